@@ -1,0 +1,195 @@
+// Package codes is the catalogue of the domain's category codes and their
+// French labels (../shared/domain.md). Records store codes; labels are only
+// for display, so forms, import and reports all check against this one list.
+package codes
+
+// Choice is one code with its French label.
+type Choice struct {
+	Code  string
+	Label string
+}
+
+// List is an ordered list of choices.
+type List []Choice
+
+// Has reports whether code belongs to the list.
+func (l List) Has(code string) bool {
+	for _, c := range l {
+		if c.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Label returns the French label of code, or the code itself when unknown.
+func (l List) Label(code string) string {
+	for _, c := range l {
+		if c.Code == code {
+			return c.Label
+		}
+	}
+	return code
+}
+
+// Codes returns the codes in order.
+func (l List) Codes() []string {
+	out := make([]string, len(l))
+	for i, c := range l {
+		out[i] = c.Code
+	}
+	return out
+}
+
+// Departements of the Hauts-de-France region.
+var Departements = List{
+	{"02", "Aisne"}, {"59", "Nord"}, {"60", "Oise"}, {"62", "Pas-de-Calais"}, {"80", "Somme"},
+}
+
+// Picardie is the former region the report groups: Aisne, Oise, Somme.
+var Picardie = []string{"02", "60", "80"}
+
+var Sex = List{{"F", "Femme"}, {"M", "Homme"}, {"X", "Non binaire"}}
+
+var YesNo = List{{"oui", "Oui"}, {"non", "Non"}}
+
+var Resources = List{
+	{"aah", "AAH"},
+	{"allocations_familiales", "Allocations familiales"},
+	{"assurance_maladie", "Assurance maladie"},
+	{"aucune", "Aucune ressource"},
+	{"non_communique", "Non communiqué"},
+	{"chomage", "Chômage"},
+	{"retraite", "Pension de retraite"},
+	{"reversion", "Pension de réversion"},
+	{"rsa", "RSA"},
+	{"salaire", "Salaire"},
+	{"autre", "Autres"},
+}
+
+var ContactModes = List{
+	{"aller_vers", "Aller vers"},
+	{"bouche_a_oreille", "Bouche-à-oreille"},
+	{"communication", "Communication de la structure sur les missions du médiateur"},
+	{"contact_direct", "Contact direct"},
+	{"orientation_partenaire", "Orientation par un partenaire"},
+	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure"},
+	{"demarche_usager", "L'usager a cherché de lui-même"},
+}
+
+var Levels = List{{"informe", "Informé"}, {"oriente", "Orienté"}, {"accompagne", "Accompagné"}}
+
+var Obstacles = List{
+	{"demarches", "Complexité des démarches administratives"},
+	{"mobilite", "Mobilité"},
+	{"manque_info", "Méconnaissance des dispositifs / manque d'info"},
+	{"non_connaissance", "Non connaissance des dispositifs/droits"},
+	{"handicap", "Handicap"},
+	{"crainte", "Crainte de conséquences négatives"},
+	{"logement", "Logement"},
+	{"emploi", "Emploi"},
+	{"education", "Éducation"},
+	{"ressources", "Ressources financières"},
+	{"langue", "Barrière linguistique"},
+}
+
+var RequestKinds = List{{"droits", "Accès aux droits"}, {"soins", "Accès aux soins"}}
+
+var RightsTypes = List{
+	{"frais_specialiste", "Aides financières pour frais de spécialiste"},
+	{"css", "Complémentaire Santé Solidaire"},
+	{"prestations_sante", "Prestations de santé"},
+	{"prestations_sociales", "Prestations sociales"},
+	{"autre", "Autre"},
+}
+
+var CareTypes = List{
+	{"rdv", "Aide ou prise de RDV pour/avec l'usager"},
+	{"recherche_ps", "Aide à la recherche d'un professionnel de santé"},
+	{"bilan_sante", "Accompagnement bilan de santé"},
+	{"accompagnement_rdv", "Accompagnement aux RDV médicaux"},
+	{"conseil", "Conseil santé"},
+	{"apa", "Activité physique adaptée"},
+	{"depistage", "Dépistage organisé"},
+	{"plateforme_rdv", "Activation compte plateforme de rendez-vous"},
+	{"addiction", "Addiction / CMPP / CSAPA"},
+	{"atelier_cuisine", "Atelier cuisine"},
+	{"autre", "Non connu / autre"},
+}
+
+// RequestTypes returns the types allowed for a request kind.
+func RequestTypes(kind string) List {
+	switch kind {
+	case "droits":
+		return RightsTypes
+	case "soins":
+		return CareTypes
+	}
+	return nil
+}
+
+var Statuses = List{
+	{"en_cours", "En cours"}, {"resolue", "Résolue"}, {"non_resolue", "Non résolue"}, {"abandonnee", "Abandonnée"},
+}
+
+var ActionRoles = List{{"coanimee", "Co-animée"}, {"coconstruite", "Co-construite avec les habitants"}, {"participation", "Participation"}}
+
+var Audiences = List{{"public", "Public"}, {"professionnels", "Professionnels"}}
+
+var Themes = List{
+	{"nutrition", "Nutrition"},
+	{"cancer", "Dépistage des cancers"},
+	{"addiction", "Addictions"},
+	{"sante_mentale", "Santé mentale"},
+	{"sante_sexuelle", "Santé sexuelle"},
+	{"vaccination", "Vaccination"},
+	{"bilan_sante", "Bilan de santé"},
+	{"parcours_soins", "Parcours de soins"},
+	{"hygiene", "Hygiène"},
+	{"sante_jeunes", "Santé des jeunes"},
+	{"autre", "Autre"},
+}
+
+var PartnerTypes = List{
+	{"cpam", "CPAM"},
+	{"professionnel_sante", "Professionnel de santé"},
+	{"centre_social", "Centre social"},
+	{"association", "Association"},
+	{"acteur_specialise", "Acteur spécialisé"},
+	{"service_prevention", "Service de prévention"},
+	{"collectivite", "Collectivité"},
+	{"autre", "Autre"},
+}
+
+var PartnerCategories = List{{"sanitaire", "Sanitaire"}, {"social", "Social"}, {"medico_social", "Médico-social"}}
+
+var HealthNeeds = List{
+	{"sante_mentale", "Santé mentale"},
+	{"addictions", "Addictions"},
+	{"nutrition", "Nutrition"},
+	{"hygiene", "Hygiène"},
+	{"cancer", "Cancer"},
+	{"sante_sexuelle", "Santé sexuelle"},
+	{"autre", "Autre"},
+}
+
+// Lists maps a list name (as used in dialogs/*.yaml `choices_from`) to its list.
+var Lists = map[string]List{
+	"departements":       Departements,
+	"sex":                Sex,
+	"yes_no":             YesNo,
+	"resources":          Resources,
+	"contact_modes":      ContactModes,
+	"levels":             Levels,
+	"obstacles":          Obstacles,
+	"request_kinds":      RequestKinds,
+	"rights_types":       RightsTypes,
+	"care_types":         CareTypes,
+	"statuses":           Statuses,
+	"action_roles":       ActionRoles,
+	"audiences":          Audiences,
+	"themes":             Themes,
+	"partner_types":      PartnerTypes,
+	"partner_categories": PartnerCategories,
+	"health_needs":       HealthNeeds,
+}

@@ -1,0 +1,170 @@
+// Package testenv gives each test its own PostgreSQL database and Redis key
+// prefix on the real servers, so parallel runs never collide. Migrations run
+// once per process into a template database; each test database is a cheap
+// copy of it (the mailroom testsuite way).
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// AdminURL is the server used to create test databases; RELAIS_TEST_PG overrides it.
+func AdminURL() string {
+	if u := os.Getenv("RELAIS_TEST_PG"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// RedisURL is the Redis used by tests; RELAIS_TEST_REDIS overrides it.
+func RedisURL() string {
+	if u := os.Getenv("RELAIS_TEST_REDIS"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
+}
+
+func dbURL(name string) string {
+	u := AdminURL()
+	i := strings.LastIndex(u, "/")
+	q := ""
+	if j := strings.Index(u[i:], "?"); j >= 0 {
+		q = u[i+j:]
+	}
+	return u[:i+1] + name + q
+}
+
+// RandomName returns a short random lowercase name with the given prefix.
+func RandomName(prefix string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+var (
+	templateOnce sync.Once
+	templateName string
+	templateErr  error
+)
+
+// template builds the migrated template database once per test binary. Its
+// name is unique to the process so concurrent `go test` runs do not race on it.
+func template(ctx context.Context) (string, error) {
+	templateOnce.Do(func() {
+		templateName = RandomName("relais_template_")
+		templateErr = createDB(ctx, templateName, "")
+		if templateErr == nil {
+			templateErr = store.Migrate(ctx, dbURL(templateName))
+		}
+	})
+	return templateName, templateErr
+}
+
+func createDB(ctx context.Context, name, tmpl string) error {
+	conn, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		return fmt.Errorf("connect to test PostgreSQL (%s): %w", AdminURL(), err)
+	}
+	defer conn.Close(ctx)
+	q := "CREATE DATABASE " + name
+	if tmpl != "" {
+		q += " TEMPLATE " + tmpl
+	}
+	_, err = conn.Exec(ctx, q)
+	return err
+}
+
+func dropDB(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	return err
+}
+
+// DropTemplate removes the template database; call it from TestMain after m.Run.
+func DropTemplate() {
+	if templateName != "" {
+		_ = dropDB(context.Background(), templateName)
+	}
+}
+
+// DB is a fresh migrated database for one test, dropped when the test ends.
+type DB struct {
+	URL   string
+	Store *store.Store
+}
+
+// NewDB creates a migrated database for t.
+func NewDB(t testing.TB) *DB {
+	t.Helper()
+	ctx := context.Background()
+	tmpl, err := template(ctx)
+	if err != nil {
+		t.Fatalf("template database: %v", err)
+	}
+	name := RandomName("t_")
+	if err := createDB(ctx, name, tmpl); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	url := dbURL(name)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() {
+		st.Close()
+		if err := dropDB(context.Background(), name); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	return &DB{URL: url, Store: st}
+}
+
+// Redis is a client and a key prefix unique to one test; keys under the
+// prefix are deleted when the test ends.
+type Redis struct {
+	Client *redis.Client
+	Prefix string
+}
+
+// NewRedis connects to the test Redis with a fresh prefix.
+func NewRedis(t testing.TB) *Redis {
+	t.Helper()
+	opt, err := redis.ParseURL(RedisURL())
+	if err != nil {
+		t.Fatalf("redis url: %v", err)
+	}
+	c := redis.NewClient(opt)
+	if err := c.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("connect to test Redis (%s): %v", RedisURL(), err)
+	}
+	prefix := RandomName("t") + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if len(keys) > 0 {
+			c.Del(ctx, keys...)
+		}
+		c.Close()
+	})
+	return &Redis{Client: c, Prefix: prefix}
+}
