@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Sheet is one accompaniment as the mediator logged it (codes, never labels).
+type Sheet struct {
+	ID               string // chosen when the form started: saving twice is harmless
+	MediatorID       int64
+	Date             time.Time
+	Beneficiary      string // pseudonymous code
+	Sex              string
+	Age              *int
+	QPV              string
+	Resources        string
+	ContactMode      string
+	Level            string
+	SocialProtection string
+	Obstacles        []string
+	Note             string
+	Requests         []Request
+}
+
+// Request is one rights or care request of a sheet.
+type Request struct {
+	ID       int64
+	Kind     string
+	Type     string
+	Status   string
+	FollowUp *time.Time
+}
+
+// ErrBeneficiaryNotYours guards a mediator from writing to another's person.
+var ErrBeneficiaryNotYours = errors.New("beneficiary belongs to another mediator")
+
+var errSheetExists = errors.New("sheet exists")
+
+// SaveSheet writes the sheet, its requests and its beneficiary in one
+// transaction keyed by the sheet id. It returns the sheet number and whether
+// this call created it: a double tap, a redelivered update or a retry after an
+// error finds the sheet already there and creates nothing.
+func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created bool, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `SELECT number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err == nil {
+			return errSheetExists
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		benID, err := upsertBeneficiary(ctx, tx, sh)
+		if err != nil {
+			return err
+		}
+		obstacles := sh.Obstacles
+		if obstacles == nil {
+			obstacles = []string{}
+		}
+		err = tx.QueryRow(ctx, `
+			INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
+			                    level, social_protection, obstacles, note)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			ON CONFLICT (id) DO NOTHING
+			RETURNING number`,
+			sh.ID, sh.MediatorID, benID, sh.Date, sh.Sex, sh.Age, sh.QPV, sh.Resources, sh.ContactMode,
+			sh.Level, sh.SocialProtection, obstacles, sh.Note).Scan(&number)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return errSheetExists // saved concurrently by a twin update
+		}
+		if err != nil {
+			return err
+		}
+		for i, r := range sh.Requests {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, resolved_at)
+				VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'resolue' THEN now() END)`,
+				sh.ID, i+1, r.Kind, r.Type, r.Status, r.FollowUp); err != nil {
+				return err
+			}
+		}
+		created = true
+		return nil
+	})
+	if errors.Is(err, errSheetExists) {
+		if err := s.Pool.QueryRow(ctx, `SELECT number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
+			return 0, false, fmt.Errorf("save sheet: %w", err)
+		}
+		return number, false, nil
+	}
+	if err != nil {
+		if errors.Is(err, ErrBeneficiaryNotYours) {
+			return 0, false, err
+		}
+		return 0, false, fmt.Errorf("save sheet: %w", err)
+	}
+	return number, created, nil
+}
+
+func upsertBeneficiary(ctx context.Context, tx pgx.Tx, sh Sheet) (int64, error) {
+	var id, owner int64
+	err := tx.QueryRow(ctx, `SELECT id, mediator_id FROM beneficiaries WHERE code = $1 FOR UPDATE`, sh.Beneficiary).Scan(&id, &owner)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		err = tx.QueryRow(ctx, `
+			INSERT INTO beneficiaries (code, mediator_id, sex, age, age_on, qpv, resources, last_seen)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $5) RETURNING id`,
+			sh.Beneficiary, sh.MediatorID, sh.Sex, sh.Age, sh.Date, sh.QPV, sh.Resources).Scan(&id)
+		return id, err
+	case err != nil:
+		return 0, err
+	case owner != sh.MediatorID:
+		return 0, ErrBeneficiaryNotYours
+	}
+	// Keep the latest known attributes, proposed again at the next visit.
+	_, err = tx.Exec(ctx, `
+		UPDATE beneficiaries SET sex = $2, age = COALESCE($3, age), age_on = CASE WHEN $3::int IS NULL THEN age_on ELSE $4 END,
+		       qpv = $5, resources = $6, last_seen = GREATEST(last_seen, $4)
+		WHERE id = $1`, id, sh.Sex, sh.Age, sh.Date, sh.QPV, sh.Resources)
+	return id, err
+}
+
+// Person is a beneficiary as a mediator may see them again: code and last known attributes.
+type Person struct {
+	Code      string
+	Sex       string
+	Age       *int
+	AgeOn     *time.Time
+	QPV       string
+	Resources string
+}
+
+const personColumns = `code, COALESCE(sex, ''), age, age_on, COALESCE(qpv, ''), COALESCE(resources, '')`
+
+func scanPerson(row pgx.Row) (Person, error) {
+	var p Person
+	err := row.Scan(&p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources)
+	return p, err
+}
+
+// RecentPeople returns the mediator's most recently seen beneficiaries.
+func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) ([]Person, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries
+		WHERE mediator_id = $1 ORDER BY last_seen DESC NULLS LAST, id DESC LIMIT $2`, mediatorID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent people: %w", err)
+	}
+	defer rows.Close()
+	var out []Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("recent people: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// FindPerson looks a code up among the mediator's own beneficiaries only.
+func (s *Store) FindPerson(ctx context.Context, mediatorID int64, code string) (Person, bool, error) {
+	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries
+		WHERE mediator_id = $1 AND code = $2`, mediatorID, code))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Person{}, false, nil
+	}
+	if err != nil {
+		return Person{}, false, fmt.Errorf("find person: %w", err)
+	}
+	return p, true, nil
+}
+
+// NewPersonCode returns a 6-character code not used by any beneficiary yet.
+func (s *Store) NewPersonCode(ctx context.Context) (string, error) {
+	for range 20 {
+		code := RandomCode(6)
+		var taken bool
+		if err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE code = $1)`, code).Scan(&taken); err != nil {
+			return "", fmt.Errorf("new person code: %w", err)
+		}
+		if !taken {
+			return code, nil
+		}
+	}
+	return "", errors.New("new person code: no free code found")
+}
+
+// SheetLine is a one-line view of a sheet for /mesfiches.
+type SheetLine struct {
+	Number      int64
+	Date        time.Time
+	Beneficiary string
+	Requests    []Request
+}
+
+// RecentSheets lists the mediator's own last sheets, newest first.
+func (s *Store) RecentSheets(ctx context.Context, mediatorID int64, limit int) ([]SheetLine, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT s.number, s.date, b.code,
+		       COALESCE(array_agg(r.kind || ':' || r.type || ':' || r.status ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '{}')
+		FROM sheets s
+		JOIN beneficiaries b ON b.id = s.beneficiary_id
+		LEFT JOIN requests r ON r.sheet_id = s.id
+		WHERE s.mediator_id = $1
+		GROUP BY s.number, s.date, b.code
+		ORDER BY s.date DESC, s.number DESC
+		LIMIT $2`, mediatorID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent sheets: %w", err)
+	}
+	defer rows.Close()
+	var out []SheetLine
+	for rows.Next() {
+		var l SheetLine
+		var reqs []string
+		if err := rows.Scan(&l.Number, &l.Date, &l.Beneficiary, &reqs); err != nil {
+			return nil, fmt.Errorf("recent sheets: %w", err)
+		}
+		for _, r := range reqs {
+			if f := strings.Split(r, ":"); len(f) == 3 {
+				l.Requests = append(l.Requests, Request{Kind: f[0], Type: f[1], Status: f[2]})
+			}
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

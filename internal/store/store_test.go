@@ -1,0 +1,183 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+var now = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+
+func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *store.User {
+	t.Helper()
+	ctx := context.Background()
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: "CCAS Roubaix", ExpiresAt: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.RedeemInvitation(ctx, code, telegramID, telegramID, "Awa", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true, ExpiresAt: now.Add(7 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.RedeemInvitation(ctx, code, 42, 42, "Awa", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Role != "mediator" || u.Mediator == nil || u.Mediator.Departement != "59" || u.Mediator.Structure != "CCAS Roubaix" || !u.Mediator.Rural {
+		t.Fatalf("registered user = %+v / %+v", u, u.Mediator)
+	}
+	if _, err := st.RedeemInvitation(ctx, code, 43, 43, "Bob", now); !errors.Is(err, store.ErrInvitationUsed) {
+		t.Fatalf("reuse: got %v, want ErrInvitationUsed", err)
+	}
+	if _, err := st.RedeemInvitation(ctx, "NOPE", 44, 44, "Eve", now); !errors.Is(err, store.ErrInvitationUnknown) {
+		t.Fatalf("unknown: got %v", err)
+	}
+	old, _ := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleAdmin, ExpiresAt: now.Add(-time.Minute)})
+	if _, err := st.RedeemInvitation(ctx, old, 45, 45, "Old", now); !errors.Is(err, store.ErrInvitationExpired) {
+		t.Fatalf("expired: got %v", err)
+	}
+	var users int
+	_ = st.Pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users)
+	if users != 1 {
+		t.Fatalf("users = %d, want 1 (refused codes store nothing)", users)
+	}
+}
+
+func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	code, _ := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	ok := 0
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := st.RedeemInvitation(ctx, code, int64(100+i), int64(100+i), "X", now); err == nil {
+				mu.Lock()
+				ok++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if ok != 1 {
+		t.Fatalf("%d registrations from one code, want 1", ok)
+	}
+}
+
+func TestInvitationValidation(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	for _, inv := range []store.Invitation{
+		{Role: "boss"},
+		{Role: store.RoleMediator},
+		{Role: store.RoleMediator, Departement: "75"},
+		{Role: store.RoleCoordinator, Scope: "departement"},
+		{Role: store.RoleCoordinator, Scope: "structure", Departement: "59"},
+	} {
+		if _, err := st.CreateInvitation(context.Background(), inv); !errors.Is(err, store.ErrInvalidInvitation) {
+			t.Errorf("%+v: got %v, want ErrInvalidInvitation", inv, err)
+		}
+	}
+}
+
+func sheet(id string, medID int64, ben string) store.Sheet {
+	age := 34
+	follow := now.AddDate(0, 0, 7)
+	return store.Sheet{
+		ID: id, MediatorID: medID, Date: now, Beneficiary: ben, Sex: "F", Age: &age, QPV: "oui",
+		Resources: "rsa", ContactMode: "aller_vers", Level: "accompagne", SocialProtection: "oui",
+		Obstacles: []string{"mobilite", "langue"},
+		Requests: []store.Request{
+			{Kind: "droits", Type: "css", Status: "en_cours", FollowUp: &follow},
+			{Kind: "soins", Type: "rdv", Status: "resolue"},
+		},
+	}
+}
+
+func TestSaveSheetIsIdempotent(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	u := mediator(t, st, 1, "59")
+	n1, created, err := st.SaveSheet(ctx, sheet("s1", u.Mediator.ID, "K7M2QX"))
+	if err != nil || !created {
+		t.Fatalf("first save: %v created=%v", err, created)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, created, err := st.SaveSheet(ctx, sheet("s1", u.Mediator.ID, "K7M2QX"))
+			if err != nil || created || n != n1 {
+				t.Errorf("repeat save: n=%d created=%v err=%v", n, created, err)
+			}
+		}()
+	}
+	wg.Wait()
+	var sheets, requests, people int
+	_ = st.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sheets), (SELECT count(*) FROM requests), (SELECT count(*) FROM beneficiaries)`).Scan(&sheets, &requests, &people)
+	if sheets != 1 || requests != 2 || people != 1 {
+		t.Fatalf("rows: sheets=%d requests=%d people=%d, want 1 2 1", sheets, requests, people)
+	}
+	var follow *time.Time
+	var resolvedAt *time.Time
+	_ = st.Pool.QueryRow(ctx, `SELECT follow_up FROM requests WHERE kind='droits'`).Scan(&follow)
+	_ = st.Pool.QueryRow(ctx, `SELECT resolved_at FROM requests WHERE kind='soins'`).Scan(&resolvedAt)
+	if follow == nil || !follow.Equal(time.Date(2026, 3, 17, 0, 0, 0, 0, time.UTC)) || resolvedAt == nil {
+		t.Fatalf("follow_up=%v resolved_at=%v", follow, resolvedAt)
+	}
+}
+
+func TestPeopleAreTheMediatorsOwn(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
+	if _, _, err := st.SaveSheet(ctx, sheet("s1", a.Mediator.ID, "AAAAAA")); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := st.FindPerson(ctx, b.Mediator.ID, "AAAAAA"); ok {
+		t.Fatal("another mediator found A's beneficiary")
+	}
+	if _, _, err := st.SaveSheet(ctx, sheet("s2", b.Mediator.ID, "AAAAAA")); !errors.Is(err, store.ErrBeneficiaryNotYours) {
+		t.Fatalf("saving on another's person: %v", err)
+	}
+	p, ok, err := st.FindPerson(ctx, a.Mediator.ID, "AAAAAA")
+	if err != nil || !ok || p.Sex != "F" || *p.Age != 34 || p.QPV != "oui" || p.Resources != "rsa" {
+		t.Fatalf("find own person: %+v %v %v", p, ok, err)
+	}
+	recent, _ := st.RecentPeople(ctx, a.Mediator.ID, 5)
+	if len(recent) != 1 || recent[0].Code != "AAAAAA" {
+		t.Fatalf("recent = %+v", recent)
+	}
+	lines, _ := st.RecentSheets(ctx, a.Mediator.ID, 10)
+	if len(lines) != 1 || len(lines[0].Requests) != 2 || lines[0].Requests[0].Type != "css" {
+		t.Fatalf("recent sheets = %+v", lines)
+	}
+	if l, _ := st.RecentSheets(ctx, b.Mediator.ID, 10); len(l) != 0 {
+		t.Fatalf("B sees A's sheets: %+v", l)
+	}
+}

@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Roles.
+const (
+	RoleMediator    = "mediator"
+	RoleCoordinator = "coordinator"
+	RoleAdmin       = "admin"
+)
+
+// User is a registered Telegram account with what its role needs.
+type User struct {
+	TelegramID   int64
+	ChatID       int64
+	Role         string
+	DisplayName  string
+	ReminderHour int
+	Nudges       bool
+	Digest       bool
+	Mediator     *Mediator    // set for mediators
+	Coordinator  *Coordinator // set for coordinators
+}
+
+// Mediator is a mediator post.
+type Mediator struct {
+	ID          int64
+	Identifier  string
+	Departement string
+	Structure   string
+	Rural       bool
+	Active      bool
+}
+
+// Coordinator is what a coordinator may see: the region, one département or one structure.
+type Coordinator struct {
+	Scope       string // region | departement | structure
+	Departement string
+	Structure   string
+}
+
+// Invitation is what an admin grants; the code itself is only returned once.
+type Invitation struct {
+	Role        string
+	Departement string
+	Structure   string
+	Rural       bool
+	Scope       string
+	ExpiresAt   time.Time
+}
+
+// Invitation refusals, each told apart to the user.
+var (
+	ErrInvitationUnknown  = errors.New("invitation unknown")
+	ErrInvitationUsed     = errors.New("invitation already used")
+	ErrInvitationExpired  = errors.New("invitation expired")
+	ErrAlreadyRegistered  = errors.New("user already registered")
+	ErrInvalidInvitation  = errors.New("invalid invitation")
+	codeAlphabet          = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	mediatorIdentifierLen = 6
+)
+
+// RandomCode returns n characters from an alphabet without look-alikes (0/O, 1/I/L).
+func RandomCode(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b)
+}
+
+func hashCode(code string) string {
+	h := sha256.Sum256([]byte(code))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateInvitation stores a single-use invitation and returns its code.
+func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, error) {
+	if err := inv.validate(); err != nil {
+		return "", err
+	}
+	code := RandomCode(10)
+	_, err := s.Pool.Exec(ctx, `
+		INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at)
+		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7)`,
+		hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Scope, inv.ExpiresAt)
+	if err != nil {
+		return "", fmt.Errorf("create invitation: %w", err)
+	}
+	return code, nil
+}
+
+func (inv *Invitation) validate() error {
+	bad := func(msg string) error { return fmt.Errorf("%w: %s", ErrInvalidInvitation, msg) }
+	switch inv.Role {
+	case RoleMediator:
+		if inv.Departement == "" {
+			return bad("a mediator needs --departement")
+		}
+		inv.Scope = ""
+	case RoleCoordinator:
+		switch inv.Scope {
+		case "region":
+		case "departement":
+			if inv.Departement == "" {
+				return bad("scope departement needs --departement")
+			}
+		case "structure":
+			if inv.Departement == "" || inv.Structure == "" {
+				return bad("scope structure needs --departement and --structure")
+			}
+		default:
+			return bad("a coordinator needs --scope region|departement|structure")
+		}
+	case RoleAdmin:
+		inv.Scope = ""
+	default:
+		return bad("role must be mediator, coordinator or admin")
+	}
+	if inv.Departement != "" {
+		switch inv.Departement {
+		case "02", "59", "60", "62", "80":
+		default:
+			return bad("departement must be 02, 59, 60, 62 or 80")
+		}
+	}
+	return nil
+}
+
+// RedeemInvitation registers a Telegram user with the invitation's role, in
+// one transaction so a code can never serve twice.
+func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, chatID int64, displayName string, now time.Time) (*User, error) {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var (
+			id                    int64
+			role                  string
+			dep, structure, scope *string
+			rural                 bool
+			expires               time.Time
+			usedAt                *time.Time
+		)
+		err := tx.QueryRow(ctx, `
+			SELECT id, role, departement, structure, rural, scope, expires_at, used_at
+			FROM invitations WHERE code_hash = $1 FOR UPDATE`, hashCode(code)).
+			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrInvitationUnknown
+		}
+		if err != nil {
+			return err
+		}
+		if usedAt != nil {
+			return ErrInvitationUsed
+		}
+		if now.After(expires) {
+			return ErrInvitationExpired
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1)`, telegramID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			return ErrAlreadyRegistered
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO users (telegram_id, role, display_name, chat_id) VALUES ($1, $2, $3, $4)`,
+			telegramID, role, displayName, chatID); err != nil {
+			return err
+		}
+		switch role {
+		case RoleMediator:
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO mediators (identifier, user_id, departement, structure, rural)
+				VALUES ($1, $2, $3, COALESCE($4, ''), $5)`,
+				"M-"+RandomCode(mediatorIdentifierLen), telegramID, dep, structure, rural); err != nil {
+				return err
+			}
+		case RoleCoordinator:
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO coordinators (user_id, scope, departement, structure) VALUES ($1, $2, $3, $4)`,
+				telegramID, scope, dep, structure); err != nil {
+				return err
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE invitations SET used_at = $2, used_by = $3 WHERE id = $1`, id, now, telegramID)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrInvitationUnknown) || errors.Is(err, ErrInvitationUsed) || errors.Is(err, ErrInvitationExpired) || errors.Is(err, ErrAlreadyRegistered) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("redeem invitation: %w", err)
+	}
+	return s.UserByTelegramID(ctx, telegramID)
+}
+
+// UserByTelegramID loads a registered user, or ErrNotFound.
+func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, error) {
+	u := &User{}
+	var (
+		medID                       *int64
+		medIdent, medDep, medStruct *string
+		medRural, medActive         *bool
+		coScope, coDep, coStruct    *string
+	)
+	err := s.Pool.QueryRow(ctx, `
+		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, u.reminder_hour, u.nudges, u.digest,
+		       m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
+		       c.scope, c.departement, c.structure
+		FROM users u
+		LEFT JOIN mediators m ON m.user_id = u.telegram_id
+		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
+		WHERE u.telegram_id = $1`, telegramID).
+		Scan(&u.TelegramID, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
+			&medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coScope, &coDep, &coStruct)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load user: %w", err)
+	}
+	if medID != nil {
+		u.Mediator = &Mediator{ID: *medID, Identifier: *medIdent, Departement: *medDep, Structure: *medStruct, Rural: *medRural, Active: *medActive}
+	}
+	if coScope != nil {
+		u.Coordinator = &Coordinator{Scope: *coScope, Departement: deref(coDep), Structure: deref(coStruct)}
+	}
+	return u, nil
+}
+
+// SetUserPreferences stores the reminder hour and the nudge and digest switches.
+func (s *Store) SetUserPreferences(ctx context.Context, telegramID int64, reminderHour int, nudges, digest bool) error {
+	_, err := s.Pool.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,
+		telegramID, reminderHour, nudges, digest)
+	if err != nil {
+		return fmt.Errorf("set preferences: %w", err)
+	}
+	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
