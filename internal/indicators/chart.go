@@ -1,0 +1,119 @@
+package indicators
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+var (
+	rightsColor = color.RGBA{R: 0x1f, G: 0x6f, B: 0xb4, A: 0xff}
+	careColor   = color.RGBA{R: 0xe0, G: 0x7a, B: 0x1f, A: 0xff}
+)
+
+// Chart draws the requests by type (rights in blue, care in orange) as a
+// horizontal bar chart PNG, tall and with large type so it reads on a phone
+// screen. Types without any request are left out.
+func Chart(r *Report) ([]byte, error) {
+	type bar struct {
+		label  string
+		n      int
+		rights bool
+	}
+	var bars []bar
+	for _, q := range []struct {
+		req    Requests
+		rights bool
+	}{{r.Rights, true}, {r.Care, false}} {
+		for _, t := range q.req.Types() {
+			if t.Count > 0 {
+				bars = append(bars, bar{shorten(t.Label, 30), t.Count, q.rights})
+			}
+		}
+	}
+
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("Demandes par type – %s\n%s", shorten(r.Label, 40), r.Period.Label())
+	p.Title.TextStyle.Font.Size = vg.Points(16)
+	p.X.Label.Text = "Nombre de demandes"
+	p.X.Label.TextStyle.Font.Size = vg.Points(13)
+	p.X.Tick.Label.Font.Size = vg.Points(12)
+	p.Y.Tick.Label.Font.Size = vg.Points(13)
+	p.X.Min = 0
+
+	if len(bars) == 0 {
+		p.Title.Text += "\n(aucune demande)"
+		p.NominalY("")
+		p.X.Max = 1
+		return render(p, 5)
+	}
+
+	// NominalY puts the first name at the bottom: reverse so the first
+	// rights type is at the top.
+	n := len(bars)
+	rights, care := make(plotter.Values, n), make(plotter.Values, n)
+	names := make([]string, n)
+	labels := plotter.XYLabels{XYs: make(plotter.XYs, n), Labels: make([]string, n)}
+	maxN := 0
+	for i, b := range bars {
+		j := n - 1 - i
+		names[j] = b.label
+		if b.rights {
+			rights[j] = float64(b.n)
+		} else {
+			care[j] = float64(b.n)
+		}
+		labels.XYs[j] = plotter.XY{X: float64(b.n), Y: float64(j)}
+		labels.Labels[j] = Number(b.n)
+		maxN = max(maxN, b.n)
+	}
+	width := vg.Points(22)
+	for _, s := range []struct {
+		vals  plotter.Values
+		color color.Color
+		name  string
+	}{{rights, rightsColor, "Accès aux droits"}, {care, careColor, "Accès aux soins"}} {
+		bc, err := plotter.NewBarChart(s.vals, width)
+		if err != nil {
+			return nil, fmt.Errorf("chart: %w", err)
+		}
+		bc.Horizontal = true
+		bc.Color = s.color
+		bc.LineStyle.Width = 0
+		p.Add(bc)
+		p.Legend.Add(s.name, bc)
+	}
+	lbl, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	for i := range lbl.TextStyle {
+		lbl.TextStyle[i].Font.Size = vg.Points(12)
+		lbl.TextStyle[i].YAlign = draw.YCenter
+	}
+	lbl.Offset = vg.Point{X: vg.Points(4)}
+	p.Add(lbl)
+	p.X.Max = float64(maxN) * 1.18
+	p.NominalY(names...)
+	p.Legend.Top = true
+	p.Legend.Left = false
+	p.Legend.TextStyle.Font.Size = vg.Points(13)
+	return render(p, max(5, 1.5+0.42*float64(n)))
+}
+
+func render(p *plot.Plot, heightInches float64) ([]byte, error) {
+	wt, err := p.WriterTo(7*vg.Inch, vg.Length(heightInches)*vg.Inch, "png")
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	var buf bytes.Buffer
+	if _, err := wt.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,511 @@
+// Package indicators computes the annual report's tables live from the
+// sheets, for a period and a territory (scope), with PostgreSQL doing the
+// counting. It also says who may see which territory (Allowed, Scopes) and
+// renders a report for chat (Text, Chart) and as JSON.
+package indicators
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/relais-sante/relais/internal/codes"
+)
+
+// Querier is what Compute needs from the database: a *pgxpool.Pool, a
+// pgx.Conn or a pgx.Tx.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// Report is every indicator of the annual report for one period and scope.
+// It marshals to the JSON documented in the README (`relais report
+// --format json`).
+//
+// Sections for collective actions, partners and the annual review (issue 7)
+// belong here as pointer fields tagged `json:"actions,omitempty"`,
+// `json:"partners,omitempty"`, `json:"review,omitempty"`, filled by their
+// own queries; Text and Tables skip them while they are nil.
+type Report struct {
+	Scope  Scope  `json:"scope"`
+	Label  string `json:"label"`
+	Period Period `json:"period"`
+
+	Sheets    int `json:"sheets"`
+	Mediators int `json:"mediators"` // active: at least one sheet in the period
+	Posts     int `json:"posts"`     // mediator posts registered and active in the scope
+	People    int `json:"people"`    // distinct people accompanied
+
+	PerMediator PerMediator `json:"per_mediator"`
+
+	// ByDepartement holds every département the scope covers (all five for
+	// the region), keyed by code; Departements gives them in report order.
+	ByDepartement map[string]*Breakdown `json:"by_departement"`
+	// Total is the same table for the whole scope.
+	Total *Breakdown `json:"total"`
+
+	Rights    Requests  `json:"rights"`
+	Care      Requests  `json:"care"`
+	FollowUps FollowUps `json:"follow_ups"`
+}
+
+// PerMediator holds means per active mediator, of distinct people.
+type PerMediator struct {
+	DistinctPeople    Mean `json:"distinct_people_mean"`
+	DistinctPeopleQPV Mean `json:"distinct_people_qpv_mean"`
+	RightsPeople      Mean `json:"rights_people_mean"`
+	CarePeople        Mean `json:"care_people_mean"`
+	SocialProtection  Mean `json:"social_protection_people_mean"`
+}
+
+// Breakdown is one row of the by-département tables (or their total): the
+// sheets of one département broken down by sex, QPV, age, resources…
+// Maps hold every code of the catalogue, zero included, so JSON readers get
+// stable keys.
+type Breakdown struct {
+	Code      string `json:"code,omitempty"`
+	Label     string `json:"label"` // "Nord (23)": name and active mediators
+	Sheets    int    `json:"sheets"`
+	Mediators int    `json:"mediators"`
+	People    int    `json:"people"`
+
+	Sex         map[string]int `json:"sex"`
+	QPV         map[string]int `json:"qpv"`
+	Age         Mean           `json:"age_mean"`
+	AgeKnown    int            `json:"age_known"`
+	Resources   map[string]int `json:"resources"`
+	ContactMode map[string]int `json:"contact_mode"`
+	Level       map[string]int `json:"level"`
+	// Obstacles counts mentions (a sheet may cite several);
+	// ObstacleSheets counts sheets citing at least one.
+	Obstacles      map[string]int `json:"obstacles"`
+	ObstacleSheets int            `json:"obstacle_sheets"`
+}
+
+// Requests is the rights (droits) or care (soins) table.
+type Requests struct {
+	Total          int            `json:"total"`
+	Resolved       int            `json:"resolved"`
+	Open           int            `json:"open"`
+	ByType         map[string]int `json:"by_type"`
+	ResolvedByType map[string]int `json:"resolved_by_type"`
+
+	kind string
+}
+
+// FollowUps is what the weekly digest reports about requests.
+type FollowUps struct {
+	Opened   int    `json:"opened"`   // requests of the period's sheets
+	Resolved int    `json:"resolved"` // requests marked resolved during the period
+	Overdue  int    `json:"overdue"`  // open requests whose follow-up date is before AsOf
+	AsOf     string `json:"as_of"`
+}
+
+// Mean is a ratio of integer totals, kept exact until it is displayed.
+type Mean struct {
+	Sum, N int64
+}
+
+// Round is the mean as a whole number, half rounded up.
+func (m Mean) Round() int {
+	if m.N == 0 {
+		return 0
+	}
+	return int((2*m.Sum + m.N) / (2 * m.N))
+}
+
+// Tenths is the mean with one decimal, half rounded up.
+func (m Mean) Tenths() float64 {
+	if m.N == 0 {
+		return 0
+	}
+	return float64((20*m.Sum+m.N)/(2*m.N)) / 10
+}
+
+// MarshalJSON writes the mean with one decimal, or null when undefined.
+func (m Mean) MarshalJSON() ([]byte, error) {
+	if m.N == 0 {
+		return []byte("null"), nil
+	}
+	return []byte(strconv.FormatFloat(m.Tenths(), 'f', -1, 64)), nil
+}
+
+// Pct is count as a whole percentage of total, half rounded up, as the
+// report prints it; integer arithmetic so 12.5 is always 13.
+func Pct(count, total int) int {
+	if total <= 0 {
+		return 0
+	}
+	return (200*count + total) / (2 * total)
+}
+
+// Departements returns the rows of ByDepartement in report order.
+func (r *Report) Departements() []*Breakdown {
+	var out []*Breakdown
+	for _, c := range codes.Departements.Codes() {
+		if d := r.ByDepartement[c]; d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// ResolvedPct is the share of the requests that are resolved.
+func (q Requests) ResolvedPct() int { return Pct(q.Resolved, q.Total) }
+
+// TypeCount is one request type with its count.
+type TypeCount struct {
+	Code, Label     string
+	Count, Resolved int
+}
+
+// Types lists the request types in catalogue order (unknown codes last).
+func (q Requests) Types() []TypeCount {
+	return typeCounts(codes.RequestTypes(q.kind), q.ByType, q.ResolvedByType)
+}
+
+func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
+	var out []TypeCount
+	for _, c := range list {
+		out = append(out, TypeCount{Code: c.Code, Label: c.Label, Count: counts[c.Code], Resolved: resolved[c.Code]})
+	}
+	var extra []string
+	for code := range counts {
+		if !list.Has(code) {
+			extra = append(extra, code)
+		}
+	}
+	slices.Sort(extra)
+	for _, code := range extra {
+		out = append(out, TypeCount{Code: code, Label: code, Count: counts[code], Resolved: resolved[code]})
+	}
+	return out
+}
+
+type options struct {
+	asOf time.Time
+	loc  *time.Location
+}
+
+// Option adjusts Compute.
+type Option func(*options)
+
+// AsOf sets the day overdue follow-ups are counted against (default today).
+func AsOf(day time.Time) Option { return func(o *options) { o.asOf = day } }
+
+// InZone sets the time zone of the period's days for timestamps such as
+// the resolution time (default Europe/Paris, as RELAIS_TZ).
+func InZone(loc *time.Location) Option { return func(o *options) { o.loc = loc } }
+
+func newBreakdown(code, label string) *Breakdown {
+	zero := func(l codes.List) map[string]int {
+		m := make(map[string]int, len(l))
+		for _, c := range l {
+			m[c.Code] = 0
+		}
+		return m
+	}
+	return &Breakdown{
+		Code: code, Label: label,
+		Sex: zero(codes.Sex), QPV: zero(codes.YesNo),
+		Resources: zero(codes.Resources), ContactMode: zero(codes.ContactModes),
+		Level: zero(codes.Levels), Obstacles: zero(codes.Obstacles),
+	}
+}
+
+func newRequests(kind string) Requests {
+	q := Requests{kind: kind, ByType: map[string]int{}, ResolvedByType: map[string]int{}}
+	for _, c := range codes.RequestTypes(kind) {
+		q.ByType[c.Code], q.ResolvedByType[c.Code] = 0, 0
+	}
+	return q
+}
+
+// Compute builds the report for period p and scope s. It does not check
+// access: call Allowed first.
+func Compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option) (*Report, error) {
+	o := options{}
+	for _, f := range opts {
+		f(&o)
+	}
+	if o.loc == nil {
+		o.loc = paris()
+	}
+	if o.asOf.IsZero() {
+		o.asOf = time.Now().In(o.loc)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, fmt.Errorf("compute indicators: %w", err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("compute indicators: %w", err)
+	}
+	from, to := Day(p.From), Day(p.To)
+	r := &Report{
+		Period: Period{From: from, To: to}, Scope: s,
+		ByDepartement: map[string]*Breakdown{},
+		Rights:        newRequests("droits"), Care: newRequests("soins"),
+	}
+	if s.Kind == KindMediator {
+		var dep string
+		err := db.QueryRow(ctx, `SELECT identifier, departement FROM mediators WHERE id = $1`, s.MediatorID).Scan(&r.Scope.Name, &dep)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("compute indicators: mediator: %w", err)
+		}
+	}
+	for _, d := range s.departements() {
+		r.ByDepartement[d] = newBreakdown(d, "")
+	}
+	r.Total = newBreakdown("", "")
+
+	cond, fargs := s.Filter("m", 3)
+	args := append([]any{from, to}, fargs...)
+	if err := computeSheets(ctx, db, r, cond, args); err != nil {
+		return nil, err
+	}
+	if err := computeDimensions(ctx, db, r, cond, args); err != nil {
+		return nil, err
+	}
+	if err := computeRequests(ctx, db, r, cond, args); err != nil {
+		return nil, err
+	}
+	if err := computeFollowUps(ctx, db, r, s, o); err != nil {
+		return nil, err
+	}
+	pcond, pargs := s.Filter("m", 1)
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM mediators m WHERE m.active AND `+pcond, pargs...).Scan(&r.Posts); err != nil {
+		return nil, fmt.Errorf("compute indicators: posts: %w", err)
+	}
+
+	r.Label = r.Scope.Label()
+	for _, d := range r.ByDepartement {
+		d.Label = fmt.Sprintf("%s (%d)", codes.Departements.Label(d.Code), d.Mediators)
+	}
+	r.Total.Label = fmt.Sprintf("%s (%d)", r.Label, r.Total.Mediators)
+	r.Sheets, r.Mediators, r.People = r.Total.Sheets, r.Total.Mediators, r.Total.People
+	r.FollowUps.Opened = r.Rights.Total + r.Care.Total
+	return r, nil
+}
+
+// row is the by-département row for code, the total for "".
+func (r *Report) row(code string) *Breakdown {
+	if code == "" {
+		return r.Total
+	}
+	if r.ByDepartement[code] == nil {
+		r.ByDepartement[code] = newBreakdown(code, "")
+	}
+	return r.ByDepartement[code]
+}
+
+// computeSheets counts sheets, sexes, QPV, ages and distinct people at three
+// grains in one pass: per mediator (for the means), per département, total.
+func computeSheets(ctx context.Context, db Querier, r *Report, cond string, args []any) error {
+	rows, err := db.Query(ctx, `
+WITH scoped AS (
+	SELECT s.id, s.mediator_id, s.beneficiary_id, s.sex, s.qpv, s.age, s.social_protection,
+	       s.obstacles, m.departement
+	FROM sheets s JOIN mediators m ON m.id = s.mediator_id
+	WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
+), kinds AS (
+	SELECT r.sheet_id, bool_or(r.kind = 'droits') AS rights, bool_or(r.kind = 'soins') AS care
+	FROM requests r JOIN scoped ON scoped.id = r.sheet_id
+	GROUP BY r.sheet_id
+), people AS (
+	SELECT departement, mediator_id, beneficiary_id,
+	       count(*) AS sheets,
+	       count(*) FILTER (WHERE sex = 'F') AS f,
+	       count(*) FILTER (WHERE sex = 'M') AS m,
+	       count(*) FILTER (WHERE sex = 'X') AS x,
+	       count(*) FILTER (WHERE qpv = 'oui') AS qpv,
+	       count(*) FILTER (WHERE qpv = 'non') AS not_qpv,
+	       coalesce(sum(age), 0) AS age_sum,
+	       count(age) AS age_known,
+	       count(*) FILTER (WHERE obstacles <> '{}') AS obstacle_sheets,
+	       bool_or(qpv = 'oui') AS in_qpv,
+	       bool_or(coalesce(kinds.rights, false)) AS rights,
+	       bool_or(coalesce(kinds.care, false)) AS care,
+	       bool_or(social_protection = 'oui') AS social_protection
+	FROM scoped LEFT JOIN kinds ON kinds.sheet_id = scoped.id
+	GROUP BY departement, mediator_id, beneficiary_id
+)
+SELECT coalesce(departement, ''), coalesce(mediator_id, 0), GROUPING(departement, mediator_id),
+       sum(sheets), sum(f), sum(m), sum(x), sum(qpv), sum(not_qpv), sum(age_sum), sum(age_known),
+       sum(obstacle_sheets),
+       count(DISTINCT beneficiary_id),
+       count(DISTINCT beneficiary_id) FILTER (WHERE in_qpv),
+       count(DISTINCT beneficiary_id) FILTER (WHERE rights),
+       count(DISTINCT beneficiary_id) FILTER (WHERE care),
+       count(DISTINCT beneficiary_id) FILTER (WHERE social_protection),
+       count(DISTINCT mediator_id)
+FROM people
+GROUP BY GROUPING SETS ((departement, mediator_id), (departement), ())`, args...)
+	if err != nil {
+		return fmt.Errorf("compute indicators: sheets: %w", err)
+	}
+	defer rows.Close()
+	pm := &r.PerMediator
+	for rows.Next() {
+		var dep string
+		var mediator int64
+		var grouping int
+		var sheets, f, m, x, qpv, notQPV, ageSum, ageKnown, obst int64
+		var people, peopleQPV, rights, care, sp, mediators int64
+		if err := rows.Scan(&dep, &mediator, &grouping, &sheets, &f, &m, &x, &qpv, &notQPV, &ageSum, &ageKnown,
+			&obst, &people, &peopleQPV, &rights, &care, &sp, &mediators); err != nil {
+			return fmt.Errorf("compute indicators: sheets: %w", err)
+		}
+		if grouping == 0 { // one mediator
+			for _, pair := range []struct {
+				mean *Mean
+				n    int64
+			}{{&pm.DistinctPeople, people}, {&pm.DistinctPeopleQPV, peopleQPV}, {&pm.RightsPeople, rights},
+				{&pm.CarePeople, care}, {&pm.SocialProtection, sp}} {
+				pair.mean.Sum += pair.n
+				pair.mean.N++
+			}
+			continue
+		}
+		if grouping == 3 {
+			dep = ""
+		}
+		d := r.row(dep)
+		d.Sheets, d.People, d.Mediators = int(sheets), int(people), int(mediators)
+		d.Sex["F"], d.Sex["M"], d.Sex["X"] = int(f), int(m), int(x)
+		d.QPV["oui"], d.QPV["non"] = int(qpv), int(notQPV)
+		d.Age, d.AgeKnown = Mean{Sum: ageSum, N: ageKnown}, int(ageKnown)
+		d.ObstacleSheets = int(obst)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute indicators: sheets: %w", err)
+	}
+	return nil
+}
+
+// computeDimensions counts sheets by resources, contact mode and level, and
+// obstacle mentions, per département.
+func computeDimensions(ctx context.Context, db Querier, r *Report, cond string, args []any) error {
+	rows, err := db.Query(ctx, `
+WITH scoped AS (
+	SELECT s.resources, s.contact_mode, s.level, s.obstacles, m.departement
+	FROM sheets s JOIN mediators m ON m.id = s.mediator_id
+	WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
+)
+SELECT departement, 'resources', resources, count(*) FROM scoped GROUP BY 1, 3
+UNION ALL
+SELECT departement, 'contact_mode', contact_mode, count(*) FROM scoped GROUP BY 1, 3
+UNION ALL
+SELECT departement, 'level', level, count(*) FROM scoped GROUP BY 1, 3
+UNION ALL
+SELECT departement, 'obstacle', o, count(*) FROM scoped CROSS JOIN LATERAL unnest(obstacles) AS o GROUP BY 1, 3`, args...)
+	if err != nil {
+		return fmt.Errorf("compute indicators: categories: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dep, dim, code string
+		var n int
+		if err := rows.Scan(&dep, &dim, &code, &n); err != nil {
+			return fmt.Errorf("compute indicators: categories: %w", err)
+		}
+		d := r.row(dep)
+		for _, t := range []*Breakdown{d, r.Total} {
+			switch dim {
+			case "resources":
+				t.Resources[code] += n
+			case "contact_mode":
+				t.ContactMode[code] += n
+			case "level":
+				t.Level[code] += n
+			case "obstacle":
+				t.Obstacles[code] += n
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute indicators: categories: %w", err)
+	}
+	return nil
+}
+
+// computeRequests counts the requests of the period's sheets by kind and type.
+func computeRequests(ctx context.Context, db Querier, r *Report, cond string, args []any) error {
+	rows, err := db.Query(ctx, `
+SELECT q.kind, q.type, count(*),
+       count(*) FILTER (WHERE q.status = 'resolue'),
+       count(*) FILTER (WHERE q.status = 'en_cours')
+FROM requests q JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id
+WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY 1, 2`, args...)
+	if err != nil {
+		return fmt.Errorf("compute indicators: requests: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, typ string
+		var n, resolved, open int
+		if err := rows.Scan(&kind, &typ, &n, &resolved, &open); err != nil {
+			return fmt.Errorf("compute indicators: requests: %w", err)
+		}
+		q := &r.Rights
+		if kind == "soins" {
+			q = &r.Care
+		}
+		q.Total += n
+		q.Resolved += resolved
+		q.Open += open
+		q.ByType[typ] += n
+		q.ResolvedByType[typ] += resolved
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute indicators: requests: %w", err)
+	}
+	return nil
+}
+
+// computeFollowUps counts requests resolved during the period (whatever the
+// sheet's date) and open requests past their follow-up date.
+func computeFollowUps(ctx context.Context, db Querier, r *Report, s Scope, o options) error {
+	from := time.Date(r.Period.From.Year(), r.Period.From.Month(), r.Period.From.Day(), 0, 0, 0, 0, o.loc)
+	to := time.Date(r.Period.To.Year(), r.Period.To.Month(), r.Period.To.Day()+1, 0, 0, 0, 0, o.loc)
+	asOf := Day(o.asOf.In(o.loc))
+	cond, fargs := s.Filter("m", 4)
+	err := db.QueryRow(ctx, `
+SELECT count(*) FILTER (WHERE q.status = 'resolue' AND q.resolved_at >= $1 AND q.resolved_at < $2),
+       count(*) FILTER (WHERE q.status = 'en_cours' AND q.follow_up < $3)
+FROM requests q JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id
+WHERE (q.status = 'en_cours' OR q.resolved_at >= $1) AND `+cond,
+		append([]any{from, to, asOf}, fargs...)...).Scan(&r.FollowUps.Resolved, &r.FollowUps.Overdue)
+	if err != nil {
+		return fmt.Errorf("compute indicators: follow-ups: %w", err)
+	}
+	r.FollowUps.AsOf = asOf.Format(time.DateOnly)
+	return nil
+}
+
+func paris() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// JSON is the report as indented JSON, the `relais report --format json`
+// output.
+func (r *Report) JSON() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("report as JSON: %w", err)
+	}
+	return b, nil
+}

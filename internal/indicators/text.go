@@ -1,0 +1,216 @@
+package indicators
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/relais-sante/relais/internal/codes"
+)
+
+// MaxMessage is Telegram's limit for one message, in UTF-16 units.
+const MaxMessage = 4096
+
+// Text is the report as one compact plain-text French message for Telegram:
+// short lines, the most useful figures first. It never exceeds MaxMessage;
+// when a very wide scope would, the least important sections are dropped.
+func (r *Report) Text() string {
+	sections := []string{r.textHeader()}
+	if r.Sheets == 0 {
+		sections = append(sections, "Aucune fiche sur cette période.", r.textFollowUps())
+		return fit(sections)
+	}
+	sections = append(sections,
+		r.textKeyFigures(),
+		r.textProfile(),
+		r.textDepartements(),
+		textRequests("Accès aux droits", r.Rights),
+		textRequests("Accès aux soins", r.Care),
+		r.textFollowUps(),
+		textShares("Freins (part des mentions)", codes.Obstacles, r.Total.Obstacles),
+		textShares("Ressources principales", codes.Resources, r.Total.Resources),
+		textShares("Premier contact", codes.ContactModes, r.Total.ContactMode),
+		textShares("Niveau d'accompagnement", codes.Levels, r.Total.Level),
+	)
+	return fit(sections)
+}
+
+// fit joins sections with blank lines, dropping the last ones while the
+// message is too long for Telegram.
+func fit(sections []string) string {
+	var kept []string
+	for _, s := range sections {
+		if s != "" {
+			kept = append(kept, s)
+		}
+	}
+	for len(kept) > 1 {
+		msg := strings.Join(kept, "\n\n")
+		if utf16Len(msg) <= MaxMessage {
+			return msg
+		}
+		kept = kept[:len(kept)-1]
+	}
+	msg := strings.Join(kept, "\n\n")
+	for utf16Len(msg) > MaxMessage {
+		_, size := utf8.DecodeLastRuneInString(msg)
+		msg = msg[:len(msg)-size]
+	}
+	return msg
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+func (r *Report) textHeader() string {
+	p := r.Period.Label()
+	return fmt.Sprintf("Indicateurs – %s\n%s", r.Label, strings.ToUpper(p[:1])+p[1:])
+}
+
+func (r *Report) textKeyFigures() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Fiches : %s\n", Number(r.Sheets))
+	if r.Scope.Kind == KindMediator {
+		fmt.Fprintf(&b, "Personnes distinctes : %s", Number(r.People))
+		pm := r.PerMediator
+		fmt.Fprintf(&b, ", dont en QPV : %s\n", Number(pm.DistinctPeopleQPV.Round()))
+		fmt.Fprintf(&b, "Personnes pour les droits : %s · pour les soins : %s\n",
+			Number(pm.RightsPeople.Round()), Number(pm.CarePeople.Round()))
+		fmt.Fprintf(&b, "Orientées vers la protection sociale : %s", Number(pm.SocialProtection.Round()))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "Médiateurs actifs : %s", Number(r.Mediators))
+	if r.Posts > 0 {
+		fmt.Fprintf(&b, " (postes : %s)", Number(r.Posts))
+	}
+	fmt.Fprintf(&b, "\nPersonnes distinctes : %s\n", Number(r.People))
+	pm := r.PerMediator
+	b.WriteString("Moyennes par médiateur :\n")
+	fmt.Fprintf(&b, "- personnes : %s, dont en QPV : %s\n",
+		Number(pm.DistinctPeople.Round()), Number(pm.DistinctPeopleQPV.Round()))
+	fmt.Fprintf(&b, "- droits : %s · soins : %s\n", Number(pm.RightsPeople.Round()), Number(pm.CarePeople.Round()))
+	fmt.Fprintf(&b, "- orientées protection sociale : %s", Number(pm.SocialProtection.Round()))
+	return b.String()
+}
+
+func (r *Report) textProfile() string {
+	t := r.Total
+	s := fmt.Sprintf("Femmes %d %% · hommes %d %%", Pct(t.Sex["F"], t.Sheets), Pct(t.Sex["M"], t.Sheets))
+	if t.Sex["X"] > 0 {
+		s += fmt.Sprintf(" · non binaires %d %%", Pct(t.Sex["X"], t.Sheets))
+	}
+	s += fmt.Sprintf("\nEn QPV %d %%", Pct(t.QPV["oui"], t.Sheets))
+	if t.AgeKnown > 0 {
+		s += fmt.Sprintf(" · âge moyen %d ans", t.Age.Round())
+	}
+	return s
+}
+
+func (r *Report) textDepartements() string {
+	deps := r.Departements()
+	if len(deps) < 2 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Par département : fiches · femmes · QPV · âge")
+	for _, d := range deps {
+		fmt.Fprintf(&b, "\n%s : %s · %d %% · %d %%", d.Label, Number(d.Sheets),
+			Pct(d.Sex["F"], d.Sheets), Pct(d.QPV["oui"], d.Sheets))
+		if d.AgeKnown > 0 {
+			fmt.Fprintf(&b, " · %d ans", d.Age.Round())
+		}
+	}
+	return b.String()
+}
+
+func textRequests(title string, q Requests) string {
+	if q.Total == 0 {
+		return title + " : aucune demande"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s : %s demandes, %d %% résolues", title, Number(q.Total), q.ResolvedPct())
+	types := q.Types()
+	slices.SortStableFunc(types, func(a, b TypeCount) int { return cmp.Compare(b.Count, a.Count) })
+	for _, t := range types {
+		if t.Count > 0 {
+			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", shorten(t.Label, 40), Number(t.Count), Pct(t.Count, q.Total))
+		}
+	}
+	return b.String()
+}
+
+func (r *Report) textFollowUps() string {
+	f := r.FollowUps
+	return fmt.Sprintf("Suivi des demandes : %s ouvertes et %s résolues sur la période ; %s relances en retard",
+		Number(f.Opened), Number(f.Resolved), Number(f.Overdue))
+}
+
+// textShares lists the non-zero codes of counts with their share, largest
+// first.
+func textShares(title string, list codes.List, counts map[string]int) string {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if total == 0 {
+		return ""
+	}
+	type share struct {
+		label string
+		n     int
+	}
+	var shares []share
+	for _, c := range list {
+		if counts[c.Code] > 0 {
+			shares = append(shares, share{c.Label, counts[c.Code]})
+		}
+	}
+	for code, n := range counts {
+		if n > 0 && !list.Has(code) {
+			shares = append(shares, share{code, n})
+		}
+	}
+	slices.SortStableFunc(shares, func(a, b share) int { return cmp.Compare(b.n, a.n) })
+	var b strings.Builder
+	b.WriteString(title + " :")
+	for _, s := range shares {
+		fmt.Fprintf(&b, "\n- %s : %d %%", shorten(s.label, 40), Pct(s.n, total))
+	}
+	return b.String()
+}
+
+// shorten cuts a long label to n characters with an ellipsis.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	return strings.TrimSpace(string(rs[:n-1])) + "…"
+}
+
+// Number writes n the French way, thousands separated by a space: 4 175.
+func Number(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
