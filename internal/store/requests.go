@@ -1,0 +1,327 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Request statuses (codes of the catalogue).
+const (
+	StatusOpen       = "en_cours"
+	StatusResolved   = "resolue"
+	StatusUnresolved = "non_resolue"
+	StatusAbandoned  = "abandonnee"
+)
+
+// FollowUp is a request as a mediator follows it up: enough to recognise it
+// (sheet number and date, beneficiary code, type) and to act on it.
+type FollowUp struct {
+	ID          int64
+	SheetNumber int64
+	Position    int // rank of the request in its sheet, from 1
+	SheetDate   time.Time
+	Beneficiary string
+	Kind        string
+	Type        string
+	Status      string
+	FollowUp    *time.Time
+	ResolvedAt  *time.Time
+}
+
+// Ref names a request the way the mediator sees it: sheet number and rank.
+type Ref struct {
+	SheetNumber int64
+	Position    int
+}
+
+// Ref returns the request's sheet number and rank.
+func (f FollowUp) Ref() Ref { return Ref{f.SheetNumber, f.Position} }
+
+// DaysOpen counts the days since the accompaniment, as of today (a local date).
+func (f FollowUp) DaysOpen(today time.Time) int {
+	return int(Day(today).Sub(Day(f.SheetDate)) / (24 * time.Hour))
+}
+
+// Day turns a local time into the calendar date PostgreSQL stores (midnight
+// UTC with the same year, month and day), so dates never shift by a time zone.
+func Day(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+const followUpColumns = `r.id, s.number, r.position, s.date, b.code, r.kind, r.type, r.status, r.follow_up, r.resolved_at`
+
+const followUpFrom = `
+	FROM requests r
+	JOIN sheets s ON s.id = r.sheet_id
+	JOIN beneficiaries b ON b.id = s.beneficiary_id`
+
+// oldestFirst orders follow-ups by accompaniment date, then sheet and rank.
+const oldestFirst = ` ORDER BY s.date, s.number, r.position`
+
+func scanFollowUps(rows pgx.Rows) ([]FollowUp, error) {
+	defer rows.Close()
+	var out []FollowUp
+	for rows.Next() {
+		var f FollowUp
+		if err := rows.Scan(&f.ID, &f.SheetNumber, &f.Position, &f.SheetDate, &f.Beneficiary, &f.Kind, &f.Type,
+			&f.Status, &f.FollowUp, &f.ResolvedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// rowsQuerier is what a pool and a transaction share for reading.
+type rowsQuerier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID int64, today time.Time) ([]FollowUp, error) {
+	rows, err := tx.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
+		WHERE s.mediator_id = $1 AND r.status = 'en_cours' AND r.follow_up <= $2`+oldestFirst,
+		mediatorID, Day(today))
+	if err != nil {
+		return nil, err
+	}
+	return scanFollowUps(rows)
+}
+
+// DueFollowUps lists the mediator's open requests whose follow-up date has
+// come by today (a local date), oldest accompaniment first.
+func (s *Store) DueFollowUps(ctx context.Context, mediatorID int64, today time.Time) ([]FollowUp, error) {
+	out, err := dueFollowUps(ctx, s.Pool, mediatorID, today)
+	if err != nil {
+		return nil, fmt.Errorf("due follow-ups: %w", err)
+	}
+	return out, nil
+}
+
+// OpenRequests lists all the mediator's open requests, with or without a
+// follow-up date, oldest accompaniment first (/suivis).
+func (s *Store) OpenRequests(ctx context.Context, mediatorID int64) ([]FollowUp, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
+		WHERE s.mediator_id = $1 AND r.status = 'en_cours'`+oldestFirst, mediatorID)
+	if err != nil {
+		return nil, fmt.Errorf("open requests: %w", err)
+	}
+	out, err := scanFollowUps(rows)
+	if err != nil {
+		return nil, fmt.Errorf("open requests: %w", err)
+	}
+	return out, nil
+}
+
+// FollowUpsByRef loads requests of the mediator's own sheets, whatever their
+// status, in the order of refs; refs to other mediators' sheets are skipped.
+// A follow-up message is redrawn from it after a button press.
+func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID int64, refs []Ref) ([]FollowUp, error) {
+	numbers := make([]int64, len(refs))
+	positions := make([]int32, len(refs))
+	for i, r := range refs {
+		numbers[i], positions[i] = r.SheetNumber, int32(r.Position)
+	}
+	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
+		JOIN unnest($2::bigint[], $3::int[]) WITH ORDINALITY AS want(number, position, ord)
+		  ON want.number = s.number AND want.position = r.position
+		WHERE s.mediator_id = $1
+		ORDER BY want.ord`, mediatorID, numbers, positions)
+	if err != nil {
+		return nil, fmt.Errorf("follow-ups by ref: %w", err)
+	}
+	out, err := scanFollowUps(rows)
+	if err != nil {
+		return nil, fmt.Errorf("follow-ups by ref: %w", err)
+	}
+	return out, nil
+}
+
+// lockOwnRequest locks one of the mediator's requests and returns its status
+// and follow-up date, or ErrNotFound when it is not theirs.
+func lockOwnRequest(ctx context.Context, tx pgx.Tx, mediatorID, requestID int64) (string, *time.Time, error) {
+	var status string
+	var follow *time.Time
+	err := tx.QueryRow(ctx, `
+		SELECT r.status, r.follow_up FROM requests r JOIN sheets s ON s.id = r.sheet_id
+		WHERE r.id = $1 AND s.mediator_id = $2
+		FOR UPDATE OF r`, requestID, mediatorID).Scan(&status, &follow)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, ErrNotFound
+	}
+	return status, follow, err
+}
+
+// SetRequestStatus closes one of the mediator's open requests with status
+// (resolue, non_resolue or abandonnee), noting when it was resolved. It
+// returns false when the request was already closed, so a double tap is
+// recorded once, and ErrNotFound when the request is not the mediator's.
+func (s *Store) SetRequestStatus(ctx context.Context, mediatorID, requestID int64, status string, now time.Time) (bool, error) {
+	switch status {
+	case StatusResolved, StatusUnresolved, StatusAbandoned:
+	default:
+		return false, fmt.Errorf("set request status: %q is not a closing status", status)
+	}
+	changed := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		current, _, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
+		if err != nil || current != StatusOpen {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			UPDATE requests SET status = $2, status_changed_at = $3,
+			       resolved_at = CASE WHEN $2 = 'resolue' THEN $3::timestamptz END
+			WHERE id = $1`, requestID, status, now)
+		changed = err == nil
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	if err != nil {
+		return false, fmt.Errorf("set request status: %w", err)
+	}
+	return changed, nil
+}
+
+// Postpone moves the follow-up date of one of the mediator's open requests to
+// until (a date). It returns false when the request is closed or already
+// due no earlier than until — a second tap on "Reporter d'une semaine" does
+// not push it further — and ErrNotFound when the request is not theirs.
+func (s *Store) Postpone(ctx context.Context, mediatorID, requestID int64, until time.Time) (bool, error) {
+	until = Day(until)
+	changed := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		current, follow, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
+		if err != nil || current != StatusOpen || (follow != nil && !follow.Before(until)) {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE requests SET follow_up = $2 WHERE id = $1`, requestID, until)
+		changed = err == nil
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	if err != nil {
+		return false, fmt.Errorf("postpone request: %w", err)
+	}
+	return changed, nil
+}
+
+// Job names recorded in job_runs.
+const (
+	JobFollowUps = "followups"
+	JobNudge     = "nudge"
+)
+
+// claimRun records in tx that job ran for period and subject; false means
+// another process or an earlier run already did.
+func claimRun(ctx context.Context, tx pgx.Tx, job, period string, subject int64, now time.Time) (bool, error) {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO job_runs (job, period, subject, ran_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT DO NOTHING`, job, period, subject, now)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// RunOnce runs fn (typically: send a message) at most once for job, period
+// and subject across processes and restarts. The job_runs row is inserted in
+// the transaction that calls fn: a concurrent twin waits for it and then
+// skips; if fn fails, the row is rolled back so a later run retries. ran
+// tells whether fn ran and succeeded.
+func (s *Store) RunOnce(ctx context.Context, job, period string, subject int64, now time.Time, fn func(ctx context.Context) error) (ran bool, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		claimed, err := claimRun(ctx, tx, job, period, subject, now)
+		if err != nil || !claimed {
+			return err
+		}
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		ran = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("run %s %s/%d once: %w", job, period, subject, err)
+	}
+	return ran, nil
+}
+
+// ReminderTarget is a mediator whose daily follow-up reminder is owed.
+type ReminderTarget struct {
+	MediatorID int64
+	UserID     int64
+	ChatID     int64
+}
+
+// ReminderPeriod is the job_runs period of a daily reminder: the local date.
+func ReminderPeriod(today time.Time) string { return today.Format("2006-01-02") }
+
+// PendingReminders lists the active mediators whose reminder hour
+// (users.reminder_hour, defaultHour when unset) has come by hour on today
+// and whose reminder of today has not been handled yet.
+func (s *Store) PendingReminders(ctx context.Context, today time.Time, hour, defaultHour int) ([]ReminderTarget, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT m.id, u.telegram_id, u.chat_id
+		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
+		WHERE m.active AND u.role = 'mediator' AND COALESCE(u.reminder_hour, $3) <= $2
+		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.subject = m.id)
+		ORDER BY m.id`, ReminderPeriod(today), hour, defaultHour, JobFollowUps)
+	if err != nil {
+		return nil, fmt.Errorf("pending reminders: %w", err)
+	}
+	defer rows.Close()
+	var out []ReminderTarget
+	for rows.Next() {
+		var t ReminderTarget
+		if err := rows.Scan(&t.MediatorID, &t.UserID, &t.ChatID); err != nil {
+			return nil, fmt.Errorf("pending reminders: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("pending reminders: %w", err)
+	}
+	return out, nil
+}
+
+// RemindOnce handles a mediator's daily reminder for today exactly once. In
+// one transaction it records the day as handled, loads the due requests and,
+// if there are any, calls send with them, then marks them reminded. If send
+// fails nothing is recorded, so a later run retries. sent tells whether send
+// ran and succeeded; a day with nothing due is recorded without sending.
+func (s *Store) RemindOnce(ctx context.Context, mediatorID int64, today time.Time, now time.Time, send func(ctx context.Context, due []FollowUp) error) (sent bool, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		claimed, err := claimRun(ctx, tx, JobFollowUps, ReminderPeriod(today), mediatorID, now)
+		if err != nil || !claimed {
+			return err
+		}
+		due, err := dueFollowUps(ctx, tx, mediatorID, today)
+		if err != nil || len(due) == 0 {
+			return err
+		}
+		ids := make([]int64, len(due))
+		for i, f := range due {
+			ids[i] = f.ID
+		}
+		if _, err := tx.Exec(ctx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
+			return err
+		}
+		// Sending last leaves only the commit between a sent message and its record.
+		if err := send(ctx, due); err != nil {
+			return err
+		}
+		sent = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("daily reminder of mediator %d: %w", mediatorID, err)
+	}
+	return sent, nil
+}

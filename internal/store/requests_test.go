@@ -1,0 +1,255 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// openSheet saves a sheet of day with one open request per follow-up date (nil: none).
+func openSheet(t *testing.T, st *store.Store, id string, medID int64, ben string, day time.Time, follows ...*time.Time) {
+	t.Helper()
+	sh := sheet(id, medID, ben)
+	sh.Date = day
+	sh.Requests = nil
+	for i, f := range follows {
+		kind, typ := "droits", "css"
+		if i%2 == 1 {
+			kind, typ = "soins", "rdv"
+		}
+		sh.Requests = append(sh.Requests, store.Request{Kind: kind, Type: typ, Status: "en_cours", FollowUp: f})
+	}
+	if _, _, err := st.SaveSheet(context.Background(), sh); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ptr(t time.Time) *time.Time { return &t }
+
+func ids(fs []store.FollowUp) []int64 {
+	out := make([]int64, len(fs))
+	for i, f := range fs {
+		out[i] = f.ID
+	}
+	return out
+}
+
+func TestDueFollowUpsAreTheMediatorsOwnOldestFirst(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
+	today := date(2026, 11, 23)
+	openSheet(t, st, "late", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), ptr(date(2026, 11, 20)))
+	openSheet(t, st, "old", a.Mediator.ID, "BBBBBB", date(2026, 10, 1), ptr(today), ptr(date(2026, 12, 1)))
+	openSheet(t, st, "nodate", a.Mediator.ID, "CCCCCC", date(2026, 9, 1), nil)
+	openSheet(t, st, "other", b.Mediator.ID, "DDDDDD", date(2026, 10, 1), ptr(today))
+
+	due, err := st.DueFollowUps(ctx, a.Mediator.ID, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 2 || due[0].Beneficiary != "BBBBBB" || due[1].Beneficiary != "AAAAAA" {
+		t.Fatalf("due = %+v, want BBBBBB (1 Oct) then AAAAAA (2 Nov)", due)
+	}
+	if due[0].DaysOpen(today) != 53 || due[1].DaysOpen(today) != 21 || due[0].Type != "css" || due[0].Position != 1 {
+		t.Fatalf("days open = %d, %d; first = %+v", due[0].DaysOpen(today), due[1].DaysOpen(today), due[0])
+	}
+
+	open, err := st.OpenRequests(ctx, a.Mediator.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bens []string
+	for _, f := range open {
+		bens = append(bens, f.Beneficiary)
+	}
+	if len(open) != 4 || bens[0] != "CCCCCC" || bens[1] != "BBBBBB" || bens[2] != "BBBBBB" || bens[3] != "AAAAAA" {
+		t.Fatalf("open requests oldest first = %v", bens)
+	}
+
+	// Redrawing a message: refs in the message's order, another mediator's refs skipped.
+	otherOpen, _ := st.OpenRequests(ctx, b.Mediator.ID)
+	got, err := st.FollowUpsByRef(ctx, a.Mediator.ID, []store.Ref{open[3].Ref(), otherOpen[0].Ref(), open[0].Ref()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != open[3].ID || got[1].ID != open[0].ID {
+		t.Fatalf("by ref = %v, want %v", ids(got), []int64{open[3].ID, open[0].ID})
+	}
+}
+
+func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
+	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), ptr(date(2026, 11, 20)), nil)
+	open, _ := st.OpenRequests(ctx, a.Mediator.ID)
+	at := time.Date(2026, 11, 23, 8, 5, 0, 0, time.UTC)
+
+	if _, err := st.SetRequestStatus(ctx, b.Mediator.ID, open[0].ID, store.StatusResolved, at); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another mediator closing A's request: %v, want ErrNotFound", err)
+	}
+	var status string
+	_ = st.Pool.QueryRow(ctx, `SELECT status FROM requests WHERE id = $1`, open[0].ID).Scan(&status)
+	if status != "en_cours" {
+		t.Fatalf("status after refused change = %s", status)
+	}
+
+	// A double tap, even concurrent, is recorded once.
+	var changes atomic.Int32
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			changed, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[0].ID, store.StatusResolved, at)
+			if err != nil {
+				t.Error(err)
+			}
+			if changed {
+				changes.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if changes.Load() != 1 {
+		t.Fatalf("%d changes recorded, want 1", changes.Load())
+	}
+	var resolvedAt *time.Time
+	_ = st.Pool.QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[0].ID).Scan(&status, &resolvedAt)
+	if status != "resolue" || resolvedAt == nil || !resolvedAt.Equal(at) {
+		t.Fatalf("row = %s resolved_at %v, want resolue at %v", status, resolvedAt, at)
+	}
+	// A closed request cannot be closed again with another status.
+	if changed, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[0].ID, store.StatusAbandoned, at); err != nil || changed {
+		t.Fatalf("re-closing: changed=%v err=%v", changed, err)
+	}
+
+	if changed, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[1].ID, store.StatusAbandoned, at); err != nil || !changed {
+		t.Fatalf("abandon: changed=%v err=%v", changed, err)
+	}
+	_ = st.Pool.QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[1].ID).Scan(&status, &resolvedAt)
+	if status != "abandonnee" || resolvedAt != nil {
+		t.Fatalf("abandoned row = %s resolved_at %v", status, resolvedAt)
+	}
+	if _, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[1].ID, "en_cours", at); err == nil {
+		t.Fatal("reopening through SetRequestStatus accepted")
+	}
+}
+
+func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
+	today := date(2026, 11, 23)
+	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), ptr(date(2026, 11, 20)))
+	open, _ := st.OpenRequests(ctx, a.Mediator.ID)
+	week := today.AddDate(0, 0, 7)
+
+	if _, err := st.Postpone(ctx, b.Mediator.ID, open[0].ID, week); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("another mediator postponing: %v", err)
+	}
+	if changed, err := st.Postpone(ctx, a.Mediator.ID, open[0].ID, week); err != nil || !changed {
+		t.Fatalf("postpone: changed=%v err=%v", changed, err)
+	}
+	if changed, err := st.Postpone(ctx, a.Mediator.ID, open[0].ID, week); err != nil || changed {
+		t.Fatalf("second tap: changed=%v err=%v, want recorded once", changed, err)
+	}
+	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, today); len(due) != 0 {
+		t.Fatalf("postponed request still due today: %+v", due)
+	}
+	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, week); len(due) != 1 || !due[0].FollowUp.Equal(week) {
+		t.Fatalf("postponed request due in a week: %+v", due)
+	}
+}
+
+func TestRemindOnceSendsOnceAndRetriesAfterAFailedSend(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	a := mediator(t, st, 1, "59")
+	today := date(2026, 11, 23)
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), ptr(today))
+
+	pending, err := st.PendingReminders(ctx, today, 9, 9)
+	if err != nil || len(pending) != 1 || pending[0].MediatorID != a.Mediator.ID || pending[0].ChatID != 1 {
+		t.Fatalf("pending at 9h = %+v, %v", pending, err)
+	}
+	if p, _ := st.PendingReminders(ctx, today, 8, 9); len(p) != 0 {
+		t.Fatalf("pending at 8h for a 9h reminder = %+v", p)
+	}
+
+	boom := errors.New("telegram down")
+	sent, err := st.RemindOnce(ctx, a.Mediator.ID, today, now, func(context.Context, []store.FollowUp) error { return boom })
+	if !errors.Is(err, boom) || sent {
+		t.Fatalf("failed send: sent=%v err=%v", sent, err)
+	}
+	if p, _ := st.PendingReminders(ctx, today, 9, 9); len(p) != 1 {
+		t.Fatal("a failed send left the day recorded: no retry possible")
+	}
+
+	var calls atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := st.RemindOnce(ctx, a.Mediator.ID, today, now, func(_ context.Context, due []store.FollowUp) error {
+				calls.Add(1)
+				if len(due) != 1 {
+					t.Errorf("due = %+v", due)
+				}
+				return nil
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("sent %d times, want 1", calls.Load())
+	}
+	var reminded time.Time
+	_ = st.Pool.QueryRow(ctx, `SELECT last_reminded_on FROM requests`).Scan(&reminded)
+	if !reminded.Equal(today) {
+		t.Fatalf("last_reminded_on = %v", reminded)
+	}
+	if p, _ := st.PendingReminders(ctx, today, 23, 9); len(p) != 0 {
+		t.Fatalf("still pending after sending: %+v", p)
+	}
+}
+
+func TestRunOnceAcrossConcurrentCallers(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	var calls atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := st.RunOnce(ctx, store.JobNudge, "2026-11-23T10:00:00Z", 7, now, func(context.Context) error {
+				calls.Add(1)
+				return nil
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("ran %d times, want 1", calls.Load())
+	}
+	ran, err := st.RunOnce(ctx, store.JobNudge, "2026-11-23T15:00:00Z", 7, now, func(context.Context) error { return nil })
+	if err != nil || !ran {
+		t.Fatalf("another period: ran=%v err=%v", ran, err)
+	}
+}
