@@ -142,7 +142,7 @@ func textRequests(title string, q Requests) string {
 	slices.SortStableFunc(types, func(a, b TypeCount) int { return cmp.Compare(b.Count, a.Count) })
 	for _, t := range types {
 		if t.Count > 0 {
-			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", shorten(t.Label, 40), Number(t.Count), Pct(t.Count, q.Total))
+			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", shorten(t.Label, 48), Number(t.Count), Pct(t.Count, q.Total))
 		}
 	}
 	return b.String()

@@ -1,0 +1,411 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ImportRow is one checked line of a tracking file: one request of a sheet,
+// or a sheet without request when RequestKind is empty. Codes only.
+type ImportRow struct {
+	Line             int // line in the file, for error messages
+	SheetID          string
+	Date             time.Time
+	Mediator         string // mediators.identifier
+	Departement      string
+	Beneficiary      string // beneficiaries.code
+	Sex              string
+	Age              *int
+	QPV              string
+	Resources        string
+	ContactMode      string
+	Level            string
+	SocialProtection string
+	Obstacles        []string
+	RequestKind      string
+	RequestType      string
+	Status           string
+	FollowUp         *time.Time
+}
+
+// ImportProblem is a line that prevents the import, with its reason in
+// French. A row source yields one for a line it could not read; ImportRows
+// adds those found across lines (a sheet whose lines disagree…).
+type ImportProblem struct {
+	Line   int
+	Reason string
+}
+
+func (p *ImportProblem) Error() string { return fmt.Sprintf("ligne %d : %s", p.Line, p.Reason) }
+
+// ImportSummary says what an import created (or would create, in a dry run).
+type ImportSummary struct {
+	Rows             int // lines read
+	Sheets           int // sheets created
+	Requests         int // requests created
+	NewMediators     int
+	NewBeneficiaries int
+	SkippedSheets    int // sheets already there (same sheet_id): imported before
+	// Problems are the first MaxImportProblems problems by line;
+	// ProblemCount counts them all.
+	Problems     []ImportProblem
+	ProblemCount int
+}
+
+// MaxImportProblems caps the problems kept for display.
+const MaxImportProblems = 100
+
+// ErrImportRejected means the file had problems: nothing was written.
+var ErrImportRejected = errors.New("import rejected")
+
+// ImportOptions tune ImportRows.
+type ImportOptions struct {
+	DryRun bool // check and count everything, then write nothing
+	// Location is the zone of the file's dates, for the requests' status
+	// timestamps (default Europe/Paris).
+	Location *time.Location
+}
+
+var errDryRun = errors.New("dry run")
+
+// ImportRows writes a tracking file all or nothing, in one transaction.
+// rows yields each line, or an *ImportProblem for a line that could not be
+// read (any other error aborts). Lines are streamed into a temporary table
+// with COPY and written with set-based SQL, so a million lines need little
+// memory. Missing mediators (by identifier, with their département) and
+// beneficiaries (by code, owned by the mediator of their first sheet) are
+// created; sheets already there (by id) are skipped, so importing a file twice
+// creates nothing the second time. When any line has a problem nothing is
+// written and the error is ErrImportRejected, with the problems in the summary.
+func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
+	loc := opt.Location
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation("Europe/Paris"); err != nil {
+			loc = time.UTC
+		}
+	}
+	var sum ImportSummary
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		sum = ImportSummary{}
+		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			CREATE TEMP TABLE import_rows (
+				line INT NOT NULL, sheet_id TEXT NOT NULL, date DATE NOT NULL, mediator TEXT NOT NULL,
+				departement TEXT NOT NULL, beneficiary TEXT NOT NULL, sex TEXT NOT NULL, age INT,
+				qpv TEXT NOT NULL, resources TEXT NOT NULL, contact_mode TEXT NOT NULL, level TEXT NOT NULL,
+				social_protection TEXT NOT NULL, obstacles TEXT[] NOT NULL, request_kind TEXT,
+				request_type TEXT, status TEXT, follow_up DATE
+			) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("create staging table: %w", err)
+		}
+		src := newImportSource(rows)
+		defer src.stop()
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, importColumns, src)
+		if src.err != nil {
+			return src.err
+		}
+		if err != nil {
+			return fmt.Errorf("copy rows: %w", err)
+		}
+		sum.Rows = int(n) + src.problemCount
+		problems, count := src.problems, src.problemCount
+		if _, err := tx.Exec(ctx, `ANALYZE import_rows`); err != nil {
+			return fmt.Errorf("analyze staging table: %w", err)
+		}
+		more, moreCount, err := crossLineProblems(ctx, tx)
+		if err != nil {
+			return err
+		}
+		problems, count = append(problems, more...), count+moreCount
+		if count > 0 {
+			slices.SortStableFunc(problems, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
+			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxImportProblems)], count
+			return ErrImportRejected
+		}
+		if err := writeImport(ctx, tx, loc, &sum); err != nil {
+			return err
+		}
+		if opt.DryRun {
+			return errDryRun
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errDryRun):
+		return sum, nil
+	case errors.Is(err, ErrImportRejected):
+		return sum, ErrImportRejected
+	case err != nil:
+		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+	}
+	return sum, nil
+}
+
+var importColumns = []string{"line", "sheet_id", "date", "mediator", "departement", "beneficiary", "sex", "age",
+	"qpv", "resources", "contact_mode", "level", "social_protection", "obstacles", "request_kind",
+	"request_type", "status", "follow_up"}
+
+// importSource feeds COPY from the row iterator, setting line problems aside.
+type importSource struct {
+	next         func() (ImportRow, error, bool)
+	stop         func()
+	row          ImportRow
+	err          error
+	problems     []ImportProblem
+	problemCount int
+}
+
+func newImportSource(rows iter.Seq2[ImportRow, error]) *importSource {
+	next, stop := iter.Pull2(rows)
+	return &importSource{next: next, stop: stop}
+}
+
+func (s *importSource) Next() bool {
+	for {
+		row, err, ok := s.next()
+		if !ok {
+			return false
+		}
+		var p *ImportProblem
+		switch {
+		case errors.As(err, &p):
+			s.problemCount++
+			if len(s.problems) < MaxImportProblems {
+				s.problems = append(s.problems, *p)
+			}
+			continue
+		case err != nil:
+			s.err = fmt.Errorf("read rows: %w", err)
+			return false
+		}
+		s.row = row
+		return true
+	}
+}
+
+func (s *importSource) Values() ([]any, error) {
+	r := s.row
+	obstacles := slices.Clone(r.Obstacles)
+	slices.Sort(obstacles)
+	if obstacles == nil {
+		obstacles = []string{}
+	}
+	return []any{r.Line, r.SheetID, r.Date, r.Mediator, r.Departement, r.Beneficiary, r.Sex, r.Age,
+		r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection, obstacles, nullIfEmpty(r.RequestKind),
+		nullIfEmpty(r.RequestType), nullIfEmpty(r.Status), r.FollowUp}, nil
+}
+
+func (s *importSource) Err() error { return s.err }
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// crossLineProblems finds what no single line shows: lines of one sheet that
+// disagree, a mediator in two départements, a person code used by two
+// mediators, ids that clash with what the database holds.
+func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, error) {
+	checks := []struct {
+		name string
+		sql  string
+		msg  func(a, b, c string) string
+	}{
+		{"sheet lines", `
+			WITH firsts AS (SELECT DISTINCT ON (sheet_id) * FROM import_rows ORDER BY sheet_id, line)
+			SELECT r.line, r.sheet_id, f.line::text, array_to_string(array_remove(ARRAY[
+			         CASE WHEN r.date <> f.date THEN 'date' END,
+			         CASE WHEN r.mediator <> f.mediator THEN 'mediator' END,
+			         CASE WHEN r.departement <> f.departement THEN 'departement' END,
+			         CASE WHEN r.beneficiary <> f.beneficiary THEN 'beneficiary' END,
+			         CASE WHEN r.sex <> f.sex THEN 'sex' END,
+			         CASE WHEN r.age IS DISTINCT FROM f.age THEN 'age' END,
+			         CASE WHEN r.qpv <> f.qpv THEN 'qpv' END,
+			         CASE WHEN r.resources <> f.resources THEN 'resources' END,
+			         CASE WHEN r.contact_mode <> f.contact_mode THEN 'contact_mode' END,
+			         CASE WHEN r.level <> f.level THEN 'level' END,
+			         CASE WHEN r.social_protection <> f.social_protection THEN 'social_protection' END,
+			         CASE WHEN r.obstacles <> f.obstacles THEN 'obstacles' END], NULL), ', '),
+			       count(*) OVER ()
+			FROM import_rows r JOIN firsts f USING (sheet_id)
+			WHERE r.line <> f.line
+			  AND (r.date, r.mediator, r.departement, r.beneficiary, r.sex, r.age, r.qpv, r.resources,
+			       r.contact_mode, r.level, r.social_protection, r.obstacles)
+			      IS DISTINCT FROM
+			      (f.date, f.mediator, f.departement, f.beneficiary, f.sex, f.age, f.qpv, f.resources,
+			       f.contact_mode, f.level, f.social_protection, f.obstacles)
+			ORDER BY r.line LIMIT $1`,
+			func(id, first, cols string) string {
+				return fmt.Sprintf("la fiche « %s » ne concorde pas avec sa ligne %s (%s différent) : les lignes d'une même fiche doivent avoir les mêmes valeurs hors demande", id, first, cols)
+			}},
+		{"mediator departement", `
+			WITH firsts AS (SELECT DISTINCT ON (mediator) mediator, departement, line FROM import_rows ORDER BY mediator, line)
+			SELECT min(r.line), r.mediator, r.departement, f.departement, count(*) OVER ()
+			FROM import_rows r JOIN firsts f USING (mediator)
+			WHERE r.departement <> f.departement
+			GROUP BY r.mediator, r.departement, f.departement
+			ORDER BY 1 LIMIT $1`,
+			func(med, dep, first string) string {
+				return fmt.Sprintf("le médiateur « %s » est dans le département %s plus haut dans le fichier, pas %s", med, first, dep)
+			}},
+		{"known mediator", `
+			SELECT min(r.line), r.mediator, r.departement, m.departement, count(*) OVER ()
+			FROM import_rows r JOIN mediators m ON m.identifier = r.mediator
+			WHERE m.departement <> r.departement
+			GROUP BY r.mediator, r.departement, m.departement
+			ORDER BY 1 LIMIT $1`,
+			func(med, dep, known string) string {
+				return fmt.Sprintf("le médiateur « %s » est déjà enregistré dans le département %s, pas %s", med, known, dep)
+			}},
+		{"beneficiary owner", `
+			WITH firsts AS (SELECT DISTINCT ON (beneficiary) beneficiary, mediator FROM import_rows ORDER BY beneficiary, date, line)
+			SELECT min(r.line), r.beneficiary, r.mediator, f.mediator, count(*) OVER ()
+			FROM import_rows r JOIN firsts f USING (beneficiary)
+			WHERE r.mediator <> f.mediator
+			GROUP BY r.beneficiary, r.mediator, f.mediator
+			ORDER BY 1 LIMIT $1`,
+			func(code, med, owner string) string {
+				return fmt.Sprintf("le code bénéficiaire « %s » est aussi utilisé par le médiateur « %s » : un code désigne une seule personne, suivie par un seul médiateur (préfixez les codes, par exemple %s-%s)", code, owner, med, code)
+			}},
+		{"known beneficiary", `
+			SELECT min(r.line), r.beneficiary, r.mediator, m.identifier, count(*) OVER ()
+			FROM import_rows r JOIN beneficiaries b ON b.code = r.beneficiary JOIN mediators m ON m.id = b.mediator_id
+			WHERE m.identifier <> r.mediator
+			GROUP BY r.beneficiary, r.mediator, m.identifier
+			ORDER BY 1 LIMIT $1`,
+			func(code, med, owner string) string {
+				return fmt.Sprintf("le code bénéficiaire « %s » appartient déjà au médiateur « %s », pas à « %s »", code, owner, med)
+			}},
+		{"known sheet", `
+			SELECT min(r.line), r.sheet_id, r.mediator, r.date::text, count(*) OVER ()
+			FROM import_rows r JOIN sheets s ON s.id = r.sheet_id JOIN mediators m ON m.id = s.mediator_id
+			WHERE m.identifier <> r.mediator OR s.date <> r.date
+			GROUP BY r.sheet_id, r.mediator, r.date
+			ORDER BY 1 LIMIT $1`,
+			func(id, _, _ string) string {
+				return fmt.Sprintf("une autre fiche « %s » (autre médiateur ou autre date) est déjà enregistrée : les identifiants de fiche doivent être uniques", id)
+			}},
+	}
+	var out []ImportProblem
+	total := 0
+	for _, c := range checks {
+		rows, err := tx.Query(ctx, c.sql, MaxImportProblems)
+		if err != nil {
+			return nil, 0, fmt.Errorf("check %s: %w", c.name, err)
+		}
+		first := true
+		for rows.Next() {
+			var line, n int
+			var a, b, d string
+			if err := rows.Scan(&line, &a, &b, &d, &n); err != nil {
+				rows.Close()
+				return nil, 0, fmt.Errorf("check %s: %w", c.name, err)
+			}
+			if first { // count(*) OVER () counts every match, before the LIMIT
+				total += n
+				first = false
+			}
+			out = append(out, ImportProblem{Line: line, Reason: c.msg(a, b, d)})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, 0, fmt.Errorf("check %s: %w", c.name, err)
+		}
+	}
+	return out, total, nil
+}
+
+// writeImport creates mediators, beneficiaries, sheets and requests from
+// the staging table, counting what it created.
+func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *ImportSummary) error {
+	tag, err := tx.Exec(ctx, `
+		INSERT INTO mediators (identifier, departement)
+		SELECT DISTINCT ON (mediator) mediator, departement FROM import_rows ORDER BY mediator, line
+		ON CONFLICT (identifier) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("create mediators: %w", err)
+	}
+	sum.NewMediators = int(tag.RowsAffected())
+
+	if _, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE import_new ON COMMIT DROP AS
+		SELECT DISTINCT r.sheet_id FROM import_rows r
+		WHERE NOT EXISTS (SELECT 1 FROM sheets s WHERE s.id = r.sheet_id)`); err != nil {
+		return fmt.Errorf("find new sheets: %w", err)
+	}
+	var distinct int
+	if err := tx.QueryRow(ctx, `SELECT count(DISTINCT sheet_id) FROM import_rows`).Scan(&distinct); err != nil {
+		return fmt.Errorf("count sheets: %w", err)
+	}
+
+	tag, err = tx.Exec(ctx, `
+		WITH firsts AS (
+			SELECT DISTINCT ON (beneficiary) beneficiary, mediator FROM import_rows ORDER BY beneficiary, date, line
+		), lasts AS (
+			SELECT DISTINCT ON (beneficiary) beneficiary, sex, age, date, qpv, resources
+			FROM import_rows ORDER BY beneficiary, date DESC, line DESC
+		)
+		INSERT INTO beneficiaries (code, mediator_id, sex, age, age_on, qpv, resources, last_seen)
+		SELECT f.beneficiary, m.id, l.sex, l.age, l.date, l.qpv, l.resources, l.date
+		FROM firsts f JOIN lasts l USING (beneficiary) JOIN mediators m ON m.identifier = f.mediator
+		ON CONFLICT (code) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("create beneficiaries: %w", err)
+	}
+	sum.NewBeneficiaries = int(tag.RowsAffected())
+	if _, err := tx.Exec(ctx, `
+		UPDATE beneficiaries b SET last_seen = x.last_seen
+		FROM (SELECT beneficiary, max(date) AS last_seen FROM import_rows GROUP BY beneficiary) x
+		WHERE b.code = x.beneficiary AND (b.last_seen IS NULL OR b.last_seen < x.last_seen)`); err != nil {
+		return fmt.Errorf("update beneficiaries: %w", err)
+	}
+
+	tag, err = tx.Exec(ctx, `
+		INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
+		                    level, social_protection, obstacles, source)
+		SELECT id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
+		       level, social_protection, obstacles, 'import'
+		FROM (
+			SELECT DISTINCT ON (r.sheet_id) r.sheet_id AS id, m.id AS mediator_id, b.id AS beneficiary_id,
+			       r.date, r.sex, r.age, r.qpv, r.resources, r.contact_mode, r.level, r.social_protection,
+			       r.obstacles, r.line
+			FROM import_rows r
+			JOIN import_new n ON n.sheet_id = r.sheet_id
+			JOIN mediators m ON m.identifier = r.mediator
+			JOIN beneficiaries b ON b.code = r.beneficiary
+			ORDER BY r.sheet_id, r.line
+		) first_lines
+		ORDER BY date, line
+		ON CONFLICT (id) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("create sheets: %w", err)
+	}
+	sum.Sheets = int(tag.RowsAffected())
+	sum.SkippedSheets = distinct - sum.Sheets
+
+	tag, err = tx.Exec(ctx, `
+		INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, status_changed_at, resolved_at)
+		SELECT r.sheet_id, row_number() OVER (PARTITION BY r.sheet_id ORDER BY r.line),
+		       r.request_kind, r.request_type, r.status, r.follow_up,
+		       r.date::timestamp AT TIME ZONE $1,
+		       CASE WHEN r.status = 'resolue' THEN r.date::timestamp AT TIME ZONE $1 END
+		FROM import_rows r JOIN import_new n ON n.sheet_id = r.sheet_id
+		WHERE r.request_kind IS NOT NULL`, loc.String())
+	if err != nil {
+		return fmt.Errorf("create requests: %w", err)
+	}
+	sum.Requests = int(tag.RowsAffected())
+	return nil
+}

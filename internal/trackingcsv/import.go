@@ -1,0 +1,65 @@
+package trackingcsv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// ErrRejected means the file had bad lines and nothing was imported; the
+// lines and their reasons were printed.
+var ErrRejected = errors.New("import refusé : rien n'a été enregistré")
+
+// Import reads a tracking file and imports it all or nothing (see
+// store.ImportRows). Bad lines come back in the summary with
+// store.ErrImportRejected.
+func Import(ctx context.Context, st *store.Store, r io.Reader, dryRun bool) (store.ImportSummary, error) {
+	return st.ImportRows(ctx, Parse(r), store.ImportOptions{DryRun: dryRun})
+}
+
+// RunImport is `relais import`: it imports r and prints, in French, either
+// every bad line with its reason (and returns ErrRejected), or what was
+// created. With dryRun it checks and counts everything but writes nothing.
+func RunImport(ctx context.Context, pool *pgxpool.Pool, r io.Reader, dryRun bool, out io.Writer) error {
+	sum, err := Import(ctx, &store.Store{Pool: pool}, r, dryRun)
+	if errors.Is(err, store.ErrImportRejected) {
+		fmt.Fprintf(out, "Import refusé : %s erreur(s), rien n'a été enregistré.\n", indicators.Number(sum.ProblemCount))
+		for _, p := range sum.Problems {
+			fmt.Fprintln(out, p.Error())
+		}
+		if more := sum.ProblemCount - len(sum.Problems); more > 0 {
+			fmt.Fprintf(out, "… et %s autre(s) erreur(s).\n", indicators.Number(more))
+		}
+		fmt.Fprintln(out, "Corrigez ces lignes puis relancez l'import.")
+		return ErrRejected
+	}
+	if err != nil {
+		return err
+	}
+	n := indicators.Number
+	if dryRun {
+		fmt.Fprintln(out, "Simulation (--dry-run) : le fichier est valide, rien n'a été enregistré.")
+		fmt.Fprintf(out, "Lignes lues : %s\n", n(sum.Rows))
+		fmt.Fprintf(out, "Fiches à importer : %s (déjà présentes, ignorées : %s)\n", n(sum.Sheets), n(sum.SkippedSheets))
+		fmt.Fprintf(out, "Demandes à importer : %s\n", n(sum.Requests))
+		fmt.Fprintf(out, "Médiateurs à créer : %s\n", n(sum.NewMediators))
+		fmt.Fprintf(out, "Personnes à créer : %s\n", n(sum.NewBeneficiaries))
+		return nil
+	}
+	fmt.Fprintln(out, "Import terminé.")
+	fmt.Fprintf(out, "Lignes lues : %s\n", n(sum.Rows))
+	fmt.Fprintf(out, "Fiches importées : %s (déjà présentes, ignorées : %s)\n", n(sum.Sheets), n(sum.SkippedSheets))
+	fmt.Fprintf(out, "Demandes importées : %s\n", n(sum.Requests))
+	fmt.Fprintf(out, "Nouveaux médiateurs : %s\n", n(sum.NewMediators))
+	fmt.Fprintf(out, "Nouvelles personnes : %s\n", n(sum.NewBeneficiaries))
+	if sum.NewMediators > 0 {
+		fmt.Fprintln(out, "Les médiateurs créés n'ont ni structure ni compte Telegram : invitez-les avec `relais invite`.")
+	}
+	return nil
+}

@@ -1,0 +1,312 @@
+// Package trackingcsv reads and writes the tracking CSV format of the domain
+// description (one line per request, the mediators' "tableaux de suivi"
+// saved as CSV): parsing with a French reason for every bad line, the
+// all-or-nothing import behind `relais import`, and the raw-rows export.
+package trackingcsv
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Header is the columns of the format, in order. Files may order them
+// differently and carry extra columns (ignored, a note column included).
+var Header = []string{"sheet_id", "date", "mediator", "departement", "beneficiary", "sex", "age", "qpv",
+	"resources", "contact_mode", "level", "social_protection", "request_kind", "request_type", "status",
+	"follow_up", "obstacles"}
+
+const (
+	colSheet = iota
+	colDate
+	colMediator
+	colDepartement
+	colBeneficiary
+	colSex
+	colAge
+	colQPV
+	colResources
+	colContactMode
+	colLevel
+	colSocialProtection
+	colRequestKind
+	colRequestType
+	colStatus
+	colFollowUp
+	colObstacles
+)
+
+// Parse reads a tracking file and yields one row per line, or an
+// *store.ImportProblem naming the line and every reason it is wrong. It
+// accepts a UTF-8 BOM, ';' as separator (French Excel), dates as
+// AAAA-MM-JJ or JJ/MM/AAAA and départements without their leading zero.
+// A read error (not a bad line) is yielded as a plain error and ends.
+func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
+	return func(yield func(store.ImportRow, error) bool) {
+		br := bufio.NewReaderSize(r, 64<<10)
+		if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+			_, _ = br.Discard(3)
+		}
+		cr := csv.NewReader(br)
+		cr.Comma = sniffComma(br)
+		cr.FieldsPerRecord = -1
+
+		cr.ReuseRecord = false
+		head, err := cr.Read()
+		cr.ReuseRecord = true
+		if errors.Is(err, io.EOF) {
+			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: "fichier vide : la première ligne doit être l'en-tête " + strings.Join(Header, ",")})
+			return
+		}
+		if err != nil {
+			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: "en-tête illisible : " + csvReason(err)})
+			return
+		}
+		index, missing := columnIndex(head)
+		if len(missing) > 0 {
+			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: fmt.Sprintf(
+				"colonne(s) manquante(s) dans l'en-tête : %s (attendu : %s)", strings.Join(missing, ", "), strings.Join(Header, ","))})
+			return
+		}
+		for {
+			rec, err := cr.Read()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			line, _ := cr.FieldPos(0)
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				if !yield(store.ImportRow{}, &store.ImportProblem{Line: pe.StartLine, Reason: csvReason(err)}) {
+					return
+				}
+				continue
+			}
+			if err != nil {
+				yield(store.ImportRow{}, fmt.Errorf("read tracking file: %w", err))
+				return
+			}
+			if blank(rec) {
+				continue
+			}
+			row, reasons := checkRecord(rec, index, len(head))
+			row.Line = line
+			if len(reasons) > 0 {
+				if !yield(store.ImportRow{}, &store.ImportProblem{Line: line, Reason: strings.Join(reasons, " ; ")}) {
+					return
+				}
+				continue
+			}
+			if !yield(row, nil) {
+				return
+			}
+		}
+	}
+}
+
+// sniffComma picks ';' when the header line has more semicolons than commas.
+func sniffComma(br *bufio.Reader) rune {
+	peek, _ := br.Peek(4096)
+	if i := bytes.IndexByte(peek, '\n'); i >= 0 {
+		peek = peek[:i]
+	}
+	if bytes.Count(peek, []byte(";")) > bytes.Count(peek, []byte(",")) {
+		return ';'
+	}
+	return ','
+}
+
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(pe.Err, csv.ErrQuote), errors.Is(pe.Err, csv.ErrBareQuote):
+			return fmt.Sprintf("guillemets mal placés (colonne %d)", pe.Column)
+		}
+		return "ligne illisible : " + pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func columnIndex(head []string) ([]int, []string) {
+	index := make([]int, len(Header))
+	var missing []string
+	for i, name := range Header {
+		index[i] = slices.IndexFunc(head, func(h string) bool {
+			return strings.EqualFold(strings.TrimSpace(h), name)
+		})
+		if index[i] < 0 {
+			missing = append(missing, name)
+		}
+	}
+	return index, missing
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// codeField is a column whose value must be a code of a list.
+type codeField struct {
+	name     string // French name in messages
+	feminine bool
+	list     codes.List
+}
+
+var (
+	departementField = codeField{"département", false, codes.Departements}
+	sexField         = codeField{"sexe", false, codes.Sex}
+	qpvField         = codeField{"QPV", false, codes.YesNo}
+	resourcesField   = codeField{"ressource", true, codes.Resources}
+	contactField     = codeField{"mode de contact", false, codes.ContactModes}
+	levelField       = codeField{"niveau", false, codes.Levels}
+	protectionField  = codeField{"protection sociale", true, codes.YesNo}
+	kindField        = codeField{"nature de demande", true, codes.RequestKinds}
+	statusField      = codeField{"statut", false, codes.Statuses}
+	obstacleField    = codeField{"frein", false, codes.Obstacles}
+)
+
+// check returns the normalised code, or a French reason.
+func (f codeField) check(v string) (string, string) {
+	code := strings.ToLower(v)
+	if f.list.Has("F") {
+		code = strings.ToUpper(v)
+	}
+	if f.list.Has(code) {
+		return code, ""
+	}
+	e := ""
+	if f.feminine {
+		e = "e"
+	}
+	if v == "" {
+		return "", fmt.Sprintf("%s manquant%s (%s)", f.name, e, frList(f.list.Codes()))
+	}
+	return "", fmt.Sprintf("%s « %s » inconnu%s (%s)", f.name, v, e, frList(f.list.Codes()))
+}
+
+// frList joins codes the French way: "F, M ou X".
+func frList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " ou " + items[len(items)-1]
+}
+
+func checkRecord(rec []string, index []int, width int) (store.ImportRow, []string) {
+	var reasons []string
+	get := func(col int) string {
+		if index[col] >= len(rec) {
+			return ""
+		}
+		return strings.TrimSpace(rec[index[col]])
+	}
+	code := func(f codeField, v string) string {
+		c, reason := f.check(v)
+		if reason != "" {
+			reasons = append(reasons, reason)
+		}
+		return c
+	}
+	ident := func(name string, feminine bool, v string) string {
+		switch {
+		case v == "":
+			e := ""
+			if feminine {
+				e = "e"
+			}
+			reasons = append(reasons, name+" manquant"+e)
+		case strings.ContainsAny(v[:1], "=+-@") || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' }):
+			reasons = append(reasons, fmt.Sprintf("%s « %s » invalide (ne doit pas commencer par =, +, - ou @)", name, v))
+		}
+		return v
+	}
+	if len(rec) != width {
+		return store.ImportRow{}, []string{fmt.Sprintf(
+			"%d colonnes au lieu de %d (une valeur contenant le séparateur doit être entre guillemets)", len(rec), width)}
+	}
+
+	var row store.ImportRow
+	row.SheetID = ident("identifiant de fiche (sheet_id)", false, get(colSheet))
+	if d, reason := parseDate("date", get(colDate)); reason != "" {
+		reasons = append(reasons, reason)
+	} else {
+		row.Date = d
+	}
+	row.Mediator = ident("identifiant du médiateur", false, get(colMediator))
+	dep := get(colDepartement)
+	if len(dep) == 1 && dep >= "1" && dep <= "9" {
+		dep = "0" + dep // Excel drops the leading zero of 02
+	}
+	row.Departement = code(departementField, dep)
+	row.Beneficiary = ident("code bénéficiaire", false, get(colBeneficiary))
+	row.Sex = code(sexField, get(colSex))
+	if a := get(colAge); a != "" {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 0 || n > 120 {
+			reasons = append(reasons, fmt.Sprintf("âge « %s » invalide (nombre entier de 0 à 120)", a))
+		} else {
+			row.Age = &n
+		}
+	}
+	row.QPV = code(qpvField, get(colQPV))
+	row.Resources = code(resourcesField, get(colResources))
+	row.ContactMode = code(contactField, get(colContactMode))
+	row.Level = code(levelField, get(colLevel))
+	row.SocialProtection = code(protectionField, get(colSocialProtection))
+
+	kind, typ, status := get(colRequestKind), get(colRequestType), get(colStatus)
+	if kind != "" || typ != "" || status != "" {
+		row.RequestKind = code(kindField, kind)
+		if row.RequestKind != "" {
+			row.RequestType = code(codeField{"type de demande " + row.RequestKind, false, codes.RequestTypes(row.RequestKind)}, typ)
+		}
+		row.Status = code(statusField, status)
+	}
+	if f := get(colFollowUp); f != "" {
+		if d, reason := parseDate("date de suivi", f); reason != "" {
+			reasons = append(reasons, reason)
+		} else {
+			row.FollowUp = &d
+		}
+	}
+	for _, o := range strings.FieldsFunc(get(colObstacles), func(r rune) bool { return r == ';' || r == ',' || r == '|' }) {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if c := code(obstacleField, o); c != "" && !slices.Contains(row.Obstacles, c) {
+			row.Obstacles = append(row.Obstacles, c)
+		}
+	}
+	return row, reasons
+}
+
+func parseDate(name, v string) (time.Time, string) {
+	if v == "" {
+		return time.Time{}, name + " manquante"
+	}
+	for _, layout := range []string{time.DateOnly, "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			if t.Year() < 1900 || t.Year() > 2200 {
+				break
+			}
+			return t, ""
+		}
+	}
+	return time.Time{}, fmt.Sprintf("%s « %s » invalide (AAAA-MM-JJ)", name, v)
+}
