@@ -248,7 +248,7 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, er
 			       f.contact_mode, f.level, f.social_protection, f.obstacles)
 			ORDER BY r.line LIMIT $1`,
 			func(id, first, cols string) string {
-				return fmt.Sprintf("la fiche « %s » ne concorde pas avec sa ligne %s (%s différent) : les lignes d'une même fiche doivent avoir les mêmes valeurs hors demande", id, first, cols)
+				return fmt.Sprintf("la fiche « %s » ne concorde pas avec sa ligne %s (colonnes différentes : %s) ; les lignes d'une même fiche doivent avoir les mêmes valeurs hors demande", id, first, cols)
 			}},
 		{"mediator departement", `
 			WITH firsts AS (SELECT DISTINCT ON (mediator) mediator, departement, line FROM import_rows ORDER BY mediator, line)

@@ -1,0 +1,172 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func importRow(line int, sheet, mediator, dep, person string, kind, typ, status string) store.ImportRow {
+	age := 40
+	return store.ImportRow{
+		Line: line, SheetID: sheet, Date: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC),
+		Mediator: mediator, Departement: dep, Beneficiary: person, Sex: "F", Age: &age, QPV: "oui",
+		Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "oui",
+		Obstacles: []string{"mobilite", "langue"}, RequestKind: kind, RequestType: typ, Status: status,
+	}
+}
+
+func rowsOf(rows ...store.ImportRow) iter.Seq2[store.ImportRow, error] {
+	return func(yield func(store.ImportRow, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func count(t *testing.T, st *store.Store, table string) int {
+	t.Helper()
+	var n int
+	if err := st.Pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	rows := []store.ImportRow{
+		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+		importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours"),
+		importRow(4, "A2", "MED-2", "62", "P2", "droits", "autre", "en_cours"),
+	}
+	sum, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.ImportSummary{Rows: 3, Sheets: 2, Requests: 3, NewMediators: 2, NewBeneficiaries: 2}
+	if sum.Rows != want.Rows || sum.Sheets != want.Sheets || sum.Requests != want.Requests ||
+		sum.NewMediators != want.NewMediators || sum.NewBeneficiaries != want.NewBeneficiaries || sum.SkippedSheets != 0 {
+		t.Errorf("first import: %+v, want %+v", sum, want)
+	}
+	var source, dep string
+	var positions []int32
+	if err := st.Pool.QueryRow(ctx, `SELECT s.source, m.departement, array_agg(r.position ORDER BY r.position)
+		FROM sheets s JOIN mediators m ON m.id = s.mediator_id JOIN requests r ON r.sheet_id = s.id
+		WHERE s.id = 'A1' GROUP BY 1, 2`).Scan(&source, &dep, &positions); err != nil {
+		t.Fatal(err)
+	}
+	if source != "import" || dep != "59" || len(positions) != 2 || positions[1] != 2 {
+		t.Errorf("sheet A1: source %q, département %q, request positions %v", source, dep, positions)
+	}
+	var resolved int
+	_ = st.Pool.QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved)
+	if resolved != 1 {
+		t.Errorf("%d requests with a resolution time, want 1 (the resolved one)", resolved)
+	}
+
+	again, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Sheets != 0 || again.Requests != 0 || again.NewMediators != 0 || again.NewBeneficiaries != 0 || again.SkippedSheets != 2 {
+		t.Errorf("second import of the same rows created something: %+v", again)
+	}
+	if count(t, st, "sheets") != 2 || count(t, st, "requests") != 3 || count(t, st, "mediators") != 2 {
+		t.Errorf("after two imports: %d sheets, %d requests, %d mediators", count(t, st, "sheets"), count(t, st, "requests"), count(t, st, "mediators"))
+	}
+}
+
+func TestImportRowsIsAllOrNothing(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	bad := func(yield func(store.ImportRow, error) bool) {
+		_ = yield(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"), nil) &&
+			yield(store.ImportRow{}, &store.ImportProblem{Line: 3, Reason: "sexe « Z » inconnu (F, M ou X)"}) &&
+			yield(importRow(4, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"), nil)
+	}
+	sum, err := st.ImportRows(ctx, bad, store.ImportOptions{})
+	if !errors.Is(err, store.ErrImportRejected) {
+		t.Fatalf("err = %v, want ErrImportRejected", err)
+	}
+	if sum.ProblemCount != 1 || len(sum.Problems) != 1 || sum.Problems[0].Error() != "ligne 3 : sexe « Z » inconnu (F, M ou X)" {
+		t.Errorf("problems: %+v", sum)
+	}
+	for _, table := range []string{"mediators", "beneficiaries", "sheets", "requests"} {
+		if n := count(t, st, table); n != 0 {
+			t.Errorf("%d rows in %s after a rejected import", n, table)
+		}
+	}
+}
+
+func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "OLD", "MED-9", "80", "P9", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	other := importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours")
+	other.Sex = "M"
+	rows := []store.ImportRow{
+		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+		other, // same sheet, another sex
+		importRow(4, "A3", "MED-1", "62", "P3", "droits", "css", "resolue"),  // MED-1 is in 59 above
+		importRow(5, "A4", "MED-9", "59", "P4", "droits", "css", "resolue"),  // MED-9 is known in 80
+		importRow(6, "A5", "MED-2", "59", "P1", "droits", "css", "resolue"),  // P1 is MED-1's person
+		importRow(7, "OLD", "MED-2", "59", "P5", "droits", "css", "resolue"), // OLD is MED-9's sheet
+		importRow(8, "A6", "MED-2", "59", "P9", "droits", "css", "resolue"),  // P9 is MED-9's person
+	}
+	sum, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{})
+	if !errors.Is(err, store.ErrImportRejected) {
+		t.Fatalf("err = %v, want ErrImportRejected", err)
+	}
+	var got []string
+	for _, p := range sum.Problems {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		"ligne 3 : la fiche « A1 » ne concorde pas avec sa ligne 2 (colonnes différentes : sex)",
+		"ligne 4 : le médiateur « MED-1 » est dans le département 59 plus haut dans le fichier, pas 62",
+		"ligne 5 : le médiateur « MED-9 » est déjà enregistré dans le département 80, pas 59",
+		"ligne 6 : le code bénéficiaire « P1 » est aussi utilisé par le médiateur « MED-1 »",
+		"ligne 7 : une autre fiche « OLD »",
+		"ligne 8 : le code bénéficiaire « P9 » appartient déjà au médiateur « MED-9 », pas à « MED-2 »",
+	}
+	if len(got) != len(want) || sum.ProblemCount != len(want) {
+		t.Fatalf("problems (%d):\n%s", sum.ProblemCount, strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], want[i])
+		}
+	}
+	if count(t, st, "sheets") != 1 {
+		t.Errorf("a rejected import wrote sheets")
+	}
+}
+
+func TestImportRowsDryRunWritesNothing(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	sum, err := st.ImportRows(context.Background(), rowsOf(
+		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+		importRow(3, "A2", "MED-1", "59", "P1", "", "", ""), // a sheet without request
+	), store.ImportOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Sheets != 2 || sum.Requests != 1 || sum.NewMediators != 1 || sum.NewBeneficiaries != 1 {
+		t.Errorf("dry run summary %+v", sum)
+	}
+	if n := count(t, st, "sheets") + count(t, st, "mediators"); n != 0 {
+		t.Errorf("dry run wrote %d rows", n)
+	}
+}
