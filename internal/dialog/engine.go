@@ -1,0 +1,811 @@
+// Package dialog runs a form (internal/forms) as a conversation: one
+// question per message, buttons wherever a list exists, /retour, /passer,
+// /annuler, a summary with "Modifier" buttons, then "Enregistrer".
+//
+// The engine is a pure step function: it takes the draft State and one user
+// event and returns the new State and the messages to send or edit. It knows
+// nothing of Telegram, Redis or SQL; the transport (internal/bot) sends the
+// replies, stores the State (internal/state) and saves the finished record.
+package dialog
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/relais-sante/relais/internal/forms"
+)
+
+// Input is one user event.
+type Input struct {
+	Text      string    // typed text; "/retour", "/annuler", "/passer" are commands for the engine
+	Data      string    // callback data of a pressed button ("" for text)
+	MessageID int       // for a button press: id of the message that carries the button
+	Now       time.Time // local time (RELAIS_TZ)
+}
+
+// Button is an inline keyboard button.
+type Button struct{ Text, Data string }
+
+// Reply is a message to send, or to edit in place.
+type Reply struct {
+	EditMessageID int        // > 0: edit that message (text + keyboard) instead of sending a new one
+	Text          string     // plain text (no parse mode)
+	Buttons       [][]Button // inline keyboard rows; nil = none
+	// Question marks the reply that carries the open question (or the
+	// summary): the transport stores its message id in State.QuestionMessageID.
+	Question bool
+}
+
+// Outcome tells the transport what to do with the draft after a step.
+type Outcome int
+
+// Outcomes.
+const (
+	None      Outcome = iota // keep the draft (save State)
+	Save                     // "Enregistrer" pressed: persist the answers, then delete the draft
+	Cancelled                // the form was abandoned: delete the draft
+)
+
+// Result is the engine's answer to one event.
+type Result struct {
+	State   State
+	Replies []Reply
+	Notice  string // short text for answerCallbackQuery (e.g. StaleNotice)
+	Outcome Outcome
+	// Err is set when an Env call failed: State is the unchanged input state
+	// and Replies apologise in French; the transport should log Err.
+	Err error
+}
+
+// Env gives the engine the few facts it needs from outside; the transport
+// implements it with SQL.
+type Env interface {
+	NewPersonCode() (string, error)               // fresh unique 6-char code
+	RecentPeople() ([]Person, error)              // this mediator's 5 most recent beneficiaries
+	FindPerson(code string) (Person, bool, error) // only this mediator's beneficiaries
+}
+
+// Prefiller may be implemented by an Env to propose values for steps whose
+// `prefill:` key is not a beneficiary field (e.g. partner counts in the
+// annual review). A proposed value is confirmed with one tap.
+type Prefiller interface {
+	Prefill(key string) (value string, ok bool, err error)
+}
+
+// Start begins form f for a new record identified by sheetID: the first
+// question.
+func Start(f *forms.Form, sheetID string, in Input, env Env) Result {
+	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: Answers{}, UpdatedAt: in.Now}
+	r := &run{f: f, st: st, orig: st, in: in, env: env}
+	return r.finish(r.goTo(first(f, r.st.Answers), 0))
+}
+
+// StartFrom begins form f with answers already known (e.g. editing an
+// existing record): answers that do not fit are dropped, then the first
+// unanswered question, or the summary, is shown.
+func StartFrom(f *forms.Form, sheetID string, answers Answers, in Input, env Env) Result {
+	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: sanitize(f, answers), UpdatedAt: in.Now}
+	r := &run{f: f, st: st, orig: st, in: in, env: env}
+	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), 0))
+}
+
+// Resume shows the open question (or summary) of a draft again as a new
+// message, e.g. when the mediator comes back to a draft left open.
+func Resume(f *forms.Form, st State, in Input, env Env) Result {
+	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
+	if st.FormID != f.ID {
+		return r.gone()
+	}
+	r.st.UpdatedAt = in.Now
+	if st.FormVersion != f.Version {
+		return r.finish(r.migrate())
+	}
+	r.retire()
+	switch st.Phase {
+	case PhaseSummary:
+		return r.finish(r.showSummary(0))
+	case PhaseCancel:
+		r.st.Phase = r.st.Resume
+		return r.finish(r.askCancel())
+	}
+	return r.finish(r.show(0))
+}
+
+// Step handles one user event on draft st of form f.
+func Step(f *forms.Form, st State, in Input, env Env) Result {
+	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
+	if st.FormID != f.ID {
+		return r.gone()
+	}
+	if in.Data != "" {
+		act, args, ok := forms.ParseData(in.Data)
+		if !ok || (st.QuestionMessageID != 0 && in.MessageID != st.QuestionMessageID) {
+			return r.refuse(StaleNotice)
+		}
+		r.st.UpdatedAt = in.Now
+		if st.FormVersion != f.Version {
+			return r.finish(r.migrate())
+		}
+		return r.finish(r.press(act, args))
+	}
+	r.st.UpdatedAt = in.Now
+	if st.FormVersion != f.Version {
+		return r.finish(r.migrate())
+	}
+	return r.finish(r.typed())
+}
+
+// run is the work on one event.
+type run struct {
+	f    *forms.Form
+	st   State
+	orig State
+	in   Input
+	env  Env
+
+	replies []Reply
+	notice  string
+	outcome Outcome
+	refused bool
+}
+
+func (r *run) finish(err error) Result {
+	if err != nil {
+		res := Result{State: r.orig, Replies: []Reply{{Text: TechnicalTrouble}}, Err: err}
+		if r.in.Data != "" {
+			res.Notice = TechnicalTrouble
+		}
+		return res
+	}
+	if r.refused {
+		return Result{State: r.orig, Notice: r.notice}
+	}
+	return Result{State: r.st, Replies: r.replies, Notice: r.notice, Outcome: r.outcome}
+}
+
+// refuse leaves the draft untouched and answers the button press with notice.
+func (r *run) refuse(notice string) Result {
+	r.refused, r.notice = true, notice
+	return r.finish(nil)
+}
+
+func (r *run) gone() Result {
+	return Result{State: r.orig, Replies: []Reply{{Text: "Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}
+}
+
+func (r *run) say(text string) { r.replies = append(r.replies, Reply{Text: text}) }
+
+// send shows a question (or the summary), as a new message or by editing one.
+func (r *run) send(text string, rows [][]Button, edit int) {
+	r.replies = append(r.replies, Reply{EditMessageID: edit, Text: text, Buttons: rows, Question: true})
+	r.st.QuestionText = text
+	r.st.QuestionKeyboard = len(rows) > 0
+	// A new message's id is unknown until the transport sends it; 0 lets a
+	// matching button through until then.
+	r.st.QuestionMessageID = edit
+}
+
+// closeQuestion turns the answered question message into its answer line
+// and removes its buttons.
+func (r *run) closeQuestion(text string) {
+	id := r.st.QuestionMessageID
+	if r.in.Data != "" && r.in.MessageID > 0 {
+		id = r.in.MessageID
+	}
+	if id > 0 && (r.st.QuestionKeyboard || r.in.Data != "") {
+		r.replies = append(r.replies, Reply{EditMessageID: id, Text: text})
+	}
+	r.st.QuestionKeyboard = false
+}
+
+// retire removes the buttons of the open question message before another
+// one is sent, so old buttons do not linger.
+func (r *run) retire() {
+	if r.st.QuestionMessageID > 0 && r.st.QuestionKeyboard {
+		r.replies = append(r.replies, Reply{EditMessageID: r.st.QuestionMessageID, Text: r.st.QuestionText})
+	}
+	r.st.QuestionKeyboard = false
+}
+
+func (r *run) goTo(p Pos, edit int) error {
+	if p.End() {
+		return r.showSummary(edit)
+	}
+	return r.askAt(p, edit)
+}
+
+// askAt opens the question at p: a known value is proposed for
+// confirmation, a multiple choice starts from its current answer.
+func (r *run) askAt(p Pos, edit int) error {
+	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending = PhaseAsk, p, ModeNormal, "", nil
+	if s := r.stepAt(p); s != nil {
+		v, answered := r.answerAt(p)
+		if s.Type == forms.TypeMulti && answered {
+			r.st.Pending = append([]string{}, v.Codes...)
+		}
+		if s.Prefill != "" && !answered {
+			val, ok, err := r.proposal(s)
+			if err != nil {
+				return err
+			}
+			if ok {
+				r.st.Mode, r.st.Proposed = ModePrefill, val
+			}
+		}
+	}
+	return r.show(edit)
+}
+
+// show renders the open question in its current mode.
+func (r *run) show(edit int) error {
+	text, rows, err := r.question(r.st.Pos)
+	if err != nil {
+		return err
+	}
+	r.send(text, rows, edit)
+	return nil
+}
+
+func (r *run) showSummary(edit int) error {
+	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Edit = PhaseSummary, Pos{}, ModeNormal, "", nil, nil
+	text, rows := r.summary()
+	r.send(text, rows, edit)
+	return nil
+}
+
+// invalid explains why a typed answer was refused and asks the same
+// question again; the answers do not change.
+func (r *run) invalid(msg string) error {
+	text, rows, err := r.question(r.st.Pos)
+	if err != nil {
+		return err
+	}
+	r.retire()
+	r.send(msg+"\n\n"+text, rows, 0)
+	return nil
+}
+
+func (r *run) migrate() error {
+	r.retire()
+	r.st.Answers = sanitize(r.f, r.st.Answers)
+	r.st.FormVersion = r.f.Version
+	r.st.Edit, r.st.Resume = nil, ""
+	r.say(UpdatedNotice)
+	return r.goTo(firstUnanswered(r.f, r.st.Answers), 0)
+}
+
+// ---- values
+
+func valueFor(s *forms.Step, raw string) Value {
+	if s.Type == forms.TypeText {
+		return Value{Text: raw}
+	}
+	return Value{Code: raw}
+}
+
+func (r *run) proposedValue(s *forms.Step) Value { return valueFor(s, r.st.Proposed) }
+
+// proposal is the value to propose for a prefilled step, if any.
+func (r *run) proposal(s *forms.Step) (string, bool, error) {
+	var val string
+	var ok bool
+	if forms.IsPersonPrefill(s.Prefill) {
+		val, ok = r.personValue(s, r.st.Person)
+	} else if pf, has := r.env.(Prefiller); has {
+		var err error
+		if val, ok, err = pf.Prefill(s.Prefill); err != nil {
+			return "", false, fmt.Errorf("prefill %s: %w", s.Prefill, err)
+		}
+	}
+	if !ok || !validValue(s, valueFor(s, val)) {
+		return "", false, nil
+	}
+	return val, true, nil
+}
+
+// personValue is the known value of a beneficiary field; the age is aged by
+// the whole years elapsed since it was recorded.
+func (r *run) personValue(s *forms.Step, p *Person) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	var v string
+	switch s.Prefill {
+	case "sex":
+		v = p.Sex
+	case "qpv":
+		v = p.QPV
+	case "resources":
+		v = p.Resources
+	case "age":
+		if p.AgeOn.IsZero() {
+			return "", false
+		}
+		n := p.Age + yearsBetween(p.AgeOn, r.in.Now)
+		if s.Max != nil && n > *s.Max {
+			n = *s.Max
+		}
+		v = strconv.Itoa(n)
+	}
+	return v, v != "" && validValue(s, valueFor(s, v))
+}
+
+func (r *run) set(p Pos, v Value) {
+	if p.Sub == "" {
+		r.st.Answers[p.Step] = v
+		return
+	}
+	g := r.st.Answers[p.Step]
+	g.Skipped = false
+	for len(g.Items) <= p.Item {
+		g.Items = append(g.Items, Answers{})
+	}
+	g.Items[p.Item][p.Sub] = v
+	r.st.Answers[p.Step] = g
+}
+
+// answer records v for the open question and moves on.
+func (r *run) answer(v Value) error {
+	p := r.st.Pos
+	r.set(p, v)
+	prune(r.f, r.st.Answers)
+	r.closeQuestion(r.answerLine(p, v))
+	return r.advance(p)
+}
+
+// advance goes to the question after p. While editing from the summary it
+// stays within the edited step (or group item), then asks whatever became
+// unanswered, then returns to the summary.
+func (r *run) advance(p Pos) error {
+	n := next(r.f, r.st.Answers, p)
+	if e := r.st.Edit; e != nil {
+		if !n.End() && r.inScope(n) {
+			return r.askAt(n, 0)
+		}
+		u := firstUnanswered(r.f, r.st.Answers)
+		if u.End() {
+			return r.showSummary(0)
+		}
+		return r.askAt(u, 0)
+	}
+	return r.goTo(n, 0)
+}
+
+func (r *run) inScope(n Pos) bool {
+	e := r.st.Edit
+	if e.WholeItem {
+		return n.Step == e.Start.Step && n.Item == e.Start.Item && !n.More && n.Sub != ""
+	}
+	return n == e.Start
+}
+
+// ---- buttons
+
+func (r *run) press(act string, args []string) error {
+	switch r.st.Phase {
+	case PhaseCancel:
+		if act == forms.ActCancel && len(args) == 1 {
+			if args[0] == "1" {
+				r.closeQuestion(r.f.Cancelled.FR)
+				r.outcome = Cancelled
+				return nil
+			}
+			return r.refuseCancel()
+		}
+	case PhaseSummary:
+		return r.pressSummary(act, args)
+	case PhaseAsk:
+		return r.pressAsk(act, args)
+	}
+	r.refuse(StaleNotice)
+	return nil
+}
+
+func (r *run) pressAsk(act string, args []string) error {
+	p := r.st.Pos
+	if len(args) == 0 || args[0] != r.currentID() {
+		r.refuse(StaleNotice)
+		return nil
+	}
+	arg := ""
+	if len(args) > 1 {
+		arg = args[1]
+	}
+	if p.More {
+		if act == forms.ActMore && (arg == "1" || arg == "0") {
+			return r.more(arg == "1")
+		}
+		r.refuse(StaleNotice)
+		return nil
+	}
+	s := r.stepAt(p)
+	mode := r.st.Mode
+	switch {
+	case act == forms.ActSkip:
+		return r.skip()
+	case mode == ModePrefill && act == forms.ActConfirm:
+		return r.answer(r.proposedValue(s))
+	case mode == ModePrefill && act == forms.ActModify:
+		r.st.Mode, r.st.Proposed = ModeNormal, ""
+		return r.show(r.in.MessageID)
+	case mode == ModeLookup && act == forms.ActPick:
+		return r.pick(arg)
+	case mode != ModePrefill && act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
+		return r.newPerson()
+	case mode != ModeNormal:
+	case act == forms.ActChoose && (s.Type == forms.TypeChoice || s.Type == forms.TypeYesNo):
+		if _, ok := s.Choice(arg); ok {
+			return r.answer(Value{Code: arg})
+		}
+	case act == forms.ActToggle && s.Type == forms.TypeMulti:
+		if _, ok := s.Choice(arg); ok {
+			r.toggle(arg)
+			return r.show(r.in.MessageID)
+		}
+	case act == forms.ActValidate && s.Type == forms.TypeMulti:
+		if s.Required && len(r.st.Pending) == 0 {
+			r.refuse("Choisissez au moins une réponse, puis « Valider ».")
+			return nil
+		}
+		var codes []string
+		for _, c := range s.Choices {
+			if contains(r.st.Pending, c.Code) {
+				codes = append(codes, c.Code)
+			}
+		}
+		return r.answer(Value{Codes: codes})
+	case act == forms.ActQuickDate && s.Type == forms.TypeDate && contains(s.Quick, arg):
+		if d, ok := quickDate(arg, r.in.Now); ok {
+			return r.answer(Value{Code: d.Format(time.DateOnly)})
+		}
+	case act == forms.ActOldPerson && s.Type == forms.TypeBeneficiary:
+		r.st.Mode = ModeLookup
+		return r.show(r.in.MessageID)
+	}
+	r.refuse(StaleNotice)
+	return nil
+}
+
+func (r *run) toggle(code string) {
+	for i, c := range r.st.Pending {
+		if c == code {
+			r.st.Pending = append(r.st.Pending[:i], r.st.Pending[i+1:]...)
+			return
+		}
+	}
+	r.st.Pending = append(r.st.Pending, code)
+}
+
+// more answers "add another item?".
+func (r *run) more(yes bool) error {
+	p := r.st.Pos
+	g := r.f.Step(p.Step)
+	v := r.st.Answers[g.ID]
+	code := "non"
+	if yes {
+		code = "oui"
+	}
+	r.closeQuestion(r.answerLine(p, Value{Code: code}))
+	if yes {
+		v.Closed = false
+		r.st.Answers[g.ID] = v
+		if sub := firstSub(g, itemAt(r.st.Answers, g.ID, p.Item+1), r.st.Answers); sub != "" {
+			return r.askAt(Pos{Step: g.ID, Item: p.Item + 1, Sub: sub}, 0)
+		}
+		return r.advance(p)
+	}
+	v.Closed = true
+	if len(v.Items) > p.Item+1 {
+		v.Items = v.Items[:p.Item+1]
+	}
+	r.st.Answers[g.ID] = v
+	return r.advance(p)
+}
+
+func (r *run) skip() error {
+	if r.st.Phase != PhaseAsk {
+		r.say("Il n'y a pas de question à passer ici.")
+		return nil
+	}
+	p := r.st.Pos
+	ok, whole := r.skippable(p)
+	if !ok {
+		r.say("Cette question est obligatoire : elle ne peut pas être passée.")
+		return nil
+	}
+	if whole {
+		g := r.f.Step(p.Step)
+		r.st.Answers[g.ID] = Value{Skipped: true}
+		prune(r.f, r.st.Answers)
+		r.closeQuestion(g.Label.FR + " : " + emptyAnswer)
+		return r.advance(p)
+	}
+	return r.answer(Value{Skipped: true})
+}
+
+// ---- beneficiary
+
+func (r *run) newPerson() error {
+	s := r.stepAt(r.st.Pos)
+	if old, ok := r.st.Answers[s.ID]; ok && old.New {
+		return r.setPerson(old, nil)
+	}
+	code, err := r.env.NewPersonCode()
+	if err != nil {
+		return fmt.Errorf("new person code: %w", err)
+	}
+	return r.setPerson(Value{Code: code, New: true}, nil)
+}
+
+func (r *run) pick(code string) error {
+	p, found, err := r.env.FindPerson(code)
+	if err != nil {
+		return fmt.Errorf("find person: %w", err)
+	}
+	if !found {
+		r.refuse("Personne introuvable.")
+		return nil
+	}
+	return r.setPerson(Value{Code: p.Code}, &p)
+}
+
+// lookup handles a typed beneficiary code.
+func (r *run) lookup(text string) error {
+	switch fold(text) {
+	case "nouvelle", "nouvelle personne", "nouveau":
+		return r.newPerson()
+	}
+	r.st.Mode = ModeLookup
+	code, ok := normalizeCode(text)
+	if !ok {
+		return r.invalid("Code non reconnu : un code a 6 lettres ou chiffres, par exemple K7M2QX.")
+	}
+	p, found, err := r.env.FindPerson(code)
+	if err != nil {
+		return fmt.Errorf("find person: %w", err)
+	}
+	if !found {
+		return r.invalid(fmt.Sprintf("Aucune personne suivie n'a le code %s. Vérifiez le code, ou touchez « %s ».", code, TextNewPerson))
+	}
+	return r.setPerson(Value{Code: p.Code}, &p)
+}
+
+// setPerson records the beneficiary. When the person changes, the answers
+// taken from the previous person (sex, age…) are cleared so they are asked
+// (or proposed) again.
+func (r *run) setPerson(v Value, person *Person) error {
+	p := r.st.Pos
+	s := r.stepAt(p)
+	old, had := r.st.Answers[s.ID]
+	r.st.Answers[s.ID] = v
+	r.st.Person = person
+	if had && old.Code != v.Code {
+		for _, st := range r.f.Steps {
+			if forms.IsPersonPrefill(st.Prefill) {
+				delete(r.st.Answers, st.ID)
+			}
+		}
+	}
+	prune(r.f, r.st.Answers)
+	r.closeQuestion(r.answerLine(p, v))
+	if v.New {
+		r.say("Code de la personne : " + v.Code + " — notez-le.")
+	}
+	return r.advance(p)
+}
+
+// ---- typed text
+
+const commandsHelp = "Pendant la saisie : /retour revient à la question précédente, /passer saute une question facultative, /annuler abandonne."
+
+func (r *run) typed() error {
+	t := strings.TrimSpace(r.in.Text)
+	if t == "" {
+		r.say("Répondez par un message ou avec les boutons.")
+		return nil
+	}
+	if strings.HasPrefix(t, "/") {
+		cmd := strings.ToLower(strings.Fields(t)[0])
+		if i := strings.Index(cmd, "@"); i > 0 {
+			cmd = cmd[:i]
+		}
+		switch cmd {
+		case "/retour":
+			return r.back()
+		case "/annuler":
+			return r.askCancel()
+		case "/passer":
+			return r.skip()
+		}
+		r.say(commandsHelp)
+		return nil
+	}
+	switch r.st.Phase {
+	case PhaseCancel:
+		r.say(fmt.Sprintf("Touchez « %s » ou « %s ».", TextCancelYes, TextCancelNo))
+		return nil
+	case PhaseSummary:
+		r.say("Touchez « Enregistrer », ou un bouton ✏️ pour modifier une réponse.")
+		return nil
+	}
+	return r.typedAnswer(t)
+}
+
+func (r *run) typedAnswer(t string) error {
+	p := r.st.Pos
+	if p.More {
+		switch fold(t) {
+		case "oui", "o":
+			return r.more(true)
+		case "non", "n":
+			return r.more(false)
+		}
+		return r.invalid("Répondez « Oui » ou « Non ».")
+	}
+	s := r.stepAt(p)
+	if s.Type == forms.TypeBeneficiary {
+		return r.lookup(t)
+	}
+	switch s.Type {
+	case forms.TypeChoice, forms.TypeYesNo:
+		c, ok := matchChoice(s, t)
+		if !ok {
+			return r.invalid("Choisissez une réponse avec les boutons.")
+		}
+		return r.answer(Value{Code: c.Code})
+	case forms.TypeMulti:
+		return r.invalid("Touchez une ou plusieurs réponses, puis « Valider ».")
+	case forms.TypeInteger:
+		n, msg := parseInt(t, s)
+		if msg != "" {
+			return r.invalid(msg)
+		}
+		return r.answer(Value{Code: strconv.Itoa(n)})
+	case forms.TypeDate:
+		d, msg := parseDate(t, r.in.Now, s)
+		if msg != "" {
+			return r.invalid(msg)
+		}
+		return r.answer(Value{Code: d.Format(time.DateOnly)})
+	case forms.TypeText:
+		if msg := checkText(t, s); msg != "" {
+			return r.invalid(msg)
+		}
+		return r.answer(Value{Text: t})
+	}
+	return r.invalid("Répondez avec les boutons.")
+}
+
+// ---- /retour, /annuler
+
+func (r *run) back() error {
+	switch r.st.Phase {
+	case PhaseCancel:
+		return r.refuseCancel()
+	case PhaseSummary:
+		p, ok := prev(r.f, r.st.Answers, Pos{})
+		if !ok {
+			return nil
+		}
+		r.retire()
+		return r.askAt(p, 0)
+	}
+	if r.st.Mode == ModeLookup {
+		r.retire()
+		return r.askAt(r.st.Pos, 0)
+	}
+	if e := r.st.Edit; e != nil && r.st.Pos == e.Start {
+		r.st.Answers, r.st.Person = e.Backup, e.Person
+		r.retire()
+		return r.showSummary(0)
+	}
+	p, ok := prev(r.f, r.st.Answers, r.st.Pos)
+	if !ok {
+		r.say("C'est la première question. Pour abandonner : /annuler.")
+		return nil
+	}
+	r.retire()
+	return r.askAt(p, 0)
+}
+
+func (r *run) askCancel() error {
+	if r.st.Phase == PhaseCancel {
+		r.say(fmt.Sprintf("Touchez « %s » ou « %s ».", TextCancelYes, TextCancelNo))
+		return nil
+	}
+	r.st.Resume, r.st.Phase = r.st.Phase, PhaseCancel
+	r.retire()
+	r.send(fmt.Sprintf("Abandonner la saisie « %s » ? Les réponses seront perdues.", r.f.Title.FR), [][]Button{{
+		{TextCancelYes, forms.Data(forms.ActCancel, "1")},
+		{TextCancelNo, forms.Data(forms.ActCancel, "0")},
+	}}, 0)
+	return nil
+}
+
+func (r *run) refuseCancel() error {
+	r.closeQuestion("Saisie poursuivie.")
+	resume := r.st.Resume
+	r.st.Resume = ""
+	if resume == PhaseSummary {
+		return r.showSummary(0)
+	}
+	return r.askAt(r.st.Pos, 0)
+}
+
+// ---- summary
+
+func (r *run) pressSummary(act string, args []string) error {
+	ans := r.st.Answers
+	var g *forms.Step
+	if len(args) > 0 {
+		g = r.f.Step(args[0])
+		if g == nil || r.f.Parent(g.ID) != nil || !visible(g, nil, ans) {
+			r.refuse(StaleNotice)
+			return nil
+		}
+	}
+	index := func() (int, bool) {
+		if len(args) != 2 {
+			return 0, false
+		}
+		i, err := strconv.Atoi(args[1])
+		return i, err == nil && i >= 0 && i < len(ans[g.ID].Items)
+	}
+	backup := func(start Pos, whole bool) *Edit {
+		e := &Edit{Start: start, WholeItem: whole, Backup: ans.Clone()}
+		if r.st.Person != nil {
+			pp := *r.st.Person
+			e.Person = &pp
+		}
+		return e
+	}
+	switch {
+	case act == forms.ActSave && len(args) == 0:
+		if u := firstUnanswered(r.f, ans); !u.End() {
+			return r.askAt(u, r.in.MessageID)
+		}
+		r.outcome = Save
+		return nil
+	case act == forms.ActEdit && g != nil && g.Type != forms.TypeGroup && len(args) == 1:
+		r.st.Edit = backup(Pos{Step: g.ID}, false)
+		return r.askAt(r.st.Edit.Start, r.in.MessageID)
+	case act == forms.ActEdit && g != nil && g.Type == forms.TypeGroup:
+		i := 0
+		if len(args) == 2 {
+			var ok bool
+			if i, ok = index(); !ok {
+				break
+			}
+		}
+		sub := firstSub(g, itemAt(ans, g.ID, i), ans)
+		if sub == "" {
+			break
+		}
+		r.st.Edit = backup(Pos{Step: g.ID, Item: i, Sub: sub}, true)
+		return r.askAt(r.st.Edit.Start, r.in.MessageID)
+	case act == forms.ActRemove && g != nil && g.Type == forms.TypeGroup:
+		i, ok := index()
+		v := ans[g.ID]
+		if !ok || (len(v.Items) == 1 && g.Required) {
+			break
+		}
+		v.Items = append(v.Items[:i], v.Items[i+1:]...)
+		if len(v.Items) == 0 {
+			v = Value{Skipped: true}
+		}
+		ans[g.ID] = v
+		return r.showSummary(r.in.MessageID)
+	case act == forms.ActAddItem && g != nil && g.Type == forms.TypeGroup && len(args) == 1:
+		n := len(ans[g.ID].Items)
+		sub := firstSub(g, nil, ans)
+		if n >= g.MaxItems || sub == "" {
+			break
+		}
+		r.st.Edit = backup(Pos{Step: g.ID, Item: n, Sub: sub}, true)
+		return r.askAt(r.st.Edit.Start, r.in.MessageID)
+	}
+	r.refuse(StaleNotice)
+	return nil
+}

@@ -1,0 +1,208 @@
+package dialog
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/relais-sante/relais/internal/forms"
+)
+
+// day returns the civil date of t as midnight UTC, so dates compare and
+// print without time-zone surprises.
+func day(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func frDate(d time.Time) string { return d.Format("02/01/2006") }
+
+// addMonths adds n months, keeping the day inside the target month
+// (31 January + 1 month = 28 or 29 February).
+func addMonths(d time.Time, n int) time.Time {
+	y, m := d.Year(), int(d.Month())-1+n
+	y += m / 12
+	m %= 12
+	last := time.Date(y, time.Month(m+2), 0, 0, 0, 0, 0, time.UTC).Day()
+	dd := d.Day()
+	if dd > last {
+		dd = last
+	}
+	return time.Date(y, time.Month(m+1), dd, 0, 0, 0, 0, time.UTC)
+}
+
+func quickDate(token string, now time.Time) (time.Time, bool) {
+	today := day(now)
+	switch token {
+	case forms.QuickToday:
+		return today, true
+	case forms.QuickYesterday:
+		return today.AddDate(0, 0, -1), true
+	case forms.QuickWeek:
+		return today.AddDate(0, 0, 7), true
+	case forms.QuickTwoWeeks:
+		return today.AddDate(0, 0, 14), true
+	case forms.QuickMonth:
+		return addMonths(today, 1), true
+	}
+	return time.Time{}, false
+}
+
+var dateRe = regexp.MustCompile(`^(\d{1,2})\s*[/.\- ]\s*(\d{1,2})(?:\s*[/.\- ]\s*(\d{4}|\d{2}))?$`)
+
+// parseDate reads a typed date (12/03/2026, 12/3, 12/03/26, "hier") and
+// checks it against the step; the error is the French explanation.
+func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
+	today := day(now)
+	t := strings.ToLower(strings.TrimSpace(text))
+	t = strings.ReplaceAll(t, "’", "'")
+	var d time.Time
+	switch t {
+	case "aujourd'hui", "aujourdhui", "auj":
+		d = today
+	case "hier":
+		d = today.AddDate(0, 0, -1)
+	case "demain":
+		d = today.AddDate(0, 0, 1)
+	default:
+		m := dateRe.FindStringSubmatch(t)
+		if m == nil {
+			return time.Time{}, "Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3)."
+		}
+		dd, _ := strconv.Atoi(m[1])
+		mm, _ := strconv.Atoi(m[2])
+		yy := today.Year()
+		guessYear := m[3] == ""
+		if !guessYear {
+			yy, _ = strconv.Atoi(m[3])
+			if len(m[3]) == 2 {
+				yy += 2000
+			}
+		}
+		var ok bool
+		if d, ok = civil(yy, mm, dd); !ok {
+			return time.Time{}, fmt.Sprintf("Cette date n'existe pas : %02d/%02d/%04d.", dd, mm, yy)
+		}
+		if yy < 1900 || yy > 2100 {
+			return time.Time{}, fmt.Sprintf("Année impossible : %d.", yy)
+		}
+		// "12/3" means the closest such day on the allowed side of today.
+		if guessYear && s.NotFuture && d.After(today) {
+			if d2, ok := civil(yy-1, mm, dd); ok {
+				d = d2
+			}
+		}
+		if guessYear && s.NotPast && d.Before(today) {
+			if d2, ok := civil(yy+1, mm, dd); ok {
+				d = d2
+			}
+		}
+	}
+	if s.NotFuture && d.After(today) {
+		return time.Time{}, fmt.Sprintf("La date ne peut pas être dans le futur (aujourd'hui : %s).", frDate(today))
+	}
+	if s.NotPast && d.Before(today) {
+		return time.Time{}, fmt.Sprintf("La date ne peut pas être passée (aujourd'hui : %s).", frDate(today))
+	}
+	return d, ""
+}
+
+func civil(y, m, d int) (time.Time, bool) {
+	if m < 1 || m > 12 || d < 1 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	return t, t.Day() == d && int(t.Month()) == m
+}
+
+var intRe = regexp.MustCompile(`^(-?\d{1,9})\s*(\p{L}*)\.?$`)
+
+// parseInt reads a typed whole number, optionally followed by the unit
+// ("34 ans").
+func parseInt(text string, s *forms.Step) (int, string) {
+	bounds := "Écrivez un nombre entier"
+	switch {
+	case s.Min != nil && s.Max != nil:
+		bounds += fmt.Sprintf(" entre %d et %d", *s.Min, *s.Max)
+	case s.Min != nil:
+		bounds += fmt.Sprintf(" d'au moins %d", *s.Min)
+	case s.Max != nil:
+		bounds += fmt.Sprintf(" d'au plus %d", *s.Max)
+	}
+	if s.Unit.FR != "" && (s.Min != nil || s.Max != nil) {
+		bounds += " " + s.Unit.FR
+	}
+	bounds += "."
+	m := intRe.FindStringSubmatch(strings.TrimSpace(text))
+	if m == nil {
+		return 0, bounds
+	}
+	if m[2] != "" && (s.Unit.FR == "" || !strings.HasPrefix(strings.ToLower(s.Unit.FR), strings.ToLower(m[2]))) {
+		return 0, bounds
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || !inRange(s, n) {
+		return 0, bounds
+	}
+	return n, ""
+}
+
+var (
+	phoneRe = regexp.MustCompile(`(?:\+\s*\d{2,3}|\b0)\s*[1-9](?:[\s.\-]*\d{2}){4}\b`)
+	emailRe = regexp.MustCompile(`[^\s@]+@[^\s@]+\.\p{L}{2,}`)
+)
+
+// checkText applies the length limit and the forbidden contents (phone
+// numbers, e-mail addresses: a note must not identify the person).
+func checkText(text string, s *forms.Step) string {
+	if n := len([]rune(text)); n > s.MaxLength {
+		return fmt.Sprintf("Texte trop long : %d caractères, %d au plus.", n, s.MaxLength)
+	}
+	for _, f := range s.Forbid {
+		switch {
+		case f == "phone" && phoneRe.MatchString(text):
+			return "Pas de numéro de téléphone : rien qui permette de reconnaître la personne."
+		case f == "email" && emailRe.MatchString(text):
+			return "Pas d'adresse e-mail : rien qui permette de reconnaître la personne."
+		}
+	}
+	return ""
+}
+
+var folder = strings.NewReplacer("é", "e", "è", "e", "ê", "e", "à", "a", "â", "a", "ô", "o", "î", "i", "ï", "i", "ù", "u", "û", "u", "ç", "c", "’", "'")
+
+func fold(s string) string {
+	return folder.Replace(strings.ToLower(strings.TrimSpace(s)))
+}
+
+// matchChoice finds the choice a typed text names (code, label or button).
+func matchChoice(s *forms.Step, text string) (forms.Choice, bool) {
+	t := fold(text)
+	for _, c := range s.Choices {
+		if t == fold(c.Code) || t == fold(c.Label.FR) || (c.Short != "" && t == fold(c.Short)) {
+			return c, true
+		}
+	}
+	return forms.Choice{}, false
+}
+
+var personCodeRe = regexp.MustCompile(`^[A-Z0-9]{4,8}$`)
+
+// normalizeCode reads a typed beneficiary code: case and spaces do not matter.
+func normalizeCode(text string) (string, bool) {
+	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", ".", "").Replace(strings.TrimSpace(text)))
+	return c, len(c) <= forms.MaxPersonCode && personCodeRe.MatchString(c)
+}
+
+// yearsBetween counts the whole years from a to b (birthdays passed).
+func yearsBetween(a, b time.Time) int {
+	y := b.Year() - a.Year()
+	if b.Month() < a.Month() || (b.Month() == a.Month() && b.Day() < a.Day()) {
+		y--
+	}
+	if y < 0 {
+		return 0
+	}
+	return y
+}
