@@ -195,8 +195,7 @@ func (s *importSource) Next() bool {
 
 func (s *importSource) Values() ([]any, error) {
 	r := s.row
-	obstacles := slices.Clone(r.Obstacles)
-	slices.Sort(obstacles)
+	obstacles := r.Obstacles
 	if obstacles == nil {
 		obstacles = []string{}
 	}
@@ -237,15 +236,16 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, er
 			         CASE WHEN r.contact_mode <> f.contact_mode THEN 'contact_mode' END,
 			         CASE WHEN r.level <> f.level THEN 'level' END,
 			         CASE WHEN r.social_protection <> f.social_protection THEN 'social_protection' END,
-			         CASE WHEN r.obstacles <> f.obstacles THEN 'obstacles' END], NULL), ', '),
+			         CASE WHEN NOT (r.obstacles @> f.obstacles AND r.obstacles <@ f.obstacles) THEN 'obstacles' END], NULL), ', '),
 			       count(*) OVER ()
 			FROM import_rows r JOIN firsts f USING (sheet_id)
 			WHERE r.line <> f.line
-			  AND (r.date, r.mediator, r.departement, r.beneficiary, r.sex, r.age, r.qpv, r.resources,
-			       r.contact_mode, r.level, r.social_protection, r.obstacles)
-			      IS DISTINCT FROM
-			      (f.date, f.mediator, f.departement, f.beneficiary, f.sex, f.age, f.qpv, f.resources,
-			       f.contact_mode, f.level, f.social_protection, f.obstacles)
+			  AND ((r.date, r.mediator, r.departement, r.beneficiary, r.sex, r.age, r.qpv, r.resources,
+			        r.contact_mode, r.level, r.social_protection)
+			       IS DISTINCT FROM
+			       (f.date, f.mediator, f.departement, f.beneficiary, f.sex, f.age, f.qpv, f.resources,
+			        f.contact_mode, f.level, f.social_protection)
+			       OR NOT (r.obstacles @> f.obstacles AND r.obstacles <@ f.obstacles))
 			ORDER BY r.line LIMIT $1`,
 			func(id, first, cols string) string {
 				return fmt.Sprintf("la fiche « %s » ne concorde pas avec sa ligne %s (colonnes différentes : %s) ; les lignes d'une même fiche doivent avoir les mêmes valeurs hors demande", id, first, cols)

@@ -84,7 +84,6 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				if !yield(store.ImportRow{}, &store.ImportProblem{Line: pe.StartLine, Reason: csvReason(err)}) {
@@ -96,6 +95,7 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 				yield(store.ImportRow{}, fmt.Errorf("read tracking file: %w", err))
 				return
 			}
+			line, _ := cr.FieldPos(0)
 			if blank(rec) {
 				continue
 			}

@@ -1,0 +1,173 @@
+package trackingcsv_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/testenv"
+	"github.com/relais-sante/relais/internal/trackingcsv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+const header = "sheet_id,date,mediator,departement,beneficiary,sex,age,qpv,resources,contact_mode,level,social_protection,request_kind,request_type,status,follow_up,obstacles\n"
+
+// goodFile has two sheets, the first with two requests.
+const goodFile = header +
+	"F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,mobilite;langue\n" +
+	"F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,soins,rdv,en_cours,2024-03-01,mobilite;langue\n" +
+	"F-002,2024-02-06,MED-62-01,62,P-002,M,,non,salaire,contact_direct,informe,non,soins,depistage,resolue,,\n"
+
+func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(goodFile), false, &out); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	want := "Import terminé.\nLignes lues : 3\nFiches importées : 2 (déjà présentes, ignorées : 0)\nDemandes importées : 3\nNouveaux médiateurs : 2\nNouvelles personnes : 2\n"
+	if !strings.HasPrefix(out.String(), want) {
+		t.Errorf("summary:\n%s\nwant:\n%s", out.String(), want)
+	}
+	out.Reset()
+	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(goodFile), false, &out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "Fiches importées : 0 (déjà présentes, ignorées : 2)\nDemandes importées : 0\nNouveaux médiateurs : 0\nNouvelles personnes : 0\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("second import:\n%s", out.String())
+	}
+}
+
+func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	file := header +
+		"F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // line 2: fine
+		"F-002,2024-13-01,MED-59-01,59,P-002,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 3: date
+		"F-003,2024-02-05,MED-59-01,59,P-003,Z,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 4: sex
+		"F-004,2024-02-05,MED-59-01,75,P-004,F,abc,peut-être,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 5: dep, age, qpv
+		"F-005,2024-02-05,MED-59-01,59,P-005,F,34,oui,rsa,aller_vers,accompagne,oui,droits,rdv,resolue,,\n" + // 6: rdv is a care type
+		"F-006,2024-02-05,MED-59-01,59,P-006,F,34,oui,rsa,aller_vers,accompagne,oui,soins,rdv,fini,31/02/2024,vélo\n" + // 7
+		"F-007,2024-02-05,MED-59-01,59\n" + // 8: short line
+		"\"F-008,2024-02-05\n" // 9: unclosed quote
+	var out bytes.Buffer
+	err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(file), false, &out)
+	if !errors.Is(err, trackingcsv.ErrRejected) {
+		t.Fatalf("err = %v, want ErrRejected\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		"Import refusé : 7 erreur(s), rien n'a été enregistré.\n",
+		"ligne 3 : date « 2024-13-01 » invalide (AAAA-MM-JJ)\n",
+		"ligne 4 : sexe « Z » inconnu (F, M ou X)\n",
+		"ligne 5 : département « 75 » inconnu (02, 59, 60, 62 ou 80) ; âge « abc » invalide (nombre entier de 0 à 120) ; QPV « peut-être » inconnu (oui ou non)\n",
+		"ligne 6 : type de demande droits « rdv » inconnu (frais_specialiste, css, prestations_sante, prestations_sociales ou autre)\n",
+		"ligne 7 : statut « fini » inconnu (en_cours, resolue, non_resolue ou abandonnee) ; date de suivi « 31/02/2024 » invalide (AAAA-MM-JJ) ; frein « vélo » inconnu (",
+		"ligne 8 : 4 colonnes au lieu de 17",
+		"ligne 9 : guillemets mal placés",
+		"Corrigez ces lignes puis relancez l'import.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "ligne 2 ") {
+		t.Errorf("the good line is reported:\n%s", got)
+	}
+	var n int
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sheets) + (SELECT count(*) FROM mediators) + (SELECT count(*) FROM beneficiaries)`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d rows written by a rejected import", n)
+	}
+}
+
+func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	// Excel in French: BOM, ';' separator, JJ/MM/AAAA dates, "2" for Aisne,
+	// columns in another order with an extra one.
+	file := "\ufeffdate;sheet_id;mediator;departement;beneficiary;sex;age;qpv;resources;contact_mode;level;social_protection;request_kind;request_type;status;follow_up;obstacles;remarque\n" +
+		"05/02/2024;X1;MED-02-01;2;P-9;f;50;OUI;RSA;aller_vers;oriente;non;droits;css;en_cours;01/03/2024;\"mobilite;langue\";rien\n"
+	var out bytes.Buffer
+	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(file), true, &out); err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "Simulation (--dry-run) : le fichier est valide, rien n'a été enregistré.\nLignes lues : 1\nFiches à importer : 1") {
+		t.Errorf("dry run output:\n%s", out.String())
+	}
+	var n int
+	_ = db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("dry run wrote %d sheets", n)
+	}
+	out.Reset()
+	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(file), false, &out); err != nil {
+		t.Fatalf("import: %v\n%s", err, out.String())
+	}
+	var dep, sex, obstacles, date string
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT m.departement, s.sex, array_to_string(s.obstacles, ','), s.date::text
+		FROM sheets s JOIN mediators m ON m.id = s.mediator_id`).Scan(&dep, &sex, &obstacles, &date); err != nil {
+		t.Fatal(err)
+	}
+	if dep != "02" || sex != "F" || obstacles != "mobilite,langue" || date != "2024-02-05" {
+		t.Errorf("imported sheet: département %q sex %q obstacles %q date %q", dep, sex, obstacles, date)
+	}
+}
+
+func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
+	src := testenv.NewDB(t)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := trackingcsv.RunImport(ctx, src.Store.Pool, strings.NewReader(goodFile), false, &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Store.Pool.Exec(ctx, `UPDATE sheets SET note = 'Mme Dupont, 3 rue des Lilas'`); err != nil {
+		t.Fatal(err)
+	}
+	var exported bytes.Buffer
+	year := indicators.Year(2024)
+	if err := trackingcsv.WriteCSV(ctx, src.Store.Pool, year, indicators.Region(), &exported); err != nil {
+		t.Fatal(err)
+	}
+	if exported.String() != goodFile {
+		t.Errorf("export differs from the imported file:\n%s\nwant:\n%s", exported.String(), goodFile)
+	}
+	if strings.Contains(exported.String(), "Dupont") {
+		t.Error("the free-text note is exported")
+	}
+	// Scope: Nord only.
+	var nord bytes.Buffer
+	if err := trackingcsv.WriteCSV(ctx, src.Store.Pool, year, indicators.Departement("59"), &nord); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(nord.String(), "\n") != 3 || strings.Contains(nord.String(), "MED-62") {
+		t.Errorf("Nord export:\n%s", nord.String())
+	}
+	// Import the export into another database: same report.
+	dst := testenv.NewDB(t)
+	if err := trackingcsv.RunImport(ctx, dst.Store.Pool, bytes.NewReader(exported.Bytes()), false, &out); err != nil {
+		t.Fatal(err)
+	}
+	a, err := indicators.Compute(ctx, src.Store.Pool, year, indicators.Region())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := indicators.Compute(ctx, dst.Store.Pool, year, indicators.Region())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Text() != b.Text() {
+		t.Errorf("report after round trip differs:\n%s\n---\n%s", a.Text(), b.Text())
+	}
+}
