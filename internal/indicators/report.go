@@ -339,8 +339,9 @@ WITH scoped AS (
 	GROUP BY departement, mediator_id, beneficiary_id
 )
 SELECT coalesce(departement, ''), coalesce(mediator_id, 0), GROUPING(departement, mediator_id),
-       sum(sheets), sum(f), sum(m), sum(x), sum(qpv), sum(not_qpv), sum(age_sum), sum(age_known),
-       sum(obstacle_sheets),
+       coalesce(sum(sheets), 0), coalesce(sum(f), 0), coalesce(sum(m), 0), coalesce(sum(x), 0),
+       coalesce(sum(qpv), 0), coalesce(sum(not_qpv), 0), coalesce(sum(age_sum), 0),
+       coalesce(sum(age_known), 0), coalesce(sum(obstacle_sheets), 0),
        count(DISTINCT beneficiary_id),
        count(DISTINCT beneficiary_id) FILTER (WHERE in_qpv),
        count(DISTINCT beneficiary_id) FILTER (WHERE rights),

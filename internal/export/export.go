@@ -1,0 +1,209 @@
+// Package export writes the files coordinators download with /export and
+// `relais report`: the raw lines of the scope in the tracking CSV format,
+// and an XLSX workbook with those lines and one sheet per report table.
+// Exports never carry the sheets' free-text note (RGPD).
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/trackingcsv"
+)
+
+// Formats of an export file.
+const (
+	FormatXLSX = "xlsx"
+	FormatCSV  = "csv"
+)
+
+// DataSheet is the name of the workbook sheet holding the raw lines.
+const DataSheet = "Données"
+
+// maxXLSXRows is Excel's row limit (header included).
+const maxXLSXRows = 1_048_576
+
+// ErrTooManyRows means the lines do not fit in one Excel sheet.
+var ErrTooManyRows = errors.New("trop de lignes pour un fichier Excel (1 048 575 au plus) : choisissez une période plus courte ou le format CSV")
+
+// WriteCSV writes the scope's raw lines over the period in the tracking CSV
+// format, which `relais import` reads back.
+func WriteCSV(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, w io.Writer) error {
+	return trackingcsv.WriteCSV(ctx, db, p, s, w)
+}
+
+// WriteXLSX writes a workbook: the report tables first (Synthèse, Sexe, QPV,
+// Âge, Ressources, Mode de contact, Niveau, Droits, Soins, Freins), then the
+// sheet "Données" with the raw lines in the tracking CSV columns.
+func WriteXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, w io.Writer) error {
+	r, err := indicators.Compute(ctx, db, p, s)
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	return writeWorkbook(ctx, db, r, w)
+}
+
+func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, w io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	for i, t := range r.Tables() {
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", t.Name); err != nil {
+				return fmt.Errorf("write XLSX: %w", err)
+			}
+		} else if _, err := f.NewSheet(t.Name); err != nil {
+			return fmt.Errorf("write XLSX: %w", err)
+		}
+		if err := writeTable(f, t, bold, title); err != nil {
+			return fmt.Errorf("write XLSX sheet %s: %w", t.Name, err)
+		}
+	}
+	if err := writeData(ctx, db, f, r.Period, r.Scope, bold); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	return nil
+}
+
+// writeTable puts the title in A1, the header in row 3 and the rows below.
+func writeTable(f *excelize.File, t indicators.Table, bold, title int) error {
+	if err := f.SetCellValue(t.Name, "A1", t.Title); err != nil {
+		return err
+	}
+	if err := f.SetCellStyle(t.Name, "A1", "A1", title); err != nil {
+		return err
+	}
+	header := make([]any, len(t.Header))
+	for i, h := range t.Header {
+		header[i] = h
+	}
+	if err := f.SetSheetRow(t.Name, "A3", &header); err != nil {
+		return err
+	}
+	last, _ := excelize.CoordinatesToCellName(len(t.Header), 3)
+	if err := f.SetCellStyle(t.Name, "A3", last, bold); err != nil {
+		return err
+	}
+	for i, row := range t.Rows {
+		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
+		values := row
+		if err := f.SetSheetRow(t.Name, cell, &values); err != nil {
+			return err
+		}
+	}
+	if err := f.SetColWidth(t.Name, "A", "A", 48); err != nil {
+		return err
+	}
+	lastCol, _ := excelize.ColumnNumberToName(len(t.Header))
+	if len(t.Header) > 1 {
+		return f.SetColWidth(t.Name, "B", lastCol, 14)
+	}
+	return nil
+}
+
+// writeData streams the raw lines into the "Données" sheet: strings as
+// text (never formulas), ages as numbers.
+func writeData(ctx context.Context, db indicators.Querier, f *excelize.File, p indicators.Period, s indicators.Scope, bold int) error {
+	if _, err := f.NewSheet(DataSheet); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	sw, err := f.NewStreamWriter(DataSheet)
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	if err := sw.SetColWidth(1, len(trackingcsv.Header), 14); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	header := make([]any, len(trackingcsv.Header))
+	for i, h := range trackingcsv.Header {
+		header[i] = excelize.Cell{StyleID: bold, Value: h}
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	n := 1
+	values := make([]any, len(trackingcsv.Header))
+	err = trackingcsv.EachRow(ctx, db, p, s, func(row []string) error {
+		n++
+		if n > maxXLSXRows {
+			return ErrTooManyRows
+		}
+		for i, v := range row {
+			values[i] = v
+			if trackingcsv.Header[i] == "age" && v != "" {
+				if age, err := strconv.Atoi(v); err == nil {
+					values[i] = age
+				}
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, n)
+		return sw.SetRow(cell, values)
+	})
+	if err != nil {
+		if errors.Is(err, ErrTooManyRows) {
+			return err
+		}
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	return nil
+}
+
+// Filename names an export file after its territory and period, in ASCII:
+// relais_nord_2024-01-01_2024-12-31.xlsx.
+func Filename(s indicators.Scope, p indicators.Period, format string) string {
+	return fmt.Sprintf("relais_%s_%s_%s.%s", slug(s.Label()), p.From.Format("2006-01-02"), p.To.Format("2006-01-02"), format)
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
+
+// Record writes who exported what (scope, period, format) in the exports
+// audit table.
+func Record(ctx context.Context, db indicators.Querier, userID int64, s indicators.Scope, p indicators.Period, format string) error {
+	_, err := db.Exec(ctx, `INSERT INTO exports (user_id, scope, period_from, period_to, format) VALUES ($1, $2, $3, $4, $5)`,
+		userID, s.Key(), indicators.Day(p.From), indicators.Day(p.To), format)
+	if err != nil {
+		return fmt.Errorf("record export: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/relais-sante/relais/internal/export"
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/testenv"
+	"github.com/relais-sante/relais/internal/trackingcsv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+const file = "sheet_id,date,mediator,departement,beneficiary,sex,age,qpv,resources,contact_mode,level,social_protection,request_kind,request_type,status,follow_up,obstacles\n" +
+	"F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,mobilite;langue\n" +
+	"F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,soins,rdv,en_cours,2024-03-01,mobilite;langue\n" +
+	"F-002,2024-03-06,MED-59-02,59,P-002,M,61,non,retraite,contact_direct,informe,non,droits,css,en_cours,,\n" +
+	"F-003,2024-04-07,MED-62-01,62,P-003,F,,oui,salaire,contact_direct,oriente,non,soins,depistage,resolue,,demarches\n"
+
+func seed(t *testing.T) *testenv.DB {
+	t.Helper()
+	db := testenv.NewDB(t)
+	var out bytes.Buffer
+	if err := trackingcsv.RunImport(context.Background(), db.Store.Pool, strings.NewReader(file), false, &out); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out.String())
+	}
+	if _, err := db.Store.Pool.Exec(context.Background(), `UPDATE sheets SET note = 'Mme Martin, 06 12 34 56 78'`); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
+	db := seed(t)
+	ctx := context.Background()
+	var buf bytes.Buffer
+	if err := export.WriteXLSX(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("59"), &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := []string{"Synthèse", "Sexe", "QPV", "Âge", "Ressources", "Mode de contact", "Niveau", "Droits", "Soins", "Freins", "Données"}
+	if got := f.GetSheetList(); !slices.Equal(got, want) {
+		t.Errorf("sheets %v, want %v", got, want)
+	}
+
+	data, err := f.GetRows(export.DataSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(file), "\n")
+	if len(data) != 4 { // header + the three Nord lines
+		t.Fatalf("Données has %d rows, want 4: %v", len(data), data)
+	}
+	for i, row := range data {
+		if got := strings.Join(padded(row, len(trackingcsv.Header)), ","); got != lines[i] {
+			t.Errorf("Données row %d = %q, want %q", i+1, got, lines[i])
+		}
+	}
+	for _, sheet := range f.GetSheetList() {
+		rows, _ := f.GetRows(sheet)
+		for _, row := range rows {
+			for _, c := range row {
+				if strings.Contains(c, "Martin") {
+					t.Fatalf("the note is exported in sheet %s", sheet)
+				}
+			}
+		}
+	}
+
+	qpv, _ := f.GetRows("QPV")
+	if qpv[0][0] != "Fiches selon la résidence en QPV, par département" ||
+		strings.Join(qpv[2], "|") != "Département|Non|Oui|Total|% non|% oui" ||
+		strings.Join(qpv[3], "|") != "Nord (2)|1|1|2|50|50" {
+		t.Errorf("QPV sheet: %q", qpv)
+	}
+	rights, _ := f.GetRows("Droits")
+	if !slices.ContainsFunc(rights, func(r []string) bool {
+		return strings.Join(r, "|") == "Complémentaire Santé Solidaire|2|100|1|50"
+	}) {
+		t.Errorf("Droits sheet: %q", rights)
+	}
+	// Numbers are numbers, not text.
+	if typ, _ := f.GetCellType("Sexe", "B4"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("Sexe!B4 is of type %v, want a number", typ)
+	}
+	age, _ := f.GetRows("Âge")
+	if strings.Join(age[3], "|") != "Nord (2)|2|2|47.5" {
+		t.Errorf("Âge sheet: %q", age)
+	}
+}
+
+func padded(row []string, n int) []string {
+	for len(row) < n {
+		row = append(row, "")
+	}
+	return row
+}
+
+func TestRecordAndFilename(t *testing.T) {
+	db := seed(t)
+	ctx := context.Background()
+	if _, err := db.Store.Pool.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (42, 'coordinator', 42)`); err != nil {
+		t.Fatal(err)
+	}
+	p := indicators.Year(2024)
+	if err := export.Record(ctx, db.Store.Pool, 42, indicators.Departement("59"), p, export.FormatXLSX); err != nil {
+		t.Fatal(err)
+	}
+	var scope, format string
+	var from, to time.Time
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT scope, period_from, period_to, format FROM exports WHERE user_id = 42`).Scan(&scope, &from, &to, &format); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := indicators.ParseScope(scope); err != nil || s.Departement != "59" || from.Format(time.DateOnly) != "2024-01-01" || format != "xlsx" {
+		t.Errorf("audit row: %q %v %v %q (%v)", scope, from, to, format, err)
+	}
+	if got := export.Filename(indicators.Departement("62"), p, "xlsx"); got != "relais_pas-de-calais_2024-01-01_2024-12-31.xlsx" {
+		t.Errorf("filename %q", got)
+	}
+	if got := export.Filename(indicators.Picardie(), p, "csv"); got != "relais_picardie-aisne-oise-somme_2024-01-01_2024-12-31.csv" {
+		t.Errorf("filename %q", got)
+	}
+}
+
+func TestRunReportFormats(t *testing.T) {
+	db := seed(t)
+	ctx := context.Background()
+	run := func(args export.ReportArgs) (string, error) {
+		var out bytes.Buffer
+		args.Out = &out
+		err := export.RunReport(ctx, db.Store.Pool, args)
+		return out.String(), err
+	}
+	text, err := run(export.ReportArgs{From: "2024-01-01", To: "2024-12-31"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Fiches par sexe et par département", "Nord (2)", "Pas-de-Calais (1)", "Hauts-de-France (3)", "Complémentaire Santé Solidaire"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text report lacks %q:\n%s", want, text)
+		}
+	}
+	js, err := run(export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "59", Format: "json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		Sheets        int                        `json:"sheets"`
+		ByDepartement map[string]json.RawMessage `json:"by_departement"`
+	}
+	if err := json.Unmarshal([]byte(js), &v); err != nil || v.Sheets != 2 || len(v.ByDepartement) != 1 {
+		t.Errorf("JSON for Nord: %v %+v\n%s", err, v, js)
+	}
+	csvOut, err := run(export.ReportArgs{From: "01/01/2024", To: "31/12/2024", Departement: "picardie", Format: "csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(csvOut, "Département,Non,Oui,Total,% non,% oui\n") {
+		t.Errorf("CSV report:\n%s", csvOut)
+	}
+	xlsx, err := run(export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "xlsx"})
+	if err != nil || !strings.HasPrefix(xlsx, "PK") {
+		t.Errorf("xlsx report: %v", err)
+	}
+	for _, bad := range []struct {
+		args export.ReportArgs
+		want string
+	}{
+		{export.ReportArgs{From: "2024-01-01"}, "précisez la période"},
+		{export.ReportArgs{From: "2024-13-01", To: "2024-12-31"}, "date « 2024-13-01 » invalide"},
+		{export.ReportArgs{From: "2024-12-31", To: "2024-01-01"}, "précède"},
+		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "75"}, "département « 75 » inconnu"},
+		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "pdf"}, "format « pdf » inconnu"},
+	} {
+		if _, err := run(bad.args); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%+v: err = %v, want %q", bad.args, err, bad.want)
+		}
+	}
+}

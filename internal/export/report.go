@@ -1,0 +1,110 @@
+package export
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/indicators"
+)
+
+// ReportArgs are the options of `relais report`.
+type ReportArgs struct {
+	From, To    string // 2024-01-01 (or 01/01/2024)
+	Departement string // "" or "region" for the region, "picardie", or a code: "59"
+	Format      string // text (default), json, csv, xlsx
+	Out         io.Writer
+}
+
+// ScopeOf reads the --departement option: "" or "region", "picardie", or
+// a département code ("59", "2" for 02). Errors are French.
+func ScopeOf(dep string) (indicators.Scope, error) {
+	d := strings.ToLower(strings.TrimSpace(dep))
+	switch d {
+	case "", "region", "région", "hauts-de-france":
+		return indicators.Region(), nil
+	case "picardie":
+		return indicators.Picardie(), nil
+	}
+	if len(d) == 1 {
+		d = "0" + d
+	}
+	if codes.Departements.Has(d) {
+		return indicators.Departement(d), nil
+	}
+	for _, c := range codes.Departements {
+		if strings.EqualFold(c.Label, d) {
+			return indicators.Departement(c.Code), nil
+		}
+	}
+	return indicators.Scope{}, fmt.Errorf("département « %s » inconnu (02, 59, 60, 62, 80 ou picardie)", dep)
+}
+
+// RunReport is `relais report`: the report's tables for a period and a
+// territory, as aligned text, JSON (documented in the README), CSV (the
+// tables one after the other) or an XLSX workbook (as /export).
+func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) error {
+	if args.From == "" || args.To == "" {
+		return fmt.Errorf("précisez la période : --from AAAA-MM-JJ --to AAAA-MM-JJ")
+	}
+	p, err := indicators.ParsePeriod(args.From, args.To)
+	if err != nil {
+		return err
+	}
+	s, err := ScopeOf(args.Departement)
+	if err != nil {
+		return err
+	}
+	format := strings.ToLower(args.Format)
+	switch format {
+	case "", "text", "json", "csv", "xlsx":
+	default:
+		return fmt.Errorf("format « %s » inconnu (text, json, csv ou xlsx)", args.Format)
+	}
+	r, err := indicators.Compute(ctx, db, p, s)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		b, err := r.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = args.Out.Write(append(b, '\n'))
+		return err
+	case "csv":
+		return writeTablesCSV(args.Out, r.Tables())
+	case "xlsx":
+		return writeWorkbook(ctx, db, r, args.Out)
+	}
+	return indicators.WriteText(args.Out, r.Tables())
+}
+
+// writeTablesCSV writes each table as a title line, a header and its rows,
+// a blank line between tables.
+func writeTablesCSV(w io.Writer, tables []indicators.Table) error {
+	cw := csv.NewWriter(w)
+	for i, t := range tables {
+		if i > 0 {
+			_ = cw.Write([]string{})
+		}
+		_ = cw.Write([]string{t.Title})
+		_ = cw.Write(t.Header)
+		for _, row := range t.Rows {
+			line := make([]string, len(row))
+			for j, c := range row {
+				line[j] = indicators.Cell(c)
+			}
+			_ = cw.Write(line)
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("write report CSV: %w", err)
+	}
+	return nil
+}
