@@ -1,0 +1,307 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"golang.org/x/time/rate"
+)
+
+// SenderOptions tune the Sender; the zero value gives Telegram's limits.
+type SenderOptions struct {
+	// GlobalRate is the sustained messages per second for the whole bot
+	// (default 30, Telegram's documented limit).
+	GlobalRate float64
+	// GlobalBurst is how many messages may leave at once (default 20, kept
+	// below Telegram's tolerance so network jitter never adds up to a 429).
+	GlobalBurst int
+	// ChatRate is the sustained messages per second in one chat (default 1).
+	ChatRate float64
+	// ChatBurst is how many messages may leave at once in one chat (default 3).
+	ChatBurst int
+	// GiveUpAfter bounds the retries of one message (default 2 minutes);
+	// time spent queued behind the rate limits does not count.
+	GiveUpAfter time.Duration
+	// AttemptTimeout bounds one HTTP call (default 60 seconds).
+	AttemptTimeout time.Duration
+	// Unlimited turns pacing off (retries and ordering stay), for tests
+	// against a fake Bot API without limits.
+	Unlimited bool
+	// Logger receives failures (chat id and method only, never text).
+	Logger *slog.Logger
+}
+
+// Sender is the one way Relais sends to Telegram. It paces messages under
+// Telegram's limits (about 30 per second overall, about 1 per second per
+// chat, bursts allowed), honours retry_after on 429, retries network errors
+// and 5xx with backoff, gives up after a bounded time with a logged error,
+// and keeps each chat's messages in the order Send was called. Different
+// chats proceed in parallel. Safe for concurrent use.
+type Sender struct {
+	api    *tgbotapi.BotAPI
+	opts   SenderOptions
+	log    *slog.Logger
+	global *rate.Limiter
+
+	mu      sync.Mutex
+	lanes   map[int64]*lane
+	entered int
+
+	sent, retries, tooMany, failed atomic.Int64
+}
+
+// lane is one chat's queue: a FIFO chain where each request waits for the
+// previous one to finish, plus the chat's rate limiter.
+type lane struct {
+	limiter *rate.Limiter
+	tail    chan struct{} // closed when the newest request of the chat is done
+	users   int           // requests queued or running
+}
+
+// NewSender returns a Sender for api.
+func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
+	if opts.GlobalRate <= 0 {
+		opts.GlobalRate = 30
+	}
+	if opts.GlobalBurst <= 0 {
+		opts.GlobalBurst = 20
+	}
+	if opts.ChatRate <= 0 {
+		opts.ChatRate = 1
+	}
+	if opts.ChatBurst <= 0 {
+		opts.ChatBurst = 3
+	}
+	if opts.GiveUpAfter <= 0 {
+		opts.GiveUpAfter = 2 * time.Minute
+	}
+	if opts.AttemptTimeout <= 0 {
+		opts.AttemptTimeout = 60 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Sender{
+		api:    api,
+		opts:   opts,
+		log:    log,
+		global: rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst),
+		lanes:  map[int64]*lane{},
+	}
+}
+
+// SenderStats count what a Sender did, for benchmarks and health checks.
+type SenderStats struct {
+	Sent            int64 // calls that succeeded
+	Retries         int64 // attempts repeated after a failure
+	TooManyRequests int64 // 429 answers received
+	Failed          int64 // calls that returned an error
+}
+
+// Stats returns the counters so far.
+func (s *Sender) Stats() SenderStats {
+	return SenderStats{Sent: s.sent.Load(), Retries: s.retries.Load(), TooManyRequests: s.tooMany.Load(), Failed: s.failed.Load()}
+}
+
+// Send sends a message (text, document, photo…) and returns it as Telegram
+// stored it.
+func (s *Sender) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
+	resp, err := s.Request(ctx, c)
+	if err != nil {
+		return tgbotapi.Message{}, err
+	}
+	var m tgbotapi.Message
+	if err := json.Unmarshal(resp.Result, &m); err != nil {
+		return m, fmt.Errorf("telegram %s: decode message: %w", describe(c).method, err)
+	}
+	return m, nil
+}
+
+// Request makes any call: edits, deletions, answerCallbackQuery, commands.
+// Calls about a chat are ordered with that chat's messages; messages and
+// edits count against the rate limits, answerCallbackQuery and chat actions
+// do not (they are answered at once). A "message is not modified" answer is
+// returned as is (see IsNotModified), not retried.
+func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	t := describe(c)
+	if !t.inChat {
+		return s.deliver(ctx, t, nil, c)
+	}
+	l, done, err := s.enter(ctx, t.chatID)
+	if err != nil {
+		s.failed.Add(1)
+		return nil, fmt.Errorf("telegram %s to chat %d: %w", t.method, t.chatID, err)
+	}
+	defer s.leave(t.chatID, l, done)
+	return s.deliver(ctx, t, l, c)
+}
+
+// enter waits for the chat's previous requests to finish.
+func (s *Sender) enter(ctx context.Context, chatID int64) (*lane, chan struct{}, error) {
+	s.mu.Lock()
+	l := s.lanes[chatID]
+	if l == nil {
+		s.sweepLocked()
+		l = &lane{limiter: rate.NewLimiter(rate.Limit(s.opts.ChatRate), s.opts.ChatBurst)}
+		s.lanes[chatID] = l
+	}
+	prev, mine := l.tail, make(chan struct{})
+	l.tail = mine
+	l.users++
+	s.mu.Unlock()
+	if prev != nil {
+		select {
+		case <-prev:
+		case <-ctx.Done():
+			// Keep the chain intact: this turn ends when the previous one does.
+			go func() {
+				<-prev
+				s.leave(chatID, l, mine)
+			}()
+			return nil, nil, ctx.Err()
+		}
+	}
+	return l, mine, nil
+}
+
+func (s *Sender) leave(chatID int64, l *lane, mine chan struct{}) {
+	close(mine)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l.users--
+	if l.users == 0 {
+		l.tail = nil
+	}
+}
+
+// sweepLocked forgets idle chats whose limiter has refilled, so the map
+// does not grow with every chat ever seen. Callers hold s.mu.
+func (s *Sender) sweepLocked() {
+	s.entered++
+	if s.entered%1024 != 0 {
+		return
+	}
+	now := time.Now()
+	for id, l := range s.lanes {
+		if l.users == 0 && l.limiter.TokensAt(now) >= float64(s.opts.ChatBurst) {
+			delete(s.lanes, id)
+		}
+	}
+}
+
+// deliver makes the call, waiting for the rate limits and retrying
+// transient failures until GiveUpAfter.
+func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	var (
+		giveUp  time.Time
+		delay   = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
+		lastErr error
+	)
+	for attempt := 1; ; attempt++ {
+		if t.counted && !s.opts.Unlimited && l != nil {
+			if err := l.limiter.Wait(ctx); err != nil {
+				return nil, s.fail(t, attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
+			}
+			if err := s.global.Wait(ctx); err != nil {
+				return nil, s.fail(t, attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
+			}
+		}
+		if giveUp.IsZero() {
+			giveUp = time.Now().Add(s.opts.GiveUpAfter)
+		}
+		actx, cancel := context.WithTimeout(ctx, s.opts.AttemptTimeout)
+		resp, err := withContext(actx, s.api).Request(c)
+		cancel()
+		if err == nil {
+			s.sent.Add(1)
+			return resp, nil
+		}
+		err = scrub(err, s.api.Token)
+		lastErr = err
+		if IsTooManyRequests(err) {
+			s.tooMany.Add(1)
+		}
+		if ctx.Err() != nil {
+			return nil, s.fail(t, attempt, err)
+		}
+		retry, wait := retryDelay(err)
+		if !retry {
+			if IsNotModified(err) {
+				return resp, fmt.Errorf("telegram %s to chat %d: %w", t.method, t.chatID, err)
+			}
+			return nil, s.fail(t, attempt, err)
+		}
+		if wait == 0 {
+			wait = delay.next()
+		}
+		if time.Now().Add(wait).After(giveUp) {
+			s.log.ErrorContext(ctx, "telegram: giving up", "chat", t.chatID, "method", t.method, "attempts", attempt, "err", err)
+			return nil, s.fail(t, attempt, fmt.Errorf("gave up after %d attempts: %w", attempt, err))
+		}
+		s.retries.Add(1)
+		s.log.DebugContext(ctx, "telegram: retrying", "chat", t.chatID, "method", t.method, "attempt", attempt, "retry_in", wait, "err", err)
+		if !sleep(ctx, wait) {
+			return nil, s.fail(t, attempt, fmt.Errorf("%w (last error: %v)", ctx.Err(), err))
+		}
+	}
+}
+
+// fail counts and logs a call that will not be delivered.
+func (s *Sender) fail(t target, attempts int, err error) error {
+	s.failed.Add(1)
+	s.log.Warn("telegram: call failed", "chat", t.chatID, "method", t.method, "attempts", attempts, "err", err)
+	return fmt.Errorf("telegram %s to chat %d: %w", t.method, t.chatID, err)
+}
+
+// target is what the Sender needs to know about a call.
+type target struct {
+	method  string
+	chatID  int64
+	inChat  bool // ordered with the chat's other calls
+	counted bool // counted by Telegram's message limits
+}
+
+// describe classifies the Chattables Relais uses. Unknown ones are sent
+// unordered and unpaced.
+func describe(c tgbotapi.Chattable) target {
+	switch v := c.(type) {
+	case tgbotapi.MessageConfig:
+		return target{method: "sendMessage", chatID: v.ChatID, inChat: true, counted: true}
+	case *tgbotapi.MessageConfig:
+		return describe(*v)
+	case tgbotapi.DocumentConfig:
+		return target{method: "sendDocument", chatID: v.ChatID, inChat: true, counted: true}
+	case *tgbotapi.DocumentConfig:
+		return describe(*v)
+	case tgbotapi.PhotoConfig:
+		return target{method: "sendPhoto", chatID: v.ChatID, inChat: true, counted: true}
+	case *tgbotapi.PhotoConfig:
+		return describe(*v)
+	case tgbotapi.EditMessageTextConfig:
+		return target{method: "editMessageText", chatID: v.ChatID, inChat: true, counted: true}
+	case *tgbotapi.EditMessageTextConfig:
+		return describe(*v)
+	case tgbotapi.EditMessageReplyMarkupConfig:
+		return target{method: "editMessageReplyMarkup", chatID: v.ChatID, inChat: true, counted: true}
+	case *tgbotapi.EditMessageReplyMarkupConfig:
+		return describe(*v)
+	case tgbotapi.EditMessageCaptionConfig:
+		return target{method: "editMessageCaption", chatID: v.ChatID, inChat: true, counted: true}
+	case tgbotapi.DeleteMessageConfig:
+		return target{method: "deleteMessage", chatID: v.ChatID, inChat: true}
+	case tgbotapi.CallbackConfig:
+		return target{method: "answerCallbackQuery"}
+	case tgbotapi.ChatActionConfig:
+		return target{method: "sendChatAction", chatID: v.ChatID}
+	case tgbotapi.SetMyCommandsConfig:
+		return target{method: "setMyCommands"}
+	}
+	return target{method: fmt.Sprintf("%T", c)}
+}

@@ -1,0 +1,426 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/telegramtest"
+)
+
+// logBuffer collects log lines from concurrent goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *logBuffer) logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// captureDefaultLog routes slog's default logger to a buffer for the test.
+func captureDefaultLog(t *testing.T) *logBuffer {
+	var b logBuffer
+	prev := slog.Default()
+	slog.SetDefault(b.logger())
+	t.Cleanup(func() { slog.SetDefault(prev) })
+	return &b
+}
+
+func connect(t *testing.T, srv *telegramtest.Server) *tgbotapi.BotAPI {
+	t.Helper()
+	api, err := telegram.Connect(context.Background(), srv.Token(), srv.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api
+}
+
+func texts(msgs []telegramtest.Message) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Text)
+	}
+	return out
+}
+
+func TestConnectRetriesUntilTelegramAnswers(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	srv.InjectFault(telegramtest.Fault{Method: "getMe", Code: 502, Description: "Bad Gateway"})
+	srv.InjectFault(telegramtest.Fault{Method: "getMe"}) // connection cut
+	logs := captureDefaultLog(t)
+	api, err := telegram.Connect(context.Background(), srv.Token(), srv.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if api.Self.UserName != "relais_test_bot" || srv.Stats().ByMethod["getme"] != 3 {
+		t.Fatalf("self %+v after %d getMe", api.Self, srv.Stats().ByMethod["getme"])
+	}
+	if strings.Contains(logs.String(), srv.Token()) {
+		t.Fatalf("token in logs:\n%s", logs)
+	}
+}
+
+func TestConnectRefusedTokenFailsAtOnce(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	// No deadline: a retry loop would hang the test.
+	_, err := telegram.Connect(context.Background(), "123:refused", srv.Endpoint())
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestConnectNeverShowsTheToken(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now
+	logs := captureDefaultLog(t)
+	token := "4242:SECRET-token-value"
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	_, err = telegram.Connect(ctx, token, "http://"+addr+"/bot%s/%s")
+	if err == nil {
+		t.Fatal("connected to nothing")
+	}
+	if strings.Contains(err.Error(), "SECRET") || strings.Contains(logs.String(), "SECRET") {
+		t.Fatalf("token leaked:\nerr: %v\nlogs: %s", err, logs)
+	}
+	if !strings.Contains(err.Error(), "<token>") || !strings.Contains(logs.String(), "retrying") {
+		t.Fatalf("expected a scrubbed URL and a retry log:\nerr: %v\nlogs: %s", err, logs)
+	}
+}
+
+func TestSenderHonoursRetryAfterAndKeepsOrder(t *testing.T) {
+	srv := telegramtest.NewServer(t) // Telegram's limits: 5 at once per chat, then 1/s
+	api := connect(t, srv)
+	// Pacing off: the fake's 429s are what slows this sender down.
+	s := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
+	users := []*telegramtest.User{srv.NewUser(1001, "Awa"), srv.NewUser(1002, "Bilal")}
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Go(func() {
+			for i := 1; i <= 8; i++ {
+				if _, err := s.Send(context.Background(), tgbotapi.NewMessage(u.ID(), fmt.Sprint(i))); err != nil {
+					t.Errorf("chat %d message %d: %v", u.ID(), i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	want := "1 2 3 4 5 6 7 8"
+	for _, u := range users {
+		if got := strings.Join(texts(u.Messages()), " "); got != want {
+			t.Errorf("chat %d got %q, want %q", u.ID(), got, want)
+		}
+	}
+	st := s.Stats()
+	if srv.Stats().TooManyRequests == 0 || st.TooManyRequests != int64(srv.Stats().TooManyRequests) || st.Failed != 0 || st.Sent != 16 {
+		t.Fatalf("sender %+v, fake %+v", st, srv.Stats())
+	}
+}
+
+func TestSenderPacesBelowTelegramLimits(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	s := telegram.NewSender(api, telegram.SenderOptions{})
+	var wg sync.WaitGroup
+	// One chatty chat and a broadcast to 40 chats at the same time.
+	chatty := srv.NewUser(1, "Awa")
+	wg.Go(func() {
+		for i := range 7 {
+			if _, err := s.Send(context.Background(), tgbotapi.NewMessage(chatty.ID(), fmt.Sprint(i))); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	for i := range 40 {
+		u := srv.NewUser(int64(100+i), "U")
+		wg.Go(func() {
+			if _, err := s.Send(context.Background(), tgbotapi.NewMessage(u.ID(), "Rappel")); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if st := srv.Stats(); st.TooManyRequests != 0 || st.Messages != 47 {
+		t.Fatalf("fake saw %+v", st)
+	}
+}
+
+func TestSenderRetriesTransientFailures(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+	s := telegram.NewSender(api, telegram.SenderOptions{})
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 502, Description: "Bad Gateway"})
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage"}) // connection cut
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 500, Description: "Internal Server Error"})
+	m, err := s.Send(context.Background(), tgbotapi.NewMessage(1001, "Bienvenue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Text != "Bienvenue" || u.LastMessage().Text != "Bienvenue" || len(u.Messages()) != 1 {
+		t.Fatalf("sent %+v; chat %+v", m, u.Messages())
+	}
+	if st := s.Stats(); st.Retries != 3 || st.Sent != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestSenderGivesUpWithALoggedError(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	srv.NewUser(1001, "Awa")
+	var logs logBuffer
+	s := telegram.NewSender(api, telegram.SenderOptions{GiveUpAfter: 1500 * time.Millisecond, Logger: logs.logger()})
+
+	// A permanent error is returned at once, not retried.
+	_, err := s.Send(context.Background(), tgbotapi.NewMessage(999, "x"))
+	if err == nil || !strings.Contains(err.Error(), "Bad Request: chat not found") || s.Stats().Retries != 0 {
+		t.Fatalf("err = %v", err)
+	}
+
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 503, Description: "Service Unavailable", Times: 1000})
+	_, err = s.Send(context.Background(), tgbotapi.NewMessage(1001, "Texte confidentiel"))
+	if err == nil || !strings.Contains(err.Error(), "gave up") {
+		t.Fatalf("err = %v", err)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "giving up") || !strings.Contains(out, "chat=1001") || !strings.Contains(out, "method=sendMessage") {
+		t.Fatalf("logs:\n%s", out)
+	}
+	if strings.Contains(out, "confidentiel") || strings.Contains(out, srv.Token()) {
+		t.Fatalf("message text or token in logs:\n%s", out)
+	}
+
+}
+
+func TestSenderNotModifiedAndCallbacks(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+	s := telegram.NewSender(api, telegram.SenderOptions{})
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("Résolue", "r:1")))
+	msg := tgbotapi.NewMessage(1001, "Demande n°1")
+	msg.ReplyMarkup = kb
+	sent, err := s.Send(context.Background(), msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Request(context.Background(), tgbotapi.NewEditMessageTextAndMarkup(1001, sent.MessageID, "Demande n°1", kb))
+	if !telegram.IsNotModified(err) || s.Stats().Retries != 0 {
+		t.Fatalf("identical edit: %v", err)
+	}
+	if _, err := s.Request(context.Background(), tgbotapi.NewEditMessageTextAndMarkup(1001, sent.MessageID, "Demande n°1 : résolue", kb)); err != nil {
+		t.Fatal(err)
+	}
+	if got := u.LastMessage(); got.Text != "Demande n°1 : résolue" || got.EditCount != 1 {
+		t.Fatalf("chat shows %+v", got)
+	}
+
+	// Button presses are answered through the same Sender, unpaced.
+	u.Press("Résolue")
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 1 || ups[0].CallbackQuery == nil {
+		t.Fatalf("updates %+v %v", ups, err)
+	}
+	before := srv.Stats().Messages
+	if _, err := s.Request(context.Background(), tgbotapi.NewCallback(ups[0].CallbackQuery.ID, "C'est noté")); err != nil {
+		t.Fatal(err)
+	}
+	if a := u.CallbackAnswers(); len(a) != 1 || a[0].Text != "C'est noté" || srv.Stats().Messages != before {
+		t.Fatalf("answers %+v", a)
+	}
+}
+
+func TestDownloadFileAndCommands(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+	csv := []byte("sheet_id,date\n1,2024-03-01\n")
+	u.SendDocument("import.csv", csv)
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 1 || ups[0].Message.Document == nil {
+		t.Fatalf("updates %+v %v", ups, err)
+	}
+	data, err := telegram.DownloadFile(context.Background(), api, srv.Endpoint(), ups[0].Message.Document.FileID)
+	if err != nil || !bytes.Equal(data, csv) {
+		t.Fatalf("download %q %v", data, err)
+	}
+	if u, _ := telegram.FileURL("", "1:x", "documents/a.csv"); u != "https://api.telegram.org/file/bot1:x/documents/a.csv" {
+		t.Fatalf("Telegram file URL %q", u)
+	}
+
+	if err := telegram.SetCommands(context.Background(), api,
+		tgbotapi.BotCommand{Command: "aide", Description: "Ce que vous pouvez faire"}); err != nil {
+		t.Fatal(err)
+	}
+	if c := srv.Bot().Commands(); len(c) != 1 || c[0].Command != "aide" {
+		t.Fatalf("commands %+v", c)
+	}
+}
+
+func TestPollerOrderPerChatAndParallelChats(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	a, b, c := srv.NewUser(1, "A"), srv.NewUser(2, "B"), srv.NewUser(3, "C")
+	for i := 1; i <= 10; i++ {
+		for _, u := range []*telegramtest.User{a, b, c} {
+			u.Send(fmt.Sprint(i))
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		got      = map[int64][]string{}
+		total    int
+		bStarted = make(chan struct{})
+	)
+	handle := func(_ context.Context, up tgbotapi.Update) {
+		chat, text := up.Message.Chat.ID, up.Message.Text
+		if chat == 2 && text == "1" {
+			close(bStarted)
+		}
+		if chat == 1 && text == "1" {
+			// Chat 1 waits for chat 2: only parallel chats get past this.
+			select {
+			case <-bStarted:
+			case <-time.After(5 * time.Second):
+				t.Error("chat 2 did not run while chat 1 was busy")
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got[chat] = append(got[chat], text)
+		total++
+		if total == 30 {
+			cancel()
+		}
+	}
+	if err := (&telegram.Poller{Timeout: time.Second, Limit: 7}).Run(ctx, api, handle); err != nil {
+		t.Fatal(err)
+	}
+	want := "1 2 3 4 5 6 7 8 9 10"
+	for chat := int64(1); chat <= 3; chat++ {
+		if s := strings.Join(got[chat], " "); s != want {
+			t.Errorf("chat %d handled %q", chat, s)
+		}
+	}
+	if n := srv.Bot().PendingUpdates(); n != 0 {
+		t.Fatalf("%d updates left unconfirmed", n)
+	}
+}
+
+func TestPollerShutdownWaitsForInFlightHandlers(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+	ctx, cancel := context.WithCancel(context.Background())
+	started, release := make(chan struct{}), make(chan struct{})
+	var finished bool
+	var handlerCtxErr error
+	handle := func(hctx context.Context, up tgbotapi.Update) {
+		close(started)
+		<-release
+		handlerCtxErr = hctx.Err()
+		finished = true
+	}
+	done := make(chan error, 1)
+	go func() { done <- (&telegram.Poller{Timeout: time.Second}).Run(ctx, api, handle) }()
+	u.Send("/start")
+	<-started
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("Run returned while a handler was running")
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !finished || handlerCtxErr != nil {
+		t.Fatalf("finished=%v handler ctx err=%v", finished, handlerCtxErr)
+	}
+	if n := srv.Bot().PendingUpdates(); n != 0 {
+		t.Fatalf("handled update not confirmed at shutdown (%d pending)", n)
+	}
+	// Updates arriving after shutdown wait for the next run.
+	u.Send("plus tard")
+	if n := srv.Bot().PendingUpdates(); n != 1 {
+		t.Fatalf("pending = %d", n)
+	}
+}
+
+func TestPollerPassesRedeliveredUpdates(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var ids []int
+	var mu sync.Mutex
+	first := make(chan struct{})
+	handle := func(_ context.Context, up tgbotapi.Update) {
+		mu.Lock()
+		defer mu.Unlock()
+		ids = append(ids, up.UpdateID)
+		if len(ids) == 1 {
+			close(first)
+		}
+		if len(ids) == 2 {
+			cancel()
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- (&telegram.Poller{Timeout: time.Second}).Run(ctx, api, handle) }()
+	u.Send("une fois")
+	<-first
+	u.SendDuplicate()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids[0] != ids[1] {
+		t.Fatalf("handled %v", ids)
+	}
+}
+
+func TestPollerStopsOnRefusedToken(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	api.Token = "999:revoked"
+	err := telegram.Poll(context.Background(), api, func(context.Context, tgbotapi.Update) {})
+	if err == nil || !strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "revoked") {
+		t.Fatalf("err = %v", err)
+	}
+	var apiErr *tgbotapi.Error
+	if !errors.As(err, &apiErr) || apiErr.Code != 401 {
+		t.Fatalf("err = %#v", err)
+	}
+}
