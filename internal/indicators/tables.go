@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/relais-sante/relais/internal/codes"
@@ -22,7 +23,12 @@ type Table struct {
 // age, resources, contact mode, level), rights and care requests by type,
 // obstacles.
 func (r *Report) Tables() []Table {
-	rows := append(r.Departements(), r.Total)
+	// One row per département, then the scope's total when it adds
+	// something (several départements, or none with data).
+	rows := r.Departements()
+	if len(rows) != 1 {
+		rows = append(rows, r.Total)
+	}
 	out := []Table{r.summaryTable()}
 
 	sex := Table{Name: "Sexe", Title: "Fiches par sexe et par département",
@@ -75,7 +81,7 @@ func (r *Report) summaryTable() Table {
 			{"Demandes d'accès aux soins", r.Care.Total},
 			{"dont résolues (%)", r.Care.ResolvedPct()},
 			{"Demandes résolues sur la période", r.FollowUps.Resolved},
-			{"Relances en retard au " + r.FollowUps.AsOf, r.FollowUps.Overdue},
+			{"Relances en retard au " + frAsOf(r.FollowUps.AsOf), r.FollowUps.Overdue},
 		}}
 }
 
@@ -170,4 +176,13 @@ func Cell(c any) string {
 		return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
 	}
 	return fmt.Sprint(c)
+}
+
+// frAsOf turns the ISO day of FollowUps.AsOf into 23/11/2026.
+func frAsOf(iso string) string {
+	t, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return frDate(t)
 }
