@@ -86,7 +86,7 @@ func Start(f *forms.Form, sheetID string, in Input, env Env) Result {
 // existing record): answers that do not fit are dropped, then the first
 // unanswered question, or the summary, is shown.
 func StartFrom(f *forms.Form, sheetID string, answers Answers, in Input, env Env) Result {
-	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: sanitize(f, answers), UpdatedAt: in.Now}
+	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
 	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), 0))
 }
@@ -271,7 +271,7 @@ func (r *run) migrate() error {
 	r.retire()
 	r.st.Answers = sanitize(r.f, r.st.Answers)
 	r.st.FormVersion = r.f.Version
-	r.st.Edit, r.st.Resume = nil, ""
+	r.st.Edit, r.st.Resume, r.st.Fill = nil, "", true
 	r.say(UpdatedNotice)
 	return r.goTo(firstUnanswered(r.f, r.st.Answers), 0)
 }
@@ -369,6 +369,9 @@ func (r *run) advance(p Pos) error {
 			return r.showSummary(0)
 		}
 		return r.askAt(u, 0)
+	}
+	if r.st.Fill {
+		n = firstUnanswered(r.f, r.st.Answers)
 	}
 	return r.goTo(n, 0)
 }
@@ -681,6 +684,7 @@ func (r *run) typedAnswer(t string) error {
 // ---- /retour, /annuler
 
 func (r *run) back() error {
+	r.st.Fill = false
 	switch r.st.Phase {
 	case PhaseCancel:
 		return r.refuseCancel()

@@ -161,19 +161,22 @@ type Edit struct {
 // State is a draft: everything needed to continue the conversation after a
 // restart. It is stored as JSON (internal/state).
 type State struct {
-	FormID      string    `json:"form"`
-	FormVersion int       `json:"version"`
-	SheetID     string    `json:"sheet"`
-	Phase       Phase     `json:"phase"`
-	Pos         Pos       `json:"pos"`
-	Mode        Mode      `json:"mode,omitempty"`
-	Answers     Answers   `json:"answers"`
-	Pending     []string  `json:"pending,omitempty"`  // multiple choice being toggled
-	Proposed    string    `json:"proposed,omitempty"` // prefilled value awaiting confirmation
-	Person      *Person   `json:"person,omitempty"`   // the known beneficiary, for prefills
-	Edit        *Edit     `json:"edit,omitempty"`
-	Resume      Phase     `json:"resume,omitempty"` // phase to return to when cancelling is refused
-	UpdatedAt   time.Time `json:"updated_at"`
+	FormID      string   `json:"form"`
+	FormVersion int      `json:"version"`
+	SheetID     string   `json:"sheet"`
+	Phase       Phase    `json:"phase"`
+	Pos         Pos      `json:"pos"`
+	Mode        Mode     `json:"mode,omitempty"`
+	Answers     Answers  `json:"answers"`
+	Pending     []string `json:"pending,omitempty"`  // multiple choice being toggled
+	Proposed    string   `json:"proposed,omitempty"` // prefilled value awaiting confirmation
+	Person      *Person  `json:"person,omitempty"`   // the known beneficiary, for prefills
+	Edit        *Edit    `json:"edit,omitempty"`
+	Resume      Phase    `json:"resume,omitempty"` // phase to return to when cancelling is refused
+	// Fill makes each answer lead to the next unanswered step rather than
+	// the next step (after a form update, or when starting from answers).
+	Fill      bool      `json:"fill,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	// QuestionMessageID is the message carrying the open question (or the
 	// summary); the transport sets it from the reply marked Question.
