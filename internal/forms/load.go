@@ -112,8 +112,18 @@ var (
 )
 
 type loader struct {
-	file string
-	errs []*Error
+	file     string
+	errs     []*Error
+	deferred []func(*Form) // checks that need the whole form
+}
+
+func containsStep(list []*Step, s *Step) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *loader) errorf(line int, format string, a ...any) {
@@ -238,6 +248,11 @@ func (l *loader) form(data []byte) *Form {
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
+			// yaml.v3 reports parser errors (unlike scanner errors) with
+			// the 0-based line of the construct that is not closed.
+			if strings.HasPrefix(msg, "did not find expected") {
+				line++
+			}
 		}
 		l.errorf(line, "invalid YAML: %s", msg)
 		return nil
@@ -295,6 +310,9 @@ func (l *loader) form(data []byte) *Form {
 		}
 	}
 	f.index()
+	for _, check := range l.deferred {
+		check(f)
+	}
 	for _, s := range f.Steps {
 		l.checkData(f, s)
 		for _, sub := range s.Steps {
@@ -463,7 +481,17 @@ func (l *loader) condition(n *yaml.Node, name string, earlier []*Step) *Conditio
 		}
 	}
 	if ref == nil {
-		l.errorf(n.Line, "%s: condition refers to unknown step %q", name, c.Step)
+		// Say why once every step is known: unknown, later, or in another group.
+		l.deferred = append(l.deferred, func(f *Form) {
+			switch other := f.Step(c.Step); {
+			case other == nil:
+				l.errorf(n.Line, "%s: condition refers to unknown step %q", name, c.Step)
+			case f.Parent(c.Step) != nil && !containsStep(earlier, f.Parent(c.Step)):
+				l.errorf(n.Line, "%s: condition refers to step %q of group %q; only earlier steps outside groups or in the same group can be used", name, c.Step, f.Parent(c.Step).ID)
+			default:
+				l.errorf(n.Line, "%s: condition refers to step %q, which does not come before it", name, c.Step)
+			}
+		})
 		return nil
 	}
 	if ref.Type == TypeGroup {
