@@ -117,15 +117,6 @@ type loader struct {
 	deferred []func(*Form) // checks that need the whole form
 }
 
-func containsStep(list []*Step, s *Step) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (l *loader) errorf(line int, format string, a ...any) {
 	l.errs = append(l.errs, &Error{File: l.file, Line: line, Msg: fmt.Sprintf(format, a...)})
 }
@@ -410,7 +401,7 @@ func (l *loader) step(n *yaml.Node, group *Step, ids map[string]int, earlier []*
 		l.errorf(n.Line, "%s: a %s step cannot be inside a group", name, s.Type)
 	}
 	if v := m["when"]; v != nil {
-		s.When = l.condition(v, name, earlier)
+		s.When = l.condition(v, name, earlier, group)
 	}
 	if v := m["prefill"]; v != nil {
 		l.prefill(s, v, name, earlier)
@@ -441,7 +432,7 @@ func (l *loader) step(n *yaml.Node, group *Step, ids map[string]int, earlier []*
 	return s
 }
 
-func (l *loader) condition(n *yaml.Node, name string, earlier []*Step) *Condition {
+func (l *loader) condition(n *yaml.Node, name string, earlier []*Step, group *Step) *Condition {
 	m := l.fields(n, name+" when", "step", "equals", "not_equals", "in", "not_in")
 	if m == nil {
 		return nil
@@ -486,7 +477,7 @@ func (l *loader) condition(n *yaml.Node, name string, earlier []*Step) *Conditio
 			switch other := f.Step(c.Step); {
 			case other == nil:
 				l.errorf(n.Line, "%s: condition refers to unknown step %q", name, c.Step)
-			case f.Parent(c.Step) != nil && !containsStep(earlier, f.Parent(c.Step)):
+			case f.Parent(c.Step) != nil && f.Parent(c.Step) != group:
 				l.errorf(n.Line, "%s: condition refers to step %q of group %q; only earlier steps outside groups or in the same group can be used", name, c.Step, f.Parent(c.Step).ID)
 			default:
 				l.errorf(n.Line, "%s: condition refers to step %q, which does not come before it", name, c.Step)
