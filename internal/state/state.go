@@ -1,0 +1,216 @@
+// Package state keeps dialog drafts in Redis, one per (chat, user), so a
+// mediator continues exactly where they were after a restart of the bot or
+// on another replica. It also de-duplicates Telegram updates and provides
+// the locks of jobs that must run once across replicas.
+package state
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/dialog"
+)
+
+// Durations of the keys.
+const (
+	// DraftTTL: a draft left alone for three days is dropped.
+	DraftTTL = 72 * time.Hour
+	// ProcessingTTL bounds how long a crashed handler blocks a redelivery.
+	ProcessingTTL = 2 * time.Minute
+	// DoneTTL covers Telegram's redelivery window with room to spare.
+	DoneTTL = 48 * time.Hour
+)
+
+// Store is the Redis store of drafts, update ids and locks.
+type Store struct {
+	rdb    *redis.Client
+	prefix string
+}
+
+// New returns a store whose keys all start with prefix.
+func New(rdb *redis.Client, prefix string) *Store {
+	return &Store{rdb: rdb, prefix: prefix}
+}
+
+func (s *Store) draftKey(chatID, userID int64) string {
+	return s.prefix + "draft:" + member(chatID, userID)
+}
+
+func (s *Store) indexKey() string { return s.prefix + "drafts" }
+
+func member(chatID, userID int64) string {
+	return strconv.FormatInt(chatID, 10) + ":" + strconv.FormatInt(userID, 10)
+}
+
+// Load returns the draft of userID in chatID; false when there is none.
+func (s *Store) Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error) {
+	data, err := s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return dialog.State{}, false, nil
+	}
+	if err != nil {
+		return dialog.State{}, false, fmt.Errorf("load draft: %w", err)
+	}
+	var st dialog.State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return dialog.State{}, false, fmt.Errorf("decode draft: %w", err)
+	}
+	return st, true, nil
+}
+
+// Save stores the draft and restarts its 72-hour lifetime.
+func (s *Store) Save(ctx context.Context, chatID, userID int64, st dialog.State) error {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encode draft: %w", err)
+	}
+	at := st.UpdatedAt
+	if at.IsZero() {
+		at = time.Now()
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.draftKey(chatID, userID), data, DraftTTL)
+		p.ZAdd(ctx, s.indexKey(), redis.Z{Score: float64(at.UnixMilli()), Member: member(chatID, userID)})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	return nil
+}
+
+// Delete removes the draft (saved or cancelled).
+func (s *Store) Delete(ctx context.Context, chatID, userID int64) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, s.draftKey(chatID, userID))
+		p.ZRem(ctx, s.indexKey(), member(chatID, userID))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("delete draft: %w", err)
+	}
+	return nil
+}
+
+// DraftRef identifies a draft left open.
+type DraftRef struct {
+	ChatID    int64
+	UserID    int64
+	FormID    string
+	UpdatedAt time.Time
+}
+
+// Idle lists the drafts not touched for olderThan at now, oldest first, for
+// the "you have a sheet in progress" nudges. Expired drafts are forgotten.
+func (s *Store) Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]DraftRef, error) {
+	max := strconv.FormatInt(now.Add(-olderThan).UnixMilli(), 10)
+	members, err := s.rdb.ZRangeByScore(ctx, s.indexKey(), &redis.ZRangeBy{Min: "-inf", Max: max}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("list idle drafts: %w", err)
+	}
+	var out []DraftRef
+	for _, m := range members {
+		chat, user, ok := parseMember(m)
+		if !ok {
+			continue
+		}
+		st, found, err := s.Load(ctx, chat, user)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			if err := s.rdb.ZRem(ctx, s.indexKey(), m).Err(); err != nil {
+				return nil, fmt.Errorf("forget expired draft: %w", err)
+			}
+			continue
+		}
+		out = append(out, DraftRef{ChatID: chat, UserID: user, FormID: st.FormID, UpdatedAt: st.UpdatedAt})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
+	return out, nil
+}
+
+func parseMember(m string) (chat, user int64, ok bool) {
+	c, u, found := strings.Cut(m, ":")
+	if !found {
+		return 0, 0, false
+	}
+	chat, err1 := strconv.ParseInt(c, 10, 64)
+	user, err2 := strconv.ParseInt(u, 10, 64)
+	return chat, user, err1 == nil && err2 == nil
+}
+
+func (s *Store) updateKey(updateID int) string {
+	return s.prefix + "update:" + strconv.Itoa(updateID)
+}
+
+// BeginUpdate claims a Telegram update for handling. It returns false when
+// the update was already handled or is being handled (a redelivery).
+func (s *Store) BeginUpdate(ctx context.Context, updateID int) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.updateKey(updateID), "processing", ProcessingTTL).Result()
+	if err != nil {
+		return false, fmt.Errorf("claim update %d: %w", updateID, err)
+	}
+	return ok, nil
+}
+
+// FinishUpdate marks a claimed update as handled.
+func (s *Store) FinishUpdate(ctx context.Context, updateID int) error {
+	if err := s.rdb.Set(ctx, s.updateKey(updateID), "done", DoneTTL).Err(); err != nil {
+		return fmt.Errorf("finish update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// AbandonUpdate releases a claimed update whose handling failed, so that a
+// redelivery is handled.
+func (s *Store) AbandonUpdate(ctx context.Context, updateID int) error {
+	if err := s.rdb.Del(ctx, s.updateKey(updateID)).Err(); err != nil {
+		return fmt.Errorf("abandon update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// releaseScript deletes the lock only if it still holds our token: a holder
+// whose lock expired must not release the next holder's lock.
+var releaseScript = redis.NewScript(`
+if redis.call("get", KEYS[1]) == ARGV[1] then
+	return redis.call("del", KEYS[1])
+end
+return 0`)
+
+// TryLock takes the lock key for ttl, if free. release gives it back; it is
+// safe to call after the lock expired.
+func (s *Store) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, false, fmt.Errorf("lock token: %w", err)
+	}
+	token := hex.EncodeToString(b)
+	k := s.prefix + "lock:" + key
+	ok, err = s.rdb.SetNX(ctx, k, token, ttl).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("take lock %s: %w", key, err)
+	}
+	if !ok {
+		return func() {}, false, nil
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := releaseScript.Run(ctx, s.rdb, []string{k}, token).Err(); err != nil {
+			slog.Warn("release lock", "key", key, "err", err)
+		}
+	}, true, nil
+}

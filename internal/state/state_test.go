@@ -1,0 +1,210 @@
+package state
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+func newStore(t *testing.T) (*Store, *testenv.Redis) {
+	t.Helper()
+	r := testenv.NewRedis(t)
+	return New(r.Client, r.Prefix), r
+}
+
+var t0 = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
+
+func draft(form string, at time.Time) dialog.State {
+	return dialog.State{
+		FormID: form, FormVersion: 3, SheetID: "s-1", Phase: dialog.PhaseAsk,
+		Pos:               dialog.Pos{Step: "requests", Item: 1, Sub: "status"},
+		Answers:           dialog.Answers{"sex": {Code: "F"}, "beneficiary": {Code: "K7M2QX", New: true}, "requests": {Items: []dialog.Answers{{"kind": {Code: "droits"}}}}},
+		Person:            &dialog.Person{Code: "K7M2QX", Age: 30, AgeOn: t0},
+		QuestionMessageID: 812,
+		UpdatedAt:         at,
+	}
+}
+
+func TestDraftRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	if _, ok, err := s.Load(ctx, 1, 2); err != nil || ok {
+		t.Fatalf("empty store: %v %v", ok, err)
+	}
+	st := draft("fiche", t0)
+	if err := s.Save(ctx, 1, 2, st); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.Load(ctx, 1, 2)
+	if err != nil || !ok {
+		t.Fatalf("load: %v %v", ok, err)
+	}
+	if got.FormID != "fiche" || got.FormVersion != 3 || got.Pos != st.Pos || got.QuestionMessageID != 812 ||
+		got.Answers.String("sex") != "F" || !got.Answers["beneficiary"].New || got.Answers.Items("requests")[0].String("kind") != "droits" ||
+		got.Person.AgeOn != t0 || !got.UpdatedAt.Equal(t0) {
+		t.Fatalf("round trip = %+v", got)
+	}
+
+	// TTL is 72 h and every save restarts it.
+	key := r.Prefix + "draft:1:2"
+	if ttl := r.Client.TTL(ctx, key).Val(); ttl <= 71*time.Hour || ttl > DraftTTL {
+		t.Fatalf("ttl = %v", ttl)
+	}
+	r.Client.Expire(ctx, key, time.Hour)
+	if err := s.Save(ctx, 1, 2, st); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := r.Client.TTL(ctx, key).Val(); ttl <= 71*time.Hour {
+		t.Fatalf("ttl not refreshed: %v", ttl)
+	}
+
+	if err := s.Delete(ctx, 1, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Load(ctx, 1, 2); ok {
+		t.Fatal("draft still there after delete")
+	}
+}
+
+func TestUsersAreIsolated(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	a, b := draft("fiche", t0), draft("action", t0)
+	a.Answers["sex"] = dialog.Value{Code: "M"}
+	if err := s.Save(ctx, 10, 1, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Save(ctx, 10, 2, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Load(ctx, 11, 1); ok {
+		t.Fatal("draft visible in another chat")
+	}
+	got1, _, _ := s.Load(ctx, 10, 1)
+	got2, _, _ := s.Load(ctx, 10, 2)
+	if got1.FormID != "fiche" || got1.Answers.String("sex") != "M" || got2.FormID != "action" || got2.Answers.String("sex") != "F" {
+		t.Fatalf("mixed drafts: %+v / %+v", got1, got2)
+	}
+	if err := s.Delete(ctx, 10, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Load(ctx, 10, 2); !ok {
+		t.Fatal("deleting one user's draft deleted another's")
+	}
+	// Another prefix is another store.
+	other, _ := newStore(t)
+	if _, ok, _ := other.Load(ctx, 10, 2); ok {
+		t.Fatal("draft visible under another prefix")
+	}
+}
+
+func TestIdle(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	now := t0.Add(48 * time.Hour)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.Save(ctx, 1, 1, draft("fiche", now.Add(-3*time.Hour))))
+	must(s.Save(ctx, 2, 2, draft("action", now.Add(-5*time.Hour))))
+	must(s.Save(ctx, 3, 3, draft("fiche", now.Add(-10*time.Minute))))
+	must(s.Save(ctx, 4, 4, draft("fiche", now.Add(-6*time.Hour))))
+	must(s.Delete(ctx, 4, 4))
+	must(s.Save(ctx, 5, 5, draft("fiche", now.Add(-7*time.Hour))))
+	r.Client.Del(ctx, r.Prefix+"draft:5:5") // expired meanwhile
+
+	got, err := s.Idle(ctx, time.Hour, now)
+	must(err)
+	if len(got) != 2 || got[0].ChatID != 2 || got[0].FormID != "action" || got[1].UserID != 1 || !got[1].UpdatedAt.Equal(now.Add(-3*time.Hour)) {
+		t.Fatalf("idle = %+v", got)
+	}
+	if n := r.Client.ZCard(ctx, r.Prefix+"drafts").Val(); n != 3 {
+		t.Fatalf("index holds %d drafts, want 3 (expired one forgotten)", n)
+	}
+	// Answering moves a draft out of the idle list.
+	must(s.Save(ctx, 2, 2, draft("action", now)))
+	got, err = s.Idle(ctx, time.Hour, now)
+	must(err)
+	if len(got) != 1 || got[0].ChatID != 1 {
+		t.Fatalf("idle after answer = %+v", got)
+	}
+}
+
+func TestUpdateDedup(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	ok, err := s.BeginUpdate(ctx, 7001)
+	if err != nil || !ok {
+		t.Fatalf("first delivery: %v %v", ok, err)
+	}
+	if ok, _ := s.BeginUpdate(ctx, 7001); ok {
+		t.Fatal("update in progress claimed twice")
+	}
+	if ttl := r.Client.TTL(ctx, r.Prefix+"update:7001").Val(); ttl <= 0 || ttl > ProcessingTTL {
+		t.Fatalf("processing ttl = %v", ttl)
+	}
+	if err := s.FinishUpdate(ctx, 7001); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.BeginUpdate(ctx, 7001); ok {
+		t.Fatal("handled update claimed again")
+	}
+	if ttl := r.Client.TTL(ctx, r.Prefix+"update:7001").Val(); ttl <= 47*time.Hour {
+		t.Fatalf("done ttl = %v", ttl)
+	}
+
+	// A failed handling lets the redelivery through.
+	if ok, _ := s.BeginUpdate(ctx, 7002); !ok {
+		t.Fatal("7002 not claimed")
+	}
+	if err := s.AbandonUpdate(ctx, 7002); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.BeginUpdate(ctx, 7002); !ok {
+		t.Fatal("abandoned update not claimable again")
+	}
+}
+
+func TestLock(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	release, ok, err := s.TryLock(ctx, "reminders:2026-03-12", time.Minute)
+	if err != nil || !ok {
+		t.Fatalf("first lock: %v %v", ok, err)
+	}
+	other := New(r.Client, r.Prefix) // another replica
+	if _, ok, _ := other.TryLock(ctx, "reminders:2026-03-12", time.Minute); ok {
+		t.Fatal("lock taken twice")
+	}
+	if _, ok, _ := other.TryLock(ctx, "digest:2026-W11", time.Minute); !ok {
+		t.Fatal("another key is blocked")
+	}
+	release()
+	release2, ok, _ := other.TryLock(ctx, "reminders:2026-03-12", time.Minute)
+	if !ok {
+		t.Fatal("lock not released")
+	}
+	// The first holder releasing again (e.g. after its lock expired) must
+	// not free the second holder's lock.
+	release()
+	if _, ok, _ := s.TryLock(ctx, "reminders:2026-03-12", time.Minute); ok {
+		t.Fatal("stale release freed another holder's lock")
+	}
+	release2()
+	if _, ok, _ := s.TryLock(ctx, "reminders:2026-03-12", time.Minute); !ok {
+		t.Fatal("lock not free after its holder released it")
+	}
+}
