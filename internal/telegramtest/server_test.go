@@ -366,8 +366,9 @@ func TestFloodLimits(t *testing.T) {
 		t.Fatalf("edit during flood: %v", err)
 	}
 
-	// The global limit: 30 messages at once to 30 chats pass, the 31st does not.
-	srv2 := telegramtest.NewServer(t)
+	// The global limit: 30 messages at once to 30 chats pass, the 31st does
+	// not. (A slow global refill keeps a slow -race run from earning a token.)
+	srv2 := telegramtest.NewServer(t, telegramtest.WithLimits(telegramtest.Limits{GlobalPerSecond: 0.01, GlobalBurst: 30, ChatPerSecond: 1, ChatBurst: 5}))
 	api2 := connect(t, srv2)
 	var last error
 	for i := range 31 {
@@ -571,5 +572,59 @@ func TestSubscribe(t *testing.T) {
 	}
 	if ev := <-events; !ev.Message.Deleted {
 		t.Fatalf("third event = %+v", ev)
+	}
+}
+
+func TestControlAPIAndListenAndServe(t *testing.T) {
+	srv, err := telegramtest.New(telegramtest.WithToken(telegramtest.DefaultToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	api := connect(t, srv)
+	post := func(path, body string) {
+		t.Helper()
+		resp, err := http.Post(srv.URL()+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("POST %s: %s", path, resp.Status)
+		}
+	}
+	post("/fake/users", `{"id":1001,"first_name":"Awa"}`)
+	post("/fake/chats/1001/send", `{"text":"/start ABC"}`)
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil || len(ups) != 1 || ups[0].Message.Text != "/start ABC" {
+		t.Fatalf("updates %+v %v", ups, err)
+	}
+	msg := tgbotapi.NewMessage(1001, "Bienvenue")
+	msg.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("Aide", "help")))
+	if _, err := api.Send(msg); err != nil {
+		t.Fatal(err)
+	}
+	post("/fake/chats/1001/press", `{"button":"Aide"}`)
+	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: ups[0].UpdateID + 1})
+	if len(ups) != 1 || ups[0].CallbackQuery == nil || ups[0].CallbackQuery.Data != "help" {
+		t.Fatalf("press gave %+v", ups)
+	}
+	resp, err := http.Get(srv.URL() + "/fake/chats/1001/messages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `"Text":"Bienvenue"`) {
+		t.Fatalf("messages: %s", body)
+	}
+
+	// ListenAndServe runs until its context ends.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- telegramtest.ListenAndServe(ctx, "127.0.0.1:0", "") }()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
