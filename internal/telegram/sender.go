@@ -111,7 +111,8 @@ func (s *Sender) Stats() SenderStats {
 }
 
 // Send sends a message (text, document, photo…) and returns it as Telegram
-// stored it.
+// stored it. Files must be tgbotapi.FileBytes (or FilePath, FileID): a
+// FileReader cannot be read again for a retry.
 func (s *Sender) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
 	resp, err := s.Request(ctx, c)
 	if err != nil {

@@ -113,9 +113,20 @@ func TestLongPollingAndOffsets(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Send("ignoré")
-	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: third + 1})
+	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: third + 1}) // allowed_updates=null keeps the setting
 	if len(ups) != 0 {
 		t.Fatalf("message not in allowed_updates delivered: %+v", ups)
+	}
+	u.Send("toujours ignoré")
+	if n := srv.Bot().PendingUpdates(); n != 0 {
+		t.Fatalf("allowed_updates forgotten: %d pending", n)
+	}
+	if _, err := api.GetUpdates(tgbotapi.UpdateConfig{Offset: third + 1, AllowedUpdates: []string{}}); err != nil {
+		t.Fatal(err)
+	}
+	u.Send("de nouveau reçu")
+	if ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{}); len(ups) != 1 {
+		t.Fatalf("an empty allowed_updates restores the default: %+v", ups)
 	}
 }
 

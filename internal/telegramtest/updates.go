@@ -32,7 +32,8 @@ func (b *Bot) getUpdates(ctx context.Context, p params) (any, *apiError) {
 	timeout, _ := strconv.Atoi(p.get("timeout"))
 	timeout = min(max(timeout, 0), 600)
 	var allowed []string
-	if raw := p.get("allowed_updates"); raw != "" {
+	// tgbotapi sends "null" when none are given: that leaves the setting as is.
+	if raw := p.get("allowed_updates"); raw != "" && raw != "null" {
 		if err := json.Unmarshal([]byte(raw), &allowed); err != nil {
 			return nil, badRequest("can't parse allowed updates JSON object")
 		}
@@ -192,7 +193,7 @@ func (b *Bot) setWebhook(p params) (any, *apiError) {
 		maxConn = n
 	}
 	var allowed []string
-	if v := p.get("allowed_updates"); v != "" {
+	if v := p.get("allowed_updates"); v != "" && v != "null" {
 		if err := json.Unmarshal([]byte(v), &allowed); err != nil {
 			return nil, badRequest("can't parse allowed updates JSON object")
 		}
