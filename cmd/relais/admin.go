@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+)
+
+func loadConfig() (*config.Config, error) { return config.FromEnv(os.Getenv) }
+
+func runMigrate(ctx context.Context, _ []string, stdout io.Writer) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Migrations appliquées.")
+	return nil
+}
+
+func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var inv store.Invitation
+	fs.StringVar(&inv.Role, "role", "", "mediator|coordinator|admin")
+	fs.StringVar(&inv.Departement, "departement", "", "02, 59, 60, 62 or 80")
+	fs.StringVar(&inv.Structure, "structure", "", "employing structure")
+	fs.BoolVar(&inv.Rural, "rural", false, "rural post (mediators)")
+	fs.StringVar(&inv.Scope, "scope", "", "region|departement|structure (coordinators)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("invite: %w", err)
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	inv.ExpiresAt = time.Now().Add(7 * 24 * time.Hour)
+	code, err := st.CreateInvitation(ctx, inv)
+	if err != nil {
+		return err
+	}
+	username := "RelaisBot"
+	if cfg.TelegramToken != "" {
+		ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		if api, err := telegram.Connect(ctx, cfg.TelegramToken, cfg.TelegramAPIEndpoint); err == nil {
+			username = api.Self.UserName
+		} else {
+			fmt.Fprintln(stdout, "(nom du bot inconnu : Telegram injoignable)")
+		}
+	}
+	fmt.Fprintf(stdout, "Code d'invitation (%s, valable 7 jours, usage unique) : %s\n", inv.Role, code)
+	fmt.Fprintf(stdout, "Lien : https://t.me/%s?start=%s\n", username, code)
+	return nil
+}
+
+func runForms(args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "check" {
+		return errors.New("usage: relais forms check [dir]")
+	}
+	var err error
+	var n int
+	if len(args) > 1 {
+		var fs map[string]*forms.Form
+		fs, err = forms.LoadDir(args[1])
+		n = len(fs)
+	} else {
+		var fs map[string]*forms.Form
+		fs, err = forms.LoadFS(dialogs.FS, ".")
+		n = len(fs)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d formulaire(s) valides.\n", n)
+	return nil
+}
+
+// runHealthcheck asks the running server's /readyz: distroless images have no curl.
+func runHealthcheck(ctx context.Context) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(cfg.HTTPAddr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: /readyz answered %s", resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,90 @@
+// Command relais is the Relais bot: one binary, several subcommands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `relais — le bot des médiateurs santé
+
+Usage:
+  relais serve                 lance le bot (sans TELEGRAM_TOKEN : la démo locale)
+  relais demo                  lance la démo locale (faux Telegram + chat dans le navigateur)
+  relais migrate               applique les migrations SQL
+  relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]
+  relais forms check [dir]     vérifie les formulaires (dialogs/)
+  relais import --file suivi.csv [--dry-run]
+  relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx] [--out FICHIER]
+  relais fakegram [--addr 127.0.0.1:8081]   faux serveur Bot API Telegram, pour essayer à la main
+  relais healthcheck           interroge /readyz (pour Docker)
+  relais version
+
+Configuration par variables d'environnement : TELEGRAM_TOKEN, TELEGRAM_API_ENDPOINT,
+DATABASE_URL, REDIS_URL, RELAIS_TZ, RELAIS_HTTP_ADDR (voir README).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand; every failure is one readable line on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = runServe(ctx, args[1:], stdout)
+	case "demo":
+		err = runDemo(ctx, args[1:], stdout)
+	case "migrate":
+		err = runMigrate(ctx, args[1:], stdout)
+	case "invite":
+		err = runInvite(ctx, args[1:], stdout)
+	case "forms":
+		err = runForms(args[1:], stdout)
+	case "import":
+		err = runImport(ctx, args[1:], stdout)
+	case "report":
+		err = runReport(ctx, args[1:], stdout)
+	case "fakegram":
+		err = runFakegram(ctx, args[1:], stdout)
+	case "healthcheck":
+		err = runHealthcheck(ctx)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "relais", version)
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "relais: sous-commande inconnue %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "relais:", oneLine(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+func oneLine(s string) string {
+	out := []rune(s)
+	for i, r := range out {
+		if r == '\n' || r == '\r' {
+			out[i] = ' '
+		}
+	}
+	return string(out)
+}

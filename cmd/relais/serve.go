@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+)
+
+func runServe(ctx context.Context, _ []string, stdout io.Writer) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if cfg.Demo() {
+		return demo(ctx, cfg, stdout)
+	}
+	return serve(ctx, cfg, nil)
+}
+
+// services are the connections serve needs; opened and checked before anything runs.
+type services struct {
+	store *store.Store
+	redis *redis.Client
+	forms bot.Forms
+}
+
+func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
+	fs, err := forms.LoadFS(dialogs.FS, ".")
+	if err != nil {
+		return nil, err
+	}
+	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		st.Close()
+		return nil, &config.Error{Var: "REDIS_URL", Reason: err.Error()}
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		st.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("connect to Redis: %w", err)
+	}
+	return &services{store: st, redis: rdb, forms: bot.Forms(fs)}, nil
+}
+
+func (s *services) close() {
+	s.store.Close()
+	s.redis.Close()
+}
+
+// serve runs the bot until ctx is cancelled, then finishes in-flight updates.
+// ready, when set, is closed once the bot polls Telegram (tests wait on it).
+func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}) error {
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	svc, err := openServices(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer svc.close()
+
+	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = httpSrv.Shutdown(sctx)
+	}()
+
+	api, err := telegram.Connect(ctx, cfg.TelegramToken, cfg.TelegramAPIEndpoint)
+	if err != nil {
+		return err
+	}
+	sender := telegram.NewSender(api, telegram.SenderOptions{})
+	b := bot.New(bot.Options{
+		Store:    svc.store,
+		Drafts:   state.New(svc.redis, cfg.RedisPrefix),
+		Out:      sender,
+		Location: cfg.Location,
+		Log:      log,
+		Username: api.Self.UserName,
+		Forms:    svc.forms,
+	})
+	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
+		log.Warn("set command menu", "err", err)
+	}
+	log.Info("relais started", "bot", api.Self.UserName, "config", cfg.String())
+	if ready != nil {
+		close(ready)
+	}
+	err = telegram.Poll(ctx, api, b.HandleUpdate)
+	log.Info("relais stopped")
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// startHTTP serves /healthz (process up) and /readyz (PostgreSQL and Redis reachable).
+func startHTTP(addr string, svc *services, log *slog.Logger) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := svc.store.Ping(ctx); err != nil {
+			http.Error(w, "postgresql unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		if err := svc.redis.Ping(ctx).Err(); err != nil {
+			http.Error(w, "redis unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &config.Error{Var: "RELAIS_HTTP_ADDR", Reason: err.Error()}
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("http server", "err", err)
+		}
+	}()
+	return srv, nil
+}

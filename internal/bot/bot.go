@@ -1,0 +1,254 @@
+// Package bot turns Telegram updates into Relais behaviour: onboarding,
+// forms run by the dialog engine, follow-ups and indicators. It wraps the
+// pure engine with Telegram (through a Messenger) and storage.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Messenger sends to Telegram; in production the rate-limited sender.
+type Messenger interface {
+	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
+	Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
+}
+
+// Bot handles updates. It is safe for concurrent use by updates of different chats.
+type Bot struct {
+	store    *store.Store
+	drafts   Drafts
+	out      Messenger
+	loc      *time.Location
+	now      func() time.Time
+	log      *slog.Logger
+	username string
+	sheets   *sheetFlow
+}
+
+// Options wires a Bot.
+type Options struct {
+	Store    *store.Store
+	Drafts   Drafts
+	Out      Messenger
+	Location *time.Location
+	Now      func() time.Time // nil: time.Now
+	Log      *slog.Logger
+	Username string // the bot's username, for deep links
+	Forms    Forms
+}
+
+// New returns a Bot.
+func New(o Options) *Bot {
+	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.loc == nil {
+		b.loc = time.UTC
+	}
+	if b.log == nil {
+		b.log = slog.Default()
+	}
+	b.sheets = &sheetFlow{bot: b, forms: o.Forms}
+	return b
+}
+
+// Now is the current time in RELAIS_TZ.
+func (b *Bot) Now() time.Time { return b.now().In(b.loc) }
+
+// event is one incoming message or button press, reduced to what Relais uses.
+type event struct {
+	updateID    int
+	userID      int64
+	chatID      int64
+	firstName   string
+	text        string // message text
+	data        string // callback data
+	callback    string // callback query id
+	messageID   int    // message carrying the pressed button
+	pressedText string // text of that message
+}
+
+func eventOf(u tgbotapi.Update) (event, bool) {
+	switch {
+	case u.Message != nil && u.Message.From != nil:
+		return event{updateID: u.UpdateID, userID: u.Message.From.ID, chatID: u.Message.Chat.ID,
+			firstName: u.Message.From.FirstName, text: strings.TrimSpace(u.Message.Text)}, true
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil:
+		q := u.CallbackQuery
+		return event{updateID: u.UpdateID, userID: q.From.ID, chatID: q.Message.Chat.ID, firstName: q.From.FirstName,
+			data: q.Data, callback: q.ID, messageID: q.Message.MessageID, pressedText: q.Message.Text}, true
+	}
+	return event{}, false
+}
+
+// HandleUpdate processes one update exactly once, even when Telegram
+// delivers it again.
+func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) {
+	ev, ok := eventOf(u)
+	if !ok {
+		return
+	}
+	first, err := b.drafts.BeginUpdate(ctx, u.UpdateID)
+	if err != nil {
+		b.log.Error("dedupe update", "update_id", u.UpdateID, "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if !first {
+		b.log.Info("duplicate update ignored", "update_id", u.UpdateID)
+		return
+	}
+	done := false
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("update handler panicked", "update_id", u.UpdateID, "panic", fmt.Sprint(r))
+		}
+		if done {
+			_ = b.drafts.FinishUpdate(context.WithoutCancel(ctx), u.UpdateID)
+		} else {
+			_ = b.drafts.AbandonUpdate(context.WithoutCancel(ctx), u.UpdateID)
+		}
+	}()
+	b.handle(ctx, ev)
+	done = true
+}
+
+func (b *Bot) handle(ctx context.Context, ev event) {
+	user, err := b.store.UserByTelegramID(ctx, ev.userID)
+	if errors.Is(err, store.ErrNotFound) {
+		b.handleStranger(ctx, ev)
+		return
+	}
+	if err != nil {
+		b.log.Error("load user", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if ev.callback != "" {
+		b.handleCallback(ctx, user, ev)
+		return
+	}
+	cmd, arg := splitCommand(ev.text)
+	switch cmd {
+	case "/start":
+		if arg != "" {
+			b.reply(ctx, ev, "Vous êtes déjà inscrit·e sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
+			return
+		}
+		b.reply(ctx, ev, welcome(user))
+		return
+	case "/aide", "/help":
+		b.reply(ctx, ev, helpText(user))
+		return
+	}
+	if b.sheets.handleText(ctx, user, ev, cmd, arg) {
+		return
+	}
+	if h, ok := b.commands()[cmd]; ok && allowed(h.roles, user.Role) {
+		h.run(ctx, user, ev, arg)
+		return
+	}
+	if strings.HasPrefix(ev.text, "/") {
+		b.reply(ctx, ev, "Commande inconnue. Tapez /aide pour la liste des commandes.")
+		return
+	}
+	b.reply(ctx, ev, "Je n'ai pas compris. Tapez /aide pour voir ce que vous pouvez faire.")
+}
+
+func (b *Bot) handleCallback(ctx context.Context, user *store.User, ev event) {
+	prefix, _, _ := strings.Cut(ev.data, ":")
+	if h, ok := b.callbacks()[prefix]; ok {
+		h(ctx, user, ev)
+		return
+	}
+	b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+}
+
+// command is a slash command available to some roles.
+type command struct {
+	roles []string
+	help  string
+	run   func(ctx context.Context, u *store.User, ev event, arg string)
+}
+
+func allowed(roles []string, role string) bool {
+	for _, r := range roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+func splitCommand(text string) (cmd, arg string) {
+	if !strings.HasPrefix(text, "/") {
+		return "", ""
+	}
+	cmd, arg, _ = strings.Cut(text, " ")
+	cmd, _, _ = strings.Cut(cmd, "@") // "/fiche@RelaisBot" in groups
+	return strings.ToLower(cmd), strings.TrimSpace(arg)
+}
+
+const msgTryAgain = "Un problème technique empêche de traiter votre message. Rien n'est perdu : réessayez dans un instant."
+
+// reply sends a plain text message to the event's chat.
+func (b *Bot) reply(ctx context.Context, ev event, text string) {
+	b.send(ctx, ev.chatID, text, nil)
+}
+
+// send sends text with an optional inline keyboard and returns the message id (0 on failure).
+func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.InlineKeyboardMarkup) int {
+	m := tgbotapi.NewMessage(chatID, text)
+	if kb != nil {
+		m.ReplyMarkup = *kb
+	}
+	sent, err := b.out.Send(ctx, m)
+	if err != nil {
+		b.log.Error("send message", "chat_id", chatID, "err", err)
+		return 0
+	}
+	return sent.MessageID
+}
+
+// edit replaces a message's text and keyboard; an identical edit is not an error.
+func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string, kb *tgbotapi.InlineKeyboardMarkup) {
+	var c tgbotapi.EditMessageTextConfig
+	if kb != nil {
+		c = tgbotapi.NewEditMessageTextAndMarkup(chatID, messageID, text, *kb)
+	} else {
+		c = tgbotapi.NewEditMessageText(chatID, messageID, text)
+	}
+	if _, err := b.out.Request(ctx, c); err != nil && !strings.Contains(err.Error(), "message is not modified") {
+		b.log.Error("edit message", "chat_id", chatID, "err", err)
+	}
+}
+
+// answer acknowledges a button press, with a short toast when text is set.
+func (b *Bot) answer(ctx context.Context, ev event, text string) {
+	if ev.callback == "" {
+		return
+	}
+	if _, err := b.out.Request(ctx, tgbotapi.NewCallback(ev.callback, text)); err != nil {
+		b.log.Warn("answer callback", "chat_id", ev.chatID, "err", err)
+	}
+}
+
+// Keyboard builds an inline keyboard from rows of (text, data) pairs.
+func keyboard(rows ...[]tgbotapi.InlineKeyboardButton) *tgbotapi.InlineKeyboardMarkup {
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	return &kb
+}
+
+func button(text, data string) tgbotapi.InlineKeyboardButton {
+	return tgbotapi.NewInlineKeyboardButtonData(text, data)
+}

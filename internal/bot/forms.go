@@ -1,0 +1,350 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Forms are the loaded dialogs/*.yaml, by form id.
+type Forms map[string]*forms.Form
+
+// Drafts keeps the dialog state of half-filled forms and de-duplicates updates.
+type Drafts interface {
+	Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error)
+	Save(ctx context.Context, chatID, userID int64, st dialog.State) error
+	Delete(ctx context.Context, chatID, userID int64) error
+	BeginUpdate(ctx context.Context, updateID int) (bool, error)
+	FinishUpdate(ctx context.Context, updateID int) error
+	AbandonUpdate(ctx context.Context, updateID int) error
+}
+
+// saver persists a finished form and returns the record number shown to the user.
+type saver func(ctx context.Context, u *store.User, st dialog.State) (int64, error)
+
+// sheetFlow runs any form of dialogs/ for a user: it feeds the pure engine
+// with inputs, shows its replies, keeps its state in Redis and saves once.
+type sheetFlow struct {
+	bot   *Bot
+	forms Forms
+}
+
+// formCommands maps a command to the form it starts.
+var formCommands = map[string]string{"/fiche": "fiche"}
+
+func (f *sheetFlow) savers() map[string]saver {
+	return map[string]saver{"fiche": f.bot.saveSheet}
+}
+
+func newRecordID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// start begins the form of the command, unless one is already in progress.
+func (f *sheetFlow) start(ctx context.Context, u *store.User, ev event, _ string) {
+	cmd, _ := splitCommand(ev.text)
+	f.begin(ctx, u, ev, formCommands[cmd])
+}
+
+func (f *sheetFlow) begin(ctx context.Context, u *store.User, ev event, formID string) {
+	form, ok := f.forms[formID]
+	if !ok {
+		b := f.bot
+		b.reply(ctx, ev, "Ce formulaire n'est pas disponible.")
+		return
+	}
+	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
+	if err != nil {
+		f.bot.log.Error("load draft", "err", err)
+		f.bot.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if exists {
+		f.bot.send(ctx, ev.chatID, "Vous avez une fiche en cours ("+f.title(st.FormID)+"). Que voulez-vous faire ?",
+			keyboard(tgbotapi.NewInlineKeyboardRow(button("Reprendre", "b:resume"), button("Abandonner", "b:drop:"+formID))))
+		return
+	}
+	res := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
+	f.apply(ctx, u, ev, form, res)
+}
+
+func (f *sheetFlow) title(formID string) string {
+	if form, ok := f.forms[formID]; ok {
+		return form.Title.FR
+	}
+	return formID
+}
+
+func (f *sheetFlow) input(ev event) dialog.Input {
+	return dialog.Input{Text: ev.text, Data: ev.data, MessageID: ev.messageID, Now: f.bot.Now()}
+}
+
+// handleText passes typed text to the form in progress. It returns false when
+// the text is a command for the bot itself (the draft is kept meanwhile).
+func (f *sheetFlow) handleText(ctx context.Context, u *store.User, ev event, cmd, _ string) bool {
+	if cmd != "" && cmd != "/retour" && cmd != "/annuler" && cmd != "/passer" {
+		return false
+	}
+	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
+	if err != nil {
+		f.bot.log.Error("load draft", "err", err)
+		f.bot.reply(ctx, ev, msgTryAgain)
+		return true
+	}
+	if !exists {
+		if cmd != "" {
+			f.bot.reply(ctx, ev, "Aucune fiche en cours. Tapez /fiche pour en commencer une.")
+			return true
+		}
+		return false
+	}
+	f.step(ctx, u, ev, st)
+	return true
+}
+
+// press handles a button of the engine ("d:…").
+func (f *sheetFlow) press(ctx context.Context, u *store.User, ev event) {
+	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
+	if err != nil {
+		f.bot.log.Error("load draft", "err", err)
+		f.bot.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		return
+	}
+	if !exists {
+		f.bot.answer(ctx, ev, "Cette fiche est déjà terminée ou abandonnée.")
+		return
+	}
+	f.step(ctx, u, ev, st)
+}
+
+func (f *sheetFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
+	form, ok := f.forms[st.FormID]
+	if !ok {
+		_ = f.bot.drafts.Delete(ctx, ev.chatID, ev.userID)
+		f.bot.answer(ctx, ev, "")
+		f.bot.reply(ctx, ev, "Ce formulaire n'existe plus ; la saisie en cours a été abandonnée.")
+		return
+	}
+	res := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
+	f.apply(ctx, u, ev, form, res)
+}
+
+// apply shows the engine's replies, then saves, cancels or stores the draft.
+func (f *sheetFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result) {
+	b := f.bot
+	b.answer(ctx, ev, res.Notice)
+	st := res.State
+	show := func() {
+		for _, r := range res.Replies {
+			kb := inlineKeyboard(r.Buttons)
+			if r.EditMessageID > 0 {
+				b.edit(ctx, ev.chatID, r.EditMessageID, r.Text, kb)
+				if r.Question {
+					st.QuestionMessageID = r.EditMessageID
+				}
+				continue
+			}
+			if id := b.send(ctx, ev.chatID, r.Text, kb); r.Question && id != 0 {
+				st.QuestionMessageID = id
+			}
+		}
+	}
+	switch res.Outcome {
+	case dialog.Save:
+		save, ok := f.savers()[form.ID]
+		if !ok {
+			b.log.Error("no saver for form", "form", form.ID)
+			b.reply(ctx, ev, msgTryAgain)
+			return
+		}
+		number, err := save(ctx, u, st)
+		if err != nil {
+			b.log.Error("save form", "form", form.ID, "err", err)
+			b.reply(ctx, ev, "L'enregistrement n'a pas pu se faire pour le moment. Rien n'est perdu : "+
+				"appuyez à nouveau sur « Enregistrer » dans un instant.")
+			return
+		}
+		show()
+		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+			b.log.Error("delete draft", "err", err)
+		}
+		closing := dialog.Saved(form, st, map[string]string{"number": fmt.Sprint(number)})
+		closing[len(closing)-1].Buttons = [][]dialog.Button{{{Text: newLabel(form), Data: "b:new:" + form.ID}, {Text: "Terminé", Data: "b:done"}}}
+		res = dialog.Result{Replies: closing}
+		show()
+	case dialog.Cancelled:
+		show()
+		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+			b.log.Error("delete draft", "err", err)
+		}
+	default:
+		show()
+		if err := b.drafts.Save(ctx, ev.chatID, ev.userID, st); err != nil {
+			b.log.Error("save draft", "err", err)
+			b.reply(ctx, ev, msgTryAgain)
+		}
+	}
+}
+
+func newLabel(form *forms.Form) string {
+	if form.ID == "fiche" {
+		return "Nouvelle fiche"
+	}
+	return "Nouvelle saisie"
+}
+
+func inlineKeyboard(rows [][]dialog.Button) *tgbotapi.InlineKeyboardMarkup {
+	if len(rows) == 0 {
+		return nil
+	}
+	out := make([][]tgbotapi.InlineKeyboardButton, 0, len(rows))
+	for _, row := range rows {
+		r := make([]tgbotapi.InlineKeyboardButton, 0, len(row))
+		for _, btn := range row {
+			r = append(r, button(btn.Text, btn.Data))
+		}
+		out = append(out, r)
+	}
+	return keyboard(out...)
+}
+
+// action handles the bot's own buttons around forms ("b:…").
+func (f *sheetFlow) action(ctx context.Context, u *store.User, ev event) {
+	b := f.bot
+	parts := strings.Split(ev.data, ":")
+	switch parts[1] {
+	case "new":
+		b.answer(ctx, ev, "")
+		b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
+		if len(parts) == 3 {
+			f.begin(ctx, u, ev, parts[2])
+		}
+	case "done":
+		b.answer(ctx, ev, "")
+		b.edit(ctx, ev.chatID, ev.messageID, "À bientôt !", nil)
+	case "resume":
+		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
+		if err != nil || !exists {
+			b.answer(ctx, ev, "Plus de fiche en cours.")
+			return
+		}
+		b.answer(ctx, ev, "")
+		form, ok := f.forms[st.FormID]
+		if !ok {
+			return
+		}
+		f.apply(ctx, u, ev, form, dialog.Resume(form, st, f.input(ev), f.env(ctx, u)))
+	case "drop":
+		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+			b.answer(ctx, ev, "Problème technique, réessayez.")
+			return
+		}
+		b.answer(ctx, ev, "Saisie en cours abandonnée.")
+		b.edit(ctx, ev.chatID, ev.messageID, "Saisie en cours abandonnée.", nil)
+		if len(parts) == 3 && parts[2] != "" {
+			f.begin(ctx, u, ev, parts[2])
+		}
+	default:
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+	}
+}
+
+// env gives the engine this mediator's people, looked up in PostgreSQL.
+type env struct {
+	ctx        context.Context
+	store      *store.Store
+	mediatorID int64
+}
+
+func (f *sheetFlow) env(ctx context.Context, u *store.User) dialog.Env {
+	e := &env{ctx: ctx, store: f.bot.store}
+	if u.Mediator != nil {
+		e.mediatorID = u.Mediator.ID
+	}
+	return e
+}
+
+func (e *env) NewPersonCode() (string, error) { return e.store.NewPersonCode(e.ctx) }
+
+func (e *env) RecentPeople() ([]dialog.Person, error) {
+	ps, err := e.store.RecentPeople(e.ctx, e.mediatorID, 5)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dialog.Person, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, person(p))
+	}
+	return out, nil
+}
+
+func (e *env) FindPerson(code string) (dialog.Person, bool, error) {
+	p, ok, err := e.store.FindPerson(e.ctx, e.mediatorID, strings.ToUpper(strings.TrimSpace(code)))
+	if err != nil || !ok {
+		return dialog.Person{}, ok, err
+	}
+	return person(p), true, nil
+}
+
+func person(p store.Person) dialog.Person {
+	out := dialog.Person{Code: p.Code, Sex: p.Sex, QPV: p.QPV, Resources: p.Resources}
+	if p.Age != nil {
+		out.Age = *p.Age
+	}
+	if p.AgeOn != nil {
+		out.AgeOn = *p.AgeOn
+	}
+	return out
+}
+
+// saveSheet maps the fiche form's answers (step ids of dialogs/fiche.yaml) to a sheet.
+func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (int64, error) {
+	if u.Mediator == nil {
+		return 0, errors.New("save sheet: user is not a mediator")
+	}
+	a := st.Answers
+	date, ok := a.Date("date")
+	if !ok {
+		date = b.Now()
+	}
+	sh := store.Sheet{
+		ID:               st.SheetID,
+		MediatorID:       u.Mediator.ID,
+		Date:             time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC),
+		Beneficiary:      a.String("beneficiary"),
+		Sex:              a.String("sex"),
+		QPV:              a.String("qpv"),
+		Resources:        a.String("resources"),
+		ContactMode:      a.String("contact_mode"),
+		Level:            a.String("level"),
+		SocialProtection: a.String("social_protection"),
+		Obstacles:        a.Strings("obstacles"),
+		Note:             a.String("note"),
+	}
+	if age, ok := a.Int("age"); ok {
+		sh.Age = &age
+	}
+	for _, item := range a.Items("requests") {
+		r := store.Request{Kind: item.String("kind"), Status: item.String("status")}
+		r.Type = item.String("type_" + r.Kind)
+		if d, ok := item.Date("follow_up"); ok && r.Status == "en_cours" {
+			d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+			r.FollowUp = &d
+		}
+		sh.Requests = append(sh.Requests, r)
+	}
+	number, _, err := b.store.SaveSheet(ctx, sh)
+	return number, err
+}

@@ -1,0 +1,152 @@
+package bot_test
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+var paris = mustLoc("Europe/Paris")
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+// harness is a running bot on the fake Bot API, real PostgreSQL and Redis.
+type harness struct {
+	t      *testing.T
+	tg     *telegramtest.Server
+	db     *testenv.DB
+	rdb    *testenv.Redis
+	drafts *state.Store
+	clock  *clock
+	forms  bot.Forms
+	stop   func() // stops the running bot, waiting for in-flight updates
+}
+
+// clock is a controllable "now" shared by the bot and the test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	fs, err := forms.LoadFS(dialogs.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := testenv.NewRedis(t)
+	h := &harness{
+		t:      t,
+		tg:     telegramtest.NewServer(t, telegramtest.WithoutRateLimits()),
+		db:     testenv.NewDB(t),
+		rdb:    rdb,
+		drafts: state.New(rdb.Client, rdb.Prefix),
+		clock:  &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, paris)},
+		forms:  bot.Forms(fs),
+	}
+	h.start()
+	t.Cleanup(func() { h.stop() })
+	return h
+}
+
+// start runs a new bot process (same database and Redis): calling stop then
+// start again is a restart of the bot.
+func (h *harness) start() {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	api, err := telegram.Connect(ctx, h.tg.Token(), h.tg.Endpoint())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	b := bot.New(bot.Options{
+		Store:    h.db.Store,
+		Drafts:   h.drafts,
+		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
+		Location: paris,
+		Now:      h.clock.Now,
+		Username: api.Self.UserName,
+		Forms:    h.forms,
+	})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = telegram.Poll(ctx, api, b.HandleUpdate)
+	}()
+	var once sync.Once
+	h.stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
+}
+
+func (h *harness) restart() {
+	h.stop()
+	h.start()
+}
+
+func (h *harness) invite(inv store.Invitation) string {
+	h.t.Helper()
+	if inv.ExpiresAt.IsZero() {
+		inv.ExpiresAt = h.clock.Now().Add(7 * 24 * time.Hour)
+	}
+	code, err := h.db.Store.CreateInvitation(context.Background(), inv)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return code
+}
+
+// mediator registers a new mediator of département dep through /start.
+func (h *harness) mediator(id int64, name, dep string) *telegramtest.User {
+	h.t.Helper()
+	u := h.tg.NewUser(id, name).For(h.t)
+	u.Send("/start " + h.invite(store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: "CCAS Roubaix"}))
+	u.Expect("Bienvenue")
+	return u
+}
+
+func (h *harness) count(query string, args ...any) int {
+	h.t.Helper()
+	var n int
+	if err := h.db.Store.Pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		h.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}

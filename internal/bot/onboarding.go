@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+const msgStranger = "Bonjour ! Relais est réservé aux médiateurs santé et à leurs coordinateurs. " +
+	"Pour vous inscrire, demandez une invitation à votre coordinateur ou à l'administrateur, " +
+	"puis ouvrez le lien reçu (ou envoyez /start suivi du code)."
+
+// handleStranger answers someone not registered. Nothing about them is
+// stored unless a valid invitation registers them.
+func (b *Bot) handleStranger(ctx context.Context, ev event) {
+	if ev.callback != "" {
+		b.answer(ctx, ev, "Vous n'êtes pas inscrit·e sur Relais.")
+		return
+	}
+	cmd, arg := splitCommand(ev.text)
+	if cmd != "/start" || arg == "" {
+		b.reply(ctx, ev, msgStranger)
+		return
+	}
+	user, err := b.store.RedeemInvitation(ctx, strings.ToUpper(arg), ev.userID, ev.chatID, ev.firstName, b.now())
+	switch {
+	case errors.Is(err, store.ErrInvitationUnknown):
+		b.reply(ctx, ev, "Ce code d'invitation est inconnu. Vérifiez-le ou demandez une nouvelle invitation.")
+	case errors.Is(err, store.ErrInvitationUsed):
+		b.reply(ctx, ev, "Ce code d'invitation a déjà été utilisé. Chaque code ne sert qu'une fois : demandez une nouvelle invitation.")
+	case errors.Is(err, store.ErrInvitationExpired):
+		b.reply(ctx, ev, "Ce code d'invitation a expiré (validité 7 jours). Demandez une nouvelle invitation.")
+	case err != nil:
+		b.log.Error("redeem invitation", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+	default:
+		b.log.Info("user registered", "role", user.Role)
+		b.reply(ctx, ev, welcome(user))
+	}
+}
+
+func welcome(u *store.User) string {
+	switch u.Role {
+	case store.RoleMediator:
+		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme médiateur·rice santé (" +
+			codes.Departements.Label(u.Mediator.Departement) + ").\n\n" +
+			"Après chaque accompagnement, tapez /fiche pour remplir la fiche en une minute. " +
+			"Tapez /aide pour tout voir."
+	case store.RoleCoordinator:
+		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme coordinateur·rice (" + territory(u.Coordinator) + ").\n\n" +
+			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir."
+	default:
+		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme administrateur·rice. Tapez /aide pour tout voir."
+	}
+}
+
+func territory(c *store.Coordinator) string {
+	switch c.Scope {
+	case "region":
+		return "région Hauts-de-France"
+	case "departement":
+		return codes.Departements.Label(c.Departement)
+	default:
+		return c.Structure + ", " + codes.Departements.Label(c.Departement)
+	}
+}
+
+func helpText(u *store.User) string {
+	var sb strings.Builder
+	sb.WriteString("Ce que vous pouvez faire :\n")
+	for _, c := range menu {
+		if allowed(c.roles, u.Role) {
+			sb.WriteString("/" + c.name + " — " + c.help + "\n")
+		}
+	}
+	if u.Role == store.RoleMediator {
+		sb.WriteString("\nPendant une fiche : /retour revient à la question précédente, /passer saute une question facultative, /annuler abandonne la fiche.")
+	}
+	return strings.TrimSpace(sb.String())
+}
+
+// menuEntry is a command shown in Telegram's menu and in /aide.
+type menuEntry struct {
+	name  string
+	help  string
+	roles []string
+}
+
+var (
+	mediatorOnly = []string{store.RoleMediator}
+	coordinators = []string{store.RoleCoordinator, store.RoleAdmin}
+	everyone     = []string{store.RoleMediator, store.RoleCoordinator, store.RoleAdmin}
+)
+
+// menu lists the commands that exist, in the order shown to users.
+var menu = []menuEntry{
+	{"fiche", "remplir une fiche d'accompagnement", mediatorOnly},
+	{"mesfiches", "vos 10 dernières fiches", mediatorOnly},
+	{"suivis", "vos demandes en cours à suivre", mediatorOnly},
+	{"rappels", "heure du rappel quotidien, relances", mediatorOnly},
+	{"aide", "ce que vous pouvez faire", everyone},
+}
+
+// Commands is the French command menu set with setMyCommands at start.
+func Commands() []tgbotapi.BotCommand {
+	out := make([]tgbotapi.BotCommand, 0, len(menu))
+	for _, c := range menu {
+		out = append(out, tgbotapi.BotCommand{Command: c.name, Description: c.help})
+	}
+	return out
+}
+
+// commands maps slash commands to their handlers (besides /start and /aide).
+func (b *Bot) commands() map[string]command {
+	return map[string]command{
+		"/fiche":     {roles: mediatorOnly, run: b.sheets.start},
+		"/mesfiches": {roles: mediatorOnly, run: b.sheets.list},
+		"/suivis":    {roles: mediatorOnly, run: b.listFollowUps},
+		"/rappels":   {roles: mediatorOnly, run: b.reminderSettings},
+	}
+}
+
+// callbacks maps a callback-data prefix to its handler.
+func (b *Bot) callbacks() map[string]func(ctx context.Context, u *store.User, ev event) {
+	return map[string]func(ctx context.Context, u *store.User, ev event){
+		"d":  b.sheets.press,
+		"b":  b.sheets.action,
+		"r":  b.pressFollowUp,
+		"rp": b.pressSetting,
+	}
+}

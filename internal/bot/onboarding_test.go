@@ -1,0 +1,62 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+)
+
+func TestInvitationRegistersAMediator(t *testing.T) {
+	h := newHarness(t)
+	code := h.invite(store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"})
+	awa := h.tg.NewUser(1001, "Awa").For(t)
+	awa.Send("/start " + code)
+	msg := awa.Expect("Bienvenue sur Relais")
+	if !strings.Contains(msg.Text, "médiateur") || !strings.Contains(msg.Text, "Nord") || !strings.Contains(msg.Text, "/fiche") {
+		t.Fatalf("welcome = %q", msg.Text)
+	}
+	if n := h.count(`SELECT count(*) FROM mediators m JOIN users u ON u.telegram_id = m.user_id
+		WHERE u.telegram_id = 1001 AND m.departement = '59' AND m.structure = 'CCAS Roubaix'`); n != 1 {
+		t.Fatalf("mediator rows = %d, want 1", n)
+	}
+
+	bob := h.tg.NewUser(1002, "Bob").For(t)
+	bob.Send("/start " + code)
+	bob.Expect("déjà été utilisé")
+
+	eve := h.tg.NewUser(1003, "Eve").For(t)
+	eve.Send("bonjour")
+	eve.Expect("demandez une invitation")
+	eve.Send("/start FAUXCODE")
+	eve.Expect("inconnu")
+	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id IN (1002, 1003)`); n != 0 {
+		t.Fatalf("refused users left %d rows", n)
+	}
+}
+
+func TestExpiredInvitationAndHelpByRole(t *testing.T) {
+	h := newHarness(t)
+	old := h.invite(store.Invitation{Role: store.RoleAdmin, ExpiresAt: h.clock.Now().Add(-time.Hour)})
+	u := h.tg.NewUser(7, "Zoé").For(t)
+	u.Send("/start " + old)
+	u.Expect("expiré")
+
+	coord := h.tg.NewUser(8, "Chloé").For(t)
+	coord.Send("/start " + h.invite(store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "62"}))
+	coord.Expect("coordinateur")
+	coord.Send("/aide")
+	help := coord.Expect("Ce que vous pouvez faire")
+	if strings.Contains(help.Text, "/fiche") {
+		t.Fatalf("coordinator help offers /fiche: %q", help.Text)
+	}
+
+	med := h.mediator(9, "Awa", "80")
+	med.Send("/aide")
+	if help := med.Expect("Ce que vous pouvez faire"); !strings.Contains(help.Text, "/fiche") {
+		t.Fatalf("mediator help lacks /fiche: %q", help.Text)
+	}
+	coord.Send("/fiche")
+	coord.Expect("Commande inconnue")
+}

@@ -1,0 +1,35 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// list answers /mesfiches: the mediator's own last 10 sheets, one line each.
+func (f *sheetFlow) list(ctx context.Context, u *store.User, ev event, _ string) {
+	b := f.bot
+	lines, err := b.store.RecentSheets(ctx, u.Mediator.ID, 10)
+	if err != nil {
+		b.log.Error("recent sheets", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if len(lines) == 0 {
+		b.reply(ctx, ev, "Vous n'avez encore aucune fiche. Tapez /fiche pour en remplir une.")
+		return
+	}
+	var sb strings.Builder
+	sb.WriteString("Vos dernières fiches :\n")
+	for _, l := range lines {
+		fmt.Fprintf(&sb, "\nn° %d — %s — %s", l.Number, l.Date.Format("02/01/2006"), l.Beneficiary)
+		for _, r := range l.Requests {
+			fmt.Fprintf(&sb, "\n   • %s : %s (%s)", codes.RequestKinds.Label(r.Kind),
+				codes.RequestTypes(r.Kind).Label(r.Type), strings.ToLower(codes.Statuses.Label(r.Status)))
+		}
+	}
+	b.reply(ctx, ev, sb.String())
+}
