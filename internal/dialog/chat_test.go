@@ -60,7 +60,7 @@ type message struct {
 // the question message id, and round-trips the state through JSON as the
 // Redis store does.
 type chat struct {
-	t       *testing.T
+	t       testing.TB
 	f       *forms.Form
 	env     *fakeEnv
 	st      State
@@ -74,7 +74,7 @@ type chat struct {
 
 var paris = time.FixedZone("Europe/Paris", 3600)
 
-func newChat(t *testing.T, f *forms.Form, env *fakeEnv) *chat {
+func newChat(t testing.TB, f *forms.Form, env *fakeEnv) *chat {
 	t.Helper()
 	return &chat{t: t, f: f, env: env, now: time.Date(2026, 3, 12, 10, 30, 0, 0, paris), msgs: map[int]*message{}, nextID: 100}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/relais-sante/relais/internal/forms"
 )
 
-func fiche(t *testing.T) *forms.Form {
+func fiche(t testing.TB) *forms.Form {
 	t.Helper()
 	all, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {

@@ -194,7 +194,11 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 	s := r.stepAt(p)
 	switch r.st.Mode {
 	case ModePrefill:
-		text := pre + s.Label.FR + " : " + display(s, r.proposedValue(s)) + "\n(déjà connu pour cette personne)"
+		note := "\n(valeur proposée)"
+		if forms.IsPersonPrefill(s.Prefill) {
+			note = "\n(déjà connu pour cette personne)"
+		}
+		text := pre + s.Label.FR + " : " + display(s, r.proposedValue(s)) + note
 		return text, [][]Button{{
 			{TextConfirm, forms.Data(forms.ActConfirm, s.ID)},
 			{TextModify, forms.Data(forms.ActModify, s.ID)},

@@ -16,7 +16,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func newStore(t *testing.T) (*Store, *testenv.Redis) {
+func newStore(t testing.TB) (*Store, *testenv.Redis) {
 	t.Helper()
 	r := testenv.NewRedis(t)
 	return New(r.Client, r.Prefix), r

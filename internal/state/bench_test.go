@@ -1,0 +1,42 @@
+package state
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkDraftLoadSave is the Redis part of handling one update: load the
+// draft, save it back (with the idle index) on loopback Redis.
+func BenchmarkDraftLoadSave(b *testing.B) {
+	ctx := context.Background()
+	s, _ := newStore(b)
+	st := draft("fiche", t0)
+	if err := s.Save(ctx, 1, 1, st); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		got, _, err := s.Load(ctx, 1, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Save(ctx, 1, 1, got); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUpdateDedup is the de-duplication cost of one update.
+func BenchmarkUpdateDedup(b *testing.B) {
+	ctx := context.Background()
+	s, _ := newStore(b)
+	id := 0
+	for b.Loop() {
+		id++
+		if ok, err := s.BeginUpdate(ctx, id); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+		if err := s.FinishUpdate(ctx, id); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
