@@ -99,7 +99,7 @@ func Resume(f *forms.Form, st State, in Input, env Env) Result {
 		return r.gone()
 	}
 	r.st.UpdatedAt = in.Now
-	if st.FormVersion != f.Version {
+	if r.outdated() {
 		return r.finish(r.migrate())
 	}
 	r.retire()
@@ -125,13 +125,13 @@ func Step(f *forms.Form, st State, in Input, env Env) Result {
 			return r.refuse(StaleNotice)
 		}
 		r.st.UpdatedAt = in.Now
-		if st.FormVersion != f.Version {
+		if r.outdated() {
 			return r.finish(r.migrate())
 		}
 		return r.finish(r.press(act, args))
 	}
 	r.st.UpdatedAt = in.Now
-	if st.FormVersion != f.Version {
+	if r.outdated() {
 		return r.finish(r.migrate())
 	}
 	return r.finish(r.typed())
@@ -149,6 +149,33 @@ type run struct {
 	notice  string
 	outcome Outcome
 	refused bool
+}
+
+// outdated tells whether the draft was made with another version of the
+// form, or points at a step the form no longer has (a form changed without
+// a version bump): either way its answers are migrated.
+func (r *run) outdated() bool {
+	if r.st.Answers == nil {
+		r.st.Answers = Answers{}
+	}
+	if r.st.FormVersion != r.f.Version {
+		return true
+	}
+	if r.st.Phase == PhaseSummary || r.st.Phase == PhaseCancel && r.st.Resume == PhaseSummary {
+		return false
+	}
+	p := r.st.Pos
+	top := r.f.Step(p.Step)
+	if top == nil || r.f.Parent(p.Step) != nil {
+		return true
+	}
+	if top.Type != forms.TypeGroup {
+		return p.More || p.Sub != ""
+	}
+	if p.More {
+		return false
+	}
+	return p.Sub == "" || r.f.Parent(p.Sub) != top
 }
 
 func (r *run) finish(err error) Result {

@@ -692,3 +692,13 @@ func TestUnknownCommandAndEmptyInput(t *testing.T) {
 	c.say("/retour@RelaisBot")
 	c.expectReplies("send: C'est la première question.")
 }
+
+func TestDraftOnMissingStepIsMigrated(t *testing.T) {
+	c := startFiche(t)
+	play(t, c, happyPath[:3])
+	// Same version, but the draft points at a step the form does not have.
+	c.st.Pos = Pos{Step: "gone"}
+	c.st.Answers = nil
+	c.say("34")
+	c.expectReplies("send: "+UpdatedNotice, "send: Date de l'accompagnement ?")
+}
