@@ -28,7 +28,7 @@ type FollowUp struct {
 	Kind        string
 	Type        string
 	Status      string
-	FollowUp    *time.Time
+	FollowUpOn  *time.Time // the follow-up date, if any
 	ResolvedAt  *time.Time
 }
 
@@ -68,7 +68,7 @@ func scanFollowUps(rows pgx.Rows) ([]FollowUp, error) {
 	for rows.Next() {
 		var f FollowUp
 		if err := rows.Scan(&f.ID, &f.SheetNumber, &f.Position, &f.SheetDate, &f.Beneficiary, &f.Kind, &f.Type,
-			&f.Status, &f.FollowUp, &f.ResolvedAt); err != nil {
+			&f.Status, &f.FollowUpOn, &f.ResolvedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, f)
@@ -236,8 +236,8 @@ func claimRun(ctx context.Context, tx pgx.Tx, job, period string, subject int64,
 // skips; if fn fails, the row is rolled back so a later run retries. ran
 // tells whether fn ran and succeeded.
 func (s *Store) RunOnce(ctx context.Context, job, period string, subject int64, now time.Time, fn func(ctx context.Context) error) (ran bool, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		claimed, err := claimRun(ctx, tx, job, period, subject, now)
+	err = s.sendInTx(ctx, func(dbCtx context.Context, tx pgx.Tx) error {
+		claimed, err := claimRun(dbCtx, tx, job, period, subject, now)
 		if err != nil || !claimed {
 			return err
 		}
@@ -251,6 +251,22 @@ func (s *Store) RunOnce(ctx context.Context, job, period string, subject int64, 
 		return false, fmt.Errorf("run %s %s/%d once: %w", job, period, subject, err)
 	}
 	return ran, nil
+}
+
+// sendTxTimeout bounds a transaction that records a message sent.
+const sendTxTimeout = time.Minute
+
+// sendInTx runs fn in a transaction whose statements and commit use dbCtx,
+// which the caller's cancellation does not reach (bounded by a timeout):
+// once a message has gone out, a shutdown must not roll its record back and
+// have it sent again. Only the sending itself, given ctx, is cancelled.
+func (s *Store) sendInTx(ctx context.Context, fn func(dbCtx context.Context, tx pgx.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	dbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTxTimeout)
+	defer cancel()
+	return pgx.BeginFunc(dbCtx, s.Pool, func(tx pgx.Tx) error { return fn(dbCtx, tx) })
 }
 
 // ReminderTarget is a mediator whose daily follow-up reminder is owed.
@@ -297,12 +313,12 @@ func (s *Store) PendingReminders(ctx context.Context, today time.Time, hour, def
 // fails nothing is recorded, so a later run retries. sent tells whether send
 // ran and succeeded; a day with nothing due is recorded without sending.
 func (s *Store) RemindOnce(ctx context.Context, mediatorID int64, today time.Time, now time.Time, send func(ctx context.Context, due []FollowUp) error) (sent bool, err error) {
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		claimed, err := claimRun(ctx, tx, JobFollowUps, ReminderPeriod(today), mediatorID, now)
+	err = s.sendInTx(ctx, func(dbCtx context.Context, tx pgx.Tx) error {
+		claimed, err := claimRun(dbCtx, tx, JobFollowUps, ReminderPeriod(today), mediatorID, now)
 		if err != nil || !claimed {
 			return err
 		}
-		due, err := dueFollowUps(ctx, tx, mediatorID, today)
+		due, err := dueFollowUps(dbCtx, tx, mediatorID, today)
 		if err != nil || len(due) == 0 {
 			return err
 		}
@@ -310,7 +326,7 @@ func (s *Store) RemindOnce(ctx context.Context, mediatorID int64, today time.Tim
 		for i, f := range due {
 			ids[i] = f.ID
 		}
-		if _, err := tx.Exec(ctx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
+		if _, err := tx.Exec(dbCtx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
 			return err
 		}
 		// Sending last leaves only the commit between a sent message and its record.

@@ -166,7 +166,7 @@ func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
 	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, today); len(due) != 0 {
 		t.Fatalf("postponed request still due today: %+v", due)
 	}
-	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, week); len(due) != 1 || !due[0].FollowUp.Equal(week) {
+	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, week); len(due) != 1 || !due[0].FollowUpOn.Equal(week) {
 		t.Fatalf("postponed request due in a week: %+v", due)
 	}
 }

@@ -1,0 +1,193 @@
+package reminders
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// The follow-up message is the one place where a list of requests is shown
+// with its buttons: the daily reminder and /suivis both use it, and a button
+// press redraws it from PostgreSQL. Each entry names its request by sheet
+// number and rank ("Fiche n° 12, demande 1"), the numbers the mediator saw
+// when saving; the redraw reads them back from the message text.
+
+// MaxPerMessage bounds a message to what a phone shows comfortably (two rows
+// of buttons per request).
+const MaxPerMessage = 10
+
+// Callback data of the buttons: "r:<request id>:<action>", at most 30 bytes.
+const (
+	CallbackPrefix = "r"
+	ActResolved    = "res"
+	ActUnresolved  = "non"
+	ActAbandoned   = "aba"
+	ActPostpone    = "rep"
+)
+
+// PostponeDays is how far "Reporter d'une semaine" moves the follow-up date.
+const PostponeDays = 7
+
+// Headings of the two kinds of follow-up messages.
+const (
+	HeadingDaily = "Bonjour ! Des demandes attendent votre suivi aujourd'hui :"
+	HeadingOpen  = "Vos demandes en cours, les plus anciennes d'abord :"
+)
+
+// Line is one request of a follow-up message.
+type Line struct {
+	store.FollowUp
+	// Postponed marks a request postponed from this message: it stays open
+	// but is shown as handled, without buttons.
+	Postponed bool
+}
+
+// StatusAction maps a button action to the status it records.
+var StatusAction = map[string]string{
+	ActResolved:   store.StatusResolved,
+	ActUnresolved: store.StatusUnresolved,
+	ActAbandoned:  store.StatusAbandoned,
+}
+
+var closedMark = map[string]string{
+	store.StatusResolved:   "✅ Résolue",
+	store.StatusUnresolved: "❌ Non résolue",
+	store.StatusAbandoned:  "🚫 Abandonnée",
+}
+
+const postponedMark = "⏭ Reportée au "
+
+// Render builds the text and buttons of a follow-up message: heading, then
+// one entry per line, then footer (may be empty). The keyboard is nil when
+// no request is left to act on.
+func Render(heading string, lines []Line, footer string, today time.Time) (string, *tgbotapi.InlineKeyboardMarkup) {
+	var sb strings.Builder
+	sb.WriteString(heading)
+	var rows [][]tgbotapi.InlineKeyboardButton
+	numbered := len(lines) > 1
+	for i, l := range lines {
+		n := i + 1
+		fmt.Fprintf(&sb, "\n\n%d. Fiche n° %d, demande %d — %s — %s\n", n, l.SheetNumber, l.Position,
+			l.SheetDate.Format("02/01/2006"), l.Beneficiary)
+		sb.WriteString(codes.RequestKinds.Label(l.Kind) + " · " + codes.RequestTypes(l.Kind).Label(l.Type) + " — ")
+		switch {
+		case l.Status != store.StatusOpen:
+			sb.WriteString(closedMark[l.Status])
+			continue
+		case l.Postponed && l.FollowUpOn != nil:
+			sb.WriteString(postponedMark + l.FollowUpOn.Format("02/01/2006"))
+			continue
+		}
+		sb.WriteString(daysOpen(l.DaysOpen(today)))
+		if l.FollowUpOn != nil && store.Day(*l.FollowUpOn).After(store.Day(today)) {
+			sb.WriteString(", suivi prévu le " + l.FollowUpOn.Format("02/01/2006"))
+		}
+		label := func(s string) string {
+			if numbered {
+				return strconv.Itoa(n) + " · " + s
+			}
+			return s
+		}
+		data := func(act string) string { return fmt.Sprintf("%s:%d:%s", CallbackPrefix, l.ID, act) }
+		rows = append(rows,
+			tgbotapi.NewInlineKeyboardRow(
+				tgbotapi.NewInlineKeyboardButtonData(label("Résolue"), data(ActResolved)),
+				tgbotapi.NewInlineKeyboardButtonData(label("Non résolue"), data(ActUnresolved))),
+			tgbotapi.NewInlineKeyboardRow(
+				tgbotapi.NewInlineKeyboardButtonData(label("Abandonnée"), data(ActAbandoned)),
+				tgbotapi.NewInlineKeyboardButtonData(label("Reporter d'une semaine"), data(ActPostpone))))
+	}
+	if footer != "" {
+		sb.WriteString("\n\n" + footer)
+	}
+	if len(rows) == 0 {
+		return sb.String(), nil
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	return sb.String(), &kb
+}
+
+func daysOpen(d int) string {
+	switch {
+	case d <= 0:
+		return "ouverte aujourd'hui"
+	case d == 1:
+		return "ouverte depuis 1 jour"
+	default:
+		return fmt.Sprintf("ouverte depuis %d jours", d)
+	}
+}
+
+// MoreFooter tells that n more requests wait beyond this message.
+func MoreFooter(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if n == 1 {
+		return "… et 1 autre demande : tapez /suivis pour tout voir."
+	}
+	return fmt.Sprintf("… et %d autres demandes : tapez /suivis pour tout voir.", n)
+}
+
+// Drawn is what a follow-up message shows, read back from its text.
+type Drawn struct {
+	Heading   string
+	Refs      []store.Ref
+	Postponed map[store.Ref]bool
+	Footer    string
+}
+
+var entryRe = regexp.MustCompile(`^\d+\. Fiche n° (\d+), demande (\d+) — `)
+
+// Parse reads a follow-up message's text back (as Telegram returns it with a
+// pressed button); ok is false when the text is not a follow-up message.
+func Parse(text string) (d Drawn, ok bool) {
+	d.Postponed = map[store.Ref]bool{}
+	blocks := strings.Split(text, "\n\n")
+	var footer []string
+	for i, b := range blocks {
+		m := entryRe.FindStringSubmatch(b)
+		if m == nil {
+			if i == 0 {
+				d.Heading = b
+			} else if len(d.Refs) > 0 {
+				footer = append(footer, b)
+			}
+			continue
+		}
+		number, _ := strconv.ParseInt(m[1], 10, 64)
+		pos, _ := strconv.Atoi(m[2])
+		ref := store.Ref{SheetNumber: number, Position: pos}
+		d.Refs = append(d.Refs, ref)
+		if strings.Contains(b, postponedMark) {
+			d.Postponed[ref] = true
+		}
+	}
+	d.Footer = strings.Join(footer, "\n\n")
+	return d, len(d.Refs) > 0
+}
+
+// Message is a follow-up message ready to send to chatID.
+func Message(chatID int64, text string, kb *tgbotapi.InlineKeyboardMarkup) tgbotapi.MessageConfig {
+	m := tgbotapi.NewMessage(chatID, text)
+	if kb != nil {
+		m.ReplyMarkup = *kb
+	}
+	return m
+}
+
+// Lines wraps follow-ups as open, not postponed lines.
+func Lines(fs []store.FollowUp) []Line {
+	out := make([]Line, len(fs))
+	for i, f := range fs {
+		out[i] = Line{FollowUp: f}
+	}
+	return out
+}

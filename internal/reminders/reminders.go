@@ -1,0 +1,316 @@
+// Package reminders sends the scheduled messages of Relais: each mediator's
+// daily list of requests to follow up, and a nudge for a form left half
+// filled. A robfig/cron schedule in RELAIS_TZ ticks every minute; each tick
+// sends whatever is owed and not yet sent, so a run after downtime catches
+// up. Several `relais serve` processes may run it: a Redis lock keeps one
+// tick at a time, and every message is recorded in job_runs in the
+// transaction that sends it, so it goes out once.
+package reminders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/robfig/cron/v3"
+
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Sender delivers a message; in production the rate-limited Telegram sender.
+type Sender interface {
+	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
+}
+
+// Drafts is what the scheduler needs from the Redis state store: the forms
+// left idle, and a lock shared by all processes.
+type Drafts interface {
+	Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]state.DraftRef, error)
+	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
+}
+
+// Defaults of Options.
+const (
+	DefaultHour       = 9
+	DefaultNudgeAfter = 4 * time.Hour
+	// Nudges wait for the daytime: a form left at 19:00 is not recalled at 23:00
+	// but at 08:00 the next morning.
+	nudgeFromHour  = 8
+	nudgeUntilHour = 20
+	lockKey        = "reminders:tick"
+	lockTTL        = 5 * time.Minute
+	everyMinute    = "* * * * *"
+	// stopGrace is how long Stop lets a pass finish the message in flight
+	// before cancelling it: a message cut mid-flight may have reached
+	// Telegram unrecorded and would go out again.
+	stopGrace = 10 * time.Second
+)
+
+// Options wires a Scheduler.
+type Options struct {
+	Store    *store.Store
+	Drafts   Drafts
+	Out      Sender
+	Location *time.Location // RELAIS_TZ; nil: UTC
+	// Hour is RELAIS_REMINDER_HOUR (config.ReminderHour): the reminder hour
+	// of a user without one of their own (users.reminder_hour NULL).
+	Hour       int
+	NudgeAfter time.Duration    // RELAIS_NUDGE_AFTER; 0: DefaultNudgeAfter
+	Now        func() time.Time // nil: time.Now
+	Log        *slog.Logger
+	// FormTitle names a form in the nudge ("Fiche d'accompagnement"); optional.
+	FormTitle func(formID string) string
+}
+
+// Scheduler runs the reminder jobs on a cron schedule; RunDue runs them once
+// for a given time, which is what the schedule and the tests call.
+type Scheduler struct {
+	o      Options
+	log    *slog.Logger
+	cron   *cron.Cron
+	cancel context.CancelFunc
+	quit   chan struct{} // closed by Stop: passes end after the current message
+	wg     sync.WaitGroup
+}
+
+// New returns a Scheduler; Start runs it.
+func New(o Options) *Scheduler {
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	if o.NudgeAfter <= 0 {
+		o.NudgeAfter = DefaultNudgeAfter
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	return &Scheduler{o: o, log: o.Log.With("component", "reminders")}
+}
+
+// Start runs a catch-up pass at once (reminders missed while the bot was
+// stopped go out now) and then a pass every minute, until Stop or ctx ends.
+func (s *Scheduler) Start(ctx context.Context) error {
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.quit = make(chan struct{})
+	s.cron = cron.New(cron.WithLocation(s.o.Location), cron.WithLogger(cronLogger{s.log}),
+		cron.WithChain(cron.Recover(cronLogger{s.log}), cron.SkipIfStillRunning(cronLogger{s.log})))
+	if _, err := s.cron.AddFunc(everyMinute, func() { s.tick(ctx) }); err != nil {
+		return fmt.Errorf("schedule reminders: %w", err)
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.tick(ctx)
+	}()
+	s.cron.Start()
+	return nil
+}
+
+// Stop ends the schedule and waits for a running pass to finish the
+// message it is sending (cancelling it after a grace period).
+func (s *Scheduler) Stop() {
+	if s.cron == nil {
+		return
+	}
+	close(s.quit)
+	cronDone := s.cron.Stop()
+	done := make(chan struct{})
+	go func() {
+		<-cronDone.Done()
+		s.wg.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(stopGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		s.log.Warn("reminders pass still running at stop, cancelling it")
+		s.cancel()
+		<-done
+	}
+	s.cancel()
+	s.cron = nil
+}
+
+func (s *Scheduler) tick(ctx context.Context) {
+	if ctx.Err() != nil || stopped(s.quit) {
+		return
+	}
+	r, err := s.runDue(ctx, s.o.Now(), s.quit)
+	if err != nil {
+		s.log.Error("reminders pass", "err", err)
+	}
+	if r.Reminders > 0 || r.Nudges > 0 {
+		s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges)
+	}
+}
+
+// Report counts what a pass sent.
+type Report struct {
+	Skipped   bool // another pass held the lock
+	Reminders int
+	Nudges    int
+}
+
+// RunDue sends what is owed at now: the daily reminders of mediators whose
+// hour has come today and who have not had them, and the nudges of drafts
+// idle for longer than NudgeAfter. It is safe to call from several processes
+// at once and as often as wanted: each message goes out once.
+func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
+	return s.runDue(ctx, now, nil)
+}
+
+// stopped reports whether quit is closed (never for nil).
+func stopped(quit <-chan struct{}) bool {
+	select {
+	case <-quit:
+		return true
+	default:
+		return false
+	}
+}
+
+func (s *Scheduler) runDue(ctx context.Context, now time.Time, quit <-chan struct{}) (Report, error) {
+	var r Report
+	release, ok, err := s.o.Drafts.TryLock(ctx, lockKey, lockTTL)
+	switch {
+	case err != nil:
+		// Redis trouble must not silence the reminders: job_runs still
+		// guarantees each goes out once.
+		s.log.Warn("reminders lock unavailable, running on job_runs alone", "err", err)
+	case !ok:
+		r.Skipped = true
+		return r, nil
+	default:
+		defer release()
+	}
+	now = now.In(s.o.Location)
+	var errs []error
+	n, err := s.sendReminders(ctx, now, quit)
+	r.Reminders = n
+	errs = append(errs, err)
+	n, err = s.sendNudges(ctx, now, quit)
+	r.Nudges = n
+	errs = append(errs, err)
+	return r, errors.Join(errs...)
+}
+
+// sendReminders sends the day's follow-up list to each mediator owed one.
+func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+	targets, err := s.o.Store.PendingReminders(ctx, now, now.Hour(), s.o.Hour)
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	var errs []error
+	for _, t := range targets {
+		if stopped(quit) {
+			break
+		}
+		ok, err := s.o.Store.RemindOnce(ctx, t.MediatorID, now, now, func(ctx context.Context, due []store.FollowUp) error {
+			shown := due
+			if len(shown) > MaxPerMessage {
+				shown = shown[:MaxPerMessage]
+			}
+			text, kb := Render(HeadingDaily, Lines(shown), MoreFooter(len(due)-len(shown)), now)
+			if _, err := s.o.Out.Send(ctx, Message(t.ChatID, text, kb)); err != nil {
+				return fmt.Errorf("send: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			// The others still get theirs; this one is retried next minute.
+			errs = append(errs, err)
+			continue
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+// NudgeText is the nudge about a form left half filled.
+func NudgeText(title string) string {
+	if title == "" {
+		return "Vous avez une fiche en cours. Voulez-vous la reprendre ?"
+	}
+	return "Vous avez une fiche en cours (" + title + "). Voulez-vous la reprendre ?"
+}
+
+// NudgeKeyboard offers to resume or drop the draft (handled by the bot's "b:" buttons).
+func NudgeKeyboard() tgbotapi.InlineKeyboardMarkup {
+	return tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData("Reprendre", "b:resume"),
+		tgbotapi.NewInlineKeyboardButtonData("Abandonner", "b:drop:")))
+}
+
+// sendNudges sends one nudge per idle draft (per time it was left), unless
+// its user turned nudges off.
+func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+	if now.Hour() < nudgeFromHour || now.Hour() >= nudgeUntilHour {
+		return 0, nil
+	}
+	drafts, err := s.o.Drafts.Idle(ctx, s.o.NudgeAfter, now)
+	if err != nil {
+		return 0, fmt.Errorf("idle drafts: %w", err)
+	}
+	sent := 0
+	var errs []error
+	for _, d := range drafts {
+		if stopped(quit) {
+			break
+		}
+		u, err := s.o.Store.UserByTelegramID(ctx, d.UserID)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !u.Nudges {
+			continue
+		}
+		title := ""
+		if s.o.FormTitle != nil {
+			title = s.o.FormTitle(d.FormID)
+		}
+		// The period is when the draft was last touched: a draft resumed and
+		// left again earns a new nudge, the same idle draft never two.
+		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
+		ok, err := s.o.Store.RunOnce(ctx, store.JobNudge, period, d.UserID, now, func(ctx context.Context) error {
+			m := tgbotapi.NewMessage(d.ChatID, NudgeText(title))
+			m.ReplyMarkup = NudgeKeyboard()
+			if _, err := s.o.Out.Send(ctx, m); err != nil {
+				return fmt.Errorf("send: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if ok {
+			sent++
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+// cronLogger sends robfig/cron's own messages to slog.
+type cronLogger struct{ log *slog.Logger }
+
+func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
+func (l cronLogger) Error(err error, msg string, kv ...any) {
+	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}

@@ -1,0 +1,423 @@
+package reminders_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+var paris = mustLoad("Europe/Paris")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// at is a wall-clock time in Paris on 23 November 2026 (UTC+1).
+func at(hour, min int) time.Time { return time.Date(2026, 11, 23, hour, min, 0, 0, paris) }
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// world is one PostgreSQL database, one Redis prefix and one fake Telegram,
+// shared by any number of schedulers (replicas of `relais serve`).
+type world struct {
+	t   *testing.T
+	db  *testenv.DB
+	rd  *testenv.Redis
+	srv *telegramtest.Server
+}
+
+func newWorld(t *testing.T) *world {
+	return &world{t: t, db: testenv.NewDB(t), rd: testenv.NewRedis(t), srv: telegramtest.NewServer(t)}
+}
+
+// replica builds a scheduler with its own PostgreSQL pool, Redis store and
+// Telegram sender, as a separate process would have.
+func (w *world) replica(now func() time.Time) *reminders.Scheduler {
+	w.t.Helper()
+	return w.replicaOn(w.rd.Client, now)
+}
+
+// replicaOn builds a replica using rdb for its Redis.
+func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Scheduler {
+	w.t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, w.db.URL)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(st.Close)
+	api, err := telegram.Connect(ctx, w.srv.Token(), w.srv.Endpoint())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return reminders.New(reminders.Options{
+		Store:     st,
+		Drafts:    state.New(rdb, w.rd.Prefix),
+		Out:       telegram.NewSender(api, telegram.SenderOptions{}),
+		Location:  paris,
+		Hour:      9,
+		Now:       now,
+		FormTitle: func(id string) string { return map[string]string{"fiche": "fiche d'accompagnement"}[id] },
+	})
+}
+
+// mediator registers a mediator who has started the bot; hour is their reminder hour.
+func (w *world) mediator(id int64, hour int) (*store.User, *telegramtest.User) {
+	w.t.Helper()
+	ctx := context.Background()
+	st := w.db.Store
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: at(23, 0)})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	u, err := st.RedeemInvitation(ctx, code, id, id, "Awa", at(0, 0))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if err := st.SetUserPreferences(ctx, id, hour, true, true); err != nil {
+		w.t.Fatal(err)
+	}
+	return u, w.srv.NewUser(id, "Awa")
+}
+
+// sheet saves a sheet of date with one open request per follow-up date.
+func (w *world) sheet(u *store.User, id, ben string, date time.Time, follows ...time.Time) {
+	w.t.Helper()
+	sh := store.Sheet{ID: id, MediatorID: u.Mediator.ID, Date: date, Beneficiary: ben, Sex: "F", QPV: "oui",
+		Resources: "rsa", ContactMode: "aller_vers", Level: "accompagne", SocialProtection: "oui"}
+	for i, f := range follows {
+		kind, typ := "droits", "css"
+		if i%2 == 1 {
+			kind, typ = "soins", "depistage"
+		}
+		sh.Requests = append(sh.Requests, store.Request{Kind: kind, Type: typ, Status: "en_cours", FollowUp: &f})
+	}
+	if _, _, err := w.db.Store.SaveSheet(context.Background(), sh); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func botMessages(u *telegramtest.User) []telegramtest.Message {
+	var out []telegramtest.Message
+	for _, m := range u.Messages() {
+		if m.FromBot {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func run(t *testing.T, s *reminders.Scheduler, now time.Time) reminders.Report {
+	t.Helper()
+	r, err := s.RunDue(context.Background(), now)
+	if err != nil {
+		t.Fatalf("RunDue(%s): %v", now, err)
+	}
+	return r
+}
+
+func fixed(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	b, tb := w.mediator(102, 9)
+	c, tc := w.mediator(103, 10)
+	today := day(2026, 11, 23)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), today)              // due today
+	w.sheet(a, "a2", "AAAAAB", day(2026, 10, 1), day(2026, 11, 20))  // overdue
+	w.sheet(a, "a3", "AAAAAC", day(2026, 11, 20), day(2026, 11, 24)) // due tomorrow
+	w.sheet(b, "b1", "BBBBBB", day(2026, 11, 2), day(2026, 11, 30))  // not yet due
+	w.sheet(c, "c1", "CCCCCC", day(2026, 11, 2), today)
+	s := w.replica(nil)
+
+	// 08:59 in Paris (07:59 UTC): nobody's hour has come.
+	run(t, s, time.Date(2026, 11, 23, 7, 59, 0, 0, time.UTC))
+	for _, u := range []*telegramtest.User{ta, tb, tc} {
+		if m := botMessages(u); len(m) != 0 {
+			t.Fatalf("message before 9:00 Paris time: %v", m)
+		}
+	}
+
+	for _, now := range []time.Time{at(9, 0), at(9, 1), at(9, 30)} {
+		run(t, s, now)
+	}
+	msgs := botMessages(ta)
+	if len(msgs) != 1 {
+		t.Fatalf("mediator A got %d messages, want 1:\n%v", len(msgs), msgs)
+	}
+	m := msgs[0]
+	for _, want := range []string{
+		reminders.HeadingDaily,
+		"1. Fiche n° 2, demande 1 — 01/10/2026 — AAAAAB\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 53 jours",
+		"2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 21 jours",
+	} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("reminder lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if strings.Contains(m.Text, "AAAAAC") {
+		t.Errorf("request due tomorrow listed today:\n%s", m.Text)
+	}
+	wantButtons := []string{"1 · Résolue", "1 · Non résolue", "1 · Abandonnée", "1 · Reporter d'une semaine",
+		"2 · Résolue", "2 · Non résolue", "2 · Abandonnée", "2 · Reporter d'une semaine"}
+	if got := m.ButtonTexts(); fmt.Sprint(got) != fmt.Sprint(wantButtons) {
+		t.Errorf("buttons = %q, want %q", got, wantButtons)
+	}
+	for _, row := range m.Buttons {
+		for _, btn := range row {
+			if !strings.HasPrefix(btn.Data, "r:") || len(btn.Data) > 64 {
+				t.Errorf("callback data %q", btn.Data)
+			}
+		}
+	}
+	if m := botMessages(tb); len(m) != 0 {
+		t.Fatalf("mediator B (nothing due) got %v", m)
+	}
+	if m := botMessages(tc); len(m) != 0 {
+		t.Fatalf("mediator C (10 h) got a message at 9 h: %v", m)
+	}
+
+	run(t, s, at(10, 0))
+	run(t, s, at(17, 0))
+	if m := botMessages(tc); len(m) != 1 || !strings.Contains(m[0].Text, "CCCCCC") || strings.Contains(m[0].Text, "AAAAAA") {
+		t.Fatalf("mediator C at 10 h: %v", m)
+	}
+	if len(botMessages(ta)) != 1 || len(botMessages(tb)) != 0 {
+		t.Fatal("later runs sent again")
+	}
+
+	// The next day, A's request due on the 24th and the ones still open come again.
+	run(t, s, time.Date(2026, 11, 24, 9, 0, 0, 0, paris))
+	msgs = botMessages(ta)
+	if len(msgs) != 2 || !strings.Contains(msgs[1].Text, "AAAAAC") || !strings.Contains(msgs[1].Text, "ouverte depuis 54 jours") {
+		t.Fatalf("second day: %v", msgs)
+	}
+}
+
+func TestOneMessageListsAtMostTenAndPointsToSuivis(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	for i := range 12 {
+		w.sheet(a, fmt.Sprintf("s%d", i), fmt.Sprintf("P%05d", i), day(2026, 10, 1+i), day(2026, 11, 1))
+	}
+	run(t, w.replica(nil), at(9, 0))
+	msgs := botMessages(ta)
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages, want 1", len(msgs))
+	}
+	if !strings.Contains(msgs[0].Text, "10. Fiche n° 10") || strings.Contains(msgs[0].Text, "11. ") ||
+		!strings.Contains(msgs[0].Text, "… et 2 autres demandes : tapez /suivis pour tout voir.") {
+		t.Fatalf("text:\n%s", msgs[0].Text)
+	}
+	if n := len(msgs[0].ButtonTexts()); n != 40 {
+		t.Fatalf("%d buttons, want 40", n)
+	}
+}
+
+func TestTwoReplicasSendOneMessage(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	b, tb := w.mediator(102, 9)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
+	w.sheet(b, "b1", "BBBBBB", day(2026, 11, 2), day(2026, 11, 23))
+	one, two := w.replica(nil), w.replica(nil)
+
+	var wg sync.WaitGroup
+	for _, s := range []*reminders.Scheduler{one, two, one, two} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.RunDue(context.Background(), at(9, 0)); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	// And once more each, one after the other, as their next ticks would.
+	run(t, one, at(9, 1))
+	run(t, two, at(9, 1))
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("mediator A got %d messages from two replicas, want 1", n)
+	}
+	if n := len(botMessages(tb)); n != 1 {
+		t.Fatalf("mediator B got %d messages from two replicas, want 1", n)
+	}
+}
+
+func TestReplicaWithoutRedisStillSendsOnce(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
+	// A replica whose Redis is unreachable takes no lock: it must neither
+	// stay silent nor send twice, job_runs decides.
+	noRedis := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	t.Cleanup(func() { _ = noRedis.Close() })
+	one, two := w.replica(nil), w.replicaOn(noRedis, nil)
+	var wg sync.WaitGroup
+	for _, s := range []*reminders.Scheduler{one, two, two} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = s.RunDue(context.Background(), at(9, 0)) // two reports its Redis trouble
+		}()
+	}
+	wg.Wait()
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("got %d messages, want 1", n)
+	}
+
+	// Alone, it still sends what is owed.
+	b, tb := w.mediator(102, 9)
+	w.sheet(b, "b1", "BBBBBB", day(2026, 11, 2), day(2026, 11, 23))
+	r, err := two.RunDue(context.Background(), at(9, 5))
+	if r.Reminders != 1 || err == nil || !strings.Contains(err.Error(), "idle drafts") {
+		t.Fatalf("without Redis: report %+v, err %v", r, err)
+	}
+	if n := len(botMessages(tb)); n != 1 {
+		t.Fatalf("got %d messages, want 1", n)
+	}
+}
+
+func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
+
+	// The bot was stopped at 09:00 and starts again at 11:37: the start-up
+	// pass sends the morning's reminder.
+	s := w.replica(fixed(at(11, 37)))
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ta.Expect(reminders.HeadingDaily)
+	s.Stop()
+
+	// A restart later the same day, and the ticks after it, send nothing more.
+	again := w.replica(fixed(at(11, 40)))
+	if err := again.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again.Stop()
+	run(t, again, at(11, 41))
+	run(t, again, at(18, 0))
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("got %d messages after restarts, want 1", n)
+	}
+}
+
+func TestFailedSendIsRetriedAtTheNextTick(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
+	s := w.replica(nil)
+
+	ta.Block() // Telegram answers 403 at 09:00
+	if _, err := s.RunDue(context.Background(), at(9, 0)); err == nil {
+		t.Fatal("a failed send was not reported")
+	}
+	ta.Unblock()
+	run(t, s, at(9, 1))
+	run(t, s, at(9, 2))
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("got %d messages, want 1 (retried once)", n)
+	}
+}
+
+func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
+	w := newWorld(t)
+	_, ta := w.mediator(101, 9)
+	b, tb := w.mediator(102, 9)
+	_, tc := w.mediator(103, 9)
+	ctx := context.Background()
+	if err := w.db.Store.SetUserPreferences(ctx, b.TelegramID, 9, false, true); err != nil {
+		t.Fatal(err)
+	}
+	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	left := at(9, 12)
+	for _, id := range []int64{101, 102} {
+		if err := drafts.Save(ctx, id, id, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: left}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := drafts.Save(ctx, 103, 103, dialog.State{FormID: "fiche", SheetID: "y", UpdatedAt: at(12, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	s := w.replica(nil)
+
+	run(t, s, left.Add(3*time.Hour)) // not idle for 4 hours yet
+	if n := len(botMessages(ta)); n != 0 {
+		t.Fatalf("nudged after 3 hours: %v", botMessages(ta))
+	}
+	r := run(t, s, left.Add(4*time.Hour+time.Minute))
+	run(t, s, left.Add(5*time.Hour))
+	run(t, w.replica(nil), left.Add(6*time.Hour))
+	if r.Nudges != 1 {
+		t.Fatalf("report = %+v, want 1 nudge", r)
+	}
+	msgs := botMessages(ta)
+	if len(msgs) != 1 || msgs[0].Text != "Vous avez une fiche en cours (fiche d'accompagnement). Voulez-vous la reprendre ?" ||
+		fmt.Sprint(msgs[0].Buttons) != fmt.Sprint([][]telegramtest.Button{{{Text: "Reprendre", Data: "b:resume"}, {Text: "Abandonner", Data: "b:drop:"}}}) {
+		t.Fatalf("nudge = %v", msgs)
+	}
+	if m := botMessages(tb); len(m) != 0 {
+		t.Fatalf("nudged a mediator who turned nudges off: %v", m)
+	}
+	if m := botMessages(tc); len(m) != 0 {
+		t.Fatalf("nudged a draft touched 2 hours ago: %v", m)
+	}
+
+	// Resumed and left again: a new nudge for the new idle period.
+	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: left.Add(6*time.Hour + 30*time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, left.Add(9*time.Hour))                 // 18:12, idle for 2.5 hours
+	run(t, s, left.Add(10*time.Hour+31*time.Minute)) // 19:43
+	if n := len(botMessages(ta)); n != 2 {
+		t.Fatalf("got %d nudges after the draft was left again, want 2", n)
+	}
+}
+
+func TestNudgesWaitForTheMorning(t *testing.T) {
+	w := newWorld(t)
+	_, ta := w.mediator(101, 9)
+	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	ctx := context.Background()
+	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: at(18, 30)}); err != nil {
+		t.Fatal(err)
+	}
+	s := w.replica(nil)
+	run(t, s, time.Date(2026, 11, 23, 23, 0, 0, 0, paris))
+	run(t, s, time.Date(2026, 11, 24, 7, 59, 0, 0, paris))
+	if n := len(botMessages(ta)); n != 0 {
+		t.Fatalf("nudged at night: %v", botMessages(ta))
+	}
+	run(t, s, time.Date(2026, 11, 24, 8, 0, 0, 0, paris))
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("got %d nudges at 8:00, want 1", n)
+	}
+}
