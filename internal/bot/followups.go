@@ -1,0 +1,194 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Follow-up of open requests: /suivis lists them with the buttons of the
+// daily reminder (one message format, built by reminders.Render), a press
+// on "r:<id>:<action>" records the new status and redraws the message, and
+// /rappels sets the reminder hour and the nudges.
+
+// maxFollowUpMessages bounds /suivis; older requests come first.
+const maxFollowUpMessages = 5
+
+// listFollowUps answers /suivis: the mediator's open requests, oldest first.
+func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ string) {
+	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
+	if err != nil {
+		b.log.Error("open requests", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if len(open) == 0 {
+		b.reply(ctx, ev, "Vous n'avez aucune demande en cours. Tout est à jour !")
+		return
+	}
+	today := b.Now()
+	for page := 0; page < maxFollowUpMessages && page*reminders.MaxPerMessage < len(open); page++ {
+		from := page * reminders.MaxPerMessage
+		to := min(from+reminders.MaxPerMessage, len(open))
+		heading := reminders.HeadingOpen
+		if page > 0 {
+			heading = "Suite de vos demandes en cours :"
+		}
+		footer := ""
+		if rest := len(open) - to; page == maxFollowUpMessages-1 && rest > 0 {
+			footer = fmt.Sprintf("… et %d autres demandes plus récentes : traitez d'abord celles-ci, puis tapez à nouveau /suivis.", rest)
+		}
+		text, kb := reminders.Render(heading, reminders.Lines(open[from:to]), footer, today)
+		b.send(ctx, ev.chatID, text, kb)
+	}
+}
+
+// pressFollowUp handles "r:<request id>:<action>" from a follow-up message.
+func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
+	parts := strings.Split(ev.data, ":")
+	if len(parts) != 3 || u.Mediator == nil {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	id, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	today := b.Now()
+	var changed bool
+	var done string
+	switch act := parts[2]; {
+	case act == reminders.ActPostpone:
+		until := store.Day(today).AddDate(0, 0, reminders.PostponeDays)
+		changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, until)
+		done = "Reportée au " + until.Format("02/01/2006") + "."
+	case reminders.StatusAction[act] != "":
+		status := reminders.StatusAction[act]
+		changed, err = b.store.SetRequestStatus(ctx, u.Mediator.ID, id, status, b.now())
+		done = "Enregistré : " + strings.ToLower(codes.Statuses.Label(status)) + "."
+	default:
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		b.log.Warn("follow-up press on a request not the mediator's", "mediator_id", u.Mediator.ID, "request_id", id)
+		b.answer(ctx, ev, "Cette demande ne fait pas partie de vos suivis.")
+		return
+	case err != nil:
+		b.log.Error("record follow-up", "err", err)
+		b.answer(ctx, ev, "Problème technique : rien n'est enregistré, réessayez dans un instant.")
+		return
+	case changed:
+		b.answer(ctx, ev, done)
+	default:
+		b.answer(ctx, ev, "Déjà enregistré.")
+	}
+	b.redrawFollowUps(ctx, u, ev, id, parts[2] == reminders.ActPostpone)
+}
+
+// redrawFollowUps rewrites the pressed message from PostgreSQL: closed
+// requests show their status and lose their buttons.
+func (b *Bot) redrawFollowUps(ctx context.Context, u *store.User, ev event, pressedID int64, postponed bool) {
+	drawn, ok := reminders.Parse(ev.pressedText)
+	if !ok {
+		return
+	}
+	fs, err := b.store.FollowUpsByRef(ctx, u.Mediator.ID, drawn.Refs)
+	if err != nil {
+		b.log.Error("redraw follow-ups", "err", err)
+		return
+	}
+	lines := make([]reminders.Line, len(fs))
+	for i, f := range fs {
+		lines[i] = reminders.Line{FollowUp: f, Postponed: drawn.Postponed[f.Ref()] || (postponed && f.ID == pressedID)}
+	}
+	text, kb := reminders.Render(drawn.Heading, lines, drawn.Footer, b.Now())
+	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
+}
+
+// reminderHours are the hours offered by /rappels.
+var reminderHours = []int{8, 9, 10, 12, 14, 17}
+
+// reminderSettings answers /rappels.
+func (b *Bot) reminderSettings(ctx context.Context, u *store.User, ev event, _ string) {
+	text, kb := settingsMessage(u)
+	b.send(ctx, ev.chatID, text, kb)
+}
+
+func settingsMessage(u *store.User) (string, *tgbotapi.InlineKeyboardMarkup) {
+	nudges := "activée"
+	toggle := button("Ne plus me relancer", "rp:n:0")
+	if !u.Nudges {
+		nudges = "désactivée"
+		toggle = button("Me relancer", "rp:n:1")
+	}
+	text := fmt.Sprintf("Chaque jour à l'heure choisie, Relais vous envoie les demandes dont la date de suivi est arrivée.\n\n"+
+		"Heure du rappel : %d h\nRelance d'une fiche laissée en cours : %s\n\nChoisissez l'heure du rappel :", u.ReminderHour, nudges)
+	var rows [][]tgbotapi.InlineKeyboardButton
+	var row []tgbotapi.InlineKeyboardButton
+	for _, h := range reminderHours {
+		label := fmt.Sprintf("%d h", h)
+		if h == u.ReminderHour {
+			label = "✓ " + label
+		}
+		row = append(row, button(label, fmt.Sprintf("rp:h:%d", h)))
+		if len(row) == 3 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	rows = append(rows, tgbotapi.NewInlineKeyboardRow(toggle))
+	return text, keyboard(rows...)
+}
+
+// pressSetting handles "rp:h:<hour>" and "rp:n:<0|1>" from /rappels.
+func (b *Bot) pressSetting(ctx context.Context, u *store.User, ev event) {
+	parts := strings.Split(ev.data, ":")
+	if len(parts) != 3 {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	hour, nudges := u.ReminderHour, u.Nudges
+	var done string
+	switch parts[1] {
+	case "h":
+		h, err := strconv.Atoi(parts[2])
+		if err != nil || h < 0 || h > 23 {
+			b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+			return
+		}
+		hour = h
+		done = fmt.Sprintf("Rappel à %d h enregistré.", h)
+	case "n":
+		nudges = parts[2] == "1"
+		done = "Relances désactivées."
+		if nudges {
+			done = "Relances activées."
+		}
+	default:
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	if err := b.store.SetUserPreferences(ctx, u.TelegramID, hour, nudges, u.Digest); err != nil {
+		b.log.Error("set preferences", "err", err)
+		b.answer(ctx, ev, "Problème technique : rien n'est enregistré, réessayez dans un instant.")
+		return
+	}
+	b.answer(ctx, ev, done)
+	u.ReminderHour, u.Nudges = hour, nudges
+	text, kb := settingsMessage(u)
+	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
+}
