@@ -76,6 +76,7 @@ type event struct {
 	callback    string // callback query id
 	messageID   int    // message carrying the pressed button
 	pressedText string // text of that message
+	answered    *bool  // the press was acknowledged (Telegram takes one answer)
 }
 
 func eventOf(u tgbotapi.Update) (event, bool) {
@@ -86,7 +87,7 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil:
 		q := u.CallbackQuery
 		return event{updateID: u.UpdateID, userID: q.From.ID, chatID: q.Message.Chat.ID, firstName: q.From.FirstName,
-			data: q.Data, callback: q.ID, messageID: q.Message.MessageID, pressedText: q.Message.Text}, true
+			data: q.Data, callback: q.ID, messageID: q.Message.MessageID, pressedText: q.Message.Text, answered: new(bool)}, true
 	}
 	return event{}, false
 }
@@ -235,9 +236,10 @@ func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string
 
 // answer acknowledges a button press, with a short toast when text is set.
 func (b *Bot) answer(ctx context.Context, ev event, text string) {
-	if ev.callback == "" {
+	if ev.callback == "" || *ev.answered {
 		return
 	}
+	*ev.answered = true
 	if _, err := b.out.Request(ctx, tgbotapi.NewCallback(ev.callback, text)); err != nil {
 		b.log.Warn("answer callback", "chat_id", ev.chatID, "err", err)
 	}

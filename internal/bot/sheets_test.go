@@ -1,0 +1,271 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/telegramtest"
+)
+
+// fillToSummary plays a whole sheet, a rights request and a care request,
+// up to the summary, as a mediator would with taps and two typed answers.
+func fillToSummary(u *telegramtest.User) telegramtest.Message {
+	u.Send("/fiche")
+	u.Expect("Date de l'accompagnement")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Press("Femme")
+	u.Expect("Âge de la personne")
+	u.Send("34")
+	u.Press("Oui") // QPV
+	u.Press("RSA")
+	u.Press("Aller vers")
+	u.Press("Accompagné")
+	u.Expect("protection sociale")
+	u.Press("Oui")
+	u.Press("Accès aux droits")
+	u.Press("Complémentaire Santé Solidaire")
+	u.Press("En cours")
+	u.Press("Dans 1 semaine")
+	u.Expect("Ajouter une autre demande")
+	u.Press("Oui")
+	u.Press("Accès aux soins")
+	u.Press("Dépistage organisé")
+	u.Press("Résolue")
+	u.Expect("Ajouter une autre demande")
+	u.Press("Non")
+	u.Press("Mobilité")
+	u.Press("Barrière linguistique")
+	u.Press("Valider")
+	u.Expect("Une note")
+	u.Send("Orientée vers la PMI du quartier.")
+	return u.Expect("Récapitulatif")
+}
+
+func TestSheetHappyPathSavesCodes(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2001, "Awa", "59")
+	summary := fillToSummary(u)
+	for _, want := range []string{"Sexe : Femme", "Âge : 34 ans", "Demande 1 : Accès aux droits · Complémentaire Santé Solidaire · En cours · Date de suivi : 30/11/2026", "Demande 2 : Accès aux soins · Dépistage organisé · Résolue", "Freins : Mobilité, Barrière linguistique"} {
+		if !strings.Contains(summary.Text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, summary.Text)
+		}
+	}
+	u.Press("✅ Enregistrer")
+	done := u.Expect("Fiche n°")
+	if got := done.ButtonTexts(); strings.Join(got, "|") != "Nouvelle fiche|Terminé" {
+		t.Fatalf("buttons after save = %v", got)
+	}
+
+	var (
+		date                                                           time.Time
+		sex, qpv, resources, contact, level, social, note, ben, person string
+		age                                                            int
+		obstacles                                                      []string
+	)
+	err := h.db.Store.Pool.QueryRow(context.Background(), `
+		SELECT s.date, s.sex, s.age, s.qpv, s.resources, s.contact_mode, s.level, s.social_protection,
+		       s.obstacles, s.note, b.code, b.sex
+		FROM sheets s JOIN beneficiaries b ON b.id = s.beneficiary_id`).
+		Scan(&date, &sex, &age, &qpv, &resources, &contact, &level, &social, &obstacles, &note, &ben, &person)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if date.Format("2006-01-02") != "2026-11-23" || sex != "F" || age != 34 || qpv != "oui" || resources != "rsa" ||
+		contact != "aller_vers" || level != "accompagne" || social != "oui" || strings.Join(obstacles, ",") != "mobilite,langue" ||
+		note != "Orientée vers la PMI du quartier." || len(ben) != 6 || person != "F" {
+		t.Fatalf("saved sheet: %v %s %d %s %s %s %s %s %v %q %s", date, sex, age, qpv, resources, contact, level, social, obstacles, note, ben)
+	}
+	if !strings.Contains(done.Text, "") || !strings.Contains(u.Messages()[0].Text+summary.Text, ben) {
+		t.Fatalf("beneficiary code %s was never shown", ben)
+	}
+	rows, _ := h.db.Store.Pool.Query(context.Background(), `SELECT kind, type, status, COALESCE(follow_up::text, '') FROM requests ORDER BY position`)
+	var got []string
+	for rows.Next() {
+		var k, ty, st, f string
+		_ = rows.Scan(&k, &ty, &st, &f)
+		got = append(got, k+"/"+ty+"/"+st+"/"+f)
+	}
+	rows.Close()
+	if strings.Join(got, " ") != "droits/css/en_cours/2026-11-30 soins/depistage/resolue/" {
+		t.Fatalf("requests = %v", got)
+	}
+
+	u.Send("/mesfiches")
+	list := u.Expect("Vos dernières fiches")
+	if !strings.Contains(list.Text, ben) || !strings.Contains(list.Text, "Complémentaire Santé Solidaire (en cours)") || !strings.Contains(list.Text, "23/11/2026") {
+		t.Fatalf("/mesfiches = %q", list.Text)
+	}
+}
+
+func TestSheetSavedOnceDespiteDoubleTapAndRedelivery(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2002, "Awa", "62")
+	summary := fillToSummary(u)
+	// Two quick taps reach Telegram before the bot has answered the first.
+	h.stop()
+	u.PressOn(summary, "✅ Enregistrer")
+	u.PressOn(summary, "✅ Enregistrer")
+	h.start()
+	u.Expect("Fiche n°")
+	u.ExpectCallbackAnswer("déjà terminée")
+	u.SendDuplicate() // and Telegram delivers the last press again
+	if n := h.tg.Bot().PendingUpdates(); n != 1 {
+		t.Logf("pending updates: %d", n)
+	}
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 1 {
+		t.Fatalf("sheets = %d, want 1", n)
+	}
+	if n := h.count(`SELECT count(*) FROM requests`); n != 2 {
+		t.Fatalf("requests = %d, want 2", n)
+	}
+	confirmations := 0
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text, "Fiche n°") {
+			confirmations++
+		}
+	}
+	if confirmations != 1 {
+		t.Fatalf("%d confirmations shown, want 1", confirmations)
+	}
+}
+
+func TestSheetResumesAfterRestart(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2003, "Awa", "59")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Press("Homme")
+	u.Expect("Âge de la personne")
+
+	h.restart() // a new bot process, same PostgreSQL and Redis
+
+	u.Send("41")
+	u.Expect("quartier prioritaire")
+	u.Send("/retour")
+	back := u.Expect("Âge de la personne")
+	if !strings.Contains(back.Text, "41") {
+		t.Fatalf("back after restart lost the answer: %q", back.Text)
+	}
+}
+
+func TestSheetBadInputChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2004, "Awa", "80")
+	u.Send("/fiche")
+	u.Expect("Date de l'accompagnement")
+	u.Send("31/02/2026")
+	u.Expect("n'existe pas")
+	u.Send("12/12/2026")
+	u.Expect("futur")
+	u.Send("20/11")
+	u.Press("Nouvelle personne")
+	u.Press("Femme")
+	u.Expect("Âge de la personne")
+	u.Send("150")
+	u.Expect("entre 0 et 120")
+	u.Send("trente")
+	u.Expect("nombre")
+	st, ok, err := h.drafts.Load(context.Background(), 2004, 2004)
+	if err != nil || !ok {
+		t.Fatalf("draft: %v %v", ok, err)
+	}
+	if _, has := st.Answers.Get("age"); has || st.Answers.String("date") != "2026-11-20" {
+		t.Fatalf("bad input changed the draft: %+v", st.Answers)
+	}
+}
+
+func TestSheetCancelAndStaleButton(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2005, "Awa", "59")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	sexQuestion := u.Expect("Sexe de la personne")
+	// A double tap on an answer: the second press arrives once the question has moved on.
+	h.stop()
+	u.PressOn(sexQuestion, "Femme")
+	u.PressOn(sexQuestion, "Homme")
+	h.start()
+	u.Expect("Âge de la personne")
+	u.ExpectCallbackAnswer("plus actif")
+	st, _, _ := h.drafts.Load(context.Background(), 2005, 2005)
+	if st.Answers.String("sex") != "F" {
+		t.Fatalf("stale press changed the answer: sex = %q", st.Answers.String("sex"))
+	}
+	u.Send("/annuler")
+	u.Press("Oui, abandonner")
+	u.Expect("Fiche abandonnée")
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 0 {
+		t.Fatalf("cancelled sheet saved: %d", n)
+	}
+	if _, ok, _ := h.drafts.Load(context.Background(), 2005, 2005); ok {
+		t.Fatal("draft kept after cancel")
+	}
+}
+
+func TestExistingBeneficiaryCountedOnce(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2006, "Awa", "59")
+	fillToSummary(u)
+	u.Press("✅ Enregistrer")
+	u.Expect("Fiche n°")
+	var code string
+	_ = h.db.Store.Pool.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
+
+	u.Press("Nouvelle fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Personne déjà suivie")
+	u.Press(code)
+	u.Expect("Sexe : Femme")
+	u.Press("✅ Confirmer")
+	u.Expect("Âge : 34 ans")
+	u.Press("✅ Confirmer")
+	u.Expect("Habite en QPV : Oui")
+	u.Press("✅ Confirmer")
+	u.Expect("Ressources : RSA")
+	u.Press("✅ Confirmer")
+	u.Press("Aller vers")
+	u.Press("Informé")
+	u.Expect("protection sociale")
+	u.Press("Non")
+	u.Press("Accès aux soins")
+	u.Press("Conseil santé")
+	u.Press("Résolue")
+	u.Expect("Ajouter une autre demande")
+	u.Press("Non")
+	u.Press("Valider")
+	u.Expect("Une note")
+	u.Press("Passer")
+	u.Press("✅ Enregistrer")
+	u.Expect("Fiche n°")
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 2 {
+		t.Fatalf("sheets = %d", n)
+	}
+	if n := h.count(`SELECT count(DISTINCT beneficiary_id) FROM sheets`); n != 1 {
+		t.Fatalf("distinct people = %d, want 1", n)
+	}
+}
+
+func TestMediatorsDoNotSeeEachOthersPeople(t *testing.T) {
+	h := newHarness(t)
+	a := h.mediator(2007, "Awa", "59")
+	fillToSummary(a)
+	a.Press("✅ Enregistrer")
+	a.Expect("Fiche n°")
+	var code string
+	_ = h.db.Store.Pool.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
+
+	b := h.mediator(2008, "Bruno", "59")
+	b.Send("/fiche")
+	b.Press("Aujourd'hui")
+	b.Press("Personne déjà suivie")
+	b.Expect("écrivez son code")
+	b.Send(code)
+	b.Expect("Aucune personne suivie n'a le code")
+	b.Send("/mesfiches")
+	b.Expect("aucune fiche")
+}
