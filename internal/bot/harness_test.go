@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"sync"
 	"testing"
@@ -35,7 +36,7 @@ func mustLoc(name string) *time.Location {
 
 // harness is a running bot on the fake Bot API, real PostgreSQL and Redis.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	tg     *telegramtest.Server
 	db     *testenv.DB
 	rdb    *testenv.Redis
@@ -63,7 +64,7 @@ func (c *clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
@@ -101,6 +102,7 @@ func (h *harness) start() {
 		Now:      h.clock.Now,
 		Username: api.Self.UserName,
 		Forms:    h.forms,
+		Log:      slog.New(slog.DiscardHandler),
 	})
 	done := make(chan struct{})
 	go func() {
