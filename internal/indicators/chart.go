@@ -102,6 +102,7 @@ func Chart(r *Report) ([]byte, error) {
 	p.NominalY(names...)
 	p.Legend.Top = true
 	p.Legend.Left = false
+	p.Legend.XOffs = -vg.Points(12)
 	p.Legend.TextStyle.Font.Size = vg.Points(13)
 	return render(p, max(5, 1.5+0.42*float64(n)))
 }

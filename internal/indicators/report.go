@@ -230,9 +230,35 @@ func newRequests(kind string) Requests {
 	return q
 }
 
+// txStarter is a pool or a connection: Compute then reads in one
+// read-only snapshot, with memory enough to aggregate without spilling.
+type txStarter interface {
+	BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error)
+}
+
 // Compute builds the report for period p and scope s. It does not check
-// access: call Allowed first.
+// access: call Allowed first. Given a pool (or connection), every query
+// reads the same snapshot; given a transaction, it runs inside it.
 func Compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option) (*Report, error) {
+	starter, ok := db.(txStarter)
+	if !ok {
+		return compute(ctx, db, p, s, opts...)
+	}
+	var r *Report
+	err := pgx.BeginTxFunc(ctx, starter, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+		func(tx pgx.Tx) error {
+			// JIT compilation costs more than it saves on these queries.
+			if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`); err != nil {
+				return fmt.Errorf("compute indicators: %w", err)
+			}
+			var err error
+			r, err = compute(ctx, tx, p, s, opts...)
+			return err
+		})
+	return r, err
+}
+
+func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option) (*Report, error) {
 	o := options{}
 	for _, f := range opts {
 		f(&o)
@@ -307,49 +333,45 @@ func (r *Report) row(code string) *Breakdown {
 	return r.ByDepartement[code]
 }
 
-// computeSheets counts sheets, sexes, QPV, ages and distinct people at three
-// grains in one pass: per mediator (for the means), per département, total.
+// computeSheets counts sheets, sexes, QPV, ages and distinct people. People
+// are first grouped per (mediator, person) with what they asked for; the
+// per-mediator rows give the means and the additive counts, a rollup gives
+// the distinct people per département and in total.
 func computeSheets(ctx context.Context, db Querier, r *Report, cond string, args []any) error {
 	rows, err := db.Query(ctx, `
-WITH scoped AS (
-	SELECT s.id, s.mediator_id, s.beneficiary_id, s.sex, s.qpv, s.age, s.social_protection,
-	       s.obstacles, m.departement
+WITH people AS (
+	SELECT m.departement, m.id AS mediator_id, s.beneficiary_id,
+	       count(*) AS sheets,
+	       count(*) FILTER (WHERE s.sex = 'F') AS f,
+	       count(*) FILTER (WHERE s.sex = 'M') AS m,
+	       count(*) FILTER (WHERE s.sex = 'X') AS x,
+	       count(*) FILTER (WHERE s.qpv = 'oui') AS qpv,
+	       count(*) FILTER (WHERE s.qpv = 'non') AS not_qpv,
+	       coalesce(sum(s.age), 0) AS age_sum,
+	       count(s.age) AS age_known,
+	       count(*) FILTER (WHERE s.obstacles <> '{}') AS obstacle_sheets,
+	       bool_or(s.qpv = 'oui') AS in_qpv,
+	       bool_or(s.social_protection = 'oui') AS social_protection
 	FROM sheets s JOIN mediators m ON m.id = s.mediator_id
 	WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
+	GROUP BY m.id, s.beneficiary_id
 ), kinds AS (
-	SELECT r.sheet_id, bool_or(r.kind = 'droits') AS rights, bool_or(r.kind = 'soins') AS care
-	FROM requests r JOIN scoped ON scoped.id = r.sheet_id
-	GROUP BY r.sheet_id
-), people AS (
-	SELECT departement, mediator_id, beneficiary_id,
-	       count(*) AS sheets,
-	       count(*) FILTER (WHERE sex = 'F') AS f,
-	       count(*) FILTER (WHERE sex = 'M') AS m,
-	       count(*) FILTER (WHERE sex = 'X') AS x,
-	       count(*) FILTER (WHERE qpv = 'oui') AS qpv,
-	       count(*) FILTER (WHERE qpv = 'non') AS not_qpv,
-	       coalesce(sum(age), 0) AS age_sum,
-	       count(age) AS age_known,
-	       count(*) FILTER (WHERE obstacles <> '{}') AS obstacle_sheets,
-	       bool_or(qpv = 'oui') AS in_qpv,
-	       bool_or(coalesce(kinds.rights, false)) AS rights,
-	       bool_or(coalesce(kinds.care, false)) AS care,
-	       bool_or(social_protection = 'oui') AS social_protection
-	FROM scoped LEFT JOIN kinds ON kinds.sheet_id = scoped.id
-	GROUP BY departement, mediator_id, beneficiary_id
+	SELECT m.id AS mediator_id, s.beneficiary_id,
+	       bool_or(q.kind = 'droits') AS rights, bool_or(q.kind = 'soins') AS care
+	FROM requests q JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id
+	WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
+	GROUP BY m.id, s.beneficiary_id
 )
-SELECT coalesce(departement, ''), coalesce(mediator_id, 0), GROUPING(departement, mediator_id),
-       coalesce(sum(sheets), 0), coalesce(sum(f), 0), coalesce(sum(m), 0), coalesce(sum(x), 0),
-       coalesce(sum(qpv), 0), coalesce(sum(not_qpv), 0), coalesce(sum(age_sum), 0),
-       coalesce(sum(age_known), 0), coalesce(sum(obstacle_sheets), 0),
-       count(DISTINCT beneficiary_id),
-       count(DISTINCT beneficiary_id) FILTER (WHERE in_qpv),
-       count(DISTINCT beneficiary_id) FILTER (WHERE rights),
-       count(DISTINCT beneficiary_id) FILTER (WHERE care),
-       count(DISTINCT beneficiary_id) FILTER (WHERE social_protection),
-       count(DISTINCT mediator_id)
-FROM people
-GROUP BY GROUPING SETS ((departement, mediator_id), (departement), ())`, args...)
+SELECT p.departement, p.mediator_id,
+       sum(p.sheets), sum(p.f), sum(p.m), sum(p.x), sum(p.qpv), sum(p.not_qpv), sum(p.age_sum),
+       sum(p.age_known), sum(p.obstacle_sheets),
+       count(*), count(*) FILTER (WHERE p.in_qpv), count(*) FILTER (WHERE k.rights),
+       count(*) FILTER (WHERE k.care), count(*) FILTER (WHERE p.social_protection)
+FROM people p LEFT JOIN kinds k USING (mediator_id, beneficiary_id)
+GROUP BY p.departement, p.mediator_id
+UNION ALL
+SELECT coalesce(departement, ''), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(DISTINCT beneficiary_id), 0, 0, 0, 0
+FROM people GROUP BY ROLLUP (departement)`, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: sheets: %w", err)
 	}
@@ -358,33 +380,37 @@ GROUP BY GROUPING SETS ((departement, mediator_id), (departement), ())`, args...
 	for rows.Next() {
 		var dep string
 		var mediator int64
-		var grouping int
 		var sheets, f, m, x, qpv, notQPV, ageSum, ageKnown, obst int64
-		var people, peopleQPV, rights, care, sp, mediators int64
-		if err := rows.Scan(&dep, &mediator, &grouping, &sheets, &f, &m, &x, &qpv, &notQPV, &ageSum, &ageKnown,
-			&obst, &people, &peopleQPV, &rights, &care, &sp, &mediators); err != nil {
+		var people, peopleQPV, rights, care, sp int64
+		if err := rows.Scan(&dep, &mediator, &sheets, &f, &m, &x, &qpv, &notQPV, &ageSum, &ageKnown,
+			&obst, &people, &peopleQPV, &rights, &care, &sp); err != nil {
 			return fmt.Errorf("compute indicators: sheets: %w", err)
 		}
-		if grouping == 0 { // one mediator
-			for _, pair := range []struct {
-				mean *Mean
-				n    int64
-			}{{&pm.DistinctPeople, people}, {&pm.DistinctPeopleQPV, peopleQPV}, {&pm.RightsPeople, rights},
-				{&pm.CarePeople, care}, {&pm.SocialProtection, sp}} {
-				pair.mean.Sum += pair.n
-				pair.mean.N++
-			}
+		if mediator == 0 { // distinct people of a département ("" for the total)
+			r.row(dep).People = int(people)
 			continue
 		}
-		if grouping == 3 {
-			dep = ""
+		for _, pair := range []struct {
+			mean *Mean
+			n    int64
+		}{{&pm.DistinctPeople, people}, {&pm.DistinctPeopleQPV, peopleQPV}, {&pm.RightsPeople, rights},
+			{&pm.CarePeople, care}, {&pm.SocialProtection, sp}} {
+			pair.mean.Sum += pair.n
+			pair.mean.N++
 		}
-		d := r.row(dep)
-		d.Sheets, d.People, d.Mediators = int(sheets), int(people), int(mediators)
-		d.Sex["F"], d.Sex["M"], d.Sex["X"] = int(f), int(m), int(x)
-		d.QPV["oui"], d.QPV["non"] = int(qpv), int(notQPV)
-		d.Age, d.AgeKnown = Mean{Sum: ageSum, N: ageKnown}, int(ageKnown)
-		d.ObstacleSheets = int(obst)
+		for _, d := range []*Breakdown{r.row(dep), r.Total} {
+			d.Mediators++
+			d.Sheets += int(sheets)
+			d.Sex["F"] += int(f)
+			d.Sex["M"] += int(m)
+			d.Sex["X"] += int(x)
+			d.QPV["oui"] += int(qpv)
+			d.QPV["non"] += int(notQPV)
+			d.Age.Sum += ageSum
+			d.Age.N += ageKnown
+			d.AgeKnown += int(ageKnown)
+			d.ObstacleSheets += int(obst)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("compute indicators: sheets: %w", err)
@@ -396,18 +422,16 @@ GROUP BY GROUPING SETS ((departement, mediator_id), (departement), ())`, args...
 // obstacle mentions, per département.
 func computeDimensions(ctx context.Context, db Querier, r *Report, cond string, args []any) error {
 	rows, err := db.Query(ctx, `
-WITH scoped AS (
-	SELECT s.resources, s.contact_mode, s.level, s.obstacles, m.departement
-	FROM sheets s JOIN mediators m ON m.id = s.mediator_id
-	WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
-)
-SELECT departement, 'resources', resources, count(*) FROM scoped GROUP BY 1, 3
+SELECT m.departement, d.dim, d.code, count(*)
+FROM sheets s JOIN mediators m ON m.id = s.mediator_id
+CROSS JOIN LATERAL (VALUES ('resources', s.resources), ('contact_mode', s.contact_mode), ('level', s.level)) AS d(dim, code)
+WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY m.departement, d.dim, d.code
 UNION ALL
-SELECT departement, 'contact_mode', contact_mode, count(*) FROM scoped GROUP BY 1, 3
-UNION ALL
-SELECT departement, 'level', level, count(*) FROM scoped GROUP BY 1, 3
-UNION ALL
-SELECT departement, 'obstacle', o, count(*) FROM scoped CROSS JOIN LATERAL unnest(obstacles) AS o GROUP BY 1, 3`, args...)
+SELECT m.departement, 'obstacle', o.code, count(*)
+FROM sheets s JOIN mediators m ON m.id = s.mediator_id CROSS JOIN LATERAL unnest(s.obstacles) AS o(code)
+WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY m.departement, o.code`, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: categories: %w", err)
 	}
@@ -480,10 +504,14 @@ func computeFollowUps(ctx context.Context, db Querier, r *Report, s Scope, o opt
 	to := time.Date(r.Period.To.Year(), r.Period.To.Month(), r.Period.To.Day()+1, 0, 0, 0, 0, o.loc)
 	asOf := Day(o.asOf.In(o.loc))
 	cond, fargs := s.Filter("m", 4)
+	join := ` JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id`
+	if cond == "TRUE" { // the whole region: no need to look at sheets
+		join = ""
+	}
 	err := db.QueryRow(ctx, `
 SELECT count(*) FILTER (WHERE q.status = 'resolue' AND q.resolved_at >= $1 AND q.resolved_at < $2),
        count(*) FILTER (WHERE q.status = 'en_cours' AND q.follow_up < $3)
-FROM requests q JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id
+FROM requests q`+join+`
 WHERE (q.status = 'en_cours' OR q.resolved_at >= $1) AND `+cond,
 		append([]any{from, to, asOf}, fargs...)...).Scan(&r.FollowUps.Resolved, &r.FollowUps.Overdue)
 	if err != nil {
