@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -54,7 +55,7 @@ func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ stri
 // pressFollowUp handles "r:<request id>:<action>" from a follow-up message.
 func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 	parts := strings.Split(ev.data, ":")
-	if len(parts) != 3 || u.Mediator == nil {
+	if len(parts) < 3 || u.Mediator == nil {
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
 		return
 	}
@@ -67,9 +68,14 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 	var changed bool
 	var done string
 	switch act := parts[2]; {
-	case act == reminders.ActPostpone:
-		until := store.Day(today).AddDate(0, 0, reminders.PostponeDays)
-		changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, until)
+	case act == reminders.ActPostpone && len(parts) == 4:
+		shown, ok := reminders.ParsePostponed(parts[3])
+		if !ok {
+			b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+			return
+		}
+		var until time.Time
+		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, reminders.PostponeDays)
 		done = "Reportée au " + until.Format("02/01/2006") + "."
 	case reminders.StatusAction[act] != "":
 		status := reminders.StatusAction[act]

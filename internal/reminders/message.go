@@ -23,7 +23,9 @@ import (
 // of buttons per request).
 const MaxPerMessage = 10
 
-// Callback data of the buttons: "r:<request id>:<action>", at most 30 bytes.
+// Callback data of the buttons: "r:<request id>:<action>", and for a
+// postponement ":<follow-up date shown, YYYYMMDD or empty>" so a second tap
+// is recognised; at most 40 bytes.
 const (
 	CallbackPrefix = "r"
 	ActResolved    = "res"
@@ -31,6 +33,21 @@ const (
 	ActAbandoned   = "aba"
 	ActPostpone    = "rep"
 )
+
+// callbackDate is the layout of the follow-up date in a postpone button.
+const callbackDate = "20060102"
+
+// ParsePostponed reads the follow-up date carried by a postpone button (nil: none).
+func ParsePostponed(s string) (*time.Time, bool) {
+	if s == "" {
+		return nil, true
+	}
+	d, err := time.Parse(callbackDate, s)
+	if err != nil {
+		return nil, false
+	}
+	return &d, true
+}
 
 // PostponeDays is how far "Reporter d'une semaine" moves the follow-up date.
 const PostponeDays = 7
@@ -96,13 +113,17 @@ func Render(heading string, lines []Line, footer string, today time.Time) (strin
 			return s
 		}
 		data := func(act string) string { return fmt.Sprintf("%s:%d:%s", CallbackPrefix, l.ID, act) }
+		shown := ""
+		if l.FollowUpOn != nil {
+			shown = l.FollowUpOn.Format(callbackDate)
+		}
 		rows = append(rows,
 			tgbotapi.NewInlineKeyboardRow(
 				tgbotapi.NewInlineKeyboardButtonData(label("Résolue"), data(ActResolved)),
 				tgbotapi.NewInlineKeyboardButtonData(label("Non résolue"), data(ActUnresolved))),
 			tgbotapi.NewInlineKeyboardRow(
 				tgbotapi.NewInlineKeyboardButtonData(label("Abandonnée"), data(ActAbandoned)),
-				tgbotapi.NewInlineKeyboardButtonData(label("Reporter d'une semaine"), data(ActPostpone))))
+				tgbotapi.NewInlineKeyboardButtonData(label("Reporter d'une semaine"), data(ActPostpone)+":"+shown)))
 	}
 	if footer != "" {
 		sb.WriteString("\n\n" + footer)

@@ -187,29 +187,51 @@ func (s *Store) SetRequestStatus(ctx context.Context, mediatorID, requestID int6
 	return changed, nil
 }
 
-// Postpone moves the follow-up date of one of the mediator's open requests to
-// until (a date). It returns false when the request is closed or already
-// due no earlier than until — a second tap on "Reporter d'une semaine" does
-// not push it further — and ErrNotFound when the request is not theirs.
-func (s *Store) Postpone(ctx context.Context, mediatorID, requestID int64, until time.Time) (bool, error) {
-	until = Day(until)
+// Postpone moves the follow-up date of one of the mediator's open requests
+// days later: from the current date, or from today if that date has passed
+// (an overdue request postponed by a week comes back in a week, not
+// tomorrow). shown is the follow-up date the mediator saw when pressing: if
+// the date is no longer that one, a first tap already moved it and nothing
+// changes, so a double tap is recorded once. It returns the follow-up date
+// after the call, whether it changed, and ErrNotFound when the request is not
+// the mediator's.
+func (s *Store) Postpone(ctx context.Context, mediatorID, requestID int64, shown *time.Time, today time.Time, days int) (time.Time, bool, error) {
+	var until time.Time
 	changed := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		current, follow, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
-		if err != nil || current != StatusOpen || (follow != nil && !follow.Before(until)) {
+		if err != nil {
 			return err
 		}
+		if follow != nil {
+			until = Day(*follow)
+		}
+		if current != StatusOpen || !sameDay(follow, shown) {
+			return nil
+		}
+		from := Day(today)
+		if follow != nil && follow.After(from) {
+			from = Day(*follow)
+		}
+		until = from.AddDate(0, 0, days)
 		_, err = tx.Exec(ctx, `UPDATE requests SET follow_up = $2 WHERE id = $1`, requestID, until)
 		changed = err == nil
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {
-		return false, err
+		return time.Time{}, false, err
 	}
 	if err != nil {
-		return false, fmt.Errorf("postpone request: %w", err)
+		return time.Time{}, false, fmt.Errorf("postpone request: %w", err)
 	}
-	return changed, nil
+	return until, changed, nil
+}
+
+func sameDay(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return Day(*a).Equal(Day(*b))
 }
 
 // Job names recorded in job_runs.

@@ -150,24 +150,41 @@ func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
 	today := date(2026, 11, 23)
-	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), ptr(date(2026, 11, 20)))
+	overdue, later := date(2026, 11, 2), date(2026, 12, 4)
+	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), &overdue, &later, nil)
 	open, _ := st.OpenRequests(ctx, a.Mediator.ID)
-	week := today.AddDate(0, 0, 7)
 
-	if _, err := st.Postpone(ctx, b.Mediator.ID, open[0].ID, week); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := st.Postpone(ctx, b.Mediator.ID, open[0].ID, &overdue, today, 7); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("another mediator postponing: %v", err)
 	}
-	if changed, err := st.Postpone(ctx, a.Mediator.ID, open[0].ID, week); err != nil || !changed {
-		t.Fatalf("postpone: changed=%v err=%v", changed, err)
+	// Overdue: back in a week from today, not a week after the old date.
+	if until, changed, err := st.Postpone(ctx, a.Mediator.ID, open[0].ID, &overdue, today, 7); err != nil || !changed || !until.Equal(date(2026, 11, 30)) {
+		t.Fatalf("postpone overdue: %v %v %v", until, changed, err)
 	}
-	if changed, err := st.Postpone(ctx, a.Mediator.ID, open[0].ID, week); err != nil || changed {
-		t.Fatalf("second tap: changed=%v err=%v, want recorded once", changed, err)
+	// The second tap still shows the old date: recorded once.
+	if until, changed, err := st.Postpone(ctx, a.Mediator.ID, open[0].ID, &overdue, today, 7); err != nil || changed || !until.Equal(date(2026, 11, 30)) {
+		t.Fatalf("second tap: %v %v %v, want recorded once", until, changed, err)
+	}
+	// Planned later: a week after the planned date.
+	if until, changed, err := st.Postpone(ctx, a.Mediator.ID, open[1].ID, &later, today, 7); err != nil || !changed || !until.Equal(date(2026, 12, 11)) {
+		t.Fatalf("postpone planned: %v %v %v", until, changed, err)
+	}
+	// No date yet: in a week.
+	if until, changed, err := st.Postpone(ctx, a.Mediator.ID, open[2].ID, nil, today, 7); err != nil || !changed || !until.Equal(date(2026, 11, 30)) {
+		t.Fatalf("postpone undated: %v %v %v", until, changed, err)
 	}
 	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, today); len(due) != 0 {
-		t.Fatalf("postponed request still due today: %+v", due)
+		t.Fatalf("postponed requests still due today: %+v", due)
 	}
-	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, week); len(due) != 1 || !due[0].FollowUpOn.Equal(week) {
-		t.Fatalf("postponed request due in a week: %+v", due)
+	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, date(2026, 11, 30)); len(due) != 2 || !due[0].FollowUpOn.Equal(date(2026, 11, 30)) {
+		t.Fatalf("due in a week: %+v", due)
+	}
+	if _, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[0].ID, store.StatusResolved, now); err != nil {
+		t.Fatal(err)
+	}
+	d := date(2026, 11, 30)
+	if _, changed, err := st.Postpone(ctx, a.Mediator.ID, open[0].ID, &d, today, 7); err != nil || changed {
+		t.Fatalf("postponing a resolved request: %v %v", changed, err)
 	}
 }
 

@@ -1,0 +1,313 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+)
+
+// scheduler is the reminders scheduler of the harness's bot process.
+func (h *harness) scheduler() *reminders.Scheduler {
+	h.t.Helper()
+	api, err := telegram.Connect(context.Background(), h.tg.Token(), h.tg.Endpoint())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return reminders.New(reminders.Options{
+		Store:    h.db.Store,
+		Drafts:   h.drafts,
+		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
+		Location: paris,
+		Hour:     9,
+		Now:      h.clock.Now,
+		FormTitle: func(id string) string {
+			if f, ok := h.forms[id]; ok {
+				return f.Title.FR
+			}
+			return ""
+		},
+	})
+}
+
+func (h *harness) runReminders(now time.Time) {
+	h.t.Helper()
+	h.clock.Set(now)
+	if _, err := h.scheduler().RunDue(context.Background(), now); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) user(id int64) *store.User {
+	h.t.Helper()
+	u, err := h.db.Store.UserByTelegramID(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return u
+}
+
+// openSheet saves a sheet of date whose requests are open with these follow-up dates (zero: none).
+func (h *harness) openSheet(mediatorID int64, id, ben string, date time.Time, follows ...time.Time) {
+	h.t.Helper()
+	sh := store.Sheet{ID: id, MediatorID: mediatorID, Date: date, Beneficiary: ben, Sex: "M", QPV: "non",
+		Resources: "salaire", ContactMode: "contact_direct", Level: "oriente", SocialProtection: "non"}
+	for i, f := range follows {
+		r := store.Request{Kind: "soins", Type: "depistage", Status: "en_cours"}
+		if i%2 == 1 {
+			r.Kind, r.Type = "droits", "css"
+		}
+		if !f.IsZero() {
+			r.FollowUp = &f
+		}
+		sh.Requests = append(sh.Requests, r)
+	}
+	if _, _, err := h.db.Store.SaveSheet(context.Background(), sh); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func (h *harness) request(id int64) (status string, follow, resolved *time.Time) {
+	h.t.Helper()
+	if err := h.db.Store.Pool.QueryRow(context.Background(),
+		`SELECT status, follow_up, resolved_at FROM requests WHERE id = $1`, id).Scan(&status, &follow, &resolved); err != nil {
+		h.t.Fatal(err)
+	}
+	return
+}
+
+func requestIDs(h *harness) []int64 {
+	h.t.Helper()
+	rows, err := h.db.Store.Pool.Query(context.Background(), `SELECT id FROM requests ORDER BY id`)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		_ = rows.Scan(&id)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3001, "Awa", "59")
+	fillToSummary(u) // 23/11: a CSS request open until 30/11, a screening resolved
+	u.Press("✅ Enregistrer")
+	u.Expect("Fiche n°")
+
+	h.runReminders(time.Date(2026, 11, 29, 9, 0, 0, 0, paris))
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text, reminders.HeadingDaily) {
+			t.Fatalf("reminded before the follow-up date: %v", m)
+		}
+	}
+	h.runReminders(time.Date(2026, 11, 30, 9, 0, 0, 0, paris))
+	rem := u.Expect(reminders.HeadingDaily)
+	if !strings.Contains(rem.Text, "Fiche n° 1, demande 1 — 23/11/2026") ||
+		!strings.Contains(rem.Text, "Accès aux droits · Complémentaire Santé Solidaire — ouverte depuis 7 jours") ||
+		strings.Contains(rem.Text, "Dépistage") {
+		t.Fatalf("reminder:\n%s", rem.Text)
+	}
+	if got := strings.Join(rem.ButtonTexts(), "|"); got != "Résolue|Non résolue|Abandonnée|Reporter d'une semaine" {
+		t.Fatalf("buttons = %s", got)
+	}
+
+	h.clock.Set(time.Date(2026, 11, 30, 9, 42, 0, 0, paris))
+	u.PressOn(rem, "Résolue")
+	u.ExpectCallbackAnswer("Enregistré : résolue.")
+	edited := u.Expect("✅ Résolue")
+	if edited.ID != rem.ID || len(edited.Buttons) != 0 || !strings.Contains(edited.Text, "Fiche n° 1, demande 1 — 23/11/2026") {
+		t.Fatalf("edited reminder = %v", edited)
+	}
+	var status string
+	var resolved *time.Time
+	if err := h.db.Store.Pool.QueryRow(context.Background(),
+		`SELECT status, resolved_at FROM requests WHERE position = 1`).Scan(&status, &resolved); err != nil {
+		t.Fatal(err)
+	}
+	if status != "resolue" || resolved == nil || !resolved.Equal(time.Date(2026, 11, 30, 9, 42, 0, 0, paris)) {
+		t.Fatalf("row: %s resolved at %v", status, resolved)
+	}
+}
+
+func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3002, "Awa", "59")
+	med := h.user(3002).Mediator.ID
+	h.openSheet(med, "recent", "RECENT", date(2026, 11, 20), date(2026, 12, 4))
+	h.openSheet(med, "old", "OLDEST", date(2026, 9, 1), date(2026, 11, 1), time.Time{})
+	ids := requestIDs(h) // recent, old#1, old#2
+
+	u.Send("/suivis")
+	list := u.Expect(reminders.HeadingOpen)
+	want := []string{
+		"1. Fiche n° 2, demande 1 — 01/09/2026 — OLDEST\nAccès aux soins · Dépistage organisé — ouverte depuis 83 jours",
+		"2. Fiche n° 2, demande 2 — 01/09/2026 — OLDEST\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 83 jours",
+		"3. Fiche n° 1, demande 1 — 20/11/2026 — RECENT\nAccès aux soins · Dépistage organisé — ouverte depuis 3 jours, suivi prévu le 04/12/2026",
+	}
+	if !strings.Contains(list.Text, strings.Join(want, "\n\n")) {
+		t.Fatalf("/suivis:\n%s", list.Text)
+	}
+	if n := len(list.ButtonTexts()); n != 12 {
+		t.Fatalf("%d buttons, want 12", n)
+	}
+
+	u.PressOn(list, "3 · Reporter d'une semaine")
+	u.ExpectCallbackAnswer("Reportée au 11/12/2026.")
+	list = u.Expect("⏭ Reportée au 11/12/2026")
+	if _, follow, _ := h.request(ids[0]); follow == nil || !follow.Equal(date(2026, 12, 11)) {
+		t.Fatalf("follow_up after postponing = %v", follow)
+	}
+	u.PressOn(list, "2 · Abandonnée")
+	u.ExpectCallbackAnswer("Enregistré : abandonnée.")
+	list = u.Expect("🚫 Abandonnée")
+	if !strings.Contains(list.Text, "3. Fiche n° 1, demande 1 — 20/11/2026 — RECENT\nAccès aux soins · Dépistage organisé — ⏭ Reportée au 11/12/2026") {
+		t.Fatalf("a postponed line lost its state on the next redraw:\n%s", list.Text)
+	}
+	if got := strings.Join(list.ButtonTexts(), "|"); got != "1 · Résolue|1 · Non résolue|1 · Abandonnée|1 · Reporter d'une semaine" {
+		t.Fatalf("buttons left = %s", got)
+	}
+	if status, _, resolved := h.request(ids[2]); status != "abandonnee" || resolved != nil {
+		t.Fatalf("abandoned row: %s %v", status, resolved)
+	}
+
+	// Still open after the taps: the postponed one and the first.
+	u.Send("/suivis")
+	again := u.Expect(reminders.HeadingOpen)
+	if strings.Contains(again.Text, "demande 2") || !strings.Contains(again.Text, "RECENT") {
+		t.Fatalf("/suivis after taps:\n%s", again.Text)
+	}
+}
+
+func TestDoubleTapIsRecordedOnce(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3003, "Awa", "59")
+	h.openSheet(h.user(3003).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
+	u.Send("/suivis")
+	list := u.Expect(reminders.HeadingOpen)
+
+	// Two presses reach the bot before it answers the first (poor reception).
+	h.stop()
+	u.PressOn(list, "Résolue")
+	u.PressOn(list, "Non résolue")
+	h.start()
+	u.ExpectCallbackAnswer("Enregistré : résolue.")
+	u.ExpectCallbackAnswer("Déjà enregistré.")
+	if edited := u.Expect("✅ Résolue"); len(edited.Buttons) != 0 {
+		t.Fatalf("edited = %v", edited)
+	}
+	if status, _, resolved := h.request(requestIDs(h)[0]); status != "resolue" || resolved == nil {
+		t.Fatalf("row = %s %v", status, resolved)
+	}
+}
+
+func TestAnotherMediatorsRequestIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(3004, "Awa", "59")
+	bob := h.mediator(3005, "Bob", "62")
+	h.openSheet(h.user(3004).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
+	awaRequest := requestIDs(h)[0]
+
+	// A forged (or stale) button carrying Awa's request id lands in Bob's chat.
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(h.tg.Token(), h.tg.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := tgbotapi.NewMessage(bob.ID(), "Suivi")
+	m.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData("Résolue", fmt.Sprintf("r:%d:res", awaRequest))))
+	if _, err := api.Send(m); err != nil {
+		t.Fatal(err)
+	}
+	bob.Press("Résolue")
+	bob.ExpectCallbackAnswer("ne fait pas partie de vos suivis")
+	if status, _, resolved := h.request(awaRequest); status != "en_cours" || resolved != nil {
+		t.Fatalf("Bob changed Awa's request: %s %v", status, resolved)
+	}
+	bob.Send("/suivis")
+	bob.Expect("aucune demande en cours")
+}
+
+func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3006, "Awa", "59")
+	h.openSheet(h.user(3006).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
+
+	u.Send("/rappels")
+	settings := u.Expect("Heure du rappel : 9 h")
+	if got := strings.Join(settings.ButtonTexts(), "|"); got != "8 h|✓ 9 h|10 h|12 h|14 h|17 h|Ne plus me relancer" {
+		t.Fatalf("buttons = %s", got)
+	}
+	u.Press("14 h")
+	u.ExpectCallbackAnswer("Rappel à 14 h enregistré.")
+	u.Expect("Heure du rappel : 14 h")
+	u.Press("Ne plus me relancer")
+	u.ExpectCallbackAnswer("Relances désactivées.")
+	settings = u.Expect("Relance d'une fiche laissée en cours : désactivée")
+	if !strings.Contains(strings.Join(settings.ButtonTexts(), "|"), "✓ 14 h") || settings.ButtonTexts()[6] != "Me relancer" {
+		t.Fatalf("settings = %v", settings)
+	}
+	if got := h.user(3006); got.ReminderHour != 14 || got.Nudges {
+		t.Fatalf("stored preferences: hour %d nudges %v", got.ReminderHour, got.Nudges)
+	}
+
+	// The reminder now waits for 14:00, and a form left idle is not recalled.
+	if err := h.drafts.Save(context.Background(), 3006, 3006, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, paris)}); err != nil {
+		t.Fatal(err)
+	}
+	h.runReminders(time.Date(2026, 11, 23, 13, 59, 0, 0, paris))
+	h.runReminders(time.Date(2026, 11, 23, 14, 0, 0, 0, paris))
+	var reminders_, nudges int
+	for _, m := range u.Messages() {
+		switch {
+		case strings.Contains(m.Text, reminders.HeadingDaily):
+			reminders_++
+		case strings.Contains(m.Text, "Vous avez une fiche en cours"):
+			nudges++
+		}
+	}
+	if reminders_ != 1 || nudges != 0 {
+		t.Fatalf("reminders %d, nudges %d; want 1 and 0", reminders_, nudges)
+	}
+}
+
+func TestNudgeResumesTheForm(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3007, "Awa", "59")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Expect("Sexe de la personne")
+
+	h.runReminders(h.clock.Now().Add(4*time.Hour + time.Minute))
+	nudge := u.Expect("Vous avez une fiche en cours")
+	if got := strings.Join(nudge.ButtonTexts(), "|"); got != "Reprendre|Abandonner" {
+		t.Fatalf("nudge buttons = %s", got)
+	}
+	h.runReminders(h.clock.Now().Add(time.Hour))
+	n := 0
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text, "Vous avez une fiche en cours") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d nudges, want 1", n)
+	}
+	u.PressOn(nudge, "Reprendre")
+	u.Expect("Sexe de la personne")
+}
