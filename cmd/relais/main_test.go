@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+func TestMigrateTwice(t *testing.T) {
+	db := testenv.NewDB(t)
+	t.Setenv("DATABASE_URL", db.URL)
+	for i := range 2 {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), []string{"migrate"}, &out, &errOut); code != 0 {
+			t.Fatalf("migrate #%d exited %d: %s", i+1, code, errOut.String())
+		}
+	}
+}
+
+func TestServeWithBadDatabaseURLFailsInOneLine(t *testing.T) {
+	t.Setenv("TELEGRAM_TOKEN", "123:abc")
+	for _, url := range []string{"postgres://postgres@127.0.0.1:1/relais?sslmode=disable&connect_timeout=2", "mysql://nope"} {
+		t.Setenv("DATABASE_URL", url)
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"serve"}, &out, &errOut)
+		msg := errOut.String()
+		if code == 0 || strings.Count(msg, "\n") != 1 || !strings.HasPrefix(msg, "relais: ") {
+			t.Fatalf("DATABASE_URL=%s: exit %d, stderr %q", url, code, msg)
+		}
+	}
+	t.Setenv("DATABASE_URL", "mysql://nope")
+	var errOut bytes.Buffer
+	run(context.Background(), []string{"serve"}, &bytes.Buffer{}, &errOut)
+	if !strings.Contains(errOut.String(), "DATABASE_URL") {
+		t.Fatalf("malformed DATABASE_URL not named: %q", errOut.String())
+	}
+}
+
+func TestInviteAndFormsCheck(t *testing.T) {
+	db := testenv.NewDB(t)
+	t.Setenv("DATABASE_URL", db.URL)
+	t.Setenv("TELEGRAM_TOKEN", "")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"invite", "--role", "mediator", "--departement", "59", "--structure", "CCAS Roubaix"}, &out, &errOut); code != 0 {
+		t.Fatalf("invite: %d %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "https://t.me/RelaisBot?start=") {
+		t.Fatalf("invite printed %q", out.String())
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"invite", "--role", "mediator"}, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "departement") {
+		t.Fatalf("invite without département: %d %q", code, errOut.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"forms", "check"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "valides") {
+		t.Fatalf("forms check: %d %q %q", code, out.String(), errOut.String())
+	}
+	dir := t.TempDir()
+	os.WriteFile(dir+"/bad.yaml", []byte("id: bad\nversion: 1\ntitle: {fr: X}\nsteps:\n  - id: a\n    type: choice\n    label: {fr: A}\n    choices: []\n"), 0o644)
+	errOut.Reset()
+	if code := run(context.Background(), []string{"forms", "check", dir}, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "bad.yaml:") {
+		t.Fatalf("broken form accepted: %d %q", code, errOut.String())
+	}
+}
+
+// TestServeRegistersAMediator runs the `relais serve` code path against the
+// fake Bot API, real PostgreSQL and Redis.
+func TestServeRegistersAMediator(t *testing.T) {
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	tg := telegramtest.NewServer(t)
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{
+			"TELEGRAM_TOKEN":        tg.Token(),
+			"TELEGRAM_API_ENDPOINT": tg.Endpoint(),
+			"DATABASE_URL":          db.URL,
+			"REDIS_URL":             testenv.RedisURL(),
+			"RELAIS_REDIS_PREFIX":   rdb.Prefix,
+			"RELAIS_HTTP_ADDR":      "127.0.0.1:0",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, ready) }()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve not ready")
+	}
+
+	if cmds := tg.Bot().Commands(); len(cmds) == 0 || cmds[0].Command != "fiche" {
+		t.Fatalf("command menu = %+v", cmds)
+	}
+	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens", ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := tg.NewUser(501, "Awa").For(t)
+	u.Send("/start " + code)
+	u.Expect("Bienvenue")
+	var dep, structure string
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT departement, structure FROM mediators WHERE user_id = 501`).Scan(&dep, &structure); err != nil || dep != "62" || structure != "Centre social Lens" {
+		t.Fatalf("mediator row: %s %s %v", dep, structure, err)
+	}
+	other := tg.NewUser(502, "Bob").For(t)
+	other.Send("/start " + code)
+	other.Expect("déjà été utilisé")
+	stranger := tg.NewUser(503, "Eve").For(t)
+	stranger.Send("salut")
+	stranger.Expect("invitation")
+	var n int
+	_ = db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE telegram_id IN (502, 503)`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("refused users stored: %d", n)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v on shutdown", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
