@@ -344,3 +344,30 @@ func TestChartIsAPhoneSizedPNG(t *testing.T) {
 		t.Errorf("chart is %d×%d pixels", w, h)
 	}
 }
+
+func TestDigestComparesWithPreviousWeek(t *testing.T) {
+	db := seedScopes(t)
+	ctx := context.Background()
+	monday := time.Date(2024, 3, 11, 8, 0, 0, 0, time.UTC)
+	week := indicators.Week(monday.AddDate(0, 0, -7))
+	me := indicators.Mediator(mediatorID(t, db, "MED-R"))
+	var reports []*indicators.Report
+	for _, p := range []indicators.Period{week, week.Previous(), indicators.YearToDate(week.To)} {
+		r, err := indicators.Compute(ctx, db.Store.Pool, p, me, indicators.AsOf(monday))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports = append(reports, r)
+	}
+	got := indicators.Digest(reports[0], reports[1], reports[2])
+	want := "Votre semaine – Médiateur MED-R\nDu 04/03/2024 au 10/03/2024\n\n" +
+		"Fiches : 3 (+2 par rapport à la semaine précédente)\n" +
+		"Personnes distinctes : 2 (+1 par rapport à la semaine précédente)\n" +
+		"Demandes ouvertes : 4 (+3 par rapport à la semaine précédente)\n" +
+		"Demandes résolues : 1 (comme la semaine précédente)\n" +
+		"Relances en retard : 1\n\n" +
+		"Depuis le 01/01/2024 : 4 fiches, 3 personnes distinctes, 5 demandes (67 % des droits et 0 % des soins résolues)"
+	if got != want {
+		t.Errorf("digest:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -72,8 +72,7 @@ func utf16Len(s string) int {
 }
 
 func (r *Report) textHeader() string {
-	p := r.Period.Label()
-	return fmt.Sprintf("Indicateurs – %s\n%s", r.Label, strings.ToUpper(p[:1])+p[1:])
+	return fmt.Sprintf("Indicateurs – %s\n%s", r.Label, capitalize(r.Period.Label()))
 }
 
 func (r *Report) textKeyFigures() string {
@@ -213,4 +212,46 @@ func Number(n int) string {
 		return "-" + b.String()
 	}
 	return b.String()
+}
+
+// Digest is the weekly message: the week's figures with their change from
+// the previous week, then the year to date. The three reports share a scope.
+func Digest(week, previous, yearToDate *Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Votre semaine – %s\n%s\n\n", week.Label, capitalize(week.Period.Label()))
+	line := func(label string, now, before int) {
+		fmt.Fprintf(&b, "%s : %s (%s)\n", label, Number(now), change(now, before))
+	}
+	line("Fiches", week.Sheets, previous.Sheets)
+	line("Personnes distinctes", week.People, previous.People)
+	line("Demandes ouvertes", week.FollowUps.Opened, previous.FollowUps.Opened)
+	line("Demandes résolues", week.FollowUps.Resolved, previous.FollowUps.Resolved)
+	fmt.Fprintf(&b, "Relances en retard : %s\n", Number(week.FollowUps.Overdue))
+	if week.Scope.Kind != KindMediator {
+		fmt.Fprintf(&b, "Médiateurs actifs : %s\n", Number(week.Mediators))
+	}
+	y := yearToDate
+	fmt.Fprintf(&b, "\nDepuis le %s : %s fiches, %s personnes distinctes, %s demandes (%d %% des droits et %d %% des soins résolues)",
+		frDate(y.Period.From), Number(y.Sheets), Number(y.People), Number(y.Rights.Total+y.Care.Total),
+		y.Rights.ResolvedPct(), y.Care.ResolvedPct())
+	return fit([]string{b.String()})
+}
+
+// change says how a figure moved since the previous week.
+func change(now, before int) string {
+	switch d := now - before; {
+	case d > 0:
+		return fmt.Sprintf("+%s par rapport à la semaine précédente", Number(d))
+	case d < 0:
+		return fmt.Sprintf("−%s par rapport à la semaine précédente", Number(-d))
+	}
+	return "comme la semaine précédente"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[size:]
 }

@@ -1,0 +1,76 @@
+package indicators
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/relais-sante/relais/internal/codes"
+)
+
+// hugeReport is a region report with every code used, dozens of codes
+// unknown to the catalogue (old imports) and large figures.
+func hugeReport() *Report {
+	r := &Report{Scope: Region(), Label: "Hauts-de-France", Period: Year(2024),
+		ByDepartement: map[string]*Breakdown{}, Rights: newRequests("droits"), Care: newRequests("soins")}
+	r.Total = newBreakdown("", "Hauts-de-France (58)")
+	for i, d := range codes.Departements {
+		b := newBreakdown(d.Code, fmt.Sprintf("%s (%d)", d.Label, 10+i))
+		b.Sheets, b.Mediators = 250_000+i, 10+i
+		b.Sex["F"], b.Sex["M"], b.Sex["X"] = 130_000, 119_000, 1_000+i
+		b.QPV["oui"], b.QPV["non"] = 180_000, 70_000+i
+		b.Age, b.AgeKnown = Mean{Sum: 42 * 250_000, N: 250_000}, 250_000
+		r.ByDepartement[d.Code] = b
+	}
+	fill := func(m map[string]int, list codes.List, extra string) {
+		for i, c := range list {
+			m[c.Code] = 100_000 + i
+		}
+		for i := range 40 {
+			m[fmt.Sprintf("%s_ancien_code_tres_long_numero_%02d", extra, i)] = 50_000 + i
+		}
+	}
+	fill(r.Total.Resources, codes.Resources, "ressource")
+	fill(r.Total.ContactMode, codes.ContactModes, "contact")
+	fill(r.Total.Obstacles, codes.Obstacles, "frein")
+	fill(r.Rights.ByType, codes.RightsTypes, "droit")
+	fill(r.Care.ByType, codes.CareTypes, "soin")
+	for _, m := range []map[string]int{r.Rights.ByType, r.Care.ByType} {
+		for _, n := range m {
+			r.Rights.Total += n
+		}
+	}
+	r.Care.Total = r.Rights.Total
+	r.Sheets, r.Mediators, r.People = 1_250_010, 58, 900_000
+	r.Total.Sheets = r.Sheets
+	r.FollowUps = FollowUps{Opened: 2_000_000, Resolved: 1_500_000, Overdue: 123_456, AsOf: "2025-01-06"}
+	return r
+}
+
+func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
+	r := hugeReport()
+	text := r.Text()
+	if n := utf16Len(text); n > MaxMessage {
+		t.Fatalf("message is %d UTF-16 units, Telegram allows %d", n, MaxMessage)
+	}
+	for _, want := range []string{"Indicateurs – Hauts-de-France", "Fiches : 1 250 010", "Nord (11) : 250 001", "Accès aux droits :"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the most useful figures were dropped: no %q in\n%s", want, text)
+		}
+	}
+	// And the chart still renders with 100 bars.
+	if _, err := Chart(r); err != nil {
+		t.Errorf("chart: %v", err)
+	}
+}
+
+func TestFitCutsASingleOversizedSection(t *testing.T) {
+	got := fit([]string{strings.Repeat("é", 5000)})
+	if utf16Len(got) != MaxMessage || !strings.HasPrefix(got, "éé") {
+		t.Errorf("cut to %d units", utf16Len(got))
+	}
+	emoji := fit([]string{"header", strings.Repeat("📊", 3000)}) // 2 UTF-16 units each
+	if emoji != "header" {
+		t.Errorf("oversized second section kept: %d units", utf16Len(emoji))
+	}
+}
