@@ -44,13 +44,14 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 // world is one PostgreSQL database, one Redis prefix and one fake Telegram,
 // shared by any number of schedulers (replicas of `relais serve`).
 type world struct {
-	t   *testing.T
-	db  *testenv.DB
-	rd  *testenv.Redis
-	srv *telegramtest.Server
+	t         testing.TB
+	db        *testenv.DB
+	rd        *testenv.Redis
+	srv       *telegramtest.Server
+	unlimited bool // no flood limits on the fake nor pacing in the sender
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	return &world{t: t, db: testenv.NewDB(t), rd: testenv.NewRedis(t), srv: telegramtest.NewServer(t)}
 }
 
@@ -77,7 +78,7 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 	return reminders.New(reminders.Options{
 		Store:     st,
 		Drafts:    state.New(rdb, w.rd.Prefix),
-		Out:       telegram.NewSender(api, telegram.SenderOptions{}),
+		Out:       telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited}),
 		Location:  paris,
 		Hour:      9,
 		Now:       now,
