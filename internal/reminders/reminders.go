@@ -34,10 +34,10 @@ type Drafts interface {
 	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
 }
 
-// Defaults of Options.
+// DefaultNudgeAfter is how long a draft stays idle before its nudge.
+const DefaultNudgeAfter = 4 * time.Hour
+
 const (
-	DefaultHour       = 9
-	DefaultNudgeAfter = 4 * time.Hour
 	// Nudges wait for the daytime: a form left at 19:00 is not recalled at 23:00
 	// but at 08:00 the next morning.
 	nudgeFromHour  = 8
@@ -58,7 +58,9 @@ type Options struct {
 	Out      Sender
 	Location *time.Location // RELAIS_TZ; nil: UTC
 	// Hour is RELAIS_REMINDER_HOUR (config.ReminderHour): the reminder hour
-	// of a user without one of their own (users.reminder_hour NULL).
+	// of a user without one of their own (users.reminder_hour NULL; the
+	// column is NOT NULL DEFAULT 9 in 00001_init.sql, so until it may be
+	// NULL every user has their own hour).
 	Hour       int
 	NudgeAfter time.Duration    // RELAIS_NUDGE_AFTER; 0: DefaultNudgeAfter
 	Now        func() time.Time // nil: time.Now
