@@ -13,11 +13,14 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/redis/go-redis/v9"
+	"github.com/robfig/cron/v3"
 
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -74,7 +77,8 @@ func (s *services) close() {
 
 // serve runs the bot until ctx is cancelled, then finishes in-flight updates.
 // ready, when set, is closed once the bot polls Telegram (tests wait on it).
-func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}) error {
+// web, when given, is served at "/" beside the health checks (the demo chat).
+func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web ...http.Handler) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	svc, err := openServices(ctx, cfg)
 	if err != nil {
@@ -82,7 +86,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}) error
 	}
 	defer svc.close()
 
-	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log)
+	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, web...)
 	if err != nil {
 		return err
 	}
@@ -97,15 +101,36 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}) error
 		return err
 	}
 	sender := telegram.NewSender(api, telegram.SenderOptions{})
+	drafts := state.New(svc.redis, cfg.RedisPrefix)
 	b := bot.New(bot.Options{
-		Store:    svc.store,
-		Drafts:   state.New(svc.redis, cfg.RedisPrefix),
-		Out:      sender,
-		Location: cfg.Location,
-		Log:      log,
-		Username: api.Self.UserName,
-		Forms:    svc.forms,
+		Store:        svc.store,
+		Drafts:       drafts,
+		ReminderHour: cfg.ReminderHour,
+		Out:          sender,
+		Location:     cfg.Location,
+		Log:          log,
+		Username:     api.Self.UserName,
+		Forms:        svc.forms,
 	})
+	sched := reminders.New(reminders.Options{
+		Store: svc.store, Drafts: drafts, Out: sender,
+		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log,
+		FormTitle: func(id string) string {
+			if f, ok := svc.forms[id]; ok {
+				return f.Title.FR
+			}
+			return ""
+		},
+	})
+	if err := sched.Start(ctx); err != nil {
+		return err
+	}
+	defer sched.Stop()
+	stopDigest, err := startDigest(ctx, &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: log})
+	if err != nil {
+		return err
+	}
+	defer stopDigest()
 	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
@@ -121,9 +146,13 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}) error
 	return nil
 }
 
-// startHTTP serves /healthz (process up) and /readyz (PostgreSQL and Redis reachable).
-func startHTTP(addr string, svc *services, log *slog.Logger) (*http.Server, error) {
+// startHTTP serves /healthz (process up) and /readyz (PostgreSQL and Redis
+// reachable), and web at "/" when given.
+func startHTTP(addr string, svc *services, log *slog.Logger, web ...http.Handler) (*http.Server, error) {
 	mux := http.NewServeMux()
+	if len(web) > 0 && web[0] != nil {
+		mux.Handle("/", web[0])
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -151,4 +180,21 @@ func startHTTP(addr string, svc *services, log *slog.Logger) (*http.Server, erro
 		}
 	}()
 	return srv, nil
+}
+
+// startDigest runs the Monday digest: at start (catch-up after downtime) and
+// every ten minutes; job_runs rows make each digest go out once.
+func startDigest(ctx context.Context, job *digest.Job) (stop func(), err error) {
+	c := cron.New(cron.WithLocation(job.Location))
+	run := func() {
+		if _, err := job.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			job.Log.Error("weekly digest", "err", err)
+		}
+	}
+	if _, err := c.AddFunc("*/10 * * * *", run); err != nil {
+		return nil, fmt.Errorf("schedule digest: %w", err)
+	}
+	go run()
+	c.Start()
+	return func() { <-c.Stop().Done() }, nil
 }

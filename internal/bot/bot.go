@@ -32,6 +32,7 @@ type Bot struct {
 	log      *slog.Logger
 	username string
 	sheets   *sheetFlow
+	hour     int
 }
 
 // Options wires a Bot.
@@ -44,11 +45,16 @@ type Options struct {
 	Log      *slog.Logger
 	Username string // the bot's username, for deep links
 	Forms    Forms
+	// ReminderHour is RELAIS_REMINDER_HOUR, the hour of users who never chose one.
+	ReminderHour int
 }
 
 // New returns a Bot.
 func New(o Options) *Bot {
-	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username}
+	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour}
+	if b.hour <= 0 || b.hour > 23 {
+		b.hour = 9
+	}
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -134,6 +140,9 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.log.Error("load user", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
+	}
+	if user.ReminderHour < 0 {
+		user.ReminderHour = b.hour
 	}
 	if ev.callback != "" {
 		b.handleCallback(ctx, user, ev)

@@ -103,6 +103,13 @@ var menu = []menuEntry{
 	{"mesfiches", "vos 10 dernières fiches", mediatorOnly},
 	{"suivis", "vos demandes en cours à suivre", mediatorOnly},
 	{"rappels", "heure du rappel quotidien, relances", mediatorOnly},
+	{"action", "enregistrer une action collective de prévention", mediatorOnly},
+	{"partenaires", "vos partenaires (sanitaires, sociaux, médico-sociaux)", mediatorOnly},
+	{"bilan", "votre bilan annuel (à remplir en janvier)", mediatorOnly},
+	{"monbilan", "vos chiffres : fiches, personnes, demandes", mediatorOnly},
+	{"indicateurs", "les indicateurs de votre territoire", coordinators},
+	{"export", "export XLSX / CSV des données de votre territoire", coordinators},
+	{"digest", "recevoir ou non le bilan du lundi (on / off)", everyone},
 	{"aide", "ce que vous pouvez faire", everyone},
 }
 
@@ -118,10 +125,17 @@ func Commands() []tgbotapi.BotCommand {
 // commands maps slash commands to their handlers (besides /start and /aide).
 func (b *Bot) commands() map[string]command {
 	return map[string]command{
-		"/fiche":     {roles: mediatorOnly, run: b.sheets.start},
-		"/mesfiches": {roles: mediatorOnly, run: b.sheets.list},
-		"/suivis":    {roles: mediatorOnly, run: b.listFollowUps},
-		"/rappels":   {roles: mediatorOnly, run: b.reminderSettings},
+		"/fiche":       {roles: mediatorOnly, run: b.sheets.start},
+		"/mesfiches":   {roles: mediatorOnly, run: b.sheets.list},
+		"/monbilan":    {roles: mediatorOnly, run: b.startFigures(flowOwn, "Votre bilan")},
+		"/indicateurs": {roles: coordinators, run: b.startFigures(flowIndicators, "Indicateurs")},
+		"/export":      {roles: coordinators, run: b.startFigures(flowExport, "Export")},
+		"/digest":      {roles: everyone, run: b.setDigest},
+		"/suivis":      {roles: mediatorOnly, run: b.listFollowUps},
+		"/rappels":     {roles: mediatorOnly, run: b.reminderSettings},
+		"/action":      {roles: mediatorOnly, run: b.sheets.start},
+		"/partenaires": {roles: mediatorOnly, run: b.listPartners},
+		"/bilan":       {roles: mediatorOnly, run: b.sheets.start},
 	}
 }
 
@@ -132,5 +146,9 @@ func (b *Bot) callbacks() map[string]func(ctx context.Context, u *store.User, ev
 		"b":  b.sheets.action,
 		"r":  b.pressFollowUp,
 		"rp": b.pressSetting,
+		"bl": b.pressReview,
+		"i":  b.pressFigures,
+		"m":  b.pressFigures,
+		"e":  b.pressFigures,
 	}
 }

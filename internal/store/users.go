@@ -25,7 +25,7 @@ type User struct {
 	ChatID       int64
 	Role         string
 	DisplayName  string
-	ReminderHour int
+	ReminderHour int // -1: never chosen, RELAIS_REMINDER_HOUR applies
 	Nudges       bool
 	Digest       bool
 	Mediator     *Mediator    // set for mediators
@@ -216,7 +216,7 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, 
 		coScope, coDep, coStruct    *string
 	)
 	err := s.Pool.QueryRow(ctx, `
-		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, u.reminder_hour, u.nudges, u.digest,
+		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
 		       m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
 		       c.scope, c.departement, c.structure
 		FROM users u
@@ -255,4 +255,12 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// SetDigest turns the Monday digest on or off.
+func (s *Store) SetDigest(ctx context.Context, telegramID int64, on bool) error {
+	if _, err := s.Pool.Exec(ctx, `UPDATE users SET digest = $2 WHERE telegram_id = $1`, telegramID, on); err != nil {
+		return fmt.Errorf("set digest: %w", err)
+	}
+	return nil
 }

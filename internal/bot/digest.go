@@ -1,0 +1,36 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// setDigest answers "/digest on|off": the Monday summary can be turned off.
+func (b *Bot) setDigest(ctx context.Context, u *store.User, ev event, arg string) {
+	var on bool
+	switch strings.ToLower(arg) {
+	case "on", "oui":
+		on = true
+	case "off", "non":
+		on = false
+	default:
+		state := "désactivé"
+		if u.Digest {
+			state = "activé"
+		}
+		b.reply(ctx, ev, "Le bilan du lundi est "+state+". Écrivez /digest on pour le recevoir, /digest off pour ne plus le recevoir.")
+		return
+	}
+	if err := b.store.SetDigest(ctx, u.TelegramID, on); err != nil {
+		b.log.Error("set digest", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if on {
+		b.reply(ctx, ev, "C'est noté : vous recevrez le bilan de la semaine chaque lundi à 8 h.")
+	} else {
+		b.reply(ctx, ev, "C'est noté : vous ne recevrez plus le bilan du lundi. /digest on pour le rétablir.")
+	}
+}

@@ -1,0 +1,267 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/export"
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Figures flows (/indicateurs, /monbilan, /export) are stateless: each button
+// carries the choices made so far in its callback data, "<flow>:<period>[:<scope index>[:<format>]]",
+// and every press re-checks what the user may see.
+const (
+	flowIndicators = "i"
+	flowOwn        = "m"
+	flowExport     = "e"
+)
+
+// viewer is who asks for figures, with their role and territory.
+func viewer(u *store.User) indicators.Viewer {
+	v := indicators.Viewer{Role: u.Role}
+	if u.Coordinator != nil {
+		v.Level, v.Departement, v.Structure = u.Coordinator.Scope, u.Coordinator.Departement, u.Coordinator.Structure
+	}
+	if u.Mediator != nil {
+		v.MediatorID = u.Mediator.ID
+		v.Departement = u.Mediator.Departement
+	}
+	return v
+}
+
+// scopes lists what the user may choose, in a stable order (buttons refer to indexes).
+func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
+	v := viewer(u)
+	out := indicators.Scopes(v)
+	if u.Role != store.RoleMediator {
+		more, err := indicators.StructureScopes(ctx, b.store.Pool, v)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range more {
+			if s.Kind != "structure" || len(out) == 0 || out[0].Kind != "structure" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out, nil
+}
+
+func periodButtons(flow string) *tgbotapi.InlineKeyboardMarkup {
+	return keyboard(
+		tgbotapi.NewInlineKeyboardRow(button("Cette semaine", flow+":w"), button("Ce mois", flow+":m")),
+		tgbotapi.NewInlineKeyboardRow(button("Cette année", flow+":y"), button("L'année dernière", flow+":ly")),
+		tgbotapi.NewInlineKeyboardRow(button("Autres dates…", flow+":custom")),
+	)
+}
+
+// period resolves a period code: w, m, y, ly or YYYYMMDD-YYYYMMDD.
+func period(code string, today time.Time) (indicators.Period, bool) {
+	switch code {
+	case "w":
+		return indicators.Days(indicators.Week(today).From, today), true
+	case "m":
+		return indicators.Days(indicators.Month(today).From, today), true
+	case "y":
+		return indicators.YearToDate(today), true
+	case "ly":
+		return indicators.Year(today.Year() - 1), true
+	}
+	from, to, ok := strings.Cut(code, "-")
+	if !ok {
+		return indicators.Period{}, false
+	}
+	f, err1 := time.Parse("20060102", from)
+	t, err2 := time.Parse("20060102", to)
+	p := indicators.Days(f, t)
+	return p, err1 == nil && err2 == nil && p.Validate() == nil
+}
+
+func periodCode(p indicators.Period) string {
+	return p.From.Format("20060102") + "-" + p.To.Format("20060102")
+}
+
+// startFigures answers /indicateurs, /monbilan and /export: typed dates
+// ("/indicateurs 01/01/2024 31/12/2024") skip the period buttons.
+func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store.User, ev event, arg string) {
+	return func(ctx context.Context, u *store.User, ev event, arg string) {
+		if arg == "" {
+			b.send(ctx, ev.chatID, what+" : quelle période ?", periodButtons(flow))
+			return
+		}
+		f := strings.Fields(arg)
+		if len(f) != 2 {
+			b.reply(ctx, ev, "Écrivez deux dates, par exemple : /"+commandOf(flow)+" 01/01/2024 31/12/2024")
+			return
+		}
+		p, err := indicators.ParsePeriod(f[0], f[1])
+		if err != nil {
+			b.reply(ctx, ev, "Période incorrecte : "+err.Error()+".")
+			return
+		}
+		b.chooseScope(ctx, u, ev, flow, periodCode(p), 0)
+	}
+}
+
+func commandOf(flow string) string {
+	switch flow {
+	case flowOwn:
+		return "monbilan"
+	case flowExport:
+		return "export"
+	}
+	return "indicateurs"
+}
+
+// pressFigures handles every button of the figures flows.
+func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
+	parts := strings.Split(ev.data, ":")
+	flow := parts[0]
+	if (flow == flowOwn) != (u.Role == store.RoleMediator) {
+		b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
+		return
+	}
+	if len(parts) == 2 && parts[1] == "custom" {
+		b.answer(ctx, ev, "")
+		b.edit(ctx, ev.chatID, ev.messageID, "Écrivez la période, par exemple :\n/"+commandOf(flow)+" 01/01/2025 30/06/2025", nil)
+		return
+	}
+	if len(parts) < 2 {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	if _, ok := period(parts[1], b.Now()); !ok {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	b.answer(ctx, ev, "")
+	if len(parts) == 2 {
+		b.chooseScope(ctx, u, ev, flow, parts[1], ev.messageID)
+		return
+	}
+	idx, err := strconv.Atoi(parts[2])
+	if err != nil {
+		return
+	}
+	format, editID := "xlsx", ev.messageID
+	if len(parts) == 4 {
+		format, editID = parts[3], 0 // a button under the exported file: keep the file's message
+	}
+	b.deliverFigures(ctx, u, ev, flow, parts[1], idx, format, editID)
+}
+
+// chooseScope asks for the territory when the user has more than one.
+func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pcode string, editID int) {
+	scopes, err := b.scopes(ctx, u)
+	if err != nil {
+		b.log.Error("list scopes", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if len(scopes) == 0 {
+		b.reply(ctx, ev, "Aucun territoire ne vous est attribué : demandez à l'administrateur.")
+		return
+	}
+	if len(scopes) == 1 {
+		if editID > 0 {
+			p, _ := period(pcode, b.Now())
+			b.edit(ctx, ev.chatID, editID, "Période : "+p.Label(), nil)
+		}
+		b.deliverFigures(ctx, u, ev, flow, pcode, 0, "xlsx", 0)
+		return
+	}
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for i, s := range scopes {
+		btn := button(s.Label(), flow+":"+pcode+":"+strconv.Itoa(i))
+		if n := len(rows); n > 0 && len(rows[n-1]) == 1 && len(s.Label()) < 16 && len(rows[n-1][0].Text) < 16 {
+			rows[n-1] = append(rows[n-1], btn)
+			continue
+		}
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn))
+	}
+	p, _ := period(pcode, b.Now())
+	text := "Période : " + p.Label() + ". Quel territoire ?"
+	if editID > 0 {
+		b.edit(ctx, ev.chatID, editID, text, keyboard(rows...))
+		return
+	}
+	b.send(ctx, ev.chatID, text, keyboard(rows...))
+}
+
+// deliverFigures computes and sends the figures (or the export file).
+func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode string, idx int, format string, editID int) {
+	scopes, err := b.scopes(ctx, u)
+	if err != nil {
+		b.log.Error("list scopes", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	p, ok := period(pcode, b.Now())
+	if !ok || idx < 0 || idx >= len(scopes) || !indicators.Allowed(viewer(u), scopes[idx]) {
+		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
+		return
+	}
+	scope := scopes[idx]
+	if editID > 0 {
+		b.edit(ctx, ev.chatID, editID, "Période : "+p.Label()+"\nTerritoire : "+scope.Label(), nil)
+	}
+	if flow == flowExport {
+		b.sendExport(ctx, u, ev, scope, p, pcode, idx, format)
+		return
+	}
+	r, err := indicators.Compute(ctx, b.store.Pool, p, scope, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
+	if err != nil {
+		b.log.Error("compute indicators", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	b.reply(ctx, ev, r.Text())
+	if r.Rights.Total+r.Care.Total == 0 {
+		return
+	}
+	png, err := indicators.Chart(r)
+	if err != nil {
+		b.log.Error("chart", "err", err)
+		return
+	}
+	photo := tgbotapi.NewPhoto(ev.chatID, tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
+	photo.Caption = "Demandes par type — " + scope.Label()
+	if _, err := b.out.Send(ctx, photo); err != nil {
+		b.log.Error("send chart", "chat_id", ev.chatID, "err", err)
+	}
+}
+
+func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, pcode string, idx int, format string) {
+	var buf bytes.Buffer
+	var err error
+	if format == "csv" {
+		err = export.WriteCSV(ctx, b.store.Pool, p, scope, &buf)
+	} else {
+		format = "xlsx"
+		err = export.WriteXLSX(ctx, b.store.Pool, p, scope, &buf)
+	}
+	if err == nil {
+		err = export.Record(ctx, b.store.Pool, u.TelegramID, scope, p, format)
+	}
+	if err != nil {
+		b.log.Error("export", "format", format, "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	doc := tgbotapi.NewDocument(ev.chatID, tgbotapi.FileBytes{Name: export.Filename(scope, p, format), Bytes: buf.Bytes()})
+	doc.Caption = fmt.Sprintf("Export %s — %s, %s", strings.ToUpper(format), scope.Label(), p.Label())
+	if format == "xlsx" {
+		doc.ReplyMarkup = keyboard(tgbotapi.NewInlineKeyboardRow(button("La même chose en CSV", flowExport+":"+pcode+":"+strconv.Itoa(idx)+":csv")))
+	}
+	if _, err := b.out.Send(ctx, doc); err != nil {
+		b.log.Error("send export", "chat_id", ev.chatID, "err", err)
+	}
+}

@@ -1,0 +1,166 @@
+// Package digest sends the Monday summary: each coordinator gets their
+// territory's week, each mediator their own, once per week even with several
+// processes, and late rather than never after downtime.
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Sender delivers a message; in production the rate-limited Telegram sender.
+type Sender interface {
+	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
+}
+
+// Hour is when the digest is due on Mondays (RELAIS_TZ).
+const Hour = 8
+
+// Job sends the weekly digests.
+type Job struct {
+	Store    *store.Store
+	Out      Sender
+	Location *time.Location
+	Log      *slog.Logger
+}
+
+// recipient is a user who gets a digest and the scope it covers.
+type recipient struct {
+	userID int64
+	chatID int64
+	scope  indicators.Scope
+}
+
+// DueWeek is the week whose digest is due at now: the week before the
+// latest Monday 08:00 that has passed.
+func DueWeek(now time.Time) indicators.Period {
+	this := indicators.Week(now)
+	due := time.Date(this.From.Year(), this.From.Month(), this.From.Day(), Hour, 0, 0, 0, now.Location())
+	if now.Before(due) {
+		return indicators.Week(this.From.AddDate(0, 0, -8))
+	}
+	return indicators.Week(this.From.AddDate(0, 0, -1))
+}
+
+// Run sends every digest due at now and not sent yet; it returns how many it sent.
+// Each one is recorded in job_runs in the transaction that sends it, so a
+// second process (or a second run) skips it, and a failed send is retried later.
+func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
+	now = now.In(j.Location)
+	week := DueWeek(now)
+	period := week.From.Format(time.DateOnly)
+	recipients, err := j.recipients(ctx, dueAt(week))
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	var errs []error
+	for _, r := range recipients {
+		err := j.Store.InTx(ctx, func(tx pgx.Tx) error {
+			tag, err := tx.Exec(ctx, `INSERT INTO job_runs (job, period, subject) VALUES ('digest', $1, $2) ON CONFLICT DO NOTHING`, period, r.userID)
+			if err != nil || tag.RowsAffected() == 0 {
+				return err
+			}
+			if err := j.send(ctx, tx, r, week, now); err != nil {
+				return err
+			}
+			sent++
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("digest for user %d: %w", r.userID, err))
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+func (j *Job) send(ctx context.Context, tx pgx.Tx, r recipient, week indicators.Period, now time.Time) error {
+	opts := []indicators.Option{indicators.InZone(j.Location), indicators.AsOf(now)}
+	cur, err := indicators.Compute(ctx, tx, week, r.scope, opts...)
+	if err != nil {
+		return err
+	}
+	prev, err := indicators.Compute(ctx, tx, week.Previous(), r.scope, opts...)
+	if err != nil {
+		return err
+	}
+	ytd, err := indicators.Compute(ctx, tx, indicators.YearToDate(week.To), r.scope, opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := j.Out.Send(ctx, tgbotapi.NewMessage(r.chatID, indicators.Digest(cur, prev, ytd))); err != nil {
+		return err
+	}
+	if ytd.Rights.Total+ytd.Care.Total == 0 {
+		return nil
+	}
+	png, err := indicators.Chart(ytd)
+	if err != nil {
+		return err
+	}
+	photo := tgbotapi.NewPhoto(r.chatID, tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
+	photo.Caption = "Demandes par type depuis le 1er janvier — " + r.scope.Label()
+	if _, err := j.Out.Send(ctx, photo); err != nil && j.Log != nil {
+		// The text went out: the digest counts as sent; only the chart is missing.
+		j.Log.Warn("digest chart", "chat_id", r.chatID, "err", err)
+	}
+	return nil
+}
+
+// dueAt is the Monday 08:00 after week, when its digest goes out.
+func dueAt(week indicators.Period) time.Time {
+	next := week.To.AddDate(0, 0, 1)
+	return time.Date(next.Year(), next.Month(), next.Day(), Hour, 0, 0, 0, time.UTC)
+}
+
+// recipients are the users registered before the digest was due (a user who
+// joins on Wednesday does not get last week's digest as a catch-up).
+func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error) {
+	due = time.Date(due.Year(), due.Month(), due.Day(), due.Hour(), 0, 0, 0, j.Location)
+	rows, err := j.Store.Pool.Query(ctx, `
+		SELECT u.telegram_id, u.chat_id, u.role, m.id, c.scope, COALESCE(c.departement, ''), COALESCE(c.structure, '')
+		FROM users u
+		LEFT JOIN mediators m ON m.user_id = u.telegram_id
+		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
+		WHERE u.digest AND u.created_at < $1
+		  AND (u.role = 'admin' OR (m.id IS NOT NULL AND m.active) OR c.user_id IS NOT NULL)
+		ORDER BY u.telegram_id`, due)
+	if err != nil {
+		return nil, fmt.Errorf("digest recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []recipient
+	for rows.Next() {
+		var (
+			r              recipient
+			role           string
+			medID          *int64
+			level          *string
+			dep, structure string
+		)
+		if err := rows.Scan(&r.userID, &r.chatID, &role, &medID, &level, &dep, &structure); err != nil {
+			return nil, fmt.Errorf("digest recipients: %w", err)
+		}
+		switch {
+		case medID != nil:
+			r.scope = indicators.Mediator(*medID)
+		case level != nil && *level == "departement":
+			r.scope = indicators.Departement(dep)
+		case level != nil && *level == "structure":
+			r.scope = indicators.Structure(dep, structure)
+		default:
+			r.scope = indicators.Region()
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

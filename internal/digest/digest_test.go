@@ -1,0 +1,150 @@
+package digest_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/digest"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplate()
+	os.Exit(code)
+}
+
+var paris, _ = time.LoadLocation("Europe/Paris")
+
+func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *store.User {
+	t.Helper()
+	ctx := context.Background()
+	inv.ExpiresAt = time.Now().Add(time.Hour)
+	code, err := st.CreateInvitation(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.RedeemInvitation(ctx, code, id, id, "X", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Registered well before the digests below were due.
+	if _, err := st.Pool.Exec(ctx, `UPDATE users SET created_at = '2026-01-01' WHERE telegram_id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func sheets(t *testing.T, st *store.Store, med *store.User, n int, day string, resolved bool) {
+	t.Helper()
+	d, _ := time.Parse(time.DateOnly, day)
+	status := "en_cours"
+	if resolved {
+		status = "resolue"
+	}
+	for i := range n {
+		_, _, err := st.SaveSheet(context.Background(), store.Sheet{
+			ID: fmt.Sprintf("%s-%d-%d", day, med.TelegramID, i), MediatorID: med.Mediator.ID, Date: d,
+			Beneficiary: fmt.Sprintf("B%s%d%d", day[8:], med.TelegramID, i), Sex: "M", QPV: "non", Resources: "salaire",
+			ContactMode: "contact_direct", Level: "informe", SocialProtection: "oui",
+			Requests: []store.Request{{Kind: "soins", Type: "rdv", Status: status}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
+	db := testenv.NewDB(t)
+	st := db.Store
+	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	ctx := context.Background()
+	api, err := telegram.Connect(ctx, tg.Token(), tg.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
+
+	nordMed := register(t, st, 11, store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	pdcMed := register(t, st, 12, store.Invitation{Role: store.RoleMediator, Departement: "62"})
+	register(t, st, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
+	register(t, st, 22, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	off := register(t, st, 23, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	if err := st.SetDigest(ctx, off.TelegramID, false); err != nil {
+		t.Fatal(err)
+	}
+	users := map[int64]*telegramtest.User{}
+	for _, id := range []int64{11, 12, 21, 22, 23} {
+		users[id] = tg.NewUser(id, "U").For(t)
+	}
+	// Week of 16–22 November 2026: Nord 3 sheets (2 resolved), Pas-de-Calais 2.
+	sheets(t, st, nordMed, 2, "2026-11-17", true)
+	sheets(t, st, nordMed, 1, "2026-11-18", false)
+	sheets(t, st, pdcMed, 2, "2026-11-20", false)
+	// The week before: Nord 1 sheet.
+	sheets(t, st, nordMed, 1, "2026-11-10", false)
+
+	if _, err := st.Pool.Exec(ctx, `UPDATE requests SET resolved_at = '2026-11-18 10:00+01' WHERE status = 'resolue'`); err != nil {
+		t.Fatal(err)
+	}
+	job := &digest.Job{Store: st, Out: sender, Location: paris}
+	if n, err := job.Run(ctx, time.Date(2026, 11, 23, 7, 59, 0, 0, paris)); err != nil || n != 4 {
+		// Before 08:00 the due digest is the previous week's (catch-up).
+		t.Fatalf("catch-up run: sent %d, %v", n, err)
+	}
+	monday := time.Date(2026, 11, 23, 8, 0, 0, 0, paris)
+	n, err := job.Run(ctx, monday)
+	if err != nil || n != 4 {
+		t.Fatalf("monday run: sent %d (want 4: two mediators, two coordinators), err %v", n, err)
+	}
+	other := &digest.Job{Store: st, Out: sender, Location: paris} // a second process
+	if n, err := other.Run(ctx, monday.Add(10*time.Minute)); err != nil || n != 0 {
+		t.Fatalf("second process sent %d, %v", n, err)
+	}
+
+	nord := users[21].Expect("Votre semaine")
+	if !strings.Contains(nord.Text, "Du 16/11/2026 au 22/11/2026") || !strings.Contains(nord.Text, "Fiches : 3 (+2 par rapport à la semaine précédente)") ||
+		!strings.Contains(nord.Text, "Demandes résolues : 2") {
+		t.Fatalf("Nord digest:\n%s", nord.Text)
+	}
+	region := users[22].Expect("Votre semaine")
+	if !strings.Contains(region.Text, "Fiches : 5") {
+		t.Fatalf("region digest:\n%s", region.Text)
+	}
+	mine := users[12].Expect("Votre semaine")
+	if !strings.Contains(mine.Text, "Fiches : 2") {
+		t.Fatalf("mediator digest:\n%s", mine.Text)
+	}
+	if msgs := users[23].Messages(); len(msgs) != 0 {
+		t.Fatalf("digest sent to a user who turned it off: %v", msgs)
+	}
+	count := 0
+	for _, m := range users[21].Messages() {
+		if strings.Contains(m.Text, "Du 16/11/2026 au 22/11/2026") {
+			count++
+		}
+	}
+	if count != 1 {
+		t.Fatalf("Nord coordinator got this week's digest %d times", count)
+	}
+}
+
+func TestDueWeek(t *testing.T) {
+	for now, want := range map[time.Time]string{
+		time.Date(2026, 11, 23, 8, 0, 0, 0, paris):  "2026-11-16",
+		time.Date(2026, 11, 23, 7, 0, 0, 0, paris):  "2026-11-09",
+		time.Date(2026, 11, 29, 23, 0, 0, 0, paris): "2026-11-16",
+	} {
+		if got := digest.DueWeek(now).From.Format(time.DateOnly); got != want {
+			t.Errorf("DueWeek(%v) = %s, want %s", now, got, want)
+		}
+	}
+}
