@@ -40,10 +40,11 @@ type sheetFlow struct {
 }
 
 // formCommands maps a command to the form it starts.
-var formCommands = map[string]string{"/fiche": "fiche"}
+var formCommands = map[string]string{"/fiche": "fiche", "/action": "action", "/bilan": "bilan"}
 
 func (f *sheetFlow) savers() map[string]saver {
-	return map[string]saver{"fiche": f.bot.saveSheet}
+	return map[string]saver{"fiche": f.bot.saveSheet, "action": f.bot.saveAction,
+		"partenaire": f.bot.savePartner, "bilan": f.bot.saveReview}
 }
 
 func newRecordID() string {
@@ -74,6 +75,10 @@ func (f *sheetFlow) begin(ctx context.Context, u *store.User, ev event, formID s
 	if exists {
 		f.bot.send(ctx, ev.chatID, "Vous avez une fiche en cours ("+f.title(st.FormID)+"). Que voulez-vous faire ?",
 			keyboard(tgbotapi.NewInlineKeyboardRow(button("Reprendre", "b:resume"), button("Abandonner", "b:drop:"+formID))))
+		return
+	}
+	if start, ok := f.starters()[formID]; ok {
+		start(ctx, u, ev, form)
 		return
 	}
 	res := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
@@ -170,6 +175,17 @@ func (f *sheetFlow) apply(ctx context.Context, u *store.User, ev event, form *fo
 			return
 		}
 		number, err := save(ctx, u, st)
+		var refused *refusal
+		if errors.As(err, &refused) {
+			if st.QuestionMessageID > 0 {
+				b.edit(ctx, ev.chatID, st.QuestionMessageID, dialog.SummaryText(form, st), nil)
+			}
+			if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+				b.log.Error("delete draft", "err", err)
+			}
+			b.reply(ctx, ev, refused.msg)
+			return
+		}
 		if err != nil {
 			b.log.Error("save form", "form", form.ID, "err", err)
 			b.reply(ctx, ev, "L'enregistrement n'a pas pu se faire pour le moment. Rien n'est perdu : "+
@@ -199,8 +215,15 @@ func (f *sheetFlow) apply(ctx context.Context, u *store.User, ev event, form *fo
 }
 
 func newLabel(form *forms.Form) string {
-	if form.ID == "fiche" {
+	switch form.ID {
+	case "fiche":
 		return "Nouvelle fiche"
+	case "action":
+		return "Nouvelle action"
+	case "partenaire":
+		return "Ajouter un autre partenaire"
+	case "bilan":
+		return "Revoir le bilan"
 	}
 	return "Nouvelle saisie"
 }

@@ -1,0 +1,40 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// saveAction maps the action form's answers (step ids of dialogs/action.yaml)
+// to a collective action, saved once under the id chosen at form start.
+func (b *Bot) saveAction(ctx context.Context, u *store.User, st dialog.State) (int64, error) {
+	if u.Mediator == nil {
+		return 0, errors.New("save action: user is not a mediator")
+	}
+	a := st.Answers
+	date, ok := a.Date("date")
+	if !ok {
+		date = b.Now()
+	}
+	act := store.Action{
+		ID:         st.SheetID,
+		MediatorID: u.Mediator.ID,
+		Date:       time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC),
+		Role:       a.String("role"),
+		Audience:   a.String("audience"),
+		Themes:     a.Strings("themes"),
+		Title:      a.String("title"),
+	}
+	if act.Role != "participation" {
+		act.PartnerType = a.String("partner_type")
+	}
+	if n, ok := a.Int("participants"); ok {
+		act.Participants = &n
+	}
+	number, _, err := b.store.SaveAction(ctx, act)
+	return number, err
+}

@@ -1,0 +1,67 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestPartnersListedAndAdded(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(7101, "Awa", "62")
+	u.Send("/partenaires")
+	u.Expect("aucun partenaire")
+	u.Press("Ajouter un partenaire")
+	u.Expect("Nom du partenaire")
+	u.Send("CPAM de l'Artois")
+	u.Expect("Catégorie du partenaire")
+	u.Press("Sanitaire")
+	u.Expect("Type de partenaire")
+	u.Press("CPAM")
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+	done := u.Expect("Partenaire enregistré")
+	if !strings.Contains(done.Text, "1 partenaire") {
+		t.Fatalf("confirmation = %q", done.Text)
+	}
+	u.Press("Ajouter un autre partenaire")
+	u.Expect("Nom du partenaire")
+	u.Send("Centre social Jean Jaurès")
+	u.Press("Social")
+	u.Expect("Type de partenaire")
+	u.Press("Centre social")
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+	u.Expect("2 partenaire")
+
+	u.Send("/partenaires")
+	list := u.Expect("Vos partenaires (2)")
+	for _, want := range []string{"1 sanitaire(s), 1 social(aux), 0 médico-social(aux)", "Sanitaire :\n• CPAM de l'Artois (CPAM)", "Social :\n• Centre social Jean Jaurès (Centre social)"} {
+		if !strings.Contains(list.Text, want) {
+			t.Errorf("list lacks %q:\n%s", want, list.Text)
+		}
+	}
+	if got := strings.Join(list.ButtonTexts(), "|"); got != "Ajouter un partenaire" {
+		t.Fatalf("buttons = %s", got)
+	}
+
+	rows, err := h.db.Store.Pool.Query(context.Background(), `SELECT name, category, type FROM partners ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var n, c, ty string
+		_ = rows.Scan(&n, &c, &ty)
+		got = append(got, n+"/"+c+"/"+ty)
+	}
+	rows.Close()
+	if strings.Join(got, " | ") != "CPAM de l'Artois/sanitaire/cpam | Centre social Jean Jaurès/social/centre_social" {
+		t.Fatalf("partners = %v", got)
+	}
+
+	// Another mediator sees only their own (empty) list.
+	v := h.mediator(7102, "Bob", "62")
+	v.Send("/partenaires")
+	v.Expect("aucun partenaire")
+}

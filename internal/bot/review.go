@@ -1,0 +1,226 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// reviewForm is the form id of the annual review (dialogs/bilan.yaml).
+const reviewForm = "bilan"
+
+// ReviewButtonData is the callback data of the button that starts the
+// review of year (sent by the January reminders).
+func ReviewButtonData(year int) string { return "bl:" + strconv.Itoa(year) }
+
+// refusal is a saver's refusal, shown to the user as is: the record cannot
+// be saved and retrying will not help (e.g. a review after its deadline).
+type refusal struct{ msg string }
+
+func (r *refusal) Error() string { return "refused: " + r.msg }
+
+// starters are forms that do not start blank: the annual review is the
+// mediator's one review of the year, started from its stored answers.
+func (f *sheetFlow) starters() map[string]func(ctx context.Context, u *store.User, ev event, form *forms.Form) {
+	return map[string]func(ctx context.Context, u *store.User, ev event, form *forms.Form){
+		reviewForm: f.startReview,
+	}
+}
+
+// reviewID is the draft id of the review of year: saving it upserts the row
+// (mediator, year).
+func reviewID(year int) string { return "bilan-" + strconv.Itoa(year) }
+
+func reviewYearOf(id string) (int, bool) {
+	y, err := strconv.Atoi(strings.TrimPrefix(id, "bilan-"))
+	return y, err == nil && strings.HasPrefix(id, "bilan-")
+}
+
+// startReview opens the review of the year being reviewed: blank the first
+// time, from the stored answers afterwards (straight to the summary).
+func (f *sheetFlow) startReview(ctx context.Context, u *store.User, ev event, form *forms.Form) {
+	b := f.bot
+	year, deadline, err := b.store.ReviewYear(ctx, b.Now())
+	if err != nil {
+		b.log.Error("review year", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	rv, exists, err := b.store.Review(ctx, u.Mediator.ID, year)
+	if err != nil {
+		b.log.Error("load review", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	var res dialog.Result
+	if exists {
+		b.reply(ctx, ev, fmt.Sprintf("Votre bilan %d est enregistré. Vous pouvez le modifier jusqu'au %s : "+
+			"touchez « Modifier » à côté d'une réponse, puis « Enregistrer ».", year, reviewDate(deadline)))
+		res = dialog.StartFrom(form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(ctx, u))
+	} else {
+		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d, à remplir avant le %s. Treize questions, une dizaine de minutes. "+
+			"Vos réponses libres ne sont lues que par votre coordinateur, pour la synthèse annuelle.", year, reviewDate(deadline)))
+		res = dialog.Start(form, reviewID(year), f.input(ev), f.env(ctx, u))
+	}
+	f.apply(ctx, u, ev, form, res)
+}
+
+// pressReview handles the reminder's button: the review of its year, if
+// that year is still open.
+func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
+	_, arg, _ := strings.Cut(ev.data, ":")
+	year, err := strconv.Atoi(arg)
+	if err != nil || u.Mediator == nil {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	open, deadline, err := b.store.ReviewYear(ctx, b.Now())
+	if err != nil {
+		b.log.Error("review year", "err", err)
+		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		return
+	}
+	if year != open {
+		past, _ := b.store.ReviewDeadline(ctx, year)
+		b.answer(ctx, ev, "")
+		b.reply(ctx, ev, fmt.Sprintf("Le bilan %d ne peut plus être rempli ni modifié : la date limite était le %s. "+
+			"Tapez /bilan pour le bilan %d (jusqu'au %s).", year, reviewDate(past), open, reviewDate(deadline)))
+		return
+	}
+	b.answer(ctx, ev, "")
+	b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
+	b.sheets.begin(ctx, u, ev, reviewForm)
+}
+
+// reviewAnswers turns a stored review back into the form's answers.
+func reviewAnswers(r store.Review) dialog.Answers {
+	a := dialog.Answers{}
+	yes := func(id string, v *bool) {
+		if v == nil {
+			return
+		}
+		code := "non"
+		if *v {
+			code = "oui"
+		}
+		a[id] = dialog.Value{Code: code}
+	}
+	count := func(id string, v *int) {
+		if v != nil {
+			a[id] = dialog.Value{Code: strconv.Itoa(*v)}
+		}
+	}
+	text := func(id, v string) {
+		if v != "" {
+			a[id] = dialog.Value{Text: v}
+		}
+	}
+	yes("identified", r.Identified)
+	yes("missions_known", r.MissionsKnown)
+	yes("cpam_partnership", r.CPAMPartnership)
+	yes("partner_bodies", r.PartnerBodies)
+	count("partners_sanitaire", r.PartnersSanitaire)
+	count("partners_social", r.PartnersSocial)
+	count("partners_medico", r.PartnersMedico)
+	text("helped", r.Helped)
+	text("hindered", r.Hindered)
+	text("improve", r.Improve)
+	if len(r.HealthNeeds) > 0 {
+		a["health_needs"] = dialog.Value{Codes: append([]string{}, r.HealthNeeds...)}
+	}
+	yes("professional_project", r.ProfessionalProject)
+	yes("training", r.Training)
+	return a
+}
+
+// saveReview maps the bilan form's answers (step ids of dialogs/bilan.yaml)
+// to the review of the draft's year, replacing the stored one; after the
+// deadline it is refused. The number shown is the year.
+func (b *Bot) saveReview(ctx context.Context, u *store.User, st dialog.State) (int64, error) {
+	if u.Mediator == nil {
+		return 0, errors.New("save review: user is not a mediator")
+	}
+	year, ok := reviewYearOf(st.SheetID)
+	if !ok {
+		return 0, fmt.Errorf("save review: draft id %q has no year", st.SheetID)
+	}
+	a := st.Answers
+	yes := func(id string) *bool {
+		switch a.String(id) {
+		case "oui":
+			v := true
+			return &v
+		case "non":
+			v := false
+			return &v
+		}
+		return nil
+	}
+	count := func(id string) *int {
+		if n, ok := a.Int(id); ok {
+			return &n
+		}
+		return nil
+	}
+	r := store.Review{
+		MediatorID:          u.Mediator.ID,
+		Year:                year,
+		Identified:          yes("identified"),
+		MissionsKnown:       yes("missions_known"),
+		CPAMPartnership:     yes("cpam_partnership"),
+		PartnerBodies:       yes("partner_bodies"),
+		PartnersSanitaire:   count("partners_sanitaire"),
+		PartnersSocial:      count("partners_social"),
+		PartnersMedico:      count("partners_medico"),
+		Helped:              a.String("helped"),
+		Hindered:            a.String("hindered"),
+		Improve:             a.String("improve"),
+		HealthNeeds:         a.Strings("health_needs"),
+		ProfessionalProject: yes("professional_project"),
+		Training:            yes("training"),
+	}
+	_, err := b.store.SaveReview(ctx, r, b.Now())
+	if errors.Is(err, store.ErrReviewClosed) {
+		deadline, _ := b.store.ReviewDeadline(ctx, year)
+		return 0, &refusal{fmt.Sprintf("La date limite du bilan %d est passée (%s) : il ne peut plus être enregistré ni modifié. "+
+			"Si c'est un oubli, voyez avec votre coordinateur.", year, reviewDate(deadline))}
+	}
+	if err != nil {
+		return 0, err
+	}
+	return int64(year), nil
+}
+
+// Prefill proposes the partner counts of the annual review from the
+// mediator's registry (/partenaires), when it holds any partner.
+func (e *env) Prefill(key string) (string, bool, error) {
+	category, ok := map[string]string{
+		"partners_sanitaire":     "sanitaire",
+		"partners_social":        "social",
+		"partners_medico_social": "medico_social",
+	}[key]
+	if !ok || e.mediatorID == 0 {
+		return "", false, nil
+	}
+	counts, err := e.store.PartnerCounts(e.ctx, e.mediatorID)
+	if err != nil {
+		return "", false, err
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if total == 0 {
+		return "", false, nil
+	}
+	return strconv.Itoa(counts[category]), true, nil
+}
+
+func reviewDate(t time.Time) string { return t.Format("02/01/2006") }

@@ -1,0 +1,168 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/telegramtest"
+)
+
+// addPartner registers a partner in the mediator's registry through /partenaires.
+func addPartner(u *telegramtest.User, name, category, typ string) {
+	u.Send("/partenaires")
+	u.Press("Ajouter un partenaire")
+	u.Expect("Nom du partenaire")
+	u.Send(name)
+	u.Expect("Catégorie du partenaire")
+	u.Press(category)
+	u.Expect("Type de partenaire")
+	u.Press(typ)
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+	u.Expect("Partenaire enregistré")
+}
+
+type reviewRow struct {
+	identified, missions, cpam, bodies, project, training bool
+	sanitaire, social, medico                             int
+	helped, hindered, improve                             string
+	needs                                                 []string
+}
+
+func loadReview(t *testing.T, h *harness, year int) reviewRow {
+	t.Helper()
+	var r reviewRow
+	err := h.db.Store.Pool.QueryRow(context.Background(), `
+		SELECT identified, missions_known, cpam_partnership, partner_bodies, professional_project, training,
+		       partners_sanitaire, partners_social, partners_medico, helped, hindered, improve, health_needs
+		FROM reviews WHERE year = $1`, year).Scan(&r.identified, &r.missions, &r.cpam, &r.bodies, &r.project, &r.training,
+		&r.sanitaire, &r.social, &r.medico, &r.helped, &r.hindered, &r.improve, &r.needs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(7201, "Awa", "59")
+	addPartner(u, "CPAM de Lille-Douai", "Sanitaire", "CPAM")
+	addPartner(u, "Centre hospitalier de Roubaix", "Sanitaire", "Professionnel de santé")
+	addPartner(u, "CCAS de Roubaix", "Social", "Collectivité")
+
+	u.Send("/bilan")
+	u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027")
+	u.Expect("identifié·e")
+	u.Press("Oui")
+	u.Expect("connues de vos partenaires")
+	u.Press("Non")
+	u.Expect("partenariat avec la CPAM")
+	u.Press("Oui")
+	u.Expect("instances partenariales")
+	u.Press("Oui")
+	u.Expect("Partenaires sanitaires : 2") // proposed from the registry
+	u.Press("✅ Confirmer")
+	u.Expect("Partenaires sociaux : 1")
+	u.Press("Modifier")
+	u.Expect("Combien de partenaires sociaux")
+	u.Send("4")
+	u.Expect("Partenaires médico-sociaux : 0")
+	u.Press("✅ Confirmer")
+	u.Expect("facilité votre travail")
+	u.Send("Le soutien de la coordinatrice du CLS.")
+	u.Expect("freiné votre travail")
+	u.Send("Les délais de rendez-vous chez les spécialistes.")
+	u.Expect("faudrait-il améliorer")
+	u.Send("Un local pour les permanences.")
+	u.Expect("Besoins de santé constatés")
+	u.Press("Santé mentale")
+	u.Press("Nutrition")
+	u.Press("Valider")
+	u.Expect("projet professionnel")
+	u.Press("Oui")
+	u.Expect("suivi une formation")
+	u.Press("Non")
+	summary := u.Expect("Récapitulatif")
+	if !strings.Contains(summary.Text, "Ce qui a aidé : Le soutien de la coordinatrice du CLS.") {
+		t.Fatalf("the author sees their open answers in the summary:\n%s", summary.Text)
+	}
+	u.Press("✅ Enregistrer")
+	done := u.Expect("Bilan 2026 enregistré")
+	if got := strings.Join(done.ButtonTexts(), "|"); got != "Revoir le bilan|Terminé" {
+		t.Fatalf("buttons after save = %s", got)
+	}
+	r := loadReview(t, h, 2026)
+	if !r.identified || r.missions || !r.cpam || !r.bodies || !r.project || r.training ||
+		r.sanitaire != 2 || r.social != 4 || r.medico != 0 ||
+		r.helped != "Le soutien de la coordinatrice du CLS." || r.hindered != "Les délais de rendez-vous chez les spécialistes." ||
+		r.improve != "Un local pour les permanences." || strings.Join(r.needs, ",") != "sante_mentale,nutrition" {
+		t.Fatalf("saved review = %+v", r)
+	}
+
+	// /bilan again starts from the stored answers and edits the same row.
+	u.Send("/bilan")
+	u.Expect("Votre bilan 2026 est enregistré. Vous pouvez le modifier jusqu'au 31/01/2027")
+	again := u.Expect("Récapitulatif")
+	if !strings.Contains(again.Text, "Partenaires sociaux : 4") || !strings.Contains(again.Text, "Formation suivie : Non") {
+		t.Fatalf("stored answers not shown:\n%s", again.Text)
+	}
+	u.PressOn(again, "✏️ Formation suivie")
+	u.Expect("suivi une formation")
+	u.Press("Oui")
+	u.Expect("Formation suivie : Oui")
+	u.Press("✅ Enregistrer")
+	u.Expect("Bilan 2026 enregistré")
+	if n := h.count(`SELECT count(*) FROM reviews`); n != 1 {
+		t.Fatalf("reviews = %d, want 1", n)
+	}
+	if r := loadReview(t, h, 2026); !r.training || r.social != 4 || r.helped != "Le soutien de la coordinatrice du CLS." {
+		t.Fatalf("edited review = %+v", r)
+	}
+}
+
+func TestReviewRefusedAfterDeadline(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(7202, "Awa", "80")
+	ctx := context.Background()
+	if err := h.db.Store.SetReviewDeadline(ctx, 2026, time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(time.Date(2027, 1, 14, 18, 0, 0, 0, paris))
+	u.Send("/bilan")
+	u.Expect("Bilan annuel 2026, à remplir avant le 15/01/2027")
+	for _, q := range []struct{ question, answer string }{
+		{"identifié·e", "Oui"}, {"connues de vos partenaires", "Oui"}, {"partenariat avec la CPAM", "Non"},
+		{"instances partenariales", "Non"},
+	} {
+		u.Expect(q.question)
+		u.Press(q.answer)
+	}
+	for _, q := range []string{"partenaires sanitaires", "partenaires sociaux", "partenaires médico-sociaux"} {
+		u.Expect(q)
+		u.Send("1")
+	}
+	for _, q := range []string{"facilité", "freiné", "améliorer"} {
+		u.Expect(q)
+		u.Send("Rien de particulier.")
+	}
+	u.Expect("Besoins de santé")
+	u.Press("Hygiène")
+	u.Press("Valider")
+	u.Expect("projet professionnel")
+	u.Press("Non")
+	u.Expect("suivi une formation")
+	u.Press("Non")
+	u.Expect("Récapitulatif")
+
+	h.clock.Set(time.Date(2027, 1, 16, 9, 0, 0, 0, paris)) // the mediator comes back after the deadline
+	u.Press("✅ Enregistrer")
+	u.Expect("La date limite du bilan 2026 est passée (15/01/2027)")
+	if n := h.count(`SELECT count(*) FROM reviews`); n != 0 {
+		t.Fatalf("reviews = %d, want 0", n)
+	}
+	// /bilan now opens the review of the new year.
+	u.Send("/bilan")
+	u.Expect("Bilan annuel 2027, à remplir avant le 31/01/2028")
+}
