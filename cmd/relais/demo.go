@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
+	"net"
+	"net/http"
 
 	"github.com/relais-sante/relais/internal/config"
+	demopkg "github.com/relais-sante/relais/internal/demo"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -20,21 +22,11 @@ func runDemo(ctx context.Context, _ []string, stdout io.Writer) error {
 	return demo(ctx, cfg, stdout)
 }
 
-// demo runs the real bot against the built-in fake Bot API, so Relais can be
-// tried without creating a Telegram bot. The bot talks HTTP to the fake
-// exactly as it would to Telegram.
+// demo runs the real bot against the built-in fake Bot API and serves the
+// web chat (internal/demo) on RELAIS_HTTP_ADDR, so Relais can be tried
+// without creating a Telegram bot. The bot talks HTTP to the fake exactly as
+// it would to Telegram.
 func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	fake, err := telegramtest.New(telegramtest.WithAddr("127.0.0.1:8081"), telegramtest.WithBotUsername("RelaisDemoBot"))
-	if err != nil {
-		fake, err = telegramtest.New(telegramtest.WithBotUsername("RelaisDemoBot"))
-		if err != nil {
-			return fmt.Errorf("demo: start the fake Telegram: %w", err)
-		}
-	}
-	defer fake.Close()
-	cfg.TelegramToken = fake.Token()
-	cfg.TelegramAPIEndpoint = fake.Endpoint()
-
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -42,27 +34,38 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	codes := map[string]string{}
-	for name, inv := range map[string]store.Invitation{
-		"médiatrice (Nord)":         {Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"},
-		"coordinateur (région)":     {Role: store.RoleCoordinator, Scope: "region"},
-		"médiateur (Pas-de-Calais)": {Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"},
-	} {
-		inv.ExpiresAt = time.Now().Add(7 * 24 * time.Hour)
-		code, err := st.CreateInvitation(ctx, inv)
-		if err != nil {
-			st.Close()
-			return err
-		}
-		codes[name] = code
-	}
-	st.Close()
+	defer st.Close()
+	return demopkg.Run(ctx, demopkg.Options{
+		Registry: st,
+		FakeAddr: "127.0.0.1:8081",
+		Serve: func(ctx context.Context, tg demopkg.Telegram, web http.Handler) error {
+			cfg.TelegramToken = tg.Token
+			cfg.TelegramAPIEndpoint = tg.Endpoint
+			ready := make(chan struct{})
+			go func() {
+				select {
+				case <-ready:
+					fmt.Fprintf(stdout, "Démo Relais prête (faux Telegram sur %s).\n", tg.URL)
+					fmt.Fprintf(stdout, "Ouvrez http://%s/ dans votre navigateur.\n", browserAddr(cfg.HTTPAddr))
+				case <-ctx.Done():
+				}
+			}()
+			return serve(ctx, cfg, ready, web)
+		},
+	})
+}
 
-	fmt.Fprintf(stdout, "Démo Relais : faux Telegram sur %s (API de contrôle sous %s/fake/).\n", fake.URL(), fake.URL())
-	for name, code := range codes {
-		fmt.Fprintf(stdout, "  invitation %s : /start %s\n", name, code)
+// browserAddr is where a browser on this machine reaches addr (":8080" and
+// "0.0.0.0:8080" listen on every interface, loopback included).
+func browserAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
 	}
-	return serve(ctx, cfg, nil)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 func runFakegram(ctx context.Context, args []string, stdout io.Writer) error {

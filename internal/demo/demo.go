@@ -1,0 +1,144 @@
+// Package demo lets a person try Relais without creating a Telegram bot: the
+// real bot talks HTTP to the built-in fake Bot API (internal/telegramtest)
+// and a small web chat in the browser plays the Telegram users.
+//
+// Nothing here reaches into the bot: demo accounts are registered by typing
+// "/start CODE" into the fake, exactly as a mediator would in Telegram, so
+// the bot cannot tell the demo from Telegram.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegramtest"
+)
+
+// Persona is a demo Telegram account the visitor can play in the web chat.
+type Persona struct {
+	ID         int64  // Telegram user id, also the private chat's id
+	Name       string // first name, as Telegram gives it to the bot
+	Role       string // what the chat switch shows under the name
+	Invitation store.Invitation
+}
+
+// Personas are the demo accounts: a mediator in the Nord, a second one in the
+// Pas-de-Calais (to see two territories in the indicators) and a regional
+// coordinator. Their ids are fixed so a restart finds them registered.
+func Personas() []Persona {
+	return []Persona{
+		{ID: 5900001, Name: "Awa", Role: "médiatrice · Nord",
+			Invitation: store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"}},
+		{ID: 6200001, Name: "Karim", Role: "médiateur · Pas-de-Calais",
+			Invitation: store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"}},
+		{ID: 3200001, Name: "Claire", Role: "coordinatrice · région",
+			Invitation: store.Invitation{Role: store.RoleCoordinator, Scope: "region"}},
+	}
+}
+
+// Registry is what seeding needs from the store: who is registered, and
+// invitations for those who are not.
+type Registry interface {
+	UserByTelegramID(ctx context.Context, telegramID int64) (*store.User, error)
+	CreateInvitation(ctx context.Context, inv store.Invitation) (string, error)
+}
+
+// Seed makes every persona a user of the fake bot and registers those not
+// yet registered through the real onboarding: an invitation is created and
+// "/start CODE" is typed in their chat, queued for the bot to read. Already
+// registered personas are left alone, so seeding again after a restart keeps
+// the same accounts and their sheets. It returns the personas invited now.
+func Seed(ctx context.Context, reg Registry, fake *telegramtest.Bot, personas []Persona, now time.Time) ([]Persona, error) {
+	var invited []Persona
+	for _, p := range personas {
+		fake.NewUser(p.ID, p.Name)
+		_, err := reg.UserByTelegramID(ctx, p.ID)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return invited, fmt.Errorf("demo: look up %s: %w", p.Name, err)
+		}
+		inv := p.Invitation
+		inv.ExpiresAt = now.Add(7 * 24 * time.Hour)
+		code, err := reg.CreateInvitation(ctx, inv)
+		if err != nil {
+			return invited, fmt.Errorf("demo: invite %s: %w", p.Name, err)
+		}
+		if _, err := fake.SendText(p.ID, "/start "+code); err != nil {
+			return invited, fmt.Errorf("demo: register %s: %w", p.Name, err)
+		}
+		invited = append(invited, p)
+	}
+	return invited, nil
+}
+
+// Telegram is where the bot must connect: the fake Bot API's token and
+// endpoint (tgbotapi's format, "http://127.0.0.1:8081/bot%s/%s").
+type Telegram struct {
+	Token    string
+	Endpoint string
+	URL      string // the fake's base URL (its control API is under /fake/)
+}
+
+// Options configure Run.
+type Options struct {
+	// Registry is checked and given invitations for the demo accounts.
+	Registry Registry
+	// FakeAddr is where the fake Bot API listens; when taken (or empty) a
+	// free port is used, the bot is told which.
+	FakeAddr string
+	// FakeOptions are passed to the fake (tests turn the flood limits off).
+	FakeOptions []telegramtest.Option
+	// Serve runs the real bot against tg and serves web on the HTTP server
+	// beside /healthz and /readyz, until ctx is done.
+	Serve func(ctx context.Context, tg Telegram, web http.Handler) error
+	// Log receives the demo's own events (default slog.Default()).
+	Log *slog.Logger
+}
+
+// Run starts the fake Bot API, seeds the demo accounts and runs opt.Serve
+// with the web chat until ctx is done.
+func Run(ctx context.Context, opt Options) error {
+	if opt.Registry == nil || opt.Serve == nil {
+		return errors.New("demo: Registry and Serve are required")
+	}
+	log := opt.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	fakeOpts := append([]telegramtest.Option{telegramtest.WithBotUsername("RelaisDemoBot"), telegramtest.WithLogger(log)}, opt.FakeOptions...)
+	addr := opt.FakeAddr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	fake, err := telegramtest.New(append(fakeOpts, telegramtest.WithAddr(addr))...)
+	if err != nil && addr != "127.0.0.1:0" {
+		log.Warn("demo: fake Telegram address taken, using a free port", "addr", addr)
+		fake, err = telegramtest.New(fakeOpts...) // default: a free loopback port
+	}
+	if err != nil {
+		return fmt.Errorf("demo: start the fake Telegram: %w", err)
+	}
+	defer fake.Close()
+
+	personas := Personas()
+	invited, err := Seed(ctx, opt.Registry, fake.Bot(), personas, time.Now())
+	if err != nil {
+		return err
+	}
+	log.Info("demo accounts ready", "accounts", len(personas), "registering_now", len(invited))
+
+	web := NewHandler(fake.Bot(), personas)
+	defer web.Close()
+	// Streams to browsers must end when the demo stops, or the HTTP server's
+	// graceful shutdown would wait for them.
+	stop := context.AfterFunc(ctx, web.Close)
+	defer stop()
+	return opt.Serve(ctx, Telegram{Token: fake.Token(), Endpoint: fake.Endpoint(), URL: fake.URL()}, web)
+}
