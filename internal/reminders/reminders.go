@@ -161,6 +161,7 @@ type Report struct {
 	Skipped   bool // another pass held the lock
 	Reminders int
 	Nudges    int
+	Reviews   int // annual review reminders (January)
 }
 
 // RunDue sends what is owed at now: the daily reminders of mediators whose
@@ -202,6 +203,9 @@ func (s *Scheduler) runDue(ctx context.Context, now time.Time, quit <-chan struc
 	errs = append(errs, err)
 	n, err = s.sendNudges(ctx, now, quit)
 	r.Nudges = n
+	errs = append(errs, err)
+	n, err = s.sendReviewReminders(ctx, now, quit)
+	r.Reviews = n
 	errs = append(errs, err)
 	return r, errors.Join(errs...)
 }
