@@ -16,10 +16,6 @@ import (
 // reviewForm is the form id of the annual review (dialogs/bilan.yaml).
 const reviewForm = "bilan"
 
-// ReviewButtonData is the callback data of the button that starts the
-// review of year (sent by the January reminders).
-func ReviewButtonData(year int) string { return "bl:" + strconv.Itoa(year) }
-
 // refusal is a saver's refusal, shown to the user as is: the record cannot
 // be saved and retrying will not help (e.g. a review after its deadline).
 type refusal struct{ msg string }
@@ -72,8 +68,8 @@ func (f *sheetFlow) startReview(ctx context.Context, u *store.User, ev event, fo
 	f.apply(ctx, u, ev, form, res)
 }
 
-// pressReview handles the reminder's button: the review of its year, if
-// that year is still open.
+// pressReview handles the January reminder's button
+// (reminders.ReviewButtonData): the review of its year, if still open.
 func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 	_, arg, _ := strings.Cut(ev.data, ":")
 	year, err := strconv.Atoi(arg)
@@ -94,8 +90,8 @@ func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 			"Tapez /bilan pour le bilan %d (jusqu'au %s).", year, reviewDate(past), open, reviewDate(deadline)))
 		return
 	}
+	// The reminder keeps its button: the mediator may come back to it.
 	b.answer(ctx, ev, "")
-	b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 	b.sheets.begin(ctx, u, ev, reviewForm)
 }
 

@@ -2,10 +2,13 @@ package bot_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -165,4 +168,32 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 	// /bilan now opens the review of the new year.
 	u.Send("/bilan")
 	u.Expect("Bilan annuel 2027, à remplir avant le 31/01/2028")
+}
+
+func TestReviewReminderButtonStartsTheReview(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(7203, "Awa", "02")
+	ctx := context.Background()
+	api, err := telegram.Connect(ctx, h.tg.Token(), h.tg.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := reminders.New(reminders.Options{Store: h.db.Store, Drafts: h.drafts, Location: paris, Hour: 9,
+		Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Log: slog.New(slog.DiscardHandler)})
+	jan4 := time.Date(2027, 1, 4, 9, 0, 0, 0, paris)
+	h.clock.Set(jan4)
+	if _, err := s.RunDue(ctx, jan4); err != nil {
+		t.Fatal(err)
+	}
+	reminder := u.Expect("remplir votre bilan annuel 2026, avant le 31/01/2027")
+	u.PressOn(reminder, "Remplir le bilan 2026")
+	u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027")
+	u.Expect("identifié·e")
+
+	// After the deadline, the old button is refused politely.
+	u.Send("/annuler")
+	u.Press("Oui, abandonner")
+	h.clock.Set(time.Date(2027, 2, 2, 9, 0, 0, 0, paris))
+	u.PressOn(reminder, "Remplir le bilan 2026")
+	u.Expect("Le bilan 2026 ne peut plus être rempli ni modifié : la date limite était le 31/01/2027. Tapez /bilan pour le bilan 2027")
 }
