@@ -58,4 +58,3 @@ func BenchmarkImport1M(b *testing.B) {
 		b.ReportMetric(float64(sum.Sheets), "sheets")
 	}
 }
-
