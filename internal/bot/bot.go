@@ -138,6 +138,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	}
 	if err != nil {
 		b.log.Error("load user", "err", err)
+		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}

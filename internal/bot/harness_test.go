@@ -2,11 +2,14 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/bot"
@@ -151,4 +154,24 @@ func (h *harness) count(query string, args ...any) int {
 		h.t.Fatalf("%s: %v", query, err)
 	}
 	return n
+}
+
+// setDatabaseUp makes the test database refuse (or accept again) every
+// connection, as when PostgreSQL is down or restarting.
+func (h *harness) setDatabaseUp(up bool) {
+	h.t.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, testenv.AdminURL())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, fmt.Sprintf(`ALTER DATABASE %s ALLOW_CONNECTIONS %t`, h.db.Name, up)); err != nil {
+		h.t.Fatal(err)
+	}
+	if !up {
+		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, h.db.Name); err != nil {
+			h.t.Fatal(err)
+		}
+	}
 }

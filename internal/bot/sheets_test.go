@@ -269,3 +269,25 @@ func TestMediatorsDoNotSeeEachOthersPeople(t *testing.T) {
 	b.Send("/mesfiches")
 	b.Expect("aucune fiche")
 }
+
+// TestSheetKeptWhenPostgreSQLIsDown: the save fails while PostgreSQL refuses
+// connections; the draft stays in Redis and a later tap saves it once.
+func TestSheetKeptWhenPostgreSQLIsDown(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2010, "Awa", "59")
+	summary := fillToSummary(u)
+
+	h.setDatabaseUp(false)
+	u.PressOn(summary, "✅ Enregistrer")
+	u.Expect("Rien n'est perdu")
+	if _, ok, _ := h.drafts.Load(context.Background(), 2010, 2010); !ok {
+		t.Fatal("draft lost while PostgreSQL was down")
+	}
+	h.setDatabaseUp(true)
+
+	u.PressOn(summary, "✅ Enregistrer")
+	u.Expect("Fiche n°")
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 1 {
+		t.Fatalf("sheets = %d, want 1", n)
+	}
+}

@@ -105,6 +105,7 @@ func DropTemplate() {
 
 // DB is a fresh migrated database for one test, dropped when the test ends.
 type DB struct {
+	Name  string
 	URL   string
 	Store *store.Store
 }
@@ -132,7 +133,7 @@ func NewDB(t testing.TB) *DB {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return &DB{URL: url, Store: st}
+	return &DB{Name: name, URL: url, Store: st}
 }
 
 // Redis is a client and a key prefix unique to one test; keys under the
