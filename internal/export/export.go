@@ -42,8 +42,10 @@ func WriteCSV(ctx context.Context, db indicators.Querier, p indicators.Period, s
 }
 
 // WriteXLSX writes a workbook: the report tables first (Synthèse, Sexe, QPV,
-// Âge, Ressources, Mode de contact, Niveau, Droits, Soins, Freins), then the
-// sheet "Données" with the raw lines in the tracking CSV columns.
+// Âge, Ressources, Mode de contact, Niveau, Droits, Soins, Freins, then the
+// actions, partners and annual review tables), the annual reviews' open
+// answers (ReviewAnswersSheet), then the sheet "Données" with the raw lines
+// in the tracking CSV columns.
 func WriteXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, w io.Writer) error {
 	r, err := indicators.Compute(ctx, db, p, s)
 	if err != nil {
@@ -74,6 +76,9 @@ func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Rep
 		if err := writeTable(f, t, bold, title); err != nil {
 			return fmt.Errorf("write XLSX sheet %s: %w", t.Name, err)
 		}
+	}
+	if err := writeReviewAnswers(ctx, db, f, r, bold, title); err != nil {
+		return err
 	}
 	if err := writeData(ctx, db, f, r.Period, r.Scope, bold); err != nil {
 		return err

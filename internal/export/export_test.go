@@ -55,7 +55,9 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{"Synthèse", "Sexe", "QPV", "Âge", "Ressources", "Mode de contact", "Niveau", "Droits", "Soins", "Freins", "Données"}
+	want := []string{"Synthèse", "Sexe", "QPV", "Âge", "Ressources", "Mode de contact", "Niveau", "Droits", "Soins", "Freins",
+		"Actions", "Thèmes des actions", "Partenaires des actions", "Partenaires", "Bilan annuel", "Besoins de santé",
+		export.ReviewAnswersSheet, "Données"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
 		t.Errorf("sheets %v, want %v", got, want)
 	}

@@ -56,6 +56,11 @@ type Report struct {
 	Rights    Requests  `json:"rights"`
 	Care      Requests  `json:"care"`
 	FollowUps FollowUps `json:"follow_ups"`
+
+	// Collective actions, partner registries and annual reviews (issue 7).
+	Actions  *Actions  `json:"actions,omitempty"`
+	Partners *Partners `json:"partners,omitempty"`
+	Review   *Review   `json:"review,omitempty"`
 }
 
 // PerMediator holds means per active mediator, of distinct people.
@@ -305,6 +310,9 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 		return nil, err
 	}
 	if err := computeFollowUps(ctx, db, r, s, o); err != nil {
+		return nil, err
+	}
+	if err := computeActivities(ctx, db, r, s); err != nil {
 		return nil, err
 	}
 	pcond, pargs := s.Filter("m", 1)

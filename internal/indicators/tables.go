@@ -59,7 +59,7 @@ func (r *Report) Tables() []Table {
 		requestTable("Soins", "Demandes d'accès aux soins par type", r.Care),
 		r.obstacleTable(),
 	)
-	return out
+	return append(out, r.activityTables()...)
 }
 
 func (r *Report) summaryTable() Table {

@@ -22,6 +22,7 @@ func (r *Report) Text() string {
 	sections := []string{r.textHeader()}
 	if r.Sheets == 0 {
 		sections = append(sections, "Aucune fiche sur cette période.", r.textFollowUps())
+		sections = append(sections, r.textActivities()...)
 		return fit(sections)
 	}
 	sections = append(sections,
@@ -31,6 +32,9 @@ func (r *Report) Text() string {
 		textRequests("Accès aux droits", r.Rights),
 		textRequests("Accès aux soins", r.Care),
 		r.textFollowUps(),
+	)
+	sections = append(sections, r.textActivities()...)
+	sections = append(sections,
 		textShares("Freins (part des mentions)", codes.Obstacles, r.Total.Obstacles),
 		textShares("Ressources principales", codes.Resources, r.Total.Resources),
 		textShares("Premier contact", codes.ContactModes, r.Total.ContactMode),
