@@ -283,3 +283,26 @@ func TestActionsOfOneMediatorAreCounts(t *testing.T) {
 		t.Errorf("means shown for one mediator:\n%s", text)
 	}
 }
+
+func TestDigestCountsTheWeeksActions(t *testing.T) {
+	db, ids := seedActions(t)
+	ctx := context.Background()
+	me := indicators.Mediator(ids["Q1"])
+	week := indicators.Week(time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC))
+	var rs []*indicators.Report
+	for _, p := range []indicators.Period{week, week.Previous(), indicators.YearToDate(week.To)} {
+		r, err := indicators.Compute(ctx, db.Store.Pool, p, me)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	now, before := rs[0].Actions.Total.Actions, rs[1].Actions.Total.Actions
+	if now+before == 0 {
+		t.Fatal("the dataset has no action of Q1 in those two weeks")
+	}
+	got := indicators.Digest(rs[0], rs[1], rs[2])
+	if !strings.Contains(got, fmt.Sprintf("Actions collectives : %d (", now)) {
+		t.Fatalf("digest lacks the week's %d actions (%d the week before):\n%s", now, before, got)
+	}
+}

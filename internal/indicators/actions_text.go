@@ -26,6 +26,14 @@ func meanCell(m Mean) any {
 
 var categoryPlural = map[string]string{"sanitaire": "sanitaires", "social": "sociaux", "medico_social": "médico-sociaux"}
 
+// actionCount is the number of collective actions of a report (0 when not computed).
+func actionCount(r *Report) int {
+	if r == nil || r.Actions == nil {
+		return 0
+	}
+	return r.Actions.Total.Actions
+}
+
 // split tells whether the rural / QPV split says something: both kinds of
 // posts are present.
 func split(rural, qpv int) bool { return rural > 0 && qpv > 0 }

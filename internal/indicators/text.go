@@ -230,6 +230,9 @@ func Digest(week, previous, yearToDate *Report) string {
 	line("Personnes distinctes", week.People, previous.People)
 	line("Demandes ouvertes", week.FollowUps.Opened, previous.FollowUps.Opened)
 	line("Demandes résolues", week.FollowUps.Resolved, previous.FollowUps.Resolved)
+	if now, before := actionCount(week), actionCount(previous); now > 0 || before > 0 {
+		line("Actions collectives", now, before)
+	}
 	fmt.Fprintf(&b, "Relances en retard : %s\n", Number(week.FollowUps.Overdue))
 	if week.Scope.Kind != KindMediator {
 		fmt.Fprintf(&b, "Médiateurs actifs : %s\n", Number(week.Mediators))
