@@ -5,8 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"os"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/config"
 	demopkg "github.com/relais-sante/relais/internal/demo"
@@ -35,9 +39,21 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return &config.Error{Var: "REDIS_URL", Reason: err.Error()}
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	// The demo's bot state (drafts, update de-duplication) lives in its own
+	// Redis namespace, emptied at each start with the in-memory fake Telegram.
+	cfg.RedisPrefix += "demo:"
 	return demopkg.Run(ctx, demopkg.Options{
-		Registry: st,
-		FakeAddr: "127.0.0.1:8081",
+		Registry:    st,
+		FakeAddr:    "127.0.0.1:8081",
+		Redis:       rdb,
+		RedisPrefix: cfg.RedisPrefix,
+		Log:         slog.New(slog.NewTextHandler(os.Stderr, nil)),
 		Serve: func(ctx context.Context, tg demopkg.Telegram, web http.Handler) error {
 			cfg.TelegramToken = tg.Token
 			cfg.TelegramAPIEndpoint = tg.Endpoint

@@ -1,9 +1,12 @@
 package demo_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -33,6 +36,8 @@ func TestMain(m *testing.M) {
 
 const chromiumPath = "/usr/bin/chromium"
 
+var quiet = slog.New(slog.DiscardHandler)
+
 // startDemo runs demo.Run as `relais demo` does — fake Bot API, seeding, the
 // real bot polling it over HTTP — on a test database and Redis prefix, with
 // the web chat on a free loopback port. It returns the chat's URL and a stop
@@ -54,7 +59,10 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 	done := make(chan error, 1)
 	go func() {
 		done <- demo.Run(ctx, demo.Options{
-			Registry: db.Store,
+			Registry:    db.Store,
+			Redis:       rdb.Client,
+			RedisPrefix: rdb.Prefix,
+			Log:         quiet,
 			// The browser clicks faster than a person: flood limits would
 			// only slow the test down (they are tested in telegramtest).
 			FakeOptions: []telegramtest.Option{telegramtest.WithoutRateLimits()},
@@ -66,12 +74,14 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 				}
 				sender := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
 				b := bot.New(bot.Options{
-					Store:    db.Store,
-					Drafts:   state.New(rdb.Client, rdb.Prefix),
-					Out:      sender,
-					Location: paris,
-					Username: api.Self.UserName,
-					Forms:    bot.Forms(fs),
+					Store:        db.Store,
+					Drafts:       state.New(rdb.Client, rdb.Prefix),
+					ReminderHour: 9,
+					Out:          sender,
+					Location:     paris,
+					Username:     api.Self.UserName,
+					Forms:        bot.Forms(fs),
+					Log:          quiet,
 				})
 				if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 					return err
@@ -326,9 +336,38 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 		t.Fatalf("the coordinator's chat shows the mediator's messages:\n%s", text)
 	}
 	p.send("/indicateurs")
-	// TODO(issue 8): /indicateurs is not in the bot yet (another engineer is
-	// adding it). When it is, replace this by: expect the figures ("1 fiche",
-	// the Nord row…) and wait for the chart photo, e.g.
-	//   chromedp.Poll(`[...document.querySelectorAll("#chat .row.in img.photo")].some(i => i.complete && i.naturalWidth > 0)`, nil)
-	p.expect("Commande inconnue")
+	p.expect("quelle période")
+	p.press("Cette année")
+	p.expect("Quel territoire")
+	p.press("Hauts-de-France")
+	figures := p.expect("Fiches : 1")
+	if !strings.Contains(figures, "Nord") {
+		t.Errorf("regional figures do not show the Nord:\n%s", figures)
+	}
+	chart := value(p, "wait for the chart", poll[[]int](`(() => {
+		const img = [...document.querySelectorAll("#chat .row.in img.photo")].pop();
+		return img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : null;
+	})()`))
+	if chart[0] < 200 || chart[1] < 100 {
+		t.Errorf("chart is %dx%d pixels", chart[0], chart[1])
+	}
+	t.Logf("screenshot of the coordinator's indicators: %s", p.screenshot("indicateurs"))
+
+	// Documents come as download links that serve the file.
+	p.send("/export")
+	p.press("Cette année")
+	p.press("Hauts-de-France")
+	href := value(p, "wait for the XLSX link", poll[string](`(() => {
+		const a = [...document.querySelectorAll("#chat .row.in a.doc")].pop();
+		return a && a.download.endsWith(".xlsx") ? a.href : "";
+	})()`))
+	res, err := http.Get(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") || !bytes.HasPrefix(body, []byte("PK")) {
+		t.Fatalf("download = %d %q, %d bytes", res.StatusCode, res.Header.Get("Content-Disposition"), len(body))
+	}
 }

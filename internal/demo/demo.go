@@ -13,7 +13,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -98,6 +101,14 @@ type Options struct {
 	// Serve runs the real bot against tg and serves web on the HTTP server
 	// beside /healthz and /readyz, until ctx is done.
 	Serve func(ctx context.Context, tg Telegram, web http.Handler) error
+	// Redis and RedisPrefix are the bot's Redis namespace for the demo. When
+	// set, it is emptied at start: the fake Telegram's chats, message ids and
+	// update ids live in memory and die with the process, and the bot's
+	// drafts and update de-duplication keys refer to them (a new fake numbers
+	// its updates from the same first id, which the bot would take for
+	// redeliveries and ignore). Accounts and sheets stay in PostgreSQL.
+	Redis       *redis.Client
+	RedisPrefix string
 	// Log receives the demo's own events (default slog.Default()).
 	Log *slog.Logger
 }
@@ -127,6 +138,11 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	defer fake.Close()
 
+	if opt.Redis != nil {
+		if err := forgetTelegramState(ctx, opt.Redis, opt.RedisPrefix); err != nil {
+			return err
+		}
+	}
 	personas := Personas()
 	invited, err := Seed(ctx, opt.Registry, fake.Bot(), personas, time.Now())
 	if err != nil {
@@ -141,4 +157,48 @@ func Run(ctx context.Context, opt Options) error {
 	stop := context.AfterFunc(ctx, web.Close)
 	defer stop()
 	return opt.Serve(ctx, Telegram{Token: fake.Token(), Endpoint: fake.Endpoint(), URL: fake.URL()}, web)
+}
+
+// forgetTelegramState deletes the keys under prefix (see Options.Redis).
+func forgetTelegramState(ctx context.Context, rdb *redis.Client, prefix string) error {
+	if prefix == "" {
+		return errors.New("demo: refusing to empty Redis without a key prefix")
+	}
+	iter := rdb.Scan(ctx, 0, globEscape(prefix)+"*", 500).Iterator()
+	var keys []string
+	flush := func() error {
+		if len(keys) == 0 {
+			return nil
+		}
+		err := rdb.Del(ctx, keys...).Err()
+		keys = keys[:0]
+		return err
+	}
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+		if len(keys) == 500 {
+			if err := flush(); err != nil {
+				return fmt.Errorf("demo: reset the bot's Redis state: %w", err)
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("demo: reset the bot's Redis state: %w", err)
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("demo: reset the bot's Redis state: %w", err)
+	}
+	return nil
+}
+
+// globEscape quotes the characters Redis SCAN MATCH treats as a pattern.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -1,0 +1,303 @@
+package demo_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/demo"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+const awa = 5900001 // the Nord mediator of demo.Personas
+
+// chatMessage is a message as the page receives it.
+type chatMessage struct {
+	ID      int    `json:"id"`
+	FromBot bool   `json:"from_bot"`
+	Text    string `json:"text"`
+	Edited  bool   `json:"edited"`
+	Buttons [][]struct {
+		Text string `json:"text"`
+	} `json:"buttons"`
+	Document *chatFile `json:"document"`
+	Photo    *chatFile `json:"photo"`
+}
+
+type chatFile struct {
+	Name  string `json:"name"`
+	Mime  string `json:"mime"`
+	Size  int    `json:"size"`
+	Width int    `json:"width"`
+	URL   string `json:"url"`
+}
+
+func call(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// stream reads a chat's Server-Sent Events.
+type stream struct {
+	t      *testing.T
+	cancel context.CancelFunc
+	lines  *bufio.Scanner
+}
+
+func openStream(t *testing.T, url string) *stream {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		cancel()
+		t.Fatalf("events Content-Type = %q", ct)
+	}
+	s := &stream{t: t, cancel: func() { cancel(); res.Body.Close() }, lines: bufio.NewScanner(res.Body)}
+	t.Cleanup(s.cancel)
+	return s
+}
+
+// next returns the next event's name and data.
+func (s *stream) next() (string, string) {
+	s.t.Helper()
+	var event, data string
+	for s.lines.Scan() {
+		line := s.lines.Text()
+		switch {
+		case line == "" && event != "":
+			return event, data
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: "):
+			data = strings.TrimPrefix(line, "data: ")
+		}
+	}
+	s.t.Fatalf("event stream ended: %v", s.lines.Err())
+	return "", ""
+}
+
+// until reads events until a message whose text contains substr.
+func (s *stream) until(substr string) chatMessage {
+	s.t.Helper()
+	for {
+		event, data := s.next()
+		if event != "message" {
+			continue
+		}
+		var m chatMessage
+		if err := json.Unmarshal([]byte(data), &m); err != nil {
+			s.t.Fatal(err)
+		}
+		if strings.Contains(m.Text, substr) {
+			return m
+		}
+	}
+}
+
+func tinyPNG(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 40, 20))
+	for x := range 40 {
+		img.Set(x, 10, color.RGBA{R: 200, A: 255})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestChatAPIShowsWhatTheBotSends plays the bot's side by hand with the
+// Telegram client library, and checks what the page receives and sends.
+func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
+	fake := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	web := demo.NewHandler(fake.Bot(), demo.Personas())
+	srv := httptest.NewServer(web)
+	t.Cleanup(srv.Close)
+	t.Cleanup(web.Close) // runs first: open streams end, so the server can close
+	chat := fmt.Sprintf("%s/api/chats/%d/", srv.URL, awa)
+
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(fake.Token(), fake.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	question := tgbotapi.NewMessage(awa, "Sexe de la personne ?")
+	question.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData("Femme", "d:sex:F"),
+		tgbotapi.NewInlineKeyboardButtonData("Homme", "d:sex:M"),
+	))
+	sent, err := api.Send(question)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xlsx := []byte("PK\x03\x04 un classeur")
+	if _, err := api.Send(tgbotapi.NewDocument(awa, tgbotapi.FileBytes{Name: "indicateurs-2026.xlsx", Bytes: xlsx})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.Send(tgbotapi.NewPhoto(awa, tgbotapi.FileBytes{Name: "graphique.png", Bytes: tinyPNG(t)})); err != nil {
+		t.Fatal(err)
+	}
+
+	events := openStream(t, chat+"events")
+	if event, _ := events.next(); event != "reset" {
+		t.Fatalf("first event = %q, want reset", event)
+	}
+
+	code, body := call(t, http.MethodGet, chat+"messages", "")
+	var msgs []chatMessage
+	if err := json.Unmarshal([]byte(body), &msgs); code != http.StatusOK || err != nil || len(msgs) != 3 {
+		t.Fatalf("messages = %d %s", code, body)
+	}
+	if q := msgs[0]; !q.FromBot || q.Text != "Sexe de la personne ?" || len(q.Buttons) != 1 || q.Buttons[0][1].Text != "Homme" {
+		t.Fatalf("question = %+v", q)
+	}
+	doc, photo := msgs[1].Document, msgs[2].Photo
+	if doc == nil || doc.Name != "indicateurs-2026.xlsx" || doc.Size != len(xlsx) || photo == nil || photo.Width != 40 {
+		t.Fatalf("files = %+v %+v", doc, photo)
+	}
+	res, err := http.Get(srv.URL + "/" + doc.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !bytes.Equal(got, xlsx) || res.Header.Get("Content-Disposition") != `attachment; filename=indicateurs-2026.xlsx` ||
+		!strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
+		t.Fatalf("document download: %q %q %d bytes", res.Header.Get("Content-Disposition"), res.Header.Get("Content-Type"), len(got))
+	}
+	res, err = http.Get(srv.URL + "/" + photo.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(res.Header.Get("Content-Disposition"), "inline") {
+		t.Fatalf("photo: %q %q", res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
+	}
+
+	// A press becomes a callback query for the bot, a typed text a message.
+	if code, body := call(t, http.MethodPost, chat+"press", fmt.Sprintf(`{"message_id":%d,"button":"Femme"}`, sent.MessageID)); code != http.StatusOK {
+		t.Fatalf("press = %d %s", code, body)
+	}
+	if code, body := call(t, http.MethodPost, chat+"send", `{"text":"bonjour"}`); code != http.StatusOK {
+		t.Fatalf("send = %d %s", code, body)
+	}
+	updates, err := api.GetUpdates(tgbotapi.UpdateConfig{Timeout: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(updates) != 2 || updates[0].CallbackQuery == nil || updates[0].CallbackQuery.Data != "d:sex:F" ||
+		updates[1].Message == nil || updates[1].Message.Text != "bonjour" || updates[1].Message.From.FirstName != "Awa" {
+		t.Fatalf("updates = %+v", updates)
+	}
+	events.until("bonjour")
+
+	// The bot's edit and its answer to the press reach the open page.
+	if _, err := api.Request(tgbotapi.NewCallbackWithAlert(updates[0].CallbackQuery.ID, "Noté")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.Send(tgbotapi.NewEditMessageText(awa, sent.MessageID, "Sexe : Femme")); err != nil {
+		t.Fatal(err)
+	}
+	var sawAnswer, sawEdit bool
+	for !sawAnswer || !sawEdit {
+		switch event, data := events.next(); {
+		case event == "answer" && strings.Contains(data, "Noté"):
+			sawAnswer = true
+		case event == "message" && strings.Contains(data, "Sexe : Femme"):
+			var m chatMessage
+			_ = json.Unmarshal([]byte(data), &m)
+			if m.ID != sent.MessageID || !m.Edited || len(m.Buttons) != 0 {
+				t.Fatalf("edited message = %+v", m)
+			}
+			sawEdit = true
+		}
+	}
+
+	// Refusals are short French sentences.
+	for _, c := range []struct {
+		method, path, body string
+		code               int
+		want               string
+	}{
+		{http.MethodPost, chat + "send", `{"text":"   "}`, http.StatusBadRequest, "Le message est vide."},
+		{http.MethodPost, chat + "send", `{"text":"` + strings.Repeat("a", 4097) + `"}`, http.StatusBadRequest, "Message trop long"},
+		{http.MethodPost, chat + "press", fmt.Sprintf(`{"message_id":%d,"button":"Homme"}`, sent.MessageID), http.StatusConflict, "plus disponible"},
+		{http.MethodPost, chat + "send", `pas du json`, http.StatusBadRequest, "illisible"},
+		{http.MethodGet, srv.URL + "/api/chats/42/messages", "", http.StatusNotFound, "n'existe pas"},
+		{http.MethodGet, chat + "files/inconnu", "", http.StatusNotFound, "introuvable"},
+	} {
+		code, body := call(t, c.method, c.path, c.body)
+		if code != c.code || !strings.Contains(body, c.want) {
+			t.Errorf("%s %s %.30s = %d %s, want %d %q", c.method, c.path, c.body, code, body, c.code, c.want)
+		}
+	}
+
+	code, body = call(t, http.MethodGet, srv.URL+"/", "")
+	if code != http.StatusOK || !strings.Contains(body, `<html lang="fr">`) || !strings.Contains(body, "static/chat.js") {
+		t.Fatalf("page = %d %.200s", code, body)
+	}
+	if code, _ := call(t, http.MethodGet, srv.URL+"/static/chat.js", ""); code != http.StatusOK {
+		t.Fatalf("chat.js = %d", code)
+	}
+}
+
+// TestRestartKeepsTheDemoAccounts: the first start registers the three
+// personas through /start; a restart on the same database invites nobody
+// again and the accounts keep their roles.
+func TestRestartKeepsTheDemoAccounts(t *testing.T) {
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	url, stop := startDemo(t, db, rdb)
+	for _, p := range demo.Personas() {
+		openStream(t, fmt.Sprintf("%sapi/chats/%d/events", url, p.ID)).until("Bienvenue sur Relais")
+	}
+	stop()
+
+	url, _ = startDemo(t, db, rdb)
+	chat := fmt.Sprintf("%sapi/chats/%d/", url, awa)
+	if code, body := call(t, http.MethodGet, chat+"messages", ""); code != http.StatusOK || body != "[]\n" {
+		t.Fatalf("after a restart, Awa's chat = %d %s (nothing should be typed for her)", code, body)
+	}
+	var invitations int
+	if err := db.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations`).Scan(&invitations); err != nil {
+		t.Fatal(err)
+	}
+	if invitations != len(demo.Personas()) {
+		t.Fatalf("invitations = %d, want %d (one per persona, once)", invitations, len(demo.Personas()))
+	}
+	events := openStream(t, chat+"events")
+	if code, body := call(t, http.MethodPost, chat+"send", `{"text":"/aide"}`); code != http.StatusOK {
+		t.Fatalf("send = %d %s", code, body)
+	}
+	if help := events.until("Ce que vous pouvez faire"); !strings.Contains(help.Text, "/fiche") {
+		t.Fatalf("Awa is no longer a mediator after a restart: %q", help.Text)
+	}
+}
