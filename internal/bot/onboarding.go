@@ -106,6 +106,7 @@ var menu = []menuEntry{
 	{"action", "enregistrer une action collective de prévention", mediatorOnly},
 	{"partenaires", "vos partenaires (sanitaires, sociaux, médico-sociaux)", mediatorOnly},
 	{"bilan", "votre bilan annuel (à remplir en janvier)", mediatorOnly},
+	{"datebilan", "date limite du bilan annuel des médiateurs", coordinators},
 	{"monbilan", "vos chiffres : fiches, personnes, demandes", mediatorOnly},
 	{"indicateurs", "les indicateurs de votre territoire", coordinators},
 	{"export", "export XLSX / CSV des données de votre territoire", coordinators},
@@ -136,6 +137,7 @@ func (b *Bot) commands() map[string]command {
 		"/action":      {roles: mediatorOnly, run: b.sheets.start},
 		"/partenaires": {roles: mediatorOnly, run: b.listPartners},
 		"/bilan":       {roles: mediatorOnly, run: b.sheets.start},
+		"/datebilan":   {roles: coordinators, run: b.setReviewDeadline},
 	}
 }
 

@@ -220,3 +220,55 @@ func (e *env) Prefill(key string) (string, bool, error) {
 }
 
 func reviewDate(t time.Time) string { return t.Format("02/01/2006") }
+
+// setReviewDeadline answers /datebilan: shows the deadline of the
+// review being filled and lets a regional coordinator (or an admin) move
+// it: "/datebilan 15/02/2027", or "/datebilan 2026 15/02/2027" for
+// another year. The deadline is region-wide.
+func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, arg string) {
+	year, deadline, err := b.store.ReviewYear(ctx, b.Now())
+	if err != nil {
+		b.log.Error("review year", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	if arg == "" {
+		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d : date limite le %s. Pour la changer, écrivez par exemple "+
+			"/datebilan %s.", year, reviewDate(deadline), reviewDate(deadline.AddDate(0, 0, 14))))
+		return
+	}
+	if u.Role == store.RoleCoordinator && (u.Coordinator == nil || u.Coordinator.Scope != "region") {
+		b.reply(ctx, ev, "La date limite du bilan vaut pour toute la région : seuls les coordinateurs régionaux peuvent la changer.")
+		return
+	}
+	fields := strings.Fields(arg)
+	if len(fields) == 2 {
+		y, err := strconv.Atoi(fields[0])
+		if err != nil || y < 2000 || y > b.Now().Year() {
+			b.reply(ctx, ev, "Année inconnue. Écrivez par exemple /datebilan 2026 15/02/2027.")
+			return
+		}
+		year, fields = y, fields[1:]
+	}
+	day, err := time.Parse("02/01/2006", fields[0])
+	if len(fields) != 1 || err != nil {
+		b.reply(ctx, ev, "Date non reconnue. Écrivez-la au format JJ/MM/AAAA, par exemple /datebilan 15/02/2027.")
+		return
+	}
+	today := store.Day(b.Now())
+	switch {
+	case day.Year() <= year:
+		b.reply(ctx, ev, fmt.Sprintf("La date limite du bilan %d doit tomber après la fin de l'année %d.", year, year))
+		return
+	case day.Before(today):
+		b.reply(ctx, ev, "Cette date est déjà passée : choisissez aujourd'hui ou une date à venir.")
+		return
+	}
+	if err := b.store.SetReviewDeadline(ctx, year, day); err != nil {
+		b.log.Error("set review deadline", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	b.log.Info("review deadline set", "year", year, "by", u.TelegramID)
+	b.reply(ctx, ev, fmt.Sprintf("C'est noté : le bilan annuel %d peut être rempli et modifié jusqu'au %s inclus.", year, reviewDate(day)))
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -196,4 +197,81 @@ func TestReviewReminderButtonStartsTheReview(t *testing.T) {
 	h.clock.Set(time.Date(2027, 2, 2, 9, 0, 0, 0, paris))
 	u.PressOn(reminder, "Remplir le bilan 2026")
 	u.Expect("Le bilan 2026 ne peut plus être rempli ni modifié : la date limite était le 31/01/2027. Tapez /bilan pour le bilan 2027")
+}
+
+// fillReview answers every question of a blank /bilan with helped as the
+// first open answer, and saves it.
+func fillReview(u *telegramtest.User, helped string) {
+	u.Send("/bilan")
+	for _, q := range []string{"identifié·e", "connues de vos partenaires", "partenariat avec la CPAM", "instances partenariales"} {
+		u.Expect(q)
+		u.Press("Oui")
+	}
+	for _, q := range []string{"partenaires sanitaires", "partenaires sociaux", "partenaires médico-sociaux"} {
+		u.Expect(q)
+		u.Send("2")
+	}
+	for i, q := range []string{"facilité", "freiné", "améliorer"} {
+		u.Expect(q)
+		if i == 0 {
+			u.Send(helped)
+		} else {
+			u.Send("Rien à signaler.")
+		}
+	}
+	u.Expect("Besoins de santé")
+	u.Press("Santé mentale")
+	u.Press("Valider")
+	u.Expect("projet professionnel")
+	u.Press("Non")
+	u.Expect("suivi une formation")
+	u.Press("Oui")
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+	u.Expect("Bilan 2026 enregistré")
+}
+
+func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(7301, "Awa", "59")
+	h.seedSheets(7301, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	fillReview(u, "Le soutien très personnel de Mme Durand.")
+
+	nord := h.coordinator(7310, store.Invitation{Scope: "departement", Departement: "59"})
+	nord.Send("/indicateurs")
+	nord.Expect("quelle période")
+	nord.Press("Cette année")
+	choice := nord.Expect("Quel territoire")
+	nord.Press(choice.ButtonTexts()[0])
+	figures := nord.Expect("Bilan annuel 2026 : 1 rempli(s) sur 1 postes")
+	if !strings.Contains(figures.Text, "Identifiés 100 % · CPAM 100 %") {
+		t.Fatalf("review shares missing:\n%s", figures.Text)
+	}
+	for _, m := range nord.Messages() {
+		if strings.Contains(m.Text, "Mme Durand") || strings.Contains(m.Text, "Rien à signaler") {
+			t.Fatalf("an open answer reached the coordinator's chat: %q", m.Text)
+		}
+	}
+}
+
+func TestRegionalCoordinatorMovesTheReviewDeadline(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(7401, "Awa", "60")
+	nord := h.coordinator(7410, store.Invitation{Scope: "departement", Departement: "59"})
+	nord.Send("/datebilan 15/02/2027")
+	nord.Expect("seuls les coordinateurs régionaux")
+
+	region := h.coordinator(7411, store.Invitation{Scope: "region"})
+	region.Send("/datebilan")
+	region.Expect("Bilan annuel 2026 : date limite le 31/01/2027")
+	region.Send("/datebilan 2026")
+	region.Expect("Date non reconnue")
+	region.Send("/datebilan 31/12/2026")
+	region.Expect("doit tomber après la fin de l'année 2026")
+	region.Send("/datebilan 15/02/2027")
+	region.Expect("le bilan annuel 2026 peut être rempli et modifié jusqu'au 15/02/2027 inclus")
+
+	h.clock.Set(time.Date(2027, 2, 10, 9, 0, 0, 0, paris))
+	u.Send("/bilan")
+	u.Expect("Bilan annuel 2026, à remplir avant le 15/02/2027")
 }
