@@ -151,8 +151,8 @@ func (s *Scheduler) tick(ctx context.Context) {
 	if err != nil {
 		s.log.Error("reminders pass", "err", err)
 	}
-	if r.Reminders > 0 || r.Nudges > 0 {
-		s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges)
+	if r.Reminders > 0 || r.Nudges > 0 || r.Reviews > 0 {
+		s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges, "reviews", r.Reviews)
 	}
 }
 
