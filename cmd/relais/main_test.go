@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -83,6 +85,12 @@ func TestServeRegistersAMediator(t *testing.T) {
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	tg := telegramtest.NewServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpAddr := ln.Addr().String()
+	ln.Close()
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{
 			"TELEGRAM_TOKEN":        tg.Token(),
@@ -90,7 +98,7 @@ func TestServeRegistersAMediator(t *testing.T) {
 			"DATABASE_URL":          db.URL,
 			"REDIS_URL":             testenv.RedisURL(),
 			"RELAIS_REDIS_PREFIX":   rdb.Prefix,
-			"RELAIS_HTTP_ADDR":      "127.0.0.1:0",
+			"RELAIS_HTTP_ADDR":      httpAddr,
 		}[k]
 	})
 	if err != nil {
@@ -108,6 +116,13 @@ func TestServeRegistersAMediator(t *testing.T) {
 		t.Fatal("serve not ready")
 	}
 
+	for _, path := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get("http://" + httpAddr + path)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
+	}
 	if cmds := tg.Bot().Commands(); len(cmds) == 0 || cmds[0].Command != "fiche" {
 		t.Fatalf("command menu = %+v", cmds)
 	}
