@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+// TestDemoServesTheWebChat runs `relais demo` (serve with the web chat) and
+// checks the printed address, the page and the seeded accounts' chats.
+func TestDemoServesTheWebChat(t *testing.T) {
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpAddr := ln.Addr().String()
+	ln.Close()
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{
+			"DATABASE_URL":        db.URL,
+			"REDIS_URL":           testenv.RedisURL(),
+			"RELAIS_REDIS_PREFIX": rdb.Prefix,
+			"RELAIS_HTTP_ADDR":    httpAddr,
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.Demo() {
+		t.Fatal("no token should mean the demo")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	out, stdout := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- demo(ctx, cfg, stdout)
+		stdout.Close()
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("demo: %v", err)
+		}
+	}()
+
+	lines := bufio.NewScanner(out)
+	want := "Ouvrez http://" + httpAddr + "/ dans votre navigateur."
+	for lines.Scan() && lines.Text() != want {
+	}
+	if lines.Text() != want {
+		t.Fatalf("demo did not print %q", want)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+
+	get := func(path string) string {
+		t.Helper()
+		res, err := http.Get("http://" + httpAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s = %d %s", path, res.StatusCode, b)
+		}
+		return string(b)
+	}
+	if page := get("/"); !strings.Contains(page, "static/chat.js") {
+		t.Fatalf("GET / is not the chat page: %.200s", page)
+	}
+	get("/readyz")
+	if p := get("/api/personas"); !strings.Contains(p, "Awa") || !strings.Contains(p, "Claire") {
+		t.Fatalf("personas = %s", p)
+	}
+
+	// The seeded /start reaches the real bot: the coordinator is welcomed.
+	sctx, scancel := context.WithTimeout(ctx, 15*time.Second)
+	defer scancel()
+	req, _ := http.NewRequestWithContext(sctx, http.MethodGet, "http://"+httpAddr+"/api/chats/3200001/events", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	events := bufio.NewScanner(res.Body)
+	for events.Scan() && !strings.Contains(events.Text(), "Bienvenue sur Relais") {
+	}
+	if !strings.Contains(events.Text(), "coordinat") {
+		t.Fatalf("no welcome for the demo coordinator (last line %q, %v)", events.Text(), events.Err())
+	}
+}
