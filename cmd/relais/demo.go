@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/config"
@@ -31,6 +34,9 @@ func runDemo(ctx context.Context, _ []string, stdout io.Writer) error {
 // without creating a Telegram bot. The bot talks HTTP to the fake exactly as
 // it would to Telegram.
 func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	if err := ensureDatabase(ctx, cfg.DatabaseURL); err != nil {
+		return err
+	}
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -69,6 +75,42 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 			return serve(ctx, cfg, ready, web)
 		},
 	})
+}
+
+// ensureDatabase creates the database of url when the server lacks it, so
+// `make run` works on a fresh machine. Only the demo does this: in
+// production a missing database is an operator's mistake to report.
+func ensureDatabase(ctx context.Context, url string) error {
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return &config.Error{Var: "DATABASE_URL", Reason: err.Error()}
+	}
+	name := cfg.Database
+	if name == "" || name == "postgres" {
+		return nil
+	}
+	cfg.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	defer conn.Close(context.Background())
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return fmt.Errorf("look up database %s: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created meanwhile by another process
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
 }
 
 // browserAddr is where a browser on this machine reaches addr (":8080" and

@@ -6,18 +6,22 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-// TestDemoServesTheWebChat runs `relais demo` (serve with the web chat) and
-// checks the printed address, the page and the seeded accounts' chats.
+// TestDemoServesTheWebChat runs `relais demo` (serve with the web chat) on a
+// server that lacks the database, as on a fresh machine, and checks the
+// printed address, the page and the seeded accounts' chats.
 func TestDemoServesTheWebChat(t *testing.T) {
-	db := testenv.NewDB(t)
+	dbURL := missingDatabase(t)
 	rdb := testenv.NewRedis(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -27,7 +31,7 @@ func TestDemoServesTheWebChat(t *testing.T) {
 	ln.Close()
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{
-			"DATABASE_URL":        db.URL,
+			"DATABASE_URL":        dbURL,
 			"REDIS_URL":           testenv.RedisURL(),
 			"RELAIS_REDIS_PREFIX": rdb.Prefix,
 			"RELAIS_HTTP_ADDR":    httpAddr,
@@ -99,4 +103,28 @@ func TestDemoServesTheWebChat(t *testing.T) {
 	if !strings.Contains(events.Text(), "coordinat") {
 		t.Fatalf("no welcome for the demo coordinator (last line %q, %v)", events.Text(), events.Err())
 	}
+}
+
+// missingDatabase is the URL of a database that does not exist yet, dropped
+// at the end of the test.
+func missingDatabase(t *testing.T) string {
+	t.Helper()
+	u, err := url.Parse(testenv.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := testenv.RandomName("relais_demo_")
+	u.Path = "/" + name
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(context.Background(), testenv.AdminURL())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Error(err)
+		}
+	})
+	return u.String()
 }
