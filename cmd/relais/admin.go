@@ -20,6 +20,23 @@ import (
 
 func loadConfig() (*config.Config, error) { return config.FromEnv(os.Getenv) }
 
+// openMigratedStore is what the one-shot subcommands need: the configuration
+// and an up-to-date database.
+func openMigratedStore(ctx context.Context) (*store.Store, *config.Config, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, cfg, nil
+}
+
 func runMigrate(ctx context.Context, _ []string, stdout io.Writer) error {
 	cfg, err := loadConfig()
 	if err != nil {
@@ -44,14 +61,7 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("invite: %w", err)
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, cfg, err := openMigratedStore(ctx)
 	if err != nil {
 		return err
 	}

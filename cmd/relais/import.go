@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 
-	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
 
@@ -33,14 +32,7 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 		defer f.Close()
 		in = f
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, _, err := openMigratedStore(ctx)
 	if err != nil {
 		return err
 	}

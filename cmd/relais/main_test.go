@@ -16,11 +16,7 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestMigrateTwice(t *testing.T) {
 	db := testenv.NewDB(t)

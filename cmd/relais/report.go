@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/relais-sante/relais/internal/export"
-	"github.com/relais-sante/relais/internal/store"
 )
 
 // runReport is `relais report --from … --to … [--departement 59|picardie]
@@ -29,14 +28,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	if *out == "" && strings.EqualFold(ra.Format, "xlsx") {
 		return fmt.Errorf("report : précisez le fichier XLSX avec --out rapport.xlsx")
 	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return err
-	}
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, _, err := openMigratedStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package digest_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,13 +14,9 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
-var paris, _ = time.LoadLocation("Europe/Paris")
+var paris = testenv.Paris
 
 func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *store.User {
 	t.Helper()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -18,11 +17,7 @@ import (
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 const file = "sheet_id,date,mediator,departement,beneficiary,sex,age,qpv,resources,contact_mode,level,social_protection,request_kind,request_type,status,follow_up,obstacles\n" +
 	"F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,mobilite;langue\n" +

@@ -19,11 +19,7 @@ import (
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // fixturesDir is shared/fixtures beside the repository (the CI clone has it).
 const fixturesDir = "../../../shared/fixtures"

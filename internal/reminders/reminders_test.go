@@ -3,7 +3,6 @@ package reminders_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -20,21 +19,9 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
-var paris = mustLoad("Europe/Paris")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
+var paris = testenv.Paris
 
 // at is a wall-clock time in Paris on 23 November 2026 (UTC+1).
 func at(hour, min int) time.Time { return time.Date(2026, 11, 23, hour, min, 0, 0, paris) }

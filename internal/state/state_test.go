@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
@@ -10,11 +9,7 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.DropTemplate()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 func newStore(t testing.TB) (*Store, *testenv.Redis) {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
@@ -169,3 +170,20 @@ func NewRedis(t testing.TB) *Redis {
 	})
 	return &Redis{Client: c, Prefix: prefix}
 }
+
+// Main runs a package's tests, then drops its template database:
+// `func TestMain(m *testing.M) { testenv.Main(m) }`.
+func Main(m *testing.M) {
+	code := m.Run()
+	DropTemplate()
+	os.Exit(code)
+}
+
+// Paris is RELAIS_TZ's default, the zone tests reason in.
+var Paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
