@@ -84,6 +84,15 @@ ensure_redis() {
 	wait_for Redis redis_up
 }
 
+# The default DATABASE_URL names a database "relais": create it for `make run`.
+ensure_relais_db() {
+	[ -z "${DATABASE_URL:-}" ] || return 0
+	if ! psql -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname = 'relais'" | grep -q 1; then
+		psql -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres -qc 'CREATE DATABASE relais' >/dev/null
+	fi
+}
+
 ensure_postgres
 ensure_redis
+ensure_relais_db
 say "PostgreSQL on $PGHOST:$PGPORT and Redis on 127.0.0.1:$REDIS_PORT are ready"

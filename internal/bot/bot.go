@@ -31,7 +31,7 @@ type Bot struct {
 	now      func() time.Time
 	log      *slog.Logger
 	username string
-	sheets   *sheetFlow
+	flow     *formFlow
 	hour     int
 }
 
@@ -64,7 +64,7 @@ func New(o Options) *Bot {
 	if b.log == nil {
 		b.log = slog.Default()
 	}
-	b.sheets = &sheetFlow{bot: b, forms: o.Forms}
+	b.flow = &formFlow{bot: b, forms: o.Forms}
 	return b
 }
 
@@ -162,7 +162,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, helpText(user))
 		return
 	}
-	if b.sheets.handleText(ctx, user, ev, cmd, arg) {
+	if b.flow.handleText(ctx, user, ev, cmd, arg) {
 		return
 	}
 	if h, ok := b.commands()[cmd]; ok && allowed(h.roles, user.Role) {

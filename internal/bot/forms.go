@@ -32,9 +32,9 @@ type Drafts interface {
 // saver persists a finished form and returns the record number shown to the user.
 type saver func(ctx context.Context, u *store.User, st dialog.State) (int64, error)
 
-// sheetFlow runs any form of dialogs/ for a user: it feeds the pure engine
+// formFlow runs any form of dialogs/ for a user: it feeds the pure engine
 // with inputs, shows its replies, keeps its state in Redis and saves once.
-type sheetFlow struct {
+type formFlow struct {
 	bot   *Bot
 	forms Forms
 }
@@ -42,7 +42,7 @@ type sheetFlow struct {
 // formCommands maps a command to the form it starts.
 var formCommands = map[string]string{"/fiche": "fiche", "/action": "action", "/bilan": "bilan"}
 
-func (f *sheetFlow) savers() map[string]saver {
+func (f *formFlow) savers() map[string]saver {
 	return map[string]saver{"fiche": f.bot.saveSheet, "action": f.bot.saveAction,
 		"partenaire": f.bot.savePartner, "bilan": f.bot.saveReview}
 }
@@ -54,12 +54,12 @@ func newRecordID() string {
 }
 
 // start begins the form of the command, unless one is already in progress.
-func (f *sheetFlow) start(ctx context.Context, u *store.User, ev event, _ string) {
+func (f *formFlow) start(ctx context.Context, u *store.User, ev event, _ string) {
 	cmd, _ := splitCommand(ev.text)
 	f.begin(ctx, u, ev, formCommands[cmd])
 }
 
-func (f *sheetFlow) begin(ctx context.Context, u *store.User, ev event, formID string) {
+func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID string) {
 	form, ok := f.forms[formID]
 	if !ok {
 		b := f.bot
@@ -85,20 +85,20 @@ func (f *sheetFlow) begin(ctx context.Context, u *store.User, ev event, formID s
 	f.apply(ctx, u, ev, form, res)
 }
 
-func (f *sheetFlow) title(formID string) string {
+func (f *formFlow) title(formID string) string {
 	if form, ok := f.forms[formID]; ok {
 		return form.Title.FR
 	}
 	return formID
 }
 
-func (f *sheetFlow) input(ev event) dialog.Input {
+func (f *formFlow) input(ev event) dialog.Input {
 	return dialog.Input{Text: ev.text, Data: ev.data, MessageID: ev.messageID, Now: f.bot.Now()}
 }
 
 // handleText passes typed text to the form in progress. It returns false when
 // the text is a command for the bot itself (the draft is kept meanwhile).
-func (f *sheetFlow) handleText(ctx context.Context, u *store.User, ev event, cmd, _ string) bool {
+func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd, _ string) bool {
 	if cmd != "" && cmd != "/retour" && cmd != "/annuler" && cmd != "/passer" {
 		return false
 	}
@@ -120,7 +120,7 @@ func (f *sheetFlow) handleText(ctx context.Context, u *store.User, ev event, cmd
 }
 
 // press handles a button of the engine ("d:…").
-func (f *sheetFlow) press(ctx context.Context, u *store.User, ev event) {
+func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
 		f.bot.log.Error("load draft", "err", err)
@@ -134,7 +134,7 @@ func (f *sheetFlow) press(ctx context.Context, u *store.User, ev event) {
 	f.step(ctx, u, ev, st)
 }
 
-func (f *sheetFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
+func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
 	form, ok := f.forms[st.FormID]
 	if !ok {
 		_ = f.bot.drafts.Delete(ctx, ev.chatID, ev.userID)
@@ -147,7 +147,7 @@ func (f *sheetFlow) step(ctx context.Context, u *store.User, ev event, st dialog
 }
 
 // apply shows the engine's replies, then saves, cancels or stores the draft.
-func (f *sheetFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result) {
+func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result) {
 	b := f.bot
 	b.answer(ctx, ev, res.Notice)
 	st := res.State
@@ -244,7 +244,7 @@ func inlineKeyboard(rows [][]dialog.Button) *tgbotapi.InlineKeyboardMarkup {
 }
 
 // action handles the bot's own buttons around forms ("b:…").
-func (f *sheetFlow) action(ctx context.Context, u *store.User, ev event) {
+func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 	b := f.bot
 	parts := strings.Split(ev.data, ":")
 	switch parts[1] {
@@ -291,7 +291,7 @@ type env struct {
 	mediatorID int64
 }
 
-func (f *sheetFlow) env(ctx context.Context, u *store.User) dialog.Env {
+func (f *formFlow) env(ctx context.Context, u *store.User) dialog.Env {
 	e := &env{ctx: ctx, store: f.bot.store}
 	if u.Mediator != nil {
 		e.mediatorID = u.Mediator.ID

@@ -126,17 +126,17 @@ func Commands() []tgbotapi.BotCommand {
 // commands maps slash commands to their handlers (besides /start and /aide).
 func (b *Bot) commands() map[string]command {
 	return map[string]command{
-		"/fiche":       {roles: mediatorOnly, run: b.sheets.start},
-		"/mesfiches":   {roles: mediatorOnly, run: b.sheets.list},
+		"/fiche":       {roles: mediatorOnly, run: b.flow.start},
+		"/mesfiches":   {roles: mediatorOnly, run: b.flow.list},
 		"/monbilan":    {roles: mediatorOnly, run: b.startFigures(flowOwn, "Votre bilan")},
 		"/indicateurs": {roles: coordinators, run: b.startFigures(flowIndicators, "Indicateurs")},
 		"/export":      {roles: coordinators, run: b.startFigures(flowExport, "Export")},
 		"/digest":      {roles: everyone, run: b.setDigest},
 		"/suivis":      {roles: mediatorOnly, run: b.listFollowUps},
 		"/rappels":     {roles: mediatorOnly, run: b.reminderSettings},
-		"/action":      {roles: mediatorOnly, run: b.sheets.start},
+		"/action":      {roles: mediatorOnly, run: b.flow.start},
 		"/partenaires": {roles: mediatorOnly, run: b.listPartners},
-		"/bilan":       {roles: mediatorOnly, run: b.sheets.start},
+		"/bilan":       {roles: mediatorOnly, run: b.flow.start},
 		"/datebilan":   {roles: coordinators, run: b.setReviewDeadline},
 	}
 }
@@ -144,8 +144,8 @@ func (b *Bot) commands() map[string]command {
 // callbacks maps a callback-data prefix to its handler.
 func (b *Bot) callbacks() map[string]func(ctx context.Context, u *store.User, ev event) {
 	return map[string]func(ctx context.Context, u *store.User, ev event){
-		"d":  b.sheets.press,
-		"b":  b.sheets.action,
+		"d":  b.flow.press,
+		"b":  b.flow.action,
 		"r":  b.pressFollowUp,
 		"rp": b.pressSetting,
 		"bl": b.pressReview,

@@ -24,7 +24,7 @@ func (r *refusal) Error() string { return "refused: " + r.msg }
 
 // starters are forms that do not start blank: the annual review is the
 // mediator's one review of the year, started from its stored answers.
-func (f *sheetFlow) starters() map[string]func(ctx context.Context, u *store.User, ev event, form *forms.Form) {
+func (f *formFlow) starters() map[string]func(ctx context.Context, u *store.User, ev event, form *forms.Form) {
 	return map[string]func(ctx context.Context, u *store.User, ev event, form *forms.Form){
 		reviewForm: f.startReview,
 	}
@@ -41,7 +41,7 @@ func reviewYearOf(id string) (int, bool) {
 
 // startReview opens the review of the year being reviewed: blank the first
 // time, from the stored answers afterwards (straight to the summary).
-func (f *sheetFlow) startReview(ctx context.Context, u *store.User, ev event, form *forms.Form) {
+func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, form *forms.Form) {
 	b := f.bot
 	year, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
@@ -92,7 +92,7 @@ func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 	}
 	// The reminder keeps its button: the mediator may come back to it.
 	b.answer(ctx, ev, "")
-	b.sheets.begin(ctx, u, ev, reviewForm)
+	b.flow.begin(ctx, u, ev, reviewForm)
 }
 
 // reviewAnswers turns a stored review back into the form's answers.

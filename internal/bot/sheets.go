@@ -10,7 +10,7 @@ import (
 )
 
 // list answers /mesfiches: the mediator's own last 10 sheets, one line each.
-func (f *sheetFlow) list(ctx context.Context, u *store.User, ev event, _ string) {
+func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) {
 	b := f.bot
 	lines, err := b.store.RecentSheets(ctx, u.Mediator.ID, 10)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	mrand "math/rand/v2"
 	"net/http"
 	"slices"
 	"strconv"
@@ -118,11 +119,13 @@ func (s *Server) addBot(token, username string) *Bot {
 	id, _ := strconv.ParseInt(idPart, 10, 64)
 	t, f := true, false
 	b := &Bot{
-		srv:          s,
-		token:        token,
-		self:         wireUser{ID: id, IsBot: true, FirstName: "Relais", Username: username, CanJoinGroups: &t, CanReadAllGroupMessages: &f, SupportsInlineQueries: &f},
-		changed:      make(chan struct{}),
-		nextUpdateID: 100_000_001,
+		srv:     s,
+		token:   token,
+		self:    wireUser{ID: id, IsBot: true, FirstName: "Relais", Username: username, CanJoinGroups: &t, CanReadAllGroupMessages: &f, SupportsInlineQueries: &f},
+		changed: make(chan struct{}),
+		// Telegram picks the first update id at random after a quiet period, so a
+		// restarted fake never replays ids a bot has already seen.
+		nextUpdateID: 100_000_001 + mrand.IntN(800_000_000),
 		history:      map[int]wireUpdate{},
 		chats:        map[int64]*chat{},
 		users:        map[int64]*participant{},
