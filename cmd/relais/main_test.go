@@ -76,8 +76,13 @@ func TestInviteAndFormsCheck(t *testing.T) {
 }
 
 // TestServeRegistersAMediator runs the `relais serve` code path against the
-// fake Bot API, real PostgreSQL and Redis.
+// fake Bot API, real PostgreSQL and Redis, by long polling and by webhook.
 func TestServeRegistersAMediator(t *testing.T) {
+	t.Run("polling", func(t *testing.T) { testServe(t, false) })
+	t.Run("webhook", func(t *testing.T) { testServe(t, true) })
+}
+
+func testServe(t *testing.T, webhook bool) {
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	tg := telegramtest.NewServer(t)
@@ -87,8 +92,15 @@ func TestServeRegistersAMediator(t *testing.T) {
 	}
 	httpAddr := ln.Addr().String()
 	ln.Close()
+	const secret = "s3cret-token_for-tests"
+	hookURL := ""
+	if webhook {
+		hookURL = "http://" + httpAddr + "/telegram/webhook"
+	}
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{
+			"RELAIS_WEBHOOK_URL":    hookURL,
+			"RELAIS_WEBHOOK_SECRET": secret,
 			"TELEGRAM_TOKEN":        tg.Token(),
 			"TELEGRAM_API_ENDPOINT": tg.Endpoint(),
 			"DATABASE_URL":          db.URL,
@@ -116,6 +128,13 @@ func TestServeRegistersAMediator(t *testing.T) {
 		resp, err := http.Get("http://" + httpAddr + path)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s: %v %v", path, resp, err)
+		}
+		resp.Body.Close()
+	}
+	if webhook {
+		resp, err := http.Post(hookURL, "application/json", strings.NewReader(`{"update_id":1,"message":{"message_id":1,"from":{"id":9},"chat":{"id":9},"text":"/start X"}}`))
+		if err != nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("update without the secret token: %v %v", resp, err)
 		}
 		resp.Body.Close()
 	}

@@ -86,16 +86,6 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	}
 	defer svc.close()
 
-	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, web...)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = httpSrv.Shutdown(sctx)
-	}()
-
 	api, err := telegram.Connect(ctx, cfg.TelegramToken, cfg.TelegramAPIEndpoint)
 	if err != nil {
 		return err
@@ -134,7 +124,33 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
-	log.Info("relais started", "bot", api.Self.UserName, "config", cfg.String())
+	routes := map[string]http.Handler{}
+	if len(web) > 0 && web[0] != nil {
+		routes["/"] = web[0]
+	}
+	var hook *telegram.Webhook
+	if cfg.WebhookURL != "" {
+		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, log)
+		routes["POST "+cfg.WebhookPath()] = hook
+	}
+	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, routes)
+	if err != nil {
+		return err
+	}
+	stopHTTP := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = httpSrv.Shutdown(sctx)
+	}
+	defer stopHTTP()
+
+	log.Info("relais started", "bot", api.Self.UserName, "webhook", hook != nil, "config", cfg.String())
+	if hook != nil {
+		return runWebhook(ctx, api, cfg, hook, stopHTTP, ready, log)
+	}
+	if err := telegram.DeleteWebhook(ctx, api); err != nil {
+		log.Warn("delete webhook before polling", "err", err)
+	}
 	if ready != nil {
 		close(ready)
 	}
@@ -146,12 +162,28 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	return nil
 }
 
+// runWebhook registers the webhook and serves Telegram's pushes until ctx is
+// done; then it stops accepting updates and finishes the ones received.
+func runWebhook(ctx context.Context, api *tgbotapi.BotAPI, cfg *config.Config, hook *telegram.Webhook, stopHTTP func(), ready chan<- struct{}, log *slog.Logger) error {
+	if err := telegram.SetWebhook(ctx, api, cfg.WebhookURL, cfg.WebhookSecret); err != nil {
+		return err
+	}
+	if ready != nil {
+		close(ready)
+	}
+	<-ctx.Done()
+	stopHTTP()
+	hook.Close()
+	log.Info("relais stopped")
+	return nil
+}
+
 // startHTTP serves /healthz (process up) and /readyz (PostgreSQL and Redis
-// reachable), and web at "/" when given.
-func startHTTP(addr string, svc *services, log *slog.Logger, web ...http.Handler) (*http.Server, error) {
+// reachable), plus routes (the demo chat, Telegram's webhook).
+func startHTTP(addr string, svc *services, log *slog.Logger, routes map[string]http.Handler) (*http.Server, error) {
 	mux := http.NewServeMux()
-	if len(web) > 0 && web[0] != nil {
-		mux.Handle("/", web[0])
+	for pattern, h := range routes {
+		mux.Handle(pattern, h)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprintln(w, "ok")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,22 @@ type Config struct {
 	HTTPAddr            string
 	ReminderHour        int
 	NudgeAfter          time.Duration
+	// WebhookURL, when set, makes Telegram push updates to this public
+	// https URL (served on RELAIS_HTTP_ADDR at the same path) instead of long polling.
+	WebhookURL    string
+	WebhookSecret string
 }
+
+// WebhookPath is the path the webhook is served at.
+func (c *Config) WebhookPath() string {
+	u, err := url.Parse(c.WebhookURL)
+	if err != nil || u.Path == "" {
+		return "/"
+	}
+	return u.Path
+}
+
+var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
 
 // Defaults for a developer machine.
 const (
@@ -84,6 +100,16 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			return nil, &Error{"RELAIS_REMINDER_HOUR", "must be an hour from 0 to 23"}
 		}
 		c.ReminderHour = h
+	}
+	c.WebhookURL = get("RELAIS_WEBHOOK_URL", "")
+	c.WebhookSecret = get("RELAIS_WEBHOOK_SECRET", "")
+	if c.WebhookURL != "" {
+		if u, err := url.Parse(c.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, &Error{"RELAIS_WEBHOOK_URL", "must be the public https URL Telegram posts updates to"}
+		}
+		if !secretPattern.MatchString(c.WebhookSecret) {
+			return nil, &Error{"RELAIS_WEBHOOK_SECRET", "required with RELAIS_WEBHOOK_URL: 16 to 256 characters A-Z, a-z, 0-9, _ or -"}
+		}
 	}
 	c.NudgeAfter = 4 * time.Hour
 	if v := getenv("RELAIS_NUDGE_AFTER"); v != "" {

@@ -90,7 +90,9 @@ func WithoutRateLimits() Option { return func(o *options) { o.limitsOn = false }
 // WithLimits replaces Telegram's documented limits.
 func WithLimits(l Limits) Option { return func(o *options) { o.limits, o.limitsOn = l, true } }
 
-// WithExpectTimeout sets how long User.Expect and User.Press wait (default 5s).
+// WithExpectTimeout sets how long User.Expect and User.Press wait (default 20s:
+// generous, since a loaded machine running the race detector can stall for
+// seconds, and the wait ends as soon as the message is there).
 func WithExpectTimeout(d time.Duration) Option { return func(o *options) { o.expectTimeout = d } }
 
 // WithLogger sets where the server logs (default slog.Default()).
@@ -104,7 +106,7 @@ func New(opts ...Option) (*Server, error) {
 		username:      "relais_test_bot",
 		limits:        TelegramLimits,
 		limitsOn:      true,
-		expectTimeout: 5 * time.Second,
+		expectTimeout: 20 * time.Second,
 	}
 	for _, opt := range opts {
 		opt(&o)
