@@ -42,3 +42,14 @@ func TestStringHidesToken(t *testing.T) {
 		t.Fatal("token printed")
 	}
 }
+
+func TestWebhookNeedsASecret(t *testing.T) {
+	_, err := FromEnv(env(map[string]string{"RELAIS_WEBHOOK_URL": "https://relais.example.org/telegram"}))
+	if err == nil || !strings.HasPrefix(err.Error(), "RELAIS_WEBHOOK_SECRET: ") {
+		t.Fatalf("webhook without secret: %v", err)
+	}
+	c, err := FromEnv(env(map[string]string{"RELAIS_WEBHOOK_URL": "https://relais.example.org/telegram/hook", "RELAIS_WEBHOOK_SECRET": "0123456789abcdef-_"}))
+	if err != nil || c.WebhookPath() != "/telegram/hook" {
+		t.Fatalf("webhook config: %v %+v", err, c)
+	}
+}
