@@ -276,6 +276,7 @@ func (u *User) Press(label string) Message {
 	}
 	deadline := time.Now().Add(u.bot.srv.opts.expectTimeout)
 	for {
+		changed := u.changed()
 		msgID, data, err := u.bot.findButton(u.info.ID, 0, label)
 		if err == nil {
 			m, err := u.bot.press(u.participant, msgID, data)
@@ -284,7 +285,7 @@ func (u *User) Press(label string) Message {
 			}
 			return m
 		}
-		if _, ambiguous := err.(errAmbiguous); ambiguous || !u.waitChange(deadline) {
+		if _, ambiguous := err.(errAmbiguous); ambiguous || !u.waitChange(changed, deadline) {
 			u.fatalf("telegramtest: user %d cannot press %q: %v\n%s", u.info.ID, label, err, u.dump())
 		}
 	}
@@ -399,11 +400,16 @@ func (b *Bot) press(u *participant, msgID int, data string) (Message, error) {
 	return m.public(c.id), nil
 }
 
-// waitChange waits for any change of the bot until deadline; false on timeout.
-func (u *User) waitChange(deadline time.Time) bool {
+// changed is closed at the bot's next change. Take it before looking at the
+// chat, so a change between the look and the wait is not missed.
+func (u *User) changed() <-chan struct{} {
 	u.bot.mu.Lock()
-	ch := u.bot.changed
-	u.bot.mu.Unlock()
+	defer u.bot.mu.Unlock()
+	return u.bot.changed
+}
+
+// waitChange waits until ch (from changed) is closed or deadline; false on timeout.
+func (u *User) waitChange(ch <-chan struct{}, deadline time.Time) bool {
 	d := time.Until(deadline)
 	if d <= 0 {
 		return false
@@ -429,10 +435,11 @@ func (u *User) Expect(substr string) Message {
 	}
 	deadline := time.Now().Add(u.bot.srv.opts.expectTimeout)
 	for {
+		changed := u.changed()
 		if m, ok := u.find(substr); ok {
 			return m
 		}
-		if !u.waitChange(deadline) {
+		if !u.waitChange(changed, deadline) {
 			u.fatalf("telegramtest: user %d expected a message containing %q since their last action\n%s", u.info.ID, substr, u.dump())
 		}
 	}
@@ -465,12 +472,13 @@ func (u *User) ExpectCallbackAnswer(substr string) CallbackAnswer {
 	}
 	deadline := time.Now().Add(u.bot.srv.opts.expectTimeout)
 	for {
+		changed := u.changed()
 		for _, a := range u.CallbackAnswers() {
 			if strings.Contains(a.Text, substr) {
 				return a
 			}
 		}
-		if !u.waitChange(deadline) {
+		if !u.waitChange(changed, deadline) {
 			u.fatalf("telegramtest: user %d expected a callback answer containing %q; got %+v", u.info.ID, substr, u.CallbackAnswers())
 		}
 	}
