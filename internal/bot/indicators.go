@@ -3,8 +3,9 @@ package bot
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,8 +17,11 @@ import (
 )
 
 // Figures flows (/indicateurs, /monbilan, /export) are stateless: each button
-// carries the choices made so far in its callback data, "<flow>:<period>[:<scope index>[:<format>]]",
-// and every press re-checks what the user may see.
+// carries the choices made so far in its callback data, "<flow>:<period>[:<scope tag>[:<format>]]",
+// and every press re-checks what the user may see. The scope tag names the
+// territory itself (scopeTag), not its place in the list: the list of
+// structures changes as mediators register, and an old button must still
+// give the territory written on it.
 const (
 	flowIndicators = "i"
 	flowOwn        = "m"
@@ -53,6 +57,15 @@ func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, er
 		}
 	}
 	return out, nil
+}
+
+// scopeTag is a short fingerprint of a territory for callback data (a
+// structure's name can be too long for Telegram's 64 bytes). A press is
+// matched against the user's current territories, so a forged tag can only
+// name one of those.
+func scopeTag(s indicators.Scope) string {
+	h := sha256.Sum256([]byte(s.Key()))
+	return hex.EncodeToString(h[:5])
 }
 
 func periodButtons(flow string) *tgbotapi.InlineKeyboardMarkup {
@@ -147,15 +160,11 @@ func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
 		b.chooseScope(ctx, u, ev, flow, parts[1], ev.messageID)
 		return
 	}
-	idx, err := strconv.Atoi(parts[2])
-	if err != nil {
-		return
-	}
 	format, editID := "xlsx", ev.messageID
 	if len(parts) == 4 {
 		format, editID = parts[3], 0 // a button under the exported file: keep the file's message
 	}
-	b.deliverFigures(ctx, u, ev, flow, parts[1], idx, format, editID)
+	b.deliverFigures(ctx, u, ev, flow, parts[1], parts[2], format, editID)
 }
 
 // chooseScope asks for the territory when the user has more than one.
@@ -175,12 +184,12 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 			p, _ := period(pcode, b.Now())
 			b.edit(ctx, ev.chatID, editID, "Période : "+p.Label(), nil)
 		}
-		b.deliverFigures(ctx, u, ev, flow, pcode, 0, "xlsx", 0)
+		b.deliverFigures(ctx, u, ev, flow, pcode, scopeTag(scopes[0]), "xlsx", 0)
 		return
 	}
 	var rows [][]tgbotapi.InlineKeyboardButton
-	for i, s := range scopes {
-		btn := button(s.Label(), flow+":"+pcode+":"+strconv.Itoa(i))
+	for _, s := range scopes {
+		btn := button(s.Label(), flow+":"+pcode+":"+scopeTag(s))
 		if n := len(rows); n > 0 && len(rows[n-1]) == 1 && len(s.Label()) < 16 && len(rows[n-1][0].Text) < 16 {
 			rows[n-1] = append(rows[n-1], btn)
 			continue
@@ -197,7 +206,7 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 }
 
 // deliverFigures computes and sends the figures (or the export file).
-func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode string, idx int, format string, editID int) {
+func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) {
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
 		b.log.Error("list scopes", "err", err)
@@ -205,7 +214,13 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		return
 	}
 	p, ok := period(pcode, b.Now())
-	if !ok || idx < 0 || idx >= len(scopes) || !indicators.Allowed(viewer(u), scopes[idx]) {
+	idx := -1
+	for i, s := range scopes {
+		if scopeTag(s) == tag {
+			idx = i
+		}
+	}
+	if !ok || idx < 0 || !indicators.Allowed(viewer(u), scopes[idx]) {
 		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
 		return
 	}
@@ -214,7 +229,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.edit(ctx, ev.chatID, editID, "Période : "+p.Label()+"\nTerritoire : "+scope.Label(), nil)
 	}
 	if flow == flowExport {
-		b.sendExport(ctx, u, ev, scope, p, pcode, idx, format)
+		b.sendExport(ctx, u, ev, scope, p, format)
 		return
 	}
 	r, err := indicators.Compute(ctx, b.store.Pool, p, scope, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
@@ -239,7 +254,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 	}
 }
 
-func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, pcode string, idx int, format string) {
+func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) {
 	var buf bytes.Buffer
 	var err error
 	if format == "csv" {
@@ -259,7 +274,9 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	doc := tgbotapi.NewDocument(ev.chatID, tgbotapi.FileBytes{Name: export.Filename(scope, p, format), Bytes: buf.Bytes()})
 	doc.Caption = fmt.Sprintf("Export %s — %s, %s", strings.ToUpper(format), scope.Label(), p.Label())
 	if format == "xlsx" {
-		doc.ReplyMarkup = keyboard(tgbotapi.NewInlineKeyboardRow(button("La même chose en CSV", flowExport+":"+pcode+":"+strconv.Itoa(idx)+":csv")))
+		// The CSV button names the dates, not "this week": pressed on
+		// another day it must give the same rows as the file above it.
+		doc.ReplyMarkup = keyboard(tgbotapi.NewInlineKeyboardRow(button("La même chose en CSV", flowExport+":"+periodCode(p)+":"+scopeTag(scope)+":csv")))
 	}
 	if _, err := b.out.Send(ctx, doc); err != nil {
 		b.log.Error("send export", "chat_id", ev.chatID, "err", err)

@@ -3,14 +3,21 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -152,4 +159,100 @@ func TestDigestSwitch(t *testing.T) {
 	}
 	u.Send("/digest on")
 	u.Expect("chaque lundi")
+}
+
+// forgePress delivers a callback query with any data, as a modified client
+// could send, on the user's message msg, to a bot sharing the harness's
+// database, Redis and fake Telegram.
+func (h *harness) forgePress(user *telegramtest.User, msg telegramtest.Message, data string) {
+	h.t.Helper()
+	ctx := context.Background()
+	api, err := telegram.Connect(ctx, h.tg.Token(), h.tg.Endpoint())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	b := bot.New(bot.Options{
+		Store: h.db.Store, Drafts: h.drafts, Location: paris, Now: h.clock.Now, Forms: h.forms,
+		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
+		Username: api.Self.UserName, Log: slog.New(slog.DiscardHandler),
+	})
+	b.HandleUpdate(ctx, tgbotapi.Update{UpdateID: int(time.Now().UnixNano() % 1_000_000_000), CallbackQuery: &tgbotapi.CallbackQuery{
+		ID: "forged", From: &tgbotapi.User{ID: user.ID(), FirstName: "Coord"}, Data: data,
+		Message: &tgbotapi.Message{MessageID: msg.ID, Chat: &tgbotapi.Chat{ID: user.ID()}, Text: msg.Text},
+	}})
+}
+
+func TestForgedScopeButtonIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(4401, "Awa", "59")
+	h.mediator(4402, "Léa", "62")
+	h.seedSheets(4401, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	h.seedSheets(4402, 5, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	nord := h.coordinator(4410, store.Invitation{Scope: "departement", Departement: "59"})
+	nord.Send("/indicateurs 01/01/2026 31/12/2026")
+	choice := nord.Expect("Quel territoire")
+	sum := sha256.Sum256([]byte(indicators.Departement("62").Key()))
+	forged := []string{
+		"i:20260101-20261231:" + hex.EncodeToString(sum[:5]), // Pas-de-Calais, named
+		"i:20260101-20261231:7",                              // a place in the list
+		"e:20260101-20261231:" + hex.EncodeToString(sum[:5]) + ":csv",
+	}
+	for _, data := range forged {
+		h.forgePress(nord, choice, data)
+		if got := nord.LastMessage(); !strings.Contains(got.Text, "ne fait pas partie") || got.Document != nil {
+			t.Fatalf("forged %q answered %s", data, got)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM exports`); n != 0 {
+		t.Fatalf("%d exports after forged presses", n)
+	}
+}
+
+// A structure registering between the question and the press must not turn
+// a button into another territory's figures.
+func TestScopeButtonKeepsItsTerritoryWhenStructuresChange(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(4501, "Awa", "59") // CCAS Roubaix, Nord
+	h.seedSheets(4501, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	region := h.coordinator(4510, store.Invitation{Scope: "region"})
+	region.Send("/indicateurs 01/01/2026 31/12/2026")
+	choice := region.Expect("Quel territoire")
+
+	late := h.tg.NewUser(4502, "Zoé").For(t)
+	late.Send("/start " + h.invite(store.Invitation{Role: store.RoleMediator, Departement: "02", Structure: "Association Laon"}))
+	late.Expect("Bienvenue")
+
+	region.PressOn(choice, "CCAS Roubaix (Nord)")
+	figures := region.Expect("Indicateurs – ")
+	if !strings.Contains(figures.Text, "Indicateurs – CCAS Roubaix (Nord)") || !strings.Contains(figures.Text, "Fiches : 3") {
+		t.Fatalf("pressed CCAS Roubaix, got:\n%s", figures.Text)
+	}
+}
+
+// The CSV button under an XLSX export gives the same dates, whatever the day it is pressed.
+func TestExportCSVButtonKeepsThePeriod(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(4601, "Awa", "80")
+	h.seedSheets(4601, 2, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
+	c := h.coordinator(4602, store.Invitation{Scope: "structure", Departement: "80", Structure: "CCAS Roubaix"})
+	c.Send("/export")
+	c.Press("Cette semaine")
+	deadline := time.Now().Add(5 * time.Second)
+	for c.LastMessage().Document == nil && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	xlsx := c.LastMessage()
+	if xlsx.Document == nil {
+		t.Fatalf("no XLSX: %s", xlsx)
+	}
+	h.clock.Set(time.Date(2026, 12, 1, 10, 0, 0, 0, paris)) // next week
+	c.PressOn(xlsx, "La même chose en CSV")
+	deadline = time.Now().Add(5 * time.Second)
+	for (c.LastMessage().Document == nil || !strings.HasSuffix(c.LastMessage().Document.Name, ".csv")) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	d := c.LastMessage()
+	if d.Document == nil || !strings.HasSuffix(d.Document.Name, "_2026-11-23_2026-11-23.csv") || strings.Count(string(d.Document.Data), "\n") != 3 {
+		t.Fatalf("CSV of another period: %s\n%s", d, d.Document.Data)
+	}
 }
