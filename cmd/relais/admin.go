@@ -9,9 +9,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/store"
@@ -59,7 +61,15 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.BoolVar(&inv.Rural, "rural", false, "rural post (mediators)")
 	fs.StringVar(&inv.Scope, "scope", "", "region|departement|structure (coordinators)")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("invite: %w", err)
+		return fmt.Errorf("invite : option incorrecte (%w) ; usage : %s", err, inviteUsage)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("invite : argument inattendu « %s » (mettez les valeurs avec des espaces entre guillemets) ; usage : %s", fs.Arg(0), inviteUsage)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if err := checkInvitation(inv, given); err != nil {
+		return fmt.Errorf("invite : %w", err)
 	}
 	st, cfg, err := openMigratedStore(ctx)
 	if err != nil {
@@ -84,6 +94,75 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Code d'invitation (%s, valable 7 jours, usage unique) : %s\n", inv.Role, code)
 	fmt.Fprintf(stdout, "Lien : https://t.me/%s?start=%s\n", username, code)
 	return nil
+}
+
+const inviteUsage = `relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]`
+
+// checkInvitation refuses, in French and before touching the database, an
+// invitation whose options do not fit its role: an option that would be
+// silently dropped (a scope on a mediator, a département on a regional
+// coordinator) is a typing mistake the admin must hear about.
+func checkInvitation(inv store.Invitation, given map[string]bool) error {
+	who := map[string]string{store.RoleMediator: "un médiateur", store.RoleAdmin: "un administrateur",
+		"region": "un coordinateur régional", "departement": "un coordinateur départemental", "structure": "un coordinateur de structure"}
+	extra := func(allowed ...string) error {
+		for _, name := range []string{"departement", "structure", "rural", "scope"} {
+			if given[name] && !slices.Contains(allowed, name) {
+				w := who[inv.Role]
+				if inv.Role == store.RoleCoordinator {
+					w = who[inv.Scope]
+				}
+				return fmt.Errorf("--%s ne s'applique pas à %s : retirez-la", name, w)
+			}
+		}
+		return nil
+	}
+	depOK := func() error {
+		if !codes.Departements.Has(inv.Departement) {
+			return fmt.Errorf("département « %s » inconnu : indiquez 02, 59, 60, 62 ou 80", inv.Departement)
+		}
+		return nil
+	}
+	switch inv.Role {
+	case store.RoleMediator:
+		if inv.Departement == "" {
+			return errors.New("un médiateur a besoin de --departement (02, 59, 60, 62 ou 80)")
+		}
+		if err := depOK(); err != nil {
+			return err
+		}
+		return extra("departement", "structure", "rural")
+	case store.RoleCoordinator:
+		switch inv.Scope {
+		case "region":
+			return extra("scope")
+		case "departement":
+			if inv.Departement == "" {
+				return errors.New("un coordinateur départemental a besoin de --departement (02, 59, 60, 62 ou 80)")
+			}
+			if err := depOK(); err != nil {
+				return err
+			}
+			return extra("scope", "departement")
+		case "structure":
+			if inv.Departement == "" || inv.Structure == "" {
+				return errors.New(`un coordinateur de structure a besoin de --departement et --structure (par exemple --departement 59 --structure "CCAS Roubaix")`)
+			}
+			if err := depOK(); err != nil {
+				return err
+			}
+			return extra("scope", "departement", "structure")
+		case "":
+			return errors.New("un coordinateur a besoin de --scope region, departement ou structure")
+		default:
+			return fmt.Errorf("portée « %s » inconnue : --scope region, departement ou structure", inv.Scope)
+		}
+	case store.RoleAdmin:
+		return extra()
+	case "":
+		return errors.New("précisez le rôle : --role mediator, coordinator ou admin")
+	}
+	return fmt.Errorf("rôle « %s » inconnu : --role mediator, coordinator ou admin", inv.Role)
 }
 
 func runForms(args []string, stdout io.Writer) error {

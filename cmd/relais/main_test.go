@@ -174,3 +174,38 @@ func testServe(t *testing.T, webhook bool) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+// Invitation mistakes are refused in one French line, before any database
+// work: a flag that does not fit the role would otherwise be dropped silently.
+func TestInviteRefusesMistakesInFrench(t *testing.T) {
+	db := testenv.NewDB(t)
+	t.Setenv("DATABASE_URL", db.URL)
+	t.Setenv("TELEGRAM_TOKEN", "")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--role", "mediator"}, "un médiateur a besoin de --departement"},
+		{[]string{"--role", "mediator", "--departement", "75"}, "département « 75 » inconnu"},
+		{[]string{"--role", "coordinator"}, "un coordinateur a besoin de --scope"},
+		{[]string{"--role", "coordinator", "--scope", "picardie"}, "portée « picardie » inconnue"},
+		{[]string{"--role", "coordinator", "--scope", "region", "--departement", "59"}, "--departement ne s'applique pas à un coordinateur régional"},
+		{[]string{"--role", "admin", "--rural"}, "--rural ne s'applique pas à un administrateur"},
+		{[]string{"--role", "mediator", "--departement", "59", "--scope", "region"}, "--scope ne s'applique pas à un médiateur"},
+		{[]string{"--role", "mediator", "--departement", "59", "--structure", "CCAS", "Roubaix"}, "argument inattendu « Roubaix »"},
+		{[]string{"--role", "boss"}, "rôle « boss » inconnu"},
+		{[]string{"--rol", "admin"}, "option incorrecte"},
+	}
+	for _, c := range cases {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"invite"}, c.args...), &out, &errOut)
+		msg := errOut.String()
+		if code == 0 || !strings.Contains(msg, c.want) || strings.Count(msg, "\n") != 1 {
+			t.Errorf("invite %v: exit %d, stderr %q, want %q", c.args, code, msg, c.want)
+		}
+	}
+	var n int
+	if err := db.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d invitations after refusals (%v)", n, err)
+	}
+}
