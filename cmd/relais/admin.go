@@ -29,10 +29,7 @@ func openMigratedStore(ctx context.Context) (*store.Store, *config.Config, error
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return nil, nil, err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -45,7 +42,7 @@ func runMigrate(ctx context.Context, _ []string, stdout io.Writer) error {
 		return err
 	}
 	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return err
+		return &config.Error{Var: "DATABASE_URL", Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
 	}
 	fmt.Fprintln(stdout, "Migrations appliquées.")
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -79,12 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// oneLine folds line breaks and tabs (pgx puts tabs between dial errors)
+// into single spaces.
 func oneLine(s string) string {
-	out := []rune(s)
-	for i, r := range out {
-		if r == '\n' || r == '\r' {
-			out[i] = ' '
-		}
-	}
-	return string(out)
+	return strings.Join(strings.Fields(s), " ")
 }

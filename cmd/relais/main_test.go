@@ -209,3 +209,29 @@ func TestInviteRefusesMistakesInFrench(t *testing.T) {
 		t.Fatalf("%d invitations after refusals (%v)", n, err)
 	}
 }
+
+// An unreachable PostgreSQL or Redis stops serve with one line naming the
+// variable to fix.
+func TestServeNamesTheUnreachableService(t *testing.T) {
+	db := testenv.NewDB(t)
+	t.Setenv("TELEGRAM_TOKEN", "123:abc")
+	cases := []struct{ database, redis, want string }{
+		{"postgres://postgres@127.0.0.1:1/relais?sslmode=disable&connect_timeout=2", "", "DATABASE_URL: PostgreSQL injoignable"},
+		{db.URL, "redis://127.0.0.1:1/0?dial_timeout=1s", "REDIS_URL: Redis injoignable"},
+	}
+	for _, c := range cases {
+		t.Setenv("DATABASE_URL", c.database)
+		t.Setenv("REDIS_URL", c.redis)
+		var errOut bytes.Buffer
+		code := run(context.Background(), []string{"serve"}, &bytes.Buffer{}, &errOut)
+		msg := errOut.String()
+		if code == 0 || !strings.HasPrefix(msg, "relais: "+c.want) || strings.Count(msg, "\n") != 1 || strings.Contains(msg, "\t") {
+			t.Errorf("exit %d, stderr %q, want one line starting %q", code, msg, c.want)
+		}
+	}
+	t.Setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:1/relais?sslmode=disable&connect_timeout=2")
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"migrate"}, &bytes.Buffer{}, &errOut); code == 0 || !strings.Contains(errOut.String(), "DATABASE_URL") {
+		t.Errorf("migrate: exit %d, stderr %q", code, errOut.String())
+	}
+}

@@ -49,10 +49,7 @@ func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return nil, err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -65,10 +62,31 @@ func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		st.Close()
 		rdb.Close()
-		return nil, fmt.Errorf("connect to Redis: %w", err)
+		return nil, &config.Error{Var: "REDIS_URL", Reason: "Redis injoignable : " + err.Error()}
 	}
 	return &services{store: st, redis: rdb, forms: bot.Forms(fs)}, nil
 }
+
+// openDatabase migrates and opens PostgreSQL; failing, it names
+// DATABASE_URL, the one thing the operator can change.
+func openDatabase(ctx context.Context, url string) (*store.Store, error) {
+	if err := store.Migrate(ctx, url); err != nil {
+		return nil, &config.Error{Var: "DATABASE_URL", Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, &config.Error{Var: "DATABASE_URL", Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
+	}
+	return st, nil
+}
+
+// quietRedisLog keeps go-redis's own logger (several lines per failed dial,
+// on stderr) from burying the one line that says what is wrong.
+type quietRedisLog struct{}
+
+func (quietRedisLog) Printf(context.Context, string, ...any) {}
+
+func init() { redis.SetLogger(quietRedisLog{}) }
 
 func (s *services) close() {
 	s.store.Close()
