@@ -113,6 +113,14 @@ func textRanks(title string, ranks []Rank, n int) string {
 	return title + " : " + strings.Join(parts, " · ")
 }
 
+// posts is "1 poste", "0 poste", "12 postes": French singular below two.
+func posts(n int) string {
+	if n < 2 {
+		return Number(n) + " poste"
+	}
+	return Number(n) + " postes"
+}
+
 func (r *Report) textReview(rv *Review) string {
 	years := make([]string, len(rv.Years))
 	for i, y := range rv.Years {
@@ -127,14 +135,14 @@ func (r *Report) textReview(rv *Review) string {
 		return title + " : rempli"
 	}
 	if t.Reviews == 0 {
-		return fmt.Sprintf("%s : aucun bilan rempli (%s postes)", title, Number(t.Posts))
+		return fmt.Sprintf("%s : aucun bilan rempli (%s)", title, posts(t.Posts))
 	}
 	shares := func(g ReviewGroup) string {
 		return fmt.Sprintf("identifiés %d %% · CPAM %d %% · instances %d %% · projet pro %d %% · formation %d %%",
 			g.Pct["identified"], g.Pct["cpam_partnership"], g.Pct["partner_bodies"], g.Pct["professional_project"], g.Pct["training"])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s rempli(s) sur %s postes\n%s", title, Number(t.Reviews), Number(t.Posts), capitalize(shares(t)))
+	fmt.Fprintf(&b, "%s : %s rempli(s) sur %s\n%s", title, Number(t.Reviews), posts(t.Posts), capitalize(shares(t)))
 	if split(rv.Rural.Reviews, rv.QPVPosts.Reviews) {
 		b.WriteString("\n- postes ruraux : " + shares(rv.Rural) + "\n- postes QPV : " + shares(rv.QPVPosts))
 	}

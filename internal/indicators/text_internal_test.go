@@ -74,3 +74,13 @@ func TestFitCutsASingleOversizedSection(t *testing.T) {
 		t.Errorf("oversized second section kept: %d units", utf16Len(emoji))
 	}
 }
+
+func TestReviewLineSaysPosteInTheSingular(t *testing.T) {
+	for n, want := range map[int]string{0: "(0 poste)", 1: "(1 poste)", 4: "(4 postes)"} {
+		r := &Report{Scope: Structure("59", "CCAS Roubaix"), Period: Year(2024)}
+		got := r.textReview(&Review{Years: []int{2024}, Total: ReviewGroup{Posts: n}})
+		if !strings.HasSuffix(got, want) {
+			t.Errorf("%d posts: %q, want suffix %q", n, got, want)
+		}
+	}
+}
