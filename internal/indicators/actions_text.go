@@ -142,7 +142,7 @@ func (r *Report) textReview(rv *Review) string {
 			g.Pct["identified"], g.Pct["cpam_partnership"], g.Pct["partner_bodies"], g.Pct["professional_project"], g.Pct["training"])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s rempli(s) sur %s\n%s", title, Number(t.Reviews), posts(t.Posts), capitalize(shares(t)))
+	fmt.Fprintf(&b, "%s : %s rempli(s) sur %s postes\n%s", title, Number(t.Reviews), Number(t.Posts), capitalize(shares(t)))
 	if split(rv.Rural.Reviews, rv.QPVPosts.Reviews) {
 		b.WriteString("\n- postes ruraux : " + shares(rv.Rural) + "\n- postes QPV : " + shares(rv.QPVPosts))
 	}
