@@ -165,7 +165,11 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	if b.flow.handleText(ctx, user, ev, cmd, arg) {
 		return
 	}
-	if h, ok := b.commands()[cmd]; ok && allowed(h.roles, user.Role) {
+	if h, ok := b.commands()[cmd]; ok {
+		if !allowed(h.roles, user.Role) {
+			b.reply(ctx, ev, reservedFor(cmd, h.roles))
+			return
+		}
 		h.run(ctx, user, ev, arg)
 		return
 	}
@@ -199,6 +203,16 @@ func allowed(roles []string, role string) bool {
 		}
 	}
 	return false
+}
+
+// reservedFor explains that a known command belongs to another role, so a
+// coordinator typing /fiche learns why rather than reading "unknown".
+func reservedFor(cmd string, roles []string) string {
+	who := "aux coordinateur·rices"
+	if allowed(roles, store.RoleMediator) {
+		who = "aux médiateur·rices santé"
+	}
+	return "La commande " + cmd + " est réservée " + who + ". Tapez /aide pour voir ce que vous pouvez faire."
 }
 
 func splitCommand(text string) (cmd, arg string) {

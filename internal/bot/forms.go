@@ -73,7 +73,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		return
 	}
 	if exists {
-		f.bot.send(ctx, ev.chatID, "Vous avez une fiche en cours ("+f.title(st.FormID)+"). Que voulez-vous faire ?",
+		f.bot.send(ctx, ev.chatID, f.inProgress(st.FormID)+" Que voulez-vous faire ?",
 			keyboard(tgbotapi.NewInlineKeyboardRow(button("Reprendre", "b:resume"), button("Abandonner", "b:drop:"+formID))))
 		return
 	}
@@ -83,6 +83,14 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 	}
 	res := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
 	f.apply(ctx, u, ev, form, res)
+}
+
+// inProgress names the draft left open: a bilan or an action is not a "fiche".
+func (f *formFlow) inProgress(formID string) string {
+	if formID == "fiche" {
+		return "Vous avez une fiche en cours (" + f.title(formID) + ")."
+	}
+	return "Vous avez une saisie en cours (" + f.title(formID) + ")."
 }
 
 func (f *formFlow) title(formID string) string {
@@ -110,7 +118,11 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 	}
 	if !exists {
 		if cmd != "" {
-			f.bot.reply(ctx, ev, "Aucune fiche en cours. Tapez /fiche pour en commencer une.")
+			msg := "Aucune saisie en cours."
+			if u.Role == store.RoleMediator {
+				msg = "Aucune saisie en cours. Tapez /fiche pour commencer une fiche."
+			}
+			f.bot.reply(ctx, ev, msg)
 			return true
 		}
 		return false
@@ -260,7 +272,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 	case "resume":
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 		if err != nil || !exists {
-			b.answer(ctx, ev, "Plus de fiche en cours.")
+			b.answer(ctx, ev, "Plus de saisie en cours.")
 			return
 		}
 		b.answer(ctx, ev, "")

@@ -58,5 +58,17 @@ func TestExpiredInvitationAndHelpByRole(t *testing.T) {
 		t.Fatalf("mediator help lacks /fiche: %q", help.Text)
 	}
 	coord.Send("/fiche")
-	coord.Expect("Commande inconnue")
+	if m := coord.Expect("/fiche"); !strings.Contains(m.Text, "réservée aux médiateur·rices") {
+		t.Fatalf("coordinator /fiche = %q, want a refusal saying it is for mediators", m.Text)
+	}
+	coord.Send("/annuler")
+	if m := coord.Expect("Aucune saisie en cours"); strings.Contains(m.Text, "/fiche") {
+		t.Fatalf("coordinator /annuler points to /fiche: %q", m.Text)
+	}
+	med.Send("/indicateurs")
+	if m := med.Expect("/indicateurs"); !strings.Contains(m.Text, "réservée aux coordinateur·rices") {
+		t.Fatalf("mediator /indicateurs = %q", m.Text)
+	}
+	med.Send("/nimportequoi")
+	med.Expect("Commande inconnue")
 }
