@@ -590,7 +590,7 @@ func (r *run) lookup(text string) error {
 	r.st.Mode = ModeLookup
 	code, ok := normalizeCode(text)
 	if !ok {
-		return r.invalid("Code non reconnu : un code a 6 lettres ou chiffres, par exemple K7M2QX.")
+		return r.invalid("Code non reconnu : un code à 6 lettres ou chiffres, par exemple K7M2QX.")
 	}
 	p, found, err := r.env.FindPerson(code)
 	if err != nil {

@@ -131,7 +131,7 @@ func startFiche(t *testing.T) *chat {
 	t.Helper()
 	c := newChat(t, fiche(t), &fakeEnv{codes: []string{"K7M2QX"}})
 	c.start()
-	c.expectReplies("send: Date de l'accompagnement ?\nTouchez un bouton ou écrivez la date, par exemple 12/03/2026.")
+	c.expectReplies("send: Date de l'accompagnement ?\nTouchez un bouton ou écrivez la date, par exemple 12/3 ou 12/03/2025.")
 	c.expectButtons(kbDate...)
 	return c
 }
@@ -234,7 +234,7 @@ func TestBack(t *testing.T) {
 		{press: "Passer", replies: []string{"edit: Demande 1 — Date de suivi : —", "send: Ajouter une autre demande ?"}},
 		{press: "Oui", replies: []string{"edit: Ajouter une autre demande ? Oui", "send: Demande 2 — Accès aux droits"}},
 		{say: "/retour", replies: []string{"edit: Demande 2 — Accès", "send: Ajouter une autre demande ?"}},
-		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 19/03/2026.\nRéponse actuelle : —"}},
+		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 15/6.\nRéponse actuelle : —"}},
 		{say: "26/3", replies: []string{"edit: Demande 1 — Date de suivi : 26/03/2026", "send: Ajouter une autre demande ?"}},
 		{press: "Non", replies: []string{"edit: Ajouter une autre demande ? Non", "send: Freins rencontrés ?"}},
 		// Back from after the group lands on "add another?" of the last request.
@@ -510,7 +510,7 @@ func TestBeneficiaryTypedCode(t *testing.T) {
 		{press: "Aujourd'hui"},
 		{say: "QQQQQQ", replies: []string{"edit: Personne accompagnée ?", "send: Aucune personne suivie n'a le code QQQQQQ. Vérifiez le code, ou touchez « Nouvelle personne ».\n\nPersonne déjà suivie : touchez son code ou écrivez-le."},
 			buttons: [][]string{{"AB3CDE · Femme · 32 ans"}, {"Nouvelle personne"}}},
-		{say: "n'importe quoi", replies: []string{"edit: Aucune personne", "send: Code non reconnu : un code a 6 lettres ou chiffres, par exemple K7M2QX."}},
+		{say: "n'importe quoi", replies: []string{"edit: Aucune personne", "send: Code non reconnu : un code à 6 lettres ou chiffres, par exemple K7M2QX."}},
 		{say: "/retour", replies: []string{"edit: Code non reconnu", "send: Personne accompagnée ?"}, buttons: kbBeneficiary},
 		{say: "ab3cde", replies: []string{"edit: Personne : AB3CDE", "send: Sexe : Femme"}},
 	})
