@@ -39,12 +39,13 @@ func partnersText(ps []store.Partner) string {
 	for _, p := range ps {
 		counts[p.Category]++
 	}
-	fmt.Fprintf(&sb, "Vos partenaires (%d) : %d sanitaire(s), %d social(aux), %d médico-social(aux).",
-		len(ps), counts["sanitaire"], counts["social"], counts["medico_social"])
+	fmt.Fprintf(&sb, "Vos partenaires (%d) : %s, %s, %s.", len(ps),
+		plural(counts["sanitaire"], "sanitaire", "sanitaires"), plural(counts["social"], "social", "sociaux"),
+		plural(counts["medico_social"], "médico-social", "médico-sociaux"))
 	category := ""
 	for i, p := range ps {
 		if i == maxPartnersListed {
-			fmt.Fprintf(&sb, "\n… et %d autre(s).", len(ps)-i)
+			fmt.Fprintf(&sb, "\n… et %s.", plural(len(ps)-i, "autre", "autres"))
 			break
 		}
 		if p.Category != category {
@@ -54,6 +55,14 @@ func partnersText(ps []store.Partner) string {
 		fmt.Fprintf(&sb, "\n• %s (%s)", p.Name, codes.PartnerTypes.Label(p.Type))
 	}
 	return sb.String()
+}
+
+// plural writes "1 social", "2 sociaux" (French: 0 and 1 take the singular).
+func plural(n int, one, many string) string {
+	if n > 1 {
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	return fmt.Sprintf("%d %s", n, one)
 }
 
 // savePartner adds the partenaire form's answers to the mediator's registry

@@ -21,7 +21,7 @@ func TestPartnersListedAndAdded(t *testing.T) {
 	u.Expect("Récapitulatif")
 	u.Press("✅ Enregistrer")
 	done := u.Expect("Partenaire enregistré")
-	if !strings.Contains(done.Text, "1 partenaire") {
+	if !strings.Contains(done.Text, "Partenaires dans votre liste : 1.") {
 		t.Fatalf("confirmation = %q", done.Text)
 	}
 	u.Press("Ajouter un autre partenaire")
@@ -32,11 +32,20 @@ func TestPartnersListedAndAdded(t *testing.T) {
 	u.Press("Centre social")
 	u.Expect("Récapitulatif")
 	u.Press("✅ Enregistrer")
-	u.Expect("2 partenaire")
+	u.Expect("Partenaires dans votre liste : 2.")
+	u.Press("Ajouter un autre partenaire")
+	u.Expect("Nom du partenaire")
+	u.Send("Centre hospitalier de Lens")
+	u.Press("Sanitaire")
+	u.Expect("Type de partenaire")
+	u.Press("Professionnel de santé")
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+	u.Expect("Partenaires dans votre liste : 3.")
 
 	u.Send("/partenaires")
-	list := u.Expect("Vos partenaires (2)")
-	for _, want := range []string{"1 sanitaire(s), 1 social(aux), 0 médico-social(aux)", "Sanitaire :\n• CPAM de l'Artois (CPAM)", "Social :\n• Centre social Jean Jaurès (Centre social)"} {
+	list := u.Expect("Vos partenaires (3)")
+	for _, want := range []string{"Vos partenaires (3) : 2 sanitaires, 1 social, 0 médico-social.", "Sanitaire :\n• Centre hospitalier de Lens (Professionnel de santé)\n• CPAM de l'Artois (CPAM)", "Social :\n• Centre social Jean Jaurès (Centre social)"} {
 		if !strings.Contains(list.Text, want) {
 			t.Errorf("list lacks %q:\n%s", want, list.Text)
 		}
@@ -56,7 +65,7 @@ func TestPartnersListedAndAdded(t *testing.T) {
 		got = append(got, n+"/"+c+"/"+ty)
 	}
 	rows.Close()
-	if strings.Join(got, " | ") != "CPAM de l'Artois/sanitaire/cpam | Centre social Jean Jaurès/social/centre_social" {
+	if strings.Join(got, " | ") != "CPAM de l'Artois/sanitaire/cpam | Centre social Jean Jaurès/social/centre_social | Centre hospitalier de Lens/sanitaire/professionnel_sante" {
 		t.Fatalf("partners = %v", got)
 	}
 

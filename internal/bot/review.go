@@ -58,7 +58,7 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 	var res dialog.Result
 	if exists {
 		b.reply(ctx, ev, fmt.Sprintf("Votre bilan %d est enregistré. Vous pouvez le modifier jusqu'au %s : "+
-			"touchez « Modifier » à côté d'une réponse, puis « Enregistrer ».", year, reviewDate(deadline)))
+			"touchez le bouton ✏️ de la réponse à changer, puis « Enregistrer ».", year, reviewDate(deadline)))
 		res = dialog.StartFrom(form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(ctx, u))
 	} else {
 		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d, à remplir avant le %s. Treize questions, une dizaine de minutes. "+

@@ -107,7 +107,9 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 
 	// /bilan again starts from the stored answers and edits the same row.
 	u.Send("/bilan")
-	u.Expect("Votre bilan 2026 est enregistré. Vous pouvez le modifier jusqu'au 31/01/2027")
+	if m := u.Expect("Votre bilan 2026 est enregistré. Vous pouvez le modifier jusqu'au 31/01/2027"); !strings.Contains(m.Text, "✏️") {
+		t.Fatalf("the notice must name the buttons of the summary (✏️ …): %q", m.Text)
+	}
 	again := u.Expect("Récapitulatif")
 	if !strings.Contains(again.Text, "Partenaires sociaux : 4") || !strings.Contains(again.Text, "Formation suivie : Non") {
 		t.Fatalf("stored answers not shown:\n%s", again.Text)
