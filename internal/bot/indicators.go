@@ -248,7 +248,12 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		return
 	}
 	photo := tgbotapi.NewPhoto(ev.chatID, tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
-	photo.Caption = "Demandes par type — " + scope.Label()
+	// The report's label names a mediator by their identifier; the scope's
+	// own label would fall back to a database number.
+	photo.Caption = "Demandes par type — " + r.Label
+	if flow == flowOwn {
+		photo.Caption = "Vos demandes par type"
+	}
 	if _, err := b.out.Send(ctx, photo); err != nil {
 		b.log.Error("send chart", "chat_id", ev.chatID, "err", err)
 	}

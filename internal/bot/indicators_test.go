@@ -105,8 +105,11 @@ func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
 	other.Send("/monbilan")
 	other.Press("Ce mois")
 	other.Expect("Fiches : 7")
+	if chart := other.Expect("par type"); strings.Contains(chart.Text, "n°") {
+		t.Fatalf("chart caption shows a database number: %q", chart.Text)
+	}
 	other.Send("/indicateurs")
-	other.Expect("Commande inconnue")
+	other.Expect("réservée aux coordinateur·rices")
 }
 
 func TestExportSendsXLSXAndIsAudited(t *testing.T) {
