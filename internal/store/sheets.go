@@ -116,11 +116,13 @@ func upsertBeneficiary(ctx context.Context, tx pgx.Tx, sh Sheet) (int64, error) 
 	case owner != sh.MediatorID:
 		return 0, ErrBeneficiaryNotYours
 	}
-	// Keep the latest known attributes, proposed again at the next visit.
+	// Keep the latest known attributes, proposed again at the next visit: a
+	// back-dated sheet (logged late) does not overwrite what a more recent
+	// visit recorded.
 	_, err = tx.Exec(ctx, `
 		UPDATE beneficiaries SET sex = $2, age = COALESCE($3, age), age_on = CASE WHEN $3::int IS NULL THEN age_on ELSE $4 END,
-		       qpv = $5, resources = $6, last_seen = GREATEST(last_seen, $4)
-		WHERE id = $1`, id, sh.Sex, sh.Age, sh.Date, sh.QPV, sh.Resources)
+		       qpv = $5, resources = $6, last_seen = $4
+		WHERE id = $1 AND (last_seen IS NULL OR last_seen <= $4)`, id, sh.Sex, sh.Age, sh.Date, sh.QPV, sh.Resources)
 	return id, err
 }
 

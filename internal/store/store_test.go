@@ -176,3 +176,29 @@ func TestPeopleAreTheMediatorsOwn(t *testing.T) {
 		t.Fatalf("B sees A's sheets: %+v", l)
 	}
 }
+
+// A sheet logged late for an older visit must not replace what the latest
+// visit recorded: the next /fiche proposes the person's current situation.
+func TestBackDatedSheetKeepsThePersonsLatestAttributes(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	a := mediator(t, st, 1, "59")
+	if _, _, err := st.SaveSheet(ctx, sheet("recent", a.Mediator.ID, "AAAAAA")); err != nil {
+		t.Fatal(err)
+	}
+	old := sheet("older", a.Mediator.ID, "AAAAAA")
+	old.Date = now.AddDate(0, -2, 0)
+	age := 33
+	old.Age, old.QPV, old.Resources = &age, "non", "salaire"
+	if _, _, err := st.SaveSheet(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	p, ok, err := st.FindPerson(ctx, a.Mediator.ID, "AAAAAA")
+	if err != nil || !ok {
+		t.Fatalf("find: %v %v", ok, err)
+	}
+	if day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC); *p.Age != 34 || !p.AgeOn.Equal(day) || p.QPV != "oui" || p.Resources != "rsa" {
+		t.Fatalf("person after a back-dated sheet = age %d on %v, qpv %s, resources %s; want the latest visit's 34 on 10/03/2026, oui, rsa",
+			*p.Age, p.AgeOn, p.QPV, p.Resources)
+	}
+}
