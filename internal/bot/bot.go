@@ -157,9 +157,11 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 			return
 		}
 		b.reply(ctx, ev, welcome(user))
+		b.setChatMenu(ctx, ev.chatID, user.Role)
 		return
 	case "/aide", "/help":
 		b.reply(ctx, ev, helpText(user))
+		b.setChatMenu(ctx, ev.chatID, user.Role)
 		return
 	}
 	if b.flow.handleText(ctx, user, ev, cmd, arg) {

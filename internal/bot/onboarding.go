@@ -41,6 +41,16 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 	default:
 		b.log.Info("user registered", "role", user.Role)
 		b.reply(ctx, ev, welcome(user))
+		b.setChatMenu(ctx, ev.chatID, user.Role)
+	}
+}
+
+// setChatMenu gives this chat the command menu of the user's role, so the
+// "/" list matches /aide (the default menu, set at start, lists everything).
+func (b *Bot) setChatMenu(ctx context.Context, chatID int64, role string) {
+	c := tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(chatID), CommandsFor(role)...)
+	if _, err := b.out.Request(ctx, c); err != nil {
+		b.log.Warn("set chat commands", "chat_id", chatID, "err", err)
 	}
 }
 
@@ -112,6 +122,17 @@ var menu = []menuEntry{
 	{"export", "export XLSX / CSV des données de votre territoire", coordinators},
 	{"digest", "recevoir ou non le bilan du lundi (on / off)", everyone},
 	{"aide", "ce que vous pouvez faire", everyone},
+}
+
+// CommandsFor is the French command menu of one role, as /aide lists it.
+func CommandsFor(role string) []tgbotapi.BotCommand {
+	var out []tgbotapi.BotCommand
+	for _, c := range menu {
+		if allowed(c.roles, role) {
+			out = append(out, tgbotapi.BotCommand{Command: c.name, Description: c.help})
+		}
+	}
+	return out
 }
 
 // Commands is the French command menu set with setMyCommands at start.

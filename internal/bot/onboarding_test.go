@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -57,6 +58,21 @@ func TestExpiredInvitationAndHelpByRole(t *testing.T) {
 	if help := med.Expect("Ce que vous pouvez faire"); !strings.Contains(help.Text, "/fiche") {
 		t.Fatalf("mediator help lacks /fiche: %q", help.Text)
 	}
+	// Each chat's "/" menu is its role's, as /aide lists it.
+	menu := func(chatID int64) string {
+		var names []string
+		for _, c := range h.tg.Bot().CommandsFor(fmt.Sprintf(`{"type":"chat","chat_id":%d}`, chatID), "") {
+			names = append(names, "/"+c.Command)
+		}
+		return strings.Join(names, " ")
+	}
+	if m := menu(8); strings.Contains(m, "/fiche") || !strings.Contains(m, "/indicateurs") {
+		t.Fatalf("coordinator's menu = %q", m)
+	}
+	if m := menu(9); !strings.Contains(m, "/fiche") || strings.Contains(m, "/indicateurs") || strings.Contains(m, "/export") {
+		t.Fatalf("mediator's menu = %q", m)
+	}
+
 	coord.Send("/fiche")
 	if m := coord.Expect("/fiche"); !strings.Contains(m.Text, "réservée aux médiateur·rices") {
 		t.Fatalf("coordinator /fiche = %q, want a refusal saying it is for mediators", m.Text)
