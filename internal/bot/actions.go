@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/relais-sante/relais/internal/dialog"
@@ -30,6 +31,10 @@ func (b *Bot) saveAction(ctx context.Context, u *store.User, st dialog.State) (i
 		Title:      a.String("title"),
 	}
 	if act.Role != "participation" {
+		// A partner of the registry carries its type; "autre" asked it.
+		if id, err := strconv.ParseInt(a.String("partner"), 10, 64); err == nil {
+			act.PartnerID = id
+		}
 		act.PartnerType = a.String("partner_type")
 	}
 	if n, ok := a.Int("participants"); ok {
@@ -37,4 +42,21 @@ func (b *Bot) saveAction(ctx context.Context, u *store.User, st dialog.State) (i
 	}
 	number, _, err := b.store.SaveAction(ctx, act)
 	return number, err
+}
+
+// Records lists the mediator's registered partners for the record step of
+// the action form, the most used first.
+func (e *env) Records(source string) ([]dialog.Record, error) {
+	if source != "partners" || e.mediatorID == 0 {
+		return nil, nil
+	}
+	ps, err := e.store.PartnersByUse(e.ctx, e.mediatorID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dialog.Record, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, dialog.Record{ID: p.ID, Label: p.Name})
+	}
+	return out, nil
 }

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
 func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
@@ -22,7 +25,12 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	u.Press("Nutrition")
 	u.Press("Santé mentale")
 	u.Press("Valider")
-	u.Expect("type de partenaire")
+	ask := u.Expect("Avec quel partenaire")
+	if !strings.Contains(ask.Text, "Ajoutez vos partenaires avec /partenaires") || strings.Join(ask.ButtonTexts(), "|") != "Autre partenaire|Passer" {
+		t.Fatalf("partner question without registered partners: %s", ask)
+	}
+	u.Press("Autre partenaire")
+	u.Expect("Quel type de partenaire")
 	u.Press("CPAM")
 	u.Expect("Combien de participants")
 	u.Send("beaucoup")
@@ -31,7 +39,7 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	u.Expect("intitulé court")
 	u.Send("Atelier équilibre alimentaire")
 	summary := u.Expect("Récapitulatif")
-	for _, want := range []string{"Rôle : Co-animée", "Public : Professionnels", "Thèmes : Nutrition, Santé mentale", "Partenaire : CPAM", "Participants : 18"} {
+	for _, want := range []string{"Rôle : Co-animée", "Public : Professionnels", "Thèmes : Nutrition, Santé mentale", "Partenaire : Autre partenaire", "Type de partenaire : CPAM", "Participants : 18"} {
 		if !strings.Contains(summary.Text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary.Text)
 		}
@@ -103,5 +111,105 @@ func TestActionParticipationSkipsPartnerAndTitle(t *testing.T) {
 	}
 	if role != "participation" || audience != "public" || partner != nil || title != "" {
 		t.Fatalf("saved: %s %s %v %q", role, audience, partner, title)
+	}
+}
+
+func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	u := h.mediator(7003, "Awa", "59")
+	h.mediator(7004, "Léa", "59")
+	mediatorOf := func(tg int64) int64 {
+		var id int64
+		if err := h.db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = $1`, tg).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	mine, theirs := mediatorOf(7003), mediatorOf(7004)
+	for _, p := range []store.Partner{
+		{MediatorID: mine, Name: "CPAM de Roubaix", Category: "sanitaire", Type: "cpam"},
+		{MediatorID: mine, Name: "Centre social Linné", Category: "social", Type: "centre_social"},
+		{MediatorID: mine, Name: "Centre social Ouest", Category: "social", Type: "centre_social"},
+		{MediatorID: theirs, Name: "Maison de santé Lille-Sud", Category: "sanitaire", Type: "professionnel_sante"},
+	} {
+		if _, err := h.db.Store.SavePartner(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	start := func() telegramtest.Message {
+		u.Send("/action")
+		u.Expect("Date de l'action")
+		u.Press("Aujourd'hui")
+		u.Expect("votre rôle")
+		u.Press("Co-animée")
+		u.Expect("Pour quel public")
+		u.Press("Grand public")
+		u.Expect("Thèmes de l'action")
+		u.Press("Vaccination")
+		u.Press("Valider")
+		return u.Expect("Avec quel partenaire")
+	}
+	ask := start()
+	if got := strings.Join(ask.ButtonTexts(), "|"); got != "Centre social Linné|Centre social Ouest|CPAM de Roubaix|Autre partenaire|Passer" {
+		t.Fatalf("partner buttons = %s (another mediator's partners must not appear)", got)
+	}
+	// Typed names: ambiguous, unknown, then the only match.
+	u.Send("centre social")
+	again := u.Expect("Plusieurs noms contiennent « centre social »")
+	if !strings.Contains(again.Text, "Avec quel partenaire") {
+		t.Fatalf("question not asked again: %s", again)
+	}
+	u.Send("Lille-Sud")
+	u.Expect("Aucun nom de votre liste ne contient « Lille-Sud »")
+	u.Send("roubaix")
+	next := u.Expect("Combien de participants") // the registry gives the type: not asked
+	if strings.Contains(next.Text, "type de partenaire") {
+		t.Fatalf("type asked for a registered partner: %s", next)
+	}
+	u.Send("25")
+	u.Expect("intitulé court")
+	u.Press("Passer")
+	summary := u.Expect("Récapitulatif")
+	if !strings.Contains(summary.Text, "Partenaire : CPAM de Roubaix") || strings.Contains(summary.Text, "Type de partenaire") {
+		t.Fatalf("summary:\n%s", summary.Text)
+	}
+	u.Press("✅ Enregistrer")
+	u.Expect("Action n°")
+
+	// The next action offers the partner used most first.
+	ask = start()
+	if got := ask.ButtonTexts(); len(got) < 1 || got[0] != "CPAM de Roubaix" {
+		t.Fatalf("most used partner not first: %v", got)
+	}
+	u.Press("Centre social Ouest")
+	u.Expect("Combien de participants")
+	u.Send("12")
+	u.Expect("intitulé court")
+	u.Press("Passer")
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+	u.Expect("Action n°")
+
+	rows, err := h.db.Store.Pool.Query(ctx, `
+		SELECT p.name, a.partner_type FROM actions a JOIN partners p ON p.id = a.partner_id
+		WHERE a.mediator_id = $1 ORDER BY a.number`, mine)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, name+"="+typ)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ", ") != "CPAM de Roubaix=cpam, Centre social Ouest=centre_social" {
+		t.Fatalf("saved partners: %v", got)
 	}
 }

@@ -469,6 +469,8 @@ func (r *run) pressAsk(act string, args []string) error {
 		if _, ok := s.Choice(arg); ok {
 			return r.answer(Value{Code: arg})
 		}
+	case act == forms.ActChoose && s.Type == forms.TypeRecord:
+		return r.pressRecord(s, arg)
 	case act == forms.ActToggle && s.Type == forms.TypeMulti:
 		if _, ok := s.Choice(arg); ok {
 			r.toggle(arg)
@@ -704,6 +706,8 @@ func (r *run) typedAnswer(t string) error {
 			return r.invalid(msg)
 		}
 		return r.answer(Value{Text: t})
+	case forms.TypeRecord:
+		return r.typedRecord(s, t)
 	}
 	return r.invalid("Répondez avec les boutons.")
 }

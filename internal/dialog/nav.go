@@ -324,6 +324,8 @@ func validValue(s *forms.Step, v Value) bool {
 		return v.Text != "" && len([]rune(v.Text)) <= s.MaxLength
 	case forms.TypeBeneficiary:
 		return v.Code != ""
+	case forms.TypeRecord:
+		return v.Code == forms.OtherCode || (v.Code != "" && v.Text != "")
 	}
 	return false
 }

@@ -82,6 +82,11 @@ func display(s *forms.Step, v Value) string {
 		return v.Code
 	case forms.TypeGroup:
 		return strconv.Itoa(len(v.Items))
+	case forms.TypeRecord:
+		if v.Code == forms.OtherCode {
+			return s.Other.FR
+		}
+		return v.Text
 	}
 	return v.Code
 }
@@ -260,6 +265,11 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 		rows = [][]Button{
 			{{TextNewPerson, forms.Data(forms.ActNewPerson, s.ID)}},
 			{{TextOldPerson, forms.Data(forms.ActOldPerson, s.ID)}},
+		}
+	case forms.TypeRecord:
+		var err error
+		if rows, err = r.recordQuestion(s, &b); err != nil {
+			return "", nil, err
 		}
 	}
 	if ok, _ := r.skippable(p); ok {

@@ -15,6 +15,9 @@ const (
 	MaxDataBytes = 64
 	// MaxPersonCode is the longest beneficiary code the engine puts in a button.
 	MaxPersonCode = 8
+	// MaxRecordID is the longest record id (decimal digits of an int64) the
+	// engine puts in a button.
+	MaxRecordID = 19
 )
 
 // Button actions (the letter after "d:").
@@ -91,6 +94,9 @@ func (f *Form) ButtonData(s *Step) []string {
 		add(ActNewPerson, s.ID)
 		add(ActOldPerson, s.ID)
 		add(ActPick, s.ID, strings.Repeat("X", MaxPersonCode))
+	case TypeRecord:
+		add(ActChoose, s.ID, OtherCode)
+		add(ActChoose, s.ID, strings.Repeat("9", MaxRecordID))
 	case TypeGroup:
 		add(ActMore, s.ID, "1")
 		add(ActMore, s.ID, "0")

@@ -12,7 +12,7 @@
 //	cancelled: {fr: "Fiche abandonnée."}     # optional
 //	steps:
 //	  - id: sex
-//	    type: choice          # choice multi yesno integer date text beneficiary group
+//	    type: choice          # choice multi yesno integer date text beneficiary group record
 //	    label: {fr: Sexe}     # short, used in the summary ("Sexe : Femme")
 //	    question: {fr: "Sexe de la personne ?"}  # optional, defaults to label
 //	    help: {fr: "..."}     # optional, shown under the question
@@ -27,6 +27,7 @@
 //	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month]
 //	text:    max_length (required), forbid: [phone, email]
 //	group:   steps (sub-steps), item: {fr: Demande}, more: {fr: "Ajouter une autre demande ?"}, max_items
+//	record:  source: partners (see RecordSources), other: {fr: "Autre partenaire"}, none: {fr: hint when the list is empty}
 //
 // Labels accept the short form `label: Sexe` for French only.
 package forms
@@ -48,9 +49,22 @@ const (
 	TypeText        Type = "text"
 	TypeBeneficiary Type = "beneficiary"
 	TypeGroup       Type = "group"
+	// TypeRecord picks one of the user's own records (e.g. the mediator's
+	// registered partners), listed at run time by the transport, or "other".
+	TypeRecord Type = "record"
 )
 
-var knownTypes = []Type{TypeChoice, TypeMulti, TypeYesNo, TypeInteger, TypeDate, TypeText, TypeBeneficiary, TypeGroup}
+var knownTypes = []Type{TypeChoice, TypeMulti, TypeYesNo, TypeInteger, TypeDate, TypeText, TypeBeneficiary, TypeGroup, TypeRecord}
+
+// OtherCode is the answer of a record step when the record is not in the
+// user's list; a later step can depend on it (when: {step: …, in: [autre]}).
+const OtherCode = "autre"
+
+// RecordSources are the lists a record step can offer; the transport knows
+// how to list each of them for the current user.
+var RecordSources = map[string]string{
+	"partners": "the mediator's registered partners (/partenaires)",
+}
 
 // Text is a label in French (required) and English (optional).
 type Text struct {
@@ -172,6 +186,11 @@ type Step struct {
 	// text
 	MaxLength int
 	Forbid    []string
+
+	// record
+	Source string // a key of RecordSources
+	Other  Text   // the button for a record not in the list
+	None   Text   // shown when the list is empty
 
 	// group
 	Steps    []*Step

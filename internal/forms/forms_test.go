@@ -151,6 +151,13 @@ func TestValidation(t *testing.T) {
 			`f.yaml:5: step "a_very_long_step_identifier_that_nobody_should_write": button data "d:c:a_very_long_step_identifier_that_nobody_should_write:an_equally_long_code_value" is 83 bytes, Telegram allows 64`},
 		{"person code in data", head + "  - id: a_step_id_long_enough_to_overflow_with_a_person_code_xx\n    type: beneficiary\n    label: A\n",
 			`button data "d:p:a_step_id_long_enough_to_overflow_with_a_person_code_xx:XXXXXXXX" is 68 bytes`},
+		{"record without source", head + "  - id: p\n    type: record\n    label: P\n    other: Autre\n", `f.yaml:5: step "p": a record step needs source`},
+		{"record unknown source", head + "  - id: p\n    type: record\n    label: P\n    source: people\n    other: Autre\n", `f.yaml:8: step "p": unknown source "people" (known: partners)`},
+		{"record without other", head + "  - id: p\n    type: record\n    label: P\n    source: partners\n", `f.yaml:5: step "p": a record step needs other`},
+		{"condition on a record id", head + "  - {id: p, type: record, label: P, source: partners, other: Autre}\n  - id: b\n    type: yesno\n    label: B\n    when: {step: p, equals: \"12\"}\n",
+			`f.yaml:9: step "b": condition: a record step like "p" can only be tested against "autre"`},
+		{"record id in data", head + "  - id: a_step_id_long_enough_to_overflow_with_a_record_id\n    type: record\n    label: A\n    source: partners\n    other: Autre\n",
+			`button data "d:c:a_step_id_long_enough_to_overflow_with_a_record_id:9999999999999999999" is 74 bytes`},
 		{"bad code", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: \"a:b\", fr: X}\n", `f.yaml:9: step "a": choice code "a:b" may only use`},
 	}
 	for _, tt := range tests {

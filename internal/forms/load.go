@@ -333,6 +333,7 @@ var typeKeys = map[Type][]string{
 	TypeText:        {"max_length", "forbid"},
 	TypeBeneficiary: {},
 	TypeGroup:       {"steps", "item", "more", "max_items"},
+	TypeRecord:      {"source", "other", "none", "columns"},
 }
 
 // step reads and checks one step. group is the enclosing group (nil at top
@@ -420,6 +421,8 @@ func (l *loader) step(n *yaml.Node, group *Step, ids map[string]int, earlier []*
 		l.textStep(s, m, name)
 	case TypeGroup:
 		l.group(s, m, n, name, ids, earlier)
+	case TypeRecord:
+		l.record(s, m, name)
 	}
 	if v := m["columns"]; v != nil {
 		if c, ok := l.int(v, name+" columns"); ok {
@@ -488,6 +491,13 @@ func (l *loader) condition(n *yaml.Node, name string, earlier []*Step, group *St
 	if ref.Type == TypeGroup {
 		l.errorf(n.Line, "%s: condition refers to group %q; refer to one of its steps", name, c.Step)
 		return nil
+	}
+	if ref.Type == TypeRecord {
+		for _, v := range c.Values {
+			if v != OtherCode {
+				l.errorf(n.Line, "%s: condition: a record step like %q can only be tested against %q", name, ref.ID, OtherCode)
+			}
+		}
 	}
 	if ref.HasChoices() {
 		for _, v := range c.Values {
@@ -625,6 +635,30 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 			l.errorf(cn.Line, "%s: choice %q has no French label (fr)", name, c.Code)
 		}
 		s.Choices = append(s.Choices, c)
+	}
+}
+
+func (l *loader) record(s *Step, m map[string]*yaml.Node, name string) {
+	if v := m["source"]; v == nil {
+		l.errorf(s.Line, "%s: a record step needs source", name)
+	} else {
+		s.Source = l.str(v, name+" source")
+		if _, ok := RecordSources[s.Source]; !ok {
+			var known []string
+			for k := range RecordSources {
+				known = append(known, k)
+			}
+			sort.Strings(known)
+			l.errorf(v.Line, "%s: unknown source %q (known: %s)", name, s.Source, strings.Join(known, ", "))
+		}
+	}
+	if v := m["other"]; v == nil {
+		l.errorf(s.Line, "%s: a record step needs other (the button for a record not in the list)", name)
+	} else {
+		s.Other = l.text(v, name+" other")
+	}
+	if v := m["none"]; v != nil {
+		s.None = l.text(v, name+" none")
 	}
 }
 

@@ -12,13 +12,16 @@ import (
 // Action is one collective prevention action as the mediator logged it
 // (codes, never labels).
 type Action struct {
-	ID           string // chosen when the form started: saving twice is harmless
-	MediatorID   int64
-	Date         time.Time
-	Role         string // coanimee | coconstruite | participation
-	Audience     string // public | professionnels
-	Themes       []string
-	PartnerType  string // "" when there is no co-animating partner
+	ID          string // chosen when the form started: saving twice is harmless
+	MediatorID  int64
+	Date        time.Time
+	Role        string // coanimee | coconstruite | participation
+	Audience    string // public | professionnels
+	Themes      []string
+	PartnerType string // "" when there is no co-animating partner
+	// PartnerID is a partner of the mediator's registry (0: none); its type
+	// then replaces PartnerType. A partner of another mediator is ignored.
+	PartnerID    int64
 	Participants *int
 	Title        string
 }
@@ -36,11 +39,13 @@ func (s *Store) SaveAction(ctx context.Context, a Action) (number int64, created
 		partner = &a.PartnerType
 	}
 	err = s.Pool.QueryRow(ctx, `
-		INSERT INTO actions (id, mediator_id, date, role, audience, themes, partner_type, participants, title)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		INSERT INTO actions (id, mediator_id, date, role, audience, themes, partner_id, partner_type, participants, title)
+		SELECT $1, $2, $3, $4, $5, $6, p.id, COALESCE(p.type, $7), $8, $9
+		FROM (SELECT 1) AS one
+		LEFT JOIN partners p ON p.id = $10 AND p.mediator_id = $2
 		ON CONFLICT (id) DO NOTHING
 		RETURNING number`,
-		a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, themes, partner, a.Participants, a.Title).Scan(&number)
+		a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, themes, partner, a.Participants, a.Title, a.PartnerID).Scan(&number)
 	if err == nil {
 		return number, true, nil
 	}

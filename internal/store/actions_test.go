@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -61,5 +63,53 @@ func TestPartnersAreTheMediatorsOwnAndNamedOnce(t *testing.T) {
 	}
 	if _, err := st.SavePartner(ctx, store.Partner{MediatorID: u.Mediator.ID, Name: "  ", Category: "social", Type: "autre"}); err == nil {
 		t.Fatal("empty name accepted")
+	}
+}
+
+func TestActionPartnerComesFromTheMediatorsOwnRegistry(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	u := mediator(t, st, 42, "59")
+	v := mediator(t, st, 43, "59")
+	mine, err := st.SavePartner(ctx, store.Partner{MediatorID: u.Mediator.ID, Name: "Centre social Linné", Category: "social", Type: "centre_social"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := st.SavePartner(ctx, store.Partner{MediatorID: v.Mediator.ID, Name: "CPAM", Category: "sanitaire", Type: "cpam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
+	save := func(id string, partner int64, typ string) {
+		t.Helper()
+		if _, _, err := st.SaveAction(ctx, store.Action{ID: id, MediatorID: u.Mediator.ID, Date: day, Role: "coanimee", Audience: "public", PartnerID: partner, PartnerType: typ}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("a-own", mine, "")           // the registry gives the type
+	save("a-foreign", theirs, "")     // another mediator's partner is not linked
+	save("a-other", 0, "association") // "autre partenaire": the type asked
+	got := map[string]string{}
+	rows, err := st.Pool.Query(ctx, `SELECT id, coalesce(partner_id::text, '-'), coalesce(partner_type, '-') FROM actions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, pid, typ string
+		if err := rows.Scan(&id, &pid, &typ); err != nil {
+			t.Fatal(err)
+		}
+		got[id] = pid + "/" + typ
+	}
+	if want := map[string]string{
+		"a-own":     strconv.FormatInt(mine, 10) + "/centre_social",
+		"a-foreign": "-/-",
+		"a-other":   "-/association",
+	}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("saved partners = %v, want %v", got, want)
+	}
+	ps, err := st.PartnersByUse(ctx, u.Mediator.ID)
+	if err != nil || len(ps) != 1 || ps[0].ID != mine {
+		t.Fatalf("partners by use = %+v, %v (only the mediator's own)", ps, err)
 	}
 }

@@ -74,6 +74,29 @@ func (s *Store) Partners(ctx context.Context, mediatorID int64) ([]Partner, erro
 	return out, nil
 }
 
+// PartnersByUse lists the mediator's own partners for a choice: the ones
+// most often named in their actions first, then by name.
+func (s *Store) PartnersByUse(ctx context.Context, mediatorID int64) ([]Partner, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT p.id, p.mediator_id, p.name, p.category, p.type FROM partners p
+		LEFT JOIN actions a ON a.partner_id = p.id
+		WHERE p.mediator_id = $1
+		GROUP BY p.id
+		ORDER BY count(a.id) DESC, lower(p.name)`, mediatorID)
+	if err != nil {
+		return nil, fmt.Errorf("list partners by use: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Partner, error) {
+		var p Partner
+		err := r.Scan(&p.ID, &p.MediatorID, &p.Name, &p.Category, &p.Type)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list partners by use: %w", err)
+	}
+	return out, nil
+}
+
 // PartnerCounts counts the mediator's partners by category; every category
 // is present, zero included.
 func (s *Store) PartnerCounts(ctx context.Context, mediatorID int64) (map[string]int, error) {
