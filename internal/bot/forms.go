@@ -13,6 +13,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -72,6 +73,19 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		f.bot.reply(ctx, ev, msgTryAgain)
 		return
 	}
+	if exists && st.Untouched {
+		// A stored record opened only to look at it: nothing to lose.
+		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+			f.bot.log.Error("drop untouched draft", "err", err)
+			f.bot.reply(ctx, ev, msgTryAgain)
+			return
+		}
+		if st.QuestionMessageID > 0 && st.QuestionKeyboard {
+			b := f.bot
+			b.edit(ctx, ev.chatID, st.QuestionMessageID, st.QuestionText, nil) // its buttons are gone with it
+		}
+		exists = false
+	}
 	if exists {
 		f.bot.send(ctx, ev.chatID, f.inProgress(st.FormID)+" Que voulez-vous faire ?",
 			keyboard(tgbotapi.NewInlineKeyboardRow(button("Reprendre", "b:resume"), button("Abandonner", "b:drop:"+formID))))
@@ -87,10 +101,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
 func (f *formFlow) inProgress(formID string) string {
-	if formID == "fiche" {
-		return "Vous avez une fiche en cours (" + f.title(formID) + ")."
-	}
-	return "Vous avez une saisie en cours (" + f.title(formID) + ")."
+	return reminders.InProgress(formID, f.title(formID))
 }
 
 func (f *formFlow) title(formID string) string {
@@ -140,7 +151,7 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	if !exists {
-		f.bot.answer(ctx, ev, "Cette fiche est déjà terminée ou abandonnée.")
+		f.bot.answer(ctx, ev, "Cette saisie est déjà terminée ou abandonnée.")
 		return
 	}
 	f.step(ctx, u, ev, st)

@@ -110,10 +110,29 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	if m := u.Expect("Votre bilan 2026 est enregistré. Vous pouvez le modifier jusqu'au 31/01/2027"); !strings.Contains(m.Text, "✏️") {
 		t.Fatalf("the notice must name the buttons of the summary (✏️ …): %q", m.Text)
 	}
-	again := u.Expect("Récapitulatif")
-	if !strings.Contains(again.Text, "Partenaires sociaux : 4") || !strings.Contains(again.Text, "Formation suivie : Non") {
-		t.Fatalf("stored answers not shown:\n%s", again.Text)
+	look := u.Expect("Récapitulatif")
+	if !strings.Contains(look.Text, "Partenaires sociaux : 4") || !strings.Contains(look.Text, "Formation suivie : Non") {
+		t.Fatalf("stored answers not shown:\n%s", look.Text)
 	}
+	// Looking at the review is not a draft in progress: /fiche starts at once.
+	u.Send("/fiche")
+	u.Expect("Date de l'accompagnement")
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text, "saisie en cours") {
+			t.Fatalf("looking at the review blocked /fiche: %q", m.Text)
+		}
+	}
+	u.Send("/annuler")
+	u.Press("Oui, abandonner")
+	for _, m := range u.Messages() {
+		if m.ID == look.ID && (len(m.ButtonTexts()) != 0 || !strings.Contains(m.Text, "Formation suivie : Non")) {
+			t.Fatalf("the review only looked at keeps its buttons: %s", m)
+		}
+	}
+
+	u.Send("/bilan")
+	u.Expect("Votre bilan 2026 est enregistré")
+	again := u.Expect("Récapitulatif")
 	u.PressOn(again, "✏️ Formation suivie")
 	u.Expect("suivi une formation")
 	u.Press("Oui")

@@ -86,7 +86,7 @@ func Start(f *forms.Form, sheetID string, in Input, env Env) Result {
 // existing record): answers that do not fit are dropped, then the first
 // unanswered question, or the summary, is shown.
 func StartFrom(f *forms.Form, sheetID string, answers Answers, in Input, env Env) Result {
-	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, UpdatedAt: in.Now}
+	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, Untouched: true, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
 	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), 0))
 }
@@ -116,6 +116,7 @@ func Resume(f *forms.Form, st State, in Input, env Env) Result {
 // Step handles one user event on draft st of form f.
 func Step(f *forms.Form, st State, in Input, env Env) Result {
 	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
+	r.st.Untouched = false
 	if st.FormID != f.ID {
 		return r.gone()
 	}

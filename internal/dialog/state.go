@@ -175,7 +175,11 @@ type State struct {
 	Resume      Phase    `json:"resume,omitempty"` // phase to return to when cancelling is refused
 	// Fill makes each answer lead to the next unanswered step rather than
 	// the next step (after a form update, or when starting from answers).
-	Fill      bool      `json:"fill,omitempty"`
+	Fill bool `json:"fill,omitempty"`
+	// Untouched marks a draft opened on a stored record (StartFrom) and not
+	// acted on yet: dropping it loses nothing, so the transport may replace
+	// it without asking and never nudges about it.
+	Untouched bool      `json:"untouched,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// QuestionMessageID is the message carrying the open question (or the

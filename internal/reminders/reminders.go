@@ -245,12 +245,22 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-cha
 	return sent, errors.Join(errs...)
 }
 
-// NudgeText is the nudge about a form left half filled.
-func NudgeText(title string) string {
-	if title == "" {
-		return "Vous avez une fiche en cours. Voulez-vous la reprendre ?"
+// InProgress names a draft left open: a sheet is "une fiche", an action or
+// a review "une saisie", with the form's title when known.
+func InProgress(formID, title string) string {
+	noun := "une saisie"
+	if formID == "fiche" {
+		noun = "une fiche"
 	}
-	return "Vous avez une fiche en cours (" + title + "). Voulez-vous la reprendre ?"
+	if title == "" {
+		return "Vous avez " + noun + " en cours."
+	}
+	return "Vous avez " + noun + " en cours (" + title + ")."
+}
+
+// NudgeText is the nudge about a form left half filled.
+func NudgeText(formID, title string) string {
+	return InProgress(formID, title) + " Voulez-vous la reprendre ?"
 }
 
 // NudgeKeyboard offers to resume or drop the draft (handled by the bot's "b:" buttons).
@@ -295,7 +305,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		// left again earns a new nudge, the same idle draft never two.
 		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
 		ok, err := s.o.Store.RunOnce(ctx, store.JobNudge, period, d.UserID, now, func(ctx context.Context) error {
-			m := tgbotapi.NewMessage(d.ChatID, NudgeText(title))
+			m := tgbotapi.NewMessage(d.ChatID, NudgeText(d.FormID, title))
 			m.ReplyMarkup = NudgeKeyboard()
 			if _, err := s.o.Out.Send(ctx, m); err != nil {
 				return fmt.Errorf("send: %w", err)

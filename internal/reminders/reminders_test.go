@@ -63,13 +63,15 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 		w.t.Fatal(err)
 	}
 	return reminders.New(reminders.Options{
-		Store:     st,
-		Drafts:    state.New(rdb, w.rd.Prefix),
-		Out:       telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited}),
-		Location:  paris,
-		Hour:      9,
-		Now:       now,
-		FormTitle: func(id string) string { return map[string]string{"fiche": "fiche d'accompagnement"}[id] },
+		Store:    st,
+		Drafts:   state.New(rdb, w.rd.Prefix),
+		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited}),
+		Location: paris,
+		Hour:     9,
+		Now:      now,
+		FormTitle: func(id string) string {
+			return map[string]string{"fiche": "fiche d'accompagnement", "action": "Action collective"}[id]
+		},
 	})
 }
 
@@ -387,6 +389,20 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	run(t, s, left.Add(10*time.Hour+31*time.Minute)) // 19:43
 	if n := len(botMessages(ta)); n != 2 {
 		t.Fatalf("got %d nudges after the draft was left again, want 2", n)
+	}
+}
+
+func TestNudgeNamesAFormThatIsNotASheet(t *testing.T) {
+	w := newWorld(t)
+	_, ta := w.mediator(101, 9)
+	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	if err := drafts.Save(context.Background(), 101, 101, dialog.State{FormID: "action", SheetID: "x", UpdatedAt: at(9, 12)}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, w.replica(nil), at(13, 13))
+	msgs := botMessages(ta)
+	if len(msgs) != 1 || msgs[0].Text != "Vous avez une saisie en cours (Action collective). Voulez-vous la reprendre ?" {
+		t.Fatalf("nudge = %v", msgs)
 	}
 }
 

@@ -135,6 +135,9 @@ func (s *Store) Idle(ctx context.Context, olderThan time.Duration, now time.Time
 			}
 			continue
 		}
+		if st.Untouched {
+			continue // a stored record opened and left as it was: nothing to lose
+		}
 		out = append(out, DraftRef{ChatID: chat, UserID: user, FormID: st.FormID, UpdatedAt: st.UpdatedAt})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })

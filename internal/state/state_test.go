@@ -136,6 +136,15 @@ func TestIdle(t *testing.T) {
 	if len(got) != 1 || got[0].ChatID != 1 {
 		t.Fatalf("idle after answer = %+v", got)
 	}
+	// A stored record opened and left untouched is not "in progress".
+	look := draft("bilan", now.Add(-8*time.Hour))
+	look.Untouched = true
+	must(s.Save(ctx, 6, 6, look))
+	got, err = s.Idle(ctx, time.Hour, now)
+	must(err)
+	if len(got) != 1 || got[0].ChatID != 1 {
+		t.Fatalf("idle with an untouched review = %+v", got)
+	}
 }
 
 func TestUpdateDedup(t *testing.T) {
