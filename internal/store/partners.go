@@ -56,35 +56,27 @@ func (s *Store) SavePartner(ctx context.Context, p Partner) (int64, error) {
 
 // Partners lists the mediator's own partners by category, then name.
 func (s *Store) Partners(ctx context.Context, mediatorID int64) ([]Partner, error) {
-	rows, err := s.Pool.Query(ctx, `
+	return s.listPartners(ctx, "list partners", `
 		SELECT id, mediator_id, name, category, type FROM partners
 		WHERE mediator_id = $1
 		ORDER BY array_position(ARRAY['sanitaire', 'social', 'medico_social'], category), lower(name)`, mediatorID)
-	if err != nil {
-		return nil, fmt.Errorf("list partners: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Partner, error) {
-		var p Partner
-		err := r.Scan(&p.ID, &p.MediatorID, &p.Name, &p.Category, &p.Type)
-		return p, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list partners: %w", err)
-	}
-	return out, nil
 }
 
 // PartnersByUse lists the mediator's own partners for a choice: the ones
 // most often named in their actions first, then by name.
 func (s *Store) PartnersByUse(ctx context.Context, mediatorID int64) ([]Partner, error) {
-	rows, err := s.Pool.Query(ctx, `
+	return s.listPartners(ctx, "list partners by use", `
 		SELECT p.id, p.mediator_id, p.name, p.category, p.type FROM partners p
 		LEFT JOIN actions a ON a.partner_id = p.id
 		WHERE p.mediator_id = $1
 		GROUP BY p.id
 		ORDER BY count(a.id) DESC, lower(p.name)`, mediatorID)
+}
+
+func (s *Store) listPartners(ctx context.Context, what, query string, args ...any) ([]Partner, error) {
+	rows, err := s.Pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("list partners by use: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Partner, error) {
 		var p Partner
@@ -92,7 +84,7 @@ func (s *Store) PartnersByUse(ctx context.Context, mediatorID int64) ([]Partner,
 		return p, err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("list partners by use: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
