@@ -93,14 +93,14 @@ func testServe(t *testing.T, webhook bool) {
 	httpAddr := ln.Addr().String()
 	ln.Close()
 	const secret = "s3cret-token_for-tests"
-	hookURL := ""
+	hookURL, hookSecret := "", ""
 	if webhook {
-		hookURL = "http://" + httpAddr + "/telegram/webhook"
+		hookURL, hookSecret = "http://"+httpAddr+"/telegram/webhook", secret
 	}
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{
 			"RELAIS_WEBHOOK_URL":    hookURL,
-			"RELAIS_WEBHOOK_SECRET": secret,
+			"RELAIS_WEBHOOK_SECRET": hookSecret,
 			"TELEGRAM_TOKEN":        tg.Token(),
 			"TELEGRAM_API_ENDPOINT": tg.Endpoint(),
 			"DATABASE_URL":          db.URL,
@@ -216,8 +216,8 @@ func TestServeNamesTheUnreachableService(t *testing.T) {
 	db := testenv.NewDB(t)
 	t.Setenv("TELEGRAM_TOKEN", "123:abc")
 	cases := []struct{ database, redis, want string }{
-		{"postgres://postgres@127.0.0.1:1/relais?sslmode=disable&connect_timeout=2", "", "DATABASE_URL: PostgreSQL injoignable"},
-		{db.URL, "redis://127.0.0.1:1/0?dial_timeout=1s", "REDIS_URL: Redis injoignable"},
+		{"postgres://postgres@127.0.0.1:1/relais?sslmode=disable&connect_timeout=2", "", "DATABASE_URL : PostgreSQL injoignable"},
+		{db.URL, "redis://127.0.0.1:1/0?dial_timeout=1s", "REDIS_URL : Redis injoignable"},
 	}
 	for _, c := range cases {
 		t.Setenv("DATABASE_URL", c.database)

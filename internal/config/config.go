@@ -55,7 +55,7 @@ type Error struct {
 	Reason string
 }
 
-func (e *Error) Error() string { return e.Var + ": " + e.Reason }
+func (e *Error) Error() string { return e.Var + " : " + e.Reason }
 
 // FromEnv reads the configuration through getenv (os.Getenv in main).
 func FromEnv(getenv func(string) string) (*Config, error) {
@@ -74,30 +74,31 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		HTTPAddr:            get("RELAIS_HTTP_ADDR", DefaultHTTPAddr),
 	}
 	if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {
-		return nil, &Error{"TELEGRAM_API_ENDPOINT", "must contain two %s (token and method), e.g. http://127.0.0.1:8081/bot%s/%s"}
+		return nil, &Error{"TELEGRAM_API_ENDPOINT", "doit contenir deux %s (le jeton puis la méthode), par exemple http://127.0.0.1:8081/bot%s/%s"}
 	}
 	if u, err := url.Parse(strings.ReplaceAll(c.TelegramAPIEndpoint, "%s", "x")); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, &Error{"TELEGRAM_API_ENDPOINT", "not an http(s) URL"}
+		return nil, &Error{"TELEGRAM_API_ENDPOINT", "n'est pas une adresse http(s)://, par exemple https://api.telegram.org/bot%s/%s"}
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return nil, &Error{"DATABASE_URL", "must be a postgres:// URL"}
+		return nil, &Error{"DATABASE_URL", "doit être une adresse postgres://, par exemple " + DefaultDatabaseURL}
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
-		return nil, &Error{"REDIS_URL", "must be a redis:// URL"}
+		return nil, &Error{"REDIS_URL", "doit être une adresse redis://, par exemple " + DefaultRedisURL}
 	}
-	loc, err := time.LoadLocation(get("RELAIS_TZ", DefaultTZ))
+	tz := get("RELAIS_TZ", DefaultTZ)
+	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, &Error{"RELAIS_TZ", "unknown time zone"}
+		return nil, &Error{"RELAIS_TZ", fmt.Sprintf("fuseau horaire inconnu %q, par exemple %s", tz, DefaultTZ)}
 	}
 	c.Location = loc
-	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
-		return nil, &Error{"RELAIS_HTTP_ADDR", "must be host:port, e.g. 127.0.0.1:8080"}
+	if !validHostPort(c.HTTPAddr) {
+		return nil, &Error{"RELAIS_HTTP_ADDR", fmt.Sprintf("%q n'est pas une adresse hôte:port valide (port de 0 à 65535), par exemple %s", c.HTTPAddr, DefaultHTTPAddr)}
 	}
 	c.ReminderHour = 9
 	if v := getenv("RELAIS_REMINDER_HOUR"); v != "" {
 		h, err := strconv.Atoi(v)
 		if err != nil || h < 0 || h > 23 {
-			return nil, &Error{"RELAIS_REMINDER_HOUR", "must be an hour from 0 to 23"}
+			return nil, &Error{"RELAIS_REMINDER_HOUR", fmt.Sprintf("%q n'est pas une heure de 0 à 23, par exemple 9", v)}
 		}
 		c.ReminderHour = h
 	}
@@ -105,21 +106,33 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	c.WebhookSecret = get("RELAIS_WEBHOOK_SECRET", "")
 	if c.WebhookURL != "" {
 		if u, err := url.Parse(c.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, &Error{"RELAIS_WEBHOOK_URL", "must be the public https URL Telegram posts updates to"}
+			return nil, &Error{"RELAIS_WEBHOOK_URL", "doit être l'adresse https publique où Telegram envoie les messages, par exemple https://relais.example.org/telegram"}
 		}
 		if !secretPattern.MatchString(c.WebhookSecret) {
-			return nil, &Error{"RELAIS_WEBHOOK_SECRET", "required with RELAIS_WEBHOOK_URL: 16 to 256 characters A-Z, a-z, 0-9, _ or -"}
+			return nil, &Error{"RELAIS_WEBHOOK_SECRET", "obligatoire avec RELAIS_WEBHOOK_URL : de 16 à 256 caractères parmi A-Z, a-z, 0-9, _ et -"}
 		}
+	} else if c.WebhookSecret != "" {
+		return nil, &Error{"RELAIS_WEBHOOK_SECRET", "n'a de sens qu'avec RELAIS_WEBHOOK_URL (sans elle, le bot interroge Telegram) : définissez RELAIS_WEBHOOK_URL ou retirez RELAIS_WEBHOOK_SECRET"}
 	}
 	c.NudgeAfter = 4 * time.Hour
 	if v := getenv("RELAIS_NUDGE_AFTER"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, &Error{"RELAIS_NUDGE_AFTER", "must be a duration such as 4h"}
+			return nil, &Error{"RELAIS_NUDGE_AFTER", fmt.Sprintf("%q n'est pas une durée positive, par exemple 4h ou 90m", v)}
 		}
 		c.NudgeAfter = d
 	}
 	return c, nil
+}
+
+// validHostPort accepts host:port with a port from 0 to 65535 (0: any free port).
+func validHostPort(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 // Demo reports whether no token is set: then `serve` runs the local demo.

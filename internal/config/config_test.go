@@ -25,10 +25,36 @@ func TestMalformedValuesNameTheVariable(t *testing.T) {
 		"RELAIS_HTTP_ADDR":      "8080",
 		"TELEGRAM_API_ENDPOINT": "http://127.0.0.1:8081/bot",
 		"RELAIS_REMINDER_HOUR":  "25",
+		"RELAIS_NUDGE_AFTER":    "-1h",
 	} {
 		_, err := FromEnv(env(map[string]string{k: v}))
-		if err == nil || !strings.HasPrefix(err.Error(), k+": ") {
+		if err == nil || !strings.HasPrefix(err.Error(), k+" : ") {
 			t.Errorf("%s=%q: got %v, want an error naming %s", k, v, err, k)
+		}
+	}
+}
+
+// The operator reads one French line that says what is wrong and what to write.
+func TestErrorsAreFrenchAndShowAnExample(t *testing.T) {
+	for _, c := range []struct{ k, v, want string }{
+		{"RELAIS_HTTP_ADDR", "127.0.0.1:99999", `RELAIS_HTTP_ADDR : "127.0.0.1:99999" n'est pas une adresse hôte:port valide (port de 0 à 65535), par exemple 127.0.0.1:8080`},
+		{"RELAIS_HTTP_ADDR", "127.0.0.1:http", `RELAIS_HTTP_ADDR : "127.0.0.1:http" n'est pas une adresse hôte:port valide`},
+		{"RELAIS_TZ", "Mars/Olympus", `RELAIS_TZ : fuseau horaire inconnu "Mars/Olympus", par exemple Europe/Paris`},
+		{"DATABASE_URL", "mysql://x", "DATABASE_URL : doit être une adresse postgres://, par exemple postgres://"},
+		{"REDIS_URL", "localhost:6379", "REDIS_URL : doit être une adresse redis://"},
+		{"RELAIS_REMINDER_HOUR", "neuf", `RELAIS_REMINDER_HOUR : "neuf" n'est pas une heure de 0 à 23`},
+		{"RELAIS_NUDGE_AFTER", "4 heures", `RELAIS_NUDGE_AFTER : "4 heures" n'est pas une durée positive, par exemple 4h`},
+		{"TELEGRAM_API_ENDPOINT", "ftp://x/bot%s/%s", "TELEGRAM_API_ENDPOINT : n'est pas une adresse http(s)://"},
+		{"RELAIS_WEBHOOK_SECRET", "0123456789abcdef-_", "RELAIS_WEBHOOK_SECRET : n'a de sens qu'avec RELAIS_WEBHOOK_URL"},
+	} {
+		_, err := FromEnv(env(map[string]string{c.k: c.v}))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s=%q: got %v, want %q", c.k, c.v, err, c.want)
+		}
+	}
+	for _, ok := range []string{"127.0.0.1:0", "0.0.0.0:65535", "[::1]:8080", ":8080"} {
+		if _, err := FromEnv(env(map[string]string{"RELAIS_HTTP_ADDR": ok})); err != nil {
+			t.Errorf("RELAIS_HTTP_ADDR=%q refused: %v", ok, err)
 		}
 	}
 }
@@ -45,7 +71,7 @@ func TestStringHidesToken(t *testing.T) {
 
 func TestWebhookNeedsASecret(t *testing.T) {
 	_, err := FromEnv(env(map[string]string{"RELAIS_WEBHOOK_URL": "https://relais.example.org/telegram"}))
-	if err == nil || !strings.HasPrefix(err.Error(), "RELAIS_WEBHOOK_SECRET: ") {
+	if err == nil || !strings.HasPrefix(err.Error(), "RELAIS_WEBHOOK_SECRET : obligatoire avec RELAIS_WEBHOOK_URL") {
 		t.Fatalf("webhook without secret: %v", err)
 	}
 	c, err := FromEnv(env(map[string]string{"RELAIS_WEBHOOK_URL": "https://relais.example.org/telegram/hook", "RELAIS_WEBHOOK_SECRET": "0123456789abcdef-_"}))
