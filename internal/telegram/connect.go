@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,18 +82,46 @@ func withContext(ctx context.Context, api *tgbotapi.BotAPI) *tgbotapi.BotAPI {
 	return &c
 }
 
-// scrub removes the token from an error's text. tgbotapi returns the
-// *url.Error of the HTTP client as is, whose URL holds the token: it is
-// rebuilt with the token masked, keeping its type for errors.As.
+// scrub removes the token from an error's text, raw or URL-escaped (an
+// *url.Error prints its URL escaped: a token with a space or a colon shows
+// as "%20" or "%3A"). tgbotapi returns the *url.Error of the HTTP client as
+// is, whose URL holds the token: it is rebuilt with the token masked,
+// keeping its type for errors.As.
 func scrub(err error, token string) error {
-	if err == nil || token == "" || !strings.Contains(err.Error(), token) {
+	if err == nil || token == "" {
+		return err
+	}
+	forms := tokenForms(token)
+	mask := func(s string) string {
+		for _, f := range forms {
+			s = strings.ReplaceAll(s, f, "<token>")
+		}
+		return s
+	}
+	msg := err.Error()
+	if mask(msg) == msg {
 		return err
 	}
 	var ue *url.Error
-	if errors.As(err, &ue) && err == error(ue) && !strings.Contains(ue.Err.Error(), token) {
-		return &url.Error{Op: ue.Op, URL: strings.ReplaceAll(ue.URL, token, "<token>"), Err: ue.Err}
+	if errors.As(err, &ue) && err == error(ue) && mask(ue.Err.Error()) == ue.Err.Error() {
+		masked := &url.Error{Op: ue.Op, URL: mask(ue.URL), Err: ue.Err}
+		if mask(masked.Error()) == masked.Error() {
+			return masked
+		}
 	}
-	return &scrubbedError{msg: strings.ReplaceAll(err.Error(), token, "<token>"), err: err}
+	return &scrubbedError{msg: mask(msg), err: err}
+}
+
+// tokenForms are the ways a token can be written in an error: as is, and
+// escaped for a path or a query.
+func tokenForms(token string) []string {
+	forms := []string{token}
+	for _, f := range []string{url.PathEscape(token), url.QueryEscape(token), strings.ReplaceAll(url.QueryEscape(token), "+", "%20")} {
+		if f != token && !slices.Contains(forms, f) {
+			forms = append(forms, f)
+		}
+	}
+	return forms
 }
 
 type scrubbedError struct {
