@@ -86,16 +86,23 @@ func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 
 func TestInvitationValidation(t *testing.T) {
 	st := testenv.NewDB(t).Store
-	for _, inv := range []store.Invitation{
-		{Role: "boss"},
-		{Role: store.RoleMediator},
-		{Role: store.RoleMediator, Departement: "75"},
-		{Role: store.RoleCoordinator, Scope: "departement"},
-		{Role: store.RoleCoordinator, Scope: "structure", Departement: "59"},
+	for _, c := range []struct {
+		inv  store.Invitation
+		want string
+	}{
+		{store.Invitation{Role: "boss"}, "invitation invalide : le rôle doit être mediator, coordinator ou admin"},
+		{store.Invitation{Role: store.RoleMediator}, "invitation invalide : un médiateur a besoin de --departement"},
+		{store.Invitation{Role: store.RoleMediator, Departement: "75"}, "invitation invalide : le département doit être 02, 59, 60, 62 ou 80"},
+		{store.Invitation{Role: store.RoleCoordinator, Scope: "departement"}, "invitation invalide : la portée departement a besoin de --departement"},
+		{store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: "59"}, "invitation invalide : la portée structure a besoin de --departement et --structure"},
 	} {
-		if _, err := st.CreateInvitation(context.Background(), inv); !errors.Is(err, store.ErrInvalidInvitation) {
-			t.Errorf("%+v: got %v, want ErrInvalidInvitation", inv, err)
+		_, err := st.CreateInvitation(context.Background(), c.inv)
+		if !errors.Is(err, store.ErrInvalidInvitation) || err.Error() != c.want {
+			t.Errorf("%+v: got %v, want %q", c.inv, err, c.want)
 		}
+	}
+	if n := count(t, st, "invitations"); n != 0 {
+		t.Fatalf("%d invitations stored after refusals", n)
 	}
 }
 

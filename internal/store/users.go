@@ -61,11 +61,11 @@ type Invitation struct {
 
 // Invitation refusals, each told apart to the user.
 var (
-	ErrInvitationUnknown  = errors.New("invitation unknown")
-	ErrInvitationUsed     = errors.New("invitation already used")
-	ErrInvitationExpired  = errors.New("invitation expired")
-	ErrAlreadyRegistered  = errors.New("user already registered")
-	ErrInvalidInvitation  = errors.New("invalid invitation")
+	ErrInvitationUnknown  = errors.New("invitation inconnue")
+	ErrInvitationUsed     = errors.New("invitation déjà utilisée")
+	ErrInvitationExpired  = errors.New("invitation expirée")
+	ErrAlreadyRegistered  = errors.New("utilisateur déjà inscrit")
+	ErrInvalidInvitation  = errors.New("invitation invalide")
 	codeAlphabet          = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 	mediatorIdentifierLen = 6
 )
@@ -104,11 +104,11 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 }
 
 func (inv *Invitation) validate() error {
-	bad := func(msg string) error { return fmt.Errorf("%w: %s", ErrInvalidInvitation, msg) }
+	bad := func(msg string) error { return fmt.Errorf("%w : %s", ErrInvalidInvitation, msg) }
 	switch inv.Role {
 	case RoleMediator:
 		if inv.Departement == "" {
-			return bad("a mediator needs --departement")
+			return bad("un médiateur a besoin de --departement")
 		}
 		inv.Scope = ""
 	case RoleCoordinator:
@@ -116,25 +116,25 @@ func (inv *Invitation) validate() error {
 		case "region":
 		case "departement":
 			if inv.Departement == "" {
-				return bad("scope departement needs --departement")
+				return bad("la portée departement a besoin de --departement")
 			}
 		case "structure":
 			if inv.Departement == "" || inv.Structure == "" {
-				return bad("scope structure needs --departement and --structure")
+				return bad("la portée structure a besoin de --departement et --structure")
 			}
 		default:
-			return bad("a coordinator needs --scope region|departement|structure")
+			return bad("un coordinateur a besoin de --scope region|departement|structure")
 		}
 	case RoleAdmin:
 		inv.Scope = ""
 	default:
-		return bad("role must be mediator, coordinator or admin")
+		return bad("le rôle doit être mediator, coordinator ou admin")
 	}
 	if inv.Departement != "" {
 		switch inv.Departement {
 		case "02", "59", "60", "62", "80":
 		default:
-			return bad("departement must be 02, 59, 60, 62 or 80")
+			return bad("le département doit être 02, 59, 60, 62 ou 80")
 		}
 	}
 	return nil
