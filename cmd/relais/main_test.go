@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -138,8 +139,9 @@ func testServe(t *testing.T, webhook bool) {
 		}
 		resp.Body.Close()
 	}
-	if cmds := tg.Bot().Commands(); len(cmds) == 0 || cmds[0].Command != "fiche" {
-		t.Fatalf("command menu = %+v", cmds)
+	// Before registering, anyone sees only what they can use.
+	if cmds := fmt.Sprint(tg.Bot().MenuFor(501, "fr")); cmds != "[{start vous inscrire avec votre code d'invitation} {aide ce que vous pouvez faire}]" {
+		t.Fatalf("default command menu = %s", cmds)
 	}
 	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens", ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
@@ -151,6 +153,9 @@ func testServe(t *testing.T, webhook bool) {
 	var dep, structure string
 	if err := db.Store.Pool.QueryRow(ctx, `SELECT departement, structure FROM mediators WHERE user_id = 501`).Scan(&dep, &structure); err != nil || dep != "62" || structure != "Centre social Lens" {
 		t.Fatalf("mediator row: %s %s %v", dep, structure, err)
+	}
+	if cmds := tg.Bot().MenuFor(501, "fr"); len(cmds) < 2 || cmds[0].Command != "fiche" {
+		t.Fatalf("a registered mediator's menu = %+v", cmds)
 	}
 	other := tg.NewUser(502, "Bob").For(t)
 	other.Send("/start " + code)

@@ -135,13 +135,14 @@ func CommandsFor(role string) []tgbotapi.BotCommand {
 	return out
 }
 
-// Commands is the French command menu set with setMyCommands at start.
+// Commands is the default French command menu, set with setMyCommands at
+// start: what anyone may type before registering. Each registered chat gets
+// its role's menu (CommandsFor) at /start and /aide.
 func Commands() []tgbotapi.BotCommand {
-	out := make([]tgbotapi.BotCommand, 0, len(menu))
-	for _, c := range menu {
-		out = append(out, tgbotapi.BotCommand{Command: c.name, Description: c.help})
+	return []tgbotapi.BotCommand{
+		{Command: "start", Description: "vous inscrire avec votre code d'invitation"},
+		{Command: "aide", Description: "ce que vous pouvez faire"},
 	}
-	return out
 }
 
 // commands maps slash commands to their handlers (besides /start and /aide).

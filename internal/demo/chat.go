@@ -30,7 +30,7 @@ const maxText = 4096
 //
 //	GET  /                                  the chat page (static/index.html)
 //	GET  /api/personas                      who can be played, and the bot's name
-//	GET  /api/commands                      the bot's command menu (setMyCommands)
+//	GET  /api/chats/{id}/commands           the command menu of that chat (setMyCommands, by scope)
 //	GET  /api/chats/{id}/messages           the chat as JSON
 //	GET  /api/chats/{id}/events             the chat as a stream: reset, message, answer
 //	POST /api/chats/{id}/send               {"text":"/fiche"}
@@ -59,7 +59,7 @@ func NewHandler(fake *telegramtest.Bot, personas []Persona) *Handler {
 		http.ServeFileFS(w, r, files, "index.html")
 	})
 	h.mux.HandleFunc("GET /api/personas", h.listPersonas)
-	h.mux.HandleFunc("GET /api/commands", h.listCommands)
+	h.mux.HandleFunc("GET /api/chats/{id}/commands", h.withPersona(h.listCommands))
 	h.mux.HandleFunc("GET /api/chats/{id}/messages", h.withPersona(h.messages))
 	h.mux.HandleFunc("GET /api/chats/{id}/events", h.withPersona(h.events))
 	h.mux.HandleFunc("POST /api/chats/{id}/send", h.withPersona(h.send))
@@ -107,13 +107,15 @@ func (h *Handler) listPersonas(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (h *Handler) listCommands(w http.ResponseWriter, _ *http.Request) {
+// listCommands is the menu a Telegram client would show this persona: the
+// one the bot set for their chat (their role's), else the default one.
+func (h *Handler) listCommands(w http.ResponseWriter, _ *http.Request, p Persona) {
 	type commandJSON struct {
 		Command     string `json:"command"`
 		Description string `json:"description"`
 	}
 	out := []commandJSON{}
-	for _, c := range h.fake.Commands() {
+	for _, c := range h.fake.MenuFor(p.ID, "fr") {
 		out = append(out, commandJSON{Command: c.Command, Description: c.Description})
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -166,6 +166,19 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The "/" menu is the one the bot set for this chat, else the default.
+	if _, err := api.Request(tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "aide", Description: "ce que vous pouvez faire"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(awa), tgbotapi.BotCommand{Command: "fiche", Description: "nouvelle fiche"})); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[int64]string{awa: `[{"command":"fiche","description":"nouvelle fiche"}]`, 3200001: `[{"command":"aide","description":"ce que vous pouvez faire"}]`} {
+		if code, body := call(t, http.MethodGet, fmt.Sprintf("%s/api/chats/%d/commands", srv.URL, id), ""); code != http.StatusOK || strings.TrimSpace(body) != want {
+			t.Errorf("menu of %d: %d %s, want %s", id, code, body, want)
+		}
+	}
+
 	events := openStream(t, chat+"events")
 	if event, _ := events.next(); event != "reset" {
 		t.Fatalf("first event = %q, want reset", event)

@@ -203,6 +203,30 @@ func (b *Bot) CommandsFor(scope, languageCode string) []Command {
 	return out
 }
 
+// MenuFor is the command menu a Telegram client shows in the private chat
+// with user chatID, resolved as the Bot API documents: the chat's own scope,
+// then all private chats, then the default scope; in each, the user's
+// language first, then no language.
+func (b *Bot) MenuFor(chatID int64, languageCode string) []Command {
+	scopes := []string{
+		fmt.Sprintf(`{"type":"chat","chat_id":%d}`, chatID),
+		`{"type":"all_private_chats"}`,
+		`{"type":"default"}`,
+	}
+	for _, scope := range scopes {
+		langs := []string{languageCode, ""}
+		if languageCode == "" {
+			langs = langs[1:]
+		}
+		for _, lang := range langs {
+			if cmds := b.CommandsFor(scope, lang); len(cmds) > 0 {
+				return cmds
+			}
+		}
+	}
+	return nil
+}
+
 // Command is one entry of the bot's command menu.
 type Command struct {
 	Command     string

@@ -521,6 +521,24 @@ func TestCommands(t *testing.T) {
 	if c := srv.Bot().Commands(); len(c) != 2 || c[0].Command != "aide" {
 		t.Fatalf("Commands() = %+v", c)
 	}
+	// A client shows the chat's own menu first, then the default one.
+	mine := tgbotapi.NewSetMyCommandsWithScopeAndLanguage(tgbotapi.NewBotCommandScopeChat(1001), "fr", tgbotapi.BotCommand{Command: "fiche", Description: "Nouvelle fiche"})
+	if _, err := api.Request(mine); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		chat int64
+		lang string
+		want string
+	}{
+		{1001, "fr", "fiche"}, // the chat's scope in the user's language
+		{1001, "en", "aide"},  // no menu for that language in the chat: the default
+		{1002, "fr", "aide"},  // another chat: the default
+	} {
+		if got := srv.Bot().MenuFor(c.chat, c.lang); len(got) == 0 || got[0].Command != c.want {
+			t.Errorf("MenuFor(%d, %s) = %+v, want %s first", c.chat, c.lang, got, c.want)
+		}
+	}
 	_, err = api.Request(tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "Aide!", Description: "x"}))
 	if e := apiError(t, err); e.Message != "Bad Request: BOT_COMMAND_INVALID" {
 		t.Fatalf("bad command: %q", e.Message)

@@ -233,7 +233,7 @@ function drawPersonas() {
 async function toggleMenu() {
   const menu = $("menu");
   if (!menu.hidden) { menu.hidden = true; return; }
-  try { state.commands = await api("api/commands"); } catch (err) { toast(err.message); return; }
+  try { state.commands = await api(chatPath("commands")); } catch (err) { toast(err.message); return; }
   menu.replaceChildren();
   const cmds = state.commands.length ? state.commands : [{ command: "aide", description: "ce que vous pouvez faire" }];
   for (const c of cmds) {
