@@ -180,7 +180,11 @@ func runForms(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d formulaire(s) valides.\n", n)
+	if n == 1 {
+		fmt.Fprintln(stdout, "1 formulaire valide.")
+	} else {
+		fmt.Fprintf(stdout, "%d formulaires valides.\n", n)
+	}
 	return nil
 }
 

@@ -65,7 +65,7 @@ func TestInviteAndFormsCheck(t *testing.T) {
 		t.Fatalf("invite without département: %d %q", code, errOut.String())
 	}
 	out.Reset()
-	if code := run(context.Background(), []string{"forms", "check"}, &out, &errOut); code != 0 || !strings.Contains(out.String(), "valides") {
+	if code := run(context.Background(), []string{"forms", "check"}, &out, &errOut); code != 0 || out.String() != "4 formulaires valides.\n" {
 		t.Fatalf("forms check: %d %q %q", code, out.String(), errOut.String())
 	}
 	dir := t.TempDir()
