@@ -156,12 +156,12 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 			b.reply(ctx, ev, "Vous êtes déjà inscrit·e sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
 			return
 		}
-		b.reply(ctx, ev, welcome(user))
 		b.setChatMenu(ctx, ev.chatID, user.Role)
+		b.reply(ctx, ev, welcome(user))
 		return
 	case "/aide", "/help":
-		b.reply(ctx, ev, helpText(user))
 		b.setChatMenu(ctx, ev.chatID, user.Role)
+		b.reply(ctx, ev, helpText(user))
 		return
 	}
 	if b.flow.handleText(ctx, user, ev, cmd, arg) {

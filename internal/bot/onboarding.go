@@ -40,13 +40,15 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 	default:
 		b.log.Info("user registered", "role", user.Role)
-		b.reply(ctx, ev, welcome(user))
 		b.setChatMenu(ctx, ev.chatID, user.Role)
+		b.reply(ctx, ev, welcome(user))
 	}
 }
 
 // setChatMenu gives this chat the command menu of the user's role, so the
-// "/" list matches /aide (the default menu, set at start, lists everything).
+// "/" list matches /aide (the default menu, set at start, only has /start
+// and /aide). It comes before the answer, so the menu is there when the
+// user reads it.
 func (b *Bot) setChatMenu(ctx context.Context, chatID int64, role string) {
 	c := tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(chatID), CommandsFor(role)...)
 	if _, err := b.out.Request(ctx, c); err != nil {
