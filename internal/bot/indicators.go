@@ -232,7 +232,11 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.sendExport(ctx, u, ev, scope, p, format)
 		return
 	}
-	r, err := indicators.Compute(ctx, b.store.Pool, p, scope, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
+	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now())}
+	if flow == flowOwn {
+		opts = append(opts, indicators.ForTheMediator())
+	}
+	r, err := indicators.Compute(ctx, b.store.Pool, p, scope, opts...)
 	if err != nil {
 		b.log.Error("compute indicators", "err", err)
 		b.reply(ctx, ev, msgTryAgain)

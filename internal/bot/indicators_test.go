@@ -104,7 +104,10 @@ func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
 	h.seedSheets(4202, 7, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	other.Send("/monbilan")
 	other.Press("Ce mois")
-	other.Expect("Fiches : 7")
+	figures := other.Expect("Fiches : 7")
+	if !strings.HasPrefix(figures.Text, "Vos chiffres\n") || strings.Contains(figures.Text, "Médiateur") {
+		t.Fatalf("a mediator's own figures are headed by a post name:\n%s", figures.Text)
+	}
 	if chart := other.Expect("par type"); strings.Contains(chart.Text, "n°") {
 		t.Fatalf("chart caption shows a database number: %q", chart.Text)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -40,12 +41,12 @@ func partnersText(ps []store.Partner) string {
 		counts[p.Category]++
 	}
 	fmt.Fprintf(&sb, "Vos partenaires (%d) : %s, %s, %s.", len(ps),
-		plural(counts["sanitaire"], "sanitaire", "sanitaires"), plural(counts["social"], "social", "sociaux"),
-		plural(counts["medico_social"], "médico-social", "médico-sociaux"))
+		indicators.Plural(counts["sanitaire"], "sanitaire", "sanitaires"), indicators.Plural(counts["social"], "social", "sociaux"),
+		indicators.Plural(counts["medico_social"], "médico-social", "médico-sociaux"))
 	category := ""
 	for i, p := range ps {
 		if i == maxPartnersListed {
-			fmt.Fprintf(&sb, "\n… et %s.", plural(len(ps)-i, "autre", "autres"))
+			fmt.Fprintf(&sb, "\n… et %s.", indicators.Plural(len(ps)-i, "autre", "autres"))
 			break
 		}
 		if p.Category != category {
@@ -55,14 +56,6 @@ func partnersText(ps []store.Partner) string {
 		fmt.Fprintf(&sb, "\n• %s (%s)", p.Name, codes.PartnerTypes.Label(p.Type))
 	}
 	return sb.String()
-}
-
-// plural writes "1 social", "2 sociaux" (French: 0 and 1 take the singular).
-func plural(n int, one, many string) string {
-	if n > 1 {
-		return fmt.Sprintf("%d %s", n, many)
-	}
-	return fmt.Sprintf("%d %s", n, one)
 }
 
 // savePartner adds the partenaire form's answers to the mediator's registry

@@ -264,7 +264,7 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 	nord.Press("Cette année")
 	choice := nord.Expect("Quel territoire")
 	nord.Press(choice.ButtonTexts()[0])
-	figures := nord.Expect("Bilan annuel 2026 : 1 rempli(s) sur 1 postes")
+	figures := nord.Expect("Bilan annuel 2026 : 1 bilan rempli sur 1 poste")
 	if !strings.Contains(figures.Text, "Identifiés 100 % · CPAM 100 %") {
 		t.Fatalf("review shares missing:\n%s", figures.Text)
 	}

@@ -38,6 +38,7 @@ type recipient struct {
 	userID int64
 	chatID int64
 	scope  indicators.Scope
+	own    bool // a mediator: their own week
 }
 
 // DueWeek is the week whose digest is due at now: the week before the
@@ -85,6 +86,9 @@ func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
 
 func (j *Job) send(ctx context.Context, tx pgx.Tx, r recipient, week indicators.Period, now time.Time) error {
 	opts := []indicators.Option{indicators.InZone(j.Location), indicators.AsOf(now)}
+	if r.own {
+		opts = append(opts, indicators.ForTheMediator())
+	}
 	cur, err := indicators.Compute(ctx, tx, week, r.scope, opts...)
 	if err != nil {
 		return err
@@ -152,7 +156,7 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 		}
 		switch {
 		case medID != nil:
-			r.scope = indicators.Mediator(*medID)
+			r.scope, r.own = indicators.Mediator(*medID), true
 		case level != nil && *level == "departement":
 			r.scope = indicators.Departement(dep)
 		case level != nil && *level == "structure":

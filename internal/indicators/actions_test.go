@@ -244,7 +244,7 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		"Ont co-animé pour des professionnels : 20 % des médiateurs",
 		"Thèmes : Nutrition 64 % · Vaccination 36 % · Santé mentale 22 %",
 		"Partenaires par médiateur : sanitaires 0,2 · sociaux 0,4 · médico-sociaux 0,1",
-		"Bilan annuel 2026 : 3 rempli(s) sur 11 postes\nIdentifiés 67 % · CPAM 33 %",
+		"Bilan annuel 2026 : 3 bilans remplis sur 11 postes\nIdentifiés 67 % · CPAM 33 %",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)

@@ -52,8 +52,8 @@ func (r *Report) textActivities() []string {
 		}
 		if r.Scope.Kind == KindMediator {
 			t := p.Total.ByCategory
-			out = append(out, fmt.Sprintf("Vos partenaires : %d sanitaire(s) · %d social(aux) · %d médico-social(aux)",
-				t["sanitaire"], t["social"], t["medico_social"]))
+			out = append(out, fmt.Sprintf("Vos partenaires : %s · %s · %s", Plural(t["sanitaire"], "sanitaire", "sanitaires"),
+				Plural(t["social"], "social", "sociaux"), Plural(t["medico_social"], "médico-social", "médico-sociaux")))
 		} else {
 			s := "Partenaires par médiateur : " + roles(p.Total)
 			if split(p.Rural.Mediators, p.QPVPosts.Mediators) {
@@ -74,7 +74,7 @@ func (r *Report) textActions(a *Actions) string {
 		return "Actions collectives : aucune sur la période"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Actions collectives : %s (%s participants)", Number(t.Actions), Number(t.Participants))
+	fmt.Fprintf(&b, "Actions collectives : %s (%s)", Number(t.Actions), Plural(t.Participants, "participant", "participants"))
 	if r.Scope.Kind == KindMediator {
 		fmt.Fprintf(&b, "\nCo-animées %d · co-construites %d · participations %d",
 			t.ByRole["coanimee"], t.ByRole["coconstruite"], t.ByRole["participation"])
@@ -113,13 +113,8 @@ func textRanks(title string, ranks []Rank, n int) string {
 	return title + " : " + strings.Join(parts, " · ")
 }
 
-// posts is "1 poste", "0 poste", "12 postes": French singular below two.
-func posts(n int) string {
-	if n < 2 {
-		return Number(n) + " poste"
-	}
-	return Number(n) + " postes"
-}
+// posts is "1 poste", "0 poste", "12 postes".
+func posts(n int) string { return Plural(n, "poste", "postes") }
 
 func (r *Report) textReview(rv *Review) string {
 	years := make([]string, len(rv.Years))
@@ -142,7 +137,7 @@ func (r *Report) textReview(rv *Review) string {
 			g.Pct["identified"], g.Pct["cpam_partnership"], g.Pct["partner_bodies"], g.Pct["professional_project"], g.Pct["training"])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s rempli(s) sur %s postes\n%s", title, Number(t.Reviews), Number(t.Posts), capitalize(shares(t)))
+	fmt.Fprintf(&b, "%s : %s sur %s\n%s", title, Plural(t.Reviews, "bilan rempli", "bilans remplis"), posts(t.Posts), capitalize(shares(t)))
 	if split(rv.Rural.Reviews, rv.QPVPosts.Reviews) {
 		b.WriteString("\n- postes ruraux : " + shares(rv.Rural) + "\n- postes QPV : " + shares(rv.QPVPosts))
 	}

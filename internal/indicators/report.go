@@ -39,6 +39,9 @@ type Report struct {
 	Scope  Scope  `json:"scope"`
 	Label  string `json:"label"`
 	Period Period `json:"period"`
+	// Own marks a mediator's own figures (ForTheMediator): the texts say
+	// "vos chiffres", not the post's name.
+	Own bool `json:"-"`
 
 	Sheets    int `json:"sheets"`
 	Mediators int `json:"mediators"` // active: at least one sheet in the period
@@ -199,6 +202,7 @@ func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
 type options struct {
 	asOf time.Time
 	loc  *time.Location
+	own  bool
 }
 
 // Option adjusts Compute.
@@ -206,6 +210,10 @@ type Option func(*options)
 
 // AsOf sets the day overdue follow-ups are counted against (default today).
 func AsOf(day time.Time) Option { return func(o *options) { o.asOf = day } }
+
+// ForTheMediator says the report is read by the mediator of its scope
+// (/monbilan, their weekly digest).
+func ForTheMediator() Option { return func(o *options) { o.own = true } }
 
 // InZone sets the time zone of the period's days for timestamps such as
 // the resolution time (default Europe/Paris, as RELAIS_TZ).
@@ -321,6 +329,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 	}
 
 	r.Label = r.Scope.Label()
+	r.Own = o.own && s.Kind == KindMediator
 	for _, d := range r.ByDepartement {
 		d.Label = fmt.Sprintf("%s (%d)", codes.Departements.Label(d.Code), d.Mediators)
 	}

@@ -139,7 +139,7 @@ func WriteText(w io.Writer, tables []Table) error {
 		for _, row := range t.Rows {
 			var line []string
 			for _, c := range row {
-				line = append(line, Cell(c))
+				line = append(line, frenchCell(c))
 			}
 			cells = append(cells, line)
 		}
@@ -165,7 +165,8 @@ func WriteText(w io.Writer, tables []Table) error {
 	return err
 }
 
-// Cell writes one table cell as text (one decimal for float means).
+// Cell writes one table cell as text for machines (CSV): one decimal with a
+// point for float means.
 func Cell(c any) string {
 	switch v := c.(type) {
 	case string:
@@ -176,6 +177,14 @@ func Cell(c any) string {
 		return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
 	}
 	return fmt.Sprint(c)
+}
+
+// frenchCell is Cell for people: a decimal comma (8,8).
+func frenchCell(c any) string {
+	if _, ok := c.(float64); ok {
+		return strings.Replace(Cell(c), ".", ",", 1)
+	}
+	return Cell(c)
 }
 
 // frAsOf turns the ISO day of FollowUps.AsOf into 23/11/2026.

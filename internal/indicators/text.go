@@ -76,6 +76,9 @@ func utf16Len(s string) int {
 }
 
 func (r *Report) textHeader() string {
+	if r.Own {
+		return "Vos chiffres\n" + capitalize(r.Period.Label())
+	}
 	return fmt.Sprintf("Indicateurs – %s\n%s", r.Label, capitalize(r.Period.Label()))
 }
 
@@ -140,7 +143,7 @@ func textRequests(title string, q Requests) string {
 		return title + " : aucune demande"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s demandes, %d %% résolues", title, Number(q.Total), q.ResolvedPct())
+	fmt.Fprintf(&b, "%s : %s, %d %% résolues", title, Plural(q.Total, "demande", "demandes"), q.ResolvedPct())
 	types := q.Types()
 	slices.SortStableFunc(types, func(a, b TypeCount) int { return cmp.Compare(b.Count, a.Count) })
 	for _, t := range types {
@@ -153,8 +156,16 @@ func textRequests(title string, q Requests) string {
 
 func (r *Report) textFollowUps() string {
 	f := r.FollowUps
-	return fmt.Sprintf("Suivi des demandes : %s ouvertes et %s résolues sur la période ; %s relances en retard",
-		Number(f.Opened), Number(f.Resolved), Number(f.Overdue))
+	return fmt.Sprintf("Suivi des demandes : %s et %s sur la période ; %s",
+		Plural(f.Opened, "demande enregistrée", "demandes enregistrées"), Plural(f.Resolved, "résolue", "résolues"), overdue(f.Overdue))
+}
+
+// overdue names the requests still waiting after their follow-up date.
+func overdue(n int) string {
+	if n == 0 {
+		return "aucun suivi en retard"
+	}
+	return Plural(n, "suivi en retard (demande non résolue, date de suivi passée)", "suivis en retard (demandes non résolues, date de suivi passée)")
 }
 
 // textShares lists the non-zero codes of counts with their share, largest
@@ -200,6 +211,15 @@ func shorten(s string, n int) string {
 	return strings.TrimSpace(string(rs[:n-1])) + "…"
 }
 
+// Plural writes a count with its noun in French: "0 demande", "1 demande",
+// "2 demandes" (0 and 1 take the singular), thousands spaced.
+func Plural(n int, one, many string) string {
+	if n > 1 || n < -1 {
+		return Number(n) + " " + many
+	}
+	return Number(n) + " " + one
+}
+
 // Number writes n the French way, thousands separated by a space: 4 175.
 func Number(n int) string {
 	s := strconv.Itoa(n)
@@ -222,25 +242,29 @@ func Number(n int) string {
 // the previous week, then the year to date. The three reports share a scope.
 func Digest(week, previous, yearToDate *Report) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Votre semaine – %s\n%s\n\n", week.Label, capitalize(week.Period.Label()))
+	if week.Own {
+		fmt.Fprintf(&b, "Votre semaine\n%s\n\n", capitalize(week.Period.Label()))
+	} else {
+		fmt.Fprintf(&b, "Votre semaine – %s\n%s\n\n", week.Label, capitalize(week.Period.Label()))
+	}
 	line := func(label string, now, before int) {
 		fmt.Fprintf(&b, "%s : %s (%s)\n", label, Number(now), change(now, before))
 	}
 	line("Fiches", week.Sheets, previous.Sheets)
 	line("Personnes distinctes", week.People, previous.People)
-	line("Demandes ouvertes", week.FollowUps.Opened, previous.FollowUps.Opened)
+	line("Demandes enregistrées", week.FollowUps.Opened, previous.FollowUps.Opened)
 	line("Demandes résolues", week.FollowUps.Resolved, previous.FollowUps.Resolved)
 	if now, before := actionCount(week), actionCount(previous); now > 0 || before > 0 {
 		line("Actions collectives", now, before)
 	}
-	fmt.Fprintf(&b, "Relances en retard : %s\n", Number(week.FollowUps.Overdue))
+	fmt.Fprintf(&b, "Suivis en retard (date de suivi passée) : %s\n", Number(week.FollowUps.Overdue))
 	if week.Scope.Kind != KindMediator {
 		fmt.Fprintf(&b, "Médiateurs actifs : %s\n", Number(week.Mediators))
 	}
 	y := yearToDate
-	fmt.Fprintf(&b, "\nDepuis le %s : %s fiches, %s personnes distinctes, %s demandes (%d %% des droits et %d %% des soins résolues)",
-		frDate(y.Period.From), Number(y.Sheets), Number(y.People), Number(y.Rights.Total+y.Care.Total),
-		y.Rights.ResolvedPct(), y.Care.ResolvedPct())
+	fmt.Fprintf(&b, "\nDepuis le %s : %s, %s, %s (%d %% des demandes d'accès aux droits et %d %% de celles d'accès aux soins résolues)",
+		frDate(y.Period.From), Plural(y.Sheets, "fiche", "fiches"), Plural(y.People, "personne distincte", "personnes distinctes"),
+		Plural(y.Rights.Total+y.Care.Total, "demande", "demandes"), y.Rights.ResolvedPct(), y.Care.ResolvedPct())
 	return fit([]string{b.String()})
 }
 

@@ -84,3 +84,40 @@ func TestReviewLineSaysPosteInTheSingular(t *testing.T) {
 		}
 	}
 }
+
+func TestPluralTakesTheSingularBelowTwo(t *testing.T) {
+	for n, want := range map[int]string{0: "0 demande", 1: "1 demande", 2: "2 demandes", 1250: "1 250 demandes"} {
+		if got := Plural(n, "demande", "demandes"); got != want {
+			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
+		}
+	}
+	one := textRequests("Accès aux droits", Requests{Total: 1, Resolved: 1, ByType: map[string]int{}})
+	if !strings.HasPrefix(one, "Accès aux droits : 1 demande, 100 % résolues") {
+		t.Errorf("one request: %q", one)
+	}
+}
+
+func TestTerminalTablesUseADecimalComma(t *testing.T) {
+	var b strings.Builder
+	err := WriteText(&b, []Table{{Title: "Actions", Header: []string{"Indicateur", "Ensemble"}, Rows: [][]any{{"Co-animées par médiateur", 8.8}, {"Médiateurs", 10}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "8,8") || strings.Contains(b.String(), "8.8") {
+		t.Fatalf("table:\n%s", b.String())
+	}
+	if Cell(8.8) != "8.8" {
+		t.Fatalf("CSV cell = %q, want the machine form 8.8", Cell(8.8))
+	}
+}
+
+func TestOwnFiguresAreHeadedForTheMediator(t *testing.T) {
+	r := &Report{Scope: Mediator(12), Label: Mediator(12).Label(), Period: Year(2026)}
+	if h := r.textHeader(); !strings.HasPrefix(h, "Indicateurs – Médiateur") {
+		t.Fatalf("a coordinator's view of a post: %q", h)
+	}
+	r.Own = true
+	if h := r.textHeader(); h != "Vos chiffres\nDu 01/01/2026 au 31/12/2026" {
+		t.Fatalf("the mediator's own view: %q", h)
+	}
+}
