@@ -10,17 +10,20 @@ import (
 // setDigest answers "/digest on|off": the Monday summary can be turned off.
 func (b *Bot) setDigest(ctx context.Context, u *store.User, ev event, arg string) {
 	var on bool
-	switch strings.ToLower(arg) {
+	switch strings.ToLower(strings.TrimSpace(arg)) {
 	case "on", "oui":
 		on = true
 	case "off", "non":
 		on = false
-	default:
+	case "":
 		state := "désactivé"
 		if u.Digest {
 			state = "activé"
 		}
 		b.reply(ctx, ev, "Le bilan du lundi est "+state+". Écrivez /digest on pour le recevoir, /digest off pour ne plus le recevoir.")
+		return
+	default:
+		b.reply(ctx, ev, "Je n'ai pas compris « "+arg+" ». Écrivez /digest on pour recevoir le bilan du lundi, /digest off pour ne plus le recevoir. Rien n'a changé.")
 		return
 	}
 	if err := b.store.SetDigest(ctx, u.TelegramID, on); err != nil {

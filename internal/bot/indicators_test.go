@@ -163,6 +163,13 @@ func TestDigestSwitch(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 4401 AND NOT digest`); n != 1 {
 		t.Fatal("digest not turned off")
 	}
+	u.Send("/digest peut-être")
+	u.Expect("Je n'ai pas compris « peut-être »")
+	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 4401 AND NOT digest`); n != 1 {
+		t.Fatal("an unclear answer changed the setting")
+	}
+	u.Send("/digest")
+	u.Expect("Le bilan du lundi est désactivé")
 	u.Send("/digest on")
 	u.Expect("chaque lundi")
 }

@@ -232,12 +232,16 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, ar
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
+	regional := u.Role != store.RoleCoordinator || (u.Coordinator != nil && u.Coordinator.Scope == "region")
 	if arg == "" {
-		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d : date limite le %s. Pour la changer, écrivez par exemple "+
-			"/datebilan %s.", year, reviewDate(deadline), reviewDate(deadline.AddDate(0, 0, 14))))
+		how := fmt.Sprintf("Pour la changer, écrivez par exemple /datebilan %s.", reviewDate(deadline.AddDate(0, 0, 14)))
+		if !regional {
+			how = "Elle vaut pour toute la région : seuls les coordinateurs régionaux peuvent la changer."
+		}
+		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d : date limite le %s. %s", year, reviewDate(deadline), how))
 		return
 	}
-	if u.Role == store.RoleCoordinator && (u.Coordinator == nil || u.Coordinator.Scope != "region") {
+	if !regional {
 		b.reply(ctx, ev, "La date limite du bilan vaut pour toute la région : seuls les coordinateurs régionaux peuvent la changer.")
 		return
 	}

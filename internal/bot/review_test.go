@@ -279,8 +279,13 @@ func TestRegionalCoordinatorMovesTheReviewDeadline(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(7401, "Awa", "60")
 	nord := h.coordinator(7410, store.Invitation{Scope: "departement", Departement: "59"})
+	nord.Send("/datebilan")
+	if m := nord.Expect("Bilan annuel 2026 : date limite le 31/01/2027"); strings.Contains(m.Text, "Pour la changer") ||
+		!strings.Contains(m.Text, "seuls les coordinateurs régionaux") {
+		t.Fatalf("a département coordinator is invited to change the deadline: %q", m.Text)
+	}
 	nord.Send("/datebilan 15/02/2027")
-	nord.Expect("seuls les coordinateurs régionaux")
+	nord.Expect("seuls les coordinateurs régionaux peuvent la changer")
 
 	region := h.coordinator(7411, store.Invitation{Scope: "region"})
 	region.Send("/datebilan")
