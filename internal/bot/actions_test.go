@@ -39,7 +39,7 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	u.Expect("intitulé court")
 	u.Send("Atelier équilibre alimentaire")
 	summary := u.Expect("Récapitulatif")
-	for _, want := range []string{"Rôle : Co-animée", "Public : Professionnels", "Thèmes : Nutrition, Santé mentale", "Partenaire : Autre partenaire", "Type de partenaire : CPAM", "Participants : 18"} {
+	for _, want := range []string{"Rôle : Co-animée", "Public : Professionnels", "Thèmes : Nutrition, Santé mentale", "Partenaire : Autre partenaire", "Type de partenaire : CPAM", "Participants : 18\n"} {
 		if !strings.Contains(summary.Text, want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary.Text)
 		}
@@ -100,7 +100,9 @@ func TestActionParticipationSkipsPartnerAndTitle(t *testing.T) {
 	u.Send("40")
 	u.Expect("intitulé court")
 	u.Press("Passer")
-	u.Expect("Récapitulatif")
+	if sum := u.Expect("Récapitulatif"); !strings.Contains(sum.Text, "Public : Grand public") || !strings.Contains(sum.Text, "Participants : 40\n") {
+		t.Fatalf("summary:\n%s", sum.Text)
+	}
 	u.Press("✅ Enregistrer")
 	u.Expect("Action n°")
 	var role, audience, title string

@@ -134,7 +134,7 @@ var Statuses = List{
 
 var ActionRoles = List{{"coanimee", "Co-animée"}, {"coconstruite", "Co-construite avec les habitants"}, {"participation", "Participation"}}
 
-var Audiences = List{{"public", "Public"}, {"professionnels", "Professionnels"}}
+var Audiences = List{{"public", "Grand public"}, {"professionnels", "Professionnels"}}
 
 var Themes = List{
 	{"nutrition", "Nutrition"},

@@ -64,7 +64,7 @@ func display(s *forms.Step, v Value) string {
 		}
 		return strings.Join(labels, ", ")
 	case forms.TypeInteger:
-		if s.Unit.FR != "" {
+		if s.Unit.FR != "" && fold(s.Unit.FR) != fold(s.Label.FR) { // not "Participants : 12 participants"
 			return v.Code + " " + s.Unit.FR
 		}
 		return v.Code
