@@ -88,7 +88,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 	}
 	if exists {
 		f.bot.send(ctx, ev.chatID, f.inProgress(st.FormID)+" Que voulez-vous faire ?",
-			keyboard(tgbotapi.NewInlineKeyboardRow(button("Reprendre", "b:resume"), button("Abandonner", "b:drop:"+formID))))
+			keyboard(reminders.DraftKeyboard(st.SheetID, formID).InlineKeyboard...))
 		return
 	}
 	if start, ok := f.starters()[formID]; ok {
@@ -280,27 +280,37 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 	case "done":
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, "À bientôt !", nil)
-	case "resume":
+	case "resume", "drop":
+		// b:resume:<record id>, b:drop:<record id>:<form to start next>
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
-		if err != nil || !exists {
-			b.answer(ctx, ev, "Plus de saisie en cours.")
+		if err != nil {
+			b.log.Error("load draft", "err", err)
+			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 			return
 		}
-		b.answer(ctx, ev, "")
-		form, ok := f.forms[st.FormID]
-		if !ok {
+		if !exists || len(parts) < 3 || parts[2] != st.SheetID {
+			// A button of an older prompt: the draft it named is gone.
+			b.answer(ctx, ev, "Cette saisie est déjà terminée ou abandonnée.")
+			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			return
 		}
-		f.apply(ctx, u, ev, form, dialog.Resume(form, st, f.input(ev), f.env(ctx, u)))
-	case "drop":
+		if parts[1] == "resume" {
+			b.answer(ctx, ev, "")
+			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
+			if form, ok := f.forms[st.FormID]; ok {
+				f.apply(ctx, u, ev, form, dialog.Resume(form, st, f.input(ev), f.env(ctx, u)))
+			}
+			return
+		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.answer(ctx, ev, "Problème technique, réessayez.")
+			b.log.Error("drop draft", "err", err)
+			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 			return
 		}
 		b.answer(ctx, ev, "Saisie en cours abandonnée.")
 		b.edit(ctx, ev.chatID, ev.messageID, "Saisie en cours abandonnée.", nil)
-		if len(parts) == 3 && parts[2] != "" {
-			f.begin(ctx, u, ev, parts[2])
+		if len(parts) == 4 && parts[3] != "" {
+			f.begin(ctx, u, ev, parts[3])
 		}
 	default:
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")

@@ -291,3 +291,49 @@ func TestSheetKeptWhenPostgreSQLIsDown(t *testing.T) {
 		t.Fatalf("sheets = %d, want 1", n)
 	}
 }
+
+// The "Reprendre / Abandonner" prompt names its draft: once that draft is
+// gone, its buttons never touch a newer one.
+func TestOldDraftPromptNeverDropsANewerDraft(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(5601, "Awa", "59")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Expect("Personne accompagnée")
+	u.Send("/action")
+	prompt := u.Expect("Vous avez une fiche en cours (Fiche d'accompagnement). Que voulez-vous faire ?")
+	u.Send("/annuler")
+	u.Press("Oui, abandonner")
+	u.Expect("Fiche abandonnée")
+
+	u.Send("/fiche")
+	u.Press("Hier")
+	u.Expect("Personne accompagnée")
+	u.PressOn(prompt, "Abandonner")
+	u.ExpectCallbackAnswer("Cette saisie est déjà terminée ou abandonnée.")
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text, "Date de l'action") {
+			t.Fatalf("an old button started another form: %q", m.Text)
+		}
+	}
+	u.Press("Nouvelle personne") // the newer sheet is still there, at its question
+	u.Expect("Code de la personne")
+
+	// The current prompt works, and its buttons go once used.
+	u.Send("/action")
+	current := u.Expect("Que voulez-vous faire ?")
+	u.PressOn(current, "Reprendre")
+	u.Expect("Sexe de la personne")
+	for _, m := range u.Messages() {
+		if m.ID == current.ID && len(m.ButtonTexts()) != 0 {
+			t.Fatalf("the prompt keeps its buttons after Reprendre: %s", m)
+		}
+	}
+	u.Send("/action")
+	again := u.Expect("Que voulez-vous faire ?")
+	u.PressOn(again, "Abandonner")
+	u.Expect("Date de l'action")
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 0 {
+		t.Fatalf("sheets = %d", n)
+	}
+}

@@ -263,11 +263,14 @@ func NudgeText(formID, title string) string {
 	return InProgress(formID, title) + " Voulez-vous la reprendre ?"
 }
 
-// NudgeKeyboard offers to resume or drop the draft (handled by the bot's "b:" buttons).
-func NudgeKeyboard() tgbotapi.InlineKeyboardMarkup {
+// DraftKeyboard offers to resume or drop the draft that will save record
+// sheetID (handled by the bot's "b:" buttons); after dropping it, form next
+// starts ("" for none). The buttons name the draft, so a press on an old
+// message never touches a newer draft.
+func DraftKeyboard(sheetID, next string) tgbotapi.InlineKeyboardMarkup {
 	return tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData("Reprendre", "b:resume"),
-		tgbotapi.NewInlineKeyboardButtonData("Abandonner", "b:drop:")))
+		tgbotapi.NewInlineKeyboardButtonData("Reprendre", "b:resume:"+sheetID),
+		tgbotapi.NewInlineKeyboardButtonData("Abandonner", "b:drop:"+sheetID+":"+next)))
 }
 
 // sendNudges sends one nudge per idle draft (per time it was left), unless
@@ -306,7 +309,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
 		ok, err := s.o.Store.RunOnce(ctx, store.JobNudge, period, d.UserID, now, func(ctx context.Context) error {
 			m := tgbotapi.NewMessage(d.ChatID, NudgeText(d.FormID, title))
-			m.ReplyMarkup = NudgeKeyboard()
+			m.ReplyMarkup = DraftKeyboard(d.SheetID, "")
 			if _, err := s.o.Out.Send(ctx, m); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}

@@ -371,7 +371,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	}
 	msgs := botMessages(ta)
 	if len(msgs) != 1 || msgs[0].Text != "Vous avez une fiche en cours (fiche d'accompagnement). Voulez-vous la reprendre ?" ||
-		fmt.Sprint(msgs[0].Buttons) != fmt.Sprint([][]telegramtest.Button{{{Text: "Reprendre", Data: "b:resume"}, {Text: "Abandonner", Data: "b:drop:"}}}) {
+		fmt.Sprint(msgs[0].Buttons) != fmt.Sprint([][]telegramtest.Button{{{Text: "Reprendre", Data: "b:resume:x"}, {Text: "Abandonner", Data: "b:drop:x:"}}}) {
 		t.Fatalf("nudge = %v", msgs)
 	}
 	if m := botMessages(tb); len(m) != 0 {

@@ -108,6 +108,7 @@ type DraftRef struct {
 	ChatID    int64
 	UserID    int64
 	FormID    string
+	SheetID   string // the record the draft will save: binds buttons to this draft
 	UpdatedAt time.Time
 }
 
@@ -138,7 +139,7 @@ func (s *Store) Idle(ctx context.Context, olderThan time.Duration, now time.Time
 		if st.Untouched {
 			continue // a stored record opened and left as it was: nothing to lose
 		}
-		out = append(out, DraftRef{ChatID: chat, UserID: user, FormID: st.FormID, UpdatedAt: st.UpdatedAt})
+		out = append(out, DraftRef{ChatID: chat, UserID: user, FormID: st.FormID, SheetID: st.SheetID, UpdatedAt: st.UpdatedAt})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
 	return out, nil
