@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -233,18 +235,64 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 	b.send(ctx, ev.chatID, text, nil)
 }
 
-// send sends text with an optional inline keyboard and returns the message id (0 on failure).
+// send sends text with an optional inline keyboard and returns the message
+// id (0 on failure). A text over Telegram's limit (a long list) goes as
+// several messages cut between lines, the keyboard on the last one: a user
+// never gets silence because a list grew.
 func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.InlineKeyboardMarkup) int {
-	m := tgbotapi.NewMessage(chatID, text)
-	if kb != nil {
-		m.ReplyMarkup = *kb
+	parts := splitText(text, maxMessage)
+	id := 0
+	for i, part := range parts {
+		m := tgbotapi.NewMessage(chatID, part)
+		if kb != nil && i == len(parts)-1 {
+			m.ReplyMarkup = *kb
+		}
+		sent, err := b.out.Send(ctx, m)
+		if err != nil {
+			b.log.Error("send message", "chat_id", chatID, "err", err)
+			return 0
+		}
+		id = sent.MessageID
 	}
-	sent, err := b.out.Send(ctx, m)
-	if err != nil {
-		b.log.Error("send message", "chat_id", chatID, "err", err)
-		return 0
+	return id
+}
+
+// maxMessage is Telegram's limit on a message's text, in UTF-16 units.
+const maxMessage = 4096
+
+// splitText cuts text into pieces of at most limit UTF-16 units, between
+// lines when it can (a blank line first), inside a line only when one line
+// alone is too long.
+func splitText(text string, limit int) []string {
+	var parts []string
+	for utf16Len(text) > limit {
+		cut := 0 // byte index of the end of the longest prefix that fits
+		n := 0
+		for i, r := range text {
+			n += utf16.RuneLen(r)
+			if n > limit {
+				break
+			}
+			cut = i + utf8.RuneLen(r)
+		}
+		head := text[:cut]
+		if i := strings.LastIndex(head, "\n\n"); i > limit/2 {
+			head = head[:i]
+		} else if i := strings.LastIndex(head, "\n"); i > 0 {
+			head = head[:i]
+		}
+		parts = append(parts, head)
+		text = strings.TrimLeft(text[len(head):], "\n")
 	}
-	return sent.MessageID
+	return append(parts, text)
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 // edit replaces a message's text and keyboard; an identical edit is not an error.

@@ -2,8 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/relais-sante/relais/internal/store"
 )
 
 func TestPartnersListedAndAdded(t *testing.T) {
@@ -73,4 +76,41 @@ func TestPartnersListedAndAdded(t *testing.T) {
 	v := h.mediator(7102, "Bob", "62")
 	v.Send("/partenaires")
 	v.Expect("aucun partenaire")
+}
+
+// A long registry never meets silence: the list goes in several messages
+// under Telegram's limit, the button under the last one.
+func TestLongPartnerListIsSentInParts(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(7102, "Awa", "59")
+	ctx := context.Background()
+	var id int64
+	if err := h.db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = 7102`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 59 {
+		name := fmt.Sprintf("Centre communal d'action sociale de la commune de Villeneuve-d'Ascq Nord n° %02d", i)
+		if _, err := h.db.Store.SavePartner(ctx, store.Partner{MediatorID: id, Name: name, Category: "social", Type: "collectivite"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u.Send("/partenaires")
+	last := u.Expect("n° 58")
+	if got := strings.Join(last.ButtonTexts(), "|"); got != "Ajouter un partenaire" {
+		t.Fatalf("last part's buttons = %q", got)
+	}
+	var parts []string
+	for _, m := range u.Messages() {
+		if m.FromBot && strings.Contains(m.Text, "Villeneuve") {
+			parts = append(parts, m.Text)
+		}
+	}
+	if len(parts) < 2 || !strings.HasPrefix(parts[0], "Vos partenaires (59)") {
+		t.Fatalf("%d parts; first: %.60q", len(parts), parts[0])
+	}
+	for i := range 59 {
+		if n := strings.Count(strings.Join(parts, "\n"), fmt.Sprintf("n° %02d ", i)); n != 1 {
+			t.Fatalf("partner %02d listed %d times", i, n)
+		}
+	}
 }
