@@ -24,11 +24,14 @@ func TestDateExamplesAreAcceptedEveryDay(t *testing.T) {
 			if s.Type != forms.TypeDate {
 				continue
 			}
-			for _, ex := range example.FindAllString(s.Help.FR, -1) {
-				for d := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC); d.Year() < 2028; d = d.AddDate(0, 0, 1) {
+			for d := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC); d.Year() < 2028; d = d.AddDate(0, 0, 1) {
+				examples := example.FindAllString(helpText(s, d), -1)
+				if s.Help.FR != "" && len(examples) == 0 {
+					t.Fatalf("%s/%s: no example in %q", f.ID, s.ID, helpText(s, d))
+				}
+				for _, ex := range examples {
 					if _, msg := parseDate(ex, d, s); msg != "" {
-						t.Errorf("%s/%s: example %q refused on %s: %s", f.ID, s.ID, ex, d.Format("02/01/2006"), msg)
-						break
+						t.Fatalf("%s/%s: example %q refused on %s: %s", f.ID, s.ID, ex, d.Format("02/01/2006"), msg)
 					}
 				}
 			}

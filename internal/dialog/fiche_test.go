@@ -131,7 +131,7 @@ func startFiche(t *testing.T) *chat {
 	t.Helper()
 	c := newChat(t, fiche(t), &fakeEnv{codes: []string{"K7M2QX"}})
 	c.start()
-	c.expectReplies("send: Date de l'accompagnement ?\nTouchez un bouton ou écrivez la date, par exemple 12/3 ou 12/03/2025.")
+	c.expectReplies("send: Date de l'accompagnement ?\nTouchez un bouton ou écrivez la date, par exemple 10/3 ou 10/03/2026.")
 	c.expectButtons(kbDate...)
 	return c
 }
@@ -234,7 +234,7 @@ func TestBack(t *testing.T) {
 		{press: "Passer", replies: []string{"edit: Demande 1 — Date de suivi : —", "send: Ajouter une autre demande ?"}},
 		{press: "Oui", replies: []string{"edit: Ajouter une autre demande ? Oui", "send: Demande 2 — Accès aux droits"}},
 		{say: "/retour", replies: []string{"edit: Demande 2 — Accès", "send: Ajouter une autre demande ?"}},
-		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 15/6.\nRéponse actuelle : —"}},
+		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 2/4 ou 02/04/2026.\nRéponse actuelle : —"}},
 		{say: "26/3", replies: []string{"edit: Demande 1 — Date de suivi : 26/03/2026", "send: Ajouter une autre demande ?"}},
 		{press: "Non", replies: []string{"edit: Ajouter une autre demande ? Non", "send: Freins rencontrés ?"}},
 		// Back from after the group lands on "add another?" of the last request.
@@ -424,6 +424,10 @@ func TestDates(t *testing.T) {
 		{"12/03/26", nil, "2026-03-12"},
 		{"01.02.2026", nil, "2026-02-01"},
 		{"28/12", nil, "2025-12-28"}, // no year: the last 28 December, not the next
+		{"13/3", []string{"edit: Date de l'accompagnement ?", "send: La date ne peut pas être dans le futur (aujourd'hui : 12/03/2026)."}, ""}, // a slip, not 13/03/2025
+		{"01/01/1901", []string{"edit: Date de l'accompagnement ?", "send: Date trop ancienne : au plus 366 jours avant aujourd'hui (12/03/2026). Vérifiez l'année."}, ""},
+		{"10/03/2025", []string{"edit: Date de l'accompagnement ?", "send: Date trop ancienne"}, ""},
+		{"12/03/2025", nil, "2025-03-12"},
 		{"Hier", nil, "2026-03-11"},
 	}
 	for _, tt := range tests {
@@ -449,8 +453,10 @@ func TestDates(t *testing.T) {
 	play(t, c, happyPath[:12])
 	c.say("01/03/2026")
 	c.expectReplies("edit: Demande 1 — Quand", "send: La date ne peut pas être passée (aujourd'hui : 12/03/2026).")
-	c.say("1/3") // no year: the next 1 March
-	if got := c.st.Answers.Items("requests")[0].String("follow_up"); got != "2027-03-01" {
+	c.say("1/3") // no year, 11 days ago: a slip, not next year's 1 March
+	c.expectReplies("edit: La date ne peut pas être passée", "send: La date ne peut pas être passée (aujourd'hui : 12/03/2026).")
+	c.say("1/2") // no year, long past: the next 1 February
+	if got := c.st.Answers.Items("requests")[0].String("follow_up"); got != "2027-02-01" {
 		t.Fatalf("follow-up = %s", got)
 	}
 	// "Dans 1 mois" from 31 January is the last day of February.

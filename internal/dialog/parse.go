@@ -87,13 +87,15 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 		if yy < 1900 || yy > 2100 {
 			return time.Time{}, fmt.Sprintf("Année impossible : %d.", yy)
 		}
-		// "12/3" means the closest such day on the allowed side of today.
-		if guessYear && s.NotFuture && d.After(today) {
+		// "12/3" means the closest such day on the allowed side of today;
+		// but a day within a month on the wrong side ("24/11" typed on
+		// 23/11) is a slip, refused below rather than moved by a year.
+		if guessYear && s.NotFuture && d.After(today.Add(slip)) {
 			if d2, ok := civil(yy-1, mm, dd); ok {
 				d = d2
 			}
 		}
-		if guessYear && s.NotPast && d.Before(today) {
+		if guessYear && s.NotPast && d.Before(today.Add(-slip)) {
 			if d2, ok := civil(yy+1, mm, dd); ok {
 				d = d2
 			}
@@ -105,7 +107,38 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 	if s.NotPast && d.Before(today) {
 		return time.Time{}, fmt.Sprintf("La date ne peut pas être passée (aujourd'hui : %s).", frDate(today))
 	}
+	if w := s.WithinDays; w > 0 {
+		if d.Before(today.AddDate(0, 0, -w)) {
+			return time.Time{}, fmt.Sprintf("Date trop ancienne : au plus %d jours avant aujourd'hui (%s). Vérifiez l'année.", w, frDate(today))
+		}
+		if d.After(today.AddDate(0, 0, w)) {
+			return time.Time{}, fmt.Sprintf("Date trop lointaine : au plus %d jours après aujourd'hui (%s). Vérifiez l'année.", w, frDate(today))
+		}
+	}
 	return d, ""
+}
+
+// slip is how far on the wrong side of today a date typed without its year
+// is taken for a typing slip rather than another year.
+const slip = 31 * 24 * time.Hour
+
+// dateExample is a date a date step accepts today, as "21/11 ou 21/11/2026",
+// for the {exemple} of its help text: a fixed example would be refused on
+// some days of the year.
+func dateExample(s *forms.Step, now time.Time) string {
+	d := day(now).AddDate(0, 0, -2)
+	if s.NotPast {
+		d = day(now).AddDate(0, 0, 21)
+	}
+	return fmt.Sprintf("%d/%d ou %s", d.Day(), int(d.Month()), frDate(d))
+}
+
+// helpText is the help under a question, its {exemple} filled for dates.
+func helpText(s *forms.Step, now time.Time) string {
+	if s.Type == forms.TypeDate {
+		return strings.ReplaceAll(s.Help.FR, "{exemple}", dateExample(s, now))
+	}
+	return s.Help.FR
 }
 
 func civil(y, m, d int) (time.Time, bool) {

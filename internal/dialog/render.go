@@ -231,9 +231,9 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 	var b strings.Builder
 	b.WriteString(pre)
 	b.WriteString(s.QuestionText())
-	if s.Help.FR != "" {
+	if help := helpText(s, r.in.Now); help != "" {
 		b.WriteString("\n")
-		b.WriteString(s.Help.FR)
+		b.WriteString(help)
 	}
 	if v, ok := r.answerAt(p); ok && s.Type != forms.TypeMulti {
 		b.WriteString("\nRéponse actuelle : " + display(s, v))

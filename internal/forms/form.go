@@ -24,7 +24,7 @@
 //	    short: {communication: "Communication"}  # button labels for choices_from
 //	    columns: 2            # buttons per row (default from label lengths)
 //	integer: min, max, unit: {fr: ans}
-//	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month]
+//	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month], within_days: 366
 //	text:    max_length (required), forbid: [phone, email]
 //	group:   steps (sub-steps), item: {fr: Demande}, more: {fr: "Ajouter une autre demande ?"}, max_items
 //	record:  source: partners (see RecordSources), other: {fr: "Autre partenaire"}, none: {fr: hint when the list is empty}
@@ -182,6 +182,7 @@ type Step struct {
 	// date
 	NotFuture, NotPast bool
 	Quick              []string
+	WithinDays         int // > 0: a typed date at most this many days from today
 
 	// text
 	MaxLength int

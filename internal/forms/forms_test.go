@@ -151,6 +151,7 @@ func TestValidation(t *testing.T) {
 			`f.yaml:5: step "a_very_long_step_identifier_that_nobody_should_write": button data "d:c:a_very_long_step_identifier_that_nobody_should_write:an_equally_long_code_value" is 83 bytes, Telegram allows 64`},
 		{"person code in data", head + "  - id: a_step_id_long_enough_to_overflow_with_a_person_code_xx\n    type: beneficiary\n    label: A\n",
 			`button data "d:p:a_step_id_long_enough_to_overflow_with_a_person_code_xx:XXXXXXXX" is 68 bytes`},
+		{"within_days zero", head + "  - id: a\n    type: date\n    label: A\n    within_days: 0\n", `f.yaml:8: step "a": within_days must be between 1 and 3660`},
 		{"record without source", head + "  - id: p\n    type: record\n    label: P\n    other: Autre\n", `f.yaml:5: step "p": a record step needs source`},
 		{"record unknown source", head + "  - id: p\n    type: record\n    label: P\n    source: people\n    other: Autre\n", `f.yaml:8: step "p": unknown source "people" (known: partners)`},
 		{"record without other", head + "  - id: p\n    type: record\n    label: P\n    source: partners\n", `f.yaml:5: step "p": a record step needs other`},

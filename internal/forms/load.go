@@ -329,7 +329,7 @@ var typeKeys = map[Type][]string{
 	TypeMulti:       {"choices", "choices_from", "short", "columns"},
 	TypeYesNo:       {"columns"},
 	TypeInteger:     {"min", "max", "unit"},
-	TypeDate:        {"not_future", "not_past", "quick"},
+	TypeDate:        {"not_future", "not_past", "quick", "within_days"},
 	TypeText:        {"max_length", "forbid"},
 	TypeBeneficiary: {},
 	TypeGroup:       {"steps", "item", "more", "max_items"},
@@ -693,6 +693,14 @@ func (l *loader) date(s *Step, m map[string]*yaml.Node, name string) {
 	}
 	if s.NotFuture && s.NotPast {
 		l.errorf(s.Line, "%s: not_future and not_past exclude each other", name)
+	}
+	if v := m["within_days"]; v != nil {
+		if n, ok := l.int(v, name+" within_days"); ok {
+			if n < 1 || n > 3660 {
+				l.errorf(v.Line, "%s: within_days must be between 1 and 3660", name)
+			}
+			s.WithinDays = n
+		}
 	}
 	v := m["quick"]
 	if v == nil {
