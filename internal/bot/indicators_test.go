@@ -170,7 +170,7 @@ func TestDigestSwitch(t *testing.T) {
 	}
 	u.Send("/digest")
 	u.Expect("Le bilan du lundi est désactivé")
-	u.Send("/digest on")
+	u.Send("/digest oui")
 	u.Expect("chaque lundi")
 }
 

@@ -122,7 +122,7 @@ var menu = []menuEntry{
 	{"monbilan", "vos chiffres : fiches, personnes, demandes", mediatorOnly},
 	{"indicateurs", "les indicateurs de votre territoire", coordinators},
 	{"export", "export XLSX / CSV des données de votre territoire", coordinators},
-	{"digest", "recevoir ou non le bilan du lundi (on / off)", everyone},
+	{"digest", "recevoir ou non le bilan du lundi (oui / non)", everyone},
 	{"aide", "ce que vous pouvez faire", everyone},
 }
 

@@ -62,7 +62,7 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 		res = dialog.StartFrom(form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(ctx, u))
 	} else {
 		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d, à remplir avant le %s. Treize questions, une dizaine de minutes. "+
-			"Vos réponses libres ne sont lues que par votre coordinateur, pour la synthèse annuelle.", year, reviewDate(deadline)))
+			"Vos réponses libres ne s'affichent qu'à vous dans Relais ; vos coordinateurs (structure, département, région) les reçoivent dans leur export, pour la synthèse annuelle.", year, reviewDate(deadline)))
 		res = dialog.Start(form, reviewID(year), f.input(ev), f.env(ctx, u))
 	}
 	f.apply(ctx, u, ev, form, res)

@@ -57,7 +57,10 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	addPartner(u, "CCAS de Roubaix", "Social", "Collectivité")
 
 	u.Send("/bilan")
-	u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027")
+	// The intro names who reads the open answers: the coordinators, by export.
+	if m := u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027"); !strings.Contains(m.Text, "vos coordinateurs (structure, département, région) les reçoivent dans leur export") {
+		t.Fatalf("intro: %q", m.Text)
+	}
 	u.Expect("identifié·e")
 	u.Press("Oui")
 	u.Expect("connues de vos partenaires")

@@ -97,8 +97,9 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	c.ReminderHour = 9
 	if v := getenv("RELAIS_REMINDER_HOUR"); v != "" {
 		h, err := strconv.Atoi(v)
-		if err != nil || h < 0 || h > 23 {
-			return nil, &Error{"RELAIS_REMINDER_HOUR", fmt.Sprintf("%q n'est pas une heure de 0 à 23, par exemple 9", v)}
+		// Daytime only: a reminder at night would wake a mediator up.
+		if err != nil || h < 6 || h > 21 {
+			return nil, &Error{"RELAIS_REMINDER_HOUR", fmt.Sprintf("%q n'est pas une heure de 6 à 21, par exemple 9", v)}
 		}
 		c.ReminderHour = h
 	}

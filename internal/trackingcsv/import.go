@@ -29,12 +29,12 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, dryRun bool) (sto
 func RunImport(ctx context.Context, pool *pgxpool.Pool, r io.Reader, dryRun bool, out io.Writer) error {
 	sum, err := Import(ctx, &store.Store{Pool: pool}, r, dryRun)
 	if errors.Is(err, store.ErrImportRejected) {
-		fmt.Fprintf(out, "Import refusé : %s erreur(s), rien n'a été enregistré.\n", indicators.Number(sum.ProblemCount))
+		fmt.Fprintf(out, "Import refusé : %s, rien n'a été enregistré.\n", indicators.Plural(sum.ProblemCount, "erreur", "erreurs"))
 		for _, p := range sum.Problems {
 			fmt.Fprintln(out, p.Error())
 		}
 		if more := sum.ProblemCount - len(sum.Problems); more > 0 {
-			fmt.Fprintf(out, "… et %s autre(s) erreur(s).\n", indicators.Number(more))
+			fmt.Fprintf(out, "… et %s.\n", indicators.Plural(more, "autre erreur", "autres erreurs"))
 		}
 		fmt.Fprintln(out, "Corrigez ces lignes puis relancez l'import.")
 		return ErrRejected

@@ -61,7 +61,7 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"Import refusé : 7 erreur(s), rien n'a été enregistré.\n",
+		"Import refusé : 7 erreurs, rien n'a été enregistré.\n",
 		"ligne 3 : date « 2024-13-01 » invalide (AAAA-MM-JJ)\n",
 		"ligne 4 : sexe « Z » inconnu (F, M ou X)\n",
 		"ligne 5 : département « 75 » inconnu (02, 59, 60, 62 ou 80) ; âge « abc » invalide (nombre entier de 0 à 120) ; QPV « peut-être » inconnu (oui ou non)\n",
