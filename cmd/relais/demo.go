@@ -17,7 +17,6 @@ import (
 
 	"github.com/relais-sante/relais/internal/config"
 	demopkg "github.com/relais-sante/relais/internal/demo"
-	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -37,10 +36,7 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	if err := ensureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	if err := store.Migrate(ctx, cfg.DatabaseURL); err != nil {
-		return err
-	}
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
@@ -92,7 +88,9 @@ func ensureDatabase(ctx context.Context, url string) error {
 	cfg.Database = "postgres"
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("connect to PostgreSQL: %w", err)
+		// Unreachable server, or no "postgres" database to ask: opening
+		// DATABASE_URL itself then says what is wrong, naming it.
+		return nil
 	}
 	defer conn.Close(context.Background())
 	var exists bool
@@ -108,7 +106,7 @@ func ensureDatabase(ctx context.Context, url string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("create database %s: %w", name, err)
+		return &config.Error{Var: "DATABASE_URL", Reason: fmt.Sprintf("la base « %s » n'existe pas et n'a pas pu être créée : %v", name, err)}
 	}
 	return nil
 }

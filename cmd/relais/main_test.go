@@ -239,4 +239,12 @@ func TestServeNamesTheUnreachableService(t *testing.T) {
 	if code := run(context.Background(), []string{"migrate"}, &bytes.Buffer{}, &errOut); code == 0 || !strings.Contains(errOut.String(), "DATABASE_URL") {
 		t.Errorf("migrate: exit %d, stderr %q", code, errOut.String())
 	}
+	// The local demo (no token) says the same.
+	t.Setenv("TELEGRAM_TOKEN", "")
+	t.Setenv("RELAIS_HTTP_ADDR", "127.0.0.1:0")
+	errOut.Reset()
+	if code := run(context.Background(), []string{"serve"}, &bytes.Buffer{}, &errOut); code == 0 ||
+		!strings.HasPrefix(errOut.String(), "relais: DATABASE_URL : PostgreSQL injoignable") || strings.Count(errOut.String(), "\n") != 1 {
+		t.Errorf("demo: exit %d, stderr %q", code, errOut.String())
+	}
 }
