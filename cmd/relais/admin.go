@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/relais-sante/relais/dialogs"
@@ -119,6 +120,9 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 			return fmt.Errorf("département « %s » inconnu : indiquez 02, 59, 60, 62 ou 80", inv.Departement)
 		}
 		return nil
+	}
+	if given["structure"] && strings.TrimSpace(inv.Structure) == "" {
+		return errors.New(`--structure est vide : écrivez le nom de la structure, par exemple --structure "CCAS Roubaix"`)
 	}
 	switch inv.Role {
 	case store.RoleMediator:

@@ -199,6 +199,7 @@ func TestInviteRefusesMistakesInFrench(t *testing.T) {
 		{[]string{"--role", "mediator", "--departement", "59", "--scope", "region"}, "--scope ne s'applique pas à un médiateur"},
 		{[]string{"--role", "mediator", "--departement", "59", "--structure", "CCAS", "Roubaix"}, "argument inattendu « Roubaix »"},
 		{[]string{"--role", "boss"}, "rôle « boss » inconnu"},
+		{[]string{"--role", "mediator", "--departement", "59", "--structure", "  "}, "--structure est vide"},
 		{[]string{"--rol", "admin"}, "option incorrecte"},
 	}
 	for _, c := range cases {

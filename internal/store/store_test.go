@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -207,5 +208,35 @@ func TestBackDatedSheetKeepsThePersonsLatestAttributes(t *testing.T) {
 	if day := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC); *p.Age != 34 || !p.AgeOn.Equal(day) || p.QPV != "oui" || p.Resources != "rsa" {
 		t.Fatalf("person after a back-dated sheet = age %d on %v, qpv %s, resources %s; want the latest visit's 34 on 10/03/2026, oui, rsa",
 			*p.Age, p.AgeOn, p.QPV, p.Resources)
+	}
+}
+
+// A structure typed with other spaces or capitals joins the one already
+// known in the département, so structure scopes find all its mediators.
+func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	u := mediator(t, st, 42, "59") // structure as the helper writes it
+	known := u.Mediator.Structure
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59",
+		Structure: "  " + strings.ToUpper(known) + "  ", ExpiresAt: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := st.RedeemInvitation(ctx, code, 43, 43, "Léa", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Mediator.Structure != known {
+		t.Fatalf("structure = %q, want the known %q", v.Mediator.Structure, known)
+	}
+	code, err = st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "62",
+		Structure: " Centre   social  Lens ", ExpiresAt: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := st.RedeemInvitation(ctx, code, 44, 44, "Bob", now)
+	if err != nil || w.Mediator.Structure != "Centre social Lens" {
+		t.Fatalf("new structure = %q (%v), want spaces folded", w.Mediator.Structure, err)
 	}
 }

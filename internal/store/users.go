@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -89,8 +90,25 @@ func hashCode(code string) string {
 
 // CreateInvitation stores a single-use invitation and returns its code.
 func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, error) {
+	inv.Structure = strings.Join(strings.Fields(inv.Structure), " ")
 	if err := inv.validate(); err != nil {
 		return "", err
+	}
+	// Structure scopes compare names exactly: "ccas roubaix" joins the
+	// "CCAS Roubaix" already known in the département instead of making a
+	// second structure.
+	if inv.Structure != "" {
+		var known string
+		err := s.Pool.QueryRow(ctx, `
+			SELECT structure FROM (
+				SELECT structure FROM mediators WHERE departement = $1
+				UNION ALL SELECT structure FROM coordinators WHERE departement = $1
+			) AS k WHERE lower(structure) = lower($2) ORDER BY structure = $2 DESC LIMIT 1`, inv.Departement, inv.Structure).Scan(&known)
+		if err == nil {
+			inv.Structure = known
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return "", fmt.Errorf("create invitation: %w", err)
+		}
 	}
 	code := RandomCode(10)
 	_, err := s.Pool.Exec(ctx, `
