@@ -245,6 +245,8 @@ func checkRecord(rec []string, index []int, width int) (store.ImportRow, []strin
 	row.SheetID = ident("identifiant de fiche (sheet_id)", false, get(colSheet))
 	if d, reason := parseDate("date", get(colDate)); reason != "" {
 		reasons = append(reasons, reason)
+	} else if reason := plausibleVisit(d, time.Now()); reason != "" {
+		reasons = append(reasons, fmt.Sprintf("date « %s » %s", get(colDate), reason))
 	} else {
 		row.Date = d
 	}
@@ -294,6 +296,22 @@ func checkRecord(rec []string, index []int, width int) (store.ImportRow, []strin
 		}
 	}
 	return row, reasons
+}
+
+// firstVisit is the earliest accompaniment date an import accepts: health
+// mediation tables do not go further back; an earlier year is a typo.
+var firstVisit = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// plausibleVisit refuses a visit date in the future (a day of margin for
+// time zones) or before firstVisit.
+func plausibleVisit(d, now time.Time) string {
+	switch {
+	case d.After(now.AddDate(0, 0, 1)):
+		return "dans le futur"
+	case d.Before(firstVisit):
+		return "trop ancienne (avant 2000)"
+	}
+	return ""
 }
 
 func parseDate(name, v string) (time.Time, string) {

@@ -53,7 +53,9 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 		"F-005,2024-02-05,MED-59-01,59,P-005,F,34,oui,rsa,aller_vers,accompagne,oui,droits,rdv,resolue,,\n" + // 6: rdv is a care type
 		"F-006,2024-02-05,MED-59-01,59,P-006,F,34,oui,rsa,aller_vers,accompagne,oui,soins,rdv,fini,31/02/2024,vélo\n" + // 7
 		"F-007,2024-02-05,MED-59-01,59\n" + // 8: short line
-		"\"F-008,2024-02-05\n" // 9: unclosed quote
+		"F-009,2030-03-01,MED-59-01,59,P-009,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 9: future
+		"F-010,1900-03-01,MED-59-01,59,P-010,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 10: far past
+		"\"F-008,2024-02-05\n" // 11: unclosed quote
 	var out bytes.Buffer
 	err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(file), false, &out)
 	if !errors.Is(err, trackingcsv.ErrRejected) {
@@ -61,14 +63,16 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
-		"Import refusé : 7 erreurs, rien n'a été enregistré.\n",
+		"Import refusé : 9 erreurs, rien n'a été enregistré.\n",
+		"ligne 9 : date « 2030-03-01 » dans le futur\n",
+		"ligne 10 : date « 1900-03-01 » trop ancienne (avant 2000)\n",
 		"ligne 3 : date « 2024-13-01 » invalide (AAAA-MM-JJ)\n",
 		"ligne 4 : sexe « Z » inconnu (F, M ou X)\n",
 		"ligne 5 : département « 75 » inconnu (02, 59, 60, 62 ou 80) ; âge « abc » invalide (nombre entier de 0 à 120) ; QPV « peut-être » inconnu (oui ou non)\n",
 		"ligne 6 : type de demande droits « rdv » inconnu (frais_specialiste, css, prestations_sante, prestations_sociales ou autre)\n",
 		"ligne 7 : statut « fini » inconnu (en_cours, resolue, non_resolue ou abandonnee) ; date de suivi « 31/02/2024 » invalide (AAAA-MM-JJ) ; frein « vélo » inconnu (",
 		"ligne 8 : 4 colonnes au lieu de 17",
-		"ligne 9 : guillemets mal placés",
+		"ligne 11 : guillemets mal placés",
 		"Corrigez ces lignes puis relancez l'import.",
 	} {
 		if !strings.Contains(got, want) {
