@@ -58,8 +58,8 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&inv.Structure, "structure", "", "employing structure")
 	fs.BoolVar(&inv.Rural, "rural", false, "rural post (mediators)")
 	fs.StringVar(&inv.Scope, "scope", "", "region|departement|structure (coordinators)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("invite : option incorrecte (%w) ; usage : %s", err, inviteUsage)
+	if err := parseFlags(fs, args, inviteUsage); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("invite : argument inattendu « %s » (mettez les valeurs avec des espaces entre guillemets) ; usage : %s", fs.Arg(0), inviteUsage)
@@ -89,7 +89,8 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintln(stdout, "(nom du bot inconnu : Telegram injoignable)")
 		}
 	}
-	fmt.Fprintf(stdout, "Code d'invitation (%s, valable 7 jours, usage unique) : %s\n", inv.Role, code)
+	role := map[string]string{store.RoleMediator: "médiateur", store.RoleCoordinator: "coordinateur", store.RoleAdmin: "administrateur"}[inv.Role]
+	fmt.Fprintf(stdout, "Code d'invitation (%s, valable 7 jours, usage unique) : %s\n", role, code)
 	fmt.Fprintf(stdout, "Lien : https://t.me/%s?start=%s\n", username, code)
 	return nil
 }

@@ -129,8 +129,8 @@ func runFakegram(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8081", "listening address")
 	token := fs.String("token", "", "bot token to accept (default: the fake's demo token)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("fakegram: %w", err)
+	if err := parseFlags(fs, args, "relais fakegram [--addr 127.0.0.1:8081] [--token JETON]"); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "Faux Bot API Telegram sur http://%s (TELEGRAM_API_ENDPOINT=http://%s/bot%%s/%%s)\n", *addr, *addr)
 	return telegramtest.ListenAndServe(ctx, *addr, *token)

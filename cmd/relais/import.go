@@ -17,8 +17,8 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	file := fs.String("file", "", "tracking CSV file (- for standard input)")
 	dryRun := fs.Bool("dry-run", false, "check and count, write nothing")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("import: %w", err)
+	if err := parseFlags(fs, args, "relais import --file suivi.csv [--dry-run]"); err != nil {
+		return err
 	}
 	if *file == "" {
 		return errors.New("import : précisez le fichier avec --file suivi.csv")

@@ -3,7 +3,10 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"regexp"
 	"io"
 	"os"
 	"os/signal"
@@ -73,11 +76,49 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relais: sous-commande inconnue %q\n\n%s", args[0], usage)
 		return 2
 	}
+	var help helpRequest
+	if errors.As(err, &help) {
+		fmt.Fprintln(stdout, "Usage : "+string(help))
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "relais:", oneLine(err.Error()))
 		return 1
 	}
 	return 0
+}
+
+// helpRequest is a subcommand's --help: its usage goes to stdout, exit 0.
+type helpRequest string
+
+func (h helpRequest) Error() string { return "usage : " + string(h) }
+
+var (
+	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	missingValue  = regexp.MustCompile(`^flag needs an argument: -+(.*)$`)
+	badValue      = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for (?:flag )?-+([^:]*):`)
+)
+
+// parseFlags parses a subcommand's options and says what is wrong in
+// French, with the subcommand's usage (the flag package speaks English).
+func parseFlags(fs *flag.FlagSet, args []string, usage string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return helpRequest(usage)
+	}
+	msg := err.Error()
+	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
+		msg = "option inconnue --" + m[1]
+	} else if m := missingValue.FindStringSubmatch(msg); m != nil {
+		msg = "l'option --" + m[1] + " attend une valeur"
+	} else if m := badValue.FindStringSubmatch(msg); m != nil {
+		msg = fmt.Sprintf("valeur « %s » incorrecte pour --%s", m[1], m[2])
+	}
+	return fmt.Errorf("%s : %s ; usage : %s", fs.Name(), msg, usage)
 }
 
 // oneLine folds line breaks and tabs (pgx puts tabs between dial errors)

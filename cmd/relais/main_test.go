@@ -57,7 +57,7 @@ func TestInviteAndFormsCheck(t *testing.T) {
 	if code := run(context.Background(), []string{"invite", "--role", "mediator", "--departement", "59", "--structure", "CCAS Roubaix"}, &out, &errOut); code != 0 {
 		t.Fatalf("invite: %d %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "https://t.me/RelaisBot?start=") {
+	if !strings.HasPrefix(out.String(), "Code d'invitation (médiateur, valable 7 jours, usage unique) : ") || !strings.Contains(out.String(), "https://t.me/RelaisBot?start=") {
 		t.Fatalf("invite printed %q", out.String())
 	}
 	errOut.Reset()
@@ -200,7 +200,9 @@ func TestInviteRefusesMistakesInFrench(t *testing.T) {
 		{[]string{"--role", "mediator", "--departement", "59", "--structure", "CCAS", "Roubaix"}, "argument inattendu « Roubaix »"},
 		{[]string{"--role", "boss"}, "rôle « boss » inconnu"},
 		{[]string{"--role", "mediator", "--departement", "59", "--structure", "  "}, "--structure est vide"},
-		{[]string{"--rol", "admin"}, "option incorrecte"},
+		{[]string{"--rol", "admin"}, "invite : option inconnue --rol ; usage : relais invite --role"},
+		{[]string{"--role"}, "invite : l'option --role attend une valeur"},
+		{[]string{"--role", "mediator", "--departement", "59", "--rural=peut-être"}, "invite : valeur « peut-être » incorrecte pour --rural"},
 	}
 	for _, c := range cases {
 		var out, errOut bytes.Buffer
@@ -247,5 +249,29 @@ func TestServeNamesTheUnreachableService(t *testing.T) {
 	if code := run(context.Background(), []string{"serve"}, &bytes.Buffer{}, &errOut); code == 0 ||
 		!strings.HasPrefix(errOut.String(), "relais: DATABASE_URL : PostgreSQL injoignable") || strings.Count(errOut.String(), "\n") != 1 {
 		t.Errorf("demo: exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// Options of every subcommand are explained in French; --help prints the
+// subcommand's usage and succeeds.
+func TestSubcommandOptionsInFrench(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"import", "--file", "f.csv", "--dryrun"}, 1, "relais: import : option inconnue --dryrun ; usage : relais import --file suivi.csv [--dry-run]\n"},
+		{[]string{"report", "--help"}, 0, "Usage : relais report --from 2024-01-01"},
+		{[]string{"fakegram", "-addr"}, 1, "relais: fakegram : l'option --addr attend une valeur"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), c.args, &out, &errOut)
+		got := errOut.String()
+		if c.code == 0 {
+			got = out.String()
+		}
+		if code != c.code || !strings.HasPrefix(got, c.out) || strings.Contains(got, "flag") {
+			t.Errorf("%v: exit %d, output %q, want %d and %q", c.args, code, got, c.code, c.out)
+		}
 	}
 }

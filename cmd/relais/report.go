@@ -22,8 +22,8 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&ra.Departement, "departement", "", "02, 59, 60, 62, 80 or picardie (default: the region)")
 	fs.StringVar(&ra.Format, "format", "text", "text, json, csv or xlsx")
 	out := fs.String("out", "", "output file (default: standard output)")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("report: %w", err)
+	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx] [--out FICHIER]"); err != nil {
+		return err
 	}
 	if *out == "" && strings.EqualFold(ra.Format, "xlsx") {
 		return fmt.Errorf("report : précisez le fichier XLSX avec --out rapport.xlsx")
