@@ -10,6 +10,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -247,16 +248,21 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, ar
 	}
 	fields := strings.Fields(arg)
 	if len(fields) == 2 {
-		y, err := strconv.Atoi(fields[0])
-		if err != nil || y < 2000 || y > b.Now().Year() {
-			b.reply(ctx, ev, "Année inconnue. Écrivez par exemple /datebilan 2026 15/02/2027.")
-			return
+		if y, err := strconv.Atoi(fields[0]); err == nil {
+			if y < 2000 || y > b.Now().Year() {
+				b.reply(ctx, ev, fmt.Sprintf("Année %d impossible : écrivez l'année du bilan puis la date limite, par exemple /datebilan %d 15/02/%d.", y, year, year+1))
+				return
+			}
+			year, fields = y, fields[1:]
 		}
-		year, fields = y, fields[1:]
 	}
-	day, err := time.Parse("02/01/2006", fields[0])
-	if len(fields) != 1 || err != nil {
-		b.reply(ctx, ev, "Date non reconnue. Écrivez-la au format JJ/MM/AAAA, par exemple /datebilan 15/02/2027.")
+	if len(fields) != 1 {
+		b.reply(ctx, ev, fmt.Sprintf("Écrivez une seule date limite, par exemple /datebilan 15/02/%d (ou /datebilan %d 15/02/%d pour une autre année).", year+1, year, year+1))
+		return
+	}
+	day, err := indicators.ParseDate(fields[0])
+	if err != nil {
+		b.reply(ctx, ev, "Date limite : "+err.Error()+", par exemple /datebilan 15/02/"+strconv.Itoa(year+1)+".")
 		return
 	}
 	today := store.Day(b.Now())
