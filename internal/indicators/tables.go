@@ -71,17 +71,17 @@ func (r *Report) summaryTable() Table {
 			{"Médiateurs actifs", r.Mediators},
 			{"Postes", r.Posts},
 			{"Personnes distinctes", r.People},
-			{"Personnes distinctes par médiateur (moyenne)", pm.DistinctPeople.Tenths()},
-			{"dont vivant en QPV", pm.DistinctPeopleQPV.Tenths()},
-			{"Personnes pour l'accès aux droits par médiateur", pm.RightsPeople.Tenths()},
-			{"Personnes pour l'accès aux soins par médiateur", pm.CarePeople.Tenths()},
-			{"Personnes orientées vers la protection sociale par médiateur", pm.SocialProtection.Tenths()},
+			{"Personnes distinctes par médiateur (moyenne)", meanCell(pm.DistinctPeople)},
+			{"dont vivant en QPV", meanCell(pm.DistinctPeopleQPV)},
+			{"Personnes pour l'accès aux droits par médiateur", meanCell(pm.RightsPeople)},
+			{"Personnes pour l'accès aux soins par médiateur", meanCell(pm.CarePeople)},
+			{"Personnes orientées vers la protection sociale par médiateur", meanCell(pm.SocialProtection)},
 			{"Demandes d'accès aux droits", r.Rights.Total},
 			{"dont résolues (%)", r.Rights.ResolvedPct()},
 			{"Demandes d'accès aux soins", r.Care.Total},
 			{"dont résolues (%)", r.Care.ResolvedPct()},
 			{"Demandes résolues sur la période", r.FollowUps.Resolved},
-			{"Relances en retard au " + frAsOf(r.FollowUps.AsOf), r.FollowUps.Overdue},
+			{"Suivis en retard (date de suivi passée) au " + frAsOf(r.FollowUps.AsOf), r.FollowUps.Overdue},
 		}}
 }
 
@@ -181,8 +181,13 @@ func Cell(c any) string {
 
 // frenchCell is Cell for people: a decimal comma (8,8).
 func frenchCell(c any) string {
-	if _, ok := c.(float64); ok {
+	switch v := c.(type) {
+	case float64:
 		return strings.Replace(Cell(c), ".", ",", 1)
+	case string:
+		if v == "" {
+			return "–" // undefined, e.g. a mean over no mediator
+		}
 	}
 	return Cell(c)
 }

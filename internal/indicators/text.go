@@ -129,6 +129,10 @@ func (r *Report) textDepartements() string {
 	var b strings.Builder
 	b.WriteString("Par département : fiches · femmes · QPV · âge")
 	for _, d := range deps {
+		if d.Sheets == 0 {
+			fmt.Fprintf(&b, "\n%s : aucune fiche", d.Label)
+			continue
+		}
 		fmt.Fprintf(&b, "\n%s : %s · %d %% · %d %%", d.Label, Number(d.Sheets),
 			Pct(d.Sex["F"], d.Sheets), Pct(d.QPV["oui"], d.Sheets))
 		if d.AgeKnown > 0 {

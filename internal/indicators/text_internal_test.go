@@ -121,3 +121,23 @@ func TestOwnFiguresAreHeadedForTheMediator(t *testing.T) {
 		t.Fatalf("the mediator's own view: %q", h)
 	}
 }
+
+// A département without sheets says so rather than "0 %", and a mean over
+// no mediator is "–" in a terminal table, not 0.
+func TestEmptyFiguresAreNotZeroPercent(t *testing.T) {
+	r := &Report{ByDepartement: map[string]*Breakdown{
+		"02": {Code: "02", Label: "Aisne (0)"},
+		"59": {Code: "59", Label: "Nord (2)", Sheets: 4, Sex: map[string]int{"F": 3}, QPV: map[string]int{"oui": 2}},
+	}}
+	got := r.textDepartements()
+	if !strings.Contains(got, "\nAisne (0) : aucune fiche") || !strings.Contains(got, "\nNord (2) : 4 · 75 % · 50 %") {
+		t.Fatalf("départements:\n%s", got)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, []Table{{Title: "Synthèse", Header: []string{"Indicateur", "Valeur"}, Rows: [][]any{{"Personnes par médiateur", meanCell(Mean{})}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(b.String(), "médiateur       –\n") {
+		t.Fatalf("table:\n%s", b.String())
+	}
+}
