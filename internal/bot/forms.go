@@ -388,6 +388,7 @@ func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (in
 		SocialProtection: a.String("social_protection"),
 		Obstacles:        a.Strings("obstacles"),
 		Note:             a.String("note"),
+		SavedAt:          b.Now(),
 	}
 	if age, ok := a.Int("age"); ok {
 		sh.Age = &age

@@ -92,6 +92,12 @@ func TestSheetHappyPathSavesCodes(t *testing.T) {
 	if strings.Join(got, " ") != "droits/css/en_cours/2026-11-30 soins/depistage/resolue/" {
 		t.Fatalf("requests = %v", got)
 	}
+	// Resolved when "Enregistrer" was pressed, by the bot's clock.
+	var resolvedAt time.Time
+	if err := h.db.Store.Pool.QueryRow(context.Background(), `SELECT resolved_at FROM requests WHERE status = 'resolue'`).Scan(&resolvedAt); err != nil ||
+		!resolvedAt.Equal(h.clock.Now()) {
+		t.Fatalf("resolved_at = %v (%v), want %v", resolvedAt, err, h.clock.Now())
+	}
 
 	u.Send("/mesfiches")
 	list := u.Expect("Vos dernières fiches")

@@ -26,6 +26,9 @@ type Sheet struct {
 	Obstacles        []string
 	Note             string
 	Requests         []Request
+	// SavedAt is when the mediator pressed "Enregistrer" (the bot's clock):
+	// a request saved already resolved counts as resolved then. Zero: now().
+	SavedAt time.Time
 }
 
 // Request is one rights or care request of a sheet.
@@ -47,6 +50,10 @@ var errSheetExists = errors.New("sheet exists")
 // this call created it: a double tap, a redelivered update or a retry after an
 // error finds the sheet already there and creates nothing.
 func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created bool, err error) {
+	var savedAt *time.Time
+	if !sh.SavedAt.IsZero() {
+		savedAt = &sh.SavedAt
+	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `SELECT number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err == nil {
 			return errSheetExists
@@ -78,8 +85,8 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		for i, r := range sh.Requests {
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, resolved_at)
-				VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'resolue' THEN now() END)`,
-				sh.ID, i+1, r.Kind, r.Type, r.Status, r.FollowUp); err != nil {
+				VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $5 = 'resolue' THEN coalesce($7, now()) END)`,
+				sh.ID, i+1, r.Kind, r.Type, r.Status, r.FollowUp, savedAt); err != nil {
 				return err
 			}
 		}
