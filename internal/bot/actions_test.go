@@ -49,7 +49,7 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	u.PressOn(summary, "✅ Enregistrer")
 	h.start()
 	done := u.Expect("Action n°")
-	if got := strings.Join(done.ButtonTexts(), "|"); got != "Nouvelle action|Terminé" {
+	if got := strings.Join(done.ButtonTexts(), "|"); got != "Nouvelle action|Terminé|Ajouter ce partenaire à ma liste" {
 		t.Fatalf("buttons after save = %s", got)
 	}
 
@@ -78,6 +78,8 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM actions`); n != 1 {
 		t.Fatalf("actions = %d, want 1", n)
 	}
+	u.PressOn(done, "Ajouter ce partenaire à ma liste")
+	u.Expect("Nom du partenaire")
 }
 
 func TestActionParticipationSkipsPartnerAndTitle(t *testing.T) {
@@ -178,7 +180,9 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 		t.Fatalf("summary:\n%s", summary.Text)
 	}
 	u.Press("✅ Enregistrer")
-	u.Expect("Action n°")
+	if got := strings.Join(u.Expect("Action n°").ButtonTexts(), "|"); got != "Nouvelle action|Terminé" {
+		t.Fatalf("a registry partner is offered for adding again: %s", got)
+	}
 
 	// The next action offers the partner used most first.
 	ask = start()

@@ -221,6 +221,11 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		}
 		closing := dialog.Saved(form, st, map[string]string{"number": fmt.Sprint(number)})
 		closing[len(closing)-1].Buttons = [][]dialog.Button{{{Text: newLabel(form), Data: "b:new:" + form.ID}, {Text: "Terminé", Data: "b:done"}}}
+		if form.ID == "action" && st.Answers.String("partner") == forms.OtherCode {
+			// A partner outside the registry: one tap to add it, so it is offered next time.
+			closing[len(closing)-1].Buttons = append(closing[len(closing)-1].Buttons,
+				[]dialog.Button{{Text: "Ajouter ce partenaire à ma liste", Data: "b:new:partenaire"}})
+		}
 		res = dialog.Result{Replies: closing}
 		show()
 	case dialog.Cancelled:
