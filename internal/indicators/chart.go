@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -54,10 +55,11 @@ func Chart(r *Report) ([]byte, error) {
 	}
 
 	// NominalY puts the first name at the bottom: reverse so the first
-	// rights type is at the top.
+	// rights type is at the top. One empty row on top holds the legend, so
+	// it never covers a bar.
 	n := len(bars)
-	rights, care := make(plotter.Values, n), make(plotter.Values, n)
-	names := make([]string, n)
+	rights, care := make(plotter.Values, n+1), make(plotter.Values, n+1)
+	names := make([]string, n+1)
 	labels := plotter.XYLabels{XYs: make(plotter.XYs, n), Labels: make([]string, n)}
 	maxN := 0
 	for i, b := range bars {
@@ -99,12 +101,31 @@ func Chart(r *Report) ([]byte, error) {
 	lbl.Offset = vg.Point{X: vg.Points(4)}
 	p.Add(lbl)
 	p.X.Max = float64(maxN) * 1.18
+	p.X.Tick.Marker = countTicks{}
 	p.NominalY(names...)
 	p.Legend.Top = true
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(12)
 	p.Legend.TextStyle.Font.Size = vg.Points(13)
-	return render(p, max(5, 1.5+0.42*float64(n)))
+	return render(p, max(3, 1.6+0.45*float64(n+1)))
+}
+
+// countTicks marks whole numbers only, written the French way (1 250):
+// counts of requests have no decimals.
+type countTicks struct{}
+
+// Ticks implements plot.Ticker: at most about six ticks, a step of 1, 2 or
+// 5 times a power of ten.
+func (countTicks) Ticks(min, max float64) []plot.Tick {
+	step := 1.0
+	for i := 0; (max-min)/step > 6; i++ {
+		step = []float64{2, 5, 10}[i%3] * math.Pow(10, float64(i/3))
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(min/step) * step; v <= max; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: Number(int(v))})
+	}
+	return ticks
 }
 
 func render(p *plot.Plot, heightInches float64) ([]byte, error) {

@@ -141,3 +141,23 @@ func TestEmptyFiguresAreNotZeroPercent(t *testing.T) {
 		t.Fatalf("table:\n%s", b.String())
 	}
 }
+
+func TestChartTicksAreWholeCounts(t *testing.T) {
+	for _, c := range []struct {
+		max  float64
+		want string
+	}{
+		{1.18, "0 1"},
+		{5.9, "0 1 2 3 4 5"},
+		{14, "0 5 10"},
+		{2300, "0 500 1 000 1 500 2 000"},
+	} {
+		var got []string
+		for _, tk := range (countTicks{}).Ticks(0, c.max) {
+			got = append(got, tk.Label)
+		}
+		if strings.Join(got, " ") != c.want {
+			t.Errorf("ticks to %v = %q, want %q", c.max, strings.Join(got, " "), c.want)
+		}
+	}
+}
