@@ -91,7 +91,7 @@ func helpText(u *store.User) string {
 		}
 	}
 	if u.Role == store.RoleMediator {
-		sb.WriteString("\nPendant une fiche : /retour revient à la question précédente, /passer saute une question facultative, /annuler abandonne la fiche.")
+		sb.WriteString("\nPendant une saisie (fiche, action, bilan) : /retour revient à la question précédente, /passer saute une question facultative, /annuler abandonne la saisie.")
 	}
 	return strings.TrimSpace(sb.String())
 }
@@ -116,7 +116,7 @@ var menu = []menuEntry{
 	{"suivis", "vos demandes en cours à suivre", mediatorOnly},
 	{"rappels", "heure du rappel quotidien, relances", mediatorOnly},
 	{"action", "enregistrer une action collective de prévention", mediatorOnly},
-	{"partenaires", "vos partenaires (sanitaires, sociaux, médico-sociaux)", mediatorOnly},
+	{"partenaires", "vos partenaires, proposés dans /action et comptés dans le bilan", mediatorOnly},
 	{"bilan", "votre bilan annuel (à remplir en janvier)", mediatorOnly},
 	{"datebilan", "date limite du bilan annuel des médiateurs", coordinators},
 	{"monbilan", "vos chiffres : fiches, personnes, demandes", mediatorOnly},
