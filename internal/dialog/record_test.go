@@ -199,3 +199,44 @@ func flat(rows [][]Button) string {
 	}
 	return strings.Join(out, "|")
 }
+
+// Changing the partner from the summary asks the type only when it becomes
+// "other", and drops it when a registry partner replaces "other".
+func TestRecordStepEditedFromTheSummary(t *testing.T) {
+	f, err := forms.Parse("act.yaml", []byte(partnerYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &recordEnv{partners: []Record{{ID: 12, Label: "CPAM de Roubaix"}}}
+	c := newChat(t, f, &env.fakeEnv)
+	step := func(in Input) {
+		t.Helper()
+		in.Now = c.now
+		c.apply(Step(f, c.st, in, env))
+	}
+	press := func(text string) {
+		t.Helper()
+		step(Input{Data: dataOf(t, c.question().Buttons, text), MessageID: c.st.QuestionMessageID})
+	}
+	c.apply(Start(f, "a1", c.input(), env))
+	press("CPAM de Roubaix")
+	step(Input{Text: "12"})
+	c.expectQuestion("Récapitulatif")
+	if strings.Contains(c.question().Text, "Type :") {
+		t.Fatalf("type shown for a registry partner:\n%s", c.question().Text)
+	}
+	press("✏️ Partenaire")
+	press("Autre partenaire")
+	c.expectQuestion("Type") // now needed, asked before the summary
+	press("Association")
+	c.expectQuestion("Récapitulatif")
+	if !strings.Contains(c.question().Text, "Partenaire : Autre partenaire\nType : Association") {
+		t.Fatalf("summary:\n%s", c.question().Text)
+	}
+	press("✏️ Partenaire")
+	press("CPAM de Roubaix")
+	c.expectQuestion("Récapitulatif")
+	if _, ok := c.st.Answers["partner_type"]; ok || strings.Contains(c.question().Text, "Type :") {
+		t.Fatalf("the type of an \"other\" partner was kept:\n%s", c.question().Text)
+	}
+}
