@@ -282,6 +282,16 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx) ([]ImportProblem, int, er
 			func(code, med, owner string) string {
 				return fmt.Sprintf("le code bénéficiaire « %s » est aussi utilisé par le médiateur « %s » : un code désigne une seule personne, suivie par un seul médiateur (préfixez les codes, par exemple %s-%s)", code, owner, med, code)
 			}},
+		{"person on one day", `
+			WITH firsts AS (SELECT DISTINCT ON (beneficiary COLLATE "C", date) beneficiary, date, sex, sheet_id FROM import_rows ORDER BY beneficiary COLLATE "C", date, line)
+			SELECT min(r.line), r.beneficiary, r.sex, f.sex, count(*) OVER ()
+			FROM import_rows r JOIN firsts f USING (beneficiary, date)
+			WHERE r.sex <> f.sex AND r.sheet_id <> f.sheet_id -- within one sheet: "sheet lines" says it
+			GROUP BY r.beneficiary, r.date, r.sex, f.sex
+			ORDER BY 1 LIMIT $1`,
+			func(code, sex, first string) string {
+				return fmt.Sprintf("la personne « %s » a le sexe %s ici mais %s le même jour plus haut dans le fichier : vérifiez le code bénéficiaire", code, sex, first)
+			}},
 		{"known beneficiary", `
 			SELECT min(r.line), r.beneficiary, r.mediator, m.identifier, count(*) OVER ()
 			FROM import_rows r JOIN beneficiaries b ON b.code = r.beneficiary JOIN mediators m ON m.id = b.mediator_id

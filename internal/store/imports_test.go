@@ -116,6 +116,8 @@ func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
 	}
 	other := importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours")
 	other.Sex = "M"
+	sameDayOtherSex := importRow(9, "A7", "MED-1", "59", "P1", "droits", "css", "resolue")
+	sameDayOtherSex.Sex = "M"
 	rows := []store.ImportRow{
 		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 		other, // same sheet, another sex
@@ -124,6 +126,7 @@ func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
 		importRow(6, "A5", "MED-2", "59", "P1", "droits", "css", "resolue"),  // P1 is MED-1's person
 		importRow(7, "OLD", "MED-2", "59", "P5", "droits", "css", "resolue"), // OLD is MED-9's sheet
 		importRow(8, "A6", "MED-2", "59", "P9", "droits", "css", "resolue"),  // P9 is MED-9's person
+		sameDayOtherSex, // P1 again the same day, another sheet, another sex
 	}
 	sum, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{})
 	if !errors.Is(err, store.ErrImportRejected) {
@@ -140,6 +143,7 @@ func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
 		"ligne 6 : le code bénéficiaire « P1 » est aussi utilisé par le médiateur « MED-1 »",
 		"ligne 7 : une autre fiche « OLD »",
 		"ligne 8 : le code bénéficiaire « P9 » appartient déjà au médiateur « MED-9 », pas à « MED-2 »",
+		"ligne 9 : la personne « P1 » a le sexe M ici mais F le même jour plus haut dans le fichier",
 	}
 	if len(got) != len(want) || sum.ProblemCount != len(want) {
 		t.Fatalf("problems (%d):\n%s", sum.ProblemCount, strings.Join(got, "\n"))
