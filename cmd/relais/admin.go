@@ -89,11 +89,16 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintln(stdout, "(nom du bot inconnu : Telegram injoignable)")
 		}
 	}
-	role := map[string]string{store.RoleMediator: "médiateur", store.RoleCoordinator: "coordinateur", store.RoleAdmin: "administrateur"}[inv.Role]
-	fmt.Fprintf(stdout, "Code d'invitation (%s, valable 7 jours, usage unique) : %s\n", role, code)
+	fmt.Fprintf(stdout, "Code d'invitation (%s, valable 7 jours, usage unique) : %s\n", roleNames[inv.Role], code)
 	fmt.Fprintf(stdout, "Lien : https://t.me/%s?start=%s\n", username, code)
 	return nil
 }
+
+// roleNames and scopeNames say roles and coordinator scopes in French.
+var (
+	roleNames  = map[string]string{store.RoleMediator: "médiateur", store.RoleCoordinator: "coordinateur", store.RoleAdmin: "administrateur"}
+	scopeNames = map[string]string{"region": "coordinateur régional", "departement": "coordinateur départemental", "structure": "coordinateur de structure"}
+)
 
 const inviteUsage = `relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]`
 
@@ -102,16 +107,14 @@ const inviteUsage = `relais invite --role mediator|coordinator|admin [--departem
 // silently dropped (a scope on a mediator, a département on a regional
 // coordinator) is a typing mistake the admin must hear about.
 func checkInvitation(inv store.Invitation, given map[string]bool) error {
-	who := map[string]string{store.RoleMediator: "un médiateur", store.RoleAdmin: "un administrateur",
-		"region": "un coordinateur régional", "departement": "un coordinateur départemental", "structure": "un coordinateur de structure"}
 	extra := func(allowed ...string) error {
 		for _, name := range []string{"departement", "structure", "rural", "scope"} {
 			if given[name] && !slices.Contains(allowed, name) {
-				w := who[inv.Role]
+				who := roleNames[inv.Role]
 				if inv.Role == store.RoleCoordinator {
-					w = who[inv.Scope]
+					who = scopeNames[inv.Scope]
 				}
-				return fmt.Errorf("--%s ne s'applique pas à %s : retirez-la", name, w)
+				return fmt.Errorf("--%s ne s'applique pas à un %s : retirez-la", name, who)
 			}
 		}
 		return nil

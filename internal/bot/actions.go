@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -42,6 +43,15 @@ func (b *Bot) saveAction(ctx context.Context, u *store.User, st dialog.State) (i
 	}
 	number, _, err := b.store.SaveAction(ctx, act)
 	return number, err
+}
+
+// actionSavedButtons offers, after an action with a partner outside the
+// registry, to add it in one tap, so it is offered next time.
+func actionSavedButtons(st dialog.State) [][]dialog.Button {
+	if st.Answers.String("partner") != forms.OtherCode {
+		return nil
+	}
+	return [][]dialog.Button{{{Text: "Ajouter ce partenaire à ma liste", Data: "b:new:partenaire"}}}
 }
 
 // Records lists the mediator's registered partners for the record step of

@@ -15,6 +15,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -240,7 +241,7 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 // several messages cut between lines, the keyboard on the last one: a user
 // never gets silence because a list grew.
 func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.InlineKeyboardMarkup) int {
-	parts := splitText(text, maxMessage)
+	parts := splitText(text, indicators.MaxMessage)
 	id := 0
 	for i, part := range parts {
 		m := tgbotapi.NewMessage(chatID, part)
@@ -257,15 +258,12 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.
 	return id
 }
 
-// maxMessage is Telegram's limit on a message's text, in UTF-16 units.
-const maxMessage = 4096
-
 // splitText cuts text into pieces of at most limit UTF-16 units, between
 // lines when it can (a blank line first), inside a line only when one line
 // alone is too long.
 func splitText(text string, limit int) []string {
 	var parts []string
-	for utf16Len(text) > limit {
+	for indicators.MessageLen(text) > limit {
 		cut := 0 // byte index of the end of the longest prefix that fits
 		n := 0
 		for i, r := range text {
@@ -285,14 +283,6 @@ func splitText(text string, limit int) []string {
 		text = strings.TrimLeft(text[len(head):], "\n")
 	}
 	return append(parts, text)
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
 }
 
 // edit replaces a message's text and keyboard; an identical edit is not an error.

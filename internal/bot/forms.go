@@ -80,9 +80,8 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 			f.bot.reply(ctx, ev, msgTryAgain)
 			return
 		}
-		if st.QuestionMessageID > 0 && st.QuestionKeyboard {
-			b := f.bot
-			b.edit(ctx, ev.chatID, st.QuestionMessageID, st.QuestionText, nil) // its buttons are gone with it
+		for _, r := range dialog.Retire(st) { // its buttons go with it
+			f.bot.edit(ctx, ev.chatID, r.EditMessageID, r.Text, nil)
 		}
 		exists = false
 	}
@@ -220,12 +219,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			b.log.Error("delete draft", "err", err)
 		}
 		closing := dialog.Saved(form, st, map[string]string{"number": fmt.Sprint(number)})
-		closing[len(closing)-1].Buttons = [][]dialog.Button{{{Text: newLabel(form), Data: "b:new:" + form.ID}, {Text: "Terminé", Data: "b:done"}}}
-		if form.ID == "action" && st.Answers.String("partner") == forms.OtherCode {
-			// A partner outside the registry: one tap to add it, so it is offered next time.
-			closing[len(closing)-1].Buttons = append(closing[len(closing)-1].Buttons,
-				[]dialog.Button{{Text: "Ajouter ce partenaire à ma liste", Data: "b:new:partenaire"}})
-		}
+		closing[len(closing)-1].Buttons = savedButtons(form, st)
 		res = dialog.Result{Replies: closing}
 		show()
 	case dialog.Cancelled:
@@ -240,6 +234,15 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			b.reply(ctx, ev, msgTryAgain)
 		}
 	}
+}
+
+// savedButtons is the keyboard under a saved record's confirmation.
+func savedButtons(form *forms.Form, st dialog.State) [][]dialog.Button {
+	rows := [][]dialog.Button{{{Text: newLabel(form), Data: "b:new:" + form.ID}, {Text: "Terminé", Data: "b:done"}}}
+	if form.ID == "action" {
+		rows = append(rows, actionSavedButtons(st)...)
+	}
+	return rows
 }
 
 func newLabel(form *forms.Form) string {

@@ -62,7 +62,7 @@ type message struct {
 type chat struct {
 	t       testing.TB
 	f       *forms.Form
-	env     *fakeEnv
+	env     Env
 	st      State
 	now     time.Time
 	msgs    map[int]*message
@@ -74,7 +74,7 @@ type chat struct {
 
 var paris = time.FixedZone("Europe/Paris", 3600)
 
-func newChat(t testing.TB, f *forms.Form, env *fakeEnv) *chat {
+func newChat(t testing.TB, f *forms.Form, env Env) *chat {
 	t.Helper()
 	return &chat{t: t, f: f, env: env, now: time.Date(2026, 3, 12, 10, 30, 0, 0, paris), msgs: map[int]*message{}, nextID: 100}
 }

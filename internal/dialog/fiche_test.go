@@ -214,8 +214,8 @@ func TestBack(t *testing.T) {
 		// The same new person keeps the same code.
 		{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX", "send: Sexe de la personne ?\nRéponse actuelle : Homme"}},
 	})
-	if c.env.calls != 1 {
-		t.Errorf("NewPersonCode called %d times", c.env.calls)
+	if n := c.env.(*fakeEnv).calls; n != 1 {
+		t.Errorf("NewPersonCode called %d times", n)
 	}
 	play(t, c, happyPath[2:12]) // … up to the follow-up question of request 1
 	c.expectQuestion("Demande 1 — Quand faire le point")

@@ -59,52 +59,33 @@ func TestGenericForm(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := newChat(t, f, nil)
-	env := &prefillEnv{}
-	c.apply(Start(f, "2026", c.input(), env))
-	step := func(in Input) {
-		t.Helper()
-		in.Now = c.now
-		c.apply(Step(f, c.st, in, env))
-	}
-	press := func(text string) {
-		t.Helper()
-		for _, row := range c.question().Buttons {
-			for _, b := range row {
-				if b.Text == text {
-					step(Input{Data: b.Data, MessageID: c.st.QuestionMessageID})
-					return
-				}
-			}
-		}
-		t.Fatalf("no button %q in %v", text, buttonTexts(c.question().Buttons))
-	}
-	say := func(text string) { t.Helper(); step(Input{Text: text}) }
+	c := newChat(t, f, &prefillEnv{})
+	c.apply(Start(f, "2026", c.input(), c.env))
 
 	c.expectQuestion("Êtes-vous identifié sur le territoire ?")
 	c.expectButtons(kbYesNo...)
-	press("Non")
+	c.press("Non")
 	c.expectReplies("edit: Identifié : Non", "send: Partenaires santé : 4\n(valeur proposée)")
-	press("✅ Confirmer")
+	c.press("✅ Confirmer")
 	c.expectReplies("edit: Partenaires santé : 4", "send: Besoins")
 
 	// A required multiple choice cannot be validated empty.
 	in := Input{Data: forms.Data(forms.ActValidate, "needs"), MessageID: c.st.QuestionMessageID, Now: c.now}
-	if res := Step(f, c.st, in, env); res.Notice != "Choisissez au moins une réponse, puis « Valider »." || len(res.Replies) != 0 {
+	if res := Step(f, c.st, in, c.env); res.Notice != "Choisissez au moins une réponse, puis « Valider »." || len(res.Replies) != 0 {
 		t.Fatalf("empty required multi: %+v", res)
 	}
-	press("Nutrition")
-	press("Valider")
+	c.press("Nutrition")
+	c.press("Valider")
 	// The optional group can be passed as a whole from its first question.
 	c.expectReplies("edit: Besoins : Nutrition", "send: Instance 1 — Nom")
 	c.expectButtons([]string{"Passer"})
-	say("/passer")
+	c.say("/passer")
 	c.expectReplies("edit: Instances : —", "send: Leviers")
-	say("/passer")
+	c.say("/passer")
 	c.expectReplies("send: Cette question est obligatoire")
-	say(strings.Repeat("x", 501))
+	c.say(strings.Repeat("x", 501))
 	c.expectReplies("send: Texte trop long : 501 caractères, 500 au plus.")
-	say("La CPAM.")
+	c.say("La CPAM.")
 	c.expectQuestion("Récapitulatif — Bilan\nIdentifié : Non\nPartenaires santé : 4\nBesoins : Nutrition\nInstances : —\nLeviers : La CPAM.")
 	c.expectButtons([]string{"✏️ Identifié", "✏️ Partenaires santé"}, []string{"✏️ Besoins"}, []string{"✏️ Instances"}, []string{"✏️ Leviers"}, []string{"✅ Enregistrer"})
 	if !c.st.Answers.Skipped("bodies") || c.st.Answers.String("partners") != "4" {
@@ -112,23 +93,23 @@ func TestGenericForm(t *testing.T) {
 	}
 
 	// Adding group items from the summary; max_items stops the "another?" question.
-	press("✏️ Instances")
-	say("Conseil local de santé mentale")
+	c.press("✏️ Instances")
+	c.say("Conseil local de santé mentale")
 	c.expectReplies("edit: Instance 1 — Nom : Conseil local de santé mentale", "send: Une autre instance ?")
-	press("Oui")
-	say("CLS")
+	c.press("Oui")
+	c.say("CLS")
 	c.expectReplies("send: Récapitulatif")
 	if items := c.st.Answers.Items("bodies"); len(items) != 2 || items[1].String("body") != "CLS" {
 		t.Fatalf("bodies = %+v", items)
 	}
 	c.expectButtons([]string{"✏️ Identifié", "✏️ Partenaires santé"}, []string{"✏️ Besoins"},
 		[]string{"✏️ Instance 1", "🗑 Instance 1"}, []string{"✏️ Instance 2", "🗑 Instance 2"}, []string{"✏️ Leviers"}, []string{"✅ Enregistrer"})
-	press("🗑 Instance 1")
-	press("🗑 Instance 1")
+	c.press("🗑 Instance 1")
+	c.press("🗑 Instance 1")
 	if !c.st.Answers.Skipped("bodies") {
 		t.Fatalf("removing every item of an optional group should leave it passed: %+v", c.st.Answers["bodies"])
 	}
-	press("✅ Enregistrer")
+	c.press("✅ Enregistrer")
 	if c.outcome != Save {
 		t.Fatal("not saved")
 	}

@@ -64,7 +64,7 @@ func TestRecordStep(t *testing.T) {
 	cases := []struct {
 		name    string
 		turns   []turn
-		answers string // partner code/text, then whether partner_type is answered
+		answers string // the partner answer: "<id> <label>", "autre", or "-" for none
 	}{
 		{"press a registered partner: its type is not asked", []turn{
 			{press: "Centre social Ouest", replies: []string{"edit: Partenaire : Centre social Ouest", "send: Participants"}},
@@ -72,7 +72,7 @@ func TestRecordStep(t *testing.T) {
 		{"other partner asks the type", []turn{
 			{press: "Autre partenaire", replies: []string{"edit: Partenaire : Autre partenaire", "send: Type"}},
 		}, "autre"},
-		{"typed exact name wins over longer names", []turn{
+		{"typed name, any case", []turn{
 			{say: "cpam de roubaix", replies: []string{"edit: Partenaire : CPAM de Roubaix", "send: Participants"}},
 		}, "12 CPAM de Roubaix"},
 		{"typed part of a name, ambiguous then unique", []turn{
@@ -88,19 +88,17 @@ func TestRecordStep(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newChat(t, f, &env.fakeEnv)
-			c.apply(Start(f, "a1", c.input(), env))
+			c := newChat(t, f, env)
+			c.start()
 			if got := strings.Join(buttonTexts(c.question().Buttons)[0], "|"); got != "CPAM de Roubaix" {
 				t.Fatalf("first row = %s", got)
 			}
 			for _, tr := range tc.turns {
-				in := c.input()
 				if tr.press != "" {
-					in.Data, in.MessageID = dataOf(t, c.question().Buttons, tr.press), c.st.QuestionMessageID
+					c.press(tr.press)
 				} else {
-					in.Text = tr.say
+					c.say(tr.say)
 				}
-				c.apply(Step(f, c.st, in, env))
 				c.expectReplies(tr.replies...)
 				if tr.buttons != "" {
 					if got := flat(c.question().Buttons); got != tr.buttons {
@@ -120,11 +118,11 @@ func TestRecordStep(t *testing.T) {
 	}
 
 	t.Run("a partner no longer listed is refused", func(t *testing.T) {
-		c := newChat(t, f, &env.fakeEnv)
-		c.apply(Start(f, "a1", c.input(), env))
+		c := newChat(t, f, env)
+		c.start()
 		in := c.input()
 		in.Data, in.MessageID = forms.Data(forms.ActChoose, "partner", "999"), c.st.QuestionMessageID
-		res := c.apply(Step(f, c.st, in, env))
+		res := c.apply(Step(f, c.st, in, c.env))
 		if res.Notice != "Ce choix n'est plus dans votre liste." || len(res.Replies) != 0 {
 			t.Fatalf("notice %q, replies %v", res.Notice, c.replyTexts())
 		}
@@ -134,9 +132,8 @@ func TestRecordStep(t *testing.T) {
 	})
 
 	t.Run("no partners yet: only other and a hint", func(t *testing.T) {
-		empty := &recordEnv{}
-		c := newChat(t, f, &empty.fakeEnv)
-		c.apply(Start(f, "a1", c.input(), empty))
+		c := newChat(t, f, &recordEnv{})
+		c.start()
 		q := c.question()
 		if !strings.Contains(q.Text, "Ajoutez vos partenaires avec /partenaires.") || flat(q.Buttons) != "Autre partenaire|Passer" {
 			t.Fatalf("question %q buttons %s", q.Text, flat(q.Buttons))
@@ -148,46 +145,38 @@ func TestRecordStep(t *testing.T) {
 		for i := range 12 {
 			many.partners = append(many.partners, Record{ID: int64(i + 1), Label: "Partenaire " + strconv.Itoa(i+1)})
 		}
-		c := newChat(t, f, &many.fakeEnv)
-		c.apply(Start(f, "a1", c.input(), many))
+		c := newChat(t, f, many)
+		c.start()
 		q := c.question()
 		if n := len(q.Buttons); n != 10 || !strings.Contains(q.Text, "Écrivez une partie du nom") {
 			t.Fatalf("%d rows, text %q", n, q.Text)
 		}
-		in := c.input()
-		in.Text = "partenaire 11" // not a button, found by typing
-		c.apply(Step(f, c.st, in, many))
+		c.say("partenaire 11") // not a button, found by typing
 		if got := c.st.Answers["partner"]; got.Code != "11" {
 			t.Fatalf("typed partner = %+v", got)
 		}
 	})
 
+	t.Run("a whole typed name wins over names that contain it", func(t *testing.T) {
+		c := newChat(t, f, &recordEnv{partners: []Record{{ID: 3, Label: "CPAM de Roubaix"}, {ID: 4, Label: "CPAM"}}})
+		c.start()
+		c.say("cpam")
+		if got := c.st.Answers["partner"]; got.Code != "4" {
+			t.Fatalf("typed partner = %+v, want CPAM itself", got)
+		}
+	})
+
 	t.Run("listing fails: the draft does not change", func(t *testing.T) {
-		c := newChat(t, f, &env.fakeEnv)
-		c.apply(Start(f, "a1", c.input(), env))
-		before := c.st
 		broken := &recordEnv{partners: env.partners}
+		c := newChat(t, f, broken)
+		c.start()
+		before := c.st
 		broken.fail = true
-		in := c.input()
-		in.Text = "cpam"
-		res := c.apply(Step(f, c.st, in, broken))
+		res := c.say("cpam")
 		if res.Err == nil || len(c.st.Answers) != len(before.Answers) {
 			t.Fatalf("err %v, answers %v", res.Err, c.st.Answers)
 		}
 	})
-}
-
-func dataOf(t *testing.T, rows [][]Button, text string) string {
-	t.Helper()
-	for _, row := range rows {
-		for _, b := range row {
-			if b.Text == text {
-				return b.Data
-			}
-		}
-	}
-	t.Fatalf("no button %q in %v", text, buttonTexts(rows))
-	return ""
 }
 
 func flat(rows [][]Button) string {
@@ -207,34 +196,24 @@ func TestRecordStepEditedFromTheSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &recordEnv{partners: []Record{{ID: 12, Label: "CPAM de Roubaix"}}}
-	c := newChat(t, f, &env.fakeEnv)
-	step := func(in Input) {
-		t.Helper()
-		in.Now = c.now
-		c.apply(Step(f, c.st, in, env))
-	}
-	press := func(text string) {
-		t.Helper()
-		step(Input{Data: dataOf(t, c.question().Buttons, text), MessageID: c.st.QuestionMessageID})
-	}
-	c.apply(Start(f, "a1", c.input(), env))
-	press("CPAM de Roubaix")
-	step(Input{Text: "12"})
+	c := newChat(t, f, &recordEnv{partners: []Record{{ID: 12, Label: "CPAM de Roubaix"}}})
+	c.start()
+	c.press("CPAM de Roubaix")
+	c.say("12")
 	c.expectQuestion("Récapitulatif")
 	if strings.Contains(c.question().Text, "Type :") {
 		t.Fatalf("type shown for a registry partner:\n%s", c.question().Text)
 	}
-	press("✏️ Partenaire")
-	press("Autre partenaire")
+	c.press("✏️ Partenaire")
+	c.press("Autre partenaire")
 	c.expectQuestion("Type") // now needed, asked before the summary
-	press("Association")
+	c.press("Association")
 	c.expectQuestion("Récapitulatif")
 	if !strings.Contains(c.question().Text, "Partenaire : Autre partenaire\nType : Association") {
 		t.Fatalf("summary:\n%s", c.question().Text)
 	}
-	press("✏️ Partenaire")
-	press("CPAM de Roubaix")
+	c.press("✏️ Partenaire")
+	c.press("CPAM de Roubaix")
 	c.expectQuestion("Récapitulatif")
 	if _, ok := c.st.Answers["partner_type"]; ok || strings.Contains(c.question().Text, "Type :") {
 		t.Fatalf("the type of an \"other\" partner was kept:\n%s", c.question().Text)

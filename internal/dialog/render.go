@@ -389,6 +389,14 @@ func SummaryText(f *forms.Form, st State) string {
 	return text
 }
 
+// Retire returns the edit that takes the buttons off a draft's open
+// question (none when it has none), for a draft the transport drops.
+func Retire(st State) []Reply {
+	r := &run{st: st}
+	r.retire()
+	return r.replies
+}
+
 // Saved returns the replies that close a saved draft: the summary message
 // loses its buttons, then the form's confirmation (with {number} and other
 // placeholders filled from vars) is sent. The transport may add its own

@@ -38,7 +38,6 @@ type recipient struct {
 	userID int64
 	chatID int64
 	scope  indicators.Scope
-	own    bool // a mediator: their own week
 }
 
 // DueWeek is the week whose digest is due at now: the week before the
@@ -86,7 +85,7 @@ func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
 
 func (j *Job) send(ctx context.Context, tx pgx.Tx, r recipient, week indicators.Period, now time.Time) error {
 	opts := []indicators.Option{indicators.InZone(j.Location), indicators.AsOf(now)}
-	if r.own {
+	if r.scope.Kind == indicators.KindMediator { // a mediator receives their own week
 		opts = append(opts, indicators.ForTheMediator())
 	}
 	cur, err := indicators.Compute(ctx, tx, week, r.scope, opts...)
@@ -156,7 +155,7 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 		}
 		switch {
 		case medID != nil:
-			r.scope, r.own = indicators.Mediator(*medID), true
+			r.scope = indicators.Mediator(*medID)
 		case level != nil && *level == "departement":
 			r.scope = indicators.Departement(dep)
 		case level != nil && *level == "structure":

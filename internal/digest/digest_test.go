@@ -115,7 +115,8 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 		t.Fatalf("region digest:\n%s", region.Text)
 	}
 	mine := users[12].Expect("Votre semaine")
-	if !strings.Contains(mine.Text, "Fiches : 2") {
+	if !strings.Contains(mine.Text, "Fiches : 2") || !strings.HasPrefix(mine.Text, "Votre semaine\nDu 16/11/2026") ||
+		!strings.HasPrefix(nord.Text, "Votre semaine – Nord\n") { // a mediator's own week names no post
 		t.Fatalf("mediator digest:\n%s", mine.Text)
 	}
 	if msgs := users[23].Messages(); len(msgs) != 0 {

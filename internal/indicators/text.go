@@ -54,20 +54,21 @@ func fit(sections []string) string {
 	}
 	for len(kept) > 1 {
 		msg := strings.Join(kept, "\n\n")
-		if utf16Len(msg) <= MaxMessage {
+		if MessageLen(msg) <= MaxMessage {
 			return msg
 		}
 		kept = kept[:len(kept)-1]
 	}
 	msg := strings.Join(kept, "\n\n")
-	for utf16Len(msg) > MaxMessage {
+	for MessageLen(msg) > MaxMessage {
 		_, size := utf8.DecodeLastRuneInString(msg)
 		msg = msg[:len(msg)-size]
 	}
 	return msg
 }
 
-func utf16Len(s string) int {
+// MessageLen is a text's length as Telegram counts it against MaxMessage.
+func MessageLen(s string) int {
 	n := 0
 	for _, r := range s {
 		n += utf16.RuneLen(r)

@@ -50,7 +50,7 @@ func hugeReport() *Report {
 func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
 	r := hugeReport()
 	text := r.Text()
-	if n := utf16Len(text); n > MaxMessage {
+	if n := MessageLen(text); n > MaxMessage {
 		t.Fatalf("message is %d UTF-16 units, Telegram allows %d", n, MaxMessage)
 	}
 	for _, want := range []string{"Indicateurs – Hauts-de-France", "Fiches : 1 250 010", "Nord (11) : 250 001", "Accès aux droits :"} {
@@ -66,12 +66,12 @@ func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
 
 func TestFitCutsASingleOversizedSection(t *testing.T) {
 	got := fit([]string{strings.Repeat("é", 5000)})
-	if utf16Len(got) != MaxMessage || !strings.HasPrefix(got, "éé") {
-		t.Errorf("cut to %d units", utf16Len(got))
+	if MessageLen(got) != MaxMessage || !strings.HasPrefix(got, "éé") {
+		t.Errorf("cut to %d units", MessageLen(got))
 	}
 	emoji := fit([]string{"header", strings.Repeat("📊", 3000)}) // 2 UTF-16 units each
 	if emoji != "header" {
-		t.Errorf("oversized second section kept: %d units", utf16Len(emoji))
+		t.Errorf("oversized second section kept: %d units", MessageLen(emoji))
 	}
 }
 

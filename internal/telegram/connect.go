@@ -91,37 +91,31 @@ func scrub(err error, token string) error {
 	if err == nil || token == "" {
 		return err
 	}
-	forms := tokenForms(token)
-	mask := func(s string) string {
-		for _, f := range forms {
-			s = strings.ReplaceAll(s, f, "<token>")
-		}
-		return s
-	}
+	mask := tokenMask(token)
 	msg := err.Error()
-	if mask(msg) == msg {
+	clean := mask.Replace(msg)
+	if clean == msg {
 		return err
 	}
 	var ue *url.Error
-	if errors.As(err, &ue) && err == error(ue) && mask(ue.Err.Error()) == ue.Err.Error() {
-		masked := &url.Error{Op: ue.Op, URL: mask(ue.URL), Err: ue.Err}
-		if mask(masked.Error()) == masked.Error() {
+	if errors.As(err, &ue) && err == error(ue) {
+		// Only the URL held the token: keep the *url.Error.
+		if masked := (&url.Error{Op: ue.Op, URL: mask.Replace(ue.URL), Err: ue.Err}); masked.Error() == clean {
 			return masked
 		}
 	}
-	return &scrubbedError{msg: mask(msg), err: err}
+	return &scrubbedError{msg: clean, err: err}
 }
 
-// tokenForms are the ways a token can be written in an error: as is, and
-// escaped for a path or a query.
-func tokenForms(token string) []string {
-	forms := []string{token}
-	for _, f := range []string{url.PathEscape(token), url.QueryEscape(token), strings.ReplaceAll(url.QueryEscape(token), "+", "%20")} {
-		if f != token && !slices.Contains(forms, f) {
-			forms = append(forms, f)
+// tokenMask replaces the token as is and escaped for a path or a query.
+func tokenMask(token string) *strings.Replacer {
+	var pairs []string
+	for _, f := range []string{token, url.PathEscape(token), url.QueryEscape(token)} {
+		if !slices.Contains(pairs, f) {
+			pairs = append(pairs, f, "<token>")
 		}
 	}
-	return forms
+	return strings.NewReplacer(pairs...)
 }
 
 type scrubbedError struct {

@@ -73,6 +73,7 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: "en-tête illisible : " + csvReason(err)})
 			return
 		}
+		now := time.Now() // once per file: visit dates must not be after it
 		index, missing := columnIndex(head)
 		if len(missing) > 0 {
 			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: fmt.Sprintf(
@@ -99,7 +100,7 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 			if blank(rec) {
 				continue
 			}
-			row, reasons := checkRecord(rec, index, len(head))
+			row, reasons := checkRecord(rec, index, len(head), now)
 			row.Line = line
 			if len(reasons) > 0 {
 				if !yield(store.ImportRow{}, &store.ImportProblem{Line: line, Reason: strings.Join(reasons, " ; ")}) {
@@ -208,7 +209,7 @@ func frList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " ou " + items[len(items)-1]
 }
 
-func checkRecord(rec []string, index []int, width int) (store.ImportRow, []string) {
+func checkRecord(rec []string, index []int, width int, now time.Time) (store.ImportRow, []string) {
 	var reasons []string
 	get := func(col int) string {
 		if index[col] >= len(rec) {
@@ -245,7 +246,7 @@ func checkRecord(rec []string, index []int, width int) (store.ImportRow, []strin
 	row.SheetID = ident("identifiant de fiche (sheet_id)", false, get(colSheet))
 	if d, reason := parseDate("date", get(colDate)); reason != "" {
 		reasons = append(reasons, reason)
-	} else if reason := plausibleVisit(d, time.Now()); reason != "" {
+	} else if reason := plausibleVisit(d, now); reason != "" {
 		reasons = append(reasons, fmt.Sprintf("date « %s » %s", get(colDate), reason))
 	} else {
 		row.Date = d
