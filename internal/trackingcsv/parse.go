@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -77,7 +78,8 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 		index, missing := columnIndex(head)
 		if len(missing) > 0 {
 			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: fmt.Sprintf(
-				"colonne(s) manquante(s) dans l'en-tête : %s (attendu : %s)", strings.Join(missing, ", "), strings.Join(Header, ","))})
+				"%s dans l'en-tête : %s (attendu : %s)", indicators.Plural(len(missing), "colonne manquante", "colonnes manquantes"),
+				strings.Join(missing, ", "), strings.Join(Header, ","))})
 			return
 		}
 		for {

@@ -170,3 +170,18 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 		t.Errorf("report after round trip differs:\n%s\n---\n%s", a.Text(), b.Text())
 	}
 }
+
+// A header without some columns names them, in French counts.
+func TestRunImportNamesMissingColumns(t *testing.T) {
+	db := testenv.NewDB(t)
+	for _, c := range []struct{ head, want string }{
+		{strings.Replace(header, ",obstacles", "", 1), "ligne 1 : 1 colonne manquante dans l'en-tête : obstacles (attendu : "},
+		{strings.Replace(header, ",follow_up,obstacles", "", 1), "ligne 1 : 2 colonnes manquantes dans l'en-tête : follow_up, obstacles (attendu : "},
+	} {
+		var out bytes.Buffer
+		err := trackingcsv.RunImport(context.Background(), db.Store.Pool, strings.NewReader(c.head), false, &out)
+		if !errors.Is(err, trackingcsv.ErrRejected) || !strings.Contains(out.String(), c.want) {
+			t.Errorf("err %v, output:\n%s\nwant %q", err, out.String(), c.want)
+		}
+	}
+}
