@@ -36,6 +36,8 @@ type Bot struct {
 	username string
 	flow     *formFlow
 	hour     int
+	commands map[string]func(ctx context.Context, u *store.User, ev event, arg string)
+	buttons  map[string]route
 }
 
 // Options wires a Bot.
@@ -68,6 +70,8 @@ func New(o Options) *Bot {
 		b.log = slog.Default()
 	}
 	b.flow = &formFlow{bot: b, forms: o.Forms}
+	b.commands = b.commandRoutes()
+	b.buttons = b.buttonRoutes()
 	return b
 }
 
@@ -88,13 +92,22 @@ type event struct {
 	answered    *bool  // the press was acknowledged (Telegram takes one answer)
 }
 
+// eventOf reduces a message or a button press to an event. Relais works in
+// private chats only: what comes from a group, a supergroup or a channel is
+// not an event (it could show one person's records to a whole group).
 func eventOf(u tgbotapi.Update) (event, bool) {
 	switch {
-	case u.Message != nil && u.Message.From != nil:
+	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
+		if !u.Message.Chat.IsPrivate() || u.Message.Chat.ID != u.Message.From.ID {
+			return event{}, false
+		}
 		return event{updateID: u.UpdateID, userID: u.Message.From.ID, chatID: u.Message.Chat.ID,
 			firstName: u.Message.From.FirstName, text: strings.TrimSpace(u.Message.Text)}, true
-	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil:
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
 		q := u.CallbackQuery
+		if !q.Message.Chat.IsPrivate() || q.Message.Chat.ID != q.From.ID {
+			return event{}, false
+		}
 		return event{updateID: u.UpdateID, userID: q.From.ID, chatID: q.Message.Chat.ID, firstName: q.From.FirstName,
 			data: q.Data, callback: q.ID, messageID: q.Message.MessageID, pressedText: q.Message.Text, answered: new(bool)}, true
 	}
@@ -104,6 +117,10 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 // HandleUpdate processes one update exactly once, even when Telegram
 // delivers it again.
 func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) {
+	if m := u.MyChatMember; m != nil {
+		b.membershipChanged(ctx, m)
+		return
+	}
 	ev, ok := eventOf(u)
 	if !ok {
 		return
@@ -170,12 +187,12 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	if b.flow.handleText(ctx, user, ev, cmd, arg) {
 		return
 	}
-	if h, ok := b.commands()[cmd]; ok {
-		if !allowed(h.roles, user.Role) {
-			b.reply(ctx, ev, reservedFor(cmd, h.roles))
+	if run, ok := b.commands[cmd]; ok {
+		if !mayUse(cmd, user.Role) {
+			b.reply(ctx, ev, reservedFor(cmd, access[cmd]))
 			return
 		}
-		h.run(ctx, user, ev, arg)
+		run(ctx, user, ev, arg)
 		return
 	}
 	if strings.HasPrefix(ev.text, "/") {
@@ -183,22 +200,6 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		return
 	}
 	b.reply(ctx, ev, "Je n'ai pas compris. Tapez /aide pour voir ce que vous pouvez faire.")
-}
-
-func (b *Bot) handleCallback(ctx context.Context, user *store.User, ev event) {
-	prefix, _, _ := strings.Cut(ev.data, ":")
-	if h, ok := b.callbacks()[prefix]; ok {
-		h(ctx, user, ev)
-		return
-	}
-	b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-}
-
-// command is a slash command available to some roles.
-type command struct {
-	roles []string
-	help  string
-	run   func(ctx context.Context, u *store.User, ev event, arg string)
 }
 
 func allowed(roles []string, role string) bool {

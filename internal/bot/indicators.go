@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
@@ -205,26 +206,53 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 	b.send(ctx, ev.chatID, text, keyboard(rows...))
 }
 
+// territories lists every territory a button tag may name: the region,
+// Picardie, each département with its rural and QPV posts, every
+// structure, and the asker's own post. A tag is looked up here and then
+// indicators.Allowed alone decides whether this user may see it: a forged
+// tag naming another territory is found, and refused.
+func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
+	all := indicators.Scopes(indicators.Viewer{Role: store.RoleAdmin})
+	for _, d := range codes.Departements {
+		all = append(all, indicators.Departement(d.Code),
+			indicators.Scope{Kind: indicators.KindRural, Departement: d.Code},
+			indicators.Scope{Kind: indicators.KindQPVPosts, Departement: d.Code})
+	}
+	structures, err := indicators.StructureScopes(ctx, b.store.Pool, indicators.Viewer{Role: store.RoleAdmin})
+	if err != nil {
+		return nil, err
+	}
+	all = append(all, structures...)
+	if u.Mediator != nil {
+		all = append(all, indicators.Mediator(u.Mediator.ID))
+	}
+	return all, nil
+}
+
 // deliverFigures computes and sends the figures (or the export file).
 func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) {
-	scopes, err := b.scopes(ctx, u)
+	all, err := b.territories(ctx, u)
 	if err != nil {
-		b.log.Error("list scopes", "err", err)
+		b.log.Error("list territories", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
 	p, ok := period(pcode, b.Now())
-	idx := -1
-	for i, s := range scopes {
+	var scope indicators.Scope
+	found := false
+	for _, s := range all {
 		if scopeTag(s) == tag {
-			idx = i
+			scope, found = s, true
+			break
 		}
 	}
-	if !ok || idx < 0 || !indicators.Allowed(viewer(u), scopes[idx]) {
+	if !ok || !found || !indicators.Allowed(viewer(u), scope) {
+		if found {
+			b.audit(ctx, u.TelegramID, "figures_refused", scope.Key(), flow)
+		}
 		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
 		return
 	}
-	scope := scopes[idx]
 	if editID > 0 {
 		b.edit(ctx, ev.chatID, editID, "Période : "+p.Label()+"\nTerritoire : "+scope.Label(), nil)
 	}

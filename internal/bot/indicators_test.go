@@ -191,7 +191,7 @@ func (h *harness) forgePress(user *telegramtest.User, msg telegramtest.Message, 
 	})
 	b.HandleUpdate(ctx, tgbotapi.Update{UpdateID: int(time.Now().UnixNano() % 1_000_000_000), CallbackQuery: &tgbotapi.CallbackQuery{
 		ID: "forged", From: &tgbotapi.User{ID: user.ID(), FirstName: "Coord"}, Data: data,
-		Message: &tgbotapi.Message{MessageID: msg.ID, Chat: &tgbotapi.Chat{ID: user.ID()}, Text: msg.Text},
+		Message: &tgbotapi.Message{MessageID: msg.ID, Chat: &tgbotapi.Chat{ID: user.ID(), Type: "private"}, Text: msg.Text},
 	}})
 }
 

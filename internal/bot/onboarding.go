@@ -86,7 +86,7 @@ func helpText(u *store.User) string {
 	var sb strings.Builder
 	sb.WriteString("Ce que vous pouvez faire :\n")
 	for _, c := range menu {
-		if allowed(c.roles, u.Role) {
+		if c.name == "aide" || mayUse("/"+c.name, u.Role) {
 			sb.WriteString("/" + c.name + " — " + c.help + "\n")
 		}
 	}
@@ -96,41 +96,35 @@ func helpText(u *store.User) string {
 	return strings.TrimSpace(sb.String())
 }
 
-// menuEntry is a command shown in Telegram's menu and in /aide.
+// menuEntry is a command shown in Telegram's menu and in /aide; who sees it
+// is the access table's business.
 type menuEntry struct {
-	name  string
-	help  string
-	roles []string
+	name string
+	help string
 }
-
-var (
-	mediatorOnly = []string{store.RoleMediator}
-	coordinators = []string{store.RoleCoordinator, store.RoleAdmin}
-	everyone     = []string{store.RoleMediator, store.RoleCoordinator, store.RoleAdmin}
-)
 
 // menu lists the commands that exist, in the order shown to users.
 var menu = []menuEntry{
-	{"fiche", "remplir une fiche d'accompagnement", mediatorOnly},
-	{"mesfiches", "vos 10 dernières fiches", mediatorOnly},
-	{"suivis", "vos demandes en cours à suivre", mediatorOnly},
-	{"rappels", "heure du rappel quotidien, relances", mediatorOnly},
-	{"action", "enregistrer une action collective de prévention", mediatorOnly},
-	{"partenaires", "vos partenaires, proposés dans /action et comptés dans le bilan", mediatorOnly},
-	{"bilan", "votre bilan annuel (à remplir en janvier)", mediatorOnly},
-	{"datebilan", "date limite du bilan annuel des médiateurs", coordinators},
-	{"monbilan", "vos chiffres : fiches, personnes, demandes", mediatorOnly},
-	{"indicateurs", "les indicateurs de votre territoire", coordinators},
-	{"export", "export XLSX / CSV des données de votre territoire", coordinators},
-	{"digest", "recevoir ou non le bilan du lundi (oui / non)", everyone},
-	{"aide", "ce que vous pouvez faire", everyone},
+	{"fiche", "remplir une fiche d'accompagnement"},
+	{"mesfiches", "vos 10 dernières fiches"},
+	{"suivis", "vos demandes en cours à suivre"},
+	{"rappels", "heure du rappel quotidien, relances"},
+	{"action", "enregistrer une action collective de prévention"},
+	{"partenaires", "vos partenaires, proposés dans /action et comptés dans le bilan"},
+	{"bilan", "votre bilan annuel (à remplir en janvier)"},
+	{"datebilan", "date limite du bilan annuel des médiateurs"},
+	{"monbilan", "vos chiffres : fiches, personnes, demandes"},
+	{"indicateurs", "les indicateurs de votre territoire"},
+	{"export", "export XLSX / CSV des données de votre territoire"},
+	{"digest", "recevoir ou non le bilan du lundi (oui / non)"},
+	{"aide", "ce que vous pouvez faire"},
 }
 
 // CommandsFor is the French command menu of one role, as /aide lists it.
 func CommandsFor(role string) []tgbotapi.BotCommand {
 	var out []tgbotapi.BotCommand
 	for _, c := range menu {
-		if allowed(c.roles, role) {
+		if c.name == "aide" || mayUse("/"+c.name, role) {
 			out = append(out, tgbotapi.BotCommand{Command: c.name, Description: c.help})
 		}
 	}
@@ -147,34 +141,21 @@ func Commands() []tgbotapi.BotCommand {
 	}
 }
 
-// commands maps slash commands to their handlers (besides /start and /aide).
-func (b *Bot) commands() map[string]command {
-	return map[string]command{
-		"/fiche":       {roles: mediatorOnly, run: b.flow.start},
-		"/mesfiches":   {roles: mediatorOnly, run: b.flow.list},
-		"/monbilan":    {roles: mediatorOnly, run: b.startFigures(flowOwn, "Votre bilan")},
-		"/indicateurs": {roles: coordinators, run: b.startFigures(flowIndicators, "Indicateurs")},
-		"/export":      {roles: coordinators, run: b.startFigures(flowExport, "Export")},
-		"/digest":      {roles: everyone, run: b.setDigest},
-		"/suivis":      {roles: mediatorOnly, run: b.listFollowUps},
-		"/rappels":     {roles: mediatorOnly, run: b.reminderSettings},
-		"/action":      {roles: mediatorOnly, run: b.flow.start},
-		"/partenaires": {roles: mediatorOnly, run: b.listPartners},
-		"/bilan":       {roles: mediatorOnly, run: b.flow.start},
-		"/datebilan":   {roles: coordinators, run: b.setReviewDeadline},
-	}
-}
-
-// callbacks maps a callback-data prefix to its handler.
-func (b *Bot) callbacks() map[string]func(ctx context.Context, u *store.User, ev event) {
-	return map[string]func(ctx context.Context, u *store.User, ev event){
-		"d":  b.flow.press,
-		"b":  b.flow.action,
-		"r":  b.pressFollowUp,
-		"rp": b.pressSetting,
-		"bl": b.pressReview,
-		"i":  b.pressFigures,
-		"m":  b.pressFigures,
-		"e":  b.pressFigures,
+// commandRoutes maps slash commands to their handlers (besides /start and
+// /aide); who may use each is in the access table.
+func (b *Bot) commandRoutes() map[string]func(ctx context.Context, u *store.User, ev event, arg string) {
+	return map[string]func(ctx context.Context, u *store.User, ev event, arg string){
+		"/fiche":       b.flow.start,
+		"/mesfiches":   b.flow.list,
+		"/monbilan":    b.startFigures(flowOwn, "Votre bilan"),
+		"/indicateurs": b.startFigures(flowIndicators, "Indicateurs"),
+		"/export":      b.startFigures(flowExport, "Export"),
+		"/digest":      b.setDigest,
+		"/suivis":      b.listFollowUps,
+		"/rappels":     b.reminderSettings,
+		"/action":      b.flow.start,
+		"/partenaires": b.listPartners,
+		"/bilan":       b.flow.start,
+		"/datebilan":   b.setReviewDeadline,
 	}
 }

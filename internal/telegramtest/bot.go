@@ -59,15 +59,20 @@ type queued struct {
 
 type chat struct {
 	id       int64
-	user     *participant
+	user     *participant // the other party of a private chat; nil for a group
 	messages []*storedMessage
 	lastID   int
 	blocked  bool
+
+	kind      string // "" (private), "group" or "supergroup"
+	title     string // a group's title
+	botMember bool   // the bot is in the group
 }
 
 type storedMessage struct {
 	id        int
 	fromBot   bool
+	sender    *participant // who wrote a group message (nil: the chat's user)
 	date      int64
 	editDate  int64
 	text      string // text, or caption of a document or photo
@@ -321,6 +326,8 @@ func (b *Bot) call(ctx context.Context, method string, p params) (any, *apiError
 		return b.deleteWebhook(p)
 	case "getwebhookinfo":
 		return b.getWebhookInfo()
+	case "leavechat":
+		return b.leaveChat(p)
 	}
 	return nil, &apiError{code: http.StatusNotFound, desc: "Not Found"}
 }
@@ -372,6 +379,9 @@ func (b *Bot) targetChat(p params) (*chat, *apiError) {
 	}
 	if c.blocked {
 		return nil, &apiError{code: http.StatusForbidden, desc: "Forbidden: bot was blocked by the user"}
+	}
+	if c.kind != "" && !c.botMember {
+		return nil, &apiError{code: http.StatusForbidden, desc: "Forbidden: bot is not a member of the " + c.kind + " chat"}
 	}
 	return c, nil
 }
@@ -813,7 +823,7 @@ func (b *Bot) deleteMyCommands(p params) (any, *apiError) {
 func (b *Bot) wire(c *chat, m *storedMessage) *wireMessage {
 	w := &wireMessage{
 		MessageID:   m.id,
-		Chat:        wireChat{ID: c.id, Type: "private", FirstName: c.user.info.FirstName, LastName: c.user.info.LastName, Username: c.user.info.Username},
+		Chat:        b.wireChat(c),
 		Date:        m.date,
 		EditDate:    m.editDate,
 		ReplyMarkup: m.markup,
@@ -823,7 +833,11 @@ func (b *Bot) wire(c *chat, m *storedMessage) *wireMessage {
 		self.CanJoinGroups, self.CanReadAllGroupMessages, self.SupportsInlineQueries = nil, nil, nil
 		w.From = &self
 	} else {
-		u := c.user.info
+		from := c.user
+		if m.sender != nil {
+			from = m.sender
+		}
+		u := from.info
 		w.From = &u
 	}
 	switch {

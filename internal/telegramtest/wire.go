@@ -34,6 +34,7 @@ type wireUser struct {
 type wireChat struct {
 	ID        int64  `json:"id"`
 	Type      string `json:"type"`
+	Title     string `json:"title,omitempty"`
 	FirstName string `json:"first_name,omitempty"`
 	LastName  string `json:"last_name,omitempty"`
 	Username  string `json:"username,omitempty"`
@@ -94,9 +95,24 @@ type wireCallbackQuery struct {
 }
 
 type wireUpdate struct {
-	UpdateID      int                `json:"update_id"`
-	Message       *wireMessage       `json:"message,omitempty"`
-	CallbackQuery *wireCallbackQuery `json:"callback_query,omitempty"`
+	UpdateID      int                    `json:"update_id"`
+	Message       *wireMessage           `json:"message,omitempty"`
+	CallbackQuery *wireCallbackQuery     `json:"callback_query,omitempty"`
+	MyChatMember  *wireChatMemberUpdated `json:"my_chat_member,omitempty"`
+}
+
+// wireChatMemberUpdated is a change of the bot's own membership in a chat.
+type wireChatMemberUpdated struct {
+	Chat          wireChat       `json:"chat"`
+	From          wireUser       `json:"from"`
+	Date          int64          `json:"date"`
+	OldChatMember wireChatMember `json:"old_chat_member"`
+	NewChatMember wireChatMember `json:"new_chat_member"`
+}
+
+type wireChatMember struct {
+	Status string   `json:"status"`
+	User   wireUser `json:"user"`
 }
 
 // kind is the update type as named in allowed_updates.
@@ -106,6 +122,8 @@ func (u wireUpdate) kind() string {
 		return "message"
 	case u.CallbackQuery != nil:
 		return "callback_query"
+	case u.MyChatMember != nil:
+		return "my_chat_member"
 	}
 	return ""
 }
