@@ -61,8 +61,8 @@ type route struct {
 // buttonRoutes are built once per Bot.
 func (b *Bot) buttonRoutes() map[string]route {
 	return map[string]route{
-		"d":  {1, 4, b.flow.press},   // d:<act>[:<step>[:<arg>[:<arg>]]]
-		"b":  {1, 3, b.flow.action},  // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>
+		"d":  {1, 4, b.flow.press},    // d:<act>[:<step>[:<arg>[:<arg>]]]
+		"b":  {1, 3, b.flow.action},   // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>
 		"r":  {2, 3, b.pressFollowUp}, // r:<request>:<act>[:<shown>]
 		"rp": {2, 2, b.pressSetting},  // rp:h:<hour>, rp:n:<0|1>
 		"bl": {1, 1, b.pressReview},   // bl:<year>
