@@ -5,8 +5,10 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: run test build services fmt vet bench
 
+# Without TELEGRAM_TOKEN, the local demo (its own database, loopback only);
+# `relais serve` itself refuses to start without a token.
 run: services build
-	./$(BIN) serve
+	@if [ -n "$$TELEGRAM_TOKEN" ]; then exec ./$(BIN) serve; else exec ./$(BIN) demo; fi
 
 build:
 	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/relais

@@ -30,7 +30,7 @@ func openMigratedStore(ctx context.Context) (*store.Store, *config.Config, error
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openDatabase(ctx, cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL)
 	if err != nil {
 		return nil, nil, err
 	}

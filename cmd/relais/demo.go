@@ -29,14 +29,18 @@ func runDemo(ctx context.Context, _ []string, stdout io.Writer) error {
 }
 
 // demo runs the real bot against the built-in fake Bot API and serves the
-// web chat (internal/demo) on RELAIS_HTTP_ADDR, so Relais can be tried
-// without creating a Telegram bot. The bot talks HTTP to the fake exactly as
-// it would to Telegram.
+// web chat (internal/demo), so Relais can be tried without creating a
+// Telegram bot. The bot talks HTTP to the fake exactly as it would to
+// Telegram. The web chat has no login: the demo uses its own database
+// (RELAIS_DEMO_DATABASE_URL, never DATABASE_URL), refuses one that holds
+// real users, and listens on RELAIS_DEMO_ADDR (loopback by default, never
+// RELAIS_HTTP_ADDR, which the Docker image opens to the network).
 func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
+	cfg = cfg.UseDemo()
 	if err := ensureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	st, err := openDatabase(ctx, cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
@@ -79,7 +83,7 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 func ensureDatabase(ctx context.Context, url string) error {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return &config.Error{Var: "DATABASE_URL", Reason: err.Error()}
+		return &config.Error{Var: "RELAIS_DEMO_DATABASE_URL", Reason: err.Error()}
 	}
 	name := cfg.Database
 	if name == "" || name == "postgres" {
@@ -106,7 +110,7 @@ func ensureDatabase(ctx context.Context, url string) error {
 		return nil
 	}
 	if err != nil {
-		return &config.Error{Var: "DATABASE_URL", Reason: fmt.Sprintf("la base « %s » n'existe pas et n'a pas pu être créée : %v", name, err)}
+		return &config.Error{Var: "RELAIS_DEMO_DATABASE_URL", Reason: fmt.Sprintf("la base « %s » n'existe pas et n'a pas pu être créée : %v", name, err)}
 	}
 	return nil
 }

@@ -20,8 +20,8 @@ var version = "dev"
 const usage = `relais — le bot des médiateurs santé
 
 Usage:
-  relais serve                 lance le bot (sans TELEGRAM_TOKEN : la démo locale)
-  relais demo                  lance la démo locale (faux Telegram + chat dans le navigateur)
+  relais serve                 lance le bot (TELEGRAM_TOKEN obligatoire)
+  relais demo                  lance la démo locale (faux Telegram + chat dans le navigateur, base relais_demo)
   relais migrate               applique les migrations SQL
   relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]
   relais forms check [dir]     vérifie les formulaires (dialogs/)

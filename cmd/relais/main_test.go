@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -242,14 +244,79 @@ func TestServeNamesTheUnreachableService(t *testing.T) {
 	if code := run(context.Background(), []string{"migrate"}, &bytes.Buffer{}, &errOut); code == 0 || !strings.Contains(errOut.String(), "DATABASE_URL") {
 		t.Errorf("migrate: exit %d, stderr %q", code, errOut.String())
 	}
-	// The local demo (no token) says the same.
-	t.Setenv("TELEGRAM_TOKEN", "")
-	t.Setenv("RELAIS_HTTP_ADDR", "127.0.0.1:0")
+	// The local demo says the same of its own database.
+	t.Setenv("RELAIS_DEMO_DATABASE_URL", "postgres://postgres@127.0.0.1:1/relais_demo?sslmode=disable&connect_timeout=2")
+	t.Setenv("RELAIS_DEMO_ADDR", "127.0.0.1:0")
 	errOut.Reset()
-	if code := run(context.Background(), []string{"serve"}, &bytes.Buffer{}, &errOut); code == 0 ||
-		!strings.HasPrefix(errOut.String(), "relais: DATABASE_URL : PostgreSQL injoignable") || strings.Count(errOut.String(), "\n") != 1 {
+	if code := run(context.Background(), []string{"demo"}, &bytes.Buffer{}, &errOut); code == 0 ||
+		!strings.HasPrefix(errOut.String(), "relais: RELAIS_DEMO_DATABASE_URL : PostgreSQL injoignable") || strings.Count(errOut.String(), "\n") != 1 {
 		t.Errorf("demo: exit %d, stderr %q", code, errOut.String())
 	}
+}
+
+// Without a token, serve does not fall back to the demo (it would serve
+// DATABASE_URL's records to anyone reaching the page): it stops, saying
+// what to do, before opening any database.
+func TestServeWithoutTokenRefuses(t *testing.T) {
+	db := testenv.NewDB(t)
+	t.Setenv("DATABASE_URL", db.URL)
+	t.Setenv("TELEGRAM_TOKEN", "")
+	t.Setenv("RELAIS_HTTP_ADDR", "127.0.0.1:0")
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"serve"}, &out, &errOut)
+	want := "relais: TELEGRAM_TOKEN : manquant : relais serve a besoin du jeton donné par @BotFather (TELEGRAM_TOKEN=123456:ABC… relais serve). " +
+		"Pour essayer Relais sans Telegram, lancez la démo locale : relais demo (ou make run sans TELEGRAM_TOKEN)\n"
+	if code != 1 || errOut.String() != want || out.Len() != 0 {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+	if n := countRows(t, db.URL, `SELECT count(*) FROM users`); n != 0 {
+		t.Fatalf("%d users registered by serve without a token", n)
+	}
+}
+
+// The demo refuses a database holding anyone but its personas: it has no
+// login, so it must never open real records.
+func TestDemoRefusesADatabaseWithRealUsers(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "region", ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Store.RedeemInvitation(ctx, code, 777001, 777001, "Réelle", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rdb := testenv.NewRedis(t)
+	t.Setenv("RELAIS_DEMO_DATABASE_URL", db.URL)
+	t.Setenv("RELAIS_DEMO_ADDR", "127.0.0.1:0")
+	t.Setenv("RELAIS_REDIS_PREFIX", rdb.Prefix)
+	t.Setenv("TELEGRAM_TOKEN", "")
+	var out, errOut bytes.Buffer
+	exit := run(ctx, []string{"demo"}, &out, &errOut)
+	if exit != 1 || !strings.HasPrefix(errOut.String(), "relais: cette base contient des utilisateurs qui ne sont pas ceux de la démo") ||
+		strings.Contains(out.String(), "Ouvrez") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", exit, out.String(), errOut.String())
+	}
+	if n := countRows(t, db.URL, `SELECT count(*) FROM users`); n != 1 {
+		t.Fatalf("%d users after the refused demo, want the 1 real one", n)
+	}
+	if n := countRows(t, db.URL, `SELECT count(*) FROM invitations`); n != 1 {
+		t.Fatalf("%d invitations after the refused demo: it invited its personas", n)
+	}
+}
+
+func countRows(t *testing.T, url, query string) int {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var n int
+	if err := conn.QueryRow(context.Background(), query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // Options of every subcommand are explained in French; --help prints the

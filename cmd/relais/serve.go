@@ -31,8 +31,8 @@ func runServe(ctx context.Context, _ []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Demo() {
-		return demo(ctx, cfg, stdout)
+	if err := cfg.RequireToken(); err != nil {
+		return err
 	}
 	return serve(ctx, cfg, nil)
 }
@@ -49,7 +49,7 @@ func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openDatabase(ctx, cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -67,15 +67,16 @@ func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
 	return &services{store: st, redis: rdb, forms: bot.Forms(fs)}, nil
 }
 
-// openDatabase migrates and opens PostgreSQL; failing, it names
-// DATABASE_URL, the one thing the operator can change.
-func openDatabase(ctx context.Context, url string) (*store.Store, error) {
+// openDatabase migrates and opens PostgreSQL; failing, it names the
+// variable that gave url (DATABASE_URL, or the demo's own), the one thing
+// the operator can change.
+func openDatabase(ctx context.Context, variable, url string) (*store.Store, error) {
 	if err := store.Migrate(ctx, url); err != nil {
-		return nil, &config.Error{Var: "DATABASE_URL", Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
+		return nil, &config.Error{Var: variable, Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
 	}
 	st, err := store.Open(ctx, url)
 	if err != nil {
-		return nil, &config.Error{Var: "DATABASE_URL", Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
+		return nil, &config.Error{Var: variable, Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
 	}
 	return st, nil
 }

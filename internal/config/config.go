@@ -27,6 +27,32 @@ type Config struct {
 	// https URL (served on RELAIS_HTTP_ADDR at the same path) instead of long polling.
 	WebhookURL    string
 	WebhookSecret string
+	// DemoDatabaseURL and DemoAddr are the local demo's own database and
+	// listening address: the demo never opens DATABASE_URL nor listens on
+	// RELAIS_HTTP_ADDR, so it cannot show real records to anyone.
+	DemoDatabaseURL string
+	DemoAddr        string
+	// demo marks the configuration the demo derived (UseDemo).
+	demo bool
+}
+
+// UseDemo returns the configuration the local demo runs with: its own
+// database and loopback address instead of DATABASE_URL and
+// RELAIS_HTTP_ADDR, and no webhook.
+func (c *Config) UseDemo() *Config {
+	d := *c
+	d.DatabaseURL, d.HTTPAddr = c.DemoDatabaseURL, c.DemoAddr
+	d.WebhookURL, d.WebhookSecret = "", ""
+	d.demo = true
+	return &d
+}
+
+// DatabaseVar names the variable DatabaseURL came from, for error messages.
+func (c *Config) DatabaseVar() string {
+	if c.demo {
+		return "RELAIS_DEMO_DATABASE_URL"
+	}
+	return "DATABASE_URL"
 }
 
 // WebhookPath is the path the webhook is served at.
@@ -47,6 +73,10 @@ const (
 	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
 	DefaultTZ          = "Europe/Paris"
 	DefaultHTTPAddr    = "127.0.0.1:8080"
+	// DefaultDemoDatabaseURL is the demo's database, never the bot's.
+	DefaultDemoDatabaseURL = "postgres://postgres@127.0.0.1:5432/relais_demo?sslmode=disable"
+	// DefaultDemoAddr is loopback: the demo has no login.
+	DefaultDemoAddr = "127.0.0.1:8080"
 )
 
 // Error names the variable at fault, so the operator sees one clear line.
@@ -72,6 +102,8 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		RedisURL:            get("REDIS_URL", DefaultRedisURL),
 		RedisPrefix:         get("RELAIS_REDIS_PREFIX", "relais:"),
 		HTTPAddr:            get("RELAIS_HTTP_ADDR", DefaultHTTPAddr),
+		DemoDatabaseURL:     get("RELAIS_DEMO_DATABASE_URL", DefaultDemoDatabaseURL),
+		DemoAddr:            get("RELAIS_DEMO_ADDR", DefaultDemoAddr),
 	}
 	if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {
 		return nil, &Error{"TELEGRAM_API_ENDPOINT", "doit contenir deux %s (le jeton puis la méthode), par exemple http://127.0.0.1:8081/bot%s/%s"}
@@ -81,6 +113,12 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return nil, &Error{"DATABASE_URL", "doit être une adresse postgres://, par exemple " + DefaultDatabaseURL}
+	}
+	if u, err := url.Parse(c.DemoDatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, &Error{"RELAIS_DEMO_DATABASE_URL", "doit être une adresse postgres://, par exemple " + DefaultDemoDatabaseURL}
+	}
+	if !validHostPort(c.DemoAddr) {
+		return nil, &Error{"RELAIS_DEMO_ADDR", fmt.Sprintf("%q n'est pas une adresse hôte:port valide (port de 0 à 65535), par exemple %s", c.DemoAddr, DefaultDemoAddr)}
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return nil, &Error{"REDIS_URL", "doit être une adresse redis://, par exemple " + DefaultRedisURL}
@@ -136,8 +174,15 @@ func validHostPort(addr string) bool {
 	return err == nil && n >= 0 && n <= 65535
 }
 
-// Demo reports whether no token is set: then `serve` runs the local demo.
-func (c *Config) Demo() bool { return c.TelegramToken == "" }
+// RequireToken refuses to serve without a bot token: without one there is
+// no Telegram to serve, and the demo is a separate, explicit command.
+func (c *Config) RequireToken() error {
+	if c.TelegramToken == "" {
+		return &Error{"TELEGRAM_TOKEN", "manquant : relais serve a besoin du jeton donné par @BotFather (TELEGRAM_TOKEN=123456:ABC… relais serve). " +
+			"Pour essayer Relais sans Telegram, lancez la démo locale : relais demo (ou make run sans TELEGRAM_TOKEN)"}
+	}
+	return nil
+}
 
 // String never prints the token.
 func (c *Config) String() string {

@@ -12,20 +12,22 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DatabaseURL != DefaultDatabaseURL || c.RedisURL != DefaultRedisURL || c.HTTPAddr != DefaultHTTPAddr || c.Location.String() != "Europe/Paris" || !c.Demo() || c.ReminderHour != 9 {
+	if c.DatabaseURL != DefaultDatabaseURL || c.RedisURL != DefaultRedisURL || c.HTTPAddr != DefaultHTTPAddr || c.Location.String() != "Europe/Paris" || c.RequireToken() == nil || c.DemoDatabaseURL != DefaultDemoDatabaseURL || c.DemoAddr != "127.0.0.1:8080" || c.ReminderHour != 9 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }
 
 func TestMalformedValuesNameTheVariable(t *testing.T) {
 	for k, v := range map[string]string{
-		"DATABASE_URL":          "mysql://x",
-		"REDIS_URL":             "localhost:6379",
-		"RELAIS_TZ":             "Mars/Olympus",
-		"RELAIS_HTTP_ADDR":      "8080",
-		"TELEGRAM_API_ENDPOINT": "http://127.0.0.1:8081/bot",
-		"RELAIS_REMINDER_HOUR":  "25",
-		"RELAIS_NUDGE_AFTER":    "-1h",
+		"DATABASE_URL":             "mysql://x",
+		"REDIS_URL":                "localhost:6379",
+		"RELAIS_TZ":                "Mars/Olympus",
+		"RELAIS_HTTP_ADDR":         "8080",
+		"TELEGRAM_API_ENDPOINT":    "http://127.0.0.1:8081/bot",
+		"RELAIS_REMINDER_HOUR":     "25",
+		"RELAIS_NUDGE_AFTER":       "-1h",
+		"RELAIS_DEMO_DATABASE_URL": "mysql://x",
+		"RELAIS_DEMO_ADDR":         "8080",
 	} {
 		_, err := FromEnv(env(map[string]string{k: v}))
 		if err == nil || !strings.HasPrefix(err.Error(), k+" : ") {

@@ -23,7 +23,7 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-const awa = 5900001 // the Nord mediator of demo.Personas
+const awa = 1<<52 + 5900001 // the Nord mediator of demo.Personas (ids above 2^52: never a real Telegram id)
 
 // chatMessage is a message as the page receives it.
 type chatMessage struct {
@@ -173,7 +173,7 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 	if _, err := api.Request(tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(awa), tgbotapi.BotCommand{Command: "fiche", Description: "nouvelle fiche"})); err != nil {
 		t.Fatal(err)
 	}
-	for id, want := range map[int64]string{awa: `[{"command":"fiche","description":"nouvelle fiche"}]`, 3200001: `[{"command":"aide","description":"ce que vous pouvez faire"}]`} {
+	for id, want := range map[int64]string{awa: `[{"command":"fiche","description":"nouvelle fiche"}]`, 1<<52 + 3200001: `[{"command":"aide","description":"ce que vous pouvez faire"}]`} {
 		if code, body := call(t, http.MethodGet, fmt.Sprintf("%s/api/chats/%d/commands", srv.URL, id), ""); code != http.StatusOK || strings.TrimSpace(body) != want {
 			t.Errorf("menu of %d: %d %s, want %s", id, code, body, want)
 		}

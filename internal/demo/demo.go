@@ -30,16 +30,21 @@ type Persona struct {
 	Invitation store.Invitation
 }
 
+// personaBase puts the demo accounts' ids above 2^52, where Telegram never
+// issues user ids (they fit in 52 bits), so a demo account can never be a
+// real person's id in any database.
+const personaBase int64 = 1 << 52
+
 // Personas are the demo accounts: a mediator in the Nord, a second one in the
 // Pas-de-Calais (to see two territories in the indicators) and a regional
 // coordinator. Their ids are fixed so a restart finds them registered.
 func Personas() []Persona {
 	return []Persona{
-		{ID: 5900001, Name: "Awa", Role: "médiatrice · Nord",
+		{ID: personaBase + 5900001, Name: "Awa", Role: "médiatrice · Nord",
 			Invitation: store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"}},
-		{ID: 6200001, Name: "Karim", Role: "médiateur · Pas-de-Calais",
+		{ID: personaBase + 6200001, Name: "Karim", Role: "médiateur · Pas-de-Calais",
 			Invitation: store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"}},
-		{ID: 3200001, Name: "Claire", Role: "coordinatrice · région",
+		{ID: personaBase + 3200001, Name: "Claire", Role: "coordinatrice · région",
 			Invitation: store.Invitation{Role: store.RoleCoordinator, Scope: "region"}},
 	}
 }
@@ -49,6 +54,29 @@ func Personas() []Persona {
 type Registry interface {
 	UserByTelegramID(ctx context.Context, telegramID int64) (*store.User, error)
 	CreateInvitation(ctx context.Context, inv store.Invitation) (string, error)
+	CountUsersExcept(ctx context.Context, telegramIDs []int64) (int, error)
+}
+
+// ErrNotDemoDatabase refuses a database that holds real users: the demo has
+// no login, whoever opens its page acts as its coordinator.
+var ErrNotDemoDatabase = errors.New("cette base contient des utilisateurs qui ne sont pas ceux de la démo : " +
+	"la démo n'a pas de connexion, elle ne doit jamais ouvrir une base réelle. " +
+	"Donnez-lui sa propre base (RELAIS_DEMO_DATABASE_URL, par défaut relais_demo)")
+
+// CheckDemoOnly returns ErrNotDemoDatabase when reg holds anyone but the personas.
+func CheckDemoOnly(ctx context.Context, reg Registry, personas []Persona) error {
+	ids := make([]int64, len(personas))
+	for i, p := range personas {
+		ids[i] = p.ID
+	}
+	n, err := reg.CountUsersExcept(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("demo: count users: %w", err)
+	}
+	if n > 0 {
+		return ErrNotDemoDatabase
+	}
+	return nil
 }
 
 // Seed makes every persona a user of the fake bot and registers those not
@@ -144,6 +172,9 @@ func Run(ctx context.Context, opt Options) error {
 		}
 	}
 	personas := Personas()
+	if err := CheckDemoOnly(ctx, opt.Registry, personas); err != nil {
+		return err
+	}
 	invited, err := Seed(ctx, opt.Registry, fake.Bot(), personas, time.Now())
 	if err != nil {
 		return err
