@@ -167,3 +167,9 @@ func (b *Bot) wireChat(c *chat) wireChat {
 	}
 	return wireChat{ID: c.id, Type: "private", FirstName: c.user.info.FirstName, LastName: c.user.info.LastName, Username: c.user.info.Username}
 }
+
+// PromoteBot makes by an administrator of the group the bot is in: Telegram
+// sends a my_chat_member update (member → administrator).
+func (g *Group) PromoteBot(by *User) int {
+	return g.bot.memberChange(g.id, by.participant, "member", "administrator")
+}

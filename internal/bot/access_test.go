@@ -1,0 +1,236 @@
+package bot_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegramtest"
+)
+
+// tag is the callback-data fingerprint of a territory, computed here from
+// its definition (sha256 of the scope key, 5 bytes in hex).
+func tag(s indicators.Scope) string {
+	sum := sha256.Sum256([]byte(s.Key()))
+	return hex.EncodeToString(sum[:5])
+}
+
+// snapshot fingerprints every table a refused entry point must leave alone.
+func (h *harness) snapshot() map[string]string {
+	h.t.Helper()
+	out := map[string]string{}
+	for _, table := range []string{"users", "mediators", "coordinators", "invitations", "beneficiaries", "sheets", "requests",
+		"actions", "partners", "reviews", "review_deadlines", "exports"} {
+		var sum string
+		if err := h.db.Store.Pool.QueryRow(context.Background(),
+			`SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).Scan(&sum); err != nil {
+			h.t.Fatalf("snapshot %s: %v", table, err)
+		}
+		out[table] = sum
+	}
+	return out
+}
+
+func (h *harness) sameSnapshot(before map[string]string, what string) {
+	h.t.Helper()
+	after := h.snapshot()
+	for table, sum := range before {
+		if after[table] != sum {
+			h.t.Errorf("%s changed table %s", what, table)
+		}
+	}
+}
+
+const (
+	refusedPress    = "Ce bouton n'est plus actif."
+	refusedStranger = "Vous n'êtes pas inscrit·e sur Relais."
+	refusedScope    = "Ce territoire ne fait pas partie de ceux que vous pouvez consulter."
+	strangerText    = "Relais est réservé aux médiateurs santé et à leurs coordinateurs."
+	mediatorsOnly   = "est réservée aux médiateur·rices santé."
+	coordsOnly      = "est réservée aux coordinateur·rices."
+)
+
+// Every command and every button prefix, used by each kind of person who
+// may not use it, is refused in French and changes nothing. Opening any of
+// them to one more role, or letting indicators.Allowed say yes to another
+// territory, fails here.
+func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	awa := h.mediator(4801, "Awa", "59") // CCAS Roubaix, Nord
+	h.seedSheets(4801, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	var requestID int64
+	if err := h.db.Store.Pool.QueryRow(ctx, `SELECT min(id) FROM requests`).Scan(&requestID); err != nil {
+		t.Fatal(err)
+	}
+	pdc := h.coordinator(4810, store.Invitation{Scope: "departement", Departement: "62"})
+	ccas := h.coordinator(4811, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	stranger := h.tg.NewUser(4899, "Inconnu").For(t)
+	stranger.Send("bonjour")
+	strangerMsg := stranger.Expect(strangerText)
+
+	before := h.snapshot()
+	period := "20260101-20261231"
+	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
+
+	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/monbilan"}
+	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027"}
+	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
+		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period}
+	coordinatorButtons := []string{"i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y"}
+
+	type person struct {
+		name string
+		u    *telegramtest.User
+	}
+	coordinatorsOfTheWrongKind := []person{{"département 62", pdc}, {"structure", ccas}}
+
+	for _, p := range coordinatorsOfTheWrongKind {
+		for _, cmd := range mediatorCommands {
+			p.u.Send(cmd)
+			if got := p.u.Expect("réservée").Text; !strings.Contains(got, mediatorsOnly) {
+				t.Errorf("coordinator (%s) %s: %q", p.name, cmd, got)
+			}
+		}
+		welcome := p.u.Messages()[1]
+		for _, data := range mediatorButtons {
+			p.u.PressData(welcome.ID, data)
+			p.u.ExpectCallbackAnswer(refusedPress)
+		}
+	}
+	welcome := awa.Messages()[1]
+	for _, cmd := range coordinatorCommands {
+		awa.Send(cmd)
+		if got := awa.Expect("réservée").Text; !strings.Contains(got, coordsOnly) {
+			t.Errorf("mediator %s: %q", cmd, got)
+		}
+	}
+	for _, data := range coordinatorButtons {
+		awa.PressData(welcome.ID, data)
+		awa.ExpectCallbackAnswer(refusedPress)
+	}
+	for _, cmd := range append(append(mediatorCommands, coordinatorCommands...), "/digest non") {
+		stranger.Send(cmd)
+		stranger.Expect(strangerText)
+	}
+	for _, data := range append(mediatorButtons, coordinatorButtons...) {
+		stranger.PressData(strangerMsg.ID, data)
+		stranger.ExpectCallbackAnswer(refusedStranger)
+	}
+
+	// Territories: a coordinator sees their own only, whatever the button says.
+	for _, c := range []struct {
+		who  person
+		data string
+	}{
+		{person{"département 62", pdc}, "i:" + period + ":" + nord},
+		{person{"département 62", pdc}, "e:" + period + ":" + nord + ":csv"},
+		{person{"département 62", pdc}, "i:" + period + ":" + region},
+		{person{"structure", ccas}, "i:" + period + ":" + region},
+		{person{"structure", ccas}, "e:" + period + ":" + nord},
+		{person{"structure", ccas}, "i:" + period + ":" + tag(indicators.Scope{Kind: indicators.KindRural, Departement: "59"})},
+	} {
+		msg := c.who.u.Messages()[1]
+		c.who.u.PressData(msg.ID, c.data)
+		if got := c.who.u.Expect("territoire").Text; got != refusedScope {
+			t.Errorf("coordinator (%s) pressing %q got %q", c.who.name, c.data, got)
+		}
+	}
+	// The review deadline is the region's: other coordinators cannot move it.
+	for _, p := range coordinatorsOfTheWrongKind {
+		p.u.Send("/datebilan 15/02/2027")
+		if got := p.u.Expect("date limite").Text; !strings.Contains(got, "seuls les coordinateurs régionaux peuvent la changer") {
+			t.Errorf("coordinator (%s) /datebilan: %q", p.name, got)
+		}
+	}
+
+	h.sameSnapshot(before, "a refused entry point")
+	for _, id := range []int64{4801, 4810, 4811, 4899} {
+		if _, exists, err := h.drafts.Load(ctx, id, id); err != nil || exists {
+			t.Errorf("user %d has a draft after refusals (err %v)", id, err)
+		}
+	}
+}
+
+// Malformed or forged callback data never crashes a handler: each press is
+// answered, and nothing changes.
+func TestForgedPressesAreAnsweredAndChangeNothing(t *testing.T) {
+	h := newHarness(t)
+	awa := h.mediator(4901, "Awa", "59")
+	region := h.coordinator(4910, store.Invitation{Scope: "region"})
+	before := h.snapshot()
+	forged := []string{"b", "b:", "d", "d:", "r", "r:x", "r:1:2:3:4", "rp", "rp:h", "rp:h:99", "rp:x:1", "bl", "bl:x",
+		"i", "m", "e:", "zz:1", ":", "::::::::", "d:c:sexe:F:x:y:z:w", strings.Repeat("a", 65), "\xff\xfe", "b:new:\x00"}
+	for _, u := range []*telegramtest.User{awa, region} {
+		msg := u.Messages()[1]
+		for i, data := range forged {
+			u.PressData(msg.ID, data)
+			waitUntil(t, func() bool { return len(u.CallbackAnswers()) == i+1 }, fmt.Sprintf("an answer to %q", data))
+			if got := u.CallbackAnswers()[i].Text; got != refusedPress && got != "Cette saisie est déjà terminée ou abandonnée." {
+				t.Errorf("user %d pressing %q: answered %q", u.ID(), data, got)
+			}
+		}
+	}
+	h.sameSnapshot(before, "a forged press")
+	// The bot still works after all that.
+	region.Send("/aide")
+	region.Expect("Ce que vous pouvez faire")
+}
+
+// Relais works in private chats only: in a group it answers nothing, opens
+// no form, sends no file, and when added to one it says so once and leaves.
+func TestGroupsGetNothingAndTheBotLeaves(t *testing.T) {
+	h := newHarness(t)
+	awa := h.mediator(5001, "Awa", "59")
+	h.seedSheets(5001, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	claire := h.coordinator(5010, store.Invitation{Scope: "region"})
+	bot := "@" + h.tg.Bot().Username()
+	privateBefore := len(awa.Messages()) + len(claire.Messages())
+	before := h.snapshot()
+
+	// A group the bot was added to before it learnt to leave.
+	old := h.tg.NewGroup(-1001, "Équipe médiation", true, true)
+	awa.SendIn(old, "/mesfiches"+bot)
+	awa.SendIn(old, "/fiche"+bot)
+	awa.SendIn(old, "/suivis")
+	claire.SendIn(old, "/export"+bot)
+	claire.SendIn(old, "/indicateurs 01/01/2026 31/12/2026")
+	old.PromoteBot(claire) // the next update of that chat, handled after the others
+	waitUntil(t, func() bool { return !old.IsBotMember() }, "the bot leaves the old group")
+
+	// A new group: the bot is added, says why it leaves, and leaves.
+	fresh := h.tg.NewGroup(-1002, "Coordination", false, false)
+	fresh.AddBot(awa)
+	waitUntil(t, func() bool { return !fresh.IsBotMember() }, "the bot leaves the new group")
+
+	for _, g := range []*telegramtest.Group{old, fresh} {
+		msgs := g.BotMessages()
+		if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Text, "Relais fonctionne uniquement en conversation privée") || len(msgs[0].Buttons) != 0 {
+			t.Errorf("group %d got %+v", g.ID(), msgs)
+		}
+	}
+	if n := len(awa.Messages()) + len(claire.Messages()); n != privateBefore {
+		t.Errorf("the private chats got %d new messages from group commands", n-privateBefore)
+	}
+	h.sameSnapshot(before, "a group message")
+	if _, exists, err := h.drafts.Load(context.Background(), -1001, 5001); err != nil || exists {
+		t.Errorf("a form was opened in the group (err %v)", err)
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool, what string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting: %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
