@@ -35,15 +35,17 @@ var access = map[string][]string{
 	"/indicateurs": coordinators,
 	"/export":      coordinators,
 	"/digest":      everyone,
+	"/inviter":     coordinators,
 
-	"d":  mediatorOnly, // dialog engine buttons (forms)
-	"b":  mediatorOnly, // buttons around forms: new, done, resume, drop
-	"r":  mediatorOnly, // follow-up status buttons
-	"rp": mediatorOnly, // /rappels settings
-	"bl": mediatorOnly, // annual review reminder
-	"m":  mediatorOnly, // /monbilan figures
-	"i":  coordinators, // /indicateurs figures
-	"e":  coordinators, // /export files
+	"d":   mediatorOnly, // dialog engine buttons (forms)
+	"b":   mediatorOnly, // buttons around forms: new, done, resume, drop
+	"r":   mediatorOnly, // follow-up status buttons
+	"rp":  mediatorOnly, // /rappels settings
+	"bl":  mediatorOnly, // annual review reminder
+	"m":   mediatorOnly, // /monbilan figures
+	"i":   coordinators, // /indicateurs figures
+	"e":   coordinators, // /export files
+	"inv": coordinators, // /inviter choices
 }
 
 // mayUse says whether role may use an entry of the access table.
@@ -61,14 +63,15 @@ type route struct {
 // buttonRoutes are built once per Bot.
 func (b *Bot) buttonRoutes() map[string]route {
 	return map[string]route{
-		"d":  {1, 4, b.flow.press},    // d:<act>[:<step>[:<arg>[:<arg>]]]
-		"b":  {1, 3, b.flow.action},   // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>
-		"r":  {2, 3, b.pressFollowUp}, // r:<request>:<act>[:<shown>]
-		"rp": {2, 2, b.pressSetting},  // rp:h:<hour>, rp:n:<0|1>
-		"bl": {1, 1, b.pressReview},   // bl:<year>
-		"i":  {1, 3, b.pressFigures},  // i:<period>[:<scope tag>[:<format>]]
-		"m":  {1, 3, b.pressFigures},
-		"e":  {1, 3, b.pressFigures},
+		"d":   {1, 4, b.flow.press},    // d:<act>[:<step>[:<arg>[:<arg>]]]
+		"b":   {1, 3, b.flow.action},   // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>
+		"r":   {2, 3, b.pressFollowUp}, // r:<request>:<act>[:<shown>]
+		"rp":  {2, 2, b.pressSetting},  // rp:h:<hour>, rp:n:<0|1>
+		"bl":  {1, 1, b.pressReview},   // bl:<year>
+		"i":   {1, 3, b.pressFigures},  // i:<period>[:<scope tag>[:<format>]]
+		"m":   {1, 3, b.pressFigures},
+		"e":   {1, 3, b.pressFigures},
+		"inv": {1, 4, b.pressInvite}, // inv:<m|c|a>[:<level or dep>[:<dep or structure>[:<structure or rural>]]]
 	}
 }
 

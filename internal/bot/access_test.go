@@ -80,10 +80,10 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
 
 	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/monbilan"}
-	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027"}
+	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix"}
 	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
 		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period}
-	coordinatorButtons := []string{"i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y"}
+	coordinatorButtons := []string{"inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y"}
 
 	type person struct {
 		name string

@@ -116,6 +116,7 @@ var menu = []menuEntry{
 	{"monbilan", "vos chiffres : fiches, personnes, demandes"},
 	{"indicateurs", "les indicateurs de votre territoire"},
 	{"export", "export XLSX / CSV des données de votre territoire"},
+	{"inviter", "inviter un·e médiateur·rice ou un·e coordinateur·rice de votre territoire"},
 	{"digest", "recevoir ou non le bilan du lundi (oui / non)"},
 	{"aide", "ce que vous pouvez faire"},
 }
@@ -157,5 +158,6 @@ func (b *Bot) commandRoutes() map[string]func(ctx context.Context, u *store.User
 		"/partenaires": b.listPartners,
 		"/bilan":       b.flow.start,
 		"/datebilan":   b.setReviewDeadline,
+		"/inviter":     b.startInvite,
 	}
 }
