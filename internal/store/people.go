@@ -165,7 +165,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, telegramID int64, disabled 
 // /equipe), at most one write an hour per user.
 func (s *Store) Touch(ctx context.Context, telegramID int64, now time.Time) error {
 	_, err := s.Pool.Exec(ctx, `UPDATE users SET last_seen_at = $2
-		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2 - interval '1 hour')`, telegramID, now)
+		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2::timestamptz - interval '1 hour')`, telegramID, now)
 	if err != nil {
 		return fmt.Errorf("touch user: %w", err)
 	}

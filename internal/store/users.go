@@ -29,11 +29,12 @@ type User struct {
 	ReminderHour int // -1: never chosen, RELAIS_REMINDER_HOUR applies
 	Nudges       bool
 	Digest       bool
+	Mediator     *Mediator    // set for mediators
+	Coordinator  *Coordinator // set for coordinators
+
 	// Disabled: the user was disabled (SetUserDisabled). The bot treats a
 	// disabled user as a stranger; their records stay.
-	Disabled    bool
-	Mediator    *Mediator    // set for mediators
-	Coordinator *Coordinator // set for coordinators
+	Disabled bool
 }
 
 // Mediator is a mediator post.
@@ -234,7 +235,7 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, c
 		if _, err := tx.Exec(ctx, `UPDATE invitations SET used_at = $2, used_by = $3 WHERE id = $1`, id, now, telegramID); err != nil {
 			return err
 		}
-		return audit(ctx, tx, AuditEntry{At: now, Actor: &telegramID, Action: AuditRegister, Target: userTarget(telegramID),
+		return audit(ctx, tx, AuditEntry{Actor: &telegramID, Action: AuditRegister, Target: userTarget(telegramID),
 			Detail: map[string]any{"invitation": id, "role": role}})
 	})
 	if err != nil {
