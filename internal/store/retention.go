@@ -93,11 +93,13 @@ func (c PurgeCounts) detail() map[string]any {
 type ForgetCounts struct {
 	Sheets   int64
 	Requests int64
+	Mentions int64 // other free texts (notes, action titles, review answers) where the code was blanked out
 }
 
 // Forget erases one beneficiary everywhere Relais keeps them (an RGPD
-// erasure request): their sheets with notes and requests, and the person
-// itself. The audit line names them by a hash of the code only
+// erasure request): their sheets with notes and requests, the person
+// itself, and the code wherever it was typed in another free text (replaced
+// by "[effacé]"). The audit line names them by a hash of the code only
 // (BeneficiaryTarget). The code is matched as typed, then in capitals (the
 // bot's form). ErrNotFound: no such code (audited too, so the answer to the
 // request can be proven).
@@ -127,8 +129,22 @@ func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *int64
 		if _, err := tx.Exec(ctx, `DELETE FROM beneficiaries WHERE id = $1`, id); err != nil {
 			return err
 		}
+		// A mediator may have typed the code in another free text.
+		for _, q := range []string{
+			`UPDATE sheets SET note = replace(note, $1, '[effacé]') WHERE strpos(note, $1) > 0`,
+			`UPDATE actions SET title = replace(title, $1, '[effacé]') WHERE strpos(title, $1) > 0`,
+			`UPDATE reviews SET helped = replace(helped, $1, '[effacé]'), hindered = replace(hindered, $1, '[effacé]'),
+			        improve = replace(improve, $1, '[effacé]')
+			 WHERE strpos(helped, $1) > 0 OR strpos(hindered, $1) > 0 OR strpos(improve, $1) > 0`,
+		} {
+			tag, err := tx.Exec(ctx, q, found)
+			if err != nil {
+				return err
+			}
+			c.Mentions += tag.RowsAffected()
+		}
 		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditForget, Target: BeneficiaryTarget(found),
-			Detail: map[string]any{"found": true, "sheets": c.Sheets, "requests": c.Requests}})
+			Detail: map[string]any{"found": true, "sheets": c.Sheets, "requests": c.Requests, "mentions": c.Mentions}})
 	})
 	if errors.Is(err, ErrNotFound) {
 		if aerr := audit(ctx, s.Pool, AuditEntry{Actor: actor, Action: AuditForget, Target: BeneficiaryTarget(strings.ToUpper(code)),
