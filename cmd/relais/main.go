@@ -30,6 +30,7 @@ Usage:
   relais user disable --telegram-id N   retire l'accès (les fiches restent)
   relais user enable --telegram-id N    rend l'accès
   relais purge [--dry-run]     supprime ce qui dépasse RELAIS_RETENTION (--dry-run : compte seulement)
+  relais access --beneficiary CODE      tout ce que Relais garde sur une personne (demande RGPD)
   relais forget --beneficiary CODE      efface une personne partout (demande RGPD)
   relais audit [--since 2026-01-01]     journal d'audit
   relais forms check [dir]     vérifie les formulaires (dialogs/)
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runPurge(ctx, args[1:], stdout)
 	case "forget":
 		err = runForget(ctx, args[1:], stdout)
+	case "access":
+		err = runAccess(ctx, args[1:], stdout)
 	case "audit":
 		err = runAudit(ctx, args[1:], stdout)
 	case "forms":

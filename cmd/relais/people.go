@@ -24,6 +24,7 @@ const (
 	inviteRevokeUsage  = "relais invite revoke --id N"
 	purgeUsage         = "relais purge [--dry-run]"
 	forgetUsage        = "relais forget --beneficiary CODE"
+	accessUsage        = "relais access --beneficiary CODE"
 	auditUsage         = "relais audit [--since 2026-01-01] (par défaut : les 30 derniers jours)"
 	cliDate            = "2006-01-02"
 	cliTime            = "2006-01-02 15:04"
@@ -370,4 +371,86 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.In(cfg.Location).Format("2006-01-02 15:04:05"), actor, e.Action, e.Target, detail)
 	}
 	return w.Flush()
+}
+
+// runAccess is `relais access --beneficiary CODE`: everything kept about one
+// person, in French, for an RGPD access request.
+func runAccess(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("access", flag.ContinueOnError)
+	code := fs.String("beneficiary", "", "the beneficiary's code")
+	if err := parseFlags(fs, args, accessUsage); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf(noTrailingArgument, "access", fs.Arg(0), accessUsage)
+	}
+	if strings.TrimSpace(*code) == "" {
+		return fmt.Errorf("access : précisez le code de la personne avec --beneficiary ; usage : %s", accessUsage)
+	}
+	st, cfg, err := openMigratedStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	d, err := st.Beneficiary(ctx, *code, nil)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("access : aucune personne n'a le code « %s » : Relais ne garde rien sous ce code", strings.TrimSpace(*code))
+	}
+	if err != nil {
+		return err
+	}
+	p := d.Person
+	fmt.Fprintf(stdout, "Personne %s, suivie par le poste %s (%s), enregistrée le %s.\n", p.Code, d.Mediator,
+		territory(d.Departement, d.Structure), d.CreatedAt.In(cfg.Location).Format(cliDate))
+	known := []string{}
+	if p.Sex != "" {
+		known = append(known, codes.Sex.Label(p.Sex))
+	}
+	if p.Age != nil {
+		a := fmt.Sprintf("%d ans", *p.Age)
+		if p.AgeOn != nil {
+			a += " au " + p.AgeOn.Format(cliDate)
+		}
+		known = append(known, a)
+	}
+	if p.QPV != "" {
+		known = append(known, "vit en QPV : "+p.QPV)
+	}
+	if p.Resources != "" {
+		known = append(known, "ressource : "+codes.Resources.Label(p.Resources))
+	}
+	fmt.Fprintf(stdout, "Dernières informations connues : %s.\n", strings.Join(known, ", "))
+	fmt.Fprintf(stdout, "%s :\n", plural(int64(len(d.Sheets)), "fiche", "fiches"))
+	for _, sh := range d.Sheets {
+		age := "âge non renseigné"
+		if sh.Age != nil {
+			age = fmt.Sprintf("%d ans", *sh.Age)
+		}
+		fmt.Fprintf(stdout, "- Fiche n° %d du %s : %s, %s, vit en QPV : %s, ressource : %s, contact : %s, %s, orientée vers la protection sociale : %s\n",
+			sh.Number, sh.Date.Format(cliDate), codes.Sex.Label(sh.Sex), age, sh.QPV, codes.Resources.Label(sh.Resources),
+			codes.ContactModes.Label(sh.ContactMode), codes.Levels.Label(sh.Level), sh.SocialProtection)
+		for _, r := range sh.Requests {
+			types := codes.RightsTypes
+			if r.Kind == "soins" {
+				types = codes.CareTypes
+			}
+			line := fmt.Sprintf("  Demande : %s, %s, %s", codes.RequestKinds.Label(r.Kind), types.Label(r.Type), codes.Statuses.Label(r.Status))
+			if r.FollowUp != nil {
+				line += ", suivi prévu le " + r.FollowUp.Format(cliDate)
+			}
+			fmt.Fprintln(stdout, line)
+		}
+		if len(sh.Obstacles) > 0 {
+			labels := make([]string, len(sh.Obstacles))
+			for i, o := range sh.Obstacles {
+				labels[i] = codes.Obstacles.Label(o)
+			}
+			fmt.Fprintf(stdout, "  Freins : %s\n", strings.Join(labels, ", "))
+		}
+		if sh.Note != "" {
+			fmt.Fprintf(stdout, "  Note : %s\n", sh.Note)
+		}
+	}
+	fmt.Fprintln(stdout, "(Consultation tracée dans le journal d'audit.)")
+	return nil
 }

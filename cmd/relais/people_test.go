@@ -204,6 +204,19 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 	}
 	t.Setenv("RELAIS_RETENTION", "")
 
+	code, out, errOut = cli(t, "access", "--beneficiary", "fgt001")
+	wantAccess := "Personne FGT001, suivie par le poste " + u.Mediator.Identifier + " (Nord (59)), enregistrée le " + today() + ".\n" +
+		"Dernières informations connues : Femme, 40 ans au " + time.Now().Format("2006-01-02") + ", vit en QPV : oui, ressource : RSA.\n" +
+		"1 fiche :\n" +
+		"- Fiche n° 3 du " + time.Now().Format("2006-01-02") + " : Femme, 40 ans, vit en QPV : oui, ressource : RSA, contact : Aller vers, Informé, orientée vers la protection sociale : non\n" +
+		"  Demande : Accès aux droits, Complémentaire Santé Solidaire, Résolue\n" +
+		"(Consultation tracée dans le journal d'audit.)\n"
+	if code != 0 || out != wantAccess {
+		t.Fatalf("access: %d %q\n%s\nwant\n%s", code, errOut, out, wantAccess)
+	}
+	if code, _, errOut := cli(t, "access", "--beneficiary", "NOPE01"); code != 1 || errOut != "relais: access : aucune personne n'a le code « NOPE01 » : Relais ne garde rien sous ce code\n" {
+		t.Fatalf("access unknown: %d %q", code, errOut)
+	}
 	code, out, errOut = cli(t, "forget", "--beneficiary", "fgt001")
 	if code != 0 || out != "Personne effacée : 1 fiche effacée, 1 demande effacée, 0 autre texte où le code est remplacé par [effacé].\n"+
 		"Le journal d'audit garde une empreinte du code, pas le code lui-même.\n" {

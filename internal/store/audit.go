@@ -21,6 +21,7 @@ const (
 	AuditEnable        = "user_enable"    // a user got access back
 	AuditExport        = "export"         // a file of figures or rows left Relais
 	AuditForget        = "forget"         // one beneficiary erased (RGPD request)
+	AuditAccess        = "access"         // one beneficiary's data printed (RGPD request)
 	AuditPurge         = "purge"          // the retention purge ran
 	AuditRefused       = "refused"        // a forged or forbidden command or button
 	AuditDisabledTried = "disabled_tried" // a disabled user wrote to the bot

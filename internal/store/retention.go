@@ -158,3 +158,86 @@ func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *int64
 	}
 	return c, nil
 }
+
+// BeneficiaryData is everything Relais keeps about one person, for an RGPD
+// access request.
+type BeneficiaryData struct {
+	Person      Person
+	Mediator    string // the post's identifier
+	Departement string
+	Structure   string
+	CreatedAt   time.Time
+	Sheets      []RecordedSheet
+}
+
+// RecordedSheet is a saved sheet with its number.
+type RecordedSheet struct {
+	Number int64
+	Sheet
+}
+
+// Beneficiary gathers what Relais keeps about one person (RGPD access
+// request), audited like an erasure (hash of the code, never the code).
+// ErrNotFound: no such code.
+func (s *Store) Beneficiary(ctx context.Context, beneficiaryCode string, actor *int64) (BeneficiaryData, error) {
+	var d BeneficiaryData
+	code := strings.TrimSpace(beneficiaryCode)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		p, err := scanPersonID(tx.QueryRow(ctx, `SELECT b.id, b.code, COALESCE(b.sex, ''), b.age, b.age_on, COALESCE(b.qpv, ''), COALESCE(b.resources, ''), m.identifier, m.departement, m.structure, b.created_at
+			FROM beneficiaries b JOIN mediators m ON m.id = b.mediator_id
+			WHERE b.code = $1 OR b.code = upper($1) ORDER BY b.code = $1 DESC LIMIT 1`, code), &id, &d)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		d.Person = p
+		rows, err := tx.Query(ctx, `
+			SELECT number, id, date, sex, age, qpv, resources, contact_mode, level, social_protection, obstacles, note
+			FROM sheets WHERE beneficiary_id = $1 ORDER BY date, number`, id)
+		if err != nil {
+			return err
+		}
+		d.Sheets, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RecordedSheet, error) {
+			var sh RecordedSheet
+			err := r.Scan(&sh.Number, &sh.ID, &sh.Date, &sh.Sex, &sh.Age, &sh.QPV, &sh.Resources, &sh.ContactMode,
+				&sh.Level, &sh.SocialProtection, &sh.Obstacles, &sh.Note)
+			sh.Beneficiary = p.Code
+			return sh, err
+		})
+		if err != nil {
+			return err
+		}
+		for i := range d.Sheets {
+			rows, err := tx.Query(ctx, `SELECT id, kind, type, status, follow_up FROM requests WHERE sheet_id = $1 ORDER BY position`, d.Sheets[i].ID)
+			if err != nil {
+				return err
+			}
+			d.Sheets[i].Requests, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Request, error) {
+				var q Request
+				err := r.Scan(&q.ID, &q.Kind, &q.Type, &q.Status, &q.FollowUp)
+				return q, err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditAccess, Target: BeneficiaryTarget(p.Code),
+			Detail: map[string]any{"sheets": len(d.Sheets)}})
+	})
+	if errors.Is(err, ErrNotFound) {
+		return d, err
+	}
+	if err != nil {
+		return BeneficiaryData{}, fmt.Errorf("beneficiary data: %w", err)
+	}
+	return d, nil
+}
+
+func scanPersonID(row pgx.Row, id *int64, d *BeneficiaryData) (Person, error) {
+	var p Person
+	err := row.Scan(id, &p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources, &d.Mediator, &d.Departement, &d.Structure, &d.CreatedAt)
+	return p, err
+}

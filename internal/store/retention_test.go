@@ -213,3 +213,32 @@ func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
 		t.Fatalf("forget of an unknown code not audited: %+v", last)
 	}
 }
+
+func TestBeneficiaryDataForAnAccessRequest(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	m := mediator(t, st, 1, "59")
+	first := dated("f1", m.Mediator.ID, "ZQX7K2", date(2026, 3, 2))
+	first.Note = "orientée CPAM"
+	for _, s := range []store.Sheet{dated("f2", m.Mediator.ID, "ZQX7K2", date(2026, 3, 3)), first, dated("f3", m.Mediator.ID, "KEEP01", date(2026, 3, 4))} {
+		if _, _, err := st.SaveSheet(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := st.Beneficiary(ctx, "zqx7k2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Person.Code != "ZQX7K2" || d.Departement != "59" || d.Structure != "CCAS Roubaix" || len(d.Sheets) != 2 ||
+		d.Sheets[0].ID != "f1" || d.Sheets[0].Note != "orientée CPAM" || len(d.Sheets[0].Requests) != 2 || d.Sheets[0].Requests[0].Type != "css" ||
+		d.Sheets[1].ID != "f2" || d.Sheets[1].Number != 1 {
+		t.Fatalf("beneficiary data = %+v", d)
+	}
+	es, _ := st.AuditSince(ctx, time.Time{})
+	if last := es[len(es)-1]; last.Action != store.AuditAccess || last.Target != store.BeneficiaryTarget("ZQX7K2") || last.Actor != nil {
+		t.Fatalf("access audit = %+v", last)
+	}
+	if _, err := st.Beneficiary(ctx, "NOPE01", nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown code: %v", err)
+	}
+}
