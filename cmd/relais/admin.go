@@ -50,6 +50,14 @@ func runMigrate(ctx context.Context, _ []string, stdout io.Writer) error {
 }
 
 func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "list":
+			return runInviteList(ctx, args[1:], stdout)
+		case "revoke":
+			return runInviteRevoke(ctx, args[1:], stdout)
+		}
+	}
 	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var inv store.Invitation

@@ -24,6 +24,15 @@ Usage:
   relais demo                  lance la démo locale (faux Telegram + chat dans le navigateur, base relais_demo)
   relais migrate               applique les migrations SQL
   relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]
+  relais invite list           invitations en attente
+  relais invite revoke --id N  révoque une invitation
+  relais user list [--departement 59] [--structure "CCAS Roubaix"]
+  relais user disable --telegram-id N   retire l'accès (les fiches restent)
+  relais user enable --telegram-id N    rend l'accès
+  relais purge [--dry-run]     supprime ce qui dépasse RELAIS_RETENTION (--dry-run : compte seulement)
+  relais access --beneficiary CODE      tout ce que Relais garde sur une personne (demande RGPD)
+  relais forget --beneficiary CODE      efface une personne partout (demande RGPD)
+  relais audit [--since 2026-01-01]     journal d'audit
   relais forms check [dir]     vérifie les formulaires (dialogs/)
   relais import --file suivi.csv [--dry-run]
   relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx] [--out FICHIER]
@@ -32,7 +41,7 @@ Usage:
   relais version
 
 Configuration par variables d'environnement : TELEGRAM_TOKEN, TELEGRAM_API_ENDPOINT,
-DATABASE_URL, REDIS_URL, RELAIS_TZ, RELAIS_HTTP_ADDR (voir README).
+DATABASE_URL, REDIS_URL, RELAIS_TZ, RELAIS_HTTP_ADDR, RELAIS_RETENTION (voir README).
 `
 
 func main() {
@@ -58,6 +67,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runMigrate(ctx, args[1:], stdout)
 	case "invite":
 		err = runInvite(ctx, args[1:], stdout)
+	case "user":
+		err = runUser(ctx, args[1:], stdout)
+	case "purge":
+		err = runPurge(ctx, args[1:], stdout)
+	case "forget":
+		err = runForget(ctx, args[1:], stdout)
+	case "access":
+		err = runAccess(ctx, args[1:], stdout)
+	case "audit":
+		err = runAudit(ctx, args[1:], stdout)
 	case "forms":
 		err = runForms(args[1:], stdout)
 	case "import":

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/relais-sante/relais/internal/export"
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
 )
 
 // runReport is `relais report --from … --to … [--departement 59|picardie]
@@ -33,6 +35,9 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	if err := auditReport(ctx, st, ra, *out); err != nil {
+		return err
+	}
 	ra.Out = stdout
 	if *out == "" {
 		return export.RunReport(ctx, st.Pool, ra)
@@ -51,5 +56,39 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("report : %w", err)
 	}
 	fmt.Fprintf(stdout, "Rapport écrit dans %s\n", *out)
+	return nil
+}
+
+// auditReport writes the audit line of a report before it is produced, so no
+// file leaves Relais unaudited (the XLSX holds the raw rows and the open
+// answers of the reviews). Arguments RunReport would refuse write nothing.
+func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out string) error {
+	if ra.From == "" || ra.To == "" {
+		return nil
+	}
+	p, err := indicators.ParsePeriod(ra.From, ra.To)
+	if err != nil {
+		return nil
+	}
+	s, err := export.ScopeOf(ra.Departement)
+	if err != nil {
+		return nil
+	}
+	format := strings.ToLower(ra.Format)
+	switch format {
+	case "", "text":
+		format = "text"
+	case "json", "csv", "xlsx":
+	default:
+		return nil
+	}
+	detail := map[string]any{"from": indicators.Day(p.From).Format("2006-01-02"), "to": indicators.Day(p.To).Format("2006-01-02"),
+		"format": format, "source": "cli"}
+	if out != "" {
+		detail["file"] = out
+	}
+	if err := st.Audit(ctx, store.AuditEntry{Action: store.AuditExport, Target: s.Key(), Detail: detail}); err != nil {
+		return fmt.Errorf("report : %w", err)
+	}
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/retention"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -140,6 +141,11 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		return err
 	}
 	defer stopDigest()
+	stopPurge, err := startPurge(ctx, &retention.Job{Store: svc.store, Locker: drafts, Retention: cfg.Retention, Location: cfg.Location, Log: log})
+	if err != nil {
+		return err
+	}
+	defer stopPurge()
 	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
@@ -244,6 +250,23 @@ func startDigest(ctx context.Context, job *digest.Job) (stop func(), err error) 
 	}
 	if _, err := c.AddFunc("*/10 * * * *", run); err != nil {
 		return nil, fmt.Errorf("schedule digest: %w", err)
+	}
+	go run()
+	c.Start()
+	return func() { <-c.Stop().Done() }, nil
+}
+
+// startPurge runs the retention purge every night at 03:30 and once at start
+// (catch-up after downtime); a Redis lock per day makes one replica purge.
+func startPurge(ctx context.Context, job *retention.Job) (stop func(), err error) {
+	c := cron.New(cron.WithLocation(job.Location))
+	run := func() {
+		if err := job.Run(ctx); err != nil && ctx.Err() == nil {
+			job.Log.Error("daily purge", "err", err)
+		}
+	}
+	if _, err := c.AddFunc("30 3 * * *", run); err != nil {
+		return nil, fmt.Errorf("schedule purge: %w", err)
 	}
 	go run()
 	c.Start()

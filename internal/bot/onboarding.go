@@ -35,6 +35,8 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		b.reply(ctx, ev, "Ce code d'invitation a déjà été utilisé. Chaque code ne sert qu'une fois : demandez une nouvelle invitation.")
 	case errors.Is(err, store.ErrInvitationExpired):
 		b.reply(ctx, ev, "Ce code d'invitation a expiré (validité 7 jours). Demandez une nouvelle invitation.")
+	case errors.Is(err, store.ErrInvitationRevoked):
+		b.reply(ctx, ev, "Cette invitation a été annulée par la personne qui l'avait envoyée. Demandez une nouvelle invitation.")
 	case err != nil:
 		b.log.Error("redeem invitation", "err", err)
 		b.reply(ctx, ev, msgTryAgain)

@@ -34,6 +34,9 @@ type Config struct {
 	DemoAddr        string
 	// demo marks the configuration the demo derived (UseDemo).
 	demo bool
+	// Retention is how long records are kept (RELAIS_RETENTION): the daily
+	// purge and `relais purge` delete what is older.
+	Retention Retention
 }
 
 // UseDemo returns the configuration the local demo runs with: its own
@@ -53,6 +56,67 @@ func (c *Config) DatabaseVar() string {
 		return "RELAIS_DEMO_DATABASE_URL"
 	}
 	return "DATABASE_URL"
+}
+
+// Retention is a keeping time in years and days (one of them set).
+type Retention struct {
+	Years int
+	Days  int
+}
+
+// DefaultRetention keeps five years: the current year's report, the
+// previous years to compare with, and no more.
+var DefaultRetention = Retention{Years: 5}
+
+// Cutoff is the first day kept at now: midnight, in now's location, of the
+// day the retention before today. What is dated earlier is purged.
+func (r Retention) Cutoff(now time.Time) time.Time {
+	d := now.AddDate(-r.Years, 0, -r.Days)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, now.Location())
+}
+
+// String says the retention in French ("5 ans", "400 jours").
+func (r Retention) String() string {
+	if r.Years > 0 {
+		if r.Years == 1 {
+			return "1 an"
+		}
+		return strconv.Itoa(r.Years) + " ans"
+	}
+	return strconv.Itoa(r.Days) + " jours"
+}
+
+var retentionPattern = regexp.MustCompile(`^(\d{1,5})\s*(y|a|an|ans|d|j|jours?)$`)
+
+// ParseRetention reads "5y", "5a" or "5 ans" (years), "400d", "400j" or
+// "400 jours" (days). Less than a year is refused: the past year's report
+// must still be computable, and "5d" typed for "5y" would erase years of work.
+func ParseRetention(v string) (Retention, error) {
+	bad := func() (Retention, error) {
+		return Retention{}, &Error{"RELAIS_RETENTION", fmt.Sprintf("%q n'est pas une durée de conservation d'au moins un an, par exemple 5y (5 ans) ou 1825d (1825 jours)", v)}
+	}
+	m := retentionPattern.FindStringSubmatch(strings.ToLower(strings.TrimSpace(v)))
+	if m == nil {
+		return bad()
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return bad()
+	}
+	var r Retention
+	switch m[2] {
+	case "y", "a", "an", "ans":
+		r.Years = n
+		if n < 1 || n > 100 {
+			return bad()
+		}
+	default:
+		r.Days = n
+		if n < 365 || n > 36500 {
+			return bad()
+		}
+	}
+	return r, nil
 }
 
 // WebhookPath is the path the webhook is served at.
@@ -152,6 +216,14 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		}
 	} else if c.WebhookSecret != "" {
 		return nil, &Error{"RELAIS_WEBHOOK_SECRET", "n'a de sens qu'avec RELAIS_WEBHOOK_URL (sans elle, le bot interroge Telegram) : définissez RELAIS_WEBHOOK_URL ou retirez RELAIS_WEBHOOK_SECRET"}
+	}
+	c.Retention = DefaultRetention
+	if v := getenv("RELAIS_RETENTION"); strings.TrimSpace(v) != "" {
+		r, err := ParseRetention(v)
+		if err != nil {
+			return nil, err
+		}
+		c.Retention = r
 	}
 	c.NudgeAfter = 4 * time.Hour
 	if v := getenv("RELAIS_NUDGE_AFTER"); v != "" {

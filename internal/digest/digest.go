@@ -134,7 +134,7 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
-		WHERE u.digest AND u.created_at < $1
+		WHERE u.digest AND u.created_at < $1 AND u.disabled_at IS NULL
 		  AND (u.role = 'admin' OR (m.id IS NOT NULL AND m.active) OR c.user_id IS NOT NULL)
 		ORDER BY u.telegram_id`, due)
 	if err != nil {

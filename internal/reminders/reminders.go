@@ -297,7 +297,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 			errs = append(errs, err)
 			continue
 		}
-		if !u.Nudges {
+		if !u.Nudges || u.Disabled {
 			continue
 		}
 		title := ""

@@ -308,7 +308,7 @@ func (s *Store) PendingReminders(ctx context.Context, today time.Time, hour, def
 	rows, err := s.Pool.Query(ctx, `
 		SELECT m.id, u.telegram_id, u.chat_id
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
-		WHERE m.active AND u.role = 'mediator' AND COALESCE(u.reminder_hour, $3) <= $2
+		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $3) <= $2
 		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.subject = m.id)
 		ORDER BY m.id`, ReminderPeriod(today), hour, defaultHour, JobFollowUps)
 	if err != nil {

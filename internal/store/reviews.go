@@ -184,7 +184,7 @@ func (s *Store) ReviewReminderTargets(ctx context.Context, q ReviewReminderQuery
 	rows, err := s.Pool.Query(ctx, `
 		SELECT m.id, u.telegram_id, u.chat_id
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
-		WHERE m.active AND u.role = 'mediator' AND COALESCE(u.reminder_hour, $4) <= $3
+		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $4) <= $3
 		  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.mediator_id = m.id AND r.year = $2)
 		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $1 AND j.period = $5 AND j.subject = m.id)
 		  AND ($6 = '' OR EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $6 AND j.period = $5

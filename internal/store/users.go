@@ -31,6 +31,10 @@ type User struct {
 	Digest       bool
 	Mediator     *Mediator    // set for mediators
 	Coordinator  *Coordinator // set for coordinators
+
+	// Disabled: the user was disabled (SetUserDisabled). The bot treats a
+	// disabled user as a stranger; their records stay.
+	Disabled bool
 }
 
 // Mediator is a mediator post.
@@ -58,6 +62,9 @@ type Invitation struct {
 	Rural       bool
 	Scope       string
 	ExpiresAt   time.Time
+	// CreatedBy is the inviting Telegram user, nil from the command line
+	// (kept on the invitation and in the audit trail).
+	CreatedBy *int64
 }
 
 // Invitation refusals, each told apart to the user.
@@ -65,6 +72,7 @@ var (
 	ErrInvitationUnknown  = errors.New("invitation inconnue")
 	ErrInvitationUsed     = errors.New("invitation déjà utilisée")
 	ErrInvitationExpired  = errors.New("invitation expirée")
+	ErrInvitationRevoked  = errors.New("invitation révoquée")
 	ErrAlreadyRegistered  = errors.New("utilisateur déjà inscrit")
 	ErrInvalidInvitation  = errors.New("invitation invalide")
 	codeAlphabet          = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -111,10 +119,19 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 		}
 	}
 	code := RandomCode(10)
-	_, err := s.Pool.Exec(ctx, `
-		INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at)
-		VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7)`,
-		hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Scope, inv.ExpiresAt)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		err := tx.QueryRow(ctx, `
+			INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at, created_by)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8) RETURNING id`,
+			hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Scope, inv.ExpiresAt, inv.CreatedBy).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: inv.CreatedBy, Action: AuditInvite, Target: invitationTarget(id), Detail: map[string]any{
+			"role": inv.Role, "departement": inv.Departement, "structure": inv.Structure, "scope": inv.Scope, "rural": inv.Rural,
+		}})
+	})
 	if err != nil {
 		return "", fmt.Errorf("create invitation: %w", err)
 	}
@@ -168,12 +185,12 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, c
 			dep, structure, scope *string
 			rural                 bool
 			expires               time.Time
-			usedAt                *time.Time
+			usedAt, revokedAt     *time.Time
 		)
 		err := tx.QueryRow(ctx, `
-			SELECT id, role, departement, structure, rural, scope, expires_at, used_at
+			SELECT id, role, departement, structure, rural, scope, expires_at, used_at, revoked_at
 			FROM invitations WHERE code_hash = $1 FOR UPDATE`, hashCode(code)).
-			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt)
+			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt, &revokedAt)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrInvitationUnknown
 		}
@@ -182,6 +199,9 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, c
 		}
 		if usedAt != nil {
 			return ErrInvitationUsed
+		}
+		if revokedAt != nil {
+			return ErrInvitationRevoked
 		}
 		if now.After(expires) {
 			return ErrInvitationExpired
@@ -212,11 +232,15 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, c
 				return err
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE invitations SET used_at = $2, used_by = $3 WHERE id = $1`, id, now, telegramID)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE invitations SET used_at = $2, used_by = $3 WHERE id = $1`, id, now, telegramID); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: &telegramID, Action: AuditRegister, Target: userTarget(telegramID),
+			Detail: map[string]any{"invitation": id, "role": role}})
 	})
 	if err != nil {
-		if errors.Is(err, ErrInvitationUnknown) || errors.Is(err, ErrInvitationUsed) || errors.Is(err, ErrInvitationExpired) || errors.Is(err, ErrAlreadyRegistered) {
+		if errors.Is(err, ErrInvitationUnknown) || errors.Is(err, ErrInvitationUsed) || errors.Is(err, ErrInvitationExpired) ||
+			errors.Is(err, ErrInvitationRevoked) || errors.Is(err, ErrAlreadyRegistered) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("redeem invitation: %w", err)
@@ -224,7 +248,8 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, c
 	return s.UserByTelegramID(ctx, telegramID)
 }
 
-// UserByTelegramID loads a registered user, or ErrNotFound.
+// UserByTelegramID loads a registered user, or ErrNotFound. A disabled user
+// is returned with Disabled set: the caller must treat them as a stranger.
 func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, error) {
 	u := &User{}
 	var (
@@ -235,14 +260,14 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, 
 	)
 	err := s.Pool.QueryRow(ctx, `
 		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
-		       m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
+		       u.disabled_at IS NOT NULL, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
 		       c.scope, c.departement, c.structure
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
 		WHERE u.telegram_id = $1`, telegramID).
 		Scan(&u.TelegramID, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
-			&medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coScope, &coDep, &coStruct)
+			&u.Disabled, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coScope, &coDep, &coStruct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}

@@ -1,0 +1,40 @@
+package digest_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/digest"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+// A disabled user gets no digest, whatever their role.
+func TestDisabledUsersGetNoDigest(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	ctx := context.Background()
+	api, err := telegram.Connect(ctx, tg.Token(), tg.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	register(t, st, 31, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	register(t, st, 32, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	gone := tg.NewUser(31, "U").For(t)
+	kept := tg.NewUser(32, "U").For(t)
+	if err := st.SetUserDisabled(ctx, 31, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	job := &digest.Job{Store: st, Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Location: paris}
+	n, err := job.Run(ctx, time.Date(2026, 11, 23, 8, 0, 0, 0, paris))
+	if err != nil || n != 1 {
+		t.Fatalf("sent %d, %v; want 1 (the enabled coordinator)", n, err)
+	}
+	kept.Expect("Votre semaine")
+	if msgs := gone.Messages(); len(msgs) != 0 {
+		t.Fatalf("digest sent to a disabled user: %v", msgs)
+	}
+}

@@ -1,0 +1,64 @@
+// Package retention runs the daily purge of what is older than
+// RELAIS_RETENTION, once a day across replicas.
+package retention
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Locker takes a Redis lock (state.Store.TryLock).
+type Locker interface {
+	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
+}
+
+// Job purges what the retention no longer allows to keep.
+type Job struct {
+	Store     *store.Store
+	Locker    Locker
+	Retention config.Retention
+	Location  *time.Location
+	Log       *slog.Logger
+	Now       func() time.Time // time.Now when nil
+}
+
+// lockTTL keeps the day's lock past the day: one replica purges, the others
+// find the lock taken until tomorrow. A failed purge gives it back, so the
+// next tick tries again.
+const lockTTL = 25 * time.Hour
+
+// Run purges once for today (local date). It is safe to call from several
+// replicas and as often as wanted: the first call of the day purges, the
+// others return nil at once. Without Redis it still purges: a purge run
+// twice removes nothing the second time.
+func (j *Job) Run(ctx context.Context) error {
+	now := time.Now()
+	if j.Now != nil {
+		now = j.Now()
+	}
+	now = now.In(j.Location)
+	key := "purge:" + now.Format("2006-01-02")
+	release, ok, err := j.Locker.TryLock(ctx, key, lockTTL)
+	switch {
+	case err != nil:
+		j.Log.Warn("purge lock unavailable, purging anyway", "err", err)
+		release = func() {}
+	case !ok:
+		return nil
+	}
+	cutoff := j.Retention.Cutoff(now)
+	c, err := j.Store.Purge(ctx, cutoff, false)
+	if err != nil {
+		release()
+		return fmt.Errorf("daily purge: %w", err)
+	}
+	j.Log.Info("daily purge", "before", cutoff.Format("2006-01-02"), "sheets", c.Sheets, "requests", c.Requests,
+		"beneficiaries", c.Beneficiaries, "actions", c.Actions, "review_answers", c.ReviewAnswers, "job_runs", c.JobRuns,
+		"exports", c.Exports, "invitations", c.Invitations, "users", c.Users, "audit", c.Audit)
+	return nil
+}

@@ -1,0 +1,60 @@
+package retention_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/retention"
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// Two replicas ticking the same day purge once; the next day purges again.
+func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	ctx := context.Background()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 11, 29, 3, 30, 0, 0, paris)
+	st := db.Store
+	if _, err := st.Pool.Exec(ctx, `INSERT INTO audit (at, action) VALUES ('2021-11-28 12:00+01', 'x'), ('2021-11-29 12:00+01', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	job := func() *retention.Job {
+		return &retention.Job{Store: st, Locker: state.New(rdb.Client, rdb.Prefix), Retention: config.Retention{Years: 5},
+			Location: paris, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	}
+	for range 2 {
+		if err := job().Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	purges := func() int {
+		var n int
+		if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit WHERE action = $1`, store.AuditPurge).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var left int
+	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM audit WHERE action = 'x'`).Scan(&left); err != nil || left != 1 {
+		t.Fatalf("old audit lines left = %d, %v (the 2021-11-28 one must go)", left, err)
+	}
+	if n := purges(); n != 1 {
+		t.Fatalf("purges the same day = %d, want 1", n)
+	}
+	now = now.AddDate(0, 0, 1)
+	if err := job().Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := purges(); n != 2 {
+		t.Fatalf("purges after the next day = %d, want 2", n)
+	}
+}

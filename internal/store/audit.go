@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Audit actions: what the data-protection officer can ask about.
+const (
+	AuditRegister      = "register"       // an invitation was redeemed
+	AuditInvite        = "invite"         // an invitation was created
+	AuditInviteRevoke  = "invite_revoke"  // an invitation was revoked
+	AuditDisable       = "user_disable"   // a user lost access
+	AuditEnable        = "user_enable"    // a user got access back
+	AuditExport        = "export"         // a file of figures or rows left Relais
+	AuditForget        = "forget"         // one beneficiary erased (RGPD request)
+	AuditAccess        = "access"         // one beneficiary's data printed (RGPD request)
+	AuditPurge         = "purge"          // the retention purge ran
+	AuditRefused       = "refused"        // a forged or forbidden command or button
+	AuditDisabledTried = "disabled_tried" // a disabled user wrote to the bot
+)
+
+// AuditEntry is one line of the audit trail. Detail holds parameters
+// (role, scope, counts), never a message's contents nor a beneficiary code.
+type AuditEntry struct {
+	ID     int64
+	At     time.Time // zero: now()
+	Actor  *int64    // Telegram id; nil: the command line or a scheduled job
+	Action string
+	Target string // "user:42", "invitation:7", "beneficiary:sha256:…", a scope key
+	Detail map[string]any
+}
+
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func audit(ctx context.Context, db execer, e AuditEntry) error {
+	var at *time.Time
+	if !e.At.IsZero() {
+		at = &e.At
+	}
+	detail := e.Detail
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	_, err := db.Exec(ctx, `INSERT INTO audit (at, actor, action, target, detail) VALUES (COALESCE($1, now()), $2, $3, $4, $5)`,
+		at, e.Actor, e.Action, e.Target, detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// Audit writes one line of the audit trail.
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	return audit(ctx, s.Pool, e)
+}
+
+// AuditSince lists the audit trail from since on, oldest first.
+func (s *Store) AuditSince(ctx context.Context, since time.Time) ([]AuditEntry, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit WHERE at >= $1 ORDER BY at, id`, since)
+	if err != nil {
+		return nil, fmt.Errorf("audit since: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
+		var e AuditEntry
+		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &e.Detail)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit since: %w", err)
+	}
+	return out, nil
+}
+
+func userTarget(telegramID int64) string { return "user:" + strconv.FormatInt(telegramID, 10) }
+
+func invitationTarget(id int64) string { return "invitation:" + strconv.FormatInt(id, 10) }
+
+// BeneficiaryTarget names an erased beneficiary in the audit trail by a hash
+// of the code: the DPO can check a request was handled ("was CODE erased?")
+// without the trail keeping the code itself.
+func BeneficiaryTarget(code string) string {
+	h := sha256.Sum256([]byte("relais-forget:" + code))
+	return "beneficiary:sha256:" + hex.EncodeToString(h[:])
+}

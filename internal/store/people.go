@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrDisableSelf refuses a user disabling their own account (they could not
+// enable it back).
+var ErrDisableSelf = errors.New("on ne peut pas désactiver son propre compte")
+
+// Member is a registered user as /equipe and `relais user list` show them.
+type Member struct {
+	TelegramID  int64
+	Role        string
+	DisplayName string
+	// Departement and Structure: the mediator's post, or the coordinator's scope.
+	Departement string
+	Structure   string
+	Scope       string // coordinators: region | departement | structure
+	Rural       bool
+	MediatorID  int64  // 0 unless a mediator
+	Identifier  string // the mediator post's identifier
+	// LastActivity is the latest of: the bot last heard from the user
+	// (Touch), their last sheet or action saved, their last review. Nil: never.
+	LastActivity *time.Time
+	DisabledAt   *time.Time
+}
+
+// Covers tells whether a place (département, structure; both empty for the
+// region itself) lies inside the coordinator's scope. A regional scope covers
+// everything, a département scope its département, a structure scope that
+// structure only.
+func (c Coordinator) Covers(departement, structure string) bool {
+	switch c.Scope {
+	case "region":
+		return true
+	case "departement":
+		return departement != "" && departement == c.Departement
+	case "structure":
+		return departement != "" && departement == c.Departement && structure == c.Structure
+	}
+	return false
+}
+
+// CoversUser tells whether u belongs to the coordinator's territory: a
+// mediator by their post, a coordinator by their own scope (a département
+// coordinator is not inside a structure scope), an admin only in the region.
+func (c Coordinator) CoversUser(u *User) bool {
+	switch {
+	case u.Mediator != nil:
+		return c.Covers(u.Mediator.Departement, u.Mediator.Structure)
+	case u.Coordinator != nil:
+		return c.Covers(u.Coordinator.Departement, u.Coordinator.Structure)
+	}
+	return c.Scope == "region"
+}
+
+// territoryFilter is the SQL condition selecting the users (u, with m and c
+// joined) inside scope, consistent with Covers.
+func territoryFilter(scope Coordinator) (string, []any, error) {
+	dep := `COALESCE(m.departement, c.departement)`
+	structure := `COALESCE(m.structure, c.structure)`
+	switch scope.Scope {
+	case "region":
+		return "TRUE", nil, nil
+	case "departement":
+		if scope.Departement == "" {
+			return "", nil, errors.New("departement scope without departement")
+		}
+		return dep + ` = $1`, []any{scope.Departement}, nil
+	case "structure":
+		if scope.Departement == "" || scope.Structure == "" {
+			return "", nil, errors.New("structure scope without departement or structure")
+		}
+		return dep + ` = $1 AND ` + structure + ` = $2`, []any{scope.Departement, scope.Structure}, nil
+	}
+	return "", nil, fmt.Errorf("unknown scope %q", scope.Scope)
+}
+
+// ListUsers lists the users of a territory (Coordinator{Scope: "region"} for
+// everyone), enabled first, by département, structure, role and name.
+func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, error) {
+	cond, args, err := territoryFilter(scope)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	rows, err := s.Pool.Query(ctx, `
+		SELECT u.telegram_id, u.role, u.display_name,
+		       COALESCE(m.departement, c.departement, ''), COALESCE(m.structure, c.structure, ''),
+		       COALESCE(c.scope, ''), COALESCE(m.rural, FALSE), COALESCE(m.id, 0), COALESCE(m.identifier, ''),
+		       GREATEST(u.last_seen_at,
+		                (SELECT max(created_at) FROM sheets WHERE mediator_id = m.id),
+		                (SELECT max(created_at) FROM actions WHERE mediator_id = m.id),
+		                (SELECT max(updated_at) FROM reviews WHERE mediator_id = m.id)),
+		       u.disabled_at
+		FROM users u
+		LEFT JOIN mediators m ON m.user_id = u.telegram_id
+		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
+		WHERE `+cond+`
+		ORDER BY u.disabled_at IS NOT NULL, 4, 5, u.role, u.display_name, u.telegram_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
+		var m Member
+		err := r.Scan(&m.TelegramID, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Scope, &m.Rural,
+			&m.MediatorID, &m.Identifier, &m.LastActivity, &m.DisabledAt)
+		return m, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return out, nil
+}
+
+// SetUserDisabled disables (or enables back) a user, audited with actor (nil:
+// the command line). A disabled user is a stranger to the bot at once: no
+// command, button, reminder nor digest; their records stay and stay counted.
+// A mediator's post closes with the account and reopens with it. Setting the
+// state a user already has changes nothing and writes no audit line.
+// ErrNotFound: no such user.
+func (s *Store) SetUserDisabled(ctx context.Context, telegramID int64, disabled bool, actor *int64) error {
+	if disabled && actor != nil && *actor == telegramID {
+		return ErrDisableSelf
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var was bool
+		err := tx.QueryRow(ctx, `SELECT disabled_at IS NOT NULL FROM users WHERE telegram_id = $1 FOR UPDATE`, telegramID).Scan(&was)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if was == disabled {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE telegram_id = $1`, telegramID, disabled); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE mediators SET active = NOT $2 WHERE user_id = $1`, telegramID, disabled); err != nil {
+			return err
+		}
+		action := AuditEnable
+		if disabled {
+			action = AuditDisable
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: action, Target: userTarget(telegramID)})
+	})
+	if errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("set user disabled: %w", err)
+	}
+	return nil
+}
+
+// Touch records that the bot heard from the user (last activity in
+// /equipe), at most one write an hour per user.
+func (s *Store) Touch(ctx context.Context, telegramID int64, now time.Time) error {
+	_, err := s.Pool.Exec(ctx, `UPDATE users SET last_seen_at = $2
+		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2::timestamptz - interval '1 hour')`, telegramID, now)
+	if err != nil {
+		return fmt.Errorf("touch user: %w", err)
+	}
+	return nil
+}
+
+// PendingInvitation is an invitation that can still be redeemed.
+type PendingInvitation struct {
+	ID          int64
+	Role        string
+	Departement string
+	Structure   string
+	Scope       string
+	Rural       bool
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	CreatedBy   *int64
+}
+
+// ListInvitations lists the invitations still redeemable at now (not used,
+// not revoked, not expired), oldest first.
+func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingInvitation, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT id, role, COALESCE(departement, ''), COALESCE(structure, ''), COALESCE(scope, ''), rural, created_at, expires_at, created_by
+		FROM invitations
+		WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at >= $1
+		ORDER BY created_at, id`, now)
+	if err != nil {
+		return nil, fmt.Errorf("list invitations: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PendingInvitation, error) {
+		var p PendingInvitation
+		err := r.Scan(&p.ID, &p.Role, &p.Departement, &p.Structure, &p.Scope, &p.Rural, &p.CreatedAt, &p.ExpiresAt, &p.CreatedBy)
+		return p, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list invitations: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeInvitation makes an invitation unusable, audited with actor (nil:
+// the command line). ErrNotFound: no such invitation; ErrInvitationUsed:
+// already redeemed (disable the user instead); ErrInvitationRevoked: already
+// revoked.
+func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor *int64) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var used, revoked bool
+		err := tx.QueryRow(ctx, `SELECT used_at IS NOT NULL, revoked_at IS NOT NULL FROM invitations WHERE id = $1 FOR UPDATE`, id).Scan(&used, &revoked)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return ErrNotFound
+		case err != nil:
+			return err
+		case used:
+			return ErrInvitationUsed
+		case revoked:
+			return ErrInvitationRevoked
+		}
+		if _, err := tx.Exec(ctx, `UPDATE invitations SET revoked_at = now() WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditInviteRevoke, Target: invitationTarget(id)})
+	})
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvitationUsed) || errors.Is(err, ErrInvitationRevoked) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("revoke invitation: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,253 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *store.User {
+	t.Helper()
+	ctx := context.Background()
+	inv.ExpiresAt = now.Add(time.Hour)
+	code, err := st.CreateInvitation(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.RedeemInvitation(ctx, code, id, id, "U", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func auditActions(t *testing.T, st *store.Store) []string {
+	t.Helper()
+	es, err := st.AuditSince(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		actor := "cli"
+		if e.Actor != nil {
+			actor = itoa(*e.Actor)
+		}
+		out = append(out, actor+" "+e.Action+" "+e.Target)
+	}
+	return out
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestRevokedInvitationCannotBeRedeemed(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	admin := int64(7)
+	inv := store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: now.Add(time.Hour), CreatedBy: &admin}
+	revoked, _ := st.CreateInvitation(ctx, inv)
+	kept, _ := st.CreateInvitation(ctx, inv)
+	used, _ := st.CreateInvitation(ctx, inv)
+	expired := inv
+	expired.ExpiresAt = now.Add(-time.Second)
+	if _, err := st.CreateInvitation(ctx, expired); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RedeemInvitation(ctx, used, 50, 50, "Awa", now); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := st.ListInvitations(ctx, now)
+	if err != nil || len(pending) != 2 || pending[0].ID != 1 || pending[1].ID != 2 || pending[0].Departement != "59" || *pending[0].CreatedBy != 7 {
+		t.Fatalf("pending invitations = %+v, %v", pending, err)
+	}
+	if err := st.RevokeInvitation(ctx, 1, &admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RedeemInvitation(ctx, revoked, 51, 51, "Bob", now); !errors.Is(err, store.ErrInvitationRevoked) {
+		t.Fatalf("revoked invitation redeemed: %v", err)
+	}
+	if n := count(t, st, "users"); n != 1 {
+		t.Fatalf("users = %d, want 1 (the revoked code registers nobody)", n)
+	}
+	if _, err := st.RedeemInvitation(ctx, kept, 52, 52, "Cid", now); err != nil {
+		t.Fatalf("the other invitation: %v", err)
+	}
+	if err := st.RevokeInvitation(ctx, 1, nil); !errors.Is(err, store.ErrInvitationRevoked) {
+		t.Fatalf("revoke twice: %v", err)
+	}
+	if err := st.RevokeInvitation(ctx, 3, nil); !errors.Is(err, store.ErrInvitationUsed) {
+		t.Fatalf("revoke used: %v", err)
+	}
+	if err := st.RevokeInvitation(ctx, 99, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("revoke unknown: %v", err)
+	}
+	if pending, _ := st.ListInvitations(ctx, now); len(pending) != 0 {
+		t.Fatalf("pending after revoke and use = %+v", pending)
+	}
+	want := []string{"7 invite invitation:1", "7 invite invitation:2", "7 invite invitation:3", "7 invite invitation:4",
+		"50 register user:50", "7 invite_revoke invitation:1", "52 register user:52"}
+	if got := auditActions(t, st); !slices.Equal(got, want) {
+		t.Fatalf("audit = %q\nwant %q", got, want)
+	}
+}
+
+func TestDisableAndEnableAUser(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	m := mediator(t, st, 60, "59")
+	coord := int64(8)
+	if err := st.SetUserDisabled(ctx, 60, true, &coord); err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.UserByTelegramID(ctx, 60)
+	if err != nil || !u.Disabled || u.Mediator.Active {
+		t.Fatalf("disabled user = %+v %+v, %v", u, u.Mediator, err)
+	}
+	if err := st.SetUserDisabled(ctx, 60, true, &coord); err != nil {
+		t.Fatalf("disable twice: %v", err)
+	}
+	if err := st.SetUserDisabled(ctx, 60, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	u, _ = st.UserByTelegramID(ctx, 60)
+	if u.Disabled || !u.Mediator.Active || u.Mediator.ID != m.Mediator.ID {
+		t.Fatalf("enabled user = %+v %+v", u, u.Mediator)
+	}
+	if err := st.SetUserDisabled(ctx, 60, true, ptr64(60)); !errors.Is(err, store.ErrDisableSelf) {
+		t.Fatalf("self disable: %v", err)
+	}
+	if err := st.SetUserDisabled(ctx, 61, true, nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	want := []string{"cli invite invitation:1", "60 register user:60", "8 user_disable user:60", "cli user_enable user:60"}
+	if got := auditActions(t, st); !slices.Equal(got, want) {
+		t.Fatalf("audit = %q\nwant %q", got, want)
+	}
+}
+
+func ptr64(n int64) *int64 { return &n }
+
+// A disabled mediator gets no reminder even if their post was reopened by
+// hand: the account flag alone decides.
+func TestDisabledMediatorsAreNoReminderTarget(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	kept := mediator(t, st, 70, "59")
+	gone := mediator(t, st, 71, "59")
+	if err := st.SetUserDisabled(ctx, 71, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Pool.Exec(ctx, `UPDATE mediators SET active = TRUE`); err != nil {
+		t.Fatal(err)
+	}
+	targets, err := st.PendingReminders(ctx, now, 23, 9)
+	if err != nil || len(targets) != 1 || targets[0].UserID != 70 || targets[0].MediatorID != kept.Mediator.ID {
+		t.Fatalf("reminder targets = %+v, %v (disabled mediator %d)", targets, err, gone.Mediator.ID)
+	}
+	reviews, err := st.ReviewReminderTargets(ctx, store.ReviewReminderQuery{Job: "review_first", Year: 2025, Hour: 23, DefaultHour: 9})
+	if err != nil || len(reviews) != 1 || reviews[0].UserID != 70 {
+		t.Fatalf("review reminder targets = %+v, %v", reviews, err)
+	}
+}
+
+func TestListUsersByTerritory(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	register(t, st, 1, store.Invitation{Role: store.RoleAdmin})
+	register(t, st, 2, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	register(t, st, 3, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
+	register(t, st, 4, store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	m5 := register(t, st, 5, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"})
+	register(t, st, 6, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "Centre social Lille"})
+	register(t, st, 7, store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "CCAS Roubaix"})
+	register(t, st, 8, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "62"})
+	if err := st.SetUserDisabled(ctx, 6, true, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.SaveSheet(ctx, sheet("s1", m5.Mediator.ID, "AAA111")); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Touch(ctx, 3, now); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(scope store.Coordinator) []int64 {
+		ms, err := st.ListUsers(ctx, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, m := range ms {
+			out = append(out, m.TelegramID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		scope store.Coordinator
+		want  []int64
+	}{
+		{store.Coordinator{Scope: "region"}, []int64{1, 2, 3, 4, 5, 8, 7, 6}},
+		{store.Coordinator{Scope: "departement", Departement: "59"}, []int64{3, 4, 5, 6}},
+		{store.Coordinator{Scope: "departement", Departement: "62"}, []int64{8, 7}},
+		{store.Coordinator{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"}, []int64{4, 5}},
+	} {
+		if got := ids(c.scope); !slices.Equal(got, c.want) {
+			t.Errorf("%+v: users %v, want %v", c.scope, got, c.want)
+		}
+	}
+	if _, err := st.ListUsers(ctx, store.Coordinator{Scope: "departement"}); err == nil {
+		t.Fatal("a département scope without département listed users")
+	}
+	ms, _ := st.ListUsers(ctx, store.Coordinator{Scope: "departement", Departement: "59"})
+	byID := map[int64]store.Member{}
+	for _, m := range ms {
+		byID[m.TelegramID] = m
+	}
+	if m := byID[5]; m.Role != "mediator" || m.Structure != "CCAS Roubaix" || m.MediatorID != m5.Mediator.ID || m.LastActivity == nil || m.DisabledAt != nil {
+		t.Fatalf("mediator 5 = %+v", m)
+	}
+	if m := byID[3]; m.Scope != "departement" || m.LastActivity == nil || !m.LastActivity.Equal(now) {
+		t.Fatalf("coordinator 3 = %+v", m)
+	}
+	if m := byID[4]; m.LastActivity != nil {
+		t.Fatalf("coordinator 4 never seen has activity %v", m.LastActivity)
+	}
+	if m := byID[6]; m.DisabledAt == nil {
+		t.Fatalf("disabled mediator 6 = %+v", m)
+	}
+}
+
+func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
+	med := func(dep, s string) *store.User {
+		return &store.User{Role: store.RoleMediator, Mediator: &store.Mediator{Departement: dep, Structure: s}}
+	}
+	depCoord := &store.User{Role: store.RoleCoordinator, Coordinator: &store.Coordinator{Scope: "departement", Departement: "59"}}
+	admin := &store.User{Role: store.RoleAdmin}
+	region := store.Coordinator{Scope: "region"}
+	d59 := store.Coordinator{Scope: "departement", Departement: "59"}
+	roubaix := store.Coordinator{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"}
+	for _, c := range []struct {
+		c    store.Coordinator
+		u    *store.User
+		want bool
+	}{
+		{region, admin, true}, {d59, admin, false},
+		{region, med("62", ""), true},
+		{d59, med("59", "X"), true}, {d59, med("62", "X"), false},
+		{roubaix, med("59", "CCAS Roubaix"), true}, {roubaix, med("59", "CCAS Lille"), false}, {roubaix, med("62", "CCAS Roubaix"), false},
+		{d59, depCoord, true}, {roubaix, depCoord, false},
+		{store.Coordinator{Scope: "departement"}, med("", ""), false},
+	} {
+		if got := c.c.CoversUser(c.u); got != c.want {
+			t.Errorf("%+v covers %+v: %v, want %v", c.c, c.u.Mediator, got, c.want)
+		}
+	}
+	if !d59.Covers("59", "") || d59.Covers("62", "") || roubaix.Covers("59", "") || region.Covers("", "") != true {
+		t.Fatal("Covers on places")
+	}
+}
