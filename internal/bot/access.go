@@ -36,6 +36,7 @@ var access = map[string][]string{
 	"/export":      coordinators,
 	"/digest":      everyone,
 	"/inviter":     coordinators,
+	"/equipe":      coordinators,
 
 	"d":   mediatorOnly, // dialog engine buttons (forms)
 	"b":   mediatorOnly, // buttons around forms: new, done, resume, drop
@@ -46,6 +47,7 @@ var access = map[string][]string{
 	"i":   coordinators, // /indicateurs figures
 	"e":   coordinators, // /export files
 	"inv": coordinators, // /inviter choices
+	"eq":  coordinators, // /equipe: pages, disable, enable, invitations
 }
 
 // mayUse says whether role may use an entry of the access table.
@@ -72,6 +74,7 @@ func (b *Bot) buttonRoutes() map[string]route {
 		"m":   {1, 3, b.pressFigures},
 		"e":   {1, 3, b.pressFigures},
 		"inv": {1, 4, b.pressInvite}, // inv:<m|c|a>[:<level or dep>[:<dep or structure>[:<structure or rural>]]]
+		"eq":  {1, 2, b.pressTeam},   // eq:<act>[:<arg>]
 	}
 }
 
@@ -147,5 +150,5 @@ func (b *Bot) refusePress(ctx context.Context, user *store.User, ev event, prefi
 		role = user.Role
 	}
 	b.log.Warn("button press refused", "update_id", ev.updateID, "role", role, "prefix", prefix, "reason", reason)
-	b.audit(ctx, ev.userID, "press_refused", prefix, reason)
+	b.audit(ctx, ev.userID, store.AuditRefused, "button:"+prefix, map[string]any{"reason": reason, "role": role})
 }

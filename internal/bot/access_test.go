@@ -21,7 +21,8 @@ func tag(s indicators.Scope) string {
 	return hex.EncodeToString(sum[:5])
 }
 
-// snapshot fingerprints every table a refused entry point must leave alone.
+// snapshot fingerprints every table a refused entry point must leave alone
+// (a user's last activity aside: /equipe shows it).
 func (h *harness) snapshot() map[string]string {
 	h.t.Helper()
 	out := map[string]string{}
@@ -29,7 +30,7 @@ func (h *harness) snapshot() map[string]string {
 		"actions", "partners", "reviews", "review_deadlines", "exports"} {
 		var sum string
 		if err := h.db.Store.Pool.QueryRow(context.Background(),
-			`SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).Scan(&sum); err != nil {
+			`SELECT coalesce(md5(string_agg((to_jsonb(t) - 'last_seen_at')::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).Scan(&sum); err != nil {
 			h.t.Fatalf("snapshot %s: %v", table, err)
 		}
 		out[table] = sum
@@ -80,10 +81,10 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
 
 	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/monbilan"}
-	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix"}
+	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe"}
 	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
 		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period}
-	coordinatorButtons := []string{"inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y"}
+	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y"}
 
 	type person struct {
 		name string
@@ -151,6 +152,14 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	}
 
 	h.sameSnapshot(before, "a refused entry point")
+	// Each press refused by the role table is in the audit trail: 14 buttons
+	// by 2 coordinators, 11 by the mediator (strangers' presses are not).
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+11 {
+		t.Errorf("%d refused presses audited, want %d", n, 2*14+11)
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 6 {
+		t.Errorf("%d territory refusals audited, want 6", n)
+	}
 	for _, id := range []int64{4801, 4810, 4811, 4899} {
 		if _, exists, err := h.drafts.Load(ctx, id, id); err != nil || exists {
 			t.Errorf("user %d has a draft after refusals (err %v)", id, err)

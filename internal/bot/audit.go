@@ -1,10 +1,17 @@
 package bot
 
-import "context"
+import (
+	"context"
 
-// audit records who did what, for the data-protection officer: the actor's
-// Telegram id, an action, its target and a short detail, never the
-// contents of a message.
-func (b *Bot) audit(ctx context.Context, actor int64, action, target, detail string) {
-	b.log.Info("audit", "actor", actor, "action", action, "target", target, "detail", detail)
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// audit records who did what in the audit trail the data-protection officer
+// reads (`relais audit`): the actor's Telegram id, an action, its target and
+// short parameters, never the contents of a message. A failure is logged:
+// the user's action has already happened or been refused.
+func (b *Bot) audit(ctx context.Context, actor int64, action, target string, detail map[string]any) {
+	if err := b.store.Audit(context.WithoutCancel(ctx), store.AuditEntry{Actor: &actor, Action: action, Target: target, Detail: detail}); err != nil {
+		b.log.Error("write audit", "action", action, "err", err)
+	}
 }

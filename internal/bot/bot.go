@@ -162,6 +162,20 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
+	if user.Disabled {
+		// A disabled user is a stranger at once: no command, no button,
+		// nothing about anyone; the attempt is audited.
+		b.audit(ctx, user.TelegramID, store.AuditDisabledTried, "user", map[string]any{"button": ev.callback != ""})
+		if ev.callback != "" {
+			b.answer(ctx, ev, "Vous n'êtes pas inscrit·e sur Relais.")
+			return
+		}
+		b.reply(ctx, ev, msgStranger)
+		return
+	}
+	if err := b.store.Touch(ctx, user.TelegramID, b.now()); err != nil {
+		b.log.Warn("record last activity", "err", err) // /equipe shows an older date, nothing else
+	}
 	if user.ReminderHour < 0 {
 		user.ReminderHour = b.hour
 	}

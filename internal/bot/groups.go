@@ -4,6 +4,8 @@ import (
 	"context"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/store"
 )
 
 const msgPrivateOnly = "Relais fonctionne uniquement en conversation privée : les fiches et les chiffres ne doivent pas être vus par tout un groupe. " +
@@ -31,5 +33,5 @@ func (b *Bot) membershipChanged(ctx context.Context, m *tgbotapi.ChatMemberUpdat
 		return
 	}
 	b.log.Info("left a group chat", "chat_type", m.Chat.Type)
-	b.audit(ctx, m.From.ID, "group_left", m.Chat.Type, "")
+	b.audit(ctx, m.From.ID, store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": m.Chat.Type})
 }

@@ -248,7 +248,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 	}
 	if !ok || !found || !indicators.Allowed(viewer(u), scope) {
 		if found {
-			b.audit(ctx, u.TelegramID, "figures_refused", scope.Key(), flow)
+			b.audit(ctx, u.TelegramID, store.AuditRefused, scope.Key(), map[string]any{"reason": "territory", "flow": flow})
 		}
 		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
 		return

@@ -287,7 +287,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 		b.log.Error("list structures", "err", err)
 	}
 	if !mayInvite(u, inv) {
-		b.audit(ctx, u.TelegramID, "invitation_refused", inv.Role, inv.Departement)
+		b.audit(ctx, u.TelegramID, store.AuditRefused, "invitation", map[string]any{"reason": "territory", "role": inv.Role, "departement": inv.Departement})
 		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+inviterTerritory(u)+"). Aucune invitation n'a été créée.")
 		return
 	}
@@ -312,6 +312,7 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 		return
 	}
 	inv.ExpiresAt = b.now().Add(invitationTTL)
+	inv.CreatedBy = &u.TelegramID // audited with the invitation
 	code, err := b.store.CreateInvitation(ctx, inv)
 	if err != nil {
 		b.log.Error("create invitation", "role", inv.Role, "err", err)
@@ -319,7 +320,6 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	b.audit(ctx, u.TelegramID, "invitation_created", inv.Role, invitationLabel(inv))
 	b.answer(ctx, ev, "Invitation créée.")
 	summary := "Invitation créée : " + invitationLabel(inv) + ". Valable jusqu'au " + inv.ExpiresAt.In(b.loc).Format("02/01/2006") +
 		", une seule fois. Transférez le message suivant à la personne invitée, et à elle seule."

@@ -119,6 +119,7 @@ var menu = []menuEntry{
 	{"indicateurs", "les indicateurs de votre territoire"},
 	{"export", "export XLSX / CSV des données de votre territoire"},
 	{"inviter", "inviter un·e médiateur·rice ou un·e coordinateur·rice de votre territoire"},
+	{"equipe", "les personnes de votre territoire : activité, désactiver, invitations"},
 	{"digest", "recevoir ou non le bilan du lundi (oui / non)"},
 	{"aide", "ce que vous pouvez faire"},
 }
@@ -161,5 +162,6 @@ func (b *Bot) commandRoutes() map[string]func(ctx context.Context, u *store.User
 		"/bilan":       b.flow.start,
 		"/datebilan":   b.setReviewDeadline,
 		"/inviter":     b.startInvite,
+		"/equipe":      b.showTeam,
 	}
 }

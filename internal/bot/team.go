@@ -1,0 +1,318 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// /equipe: a coordinator sees the people of their territory with their last
+// activity, and disables (or enables back) one, with confirmation: a
+// mediator who leaves loses access the same day. Pending invitations are
+// listed and can be revoked. Buttons carry "eq:<act>[:<arg>]" and every
+// press checks again who the target is and whether the coordinator may
+// manage them (mayManage).
+
+// teamPage is the number of people per /equipe message (one button each).
+const teamPage = 8
+
+// teamScope is the territory whose people u manages.
+func teamScope(u *store.User) (store.Coordinator, bool) {
+	switch {
+	case u.Role == store.RoleAdmin:
+		return store.Coordinator{Scope: "region"}, true
+	case u.Role == store.RoleCoordinator && u.Coordinator != nil:
+		return *u.Coordinator, true
+	}
+	return store.Coordinator{}, false
+}
+
+// mayManage is the rule of /equipe: nobody manages themselves; an admin
+// manages everyone else; a coordinator manages the mediators of their
+// territory and the coordinators of a narrower one (a regional coordinator
+// every coordinator, a départemental one the structure coordinators of
+// their département); admins are managed by admins only.
+func mayManage(actor *store.User, target *store.User) bool {
+	if actor.TelegramID == target.TelegramID {
+		return false
+	}
+	if actor.Role == store.RoleAdmin {
+		return true
+	}
+	if actor.Role != store.RoleCoordinator || actor.Coordinator == nil {
+		return false
+	}
+	c := actor.Coordinator
+	switch {
+	case target.Mediator != nil:
+		return c.Covers(target.Mediator.Departement, target.Mediator.Structure)
+	case target.Coordinator != nil:
+		t := target.Coordinator
+		switch c.Scope {
+		case "region":
+			return true
+		case "departement":
+			return t.Scope == "structure" && t.Departement == c.Departement
+		}
+	}
+	return false
+}
+
+// showTeam answers /equipe.
+func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, _ string) {
+	text, kb, ok := b.teamPage(ctx, u, 0)
+	if !ok {
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	b.send(ctx, ev.chatID, text, kb)
+}
+
+// teamPage renders page p of the people u manages.
+func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbotapi.InlineKeyboardMarkup, bool) {
+	scope, _ := teamScope(u)
+	members, err := b.store.ListUsers(ctx, scope)
+	if err != nil {
+		b.log.Error("list team", "err", err)
+		return "", nil, false
+	}
+	var shown []store.Member
+	for _, m := range members {
+		if m.TelegramID != u.TelegramID {
+			shown = append(shown, m)
+		}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", teamTerritory(u), plural(len(shown), "personne", "personnes"))
+	if len(shown) == 0 {
+		sb.WriteString("\n\nInvitez quelqu'un avec /inviter.")
+	}
+	pages := (len(shown) + teamPage - 1) / teamPage
+	p = min(max(p, 0), max(pages-1, 0))
+	var rows [][]tgbotapi.InlineKeyboardButton
+	from := p * teamPage
+	for i, m := range shown[from:min(from+teamPage, len(shown))] {
+		fmt.Fprintf(&sb, "\n\n%d. %s", from+i+1, memberLine(m, b.loc))
+		if m.DisabledAt != nil {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Réactiver n° %d", from+i+1), "eq:e:"+strconv.FormatInt(m.TelegramID, 10))))
+		} else {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Désactiver n° %d", from+i+1), "eq:d:"+strconv.FormatInt(m.TelegramID, 10))))
+		}
+	}
+	var nav []tgbotapi.InlineKeyboardButton
+	if p > 0 {
+		nav = append(nav, button("◀ Précédents", "eq:p:"+strconv.Itoa(p-1)))
+	}
+	if p < pages-1 {
+		nav = append(nav, button("Suivants ▶", "eq:p:"+strconv.Itoa(p+1)))
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
+	rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Invitations en attente", "eq:i")))
+	return sb.String(), keyboard(rows...), true
+}
+
+func teamTerritory(u *store.User) string {
+	if u.Coordinator != nil {
+		return territory(u.Coordinator)
+	}
+	return "région Hauts-de-France"
+}
+
+// memberLine describes one person without anything about beneficiaries.
+func memberLine(m store.Member, loc *time.Location) string {
+	var who string
+	switch m.Role {
+	case store.RoleMediator:
+		who = fmt.Sprintf("%s (%s) — médiateur·rice, %s, %s", m.DisplayName, m.Identifier, m.Structure, codes.Departements.Label(m.Departement))
+	case store.RoleCoordinator:
+		who = m.DisplayName + " — coordinateur·rice, " + scopeLabel(m.Scope, m.Departement, m.Structure)
+	default:
+		who = m.DisplayName + " — administrateur·rice"
+	}
+	switch {
+	case m.DisabledAt != nil:
+		who += "\n    désactivé·e le " + m.DisabledAt.In(loc).Format("02/01/2006")
+	case m.LastActivity != nil:
+		who += "\n    dernière activité le " + m.LastActivity.In(loc).Format("02/01/2006")
+	default:
+		who += "\n    aucune activité"
+	}
+	return who
+}
+
+func scopeLabel(scope, dep, structure string) string {
+	switch scope {
+	case "region":
+		return "région"
+	case "departement":
+		return codes.Departements.Label(dep)
+	}
+	return structure + ", " + codes.Departements.Label(dep)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// pressTeam handles "eq:…": p:<page>, d|e:<id> (ask), D|E:<id> (do), i
+// (invitations), r:<invitation id> (revoke), x (back to the list).
+func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event) {
+	f := strings.Split(ev.data, ":")[1:]
+	act, arg := f[0], ""
+	if len(f) > 1 {
+		arg = f[1]
+	}
+	switch {
+	case act == "p" || act == "x":
+		page, err := strconv.Atoi(arg)
+		if err != nil {
+			page = 0 // "eq:x" and a bad page show the first
+		}
+		text, kb, ok := b.teamPage(ctx, u, page)
+		if !ok {
+			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+			return
+		}
+		b.answer(ctx, ev, "")
+		b.edit(ctx, ev.chatID, ev.messageID, text, kb)
+	case (act == "d" || act == "e" || act == "D" || act == "E") && arg != "":
+		b.pressMember(ctx, u, ev, act, arg)
+	case act == "i":
+		b.answer(ctx, ev, "")
+		text, kb := b.invitationsPage(ctx, u)
+		b.edit(ctx, ev.chatID, ev.messageID, text, kb)
+	case act == "r" && arg != "":
+		b.revokeInvitation(ctx, u, ev, arg)
+	default:
+		b.answer(ctx, ev, msgStaleButton)
+		b.refusePress(ctx, u, ev, "eq", "fields")
+	}
+}
+
+func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg string) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	var target *store.User
+	if err == nil {
+		target, err = b.store.UserByTelegramID(ctx, id)
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		b.log.Error("load team member", "err", err)
+		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		return
+	}
+	if err != nil || !mayManage(u, target) {
+		b.answer(ctx, ev, msgStaleButton)
+		b.refusePress(ctx, u, ev, "eq", "territory")
+		return
+	}
+	name := target.DisplayName
+	switch act {
+	case "d":
+		b.answer(ctx, ev, "")
+		b.edit(ctx, ev.chatID, ev.messageID, "Désactiver "+name+" ? Dès maintenant, cette personne ne pourra plus utiliser Relais "+
+			"(ni commande, ni rappel, ni bilan du lundi). Ses fiches restent enregistrées et comptées ; vous pourrez la réactiver.",
+			keyboard(tgbotapi.NewInlineKeyboardRow(button("Oui, désactiver", "eq:D:"+arg), button("Annuler", "eq:x"))))
+		return
+	case "e":
+		b.answer(ctx, ev, "")
+		b.edit(ctx, ev.chatID, ev.messageID, "Réactiver "+name+" ? Cette personne retrouvera l'accès à Relais avec son rôle et son territoire.",
+			keyboard(tgbotapi.NewInlineKeyboardRow(button("Oui, réactiver", "eq:E:"+arg), button("Annuler", "eq:x"))))
+		return
+	}
+	disable := act == "D"
+	if err := b.store.SetUserDisabled(ctx, id, disable, &u.TelegramID); err != nil {
+		b.log.Error("set user disabled", "err", err)
+		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
+		return
+	}
+	done := name + " est désactivé·e : plus aucun accès à Relais."
+	if !disable {
+		done = name + " est réactivé·e."
+	}
+	b.answer(ctx, ev, done)
+	if disable {
+		// The departed mediator's half-filled form goes too.
+		if err := b.drafts.Delete(ctx, target.ChatID, target.TelegramID); err != nil {
+			b.log.Error("drop a disabled user's draft", "err", err)
+		}
+	}
+	text, kb, ok := b.teamPage(ctx, u, 0)
+	if ok {
+		b.edit(ctx, ev.chatID, ev.messageID, done+"\n\n"+text, kb)
+	}
+}
+
+// invitationsPage lists the pending invitations of u's territory.
+func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, *tgbotapi.InlineKeyboardMarkup) {
+	back := tgbotapi.NewInlineKeyboardRow(button("◀ Équipe", "eq:x"))
+	pending, err := b.store.ListInvitations(ctx, b.now())
+	if err != nil {
+		b.log.Error("list invitations", "err", err)
+		return msgTryAgain, keyboard(back)
+	}
+	var sb strings.Builder
+	var rows [][]tgbotapi.InlineKeyboardButton
+	n := 0
+	for _, p := range pending {
+		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Scope: p.Scope, Rural: p.Rural}
+		if !mayInvite(u, inv) || n == 20 {
+			continue
+		}
+		n++
+		fmt.Fprintf(&sb, "\n\n%d. %s\n    valable jusqu'au %s", n, invitationLabel(inv), p.ExpiresAt.In(b.loc).Format("02/01/2006"))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Annuler l'invitation n° %d", n), "eq:r:"+strconv.FormatInt(p.ID, 10))))
+	}
+	head := "Invitations en attente : " + plural(n, "invitation", "invitations") + "."
+	if n == 0 {
+		head = "Aucune invitation en attente dans votre territoire."
+	}
+	return head + sb.String(), keyboard(append(rows, back)...)
+}
+
+func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg string) {
+	id, err := strconv.ParseInt(arg, 10, 64)
+	allowedInv := false
+	if err == nil {
+		pending, lerr := b.store.ListInvitations(ctx, b.now())
+		if lerr != nil {
+			b.log.Error("list invitations", "err", lerr)
+			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+			return
+		}
+		for _, p := range pending {
+			if p.ID == id {
+				allowedInv = mayInvite(u, store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Scope: p.Scope, Rural: p.Rural})
+			}
+		}
+	}
+	if !allowedInv {
+		b.answer(ctx, ev, "Cette invitation n'est plus en attente.")
+		b.refusePress(ctx, u, ev, "eq", "invitation")
+		return
+	}
+	if err := b.store.RevokeInvitation(ctx, id, &u.TelegramID); err != nil {
+		if errors.Is(err, store.ErrInvitationUsed) || errors.Is(err, store.ErrInvitationRevoked) {
+			b.answer(ctx, ev, "Cette invitation n'est plus en attente.")
+			return
+		}
+		b.log.Error("revoke invitation", "err", err)
+		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
+		return
+	}
+	b.answer(ctx, ev, "Invitation annulée : le lien ne fonctionne plus.")
+	text, kb := b.invitationsPage(ctx, u)
+	b.edit(ctx, ev.chatID, ev.messageID, "Invitation annulée : le lien ne fonctionne plus.\n\n"+text, kb)
+}

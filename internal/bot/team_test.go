@@ -1,0 +1,137 @@
+package bot_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// A coordinator disables a mediator who left from /equipe: at once the
+// mediator's commands, buttons and due reminders get nothing, each attempt
+// is audited, the sheets stay counted; enabled back, all works again.
+func TestDisabledMediatorIsAStrangerAtOnce(t *testing.T) {
+	h := newHarness(t)
+	awa := h.mediator(5301, "Awa", "59")
+	mediatorID := h.user(5301).Mediator.ID
+	h.openSheet(mediatorID, "s1", "ABC123", date(2026, 11, 20), date(2026, 11, 24))
+	var requestID int64
+	if err := h.db.Store.Pool.QueryRow(t.Context(), `SELECT id FROM requests`).Scan(&requestID); err != nil {
+		t.Fatal(err)
+	}
+	claire := h.coordinator(5310, store.Invitation{Scope: "region"})
+
+	claire.Send("/equipe")
+	team := claire.Expect("Votre équipe (région Hauts-de-France) : 1 personne.")
+	if !regexp.MustCompile(`1\. Awa \(` + h.user(5301).Mediator.Identifier + `\) — médiateur·rice, CCAS Roubaix, Nord\n    dernière activité le \d\d/\d\d/20\d\d$`).MatchString(team.Text) {
+		t.Fatalf("team:\n%s", team.Text)
+	}
+	claire.Press("Désactiver n° 1")
+	claire.Expect("Désactiver Awa ? Dès maintenant, cette personne ne pourra plus utiliser Relais")
+	claire.Press("Oui, désactiver")
+	claire.ExpectCallbackAnswer("Awa est désactivé·e : plus aucun accès à Relais.")
+	after := claire.Expect("Awa est désactivé·e")
+	if !strings.Contains(after.Text, "1. Awa (") || !strings.Contains(after.Text, "    désactivé·e le ") || after.ButtonTexts()[0] != "Réactiver n° 1" {
+		t.Fatalf("after disabling: %v", after)
+	}
+
+	awa.Send("/fiche")
+	awa.Expect("Relais est réservé aux médiateurs santé et à leurs coordinateurs.")
+	welcome := awa.Messages()[1]
+	awa.PressData(welcome.ID, fmt.Sprintf("r:%d:resolue", requestID))
+	awa.ExpectCallbackAnswer("Vous n'êtes pas inscrit·e sur Relais.")
+	before := len(awa.Messages())
+	h.runReminders(time.Date(2026, 11, 24, 9, 0, 0, 0, paris))
+	if n := len(awa.Messages()); n != before {
+		t.Fatalf("a disabled mediator got %d messages from the reminders: %v", n-before, awa.Messages()[before:])
+	}
+	if status, _, _ := h.request(requestID); status != "en_cours" {
+		t.Fatalf("request %s after a disabled user's press", status)
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'user_disable' AND actor = 5310 AND target = 'user:5301'`); n != 1 {
+		t.Fatalf("%d disable lines in the audit", n)
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'disabled_tried' AND actor = 5301`); n != 2 {
+		t.Fatalf("%d attempts of the disabled user audited, want 2", n)
+	}
+	if n := h.count(`SELECT count(*) FROM sheets WHERE mediator_id = $1`, mediatorID); n != 1 {
+		t.Fatalf("the disabled mediator's sheets: %d", n)
+	}
+
+	claire.Send("/equipe")
+	claire.Expect("désactivé·e le ")
+	claire.Press("Réactiver n° 1")
+	claire.Press("Oui, réactiver")
+	claire.ExpectCallbackAnswer("Awa est réactivé·e.")
+	h.runReminders(time.Date(2026, 11, 25, 9, 0, 0, 0, paris))
+	awa.Expect(reminders.HeadingDaily)
+	awa.Send("/fiche")
+	awa.Expect("Date de l'accompagnement ?")
+}
+
+// /equipe shows and manages only the coordinator's territory.
+func TestTeamStaysInTheTerritory(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(5401, "Awa", "59")
+	h.mediator(5402, "Léa", "62")
+	pdc := h.coordinator(5410, store.Invitation{Scope: "departement", Departement: "62"})
+	nord := h.coordinator(5411, store.Invitation{Scope: "departement", Departement: "59"})
+	ccas := h.coordinator(5412, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+
+	pdc.Send("/equipe")
+	if got := pdc.Expect("Votre équipe (Pas-de-Calais) : 1 personne.").Text; !strings.Contains(got, "Léa") || strings.Contains(got, "Awa") {
+		t.Fatalf("Pas-de-Calais team:\n%s", got)
+	}
+	nord.Send("/equipe")
+	if got := nord.Expect("Votre équipe (Nord) : 2 personnes.").Text; !strings.Contains(got, "Awa") || !strings.Contains(got, "Coord — coordinateur·rice, CCAS Roubaix, Nord") {
+		t.Fatalf("Nord team:\n%s", got)
+	}
+	// Forged: the 62 coordinator disables Awa (59); the structure
+	// coordinator disables the département's coordinator; anyone disables themselves.
+	pdc.PressData(pdc.Messages()[1].ID, "eq:D:5401")
+	pdc.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	ccas.PressData(ccas.Messages()[1].ID, "eq:D:5411")
+	ccas.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	nord.PressData(nord.Messages()[1].ID, "eq:D:5411")
+	nord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d users disabled by forged presses", n)
+	}
+	// Inside the territory, a structure coordinator manages their mediators.
+	ccas.PressData(ccas.Messages()[1].ID, "eq:D:5401")
+	ccas.ExpectCallbackAnswer("Awa est désactivé·e")
+	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL AND telegram_id = 5401`); n != 1 {
+		t.Fatal("the structure coordinator could not disable their mediator")
+	}
+}
+
+// Invitations are listed and revoked from /equipe; a revoked link registers nobody.
+func TestRevokeAnInvitationFromTelegram(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(5501, "Awa", "59")
+	nord := h.coordinator(5510, store.Invitation{Scope: "departement", Departement: "59"})
+	nord.Send("/inviter médiateur 59 CCAS Roubaix")
+	link := nord.Expect("?start=")
+	code := link.Text[strings.Index(link.Text, "?start=")+len("?start=") : strings.Index(link.Text, "\n")]
+	h.invite(store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"}) // not Nord's
+
+	nord.Send("/equipe")
+	nord.Expect("Votre équipe")
+	nord.Press("Invitations en attente")
+	list := nord.Expect("Invitations en attente : 1 invitation.")
+	if !strings.Contains(list.Text, "1. médiateur·rice, Nord, CCAS Roubaix (poste en QPV)") || strings.Contains(list.Text, "Lens") {
+		t.Fatalf("invitations:\n%s", list.Text)
+	}
+	nord.Press("Annuler l'invitation n° 1")
+	nord.ExpectCallbackAnswer("Invitation annulée : le lien ne fonctionne plus.")
+	zoe := h.tg.NewUser(5520, "Zoé").For(t)
+	zoe.Send("/start " + code)
+	zoe.Expect("annulée")
+	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 5520`); n != 0 {
+		t.Fatal("a revoked invitation registered someone")
+	}
+}
