@@ -98,6 +98,11 @@ func TestTeamStaysInTheTerritory(t *testing.T) {
 	ccas.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
 	nord.PressData(nord.Messages()[1].ID, "eq:D:5411")
 	nord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	claire := h.coordinator(5413, store.Invitation{Scope: "region"})
+	claire.PressData(claire.Messages()[1].ID, "eq:D:5413")
+	claire.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	nord.PressData(nord.Messages()[1].ID, "eq:D:5410") // a peer of another département
+	nord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
 	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL`); n != 0 {
 		t.Fatalf("%d users disabled by forged presses", n)
 	}
