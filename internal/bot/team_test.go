@@ -101,8 +101,12 @@ func TestTeamStaysInTheTerritory(t *testing.T) {
 	claire := h.coordinator(5413, store.Invitation{Scope: "region"})
 	claire.PressData(claire.Messages()[1].ID, "eq:D:5413")
 	claire.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
-	nord.PressData(nord.Messages()[1].ID, "eq:D:5410") // a peer of another département
-	nord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	h.coordinator(5414, store.Invitation{Scope: "structure", Departement: "62", Structure: "Centre social Lens"})
+	h.coordinator(5415, store.Invitation{Scope: "departement", Departement: "59"})
+	for _, id := range []string{"5410", "5414", "5415"} { // peers, or another département's structure
+		nord.PressData(nord.Messages()[1].ID, "eq:D:"+id)
+		nord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	}
 	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL`); n != 0 {
 		t.Fatalf("%d users disabled by forged presses", n)
 	}
