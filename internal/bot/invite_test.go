@@ -63,9 +63,10 @@ func TestInvitationsStayInTheInvitersTerritory(t *testing.T) {
 		}
 	}
 	ccasWelcome := ccas.Messages()[1]
-	for i, data := range []string{"inv:c:d", "inv:c:d:59", "inv:m:62"} {
-		ccas.PressData(ccasWelcome.ID, data)
-		waitUntil(t, func() bool { return len(ccas.CallbackAnswers()) == i+1 }, "an answer to "+data)
+	for _, data := range []string{"inv:c:d", "inv:c:d:59", "inv:m:62", "inv:c:r"} {
+		if got := pressData(t, ccas, ccasWelcome.ID, data); got != "Ce bouton n'est plus actif." {
+			t.Errorf("structure coordinator pressing %s: %q", data, got)
+		}
 	}
 	if n := h.count(`SELECT count(*) FROM invitations`); n != invitationsBefore {
 		t.Fatalf("%d invitations created outside the territory", n-invitationsBefore)

@@ -42,8 +42,9 @@ func TestDisabledMediatorIsAStrangerAtOnce(t *testing.T) {
 	awa.Send("/fiche")
 	awa.Expect("Relais est réservé aux médiateurs santé et à leurs coordinateurs.")
 	welcome := awa.Messages()[1]
-	awa.PressData(welcome.ID, fmt.Sprintf("r:%d:resolue", requestID))
-	awa.ExpectCallbackAnswer("Vous n'êtes pas inscrit·e sur Relais.")
+	if got := pressData(t, awa, welcome.ID, fmt.Sprintf("r:%d:resolue", requestID)); got != "Vous n'êtes pas inscrit·e sur Relais." {
+		t.Fatalf("disabled mediator's press answered %q", got)
+	}
 	before := len(awa.Messages())
 	h.runReminders(time.Date(2026, 11, 24, 9, 0, 0, 0, paris))
 	if n := len(awa.Messages()); n != before {
@@ -92,27 +93,33 @@ func TestTeamStaysInTheTerritory(t *testing.T) {
 	}
 	// Forged: the 62 coordinator disables Awa (59); the structure
 	// coordinator disables the département's coordinator; anyone disables themselves.
-	pdc.PressData(pdc.Messages()[1].ID, "eq:D:5401")
-	pdc.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
-	ccas.PressData(ccas.Messages()[1].ID, "eq:D:5411")
-	ccas.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
-	nord.PressData(nord.Messages()[1].ID, "eq:D:5411")
-	nord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	if got := pressData(t, pdc, pdc.Messages()[1].ID, "eq:D:5401"); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
+		t.Errorf("pdc pressing %q: %q", "eq:D:5401", got)
+	}
+	if got := pressData(t, ccas, ccas.Messages()[1].ID, "eq:D:5411"); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
+		t.Errorf("ccas pressing %q: %q", "eq:D:5411", got)
+	}
+	if got := pressData(t, nord, nord.Messages()[1].ID, "eq:D:5411"); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
+		t.Errorf("nord pressing %q: %q", "eq:D:5411", got)
+	}
 	claire := h.coordinator(5413, store.Invitation{Scope: "region"})
-	claire.PressData(claire.Messages()[1].ID, "eq:D:5413")
-	claire.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	if got := pressData(t, claire, claire.Messages()[1].ID, "eq:D:5413"); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
+		t.Errorf("claire pressing %q: %q", "eq:D:5413", got)
+	}
 	h.coordinator(5414, store.Invitation{Scope: "structure", Departement: "62", Structure: "Centre social Lens"})
 	h.coordinator(5415, store.Invitation{Scope: "departement", Departement: "59"})
 	for _, id := range []string{"5410", "5414", "5415"} { // peers, or another département's structure
-		nord.PressData(nord.Messages()[1].ID, "eq:D:"+id)
-		nord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+		if got := pressData(t, nord, nord.Messages()[1].ID, "eq:D:"+id); got != "Ce bouton n'est plus actif." {
+			t.Errorf("nord disabling %s: %q", id, got)
+		}
 	}
 	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL`); n != 0 {
 		t.Fatalf("%d users disabled by forged presses", n)
 	}
 	// Inside the territory, a structure coordinator manages their mediators.
-	ccas.PressData(ccas.Messages()[1].ID, "eq:D:5401")
-	ccas.ExpectCallbackAnswer("Awa est désactivé·e")
+	if got := pressData(t, ccas, ccas.Messages()[1].ID, "eq:D:5401"); !strings.HasPrefix(got, "Awa est désactivé·e") {
+		t.Errorf("ccas pressing %q: %q", "eq:D:5401", got)
+	}
 	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL AND telegram_id = 5401`); n != 1 {
 		t.Fatal("the structure coordinator could not disable their mediator")
 	}
