@@ -176,5 +176,6 @@ func (b *Bot) callbacks() map[string]func(ctx context.Context, u *store.User, ev
 		"i":  b.pressFigures,
 		"m":  b.pressFigures,
 		"e":  b.pressFigures,
+		"q":  b.pressQuestion,
 	}
 }

@@ -140,7 +140,7 @@ func NotUnderstood(q Query, today time.Time) string {
 	case len(q.Ambiguous) > 0:
 		var names []string
 		for _, st := range q.Ambiguous {
-			names = append(names, st.Name)
+			names = append(names, indicators.Structure(st.Departement, st.Name).Label())
 		}
 		b.WriteString("Plusieurs structures correspondent : " + strings.Join(names, ", ") + ". Précisez laquelle.")
 	default:
