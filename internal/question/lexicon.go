@@ -96,7 +96,8 @@ var phrases = []phrase{
 	ph("RDV", m(cType, "soins.rdv")), ph("rendez-vous", m(cType, "soins.rdv")), ph("prise de RDV", m(cType, "soins.rdv")),
 	ph("prise de rendez-vous", m(cType, "soins.rdv")), ph("médecin traitant", m(cType, "soins.recherche_ps")),
 	ph("recherche de médecin", m(cType, "soins.recherche_ps")), ph("professionnel de santé", m(cType, "soins.recherche_ps")),
-	ph("médecin", m(cType, "soins.recherche_ps")), ph("recherche de professionnel", m(cType, "soins.recherche_ps")),
+	ph("médecin", m(cType, "soins.recherche_ps")), ph("recherche de médecin traitant", m(cType, "soins.recherche_ps")),
+	ph("accompagnement aux RDV médicaux", m(cType, "soins.accompagnement_rdv")), ph("recherche de professionnel", m(cType, "soins.recherche_ps")),
 	ph("bilan de santé", m(cType, "soins.bilan_sante"), m(cTheme, "bilan_sante")),
 	ph("accompagnement aux RDV", m(cType, "soins.accompagnement_rdv")), ph("accompagnement aux rendez-vous", m(cType, "soins.accompagnement_rdv")),
 	ph("accompagnement physique", m(cType, "soins.accompagnement_rdv")), ph("accompagnements physiques", m(cType, "soins.accompagnement_rdv")),
@@ -172,7 +173,7 @@ var phrases = []phrase{
 	ph("par dép", m(cBreakdown, "departement")), ph("par territoire", m(cBreakdown, "departement")),
 	ph("départements", m(cBreakdown, "departement")),
 	ph("par type", m(cBreakdown, "type")), ph("par types", m(cBreakdown, "type")), ph("par motif", m(cBreakdown, "type")),
-	ph("par thème", m(cBreakdown, "type")), ph("par catégorie", m(cBreakdown, "type")), ph("détail", m(cBreakdown, "type")),
+	ph("par thème", m(cBreakdown, "type")), ph("par catégorie", m(cBreakdown, "type")), ph("par sexe", m(cBreakdown, "type"), m(cSex, "")), ph("détail", m(cBreakdown, "type")),
 	ph("détaillé", m(cBreakdown, "type")),
 	ph("par mois", m(cBreakdown, "month")), ph("mois par mois", m(cBreakdown, "month")), ph("mensuel", m(cBreakdown, "month")),
 	ph("chaque mois", m(cBreakdown, "month")), ph("évolution", m(cBreakdown, "month")),
@@ -180,6 +181,10 @@ var phrases = []phrase{
 	ph("combien", m(cFiller, "")), ph("nombre", m(cFiller, "")), ph("nb", m(cFiller, "")), ph("total", m(cFiller, "")),
 	ph("quel", m(cFiller, "")), ph("quelle", m(cFiller, "")), ph("quels", m(cFiller, "")), ph("quelles", m(cFiller, "")),
 	ph("chiffres", m(cFiller, "")), ph("chiffre", m(cFiller, "")), ph("indicateur", m(cFiller, "")),
+	ph("par", m(cFiller, "")), ph("problèmes", m(cFiller, "")), ph("liés", m(cFiller, "")), ph("remplis", m(cFiller, "")),
+	ph("actifs", m(cFiller, "")), ph("actives", m(cFiller, "")), ph("beaucoup", m(cFiller, "")), ph("venues", m(cFiller, "")),
+	ph("concernant", m(cFiller, "")), ph("nombreux", m(cFiller, "")), ph("environ", m(cFiller, "")),
+	ph("médicaux", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
 }
 
 func m(cat, val string) meaning { return meaning{cat, val} }
@@ -203,9 +208,9 @@ var stop = map[string]bool{
 	"voudrais": true, "veux": true, "aimerais": true, "peux": true, "pouvez": true, "fait": true, "faites": true,
 	"faits": true, "ete": true, "etait": true, "leur": true, "leurs": true, "nos": true, "notre": true, "vos": true,
 	"votre": true, "tous": true, "toutes": true, "tout": true, "toute": true, "plait": true, "as": true, "avait": true,
-	"y'a": true, "ya": true, "sans": false, "by": true, "of": true, "the": true, "numero": true, "depuis": true,
+	"ya": true, "by": true, "of": true, "the": true, "numero": true, "depuis": true,
 	"entre": true, "jusqu": true, "partir": true, "hello": true, "salut": true, "se": true, "sa": true, "son": true,
-	"il's": true, "lui": true, "eux": true, "elle": true, "elles": true, "ils": true, "meme": true, "memes": true,
+	"lui": true, "elle": true, "elles": true, "ils": true, "ds": true,
 	"enregistre": true, "enregistrees": true, "enregistres": true, "realise": true, "realisees": true, "realises": true,
 	"faire": true, "avoir": true, "ici": true, "actuellement": true, "actuel": true,
 }
@@ -213,6 +218,7 @@ var stop = map[string]bool{
 // entry is a phrase ready for matching.
 type entry struct {
 	words []string // stemmed, stop words removed
+	raws  []string // the same words unstemmed, for typos
 	means []meaning
 }
 
@@ -221,16 +227,17 @@ var lexicon = build()
 func build() []entry {
 	var out []entry
 	for _, p := range phrases {
-		var ws []string
+		var ws, raws []string
 		for _, w := range tokens(p.text) {
 			if !stop[w] {
 				ws = append(ws, stem(w))
+				raws = append(raws, w)
 			}
 		}
 		if len(ws) == 0 {
 			continue
 		}
-		out = append(out, entry{words: ws, means: p.means})
+		out = append(out, entry{words: ws, raws: raws, means: p.means})
 	}
 	return out
 }

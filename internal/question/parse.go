@@ -79,7 +79,9 @@ type Query struct {
 }
 
 // Understood tells whether the query names an indicator.
-func (q Query) Understood() bool { return q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0 }
+func (q Query) Understood() bool {
+	return q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0
+}
 
 // Structure is an employing structure the parser can recognise by part of
 // its name.
@@ -150,7 +152,8 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 			}
 			ok, exact := true, 0
 			for k := 0; k < n && ok; k++ {
-				ok = near(ws[i+k].stem, ent.words[k], len(ws[i+k].raw))
+				ok = near(ws[i+k].stem, ent.words[k], len(ws[i+k].raw)) ||
+					len(ws[i+k].raw) >= 5 && oneEdit(ws[i+k].raw, ent.raws[k])
 				if ws[i+k].stem == ent.words[k] {
 					exact++
 				}

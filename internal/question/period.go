@@ -45,8 +45,8 @@ type atom struct {
 	day      int // for yearless day atoms
 	months   int // length in months (0: one day)
 	isYear   bool
-	start    bool // after "du", "depuis", "entre", "à partir de"
-	end      bool // after "au", "jusqu'au", "et"
+	start    bool // after "depuis", "dès", "à partir de": up to today
+	end      bool // after "jusqu'au": from January 1st
 }
 
 func year(w string) (int, bool) {
@@ -93,8 +93,11 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 		}
 		return 0, false
 	}
-	startWords := map[string]bool{"du": true, "depuis": true, "entre": true, "partir": true, "des": true}
-	endWords := map[string]bool{"au": true, "jusqu": true, "jusque": true, "et": true, "a": true}
+	// range words: "du … au …", "entre … et …" join two atoms; only
+	// "depuis" and "jusqu'au" open a period on one side
+	rangeWords := map[string]bool{"du": true, "entre": true, "au": true, "et": true, "a": true}
+	startWords := map[string]bool{"depuis": true, "partir": true, "des": true}
+	endWords := map[string]bool{"jusqu": true, "jusque": true}
 	prev := func(i int) string {
 		for k := i - 1; k >= 0; k-- {
 			if w := ws[k]; w != "le" && w != "l" && w != "la" && w != "de" && w != "mois" && w != "fin" && w != "debut" {
@@ -108,6 +111,13 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 		var a atom
 		n := 0 // words taken
 		switch {
+		case strings.Count(w, "/") == 1 && len(w) == 7 && w[2] == '/': // 03/2024
+			m, _ := strconv.Atoi(w[:2])
+			y, ok := year(w[3:])
+			if !ok || m < 1 || m > 12 {
+				continue
+			}
+			a, n = monthsAtom(y, m, 1), 1
 		case strings.Contains(w, "/"):
 			p := strings.Split(w, "/")
 			if len(p) < 2 || len(p) > 3 {
@@ -203,7 +213,8 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 		}
 		mark(i, i+n)
 		for k := i - 1; k >= 0 && k >= i-3; k-- { // "du", "depuis le", "jusqu'au"
-			if startWords[ws[k]] || endWords[ws[k]] && ws[k] != "a" || ws[k] == "le" || ws[k] == "en" || ws[k] == "l" {
+			if startWords[ws[k]] || endWords[ws[k]] || rangeWords[ws[k]] && ws[k] != "a" && ws[k] != "et" ||
+				ws[k] == "le" || ws[k] == "en" || ws[k] == "l" {
 				used[k] = true
 				continue
 			}
