@@ -42,7 +42,7 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 	}
 	q := question.NewParser(structures).Parse(ev.text, b.Now())
 	if !q.Understood() {
-		b.send(ctx, ev.chatID, question.NotUnderstood(q, b.Now()), b.suggestionButtons(ctx, u, q))
+		b.send(ctx, ev.chatID, question.NotUnderstood(q), b.suggestionButtons(ctx, u, q))
 		return
 	}
 	scope, refusal := question.Scope(q, viewer(u))

@@ -376,8 +376,6 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		set(Mediators, "")
 	case any(cPosts):
 		set(Posts, "")
-	case any(cMean) && any(cPeople):
-		set(People, "")
 	}
 	// a generic catalogue ("les ressources", "les freins") answers with its list
 	if q.Code == "" && q.Breakdown == "" {

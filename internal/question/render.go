@@ -2,7 +2,6 @@ package question
 
 import (
 	"strings"
-	"time"
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
@@ -132,7 +131,7 @@ func Text(q Query, s indicators.Scope, label string, p indicators.Period, f Figu
 
 // NotUnderstood is the answer to a question read only partly: what was
 // understood, what was not, and how to ask.
-func NotUnderstood(q Query, today time.Time) string {
+func NotUnderstood(q Query) string {
 	var b strings.Builder
 	switch {
 	case q.Conflict != "":
