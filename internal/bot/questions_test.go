@@ -187,3 +187,30 @@ func TestAQuestionNotUnderstoodIsExplained(t *testing.T) {
 		}
 	}
 }
+
+func TestAPartlyUnderstoodQuestionIsNotGuessed(t *testing.T) {
+	h := newHarness(t)
+	awa, _ := seedQuestions(h)
+	nord := h.coordinator(6400, store.Invitation{Scope: "departement", Departement: "59"})
+
+	// "Dunkerque" is no structure: the bot must not answer for the Nord as if it were
+	nord.Send("combien de fiches à Dunkerque en mars 2024 ?")
+	m := nord.Expect("Je n'ai compris qu'une partie de votre question.")
+	for _, want := range []string{"J'ai compris : l'indicateur « fiches d'accompagnement », la période du 01/03/2024 au 31/03/2024.",
+		"Je ne connais pas : « dunkerque »."} {
+		if !strings.Contains(m.Text, want) {
+			t.Fatalf("the explanation lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if strings.Contains(m.Text, "Compris :") {
+		t.Fatalf("a partly understood question was answered:\n%s", m.Text)
+	}
+	nord.PressOn(m, "Fiches d'accompagnement – Nord – du 01/03/2024 au 31/03/2024")
+	nord.Expect("Fiches d'accompagnement : 3\n")
+
+	// a mediator's whole report from the answer's button is their own
+	awa.Send("combien de fiches ce mois-ci")
+	a := awa.Expect("Fiches d'accompagnement : 6\n")
+	awa.PressOn(a, "Tout le rapport")
+	awa.Expect("Vos chiffres\nDu 01/11/2026 au 23/11/2026")
+}

@@ -78,9 +78,11 @@ type Query struct {
 	Ambiguous []Structure
 }
 
-// Understood tells whether the query names an indicator.
+// Understood tells whether the whole question was read: an indicator, at
+// most one territory, and no word left over (a word not understood may be
+// a place: the answer must not guess it away silently).
 func (q Query) Understood() bool {
-	return q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0
+	return q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0 && len(q.Unknown) == 0
 }
 
 // Structure is an employing structure the parser can recognise by part of

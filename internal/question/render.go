@@ -122,9 +122,6 @@ func Text(q Query, s indicators.Scope, label string, p indicators.Period, f Figu
 			b.WriteString("- " + r.Label + " : " + r.Figure.Value + "\n")
 		}
 	}
-	if len(q.Unknown) > 0 {
-		b.WriteString("\nNon compris (ignoré) : « " + strings.Join(q.Unknown, " ") + " ».\n")
-	}
 	b.WriteString("\nDéfinition : " + Definition(q))
 	return b.String()
 }
@@ -142,6 +139,8 @@ func NotUnderstood(q Query) string {
 			names = append(names, indicators.Structure(st.Departement, st.Name).Label())
 		}
 		b.WriteString("Plusieurs structures correspondent : " + strings.Join(names, ", ") + ". Précisez laquelle.")
+	case q.Indicator != "":
+		b.WriteString("Je n'ai compris qu'une partie de votre question.")
 	default:
 		b.WriteString("Je n'ai pas compris quel chiffre vous cherchez.")
 	}
@@ -161,6 +160,12 @@ func NotUnderstood(q Query) string {
 	}
 	if len(q.Unknown) > 0 {
 		b.WriteString("\nJe ne connais pas : « " + strings.Join(q.Unknown, " ") + " ».")
+	}
+	if q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0 {
+		b.WriteString("\n\nVoulez-vous la réponse ci-dessous ? Sinon, reformulez, par exemple :\n" +
+			"- combien de demandes de CSS dans le 62 en mars 2024 ?\n" +
+			"- âge moyen à Roubaix cette année")
+		return b.String()
 	}
 	b.WriteString("\n\nPosez une question sur un chiffre, un territoire et une période, par exemple :\n" +
 		"- combien de demandes de CSS dans le 62 en mars 2024 ?\n" +
