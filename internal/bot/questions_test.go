@@ -103,6 +103,14 @@ func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
 		}
 	}
 
+	region.Send("combien de fiches par mois en 2024")
+	byMonth := region.Expect("Fiches d'accompagnement : 14\n")
+	for _, want := range []string{"- janvier 2024 : 0\n", "- mars 2024 : 12\n", "- avril 2024 : 2\n", "- décembre 2024 : 0\n"} {
+		if !strings.Contains(byMonth.Text, want) {
+			t.Fatalf("breakdown by month lacks %q:\n%s", want, byMonth.Text)
+		}
+	}
+
 	// both posts are at a "CCAS Roubaix": the bot asks which one
 	region.Send("âge moyen à Roubaix en mars 2024")
 	which := region.Expect("Plusieurs structures correspondent : CCAS Roubaix (Nord), CCAS Roubaix (Pas-de-Calais). Précisez laquelle.")
@@ -124,6 +132,20 @@ func TestQuestionsStayInsideTheAskersTerritory(t *testing.T) {
 	nord.Expect("Hauts-de-France ne fait pas partie de votre territoire.")
 	nord.Send("et en picardie ? combien de fiches en 2024")
 	nord.Expect("Picardie (Aisne, Oise, Somme) ne fait pas partie de votre territoire.")
+
+	// a structure is recognised by name wherever it is, and refused outside
+	lens := h.tg.NewUser(6003, "Karim").For(t)
+	lens.Send("/start " + h.invite(store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"}))
+	lens.Expect("Bienvenue")
+	nord.Send("combien de fiches à Lens en 2024")
+	nord.Expect("Centre social Lens (Pas-de-Calais) ne fait pas partie de votre territoire.")
+
+	// a structure's coordinator: their structure only, not its département
+	roubaix := h.coordinator(6201, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	roubaix.Send("combien de fiches dans le nord en mars 2024")
+	roubaix.Expect("Nord ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : CCAS Roubaix (Nord).")
+	roubaix.Send("combien de fiches en mars 2024")
+	roubaix.Expect("Compris : fiches d'accompagnement – CCAS Roubaix (Nord) – du 01/03/2024 au 31/03/2024.")
 
 	// none said: their own territory
 	nord.Send("combien de demandes de CSS en mars 2024 ?")
