@@ -227,6 +227,9 @@ func TestAPartlyUnderstoodQuestionIsNotGuessed(t *testing.T) {
 	if strings.Contains(m.Text, "Compris :") {
 		t.Fatalf("a partly understood question was answered:\n%s", m.Text)
 	}
+	if got := strings.Join(m.ButtonTexts(), "|"); got != "Fiches d'accompagnement – Nord – du 01/03/2024 au 31/03/2024|Fiches d'accompagnement – Nord – cette année" {
+		t.Fatalf("suggestions: %s", got)
+	}
 	nord.PressOn(m, "Fiches d'accompagnement – Nord – du 01/03/2024 au 31/03/2024")
 	nord.Expect("Fiches d'accompagnement : 3\n")
 

@@ -198,7 +198,15 @@ func Suggestions(q Query) []Query {
 		return out
 	}
 	if q.Indicator != "" {
-		return []Query{base}
+		// the question understood, and the same over another period
+		other := base
+		if base.PeriodSaid {
+			other.PeriodSaid = false
+		} else {
+			y := base.Period.To.Year() - 1
+			other.Period, other.PeriodSaid = indicators.Year(y), true
+		}
+		return []Query{base, other}
 	}
 	var out []Query
 	for _, ind := range []struct{ ind, code string }{{Sheets, ""}, {People, ""}, {Requests, ""}} {
