@@ -48,6 +48,7 @@ var access = map[string][]string{
 	"e":   coordinators, // /export files
 	"inv": coordinators, // /inviter choices
 	"eq":  coordinators, // /equipe: pages, disable, enable, invitations
+	"q":   everyone,     // plain-French questions: other period or territory
 }
 
 // mayUse says whether role may use an entry of the access table.
@@ -73,8 +74,9 @@ func (b *Bot) buttonRoutes() map[string]route {
 		"i":   {1, 3, b.pressFigures},  // i:<period>[:<scope tag>[:<format>]]
 		"m":   {1, 3, b.pressFigures},
 		"e":   {1, 3, b.pressFigures},
-		"inv": {1, 4, b.pressInvite}, // inv:<m|c|a>[:<level or dep>[:<dep or structure>[:<structure or rural>]]]
-		"eq":  {1, 2, b.pressTeam},   // eq:<act>[:<arg>]
+		"inv": {1, 4, b.pressInvite},   // inv:<m|c|a>[:<level or dep>[:<dep or structure>[:<structure or rural>]]]
+		"eq":  {1, 2, b.pressTeam},     // eq:<act>[:<arg>]
+		"q":   {3, 3, b.pressQuestion}, // q:<question key>:<period>:<scope tag>
 	}
 }
 

@@ -213,7 +213,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, "Commande inconnue. Tapez /aide pour la liste des commandes.")
 		return
 	}
-	b.reply(ctx, ev, "Je n'ai pas compris. Tapez /aide pour voir ce que vous pouvez faire.")
+	b.askQuestion(ctx, user, ev) // plain text: a question about the figures (questions.go)
 }
 
 func allowed(roles []string, role string) bool {

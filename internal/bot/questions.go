@@ -1,0 +1,214 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/question"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Questions in plain French (issue 16): a message that is neither a command
+// nor an answer to an open form is read as a question about the figures
+// by internal/question, answered with the figure computed by
+// indicators.Compute (the code of /indicateurs), within the asker's role
+// and territory. Its buttons carry the query itself,
+// "q:<indicator|code|breakdown>:<period code>:<scope tag>", and every press
+// re-checks the territory like the figures flows do.
+const flowQuestion = "q"
+
+// askQuestion answers a typed question, or explains how to ask one.
+func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
+	if ev.text == "" {
+		b.reply(ctx, ev, "Je n'ai pas compris. Tapez /aide pour voir ce que vous pouvez faire.")
+		return
+	}
+	// Every structure is recognised, so a question about one outside the
+	// asker's territory is refused by name rather than misunderstood.
+	all, err := indicators.StructureScopes(ctx, b.store.Pool, indicators.Viewer{Role: indicators.RoleAdmin})
+	if err != nil {
+		b.log.Error("list structures for a question", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	var structures []question.Structure
+	if u.Role != store.RoleMediator {
+		for _, s := range all {
+			structures = append(structures, question.Structure{Departement: s.Departement, Name: s.Structure})
+		}
+	}
+	q := question.NewParser(structures).Parse(ev.text, b.Now())
+	if !q.Understood() {
+		b.send(ctx, ev.chatID, question.NotUnderstood(q), b.suggestionButtons(ctx, u, q))
+		return
+	}
+	scope, refusal := question.Scope(q, viewer(u))
+	if refusal != "" {
+		b.reply(ctx, ev, refusal)
+		return
+	}
+	b.answerQuestion(ctx, u, ev, q, scope)
+}
+
+// pressQuestion handles the buttons under an answer or a suggestion.
+func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event) {
+	parts := strings.SplitN(ev.data, ":", 4)
+	if len(parts) != 4 {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	q, ok := question.ParseKey(parts[1])
+	p, pok := period(parts[2], b.Now())
+	if !ok || !pok {
+		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		return
+	}
+	scopes, err := b.scopes(ctx, u)
+	if err != nil {
+		b.log.Error("list scopes", "err", err)
+		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		return
+	}
+	for _, s := range scopes {
+		if scopeTag(s) == parts[3] && indicators.Allowed(viewer(u), s) {
+			b.answer(ctx, ev, "")
+			q.Period, q.PeriodSaid = p, true
+			b.answerQuestion(ctx, u, ev, q, s)
+			return
+		}
+	}
+	b.answer(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
+}
+
+// answerQuestion computes and sends the figure of q for scope, with its
+// breakdown and buttons to change the period or territory.
+func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q question.Query, scope indicators.Scope) {
+	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now())}
+	if u.Role == store.RoleMediator {
+		opts = append(opts, indicators.ForTheMediator())
+	}
+	r, err := indicators.Compute(ctx, b.store.Pool, q.Period, scope, opts...)
+	if err != nil {
+		b.log.Error("compute indicators for a question", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	var rows []question.Row
+	switch q.Breakdown {
+	case question.ByDepartement:
+		for _, d := range question.Departements(scope) {
+			if !indicators.Allowed(viewer(u), d) {
+				continue
+			}
+			dr, err := indicators.Compute(ctx, b.store.Pool, q.Period, d, opts...)
+			if err != nil {
+				b.log.Error("compute indicators for a question", "err", err)
+				b.reply(ctx, ev, msgTryAgain)
+				return
+			}
+			rows = append(rows, question.Row{Label: d.Label(), Figure: question.FigureOf(q, dr)})
+		}
+	case question.ByMonth:
+		for _, m := range question.Months(q.Period) {
+			mr, err := indicators.Compute(ctx, b.store.Pool, m, scope, opts...)
+			if err != nil {
+				b.log.Error("compute indicators for a question", "err", err)
+				b.reply(ctx, ev, msgTryAgain)
+				return
+			}
+			rows = append(rows, question.Row{Label: question.MonthLabel(m), Figure: question.FigureOf(q, mr)})
+		}
+	}
+	text := question.Text(q, scope, r.Label, r.Period, question.FigureOf(q, r), rows)
+	b.send(ctx, ev.chatID, text, b.answerButtons(ctx, u, q, scope, r.Period))
+}
+
+// questionData is a button's data, or "" when it would not fit in
+// Telegram's 64 bytes.
+func questionData(q question.Query, pcode string, s indicators.Scope) string {
+	d := flowQuestion + ":" + q.Key() + ":" + pcode + ":" + scopeTag(s)
+	if len(d) > 64 {
+		return ""
+	}
+	return d
+}
+
+// answerButtons offer the same question for another period or territory,
+// and the whole report.
+func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query, scope indicators.Scope, p indicators.Period) *tgbotapi.InlineKeyboardMarkup {
+	var rows [][]tgbotapi.InlineKeyboardButton
+	var periods []tgbotapi.InlineKeyboardButton
+	for _, pb := range []struct{ label, code string }{{"Ce mois", "m"}, {"Cette année", "y"}, {"L'an dernier", "ly"}} {
+		if other, _ := period(pb.code, b.Now()); other == p {
+			continue
+		}
+		if d := questionData(q, pb.code, scope); d != "" {
+			periods = append(periods, button(pb.label, d))
+		}
+	}
+	if len(periods) > 0 {
+		rows = append(rows, periods)
+	}
+	scopes, err := b.scopes(ctx, u)
+	if err != nil {
+		b.log.Error("list scopes", "err", err)
+	}
+	var current bool
+	var others []tgbotapi.InlineKeyboardButton
+	for _, s := range scopes {
+		if scopeTag(s) == scopeTag(scope) {
+			current = true
+			continue
+		}
+		if s.Kind == indicators.KindStructure || len(others) == 4 {
+			continue // structures are asked by name; four territories at most
+		}
+		if d := questionData(q, periodCode(p), s); d != "" {
+			others = append(others, button(s.Label(), d))
+		}
+	}
+	for i := 0; i < len(others); i += 2 {
+		rows = append(rows, others[i:min(i+2, len(others))])
+	}
+	if current {
+		flow := flowIndicators
+		if u.Role == store.RoleMediator {
+			flow = flowOwn
+		}
+		// The fourth part keeps the answer above: the report comes below it.
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Tout le rapport", flow+":"+periodCode(p)+":"+scopeTag(scope)+":r")))
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return keyboard(rows...)
+}
+
+// suggestionButtons offer close questions the asker may ask.
+func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Query) *tgbotapi.InlineKeyboardMarkup {
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, sq := range question.Suggestions(q) {
+		scope, refusal := question.Scope(sq, viewer(u))
+		if refusal != "" {
+			continue
+		}
+		pcode, when := "y", "cette année"
+		if sq.PeriodSaid {
+			pcode, when = periodCode(sq.Period), sq.Period.Label()
+		}
+		where := scope.Label()
+		if u.Role == store.RoleMediator {
+			where = "vos chiffres"
+		}
+		if d := questionData(sq, pcode, scope); d != "" {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(question.Title(sq)+" – "+where+" – "+when, d)))
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return keyboard(rows...)
+}

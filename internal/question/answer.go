@@ -1,0 +1,464 @@
+package question
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/indicators"
+)
+
+// Figure is the answer to a query, read from a report computed by
+// indicators.Compute: never a second computation of a figure.
+type Figure struct {
+	Title string // what is counted, in French: "Demandes « Complémentaire Santé Solidaire »"
+	Value string // the figure as shown: "42", "55 % (978 fiches sur 1 793)"
+	// Count is the main figure as a number (a percentage for a rate, a
+	// rounded mean for a mean), for tables and tests.
+	Count int
+	// Lines is the detail of a breakdown by type, one line per code.
+	Lines []string
+}
+
+// table is the rights or the care table of a report, with its name.
+type table struct {
+	label string
+	indicators.Requests
+}
+
+// requestsOf returns the rights or care table named by a kind, or both.
+func requestsOf(r *indicators.Report, kind string) []table {
+	rights, care := table{"Accès aux droits", r.Rights}, table{"Accès aux soins", r.Care}
+	switch kind {
+	case "droits":
+		return []table{rights}
+	case "soins":
+		return []table{care}
+	}
+	return []table{rights, care}
+}
+
+func splitCode(code string) (kind, typ string) {
+	kind, typ, _ = strings.Cut(code, ".")
+	return kind, typ
+}
+
+func share(n, total int, noun string) string {
+	return fmt.Sprintf("%s sur %s (%d %%)", indicators.Number(n), indicators.Plural(total, noun, noun+"s"), indicators.Pct(n, total))
+}
+
+func decimal(m indicators.Mean) string {
+	if m.N == 0 {
+		return "–"
+	}
+	return strings.Replace(strconv.FormatFloat(m.Tenths(), 'f', 1, 64), ".", ",", 1)
+}
+
+func shares(list codes.List, counts map[string]int, total int) []string {
+	var out []string
+	for _, c := range list {
+		out = append(out, fmt.Sprintf("- %s : %s (%d %%)", c.Label, indicators.Number(counts[c.Code]), indicators.Pct(counts[c.Code], total)))
+	}
+	return out
+}
+
+// FigureOf reads the figure q asks for from r.
+func FigureOf(q Query, r *indicators.Report) Figure {
+	f := Figure{Title: Title(q)}
+	t := r.Total
+	if t == nil {
+		t = &indicators.Breakdown{}
+	}
+	count := func(n int) {
+		f.Count, f.Value = n, indicators.Number(n)
+	}
+	ofSheets := func(n int) {
+		f.Count, f.Value = n, share(n, t.Sheets, "fiche")
+	}
+	byType := q.Breakdown == ByType
+	switch q.Indicator {
+	case Sheets:
+		count(r.Sheets)
+	case People:
+		count(r.People)
+		if r.Scope.Kind != indicators.KindMediator && r.Mediators > 0 {
+			f.Value += " (en moyenne " + decimal(r.PerMediator.DistinctPeople) + " par médiateur actif)"
+		}
+	case QPV:
+		ofSheets(t.QPV["oui"])
+		f.Lines = []string{"Personnes distinctes vivant en QPV, en moyenne par médiateur : " + decimal(r.PerMediator.DistinctPeopleQPV)}
+	case Sex:
+		if q.Code == "" {
+			f.Count, f.Value = t.Sheets, indicators.Plural(t.Sheets, "fiche", "fiches")
+			f.Lines = shares(codes.Sex, t.Sex, t.Sheets)
+			break
+		}
+		ofSheets(t.Sex[q.Code])
+	case Age:
+		f.Count = t.Age.Round()
+		f.Value = decimal(t.Age) + " ans"
+		if t.AgeKnown > 0 {
+			f.Value += " (" + indicators.Plural(t.AgeKnown, "fiche", "fiches") + " où l'âge est connu)"
+		}
+	case Resources, Contact, Level:
+		list, counts := codes.Resources, t.Resources
+		if q.Indicator == Contact {
+			list, counts = codes.ContactModes, t.ContactMode
+		} else if q.Indicator == Level {
+			list, counts = codes.Levels, t.Level
+		}
+		if q.Code == "" || byType {
+			f.Count, f.Value = t.Sheets, indicators.Plural(t.Sheets, "fiche", "fiches")
+			f.Lines = shares(list, counts, t.Sheets)
+			break
+		}
+		ofSheets(counts[q.Code])
+	case Protection:
+		f.Count, f.Value = r.PerMediator.SocialProtection.Round(), decimal(r.PerMediator.SocialProtection)+" personnes en moyenne par médiateur actif"
+		if r.Scope.Kind == indicators.KindMediator {
+			f.Value = indicators.Plural(r.PerMediator.SocialProtection.Round(), "personne", "personnes")
+		}
+	case Requests, Resolved, Rate, Open:
+		f = requestFigure(q, r, f)
+	case Overdue:
+		count(r.FollowUps.Overdue)
+		f.Value = indicators.Plural(r.FollowUps.Overdue, "demande", "demandes") + " au " + day(r.FollowUps.AsOf)
+	case Obstacles:
+		if q.Code == "" || byType {
+			f.Count, f.Value = t.ObstacleSheets, share(t.ObstacleSheets, t.Sheets, "fiche")
+			f.Lines = shares(codes.Obstacles, t.Obstacles, t.Sheets)
+			break
+		}
+		ofSheets(t.Obstacles[q.Code])
+	case Actions, Participants:
+		f = actionFigure(q, r, f)
+	case Partners:
+		p := r.Partners
+		if p == nil {
+			break
+		}
+		g := p.Total
+		if q.Code == "" {
+			n := 0
+			for _, c := range codes.PartnerCategories {
+				n += g.ByCategory[c.Code]
+				f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s (%s par médiateur actif)", c.Label,
+					indicators.Number(g.ByCategory[c.Code]), decimal(g.PerMediator[c.Code])))
+			}
+			count(n)
+			break
+		}
+		count(g.ByCategory[q.Code])
+		f.Value += " (" + decimal(g.PerMediator[q.Code]) + " par médiateur actif)"
+	case Reviews:
+		rv := r.Review
+		if rv == nil {
+			break
+		}
+		g := rv.Total
+		if q.Code == "" {
+			f.Count, f.Value = g.Reviews, fmt.Sprintf("%s sur %s", indicators.Number(g.Reviews), indicators.Plural(g.Posts, "poste", "postes"))
+			if byType {
+				for _, c := range indicators.ReviewQuestions {
+					f.Lines = append(f.Lines, fmt.Sprintf("- %s : %d %%", c.Label, g.Pct[c.Code]))
+				}
+			}
+			break
+		}
+		f.Count = g.Pct[q.Code]
+		f.Value = fmt.Sprintf("%d %% (%s sur %s)", g.Pct[q.Code], indicators.Number(g.Yes[q.Code]),
+			indicators.Plural(g.Answered[q.Code], "bilan", "bilans"))
+	case Mediators:
+		count(r.Mediators)
+		f.Value += " (postes enregistrés : " + indicators.Number(r.Posts) + ")"
+	case Posts:
+		count(r.Posts)
+	}
+	return f
+}
+
+func day(iso string) string {
+	if len(iso) != 10 {
+		return iso
+	}
+	return iso[8:10] + "/" + iso[5:7] + "/" + iso[0:4]
+}
+
+func requestFigure(q Query, r *indicators.Report, f Figure) Figure {
+	kind, typ := splitCode(q.Code)
+	tables := requestsOf(r, kind)
+	total, resolved, open := 0, 0, 0
+	for _, t := range tables {
+		if typ != "" {
+			total += t.ByType[typ]
+			resolved += t.ResolvedByType[typ]
+			continue
+		}
+		total += t.Total
+		resolved += t.Resolved
+		open += t.Open
+	}
+	switch q.Indicator {
+	case Requests:
+		f.Count, f.Value = total, indicators.Number(total)
+	case Resolved:
+		f.Count, f.Value = resolved, share(resolved, total, "demande")
+	case Rate:
+		f.Count = indicators.Pct(resolved, total)
+		f.Value = fmt.Sprintf("%d %% (%s résolues sur %s)", f.Count, indicators.Number(resolved), indicators.Plural(total, "demande", "demandes"))
+	case Open:
+		f.Count, f.Value = open, indicators.Plural(open, "demande", "demandes")
+	}
+	if typ != "" {
+		return f
+	}
+	if kind == "" && q.Breakdown != ByType {
+		for _, t := range tables {
+			f.Lines = append(f.Lines, "- "+t.label+" : "+lineValue(q, t.Total, t.Resolved, t.Open))
+		}
+		return f
+	}
+	if q.Breakdown == ByType || q.Indicator != Open {
+		for _, t := range tables {
+			if len(tables) > 1 {
+				f.Lines = append(f.Lines, t.label+" :")
+			}
+			for _, tc := range t.Types() {
+				if q.Indicator == Open {
+					continue // open requests are not counted by type
+				}
+				f.Lines = append(f.Lines, "- "+tc.Label+" : "+lineValue(q, tc.Count, tc.Resolved, 0))
+			}
+		}
+	}
+	return f
+}
+
+func lineValue(q Query, total, resolved, open int) string {
+	switch q.Indicator {
+	case Resolved:
+		return fmt.Sprintf("%s sur %s", indicators.Number(resolved), indicators.Number(total))
+	case Rate:
+		return fmt.Sprintf("%d %% (%s/%s)", indicators.Pct(resolved, total), indicators.Number(resolved), indicators.Number(total))
+	case Open:
+		return indicators.Number(open)
+	}
+	return indicators.Number(total)
+}
+
+func actionFigure(q Query, r *indicators.Report, f Figure) Figure {
+	a := r.Actions
+	if a == nil {
+		return f
+	}
+	g := a.Total
+	if q.Indicator == Participants {
+		f.Count, f.Value = g.Participants, indicators.Number(g.Participants)
+		return f
+	}
+	facet, code, _ := strings.Cut(q.Code, ".")
+	switch facet {
+	case "role":
+		f.Count = g.ByRole[code]
+		f.Value = fmt.Sprintf("%s (%s par médiateur actif)", indicators.Number(g.ByRole[code]), decimal(g.PerMediator[code]))
+	case "theme":
+		for _, t := range a.Themes {
+			if t.Code == code {
+				f.Count, f.Value = t.Count, fmt.Sprintf("%s sur %s (%d %%)", indicators.Number(t.Count), indicators.Plural(g.Actions, "action", "actions"), t.Pct)
+			}
+		}
+		if f.Value == "" {
+			f.Value = "0 sur " + indicators.Plural(g.Actions, "action", "actions")
+		}
+	case "audience":
+		f.Count = g.CoanimatedForProfessionals
+		f.Value = fmt.Sprintf("%s sur %s (%d %%)", indicators.Number(g.CoanimatedForProfessionals),
+			indicators.Plural(g.Mediators, "médiateur actif", "médiateurs actifs"), g.CoanimatedForProfessionalsPct)
+	default:
+		f.Count, f.Value = g.Actions, indicators.Number(g.Actions)
+		if q.Breakdown == ByType {
+			for _, t := range a.Themes {
+				f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s (%d %%)", t.Label, indicators.Number(t.Count), t.Pct))
+			}
+			break
+		}
+		for _, c := range codes.ActionRoles {
+			f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s", c.Label, indicators.Number(g.ByRole[c.Code])))
+		}
+	}
+	return f
+}
+
+// Title names what a query counts, in French.
+func Title(q Query) string {
+	kind, typ := splitCode(q.Code)
+	reqs := "Demandes"
+	switch {
+	case typ != "":
+		reqs = "Demandes « " + codes.RequestTypes(kind).Label(typ) + " »"
+	case kind == "droits":
+		reqs = "Demandes d'accès aux droits"
+	case kind == "soins":
+		reqs = "Demandes d'accès aux soins"
+	}
+	facet, code, _ := strings.Cut(q.Code, ".")
+	switch q.Indicator {
+	case Sheets:
+		return "Fiches d'accompagnement"
+	case People:
+		return "Personnes accompagnées (distinctes)"
+	case QPV:
+		return "Fiches de personnes vivant en QPV"
+	case Sex:
+		switch q.Code {
+		case "F":
+			return "Fiches de femmes"
+		case "M":
+			return "Fiches d'hommes"
+		case "X":
+			return "Fiches de personnes non binaires"
+		}
+		return "Fiches par sexe"
+	case Age:
+		return "Âge moyen des personnes"
+	case Resources:
+		if q.Code != "" {
+			return "Fiches de personnes dont la ressource principale est « " + codes.Resources.Label(q.Code) + " »"
+		}
+		return "Ressources principales"
+	case Contact:
+		if q.Code != "" {
+			return "Fiches dont le mode de contact est « " + codes.ContactModes.Label(q.Code) + " »"
+		}
+		return "Modes de contact"
+	case Level:
+		if q.Code != "" {
+			return "Fiches de niveau « " + codes.Levels.Label(q.Code) + " »"
+		}
+		return "Niveaux d'accompagnement"
+	case Protection:
+		return "Personnes orientées vers les acteurs de la protection sociale"
+	case Requests:
+		return reqs
+	case Resolved:
+		return reqs + " résolues"
+	case Rate:
+		return "Taux de résolution – " + strings.ToLower(reqs[:1]) + reqs[1:]
+	case Open:
+		return reqs + " en cours"
+	case Overdue:
+		return "Suivis en retard"
+	case Obstacles:
+		if q.Code != "" {
+			return "Fiches citant le frein « " + codes.Obstacles.Label(q.Code) + " »"
+		}
+		return "Fiches citant au moins un frein"
+	case Actions:
+		switch facet {
+		case "role":
+			return "Actions collectives « " + codes.ActionRoles.Label(code) + " »"
+		case "theme":
+			return "Actions collectives sur le thème « " + codes.Themes.Label(code) + " »"
+		case "audience":
+			return "Médiateurs ayant co-animé une action pour des professionnels"
+		}
+		return "Actions collectives de prévention"
+	case Participants:
+		return "Participants aux actions collectives"
+	case Partners:
+		if q.Code != "" {
+			return "Partenaires " + strings.ToLower(codes.PartnerCategories.Label(q.Code))
+		}
+		return "Partenaires des médiateurs"
+	case Reviews:
+		if q.Code != "" {
+			return "Bilans annuels – " + indicators.ReviewQuestions.Label(q.Code)
+		}
+		return "Bilans annuels remplis"
+	case Mediators:
+		return "Médiateurs actifs"
+	case Posts:
+		return "Postes de médiateurs enregistrés"
+	}
+	return ""
+}
+
+// Definition is the one-line definition of what a query counts, as the
+// report defines it.
+func Definition(q Query) string {
+	switch q.Indicator {
+	case Sheets:
+		return "une fiche par accompagnement, datée du jour de l'accompagnement."
+	case People:
+		return "personnes différentes (code pseudonyme) ayant au moins une fiche sur la période."
+	case QPV:
+		return "fiches dont la personne déclare vivre dans un quartier prioritaire (QPV), rapportées à toutes les fiches."
+	case Sex, Resources, Contact, Level:
+		return "fiches de la période, chaque fiche comptée une fois ; pourcentages arrondis à l'unité."
+	case Age:
+		return "moyenne de l'âge déclaré sur les fiches de la période où il est connu."
+	case Protection:
+		return "personnes différentes orientées vers les acteurs de la protection sociale (CAF, CPAM…), en moyenne par médiateur actif."
+	case Requests:
+		return "demandes enregistrées sur les fiches de la période (une fiche peut en porter plusieurs)."
+	case Resolved:
+		return "demandes des fiches de la période dont le statut est « résolue »."
+	case Rate:
+		return "part des demandes des fiches de la période dont le statut est « résolue »."
+	case Open:
+		return "demandes des fiches de la période dont le statut est encore « en cours »."
+	case Overdue:
+		return "demandes en cours dont la date de suivi est dépassée aujourd'hui, quelle que soit la date de la fiche."
+	case Obstacles:
+		return "fiches de la période citant le frein ; une fiche peut en citer plusieurs."
+	case Actions:
+		return "actions collectives de prévention de la période ; moyennes par médiateur actif (au moins une fiche ou une action)."
+	case Participants:
+		return "somme des participants déclarés aux actions collectives de la période."
+	case Partners:
+		return "partenaires des annuaires des médiateurs (/partenaires) tels qu'ils sont aujourd'hui, par médiateur actif sur la période."
+	case Reviews:
+		return "bilans annuels des années couvertes par la période ; parts calculées sur les bilans ayant répondu."
+	case Mediators:
+		return "médiateurs ayant au moins une fiche sur la période."
+	case Posts:
+		return "postes de médiateurs enregistrés et actifs sur le territoire."
+	}
+	return ""
+}
+
+// Key is the compact form of a query's indicator, code and breakdown for
+// button data: "requests|droits.css|t". ParseKey reads it back.
+func (q Query) Key() string {
+	bd := "-"
+	if q.Breakdown != "" {
+		bd = q.Breakdown[:1]
+	}
+	return q.Indicator + "|" + q.Code + "|" + bd
+}
+
+// ParseKey reads a Key; ok is false when it names no indicator of the
+// catalogue.
+func ParseKey(key string) (Query, bool) {
+	parts := strings.Split(key, "|")
+	if len(parts) != 3 {
+		return Query{}, false
+	}
+	q := Query{Indicator: parts[0], Code: parts[1]}
+	switch parts[2] {
+	case "d":
+		q.Breakdown = ByDepartement
+	case "t":
+		q.Breakdown = ByType
+	case "m":
+		q.Breakdown = ByMonth
+	case "-":
+	default:
+		return Query{}, false
+	}
+	if Title(q) == "" {
+		return Query{}, false
+	}
+	return q, true
+}

@@ -1,0 +1,356 @@
+package question
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/relais-sante/relais/internal/indicators"
+)
+
+var months = map[string]int{
+	"janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
+	"mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9,
+	"octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+
+// monthOf reads a month name, tolerating one typo in the long ones.
+func monthOf(w string) (int, bool) {
+	if m, ok := months[w]; ok {
+		return m, true
+	}
+	if len(w) >= 5 {
+		for name, m := range months {
+			if len(name) >= 5 && oneEdit(w, name) {
+				return m, true
+			}
+		}
+	}
+	return 0, false
+}
+
+var ordinals = map[string]int{
+	"1": 1, "1er": 1, "1ere": 1, "premier": 1, "premiere": 1,
+	"2": 2, "2e": 2, "2eme": 2, "2nd": 2, "2nde": 2, "deuxieme": 2, "second": 2, "seconde": 2,
+	"3": 3, "3e": 3, "3eme": 3, "troisieme": 3, "4": 4, "4e": 4, "4eme": 4, "quatrieme": 4,
+}
+
+// atom is one period expression found in the question.
+type atom struct {
+	from, to time.Time
+	// yearless atoms ("en mars", "du 1er mars") take the year of a later
+	// atom or of a lone year; unit tells how to shift them.
+	yearless bool
+	month    int // for yearless: first month, to re-date
+	day      int // for yearless day atoms
+	months   int // length in months (0: one day)
+	isYear   bool
+	start    bool // after "depuis", "dès", "à partir de": up to today
+	end      bool // after "jusqu'au": from January 1st
+}
+
+func year(w string) (int, bool) {
+	if len(w) != 4 || !allDigits(w) {
+		return 0, false
+	}
+	y, _ := strconv.Atoi(w)
+	return y, y >= 2000 && y <= 2099
+}
+
+func monthsAtom(y, m, n int) atom {
+	from := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+	return atom{from: from, to: from.AddDate(0, n, -1), month: m, months: n}
+}
+
+func dayAtom(y, m, d int) (atom, bool) {
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d || t.Month() != time.Month(m) {
+		return atom{}, false
+	}
+	return atom{from: t, to: t, month: m, day: d}, true
+}
+
+// parsePeriod finds the period words of ws, marks them used and returns the
+// period; ok is false when none was said.
+func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, bool) {
+	today = indicators.Day(today)
+	var atoms []atom
+	mark := func(from, to int) {
+		for k := from; k < to && k < len(ws); k++ {
+			used[k] = true
+		}
+	}
+	at := func(i int) string {
+		if i >= 0 && i < len(ws) {
+			return ws[i]
+		}
+		return ""
+	}
+	// explicit year right after position i ("mars 2024"), if any
+	yearAfter := func(i int) (int, bool) {
+		if y, ok := year(at(i)); ok {
+			return y, true
+		}
+		return 0, false
+	}
+	// range words: "du … au …", "entre … et …" join two atoms; only
+	// "depuis" and "jusqu'au" open a period on one side
+	rangeWords := map[string]bool{"du": true, "entre": true, "au": true, "et": true, "a": true}
+	startWords := map[string]bool{"depuis": true, "partir": true, "des": true}
+	endWords := map[string]bool{"jusqu": true, "jusque": true}
+	prev := func(i int) string {
+		for k := i - 1; k >= 0; k-- {
+			if w := ws[k]; w != "le" && w != "l" && w != "la" && w != "de" && w != "mois" && w != "fin" && w != "debut" {
+				return w
+			}
+		}
+		return ""
+	}
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		var a atom
+		n := 0 // words taken
+		switch {
+		case strings.Count(w, "/") == 1 && len(w) == 7 && w[2] == '/': // 03/2024
+			m, _ := strconv.Atoi(w[:2])
+			y, ok := year(w[3:])
+			if !ok || m < 1 || m > 12 {
+				continue
+			}
+			a, n = monthsAtom(y, m, 1), 1
+		case strings.Contains(w, "/"):
+			p := strings.Split(w, "/")
+			if len(p) < 2 || len(p) > 3 {
+				continue
+			}
+			d, _ := strconv.Atoi(p[0])
+			m, _ := strconv.Atoi(p[1])
+			y := 0
+			if len(p) == 3 {
+				y, _ = strconv.Atoi(p[2])
+				if y < 100 {
+					y += 2000
+				}
+			}
+			var ok bool
+			a, ok = dayAtom(max(y, 2000), m, d)
+			if !ok {
+				continue
+			}
+			a.yearless = y == 0
+			n = 1
+		case ordinals[w] > 0 && (at(i+1) == "trimestre" || at(i+1) == "semestre"):
+			k := ordinals[w]
+			per := 3
+			if at(i+1) == "semestre" {
+				per = 6
+			}
+			if k > 12/per {
+				continue
+			}
+			a, n = monthsAtom(today.Year(), (k-1)*per+1, per), 2
+			if y, ok := yearAfter(i + 2); ok {
+				a, n = monthsAtom(y, (k-1)*per+1, per), 3
+			} else {
+				a.yearless = true
+			}
+		case len(w) == 2 && (w[0] == 't' || w[0] == 's') && w[1] >= '1' && w[1] <= '4' && !(w[0] == 's' && w[1] > '2'):
+			k, per := int(w[1]-'0'), 3
+			if w[0] == 's' {
+				per = 6
+			}
+			a, n = monthsAtom(today.Year(), (k-1)*per+1, per), 1
+			if y, ok := yearAfter(i + 1); ok {
+				a, n = monthsAtom(y, (k-1)*per+1, per), 2
+			} else {
+				a.yearless = true
+			}
+		case (allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier") && monthOK(at(i+1)):
+			d := 1
+			if allDigits(w) {
+				d, _ = strconv.Atoi(w)
+			}
+			m, _ := monthOf(at(i + 1))
+			y, explicit := yearAfter(i + 2)
+			if !explicit {
+				y = 2000 // a leap year, re-dated below
+			}
+			var ok bool
+			a, ok = dayAtom(y, m, d)
+			if !ok {
+				continue
+			}
+			n = 2
+			if explicit {
+				n = 3
+			} else {
+				a.yearless = true
+			}
+		case monthOK(w):
+			m, _ := monthOf(w)
+			a, n = monthsAtom(today.Year(), m, 1), 1
+			if y, ok := yearAfter(i + 1); ok {
+				a, n = monthsAtom(y, m, 1), 2
+			} else {
+				a.yearless = true
+			}
+		default:
+			if y, ok := year(w); ok {
+				a, n = monthsAtom(y, 1, 12), 1
+				a.isYear = true
+				break
+			}
+			a, n = relative(ws, i, today)
+			if n == 0 {
+				continue
+			}
+		}
+		switch p := prev(i); {
+		case startWords[p]:
+			a.start = true
+		case endWords[p]:
+			a.end = true
+		}
+		mark(i, i+n)
+		for k := i - 1; k >= 0 && k >= i-3; k-- { // "du", "depuis le", "jusqu'au"
+			if startWords[ws[k]] || endWords[ws[k]] || rangeWords[ws[k]] && ws[k] != "a" && ws[k] != "et" ||
+				ws[k] == "le" || ws[k] == "en" || ws[k] == "l" {
+				used[k] = true
+				continue
+			}
+			break
+		}
+		atoms = append(atoms, a)
+		i += n - 1
+	}
+	if len(atoms) == 0 {
+		return indicators.Period{}, false
+	}
+	// A lone year gives its year to the yearless atoms; the year of the
+	// next atom that has one ("du 1er mars au 15 avril 2024") too.
+	var loneYear int
+	hasYearless := false
+	for _, a := range atoms {
+		if a.isYear {
+			loneYear = a.from.Year()
+		}
+		if a.yearless {
+			hasYearless = true
+		}
+	}
+	if hasYearless {
+		var kept []atom
+		for _, a := range atoms {
+			if a.isYear && loneYear != 0 && len(atoms) > 1 {
+				continue
+			}
+			kept = append(kept, a)
+		}
+		atoms = kept
+		for i := range atoms {
+			if !atoms[i].yearless {
+				continue
+			}
+			y := loneYear
+			for k := i + 1; k < len(atoms) && y == 0; k++ {
+				if !atoms[k].yearless {
+					y = atoms[k].from.Year()
+				}
+			}
+			if y == 0 { // the latest such period that has begun
+				y = today.Year()
+				if redate(atoms[i], y).from.After(today) {
+					y--
+				}
+			}
+			atoms[i] = redate(atoms[i], y)
+		}
+	}
+	first, last := atoms[0], atoms[len(atoms)-1]
+	p := indicators.Period{From: first.from, To: last.to}
+	if len(atoms) == 1 && first.start { // "depuis mars"
+		p.To = today
+	}
+	if len(atoms) == 1 && first.end { // "jusqu'au 15 mars"
+		p.From = time.Date(first.to.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if p.To.Before(p.From) {
+		p.From, p.To = last.from, first.to
+	}
+	return p, true
+}
+
+func monthOK(w string) bool {
+	_, ok := monthOf(w)
+	return ok
+}
+
+func redate(a atom, y int) atom {
+	if a.months > 0 {
+		b := monthsAtom(y, a.month, a.months)
+		b.start, b.end = a.start, a.end
+		return b
+	}
+	b, ok := dayAtom(y, a.month, a.day)
+	if !ok { // 29 February of a non-leap year
+		b, _ = dayAtom(y, a.month, a.day-1)
+	}
+	b.start, b.end = a.start, a.end
+	return b
+}
+
+// relative reads "cette année", "l'an dernier", "ce mois-ci", "la semaine
+// dernière"… at position i; n is the number of words taken.
+func relative(ws []string, i int, today time.Time) (atom, int) {
+	at := func(k int) string {
+		if k >= 0 && k < len(ws) {
+			return ws[k]
+		}
+		return ""
+	}
+	w, next := ws[i], at(i+1)
+	last := func(s string) bool {
+		return s == "dernier" || s == "derniere" || s == "passe" || s == "passee" || s == "precedent" || s == "precedente"
+	}
+	ytd := atom{from: time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC), to: today}
+	switch {
+	case (w == "cette" || w == "cet") && (next == "annee" || next == "an"):
+		return ytd, 2
+	case (w == "annee" || w == "an") && (next == "en" && at(i+2) == "cours"):
+		return ytd, 3
+	case w == "debut" && (next == "annee" || next == "de" && at(i+2) == "l" && at(i+3) == "annee"):
+		a := ytd
+		a.start = true
+		if next == "annee" {
+			return a, 2
+		}
+		return a, 4
+	case (w == "an" || w == "annee") && last(next):
+		y := today.Year() - 1
+		return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}, 2
+	case w == "ce" && next == "mois":
+		n := 2
+		if at(i+2) == "ci" {
+			n = 3
+		}
+		return atom{from: indicators.Month(today).From, to: today}, n
+	case w == "mois" && next == "en" && at(i+2) == "cours":
+		return atom{from: indicators.Month(today).From, to: today}, 3
+	case w == "mois" && last(next):
+		return atom{from: indicators.Month(today.AddDate(0, 0, -today.Day())).From, to: indicators.Month(today.AddDate(0, 0, -today.Day())).To}, 2
+	case w == "cette" && next == "semaine":
+		n := 2
+		if at(i+2) == "ci" {
+			n = 3
+		}
+		return atom{from: indicators.Week(today).From, to: today}, n
+	case w == "semaine" && last(next):
+		wk := indicators.Week(today.AddDate(0, 0, -7))
+		return atom{from: wk.From, to: wk.To}, 2
+	case w == "aujourd" && next == "hui":
+		return atom{from: today, to: today}, 2
+	case w == "hier":
+		return atom{from: today.AddDate(0, 0, -1), to: today.AddDate(0, 0, -1)}, 1
+	}
+	return atom{}, 0
+}

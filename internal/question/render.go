@@ -1,0 +1,218 @@
+package question
+
+import (
+	"strings"
+
+	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/indicators"
+)
+
+// Scope turns the query's territory into the scope to compute for viewer
+// v: the territory named, or the viewer's own when none was. refusal is a
+// French sentence when v may not see it (nothing is computed then).
+func Scope(q Query, v indicators.Viewer) (s indicators.Scope, refusal string) {
+	if v.Role == indicators.RoleMediator {
+		if q.Territory.Said() {
+			return indicators.Scope{}, "Vous ne pouvez consulter que vos propres chiffres. " +
+				"Posez la question sans nommer de territoire, par exemple « combien de fiches ce mois-ci ? »."
+		}
+		s = indicators.Mediator(v.MediatorID)
+		if !indicators.Allowed(v, s) {
+			return indicators.Scope{}, "Aucun poste de médiateur ne vous est attribué : demandez à l'administrateur."
+		}
+		return s, ""
+	}
+	if !q.Territory.Said() {
+		scopes := indicators.Scopes(v)
+		if len(scopes) == 0 {
+			return indicators.Scope{}, "Aucun territoire ne vous est attribué : demandez à l'administrateur."
+		}
+		return scopes[0], ""
+	}
+	t := q.Territory
+	s = indicators.Scope{Kind: t.Kind, Departement: t.Departement, Structure: t.Structure}
+	if (s.Kind == indicators.KindRural || s.Kind == indicators.KindQPVPosts) && s.Departement == "" &&
+		v.Role == indicators.RoleCoordinator && v.Level == indicators.KindDepartement {
+		s.Departement = v.Departement // "les postes ruraux" of a département's coordinator
+	}
+	if indicators.Allowed(v, s) {
+		return s, ""
+	}
+	var names []string
+	for _, a := range indicators.Scopes(v) {
+		names = append(names, a.Label())
+	}
+	if v.Role == indicators.RoleCoordinator && v.Level != indicators.KindStructure && len(names) > 0 {
+		names = append(names, "les structures de ce territoire")
+	}
+	what := s.Label()
+	if s.Validate() != nil {
+		what = "Ce territoire"
+	}
+	return indicators.Scope{}, what + " ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : " +
+		strings.Join(names, ", ") + "."
+}
+
+// Departements lists the départements a breakdown by département covers
+// for scope s: those of the region or of Picardie; none for a narrower
+// territory.
+func Departements(s indicators.Scope) []indicators.Scope {
+	var out []indicators.Scope
+	switch s.Kind {
+	case indicators.KindRegion:
+		for _, d := range codes.Departements {
+			out = append(out, indicators.Departement(d.Code))
+		}
+	case indicators.KindPicardie:
+		for _, d := range codes.Picardie {
+			out = append(out, indicators.Departement(d))
+		}
+	}
+	return out
+}
+
+// Months splits p into calendar months (the first and last may be partial),
+// at most 24.
+func Months(p indicators.Period) []indicators.Period {
+	var out []indicators.Period
+	for from := indicators.Day(p.From); !from.After(p.To) && len(out) < 24; {
+		to := indicators.Month(from).To
+		if to.After(p.To) {
+			to = indicators.Day(p.To)
+		}
+		out = append(out, indicators.Days(from, to))
+		from = to.AddDate(0, 0, 1)
+	}
+	return out
+}
+
+var monthNames = []string{"", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+// MonthLabel names a month of a breakdown: "mars 2024".
+func MonthLabel(p indicators.Period) string {
+	return monthNames[p.From.Month()] + " " + p.From.Format("2006")
+}
+
+// Row is one line of a breakdown by département or by month.
+type Row struct {
+	Label  string
+	Figure Figure
+}
+
+// Text is the answer: what was understood, the figure (and its
+// breakdown), what was not understood, and the definition.
+func Text(q Query, s indicators.Scope, label string, p indicators.Period, f Figure, rows []Row) string {
+	var b strings.Builder
+	territory := label
+	if s.Kind == indicators.KindMediator {
+		territory = "vos chiffres"
+	}
+	b.WriteString("Compris : " + strings.ToLower(f.Title[:1]) + f.Title[1:] + " – " + territory + " – " + p.Label())
+	if !q.PeriodSaid {
+		b.WriteString(" (cette année, faute de période précisée)")
+	}
+	b.WriteString(".\n\n")
+	b.WriteString(f.Title + " : " + f.Value + "\n")
+	for _, l := range f.Lines {
+		b.WriteString(l + "\n")
+	}
+	if len(rows) > 0 {
+		b.WriteString("\n")
+		for _, r := range rows {
+			b.WriteString("- " + r.Label + " : " + r.Figure.Value + "\n")
+		}
+	}
+	b.WriteString("\nDéfinition : " + Definition(q))
+	return b.String()
+}
+
+// NotUnderstood is the answer to a question read only partly: what was
+// understood, what was not, and how to ask.
+func NotUnderstood(q Query) string {
+	var b strings.Builder
+	switch {
+	case q.Conflict != "":
+		b.WriteString("Votre question nomme plusieurs territoires : posez-la pour un seul à la fois.")
+	case len(q.Ambiguous) > 0:
+		var names []string
+		for _, st := range q.Ambiguous {
+			names = append(names, indicators.Structure(st.Departement, st.Name).Label())
+		}
+		b.WriteString("Plusieurs structures correspondent : " + strings.Join(names, ", ") + ". Précisez laquelle.")
+	case q.Indicator != "":
+		b.WriteString("Je n'ai compris qu'une partie de votre question.")
+	default:
+		b.WriteString("Je n'ai pas compris quel chiffre vous cherchez.")
+	}
+	var got []string
+	if q.Indicator != "" {
+		got = append(got, "l'indicateur « "+strings.ToLower(Title(q))+" »")
+	}
+	if q.Territory.Said() && q.Conflict == "" {
+		t := indicators.Scope{Kind: q.Territory.Kind, Departement: q.Territory.Departement, Structure: q.Territory.Structure}
+		got = append(got, "le territoire « "+t.Label()+" »")
+	}
+	if q.PeriodSaid {
+		got = append(got, "la période "+q.Period.Label())
+	}
+	if len(got) > 0 {
+		b.WriteString("\nJ'ai compris : " + strings.Join(got, ", ") + ".")
+	}
+	if len(q.Unknown) > 0 {
+		b.WriteString("\nJe ne connais pas : « " + strings.Join(q.Unknown, " ") + " ».")
+	}
+	if q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0 {
+		b.WriteString("\n\nVoulez-vous la réponse ci-dessous ? Sinon, reformulez, par exemple :\n" +
+			"- combien de demandes de CSS dans le 62 en mars 2024 ?\n" +
+			"- âge moyen à Roubaix cette année")
+		return b.String()
+	}
+	b.WriteString("\n\nPosez une question sur un chiffre, un territoire et une période, par exemple :\n" +
+		"- combien de demandes de CSS dans le 62 en mars 2024 ?\n" +
+		"- taux de résolution des demandes de soins au premier semestre\n" +
+		"- part des femmes par département en 2024\n" +
+		"- combien d'actions sur la nutrition l'an dernier ?\n" +
+		"Ou choisissez une question ci-dessous. /indicateurs donne tout le rapport, /aide les commandes.")
+	return b.String()
+}
+
+// Suggestions are close questions to offer as buttons when q was not (or
+// only partly) understood: the indicator found, or the most asked ones,
+// for the territory and period found.
+func Suggestions(q Query) []Query {
+	base := q
+	base.Unknown, base.Conflict, base.Ambiguous, base.Breakdown = nil, "", nil, ""
+	if q.Conflict != "" {
+		base.Territory = Territory{}
+	}
+	if base.Indicator == "" {
+		base.Indicator = Sheets
+	}
+	if len(q.Ambiguous) > 0 {
+		var out []Query
+		for _, st := range q.Ambiguous {
+			s := base
+			s.Territory = Territory{Kind: indicators.KindStructure, Departement: st.Departement, Structure: st.Name}
+			out = append(out, s)
+		}
+		return out
+	}
+	if q.Indicator != "" {
+		// the question understood, and the same over another period
+		other := base
+		if base.PeriodSaid {
+			other.PeriodSaid = false
+		} else {
+			y := base.Period.To.Year() - 1
+			other.Period, other.PeriodSaid = indicators.Year(y), true
+		}
+		return []Query{base, other}
+	}
+	var out []Query
+	for _, ind := range []struct{ ind, code string }{{Sheets, ""}, {People, ""}, {Requests, ""}} {
+		s := base
+		s.Indicator, s.Code = ind.ind, ind.code
+		out = append(out, s)
+	}
+	return out
+}
