@@ -151,7 +151,7 @@ type fileJSON struct {
 
 func toJSON(chatID int64, m telegramtest.Message) messageJSON {
 	out := messageJSON{
-		ID: m.ID, FromBot: m.FromBot, Text: m.Text, Date: m.Date.Unix(),
+		ID: m.ID, FromBot: m.FromBot, Text: shownText(m), Date: m.Date.Unix(),
 		Edited: m.EditCount > 0, Deleted: m.Deleted, Keyboard: m.Keyboard,
 		Document: fileLink(chatID, m.Document), Photo: fileLink(chatID, m.Photo),
 	}
@@ -163,6 +163,16 @@ func toJSON(chatID int64, m telegramtest.Message) messageJSON {
 		out.Buttons = append(out.Buttons, r)
 	}
 	return out
+}
+
+// shownText is the text as the person's Telegram app shows it: opening an
+// invitation link (t.me/bot?start=CODE) sends "/start CODE" to the bot but
+// shows "/start" alone in the chat, so the code is hidden here too.
+func shownText(m telegramtest.Message) string {
+	if !m.FromBot && strings.HasPrefix(m.Text, "/start ") {
+		return "/start"
+	}
+	return m.Text
 }
 
 func fileLink(chatID int64, f *telegramtest.File) *fileJSON {

@@ -314,3 +314,40 @@ func TestRestartKeepsTheDemoAccounts(t *testing.T) {
 		t.Fatalf("Awa is no longer a mediator after a restart: %q", help.Text)
 	}
 }
+
+// TestInvitationCodeIsNotShown: opening an invitation link sends "/start
+// CODE" to the bot, but Telegram shows "/start" alone in the person's chat;
+// the web chat does the same. A "/start" typed without a code stays as is.
+func TestInvitationCodeIsNotShown(t *testing.T) {
+	fake := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	web := demo.NewHandler(fake.Bot(), demo.Personas())
+	srv := httptest.NewServer(web)
+	t.Cleanup(srv.Close)
+	t.Cleanup(web.Close)
+	if _, err := fake.Bot().SendText(awa, "/start K7QZ3MXP2A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.Bot().SendText(awa, "/start"); err != nil {
+		t.Fatal(err)
+	}
+	code, body := call(t, http.MethodGet, fmt.Sprintf("%s/api/chats/%d/messages", srv.URL, awa), "")
+	var msgs []chatMessage
+	if err := json.Unmarshal([]byte(body), &msgs); code != http.StatusOK || err != nil || len(msgs) != 2 {
+		t.Fatalf("messages = %d %s", code, body)
+	}
+	if msgs[0].Text != "/start" || msgs[1].Text != "/start" || strings.Contains(body, "K7QZ3MXP2A") {
+		t.Fatalf("the chat shows %q and %q (the code must not appear): %s", msgs[0].Text, msgs[1].Text, body)
+	}
+	// The bot itself gets the code, as from Telegram.
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(fake.Token(), fake.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	updates, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(updates) != 2 || updates[0].Message.Text != "/start K7QZ3MXP2A" {
+		t.Fatalf("updates = %+v", updates)
+	}
+}
