@@ -56,6 +56,7 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	cfg.RedisPrefix += "demo:"
 	return demopkg.Run(ctx, demopkg.Options{
 		Registry:    st,
+		Location:    cfg.Location,
 		FakeAddr:    "127.0.0.1:8081",
 		Redis:       rdb,
 		RedisPrefix: cfg.RedisPrefix,

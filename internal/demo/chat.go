@@ -43,6 +43,9 @@ type Handler struct {
 	mux      *http.ServeMux
 	done     chan struct{}
 	once     sync.Once
+	// ready, when set, holds the chats' requests until it is closed (Run
+	// closes it once the synthetic year is loaded).
+	ready <-chan struct{}
 }
 
 // NewHandler serves the web chat for these personas of the fake bot.
@@ -86,6 +89,16 @@ func (h *Handler) withPersona(next func(http.ResponseWriter, *http.Request, Pers
 			writeError(w, http.StatusNotFound, "Ce compte de démonstration n'existe pas.")
 			return
 		}
+		if h.ready != nil {
+			select {
+			case <-h.ready:
+			case <-h.done:
+				writeError(w, http.StatusServiceUnavailable, "La démo s'arrête.")
+				return
+			case <-r.Context().Done():
+				return
+			}
+		}
 		next(w, r, p)
 	}
 }
@@ -99,8 +112,9 @@ type personaJSON struct {
 func (h *Handler) listPersonas(w http.ResponseWriter, _ *http.Request) {
 	out := struct {
 		Bot      string        `json:"bot"`
+		Notice   string        `json:"notice"`
 		Personas []personaJSON `json:"personas"`
-	}{Bot: h.fake.Username()}
+	}{Bot: h.fake.Username(), Notice: SyntheticNotice}
 	for _, p := range h.order {
 		out.Personas = append(out.Personas, personaJSON{ID: p.ID, Name: p.Name, Role: p.Role})
 	}

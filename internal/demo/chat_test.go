@@ -280,6 +280,11 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 	if code, _ := call(t, http.MethodGet, srv.URL+"/static/chat.js", ""); code != http.StatusOK {
 		t.Fatalf("chat.js = %d", code)
 	}
+	// The page says the figures are made up.
+	if code, body := call(t, http.MethodGet, srv.URL+"/api/personas", ""); code != http.StatusOK ||
+		!strings.Contains(body, `"notice":"Démo : les chiffres sont fictifs, générés pour l'exemple (aucune donnée réelle)."`) {
+		t.Fatalf("personas = %d %s", code, body)
+	}
 }
 
 // TestRestartKeepsTheDemoAccounts: the first start registers the three
