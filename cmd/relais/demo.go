@@ -52,7 +52,7 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	// The demo's bot state (drafts, update de-duplication) lives in its own
-	// Redis namespace, emptied at each start with the in-memory fake Telegram.
+	// Redis namespace, kept with the demo's chats (see demopkg.Options.Redis).
 	cfg.RedisPrefix += "demo:"
 	return demopkg.Run(ctx, demopkg.Options{
 		Registry:    st,

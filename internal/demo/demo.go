@@ -122,6 +122,7 @@ type Telegram struct {
 type Store interface {
 	Registry
 	SyntheticStore
+	ChatKeeper
 }
 
 // Options configure Run.
@@ -139,12 +140,12 @@ type Options struct {
 	// Serve runs the real bot against tg and serves web on the HTTP server
 	// beside /healthz and /readyz, until ctx is done.
 	Serve func(ctx context.Context, tg Telegram, web http.Handler) error
-	// Redis and RedisPrefix are the bot's Redis namespace for the demo. When
-	// set, it is emptied at start: the fake Telegram's chats, message ids and
-	// update ids live in memory and die with the process, and the bot's
-	// drafts and update de-duplication keys refer to them (a new fake numbers
-	// its updates from the same first id, which the bot would take for
-	// redeliveries and ignore). Accounts and sheets stay in PostgreSQL.
+	// Redis and RedisPrefix are the bot's Redis namespace for the demo. The
+	// fake Telegram's chats are saved in the demo's database and restored at
+	// start, ids continuing after the saved ones, so the bot's drafts and
+	// update de-duplication keys stay valid. When there are no saved chats
+	// (a first start, a database from before they were saved), the
+	// namespace is emptied: its keys would refer to chats that are gone.
 	Redis       *redis.Client
 	RedisPrefix string
 	// Log receives the demo's own events (default slog.Default()).
@@ -176,14 +177,18 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	defer fake.Close()
 
-	if opt.Redis != nil {
-		if err := forgetTelegramState(ctx, opt.Redis, opt.RedisPrefix); err != nil {
-			return err
-		}
-	}
 	personas := Personas()
 	if err := CheckDemoOnly(ctx, opt.Registry, personas); err != nil {
 		return err
+	}
+	restored, err := restoreChats(ctx, opt.Registry, fake.Bot(), log)
+	if err != nil {
+		return err
+	}
+	if opt.Redis != nil && !restored {
+		if err := forgetTelegramState(ctx, opt.Redis, opt.RedisPrefix); err != nil {
+			return err
+		}
 	}
 	invited, err := Seed(ctx, opt.Registry, fake.Bot(), personas, time.Now())
 	if err != nil {
@@ -209,6 +214,23 @@ func Run(ctx context.Context, opt Options) error {
 	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// The chats are saved as they change, and once more when the bot has
+	// stopped (a clean snapshot: ids continue exactly after it).
+	keeping, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	kept := make(chan struct{})
+	go func() {
+		defer close(kept)
+		keepChats(keeping, opt.Registry, fake.Bot(), log)
+	}()
+	defer func() {
+		stopKeeping()
+		<-kept
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer scancel()
+		if err := saveChats(sctx, opt.Registry, fake.Bot(), true); err != nil {
+			log.Error("demo: keep chats at stop", "err", err)
+		}
+	}()
 	served := make(chan error, 1)
 	go func() {
 		served <- opt.Serve(ctx, Telegram{Token: fake.Token(), Endpoint: fake.Endpoint(), URL: fake.URL()}, web)
