@@ -22,6 +22,8 @@ import (
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/demo"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -41,6 +43,20 @@ var quiet = slog.New(slog.DiscardHandler)
 // database and Redis is a restart.
 func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, stop func()) {
 	t.Helper()
+	d := runDemo(t, db, rdb)
+	return d.url, d.stop
+}
+
+// demoRun is a running demo: its web chat, a way to stop it, and its
+// reminders job, run on demand (remind) rather than every minute.
+type demoRun struct {
+	url    string
+	stop   func()
+	remind func()
+}
+
+func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
+	t.Helper()
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +68,7 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 
 	ctx, cancel := context.WithCancel(context.Background())
 	urls := make(chan string, 1)
+	scheds := make(chan *reminders.Scheduler, 1)
 	done := make(chan error, 1)
 	go func() {
 		done <- demo.Run(ctx, demo.Options{
@@ -82,6 +99,10 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 				if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 					return err
 				}
+				scheds <- reminders.New(reminders.Options{
+					Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix), Out: sender,
+					Location: paris, Hour: 9, Log: quiet,
+				})
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
 					return err
@@ -99,7 +120,7 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 		})
 	}()
 	var once sync.Once
-	stop = func() {
+	stop := func() {
 		once.Do(func() {
 			cancel()
 			if err := <-done; err != nil {
@@ -109,14 +130,24 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 	}
 	t.Cleanup(stop)
 	select {
-	case url = <-urls:
-		return url, stop
+	case url := <-urls:
+		sched := <-scheds
+		remind := func() {
+			t.Helper()
+			// Late today: every mediator's reminder hour has come.
+			now := time.Now().In(paris)
+			late := time.Date(now.Year(), now.Month(), now.Day(), 23, 0, 0, 0, paris)
+			if _, err := sched.RunDue(ctx, late); err != nil {
+				t.Fatalf("reminders: %v", err)
+			}
+		}
+		return demoRun{url: url, stop: stop, remind: remind}
 	case err := <-done:
 		t.Fatalf("demo did not start: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("demo did not start within 30s")
 	}
-	return "", nil
+	return demoRun{}
 }
 
 // browser starts headless Chromium with a fresh profile and a phone-sized window.
@@ -317,12 +348,14 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	if !strings.Contains(saved, "enregistrée") {
 		t.Errorf("confirmation = %q", saved)
 	}
-	var sheets int
-	if err := db.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil {
+	var sheets, thisYear int
+	if err := db.Store.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FILTER (WHERE source = 'bot'), count(*) FILTER (WHERE date >= date_trunc('year', now() AT TIME ZONE 'Europe/Paris'))
+		FROM sheets`).Scan(&sheets, &thisYear); err != nil {
 		t.Fatal(err)
 	}
 	if sheets != 1 {
-		t.Fatalf("sheets in PostgreSQL = %d, want 1", sheets)
+		t.Fatalf("sheets saved through the bot in PostgreSQL = %d, want 1", sheets)
 	}
 
 	// The coordinator has a chat of their own.
@@ -336,7 +369,8 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	p.press("Cette année")
 	p.expect("Quel territoire")
 	p.press("Hauts-de-France")
-	figures := p.expect("Fiches : 1")
+	// The synthetic year's sheets of this year, and Awa's.
+	figures := p.expect("Fiches : " + indicators.Number(thisYear))
 	if !strings.Contains(figures, "Nord") {
 		t.Errorf("regional figures do not show the Nord:\n%s", figures)
 	}
