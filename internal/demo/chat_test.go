@@ -282,7 +282,7 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 	}
 	// The page says the figures are made up.
 	if code, body := call(t, http.MethodGet, srv.URL+"/api/personas", ""); code != http.StatusOK ||
-		!strings.Contains(body, `"notice":"Démo : les chiffres sont fictifs, générés pour l'exemple (aucune donnée réelle)."`) {
+		!strings.Contains(body, `"notice":"Démo : chiffres fictifs, générés pour l'exemple, aucune donnée réelle."`) {
 		t.Fatalf("personas = %d %s", code, body)
 	}
 }

@@ -28,7 +28,7 @@ import (
 const SyntheticSeed uint64 = 2024
 
 // SyntheticNotice says, wherever the figures show, that they are made up.
-const SyntheticNotice = "Démo : les chiffres sont fictifs, générés pour l'exemple (aucune donnée réelle)."
+const SyntheticNotice = "Démo : chiffres fictifs, générés pour l'exemple, aucune donnée réelle."
 
 // stateSynthetic is the demo_state key marking the year as generated.
 const stateSynthetic = "synthetic_year"
