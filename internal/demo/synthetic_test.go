@@ -47,6 +47,14 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 	today := time.Date(2026, time.November, 27, 10, 0, 0, 0, paris) // a Friday
 	users := register(t, db.Store, today)
 
+	// A reminder pass that ran between the registration and the loading
+	// found nothing due for Awa and recorded her day as handled.
+	awaPost := users["Awa"].Mediator.ID
+	noop := func(context.Context, []store.FollowUp) error { return nil }
+	if sent, err := db.Store.RemindOnce(ctx, awaPost, today, today, noop); err != nil || sent {
+		t.Fatalf("reminder before the year = %v, %v; want nothing sent", sent, err)
+	}
+
 	start := time.Now()
 	loaded, err := demo.LoadSyntheticYear(ctx, db.Store, demo.SyntheticSeed, today)
 	if err != nil || !loaded {
@@ -121,6 +129,16 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 		if name == "Awa" && dueToday != 3 {
 			t.Errorf("Awa: %d follow-ups due today exactly, want 3", dueToday)
 		}
+	}
+
+	// Her reminder of today still goes out, with the five.
+	var reminded int
+	sent, err := db.Store.RemindOnce(ctx, awaPost, today, today, func(_ context.Context, due []store.FollowUp) error {
+		reminded = len(due)
+		return nil
+	})
+	if err != nil || !sent || reminded != 5 {
+		t.Errorf("Awa's reminder after the year loaded: sent %v with %d requests (%v), want 5", sent, reminded, err)
 	}
 
 	// Synthetic mediators are posts without an account: the database still
