@@ -281,11 +281,11 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 			}
 			age := int(today.Sub(sheets[k.sheet].date) / (24 * time.Hour))
 			switch u := rng.Float64(); {
-			case age <= 75 || u < 0.15:
+			case age <= 75 || u < 0.05:
 				r.status = "en_cours"
 				f := sheets[k.sheet].date.AddDate(0, 0, []int{7, 14, 21, 30}[rng.IntN(4)])
 				r.followUp = &f
-			case u < 0.65:
+			case u < 0.6:
 				r.status = "non_resolue"
 			default:
 				r.status = "abandonnee"

@@ -107,8 +107,8 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 	if err := db.Store.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM actions), (SELECT count(*) FROM reviews WHERE year = 2025)`).Scan(&actions, &reviews); err != nil {
 		t.Fatal(err)
 	}
-	if actions != 986 || reviews != 16 {
-		t.Errorf("%d actions (want 986: about 49 × 20.8), %d reviews of 2025 (want 16)", actions, reviews)
+	if actions != 1004 || reviews != 16 {
+		t.Errorf("%d actions (want 1 004: about 49 × 20.8), %d reviews of 2025 (want 16)", actions, reviews)
 	}
 
 	// Awa has three follow-ups due today and two overdue; Karim two.
