@@ -120,6 +120,7 @@ func TestButtonLabelsContrast(t *testing.T) {
 		{"inline button", ".kb button, .kb a", "color", ".kb button, .kb a"},
 		{"inline button, hovered", ".kb button, .kb a", "color", ".kb button:hover, .kb a:hover"},
 		{"inline button, pressed", ".kb button, .kb a", "color", ".kb button:active"},
+		{"inline button, waiting for the bot", ".kb button, .kb a", "color", ".kb button.pending"},
 		{"persona tab", ".persona", "color", ".personas"},
 		{"persona tab, selected", `.persona[aria-selected="true"]`, "color", ".personas"},
 		{"reply keyboard button", "body", "color", ".replykb button"},
