@@ -4,7 +4,9 @@
 //
 // Nothing here reaches into the bot: demo accounts are registered by typing
 // "/start CODE" into the fake, exactly as a mediator would in Telegram, so
-// the bot cannot tell the demo from Telegram.
+// the bot cannot tell the demo from Telegram. The demo's database starts on
+// a synthetic year (synthetic.go) and keeps the fake's chats across
+// restarts (history.go).
 package demo
 
 import (
