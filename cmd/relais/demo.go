@@ -52,10 +52,11 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
 	// The demo's bot state (drafts, update de-duplication) lives in its own
-	// Redis namespace, emptied at each start with the in-memory fake Telegram.
+	// Redis namespace, kept with the demo's chats (see demopkg.Options.Redis).
 	cfg.RedisPrefix += "demo:"
 	return demopkg.Run(ctx, demopkg.Options{
 		Registry:    st,
+		Location:    cfg.Location,
 		FakeAddr:    "127.0.0.1:8081",
 		Redis:       rdb,
 		RedisPrefix: cfg.RedisPrefix,

@@ -22,6 +22,8 @@ import (
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/demo"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -41,6 +43,20 @@ var quiet = slog.New(slog.DiscardHandler)
 // database and Redis is a restart.
 func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, stop func()) {
 	t.Helper()
+	d := runDemo(t, db, rdb)
+	return d.url, d.stop
+}
+
+// demoRun is a running demo: its web chat, a way to stop it, and its
+// reminders job, run on demand (remind) rather than every minute.
+type demoRun struct {
+	url    string
+	stop   func()
+	remind func()
+}
+
+func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
+	t.Helper()
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +68,7 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 
 	ctx, cancel := context.WithCancel(context.Background())
 	urls := make(chan string, 1)
+	scheds := make(chan *reminders.Scheduler, 1)
 	done := make(chan error, 1)
 	go func() {
 		done <- demo.Run(ctx, demo.Options{
@@ -82,6 +99,10 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 				if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 					return err
 				}
+				scheds <- reminders.New(reminders.Options{
+					Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix), Out: sender,
+					Location: paris, Hour: 9, Log: quiet,
+				})
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
 					return err
@@ -99,7 +120,7 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 		})
 	}()
 	var once sync.Once
-	stop = func() {
+	stop := func() {
 		once.Do(func() {
 			cancel()
 			if err := <-done; err != nil {
@@ -109,14 +130,24 @@ func startDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) (url string, st
 	}
 	t.Cleanup(stop)
 	select {
-	case url = <-urls:
-		return url, stop
+	case url := <-urls:
+		sched := <-scheds
+		remind := func() {
+			t.Helper()
+			// Late today: every mediator's reminder hour has come.
+			now := time.Now().In(paris)
+			late := time.Date(now.Year(), now.Month(), now.Day(), 23, 0, 0, 0, paris)
+			if _, err := sched.RunDue(ctx, late); err != nil {
+				t.Fatalf("reminders: %v", err)
+			}
+		}
+		return demoRun{url: url, stop: stop, remind: remind}
 	case err := <-done:
 		t.Fatalf("demo did not start: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("demo did not start within 30s")
 	}
-	return "", nil
+	return demoRun{}
 }
 
 // browser starts headless Chromium with a fresh profile and a phone-sized window.
@@ -317,12 +348,14 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	if !strings.Contains(saved, "enregistrée") {
 		t.Errorf("confirmation = %q", saved)
 	}
-	var sheets int
-	if err := db.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil {
+	var sheets, thisYear int
+	if err := db.Store.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FILTER (WHERE source = 'bot'), count(*) FILTER (WHERE date >= date_trunc('year', now() AT TIME ZONE 'Europe/Paris'))
+		FROM sheets`).Scan(&sheets, &thisYear); err != nil {
 		t.Fatal(err)
 	}
 	if sheets != 1 {
-		t.Fatalf("sheets in PostgreSQL = %d, want 1", sheets)
+		t.Fatalf("sheets saved through the bot in PostgreSQL = %d, want 1", sheets)
 	}
 
 	// The coordinator has a chat of their own.
@@ -336,7 +369,8 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	p.press("Cette année")
 	p.expect("Quel territoire")
 	p.press("Hauts-de-France")
-	figures := p.expect("Fiches : 1")
+	// The synthetic year's sheets of this year, and Awa's.
+	figures := p.expect("Fiches : " + indicators.Number(thisYear))
 	if !strings.Contains(figures, "Nord") {
 		t.Errorf("regional figures do not show the Nord:\n%s", figures)
 	}
@@ -366,4 +400,133 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") || !bytes.HasPrefix(body, []byte("PK")) {
 		t.Fatalf("download = %d %q, %d bytes", res.StatusCode, res.Header.Get("Content-Disposition"), len(body))
 	}
+}
+
+// rgb parses a computed CSS colour, "rgb(r, g, b)" (opaque only).
+func rgb(t *testing.T, css string) [3]float64 {
+	t.Helper()
+	var r, g, b int
+	if _, err := fmt.Sscanf(css, "rgb(%d, %d, %d)", &r, &g, &b); err != nil {
+		t.Fatalf("colour %q is not an opaque rgb(): %v", css, err)
+	}
+	return [3]float64{float64(r) / 255, float64(g) / 255, float64(b) / 255}
+}
+
+// TestBrowserDemoShowsALivingRegion opens a fresh demo on a 420 px wide
+// phone: the page says its figures are made up, the persona tabs read
+// whole, the coordinator's first /indicateurs has the synthetic year's
+// figures and a chart, inline buttons read at 4.5:1, Awa's reminder lists
+// her five due follow-ups, no chat shows an invitation code, and after a
+// restart every chat shows the same history.
+func TestBrowserDemoShowsALivingRegion(t *testing.T) {
+	ctx := browser(t)
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	d := runDemo(t, db, rdb)
+	p := &page{t: t, ctx: ctx}
+	p.do("open the chat on a 420 px wide screen",
+		chromedp.EmulateViewport(420, 860),
+		chromedp.Navigate(d.url), chromedp.WaitVisible(chromedp.ID("input")))
+
+	notice := value(p, "read the notice", poll[string](`(() => { const n = document.querySelector("#notice"); return n && !n.hidden ? n.innerText : ""; })()`))
+	if !strings.Contains(notice, "chiffres fictifs") {
+		t.Errorf("notice = %q", notice)
+	}
+	clipped := value(p, "measure the tabs", chromedp.Evaluate[[]string](`(() => {
+		const out = [];
+		const nav = document.querySelector("#personas");
+		if (nav.scrollWidth > nav.clientWidth) out.push("the tab bar scrolls");
+		for (const b of nav.querySelectorAll("button")) {
+			if (b.scrollHeight > b.clientHeight || b.scrollWidth > b.clientWidth) out.push(b.innerText + ": tab overflows");
+			for (const s of b.querySelectorAll("span")) {
+				if (s.scrollWidth > s.clientWidth) out.push(s.innerText + ": cut");
+			}
+		}
+		return out;
+	})()`))
+	if width := value(p, "window width", chromedp.Evaluate[int](`window.innerWidth`)); width != 420 || len(clipped) > 0 {
+		t.Errorf("at %d px, persona tabs clipped: %q", width, clipped)
+	}
+
+	// The coordinator's first figures, from the button most would press.
+	p.playAs("Claire")
+	p.expect("Bienvenue sur Relais")
+	p.send("/indicateurs")
+	p.press("Cette année")
+	p.press("Hauts-de-France")
+	var thisYear int
+	if err := db.Store.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM sheets WHERE date >= date_trunc('year', now() AT TIME ZONE 'Europe/Paris')`).Scan(&thisYear); err != nil {
+		t.Fatal(err)
+	}
+	if thisYear > 0 { // only not on a 1st or 2nd of January that falls on a weekend
+		figures := p.expect("Fiches : " + indicators.Number(thisYear))
+		if strings.Contains(figures, "Aucune fiche") {
+			t.Fatalf("figures:\n%s", figures)
+		}
+		p.expect("Médiateurs actifs")
+	}
+	chart := value(p, "wait for the chart", poll[[]int](`(() => {
+		const img = [...document.querySelectorAll("#chat .row.in img.photo")].pop();
+		return img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : null;
+	})()`))
+	if chart[0] < 200 || chart[1] < 100 {
+		t.Errorf("chart is %dx%d pixels", chart[0], chart[1])
+	}
+
+	// Over the synthetic year's 365 days: the regional report of 2024.
+	paris, _ := time.LoadLocation("Europe/Paris")
+	today := time.Now().In(paris)
+	p.send(fmt.Sprintf("/indicateurs %s %s", today.AddDate(0, 0, -364).Format("02/01/2006"), today.Format("02/01/2006")))
+	p.expect("Quel territoire")
+	// Inline buttons as drawn: white on an opaque green, 4.5:1 at least.
+	colours := value(p, "read a button's colours", poll[[]string](`(() => {
+		const b = [...document.querySelectorAll("#chat .row.in .kb button")].pop();
+		if (!b) return null;
+		const s = getComputedStyle(b);
+		return [s.color, s.backgroundColor];
+	})()`))
+	if ratio := contrast(rgb(t, colours[0]), rgb(t, colours[1])); ratio < 4.5 {
+		t.Errorf("inline button %s on %s: contrast %.2f:1, want 4.5:1 at least", colours[0], colours[1], ratio)
+	}
+	p.press("Hauts-de-France")
+	year := p.expect("Fiches : 4 175")
+	for _, want := range []string{"Médiateurs actifs : 49", "En QPV 71 %", "Nord (23) : 1 793", "Accès aux droits : 3 667 demandes, 76 % résolues"} {
+		if !strings.Contains(year, want) {
+			t.Errorf("figures of the synthetic year lack %q:\n%s", want, year)
+		}
+	}
+
+	// Awa's reminder lists her five due follow-ups (three due today).
+	d.remind()
+	p.playAs("Awa")
+	reminder := p.expect("Des demandes attendent votre suivi aujourd'hui")
+	if n := strings.Count(reminder, "Fiche n°"); n != 5 {
+		t.Errorf("Awa's reminder lists %d requests, want 5:\n%s", n, reminder)
+	}
+
+	// No chat shows an invitation code: "/start" alone, as in Telegram.
+	starts := func() []string {
+		return value(p, "read the typed /start", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#chat .row.out .text")].map(e => e.textContent).filter(s => s.startsWith("/start"))`))
+	}
+	if got := starts(); len(got) != 1 || got[0] != "/start" {
+		t.Errorf("Awa's chat shows %q, want one \"/start\"", got)
+	}
+	before := p.screenText()
+
+	// A restart of the demo shows the same chats.
+	d.stop()
+	d = runDemo(t, db, rdb)
+	p.do("reload the chat", chromedp.Navigate(d.url+"#"+fmt.Sprint(awa)), chromedp.WaitVisible(chromedp.ID("input")))
+	p.playAs("Awa")
+	p.expect("Des demandes attendent votre suivi aujourd'hui")
+	if after := p.screenText(); after != before {
+		t.Errorf("Awa's chat after a restart:\n%s\nwant as before:\n%s", after, before)
+	}
+	if got := starts(); len(got) != 1 || got[0] != "/start" {
+		t.Errorf("after a restart, Awa's chat shows %q, want one \"/start\"", got)
+	}
+	p.playAs("Claire")
+	p.expect("Fiches : 4 175")
+	t.Logf("screenshot of the coordinator's chat after a restart: %s", p.screenshot("restart"))
 }

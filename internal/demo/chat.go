@@ -43,6 +43,9 @@ type Handler struct {
 	mux      *http.ServeMux
 	done     chan struct{}
 	once     sync.Once
+	// ready, when set, holds the chats' requests until it is closed (Run
+	// closes it once the synthetic year is loaded).
+	ready <-chan struct{}
 }
 
 // NewHandler serves the web chat for these personas of the fake bot.
@@ -86,6 +89,16 @@ func (h *Handler) withPersona(next func(http.ResponseWriter, *http.Request, Pers
 			writeError(w, http.StatusNotFound, "Ce compte de démonstration n'existe pas.")
 			return
 		}
+		if h.ready != nil {
+			select {
+			case <-h.ready:
+			case <-h.done:
+				writeError(w, http.StatusServiceUnavailable, "La démo s'arrête.")
+				return
+			case <-r.Context().Done():
+				return
+			}
+		}
 		next(w, r, p)
 	}
 }
@@ -99,8 +112,9 @@ type personaJSON struct {
 func (h *Handler) listPersonas(w http.ResponseWriter, _ *http.Request) {
 	out := struct {
 		Bot      string        `json:"bot"`
+		Notice   string        `json:"notice"`
 		Personas []personaJSON `json:"personas"`
-	}{Bot: h.fake.Username()}
+	}{Bot: h.fake.Username(), Notice: SyntheticNotice}
 	for _, p := range h.order {
 		out.Personas = append(out.Personas, personaJSON{ID: p.ID, Name: p.Name, Role: p.Role})
 	}
@@ -151,7 +165,7 @@ type fileJSON struct {
 
 func toJSON(chatID int64, m telegramtest.Message) messageJSON {
 	out := messageJSON{
-		ID: m.ID, FromBot: m.FromBot, Text: m.Text, Date: m.Date.Unix(),
+		ID: m.ID, FromBot: m.FromBot, Text: shownText(m), Date: m.Date.Unix(),
 		Edited: m.EditCount > 0, Deleted: m.Deleted, Keyboard: m.Keyboard,
 		Document: fileLink(chatID, m.Document), Photo: fileLink(chatID, m.Photo),
 	}
@@ -163,6 +177,16 @@ func toJSON(chatID int64, m telegramtest.Message) messageJSON {
 		out.Buttons = append(out.Buttons, r)
 	}
 	return out
+}
+
+// shownText is the text as the person's Telegram app shows it: opening an
+// invitation link (t.me/bot?start=CODE) sends "/start CODE" to the bot but
+// shows "/start" alone in the chat, so the code is hidden here too.
+func shownText(m telegramtest.Message) string {
+	if !m.FromBot && strings.HasPrefix(m.Text, "/start ") {
+		return "/start"
+	}
+	return m.Text
 }
 
 func fileLink(chatID int64, f *telegramtest.File) *fileJSON {

@@ -280,24 +280,45 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 	if code, _ := call(t, http.MethodGet, srv.URL+"/static/chat.js", ""); code != http.StatusOK {
 		t.Fatalf("chat.js = %d", code)
 	}
+	// The page says the figures are made up.
+	if code, body := call(t, http.MethodGet, srv.URL+"/api/personas", ""); code != http.StatusOK ||
+		!strings.Contains(body, `"notice":"Démo : chiffres fictifs, générés pour l'exemple, aucune donnée réelle."`) {
+		t.Fatalf("personas = %d %s", code, body)
+	}
 }
 
-// TestRestartKeepsTheDemoAccounts: the first start registers the three
-// personas through /start; a restart on the same database invites nobody
-// again and the accounts keep their roles.
-func TestRestartKeepsTheDemoAccounts(t *testing.T) {
+// TestRestartKeepsTheDemoAccountsAndChats: the first start registers the
+// three personas through /start; a restart on the same database invites
+// nobody again, the accounts keep their roles, and every chat shows the
+// same history (the invitation code hidden); new messages get through to
+// the bot (update ids continue after the saved ones, so its
+// de-duplication does not drop them) and are numbered after the old ones.
+func TestRestartKeepsTheDemoAccountsAndChats(t *testing.T) {
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	url, stop := startDemo(t, db, rdb)
 	for _, p := range demo.Personas() {
 		openStream(t, fmt.Sprintf("%sapi/chats/%d/events", url, p.ID)).until("Bienvenue sur Relais")
 	}
+	chat := fmt.Sprintf("%sapi/chats/%d/", url, awa)
+	events := openStream(t, chat+"events")
+	if code, body := call(t, http.MethodPost, chat+"send", `{"text":"/mesfiches"}`); code != http.StatusOK {
+		t.Fatalf("send = %d %s", code, body)
+	}
+	events.until("Vos dernières fiches")
+	_, before := call(t, http.MethodGet, chat+"messages", "")
 	stop()
 
 	url, _ = startDemo(t, db, rdb)
-	chat := fmt.Sprintf("%sapi/chats/%d/", url, awa)
-	if code, body := call(t, http.MethodGet, chat+"messages", ""); code != http.StatusOK || body != "[]\n" {
-		t.Fatalf("after a restart, Awa's chat = %d %s (nothing should be typed for her)", code, body)
+	chat = fmt.Sprintf("%sapi/chats/%d/", url, awa)
+	code, after := call(t, http.MethodGet, chat+"messages", "")
+	if code != http.StatusOK || after != before {
+		t.Fatalf("after a restart, Awa's chat = %d\n%s\nwant the same as before:\n%s", code, after, before)
+	}
+	var msgs []chatMessage
+	if err := json.Unmarshal([]byte(after), &msgs); err != nil || len(msgs) != 4 || msgs[0].Text != "/start" ||
+		!strings.HasPrefix(msgs[1].Text, "Bienvenue sur Relais") || msgs[2].Text != "/mesfiches" {
+		t.Fatalf("Awa's chat after a restart: %v\n%s", err, after)
 	}
 	var invitations int
 	if err := db.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations`).Scan(&invitations); err != nil {
@@ -306,11 +327,52 @@ func TestRestartKeepsTheDemoAccounts(t *testing.T) {
 	if invitations != len(demo.Personas()) {
 		t.Fatalf("invitations = %d, want %d (one per persona, once)", invitations, len(demo.Personas()))
 	}
-	events := openStream(t, chat+"events")
+	events = openStream(t, chat+"events")
 	if code, body := call(t, http.MethodPost, chat+"send", `{"text":"/aide"}`); code != http.StatusOK {
 		t.Fatalf("send = %d %s", code, body)
 	}
-	if help := events.until("Ce que vous pouvez faire"); !strings.Contains(help.Text, "/fiche") {
+	help := events.until("Ce que vous pouvez faire")
+	if !strings.Contains(help.Text, "/fiche") {
 		t.Fatalf("Awa is no longer a mediator after a restart: %q", help.Text)
+	}
+	if help.ID <= msgs[3].ID+1 {
+		t.Fatalf("the answer after the restart has id %d, not after the old messages (last %d)", help.ID, msgs[3].ID)
+	}
+}
+
+// TestInvitationCodeIsNotShown: opening an invitation link sends "/start
+// CODE" to the bot, but Telegram shows "/start" alone in the person's chat;
+// the web chat does the same. A "/start" typed without a code stays as is.
+func TestInvitationCodeIsNotShown(t *testing.T) {
+	fake := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	web := demo.NewHandler(fake.Bot(), demo.Personas())
+	srv := httptest.NewServer(web)
+	t.Cleanup(srv.Close)
+	t.Cleanup(web.Close)
+	if _, err := fake.Bot().SendText(awa, "/start K7QZ3MXP2A"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.Bot().SendText(awa, "/start"); err != nil {
+		t.Fatal(err)
+	}
+	code, body := call(t, http.MethodGet, fmt.Sprintf("%s/api/chats/%d/messages", srv.URL, awa), "")
+	var msgs []chatMessage
+	if err := json.Unmarshal([]byte(body), &msgs); code != http.StatusOK || err != nil || len(msgs) != 2 {
+		t.Fatalf("messages = %d %s", code, body)
+	}
+	if msgs[0].Text != "/start" || msgs[1].Text != "/start" || strings.Contains(body, "K7QZ3MXP2A") {
+		t.Fatalf("the chat shows %q and %q (the code must not appear): %s", msgs[0].Text, msgs[1].Text, body)
+	}
+	// The bot itself gets the code, as from Telegram.
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(fake.Token(), fake.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	updates, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(updates) != 2 || updates[0].Message.Text != "/start K7QZ3MXP2A" {
+		t.Fatalf("updates = %+v", updates)
 	}
 }

@@ -4,7 +4,9 @@
 //
 // Nothing here reaches into the bot: demo accounts are registered by typing
 // "/start CODE" into the fake, exactly as a mediator would in Telegram, so
-// the bot cannot tell the demo from Telegram.
+// the bot cannot tell the demo from Telegram. The demo's database starts on
+// a synthetic year (synthetic.go) and keeps the fake's chats across
+// restarts (history.go).
 package demo
 
 import (
@@ -117,10 +119,21 @@ type Telegram struct {
 	URL      string // the fake's base URL (its control API is under /fake/)
 }
 
+// Store is what Run needs from the demo's database: the accounts, the
+// synthetic year and the chats kept across restarts.
+type Store interface {
+	Registry
+	SyntheticStore
+	ChatKeeper
+}
+
 // Options configure Run.
 type Options struct {
-	// Registry is checked and given invitations for the demo accounts.
-	Registry Registry
+	// Registry is checked and given invitations for the demo accounts, and
+	// receives the synthetic year (see LoadSyntheticYear).
+	Registry Store
+	// Location gives "today" for the synthetic year (default Europe/Paris).
+	Location *time.Location
 	// FakeAddr is where the fake Bot API listens; when taken (or empty) a
 	// free port is used, the bot is told which.
 	FakeAddr string
@@ -129,12 +142,12 @@ type Options struct {
 	// Serve runs the real bot against tg and serves web on the HTTP server
 	// beside /healthz and /readyz, until ctx is done.
 	Serve func(ctx context.Context, tg Telegram, web http.Handler) error
-	// Redis and RedisPrefix are the bot's Redis namespace for the demo. When
-	// set, it is emptied at start: the fake Telegram's chats, message ids and
-	// update ids live in memory and die with the process, and the bot's
-	// drafts and update de-duplication keys refer to them (a new fake numbers
-	// its updates from the same first id, which the bot would take for
-	// redeliveries and ignore). Accounts and sheets stay in PostgreSQL.
+	// Redis and RedisPrefix are the bot's Redis namespace for the demo. The
+	// fake Telegram's chats are saved in the demo's database and restored at
+	// start, ids continuing after the saved ones, so the bot's drafts and
+	// update de-duplication keys stay valid. When there are no saved chats
+	// (a first start, a database from before they were saved), the
+	// namespace is emptied: its keys would refer to chats that are gone.
 	Redis       *redis.Client
 	RedisPrefix string
 	// Log receives the demo's own events (default slog.Default()).
@@ -166,28 +179,126 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	defer fake.Close()
 
-	if opt.Redis != nil {
-		if err := forgetTelegramState(ctx, opt.Redis, opt.RedisPrefix); err != nil {
-			return err
-		}
-	}
 	personas := Personas()
 	if err := CheckDemoOnly(ctx, opt.Registry, personas); err != nil {
 		return err
+	}
+	restored, err := restoreChats(ctx, opt.Registry, fake.Bot(), log)
+	if err != nil {
+		return err
+	}
+	if opt.Redis != nil && !restored {
+		if err := forgetTelegramState(ctx, opt.Redis, opt.RedisPrefix); err != nil {
+			return err
+		}
 	}
 	invited, err := Seed(ctx, opt.Registry, fake.Bot(), personas, time.Now())
 	if err != nil {
 		return err
 	}
 	log.Info("demo accounts ready", "accounts", len(personas), "registering_now", len(invited))
+	loc := opt.Location
+	if loc == nil {
+		if loc, err = time.LoadLocation("Europe/Paris"); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 
 	web := NewHandler(fake.Bot(), personas)
 	defer web.Close()
+	// The chats answer once the synthetic year is there, so nobody sees
+	// the region empty.
+	ready := make(chan struct{})
+	web.ready = ready
 	// Streams to browsers must end when the demo stops, or the HTTP server's
 	// graceful shutdown would wait for them.
 	stop := context.AfterFunc(ctx, web.Close)
 	defer stop()
-	return opt.Serve(ctx, Telegram{Token: fake.Token(), Endpoint: fake.Endpoint(), URL: fake.URL()}, web)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The chats are saved as they change, and once more when the bot has
+	// stopped (a clean snapshot: ids continue exactly after it).
+	keeping, stopKeeping := context.WithCancel(context.WithoutCancel(ctx))
+	kept := make(chan struct{})
+	go func() {
+		defer close(kept)
+		keepChats(keeping, opt.Registry, fake.Bot(), log)
+	}()
+	defer func() {
+		stopKeeping()
+		<-kept
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer scancel()
+		if err := saveChats(sctx, opt.Registry, fake.Bot(), true); err != nil {
+			log.Error("demo: keep chats at stop", "err", err)
+		}
+	}()
+	served := make(chan error, 1)
+	go func() {
+		served <- opt.Serve(ctx, Telegram{Token: fake.Token(), Endpoint: fake.Endpoint(), URL: fake.URL()}, web)
+	}()
+	// The personas register through the bot (their /start): their posts
+	// exist once it has read them.
+	if err := waitRegistered(ctx, opt.Registry, personas, served); err != nil {
+		stopping := ctx.Err() != nil
+		cancel()
+		if serr := <-served; serr != nil || stopping {
+			return serr // the bot's own error, or nil when the demo was stopped
+		}
+		return err
+	}
+	start := time.Now()
+	loaded, err := LoadSyntheticYear(ctx, opt.Registry, SyntheticSeed, time.Now().In(loc))
+	if err != nil {
+		stopping := ctx.Err() != nil
+		cancel()
+		if serr := <-served; stopping {
+			return serr
+		}
+		return err
+	}
+	if loaded {
+		log.Info("demo: synthetic year generated", "seed", SyntheticSeed, "took", time.Since(start).Round(time.Millisecond))
+	}
+	close(ready)
+	return <-served
+}
+
+// registrationTimeout bounds the wait for the bot to register the personas.
+const registrationTimeout = time.Minute
+
+// waitRegistered polls until every persona is a user, the bot stops (its
+// error comes back through served, which is then refilled) or the timeout.
+func waitRegistered(ctx context.Context, reg Registry, personas []Persona, served chan error) error {
+	deadline := time.Now().Add(registrationTimeout)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for _, p := range personas {
+		for {
+			_, err := reg.UserByTelegramID(ctx, p.ID)
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("demo: look up %s: %w", p.Name, err)
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("demo: %s n'a pas été inscrit·e par le bot en %s", p.Name, registrationTimeout)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case err := <-served:
+				served <- err
+				if err == nil {
+					err = errors.New("demo: the bot stopped before the demo accounts registered")
+				}
+				return err
+			case <-tick.C:
+			}
+		}
+	}
+	return nil
 }
 
 // forgetTelegramState deletes the keys under prefix (see Options.Redis).

@@ -279,6 +279,7 @@ async function init() {
   }
   state.personas = data.personas || [];
   if (data.bot) $("botname").textContent = "Relais · @" + data.bot;
+  if (data.notice) { $("notice").textContent = data.notice; $("notice").hidden = false; }
   drawPersonas();
   const wanted = Number(location.hash.slice(1));
   select(state.personas.find((p) => p.id === wanted) || state.personas[0]);
