@@ -1,0 +1,304 @@
+-- +goose Up
+-- Report rollups (issue 14): the indicators read these small tables instead
+-- of aggregating every sheet and request, so a report over a million
+-- requests takes milliseconds. They are derived data, kept exact by
+-- statement-level triggers on sheets and requests that recompute the keys a
+-- statement touched (insert, update, delete, cascade, truncate alike), never
+-- by adding deltas: a recomputed key is right whatever happened before.
+-- rollup_rebuild() recomputes everything from the base tables.
+
+-- Additive counts of the sheets of one mediator on one day (grain 'd') or
+-- in one month (grain 'm', day = the 1st): dim 'sheets', 'sex', 'qpv',
+-- 'age_known', 'age_sum', 'obstacle_sheets', 'resources', 'contact_mode',
+-- 'level', 'obstacle' (mentions) with n; dims 'droits' and 'soins' count the
+-- requests of those sheets by type, with resolved and open (en_cours).
+CREATE TABLE report_counts (
+    grain       CHAR(1) NOT NULL CHECK (grain IN ('d', 'm')),
+    day         DATE NOT NULL,
+    mediator_id BIGINT NOT NULL,
+    dim         TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    n           BIGINT NOT NULL,
+    resolved    BIGINT NOT NULL DEFAULT 0,
+    open        BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (grain, day, mediator_id, dim, code)
+);
+
+-- Requests of one mediator's sheets of one day (sheet_day), by the day they
+-- were resolved in Europe/Paris (what 'r', status resolue) or their
+-- follow-up date (what 'o', status en_cours): the digest's follow-ups.
+CREATE TABLE report_follow_ups (
+    mediator_id BIGINT NOT NULL,
+    sheet_day   DATE NOT NULL,
+    what        CHAR(1) NOT NULL CHECK (what IN ('r', 'o')),
+    day         DATE NOT NULL,
+    n           BIGINT NOT NULL,
+    PRIMARY KEY (mediator_id, sheet_day, what, day)
+);
+CREATE INDEX report_follow_ups_day ON report_follow_ups (mediator_id, what, day) INCLUDE (n);
+
+-- report_follow_ups summed over the sheets' days: what the reports read.
+CREATE TABLE report_follow_up_days (
+    what        CHAR(1) NOT NULL CHECK (what IN ('r', 'o')),
+    day         DATE NOT NULL,
+    mediator_id BIGINT NOT NULL,
+    n           BIGINT NOT NULL,
+    PRIMARY KEY (what, day, mediator_id)
+);
+
+-- One person followed by one mediator in one year (span 'y') or month
+-- ('m'), start being its first day: the first day of that span they were
+-- seen, seen in a QPV, with social protection, with a rights or a care
+-- request. A period starting on a span's first day counts a person when a
+-- first day is on or before its end. shared marks a person seen by several
+-- mediators in the span, counted once per département with DISTINCT.
+CREATE TABLE report_people (
+    span           CHAR(1) NOT NULL CHECK (span IN ('y', 'm')),
+    start          DATE NOT NULL,
+    mediator_id    BIGINT NOT NULL,
+    beneficiary_id BIGINT NOT NULL,
+    first_visit    DATE NOT NULL,
+    first_qpv      DATE,
+    first_sp       DATE,
+    first_rights   DATE,
+    first_care     DATE,
+    shared         BOOLEAN NOT NULL,
+    PRIMARY KEY (span, start, mediator_id, beneficiary_id)
+);
+CREATE INDEX report_people_beneficiary ON report_people (beneficiary_id);
+-- Refreshing one person's rows reads their sheets.
+CREATE INDEX IF NOT EXISTS sheets_beneficiary ON sheets (beneficiary_id);
+CREATE INDEX report_people_shared ON report_people (span, start) WHERE shared;
+
+-- +goose StatementBegin
+-- rollup_refresh recomputes the rollups of the given (mediator, day) keys
+-- and beneficiaries from the base tables.
+CREATE FUNCTION rollup_refresh(meds BIGINT[], days DATE[], bens BIGINT[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF cardinality(meds) > 0 THEN
+        DELETE FROM report_counts c
+        USING (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        WHERE c.grain = 'd' AND c.day = k.day AND c.mediator_id = k.mediator_id;
+
+        INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
+        WITH k AS (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)),
+        s AS (SELECT s.* FROM k JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = k.day)
+        SELECT 'd', s.date, s.mediator_id, d.dim, d.code, sum(d.n), 0, 0
+        FROM s CROSS JOIN LATERAL (VALUES
+            ('sheets', '', 1), ('sex', s.sex, 1), ('qpv', s.qpv, 1),
+            ('age_known', '', CASE WHEN s.age IS NULL THEN 0 ELSE 1 END), ('age_sum', '', coalesce(s.age, 0)),
+            ('obstacle_sheets', '', CASE WHEN s.obstacles <> '{}' THEN 1 ELSE 0 END),
+            ('resources', s.resources, 1), ('contact_mode', s.contact_mode, 1), ('level', s.level, 1)
+        ) AS d(dim, code, n)
+        GROUP BY s.date, s.mediator_id, d.dim, d.code
+        UNION ALL
+        SELECT 'd', s.date, s.mediator_id, 'obstacle', o.code, count(*), 0, 0
+        FROM s CROSS JOIN LATERAL unnest(s.obstacles) AS o(code)
+        GROUP BY s.date, s.mediator_id, o.code
+        UNION ALL
+        SELECT 'd', s.date, s.mediator_id, q.kind, q.type, count(*),
+               count(*) FILTER (WHERE q.status = 'resolue'), count(*) FILTER (WHERE q.status = 'en_cours')
+        FROM s JOIN requests q ON q.sheet_id = s.id
+        GROUP BY s.date, s.mediator_id, q.kind, q.type;
+
+        DELETE FROM report_counts c
+        USING (SELECT DISTINCT k.mediator_id, date_trunc('month', k.day)::date AS month
+               FROM unnest(meds, days) AS k(mediator_id, day)) k
+        WHERE c.grain = 'm' AND c.day = k.month AND c.mediator_id = k.mediator_id;
+
+        INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
+        SELECT 'm', k.month, c.mediator_id, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
+        FROM (SELECT DISTINCT k.mediator_id, date_trunc('month', k.day)::date AS month
+              FROM unnest(meds, days) AS k(mediator_id, day)) k
+        JOIN report_counts c ON c.grain = 'd' AND c.mediator_id = k.mediator_id
+             AND c.day >= k.month AND c.day < (k.month + INTERVAL '1 month')::date
+        GROUP BY k.month, c.mediator_id, c.dim, c.code;
+
+        -- The (mediator, what, day) sums to recompute: those of the old
+        -- and of the new rows of the keys.
+        CREATE TEMP TABLE IF NOT EXISTS rollup_follow_up_keys (mediator_id BIGINT, what CHAR(1), day DATE) ON COMMIT DELETE ROWS;
+        TRUNCATE rollup_follow_up_keys;
+        WITH gone AS (
+            DELETE FROM report_follow_ups f
+            USING (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+            WHERE f.mediator_id = k.mediator_id AND f.sheet_day = k.day
+            RETURNING f.mediator_id, f.what, f.day
+        )
+        INSERT INTO rollup_follow_up_keys SELECT * FROM gone;
+
+        WITH added AS (
+            INSERT INTO report_follow_ups (mediator_id, sheet_day, what, day, n)
+            SELECT s.mediator_id, s.date, f.what, f.day, count(*)
+            FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+            JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = k.day
+            JOIN requests q ON q.sheet_id = s.id
+            CROSS JOIN LATERAL (VALUES
+                (CASE WHEN q.status = 'resolue' THEN 'r' WHEN q.status = 'en_cours' THEN 'o' END,
+                 CASE WHEN q.status = 'resolue' THEN (q.resolved_at AT TIME ZONE 'Europe/Paris')::date
+                      WHEN q.status = 'en_cours' THEN q.follow_up END)
+            ) AS f(what, day)
+            WHERE f.day IS NOT NULL
+            GROUP BY s.mediator_id, s.date, f.what, f.day
+            RETURNING mediator_id, what, day
+        )
+        INSERT INTO rollup_follow_up_keys SELECT * FROM added;
+
+        DELETE FROM report_follow_up_days d
+        USING (SELECT DISTINCT * FROM rollup_follow_up_keys) k
+        WHERE d.what = k.what AND d.day = k.day AND d.mediator_id = k.mediator_id;
+
+        INSERT INTO report_follow_up_days (what, day, mediator_id, n)
+        SELECT k.what, k.day, k.mediator_id, sum(f.n)
+        FROM (SELECT DISTINCT * FROM rollup_follow_up_keys) k
+        JOIN report_follow_ups f ON f.mediator_id = k.mediator_id AND f.what = k.what AND f.day = k.day
+        GROUP BY k.what, k.day, k.mediator_id;
+    END IF;
+
+    IF cardinality(bens) > 0 THEN
+        DELETE FROM report_people p
+        USING (SELECT DISTINCT b FROM unnest(bens) AS b) k
+        WHERE p.beneficiary_id = k.b;
+
+        INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
+                                   first_rights, first_care, shared)
+        WITH v AS (
+            SELECT s.beneficiary_id, s.mediator_id, s.date, s.qpv = 'oui' AS qpv, s.social_protection = 'oui' AS sp,
+                   coalesce(bool_or(q.kind = 'droits'), FALSE) AS rights, coalesce(bool_or(q.kind = 'soins'), FALSE) AS care
+            FROM (SELECT DISTINCT b FROM unnest(bens) AS b) k
+            JOIN sheets s ON s.beneficiary_id = k.b
+            LEFT JOIN requests q ON q.sheet_id = s.id
+            GROUP BY s.id
+        ), spans AS (
+            SELECT 'y' AS span, date_trunc('year', v.date)::date AS start, v.* FROM v
+            UNION ALL
+            SELECT 'm', date_trunc('month', v.date)::date, v.* FROM v
+        )
+        SELECT span, start, mediator_id, beneficiary_id, min(date),
+               min(date) FILTER (WHERE qpv), min(date) FILTER (WHERE sp),
+               min(date) FILTER (WHERE rights), min(date) FILTER (WHERE care),
+               count(*) OVER (PARTITION BY span, start, beneficiary_id) > 1
+        FROM spans
+        GROUP BY span, start, mediator_id, beneficiary_id;
+    END IF;
+END $$;
+
+-- The base tables' triggers: one per event, since a trigger with transition
+-- tables takes a single event. relais.rollup = 'off' (SET LOCAL) lets a bulk
+-- writer (the import) skip them and call rollup_refresh once for its keys.
+CREATE FUNCTION rollup_sheets_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    meds BIGINT[]; days DATE[]; bens BIGINT[];
+BEGIN
+    IF current_setting('relais.rollup', TRUE) = 'off' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        -- Only rows whose counted columns changed (a note edit changes
+        -- nothing); a changed id counts as a delete and an insert.
+        SELECT array_agg(k.m), array_agg(k.d), array_agg(DISTINCT k.b) INTO meds, days, bens FROM (
+            SELECT DISTINCT x.m, x.d, x.b
+            FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
+            CROSS JOIN LATERAL (VALUES (o.mediator_id, o.date, o.beneficiary_id),
+                                       (n.mediator_id, n.date, n.beneficiary_id)) AS x(m, d, b)
+            WHERE x.m IS NOT NULL
+              AND (o.id IS NULL OR n.id IS NULL
+                   OR (o.mediator_id, o.beneficiary_id, o.date, o.sex, o.age, o.qpv, o.resources, o.contact_mode,
+                       o.level, o.social_protection, o.obstacles)
+                      IS DISTINCT FROM
+                      (n.mediator_id, n.beneficiary_id, n.date, n.sex, n.age, n.qpv, n.resources, n.contact_mode,
+                       n.level, n.social_protection, n.obstacles))
+        ) k;
+    ELSE
+        SELECT array_agg(k.mediator_id), array_agg(k.date) INTO meds, days
+        FROM (SELECT DISTINCT mediator_id, date FROM changed) k;
+        SELECT array_agg(DISTINCT beneficiary_id) INTO bens FROM changed;
+    END IF;
+    PERFORM rollup_refresh(coalesce(meds, '{}'), coalesce(days, '{}'), coalesce(bens, '{}'));
+    RETURN NULL;
+END $$;
+
+-- Requests: their sheet gives the keys. A request deleted with its sheet
+-- (cascade) finds no sheet here; the sheet's own trigger, fired after the
+-- cascade, refreshes its keys.
+CREATE FUNCTION rollup_requests_changed() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    meds BIGINT[]; days DATE[]; bens BIGINT[];
+BEGIN
+    IF current_setting('relais.rollup', TRUE) = 'off' THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        SELECT array_agg(s.mediator_id), array_agg(s.date), array_agg(s.beneficiary_id) INTO meds, days, bens
+        FROM sheets s WHERE s.id IN (
+            SELECT unnest(ARRAY[o.sheet_id, n.sheet_id])
+            FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
+            WHERE o.id IS NULL OR n.id IS NULL
+               OR (o.sheet_id, o.kind, o.type, o.status, o.follow_up, o.resolved_at)
+                  IS DISTINCT FROM (n.sheet_id, n.kind, n.type, n.status, n.follow_up, n.resolved_at));
+    ELSE
+        SELECT array_agg(s.mediator_id), array_agg(s.date), array_agg(s.beneficiary_id) INTO meds, days, bens
+        FROM sheets s WHERE s.id IN (SELECT sheet_id FROM changed);
+    END IF;
+    PERFORM rollup_refresh(coalesce(meds, '{}'), coalesce(days, '{}'), coalesce(bens, '{}'));
+    RETURN NULL;
+END $$;
+
+-- rollup_rebuild recomputes every rollup from the base tables (after a
+-- TRUNCATE, or by hand).
+CREATE FUNCTION rollup_rebuild() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    meds BIGINT[]; days DATE[]; bens BIGINT[];
+BEGIN
+    DELETE FROM report_counts;
+    DELETE FROM report_follow_ups;
+    DELETE FROM report_follow_up_days;
+    DELETE FROM report_people;
+    SELECT array_agg(mediator_id), array_agg(date) INTO meds, days FROM (SELECT DISTINCT mediator_id, date FROM sheets) k;
+    SELECT array_agg(id) INTO bens FROM beneficiaries;
+    PERFORM rollup_refresh(coalesce(meds, '{}'), coalesce(days, '{}'), coalesce(bens, '{}'));
+END $$;
+
+CREATE FUNCTION rollup_truncated() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM rollup_rebuild();
+    RETURN NULL;
+END $$;
+-- +goose StatementEnd
+
+CREATE TRIGGER rollup_sheets_insert AFTER INSERT ON sheets
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rollup_sheets_changed();
+CREATE TRIGGER rollup_sheets_delete AFTER DELETE ON sheets
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rollup_sheets_changed();
+CREATE TRIGGER rollup_sheets_update AFTER UPDATE ON sheets
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_sheets_changed();
+CREATE TRIGGER rollup_sheets_truncate AFTER TRUNCATE ON sheets
+    FOR EACH STATEMENT EXECUTE FUNCTION rollup_truncated();
+CREATE TRIGGER rollup_requests_insert AFTER INSERT ON requests
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rollup_requests_changed();
+CREATE TRIGGER rollup_requests_delete AFTER DELETE ON requests
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION rollup_requests_changed();
+CREATE TRIGGER rollup_requests_update AFTER UPDATE ON requests
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rollup_requests_changed();
+CREATE TRIGGER rollup_requests_truncate AFTER TRUNCATE ON requests
+    FOR EACH STATEMENT EXECUTE FUNCTION rollup_truncated();
+
+SELECT rollup_rebuild();
+
+-- +goose Down
+DROP TRIGGER rollup_requests_truncate ON requests;
+DROP TRIGGER rollup_requests_update ON requests;
+DROP TRIGGER rollup_requests_delete ON requests;
+DROP TRIGGER rollup_requests_insert ON requests;
+DROP TRIGGER rollup_sheets_truncate ON sheets;
+DROP TRIGGER rollup_sheets_update ON sheets;
+DROP TRIGGER rollup_sheets_delete ON sheets;
+DROP TRIGGER rollup_sheets_insert ON sheets;
+DROP FUNCTION rollup_truncated(), rollup_rebuild(), rollup_requests_changed(), rollup_sheets_changed(),
+    rollup_refresh(BIGINT[], DATE[], BIGINT[]);
+DROP TABLE report_people, report_follow_up_days, report_follow_ups, report_counts;
+DROP INDEX IF EXISTS sheets_beneficiary;
