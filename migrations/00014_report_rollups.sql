@@ -35,8 +35,6 @@ CREATE TABLE report_follow_ups (
     n           BIGINT NOT NULL,
     PRIMARY KEY (mediator_id, sheet_day, what, day)
 );
-CREATE INDEX report_follow_ups_day ON report_follow_ups (mediator_id, what, day) INCLUDE (n);
-
 -- report_follow_ups summed over the sheets' days: what the reports read.
 CREATE TABLE report_follow_up_days (
     what        CHAR(1) NOT NULL CHECK (what IN ('r', 'o')),
@@ -66,11 +64,49 @@ CREATE TABLE report_people (
     PRIMARY KEY (span, start, mediator_id, beneficiary_id)
 );
 CREATE INDEX report_people_beneficiary ON report_people (beneficiary_id);
+
+-- report_people counted by first day: persons whose first visit (first
+-- visit when not shared: alone), first QPV visit… of the span is that day.
+-- A period [start, to] sums the days up to to.
+CREATE TABLE report_people_days (
+    span        CHAR(1) NOT NULL,
+    start       DATE NOT NULL,
+    mediator_id BIGINT NOT NULL,
+    day         DATE NOT NULL,
+    visit       BIGINT NOT NULL,
+    alone       BIGINT NOT NULL,
+    qpv         BIGINT NOT NULL,
+    sp          BIGINT NOT NULL,
+    rights      BIGINT NOT NULL,
+    care        BIGINT NOT NULL,
+    PRIMARY KEY (span, start, mediator_id, day)
+);
 -- Refreshing one person's rows reads their sheets.
 CREATE INDEX IF NOT EXISTS sheets_beneficiary ON sheets (beneficiary_id);
 CREATE INDEX report_people_shared ON report_people (span, start) WHERE shared;
 
 -- +goose StatementBegin
+-- rollup_people_days adds (sign 1) or takes away (-1) the report_people
+-- rows of the given beneficiaries to or from report_people_days.
+CREATE FUNCTION rollup_people_days(bens BIGINT[], sign INT) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO report_people_days AS h (span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
+    SELECT p.span, p.start, p.mediator_id, x.day, sign * sum(x.visit), sign * sum(x.alone), sign * sum(x.qpv),
+           sign * sum(x.sp), sign * sum(x.rights), sign * sum(x.care)
+    FROM (SELECT DISTINCT b FROM unnest(bens) AS b) k
+    JOIN report_people p ON p.beneficiary_id = k.b
+    CROSS JOIN LATERAL (VALUES
+        (p.first_visit, 1, CASE WHEN p.shared THEN 0 ELSE 1 END, 0, 0, 0, 0),
+        (p.first_qpv, 0, 0, 1, 0, 0, 0), (p.first_sp, 0, 0, 0, 1, 0, 0),
+        (p.first_rights, 0, 0, 0, 0, 1, 0), (p.first_care, 0, 0, 0, 0, 0, 1)
+    ) AS x(day, visit, alone, qpv, sp, rights, care)
+    WHERE x.day IS NOT NULL
+    GROUP BY p.span, p.start, p.mediator_id, x.day
+    ON CONFLICT (span, start, mediator_id, day) DO UPDATE
+    SET visit = h.visit + EXCLUDED.visit, alone = h.alone + EXCLUDED.alone, qpv = h.qpv + EXCLUDED.qpv,
+        sp = h.sp + EXCLUDED.sp, rights = h.rights + EXCLUDED.rights, care = h.care + EXCLUDED.care;
+$$;
+
 -- rollup_refresh recomputes the rollups of the given (mediator, day) keys
 -- and beneficiaries from the base tables.
 CREATE FUNCTION rollup_refresh(meds BIGINT[], days DATE[], bens BIGINT[]) RETURNS void
@@ -115,47 +151,42 @@ BEGIN
              AND c.day >= k.month AND c.day < (k.month + INTERVAL '1 month')::date
         GROUP BY k.month, c.mediator_id, c.dim, c.code;
 
-        -- The (mediator, what, day) sums to recompute: those of the old
-        -- and of the new rows of the keys.
-        CREATE TEMP TABLE IF NOT EXISTS rollup_follow_up_keys (mediator_id BIGINT, what CHAR(1), day DATE) ON COMMIT DELETE ROWS;
-        TRUNCATE rollup_follow_up_keys;
-        WITH gone AS (
-            DELETE FROM report_follow_ups f
-            USING (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
-            WHERE f.mediator_id = k.mediator_id AND f.sheet_day = k.day
-            RETURNING f.mediator_id, f.what, f.day
-        )
-        INSERT INTO rollup_follow_up_keys SELECT * FROM gone;
+        -- report_follow_up_days loses the old rows of the keys and gains
+        -- the new ones.
+        INSERT INTO report_follow_up_days AS d (what, day, mediator_id, n)
+        SELECT f.what, f.day, f.mediator_id, -sum(f.n)
+        FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        JOIN report_follow_ups f ON f.mediator_id = k.mediator_id AND f.sheet_day = k.day
+        GROUP BY f.what, f.day, f.mediator_id
+        ON CONFLICT (what, day, mediator_id) DO UPDATE SET n = d.n + EXCLUDED.n;
 
-        WITH added AS (
-            INSERT INTO report_follow_ups (mediator_id, sheet_day, what, day, n)
-            SELECT s.mediator_id, s.date, f.what, f.day, count(*)
-            FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
-            JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = k.day
-            JOIN requests q ON q.sheet_id = s.id
-            CROSS JOIN LATERAL (VALUES
-                (CASE WHEN q.status = 'resolue' THEN 'r' WHEN q.status = 'en_cours' THEN 'o' END,
-                 CASE WHEN q.status = 'resolue' THEN (q.resolved_at AT TIME ZONE 'Europe/Paris')::date
-                      WHEN q.status = 'en_cours' THEN q.follow_up END)
-            ) AS f(what, day)
-            WHERE f.day IS NOT NULL
-            GROUP BY s.mediator_id, s.date, f.what, f.day
-            RETURNING mediator_id, what, day
-        )
-        INSERT INTO rollup_follow_up_keys SELECT * FROM added;
+        DELETE FROM report_follow_ups f
+        USING (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        WHERE f.mediator_id = k.mediator_id AND f.sheet_day = k.day;
 
-        DELETE FROM report_follow_up_days d
-        USING (SELECT DISTINCT * FROM rollup_follow_up_keys) k
-        WHERE d.what = k.what AND d.day = k.day AND d.mediator_id = k.mediator_id;
+        INSERT INTO report_follow_ups (mediator_id, sheet_day, what, day, n)
+        SELECT s.mediator_id, s.date, f.what, f.day, count(*)
+        FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = k.day
+        JOIN requests q ON q.sheet_id = s.id
+        CROSS JOIN LATERAL (VALUES
+            (CASE WHEN q.status = 'resolue' THEN 'r' WHEN q.status = 'en_cours' THEN 'o' END,
+             CASE WHEN q.status = 'resolue' THEN (q.resolved_at AT TIME ZONE 'Europe/Paris')::date
+                  WHEN q.status = 'en_cours' THEN q.follow_up END)
+        ) AS f(what, day)
+        WHERE f.day IS NOT NULL
+        GROUP BY s.mediator_id, s.date, f.what, f.day;
 
-        INSERT INTO report_follow_up_days (what, day, mediator_id, n)
-        SELECT k.what, k.day, k.mediator_id, sum(f.n)
-        FROM (SELECT DISTINCT * FROM rollup_follow_up_keys) k
-        JOIN report_follow_ups f ON f.mediator_id = k.mediator_id AND f.what = k.what AND f.day = k.day
-        GROUP BY k.what, k.day, k.mediator_id;
+        INSERT INTO report_follow_up_days AS d (what, day, mediator_id, n)
+        SELECT f.what, f.day, f.mediator_id, sum(f.n)
+        FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        JOIN report_follow_ups f ON f.mediator_id = k.mediator_id AND f.sheet_day = k.day
+        GROUP BY f.what, f.day, f.mediator_id
+        ON CONFLICT (what, day, mediator_id) DO UPDATE SET n = d.n + EXCLUDED.n;
     END IF;
 
     IF cardinality(bens) > 0 THEN
+        PERFORM rollup_people_days(bens, -1);
         DELETE FROM report_people p
         USING (SELECT DISTINCT b FROM unnest(bens) AS b) k
         WHERE p.beneficiary_id = k.b;
@@ -180,6 +211,7 @@ BEGIN
                count(*) OVER (PARTITION BY span, start, beneficiary_id) > 1
         FROM spans
         GROUP BY span, start, mediator_id, beneficiary_id;
+        PERFORM rollup_people_days(bens, 1);
     END IF;
 END $$;
 
@@ -257,6 +289,7 @@ BEGIN
     DELETE FROM report_follow_ups;
     DELETE FROM report_follow_up_days;
     DELETE FROM report_people;
+    DELETE FROM report_people_days;
     SELECT array_agg(mediator_id), array_agg(date) INTO meds, days FROM (SELECT DISTINCT mediator_id, date FROM sheets) k;
     SELECT array_agg(id) INTO bens FROM beneficiaries;
     PERFORM rollup_refresh(coalesce(meds, '{}'), coalesce(days, '{}'), coalesce(bens, '{}'));
@@ -299,6 +332,6 @@ DROP TRIGGER rollup_sheets_update ON sheets;
 DROP TRIGGER rollup_sheets_delete ON sheets;
 DROP TRIGGER rollup_sheets_insert ON sheets;
 DROP FUNCTION rollup_truncated(), rollup_rebuild(), rollup_requests_changed(), rollup_sheets_changed(),
-    rollup_refresh(BIGINT[], DATE[], BIGINT[]);
-DROP TABLE report_people, report_follow_up_days, report_follow_ups, report_counts;
+    rollup_refresh(BIGINT[], DATE[], BIGINT[]), rollup_people_days(BIGINT[], INT);
+DROP TABLE report_people_days, report_people, report_follow_up_days, report_follow_ups, report_counts;
 DROP INDEX IF EXISTS sheets_beneficiary;

@@ -9,7 +9,8 @@ import (
 // The rollups (migration 00014) answer a report in milliseconds over a
 // million requests: report_counts holds the additive counts per mediator
 // and day or month, report_follow_up_days the follow-ups per day,
-// report_people each person's first days per year and month. Triggers on
+// report_people each person's first days per year and month and
+// report_people_days how many people have their first days on each day. Triggers on
 // sheets and requests keep them exact, so these queries give the same
 // figures as the ones over the base tables (computeSheets and the others),
 // which remain for the periods the rollups cannot answer.
@@ -147,16 +148,12 @@ func rollupPeople(ctx context.Context, db Querier, r *Report, s Scope, span stri
 	cond, fargs := s.Filter("m", 4)
 	args := append([]any{span, start, to}, fargs...)
 	rows, err := db.Query(ctx, `
-SELECT m.departement, p.mediator_id,
-       count(*) FILTER (WHERE p.first_visit <= $3),
-       count(*) FILTER (WHERE p.first_visit <= $3 AND NOT p.shared),
-       count(*) FILTER (WHERE p.first_qpv <= $3),
-       count(*) FILTER (WHERE p.first_rights <= $3),
-       count(*) FILTER (WHERE p.first_care <= $3),
-       count(*) FILTER (WHERE p.first_sp <= $3)
-FROM report_people p JOIN mediators m ON m.id = p.mediator_id
-WHERE p.span = $1 AND p.start = $2 AND p.first_visit <= $3 AND `+cond+`
-GROUP BY m.departement, p.mediator_id`, args...)
+SELECT m.departement, h.mediator_id, sum(h.visit), sum(h.alone), sum(h.qpv), sum(h.rights), sum(h.care), sum(h.sp)
+FROM report_people_days h JOIN mediators m ON m.id = h.mediator_id
+WHERE h.span = $1 AND h.start = $2 AND h.day <= $3 AND `+cond+`
+GROUP BY m.departement, h.mediator_id
+HAVING sum(h.visit) > 0 -- active: seen someone
+`, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: people: %w", err)
 	}
