@@ -89,11 +89,12 @@ CREATE INDEX report_people_shared ON report_people (span, start) WHERE shared;
 -- rollup_people_days adds (sign 1) or takes away (-1) the report_people
 -- rows of the given beneficiaries to or from report_people_days.
 CREATE FUNCTION rollup_people_days(bens BIGINT[], sign INT) RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
     INSERT INTO report_people_days AS h (span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
     SELECT p.span, p.start, p.mediator_id, x.day, sign * sum(x.visit), sign * sum(x.alone), sign * sum(x.qpv),
            sign * sum(x.sp), sign * sum(x.rights), sign * sum(x.care)
-    FROM (SELECT DISTINCT b FROM unnest(bens) AS b) k
+    FROM unnest(bens) AS k(b)
     JOIN report_people p ON p.beneficiary_id = k.b
     CROSS JOIN LATERAL (VALUES
         (p.first_visit, 1, CASE WHEN p.shared THEN 0 ELSE 1 END, 0, 0, 0, 0),
@@ -105,29 +106,50 @@ LANGUAGE sql AS $$
     ON CONFLICT (span, start, mediator_id, day) DO UPDATE
     SET visit = h.visit + EXCLUDED.visit, alone = h.alone + EXCLUDED.alone, qpv = h.qpv + EXCLUDED.qpv,
         sp = h.sp + EXCLUDED.sp, rights = h.rights + EXCLUDED.rights, care = h.care + EXCLUDED.care;
-$$;
+END $$;
 
 -- rollup_refresh recomputes the rollups of the given (mediator, day) keys
--- and beneficiaries from the base tables.
+-- and beneficiaries from the base tables. Keys must be distinct (no
+-- DISTINCT here, so plans know how many there are).
+-- Plans are made for each call's keys (a sheet saved or a million imported)
+-- and may hash in memory.
 CREATE FUNCTION rollup_refresh(meds BIGINT[], days DATE[], bens BIGINT[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan SET work_mem = '256MB' AS $$
 BEGIN
     IF cardinality(meds) > 0 THEN
         DELETE FROM report_counts c
-        USING (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        USING unnest(meds, days) AS k(mediator_id, day)
         WHERE c.grain = 'd' AND c.day = k.day AND c.mediator_id = k.mediator_id;
 
         INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
-        WITH k AS (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)),
-        s AS (SELECT s.* FROM k JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = k.day)
-        SELECT 'd', s.date, s.mediator_id, d.dim, d.code, sum(d.n), 0, 0
-        FROM s CROSS JOIN LATERAL (VALUES
-            ('sheets', '', 1), ('sex', s.sex, 1), ('qpv', s.qpv, 1),
-            ('age_known', '', CASE WHEN s.age IS NULL THEN 0 ELSE 1 END), ('age_sum', '', coalesce(s.age, 0)),
-            ('obstacle_sheets', '', CASE WHEN s.obstacles <> '{}' THEN 1 ELSE 0 END),
-            ('resources', s.resources, 1), ('contact_mode', s.contact_mode, 1), ('level', s.level, 1)
+        WITH k AS (SELECT * FROM unnest(meds, days) AS k(mediator_id, day)),
+        s AS MATERIALIZED (
+            SELECT s.id, s.date, s.mediator_id, s.sex, s.age, s.qpv, s.resources, s.contact_mode, s.level, s.obstacles
+            FROM k JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = k.day
+        ), fixed AS (
+            SELECT s.date, s.mediator_id, count(*) AS sheets,
+                   count(*) FILTER (WHERE s.sex = 'F') AS f, count(*) FILTER (WHERE s.sex = 'M') AS m,
+                   count(*) FILTER (WHERE s.sex = 'X') AS x,
+                   count(*) FILTER (WHERE s.qpv = 'oui') AS qpv, count(*) FILTER (WHERE s.qpv = 'non') AS not_qpv,
+                   count(s.age) AS age_known, coalesce(sum(s.age), 0) AS age_sum,
+                   count(*) FILTER (WHERE s.obstacles <> '{}') AS obstacle_sheets
+            FROM s GROUP BY s.date, s.mediator_id
+        )
+        SELECT 'd', f.date, f.mediator_id, d.dim, d.code, d.n, 0, 0
+        FROM fixed f CROSS JOIN LATERAL (VALUES
+            ('sheets', '', f.sheets), ('sex', 'F', f.f), ('sex', 'M', f.m), ('sex', 'X', f.x),
+            ('qpv', 'oui', f.qpv), ('qpv', 'non', f.not_qpv), ('age_known', '', f.age_known),
+            ('age_sum', '', f.age_sum), ('obstacle_sheets', '', f.obstacle_sheets)
         ) AS d(dim, code, n)
-        GROUP BY s.date, s.mediator_id, d.dim, d.code
+        WHERE d.n <> 0
+        UNION ALL
+        SELECT 'd', s.date, s.mediator_id,
+               CASE WHEN GROUPING(s.resources) = 0 THEN 'resources'
+                    WHEN GROUPING(s.contact_mode) = 0 THEN 'contact_mode' ELSE 'level' END,
+               coalesce(s.resources, s.contact_mode, s.level), count(*), 0, 0
+        FROM s
+        GROUP BY GROUPING SETS ((s.date, s.mediator_id, s.resources), (s.date, s.mediator_id, s.contact_mode),
+                                (s.date, s.mediator_id, s.level))
         UNION ALL
         SELECT 'd', s.date, s.mediator_id, 'obstacle', o.code, count(*), 0, 0
         FROM s CROSS JOIN LATERAL unnest(s.obstacles) AS o(code)
@@ -155,18 +177,18 @@ BEGIN
         -- the new ones.
         INSERT INTO report_follow_up_days AS d (what, day, mediator_id, n)
         SELECT f.what, f.day, f.mediator_id, -sum(f.n)
-        FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        FROM unnest(meds, days) AS k(mediator_id, day)
         JOIN report_follow_ups f ON f.mediator_id = k.mediator_id AND f.sheet_day = k.day
         GROUP BY f.what, f.day, f.mediator_id
         ON CONFLICT (what, day, mediator_id) DO UPDATE SET n = d.n + EXCLUDED.n;
 
         DELETE FROM report_follow_ups f
-        USING (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        USING unnest(meds, days) AS k(mediator_id, day)
         WHERE f.mediator_id = k.mediator_id AND f.sheet_day = k.day;
 
         INSERT INTO report_follow_ups (mediator_id, sheet_day, what, day, n)
         SELECT s.mediator_id, s.date, f.what, f.day, count(*)
-        FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        FROM unnest(meds, days) AS k(mediator_id, day)
         JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = k.day
         JOIN requests q ON q.sheet_id = s.id
         CROSS JOIN LATERAL (VALUES
@@ -179,7 +201,7 @@ BEGIN
 
         INSERT INTO report_follow_up_days AS d (what, day, mediator_id, n)
         SELECT f.what, f.day, f.mediator_id, sum(f.n)
-        FROM (SELECT DISTINCT * FROM unnest(meds, days) AS k(mediator_id, day)) k
+        FROM unnest(meds, days) AS k(mediator_id, day)
         JOIN report_follow_ups f ON f.mediator_id = k.mediator_id AND f.sheet_day = k.day
         GROUP BY f.what, f.day, f.mediator_id
         ON CONFLICT (what, day, mediator_id) DO UPDATE SET n = d.n + EXCLUDED.n;
@@ -188,7 +210,7 @@ BEGIN
     IF cardinality(bens) > 0 THEN
         PERFORM rollup_people_days(bens, -1);
         DELETE FROM report_people p
-        USING (SELECT DISTINCT b FROM unnest(bens) AS b) k
+        USING unnest(bens) AS k(b)
         WHERE p.beneficiary_id = k.b;
 
         INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
@@ -196,7 +218,7 @@ BEGIN
         WITH v AS (
             SELECT s.beneficiary_id, s.mediator_id, s.date, s.qpv = 'oui' AS qpv, s.social_protection = 'oui' AS sp,
                    coalesce(bool_or(q.kind = 'droits'), FALSE) AS rights, coalesce(bool_or(q.kind = 'soins'), FALSE) AS care
-            FROM (SELECT DISTINCT b FROM unnest(bens) AS b) k
+            FROM unnest(bens) AS k(b)
             JOIN sheets s ON s.beneficiary_id = k.b
             LEFT JOIN requests q ON q.sheet_id = s.id
             GROUP BY s.id
@@ -229,8 +251,8 @@ BEGIN
     IF TG_OP = 'UPDATE' THEN
         -- Only rows whose counted columns changed (a note edit changes
         -- nothing); a changed id counts as a delete and an insert.
-        SELECT array_agg(k.m), array_agg(k.d), array_agg(DISTINCT k.b) INTO meds, days, bens FROM (
-            SELECT DISTINCT x.m, x.d, x.b
+        WITH x AS (
+            SELECT x.m, x.d, x.b
             FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
             CROSS JOIN LATERAL (VALUES (o.mediator_id, o.date, o.beneficiary_id),
                                        (n.mediator_id, n.date, n.beneficiary_id)) AS x(m, d, b)
@@ -241,7 +263,11 @@ BEGIN
                       IS DISTINCT FROM
                       (n.mediator_id, n.beneficiary_id, n.date, n.sex, n.age, n.qpv, n.resources, n.contact_mode,
                        n.level, n.social_protection, n.obstacles))
-        ) k;
+        )
+        SELECT (SELECT array_agg(k.m ORDER BY k.m, k.d) FROM (SELECT DISTINCT m, d FROM x) k),
+               (SELECT array_agg(k.d ORDER BY k.m, k.d) FROM (SELECT DISTINCT m, d FROM x) k),
+               (SELECT array_agg(DISTINCT b) FROM x)
+        INTO meds, days, bens;
     ELSE
         SELECT array_agg(k.mediator_id), array_agg(k.date) INTO meds, days
         FROM (SELECT DISTINCT mediator_id, date FROM changed) k;
@@ -257,23 +283,25 @@ END $$;
 CREATE FUNCTION rollup_requests_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    meds BIGINT[]; days DATE[]; bens BIGINT[];
+    meds BIGINT[]; days DATE[]; bens BIGINT[]; ids TEXT[];
 BEGIN
     IF current_setting('relais.rollup', TRUE) = 'off' THEN
         RETURN NULL;
     END IF;
     IF TG_OP = 'UPDATE' THEN
-        SELECT array_agg(s.mediator_id), array_agg(s.date), array_agg(s.beneficiary_id) INTO meds, days, bens
-        FROM sheets s WHERE s.id IN (
-            SELECT unnest(ARRAY[o.sheet_id, n.sheet_id])
-            FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
-            WHERE o.id IS NULL OR n.id IS NULL
+        SELECT array_agg(DISTINCT x) INTO ids
+        FROM old_rows o FULL JOIN new_rows n ON n.id = o.id
+        CROSS JOIN LATERAL unnest(ARRAY[o.sheet_id, n.sheet_id]) AS x
+        WHERE x IS NOT NULL
+          AND (o.id IS NULL OR n.id IS NULL
                OR (o.sheet_id, o.kind, o.type, o.status, o.follow_up, o.resolved_at)
                   IS DISTINCT FROM (n.sheet_id, n.kind, n.type, n.status, n.follow_up, n.resolved_at));
     ELSE
-        SELECT array_agg(s.mediator_id), array_agg(s.date), array_agg(s.beneficiary_id) INTO meds, days, bens
-        FROM sheets s WHERE s.id IN (SELECT sheet_id FROM changed);
+        SELECT array_agg(DISTINCT sheet_id) INTO ids FROM changed;
     END IF;
+    SELECT array_agg(k.mediator_id), array_agg(k.date) INTO meds, days
+    FROM (SELECT DISTINCT s.mediator_id, s.date FROM sheets s WHERE s.id = ANY (ids)) k;
+    SELECT array_agg(DISTINCT s.beneficiary_id) INTO bens FROM sheets s WHERE s.id = ANY (ids);
     PERFORM rollup_refresh(coalesce(meds, '{}'), coalesce(days, '{}'), coalesce(bens, '{}'));
     RETURN NULL;
 END $$;
