@@ -49,7 +49,8 @@ CREATE TABLE report_follow_up_days (
 -- seen, seen in a QPV, with social protection, with a rights or a care
 -- request. A period starting on a span's first day counts a person when a
 -- first day is on or before its end. shared marks a person seen by several
--- mediators in the span, counted once per département with DISTINCT.
+-- mediators (the bot refuses it, a hand-made row may not), counted once per
+-- département with DISTINCT. No primary key: rows are found by person.
 CREATE TABLE report_people (
     span           CHAR(1) NOT NULL CHECK (span IN ('y', 'm')),
     start          DATE NOT NULL,
@@ -60,8 +61,7 @@ CREATE TABLE report_people (
     first_sp       DATE,
     first_rights   DATE,
     first_care     DATE,
-    shared         BOOLEAN NOT NULL,
-    PRIMARY KEY (span, start, mediator_id, beneficiary_id)
+    shared         BOOLEAN NOT NULL
 );
 CREATE INDEX report_people_beneficiary ON report_people (beneficiary_id);
 
@@ -222,6 +222,8 @@ BEGIN
             JOIN sheets s ON s.beneficiary_id = k.b
             LEFT JOIN requests q ON q.sheet_id = s.id
             GROUP BY s.id
+        ), multi AS (
+            SELECT v.beneficiary_id FROM v GROUP BY v.beneficiary_id HAVING min(v.mediator_id) <> max(v.mediator_id)
         ), spans AS (
             SELECT 'y' AS span, date_trunc('year', v.date)::date AS start, v.* FROM v
             UNION ALL
@@ -230,7 +232,7 @@ BEGIN
         SELECT span, start, mediator_id, beneficiary_id, min(date),
                min(date) FILTER (WHERE qpv), min(date) FILTER (WHERE sp),
                min(date) FILTER (WHERE rights), min(date) FILTER (WHERE care),
-               count(*) OVER (PARTITION BY span, start, beneficiary_id) > 1
+               beneficiary_id IN (SELECT beneficiary_id FROM multi)
         FROM spans
         GROUP BY span, start, mediator_id, beneficiary_id;
         PERFORM rollup_people_days(bens, 1);
