@@ -86,8 +86,8 @@ CREATE INDEX IF NOT EXISTS sheets_beneficiary ON sheets (beneficiary_id);
 CREATE INDEX report_people_shared ON report_people (span, start) WHERE shared;
 
 -- +goose StatementBegin
--- rollup_people_days adds (sign 1) or takes away (-1) the report_people
--- rows of the given beneficiaries to or from report_people_days.
+-- rollup_people_days takes the report_people rows of the given
+-- beneficiaries away from report_people_days (sign -1), or adds them (1).
 CREATE FUNCTION rollup_people_days(bens BIGINT[], sign INT) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
@@ -213,8 +213,7 @@ BEGIN
         USING unnest(bens) AS k(b)
         WHERE p.beneficiary_id = k.b;
 
-        INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
-                                   first_rights, first_care, shared)
+        -- The new rows go to report_people and, counted, to report_people_days.
         WITH v AS (
             SELECT s.beneficiary_id, s.mediator_id, s.date, s.qpv = 'oui' AS qpv, s.social_protection = 'oui' AS sp,
                    coalesce(bool_or(q.kind = 'droits'), FALSE) AS rights, coalesce(bool_or(q.kind = 'soins'), FALSE) AS care
@@ -228,14 +227,31 @@ BEGIN
             SELECT 'y' AS span, date_trunc('year', v.date)::date AS start, v.* FROM v
             UNION ALL
             SELECT 'm', date_trunc('month', v.date)::date, v.* FROM v
+        ), ins AS (
+            INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
+                                       first_rights, first_care, shared)
+            SELECT span, start, mediator_id, beneficiary_id, min(date),
+                   min(date) FILTER (WHERE qpv), min(date) FILTER (WHERE sp),
+                   min(date) FILTER (WHERE rights), min(date) FILTER (WHERE care),
+                   beneficiary_id IN (SELECT beneficiary_id FROM multi)
+            FROM spans
+            GROUP BY span, start, mediator_id, beneficiary_id
+            RETURNING *
         )
-        SELECT span, start, mediator_id, beneficiary_id, min(date),
-               min(date) FILTER (WHERE qpv), min(date) FILTER (WHERE sp),
-               min(date) FILTER (WHERE rights), min(date) FILTER (WHERE care),
-               beneficiary_id IN (SELECT beneficiary_id FROM multi)
-        FROM spans
-        GROUP BY span, start, mediator_id, beneficiary_id;
-        PERFORM rollup_people_days(bens, 1);
+        INSERT INTO report_people_days AS h (span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
+        SELECT p.span, p.start, p.mediator_id, x.day, sum(x.visit), sum(x.alone), sum(x.qpv),
+               sum(x.sp), sum(x.rights), sum(x.care)
+        FROM ins p
+        CROSS JOIN LATERAL (VALUES
+            (p.first_visit, 1, CASE WHEN p.shared THEN 0 ELSE 1 END, 0, 0, 0, 0),
+            (p.first_qpv, 0, 0, 1, 0, 0, 0), (p.first_sp, 0, 0, 0, 1, 0, 0),
+            (p.first_rights, 0, 0, 0, 0, 1, 0), (p.first_care, 0, 0, 0, 0, 0, 1)
+        ) AS x(day, visit, alone, qpv, sp, rights, care)
+        WHERE x.day IS NOT NULL
+        GROUP BY p.span, p.start, p.mediator_id, x.day
+        ON CONFLICT (span, start, mediator_id, day) DO UPDATE
+        SET visit = h.visit + EXCLUDED.visit, alone = h.alone + EXCLUDED.alone, qpv = h.qpv + EXCLUDED.qpv,
+            sp = h.sp + EXCLUDED.sp, rights = h.rights + EXCLUDED.rights, care = h.care + EXCLUDED.care;
     END IF;
 END $$;
 
