@@ -161,13 +161,13 @@ BEGIN
         GROUP BY s.date, s.mediator_id, q.kind, q.type;
 
         DELETE FROM report_counts c
-        USING (SELECT DISTINCT k.mediator_id, date_trunc('month', k.day)::date AS month
+        USING (SELECT DISTINCT k.mediator_id, date_trunc('month', k.day::timestamp)::date AS month
                FROM unnest(meds, days) AS k(mediator_id, day)) k
         WHERE c.grain = 'm' AND c.day = k.month AND c.mediator_id = k.mediator_id;
 
         INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
         SELECT 'm', k.month, c.mediator_id, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
-        FROM (SELECT DISTINCT k.mediator_id, date_trunc('month', k.day)::date AS month
+        FROM (SELECT DISTINCT k.mediator_id, date_trunc('month', k.day::timestamp)::date AS month
               FROM unnest(meds, days) AS k(mediator_id, day)) k
         JOIN report_counts c ON c.grain = 'd' AND c.mediator_id = k.mediator_id
              AND c.day >= k.month AND c.day < (k.month + INTERVAL '1 month')::date
@@ -224,9 +224,9 @@ BEGIN
         ), multi AS (
             SELECT v.beneficiary_id FROM v GROUP BY v.beneficiary_id HAVING min(v.mediator_id) <> max(v.mediator_id)
         ), spans AS (
-            SELECT 'y' AS span, date_trunc('year', v.date)::date AS start, v.* FROM v
+            SELECT 'y' AS span, date_trunc('year', v.date::timestamp)::date AS start, v.* FROM v
             UNION ALL
-            SELECT 'm', date_trunc('month', v.date)::date, v.* FROM v
+            SELECT 'm', date_trunc('month', v.date::timestamp)::date, v.* FROM v
         ), ins AS (
             INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
                                        first_rights, first_care, shared)
