@@ -3,8 +3,10 @@
 -- of aggregating every sheet and request, so a report over a million
 -- requests takes milliseconds. They are derived data, kept exact by
 -- statement-level triggers on sheets and requests that recompute the keys a
--- statement touched (insert, update, delete, cascade, truncate alike), never
--- by adding deltas: a recomputed key is right whatever happened before.
+-- statement touched (insert, update, delete, cascade, truncate alike) from
+-- the base tables: a recomputed key is right whatever happened before. The
+-- two sums read by reports (report_follow_up_days, report_people_days) move
+-- by the difference between those keys' old and recomputed rows.
 -- rollup_rebuild() recomputes everything from the base tables.
 
 -- Additive counts of the sheets of one mediator on one day (grain 'd') or
@@ -35,6 +37,7 @@ CREATE TABLE report_follow_ups (
     n           BIGINT NOT NULL,
     PRIMARY KEY (mediator_id, sheet_day, what, day)
 );
+
 -- report_follow_ups summed over the sheets' days: what the reports read.
 CREATE TABLE report_follow_up_days (
     what        CHAR(1) NOT NULL CHECK (what IN ('r', 'o')),
