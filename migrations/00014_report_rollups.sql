@@ -119,6 +119,15 @@ END $$;
 CREATE FUNCTION rollup_refresh(meds BIGINT[], days DATE[], bens BIGINT[]) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan SET work_mem = '256MB' AS $$
 BEGIN
+    -- Two transactions refreshing the same keys would each delete only the
+    -- rows they see and insert their own: refreshes of a mediator's keys
+    -- (and of their people) wait for each other, in mediator order.
+    PERFORM pg_advisory_xact_lock(1381190732, x.m::int)
+    FROM (SELECT m FROM unnest(meds) AS m
+          UNION
+          SELECT s.mediator_id FROM unnest(bens) AS k(b) JOIN sheets s ON s.beneficiary_id = k.b
+          ORDER BY 1) x;
+
     IF cardinality(meds) > 0 THEN
         DELETE FROM report_counts c
         USING unnest(meds, days) AS k(mediator_id, day)

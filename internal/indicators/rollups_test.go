@@ -206,3 +206,35 @@ func TestComputeReadsTheRollups(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSavesKeepTheRollupsExact saves two sheets of one mediator
+// on one day in two transactions at once: the second refresh waits for the
+// first instead of failing or counting twice.
+func TestConcurrentSavesKeepTheRollupsExact(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	seedVaried(t, db)
+	insert := `INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
+		VALUES ($1, 2, 2, '2024-03-05', 'M', 'oui', 'rsa', 'aller_vers', 'informe', 'oui')`
+	tx1, err := db.Store.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx1.Rollback(ctx)
+	if _, err := tx1.Exec(ctx, insert, "C1"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.Store.Pool.Exec(ctx, insert, "C2")
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // let the second insert reach its refresh
+	if err := tx1.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("second save: %v", err)
+	}
+	sameAsBaseTables(t, db, "two concurrent saves")
+}
