@@ -203,6 +203,7 @@ type options struct {
 	asOf time.Time
 	loc  *time.Location
 	own  bool
+	base bool // FromBaseTables
 }
 
 // Option adjusts Compute.
@@ -308,17 +309,23 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 
 	cond, fargs := s.Filter("m", 3)
 	args := append([]any{from, to}, fargs...)
-	if err := computeSheets(ctx, db, r, cond, args); err != nil {
-		return nil, err
-	}
-	if err := computeDimensions(ctx, db, r, cond, args); err != nil {
-		return nil, err
-	}
-	if err := computeRequests(ctx, db, r, cond, args); err != nil {
-		return nil, err
-	}
-	if err := computeFollowUps(ctx, db, r, s, o); err != nil {
-		return nil, err
+	if span, start, ok := rollupSpan(r.Period); ok && !o.base && o.loc.String() == rollupZone {
+		if err := computeRollups(ctx, db, r, s, span, start, o); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := computeSheets(ctx, db, r, cond, args); err != nil {
+			return nil, err
+		}
+		if err := computeDimensions(ctx, db, r, cond, args); err != nil {
+			return nil, err
+		}
+		if err := computeRequests(ctx, db, r, cond, args); err != nil {
+			return nil, err
+		}
+		if err := computeFollowUps(ctx, db, r, s, o); err != nil {
+			return nil, err
+		}
 	}
 	if err := computeActivities(ctx, db, r, s); err != nil {
 		return nil, err

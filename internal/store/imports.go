@@ -95,7 +95,9 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 	var sum ImportSummary
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		sum = ImportSummary{}
-		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'`); err != nil {
+		// The rollup triggers stand aside: refreshRollups recomputes the
+		// new sheets' keys once, at the end.
+		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'; SET LOCAL relais.rollup = 'off'`); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `
@@ -138,7 +140,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		if opt.DryRun {
 			return errDryRun
 		}
-		return nil
+		return refreshRollups(ctx, tx)
 	})
 	switch {
 	case errors.Is(err, errDryRun):
@@ -420,5 +422,18 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 		return fmt.Errorf("create requests: %w", err)
 	}
 	sum.Requests = int(tag.RowsAffected())
+	return nil
+}
+
+// refreshRollups recomputes the report rollups (migration 00014) of the
+// imported sheets' mediators, days and people, in one pass.
+func refreshRollups(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `
+		SELECT rollup_refresh(coalesce(array_agg(k.mediator_id), '{}'), coalesce(array_agg(k.date), '{}'),
+		       coalesce((SELECT array_agg(DISTINCT s.beneficiary_id) FROM import_new n JOIN sheets s ON s.id = n.sheet_id), '{}'))
+		FROM (SELECT DISTINCT s.mediator_id, s.date FROM import_new n JOIN sheets s ON s.id = n.sheet_id) k`)
+	if err != nil {
+		return fmt.Errorf("refresh report rollups: %w", err)
+	}
 	return nil
 }

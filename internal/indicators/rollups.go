@@ -1,0 +1,205 @@
+package indicators
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// The rollups (migration 00014) answer a report in milliseconds over a
+// million requests: report_counts holds the additive counts per mediator
+// and day or month, report_follow_up_days the follow-ups per day,
+// report_people each person's first days per year and month and
+// report_people_days how many people have their first days on each day. Triggers on
+// sheets and requests keep them exact, so these queries give the same
+// figures as the ones over the base tables (computeSheets and the others),
+// which remain for the periods the rollups cannot answer.
+
+// rollupZone is the zone report_follow_ups turns resolution times into days in.
+const rollupZone = "Europe/Paris"
+
+// FromBaseTables makes Compute read the sheets and requests themselves,
+// not the rollups: the reference the rollups are checked against.
+func FromBaseTables() Option { return func(o *options) { o.base = true } }
+
+// rollupSpan says whether the rollups can answer period p: distinct people
+// are kept per calendar year and month, so the period must start on the
+// first day of a year and end within it (a year, year to date), or start on
+// the first of a month and end within it (a month, month to date).
+func rollupSpan(p Period) (span string, start time.Time, ok bool) {
+	from, to := Day(p.From), Day(p.To)
+	switch {
+	case from.Month() == time.January && from.Day() == 1 && to.Year() == from.Year():
+		return "y", from, true
+	case from.Day() == 1 && to.Year() == from.Year() && to.Month() == from.Month():
+		return "m", from, true
+	}
+	return "", time.Time{}, false
+}
+
+// fullMonths is the range [mfrom, mto) of the whole months inside [from,
+// to], empty (mfrom = mto) when there is none: the rollups' month rows
+// cover them, day rows the days around.
+func fullMonths(from, to time.Time) (mfrom, mto time.Time) {
+	mfrom = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if from.Day() != 1 {
+		mfrom = mfrom.AddDate(0, 1, 0)
+	}
+	next := to.AddDate(0, 0, 1)
+	mto = time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if next.Day() == 1 {
+		mto = next
+	}
+	if mto.Before(mfrom) {
+		mto = mfrom
+	}
+	return mfrom, mto
+}
+
+// computeRollups fills what computeSheets, computeDimensions,
+// computeRequests and computeFollowUps fill, from the rollups.
+func computeRollups(ctx context.Context, db Querier, r *Report, s Scope, span string, start time.Time, o options) error {
+	from, to := r.Period.From, r.Period.To
+	if err := rollupPeople(ctx, db, r, s, span, start); err != nil {
+		return err
+	}
+	mfrom, mto := fullMonths(from, to)
+	cond, fargs := s.Filter("m", 5)
+	rows, err := db.Query(ctx, `
+SELECT m.departement, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
+FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
+WHERE ((c.grain = 'm' AND c.day >= $3 AND c.day < $4)
+       OR (c.grain = 'd' AND c.day BETWEEN $1 AND $2 AND (c.day < $3 OR c.day >= $4)))
+  AND `+cond+`
+GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, fargs...)...)
+	if err != nil {
+		return fmt.Errorf("compute indicators: counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dep, dim, code string
+		var n, resolved, open int64
+		if err := rows.Scan(&dep, &dim, &code, &n, &resolved, &open); err != nil {
+			return fmt.Errorf("compute indicators: counts: %w", err)
+		}
+		if dim == "droits" || dim == "soins" {
+			q := &r.Rights
+			if dim == "soins" {
+				q = &r.Care
+			}
+			q.Total += int(n)
+			q.Resolved += int(resolved)
+			q.Open += int(open)
+			q.ByType[code] += int(n)
+			q.ResolvedByType[code] += int(resolved)
+			continue
+		}
+		for _, d := range []*Breakdown{r.row(dep), r.Total} {
+			switch dim {
+			case "sheets":
+				d.Sheets += int(n)
+			case "sex":
+				d.Sex[code] += int(n)
+			case "qpv":
+				d.QPV[code] += int(n)
+			case "age_known":
+				d.Age.N += n
+				d.AgeKnown += int(n)
+			case "age_sum":
+				d.Age.Sum += n
+			case "obstacle_sheets":
+				d.ObstacleSheets += int(n)
+			case "resources":
+				d.Resources[code] += int(n)
+			case "contact_mode":
+				d.ContactMode[code] += int(n)
+			case "level":
+				d.Level[code] += int(n)
+			case "obstacle":
+				d.Obstacles[code] += int(n)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute indicators: counts: %w", err)
+	}
+
+	asOf := Day(o.asOf.In(o.loc))
+	cond, fargs = s.Filter("m", 4)
+	err = db.QueryRow(ctx, `
+SELECT coalesce(sum(f.n) FILTER (WHERE f.what = 'r' AND f.day BETWEEN $1 AND $2), 0),
+       coalesce(sum(f.n) FILTER (WHERE f.what = 'o' AND f.day < $3), 0)
+FROM report_follow_up_days f JOIN mediators m ON m.id = f.mediator_id
+WHERE (f.what = 'o' OR f.day BETWEEN $1 AND $2) AND `+cond,
+		append([]any{from, to, asOf}, fargs...)...).Scan(&r.FollowUps.Resolved, &r.FollowUps.Overdue)
+	if err != nil {
+		return fmt.Errorf("compute indicators: follow-ups: %w", err)
+	}
+	r.FollowUps.AsOf = asOf.Format(time.DateOnly)
+	return nil
+}
+
+// rollupPeople counts distinct people per mediator, département and in
+// total. A person seen by one mediator in the span counts once in their
+// mediator's row; the few seen by several (shared) are counted with
+// DISTINCT per département and in total.
+func rollupPeople(ctx context.Context, db Querier, r *Report, s Scope, span string, start time.Time) error {
+	to := r.Period.To
+	cond, fargs := s.Filter("m", 4)
+	args := append([]any{span, start, to}, fargs...)
+	rows, err := db.Query(ctx, `
+SELECT m.departement, h.mediator_id, sum(h.visit), sum(h.alone), sum(h.qpv), sum(h.rights), sum(h.care), sum(h.sp)
+FROM report_people_days h JOIN mediators m ON m.id = h.mediator_id
+WHERE h.span = $1 AND h.start = $2 AND h.day <= $3 AND `+cond+`
+GROUP BY m.departement, h.mediator_id
+HAVING sum(h.visit) > 0 -- active: seen someone
+`, args...)
+	if err != nil {
+		return fmt.Errorf("compute indicators: people: %w", err)
+	}
+	defer rows.Close()
+	pm := &r.PerMediator
+	for rows.Next() {
+		var dep string
+		var mediator, people, alone, qpv, rights, care, sp int64
+		if err := rows.Scan(&dep, &mediator, &people, &alone, &qpv, &rights, &care, &sp); err != nil {
+			return fmt.Errorf("compute indicators: people: %w", err)
+		}
+		for _, pair := range []struct {
+			mean *Mean
+			n    int64
+		}{{&pm.DistinctPeople, people}, {&pm.DistinctPeopleQPV, qpv}, {&pm.RightsPeople, rights},
+			{&pm.CarePeople, care}, {&pm.SocialProtection, sp}} {
+			pair.mean.Sum += pair.n
+			pair.mean.N++
+		}
+		for _, d := range []*Breakdown{r.row(dep), r.Total} {
+			d.Mediators++
+			d.People += int(alone)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute indicators: people: %w", err)
+	}
+	rows, err = db.Query(ctx, `
+SELECT coalesce(m.departement, ''), count(DISTINCT p.beneficiary_id)
+FROM report_people p JOIN mediators m ON m.id = p.mediator_id
+WHERE p.shared AND p.span = $1 AND p.start = $2 AND p.first_visit <= $3 AND `+cond+`
+GROUP BY ROLLUP (m.departement)`, args...)
+	if err != nil {
+		return fmt.Errorf("compute indicators: shared people: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dep string
+		var n int
+		if err := rows.Scan(&dep, &n); err != nil {
+			return fmt.Errorf("compute indicators: shared people: %w", err)
+		}
+		r.row(dep).People += n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute indicators: shared people: %w", err)
+	}
+	return nil
+}
