@@ -80,11 +80,11 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	period := "20260101-20261231"
 	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
 
-	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/monbilan"}
-	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe"}
+	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/meschiffres", "/monbilan"}
+	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe", "/activite"}
 	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
 		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period}
-	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y"}
+	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y", "a:m", "a:m:" + nord, "i:y2024", "i:m202611:" + nord}
 
 	type person struct {
 		name string
@@ -118,7 +118,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 			t.Errorf("mediator pressing %q: %q", data, got)
 		}
 	}
-	for _, cmd := range append(append(mediatorCommands, coordinatorCommands...), "/digest non") {
+	for _, cmd := range append(append(mediatorCommands, coordinatorCommands...), "/digest non", "/resume non") {
 		stranger.Send(cmd)
 		stranger.Expect(strangerText)
 	}

@@ -27,6 +27,7 @@ const (
 	flowIndicators = "i"
 	flowOwn        = "m"
 	flowExport     = "e"
+	flowActivity   = "a"
 )
 
 // viewer is who asks for figures, with their role and territory.
@@ -128,7 +129,9 @@ func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store
 func commandOf(flow string) string {
 	switch flow {
 	case flowOwn:
-		return "monbilan"
+		return "meschiffres"
+	case flowActivity:
+		return "activite"
 	case flowExport:
 		return "export"
 	}
@@ -318,4 +321,14 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	if _, err := b.out.Send(ctx, doc); err != nil {
 		b.log.Error("send export", "chat_id", ev.chatID, "err", err)
 	}
+}
+
+// startActivity answers /activite: the territory's structures and
+// mediators, this month by default; typed dates choose another period.
+func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, arg string) {
+	if arg == "" {
+		b.chooseScope(ctx, u, ev, flowActivity, "m", 0)
+		return
+	}
+	b.startFigures(flowActivity, "Activité")(ctx, u, ev, arg)
 }

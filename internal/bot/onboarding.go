@@ -113,14 +113,15 @@ var menu = []menuEntry{
 	{"rappels", "heure du rappel quotidien, relances"},
 	{"action", "enregistrer une action collective de prévention"},
 	{"partenaires", "vos partenaires, proposés dans /action et comptés dans le bilan"},
-	{"bilan", "votre bilan annuel (à remplir en janvier)"},
+	{"bilan", "bilan annuel (à remplir en janvier)"},
 	{"datebilan", "date limite du bilan annuel des médiateurs"},
-	{"monbilan", "vos chiffres : fiches, personnes, demandes"},
+	{"meschiffres", "mes chiffres : fiches, personnes, demandes"},
 	{"indicateurs", "les indicateurs de votre territoire"},
 	{"export", "export XLSX / CSV des données de votre territoire"},
 	{"inviter", "inviter un·e médiateur·rice ou un·e coordinateur·rice de votre territoire"},
 	{"equipe", "les personnes de votre territoire : activité, désactiver, invitations"},
-	{"digest", "recevoir ou non le bilan du lundi (oui / non)"},
+	{"activite", "activité par structure et par médiateur : dernière fiche, fiches du mois, bilan annuel"},
+	{"resume", "recevoir ou non le résumé du lundi (oui / non)"},
 	{"aide", "ce que vous pouvez faire"},
 }
 
@@ -151,10 +152,13 @@ func (b *Bot) commandRoutes() map[string]func(ctx context.Context, u *store.User
 	return map[string]func(ctx context.Context, u *store.User, ev event, arg string){
 		"/fiche":       b.flow.start,
 		"/mesfiches":   b.flow.list,
-		"/monbilan":    b.startFigures(flowOwn, "Votre bilan"),
+		"/meschiffres": b.startFigures(flowOwn, "Mes chiffres"),
+		"/monbilan":    b.startFigures(flowOwn, "Mes chiffres"), // former name of /meschiffres
+		"/activite":    b.startActivity,
 		"/indicateurs": b.startFigures(flowIndicators, "Indicateurs"),
 		"/export":      b.startFigures(flowExport, "Export"),
-		"/digest":      b.setDigest,
+		"/resume":      b.setDigest,
+		"/digest":      b.setDigest, // former name of /resume
 		"/suivis":      b.listFollowUps,
 		"/rappels":     b.reminderSettings,
 		"/action":      b.flow.start,

@@ -71,9 +71,9 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	u.Press("Oui")
 	u.Expect("Partenaires sanitaires : 2") // proposed from the registry
 	u.Press("✅ Confirmer")
-	u.Expect("Partenaires sociaux : 1")
+	u.Expect("Partenaires du champ social : 1")
 	u.Press("Modifier")
-	u.Expect("Combien de partenaires sociaux")
+	u.Expect("Combien de partenaires du champ social")
 	u.Send("4")
 	u.Expect("Partenaires médico-sociaux : 0")
 	u.Press("✅ Confirmer")
@@ -114,7 +114,7 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 		t.Fatalf("the notice must name the buttons of the summary (✏️ …): %q", m.Text)
 	}
 	look := u.Expect("Récapitulatif")
-	if !strings.Contains(look.Text, "Partenaires sociaux : 4") || !strings.Contains(look.Text, "Formation suivie : Non") {
+	if !strings.Contains(look.Text, "Partenaires du champ social : 4") || !strings.Contains(look.Text, "Formation suivie : Non") {
 		t.Fatalf("stored answers not shown:\n%s", look.Text)
 	}
 	// Looking at the review is not a draft in progress: /fiche starts at once.

@@ -223,7 +223,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	case "d":
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, "Désactiver "+name+" ? Dès maintenant, cette personne ne pourra plus utiliser Relais "+
-			"(ni commande, ni rappel, ni bilan du lundi). Ses fiches restent enregistrées et comptées ; vous pourrez la réactiver.",
+			"(ni commande, ni rappel, ni résumé du lundi). Ses fiches restent enregistrées et comptées ; vous pourrez la réactiver.",
 			keyboard(tgbotapi.NewInlineKeyboardRow(button("Oui, désactiver", "eq:D:"+arg), button("Annuler", "eq:x"))))
 		return
 	case "e":
