@@ -51,7 +51,7 @@ func (r *Report) Tables() []Table {
 	out = append(out, sex, qpv, age,
 		shareTable("Ressources", "Ressources principales (% des fiches)", "Ressource", codes.Resources, rows,
 			func(d *Breakdown) map[string]int { return d.Resources }),
-		shareTable("Mode de contact", "Mode de premier contact (% des fiches)", "Mode de contact", codes.ContactModes, rows,
+		shareTable("Mode de contact", "Mode de contact (% des fiches)", "Mode de contact", codes.ContactModes, rows,
 			func(d *Breakdown) map[string]int { return d.ContactMode }),
 		shareTable("Niveau", "Niveau d'accompagnement (% des fiches)", "Niveau", codes.Levels, rows,
 			func(d *Breakdown) map[string]int { return d.Level }),

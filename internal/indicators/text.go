@@ -39,7 +39,7 @@ func (r *Report) Text() string {
 	sections = append(sections,
 		textShares("Freins (part des mentions)", codes.Obstacles, r.Total.Obstacles),
 		textShares("Ressources principales", codes.Resources, r.Total.Resources),
-		textShares("Premier contact", codes.ContactModes, r.Total.ContactMode),
+		textShares("Mode de contact", codes.ContactModes, r.Total.ContactMode),
 		textShares("Niveau d'accompagnement", codes.Levels, r.Total.Level),
 	)
 	return fit(sections)
