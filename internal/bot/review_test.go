@@ -167,7 +167,7 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 		u.Expect(q.question)
 		u.Press(q.answer)
 	}
-	for _, q := range []string{"partenaires sanitaires", "partenaires sociaux", "partenaires médico-sociaux"} {
+	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux"} {
 		u.Expect(q)
 		u.Send("1")
 	}
@@ -231,7 +231,7 @@ func fillReview(u *telegramtest.User, helped string) {
 		u.Expect(q)
 		u.Press("Oui")
 	}
-	for _, q := range []string{"partenaires sanitaires", "partenaires sociaux", "partenaires médico-sociaux"} {
+	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux"} {
 		u.Expect(q)
 		u.Send("2")
 	}

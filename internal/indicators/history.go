@@ -99,6 +99,9 @@ func (h *History) previousLabel() string {
 	if p.From.Month() == time.January && p.From.Day() == 1 && p.To.Month() == time.December && p.To.Day() == 31 && p.From.Year() == p.To.Year() {
 		return fmt.Sprint(p.From.Year())
 	}
+	if p.From.Day() == 1 && p.To.Equal(Month(p.From).To) {
+		return monthsLong[p.From.Month()-1] + " " + fmt.Sprint(p.From.Year())
+	}
 	return "un an plus tôt"
 }
 
@@ -109,6 +112,8 @@ func (r *Report) before(n func(KeyFigures) int) string {
 	}
 	return fmt.Sprintf(" (%s : %s)", r.History.previousLabel(), Number(n(r.History.Previous)))
 }
+
+var monthsLong = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 
 var monthsFR = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
 
