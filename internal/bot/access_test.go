@@ -138,6 +138,8 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		{person{"département 62", pdc}, "i:" + period + ":" + region},
 		{person{"structure", ccas}, "i:" + period + ":" + region},
 		{person{"structure", ccas}, "e:" + period + ":" + nord},
+		{person{"structure", ccas}, "a:" + period + ":" + nord},
+		{person{"département 62", pdc}, "a:" + period + ":" + nord + ":v"},
 		{person{"structure", ccas}, "i:" + period + ":" + tag(indicators.Scope{Kind: indicators.KindRural, Departement: "59"})},
 	} {
 		msg := c.who.u.Messages()[1]
@@ -156,12 +158,12 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 
 	h.sameSnapshot(before, "a refused entry point")
 	// Each press refused by the role table is in the audit trail: 14 buttons
-	// by 2 coordinators, 11 by the mediator (strangers' presses are not).
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+11 {
-		t.Errorf("%d refused presses audited, want %d", n, 2*14+11)
+	// by 2 coordinators, 15 by the mediator (strangers' presses are not).
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+15 {
+		t.Errorf("%d refused presses audited, want %d", n, 2*14+15)
 	}
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 6 {
-		t.Errorf("%d territory refusals audited, want 6", n)
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 8 {
+		t.Errorf("%d territory refusals audited, want 8", n)
 	}
 	for _, id := range []int64{4801, 4810, 4811, 4899} {
 		if _, exists, err := h.drafts.Load(ctx, id, id); err != nil || exists {

@@ -286,13 +286,10 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 		first = append(first, button("Autre territoire", flow+":t:"+pcode))
 	}
 	rows := [][]tgbotapi.InlineKeyboardButton{first}
-	if flow == flowOwn {
+	if flow == flowOwn || flow == flowExport {
 		return keyboard(rows...)
 	}
-	var second []tgbotapi.InlineKeyboardButton
-	if flow != flowExport {
-		second = append(second, button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx"))
-	}
+	second := []tgbotapi.InlineKeyboardButton{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
 	if flow == flowActivity {
 		second = append(second, button("Indicateurs", flowIndicators+":"+pcode+":"+tag+":v"))
 	} else {

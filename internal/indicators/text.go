@@ -97,10 +97,11 @@ func (r *Report) textKeyFigures() string {
 		fmt.Fprintf(&b, "Orientées vers la protection sociale : %s", Number(pm.SocialProtection.Round()))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Médiateurs actifs : %s%s", Number(r.Mediators), r.before(func(k KeyFigures) int { return k.Mediators }))
+	fmt.Fprintf(&b, "Médiateurs actifs : %s", Number(r.Mediators))
 	if r.Posts > 0 {
-		fmt.Fprintf(&b, " (postes : %s)", Number(r.Posts))
+		fmt.Fprintf(&b, " sur %s", Plural(r.Posts, "poste", "postes"))
 	}
+	b.WriteString(r.before(func(k KeyFigures) int { return k.Mediators }))
 	fmt.Fprintf(&b, "\nPersonnes distinctes : %s%s\n", Number(r.People), r.before(func(k KeyFigures) int { return k.People }))
 	pm := r.PerMediator
 	b.WriteString("Moyennes par médiateur, en personnes distinctes :\n")
