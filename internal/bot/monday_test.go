@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +223,48 @@ func TestCoordinatorsMonday(t *testing.T) {
 		t.Errorf("CSV for Excel:\n%s", data)
 	}
 	mustContain(t, csv.Text, "Export CSV pour tableur — CCAS Roubaix (Nord)", "Séparateur « ; »", "Aucun texte libre")
+}
+
+// The menu and /aide say "Mes chiffres" and "Résumé du lundi"; the former
+// commands /monbilan and /digest keep working, unlisted.
+func TestNewNamesInTheMenuOldNamesStillWork(t *testing.T) {
+	h := newHarness(t)
+	med := h.mediator(5201, "Awa", "59")
+	coord := h.coordinator(5202, store.Invitation{Scope: "departement", Departement: "59"})
+	menu := func(chatID int64) string {
+		var lines []string
+		for _, c := range h.tg.Bot().CommandsFor(fmt.Sprintf(`{"type":"chat","chat_id":%d}`, chatID), "") {
+			lines = append(lines, "/"+c.Command+" — "+c.Description)
+		}
+		return strings.Join(lines, "\n")
+	}
+	med.Send("/aide")
+	help := med.Expect("Ce que vous pouvez faire")
+	for _, text := range []string{help.Text, menu(5201)} {
+		mustContain(t, text, "/meschiffres — mes chiffres : fiches, personnes, demandes", "/bilan — bilan annuel (à remplir en janvier)",
+			"/resume — recevoir ou non le résumé du lundi (oui / non)")
+		if strings.Contains(text, "/monbilan") || strings.Contains(text, "/digest") || strings.Contains(text, "/activite") {
+			t.Errorf("mediator's menu lists a former name or a coordinator's command:\n%s", text)
+		}
+	}
+	coord.Send("/aide")
+	help = coord.Expect("Ce que vous pouvez faire")
+	for _, text := range []string{help.Text, menu(5202)} {
+		mustContain(t, text, "/activite — activité par structure et par médiateur", "/resume — recevoir ou non le résumé du lundi")
+		if strings.Contains(text, "/digest") || strings.Contains(text, "/meschiffres") {
+			t.Errorf("coordinator's menu:\n%s", text)
+		}
+	}
+	med.Send("/monbilan")
+	med.Expect("Mes chiffres : quelle période ?")
+	med.Send("/meschiffres")
+	med.Press("Ce mois")
+	figures := med.Expect("Vos chiffres")
+	if got := strings.Join(figures.ButtonTexts(), "|"); got != "Autre période" {
+		t.Errorf("buttons after a mediator's own figures: %q", got)
+	}
+	coord.Send("/digest non")
+	coord.Expect("vous ne recevrez plus le résumé du lundi. /resume oui pour le rétablir.")
+	med.Send("/activite")
+	med.Expect("La commande /activite est réservée")
 }

@@ -51,7 +51,7 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{"Synthèse", "Sexe", "QPV", "Âge", "Ressources", "Mode de contact", "Niveau", "Droits", "Soins", "Freins",
+	want := []string{"Synthèse", "Sexe", "QPV", "Âge", "Ressources", "Mode de contact", "Niveau", "Droits", "Soins", "Demandes par département", "Freins",
 		"Actions", "Thèmes des actions", "Partenaires des actions", "Partenaires", "Bilan annuel", "Besoins de santé",
 		export.ReviewAnswersSheet, "Données"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
@@ -126,6 +126,11 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 	// Numbers are numbers, not text.
 	if typ, _ := f.GetCellType("Sexe", "B4"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("Sexe!B4 is of type %v, want a number", typ)
+	}
+	byDep, _ := f.GetRows("Demandes par département")
+	if len(byDep) != 4 || strings.Join(byDep[2], "|") != "Département|Accès aux droits|dont résolues|% résolues|Accès aux soins|dont résolues|% résolues" ||
+		strings.Join(byDep[3], "|") != "Nord (2)|2|1|50|1|0|0" {
+		t.Errorf("Demandes par département sheet: %q", byDep)
 	}
 	age, _ := f.GetRows("Âge")
 	if strings.Join(age[3], "|") != "Nord (2)|2|2|47.5" {

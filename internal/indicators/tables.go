@@ -57,6 +57,7 @@ func (r *Report) Tables() []Table {
 			func(d *Breakdown) map[string]int { return d.Level }),
 		requestTable("Droits", "Demandes d'accès aux droits par type", r.Rights),
 		requestTable("Soins", "Demandes d'accès aux soins par type", r.Care),
+		requestsByDepartement(rows),
 		r.obstacleTable(),
 	)
 	return append(out, r.activityTables()...)
@@ -110,6 +111,18 @@ func requestTable(name, title string, q Requests) Table {
 		t.Rows = append(t.Rows, []any{c.Label, c.Count, Pct(c.Count, q.Total), c.Resolved, Pct(c.Resolved, c.Count)})
 	}
 	t.Rows = append(t.Rows, []any{"Total", q.Total, Pct(q.Total, q.Total), q.Resolved, q.ResolvedPct()})
+	return t
+}
+
+// requestsByDepartement is each département's requests and how many are
+// resolved, counts beside shares.
+func requestsByDepartement(rows []*Breakdown) Table {
+	t := Table{Name: "Demandes par département", Title: "Demandes et résolution par département",
+		Header: []string{"Département", "Accès aux droits", "dont résolues", "% résolues", "Accès aux soins", "dont résolues", "% résolues"}}
+	for _, d := range rows {
+		t.Rows = append(t.Rows, []any{d.Label, d.RightsRequests, d.RightsResolved, Pct(d.RightsResolved, d.RightsRequests),
+			d.CareRequests, d.CareResolved, Pct(d.CareResolved, d.CareRequests)})
+	}
 	return t
 }
 
