@@ -50,11 +50,11 @@ func (h *harness) sameSnapshot(before map[string]string, what string) {
 
 const (
 	refusedPress    = "Ce bouton n'est plus actif."
-	refusedStranger = "Vous n'êtes pas inscrit·e sur Relais."
+	refusedStranger = "Vous n'avez pas de compte sur Relais."
 	refusedScope    = "Ce territoire ne fait pas partie de ceux que vous pouvez consulter."
 	strangerText    = "Relais est réservé aux médiateurs santé et à leurs coordinateurs."
-	mediatorsOnly   = "est réservée aux médiateur·rices santé."
-	coordsOnly      = "est réservée aux coordinateur·rices."
+	mediatorsOnly   = "est réservée aux médiateurs santé."
+	coordsOnly      = "est réservée aux coordinateurs."
 )
 
 // Every command and every button prefix, used by each kind of person who

@@ -112,7 +112,7 @@ func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
 		t.Fatalf("chart caption shows a database number: %q", chart.Text)
 	}
 	other.Send("/indicateurs")
-	other.Expect("réservée aux coordinateur·rices")
+	other.Expect("réservée aux coordinateurs")
 }
 
 func TestExportSendsXLSXAndIsAudited(t *testing.T) {

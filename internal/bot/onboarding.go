@@ -19,7 +19,7 @@ const msgStranger = "Bonjour ! Relais est réservé aux médiateurs santé et à
 // stored unless a valid invitation registers them.
 func (b *Bot) handleStranger(ctx context.Context, ev event) {
 	if ev.callback != "" {
-		b.answer(ctx, ev, "Vous n'êtes pas inscrit·e sur Relais.")
+		b.answer(ctx, ev, "Vous n'avez pas de compte sur Relais.")
 		return
 	}
 	cmd, arg := splitCommand(ev.text)
@@ -61,15 +61,15 @@ func (b *Bot) setChatMenu(ctx context.Context, chatID int64, role string) {
 func welcome(u *store.User) string {
 	switch u.Role {
 	case store.RoleMediator:
-		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme médiateur·rice santé (" +
+		return "Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (" +
 			codes.Departements.Label(u.Mediator.Departement) + ").\n\n" +
 			"Après chaque accompagnement, tapez /fiche pour remplir la fiche en une minute. " +
 			"Tapez /aide pour tout voir."
 	case store.RoleCoordinator:
-		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme coordinateur·rice (" + territory(u.Coordinator) + ").\n\n" +
+		return "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (" + territory(u.Coordinator) + ").\n\n" +
 			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir."
 	default:
-		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme administrateur·rice. Tapez /aide pour tout voir."
+		return "Bienvenue sur Relais ! Votre compte d'administrateur est ouvert. Tapez /aide pour tout voir."
 	}
 }
 
@@ -118,7 +118,7 @@ var menu = []menuEntry{
 	{"meschiffres", "mes chiffres : fiches, personnes, demandes"},
 	{"indicateurs", "les indicateurs de votre territoire"},
 	{"export", "export XLSX / CSV des données de votre territoire"},
-	{"inviter", "inviter un·e médiateur·rice ou un·e coordinateur·rice de votre territoire"},
+	{"inviter", "inviter un médiateur ou un coordinateur de votre territoire"},
 	{"equipe", "les personnes de votre territoire : activité, désactiver, invitations"},
 	{"activite", "activité par structure et par médiateur : dernière fiche, fiches du mois, bilan annuel"},
 	{"resume", "recevoir ou non le résumé du lundi (oui / non)"},

@@ -61,7 +61,7 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	if m := u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027"); !strings.Contains(m.Text, "vos coordinateurs (structure, département, région) les reçoivent dans leur export") {
 		t.Fatalf("intro: %q", m.Text)
 	}
-	u.Expect("identifié·e")
+	u.Expect("est-il identifié")
 	u.Press("Oui")
 	u.Expect("connues de vos partenaires")
 	u.Press("Non")
@@ -161,7 +161,7 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 	u.Send("/bilan")
 	u.Expect("Bilan annuel 2026, à remplir avant le 15/01/2027")
 	for _, q := range []struct{ question, answer string }{
-		{"identifié·e", "Oui"}, {"connues de vos partenaires", "Oui"}, {"partenariat avec la CPAM", "Non"},
+		{"est-il identifié", "Oui"}, {"connues de vos partenaires", "Oui"}, {"partenariat avec la CPAM", "Non"},
 		{"instances partenariales", "Non"},
 	} {
 		u.Expect(q.question)
@@ -213,7 +213,7 @@ func TestReviewReminderButtonStartsTheReview(t *testing.T) {
 	reminder := u.Expect("remplir votre bilan annuel 2026, avant le 31/01/2027")
 	u.PressOn(reminder, "Remplir le bilan 2026")
 	u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027")
-	u.Expect("identifié·e")
+	u.Expect("est-il identifié")
 
 	// After the deadline, the old button is refused politely.
 	u.Send("/annuler")
@@ -227,7 +227,7 @@ func TestReviewReminderButtonStartsTheReview(t *testing.T) {
 // first open answer, and saves it.
 func fillReview(u *telegramtest.User, helped string) {
 	u.Send("/bilan")
-	for _, q := range []string{"identifié·e", "connues de vos partenaires", "partenariat avec la CPAM", "instances partenariales"} {
+	for _, q := range []string{"est-il identifié", "connues de vos partenaires", "partenariat avec la CPAM", "instances partenariales"} {
 		u.Expect(q)
 		u.Press("Oui")
 	}
