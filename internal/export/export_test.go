@@ -127,6 +127,11 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 	if typ, _ := f.GetCellType("Sexe", "B4"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("Sexe!B4 is of type %v, want a number", typ)
 	}
+	resources, _ := f.GetRows("Ressources")
+	if strings.Join(resources[2], "|") != "Ressource|Nord (2) – nombre|Nord (2) – %" ||
+		!slices.ContainsFunc(resources, func(r []string) bool { return strings.Join(r, "|") == "RSA|1|50" }) {
+		t.Errorf("Ressources sheet: counts beside shares: %q", resources)
+	}
 	byDep, _ := f.GetRows("Demandes par département")
 	if len(byDep) != 4 || strings.Join(byDep[2], "|") != "Département|Accès aux droits|dont résolues|% résolues|Accès aux soins|dont résolues|% résolues" ||
 		strings.Join(byDep[3], "|") != "Nord (2)|2|1|50|1|0|0" {
