@@ -268,3 +268,36 @@ func TestNewNamesInTheMenuOldNamesStillWork(t *testing.T) {
 	med.Send("/activite")
 	med.Expect("La commande /activite est réservée")
 }
+
+// A region's activity longer than one Telegram message comes whole, in
+// several messages, the buttons under the last one.
+func TestLongActivityComesWholeInSeveralMessages(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for i := range 60 {
+		if _, err := h.db.Store.Pool.Exec(ctx, `INSERT INTO mediators (identifier, departement, structure) VALUES ($1, '59', $2)`,
+			fmt.Sprintf("MED-%02d", i), fmt.Sprintf("Structure au nom assez long pour la liste n° %02d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	region := h.coordinator(5301, store.Invitation{Scope: "region"})
+	region.Send("/activite")
+	region.Press("Hauts-de-France")
+	last := waitFor(t, region, "buttons under the activity", func(m telegramtest.Message) bool {
+		return len(m.ButtonTexts()) > 0 && strings.Contains(strings.Join(m.ButtonTexts(), "|"), "Exporter (Excel)")
+	})
+	var all strings.Builder
+	parts := 0
+	for _, m := range region.Messages() {
+		if strings.Contains(m.Text, "MED-") {
+			all.WriteString(m.Text + "\n")
+			parts++
+		}
+	}
+	if parts < 2 || !strings.Contains(all.String(), "- MED-00 : 0 fiche") || !strings.Contains(all.String(), "- MED-59 : 0 fiche") || !strings.Contains(last.Text, "MED-59") {
+		t.Fatalf("activity in %d messages:\n%s", parts, all.String())
+	}
+	if !strings.Contains(all.String(), "Sans fiche sur la période : 60 (MED-00, MED-01,") {
+		t.Errorf("summary of the idle posts:\n%s", all.String())
+	}
+}

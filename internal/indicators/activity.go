@@ -102,7 +102,7 @@ func (a *Activity) Text() string {
 	fmt.Fprintf(&b, "Activité – %s\nFiches %s ; dernière fiche et bilan annuel %d : à ce jour", a.Label, a.Period.Label(), a.ReviewYear)
 	if len(a.Mediators) == 0 {
 		b.WriteString("\n\nAucun poste de médiateur actif sur ce territoire.")
-		return fit([]string{b.String()})
+		return b.String()
 	}
 	sections := []string{b.String()}
 	var idle, noReview []string
@@ -143,9 +143,10 @@ func (a *Activity) Text() string {
 	slices.SortFunc(noReview, cmp.Compare[string])
 	summary := fmt.Sprintf("Sans fiche sur la période : %s\nBilan annuel %d non rempli : %s", names(idle), a.ReviewYear, names(noReview))
 	// The summary goes right after the header: it is what the coordinator
-	// acts on, and it must survive when a long list is cut.
+	// acts on. The whole list is kept: a region's may take more than one
+	// message, and the bot sends it in several, cut between lines.
 	sections = append([]string{sections[0], summary}, sections[1:]...)
-	return fit(sections)
+	return strings.Join(sections, "\n\n")
 }
 
 func names(ids []string) string {
