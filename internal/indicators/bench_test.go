@@ -101,6 +101,17 @@ func BenchmarkReport1M(b *testing.B) {
 			})
 		}
 	}
+	// The year-before queries alone over the million requests: 2025 has no
+	// sheet, 2024 (its year before) has them all.
+	b.Run("history_only_region", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2025), indicators.Region(), indicators.WithHistory())
+			if err != nil || r.History.Previous.Sheets != 650_000 {
+				b.Fatalf("history: %v", err)
+			}
+		}
+	})
 	b.Run("activity_region", func(b *testing.B) { // /activite: every post of the region
 		b.ReportAllocs()
 		for b.Loop() {

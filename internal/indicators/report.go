@@ -340,7 +340,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 		return nil, err
 	}
 	if o.history {
-		if err := computeHistory(ctx, db, r, s, o); err != nil {
+		if err := computeHistory(ctx, db, r, s); err != nil {
 			return nil, err
 		}
 	}
