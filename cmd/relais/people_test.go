@@ -247,8 +247,11 @@ func TestReportIsAudited(t *testing.T) {
 	if code, _, _ := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "pdf"); code != 1 {
 		t.Fatal("report pdf accepted")
 	}
+	if code, out, errOut := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "codes"); code != 0 || !strings.HasPrefix(out, "sheet_id,date,mediator,") {
+		t.Fatalf("report codes: %q %q", out, errOut)
+	}
 	es, err := st.AuditSince(context.Background(), time.Time{})
-	if err != nil || len(es) != 2 {
+	if err != nil || len(es) != 3 {
 		t.Fatalf("audit = %+v, %v", es, err)
 	}
 	if e := es[0]; e.Actor != nil || e.Action != "export" || e.Target != "d:59:0:" || e.Detail["format"] != "xlsx" || e.Detail["file"] != file || e.Detail["source"] != "cli" {
@@ -256,5 +259,8 @@ func TestReportIsAudited(t *testing.T) {
 	}
 	if e := es[1]; e.Target != "r::0:" || e.Detail["format"] != "csv" || e.Detail["from"] != "2024-01-01" || e.Detail["to"] != "2024-12-31" {
 		t.Fatalf("csv audit line = %+v", e)
+	}
+	if e := es[2]; e.Detail["format"] != "codes" { // raw rows leave Relais: audited like the rest
+		t.Fatalf("codes audit line = %+v", e)
 	}
 }

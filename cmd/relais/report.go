@@ -14,7 +14,7 @@ import (
 )
 
 // runReport is `relais report --from … --to … [--departement 59|picardie]
-// [--format text|json|csv|xlsx] [--out FILE]`.
+// [--format text|json|csv|xlsx|codes] [--out FILE]`.
 func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -22,9 +22,9 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&ra.From, "from", "", "first day, 2024-01-01")
 	fs.StringVar(&ra.To, "to", "", "last day, 2024-12-31")
 	fs.StringVar(&ra.Departement, "departement", "", "02, 59, 60, 62, 80 or picardie (default: the region)")
-	fs.StringVar(&ra.Format, "format", "text", "text, json, csv or xlsx")
+	fs.StringVar(&ra.Format, "format", "text", "text, json, csv, xlsx or codes (the tracking CSV that relais import reads)")
 	out := fs.String("out", "", "output file (default: standard output)")
-	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx] [--out FICHIER]"); err != nil {
+	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx|codes] [--out FICHIER]"); err != nil {
 		return err
 	}
 	if *out == "" && strings.EqualFold(ra.Format, "xlsx") {
@@ -78,7 +78,7 @@ func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out
 	switch format {
 	case "", "text":
 		format = "text"
-	case "json", "csv", "xlsx":
+	case "json", "csv", "xlsx", export.FormatCodes: // the tracking CSV holds the raw rows
 	default:
 		return nil
 	}

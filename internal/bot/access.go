@@ -30,11 +30,14 @@ var access = map[string][]string{
 	"/action":      mediatorOnly,
 	"/partenaires": mediatorOnly,
 	"/bilan":       mediatorOnly,
-	"/monbilan":    mediatorOnly,
+	"/meschiffres": mediatorOnly,
+	"/monbilan":    mediatorOnly, // former name of /meschiffres
+	"/activite":    coordinators,
 	"/datebilan":   coordinators,
 	"/indicateurs": coordinators,
 	"/export":      coordinators,
-	"/digest":      everyone,
+	"/resume":      everyone,
+	"/digest":      everyone, // former name of /resume
 	"/inviter":     coordinators,
 	"/equipe":      coordinators,
 
@@ -43,8 +46,9 @@ var access = map[string][]string{
 	"r":   mediatorOnly, // follow-up status buttons
 	"rp":  mediatorOnly, // /rappels settings
 	"bl":  mediatorOnly, // annual review reminder
-	"m":   mediatorOnly, // /monbilan figures
+	"m":   mediatorOnly, // /meschiffres figures
 	"i":   coordinators, // /indicateurs figures
+	"a":   coordinators, // /activite: a territory's structures and mediators
 	"e":   coordinators, // /export files
 	"inv": coordinators, // /inviter choices
 	"eq":  coordinators, // /equipe: pages, disable, enable, invitations
@@ -74,6 +78,7 @@ func (b *Bot) buttonRoutes() map[string]route {
 		"i":   {1, 3, b.pressFigures},  // i:<period>[:<scope tag>[:<format>]]
 		"m":   {1, 3, b.pressFigures},
 		"e":   {1, 3, b.pressFigures},
+		"a":   {1, 3, b.pressFigures},  // a:<period>[:<scope tag>]
 		"inv": {1, 4, b.pressInvite},   // inv:<m|c|a>[:<level or dep>[:<dep or structure>[:<structure or rural>]]]
 		"eq":  {1, 2, b.pressTeam},     // eq:<act>[:<arg>]
 		"q":   {3, 3, b.pressQuestion}, // q:<question key>:<period>:<scope tag>

@@ -50,11 +50,11 @@ func (h *harness) sameSnapshot(before map[string]string, what string) {
 
 const (
 	refusedPress    = "Ce bouton n'est plus actif."
-	refusedStranger = "Vous n'êtes pas inscrit·e sur Relais."
+	refusedStranger = "Vous n'avez pas de compte sur Relais."
 	refusedScope    = "Ce territoire ne fait pas partie de ceux que vous pouvez consulter."
 	strangerText    = "Relais est réservé aux médiateurs santé et à leurs coordinateurs."
-	mediatorsOnly   = "est réservée aux médiateur·rices santé."
-	coordsOnly      = "est réservée aux coordinateur·rices."
+	mediatorsOnly   = "est réservée aux médiateurs santé."
+	coordsOnly      = "est réservée aux coordinateurs."
 )
 
 // Every command and every button prefix, used by each kind of person who
@@ -80,11 +80,11 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	period := "20260101-20261231"
 	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
 
-	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/monbilan"}
-	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe"}
+	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/meschiffres", "/monbilan"}
+	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe", "/activite"}
 	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
 		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period}
-	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y"}
+	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y", "a:m", "a:m:" + nord, "i:y2024", "i:m202611:" + nord}
 
 	type person struct {
 		name string
@@ -118,7 +118,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 			t.Errorf("mediator pressing %q: %q", data, got)
 		}
 	}
-	for _, cmd := range append(append(mediatorCommands, coordinatorCommands...), "/digest non") {
+	for _, cmd := range append(append(mediatorCommands, coordinatorCommands...), "/digest non", "/resume non") {
 		stranger.Send(cmd)
 		stranger.Expect(strangerText)
 	}
@@ -138,6 +138,8 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		{person{"département 62", pdc}, "i:" + period + ":" + region},
 		{person{"structure", ccas}, "i:" + period + ":" + region},
 		{person{"structure", ccas}, "e:" + period + ":" + nord},
+		{person{"structure", ccas}, "a:" + period + ":" + nord},
+		{person{"département 62", pdc}, "a:" + period + ":" + nord + ":v"},
 		{person{"structure", ccas}, "i:" + period + ":" + tag(indicators.Scope{Kind: indicators.KindRural, Departement: "59"})},
 	} {
 		msg := c.who.u.Messages()[1]
@@ -156,12 +158,12 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 
 	h.sameSnapshot(before, "a refused entry point")
 	// Each press refused by the role table is in the audit trail: 14 buttons
-	// by 2 coordinators, 11 by the mediator (strangers' presses are not).
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+11 {
-		t.Errorf("%d refused presses audited, want %d", n, 2*14+11)
+	// by 2 coordinators, 15 by the mediator (strangers' presses are not).
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+15 {
+		t.Errorf("%d refused presses audited, want %d", n, 2*14+15)
 	}
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 6 {
-		t.Errorf("%d territory refusals audited, want 6", n)
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 8 {
+		t.Errorf("%d territory refusals audited, want 8", n)
 	}
 	for _, id := range []int64{4801, 4810, 4811, 4899} {
 		if _, exists, err := h.drafts.Load(ctx, id, id); err != nil || exists {

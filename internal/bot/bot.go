@@ -167,7 +167,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		// nothing about anyone; the attempt is audited.
 		b.audit(ctx, user.TelegramID, store.AuditDisabledTried, "user", map[string]any{"button": ev.callback != ""})
 		if ev.callback != "" {
-			b.answer(ctx, ev, "Vous n'êtes pas inscrit·e sur Relais.")
+			b.answer(ctx, ev, "Vous n'avez pas de compte sur Relais.")
 			return
 		}
 		b.reply(ctx, ev, msgStranger)
@@ -187,7 +187,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	switch cmd {
 	case "/start":
 		if arg != "" {
-			b.reply(ctx, ev, "Vous êtes déjà inscrit·e sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
+			b.reply(ctx, ev, "Vous avez déjà un compte sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
 			return
 		}
 		b.setChatMenu(ctx, ev.chatID, user.Role)
@@ -228,9 +228,9 @@ func allowed(roles []string, role string) bool {
 // reservedFor explains that a known command belongs to another role, so a
 // coordinator typing /fiche learns why rather than reading "unknown".
 func reservedFor(cmd string, roles []string) string {
-	who := "aux coordinateur·rices"
+	who := "aux coordinateurs"
 	if allowed(roles, store.RoleMediator) {
-		who = "aux médiateur·rices santé"
+		who = "aux médiateurs santé"
 	}
 	return "La commande " + cmd + " est réservée " + who + ". Tapez /aide pour voir ce que vous pouvez faire."
 }

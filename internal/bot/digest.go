@@ -7,7 +7,8 @@ import (
 	"github.com/relais-sante/relais/internal/store"
 )
 
-// setDigest answers "/digest oui|non" (or on|off): the Monday summary can be turned off.
+// setDigest answers "/resume oui|non" (or on|off; /digest is its former
+// name): the Monday summary can be turned off.
 func (b *Bot) setDigest(ctx context.Context, u *store.User, ev event, arg string) {
 	var on bool
 	switch strings.ToLower(strings.TrimSpace(arg)) {
@@ -20,10 +21,10 @@ func (b *Bot) setDigest(ctx context.Context, u *store.User, ev event, arg string
 		if u.Digest {
 			state = "activé"
 		}
-		b.reply(ctx, ev, "Le bilan du lundi est "+state+". Écrivez /digest oui pour le recevoir, /digest non pour ne plus le recevoir.")
+		b.reply(ctx, ev, "Le résumé du lundi est "+state+". Écrivez /resume oui pour le recevoir, /resume non pour ne plus le recevoir.")
 		return
 	default:
-		b.reply(ctx, ev, "Je n'ai pas compris « "+arg+" ». Écrivez /digest oui pour recevoir le bilan du lundi, /digest non pour ne plus le recevoir. Rien n'a changé.")
+		b.reply(ctx, ev, "Je n'ai pas compris « "+arg+" ». Écrivez /resume oui pour recevoir le résumé du lundi, /resume non pour ne plus le recevoir. Rien n'a changé.")
 		return
 	}
 	if err := b.store.SetDigest(ctx, u.TelegramID, on); err != nil {
@@ -32,8 +33,8 @@ func (b *Bot) setDigest(ctx context.Context, u *store.User, ev event, arg string
 		return
 	}
 	if on {
-		b.reply(ctx, ev, "C'est noté : vous recevrez le bilan de la semaine chaque lundi à 8 h.")
+		b.reply(ctx, ev, "C'est noté : vous recevrez le résumé de la semaine chaque lundi à 8 h.")
 	} else {
-		b.reply(ctx, ev, "C'est noté : vous ne recevrez plus le bilan du lundi. /digest oui pour le rétablir.")
+		b.reply(ctx, ev, "C'est noté : vous ne recevrez plus le résumé du lundi. /resume oui pour le rétablir.")
 	}
 }

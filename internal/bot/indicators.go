@@ -5,7 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +27,7 @@ const (
 	flowIndicators = "i"
 	flowOwn        = "m"
 	flowExport     = "e"
+	flowActivity   = "a"
 )
 
 // viewer is who asks for figures, with their role and territory.
@@ -69,16 +70,74 @@ func scopeTag(s indicators.Scope) string {
 	return hex.EncodeToString(h[:5])
 }
 
-func periodButtons(flow string) *tgbotapi.InlineKeyboardMarkup {
+// periodButtons offers the periods. With a scope tag (a result's "Autre
+// période"), each button keeps that territory.
+func periodButtons(flow, tag string) *tgbotapi.InlineKeyboardMarkup {
+	d := func(code string) string { return withTag(flow+":"+code, tag) }
 	return keyboard(
-		tgbotapi.NewInlineKeyboardRow(button("Cette semaine", flow+":w"), button("Ce mois", flow+":m")),
-		tgbotapi.NewInlineKeyboardRow(button("Cette année", flow+":y"), button("L'année dernière", flow+":ly")),
+		tgbotapi.NewInlineKeyboardRow(button("Cette semaine", d("w")), button("Ce mois", d("m"))),
+		tgbotapi.NewInlineKeyboardRow(button("Cette année", d("y")), button("L'année dernière", d("ly"))),
+		tgbotapi.NewInlineKeyboardRow(button("Un autre mois…", d("pm")), button("Une année passée…", d("py"))),
 		tgbotapi.NewInlineKeyboardRow(button("Autres dates…", flow+":custom")),
 	)
 }
 
-// period resolves a period code: w, m, y, ly or YYYYMMDD-YYYYMMDD.
+func withTag(data, tag string) string {
+	if tag == "" {
+		return data
+	}
+	return data + ":" + tag
+}
+
+// pastYears is how many years before this one "Une année passée…" offers.
+const pastYears = 6
+
+// monthButtons offers the last twelve months, this one first; yearButtons
+// the past years, last year first.
+func monthButtons(flow, tag string, today time.Time) *tgbotapi.InlineKeyboardMarkup {
+	var rows [][]tgbotapi.InlineKeyboardButton
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for i := range 12 {
+		m := first.AddDate(0, -i, 0)
+		btn := button(monthLabel(m), withTag(flow+":m"+m.Format("200601"), tag))
+		if i%3 == 0 {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn))
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], btn)
+		}
+	}
+	return keyboard(rows...)
+}
+
+func yearButtons(flow, tag string, today time.Time) *tgbotapi.InlineKeyboardMarkup {
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for i := range pastYears {
+		y := today.Year() - 1 - i
+		btn := button(strconv.Itoa(y), withTag(flow+":y"+strconv.Itoa(y), tag))
+		if i%3 == 0 {
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn))
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], btn)
+		}
+	}
+	return keyboard(rows...)
+}
+
+var monthNames = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+
+func monthLabel(m time.Time) string { return monthNames[m.Month()-1] + " " + strconv.Itoa(m.Year()) }
+
+// period resolves a period code: w, m, y, ly, yYYYY (a past year), mYYYYMM
+// (a month) or YYYYMMDD-YYYYMMDD.
 func period(code string, today time.Time) (indicators.Period, bool) {
+	if y, ok := strings.CutPrefix(code, "y"); ok && len(y) == 4 {
+		n, err := strconv.Atoi(y)
+		return indicators.Year(n), err == nil && n >= today.Year()-pastYears && n <= today.Year()
+	}
+	if ym, ok := strings.CutPrefix(code, "m"); ok && len(ym) == 6 {
+		m, err := time.Parse("200601", ym)
+		return indicators.Month(m), err == nil && !m.After(today)
+	}
 	switch code {
 	case "w":
 		return indicators.Days(indicators.Week(today).From, today), true
@@ -108,7 +167,7 @@ func periodCode(p indicators.Period) string {
 func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store.User, ev event, arg string) {
 	return func(ctx context.Context, u *store.User, ev event, arg string) {
 		if arg == "" {
-			b.send(ctx, ev.chatID, what+" : quelle période ?", periodButtons(flow))
+			b.send(ctx, ev.chatID, what+" : quelle période ?", periodButtons(flow, ""))
 			return
 		}
 		f := strings.Fields(arg)
@@ -128,7 +187,9 @@ func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store
 func commandOf(flow string) string {
 	switch flow {
 	case flowOwn:
-		return "monbilan"
+		return "meschiffres"
+	case flowActivity:
+		return "activite"
 	case flowExport:
 		return "export"
 	}
@@ -149,11 +210,41 @@ func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	if len(parts) < 2 {
-		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		b.answer(ctx, ev, msgStaleButton)
+		return
+	}
+	tag := ""
+	if len(parts) == 3 {
+		tag = parts[2]
+	}
+	switch parts[1] {
+	case "p": // a result's "Autre période": the same territory, a new message
+		if tag == "" {
+			b.answer(ctx, ev, msgStaleButton)
+			return
+		}
+		b.answer(ctx, ev, "")
+		b.send(ctx, ev.chatID, flowTitle(flow)+" : quelle période ?", periodButtons(flow, tag))
+		return
+	case "pm", "py": // the period chooser turns into a list of months or years
+		b.answer(ctx, ev, "")
+		if parts[1] == "pm" {
+			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quel mois ?", monthButtons(flow, tag, b.Now()))
+		} else {
+			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quelle année ?", yearButtons(flow, tag, b.Now()))
+		}
+		return
+	case "t": // a result's "Autre territoire": the same period, a new message
+		if _, ok := period(tag, b.Now()); !ok {
+			b.answer(ctx, ev, msgStaleButton)
+			return
+		}
+		b.answer(ctx, ev, "")
+		b.chooseScope(ctx, u, ev, flow, tag, 0)
 		return
 	}
 	if _, ok := period(parts[1], b.Now()); !ok {
-		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
+		b.answer(ctx, ev, msgStaleButton)
 		return
 	}
 	b.answer(ctx, ev, "")
@@ -163,9 +254,48 @@ func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
 	}
 	format, editID := "xlsx", ev.messageID
 	if len(parts) == 4 {
-		format, editID = parts[3], 0 // a button under the exported file: keep the file's message
+		// A button under a result (a file, figures): keep that message.
+		format, editID = parts[3], 0
 	}
 	b.deliverFigures(ctx, u, ev, flow, parts[1], parts[2], format, editID)
+}
+
+// flowTitle names a figures flow in its questions.
+func flowTitle(flow string) string {
+	switch flow {
+	case flowOwn:
+		return "Mes chiffres"
+	case flowExport:
+		return "Export"
+	case flowActivity:
+		return "Activité"
+	}
+	return "Indicateurs"
+}
+
+// resultButtons go under every result: another period or territory for
+// the same question, and for coordinators the export and the other view
+// of the same territory and period. Dates are written out, so a press on
+// another day gives the same period.
+func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p indicators.Period, scope indicators.Scope) *tgbotapi.InlineKeyboardMarkup {
+	pcode, tag := periodCode(p), scopeTag(scope)
+	first := []tgbotapi.InlineKeyboardButton{button("Autre période", flow+":p:"+tag)}
+	if scopes, err := b.scopes(ctx, u); err != nil {
+		b.log.Warn("list scopes for the result's buttons", "err", err) // the button is left out, nothing else
+	} else if len(scopes) > 1 {
+		first = append(first, button("Autre territoire", flow+":t:"+pcode))
+	}
+	rows := [][]tgbotapi.InlineKeyboardButton{first}
+	if flow == flowOwn || flow == flowExport {
+		return keyboard(rows...)
+	}
+	second := []tgbotapi.InlineKeyboardButton{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
+	if flow == flowActivity {
+		second = append(second, button("Indicateurs", flowIndicators+":"+pcode+":"+tag+":v"))
+	} else {
+		second = append(second, button("Activité des médiateurs", flowActivity+":"+pcode+":"+tag+":v"))
+	}
+	return keyboard(append(rows, second)...)
 }
 
 // chooseScope asks for the territory when the user has more than one.
@@ -260,7 +390,19 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.sendExport(ctx, u, ev, scope, p, format)
 		return
 	}
-	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now())}
+	if flow == flowActivity {
+		// The annual review of a year is filled the next January: the
+		// review owed is last year's.
+		a, err := indicators.ComputeActivity(ctx, b.store.Pool, p, scope, b.Now().Year()-1)
+		if err != nil {
+			b.log.Error("compute activity", "err", err)
+			b.reply(ctx, ev, msgTryAgain)
+			return
+		}
+		b.send(ctx, ev.chatID, a.Text(), b.resultButtons(ctx, u, flow, p, scope))
+		return
+	}
+	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now()), indicators.WithHistory()}
 	if flow == flowOwn {
 		opts = append(opts, indicators.ForTheMediator())
 	}
@@ -270,13 +412,16 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	b.reply(ctx, ev, r.Text())
+	buttons := b.resultButtons(ctx, u, flow, p, scope)
 	if r.Rights.Total+r.Care.Total == 0 {
+		b.send(ctx, ev.chatID, r.Text(), buttons)
 		return
 	}
+	b.reply(ctx, ev, r.Text())
 	png, err := indicators.Chart(r)
 	if err != nil {
 		b.log.Error("chart", "err", err)
+		b.send(ctx, ev.chatID, "Le graphique n'a pas pu être dessiné ; les chiffres sont ci-dessus.", buttons)
 		return
 	}
 	photo := tgbotapi.NewPhoto(ev.chatID, tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
@@ -286,6 +431,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 	if flow == flowOwn {
 		photo.Caption = "Vos demandes par type"
 	}
+	photo.ReplyMarkup = buttons // the buttons under the last message of the result
 	if _, err := b.out.Send(ctx, photo); err != nil {
 		b.log.Error("send chart", "chat_id", ev.chatID, "err", err)
 	}
@@ -294,10 +440,13 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) {
 	var buf bytes.Buffer
 	var err error
-	if format == "csv" {
+	switch format {
+	case export.FormatCSV:
 		err = export.WriteCSV(ctx, b.store.Pool, p, scope, &buf)
-	} else {
-		format = "xlsx"
+	case export.FormatCodes:
+		err = export.WriteTrackingCSV(ctx, b.store.Pool, p, scope, &buf)
+	default:
+		format = export.FormatXLSX
 		err = export.WriteXLSX(ctx, b.store.Pool, p, scope, &buf)
 	}
 	if err == nil {
@@ -308,14 +457,55 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	doc := tgbotapi.NewDocument(ev.chatID, tgbotapi.FileBytes{Name: export.Filename(scope, p, format), Bytes: buf.Bytes()})
-	doc.Caption = fmt.Sprintf("Export %s — %s, %s", strings.ToUpper(format), scope.Label(), p.Label())
-	if format == "xlsx" {
-		// The CSV button names the dates, not "this week": pressed on
-		// another day it must give the same rows as the file above it.
-		doc.ReplyMarkup = keyboard(tgbotapi.NewInlineKeyboardRow(button("La même chose en CSV", flowExport+":"+periodCode(p)+":"+scopeTag(scope)+":csv")))
+	name := export.Filename(scope, p, format)
+	if format == export.FormatCodes {
+		name = strings.TrimSuffix(export.Filename(scope, p, "csv"), ".csv") + "_codes.csv"
 	}
+	doc := tgbotapi.NewDocument(ev.chatID, tgbotapi.FileBytes{Name: name, Bytes: buf.Bytes()})
+	doc.Caption = exportCaption(format, scope, p)
+	// The format buttons name the dates, not "this week": pressed on
+	// another day they must give the same rows as the file above them.
+	kb := b.resultButtons(ctx, u, flowExport, p, scope)
+	var formats []tgbotapi.InlineKeyboardButton
+	for _, f := range []struct{ format, text string }{
+		{export.FormatXLSX, "Excel"}, {export.FormatCSV, "CSV pour tableur"}, {export.FormatCodes, "CSV à codes (réimport)"},
+	} {
+		if f.format != format {
+			formats = append(formats, button(f.text, flowExport+":"+periodCode(p)+":"+scopeTag(scope)+":"+f.format))
+		}
+	}
+	kb.InlineKeyboard = append([][]tgbotapi.InlineKeyboardButton{formats}, kb.InlineKeyboard...)
+	doc.ReplyMarkup = kb
 	if _, err := b.out.Send(ctx, doc); err != nil {
 		b.log.Error("send export", "chat_id", ev.chatID, "err", err)
 	}
+}
+
+// startActivity answers /activite: the territory's structures and
+// mediators, this month by default; typed dates choose another period.
+func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, arg string) {
+	if arg == "" {
+		b.chooseScope(ctx, u, ev, flowActivity, "m", 0)
+		return
+	}
+	b.startFigures(flowActivity, "Activité")(ctx, u, ev, arg)
+}
+
+// exportCaption says what the file holds, free text included, so a
+// coordinator knows what they pass on when they forward it.
+func exportCaption(format string, scope indicators.Scope, p indicators.Period) string {
+	head := scope.Label() + ", " + p.Label() + ".\n"
+	switch format {
+	case export.FormatCSV:
+		return "Export CSV pour tableur — " + head +
+			"Contenu : une ligne par demande, en clair (date, médiateur, personne par son code, sexe, âge, QPV, ressources, mode de contact, niveau, demande, statut, date de suivi, freins). " +
+			"Séparateur « ; », UTF-8 : s'ouvre dans Excel. Aucun texte libre (ni notes des fiches, ni réponses des bilans)."
+	case export.FormatCodes:
+		return "Export CSV à codes — " + head +
+			"Contenu : les mêmes lignes au format de suivi (codes, séparateur « , »), que « relais import » relit : pour transférer des données, pas pour les lire. Aucun texte libre."
+	}
+	return "Export Excel — " + head +
+		"Contenu : les tableaux d'indicateurs (synthèse, sexe, QPV, âge, ressources, mode de contact, niveau, demandes d'accès aux droits et aux soins, freins, actions collectives, partenaires, bilans annuels) ; " +
+		"la feuille « Données », une ligne par demande, en clair ; et les réponses libres des bilans annuels : texte écrit par les médiateurs, à ne diffuser qu'avec précaution. " +
+		"Les notes des fiches ne sont jamais exportées."
 }

@@ -112,7 +112,7 @@ func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
 		t.Fatalf("chart caption shows a database number: %q", chart.Text)
 	}
 	other.Send("/indicateurs")
-	other.Expect("réservée aux coordinateur·rices")
+	other.Expect("réservée aux coordinateurs")
 }
 
 func TestExportSendsXLSXAndIsAudited(t *testing.T) {
@@ -139,18 +139,18 @@ func TestExportSendsXLSXAndIsAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 3 || rows[0][0] != "sheet_id" || rows[1][13] != "css" {
+	if len(rows) != 3 || rows[0][0] != "Fiche" || rows[1][13] != "Complémentaire Santé Solidaire" {
 		t.Fatalf("raw rows = %v", rows)
 	}
 	if n := h.count(`SELECT count(*) FROM exports WHERE user_id = 4302 AND format = 'xlsx'`); n != 1 {
 		t.Fatalf("export audit rows = %d", n)
 	}
-	c.Press("La même chose en CSV")
+	c.Press("CSV pour tableur")
 	deadline = time.Now().Add(5 * time.Second)
 	for (c.LastMessage().Document == nil || !strings.HasSuffix(c.LastMessage().Document.Name, ".csv")) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
-	if d := c.LastMessage().Document; d == nil || !strings.HasPrefix(string(d.Data), "sheet_id,date,mediator") {
+	if d := c.LastMessage().Document; d == nil || !strings.HasPrefix(string(d.Data), "\ufeffFiche;Date;Médiateur;Département;") {
 		t.Fatalf("no CSV export: %+v", c.LastMessage())
 	}
 }
@@ -158,8 +158,8 @@ func TestExportSendsXLSXAndIsAudited(t *testing.T) {
 func TestDigestSwitch(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(4401, "Awa", "59")
-	u.Send("/digest off")
-	u.Expect("ne recevrez plus")
+	u.Send("/digest off") // the former name still works
+	u.Expect("ne recevrez plus le résumé du lundi")
 	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 4401 AND NOT digest`); n != 1 {
 		t.Fatal("digest not turned off")
 	}
@@ -168,10 +168,13 @@ func TestDigestSwitch(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 4401 AND NOT digest`); n != 1 {
 		t.Fatal("an unclear answer changed the setting")
 	}
-	u.Send("/digest")
-	u.Expect("Le bilan du lundi est désactivé")
-	u.Send("/digest oui")
+	u.Send("/resume")
+	u.Expect("Le résumé du lundi est désactivé. Écrivez /resume oui pour le recevoir")
+	u.Send("/resume oui")
 	u.Expect("chaque lundi")
+	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 4401 AND digest`); n != 1 {
+		t.Fatal("/resume oui did not turn the Monday summary on")
+	}
 }
 
 // forgePress delivers a callback query with any data, as a modified client
@@ -259,7 +262,7 @@ func TestExportCSVButtonKeepsThePeriod(t *testing.T) {
 		t.Fatalf("no XLSX: %s", xlsx)
 	}
 	h.clock.Set(time.Date(2026, 12, 1, 10, 0, 0, 0, paris)) // next week
-	c.PressOn(xlsx, "La même chose en CSV")
+	c.PressOn(xlsx, "CSV pour tableur")
 	deadline = time.Now().Add(5 * time.Second)
 	for (c.LastMessage().Document == nil || !strings.HasSuffix(c.LastMessage().Document.Name, ".csv")) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

@@ -106,10 +106,10 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg stri
 		return
 	}
 	rows := [][]tgbotapi.InlineKeyboardButton{
-		tgbotapi.NewInlineKeyboardRow(button("Médiateur·rice", "inv:m"), button("Coordinateur·rice", "inv:c")),
+		tgbotapi.NewInlineKeyboardRow(button("Médiateur", "inv:m"), button("Coordinateur", "inv:c")),
 	}
 	if u.Role == store.RoleAdmin {
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Administrateur·rice", "inv:a")))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Administrateur", "inv:a")))
 	}
 	b.send(ctx, ev.chatID, "Inviter qui ? Vous recevrez un lien d'inscription à transférer à la personne, valable 7 jours et une seule fois.", keyboard(rows...))
 }
@@ -173,7 +173,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 		if deps := inviteDepartements(u); len(deps) == 1 {
 			f = append(f, deps[0])
 		} else {
-			ask("Médiateur·rice de quel département ?", depRows("inv:m")...)
+			ask("Médiateur de quel département ?", depRows("inv:m")...)
 			return
 		}
 		fallthrough
@@ -208,13 +208,13 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 	case f[0] == "c" && len(f) == 1:
 		var rows [][]tgbotapi.InlineKeyboardButton
 		if mayInvite(u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Régional·e", "inv:c:r")))
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Régional", "inv:c:r")))
 		}
 		if u.Coordinator == nil || u.Coordinator.Scope != "structure" {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Départemental·e", "inv:c:d")))
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Départemental", "inv:c:d")))
 		}
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("D'une structure", "inv:c:s")))
-		ask("Coordinateur·rice de quel niveau ?", rows...)
+		ask("Coordinateur de quel niveau ?", rows...)
 	case f[0] == "c" && len(f) == 2 && f[1] == "r":
 		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	case f[0] == "c" && len(f) == 2 && (f[1] == "d" || f[1] == "s"):
@@ -329,7 +329,7 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 		b.reply(ctx, ev, summary)
 	}
 	link := "https://t.me/" + b.username + "?start=" + code
-	b.reply(ctx, ev, "Bonjour ! Vous êtes invité·e sur Relais, l'outil des médiateurs santé des Hauts-de-France. "+
+	b.reply(ctx, ev, "Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France. "+
 		"Pour vous inscrire, ouvrez ce lien dans Telegram : "+link+"\n(ou envoyez au bot /start "+code+")")
 }
 
@@ -341,15 +341,15 @@ func invitationLabel(inv store.Invitation) string {
 		if inv.Rural {
 			post = "poste rural"
 		}
-		return fmt.Sprintf("médiateur·rice, %s, %s (%s)", codes.Departements.Label(inv.Departement), inv.Structure, post)
+		return fmt.Sprintf("médiateur, %s, %s (%s)", codes.Departements.Label(inv.Departement), inv.Structure, post)
 	case store.RoleCoordinator:
 		switch inv.Scope {
 		case "region":
-			return "coordinateur·rice régional·e"
+			return "coordinateur régional"
 		case "departement":
-			return "coordinateur·rice départemental·e, " + codes.Departements.Label(inv.Departement)
+			return "coordinateur départemental, " + codes.Departements.Label(inv.Departement)
 		}
-		return "coordinateur·rice de structure, " + inv.Structure + ", " + codes.Departements.Label(inv.Departement)
+		return "coordinateur de structure, " + inv.Structure + ", " + codes.Departements.Label(inv.Departement)
 	}
-	return "administrateur·rice"
+	return "administrateur"
 }

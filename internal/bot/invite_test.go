@@ -15,8 +15,8 @@ func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
 	claire := h.coordinator(5110, store.Invitation{Scope: "region"})
 	claire.Send("/inviter")
 	claire.Expect("Inviter qui ?")
-	claire.Press("Médiateur·rice")
-	claire.Expect("Médiateur·rice de quel département ?")
+	claire.Press("Médiateur")
+	claire.Expect("Médiateur de quel département ?")
 	claire.Press("Nord")
 	q := claire.Expect("Quelle structure emploie la personne ? (Nord)")
 	if got := strings.Join(q.ButtonTexts(), "|"); got != "CCAS Roubaix|Autre structure…" {
@@ -25,13 +25,13 @@ func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
 	claire.Press("CCAS Roubaix")
 	claire.Expect("Le poste de la personne (CCAS Roubaix) est-il rural ?")
 	claire.Press("Oui, rural")
-	claire.Expect("Invitation créée : médiateur·rice, Nord, CCAS Roubaix (poste rural). Valable jusqu'au 30/11/2026, une seule fois.")
+	claire.Expect("Invitation créée : médiateur, Nord, CCAS Roubaix (poste rural). Valable jusqu'au 30/11/2026, une seule fois.")
 	link := claire.Expect("https://t.me/" + h.tg.Bot().Username() + "?start=")
 	code := link.Text[strings.Index(link.Text, "?start=")+len("?start=") : strings.Index(link.Text, "\n")]
 
 	zoe := h.tg.NewUser(5120, "Zoé").For(t)
 	zoe.Send("/start " + code)
-	zoe.Expect("Vous êtes inscrit·e comme médiateur·rice santé (Nord)")
+	zoe.Expect("Votre compte de médiateur santé est ouvert (Nord)")
 	u := h.user(5120)
 	if u.Mediator == nil || u.Mediator.Structure != "CCAS Roubaix" || !u.Mediator.Rural || u.Mediator.Departement != "59" {
 		t.Fatalf("registered as %+v", u.Mediator)
@@ -74,9 +74,9 @@ func TestInvitationsStayInTheInvitersTerritory(t *testing.T) {
 
 	// Inside the territory, typed names join the known spelling.
 	ccas.Send("/inviter médiatrice 59 ccas  roubaix")
-	ccas.Expect("Invitation créée : médiateur·rice, Nord, CCAS Roubaix (poste en QPV).")
+	ccas.Expect("Invitation créée : médiateur, Nord, CCAS Roubaix (poste en QPV).")
 	nord.Send("/inviter coordinateur 59 Centre social Fives")
-	nord.Expect("Invitation créée : coordinateur·rice de structure, Centre social Fives, Nord.")
+	nord.Expect("Invitation créée : coordinateur de structure, Centre social Fives, Nord.")
 	if n := h.count(`SELECT count(*) FROM invitations`); n != invitationsBefore+2 {
 		t.Fatalf("%d invitations, want %d", n, invitationsBefore+2)
 	}

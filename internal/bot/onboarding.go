@@ -19,7 +19,7 @@ const msgStranger = "Bonjour ! Relais est réservé aux médiateurs santé et à
 // stored unless a valid invitation registers them.
 func (b *Bot) handleStranger(ctx context.Context, ev event) {
 	if ev.callback != "" {
-		b.answer(ctx, ev, "Vous n'êtes pas inscrit·e sur Relais.")
+		b.answer(ctx, ev, "Vous n'avez pas de compte sur Relais.")
 		return
 	}
 	cmd, arg := splitCommand(ev.text)
@@ -61,15 +61,15 @@ func (b *Bot) setChatMenu(ctx context.Context, chatID int64, role string) {
 func welcome(u *store.User) string {
 	switch u.Role {
 	case store.RoleMediator:
-		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme médiateur·rice santé (" +
+		return "Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (" +
 			codes.Departements.Label(u.Mediator.Departement) + ").\n\n" +
 			"Après chaque accompagnement, tapez /fiche pour remplir la fiche en une minute. " +
 			"Tapez /aide pour tout voir."
 	case store.RoleCoordinator:
-		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme coordinateur·rice (" + territory(u.Coordinator) + ").\n\n" +
+		return "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (" + territory(u.Coordinator) + ").\n\n" +
 			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir."
 	default:
-		return "Bienvenue sur Relais ! Vous êtes inscrit·e comme administrateur·rice. Tapez /aide pour tout voir."
+		return "Bienvenue sur Relais ! Votre compte d'administrateur est ouvert. Tapez /aide pour tout voir."
 	}
 }
 
@@ -113,14 +113,15 @@ var menu = []menuEntry{
 	{"rappels", "heure du rappel quotidien, relances"},
 	{"action", "enregistrer une action collective de prévention"},
 	{"partenaires", "vos partenaires, proposés dans /action et comptés dans le bilan"},
-	{"bilan", "votre bilan annuel (à remplir en janvier)"},
+	{"bilan", "bilan annuel (à remplir en janvier)"},
 	{"datebilan", "date limite du bilan annuel des médiateurs"},
-	{"monbilan", "vos chiffres : fiches, personnes, demandes"},
+	{"meschiffres", "mes chiffres : fiches, personnes, demandes"},
 	{"indicateurs", "les indicateurs de votre territoire"},
 	{"export", "export XLSX / CSV des données de votre territoire"},
-	{"inviter", "inviter un·e médiateur·rice ou un·e coordinateur·rice de votre territoire"},
+	{"inviter", "inviter un médiateur ou un coordinateur de votre territoire"},
 	{"equipe", "les personnes de votre territoire : activité, désactiver, invitations"},
-	{"digest", "recevoir ou non le bilan du lundi (oui / non)"},
+	{"activite", "activité par structure et par médiateur : dernière fiche, fiches du mois, bilan annuel"},
+	{"resume", "recevoir ou non le résumé du lundi (oui / non)"},
 	{"aide", "ce que vous pouvez faire"},
 }
 
@@ -151,10 +152,13 @@ func (b *Bot) commandRoutes() map[string]func(ctx context.Context, u *store.User
 	return map[string]func(ctx context.Context, u *store.User, ev event, arg string){
 		"/fiche":       b.flow.start,
 		"/mesfiches":   b.flow.list,
-		"/monbilan":    b.startFigures(flowOwn, "Votre bilan"),
+		"/meschiffres": b.startFigures(flowOwn, "Mes chiffres"),
+		"/monbilan":    b.startFigures(flowOwn, "Mes chiffres"), // former name of /meschiffres
+		"/activite":    b.startActivity,
 		"/indicateurs": b.startFigures(flowIndicators, "Indicateurs"),
 		"/export":      b.startFigures(flowExport, "Export"),
-		"/digest":      b.setDigest,
+		"/resume":      b.setDigest,
+		"/digest":      b.setDigest, // former name of /resume
 		"/suivis":      b.listFollowUps,
 		"/rappels":     b.reminderSettings,
 		"/action":      b.flow.start,

@@ -74,7 +74,7 @@ func TestExpiredInvitationAndHelpByRole(t *testing.T) {
 	}
 
 	coord.Send("/fiche")
-	if m := coord.Expect("/fiche"); !strings.Contains(m.Text, "réservée aux médiateur·rices") {
+	if m := coord.Expect("/fiche"); !strings.Contains(m.Text, "réservée aux médiateurs") {
 		t.Fatalf("coordinator /fiche = %q, want a refusal saying it is for mediators", m.Text)
 	}
 	coord.Send("/annuler")
@@ -82,7 +82,7 @@ func TestExpiredInvitationAndHelpByRole(t *testing.T) {
 		t.Fatalf("coordinator /annuler points to /fiche: %q", m.Text)
 	}
 	med.Send("/indicateurs")
-	if m := med.Expect("/indicateurs"); !strings.Contains(m.Text, "réservée aux coordinateur·rices") {
+	if m := med.Expect("/indicateurs"); !strings.Contains(m.Text, "réservée aux coordinateurs") {
 		t.Fatalf("mediator /indicateurs = %q", m.Text)
 	}
 	med.Send("/nimportequoi")

@@ -88,7 +88,7 @@ func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
 	region.Expect("Demandes « Complémentaire Santé Solidaire » : 3\n")
 	region.PressOn(a, "Tout le rapport")
 	report := region.Expect("Indicateurs – Pas-de-Calais")
-	if !strings.Contains(report.Text, "Fiches : 9\n") || !strings.Contains(report.Text, "- Complémentaire Santé Solidaire : 5 (100 %)") {
+	if !strings.Contains(report.Text, "Fiches : 9 (mars 2023 : 0)\n") || !strings.Contains(report.Text, "- Complémentaire Santé Solidaire : 5 (100 %)") {
 		t.Fatalf("the whole report is not that of March 2024 in the 62:\n%s", report.Text)
 	}
 

@@ -61,7 +61,7 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	if m := u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027"); !strings.Contains(m.Text, "vos coordinateurs (structure, département, région) les reçoivent dans leur export") {
 		t.Fatalf("intro: %q", m.Text)
 	}
-	u.Expect("identifié·e")
+	u.Expect("est-il identifié")
 	u.Press("Oui")
 	u.Expect("connues de vos partenaires")
 	u.Press("Non")
@@ -71,9 +71,9 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	u.Press("Oui")
 	u.Expect("Partenaires sanitaires : 2") // proposed from the registry
 	u.Press("✅ Confirmer")
-	u.Expect("Partenaires sociaux : 1")
+	u.Expect("Partenaires du champ social : 1")
 	u.Press("Modifier")
-	u.Expect("Combien de partenaires sociaux")
+	u.Expect("Combien de partenaires du champ social")
 	u.Send("4")
 	u.Expect("Partenaires médico-sociaux : 0")
 	u.Press("✅ Confirmer")
@@ -114,7 +114,7 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 		t.Fatalf("the notice must name the buttons of the summary (✏️ …): %q", m.Text)
 	}
 	look := u.Expect("Récapitulatif")
-	if !strings.Contains(look.Text, "Partenaires sociaux : 4") || !strings.Contains(look.Text, "Formation suivie : Non") {
+	if !strings.Contains(look.Text, "Partenaires du champ social : 4") || !strings.Contains(look.Text, "Formation suivie : Non") {
 		t.Fatalf("stored answers not shown:\n%s", look.Text)
 	}
 	// Looking at the review is not a draft in progress: /fiche starts at once.
@@ -161,13 +161,13 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 	u.Send("/bilan")
 	u.Expect("Bilan annuel 2026, à remplir avant le 15/01/2027")
 	for _, q := range []struct{ question, answer string }{
-		{"identifié·e", "Oui"}, {"connues de vos partenaires", "Oui"}, {"partenariat avec la CPAM", "Non"},
+		{"est-il identifié", "Oui"}, {"connues de vos partenaires", "Oui"}, {"partenariat avec la CPAM", "Non"},
 		{"instances partenariales", "Non"},
 	} {
 		u.Expect(q.question)
 		u.Press(q.answer)
 	}
-	for _, q := range []string{"partenaires sanitaires", "partenaires sociaux", "partenaires médico-sociaux"} {
+	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux"} {
 		u.Expect(q)
 		u.Send("1")
 	}
@@ -213,7 +213,7 @@ func TestReviewReminderButtonStartsTheReview(t *testing.T) {
 	reminder := u.Expect("remplir votre bilan annuel 2026, avant le 31/01/2027")
 	u.PressOn(reminder, "Remplir le bilan 2026")
 	u.Expect("Bilan annuel 2026, à remplir avant le 31/01/2027")
-	u.Expect("identifié·e")
+	u.Expect("est-il identifié")
 
 	// After the deadline, the old button is refused politely.
 	u.Send("/annuler")
@@ -227,11 +227,11 @@ func TestReviewReminderButtonStartsTheReview(t *testing.T) {
 // first open answer, and saves it.
 func fillReview(u *telegramtest.User, helped string) {
 	u.Send("/bilan")
-	for _, q := range []string{"identifié·e", "connues de vos partenaires", "partenariat avec la CPAM", "instances partenariales"} {
+	for _, q := range []string{"est-il identifié", "connues de vos partenaires", "partenariat avec la CPAM", "instances partenariales"} {
 		u.Expect(q)
 		u.Press("Oui")
 	}
-	for _, q := range []string{"partenaires sanitaires", "partenaires sociaux", "partenaires médico-sociaux"} {
+	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux"} {
 		u.Expect(q)
 		u.Send("2")
 	}

@@ -133,15 +133,15 @@ func memberLine(m store.Member, loc *time.Location) string {
 	var who string
 	switch m.Role {
 	case store.RoleMediator:
-		who = fmt.Sprintf("%s (%s) — médiateur·rice, %s, %s", m.DisplayName, m.Identifier, m.Structure, codes.Departements.Label(m.Departement))
+		who = fmt.Sprintf("%s (%s) — médiateur, %s, %s", m.DisplayName, m.Identifier, m.Structure, codes.Departements.Label(m.Departement))
 	case store.RoleCoordinator:
-		who = m.DisplayName + " — coordinateur·rice, " + scopeLabel(m.Scope, m.Departement, m.Structure)
+		who = m.DisplayName + " — coordinateur, " + scopeLabel(m.Scope, m.Departement, m.Structure)
 	default:
-		who = m.DisplayName + " — administrateur·rice"
+		who = m.DisplayName + " — administrateur"
 	}
 	switch {
 	case m.DisabledAt != nil:
-		who += "\n    désactivé·e le " + m.DisabledAt.In(loc).Format("02/01/2006")
+		who += "\n    compte désactivé le " + m.DisabledAt.In(loc).Format("02/01/2006")
 	case m.LastActivity != nil:
 		who += "\n    dernière activité le " + m.LastActivity.In(loc).Format("02/01/2006")
 	default:
@@ -223,7 +223,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	case "d":
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, "Désactiver "+name+" ? Dès maintenant, cette personne ne pourra plus utiliser Relais "+
-			"(ni commande, ni rappel, ni bilan du lundi). Ses fiches restent enregistrées et comptées ; vous pourrez la réactiver.",
+			"(ni commande, ni rappel, ni résumé du lundi). Ses fiches restent enregistrées et comptées ; vous pourrez la réactiver.",
 			keyboard(tgbotapi.NewInlineKeyboardRow(button("Oui, désactiver", "eq:D:"+arg), button("Annuler", "eq:x"))))
 		return
 	case "e":
@@ -238,9 +238,9 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
 		return
 	}
-	done := name + " est désactivé·e : plus aucun accès à Relais."
+	done := "Compte de " + name + " désactivé : plus aucun accès à Relais."
 	if !disable {
-		done = name + " est réactivé·e."
+		done = "Compte de " + name + " réactivé."
 	}
 	b.answer(ctx, ev, done)
 	if disable {

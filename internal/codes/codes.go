@@ -3,10 +3,27 @@
 // for display, so forms, import and reports all check against this one list.
 package codes
 
-// Choice is one code with its French label.
+import (
+	"strings"
+	"unicode"
+)
+
+// Choice is one code with its French label. Label is the one wording of
+// the code, read by mediators on buttons and by coordinators in reports and
+// files, never cut; Short, when set, is that same wording shortened (only
+// words of Label) for places where space is short: form buttons.
 type Choice struct {
 	Code  string
 	Label string
+	Short string
+}
+
+// Button is the text of the choice where space is short.
+func (c Choice) Button() string {
+	if c.Short != "" {
+		return c.Short
+	}
+	return c.Label
 }
 
 // List is an ordered list of choices.
@@ -43,78 +60,78 @@ func (l List) Codes() []string {
 
 // Departements of the Hauts-de-France region.
 var Departements = List{
-	{"02", "Aisne"}, {"59", "Nord"}, {"60", "Oise"}, {"62", "Pas-de-Calais"}, {"80", "Somme"},
+	{"02", "Aisne", ""}, {"59", "Nord", ""}, {"60", "Oise", ""}, {"62", "Pas-de-Calais", ""}, {"80", "Somme", ""},
 }
 
 // Picardie is the former region the report groups: Aisne, Oise, Somme.
 var Picardie = []string{"02", "60", "80"}
 
-var Sex = List{{"F", "Femme"}, {"M", "Homme"}, {"X", "Non binaire"}}
+var Sex = List{{"F", "Femme", ""}, {"M", "Homme", ""}, {"X", "Non binaire", ""}}
 
-var YesNo = List{{"oui", "Oui"}, {"non", "Non"}}
+var YesNo = List{{"oui", "Oui", ""}, {"non", "Non", ""}}
 
 var Resources = List{
-	{"aah", "AAH"},
-	{"allocations_familiales", "Allocations familiales"},
-	{"assurance_maladie", "Assurance maladie"},
-	{"aucune", "Aucune ressource"},
-	{"non_communique", "Non communiqué"},
-	{"chomage", "Chômage"},
-	{"retraite", "Pension de retraite"},
-	{"reversion", "Pension de réversion"},
-	{"rsa", "RSA"},
-	{"salaire", "Salaire"},
-	{"autre", "Autres"},
+	{"aah", "AAH", ""},
+	{"allocations_familiales", "Allocations familiales", ""},
+	{"assurance_maladie", "Assurance maladie", ""},
+	{"aucune", "Aucune ressource", ""},
+	{"non_communique", "Non communiqué", ""},
+	{"chomage", "Chômage", ""},
+	{"retraite", "Pension de retraite", ""},
+	{"reversion", "Pension de réversion", ""},
+	{"rsa", "RSA", ""},
+	{"salaire", "Salaire", ""},
+	{"autre", "Autre", ""},
 }
 
 var ContactModes = List{
-	{"aller_vers", "Aller vers"},
-	{"bouche_a_oreille", "Bouche-à-oreille"},
-	{"communication", "Communication de la structure sur les missions du médiateur"},
-	{"contact_direct", "Contact direct"},
-	{"orientation_partenaire", "Orientation par un partenaire"},
-	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure"},
-	{"demarche_usager", "L'usager a cherché de lui-même"},
+	{"aller_vers", "Aller vers", ""},
+	{"bouche_a_oreille", "Bouche-à-oreille", ""},
+	{"communication", "Communication de la structure sur les missions du médiateur", "Communication de la structure"},
+	{"contact_direct", "Contact direct", ""},
+	{"orientation_partenaire", "Orientation par un partenaire", ""},
+	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure", "Rencontre physique"},
+	{"demarche_usager", "Démarche de l'usager (a cherché de lui-même)", "Démarche de l'usager"},
 }
 
-var Levels = List{{"informe", "Informé"}, {"oriente", "Orienté"}, {"accompagne", "Accompagné"}}
+var Levels = List{{"informe", "Informé", ""}, {"oriente", "Orienté", ""}, {"accompagne", "Accompagné", ""}}
 
 var Obstacles = List{
-	{"demarches", "Complexité des démarches administratives"},
-	{"mobilite", "Mobilité"},
-	{"manque_info", "Méconnaissance des dispositifs / manque d'info"},
-	{"non_connaissance", "Non connaissance des dispositifs/droits"},
-	{"handicap", "Handicap"},
-	{"crainte", "Crainte de conséquences négatives"},
-	{"logement", "Logement"},
-	{"emploi", "Emploi"},
-	{"education", "Éducation"},
-	{"ressources", "Ressources financières"},
-	{"langue", "Barrière linguistique"},
+	{"demarches", "Complexité des démarches administratives", "Démarches administratives"},
+	{"mobilite", "Mobilité", ""},
+	{"manque_info", "Manque d'info sur les dispositifs (méconnaissance)", "Manque d'info sur les dispositifs"},
+	{"non_connaissance", "Non connaissance des droits et dispositifs", "Non connaissance des droits"},
+	{"handicap", "Handicap", ""},
+	{"crainte", "Crainte de conséquences négatives", ""},
+	{"logement", "Logement", ""},
+	{"emploi", "Emploi", ""},
+	{"education", "Éducation", ""},
+	{"ressources", "Ressources financières", ""},
+	{"langue", "Barrière linguistique", ""},
 }
 
-var RequestKinds = List{{"droits", "Accès aux droits"}, {"soins", "Accès aux soins"}}
+var RequestKinds = List{{"droits", "Accès aux droits", ""}, {"soins", "Accès aux soins", ""}}
 
 var RightsTypes = List{
-	{"frais_specialiste", "Aides financières pour frais de spécialiste"},
-	{"css", "Complémentaire Santé Solidaire"},
-	{"prestations_sante", "Prestations de santé"},
-	{"prestations_sociales", "Prestations sociales"},
-	{"autre", "Autre"},
+	{"frais_specialiste", "Aides financières pour frais de spécialiste", "Aides frais de spécialiste"},
+	{"css", "Complémentaire Santé Solidaire", ""},
+	{"prestations_sante", "Prestations de santé", ""},
+	{"prestations_sociales", "Prestations sociales", ""},
+	{"autre", "Autre", ""},
 }
 
 var CareTypes = List{
-	{"rdv", "Aide ou prise de RDV pour/avec l'usager"},
-	{"recherche_ps", "Aide à la recherche d'un professionnel de santé"},
-	{"bilan_sante", "Accompagnement bilan de santé"},
-	{"accompagnement_rdv", "Accompagnement aux RDV médicaux"},
-	{"conseil", "Conseil santé"},
-	{"apa", "Activité physique adaptée"},
-	{"depistage", "Dépistage organisé"},
-	{"plateforme_rdv", "Activation compte plateforme de rendez-vous"},
-	{"addiction", "Addiction / CMPP / CSAPA"},
-	{"atelier_cuisine", "Atelier cuisine"},
-	{"autre", "Non connu / autre"},
+	{"rdv", "Aide ou prise de RDV pour ou avec l'usager", "Prise de RDV"},
+	{"recherche_ps", "Aide à la recherche d'un professionnel de santé", "Recherche d'un professionnel de santé"},
+	{"bilan_sante", "Accompagnement bilan de santé", ""},
+	{"accompagnement_rdv", "Accompagnement aux RDV médicaux", ""},
+	{"conseil", "Conseil santé", ""},
+	{"apa", "Activité physique adaptée", ""},
+	{"depistage", "Dépistage organisé", ""},
+	{"plateforme_rdv", "Activation du compte plateforme de rendez-vous", "Compte plateforme de rendez-vous"},
+	{"addiction", "Addiction / CMPP / CSAPA", ""},
+	{"atelier_cuisine", "Atelier cuisine", ""},
+	{"autre", "Autre", ""},
 }
 
 // RequestTypes returns the types allowed for a request kind.
@@ -129,48 +146,48 @@ func RequestTypes(kind string) List {
 }
 
 var Statuses = List{
-	{"en_cours", "En cours"}, {"resolue", "Résolue"}, {"non_resolue", "Non résolue"}, {"abandonnee", "Abandonnée"},
+	{"en_cours", "En cours", ""}, {"resolue", "Résolue", ""}, {"non_resolue", "Non résolue", ""}, {"abandonnee", "Abandonnée", ""},
 }
 
-var ActionRoles = List{{"coanimee", "Co-animée"}, {"coconstruite", "Co-construite avec les habitants"}, {"participation", "Participation"}}
+var ActionRoles = List{{"coanimee", "Co-animée", ""}, {"coconstruite", "Co-construite avec les habitants", ""}, {"participation", "Participation sans co-animer", ""}}
 
-var Audiences = List{{"public", "Grand public"}, {"professionnels", "Professionnels"}}
+var Audiences = List{{"public", "Grand public", ""}, {"professionnels", "Professionnels", ""}}
 
 var Themes = List{
-	{"nutrition", "Nutrition"},
-	{"cancer", "Dépistage des cancers"},
-	{"addiction", "Addictions"},
-	{"sante_mentale", "Santé mentale"},
-	{"sante_sexuelle", "Santé sexuelle"},
-	{"vaccination", "Vaccination"},
-	{"bilan_sante", "Bilan de santé"},
-	{"parcours_soins", "Parcours de soins"},
-	{"hygiene", "Hygiène"},
-	{"sante_jeunes", "Santé des jeunes"},
-	{"autre", "Autre"},
+	{"nutrition", "Nutrition", ""},
+	{"cancer", "Dépistage des cancers", ""},
+	{"addiction", "Addictions", ""},
+	{"sante_mentale", "Santé mentale", ""},
+	{"sante_sexuelle", "Santé sexuelle", ""},
+	{"vaccination", "Vaccination", ""},
+	{"bilan_sante", "Bilan de santé", ""},
+	{"parcours_soins", "Parcours de soins", ""},
+	{"hygiene", "Hygiène", ""},
+	{"sante_jeunes", "Santé des jeunes", ""},
+	{"autre", "Autre", ""},
 }
 
 var PartnerTypes = List{
-	{"cpam", "CPAM"},
-	{"professionnel_sante", "Professionnel de santé"},
-	{"centre_social", "Centre social"},
-	{"association", "Association"},
-	{"acteur_specialise", "Acteur spécialisé"},
-	{"service_prevention", "Service de prévention"},
-	{"collectivite", "Collectivité"},
-	{"autre", "Autre"},
+	{"cpam", "CPAM", ""},
+	{"professionnel_sante", "Professionnel de santé", ""},
+	{"centre_social", "Centre social", ""},
+	{"association", "Association", ""},
+	{"acteur_specialise", "Acteur spécialisé", ""},
+	{"service_prevention", "Service de prévention", ""},
+	{"collectivite", "Collectivité", ""},
+	{"autre", "Autre", ""},
 }
 
-var PartnerCategories = List{{"sanitaire", "Sanitaire"}, {"social", "Social"}, {"medico_social", "Médico-social"}}
+var PartnerCategories = List{{"sanitaire", "Sanitaire", ""}, {"social", "Social", ""}, {"medico_social", "Médico-social", ""}}
 
 var HealthNeeds = List{
-	{"sante_mentale", "Santé mentale"},
-	{"addictions", "Addictions"},
-	{"nutrition", "Nutrition"},
-	{"hygiene", "Hygiène"},
-	{"cancer", "Cancer"},
-	{"sante_sexuelle", "Santé sexuelle"},
-	{"autre", "Autre"},
+	{"sante_mentale", "Santé mentale", ""},
+	{"addictions", "Addictions", ""},
+	{"nutrition", "Nutrition", ""},
+	{"hygiene", "Hygiène", ""},
+	{"cancer", "Cancer", ""},
+	{"sante_sexuelle", "Santé sexuelle", ""},
+	{"autre", "Autre", ""},
 }
 
 // Lists maps a list name (as used in dialogs/*.yaml `choices_from`) to its list.
@@ -192,4 +209,34 @@ var Lists = map[string]List{
 	"partner_types":      PartnerTypes,
 	"partner_categories": PartnerCategories,
 	"health_needs":       HealthNeeds,
+}
+
+// MaxButton is the longest button text, in characters, that an old phone
+// shows whole in a one-column keyboard.
+const MaxButton = 40
+
+// IsShortening reports whether short says label in fewer words: every word
+// of short is a word of label (case ignored), so a short button text can
+// never be another wording of the category.
+func IsShortening(short, label string) bool {
+	have := map[string]bool{}
+	for _, w := range words(label) {
+		have[w] = true
+	}
+	ws := words(short)
+	if len(ws) == 0 {
+		return false
+	}
+	for _, w := range ws {
+		if !have[w] {
+			return false
+		}
+	}
+	return true
+}
+
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	})
 }

@@ -60,7 +60,7 @@ var (
 	kbBeneficiary = [][]string{{"Nouvelle personne"}, {"Personne déjà suivie"}}
 	kbSex         = [][]string{{"Femme", "Homme", "Non binaire"}}
 	kbYesNo       = [][]string{{"Oui", "Non"}}
-	kbResources   = [][]string{{"AAH", "Allocations familiales"}, {"Assurance maladie", "Aucune ressource"}, {"Non communiqué", "Chômage"}, {"Pension de retraite", "Pension de réversion"}, {"RSA", "Salaire"}, {"Autres"}}
+	kbResources   = [][]string{{"AAH", "Allocations familiales"}, {"Assurance maladie", "Aucune ressource"}, {"Non communiqué", "Chômage"}, {"Pension de retraite", "Pension de réversion"}, {"RSA", "Salaire"}, {"Autre"}}
 	kbContact     = [][]string{{"Aller vers"}, {"Bouche-à-oreille"}, {"Communication de la structure"}, {"Contact direct"}, {"Orientation par un partenaire"}, {"Rencontre physique"}, {"Démarche de l'usager"}}
 	kbLevel       = [][]string{{"Informé", "Orienté", "Accompagné"}}
 	kbKind        = [][]string{{"Accès aux droits", "Accès aux soins"}}
@@ -568,13 +568,13 @@ func TestMultiToggle(t *testing.T) {
 		t.Fatal("toggling sent a new message")
 	}
 	c.expectButtons([]string{"Démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
-		[]string{"Droits non connus"}, []string{"Handicap"}, []string{"Crainte des conséquences"}, []string{"✅ Logement"},
+		[]string{"Non connaissance des droits"}, []string{"Handicap"}, []string{"Crainte de conséquences négatives"}, []string{"✅ Logement"},
 		[]string{"Emploi"}, []string{"Éducation"}, []string{"Ressources financières"}, []string{"Barrière linguistique"},
 		[]string{"Valider"}, []string{"Passer"})
 	c.say("Logement")
 	c.expectReplies("edit: Freins rencontrés ?", "send: Touchez une ou plusieurs réponses, puis « Valider ».")
 	c.expectButtons([]string{"Démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
-		[]string{"Droits non connus"}, []string{"Handicap"}, []string{"Crainte des conséquences"}, []string{"✅ Logement"},
+		[]string{"Non connaissance des droits"}, []string{"Handicap"}, []string{"Crainte de conséquences négatives"}, []string{"✅ Logement"},
 		[]string{"Emploi"}, []string{"Éducation"}, []string{"Ressources financières"}, []string{"Barrière linguistique"},
 		[]string{"Valider"}, []string{"Passer"})
 	c.press("Valider")

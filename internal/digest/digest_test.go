@@ -106,7 +106,7 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 	}
 
 	nord := users[21].Expect("Votre semaine")
-	if !strings.Contains(nord.Text, "Du 16/11/2026 au 22/11/2026") || !strings.Contains(nord.Text, "Fiches : 3 (+2 par rapport à la semaine précédente)") ||
+	if !strings.Contains(nord.Text, "du 16/11/2026 au 22/11/2026") || !strings.Contains(nord.Text, "Fiches : 3 (+2 par rapport à la semaine précédente)") ||
 		!strings.Contains(nord.Text, "Demandes résolues : 2") {
 		t.Fatalf("Nord digest:\n%s", nord.Text)
 	}
@@ -115,8 +115,8 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 		t.Fatalf("region digest:\n%s", region.Text)
 	}
 	mine := users[12].Expect("Votre semaine")
-	if !strings.Contains(mine.Text, "Fiches : 2") || !strings.HasPrefix(mine.Text, "Votre semaine\nDu 16/11/2026") ||
-		!strings.HasPrefix(nord.Text, "Votre semaine – Nord\n") { // a mediator's own week names no post
+	if !strings.Contains(mine.Text, "Fiches : 2") || !strings.HasPrefix(mine.Text, "Résumé du lundi\nVotre semaine, du 16/11/2026") ||
+		!strings.HasPrefix(nord.Text, "Résumé du lundi – Nord\n") { // a mediator's own week names no post
 		t.Fatalf("mediator digest:\n%s", mine.Text)
 	}
 	if msgs := users[23].Messages(); len(msgs) != 0 {
@@ -124,7 +124,7 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 	}
 	count := 0
 	for _, m := range users[21].Messages() {
-		if strings.Contains(m.Text, "Du 16/11/2026 au 22/11/2026") {
+		if strings.Contains(m.Text, "du 16/11/2026 au 22/11/2026") {
 			count++
 		}
 	}

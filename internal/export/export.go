@@ -1,7 +1,9 @@
 // Package export writes the files coordinators download with /export and
-// `relais report`: the raw lines of the scope in the tracking CSV format,
-// and an XLSX workbook with those lines and one sheet per report table.
-// Exports never carry the sheets' free-text note (RGPD).
+// `relais report`: an XLSX workbook with one sheet per report table and the
+// lines in French ("Données"), the same lines as a CSV for French Excel,
+// and the tracking CSV (codes) that `relais import` reads back. Exports
+// never carry the sheets' free-text note (RGPD); the workbook carries the
+// annual reviews' open answers.
 package export
 
 import (
@@ -9,8 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
@@ -23,8 +25,9 @@ import (
 
 // Formats of an export file.
 const (
-	FormatXLSX = "xlsx"
-	FormatCSV  = "csv"
+	FormatXLSX  = "xlsx"
+	FormatCSV   = "csv"   // for a spreadsheet: French labels, ';', BOM
+	FormatCodes = "codes" // the tracking CSV, for `relais import`
 )
 
 // DataSheet is the name of the workbook sheet holding the raw lines.
@@ -36,17 +39,11 @@ const maxXLSXRows = 1_048_576
 // ErrTooManyRows means the lines do not fit in one Excel sheet.
 var ErrTooManyRows = errors.New("trop de lignes pour un fichier Excel (1 048 575 au plus) : choisissez une période plus courte ou le format CSV")
 
-// WriteCSV writes the scope's raw lines over the period in the tracking CSV
-// format, which `relais import` reads back.
-func WriteCSV(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, w io.Writer) error {
-	return trackingcsv.WriteCSV(ctx, db, p, s, w)
-}
-
 // WriteXLSX writes a workbook: the report tables first (Synthèse, Sexe, QPV,
 // Âge, Ressources, Mode de contact, Niveau, Droits, Soins, Freins, then the
 // actions, partners and annual review tables), the annual reviews' open
-// answers (ReviewAnswersSheet), then the sheet "Données" with the raw lines
-// in the tracking CSV columns.
+// answers (ReviewAnswersSheet), then the sheet "Données" with one line per
+// request, in French (HumanHeader).
 func WriteXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, w io.Writer) error {
 	r, err := indicators.Compute(ctx, db, p, s)
 	if err != nil {
@@ -81,7 +78,11 @@ func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Rep
 	if err := writeReviewAnswers(ctx, db, f, r, bold, title); err != nil {
 		return err
 	}
-	if err := writeData(ctx, db, f, r.Period, r.Scope, bold); err != nil {
+	date, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("dd/mm/yyyy")})
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	if err := writeData(ctx, db, f, r.Period, r.Scope, bold, date); err != nil {
 		return err
 	}
 	f.SetActiveSheet(0)
@@ -127,9 +128,11 @@ func writeTable(f *excelize.File, t indicators.Table, bold, title int) error {
 	return nil
 }
 
-// writeData streams the raw lines into the "Données" sheet: strings as
-// text (never formulas), ages as numbers.
-func writeData(ctx context.Context, db indicators.Querier, f *excelize.File, p indicators.Period, s indicators.Scope, bold int) error {
+func ptr[T any](v T) *T { return &v }
+
+// writeData streams the lines into the "Données" sheet in French: labels,
+// strings as text (never formulas), dates as dates, ages as numbers.
+func writeData(ctx context.Context, db indicators.Querier, f *excelize.File, p indicators.Period, s indicators.Scope, bold, date int) error {
 	if _, err := f.NewSheet(DataSheet); err != nil {
 		return fmt.Errorf("write XLSX: %w", err)
 	}
@@ -140,29 +143,26 @@ func writeData(ctx context.Context, db indicators.Querier, f *excelize.File, p i
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return fmt.Errorf("write XLSX: %w", err)
 	}
-	if err := sw.SetColWidth(1, len(trackingcsv.Header), 14); err != nil {
+	if err := sw.SetColWidth(1, len(HumanHeader), 16); err != nil {
 		return fmt.Errorf("write XLSX: %w", err)
 	}
-	header := make([]any, len(trackingcsv.Header))
-	for i, h := range trackingcsv.Header {
+	header := make([]any, len(HumanHeader))
+	for i, h := range HumanHeader {
 		header[i] = excelize.Cell{StyleID: bold, Value: h}
 	}
 	if err := sw.SetRow("A1", header); err != nil {
 		return fmt.Errorf("write XLSX: %w", err)
 	}
 	n := 1
-	values := make([]any, len(trackingcsv.Header))
 	err = trackingcsv.EachRow(ctx, db, p, s, func(row []string) error {
 		n++
 		if n > maxXLSXRows {
 			return ErrTooManyRows
 		}
-		for i, v := range row {
-			values[i] = v
-			if trackingcsv.Header[i] == "age" && v != "" {
-				if age, err := strconv.Atoi(v); err == nil {
-					values[i] = age
-				}
+		values := humanCells(row)
+		for i, v := range values {
+			if d, ok := v.(time.Time); ok {
+				values[i] = excelize.Cell{StyleID: date, Value: d}
 			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, n)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -50,7 +51,7 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	want := []string{"Synthèse", "Sexe", "QPV", "Âge", "Ressources", "Mode de contact", "Niveau", "Droits", "Soins", "Freins",
+	want := []string{"Synthèse", "Sexe", "QPV", "Âge", "Ressources", "Mode de contact", "Niveau", "Droits", "Soins", "Demandes par département", "Freins",
 		"Actions", "Thèmes des actions", "Partenaires des actions", "Partenaires", "Bilan annuel", "Besoins de santé",
 		export.ReviewAnswersSheet, "Données"}
 	if got := f.GetSheetList(); !slices.Equal(got, want) {
@@ -61,14 +62,43 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimSpace(file), "\n")
-	if len(data) != 4 { // header + the three Nord lines
-		t.Fatalf("Données has %d rows, want 4: %v", len(data), data)
+	// "Données" is for people: French headers, the labels mediators tap,
+	// French dates; the same lines as the tracking file, in the same order.
+	want = []string{
+		"Fiche|Date|Médiateur|Département|Personne (code)|Sexe|Âge|Habite en QPV|Ressources|Mode de contact|Niveau|Orientation protection sociale|Type de demande|Demande|Statut|Date de suivi|Freins",
+		"F-001|05/02/2024|MED-59-01|Nord|P-001|Femme|34|Oui|RSA|Aller vers|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Mobilité ; Barrière linguistique",
+		"F-001|05/02/2024|MED-59-01|Nord|P-001|Femme|34|Oui|RSA|Aller vers|Accompagné|Oui|Accès aux soins|Aide ou prise de RDV pour ou avec l'usager|En cours|01/03/2024|Mobilité ; Barrière linguistique",
+		"F-002|06/03/2024|MED-59-02|Nord|P-002|Homme|61|Non|Pension de retraite|Contact direct|Informé|Non|Accès aux droits|Complémentaire Santé Solidaire|En cours||",
+	}
+	if len(data) != len(want) {
+		t.Fatalf("Données has %d rows, want %d: %v", len(data), len(want), data)
 	}
 	for i, row := range data {
-		if got := strings.Join(padded(row, len(trackingcsv.Header)), ","); got != lines[i] {
-			t.Errorf("Données row %d = %q, want %q", i+1, got, lines[i])
+		if got := strings.Join(padded(row, len(export.HumanHeader)), "|"); got != want[i] {
+			t.Errorf("Données row %d =\n%q, want\n%q", i+1, got, want[i])
 		}
+	}
+	// No raw code in a cell meant for people: no cell (nor part of a list)
+	// is a catalogue code, "oui", "rsa", "en_cours", "59"…
+	rawCodes := map[string]bool{}
+	for _, list := range codes.Lists {
+		for _, c := range list {
+			if c.Code != c.Label {
+				rawCodes[c.Code] = true
+			}
+		}
+	}
+	for i, row := range data[1:] {
+		for j, c := range row {
+			for _, part := range strings.Split(c, " ; ") {
+				if rawCodes[part] {
+					t.Errorf("Données row %d column %s holds the raw code %q", i+2, export.HumanHeader[j], c)
+				}
+			}
+		}
+	}
+	if typ, _ := f.GetCellType(export.DataSheet, "G2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("the age is of type %v, want a number", typ)
 	}
 	for _, sheet := range f.GetSheetList() {
 		rows, _ := f.GetRows(sheet)
@@ -96,6 +126,16 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 	// Numbers are numbers, not text.
 	if typ, _ := f.GetCellType("Sexe", "B4"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
 		t.Errorf("Sexe!B4 is of type %v, want a number", typ)
+	}
+	resources, _ := f.GetRows("Ressources")
+	if strings.Join(resources[2], "|") != "Ressource|Nord (2) – nombre|Nord (2) – %" ||
+		!slices.ContainsFunc(resources, func(r []string) bool { return strings.Join(r, "|") == "RSA|1|50" }) {
+		t.Errorf("Ressources sheet: counts beside shares: %q", resources)
+	}
+	byDep, _ := f.GetRows("Demandes par département")
+	if len(byDep) != 4 || strings.Join(byDep[2], "|") != "Département|Accès aux droits|dont résolues|% résolues|Accès aux soins|dont résolues|% résolues" ||
+		strings.Join(byDep[3], "|") != "Nord (2)|2|1|50|1|0|0" {
+		t.Errorf("Demandes par département sheet: %q", byDep)
 	}
 	age, _ := f.GetRows("Âge")
 	if strings.Join(age[3], "|") != "Nord (2)|2|2|47.5" {
@@ -169,7 +209,7 @@ func TestRunReportFormats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(csvOut, "Département,Non,Oui,Total,% non,% oui\n") {
+	if !strings.HasPrefix(csvOut, "\ufeff") || !strings.Contains(csvOut, "Département;Non;Oui;Total;% non;% oui\r\n") {
 		t.Errorf("CSV report:\n%s", csvOut)
 	}
 	xlsx, err := run(export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "xlsx"})
@@ -189,5 +229,35 @@ func TestRunReportFormats(t *testing.T) {
 		if _, err := run(bad.args); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%+v: err = %v, want %q", bad.args, err, bad.want)
 		}
+	}
+}
+
+// The CSV for a spreadsheet opens right in French Excel: BOM, ';', French
+// headers and labels; the tracking CSV keeps codes and reads back.
+func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
+	db := seed(t)
+	ctx := context.Background()
+	var human bytes.Buffer
+	if err := export.WriteCSV(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("62"), &human); err != nil {
+		t.Fatal(err)
+	}
+	want := "\ufeffFiche;Date;Médiateur;Département;Personne (code);Sexe;Âge;Habite en QPV;Ressources;Mode de contact;Niveau;Orientation protection sociale;Type de demande;Demande;Statut;Date de suivi;Freins\r\n" +
+		"F-003;07/04/2024;MED-62-01;Pas-de-Calais;P-003;Femme;;Oui;Salaire;Contact direct;Orienté;Non;Accès aux soins;Dépistage organisé;Résolue;;Complexité des démarches administratives\r\n"
+	if got := human.String(); got != want {
+		t.Errorf("CSV for people:\n%q\nwant\n%q", got, want)
+	}
+	var tracking bytes.Buffer
+	if err := export.WriteTrackingCSV(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("62"), &tracking); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tracking.String(), trackingcsv.HeaderLine()+"\n"+"F-003,2024-04-07,MED-62-01,62,P-003,F,,oui,salaire,contact_direct,oriente,non,soins,depistage,resolue,,demarches\n"; got != want {
+		t.Errorf("tracking CSV:\n%q\nwant\n%q", got, want)
+	}
+	var viaReport bytes.Buffer
+	if err := export.RunReport(ctx, db.Store.Pool, export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "62", Format: "codes", Out: &viaReport}); err != nil {
+		t.Fatal(err)
+	}
+	if viaReport.String() != tracking.String() {
+		t.Errorf("relais report --format codes:\n%s", viaReport.String())
 	}
 }

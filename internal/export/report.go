@@ -15,7 +15,7 @@ import (
 type ReportArgs struct {
 	From, To    string // 2024-01-01 (or 01/01/2024)
 	Departement string // "" or "region" for the region, "picardie", or a code: "59"
-	Format      string // text (default), json, csv, xlsx
+	Format      string // text (default), json, csv, xlsx, codes (the tracking CSV, for `relais import`)
 	Out         io.Writer
 }
 
@@ -61,8 +61,10 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	format := strings.ToLower(args.Format)
 	switch format {
 	case "", "text", "json", "csv", "xlsx":
+	case FormatCodes:
+		return WriteTrackingCSV(ctx, db, p, s, args.Out)
 	default:
-		return fmt.Errorf("format « %s » inconnu (text, json, csv ou xlsx)", args.Format)
+		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx ou codes)", args.Format)
 	}
 	r, err := indicators.Compute(ctx, db, p, s)
 	if err != nil {
@@ -85,9 +87,14 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 }
 
 // writeTablesCSV writes each table as a title line, a header and its rows,
-// a blank line between tables.
+// a blank line between tables, for French Excel: BOM, ';', decimal comma.
 func writeTablesCSV(w io.Writer, tables []indicators.Table) error {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return fmt.Errorf("write report CSV: %w", err)
+	}
 	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
 	for i, t := range tables {
 		if i > 0 {
 			_ = cw.Write([]string{})
@@ -98,6 +105,9 @@ func writeTablesCSV(w io.Writer, tables []indicators.Table) error {
 			line := make([]string, len(row))
 			for j, c := range row {
 				line[j] = indicators.Cell(c)
+				if _, ok := c.(float64); ok {
+					line[j] = strings.Replace(line[j], ".", ",", 1)
+				}
 			}
 			_ = cw.Write(line)
 		}

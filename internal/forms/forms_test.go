@@ -128,6 +128,7 @@ func TestValidation(t *testing.T) {
 		{"choice without fr", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: x, en: X}\n", `f.yaml:9: step "a": choice "x" has no French label (fr)`},
 		{"unknown list", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sexes\n", `f.yaml:8: step "a": unknown choices_from "sexes" (known: `},
 		{"short not a code", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sex\n    short: {W: Femme}\n", `f.yaml:9: step "a": short: "W" is not a code of list "sex"`},
+		{"short another wording", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: resources\n    short: {aucune: Sans revenu}\n", `f.yaml:9: step "a": short: "Sans revenu" is not "Aucune ressource" in fewer words`},
 		{"both choices", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sex\n    choices: [{code: x, fr: X}]\n", `f.yaml:8: step "a": use either choices or choices_from`},
 		{"min over max", head + "  - id: a\n    type: integer\n    label: A\n    min: 10\n    max: 5\n", `f.yaml:9: step "a": min 10 is greater than max 5`},
 		{"min not a number", head + "  - id: a\n    type: integer\n    label: A\n    min: ten\n", `f.yaml:8: step "a" min must be a whole number, not "ten"`},

@@ -562,7 +562,8 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 			return
 		}
 		for _, c := range list {
-			s.Choices = append(s.Choices, Choice{Code: c.Code, Label: Text{FR: c.Label}})
+			// The catalogue's short form: the button says what reports say.
+			s.Choices = append(s.Choices, Choice{Code: c.Code, Label: Text{FR: c.Label}, Short: c.Short})
 		}
 		if len(s.Choices) == 0 {
 			l.errorf(from.Line, "%s: list %q is empty", name, s.ChoicesFrom)
@@ -585,6 +586,9 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 					if s.Choices[j].Code == k.Value {
 						s.Choices[j].Short = l.str(t, name+" short")
 						found = true
+						if !codes.IsShortening(s.Choices[j].Short, s.Choices[j].Label.FR) {
+							l.errorf(t.Line, "%s: short: %q is not %q in fewer words: reports say the label, buttons must say the same", name, s.Choices[j].Short, s.Choices[j].Label.FR)
+						}
 					}
 				}
 				if !found {

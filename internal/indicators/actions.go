@@ -84,7 +84,7 @@ type Review struct {
 
 // ReviewQuestions are the yes/no questions of the review, in report order.
 var ReviewQuestions = codes.List{
-	{Code: "identified", Label: "Identifié·e sur le territoire"},
+	{Code: "identified", Label: "Rôle identifié sur le territoire"},
 	{Code: "missions_known", Label: "Missions connues des partenaires"},
 	{Code: "cpam_partnership", Label: "Partenariat avec la CPAM"},
 	{Code: "partner_bodies", Label: "Participation à des instances partenariales"},

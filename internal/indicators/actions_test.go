@@ -243,7 +243,7 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		"- postes ruraux : co-animées 10,0 · co-construites 5,0 · participations 6,0",
 		"Ont co-animé pour des professionnels : 20 % des médiateurs",
 		"Thèmes : Nutrition 64 % · Vaccination 36 % · Santé mentale 22 %",
-		"Partenaires par médiateur : sanitaires 0,2 · sociaux 0,4 · médico-sociaux 0,1",
+		"Partenaires par médiateur : sanitaire 0,2 · social 0,4 · médico-social 0,1",
 		"Bilan annuel 2026 : 3 bilans remplis sur 11 postes\nIdentifiés 67 % · CPAM 33 %",
 	} {
 		if !strings.Contains(text, want) {

@@ -24,7 +24,9 @@ func meanCell(m Mean) any {
 	return m.Tenths()
 }
 
-var categoryPlural = map[string]string{"sanitaire": "sanitaires", "social": "sociaux", "medico_social": "médico-sociaux"}
+// categoryPlural names partner categories after "Partenaires": "du champ
+// social", since "partenaires sociaux" means trade unions in French.
+var categoryPlural = map[string]string{"sanitaire": "sanitaires", "social": "du champ social", "medico_social": "médico-sociaux"}
 
 // actionCount is the number of collective actions of a report (0 when not computed).
 func actionCount(r *Report) int {
@@ -47,13 +49,13 @@ func (r *Report) textActivities() []string {
 	}
 	if p := r.Partners; p != nil && p.Total.Mediators > 0 {
 		roles := func(g PartnerGroup) string {
-			return fmt.Sprintf("sanitaires %s · sociaux %s · médico-sociaux %s", decimal(g.PerMediator["sanitaire"]),
+			return fmt.Sprintf("sanitaire %s · social %s · médico-social %s", decimal(g.PerMediator["sanitaire"]),
 				decimal(g.PerMediator["social"]), decimal(g.PerMediator["medico_social"]))
 		}
 		if r.Scope.Kind == KindMediator {
 			t := p.Total.ByCategory
-			out = append(out, fmt.Sprintf("Vos partenaires : %s · %s · %s", Plural(t["sanitaire"], "sanitaire", "sanitaires"),
-				Plural(t["social"], "social", "sociaux"), Plural(t["medico_social"], "médico-social", "médico-sociaux")))
+			out = append(out, fmt.Sprintf("Vos partenaires : sanitaire %s · social %s · médico-social %s",
+				Number(t["sanitaire"]), Number(t["social"]), Number(t["medico_social"])))
 		} else {
 			s := "Partenaires par médiateur : " + roles(p.Total)
 			if split(p.Rural.Mediators, p.QPVPosts.Mediators) {
@@ -108,7 +110,7 @@ func textRanks(title string, ranks []Rank, n int) string {
 		if i == n {
 			break
 		}
-		parts = append(parts, fmt.Sprintf("%s %d %%", shorten(k.Label, 28), k.Pct))
+		parts = append(parts, fmt.Sprintf("%s %d %%", k.Label, k.Pct))
 	}
 	return title + " : " + strings.Join(parts, " · ")
 }

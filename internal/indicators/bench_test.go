@@ -79,20 +79,46 @@ func BenchmarkReport1M(b *testing.B) {
 		{"departement_59", indicators.Departement("59")},
 		{"mediator", indicators.Mediator(1)},
 	} {
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				r, err := indicators.Compute(ctx, db.Store.Pool, year, c.scope)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(r.Text()) == 0 || r.Rights.Total+r.Care.Total == 0 {
-					b.Fatal("empty report")
-				}
-				if _, err := indicators.Chart(r); err != nil {
-					b.Fatal(err)
-				}
+		for _, history := range []bool{false, true} {
+			name, opts := c.name, []indicators.Option(nil)
+			if history { // what /indicateurs computes: the year before and twelve months too
+				name, opts = c.name+"_with_history", []indicators.Option{indicators.WithHistory()}
 			}
-		})
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					r, err := indicators.Compute(ctx, db.Store.Pool, year, c.scope, opts...)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(r.Text()) == 0 || r.Rights.Total+r.Care.Total == 0 {
+						b.Fatal("empty report")
+					}
+					if _, err := indicators.Chart(r); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
+	// The year-before queries alone over the million requests: 2025 has no
+	// sheet, 2024 (its year before) has them all.
+	b.Run("history_only_region", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			r, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2025), indicators.Region(), indicators.WithHistory())
+			if err != nil || r.History.Previous.Sheets != 650_000 {
+				b.Fatalf("history: %v", err)
+			}
+		}
+	})
+	b.Run("activity_region", func(b *testing.B) { // /activite: every post of the region
+		b.ReportAllocs()
+		for b.Loop() {
+			a, err := indicators.ComputeActivity(ctx, db.Store.Pool, indicators.Month(time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)), indicators.Region(), 2023)
+			if err != nil || len(a.Mediators) != 58 || a.Text() == "" {
+				b.Fatalf("activity: %v", err)
+			}
+		}
+	})
 }

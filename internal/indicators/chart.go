@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
+	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -33,7 +35,7 @@ func Chart(r *Report) ([]byte, error) {
 	}{{r.Rights, true}, {r.Care, false}} {
 		for _, t := range q.req.Types() {
 			if t.Count > 0 {
-				bars = append(bars, bar{shorten(t.Label, 30), t.Count, q.rights})
+				bars = append(bars, bar{t.Short, t.Count, q.rights}) // the button text: the same words, shorter
 			}
 		}
 	}
@@ -138,4 +140,14 @@ func render(p *plot.Plot, heightInches float64) ([]byte, error) {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// shorten cuts a long territory name to n characters with an ellipsis, for
+// the chart's title only (category labels are never cut).
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	return strings.TrimSpace(string(rs[:n-1])) + "…"
 }

@@ -301,9 +301,10 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 	text := r.Text()
 	for _, want := range []string{
 		"Indicateurs – Hauts-de-France", "Du 01/01/2024 au 31/12/2024", "Fiches : 4 175", "Médiateurs actifs : 49",
-		"Nord (23) : 1 793 · 55 % · 77 %", "Aisne (5) : 442", "Oise (1) : 175", "Pas-de-Calais (17) : 1 531", "Somme (3) : 234",
-		"Accès aux droits : 3 667 demandes, 76 % résolues", "- Prestations de santé : 1 929 (53 %)",
-		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins : 2 324 demandes, 73 % résolues",
+		"Nord (23) : 1 793 · 978 (55 %) · 1 377 (77 %)", "Aisne (5) : 442", "Oise (1) : 175", "Pas-de-Calais (17) : 1 531", "Somme (3) : 234",
+		// Resolved requests: their count beside the published share.
+		"Accès aux droits : 3 667 demandes, " + indicators.Number(r.Rights.Resolved) + " résolues (76 %)", "- Prestations de santé : 1 929 (53 %)",
+		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins : 2 324 demandes, " + indicators.Number(r.Care.Resolved) + " résolues (73 %)",
 		"Niveau d'accompagnement",
 	} {
 		if !strings.Contains(text, want) {

@@ -64,6 +64,10 @@ type Report struct {
 	Actions  *Actions  `json:"actions,omitempty"`
 	Partners *Partners `json:"partners,omitempty"`
 	Review   *Review   `json:"review,omitempty"`
+
+	// History puts the figures in time (WithHistory): the same period a
+	// year earlier and the last twelve months.
+	History *History `json:"history,omitempty"`
 }
 
 // PerMediator holds means per active mediator, of distinct people.
@@ -97,6 +101,12 @@ type Breakdown struct {
 	// ObstacleSheets counts sheets citing at least one.
 	Obstacles      map[string]int `json:"obstacles"`
 	ObstacleSheets int            `json:"obstacle_sheets"`
+
+	// Requests of the row's sheets and how many are resolved, by kind.
+	RightsRequests int `json:"rights_requests"`
+	RightsResolved int `json:"rights_resolved"`
+	CareRequests   int `json:"care_requests"`
+	CareResolved   int `json:"care_resolved"`
 }
 
 // Requests is the rights (droits) or care (soins) table.
@@ -173,6 +183,7 @@ func (q Requests) ResolvedPct() int { return Pct(q.Resolved, q.Total) }
 // TypeCount is one request type with its count.
 type TypeCount struct {
 	Code, Label     string
+	Short           string // the label where space is short (chart bars)
 	Count, Resolved int
 }
 
@@ -184,7 +195,7 @@ func (q Requests) Types() []TypeCount {
 func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
 	var out []TypeCount
 	for _, c := range list {
-		out = append(out, TypeCount{Code: c.Code, Label: c.Label, Count: counts[c.Code], Resolved: resolved[c.Code]})
+		out = append(out, TypeCount{Code: c.Code, Label: c.Label, Short: c.Button(), Count: counts[c.Code], Resolved: resolved[c.Code]})
 	}
 	var extra []string
 	for code := range counts {
@@ -194,17 +205,22 @@ func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
 	}
 	slices.Sort(extra)
 	for _, code := range extra {
-		out = append(out, TypeCount{Code: code, Label: code, Count: counts[code], Resolved: resolved[code]})
+		out = append(out, TypeCount{Code: code, Label: code, Short: code, Count: counts[code], Resolved: resolved[code]})
 	}
 	return out
 }
 
 type options struct {
-	asOf time.Time
-	loc  *time.Location
-	own  bool
-	base bool // FromBaseTables
+	asOf    time.Time
+	loc     *time.Location
+	own     bool
+	base    bool // FromBaseTables
+	history bool
 }
+
+// WithHistory adds the same period a year earlier and a twelve-month trend
+// (Report.History), for the figures a coordinator reads in chat.
+func WithHistory() Option { return func(o *options) { o.history = true } }
 
 // Option adjusts Compute.
 type Option func(*options)
@@ -329,6 +345,11 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 	}
 	if err := computeActivities(ctx, db, r, s); err != nil {
 		return nil, err
+	}
+	if o.history {
+		if err := computeHistory(ctx, db, r, s); err != nil {
+			return nil, err
+		}
 	}
 	pcond, pargs := s.Filter("m", 1)
 	if err := db.QueryRow(ctx, `SELECT count(*) FROM mediators m WHERE m.active AND `+pcond, pargs...).Scan(&r.Posts); err != nil {
@@ -491,19 +512,29 @@ func computeRequests(ctx context.Context, db Querier, r *Report, cond string, ar
 	rows, err := db.Query(ctx, `
 SELECT q.kind, q.type, count(*),
        count(*) FILTER (WHERE q.status = 'resolue'),
-       count(*) FILTER (WHERE q.status = 'en_cours')
+       count(*) FILTER (WHERE q.status = 'en_cours'),
+       m.departement
 FROM requests q JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id
 WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
-GROUP BY 1, 2`, args...)
+GROUP BY m.departement, 1, 2`, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: requests: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var kind, typ string
+		var kind, typ, dep string
 		var n, resolved, open int
-		if err := rows.Scan(&kind, &typ, &n, &resolved, &open); err != nil {
+		if err := rows.Scan(&kind, &typ, &n, &resolved, &open, &dep); err != nil {
 			return fmt.Errorf("compute indicators: requests: %w", err)
+		}
+		for _, d := range []*Breakdown{r.row(dep), r.Total} {
+			if kind == "soins" {
+				d.CareRequests += n
+				d.CareResolved += resolved
+			} else {
+				d.RightsRequests += n
+				d.RightsResolved += resolved
+			}
 		}
 		q := &r.Rights
 		if kind == "soins" {

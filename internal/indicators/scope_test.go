@@ -224,7 +224,7 @@ func TestComputeByScopeWithFollowUps(t *testing.T) {
 	if f := region.FollowUps; f.Opened != 6 || f.Resolved != 1 || f.Overdue != 3 || f.AsOf != "2024-03-11" {
 		t.Errorf("region follow-ups %+v", f)
 	}
-	if !strings.Contains(region.Text(), "Suivi des demandes : 6 demandes enregistrées et 1 résolue sur la période ; 3 suivis en retard (demandes non résolues, date de suivi passée)") {
+	if !strings.Contains(region.Text(), "Suivi des demandes : 6 demandes enregistrées et 1 résolue sur la période.\nÀ ce jour (11/03/2024) : 3 suivis en retard (demandes non résolues, date de suivi passée), toutes dates de fiche confondues") {
 		t.Errorf("text:\n%s", region.Text())
 	}
 
@@ -360,13 +360,13 @@ func TestDigestComparesWithPreviousWeek(t *testing.T) {
 		reports = append(reports, r)
 	}
 	got := indicators.Digest(reports[0], reports[1], reports[2])
-	want := "Votre semaine\nDu 04/03/2024 au 10/03/2024\n\n" +
+	want := "Résumé du lundi\nVotre semaine, du 04/03/2024 au 10/03/2024\n\n" +
 		"Fiches : 3 (+2 par rapport à la semaine précédente)\n" +
 		"Personnes distinctes : 2 (+1 par rapport à la semaine précédente)\n" +
 		"Demandes enregistrées : 4 (+3 par rapport à la semaine précédente)\n" +
 		"Demandes résolues : 1 (comme la semaine précédente)\n" +
-		"Suivis en retard (date de suivi passée) : 1\n\n" +
-		"Depuis le 01/01/2024 : 4 fiches, 3 personnes distinctes, 5 demandes (67 % des demandes d'accès aux droits et 0 % de celles d'accès aux soins résolues)"
+		"Suivis en retard à ce jour (date de suivi passée, toutes fiches) : 1\n\n" +
+		"Depuis le 01/01/2024 : 4 fiches, 3 personnes distinctes, 5 demandes ; résolues : accès aux droits 2 sur 3 (67 %), accès aux soins 0 sur 2 (0 %)"
 	if got != want {
 		t.Errorf("digest:\n%s\nwant:\n%s", got, want)
 	}

@@ -49,14 +49,15 @@ func (r *Report) Tables() []Table {
 		age.Rows = append(age.Rows, []any{d.Label, d.Sheets, d.AgeKnown, mean})
 	}
 	out = append(out, sex, qpv, age,
-		shareTable("Ressources", "Ressources principales (% des fiches)", "Ressource", codes.Resources, rows,
+		shareTable("Ressources", "Ressources principales (nombre et % des fiches)", "Ressource", codes.Resources, rows,
 			func(d *Breakdown) map[string]int { return d.Resources }),
-		shareTable("Mode de contact", "Mode de premier contact (% des fiches)", "Mode de contact", codes.ContactModes, rows,
+		shareTable("Mode de contact", "Mode de contact (nombre et % des fiches)", "Mode de contact", codes.ContactModes, rows,
 			func(d *Breakdown) map[string]int { return d.ContactMode }),
-		shareTable("Niveau", "Niveau d'accompagnement (% des fiches)", "Niveau", codes.Levels, rows,
+		shareTable("Niveau", "Niveau d'accompagnement (nombre et % des fiches)", "Niveau", codes.Levels, rows,
 			func(d *Breakdown) map[string]int { return d.Level }),
 		requestTable("Droits", "Demandes d'accès aux droits par type", r.Rights),
 		requestTable("Soins", "Demandes d'accès aux soins par type", r.Care),
+		requestsByDepartement(rows),
 		r.obstacleTable(),
 	)
 	return append(out, r.activityTables()...)
@@ -77,29 +78,29 @@ func (r *Report) summaryTable() Table {
 			{"Personnes pour l'accès aux soins par médiateur", meanCell(pm.CarePeople)},
 			{"Personnes orientées vers la protection sociale par médiateur", meanCell(pm.SocialProtection)},
 			{"Demandes d'accès aux droits", r.Rights.Total},
+			{"dont résolues", r.Rights.Resolved},
 			{"dont résolues (%)", r.Rights.ResolvedPct()},
 			{"Demandes d'accès aux soins", r.Care.Total},
+			{"dont résolues", r.Care.Resolved},
 			{"dont résolues (%)", r.Care.ResolvedPct()},
 			{"Demandes résolues sur la période", r.FollowUps.Resolved},
-			{"Suivis en retard (date de suivi passée) au " + frAsOf(r.FollowUps.AsOf), r.FollowUps.Overdue},
+			{"Suivis en retard à ce jour (" + frAsOf(r.FollowUps.AsOf) + "), toutes dates de fiche confondues", r.FollowUps.Overdue},
 		}}
 }
 
-// shareTable has one row per code and one column per département: the
-// share of the département's sheets with that code, then the total count.
+// shareTable has one row per code and two columns per département: the
+// number of the département's sheets with that code and its share.
 func shareTable(name, title, first string, list codes.List, rows []*Breakdown, counts func(*Breakdown) map[string]int) Table {
 	t := Table{Name: name, Title: title, Header: []string{first}}
 	for _, d := range rows {
-		t.Header = append(t.Header, d.Label)
+		t.Header = append(t.Header, d.Label+" – nombre", d.Label+" – %")
 	}
-	t.Header = append(t.Header, "Nombre")
-	total := rows[len(rows)-1]
 	for _, c := range list {
 		row := []any{c.Label}
 		for _, d := range rows {
-			row = append(row, Pct(counts(d)[c.Code], d.Sheets))
+			row = append(row, counts(d)[c.Code], Pct(counts(d)[c.Code], d.Sheets))
 		}
-		t.Rows = append(t.Rows, append(row, counts(total)[c.Code]))
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }
@@ -110,6 +111,18 @@ func requestTable(name, title string, q Requests) Table {
 		t.Rows = append(t.Rows, []any{c.Label, c.Count, Pct(c.Count, q.Total), c.Resolved, Pct(c.Resolved, c.Count)})
 	}
 	t.Rows = append(t.Rows, []any{"Total", q.Total, Pct(q.Total, q.Total), q.Resolved, q.ResolvedPct()})
+	return t
+}
+
+// requestsByDepartement is each département's requests and how many are
+// resolved, counts beside shares.
+func requestsByDepartement(rows []*Breakdown) Table {
+	t := Table{Name: "Demandes par département", Title: "Demandes et résolution par département",
+		Header: []string{"Département", "Accès aux droits", "dont résolues", "% résolues", "Accès aux soins", "dont résolues", "% résolues"}}
+	for _, d := range rows {
+		t.Rows = append(t.Rows, []any{d.Label, d.RightsRequests, d.RightsResolved, Pct(d.RightsResolved, d.RightsRequests),
+			d.CareRequests, d.CareResolved, Pct(d.CareResolved, d.CareRequests)})
+	}
 	return t
 }
 

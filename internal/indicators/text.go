@@ -27,17 +27,19 @@ func (r *Report) Text() string {
 	}
 	sections = append(sections,
 		r.textKeyFigures(),
+		r.textTrend(),
 		r.textProfile(),
 		r.textDepartements(),
-		textRequests("Accès aux droits", r.Rights),
-		textRequests("Accès aux soins", r.Care),
+		textRequests("Accès aux droits", r.Rights, r.before(func(k KeyFigures) int { return k.RightsRequests })),
+		textRequests("Accès aux soins", r.Care, r.before(func(k KeyFigures) int { return k.CareRequests })),
+		r.textRequestsByDepartement(),
 		r.textFollowUps(),
 	)
 	sections = append(sections, r.textActivities()...)
 	sections = append(sections,
 		textShares("Freins (part des mentions)", codes.Obstacles, r.Total.Obstacles),
 		textShares("Ressources principales", codes.Resources, r.Total.Resources),
-		textShares("Premier contact", codes.ContactModes, r.Total.ContactMode),
+		textShares("Mode de contact", codes.ContactModes, r.Total.ContactMode),
 		textShares("Niveau d'accompagnement", codes.Levels, r.Total.Level),
 	)
 	return fit(sections)
@@ -85,7 +87,7 @@ func (r *Report) textHeader() string {
 
 func (r *Report) textKeyFigures() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Fiches : %s\n", Number(r.Sheets))
+	fmt.Fprintf(&b, "Fiches : %s%s\n", Number(r.Sheets), r.before(func(k KeyFigures) int { return k.Sheets }))
 	if r.Scope.Kind == KindMediator {
 		fmt.Fprintf(&b, "Personnes distinctes : %s", Number(r.People))
 		pm := r.PerMediator
@@ -97,25 +99,26 @@ func (r *Report) textKeyFigures() string {
 	}
 	fmt.Fprintf(&b, "Médiateurs actifs : %s", Number(r.Mediators))
 	if r.Posts > 0 {
-		fmt.Fprintf(&b, " (postes : %s)", Number(r.Posts))
+		fmt.Fprintf(&b, " sur %s", Plural(r.Posts, "poste", "postes"))
 	}
-	fmt.Fprintf(&b, "\nPersonnes distinctes : %s\n", Number(r.People))
+	b.WriteString(r.before(func(k KeyFigures) int { return k.Mediators }))
+	fmt.Fprintf(&b, "\nPersonnes distinctes : %s%s\n", Number(r.People), r.before(func(k KeyFigures) int { return k.People }))
 	pm := r.PerMediator
-	b.WriteString("Moyennes par médiateur :\n")
-	fmt.Fprintf(&b, "- personnes : %s, dont en QPV : %s\n",
+	b.WriteString("Moyennes par médiateur, en personnes distinctes :\n")
+	fmt.Fprintf(&b, "- personnes accompagnées : %s, dont en QPV : %s\n",
 		Number(pm.DistinctPeople.Round()), Number(pm.DistinctPeopleQPV.Round()))
-	fmt.Fprintf(&b, "- droits : %s · soins : %s\n", Number(pm.RightsPeople.Round()), Number(pm.CarePeople.Round()))
-	fmt.Fprintf(&b, "- orientées protection sociale : %s", Number(pm.SocialProtection.Round()))
+	fmt.Fprintf(&b, "- personnes avec une demande d'accès aux droits : %s · aux soins : %s\n", Number(pm.RightsPeople.Round()), Number(pm.CarePeople.Round()))
+	fmt.Fprintf(&b, "- personnes orientées vers la protection sociale : %s", Number(pm.SocialProtection.Round()))
 	return b.String()
 }
 
 func (r *Report) textProfile() string {
 	t := r.Total
-	s := fmt.Sprintf("Femmes %d %% · hommes %d %%", Pct(t.Sex["F"], t.Sheets), Pct(t.Sex["M"], t.Sheets))
+	s := fmt.Sprintf("Femmes %s · hommes %s", countPct(t.Sex["F"], t.Sheets), countPct(t.Sex["M"], t.Sheets))
 	if t.Sex["X"] > 0 {
-		s += fmt.Sprintf(" · non binaires %d %%", Pct(t.Sex["X"], t.Sheets))
+		s += fmt.Sprintf(" · non binaires %s", countPct(t.Sex["X"], t.Sheets))
 	}
-	s += fmt.Sprintf("\nEn QPV %d %%", Pct(t.QPV["oui"], t.Sheets))
+	s += fmt.Sprintf("\nEn QPV %s", countPct(t.QPV["oui"], t.Sheets))
 	if t.AgeKnown > 0 {
 		s += fmt.Sprintf(" · âge moyen %d ans", t.Age.Round())
 	}
@@ -128,14 +131,14 @@ func (r *Report) textDepartements() string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("Par département : fiches · femmes · QPV · âge")
+	b.WriteString("Par département : fiches · femmes · en QPV · âge moyen")
 	for _, d := range deps {
 		if d.Sheets == 0 {
 			fmt.Fprintf(&b, "\n%s : aucune fiche", d.Label)
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s : %s · %d %% · %d %%", d.Label, Number(d.Sheets),
-			Pct(d.Sex["F"], d.Sheets), Pct(d.QPV["oui"], d.Sheets))
+		fmt.Fprintf(&b, "\n%s : %s · %s · %s", d.Label, Number(d.Sheets),
+			countPct(d.Sex["F"], d.Sheets), countPct(d.QPV["oui"], d.Sheets))
 		if d.AgeKnown > 0 {
 			fmt.Fprintf(&b, " · %d ans", d.Age.Round())
 		}
@@ -143,34 +146,64 @@ func (r *Report) textDepartements() string {
 	return b.String()
 }
 
-func textRequests(title string, q Requests) string {
+func textRequests(title string, q Requests, before string) string {
 	if q.Total == 0 {
-		return title + " : aucune demande"
+		return title + " : aucune demande" + before
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s, %d %% résolues", title, Plural(q.Total, "demande", "demandes"), q.ResolvedPct())
+	fmt.Fprintf(&b, "%s : %s%s, %s (%d %%)", title, Plural(q.Total, "demande", "demandes"), before, Plural(q.Resolved, "résolue", "résolues"), q.ResolvedPct())
 	types := q.Types()
 	slices.SortStableFunc(types, func(a, b TypeCount) int { return cmp.Compare(b.Count, a.Count) })
 	for _, t := range types {
 		if t.Count > 0 {
-			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", shorten(t.Label, 48), Number(t.Count), Pct(t.Count, q.Total))
+			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", t.Label, Number(t.Count), Pct(t.Count, q.Total))
 		}
+	}
+	return b.String()
+}
+
+// textRequestsByDepartement gives each département's requests and how many
+// are resolved, when the scope covers several.
+func (r *Report) textRequestsByDepartement() string {
+	deps := r.Departements()
+	if len(deps) < 2 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Demandes par département, dont résolues :")
+	for _, d := range deps {
+		if d.RightsRequests+d.CareRequests == 0 {
+			fmt.Fprintf(&b, "\n%s : aucune demande", d.Label)
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s : droits %s, dont %s · soins %s, dont %s", d.Label,
+			Number(d.RightsRequests), countPct(d.RightsResolved, d.RightsRequests),
+			Number(d.CareRequests), countPct(d.CareResolved, d.CareRequests))
 	}
 	return b.String()
 }
 
 func (r *Report) textFollowUps() string {
 	f := r.FollowUps
-	return fmt.Sprintf("Suivi des demandes : %s et %s sur la période ; %s",
-		Plural(f.Opened, "demande enregistrée", "demandes enregistrées"), Plural(f.Resolved, "résolue", "résolues"), overdue(f.Overdue))
+	return fmt.Sprintf("Suivi des demandes : %s et %s sur la période.\n%s",
+		Plural(f.Opened, "demande enregistrée", "demandes enregistrées"), Plural(f.Resolved, "résolue", "résolues"), overdue(f))
 }
 
-// overdue names the requests still waiting after their follow-up date.
-func overdue(n int) string {
-	if n == 0 {
-		return "aucun suivi en retard"
+// overdue names the requests still waiting after their follow-up date. It
+// is about today, whatever the period: it says so, with the day, so a past
+// year's report does not seem to hold today's backlog.
+func overdue(f FollowUps) string {
+	day := "À ce jour (" + frAsOf(f.AsOf) + ")"
+	if f.Overdue == 0 {
+		return day + " : aucun suivi en retard"
 	}
-	return Plural(n, "suivi en retard (demande non résolue, date de suivi passée)", "suivis en retard (demandes non résolues, date de suivi passée)")
+	return day + " : " + Plural(f.Overdue, "suivi en retard (demande non résolue, date de suivi passée), toutes dates de fiche confondues",
+		"suivis en retard (demandes non résolues, date de suivi passée), toutes dates de fiche confondues")
+}
+
+// countPct writes a count with its share: "978 (55 %)".
+func countPct(n, total int) string {
+	return fmt.Sprintf("%s (%d %%)", Number(n), Pct(n, total))
 }
 
 // textShares lists the non-zero codes of counts with their share, largest
@@ -202,18 +235,9 @@ func textShares(title string, list codes.List, counts map[string]int) string {
 	var b strings.Builder
 	b.WriteString(title + " :")
 	for _, s := range shares {
-		fmt.Fprintf(&b, "\n- %s : %d %%", shorten(s.label, 40), Pct(s.n, total))
+		fmt.Fprintf(&b, "\n- %s : %s", s.label, countPct(s.n, total))
 	}
 	return b.String()
-}
-
-// shorten cuts a long label to n characters with an ellipsis.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	return strings.TrimSpace(string(rs[:n-1])) + "…"
 }
 
 // Plural writes a count with its noun in French: "0 demande", "1 demande",
@@ -248,9 +272,9 @@ func Number(n int) string {
 func Digest(week, previous, yearToDate *Report) string {
 	var b strings.Builder
 	if week.Own {
-		fmt.Fprintf(&b, "Votre semaine\n%s\n\n", capitalize(week.Period.Label()))
+		fmt.Fprintf(&b, "Résumé du lundi\nVotre semaine, %s\n\n", week.Period.Label())
 	} else {
-		fmt.Fprintf(&b, "Votre semaine – %s\n%s\n\n", week.Label, capitalize(week.Period.Label()))
+		fmt.Fprintf(&b, "Résumé du lundi – %s\nVotre semaine, %s\n\n", week.Label, week.Period.Label())
 	}
 	line := func(label string, now, before int) {
 		fmt.Fprintf(&b, "%s : %s (%s)\n", label, Number(now), change(now, before))
@@ -262,14 +286,15 @@ func Digest(week, previous, yearToDate *Report) string {
 	if now, before := actionCount(week), actionCount(previous); now > 0 || before > 0 {
 		line("Actions collectives", now, before)
 	}
-	fmt.Fprintf(&b, "Suivis en retard (date de suivi passée) : %s\n", Number(week.FollowUps.Overdue))
+	fmt.Fprintf(&b, "Suivis en retard à ce jour (date de suivi passée, toutes fiches) : %s\n", Number(week.FollowUps.Overdue))
 	if week.Scope.Kind != KindMediator {
 		fmt.Fprintf(&b, "Médiateurs actifs : %s\n", Number(week.Mediators))
 	}
 	y := yearToDate
-	fmt.Fprintf(&b, "\nDepuis le %s : %s, %s, %s (%d %% des demandes d'accès aux droits et %d %% de celles d'accès aux soins résolues)",
+	fmt.Fprintf(&b, "\nDepuis le %s : %s, %s, %s ; résolues : accès aux droits %s sur %s (%d %%), accès aux soins %s sur %s (%d %%)",
 		frDate(y.Period.From), Plural(y.Sheets, "fiche", "fiches"), Plural(y.People, "personne distincte", "personnes distinctes"),
-		Plural(y.Rights.Total+y.Care.Total, "demande", "demandes"), y.Rights.ResolvedPct(), y.Care.ResolvedPct())
+		Plural(y.Rights.Total+y.Care.Total, "demande", "demandes"), Number(y.Rights.Resolved), Number(y.Rights.Total), y.Rights.ResolvedPct(),
+		Number(y.Care.Resolved), Number(y.Care.Total), y.Care.ResolvedPct())
 	return fit([]string{b.String()})
 }
 

@@ -91,8 +91,8 @@ func TestPluralTakesTheSingularBelowTwo(t *testing.T) {
 			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
 		}
 	}
-	one := textRequests("Accès aux droits", Requests{Total: 1, Resolved: 1, ByType: map[string]int{}})
-	if !strings.HasPrefix(one, "Accès aux droits : 1 demande, 100 % résolues") {
+	one := textRequests("Accès aux droits", Requests{Total: 1, Resolved: 1, ByType: map[string]int{}}, "")
+	if !strings.HasPrefix(one, "Accès aux droits : 1 demande, 1 résolue (100 %)") {
 		t.Errorf("one request: %q", one)
 	}
 }
@@ -130,7 +130,7 @@ func TestEmptyFiguresAreNotZeroPercent(t *testing.T) {
 		"59": {Code: "59", Label: "Nord (2)", Sheets: 4, Sex: map[string]int{"F": 3}, QPV: map[string]int{"oui": 2}},
 	}}
 	got := r.textDepartements()
-	if !strings.Contains(got, "\nAisne (0) : aucune fiche") || !strings.Contains(got, "\nNord (2) : 4 · 75 % · 50 %") {
+	if !strings.Contains(got, "\nAisne (0) : aucune fiche") || !strings.Contains(got, "\nNord (2) : 4 · 3 (75 %) · 2 (50 %)") {
 		t.Fatalf("départements:\n%s", got)
 	}
 	var b strings.Builder
