@@ -491,7 +491,7 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 	}
 	p.press("Hauts-de-France")
 	year := p.expect("Fiches : 4 175")
-	for _, want := range []string{"Médiateurs actifs : 49", "En QPV 71 %", "Nord (23) : 1 793", "Accès aux droits : 3 667 demandes, 76 % résolues"} {
+	for _, want := range []string{"Médiateurs actifs : 49", "En QPV 2 972 (71 %)", "Nord (23) : 1 793", "Accès aux droits : 3 667 demandes", "2 787 résolues (76 %)"} {
 		if !strings.Contains(year, want) {
 			t.Errorf("figures of the synthetic year lack %q:\n%s", want, year)
 		}

@@ -92,6 +92,15 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, farg
 			q.Open += int(open)
 			q.ByType[code] += int(n)
 			q.ResolvedByType[code] += int(resolved)
+			for _, d := range []*Breakdown{r.row(dep), r.Total} {
+				if dim == "soins" {
+					d.CareRequests += int(n)
+					d.CareResolved += int(resolved)
+				} else {
+					d.RightsRequests += int(n)
+					d.RightsResolved += int(resolved)
+				}
+			}
 			continue
 		}
 		for _, d := range []*Breakdown{r.row(dep), r.Total} {
