@@ -108,8 +108,10 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if err != nil {
 		return err
 	}
-	sender := telegram.NewSender(api, telegram.SenderOptions{})
-	drafts := state.New(svc.redis, cfg.RedisPrefix)
+	sender := telegram.NewSender(api, telegram.SenderOptions{Logger: log})
+	// Update ids and locks are scoped by bot: two bots sharing one Redis
+	// (staging and production) never take each other's updates.
+	drafts := state.New(svc.redis, cfg.RedisPrefix).ForBot(api.Self.ID)
 	b := bot.New(bot.Options{
 		Store:        svc.store,
 		Drafts:       drafts,
@@ -148,7 +150,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	}
 	var hook *telegram.Webhook
 	if cfg.WebhookURL != "" {
-		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, log)
+		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, telegram.WebhookOptions{Logger: log})
 		routes["POST "+cfg.WebhookPath()] = hook
 	}
 	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, routes)
@@ -172,7 +174,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if ready != nil {
 		close(ready)
 	}
-	err = telegram.Poll(ctx, api, b.HandleUpdate)
+	err = (&telegram.Poller{Logger: log}).Run(ctx, api, b.HandleUpdate)
 	log.Info("relais stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -223,7 +225,10 @@ func startHTTP(addr string, svc *services, log *slog.Logger, routes map[string]h
 	if err != nil {
 		return nil, &config.Error{Var: "RELAIS_HTTP_ADDR", Reason: err.Error()}
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Timeouts bound slow or stuck clients. The write timeout leaves room
+	// for the webhook, which answers Telegram once the update is handled.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)

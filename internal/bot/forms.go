@@ -14,6 +14,7 @@ import (
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -25,9 +26,10 @@ type Drafts interface {
 	Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error)
 	Save(ctx context.Context, chatID, userID int64, st dialog.State) error
 	Delete(ctx context.Context, chatID, userID int64) error
-	BeginUpdate(ctx context.Context, updateID int) (bool, error)
-	FinishUpdate(ctx context.Context, updateID int) error
-	AbandonUpdate(ctx context.Context, updateID int) error
+	BeginUpdate(ctx context.Context, chatID int64, updateID int) (state.UpdateStatus, error)
+	RenewUpdate(ctx context.Context, chatID int64, updateID int) error
+	FinishUpdate(ctx context.Context, chatID int64, updateID int) error
+	AbandonUpdate(ctx context.Context, chatID int64, updateID int) error
 }
 
 // saver persists a finished form and returns the record number shown to the user.

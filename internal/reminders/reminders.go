@@ -3,8 +3,8 @@
 // filled. A robfig/cron schedule in RELAIS_TZ ticks every minute; each tick
 // sends whatever is owed and not yet sent, so a run after downtime catches
 // up. Several `relais serve` processes may run it: a Redis lock keeps one
-// tick at a time, and every message is recorded in job_runs in the
-// transaction that sends it, so it goes out once.
+// tick at a time, and every message goes through jobs.Sends (claimed in
+// job_runs first, then sent, then marked), so it goes out once.
 package reminders
 
 import (
@@ -18,6 +18,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/robfig/cron/v3"
 
+	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -67,12 +68,15 @@ type Options struct {
 	Log        *slog.Logger
 	// FormTitle names a form in the nudge ("Fiche d'accompagnement"); optional.
 	FormTitle func(formID string) string
+	// Metrics, when set, counts the messages sent.
+	Metrics jobs.SendMetrics
 }
 
 // Scheduler runs the reminder jobs on a cron schedule; RunDue runs them once
 // for a given time, which is what the schedule and the tests call.
 type Scheduler struct {
 	o      Options
+	sends  *jobs.Sends
 	log    *slog.Logger
 	cron   *cron.Cron
 	cancel context.CancelFunc
@@ -94,7 +98,8 @@ func New(o Options) *Scheduler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Scheduler{o: o, log: o.Log.With("component", "reminders")}
+	log := o.Log.With("component", "reminders")
+	return &Scheduler{o: o, log: log, sends: &jobs.Sends{Store: o.Store, Log: log, Metrics: o.Metrics}}
 }
 
 // Start runs a catch-up pass at once (reminders missed while the bot was
@@ -212,6 +217,7 @@ func (s *Scheduler) runDue(ctx context.Context, now time.Time, quit <-chan struc
 
 // sendReminders sends the day's follow-up list to each mediator owed one.
 func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+	day := jobs.DayStart(now)
 	targets, err := s.o.Store.PendingReminders(ctx, now, now.Hour(), s.o.Hour)
 	if err != nil {
 		return 0, err
@@ -219,10 +225,20 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-cha
 	sent := 0
 	var errs []error
 	for _, t := range targets {
-		if stopped(quit) {
+		if stopped(quit) || ctx.Err() != nil {
 			break
 		}
-		ok, err := s.o.Store.RemindOnce(ctx, t.MediatorID, now, now, func(ctx context.Context, due []store.FollowUp) error {
+		var due []store.FollowUp
+		m := jobs.Message{Key: store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(now), Subject: t.MediatorID},
+			Kind: "reminder", UserID: t.UserID, Now: now, DayStart: day}
+		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
+			var err error
+			if due, err = s.o.Store.DueFollowUps(ctx, t.MediatorID, now); err != nil {
+				return err
+			}
+			if len(due) == 0 {
+				return jobs.ErrNothingToSend
+			}
 			shown := due
 			if len(shown) > MaxPerMessage {
 				shown = shown[:MaxPerMessage]
@@ -234,12 +250,15 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-cha
 			return nil
 		})
 		if err != nil {
-			// The others still get theirs; this one is retried next minute.
-			errs = append(errs, err)
+			// The others still get theirs; this one is retried next pass.
+			errs = append(errs, fmt.Errorf("daily reminder of mediator %d: %w", t.MediatorID, err))
 			continue
 		}
 		if ok {
 			sent++
+			if err := s.o.Store.MarkReminded(context.WithoutCancel(ctx), due, now); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return sent, errors.Join(errs...)
@@ -300,6 +319,12 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		if !u.Nudges {
 			continue
 		}
+		if off, err := s.o.Store.Unreachable(ctx, d.UserID); err != nil || off {
+			if err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		title := ""
 		if s.o.FormTitle != nil {
 			title = s.o.FormTitle(d.FormID)
@@ -307,7 +332,9 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		// The period is when the draft was last touched: a draft resumed and
 		// left again earns a new nudge, the same idle draft never two.
 		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
-		ok, err := s.o.Store.RunOnce(ctx, store.JobNudge, period, d.UserID, now, func(ctx context.Context) error {
+		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, Subject: d.UserID},
+			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
+		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
 			m := tgbotapi.NewMessage(d.ChatID, NudgeText(d.FormID, title))
 			m.ReplyMarkup = DraftKeyboard(d.SheetID, "")
 			if _, err := s.o.Out.Send(ctx, m); err != nil {
@@ -316,7 +343,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 			return nil
 		})
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("nudge of user %d: %w", d.UserID, err))
 			continue
 		}
 		if ok {

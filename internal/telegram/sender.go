@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -36,6 +37,11 @@ type SenderOptions struct {
 	// Logger receives failures (chat id and method only, never text).
 	Logger *slog.Logger
 }
+
+// ErrNotSent marks a call that was given up before any attempt reached
+// Telegram (its context ended while it waited its turn): it was certainly
+// not delivered, so it may be sent again without risk of a duplicate.
+var ErrNotSent = errors.New("not sent")
 
 // Sender is the one way Relais sends to Telegram. It paces messages under
 // Telegram's limits (about 30 per second overall, about 1 per second per
@@ -138,7 +144,7 @@ func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.A
 	l, done, err := s.enter(ctx, t.chatID)
 	if err != nil {
 		s.failed.Add(1)
-		return nil, fmt.Errorf("telegram %s to chat %d: %w", t.method, t.chatID, err)
+		return nil, fmt.Errorf("telegram %s to chat %d: %w: %w", t.method, t.chatID, ErrNotSent, err)
 	}
 	defer s.leave(t.chatID, l, done)
 	return s.deliver(ctx, t, l, c)
@@ -207,12 +213,19 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 	)
 	for attempt := 1; ; attempt++ {
 		if t.counted && !s.opts.Unlimited && l != nil {
-			if err := l.limiter.Wait(ctx); err != nil {
+			err := l.limiter.Wait(ctx)
+			if err == nil {
+				err = s.global.Wait(ctx)
+			}
+			if err != nil {
+				if attempt == 1 {
+					err = fmt.Errorf("%w: %w", ErrNotSent, err)
+				}
 				return nil, s.fail(t, attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
 			}
-			if err := s.global.Wait(ctx); err != nil {
-				return nil, s.fail(t, attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
-			}
+		}
+		if attempt == 1 && ctx.Err() != nil {
+			return nil, s.fail(t, 0, fmt.Errorf("%w: %w", ErrNotSent, ctx.Err()))
 		}
 		if giveUp.IsZero() {
 			giveUp = time.Now().Add(s.opts.GiveUpAfter)

@@ -1,0 +1,104 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/telegramtest"
+)
+
+// botMessages counts the messages the bot sent in the user's chat.
+func botMessages(u *telegramtest.User) int {
+	n := 0
+	for _, m := range u.Messages() {
+		if m.FromBot {
+			n++
+		}
+	}
+	return n
+}
+
+// syncChat sends /aide and waits for its answer: updates of a chat are handled
+// in order, so everything delivered before it has been handled.
+func syncChat(t *testing.T, u *telegramtest.User, before int) {
+	t.Helper()
+	u.Send("/aide")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(u.LastMessage().Text, "Ce que vous pouvez faire") || botMessages(u) <= before {
+		if time.Now().After(deadline) {
+			t.Fatalf("no answer to /aide; last message %q", u.LastMessage().Text)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Telegram delivers again an update whose confirmation it did not see (a
+// crash before the offset moved): a typed answer delivered twice is
+// answered once and counted once.
+func TestRedeliveredTypedAnswerHandledOnce(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2101, "Awa", "62")
+	u.Send("/fiche")
+	u.Expect("Date de l'accompagnement")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Press("Femme")
+	u.Expect("Âge de la personne")
+	age := u.Send("34")
+	u.Expect("quartier prioritaire")
+	h.stop()
+	before := botMessages(u)
+	if err := h.tg.Redeliver(age); err != nil {
+		t.Fatal(err)
+	}
+	h.start()
+	syncChat(t, u, before)
+	if got := botMessages(u); got != before+1 {
+		t.Fatalf("bot sent %d messages after the redelivered answer and /aide, want 1 (the help): %q", got-before, u.LastMessage().Text)
+	}
+	// The form is where the first delivery left it: at the QPV question.
+	u.Press("Oui")
+	u.Expect("Principale ressource")
+}
+
+// The first « Enregistrer » delivered again after a restart saves nothing
+// more and shows nothing more: one confirmation, one sheet.
+func TestRedeliveredSaveHandledOnce(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2102, "Awa", "62")
+	summary := fillToSummary(u)
+	u.PressOn(summary, "✅ Enregistrer")
+	u.Expect("Fiche n°")
+	h.stop()
+	before, answers := botMessages(u), len(u.CallbackAnswers())
+	calls := h.tg.Stats().ByMethod
+	u.SendDuplicate() // the press, as Telegram would deliver it again
+	h.start()
+	syncChat(t, u, before)
+	if got := botMessages(u); got != before+1 {
+		t.Fatalf("bot sent %d messages after the redelivered save and /aide, want 1", got-before)
+	}
+	if got := len(u.CallbackAnswers()); got != answers {
+		t.Fatalf("%d more answers to the press", got-answers)
+	}
+	// The press is not handled again: no second answer to it, no edit.
+	after := h.tg.Stats().ByMethod
+	for _, m := range []string{"answercallbackquery", "editmessagetext", "editmessagereplymarkup"} {
+		if after[m] != calls[m] {
+			t.Errorf("%s called %d more times for the redelivered press", m, after[m]-calls[m])
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 1 {
+		t.Fatalf("sheets = %d, want 1", n)
+	}
+	confirmations := 0
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text, "Fiche n°") {
+			confirmations++
+		}
+	}
+	if confirmations != 1 {
+		t.Fatalf("%d confirmations shown, want 1", confirmations)
+	}
+}
