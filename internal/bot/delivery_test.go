@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -101,4 +102,45 @@ func TestRedeliveredSaveHandledOnce(t *testing.T) {
 	if confirmations != 1 {
 		t.Fatalf("%d confirmations shown, want 1", confirmations)
 	}
+}
+
+// waitUnreachable waits until the user's unreachable mark is want.
+func (h *harness) waitUnreachable(id int64, want bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		off, err := h.db.Store.Unreachable(context.Background(), id)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if off == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("user %d unreachable = %v, want %v", id, off, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Telegram tells the bot when a user blocks it (my_chat_member): the user
+// is marked unreachable, so scheduled messages skip them; unblocking, or
+// simply writing again, makes them reachable.
+func TestBlockingTheBotMarksTheUserUnreachable(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2103, "Awa", "62")
+	h.waitUnreachable(2103, false)
+	u.Block()
+	h.waitUnreachable(2103, true)
+	u.Unblock()
+	h.waitUnreachable(2103, false)
+
+	// Blocked while the bot was down, the update lost: a 403 marks them
+	// (see jobs), and their next message makes them reachable again.
+	if _, err := h.db.Store.MarkUnreachable(context.Background(), 2103, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	u.Send("/aide")
+	u.Expect("Ce que vous pouvez faire")
+	h.waitUnreachable(2103, false)
 }

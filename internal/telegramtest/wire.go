@@ -97,6 +97,23 @@ type wireUpdate struct {
 	UpdateID      int                `json:"update_id"`
 	Message       *wireMessage       `json:"message,omitempty"`
 	CallbackQuery *wireCallbackQuery `json:"callback_query,omitempty"`
+	MyChatMember  *wireMemberUpdate  `json:"my_chat_member,omitempty"`
+}
+
+// wireMemberUpdate is a ChatMemberUpdated: in a private chat, the user
+// blocking ("kicked") or unblocking ("member") the bot.
+type wireMemberUpdate struct {
+	Chat          wireChat       `json:"chat"`
+	From          wireUser       `json:"from"`
+	Date          int64          `json:"date"`
+	OldChatMember wireChatMember `json:"old_chat_member"`
+	NewChatMember wireChatMember `json:"new_chat_member"`
+}
+
+type wireChatMember struct {
+	Status    string   `json:"status"`
+	User      wireUser `json:"user"`
+	UntilDate int64    `json:"until_date,omitempty"`
 }
 
 // kind is the update type as named in allowed_updates.
@@ -106,6 +123,8 @@ func (u wireUpdate) kind() string {
 		return "message"
 	case u.CallbackQuery != nil:
 		return "callback_query"
+	case u.MyChatMember != nil:
+		return "my_chat_member"
 	}
 	return ""
 }
