@@ -13,13 +13,13 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/redis/go-redis/v9"
-	"github.com/robfig/cron/v3"
 
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -132,15 +132,19 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 			return ""
 		},
 	})
-	if err := sched.Start(ctx); err != nil {
+	// Every scheduled job runs on one runner: catch-up at start, panic
+	// recovery, one replica per tick, a record of each execution.
+	runner := &jobs.Runner{Store: svc.store, Lock: drafts, Location: cfg.Location, Log: log.With("component", "jobs")}
+	dig := &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: log.With("job", digest.JobName)}
+	for _, j := range []jobs.Job{sched.Job(), dig.Schedule()} {
+		if err := runner.Register(j); err != nil {
+			return err
+		}
+	}
+	if err := runner.Start(ctx); err != nil {
 		return err
 	}
-	defer sched.Stop()
-	stopDigest, err := startDigest(ctx, &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: log})
-	if err != nil {
-		return err
-	}
-	defer stopDigest()
+	defer runner.Stop()
 	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
@@ -235,21 +239,4 @@ func startHTTP(addr string, svc *services, log *slog.Logger, routes map[string]h
 		}
 	}()
 	return srv, nil
-}
-
-// startDigest runs the Monday digest: at start (catch-up after downtime) and
-// every ten minutes; job_runs rows make each digest go out once.
-func startDigest(ctx context.Context, job *digest.Job) (stop func(), err error) {
-	c := cron.New(cron.WithLocation(job.Location))
-	run := func() {
-		if _, err := job.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			job.Log.Error("weekly digest", "err", err)
-		}
-	}
-	if _, err := c.AddFunc("*/10 * * * *", run); err != nil {
-		return nil, fmt.Errorf("schedule digest: %w", err)
-	}
-	go run()
-	c.Start()
-	return func() { <-c.Stop().Done() }, nil
 }

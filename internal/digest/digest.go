@@ -193,3 +193,15 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 	}
 	return out, rows.Err()
 }
+
+// Schedule is the digest as a scheduled job: every ten minutes (and at
+// start-up), sending whatever digest is due and not sent yet.
+func (j *Job) Schedule() jobs.Job {
+	return jobs.Job{Name: JobName, Spec: "*/10 * * * *", Run: func(ctx context.Context, now time.Time) error {
+		n, err := j.Run(ctx, now)
+		if n > 0 {
+			j.logger().Info("weekly digests sent", "sent", n)
+		}
+		return err
+	}}
+}

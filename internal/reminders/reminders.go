@@ -12,11 +12,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"github.com/robfig/cron/v3"
 
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
@@ -78,10 +76,7 @@ type Scheduler struct {
 	o      Options
 	sends  *jobs.Sends
 	log    *slog.Logger
-	cron   *cron.Cron
-	cancel context.CancelFunc
-	quit   chan struct{} // closed by Stop: passes end after the current message
-	wg     sync.WaitGroup
+	runner *jobs.Runner // set by Start
 }
 
 // New returns a Scheduler; Start runs it.
@@ -102,62 +97,34 @@ func New(o Options) *Scheduler {
 	return &Scheduler{o: o, log: log, sends: &jobs.Sends{Store: o.Store, Log: log, Metrics: o.Metrics}}
 }
 
-// Start runs a catch-up pass at once (reminders missed while the bot was
-// stopped go out now) and then a pass every minute, until Stop or ctx ends.
+// Job is the reminders pass as a scheduled job: every minute, and at
+// start-up (reminders missed while the bot was stopped go out then).
+func (s *Scheduler) Job() jobs.Job {
+	return jobs.Job{Name: "reminders", Spec: everyMinute, LockTTL: lockTTL, Run: func(ctx context.Context, now time.Time) error {
+		r, err := s.runDue(ctx, now)
+		if r.Reminders > 0 || r.Nudges > 0 || r.Reviews > 0 {
+			s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges, "reviews", r.Reviews)
+		}
+		return err
+	}}
+}
+
+// Start runs the reminders job alone on a jobs.Runner (tests; `relais
+// serve` registers Job on its own runner with the other jobs).
 func (s *Scheduler) Start(ctx context.Context) error {
-	ctx, s.cancel = context.WithCancel(ctx)
-	s.quit = make(chan struct{})
-	s.cron = cron.New(cron.WithLocation(s.o.Location), cron.WithLogger(cronLogger{s.log}),
-		cron.WithChain(cron.Recover(cronLogger{s.log}), cron.SkipIfStillRunning(cronLogger{s.log})))
-	if _, err := s.cron.AddFunc(everyMinute, func() { s.tick(ctx) }); err != nil {
-		return fmt.Errorf("schedule reminders: %w", err)
+	s.runner = &jobs.Runner{Lock: s.o.Drafts, Store: s.o.Store, Location: s.o.Location, Log: s.log, Now: s.o.Now, Grace: stopGrace}
+	if err := s.runner.Register(s.Job()); err != nil {
+		return err
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.tick(ctx)
-	}()
-	s.cron.Start()
-	return nil
+	return s.runner.Start(ctx)
 }
 
 // Stop ends the schedule and waits for a running pass to finish the
 // message it is sending (cancelling it after a grace period).
 func (s *Scheduler) Stop() {
-	if s.cron == nil {
-		return
-	}
-	close(s.quit)
-	cronDone := s.cron.Stop()
-	done := make(chan struct{})
-	go func() {
-		<-cronDone.Done()
-		s.wg.Wait()
-		close(done)
-	}()
-	t := time.NewTimer(stopGrace)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-		s.log.Warn("reminders pass still running at stop, cancelling it")
-		s.cancel()
-		<-done
-	}
-	s.cancel()
-	s.cron = nil
-}
-
-func (s *Scheduler) tick(ctx context.Context) {
-	if ctx.Err() != nil || stopped(s.quit) {
-		return
-	}
-	r, err := s.runDue(ctx, s.o.Now(), s.quit)
-	if err != nil {
-		s.log.Error("reminders pass", "err", err)
-	}
-	if r.Reminders > 0 || r.Nudges > 0 || r.Reviews > 0 {
-		s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges, "reviews", r.Reviews)
+	if s.runner != nil {
+		s.runner.Stop()
+		s.runner = nil
 	}
 }
 
@@ -174,20 +141,10 @@ type Report struct {
 // idle for longer than NudgeAfter. It is safe to call from several processes
 // at once and as often as wanted: each message goes out once.
 func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
-	return s.runDue(ctx, now, nil)
+	return s.runDue(ctx, now)
 }
 
-// stopped reports whether quit is closed (never for nil).
-func stopped(quit <-chan struct{}) bool {
-	select {
-	case <-quit:
-		return true
-	default:
-		return false
-	}
-}
-
-func (s *Scheduler) runDue(ctx context.Context, now time.Time, quit <-chan struct{}) (Report, error) {
+func (s *Scheduler) runDue(ctx context.Context, now time.Time) (Report, error) {
 	var r Report
 	release, ok, err := s.o.Drafts.TryLock(ctx, lockKey, lockTTL)
 	switch {
@@ -203,20 +160,20 @@ func (s *Scheduler) runDue(ctx context.Context, now time.Time, quit <-chan struc
 	}
 	now = now.In(s.o.Location)
 	var errs []error
-	n, err := s.sendReminders(ctx, now, quit)
+	n, err := s.sendReminders(ctx, now)
 	r.Reminders = n
 	errs = append(errs, err)
-	n, err = s.sendNudges(ctx, now, quit)
+	n, err = s.sendNudges(ctx, now)
 	r.Nudges = n
 	errs = append(errs, err)
-	n, err = s.sendReviewReminders(ctx, now, quit)
+	n, err = s.sendReviewReminders(ctx, now)
 	r.Reviews = n
 	errs = append(errs, err)
 	return r, errors.Join(errs...)
 }
 
 // sendReminders sends the day's follow-up list to each mediator owed one.
-func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, error) {
 	day := jobs.DayStart(now)
 	targets, err := s.o.Store.PendingReminders(ctx, now, now.Hour(), s.o.Hour)
 	if err != nil {
@@ -225,7 +182,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-cha
 	sent := 0
 	var errs []error
 	for _, t := range targets {
-		if stopped(quit) || ctx.Err() != nil {
+		if jobs.Stopping(ctx) {
 			break
 		}
 		var due []store.FollowUp
@@ -294,7 +251,7 @@ func DraftKeyboard(sheetID, next string) tgbotapi.InlineKeyboardMarkup {
 
 // sendNudges sends one nudge per idle draft (per time it was left), unless
 // its user turned nudges off.
-func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) {
 	if now.Hour() < nudgeFromHour || now.Hour() >= nudgeUntilHour {
 		return 0, nil
 	}
@@ -305,7 +262,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 	sent := 0
 	var errs []error
 	for _, d := range drafts {
-		if stopped(quit) {
+		if jobs.Stopping(ctx) {
 			break
 		}
 		u, err := s.o.Store.UserByTelegramID(ctx, d.UserID)
@@ -351,12 +308,4 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		}
 	}
 	return sent, errors.Join(errs...)
-}
-
-// cronLogger sends robfig/cron's own messages to slog.
-type cronLogger struct{ log *slog.Logger }
-
-func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.log.Error("cron: "+msg, append(kv, "err", err)...)
 }

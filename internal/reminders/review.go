@@ -58,7 +58,7 @@ func ReviewReminderKeyboard(year int) tgbotapi.InlineKeyboardMarkup {
 }
 
 // sendReviewReminders sends the review reminders owed at now (local time).
-func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time) (int, error) {
 	year := now.Year() - 1
 	today := store.Day(now)
 	first := ReviewReminderDay(year)
@@ -83,7 +83,7 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time, quit
 			return
 		}
 		for _, t := range targets {
-			if stopped(quit) || ctx.Err() != nil {
+			if jobs.Stopping(ctx) {
 				return
 			}
 			msg := jobs.Message{Key: store.SendKey{Job: q.Job, Period: strconv.Itoa(year), Subject: t.MediatorID},
