@@ -97,7 +97,10 @@ func (s *services) close() {
 // ready, when set, is closed once the bot polls Telegram (tests wait on it).
 // web, when given, is served at "/" beside the health checks (the demo chat).
 func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web ...http.Handler) error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// One root logger at RELAIS_LOG_LEVEL, handed to every component (and
+	// the default, for the few library-level lines).
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
 	svc, err := openServices(ctx, cfg)
 	if err != nil {
 		return err

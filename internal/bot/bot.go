@@ -164,6 +164,17 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	return nil
 }
 
+// logUpdate logs an error once, with what identifies the update and
+// never what the user typed: the update id, the user's role, and attrs
+// (the form and step, say).
+func (b *Bot) logUpdate(ev event, u *store.User, what string, err error, attrs ...any) {
+	role := ""
+	if u != nil {
+		role = u.Role
+	}
+	b.log.Error(what, append([]any{"update_id", ev.updateID, "role", role, "err", err}, attrs...)...)
+}
+
 // renew keeps the chat's lease while its update is handled.
 func (b *Bot) renew(ctx context.Context, chatID int64, updateID int) {
 	t := time.NewTicker(renewEvery)

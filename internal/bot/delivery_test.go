@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -143,4 +144,32 @@ func TestBlockingTheBotMarksTheUserUnreachable(t *testing.T) {
 	u.Send("/aide")
 	u.Expect("Ce que vous pouvez faire")
 	h.waitUnreachable(2103, false)
+}
+
+// An engine error (a failing lookup) reaches the log once, with the update
+// id, the role and the step, never what the user typed; the user is told.
+func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2104, "Awa", "62")
+	u.Send("/fiche")
+	u.Expect("Date de l'accompagnement")
+	u.Press("Aujourd'hui")
+	u.Expect("Personne accompagnée")
+	if _, err := h.db.Store.Pool.Exec(context.Background(), `ALTER TABLE beneficiaries RENAME TO beneficiaries_gone`); err != nil {
+		t.Fatal(err)
+	}
+	id := u.Send("QZX7K2")
+	u.Expect("Un problème technique empêche de continuer")
+	logs := h.logs.String()
+	if n := strings.Count(logs, "form step"); n != 1 {
+		t.Fatalf("engine error logged %d times, want 1:\n%s", n, logs)
+	}
+	for _, want := range []string{fmt.Sprintf("update_id=%d", id), "role=mediator", "step=beneficiary", "beneficiaries"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	if strings.Contains(logs, "QZX7K2") {
+		t.Fatalf("the typed text reached the log:\n%s", logs)
+	}
 }

@@ -96,8 +96,8 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		start(ctx, u, ev, form)
 		return
 	}
-	res := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res)
+	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
+	f.apply(ctx, u, ev, form, res, err)
 }
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
@@ -161,18 +161,25 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
 	form, ok := f.forms[st.FormID]
 	if !ok {
-		_ = f.bot.drafts.Delete(ctx, ev.chatID, ev.userID)
+		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+			f.bot.logUpdate(ev, u, "drop draft of a removed form", err, "form", st.FormID)
+		}
 		f.bot.answer(ctx, ev, "")
 		f.bot.reply(ctx, ev, "Ce formulaire n'existe plus ; la saisie en cours a été abandonnée.")
 		return
 	}
-	res := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res)
+	res, err := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
+	f.apply(ctx, u, ev, form, res, err)
 }
 
-// apply shows the engine's replies, then saves, cancels or stores the draft.
-func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result) {
+// apply shows the engine's replies, then saves, cancels or stores the
+// draft. An engine error (an Env call failed: the replies apologise and
+// the draft is unchanged) is logged here, once.
+func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result, err error) {
 	b := f.bot
+	if err != nil {
+		b.logUpdate(ev, u, "form step", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
+	}
 	b.answer(ctx, ev, res.Notice)
 	st := res.State
 	show := func() {
@@ -308,7 +315,8 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			b.answer(ctx, ev, "")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
-				f.apply(ctx, u, ev, form, dialog.Resume(form, st, f.input(ev), f.env(ctx, u)))
+				res, err := dialog.Resume(form, st, f.input(ev), f.env(ctx, u))
+				f.apply(ctx, u, ev, form, res, err)
 			}
 			return
 		}

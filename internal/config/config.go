@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"regexp"
@@ -27,6 +28,8 @@ type Config struct {
 	// https URL (served on RELAIS_HTTP_ADDR at the same path) instead of long polling.
 	WebhookURL    string
 	WebhookSecret string
+	// LogLevel is RELAIS_LOG_LEVEL (debug, info, warn, error; default info).
+	LogLevel slog.Level
 }
 
 // WebhookPath is the path the webhook is served at.
@@ -114,6 +117,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		}
 	} else if c.WebhookSecret != "" {
 		return nil, &Error{"RELAIS_WEBHOOK_SECRET", "n'a de sens qu'avec RELAIS_WEBHOOK_URL (sans elle, le bot interroge Telegram) : définissez RELAIS_WEBHOOK_URL ou retirez RELAIS_WEBHOOK_SECRET"}
+	}
+	if v := get("RELAIS_LOG_LEVEL", "info"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return nil, &Error{"RELAIS_LOG_LEVEL", fmt.Sprintf("%q n'est pas un niveau connu : debug, info, warn ou error", v)}
+		}
 	}
 	c.NudgeAfter = 4 * time.Hour
 	if v := getenv("RELAIS_NUDGE_AFTER"); v != "" {
