@@ -20,6 +20,7 @@ import (
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/metrics"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -44,12 +45,12 @@ type services struct {
 	forms bot.Forms
 }
 
-func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
+func openServices(ctx context.Context, cfg *config.Config, opts ...store.Option) (*services, error) {
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		return nil, err
 	}
-	st, err := openDatabase(ctx, cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +70,11 @@ func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
 
 // openDatabase migrates and opens PostgreSQL; failing, it names
 // DATABASE_URL, the one thing the operator can change.
-func openDatabase(ctx context.Context, url string) (*store.Store, error) {
+func openDatabase(ctx context.Context, url string, opts ...store.Option) (*store.Store, error) {
 	if err := store.Migrate(ctx, url); err != nil {
 		return nil, &config.Error{Var: "DATABASE_URL", Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
 	}
-	st, err := store.Open(ctx, url)
+	st, err := store.Open(ctx, url, opts...)
 	if err != nil {
 		return nil, &config.Error{Var: "DATABASE_URL", Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
 	}
@@ -101,17 +102,20 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	// the default, for the few library-level lines).
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
-	svc, err := openServices(ctx, cfg)
+	mx := metrics.New()
+	svc, err := openServices(ctx, cfg, store.OnQueryError(mx.PostgresError))
 	if err != nil {
 		return err
 	}
 	defer svc.close()
+	mx.WatchRedis(svc.redis)
 
 	api, err := telegram.Connect(ctx, cfg.TelegramToken, cfg.TelegramAPIEndpoint)
 	if err != nil {
 		return err
 	}
-	sender := telegram.NewSender(api, telegram.SenderOptions{Logger: log})
+	sender := telegram.NewSender(api, telegram.SenderOptions{Logger: log, Waited: mx.SenderWaited})
+	mx.WatchSender(sender)
 	// Update ids and locks are scoped by bot: two bots sharing one Redis
 	// (staging and production) never take each other's updates.
 	drafts := state.New(svc.redis, cfg.RedisPrefix).ForBot(api.Self.ID)
@@ -127,7 +131,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	})
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: sender,
-		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log,
+		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log, Metrics: mx,
 		FormTitle: func(id string) string {
 			if f, ok := svc.forms[id]; ok {
 				return f.Title.FR
@@ -137,8 +141,10 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	})
 	// Every scheduled job runs on one runner: catch-up at start, panic
 	// recovery, one replica per tick, a record of each execution.
-	runner := &jobs.Runner{Store: svc.store, Lock: drafts, Location: cfg.Location, Log: log.With("component", "jobs")}
-	dig := &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: log.With("job", digest.JobName)}
+	runner := &jobs.Runner{Store: svc.store, Lock: drafts, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
+	digestLog := log.With("job", digest.JobName)
+	dig := &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: digestLog,
+		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}}
 	for _, j := range []jobs.Job{sched.Job(), dig.Schedule()} {
 		if err := runner.Register(j); err != nil {
 			return err
@@ -151,13 +157,13 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
-	routes := map[string]http.Handler{}
+	routes := map[string]http.Handler{"GET /metrics": mx.Handler()}
 	if len(web) > 0 && web[0] != nil {
 		routes["/"] = web[0]
 	}
 	var hook *telegram.Webhook
 	if cfg.WebhookURL != "" {
-		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, telegram.WebhookOptions{Logger: log})
+		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, telegram.WebhookOptions{Logger: log, Metrics: mx})
 		routes["POST "+cfg.WebhookPath()] = hook
 	}
 	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, routes)
@@ -181,7 +187,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if ready != nil {
 		close(ready)
 	}
-	err = (&telegram.Poller{Logger: log}).Run(ctx, api, b.HandleUpdate)
+	err = (&telegram.Poller{Logger: log, Metrics: mx}).Run(ctx, api, b.HandleUpdate)
 	log.Info("relais stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

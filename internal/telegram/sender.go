@@ -36,6 +36,9 @@ type SenderOptions struct {
 	Unlimited bool
 	// Logger receives failures (chat id and method only, never text).
 	Logger *slog.Logger
+	// Waited, when set, is told how long each call waited its turn (its
+	// chat's previous calls and the rate limits) before its first attempt.
+	Waited func(method string, d time.Duration)
 }
 
 // ErrNotSent marks a call that was given up before any attempt reached
@@ -111,6 +114,17 @@ type SenderStats struct {
 	Failed          int64 // calls that returned an error
 }
 
+// QueueDepth is the number of calls queued or running in chats.
+func (s *Sender) QueueDepth() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, l := range s.lanes {
+		n += l.users
+	}
+	return n
+}
+
 // Stats returns the counters so far.
 func (s *Sender) Stats() SenderStats {
 	return SenderStats{Sent: s.sent.Load(), Retries: s.retries.Load(), TooManyRequests: s.tooMany.Load(), Failed: s.failed.Load()}
@@ -138,6 +152,7 @@ func (s *Sender) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Messa
 // returned as is (see IsNotModified), not retried.
 func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	t := describe(c)
+	t.entered = time.Now()
 	if !t.inChat {
 		return s.deliver(ctx, t, nil, c)
 	}
@@ -229,6 +244,9 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		}
 		if giveUp.IsZero() {
 			giveUp = time.Now().Add(s.opts.GiveUpAfter)
+			if s.opts.Waited != nil {
+				s.opts.Waited(t.method, time.Since(t.entered))
+			}
 		}
 		actx, cancel := context.WithTimeout(ctx, s.opts.AttemptTimeout)
 		resp, err := withContext(actx, s.api).Request(c)
@@ -280,6 +298,7 @@ type target struct {
 	chatID  int64
 	inChat  bool // ordered with the chat's other calls
 	counted bool // counted by Telegram's message limits
+	entered time.Time
 }
 
 // describe classifies the Chattables Relais uses. Unknown ones are sent
