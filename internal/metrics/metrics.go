@@ -53,7 +53,7 @@ func New() *Metrics {
 		backend: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relais_backend_errors_total",
 			Help: "Errors talking to Redis or PostgreSQL."}, []string{"backend"}),
 		senderWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "relais_sender_wait_seconds",
-			Help: "Time a Telegram call waited its turn (chat order, rate limits) before its first attempt.",
+			Help:    "Time a Telegram call waited its turn (chat order, rate limits) before its first attempt.",
 			Buckets: []float64{.001, .01, .1, .5, 1, 2, 5, 10, 30, 60}}, []string{"method"}),
 	}
 	m.reg.MustRegister(m.updates, m.handling, m.scheduled, m.blocked, m.executions, m.jobTime, m.backend, m.senderWait,
