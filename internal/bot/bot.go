@@ -153,6 +153,9 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		}
 		if err := finish(context.WithoutCancel(ctx), ev.chatID, u.UpdateID); err != nil {
 			b.log.Error("release update", "update_id", u.UpdateID, "done", done, "err", err)
+			// Redis is down: keep trying while the lease lasts, so the
+			// chat is free as soon as Redis is back, not when it expires.
+			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, u.UpdateID)
 		}
 	}()
 	b.noteReachable(ctx, ev)
@@ -173,6 +176,16 @@ func (b *Bot) logUpdate(ev event, u *store.User, what string, err error, attrs .
 		role = u.Role
 	}
 	b.log.Error(what, append([]any{"update_id", ev.updateID, "role", role, "err", err}, attrs...)...)
+}
+
+// retryRelease calls release until it succeeds or the lease has expired anyway.
+func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, int64, int) error, chatID int64, updateID int) {
+	for deadline := time.Now().Add(state.ProcessingTTL); time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+		if err := release(ctx, chatID, updateID); err == nil {
+			return
+		}
+	}
 }
 
 // renew keeps the chat's lease while its update is handled.
@@ -198,7 +211,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		return
 	}
 	if err != nil {
-		b.log.Error("load user", "err", err)
+		b.logUpdate(ev, nil, "load user", err)
 		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, msgTryAgain)
 		return
@@ -287,9 +300,11 @@ func splitCommand(text string) (cmd, arg string) {
 	return strings.ToLower(cmd), strings.TrimSpace(arg)
 }
 
-const msgTryAgain = "Un problème technique empêche de traiter votre message. Rien n'est perdu : réessayez dans un instant."
+// msgTryAgain answers when PostgreSQL (or another service) fails: what
+// was entered before is kept (drafts live in Redis, records in PostgreSQL).
+const msgTryAgain = "Service momentanément indisponible, réessayez dans un instant. Rien n'est perdu de ce que vous avez déjà saisi."
 
-// msgUnavailable answers when Redis or PostgreSQL cannot be reached: the
+// msgUnavailable answers when Redis cannot be reached before handling: the
 // message was not taken into account and the user should send it again.
 const msgUnavailable = "Service momentanément indisponible, réessayez dans un instant."
 

@@ -148,7 +148,7 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
 		f.bot.log.Error("load draft", "err", err)
-		f.bot.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		f.bot.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 		return
 	}
 	if !exists {
@@ -302,7 +302,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 		if err != nil {
 			b.log.Error("load draft", "err", err)
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
 		if !exists || len(parts) < 3 || parts[2] != st.SheetID {
@@ -322,7 +322,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
 			b.log.Error("drop draft", "err", err)
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
 		b.answer(ctx, ev, "Saisie en cours abandonnée.")

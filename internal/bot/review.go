@@ -81,14 +81,14 @@ func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 	open, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
 		b.log.Error("review year", "err", err)
-		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 		return
 	}
 	if year != open {
 		past, err := b.store.ReviewDeadline(ctx, year)
 		if err != nil {
 			b.logUpdate(ev, u, "review deadline", err)
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
 		b.answer(ctx, ev, "")
