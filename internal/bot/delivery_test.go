@@ -173,3 +173,33 @@ func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
 		t.Fatalf("the typed text reached the log:\n%s", logs)
 	}
 }
+
+// A crash after the draft was saved and before the update was recorded as
+// handled: Telegram delivers the typed answer again, and the draft knows it
+// applied it already, so the next question does not take it.
+func TestRedeliveryAfterCrashBeforeTheUpdateWasRecorded(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2105, "Awa", "62")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Press("Femme")
+	u.Expect("Âge de la personne")
+	age := u.Send("34")
+	u.Expect("quartier prioritaire")
+	h.waitDraftAt(2105, "qpv")
+	h.stop()
+	// The record of the update is lost (the process died before writing it).
+	if err := h.rdb.Client.Del(context.Background(), fmt.Sprintf("%supdate:%d", h.rdb.Prefix, age)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	before := botMessages(u)
+	u.SendDuplicate()
+	h.start()
+	syncChat(t, u, before)
+	if got := botMessages(u); got != before+1 {
+		t.Fatalf("bot sent %d messages after the redelivered answer and /aide, want 1: %q", got-before, u.LastMessage().Text)
+	}
+	u.Press("Oui")
+	u.Expect("Principale ressource")
+}

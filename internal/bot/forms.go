@@ -75,6 +75,9 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		f.bot.reply(ctx, ev, msgTryAgain)
 		return
 	}
+	if exists && f.applied(ev, st) {
+		return
+	}
 	if exists && st.Untouched {
 		// A stored record opened only to look at it: nothing to lose.
 		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
@@ -158,7 +161,21 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 	f.step(ctx, u, ev, st)
 }
 
+// applied tells whether the draft was saved by this very update: Telegram
+// delivered it again after a crash that came before the update was
+// recorded as handled. Its replies were sent before the draft was saved.
+func (f *formFlow) applied(ev event, st dialog.State) bool {
+	if ev.updateID == 0 || st.LastUpdate != ev.updateID {
+		return false
+	}
+	f.bot.log.Info("update already applied to the draft", "update_id", ev.updateID)
+	return true
+}
+
 func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
+	if f.applied(ev, st) {
+		return
+	}
 	form, ok := f.forms[st.FormID]
 	if !ok {
 		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
@@ -238,6 +255,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		}
 	default:
 		show()
+		st.LastUpdate = ev.updateID
 		if err := b.drafts.Save(ctx, ev.chatID, ev.userID, st); err != nil {
 			b.log.Error("save draft", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
