@@ -28,7 +28,7 @@ const (
 	DraftTTL = 72 * time.Hour
 	// ProcessingTTL bounds how long a crashed handler blocks its chat; a
 	// running handler renews it (see RenewUpdate).
-	ProcessingTTL = 30 * time.Second
+	ProcessingTTL = 15 * time.Second
 	// DoneTTL covers Telegram's redelivery window with room to spare.
 	DoneTTL = 48 * time.Hour
 )

@@ -1,0 +1,420 @@
+//go:build crashloop
+
+// The crash loop (scripts/crashloop.sh; not part of `make test`): simulated
+// mediators fill sheets through the fake Bot API while `relais serve` is
+// killed with SIGKILL at random moments, optionally with Redis and
+// PostgreSQL outages. Afterwards every input got an answer, every sheet
+// whose confirmation was shown is stored exactly once, none is duplicated,
+// and every unfinished form resumes.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+var (
+	flagMediators = flag.Int("crash.mediators", 20, "simulated mediators")
+	flagKills     = flag.Int("crash.kills", 30, "SIGKILLs of relais serve")
+	flagOutage    = flag.Duration("crash.outage", 0, "also stop Redis, then PostgreSQL, this long each (e.g. 20s)")
+	flagAnswer    = flag.Duration("crash.answer", 90*time.Second, "how long an input may wait for its answer")
+)
+
+// relaisProcess runs `relais serve` as a child process that can be killed.
+type relaisProcess struct {
+	bin string
+	env []string
+	log *os.File
+	mu  sync.Mutex
+	cmd *exec.Cmd
+}
+
+func (p *relaisProcess) start(t *testing.T) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cmd := exec.Command(p.bin, "serve")
+	cmd.Env = p.env
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = cmd
+}
+
+func (p *relaisProcess) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
+		_ = p.cmd.Process.Kill() // SIGKILL
+		_ = p.cmd.Wait()         // a killed child's status is not news
+		p.cmd = nil
+	}
+}
+
+// proxy forwards TCP to target while up; down, it cuts and refuses connections.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	up     bool
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, up: true}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			up := p.up
+			p.mu.Unlock()
+			s, err := net.Dial("tcp", target)
+			if !up || err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { copyConn(s, c) }()
+			go func() { copyConn(c, s) }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); p.set(false) })
+	return p
+}
+
+func copyConn(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	dst.Close()
+}
+
+func (p *proxy) set(up bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.up = up
+	if !up {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+func (p *proxy) addr() string { return p.ln.Addr().String() }
+
+// answers the fiche's questions: the first matching text decides.
+var answers = []struct{ question, press, send string }{
+	{question: "Vous avez une fiche en cours", press: "Reprendre"},
+	{question: "Date de l'accompagnement", press: "Aujourd'hui"},
+	{question: "Personne accompagnée", press: "Nouvelle personne"},
+	{question: "Sexe de la personne", press: "Femme"},
+	{question: "Âge de la personne", send: "34"},
+	{question: "quartier prioritaire", press: "Oui"},
+	{question: "Principale ressource", press: "RSA"},
+	{question: "connu le médiateur", press: "Aller vers"},
+	{question: "Niveau d'intervention", press: "Accompagné"},
+	{question: "protection sociale", press: "Oui"},
+	{question: "Accès aux droits ou accès aux soins", press: "Accès aux droits"},
+	{question: "Quelle demande d'accès aux droits", press: "Complémentaire Santé Solidaire"},
+	{question: "Où en est la demande", press: "Résolue"},
+	{question: "Ajouter une autre demande", press: "Non"},
+	{question: "Freins rencontrés", press: "Mobilité"},
+	{question: "Une note", send: "/passer"},
+	{question: "Récapitulatif", press: "✅ Enregistrer"},
+}
+
+var savedPattern = regexp.MustCompile(`Fiche n° (\d+) enregistrée`)
+
+// mediator drives one simulated mediator through sheet after sheet.
+type mediator struct {
+	u                  *telegramtest.User
+	inputs, unanswered int
+	confirmed          map[int64]bool
+}
+
+// progress is what changes when the bot answers: messages, edits, toasts.
+func progress(u *telegramtest.User) int {
+	n := len(u.CallbackAnswers())
+	for _, m := range u.Messages() {
+		if m.FromBot {
+			n += 1 + m.EditCount
+		}
+	}
+	return n
+}
+
+// settle waits until the chat changed since before and then stayed still a
+// moment; false when nothing changed within limit.
+func settle(u *telegramtest.User, before int, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for progress(u) == before {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for last := progress(u); ; {
+		time.Sleep(300 * time.Millisecond)
+		now := progress(u)
+		if now == last {
+			return true
+		}
+		last = now
+	}
+}
+
+// act answers the newest bot message once; it returns false when the
+// simulated user could not act (a button gone: it looks again).
+func (m *mediator) act() (acted bool) {
+	defer func() {
+		if recover() != nil { // telegramtest panics on a button not found
+			acted = false
+		}
+	}()
+	last := m.u.LastMessage()
+	if s := savedPattern.FindStringSubmatch(last.Text); s != nil {
+		n, _ := strconv.ParseInt(s[1], 10, 64)
+		m.confirmed[n] = true
+	}
+	for _, a := range answers {
+		if !strings.Contains(last.Text, a.question) {
+			continue
+		}
+		if a.send != "" {
+			m.u.Send(a.send)
+			return true
+		}
+		press := a.press
+		if a.question == "Freins rencontrés" && strings.Contains(fmt.Sprint(last.Buttons), "✅ ") {
+			press = "Valider"
+		}
+		m.u.PressOn(last, press)
+		return true
+	}
+	m.u.Send("/fiche")
+	return true
+}
+
+func TestCrashLoop(t *testing.T) {
+	ctx := context.Background()
+	bin := filepath.Join(t.TempDir(), "relais")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	db := testenv.NewDB(t)
+	rd := testenv.NewRedis(t)
+	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	ropt, err := redis.ParseURL(testenv.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisProxy := newProxy(t, ropt.Addr)
+	pgURL, pgProxy := db.URL, (*proxy)(nil)
+	if *flagOutage > 0 {
+		// PostgreSQL behind a proxy too, to stop it for the bot alone.
+		host := regexp.MustCompile(`@([^/]+)/`).FindStringSubmatch(db.URL)[1]
+		pgProxy = newProxy(t, host)
+		pgURL = strings.Replace(db.URL, "@"+host+"/", "@"+pgProxy.addr()+"/", 1)
+	}
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "relais.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
+		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
+		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.addr()+"/0",
+		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL=warn")}
+	proc.start(t)
+	defer proc.kill()
+
+	meds := make([]*mediator, *flagMediators)
+	for i := range meds {
+		id := int64(7000 + i)
+		code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		meds[i] = &mediator{u: tg.NewUser(id, fmt.Sprintf("Med%d", i)), confirmed: map[int64]bool{}}
+		meds[i].u.Send("/start " + code)
+		meds[i].inputs++
+	}
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for _, m := range meds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			before := 0
+			if !settle(m.u, before, *flagAnswer) {
+				m.unanswered++
+			}
+			for !stop.Load() {
+				before = progress(m.u)
+				if !m.act() {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
+				m.inputs++
+				if !settle(m.u, before, *flagAnswer) {
+					m.unanswered++
+				}
+			}
+		}()
+	}
+
+	start := time.Now()
+	for k := 1; k <= *flagKills; k++ {
+		time.Sleep(time.Duration(1000+rand.IntN(5000)) * time.Millisecond)
+		proc.kill()
+		proc.start(t)
+		if *flagOutage > 0 && k == *flagKills/3 {
+			t.Logf("Redis stopped for %s", *flagOutage)
+			redisProxy.set(false)
+			time.Sleep(*flagOutage)
+			redisProxy.set(true)
+		}
+		if *flagOutage > 0 && k == 2**flagKills/3 {
+			t.Logf("PostgreSQL stopped for %s", *flagOutage)
+			pgProxy.set(false)
+			time.Sleep(*flagOutage)
+			pgProxy.set(true)
+		}
+	}
+	killsDone := time.Since(start)
+	// A last stretch without kills, then the mediators stop where they are.
+	time.Sleep(5 * time.Second)
+	stop.Store(true)
+	wg.Wait()
+
+	// Every confirmation shown: that sheet, once; no sheet twice.
+	confirmed, missing, dupNumbers := 0, 0, 0
+	for _, m := range meds {
+		for n := range m.confirmed {
+			confirmed++
+			var c int
+			if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets WHERE number = $1`, n).Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			if c == 0 {
+				missing++
+			}
+			if c > 1 {
+				dupNumbers++
+			}
+		}
+	}
+	var stored, duplicated int
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT beneficiary_id FROM sheets GROUP BY beneficiary_id HAVING count(*) > 1) d`).Scan(&duplicated); err != nil {
+		t.Fatal(err)
+	}
+
+	// Every unfinished form resumes.
+	drafts := state.New(rd.Client, rd.Prefix)
+	unfinished, resumed := 0, 0
+	for _, m := range meds {
+		id := m.u.ID()
+		if _, ok, err := drafts.Load(ctx, id, id); err != nil || !ok {
+			continue
+		}
+		unfinished++
+		before := progress(m.u)
+		m.u.Send("/fiche")
+		if !settle(m.u, before, *flagAnswer) || !strings.Contains(m.u.LastMessage().Text, "en cours") {
+			continue
+		}
+		before = progress(m.u)
+		func() {
+			defer func() { _ = recover() }()
+			m.u.PressOn(m.u.LastMessage(), "Reprendre")
+		}()
+		ok := false
+		if settle(m.u, before, *flagAnswer) {
+			for _, a := range answers[1:] {
+				if strings.Contains(m.u.LastMessage().Text, a.question) {
+					ok = true
+					break
+				}
+			}
+		}
+		if ok {
+			resumed++
+		} else {
+			t.Logf("mediator %d did not resume; chat ends with:", id)
+			msgs := m.u.Messages()
+			for _, msg := range msgs[max(0, len(msgs)-6):] {
+				t.Logf("  bot=%v %q %v", msg.FromBot, msg.Text, msg.ButtonTexts())
+			}
+		}
+	}
+
+	inputs, unanswered := 0, 0
+	for _, m := range meds {
+		inputs += m.inputs
+		unanswered += m.unanswered
+	}
+	report := fmt.Sprintf(`crash loop: %d mediators, %d SIGKILLs in %s, outages %s
+inputs sent: %d, answered: %d, unanswered: %d
+sheets confirmed to users: %d, of which in PostgreSQL exactly once: %d (missing %d, twice %d)
+sheets in PostgreSQL: %d, duplicated: %d
+unfinished forms: %d, resumed: %d`,
+		len(meds), *flagKills, killsDone.Round(time.Second), *flagOutage,
+		inputs, inputs-unanswered, unanswered,
+		confirmed, confirmed-missing-dupNumbers, missing, dupNumbers,
+		stored, duplicated, unfinished, resumed)
+	fmt.Println(report)
+	t.Log(report)
+	if unanswered != 0 || missing != 0 || dupNumbers != 0 || duplicated != 0 || resumed != unfinished || confirmed == 0 {
+		log, _ := os.ReadFile(logFile.Name())
+		t.Fatalf("crash loop broke an invariant; relais log tail:\n%s", tail(string(log), 4000))
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
