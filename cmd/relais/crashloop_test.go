@@ -37,6 +37,8 @@ var (
 	flagMediators = flag.Int("crash.mediators", 20, "simulated mediators")
 	flagKills     = flag.Int("crash.kills", 30, "SIGKILLs of relais serve")
 	flagOutage    = flag.Duration("crash.outage", 0, "also stop Redis, then PostgreSQL, this long each (e.g. 20s)")
+	flagDump      = flag.Int("crash.dump", 6, "messages shown of a chat that did not resume")
+	flagLogLevel  = flag.String("crash.loglevel", "warn", "RELAIS_LOG_LEVEL of relais serve")
 	flagAnswer    = flag.Duration("crash.answer", 90*time.Second, "how long an input may wait for its answer")
 )
 
@@ -202,36 +204,78 @@ func settle(u *telegramtest.User, before int, limit time.Duration) bool {
 	}
 }
 
-// act answers the newest bot message once; it returns false when the
-// simulated user could not act (a button gone: it looks again).
+// act answers the open question once, as a mediator would: the newest bot
+// message that is a question (informational lines are skipped); when its
+// button is gone, or nothing is open, /fiche (which offers to resume).
+// It returns false when the simulated user could not act.
 func (m *mediator) act() (acted bool) {
 	defer func() {
 		if recover() != nil { // telegramtest panics on a button not found
 			acted = false
 		}
 	}()
-	last := m.u.LastMessage()
-	if s := savedPattern.FindStringSubmatch(last.Text); s != nil {
-		n, _ := strconv.ParseInt(s[1], 10, 64)
-		m.confirmed[n] = true
-	}
-	for _, a := range answers {
-		if !strings.Contains(last.Text, a.question) {
+	msgs := m.u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		msg := msgs[i]
+		if !msg.FromBot {
 			continue
 		}
-		if a.send != "" {
-			m.u.Send(a.send)
+		if savedPattern.MatchString(msg.Text) {
+			break
+		}
+		for _, a := range answers {
+			if !strings.Contains(msg.Text, a.question) {
+				continue
+			}
+			if a.send != "" {
+				m.u.Send(a.send)
+				return true
+			}
+			press := a.press
+			buttons := fmt.Sprint(msg.ButtonTexts())
+			if a.question == "Freins rencontrés" && strings.Contains(buttons, "✅ ") {
+				press = "Valider"
+			}
+			if !strings.Contains(buttons, press) {
+				m.u.Send("/fiche")
+				return true
+			}
+			m.u.PressOn(msg, press)
 			return true
 		}
-		press := a.press
-		if a.question == "Freins rencontrés" && strings.Contains(fmt.Sprint(last.Buttons), "✅ ") {
-			press = "Valider"
-		}
-		m.u.PressOn(last, press)
-		return true
 	}
 	m.u.Send("/fiche")
 	return true
+}
+
+// openQuestion tells whether the form's question is open in the chat: the
+// newest bot message that is a question of the form (the resume prompt and
+// informational lines skipped) can be answered, its buttons there or typed.
+func openQuestion(u *telegramtest.User) bool {
+	msgs := u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if !msgs[i].FromBot {
+			continue
+		}
+		for _, a := range answers[1:] {
+			if strings.Contains(msgs[i].Text, a.question) {
+				return a.send != "" || len(msgs[i].Buttons) > 0
+			}
+		}
+	}
+	return false
+}
+
+// confirmations are the sheet numbers shown saved in the chat.
+func confirmations(u *telegramtest.User) map[int64]bool {
+	out := map[int64]bool{}
+	for _, msg := range u.Messages() {
+		if s := savedPattern.FindStringSubmatch(msg.Text); msg.FromBot && s != nil {
+			n, _ := strconv.ParseInt(s[1], 10, 64)
+			out[n] = true
+		}
+	}
+	return out
 }
 
 func TestCrashLoop(t *testing.T) {
@@ -242,7 +286,12 @@ func TestCrashLoop(t *testing.T) {
 	}
 	db := testenv.NewDB(t)
 	rd := testenv.NewRedis(t)
-	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	// Not bound to t: a simulated user whose button is gone looks again.
+	tg, err := telegramtest.New(telegramtest.WithoutRateLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tg.Close)
 	ropt, err := redis.ParseURL(testenv.RedisURL())
 	if err != nil {
 		t.Fatal(err)
@@ -262,7 +311,7 @@ func TestCrashLoop(t *testing.T) {
 	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
 		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.addr()+"/0",
-		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL=warn")}
+		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)}
 	proc.start(t)
 	defer proc.kill()
 
@@ -273,7 +322,7 @@ func TestCrashLoop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		meds[i] = &mediator{u: tg.NewUser(id, fmt.Sprintf("Med%d", i)), confirmed: map[int64]bool{}}
+		meds[i] = &mediator{u: tg.NewUser(id, fmt.Sprintf("Med%d", i))}
 		meds[i].u.Send("/start " + code)
 		meds[i].inputs++
 	}
@@ -329,7 +378,7 @@ func TestCrashLoop(t *testing.T) {
 	// Every confirmation shown: that sheet, once; no sheet twice.
 	confirmed, missing, dupNumbers := 0, 0, 0
 	for _, m := range meds {
-		for n := range m.confirmed {
+		for n := range confirmations(m.u) {
 			confirmed++
 			var c int
 			if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets WHERE number = $1`, n).Scan(&c); err != nil {
@@ -362,31 +411,23 @@ func TestCrashLoop(t *testing.T) {
 		unfinished++
 		before := progress(m.u)
 		m.u.Send("/fiche")
-		if !settle(m.u, before, *flagAnswer) || !strings.Contains(m.u.LastMessage().Text, "en cours") {
+		settle(m.u, before, *flagAnswer)
+		if last := m.u.LastMessage(); strings.Contains(fmt.Sprint(last.ButtonTexts()), "Reprendre") {
+			before = progress(m.u)
+			func() {
+				defer func() { _ = recover() }()
+				m.u.PressOn(last, "Reprendre")
+			}()
+			settle(m.u, before, *flagAnswer)
+		}
+		if openQuestion(m.u) {
+			resumed++
 			continue
 		}
-		before = progress(m.u)
-		func() {
-			defer func() { _ = recover() }()
-			m.u.PressOn(m.u.LastMessage(), "Reprendre")
-		}()
-		ok := false
-		if settle(m.u, before, *flagAnswer) {
-			for _, a := range answers[1:] {
-				if strings.Contains(m.u.LastMessage().Text, a.question) {
-					ok = true
-					break
-				}
-			}
-		}
-		if ok {
-			resumed++
-		} else {
-			t.Logf("mediator %d did not resume; chat ends with:", id)
-			msgs := m.u.Messages()
-			for _, msg := range msgs[max(0, len(msgs)-6):] {
-				t.Logf("  bot=%v %q %v", msg.FromBot, msg.Text, msg.ButtonTexts())
-			}
+		t.Logf("mediator %d did not resume; toasts %v; chat ends with:", id, m.u.CallbackAnswers())
+		msgs := m.u.Messages()
+		for _, msg := range msgs[max(0, len(msgs)-*flagDump):] {
+			t.Logf("  bot=%v %q %v", msg.FromBot, msg.Text, msg.ButtonTexts())
 		}
 	}
 
