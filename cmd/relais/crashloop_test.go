@@ -205,15 +205,26 @@ func settle(u *telegramtest.User, before int, limit time.Duration) bool {
 }
 
 // act answers the open question once, as a mediator would: the newest bot
-// message that is a question (informational lines are skipped); when its
-// button is gone, or nothing is open, /fiche (which offers to resume).
-// It returns false when the simulated user could not act.
+// message that is a question (informational lines skipped). When none can
+// be answered for a few seconds (its buttons gone), it types /fiche, which
+// offers to resume. It returns false when the simulated user could not act.
 func (m *mediator) act() (acted bool) {
 	defer func() {
 		if recover() != nil { // telegramtest panics on a button not found
 			acted = false
 		}
 	}()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if m.answer() {
+			return true
+		}
+	}
+	m.u.Send("/fiche")
+	return true
+}
+
+// answer acts on the newest actionable bot message; false if there is none.
+func (m *mediator) answer() bool {
 	msgs := m.u.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		msg := msgs[i]
@@ -221,7 +232,8 @@ func (m *mediator) act() (acted bool) {
 			continue
 		}
 		if savedPattern.MatchString(msg.Text) {
-			break
+			m.u.Send("/fiche")
+			return true
 		}
 		for _, a := range answers {
 			if !strings.Contains(msg.Text, a.question) {
@@ -237,15 +249,13 @@ func (m *mediator) act() (acted bool) {
 				press = "Valider"
 			}
 			if !strings.Contains(buttons, press) {
-				m.u.Send("/fiche")
-				return true
+				return false // answered or retired: the next one is coming
 			}
 			m.u.PressOn(msg, press)
 			return true
 		}
 	}
-	m.u.Send("/fiche")
-	return true
+	return false
 }
 
 // openQuestion tells whether the form's question is open in the chat: the
@@ -371,7 +381,7 @@ func TestCrashLoop(t *testing.T) {
 	}
 	killsDone := time.Since(start)
 	// A last stretch without kills, then the mediators stop where they are.
-	time.Sleep(5 * time.Second)
+	time.Sleep(20 * time.Second)
 	stop.Store(true)
 	wg.Wait()
 
@@ -419,6 +429,10 @@ func TestCrashLoop(t *testing.T) {
 				m.u.PressOn(last, "Reprendre")
 			}()
 			settle(m.u, before, *flagAnswer)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !openQuestion(m.u) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
 		}
 		if openQuestion(m.u) {
 			resumed++
