@@ -223,12 +223,19 @@ func (m *mediator) act() (acted bool) {
 	return true
 }
 
-// answer acts on the newest actionable bot message; false if there is none.
+// answer acts on the newest bot message (informational lines and a used
+// resume prompt skipped); false if it is not a question that can be
+// answered yet (an answered line: the next question is coming).
 func (m *mediator) answer() bool {
 	msgs := m.u.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		msg := msgs[i]
 		if !msg.FromBot {
+			continue
+		}
+		buttons := fmt.Sprint(msg.ButtonTexts())
+		if strings.Contains(msg.Text, "Code de la personne") ||
+			(strings.Contains(msg.Text, "Vous avez une fiche en cours") && !strings.Contains(buttons, "Reprendre")) {
 			continue
 		}
 		if savedPattern.MatchString(msg.Text) {
@@ -244,7 +251,6 @@ func (m *mediator) answer() bool {
 				return true
 			}
 			press := a.press
-			buttons := fmt.Sprint(msg.ButtonTexts())
 			if a.question == "Freins rencontrés" && strings.Contains(buttons, "✅ ") {
 				press = "Valider"
 			}
@@ -254,6 +260,7 @@ func (m *mediator) answer() bool {
 			m.u.PressOn(msg, press)
 			return true
 		}
+		return false
 	}
 	return false
 }
@@ -408,6 +415,12 @@ func TestCrashLoop(t *testing.T) {
 	}
 	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT beneficiary_id FROM sheets GROUP BY beneficiary_id HAVING count(*) > 1) d`).Scan(&duplicated); err != nil {
 		t.Fatal(err)
+	}
+
+	if *flagDump > 6 {
+		for _, msg := range meds[0].u.Messages() {
+			t.Logf("  first mediator: bot=%v %q %v", msg.FromBot, msg.Text, msg.ButtonTexts())
+		}
 	}
 
 	// Every unfinished form resumes.

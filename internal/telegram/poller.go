@@ -44,7 +44,7 @@ type Poller struct {
 	// before their context is cancelled too (default 20s).
 	DrainTimeout time.Duration
 	// RetryAfter is the first pause before an update whose handler returned
-	// an error is handled again (default 1s, doubling up to 10s).
+	// an error is handled again (default 1s, doubling up to 2s).
 	RetryAfter time.Duration
 	// Logger receives polling failures (default slog.Default()).
 	Logger *slog.Logger
@@ -304,7 +304,9 @@ func (d *dispatcher) run(key int64) {
 // attempts; it returns an error only when the dispatcher is stopping (or,
 // for the webhook, when Telegram itself will deliver again).
 func (d *dispatcher) handleUntilDone(u tgbotapi.Update) error {
-	pause := backoff{min: d.retry, max: 10 * time.Second}
+	// A busy chat frees up within seconds (another update finishing, or
+	// a dead process's lease expiring): retry often, cheaply.
+	pause := backoff{min: d.retry, max: 2 * time.Second}
 	if pause.min <= 0 {
 		pause.min = time.Second
 	}
