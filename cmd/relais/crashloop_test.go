@@ -170,7 +170,7 @@ var savedPattern = regexp.MustCompile(`Fiche n° (\d+) enregistrée`)
 type mediator struct {
 	u                  *telegramtest.User
 	inputs, unanswered int
-	confirmed          map[int64]bool
+	before             snapshot // the chat just before the last action
 }
 
 // progress is what changes when the bot answers: messages, edits, toasts.
@@ -188,7 +188,7 @@ func progress(u *telegramtest.User) int {
 // moment; false when nothing changed within limit.
 func settle(u *telegramtest.User, before int, limit time.Duration) bool {
 	deadline := time.Now().Add(limit)
-	for progress(u) == before {
+	for before >= 0 && progress(u) == before {
 		if time.Now().After(deadline) {
 			return false
 		}
@@ -208,25 +208,66 @@ func settle(u *telegramtest.User, before int, limit time.Duration) bool {
 // message that is a question (informational lines skipped). When none can
 // be answered for a few seconds (its buttons gone), it types /fiche, which
 // offers to resume. It returns false when the simulated user could not act.
-func (m *mediator) act() (acted bool) {
+func (m *mediator) act() (acted bool, on int) {
 	defer func() {
 		if recover() != nil { // telegramtest panics on a button not found
 			acted = false
 		}
 	}()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if m.answer() {
-			return true
+		if ok, id := m.answer(); ok {
+			return true, id
 		}
 	}
+	m.before = snap(m.u)
 	m.u.Send("/fiche")
-	return true
+	return true, 0
+}
+
+// snapshot is the chat as the user acts: the newest bot message and edits.
+type snapshot struct {
+	progress, newest int
+	edits            map[int]int
+}
+
+func snap(u *telegramtest.User) snapshot {
+	s := snapshot{progress: progress(u), edits: map[int]int{}}
+	for _, msg := range u.Messages() {
+		if msg.FromBot {
+			s.newest = max(s.newest, msg.ID)
+			s.edits[msg.ID] = msg.EditCount
+		}
+	}
+	return s
+}
+
+// waitAnswer waits for the bot's answer to an action on message on (0: a
+// typed command): a newer message or an edit of that one, then a moment of
+// stillness. A refused press gets only a toast. false: nothing at all came.
+func waitAnswer(u *telegramtest.User, before snapshot, on int, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	var firstChange time.Time
+	for time.Now().Before(deadline) {
+		now := snap(u)
+		if now.progress != before.progress && firstChange.IsZero() {
+			firstChange = time.Now()
+		}
+		if now.newest > before.newest || (on != 0 && now.edits[on] > before.edits[on]) {
+			settle(u, -1, 0)
+			return true
+		}
+		if !firstChange.IsZero() && time.Since(firstChange) > 15*time.Second {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return !firstChange.IsZero()
 }
 
 // answer acts on the newest bot message (informational lines and a used
 // resume prompt skipped); false if it is not a question that can be
 // answered yet (an answered line: the next question is coming).
-func (m *mediator) answer() bool {
+func (m *mediator) answer() (bool, int) {
 	msgs := m.u.Messages()
 	for i := len(msgs) - 1; i >= 0; i-- {
 		msg := msgs[i]
@@ -239,30 +280,33 @@ func (m *mediator) answer() bool {
 			continue
 		}
 		if savedPattern.MatchString(msg.Text) {
+			m.before = snap(m.u)
 			m.u.Send("/fiche")
-			return true
+			return true, 0
 		}
 		for _, a := range answers {
 			if !strings.Contains(msg.Text, a.question) {
 				continue
 			}
 			if a.send != "" {
+				m.before = snap(m.u)
 				m.u.Send(a.send)
-				return true
+				return true, 0
 			}
 			press := a.press
 			if a.question == "Freins rencontrés" && strings.Contains(buttons, "✅ ") {
 				press = "Valider"
 			}
 			if !strings.Contains(buttons, press) {
-				return false // answered or retired: the next one is coming
+				return false, 0 // answered or retired: the next one is coming
 			}
+			m.before = snap(m.u)
 			m.u.PressOn(msg, press)
-			return true
+			return true, msg.ID
 		}
-		return false
+		return false, 0
 	}
-	return false
+	return false, 0
 }
 
 // openQuestion tells whether the form's question is open in the chat: the
@@ -355,13 +399,13 @@ func TestCrashLoop(t *testing.T) {
 				m.unanswered++
 			}
 			for !stop.Load() {
-				before = progress(m.u)
-				if !m.act() {
+				ok, on := m.act()
+				if !ok {
 					time.Sleep(100 * time.Millisecond)
 					continue
 				}
 				m.inputs++
-				if !settle(m.u, before, *flagAnswer) {
+				if !waitAnswer(m.u, m.before, on, *flagAnswer) {
 					m.unanswered++
 				}
 			}
@@ -388,7 +432,7 @@ func TestCrashLoop(t *testing.T) {
 	}
 	killsDone := time.Since(start)
 	// A last stretch without kills, then the mediators stop where they are.
-	time.Sleep(20 * time.Second)
+	time.Sleep(60 * time.Second)
 	stop.Store(true)
 	wg.Wait()
 
