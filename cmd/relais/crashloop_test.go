@@ -146,6 +146,7 @@ func (p *proxy) addr() string { return p.ln.Addr().String() }
 // answers the fiche's questions: the first matching text decides.
 var answers = []struct{ question, press, send string }{
 	{question: "Vous avez une fiche en cours", press: "Reprendre"},
+	{question: "Récapitulatif", press: "✅ Enregistrer"}, // before the lines it repeats
 	{question: "Date de l'accompagnement", press: "Aujourd'hui"},
 	{question: "Personne accompagnée", press: "Nouvelle personne"},
 	{question: "Sexe de la personne", press: "Femme"},
@@ -161,7 +162,6 @@ var answers = []struct{ question, press, send string }{
 	{question: "Ajouter une autre demande", press: "Non"},
 	{question: "Freins rencontrés", press: "Mobilité"},
 	{question: "Une note", send: "/passer"},
-	{question: "Récapitulatif", press: "✅ Enregistrer"},
 }
 
 var savedPattern = regexp.MustCompile(`Fiche n° (\d+) enregistrée`)
