@@ -60,7 +60,7 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 		FakeAddr:    "127.0.0.1:8081",
 		Redis:       rdb,
 		RedisPrefix: cfg.RedisPrefix,
-		Log:         slog.New(slog.NewTextHandler(os.Stderr, nil)),
+		Log:         slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})),
 		Serve: func(ctx context.Context, tg demopkg.Telegram, web http.Handler) error {
 			cfg.TelegramToken = tg.Token
 			cfg.TelegramAPIEndpoint = tg.Endpoint

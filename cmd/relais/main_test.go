@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -166,9 +167,36 @@ func testServe(t *testing.T, webhook bool) {
 	stranger.Send("salut")
 	stranger.Expect("invitation")
 	var n int
-	_ = db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE telegram_id IN (502, 503)`).Scan(&n)
-	if n != 0 {
-		t.Fatalf("refused users stored: %d", n)
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE telegram_id IN (502, 503)`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("refused users stored: %d %v", n, err)
+	}
+
+	// /metrics counts the updates handled, the messages sent, the jobs run
+	// (the start-up execution of the reminders job may still be running).
+	var body []byte
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		resp, err := http.Get("http://" + httpAddr + "/metrics")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /metrics: %v %v", resp, err)
+		}
+		body, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The last update's handler may still be finishing after its reply.
+		if (strings.Contains(string(body), `relais_job_executions_total{job="reminders"`) &&
+			strings.Contains(string(body), `relais_updates_total{outcome="handled"} 3`)) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, want := range []string{`relais_updates_total{outcome="handled"} 3`, "relais_update_handling_seconds_count 3",
+		"relais_sender_queue_depth 0", "relais_telegram_too_many_requests_total 0", `relais_backend_errors_total{backend="redis"} 0`,
+		`relais_job_executions_total{job="reminders",outcome="ok"}`, "relais_telegram_calls_sent_total"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 
 	cancel()

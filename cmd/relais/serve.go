@@ -13,13 +13,14 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/redis/go-redis/v9"
-	"github.com/robfig/cron/v3"
 
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/metrics"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/retention"
 	"github.com/relais-sante/relais/internal/state"
@@ -45,12 +46,12 @@ type services struct {
 	forms bot.Forms
 }
 
-func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
+func openServices(ctx context.Context, cfg *config.Config, opts ...store.Option) (*services, error) {
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		return nil, err
 	}
-	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +72,11 @@ func openServices(ctx context.Context, cfg *config.Config) (*services, error) {
 // openDatabase migrates and opens PostgreSQL; failing, it names the
 // variable that gave url (DATABASE_URL, or the demo's own), the one thing
 // the operator can change.
-func openDatabase(ctx context.Context, variable, url string) (*store.Store, error) {
+func openDatabase(ctx context.Context, variable, url string, opts ...store.Option) (*store.Store, error) {
 	if err := store.Migrate(ctx, url); err != nil {
 		return nil, &config.Error{Var: variable, Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
 	}
-	st, err := store.Open(ctx, url)
+	st, err := store.Open(ctx, url, opts...)
 	if err != nil {
 		return nil, &config.Error{Var: variable, Reason: "PostgreSQL injoignable ou refusé : " + err.Error()}
 	}
@@ -99,19 +100,27 @@ func (s *services) close() {
 // ready, when set, is closed once the bot polls Telegram (tests wait on it).
 // web, when given, is served at "/" beside the health checks (the demo chat).
 func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web ...http.Handler) error {
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	svc, err := openServices(ctx, cfg)
+	// One root logger at RELAIS_LOG_LEVEL, handed to every component (and
+	// the default, for the few library-level lines).
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+	mx := metrics.New()
+	svc, err := openServices(ctx, cfg, store.OnQueryError(mx.PostgresError))
 	if err != nil {
 		return err
 	}
 	defer svc.close()
+	mx.WatchRedis(svc.redis)
 
 	api, err := telegram.Connect(ctx, cfg.TelegramToken, cfg.TelegramAPIEndpoint)
 	if err != nil {
 		return err
 	}
-	sender := telegram.NewSender(api, telegram.SenderOptions{})
-	drafts := state.New(svc.redis, cfg.RedisPrefix)
+	sender := telegram.NewSender(api, telegram.SenderOptions{Logger: log, Waited: mx.SenderWaited})
+	mx.WatchSender(sender)
+	// Update ids and locks are scoped by bot: two bots sharing one Redis
+	// (staging and production) never take each other's updates.
+	drafts := state.New(svc.redis, cfg.RedisPrefix).ForBot(api.Self.ID)
 	b := bot.New(bot.Options{
 		Store:        svc.store,
 		Drafts:       drafts,
@@ -124,7 +133,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	})
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: sender,
-		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log,
+		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log, Metrics: mx,
 		FormTitle: func(id string) string {
 			if f, ok := svc.forms[id]; ok {
 				return f.Title.FR
@@ -132,30 +141,32 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 			return ""
 		},
 	})
-	if err := sched.Start(ctx); err != nil {
+	// Every scheduled job runs on one runner: catch-up at start, panic
+	// recovery, one replica per tick, a record of each execution.
+	runner := &jobs.Runner{Store: svc.store, Lock: drafts, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
+	digestLog := log.With("job", digest.JobName)
+	dig := &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: digestLog,
+		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}}
+	purge := &retention.Job{Store: svc.store, Locker: drafts, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
+	for _, j := range []jobs.Job{sched.Job(), dig.Schedule(), purge.Schedule()} {
+		if err := runner.Register(j); err != nil {
+			return err
+		}
+	}
+	if err := runner.Start(ctx); err != nil {
 		return err
 	}
-	defer sched.Stop()
-	stopDigest, err := startDigest(ctx, &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: log})
-	if err != nil {
-		return err
-	}
-	defer stopDigest()
-	stopPurge, err := startPurge(ctx, &retention.Job{Store: svc.store, Locker: drafts, Retention: cfg.Retention, Location: cfg.Location, Log: log})
-	if err != nil {
-		return err
-	}
-	defer stopPurge()
+	defer runner.Stop()
 	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
-	routes := map[string]http.Handler{}
+	routes := map[string]http.Handler{"GET /metrics": mx.Handler()}
 	if len(web) > 0 && web[0] != nil {
 		routes["/"] = web[0]
 	}
 	var hook *telegram.Webhook
 	if cfg.WebhookURL != "" {
-		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, log)
+		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, telegram.WebhookOptions{Logger: log, Metrics: mx})
 		routes["POST "+cfg.WebhookPath()] = hook
 	}
 	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, routes)
@@ -179,7 +190,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if ready != nil {
 		close(ready)
 	}
-	err = telegram.Poll(ctx, api, b.HandleUpdate)
+	err = (&telegram.Poller{Logger: log, Metrics: mx}).Run(ctx, api, b.HandleUpdate)
 	log.Info("relais stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
@@ -230,45 +241,14 @@ func startHTTP(addr string, svc *services, log *slog.Logger, routes map[string]h
 	if err != nil {
 		return nil, &config.Error{Var: "RELAIS_HTTP_ADDR", Reason: err.Error()}
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Timeouts bound slow or stuck clients. The write timeout leaves room
+	// for the webhook, which answers Telegram once the update is handled.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("http server", "err", err)
 		}
 	}()
 	return srv, nil
-}
-
-// startDigest runs the Monday digest: at start (catch-up after downtime) and
-// every ten minutes; job_runs rows make each digest go out once.
-func startDigest(ctx context.Context, job *digest.Job) (stop func(), err error) {
-	c := cron.New(cron.WithLocation(job.Location))
-	run := func() {
-		if _, err := job.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			job.Log.Error("weekly digest", "err", err)
-		}
-	}
-	if _, err := c.AddFunc("*/10 * * * *", run); err != nil {
-		return nil, fmt.Errorf("schedule digest: %w", err)
-	}
-	go run()
-	c.Start()
-	return func() { <-c.Stop().Done() }, nil
-}
-
-// startPurge runs the retention purge every night at 03:30 and once at start
-// (catch-up after downtime); a Redis lock per day makes one replica purge.
-func startPurge(ctx context.Context, job *retention.Job) (stop func(), err error) {
-	c := cron.New(cron.WithLocation(job.Location))
-	run := func() {
-		if err := job.Run(ctx); err != nil && ctx.Err() == nil {
-			job.Log.Error("daily purge", "err", err)
-		}
-	}
-	if _, err := c.AddFunc("30 3 * * *", run); err != nil {
-		return nil, fmt.Errorf("schedule purge: %w", err)
-	}
-	go run()
-	c.Start()
-	return func() { <-c.Stop().Done() }, nil
 }

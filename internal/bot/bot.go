@@ -16,6 +16,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -114,40 +115,106 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 	return event{}, false
 }
 
-// HandleUpdate processes one update exactly once, even when Telegram
-// delivers it again.
-func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) {
-	if m := u.MyChatMember; m != nil {
-		b.membershipChanged(ctx, m)
-		return
+// ErrChatBusy is returned by HandleUpdate when another update of the same
+// chat is being handled (here or on another replica): the update must be
+// delivered again later, so a chat's updates are handled one at a time.
+var ErrChatBusy = errors.New("bot: chat busy, deliver the update again later")
+
+// renewEvery keeps a running update's chat lease alive.
+const renewEvery = state.ProcessingTTL / 3
+
+// HandleUpdate processes one update once, even when Telegram delivers it
+// again. It returns an error only when the update was not handled and
+// must be delivered again (ErrChatBusy, or ctx ended mid-way); every
+// other failure is told to the user and logged here.
+func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
+	if u.MyChatMember != nil {
+		b.chatMember(ctx, u)                     // private chats: blocked or unblocked
+		b.membershipChanged(ctx, u.MyChatMember) // groups: say why and leave
 	}
 	ev, ok := eventOf(u)
 	if !ok {
-		return
+		return nil
 	}
-	first, err := b.drafts.BeginUpdate(ctx, u.UpdateID)
+	status, err := b.drafts.BeginUpdate(ctx, ev.chatID, u.UpdateID)
 	if err != nil {
-		b.log.Error("dedupe update", "update_id", u.UpdateID, "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		b.log.Error("claim update", "update_id", u.UpdateID, "err", err)
+		b.answer(ctx, ev, "")
+		b.reply(ctx, ev, msgUnavailable)
+		return nil
 	}
-	if !first {
+	switch status {
+	case state.UpdateDone:
 		b.log.Info("duplicate update ignored", "update_id", u.UpdateID)
-		return
+		return nil
+	case state.UpdateBusy:
+		return ErrChatBusy
 	}
+	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
+	go b.renew(renewCtx, ev.chatID, u.UpdateID)
 	done := false
 	defer func() {
+		stopRenew()
 		if r := recover(); r != nil {
 			b.log.Error("update handler panicked", "update_id", u.UpdateID, "panic", fmt.Sprint(r))
 		}
-		if done {
-			_ = b.drafts.FinishUpdate(context.WithoutCancel(ctx), u.UpdateID)
-		} else {
-			_ = b.drafts.AbandonUpdate(context.WithoutCancel(ctx), u.UpdateID)
+		// A handler cut by shutdown did not finish: Telegram delivers the
+		// update again. One that panicked is recorded as done, never retried.
+		finish := b.drafts.AbandonUpdate
+		if done || ctx.Err() == nil {
+			finish = b.drafts.FinishUpdate
+		}
+		if err := finish(context.WithoutCancel(ctx), ev.chatID, u.UpdateID); err != nil {
+			b.log.Error("release update", "update_id", u.UpdateID, "done", done, "err", err)
+			// Redis is down: keep trying while the lease lasts, so the
+			// chat is free as soon as Redis is back, not when it expires.
+			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, u.UpdateID)
 		}
 	}()
+	b.noteReachable(ctx, ev)
 	b.handle(ctx, ev)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	done = true
+	return nil
+}
+
+// logUpdate logs an error once, with what identifies the update and
+// never what the user typed: the update id, the user's role, and attrs
+// (the form and step, say).
+func (b *Bot) logUpdate(ev event, u *store.User, what string, err error, attrs ...any) {
+	role := ""
+	if u != nil {
+		role = u.Role
+	}
+	b.log.Error(what, append([]any{"update_id", ev.updateID, "role", role, "err", err}, attrs...)...)
+}
+
+// retryRelease calls release until it succeeds or the lease has expired anyway.
+func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, int64, int) error, chatID int64, updateID int) {
+	for deadline := time.Now().Add(state.ProcessingTTL); time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+		if err := release(ctx, chatID, updateID); err == nil {
+			return
+		}
+	}
+}
+
+// renew keeps the chat's lease while its update is handled.
+func (b *Bot) renew(ctx context.Context, chatID int64, updateID int) {
+	t := time.NewTicker(renewEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := b.drafts.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
+				b.log.Warn("renew update lease", "update_id", updateID, "err", err)
+			}
+		}
+	}
 }
 
 func (b *Bot) handle(ctx context.Context, ev event) {
@@ -157,7 +224,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		return
 	}
 	if err != nil {
-		b.log.Error("load user", "err", err)
+		b.logUpdate(ev, nil, "load user", err)
 		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, msgTryAgain)
 		return
@@ -244,7 +311,13 @@ func splitCommand(text string) (cmd, arg string) {
 	return strings.ToLower(cmd), strings.TrimSpace(arg)
 }
 
-const msgTryAgain = "Un problème technique empêche de traiter votre message. Rien n'est perdu : réessayez dans un instant."
+// msgTryAgain answers when PostgreSQL (or another service) fails: what
+// was entered before is kept (drafts live in Redis, records in PostgreSQL).
+const msgTryAgain = "Service momentanément indisponible, réessayez dans un instant. Rien n'est perdu de ce que vous avez déjà saisi."
+
+// msgUnavailable answers when Redis cannot be reached before handling: the
+// message was not taken into account and the user should send it again.
+const msgUnavailable = "Service momentanément indisponible, réessayez dans un instant."
 
 // reply sends a plain text message to the event's chat.
 func (b *Bot) reply(ctx context.Context, ev event, text string) {

@@ -14,6 +14,7 @@ import (
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -25,9 +26,10 @@ type Drafts interface {
 	Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error)
 	Save(ctx context.Context, chatID, userID int64, st dialog.State) error
 	Delete(ctx context.Context, chatID, userID int64) error
-	BeginUpdate(ctx context.Context, updateID int) (bool, error)
-	FinishUpdate(ctx context.Context, updateID int) error
-	AbandonUpdate(ctx context.Context, updateID int) error
+	BeginUpdate(ctx context.Context, chatID int64, updateID int) (state.UpdateStatus, error)
+	RenewUpdate(ctx context.Context, chatID int64, updateID int) error
+	FinishUpdate(ctx context.Context, chatID int64, updateID int) error
+	AbandonUpdate(ctx context.Context, chatID int64, updateID int) error
 }
 
 // saver persists a finished form and returns the record number shown to the user.
@@ -73,6 +75,9 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		f.bot.reply(ctx, ev, msgTryAgain)
 		return
 	}
+	if exists && f.applied(ev, st) {
+		return
+	}
 	if exists && st.Untouched {
 		// A stored record opened only to look at it: nothing to lose.
 		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
@@ -94,8 +99,8 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		start(ctx, u, ev, form)
 		return
 	}
-	res := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res)
+	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
+	f.apply(ctx, u, ev, form, res, err)
 }
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
@@ -146,7 +151,7 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
 		f.bot.log.Error("load draft", "err", err)
-		f.bot.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		f.bot.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 		return
 	}
 	if !exists {
@@ -156,21 +161,43 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 	f.step(ctx, u, ev, st)
 }
 
+// applied tells whether the draft was saved by this very update: Telegram
+// delivered it again after a crash that came before the update was
+// recorded as handled. Its replies were sent before the draft was saved.
+func (f *formFlow) applied(ev event, st dialog.State) bool {
+	if ev.updateID == 0 || st.LastUpdate != ev.updateID {
+		return false
+	}
+	f.bot.log.Info("update already applied to the draft", "update_id", ev.updateID)
+	return true
+}
+
 func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
+	if f.applied(ev, st) {
+		f.bot.answer(ctx, ev, "") // the spinner stops; the replies were sent before the crash
+		return
+	}
 	form, ok := f.forms[st.FormID]
 	if !ok {
-		_ = f.bot.drafts.Delete(ctx, ev.chatID, ev.userID)
+		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+			f.bot.logUpdate(ev, u, "drop draft of a removed form", err, "form", st.FormID)
+		}
 		f.bot.answer(ctx, ev, "")
 		f.bot.reply(ctx, ev, "Ce formulaire n'existe plus ; la saisie en cours a été abandonnée.")
 		return
 	}
-	res := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res)
+	res, err := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
+	f.apply(ctx, u, ev, form, res, err)
 }
 
-// apply shows the engine's replies, then saves, cancels or stores the draft.
-func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result) {
+// apply shows the engine's replies, then saves, cancels or stores the
+// draft. An engine error (an Env call failed: the replies apologise and
+// the draft is unchanged) is logged here, once.
+func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result, err error) {
 	b := f.bot
+	if err != nil {
+		b.logUpdate(ev, u, "form step", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
+	}
 	b.answer(ctx, ev, res.Notice)
 	st := res.State
 	show := func() {
@@ -229,6 +256,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		}
 	default:
 		show()
+		st.LastUpdate = ev.updateID
 		if err := b.drafts.Save(ctx, ev.chatID, ev.userID, st); err != nil {
 			b.log.Error("save draft", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
@@ -293,7 +321,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 		if err != nil {
 			b.log.Error("load draft", "err", err)
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
 		if !exists || len(parts) < 3 || parts[2] != st.SheetID {
@@ -306,13 +334,14 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			b.answer(ctx, ev, "")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
-				f.apply(ctx, u, ev, form, dialog.Resume(form, st, f.input(ev), f.env(ctx, u)))
+				res, err := dialog.Resume(form, st, f.input(ev), f.env(ctx, u))
+				f.apply(ctx, u, ev, form, res, err)
 			}
 			return
 		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
 			b.log.Error("drop draft", "err", err)
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
 		b.answer(ctx, ev, "Saisie en cours abandonnée.")

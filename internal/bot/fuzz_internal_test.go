@@ -100,9 +100,11 @@ func FuzzButtonPress(f *testing.F) {
 		users = append(users, u)
 		messageIDs = append(messageIDs, sent.MessageID)
 	}
+	update := 0
 	f.Fuzz(func(t *testing.T, data string) {
 		for i, u := range users {
-			ev := event{updateID: 1, userID: u.TelegramID, chatID: u.TelegramID, data: data, callback: "fuzz",
+			update++
+			ev := event{updateID: update, userID: u.TelegramID, chatID: u.TelegramID, data: data, callback: "fuzz",
 				messageID: messageIDs[i], pressedText: "Bonjour", answered: new(bool)}
 			b.handleCallback(ctx, u, ev)
 			if !*ev.answered {

@@ -33,7 +33,27 @@ type harness struct {
 	drafts *state.Store
 	clock  *clock
 	forms  bot.Forms
-	stop   func() // stops the running bot, waiting for in-flight updates
+	logs   *logBuffer // what the bot logged
+	stop   func()     // stops the running bot, waiting for in-flight updates
+}
+
+// logBuffer collects the bot's log lines (from concurrent handlers).
+type logBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	return len(p), nil
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.buf)
 }
 
 // clock is a controllable "now" shared by the bot and the test.
@@ -69,6 +89,7 @@ func newHarness(t testing.TB) *harness {
 		drafts: state.New(rdb.Client, rdb.Prefix),
 		clock:  &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, paris)},
 		forms:  bot.Forms(fs),
+		logs:   &logBuffer{},
 	}
 	h.start()
 	t.Cleanup(func() { h.stop() })
@@ -92,7 +113,7 @@ func (h *harness) start() {
 		Now:      h.clock.Now,
 		Username: api.Self.UserName,
 		Forms:    h.forms,
-		Log:      slog.New(slog.DiscardHandler),
+		Log:      slog.New(slog.NewTextHandler(h.logs, nil)),
 	})
 	done := make(chan struct{})
 	go func() {

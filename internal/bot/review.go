@@ -60,13 +60,13 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 	if exists {
 		b.reply(ctx, ev, fmt.Sprintf("Votre bilan %d est enregistré. Vous pouvez le modifier jusqu'au %s : "+
 			"touchez le bouton ✏️ de la réponse à changer, puis « Enregistrer ».", year, reviewDate(deadline)))
-		res = dialog.StartFrom(form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(ctx, u))
+		res, err = dialog.StartFrom(form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(ctx, u))
 	} else {
 		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d, à remplir avant le %s. Treize questions, une dizaine de minutes. "+
 			"Vos réponses libres ne s'affichent qu'à vous dans Relais ; vos coordinateurs (structure, département, région) les reçoivent dans leur export, pour la synthèse annuelle.", year, reviewDate(deadline)))
-		res = dialog.Start(form, reviewID(year), f.input(ev), f.env(ctx, u))
+		res, err = dialog.Start(form, reviewID(year), f.input(ev), f.env(ctx, u))
 	}
-	f.apply(ctx, u, ev, form, res)
+	f.apply(ctx, u, ev, form, res, err)
 }
 
 // pressReview handles the January reminder's button
@@ -81,11 +81,16 @@ func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 	open, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
 		b.log.Error("review year", "err", err)
-		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
+		b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 		return
 	}
 	if year != open {
-		past, _ := b.store.ReviewDeadline(ctx, year)
+		past, err := b.store.ReviewDeadline(ctx, year)
+		if err != nil {
+			b.logUpdate(ev, u, "review deadline", err)
+			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
+			return
+		}
 		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, fmt.Sprintf("Le bilan %d ne peut plus être rempli ni modifié : la date limite était le %s. "+
 			"Tapez /bilan pour le bilan %d (jusqu'au %s).", year, reviewDate(past), open, reviewDate(deadline)))
@@ -185,7 +190,10 @@ func (b *Bot) saveReview(ctx context.Context, u *store.User, st dialog.State) (i
 	}
 	_, err := b.store.SaveReview(ctx, r, b.Now())
 	if errors.Is(err, store.ErrReviewClosed) {
-		deadline, _ := b.store.ReviewDeadline(ctx, year)
+		deadline, derr := b.store.ReviewDeadline(ctx, year)
+		if derr != nil {
+			return 0, derr
+		}
 		return 0, &refusal{fmt.Sprintf("La date limite du bilan %d est passée (%s) : il ne peut plus être enregistré ni modifié. "+
 			"Si c'est un oubli, voyez avec votre coordinateur.", year, reviewDate(deadline))}
 	}

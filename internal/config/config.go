@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"regexp"
@@ -37,6 +38,8 @@ type Config struct {
 	// Retention is how long records are kept (RELAIS_RETENTION): the daily
 	// purge and `relais purge` delete what is older.
 	Retention Retention
+	// LogLevel is RELAIS_LOG_LEVEL (debug, info, warn, error; default info).
+	LogLevel slog.Level
 }
 
 // UseDemo returns the configuration the local demo runs with: its own
@@ -224,6 +227,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			return nil, err
 		}
 		c.Retention = r
+	}
+	if v := get("RELAIS_LOG_LEVEL", "info"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return nil, &Error{"RELAIS_LOG_LEVEL", fmt.Sprintf("%q n'est pas un niveau connu : debug, info, warn ou error", v)}
+		}
 	}
 	c.NudgeAfter = 4 * time.Hour
 	if v := getenv("RELAIS_NUDGE_AFTER"); v != "" {

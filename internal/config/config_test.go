@@ -1,6 +1,7 @@
 package config
 
 import (
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -48,6 +49,7 @@ func TestErrorsAreFrenchAndShowAnExample(t *testing.T) {
 		{"RELAIS_REMINDER_HOUR", "0", `RELAIS_REMINDER_HOUR : "0" n'est pas une heure de 6 à 21, par exemple 9`},
 		{"RELAIS_NUDGE_AFTER", "4 heures", `RELAIS_NUDGE_AFTER : "4 heures" n'est pas une durée positive, par exemple 4h`},
 		{"TELEGRAM_API_ENDPOINT", "ftp://x/bot%s/%s", "TELEGRAM_API_ENDPOINT : n'est pas une adresse http(s)://"},
+		{"RELAIS_LOG_LEVEL", "bavard", `RELAIS_LOG_LEVEL : "bavard" n'est pas un niveau connu : debug, info, warn ou error`},
 		{"RELAIS_WEBHOOK_SECRET", "0123456789abcdef-_", "RELAIS_WEBHOOK_SECRET : n'a de sens qu'avec RELAIS_WEBHOOK_URL"},
 	} {
 		_, err := FromEnv(env(map[string]string{c.k: c.v}))
@@ -80,5 +82,14 @@ func TestWebhookNeedsASecret(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{"RELAIS_WEBHOOK_URL": "https://relais.example.org/telegram/hook", "RELAIS_WEBHOOK_SECRET": "0123456789abcdef-_"}))
 	if err != nil || c.WebhookPath() != "/telegram/hook" {
 		t.Fatalf("webhook config: %v %+v", err, c)
+	}
+}
+
+func TestLogLevel(t *testing.T) {
+	for v, want := range map[string]slog.Level{"": slog.LevelInfo, "debug": slog.LevelDebug, "WARN": slog.LevelWarn, "error": slog.LevelError} {
+		c, err := FromEnv(env(map[string]string{"RELAIS_LOG_LEVEL": v}))
+		if err != nil || c.LogLevel != want {
+			t.Errorf("RELAIS_LOG_LEVEL=%q: %v %v, want %v", v, c, err, want)
+		}
 	}
 }

@@ -69,6 +69,7 @@ type chat struct {
 	order   []int
 	nextID  int
 	last    Result
+	err     error // the last event's error
 	outcome Outcome
 }
 
@@ -81,9 +82,9 @@ func newChat(t testing.TB, f *forms.Form, env Env) *chat {
 
 func (c *chat) input() Input { return Input{Now: c.now} }
 
-func (c *chat) apply(res Result) Result {
+func (c *chat) apply(res Result, err error) Result {
 	c.t.Helper()
-	c.last = res
+	c.last, c.err = res, err
 	st := res.State
 	for _, rep := range res.Replies {
 		for _, row := range rep.Buttons {

@@ -54,9 +54,6 @@ type Result struct {
 	Replies []Reply
 	Notice  string // short text for answerCallbackQuery (e.g. StaleNotice)
 	Outcome Outcome
-	// Err is set when an Env call failed: State is the unchanged input state
-	// and Replies apologise in French; the transport should log Err.
-	Err error
 }
 
 // Env gives the engine the few facts it needs from outside; the transport
@@ -76,7 +73,7 @@ type Prefiller interface {
 
 // Start begins form f for a new record identified by sheetID: the first
 // question.
-func Start(f *forms.Form, sheetID string, in Input, env Env) Result {
+func Start(f *forms.Form, sheetID string, in Input, env Env) (Result, error) {
 	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: Answers{}, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
 	return r.finish(r.goTo(first(f, r.st.Answers), 0))
@@ -85,7 +82,7 @@ func Start(f *forms.Form, sheetID string, in Input, env Env) Result {
 // StartFrom begins form f with answers already known (e.g. editing an
 // existing record): answers that do not fit are dropped, then the first
 // unanswered question, or the summary, is shown.
-func StartFrom(f *forms.Form, sheetID string, answers Answers, in Input, env Env) Result {
+func StartFrom(f *forms.Form, sheetID string, answers Answers, in Input, env Env) (Result, error) {
 	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, Untouched: true, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
 	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), 0))
@@ -93,7 +90,7 @@ func StartFrom(f *forms.Form, sheetID string, answers Answers, in Input, env Env
 
 // Resume shows the open question (or summary) of a draft again as a new
 // message, e.g. when the mediator comes back to a draft left open.
-func Resume(f *forms.Form, st State, in Input, env Env) Result {
+func Resume(f *forms.Form, st State, in Input, env Env) (Result, error) {
 	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
 	if st.FormID != f.ID {
 		return r.gone()
@@ -114,7 +111,7 @@ func Resume(f *forms.Form, st State, in Input, env Env) Result {
 }
 
 // Step handles one user event on draft st of form f.
-func Step(f *forms.Form, st State, in Input, env Env) Result {
+func Step(f *forms.Form, st State, in Input, env Env) (Result, error) {
 	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
 	r.st.Untouched = false
 	if st.FormID != f.ID {
@@ -179,28 +176,31 @@ func (r *run) outdated() bool {
 	return p.Sub == "" || r.f.Parent(p.Sub) != top
 }
 
-func (r *run) finish(err error) Result {
+// finish makes the event's Result. When an Env call failed, err is
+// returned with a Result whose State is the unchanged input state and
+// whose Replies apologise in French: the transport shows them and logs err.
+func (r *run) finish(err error) (Result, error) {
 	if err != nil {
-		res := Result{State: r.orig, Replies: []Reply{{Text: TechnicalTrouble}}, Err: err}
+		res := Result{State: r.orig, Replies: []Reply{{Text: TechnicalTrouble}}}
 		if r.in.Data != "" {
 			res.Notice = TechnicalTrouble
 		}
-		return res
+		return res, err
 	}
 	if r.refused {
-		return Result{State: r.orig, Notice: r.notice}
+		return Result{State: r.orig, Notice: r.notice}, nil
 	}
-	return Result{State: r.st, Replies: r.replies, Notice: r.notice, Outcome: r.outcome}
+	return Result{State: r.st, Replies: r.replies, Notice: r.notice, Outcome: r.outcome}, nil
 }
 
 // refuse leaves the draft untouched and answers the button press with notice.
-func (r *run) refuse(notice string) Result {
+func (r *run) refuse(notice string) (Result, error) {
 	r.refused, r.notice = true, notice
 	return r.finish(nil)
 }
 
-func (r *run) gone() Result {
-	return Result{State: r.orig, Replies: []Reply{{Text: "Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}
+func (r *run) gone() (Result, error) {
+	return Result{State: r.orig, Replies: []Reply{{Text: "Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}, nil
 }
 
 func (r *run) say(text string) { r.replies = append(r.replies, Reply{Text: text}) }

@@ -372,7 +372,7 @@ func TestCancel(t *testing.T) {
 	// The sex question of before the cancel is stale now.
 	in := c.input()
 	in.Data, in.MessageID = forms.Data(forms.ActChoose, "sex", "F"), sexQuestion
-	if res := Step(c.f, c.st, in, c.env); res.Notice != StaleNotice || len(res.Replies) != 0 {
+	if res, err := Step(c.f, c.st, in, c.env); err != nil || res.Notice != StaleNotice || len(res.Replies) != 0 {
 		t.Fatalf("old question accepted: %+v", res)
 	}
 	play(t, c, []turn{
@@ -538,8 +538,8 @@ func TestStaleButtons(t *testing.T) {
 	}
 	for _, in := range stale {
 		in.Now = c.now
-		res := Step(c.f, c.st, in, c.env)
-		if res.Notice != StaleNotice || len(res.Replies) != 0 || res.Outcome != None {
+		res, err := Step(c.f, c.st, in, c.env)
+		if err != nil || res.Notice != StaleNotice || len(res.Replies) != 0 || res.Outcome != None {
 			t.Fatalf("%q: %+v", in.Data, res)
 		}
 		if res.State.Pos != ageState.Pos || len(res.State.Answers) != len(ageState.Answers) {
@@ -552,7 +552,7 @@ func TestStaleButtons(t *testing.T) {
 	c.press("✏️ Note")
 	in := c.input()
 	in.Data, in.MessageID = forms.Data(forms.ActSave), c.st.QuestionMessageID
-	if res := Step(c.f, c.st, in, c.env); res.Notice != StaleNotice || res.Outcome != None {
+	if res, err := Step(c.f, c.st, in, c.env); err != nil || res.Notice != StaleNotice || res.Outcome != None {
 		t.Fatalf("save while editing: %+v", res)
 	}
 }
@@ -651,8 +651,8 @@ func TestEnvFailureKeepsDraft(t *testing.T) {
 	env.fail = true
 	in := c.input()
 	in.Data, in.MessageID = forms.Data(forms.ActNewPerson, "beneficiary"), c.st.QuestionMessageID
-	res := Step(c.f, c.st, in, env)
-	if res.Err == nil || len(res.Replies) != 1 || res.Replies[0].Text != TechnicalTrouble {
+	res, err := Step(c.f, c.st, in, env)
+	if err == nil || len(res.Replies) != 1 || res.Replies[0].Text != TechnicalTrouble {
 		t.Fatalf("result = %+v", res)
 	}
 	if _, ok := res.State.Answers.Get("beneficiary"); ok || res.State.Pos != before.Pos {

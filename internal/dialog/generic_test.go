@@ -71,7 +71,7 @@ func TestGenericForm(t *testing.T) {
 
 	// A required multiple choice cannot be validated empty.
 	in := Input{Data: forms.Data(forms.ActValidate, "needs"), MessageID: c.st.QuestionMessageID, Now: c.now}
-	if res := Step(f, c.st, in, c.env); res.Notice != "Choisissez au moins une réponse, puis « Valider »." || len(res.Replies) != 0 {
+	if res, err := Step(f, c.st, in, c.env); err != nil || res.Notice != "Choisissez au moins une réponse, puis « Valider »." || len(res.Replies) != 0 {
 		t.Fatalf("empty required multi: %+v", res)
 	}
 	c.press("Nutrition")

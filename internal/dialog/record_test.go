@@ -172,9 +172,9 @@ func TestRecordStep(t *testing.T) {
 		c.start()
 		before := c.st
 		broken.fail = true
-		res := c.say("cpam")
-		if res.Err == nil || len(c.st.Answers) != len(before.Answers) {
-			t.Fatalf("err %v, answers %v", res.Err, c.st.Answers)
+		c.say("cpam")
+		if c.err == nil || len(c.st.Answers) != len(before.Answers) {
+			t.Fatalf("err %v, answers %v", c.err, c.st.Answers)
 		}
 	})
 }

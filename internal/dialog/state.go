@@ -187,6 +187,10 @@ type State struct {
 	QuestionMessageID int    `json:"question_message_id,omitempty"`
 	QuestionText      string `json:"question_text,omitempty"`
 	QuestionKeyboard  bool   `json:"question_keyboard,omitempty"`
+	// LastUpdate is the Telegram update whose handling saved this draft
+	// (set by the transport): a redelivery of that update after a crash
+	// is recognised and not applied a second time.
+	LastUpdate int `json:"last_update,omitempty"`
 }
 
 // Editing tells whether a step is being changed from the summary.

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -31,6 +32,7 @@ type Job struct {
 	Out      Sender
 	Location *time.Location
 	Log      *slog.Logger
+	Sends    *jobs.Sends // nil: a default one on Store
 }
 
 // recipient is a user who gets a digest and the scope it covers.
@@ -52,8 +54,9 @@ func DueWeek(now time.Time) indicators.Period {
 }
 
 // Run sends every digest due at now and not sent yet; it returns how many it sent.
-// Each one is recorded in job_runs in the transaction that sends it, so a
-// second process (or a second run) skips it, and a failed send is retried later.
+// Each one goes through jobs.Sends (claimed in job_runs, sent, marked), so a
+// second process (or a second run, or a restart after a shutdown mid-send)
+// does not send it again, and a failed send is retried later.
 func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
 	now = now.In(j.Location)
 	week := DueWeek(now)
@@ -62,41 +65,56 @@ func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	sends := j.Sends
+	if sends == nil {
+		sends = &jobs.Sends{Store: j.Store, Log: j.Log}
+	}
 	sent := 0
 	var errs []error
 	for _, r := range recipients {
-		err := j.Store.InTx(ctx, func(tx pgx.Tx) error {
-			tag, err := tx.Exec(ctx, `INSERT INTO job_runs (job, period, subject) VALUES ('digest', $1, $2) ON CONFLICT DO NOTHING`, period, r.userID)
-			if err != nil || tag.RowsAffected() == 0 {
-				return err
-			}
-			if err := j.send(ctx, tx, r, week, now); err != nil {
-				return err
-			}
-			sent++
-			return nil
-		})
+		if ctx.Err() != nil {
+			break
+		}
+		m := jobs.Message{Key: store.SendKey{Job: JobName, Period: period, Subject: r.userID},
+			Kind: "digest", UserID: r.userID, Now: now, DayStart: jobs.DayStart(now)}
+		ok, err := sends.Once(ctx, m, func(ctx context.Context) error { return j.send(ctx, r, week, now) })
 		if err != nil {
 			errs = append(errs, fmt.Errorf("digest for user %d: %w", r.userID, err))
+			continue
+		}
+		if ok {
+			sent++
 		}
 	}
 	return sent, errors.Join(errs...)
 }
 
-func (j *Job) send(ctx context.Context, tx pgx.Tx, r recipient, week indicators.Period, now time.Time) error {
+// JobName is the digest's job in job_runs.
+const JobName = "digest"
+
+// figures computes the three reports of a digest in one read-only snapshot,
+// committed before anything is sent: no transaction stays open across sends.
+func (j *Job) figures(ctx context.Context, r recipient, week indicators.Period, now time.Time) (cur, prev, ytd *indicators.Report, err error) {
 	opts := []indicators.Option{indicators.InZone(j.Location), indicators.AsOf(now)}
 	if r.scope.Kind == indicators.KindMediator { // a mediator receives their own week
 		opts = append(opts, indicators.ForTheMediator())
 	}
-	cur, err := indicators.Compute(ctx, tx, week, r.scope, opts...)
-	if err != nil {
+	err = pgx.BeginTxFunc(ctx, j.Store.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var err error
+		if cur, err = indicators.Compute(ctx, tx, week, r.scope, opts...); err != nil {
+			return err
+		}
+		if prev, err = indicators.Compute(ctx, tx, week.Previous(), r.scope, opts...); err != nil {
+			return err
+		}
+		ytd, err = indicators.Compute(ctx, tx, indicators.YearToDate(week.To), r.scope, opts...)
 		return err
-	}
-	prev, err := indicators.Compute(ctx, tx, week.Previous(), r.scope, opts...)
-	if err != nil {
-		return err
-	}
-	ytd, err := indicators.Compute(ctx, tx, indicators.YearToDate(week.To), r.scope, opts...)
+	})
+	return cur, prev, ytd, err
+}
+
+func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now time.Time) error {
+	cur, prev, ytd, err := j.figures(ctx, r, week, now)
 	if err != nil {
 		return err
 	}
@@ -108,15 +126,23 @@ func (j *Job) send(ctx context.Context, tx pgx.Tx, r recipient, week indicators.
 	}
 	png, err := indicators.Chart(ytd)
 	if err != nil {
-		return err
+		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
+		return nil // the text went out: the digest counts as sent
 	}
 	photo := tgbotapi.NewPhoto(r.chatID, tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
 	photo.Caption = "Demandes par type depuis le 1er janvier — " + r.scope.Label()
-	if _, err := j.Out.Send(ctx, photo); err != nil && j.Log != nil {
+	if _, err := j.Out.Send(ctx, photo); err != nil {
 		// The text went out: the digest counts as sent; only the chart is missing.
-		j.Log.Warn("digest chart", "chat_id", r.chatID, "err", err)
+		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
 	}
 	return nil
+}
+
+func (j *Job) logger() *slog.Logger {
+	if j.Log == nil {
+		return slog.Default()
+	}
+	return j.Log
 }
 
 // dueAt is the Monday 08:00 after week, when its digest goes out.
@@ -134,7 +160,7 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
-		WHERE u.digest AND u.created_at < $1 AND u.disabled_at IS NULL
+		WHERE u.digest AND u.created_at < $1 AND u.disabled_at IS NULL AND u.unreachable_since IS NULL
 		  AND (u.role = 'admin' OR (m.id IS NOT NULL AND m.active) OR c.user_id IS NOT NULL)
 		ORDER BY u.telegram_id`, due)
 	if err != nil {
@@ -166,4 +192,16 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Schedule is the digest as a scheduled job: every ten minutes (and at
+// start-up), sending whatever digest is due and not sent yet.
+func (j *Job) Schedule() jobs.Job {
+	return jobs.Job{Name: JobName, Spec: "*/10 * * * *", Run: func(ctx context.Context, now time.Time) error {
+		n, err := j.Run(ctx, now)
+		if n > 0 {
+			j.logger().Info("weekly digests sent", "sent", n)
+		}
+		return err
+	}}
 }

@@ -3,8 +3,8 @@
 // filled. A robfig/cron schedule in RELAIS_TZ ticks every minute; each tick
 // sends whatever is owed and not yet sent, so a run after downtime catches
 // up. Several `relais serve` processes may run it: a Redis lock keeps one
-// tick at a time, and every message is recorded in job_runs in the
-// transaction that sends it, so it goes out once.
+// tick at a time, and every message goes through jobs.Sends (claimed in
+// job_runs first, then sent, then marked), so it goes out once.
 package reminders
 
 import (
@@ -12,12 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"github.com/robfig/cron/v3"
 
+	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -67,17 +66,17 @@ type Options struct {
 	Log        *slog.Logger
 	// FormTitle names a form in the nudge ("Fiche d'accompagnement"); optional.
 	FormTitle func(formID string) string
+	// Metrics, when set, counts the messages sent.
+	Metrics jobs.SendMetrics
 }
 
 // Scheduler runs the reminder jobs on a cron schedule; RunDue runs them once
 // for a given time, which is what the schedule and the tests call.
 type Scheduler struct {
 	o      Options
+	sends  *jobs.Sends
 	log    *slog.Logger
-	cron   *cron.Cron
-	cancel context.CancelFunc
-	quit   chan struct{} // closed by Stop: passes end after the current message
-	wg     sync.WaitGroup
+	runner *jobs.Runner // set by Start
 }
 
 // New returns a Scheduler; Start runs it.
@@ -94,65 +93,38 @@ func New(o Options) *Scheduler {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Scheduler{o: o, log: o.Log.With("component", "reminders")}
+	log := o.Log.With("component", "reminders")
+	return &Scheduler{o: o, log: log, sends: &jobs.Sends{Store: o.Store, Log: log, Metrics: o.Metrics}}
 }
 
-// Start runs a catch-up pass at once (reminders missed while the bot was
-// stopped go out now) and then a pass every minute, until Stop or ctx ends.
+// Job is the reminders pass as a scheduled job: every minute, and at
+// start-up (reminders missed while the bot was stopped go out then).
+func (s *Scheduler) Job() jobs.Job {
+	return jobs.Job{Name: "reminders", Spec: everyMinute, LockTTL: lockTTL, Run: func(ctx context.Context, now time.Time) error {
+		r, err := s.runDue(ctx, now)
+		if r.Reminders > 0 || r.Nudges > 0 || r.Reviews > 0 {
+			s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges, "reviews", r.Reviews)
+		}
+		return err
+	}}
+}
+
+// Start runs the reminders job alone on a jobs.Runner (tests; `relais
+// serve` registers Job on its own runner with the other jobs).
 func (s *Scheduler) Start(ctx context.Context) error {
-	ctx, s.cancel = context.WithCancel(ctx)
-	s.quit = make(chan struct{})
-	s.cron = cron.New(cron.WithLocation(s.o.Location), cron.WithLogger(cronLogger{s.log}),
-		cron.WithChain(cron.Recover(cronLogger{s.log}), cron.SkipIfStillRunning(cronLogger{s.log})))
-	if _, err := s.cron.AddFunc(everyMinute, func() { s.tick(ctx) }); err != nil {
-		return fmt.Errorf("schedule reminders: %w", err)
+	s.runner = &jobs.Runner{Lock: s.o.Drafts, Store: s.o.Store, Location: s.o.Location, Log: s.log, Now: s.o.Now, Grace: stopGrace}
+	if err := s.runner.Register(s.Job()); err != nil {
+		return err
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		s.tick(ctx)
-	}()
-	s.cron.Start()
-	return nil
+	return s.runner.Start(ctx)
 }
 
 // Stop ends the schedule and waits for a running pass to finish the
 // message it is sending (cancelling it after a grace period).
 func (s *Scheduler) Stop() {
-	if s.cron == nil {
-		return
-	}
-	close(s.quit)
-	cronDone := s.cron.Stop()
-	done := make(chan struct{})
-	go func() {
-		<-cronDone.Done()
-		s.wg.Wait()
-		close(done)
-	}()
-	t := time.NewTimer(stopGrace)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-		s.log.Warn("reminders pass still running at stop, cancelling it")
-		s.cancel()
-		<-done
-	}
-	s.cancel()
-	s.cron = nil
-}
-
-func (s *Scheduler) tick(ctx context.Context) {
-	if ctx.Err() != nil || stopped(s.quit) {
-		return
-	}
-	r, err := s.runDue(ctx, s.o.Now(), s.quit)
-	if err != nil {
-		s.log.Error("reminders pass", "err", err)
-	}
-	if r.Reminders > 0 || r.Nudges > 0 || r.Reviews > 0 {
-		s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges, "reviews", r.Reviews)
+	if s.runner != nil {
+		s.runner.Stop()
+		s.runner = nil
 	}
 }
 
@@ -169,20 +141,10 @@ type Report struct {
 // idle for longer than NudgeAfter. It is safe to call from several processes
 // at once and as often as wanted: each message goes out once.
 func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
-	return s.runDue(ctx, now, nil)
+	return s.runDue(ctx, now)
 }
 
-// stopped reports whether quit is closed (never for nil).
-func stopped(quit <-chan struct{}) bool {
-	select {
-	case <-quit:
-		return true
-	default:
-		return false
-	}
-}
-
-func (s *Scheduler) runDue(ctx context.Context, now time.Time, quit <-chan struct{}) (Report, error) {
+func (s *Scheduler) runDue(ctx context.Context, now time.Time) (Report, error) {
 	var r Report
 	release, ok, err := s.o.Drafts.TryLock(ctx, lockKey, lockTTL)
 	switch {
@@ -198,20 +160,21 @@ func (s *Scheduler) runDue(ctx context.Context, now time.Time, quit <-chan struc
 	}
 	now = now.In(s.o.Location)
 	var errs []error
-	n, err := s.sendReminders(ctx, now, quit)
+	n, err := s.sendReminders(ctx, now)
 	r.Reminders = n
 	errs = append(errs, err)
-	n, err = s.sendNudges(ctx, now, quit)
+	n, err = s.sendNudges(ctx, now)
 	r.Nudges = n
 	errs = append(errs, err)
-	n, err = s.sendReviewReminders(ctx, now, quit)
+	n, err = s.sendReviewReminders(ctx, now)
 	r.Reviews = n
 	errs = append(errs, err)
 	return r, errors.Join(errs...)
 }
 
 // sendReminders sends the day's follow-up list to each mediator owed one.
-func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, error) {
+	day := jobs.DayStart(now)
 	targets, err := s.o.Store.PendingReminders(ctx, now, now.Hour(), s.o.Hour)
 	if err != nil {
 		return 0, err
@@ -219,10 +182,20 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-cha
 	sent := 0
 	var errs []error
 	for _, t := range targets {
-		if stopped(quit) {
+		if jobs.Stopping(ctx) {
 			break
 		}
-		ok, err := s.o.Store.RemindOnce(ctx, t.MediatorID, now, now, func(ctx context.Context, due []store.FollowUp) error {
+		var due []store.FollowUp
+		m := jobs.Message{Key: store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(now), Subject: t.MediatorID},
+			Kind: "reminder", UserID: t.UserID, Now: now, DayStart: day}
+		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
+			var err error
+			if due, err = s.o.Store.DueFollowUps(ctx, t.MediatorID, now); err != nil {
+				return err
+			}
+			if len(due) == 0 {
+				return jobs.ErrNothingToSend
+			}
 			shown := due
 			if len(shown) > MaxPerMessage {
 				shown = shown[:MaxPerMessage]
@@ -234,12 +207,15 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time, quit <-cha
 			return nil
 		})
 		if err != nil {
-			// The others still get theirs; this one is retried next minute.
-			errs = append(errs, err)
+			// The others still get theirs; this one is retried next pass.
+			errs = append(errs, fmt.Errorf("daily reminder of mediator %d: %w", t.MediatorID, err))
 			continue
 		}
 		if ok {
 			sent++
+			if err := s.o.Store.MarkReminded(context.WithoutCancel(ctx), due, now); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	return sent, errors.Join(errs...)
@@ -275,7 +251,7 @@ func DraftKeyboard(sheetID, next string) tgbotapi.InlineKeyboardMarkup {
 
 // sendNudges sends one nudge per idle draft (per time it was left), unless
 // its user turned nudges off.
-func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) {
 	if now.Hour() < nudgeFromHour || now.Hour() >= nudgeUntilHour {
 		return 0, nil
 	}
@@ -286,7 +262,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 	sent := 0
 	var errs []error
 	for _, d := range drafts {
-		if stopped(quit) {
+		if jobs.Stopping(ctx) {
 			break
 		}
 		u, err := s.o.Store.UserByTelegramID(ctx, d.UserID)
@@ -300,6 +276,12 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		if !u.Nudges || u.Disabled {
 			continue
 		}
+		if off, err := s.o.Store.Unreachable(ctx, d.UserID); err != nil || off {
+			if err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		title := ""
 		if s.o.FormTitle != nil {
 			title = s.o.FormTitle(d.FormID)
@@ -307,7 +289,9 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		// The period is when the draft was last touched: a draft resumed and
 		// left again earns a new nudge, the same idle draft never two.
 		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
-		ok, err := s.o.Store.RunOnce(ctx, store.JobNudge, period, d.UserID, now, func(ctx context.Context) error {
+		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, Subject: d.UserID},
+			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
+		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
 			m := tgbotapi.NewMessage(d.ChatID, NudgeText(d.FormID, title))
 			m.ReplyMarkup = DraftKeyboard(d.SheetID, "")
 			if _, err := s.o.Out.Send(ctx, m); err != nil {
@@ -316,7 +300,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 			return nil
 		})
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("nudge of user %d: %w", d.UserID, err))
 			continue
 		}
 		if ok {
@@ -324,12 +308,4 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time, quit <-chan s
 		}
 	}
 	return sent, errors.Join(errs...)
-}
-
-// cronLogger sends robfig/cron's own messages to slog.
-type cronLogger struct{ log *slog.Logger }
-
-func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv...) }
-func (l cronLogger) Error(err error, msg string, kv ...any) {
-	l.log.Error("cron: "+msg, append(kv, "err", err)...)
 }

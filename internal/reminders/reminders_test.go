@@ -326,15 +326,73 @@ func TestFailedSendIsRetriedAtTheNextTick(t *testing.T) {
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
 	s := w.replica(nil)
 
-	ta.Block() // Telegram answers 403 at 09:00
+	// Telegram refuses the message at 09:00 (not a 403, not retried by the sender).
+	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 400, Description: "Bad Request: chat not found"})
 	if _, err := s.RunDue(context.Background(), at(9, 0)); err == nil {
 		t.Fatal("a failed send was not reported")
 	}
-	ta.Unblock()
 	run(t, s, at(9, 1))
 	run(t, s, at(9, 2))
 	if n := len(botMessages(ta)); n != 1 {
 		t.Fatalf("got %d messages, want 1 (retried once)", n)
+	}
+}
+
+// A mediator who blocked the bot is tried once (403), marked unreachable
+// and skipped the next days, without an error each minute; writing to the
+// bot again makes them reachable.
+func TestBlockedUserTriedOnceThenSkipped(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
+	s := w.replica(nil)
+	ta.Block()
+	before := w.srv.Stats().ByMethod["sendmessage"]
+	run(t, s, at(9, 0)) // a 403 is not an error to retry
+	run(t, s, at(9, 1))
+	next := time.Date(2026, 11, 24, 9, 0, 0, 0, paris)
+	run(t, s, next)
+	if tries := w.srv.Stats().ByMethod["sendmessage"] - before; tries != 1 {
+		t.Fatalf("sendMessage tried %d times for a blocked user, want 1", tries)
+	}
+	if off, err := w.db.Store.Unreachable(context.Background(), 101); err != nil || !off {
+		t.Fatalf("blocked user not marked unreachable: %v %v", off, err)
+	}
+	// The user unblocks the bot and writes: the next day's reminder goes out.
+	ta.Unblock()
+	if _, err := w.db.Store.MarkReachable(context.Background(), 101); err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, time.Date(2026, 11, 25, 9, 0, 0, 0, paris))
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("got %d messages after unblocking, want 1", n)
+	}
+}
+
+// A 429 storm longer than a minute (the old transaction timeout): two
+// answers with retry_after=31 s, delivery after 62 s. The reminder is
+// delivered once, and a pass running meanwhile (another replica) sends
+// nothing.
+func TestTooManyRequestsStormDeliversOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
+	s, other := w.replica(nil), w.replica(nil)
+	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 429, Description: "Too Many Requests: retry after 31", RetryAfter: 31, Times: 2})
+	done := make(chan reminders.Report, 1)
+	go func() { done <- run(t, s, at(9, 0)) }()
+	time.Sleep(40 * time.Second)
+	if r := run(t, other, at(9, 1)); r.Reminders != 0 {
+		t.Fatalf("another replica sent %d reminders during the storm", r.Reminders)
+	}
+	if r := <-done; r.Reminders != 1 {
+		t.Fatalf("reminders = %d", r.Reminders)
+	}
+	run(t, other, at(9, 3))
+	run(t, s, at(9, 4))
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("got %d messages after a 429 storm, want 1", n)
 	}
 }
 

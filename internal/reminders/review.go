@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -57,7 +58,7 @@ func ReviewReminderKeyboard(year int) tgbotapi.InlineKeyboardMarkup {
 }
 
 // sendReviewReminders sends the review reminders owed at now (local time).
-func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time, quit <-chan struct{}) (int, error) {
+func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time) (int, error) {
 	year := now.Year() - 1
 	today := store.Day(now)
 	first := ReviewReminderDay(year)
@@ -73,17 +74,27 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time, quit
 	}
 	sent := 0
 	var errs []error
+	day := jobs.DayStart(now)
 	send := func(q store.ReviewReminderQuery, second bool) {
+		q.Now, q.DayStart = now, day
 		targets, err := s.o.Store.ReviewReminderTargets(ctx, q)
 		if err != nil {
 			errs = append(errs, err)
 			return
 		}
 		for _, t := range targets {
-			if stopped(quit) {
+			if jobs.Stopping(ctx) {
 				return
 			}
-			ok, err := s.o.Store.RemindReviewOnce(ctx, q.Job, year, t.MediatorID, now, func(ctx context.Context) error {
+			msg := jobs.Message{Key: store.SendKey{Job: q.Job, Period: strconv.Itoa(year), Subject: t.MediatorID},
+				Kind: "review", UserID: t.UserID, Now: now, DayStart: day}
+			ok, err := s.sends.Once(ctx, msg, func(ctx context.Context) error {
+				if _, filled, err := s.o.Store.Review(ctx, t.MediatorID, year); err != nil || filled {
+					if err == nil {
+						err = jobs.ErrNothingToSend // filled meanwhile
+					}
+					return err
+				}
 				m := tgbotapi.NewMessage(t.ChatID, ReviewReminderText(year, deadline, second))
 				m.ReplyMarkup = ReviewReminderKeyboard(year)
 				if _, err := s.o.Out.Send(ctx, m); err != nil {
@@ -92,7 +103,7 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time, quit
 				return nil
 			})
 			if err != nil {
-				errs = append(errs, err) // retried next pass
+				errs = append(errs, fmt.Errorf("review reminder %s %d of mediator %d: %w", q.Job, year, t.MediatorID, err)) // retried next pass
 				continue
 			}
 			if ok {

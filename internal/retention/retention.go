@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -41,6 +42,17 @@ func (j *Job) Run(ctx context.Context) error {
 	if j.Now != nil {
 		now = j.Now()
 	}
+	return j.RunAt(ctx, now)
+}
+
+// Schedule is the purge as a job of the runner (internal/jobs): every night
+// at 03:30 and once at start, to catch up after downtime.
+func (j *Job) Schedule() jobs.Job {
+	return jobs.Job{Name: "purge", Spec: "30 3 * * *", LockTTL: time.Hour, Run: j.RunAt}
+}
+
+// RunAt purges once for now's local date; see Run.
+func (j *Job) RunAt(ctx context.Context, now time.Time) error {
 	now = now.In(j.Location)
 	key := "purge:" + now.Format("2006-01-02")
 	release, ok, err := j.Locker.TryLock(ctx, key, lockTTL)

@@ -32,10 +32,10 @@ func BenchmarkUpdateDedup(b *testing.B) {
 	id := 0
 	for b.Loop() {
 		id++
-		if ok, err := s.BeginUpdate(ctx, id); err != nil || !ok {
-			b.Fatal(ok, err)
+		if st, err := s.BeginUpdate(ctx, 1, id); err != nil || st != UpdateNew {
+			b.Fatal(st, err)
 		}
-		if err := s.FinishUpdate(ctx, id); err != nil {
+		if err := s.FinishUpdate(ctx, 1, id); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -26,8 +26,9 @@ import (
 const (
 	// DraftTTL: a draft left alone for three days is dropped.
 	DraftTTL = 72 * time.Hour
-	// ProcessingTTL bounds how long a crashed handler blocks a redelivery.
-	ProcessingTTL = 2 * time.Minute
+	// ProcessingTTL bounds how long a crashed handler blocks its chat; a
+	// running handler renews it (see RenewUpdate).
+	ProcessingTTL = 15 * time.Second
 	// DoneTTL covers Telegram's redelivery window with room to spare.
 	DoneTTL = 48 * time.Hour
 )
@@ -36,11 +37,22 @@ const (
 type Store struct {
 	rdb    *redis.Client
 	prefix string
+	bot    string // "<bot id>:" in update, chat and lock keys; "" for none
 }
 
 // New returns a store whose keys all start with prefix.
 func New(rdb *redis.Client, prefix string) *Store {
 	return &Store{rdb: rdb, prefix: prefix}
+}
+
+// ForBot returns the store of bot botID: its update ids (numbered per bot by
+// Telegram), chat leases and job locks are its own, so two bots sharing one
+// Redis and prefix (staging and production) never take each other's
+// updates or locks. Drafts stay keyed by chat and user.
+func (s *Store) ForBot(botID int64) *Store {
+	c := *s
+	c.bot = strconv.FormatInt(botID, 10) + ":"
+	return &c
 }
 
 func (s *Store) draftKey(chatID, userID int64) string {
@@ -156,31 +168,81 @@ func parseMember(m string) (chat, user int64, ok bool) {
 }
 
 func (s *Store) updateKey(updateID int) string {
-	return s.prefix + "update:" + strconv.Itoa(updateID)
+	return s.prefix + "update:" + s.bot + strconv.Itoa(updateID)
 }
 
-// BeginUpdate claims a Telegram update for handling. It returns false when
-// the update was already handled or is being handled (a redelivery).
-func (s *Store) BeginUpdate(ctx context.Context, updateID int) (bool, error) {
-	ok, err := s.rdb.SetNX(ctx, s.updateKey(updateID), "processing", ProcessingTTL).Result()
+func (s *Store) chatKey(chatID int64) string {
+	return s.prefix + "chat:" + s.bot + strconv.FormatInt(chatID, 10)
+}
+
+// UpdateStatus says what BeginUpdate found.
+type UpdateStatus int
+
+const (
+	// UpdateNew: the update is claimed; handle it, then FinishUpdate or AbandonUpdate.
+	UpdateNew UpdateStatus = iota
+	// UpdateDone: the update was handled already (a redelivery): skip it.
+	UpdateDone
+	// UpdateBusy: another update of the chat (or this one, delivered twice)
+	// is being handled, here or on another replica: deliver it again later,
+	// so the chat's updates are handled one at a time, in order.
+	UpdateBusy
+)
+
+// beginScript: done already → 1; chat lease taken by someone else → 2;
+// else take the chat's lease (value: the update id) → 0.
+var beginScript = redis.NewScript(`
+if redis.call("exists", KEYS[1]) == 1 then return 1 end
+if redis.call("set", KEYS[2], ARGV[1], "NX", "PX", ARGV[2]) then return 0 end
+return 2`)
+
+// finishScript marks the update done and frees the chat's lease if it still
+// holds it.
+var finishScript = redis.NewScript(`
+if ARGV[3] == "1" then redis.call("set", KEYS[1], "done", "PX", ARGV[2]) end
+if redis.call("get", KEYS[2]) == ARGV[1] then redis.call("del", KEYS[2]) end
+return 0`)
+
+// renewScript extends the chat's lease while the update holds it.
+var renewScript = redis.NewScript(`
+if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
+return 0`)
+
+// BeginUpdate claims a Telegram update of chatID for handling. The claim is
+// a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
+// handler blocks its chat for at most ProcessingTTL, after which the
+// redelivered update is handled.
+func (s *Store) BeginUpdate(ctx context.Context, chatID int64, updateID int) (UpdateStatus, error) {
+	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
+		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
 	if err != nil {
-		return false, fmt.Errorf("claim update %d: %w", updateID, err)
+		return 0, fmt.Errorf("claim update %d: %w", updateID, err)
 	}
-	return ok, nil
+	return UpdateStatus(n), nil
 }
 
-// FinishUpdate marks a claimed update as handled.
-func (s *Store) FinishUpdate(ctx context.Context, updateID int) error {
-	if err := s.rdb.Set(ctx, s.updateKey(updateID), "done", DoneTTL).Err(); err != nil {
+// RenewUpdate extends the lease of an update being handled.
+func (s *Store) RenewUpdate(ctx context.Context, chatID int64, updateID int) error {
+	if err := renewScript.Run(ctx, s.rdb, []string{s.chatKey(chatID)}, strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("renew update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// FinishUpdate marks a claimed update as handled and frees its chat.
+func (s *Store) FinishUpdate(ctx context.Context, chatID int64, updateID int) error {
+	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
+		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
 		return fmt.Errorf("finish update %d: %w", updateID, err)
 	}
 	return nil
 }
 
-// AbandonUpdate releases a claimed update whose handling failed, so that a
-// redelivery is handled.
-func (s *Store) AbandonUpdate(ctx context.Context, updateID int) error {
-	if err := s.rdb.Del(ctx, s.updateKey(updateID)).Err(); err != nil {
+// AbandonUpdate frees the chat of a claimed update whose handling did not
+// finish, so that a redelivery is handled.
+func (s *Store) AbandonUpdate(ctx context.Context, chatID int64, updateID int) error {
+	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
+		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
 		return fmt.Errorf("abandon update %d: %w", updateID, err)
 	}
 	return nil
@@ -202,7 +264,7 @@ func (s *Store) TryLock(ctx context.Context, key string, ttl time.Duration) (rel
 		return nil, false, fmt.Errorf("lock token: %w", err)
 	}
 	token := hex.EncodeToString(b)
-	k := s.prefix + "lock:" + key
+	k := s.prefix + "lock:" + s.bot + key
 	ok, err = s.rdb.SetNX(ctx, k, token, ttl).Result()
 	if err != nil {
 		return nil, false, fmt.Errorf("take lock %s: %w", key, err)

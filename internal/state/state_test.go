@@ -150,35 +150,78 @@ func TestIdle(t *testing.T) {
 func TestUpdateDedup(t *testing.T) {
 	ctx := context.Background()
 	s, r := newStore(t)
-	ok, err := s.BeginUpdate(ctx, 7001)
-	if err != nil || !ok {
-		t.Fatalf("first delivery: %v %v", ok, err)
+	st, err := s.BeginUpdate(ctx, 10, 7001)
+	if err != nil || st != UpdateNew {
+		t.Fatalf("first delivery: %v %v", st, err)
 	}
-	if ok, _ := s.BeginUpdate(ctx, 7001); ok {
-		t.Fatal("update in progress claimed twice")
+	if st, _ := s.BeginUpdate(ctx, 10, 7001); st != UpdateBusy {
+		t.Fatalf("update in progress delivered again = %v, want busy", st)
 	}
-	if ttl := r.Client.TTL(ctx, r.Prefix+"update:7001").Val(); ttl <= 0 || ttl > ProcessingTTL {
+	// The chat's next update waits for the first: updates of a chat are
+	// handled in order, across replicas.
+	if st, _ := s.BeginUpdate(ctx, 10, 7003); st != UpdateBusy {
+		t.Fatalf("second update of a busy chat = %v, want busy", st)
+	}
+	// Another chat is not blocked.
+	if st, _ := s.BeginUpdate(ctx, 11, 7004); st != UpdateNew {
+		t.Fatalf("other chat = %v, want new", st)
+	}
+	if ttl := r.Client.PTTL(ctx, r.Prefix+"chat:10").Val(); ttl <= 0 || ttl > ProcessingTTL {
 		t.Fatalf("processing ttl = %v", ttl)
 	}
-	if err := s.FinishUpdate(ctx, 7001); err != nil {
+	if err := s.FinishUpdate(ctx, 10, 7001); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := s.BeginUpdate(ctx, 7001); ok {
-		t.Fatal("handled update claimed again")
+	if st, _ := s.BeginUpdate(ctx, 10, 7001); st != UpdateDone {
+		t.Fatalf("handled update delivered again = %v, want done", st)
 	}
 	if ttl := r.Client.TTL(ctx, r.Prefix+"update:7001").Val(); ttl <= 47*time.Hour {
 		t.Fatalf("done ttl = %v", ttl)
 	}
 
 	// A failed handling lets the redelivery through.
-	if ok, _ := s.BeginUpdate(ctx, 7002); !ok {
-		t.Fatal("7002 not claimed")
+	if st, _ := s.BeginUpdate(ctx, 10, 7002); st != UpdateNew {
+		t.Fatalf("7002 = %v, want new", st)
 	}
-	if err := s.AbandonUpdate(ctx, 7002); err != nil {
+	if err := s.AbandonUpdate(ctx, 10, 7002); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := s.BeginUpdate(ctx, 7002); !ok {
-		t.Fatal("abandoned update not claimable again")
+	if st, _ := s.BeginUpdate(ctx, 10, 7002); st != UpdateNew {
+		t.Fatalf("abandoned update = %v, want new", st)
+	}
+	// A stale finish (its lease expired and another update took the chat)
+	// does not free the other's lease.
+	if err := s.FinishUpdate(ctx, 10, 7001); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.BeginUpdate(ctx, 10, 7005); st != UpdateBusy {
+		t.Fatalf("chat freed by a stale finish: %v", st)
+	}
+	if err := s.RenewUpdate(ctx, 10, 7002); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two bots sharing a Redis and a prefix number their updates alike: the
+// second bot's update 1 is not the first bot's.
+func TestUpdateKeysPerBot(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	prod, staging := s.ForBot(111), s.ForBot(222)
+	if st, _ := prod.BeginUpdate(ctx, 5, 1); st != UpdateNew {
+		t.Fatal("prod update 1 not new")
+	}
+	if err := prod.FinishUpdate(ctx, 5, 1); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := staging.BeginUpdate(ctx, 5, 1); st != UpdateNew {
+		t.Fatalf("staging update 1 = %v, want new", st)
+	}
+	if _, ok, _ := prod.TryLock(ctx, "reminders:tick", time.Minute); !ok {
+		t.Fatal("prod lock")
+	}
+	if _, ok, _ := staging.TryLock(ctx, "reminders:tick", time.Minute); !ok {
+		t.Fatal("staging lock blocked by prod's")
 	}
 }
 

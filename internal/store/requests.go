@@ -240,57 +240,6 @@ const (
 	JobNudge     = "nudge"
 )
 
-// claimRun records in tx that job ran for period and subject; false means
-// another process or an earlier run already did.
-func claimRun(ctx context.Context, tx pgx.Tx, job, period string, subject int64, now time.Time) (bool, error) {
-	tag, err := tx.Exec(ctx, `
-		INSERT INTO job_runs (job, period, subject, ran_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT DO NOTHING`, job, period, subject, now)
-	if err != nil {
-		return false, err
-	}
-	return tag.RowsAffected() == 1, nil
-}
-
-// RunOnce runs fn (typically: send a message) at most once for job, period
-// and subject across processes and restarts. The job_runs row is inserted in
-// the transaction that calls fn: a concurrent twin waits for it and then
-// skips; if fn fails, the row is rolled back so a later run retries. ran
-// tells whether fn ran and succeeded.
-func (s *Store) RunOnce(ctx context.Context, job, period string, subject int64, now time.Time, fn func(ctx context.Context) error) (ran bool, err error) {
-	err = s.sendInTx(ctx, func(dbCtx context.Context, tx pgx.Tx) error {
-		claimed, err := claimRun(dbCtx, tx, job, period, subject, now)
-		if err != nil || !claimed {
-			return err
-		}
-		if err := fn(ctx); err != nil {
-			return err
-		}
-		ran = true
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("run %s %s/%d once: %w", job, period, subject, err)
-	}
-	return ran, nil
-}
-
-// sendTxTimeout bounds a transaction that records a message sent.
-const sendTxTimeout = time.Minute
-
-// sendInTx runs fn in a transaction whose statements and commit use dbCtx,
-// which the caller's cancellation does not reach (bounded by a timeout):
-// once a message has gone out, a shutdown must not roll its record back and
-// have it sent again. Only the sending itself, given ctx, is cancelled.
-func (s *Store) sendInTx(ctx context.Context, fn func(dbCtx context.Context, tx pgx.Tx) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	dbCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTxTimeout)
-	defer cancel()
-	return pgx.BeginFunc(dbCtx, s.Pool, func(tx pgx.Tx) error { return fn(dbCtx, tx) })
-}
-
 // ReminderTarget is a mediator whose daily follow-up reminder is owed.
 type ReminderTarget struct {
 	MediatorID int64
@@ -301,16 +250,20 @@ type ReminderTarget struct {
 // ReminderPeriod is the job_runs period of a daily reminder: the local date.
 func ReminderPeriod(today time.Time) string { return today.Format("2006-01-02") }
 
-// PendingReminders lists the active mediators whose reminder hour
-// (users.reminder_hour, defaultHour when unset) has come by hour on today
-// and whose reminder of today has not been handled yet.
-func (s *Store) PendingReminders(ctx context.Context, today time.Time, hour, defaultHour int) ([]ReminderTarget, error) {
+// PendingReminders lists the active, reachable mediators whose reminder
+// hour (users.reminder_hour, defaultHour when unset) has come by hour on
+// now's day and whose reminder of the day has not been handled yet (or
+// failed and may be retried).
+func (s *Store) PendingReminders(ctx context.Context, now time.Time, hour, defaultHour int) ([]ReminderTarget, error) {
+	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	rows, err := s.Pool.Query(ctx, `
 		SELECT m.id, u.telegram_id, u.chat_id
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $3) <= $2
-		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.subject = m.id)
-		ORDER BY m.id`, ReminderPeriod(today), hour, defaultHour, JobFollowUps)
+		  AND u.unreachable_since IS NULL
+		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.subject = m.id
+		                  AND NOT `+retryable("j", "$5", "$6")+`)
+		ORDER BY m.id`, ReminderPeriod(now), hour, defaultHour, JobFollowUps, now, dayStart)
 	if err != nil {
 		return nil, fmt.Errorf("pending reminders: %w", err)
 	}
@@ -329,37 +282,14 @@ func (s *Store) PendingReminders(ctx context.Context, today time.Time, hour, def
 	return out, nil
 }
 
-// RemindOnce handles a mediator's daily reminder for today exactly once. In
-// one transaction it records the day as handled, loads the due requests and,
-// if there are any, calls send with them, then marks them reminded. If send
-// fails nothing is recorded, so a later run retries. sent tells whether send
-// ran and succeeded; a day with nothing due is recorded without sending.
-func (s *Store) RemindOnce(ctx context.Context, mediatorID int64, today time.Time, now time.Time, send func(ctx context.Context, due []FollowUp) error) (sent bool, err error) {
-	err = s.sendInTx(ctx, func(dbCtx context.Context, tx pgx.Tx) error {
-		claimed, err := claimRun(dbCtx, tx, JobFollowUps, ReminderPeriod(today), mediatorID, now)
-		if err != nil || !claimed {
-			return err
-		}
-		due, err := dueFollowUps(dbCtx, tx, mediatorID, today)
-		if err != nil || len(due) == 0 {
-			return err
-		}
-		ids := make([]int64, len(due))
-		for i, f := range due {
-			ids[i] = f.ID
-		}
-		if _, err := tx.Exec(dbCtx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
-			return err
-		}
-		// Sending last leaves only the commit between a sent message and its record.
-		if err := send(ctx, due); err != nil {
-			return err
-		}
-		sent = true
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("daily reminder of mediator %d: %w", mediatorID, err)
+// MarkReminded notes that the due requests were in today's reminder.
+func (s *Store) MarkReminded(ctx context.Context, due []FollowUp, today time.Time) error {
+	ids := make([]int64, len(due))
+	for i, f := range due {
+		ids[i] = f.ID
 	}
-	return sent, nil
+	if _, err := s.Pool.Exec(ctx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
+		return fmt.Errorf("mark requests reminded: %w", err)
+	}
+	return nil
 }

@@ -188,7 +188,7 @@ func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
 	}
 }
 
-func TestRemindOnceSendsOnceAndRetriesAfterAFailedSend(t *testing.T) {
+func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a := mediator(t, st, 1, "59")
@@ -203,70 +203,99 @@ func TestRemindOnceSendsOnceAndRetriesAfterAFailedSend(t *testing.T) {
 	if p, _ := st.PendingReminders(ctx, today, 8, 9); len(p) != 0 {
 		t.Fatalf("pending at 8h for a 9h reminder = %+v", p)
 	}
-
-	boom := errors.New("telegram down")
-	sent, err := st.RemindOnce(ctx, a.Mediator.ID, today, now, func(context.Context, []store.FollowUp) error { return boom })
-	if !errors.Is(err, boom) || sent {
-		t.Fatalf("failed send: sent=%v err=%v", sent, err)
+	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), Subject: a.Mediator.ID}
+	claim := func(at time.Time) bool {
+		t.Helper()
+		ok, err := st.ClaimSend(ctx, k, at, date(at.Year(), at.Month(), at.Day()), time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
 	}
-	if p, _ := st.PendingReminders(ctx, today, 9, 9); len(p) != 1 {
-		t.Fatal("a failed send left the day recorded: no retry possible")
-	}
 
-	var calls atomic.Int32
+	// Claimed: nobody else claims it, it is not pending.
+	var claims atomic.Int32
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := st.RemindOnce(ctx, a.Mediator.ID, today, now, func(_ context.Context, due []store.FollowUp) error {
-				calls.Add(1)
-				if len(due) != 1 {
-					t.Errorf("due = %+v", due)
-				}
-				return nil
-			}); err != nil {
+			if ok, err := st.ClaimSend(ctx, k, now, today, time.Minute); err != nil {
 				t.Error(err)
+			} else if ok {
+				claims.Add(1)
 			}
 		}()
 	}
 	wg.Wait()
-	if calls.Load() != 1 {
-		t.Fatalf("sent %d times, want 1", calls.Load())
+	if claims.Load() != 1 {
+		t.Fatalf("claimed %d times, want 1", claims.Load())
 	}
-	var reminded time.Time
-	_ = st.Pool.QueryRow(ctx, `SELECT last_reminded_on FROM requests`).Scan(&reminded)
-	if !reminded.Equal(today) {
-		t.Fatalf("last_reminded_on = %v", reminded)
+	if p, _ := st.PendingReminders(ctx, now, 9, 9); len(p) != 0 {
+		t.Fatalf("pending while claimed = %+v", p)
 	}
-	if p, _ := st.PendingReminders(ctx, today, 23, 9); len(p) != 0 {
-		t.Fatalf("still pending after sending: %+v", p)
+	// Failed: pending again, claimable again.
+	if err := st.FinishSend(ctx, k, store.SendFailed, now); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := st.PendingReminders(ctx, now, 9, 9); len(p) != 1 {
+		t.Fatal("a failed send is not retried")
+	}
+	if !claim(now.Add(time.Minute)) {
+		t.Fatal("failed send not claimable")
+	}
+	// The sender vanished (crash): past its lease the outcome is unknown;
+	// it is not sent again the same day.
+	later := now.Add(3 * time.Hour)
+	if claim(later) {
+		t.Fatal("an uncertain message was claimed again the same day")
+	}
+	if p, _ := st.PendingReminders(ctx, later, 9, 9); len(p) != 0 {
+		t.Fatalf("uncertain reminder pending again the same day: %+v", p)
+	}
+	if err := st.FinishSend(ctx, k, store.SendSent, later); err != nil {
+		t.Fatal(err)
+	}
+	if state, _ := st.SendState(ctx, k); state != store.SendSent {
+		t.Fatalf("state = %q", state)
+	}
+	if claim(later.Add(48 * time.Hour)) {
+		t.Fatal("a sent message was claimed again")
+	}
+
+	// An unreachable user (blocked the bot) is not a target until they write.
+	tomorrow := date(2026, 11, 24)
+	if p, _ := st.PendingReminders(ctx, tomorrow, 9, 9); len(p) != 1 {
+		t.Fatalf("tomorrow's pending = %+v", p)
+	}
+	if changed, err := st.MarkUnreachable(ctx, 1, now); err != nil || !changed {
+		t.Fatalf("mark unreachable: %v %v", changed, err)
+	}
+	if p, _ := st.PendingReminders(ctx, tomorrow, 9, 9); len(p) != 0 {
+		t.Fatalf("unreachable user is a target: %+v", p)
+	}
+	if changed, err := st.MarkReachable(ctx, 1); err != nil || !changed {
+		t.Fatalf("mark reachable: %v %v", changed, err)
+	}
+	if p, _ := st.PendingReminders(ctx, tomorrow, 9, 9); len(p) != 1 {
+		t.Fatalf("reachable again but not a target: %+v", p)
 	}
 }
 
-func TestRunOnceAcrossConcurrentCallers(t *testing.T) {
+// An uncertain message (claimed, its sender gone) is retried once a later
+// day has come: late rather than never, never twice in one day.
+func TestUncertainSendRetriedOnALaterDay(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	var calls atomic.Int32
-	var wg sync.WaitGroup
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := st.RunOnce(ctx, store.JobNudge, "2026-11-23T10:00:00Z", 7, now, func(context.Context) error {
-				calls.Add(1)
-				return nil
-			}); err != nil {
-				t.Error(err)
-			}
-		}()
+	k := store.SendKey{Job: store.JobNudge, Period: "2026-11-23T10:00:00Z", Subject: 7}
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	if ok, err := st.ClaimSend(ctx, k, at, date(2026, 11, 23), time.Minute); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
 	}
-	wg.Wait()
-	if calls.Load() != 1 {
-		t.Fatalf("ran %d times, want 1", calls.Load())
+	if ok, _ := st.ClaimSend(ctx, k, at.Add(10*time.Hour), date(2026, 11, 23), time.Minute); ok {
+		t.Fatal("retried the same day")
 	}
-	ran, err := st.RunOnce(ctx, store.JobNudge, "2026-11-23T15:00:00Z", 7, now, func(context.Context) error { return nil })
-	if err != nil || !ran {
-		t.Fatalf("another period: ran=%v err=%v", ran, err)
+	if ok, _ := st.ClaimSend(ctx, k, at.Add(22*time.Hour), date(2026, 11, 24), time.Minute); !ok {
+		t.Fatal("not retried the next day")
 	}
 }

@@ -175,6 +175,9 @@ type ReviewReminderQuery struct {
 	// before AfterBefore (the second reminder follows the first).
 	After       string
 	AfterBefore time.Time
+	// Now is the pass's time, DayStart the start of its local day: a
+	// failed reminder is retried, an uncertain one only on a later day.
+	Now, DayStart time.Time
 }
 
 // ReviewReminderTargets lists the active mediators with a Telegram account
@@ -185,11 +188,13 @@ func (s *Store) ReviewReminderTargets(ctx context.Context, q ReviewReminderQuery
 		SELECT m.id, u.telegram_id, u.chat_id
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $4) <= $3
+		  AND u.unreachable_since IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.mediator_id = m.id AND r.year = $2)
-		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $1 AND j.period = $5 AND j.subject = m.id)
+		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $1 AND j.period = $5 AND j.subject = m.id
+		                  AND NOT `+retryable("j", "$8", "$9")+`)
 		  AND ($6 = '' OR EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $6 AND j.period = $5
-		                          AND j.subject = m.id AND j.ran_at < $7))
-		ORDER BY m.id`, q.Job, q.Year, q.Hour, q.DefaultHour, period, q.After, q.AfterBefore)
+		                          AND j.subject = m.id AND j.state = 'sent' AND j.ran_at < $7))
+		ORDER BY m.id`, q.Job, q.Year, q.Hour, q.DefaultHour, period, q.After, q.AfterBefore, q.Now, q.DayStart)
 	if err != nil {
 		return nil, fmt.Errorf("review reminder targets: %w", err)
 	}
@@ -202,35 +207,4 @@ func (s *Store) ReviewReminderTargets(ctx context.Context, q ReviewReminderQuery
 		return nil, fmt.Errorf("review reminder targets: %w", err)
 	}
 	return out, nil
-}
-
-// RemindReviewOnce sends job's reminder of the year's review to the
-// mediator at most once across processes: in one transaction it records the
-// job run and checks the review is still missing, then calls send. If send
-// fails nothing is recorded, so a later pass retries. sent tells whether
-// send ran and succeeded.
-func (s *Store) RemindReviewOnce(ctx context.Context, job string, year int, mediatorID int64, now time.Time, send func(ctx context.Context) error) (sent bool, err error) {
-	err = s.sendInTx(ctx, func(dbCtx context.Context, tx pgx.Tx) error {
-		claimed, err := claimRun(dbCtx, tx, job, strconv.Itoa(year), mediatorID, now)
-		if err != nil || !claimed {
-			return err
-		}
-		var done bool
-		if err := tx.QueryRow(dbCtx, `SELECT EXISTS (SELECT 1 FROM reviews WHERE mediator_id = $1 AND year = $2)`,
-			mediatorID, year).Scan(&done); err != nil {
-			return err
-		}
-		if done { // filled meanwhile: recorded, nothing to send
-			return nil
-		}
-		if err := send(ctx); err != nil {
-			return err
-		}
-		sent = true
-		return nil
-	})
-	if err != nil {
-		return false, fmt.Errorf("review reminder %s %d of mediator %d: %w", job, year, mediatorID, err)
-	}
-	return sent, nil
 }

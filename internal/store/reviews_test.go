@@ -87,16 +87,13 @@ func TestRemindReviewOnceSkipsAFilledReview(t *testing.T) {
 	if err != nil || len(targets) != 1 || targets[0].MediatorID != u.Mediator.ID {
 		t.Fatalf("targets = %+v, %v", targets, err)
 	}
-	sends := 0
-	send := func(context.Context) error { sends++; return nil }
 	now := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
-	for range 2 {
-		if _, err := st.RemindReviewOnce(ctx, store.JobReviewFirst, 2026, u.Mediator.ID, now, send); err != nil {
-			t.Fatal(err)
-		}
+	k := store.SendKey{Job: store.JobReviewFirst, Period: "2026", Subject: u.Mediator.ID}
+	if ok, err := st.ClaimSend(ctx, k, now, utcDay(2027, 1, 4), time.Minute); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
 	}
-	if sent, _ := st.RemindReviewOnce(ctx, store.JobReviewFirst, 2026, v.Mediator.ID, now, send); sent || sends != 1 {
-		t.Fatalf("sends = %d (filled review reminded: %v)", sends, sent)
+	if err := st.FinishSend(ctx, k, store.SendSent, now); err != nil {
+		t.Fatal(err)
 	}
 	if targets, _ := st.ReviewReminderTargets(ctx, q); len(targets) != 0 {
 		t.Fatalf("targets after the first reminder = %+v", targets)

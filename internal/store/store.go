@@ -27,10 +27,13 @@ type Store struct {
 
 // Open connects to PostgreSQL and checks the connection once, so a bad
 // DATABASE_URL fails at start rather than at the first visit logged.
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -41,6 +44,27 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	return &Store{Pool: pool}, nil
+}
+
+// Option tunes the pool Open makes.
+type Option func(*pgxpool.Config)
+
+// OnQueryError calls f with every failed statement's error (not "no
+// rows"): the PostgreSQL errors metric.
+func OnQueryError(f func(error)) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = errorTracer(f) }
+}
+
+type errorTracer func(error)
+
+func (errorTracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (f errorTracer) TraceQueryEnd(_ context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	if d.Err != nil && !errors.Is(d.Err, pgx.ErrNoRows) && !errors.Is(d.Err, context.Canceled) {
+		f(d.Err)
+	}
 }
 
 // Close releases the connections.

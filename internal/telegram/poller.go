@@ -12,17 +12,26 @@ import (
 )
 
 // Handler processes one update. It gets a context that outlives the poll's
-// own for a grace period at shutdown, so work in progress can finish.
-type Handler func(ctx context.Context, u tgbotapi.Update)
+// own for a grace period at shutdown, so work in progress can finish. A
+// non-nil error means the update was not handled and must be handled
+// again later (another replica holds its chat, or shutdown cut it short):
+// the update is retried after a pause, before the chat's next updates, and
+// never confirmed to Telegram until it is handled. Errors the user was told
+// about are handled updates: return nil.
+type Handler func(ctx context.Context, u tgbotapi.Update) error
 
 // Poller receives updates by long polling. Updates of one chat are handled
 // one after the other, in order; different chats are handled in parallel,
-// up to Concurrency at once. Telegram may deliver an update twice (after a
-// crash, say): handlers must be idempotent.
+// up to Concurrency at once. An update is confirmed to Telegram (the
+// offset moves past it) only once it and every update before it are
+// handled: after a crash Telegram delivers again what was not finished,
+// and handlers de-duplicate what was (at-least-once delivery).
 type Poller struct {
 	// Timeout is the long-poll wait (default 30s).
 	Timeout time.Duration
-	// Limit is the number of updates fetched at once (default 100).
+	// Limit is the number of updates fetched at once (default 100). As the
+	// offset stays at the oldest unfinished update, it also bounds how far
+	// other chats get ahead of a slow one.
 	Limit int
 	// Concurrency bounds handlers running at once (default 8).
 	Concurrency int
@@ -34,8 +43,20 @@ type Poller struct {
 	// DrainTimeout is how long handlers may still run after ctx is done
 	// before their context is cancelled too (default 20s).
 	DrainTimeout time.Duration
+	// RetryAfter is the first pause before an update whose handler returned
+	// an error is handled again (default 1s, doubling up to 2s).
+	RetryAfter time.Duration
 	// Logger receives polling failures (default slog.Default()).
 	Logger *slog.Logger
+	// Metrics, when set, observes the poller.
+	Metrics Observer
+}
+
+// Observer is told what happens to updates (Prometheus in production).
+type Observer interface {
+	// Update is called once per handling attempt with its outcome
+	// ("handled", "retry", "panic", "cut") and how long it took.
+	Update(outcome string, d time.Duration)
 }
 
 // Poll runs a Poller with default settings; see Poller.Run.
@@ -44,10 +65,9 @@ func Poll(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) error {
 }
 
 // Run fetches updates until ctx is done, then stops fetching, waits for the
-// updates already fetched to be handled, confirms them to Telegram and
-// returns nil. An update is confirmed (the offset moves past it) only once
-// it has been handed to its chat's queue. Transient getUpdates failures are
-// retried with backoff; a refused token returns an error.
+// updates already fetched to be handled, confirms the handled ones to
+// Telegram and returns nil. Transient getUpdates failures are retried with
+// backoff; a refused token returns an error.
 func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) error {
 	timeout := p.Timeout
 	if timeout <= 0 {
@@ -77,17 +97,18 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 	hctx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
 	d := newDispatcher(hctx, handle, concurrency, log)
+	d.retry, d.obs = p.RetryAfter, p.Metrics
 
 	var (
-		offset    int
-		confirmed int // highest offset Telegram has been sent
-		delay     = backoff{min: time.Second, max: 30 * time.Second}
-		runErr    error
+		sent   int // the offset Telegram was last given
+		delay  = backoff{min: time.Second, max: 30 * time.Second}
+		runErr error
 	)
 	for ctx.Err() == nil {
 		if !d.waitBelow(ctx, maxPending) {
 			break
 		}
+		offset := d.offset()
 		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: limit, Timeout: int(timeout / time.Second), AllowedUpdates: p.AllowedUpdates}
 		actx, cancel := context.WithTimeout(ctx, timeout+15*time.Second)
 		updates, err := withContext(actx, api).GetUpdates(cfg)
@@ -109,10 +130,18 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 			continue
 		}
 		delay.reset()
-		confirmed = offset
+		sent = offset
+		fresh := 0
 		for _, u := range updates {
-			d.dispatch(u)
-			offset = max(offset, u.UpdateID+1)
+			if d.dispatch(u, nil) {
+				fresh++
+			}
+		}
+		if len(updates) > 0 && fresh == 0 {
+			// Telegram answered with updates still being handled (the
+			// offset waits for the oldest): wait for one to finish rather
+			// than ask again at once.
+			d.waitProgress(ctx, time.Second)
 		}
 	}
 
@@ -121,9 +150,9 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 	d.wait()
 	stop.Stop()
 
-	// Confirm what was dispatched since the last call, so a restart does not
-	// see it again. Updates this call returns stay unconfirmed.
-	if offset > confirmed {
+	// Confirm what was handled since the last call, so a restart does not
+	// see it again. Updates cut short stay unconfirmed and come back.
+	if offset := d.offset(); offset > sent {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		_, err := withContext(cctx, api).GetUpdates(tgbotapi.UpdateConfig{Offset: offset, Limit: 1})
 		cancel()
@@ -153,42 +182,85 @@ func chatKey(u tgbotapi.Update) int64 {
 }
 
 // dispatcher runs handlers: one queue per chat, drained by one goroutine
-// at a time, with a global bound on handlers running at once.
+// at a time, with a global bound on handlers running at once. It knows
+// which updates are in flight, to tell the poller how far it may confirm.
 type dispatcher struct {
 	ctx    context.Context
 	handle Handler
 	sem    chan struct{}
 	log    *slog.Logger
-	wg     sync.WaitGroup
+	retry  time.Duration
+	obs    Observer
+	// oneShot: an update whose handler fails is not retried here (the
+	// webhook answers 503 and Telegram pushes it again).
+	oneShot bool
+	wg      sync.WaitGroup
 
-	mu      sync.Mutex
-	queues  map[int64][]tgbotapi.Update
-	pending int
-	freed   chan struct{} // signalled when pending decreases
+	mu       sync.Mutex
+	queues   map[int64][]queued
+	pending  int
+	inflight map[int]bool  // dispatched, not handled
+	finished map[int]bool  // handled, above the oldest in flight
+	next     int           // one past the highest update id dispatched
+	freed    chan struct{} // signalled when pending decreases
+}
+
+// queued is an update waiting in its chat's queue; done, when set, gets
+// the handler's verdict (the webhook answers with it).
+type queued struct {
+	u    tgbotapi.Update
+	done chan<- error
 }
 
 func newDispatcher(ctx context.Context, handle Handler, concurrency int, log *slog.Logger) *dispatcher {
 	return &dispatcher{
-		ctx:    ctx,
-		handle: handle,
-		sem:    make(chan struct{}, concurrency),
-		log:    log,
-		queues: map[int64][]tgbotapi.Update{},
-		freed:  make(chan struct{}, 1),
+		ctx:      ctx,
+		handle:   handle,
+		sem:      make(chan struct{}, concurrency),
+		log:      log,
+		queues:   map[int64][]queued{},
+		inflight: map[int]bool{},
+		finished: map[int]bool{},
+		freed:    make(chan struct{}, 1),
 	}
 }
 
-func (d *dispatcher) dispatch(u tgbotapi.Update) {
+// dispatch queues u in its chat's queue; false when u is already in flight
+// or handled (Telegram answering again from an offset held back).
+func (d *dispatcher) dispatch(u tgbotapi.Update, done chan<- error) bool {
 	key := chatKey(u)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.inflight[u.UpdateID] || d.finished[u.UpdateID] {
+		return false
+	}
+	d.inflight[u.UpdateID] = true
+	d.next = max(d.next, u.UpdateID+1)
 	d.pending++
 	d.wg.Add(1)
 	q, running := d.queues[key]
-	d.queues[key] = append(q, u)
+	d.queues[key] = append(q, queued{u: u, done: done})
 	if !running {
 		go d.run(key)
 	}
+	return true
+}
+
+// offset is the getUpdates offset that confirms exactly the updates handled
+// so far: the oldest update in flight, or one past the newest.
+func (d *dispatcher) offset() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	off := d.next
+	for id := range d.inflight {
+		off = min(off, id)
+	}
+	for id := range d.finished {
+		if id < off {
+			delete(d.finished, id)
+		}
+	}
+	return off
 }
 
 // run handles a chat's queue until it is empty.
@@ -201,17 +273,25 @@ func (d *dispatcher) run(key int64) {
 			d.mu.Unlock()
 			return
 		}
-		u := q[0]
+		item := q[0]
 		d.queues[key] = q[1:]
 		d.mu.Unlock()
 
-		d.sem <- struct{}{}
-		d.safeHandle(u)
-		<-d.sem
+		err := d.handleUntilDone(item.u)
 
 		d.mu.Lock()
 		d.pending--
+		switch {
+		case d.oneShot:
+			delete(d.inflight, item.u.UpdateID)
+		case err == nil:
+			delete(d.inflight, item.u.UpdateID)
+			d.finished[item.u.UpdateID] = true
+		}
 		d.mu.Unlock()
+		if item.done != nil {
+			item.done <- err
+		}
 		select {
 		case d.freed <- struct{}{}:
 		default:
@@ -220,14 +300,54 @@ func (d *dispatcher) run(key int64) {
 	}
 }
 
-// safeHandle keeps one broken update from taking the bot down.
-func (d *dispatcher) safeHandle(u tgbotapi.Update) {
+// handleUntilDone runs the handler until it handles u, pausing between
+// attempts; it returns an error only when the dispatcher is stopping (or,
+// for the webhook, when Telegram itself will deliver again).
+func (d *dispatcher) handleUntilDone(u tgbotapi.Update) error {
+	// A busy chat frees up within seconds (another update finishing, or
+	// a dead process's lease expiring): retry often, cheaply.
+	pause := backoff{min: d.retry, max: 2 * time.Second}
+	if pause.min <= 0 {
+		pause.min = time.Second
+	}
+	for {
+		d.sem <- struct{}{}
+		start := time.Now()
+		outcome, err := d.safeHandle(u)
+		<-d.sem
+		if err != nil && d.ctx.Err() != nil {
+			outcome = "cut"
+		}
+		if d.obs != nil {
+			d.obs.Update(outcome, time.Since(start))
+		}
+		if err == nil {
+			return nil
+		}
+		if d.ctx.Err() != nil || d.oneShot {
+			return err
+		}
+		wait := pause.next()
+		d.log.Debug("telegram: update not handled yet, retrying", "update_id", u.UpdateID, "retry_in", wait, "err", err)
+		if !sleep(d.ctx, wait) {
+			return err
+		}
+	}
+}
+
+// safeHandle keeps one broken update from taking the bot down: a panic is
+// logged and the update counts as handled (handling it again would panic again).
+func (d *dispatcher) safeHandle(u tgbotapi.Update) (outcome string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			d.log.Error("telegram: update handler panicked", "update_id", u.UpdateID, "panic", fmt.Sprint(r))
+			outcome, err = "panic", nil
 		}
 	}()
-	d.handle(d.ctx, u)
+	if err := d.handle(d.ctx, u); err != nil {
+		return "retry", err
+	}
+	return "handled", nil
 }
 
 // waitBelow blocks while n or more updates are pending; false if ctx ended.
@@ -245,6 +365,24 @@ func (d *dispatcher) waitBelow(ctx context.Context, n int) bool {
 			return false
 		}
 	}
+}
+
+// waitProgress waits for an update to finish, at most max.
+func (d *dispatcher) waitProgress(ctx context.Context, max time.Duration) {
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-d.freed:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// size is the number of updates queued or running.
+func (d *dispatcher) size() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.pending
 }
 
 func (d *dispatcher) wait() { d.wg.Wait() }

@@ -3,6 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -35,7 +36,15 @@ type SenderOptions struct {
 	Unlimited bool
 	// Logger receives failures (chat id and method only, never text).
 	Logger *slog.Logger
+	// Waited, when set, is told how long each call waited its turn (its
+	// chat's previous calls and the rate limits) before its first attempt.
+	Waited func(method string, d time.Duration)
 }
+
+// ErrNotSent marks a call that was given up before any attempt reached
+// Telegram (its context ended while it waited its turn): it was certainly
+// not delivered, so it may be sent again without risk of a duplicate.
+var ErrNotSent = errors.New("not sent")
 
 // Sender is the one way Relais sends to Telegram. It paces messages under
 // Telegram's limits (about 30 per second overall, about 1 per second per
@@ -105,6 +114,17 @@ type SenderStats struct {
 	Failed          int64 // calls that returned an error
 }
 
+// QueueDepth is the number of calls queued or running in chats.
+func (s *Sender) QueueDepth() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, l := range s.lanes {
+		n += l.users
+	}
+	return n
+}
+
 // Stats returns the counters so far.
 func (s *Sender) Stats() SenderStats {
 	return SenderStats{Sent: s.sent.Load(), Retries: s.retries.Load(), TooManyRequests: s.tooMany.Load(), Failed: s.failed.Load()}
@@ -132,13 +152,14 @@ func (s *Sender) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Messa
 // returned as is (see IsNotModified), not retried.
 func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	t := describe(c)
+	t.entered = time.Now()
 	if !t.inChat {
 		return s.deliver(ctx, t, nil, c)
 	}
 	l, done, err := s.enter(ctx, t.chatID)
 	if err != nil {
 		s.failed.Add(1)
-		return nil, fmt.Errorf("telegram %s to chat %d: %w", t.method, t.chatID, err)
+		return nil, fmt.Errorf("telegram %s to chat %d: %w: %w", t.method, t.chatID, ErrNotSent, err)
 	}
 	defer s.leave(t.chatID, l, done)
 	return s.deliver(ctx, t, l, c)
@@ -207,15 +228,25 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 	)
 	for attempt := 1; ; attempt++ {
 		if t.counted && !s.opts.Unlimited && l != nil {
-			if err := l.limiter.Wait(ctx); err != nil {
-				return nil, s.fail(t, attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
+			err := l.limiter.Wait(ctx)
+			if err == nil {
+				err = s.global.Wait(ctx)
 			}
-			if err := s.global.Wait(ctx); err != nil {
+			if err != nil {
+				if attempt == 1 {
+					err = fmt.Errorf("%w: %w", ErrNotSent, err)
+				}
 				return nil, s.fail(t, attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
 			}
 		}
+		if attempt == 1 && ctx.Err() != nil {
+			return nil, s.fail(t, 0, fmt.Errorf("%w: %w", ErrNotSent, ctx.Err()))
+		}
 		if giveUp.IsZero() {
 			giveUp = time.Now().Add(s.opts.GiveUpAfter)
+			if s.opts.Waited != nil {
+				s.opts.Waited(t.method, time.Since(t.entered))
+			}
 		}
 		actx, cancel := context.WithTimeout(ctx, s.opts.AttemptTimeout)
 		resp, err := withContext(actx, s.api).Request(c)
@@ -267,6 +298,7 @@ type target struct {
 	chatID  int64
 	inChat  bool // ordered with the chat's other calls
 	counted bool // counted by Telegram's message limits
+	entered time.Time
 }
 
 // describe classifies the Chattables Relais uses. Unknown ones are sent

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -309,7 +311,7 @@ func TestPollerOrderPerChatAndParallelChats(t *testing.T) {
 		total    int
 		bStarted = make(chan struct{})
 	)
-	handle := func(_ context.Context, up tgbotapi.Update) {
+	handle := func(_ context.Context, up tgbotapi.Update) error {
 		chat, text := up.Message.Chat.ID, up.Message.Text
 		if chat == 2 && text == "1" {
 			close(bStarted)
@@ -329,6 +331,7 @@ func TestPollerOrderPerChatAndParallelChats(t *testing.T) {
 		if total == 30 {
 			cancel()
 		}
+		return nil
 	}
 	if err := (&telegram.Poller{Timeout: time.Second, Limit: 7}).Run(ctx, api, handle); err != nil {
 		t.Fatal(err)
@@ -353,11 +356,12 @@ func TestPollerShutdownWaitsForInFlightHandlers(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	var finished bool
 	var handlerCtxErr error
-	handle := func(hctx context.Context, up tgbotapi.Update) {
+	handle := func(hctx context.Context, up tgbotapi.Update) error {
 		close(started)
 		<-release
 		handlerCtxErr = hctx.Err()
 		finished = true
+		return nil
 	}
 	done := make(chan error, 1)
 	go func() { done <- (&telegram.Poller{Timeout: time.Second}).Run(ctx, api, handle) }()
@@ -396,7 +400,7 @@ func TestPollerPassesRedeliveredUpdates(t *testing.T) {
 	var ids []int
 	var mu sync.Mutex
 	first := make(chan struct{})
-	handle := func(_ context.Context, up tgbotapi.Update) {
+	handle := func(_ context.Context, up tgbotapi.Update) error {
 		mu.Lock()
 		defer mu.Unlock()
 		ids = append(ids, up.UpdateID)
@@ -406,11 +410,17 @@ func TestPollerPassesRedeliveredUpdates(t *testing.T) {
 		if len(ids) == 2 {
 			cancel()
 		}
+		return nil
 	}
 	done := make(chan error, 1)
 	go func() { done <- (&telegram.Poller{Timeout: time.Second}).Run(ctx, api, handle) }()
 	u.Send("une fois")
 	<-first
+	// Once the update is confirmed, Telegram delivers it again (as after a
+	// crash of another poller): the handler sees it, to de-duplicate it.
+	for srv.Bot().PendingUpdates() != 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
 	u.SendDuplicate()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -425,12 +435,182 @@ func TestPollerStopsOnRefusedToken(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	api := connect(t, srv)
 	api.Token = "999:revoked"
-	err := telegram.Poll(context.Background(), api, func(context.Context, tgbotapi.Update) {})
+	err := telegram.Poll(context.Background(), api, func(context.Context, tgbotapi.Update) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "revoked") {
 		t.Fatalf("err = %v", err)
 	}
 	var apiErr *tgbotapi.Error
 	if !errors.As(err, &apiErr) || apiErr.Code != 401 {
 		t.Fatalf("err = %#v", err)
+	}
+}
+
+// An update is confirmed to Telegram only once it and every update before
+// it are handled: while a handler runs, a crash would get it delivered
+// again, and other chats go on meanwhile.
+func TestPollerConfirmsOnlyHandledUpdates(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	slow, quick := srv.NewUser(1001, "Awa"), srv.NewUser(1002, "Leo")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var handled []string
+	quickDone := make(chan struct{}, 2)
+	handle := func(_ context.Context, up tgbotapi.Update) error {
+		if up.Message.Chat.ID == 1001 {
+			<-release
+		}
+		mu.Lock()
+		handled = append(handled, up.Message.Text)
+		mu.Unlock()
+		if up.Message.Chat.ID == 1002 {
+			quickDone <- struct{}{}
+		}
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- (&telegram.Poller{Timeout: time.Second}).Run(ctx, api, handle) }()
+	slow.Send("lent")
+	quick.Send("un")
+	quick.Send("deux")
+	<-quickDone
+	<-quickDone
+	// The other chat's two updates are handled, but the first update still
+	// runs: nothing is confirmed, all three would come back after a crash.
+	time.Sleep(50 * time.Millisecond)
+	if n := srv.Bot().PendingUpdates(); n != 3 {
+		t.Fatalf("pending while the first update runs = %d, want 3", n)
+	}
+	close(release)
+	deadline := time.Now().Add(5 * time.Second)
+	for srv.Bot().PendingUpdates() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := srv.Bot().PendingUpdates(); n != 0 {
+		t.Fatalf("pending after handling = %d, want 0", n)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got := strings.Join(handled, " "); got != "un deux lent" {
+		t.Fatalf("handled %q (each once)", got)
+	}
+}
+
+// A handler that cannot handle an update yet (its chat busy on another
+// replica) gets it again after a pause, before the chat's next update; an
+// update cut by shutdown is left unconfirmed for the next run.
+func TestPollerRetriesUnhandledUpdatesInOrder(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	var seen []string
+	refusals := 2
+	handle := func(_ context.Context, up tgbotapi.Update) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, up.Message.Text)
+		if up.Message.Text == "a" && refusals > 0 {
+			refusals--
+			return errors.New("chat busy")
+		}
+		if up.Message.Text == "b" {
+			cancel()
+		}
+		return nil
+	}
+	u.Send("a")
+	u.Send("b")
+	if err := (&telegram.Poller{Timeout: time.Second, RetryAfter: 10 * time.Millisecond}).Run(ctx, api, handle); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(seen, " "); got != "a a a b" {
+		t.Fatalf("handled %q, want a refused twice then a, b", got)
+	}
+	if n := srv.Bot().PendingUpdates(); n != 0 {
+		t.Fatalf("pending = %d", n)
+	}
+
+	// Shutdown while an update keeps failing: it stays unconfirmed.
+	u.Send("c")
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	tried := make(chan struct{}, 100)
+	never := func(context.Context, tgbotapi.Update) error {
+		tried <- struct{}{}
+		return errors.New("chat busy")
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- (&telegram.Poller{Timeout: time.Second, RetryAfter: 10 * time.Millisecond, DrainTimeout: 50 * time.Millisecond}).Run(ctx2, api, never)
+	}()
+	<-tried
+	cancel2()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Bot().PendingUpdates(); n != 1 {
+		t.Fatalf("unhandled update confirmed at shutdown: pending = %d, want 1", n)
+	}
+}
+
+func pushUpdate(h http.Handler, id int, chat int64) *httptest.ResponseRecorder {
+	body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":1,"date":0,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"first_name":"A"},"text":"x"}}`, id, chat, chat)
+	req := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(body))
+	req.Header.Set(telegram.SecretHeader, "s3cret")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// The webhook answers Telegram once the update is handled (200), or 503 so
+// Telegram pushes it again: when the handler could not handle it, and when
+// too many updates are waiting.
+func TestWebhookAnswersAfterHandling(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var handled sync.Map
+	hook := telegram.NewWebhook("s3cret", func(_ context.Context, u tgbotapi.Update) error {
+		if u.UpdateID == 1 {
+			<-release
+		}
+		if u.UpdateID == 3 {
+			return errors.New("chat busy")
+		}
+		handled.Store(u.UpdateID, true)
+		return nil
+	}, telegram.WebhookOptions{MaxPending: 1})
+	defer hook.Close()
+	answered := make(chan int, 1)
+	go func() { answered <- pushUpdate(hook, 1, 10).Code }()
+	select {
+	case code := <-answered:
+		t.Fatalf("answered %d before the update was handled", code)
+	case <-time.After(50 * time.Millisecond):
+	}
+	// One update waiting: the queue is full, Telegram must retry.
+	if code := pushUpdate(hook, 2, 11).Code; code != http.StatusServiceUnavailable {
+		t.Fatalf("over capacity = %d, want 503", code)
+	}
+	close(release)
+	if code := <-answered; code != http.StatusOK {
+		t.Fatalf("handled update answered %d", code)
+	}
+	if _, ok := handled.Load(1); !ok {
+		t.Fatal("update 1 not handled")
+	}
+	if code := pushUpdate(hook, 2, 11).Code; code != http.StatusOK {
+		t.Fatalf("retried update = %d", code)
+	}
+	if code := pushUpdate(hook, 3, 12).Code; code != http.StatusServiceUnavailable {
+		t.Fatalf("unhandled update = %d, want 503", code)
 	}
 }

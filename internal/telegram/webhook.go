@@ -42,23 +42,48 @@ func DeleteWebhook(ctx context.Context, api *tgbotapi.BotAPI) error {
 }
 
 // Webhook receives the updates Telegram pushes and hands them to the same
-// per-chat ordered dispatcher as the Poller.
+// per-chat ordered dispatcher as the Poller. It answers Telegram only once
+// the update is handled: 200 when it is, 503 when it could not be (its
+// chat busy on another replica, the queue full, shutdown), so Telegram
+// delivers it again; nothing is confirmed before it is done.
 type Webhook struct {
-	secret string
-	d      *dispatcher
-	cancel context.CancelFunc
-	drain  time.Duration
-	log    *slog.Logger
+	secret     string
+	d          *dispatcher
+	cancel     context.CancelFunc
+	drain      time.Duration
+	maxPending int
+	log        *slog.Logger
+}
+
+// WebhookOptions tune a Webhook; the zero value is fine.
+type WebhookOptions struct {
+	// MaxPending bounds updates received and not yet handled (default 200,
+	// as the Poller's); beyond it Telegram is answered 503 and retries.
+	MaxPending int
+	// Concurrency bounds handlers running at once (default 8).
+	Concurrency int
+	Logger      *slog.Logger
+	Metrics     Observer
 }
 
 // NewWebhook returns an http.Handler for Telegram's pushes. Requests without
 // the secret token are refused, so nobody else can inject updates.
-func NewWebhook(secretToken string, handle Handler, log *slog.Logger) *Webhook {
+func NewWebhook(secretToken string, handle Handler, o WebhookOptions) *Webhook {
+	log := o.Logger
 	if log == nil {
 		log = slog.Default()
 	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 200
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 8
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Webhook{secret: secretToken, d: newDispatcher(ctx, handle, 8, log), cancel: cancel, drain: 20 * time.Second, log: log}
+	d := newDispatcher(ctx, handle, o.Concurrency, log)
+	d.obs = o.Metrics
+	d.oneShot = true // Telegram retries a refused update itself
+	return &Webhook{secret: secretToken, d: d, cancel: cancel, drain: 20 * time.Second, maxPending: o.MaxPending, log: log}
 }
 
 func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
@@ -75,10 +100,27 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "bad update", http.StatusBadRequest)
 		return
 	}
-	// Answer at once: Telegram waits for the answer before pushing the next
-	// update, and the bot de-duplicates a retried one.
-	w.d.dispatch(u)
-	rw.WriteHeader(http.StatusOK)
+	if w.d.size() >= w.maxPending {
+		http.Error(rw, "busy, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	done := make(chan error, 1)
+	if !w.d.dispatch(u, done) {
+		// The same update is being handled: Telegram will ask again.
+		http.Error(rw, "in progress, retry later", http.StatusServiceUnavailable)
+		return
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			http.Error(rw, "not handled, retry later", http.StatusServiceUnavailable)
+			return
+		}
+		rw.WriteHeader(http.StatusOK)
+	case <-r.Context().Done():
+		// Telegram gave up waiting and will deliver again; the handler goes
+		// on and the bot's de-duplication skips the copy once it is done.
+	}
 }
 
 // Close waits for the updates received to be handled (within the drain period).

@@ -128,7 +128,7 @@ func (b *Bot) memberChange(chatID int64, by *participant, from, to string) int {
 	c.botMember = to == "member" || to == "administrator"
 	self := b.self
 	self.CanJoinGroups, self.CanReadAllGroupMessages, self.SupportsInlineQueries = nil, nil, nil
-	return b.enqueue(wireUpdate{MyChatMember: &wireChatMemberUpdated{
+	return b.enqueue(wireUpdate{MyChatMember: &wireMemberUpdate{
 		Chat:          b.wireChat(c),
 		From:          by.info,
 		Date:          time.Now().Unix(),

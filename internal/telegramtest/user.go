@@ -219,16 +219,32 @@ func (u *User) SendDuplicate() {
 	}
 }
 
-// Block makes the user block the bot: sends to them fail with 403.
+// Block makes the user block the bot: sends to them fail with 403, and
+// the bot gets a my_chat_member update (status "kicked"), as on Telegram.
 func (u *User) Block() { u.setBlocked(true) }
 
-// Unblock undoes Block.
+// Unblock undoes Block (a my_chat_member update, status "member").
 func (u *User) Unblock() { u.setBlocked(false) }
 
 func (u *User) setBlocked(v bool) {
-	u.bot.mu.Lock()
-	defer u.bot.mu.Unlock()
-	u.bot.chats[u.info.ID].blocked = v
+	b := u.bot
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := b.chats[u.info.ID]
+	if c.blocked == v {
+		return
+	}
+	c.blocked = v
+	self := b.self
+	self.CanJoinGroups, self.CanReadAllGroupMessages, self.SupportsInlineQueries = nil, nil, nil
+	was, now := wireChatMember{Status: "member", User: self}, wireChatMember{Status: "kicked", User: self}
+	if !v {
+		was, now = now, was
+	}
+	b.enqueue(wireUpdate{MyChatMember: &wireMemberUpdate{
+		Chat: wireChat{ID: c.id, Type: "private", FirstName: u.info.FirstName, LastName: u.info.LastName, Username: u.info.Username},
+		From: u.info, Date: time.Now().Unix(), OldChatMember: was, NewChatMember: now,
+	}})
 }
 
 // injectText queues a text message from a user, as a demo or test would type it.

@@ -95,14 +95,16 @@ type wireCallbackQuery struct {
 }
 
 type wireUpdate struct {
-	UpdateID      int                    `json:"update_id"`
-	Message       *wireMessage           `json:"message,omitempty"`
-	CallbackQuery *wireCallbackQuery     `json:"callback_query,omitempty"`
-	MyChatMember  *wireChatMemberUpdated `json:"my_chat_member,omitempty"`
+	UpdateID      int                `json:"update_id"`
+	Message       *wireMessage       `json:"message,omitempty"`
+	CallbackQuery *wireCallbackQuery `json:"callback_query,omitempty"`
+	MyChatMember  *wireMemberUpdate  `json:"my_chat_member,omitempty"`
 }
 
-// wireChatMemberUpdated is a change of the bot's own membership in a chat.
-type wireChatMemberUpdated struct {
+// wireMemberUpdate is a ChatMemberUpdated, a change of the bot's own
+// membership: in a private chat the user blocking ("kicked") or unblocking
+// ("member") the bot; in a group, someone adding or promoting it.
+type wireMemberUpdate struct {
 	Chat          wireChat       `json:"chat"`
 	From          wireUser       `json:"from"`
 	Date          int64          `json:"date"`
@@ -111,8 +113,9 @@ type wireChatMemberUpdated struct {
 }
 
 type wireChatMember struct {
-	Status string   `json:"status"`
-	User   wireUser `json:"user"`
+	Status    string   `json:"status"`
+	User      wireUser `json:"user"`
+	UntilDate int64    `json:"until_date,omitempty"`
 }
 
 // kind is the update type as named in allowed_updates.

@@ -1,0 +1,532 @@
+//go:build crashloop
+
+// The crash loop (scripts/crashloop.sh; not part of `make test`): simulated
+// mediators fill sheets through the fake Bot API while `relais serve` is
+// killed with SIGKILL at random moments, optionally with Redis and
+// PostgreSQL outages. Afterwards every input got an answer, every sheet
+// whose confirmation was shown is stored exactly once, none is duplicated,
+// and every unfinished form resumes.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+var (
+	flagMediators = flag.Int("crash.mediators", 20, "simulated mediators")
+	flagKills     = flag.Int("crash.kills", 30, "SIGKILLs of relais serve")
+	flagOutage    = flag.Duration("crash.outage", 0, "also stop Redis, then PostgreSQL, this long each (e.g. 20s)")
+	flagDump      = flag.Int("crash.dump", 6, "messages shown of a chat that did not resume")
+	flagLogLevel  = flag.String("crash.loglevel", "warn", "RELAIS_LOG_LEVEL of relais serve")
+	flagAnswer    = flag.Duration("crash.answer", 90*time.Second, "how long an input may wait for its answer")
+)
+
+// relaisProcess runs `relais serve` as a child process that can be killed.
+type relaisProcess struct {
+	bin string
+	env []string
+	log *os.File
+	mu  sync.Mutex
+	cmd *exec.Cmd
+}
+
+func (p *relaisProcess) start(t *testing.T) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cmd := exec.Command(p.bin, "serve")
+	cmd.Env = p.env
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd = cmd
+}
+
+func (p *relaisProcess) kill() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
+		_ = p.cmd.Process.Kill() // SIGKILL
+		_ = p.cmd.Wait()         // a killed child's status is not news
+		p.cmd = nil
+	}
+}
+
+// proxy forwards TCP to target while up; down, it cuts and refuses connections.
+type proxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	up     bool
+	conns  []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln, target: target, up: true}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.mu.Lock()
+			up := p.up
+			p.mu.Unlock()
+			s, err := net.Dial("tcp", target)
+			if !up || err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, s)
+			p.mu.Unlock()
+			go func() { copyConn(s, c) }()
+			go func() { copyConn(c, s) }()
+		}
+	}()
+	t.Cleanup(func() { ln.Close(); p.set(false) })
+	return p
+}
+
+func copyConn(dst, src net.Conn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	dst.Close()
+}
+
+func (p *proxy) set(up bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.up = up
+	if !up {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+func (p *proxy) addr() string { return p.ln.Addr().String() }
+
+// answers the fiche's questions: the first matching text decides.
+var answers = []struct{ question, press, send string }{
+	{question: "Vous avez une fiche en cours", press: "Reprendre"},
+	{question: "Récapitulatif", press: "✅ Enregistrer"}, // before the lines it repeats
+	{question: "Date de l'accompagnement", press: "Aujourd'hui"},
+	{question: "Personne accompagnée", press: "Nouvelle personne"},
+	{question: "Sexe de la personne", press: "Femme"},
+	{question: "Âge de la personne", send: "34"},
+	{question: "quartier prioritaire", press: "Oui"},
+	{question: "Principale ressource", press: "RSA"},
+	{question: "connu le médiateur", press: "Aller vers"},
+	{question: "Niveau d'intervention", press: "Accompagné"},
+	{question: "protection sociale", press: "Oui"},
+	{question: "Accès aux droits ou accès aux soins", press: "Accès aux droits"},
+	{question: "Quelle demande d'accès aux droits", press: "Complémentaire Santé Solidaire"},
+	{question: "Où en est la demande", press: "Résolue"},
+	{question: "Ajouter une autre demande", press: "Non"},
+	{question: "Freins rencontrés", press: "Mobilité"},
+	{question: "Une note", send: "/passer"},
+}
+
+var savedPattern = regexp.MustCompile(`Fiche n° (\d+) enregistrée`)
+
+// mediator drives one simulated mediator through sheet after sheet.
+type mediator struct {
+	u                  *telegramtest.User
+	inputs, unanswered int
+	before             snapshot // the chat just before the last action
+}
+
+// progress is what changes when the bot answers: messages, edits, toasts.
+func progress(u *telegramtest.User) int {
+	n := len(u.CallbackAnswers())
+	for _, m := range u.Messages() {
+		if m.FromBot {
+			n += 1 + m.EditCount
+		}
+	}
+	return n
+}
+
+// settle waits until the chat changed since before and then stayed still a
+// moment; false when nothing changed within limit.
+func settle(u *telegramtest.User, before int, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for before >= 0 && progress(u) == before {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for last := progress(u); ; {
+		time.Sleep(300 * time.Millisecond)
+		now := progress(u)
+		if now == last {
+			return true
+		}
+		last = now
+	}
+}
+
+// act answers the open question once, as a mediator would: the newest bot
+// message that is a question (informational lines skipped). When none can
+// be answered for a few seconds (its buttons gone), it types /fiche, which
+// offers to resume. It returns false when the simulated user could not act.
+func (m *mediator) act() (acted bool, on int) {
+	defer func() {
+		if recover() != nil { // telegramtest panics on a button not found
+			acted = false
+		}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if ok, id := m.answer(); ok {
+			return true, id
+		}
+	}
+	m.before = snap(m.u)
+	m.u.Send("/fiche")
+	return true, 0
+}
+
+// snapshot is the chat as the user acts: the newest bot message and edits.
+type snapshot struct {
+	progress, newest int
+	edits            map[int]int
+}
+
+func snap(u *telegramtest.User) snapshot {
+	s := snapshot{progress: progress(u), edits: map[int]int{}}
+	for _, msg := range u.Messages() {
+		if msg.FromBot {
+			s.newest = max(s.newest, msg.ID)
+			s.edits[msg.ID] = msg.EditCount
+		}
+	}
+	return s
+}
+
+// waitAnswer waits for the bot's answer to an action on message on (0: a
+// typed command): a newer message or an edit of that one, then a moment of
+// stillness. A refused press gets only a toast. false: nothing at all came.
+func waitAnswer(u *telegramtest.User, before snapshot, on int, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	var firstChange time.Time
+	for time.Now().Before(deadline) {
+		now := snap(u)
+		if now.progress != before.progress && firstChange.IsZero() {
+			firstChange = time.Now()
+		}
+		if now.newest > before.newest || (on != 0 && now.edits[on] > before.edits[on]) {
+			settle(u, -1, 0)
+			return true
+		}
+		if !firstChange.IsZero() && time.Since(firstChange) > 15*time.Second {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return !firstChange.IsZero()
+}
+
+// answer acts on the newest bot message (informational lines and a used
+// resume prompt skipped); false if it is not a question that can be
+// answered yet (an answered line: the next question is coming).
+func (m *mediator) answer() (bool, int) {
+	msgs := m.u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		msg := msgs[i]
+		if !msg.FromBot {
+			continue
+		}
+		buttons := fmt.Sprint(msg.ButtonTexts())
+		if strings.Contains(msg.Text, "Code de la personne") ||
+			(strings.Contains(msg.Text, "Vous avez une fiche en cours") && !strings.Contains(buttons, "Reprendre")) {
+			continue
+		}
+		if savedPattern.MatchString(msg.Text) {
+			m.before = snap(m.u)
+			m.u.Send("/fiche")
+			return true, 0
+		}
+		for _, a := range answers {
+			if !strings.Contains(msg.Text, a.question) {
+				continue
+			}
+			if a.send != "" {
+				m.before = snap(m.u)
+				m.u.Send(a.send)
+				return true, 0
+			}
+			press := a.press
+			if a.question == "Freins rencontrés" && strings.Contains(buttons, "✅ ") {
+				press = "Valider"
+			}
+			if !strings.Contains(buttons, press) {
+				return false, 0 // answered or retired: the next one is coming
+			}
+			m.before = snap(m.u)
+			m.u.PressOn(msg, press)
+			return true, msg.ID
+		}
+		return false, 0
+	}
+	return false, 0
+}
+
+// openQuestion tells whether the form's question is open in the chat: the
+// newest bot message that is a question of the form (the resume prompt and
+// informational lines skipped) can be answered, its buttons there or typed.
+func openQuestion(u *telegramtest.User) bool {
+	msgs := u.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if !msgs[i].FromBot {
+			continue
+		}
+		for _, a := range answers[1:] {
+			if strings.Contains(msgs[i].Text, a.question) {
+				return a.send != "" || len(msgs[i].Buttons) > 0
+			}
+		}
+	}
+	return false
+}
+
+// confirmations are the sheet numbers shown saved in the chat.
+func confirmations(u *telegramtest.User) map[int64]bool {
+	out := map[int64]bool{}
+	for _, msg := range u.Messages() {
+		if s := savedPattern.FindStringSubmatch(msg.Text); msg.FromBot && s != nil {
+			n, _ := strconv.ParseInt(s[1], 10, 64)
+			out[n] = true
+		}
+	}
+	return out
+}
+
+func TestCrashLoop(t *testing.T) {
+	ctx := context.Background()
+	bin := filepath.Join(t.TempDir(), "relais")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	db := testenv.NewDB(t)
+	rd := testenv.NewRedis(t)
+	// Not bound to t: a simulated user whose button is gone looks again.
+	tg, err := telegramtest.New(telegramtest.WithoutRateLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(tg.Close)
+	ropt, err := redis.ParseURL(testenv.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	redisProxy := newProxy(t, ropt.Addr)
+	pgURL, pgProxy := db.URL, (*proxy)(nil)
+	if *flagOutage > 0 {
+		// PostgreSQL behind a proxy too, to stop it for the bot alone.
+		host := regexp.MustCompile(`@([^/]+)/`).FindStringSubmatch(db.URL)[1]
+		pgProxy = newProxy(t, host)
+		pgURL = strings.Replace(db.URL, "@"+host+"/", "@"+pgProxy.addr()+"/", 1)
+	}
+	logFile, err := os.Create(filepath.Join(t.TempDir(), "relais.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
+		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
+		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.addr()+"/0",
+		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)}
+	proc.start(t)
+	defer proc.kill()
+
+	meds := make([]*mediator, *flagMediators)
+	for i := range meds {
+		id := int64(7000 + i)
+		code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: time.Now().Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		meds[i] = &mediator{u: tg.NewUser(id, fmt.Sprintf("Med%d", i))}
+		meds[i].u.Send("/start " + code)
+		meds[i].inputs++
+	}
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for _, m := range meds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			before := 0
+			if !settle(m.u, before, *flagAnswer) {
+				m.unanswered++
+			}
+			for !stop.Load() {
+				ok, on := m.act()
+				if !ok {
+					time.Sleep(100 * time.Millisecond)
+					continue
+				}
+				m.inputs++
+				if !waitAnswer(m.u, m.before, on, *flagAnswer) {
+					m.unanswered++
+				}
+			}
+		}()
+	}
+
+	start := time.Now()
+	for k := 1; k <= *flagKills; k++ {
+		time.Sleep(time.Duration(1000+rand.IntN(5000)) * time.Millisecond)
+		proc.kill()
+		proc.start(t)
+		if *flagOutage > 0 && k == *flagKills/3 {
+			t.Logf("Redis stopped for %s", *flagOutage)
+			redisProxy.set(false)
+			time.Sleep(*flagOutage)
+			redisProxy.set(true)
+		}
+		if *flagOutage > 0 && k == 2**flagKills/3 {
+			t.Logf("PostgreSQL stopped for %s", *flagOutage)
+			pgProxy.set(false)
+			time.Sleep(*flagOutage)
+			pgProxy.set(true)
+		}
+	}
+	killsDone := time.Since(start)
+	// A last stretch without kills, then the mediators stop where they are.
+	time.Sleep(60 * time.Second)
+	stop.Store(true)
+	wg.Wait()
+
+	// Every confirmation shown: that sheet, once; no sheet twice.
+	confirmed, missing, dupNumbers := 0, 0, 0
+	for _, m := range meds {
+		for n := range confirmations(m.u) {
+			confirmed++
+			var c int
+			if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets WHERE number = $1`, n).Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			if c == 0 {
+				missing++
+			}
+			if c > 1 {
+				dupNumbers++
+			}
+		}
+	}
+	var stored, duplicated int
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT beneficiary_id FROM sheets GROUP BY beneficiary_id HAVING count(*) > 1) d`).Scan(&duplicated); err != nil {
+		t.Fatal(err)
+	}
+
+	if *flagDump > 6 {
+		for _, msg := range meds[0].u.Messages() {
+			t.Logf("  first mediator: bot=%v %q %v", msg.FromBot, msg.Text, msg.ButtonTexts())
+		}
+	}
+
+	// Every unfinished form resumes.
+	drafts := state.New(rd.Client, rd.Prefix)
+	unfinished, resumed := 0, 0
+	for _, m := range meds {
+		id := m.u.ID()
+		if _, ok, err := drafts.Load(ctx, id, id); err != nil || !ok {
+			continue
+		}
+		unfinished++
+		before := progress(m.u)
+		m.u.Send("/fiche")
+		settle(m.u, before, *flagAnswer)
+		if last := m.u.LastMessage(); strings.Contains(fmt.Sprint(last.ButtonTexts()), "Reprendre") {
+			before = progress(m.u)
+			func() {
+				defer func() { _ = recover() }()
+				m.u.PressOn(last, "Reprendre")
+			}()
+			settle(m.u, before, *flagAnswer)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !openQuestion(m.u) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if openQuestion(m.u) {
+			resumed++
+			continue
+		}
+		t.Logf("mediator %d did not resume; toasts %v; chat ends with:", id, m.u.CallbackAnswers())
+		msgs := m.u.Messages()
+		for _, msg := range msgs[max(0, len(msgs)-*flagDump):] {
+			t.Logf("  bot=%v %q %v", msg.FromBot, msg.Text, msg.ButtonTexts())
+		}
+	}
+
+	inputs, unanswered := 0, 0
+	for _, m := range meds {
+		inputs += m.inputs
+		unanswered += m.unanswered
+	}
+	report := fmt.Sprintf(`crash loop: %d mediators, %d SIGKILLs in %s, outages %s
+inputs sent: %d, answered: %d, unanswered: %d
+sheets confirmed to users: %d, of which in PostgreSQL exactly once: %d (missing %d, twice %d)
+sheets in PostgreSQL: %d, duplicated: %d
+unfinished forms: %d, resumed: %d`,
+		len(meds), *flagKills, killsDone.Round(time.Second), *flagOutage,
+		inputs, inputs-unanswered, unanswered,
+		confirmed, confirmed-missing-dupNumbers, missing, dupNumbers,
+		stored, duplicated, unfinished, resumed)
+	fmt.Println(report)
+	t.Log(report)
+	if unanswered != 0 || missing != 0 || dupNumbers != 0 || duplicated != 0 || resumed != unfinished || confirmed == 0 {
+		log, _ := os.ReadFile(logFile.Name())
+		t.Fatalf("crash loop broke an invariant; relais log tail:\n%s", tail(string(log), 4000))
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}

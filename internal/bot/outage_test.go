@@ -1,0 +1,184 @@
+package bot_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+// switchProxy forwards TCP connections to target while up; set down, it
+// cuts every connection and refuses new ones, as a stopped server does.
+type switchProxy struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	up     bool
+	conns  []net.Conn
+}
+
+func newSwitchProxy(t *testing.T, target string) *switchProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &switchProxy{ln: ln, target: target, up: true}
+	t.Cleanup(func() { ln.Close(); p.set(false) })
+	go p.serve()
+	return p
+}
+
+func (p *switchProxy) serve() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		up := p.up
+		p.mu.Unlock()
+		if !up {
+			c.Close()
+			continue
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
+		go func() { _, _ = io.Copy(s, c); s.Close() }()
+		go func() { _, _ = io.Copy(c, s); c.Close() }()
+	}
+}
+
+func (p *switchProxy) set(up bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.up = up
+	if !up {
+		for _, c := range p.conns {
+			c.Close()
+		}
+		p.conns = nil
+	}
+}
+
+// Redis stops mid-conversation: the mediator is told the service is
+// unavailable, the bot keeps running, and once Redis is back the same form
+// goes on from where it was and is saved, without a restart.
+func TestRedisOutageMidConversation(t *testing.T) {
+	h := newHarness(t)
+	opt, err := redis.ParseURL(testenv.RedisURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newSwitchProxy(t, opt.Addr)
+	opt.Addr = proxy.ln.Addr().String()
+	opt.MaxRetries = -1
+	rdb := redis.NewClient(opt)
+	t.Cleanup(func() { rdb.Close() })
+	h.drafts = state.New(rdb, h.rdb.Prefix)
+	h.restart()
+
+	u := h.mediator(2201, "Awa", "62")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Press("Femme")
+	u.Expect("Âge de la personne")
+	h.waitDraftAt(2201, "age")
+
+	proxy.set(false)
+	u.Send("34")
+	u.Expect("Service momentanément indisponible, réessayez dans un instant.")
+	u.Send("35")
+	u.Expect("Service momentanément indisponible, réessayez dans un instant.")
+	proxy.set(true)
+
+	u.Send("34")
+	u.Expect("quartier prioritaire")
+	fillRestAfterAge(u)
+	u.Expect("Fiche n°")
+	var age int
+	if err := h.db.Store.Pool.QueryRow(context.Background(), `SELECT age FROM sheets`).Scan(&age); err != nil || age != 34 {
+		t.Fatalf("saved age = %d, %v", age, err)
+	}
+}
+
+// PostgreSQL stops mid-conversation: the same message, the draft kept in
+// Redis, and the form goes on once PostgreSQL is back.
+func TestPostgreSQLOutageMidConversation(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2202, "Awa", "62")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Press("Femme")
+	u.Expect("Âge de la personne")
+	h.waitDraftAt(2202, "age")
+
+	h.setDatabaseUp(false)
+	u.Send("34")
+	u.Expect("Service momentanément indisponible, réessayez dans un instant.")
+	h.setDatabaseUp(true)
+
+	u.Send("34")
+	u.Expect("quartier prioritaire")
+	fillRestAfterAge(u)
+	u.Expect("Fiche n°")
+	if n := h.count(`SELECT count(*) FROM sheets WHERE age = 34`); n != 1 {
+		t.Fatalf("sheets = %d, want 1", n)
+	}
+}
+
+// fillRestAfterAge answers the fiche from the QPV question to the save.
+func fillRestAfterAge(u *telegramtest.User) {
+	u.Press("Oui") // QPV
+	u.Press("RSA")
+	u.Press("Aller vers")
+	u.Press("Accompagné")
+	u.Expect("protection sociale")
+	u.Press("Oui")
+	u.Press("Accès aux droits")
+	u.Press("Complémentaire Santé Solidaire")
+	u.Press("En cours")
+	u.Press("Dans 1 semaine")
+	u.Expect("Ajouter une autre demande")
+	u.Press("Non")
+	u.Press("Mobilité")
+	u.Press("Valider")
+	u.Expect("Une note")
+	u.Send("/passer")
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+}
+
+// waitDraftAt waits until the user's draft is saved at step (the handler
+// saves it after showing the question) and their chat is free.
+func (h *harness) waitDraftAt(id int64, step string) {
+	h.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, ok, err := h.drafts.Load(context.Background(), id, id)
+		free := h.rdb.Client.Exists(context.Background(), h.rdb.Prefix+"chat:"+strconv.FormatInt(id, 10)).Val() == 0
+		if err == nil && ok && st.Pos.Step == step && free {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("draft of %d not at %q: %+v %v %v", id, step, st.Pos, ok, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

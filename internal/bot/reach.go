@@ -1,0 +1,38 @@
+package bot
+
+import (
+	"context"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// chatMember follows my_chat_member updates of private chats: a user who
+// blocks the bot ("kicked") is marked unreachable, so scheduled messages
+// skip them; one who unblocks it ("member") is reachable again.
+func (b *Bot) chatMember(ctx context.Context, u tgbotapi.Update) {
+	m := u.MyChatMember
+	if m.Chat.Type != "private" {
+		return
+	}
+	switch m.NewChatMember.Status {
+	case "kicked":
+		if _, err := b.store.MarkUnreachable(ctx, m.From.ID, b.Now()); err != nil {
+			b.log.Error("mark user unreachable", "update_id", u.UpdateID, "err", err)
+		}
+	case "member":
+		if _, err := b.store.MarkReachable(ctx, m.From.ID); err != nil {
+			b.log.Error("mark user reachable", "update_id", u.UpdateID, "err", err)
+		}
+	}
+}
+
+// noteReachable makes a user who writes reachable again: they unblocked
+// the bot, so their reminders resume.
+func (b *Bot) noteReachable(ctx context.Context, ev event) {
+	if ev.chatID != ev.userID { // private chats only
+		return
+	}
+	if _, err := b.store.MarkReachable(ctx, ev.userID); err != nil {
+		b.log.Warn("mark user reachable", "update_id", ev.updateID, "err", err)
+	}
+}

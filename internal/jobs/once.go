@@ -1,0 +1,141 @@
+// Package jobs runs Relais's scheduled work: a Runner that runs every
+// scheduled job the same way (mailroom's crons are the model), and Sends,
+// the one pattern by which a scheduled message goes out exactly once.
+package jobs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+)
+
+// ErrNothingToSend, returned by a send function, records the message as
+// handled without sending anything (no request due, review already filled).
+var ErrNothingToSend = errors.New("nothing to send")
+
+// Defaults of Sends. The send deadline is shorter than the lease, so a
+// message is either finished or abandoned before anyone may claim it again.
+const (
+	DefaultLease    = 15 * time.Minute
+	DefaultDeadline = 5 * time.Minute
+)
+
+// SendMetrics is told about scheduled messages (Prometheus in production).
+type SendMetrics interface {
+	Scheduled(kind, outcome string)
+	Blocked()
+}
+
+// Sends sends scheduled messages exactly once, across replicas, restarts
+// and crashes, with one pattern for all of them:
+//
+//  1. claim: a job_runs row in state "claimed" until now+Lease, in its own
+//     committed transaction (a twin process sees it and skips);
+//  2. send, with a deadline (Deadline) shorter than the lease;
+//  3. mark: "sent", "skipped" (nothing to send), "blocked" (403: the user
+//     is marked unreachable and skipped from then on) or "failed" (a later
+//     pass retries, at most store.MaxSendAttempts times).
+//
+// A crash (or a shutdown, or the deadline) between 1 and 3 leaves the row
+// "claimed": the message may or may not have reached Telegram. It is not
+// sent again while claimed, and once the lease has passed only on a later
+// local day: never twice in a day, and a daily reminder never (its period
+// is the day).
+type Sends struct {
+	Store    *store.Store
+	Lease    time.Duration // default DefaultLease
+	Deadline time.Duration // default DefaultDeadline
+	Log      *slog.Logger
+	Metrics  SendMetrics
+}
+
+// Message is one scheduled message.
+type Message struct {
+	Key    store.SendKey
+	Kind   string // metric label: reminder, nudge, digest, review
+	UserID int64  // the recipient, marked unreachable on a 403
+	// Now is the pass's time; DayStart the start of its local day.
+	Now, DayStart time.Time
+}
+
+// Once sends m with send unless it was sent (or is being sent) already.
+// sent tells whether send ran and succeeded; err is a failure to retry.
+func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Context) error) (sent bool, err error) {
+	lease, deadline := s.Lease, s.Deadline
+	if lease <= 0 {
+		lease = DefaultLease
+	}
+	if deadline <= 0 || deadline >= lease {
+		deadline = min(DefaultDeadline, lease/2)
+	}
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	claimed, err := s.Store.ClaimSend(ctx, m.Key, m.Now, m.DayStart, lease)
+	if err != nil || !claimed {
+		return false, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, deadline)
+	err = send(sctx)
+	cut := sctx.Err() != nil && err != nil
+	cancel()
+
+	state := store.SendSent
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrNothingToSend):
+		state, err = store.SendSkipped, nil
+	case telegram.IsForbidden(err):
+		state = store.SendBlocked
+	case cut && errors.Is(err, telegram.ErrNotSent):
+		state = store.SendFailed // never reached Telegram: retried
+	case cut:
+		// Cut mid-send (shutdown or deadline): it may have reached
+		// Telegram. Left claimed: not sent again today.
+		log.Warn("scheduled message cut mid-send, not sent again today", "job", m.Key.Job, "period", m.Key.Period, "subject", m.Key.Subject, "err", err)
+		s.count(m.Kind, "unknown")
+		return false, nil
+	default:
+		state = store.SendFailed
+	}
+	// The mark must outlive a shutdown: the message is out.
+	mctx, mcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer mcancel()
+	if ferr := s.Store.FinishSend(mctx, m.Key, state, m.Now); ferr != nil {
+		// The row stays claimed: treated as unknown, never sent twice a day.
+		log.Error("record scheduled message", "job", m.Key.Job, "subject", m.Key.Subject, "state", state, "err", ferr)
+	}
+	s.count(m.Kind, state)
+	switch state {
+	case store.SendBlocked:
+		if m.UserID != 0 {
+			if _, uerr := s.Store.MarkUnreachable(mctx, m.UserID, m.Now); uerr != nil {
+				log.Error("mark user unreachable", "user_id", m.UserID, "err", uerr)
+			}
+		}
+		if s.Metrics != nil {
+			s.Metrics.Blocked()
+		}
+		log.Info("user blocked the bot, marked unreachable", "job", m.Key.Job, "user_id", m.UserID)
+		return false, nil
+	case store.SendFailed:
+		return false, err
+	}
+	return state == store.SendSent, nil
+}
+
+func (s *Sends) count(kind, outcome string) {
+	if s.Metrics != nil {
+		s.Metrics.Scheduled(kind, outcome)
+	}
+}
+
+// DayStart is the start of t's local day.
+func DayStart(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+}

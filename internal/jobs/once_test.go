@@ -1,0 +1,117 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func msg(job string, now time.Time) jobs.Message {
+	return jobs.Message{Key: store.SendKey{Job: job, Period: "p", Subject: 1}, Kind: "test", UserID: 1,
+		Now: now, DayStart: jobs.DayStart(now)}
+}
+
+func TestOnceSendsOnceAcrossConcurrentPasses(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	s := &jobs.Sends{Store: st}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	var calls atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Once(context.Background(), msg("a", now), func(context.Context) error {
+				calls.Add(1)
+				time.Sleep(20 * time.Millisecond)
+				return nil
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if calls.Load() != 1 {
+		t.Fatalf("sent %d times, want 1", calls.Load())
+	}
+	if state, _ := st.SendState(context.Background(), msg("a", now).Key); state != store.SendSent {
+		t.Fatalf("state = %q", state)
+	}
+}
+
+func TestOnceOutcomes(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	s := &jobs.Sends{Store: st}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	count := func(job string, at time.Time, err error) (int, error) {
+		n := 0
+		_, e := s.Once(ctx, msg(job, at), func(context.Context) error { n++; return err })
+		return n, e
+	}
+
+	// A failure is retried by the next pass.
+	boom := errors.New("telegram down")
+	if n, err := count("failed", now, boom); n != 1 || !errors.Is(err, boom) {
+		t.Fatalf("failed: %d %v", n, err)
+	}
+	if n, err := count("failed", now.Add(time.Minute), nil); n != 1 || err != nil {
+		t.Fatalf("retry: %d %v", n, err)
+	}
+	if n, _ := count("failed", now.Add(2*time.Minute), nil); n != 0 {
+		t.Fatal("sent again after success")
+	}
+
+	// A 403 is tried once: the message is recorded blocked, not retried.
+	forbidden := fmt.Errorf("send: %w", &tgbotapi.Error{Code: 403, Message: "Forbidden: user is deactivated"})
+	if n, err := count("blocked", now, forbidden); n != 1 || err != nil {
+		t.Fatalf("blocked: %d %v", n, err)
+	}
+	if n, _ := count("blocked", now.Add(24*time.Hour), nil); n != 0 {
+		t.Fatal("a blocked message was retried")
+	}
+	if state, _ := st.SendState(ctx, msg("blocked", now).Key); state != store.SendBlocked {
+		t.Fatalf("state = %q", state)
+	}
+
+	// Nothing to send: recorded, not retried.
+	if n, err := count("empty", now, jobs.ErrNothingToSend); n != 1 || err != nil {
+		t.Fatalf("nothing to send: %d %v", n, err)
+	}
+	if state, _ := st.SendState(ctx, msg("empty", now).Key); state != store.SendSkipped {
+		t.Fatalf("state = %q", state)
+	}
+
+	// Cut mid-send (shutdown): maybe delivered, not sent again that day.
+	cctx, cancel := context.WithCancel(ctx)
+	if _, err := s.Once(cctx, msg("cut", now), func(ctx context.Context) error { cancel(); return ctx.Err() }); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := count("cut", now.Add(time.Hour), nil); n != 0 {
+		t.Fatal("an uncertain message was sent again the same day")
+	}
+	// Cut before it reached Telegram: certainly not delivered, retried.
+	cctx, cancel = context.WithCancel(ctx)
+	if _, err := s.Once(cctx, msg("queued", now), func(ctx context.Context) error {
+		cancel()
+		return fmt.Errorf("%w: %w", telegram.ErrNotSent, ctx.Err())
+	}); err == nil {
+		t.Fatal("a message cut in the queue is not reported")
+	}
+	if n, _ := count("queued", now.Add(time.Minute), nil); n != 1 {
+		t.Fatal("a message never sent was not retried")
+	}
+}

@@ -1,0 +1,131 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// A panic in a job is logged with the job's name and recorded; the process
+// goes on and the next tick runs the job again.
+func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
+	db := testenv.NewDB(t)
+	rd := testenv.NewRedis(t)
+	var logs syncBuffer
+	var calls atomic.Int32
+	r := &jobs.Runner{Store: db.Store, Lock: state.New(rd.Client, rd.Prefix), Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	if err := r.Register(jobs.Job{Name: "boom", Spec: "@every 1h", Run: func(context.Context, time.Time) error {
+		if calls.Add(1) == 1 {
+			var m map[string]int
+			m["x"] = 1 // a nil map write: a real panic
+		}
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer r.Stop()
+	// The start-up execution (catch-up) panics.
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "job panicked") {
+		if time.Now().After(deadline) {
+			t.Fatalf("panic not logged: %s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "job=boom") || !strings.Contains(logs.String(), "assignment to entry in nil map") {
+		t.Fatalf("log lacks the job or the panic: %s", logs.String())
+	}
+	// The next tick runs.
+	out, err := r.RunNow(context.Background(), "boom", time.Now())
+	if err != nil || out != jobs.OutcomeOK {
+		t.Fatalf("next tick: %q %v", out, err)
+	}
+	var recorded []string
+	rows, err := db.Store.Pool.Query(context.Background(), `SELECT outcome FROM job_executions WHERE job = 'boom' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var o string
+		if err := rows.Scan(&o); err != nil {
+			t.Fatal(err)
+		}
+		recorded = append(recorded, o)
+	}
+	if got := strings.Join(recorded, " "); got != "panic ok" {
+		t.Fatalf("job_executions = %q, want \"panic ok\"", got)
+	}
+}
+
+// A tick is skipped while the previous execution runs, and on a second
+// replica while the first holds the tick's lock.
+func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
+	rd := testenv.NewRedis(t)
+	lock := state.New(rd.Client, rd.Prefix)
+	started, release := make(chan struct{}), make(chan struct{})
+	var runs atomic.Int32
+	job := jobs.Job{Name: "slow", Spec: "@every 1h", Run: func(context.Context, time.Time) error {
+		if runs.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		return nil
+	}}
+	a, b := &jobs.Runner{Lock: lock}, &jobs.Runner{Lock: lock}
+	for _, r := range []*jobs.Runner{a, b} {
+		if err := r.Register(job); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan string, 1)
+	go func() {
+		out, _ := a.RunNow(context.Background(), "slow", time.Now())
+		done <- out
+	}()
+	<-started
+	if out, _ := a.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeSkipped {
+		t.Fatalf("same runner while running: %q", out)
+	}
+	if out, _ := b.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeSkipped {
+		t.Fatalf("other replica while locked: %q", out)
+	}
+	close(release)
+	if out := <-done; out != jobs.OutcomeOK {
+		t.Fatalf("first execution: %q", out)
+	}
+	if out, _ := b.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeOK {
+		t.Fatalf("other replica after release: %q", out)
+	}
+	if runs.Load() != 2 {
+		t.Fatalf("runs = %d, want 2", runs.Load())
+	}
+}

@@ -1,0 +1,149 @@
+// Package metrics exposes what operators watch on /metrics (Prometheus
+// text format): updates by outcome and their handling time, the sender's
+// queue, waits, 429s and sends, scheduled messages by kind and outcome,
+// users who blocked the bot, job executions, and Redis/PostgreSQL errors.
+// Labels never carry a user, a chat or a text.
+package metrics
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/telegram"
+)
+
+// Metrics is one registry of Relais's metrics; it implements the small
+// observer interfaces of the poller, the webhook, jobs.Sends and jobs.Runner.
+type Metrics struct {
+	reg        *prometheus.Registry
+	updates    *prometheus.CounterVec
+	handling   prometheus.Histogram
+	scheduled  *prometheus.CounterVec
+	blocked    prometheus.Counter
+	executions *prometheus.CounterVec
+	jobTime    *prometheus.HistogramVec
+	backend    *prometheus.CounterVec
+	senderWait *prometheus.HistogramVec
+}
+
+// New returns the metrics with Go and process collectors registered.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relais_updates_total",
+			Help: "Telegram updates handled, by outcome (handled, retry: delivered again later, panic, cut: stopped by shutdown)."}, []string{"outcome"}),
+		handling: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "relais_update_handling_seconds",
+			Help: "Time to handle one update.", Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}),
+		scheduled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relais_scheduled_messages_total",
+			Help: "Scheduled messages by kind (reminder, nudge, review, digest) and outcome (sent, skipped, failed, blocked, unknown)."}, []string{"kind", "outcome"}),
+		blocked: prometheus.NewCounter(prometheus.CounterOpts{Name: "relais_users_blocked_total",
+			Help: "Users found to have blocked the bot (403) by a scheduled message."}),
+		executions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relais_job_executions_total",
+			Help: "Scheduled job executions by job and outcome (ok, failed, panic, skipped)."}, []string{"job", "outcome"}),
+		jobTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "relais_job_duration_seconds",
+			Help: "Duration of job executions.", Buckets: prometheus.ExponentialBuckets(0.01, 4, 10)}, []string{"job"}),
+		backend: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relais_backend_errors_total",
+			Help: "Errors talking to Redis or PostgreSQL."}, []string{"backend"}),
+		senderWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "relais_sender_wait_seconds",
+			Help:    "Time a Telegram call waited its turn (chat order, rate limits) before its first attempt.",
+			Buckets: []float64{.001, .01, .1, .5, 1, 2, 5, 10, 30, 60}}, []string{"method"}),
+	}
+	m.reg.MustRegister(m.updates, m.handling, m.scheduled, m.blocked, m.executions, m.jobTime, m.backend, m.senderWait,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	for _, b := range []string{"redis", "postgres"} {
+		m.backend.WithLabelValues(b)
+	}
+	return m
+}
+
+// Handler serves the metrics.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// Update implements telegram.Observer.
+func (m *Metrics) Update(outcome string, d time.Duration) {
+	m.updates.WithLabelValues(outcome).Inc()
+	m.handling.Observe(d.Seconds())
+}
+
+// Scheduled implements jobs.SendMetrics.
+func (m *Metrics) Scheduled(kind, outcome string) { m.scheduled.WithLabelValues(kind, outcome).Inc() }
+
+// Blocked implements jobs.SendMetrics.
+func (m *Metrics) Blocked() { m.blocked.Inc() }
+
+// JobExecution implements jobs.RunnerMetrics.
+func (m *Metrics) JobExecution(job, outcome string, d time.Duration) {
+	m.executions.WithLabelValues(job, outcome).Inc()
+	if outcome != "skipped" {
+		m.jobTime.WithLabelValues(job).Observe(d.Seconds())
+	}
+}
+
+// PostgresError counts a failed statement (store.OnQueryError).
+func (m *Metrics) PostgresError(error) { m.backend.WithLabelValues("postgres").Inc() }
+
+// SenderWaited records a call's wait (telegram.SenderOptions.Waited).
+func (m *Metrics) SenderWaited(method string, d time.Duration) {
+	m.senderWait.WithLabelValues(method).Observe(d.Seconds())
+}
+
+// WatchSender exposes the sender's queue depth and its counters.
+func (m *Metrics) WatchSender(s *telegram.Sender) {
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "relais_sender_queue_depth",
+			Help: "Telegram calls queued or running in chats."}, func() float64 { return float64(s.QueueDepth()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_too_many_requests_total",
+			Help: "429 answers received from Telegram."}, func() float64 { return float64(s.Stats().TooManyRequests) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_calls_sent_total",
+			Help: "Telegram calls that succeeded."}, func() float64 { return float64(s.Stats().Sent) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_calls_failed_total",
+			Help: "Telegram calls given up."}, func() float64 { return float64(s.Stats().Failed) }),
+	)
+}
+
+// WatchRedis counts the client's failed commands (not "key not found").
+func (m *Metrics) WatchRedis(rdb *redis.Client) { rdb.AddHook(redisHook{m}) }
+
+type redisHook struct{ m *Metrics }
+
+func (h redisHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h redisHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if cmd.Name() != "client" { // connection set-up (CLIENT SETINFO on an older server)
+			h.count(err)
+		}
+		return err
+	}
+}
+
+func (h redisHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		err := next(ctx, cmds)
+		for _, c := range cmds {
+			if c.Name() != "client" && c.Err() != nil {
+				h.count(c.Err())
+				break
+			}
+		}
+		return err
+	}
+}
+
+func (h redisHook) count(err error) {
+	// NOSCRIPT is go-redis asking for a script's first load, not a failure.
+	if err != nil && !errors.Is(err, redis.Nil) && !errors.Is(err, context.Canceled) && !strings.HasPrefix(err.Error(), "NOSCRIPT") {
+		h.m.backend.WithLabelValues("redis").Inc()
+	}
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Send states of a scheduled message in job_runs (see 00013).
+const (
+	SendClaimed = "claimed" // being sent; unknown once claimed_until has passed
+	SendSent    = "sent"
+	SendFailed  = "failed"  // not delivered: a later pass retries
+	SendBlocked = "blocked" // 403: the user blocked the bot or left Telegram
+	SendSkipped = "skipped" // nothing to send (no request due, review filled)
+)
+
+// MaxSendAttempts bounds the tries of one scheduled message.
+const MaxSendAttempts = 5
+
+// SendKey names one scheduled message: job, period and subject.
+type SendKey struct {
+	Job     string
+	Period  string
+	Subject int64
+}
+
+func (k SendKey) String() string { return fmt.Sprintf("%s %s/%d", k.Job, k.Period, k.Subject) }
+
+// retryable is the SQL condition (on job_runs j) under which a recorded
+// message may be claimed again at $now: it failed, or its sender vanished
+// mid-send (the claim expired: the message may or may not have gone out)
+// and the claim dates from before $dayStart (an earlier local day), so an
+// uncertain message is retried once a human-scale delay has passed and
+// never twice in one day.
+func retryable(j, now, dayStart string) string {
+	return `(` + j + `.attempts < ` + fmt.Sprint(MaxSendAttempts) + ` AND (` + j + `.state = 'failed' OR (` + j + `.state = 'claimed' AND ` +
+		j + `.claimed_until < ` + now + ` AND ` + j + `.ran_at < ` + dayStart + `)))`
+}
+
+// ClaimSend records, in its own committed transaction, that the message
+// k is being sent until now+lease. false: it was sent, is being sent, or
+// may not be retried yet. dayStart is the start of the local day.
+func (s *Store) ClaimSend(ctx context.Context, k SendKey, now, dayStart time.Time, lease time.Duration) (bool, error) {
+	tag, err := s.Pool.Exec(ctx, `
+		INSERT INTO job_runs AS j (job, period, subject, ran_at, state, claimed_until, attempts)
+		VALUES ($1, $2, $3, $4, 'claimed', $5, 1)
+		ON CONFLICT (job, period, subject) DO UPDATE
+		SET state = 'claimed', ran_at = $4, claimed_until = $5, attempts = j.attempts + 1, finished_at = NULL
+		WHERE `+retryable("j", "$4", "$6"), k.Job, k.Period, k.Subject, now, now.Add(lease), dayStart)
+	if err != nil {
+		return false, fmt.Errorf("claim %s: %w", k, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// FinishSend records the outcome of a claimed message (SendSent,
+// SendFailed, SendBlocked or SendSkipped).
+func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now time.Time) error {
+	_, err := s.Pool.Exec(ctx, `
+		UPDATE job_runs SET state = $4, finished_at = $5
+		WHERE job = $1 AND period = $2 AND subject = $3 AND state = 'claimed'`,
+		k.Job, k.Period, k.Subject, state, now)
+	if err != nil {
+		return fmt.Errorf("record %s %s: %w", k, state, err)
+	}
+	return nil
+}
+
+// SendState returns the recorded state of k ("" when none).
+func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
+	var st string
+	err := s.Pool.QueryRow(ctx, `SELECT COALESCE(max(state), '') FROM job_runs WHERE job = $1 AND period = $2 AND subject = $3`,
+		k.Job, k.Period, k.Subject).Scan(&st)
+	if err != nil {
+		return "", fmt.Errorf("state of %s: %w", k, err)
+	}
+	return st, nil
+}
+
+// MarkUnreachable records that the user blocked the bot or deleted their
+// account: scheduled messages skip them until they write again. It tells
+// whether the user was reachable until now.
+func (s *Store) MarkUnreachable(ctx context.Context, telegramID int64, now time.Time) (bool, error) {
+	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = $2 WHERE telegram_id = $1 AND unreachable_since IS NULL`, telegramID, now)
+	if err != nil {
+		return false, fmt.Errorf("mark user unreachable: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// MarkReachable records that the user wrote to the bot (or unblocked it).
+// It tells whether they were unreachable.
+func (s *Store) MarkReachable(ctx context.Context, telegramID int64) (bool, error) {
+	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = NULL WHERE telegram_id = $1 AND unreachable_since IS NOT NULL`, telegramID)
+	if err != nil {
+		return false, fmt.Errorf("mark user reachable: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Unreachable tells whether the user is marked unreachable.
+func (s *Store) Unreachable(ctx context.Context, telegramID int64) (bool, error) {
+	var v bool
+	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND unreachable_since IS NOT NULL)`, telegramID).Scan(&v)
+	if err != nil {
+		return false, fmt.Errorf("user unreachable: %w", err)
+	}
+	return v, nil
+}
+
+// UnreachableUsers counts the users marked unreachable (a metric).
+func (s *Store) UnreachableUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE unreachable_since IS NOT NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count unreachable users: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Crash loop (not part of `make test`): 20 simulated mediators fill sheets
+# through the fake Bot API while `relais serve` is killed with SIGKILL 30
+# times; prints what reached the users and PostgreSQL. Options:
+#   --outage 20s   also stop Redis, then PostgreSQL, 20 s each (mid-run)
+#   --kills N      number of SIGKILLs (default 30)
+#   --mediators N  simulated mediators (default 20)
+# Needs PostgreSQL and Redis as for `make test` (scripts/services.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --outage) args+=("-crash.outage=$2"); shift 2 ;;
+    --kills) args+=("-crash.kills=$2"); shift 2 ;;
+    --mediators) args+=("-crash.mediators=$2"); shift 2 ;;
+    *) echo "usage: $0 [--outage 20s] [--kills N] [--mediators N]" >&2; exit 2 ;;
+  esac
+done
+bash scripts/services.sh
+exec go test -tags crashloop -run '^TestCrashLoop$' -count=1 -timeout 30m -v ./cmd/relais/ -args "${args[@]}"
