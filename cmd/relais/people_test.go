@@ -264,3 +264,43 @@ func TestReportIsAudited(t *testing.T) {
 		t.Fatalf("codes audit line = %+v", e)
 	}
 }
+
+func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
+	st := cliDB(t)
+	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	registerUser(t, st, 3, "Chloé", store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
+	code, out, errOut := cli(t, "user", "post", "--telegram-id", "5", "--start", "2024-10-01", "--end", "2025-06-30")
+	if code != 0 || !strings.Contains(out, "début 01/10/2024, fin 30/06/2025") {
+		t.Fatalf("post: %d %q %q", code, out, errOut)
+	}
+	var start, end time.Time
+	if err := st.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+		t.Fatal(err)
+	}
+	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
+		t.Errorf("stored %v %v", start, end)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--telegram-id", "5", "--start", "2025-01-01", "--end", "2024-12-31"}, "la date de fin est avant la date de début"},
+		{[]string{"--telegram-id", "5", "--start", "01/10/2024"}, "n'est pas une date AAAA-MM-JJ"},
+		{[]string{"--telegram-id", "3", "--start", "2024-01-01"}, "aucun médiateur n'a l'identifiant Telegram 3"},
+	} {
+		code, _, errOut := cli(t, append([]string{"user", "post"}, c.args...)...)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: %d %q, want %q", c.args, code, errOut, c.want)
+		}
+	}
+	if err := st.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+		t.Fatal(err)
+	}
+	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
+		t.Errorf("bad input changed the dates: %v %v", start, end)
+	}
+	code, out, _ = cli(t, "user", "post", "--telegram-id", "5", "--end", "aucune")
+	if code != 0 || !strings.Contains(out, "fin aucune (poste en cours)") {
+		t.Errorf("clear: %d %q", code, out)
+	}
+}

@@ -103,6 +103,13 @@ type ReviewGroup struct {
 	Pct      map[string]int `json:"pct"`
 	// PartnersMean is the partners declared in the reviews, by category.
 	PartnersMean map[string]Mean `json:"partners_mean"`
+	// Exploitable counts the reviews whose post was active at least
+	// ExploitableMonths months of the year (Definitions "exploitable").
+	Exploitable int `json:"exploitable"`
+	// Declared is the means of the counts declared in the exploitable
+	// reviews (Annexe 1, "données calculées via les bilans"), beside the
+	// Report's PerMediator derived from the sheets.
+	Declared PerMediator `json:"declared_per_mediator"`
 }
 
 func newActionGroup() ActionGroup {
@@ -319,7 +326,18 @@ SELECT m.rural, count(*),
        count(*) FILTER (WHERE r.training), count(r.training),
        coalesce(sum(r.partners_sanitaire), 0), count(r.partners_sanitaire),
        coalesce(sum(r.partners_social), 0), count(r.partners_social),
-       coalesce(sum(r.partners_medico), 0), count(r.partners_medico)
+       coalesce(sum(r.partners_medico), 0), count(r.partners_medico),
+       count(*) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_people) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_people) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_people_qpv) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_people_qpv) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_rights) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_rights) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_care) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_care) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_social_protection) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_social_protection) FILTER (WHERE `+exploitableSQL("m", "r")+`)
 FROM reviews r JOIN mediators m ON m.id = r.mediator_id
 WHERE r.year BETWEEN $1 AND $2 AND `+cond+`
 GROUP BY m.rural`, args...)
@@ -340,6 +358,12 @@ GROUP BY m.rural`, args...)
 		for i := range partners {
 			dest = append(dest, &partners[i][0], &partners[i][1])
 		}
+		var exploitable int
+		var declared [5][2]int64
+		dest = append(dest, &exploitable)
+		for i := range declared {
+			dest = append(dest, &declared[i][0], &declared[i][1])
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("compute indicators: reviews: %w", err)
 		}
@@ -349,6 +373,12 @@ GROUP BY m.rural`, args...)
 		}
 		for _, t := range []*ReviewGroup{g, &r.Review.Total} {
 			t.Reviews += n
+			t.Exploitable += exploitable
+			for i, m := range []*Mean{&t.Declared.DistinctPeople, &t.Declared.DistinctPeopleQPV, &t.Declared.RightsPeople,
+				&t.Declared.CarePeople, &t.Declared.SocialProtection} {
+				m.Sum += declared[i][0]
+				m.N += declared[i][1]
+			}
 			for i, q := range ReviewQuestions {
 				t.Yes[q.Code] += yes[i]
 				t.Answered[q.Code] += answered[i]
@@ -393,8 +423,9 @@ GROUP BY h.code`, args...)
 	}
 	r.Review.HealthNeeds = ranking(codes.HealthNeeds, needs, r.Review.Total.Reviews)
 
-	pcond, pargs := s.Filter("m", 1)
-	prow, err := db.Query(ctx, `SELECT m.rural, count(*) FROM mediators m WHERE m.active AND `+pcond+` GROUP BY m.rural`, pargs...)
+	pcond, pargs := s.Filter("m", 3)
+	prow, err := db.Query(ctx, `SELECT m.rural, count(*) FROM mediators m WHERE `+postActiveSQL("m", "$1", "$2")+` AND `+pcond+` GROUP BY m.rural`,
+		append([]any{r.Period.From, r.Period.To}, pargs...)...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: review posts: %w", err)
 	}

@@ -161,6 +161,36 @@ func (s *Store) SetUserDisabled(ctx context.Context, telegramID int64, disabled 
 	return nil
 }
 
+// ErrPostDates: the end date of a post is before its start date.
+var ErrPostDates = errors.New("post end before start")
+
+// SetPostDates sets the start and end dates of the post of the mediator
+// user telegramID (nil: no date), audited with actor (nil: the command
+// line). The report counts a post for a period when it was active during it
+// (indicators.Definitions). ErrNotFound: no mediator with that id.
+func (s *Store) SetPostDates(ctx context.Context, telegramID int64, start, end *time.Time, actor *int64) error {
+	if start != nil && end != nil && end.Before(*start) {
+		return ErrPostDates
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE mediators SET post_start = $2, post_end = $3 WHERE user_id = $1`, telegramID, start, end)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditPostDates, Target: userTarget(telegramID)})
+	})
+	if errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("set post dates: %w", err)
+	}
+	return nil
+}
+
 // Touch records that the bot heard from the user (last activity in
 // /equipe), at most one write an hour per user.
 func (s *Store) Touch(ctx context.Context, telegramID int64, now time.Time) error {
