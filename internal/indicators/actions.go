@@ -80,6 +80,11 @@ type Review struct {
 	QPVPosts ReviewGroup `json:"qpv_posts"`
 	// HealthNeeds ranks the needs seen; Pct is the share of the reviews.
 	HealthNeeds []Rank `json:"health_needs"`
+	// Publics ranks the kinds of partners and publics worked with, and
+	// Obstacles the obstacles to health care seen on the territory, as the
+	// report reads them from the reviews; Pct is the share of the reviews.
+	Publics   []Rank `json:"publics"`
+	Obstacles []Rank `json:"obstacles"`
 }
 
 // ReviewQuestions are the yes/no questions of the review, in report order.
@@ -400,28 +405,33 @@ GROUP BY m.rural`, args...)
 		}
 	}
 
-	needs := map[string]int{}
+	lists := map[string]map[string]int{"needs": {}, "publics": {}, "obstacles": {}}
 	nrows, err := db.Query(ctx, `
-SELECT h.code, count(*)
-FROM reviews r JOIN mediators m ON m.id = r.mediator_id CROSS JOIN LATERAL unnest(r.health_needs) AS h(code)
+SELECT h.dim, h.code, count(*)
+FROM reviews r JOIN mediators m ON m.id = r.mediator_id
+CROSS JOIN LATERAL (SELECT 'needs', x FROM unnest(r.health_needs) x
+                    UNION ALL SELECT 'publics', x FROM unnest(r.publics) x
+                    UNION ALL SELECT 'obstacles', x FROM unnest(r.obstacles) x) AS h(dim, code)
 WHERE r.year BETWEEN $1 AND $2 AND `+cond+`
-GROUP BY h.code`, args...)
+GROUP BY h.dim, h.code`, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: health needs: %w", err)
 	}
 	defer nrows.Close()
 	for nrows.Next() {
-		var code string
+		var dim, code string
 		var n int
-		if err := nrows.Scan(&code, &n); err != nil {
+		if err := nrows.Scan(&dim, &code, &n); err != nil {
 			return fmt.Errorf("compute indicators: health needs: %w", err)
 		}
-		needs[code] = n
+		lists[dim][code] = n
 	}
 	if err := nrows.Err(); err != nil {
 		return fmt.Errorf("compute indicators: health needs: %w", err)
 	}
-	r.Review.HealthNeeds = ranking(codes.HealthNeeds, needs, r.Review.Total.Reviews)
+	r.Review.HealthNeeds = ranking(codes.HealthNeeds, lists["needs"], r.Review.Total.Reviews)
+	r.Review.Publics = ranking(codes.Publics, lists["publics"], r.Review.Total.Reviews)
+	r.Review.Obstacles = ranking(codes.Obstacles, lists["obstacles"], r.Review.Total.Reviews)
 
 	pcond, pargs := s.Filter("m", 3)
 	prow, err := db.Query(ctx, `SELECT m.rural, count(*) FROM mediators m WHERE `+postActiveSQL("m", "$1", "$2")+` AND `+pcond+` GROUP BY m.rural`,

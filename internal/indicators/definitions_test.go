@@ -2,6 +2,7 @@ package indicators_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -124,6 +125,8 @@ func TestExploitableReviewsAndDeclaredAverages(t *testing.T) {
 		                      declared_social_protection) VALUES
 		 (1, 2024, 100, 70, 50, 30, 40), (2, 2024, 10, 10, 10, 10, 10), (3, 2024, 30, 20, 10, 5, 1),
 		 (9, 2024, 50, 35, 21, 16, 10), (10, 2024, 20, 20, 20, 20, 20), (8, 2024, 5, 5, 5, 5, 5)`,
+		`UPDATE reviews SET publics = '{habitants,justice}', obstacles = '{mobilite}' WHERE mediator_id IN (1, 2, 3)`,
+		`UPDATE reviews SET publics = '{habitants}', obstacles = '{langue,mobilite}' WHERE mediator_id = 9`,
 		`INSERT INTO beneficiaries (code, mediator_id) VALUES ('P1', 1), ('P2', 1)`,
 		`INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
 		 VALUES ('S1', 1, 1, '2024-03-20', 'F', 'oui', 'rsa', 'aller_vers', 'informe', 'non'),
@@ -147,6 +150,19 @@ func TestExploitableReviewsAndDeclaredAverages(t *testing.T) {
 	}
 	if r.PerMediator.DistinctPeople.Round() != 2 {
 		t.Errorf("derived mean %d, want 2", r.PerMediator.DistinctPeople.Round())
+	}
+	rank := func(rs []indicators.Rank) string {
+		var out []string
+		for _, x := range rs {
+			out = append(out, fmt.Sprintf("%s %d %d%%", x.Label, x.Count, x.Pct))
+		}
+		return strings.Join(out, "; ")
+	}
+	if got := rank(r.Review.Publics); got != "Habitants 4 67%; Personnes sous-main de justice 3 50%" {
+		t.Errorf("publics: %s", got)
+	}
+	if got := rank(r.Review.Obstacles); got != "Mobilité 4 67%; Barrière linguistique 1 17%" {
+		t.Errorf("obstacles: %s", got)
 	}
 	js, err := r.JSON()
 	if err != nil {
