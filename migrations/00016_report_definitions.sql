@@ -18,11 +18,19 @@ ALTER TABLE reviews
     ADD COLUMN publics                    TEXT[] NOT NULL DEFAULT '{}',
     ADD COLUMN obstacles                  TEXT[] NOT NULL DEFAULT '{}';
 
+-- An action co-animated may also be co-built with the inhabitants (the
+-- report counts it in both), and have several co-animating partners: the
+-- other partners' types beside partner_type.
+ALTER TABLE actions
+    ADD COLUMN cobuilt             BOOLEAN NOT NULL DEFAULT FALSE,
+    ADD COLUMN other_partner_types TEXT[] NOT NULL DEFAULT '{}';
+
 -- Resolution as of a period's end: the rollups hold today's status, the
 -- few requests resolved after the period's end are found by this index.
 CREATE INDEX requests_resolved_at ON requests (resolved_at) WHERE status = 'resolue';
 
 -- +goose Down
+ALTER TABLE actions DROP COLUMN other_partner_types, DROP COLUMN cobuilt;
 DROP INDEX requests_resolved_at;
 ALTER TABLE reviews
     DROP COLUMN obstacles, DROP COLUMN publics, DROP COLUMN declared_social_protection, DROP COLUMN declared_care,

@@ -29,8 +29,8 @@ type Actions struct {
 	// Themes ranks the themes by number of actions (an action may have
 	// several); Pct is the share of the actions.
 	Themes []Rank `json:"themes"`
-	// Partners ranks the co-animating partner types; Pct is the share of the
-	// actions that name one.
+	// Partners ranks the co-animating partner types (an action may have
+	// several); Pct is the share of the actions that name at least one.
 	Partners []Rank `json:"partners"`
 }
 
@@ -46,6 +46,11 @@ type ActionGroup struct {
 	CoanimatedForProfessionals    int `json:"coanimated_for_professionals"`
 	CoanimatedForProfessionalsPct int `json:"coanimated_for_professionals_pct"`
 	Participants                  int `json:"participants"`
+	// CoanimatedForPublic counts the co-animated actions for the public
+	// (not professionals): the report's co-animated average reads them only.
+	// A co-animated action also co-built counts in both roles of ByRole.
+	CoanimatedForPublic     int  `json:"coanimated_public"`
+	CoanimatedForPublicMean Mean `json:"coanimated_public_per_mediator"`
 }
 
 // Rank is one code of a ranking, largest count first.
@@ -174,7 +179,8 @@ WITH act AS (
 	SELECT a.mediator_id,
 	       count(*) AS n,
 	       count(*) FILTER (WHERE a.role = 'coanimee') AS coanimee,
-	       count(*) FILTER (WHERE a.role = 'coconstruite') AS coconstruite,
+	       count(*) FILTER (WHERE a.role = 'coconstruite' OR a.cobuilt) AS coconstruite,
+	       count(*) FILTER (WHERE a.role = 'coanimee' AND a.audience = 'public') AS coanimee_public,
 	       count(*) FILTER (WHERE a.role = 'participation') AS participation,
 	       bool_or(a.role = 'coanimee' AND a.audience = 'professionnels') AS pro,
 	       coalesce(sum(a.participants), 0) AS participants
@@ -196,6 +202,7 @@ WITH act AS (
 )
 SELECT m.rural, count(*),
        coalesce(sum(act.n), 0), coalesce(sum(act.coanimee), 0), coalesce(sum(act.coconstruite), 0),
+       coalesce(sum(act.coanimee_public), 0),
        coalesce(sum(act.participation), 0), count(*) FILTER (WHERE act.pro), coalesce(sum(act.participants), 0),
        coalesce(sum(reg.sanitaire), 0), coalesce(sum(reg.social), 0), coalesce(sum(reg.medico), 0)
 FROM active m LEFT JOIN act ON act.mediator_id = m.id LEFT JOIN reg ON reg.mediator_id = m.id
@@ -206,8 +213,8 @@ GROUP BY m.rural`, args...)
 	defer rows.Close()
 	for rows.Next() {
 		var rural bool
-		var mediators, n, coanimee, coconstruite, participation, pro, participants, san, soc, med int64
-		if err := rows.Scan(&rural, &mediators, &n, &coanimee, &coconstruite, &participation, &pro, &participants,
+		var mediators, n, coanimee, coconstruite, coanimeePublic, participation, pro, participants, san, soc, med int64
+		if err := rows.Scan(&rural, &mediators, &n, &coanimee, &coconstruite, &coanimeePublic, &participation, &pro, &participants,
 			&san, &soc, &med); err != nil {
 			return fmt.Errorf("compute indicators: actions: %w", err)
 		}
@@ -221,6 +228,7 @@ GROUP BY m.rural`, args...)
 			g.ByRole["coanimee"] += int(coanimee)
 			g.ByRole["coconstruite"] += int(coconstruite)
 			g.ByRole["participation"] += int(participation)
+			g.CoanimatedForPublic += int(coanimeePublic)
 			g.CoanimatedForProfessionals += int(pro)
 			g.Participants += int(participants)
 		}
@@ -239,6 +247,7 @@ GROUP BY m.rural`, args...)
 			g.PerMediator[role] = Mean{Sum: int64(n), N: int64(g.Mediators)}
 		}
 		g.CoanimatedForProfessionalsPct = Pct(g.CoanimatedForProfessionals, g.Mediators)
+		g.CoanimatedForPublicMean = Mean{Sum: int64(g.CoanimatedForPublic), N: int64(g.Mediators)}
 	}
 	for _, g := range []*PartnerGroup{&r.Partners.Total, &r.Partners.Rural, &r.Partners.QPVPosts} {
 		for c, n := range g.ByCategory {
@@ -256,33 +265,38 @@ FROM actions a JOIN mediators m ON m.id = a.mediator_id CROSS JOIN LATERAL unnes
 WHERE a.date BETWEEN $1 AND $2 AND `+cond+`
 GROUP BY t.code
 UNION ALL
-SELECT 'partner', a.partner_type, count(*)
+SELECT 'partner', p.code, count(DISTINCT a.id)
 FROM actions a JOIN mediators m ON m.id = a.mediator_id
-WHERE a.date BETWEEN $1 AND $2 AND a.partner_type IS NOT NULL AND `+cond+`
-GROUP BY a.partner_type`, args...)
+CROSS JOIN LATERAL unnest(array_remove(a.partner_type || a.other_partner_types, NULL)) AS p(code)
+WHERE a.date BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY p.code
+UNION ALL
+SELECT 'with_partner', '', count(*)
+FROM actions a JOIN mediators m ON m.id = a.mediator_id
+WHERE a.date BETWEEN $1 AND $2 AND (a.partner_type IS NOT NULL OR a.other_partner_types <> '{}') AND `+cond, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: action ranks: %w", err)
 	}
 	defer rows.Close()
 	themes, partners := map[string]int{}, map[string]int{}
+	withPartner := 0
 	for rows.Next() {
 		var dim, code string
 		var n int
 		if err := rows.Scan(&dim, &code, &n); err != nil {
 			return fmt.Errorf("compute indicators: action ranks: %w", err)
 		}
-		if dim == "theme" {
+		switch dim {
+		case "theme":
 			themes[code] += n
-		} else {
+		case "partner":
 			partners[code] += n
+		default:
+			withPartner = n
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("compute indicators: action ranks: %w", err)
-	}
-	withPartner := 0
-	for _, n := range partners {
-		withPartner += n
 	}
 	r.Actions.Themes = ranking(codes.Themes, themes, r.Actions.Total.Actions)
 	r.Actions.Partners = ranking(codes.PartnerTypes, partners, withPartner)

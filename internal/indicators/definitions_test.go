@@ -175,3 +175,38 @@ func TestExploitableReviewsAndDeclaredAverages(t *testing.T) {
 		}
 	}
 }
+
+// An action co-animated and co-built counts in both roles; the co-animated
+// average for the public leaves professionals out; an action with several
+// partners counts once per partner type.
+func TestActionCoBuiltAndCoAnimatedWithSeveralPartners(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	execAll(t, db,
+		`INSERT INTO mediators (identifier, departement) VALUES ('M1', '59'), ('M2', '62')`,
+		`INSERT INTO actions (id, mediator_id, date, role, audience, partner_type, cobuilt, other_partner_types) VALUES
+		 ('A1', 1, '2024-03-01', 'coanimee', 'public', 'cpam', true, '{association,cpam}'),
+		 ('A2', 1, '2024-03-02', 'coanimee', 'professionnels', NULL, false, '{}'),
+		 ('A3', 1, '2024-03-03', 'coconstruite', 'public', 'centre_social', false, '{}'),
+		 ('A4', 2, '2024-03-04', 'participation', 'public', NULL, false, '{}'),
+		 ('A5', 2, '2024-03-05', 'coanimee', 'public', NULL, false, '{association}')`,
+	)
+	r, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2024), indicators.Region())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := r.Actions.Total
+	if g.Actions != 5 || g.ByRole["coanimee"] != 3 || g.ByRole["coconstruite"] != 2 || g.ByRole["participation"] != 1 {
+		t.Errorf("actions %d by role %v, want 5, coanimee 3, coconstruite 2, participation 1", g.Actions, g.ByRole)
+	}
+	if g.CoanimatedForPublic != 2 || g.CoanimatedForPublicMean.Tenths() != 1 {
+		t.Errorf("co-animated for the public %d (mean %v), want 2 (1 per mediator)", g.CoanimatedForPublic, g.CoanimatedForPublicMean.Tenths())
+	}
+	var got []string
+	for _, p := range r.Actions.Partners {
+		got = append(got, fmt.Sprintf("%s %d %d%%", p.Code, p.Count, p.Pct))
+	}
+	if strings.Join(got, "; ") != "association 2 67%; cpam 1 33%; centre_social 1 33%" {
+		t.Errorf("partners: %s", strings.Join(got, "; "))
+	}
+}
