@@ -304,3 +304,23 @@ func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 		t.Errorf("clear: %d %q", code, out)
 	}
 }
+
+func TestReportAnnexeSideBySide(t *testing.T) {
+	st := cliDB(t)
+	code, out, errOut := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--annexe")
+	if code != 0 || !strings.Contains(out, "Région  Picardie  Nord  Pas-de-Calais  Médiateurs ruraux  Médiateurs QPV") ||
+		!strings.Contains(out, "Personnes différentes par médiateur – déclaré (bilans)") {
+		t.Fatalf("annexe: %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--annexe", "--departement", "59")
+	if code == 0 || !strings.Contains(errOut, "--annexe couvre la région") {
+		t.Errorf("annexe for a département: %d %q", code, errOut)
+	}
+	var n int
+	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit WHERE action = 'export' AND detail->>'annexe' = 'true'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("annexe audited %d times, want 1", n)
+	}
+}

@@ -23,8 +23,9 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&ra.To, "to", "", "last day, 2024-12-31")
 	fs.StringVar(&ra.Departement, "departement", "", "02, 59, 60, 62, 80 or picardie (default: the region)")
 	fs.StringVar(&ra.Format, "format", "text", "text, json, csv, xlsx or codes (the tracking CSV that relais import reads)")
+	fs.BoolVar(&ra.Annexe, "annexe", false, "Annexe 1: Région, Picardie, Nord, Pas-de-Calais, rural and QPV posts side by side")
 	out := fs.String("out", "", "output file (default: standard output)")
-	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx|codes] [--out FICHIER]"); err != nil {
+	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx|codes|docx|pdf] [--annexe] [--out FICHIER]"); err != nil {
 		return err
 	}
 	if *out == "" && strings.EqualFold(ra.Format, "xlsx") {
@@ -71,7 +72,7 @@ func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out
 		return nil
 	}
 	s, err := export.ScopeOf(ra.Departement)
-	if err != nil {
+	if err != nil || ra.Annexe && s.Kind != indicators.KindRegion {
 		return nil
 	}
 	format := strings.ToLower(ra.Format)
@@ -86,6 +87,9 @@ func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out
 		"format": format, "source": "cli"}
 	if out != "" {
 		detail["file"] = out
+	}
+	if ra.Annexe {
+		detail["annexe"] = true
 	}
 	if err := st.Audit(ctx, store.AuditEntry{Action: store.AuditExport, Target: s.Key(), Detail: detail}); err != nil {
 		return fmt.Errorf("report : %w", err)

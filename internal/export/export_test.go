@@ -261,3 +261,29 @@ func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
 		t.Errorf("relais report --format codes:\n%s", viaReport.String())
 	}
 }
+
+// The region's workbook carries Annexe 1 with its six columns; a
+// département's does not (TestWriteXLSXHasRawLinesAndReportTables).
+func TestRegionWorkbookHasAnnexe1(t *testing.T) {
+	db := seed(t)
+	var buf bytes.Buffer
+	if err := export.WriteXLSX(context.Background(), db.Store.Pool, indicators.Year(2024), indicators.Region(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !slices.Contains(f.GetSheetList(), "Annexe 1") || !slices.Contains(f.GetSheetList(), "Définitions") {
+		t.Fatalf("sheets %v lack Annexe 1 and Définitions", f.GetSheetList())
+	}
+	rows, err := f.GetRows("Annexe 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 4 || strings.Join(rows[2], "|") != "Indicateur|Région|Picardie|Nord|Pas-de-Calais|Médiateurs ruraux|Médiateurs QPV" ||
+		rows[3][0] != "Postes actifs pendant la période" {
+		t.Fatalf("Annexe 1 sheet: %v", rows)
+	}
+}

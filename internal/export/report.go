@@ -16,7 +16,9 @@ type ReportArgs struct {
 	From, To    string // 2024-01-01 (or 01/01/2024)
 	Departement string // "" or "region" for the region, "picardie", or a code: "59"
 	Format      string // text (default), json, csv, xlsx, codes (the tracking CSV, for `relais import`)
-	Out         io.Writer
+	// Annexe asks for Annexe 1: six territories side by side (region only).
+	Annexe bool
+	Out    io.Writer
 }
 
 // ScopeOf reads the --departement option: "" or "region", "picardie", or
@@ -66,6 +68,9 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	default:
 		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx ou codes)", args.Format)
 	}
+	if args.Annexe {
+		return runAnnexe(ctx, db, p, args, format)
+	}
 	r, err := indicators.Compute(ctx, db, p, s)
 	if err != nil {
 		return err
@@ -83,7 +88,46 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	case "xlsx":
 		return writeWorkbook(ctx, db, r, args.Out)
 	}
-	return indicators.WriteText(args.Out, r.Tables())
+	if err := indicators.WriteText(args.Out, r.Tables()); err != nil {
+		return err
+	}
+	return writeFootnotes(args.Out, r.Definitions)
+}
+
+// writeFootnotes prints the definitions under the text tables.
+func writeFootnotes(w io.Writer, defs []indicators.Definition) error {
+	var b strings.Builder
+	b.WriteString("\n")
+	for _, d := range defs {
+		b.WriteString("* " + d.Text + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// runAnnexe is `relais report --annexe`: Annexe 1 of the regional report.
+func runAnnexe(ctx context.Context, db indicators.Querier, p indicators.Period, args ReportArgs, format string) error {
+	if s, _ := ScopeOf(args.Departement); s.Kind != indicators.KindRegion {
+		return fmt.Errorf("--annexe couvre la région (six colonnes : Région, Picardie, Nord, Pas-de-Calais, ruraux, QPV) : retirez --departement")
+	}
+	a, err := indicators.ComputeAnnexe(ctx, db, p)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		b, err := a.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = args.Out.Write(append(b, '\n'))
+		return err
+	case "csv":
+		return writeTablesCSV(args.Out, a.Tables())
+	case "xlsx":
+		return WriteAnnexeXLSX(a, args.Out)
+	}
+	return indicators.WriteText(args.Out, a.Tables())
 }
 
 // writeTablesCSV writes each table as a title line, a header and its rows,
