@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 )
@@ -63,10 +65,15 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	format := strings.ToLower(args.Format)
 	switch format {
 	case "", "text", "json", "csv", "xlsx":
+	case FormatDOCX, FormatPDF:
+		if s.Kind != indicators.KindRegion || args.Annexe {
+			return fmt.Errorf("le rapport annuel (--format %s) couvre la région, Annexe 1 comprise : retirez --departement et --annexe", format)
+		}
+		return WriteAnnual(ctx, db, p, format, args.Out)
 	case FormatCodes:
 		return WriteTrackingCSV(ctx, db, p, s, args.Out)
 	default:
-		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx ou codes)", args.Format)
+		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx, codes, docx ou pdf)", args.Format)
 	}
 	if args.Annexe {
 		return runAnnexe(ctx, db, p, args, format)
@@ -92,6 +99,25 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 		return err
 	}
 	return writeFootnotes(args.Out, r.Definitions)
+}
+
+// Formats of the annual report document.
+const (
+	FormatDOCX = "docx"
+	FormatPDF  = "pdf"
+)
+
+// WriteAnnual writes the regional annual report of period p as a DOCX (to
+// edit) or a PDF (to send).
+func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period, format string, w io.Writer) error {
+	d, err := annual.Build(ctx, db, p, time.Now())
+	if err != nil {
+		return err
+	}
+	if format == FormatPDF {
+		return d.PDF(w)
+	}
+	return d.DOCX(w)
 }
 
 // writeFootnotes prints the definitions under the text tables.

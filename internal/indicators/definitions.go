@@ -1,8 +1,11 @@
 package indicators
 
 import (
+	"context"
 	"fmt"
 	"strconv"
+
+	"github.com/relais-sante/relais/internal/codes"
 )
 
 // The report's definitions (issue 15), each written once here: the SQL
@@ -53,4 +56,42 @@ func exploitableSQL(m, r string) string {
 	return "((least(coalesce(" + m + ".post_end, " + last + "), " + last + ") + 1) >= " +
 		"(greatest(coalesce(" + m + ".post_start, " + first + "), " + first + ") + INTERVAL '" +
 		strconv.Itoa(ExploitableMonths) + " months')::date)"
+}
+
+// PostCount is the posts of one département active during a period.
+type PostCount struct {
+	Departement string `json:"departement"`
+	Posts       int    `json:"posts"`
+	Rural       int    `json:"rural"`
+}
+
+// PostsByDepartement counts the posts active during p (the definition
+// "posts") per département, rural ones apart, in report order.
+func PostsByDepartement(ctx context.Context, db Querier, p Period) ([]PostCount, error) {
+	rows, err := db.Query(ctx, `
+SELECT m.departement, count(*), count(*) FILTER (WHERE m.rural)
+FROM mediators m WHERE `+postActiveSQL("m", "$1", "$2")+`
+GROUP BY m.departement`, Day(p.From), Day(p.To))
+	if err != nil {
+		return nil, fmt.Errorf("posts by département: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]PostCount{}
+	for rows.Next() {
+		var c PostCount
+		if err := rows.Scan(&c.Departement, &c.Posts, &c.Rural); err != nil {
+			return nil, fmt.Errorf("posts by département: %w", err)
+		}
+		got[c.Departement] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("posts by département: %w", err)
+	}
+	var out []PostCount
+	for _, d := range codes.Departements.Codes() {
+		c := got[d]
+		c.Departement = d
+		out = append(out, c)
+	}
+	return out, nil
 }
