@@ -101,7 +101,7 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	}
 	d := &Document{
 		Title:    "Les médiateurs santé en quartiers politique de la ville – " + title + " – Hauts-de-France",
-		Subtitle: "Produit par Relais le " + now.Format("02/01/2006") + " à partir des fiches, actions et bilans saisis. " + r.Period.Label() + ".",
+		Subtitle: "Produit par Relais le " + now.Format("02/01/2006") + " à partir des fiches, actions et bilans saisis. Période : " + r.Period.Label() + ".",
 	}
 
 	requests, err := indicators.Chart(r)
