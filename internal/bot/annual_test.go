@@ -60,7 +60,9 @@ func TestRegionalCoordinatorGetsTheAnnualReport(t *testing.T) {
 	c.Send("/indicateurs")
 	c.Press("L'année dernière")
 	c.Press("Hauts-de-France")
-	res := waitFor(t, c, "figures with their buttons", func(m telegramtest.Message) bool { return strings.Contains(strings.Join(m.ButtonTexts(), "|"), "Rapport annuel 2025") })
+	res := waitFor(t, c, "figures with their buttons", func(m telegramtest.Message) bool {
+		return strings.Contains(strings.Join(m.ButtonTexts(), "|"), "Rapport annuel 2025")
+	})
 	c.PressOn(res, "Rapport annuel 2025")
 	c.Expect("Rapport annuel 2025 de la région")
 
