@@ -264,10 +264,14 @@ func fillReview(u *telegramtest.User, helped string) {
 		u.Expect(q)
 		u.Press("Oui")
 	}
-	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux"} {
+	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux",
+		"informées, orientées ou accompagnées", "quartier prioritaire", "l'accès aux droits", "l'accès aux soins", "protection sociale"} {
 		u.Expect(q)
 		u.Send("2")
 	}
+	u.Expect("types de partenaires et de publics")
+	u.Press("Habitants")
+	u.Press("Valider")
 	for i, q := range []string{"facilité", "freiné", "améliorer"} {
 		u.Expect(q)
 		if i == 0 {
@@ -279,6 +283,8 @@ func fillReview(u *telegramtest.User, helped string) {
 	u.Expect("Besoins de santé")
 	u.Press("Santé mentale")
 	u.Press("Valider")
+	u.Expect("Freins à l'accès à la santé")
+	u.Press("Passer")
 	u.Expect("projet professionnel")
 	u.Press("Non")
 	u.Expect("suivi une formation")

@@ -87,11 +87,11 @@ var Resources = List{
 var ContactModes = List{
 	{"aller_vers", "Aller vers", ""},
 	{"bouche_a_oreille", "Bouche-à-oreille", ""},
-	{"communication", "Communication de la structure sur les missions du médiateur", "Communication de la structure"},
+	{"communication", "Communication de la structure sur les missions du médiateur santé", "Communication de la structure"},
 	{"contact_direct", "Contact direct", ""},
 	{"orientation_partenaire", "Orientation par un partenaire", ""},
-	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure", "Rencontre physique"},
-	{"demarche_usager", "Démarche de l'usager (a cherché de lui-même)", "Démarche de l'usager"},
+	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure préalable", "Rencontre physique"},
+	{"demarche_usager", "Démarche de l'usager (usager ayant cherché de lui-même)", "Démarche de l'usager"},
 }
 
 var Levels = List{{"informe", "Informé", ""}, {"oriente", "Orienté", ""}, {"accompagne", "Accompagné", ""}}

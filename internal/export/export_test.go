@@ -224,7 +224,8 @@ func TestRunReportFormats(t *testing.T) {
 		{export.ReportArgs{From: "2024-13-01", To: "2024-12-31"}, "date « 2024-13-01 » invalide"},
 		{export.ReportArgs{From: "2024-12-31", To: "2024-01-01"}, "précède"},
 		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "75"}, "département « 75 » inconnu"},
-		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "pdf"}, "format « pdf » inconnu"},
+		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "odt"}, "format « odt » inconnu"},
+		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "59", Format: "pdf"}, "le rapport annuel (--format pdf) couvre la région"},
 	} {
 		if _, err := run(bad.args); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%+v: err = %v, want %q", bad.args, err, bad.want)
