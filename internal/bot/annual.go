@@ -96,7 +96,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	var buf bytes.Buffer
-	err := export.WriteAnnual(ctx, b.store.Pool, p, format, &buf)
+	err := export.WriteAnnual(ctx, b.store.Pool, p, format, b.Now().In(b.loc), &buf)
 	if err == nil {
 		err = export.Record(ctx, b.store.Pool, u.TelegramID, indicators.Region(), p, format)
 	}

@@ -69,7 +69,7 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 		if s.Kind != indicators.KindRegion || args.Annexe {
 			return fmt.Errorf("le rapport annuel (--format %s) couvre la région, Annexe 1 comprise : retirez --departement et --annexe", format)
 		}
-		return WriteAnnual(ctx, db, p, format, args.Out)
+		return WriteAnnual(ctx, db, p, format, time.Now(), args.Out)
 	case FormatCodes:
 		return WriteTrackingCSV(ctx, db, p, s, args.Out)
 	default:
@@ -108,9 +108,9 @@ const (
 )
 
 // WriteAnnual writes the regional annual report of period p as a DOCX (to
-// edit) or a PDF (to send).
-func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period, format string, w io.Writer) error {
-	d, err := annual.Build(ctx, db, p, time.Now())
+// edit) or a PDF (to send); now dates it and counts overdue follow-ups.
+func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period, format string, now time.Time, w io.Writer) error {
+	d, err := annual.Build(ctx, db, p, now)
 	if err != nil {
 		return err
 	}
