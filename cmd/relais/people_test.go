@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -322,5 +323,20 @@ func TestReportAnnexeSideBySide(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("annexe audited %d times, want 1", n)
+	}
+
+	// The document: a file is required, the region only.
+	code, _, errOut = cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "docx")
+	if code == 0 || !strings.Contains(errOut, "précisez le fichier DOCX avec --out rapport.docx") {
+		t.Errorf("docx without --out: %d %q", code, errOut)
+	}
+	out = filepath.Join(t.TempDir(), "rapport.pdf")
+	code, stdout, errOut := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "pdf", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "Rapport écrit dans") {
+		t.Fatalf("pdf: %d %q %q", code, stdout, errOut)
+	}
+	pdf, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Errorf("the PDF file: %v", err)
 	}
 }
