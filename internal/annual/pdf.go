@@ -119,6 +119,9 @@ func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, t indicators.Table) {
 		size = 6
 	}
 	first := bodyW * 0.34
+	if n > 6 { // Annexe 1 and the wide tables: room for "Pas-de-Calais" in a header
+		first = bodyW * 0.3
+	}
 	if n == 1 {
 		first = bodyW
 	} else if n == 2 {
