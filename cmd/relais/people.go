@@ -16,8 +16,8 @@ import (
 )
 
 const (
-	userUsage          = "relais user list [--departement 59] [--structure \"CCAS Roubaix\"] | relais user disable --telegram-id N | relais user enable --telegram-id N | relais user post --telegram-id N [--start 2024-10-01] [--end 2025-06-30]"
-	userPostUsage      = "relais user post --telegram-id N [--start AAAA-MM-JJ|aucune] [--end AAAA-MM-JJ|aucune]"
+	userUsage          = "relais user list [--departement 59] [--structure \"CCAS Roubaix\"] | relais user disable --telegram-id N | relais user enable --telegram-id N | relais user post --identifier MED-59-01 [--start 2024-10-01] [--end 2025-06-30]"
+	userPostUsage      = "relais user post --identifier MED-59-01|--telegram-id N [--start AAAA-MM-JJ|aucune] [--end AAAA-MM-JJ|aucune]"
 	userListUsage      = `relais user list [--departement 59] [--structure "CCAS Roubaix"]`
 	userDisableUsage   = "relais user disable --telegram-id N"
 	userEnableUsage    = "relais user enable --telegram-id N"
@@ -463,6 +463,7 @@ func runAccess(ctx context.Context, args []string, stdout io.Writer) error {
 func runUserPost(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("user post", flag.ContinueOnError)
 	id := fs.Int64("telegram-id", 0, "the mediator's Telegram id (relais user list)")
+	identifier := fs.String("identifier", "", "the post's identifier (MED-59-01), also for a post without an account")
 	startFlag := fs.String("start", "", "first day of the post, or aucune")
 	endFlag := fs.String("end", "", "last day of the post, or aucune")
 	if err := parseFlags(fs, args, userPostUsage); err != nil {
@@ -471,8 +472,8 @@ func runUserPost(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf(noTrailingArgument, "user post", fs.Arg(0), userPostUsage)
 	}
-	if *id == 0 {
-		return fmt.Errorf("user post : précisez --telegram-id (voir relais user list) ; usage : %s", userPostUsage)
+	if (*id == 0) == (*identifier == "") {
+		return fmt.Errorf("user post : précisez --identifier ou --telegram-id (voir relais user list) ; usage : %s", userPostUsage)
 	}
 	date := func(name, v string) (*time.Time, error) {
 		if v == "" || v == "aucune" {
@@ -497,10 +498,18 @@ func runUserPost(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	err = st.SetPostDates(ctx, *id, start, end, nil)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	post, err := st.PostByIdentifier(ctx, *identifier, *id)
+	if errors.Is(err, store.ErrNotFound) {
+		if *identifier != "" {
+			return fmt.Errorf("user post : aucun poste n'a l'identifiant « %s »", *identifier)
+		}
 		return fmt.Errorf("user post : aucun médiateur n'a l'identifiant Telegram %d (voir relais user list)", *id)
+	}
+	if err != nil {
+		return err
+	}
+	err = st.SetPostDates(ctx, post.Identifier, start, end, nil)
+	switch {
 	case errors.Is(err, store.ErrPostDates):
 		return errors.New("user post : la date de fin est avant la date de début ; rien n'a été modifié")
 	case err != nil:
@@ -512,7 +521,7 @@ func runUserPost(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		return d.Format("02/01/2006")
 	}
-	fmt.Fprintf(stdout, "Poste du médiateur %d : début %s, fin %s. Le rapport compte le poste pour une période s'il a été actif pendant celle-ci.\n",
-		*id, show(start, "non précisé"), show(end, "aucune (poste en cours)"))
+	fmt.Fprintf(stdout, "Poste %s : début %s, fin %s. Le rapport compte le poste pour une période s'il a été actif pendant celle-ci.\n",
+		post.Identifier, show(start, "non précisé"), show(end, "aucune (poste en cours)"))
 	return nil
 }

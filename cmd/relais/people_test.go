@@ -288,6 +288,8 @@ func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 		{[]string{"--telegram-id", "5", "--start", "2025-01-01", "--end", "2024-12-31"}, "la date de fin est avant la date de début"},
 		{[]string{"--telegram-id", "5", "--start", "01/10/2024"}, "n'est pas une date AAAA-MM-JJ"},
 		{[]string{"--telegram-id", "3", "--start", "2024-01-01"}, "aucun médiateur n'a l'identifiant Telegram 3"},
+		{[]string{"--identifier", "MED-00-99", "--start", "2024-01-01"}, "aucun poste n'a l'identifiant « MED-00-99 »"},
+		{[]string{"--start", "2024-01-01"}, "précisez --identifier ou --telegram-id"},
 	} {
 		code, _, errOut := cli(t, append([]string{"user", "post"}, c.args...)...)
 		if code == 0 || !strings.Contains(errOut, c.want) {
