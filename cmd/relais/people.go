@@ -16,7 +16,8 @@ import (
 )
 
 const (
-	userUsage          = "relais user list [--departement 59] [--structure \"CCAS Roubaix\"] | relais user disable --telegram-id N | relais user enable --telegram-id N"
+	userUsage          = "relais user list [--departement 59] [--structure \"CCAS Roubaix\"] | relais user disable --telegram-id N | relais user enable --telegram-id N | relais user post --identifier MED-59-01 [--start 2024-10-01] [--end 2025-06-30]"
+	userPostUsage      = "relais user post --identifier MED-59-01|--telegram-id N [--start AAAA-MM-JJ|aucune] [--end AAAA-MM-JJ|aucune]"
 	userListUsage      = `relais user list [--departement 59] [--structure "CCAS Roubaix"]`
 	userDisableUsage   = "relais user disable --telegram-id N"
 	userEnableUsage    = "relais user enable --telegram-id N"
@@ -34,7 +35,7 @@ const (
 // runUser is `relais user list|disable|enable`.
 func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("user : précisez list, disable ou enable ; usage : %s", userUsage)
+		return fmt.Errorf("user : précisez list, disable, enable ou post ; usage : %s", userUsage)
 	}
 	switch args[0] {
 	case "list":
@@ -43,6 +44,8 @@ func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 		return runUserSetDisabled(ctx, args[1:], stdout, true)
 	case "enable":
 		return runUserSetDisabled(ctx, args[1:], stdout, false)
+	case "post":
+		return runUserPost(ctx, args[1:], stdout)
 	case "--help", "-h", "help":
 		return helpRequest(userUsage)
 	}
@@ -452,5 +455,73 @@ func runAccess(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	fmt.Fprintln(stdout, "(Consultation tracée dans le journal d'audit.)")
+	return nil
+}
+
+// runUserPost is `relais user post`: a mediator post's start and end dates,
+// which say whether the post counts in a period's report.
+func runUserPost(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user post", flag.ContinueOnError)
+	id := fs.Int64("telegram-id", 0, "the mediator's Telegram id (relais user list)")
+	identifier := fs.String("identifier", "", "the post's identifier (MED-59-01), also for a post without an account")
+	startFlag := fs.String("start", "", "first day of the post, or aucune")
+	endFlag := fs.String("end", "", "last day of the post, or aucune")
+	if err := parseFlags(fs, args, userPostUsage); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf(noTrailingArgument, "user post", fs.Arg(0), userPostUsage)
+	}
+	if (*id == 0) == (*identifier == "") {
+		return fmt.Errorf("user post : précisez --identifier ou --telegram-id (voir relais user list) ; usage : %s", userPostUsage)
+	}
+	date := func(name, v string) (*time.Time, error) {
+		if v == "" || v == "aucune" {
+			return nil, nil
+		}
+		d, err := time.Parse(cliDate, v)
+		if err != nil {
+			return nil, fmt.Errorf("user post : --%s « %s » n'est pas une date AAAA-MM-JJ (ou aucune)", name, v)
+		}
+		return &d, nil
+	}
+	start, err := date("start", *startFlag)
+	if err != nil {
+		return err
+	}
+	end, err := date("end", *endFlag)
+	if err != nil {
+		return err
+	}
+	st, _, err := openMigratedStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	post, err := st.PostByIdentifier(ctx, *identifier, *id)
+	if errors.Is(err, store.ErrNotFound) {
+		if *identifier != "" {
+			return fmt.Errorf("user post : aucun poste n'a l'identifiant « %s »", *identifier)
+		}
+		return fmt.Errorf("user post : aucun médiateur n'a l'identifiant Telegram %d (voir relais user list)", *id)
+	}
+	if err != nil {
+		return err
+	}
+	err = st.SetPostDates(ctx, post.Identifier, start, end, nil)
+	switch {
+	case errors.Is(err, store.ErrPostDates):
+		return errors.New("user post : la date de fin est avant la date de début ; rien n'a été modifié")
+	case err != nil:
+		return err
+	}
+	show := func(d *time.Time, none string) string {
+		if d == nil {
+			return none
+		}
+		return d.Format("02/01/2006")
+	}
+	fmt.Fprintf(stdout, "Poste %s : début %s, fin %s. Le rapport compte le poste pour une période s'il a été actif pendant celle-ci.\n",
+		post.Identifier, show(start, "non précisé"), show(end, "aucune (poste en cours)"))
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -262,5 +263,82 @@ func TestReportIsAudited(t *testing.T) {
 	}
 	if e := es[2]; e.Detail["format"] != "codes" { // raw rows leave Relais: audited like the rest
 		t.Fatalf("codes audit line = %+v", e)
+	}
+}
+
+func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
+	st := cliDB(t)
+	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	registerUser(t, st, 3, "Chloé", store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
+	code, out, errOut := cli(t, "user", "post", "--telegram-id", "5", "--start", "2024-10-01", "--end", "2025-06-30")
+	if code != 0 || !strings.Contains(out, "début 01/10/2024, fin 30/06/2025") {
+		t.Fatalf("post: %d %q %q", code, out, errOut)
+	}
+	var start, end time.Time
+	if err := st.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+		t.Fatal(err)
+	}
+	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
+		t.Errorf("stored %v %v", start, end)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--telegram-id", "5", "--start", "2025-01-01", "--end", "2024-12-31"}, "la date de fin est avant la date de début"},
+		{[]string{"--telegram-id", "5", "--start", "01/10/2024"}, "n'est pas une date AAAA-MM-JJ"},
+		{[]string{"--telegram-id", "3", "--start", "2024-01-01"}, "aucun médiateur n'a l'identifiant Telegram 3"},
+		{[]string{"--identifier", "MED-00-99", "--start", "2024-01-01"}, "aucun poste n'a l'identifiant « MED-00-99 »"},
+		{[]string{"--start", "2024-01-01"}, "précisez --identifier ou --telegram-id"},
+	} {
+		code, _, errOut := cli(t, append([]string{"user", "post"}, c.args...)...)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("%v: %d %q, want %q", c.args, code, errOut, c.want)
+		}
+	}
+	if err := st.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+		t.Fatal(err)
+	}
+	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
+		t.Errorf("bad input changed the dates: %v %v", start, end)
+	}
+	code, out, _ = cli(t, "user", "post", "--telegram-id", "5", "--end", "aucune")
+	if code != 0 || !strings.Contains(out, "fin aucune (poste en cours)") {
+		t.Errorf("clear: %d %q", code, out)
+	}
+}
+
+func TestReportAnnexeSideBySide(t *testing.T) {
+	st := cliDB(t)
+	code, out, errOut := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--annexe")
+	if code != 0 || !strings.Contains(out, "Région  Picardie  Nord  Pas-de-Calais  Médiateurs ruraux  Médiateurs QPV") ||
+		!strings.Contains(out, "Personnes différentes par médiateur – déclaré (bilans)") {
+		t.Fatalf("annexe: %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--annexe", "--departement", "59")
+	if code == 0 || !strings.Contains(errOut, "--annexe couvre la région") {
+		t.Errorf("annexe for a département: %d %q", code, errOut)
+	}
+	var n int
+	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit WHERE action = 'export' AND detail->>'annexe' = 'true'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("annexe audited %d times, want 1", n)
+	}
+
+	// The document: a file is required, the region only.
+	code, _, errOut = cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "docx")
+	if code == 0 || !strings.Contains(errOut, "précisez le fichier DOCX avec --out rapport.docx") {
+		t.Errorf("docx without --out: %d %q", code, errOut)
+	}
+	out = filepath.Join(t.TempDir(), "rapport.pdf")
+	code, stdout, errOut := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--format", "pdf", "--out", out)
+	if code != 0 || !strings.Contains(stdout, "Rapport écrit dans") {
+		t.Fatalf("pdf: %d %q %q", code, stdout, errOut)
+	}
+	pdf, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Errorf("the PDF file: %v", err)
 	}
 }

@@ -22,13 +22,16 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&ra.From, "from", "", "first day, 2024-01-01")
 	fs.StringVar(&ra.To, "to", "", "last day, 2024-12-31")
 	fs.StringVar(&ra.Departement, "departement", "", "02, 59, 60, 62, 80 or picardie (default: the region)")
-	fs.StringVar(&ra.Format, "format", "text", "text, json, csv, xlsx or codes (the tracking CSV that relais import reads)")
+	fs.StringVar(&ra.Format, "format", "text", "text, json, csv, xlsx, codes (the tracking CSV that relais import reads), docx or pdf (the regional annual report)")
+	fs.BoolVar(&ra.Annexe, "annexe", false, "Annexe 1: Région, Picardie, Nord, Pas-de-Calais, rural and QPV posts side by side")
 	out := fs.String("out", "", "output file (default: standard output)")
-	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx|codes] [--out FICHIER]"); err != nil {
+	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx|codes|docx|pdf] [--annexe] [--out FICHIER]"); err != nil {
 		return err
 	}
-	if *out == "" && strings.EqualFold(ra.Format, "xlsx") {
-		return fmt.Errorf("report : précisez le fichier XLSX avec --out rapport.xlsx")
+	for _, binary := range []string{"xlsx", export.FormatDOCX, export.FormatPDF} {
+		if *out == "" && strings.EqualFold(ra.Format, binary) {
+			return fmt.Errorf("report : précisez le fichier %s avec --out rapport.%s", strings.ToUpper(binary), binary)
+		}
 	}
 	st, _, err := openMigratedStore(ctx)
 	if err != nil {
@@ -71,14 +74,14 @@ func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out
 		return nil
 	}
 	s, err := export.ScopeOf(ra.Departement)
-	if err != nil {
+	if err != nil || ra.Annexe && s.Kind != indicators.KindRegion {
 		return nil
 	}
 	format := strings.ToLower(ra.Format)
 	switch format {
 	case "", "text":
 		format = "text"
-	case "json", "csv", "xlsx", export.FormatCodes: // the tracking CSV holds the raw rows
+	case "json", "csv", "xlsx", export.FormatCodes, export.FormatDOCX, export.FormatPDF: // the tracking CSV holds the raw rows, the documents the open answers
 	default:
 		return nil
 	}
@@ -86,6 +89,9 @@ func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out
 		"format": format, "source": "cli"}
 	if out != "" {
 		detail["file"] = out
+	}
+	if ra.Annexe {
+		detail["annexe"] = true
 	}
 	if err := st.Audit(ctx, store.AuditEntry{Action: store.AuditExport, Target: s.Key(), Detail: detail}); err != nil {
 		return fmt.Errorf("report : %w", err)

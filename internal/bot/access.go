@@ -40,6 +40,7 @@ var access = map[string][]string{
 	"/digest":      everyone, // former name of /resume
 	"/inviter":     coordinators,
 	"/equipe":      coordinators,
+	"/rapport":     coordinators, // the region's annual report: regional coordinators (checked by the handler)
 
 	"d":   mediatorOnly, // dialog engine buttons (forms)
 	"b":   mediatorOnly, // buttons around forms: new, done, resume, drop
@@ -52,6 +53,7 @@ var access = map[string][]string{
 	"e":   coordinators, // /export files
 	"inv": coordinators, // /inviter choices
 	"eq":  coordinators, // /equipe: pages, disable, enable, invitations
+	"ra":  coordinators, // /rapport: annual report documents, Annexe 1 (regional, checked by the handler)
 	"q":   everyone,     // plain-French questions: other period or territory
 }
 
@@ -81,6 +83,7 @@ func (b *Bot) buttonRoutes() map[string]route {
 		"a":   {1, 3, b.pressFigures},  // a:<period>[:<scope tag>]
 		"inv": {1, 4, b.pressInvite},   // inv:<m|c|a>[:<level or dep>[:<dep or structure>[:<structure or rural>]]]
 		"eq":  {1, 2, b.pressTeam},     // eq:<act>[:<arg>]
+		"ra":  {2, 2, b.pressAnnual},   // ra:<year>:<docx|pdf|annexe>
 		"q":   {3, 3, b.pressQuestion}, // q:<question key>:<period>:<scope tag>
 	}
 }

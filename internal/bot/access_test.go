@@ -81,10 +81,10 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
 
 	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/meschiffres", "/monbilan"}
-	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe", "/activite"}
+	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe", "/activite", "/rapport"}
 	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
 		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period}
-	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y", "a:m", "a:m:" + nord, "i:y2024", "i:m202611:" + nord}
+	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y", "a:m", "a:m:" + nord, "i:y2024", "i:m202611:" + nord, "ra:2025:pdf"}
 
 	type person struct {
 		name string
@@ -155,15 +155,27 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 			t.Errorf("coordinator (%s) /datebilan: %q", p.name, got)
 		}
 	}
+	// The annual report is the region's: other coordinators cannot get it.
+	for _, p := range coordinatorsOfTheWrongKind {
+		p.u.Send("/rapport")
+		if got := p.u.Expect("rapport annuel").Text; !strings.Contains(got, "seuls les coordinateurs régionaux peuvent le produire") {
+			t.Errorf("coordinator (%s) /rapport: %q", p.name, got)
+		}
+		p.u.PressData(p.u.Messages()[1].ID, "ra:2025:docx")
+		if got := p.u.Expect("rapport annuel").Text; !strings.Contains(got, "seuls les coordinateurs régionaux peuvent le produire") {
+			t.Errorf("coordinator (%s) pressing ra:2025:docx: %q", p.name, got)
+		}
+	}
 
 	h.sameSnapshot(before, "a refused entry point")
 	// Each press refused by the role table is in the audit trail: 14 buttons
-	// by 2 coordinators, 15 by the mediator (strangers' presses are not).
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+15 {
-		t.Errorf("%d refused presses audited, want %d", n, 2*14+15)
+	// by 2 coordinators, 16 by the mediator (strangers' presses are not).
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+16 {
+		t.Errorf("%d refused presses audited, want %d", n, 2*14+16)
 	}
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 8 {
-		t.Errorf("%d territory refusals audited, want 8", n)
+	// 8 territories, 2 annual reports.
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 10 {
+		t.Errorf("%d territory refusals audited, want 10", n)
 	}
 	for _, id := range []int64{4801, 4810, 4811, 4899} {
 		if _, exists, err := h.drafts.Load(ctx, id, id); err != nil || exists {

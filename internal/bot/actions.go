@@ -37,7 +37,9 @@ func (b *Bot) saveAction(ctx context.Context, u *store.User, st dialog.State) (i
 			act.PartnerID = id
 		}
 		act.PartnerType = a.String("partner_type")
+		act.OtherPartnerTypes = a.Strings("other_partner_types")
 	}
+	act.Cobuilt = a.String("cobuilt") == "oui"
 	if n, ok := a.Int("participants"); ok {
 		act.Participants = &n
 	}

@@ -19,6 +19,8 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	u.Press("Hier")
 	u.Expect("votre rôle")
 	u.Press("Co-animée")
+	u.Expect("aussi été co-construite avec les habitants")
+	u.Press("Oui")
 	u.Expect("Pour quel public")
 	u.Press("Professionnels")
 	u.Expect("Thèmes de l'action")
@@ -32,6 +34,10 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	u.Press("Autre partenaire")
 	u.Expect("Quel type de partenaire")
 	u.Press("CPAM")
+	u.Expect("D'autres partenaires ont-ils co-animé")
+	u.Press("Association")
+	u.Press("Collectivité")
+	u.Press("Valider")
 	u.Expect("Combien de participants")
 	u.Send("beaucoup")
 	u.Expect("Combien de participants") // asked again, nothing recorded
@@ -77,6 +83,9 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 	}
 	if n := h.count(`SELECT count(*) FROM actions`); n != 1 {
 		t.Fatalf("actions = %d, want 1", n)
+	}
+	if n := h.count(`SELECT count(*) FROM actions WHERE cobuilt AND other_partner_types = '{association,collectivite}'`); n != 1 {
+		t.Fatalf("co-built and other partners not saved (%d)", n)
 	}
 	u.PressOn(done, "Ajouter ce partenaire à ma liste")
 	u.Expect("Nom du partenaire")
@@ -148,6 +157,8 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 		u.Press("Aujourd'hui")
 		u.Expect("votre rôle")
 		u.Press("Co-animée")
+		u.Expect("aussi été co-construite")
+		u.Press("Non")
 		u.Expect("Pour quel public")
 		u.Press("Grand public")
 		u.Expect("Thèmes de l'action")
@@ -168,10 +179,12 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 	u.Send("Lille-Sud")
 	u.Expect("Aucun nom de votre liste ne contient « Lille-Sud »")
 	u.Send("roubaix")
-	next := u.Expect("Combien de participants") // the registry gives the type: not asked
+	next := u.Expect("D'autres partenaires ont-ils co-animé") // the registry gives the type: not asked
 	if strings.Contains(next.Text, "type de partenaire") {
 		t.Fatalf("type asked for a registered partner: %s", next)
 	}
+	u.Press("Passer")
+	u.Expect("Combien de participants")
 	u.Send("25")
 	u.Expect("intitulé court")
 	u.Press("Passer")
@@ -190,6 +203,8 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 		t.Fatalf("most used partner not first: %v", got)
 	}
 	u.Press("Centre social Ouest")
+	u.Expect("D'autres partenaires")
+	u.Press("Passer")
 	u.Expect("Combien de participants")
 	u.Send("12")
 	u.Expect("intitulé court")

@@ -295,7 +295,17 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 	} else {
 		second = append(second, button("Activité des médiateurs", flowActivity+":"+pcode+":"+tag+":v"))
 	}
-	return keyboard(append(rows, second)...)
+	rows = append(rows, second)
+	if flow == flowIndicators && scope.Kind == indicators.KindRegion && regional(u) {
+		// The region's figures lead to its annual report: the year shown,
+		// or last year's for a shorter period.
+		year := b.Now().In(b.loc).Year() - 1
+		if from, to := indicators.Day(p.From), indicators.Day(p.To); from.YearDay() == 1 && to.Year() == from.Year() && from.Year() < year+1 {
+			year = from.Year()
+		}
+		rows = append(rows, []tgbotapi.InlineKeyboardButton{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
+	}
+	return keyboard(rows...)
 }
 
 // chooseScope asks for the territory when the user has more than one.

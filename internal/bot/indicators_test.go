@@ -42,6 +42,9 @@ func (h *harness) seedSheets(telegramID int64, n int, date time.Time) {
 			Beneficiary: fmt.Sprintf("P%05d", telegramID%1000*100+int64(i)), Sex: "F", Age: &age, QPV: "oui",
 			Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "non",
 			Requests: []store.Request{{Kind: "droits", Type: "css", Status: status}},
+			// Saved the day itself, by the bot's clock: a resolution's time is
+			// what the reports read at a period's end.
+			SavedAt: date.Add(12 * time.Hour),
 		})
 		if err != nil {
 			h.t.Fatal(err)

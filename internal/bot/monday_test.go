@@ -31,6 +31,7 @@ func (h *harness) saveSheet(telegramID int64, id, person string, date time.Time,
 		ID: id, MediatorID: u.Mediator.ID, Date: date, Beneficiary: person, Sex: "F", Age: &age, QPV: "oui",
 		Resources: "rsa", ContactMode: "rencontre_physique", Level: "accompagne", SocialProtection: "oui",
 		Obstacles: []string{"non_connaissance", "education"}, Requests: []store.Request{req},
+		SavedAt: date.Add(12 * time.Hour), // the day itself, by the bot's clock
 	}); err != nil {
 		h.t.Fatal(err)
 	}
@@ -143,7 +144,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 		"À ce jour (23/11/2026) : 1 suivi en retard (demande non résolue, date de suivi passée), toutes dates de fiche confondues",
 		"Freins (part des mentions) :\n- Non connaissance des droits et dispositifs : 3 (50 %)\n- Éducation : 3 (50 %)",
 		"Ressources principales :\n- RSA : 3 (100 %)",
-		"Mode de contact :\n- Rencontre physique avec le médiateur ou sa structure : 3 (100 %)",
+		"Mode de contact :\n- Rencontre physique avec le médiateur ou sa structure préalable : 3 (100 %)",
 	)
 	chart := waitFor(t, nord, "chart with its buttons", func(m telegramtest.Message) bool { return m.Photo != nil })
 	if got := strings.Join(chart.ButtonTexts(), "|"); got != "Autre période|Autre territoire|Exporter (Excel)|Activité des médiateurs" {
@@ -209,7 +210,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rows) != 3 || strings.Join(rows[0], "|") != strings.Join(export.HumanHeader, "|") ||
-		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique avec le médiateur ou sa structure|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits et dispositifs ; Éducation" {
+		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique avec le médiateur ou sa structure préalable|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits et dispositifs ; Éducation" {
 		t.Errorf("Données:\n%q", rows)
 	}
 

@@ -121,6 +121,7 @@ var menu = []menuEntry{
 	{"inviter", "inviter un médiateur ou un coordinateur de votre territoire"},
 	{"equipe", "les personnes de votre territoire : activité, désactiver, invitations"},
 	{"activite", "activité par structure et par médiateur : dernière fiche, fiches du mois, bilan annuel"},
+	{"rapport", "rapport annuel de la région (Word, PDF) et Annexe 1 (coordinateurs régionaux)"},
 	{"resume", "recevoir ou non le résumé du lundi (oui / non)"},
 	{"aide", "ce que vous pouvez faire"},
 }
@@ -167,5 +168,6 @@ func (b *Bot) commandRoutes() map[string]func(ctx context.Context, u *store.User
 		"/datebilan":   b.setReviewDeadline,
 		"/inviter":     b.startInvite,
 		"/equipe":      b.showTeam,
+		"/rapport":     b.startAnnual,
 	}
 }

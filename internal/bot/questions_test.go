@@ -36,6 +36,9 @@ func (h *harness) seedRequests(telegramID int64, tag string, n int, date time.Ti
 			Beneficiary: fmt.Sprintf("Q%s%d%03d", tag, telegramID%1000, i), Sex: sex, Age: &age, QPV: "oui",
 			Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "non",
 			Requests: []store.Request{{Kind: kind, Type: typ, Status: status}},
+			// Saved the day itself, by the bot's clock: a resolution's time is
+			// what the reports read at a period's end.
+			SavedAt: date.Add(12 * time.Hour),
 		})
 		if err != nil {
 			h.t.Fatal(err)

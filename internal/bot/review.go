@@ -62,7 +62,7 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 			"touchez le bouton ✏️ de la réponse à changer, puis « Enregistrer ».", year, reviewDate(deadline)))
 		res, err = dialog.StartFrom(form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(ctx, u))
 	} else {
-		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d, à remplir avant le %s. Treize questions, une dizaine de minutes. "+
+		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d, à remplir avant le %s. Vingt questions, un quart d'heure. "+
 			"Vos réponses libres ne s'affichent qu'à vous dans Relais ; vos coordinateurs (structure, département, région) les reçoivent dans leur export, pour la synthèse annuelle.", year, reviewDate(deadline)))
 		res, err = dialog.Start(form, reviewID(year), f.input(ev), f.env(ctx, u))
 	}
@@ -139,6 +139,17 @@ func reviewAnswers(r store.Review) dialog.Answers {
 	}
 	yes("professional_project", r.ProfessionalProject)
 	yes("training", r.Training)
+	count("declared_people", r.DeclaredPeople)
+	count("declared_people_qpv", r.DeclaredPeopleQPV)
+	count("declared_rights", r.DeclaredRights)
+	count("declared_care", r.DeclaredCare)
+	count("declared_social_protection", r.DeclaredSocialProtection)
+	if len(r.Publics) > 0 {
+		a["publics"] = dialog.Value{Codes: append([]string{}, r.Publics...)}
+	}
+	if len(r.Obstacles) > 0 {
+		a["obstacles"] = dialog.Value{Codes: append([]string{}, r.Obstacles...)}
+	}
 	return a
 }
 
@@ -187,6 +198,14 @@ func (b *Bot) saveReview(ctx context.Context, u *store.User, st dialog.State) (i
 		HealthNeeds:         a.Strings("health_needs"),
 		ProfessionalProject: yes("professional_project"),
 		Training:            yes("training"),
+
+		DeclaredPeople:           count("declared_people"),
+		DeclaredPeopleQPV:        count("declared_people_qpv"),
+		DeclaredRights:           count("declared_rights"),
+		DeclaredCare:             count("declared_care"),
+		DeclaredSocialProtection: count("declared_social_protection"),
+		Publics:                  a.Strings("publics"),
+		Obstacles:                a.Strings("obstacles"),
 	}
 	_, err := b.store.SaveReview(ctx, r, b.Now())
 	if errors.Is(err, store.ErrReviewClosed) {

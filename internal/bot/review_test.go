@@ -77,6 +77,20 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	u.Send("4")
 	u.Expect("Partenaires médico-sociaux : 0")
 	u.Press("✅ Confirmer")
+	u.Expect("personnes différentes avez-vous informées, orientées ou accompagnées")
+	u.Send("154")
+	u.Expect("habitent en quartier prioritaire")
+	u.Send("108")
+	u.Expect("différentes pour l'accès aux droits")
+	u.Send("78")
+	u.Expect("différentes pour l'accès aux soins")
+	u.Send("46")
+	u.Expect("acteurs de la protection sociale")
+	u.Send("52")
+	u.Expect("Quels types de partenaires et de publics")
+	u.Press("Habitants")
+	u.Press("Personnes sous-main de justice")
+	u.Press("Valider")
 	u.Expect("facilité votre travail")
 	u.Send("Le soutien de la coordinatrice du CLS.")
 	u.Expect("freiné votre travail")
@@ -86,6 +100,9 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	u.Expect("Besoins de santé constatés")
 	u.Press("Santé mentale")
 	u.Press("Nutrition")
+	u.Press("Valider")
+	u.Expect("Freins à l'accès à la santé constatés")
+	u.Press("Mobilité")
 	u.Press("Valider")
 	u.Expect("projet professionnel")
 	u.Press("Oui")
@@ -106,6 +123,17 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 		r.helped != "Le soutien de la coordinatrice du CLS." || r.hindered != "Les délais de rendez-vous chez les spécialistes." ||
 		r.improve != "Un local pour les permanences." || strings.Join(r.needs, ",") != "sante_mentale,nutrition" {
 		t.Fatalf("saved review = %+v", r)
+	}
+	var people, qpv, rights, care, sp int
+	var publics, obstacles []string
+	if err := h.db.Store.Pool.QueryRow(context.Background(), `
+		SELECT declared_people, declared_people_qpv, declared_rights, declared_care, declared_social_protection, publics, obstacles
+		FROM reviews WHERE year = 2026`).Scan(&people, &qpv, &rights, &care, &sp, &publics, &obstacles); err != nil {
+		t.Fatal(err)
+	}
+	if people != 154 || qpv != 108 || rights != 78 || care != 46 || sp != 52 ||
+		strings.Join(publics, ",") != "habitants,justice" || strings.Join(obstacles, ",") != "mobilite" {
+		t.Fatalf("declared counts %d %d %d %d %d, publics %v, obstacles %v", people, qpv, rights, care, sp, publics, obstacles)
 	}
 
 	// /bilan again starts from the stored answers and edits the same row.
@@ -167,10 +195,13 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 		u.Expect(q.question)
 		u.Press(q.answer)
 	}
-	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux"} {
+	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux",
+		"informées, orientées ou accompagnées", "quartier prioritaire", "l'accès aux droits", "l'accès aux soins", "protection sociale"} {
 		u.Expect(q)
 		u.Send("1")
 	}
+	u.Expect("types de partenaires et de publics")
+	u.Press("Passer")
 	for _, q := range []string{"facilité", "freiné", "améliorer"} {
 		u.Expect(q)
 		u.Send("Rien de particulier.")
@@ -178,6 +209,8 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 	u.Expect("Besoins de santé")
 	u.Press("Hygiène")
 	u.Press("Valider")
+	u.Expect("Freins à l'accès à la santé")
+	u.Press("Passer")
 	u.Expect("projet professionnel")
 	u.Press("Non")
 	u.Expect("suivi une formation")
@@ -231,10 +264,14 @@ func fillReview(u *telegramtest.User, helped string) {
 		u.Expect(q)
 		u.Press("Oui")
 	}
-	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux"} {
+	for _, q := range []string{"partenaires sanitaires", "partenaires du champ social", "partenaires médico-sociaux",
+		"informées, orientées ou accompagnées", "quartier prioritaire", "l'accès aux droits", "l'accès aux soins", "protection sociale"} {
 		u.Expect(q)
 		u.Send("2")
 	}
+	u.Expect("types de partenaires et de publics")
+	u.Press("Habitants")
+	u.Press("Valider")
 	for i, q := range []string{"facilité", "freiné", "améliorer"} {
 		u.Expect(q)
 		if i == 0 {
@@ -246,6 +283,8 @@ func fillReview(u *telegramtest.User, helped string) {
 	u.Expect("Besoins de santé")
 	u.Press("Santé mentale")
 	u.Press("Valider")
+	u.Expect("Freins à l'accès à la santé")
+	u.Press("Passer")
 	u.Expect("projet professionnel")
 	u.Press("Non")
 	u.Expect("suivi une formation")

@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -66,8 +67,12 @@ func mayManage(actor *store.User, target *store.User) bool {
 	return false
 }
 
-// showTeam answers /equipe.
-func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, _ string) {
+// showTeam answers /equipe, and /equipe poste … (setPostDates).
+func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, arg string) {
+	if rest, ok := strings.CutPrefix(strings.TrimSpace(arg), "poste"); ok {
+		b.setPostDates(ctx, u, ev, strings.Fields(rest))
+		return
+	}
 	text, kb, ok := b.teamPage(ctx, u, 0)
 	if !ok {
 		b.reply(ctx, ev, msgTryAgain)
@@ -315,4 +320,69 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 	b.answer(ctx, ev, "Invitation annulée : le lien ne fonctionne plus.")
 	text, kb := b.invitationsPage(ctx, u)
 	b.edit(ctx, ev.chatID, ev.messageID, "Invitation annulée : le lien ne fonctionne plus.\n\n"+text, kb)
+}
+
+const postDatesUsage = "Pour les dates d'un poste : /equipe poste IDENTIFIANT DÉBUT [FIN], par exemple " +
+	"/equipe poste MED-59-01 01/10/2024 30/06/2025 (« - » pour aucune date). Le rapport compte un poste " +
+	"pour une période s'il a été actif pendant celle-ci."
+
+// setPostDates answers /equipe poste IDENTIFIANT DÉBUT [FIN]: a post of the
+// coordinator's territory gets its start and end dates (the report's
+// "postes actifs pendant la période" and "bilans exploitables").
+func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []string) {
+	if len(args) < 2 || len(args) > 3 {
+		b.reply(ctx, ev, postDatesUsage)
+		return
+	}
+	date := func(s string) (*time.Time, bool) {
+		if s == "-" {
+			return nil, true
+		}
+		d, err := indicators.ParseDate(s)
+		if err != nil {
+			return nil, false
+		}
+		return &d, true
+	}
+	start, ok1 := date(args[1])
+	end, ok2 := (*time.Time)(nil), true
+	if len(args) == 3 {
+		end, ok2 = date(args[2])
+	}
+	if !ok1 || !ok2 {
+		b.reply(ctx, ev, "Date non reconnue : écrivez-la comme 01/10/2024 (ou « - » pour aucune). Rien n'a été modifié.\n"+postDatesUsage)
+		return
+	}
+	post, err := b.store.PostByIdentifier(ctx, args[0], 0)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		b.log.Error("load post", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	scope, managed := teamScope(u)
+	if err != nil || !(u.Role == store.RoleAdmin || managed && scope.Covers(post.Departement, post.Structure)) {
+		if err == nil {
+			b.audit(ctx, u.TelegramID, store.AuditRefused, "post:"+post.Identifier, map[string]any{"reason": "territory"})
+		}
+		b.reply(ctx, ev, fmt.Sprintf("Aucun poste « %s » dans votre territoire (les identifiants figurent dans /equipe). Rien n'a été modifié.", args[0]))
+		return
+	}
+	err = b.store.SetPostDates(ctx, post.Identifier, start, end, &u.TelegramID)
+	if errors.Is(err, store.ErrPostDates) {
+		b.reply(ctx, ev, "La date de fin est avant la date de début : rien n'a été modifié.")
+		return
+	}
+	if err != nil {
+		b.log.Error("set post dates", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	show := func(d *time.Time, none string) string {
+		if d == nil {
+			return none
+		}
+		return d.Format("02/01/2006")
+	}
+	b.reply(ctx, ev, fmt.Sprintf("Poste %s : début %s, fin %s. Le rapport le compte pour les périodes où il a été actif.",
+		post.Identifier, show(start, "non précisé"), show(end, "aucune (poste en cours)")))
 }

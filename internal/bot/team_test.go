@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -150,4 +151,51 @@ func TestRevokeAnInvitationFromTelegram(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 5520`); n != 0 {
 		t.Fatal("a revoked invitation registered someone")
 	}
+}
+
+// /equipe poste sets a post's dates within the coordinator's territory.
+func TestTeamSetsPostDatesInTheTerritoryOnly(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(5601, "Awa", "59")
+	h.mediator(5602, "Paul", "62")
+	awa, paul := h.identifier(5601), h.identifier(5602)
+	nord := h.coordinator(5610, store.Invitation{Scope: "departement", Departement: "59"})
+	dates := func(identifier string) string {
+		t.Helper()
+		var start, end *time.Time
+		if err := h.db.Store.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators WHERE identifier = $1`, identifier).Scan(&start, &end); err != nil {
+			t.Fatal(err)
+		}
+		f := func(d *time.Time) string {
+			if d == nil {
+				return "-"
+			}
+			return d.Format("2006-01-02")
+		}
+		return f(start) + " " + f(end)
+	}
+	nord.Send("/equipe poste " + awa + " 01/10/2024 30/06/2025")
+	nord.Expect("Poste " + awa + " : début 01/10/2024, fin 30/06/2025")
+	if got := dates(awa); got != "2024-10-01 2025-06-30" {
+		t.Errorf("stored %s", got)
+	}
+	for _, c := range []struct{ cmd, want string }{
+		{"/equipe poste " + paul + " 01/10/2024", "Aucun poste « " + paul + " » dans votre territoire"},
+		{"/equipe poste " + awa + " 01/13/2024", "Date non reconnue"},
+		{"/equipe poste " + awa + " 01/10/2025 30/06/2025", "La date de fin est avant la date de début"},
+		{"/equipe poste " + awa, "/equipe poste IDENTIFIANT DÉBUT [FIN]"},
+	} {
+		nord.Send(c.cmd)
+		if got := nord.Expect(c.want).Text; !strings.Contains(got, c.want) {
+			t.Errorf("%s: %q", c.cmd, got)
+		}
+	}
+	if got := dates(awa) + " | " + dates(paul); got != "2024-10-01 2025-06-30 | - -" {
+		t.Errorf("refused commands changed dates: %s", got)
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'post_dates' AND actor = 5610`); n != 1 {
+		t.Errorf("%d post date changes audited, want 1", n)
+	}
+	nord.Send("/equipe poste " + awa + " - -")
+	nord.Expect("début non précisé, fin aucune (poste en cours)")
 }

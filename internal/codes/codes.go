@@ -87,11 +87,11 @@ var Resources = List{
 var ContactModes = List{
 	{"aller_vers", "Aller vers", ""},
 	{"bouche_a_oreille", "Bouche-à-oreille", ""},
-	{"communication", "Communication de la structure sur les missions du médiateur", "Communication de la structure"},
+	{"communication", "Communication de la structure sur les missions du médiateur santé", "Communication de la structure"},
 	{"contact_direct", "Contact direct", ""},
 	{"orientation_partenaire", "Orientation par un partenaire", ""},
-	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure", "Rencontre physique"},
-	{"demarche_usager", "Démarche de l'usager (a cherché de lui-même)", "Démarche de l'usager"},
+	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure préalable", "Rencontre physique"},
+	{"demarche_usager", "Démarche de l'usager (usager ayant cherché de lui-même)", "Démarche de l'usager"},
 }
 
 var Levels = List{{"informe", "Informé", ""}, {"oriente", "Orienté", ""}, {"accompagne", "Accompagné", ""}}
@@ -190,6 +190,39 @@ var HealthNeeds = List{
 	{"autre", "Autre", ""},
 }
 
+// Publics are the kinds of partners and publics the mediator works with,
+// asked in the annual review ("Quels types de partenaires ?" in the
+// regional report, 27 answers).
+var Publics = List{
+	{"pro_social", "Professionnels du secteur social", ""},
+	{"pro_sante", "Professionnels de santé", ""},
+	{"pro_medico_social", "Professionnels du médico-social", ""},
+	{"pro_education", "Professionnels de l'éducation", ""},
+	{"pro_insertion", "Professionnels de l'insertion", ""},
+	{"pro_logement", "Bailleurs, professionnels du logement", ""},
+	{"elus", "Élus", ""},
+	{"associations", "Associations", ""},
+	{"benevoles", "Bénévoles", ""},
+	{"demandeurs_emploi", "Demandeurs d'emploi / RSA", ""},
+	{"habitants", "Habitants", ""},
+	{"familles", "Parents, familles", ""},
+	{"enfants", "Enfants", ""},
+	{"scolaires", "Élèves", ""},
+	{"jeunes", "Jeunes (16-25 ans)", ""},
+	{"etudiants", "Étudiants", ""},
+	{"femmes", "Femmes", ""},
+	{"femmes_enceintes", "Femmes enceintes", ""},
+	{"personnes_agees", "Personnes âgées", ""},
+	{"handicap", "Personnes en situation de handicap", ""},
+	{"migrants", "Personnes migrantes", ""},
+	{"gens_du_voyage", "Gens du voyage", ""},
+	{"sans_domicile", "Personnes sans domicile", ""},
+	{"addictions", "Personnes en situation d'addiction", ""},
+	{"troubles_psychiques", "Personnes avec troubles psychiques", ""},
+	{"travailleurs_precaires", "Travailleurs précaires", ""},
+	{"justice", "Personnes sous-main de justice", ""},
+}
+
 // Lists maps a list name (as used in dialogs/*.yaml `choices_from`) to its list.
 var Lists = map[string]List{
 	"departements":       Departements,
@@ -209,6 +242,7 @@ var Lists = map[string]List{
 	"partner_types":      PartnerTypes,
 	"partner_categories": PartnerCategories,
 	"health_needs":       HealthNeeds,
+	"publics":            Publics,
 }
 
 // MaxButton is the longest button text, in characters, that an old phone

@@ -75,6 +75,16 @@ func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Rep
 			return fmt.Errorf("write XLSX sheet %s: %w", t.Name, err)
 		}
 	}
+	if r.Scope.Kind == indicators.KindRegion {
+		// The region's workbook carries Annexe 1, its six territories side by side.
+		a, err := indicators.ComputeAnnexe(ctx, db, r.Period)
+		if err != nil {
+			return fmt.Errorf("write XLSX: %w", err)
+		}
+		if err := writeTables(f, a.Tables(), bold, title); err != nil {
+			return err
+		}
+	}
 	if err := writeReviewAnswers(ctx, db, f, r, bold, title); err != nil {
 		return err
 	}
@@ -84,6 +94,44 @@ func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Rep
 	}
 	if err := writeData(ctx, db, f, r.Period, r.Scope, bold, date); err != nil {
 		return err
+	}
+	f.SetActiveSheet(0)
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	return nil
+}
+
+// writeTables adds one sheet per table.
+func writeTables(f *excelize.File, tables []indicators.Table, bold, title int) error {
+	for _, t := range tables {
+		if _, err := f.NewSheet(t.Name); err != nil {
+			return fmt.Errorf("write XLSX: %w", err)
+		}
+		if err := writeTable(f, t, bold, title); err != nil {
+			return fmt.Errorf("write XLSX sheet %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// WriteAnnexeXLSX writes a workbook of Annexe 1 alone.
+func WriteAnnexeXLSX(a *indicators.Annexe, w io.Writer) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	if err := writeTables(f, a.Tables(), bold, title); err != nil {
+		return err
+	}
+	if err := f.DeleteSheet("Sheet1"); err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
 	}
 	f.SetActiveSheet(0)
 	if err := f.Write(w); err != nil {

@@ -224,7 +224,8 @@ func TestRunReportFormats(t *testing.T) {
 		{export.ReportArgs{From: "2024-13-01", To: "2024-12-31"}, "date « 2024-13-01 » invalide"},
 		{export.ReportArgs{From: "2024-12-31", To: "2024-01-01"}, "précède"},
 		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "75"}, "département « 75 » inconnu"},
-		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "pdf"}, "format « pdf » inconnu"},
+		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "odt"}, "format « odt » inconnu"},
+		{export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "59", Format: "pdf"}, "le rapport annuel (--format pdf) couvre la région"},
 	} {
 		if _, err := run(bad.args); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%+v: err = %v, want %q", bad.args, err, bad.want)
@@ -259,5 +260,31 @@ func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
 	}
 	if viaReport.String() != tracking.String() {
 		t.Errorf("relais report --format codes:\n%s", viaReport.String())
+	}
+}
+
+// The region's workbook carries Annexe 1 with its six columns; a
+// département's does not (TestWriteXLSXHasRawLinesAndReportTables).
+func TestRegionWorkbookHasAnnexe1(t *testing.T) {
+	db := seed(t)
+	var buf bytes.Buffer
+	if err := export.WriteXLSX(context.Background(), db.Store.Pool, indicators.Year(2024), indicators.Region(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !slices.Contains(f.GetSheetList(), "Annexe 1") || !slices.Contains(f.GetSheetList(), "Définitions") {
+		t.Fatalf("sheets %v lack Annexe 1 and Définitions", f.GetSheetList())
+	}
+	rows, err := f.GetRows("Annexe 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 4 || strings.Join(rows[2], "|") != "Indicateur|Région|Picardie|Nord|Pas-de-Calais|Médiateurs ruraux|Médiateurs QPV" ||
+		rows[3][0] != "Postes actifs pendant la période" {
+		t.Fatalf("Annexe 1 sheet: %v", rows)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 )
@@ -16,7 +18,9 @@ type ReportArgs struct {
 	From, To    string // 2024-01-01 (or 01/01/2024)
 	Departement string // "" or "region" for the region, "picardie", or a code: "59"
 	Format      string // text (default), json, csv, xlsx, codes (the tracking CSV, for `relais import`)
-	Out         io.Writer
+	// Annexe asks for Annexe 1: six territories side by side (region only).
+	Annexe bool
+	Out    io.Writer
 }
 
 // ScopeOf reads the --departement option: "" or "region", "picardie", or
@@ -61,10 +65,18 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	format := strings.ToLower(args.Format)
 	switch format {
 	case "", "text", "json", "csv", "xlsx":
+	case FormatDOCX, FormatPDF:
+		if s.Kind != indicators.KindRegion || args.Annexe {
+			return fmt.Errorf("le rapport annuel (--format %s) couvre la région, Annexe 1 comprise : retirez --departement et --annexe", format)
+		}
+		return WriteAnnual(ctx, db, p, format, time.Now(), args.Out)
 	case FormatCodes:
 		return WriteTrackingCSV(ctx, db, p, s, args.Out)
 	default:
-		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx ou codes)", args.Format)
+		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx, codes, docx ou pdf)", args.Format)
+	}
+	if args.Annexe {
+		return runAnnexe(ctx, db, p, args, format)
 	}
 	r, err := indicators.Compute(ctx, db, p, s)
 	if err != nil {
@@ -83,7 +95,65 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	case "xlsx":
 		return writeWorkbook(ctx, db, r, args.Out)
 	}
-	return indicators.WriteText(args.Out, r.Tables())
+	if err := indicators.WriteText(args.Out, r.Tables()); err != nil {
+		return err
+	}
+	return writeFootnotes(args.Out, r.Definitions)
+}
+
+// Formats of the annual report document.
+const (
+	FormatDOCX = "docx"
+	FormatPDF  = "pdf"
+)
+
+// WriteAnnual writes the regional annual report of period p as a DOCX (to
+// edit) or a PDF (to send); now dates it and counts overdue follow-ups.
+func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period, format string, now time.Time, w io.Writer) error {
+	d, err := annual.Build(ctx, db, p, now)
+	if err != nil {
+		return err
+	}
+	if format == FormatPDF {
+		return d.PDF(w)
+	}
+	return d.DOCX(w)
+}
+
+// writeFootnotes prints the definitions under the text tables.
+func writeFootnotes(w io.Writer, defs []indicators.Definition) error {
+	var b strings.Builder
+	b.WriteString("\n")
+	for _, d := range defs {
+		b.WriteString("* " + d.Text + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// runAnnexe is `relais report --annexe`: Annexe 1 of the regional report.
+func runAnnexe(ctx context.Context, db indicators.Querier, p indicators.Period, args ReportArgs, format string) error {
+	if s, _ := ScopeOf(args.Departement); s.Kind != indicators.KindRegion {
+		return fmt.Errorf("--annexe couvre la région (six colonnes : Région, Picardie, Nord, Pas-de-Calais, ruraux, QPV) : retirez --departement")
+	}
+	a, err := indicators.ComputeAnnexe(ctx, db, p)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		b, err := a.JSON()
+		if err != nil {
+			return err
+		}
+		_, err = args.Out.Write(append(b, '\n'))
+		return err
+	case "csv":
+		return writeTablesCSV(args.Out, a.Tables())
+	case "xlsx":
+		return WriteAnnexeXLSX(a, args.Out)
+	}
+	return indicators.WriteText(args.Out, a.Tables())
 }
 
 // writeTablesCSV writes each table as a title line, a header and its rows,

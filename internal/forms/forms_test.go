@@ -29,7 +29,7 @@ func TestRealDialogs(t *testing.T) {
 	}
 	// Codes are the domain's: contact modes keep their codes with shorter buttons.
 	cm := f.Step("contact_mode")
-	if c, _ := cm.Choice("communication"); c.Label.FR != "Communication de la structure sur les missions du médiateur" || c.Button() != "Communication de la structure" {
+	if c, _ := cm.Choice("communication"); c.Label.FR != "Communication de la structure sur les missions du médiateur santé" || c.Button() != "Communication de la structure" {
 		t.Fatalf("contact mode communication = %+v", c)
 	}
 	if s := f.Step("note"); s.Required || s.MaxLength != 280 || !strings.Contains(s.Help.FR, "téléphone") {

@@ -29,8 +29,8 @@ type Actions struct {
 	// Themes ranks the themes by number of actions (an action may have
 	// several); Pct is the share of the actions.
 	Themes []Rank `json:"themes"`
-	// Partners ranks the co-animating partner types; Pct is the share of the
-	// actions that name one.
+	// Partners ranks the co-animating partner types (an action may have
+	// several); Pct is the share of the actions that name at least one.
 	Partners []Rank `json:"partners"`
 }
 
@@ -46,6 +46,11 @@ type ActionGroup struct {
 	CoanimatedForProfessionals    int `json:"coanimated_for_professionals"`
 	CoanimatedForProfessionalsPct int `json:"coanimated_for_professionals_pct"`
 	Participants                  int `json:"participants"`
+	// CoanimatedForPublic counts the co-animated actions for the public
+	// (not professionals): the report's co-animated average reads them only.
+	// A co-animated action also co-built counts in both roles of ByRole.
+	CoanimatedForPublic     int  `json:"coanimated_public"`
+	CoanimatedForPublicMean Mean `json:"coanimated_public_per_mediator"`
 }
 
 // Rank is one code of a ranking, largest count first.
@@ -80,6 +85,11 @@ type Review struct {
 	QPVPosts ReviewGroup `json:"qpv_posts"`
 	// HealthNeeds ranks the needs seen; Pct is the share of the reviews.
 	HealthNeeds []Rank `json:"health_needs"`
+	// Publics ranks the kinds of partners and publics worked with, and
+	// Obstacles the obstacles to health care seen on the territory, as the
+	// report reads them from the reviews; Pct is the share of the reviews.
+	Publics   []Rank `json:"publics"`
+	Obstacles []Rank `json:"obstacles"`
 }
 
 // ReviewQuestions are the yes/no questions of the review, in report order.
@@ -103,6 +113,13 @@ type ReviewGroup struct {
 	Pct      map[string]int `json:"pct"`
 	// PartnersMean is the partners declared in the reviews, by category.
 	PartnersMean map[string]Mean `json:"partners_mean"`
+	// Exploitable counts the reviews whose post was active at least
+	// ExploitableMonths months of the year (Definitions "exploitable").
+	Exploitable int `json:"exploitable"`
+	// Declared is the means of the counts declared in the exploitable
+	// reviews (Annexe 1, "données calculées via les bilans"), beside the
+	// Report's PerMediator derived from the sheets.
+	Declared PerMediator `json:"declared_per_mediator"`
 }
 
 func newActionGroup() ActionGroup {
@@ -162,7 +179,8 @@ WITH act AS (
 	SELECT a.mediator_id,
 	       count(*) AS n,
 	       count(*) FILTER (WHERE a.role = 'coanimee') AS coanimee,
-	       count(*) FILTER (WHERE a.role = 'coconstruite') AS coconstruite,
+	       count(*) FILTER (WHERE a.role = 'coconstruite' OR a.cobuilt) AS coconstruite,
+	       count(*) FILTER (WHERE a.role = 'coanimee' AND a.audience = 'public') AS coanimee_public,
 	       count(*) FILTER (WHERE a.role = 'participation') AS participation,
 	       bool_or(a.role = 'coanimee' AND a.audience = 'professionnels') AS pro,
 	       coalesce(sum(a.participants), 0) AS participants
@@ -184,6 +202,7 @@ WITH act AS (
 )
 SELECT m.rural, count(*),
        coalesce(sum(act.n), 0), coalesce(sum(act.coanimee), 0), coalesce(sum(act.coconstruite), 0),
+       coalesce(sum(act.coanimee_public), 0),
        coalesce(sum(act.participation), 0), count(*) FILTER (WHERE act.pro), coalesce(sum(act.participants), 0),
        coalesce(sum(reg.sanitaire), 0), coalesce(sum(reg.social), 0), coalesce(sum(reg.medico), 0)
 FROM active m LEFT JOIN act ON act.mediator_id = m.id LEFT JOIN reg ON reg.mediator_id = m.id
@@ -194,8 +213,8 @@ GROUP BY m.rural`, args...)
 	defer rows.Close()
 	for rows.Next() {
 		var rural bool
-		var mediators, n, coanimee, coconstruite, participation, pro, participants, san, soc, med int64
-		if err := rows.Scan(&rural, &mediators, &n, &coanimee, &coconstruite, &participation, &pro, &participants,
+		var mediators, n, coanimee, coconstruite, coanimeePublic, participation, pro, participants, san, soc, med int64
+		if err := rows.Scan(&rural, &mediators, &n, &coanimee, &coconstruite, &coanimeePublic, &participation, &pro, &participants,
 			&san, &soc, &med); err != nil {
 			return fmt.Errorf("compute indicators: actions: %w", err)
 		}
@@ -209,6 +228,7 @@ GROUP BY m.rural`, args...)
 			g.ByRole["coanimee"] += int(coanimee)
 			g.ByRole["coconstruite"] += int(coconstruite)
 			g.ByRole["participation"] += int(participation)
+			g.CoanimatedForPublic += int(coanimeePublic)
 			g.CoanimatedForProfessionals += int(pro)
 			g.Participants += int(participants)
 		}
@@ -227,6 +247,7 @@ GROUP BY m.rural`, args...)
 			g.PerMediator[role] = Mean{Sum: int64(n), N: int64(g.Mediators)}
 		}
 		g.CoanimatedForProfessionalsPct = Pct(g.CoanimatedForProfessionals, g.Mediators)
+		g.CoanimatedForPublicMean = Mean{Sum: int64(g.CoanimatedForPublic), N: int64(g.Mediators)}
 	}
 	for _, g := range []*PartnerGroup{&r.Partners.Total, &r.Partners.Rural, &r.Partners.QPVPosts} {
 		for c, n := range g.ByCategory {
@@ -244,33 +265,38 @@ FROM actions a JOIN mediators m ON m.id = a.mediator_id CROSS JOIN LATERAL unnes
 WHERE a.date BETWEEN $1 AND $2 AND `+cond+`
 GROUP BY t.code
 UNION ALL
-SELECT 'partner', a.partner_type, count(*)
+SELECT 'partner', p.code, count(DISTINCT a.id)
 FROM actions a JOIN mediators m ON m.id = a.mediator_id
-WHERE a.date BETWEEN $1 AND $2 AND a.partner_type IS NOT NULL AND `+cond+`
-GROUP BY a.partner_type`, args...)
+CROSS JOIN LATERAL unnest(array_remove(a.partner_type || a.other_partner_types, NULL)) AS p(code)
+WHERE a.date BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY p.code
+UNION ALL
+SELECT 'with_partner', '', count(*)
+FROM actions a JOIN mediators m ON m.id = a.mediator_id
+WHERE a.date BETWEEN $1 AND $2 AND (a.partner_type IS NOT NULL OR a.other_partner_types <> '{}') AND `+cond, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: action ranks: %w", err)
 	}
 	defer rows.Close()
 	themes, partners := map[string]int{}, map[string]int{}
+	withPartner := 0
 	for rows.Next() {
 		var dim, code string
 		var n int
 		if err := rows.Scan(&dim, &code, &n); err != nil {
 			return fmt.Errorf("compute indicators: action ranks: %w", err)
 		}
-		if dim == "theme" {
+		switch dim {
+		case "theme":
 			themes[code] += n
-		} else {
+		case "partner":
 			partners[code] += n
+		default:
+			withPartner = n
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("compute indicators: action ranks: %w", err)
-	}
-	withPartner := 0
-	for _, n := range partners {
-		withPartner += n
 	}
 	r.Actions.Themes = ranking(codes.Themes, themes, r.Actions.Total.Actions)
 	r.Actions.Partners = ranking(codes.PartnerTypes, partners, withPartner)
@@ -319,7 +345,18 @@ SELECT m.rural, count(*),
        count(*) FILTER (WHERE r.training), count(r.training),
        coalesce(sum(r.partners_sanitaire), 0), count(r.partners_sanitaire),
        coalesce(sum(r.partners_social), 0), count(r.partners_social),
-       coalesce(sum(r.partners_medico), 0), count(r.partners_medico)
+       coalesce(sum(r.partners_medico), 0), count(r.partners_medico),
+       count(*) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_people) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_people) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_people_qpv) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_people_qpv) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_rights) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_rights) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_care) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_care) FILTER (WHERE `+exploitableSQL("m", "r")+`),
+       coalesce(sum(r.declared_social_protection) FILTER (WHERE `+exploitableSQL("m", "r")+`), 0),
+       count(r.declared_social_protection) FILTER (WHERE `+exploitableSQL("m", "r")+`)
 FROM reviews r JOIN mediators m ON m.id = r.mediator_id
 WHERE r.year BETWEEN $1 AND $2 AND `+cond+`
 GROUP BY m.rural`, args...)
@@ -340,6 +377,12 @@ GROUP BY m.rural`, args...)
 		for i := range partners {
 			dest = append(dest, &partners[i][0], &partners[i][1])
 		}
+		var exploitable int
+		var declared [5][2]int64
+		dest = append(dest, &exploitable)
+		for i := range declared {
+			dest = append(dest, &declared[i][0], &declared[i][1])
+		}
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("compute indicators: reviews: %w", err)
 		}
@@ -349,6 +392,12 @@ GROUP BY m.rural`, args...)
 		}
 		for _, t := range []*ReviewGroup{g, &r.Review.Total} {
 			t.Reviews += n
+			t.Exploitable += exploitable
+			for i, m := range []*Mean{&t.Declared.DistinctPeople, &t.Declared.DistinctPeopleQPV, &t.Declared.RightsPeople,
+				&t.Declared.CarePeople, &t.Declared.SocialProtection} {
+				m.Sum += declared[i][0]
+				m.N += declared[i][1]
+			}
 			for i, q := range ReviewQuestions {
 				t.Yes[q.Code] += yes[i]
 				t.Answered[q.Code] += answered[i]
@@ -370,31 +419,37 @@ GROUP BY m.rural`, args...)
 		}
 	}
 
-	needs := map[string]int{}
+	lists := map[string]map[string]int{"needs": {}, "publics": {}, "obstacles": {}}
 	nrows, err := db.Query(ctx, `
-SELECT h.code, count(*)
-FROM reviews r JOIN mediators m ON m.id = r.mediator_id CROSS JOIN LATERAL unnest(r.health_needs) AS h(code)
+SELECT h.dim, h.code, count(*)
+FROM reviews r JOIN mediators m ON m.id = r.mediator_id
+CROSS JOIN LATERAL (SELECT 'needs', x FROM unnest(r.health_needs) x
+                    UNION ALL SELECT 'publics', x FROM unnest(r.publics) x
+                    UNION ALL SELECT 'obstacles', x FROM unnest(r.obstacles) x) AS h(dim, code)
 WHERE r.year BETWEEN $1 AND $2 AND `+cond+`
-GROUP BY h.code`, args...)
+GROUP BY h.dim, h.code`, args...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: health needs: %w", err)
 	}
 	defer nrows.Close()
 	for nrows.Next() {
-		var code string
+		var dim, code string
 		var n int
-		if err := nrows.Scan(&code, &n); err != nil {
+		if err := nrows.Scan(&dim, &code, &n); err != nil {
 			return fmt.Errorf("compute indicators: health needs: %w", err)
 		}
-		needs[code] = n
+		lists[dim][code] = n
 	}
 	if err := nrows.Err(); err != nil {
 		return fmt.Errorf("compute indicators: health needs: %w", err)
 	}
-	r.Review.HealthNeeds = ranking(codes.HealthNeeds, needs, r.Review.Total.Reviews)
+	r.Review.HealthNeeds = ranking(codes.HealthNeeds, lists["needs"], r.Review.Total.Reviews)
+	r.Review.Publics = ranking(codes.Publics, lists["publics"], r.Review.Total.Reviews)
+	r.Review.Obstacles = ranking(codes.Obstacles, lists["obstacles"], r.Review.Total.Reviews)
 
-	pcond, pargs := s.Filter("m", 1)
-	prow, err := db.Query(ctx, `SELECT m.rural, count(*) FROM mediators m WHERE m.active AND `+pcond+` GROUP BY m.rural`, pargs...)
+	pcond, pargs := s.Filter("m", 3)
+	prow, err := db.Query(ctx, `SELECT m.rural, count(*) FROM mediators m WHERE `+postActiveSQL("m", "$1", "$2")+` AND `+pcond+` GROUP BY m.rural`,
+		append([]any{r.Period.From, r.Period.To}, pargs...)...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: review posts: %w", err)
 	}

@@ -2,9 +2,11 @@ package indicators_test
 
 import (
 	"context"
+	"io"
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -112,6 +114,36 @@ func BenchmarkReport1M(b *testing.B) {
 			}
 		}
 	})
+	// The annual report (issue 15): Annexe 1's six reports, and the whole
+	// document as PDF and DOCX (seven reports, five charts).
+	b.Run("annexe", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			a, err := indicators.ComputeAnnexe(ctx, db.Store.Pool, year)
+			if err != nil || a.Reports[0].Sheets != 650_000 {
+				b.Fatalf("annexe: %v", err)
+			}
+		}
+	})
+	for _, format := range []string{"pdf", "docx"} {
+		b.Run("annual_"+format, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := annual.Build(ctx, db.Store.Pool, year, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
+				if err != nil {
+					b.Fatal(err)
+				}
+				if format == "pdf" {
+					err = d.PDF(io.Discard)
+				} else {
+					err = d.DOCX(io.Discard)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	b.Run("activity_region", func(b *testing.B) { // /activite: every post of the region
 		b.ReportAllocs()
 		for b.Loop() {

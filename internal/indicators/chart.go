@@ -151,3 +151,60 @@ func shorten(s string, n int) string {
 	rs := []rune(s)
 	return strings.TrimSpace(string(rs[:n-1])) + "…"
 }
+
+// RankChart draws a ranking (themes, obstacles, publics…) as horizontal
+// bars with their share, for the annual report's documents. Only codes
+// with a count are drawn, at most limit of them.
+func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
+	if len(ranks) > limit {
+		ranks = ranks[:limit]
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(15)
+	p.X.Label.Text = "%"
+	p.X.Tick.Label.Font.Size = vg.Points(11)
+	p.Y.Tick.Label.Font.Size = vg.Points(11)
+	p.X.Min = 0
+	n := len(ranks)
+	if n == 0 {
+		p.Title.Text += "\n(aucune donnée)"
+		p.NominalY("")
+		p.X.Max = 1
+		return render(p, 2.5)
+	}
+	vals := make(plotter.Values, n)
+	names := make([]string, n)
+	labels := plotter.XYLabels{XYs: make(plotter.XYs, n), Labels: make([]string, n)}
+	maxPct := 1
+	for i, r := range ranks {
+		j := n - 1 - i // the first at the top
+		vals[j] = float64(r.Pct)
+		names[j] = shorten(r.Label, 42)
+		labels.XYs[j] = plotter.XY{X: float64(r.Pct), Y: float64(j)}
+		labels.Labels[j] = fmt.Sprintf("%d %%", r.Pct)
+		maxPct = max(maxPct, r.Pct)
+	}
+	bc, err := plotter.NewBarChart(vals, vg.Points(16))
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	bc.Horizontal = true
+	bc.Color = rightsColor
+	bc.LineStyle.Width = 0
+	p.Add(bc)
+	lbl, err := plotter.NewLabels(labels)
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	for i := range lbl.TextStyle {
+		lbl.TextStyle[i].Font.Size = vg.Points(11)
+		lbl.TextStyle[i].YAlign = draw.YCenter
+	}
+	lbl.Offset = vg.Point{X: vg.Points(4)}
+	p.Add(lbl)
+	p.X.Max = float64(maxPct) * 1.2
+	p.X.Tick.Marker = countTicks{}
+	p.NominalY(names...)
+	return render(p, max(2.5, 1.2+0.32*float64(n)))
+}

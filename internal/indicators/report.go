@@ -45,7 +45,7 @@ type Report struct {
 
 	Sheets    int `json:"sheets"`
 	Mediators int `json:"mediators"` // active: at least one sheet in the period
-	Posts     int `json:"posts"`     // mediator posts registered and active in the scope
+	Posts     int `json:"posts"`     // posts active during the period (Definitions "posts")
 	People    int `json:"people"`    // distinct people accompanied
 
 	PerMediator PerMediator `json:"per_mediator"`
@@ -68,6 +68,9 @@ type Report struct {
 	// History puts the figures in time (WithHistory): the same period a
 	// year earlier and the last twelve months.
 	History *History `json:"history,omitempty"`
+
+	// Definitions are the footnotes of every output (definitions.go).
+	Definitions []Definition `json:"definitions"`
 }
 
 // PerMediator holds means per active mediator, of distinct people.
@@ -336,7 +339,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 		if err := computeDimensions(ctx, db, r, cond, args); err != nil {
 			return nil, err
 		}
-		if err := computeRequests(ctx, db, r, cond, args); err != nil {
+		if err := computeRequests(ctx, db, r, cond, args, periodEnd(r.Period, o.loc)); err != nil {
 			return nil, err
 		}
 		if err := computeFollowUps(ctx, db, r, s, o); err != nil {
@@ -351,8 +354,9 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 			return nil, err
 		}
 	}
-	pcond, pargs := s.Filter("m", 1)
-	if err := db.QueryRow(ctx, `SELECT count(*) FROM mediators m WHERE m.active AND `+pcond, pargs...).Scan(&r.Posts); err != nil {
+	pcond, pargs := s.Filter("m", 3)
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM mediators m WHERE `+postActiveSQL("m", "$1", "$2")+` AND `+pcond,
+		append([]any{from, to}, pargs...)...).Scan(&r.Posts); err != nil {
 		return nil, fmt.Errorf("compute indicators: posts: %w", err)
 	}
 
@@ -364,6 +368,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 	r.Total.Label = fmt.Sprintf("%s (%d)", r.Label, r.Total.Mediators)
 	r.Sheets, r.Mediators, r.People = r.Total.Sheets, r.Total.Mediators, r.Total.People
 	r.FollowUps.Opened = r.Rights.Total + r.Care.Total
+	r.Definitions = Definitions(r.Period)
 	return r, nil
 }
 
@@ -507,16 +512,19 @@ GROUP BY m.departement, o.code`, args...)
 	return nil
 }
 
-// computeRequests counts the requests of the period's sheets by kind and type.
-func computeRequests(ctx context.Context, db Querier, r *Report, cond string, args []any) error {
+// computeRequests counts the requests of the period's sheets by kind and
+// type, resolved as of the period end (DefResolution): a request resolved
+// after end counts as not resolved.
+func computeRequests(ctx context.Context, db Querier, r *Report, cond string, args []any, end time.Time) error {
+	endArg := "$" + strconv.Itoa(len(args)+1)
 	rows, err := db.Query(ctx, `
 SELECT q.kind, q.type, count(*),
-       count(*) FILTER (WHERE q.status = 'resolue'),
+       count(*) FILTER (WHERE q.status = 'resolue' AND (q.resolved_at IS NULL OR q.resolved_at < `+endArg+`)),
        count(*) FILTER (WHERE q.status = 'en_cours'),
        m.departement
 FROM requests q JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id
 WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
-GROUP BY m.departement, 1, 2`, args...)
+GROUP BY m.departement, 1, 2`, append(slices.Clip(args), end)...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: requests: %w", err)
 	}
@@ -574,6 +582,13 @@ WHERE (q.status = 'en_cours' OR q.resolved_at >= $1) AND `+cond,
 	}
 	r.FollowUps.AsOf = asOf.Format(time.DateOnly)
 	return nil
+}
+
+// periodEnd is the first instant after period p in loc: a status "at the
+// period end" is the status before it.
+func periodEnd(p Period, loc *time.Location) time.Time {
+	to := Day(p.To)
+	return time.Date(to.Year(), to.Month(), to.Day()+1, 0, 0, 0, 0, loc)
 }
 
 func paris() *time.Location {

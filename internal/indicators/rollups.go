@@ -133,6 +133,10 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, farg
 		return fmt.Errorf("compute indicators: counts: %w", err)
 	}
 
+	if err := rollupLateResolutions(ctx, db, r, s, periodEnd(r.Period, o.loc)); err != nil {
+		return err
+	}
+
 	asOf := Day(o.asOf.In(o.loc))
 	cond, fargs = s.Filter("m", 4)
 	err = db.QueryRow(ctx, `
@@ -209,6 +213,47 @@ GROUP BY ROLLUP (m.departement)`, args...)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("compute indicators: shared people: %w", err)
+	}
+	return nil
+}
+
+// rollupLateResolutions takes out of the rollups' resolved counts the
+// requests of the period's sheets resolved after its end (DefResolution):
+// report_counts holds today's status. Few requests are resolved after a
+// period's end, found by the partial index requests_resolved_at (00016).
+func rollupLateResolutions(ctx context.Context, db Querier, r *Report, s Scope, end time.Time) error {
+	cond, fargs := s.Filter("m", 4)
+	rows, err := db.Query(ctx, `
+SELECT m.departement, q.kind, q.type, count(*)
+FROM requests q JOIN sheets s ON s.id = q.sheet_id JOIN mediators m ON m.id = s.mediator_id
+WHERE q.status = 'resolue' AND q.resolved_at >= $3 AND s.date BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY m.departement, q.kind, q.type`, append([]any{r.Period.From, r.Period.To, end}, fargs...)...)
+	if err != nil {
+		return fmt.Errorf("compute indicators: late resolutions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dep, kind, typ string
+		var n int
+		if err := rows.Scan(&dep, &kind, &typ, &n); err != nil {
+			return fmt.Errorf("compute indicators: late resolutions: %w", err)
+		}
+		q := &r.Rights
+		if kind == "soins" {
+			q = &r.Care
+		}
+		q.Resolved -= n
+		q.ResolvedByType[typ] -= n
+		for _, d := range []*Breakdown{r.row(dep), r.Total} {
+			if kind == "soins" {
+				d.CareResolved -= n
+			} else {
+				d.RightsResolved -= n
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute indicators: late resolutions: %w", err)
 	}
 	return nil
 }

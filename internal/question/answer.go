@@ -403,9 +403,9 @@ func Definition(q Query) string {
 	case Requests:
 		return "demandes enregistrées sur les fiches de la période (une fiche peut en porter plusieurs)."
 	case Resolved:
-		return "demandes des fiches de la période dont le statut est « résolue »."
+		return "demandes des fiches de la période résolues à la fin de la période (date de résolution au plus tard son dernier jour)."
 	case Rate:
-		return "part des demandes des fiches de la période dont le statut est « résolue »."
+		return "part des demandes des fiches de la période résolues à la fin de la période (date de résolution au plus tard son dernier jour)."
 	case Open:
 		return "demandes des fiches de la période dont le statut est encore « en cours »."
 	case Overdue:

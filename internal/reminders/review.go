@@ -48,7 +48,7 @@ func ReviewReminderText(year int, deadline time.Time, second bool) string {
 			"Touchez le bouton ou tapez /bilan.", year, deadline.Format("02/01/2006"))
 	}
 	return fmt.Sprintf("Bonne année ! C'est le moment de remplir votre bilan annuel %d, avant le %s. "+
-		"Treize questions, une dizaine de minutes. Touchez le bouton ou tapez /bilan.", year, deadline.Format("02/01/2006"))
+		"Vingt questions, un quart d'heure. Touchez le bouton ou tapez /bilan.", year, deadline.Format("02/01/2006"))
 }
 
 // ReviewReminderKeyboard is the reminder's button.

@@ -24,6 +24,10 @@ type Action struct {
 	PartnerID    int64
 	Participants *int
 	Title        string
+	// Cobuilt: a co-animated action also co-built with the inhabitants.
+	Cobuilt bool
+	// OtherPartnerTypes are the types of the other co-animating partners.
+	OtherPartnerTypes []string
 }
 
 // SaveAction records the action once, keyed by its id, and returns its
@@ -34,18 +38,24 @@ func (s *Store) SaveAction(ctx context.Context, a Action) (number int64, created
 	if themes == nil {
 		themes = []string{}
 	}
+	others := a.OtherPartnerTypes
+	if others == nil {
+		others = []string{}
+	}
 	var partner *string
 	if a.PartnerType != "" {
 		partner = &a.PartnerType
 	}
 	err = s.Pool.QueryRow(ctx, `
-		INSERT INTO actions (id, mediator_id, date, role, audience, themes, partner_id, partner_type, participants, title)
-		SELECT $1, $2, $3, $4, $5, $6, p.id, COALESCE(p.type, $7), $8, $9
+		INSERT INTO actions (id, mediator_id, date, role, audience, themes, partner_id, partner_type, participants, title,
+		                     cobuilt, other_partner_types)
+		SELECT $1, $2, $3, $4, $5, $6, p.id, COALESCE(p.type, $7), $8, $9, $11, $12
 		FROM (SELECT 1) AS one
 		LEFT JOIN partners p ON p.id = $10 AND p.mediator_id = $2
 		ON CONFLICT (id) DO NOTHING
 		RETURNING number`,
-		a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, themes, partner, a.Participants, a.Title, a.PartnerID).Scan(&number)
+		a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, themes, partner, a.Participants, a.Title, a.PartnerID,
+		a.Cobuilt && a.Role == "coanimee", others).Scan(&number)
 	if err == nil {
 		return number, true, nil
 	}

@@ -19,6 +19,7 @@ const (
 	AuditInviteRevoke  = "invite_revoke"  // an invitation was revoked
 	AuditDisable       = "user_disable"   // a user lost access
 	AuditEnable        = "user_enable"    // a user got access back
+	AuditPostDates     = "post_dates"     // a post's start or end date changed
 	AuditExport        = "export"         // a file of figures or rows left Relais
 	AuditForget        = "forget"         // one beneficiary erased (RGPD request)
 	AuditAccess        = "access"         // one beneficiary's data printed (RGPD request)

@@ -161,6 +161,69 @@ func (s *Store) SetUserDisabled(ctx context.Context, telegramID int64, disabled 
 	return nil
 }
 
+// ErrPostDates: the end date of a post is before its start date.
+var ErrPostDates = errors.New("post end before start")
+
+// Post is a mediator post with its dates, for who sets them.
+type Post struct {
+	Identifier  string
+	Departement string
+	Structure   string
+	UserID      *int64 // the mediator's Telegram id; nil for a post without an account (imported)
+}
+
+// PostByIdentifier returns the post of a mediator identifier (MED-59-01),
+// or the post of a mediator's Telegram id when identifier is "" .
+// ErrNotFound: no such post.
+func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID int64) (Post, error) {
+	var p Post
+	err := s.Pool.QueryRow(ctx, `
+		SELECT identifier, departement, structure, user_id FROM mediators
+		WHERE ($1 <> '' AND identifier = $1) OR ($1 = '' AND user_id = $2)`, identifier, telegramID).
+		Scan(&p.Identifier, &p.Departement, &p.Structure, &p.UserID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Post{}, ErrNotFound
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("load post: %w", err)
+	}
+	return p, nil
+}
+
+// SetPostDates sets the start and end dates of the post identifier (nil:
+// no date), audited with actor (nil: the command line). The report counts a
+// post for a period when it was active during it (indicators.Definitions).
+// ErrNotFound: no such post; ErrPostDates: the end is before the start.
+func (s *Store) SetPostDates(ctx context.Context, identifier string, start, end *time.Time, actor *int64) error {
+	if start != nil && end != nil && end.Before(*start) {
+		return ErrPostDates
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE mediators SET post_start = $2, post_end = $3 WHERE identifier = $1`, identifier, start, end)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrNotFound
+		}
+		detail := map[string]any{"start": nil, "end": nil}
+		if start != nil {
+			detail["start"] = start.Format(time.DateOnly)
+		}
+		if end != nil {
+			detail["end"] = end.Format(time.DateOnly)
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditPostDates, Target: "post:" + identifier, Detail: detail})
+	})
+	if errors.Is(err, ErrNotFound) {
+		return err
+	}
+	if err != nil {
+		return fmt.Errorf("set post dates: %w", err)
+	}
+	return nil
+}
+
 // Touch records that the bot heard from the user (last activity in
 // /equipe), at most one write an hour per user.
 func (s *Store) Touch(ctx context.Context, telegramID int64, now time.Time) error {

@@ -30,7 +30,16 @@ type Review struct {
 	HealthNeeds         []string
 	ProfessionalProject *bool
 	Training            *bool
-	UpdatedAt           time.Time
+	// Declared counts of the year (Annexe 1 of the regional report), the
+	// publics worked with and the obstacles seen (issue 15).
+	DeclaredPeople           *int
+	DeclaredPeopleQPV        *int
+	DeclaredRights           *int
+	DeclaredCare             *int
+	DeclaredSocialProtection *int
+	Publics                  []string
+	Obstacles                []string
+	UpdatedAt                time.Time
 }
 
 // ErrReviewClosed refuses a review saved after its year's deadline.
@@ -96,7 +105,8 @@ func (s *Store) ReviewYear(ctx context.Context, today time.Time) (year int, dead
 
 const reviewColumns = `mediator_id, year, identified, missions_known, cpam_partnership, partner_bodies,
 	partners_sanitaire, partners_social, partners_medico, helped, hindered, improve, health_needs,
-	professional_project, training, updated_at`
+	professional_project, training, declared_people, declared_people_qpv, declared_rights, declared_care,
+	declared_social_protection, publics, obstacles, updated_at`
 
 // Review returns the mediator's own review of year.
 func (s *Store) Review(ctx context.Context, mediatorID int64, year int) (Review, bool, error) {
@@ -104,7 +114,8 @@ func (s *Store) Review(ctx context.Context, mediatorID int64, year int) (Review,
 	err := s.Pool.QueryRow(ctx, `SELECT `+reviewColumns+` FROM reviews WHERE mediator_id = $1 AND year = $2`,
 		mediatorID, year).Scan(&r.MediatorID, &r.Year, &r.Identified, &r.MissionsKnown, &r.CPAMPartnership,
 		&r.PartnerBodies, &r.PartnersSanitaire, &r.PartnersSocial, &r.PartnersMedico, &r.Helped, &r.Hindered,
-		&r.Improve, &r.HealthNeeds, &r.ProfessionalProject, &r.Training, &r.UpdatedAt)
+		&r.Improve, &r.HealthNeeds, &r.ProfessionalProject, &r.Training, &r.DeclaredPeople, &r.DeclaredPeopleQPV,
+		&r.DeclaredRights, &r.DeclaredCare, &r.DeclaredSocialProtection, &r.Publics, &r.Obstacles, &r.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Review{}, false, nil
 	}
@@ -118,9 +129,11 @@ func (s *Store) Review(ctx context.Context, mediatorID int64, year int) (Review,
 // already there (one per mediator and year), unless today is past the
 // year's deadline: then it returns ErrReviewClosed and changes nothing.
 func (s *Store) SaveReview(ctx context.Context, r Review, today time.Time) (created bool, err error) {
-	needs := r.HealthNeeds
-	if needs == nil {
-		needs = []string{}
+	needs, publics, obstacles := r.HealthNeeds, r.Publics, r.Obstacles
+	for _, l := range []*[]string{&needs, &publics, &obstacles} {
+		if *l == nil {
+			*l = []string{}
+		}
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		deadline, err := reviewDeadline(ctx, tx, r.Year)
@@ -133,8 +146,9 @@ func (s *Store) SaveReview(ctx context.Context, r Review, today time.Time) (crea
 		return tx.QueryRow(ctx, `
 			INSERT INTO reviews (mediator_id, year, identified, missions_known, cpam_partnership, partner_bodies,
 			                     partners_sanitaire, partners_social, partners_medico, helped, hindered, improve,
-			                     health_needs, professional_project, training)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			                     health_needs, professional_project, training, declared_people, declared_people_qpv,
+			                     declared_rights, declared_care, declared_social_protection, publics, obstacles)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
 			ON CONFLICT (mediator_id, year) DO UPDATE SET
 			    identified = EXCLUDED.identified, missions_known = EXCLUDED.missions_known,
 			    cpam_partnership = EXCLUDED.cpam_partnership, partner_bodies = EXCLUDED.partner_bodies,
@@ -142,11 +156,15 @@ func (s *Store) SaveReview(ctx context.Context, r Review, today time.Time) (crea
 			    partners_medico = EXCLUDED.partners_medico, helped = EXCLUDED.helped,
 			    hindered = EXCLUDED.hindered, improve = EXCLUDED.improve, health_needs = EXCLUDED.health_needs,
 			    professional_project = EXCLUDED.professional_project, training = EXCLUDED.training,
-			    updated_at = now()
+			    declared_people = EXCLUDED.declared_people, declared_people_qpv = EXCLUDED.declared_people_qpv,
+			    declared_rights = EXCLUDED.declared_rights, declared_care = EXCLUDED.declared_care,
+			    declared_social_protection = EXCLUDED.declared_social_protection, publics = EXCLUDED.publics,
+			    obstacles = EXCLUDED.obstacles, updated_at = now()
 			RETURNING xmax = 0`,
 			r.MediatorID, r.Year, r.Identified, r.MissionsKnown, r.CPAMPartnership, r.PartnerBodies,
 			r.PartnersSanitaire, r.PartnersSocial, r.PartnersMedico, r.Helped, r.Hindered, r.Improve,
-			needs, r.ProfessionalProject, r.Training).Scan(&created)
+			needs, r.ProfessionalProject, r.Training, r.DeclaredPeople, r.DeclaredPeopleQPV, r.DeclaredRights,
+			r.DeclaredCare, r.DeclaredSocialProtection, publics, obstacles).Scan(&created)
 	})
 	if errors.Is(err, ErrReviewClosed) {
 		return false, err

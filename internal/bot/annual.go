@@ -1,0 +1,156 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/export"
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// The regional annual report (/rapport, buttons "ra:<year>:<docx|pdf|annexe|menu>"):
+// the whole document to edit (Word) or send (PDF), and Annexe 1 in chat.
+// It covers the region, so only regional coordinators and admins get it.
+
+const flowAnnual = "ra"
+
+const msgAnnualRegionOnly = "Le rapport annuel couvre toute la région : seuls les coordinateurs régionaux peuvent le produire. " +
+	"Tapez /indicateurs pour les chiffres de votre territoire."
+
+// regional says whether u sees the whole region.
+func regional(u *store.User) bool {
+	return u.Role == store.RoleAdmin || (u.Coordinator != nil && u.Coordinator.Scope == "region")
+}
+
+// annualButtons offers the report of year as Word, PDF and Annexe 1.
+func annualButtons(year int) *tgbotapi.InlineKeyboardMarkup {
+	y := strconv.Itoa(year)
+	return keyboard(
+		tgbotapi.NewInlineKeyboardRow(button("Rapport annuel "+y+" (Word)", flowAnnual+":"+y+":"+export.FormatDOCX)),
+		tgbotapi.NewInlineKeyboardRow(button("Rapport annuel "+y+" (PDF)", flowAnnual+":"+y+":"+export.FormatPDF)),
+		tgbotapi.NewInlineKeyboardRow(button("Annexe 1 "+y+" (par territoire)", flowAnnual+":"+y+":annexe")),
+	)
+}
+
+// annualYear reads the year of /rapport or of a button: last year by
+// default, at most pastYears back, never a future year.
+func (b *Bot) annualYear(arg string) (int, bool) {
+	now := b.Now().In(b.loc)
+	if arg == "" {
+		return now.Year() - 1, true
+	}
+	y, err := strconv.Atoi(strings.TrimSpace(arg))
+	return y, err == nil && y >= now.Year()-pastYears && y <= now.Year()
+}
+
+// startAnnual answers /rapport [année].
+func (b *Bot) startAnnual(ctx context.Context, u *store.User, ev event, arg string) {
+	if !regional(u) {
+		b.reply(ctx, ev, msgAnnualRegionOnly)
+		return
+	}
+	year, ok := b.annualYear(arg)
+	if !ok {
+		b.reply(ctx, ev, fmt.Sprintf("Année « %s » non reconnue : tapez /rapport, ou /rapport suivi d'une année de %d à %d.",
+			arg, b.Now().In(b.loc).Year()-pastYears, b.Now().In(b.loc).Year()))
+		return
+	}
+	b.send(ctx, ev.chatID, fmt.Sprintf("Rapport annuel %d de la région : le document Word est la version à compléter (vos textes aux emplacements en italique), "+
+		"le PDF celle à envoyer. Il contient les réponses libres des bilans : à ne transmettre qu'aux destinataires du rapport.", year), annualButtons(year))
+}
+
+// pressAnnual handles "ra:<year>:<docx|pdf|annexe>".
+func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
+	b.answer(ctx, ev, "")
+	if !regional(u) {
+		b.audit(ctx, u.TelegramID, store.AuditRefused, indicators.Region().Key(), map[string]any{"reason": "territory", "flow": flowAnnual})
+		b.reply(ctx, ev, msgAnnualRegionOnly)
+		return
+	}
+	fields := strings.Split(ev.data, ":")
+	year, ok := b.annualYear(fields[1])
+	format := fields[2]
+	if !ok || (format != export.FormatDOCX && format != export.FormatPDF && format != "annexe" && format != "menu") {
+		b.reply(ctx, ev, msgStaleButton)
+		return
+	}
+	if format == "menu" {
+		b.startAnnual(ctx, u, ev, fields[1])
+		return
+	}
+	p := indicators.Year(year)
+	if format == "annexe" {
+		a, err := indicators.ComputeAnnexe(ctx, b.store.Pool, p, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
+		if err != nil {
+			b.log.Error("annexe", "err", err)
+			b.reply(ctx, ev, msgTryAgain)
+			return
+		}
+		b.send(ctx, ev.chatID, annexeText(a), annualButtons(year))
+		return
+	}
+	var buf bytes.Buffer
+	err := export.WriteAnnual(ctx, b.store.Pool, p, format, b.Now().In(b.loc), &buf)
+	if err == nil {
+		err = export.Record(ctx, b.store.Pool, u.TelegramID, indicators.Region(), p, format)
+	}
+	if err != nil {
+		b.log.Error("annual report", "format", format, "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	doc := tgbotapi.NewDocument(ev.chatID, tgbotapi.FileBytes{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Bytes: buf.Bytes()})
+	doc.Caption = fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). Contient les réponses libres des bilans.", year, strings.ToUpper(format))
+	doc.ReplyMarkup = annualButtons(year)
+	if _, err := b.out.Send(ctx, doc); err != nil {
+		b.log.Error("send annual report", "chat_id", ev.chatID, "err", err)
+	}
+}
+
+// annexeShort are the column names of Annexe 1 in chat, short enough for a
+// phone line.
+var annexeShort = []string{"Région", "Picardie", "Nord", "P.-de-C.", "ruraux", "QPV"}
+
+// annexeText is Annexe 1 in chat: one line per indicator with its six
+// columns, then the definitions.
+func annexeText(a *indicators.Annexe) string {
+	t := a.Tables()[0]
+	var b strings.Builder
+	b.WriteString(t.Title + "\nColonnes : Région · Picardie · Nord · Pas-de-Calais · médiateurs ruraux · médiateurs QPV\n")
+	for _, row := range t.Rows {
+		b.WriteString("\n" + fmt.Sprint(row[0]) + " :\n")
+		var cells []string
+		for i, c := range row[1:] {
+			cells = append(cells, annexeShort[i]+" "+chatCell(c))
+		}
+		b.WriteString(strings.Join(cells, " · ") + "\n")
+	}
+	b.WriteString("\n")
+	for _, d := range a.Reports[0].Definitions {
+		if d.Code == "declared" || d.Code == "derived" || d.Code == "exploitable" || d.Code == "resolution" {
+			b.WriteString("* " + d.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+func chatCell(c any) string {
+	switch v := c.(type) {
+	case string:
+		if v == "" {
+			return "–"
+		}
+		return v
+	case int:
+		return indicators.Number(v)
+	case float64:
+		return strings.Replace(indicators.Cell(v), ".", ",", 1)
+	}
+	return fmt.Sprint(c)
+}
