@@ -166,11 +166,10 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 	}
 	var posts []*post
 	type sheet struct {
-		post    *post
-		date    time.Time
-		sex     string
-		qpv     string
-		rowsIdx []int
+		post *post
+		date time.Time
+		sex  string
+		qpv  string
 	}
 	var sheets []*sheet
 	for _, d := range departementShapes {

@@ -1,7 +1,5 @@
 package question
 
-import "strings"
-
 // A meaning is what a phrase of the lexicon says: a category and a value.
 type meaning struct{ cat, val string }
 
@@ -247,5 +245,3 @@ var structureWords = map[string]bool{
 	"ccas": true, "centre": true, "social": true, "sociale": true, "ville": true, "association": true, "maison": true,
 	"sante": true, "mairie": true, "commune": true, "services": true, "service": true, "espace": true, "quartier": true,
 }
-
-func joinWords(ws []string) string { return strings.Join(ws, " ") }

@@ -128,7 +128,7 @@ type DraftRef struct {
 // the "you have a sheet in progress" nudges. Expired drafts are forgotten.
 func (s *Store) Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]DraftRef, error) {
 	max := strconv.FormatInt(now.Add(-olderThan).UnixMilli(), 10)
-	members, err := s.rdb.ZRangeByScore(ctx, s.indexKey(), &redis.ZRangeBy{Min: "-inf", Max: max}).Result()
+	members, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.indexKey(), Start: "-inf", Stop: max, ByScore: true}).Result()
 	if err != nil {
 		return nil, fmt.Errorf("list idle drafts: %w", err)
 	}
