@@ -22,14 +22,30 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// Migrations apply to an empty database (not the migrated template), then
+// again with nothing left to do.
 func TestMigrateTwice(t *testing.T) {
-	db := testenv.NewDB(t)
-	t.Setenv("DATABASE_URL", db.URL)
+	url := missingDatabase(t)
+	conn, err := pgx.Connect(context.Background(), testenv.AdminURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(strings.SplitN(url[strings.LastIndex(url, "/"):], "?", 2)[0], "/")
+	if _, err := conn.Exec(context.Background(), "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DATABASE_URL", url)
 	for i := range 2 {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), []string{"migrate"}, &out, &errOut); code != 0 {
 			t.Fatalf("migrate #%d exited %d: %s", i+1, code, errOut.String())
 		}
+	}
+	if n := countRows(t, url, `SELECT count(*) FROM information_schema.tables WHERE table_name IN ('sheets', 'audit', 'job_executions', 'report_counts')`); n != 4 {
+		t.Fatalf("%d of the 4 tables checked exist after migrating an empty database", n)
 	}
 }
 

@@ -6,32 +6,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
-
-// SetCommands sets the bot's command menu (the "/" list users see),
-// retrying transient failures for up to 30 seconds.
-func SetCommands(ctx context.Context, api *tgbotapi.BotAPI, commands ...tgbotapi.BotCommand) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	delay := backoff{min: 500 * time.Millisecond, max: 5 * time.Second}
-	for {
-		_, err := withContext(ctx, api).Request(tgbotapi.NewSetMyCommands(commands...))
-		if err == nil {
-			return nil
-		}
-		err = scrub(err, api.Token)
-		retry, wait := retryDelay(err)
-		if wait == 0 {
-			wait = delay.next()
-		}
-		if !retry || ctx.Err() != nil || !sleep(ctx, wait) {
-			return fmt.Errorf("telegram: set commands: %w", err)
-		}
-	}
-}
 
 // FileURL is where a file returned by getFile is downloaded, for an API
 // endpoint in tgbotapi's format ("" is Telegram's). tgbotapi only knows

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -15,11 +14,6 @@ import (
 
 // SecretHeader carries the webhook's secret token on every update Telegram pushes.
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
-
-var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
-
-// ValidSecret tells whether s is a secret token Telegram accepts.
-func ValidSecret(s string) bool { return secretPattern.MatchString(s) }
 
 // SetWebhook asks Telegram to push updates to url with secretToken in every
 // request. tgbotapi v5.5.1's WebhookConfig has no secret_token field, so the
