@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -383,6 +384,23 @@ func TestSubcommandOptionsInFrench(t *testing.T) {
 		}
 		if code != c.code || !strings.HasPrefix(got, c.out) || strings.Contains(got, "flag") {
 			t.Errorf("%v: exit %d, output %q, want %d and %q", c.args, code, got, c.code, c.out)
+		}
+	}
+}
+
+// The usage names every variable the configuration reads.
+func TestUsageListsEveryVariable(t *testing.T) {
+	src, err := os.ReadFile("../../internal/config/config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := regexp.MustCompile(`get(?:env)?\("([A-Z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(vars) < 15 {
+		t.Fatalf("found only %d variables in config.go", len(vars))
+	}
+	for _, v := range vars {
+		if !strings.Contains(usage, v[1]) {
+			t.Errorf("the usage does not name %s", v[1])
 		}
 	}
 }
