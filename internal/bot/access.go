@@ -40,6 +40,9 @@ var access = map[string][]string{
 	"/digest":      everyone, // former name of /resume
 	"/inviter":     coordinators,
 	"/equipe":      coordinators,
+	"/retour":      mediatorOnly, // words of a form in progress (forms.go handleText)
+	"/passer":      mediatorOnly,
+	"/annuler":     mediatorOnly,
 
 	"d":   mediatorOnly, // dialog engine buttons (forms)
 	"b":   mediatorOnly, // buttons around forms: new, done, resume, drop

@@ -122,7 +122,8 @@ func (f *formFlow) input(ev event) dialog.Input {
 // handleText passes typed text to the form in progress. It returns false when
 // the text is a command for the bot itself (the draft is kept meanwhile).
 func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd, _ string) bool {
-	if cmd != "" && cmd != "/retour" && cmd != "/annuler" && cmd != "/passer" {
+	word, isWord := dialog.Keyword(ev.text)
+	if cmd != "" && !isWord {
 		return false
 	}
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
@@ -132,7 +133,11 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 		return true
 	}
 	if !exists {
-		if cmd != "" {
+		if word == "aide" {
+			f.bot.reply(ctx, ev, helpText(u))
+			return true
+		}
+		if isWord {
 			msg := "Aucune saisie en cours."
 			if u.Role == store.RoleMediator {
 				msg = "Aucune saisie en cours. Tapez /fiche pour commencer une fiche."

@@ -631,7 +631,7 @@ func (r *run) setPerson(v Value, person *Person) error {
 
 // ---- typed text
 
-const commandsHelp = "Pendant la saisie : /retour revient à la question précédente, /passer saute une question facultative, /annuler abandonne."
+const commandsHelp = "Pendant la saisie, écrivez à tout moment : « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner la saisie), « aide »."
 
 func (r *run) typed() error {
 	t := strings.TrimSpace(r.in.Text)
@@ -639,19 +639,19 @@ func (r *run) typed() error {
 		r.say("Répondez par un message ou avec les boutons.")
 		return nil
 	}
-	if strings.HasPrefix(t, "/") {
-		cmd := strings.ToLower(strings.Fields(t)[0])
-		if i := strings.Index(cmd, "@"); i > 0 {
-			cmd = cmd[:i]
-		}
-		switch cmd {
-		case "/retour":
+	if w, ok := Keyword(t); ok {
+		switch w {
+		case "retour":
 			return r.back()
-		case "/annuler":
+		case "annuler":
 			return r.askCancel()
-		case "/passer":
+		case "passer":
 			return r.skip()
+		case "aide":
+			return r.help()
 		}
+	}
+	if strings.HasPrefix(t, "/") {
 		r.say(commandsHelp)
 		return nil
 	}
@@ -711,6 +711,16 @@ func (r *run) typedAnswer(t string) error {
 		return r.typedRecord(s, t)
 	}
 	return r.invalid("Répondez avec les boutons.")
+}
+
+// help answers « aide »: the open question's help and the words that
+// always work, then the question again.
+func (r *run) help() error {
+	if r.st.Phase != PhaseAsk || r.st.Pos.More {
+		r.say(commandsHelp)
+		return nil
+	}
+	return r.invalid(commandsHelp)
 }
 
 // ---- /retour, /annuler

@@ -210,7 +210,7 @@ func TestBack(t *testing.T) {
 		{press: "Homme", replies: []string{"edit: Sexe : Homme", "send: Âge de la personne (en années) ?"}},
 		{say: "/retour", replies: []string{"send: Sexe de la personne ?"}},
 		// The open question loses its buttons before the previous one is asked.
-		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
+		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
 		// The same new person keeps the same code.
 		{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX", "send: Sexe de la personne ?\nRéponse actuelle : Homme"}},
 	})
@@ -234,7 +234,7 @@ func TestBack(t *testing.T) {
 		{press: "Passer", replies: []string{"edit: Demande 1 — Date de suivi : —", "send: Ajouter une autre demande ?"}},
 		{press: "Oui", replies: []string{"edit: Ajouter une autre demande ? Oui", "send: Demande 2 — Accès aux droits"}},
 		{say: "/retour", replies: []string{"edit: Demande 2 — Accès", "send: Ajouter une autre demande ?"}},
-		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 2/4 ou 02/04/2026.\nRéponse actuelle : —"}},
+		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 2/4 ou 02/04/2026.\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : —"}},
 		{say: "26/3", replies: []string{"edit: Demande 1 — Date de suivi : 26/03/2026", "send: Ajouter une autre demande ?"}},
 		{press: "Non", replies: []string{"edit: Ajouter une autre demande ? Non", "send: Freins rencontrés ?"}},
 		// Back from after the group lands on "add another?" of the last request.

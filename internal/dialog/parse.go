@@ -135,11 +135,18 @@ func dateExample(s *forms.Step, now time.Time) string {
 
 // helpText is the help under a question, its {exemple} filled for dates.
 func helpText(s *forms.Step, now time.Time) string {
-	if s.Type == forms.TypeDate {
-		return strings.ReplaceAll(s.Help.FR, "{exemple}", dateExample(s, now))
+	h := s.Help.FR
+	if h == "" {
+		return ""
 	}
-	return s.Help.FR
+	if s.Type == forms.TypeDate {
+		h = strings.ReplaceAll(h, "{exemple}", dateExample(s, now))
+	}
+	return h + "\n" + WordsLine
 }
+
+// WordsLine closes every question's help: the words that always work.
+const WordsLine = "À tout moment : retour · passer · annuler · aide."
 
 func civil(y, m, d int) (time.Time, bool) {
 	if m < 1 || m > 12 || d < 1 {
@@ -238,4 +245,20 @@ func yearsBetween(a, b time.Time) int {
 		return 0
 	}
 	return y
+}
+
+// keywords are the words that work at any step of a form, typed with or
+// without the slash, in any case, with or without accents.
+var keywords = map[string]bool{"annuler": true, "retour": true, "aide": true, "passer": true}
+
+// Keyword tells whether text is one of the words that always work
+// (« annuler », « /Retour », « Aide ! »…) and returns it folded.
+func Keyword(text string) (string, bool) {
+	t := strings.TrimSpace(text)
+	if strings.HasPrefix(t, "/") {
+		t, _, _ = strings.Cut(t[1:], " ")
+		t, _, _ = strings.Cut(t, "@")
+	}
+	t = strings.Trim(fold(t), " .!?…")
+	return t, keywords[t]
 }
