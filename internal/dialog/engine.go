@@ -703,7 +703,15 @@ func (r *run) typedAnswer(t string) error {
 		}
 		return r.answer(Value{Code: d.Format(time.DateOnly)})
 	case forms.TypeText:
-		if msg := checkText(t, s); msg != "" {
+		msg := checkText(t, s)
+		if msg != "" && len([]rune(t)) > s.MaxLength {
+			if _, bad := identifying(t, s); !bad {
+				// Kept, and offered back cut at the limit: one tap keeps it.
+				r.st.Mode, r.st.Proposed = ModePrefill, cut(t, s.MaxLength)
+				return r.invalid(msg + " Voici le début, coupé à la limite : « ✅ Confirmer » le garde, ou écrivez un texte plus court.")
+			}
+		}
+		if msg != "" {
 			return r.invalid(msg)
 		}
 		return r.answer(Value{Text: t})
