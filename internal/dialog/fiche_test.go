@@ -418,7 +418,7 @@ func TestDates(t *testing.T) {
 		want  string
 	}{
 		{"31/02/2026", []string{"edit: Date de l'accompagnement ?", "send: Cette date n'existe pas : 31/02/2026.\n\nDate de l'accompagnement ?"}, ""},
-		{"bonjour", []string{"edit: Date de l'accompagnement ?", "send: Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3)."}, ""},
+		{"bonjour", []string{"edit: Date de l'accompagnement ?", "send: Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3, 25 novembre, mardi dernier)."}, ""},
 		{"13/03/2026", []string{"edit: Date de l'accompagnement ?", "send: La date ne peut pas être dans le futur (aujourd'hui : 12/03/2026)."}, ""},
 		{"12/3", nil, "2026-03-12"},
 		{"12/03/26", nil, "2026-03-12"},
