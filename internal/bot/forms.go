@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
@@ -404,7 +405,29 @@ func person(p store.Person) dialog.Person {
 	if p.AgeOn != nil {
 		out.AgeOn = *p.AgeOn
 	}
+	if p.LastSeen != nil {
+		out.LastSeen = *p.LastSeen
+	}
+	out.ContactMode = p.ContactMode
+	for _, o := range p.Open {
+		kind, typ, _ := strings.Cut(o, ":")
+		out.Open = append(out.Open, openLabel(kind, typ))
+	}
 	return out
+}
+
+// openLabel names an open request in a person's button: the button label,
+// "CSS" for the Complémentaire Santé Solidaire everyone calls so.
+func openLabel(kind, typ string) string {
+	if kind == "droits" && typ == "css" {
+		return "CSS"
+	}
+	for _, c := range codes.RequestTypes(kind) {
+		if c.Code == typ {
+			return c.Button()
+		}
+	}
+	return typ
 }
 
 // saveSheet maps the fiche form's answers (step ids of dialogs/fiche.yaml) to a sheet.

@@ -249,6 +249,14 @@ func (r *run) goTo(p Pos, edit int) error {
 func (r *run) askAt(p Pos, edit int) error {
 	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending = PhaseAsk, p, ModeNormal, "", nil
 	if s := r.stepAt(p); s != nil {
+		if v, ok := r.knownContact(s, p); ok {
+			r.set(p, v)
+			return r.advance(p)
+		}
+		if r.situationAt(p) {
+			r.st.Mode = ModeSituation
+			return r.show(edit)
+		}
 		v, answered := r.answerAt(p)
 		if s.Type == forms.TypeMulti && answered {
 			r.st.Pending = append([]string{}, v.Codes...)
@@ -454,14 +462,27 @@ func (r *run) pressAsk(act string, args []string) error {
 	s := r.stepAt(p)
 	mode := r.st.Mode
 	switch {
+	case act == forms.ActSkip && arg == skipRest && r.restSkippable(p):
+		return r.skipToSummary()
 	case act == forms.ActSkip:
 		return r.skip()
+	case mode == ModeSituation && act == forms.ActConfirm:
+		return r.confirmSituation()
+	case mode == ModeSituation && act == forms.ActModify:
+		// One value at a time, each proposed for confirmation.
+		r.st.Mode = ModeNormal
+		if val, ok, err := r.proposal(s); err != nil {
+			return err
+		} else if ok {
+			r.st.Mode, r.st.Proposed = ModePrefill, val
+		}
+		return r.show(r.in.MessageID)
 	case mode == ModePrefill && act == forms.ActConfirm:
 		return r.answer(r.proposedValue(s))
 	case mode == ModePrefill && act == forms.ActModify:
 		r.st.Mode, r.st.Proposed = ModeNormal, ""
 		return r.show(r.in.MessageID)
-	case mode == ModeLookup && act == forms.ActPick:
+	case (mode == ModeLookup || mode == ModeNormal) && act == forms.ActPick && s.Type == forms.TypeBeneficiary:
 		return r.pick(arg)
 	case mode != ModePrefill && act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
 		return r.newPerson()
@@ -624,7 +645,8 @@ func (r *run) setPerson(v Value, person *Person) error {
 	prune(r.f, r.st.Answers)
 	r.closeQuestion(r.answerLine(p, v))
 	if v.New {
-		r.say("Code de la personne : " + v.Code + " — notez-le.")
+		r.say("Code de la personne : " + v.Code + " — notez-le sans son nom (carnet, téléphone). " +
+			"À sa prochaine visite, elle sera proposée sous « Personne accompagnée ? » avec la date de sa dernière visite.")
 	}
 	return r.advance(p)
 }
@@ -680,6 +702,13 @@ func (r *run) typedAnswer(t string) error {
 	s := r.stepAt(p)
 	if s.Type == forms.TypeBeneficiary {
 		return r.lookup(t)
+	}
+	if r.st.Mode == ModeSituation {
+		switch fold(t) {
+		case "oui", "o", "toujours vrai":
+			return r.confirmSituation()
+		}
+		return r.invalid(fmt.Sprintf("Touchez « %s » ou « %s ».", TextStillTrue, TextModify))
 	}
 	switch s.Type {
 	case forms.TypeChoice, forms.TypeYesNo:

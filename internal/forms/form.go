@@ -152,7 +152,7 @@ var QuickLabels = map[string]string{
 var ForbidKinds = []string{"phone", "email", "name", "nir", "birth"}
 
 // Person prefill keys: values known from an existing beneficiary.
-var PersonPrefills = []string{"sex", "age", "qpv", "resources"}
+var PersonPrefills = []string{"sex", "age", "qpv", "resources", "contact_mode"}
 
 // IsPersonPrefill tells whether key is filled from the known beneficiary.
 func IsPersonPrefill(key string) bool {

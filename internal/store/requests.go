@@ -30,6 +30,8 @@ type FollowUp struct {
 	Status      string
 	FollowUpOn  *time.Time // the follow-up date, if any
 	ResolvedAt  *time.Time
+	// ClosedAt is when a follow-up button closed it (nil: saved closed, or open).
+	ClosedAt *time.Time
 }
 
 // Ref names a request the way the mediator sees it: sheet number and rank.
@@ -52,7 +54,7 @@ func Day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-const followUpColumns = `r.id, s.number, r.position, s.date, b.code, r.kind, r.type, r.status, r.follow_up, r.resolved_at`
+const followUpColumns = `r.id, s.number, r.position, s.date, b.code, r.kind, r.type, r.status, r.follow_up, r.resolved_at, r.status_changed_at`
 
 const followUpFrom = `
 	FROM requests r
@@ -68,7 +70,7 @@ func scanFollowUps(rows pgx.Rows) ([]FollowUp, error) {
 	for rows.Next() {
 		var f FollowUp
 		if err := rows.Scan(&f.ID, &f.SheetNumber, &f.Position, &f.SheetDate, &f.Beneficiary, &f.Kind, &f.Type,
-			&f.Status, &f.FollowUpOn, &f.ResolvedAt); err != nil {
+			&f.Status, &f.FollowUpOn, &f.ResolvedAt, &f.ClosedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, f)
@@ -185,6 +187,39 @@ func (s *Store) SetRequestStatus(ctx context.Context, mediatorID, requestID int6
 		return false, fmt.Errorf("set request status: %w", err)
 	}
 	return changed, nil
+}
+
+// UndoWindow is how long a status recorded from a follow-up button can be undone.
+const UndoWindow = 24 * time.Hour
+
+// UndoRequestStatus reopens one of the mediator's requests closed by a
+// follow-up button less than UndoWindow ago (a slip of the finger). It
+// returns the status undone ("" when nothing changed: already open, or
+// too late) and ErrNotFound when the request is not the mediator's. The
+// report rollups follow by their triggers.
+func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID, requestID int64, now time.Time) (string, error) {
+	undone := ""
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		current, _, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
+		if err != nil || current == StatusOpen {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			UPDATE requests SET status = 'en_cours', status_changed_at = NULL, resolved_at = NULL
+			WHERE id = $1 AND status_changed_at > $2::timestamptz - $3::interval`,
+			requestID, now, fmt.Sprintf("%d seconds", int(UndoWindow.Seconds())))
+		if err == nil && tag.RowsAffected() == 1 {
+			undone = current
+		}
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	if err != nil {
+		return "", fmt.Errorf("undo request status: %w", err)
+	}
+	return undone, nil
 }
 
 // Postpone moves the follow-up date of one of the mediator's open requests

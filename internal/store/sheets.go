@@ -141,20 +141,30 @@ type Person struct {
 	AgeOn     *time.Time
 	QPV       string
 	Resources string
+	LastSeen  *time.Time
+	// ContactMode is how they first met the mediator (their first sheet).
+	ContactMode string
+	// Open are their requests still open, as "kind:type", oldest first.
+	Open []string
 }
 
-const personColumns = `code, COALESCE(sex, ''), age, age_on, COALESCE(qpv, ''), COALESCE(resources, '')`
+// personColumns read a beneficiary of table b with how they first met the
+// mediator (their first sheet) and their requests still open, oldest first.
+const personColumns = `b.code, COALESCE(b.sex, ''), b.age, b.age_on, COALESCE(b.qpv, ''), COALESCE(b.resources, ''), b.last_seen,
+	COALESCE((SELECT s.contact_mode FROM sheets s WHERE s.beneficiary_id = b.id ORDER BY s.date, s.created_at LIMIT 1), ''),
+	COALESCE((SELECT array_agg(r.kind || ':' || r.type ORDER BY s.date, r.position) FROM requests r
+	          JOIN sheets s ON s.id = r.sheet_id WHERE s.beneficiary_id = b.id AND r.status = 'en_cours'), '{}')`
 
 func scanPerson(row pgx.Row) (Person, error) {
 	var p Person
-	err := row.Scan(&p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources)
+	err := row.Scan(&p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources, &p.LastSeen, &p.ContactMode, &p.Open)
 	return p, err
 }
 
 // RecentPeople returns the mediator's most recently seen beneficiaries.
 func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) ([]Person, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries
-		WHERE mediator_id = $1 ORDER BY last_seen DESC NULLS LAST, id DESC LIMIT $2`, mediatorID, limit)
+	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+		WHERE b.mediator_id = $1 ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent people: %w", err)
 	}
@@ -172,8 +182,8 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) (
 
 // FindPerson looks a code up among the mediator's own beneficiaries only.
 func (s *Store) FindPerson(ctx context.Context, mediatorID int64, code string) (Person, bool, error) {
-	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries
-		WHERE mediator_id = $1 AND code = $2`, mediatorID, code))
+	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+		WHERE b.mediator_id = $1 AND b.code = $2`, mediatorID, code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Person{}, false, nil
 	}
