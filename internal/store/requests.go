@@ -30,7 +30,8 @@ type FollowUp struct {
 	Status      string
 	FollowUpOn  *time.Time // the follow-up date, if any
 	ResolvedAt  *time.Time
-	// ClosedAt is when a follow-up button closed it (nil: saved closed, or open).
+	// ClosedAt is when its status last changed (for a closed request shown
+	// in a follow-up message: when a button closed it).
 	ClosedAt *time.Time
 }
 
@@ -205,9 +206,8 @@ func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID, requestID int
 			return err
 		}
 		tag, err := tx.Exec(ctx, `
-			UPDATE requests SET status = 'en_cours', status_changed_at = NULL, resolved_at = NULL
-			WHERE id = $1 AND status_changed_at > $2::timestamptz - $3::interval`,
-			requestID, now, fmt.Sprintf("%d seconds", int(UndoWindow.Seconds())))
+			UPDATE requests SET status = 'en_cours', status_changed_at = $3, resolved_at = NULL
+			WHERE id = $1 AND status_changed_at > $2`, requestID, now.Add(-UndoWindow), now)
 		if err == nil && tag.RowsAffected() == 1 {
 			undone = current
 		}
