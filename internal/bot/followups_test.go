@@ -130,7 +130,7 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 	u.PressOn(rem, "Résolue")
 	u.ExpectCallbackAnswer("Enregistré : résolue.")
 	edited := u.Expect("✅ Résolue")
-	if edited.ID != rem.ID || len(edited.Buttons) != 0 || !strings.Contains(edited.Text, "Fiche n° 1, demande 1 — 23/11/2026") {
+	if edited.ID != rem.ID || strings.Join(edited.ButtonTexts(), "|") != "↩ Annuler « Résolue »" || !strings.Contains(edited.Text, "Fiche n° 1, demande 1 — 23/11/2026") {
 		t.Fatalf("edited reminder = %v", edited)
 	}
 	var status string

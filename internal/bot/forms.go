@@ -319,9 +319,15 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		if len(parts) == 3 {
 			f.begin(ctx, u, ev, parts[2])
 		}
+	case "edit": // b:edit:<sheet number for the mediator>, from /mesfiches
+		b.answer(ctx, ev, "")
+		if len(parts) == 3 {
+			f.startEdit(ctx, u, ev, parts[2])
+		}
 	case "done":
 		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, "À bientôt !", nil)
+		// The confirmation ("Fiche n° 3 enregistrée.") stays; only its buttons go.
+		b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 	case "resume", "drop":
 		// b:resume:<record id>, b:drop:<record id>:<form to start next>
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
@@ -466,6 +472,9 @@ func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (in
 			r.FollowUp = &d
 		}
 		sh.Requests = append(sh.Requests, r)
+	}
+	if strings.HasPrefix(st.SheetID, editPrefix) {
+		return b.updateSheet(ctx, u, sh)
 	}
 	number, _, err := b.store.SaveSheet(ctx, sh)
 	return number, err

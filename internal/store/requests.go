@@ -21,8 +21,8 @@ const (
 // (sheet number and date, beneficiary code, type) and to act on it.
 type FollowUp struct {
 	ID          int64
-	SheetNumber int64
-	Position    int // rank of the request in its sheet, from 1
+	SheetNumber int64 // the sheet's number for its mediator (1, 2, 3…)
+	Position    int   // rank of the request in its sheet, from 1
 	SheetDate   time.Time
 	Beneficiary string
 	Kind        string
@@ -37,7 +37,7 @@ type FollowUp struct {
 
 // Ref names a request the way the mediator sees it: sheet number and rank.
 type Ref struct {
-	SheetNumber int64
+	SheetNumber int64 // the sheet's number for its mediator (1, 2, 3…)
 	Position    int
 }
 
@@ -55,7 +55,7 @@ func Day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-const followUpColumns = `r.id, s.number, r.position, s.date, b.code, r.kind, r.type, r.status, r.follow_up, r.resolved_at, r.status_changed_at`
+const followUpColumns = `r.id, s.mediator_number, r.position, s.date, b.code, r.kind, r.type, r.status, r.follow_up, r.resolved_at, r.status_changed_at`
 
 const followUpFrom = `
 	FROM requests r
@@ -63,7 +63,7 @@ const followUpFrom = `
 	JOIN beneficiaries b ON b.id = s.beneficiary_id`
 
 // oldestFirst orders follow-ups by accompaniment date, then sheet and rank.
-const oldestFirst = ` ORDER BY s.date, s.number, r.position`
+const oldestFirst = ` ORDER BY s.date, s.mediator_number, r.position`
 
 func scanFollowUps(rows pgx.Rows) ([]FollowUp, error) {
 	defer rows.Close()
@@ -130,7 +130,7 @@ func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID int64, refs []Ref
 	}
 	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		JOIN unnest($2::bigint[], $3::int[]) WITH ORDINALITY AS want(number, position, ord)
-		  ON want.number = s.number AND want.position = r.position
+		  ON want.number = s.mediator_number AND want.position = r.position
 		WHERE s.mediator_id = $1
 		ORDER BY want.ord`, mediatorID, numbers, positions)
 	if err != nil {

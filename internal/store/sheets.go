@@ -55,7 +55,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		savedAt = &sh.SavedAt
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err == nil {
+		if err := tx.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err == nil {
 			return errSheetExists
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return err
@@ -73,7 +73,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 			                    level, social_protection, obstacles, note)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (id) DO NOTHING
-			RETURNING number`,
+			RETURNING mediator_number`,
 			sh.ID, sh.MediatorID, benID, sh.Date, sh.Sex, sh.Age, sh.QPV, sh.Resources, sh.ContactMode,
 			sh.Level, sh.SocialProtection, obstacles, sh.Note).Scan(&number)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -94,7 +94,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		return nil
 	})
 	if errors.Is(err, errSheetExists) {
-		if err := s.Pool.QueryRow(ctx, `SELECT number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
+		if err := s.Pool.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
 			return 0, false, fmt.Errorf("save sheet: %w", err)
 		}
 		return number, false, nil
@@ -210,23 +210,24 @@ func (s *Store) NewPersonCode(ctx context.Context) (string, error) {
 
 // SheetLine is a one-line view of a sheet for /mesfiches.
 type SheetLine struct {
-	Number      int64
+	Number      int64 // 1, 2, 3… for this mediator
 	Date        time.Time
 	Beneficiary string
 	Requests    []Request
+	SavedAt     time.Time // when it was saved: it can be corrected for EditWindow
 }
 
 // RecentSheets lists the mediator's own last sheets, newest first.
 func (s *Store) RecentSheets(ctx context.Context, mediatorID int64, limit int) ([]SheetLine, error) {
 	rows, err := s.Pool.Query(ctx, `
-		SELECT s.number, s.date, b.code,
+		SELECT s.mediator_number, s.date, b.code, s.created_at,
 		       COALESCE(array_agg(r.kind || ':' || r.type || ':' || r.status ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '{}')
 		FROM sheets s
 		JOIN beneficiaries b ON b.id = s.beneficiary_id
 		LEFT JOIN requests r ON r.sheet_id = s.id
 		WHERE s.mediator_id = $1
-		GROUP BY s.number, s.date, b.code
-		ORDER BY s.date DESC, s.number DESC
+		GROUP BY s.mediator_number, s.date, b.code, s.created_at
+		ORDER BY s.date DESC, s.mediator_number DESC
 		LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent sheets: %w", err)
@@ -236,7 +237,7 @@ func (s *Store) RecentSheets(ctx context.Context, mediatorID int64, limit int) (
 	for rows.Next() {
 		var l SheetLine
 		var reqs []string
-		if err := rows.Scan(&l.Number, &l.Date, &l.Beneficiary, &reqs); err != nil {
+		if err := rows.Scan(&l.Number, &l.Date, &l.Beneficiary, &l.SavedAt, &reqs); err != nil {
 			return nil, fmt.Errorf("recent sheets: %w", err)
 		}
 		for _, r := range reqs {
