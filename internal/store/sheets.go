@@ -70,12 +70,12 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		}
 		err = tx.QueryRow(ctx, `
 			INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
-			                    level, social_protection, obstacles, note)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			                    level, social_protection, obstacles, note, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14, now()))
 			ON CONFLICT (id) DO NOTHING
 			RETURNING mediator_number`,
 			sh.ID, sh.MediatorID, benID, sh.Date, sh.Sex, sh.Age, sh.QPV, sh.Resources, sh.ContactMode,
-			sh.Level, sh.SocialProtection, obstacles, sh.Note).Scan(&number)
+			sh.Level, sh.SocialProtection, obstacles, sh.Note, savedAt).Scan(&number)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errSheetExists // saved concurrently by a twin update
 		}
