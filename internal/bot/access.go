@@ -41,9 +41,12 @@ var access = map[string][]string{
 	"/inviter":     coordinators,
 	"/equipe":      coordinators,
 	"/rapport":     coordinators, // the region's annual report: regional coordinators (checked by the handler)
+	"/retour":      mediatorOnly, // words of a form in progress (forms.go handleText)
+	"/passer":      mediatorOnly,
+	"/annuler":     mediatorOnly,
 
 	"d":   mediatorOnly, // dialog engine buttons (forms)
-	"b":   mediatorOnly, // buttons around forms: new, done, resume, drop
+	"b":   mediatorOnly, // buttons around forms: new, done, resume, drop, edit (correct a saved sheet)
 	"r":   mediatorOnly, // follow-up status buttons
 	"rp":  mediatorOnly, // /rappels settings
 	"bl":  mediatorOnly, // annual review reminder
@@ -73,7 +76,7 @@ type route struct {
 func (b *Bot) buttonRoutes() map[string]route {
 	return map[string]route{
 		"d":   {1, 4, b.flow.press},    // d:<act>[:<step>[:<arg>[:<arg>]]]
-		"b":   {1, 3, b.flow.action},   // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>
+		"b":   {1, 3, b.flow.action},   // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>, b:edit:<n>
 		"r":   {2, 3, b.pressFollowUp}, // r:<request>:<act>[:<shown>]
 		"rp":  {2, 2, b.pressSetting},  // rp:h:<hour>, rp:n:<0|1>
 		"bl":  {1, 1, b.pressReview},   // bl:<year>

@@ -91,6 +91,7 @@ type event struct {
 	messageID   int    // message carrying the pressed button
 	pressedText string // text of that message
 	answered    *bool  // the press was acknowledged (Telegram takes one answer)
+	media       bool   // a photo, a document, a voice or a video: never read, never kept
 }
 
 // eventOf reduces a message or a button press to an event. Relais works in
@@ -102,8 +103,10 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 		if !u.Message.Chat.IsPrivate() || u.Message.Chat.ID != u.Message.From.ID {
 			return event{}, false
 		}
-		return event{updateID: u.UpdateID, userID: u.Message.From.ID, chatID: u.Message.Chat.ID,
-			firstName: u.Message.From.FirstName, text: strings.TrimSpace(u.Message.Text)}, true
+		m := u.Message
+		media := m.Photo != nil || m.Document != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil
+		return event{updateID: u.UpdateID, userID: m.From.ID, chatID: m.Chat.ID,
+			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text), media: media}, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
 		q := u.CallbackQuery
 		if !q.Message.Chat.IsPrivate() || q.Message.Chat.ID != q.From.ID {
@@ -250,6 +253,11 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.handleCallback(ctx, user, ev)
 		return
 	}
+	if ev.media {
+		// Its caption is not read either: it may name the person.
+		b.reply(ctx, ev, msgNoMedia)
+		return
+	}
 	cmd, arg := splitCommand(ev.text)
 	switch cmd {
 	case "/start":
@@ -310,6 +318,10 @@ func splitCommand(text string) (cmd, arg string) {
 	cmd, _, _ = strings.Cut(cmd, "@") // "/fiche@RelaisBot" in groups
 	return strings.ToLower(cmd), strings.TrimSpace(arg)
 }
+
+// msgNoMedia answers a photo, a document or a recording: health data about
+// a person must not reach Relais in any form but the pseudonymous sheet.
+const msgNoMedia = "Relais ne doit recevoir aucun document, photo ni enregistrement concernant une personne : ils ne sont ni lus ni gardés. Répondez par écrit, sans nom, ou avec les boutons."
 
 // msgTryAgain answers when PostgreSQL (or another service) fails: what
 // was entered before is kept (drafts live in Redis, records in PostgreSQL).

@@ -77,6 +77,19 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 		var until time.Time
 		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, reminders.PostponeDays)
 		done = "Reportée au " + until.Format("02/01/2006") + "."
+	case act == reminders.ActUndo:
+		var undone string
+		undone, err = b.store.UndoRequestStatus(ctx, u.Mediator.ID, id, b.now())
+		changed = undone != ""
+		done = "Annulé : la demande est de nouveau en cours."
+		if err == nil && !changed {
+			b.answer(ctx, ev, "Trop tard pour annuler (24 heures au plus), ou déjà annulé.")
+			b.redrawFollowUps(ctx, u, ev, id, false)
+			return
+		}
+		if changed {
+			b.audit(ctx, u.TelegramID, store.AuditStatusUndone, "request", map[string]any{"request_id": id, "status": undone})
+		}
 	case reminders.StatusAction[act] != "":
 		status := reminders.StatusAction[act]
 		changed, err = b.store.SetRequestStatus(ctx, u.Mediator.ID, id, status, b.now())

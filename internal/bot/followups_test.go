@@ -130,7 +130,7 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 	u.PressOn(rem, "Résolue")
 	u.ExpectCallbackAnswer("Enregistré : résolue.")
 	edited := u.Expect("✅ Résolue")
-	if edited.ID != rem.ID || len(edited.Buttons) != 0 || !strings.Contains(edited.Text, "Fiche n° 1, demande 1 — 23/11/2026") {
+	if edited.ID != rem.ID || strings.Join(edited.ButtonTexts(), "|") != "↩ Annuler « Résolue »" || !strings.Contains(edited.Text, "Fiche n° 1, demande 1 — 23/11/2026") {
 		t.Fatalf("edited reminder = %v", edited)
 	}
 	var status string
@@ -178,7 +178,8 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 	if !strings.Contains(list.Text, "3. Fiche n° 1, demande 1 — 20/11/2026 — RECENT\nAccès aux soins · Dépistage organisé — ⏭ Reportée au 11/12/2026") {
 		t.Fatalf("a postponed line lost its state on the next redraw:\n%s", list.Text)
 	}
-	if got := strings.Join(list.ButtonTexts(), "|"); got != "1 · Résolue|1 · Non résolue|1 · Abandonnée|1 · Reporter d'une semaine" {
+	// The abandoned one can be undone for a day.
+	if got := strings.Join(list.ButtonTexts(), "|"); got != "1 · Résolue|1 · Non résolue|1 · Abandonnée|1 · Reporter d'une semaine|2 · ↩ Annuler « Abandonnée »" {
 		t.Fatalf("buttons left = %s", got)
 	}
 	if status, _, resolved := h.request(ids[2]); status != "abandonnee" || resolved != nil {
@@ -207,7 +208,7 @@ func TestDoubleTapIsRecordedOnce(t *testing.T) {
 	h.start()
 	u.ExpectCallbackAnswer("Enregistré : résolue.")
 	u.ExpectCallbackAnswer("Déjà enregistré.")
-	if edited := u.Expect("✅ Résolue"); len(edited.Buttons) != 0 {
+	if edited := u.Expect("✅ Résolue"); strings.Join(edited.ButtonTexts(), "|") != "↩ Annuler « Résolue »" {
 		t.Fatalf("edited = %v", edited)
 	}
 	if status, _, resolved := h.request(requestIDs(h)[0]); status != "resolue" || resolved == nil {
@@ -310,4 +311,40 @@ func TestNudgeResumesTheForm(t *testing.T) {
 	}
 	u.PressOn(nudge, "Reprendre")
 	u.Expect("Sexe de la personne")
+}
+
+// A status tapped by mistake is undone within a day, audited; the figures
+// follow (the rollups are recomputed by their triggers).
+func TestStatusUndoneWithinADay(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3010, "Awa", "59")
+	h.openSheet(h.user(3010).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
+	id := requestIDs(h)[0]
+	u.Send("/suivis")
+	list := u.Expect(reminders.HeadingOpen)
+	u.PressOn(list, "Non résolue")
+	u.ExpectCallbackAnswer("Enregistré : non résolue.")
+	closed := u.Expect("❌ Non résolue")
+	u.PressOn(closed, "↩ Annuler « Non résolue »")
+	u.ExpectCallbackAnswer("Annulé : la demande est de nouveau en cours.")
+	reopened := u.Expect("Accès aux")
+	if strings.Contains(reopened.Text, "❌") || strings.Join(reopened.ButtonTexts(), "|") != "Résolue|Non résolue|Abandonnée|Reporter d'une semaine" {
+		t.Fatalf("after undo:\n%s\n%v", reopened.Text, reopened.ButtonTexts())
+	}
+	if status, _, resolved := h.request(id); status != "en_cours" || resolved != nil {
+		t.Fatalf("row after undo = %s %v", status, resolved)
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'status_undone'`); n != 1 {
+		t.Fatalf("%d audit rows", n)
+	}
+
+	// Closed again, then the undo comes a day and a minute later: refused.
+	u.PressOn(reopened, "Résolue")
+	closed = u.Expect("✅ Résolue")
+	h.clock.Set(h.clock.Now().Add(24*time.Hour + time.Minute))
+	u.PressOn(closed, "↩ Annuler « Résolue »")
+	u.ExpectCallbackAnswer("Trop tard pour annuler (24 heures au plus)")
+	if status, _, _ := h.request(id); status != "resolue" {
+		t.Fatalf("row after a late undo = %s", status)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
@@ -122,7 +123,8 @@ func (f *formFlow) input(ev event) dialog.Input {
 // handleText passes typed text to the form in progress. It returns false when
 // the text is a command for the bot itself (the draft is kept meanwhile).
 func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd, _ string) bool {
-	if cmd != "" && cmd != "/retour" && cmd != "/annuler" && cmd != "/passer" {
+	word, isWord := dialog.Keyword(ev.text)
+	if cmd != "" && !isWord {
 		return false
 	}
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
@@ -132,7 +134,11 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 		return true
 	}
 	if !exists {
-		if cmd != "" {
+		if word == "aide" {
+			f.bot.reply(ctx, ev, helpText(u))
+			return true
+		}
+		if isWord {
 			msg := "Aucune saisie en cours."
 			if u.Role == store.RoleMediator {
 				msg = "Aucune saisie en cours. Tapez /fiche pour commencer une fiche."
@@ -313,9 +319,15 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		if len(parts) == 3 {
 			f.begin(ctx, u, ev, parts[2])
 		}
+	case "edit": // b:edit:<sheet number for the mediator>, from /mesfiches
+		b.answer(ctx, ev, "")
+		if len(parts) == 3 {
+			f.startEdit(ctx, u, ev, parts[2])
+		}
 	case "done":
 		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, "À bientôt !", nil)
+		// The confirmation ("Fiche n° 3 enregistrée.") stays; only its buttons go.
+		b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 	case "resume", "drop":
 		// b:resume:<record id>, b:drop:<record id>:<form to start next>
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
@@ -399,7 +411,29 @@ func person(p store.Person) dialog.Person {
 	if p.AgeOn != nil {
 		out.AgeOn = *p.AgeOn
 	}
+	if p.LastSeen != nil {
+		out.LastSeen = *p.LastSeen
+	}
+	out.ContactMode = p.ContactMode
+	for _, o := range p.Open {
+		kind, typ, _ := strings.Cut(o, ":")
+		out.Open = append(out.Open, openLabel(kind, typ))
+	}
 	return out
+}
+
+// openLabel names an open request in a person's button: the button label,
+// "CSS" for the Complémentaire Santé Solidaire everyone calls so.
+func openLabel(kind, typ string) string {
+	if kind == "droits" && typ == "css" {
+		return "CSS"
+	}
+	for _, c := range codes.RequestTypes(kind) {
+		if c.Code == typ {
+			return c.Button()
+		}
+	}
+	return typ
 }
 
 // saveSheet maps the fiche form's answers (step ids of dialogs/fiche.yaml) to a sheet.
@@ -438,6 +472,9 @@ func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (in
 			r.FollowUp = &d
 		}
 		sh.Requests = append(sh.Requests, r)
+	}
+	if strings.HasPrefix(st.SheetID, editPrefix) {
+		return b.updateSheet(ctx, u, sh)
 	}
 	number, _, err := b.store.SaveSheet(ctx, sh)
 	return number, err

@@ -93,7 +93,7 @@ func helpText(u *store.User) string {
 		}
 	}
 	if u.Role == store.RoleMediator {
-		sb.WriteString("\nPendant une saisie (fiche, action, bilan) : /retour revient à la question précédente, /passer saute une question facultative, /annuler abandonne la saisie.")
+		sb.WriteString("\nPendant une saisie (fiche, action, bilan), écrivez à tout moment « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner) ou « aide », avec ou sans barre oblique.")
 	}
 	return strings.TrimSpace(sb.String())
 }
@@ -123,6 +123,9 @@ var menu = []menuEntry{
 	{"activite", "activité par structure et par médiateur : dernière fiche, fiches du mois, bilan annuel"},
 	{"rapport", "rapport annuel de la région (Word, PDF) et Annexe 1 (coordinateurs régionaux)"},
 	{"resume", "recevoir ou non le résumé du lundi (oui / non)"},
+	{"retour", "pendant une saisie : revenir à la question précédente"},
+	{"passer", "pendant une saisie : passer une question facultative"},
+	{"annuler", "pendant une saisie : abandonner la saisie"},
 	{"aide", "ce que vous pouvez faire"},
 }
 

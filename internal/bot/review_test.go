@@ -298,7 +298,7 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(7301, "Awa", "59")
 	h.seedSheets(7301, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
-	fillReview(u, "Le soutien très personnel de Mme Durand.")
+	fillReview(u, "Le soutien très personnel de ma responsable Awa.")
 
 	nord := h.coordinator(7310, store.Invitation{Scope: "departement", Departement: "59"})
 	nord.Send("/indicateurs")
@@ -311,7 +311,7 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 		t.Fatalf("review shares missing:\n%s", figures.Text)
 	}
 	for _, m := range nord.Messages() {
-		if strings.Contains(m.Text, "Mme Durand") || strings.Contains(m.Text, "Rien à signaler") {
+		if strings.Contains(m.Text, "ma responsable Awa") || strings.Contains(m.Text, "Rien à signaler") {
 			t.Fatalf("an open answer reached the coordinator's chat: %q", m.Text)
 		}
 	}

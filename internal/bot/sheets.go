@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -31,5 +33,24 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 				codes.RequestTypes(r.Kind).Label(r.Type), strings.ToLower(codes.Statuses.Label(r.Status)))
 		}
 	}
-	b.reply(ctx, ev, sb.String())
+	var rows [][]tgbotapi.InlineKeyboardButton
+	var row []tgbotapi.InlineKeyboardButton
+	for _, l := range lines {
+		if b.Now().Sub(l.SavedAt) > store.EditWindow {
+			continue
+		}
+		row = append(row, button(fmt.Sprintf("✏️ n° %d", l.Number), editData(l.Number)))
+		if len(row) == 4 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		b.reply(ctx, ev, sb.String())
+		return
+	}
+	sb.WriteString("\n\nPour corriger une fiche enregistrée depuis moins de 30 jours, touchez son numéro.")
+	b.send(ctx, ev.chatID, sb.String(), keyboard(rows...))
 }

@@ -249,6 +249,14 @@ func (r *run) goTo(p Pos, edit int) error {
 func (r *run) askAt(p Pos, edit int) error {
 	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending = PhaseAsk, p, ModeNormal, "", nil
 	if s := r.stepAt(p); s != nil {
+		if v, ok := r.knownContact(s, p); ok {
+			r.set(p, v)
+			return r.advance(p)
+		}
+		if r.situationAt(p) {
+			r.st.Mode = ModeSituation
+			return r.show(edit)
+		}
 		v, answered := r.answerAt(p)
 		if s.Type == forms.TypeMulti && answered {
 			r.st.Pending = append([]string{}, v.Codes...)
@@ -454,14 +462,27 @@ func (r *run) pressAsk(act string, args []string) error {
 	s := r.stepAt(p)
 	mode := r.st.Mode
 	switch {
+	case act == forms.ActSkip && arg == skipRest && r.restSkippable(p):
+		return r.skipToSummary()
 	case act == forms.ActSkip:
 		return r.skip()
+	case mode == ModeSituation && act == forms.ActConfirm:
+		return r.confirmSituation()
+	case mode == ModeSituation && act == forms.ActModify:
+		// One value at a time, each proposed for confirmation.
+		r.st.Mode = ModeNormal
+		if val, ok, err := r.proposal(s); err != nil {
+			return err
+		} else if ok {
+			r.st.Mode, r.st.Proposed = ModePrefill, val
+		}
+		return r.show(r.in.MessageID)
 	case mode == ModePrefill && act == forms.ActConfirm:
 		return r.answer(r.proposedValue(s))
 	case mode == ModePrefill && act == forms.ActModify:
 		r.st.Mode, r.st.Proposed = ModeNormal, ""
 		return r.show(r.in.MessageID)
-	case mode == ModeLookup && act == forms.ActPick:
+	case (mode == ModeLookup || mode == ModeNormal) && act == forms.ActPick && s.Type == forms.TypeBeneficiary:
 		return r.pick(arg)
 	case mode != ModePrefill && act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
 		return r.newPerson()
@@ -624,14 +645,15 @@ func (r *run) setPerson(v Value, person *Person) error {
 	prune(r.f, r.st.Answers)
 	r.closeQuestion(r.answerLine(p, v))
 	if v.New {
-		r.say("Code de la personne : " + v.Code + " — notez-le.")
+		r.say("Code de la personne : " + v.Code + " — notez-le sans son nom (carnet, téléphone). " +
+			"À sa prochaine visite, elle sera proposée sous « Personne accompagnée ? » avec la date de sa dernière visite.")
 	}
 	return r.advance(p)
 }
 
 // ---- typed text
 
-const commandsHelp = "Pendant la saisie : /retour revient à la question précédente, /passer saute une question facultative, /annuler abandonne."
+const commandsHelp = "Pendant la saisie, écrivez à tout moment : « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner la saisie), « aide »."
 
 func (r *run) typed() error {
 	t := strings.TrimSpace(r.in.Text)
@@ -639,19 +661,19 @@ func (r *run) typed() error {
 		r.say("Répondez par un message ou avec les boutons.")
 		return nil
 	}
-	if strings.HasPrefix(t, "/") {
-		cmd := strings.ToLower(strings.Fields(t)[0])
-		if i := strings.Index(cmd, "@"); i > 0 {
-			cmd = cmd[:i]
-		}
-		switch cmd {
-		case "/retour":
+	if w, ok := Keyword(t); ok {
+		switch w {
+		case "retour":
 			return r.back()
-		case "/annuler":
+		case "annuler":
 			return r.askCancel()
-		case "/passer":
+		case "passer":
 			return r.skip()
+		case "aide":
+			return r.help()
 		}
+	}
+	if strings.HasPrefix(t, "/") {
 		r.say(commandsHelp)
 		return nil
 	}
@@ -681,6 +703,13 @@ func (r *run) typedAnswer(t string) error {
 	if s.Type == forms.TypeBeneficiary {
 		return r.lookup(t)
 	}
+	if r.st.Mode == ModeSituation {
+		switch fold(t) {
+		case "oui", "o", "toujours vrai":
+			return r.confirmSituation()
+		}
+		return r.invalid(fmt.Sprintf("Touchez « %s » ou « %s ».", TextStillTrue, TextModify))
+	}
 	switch s.Type {
 	case forms.TypeChoice, forms.TypeYesNo:
 		c, ok := matchChoice(s, t)
@@ -703,7 +732,15 @@ func (r *run) typedAnswer(t string) error {
 		}
 		return r.answer(Value{Code: d.Format(time.DateOnly)})
 	case forms.TypeText:
-		if msg := checkText(t, s); msg != "" {
+		msg := checkText(t, s)
+		if msg != "" && len([]rune(t)) > s.MaxLength {
+			if _, bad := identifying(t, s); !bad {
+				// Kept, and offered back cut at the limit: one tap keeps it.
+				r.st.Mode, r.st.Proposed = ModePrefill, cut(t, s.MaxLength)
+				return r.invalid(msg + " Voici le début, coupé à la limite : « ✅ Confirmer » le garde, ou écrivez un texte plus court.")
+			}
+		}
+		if msg != "" {
 			return r.invalid(msg)
 		}
 		return r.answer(Value{Text: t})
@@ -711,6 +748,16 @@ func (r *run) typedAnswer(t string) error {
 		return r.typedRecord(s, t)
 	}
 	return r.invalid("Répondez avec les boutons.")
+}
+
+// help answers « aide »: the open question's help and the words that
+// always work, then the question again.
+func (r *run) help() error {
+	if r.st.Phase != PhaseAsk || r.st.Pos.More {
+		r.say(commandsHelp)
+		return nil
+	}
+	return r.invalid(commandsHelp)
 }
 
 // ---- /retour, /annuler

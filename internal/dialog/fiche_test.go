@@ -74,7 +74,7 @@ var (
 // happyPath is a whole sheet with a rights request and a care request.
 var happyPath = []turn{
 	{press: "Aujourd'hui", replies: []string{"edit: Date : 12/03/2026", "send: Personne accompagnée ?"}, buttons: kbBeneficiary},
-	{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX — notez-le.", "send: Sexe de la personne ?"}, buttons: kbSex},
+	{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX — notez-le sans son nom", "send: Sexe de la personne ?"}, buttons: kbSex},
 	{press: "Femme", replies: []string{"edit: Sexe : Femme", "send: Âge de la personne (en années) ?"}},
 	{say: "34", replies: []string{"send: La personne habite-t-elle un quartier prioritaire (QPV) ?"}, buttons: kbYesNo},
 	{press: "Oui", replies: []string{"edit: Habite en QPV : Oui", "send: Principale ressource de la personne ?"}, buttons: kbResources},
@@ -210,7 +210,7 @@ func TestBack(t *testing.T) {
 		{press: "Homme", replies: []string{"edit: Sexe : Homme", "send: Âge de la personne (en années) ?"}},
 		{say: "/retour", replies: []string{"send: Sexe de la personne ?"}},
 		// The open question loses its buttons before the previous one is asked.
-		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
+		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
 		// The same new person keeps the same code.
 		{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX", "send: Sexe de la personne ?\nRéponse actuelle : Homme"}},
 	})
@@ -234,7 +234,7 @@ func TestBack(t *testing.T) {
 		{press: "Passer", replies: []string{"edit: Demande 1 — Date de suivi : —", "send: Ajouter une autre demande ?"}},
 		{press: "Oui", replies: []string{"edit: Ajouter une autre demande ? Oui", "send: Demande 2 — Accès aux droits"}},
 		{say: "/retour", replies: []string{"edit: Demande 2 — Accès", "send: Ajouter une autre demande ?"}},
-		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 2/4 ou 02/04/2026.\nRéponse actuelle : —"}},
+		{say: "/retour", replies: []string{"edit: Ajouter une autre demande ?", "send: Demande 1 — Quand faire le point sur cette demande ? Un rappel vous sera envoyé ce jour-là.\nTouchez un bouton ou écrivez la date, par exemple 2/4 ou 02/04/2026.\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : —"}},
 		{say: "26/3", replies: []string{"edit: Demande 1 — Date de suivi : 26/03/2026", "send: Ajouter une autre demande ?"}},
 		{press: "Non", replies: []string{"edit: Ajouter une autre demande ? Non", "send: Freins rencontrés ?"}},
 		// Back from after the group lands on "add another?" of the last request.
@@ -418,7 +418,7 @@ func TestDates(t *testing.T) {
 		want  string
 	}{
 		{"31/02/2026", []string{"edit: Date de l'accompagnement ?", "send: Cette date n'existe pas : 31/02/2026.\n\nDate de l'accompagnement ?"}, ""},
-		{"bonjour", []string{"edit: Date de l'accompagnement ?", "send: Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3)."}, ""},
+		{"bonjour", []string{"edit: Date de l'accompagnement ?", "send: Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3, 25 novembre, mardi dernier)."}, ""},
 		{"13/03/2026", []string{"edit: Date de l'accompagnement ?", "send: La date ne peut pas être dans le futur (aujourd'hui : 12/03/2026)."}, ""},
 		{"12/3", nil, "2026-03-12"},
 		{"12/03/26", nil, "2026-03-12"},
@@ -473,11 +473,15 @@ func TestExistingBeneficiaryPrefill(t *testing.T) {
 	c := newChat(t, fiche(t), &fakeEnv{people: []Person{knownPerson(), {Code: "ZZ9ZZZ", Sex: "M"}}})
 	c.start()
 	play(t, c, []turn{
-		{press: "Aujourd'hui"},
+		// The recent people are on the question itself: one tap picks one.
+		{press: "Aujourd'hui", buttons: [][]string{{"AB3CDE · F · 32 ans"}, {"ZZ9ZZZ · M"}, {"Nouvelle personne"}, {"Personne déjà suivie"}}},
 		{press: "Personne déjà suivie", replies: []string{"edit: Personne déjà suivie : touchez son code ou écrivez-le."},
 			// 30 years on 15/01/2024 is 32 on 12/03/2026; an unknown age shows no age.
-			buttons: [][]string{{"AB3CDE · Femme · 32 ans"}, {"ZZ9ZZZ · Homme"}, {"Nouvelle personne"}}},
-		{press: "AB3CDE · Femme · 32 ans", replies: []string{"edit: Personne : AB3CDE", "send: Sexe : Femme\n(déjà connu pour cette personne)"}, buttons: kbConfirm},
+			buttons: [][]string{{"AB3CDE · F · 32 ans"}, {"ZZ9ZZZ · M"}, {"Nouvelle personne"}}},
+		{press: "AB3CDE · F · 32 ans", replies: []string{"edit: Personne : AB3CDE", "send: Dernière situation connue :\nFemme · 32 ans · QPV · Salaire — toujours vrai ?"},
+			buttons: [][]string{{"✅ Toujours vrai", "Modifier"}}},
+		// "Modifier" goes through the values one by one, each proposed.
+		{press: "Modifier", replies: []string{"edit: Sexe : Femme\n(déjà connu pour cette personne)"}, buttons: kbConfirm},
 		{press: "✅ Confirmer", replies: []string{"edit: Sexe : Femme", "send: Âge : 32 ans\n(déjà connu pour cette personne)"}, buttons: kbConfirm},
 		{press: "Modifier", replies: []string{"edit: Âge de la personne (en années) ?"}},
 		{say: "33", replies: []string{"send: Habite en QPV : Oui\n(déjà connu"}, buttons: kbConfirm},
@@ -515,10 +519,10 @@ func TestBeneficiaryTypedCode(t *testing.T) {
 	play(t, c, []turn{
 		{press: "Aujourd'hui"},
 		{say: "QQQQQQ", replies: []string{"edit: Personne accompagnée ?", "send: Aucune personne suivie n'a le code QQQQQQ. Vérifiez le code, ou touchez « Nouvelle personne ».\n\nPersonne déjà suivie : touchez son code ou écrivez-le."},
-			buttons: [][]string{{"AB3CDE · Femme · 32 ans"}, {"Nouvelle personne"}}},
+			buttons: [][]string{{"AB3CDE · F · 32 ans"}, {"Nouvelle personne"}}},
 		{say: "n'importe quoi", replies: []string{"edit: Aucune personne", "send: Code non reconnu : un code à 6 lettres ou chiffres, par exemple K7M2QX."}},
-		{say: "/retour", replies: []string{"edit: Code non reconnu", "send: Personne accompagnée ?"}, buttons: kbBeneficiary},
-		{say: "ab3cde", replies: []string{"edit: Personne : AB3CDE", "send: Sexe : Femme"}},
+		{say: "/retour", replies: []string{"edit: Code non reconnu", "send: Personne accompagnée ?"}, buttons: append([][]string{{"AB3CDE · F · 32 ans"}}, kbBeneficiary...)},
+		{say: "ab3cde", replies: []string{"edit: Personne : AB3CDE", "send: Dernière situation connue :\nFemme · 32 ans · QPV · Salaire"}},
 	})
 }
 
@@ -570,13 +574,13 @@ func TestMultiToggle(t *testing.T) {
 	c.expectButtons([]string{"Démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
 		[]string{"Non connaissance des droits"}, []string{"Handicap"}, []string{"Crainte de conséquences négatives"}, []string{"✅ Logement"},
 		[]string{"Emploi"}, []string{"Éducation"}, []string{"Ressources financières"}, []string{"Barrière linguistique"},
-		[]string{"Valider"}, []string{"Passer"})
+		[]string{"Valider"}, []string{"Passer"}, []string{"⏩ Passer, aller au récapitulatif"})
 	c.say("Logement")
 	c.expectReplies("edit: Freins rencontrés ?", "send: Touchez une ou plusieurs réponses, puis « Valider ».")
 	c.expectButtons([]string{"Démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
 		[]string{"Non connaissance des droits"}, []string{"Handicap"}, []string{"Crainte de conséquences négatives"}, []string{"✅ Logement"},
 		[]string{"Emploi"}, []string{"Éducation"}, []string{"Ressources financières"}, []string{"Barrière linguistique"},
-		[]string{"Valider"}, []string{"Passer"})
+		[]string{"Valider"}, []string{"Passer"}, []string{"⏩ Passer, aller au récapitulatif"})
 	c.press("Valider")
 	c.expectReplies("edit: Freins : Logement", "send: Une note ?")
 	// Back to the multiple choice: the current selection is ticked.

@@ -3,9 +3,11 @@ package dialog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/relais-sante/relais/internal/forms"
 )
@@ -65,10 +67,19 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 		d = today.AddDate(0, 0, -1)
 	case "demain":
 		d = today.AddDate(0, 0, 1)
+	case "avant-hier", "avant hier":
+		d = today.AddDate(0, 0, -2)
 	default:
+		if rd, ok := relativeDay(fold(t), today, s.NotPast); ok {
+			d = rd
+			break
+		}
 		m := dateRe.FindStringSubmatch(t)
 		if m == nil {
-			return time.Time{}, "Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3)."
+			m = monthDate(fold(t))
+		}
+		if m == nil {
+			return time.Time{}, "Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3, 25 novembre, mardi dernier)."
 		}
 		dd, _ := strconv.Atoi(m[1])
 		mm, _ := strconv.Atoi(m[2])
@@ -118,6 +129,75 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 	return d, ""
 }
 
+var (
+	monthDateRe = regexp.MustCompile(`^(\d{1,2})(?:er)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$`)
+	agoRe       = regexp.MustCompile(`^il y a (\d{1,3}) jours?$`)
+	months      = []string{"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"}
+	weekdays    = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+)
+
+// monthDate reads "25 novembre", "1er déc.", "3 mars 2025" (folded) as
+// the day, month and year fields dateRe gives; nil when it is not one.
+func monthDate(t string) []string {
+	m := monthDateRe.FindStringSubmatch(t)
+	if m == nil || len(m[2]) < 3 {
+		return nil
+	}
+	found := 0
+	for i, name := range months {
+		if strings.HasPrefix(name, m[2]) {
+			if found != 0 {
+				return nil // "jui": juin or juillet
+			}
+			found = i + 1
+		}
+	}
+	if found == 0 {
+		return nil
+	}
+	return []string{m[0], m[1], strconv.Itoa(found), m[3]}
+}
+
+// relativeDay reads "mardi", "mardi dernier", "lundi prochain", "il y a
+// 3 jours" (folded): a weekday alone is the closest one on the step's
+// side of today (today included).
+func relativeDay(t string, today time.Time, future bool) (time.Time, bool) {
+	if m := agoRe.FindStringSubmatch(t); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return today.AddDate(0, 0, -n), true
+	}
+	word, rest, _ := strings.Cut(t, " ")
+	wd := -1
+	for i, name := range weekdays {
+		if word == name {
+			wd = i
+		}
+	}
+	if wd < 0 {
+		return time.Time{}, false
+	}
+	back := (int(today.Weekday()) - wd + 7) % 7
+	ahead := (wd - int(today.Weekday()) + 7) % 7
+	switch strings.TrimSpace(rest) {
+	case "dernier", "passe":
+		if back == 0 {
+			back = 7
+		}
+		return today.AddDate(0, 0, -back), true
+	case "prochain":
+		if ahead == 0 {
+			ahead = 7
+		}
+		return today.AddDate(0, 0, ahead), true
+	case "":
+		if future {
+			return today.AddDate(0, 0, ahead), true
+		}
+		return today.AddDate(0, 0, -back), true
+	}
+	return time.Time{}, false
+}
+
 // slip is how far on the wrong side of today a date typed without its year
 // is taken for a typing slip rather than another year.
 const slip = 31 * 24 * time.Hour
@@ -135,11 +215,18 @@ func dateExample(s *forms.Step, now time.Time) string {
 
 // helpText is the help under a question, its {exemple} filled for dates.
 func helpText(s *forms.Step, now time.Time) string {
-	if s.Type == forms.TypeDate {
-		return strings.ReplaceAll(s.Help.FR, "{exemple}", dateExample(s, now))
+	h := s.Help.FR
+	if h == "" {
+		return ""
 	}
-	return s.Help.FR
+	if s.Type == forms.TypeDate {
+		h = strings.ReplaceAll(h, "{exemple}", dateExample(s, now))
+	}
+	return h + "\n" + WordsLine
 }
+
+// WordsLine closes every question's help: the words that always work.
+const WordsLine = "À tout moment : retour · passer · annuler · aide."
 
 func civil(y, m, d int) (time.Time, bool) {
 	if m < 1 || m > 12 || d < 1 {
@@ -149,10 +236,17 @@ func civil(y, m, d int) (time.Time, bool) {
 	return t, t.Day() == d && int(t.Month()) == m
 }
 
-var intRe = regexp.MustCompile(`^(-?\d{1,9})\s*(\p{L}*)\.?$`)
+var (
+	numRe = regexp.MustCompile(`-?\d+(?:[.,]\d+)?`)
+	// otherUnits are measures a number must not carry: "34 kg" is no age.
+	otherUnits = map[string]bool{"kg": true, "kilos": true, "g": true, "cm": true, "m": true, "mois": true,
+		"jour": true, "jours": true, "semaine": true, "semaines": true, "an": true, "ans": true, "annees": true,
+		"euro": true, "euros": true, "€": true, "h": true, "heure": true, "heures": true, "min": true, "%": true}
+)
 
-// parseInt reads a typed whole number, optionally followed by the unit
-// ("34 ans").
+// parseInt reads a typed whole number with words around it ("34 ans",
+// "12 personnes", "environ 20"): one number, no fraction, and no other
+// unit than the step's.
 func parseInt(text string, s *forms.Step) (int, string) {
 	bounds := "Écrivez un nombre entier"
 	switch {
@@ -167,14 +261,23 @@ func parseInt(text string, s *forms.Step) (int, string) {
 		bounds += " " + s.Unit.FR
 	}
 	bounds += "."
-	m := intRe.FindStringSubmatch(strings.TrimSpace(text))
-	if m == nil {
+	t := fold(text)
+	loc := numRe.FindAllStringIndex(t, -1)
+	if len(loc) != 1 || strings.Contains(t, "demi") || strings.ContainsAny(t, "½¼¾") {
 		return 0, bounds
 	}
-	if m[2] != "" && (s.Unit.FR == "" || !strings.HasPrefix(strings.ToLower(s.Unit.FR), strings.ToLower(m[2]))) {
+	num := t[loc[0][0]:loc[0][1]]
+	if strings.ContainsAny(num, ".,") {
 		return 0, bounds
 	}
-	n, err := strconv.Atoi(m[1])
+	after := strings.Fields(strings.TrimSpace(t[loc[0][1]:]))
+	if len(after) > 0 {
+		w := strings.TrimRight(after[0], ".,;!")
+		if otherUnits[w] && (s.Unit.FR == "" || !strings.HasPrefix(fold(s.Unit.FR), w)) {
+			return 0, bounds
+		}
+	}
+	n, err := strconv.Atoi(num)
 	if err != nil || !inRange(s, n) {
 		return 0, bounds
 	}
@@ -184,23 +287,72 @@ func parseInt(text string, s *forms.Step) (int, string) {
 var (
 	phoneRe = regexp.MustCompile(`(?:\+\s*\d{2,3}|\b0)\s*[1-9](?:[\s.\-]*\d{2}){4}\b`)
 	emailRe = regexp.MustCompile(`[^\s@]+@[^\s@]+\.\p{L}{2,}`)
+	// A civility then a capitalised name of two letters or more: "Mme Dupont",
+	// "M. DURAND"; "Mme X" or "M. le maire" do not name anyone.
+	nameRe = regexp.MustCompile(`(?:^|[^\p{L}])(?i:m|mr|mme|mlle|madame|monsieur|mademoiselle|mmes|mm)\.?\s+(?:\p{Lu}\p{Ll}+|\p{Lu}{2,})`)
+	// A social security number: 13 digits starting with 1 or 2, spaced or
+	// not, with or without its 2-digit key.
+	nirRe = regexp.MustCompile(`\b[12](?:[\s.]?\d){12}\b`)
+	// A date of birth: "née le 3/4/1971", "DDN 1971", or any full date of
+	// a year no sheet can have.
+	birthRe    = regexp.MustCompile(`(?i)\b(?:n[ée]e?s?|naissance|ddn)\b\D{0,15}\d`)
+	oldDateRe  = regexp.MustCompile(`\b\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19\d{2}|200\d)\b`)
+	forbidText = map[string]string{
+		"phone": "Pas de numéro de téléphone",
+		"email": "Pas d'adresse e-mail",
+		"name":  "Pas de nom (« Mme Dupont ») : écrivez « la personne » ou « Mme X »",
+		"nir":   "Pas de numéro de sécurité sociale",
+		"birth": "Pas de date de naissance : l'âge suffit",
+	}
 )
 
-// checkText applies the length limit and the forbidden contents (phone
-// numbers, e-mail addresses: a note must not identify the person).
+// identifying tells which forbidden kind of s text contains, if any.
+func identifying(text string, s *forms.Step) (string, bool) {
+	for _, f := range s.Forbid {
+		var hit bool
+		switch f {
+		case "phone":
+			hit = phoneRe.MatchString(text)
+		case "email":
+			hit = emailRe.MatchString(text)
+		case "name":
+			hit = nameRe.MatchString(text)
+		case "nir":
+			hit = nirRe.MatchString(text)
+		case "birth":
+			hit = birthRe.MatchString(text) || oldDateRe.MatchString(text)
+		}
+		if hit {
+			return f, true
+		}
+	}
+	return "", false
+}
+
+// checkText refuses what identifies a person (a note must not let anyone
+// recognise them), then applies the length limit.
 func checkText(text string, s *forms.Step) string {
+	if f, ok := identifying(text, s); ok {
+		return forbidText[f] + " : rien qui permette de reconnaître la personne. Rien n'a été enregistré ; réécrivez le texte sans ce détail."
+	}
 	if n := len([]rune(text)); n > s.MaxLength {
 		return fmt.Sprintf("Texte trop long : %d caractères, %d au plus.", n, s.MaxLength)
 	}
-	for _, f := range s.Forbid {
-		switch {
-		case f == "phone" && phoneRe.MatchString(text):
-			return "Pas de numéro de téléphone : rien qui permette de reconnaître la personne."
-		case f == "email" && emailRe.MatchString(text):
-			return "Pas d'adresse e-mail : rien qui permette de reconnaître la personne."
-		}
-	}
 	return ""
+}
+
+// cut is text shortened to max characters, at a word boundary when one
+// is close to the limit.
+func cut(text string, max int) string {
+	rs := []rune(text)
+	if len(rs) <= max {
+		return text
+	}
+	head := string(rs[:max])
+	if i := strings.LastIndexAny(head, " \n"); i > 0 && len([]rune(head[:i])) > max*3/4 {
+		head = head[:i]
+	}
+	return strings.TrimSpace(head)
 }
 
 var folder = strings.NewReplacer("é", "e", "è", "e", "ê", "e", "à", "a", "â", "a", "ô", "o", "î", "i", "ï", "i", "ù", "u", "û", "u", "ç", "c", "’", "'")
@@ -209,13 +361,53 @@ func fold(s string) string {
 	return folder.Replace(strings.ToLower(strings.TrimSpace(s)))
 }
 
-// matchChoice finds the choice a typed text names (code, label or button).
+// loose folds text for matching a label: no case, no accent, no
+// punctuation ("Bouche-à-oreille" and "bouche a oreille" meet).
+func loose(s string) string {
+	s = strings.NewReplacer("œ", "oe", "æ", "ae", "_", " ").Replace(fold(s))
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return ' '
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// matchChoice finds the choice a typed text names (code, label or button),
+// without regard to case, accents or punctuation; a unique beginning of
+// three letters or more will do ("compl" for Complémentaire Santé Solidaire).
 func matchChoice(s *forms.Step, text string) (forms.Choice, bool) {
-	t := fold(text)
+	t := loose(text)
+	if t == "" {
+		return forms.Choice{}, false
+	}
+	names := func(c forms.Choice) []string {
+		out := []string{loose(c.Code), loose(c.Label.FR), loose(c.Button())}
+		if c.Short != "" {
+			out = append(out, loose(c.Short))
+		}
+		return out
+	}
 	for _, c := range s.Choices {
-		if t == fold(c.Code) || t == fold(c.Label.FR) || (c.Short != "" && t == fold(c.Short)) {
+		if slices.Contains(names(c), t) {
 			return c, true
 		}
+	}
+	if len([]rune(t)) < 3 {
+		return forms.Choice{}, false
+	}
+	var found []forms.Choice
+	for _, c := range s.Choices {
+		for _, n := range names(c) {
+			if strings.HasPrefix(n, t) {
+				found = append(found, c)
+				break
+			}
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
 	}
 	return forms.Choice{}, false
 }
@@ -238,4 +430,20 @@ func yearsBetween(a, b time.Time) int {
 		return 0
 	}
 	return y
+}
+
+// keywords are the words that work at any step of a form, typed with or
+// without the slash, in any case, with or without accents.
+var keywords = map[string]bool{"annuler": true, "retour": true, "aide": true, "passer": true}
+
+// Keyword tells whether text is one of the words that always work
+// (« annuler », « /Retour », « Aide ! »…) and returns it folded.
+func Keyword(text string) (string, bool) {
+	t := strings.TrimSpace(text)
+	if strings.HasPrefix(t, "/") {
+		t, _, _ = strings.Cut(t[1:], " ")
+		t, _, _ = strings.Cut(t, "@")
+	}
+	t = strings.Trim(fold(t), " .!?…")
+	return t, keywords[t]
 }

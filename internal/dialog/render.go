@@ -198,6 +198,9 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 	}
 	s := r.stepAt(p)
 	switch r.st.Mode {
+	case ModeSituation:
+		text, rows := r.situationQuestion(s)
+		return text, rows, nil
 	case ModePrefill:
 		note := "\n(valeur proposée)"
 		if forms.IsPersonPrefill(s.Prefill) {
@@ -209,16 +212,9 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 			{TextModify, forms.Data(forms.ActModify, s.ID)},
 		}}, nil
 	case ModeLookup:
-		people, err := r.env.RecentPeople()
+		rows, err := r.recentRows(s)
 		if err != nil {
-			return "", nil, fmt.Errorf("recent people: %w", err)
-		}
-		var rows [][]Button
-		for _, pp := range people {
-			if _, ok := normalizeCode(pp.Code); !ok {
-				continue
-			}
-			rows = append(rows, []Button{{r.personButton(pp), forms.Data(forms.ActPick, s.ID, pp.Code)}})
+			return "", nil, err
 		}
 		text := "Personne déjà suivie : touchez son code ou écrivez-le."
 		if len(rows) == 0 {
@@ -262,10 +258,12 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 		}
 		rows = layout(buttons, 0)
 	case forms.TypeBeneficiary:
-		rows = [][]Button{
-			{{TextNewPerson, forms.Data(forms.ActNewPerson, s.ID)}},
-			{{TextOldPerson, forms.Data(forms.ActOldPerson, s.ID)}},
+		var err error
+		if rows, err = r.recentRows(s); err != nil {
+			return "", nil, err
 		}
+		rows = append(rows, []Button{{TextNewPerson, forms.Data(forms.ActNewPerson, s.ID)}},
+			[]Button{{TextOldPerson, forms.Data(forms.ActOldPerson, s.ID)}})
 	case forms.TypeRecord:
 		var err error
 		if rows, err = r.recordQuestion(s, &b); err != nil {
@@ -274,6 +272,9 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 	}
 	if ok, _ := r.skippable(p); ok {
 		rows = append(rows, []Button{{TextSkip, forms.Data(forms.ActSkip, s.ID)}})
+		if r.restSkippable(p) {
+			rows = append(rows, []Button{{TextSkipRest, forms.Data(forms.ActSkip, s.ID, skipRest)}})
+		}
 	}
 	return b.String(), rows, nil
 }
@@ -288,7 +289,7 @@ func contains(list []string, s string) bool {
 }
 
 // personButton describes a recent person without identifying them:
-// code, sex and current age.
+// "7K9JTG · F · 52 ans · vue le 12/11 · CSS en cours".
 func (r *run) personButton(p Person) string {
 	parts := []string{p.Code}
 	for _, s := range r.f.Steps {
@@ -300,9 +301,21 @@ func (r *run) personButton(p Person) string {
 			continue
 		}
 		switch s.Prefill {
-		case "sex", "age":
+		case "sex":
+			parts = append(parts, v)
+		case "age":
 			parts = append(parts, display(s, Value{Code: v}))
 		}
+	}
+	if !p.LastSeen.IsZero() {
+		parts = append(parts, "vue le "+p.LastSeen.Format("02/01"))
+	}
+	switch len(p.Open) {
+	case 0:
+	case 1:
+		parts = append(parts, p.Open[0]+" en cours")
+	default:
+		parts = append(parts, fmt.Sprintf("%s +%d en cours", p.Open[0], len(p.Open)-1))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -148,6 +148,12 @@ type Person struct {
 	Age       int
 	// AgeOn is the day Age was recorded; zero means the age is unknown.
 	AgeOn time.Time
+	// ContactMode is how the person first met the mediator ("" unknown).
+	ContactMode string `json:",omitempty"`
+	// LastSeen is the date of their last sheet (zero: unknown).
+	LastSeen time.Time `json:",omitzero"`
+	// Open names their requests still open, shortly ("CSS").
+	Open []string `json:",omitempty"`
 }
 
 // Edit remembers an edit started from the summary, so /retour can undo it.

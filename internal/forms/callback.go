@@ -71,6 +71,7 @@ func (f *Form) ButtonData(s *Step) []string {
 	add := func(act string, args ...string) { out = append(out, Data(act, args...)) }
 	if !s.Required || (f.Parent(s.ID) != nil && !f.Parent(s.ID).Required) {
 		add(ActSkip, s.ID)
+		add(ActSkip, s.ID, "fin")
 	}
 	if s.Prefill != "" {
 		add(ActConfirm, s.ID)

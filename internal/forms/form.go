@@ -25,7 +25,7 @@
 //	    columns: 2            # buttons per row (default from label lengths)
 //	integer: min, max, unit: {fr: ans}
 //	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month], within_days: 366
-//	text:    max_length (required), forbid: [phone, email]
+//	text:    max_length (required), forbid: [phone, email, name, nir, birth]
 //	group:   steps (sub-steps), item: {fr: Demande}, more: {fr: "Ajouter une autre demande ?"}, max_items
 //	record:  source: partners (see RecordSources), other: {fr: "Autre partenaire"}, none: {fr: hint when the list is empty}
 //
@@ -146,8 +146,13 @@ var QuickLabels = map[string]string{
 	QuickMonth:     "Dans 1 mois",
 }
 
+// ForbidKinds are what a text step may refuse because it identifies a
+// person: a phone number, an e-mail address, a civility with a name, a
+// social security number (NIR), a date of birth.
+var ForbidKinds = []string{"phone", "email", "name", "nir", "birth"}
+
 // Person prefill keys: values known from an existing beneficiary.
-var PersonPrefills = []string{"sex", "age", "qpv", "resources"}
+var PersonPrefills = []string{"sex", "age", "qpv", "resources", "contact_mode"}
 
 // IsPersonPrefill tells whether key is filled from the known beneficiary.
 func IsPersonPrefill(key string) bool {

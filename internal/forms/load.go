@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -750,8 +751,8 @@ func (l *loader) textStep(s *Step, m map[string]*yaml.Node, name string) {
 	}
 	if v := m["forbid"]; v != nil {
 		for _, f := range l.strs(v, name+" forbid") {
-			if f != "phone" && f != "email" {
-				l.errorf(v.Line, "%s: unknown forbid %q (phone, email)", name, f)
+			if !slices.Contains(ForbidKinds, f) {
+				l.errorf(v.Line, "%s: unknown forbid %q (%s)", name, f, strings.Join(ForbidKinds, ", "))
 			}
 			s.Forbid = append(s.Forbid, f)
 		}

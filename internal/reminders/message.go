@@ -32,6 +32,7 @@ const (
 	ActUnresolved  = "non"
 	ActAbandoned   = "aba"
 	ActPostpone    = "rep"
+	ActUndo        = "und" // reopen a request closed from this message, within store.UndoWindow
 )
 
 // callbackDate is the layout of the follow-up date in a postpone button.
@@ -97,6 +98,14 @@ func Render(heading string, lines []Line, footer string, today time.Time) (strin
 		switch {
 		case l.Status != store.StatusOpen:
 			sb.WriteString(closedMark[l.Status])
+			if l.ClosedAt != nil && today.Sub(*l.ClosedAt) < store.UndoWindow {
+				undo := "↩ Annuler « " + strings.TrimLeft(closedMark[l.Status], "✅❌🚫 ") + " »"
+				if numbered {
+					undo = strconv.Itoa(n) + " · " + undo
+				}
+				rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+					tgbotapi.NewInlineKeyboardButtonData(undo, fmt.Sprintf("%s:%d:%s", CallbackPrefix, l.ID, ActUndo))))
+			}
 			continue
 		case l.Postponed && l.FollowUpOn != nil:
 			sb.WriteString(postponedMark + l.FollowUpOn.Format("02/01/2006"))

@@ -26,6 +26,8 @@ const (
 	AuditPurge         = "purge"          // the retention purge ran
 	AuditRefused       = "refused"        // a forged or forbidden command or button
 	AuditDisabledTried = "disabled_tried" // a disabled user wrote to the bot
+	AuditStatusUndone  = "status_undone"  // a mediator reopened a request closed by mistake
+	AuditSheetEdit     = "sheet_edit"     // a mediator corrected one of their saved sheets
 )
 
 // AuditEntry is one line of the audit trail. Detail holds parameters

@@ -21,8 +21,8 @@ const (
 // (sheet number and date, beneficiary code, type) and to act on it.
 type FollowUp struct {
 	ID          int64
-	SheetNumber int64
-	Position    int // rank of the request in its sheet, from 1
+	SheetNumber int64 // the sheet's number for its mediator (1, 2, 3…)
+	Position    int   // rank of the request in its sheet, from 1
 	SheetDate   time.Time
 	Beneficiary string
 	Kind        string
@@ -30,11 +30,14 @@ type FollowUp struct {
 	Status      string
 	FollowUpOn  *time.Time // the follow-up date, if any
 	ResolvedAt  *time.Time
+	// ClosedAt is when its status last changed (for a closed request shown
+	// in a follow-up message: when a button closed it).
+	ClosedAt *time.Time
 }
 
 // Ref names a request the way the mediator sees it: sheet number and rank.
 type Ref struct {
-	SheetNumber int64
+	SheetNumber int64 // the sheet's number for its mediator (1, 2, 3…)
 	Position    int
 }
 
@@ -52,7 +55,7 @@ func Day(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-const followUpColumns = `r.id, s.number, r.position, s.date, b.code, r.kind, r.type, r.status, r.follow_up, r.resolved_at`
+const followUpColumns = `r.id, s.mediator_number, r.position, s.date, b.code, r.kind, r.type, r.status, r.follow_up, r.resolved_at, r.status_changed_at`
 
 const followUpFrom = `
 	FROM requests r
@@ -60,7 +63,7 @@ const followUpFrom = `
 	JOIN beneficiaries b ON b.id = s.beneficiary_id`
 
 // oldestFirst orders follow-ups by accompaniment date, then sheet and rank.
-const oldestFirst = ` ORDER BY s.date, s.number, r.position`
+const oldestFirst = ` ORDER BY s.date, s.mediator_number, r.position`
 
 func scanFollowUps(rows pgx.Rows) ([]FollowUp, error) {
 	defer rows.Close()
@@ -68,7 +71,7 @@ func scanFollowUps(rows pgx.Rows) ([]FollowUp, error) {
 	for rows.Next() {
 		var f FollowUp
 		if err := rows.Scan(&f.ID, &f.SheetNumber, &f.Position, &f.SheetDate, &f.Beneficiary, &f.Kind, &f.Type,
-			&f.Status, &f.FollowUpOn, &f.ResolvedAt); err != nil {
+			&f.Status, &f.FollowUpOn, &f.ResolvedAt, &f.ClosedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, f)
@@ -127,7 +130,7 @@ func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID int64, refs []Ref
 	}
 	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		JOIN unnest($2::bigint[], $3::int[]) WITH ORDINALITY AS want(number, position, ord)
-		  ON want.number = s.number AND want.position = r.position
+		  ON want.number = s.mediator_number AND want.position = r.position
 		WHERE s.mediator_id = $1
 		ORDER BY want.ord`, mediatorID, numbers, positions)
 	if err != nil {
@@ -185,6 +188,38 @@ func (s *Store) SetRequestStatus(ctx context.Context, mediatorID, requestID int6
 		return false, fmt.Errorf("set request status: %w", err)
 	}
 	return changed, nil
+}
+
+// UndoWindow is how long a status recorded from a follow-up button can be undone.
+const UndoWindow = 24 * time.Hour
+
+// UndoRequestStatus reopens one of the mediator's requests closed by a
+// follow-up button less than UndoWindow ago (a slip of the finger). It
+// returns the status undone ("" when nothing changed: already open, or
+// too late) and ErrNotFound when the request is not the mediator's. The
+// report rollups follow by their triggers.
+func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID, requestID int64, now time.Time) (string, error) {
+	undone := ""
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		current, _, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
+		if err != nil || current == StatusOpen {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			UPDATE requests SET status = 'en_cours', status_changed_at = $3, resolved_at = NULL
+			WHERE id = $1 AND status_changed_at > $2`, requestID, now.Add(-UndoWindow), now)
+		if err == nil && tag.RowsAffected() == 1 {
+			undone = current
+		}
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	if err != nil {
+		return "", fmt.Errorf("undo request status: %w", err)
+	}
+	return undone, nil
 }
 
 // Postpone moves the follow-up date of one of the mediator's open requests

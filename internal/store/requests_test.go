@@ -75,9 +75,14 @@ func TestDueFollowUpsAreTheMediatorsOwnOldestFirst(t *testing.T) {
 		t.Fatalf("open requests oldest first = %v", bens)
 	}
 
-	// Redrawing a message: refs in the message's order, another mediator's refs skipped.
+	// Redrawing a message: refs in the message's order. Numbers are each
+	// mediator's own (another mediator's sheet n° 1 is theirs, not this
+	// one's): a ref this mediator does not have is skipped.
 	otherOpen, _ := st.OpenRequests(ctx, b.Mediator.ID)
-	got, err := st.FollowUpsByRef(ctx, a.Mediator.ID, []store.Ref{open[3].Ref(), otherOpen[0].Ref(), open[0].Ref()})
+	if otherOpen[0].SheetNumber != 1 {
+		t.Fatalf("the other mediator's first sheet is n° %d, want 1", otherOpen[0].SheetNumber)
+	}
+	got, err := st.FollowUpsByRef(ctx, a.Mediator.ID, []store.Ref{open[3].Ref(), {SheetNumber: 99, Position: 1}, open[0].Ref()})
 	if err != nil {
 		t.Fatal(err)
 	}

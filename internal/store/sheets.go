@@ -55,7 +55,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		savedAt = &sh.SavedAt
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err == nil {
+		if err := tx.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err == nil {
 			return errSheetExists
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return err
@@ -70,12 +70,12 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		}
 		err = tx.QueryRow(ctx, `
 			INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
-			                    level, social_protection, obstacles, note)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			                    level, social_protection, obstacles, note, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, COALESCE($14, now()))
 			ON CONFLICT (id) DO NOTHING
-			RETURNING number`,
+			RETURNING mediator_number`,
 			sh.ID, sh.MediatorID, benID, sh.Date, sh.Sex, sh.Age, sh.QPV, sh.Resources, sh.ContactMode,
-			sh.Level, sh.SocialProtection, obstacles, sh.Note).Scan(&number)
+			sh.Level, sh.SocialProtection, obstacles, sh.Note, savedAt).Scan(&number)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errSheetExists // saved concurrently by a twin update
 		}
@@ -94,7 +94,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		return nil
 	})
 	if errors.Is(err, errSheetExists) {
-		if err := s.Pool.QueryRow(ctx, `SELECT number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
+		if err := s.Pool.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
 			return 0, false, fmt.Errorf("save sheet: %w", err)
 		}
 		return number, false, nil
@@ -141,20 +141,30 @@ type Person struct {
 	AgeOn     *time.Time
 	QPV       string
 	Resources string
+	LastSeen  *time.Time
+	// ContactMode is how they first met the mediator (their first sheet).
+	ContactMode string
+	// Open are their requests still open, as "kind:type", oldest first.
+	Open []string
 }
 
-const personColumns = `code, COALESCE(sex, ''), age, age_on, COALESCE(qpv, ''), COALESCE(resources, '')`
+// personColumns read a beneficiary of table b with how they first met the
+// mediator (their first sheet) and their requests still open, oldest first.
+const personColumns = `b.code, COALESCE(b.sex, ''), b.age, b.age_on, COALESCE(b.qpv, ''), COALESCE(b.resources, ''), b.last_seen,
+	COALESCE((SELECT s.contact_mode FROM sheets s WHERE s.beneficiary_id = b.id ORDER BY s.date, s.created_at LIMIT 1), ''),
+	COALESCE((SELECT array_agg(r.kind || ':' || r.type ORDER BY s.date, r.position) FROM requests r
+	          JOIN sheets s ON s.id = r.sheet_id WHERE s.beneficiary_id = b.id AND r.status = 'en_cours'), '{}')`
 
 func scanPerson(row pgx.Row) (Person, error) {
 	var p Person
-	err := row.Scan(&p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources)
+	err := row.Scan(&p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources, &p.LastSeen, &p.ContactMode, &p.Open)
 	return p, err
 }
 
 // RecentPeople returns the mediator's most recently seen beneficiaries.
 func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) ([]Person, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries
-		WHERE mediator_id = $1 ORDER BY last_seen DESC NULLS LAST, id DESC LIMIT $2`, mediatorID, limit)
+	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+		WHERE b.mediator_id = $1 ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent people: %w", err)
 	}
@@ -172,8 +182,8 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) (
 
 // FindPerson looks a code up among the mediator's own beneficiaries only.
 func (s *Store) FindPerson(ctx context.Context, mediatorID int64, code string) (Person, bool, error) {
-	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries
-		WHERE mediator_id = $1 AND code = $2`, mediatorID, code))
+	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+		WHERE b.mediator_id = $1 AND b.code = $2`, mediatorID, code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Person{}, false, nil
 	}
@@ -200,23 +210,24 @@ func (s *Store) NewPersonCode(ctx context.Context) (string, error) {
 
 // SheetLine is a one-line view of a sheet for /mesfiches.
 type SheetLine struct {
-	Number      int64
+	Number      int64 // 1, 2, 3… for this mediator
 	Date        time.Time
 	Beneficiary string
 	Requests    []Request
+	SavedAt     time.Time // when it was saved: it can be corrected for EditWindow
 }
 
 // RecentSheets lists the mediator's own last sheets, newest first.
 func (s *Store) RecentSheets(ctx context.Context, mediatorID int64, limit int) ([]SheetLine, error) {
 	rows, err := s.Pool.Query(ctx, `
-		SELECT s.number, s.date, b.code,
+		SELECT s.mediator_number, s.date, b.code, s.created_at,
 		       COALESCE(array_agg(r.kind || ':' || r.type || ':' || r.status ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '{}')
 		FROM sheets s
 		JOIN beneficiaries b ON b.id = s.beneficiary_id
 		LEFT JOIN requests r ON r.sheet_id = s.id
 		WHERE s.mediator_id = $1
-		GROUP BY s.number, s.date, b.code
-		ORDER BY s.date DESC, s.number DESC
+		GROUP BY s.mediator_number, s.date, b.code, s.created_at
+		ORDER BY s.date DESC, s.mediator_number DESC
 		LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent sheets: %w", err)
@@ -226,7 +237,7 @@ func (s *Store) RecentSheets(ctx context.Context, mediatorID int64, limit int) (
 	for rows.Next() {
 		var l SheetLine
 		var reqs []string
-		if err := rows.Scan(&l.Number, &l.Date, &l.Beneficiary, &reqs); err != nil {
+		if err := rows.Scan(&l.Number, &l.Date, &l.Beneficiary, &l.SavedAt, &reqs); err != nil {
 			return nil, fmt.Errorf("recent sheets: %w", err)
 		}
 		for _, r := range reqs {

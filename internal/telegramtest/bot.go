@@ -82,6 +82,7 @@ type storedMessage struct {
 	keyboard  [][]string
 	document  *storedFile
 	photo     *storedFile
+	voice     *storedFile
 	editCount int
 	deleted   bool
 	version   uint64 // bot version when last changed
@@ -94,6 +95,7 @@ type storedFile struct {
 	data         []byte
 	width        int
 	height       int
+	duration     int // voice messages, in seconds
 }
 
 type query struct {
@@ -847,6 +849,8 @@ func (b *Bot) wire(c *chat, m *storedMessage) *wireMessage {
 	case m.photo != nil:
 		w.Caption, w.CaptionEntities = m.text, m.entities
 		w.Photo = []wirePhotoSize{{FileID: m.photo.id, FileUniqueID: m.photo.uniqueID, Width: m.photo.width, Height: m.photo.height, FileSize: len(m.photo.data)}}
+	case m.voice != nil:
+		w.Voice = &wireVoice{FileID: m.voice.id, FileUniqueID: m.voice.uniqueID, Duration: m.voice.duration, MimeType: m.voice.mime, FileSize: len(m.voice.data)}
 	default:
 		w.Text, w.Entities = m.text, m.entities
 	}

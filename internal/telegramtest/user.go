@@ -205,6 +205,27 @@ func (u *User) SendDocument(name string, data []byte) int {
 	return b.injectLocked(u.participant, &storedMessage{document: f})
 }
 
+// SendPhoto makes the user send a photo with a caption (Telegram puts the
+// caption beside the photo sizes, never in text).
+func (u *User) SendPhoto(caption string, width, height int) int {
+	b := u.bot
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f := b.storeFile(upload{name: "photo.jpg", data: make([]byte, 64)}, "photo")
+	f.width, f.height = width, height
+	return b.injectLocked(u.participant, &storedMessage{photo: f, text: caption})
+}
+
+// SendVoice makes the user send a voice message of seconds seconds.
+func (u *User) SendVoice(seconds int) int {
+	b := u.bot
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	f := b.storeFile(upload{name: "voice.ogg", mime: "audio/ogg", data: make([]byte, 64)}, "voice")
+	f.duration = seconds
+	return b.injectLocked(u.participant, &storedMessage{voice: f})
+}
+
 // SendDuplicate re-delivers the user's last update with the same update_id,
 // as Telegram does after a lost confirmation.
 func (u *User) SendDuplicate() {

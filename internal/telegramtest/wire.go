@@ -64,6 +64,14 @@ type wirePhotoSize struct {
 	FileSize     int    `json:"file_size,omitempty"`
 }
 
+type wireVoice struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Duration     int    `json:"duration"`
+	MimeType     string `json:"mime_type,omitempty"`
+	FileSize     int    `json:"file_size,omitempty"`
+}
+
 type wireFile struct {
 	FileID       string `json:"file_id"`
 	FileUniqueID string `json:"file_unique_id"`
@@ -83,6 +91,7 @@ type wireMessage struct {
 	CaptionEntities []wireEntity        `json:"caption_entities,omitempty"`
 	Document        *wireDocument       `json:"document,omitempty"`
 	Photo           []wirePhotoSize     `json:"photo,omitempty"`
+	Voice           *wireVoice          `json:"voice,omitempty"`
 	ReplyMarkup     *wireInlineKeyboard `json:"reply_markup,omitempty"`
 }
 
