@@ -177,6 +177,48 @@ func TestSenderPacesBelowTelegramLimits(t *testing.T) {
 	}
 }
 
+// A user's answer does not queue behind a broadcast: bulk calls use what
+// conversations leave of the global rate.
+func TestSenderConversationsBeforeBulk(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	s := telegram.NewSender(api, telegram.SenderOptions{GlobalRate: 20, GlobalBurst: 6})
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		bulk int // bulk messages delivered so far
+	)
+	for i := range 30 {
+		u := srv.NewUser(int64(100+i), "U")
+		wg.Go(func() {
+			if _, err := s.Send(telegram.Bulk(context.Background()), tgbotapi.NewMessage(u.ID(), "Rappel")); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			bulk++
+			mu.Unlock()
+		})
+	}
+	for s.Stats().BulkSent < 3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	awa := srv.NewUser(1, "Awa")
+	if _, err := s.Send(context.Background(), tgbotapi.NewMessage(awa.ID(), "Question suivante")); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	before := bulk
+	mu.Unlock()
+	wg.Wait()
+	if before > 8 {
+		t.Errorf("the conversation waited for %d of 30 bulk messages", before)
+	}
+	if st := srv.Stats(); st.TooManyRequests != 0 || st.Messages != 31 || s.Stats().BulkSent != 30 {
+		t.Fatalf("fake saw %+v, sender %+v", st, s.Stats())
+	}
+}
+
 func TestSenderRetriesTransientFailures(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
