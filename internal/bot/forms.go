@@ -100,7 +100,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		return
 	}
 	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res, err)
+	f.apply(ctx, u, ev, form, dialog.State{}, res, err)
 }
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
@@ -187,22 +187,31 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.
 		return
 	}
 	res, err := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res, err)
+	f.apply(ctx, u, ev, form, st, res, err)
 }
 
-// apply shows the engine's replies, then saves, cancels or stores the
+// apply shows the engine's replies to a step on draft orig (zero for a
+// new form), then saves, cancels or stores the
 // draft. An engine error (an Env call failed: the replies apologise and
 // the draft is unchanged) is logged here, once.
-func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result, err error) {
+func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, orig dialog.State, res dialog.Result, err error) {
 	b := f.bot
 	if err != nil {
 		b.logUpdate(ev, u, "form step", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
 	}
 	b.answer(ctx, ev, res.Notice)
 	st := res.State
+	if err == nil {
+		// One Telegram call per step (steps.go); the draft remembers what
+		// its question message shows.
+		res.Replies, st.Transcript = oneCall(ev, orig, res.Replies, st.Phase == dialog.PhaseSummary)
+	}
 	show := func() {
 		for _, r := range res.Replies {
 			kb := inlineKeyboard(r.Buttons)
+			if r.Question {
+				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
+			}
 			if r.EditMessageID > 0 {
 				b.edit(ctx, ev.chatID, r.EditMessageID, r.Text, kb)
 				if r.Question {
@@ -335,7 +344,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
 				res, err := dialog.Resume(form, st, f.input(ev), f.env(ctx, u))
-				f.apply(ctx, u, ev, form, res, err)
+				f.apply(ctx, u, ev, form, st, res, err)
 			}
 			return
 		}
