@@ -256,7 +256,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		}
 		closing := dialog.Saved(form, st, map[string]string{"number": fmt.Sprint(number)})
 		closing[len(closing)-1].Buttons = savedButtons(form, st)
-		res = dialog.Result{Replies: closing}
+		res = dialog.Result{Replies: savedInPlace(ev, closing)}
 		show()
 	case dialog.Cancelled:
 		show()

@@ -361,15 +361,16 @@ func TestSheetOneMessagePerStep(t *testing.T) {
 	edits := st.ByMethod["editmessagetext"] + st.ByMethod["editmessagereplymarkup"] -
 		before.ByMethod["editmessagetext"] - before.ByMethod["editmessagereplymarkup"]
 	// 24 inputs with "Enregistrer". Sends: the question after /fiche and
-	// after each of the 2 typed answers, the saved confirmation. Edits: one
-	// per press (the last one takes the summary's buttons off), and the
-	// note question's "Passer" removed after the typed note.
-	if sends != 4 || edits != 22 {
-		t.Errorf("24 inputs cost %d sends and %d edits, want 4 and 22", sends, edits)
+	// after each of the 2 typed answers (the last one is the summary).
+	// Edits: one per press ("Enregistrer" turns the summary into the saved
+	// record, with its confirmation), and the note question's "Passer"
+	// removed after the typed note.
+	if sends != 3 || edits != 22 {
+		t.Errorf("24 inputs cost %d sends and %d edits, want 3 and 22", sends, edits)
 	}
 	msgs := u.Messages()
 	first := msgs[3].Text // the answer to /fiche, then what was pressed until the age is typed
-	if msgs[2].Text != "/fiche" || msgs[4].Text != "34" || len(msgs) != 9 {
+	if msgs[2].Text != "/fiche" || msgs[4].Text != "34" || len(msgs) != 8 {
 		t.Fatalf("chat = %+v", msgs)
 	}
 	for _, want := range []string{"Date : 23/11/2026\nPersonne : ", "\nSexe : Femme\n\nÂge de la personne (en années) ?"} {
@@ -382,7 +383,10 @@ func TestSheetOneMessagePerStep(t *testing.T) {
 		len(msgs[5].Buttons) != 0 {
 		t.Errorf("second question message = %q, buttons %v", second, msgs[5].ButtonTexts())
 	}
-	if !strings.HasPrefix(summary.Text, "Récapitulatif — Fiche d'accompagnement\nDate : 23/11/2026") || msgs[8].Text != "Fiche n° 1 enregistrée." {
-		t.Errorf("summary = %q, then %q", summary.Text, msgs[8].Text)
+	saved := msgs[7]
+	if !strings.HasPrefix(summary.Text, "Récapitulatif — Fiche d'accompagnement\nDate : 23/11/2026") ||
+		saved.Text != strings.TrimSuffix(summary.Text, "\n\nTout est correct ? Touchez « Enregistrer ».")+"\n\nFiche n° 1 enregistrée." ||
+		strings.Join(saved.ButtonTexts(), "|") != "Nouvelle fiche|Terminé" {
+		t.Errorf("summary = %q, saved as %q %v", summary.Text, saved.Text, saved.ButtonTexts())
 	}
 }

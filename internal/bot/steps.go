@@ -100,3 +100,17 @@ func withTranscript(lines []string, question string) string {
 	}
 	return strings.Join(lines, "\n") + "\n\n" + question
 }
+
+// savedInPlace makes "Enregistrer" one call too: the summary it was
+// pressed on keeps its answers and ends with the saved confirmation and
+// its buttons, instead of losing its buttons and a new message following.
+func savedInPlace(ev event, closing []dialog.Reply) []dialog.Reply {
+	if len(closing) != 2 || ev.callback == "" || closing[0].EditMessageID != ev.messageID || closing[1].EditMessageID != 0 {
+		return closing
+	}
+	text := closing[0].Text + "\n\n" + closing[1].Text
+	if indicators.MessageLen(text) > indicators.MaxMessage {
+		return closing
+	}
+	return []dialog.Reply{{EditMessageID: ev.messageID, Text: text, Buttons: closing[1].Buttons}}
+}
