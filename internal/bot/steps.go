@@ -25,7 +25,7 @@ func oneCall(ev event, orig dialog.State, replies []dialog.Reply, summary bool) 
 	held := orig.QuestionMessageID
 	lines := append([]string{}, orig.Transcript...)
 	pressed := ev.callback != "" && held > 0 && ev.messageID == held
-	closeAt := -1     // index in out of the answer line edit of the held message
+	closeAt := -1      // index in out of the answer line edit of the held message
 	var notes []string // plain messages between the answer and the next question
 	var later []dialog.Reply
 	for _, r := range replies {
