@@ -390,3 +390,26 @@ func TestSheetOneMessagePerStep(t *testing.T) {
 		t.Errorf("summary = %q, saved as %q %v", summary.Text, saved.Text, saved.ButtonTexts())
 	}
 }
+
+// The question is edited in place, so a double tap reaches the bot as two
+// presses on the same message: the second one answers a question that is
+// no longer open and is refused, the first answer stays.
+func TestSheetDoubleTapOnAnEditedQuestion(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2011, "Awa", "59")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Expect("Sexe")
+	q := u.LastMessage()
+	h.stop()
+	u.PressOn(q, "Femme")
+	u.PressOn(q, "Homme")
+	h.start()
+	u.Expect("Âge de la personne")
+	u.ExpectCallbackAnswer("plus actif")
+	last := u.LastMessage()
+	if last.ID != q.ID || !strings.Contains(last.Text, "\nSexe : Femme\n\nÂge de la personne") || strings.Contains(last.Text, "Homme") {
+		t.Fatalf("question message = %q", last.Text)
+	}
+}
