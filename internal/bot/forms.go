@@ -9,13 +9,12 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Forms are the loaded dialogs/*.yaml, by form id.
@@ -208,18 +207,11 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 	}
 	show := func() {
 		for _, r := range res.Replies {
-			kb := inlineKeyboard(r.Buttons)
 			if r.Question {
 				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
 			}
-			if r.EditMessageID > 0 {
-				b.edit(ctx, ev.chatID, r.EditMessageID, r.Text, kb)
-				if r.Question {
-					st.QuestionMessageID = r.EditMessageID
-				}
-				continue
-			}
-			if id := b.send(ctx, ev.chatID, r.Text, kb); r.Question && id != 0 {
+			id := b.post(ctx, telegram.Message{ChatID: ev.chatID, Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
+			if r.Question && id != 0 {
 				st.QuestionMessageID = id
 			}
 		}
@@ -296,19 +288,17 @@ func newLabel(form *forms.Form) string {
 	return "Nouvelle saisie"
 }
 
-func inlineKeyboard(rows [][]dialog.Button) *tgbotapi.InlineKeyboardMarkup {
-	if len(rows) == 0 {
-		return nil
-	}
-	out := make([][]tgbotapi.InlineKeyboardButton, 0, len(rows))
+// messageButtons turns the engine's buttons into the transport's.
+func messageButtons(rows [][]dialog.Button) [][]telegram.Button {
+	out := make([][]telegram.Button, 0, len(rows))
 	for _, row := range rows {
-		r := make([]tgbotapi.InlineKeyboardButton, 0, len(row))
+		r := make([]telegram.Button, 0, len(row))
 		for _, btn := range row {
-			r = append(r, button(btn.Text, btn.Data))
+			r = append(r, telegram.Button{Text: btn.Text, Data: btn.Data})
 		}
 		out = append(out, r)
 	}
-	return keyboard(out...)
+	return out
 }
 
 // action handles the bot's own buttons around forms ("b:…").
