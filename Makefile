@@ -3,7 +3,7 @@ GO ?= go
 BIN := bin/relais
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: run test build services fmt vet bench
+.PHONY: run test build services fmt vet bench bench-load
 
 # Without TELEGRAM_TOKEN, the local demo (its own database, loopback only);
 # `relais serve` itself refuses to start without a token.
@@ -25,3 +25,8 @@ test: services
 
 bench: services
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+# Load benchmark (not part of `make test`): relais serve against loadgram's
+# fake Bot API with Telegram's limits; USERS, THINK, FORMS tune it.
+bench-load: services
+	@bash scripts/bench-load.sh

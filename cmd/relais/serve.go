@@ -190,13 +190,19 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if ready != nil {
 		close(ready)
 	}
-	err = (&telegram.Poller{Logger: log, Metrics: mx}).Run(ctx, api, b.HandleUpdate)
+	err = (&telegram.Poller{Logger: log, Metrics: mx, Concurrency: pollerConcurrency}).Run(ctx, api, b.HandleUpdate)
 	log.Info("relais stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	return nil
 }
+
+// pollerConcurrency bounds updates handled at once. A handler mostly waits
+// (PostgreSQL, Redis, its turn at Telegram's 30 messages/s), so many run
+// together: a press is never stuck behind other chats' paced answers, and
+// its answerCallbackQuery (never paced) leaves at once.
+const pollerConcurrency = 64
 
 // runWebhook registers the webhook and serves Telegram's pushes until ctx is
 // done; then it stops accepting updates and finishes the ones received.

@@ -18,10 +18,13 @@ import (
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Messenger sends to Telegram; in production the rate-limited sender.
+// Post takes the transport-neutral telegram.Message (the form flow uses it).
 type Messenger interface {
+	Post(ctx context.Context, m telegram.Message) (int, error)
 	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
 	Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
 }
@@ -354,6 +357,31 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.
 			return 0
 		}
 		id = sent.MessageID
+	}
+	return id
+}
+
+// post sends or edits one message and returns its id (0 on failure). A
+// new text over Telegram's limit goes as several messages cut between
+// lines, the buttons on the last one.
+func (b *Bot) post(ctx context.Context, m telegram.Message) int {
+	if m.Edit == 0 && m.File == nil {
+		parts := splitText(m.Text, indicators.MaxMessage)
+		for _, part := range parts[:len(parts)-1] {
+			if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.ChatID, Text: part}); err != nil {
+				b.log.Error("send message", "chat_id", m.ChatID, "err", err)
+				return 0
+			}
+		}
+		m.Text = parts[len(parts)-1]
+	}
+	id, err := b.out.Post(ctx, m)
+	if err != nil {
+		what := "send message"
+		if m.Edit > 0 {
+			what = "edit message"
+		}
+		b.log.Error(what, "chat_id", m.ChatID, "err", err)
 	}
 	return id
 }

@@ -9,14 +9,13 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Forms are the loaded dialogs/*.yaml, by form id.
@@ -101,7 +100,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		return
 	}
 	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res, err)
+	f.apply(ctx, u, ev, form, dialog.State{}, res, err)
 }
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
@@ -193,30 +192,32 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.
 		return
 	}
 	res, err := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, res, err)
+	f.apply(ctx, u, ev, form, st, res, err)
 }
 
-// apply shows the engine's replies, then saves, cancels or stores the
+// apply shows the engine's replies to a step on draft orig (zero for a
+// new form), then saves, cancels or stores the
 // draft. An engine error (an Env call failed: the replies apologise and
 // the draft is unchanged) is logged here, once.
-func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, res dialog.Result, err error) {
+func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, orig dialog.State, res dialog.Result, err error) {
 	b := f.bot
 	if err != nil {
 		b.logUpdate(ev, u, "form step", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
 	}
 	b.answer(ctx, ev, res.Notice)
 	st := res.State
+	if err == nil {
+		// One Telegram call per step (steps.go); the draft remembers what
+		// its question message shows.
+		res.Replies, st.Transcript = oneCall(ev, orig, res.Replies, st.Phase == dialog.PhaseSummary)
+	}
 	show := func() {
 		for _, r := range res.Replies {
-			kb := inlineKeyboard(r.Buttons)
-			if r.EditMessageID > 0 {
-				b.edit(ctx, ev.chatID, r.EditMessageID, r.Text, kb)
-				if r.Question {
-					st.QuestionMessageID = r.EditMessageID
-				}
-				continue
+			if r.Question {
+				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
 			}
-			if id := b.send(ctx, ev.chatID, r.Text, kb); r.Question && id != 0 {
+			id := b.post(ctx, telegram.Message{ChatID: ev.chatID, Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
+			if r.Question && id != 0 {
 				st.QuestionMessageID = id
 			}
 		}
@@ -253,7 +254,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		}
 		closing := dialog.Saved(form, st, map[string]string{"number": fmt.Sprint(number)})
 		closing[len(closing)-1].Buttons = savedButtons(form, st)
-		res = dialog.Result{Replies: closing}
+		res = dialog.Result{Replies: savedInPlace(ev, closing)}
 		show()
 	case dialog.Cancelled:
 		show()
@@ -293,19 +294,17 @@ func newLabel(form *forms.Form) string {
 	return "Nouvelle saisie"
 }
 
-func inlineKeyboard(rows [][]dialog.Button) *tgbotapi.InlineKeyboardMarkup {
-	if len(rows) == 0 {
-		return nil
-	}
-	out := make([][]tgbotapi.InlineKeyboardButton, 0, len(rows))
+// messageButtons turns the engine's buttons into the transport's.
+func messageButtons(rows [][]dialog.Button) [][]telegram.Button {
+	out := make([][]telegram.Button, 0, len(rows))
 	for _, row := range rows {
-		r := make([]tgbotapi.InlineKeyboardButton, 0, len(row))
+		r := make([]telegram.Button, 0, len(row))
 		for _, btn := range row {
-			r = append(r, button(btn.Text, btn.Data))
+			r = append(r, telegram.Button{Text: btn.Text, Data: btn.Data})
 		}
 		out = append(out, r)
 	}
-	return keyboard(out...)
+	return out
 }
 
 // action handles the bot's own buttons around forms ("b:…").
@@ -347,7 +346,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
 				res, err := dialog.Resume(form, st, f.input(ev), f.env(ctx, u))
-				f.apply(ctx, u, ev, form, res, err)
+				f.apply(ctx, u, ev, form, st, res, err)
 			}
 			return
 		}

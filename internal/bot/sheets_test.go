@@ -338,3 +338,73 @@ func TestOldDraftPromptNeverDropsANewerDraft(t *testing.T) {
 		t.Fatalf("sheets = %d", n)
 	}
 }
+
+// A whole sheet costs one Telegram call per input: a button answer edits
+// the question in place into the next question, keeping the answers above
+// it; a typed answer gets the next question as a new message (and the old
+// question's buttons go afterwards). Scrolling back, the chat reads what
+// was answered.
+func TestSheetOneMessagePerStep(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2010, "Awa", "59")
+	before := h.tg.Stats()
+	summary := fillToSummary(u) // 23 inputs: 3 typed, 20 presses
+	u.Press("✅ Enregistrer")
+	u.Expect("Fiche n°")
+	st := h.tg.Stats()
+	sends := st.ByMethod["sendmessage"] - before.ByMethod["sendmessage"]
+	edits := st.ByMethod["editmessagetext"] + st.ByMethod["editmessagereplymarkup"] -
+		before.ByMethod["editmessagetext"] - before.ByMethod["editmessagereplymarkup"]
+	// 24 inputs with "Enregistrer". Sends: the question after /fiche and
+	// after each of the 2 typed answers (the last one is the summary).
+	// Edits: one per press ("Enregistrer" turns the summary into the saved
+	// record, with its confirmation), and the note question's "Passer"
+	// removed after the typed note.
+	if sends != 3 || edits != 22 {
+		t.Errorf("24 inputs cost %d sends and %d edits, want 3 and 22", sends, edits)
+	}
+	msgs := u.Messages()
+	first := msgs[3].Text // the answer to /fiche, then what was pressed until the age is typed
+	if msgs[2].Text != "/fiche" || msgs[4].Text != "34" || len(msgs) != 8 {
+		t.Fatalf("chat = %+v", msgs)
+	}
+	for _, want := range []string{"Date : 23/11/2026\nPersonne : ", "\nSexe : Femme\n\nÂge de la personne (en années) ?"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("the first question message lacks %q:\n%s", want, first)
+		}
+	}
+	second := msgs[5].Text // from QPV to the note, which was typed
+	if !strings.HasPrefix(second, "Habite en QPV : Oui\nRessources : RSA\n") || !strings.HasSuffix(second, "\nNote : Orientée vers la PMI du quartier.") ||
+		len(msgs[5].Buttons) != 0 {
+		t.Errorf("second question message = %q, buttons %v", second, msgs[5].ButtonTexts())
+	}
+	saved := msgs[7]
+	if !strings.HasPrefix(summary.Text, "Récapitulatif — Fiche d'accompagnement\nDate : 23/11/2026") ||
+		saved.Text != strings.TrimSuffix(summary.Text, "\n\nTout est correct ? Touchez « Enregistrer ».")+"\n\nFiche n° 1 enregistrée." ||
+		strings.Join(saved.ButtonTexts(), "|") != "Nouvelle fiche|Terminé" {
+		t.Errorf("summary = %q, saved as %q %v", summary.Text, saved.Text, saved.ButtonTexts())
+	}
+}
+
+// The question is edited in place, so a double tap reaches the bot as two
+// presses on the same message: the second one answers a question that is
+// no longer open and is refused, the first answer stays.
+func TestSheetDoubleTapOnAnEditedQuestion(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2011, "Awa", "59")
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Expect("Sexe")
+	q := u.LastMessage()
+	h.stop()
+	u.PressOn(q, "Femme")
+	u.PressOn(q, "Homme")
+	h.start()
+	u.Expect("Âge de la personne")
+	u.ExpectCallbackAnswer("plus actif")
+	last := u.LastMessage()
+	if last.ID != q.ID || !strings.Contains(last.Text, "\nSexe : Femme\n\nÂge de la personne") || strings.Contains(last.Text, "Homme") {
+		t.Fatalf("question message = %q", last.Text)
+	}
+}

@@ -10,17 +10,17 @@ import (
 	"log/slog"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Sender delivers a message; in production the rate-limited Telegram sender.
 type Sender interface {
-	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
+	Post(ctx context.Context, m telegram.Message) (int, error)
 }
 
 // Hour is when the digest is due on Mondays (RELAIS_TZ).
@@ -118,7 +118,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	if err != nil {
 		return err
 	}
-	if _, err := j.Out.Send(ctx, tgbotapi.NewMessage(r.chatID, indicators.Digest(cur, prev, ytd))); err != nil {
+	if _, err := j.Out.Post(ctx, telegram.Message{ChatID: r.chatID, Text: indicators.Digest(cur, prev, ytd)}); err != nil {
 		return err
 	}
 	if ytd.Rights.Total+ytd.Care.Total == 0 {
@@ -129,9 +129,9 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
 		return nil // the text went out: the digest counts as sent
 	}
-	photo := tgbotapi.NewPhoto(r.chatID, tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
-	photo.Caption = "Demandes par type depuis le 1er janvier — " + r.scope.Label()
-	if _, err := j.Out.Send(ctx, photo); err != nil {
+	photo := telegram.Message{ChatID: r.chatID, Text: "Demandes par type depuis le 1er janvier — " + r.scope.Label(),
+		File: &telegram.File{Name: "demandes.png", Data: png, Photo: true}}
+	if _, err := j.Out.Post(ctx, photo); err != nil {
 		// The text went out: the digest counts as sent; only the chart is missing.
 		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
 	}

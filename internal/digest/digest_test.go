@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -155,14 +153,14 @@ type cutAfterSend struct {
 	sent chan struct{}
 }
 
-func (c *cutAfterSend) Send(ctx context.Context, m tgbotapi.Chattable) (tgbotapi.Message, error) {
-	msg, err := c.out.Send(ctx, m)
+func (c *cutAfterSend) Post(ctx context.Context, m telegram.Message) (int, error) {
+	id, err := c.out.Post(ctx, m)
 	if err != nil {
-		return msg, err
+		return id, err
 	}
 	close(c.sent)
 	<-ctx.Done()
-	return tgbotapi.Message{}, ctx.Err()
+	return 0, ctx.Err()
 }
 
 func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {

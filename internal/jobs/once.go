@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/relais-sante/relais/internal/store"
@@ -51,6 +52,8 @@ type Sends struct {
 	Deadline time.Duration // default DefaultDeadline
 	Log      *slog.Logger
 	Metrics  SendMetrics
+
+	done atomic.Int64 // messages handled since start, for the progress log
 }
 
 // Message is one scheduled message.
@@ -80,7 +83,8 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 	if err != nil || !claimed {
 		return false, err
 	}
-	sctx, cancel := context.WithTimeout(ctx, deadline)
+	// Scheduled messages are bulk: the sender lets conversations go first.
+	sctx, cancel := context.WithTimeout(telegram.Bulk(ctx), deadline)
 	err = send(sctx)
 	cut := sctx.Err() != nil && err != nil
 	cancel()
@@ -133,7 +137,19 @@ func (s *Sends) count(kind, outcome string) {
 	if s.Metrics != nil {
 		s.Metrics.Scheduled(kind, outcome)
 	}
+	// Long work (a digest to 500 recipients, 1 000 reminders at 09:00)
+	// shows its progress in the logs; /metrics has the same counts.
+	if n := s.done.Add(1); n%progressEvery == 0 {
+		log := s.Log
+		if log == nil {
+			log = slog.Default()
+		}
+		log.Info("scheduled messages progress", "handled", n, "last_kind", kind)
+	}
 }
+
+// progressEvery is how often Sends logs its progress, in messages.
+const progressEvery = 100
 
 // DayStart is the start of t's local day.
 func DayStart(t time.Time) time.Time {

@@ -108,6 +108,9 @@ func (m *Metrics) WatchSender(s *telegram.Sender) {
 			Help: "Telegram calls that succeeded."}, func() float64 { return float64(s.Stats().Sent) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_calls_failed_total",
 			Help: "Telegram calls given up."}, func() float64 { return float64(s.Stats().Failed) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_bulk_sent_total",
+			Help: "Scheduled (bulk) Telegram calls that succeeded: reminders, nudges, digests, review reminders; they go after conversations."},
+			func() float64 { return float64(s.Stats().BulkSent) }),
 	)
 }
 

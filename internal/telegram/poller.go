@@ -52,6 +52,11 @@ type Poller struct {
 	Metrics Observer
 }
 
+// heldBackPause is the longest wait before asking Telegram again when it
+// answered only updates still in flight: new updates of other chats are
+// fetched within it (a few getUpdates per second while a handler waits).
+const heldBackPause = 50 * time.Millisecond
+
 // Observer is told what happens to updates (Prometheus in production).
 type Observer interface {
 	// Update is called once per handling attempt with its outcome
@@ -140,8 +145,9 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 		if len(updates) > 0 && fresh == 0 {
 			// Telegram answered with updates still being handled (the
 			// offset waits for the oldest): wait for one to finish rather
-			// than ask again at once.
-			d.waitProgress(ctx, time.Second)
+			// than ask again at once, but not long: another chat's press
+			// must not wait for a handler paced at 1 message/s per chat.
+			d.waitProgress(ctx, heldBackPause)
 		}
 	}
 

@@ -63,7 +63,24 @@ type Sender struct {
 	entered int
 
 	sent, retries, tooMany, failed atomic.Int64
+	// convWaiting counts conversation calls waiting for the global limit:
+	// bulk calls stand aside while there is one.
+	convWaiting atomic.Int64
+	bulkSent    atomic.Int64
 }
+
+// bulkReserve is how many of the global burst's tokens bulk calls leave
+// for conversations: a user's answer finds them there and leaves at once.
+const bulkReserve = 5
+
+type bulkKey struct{}
+
+// Bulk marks ctx's calls as scheduled work (reminders, nudges, digests,
+// review reminders): they use what conversations leave of the global rate
+// and never make a user's answer wait more than one pacing slot.
+func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
+
+func isBulk(ctx context.Context) bool { b, _ := ctx.Value(bulkKey{}).(bool); return b }
 
 // lane is one chat's queue: a FIFO chain where each request waits for the
 // previous one to finish, plus the chat's rate limiter.
@@ -112,6 +129,7 @@ type SenderStats struct {
 	Retries         int64 // attempts repeated after a failure
 	TooManyRequests int64 // 429 answers received
 	Failed          int64 // calls that returned an error
+	BulkSent        int64 // of Sent, scheduled (Bulk) calls
 }
 
 // QueueDepth is the number of calls queued or running in chats.
@@ -127,7 +145,7 @@ func (s *Sender) QueueDepth() int {
 
 // Stats returns the counters so far.
 func (s *Sender) Stats() SenderStats {
-	return SenderStats{Sent: s.sent.Load(), Retries: s.retries.Load(), TooManyRequests: s.tooMany.Load(), Failed: s.failed.Load()}
+	return SenderStats{Sent: s.sent.Load(), Retries: s.retries.Load(), TooManyRequests: s.tooMany.Load(), Failed: s.failed.Load(), BulkSent: s.bulkSent.Load()}
 }
 
 // Send sends a message (text, document, photo…) and returns it as Telegram
@@ -225,12 +243,13 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		giveUp  time.Time
 		delay   = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
 		lastErr error
+		bulk    = isBulk(ctx)
 	)
 	for attempt := 1; ; attempt++ {
 		if t.counted && !s.opts.Unlimited && l != nil {
 			err := l.limiter.Wait(ctx)
 			if err == nil {
-				err = s.global.Wait(ctx)
+				err = s.waitGlobal(ctx, bulk)
 			}
 			if err != nil {
 				if attempt == 1 {
@@ -253,6 +272,9 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		cancel()
 		if err == nil {
 			s.sent.Add(1)
+			if bulk {
+				s.bulkSent.Add(1)
+			}
 			return resp, nil
 		}
 		err = scrub(err, s.api.Token)
@@ -281,6 +303,31 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		s.log.DebugContext(ctx, "telegram: retrying", "chat", t.chatID, "method", t.method, "attempt", attempt, "retry_in", wait, "err", err)
 		if !sleep(ctx, wait) {
 			return nil, s.fail(t, attempt, fmt.Errorf("%w (last error: %v)", ctx.Err(), err))
+		}
+	}
+}
+
+// waitGlobal takes a token of the global limit. A conversation call waits
+// its turn; a bulk call takes a token only when no conversation waits and
+// the reserve is left, so conversations go first.
+func (s *Sender) waitGlobal(ctx context.Context, bulk bool) error {
+	if !bulk {
+		s.convWaiting.Add(1)
+		defer s.convWaiting.Add(-1)
+		return s.global.Wait(ctx)
+	}
+	slot := time.Duration(float64(time.Second) / s.opts.GlobalRate)
+	reserve := float64(min(bulkReserve, s.opts.GlobalBurst-1))
+	for {
+		if s.convWaiting.Load() == 0 && s.global.TokensAt(time.Now()) >= reserve+1 {
+			r := s.global.Reserve()
+			if r.OK() && r.Delay() == 0 {
+				return nil
+			}
+			r.Cancel()
+		}
+		if !sleep(ctx, slot) {
+			return ctx.Err()
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"log/slog"
 	"net"
 	"net/http"
@@ -174,6 +176,48 @@ func TestSenderPacesBelowTelegramLimits(t *testing.T) {
 	wg.Wait()
 	if st := srv.Stats(); st.TooManyRequests != 0 || st.Messages != 45 {
 		t.Fatalf("fake saw %+v", st)
+	}
+}
+
+// A user's answer does not queue behind a broadcast: bulk calls use what
+// conversations leave of the global rate.
+func TestSenderConversationsBeforeBulk(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	s := telegram.NewSender(api, telegram.SenderOptions{GlobalRate: 20, GlobalBurst: 6})
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		bulk int // bulk messages delivered so far
+	)
+	for i := range 30 {
+		u := srv.NewUser(int64(100+i), "U")
+		wg.Go(func() {
+			if _, err := s.Send(telegram.Bulk(context.Background()), tgbotapi.NewMessage(u.ID(), "Rappel")); err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			bulk++
+			mu.Unlock()
+		})
+	}
+	for s.Stats().BulkSent < 3 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	awa := srv.NewUser(1, "Awa")
+	if _, err := s.Send(context.Background(), tgbotapi.NewMessage(awa.ID(), "Question suivante")); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	before := bulk
+	mu.Unlock()
+	wg.Wait()
+	if before > 8 {
+		t.Errorf("the conversation waited for %d of 30 bulk messages", before)
+	}
+	if st := srv.Stats(); st.TooManyRequests != 0 || st.Messages != 31 || s.Stats().BulkSent != 30 {
+		t.Fatalf("fake saw %+v, sender %+v", st, s.Stats())
 	}
 }
 
@@ -605,4 +649,45 @@ func TestWebhookAnswersAfterHandling(t *testing.T) {
 	if code := pushUpdate(hook, 3, 12).Code; code != http.StatusServiceUnavailable {
 		t.Fatalf("unhandled update = %d, want 503", code)
 	}
+}
+
+// A Message is sent, edited in place (its keyboard removed when it has no
+// buttons) and sent with a photo, as the user then sees it.
+func TestSenderPostsMessages(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	s := telegram.NewSender(connect(t, srv), telegram.SenderOptions{Unlimited: true})
+	u := srv.NewUser(7, "Awa")
+	ctx := context.Background()
+	id, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Text: "Sexe ?", Buttons: [][]telegram.Button{{{Text: "Femme", Data: "d:c:sex:F"}, {Text: "Aide", URL: "https://example.org/aide"}}}})
+	if err != nil || id == 0 {
+		t.Fatalf("post: %d %v", id, err)
+	}
+	if m := u.LastMessage(); m.Text != "Sexe ?" || len(m.Buttons) != 1 || m.Buttons[0][0].Data != "d:c:sex:F" || m.Buttons[0][1].URL != "https://example.org/aide" {
+		t.Fatalf("sent %+v", m)
+	}
+	if got, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil || got != id {
+		t.Fatalf("edit: %d %v", got, err)
+	}
+	if _, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil {
+		t.Fatalf("an edit that changes nothing: %v", err)
+	}
+	if m := u.LastMessage(); m.ID != id || m.Text != "Sexe : Femme" || len(m.Buttons) != 0 || m.EditCount != 1 {
+		t.Fatalf("edited %+v", m)
+	}
+	var img bytes.Buffer
+	if err := pngEncode(&img); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Text: "Demandes", File: &telegram.File{Name: "d.png", Data: img.Bytes(), Photo: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if m := u.LastMessage(); m.Photo == nil || m.Text != "Demandes" {
+		t.Fatalf("photo %+v", m)
+	}
+}
+
+// pngEncode writes a small image, as the digest's chart is.
+func pngEncode(w *bytes.Buffer) error {
+	return png.Encode(w, image.NewRGBA(image.Rect(0, 0, 8, 8)))
 }

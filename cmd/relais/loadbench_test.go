@@ -1,0 +1,186 @@
+//go:build loadbench
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+// loadSheet is one whole accompaniment sheet, as loadgram's
+// relais_sheet.json plays it: "" + label is a press, "/" or a digit typed.
+var loadSheet = []struct{ text, press string }{
+	{text: "/fiche"}, {press: "Aujourd'hui"}, {press: "Nouvelle personne"}, {press: "Femme"}, {text: "52"},
+	{press: "Oui"}, {press: "RSA"}, {press: "Orientation par un partenaire"}, {press: "Accompagné"}, {press: "Oui"},
+	{press: "Accès aux droits"}, {press: "Complémentaire Santé Solidaire"}, {press: "En cours"}, {press: "Dans 1 semaine"},
+	{press: "Oui"}, {press: "Accès aux soins"}, {press: "Prise de RDV"}, {press: "Résolue"}, {press: "Non"},
+	{press: "Mobilité"}, {press: "Valider"}, {press: "Passer"}, {press: "✅ Enregistrer"},
+}
+
+// TestLoadSheets is the load benchmark on the project's own fake Bot API
+// (Telegram's limits on): `relais serve` with LOAD_USERS mediators (100)
+// each filling LOAD_FORMS whole sheets (1) with LOAD_THINK between taps
+// (3s). It prints messages per input, tap → first answer and tap →
+// answerCallbackQuery percentiles, 429s and forms lost. Not part of
+// `make test`:
+//
+//	go test -tags loadbench -run TestLoadSheets -v -timeout 30m ./cmd/relais/
+func TestLoadSheets(t *testing.T) {
+	users, forms, think := envInt("LOAD_USERS", 100), envInt("LOAD_FORMS", 1), 3*time.Second
+	if v := os.Getenv("LOAD_THINK"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		think = d
+	}
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	tg := telegramtest.NewServer(t, telegramtest.WithLimits(telegramtest.TelegramLimits), telegramtest.WithExpectTimeout(60*time.Second))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpAddr := ln.Addr().String()
+	ln.Close()
+	cfg, err := config.FromEnv(func(k string) string {
+		return map[string]string{"TELEGRAM_TOKEN": tg.Token(), "TELEGRAM_API_ENDPOINT": tg.Endpoint(), "DATABASE_URL": db.URL,
+			"REDIS_URL": testenv.RedisURL(), "RELAIS_REDIS_PREFIX": rdb.Prefix, "RELAIS_HTTP_ADDR": httpAddr, "RELAIS_LOG_LEVEL": "warn"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const base = 100000001
+	if _, err := db.Store.Pool.Exec(ctx, `
+		INSERT INTO users (telegram_id, role, display_name, chat_id)
+		  SELECT $1::bigint + i, 'mediator', 'Bench ' || i, $1::bigint + i FROM generate_series(0, $2::int - 1) i;`, base, users); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Store.Pool.Exec(ctx, `
+		INSERT INTO mediators (identifier, user_id, departement, structure)
+		  SELECT 'bench-' || i, $1::bigint + i, (ARRAY['02','59','60','62','80'])[1 + i % 5], 'Banc d''essai'
+		  FROM generate_series(0, $2::int - 1) i`, base, users); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	ready, done := make(chan struct{}), make(chan error, 1)
+	go func() { done <- serve(sctx, cfg, ready) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	select {
+	case <-ready:
+	case err := <-done:
+		t.Fatalf("serve stopped: %v", err)
+	}
+
+	before := tg.Stats()
+	var (
+		mu               sync.Mutex
+		answers, acks    []time.Duration
+		inputs, timeouts int
+	)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range users {
+		u := tg.NewUser(int64(base+i), "M"+strconv.Itoa(i))
+		wg.Go(func() {
+			events := tg.Bot().Subscribe(sctx, u.ID())
+			for range forms {
+				for _, in := range loadSheet {
+					time.Sleep(think)
+					for drained := false; !drained; { // older changes (a late keyboard removal)
+						select {
+						case <-events:
+						default:
+							drained = true
+						}
+					}
+					acked := len(u.CallbackAnswers())
+					t0 := time.Now()
+					if in.press != "" {
+						u.Press(in.press)
+					} else {
+						u.Send(in.text)
+					}
+					var answer, ack time.Duration
+					deadline := time.After(60 * time.Second)
+					tick := time.NewTicker(2 * time.Millisecond)
+				wait:
+					for answer == 0 || (in.press != "" && ack == 0) {
+						select {
+						case ev := <-events:
+							if ev.Message.FromBot && answer == 0 {
+								answer = time.Since(t0)
+							}
+						case <-tick.C:
+							if in.press != "" && ack == 0 && len(u.CallbackAnswers()) > acked {
+								ack = time.Since(t0)
+							}
+						case <-deadline:
+							mu.Lock()
+							timeouts++
+							mu.Unlock()
+							break wait
+						}
+					}
+					tick.Stop()
+					mu.Lock()
+					inputs++
+					if answer > 0 {
+						answers = append(answers, answer)
+					}
+					if ack > 0 {
+						acks = append(acks, ack)
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	wall := time.Since(start)
+	st := tg.Stats()
+	calls := 0
+	for _, m := range []string{"sendmessage", "editmessagetext", "editmessagereplymarkup", "sendphoto", "senddocument", "deletemessage"} {
+		calls += st.ByMethod[m] - before.ByMethod[m]
+	}
+	var saved int
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&saved); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("project fake, %d mediators × %d sheets, think %v, wall %v", users, forms, think, wall.Round(time.Second))
+	t.Logf("messages per input  %.3f (%d calls for %d inputs)", float64(calls)/float64(inputs), calls, inputs)
+	t.Logf("tap -> first answer %s", percentiles(answers))
+	t.Logf("tap -> callback     %s", percentiles(acks))
+	t.Logf("429s %d   timeouts %d   forms lost %d", st.TooManyRequests-before.TooManyRequests, timeouts, users*forms-saved)
+}
+
+func percentiles(d []time.Duration) string {
+	if len(d) == 0 {
+		return "-"
+	}
+	slices.Sort(d)
+	p := func(q float64) float64 { return float64(d[int(q*float64(len(d)-1))].Microseconds()) / 1000 }
+	return fmt.Sprintf("p50 %.0f  p90 %.0f  p99 %.0f  max %.0f ms (n=%d)", p(0.5), p(0.9), p(0.99), p(1), len(d))
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}

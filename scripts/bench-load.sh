@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Load benchmark (not part of `make test`): `relais serve` driven through
+# loadgram, a fake Telegram Bot API that enforces Telegram's flood limits
+# (429 past 30 messages/s overall or 1/s per chat, bursts 30 and 3), by N
+# simulated mediators each filling whole sheets (loadgram's relais_sheet.json)
+# at a chosen think time. Prints loadgram's report: messages per input,
+# tap → first answer and tap → answerCallbackQuery percentiles, 429s, forms
+# lost (failed).
+#
+#   make bench-load                         # 100 mediators, 3 s between taps
+#   USERS=1 THINK=1s FORMS=3 make bench-load
+#
+# Needs PostgreSQL and Redis (scripts/services.sh) and loadgram's sources
+# (LOADGRAM_DIR, default ../shared/tools/loadgram). Each run uses a fresh
+# database, dropped at the end.
+set -euo pipefail
+
+USERS=${USERS:-100}
+THINK=${THINK:-3s}
+FORMS=${FORMS:-1}
+PORT=${PORT:-8099}
+HTTP_PORT=${HTTP_PORT:-8098}
+LOADGRAM_DIR=${LOADGRAM_DIR:-../shared/tools/loadgram}
+PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
+UID_BASE=100000001
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+LOADGRAM_DIR=$(cd "$root" && cd "$LOADGRAM_DIR" && pwd)
+work=$(mktemp -d)
+db="relais_bench_$$"
+relais_pid=""
+cleanup() {
+	if [ -n "$relais_pid" ]; then kill "$relais_pid" 2>/dev/null || true; wait "$relais_pid" 2>/dev/null || true; fi
+	psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+(cd "$root" && go build -o "$work/relais" ./cmd/relais)
+(cd "$LOADGRAM_DIR" && go build -o "$work/loadgram" .)
+
+psql "$PGURL/postgres" -qc "CREATE DATABASE $db" >/dev/null
+export DATABASE_URL="$PGURL/$db" REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
+export RELAIS_REDIS_PREFIX="bench$$:" TELEGRAM_TOKEN=bench TELEGRAM_API_ENDPOINT="http://127.0.0.1:$PORT/bot%s/%s"
+export RELAIS_HTTP_ADDR="127.0.0.1:$HTTP_PORT" RELAIS_LOG_LEVEL=${RELAIS_LOG_LEVEL:-warn}
+"$work/relais" migrate >/dev/null
+# N mediators, already registered (users + mediators rows), ids as loadgram numbers them.
+psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
+INSERT INTO users (telegram_id, role, display_name, chat_id)
+  SELECT $UID_BASE + i, 'mediator', 'Bench ' || i, $UID_BASE + i FROM generate_series(0, $USERS - 1) i;
+INSERT INTO mediators (identifier, user_id, departement, structure)
+  SELECT 'bench-' || i, $UID_BASE + i, (ARRAY['02','59','60','62','80'])[1 + i % 5], 'Banc d''essai'
+  FROM generate_series(0, $USERS - 1) i;
+SQL
+
+"$work/loadgram" -addr "127.0.0.1:$PORT" -script "$LOADGRAM_DIR/relais_sheet.json" -users "$USERS" -forms "$FORMS" \
+	-uid-base "$UID_BASE" -think "$THINK" -ratelimit -grace 10s -step-timeout 30s -json >"$work/report.json" 2>"$work/loadgram.err" &
+lg=$!
+sleep 0.5
+"$work/relais" serve 2>"$work/relais.err" >/dev/null &
+relais_pid=$!
+status=0
+wait "$lg" || status=$?
+kill -INT "$relais_pid" 2>/dev/null || true
+wait "$relais_pid" 2>/dev/null || true
+relais_pid=""
+cat "$work/loadgram.err" >&2
+python3 - "$work/report.json" "$USERS" "$THINK" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+m = r.get("methods", {})
+msgs = sum(m.get(k, 0) for k in ("sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument", "deleteMessage"))
+steps = r.get("steps_completed", 0) or 1
+lat, cb = r.get("latency_ms", {}), r.get("answer_callback_latency_ms", {})
+print(f"mediators {sys.argv[2]}, think {sys.argv[3]}, forms completed {r.get('forms_completed')} failed {r.get('forms_failed')}, mismatches {r.get('mismatches')}")
+print(f"messages per input  {msgs/steps:.3f} ({msgs} calls for {steps} inputs)")
+print(f"tap -> first answer p50 {lat.get('p50', 0):.0f}  p90 {lat.get('p90', 0):.0f}  p99 {lat.get('p99', 0):.0f}  max {lat.get('max', 0):.0f} ms")
+print(f"tap -> callback     p50 {cb.get('p50', 0):.0f}  p90 {cb.get('p90', 0):.0f}  p99 {cb.get('p99', 0):.0f}  max {cb.get('max', 0):.0f} ms")
+print(f"429s {r.get('status_429')}   callbacks answered {r.get('callbacks_answered')} of {r.get('callbacks_sent')}   api errors {r.get('api_errors')}")
+print(f"methods {m}   wall {r.get('wall_s', 0):.1f} s")
+PY
+exit "$status"
