@@ -257,10 +257,14 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		res = dialog.Result{Replies: savedInPlace(ev, closing)}
 		show()
 	case dialog.Cancelled:
-		show()
+		// The draft goes before "abandonnée" is shown: the user never reads
+		// it while the form could still resume.
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.log.Error("delete draft", "err", err)
+			b.logUpdate(ev, u, "delete cancelled draft", err)
+			b.reply(ctx, ev, msgTryAgain)
+			return
 		}
+		show()
 	default:
 		show()
 		st.LastUpdate = ev.updateID

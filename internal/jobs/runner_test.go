@@ -63,7 +63,19 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 	if !strings.Contains(logs.String(), "job=boom") || !strings.Contains(logs.String(), "boom: a job's bug") {
 		t.Fatalf("log lacks the job or the panic: %s", logs.String())
 	}
-	// The next tick runs.
+	// The next tick runs, once the start-up execution is recorded.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var n int
+		if err := db.Store.Pool.QueryRow(context.Background(), `SELECT count(*) FROM job_executions WHERE job = 'boom' AND outcome = 'panic'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the panicking execution was not recorded")
+		}
+	}
 	out, err := r.RunNow(context.Background(), "boom", time.Now())
 	if err != nil || out != jobs.OutcomeOK {
 		t.Fatalf("next tick: %q %v", out, err)
