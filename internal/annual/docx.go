@@ -162,7 +162,7 @@ func docxTable(b *strings.Builder, t Table) {
 		cells := make([]string, n)
 		for i := range n {
 			if i < len(r) {
-				cells[i] = frenchCell(r[i])
+				cells[i] = FrenchCell(r[i])
 			}
 		}
 		cellRow(cells, false)

@@ -151,7 +151,7 @@ func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, t indicators.Table) {
 		cells := make([]string, n)
 		for i := range n {
 			if i < len(r) {
-				cells[i] = frenchCell(r[i])
+				cells[i] = FrenchCell(r[i])
 			}
 		}
 		if pdf.GetY()+rowHeight(pdf, cells, widths, lineH) > pageH-margin-8 {
@@ -194,9 +194,9 @@ func row(pdf *fpdf.Fpdf, tr func(string) string, cells []string, widths []float6
 	pdf.SetXY(margin, y+h)
 }
 
-// frenchCell writes a cell as the text report does: decimal comma, "–"
-// for an undefined mean.
-func frenchCell(c any) string {
+// FrenchCell writes a table cell as people read it, in the documents and in
+// the chat: thousands spaced, a decimal comma, "–" for an undefined mean.
+func FrenchCell(c any) string {
 	switch v := c.(type) {
 	case string:
 		if v == "" {

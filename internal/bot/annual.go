@@ -9,6 +9,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
@@ -127,7 +128,7 @@ func annexeText(a *indicators.Annexe) string {
 		b.WriteString("\n" + fmt.Sprint(row[0]) + " :\n")
 		var cells []string
 		for i, c := range row[1:] {
-			cells = append(cells, annexeShort[i]+" "+chatCell(c))
+			cells = append(cells, annexeShort[i]+" "+annual.FrenchCell(c))
 		}
 		b.WriteString(strings.Join(cells, " · ") + "\n")
 	}
@@ -138,19 +139,4 @@ func annexeText(a *indicators.Annexe) string {
 		}
 	}
 	return b.String()
-}
-
-func chatCell(c any) string {
-	switch v := c.(type) {
-	case string:
-		if v == "" {
-			return "–"
-		}
-		return v
-	case int:
-		return indicators.Number(v)
-	case float64:
-		return strings.Replace(indicators.Cell(v), ".", ",", 1)
-	}
-	return fmt.Sprint(c)
 }
