@@ -92,16 +92,9 @@ func Chart(r *Report) ([]byte, error) {
 		p.Add(bc)
 		p.Legend.Add(s.name, bc)
 	}
-	lbl, err := plotter.NewLabels(labels)
-	if err != nil {
-		return nil, fmt.Errorf("chart: %w", err)
+	if err := addBarLabels(p, labels, 12); err != nil {
+		return nil, err
 	}
-	for i := range lbl.TextStyle {
-		lbl.TextStyle[i].Font.Size = vg.Points(12)
-		lbl.TextStyle[i].YAlign = draw.YCenter
-	}
-	lbl.Offset = vg.Point{X: vg.Points(4)}
-	p.Add(lbl)
 	p.X.Max = float64(maxN) * 1.18
 	p.X.Tick.Marker = countTicks{}
 	p.NominalY(names...)
@@ -193,18 +186,26 @@ func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
 	bc.Color = rightsColor
 	bc.LineStyle.Width = 0
 	p.Add(bc)
-	lbl, err := plotter.NewLabels(labels)
-	if err != nil {
-		return nil, fmt.Errorf("chart: %w", err)
+	if err := addBarLabels(p, labels, 11); err != nil {
+		return nil, err
 	}
-	for i := range lbl.TextStyle {
-		lbl.TextStyle[i].Font.Size = vg.Points(11)
-		lbl.TextStyle[i].YAlign = draw.YCenter
-	}
-	lbl.Offset = vg.Point{X: vg.Points(4)}
-	p.Add(lbl)
 	p.X.Max = float64(maxPct) * 1.2
 	p.X.Tick.Marker = countTicks{}
 	p.NominalY(names...)
 	return render(p, max(2.5, 1.2+0.32*float64(n)))
+}
+
+// addBarLabels writes each bar's figure just right of its end.
+func addBarLabels(p *plot.Plot, labels plotter.XYLabels, size float64) error {
+	lbl, err := plotter.NewLabels(labels)
+	if err != nil {
+		return fmt.Errorf("chart: %w", err)
+	}
+	for i := range lbl.TextStyle {
+		lbl.TextStyle[i].Font.Size = vg.Points(size)
+		lbl.TextStyle[i].YAlign = draw.YCenter
+	}
+	lbl.Offset = vg.Point{X: vg.Points(4)}
+	p.Add(lbl)
+	return nil
 }
