@@ -176,7 +176,9 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	stopHTTP := func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_ = httpSrv.Shutdown(sctx)
+		if err := httpSrv.Shutdown(sctx); err != nil {
+			log.Warn("http server shutdown", "err", err)
+		}
 	}
 	defer stopHTTP()
 

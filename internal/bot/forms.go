@@ -52,7 +52,9 @@ func (f *formFlow) savers() map[string]saver {
 
 func newRecordID() string {
 	b := make([]byte, 16)
-	_, _ = rand.Read(b)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails (it crashes the program itself since Go 1.24)
+	}
 	return hex.EncodeToString(b)
 }
 

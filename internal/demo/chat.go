@@ -355,7 +355,9 @@ func (h *Handler) file(w http.ResponseWriter, r *http.Request, p Persona) {
 			w.Header().Set("Content-Type", f.MimeType)
 			w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 			w.Header().Set("Content-Length", strconv.Itoa(len(f.Data)))
-			_, _ = w.Write(f.Data)
+			if _, err := w.Write(f.Data); err != nil {
+				return // the browser went away mid-download
+			}
 			return
 		}
 	}
@@ -379,7 +381,9 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return // the browser went away
+	}
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {

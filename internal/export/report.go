@@ -165,12 +165,12 @@ func writeTablesCSV(w io.Writer, tables []indicators.Table) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
 	cw.UseCRLF = true
+	// csv.Writer keeps its first write error; cw.Error() reports it below.
+	write := func(rec []string) bool { return cw.Write(rec) == nil }
 	for i, t := range tables {
-		if i > 0 {
-			_ = cw.Write([]string{})
+		if i > 0 && !write([]string{}) || !write([]string{t.Title}) || !write(t.Header) {
+			break
 		}
-		_ = cw.Write([]string{t.Title})
-		_ = cw.Write(t.Header)
 		for _, row := range t.Rows {
 			line := make([]string, len(row))
 			for j, c := range row {
@@ -179,7 +179,9 @@ func writeTablesCSV(w io.Writer, tables []indicators.Table) error {
 					line[j] = strings.Replace(line[j], ".", ",", 1)
 				}
 			}
-			_ = cw.Write(line)
+			if !write(line) {
+				break
+			}
 		}
 	}
 	cw.Flush()

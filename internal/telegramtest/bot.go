@@ -2,7 +2,6 @@ package telegramtest
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -721,7 +720,7 @@ func (b *Bot) sendFile(p params, field string) (any, *apiError) {
 // storeFile keeps an uploaded file under a new file_id. Callers hold b.mu.
 func (b *Bot) storeFile(up upload, kind string) *storedFile {
 	var rnd [12]byte
-	_, _ = rand.Read(rnd[:])
+	mustRandom(rnd[:])
 	id := "BQAC" + hex.EncodeToString(rnd[:])
 	name := up.name
 	mimeType := mimeFor(name, up.mime)

@@ -220,7 +220,9 @@ func (s *Server) Close() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		if err := s.http.Shutdown(ctx); err != nil {
-			_ = s.http.Close()
+			if err := s.http.Close(); err != nil {
+				s.opts.logger.Warn("fake telegram: close", "err", err)
+			}
 		}
 	})
 }
@@ -230,12 +232,12 @@ var tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{1,100}$`)
 func randomToken() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 	b := make([]byte, 35)
-	_, _ = rand.Read(b)
+	mustRandom(b)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	var id [4]byte
-	_, _ = rand.Read(id[:])
+	mustRandom(id[:])
 	n := 1_000_000_000 + (uint64(id[0])<<24|uint64(id[1])<<16|uint64(id[2])<<8|uint64(id[3]))%8_000_000_000
 	return fmt.Sprintf("%d:%s", n, b)
 }
@@ -282,7 +284,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			// Injected network failure: drop the connection without an answer.
 			if hj, ok := w.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
-					_ = conn.Close()
+					if err := conn.Close(); err != nil {
+						s.opts.logger.Debug("fake telegram: drop connection", "err", err)
+					}
 					return
 				}
 			}
@@ -309,7 +313,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
-	_, _ = w.Write(f.data)
+	if _, err := w.Write(f.data); err != nil {
+		s.opts.logger.Debug("fake telegram: file download cut", "err", err)
+	}
 }
 
 // apiError is an unsuccessful Bot API answer.
@@ -334,7 +340,17 @@ func writeError(w http.ResponseWriter, e *apiError) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	// The client went away: nothing to answer to (Telegram would not retry either).
+	if err := json.NewEncoder(w).Encode(v); err != nil {
+		return
+	}
+}
+
+// mustRandom fills b from crypto/rand, which never fails.
+func mustRandom(b []byte) {
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
 }
 
 // params are a request's parameters, whatever the encoding: query string,

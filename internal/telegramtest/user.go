@@ -3,7 +3,6 @@ package telegramtest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"image"
@@ -422,7 +421,7 @@ func (b *Bot) press(u *participant, msgID int, data string) (Message, error) {
 		return Message{}, fmt.Errorf("message %d is gone", msgID)
 	}
 	var rnd [8]byte
-	_, _ = rand.Read(rnd[:])
+	mustRandom(rnd[:])
 	qid := hex.EncodeToString(rnd[:])
 	b.queries[qid] = &query{user: u}
 	id := b.enqueue(wireUpdate{CallbackQuery: &wireCallbackQuery{

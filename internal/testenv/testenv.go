@@ -50,7 +50,9 @@ func dbURL(name string) string {
 // RandomName returns a short random lowercase name with the given prefix.
 func RandomName(prefix string) string {
 	b := make([]byte, 6)
-	_, _ = rand.Read(b)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails
+	}
 	return prefix + hex.EncodeToString(b)
 }
 
@@ -100,7 +102,9 @@ func dropDB(ctx context.Context, name string) error {
 // DropTemplate removes the template database; call it from TestMain after m.Run.
 func DropTemplate() {
 	if templateName != "" {
-		_ = dropDB(context.Background(), templateName)
+		if err := dropDB(context.Background(), templateName); err != nil {
+			fmt.Fprintf(os.Stderr, "testenv: drop template %s: %v\n", templateName, err)
+		}
 	}
 }
 

@@ -56,8 +56,12 @@ const (
 func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 	return func(yield func(store.ImportRow, error) bool) {
 		br := bufio.NewReaderSize(r, 64<<10)
-		if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-			_, _ = br.Discard(3)
+		// A file shorter than 3 bytes has no BOM: Peek's error is the parser's to meet.
+		if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+			if _, err := br.Discard(3); err != nil {
+				yield(store.ImportRow{}, fmt.Errorf("read the file: %w", err))
+				return
+			}
 		}
 		cr := csv.NewReader(br)
 		cr.Comma = sniffComma(br)
