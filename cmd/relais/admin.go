@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
@@ -182,20 +183,20 @@ func runForms(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "check" {
 		return errors.New("usage: relais forms check [dir]")
 	}
+	var fs map[string]*forms.Form
 	var err error
-	var n int
 	if len(args) > 1 {
-		var fs map[string]*forms.Form
 		fs, err = forms.LoadDir(args[1])
-		n = len(fs)
 	} else {
-		var fs map[string]*forms.Form
 		fs, err = forms.LoadFS(dialogs.FS, ".")
-		n = len(fs)
+	}
+	if err == nil {
+		err = bot.CheckForms(bot.Forms(fs)) // the steps the bot's savers read
 	}
 	if err != nil {
 		return err
 	}
+	n := len(fs)
 	if n == 1 {
 		fmt.Fprintln(stdout, "1 formulaire valide.")
 	} else {

@@ -404,3 +404,29 @@ func TestUsageListsEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// Renaming a step that a saver reads fails `relais forms check` with the
+// form's file and line, instead of saving an empty field at run time.
+func TestFormsCheckFindsAStepTheSaverReads(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"fiche.yaml", "action.yaml", "bilan.yaml", "partenaire.yaml"} {
+		src, err := os.ReadFile("../../dialogs/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "fiche.yaml" {
+			if !strings.Contains(string(src), "  - id: note\n") {
+				t.Fatal("dialogs/fiche.yaml has no step note any more: update this test")
+			}
+			src = []byte(strings.Replace(string(src), "  - id: note\n", "  - id: remarque\n", 1))
+		}
+		if err := os.WriteFile(dir+"/"+name, src, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"forms", "check", dir}, &out, &errOut)
+	if code != 1 || !regexp.MustCompile(`fiche\.yaml:\d+: l'étape « note » est lue à l'enregistrement du formulaire « fiche » mais n'existe pas`).MatchString(errOut.String()) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+}

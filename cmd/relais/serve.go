@@ -51,6 +51,9 @@ func openServices(ctx context.Context, cfg *config.Config, opts ...store.Option)
 	if err != nil {
 		return nil, err
 	}
+	if err := bot.CheckForms(bot.Forms(fs)); err != nil {
+		return nil, err
+	}
 	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL, opts...)
 	if err != nil {
 		return nil, err

@@ -42,14 +42,6 @@ type formFlow struct {
 	forms Forms
 }
 
-// formCommands maps a command to the form it starts.
-var formCommands = map[string]string{"/fiche": "fiche", "/action": "action", "/bilan": "bilan"}
-
-func (f *formFlow) savers() map[string]saver {
-	return map[string]saver{"fiche": f.bot.saveSheet, "action": f.bot.saveAction,
-		"partenaire": f.bot.savePartner, "bilan": f.bot.saveReview}
-}
-
 func newRecordID() string {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
@@ -61,7 +53,13 @@ func newRecordID() string {
 // start begins the form of the command, unless one is already in progress.
 func (f *formFlow) start(ctx context.Context, u *store.User, ev event, _ string) {
 	cmd, _ := splitCommand(ev.text)
-	f.begin(ctx, u, ev, formCommands[cmd])
+	k, ok := kindOfCommand(cmd)
+	if !ok {
+		f.bot.log.Error("no form for command", "command", cmd)
+		f.bot.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	f.begin(ctx, u, ev, k.id)
 }
 
 func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID string) {
@@ -97,8 +95,8 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 			keyboard(reminders.DraftKeyboard(st.SheetID, formID).InlineKeyboard...))
 		return
 	}
-	if start, ok := f.starters()[formID]; ok {
-		start(ctx, u, ev, form)
+	if k, ok := kindOf(formID); ok && k.start != nil {
+		k.start(f)(ctx, u, ev, form)
 		return
 	}
 	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
@@ -226,13 +224,13 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 	}
 	switch res.Outcome {
 	case dialog.Save:
-		save, ok := f.savers()[form.ID]
+		k, ok := kindOf(form.ID)
 		if !ok {
 			b.log.Error("no saver for form", "form", form.ID)
 			b.reply(ctx, ev, msgTryAgain)
 			return
 		}
-		number, err := save(ctx, u, st)
+		number, err := k.save(b)(ctx, u, st)
 		var refused *refusal
 		if errors.As(err, &refused) {
 			if st.QuestionMessageID > 0 {
@@ -287,15 +285,8 @@ func savedButtons(form *forms.Form, st dialog.State) [][]dialog.Button {
 }
 
 func newLabel(form *forms.Form) string {
-	switch form.ID {
-	case "fiche":
-		return "Nouvelle fiche"
-	case "action":
-		return "Nouvelle action"
-	case "partenaire":
-		return "Ajouter un autre partenaire"
-	case "bilan":
-		return "Revoir le bilan"
+	if k, ok := kindOf(form.ID); ok {
+		return k.newLabel
 	}
 	return "Nouvelle saisie"
 }

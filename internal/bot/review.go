@@ -23,14 +23,6 @@ type refusal struct{ msg string }
 
 func (r *refusal) Error() string { return "refused: " + r.msg }
 
-// starters are forms that do not start blank: the annual review is the
-// mediator's one review of the year, started from its stored answers.
-func (f *formFlow) starters() map[string]func(ctx context.Context, u *store.User, ev event, form *forms.Form) {
-	return map[string]func(ctx context.Context, u *store.User, ev event, form *forms.Form){
-		reviewForm: f.startReview,
-	}
-}
-
 // reviewID is the draft id of the review of year: saving it upserts the row
 // (mediator, year).
 func reviewID(year int) string { return "bilan-" + strconv.Itoa(year) }
