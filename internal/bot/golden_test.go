@@ -1,0 +1,131 @@
+package bot_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/relais-sante/relais/internal/telegramtest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden conversations under testdata/conversations")
+
+// turn is one input of a scripted conversation: a typed text or a pressed
+// button, and a piece of the bot's answer to wait for.
+type turn struct {
+	send, press, expect string
+}
+
+// newCode finds the code given to a new person, random in each run:
+// transcripts show it as ######.
+var newCode = regexp.MustCompile(`Code de la personne : ([A-Z0-9]{4,8})\b`)
+
+func maskCodes(s string) string {
+	for _, m := range newCode.FindAllStringSubmatch(s, -1) {
+		s = strings.ReplaceAll(s, m[1], "######")
+	}
+	return s
+}
+
+// transcript plays turns and writes down, after each input, the bot's
+// message that answered it: its text and its keyboard.
+func transcript(t *testing.T, u *telegramtest.User, turns []turn) string {
+	t.Helper()
+	var b strings.Builder
+	for _, tr := range turns {
+		if tr.send != "" {
+			fmt.Fprintf(&b, "> %s\n", tr.send)
+			u.Send(tr.send)
+		} else {
+			fmt.Fprintf(&b, "> [%s]\n", tr.press)
+			u.Press(tr.press)
+		}
+		m := u.Expect(tr.expect)
+		b.WriteString(m.Text + "\n")
+		for _, row := range m.Buttons {
+			var labels []string
+			for _, btn := range row {
+				labels = append(labels, btn.Text)
+			}
+			b.WriteString("  [" + strings.Join(labels, " | ") + "]\n")
+		}
+		b.WriteString("\n")
+	}
+	return maskCodes(b.String())
+}
+
+// Each form's whole conversation is a transcript under
+// testdata/conversations, reviewed as a diff: `go test ./internal/bot -run
+// TestGoldenConversations -update` rewrites them after a deliberate change
+// (a label, a question); the hand-written tests keep asserting behaviour.
+func TestGoldenConversations(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		turns []turn
+	}{
+		{"fiche", []turn{
+			{send: "/fiche", expect: "Date de l'accompagnement ?"},
+			{press: "Aujourd'hui", expect: "Personne accompagnée ?"},
+			{press: "Nouvelle personne", expect: "Sexe de la personne ?"},
+			{press: "Femme", expect: "Âge de la personne (en années) ?"},
+			{send: "34", expect: "quartier prioritaire (QPV) ?"},
+			{press: "Oui", expect: "Principale ressource de la personne ?"},
+			{press: "RSA", expect: "Comment la personne a-t-elle connu"},
+			{press: "Aller vers", expect: "Niveau d'intervention ?"},
+			{press: "Accompagné", expect: "acteurs de la protection sociale"},
+			{press: "Oui", expect: "Accès aux droits ou accès aux soins ?"},
+			{press: "Accès aux droits", expect: "Quelle demande d'accès aux droits ?"},
+			{press: "Complémentaire Santé Solidaire", expect: "Où en est la demande ?"},
+			{press: "En cours", expect: "Quand faire le point sur cette demande ?"},
+			{press: "Dans 1 semaine", expect: "Ajouter une autre demande"},
+			{press: "Non", expect: "Freins rencontrés ?"},
+			{press: "Mobilité", expect: "Freins rencontrés ?"},
+			{press: "Valider", expect: "Une note ?"},
+			{send: "Orientée vers la PMI du quartier.", expect: "Récapitulatif"},
+			{press: "✅ Enregistrer", expect: "enregistrée"},
+		}},
+		{"action", []turn{
+			{send: "/action", expect: "Date de l'action"},
+			{send: "12/11/2026", expect: "votre rôle"},
+			{press: "Participation", expect: "Pour quel public"},
+			{press: "Grand public", expect: "Thèmes de l'action"},
+			{press: "Vaccination", expect: "Thèmes de l'action"},
+			{press: "Valider", expect: "Combien de participants"},
+			{send: "40", expect: "intitulé court"},
+			{press: "Passer", expect: "Récapitulatif"},
+			{press: "✅ Enregistrer", expect: "Action n°"},
+		}},
+		{"partenaire", []turn{
+			{send: "/partenaires", expect: "aucun partenaire"},
+			{press: "Ajouter un partenaire", expect: "Nom du partenaire"},
+			{send: "CPAM de l'Artois", expect: "Catégorie du partenaire"},
+			{press: "Sanitaire", expect: "Type de partenaire"},
+			{press: "CPAM", expect: "Récapitulatif"},
+			{press: "✅ Enregistrer", expect: "Partenaire enregistré"},
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t)
+			u := h.mediator(7900, "Awa", "59")
+			got := transcript(t, u, c.turns)
+			path := filepath.Join("testdata", "conversations", c.name+".txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to write it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("the %s conversation changed; if on purpose, run go test ./internal/bot -run TestGoldenConversations -update and review the diff.\n--- want\n%s\n--- got\n%s", c.name, want, got)
+			}
+		})
+	}
+}
