@@ -99,7 +99,7 @@ func (j *Job) figures(ctx context.Context, r recipient, week indicators.Period, 
 	if r.scope.Kind == indicators.KindMediator { // a mediator receives their own week
 		opts = append(opts, indicators.ForTheMediator())
 	}
-	err = pgx.BeginTxFunc(ctx, j.Store.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err = j.Store.ReadSnapshot(ctx, func(tx pgx.Tx) error {
 		var err error
 		if cur, err = indicators.Compute(ctx, tx, week, r.scope, opts...); err != nil {
 			return err
@@ -155,43 +155,26 @@ func dueAt(week indicators.Period) time.Time {
 // joins on Wednesday does not get last week's digest as a catch-up).
 func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error) {
 	due = time.Date(due.Year(), due.Month(), due.Day(), due.Hour(), 0, 0, 0, j.Location)
-	rows, err := j.Store.Pool.Query(ctx, `
-		SELECT u.telegram_id, u.chat_id, u.role, m.id, c.scope, COALESCE(c.departement, ''), COALESCE(c.structure, '')
-		FROM users u
-		LEFT JOIN mediators m ON m.user_id = u.telegram_id
-		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
-		WHERE u.digest AND u.created_at < $1 AND u.disabled_at IS NULL AND u.unreachable_since IS NULL
-		  AND (u.role = 'admin' OR (m.id IS NOT NULL AND m.active) OR c.user_id IS NOT NULL)
-		ORDER BY u.telegram_id`, due)
+	ds, err := j.Store.DigestRecipients(ctx, due)
 	if err != nil {
-		return nil, fmt.Errorf("digest recipients: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	var out []recipient
-	for rows.Next() {
-		var (
-			r              recipient
-			role           string
-			medID          *int64
-			level          *string
-			dep, structure string
-		)
-		if err := rows.Scan(&r.userID, &r.chatID, &role, &medID, &level, &dep, &structure); err != nil {
-			return nil, fmt.Errorf("digest recipients: %w", err)
-		}
+	out := make([]recipient, 0, len(ds))
+	for _, d := range ds {
+		r := recipient{userID: d.TelegramID, chatID: d.ChatID}
 		switch {
-		case medID != nil:
-			r.scope = indicators.Mediator(*medID)
-		case level != nil && *level == "departement":
-			r.scope = indicators.Departement(dep)
-		case level != nil && *level == "structure":
-			r.scope = indicators.Structure(dep, structure)
+		case d.MediatorID != nil:
+			r.scope = indicators.Mediator(*d.MediatorID)
+		case d.Scope != nil && *d.Scope == "departement":
+			r.scope = indicators.Departement(d.Departement)
+		case d.Scope != nil && *d.Scope == "structure":
+			r.scope = indicators.Structure(d.Departement, d.Structure)
 		default:
 			r.scope = indicators.Region()
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Schedule is the digest as a scheduled job: every ten minutes (and at

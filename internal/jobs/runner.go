@@ -252,10 +252,7 @@ func (r *Runner) recordStart(ctx context.Context, e *entry, scheduled time.Time)
 	if r.Store == nil {
 		return 0
 	}
-	var id int64
-	err := r.Store.Pool.QueryRow(ctx, `
-		INSERT INTO job_executions (job, scheduled, started_at, host) VALUES ($1, $2, now(), $3) RETURNING id`,
-		e.Name, scheduled, r.host).Scan(&id)
+	id, err := r.Store.StartExecution(ctx, e.Name, scheduled, r.host)
 	if err != nil {
 		e.log.Warn("record job start", "err", err)
 	}
@@ -269,14 +266,10 @@ func (r *Runner) recordEnd(ctx context.Context, e *entry, id int64, outcome stri
 	msg := ""
 	if runErr != nil {
 		msg = runErr.Error()
-		if len(msg) > 2000 {
-			msg = msg[:2000]
-		}
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if _, err := r.Store.Pool.Exec(ctx, `
-		UPDATE job_executions SET finished_at = now(), outcome = $2, error = $3 WHERE id = $1`, id, outcome, msg); err != nil {
+	if err := r.Store.FinishExecution(ctx, id, outcome, msg); err != nil {
 		e.log.Warn("record job end", "err", err)
 	}
 }

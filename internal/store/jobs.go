@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// StartExecution records that a scheduled job started (job_executions), for
+// the operator to see when each job last ran and how it ended.
+func (s *Store) StartExecution(ctx context.Context, job string, scheduled time.Time, host string) (int64, error) {
+	var id int64
+	err := s.Pool.QueryRow(ctx, `
+		INSERT INTO job_executions (job, scheduled, started_at, host) VALUES ($1, $2, now(), $3) RETURNING id`,
+		job, scheduled, host).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("record job start: %w", err)
+	}
+	return id, nil
+}
+
+// FinishExecution records how an execution ended: ok, failed, panic or skipped,
+// with the error's first 2 000 characters.
+func (s *Store) FinishExecution(ctx context.Context, id int64, outcome, errText string) error {
+	if len(errText) > 2000 {
+		errText = errText[:2000]
+	}
+	if _, err := s.Pool.Exec(ctx, `
+		UPDATE job_executions SET finished_at = now(), outcome = $2, error = $3 WHERE id = $1`, id, outcome, errText); err != nil {
+		return fmt.Errorf("record job end: %w", err)
+	}
+	return nil
+}
+
+// ReadSnapshot runs fn in one read-only, repeatable-read transaction, so
+// several reports computed in it (a digest's week, last week, the year)
+// read the same state; it commits before the caller sends anything.
+func (s *Store) ReadSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
+// DigestRecipient is who gets the Monday summary, with what they may see.
+type DigestRecipient struct {
+	TelegramID, ChatID int64
+	Role               string
+	MediatorID         *int64  // set for mediators: their own week
+	Scope              *string // coordinators: region | departement | structure
+	Departement        string
+	Structure          string
+}
+
+// DigestRecipients lists the users who asked for the summary and were
+// registered before it was due (one who joins on Wednesday does not get last
+// week's as a catch-up); disabled and unreachable users are left out.
+func (s *Store) DigestRecipients(ctx context.Context, due time.Time) ([]DigestRecipient, error) {
+	rows, err := s.Pool.Query(ctx, `
+		SELECT u.telegram_id, u.chat_id, u.role, m.id, c.scope, COALESCE(c.departement, ''), COALESCE(c.structure, '')
+		FROM users u
+		LEFT JOIN mediators m ON m.user_id = u.telegram_id
+		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
+		WHERE u.digest AND u.created_at < $1 AND u.disabled_at IS NULL AND u.unreachable_since IS NULL
+		  AND (u.role = 'admin' OR (m.id IS NOT NULL AND m.active) OR c.user_id IS NOT NULL)
+		ORDER BY u.telegram_id`, due)
+	if err != nil {
+		return nil, fmt.Errorf("digest recipients: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DigestRecipient, error) {
+		var d DigestRecipient
+		err := r.Scan(&d.TelegramID, &d.ChatID, &d.Role, &d.MediatorID, &d.Scope, &d.Departement, &d.Structure)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("digest recipients: %w", err)
+	}
+	return out, nil
+}
