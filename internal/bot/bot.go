@@ -246,8 +246,10 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgStranger)
 		return
 	}
-	if err := b.store.Touch(ctx, user.TelegramID, b.now()); err != nil {
-		b.log.Warn("record last activity", "err", err) // /equipe shows an older date, nothing else
+	if now := b.now(); user.NeedsTouch(now) { // at most one write an hour, no round trip otherwise
+		if err := b.store.Touch(ctx, user.TelegramID, now); err != nil {
+			b.log.Warn("record last activity", "err", err) // /equipe shows an older date, nothing else
+		}
 	}
 	if user.ReminderHour < 0 {
 		user.ReminderHour = b.hour

@@ -288,13 +288,15 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	}
 	if !mayInvite(u, inv) {
 		b.audit(ctx, u.TelegramID, store.AuditRefused, "invitation", map[string]any{"reason": "territory", "role": inv.Role, "departement": inv.Departement})
-		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+inviterTerritory(u)+"). Aucune invitation n'a été créée.")
+		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+ownTerritory(u)+"). Aucune invitation n'a été créée.")
 		return
 	}
 	b.createInvitation(ctx, u, ev, inv)
 }
 
-func inviterTerritory(u *store.User) string {
+// ownTerritory names the territory a coordinator (or an admin: the region)
+// invites into and manages.
+func ownTerritory(u *store.User) string {
 	if u.Coordinator != nil {
 		return territory(u.Coordinator)
 	}

@@ -96,7 +96,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbo
 		}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", teamTerritory(u), plural(len(shown), "personne", "personnes"))
+	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", ownTerritory(u), indicators.Plural(len(shown), "personne", "personnes"))
 	if len(shown) == 0 {
 		sb.WriteString("\n\nInvitez quelqu'un avec /inviter.")
 	}
@@ -126,13 +126,6 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbo
 	return sb.String(), keyboard(rows...), true
 }
 
-func teamTerritory(u *store.User) string {
-	if u.Coordinator != nil {
-		return territory(u.Coordinator)
-	}
-	return "région Hauts-de-France"
-}
-
 // memberLine describes one person without anything about beneficiaries.
 func memberLine(m store.Member, loc *time.Location) string {
 	var who string
@@ -140,7 +133,7 @@ func memberLine(m store.Member, loc *time.Location) string {
 	case store.RoleMediator:
 		who = fmt.Sprintf("%s (%s) — médiateur, %s, %s", m.DisplayName, m.Identifier, m.Structure, codes.Departements.Label(m.Departement))
 	case store.RoleCoordinator:
-		who = m.DisplayName + " — coordinateur, " + scopeLabel(m.Scope, m.Departement, m.Structure)
+		who = m.DisplayName + " — coordinateur, " + territory(&store.Coordinator{Scope: m.Scope, Departement: m.Departement, Structure: m.Structure})
 	default:
 		who = m.DisplayName + " — administrateur"
 	}
@@ -153,23 +146,6 @@ func memberLine(m store.Member, loc *time.Location) string {
 		who += "\n    aucune activité"
 	}
 	return who
-}
-
-func scopeLabel(scope, dep, structure string) string {
-	switch scope {
-	case "region":
-		return "région"
-	case "departement":
-		return codes.Departements.Label(dep)
-	}
-	return structure + ", " + codes.Departements.Label(dep)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }
 
 // pressTeam handles "eq:…": p:<page>, d|e:<id> (ask), D|E:<id> (do), i
@@ -280,7 +256,7 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, *tgbo
 		fmt.Fprintf(&sb, "\n\n%d. %s\n    valable jusqu'au %s", n, invitationLabel(inv), p.ExpiresAt.In(b.loc).Format("02/01/2006"))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Annuler l'invitation n° %d", n), "eq:r:"+strconv.FormatInt(p.ID, 10))))
 	}
-	head := "Invitations en attente : " + plural(n, "invitation", "invitations") + "."
+	head := "Invitations en attente : " + indicators.Plural(n, "invitation", "invitations") + "."
 	if n == 0 {
 		head = "Aucune invitation en attente dans votre territoire."
 	}

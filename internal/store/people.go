@@ -224,11 +224,20 @@ func (s *Store) SetPostDates(ctx context.Context, identifier string, start, end 
 	return nil
 }
 
+// TouchEvery is how often a user's last activity is written at most.
+const TouchEvery = time.Hour
+
+// NeedsTouch tells whether the last activity loaded with the user is old
+// enough to be written again: callers skip the round trip otherwise.
+func (u *User) NeedsTouch(now time.Time) bool {
+	return u.LastSeen == nil || now.Sub(*u.LastSeen) >= TouchEvery
+}
+
 // Touch records that the bot heard from the user (last activity in
-// /equipe), at most one write an hour per user.
+// /equipe), at most one write every TouchEvery per user.
 func (s *Store) Touch(ctx context.Context, telegramID int64, now time.Time) error {
 	_, err := s.Pool.Exec(ctx, `UPDATE users SET last_seen_at = $2
-		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2::timestamptz - interval '1 hour')`, telegramID, now)
+		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval)`, telegramID, now, TouchEvery)
 	if err != nil {
 		return fmt.Errorf("touch user: %w", err)
 	}

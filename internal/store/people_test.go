@@ -251,3 +251,19 @@ func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
 		t.Fatal("Covers on places")
 	}
 }
+
+// Last activity is written at most once an hour: the bot skips the round
+// trip before the hour, the SQL refuses an earlier write too.
+func TestTouchAtMostOnceAnHour(t *testing.T) {
+	seen := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	u := &store.User{LastSeen: &seen}
+	if u.NeedsTouch(seen.Add(59 * time.Minute)) {
+		t.Error("a touch 59 minutes later would be written")
+	}
+	if !u.NeedsTouch(seen.Add(time.Hour)) {
+		t.Error("a touch an hour later would be skipped")
+	}
+	if !(&store.User{}).NeedsTouch(seen) {
+		t.Error("a user never seen would not be touched")
+	}
+}
