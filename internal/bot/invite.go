@@ -24,7 +24,8 @@ import (
 // invitationTTL is how long an invitation link works.
 const invitationTTL = 7 * 24 * time.Hour
 
-// mayInvite is the territory rule of invitations: an admin invites anyone;
+// mayInvite is the territory rule of invitations (the place itself is
+// store.Coordinator.Covers, as for /equipe): an admin invites anyone;
 // a regional coordinator anyone but admins; a départemental coordinator
 // mediators and coordinators of their département (département or
 // structure scope); a structure coordinator mediators and coordinators of
@@ -41,11 +42,10 @@ func mayInvite(u *store.User, inv store.Invitation) bool {
 	case "region":
 		return true
 	case "departement":
-		return c.Departement != "" && inv.Departement == c.Departement &&
+		return c.Covers(inv.Departement, inv.Structure) &&
 			(inv.Role == store.RoleMediator || inv.Scope == "departement" || inv.Scope == "structure")
 	case "structure":
-		return c.Departement != "" && inv.Departement == c.Departement && sameStructure(inv.Structure, c.Structure) &&
-			(inv.Role == store.RoleMediator || inv.Scope == "structure")
+		return c.Covers(inv.Departement, inv.Structure) && (inv.Role == store.RoleMediator || inv.Scope == "structure")
 	}
 	return false
 }
