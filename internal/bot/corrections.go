@@ -50,8 +50,8 @@ func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg s
 		b.logUpdate(ev, u, "load sheet to correct", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
-	case b.Now().Sub(savedAt) > store.EditWindow:
-		b.reply(ctx, ev, fmt.Sprintf("La fiche n° %d a été enregistrée il y a plus de 30 jours : elle ne peut plus être corrigée.", number))
+	case !store.Editable(savedAt, b.Now()):
+		b.reply(ctx, ev, fmt.Sprintf("La fiche n° %d a été enregistrée il y a plus de %d jours : elle ne peut plus être corrigée.", number, store.EditWindowDays))
 		return
 	}
 	if exists {
@@ -111,7 +111,7 @@ func (b *Bot) updateSheet(ctx context.Context, u *store.User, sh store.Sheet) (i
 	number, err := b.store.UpdateSheet(ctx, sh, b.Now())
 	switch {
 	case errors.Is(err, store.ErrTooOld):
-		return 0, &refusal{"Cette fiche a été enregistrée il y a plus de 30 jours : elle ne peut plus être corrigée. Rien n'a changé."}
+		return 0, &refusal{fmt.Sprintf("Cette fiche a été enregistrée il y a plus de %d jours : elle ne peut plus être corrigée. Rien n'a changé.", store.EditWindowDays)}
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrBeneficiaryNotYours):
 		return 0, &refusal{"Cette fiche ne peut pas être corrigée ici. Rien n'a changé."}
 	case err != nil:

@@ -36,7 +36,7 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 	var rows [][]tgbotapi.InlineKeyboardButton
 	var row []tgbotapi.InlineKeyboardButton
 	for _, l := range lines {
-		if b.Now().Sub(l.SavedAt) > store.EditWindow {
+		if !store.Editable(l.SavedAt, b.Now()) {
 			continue
 		}
 		row = append(row, button(fmt.Sprintf("✏️ n° %d", l.Number), editData(l.Number)))
@@ -51,6 +51,6 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 		b.reply(ctx, ev, sb.String())
 		return
 	}
-	sb.WriteString("\n\nPour corriger une fiche enregistrée depuis moins de 30 jours, touchez son numéro.")
+	sb.WriteString(fmt.Sprintf("\n\nPour corriger une fiche enregistrée depuis moins de %d jours, touchez son numéro.", store.EditWindowDays))
 	b.send(ctx, ev.chatID, sb.String(), keyboard(rows...))
 }

@@ -9,8 +9,15 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// EditWindow is how long after saving a mediator may correct a sheet.
-const EditWindow = 30 * 24 * time.Hour
+// EditWindowDays is how long after saving a mediator may correct a sheet.
+const EditWindowDays = 30
+
+// EditWindow is EditWindowDays as a duration.
+const EditWindow = EditWindowDays * 24 * time.Hour
+
+// Editable tells whether a sheet saved at savedAt may still be corrected at
+// now: the one rule the store, /mesfiches and the ✏️ button all follow.
+func Editable(savedAt, now time.Time) bool { return now.Sub(savedAt) <= EditWindow }
 
 // ErrTooOld refuses a correction after EditWindow.
 var ErrTooOld = errors.New("sheet saved too long ago to be corrected")
@@ -67,7 +74,7 @@ func (s *Store) UpdateSheet(ctx context.Context, sh Sheet, now time.Time) (int64
 		if err != nil {
 			return err
 		}
-		if now.Sub(savedAt) > EditWindow {
+		if !Editable(savedAt, now) {
 			return ErrTooOld
 		}
 		benID, err := upsertBeneficiary(ctx, tx, sh)

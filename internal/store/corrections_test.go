@@ -75,7 +75,7 @@ func TestUpdateSheetWithinThirtyDays(t *testing.T) {
 	age := 25
 	got.Age = &age
 	got.Requests = []store.Request{{Kind: "droits", Type: "css", Status: "resolue"}}
-	if n, err := st.UpdateSheet(ctx, got, saved.Add(store.EditWindow-time.Minute)); err != nil || n != 1 {
+	if n, err := st.UpdateSheet(ctx, got, saved.Add(30*24*time.Hour-time.Minute)); err != nil || n != 1 {
 		t.Fatalf("update within 30 days = %d, %v", n, err)
 	}
 	again, _, _ := st.OwnSheet(ctx, a.Mediator.ID, 1)
@@ -86,7 +86,7 @@ func TestUpdateSheetWithinThirtyDays(t *testing.T) {
 	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved); err != nil || resolved != 1 {
 		t.Fatalf("resolved rows = %d, %v", resolved, err)
 	}
-	if _, err := st.UpdateSheet(ctx, got, saved.Add(store.EditWindow+time.Minute)); !errors.Is(err, store.ErrTooOld) {
+	if _, err := st.UpdateSheet(ctx, got, saved.Add(30*24*time.Hour+time.Minute)); !errors.Is(err, store.ErrTooOld) {
 		t.Fatalf("update after 30 days: %v", err)
 	}
 	got.MediatorID = b.Mediator.ID
