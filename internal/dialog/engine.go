@@ -732,13 +732,11 @@ func (r *run) typedAnswer(t string) error {
 		}
 		return r.answer(Value{Code: d.Format(time.DateOnly)})
 	case forms.TypeText:
-		msg := checkText(t, s)
-		if msg != "" && len([]rune(t)) > s.MaxLength {
-			if _, bad := identifying(t, s); !bad {
-				// Kept, and offered back cut at the limit: one tap keeps it.
-				r.st.Mode, r.st.Proposed = ModePrefill, cut(t, s.MaxLength)
-				return r.invalid(msg + " Voici le début, coupé à la limite : « ✅ Confirmer » le garde, ou écrivez un texte plus court.")
-			}
+		msg, identifies := checkText(t, s)
+		if msg != "" && !identifies {
+			// Too long, nothing identifying: kept, and offered back cut at the limit.
+			r.st.Mode, r.st.Proposed = ModePrefill, cut(t, s.MaxLength)
+			return r.invalid(msg + " Voici le début, coupé à la limite : « ✅ Confirmer » le garde, ou écrivez un texte plus court.")
 		}
 		if msg != "" {
 			return r.invalid(msg)

@@ -712,3 +712,15 @@ func TestDraftOnMissingStepIsMigrated(t *testing.T) {
 	c.say("34")
 	c.expectReplies("send: "+UpdatedNotice, "send: Date de l'accompagnement ?")
 }
+
+// A follow-up date may be 366 days ahead, not one more (within_days).
+func TestFollowUpWithinDaysBoundary(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, paris)
+	step := &forms.Step{ID: "follow_up", Type: forms.TypeDate, NotPast: true, WithinDays: 366}
+	if d, msg := parseDate("13/03/2027", now, step); msg != "" || d.Format(time.DateOnly) != "2027-03-13" {
+		t.Fatalf("366 days ahead: %v %q", d, msg)
+	}
+	if _, msg := parseDate("14/03/2027", now, step); msg != "Date trop lointaine : au plus 366 jours après aujourd'hui (12/03/2026). Vérifiez l'année." {
+		t.Fatalf("367 days ahead: %q", msg)
+	}
+}

@@ -331,14 +331,14 @@ func identifying(text string, s *forms.Step) (string, bool) {
 
 // checkText refuses what identifies a person (a note must not let anyone
 // recognise them), then applies the length limit.
-func checkText(text string, s *forms.Step) string {
+func checkText(text string, s *forms.Step) (msg string, identifies bool) {
 	if f, ok := identifying(text, s); ok {
-		return forbidText[f] + " : rien qui permette de reconnaître la personne. Rien n'a été enregistré ; réécrivez le texte sans ce détail."
+		return forbidText[f] + " : rien qui permette de reconnaître la personne. Rien n'a été enregistré ; réécrivez le texte sans ce détail.", true
 	}
 	if n := len([]rune(text)); n > s.MaxLength {
-		return fmt.Sprintf("Texte trop long : %d caractères, %d au plus.", n, s.MaxLength)
+		return fmt.Sprintf("Texte trop long : %d caractères, %d au plus.", n, s.MaxLength), false
 	}
-	return ""
+	return "", false
 }
 
 // cut is text shortened to max characters, at a word boundary when one
