@@ -210,3 +210,27 @@ func TestActionCoBuiltAndCoAnimatedWithSeveralPartners(t *testing.T) {
 		t.Errorf("partners: %s", strings.Join(got, "; "))
 	}
 }
+
+// A request resolved at midnight on 1 January, Paris time, is resolved in
+// the new year, not at the end of the old one; one second earlier it is.
+func TestResolvedAtMidnightBelongsToTheNextPeriod(t *testing.T) {
+	db := testenv.NewDB(t)
+	execAll(t, db,
+		`INSERT INTO mediators (identifier, departement) VALUES ('M1', '59')`,
+		`INSERT INTO beneficiaries (code, mediator_id) VALUES ('P1', 1)`,
+		`INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
+		 VALUES ('S1', 1, 1, '2024-12-20', 'F', 'oui', 'rsa', 'aller_vers', 'informe', 'non')`,
+		`INSERT INTO requests (sheet_id, position, kind, type, status, resolved_at) VALUES
+		 ('S1', 1, 'droits', 'css', 'resolue', '2024-12-31 23:59:59+01'),
+		 ('S1', 2, 'droits', 'css', 'resolue', '2025-01-01 00:00:00+01')`,
+	)
+	for _, opts := range [][]indicators.Option{nil, {indicators.FromBaseTables()}} {
+		r, err := indicators.Compute(context.Background(), db.Store.Pool, indicators.Year(2024), indicators.Region(), opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Rights.Total != 2 || r.Rights.Resolved != 1 {
+			t.Errorf("base=%v: %d requests, %d resolved at the end of 2024; want 2 and 1", opts != nil, r.Rights.Total, r.Rights.Resolved)
+		}
+	}
+}
