@@ -8,8 +8,8 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 )
 
-// decimal writes a mean with one decimal the French way: 8,8 (– when undefined).
-func decimal(m Mean) string {
+// Decimal writes a mean with one decimal the French way: 8,8 (– when undefined).
+func Decimal(m Mean) string {
 	if m.N == 0 {
 		return "–"
 	}
@@ -49,8 +49,8 @@ func (r *Report) textActivities() []string {
 	}
 	if p := r.Partners; p != nil && p.Total.Mediators > 0 {
 		roles := func(g PartnerGroup) string {
-			return fmt.Sprintf("sanitaire %s · social %s · médico-social %s", decimal(g.PerMediator["sanitaire"]),
-				decimal(g.PerMediator["social"]), decimal(g.PerMediator["medico_social"]))
+			return fmt.Sprintf("sanitaire %s · social %s · médico-social %s", Decimal(g.PerMediator["sanitaire"]),
+				Decimal(g.PerMediator["social"]), Decimal(g.PerMediator["medico_social"]))
 		}
 		if r.Scope.Kind == KindMediator {
 			t := p.Total.ByCategory
@@ -82,8 +82,8 @@ func (r *Report) textActions(a *Actions) string {
 			t.ByRole["coanimee"], t.ByRole["coconstruite"], t.ByRole["participation"])
 	} else {
 		roles := func(g ActionGroup) string {
-			return fmt.Sprintf("co-animées %s · co-construites %s · participations %s", decimal(g.PerMediator["coanimee"]),
-				decimal(g.PerMediator["coconstruite"]), decimal(g.PerMediator["participation"]))
+			return fmt.Sprintf("co-animées %s · co-construites %s · participations %s", Decimal(g.PerMediator["coanimee"]),
+				Decimal(g.PerMediator["coconstruite"]), Decimal(g.PerMediator["participation"]))
 		}
 		b.WriteString("\nPar médiateur : " + roles(t))
 		if split(a.Rural.Mediators, a.QPVPosts.Mediators) {

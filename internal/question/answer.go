@@ -2,7 +2,6 @@ package question
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/relais-sante/relais/internal/codes"
@@ -48,13 +47,6 @@ func share(n, total int, noun string) string {
 	return fmt.Sprintf("%s sur %s (%d %%)", indicators.Number(n), indicators.Plural(total, noun, noun+"s"), indicators.Pct(n, total))
 }
 
-func decimal(m indicators.Mean) string {
-	if m.N == 0 {
-		return "–"
-	}
-	return strings.Replace(strconv.FormatFloat(m.Tenths(), 'f', 1, 64), ".", ",", 1)
-}
-
 func shares(list codes.List, counts map[string]int, total int) []string {
 	var out []string
 	for _, c := range list {
@@ -83,11 +75,11 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 	case People:
 		count(r.People)
 		if r.Scope.Kind != indicators.KindMediator && r.Mediators > 0 {
-			f.Value += " (en moyenne " + decimal(r.PerMediator.DistinctPeople) + " par médiateur actif)"
+			f.Value += " (en moyenne " + indicators.Decimal(r.PerMediator.DistinctPeople) + " par médiateur actif)"
 		}
 	case QPV:
 		ofSheets(t.QPV["oui"])
-		f.Lines = []string{"Personnes distinctes vivant en QPV, en moyenne par médiateur : " + decimal(r.PerMediator.DistinctPeopleQPV)}
+		f.Lines = []string{"Personnes distinctes vivant en QPV, en moyenne par médiateur : " + indicators.Decimal(r.PerMediator.DistinctPeopleQPV)}
 	case Sex:
 		if q.Code == "" {
 			f.Count, f.Value = t.Sheets, indicators.Plural(t.Sheets, "fiche", "fiches")
@@ -97,7 +89,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 		ofSheets(t.Sex[q.Code])
 	case Age:
 		f.Count = t.Age.Round()
-		f.Value = decimal(t.Age) + " ans"
+		f.Value = indicators.Decimal(t.Age) + " ans"
 		if t.AgeKnown > 0 {
 			f.Value += " (" + indicators.Plural(t.AgeKnown, "fiche", "fiches") + " où l'âge est connu)"
 		}
@@ -115,7 +107,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 		}
 		ofSheets(counts[q.Code])
 	case Protection:
-		f.Count, f.Value = r.PerMediator.SocialProtection.Round(), decimal(r.PerMediator.SocialProtection)+" personnes en moyenne par médiateur actif"
+		f.Count, f.Value = r.PerMediator.SocialProtection.Round(), indicators.Decimal(r.PerMediator.SocialProtection)+" personnes en moyenne par médiateur actif"
 		if r.Scope.Kind == indicators.KindMediator {
 			f.Value = indicators.Plural(r.PerMediator.SocialProtection.Round(), "personne", "personnes")
 		}
@@ -144,13 +136,13 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 			for _, c := range codes.PartnerCategories {
 				n += g.ByCategory[c.Code]
 				f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s (%s par médiateur actif)", c.Label,
-					indicators.Number(g.ByCategory[c.Code]), decimal(g.PerMediator[c.Code])))
+					indicators.Number(g.ByCategory[c.Code]), indicators.Decimal(g.PerMediator[c.Code])))
 			}
 			count(n)
 			break
 		}
 		count(g.ByCategory[q.Code])
-		f.Value += " (" + decimal(g.PerMediator[q.Code]) + " par médiateur actif)"
+		f.Value += " (" + indicators.Decimal(g.PerMediator[q.Code]) + " par médiateur actif)"
 	case Reviews:
 		rv := r.Review
 		if rv == nil {
@@ -261,7 +253,7 @@ func actionFigure(q Query, r *indicators.Report, f Figure) Figure {
 	switch facet {
 	case "role":
 		f.Count = g.ByRole[code]
-		f.Value = fmt.Sprintf("%s (%s par médiateur actif)", indicators.Number(g.ByRole[code]), decimal(g.PerMediator[code]))
+		f.Value = fmt.Sprintf("%s (%s par médiateur actif)", indicators.Number(g.ByRole[code]), indicators.Decimal(g.PerMediator[code]))
 	case "theme":
 		for _, t := range a.Themes {
 			if t.Code == code {
