@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"testing"
 	"time"
 )
@@ -29,7 +30,7 @@ func TestRetentionValues(t *testing.T) {
 
 // Less than a year is refused: "5d" typed for "5y" must not erase years of work.
 func TestRetentionRefusals(t *testing.T) {
-	for _, v := range []string{"5d", "364j", "0y", "cinq ans", "5", "-5y", "5 years", "101y"} {
+	for _, v := range []string{"5d", "364j", "0y", "cinq ans", "5", "-5y", "5 years", "101y", "36501d"} {
 		_, err := FromEnv(env(map[string]string{"RELAIS_RETENTION": v}))
 		want := `RELAIS_RETENTION : "` + v + `" n'est pas une durée de conservation d'au moins un an, par exemple 5y (5 ans) ou 1825d (1825 jours)`
 		if err == nil || err.Error() != want {
@@ -46,5 +47,24 @@ func TestRetentionCutoffIsLocalMidnight(t *testing.T) {
 	}
 	if got := (Retention{Days: 365}).Cutoff(now); !got.Equal(time.Date(2025, 11, 29, 0, 0, 0, 0, paris)) {
 		t.Fatalf("365 days cutoff = %v", got)
+	}
+}
+
+// The limits themselves are accepted: 6 h and 21 h reminders, 100 years, 36 500 days.
+func TestConfigLimitsAreAccepted(t *testing.T) {
+	for _, h := range []int{6, 21} {
+		c, err := FromEnv(env(map[string]string{"RELAIS_REMINDER_HOUR": strconv.Itoa(h)}))
+		if err != nil || c.ReminderHour != h {
+			t.Errorf("RELAIS_REMINDER_HOUR=%d: %v", h, err)
+		}
+	}
+	for v, want := range map[string]Retention{"100y": {Years: 100}, "36500d": {Days: 36500}} {
+		c, err := FromEnv(env(map[string]string{"RELAIS_RETENTION": v}))
+		if err != nil || c.Retention != want {
+			t.Errorf("RELAIS_RETENTION=%q: %+v %v", v, c, err)
+		}
+	}
+	if _, err := FromEnv(env(map[string]string{"RELAIS_HTTP_ADDR": "127.0.0.1:65535"})); err != nil {
+		t.Errorf("port 65535 refused: %v", err)
 	}
 }

@@ -87,7 +87,7 @@ func TestRevokedInvitationCannotBeRedeemed(t *testing.T) {
 	if err := st.RevokeInvitation(ctx, 99, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("revoke unknown: %v", err)
 	}
-	if pending, _ := st.ListInvitations(ctx, now); len(pending) != 0 {
+	if pending, err := st.ListInvitations(ctx, now); err != nil || len(pending) != 0 {
 		t.Fatalf("pending after revoke and use = %+v", pending)
 	}
 	want := []string{"7 invite invitation:1", "7 invite invitation:2", "7 invite invitation:3", "7 invite invitation:4",
