@@ -13,19 +13,13 @@ import (
 	"github.com/relais-sante/relais/internal/store"
 )
 
-// Locker takes a Redis lock (state.Store.TryLock).
-type Locker interface {
-	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
-}
-
 // Job purges what the retention no longer allows to keep.
 type Job struct {
 	Store     *store.Store
-	Locker    Locker
+	Locker    jobs.Locker
 	Retention config.Retention
 	Location  *time.Location
 	Log       *slog.Logger
-	Now       func() time.Time // time.Now when nil
 }
 
 // lockTTL keeps the day's lock past the day: one replica purges, the others
@@ -33,25 +27,18 @@ type Job struct {
 // next tick tries again.
 const lockTTL = 25 * time.Hour
 
-// Run purges once for today (local date). It is safe to call from several
-// replicas and as often as wanted: the first call of the day purges, the
-// others return nil at once. Without Redis it still purges: a purge run
-// twice removes nothing the second time.
-func (j *Job) Run(ctx context.Context) error {
-	now := time.Now()
-	if j.Now != nil {
-		now = j.Now()
-	}
-	return j.RunAt(ctx, now)
-}
-
 // Schedule is the purge as a job of the runner (internal/jobs): every night
-// at 03:30 and once at start, to catch up after downtime.
+// at 03:30 and once at start, to catch up after downtime. The runner's lock
+// holds one tick; the day's own lock (RunAt) makes it once a day, whatever
+// the restarts.
 func (j *Job) Schedule() jobs.Job {
 	return jobs.Job{Name: "purge", Spec: "30 3 * * *", LockTTL: time.Hour, Run: j.RunAt}
 }
 
-// RunAt purges once for now's local date; see Run.
+// RunAt purges once for now's local date. It is safe to call from several
+// replicas and as often as wanted: the first call of the day purges, the
+// others return nil at once. Without Redis it still purges: a purge run
+// twice removes nothing the second time.
 func (j *Job) RunAt(ctx context.Context, now time.Time) error {
 	now = now.In(j.Location)
 	key := "purge:" + now.Format("2006-01-02")

@@ -29,10 +29,11 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 	}
 	job := func() *retention.Job {
 		return &retention.Job{Store: st, Locker: state.New(rdb.Client, rdb.Prefix), Retention: config.Retention{Years: 5},
-			Location: paris, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+			Location: paris, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	}
-	for range 2 {
-		if err := job().Run(ctx); err != nil {
+	// A second replica, and the same replica later that day (15:00): no second purge.
+	for _, at := range []time.Time{now, now, now.Add(11*time.Hour + 30*time.Minute)} {
+		if err := job().RunAt(ctx, at); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -50,8 +51,7 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 	if n := purges(); n != 1 {
 		t.Fatalf("purges the same day = %d, want 1", n)
 	}
-	now = now.AddDate(0, 0, 1)
-	if err := job().Run(ctx); err != nil {
+	if err := job().RunAt(ctx, now.AddDate(0, 0, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if n := purges(); n != 2 {

@@ -47,19 +47,6 @@ func (c Coordinator) Covers(departement, structure string) bool {
 	return false
 }
 
-// CoversUser tells whether u belongs to the coordinator's territory: a
-// mediator by their post, a coordinator by their own scope (a département
-// coordinator is not inside a structure scope), an admin only in the region.
-func (c Coordinator) CoversUser(u *User) bool {
-	switch {
-	case u.Mediator != nil:
-		return c.Covers(u.Mediator.Departement, u.Mediator.Structure)
-	case u.Coordinator != nil:
-		return c.Covers(u.Coordinator.Departement, u.Coordinator.Structure)
-	}
-	return c.Scope == "region"
-}
-
 // territoryFilter is the SQL condition selecting the users (u, with m and c
 // joined) inside scope, consistent with Covers.
 func territoryFilter(scope Coordinator) (string, []any, error) {

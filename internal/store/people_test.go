@@ -223,28 +223,21 @@ func TestListUsersByTerritory(t *testing.T) {
 }
 
 func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
-	med := func(dep, s string) *store.User {
-		return &store.User{Role: store.RoleMediator, Mediator: &store.Mediator{Departement: dep, Structure: s}}
-	}
-	depCoord := &store.User{Role: store.RoleCoordinator, Coordinator: &store.Coordinator{Scope: "departement", Departement: "59"}}
-	admin := &store.User{Role: store.RoleAdmin}
 	region := store.Coordinator{Scope: "region"}
 	d59 := store.Coordinator{Scope: "departement", Departement: "59"}
 	roubaix := store.Coordinator{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"}
 	for _, c := range []struct {
-		c    store.Coordinator
-		u    *store.User
-		want bool
+		c          store.Coordinator
+		dep, struc string
+		want       bool
 	}{
-		{region, admin, true}, {d59, admin, false},
-		{region, med("62", ""), true},
-		{d59, med("59", "X"), true}, {d59, med("62", "X"), false},
-		{roubaix, med("59", "CCAS Roubaix"), true}, {roubaix, med("59", "CCAS Lille"), false}, {roubaix, med("62", "CCAS Roubaix"), false},
-		{d59, depCoord, true}, {roubaix, depCoord, false},
-		{store.Coordinator{Scope: "departement"}, med("", ""), false},
+		{region, "62", "", true},
+		{d59, "59", "X", true}, {d59, "62", "X", false},
+		{roubaix, "59", "CCAS Roubaix", true}, {roubaix, "59", "CCAS Lille", false}, {roubaix, "62", "CCAS Roubaix", false},
+		{store.Coordinator{Scope: "departement"}, "", "", false},
 	} {
-		if got := c.c.CoversUser(c.u); got != c.want {
-			t.Errorf("%+v covers %+v: %v, want %v", c.c, c.u.Mediator, got, c.want)
+		if got := c.c.Covers(c.dep, c.struc); got != c.want {
+			t.Errorf("%+v covers %s/%s: %v, want %v", c.c, c.dep, c.struc, got, c.want)
 		}
 	}
 	if !d59.Covers("59", "") || d59.Covers("62", "") || roubaix.Covers("59", "") || region.Covers("", "") != true {
