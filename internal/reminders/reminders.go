@@ -27,7 +27,9 @@ type Sender interface {
 }
 
 // Drafts is what the scheduler needs from the Redis state store: the forms
-// left idle, and a lock shared by all processes.
+// left idle, and (for Start) the runner's lock shared by all processes. A
+// pass takes no lock of its own: the runner holds one per tick, and each
+// message is claimed before it is sent (jobs.Sends), so it goes once.
 type Drafts interface {
 	Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]state.DraftRef, error)
 	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
@@ -41,7 +43,6 @@ const (
 	// but at 08:00 the next morning.
 	nudgeFromHour  = 8
 	nudgeUntilHour = 20
-	lockKey        = "reminders:tick"
 	lockTTL        = 5 * time.Minute
 	everyMinute    = "* * * * *"
 	// stopGrace is how long Stop lets a pass finish the message in flight
@@ -130,7 +131,6 @@ func (s *Scheduler) Stop() {
 
 // Report counts what a pass sent.
 type Report struct {
-	Skipped   bool // another pass held the lock
 	Reminders int
 	Nudges    int
 	Reviews   int // annual review reminders (January)
@@ -146,18 +146,6 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
 
 func (s *Scheduler) runDue(ctx context.Context, now time.Time) (Report, error) {
 	var r Report
-	release, ok, err := s.o.Drafts.TryLock(ctx, lockKey, lockTTL)
-	switch {
-	case err != nil:
-		// Redis trouble must not silence the reminders: job_runs still
-		// guarantees each goes out once.
-		s.log.Warn("reminders lock unavailable, running on job_runs alone", "err", err)
-	case !ok:
-		r.Skipped = true
-		return r, nil
-	default:
-		defer release()
-	}
 	now = now.In(s.o.Location)
 	var errs []error
 	n, err := s.sendReminders(ctx, now)
