@@ -255,3 +255,40 @@ func TestLock(t *testing.T) {
 		t.Fatal("lock not free after its holder released it")
 	}
 }
+
+// A running handler keeps its chat by renewing the lease (15 s, shorter
+// than a long handling): the renewal restores the whole lease, and an
+// update that no longer holds the chat cannot take it back by renewing.
+func TestRenewKeepsTheChatLease(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	key := r.Prefix + "chat:10"
+	if st, err := s.BeginUpdate(ctx, 10, 8001); err != nil || st != UpdateNew {
+		t.Fatalf("begin: %v %v", st, err)
+	}
+	r.Client.PExpire(ctx, key, 50*time.Millisecond) // the lease is about to run out
+	if err := s.RenewUpdate(ctx, 10, 8001); err != nil {
+		t.Fatal(err)
+	}
+	if ttl := r.Client.PTTL(ctx, key).Val(); ttl <= 10*time.Second {
+		t.Fatalf("lease after renewal = %v, want about %v", ttl, ProcessingTTL)
+	}
+	if st, _ := s.BeginUpdate(ctx, 10, 8002); st != UpdateBusy {
+		t.Fatalf("the chat's next update while the first renews = %v, want busy", st)
+	}
+	// The lease runs out (a crash); the next update takes the chat; the old
+	// handler's renewal must not take it back.
+	r.Client.Del(ctx, key)
+	if st, _ := s.BeginUpdate(ctx, 10, 8002); st != UpdateNew {
+		t.Fatalf("after the lease ran out = %v, want new", st)
+	}
+	if err := s.RenewUpdate(ctx, 10, 8001); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FinishUpdate(ctx, 10, 8002); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.BeginUpdate(ctx, 10, 8003); st != UpdateNew {
+		t.Fatalf("a stale renewal kept the chat: %v", st)
+	}
+}
