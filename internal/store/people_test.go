@@ -260,3 +260,20 @@ func TestTouchAtMostOnceAnHour(t *testing.T) {
 		t.Error("a user never seen would not be touched")
 	}
 }
+
+// An invitation is pending up to its expiry instant, as RedeemInvitation
+// accepts it, and no longer after.
+func TestPendingInvitationUntilItsExpiry(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	expires := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	if _, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix", ExpiresAt: expires}); err != nil {
+		t.Fatal(err)
+	}
+	for at, want := range map[time.Time]int{expires: 1, expires.Add(time.Microsecond): 0} {
+		pending, err := db.Store.ListInvitations(ctx, at)
+		if err != nil || len(pending) != want {
+			t.Errorf("pending at %v: %d (%v), want %d", at, len(pending), err, want)
+		}
+	}
+}

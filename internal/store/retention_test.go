@@ -242,3 +242,27 @@ func TestBeneficiaryDataForAnAccessRequest(t *testing.T) {
 		t.Fatalf("unknown code: %v", err)
 	}
 }
+
+// A person without a sheet is kept while last seen on the cutoff day, and
+// purged the day before.
+func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	cutoff := time.Date(2021, 11, 29, 0, 0, 0, 0, time.UTC)
+	for _, q := range []string{
+		`INSERT INTO mediators (identifier, departement) VALUES ('M1', '59')`,
+		`INSERT INTO beneficiaries (code, mediator_id, last_seen) VALUES ('KEEP01', 1, '2021-11-29'), ('GONE01', 1, '2021-11-28')`,
+	} {
+		if _, err := db.Store.Pool.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, err := db.Store.Purge(ctx, cutoff, false)
+	if err != nil || c.Beneficiaries != 1 {
+		t.Fatalf("purged %d people (%v), want 1", c.Beneficiaries, err)
+	}
+	var left string
+	if err := db.Store.Pool.QueryRow(ctx, `SELECT string_agg(code, ',') FROM beneficiaries`).Scan(&left); err != nil || left != "KEEP01" {
+		t.Fatalf("people left %q (%v), want KEEP01", left, err)
+	}
+}
