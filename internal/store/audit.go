@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -91,7 +92,10 @@ func invitationTarget(id int64) string { return "invitation:" + strconv.FormatIn
 // BeneficiaryTarget names an erased beneficiary in the audit trail by a hash
 // of the code: the DPO can check a request was handled ("was CODE erased?")
 // without the trail keeping the code itself.
+//
+// The code is read as the bot reads it (trimmed, upper case), so a request
+// for a stored code and for an unknown one hash the same way.
 func BeneficiaryTarget(code string) string {
-	h := sha256.Sum256([]byte("relais-forget:" + code))
+	h := sha256.Sum256([]byte("relais-forget:" + strings.ToUpper(strings.TrimSpace(code))))
 	return "beneficiary:sha256:" + hex.EncodeToString(h[:])
 }

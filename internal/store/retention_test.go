@@ -266,3 +266,14 @@ func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
 		t.Fatalf("people left %q (%v), want KEEP01", left, err)
 	}
 }
+
+// The audit names an erased person by one hash whatever the case typed, so
+// the DPO finds the same line for "abc123" and "ABC123".
+func TestBeneficiaryTargetReadsTheCodeAsTheBot(t *testing.T) {
+	if store.BeneficiaryTarget(" abc123 ") != store.BeneficiaryTarget("ABC123") {
+		t.Fatal("the same code typed in lower case hashes differently")
+	}
+	if store.BeneficiaryTarget("ABC123") == store.BeneficiaryTarget("ABC124") {
+		t.Fatal("two codes hash alike")
+	}
+}
