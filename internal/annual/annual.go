@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 )
@@ -143,12 +145,12 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	d.Sections = []Section{
 		{Title: "1. Les médiateurs santé : qui sont-ils et où ?", Blocks: []Block{
 			Paragraph{Text: fmt.Sprintf("%s postes de médiateurs santé actifs pendant la période, dont %s en milieu rural ; %s médiateurs ont saisi au moins une fiche ; %s bilans annuels remplis, dont %s exploitables.",
-				indicators.Number(r.Posts), indicators.Number(sum.Rural), indicators.Number(r.Mediators),
-				indicators.Number(r.Review.Total.Reviews), indicators.Number(r.Review.Total.Exploitable))},
+				frtext.Number(r.Posts), frtext.Number(sum.Rural), frtext.Number(r.Mediators),
+				frtext.Number(r.Review.Total.Reviews), frtext.Number(r.Review.Total.Exploitable))},
 			edit, Table{postTable},
 		}, Notes: []string{defs["posts"], defs["active"], defs["exploitable"]}},
 		{Title: "2. Les missions en chiffres", Blocks: []Block{
-			Paragraph{Text: fmt.Sprintf("%s fiches d'accompagnement, %s personnes différentes accompagnées.", indicators.Number(r.Sheets), indicators.Number(r.People))},
+			Paragraph{Text: fmt.Sprintf("%s fiches d'accompagnement, %s personnes différentes accompagnées.", frtext.Number(r.Sheets), frtext.Number(r.People))},
 			edit, tbl("Synthèse"), Heading{"Moyennes par médiateur : déclarées (bilans) et calculées (fiches)"}, Table{annexeRows(annexe, "Personnes", "dont habitant")},
 			tbl("Niveau"),
 		}, Notes: []string{defs["declared"], defs["derived"], defs["resolution"]}},

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"codeberg.org/go-pdf/fpdf"
 
 	"github.com/relais-sante/relais/internal/indicators"
@@ -204,7 +206,7 @@ func FrenchCell(c any) string {
 		}
 		return v
 	case int:
-		return indicators.Number(v)
+		return frtext.Number(v)
 	case float64:
 		s := indicators.Cell(v)
 		for i := range len(s) {

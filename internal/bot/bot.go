@@ -13,9 +13,10 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -346,7 +347,7 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 // several messages cut between lines, the keyboard on the last one: a user
 // never gets silence because a list grew.
 func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.InlineKeyboardMarkup) int {
-	parts := splitText(text, indicators.MaxMessage)
+	parts := splitText(text, frtext.MaxMessage)
 	id := 0
 	for i, part := range parts {
 		m := tgbotapi.NewMessage(chatID, part)
@@ -368,7 +369,7 @@ func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.
 // lines, the buttons on the last one.
 func (b *Bot) post(ctx context.Context, m telegram.Message) int {
 	if m.Edit == 0 && m.File == nil {
-		parts := splitText(m.Text, indicators.MaxMessage)
+		parts := splitText(m.Text, frtext.MaxMessage)
 		for _, part := range parts[:len(parts)-1] {
 			if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.ChatID, Text: part}); err != nil {
 				b.log.Error("send message", "chat_id", m.ChatID, "err", err)
@@ -393,7 +394,7 @@ func (b *Bot) post(ctx context.Context, m telegram.Message) int {
 // alone is too long.
 func splitText(text string, limit int) []string {
 	var parts []string
-	for indicators.MessageLen(text) > limit {
+	for frtext.MessageLen(text) > limit {
 		cut := 0 // byte index of the end of the longest prefix that fits
 		n := 0
 		for i, r := range text {

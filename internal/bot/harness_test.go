@@ -30,7 +30,7 @@ type harness struct {
 	tg     *telegramtest.Server
 	db     *testenv.DB
 	rdb    *testenv.Redis
-	drafts *state.Store
+	drafts *state.Drafts
 	clock  *clock
 	forms  bot.Forms
 	logs   *logBuffer // what the bot logged

@@ -6,11 +6,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
-	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -41,12 +42,12 @@ func partnersText(ps []store.Partner) string {
 		counts[p.Category]++
 	}
 	fmt.Fprintf(&sb, "Vos partenaires (%d) : %s, %s, %s.", len(ps),
-		indicators.Plural(counts["sanitaire"], "sanitaire", "sanitaires"), indicators.Plural(counts["social"], "social", "sociaux"),
-		indicators.Plural(counts["medico_social"], "médico-social", "médico-sociaux"))
+		frtext.Plural(counts["sanitaire"], "sanitaire", "sanitaires"), frtext.Plural(counts["social"], "social", "sociaux"),
+		frtext.Plural(counts["medico_social"], "médico-social", "médico-sociaux"))
 	category := ""
 	for i, p := range ps {
 		if i == maxPartnersListed {
-			fmt.Fprintf(&sb, "\n… et %s.", indicators.Plural(len(ps)-i, "autre", "autres"))
+			fmt.Fprintf(&sb, "\n… et %s.", frtext.Plural(len(ps)-i, "autre", "autres"))
 			break
 		}
 		if p.Category != category {

@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
-	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -279,7 +280,7 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, ar
 		b.reply(ctx, ev, fmt.Sprintf("Écrivez une seule date limite, par exemple /datebilan 15/02/%d (ou /datebilan %d 15/02/%d pour une autre année).", year+1, year, year+1))
 		return
 	}
-	day, err := indicators.ParseDate(fields[0])
+	day, err := frtext.ParseDate(fields[0])
 	if err != nil {
 		b.reply(ctx, ev, "Date limite : "+err.Error()+", par exemple /datebilan 15/02/"+strconv.Itoa(year+1)+".")
 		return

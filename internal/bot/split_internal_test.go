@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 func TestSplitTextKeepsLinesWhole(t *testing.T) {
@@ -22,8 +22,8 @@ func TestSplitTextKeepsLinesWhole(t *testing.T) {
 		t.Fatal("text changed by splitting")
 	}
 	for _, p := range parts {
-		if indicators.MessageLen(p) > 4096 || strings.HasPrefix(p, "\n") || strings.HasSuffix(p, "\n") {
-			t.Fatalf("part of %d units, cut inside a line or with blank edges", indicators.MessageLen(p))
+		if frtext.MessageLen(p) > 4096 || strings.HasPrefix(p, "\n") || strings.HasSuffix(p, "\n") {
+			t.Fatalf("part of %d units, cut inside a line or with blank edges", frtext.MessageLen(p))
 		}
 		for _, l := range strings.Split(p, "\n") {
 			if l != line {
@@ -35,7 +35,7 @@ func TestSplitTextKeepsLinesWhole(t *testing.T) {
 		t.Fatalf("short text: %q", got)
 	}
 	long := strings.Repeat("🙂", 3000) // one line of 6000 units: cut inside it
-	if got := splitText(long, 4096); len(got) != 2 || indicators.MessageLen(got[0]) > 4096 || got[0]+got[1] != long {
+	if got := splitText(long, 4096); len(got) != 2 || frtext.MessageLen(got[0]) > 4096 || got[0]+got[1] != long {
 		t.Fatalf("one long line: %d parts", len(got))
 	}
 }

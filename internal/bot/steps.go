@@ -3,8 +3,9 @@ package bot
 import (
 	"strings"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/dialog"
-	"github.com/relais-sante/relais/internal/indicators"
 )
 
 // oneCall rewrites a form step's replies so that a step costs one Telegram
@@ -63,7 +64,7 @@ func oneCall(ev event, orig dialog.State, replies []dialog.Reply, summary bool) 
 			} else {
 				text = withTranscript(kept, r.Text)
 			}
-			if indicators.MessageLen(text) > indicators.MaxMessage {
+			if frtext.MessageLen(text) > frtext.MaxMessage {
 				out = append(out, notesOf(notes)...)
 				out = append(out, r)
 				lines = nil
@@ -109,7 +110,7 @@ func savedInPlace(ev event, closing []dialog.Reply) []dialog.Reply {
 		return closing
 	}
 	text := closing[0].Text + "\n\n" + closing[1].Text
-	if indicators.MessageLen(text) > indicators.MaxMessage {
+	if frtext.MessageLen(text) > frtext.MaxMessage {
 		return closing
 	}
 	return []dialog.Reply{{EditMessageID: ev.messageID, Text: text, Buttons: closing[1].Buttons}}

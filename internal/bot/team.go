@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/internal/codes"
-	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -96,7 +97,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbo
 		}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", ownTerritory(u), indicators.Plural(len(shown), "personne", "personnes"))
+	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", ownTerritory(u), frtext.Plural(len(shown), "personne", "personnes"))
 	if len(shown) == 0 {
 		sb.WriteString("\n\nInvitez quelqu'un avec /inviter.")
 	}
@@ -256,7 +257,7 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, *tgbo
 		fmt.Fprintf(&sb, "\n\n%d. %s\n    valable jusqu'au %s", n, invitationLabel(inv), p.ExpiresAt.In(b.loc).Format("02/01/2006"))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Annuler l'invitation n° %d", n), "eq:r:"+strconv.FormatInt(p.ID, 10))))
 	}
-	head := "Invitations en attente : " + indicators.Plural(n, "invitation", "invitations") + "."
+	head := "Invitations en attente : " + frtext.Plural(n, "invitation", "invitations") + "."
 	if n == 0 {
 		head = "Aucune invitation en attente dans votre territoire."
 	}
@@ -314,7 +315,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		if s == "-" {
 			return nil, true
 		}
-		d, err := indicators.ParseDate(s)
+		d, err := frtext.ParseDate(s)
 		if err != nil {
 			return nil, false
 		}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/chromedp/chromedp"
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -22,7 +24,6 @@ import (
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/demo"
 	"github.com/relais-sante/relais/internal/forms"
-	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -370,7 +371,7 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	p.expect("Quel territoire")
 	p.press("Hauts-de-France")
 	// The synthetic year's sheets of this year, and Awa's.
-	figures := p.expect("Fiches : " + indicators.Number(thisYear))
+	figures := p.expect("Fiches : " + frtext.Number(thisYear))
 	if !strings.Contains(figures, "Nord") {
 		t.Errorf("regional figures do not show the Nord:\n%s", figures)
 	}
@@ -460,7 +461,7 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 		t.Fatal(err)
 	}
 	if thisYear > 0 { // only not on a 1st or 2nd of January that falls on a weekend
-		figures := p.expect("Fiches : " + indicators.Number(thisYear))
+		figures := p.expect("Fiches : " + frtext.Number(thisYear))
 		if strings.Contains(figures, "Aucune fiche") {
 			t.Fatalf("figures:\n%s", figures)
 		}

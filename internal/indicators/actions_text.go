@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/codes"
 )
 
@@ -55,7 +57,7 @@ func (r *Report) textActivities() []string {
 		if r.Scope.Kind == KindMediator {
 			t := p.Total.ByCategory
 			out = append(out, fmt.Sprintf("Vos partenaires : sanitaire %s · social %s · médico-social %s",
-				Number(t["sanitaire"]), Number(t["social"]), Number(t["medico_social"])))
+				frtext.Number(t["sanitaire"]), frtext.Number(t["social"]), frtext.Number(t["medico_social"])))
 		} else {
 			s := "Partenaires par médiateur : " + roles(p.Total)
 			if split(p.Rural.Mediators, p.QPVPosts.Mediators) {
@@ -76,7 +78,7 @@ func (r *Report) textActions(a *Actions) string {
 		return "Actions collectives : aucune sur la période"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Actions collectives : %s (%s)", Number(t.Actions), Plural(t.Participants, "participant", "participants"))
+	fmt.Fprintf(&b, "Actions collectives : %s (%s)", frtext.Number(t.Actions), frtext.Plural(t.Participants, "participant", "participants"))
 	if r.Scope.Kind == KindMediator {
 		fmt.Fprintf(&b, "\nCo-animées %d · co-construites %d · participations %d",
 			t.ByRole["coanimee"], t.ByRole["coconstruite"], t.ByRole["participation"])
@@ -116,7 +118,7 @@ func textRanks(title string, ranks []Rank, n int) string {
 }
 
 // posts is "1 poste", "0 poste", "12 postes".
-func posts(n int) string { return Plural(n, "poste", "postes") }
+func posts(n int) string { return frtext.Plural(n, "poste", "postes") }
 
 func (r *Report) textReview(rv *Review) string {
 	years := make([]string, len(rv.Years))
@@ -139,7 +141,7 @@ func (r *Report) textReview(rv *Review) string {
 			g.Pct["identified"], g.Pct["cpam_partnership"], g.Pct["partner_bodies"], g.Pct["professional_project"], g.Pct["training"])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s sur %s\n%s", title, Plural(t.Reviews, "bilan rempli", "bilans remplis"), posts(t.Posts), capitalize(shares(t)))
+	fmt.Fprintf(&b, "%s : %s sur %s\n%s", title, frtext.Plural(t.Reviews, "bilan rempli", "bilans remplis"), posts(t.Posts), capitalize(shares(t)))
 	if split(rv.Rural.Reviews, rv.QPVPosts.Reviews) {
 		b.WriteString("\n- postes ruraux : " + shares(rv.Rural) + "\n- postes QPV : " + shares(rv.QPVPosts))
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/codes"
 )
 
@@ -116,7 +118,7 @@ func (a *Activity) Text() string {
 			}
 		}
 		fmt.Fprintf(&s, "%s : %s, %s sur la période, bilan annuel %d rempli par %d sur %d",
-			g.label, Plural(len(g.posts), "médiateur", "médiateurs"), Plural(sheets, "fiche", "fiches"), a.ReviewYear, reviews, len(g.posts))
+			g.label, frtext.Plural(len(g.posts), "médiateur", "médiateurs"), frtext.Plural(sheets, "fiche", "fiches"), a.ReviewYear, reviews, len(g.posts))
 		for _, m := range g.posts {
 			who := m.Identifier
 			if m.Name != "" {
@@ -135,7 +137,7 @@ func (a *Activity) Text() string {
 			if m.Sheets == 0 {
 				idle = append(idle, m.Identifier)
 			}
-			fmt.Fprintf(&s, "\n- %s : %s · %s · %s", who, Plural(m.Sheets, "fiche", "fiches"), last, review)
+			fmt.Fprintf(&s, "\n- %s : %s · %s · %s", who, frtext.Plural(m.Sheets, "fiche", "fiches"), last, review)
 		}
 		sections = append(sections, s.String())
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -73,7 +75,7 @@ func Chart(r *Report) ([]byte, error) {
 			care[j] = float64(b.n)
 		}
 		labels.XYs[j] = plotter.XY{X: float64(b.n), Y: float64(j)}
-		labels.Labels[j] = Number(b.n)
+		labels.Labels[j] = frtext.Number(b.n)
 		maxN = max(maxN, b.n)
 	}
 	width := vg.Points(22)
@@ -118,7 +120,7 @@ func (countTicks) Ticks(min, max float64) []plot.Tick {
 	}
 	var ticks []plot.Tick
 	for v := math.Ceil(min/step) * step; v <= max; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: Number(int(v))})
+		ticks = append(ticks, plot.Tick{Value: v, Label: frtext.Number(int(v))})
 	}
 	return ticks
 }

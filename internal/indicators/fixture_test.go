@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -303,16 +305,16 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 		"Indicateurs – Hauts-de-France", "Du 01/01/2024 au 31/12/2024", "Fiches : 4 175", "Médiateurs actifs : 49",
 		"Nord (23) : 1 793 · 978 (55 %) · 1 377 (77 %)", "Aisne (5) : 442", "Oise (1) : 175", "Pas-de-Calais (17) : 1 531", "Somme (3) : 234",
 		// Resolved requests: their count beside the published share.
-		"Accès aux droits : 3 667 demandes, " + indicators.Number(r.Rights.Resolved) + " résolues (76 %)", "- Prestations de santé : 1 929 (53 %)",
-		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins : 2 324 demandes, " + indicators.Number(r.Care.Resolved) + " résolues (73 %)",
+		"Accès aux droits : 3 667 demandes, " + frtext.Number(r.Rights.Resolved) + " résolues (76 %)", "- Prestations de santé : 1 929 (53 %)",
+		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins : 2 324 demandes, " + frtext.Number(r.Care.Resolved) + " résolues (73 %)",
 		"Niveau d'accompagnement",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("message lacks %q:\n%s", want, text)
 		}
 	}
-	if n := len([]rune(text)); n > indicators.MaxMessage {
-		t.Errorf("message is %d characters, Telegram allows %d", n, indicators.MaxMessage)
+	if n := len([]rune(text)); n > frtext.MaxMessage {
+		t.Errorf("message is %d characters, Telegram allows %d", n, frtext.MaxMessage)
 	}
 
 	// JSON keys of `relais report --format json`.

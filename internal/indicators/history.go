@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // History is a report's figures put in time: the same period one year
@@ -122,7 +124,7 @@ func (r *Report) before(n func(KeyFigures) int) string {
 	if r.History == nil {
 		return ""
 	}
-	return fmt.Sprintf(" (%s : %s)", r.History.previousLabel(), Number(n(r.History.Previous)))
+	return fmt.Sprintf(" (%s : %s)", r.History.previousLabel(), frtext.Number(n(r.History.Previous)))
 }
 
 var monthsLong = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
@@ -160,7 +162,7 @@ func (r *Report) textTrend() string {
 		if i%4 == 0 {
 			sep = "\n"
 		}
-		fmt.Fprintf(&b, "%s%s %02d : %s", sep, monthsFR[t.Month()-1], t.Year()%100, Number(m.Sheets))
+		fmt.Fprintf(&b, "%s%s %02d : %s", sep, monthsFR[t.Month()-1], t.Year()%100, frtext.Number(m.Sheets))
 	}
 	return b.String()
 }

@@ -3,8 +3,9 @@ package indicators
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // Period is a range of days, both ends included. Only the calendar date of
@@ -86,25 +87,13 @@ func (p Period) MarshalJSON() ([]byte, error) {
 	}{p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)})
 }
 
-// ParseDate reads a day typed by a user or found in a file: 2024-01-31 or
-// 31/01/2024. The error is a French sentence.
-func ParseDate(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.DateOnly, "02/01/2006", "2/1/2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("date « %s » invalide (attendu AAAA-MM-JJ ou JJ/MM/AAAA)", s)
-}
-
 // ParsePeriod reads two typed dates into a period; errors are French.
 func ParsePeriod(from, to string) (Period, error) {
-	f, err := ParseDate(from)
+	f, err := frtext.ParseDate(from)
 	if err != nil {
 		return Period{}, err
 	}
-	t, err := ParseDate(to)
+	t, err := frtext.ParseDate(to)
 	if err != nil {
 		return Period{}, err
 	}

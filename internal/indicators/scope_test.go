@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
@@ -131,8 +133,8 @@ func TestPctRoundsHalfUpAndMeans(t *testing.T) {
 	if b, _ := (indicators.Mean{}).MarshalJSON(); string(b) != "null" {
 		t.Errorf("empty mean as JSON: %s", b)
 	}
-	if indicators.Number(4175) != "4 175" || indicators.Number(1000000) != "1 000 000" || indicators.Number(12) != "12" {
-		t.Errorf("Number: %q %q", indicators.Number(4175), indicators.Number(1000000))
+	if frtext.Number(4175) != "4 175" || frtext.Number(1000000) != "1 000 000" || frtext.Number(12) != "12" {
+		t.Errorf("Number: %q %q", frtext.Number(4175), frtext.Number(1000000))
 	}
 }
 

@@ -4,16 +4,13 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/relais-sante/relais/internal/frtext"
 
 	"github.com/relais-sante/relais/internal/codes"
 )
-
-// MaxMessage is Telegram's limit for one message, in UTF-16 units.
-const MaxMessage = 4096
 
 // Text is the report as one compact plain-text French message for Telegram:
 // short lines, the most useful figures first. It never exceeds MaxMessage;
@@ -56,26 +53,17 @@ func fit(sections []string) string {
 	}
 	for len(kept) > 1 {
 		msg := strings.Join(kept, "\n\n")
-		if MessageLen(msg) <= MaxMessage {
+		if frtext.MessageLen(msg) <= frtext.MaxMessage {
 			return msg
 		}
 		kept = kept[:len(kept)-1]
 	}
 	msg := strings.Join(kept, "\n\n")
-	for MessageLen(msg) > MaxMessage {
+	for frtext.MessageLen(msg) > frtext.MaxMessage {
 		_, size := utf8.DecodeLastRuneInString(msg)
 		msg = msg[:len(msg)-size]
 	}
 	return msg
-}
-
-// MessageLen is a text's length as Telegram counts it against MaxMessage.
-func MessageLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
 }
 
 func (r *Report) textHeader() string {
@@ -87,28 +75,28 @@ func (r *Report) textHeader() string {
 
 func (r *Report) textKeyFigures() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Fiches : %s%s\n", Number(r.Sheets), r.before(func(k KeyFigures) int { return k.Sheets }))
+	fmt.Fprintf(&b, "Fiches : %s%s\n", frtext.Number(r.Sheets), r.before(func(k KeyFigures) int { return k.Sheets }))
 	if r.Scope.Kind == KindMediator {
-		fmt.Fprintf(&b, "Personnes distinctes : %s", Number(r.People))
+		fmt.Fprintf(&b, "Personnes distinctes : %s", frtext.Number(r.People))
 		pm := r.PerMediator
-		fmt.Fprintf(&b, ", dont en QPV : %s\n", Number(pm.DistinctPeopleQPV.Round()))
+		fmt.Fprintf(&b, ", dont en QPV : %s\n", frtext.Number(pm.DistinctPeopleQPV.Round()))
 		fmt.Fprintf(&b, "Personnes pour les droits : %s · pour les soins : %s\n",
-			Number(pm.RightsPeople.Round()), Number(pm.CarePeople.Round()))
-		fmt.Fprintf(&b, "Orientées vers la protection sociale : %s", Number(pm.SocialProtection.Round()))
+			frtext.Number(pm.RightsPeople.Round()), frtext.Number(pm.CarePeople.Round()))
+		fmt.Fprintf(&b, "Orientées vers la protection sociale : %s", frtext.Number(pm.SocialProtection.Round()))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Médiateurs actifs : %s", Number(r.Mediators))
+	fmt.Fprintf(&b, "Médiateurs actifs : %s", frtext.Number(r.Mediators))
 	if r.Posts > 0 {
-		fmt.Fprintf(&b, " sur %s", Plural(r.Posts, "poste", "postes"))
+		fmt.Fprintf(&b, " sur %s", frtext.Plural(r.Posts, "poste", "postes"))
 	}
 	b.WriteString(r.before(func(k KeyFigures) int { return k.Mediators }))
-	fmt.Fprintf(&b, "\nPersonnes distinctes : %s%s\n", Number(r.People), r.before(func(k KeyFigures) int { return k.People }))
+	fmt.Fprintf(&b, "\nPersonnes distinctes : %s%s\n", frtext.Number(r.People), r.before(func(k KeyFigures) int { return k.People }))
 	pm := r.PerMediator
 	b.WriteString("Moyennes par médiateur, en personnes distinctes :\n")
 	fmt.Fprintf(&b, "- personnes accompagnées : %s, dont en QPV : %s\n",
-		Number(pm.DistinctPeople.Round()), Number(pm.DistinctPeopleQPV.Round()))
-	fmt.Fprintf(&b, "- personnes avec une demande d'accès aux droits : %s · aux soins : %s\n", Number(pm.RightsPeople.Round()), Number(pm.CarePeople.Round()))
-	fmt.Fprintf(&b, "- personnes orientées vers la protection sociale : %s", Number(pm.SocialProtection.Round()))
+		frtext.Number(pm.DistinctPeople.Round()), frtext.Number(pm.DistinctPeopleQPV.Round()))
+	fmt.Fprintf(&b, "- personnes avec une demande d'accès aux droits : %s · aux soins : %s\n", frtext.Number(pm.RightsPeople.Round()), frtext.Number(pm.CarePeople.Round()))
+	fmt.Fprintf(&b, "- personnes orientées vers la protection sociale : %s", frtext.Number(pm.SocialProtection.Round()))
 	return b.String()
 }
 
@@ -137,7 +125,7 @@ func (r *Report) textDepartements() string {
 			fmt.Fprintf(&b, "\n%s : aucune fiche", d.Label)
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s : %s · %s · %s", d.Label, Number(d.Sheets),
+		fmt.Fprintf(&b, "\n%s : %s · %s · %s", d.Label, frtext.Number(d.Sheets),
 			countPct(d.Sex["F"], d.Sheets), countPct(d.QPV["oui"], d.Sheets))
 		if d.AgeKnown > 0 {
 			fmt.Fprintf(&b, " · %d ans", d.Age.Round())
@@ -151,12 +139,12 @@ func textRequests(title string, q Requests, before string) string {
 		return title + " : aucune demande" + before
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s%s, %s (%d %%)", title, Plural(q.Total, "demande", "demandes"), before, Plural(q.Resolved, "résolue", "résolues"), q.ResolvedPct())
+	fmt.Fprintf(&b, "%s : %s%s, %s (%d %%)", title, frtext.Plural(q.Total, "demande", "demandes"), before, frtext.Plural(q.Resolved, "résolue", "résolues"), q.ResolvedPct())
 	types := q.Types()
 	slices.SortStableFunc(types, func(a, b TypeCount) int { return cmp.Compare(b.Count, a.Count) })
 	for _, t := range types {
 		if t.Count > 0 {
-			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", t.Label, Number(t.Count), Pct(t.Count, q.Total))
+			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", t.Label, frtext.Number(t.Count), Pct(t.Count, q.Total))
 		}
 	}
 	return b.String()
@@ -177,8 +165,8 @@ func (r *Report) textRequestsByDepartement() string {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%s : droits %s, dont %s · soins %s, dont %s", d.Label,
-			Number(d.RightsRequests), countPct(d.RightsResolved, d.RightsRequests),
-			Number(d.CareRequests), countPct(d.CareResolved, d.CareRequests))
+			frtext.Number(d.RightsRequests), countPct(d.RightsResolved, d.RightsRequests),
+			frtext.Number(d.CareRequests), countPct(d.CareResolved, d.CareRequests))
 	}
 	return b.String()
 }
@@ -186,7 +174,7 @@ func (r *Report) textRequestsByDepartement() string {
 func (r *Report) textFollowUps() string {
 	f := r.FollowUps
 	return fmt.Sprintf("Suivi des demandes : %s et %s sur la période.\n%s",
-		Plural(f.Opened, "demande enregistrée", "demandes enregistrées"), Plural(f.Resolved, "résolue", "résolues"), overdue(f))
+		frtext.Plural(f.Opened, "demande enregistrée", "demandes enregistrées"), frtext.Plural(f.Resolved, "résolue", "résolues"), overdue(f))
 }
 
 // overdue names the requests still waiting after their follow-up date. It
@@ -197,13 +185,13 @@ func overdue(f FollowUps) string {
 	if f.Overdue == 0 {
 		return day + " : aucun suivi en retard"
 	}
-	return day + " : " + Plural(f.Overdue, "suivi en retard (demande non résolue, date de suivi passée), toutes dates de fiche confondues",
+	return day + " : " + frtext.Plural(f.Overdue, "suivi en retard (demande non résolue, date de suivi passée), toutes dates de fiche confondues",
 		"suivis en retard (demandes non résolues, date de suivi passée), toutes dates de fiche confondues")
 }
 
 // countPct writes a count with its share: "978 (55 %)".
 func countPct(n, total int) string {
-	return fmt.Sprintf("%s (%d %%)", Number(n), Pct(n, total))
+	return fmt.Sprintf("%s (%d %%)", frtext.Number(n), Pct(n, total))
 }
 
 // textShares lists the non-zero codes of counts with their share, largest
@@ -240,33 +228,6 @@ func textShares(title string, list codes.List, counts map[string]int) string {
 	return b.String()
 }
 
-// Plural writes a count with its noun in French: "0 demande", "1 demande",
-// "2 demandes" (0 and 1 take the singular), thousands spaced.
-func Plural(n int, one, many string) string {
-	if n > 1 || n < -1 {
-		return Number(n) + " " + many
-	}
-	return Number(n) + " " + one
-}
-
-// Number writes n the French way, thousands separated by a space: 4 175.
-func Number(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
 // Digest is the weekly message: the week's figures with their change from
 // the previous week, then the year to date. The three reports share a scope.
 func Digest(week, previous, yearToDate *Report) string {
@@ -277,7 +238,7 @@ func Digest(week, previous, yearToDate *Report) string {
 		fmt.Fprintf(&b, "Résumé du lundi – %s\nVotre semaine, %s\n\n", week.Label, week.Period.Label())
 	}
 	line := func(label string, now, before int) {
-		fmt.Fprintf(&b, "%s : %s (%s)\n", label, Number(now), change(now, before))
+		fmt.Fprintf(&b, "%s : %s (%s)\n", label, frtext.Number(now), change(now, before))
 	}
 	line("Fiches", week.Sheets, previous.Sheets)
 	line("Personnes distinctes", week.People, previous.People)
@@ -286,15 +247,15 @@ func Digest(week, previous, yearToDate *Report) string {
 	if now, before := actionCount(week), actionCount(previous); now > 0 || before > 0 {
 		line("Actions collectives", now, before)
 	}
-	fmt.Fprintf(&b, "Suivis en retard à ce jour (date de suivi passée, toutes fiches) : %s\n", Number(week.FollowUps.Overdue))
+	fmt.Fprintf(&b, "Suivis en retard à ce jour (date de suivi passée, toutes fiches) : %s\n", frtext.Number(week.FollowUps.Overdue))
 	if week.Scope.Kind != KindMediator {
-		fmt.Fprintf(&b, "Médiateurs actifs : %s\n", Number(week.Mediators))
+		fmt.Fprintf(&b, "Médiateurs actifs : %s\n", frtext.Number(week.Mediators))
 	}
 	y := yearToDate
 	fmt.Fprintf(&b, "\nDepuis le %s : %s, %s, %s ; résolues : accès aux droits %s sur %s (%d %%), accès aux soins %s sur %s (%d %%)",
-		frDate(y.Period.From), Plural(y.Sheets, "fiche", "fiches"), Plural(y.People, "personne distincte", "personnes distinctes"),
-		Plural(y.Rights.Total+y.Care.Total, "demande", "demandes"), Number(y.Rights.Resolved), Number(y.Rights.Total), y.Rights.ResolvedPct(),
-		Number(y.Care.Resolved), Number(y.Care.Total), y.Care.ResolvedPct())
+		frDate(y.Period.From), frtext.Plural(y.Sheets, "fiche", "fiches"), frtext.Plural(y.People, "personne distincte", "personnes distinctes"),
+		frtext.Plural(y.Rights.Total+y.Care.Total, "demande", "demandes"), frtext.Number(y.Rights.Resolved), frtext.Number(y.Rights.Total), y.Rights.ResolvedPct(),
+		frtext.Number(y.Care.Resolved), frtext.Number(y.Care.Total), y.Care.ResolvedPct())
 	return fit([]string{b.String()})
 }
 
@@ -302,9 +263,9 @@ func Digest(week, previous, yearToDate *Report) string {
 func change(now, before int) string {
 	switch d := now - before; {
 	case d > 0:
-		return fmt.Sprintf("+%s par rapport à la semaine précédente", Number(d))
+		return fmt.Sprintf("+%s par rapport à la semaine précédente", frtext.Number(d))
 	case d < 0:
-		return fmt.Sprintf("−%s par rapport à la semaine précédente", Number(-d))
+		return fmt.Sprintf("−%s par rapport à la semaine précédente", frtext.Number(-d))
 	}
 	return "comme la semaine précédente"
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/codes"
 )
 
@@ -50,8 +52,8 @@ func hugeReport() *Report {
 func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
 	r := hugeReport()
 	text := r.Text()
-	if n := MessageLen(text); n > MaxMessage {
-		t.Fatalf("message is %d UTF-16 units, Telegram allows %d", n, MaxMessage)
+	if n := frtext.MessageLen(text); n > frtext.MaxMessage {
+		t.Fatalf("message is %d UTF-16 units, Telegram allows %d", n, frtext.MaxMessage)
 	}
 	for _, want := range []string{"Indicateurs – Hauts-de-France", "Fiches : 1 250 010", "Nord (11) : 250 001", "Accès aux droits :"} {
 		if !strings.Contains(text, want) {
@@ -66,12 +68,12 @@ func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
 
 func TestFitCutsASingleOversizedSection(t *testing.T) {
 	got := fit([]string{strings.Repeat("é", 5000)})
-	if MessageLen(got) != MaxMessage || !strings.HasPrefix(got, "éé") {
-		t.Errorf("cut to %d units", MessageLen(got))
+	if frtext.MessageLen(got) != frtext.MaxMessage || !strings.HasPrefix(got, "éé") {
+		t.Errorf("cut to %d units", frtext.MessageLen(got))
 	}
 	emoji := fit([]string{"header", strings.Repeat("📊", 3000)}) // 2 UTF-16 units each
 	if emoji != "header" {
-		t.Errorf("oversized second section kept: %d units", MessageLen(emoji))
+		t.Errorf("oversized second section kept: %d units", frtext.MessageLen(emoji))
 	}
 }
 
@@ -87,8 +89,8 @@ func TestReviewLineSaysPosteInTheSingular(t *testing.T) {
 
 func TestPluralTakesTheSingularBelowTwo(t *testing.T) {
 	for n, want := range map[int]string{0: "0 demande", 1: "1 demande", 2: "2 demandes", 1250: "1 250 demandes"} {
-		if got := Plural(n, "demande", "demandes"); got != want {
-			t.Errorf("Plural(%d) = %q, want %q", n, got, want)
+		if got := frtext.Plural(n, "demande", "demandes"); got != want {
+			t.Errorf("frtext.Plural(%d) = %q, want %q", n, got, want)
 		}
 	}
 	one := textRequests("Accès aux droits", Requests{Total: 1, Resolved: 1, ByType: map[string]int{}}, "")

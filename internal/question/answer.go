@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 )
@@ -44,13 +46,13 @@ func splitCode(code string) (kind, typ string) {
 }
 
 func share(n, total int, noun string) string {
-	return fmt.Sprintf("%s sur %s (%d %%)", indicators.Number(n), indicators.Plural(total, noun, noun+"s"), indicators.Pct(n, total))
+	return fmt.Sprintf("%s sur %s (%d %%)", frtext.Number(n), frtext.Plural(total, noun, noun+"s"), indicators.Pct(n, total))
 }
 
 func shares(list codes.List, counts map[string]int, total int) []string {
 	var out []string
 	for _, c := range list {
-		out = append(out, fmt.Sprintf("- %s : %s (%d %%)", c.Label, indicators.Number(counts[c.Code]), indicators.Pct(counts[c.Code], total)))
+		out = append(out, fmt.Sprintf("- %s : %s (%d %%)", c.Label, frtext.Number(counts[c.Code]), indicators.Pct(counts[c.Code], total)))
 	}
 	return out
 }
@@ -63,7 +65,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 		t = &indicators.Breakdown{}
 	}
 	count := func(n int) {
-		f.Count, f.Value = n, indicators.Number(n)
+		f.Count, f.Value = n, frtext.Number(n)
 	}
 	ofSheets := func(n int) {
 		f.Count, f.Value = n, share(n, t.Sheets, "fiche")
@@ -82,7 +84,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 		f.Lines = []string{"Personnes distinctes vivant en QPV, en moyenne par médiateur : " + indicators.Decimal(r.PerMediator.DistinctPeopleQPV)}
 	case Sex:
 		if q.Code == "" {
-			f.Count, f.Value = t.Sheets, indicators.Plural(t.Sheets, "fiche", "fiches")
+			f.Count, f.Value = t.Sheets, frtext.Plural(t.Sheets, "fiche", "fiches")
 			f.Lines = shares(codes.Sex, t.Sex, t.Sheets)
 			break
 		}
@@ -91,7 +93,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 		f.Count = t.Age.Round()
 		f.Value = indicators.Decimal(t.Age) + " ans"
 		if t.AgeKnown > 0 {
-			f.Value += " (" + indicators.Plural(t.AgeKnown, "fiche", "fiches") + " où l'âge est connu)"
+			f.Value += " (" + frtext.Plural(t.AgeKnown, "fiche", "fiches") + " où l'âge est connu)"
 		}
 	case Resources, Contact, Level:
 		list, counts := codes.Resources, t.Resources
@@ -101,7 +103,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 			list, counts = codes.Levels, t.Level
 		}
 		if q.Code == "" || byType {
-			f.Count, f.Value = t.Sheets, indicators.Plural(t.Sheets, "fiche", "fiches")
+			f.Count, f.Value = t.Sheets, frtext.Plural(t.Sheets, "fiche", "fiches")
 			f.Lines = shares(list, counts, t.Sheets)
 			break
 		}
@@ -109,13 +111,13 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 	case Protection:
 		f.Count, f.Value = r.PerMediator.SocialProtection.Round(), indicators.Decimal(r.PerMediator.SocialProtection)+" personnes en moyenne par médiateur actif"
 		if r.Scope.Kind == indicators.KindMediator {
-			f.Value = indicators.Plural(r.PerMediator.SocialProtection.Round(), "personne", "personnes")
+			f.Value = frtext.Plural(r.PerMediator.SocialProtection.Round(), "personne", "personnes")
 		}
 	case Requests, Resolved, Rate, Open:
 		f = requestFigure(q, r, f)
 	case Overdue:
 		count(r.FollowUps.Overdue)
-		f.Value = indicators.Plural(r.FollowUps.Overdue, "demande", "demandes") + " au " + day(r.FollowUps.AsOf)
+		f.Value = frtext.Plural(r.FollowUps.Overdue, "demande", "demandes") + " au " + day(r.FollowUps.AsOf)
 	case Obstacles:
 		if q.Code == "" || byType {
 			f.Count, f.Value = t.ObstacleSheets, share(t.ObstacleSheets, t.Sheets, "fiche")
@@ -136,7 +138,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 			for _, c := range codes.PartnerCategories {
 				n += g.ByCategory[c.Code]
 				f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s (%s par médiateur actif)", c.Label,
-					indicators.Number(g.ByCategory[c.Code]), indicators.Decimal(g.PerMediator[c.Code])))
+					frtext.Number(g.ByCategory[c.Code]), indicators.Decimal(g.PerMediator[c.Code])))
 			}
 			count(n)
 			break
@@ -150,7 +152,7 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 		}
 		g := rv.Total
 		if q.Code == "" {
-			f.Count, f.Value = g.Reviews, fmt.Sprintf("%s sur %s", indicators.Number(g.Reviews), indicators.Plural(g.Posts, "poste", "postes"))
+			f.Count, f.Value = g.Reviews, fmt.Sprintf("%s sur %s", frtext.Number(g.Reviews), frtext.Plural(g.Posts, "poste", "postes"))
 			if byType {
 				for _, c := range indicators.ReviewQuestions {
 					f.Lines = append(f.Lines, fmt.Sprintf("- %s : %d %%", c.Label, g.Pct[c.Code]))
@@ -159,11 +161,11 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 			break
 		}
 		f.Count = g.Pct[q.Code]
-		f.Value = fmt.Sprintf("%d %% (%s sur %s)", g.Pct[q.Code], indicators.Number(g.Yes[q.Code]),
-			indicators.Plural(g.Answered[q.Code], "bilan", "bilans"))
+		f.Value = fmt.Sprintf("%d %% (%s sur %s)", g.Pct[q.Code], frtext.Number(g.Yes[q.Code]),
+			frtext.Plural(g.Answered[q.Code], "bilan", "bilans"))
 	case Mediators:
 		count(r.Mediators)
-		f.Value += " (postes enregistrés : " + indicators.Number(r.Posts) + ")"
+		f.Value += " (postes enregistrés : " + frtext.Number(r.Posts) + ")"
 	case Posts:
 		count(r.Posts)
 	}
@@ -193,14 +195,14 @@ func requestFigure(q Query, r *indicators.Report, f Figure) Figure {
 	}
 	switch q.Indicator {
 	case Requests:
-		f.Count, f.Value = total, indicators.Number(total)
+		f.Count, f.Value = total, frtext.Number(total)
 	case Resolved:
 		f.Count, f.Value = resolved, share(resolved, total, "demande")
 	case Rate:
 		f.Count = indicators.Pct(resolved, total)
-		f.Value = fmt.Sprintf("%d %% (%s résolues sur %s)", f.Count, indicators.Number(resolved), indicators.Plural(total, "demande", "demandes"))
+		f.Value = fmt.Sprintf("%d %% (%s résolues sur %s)", f.Count, frtext.Number(resolved), frtext.Plural(total, "demande", "demandes"))
 	case Open:
-		f.Count, f.Value = open, indicators.Plural(open, "demande", "demandes")
+		f.Count, f.Value = open, frtext.Plural(open, "demande", "demandes")
 	}
 	if typ != "" {
 		return f
@@ -230,13 +232,13 @@ func requestFigure(q Query, r *indicators.Report, f Figure) Figure {
 func lineValue(q Query, total, resolved, open int) string {
 	switch q.Indicator {
 	case Resolved:
-		return fmt.Sprintf("%s sur %s", indicators.Number(resolved), indicators.Number(total))
+		return fmt.Sprintf("%s sur %s", frtext.Number(resolved), frtext.Number(total))
 	case Rate:
-		return fmt.Sprintf("%d %% (%s/%s)", indicators.Pct(resolved, total), indicators.Number(resolved), indicators.Number(total))
+		return fmt.Sprintf("%d %% (%s/%s)", indicators.Pct(resolved, total), frtext.Number(resolved), frtext.Number(total))
 	case Open:
-		return indicators.Number(open)
+		return frtext.Number(open)
 	}
-	return indicators.Number(total)
+	return frtext.Number(total)
 }
 
 func actionFigure(q Query, r *indicators.Report, f Figure) Figure {
@@ -246,37 +248,37 @@ func actionFigure(q Query, r *indicators.Report, f Figure) Figure {
 	}
 	g := a.Total
 	if q.Indicator == Participants {
-		f.Count, f.Value = g.Participants, indicators.Number(g.Participants)
+		f.Count, f.Value = g.Participants, frtext.Number(g.Participants)
 		return f
 	}
 	facet, code, _ := strings.Cut(q.Code, ".")
 	switch facet {
 	case "role":
 		f.Count = g.ByRole[code]
-		f.Value = fmt.Sprintf("%s (%s par médiateur actif)", indicators.Number(g.ByRole[code]), indicators.Decimal(g.PerMediator[code]))
+		f.Value = fmt.Sprintf("%s (%s par médiateur actif)", frtext.Number(g.ByRole[code]), indicators.Decimal(g.PerMediator[code]))
 	case "theme":
 		for _, t := range a.Themes {
 			if t.Code == code {
-				f.Count, f.Value = t.Count, fmt.Sprintf("%s sur %s (%d %%)", indicators.Number(t.Count), indicators.Plural(g.Actions, "action", "actions"), t.Pct)
+				f.Count, f.Value = t.Count, fmt.Sprintf("%s sur %s (%d %%)", frtext.Number(t.Count), frtext.Plural(g.Actions, "action", "actions"), t.Pct)
 			}
 		}
 		if f.Value == "" {
-			f.Value = "0 sur " + indicators.Plural(g.Actions, "action", "actions")
+			f.Value = "0 sur " + frtext.Plural(g.Actions, "action", "actions")
 		}
 	case "audience":
 		f.Count = g.CoanimatedForProfessionals
-		f.Value = fmt.Sprintf("%s sur %s (%d %%)", indicators.Number(g.CoanimatedForProfessionals),
-			indicators.Plural(g.Mediators, "médiateur actif", "médiateurs actifs"), g.CoanimatedForProfessionalsPct)
+		f.Value = fmt.Sprintf("%s sur %s (%d %%)", frtext.Number(g.CoanimatedForProfessionals),
+			frtext.Plural(g.Mediators, "médiateur actif", "médiateurs actifs"), g.CoanimatedForProfessionalsPct)
 	default:
-		f.Count, f.Value = g.Actions, indicators.Number(g.Actions)
+		f.Count, f.Value = g.Actions, frtext.Number(g.Actions)
 		if q.Breakdown == ByType {
 			for _, t := range a.Themes {
-				f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s (%d %%)", t.Label, indicators.Number(t.Count), t.Pct))
+				f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s (%d %%)", t.Label, frtext.Number(t.Count), t.Pct))
 			}
 			break
 		}
 		for _, c := range codes.ActionRoles {
-			f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s", c.Label, indicators.Number(g.ByRole[c.Code])))
+			f.Lines = append(f.Lines, fmt.Sprintf("- %s : %s", c.Label, frtext.Number(g.ByRole[c.Code])))
 		}
 	}
 	return f

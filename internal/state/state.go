@@ -33,40 +33,41 @@ const (
 	DoneTTL = 48 * time.Hour
 )
 
-// Store is the Redis store of drafts, update ids and locks.
-type Store struct {
+// Drafts is the Redis side: drafts, update ids and locks (store.Store is
+// the PostgreSQL side, the records).
+type Drafts struct {
 	rdb    *redis.Client
 	prefix string
 	bot    string // "<bot id>:" in update, chat and lock keys; "" for none
 }
 
 // New returns a store whose keys all start with prefix.
-func New(rdb *redis.Client, prefix string) *Store {
-	return &Store{rdb: rdb, prefix: prefix}
+func New(rdb *redis.Client, prefix string) *Drafts {
+	return &Drafts{rdb: rdb, prefix: prefix}
 }
 
 // ForBot returns the store of bot botID: its update ids (numbered per bot by
 // Telegram), chat leases and job locks are its own, so two bots sharing one
 // Redis and prefix (staging and production) never take each other's
 // updates or locks. Drafts stay keyed by chat and user.
-func (s *Store) ForBot(botID int64) *Store {
+func (s *Drafts) ForBot(botID int64) *Drafts {
 	c := *s
 	c.bot = strconv.FormatInt(botID, 10) + ":"
 	return &c
 }
 
-func (s *Store) draftKey(chatID, userID int64) string {
+func (s *Drafts) draftKey(chatID, userID int64) string {
 	return s.prefix + "draft:" + member(chatID, userID)
 }
 
-func (s *Store) indexKey() string { return s.prefix + "drafts" }
+func (s *Drafts) indexKey() string { return s.prefix + "drafts" }
 
 func member(chatID, userID int64) string {
 	return strconv.FormatInt(chatID, 10) + ":" + strconv.FormatInt(userID, 10)
 }
 
 // Load returns the draft of userID in chatID; false when there is none.
-func (s *Store) Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error) {
+func (s *Drafts) Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error) {
 	data, err := s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return dialog.State{}, false, nil
@@ -82,7 +83,7 @@ func (s *Store) Load(ctx context.Context, chatID, userID int64) (dialog.State, b
 }
 
 // Save stores the draft and restarts its 72-hour lifetime.
-func (s *Store) Save(ctx context.Context, chatID, userID int64, st dialog.State) error {
+func (s *Drafts) Save(ctx context.Context, chatID, userID int64, st dialog.State) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode draft: %w", err)
@@ -103,7 +104,7 @@ func (s *Store) Save(ctx context.Context, chatID, userID int64, st dialog.State)
 }
 
 // Delete removes the draft (saved or cancelled).
-func (s *Store) Delete(ctx context.Context, chatID, userID int64) error {
+func (s *Drafts) Delete(ctx context.Context, chatID, userID int64) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.draftKey(chatID, userID))
 		p.ZRem(ctx, s.indexKey(), member(chatID, userID))
@@ -126,7 +127,7 @@ type DraftRef struct {
 
 // Idle lists the drafts not touched for olderThan at now, oldest first, for
 // the "you have a sheet in progress" nudges. Expired drafts are forgotten.
-func (s *Store) Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]DraftRef, error) {
+func (s *Drafts) Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]DraftRef, error) {
 	max := strconv.FormatInt(now.Add(-olderThan).UnixMilli(), 10)
 	members, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.indexKey(), Start: "-inf", Stop: max, ByScore: true}).Result()
 	if err != nil {
@@ -167,11 +168,11 @@ func parseMember(m string) (chat, user int64, ok bool) {
 	return chat, user, err1 == nil && err2 == nil
 }
 
-func (s *Store) updateKey(updateID int) string {
+func (s *Drafts) updateKey(updateID int) string {
 	return s.prefix + "update:" + s.bot + strconv.Itoa(updateID)
 }
 
-func (s *Store) chatKey(chatID int64) string {
+func (s *Drafts) chatKey(chatID int64) string {
 	return s.prefix + "chat:" + s.bot + strconv.FormatInt(chatID, 10)
 }
 
@@ -212,7 +213,7 @@ return 0`)
 // a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
 // handler blocks its chat for at most ProcessingTTL, after which the
 // redelivered update is handled.
-func (s *Store) BeginUpdate(ctx context.Context, chatID int64, updateID int) (UpdateStatus, error) {
+func (s *Drafts) BeginUpdate(ctx context.Context, chatID int64, updateID int) (UpdateStatus, error) {
 	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
 	if err != nil {
@@ -222,7 +223,7 @@ func (s *Store) BeginUpdate(ctx context.Context, chatID int64, updateID int) (Up
 }
 
 // RenewUpdate extends the lease of an update being handled.
-func (s *Store) RenewUpdate(ctx context.Context, chatID int64, updateID int) error {
+func (s *Drafts) RenewUpdate(ctx context.Context, chatID int64, updateID int) error {
 	if err := renewScript.Run(ctx, s.rdb, []string{s.chatKey(chatID)}, strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("renew update %d: %w", updateID, err)
 	}
@@ -230,7 +231,7 @@ func (s *Store) RenewUpdate(ctx context.Context, chatID int64, updateID int) err
 }
 
 // FinishUpdate marks a claimed update as handled and frees its chat.
-func (s *Store) FinishUpdate(ctx context.Context, chatID int64, updateID int) error {
+func (s *Drafts) FinishUpdate(ctx context.Context, chatID int64, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
 		return fmt.Errorf("finish update %d: %w", updateID, err)
@@ -240,7 +241,7 @@ func (s *Store) FinishUpdate(ctx context.Context, chatID int64, updateID int) er
 
 // AbandonUpdate frees the chat of a claimed update whose handling did not
 // finish, so that a redelivery is handled.
-func (s *Store) AbandonUpdate(ctx context.Context, chatID int64, updateID int) error {
+func (s *Drafts) AbandonUpdate(ctx context.Context, chatID int64, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
 		return fmt.Errorf("abandon update %d: %w", updateID, err)
@@ -258,7 +259,7 @@ return 0`)
 
 // TryLock takes the lock key for ttl, if free. release gives it back; it is
 // safe to call after the lock expired.
-func (s *Store) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error) {
+func (s *Drafts) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return nil, false, fmt.Errorf("lock token: %w", err)

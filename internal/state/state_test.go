@@ -11,7 +11,7 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-func newStore(t testing.TB) (*Store, *testenv.Redis) {
+func newStore(t testing.TB) (*Drafts, *testenv.Redis) {
 	t.Helper()
 	r := testenv.NewRedis(t)
 	return New(r.Client, r.Prefix), r

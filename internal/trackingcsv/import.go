@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -29,12 +30,12 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, dryRun bool) (sto
 func RunImport(ctx context.Context, pool *pgxpool.Pool, r io.Reader, dryRun bool, out io.Writer) error {
 	sum, err := Import(ctx, &store.Store{Pool: pool}, r, dryRun)
 	if errors.Is(err, store.ErrImportRejected) {
-		fmt.Fprintf(out, "Import refusé : %s, rien n'a été enregistré.\n", indicators.Plural(sum.ProblemCount, "erreur", "erreurs"))
+		fmt.Fprintf(out, "Import refusé : %s, rien n'a été enregistré.\n", frtext.Plural(sum.ProblemCount, "erreur", "erreurs"))
 		for _, p := range sum.Problems {
 			fmt.Fprintln(out, p.Error())
 		}
 		if more := sum.ProblemCount - len(sum.Problems); more > 0 {
-			fmt.Fprintf(out, "… et %s.\n", indicators.Plural(more, "autre erreur", "autres erreurs"))
+			fmt.Fprintf(out, "… et %s.\n", frtext.Plural(more, "autre erreur", "autres erreurs"))
 		}
 		fmt.Fprintln(out, "Corrigez ces lignes puis relancez l'import.")
 		return ErrRejected
@@ -42,7 +43,7 @@ func RunImport(ctx context.Context, pool *pgxpool.Pool, r io.Reader, dryRun bool
 	if err != nil {
 		return err
 	}
-	n := indicators.Number
+	n := frtext.Number
 	if dryRun {
 		fmt.Fprintln(out, "Simulation (--dry-run) : le fichier est valide, rien n'a été enregistré.")
 		fmt.Fprintf(out, "Lignes lues : %s\n", n(sum.Rows))

@@ -17,8 +17,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/frtext"
+
 	"github.com/relais-sante/relais/internal/codes"
-	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -82,7 +83,7 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 		index, missing := columnIndex(head)
 		if len(missing) > 0 {
 			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: fmt.Sprintf(
-				"%s dans l'en-tête : %s (attendu : %s)", indicators.Plural(len(missing), "colonne manquante", "colonnes manquantes"),
+				"%s dans l'en-tête : %s (attendu : %s)", frtext.Plural(len(missing), "colonne manquante", "colonnes manquantes"),
 				strings.Join(missing, ", "), strings.Join(Header, ","))})
 			return
 		}
