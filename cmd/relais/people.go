@@ -147,7 +147,7 @@ func runUserSetDisabled(ctx context.Context, args []string, stdout io.Writer, di
 		return err
 	}
 	defer st.Close()
-	err = st.SetUserDisabled(ctx, *id, disable, nil)
+	err = st.SetUserDisabled(ctx, store.TelegramID(*id), disable, nil)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%s : aucun utilisateur n'a l'identifiant Telegram %d (voir relais user list)", name, *id)
 	}
@@ -498,7 +498,7 @@ func runUserPost(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	post, err := st.PostByIdentifier(ctx, *identifier, *id)
+	post, err := st.PostByIdentifier(ctx, *identifier, store.TelegramID(*id))
 	if errors.Is(err, store.ErrNotFound) {
 		if *identifier != "" {
 			return fmt.Errorf("user post : aucun poste n'a l'identifiant « %s »", *identifier)

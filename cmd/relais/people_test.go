@@ -38,7 +38,7 @@ func registerUser(t *testing.T, st *store.Store, id int64, name string, inv stor
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.RedeemInvitation(ctx, code, id, id, name, time.Now()); err != nil {
+	if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), name, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -178,7 +178,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		t.Errorf("%d territory refusals audited, want 10", n)
 	}
 	for _, id := range []int64{4801, 4810, 4811, 4899} {
-		if _, exists, err := h.drafts.Load(ctx, id, id); err != nil || exists {
+		if _, exists, err := h.drafts.Load(ctx, store.ChatID(id), store.TelegramID(id)); err != nil || exists {
 			t.Errorf("user %d has a draft after refusals (err %v)", id, err)
 		}
 	}

@@ -23,7 +23,7 @@ func (b *Bot) saveAction(ctx context.Context, u *store.User, st dialog.State) (i
 		date = b.Now()
 	}
 	act := store.Action{
-		ID:         st.SheetID,
+		ID:         st.RecordID,
 		MediatorID: u.Mediator.ID,
 		Date:       time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC),
 		Role:       a.String("role"),

@@ -132,8 +132,8 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 	ctx := context.Background()
 	u := h.mediator(7003, "Awa", "59")
 	h.mediator(7004, "Léa", "59")
-	mediatorOf := func(tg int64) int64 {
-		var id int64
+	mediatorOf := func(tg int64) store.MediatorID {
+		var id store.MediatorID
 		if err := h.db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = $1`, tg).Scan(&id); err != nil {
 			t.Fatal(err)
 		}

@@ -106,7 +106,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	doc := tgbotapi.NewDocument(ev.chatID, tgbotapi.FileBytes{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Bytes: buf.Bytes()})
+	doc := tgbotapi.NewDocument(int64(ev.chatID), tgbotapi.FileBytes{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Bytes: buf.Bytes()})
 	doc.Caption = fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). Contient les réponses libres des bilans.", year, strings.ToUpper(format))
 	doc.ReplyMarkup = annualButtons(year)
 	if _, err := b.out.Send(ctx, doc); err != nil {

@@ -86,8 +86,8 @@ func (b *Bot) Now() time.Time { return b.now().In(b.loc) }
 // event is one incoming message or button press, reduced to what Relais uses.
 type event struct {
 	updateID    int
-	userID      int64
-	chatID      int64
+	userID      store.TelegramID
+	chatID      store.ChatID
 	firstName   string
 	text        string // message text
 	data        string // callback data
@@ -109,14 +109,14 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 		}
 		m := u.Message
 		media := m.Photo != nil || m.Document != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil
-		return event{updateID: u.UpdateID, userID: m.From.ID, chatID: m.Chat.ID,
+		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
 			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text), media: media}, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
 		q := u.CallbackQuery
 		if !q.Message.Chat.IsPrivate() || q.Message.Chat.ID != q.From.ID {
 			return event{}, false
 		}
-		return event{updateID: u.UpdateID, userID: q.From.ID, chatID: q.Message.Chat.ID, firstName: q.From.FirstName,
+		return event{updateID: u.UpdateID, userID: store.TelegramID(q.From.ID), chatID: store.ChatID(q.Message.Chat.ID), firstName: q.From.FirstName,
 			data: q.Data, callback: q.ID, messageID: q.Message.MessageID, pressedText: q.Message.Text, answered: new(bool)}, true
 	}
 	return event{}, false
@@ -199,7 +199,7 @@ func (b *Bot) logUpdate(ev event, u *store.User, what string, err error, attrs .
 }
 
 // retryRelease calls release until it succeeds or the lease has expired anyway.
-func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, int64, int) error, chatID int64, updateID int) {
+func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, store.ChatID, int) error, chatID store.ChatID, updateID int) {
 	for deadline := time.Now().Add(state.ProcessingTTL); time.Now().Before(deadline); {
 		time.Sleep(500 * time.Millisecond)
 		if err := release(ctx, chatID, updateID); err == nil {
@@ -209,7 +209,7 @@ func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, in
 }
 
 // renew keeps the chat's lease while its update is handled.
-func (b *Bot) renew(ctx context.Context, chatID int64, updateID int) {
+func (b *Bot) renew(ctx context.Context, chatID store.ChatID, updateID int) {
 	t := time.NewTicker(renewEvery)
 	defer t.Stop()
 	for {
@@ -346,11 +346,11 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 // id (0 on failure). A text over Telegram's limit (a long list) goes as
 // several messages cut between lines, the keyboard on the last one: a user
 // never gets silence because a list grew.
-func (b *Bot) send(ctx context.Context, chatID int64, text string, kb *tgbotapi.InlineKeyboardMarkup) int {
+func (b *Bot) send(ctx context.Context, chatID store.ChatID, text string, kb *tgbotapi.InlineKeyboardMarkup) int {
 	parts := splitText(text, frtext.MaxMessage)
 	id := 0
 	for i, part := range parts {
-		m := tgbotapi.NewMessage(chatID, part)
+		m := tgbotapi.NewMessage(int64(chatID), part)
 		if kb != nil && i == len(parts)-1 {
 			m.ReplyMarkup = *kb
 		}
@@ -417,12 +417,12 @@ func splitText(text string, limit int) []string {
 }
 
 // edit replaces a message's text and keyboard; an identical edit is not an error.
-func (b *Bot) edit(ctx context.Context, chatID int64, messageID int, text string, kb *tgbotapi.InlineKeyboardMarkup) {
+func (b *Bot) edit(ctx context.Context, chatID store.ChatID, messageID int, text string, kb *tgbotapi.InlineKeyboardMarkup) {
 	var c tgbotapi.EditMessageTextConfig
 	if kb != nil {
-		c = tgbotapi.NewEditMessageTextAndMarkup(chatID, messageID, text, *kb)
+		c = tgbotapi.NewEditMessageTextAndMarkup(int64(chatID), messageID, text, *kb)
 	} else {
-		c = tgbotapi.NewEditMessageText(chatID, messageID, text)
+		c = tgbotapi.NewEditMessageText(int64(chatID), messageID, text)
 	}
 	if _, err := b.out.Request(ctx, c); err != nil && !strings.Contains(err.Error(), "message is not modified") {
 		b.log.Error("edit message", "chat_id", chatID, "err", err)

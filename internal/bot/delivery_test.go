@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -110,7 +111,7 @@ func (h *harness) waitUnreachable(id int64, want bool) {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		off, err := h.db.Store.Unreachable(context.Background(), id)
+		off, err := h.db.Store.Unreachable(context.Background(), store.TelegramID(id))
 		if err != nil {
 			h.t.Fatal(err)
 		}

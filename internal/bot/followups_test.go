@@ -48,7 +48,7 @@ func (h *harness) runReminders(now time.Time) {
 
 func (h *harness) user(id int64) *store.User {
 	h.t.Helper()
-	u, err := h.db.Store.UserByTelegramID(context.Background(), id)
+	u, err := h.db.Store.UserByTelegramID(context.Background(), store.TelegramID(id))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func (h *harness) user(id int64) *store.User {
 }
 
 // openSheet saves a sheet of date whose requests are open with these follow-up dates (zero: none).
-func (h *harness) openSheet(mediatorID int64, id, ben string, date time.Time, follows ...time.Time) {
+func (h *harness) openSheet(mediatorID store.MediatorID, id, ben string, date time.Time, follows ...time.Time) {
 	h.t.Helper()
 	sh := store.Sheet{ID: id, MediatorID: mediatorID, Date: date, Beneficiary: ben, Sex: "M", QPV: "non",
 		Resources: "salaire", ContactMode: "contact_direct", Level: "oriente", SocialProtection: "non"}
@@ -267,7 +267,7 @@ func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
 	}
 
 	// The reminder now waits for 14:00, and a form left idle is not recalled.
-	if err := h.drafts.Save(context.Background(), 3006, 3006, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, paris)}); err != nil {
+	if err := h.drafts.Save(context.Background(), 3006, 3006, dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, paris)}); err != nil {
 		t.Fatal(err)
 	}
 	h.runReminders(time.Date(2026, 11, 23, 13, 59, 0, 0, paris))

@@ -23,13 +23,13 @@ type Forms map[string]*forms.Form
 
 // Drafts keeps the dialog state of half-filled forms and de-duplicates updates.
 type Drafts interface {
-	Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error)
-	Save(ctx context.Context, chatID, userID int64, st dialog.State) error
-	Delete(ctx context.Context, chatID, userID int64) error
-	BeginUpdate(ctx context.Context, chatID int64, updateID int) (state.UpdateStatus, error)
-	RenewUpdate(ctx context.Context, chatID int64, updateID int) error
-	FinishUpdate(ctx context.Context, chatID int64, updateID int) error
-	AbandonUpdate(ctx context.Context, chatID int64, updateID int) error
+	Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (dialog.State, bool, error)
+	Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, st dialog.State) error
+	Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
+	BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (state.UpdateStatus, error)
+	RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+	FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
 }
 
 // saver persists a finished form and returns the record number shown to the user.
@@ -92,7 +92,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 	}
 	if exists {
 		f.bot.send(ctx, ev.chatID, f.inProgress(st.FormID)+" Que voulez-vous faire ?",
-			keyboard(reminders.DraftKeyboard(st.SheetID, formID).InlineKeyboard...))
+			keyboard(reminders.DraftKeyboard(st.RecordID, formID).InlineKeyboard...))
 		return
 	}
 	if k, ok := kindOf(formID); ok && k.start != nil {
@@ -216,7 +216,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			if r.Question {
 				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
 			}
-			id := b.post(ctx, telegram.Message{ChatID: ev.chatID, Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
+			id := b.post(ctx, telegram.Message{ChatID: int64(ev.chatID), Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
 			if r.Question && id != 0 {
 				st.QuestionMessageID = id
 			}
@@ -332,7 +332,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
-		if !exists || len(parts) < 3 || parts[2] != st.SheetID {
+		if !exists || len(parts) < 3 || parts[2] != st.RecordID {
 			// A button of an older prompt: the draft it named is gone.
 			b.answer(ctx, ev, "Cette saisie est déjà terminée ou abandonnée.")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
@@ -366,7 +366,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 type env struct {
 	ctx        context.Context
 	store      *store.Store
-	mediatorID int64
+	mediatorID store.MediatorID
 }
 
 func (f *formFlow) env(ctx context.Context, u *store.User) dialog.Env {
@@ -443,7 +443,7 @@ func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (in
 		date = b.Now()
 	}
 	sh := store.Sheet{
-		ID:               st.SheetID,
+		ID:               st.RecordID,
 		MediatorID:       u.Mediator.ID,
 		Date:             time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC),
 		Beneficiary:      a.String("beneficiary"),
@@ -469,7 +469,7 @@ func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (in
 		}
 		sh.Requests = append(sh.Requests, r)
 	}
-	if strings.HasPrefix(st.SheetID, editPrefix) {
+	if strings.HasPrefix(st.RecordID, editPrefix) {
 		return b.updateSheet(ctx, u, sh)
 	}
 	number, _, err := b.store.SaveSheet(ctx, sh)

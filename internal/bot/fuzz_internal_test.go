@@ -87,7 +87,7 @@ func FuzzButtonPress(f *testing.F) {
 			f.Fatal(err)
 		}
 		id := int64(7100 + i)
-		u, err := db.Store.RedeemInvitation(ctx, code, id, id, "Fuzz", time.Now())
+		u, err := db.Store.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "Fuzz", time.Now())
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func FuzzButtonPress(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data string) {
 		for i, u := range users {
 			update++
-			ev := event{updateID: update, userID: u.TelegramID, chatID: u.TelegramID, data: data, callback: "fuzz",
+			ev := event{updateID: update, userID: u.TelegramID, chatID: u.ChatID, data: data, callback: "fuzz",
 				messageID: messageIDs[i], pressedText: "Bonjour", answered: new(bool)}
 			b.handleCallback(ctx, u, ev)
 			if !*ev.answered {

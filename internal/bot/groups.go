@@ -33,5 +33,5 @@ func (b *Bot) membershipChanged(ctx context.Context, m *tgbotapi.ChatMemberUpdat
 		return
 	}
 	b.log.Info("left a group chat", "chat_type", m.Chat.Type)
-	b.audit(ctx, m.From.ID, store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": m.Chat.Type})
+	b.audit(ctx, store.TelegramID(m.From.ID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": m.Chat.Type})
 }

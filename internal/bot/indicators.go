@@ -434,7 +434,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.send(ctx, ev.chatID, "Le graphique n'a pas pu être dessiné ; les chiffres sont ci-dessus.", buttons)
 		return
 	}
-	photo := tgbotapi.NewPhoto(ev.chatID, tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
+	photo := tgbotapi.NewPhoto(int64(ev.chatID), tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
 	// The report's label names a mediator by their identifier; the scope's
 	// own label would fall back to a database number.
 	photo.Caption = "Demandes par type — " + r.Label
@@ -471,7 +471,7 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	if format == export.FormatCodes {
 		name = strings.TrimSuffix(export.Filename(scope, p, "csv"), ".csv") + "_codes.csv"
 	}
-	doc := tgbotapi.NewDocument(ev.chatID, tgbotapi.FileBytes{Name: name, Bytes: buf.Bytes()})
+	doc := tgbotapi.NewDocument(int64(ev.chatID), tgbotapi.FileBytes{Name: name, Bytes: buf.Bytes()})
 	doc.Caption = exportCaption(format, scope, p)
 	// The format buttons name the dates, not "this week": pressed on
 	// another day they must give the same rows as the file above them.

@@ -27,7 +27,7 @@ import (
 func (h *harness) seedSheets(telegramID int64, n int, date time.Time) {
 	h.t.Helper()
 	ctx := context.Background()
-	u, err := h.db.Store.UserByTelegramID(ctx, telegramID)
+	u, err := h.db.Store.UserByTelegramID(ctx, store.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ import (
 func (h *harness) saveSheet(telegramID int64, id, person string, date time.Time, req store.Request) {
 	h.t.Helper()
 	ctx := context.Background()
-	u, err := h.db.Store.UserByTelegramID(ctx, telegramID)
+	u, err := h.db.Store.UserByTelegramID(ctx, store.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func (h *harness) saveSheet(telegramID int64, id, person string, date time.Time,
 
 func (h *harness) identifier(telegramID int64) string {
 	h.t.Helper()
-	u, err := h.db.Store.UserByTelegramID(context.Background(), telegramID)
+	u, err := h.db.Store.UserByTelegramID(context.Background(), store.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}

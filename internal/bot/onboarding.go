@@ -51,8 +51,8 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 // "/" list matches /aide (the default menu, set at start, only has /start
 // and /aide). It comes before the answer, so the menu is there when the
 // user reads it.
-func (b *Bot) setChatMenu(ctx context.Context, chatID int64, role string) {
-	c := tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(chatID), CommandsFor(role)...)
+func (b *Bot) setChatMenu(ctx context.Context, chatID store.ChatID, role string) {
+	c := tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(int64(chatID)), CommandsFor(role)...)
 	if _, err := b.out.Request(ctx, c); err != nil {
 		b.log.Warn("set chat commands", "chat_id", chatID, "err", err)
 	}

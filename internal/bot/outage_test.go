@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -171,7 +172,7 @@ func (h *harness) waitDraftAt(id int64, step string) {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		st, ok, err := h.drafts.Load(context.Background(), id, id)
+		st, ok, err := h.drafts.Load(context.Background(), store.ChatID(id), store.TelegramID(id))
 		free := h.rdb.Client.Exists(context.Background(), h.rdb.Prefix+"chat:"+strconv.FormatInt(id, 10)).Val() == 0
 		if err == nil && ok && st.Pos.Step == step && free {
 			return

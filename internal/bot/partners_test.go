@@ -84,7 +84,7 @@ func TestLongPartnerListIsSentInParts(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(7102, "Awa", "59")
 	ctx := context.Background()
-	var id int64
+	var id store.MediatorID
 	if err := h.db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = 7102`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 func (h *harness) seedRequests(telegramID int64, tag string, n int, date time.Time, kind, typ string) {
 	h.t.Helper()
 	ctx := context.Background()
-	u, err := h.db.Store.UserByTelegramID(ctx, telegramID)
+	u, err := h.db.Store.UserByTelegramID(ctx, store.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/relais-sante/relais/internal/store"
 )
 
 // chatMember follows my_chat_member updates of private chats: a user who
@@ -16,11 +17,11 @@ func (b *Bot) chatMember(ctx context.Context, u tgbotapi.Update) {
 	}
 	switch m.NewChatMember.Status {
 	case "kicked":
-		if _, err := b.store.MarkUnreachable(ctx, m.From.ID, b.Now()); err != nil {
+		if _, err := b.store.MarkUnreachable(ctx, store.TelegramID(m.From.ID), b.Now()); err != nil {
 			b.log.Error("mark user unreachable", "update_id", u.UpdateID, "err", err)
 		}
 	case "member":
-		if _, err := b.store.MarkReachable(ctx, m.From.ID); err != nil {
+		if _, err := b.store.MarkReachable(ctx, store.TelegramID(m.From.ID)); err != nil {
 			b.log.Error("mark user reachable", "update_id", u.UpdateID, "err", err)
 		}
 	}
@@ -29,7 +30,7 @@ func (b *Bot) chatMember(ctx context.Context, u tgbotapi.Update) {
 // noteReachable makes a user who writes reachable again: they unblocked
 // the bot, so their reminders resume.
 func (b *Bot) noteReachable(ctx context.Context, ev event) {
-	if ev.chatID != ev.userID { // private chats only
+	if int64(ev.chatID) != int64(ev.userID) { // private chats only: the chat id is the user id
 		return
 	}
 	if _, err := b.store.MarkReachable(ctx, ev.userID); err != nil {

@@ -153,9 +153,9 @@ func (b *Bot) saveReview(ctx context.Context, u *store.User, st dialog.State) (i
 	if u.Mediator == nil {
 		return 0, errors.New("save review: user is not a mediator")
 	}
-	year, ok := reviewYearOf(st.SheetID)
+	year, ok := reviewYearOf(st.RecordID)
 	if !ok {
-		return 0, fmt.Errorf("save review: draft id %q has no year", st.SheetID)
+		return 0, fmt.Errorf("save review: draft id %q has no year", st.RecordID)
 	}
 	a := st.Answers
 	yes := func(id string) *bool {

@@ -108,9 +108,9 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbo
 	for i, m := range shown[from:min(from+teamPage, len(shown))] {
 		fmt.Fprintf(&sb, "\n\n%d. %s", from+i+1, memberLine(m, b.loc))
 		if m.DisabledAt != nil {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Réactiver n° %d", from+i+1), "eq:e:"+strconv.FormatInt(m.TelegramID, 10))))
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Réactiver n° %d", from+i+1), "eq:e:"+strconv.FormatInt(int64(m.TelegramID), 10))))
 		} else {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Désactiver n° %d", from+i+1), "eq:d:"+strconv.FormatInt(m.TelegramID, 10))))
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Désactiver n° %d", from+i+1), "eq:d:"+strconv.FormatInt(int64(m.TelegramID), 10))))
 		}
 	}
 	var nav []tgbotapi.InlineKeyboardButton
@@ -188,7 +188,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	id, err := strconv.ParseInt(arg, 10, 64)
 	var target *store.User
 	if err == nil {
-		target, err = b.store.UserByTelegramID(ctx, id)
+		target, err = b.store.UserByTelegramID(ctx, store.TelegramID(id))
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		b.log.Error("load team member", "err", err)
@@ -215,7 +215,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		return
 	}
 	disable := act == "D"
-	if err := b.store.SetUserDisabled(ctx, id, disable, &u.TelegramID); err != nil {
+	if err := b.store.SetUserDisabled(ctx, store.TelegramID(id), disable, &u.TelegramID); err != nil {
 		b.log.Error("set user disabled", "err", err)
 		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
 		return

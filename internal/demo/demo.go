@@ -54,9 +54,9 @@ func Personas() []Persona {
 // Registry is what seeding needs from the store: who is registered, and
 // invitations for those who are not.
 type Registry interface {
-	UserByTelegramID(ctx context.Context, telegramID int64) (*store.User, error)
+	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
 	CreateInvitation(ctx context.Context, inv store.Invitation) (string, error)
-	CountUsersExcept(ctx context.Context, telegramIDs []int64) (int, error)
+	CountUsersExcept(ctx context.Context, telegramIDs []store.TelegramID) (int, error)
 }
 
 // ErrNotDemoDatabase refuses a database that holds real users: the demo has
@@ -67,9 +67,9 @@ var ErrNotDemoDatabase = errors.New("cette base contient des utilisateurs qui ne
 
 // CheckDemoOnly returns ErrNotDemoDatabase when reg holds anyone but the personas.
 func CheckDemoOnly(ctx context.Context, reg Registry, personas []Persona) error {
-	ids := make([]int64, len(personas))
+	ids := make([]store.TelegramID, len(personas))
 	for i, p := range personas {
-		ids[i] = p.ID
+		ids[i] = store.TelegramID(p.ID)
 	}
 	n, err := reg.CountUsersExcept(ctx, ids)
 	if err != nil {
@@ -90,7 +90,7 @@ func Seed(ctx context.Context, reg Registry, fake *telegramtest.Bot, personas []
 	var invited []Persona
 	for _, p := range personas {
 		fake.NewUser(p.ID, p.Name)
-		_, err := reg.UserByTelegramID(ctx, p.ID)
+		_, err := reg.UserByTelegramID(ctx, store.TelegramID(p.ID))
 		if err == nil {
 			continue
 		}
@@ -275,7 +275,7 @@ func waitRegistered(ctx context.Context, reg Registry, personas []Persona, serve
 	defer tick.Stop()
 	for _, p := range personas {
 		for {
-			_, err := reg.UserByTelegramID(ctx, p.ID)
+			_, err := reg.UserByTelegramID(ctx, store.TelegramID(p.ID))
 			if err == nil {
 				break
 			}

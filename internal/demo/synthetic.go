@@ -568,11 +568,11 @@ func newCode(rng *rand.Rand, taken map[string]bool) string {
 type SyntheticStore interface {
 	DemoState(ctx context.Context, key string) ([]byte, bool, error)
 	SaveDemoState(ctx context.Context, key string, value []byte) error
-	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]int64, error)
+	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]store.MediatorID, error)
 	ImportRows(ctx context.Context, rows iter.Seq2[store.ImportRow, error], opt store.ImportOptions) (store.ImportSummary, error)
 	SaveHistory(ctx context.Context, actions []store.Action, reviews []store.Review) error
-	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []int64, today time.Time) error
-	UserByTelegramID(ctx context.Context, telegramID int64) (*store.User, error)
+	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []store.MediatorID, today time.Time) error
+	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
 }
 
 // syntheticMark is stored once the year is loaded.
@@ -595,11 +595,11 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 		return false, err
 	}
 	ps := Personas()
-	awa, err := st.UserByTelegramID(ctx, ps[0].ID)
+	awa, err := st.UserByTelegramID(ctx, store.TelegramID(ps[0].ID))
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %s: %w", ps[0].Name, err)
 	}
-	karim, err := st.UserByTelegramID(ctx, ps[1].ID)
+	karim, err := st.UserByTelegramID(ctx, store.TelegramID(ps[1].ID))
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %s: %w", ps[1].Name, err)
 	}
@@ -638,7 +638,7 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 	if err := st.SaveHistory(ctx, actions, reviews); err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
-	if err := st.ForgetEmptyReminderDay(ctx, []int64{awa.Mediator.ID, karim.Mediator.ID}, today); err != nil {
+	if err := st.ForgetEmptyReminderDay(ctx, []store.MediatorID{awa.Mediator.ID, karim.Mediator.ID}, today); err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
 	mark, err := json.Marshal(syntheticMark{Seed: seed, Today: store.Day(today).Format(time.DateOnly),

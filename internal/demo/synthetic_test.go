@@ -23,7 +23,7 @@ func register(t *testing.T, st *store.Store, now time.Time) map[string]*store.Us
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := st.RedeemInvitation(ctx, code, p.ID, p.ID, p.Name, now)
+		u, err := st.RedeemInvitation(ctx, code, store.TelegramID(p.ID), store.ChatID(p.ID), p.Name, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -71,10 +71,10 @@ type Prefiller interface {
 	Prefill(key string) (value string, ok bool, err error)
 }
 
-// Start begins form f for a new record identified by sheetID: the first
+// Start begins form f for a new record identified by recordID: the first
 // question.
-func Start(f *forms.Form, sheetID string, in Input, env Env) (Result, error) {
-	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: Answers{}, UpdatedAt: in.Now}
+func Start(f *forms.Form, recordID string, in Input, env Env) (Result, error) {
+	st := State{FormID: f.ID, FormVersion: f.Version, RecordID: recordID, Phase: PhaseAsk, Answers: Answers{}, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
 	return r.finish(r.goTo(first(f, r.st.Answers), 0))
 }
@@ -82,8 +82,8 @@ func Start(f *forms.Form, sheetID string, in Input, env Env) (Result, error) {
 // StartFrom begins form f with answers already known (e.g. editing an
 // existing record): answers that do not fit are dropped, then the first
 // unanswered question, or the summary, is shown.
-func StartFrom(f *forms.Form, sheetID string, answers Answers, in Input, env Env) (Result, error) {
-	st := State{FormID: f.ID, FormVersion: f.Version, SheetID: sheetID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, Untouched: true, UpdatedAt: in.Now}
+func StartFrom(f *forms.Form, recordID string, answers Answers, in Input, env Env) (Result, error) {
+	st := State{FormID: f.ID, FormVersion: f.Version, RecordID: recordID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, Untouched: true, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
 	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), 0))
 }

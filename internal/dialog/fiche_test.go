@@ -187,8 +187,8 @@ func TestFicheHappyPath(t *testing.T) {
 	if _, ok := items[1].Get("follow_up"); ok {
 		t.Error("follow-up recorded for a resolved request")
 	}
-	if c.st.SheetID != "sheet-1" {
-		t.Errorf("sheet id = %q", c.st.SheetID)
+	if c.st.RecordID != "sheet-1" {
+		t.Errorf("sheet id = %q", c.st.RecordID)
 	}
 
 	saved := Saved(c.f, c.st, map[string]string{"number": "42"})

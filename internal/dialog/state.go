@@ -167,18 +167,21 @@ type Edit struct {
 // State is a draft: everything needed to continue the conversation after a
 // restart. It is stored as JSON (internal/state).
 type State struct {
-	FormID      string   `json:"form"`
-	FormVersion int      `json:"version"`
-	SheetID     string   `json:"sheet"`
-	Phase       Phase    `json:"phase"`
-	Pos         Pos      `json:"pos"`
-	Mode        Mode     `json:"mode,omitempty"`
-	Answers     Answers  `json:"answers"`
-	Pending     []string `json:"pending,omitempty"`  // multiple choice being toggled
-	Proposed    string   `json:"proposed,omitempty"` // prefilled value awaiting confirmation
-	Person      *Person  `json:"person,omitempty"`   // the known beneficiary, for prefills
-	Edit        *Edit    `json:"edit,omitempty"`
-	Resume      Phase    `json:"resume,omitempty"` // phase to return to when cancelling is refused
+	FormID      string `json:"form"`
+	FormVersion int    `json:"version"`
+	// RecordID is the id of the record the form will save (a sheet, an
+	// action, a review…), chosen at start so that saving twice is harmless;
+	// its JSON name predates the other forms and is kept for stored drafts.
+	RecordID string   `json:"sheet"`
+	Phase    Phase    `json:"phase"`
+	Pos      Pos      `json:"pos"`
+	Mode     Mode     `json:"mode,omitempty"`
+	Answers  Answers  `json:"answers"`
+	Pending  []string `json:"pending,omitempty"`  // multiple choice being toggled
+	Proposed string   `json:"proposed,omitempty"` // prefilled value awaiting confirmation
+	Person   *Person  `json:"person,omitempty"`   // the known beneficiary, for prefills
+	Edit     *Edit    `json:"edit,omitempty"`
+	Resume   Phase    `json:"resume,omitempty"` // phase to return to when cancelling is refused
 	// Fill makes each answer lead to the next unanswered step rather than
 	// the next step (after a form update, or when starting from answers).
 	Fill bool `json:"fill,omitempty"`

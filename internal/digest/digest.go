@@ -37,8 +37,8 @@ type Job struct {
 
 // recipient is a user who gets a digest and the scope it covers.
 type recipient struct {
-	userID int64
-	chatID int64
+	userID store.TelegramID
+	chatID store.ChatID
 	scope  indicators.Scope
 }
 
@@ -75,7 +75,7 @@ func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		m := jobs.Message{Key: store.SendKey{Job: JobName, Period: period, Subject: r.userID},
+		m := jobs.Message{Key: store.SendKey{Job: JobName, Period: period, Subject: int64(r.userID)},
 			Kind: "digest", UserID: r.userID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := sends.Once(ctx, m, func(ctx context.Context) error { return j.send(ctx, r, week, now) })
 		if err != nil {
@@ -118,7 +118,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	if err != nil {
 		return err
 	}
-	if _, err := j.Out.Post(ctx, telegram.Message{ChatID: r.chatID, Text: indicators.Digest(cur, prev, ytd)}); err != nil {
+	if _, err := j.Out.Post(ctx, telegram.Message{ChatID: int64(r.chatID), Text: indicators.Digest(cur, prev, ytd)}); err != nil {
 		return err
 	}
 	if ytd.Rights.Total+ytd.Care.Total == 0 {
@@ -129,7 +129,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
 		return nil // the text went out: the digest counts as sent
 	}
-	photo := telegram.Message{ChatID: r.chatID, Text: "Demandes par type depuis le 1er janvier — " + r.scope.Label(),
+	photo := telegram.Message{ChatID: int64(r.chatID), Text: "Demandes par type depuis le 1er janvier — " + r.scope.Label(),
 		File: &telegram.File{Name: "demandes.png", Data: png, Photo: true}}
 	if _, err := j.Out.Post(ctx, photo); err != nil {
 		// The text went out: the digest counts as sent; only the chart is missing.

@@ -26,7 +26,7 @@ func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *st
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, id, id, "X", time.Now())
+	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "X", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -253,7 +253,7 @@ func slug(s string) string {
 
 // Record writes who exported what (scope, period, format) in the exports
 // log and, in the same statement, a line of the audit trail.
-func Record(ctx context.Context, db indicators.Querier, userID int64, s indicators.Scope, p indicators.Period, format string) error {
+func Record(ctx context.Context, db indicators.Querier, userID store.TelegramID, s indicators.Scope, p indicators.Period, format string) error {
 	_, err := db.Exec(ctx, `
 		WITH e AS (
 			INSERT INTO exports (user_id, scope, period_from, period_to, format) VALUES ($1, $2, $3, $4, $5) RETURNING id

@@ -17,9 +17,9 @@ import (
 func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
 	db := seed(t)
 	ctx := context.Background()
-	ids := map[string]int64{}
+	ids := map[string]store.MediatorID{}
 	for _, m := range []string{"MED-59-01", "MED-62-01"} {
-		var id int64
+		var id store.MediatorID
 		if err := db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = $1`, m).Scan(&id); err != nil {
 			t.Fatal(err)
 		}

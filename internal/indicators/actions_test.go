@@ -26,7 +26,7 @@ type plan struct {
 // QPV posts) with 88 co-animated, 45 co-built and 75 attended actions,
 // the regional report's 8.8 / 4.5 / 7.5 per mediator; one more post is
 // active in the registry but did nothing in 2026 (an action in 2025).
-func seedActions(t *testing.T) (*testenv.DB, map[string]int64) {
+func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 	t.Helper()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
@@ -43,7 +43,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]int64) {
 		{id: "Q6", sheetOnly: true},
 		{id: "Z1"},
 	}
-	ids := map[string]int64{}
+	ids := map[string]store.MediatorID{}
 	n := 0
 	exec := func(q string, args ...any) {
 		t.Helper()
@@ -52,7 +52,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]int64) {
 		}
 	}
 	for _, p := range plans {
-		var id int64
+		var id store.MediatorID
 		dep := "59"
 		if p.rural {
 			dep = "02"

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/store"
 )
 
 // Scope kinds: the territories the report can be computed for.
@@ -29,10 +30,10 @@ const (
 // a scope forged from button data can never reach outside the territory it
 // declares (Allowed checks the declaration, the SQL enforces it).
 type Scope struct {
-	Kind        string `json:"kind"`
-	Departement string `json:"departement,omitempty"`
-	Structure   string `json:"structure,omitempty"`
-	MediatorID  int64  `json:"mediator_id,omitempty"`
+	Kind        string           `json:"kind"`
+	Departement string           `json:"departement,omitempty"`
+	Structure   string           `json:"structure,omitempty"`
+	MediatorID  store.MediatorID `json:"mediator_id,omitempty"`
 	// Name is the mediator's identifier, for display only (filled by
 	// MediatorScopes and Compute).
 	Name string `json:"name,omitempty"`
@@ -53,7 +54,7 @@ func Structure(dep, name string) Scope {
 }
 
 // Mediator is the scope of one mediator post.
-func Mediator(id int64) Scope { return Scope{Kind: KindMediator, MediatorID: id} }
+func Mediator(id store.MediatorID) Scope { return Scope{Kind: KindMediator, MediatorID: id} }
 
 var kindKeys = map[string]string{
 	KindRegion: "r", KindPicardie: "p", KindDepartement: "d", KindStructure: "s",
@@ -142,7 +143,7 @@ func ParseScope(key string) (Scope, error) {
 	if err != nil {
 		return Scope{}, fmt.Errorf("parse scope %q: %w", key, err)
 	}
-	s.Departement, s.MediatorID, s.Structure = parts[1], id, parts[3]
+	s.Departement, s.MediatorID, s.Structure = parts[1], store.MediatorID(id), parts[3]
 	if err := s.Validate(); err != nil {
 		return Scope{}, fmt.Errorf("parse scope %q: %w", key, err)
 	}
@@ -219,7 +220,7 @@ type Viewer struct {
 	Level       string // coordinator's scope: region | departement | structure
 	Departement string
 	Structure   string
-	MediatorID  int64
+	MediatorID  store.MediatorID
 }
 
 // Allowed tells whether viewer may see figures for s. Coordinators stay

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/store"
 
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -194,9 +195,9 @@ func seedScopes(t *testing.T) *testenv.DB {
 	return db
 }
 
-func mediatorID(t *testing.T, db *testenv.DB, identifier string) int64 {
+func mediatorID(t *testing.T, db *testenv.DB, identifier string) store.MediatorID {
 	t.Helper()
-	var id int64
+	var id store.MediatorID
 	if err := db.Store.Pool.QueryRow(context.Background(), `SELECT id FROM mediators WHERE identifier = $1`, identifier).Scan(&id); err != nil {
 		t.Fatal(err)
 	}

@@ -59,8 +59,8 @@ type Sends struct {
 // Message is one scheduled message.
 type Message struct {
 	Key    store.SendKey
-	Kind   string // metric label: reminder, nudge, digest, review
-	UserID int64  // the recipient, marked unreachable on a 403
+	Kind   string           // metric label: reminder, nudge, digest, review
+	UserID store.TelegramID // the recipient, marked unreachable on a 403
 	// Now is the pass's time; DayStart the start of its local day.
 	Now, DayStart time.Time
 }

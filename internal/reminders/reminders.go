@@ -174,7 +174,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 			break
 		}
 		var due []store.FollowUp
-		m := jobs.Message{Key: store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(now), Subject: t.MediatorID},
+		m := jobs.Message{Key: store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(now), Subject: int64(t.MediatorID)},
 			Kind: "reminder", UserID: t.UserID, Now: now, DayStart: day}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
 			var err error
@@ -189,7 +189,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 				shown = shown[:MaxPerMessage]
 			}
 			text, kb := Render(HeadingDaily, Lines(shown), MoreFooter(len(due)-len(shown)), now)
-			if _, err := s.o.Out.Send(ctx, Message(t.ChatID, text, kb)); err != nil {
+			if _, err := s.o.Out.Send(ctx, Message(int64(t.ChatID), text, kb)); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}
 			return nil
@@ -277,11 +277,11 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) 
 		// The period is when the draft was last touched: a draft resumed and
 		// left again earns a new nudge, the same idle draft never two.
 		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
-		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, Subject: d.UserID},
+		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, Subject: int64(d.UserID)},
 			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
-			m := tgbotapi.NewMessage(d.ChatID, NudgeText(d.FormID, title))
-			m.ReplyMarkup = DraftKeyboard(d.SheetID, "")
+			m := tgbotapi.NewMessage(int64(d.ChatID), NudgeText(d.FormID, title))
+			m.ReplyMarkup = DraftKeyboard(d.RecordID, "")
 			if _, err := s.o.Out.Send(ctx, m); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}

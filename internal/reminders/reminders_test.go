@@ -84,11 +84,11 @@ func (w *world) mediator(id int64, hour int) (*store.User, *telegramtest.User) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, id, id, "Awa", at(0, 0))
+	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "Awa", at(0, 0))
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if err := st.SetUserPreferences(ctx, id, hour, true, true); err != nil {
+	if err := st.SetUserPreferences(ctx, store.TelegramID(id), hour, true, true); err != nil {
 		w.t.Fatal(err)
 	}
 	return u, w.srv.NewUser(id, "Awa")
@@ -408,11 +408,11 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
 	left := at(9, 12)
 	for _, id := range []int64{101, 102} {
-		if err := drafts.Save(ctx, id, id, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: left}); err != nil {
+		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := drafts.Save(ctx, 103, 103, dialog.State{FormID: "fiche", SheetID: "y", UpdatedAt: at(12, 0)}); err != nil {
+	if err := drafts.Save(ctx, 103, 103, dialog.State{FormID: "fiche", RecordID: "y", UpdatedAt: at(12, 0)}); err != nil {
 		t.Fatal(err)
 	}
 	s := w.replica(nil)
@@ -440,7 +440,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	}
 
 	// Resumed and left again: a new nudge for the new idle period.
-	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: left.Add(6*time.Hour + 30*time.Minute)}); err != nil {
+	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left.Add(6*time.Hour + 30*time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	run(t, s, left.Add(9*time.Hour))                 // 18:12, idle for 2.5 hours
@@ -454,7 +454,7 @@ func TestNudgeNamesAFormThatIsNotASheet(t *testing.T) {
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
-	if err := drafts.Save(context.Background(), 101, 101, dialog.State{FormID: "action", SheetID: "x", UpdatedAt: at(9, 12)}); err != nil {
+	if err := drafts.Save(context.Background(), 101, 101, dialog.State{FormID: "action", RecordID: "x", UpdatedAt: at(9, 12)}); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w.replica(nil), at(13, 13))
@@ -469,7 +469,7 @@ func TestNudgesWaitForTheMorning(t *testing.T) {
 	_, ta := w.mediator(101, 9)
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
 	ctx := context.Background()
-	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", SheetID: "x", UpdatedAt: at(18, 30)}); err != nil {
+	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(18, 30)}); err != nil {
 		t.Fatal(err)
 	}
 	s := w.replica(nil)

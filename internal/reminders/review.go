@@ -86,7 +86,7 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time) (int
 			if jobs.Stopping(ctx) {
 				return
 			}
-			msg := jobs.Message{Key: store.SendKey{Job: q.Job, Period: strconv.Itoa(year), Subject: t.MediatorID},
+			msg := jobs.Message{Key: store.SendKey{Job: q.Job, Period: strconv.Itoa(year), Subject: int64(t.MediatorID)},
 				Kind: "review", UserID: t.UserID, Now: now, DayStart: day}
 			ok, err := s.sends.Once(ctx, msg, func(ctx context.Context) error {
 				if _, filled, err := s.o.Store.Review(ctx, t.MediatorID, year); err != nil || filled {
@@ -95,7 +95,7 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time) (int
 					}
 					return err
 				}
-				m := tgbotapi.NewMessage(t.ChatID, ReviewReminderText(year, deadline, second))
+				m := tgbotapi.NewMessage(int64(t.ChatID), ReviewReminderText(year, deadline, second))
 				m.ReplyMarkup = ReviewReminderKeyboard(year)
 				if _, err := s.o.Out.Send(ctx, m); err != nil {
 					return fmt.Errorf("send: %w", err)

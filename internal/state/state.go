@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/store"
 )
 
 // Durations of the keys.
@@ -56,18 +57,18 @@ func (s *Drafts) ForBot(botID int64) *Drafts {
 	return &c
 }
 
-func (s *Drafts) draftKey(chatID, userID int64) string {
+func (s *Drafts) draftKey(chatID store.ChatID, userID store.TelegramID) string {
 	return s.prefix + "draft:" + member(chatID, userID)
 }
 
 func (s *Drafts) indexKey() string { return s.prefix + "drafts" }
 
-func member(chatID, userID int64) string {
-	return strconv.FormatInt(chatID, 10) + ":" + strconv.FormatInt(userID, 10)
+func member(chatID store.ChatID, userID store.TelegramID) string {
+	return strconv.FormatInt(int64(chatID), 10) + ":" + strconv.FormatInt(int64(userID), 10)
 }
 
 // Load returns the draft of userID in chatID; false when there is none.
-func (s *Drafts) Load(ctx context.Context, chatID, userID int64) (dialog.State, bool, error) {
+func (s *Drafts) Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (dialog.State, bool, error) {
 	data, err := s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return dialog.State{}, false, nil
@@ -83,7 +84,7 @@ func (s *Drafts) Load(ctx context.Context, chatID, userID int64) (dialog.State, 
 }
 
 // Save stores the draft and restarts its 72-hour lifetime.
-func (s *Drafts) Save(ctx context.Context, chatID, userID int64, st dialog.State) error {
+func (s *Drafts) Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, st dialog.State) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode draft: %w", err)
@@ -104,7 +105,7 @@ func (s *Drafts) Save(ctx context.Context, chatID, userID int64, st dialog.State
 }
 
 // Delete removes the draft (saved or cancelled).
-func (s *Drafts) Delete(ctx context.Context, chatID, userID int64) error {
+func (s *Drafts) Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.draftKey(chatID, userID))
 		p.ZRem(ctx, s.indexKey(), member(chatID, userID))
@@ -118,10 +119,10 @@ func (s *Drafts) Delete(ctx context.Context, chatID, userID int64) error {
 
 // DraftRef identifies a draft left open.
 type DraftRef struct {
-	ChatID    int64
-	UserID    int64
+	ChatID    store.ChatID
+	UserID    store.TelegramID
 	FormID    string
-	SheetID   string // the record the draft will save: binds buttons to this draft
+	RecordID  string // the record the draft will save: binds buttons to this draft
 	UpdatedAt time.Time
 }
 
@@ -152,28 +153,28 @@ func (s *Drafts) Idle(ctx context.Context, olderThan time.Duration, now time.Tim
 		if st.Untouched {
 			continue // a stored record opened and left as it was: nothing to lose
 		}
-		out = append(out, DraftRef{ChatID: chat, UserID: user, FormID: st.FormID, SheetID: st.SheetID, UpdatedAt: st.UpdatedAt})
+		out = append(out, DraftRef{ChatID: chat, UserID: user, FormID: st.FormID, RecordID: st.RecordID, UpdatedAt: st.UpdatedAt})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
 	return out, nil
 }
 
-func parseMember(m string) (chat, user int64, ok bool) {
+func parseMember(m string) (chat store.ChatID, user store.TelegramID, ok bool) {
 	c, u, found := strings.Cut(m, ":")
 	if !found {
 		return 0, 0, false
 	}
-	chat, err1 := strconv.ParseInt(c, 10, 64)
-	user, err2 := strconv.ParseInt(u, 10, 64)
-	return chat, user, err1 == nil && err2 == nil
+	ch, err1 := strconv.ParseInt(c, 10, 64)
+	us, err2 := strconv.ParseInt(u, 10, 64)
+	return store.ChatID(ch), store.TelegramID(us), err1 == nil && err2 == nil
 }
 
 func (s *Drafts) updateKey(updateID int) string {
 	return s.prefix + "update:" + s.bot + strconv.Itoa(updateID)
 }
 
-func (s *Drafts) chatKey(chatID int64) string {
-	return s.prefix + "chat:" + s.bot + strconv.FormatInt(chatID, 10)
+func (s *Drafts) chatKey(chatID store.ChatID) string {
+	return s.prefix + "chat:" + s.bot + strconv.FormatInt(int64(chatID), 10)
 }
 
 // UpdateStatus says what BeginUpdate found.
@@ -213,7 +214,7 @@ return 0`)
 // a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
 // handler blocks its chat for at most ProcessingTTL, after which the
 // redelivered update is handled.
-func (s *Drafts) BeginUpdate(ctx context.Context, chatID int64, updateID int) (UpdateStatus, error) {
+func (s *Drafts) BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (UpdateStatus, error) {
 	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
 	if err != nil {
@@ -223,7 +224,7 @@ func (s *Drafts) BeginUpdate(ctx context.Context, chatID int64, updateID int) (U
 }
 
 // RenewUpdate extends the lease of an update being handled.
-func (s *Drafts) RenewUpdate(ctx context.Context, chatID int64, updateID int) error {
+func (s *Drafts) RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
 	if err := renewScript.Run(ctx, s.rdb, []string{s.chatKey(chatID)}, strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("renew update %d: %w", updateID, err)
 	}
@@ -231,7 +232,7 @@ func (s *Drafts) RenewUpdate(ctx context.Context, chatID int64, updateID int) er
 }
 
 // FinishUpdate marks a claimed update as handled and frees its chat.
-func (s *Drafts) FinishUpdate(ctx context.Context, chatID int64, updateID int) error {
+func (s *Drafts) FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
 		return fmt.Errorf("finish update %d: %w", updateID, err)
@@ -241,7 +242,7 @@ func (s *Drafts) FinishUpdate(ctx context.Context, chatID int64, updateID int) e
 
 // AbandonUpdate frees the chat of a claimed update whose handling did not
 // finish, so that a redelivery is handled.
-func (s *Drafts) AbandonUpdate(ctx context.Context, chatID int64, updateID int) error {
+func (s *Drafts) AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
 		return fmt.Errorf("abandon update %d: %w", updateID, err)

@@ -21,7 +21,7 @@ var t0 = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
 
 func draft(form string, at time.Time) dialog.State {
 	return dialog.State{
-		FormID: form, FormVersion: 3, SheetID: "s-1", Phase: dialog.PhaseAsk,
+		FormID: form, FormVersion: 3, RecordID: "s-1", Phase: dialog.PhaseAsk,
 		Pos:               dialog.Pos{Step: "requests", Item: 1, Sub: "status"},
 		Answers:           dialog.Answers{"sex": {Code: "F"}, "beneficiary": {Code: "K7M2QX", New: true}, "requests": {Items: []dialog.Answers{{"kind": {Code: "droits"}}}}},
 		Person:            &dialog.Person{Code: "K7M2QX", Age: 30, AgeOn: t0},

@@ -13,7 +13,7 @@ import (
 // (codes, never labels).
 type Action struct {
 	ID          string // chosen when the form started: saving twice is harmless
-	MediatorID  int64
+	MediatorID  MediatorID
 	Date        time.Time
 	Role        string // coanimee | coconstruite | participation
 	Audience    string // public | professionnels
@@ -82,7 +82,7 @@ type ActionLine struct {
 }
 
 // RecentActions lists the mediator's own latest actions, newest first.
-func (s *Store) RecentActions(ctx context.Context, mediatorID int64, limit int) ([]ActionLine, error) {
+func (s *Store) RecentActions(ctx context.Context, mediatorID MediatorID, limit int) ([]ActionLine, error) {
 	rows, err := s.Pool.Query(ctx, `
 		SELECT number, date, role, audience, themes, participants, title
 		FROM actions WHERE mediator_id = $1

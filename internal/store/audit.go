@@ -35,8 +35,8 @@ const (
 // (role, scope, counts), never a message's contents nor a beneficiary code.
 type AuditEntry struct {
 	ID     int64
-	At     time.Time // zero: now()
-	Actor  *int64    // Telegram id; nil: the command line or a scheduled job
+	At     time.Time   // zero: now()
+	Actor  *TelegramID // Telegram id; nil: the command line or a scheduled job
 	Action string
 	Target string // "user:42", "invitation:7", "beneficiary:sha256:…", a scope key
 	Detail map[string]any
@@ -85,7 +85,9 @@ func (s *Store) AuditSince(ctx context.Context, since time.Time) ([]AuditEntry, 
 	return out, nil
 }
 
-func userTarget(telegramID int64) string { return "user:" + strconv.FormatInt(telegramID, 10) }
+func userTarget(telegramID TelegramID) string {
+	return "user:" + strconv.FormatInt(int64(telegramID), 10)
+}
 
 func invitationTarget(id int64) string { return "invitation:" + strconv.FormatInt(id, 10) }
 

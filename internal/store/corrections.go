@@ -24,7 +24,7 @@ var ErrTooOld = errors.New("sheet saved too long ago to be corrected")
 
 // OwnSheet loads one of the mediator's sheets by its number for them, to
 // correct it; ErrNotFound when they have no such sheet.
-func (s *Store) OwnSheet(ctx context.Context, mediatorID, number int64) (Sheet, time.Time, error) {
+func (s *Store) OwnSheet(ctx context.Context, mediatorID MediatorID, number int64) (Sheet, time.Time, error) {
 	var sh Sheet
 	var savedAt time.Time
 	err := s.Pool.QueryRow(ctx, `
@@ -64,7 +64,7 @@ func (s *Store) OwnSheet(ctx context.Context, mediatorID, number int64) (Sheet, 
 func (s *Store) UpdateSheet(ctx context.Context, sh Sheet, now time.Time) (int64, error) {
 	var number int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var owner int64
+		var owner MediatorID
 		var savedAt time.Time
 		err := tx.QueryRow(ctx, `SELECT mediator_id, mediator_number, created_at FROM sheets WHERE id = $1 FOR UPDATE`, sh.ID).
 			Scan(&owner, &number, &savedAt)

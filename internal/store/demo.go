@@ -37,8 +37,8 @@ func (s *Store) SaveDemoState(ctx context.Context, key string, value []byte) err
 // identifier), without a Telegram account, and returns the id of every
 // post of posts by identifier. The demo's synthetic mediators are such
 // posts: they report through imports, never through the bot.
-func (s *Store) EnsurePosts(ctx context.Context, posts []Mediator) (map[string]int64, error) {
-	ids := map[string]int64{}
+func (s *Store) EnsurePosts(ctx context.Context, posts []Mediator) (map[string]MediatorID, error) {
+	ids := map[string]MediatorID{}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		idents := make([]string, len(posts))
 		batch := &pgx.Batch{}
@@ -58,7 +58,7 @@ func (s *Store) EnsurePosts(ctx context.Context, posts []Mediator) (map[string]i
 		defer rows.Close()
 		for rows.Next() {
 			var ident string
-			var id int64
+			var id MediatorID
 			if err := rows.Scan(&ident, &id); err != nil {
 				return err
 			}
@@ -121,7 +121,7 @@ func (s *Store) SaveHistory(ctx context.Context, actions []Action, reviews []Rev
 // again when it was recorded with nothing to send (job_runs): the demo
 // loads its synthetic follow-ups just after its accounts register, and a
 // reminder pass may have looked at them in between.
-func (s *Store) ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []int64, today time.Time) error {
+func (s *Store) ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []MediatorID, today time.Time) error {
 	_, err := s.Pool.Exec(ctx, `
 		DELETE FROM job_runs j WHERE j.job = $1 AND j.period = $2 AND j.subject = ANY($3)
 		  AND NOT EXISTS (SELECT 1 FROM requests r JOIN sheets s ON s.id = r.sheet_id

@@ -43,12 +43,13 @@ func (s *Store) ReadSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) erro
 
 // DigestRecipient is who gets the Monday summary, with what they may see.
 type DigestRecipient struct {
-	TelegramID, ChatID int64
-	Role               string
-	MediatorID         *int64  // set for mediators: their own week
-	Scope              *string // coordinators: region | departement | structure
-	Departement        string
-	Structure          string
+	TelegramID  TelegramID
+	ChatID      ChatID
+	Role        string
+	MediatorID  *MediatorID // set for mediators: their own week
+	Scope       *string     // coordinators: region | departement | structure
+	Departement string
+	Structure   string
 }
 
 // DigestRecipients lists the users who asked for the summary and were

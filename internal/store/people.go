@@ -15,7 +15,7 @@ var ErrDisableSelf = errors.New("on ne peut pas désactiver son propre compte")
 
 // Member is a registered user as /equipe and `relais user list` show them.
 type Member struct {
-	TelegramID  int64
+	TelegramID  TelegramID
 	Role        string
 	DisplayName string
 	// Departement and Structure: the mediator's post, or the coordinator's scope.
@@ -23,8 +23,8 @@ type Member struct {
 	Structure   string
 	Scope       string // coordinators: region | departement | structure
 	Rural       bool
-	MediatorID  int64  // 0 unless a mediator
-	Identifier  string // the mediator post's identifier
+	MediatorID  MediatorID // 0 unless a mediator
+	Identifier  string     // the mediator post's identifier
 	// LastActivity is the latest of: the bot last heard from the user
 	// (Touch), their last sheet or action saved, their last review. Nil: never.
 	LastActivity *time.Time
@@ -111,7 +111,7 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 // A mediator's post closes with the account and reopens with it. Setting the
 // state a user already has changes nothing and writes no audit line.
 // ErrNotFound: no such user.
-func (s *Store) SetUserDisabled(ctx context.Context, telegramID int64, disabled bool, actor *int64) error {
+func (s *Store) SetUserDisabled(ctx context.Context, telegramID TelegramID, disabled bool, actor *TelegramID) error {
 	if disabled && actor != nil && *actor == telegramID {
 		return ErrDisableSelf
 	}
@@ -162,7 +162,7 @@ type Post struct {
 // PostByIdentifier returns the post of a mediator identifier (MED-59-01),
 // or the post of a mediator's Telegram id when identifier is "" .
 // ErrNotFound: no such post.
-func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID int64) (Post, error) {
+func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID TelegramID) (Post, error) {
 	var p Post
 	err := s.Pool.QueryRow(ctx, `
 		SELECT identifier, departement, structure, user_id FROM mediators
@@ -181,7 +181,7 @@ func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegra
 // no date), audited with actor (nil: the command line). The report counts a
 // post for a period when it was active during it (indicators.Definitions).
 // ErrNotFound: no such post; ErrPostDates: the end is before the start.
-func (s *Store) SetPostDates(ctx context.Context, identifier string, start, end *time.Time, actor *int64) error {
+func (s *Store) SetPostDates(ctx context.Context, identifier string, start, end *time.Time, actor *TelegramID) error {
 	if start != nil && end != nil && end.Before(*start) {
 		return ErrPostDates
 	}
@@ -222,7 +222,7 @@ func (u *User) NeedsTouch(now time.Time) bool {
 
 // Touch records that the bot heard from the user (last activity in
 // /equipe), at most one write every TouchEvery per user.
-func (s *Store) Touch(ctx context.Context, telegramID int64, now time.Time) error {
+func (s *Store) Touch(ctx context.Context, telegramID TelegramID, now time.Time) error {
 	_, err := s.Pool.Exec(ctx, `UPDATE users SET last_seen_at = $2
 		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval)`, telegramID, now, TouchEvery)
 	if err != nil {
@@ -241,7 +241,7 @@ type PendingInvitation struct {
 	Rural       bool
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
-	CreatedBy   *int64
+	CreatedBy   *TelegramID
 }
 
 // ListInvitations lists the invitations still redeemable at now (not used,
@@ -270,7 +270,7 @@ func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingIn
 // the command line). ErrNotFound: no such invitation; ErrInvitationUsed:
 // already redeemed (disable the user instead); ErrInvitationRevoked: already
 // revoked.
-func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor *int64) error {
+func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor *TelegramID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var used, revoked bool
 		err := tx.QueryRow(ctx, `SELECT used_at IS NOT NULL, revoked_at IS NOT NULL FROM invitations WHERE id = $1 FOR UPDATE`, id).Scan(&used, &revoked)

@@ -20,7 +20,7 @@ func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *st
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, id, id, "U", now)
+	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "U", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,12 +44,12 @@ func auditActions(t *testing.T, st *store.Store) []string {
 	return out
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func itoa(n store.TelegramID) string { return strconv.FormatInt(int64(n), 10) }
 
 func TestRevokedInvitationCannotBeRedeemed(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	admin := int64(7)
+	admin := store.TelegramID(7)
 	inv := store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: now.Add(time.Hour), CreatedBy: &admin}
 	revoked, _ := st.CreateInvitation(ctx, inv)
 	kept, _ := st.CreateInvitation(ctx, inv)
@@ -101,7 +101,7 @@ func TestDisableAndEnableAUser(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	m := mediator(t, st, 60, "59")
-	coord := int64(8)
+	coord := store.TelegramID(8)
 	if err := st.SetUserDisabled(ctx, 60, true, &coord); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestDisableAndEnableAUser(t *testing.T) {
 	}
 }
 
-func ptr64(n int64) *int64 { return &n }
+func ptr64(n store.TelegramID) *store.TelegramID { return &n }
 
 // A disabled mediator gets no reminder even if their post was reopened by
 // hand: the account flag alone decides.
@@ -176,12 +176,12 @@ func TestListUsersByTerritory(t *testing.T) {
 	if err := st.Touch(ctx, 3, now); err != nil {
 		t.Fatal(err)
 	}
-	ids := func(scope store.Coordinator) []int64 {
+	ids := func(scope store.Coordinator) []store.TelegramID {
 		ms, err := st.ListUsers(ctx, scope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []int64
+		var out []store.TelegramID
 		for _, m := range ms {
 			out = append(out, m.TelegramID)
 		}
@@ -189,12 +189,12 @@ func TestListUsersByTerritory(t *testing.T) {
 	}
 	for _, c := range []struct {
 		scope store.Coordinator
-		want  []int64
+		want  []store.TelegramID
 	}{
-		{store.Coordinator{Scope: "region"}, []int64{1, 2, 3, 4, 5, 8, 7, 6}},
-		{store.Coordinator{Scope: "departement", Departement: "59"}, []int64{3, 4, 5, 6}},
-		{store.Coordinator{Scope: "departement", Departement: "62"}, []int64{8, 7}},
-		{store.Coordinator{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"}, []int64{4, 5}},
+		{store.Coordinator{Scope: "region"}, []store.TelegramID{1, 2, 3, 4, 5, 8, 7, 6}},
+		{store.Coordinator{Scope: "departement", Departement: "59"}, []store.TelegramID{3, 4, 5, 6}},
+		{store.Coordinator{Scope: "departement", Departement: "62"}, []store.TelegramID{8, 7}},
+		{store.Coordinator{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"}, []store.TelegramID{4, 5}},
 	} {
 		if got := ids(c.scope); !slices.Equal(got, c.want) {
 			t.Errorf("%+v: users %v, want %v", c.scope, got, c.want)
@@ -204,7 +204,7 @@ func TestListUsersByTerritory(t *testing.T) {
 		t.Fatal("a département scope without département listed users")
 	}
 	ms, _ := st.ListUsers(ctx, store.Coordinator{Scope: "departement", Departement: "59"})
-	byID := map[int64]store.Member{}
+	byID := map[store.TelegramID]store.Member{}
 	for _, m := range ms {
 		byID[m.TelegramID] = m
 	}

@@ -84,7 +84,7 @@ type rowsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID int64, today time.Time) ([]FollowUp, error) {
+func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID MediatorID, today time.Time) ([]FollowUp, error) {
 	rows, err := tx.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		WHERE s.mediator_id = $1 AND r.status = 'en_cours' AND r.follow_up <= $2`+oldestFirst,
 		mediatorID, Day(today))
@@ -96,7 +96,7 @@ func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID int64, today t
 
 // DueFollowUps lists the mediator's open requests whose follow-up date has
 // come by today (a local date), oldest accompaniment first.
-func (s *Store) DueFollowUps(ctx context.Context, mediatorID int64, today time.Time) ([]FollowUp, error) {
+func (s *Store) DueFollowUps(ctx context.Context, mediatorID MediatorID, today time.Time) ([]FollowUp, error) {
 	out, err := dueFollowUps(ctx, s.Pool, mediatorID, today)
 	if err != nil {
 		return nil, fmt.Errorf("due follow-ups: %w", err)
@@ -106,7 +106,7 @@ func (s *Store) DueFollowUps(ctx context.Context, mediatorID int64, today time.T
 
 // OpenRequests lists all the mediator's open requests, with or without a
 // follow-up date, oldest accompaniment first (/suivis).
-func (s *Store) OpenRequests(ctx context.Context, mediatorID int64) ([]FollowUp, error) {
+func (s *Store) OpenRequests(ctx context.Context, mediatorID MediatorID) ([]FollowUp, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		WHERE s.mediator_id = $1 AND r.status = 'en_cours'`+oldestFirst, mediatorID)
 	if err != nil {
@@ -122,7 +122,7 @@ func (s *Store) OpenRequests(ctx context.Context, mediatorID int64) ([]FollowUp,
 // FollowUpsByRef loads requests of the mediator's own sheets, whatever their
 // status, in the order of refs; refs to other mediators' sheets are skipped.
 // A follow-up message is redrawn from it after a button press.
-func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID int64, refs []Ref) ([]FollowUp, error) {
+func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID MediatorID, refs []Ref) ([]FollowUp, error) {
 	numbers := make([]int64, len(refs))
 	positions := make([]int32, len(refs))
 	for i, r := range refs {
@@ -145,7 +145,7 @@ func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID int64, refs []Ref
 
 // lockOwnRequest locks one of the mediator's requests and returns its status
 // and follow-up date, or ErrNotFound when it is not theirs.
-func lockOwnRequest(ctx context.Context, tx pgx.Tx, mediatorID, requestID int64) (string, *time.Time, error) {
+func lockOwnRequest(ctx context.Context, tx pgx.Tx, mediatorID MediatorID, requestID int64) (string, *time.Time, error) {
 	var status string
 	var follow *time.Time
 	err := tx.QueryRow(ctx, `
@@ -162,7 +162,7 @@ func lockOwnRequest(ctx context.Context, tx pgx.Tx, mediatorID, requestID int64)
 // (resolue, non_resolue or abandonnee), noting when it was resolved. It
 // returns false when the request was already closed, so a double tap is
 // recorded once, and ErrNotFound when the request is not the mediator's.
-func (s *Store) SetRequestStatus(ctx context.Context, mediatorID, requestID int64, status string, now time.Time) (bool, error) {
+func (s *Store) SetRequestStatus(ctx context.Context, mediatorID MediatorID, requestID int64, status string, now time.Time) (bool, error) {
 	switch status {
 	case StatusResolved, StatusUnresolved, StatusAbandoned:
 	default:
@@ -198,7 +198,7 @@ const UndoWindow = 24 * time.Hour
 // returns the status undone ("" when nothing changed: already open, or
 // too late) and ErrNotFound when the request is not the mediator's. The
 // report rollups follow by their triggers.
-func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID, requestID int64, now time.Time) (string, error) {
+func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID MediatorID, requestID int64, now time.Time) (string, error) {
 	undone := ""
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		current, _, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
@@ -230,7 +230,7 @@ func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID, requestID int
 // changes, so a double tap is recorded once. It returns the follow-up date
 // after the call, whether it changed, and ErrNotFound when the request is not
 // the mediator's.
-func (s *Store) Postpone(ctx context.Context, mediatorID, requestID int64, shown *time.Time, today time.Time, days int) (time.Time, bool, error) {
+func (s *Store) Postpone(ctx context.Context, mediatorID MediatorID, requestID int64, shown *time.Time, today time.Time, days int) (time.Time, bool, error) {
 	var until time.Time
 	changed := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -277,9 +277,9 @@ const (
 
 // ReminderTarget is a mediator whose daily follow-up reminder is owed.
 type ReminderTarget struct {
-	MediatorID int64
-	UserID     int64
-	ChatID     int64
+	MediatorID MediatorID
+	UserID     TelegramID
+	ChatID     ChatID
 }
 
 // ReminderPeriod is the job_runs period of a daily reminder: the local date.

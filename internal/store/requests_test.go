@@ -15,7 +15,7 @@ import (
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // openSheet saves a sheet of day with one open request per follow-up date (nil: none).
-func openSheet(t *testing.T, st *store.Store, id string, medID int64, ben string, day time.Time, follows ...*time.Time) {
+func openSheet(t *testing.T, st *store.Store, id string, medID store.MediatorID, ben string, day time.Time, follows ...*time.Time) {
 	t.Helper()
 	sh := sheet(id, medID, ben)
 	sh.Date = day
@@ -208,7 +208,7 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	if p, _ := st.PendingReminders(ctx, today, 8, 9); len(p) != 0 {
 		t.Fatalf("pending at 8h for a 9h reminder = %+v", p)
 	}
-	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), Subject: a.Mediator.ID}
+	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), Subject: int64(a.Mediator.ID)}
 	claim := func(at time.Time) bool {
 		t.Helper()
 		ok, err := st.ClaimSend(ctx, k, at, date(at.Year(), at.Month(), at.Day()), time.Minute)

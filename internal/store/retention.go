@@ -103,7 +103,7 @@ type ForgetCounts struct {
 // (BeneficiaryTarget). The code is matched as typed, then in capitals (the
 // bot's form). ErrNotFound: no such code (audited too, so the answer to the
 // request can be proven).
-func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *int64) (ForgetCounts, error) {
+func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *TelegramID) (ForgetCounts, error) {
 	var c ForgetCounts
 	code := strings.TrimSpace(beneficiaryCode)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -179,7 +179,7 @@ type RecordedSheet struct {
 // Beneficiary gathers what Relais keeps about one person (RGPD access
 // request), audited like an erasure (hash of the code, never the code).
 // ErrNotFound: no such code.
-func (s *Store) Beneficiary(ctx context.Context, beneficiaryCode string, actor *int64) (BeneficiaryData, error) {
+func (s *Store) Beneficiary(ctx context.Context, beneficiaryCode string, actor *TelegramID) (BeneficiaryData, error) {
 	var d BeneficiaryData
 	code := strings.TrimSpace(beneficiaryCode)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

@@ -19,7 +19,7 @@ func seedYears(b *testing.B, st *store.Store) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.RedeemInvitation(ctx, code, int64(1000+i), int64(1000+i), "M", now); err != nil {
+		if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(int64(1000+i)), store.ChatID(int64(1000+i)), "M", now); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -35,7 +35,7 @@ func tableCounts(t *testing.T, st *store.Store) string {
 	return strings.Join(parts, " ") + fmt.Sprintf(" answers=%d", answers)
 }
 
-func dated(id string, medID int64, ben string, day time.Time) store.Sheet {
+func dated(id string, medID store.MediatorID, ben string, day time.Time) store.Sheet {
 	s := sheet(id, medID, ben)
 	s.Date = day
 	return s
@@ -185,7 +185,7 @@ func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
 	if traces := codeTraces(t, st, "ZQX7K2"); len(traces) != 4 || traces["sheets.note"] != 2 {
 		t.Fatalf("before: traces %v, want 4 columns, 2 notes (the scan must see the code)", traces)
 	}
-	admin := int64(9)
+	admin := store.TelegramID(9)
 	c, err := st.Forget(ctx, " zqx7k2 ", &admin)
 	if err != nil || c != (store.ForgetCounts{Sheets: 2, Requests: 4, Mentions: 3}) {
 		t.Fatalf("forget = %+v, %v", c, err)

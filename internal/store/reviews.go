@@ -15,7 +15,7 @@ import (
 // answers are for the coordinator's written synthesis (export only); the bot
 // shows them to their author alone.
 type Review struct {
-	MediatorID          int64
+	MediatorID          MediatorID
 	Year                int
 	Identified          *bool
 	MissionsKnown       *bool
@@ -109,7 +109,7 @@ const reviewColumns = `mediator_id, year, identified, missions_known, cpam_partn
 	declared_social_protection, publics, obstacles, updated_at`
 
 // Review returns the mediator's own review of year.
-func (s *Store) Review(ctx context.Context, mediatorID int64, year int) (Review, bool, error) {
+func (s *Store) Review(ctx context.Context, mediatorID MediatorID, year int) (Review, bool, error) {
 	var r Review
 	err := s.Pool.QueryRow(ctx, `SELECT `+reviewColumns+` FROM reviews WHERE mediator_id = $1 AND year = $2`,
 		mediatorID, year).Scan(&r.MediatorID, &r.Year, &r.Identified, &r.MissionsKnown, &r.CPAMPartnership,

@@ -81,7 +81,7 @@ func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
 // MarkUnreachable records that the user blocked the bot or deleted their
 // account: scheduled messages skip them until they write again. It tells
 // whether the user was reachable until now.
-func (s *Store) MarkUnreachable(ctx context.Context, telegramID int64, now time.Time) (bool, error) {
+func (s *Store) MarkUnreachable(ctx context.Context, telegramID TelegramID, now time.Time) (bool, error) {
 	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = $2 WHERE telegram_id = $1 AND unreachable_since IS NULL`, telegramID, now)
 	if err != nil {
 		return false, fmt.Errorf("mark user unreachable: %w", err)
@@ -91,7 +91,7 @@ func (s *Store) MarkUnreachable(ctx context.Context, telegramID int64, now time.
 
 // MarkReachable records that the user wrote to the bot (or unblocked it).
 // It tells whether they were unreachable.
-func (s *Store) MarkReachable(ctx context.Context, telegramID int64) (bool, error) {
+func (s *Store) MarkReachable(ctx context.Context, telegramID TelegramID) (bool, error) {
 	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = NULL WHERE telegram_id = $1 AND unreachable_since IS NOT NULL`, telegramID)
 	if err != nil {
 		return false, fmt.Errorf("mark user reachable: %w", err)
@@ -100,7 +100,7 @@ func (s *Store) MarkReachable(ctx context.Context, telegramID int64) (bool, erro
 }
 
 // Unreachable tells whether the user is marked unreachable.
-func (s *Store) Unreachable(ctx context.Context, telegramID int64) (bool, error) {
+func (s *Store) Unreachable(ctx context.Context, telegramID TelegramID) (bool, error) {
 	var v bool
 	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND unreachable_since IS NOT NULL)`, telegramID).Scan(&v)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 // Sheet is one accompaniment as the mediator logged it (codes, never labels).
 type Sheet struct {
 	ID               string // chosen when the form started: saving twice is harmless
-	MediatorID       int64
+	MediatorID       MediatorID
 	Date             time.Time
 	Beneficiary      string // pseudonymous code
 	Sex              string
@@ -109,7 +109,8 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 }
 
 func upsertBeneficiary(ctx context.Context, tx pgx.Tx, sh Sheet) (int64, error) {
-	var id, owner int64
+	var id int64
+	var owner MediatorID
 	err := tx.QueryRow(ctx, `SELECT id, mediator_id FROM beneficiaries WHERE code = $1 FOR UPDATE`, sh.Beneficiary).Scan(&id, &owner)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -162,7 +163,7 @@ func scanPerson(row pgx.Row) (Person, error) {
 }
 
 // RecentPeople returns the mediator's most recently seen beneficiaries.
-func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) ([]Person, error) {
+func (s *Store) RecentPeople(ctx context.Context, mediatorID MediatorID, limit int) ([]Person, error) {
 	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $2`, mediatorID, limit)
 	if err != nil {
@@ -181,7 +182,7 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) (
 }
 
 // FindPerson looks a code up among the mediator's own beneficiaries only.
-func (s *Store) FindPerson(ctx context.Context, mediatorID int64, code string) (Person, bool, error) {
+func (s *Store) FindPerson(ctx context.Context, mediatorID MediatorID, code string) (Person, bool, error) {
 	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 AND b.code = $2`, mediatorID, code))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -218,7 +219,7 @@ type SheetLine struct {
 }
 
 // RecentSheets lists the mediator's own last sheets, newest first.
-func (s *Store) RecentSheets(ctx context.Context, mediatorID int64, limit int) ([]SheetLine, error) {
+func (s *Store) RecentSheets(ctx context.Context, mediatorID MediatorID, limit int) ([]SheetLine, error) {
 	rows, err := s.Pool.Query(ctx, `
 		SELECT s.mediator_number, s.date, b.code, s.created_at,
 		       COALESCE(array_agg(r.kind || ':' || r.type || ':' || r.status ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '{}')

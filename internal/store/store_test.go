@@ -23,7 +23,7 @@ func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *stor
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, telegramID, telegramID, "Awa", now)
+	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(telegramID), store.ChatID(telegramID), "Awa", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := st.RedeemInvitation(ctx, code, int64(100+i), int64(100+i), "X", now); err == nil {
+			if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(int64(100+i)), store.ChatID(int64(100+i)), "X", now); err == nil {
 				mu.Lock()
 				ok++
 				mu.Unlock()
@@ -107,7 +107,7 @@ func TestInvitationValidation(t *testing.T) {
 	}
 }
 
-func sheet(id string, medID int64, ben string) store.Sheet {
+func sheet(id string, medID store.MediatorID, ben string) store.Sheet {
 	age := 34
 	follow := now.AddDate(0, 0, 7)
 	return store.Sheet{

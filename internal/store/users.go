@@ -22,8 +22,8 @@ const (
 
 // User is a registered Telegram account with what its role needs.
 type User struct {
-	TelegramID   int64
-	ChatID       int64
+	TelegramID   TelegramID
+	ChatID       ChatID
 	Role         string
 	DisplayName  string
 	ReminderHour int // -1: never chosen, RELAIS_REMINDER_HOUR applies
@@ -42,7 +42,7 @@ type User struct {
 
 // Mediator is a mediator post.
 type Mediator struct {
-	ID          int64
+	ID          MediatorID
 	Identifier  string
 	Departement string
 	Structure   string
@@ -67,7 +67,7 @@ type Invitation struct {
 	ExpiresAt   time.Time
 	// CreatedBy is the inviting Telegram user, nil from the command line
 	// (kept on the invitation and in the audit trail).
-	CreatedBy *int64
+	CreatedBy *TelegramID
 }
 
 // Invitation refusals, each told apart to the user.
@@ -180,7 +180,7 @@ func (inv *Invitation) validate() error {
 
 // RedeemInvitation registers a Telegram user with the invitation's role, in
 // one transaction so a code can never serve twice.
-func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, chatID int64, displayName string, now time.Time) (*User, error) {
+func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID TelegramID, chatID ChatID, displayName string, now time.Time) (*User, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var (
 			id                    int64
@@ -253,10 +253,10 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID, c
 
 // UserByTelegramID loads a registered user, or ErrNotFound. A disabled user
 // is returned with Disabled set: the caller must treat them as a stranger.
-func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, error) {
+func (s *Store) UserByTelegramID(ctx context.Context, telegramID TelegramID) (*User, error) {
 	u := &User{}
 	var (
-		medID                       *int64
+		medID                       *MediatorID
 		medIdent, medDep, medStruct *string
 		medRural, medActive         *bool
 		coScope, coDep, coStruct    *string
@@ -288,7 +288,7 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, 
 
 // CountUsersExcept counts the users whose Telegram id is not in ids: the
 // demo refuses a database where it is not zero.
-func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []int64) (int, error) {
+func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []TelegramID) (int, error) {
 	var n int
 	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE NOT (telegram_id = ANY($1))`, telegramIDs).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
@@ -297,7 +297,7 @@ func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []int64) (int,
 }
 
 // SetUserPreferences stores the reminder hour and the nudge and digest switches.
-func (s *Store) SetUserPreferences(ctx context.Context, telegramID int64, reminderHour int, nudges, digest bool) error {
+func (s *Store) SetUserPreferences(ctx context.Context, telegramID TelegramID, reminderHour int, nudges, digest bool) error {
 	_, err := s.Pool.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,
 		telegramID, reminderHour, nudges, digest)
 	if err != nil {
@@ -314,7 +314,7 @@ func deref(s *string) string {
 }
 
 // SetDigest turns the Monday digest on or off.
-func (s *Store) SetDigest(ctx context.Context, telegramID int64, on bool) error {
+func (s *Store) SetDigest(ctx context.Context, telegramID TelegramID, on bool) error {
 	if _, err := s.Pool.Exec(ctx, `UPDATE users SET digest = $2 WHERE telegram_id = $1`, telegramID, on); err != nil {
 		return fmt.Errorf("set digest: %w", err)
 	}
