@@ -133,7 +133,8 @@ func (c *Config) WebhookPath() string {
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{16,256}$`)
 
-// Defaults for a developer machine.
+// Defaults for a developer machine, and the one definition of each default
+// the bot and its jobs share.
 const (
 	DefaultAPIEndpoint = "https://api.telegram.org/bot%s/%s"
 	DefaultDatabaseURL = "postgres://postgres@127.0.0.1:5432/relais?sslmode=disable"
@@ -144,6 +145,12 @@ const (
 	DefaultDemoDatabaseURL = "postgres://postgres@127.0.0.1:5432/relais_demo?sslmode=disable"
 	// DefaultDemoAddr is loopback: the demo has no login.
 	DefaultDemoAddr = "127.0.0.1:8080"
+	// DefaultReminderHour is the morning follow-up reminder's hour for a
+	// user who never chose one (users.reminder_hour NULL).
+	DefaultReminderHour = 9
+	// DefaultNudgeAfter is how long a draft stays idle before the "you have
+	// a form in progress" nudge.
+	DefaultNudgeAfter = 4 * time.Hour
 )
 
 // Error names the variable at fault, so the operator sees one clear line.
@@ -199,12 +206,12 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	if !validHostPort(c.HTTPAddr) {
 		return nil, &Error{"RELAIS_HTTP_ADDR", fmt.Sprintf("%q n'est pas une adresse hôte:port valide (port de 0 à 65535), par exemple %s", c.HTTPAddr, DefaultHTTPAddr)}
 	}
-	c.ReminderHour = 9
+	c.ReminderHour = DefaultReminderHour
 	if v := getenv("RELAIS_REMINDER_HOUR"); v != "" {
 		h, err := strconv.Atoi(v)
 		// Daytime only: a reminder at night would wake a mediator up.
 		if err != nil || h < 6 || h > 21 {
-			return nil, &Error{"RELAIS_REMINDER_HOUR", fmt.Sprintf("%q n'est pas une heure de 6 à 21, par exemple 9", v)}
+			return nil, &Error{"RELAIS_REMINDER_HOUR", fmt.Sprintf("%q n'est pas une heure de 6 à 21, par exemple %d", v, DefaultReminderHour)}
 		}
 		c.ReminderHour = h
 	}
@@ -233,7 +240,7 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			return nil, &Error{"RELAIS_LOG_LEVEL", fmt.Sprintf("%q n'est pas un niveau connu : debug, info, warn ou error", v)}
 		}
 	}
-	c.NudgeAfter = 4 * time.Hour
+	c.NudgeAfter = DefaultNudgeAfter
 	if v := getenv("RELAIS_NUDGE_AFTER"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {

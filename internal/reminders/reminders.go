@@ -16,6 +16,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -34,9 +35,6 @@ type Drafts interface {
 	Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]state.DraftRef, error)
 	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
 }
-
-// DefaultNudgeAfter is how long a draft stays idle before its nudge.
-const DefaultNudgeAfter = 4 * time.Hour
 
 const (
 	// Nudges wait for the daytime: a form left at 19:00 is not recalled at 23:00
@@ -58,11 +56,10 @@ type Options struct {
 	Out      Sender
 	Location *time.Location // RELAIS_TZ; nil: UTC
 	// Hour is RELAIS_REMINDER_HOUR (config.ReminderHour): the reminder hour
-	// of a user without one of their own (users.reminder_hour NULL; the
-	// column is NOT NULL DEFAULT 9 in 00001_init.sql, so until it may be
-	// NULL every user has their own hour).
+	// of a user who never chose one (users.reminder_hour NULL since
+	// 00003_reminder_hour_default.sql); 0: config.DefaultReminderHour.
 	Hour       int
-	NudgeAfter time.Duration    // RELAIS_NUDGE_AFTER; 0: DefaultNudgeAfter
+	NudgeAfter time.Duration    // RELAIS_NUDGE_AFTER; 0: config.DefaultNudgeAfter
 	Now        func() time.Time // nil: time.Now
 	Log        *slog.Logger
 	// FormTitle names a form in the nudge ("Fiche d'accompagnement"); optional.
@@ -85,8 +82,11 @@ func New(o Options) *Scheduler {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
+	if o.Hour <= 0 {
+		o.Hour = config.DefaultReminderHour
+	}
 	if o.NudgeAfter <= 0 {
-		o.NudgeAfter = DefaultNudgeAfter
+		o.NudgeAfter = config.DefaultNudgeAfter
 	}
 	if o.Now == nil {
 		o.Now = time.Now

@@ -1,0 +1,46 @@
+package reminders_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+)
+
+// A mediator who never chose an hour, under a scheduler started without
+// RELAIS_REMINDER_HOUR's value, is reminded at 9:00 (config's default), not
+// at midnight.
+func TestUnsetHourMeansNineOClock(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	code, err := w.db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: at(23, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := w.db.Store.RedeemInvitation(ctx, code, 111, 111, "Awa", at(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tu := w.srv.NewUser(111, "Awa")
+	w.sheet(u, "d1", "DDDDDD", day(2026, 11, 2), day(2026, 11, 23))
+	api, err := telegram.Connect(ctx, w.srv.Token(), w.srv.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix),
+		Out: telegram.NewSender(api, telegram.SenderOptions{}), Location: paris})
+	for _, now := range []time.Time{at(0, 0), at(0, 30), at(8, 59)} {
+		run(t, s, now)
+		if m := botMessages(tu); len(m) != 0 {
+			t.Fatalf("reminder at %s, before 9:00: %v", now.Format("15:04"), m)
+		}
+	}
+	run(t, s, at(9, 0))
+	if m := botMessages(tu); len(m) != 1 {
+		t.Fatalf("at 9:00: %d messages, want the one reminder", len(m))
+	}
+}
