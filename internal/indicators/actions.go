@@ -10,7 +10,7 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 )
 
-// Collective actions, partners and the annual review (issue 7). Each
+// Collective actions, partners and the annual review. Each
 // section has the whole scope and its split between rural posts and QPV
 // posts, as the regional report compares them.
 

@@ -31,10 +31,9 @@ type Querier interface {
 // It marshals to the JSON documented in the README (`relais report
 // --format json`).
 //
-// Sections for collective actions, partners and the annual review (issue 7)
-// belong here as pointer fields tagged `json:"actions,omitempty"`,
-// `json:"partners,omitempty"`, `json:"review,omitempty"`, filled by their
-// own queries; Text and Tables skip them while they are nil.
+// Collective actions, partners and the annual review are pointer sections
+// filled by their own queries (actions.go); a nil one (a scope or period
+// without them) is left out of the JSON, Text and Tables.
 type Report struct {
 	Scope  Scope  `json:"scope"`
 	Label  string `json:"label"`
@@ -60,7 +59,7 @@ type Report struct {
 	Care      Requests  `json:"care"`
 	FollowUps FollowUps `json:"follow_ups"`
 
-	// Collective actions, partner registries and annual reviews (issue 7).
+	// Collective actions, partner registries and annual reviews (actions.go).
 	Actions  *Actions  `json:"actions,omitempty"`
 	Partners *Partners `json:"partners,omitempty"`
 	Review   *Review   `json:"review,omitempty"`
