@@ -721,6 +721,9 @@ func (r *run) typedAnswer(t string) error {
 		return r.invalid("Touchez une ou plusieurs réponses, puis « Valider ».")
 	case forms.TypeInteger:
 		n, msg := parseInt(t, s)
+		if msg == "" {
+			msg = r.countConflict(s, n)
+		}
 		if msg != "" {
 			return r.invalid(msg)
 		}
@@ -746,6 +749,27 @@ func (r *run) typedAnswer(t string) error {
 		return r.typedRecord(s, t)
 	}
 	return r.invalid("Répondez avec les boutons.")
+}
+
+// countConflict says why n cannot be step s's answer given the counts it
+// is bound to by at_most (forms.Step.AtMost), "" when it can: at most the
+// earlier count it names, and at least any later count already answered
+// that names it (a correction from the summary must not break the pair).
+func (r *run) countConflict(s *forms.Step, n int) string {
+	if s.AtMost != "" {
+		if m, ok := r.st.Answers.Int(s.AtMost); ok && n > m {
+			return fmt.Sprintf("Ce nombre ne peut pas dépasser celui de « %s » (%d).", r.f.Step(s.AtMost).Label.FR, m)
+		}
+	}
+	for _, d := range r.f.Steps {
+		if d.AtMost != s.ID {
+			continue
+		}
+		if m, ok := r.st.Answers.Int(d.ID); ok && n < m {
+			return fmt.Sprintf("« %s » est de %d : écrivez au moins %d, ou corrigez d'abord « %s ».", d.Label.FR, m, m, d.Label.FR)
+		}
+	}
+	return ""
 }
 
 // help answers « aide »: the open question's help and the words that

@@ -183,6 +183,11 @@ type Step struct {
 	// integer
 	Min, Max *int
 	Unit     Text
+	// AtMost names an earlier integer step this answer cannot exceed (the
+	// people living in a QPV are among the people accompanied): a count
+	// that contradicts another is refused when typed, not found in the
+	// annual report.
+	AtMost string
 
 	// date
 	NotFuture, NotPast bool

@@ -329,7 +329,7 @@ var typeKeys = map[Type][]string{
 	TypeChoice:      {"choices", "choices_from", "short", "columns"},
 	TypeMulti:       {"choices", "choices_from", "short", "columns"},
 	TypeYesNo:       {"columns"},
-	TypeInteger:     {"min", "max", "unit"},
+	TypeInteger:     {"min", "max", "unit", "at_most"},
 	TypeDate:        {"not_future", "not_past", "quick", "within_days"},
 	TypeText:        {"max_length", "forbid"},
 	TypeBeneficiary: {},
@@ -416,6 +416,7 @@ func (l *loader) step(n *yaml.Node, group *Step, ids map[string]int, earlier []*
 		s.Choices = []Choice{{Code: "oui", Label: Text{FR: "Oui", EN: "Yes"}}, {Code: "non", Label: Text{FR: "Non", EN: "No"}}}
 	case TypeInteger:
 		l.integer(s, m, name)
+		l.atMost(s, m, name, earlier, group)
 	case TypeDate:
 		l.date(s, m, name)
 	case TypeText:
@@ -687,6 +688,29 @@ func (l *loader) integer(s *Step, m map[string]*yaml.Node, name string) {
 	if v := m["unit"]; v != nil {
 		s.Unit = l.text(v, name+" unit")
 	}
+}
+
+// atMost reads at_most: an earlier integer step, both at the top level
+// (a group's items would need one answer per item).
+func (l *loader) atMost(s *Step, m map[string]*yaml.Node, name string, earlier []*Step, group *Step) {
+	v := m["at_most"]
+	if v == nil {
+		return
+	}
+	s.AtMost = l.str(v, name+" at_most")
+	if group != nil {
+		l.errorf(v.Line, "%s: at_most is for top-level steps, not inside a group", name)
+		return
+	}
+	for _, e := range earlier {
+		if e.ID == s.AtMost {
+			if e.Type != TypeInteger {
+				l.errorf(v.Line, "%s: at_most %q is a %s step, not an integer one", name, s.AtMost, e.Type)
+			}
+			return
+		}
+	}
+	l.errorf(v.Line, "%s: at_most %q is not an earlier step", name, s.AtMost)
 }
 
 func (l *loader) date(s *Step, m map[string]*yaml.Node, name string) {
