@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -69,8 +70,10 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 		Location: paris,
 		Hour:     9,
 		Now:      now,
-		FormTitle: func(id string) string {
-			return map[string]string{"fiche": "fiche d'accompagnement", "action": "Action collective"}[id]
+		// The bot names drafts from its registry of forms (bot.InProgress,
+		// tested in internal/bot); here the nudge only carries the sentence.
+		InProgress: func(id string) string {
+			return map[string]string{"fiche": "Vous avez une fiche en cours (fiche d'accompagnement)."}[id]
 		},
 	})
 }
@@ -162,7 +165,7 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	}
 	m := msgs[0]
 	for _, want := range []string{
-		reminders.HeadingDaily,
+		followup.HeadingDaily,
 		"1. Fiche n° 2, demande 1 — 01/10/2026 — AAAAAB\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 53 jours",
 		"2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 21 jours",
 	} {
@@ -304,7 +307,7 @@ func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ta.Expect(reminders.HeadingDaily)
+	ta.Expect(followup.HeadingDaily)
 	s.Stop()
 
 	// A restart later the same day, and the ticks after it, send nothing more.
@@ -447,20 +450,6 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	run(t, s, left.Add(10*time.Hour+31*time.Minute)) // 19:43
 	if n := len(botMessages(ta)); n != 2 {
 		t.Fatalf("got %d nudges after the draft was left again, want 2", n)
-	}
-}
-
-func TestNudgeNamesAFormThatIsNotASheet(t *testing.T) {
-	w := newWorld(t)
-	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
-	if err := drafts.Save(context.Background(), 101, 101, dialog.State{FormID: "action", SheetID: "x", UpdatedAt: at(9, 12)}); err != nil {
-		t.Fatal(err)
-	}
-	run(t, w.replica(nil), at(13, 13))
-	msgs := botMessages(ta)
-	if len(msgs) != 1 || msgs[0].Text != "Vous avez une saisie en cours (Action collective). Voulez-vous la reprendre ?" {
-		t.Fatalf("nudge = %v", msgs)
 	}
 }
 

@@ -204,4 +204,3 @@ func TestPostTranslatesMessages(t *testing.T) {
 	}
 	want(t, rec.last(t), "leaveChat", map[string]string{"chat_id": "-100"})
 }
-
