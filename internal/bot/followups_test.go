@@ -15,6 +15,7 @@ import (
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
 // scheduler is the reminders scheduler of the harness's bot process.
@@ -280,6 +281,33 @@ func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
 	}
 	if reminders_ != 1 || nudges != 0 {
 		t.Fatalf("reminders %d, nudges %d; want 1 and 0", reminders_, nudges)
+	}
+}
+
+// The nudge names the draft as the form registry does: a sheet is "une
+// fiche", any other form "une saisie", with the form's title.
+func TestNudgeNamesTheDraftFromTheFormRegistry(t *testing.T) {
+	h := newHarness(t)
+	awa := h.mediator(3008, "Awa", "59")
+	awa.Send("/fiche")
+	awa.Press("Aujourd'hui")
+	awa.Expect("Personne accompagnée")
+	ben := h.mediator(3009, "Ben", "62")
+	ben.Send("/action")
+	ben.Press("Hier")
+	ben.Expect("votre rôle")
+
+	h.runReminders(h.clock.Now().Add(4*time.Hour + time.Minute))
+	for _, c := range []struct {
+		u    *telegramtest.User
+		want string
+	}{
+		{awa, "Vous avez une fiche en cours (Fiche d'accompagnement). Voulez-vous la reprendre ?"},
+		{ben, "Vous avez une saisie en cours (Action collective). Voulez-vous la reprendre ?"},
+	} {
+		if m := c.u.Expect("Voulez-vous la reprendre ?"); m.Text != c.want || strings.Join(m.ButtonTexts(), "|") != "Reprendre|Abandonner" {
+			t.Errorf("nudge = %q %v, want %q with Reprendre|Abandonner", m.Text, m.ButtonTexts(), c.want)
+		}
 	}
 }
 

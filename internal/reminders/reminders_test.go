@@ -37,6 +37,7 @@ type world struct {
 	rd        *testenv.Redis
 	srv       *telegramtest.Server
 	unlimited bool // no flood limits on the fake nor pacing in the sender
+	unnamed   bool // schedulers do not know how the bot names drafts
 }
 
 func newWorld(t testing.TB) *world {
@@ -63,7 +64,7 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return reminders.New(reminders.Options{
+	o := reminders.Options{
 		Store:    st,
 		Drafts:   state.New(rdb, w.rd.Prefix),
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited}),
@@ -75,7 +76,11 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 		InProgress: func(id string) string {
 			return map[string]string{"fiche": "Vous avez une fiche en cours (fiche d'accompagnement)."}[id]
 		},
-	})
+	}
+	if w.unnamed {
+		o.InProgress = nil
+	}
+	return reminders.New(o)
 }
 
 // mediator registers a mediator who has started the bot; hour is their reminder hour.
@@ -450,6 +455,22 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	run(t, s, left.Add(10*time.Hour+31*time.Minute)) // 19:43
 	if n := len(botMessages(ta)); n != 2 {
 		t.Fatalf("got %d nudges after the draft was left again, want 2", n)
+	}
+}
+
+// Without the bot's names for drafts, the nudge still says what it is about.
+func TestNudgeWithoutDraftNames(t *testing.T) {
+	w := newWorld(t)
+	w.unnamed = true
+	_, ta := w.mediator(101, 9)
+	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	if err := drafts.Save(context.Background(), 101, 101, dialog.State{FormID: "action", SheetID: "x", UpdatedAt: at(9, 12)}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, w.replica(nil), at(13, 13))
+	msgs := botMessages(ta)
+	if len(msgs) != 1 || msgs[0].Text != "Vous avez une saisie en cours. Voulez-vous la reprendre ?" {
+		t.Fatalf("nudge = %v", msgs)
 	}
 }
 
