@@ -137,12 +137,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: sender,
 		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log, Metrics: mx,
-		FormTitle: func(id string) string {
-			if f, ok := svc.forms[id]; ok {
-				return f.Title.FR
-			}
-			return ""
-		},
+		InProgress: bot.InProgress(svc.forms),
 	})
 	// Every scheduled job runs on one runner: catch-up at start, panic
 	// recovery, one replica per tick, a record of each execution.
@@ -160,7 +155,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		return err
 	}
 	defer runner.Stop()
-	if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
+	if err := sender.SetCommands(ctx, 0, bot.Commands()); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
 	routes := map[string]http.Handler{"GET /metrics": mx.Handler()}

@@ -7,12 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // The regional annual report (/rapport, buttons "ra:<year>:<docx|pdf|annexe|menu>"):
@@ -30,12 +29,12 @@ func regional(u *store.User) bool {
 }
 
 // annualButtons offers the report of year as Word, PDF and Annexe 1.
-func annualButtons(year int) *tgbotapi.InlineKeyboardMarkup {
+func annualButtons(year int) [][]telegram.Button {
 	y := strconv.Itoa(year)
 	return keyboard(
-		tgbotapi.NewInlineKeyboardRow(button("Rapport annuel "+y+" (Word)", flowAnnual+":"+y+":"+export.FormatDOCX)),
-		tgbotapi.NewInlineKeyboardRow(button("Rapport annuel "+y+" (PDF)", flowAnnual+":"+y+":"+export.FormatPDF)),
-		tgbotapi.NewInlineKeyboardRow(button("Annexe 1 "+y+" (par territoire)", flowAnnual+":"+y+":annexe")),
+		keyRow(button("Rapport annuel "+y+" (Word)", flowAnnual+":"+y+":"+export.FormatDOCX)),
+		keyRow(button("Rapport annuel "+y+" (PDF)", flowAnnual+":"+y+":"+export.FormatPDF)),
+		keyRow(button("Annexe 1 "+y+" (par territoire)", flowAnnual+":"+y+":annexe")),
 	)
 }
 
@@ -106,10 +105,11 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	doc := tgbotapi.NewDocument(int64(ev.chatID), tgbotapi.FileBytes{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Bytes: buf.Bytes()})
-	doc.Caption = fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). Contient les réponses libres des bilans.", year, strings.ToUpper(format))
-	doc.ReplyMarkup = annualButtons(year)
-	if _, err := b.out.Send(ctx, doc); err != nil {
+	doc := telegram.Message{ChatID: int64(ev.chatID),
+		Text:    fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). Contient les réponses libres des bilans.", year, strings.ToUpper(format)),
+		Buttons: annualButtons(year),
+		File:    &telegram.File{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Data: buf.Bytes()}}
+	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.Error("send annual report", "chat_id", ev.chatID, "err", err)
 	}
 }

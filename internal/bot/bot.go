@@ -22,12 +22,14 @@ import (
 	"github.com/relais-sante/relais/internal/telegram"
 )
 
-// Messenger sends to Telegram; in production the rate-limited sender.
-// Post takes the transport-neutral telegram.Message (the form flow uses it).
+// Messenger sends to Telegram; in production the rate-limited sender. The
+// bot says everything as a transport-neutral telegram.Message: how it
+// becomes Bot API calls is decided in internal/telegram alone.
 type Messenger interface {
 	Post(ctx context.Context, m telegram.Message) (int, error)
-	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
-	Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
+	Answer(ctx context.Context, callbackID, text string) error
+	SetCommands(ctx context.Context, chatID int64, cmds []telegram.Command) error
+	LeaveChat(ctx context.Context, chatID int64) error
 }
 
 // Bot handles updates. It is safe for concurrent use by updates of different chats.
@@ -342,26 +344,12 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 	b.send(ctx, ev.chatID, text, nil)
 }
 
-// send sends text with an optional inline keyboard and returns the message
-// id (0 on failure). A text over Telegram's limit (a long list) goes as
-// several messages cut between lines, the keyboard on the last one: a user
-// never gets silence because a list grew.
-func (b *Bot) send(ctx context.Context, chatID store.ChatID, text string, kb *tgbotapi.InlineKeyboardMarkup) int {
-	parts := splitText(text, frtext.MaxMessage)
-	id := 0
-	for i, part := range parts {
-		m := tgbotapi.NewMessage(int64(chatID), part)
-		if kb != nil && i == len(parts)-1 {
-			m.ReplyMarkup = *kb
-		}
-		sent, err := b.out.Send(ctx, m)
-		if err != nil {
-			b.log.Error("send message", "chat_id", chatID, "err", err)
-			return 0
-		}
-		id = sent.MessageID
-	}
-	return id
+// send sends text with optional buttons and returns the message id (0 on
+// failure). A text over Telegram's limit (a long list) goes as several
+// messages cut between lines, the buttons on the last one: a user never
+// gets silence because a list grew.
+func (b *Bot) send(ctx context.Context, chatID store.ChatID, text string, buttons [][]telegram.Button) int {
+	return b.post(ctx, telegram.Message{ChatID: int64(chatID), Text: text, Buttons: buttons})
 }
 
 // post sends or edits one message and returns its id (0 on failure). A
@@ -416,17 +404,10 @@ func splitText(text string, limit int) []string {
 	return append(parts, text)
 }
 
-// edit replaces a message's text and keyboard; an identical edit is not an error.
-func (b *Bot) edit(ctx context.Context, chatID store.ChatID, messageID int, text string, kb *tgbotapi.InlineKeyboardMarkup) {
-	var c tgbotapi.EditMessageTextConfig
-	if kb != nil {
-		c = tgbotapi.NewEditMessageTextAndMarkup(int64(chatID), messageID, text, *kb)
-	} else {
-		c = tgbotapi.NewEditMessageText(int64(chatID), messageID, text)
-	}
-	if _, err := b.out.Request(ctx, c); err != nil && !strings.Contains(err.Error(), "message is not modified") {
-		b.log.Error("edit message", "chat_id", chatID, "err", err)
-	}
+// edit replaces a message's text and buttons (none: its keyboard goes); an
+// identical edit is not an error.
+func (b *Bot) edit(ctx context.Context, chatID store.ChatID, messageID int, text string, buttons [][]telegram.Button) {
+	b.post(ctx, telegram.Message{ChatID: int64(chatID), Edit: messageID, Text: text, Buttons: buttons})
 }
 
 // answer acknowledges a button press, with a short toast when text is set.
@@ -435,17 +416,16 @@ func (b *Bot) answer(ctx context.Context, ev event, text string) {
 		return
 	}
 	*ev.answered = true
-	if _, err := b.out.Request(ctx, tgbotapi.NewCallback(ev.callback, text)); err != nil {
+	if err := b.out.Answer(ctx, ev.callback, text); err != nil {
 		b.log.Warn("answer callback", "chat_id", ev.chatID, "err", err)
 	}
 }
 
-// Keyboard builds an inline keyboard from rows of (text, data) pairs.
-func keyboard(rows ...[]tgbotapi.InlineKeyboardButton) *tgbotapi.InlineKeyboardMarkup {
-	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	return &kb
-}
+// keyboard gathers rows of buttons under a message.
+func keyboard(rows ...[]telegram.Button) [][]telegram.Button { return rows }
 
-func button(text, data string) tgbotapi.InlineKeyboardButton {
-	return tgbotapi.NewInlineKeyboardButtonData(text, data)
-}
+// keyRow is one row of buttons.
+func keyRow(buttons ...telegram.Button) []telegram.Button { return buttons }
+
+// button is a button sending data back when pressed.
+func button(text, data string) telegram.Button { return telegram.Button{Text: text, Data: data} }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -194,7 +194,7 @@ func TestMediatorsFirstWeek(t *testing.T) {
 
 	// "Non résolue" tapped by mistake in /suivis, then undone.
 	u.Send("/suivis")
-	open := u.Expect(reminders.HeadingOpen)
+	open := u.Expect(followup.HeadingOpen)
 	u.PressOn(open, "1 · Non résolue")
 	u.ExpectCallbackAnswer("Enregistré : non résolue.")
 	closed := u.Expect("❌ Non résolue")

@@ -8,15 +8,14 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
-	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Follow-up of open requests: /suivis lists them with the buttons of the
-// daily reminder (one message format, built by reminders.Render), a press
+// daily reminder (one message format, built by followup.Render), a press
 // on "r:<id>:<action>" records the new status and redraws the message, and
 // /rappels sets the reminder hour and the nudges.
 
@@ -36,10 +35,10 @@ func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ stri
 		return
 	}
 	today := b.Now()
-	for page := 0; page < maxFollowUpMessages && page*reminders.MaxPerMessage < len(open); page++ {
-		from := page * reminders.MaxPerMessage
-		to := min(from+reminders.MaxPerMessage, len(open))
-		heading := reminders.HeadingOpen
+	for page := 0; page < maxFollowUpMessages && page*followup.MaxPerMessage < len(open); page++ {
+		from := page * followup.MaxPerMessage
+		to := min(from+followup.MaxPerMessage, len(open))
+		heading := followup.HeadingOpen
 		if page > 0 {
 			heading = "Suite de vos demandes en cours :"
 		}
@@ -47,7 +46,7 @@ func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ stri
 		if rest := len(open) - to; page == maxFollowUpMessages-1 && rest > 0 {
 			footer = fmt.Sprintf("… et %d autres demandes plus récentes : traitez d'abord celles-ci, puis tapez à nouveau /suivis.", rest)
 		}
-		text, kb := reminders.Render(heading, reminders.Lines(open[from:to]), footer, today)
+		text, kb := followup.Render(heading, followup.Lines(open[from:to]), footer, today)
 		b.send(ctx, ev.chatID, text, kb)
 	}
 }
@@ -68,16 +67,16 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 	var changed bool
 	var done string
 	switch act := parts[2]; {
-	case act == reminders.ActPostpone && len(parts) == 4:
-		shown, ok := reminders.ParsePostponed(parts[3])
+	case act == followup.ActPostpone && len(parts) == 4:
+		shown, ok := followup.ParsePostponed(parts[3])
 		if !ok {
 			b.answer(ctx, ev, "Ce bouton n'est plus actif.")
 			return
 		}
 		var until time.Time
-		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, reminders.PostponeDays)
+		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, followup.PostponeDays)
 		done = "Reportée au " + until.Format("02/01/2006") + "."
-	case act == reminders.ActUndo:
+	case act == followup.ActUndo:
 		var undone string
 		undone, err = b.store.UndoRequestStatus(ctx, u.Mediator.ID, id, b.now())
 		changed = undone != ""
@@ -90,8 +89,8 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 		if changed {
 			b.audit(ctx, u.TelegramID, store.AuditStatusUndone, "request", map[string]any{"request_id": id, "status": undone})
 		}
-	case reminders.StatusAction[act] != "":
-		status := reminders.StatusAction[act]
+	case followup.StatusAction[act] != "":
+		status := followup.StatusAction[act]
 		changed, err = b.store.SetRequestStatus(ctx, u.Mediator.ID, id, status, b.now())
 		done = "Enregistré : " + strings.ToLower(codes.Statuses.Label(status)) + "."
 	default:
@@ -112,13 +111,13 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 	default:
 		b.answer(ctx, ev, "Déjà enregistré.")
 	}
-	b.redrawFollowUps(ctx, u, ev, id, parts[2] == reminders.ActPostpone)
+	b.redrawFollowUps(ctx, u, ev, id, parts[2] == followup.ActPostpone)
 }
 
 // redrawFollowUps rewrites the pressed message from PostgreSQL: closed
 // requests show their status and lose their buttons.
 func (b *Bot) redrawFollowUps(ctx context.Context, u *store.User, ev event, pressedID int64, postponed bool) {
-	drawn, ok := reminders.Parse(ev.pressedText)
+	drawn, ok := followup.Parse(ev.pressedText)
 	if !ok {
 		return
 	}
@@ -127,11 +126,11 @@ func (b *Bot) redrawFollowUps(ctx context.Context, u *store.User, ev event, pres
 		b.log.Error("redraw follow-ups", "err", err)
 		return
 	}
-	lines := make([]reminders.Line, len(fs))
+	lines := make([]followup.Line, len(fs))
 	for i, f := range fs {
-		lines[i] = reminders.Line{FollowUp: f, Postponed: drawn.Postponed[f.Ref()] || (postponed && f.ID == pressedID)}
+		lines[i] = followup.Line{FollowUp: f, Postponed: drawn.Postponed[f.Ref()] || (postponed && f.ID == pressedID)}
 	}
-	text, kb := reminders.Render(drawn.Heading, lines, drawn.Footer, b.Now())
+	text, kb := followup.Render(drawn.Heading, lines, drawn.Footer, b.Now())
 	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
 }
 
@@ -144,7 +143,7 @@ func (b *Bot) reminderSettings(ctx context.Context, u *store.User, ev event, _ s
 	b.send(ctx, ev.chatID, text, kb)
 }
 
-func settingsMessage(u *store.User) (string, *tgbotapi.InlineKeyboardMarkup) {
+func settingsMessage(u *store.User) (string, [][]telegram.Button) {
 	nudges := "activée"
 	toggle := button("Ne plus me relancer", "rp:n:0")
 	if !u.Nudges {
@@ -153,8 +152,8 @@ func settingsMessage(u *store.User) (string, *tgbotapi.InlineKeyboardMarkup) {
 	}
 	text := fmt.Sprintf("Chaque jour à l'heure choisie, Relais vous envoie les demandes dont la date de suivi est arrivée.\n\n"+
 		"Heure du rappel : %d h\nRelance d'une fiche laissée en cours : %s\n\nChoisissez l'heure du rappel :", u.ReminderHour, nudges)
-	var rows [][]tgbotapi.InlineKeyboardButton
-	var row []tgbotapi.InlineKeyboardButton
+	var rows [][]telegram.Button
+	var row []telegram.Button
 	for _, h := range reminderHours {
 		label := fmt.Sprintf("%d h", h)
 		if h == u.ReminderHour {
@@ -169,7 +168,7 @@ func settingsMessage(u *store.User) (string, *tgbotapi.InlineKeyboardMarkup) {
 	if len(row) > 0 {
 		rows = append(rows, row)
 	}
-	rows = append(rows, tgbotapi.NewInlineKeyboardRow(toggle))
+	rows = append(rows, keyRow(toggle))
 	return text, keyboard(rows...)
 }
 

@@ -9,10 +9,13 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
 // scheduler is the reminders scheduler of the harness's bot process.
@@ -23,18 +26,13 @@ func (h *harness) scheduler() *reminders.Scheduler {
 		h.t.Fatal(err)
 	}
 	return reminders.New(reminders.Options{
-		Store:    h.db.Store,
-		Drafts:   h.drafts,
-		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
-		Location: paris,
-		Hour:     9,
-		Now:      h.clock.Now,
-		FormTitle: func(id string) string {
-			if f, ok := h.forms[id]; ok {
-				return f.Title.FR
-			}
-			return ""
-		},
+		Store:      h.db.Store,
+		Drafts:     h.drafts,
+		Out:        telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
+		Location:   paris,
+		Hour:       9,
+		Now:        h.clock.Now,
+		InProgress: bot.InProgress(h.forms),
 	})
 }
 
@@ -111,12 +109,12 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 
 	h.runReminders(time.Date(2026, 11, 29, 9, 0, 0, 0, paris))
 	for _, m := range u.Messages() {
-		if strings.Contains(m.Text, reminders.HeadingDaily) {
+		if strings.Contains(m.Text, followup.HeadingDaily) {
 			t.Fatalf("reminded before the follow-up date: %v", m)
 		}
 	}
 	h.runReminders(time.Date(2026, 11, 30, 9, 0, 0, 0, paris))
-	rem := u.Expect(reminders.HeadingDaily)
+	rem := u.Expect(followup.HeadingDaily)
 	if !strings.Contains(rem.Text, "Fiche n° 1, demande 1 — 23/11/2026") ||
 		!strings.Contains(rem.Text, "Accès aux droits · Complémentaire Santé Solidaire — ouverte depuis 7 jours") ||
 		strings.Contains(rem.Text, "Dépistage") {
@@ -153,7 +151,7 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 	ids := requestIDs(h) // recent, old#1, old#2
 
 	u.Send("/suivis")
-	list := u.Expect(reminders.HeadingOpen)
+	list := u.Expect(followup.HeadingOpen)
 	want := []string{
 		"1. Fiche n° 2, demande 1 — 01/09/2026 — OLDEST\nAccès aux soins · Dépistage organisé — ouverte depuis 83 jours",
 		"2. Fiche n° 2, demande 2 — 01/09/2026 — OLDEST\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 83 jours",
@@ -188,7 +186,7 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 
 	// Still open after the taps: the postponed one and the first.
 	u.Send("/suivis")
-	again := u.Expect(reminders.HeadingOpen)
+	again := u.Expect(followup.HeadingOpen)
 	if strings.Contains(again.Text, "demande 2") || !strings.Contains(again.Text, "RECENT") {
 		t.Fatalf("/suivis after taps:\n%s", again.Text)
 	}
@@ -199,7 +197,7 @@ func TestDoubleTapIsRecordedOnce(t *testing.T) {
 	u := h.mediator(3003, "Awa", "59")
 	h.openSheet(h.user(3003).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	u.Send("/suivis")
-	list := u.Expect(reminders.HeadingOpen)
+	list := u.Expect(followup.HeadingOpen)
 
 	// Two presses reach the bot before it answers the first (poor reception).
 	h.stop()
@@ -275,7 +273,7 @@ func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
 	var reminders_, nudges int
 	for _, m := range u.Messages() {
 		switch {
-		case strings.Contains(m.Text, reminders.HeadingDaily):
+		case strings.Contains(m.Text, followup.HeadingDaily):
 			reminders_++
 		case strings.Contains(m.Text, "Vous avez une fiche en cours"):
 			nudges++
@@ -283,6 +281,33 @@ func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
 	}
 	if reminders_ != 1 || nudges != 0 {
 		t.Fatalf("reminders %d, nudges %d; want 1 and 0", reminders_, nudges)
+	}
+}
+
+// The nudge names the draft as the form registry does: a sheet is "une
+// fiche", any other form "une saisie", with the form's title.
+func TestNudgeNamesTheDraftFromTheFormRegistry(t *testing.T) {
+	h := newHarness(t)
+	awa := h.mediator(3008, "Awa", "59")
+	awa.Send("/fiche")
+	awa.Press("Aujourd'hui")
+	awa.Expect("Personne accompagnée")
+	ben := h.mediator(3009, "Ben", "62")
+	ben.Send("/action")
+	ben.Press("Hier")
+	ben.Expect("votre rôle")
+
+	h.runReminders(h.clock.Now().Add(4*time.Hour + time.Minute))
+	for _, c := range []struct {
+		u    *telegramtest.User
+		want string
+	}{
+		{awa, "Vous avez une fiche en cours (Fiche d'accompagnement). Voulez-vous la reprendre ?"},
+		{ben, "Vous avez une saisie en cours (Action collective). Voulez-vous la reprendre ?"},
+	} {
+		if m := c.u.Expect("Voulez-vous la reprendre ?"); m.Text != c.want || strings.Join(m.ButtonTexts(), "|") != "Reprendre|Abandonner" {
+			t.Errorf("nudge = %q %v, want %q with Reprendre|Abandonner", m.Text, m.ButtonTexts(), c.want)
+		}
 	}
 }
 
@@ -321,7 +346,7 @@ func TestStatusUndoneWithinADay(t *testing.T) {
 	h.openSheet(h.user(3010).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	id := requestIDs(h)[0]
 	u.Send("/suivis")
-	list := u.Expect(reminders.HeadingOpen)
+	list := u.Expect(followup.HeadingOpen)
 	u.PressOn(list, "Non résolue")
 	u.ExpectCallbackAnswer("Enregistré : non résolue.")
 	closed := u.Expect("❌ Non résolue")

@@ -92,7 +92,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 	}
 	if exists {
 		f.bot.send(ctx, ev.chatID, f.inProgress(st.FormID)+" Que voulez-vous faire ?",
-			keyboard(reminders.DraftKeyboard(st.RecordID, formID).InlineKeyboard...))
+			reminders.DraftButtons(st.RecordID, formID))
 		return
 	}
 	if k, ok := kindOf(formID); ok && k.start != nil {
@@ -105,7 +105,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
 func (f *formFlow) inProgress(formID string) string {
-	return reminders.InProgress(formID, f.title(formID))
+	return inProgress(formID, f.title(formID))
 }
 
 func (f *formFlow) title(formID string) string {

@@ -8,8 +8,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/state"
@@ -92,13 +90,13 @@ func FuzzButtonPress(f *testing.F) {
 			f.Fatal(err)
 		}
 		tg.NewUser(id, "Fuzz")
-		sent, err := b.out.Send(ctx, tgbotapi.NewMessage(id, "Bonjour"))
+		sent, err := b.out.Post(ctx, telegram.Message{ChatID: id, Text: "Bonjour"})
 		if err != nil {
 			f.Fatal(err)
 		}
 		u.ReminderHour = 9
 		users = append(users, u)
-		messageIDs = append(messageIDs, sent.MessageID)
+		messageIDs = append(messageIDs, sent)
 	}
 	update := 0
 	f.Fuzz(func(t *testing.T, data string) {

@@ -6,6 +6,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 const msgPrivateOnly = "Relais fonctionne uniquement en conversation privée : les fiches et les chiffres ne doivent pas être vus par tout un groupe. " +
@@ -24,11 +25,11 @@ func (b *Bot) membershipChanged(ctx context.Context, m *tgbotapi.ChatMemberUpdat
 		return // removed, or left: nothing to do
 	}
 	if !m.Chat.IsChannel() {
-		if _, err := b.out.Send(ctx, tgbotapi.NewMessage(m.Chat.ID, msgPrivateOnly)); err != nil {
+		if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.Chat.ID, Text: msgPrivateOnly}); err != nil {
 			b.log.Warn("tell a group Relais is private", "chat_type", m.Chat.Type, "err", err)
 		}
 	}
-	if _, err := b.out.Request(ctx, tgbotapi.LeaveChatConfig{ChatID: m.Chat.ID}); err != nil {
+	if err := b.out.LeaveChat(ctx, m.Chat.ID); err != nil {
 		b.log.Error("leave group", "chat_type", m.Chat.Type, "err", err)
 		return
 	}

@@ -9,12 +9,11 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Figures flows (/indicateurs, /monbilan, /export) are stateless: each button
@@ -72,13 +71,13 @@ func scopeTag(s indicators.Scope) string {
 
 // periodButtons offers the periods. With a scope tag (a result's "Autre
 // période"), each button keeps that territory.
-func periodButtons(flow, tag string) *tgbotapi.InlineKeyboardMarkup {
+func periodButtons(flow, tag string) [][]telegram.Button {
 	d := func(code string) string { return withTag(flow+":"+code, tag) }
 	return keyboard(
-		tgbotapi.NewInlineKeyboardRow(button("Cette semaine", d("w")), button("Ce mois", d("m"))),
-		tgbotapi.NewInlineKeyboardRow(button("Cette année", d("y")), button("L'année dernière", d("ly"))),
-		tgbotapi.NewInlineKeyboardRow(button("Un autre mois…", d("pm")), button("Une année passée…", d("py"))),
-		tgbotapi.NewInlineKeyboardRow(button("Autres dates…", flow+":custom")),
+		keyRow(button("Cette semaine", d("w")), button("Ce mois", d("m"))),
+		keyRow(button("Cette année", d("y")), button("L'année dernière", d("ly"))),
+		keyRow(button("Un autre mois…", d("pm")), button("Une année passée…", d("py"))),
+		keyRow(button("Autres dates…", flow+":custom")),
 	)
 }
 
@@ -94,14 +93,14 @@ const pastYears = 6
 
 // monthButtons offers the last twelve months, this one first; yearButtons
 // the past years, last year first.
-func monthButtons(flow, tag string, today time.Time) *tgbotapi.InlineKeyboardMarkup {
-	var rows [][]tgbotapi.InlineKeyboardButton
+func monthButtons(flow, tag string, today time.Time) [][]telegram.Button {
+	var rows [][]telegram.Button
 	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for i := range 12 {
 		m := first.AddDate(0, -i, 0)
 		btn := button(monthLabel(m), withTag(flow+":m"+m.Format("200601"), tag))
 		if i%3 == 0 {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn))
+			rows = append(rows, keyRow(btn))
 		} else {
 			rows[len(rows)-1] = append(rows[len(rows)-1], btn)
 		}
@@ -109,13 +108,13 @@ func monthButtons(flow, tag string, today time.Time) *tgbotapi.InlineKeyboardMar
 	return keyboard(rows...)
 }
 
-func yearButtons(flow, tag string, today time.Time) *tgbotapi.InlineKeyboardMarkup {
-	var rows [][]tgbotapi.InlineKeyboardButton
+func yearButtons(flow, tag string, today time.Time) [][]telegram.Button {
+	var rows [][]telegram.Button
 	for i := range pastYears {
 		y := today.Year() - 1 - i
 		btn := button(strconv.Itoa(y), withTag(flow+":y"+strconv.Itoa(y), tag))
 		if i%3 == 0 {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn))
+			rows = append(rows, keyRow(btn))
 		} else {
 			rows[len(rows)-1] = append(rows[len(rows)-1], btn)
 		}
@@ -277,19 +276,19 @@ func flowTitle(flow string) string {
 // the same question, and for coordinators the export and the other view
 // of the same territory and period. Dates are written out, so a press on
 // another day gives the same period.
-func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p indicators.Period, scope indicators.Scope) *tgbotapi.InlineKeyboardMarkup {
+func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p indicators.Period, scope indicators.Scope) [][]telegram.Button {
 	pcode, tag := periodCode(p), scopeTag(scope)
-	first := []tgbotapi.InlineKeyboardButton{button("Autre période", flow+":p:"+tag)}
+	first := []telegram.Button{button("Autre période", flow+":p:"+tag)}
 	if scopes, err := b.scopes(ctx, u); err != nil {
 		b.log.Warn("list scopes for the result's buttons", "err", err) // the button is left out, nothing else
 	} else if len(scopes) > 1 {
 		first = append(first, button("Autre territoire", flow+":t:"+pcode))
 	}
-	rows := [][]tgbotapi.InlineKeyboardButton{first}
+	rows := [][]telegram.Button{first}
 	if flow == flowOwn || flow == flowExport {
 		return keyboard(rows...)
 	}
-	second := []tgbotapi.InlineKeyboardButton{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
+	second := []telegram.Button{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
 	if flow == flowActivity {
 		second = append(second, button("Indicateurs", flowIndicators+":"+pcode+":"+tag+":v"))
 	} else {
@@ -303,7 +302,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 		if from, to := indicators.Day(p.From), indicators.Day(p.To); from.YearDay() == 1 && to.Year() == from.Year() && from.Year() < year+1 {
 			year = from.Year()
 		}
-		rows = append(rows, []tgbotapi.InlineKeyboardButton{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
+		rows = append(rows, []telegram.Button{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
 	}
 	return keyboard(rows...)
 }
@@ -328,14 +327,14 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 		b.deliverFigures(ctx, u, ev, flow, pcode, scopeTag(scopes[0]), "xlsx", 0)
 		return
 	}
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]telegram.Button
 	for _, s := range scopes {
 		btn := button(s.Label(), flow+":"+pcode+":"+scopeTag(s))
 		if n := len(rows); n > 0 && len(rows[n-1]) == 1 && len(s.Label()) < 16 && len(rows[n-1][0].Text) < 16 {
 			rows[n-1] = append(rows[n-1], btn)
 			continue
 		}
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(btn))
+		rows = append(rows, keyRow(btn))
 	}
 	p, _ := period(pcode, b.Now())
 	text := "Période : " + p.Label() + ". Quel territoire ?"
@@ -434,15 +433,16 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.send(ctx, ev.chatID, "Le graphique n'a pas pu être dessiné ; les chiffres sont ci-dessus.", buttons)
 		return
 	}
-	photo := tgbotapi.NewPhoto(int64(ev.chatID), tgbotapi.FileBytes{Name: "demandes.png", Bytes: png})
 	// The report's label names a mediator by their identifier; the scope's
 	// own label would fall back to a database number.
-	photo.Caption = "Demandes par type — " + r.Label
+	caption := "Demandes par type — " + r.Label
 	if flow == flowOwn {
-		photo.Caption = "Vos demandes par type"
+		caption = "Vos demandes par type"
 	}
-	photo.ReplyMarkup = buttons // the buttons under the last message of the result
-	if _, err := b.out.Send(ctx, photo); err != nil {
+	photo := telegram.Message{ChatID: int64(ev.chatID), Text: caption,
+		Buttons: buttons, // the buttons under the last message of the result
+		File:    &telegram.File{Name: "demandes.png", Data: png, Photo: true}}
+	if _, err := b.out.Post(ctx, photo); err != nil {
 		b.log.Error("send chart", "chat_id", ev.chatID, "err", err)
 	}
 }
@@ -471,12 +471,10 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	if format == export.FormatCodes {
 		name = strings.TrimSuffix(export.Filename(scope, p, "csv"), ".csv") + "_codes.csv"
 	}
-	doc := tgbotapi.NewDocument(int64(ev.chatID), tgbotapi.FileBytes{Name: name, Bytes: buf.Bytes()})
-	doc.Caption = exportCaption(format, scope, p)
 	// The format buttons name the dates, not "this week": pressed on
 	// another day they must give the same rows as the file above them.
 	kb := b.resultButtons(ctx, u, flowExport, p, scope)
-	var formats []tgbotapi.InlineKeyboardButton
+	var formats []telegram.Button
 	for _, f := range []struct{ format, text string }{
 		{export.FormatXLSX, "Excel"}, {export.FormatCSV, "CSV pour tableur"}, {export.FormatCodes, "CSV à codes (réimport)"},
 	} {
@@ -484,9 +482,10 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 			formats = append(formats, button(f.text, flowExport+":"+periodCode(p)+":"+scopeTag(scope)+":"+f.format))
 		}
 	}
-	kb.InlineKeyboard = append([][]tgbotapi.InlineKeyboardButton{formats}, kb.InlineKeyboard...)
-	doc.ReplyMarkup = kb
-	if _, err := b.out.Send(ctx, doc); err != nil {
+	doc := telegram.Message{ChatID: int64(ev.chatID), Text: exportCaption(format, scope, p),
+		Buttons: append([][]telegram.Button{formats}, kb...),
+		File:    &telegram.File{Name: name, Data: buf.Bytes()}}
+	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.Error("send export", "chat_id", ev.chatID, "err", err)
 	}
 }

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Invitations from Telegram: the people who invite in real life are
@@ -105,11 +104,11 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg stri
 		b.inviteTyped(ctx, u, ev, arg)
 		return
 	}
-	rows := [][]tgbotapi.InlineKeyboardButton{
-		tgbotapi.NewInlineKeyboardRow(button("Médiateur", "inv:m"), button("Coordinateur", "inv:c")),
+	rows := [][]telegram.Button{
+		keyRow(button("Médiateur", "inv:m"), button("Coordinateur", "inv:c")),
 	}
 	if u.Role == store.RoleAdmin {
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Administrateur", "inv:a")))
+		rows = append(rows, keyRow(button("Administrateur", "inv:a")))
 	}
 	b.send(ctx, ev.chatID, "Inviter qui ? Vous recevrez un lien d'inscription à transférer à la personne, valable 7 jours et une seule fois.", keyboard(rows...))
 }
@@ -117,29 +116,29 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg stri
 // pressInvite handles "inv:…" presses, one question per press.
 func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 	f := strings.Split(ev.data, ":")[1:]
-	ask := func(text string, rows ...[]tgbotapi.InlineKeyboardButton) {
+	ask := func(text string, rows ...[]telegram.Button) {
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, text, keyboard(rows...))
 	}
-	depRows := func(prefix string) [][]tgbotapi.InlineKeyboardButton {
-		var rows [][]tgbotapi.InlineKeyboardButton
+	depRows := func(prefix string) [][]telegram.Button {
+		var rows [][]telegram.Button
 		for _, d := range inviteDepartements(u) {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(codes.Departements.Label(d), prefix+":"+d)))
+			rows = append(rows, keyRow(button(codes.Departements.Label(d), prefix+":"+d)))
 		}
 		return rows
 	}
-	structureRows := func(prefix, dep string) ([][]tgbotapi.InlineKeyboardButton, bool) {
+	structureRows := func(prefix, dep string) ([][]telegram.Button, bool) {
 		names, err := b.knownStructures(ctx, u, dep)
 		if err != nil {
 			b.log.Error("list structures", "err", err)
 			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 			return nil, false
 		}
-		var rows [][]tgbotapi.InlineKeyboardButton
+		var rows [][]telegram.Button
 		for _, n := range names {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(n, prefix+":"+structureTag(dep, n))))
+			rows = append(rows, keyRow(button(n, prefix+":"+structureTag(dep, n))))
 		}
-		return append(rows, tgbotapi.NewInlineKeyboardRow(button("Autre structure…", prefix+":autre"))), true
+		return append(rows, keyRow(button("Autre structure…", prefix+":autre"))), true
 	}
 	structureNamed := func(dep, tag string) (string, bool) {
 		names, err := b.knownStructures(ctx, u, dep)
@@ -197,7 +196,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 		}
 		p := "inv:m:" + f[1] + ":" + f[2]
 		ask("Le poste de la personne ("+name+") est-il rural ?",
-			tgbotapi.NewInlineKeyboardRow(button("Non, en QPV", p+":0"), button("Oui, rural", p+":1")))
+			keyRow(button("Non, en QPV", p+":0"), button("Oui, rural", p+":1")))
 	case f[0] == "m" && len(f) == 4 && (f[3] == "0" || f[3] == "1"):
 		name, ok := structureNamed(f[1], f[2])
 		if !validDep(f[1]) || !ok {
@@ -206,14 +205,14 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 		}
 		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"})
 	case f[0] == "c" && len(f) == 1:
-		var rows [][]tgbotapi.InlineKeyboardButton
+		var rows [][]telegram.Button
 		if mayInvite(u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Régional", "inv:c:r")))
+			rows = append(rows, keyRow(button("Régional", "inv:c:r")))
 		}
 		if u.Coordinator == nil || u.Coordinator.Scope != "structure" {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Départemental", "inv:c:d")))
+			rows = append(rows, keyRow(button("Départemental", "inv:c:d")))
 		}
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("D'une structure", "inv:c:s")))
+		rows = append(rows, keyRow(button("D'une structure", "inv:c:s")))
 		ask("Coordinateur de quel niveau ?", rows...)
 	case f[0] == "c" && len(f) == 2 && f[1] == "r":
 		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 const msgStranger = "Bonjour ! Relais est réservé aux médiateurs santé et à leurs coordinateurs. " +
@@ -52,8 +51,7 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 // and /aide). It comes before the answer, so the menu is there when the
 // user reads it.
 func (b *Bot) setChatMenu(ctx context.Context, chatID store.ChatID, role string) {
-	c := tgbotapi.NewSetMyCommandsWithScope(tgbotapi.NewBotCommandScopeChat(int64(chatID)), CommandsFor(role)...)
-	if _, err := b.out.Request(ctx, c); err != nil {
+	if err := b.out.SetCommands(ctx, int64(chatID), CommandsFor(role)); err != nil {
 		b.log.Warn("set chat commands", "chat_id", chatID, "err", err)
 	}
 }
@@ -130,11 +128,11 @@ var menu = []menuEntry{
 }
 
 // CommandsFor is the French command menu of one role, as /aide lists it.
-func CommandsFor(role string) []tgbotapi.BotCommand {
-	var out []tgbotapi.BotCommand
+func CommandsFor(role string) []telegram.Command {
+	var out []telegram.Command
 	for _, c := range menu {
 		if c.name == "aide" || mayUse("/"+c.name, role) {
-			out = append(out, tgbotapi.BotCommand{Command: c.name, Description: c.help})
+			out = append(out, telegram.Command{Name: c.name, Description: c.help})
 		}
 	}
 	return out
@@ -143,10 +141,10 @@ func CommandsFor(role string) []tgbotapi.BotCommand {
 // Commands is the default French command menu, set with setMyCommands at
 // start: what anyone may type before registering. Each registered chat gets
 // its role's menu (CommandsFor) at /start and /aide.
-func Commands() []tgbotapi.BotCommand {
-	return []tgbotapi.BotCommand{
-		{Command: "start", Description: "vous inscrire avec votre code d'invitation"},
-		{Command: "aide", Description: "ce que vous pouvez faire"},
+func Commands() []telegram.Command {
+	return []telegram.Command{
+		{Name: "start", Description: "vous inscrire avec votre code d'invitation"},
+		{Name: "aide", Description: "ce que vous pouvez faire"},
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 
 	"github.com/relais-sante/relais/internal/frtext"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/store"
@@ -27,7 +25,7 @@ func (b *Bot) listPartners(ctx context.Context, u *store.User, ev event, _ strin
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	kb := keyboard(tgbotapi.NewInlineKeyboardRow(button("Ajouter un partenaire", "b:new:partenaire")))
+	kb := keyboard(keyRow(button("Ajouter un partenaire", "b:new:partenaire")))
 	b.send(ctx, ev.chatID, partnersText(ps), kb)
 }
 

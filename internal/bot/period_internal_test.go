@@ -29,15 +29,15 @@ func TestPeriodCodesOfButtons(t *testing.T) {
 		}
 	}
 	// What the buttons offer is what period accepts.
-	for _, row := range yearButtons("i", "", today).InlineKeyboard {
+	for _, row := range yearButtons("i", "", today) {
 		for _, b := range row {
-			if _, ok := period((*b.CallbackData)[2:], today); !ok {
-				t.Errorf("year button %q is refused", *b.CallbackData)
+			if _, ok := period(b.Data[2:], today); !ok {
+				t.Errorf("year button %q is refused", b.Data)
 			}
 		}
 	}
-	months := monthButtons("i", "abc", today).InlineKeyboard
-	if first, last := *months[0][0].CallbackData, *months[3][2].CallbackData; first != "i:m202611:abc" || last != "i:m202512:abc" {
+	months := monthButtons("i", "abc", today)
+	if first, last := months[0][0].Data, months[3][2].Data; first != "i:m202611:abc" || last != "i:m202512:abc" {
 		t.Errorf("months offered from %s to %s", first, last)
 	}
 	if months[0][0].Text != "novembre 2026" {

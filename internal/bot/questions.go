@@ -4,11 +4,10 @@ import (
 	"context"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/question"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Questions in plain French (issue 16): a message that is neither a command
@@ -138,9 +137,9 @@ func questionData(q question.Query, pcode string, s indicators.Scope) string {
 
 // answerButtons offer the same question for another period or territory,
 // and the whole report.
-func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query, scope indicators.Scope, p indicators.Period) *tgbotapi.InlineKeyboardMarkup {
-	var rows [][]tgbotapi.InlineKeyboardButton
-	var periods []tgbotapi.InlineKeyboardButton
+func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query, scope indicators.Scope, p indicators.Period) [][]telegram.Button {
+	var rows [][]telegram.Button
+	var periods []telegram.Button
 	for _, pb := range []struct{ label, code string }{{"Ce mois", "m"}, {"Cette année", "y"}, {"L'an dernier", "ly"}} {
 		if other, _ := period(pb.code, b.Now()); other == p {
 			continue
@@ -157,7 +156,7 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 		b.log.Error("list scopes", "err", err)
 	}
 	var current bool
-	var others []tgbotapi.InlineKeyboardButton
+	var others []telegram.Button
 	for _, s := range scopes {
 		if scopeTag(s) == scopeTag(scope) {
 			current = true
@@ -179,7 +178,7 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 			flow = flowOwn
 		}
 		// The fourth part keeps the answer above: the report comes below it.
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Tout le rapport", flow+":"+periodCode(p)+":"+scopeTag(scope)+":r")))
+		rows = append(rows, keyRow(button("Tout le rapport", flow+":"+periodCode(p)+":"+scopeTag(scope)+":r")))
 	}
 	if len(rows) == 0 {
 		return nil
@@ -188,8 +187,8 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 }
 
 // suggestionButtons offer close questions the asker may ask.
-func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Query) *tgbotapi.InlineKeyboardMarkup {
-	var rows [][]tgbotapi.InlineKeyboardButton
+func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Query) [][]telegram.Button {
+	var rows [][]telegram.Button
 	for _, sq := range question.Suggestions(q) {
 		scope, refusal := question.Scope(sq, viewer(u))
 		if refusal != "" {
@@ -204,7 +203,7 @@ func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Q
 			where = "vos chiffres"
 		}
 		if d := questionData(sq, pcode, scope); d != "" {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(question.Title(sq)+" – "+where+" – "+when, d)))
+			rows = append(rows, keyRow(button(question.Title(sq)+" – "+where+" – "+when, d)))
 		}
 	}
 	if len(rows) == 0 {

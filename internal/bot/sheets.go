@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"strings"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // list answers /mesfiches: the mediator's own last 10 sheets, one line each.
@@ -33,8 +32,8 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 				codes.RequestTypes(r.Kind).Label(r.Type), strings.ToLower(codes.Statuses.Label(r.Status)))
 		}
 	}
-	var rows [][]tgbotapi.InlineKeyboardButton
-	var row []tgbotapi.InlineKeyboardButton
+	var rows [][]telegram.Button
+	var row []telegram.Button
 	for _, l := range lines {
 		if !store.Editable(l.SavedAt, b.Now()) {
 			continue

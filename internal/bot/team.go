@@ -10,10 +10,9 @@ import (
 
 	"github.com/relais-sante/relais/internal/frtext"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // /equipe: a coordinator sees the people of their territory with their last
@@ -83,7 +82,7 @@ func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, arg string)
 }
 
 // teamPage renders page p of the people u manages.
-func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbotapi.InlineKeyboardMarkup, bool) {
+func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]telegram.Button, bool) {
 	scope, _ := teamScope(u)
 	members, err := b.store.ListUsers(ctx, scope)
 	if err != nil {
@@ -103,17 +102,17 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbo
 	}
 	pages := (len(shown) + teamPage - 1) / teamPage
 	p = min(max(p, 0), max(pages-1, 0))
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]telegram.Button
 	from := p * teamPage
 	for i, m := range shown[from:min(from+teamPage, len(shown))] {
 		fmt.Fprintf(&sb, "\n\n%d. %s", from+i+1, memberLine(m, b.loc))
 		if m.DisabledAt != nil {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Réactiver n° %d", from+i+1), "eq:e:"+strconv.FormatInt(int64(m.TelegramID), 10))))
+			rows = append(rows, keyRow(button(fmt.Sprintf("Réactiver n° %d", from+i+1), "eq:e:"+strconv.FormatInt(int64(m.TelegramID), 10))))
 		} else {
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Désactiver n° %d", from+i+1), "eq:d:"+strconv.FormatInt(int64(m.TelegramID), 10))))
+			rows = append(rows, keyRow(button(fmt.Sprintf("Désactiver n° %d", from+i+1), "eq:d:"+strconv.FormatInt(int64(m.TelegramID), 10))))
 		}
 	}
-	var nav []tgbotapi.InlineKeyboardButton
+	var nav []telegram.Button
 	if p > 0 {
 		nav = append(nav, button("◀ Précédents", "eq:p:"+strconv.Itoa(p-1)))
 	}
@@ -123,7 +122,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, *tgbo
 	if len(nav) > 0 {
 		rows = append(rows, nav)
 	}
-	rows = append(rows, tgbotapi.NewInlineKeyboardRow(button("Invitations en attente", "eq:i")))
+	rows = append(rows, keyRow(button("Invitations en attente", "eq:i")))
 	return sb.String(), keyboard(rows...), true
 }
 
@@ -206,12 +205,12 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, "Désactiver "+name+" ? Dès maintenant, cette personne ne pourra plus utiliser Relais "+
 			"(ni commande, ni rappel, ni résumé du lundi). Ses fiches restent enregistrées et comptées ; vous pourrez la réactiver.",
-			keyboard(tgbotapi.NewInlineKeyboardRow(button("Oui, désactiver", "eq:D:"+arg), button("Annuler", "eq:x"))))
+			keyboard(keyRow(button("Oui, désactiver", "eq:D:"+arg), button("Annuler", "eq:x"))))
 		return
 	case "e":
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, "Réactiver "+name+" ? Cette personne retrouvera l'accès à Relais avec son rôle et son territoire.",
-			keyboard(tgbotapi.NewInlineKeyboardRow(button("Oui, réactiver", "eq:E:"+arg), button("Annuler", "eq:x"))))
+			keyboard(keyRow(button("Oui, réactiver", "eq:E:"+arg), button("Annuler", "eq:x"))))
 		return
 	}
 	disable := act == "D"
@@ -238,15 +237,15 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 }
 
 // invitationsPage lists the pending invitations of u's territory.
-func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, *tgbotapi.InlineKeyboardMarkup) {
-	back := tgbotapi.NewInlineKeyboardRow(button("◀ Équipe", "eq:x"))
+func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]telegram.Button) {
+	back := keyRow(button("◀ Équipe", "eq:x"))
 	pending, err := b.store.ListInvitations(ctx, b.now())
 	if err != nil {
 		b.log.Error("list invitations", "err", err)
 		return msgTryAgain, keyboard(back)
 	}
 	var sb strings.Builder
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]telegram.Button
 	n := 0
 	for _, p := range pending {
 		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Scope: p.Scope, Rural: p.Rural}
@@ -255,7 +254,7 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, *tgbo
 		}
 		n++
 		fmt.Fprintf(&sb, "\n\n%d. %s\n    valable jusqu'au %s", n, invitationLabel(inv), p.ExpiresAt.In(b.loc).Format("02/01/2006"))
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(button(fmt.Sprintf("Annuler l'invitation n° %d", n), "eq:r:"+strconv.FormatInt(p.ID, 10))))
+		rows = append(rows, keyRow(button(fmt.Sprintf("Annuler l'invitation n° %d", n), "eq:r:"+strconv.FormatInt(p.ID, 10))))
 	}
 	head := "Invitations en attente : " + frtext.Plural(n, "invitation", "invitations") + "."
 	if n == 0 {

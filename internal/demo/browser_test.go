@@ -18,7 +18,6 @@ import (
 	"github.com/relais-sante/relais/internal/frtext"
 
 	"github.com/chromedp/chromedp"
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/bot"
@@ -97,12 +96,12 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 					Forms:        bot.Forms(fs),
 					Log:          quiet,
 				})
-				if _, err := sender.Request(ctx, tgbotapi.NewSetMyCommands(bot.Commands()...)); err != nil {
+				if err := sender.SetCommands(ctx, 0, bot.Commands()); err != nil {
 					return err
 				}
 				scheds <- reminders.New(reminders.Options{
 					Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix), Out: sender,
-					Location: paris, Hour: 9, Log: quiet,
+					Location: paris, Hour: 9, Log: quiet, InProgress: bot.InProgress(bot.Forms(fs)),
 				})
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {

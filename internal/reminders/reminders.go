@@ -14,17 +14,17 @@ import (
 	"log/slog"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Sender delivers a message; in production the rate-limited Telegram sender.
 type Sender interface {
-	Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error)
+	Post(ctx context.Context, m telegram.Message) (int, error)
 }
 
 // Drafts is what the scheduler needs from the Redis state store: the forms
@@ -62,8 +62,11 @@ type Options struct {
 	NudgeAfter time.Duration    // RELAIS_NUDGE_AFTER; 0: config.DefaultNudgeAfter
 	Now        func() time.Time // nil: time.Now
 	Log        *slog.Logger
-	// FormTitle names a form in the nudge ("Fiche d'accompagnement"); optional.
-	FormTitle func(formID string) string
+	// InProgress names a draft of form formID left open, first sentence of
+	// the nudge ("Vous avez une fiche en cours (Fiche d'accompagnement).");
+	// the bot knows its forms (bot.InProgress). nil: "Vous avez une saisie
+	// en cours."
+	InProgress func(formID string) string
 	// Metrics, when set, counts the messages sent.
 	Metrics jobs.SendMetrics
 }
@@ -185,11 +188,11 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 				return jobs.ErrNothingToSend
 			}
 			shown := due
-			if len(shown) > MaxPerMessage {
-				shown = shown[:MaxPerMessage]
+			if len(shown) > followup.MaxPerMessage {
+				shown = shown[:followup.MaxPerMessage]
 			}
-			text, kb := Render(HeadingDaily, Lines(shown), MoreFooter(len(due)-len(shown)), now)
-			if _, err := s.o.Out.Send(ctx, Message(int64(t.ChatID), text, kb)); err != nil {
+			text, buttons := followup.Render(followup.HeadingDaily, followup.Lines(shown), followup.MoreFooter(len(due)-len(shown)), now)
+			if _, err := s.o.Out.Post(ctx, telegram.Message{ChatID: int64(t.ChatID), Text: text, Buttons: buttons}); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}
 			return nil
@@ -209,32 +212,21 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 	return sent, errors.Join(errs...)
 }
 
-// InProgress names a draft left open: a sheet is "une fiche", an action or
-// a review "une saisie", with the form's title when known.
-func InProgress(formID, title string) string {
-	noun := "une saisie"
-	if formID == "fiche" {
-		noun = "une fiche"
+// nudgeText is the nudge about a draft of form formID left half filled.
+func (s *Scheduler) nudgeText(formID string) string {
+	open := "Vous avez une saisie en cours."
+	if s.o.InProgress != nil {
+		open = s.o.InProgress(formID)
 	}
-	if title == "" {
-		return "Vous avez " + noun + " en cours."
-	}
-	return "Vous avez " + noun + " en cours (" + title + ")."
+	return open + " Voulez-vous la reprendre ?"
 }
 
-// NudgeText is the nudge about a form left half filled.
-func NudgeText(formID, title string) string {
-	return InProgress(formID, title) + " Voulez-vous la reprendre ?"
-}
-
-// DraftKeyboard offers to resume or drop the draft that will save record
+// DraftButtons offer to resume or drop the draft that will save record
 // sheetID (handled by the bot's "b:" buttons); after dropping it, form next
 // starts ("" for none). The buttons name the draft, so a press on an old
 // message never touches a newer draft.
-func DraftKeyboard(sheetID, next string) tgbotapi.InlineKeyboardMarkup {
-	return tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData("Reprendre", "b:resume:"+sheetID),
-		tgbotapi.NewInlineKeyboardButtonData("Abandonner", "b:drop:"+sheetID+":"+next)))
+func DraftButtons(sheetID, next string) [][]telegram.Button {
+	return [][]telegram.Button{{{Text: "Reprendre", Data: "b:resume:" + sheetID}, {Text: "Abandonner", Data: "b:drop:" + sheetID + ":" + next}}}
 }
 
 // sendNudges sends one nudge per idle draft (per time it was left), unless
@@ -270,19 +262,14 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) 
 			}
 			continue
 		}
-		title := ""
-		if s.o.FormTitle != nil {
-			title = s.o.FormTitle(d.FormID)
-		}
 		// The period is when the draft was last touched: a draft resumed and
 		// left again earns a new nudge, the same idle draft never two.
 		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
 		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, Subject: int64(d.UserID)},
 			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
-			m := tgbotapi.NewMessage(int64(d.ChatID), NudgeText(d.FormID, title))
-			m.ReplyMarkup = DraftKeyboard(d.RecordID, "")
-			if _, err := s.o.Out.Send(ctx, m); err != nil {
+			nudge := telegram.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: DraftButtons(d.RecordID, "")}
+			if _, err := s.o.Out.Post(ctx, nudge); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}
 			return nil

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -36,6 +37,7 @@ type world struct {
 	rd        *testenv.Redis
 	srv       *telegramtest.Server
 	unlimited bool // no flood limits on the fake nor pacing in the sender
+	unnamed   bool // schedulers do not know how the bot names drafts
 }
 
 func newWorld(t testing.TB) *world {
@@ -62,17 +64,23 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	return reminders.New(reminders.Options{
+	o := reminders.Options{
 		Store:    st,
 		Drafts:   state.New(rdb, w.rd.Prefix),
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited}),
 		Location: paris,
 		Hour:     9,
 		Now:      now,
-		FormTitle: func(id string) string {
-			return map[string]string{"fiche": "fiche d'accompagnement", "action": "Action collective"}[id]
+		// The bot names drafts from its registry of forms (bot.InProgress,
+		// tested in internal/bot); here the nudge only carries the sentence.
+		InProgress: func(id string) string {
+			return map[string]string{"fiche": "Vous avez une fiche en cours (fiche d'accompagnement)."}[id]
 		},
-	})
+	}
+	if w.unnamed {
+		o.InProgress = nil
+	}
+	return reminders.New(o)
 }
 
 // mediator registers a mediator who has started the bot; hour is their reminder hour.
@@ -162,7 +170,7 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	}
 	m := msgs[0]
 	for _, want := range []string{
-		reminders.HeadingDaily,
+		followup.HeadingDaily,
 		"1. Fiche n° 2, demande 1 — 01/10/2026 — AAAAAB\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 53 jours",
 		"2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 21 jours",
 	} {
@@ -304,7 +312,7 @@ func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ta.Expect(reminders.HeadingDaily)
+	ta.Expect(followup.HeadingDaily)
 	s.Stop()
 
 	// A restart later the same day, and the ticks after it, send nothing more.
@@ -450,8 +458,10 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	}
 }
 
-func TestNudgeNamesAFormThatIsNotASheet(t *testing.T) {
+// Without the bot's names for drafts, the nudge still says what it is about.
+func TestNudgeWithoutDraftNames(t *testing.T) {
 	w := newWorld(t)
+	w.unnamed = true
 	_, ta := w.mediator(101, 9)
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
 	if err := drafts.Save(context.Background(), 101, 101, dialog.State{FormID: "action", RecordID: "x", UpdatedAt: at(9, 12)}); err != nil {
@@ -459,7 +469,7 @@ func TestNudgeNamesAFormThatIsNotASheet(t *testing.T) {
 	}
 	run(t, w.replica(nil), at(13, 13))
 	msgs := botMessages(ta)
-	if len(msgs) != 1 || msgs[0].Text != "Vous avez une saisie en cours (Action collective). Voulez-vous la reprendre ?" {
+	if len(msgs) != 1 || msgs[0].Text != "Vous avez une saisie en cours. Voulez-vous la reprendre ?" {
 		t.Fatalf("nudge = %v", msgs)
 	}
 }

@@ -7,10 +7,9 @@ import (
 	"strconv"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // The annual review (bilan annuel) of a year is filled in January of the
@@ -51,10 +50,9 @@ func ReviewReminderText(year int, deadline time.Time, second bool) string {
 		"Vingt questions, un quart d'heure. Touchez le bouton ou tapez /bilan.", year, deadline.Format("02/01/2006"))
 }
 
-// ReviewReminderKeyboard is the reminder's button.
-func ReviewReminderKeyboard(year int) tgbotapi.InlineKeyboardMarkup {
-	return tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(fmt.Sprintf("Remplir le bilan %d", year), ReviewButtonData(year))))
+// reviewReminderButtons is the reminder's button.
+func reviewReminderButtons(year int) [][]telegram.Button {
+	return [][]telegram.Button{{{Text: fmt.Sprintf("Remplir le bilan %d", year), Data: ReviewButtonData(year)}}}
 }
 
 // sendReviewReminders sends the review reminders owed at now (local time).
@@ -95,9 +93,8 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time) (int
 					}
 					return err
 				}
-				m := tgbotapi.NewMessage(int64(t.ChatID), ReviewReminderText(year, deadline, second))
-				m.ReplyMarkup = ReviewReminderKeyboard(year)
-				if _, err := s.o.Out.Send(ctx, m); err != nil {
+				m := telegram.Message{ChatID: int64(t.ChatID), Text: ReviewReminderText(year, deadline, second), Buttons: reviewReminderButtons(year)}
+				if _, err := s.o.Out.Post(ctx, m); err != nil {
 					return fmt.Errorf("send: %w", err)
 				}
 				return nil

@@ -1,4 +1,10 @@
-package reminders
+// Package followup is the follow-up message: the one place where a list of
+// a mediator's requests is shown with their status buttons. The morning
+// reminder (internal/reminders) and /suivis (internal/bot) both send it, and
+// a button press redraws it from PostgreSQL. Each entry names its request by
+// sheet number and rank ("Fiche n° 12, demande 1"), the numbers the mediator
+// saw when saving; the redraw reads them back from the message text.
+package followup
 
 import (
 	"fmt"
@@ -7,17 +13,10 @@ import (
 	"strings"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
 )
-
-// The follow-up message is the one place where a list of requests is shown
-// with its buttons: the daily reminder and /suivis both use it, and a button
-// press redraws it from PostgreSQL. Each entry names its request by sheet
-// number and rank ("Fiche n° 12, demande 1"), the numbers the mediator saw
-// when saving; the redraw reads them back from the message text.
 
 // MaxPerMessage bounds a message to what a phone shows comfortably (two rows
 // of buttons per request).
@@ -83,12 +82,12 @@ var closedMark = map[string]string{
 const postponedMark = "⏭ Reportée au "
 
 // Render builds the text and buttons of a follow-up message: heading, then
-// one entry per line, then footer (may be empty). The keyboard is nil when
+// one entry per line, then footer (may be empty). There are no buttons when
 // no request is left to act on.
-func Render(heading string, lines []Line, footer string, today time.Time) (string, *tgbotapi.InlineKeyboardMarkup) {
+func Render(heading string, lines []Line, footer string, today time.Time) (string, [][]telegram.Button) {
 	var sb strings.Builder
 	sb.WriteString(heading)
-	var rows [][]tgbotapi.InlineKeyboardButton
+	var rows [][]telegram.Button
 	numbered := len(lines) > 1
 	for i, l := range lines {
 		n := i + 1
@@ -103,8 +102,7 @@ func Render(heading string, lines []Line, footer string, today time.Time) (strin
 				if numbered {
 					undo = strconv.Itoa(n) + " · " + undo
 				}
-				rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-					tgbotapi.NewInlineKeyboardButtonData(undo, fmt.Sprintf("%s:%d:%s", CallbackPrefix, l.ID, ActUndo))))
+				rows = append(rows, []telegram.Button{{Text: undo, Data: fmt.Sprintf("%s:%d:%s", CallbackPrefix, l.ID, ActUndo)}})
 			}
 			continue
 		case l.Postponed && l.FollowUpOn != nil:
@@ -127,21 +125,13 @@ func Render(heading string, lines []Line, footer string, today time.Time) (strin
 			shown = l.FollowUpOn.Format(callbackDate)
 		}
 		rows = append(rows,
-			tgbotapi.NewInlineKeyboardRow(
-				tgbotapi.NewInlineKeyboardButtonData(label("Résolue"), data(ActResolved)),
-				tgbotapi.NewInlineKeyboardButtonData(label("Non résolue"), data(ActUnresolved))),
-			tgbotapi.NewInlineKeyboardRow(
-				tgbotapi.NewInlineKeyboardButtonData(label("Abandonnée"), data(ActAbandoned)),
-				tgbotapi.NewInlineKeyboardButtonData(label("Reporter d'une semaine"), data(ActPostpone)+":"+shown)))
+			[]telegram.Button{{Text: label("Résolue"), Data: data(ActResolved)}, {Text: label("Non résolue"), Data: data(ActUnresolved)}},
+			[]telegram.Button{{Text: label("Abandonnée"), Data: data(ActAbandoned)}, {Text: label("Reporter d'une semaine"), Data: data(ActPostpone) + ":" + shown}})
 	}
 	if footer != "" {
 		sb.WriteString("\n\n" + footer)
 	}
-	if len(rows) == 0 {
-		return sb.String(), nil
-	}
-	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
-	return sb.String(), &kb
+	return sb.String(), rows
 }
 
 func daysOpen(d int) string {
@@ -202,15 +192,6 @@ func Parse(text string) (d Drawn, ok bool) {
 	}
 	d.Footer = strings.Join(footer, "\n\n")
 	return d, len(d.Refs) > 0
-}
-
-// Message is a follow-up message ready to send to chatID.
-func Message(chatID int64, text string, kb *tgbotapi.InlineKeyboardMarkup) tgbotapi.MessageConfig {
-	m := tgbotapi.NewMessage(chatID, text)
-	if kb != nil {
-		m.ReplyMarkup = *kb
-	}
-	return m
 }
 
 // Lines wraps follow-ups as open, not postponed lines.
