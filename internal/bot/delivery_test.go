@@ -204,3 +204,40 @@ func TestRedeliveryAfterCrashBeforeTheUpdateWasRecorded(t *testing.T) {
 	u.Press("Oui")
 	u.Expect("Principale ressource")
 }
+
+// A confirmation Telegram refused (or a crash before it) leaves the draft:
+// pressing « Enregistrer » again shows « Fiche n° 1 enregistrée » and the
+// sheet is stored once. Before, the draft went first and the second press
+// read « Cette saisie est déjà terminée ou abandonnée ».
+func TestSavedButUnconfirmedSheetIsConfirmedOnTheNextPress(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2106, "Awa", "62")
+	summary := fillToSummary(u)
+	h.waitChatFree(2106) // the summary's update is wholly handled
+	h.tg.InjectFault(telegramtest.Fault{Method: "editMessageText", Code: 400, Description: "Bad Request: message to edit not found"})
+	answered := len(u.CallbackAnswers())
+	u.PressOn(summary, "✅ Enregistrer")
+	// The press is answered at once, the confirmation comes after the save.
+	for deadline := time.Now().Add(5 * time.Second); len(u.CallbackAnswers()) == answered; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the press was not answered")
+		}
+	}
+	h.waitChatFree(2106)
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 1 {
+		t.Fatalf("sheets = %d after the first press, want 1", n)
+	}
+	for _, m := range u.Messages() {
+		if strings.Contains(m.Text, "enregistrée") {
+			t.Fatalf("the refused confirmation was shown: %q", m.Text)
+		}
+	}
+	u.PressOn(summary, "✅ Enregistrer")
+	u.Expect("Fiche n° 1 enregistrée")
+	if n := h.count(`SELECT count(*) FROM sheets`); n != 1 {
+		t.Fatalf("sheets = %d after the second press, want 1", n)
+	}
+	if a := u.CallbackAnswers(); len(a) == 0 || strings.Contains(a[len(a)-1].Text, "déjà terminée") {
+		t.Fatalf("second press answered %+v", a)
+	}
+}

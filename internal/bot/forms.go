@@ -211,7 +211,9 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		// its question message shows.
 		res.Replies, st.Transcript = oneCall(ev, orig, res.Replies, st.Phase == dialog.PhaseSummary)
 	}
-	show := func() {
+	// show sends the replies and tells whether all reached Telegram.
+	show := func() bool {
+		delivered := true
 		for _, r := range res.Replies {
 			if r.Question {
 				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
@@ -220,7 +222,9 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			if r.Question && id != 0 {
 				st.QuestionMessageID = id
 			}
+			delivered = delivered && id != 0
 		}
+		return delivered
 	}
 	switch res.Outcome {
 	case dialog.Save:
@@ -243,19 +247,27 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			return
 		}
 		if err != nil {
-			b.log.Error("save form", "form", form.ID, "err", err)
+			b.logUpdate(ev, u, "save form", err, "form", form.ID)
 			b.reply(ctx, ev, "L'enregistrement n'a pas pu se faire pour le moment. Rien n'est perdu : "+
 				"appuyez à nouveau sur « Enregistrer » dans un instant.")
 			return
 		}
 		show()
-		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.log.Error("delete draft", "err", err)
-		}
 		closing := dialog.Saved(form, st, map[string]string{"number": fmt.Sprint(number)})
 		closing[len(closing)-1].Buttons = savedButtons(form, st)
 		res = dialog.Result{Replies: savedInPlace(ev, closing)}
-		show()
+		// The draft goes only once the confirmation is out: a confirmation
+		// that did not reach Telegram (or a crash before it) leaves the
+		// draft, so pressing « Enregistrer » again (or Telegram delivering
+		// the press again) saves nothing twice and shows it. Before, the
+		// user was left with « Cette saisie est déjà terminée ».
+		if !show() {
+			b.log.Warn("saved, confirmation not delivered: draft kept", "update_id", ev.updateID, "role", u.Role, "form", form.ID)
+			return
+		}
+		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
+			b.logUpdate(ev, u, "delete saved draft", err, "form", form.ID)
+		}
 	case dialog.Cancelled:
 		// The draft goes before "abandonnée" is shown: the user never reads
 		// it while the form could still resume.

@@ -168,6 +168,17 @@ func fillRestAfterAge(u *telegramtest.User) {
 
 // waitDraftAt waits until the user's draft is saved at step (the handler
 // saves it after showing the question) and their chat is free.
+// waitChatFree waits until no update of the chat is being handled.
+func (h *harness) waitChatFree(id int64) {
+	h.t.Helper()
+	key := h.rdb.Prefix + "chat:" + strconv.FormatInt(id, 10)
+	for deadline := time.Now().Add(5 * time.Second); h.rdb.Client.Exists(context.Background(), key).Val() != 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("chat %d still busy", id)
+		}
+	}
+}
+
 func (h *harness) waitDraftAt(id int64, step string) {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
