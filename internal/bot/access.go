@@ -162,6 +162,6 @@ func (b *Bot) refusePress(ctx context.Context, user *store.User, ev event, prefi
 	if user != nil {
 		role = user.Role
 	}
-	b.log.Warn("button press refused", "update_id", ev.updateID, "role", role, "prefix", prefix, "reason", reason)
+	b.log.WarnContext(ctx, "button press refused", "prefix", prefix, "reason", reason) // update_id and role come with ctx
 	b.audit(ctx, ev.userID, store.AuditRefused, "button:"+prefix, map[string]any{"reason": reason, "role": role})
 }

@@ -88,7 +88,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 	if format == "annexe" {
 		a, err := indicators.ComputeAnnexe(ctx, b.store.Pool, p, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
 		if err != nil {
-			b.log.Error("annexe", "err", err)
+			b.log.ErrorContext(ctx, "annexe", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
 			return
 		}
@@ -101,7 +101,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		err = export.Record(ctx, b.store.Pool, u.TelegramID, indicators.Region(), p, format)
 	}
 	if err != nil {
-		b.log.Error("annual report", "format", format, "err", err)
+		b.log.ErrorContext(ctx, "annual report", "format", format, "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -110,7 +110,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		Buttons: annualButtons(year),
 		File:    &telegram.File{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {
-		b.log.Error("send annual report", "chat_id", ev.chatID, "err", err)
+		b.log.ErrorContext(ctx, "send annual report", "chat_id", ev.chatID, "err", err)
 	}
 }
 

@@ -12,6 +12,6 @@ import (
 // the user's action has already happened or been refused.
 func (b *Bot) audit(ctx context.Context, actor store.TelegramID, action, target string, detail map[string]any) {
 	if err := b.store.Audit(context.WithoutCancel(ctx), store.AuditEntry{Actor: &actor, Action: action, Target: target, Detail: detail}); err != nil {
-		b.log.Error("write audit", "action", action, "err", err)
+		b.log.ErrorContext(ctx, "write audit", "action", action, "err", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/frtext"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -65,7 +66,7 @@ type Options struct {
 func New(o Options) *Bot {
 	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour}
 	if b.hour <= 0 || b.hour > 23 {
-		b.hour = 9
+		b.hour = config.DefaultReminderHour
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -76,6 +77,7 @@ func New(o Options) *Bot {
 	if b.log == nil {
 		b.log = slog.Default()
 	}
+	b.log = slog.New(updateLogHandler{b.log.Handler()})
 	b.flow = &formFlow{bot: b, forms: o.Forms}
 	b.commands = b.commandRoutes()
 	b.buttons = b.buttonRoutes()
@@ -145,16 +147,17 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	if !ok {
 		return nil
 	}
+	ctx = withLogAttrs(ctx, slog.Int("update_id", u.UpdateID))
 	status, err := b.drafts.BeginUpdate(ctx, ev.chatID, u.UpdateID)
 	if err != nil {
-		b.log.Error("claim update", "update_id", u.UpdateID, "err", err)
+		b.log.ErrorContext(ctx, "claim update", "err", err)
 		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, msgUnavailable)
 		return nil
 	}
 	switch status {
 	case state.UpdateDone:
-		b.log.Info("duplicate update ignored", "update_id", u.UpdateID)
+		b.log.InfoContext(ctx, "duplicate update ignored")
 		return nil
 	case state.UpdateBusy:
 		return ErrChatBusy
@@ -165,7 +168,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	defer func() {
 		stopRenew()
 		if r := recover(); r != nil {
-			b.log.Error("update handler panicked", "update_id", u.UpdateID, "panic", fmt.Sprint(r))
+			b.log.ErrorContext(ctx, "update handler panicked", "panic", fmt.Sprint(r))
 		}
 		// A handler cut by shutdown did not finish: Telegram delivers the
 		// update again. One that panicked is recorded as done, never retried.
@@ -174,7 +177,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 			finish = b.drafts.FinishUpdate
 		}
 		if err := finish(context.WithoutCancel(ctx), ev.chatID, u.UpdateID); err != nil {
-			b.log.Error("release update", "update_id", u.UpdateID, "done", done, "err", err)
+			b.log.ErrorContext(ctx, "release update", "done", done, "err", err)
 			// Redis is down: keep trying while the lease lasts, so the
 			// chat is free as soon as Redis is back, not when it expires.
 			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, u.UpdateID)
@@ -220,7 +223,7 @@ func (b *Bot) renew(ctx context.Context, chatID store.ChatID, updateID int) {
 			return
 		case <-t.C:
 			if err := b.drafts.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
-				b.log.Warn("renew update lease", "update_id", updateID, "err", err)
+				b.log.WarnContext(ctx, "renew update lease", "update_id", updateID, "err", err)
 			}
 		}
 	}
@@ -238,6 +241,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
+	ctx = withLogAttrs(ctx, slog.String("role", user.Role))
 	if user.Disabled {
 		// A disabled user is a stranger at once: no command, no button,
 		// nothing about anyone; the attempt is audited.
@@ -251,7 +255,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	}
 	if now := b.now(); user.NeedsTouch(now) { // at most one write an hour, no round trip otherwise
 		if err := b.store.Touch(ctx, user.TelegramID, now); err != nil {
-			b.log.Warn("record last activity", "err", err) // /equipe shows an older date, nothing else
+			b.log.WarnContext(ctx, "record last activity", "err", err) // /equipe shows an older date, nothing else
 		}
 	}
 	if user.ReminderHour < 0 {
@@ -360,7 +364,7 @@ func (b *Bot) post(ctx context.Context, m telegram.Message) int {
 		parts := splitText(m.Text, frtext.MaxMessage)
 		for _, part := range parts[:len(parts)-1] {
 			if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.ChatID, Text: part}); err != nil {
-				b.log.Error("send message", "chat_id", m.ChatID, "err", err)
+				b.log.ErrorContext(ctx, "send message", "chat_id", m.ChatID, "err", err)
 				return 0
 			}
 		}
@@ -417,7 +421,7 @@ func (b *Bot) answer(ctx context.Context, ev event, text string) {
 	}
 	*ev.answered = true
 	if err := b.out.Answer(ctx, ev.callback, text); err != nil {
-		b.log.Warn("answer callback", "chat_id", ev.chatID, "err", err)
+		b.log.WarnContext(ctx, "answer callback", "chat_id", ev.chatID, "err", err)
 	}
 }
 

@@ -28,7 +28,7 @@ func (b *Bot) setDigest(ctx context.Context, u *store.User, ev event, arg string
 		return
 	}
 	if err := b.store.SetDigest(ctx, u.TelegramID, on); err != nil {
-		b.log.Error("set digest", "err", err)
+		b.log.ErrorContext(ctx, "set digest", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}

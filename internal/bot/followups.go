@@ -26,7 +26,7 @@ const maxFollowUpMessages = 5
 func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ string) {
 	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
 	if err != nil {
-		b.log.Error("open requests", "err", err)
+		b.log.ErrorContext(ctx, "open requests", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -99,11 +99,11 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		b.log.Warn("follow-up press on a request not the mediator's", "mediator_id", u.Mediator.ID, "request_id", id)
+		b.log.WarnContext(ctx, "follow-up press on a request not the mediator's", "mediator_id", u.Mediator.ID, "request_id", id)
 		b.answer(ctx, ev, "Cette demande ne fait pas partie de vos suivis.")
 		return
 	case err != nil:
-		b.log.Error("record follow-up", "err", err)
+		b.log.ErrorContext(ctx, "record follow-up", "err", err)
 		b.answer(ctx, ev, "Problème technique : rien n'est enregistré, réessayez dans un instant.")
 		return
 	case changed:
@@ -123,7 +123,7 @@ func (b *Bot) redrawFollowUps(ctx context.Context, u *store.User, ev event, pres
 	}
 	fs, err := b.store.FollowUpsByRef(ctx, u.Mediator.ID, drawn.Refs)
 	if err != nil {
-		b.log.Error("redraw follow-ups", "err", err)
+		b.log.ErrorContext(ctx, "redraw follow-ups", "err", err)
 		return
 	}
 	lines := make([]followup.Line, len(fs))
@@ -201,7 +201,7 @@ func (b *Bot) pressSetting(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	if err := b.store.SetUserPreferences(ctx, u.TelegramID, hour, nudges, u.Digest); err != nil {
-		b.log.Error("set preferences", "err", err)
+		b.log.ErrorContext(ctx, "set preferences", "err", err)
 		b.answer(ctx, ev, "Problème technique : rien n'est enregistré, réessayez dans un instant.")
 		return
 	}

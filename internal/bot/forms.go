@@ -55,7 +55,7 @@ func (f *formFlow) start(ctx context.Context, u *store.User, ev event, _ string)
 	cmd, _ := splitCommand(ev.text)
 	k, ok := kindOfCommand(cmd)
 	if !ok {
-		f.bot.log.Error("no form for command", "command", cmd)
+		f.bot.log.ErrorContext(ctx, "no form for command", "command", cmd)
 		f.bot.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -71,17 +71,17 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 	}
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
-		f.bot.log.Error("load draft", "err", err)
+		f.bot.log.ErrorContext(ctx, "load draft", "err", err)
 		f.bot.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	if exists && f.applied(ev, st) {
+	if exists && f.applied(ctx, ev, st) {
 		return
 	}
 	if exists && st.Untouched {
 		// A stored record opened only to look at it: nothing to lose.
 		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			f.bot.log.Error("drop untouched draft", "err", err)
+			f.bot.log.ErrorContext(ctx, "drop untouched draft", "err", err)
 			f.bot.reply(ctx, ev, msgTryAgain)
 			return
 		}
@@ -128,7 +128,7 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 	}
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
-		f.bot.log.Error("load draft", "err", err)
+		f.bot.log.ErrorContext(ctx, "load draft", "err", err)
 		f.bot.reply(ctx, ev, msgTryAgain)
 		return true
 	}
@@ -155,7 +155,7 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
-		f.bot.log.Error("load draft", "err", err)
+		f.bot.log.ErrorContext(ctx, "load draft", "err", err)
 		f.bot.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 		return
 	}
@@ -169,16 +169,16 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 // applied tells whether the draft was saved by this very update: Telegram
 // delivered it again after a crash that came before the update was
 // recorded as handled. Its replies were sent before the draft was saved.
-func (f *formFlow) applied(ev event, st dialog.State) bool {
+func (f *formFlow) applied(ctx context.Context, ev event, st dialog.State) bool {
 	if ev.updateID == 0 || st.LastUpdate != ev.updateID {
 		return false
 	}
-	f.bot.log.Info("update already applied to the draft", "update_id", ev.updateID)
+	f.bot.log.InfoContext(ctx, "update already applied to the draft")
 	return true
 }
 
 func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
-	if f.applied(ev, st) {
+	if f.applied(ctx, ev, st) {
 		f.bot.answer(ctx, ev, "") // the spinner stops; the replies were sent before the crash
 		return
 	}
@@ -230,7 +230,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 	case dialog.Save:
 		k, ok := kindOf(form.ID)
 		if !ok {
-			b.log.Error("no saver for form", "form", form.ID)
+			b.log.ErrorContext(ctx, "no saver for form", "form", form.ID)
 			b.reply(ctx, ev, msgTryAgain)
 			return
 		}
@@ -241,7 +241,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 				b.edit(ctx, ev.chatID, st.QuestionMessageID, dialog.SummaryText(form, st), nil)
 			}
 			if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-				b.log.Error("delete draft", "err", err)
+				b.log.ErrorContext(ctx, "delete draft", "err", err)
 			}
 			b.reply(ctx, ev, refused.msg)
 			return
@@ -262,7 +262,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		// the press again) saves nothing twice and shows it. Before, the
 		// user was left with « Cette saisie est déjà terminée ».
 		if !show() {
-			b.log.Warn("saved, confirmation not delivered: draft kept", "update_id", ev.updateID, "role", u.Role, "form", form.ID)
+			b.log.WarnContext(ctx, "saved, confirmation not delivered: draft kept", "form", form.ID)
 			return
 		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
@@ -281,7 +281,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		show()
 		st.LastUpdate = ev.updateID
 		if err := b.drafts.Save(ctx, ev.chatID, ev.userID, st); err != nil {
-			b.log.Error("save draft", "err", err)
+			b.log.ErrorContext(ctx, "save draft", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
 		}
 	}
@@ -340,7 +340,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		// b:resume:<record id>, b:drop:<record id>:<form to start next>
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 		if err != nil {
-			b.log.Error("load draft", "err", err)
+			b.log.ErrorContext(ctx, "load draft", "err", err)
 			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
@@ -360,7 +360,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			return
 		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.log.Error("drop draft", "err", err)
+			b.log.ErrorContext(ctx, "drop draft", "err", err)
 			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}

@@ -26,13 +26,13 @@ func (b *Bot) membershipChanged(ctx context.Context, m *tgbotapi.ChatMemberUpdat
 	}
 	if !m.Chat.IsChannel() {
 		if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.Chat.ID, Text: msgPrivateOnly}); err != nil {
-			b.log.Warn("tell a group Relais is private", "chat_type", m.Chat.Type, "err", err)
+			b.log.WarnContext(ctx, "tell a group Relais is private", "chat_type", m.Chat.Type, "err", err)
 		}
 	}
 	if err := b.out.LeaveChat(ctx, m.Chat.ID); err != nil {
-		b.log.Error("leave group", "chat_type", m.Chat.Type, "err", err)
+		b.log.ErrorContext(ctx, "leave group", "chat_type", m.Chat.Type, "err", err)
 		return
 	}
-	b.log.Info("left a group chat", "chat_type", m.Chat.Type)
+	b.log.InfoContext(ctx, "left a group chat", "chat_type", m.Chat.Type)
 	b.audit(ctx, store.TelegramID(m.From.ID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": m.Chat.Type})
 }

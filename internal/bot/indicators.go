@@ -280,7 +280,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 	pcode, tag := periodCode(p), scopeTag(scope)
 	first := []telegram.Button{button("Autre période", flow+":p:"+tag)}
 	if scopes, err := b.scopes(ctx, u); err != nil {
-		b.log.Warn("list scopes for the result's buttons", "err", err) // the button is left out, nothing else
+		b.log.WarnContext(ctx, "list scopes for the result's buttons", "err", err) // the button is left out, nothing else
 	} else if len(scopes) > 1 {
 		first = append(first, button("Autre territoire", flow+":t:"+pcode))
 	}
@@ -311,7 +311,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pcode string, editID int) {
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
-		b.log.Error("list scopes", "err", err)
+		b.log.ErrorContext(ctx, "list scopes", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -372,7 +372,7 @@ func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scop
 func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) {
 	all, err := b.territories(ctx, u)
 	if err != nil {
-		b.log.Error("list territories", "err", err)
+		b.log.ErrorContext(ctx, "list territories", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -404,7 +404,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		// review owed is last year's.
 		a, err := indicators.ComputeActivity(ctx, b.store.Pool, p, scope, b.Now().Year()-1)
 		if err != nil {
-			b.log.Error("compute activity", "err", err)
+			b.log.ErrorContext(ctx, "compute activity", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
 			return
 		}
@@ -417,7 +417,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 	}
 	r, err := indicators.Compute(ctx, b.store.Pool, p, scope, opts...)
 	if err != nil {
-		b.log.Error("compute indicators", "err", err)
+		b.log.ErrorContext(ctx, "compute indicators", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -429,7 +429,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 	b.reply(ctx, ev, r.Text())
 	png, err := indicators.Chart(r)
 	if err != nil {
-		b.log.Error("chart", "err", err)
+		b.log.ErrorContext(ctx, "chart", "err", err)
 		b.send(ctx, ev.chatID, "Le graphique n'a pas pu être dessiné ; les chiffres sont ci-dessus.", buttons)
 		return
 	}
@@ -443,7 +443,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		Buttons: buttons, // the buttons under the last message of the result
 		File:    &telegram.File{Name: "demandes.png", Data: png, Photo: true}}
 	if _, err := b.out.Post(ctx, photo); err != nil {
-		b.log.Error("send chart", "chat_id", ev.chatID, "err", err)
+		b.log.ErrorContext(ctx, "send chart", "chat_id", ev.chatID, "err", err)
 	}
 }
 
@@ -463,7 +463,7 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 		err = export.Record(ctx, b.store.Pool, u.TelegramID, scope, p, format)
 	}
 	if err != nil {
-		b.log.Error("export", "format", format, "err", err)
+		b.log.ErrorContext(ctx, "export", "format", format, "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -486,7 +486,7 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 		Buttons: append([][]telegram.Button{formats}, kb...),
 		File:    &telegram.File{Name: name, Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {
-		b.log.Error("send export", "chat_id", ev.chatID, "err", err)
+		b.log.ErrorContext(ctx, "send export", "chat_id", ev.chatID, "err", err)
 	}
 }
 

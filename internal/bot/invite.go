@@ -130,7 +130,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 	structureRows := func(prefix, dep string) ([][]telegram.Button, bool) {
 		names, err := b.knownStructures(ctx, u, dep)
 		if err != nil {
-			b.log.Error("list structures", "err", err)
+			b.log.ErrorContext(ctx, "list structures", "err", err)
 			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 			return nil, false
 		}
@@ -143,7 +143,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 	structureNamed := func(dep, tag string) (string, bool) {
 		names, err := b.knownStructures(ctx, u, dep)
 		if err != nil {
-			b.log.Error("list structures", "err", err)
+			b.log.ErrorContext(ctx, "list structures", "err", err)
 			return "", false
 		}
 		for _, n := range names {
@@ -283,7 +283,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 			}
 		}
 	} else {
-		b.log.Error("list structures", "err", err)
+		b.log.ErrorContext(ctx, "list structures", "err", err)
 	}
 	if !mayInvite(u, inv) {
 		b.audit(ctx, u.TelegramID, store.AuditRefused, "invitation", map[string]any{"reason": "territory", "role": inv.Role, "departement": inv.Departement})
@@ -316,7 +316,7 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 	inv.CreatedBy = &u.TelegramID // audited with the invitation
 	code, err := b.store.CreateInvitation(ctx, inv)
 	if err != nil {
-		b.log.Error("create invitation", "role", inv.Role, "err", err)
+		b.log.ErrorContext(ctx, "create invitation", "role", inv.Role, "err", err)
 		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 		b.reply(ctx, ev, msgTryAgain)
 		return

@@ -37,10 +37,10 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 	case errors.Is(err, store.ErrInvitationRevoked):
 		b.reply(ctx, ev, "Cette invitation a été annulée par la personne qui l'avait envoyée. Demandez une nouvelle invitation.")
 	case err != nil:
-		b.log.Error("redeem invitation", "err", err)
+		b.log.ErrorContext(ctx, "redeem invitation", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 	default:
-		b.log.Info("user registered", "role", user.Role)
+		b.log.InfoContext(ctx, "user registered", "role", user.Role)
 		b.setChatMenu(ctx, ev.chatID, user.Role)
 		b.reply(ctx, ev, welcome(user))
 	}
@@ -52,7 +52,7 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 // user reads it.
 func (b *Bot) setChatMenu(ctx context.Context, chatID store.ChatID, role string) {
 	if err := b.out.SetCommands(ctx, int64(chatID), CommandsFor(role)); err != nil {
-		b.log.Warn("set chat commands", "chat_id", chatID, "err", err)
+		b.log.WarnContext(ctx, "set chat commands", "chat_id", chatID, "err", err)
 	}
 }
 

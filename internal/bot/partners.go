@@ -21,7 +21,7 @@ const maxPartnersListed = 60
 func (b *Bot) listPartners(ctx context.Context, u *store.User, ev event, _ string) {
 	ps, err := b.store.Partners(ctx, u.Mediator.ID)
 	if err != nil {
-		b.log.Error("list partners", "err", err)
+		b.log.ErrorContext(ctx, "list partners", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}

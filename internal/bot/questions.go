@@ -29,7 +29,7 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 	// asker's territory is refused by name rather than misunderstood.
 	all, err := indicators.StructureScopes(ctx, b.store.Pool, indicators.Viewer{Role: indicators.RoleAdmin})
 	if err != nil {
-		b.log.Error("list structures for a question", "err", err)
+		b.log.ErrorContext(ctx, "list structures for a question", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -67,7 +67,7 @@ func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event) {
 	}
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
-		b.log.Error("list scopes", "err", err)
+		b.log.ErrorContext(ctx, "list scopes", "err", err)
 		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 		return
 	}
@@ -91,7 +91,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 	}
 	r, err := indicators.Compute(ctx, b.store.Pool, q.Period, scope, opts...)
 	if err != nil {
-		b.log.Error("compute indicators for a question", "err", err)
+		b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -104,7 +104,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 			}
 			dr, err := indicators.Compute(ctx, b.store.Pool, q.Period, d, opts...)
 			if err != nil {
-				b.log.Error("compute indicators for a question", "err", err)
+				b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
 				b.reply(ctx, ev, msgTryAgain)
 				return
 			}
@@ -114,7 +114,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 		for _, m := range question.Months(q.Period) {
 			mr, err := indicators.Compute(ctx, b.store.Pool, m, scope, opts...)
 			if err != nil {
-				b.log.Error("compute indicators for a question", "err", err)
+				b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
 				b.reply(ctx, ev, msgTryAgain)
 				return
 			}
@@ -153,7 +153,7 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 	}
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
-		b.log.Error("list scopes", "err", err)
+		b.log.ErrorContext(ctx, "list scopes", "err", err)
 	}
 	var current bool
 	var others []telegram.Button

@@ -18,11 +18,11 @@ func (b *Bot) chatMember(ctx context.Context, u tgbotapi.Update) {
 	switch m.NewChatMember.Status {
 	case "kicked":
 		if _, err := b.store.MarkUnreachable(ctx, store.TelegramID(m.From.ID), b.Now()); err != nil {
-			b.log.Error("mark user unreachable", "update_id", u.UpdateID, "err", err)
+			b.log.ErrorContext(ctx, "mark user unreachable", "update_id", u.UpdateID, "err", err)
 		}
 	case "member":
 		if _, err := b.store.MarkReachable(ctx, store.TelegramID(m.From.ID)); err != nil {
-			b.log.Error("mark user reachable", "update_id", u.UpdateID, "err", err)
+			b.log.ErrorContext(ctx, "mark user reachable", "update_id", u.UpdateID, "err", err)
 		}
 	}
 }
@@ -34,6 +34,6 @@ func (b *Bot) noteReachable(ctx context.Context, ev event) {
 		return
 	}
 	if _, err := b.store.MarkReachable(ctx, ev.userID); err != nil {
-		b.log.Warn("mark user reachable", "update_id", ev.updateID, "err", err)
+		b.log.WarnContext(ctx, "mark user reachable", "err", err)
 	}
 }

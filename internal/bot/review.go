@@ -39,13 +39,13 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 	b := f.bot
 	year, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
-		b.log.Error("review year", "err", err)
+		b.log.ErrorContext(ctx, "review year", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
 	rv, exists, err := b.store.Review(ctx, u.Mediator.ID, year)
 	if err != nil {
-		b.log.Error("load review", "err", err)
+		b.log.ErrorContext(ctx, "load review", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -73,7 +73,7 @@ func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 	}
 	open, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
-		b.log.Error("review year", "err", err)
+		b.log.ErrorContext(ctx, "review year", "err", err)
 		b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 		return
 	}
@@ -249,7 +249,7 @@ func reviewDate(t time.Time) string { return t.Format("02/01/2006") }
 func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, arg string) {
 	year, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
-		b.log.Error("review year", "err", err)
+		b.log.ErrorContext(ctx, "review year", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -295,10 +295,10 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, ar
 		return
 	}
 	if err := b.store.SetReviewDeadline(ctx, year, day); err != nil {
-		b.log.Error("set review deadline", "err", err)
+		b.log.ErrorContext(ctx, "set review deadline", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	b.log.Info("review deadline set", "year", year, "by", u.TelegramID)
+	b.log.InfoContext(ctx, "review deadline set", "year", year, "by", u.TelegramID)
 	b.reply(ctx, ev, fmt.Sprintf("C'est noté : le bilan annuel %d peut être rempli et modifié jusqu'au %s inclus.", year, reviewDate(day)))
 }

@@ -15,7 +15,7 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 	b := f.bot
 	lines, err := b.store.RecentSheets(ctx, u.Mediator.ID, 10)
 	if err != nil {
-		b.log.Error("recent sheets", "err", err)
+		b.log.ErrorContext(ctx, "recent sheets", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}

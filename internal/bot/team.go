@@ -86,7 +86,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]t
 	scope, _ := teamScope(u)
 	members, err := b.store.ListUsers(ctx, scope)
 	if err != nil {
-		b.log.Error("list team", "err", err)
+		b.log.ErrorContext(ctx, "list team", "err", err)
 		return "", nil, false
 	}
 	var shown []store.Member
@@ -190,7 +190,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		target, err = b.store.UserByTelegramID(ctx, store.TelegramID(id))
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		b.log.Error("load team member", "err", err)
+		b.log.ErrorContext(ctx, "load team member", "err", err)
 		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 		return
 	}
@@ -215,7 +215,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	}
 	disable := act == "D"
 	if err := b.store.SetUserDisabled(ctx, store.TelegramID(id), disable, &u.TelegramID); err != nil {
-		b.log.Error("set user disabled", "err", err)
+		b.log.ErrorContext(ctx, "set user disabled", "err", err)
 		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
 		return
 	}
@@ -227,7 +227,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	if disable {
 		// The departed mediator's half-filled form goes too.
 		if err := b.drafts.Delete(ctx, target.ChatID, target.TelegramID); err != nil {
-			b.log.Error("drop a disabled user's draft", "err", err)
+			b.log.ErrorContext(ctx, "drop a disabled user's draft", "err", err)
 		}
 	}
 	text, kb, ok := b.teamPage(ctx, u, 0)
@@ -241,7 +241,7 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]t
 	back := keyRow(button("◀ Équipe", "eq:x"))
 	pending, err := b.store.ListInvitations(ctx, b.now())
 	if err != nil {
-		b.log.Error("list invitations", "err", err)
+		b.log.ErrorContext(ctx, "list invitations", "err", err)
 		return msgTryAgain, keyboard(back)
 	}
 	var sb strings.Builder
@@ -269,7 +269,7 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 	if err == nil {
 		pending, lerr := b.store.ListInvitations(ctx, b.now())
 		if lerr != nil {
-			b.log.Error("list invitations", "err", lerr)
+			b.log.ErrorContext(ctx, "list invitations", "err", lerr)
 			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 			return
 		}
@@ -289,7 +289,7 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 			b.answer(ctx, ev, "Cette invitation n'est plus en attente.")
 			return
 		}
-		b.log.Error("revoke invitation", "err", err)
+		b.log.ErrorContext(ctx, "revoke invitation", "err", err)
 		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
 		return
 	}
@@ -331,7 +331,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 	}
 	post, err := b.store.PostByIdentifier(ctx, args[0], 0)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		b.log.Error("load post", "err", err)
+		b.log.ErrorContext(ctx, "load post", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -349,7 +349,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		return
 	}
 	if err != nil {
-		b.log.Error("set post dates", "err", err)
+		b.log.ErrorContext(ctx, "set post dates", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
