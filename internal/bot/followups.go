@@ -77,8 +77,17 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, followup.PostponeDays)
 		done = "Reportée au " + until.Format("02/01/2006") + "."
 	case act == followup.ActUndo:
+		shown := "" // a button made before the undo named its status
+		if len(parts) == 4 {
+			shown = parts[3]
+		}
 		var undone string
-		undone, err = b.store.UndoRequestStatus(ctx, u.Mediator.ID, id, b.now())
+		undone, err = b.store.UndoRequestStatus(ctx, u.Mediator.ID, id, shown, b.now())
+		if errors.Is(err, store.ErrStatusChanged) {
+			b.answer(ctx, ev, "La fiche a été corrigée depuis : rien n'est annulé.")
+			b.redrawFollowUps(ctx, u, ev, id, false)
+			return
+		}
 		changed = undone != ""
 		done = "Annulé : la demande est de nouveau en cours."
 		if err == nil && !changed {

@@ -373,3 +373,32 @@ func TestStatusUndoneWithinADay(t *testing.T) {
 		t.Fatalf("row after a late undo = %s", status)
 	}
 }
+
+// « ↩ Annuler » undoes the status its button shows, not one a sheet
+// correction set since: the corrected status stays and the mediator is told.
+func TestUndoLeavesAStatusSetByACorrection(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3011, "Awa", "59")
+	med := h.user(3011).Mediator.ID
+	h.openSheet(med, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
+	id := requestIDs(h)[0]
+	u.Send("/suivis")
+	list := u.Expect(followup.HeadingOpen)
+	u.PressOn(list, "Résolue")
+	closed := u.Expect("✅ Résolue")
+	// The mediator corrects the sheet: the request was not resolved after all.
+	sh := store.Sheet{ID: "s1", MediatorID: med, Date: date(2026, 11, 2), Beneficiary: "AAAAAA", Sex: "M", QPV: "non",
+		Resources: "salaire", ContactMode: "contact_direct", Level: "oriente", SocialProtection: "non",
+		Requests: []store.Request{{Kind: "soins", Type: "depistage", Status: "non_resolue"}}}
+	if _, err := h.db.Store.UpdateSheet(context.Background(), sh, h.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	u.PressOn(closed, "↩ Annuler « Résolue »")
+	u.ExpectCallbackAnswer("La fiche a été corrigée depuis : rien n'est annulé.")
+	if status, _, _ := h.request(id); status != "non_resolue" {
+		t.Fatalf("row after the undo = %s, want the corrected non_resolue", status)
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'status_undone'`); n != 0 {
+		t.Fatalf("%d undo audited, want 0", n)
+	}
+}

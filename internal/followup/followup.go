@@ -102,7 +102,7 @@ func Render(heading string, lines []Line, footer string, today time.Time) (strin
 				if numbered {
 					undo = strconv.Itoa(n) + " · " + undo
 				}
-				rows = append(rows, []telegram.Button{{Text: undo, Data: fmt.Sprintf("%s:%d:%s", CallbackPrefix, l.ID, ActUndo)}})
+				rows = append(rows, []telegram.Button{{Text: undo, Data: fmt.Sprintf("%s:%d:%s:%s", CallbackPrefix, l.ID, ActUndo, l.Status)}})
 			}
 			continue
 		case l.Postponed && l.FollowUpOn != nil:

@@ -193,17 +193,26 @@ func (s *Store) SetRequestStatus(ctx context.Context, mediatorID MediatorID, req
 // UndoWindow is how long a status recorded from a follow-up button can be undone.
 const UndoWindow = 24 * time.Hour
 
+// ErrStatusChanged: the request's status is no longer the one the undo
+// button showed (a sheet correction set another since): nothing is undone.
+var ErrStatusChanged = errors.New("request status changed since")
+
 // UndoRequestStatus reopens one of the mediator's requests closed by a
-// follow-up button less than UndoWindow ago (a slip of the finger). It
-// returns the status undone ("" when nothing changed: already open, or
-// too late) and ErrNotFound when the request is not the mediator's. The
-// report rollups follow by their triggers.
-func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID MediatorID, requestID int64, now time.Time) (string, error) {
+// follow-up button less than UndoWindow ago (a slip of the finger). shown
+// is the status the button undoes ("" for buttons made before it said):
+// a status set since by a sheet correction is not the button's to undo
+// (ErrStatusChanged). It returns the status undone ("" when nothing
+// changed: already open, or too late) and ErrNotFound when the request is
+// not the mediator's. The report rollups follow by their triggers.
+func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID MediatorID, requestID int64, shown string, now time.Time) (string, error) {
 	undone := ""
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		current, _, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
 		if err != nil || current == StatusOpen {
 			return err
+		}
+		if shown != "" && current != shown {
+			return ErrStatusChanged
 		}
 		tag, err := tx.Exec(ctx, `
 			UPDATE requests SET status = 'en_cours', status_changed_at = $3, resolved_at = NULL
@@ -213,7 +222,7 @@ func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID MediatorID, re
 		}
 		return err
 	})
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrStatusChanged) {
 		return "", err
 	}
 	if err != nil {
