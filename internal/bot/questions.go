@@ -28,7 +28,7 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 	}
 	// Every structure is recognised, so a question about one outside the
 	// asker's territory is refused by name rather than misunderstood.
-	all, err := indicators.StructureScopes(ctx, b.store.Pool, indicators.Viewer{Role: indicators.RoleAdmin})
+	all, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: indicators.RoleAdmin})
 	if err != nil {
 		b.log.Error("list structures for a question", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
@@ -90,7 +90,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 	if u.Role == store.RoleMediator {
 		opts = append(opts, indicators.ForTheMediator())
 	}
-	r, err := indicators.Compute(ctx, b.store.Pool, q.Period, scope, opts...)
+	r, err := indicators.Compute(ctx, b.store.Reports(), q.Period, scope, opts...)
 	if err != nil {
 		b.log.Error("compute indicators for a question", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
@@ -103,7 +103,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 			if !indicators.Allowed(viewer(u), d) {
 				continue
 			}
-			dr, err := indicators.Compute(ctx, b.store.Pool, q.Period, d, opts...)
+			dr, err := indicators.Compute(ctx, b.store.Reports(), q.Period, d, opts...)
 			if err != nil {
 				b.log.Error("compute indicators for a question", "err", err)
 				b.reply(ctx, ev, msgTryAgain)
@@ -113,7 +113,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 		}
 	case question.ByMonth:
 		for _, m := range question.Months(q.Period) {
-			mr, err := indicators.Compute(ctx, b.store.Pool, m, scope, opts...)
+			mr, err := indicators.Compute(ctx, b.store.Reports(), m, scope, opts...)
 			if err != nil {
 				b.log.Error("compute indicators for a question", "err", err)
 				b.reply(ctx, ev, msgTryAgain)

@@ -20,7 +20,7 @@ func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
 	ids := map[string]int64{}
 	for _, m := range []string{"MED-59-01", "MED-62-01"} {
 		var id int64
-		if err := db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = $1`, m).Scan(&id); err != nil {
+		if err := db.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = $1`, m).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		ids[m] = id
@@ -35,7 +35,7 @@ func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := export.WriteXLSX(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("59"), &buf); err != nil {
+	if err := export.WriteXLSX(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Departement("59"), &buf); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

@@ -97,7 +97,7 @@ func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID int64, today t
 // DueFollowUps lists the mediator's open requests whose follow-up date has
 // come by today (a local date), oldest accompaniment first.
 func (s *Store) DueFollowUps(ctx context.Context, mediatorID int64, today time.Time) ([]FollowUp, error) {
-	out, err := dueFollowUps(ctx, s.Pool, mediatorID, today)
+	out, err := dueFollowUps(ctx, s.db, mediatorID, today)
 	if err != nil {
 		return nil, fmt.Errorf("due follow-ups: %w", err)
 	}
@@ -107,7 +107,7 @@ func (s *Store) DueFollowUps(ctx context.Context, mediatorID int64, today time.T
 // OpenRequests lists all the mediator's open requests, with or without a
 // follow-up date, oldest accompaniment first (/suivis).
 func (s *Store) OpenRequests(ctx context.Context, mediatorID int64) ([]FollowUp, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
+	rows, err := s.db.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		WHERE s.mediator_id = $1 AND r.status = 'en_cours'`+oldestFirst, mediatorID)
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
@@ -128,7 +128,7 @@ func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID int64, refs []Ref
 	for i, r := range refs {
 		numbers[i], positions[i] = r.SheetNumber, int32(r.Position)
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
+	rows, err := s.db.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		JOIN unnest($2::bigint[], $3::int[]) WITH ORDINALITY AS want(number, position, ord)
 		  ON want.number = s.mediator_number AND want.position = r.position
 		WHERE s.mediator_id = $1
@@ -291,7 +291,7 @@ func ReminderPeriod(today time.Time) string { return today.Format("2006-01-02") 
 // failed and may be retried).
 func (s *Store) PendingReminders(ctx context.Context, now time.Time, hour, defaultHour int) ([]ReminderTarget, error) {
 	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT m.id, u.telegram_id, u.chat_id
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $3) <= $2
@@ -323,7 +323,7 @@ func (s *Store) MarkReminded(ctx context.Context, due []FollowUp, today time.Tim
 	for i, f := range due {
 		ids[i] = f.ID
 	}
-	if _, err := s.Pool.Exec(ctx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
 		return fmt.Errorf("mark requests reminded: %w", err)
 	}
 	return nil

@@ -42,7 +42,7 @@ func retryable(j, now, dayStart string) string {
 // k is being sent until now+lease. false: it was sent, is being sent, or
 // may not be retried yet. dayStart is the start of the local day.
 func (s *Store) ClaimSend(ctx context.Context, k SendKey, now, dayStart time.Time, lease time.Duration) (bool, error) {
-	tag, err := s.Pool.Exec(ctx, `
+	tag, err := s.db.Exec(ctx, `
 		INSERT INTO job_runs AS j (job, period, subject, ran_at, state, claimed_until, attempts)
 		VALUES ($1, $2, $3, $4, 'claimed', $5, 1)
 		ON CONFLICT (job, period, subject) DO UPDATE
@@ -57,7 +57,7 @@ func (s *Store) ClaimSend(ctx context.Context, k SendKey, now, dayStart time.Tim
 // FinishSend records the outcome of a claimed message (SendSent,
 // SendFailed, SendBlocked or SendSkipped).
 func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now time.Time) error {
-	_, err := s.Pool.Exec(ctx, `
+	_, err := s.db.Exec(ctx, `
 		UPDATE job_runs SET state = $4, finished_at = $5
 		WHERE job = $1 AND period = $2 AND subject = $3 AND state = 'claimed'`,
 		k.Job, k.Period, k.Subject, state, now)
@@ -70,7 +70,7 @@ func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now tim
 // SendState returns the recorded state of k ("" when none).
 func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
 	var st string
-	err := s.Pool.QueryRow(ctx, `SELECT COALESCE(max(state), '') FROM job_runs WHERE job = $1 AND period = $2 AND subject = $3`,
+	err := s.db.QueryRow(ctx, `SELECT COALESCE(max(state), '') FROM job_runs WHERE job = $1 AND period = $2 AND subject = $3`,
 		k.Job, k.Period, k.Subject).Scan(&st)
 	if err != nil {
 		return "", fmt.Errorf("state of %s: %w", k, err)
@@ -82,7 +82,7 @@ func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
 // account: scheduled messages skip them until they write again. It tells
 // whether the user was reachable until now.
 func (s *Store) MarkUnreachable(ctx context.Context, telegramID int64, now time.Time) (bool, error) {
-	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = $2 WHERE telegram_id = $1 AND unreachable_since IS NULL`, telegramID, now)
+	tag, err := s.db.Exec(ctx, `UPDATE users SET unreachable_since = $2 WHERE telegram_id = $1 AND unreachable_since IS NULL`, telegramID, now)
 	if err != nil {
 		return false, fmt.Errorf("mark user unreachable: %w", err)
 	}
@@ -92,7 +92,7 @@ func (s *Store) MarkUnreachable(ctx context.Context, telegramID int64, now time.
 // MarkReachable records that the user wrote to the bot (or unblocked it).
 // It tells whether they were unreachable.
 func (s *Store) MarkReachable(ctx context.Context, telegramID int64) (bool, error) {
-	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = NULL WHERE telegram_id = $1 AND unreachable_since IS NOT NULL`, telegramID)
+	tag, err := s.db.Exec(ctx, `UPDATE users SET unreachable_since = NULL WHERE telegram_id = $1 AND unreachable_since IS NOT NULL`, telegramID)
 	if err != nil {
 		return false, fmt.Errorf("mark user reachable: %w", err)
 	}
@@ -102,7 +102,7 @@ func (s *Store) MarkReachable(ctx context.Context, telegramID int64) (bool, erro
 // Unreachable tells whether the user is marked unreachable.
 func (s *Store) Unreachable(ctx context.Context, telegramID int64) (bool, error) {
 	var v bool
-	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND unreachable_since IS NOT NULL)`, telegramID).Scan(&v)
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND unreachable_since IS NOT NULL)`, telegramID).Scan(&v)
 	if err != nil {
 		return false, fmt.Errorf("user unreachable: %w", err)
 	}
@@ -112,7 +112,7 @@ func (s *Store) Unreachable(ctx context.Context, telegramID int64) (bool, error)
 // UnreachableUsers counts the users marked unreachable (a metric).
 func (s *Store) UnreachableUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE unreachable_since IS NOT NULL`).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE unreachable_since IS NOT NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count unreachable users: %w", err)
 	}
 	return n, nil

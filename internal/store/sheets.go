@@ -94,7 +94,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		return nil
 	})
 	if errors.Is(err, errSheetExists) {
-		if err := s.Pool.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
 			return 0, false, fmt.Errorf("save sheet: %w", err)
 		}
 		return number, false, nil
@@ -163,7 +163,7 @@ func scanPerson(row pgx.Row) (Person, error) {
 
 // RecentPeople returns the mediator's most recently seen beneficiaries.
 func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) ([]Person, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+	rows, err := s.db.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent people: %w", err)
@@ -182,7 +182,7 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID int64, limit int) (
 
 // FindPerson looks a code up among the mediator's own beneficiaries only.
 func (s *Store) FindPerson(ctx context.Context, mediatorID int64, code string) (Person, bool, error) {
-	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+	p, err := scanPerson(s.db.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 AND b.code = $2`, mediatorID, code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Person{}, false, nil
@@ -198,7 +198,7 @@ func (s *Store) NewPersonCode(ctx context.Context) (string, error) {
 	for range 20 {
 		code := RandomCode(6)
 		var taken bool
-		if err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE code = $1)`, code).Scan(&taken); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE code = $1)`, code).Scan(&taken); err != nil {
 			return "", fmt.Errorf("new person code: %w", err)
 		}
 		if !taken {
@@ -219,7 +219,7 @@ type SheetLine struct {
 
 // RecentSheets lists the mediator's own last sheets, newest first.
 func (s *Store) RecentSheets(ctx context.Context, mediatorID int64, limit int) ([]SheetLine, error) {
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT s.mediator_number, s.date, b.code, s.created_at,
 		       COALESCE(array_agg(r.kind || ':' || r.type || ':' || r.status ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '{}')
 		FROM sheets s

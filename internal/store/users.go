@@ -110,7 +110,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 	// second structure.
 	if inv.Structure != "" {
 		var known string
-		err := s.Pool.QueryRow(ctx, `
+		err := s.db.QueryRow(ctx, `
 			SELECT structure FROM (
 				SELECT structure FROM mediators WHERE departement = $1
 				UNION ALL SELECT structure FROM coordinators WHERE departement = $1
@@ -261,7 +261,7 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, 
 		medRural, medActive         *bool
 		coScope, coDep, coStruct    *string
 	)
-	err := s.Pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
 		       u.disabled_at IS NOT NULL, u.last_seen_at, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
 		       c.scope, c.departement, c.structure
@@ -290,7 +290,7 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID int64) (*User, 
 // demo refuses a database where it is not zero.
 func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []int64) (int, error) {
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE NOT (telegram_id = ANY($1))`, telegramIDs).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE NOT (telegram_id = ANY($1))`, telegramIDs).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
@@ -298,7 +298,7 @@ func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []int64) (int,
 
 // SetUserPreferences stores the reminder hour and the nudge and digest switches.
 func (s *Store) SetUserPreferences(ctx context.Context, telegramID int64, reminderHour int, nudges, digest bool) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,
+	_, err := s.db.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,
 		telegramID, reminderHour, nudges, digest)
 	if err != nil {
 		return fmt.Errorf("set preferences: %w", err)
@@ -315,7 +315,7 @@ func deref(s *string) string {
 
 // SetDigest turns the Monday digest on or off.
 func (s *Store) SetDigest(ctx context.Context, telegramID int64, on bool) error {
-	if _, err := s.Pool.Exec(ctx, `UPDATE users SET digest = $2 WHERE telegram_id = $1`, telegramID, on); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE users SET digest = $2 WHERE telegram_id = $1`, telegramID, on); err != nil {
 		return fmt.Errorf("set digest: %w", err)
 	}
 	return nil

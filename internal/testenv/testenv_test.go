@@ -15,11 +15,11 @@ func TestMain(m *testing.M) {
 func TestNewDBIsMigratedAndIsolated(t *testing.T) {
 	a, b := NewDB(t), NewDB(t)
 	ctx := context.Background()
-	if _, err := a.Store.Pool.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (1, 'admin', 1)`); err != nil {
+	if _, err := a.Pool.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (1, 'admin', 1)`); err != nil {
 		t.Fatalf("insert into migrated db: %v", err)
 	}
 	var n int
-	if err := b.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+	if err := b.Pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
