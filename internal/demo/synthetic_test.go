@@ -50,7 +50,7 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 	// A reminder pass that ran between the registration and the loading
 	// found nothing due for Awa and recorded her day as handled.
 	awaPost := users["Awa"].Mediator.ID
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO job_runs (job, period, subject, state) VALUES ($1, $2, $3, 'skipped')`,
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO job_runs (job, period, mediator_id, state) VALUES ($1, $2, $3, 'skipped')`,
 		store.JobFollowUps, store.ReminderPeriod(today), awaPost); err != nil {
 		t.Fatal(err)
 	}

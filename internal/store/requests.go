@@ -296,7 +296,7 @@ func (s *Store) PendingReminders(ctx context.Context, now time.Time, hour, defau
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $3) <= $2
 		  AND u.unreachable_since IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.subject = m.id
+		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.mediator_id = m.id
 		                  AND NOT `+retryable("j", "$5", "$6")+`)
 		ORDER BY m.id`, ReminderPeriod(now), hour, defaultHour, JobFollowUps, now, dayStart)
 	if err != nil {

@@ -208,7 +208,7 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	if p, _ := st.PendingReminders(ctx, today, 8, 9); len(p) != 0 {
 		t.Fatalf("pending at 8h for a 9h reminder = %+v", p)
 	}
-	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), Subject: a.Mediator.ID}
+	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), MediatorID: a.Mediator.ID}
 	claim := func(at time.Time) bool {
 		t.Helper()
 		ok, err := st.ClaimSend(ctx, k, at, date(at.Year(), at.Month(), at.Day()), time.Minute)
@@ -292,7 +292,7 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 func TestUncertainSendRetriedOnALaterDay(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	k := store.SendKey{Job: store.JobNudge, Period: "2026-11-23T10:00:00Z", Subject: 7}
+	k := store.SendKey{Job: store.JobNudge, Period: "2026-11-23T10:00:00Z", TelegramID: 7}
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	if ok, err := st.ClaimSend(ctx, k, at, date(2026, 11, 23), time.Minute); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)

@@ -67,7 +67,7 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 		}
 	}
 	exec(t, st, `INSERT INTO reviews (mediator_id, year, helped) VALUES ($1, 2019, ''), ($1, 2020, 'la CPAM'), ($1, 2021, 'le CCAS')`, med)
-	exec(t, st, `INSERT INTO job_runs (job, period, ran_at) VALUES ('a', '1', $1), ('a', '2', $2)`, justBefore, cutoff)
+	exec(t, st, `INSERT INTO job_runs (job, period, telegram_id, ran_at) VALUES ('a', '1', 1, $1), ('a', '2', 1, $2)`, justBefore, cutoff)
 	register(t, st, 2, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	register(t, st, 3, store.Invitation{Role: store.RoleMediator, Departement: "62"})
 	register(t, st, 4, store.Invitation{Role: store.RoleAdmin})

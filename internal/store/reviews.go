@@ -176,7 +176,7 @@ func (s *Store) SaveReview(ctx context.Context, r Review, today time.Time) (crea
 }
 
 // Jobs of the annual review reminders, recorded in job_runs with the review
-// year as period and the mediator post as subject.
+// year as period, about the mediator post (SendKey.MediatorID).
 const (
 	JobReviewFirst  = "review_reminder"
 	JobReviewSecond = "review_reminder_2"
@@ -208,10 +208,10 @@ func (s *Store) ReviewReminderTargets(ctx context.Context, q ReviewReminderQuery
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $4) <= $3
 		  AND u.unreachable_since IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.mediator_id = m.id AND r.year = $2)
-		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $1 AND j.period = $5 AND j.subject = m.id
+		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $1 AND j.period = $5 AND j.mediator_id = m.id
 		                  AND NOT `+retryable("j", "$8", "$9")+`)
 		  AND ($6 = '' OR EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $6 AND j.period = $5
-		                          AND j.subject = m.id AND j.state = 'sent' AND j.ran_at < $7))
+		                          AND j.mediator_id = m.id AND j.state = 'sent' AND j.ran_at < $7))
 		ORDER BY m.id`, q.Job, q.Year, q.Hour, q.DefaultHour, period, q.After, q.AfterBefore, q.Now, q.DayStart)
 	if err != nil {
 		return nil, fmt.Errorf("review reminder targets: %w", err)
