@@ -21,13 +21,13 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-func cliDB(t *testing.T) *store.Store {
+func cliDB(t *testing.T) *testenv.DB {
 	t.Helper()
 	db := testenv.NewDB(t)
 	t.Setenv("DATABASE_URL", db.URL)
 	t.Setenv("TELEGRAM_TOKEN", "")
 	t.Setenv("RELAIS_TZ", "Europe/Paris")
-	return db.Store
+	return db
 }
 
 func registerUser(t *testing.T, st *store.Store, id int64, name string, inv store.Invitation) {
@@ -54,7 +54,7 @@ func paris() *time.Location {
 }
 
 func TestUserListDisableEnable(t *testing.T) {
-	st := cliDB(t)
+	st := cliDB(t).Store
 	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true})
 	registerUser(t, st, 3, "Chloé", store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
 	registerUser(t, st, 8, "Paul", store.Invitation{Role: store.RoleMediator, Departement: "62"})
@@ -112,7 +112,7 @@ func TestUserListDisableEnable(t *testing.T) {
 }
 
 func TestInviteListAndRevoke(t *testing.T) {
-	st := cliDB(t)
+	db := cliDB(t)
 	if code, _, errOut := cli(t, "invite", "--role", "mediator", "--departement", "59", "--structure", "CCAS Roubaix"); code != 0 {
 		t.Fatalf("invite: %q", errOut)
 	}
@@ -143,13 +143,14 @@ func TestInviteListAndRevoke(t *testing.T) {
 		}
 	}
 	var revoked int
-	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL`).Scan(&revoked); err != nil || revoked != 1 {
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL`).Scan(&revoked); err != nil || revoked != 1 {
 		t.Fatalf("revoked invitations = %d, %v", revoked, err)
 	}
 }
 
 func TestPurgeAndForgetCommands(t *testing.T) {
-	st := cliDB(t)
+	db := cliDB(t)
+	st := db.Store
 	ctx := context.Background()
 	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
 	u, err := st.UserByTelegramID(ctx, 5)
@@ -189,14 +190,14 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 		t.Fatalf("purge --dry-run: %d %q\n%s\nwant\n%s", code, errOut, out, want)
 	}
 	var sheets int
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 3 {
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 3 {
 		t.Fatalf("sheets after dry run = %d, %v", sheets, err)
 	}
 	code, out, _ = cli(t, "purge")
 	if code != 0 || out != strings.Replace(want, "Simulation (--dry-run) : rien n'a été supprimé.", "Purge faite (tracée dans le journal d'audit).", 1) {
 		t.Fatalf("purge: %d\n%s", code, out)
 	}
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 2 {
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 2 {
 		t.Fatalf("sheets after purge = %d, %v", sheets, err)
 	}
 	t.Setenv("RELAIS_RETENTION", "5d")
@@ -237,7 +238,7 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 }
 
 func TestReportIsAudited(t *testing.T) {
-	st := cliDB(t)
+	st := cliDB(t).Store
 	file := filepath.Join(t.TempDir(), "r.xlsx")
 	if code, _, errOut := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--departement", "59", "--format", "xlsx", "--out", file); code != 0 {
 		t.Fatalf("report xlsx: %q", errOut)
@@ -267,7 +268,8 @@ func TestReportIsAudited(t *testing.T) {
 }
 
 func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
-	st := cliDB(t)
+	db := cliDB(t)
+	st := db.Store
 	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
 	registerUser(t, st, 3, "Chloé", store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
 	code, out, errOut := cli(t, "user", "post", "--telegram-id", "5", "--start", "2024-10-01", "--end", "2025-06-30")
@@ -275,7 +277,7 @@ func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 		t.Fatalf("post: %d %q %q", code, out, errOut)
 	}
 	var start, end time.Time
-	if err := st.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+	if err := db.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
 		t.Fatal(err)
 	}
 	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
@@ -296,7 +298,7 @@ func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 			t.Errorf("%v: %d %q, want %q", c.args, code, errOut, c.want)
 		}
 	}
-	if err := st.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+	if err := db.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
 		t.Fatal(err)
 	}
 	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
@@ -309,7 +311,7 @@ func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 }
 
 func TestReportAnnexeSideBySide(t *testing.T) {
-	st := cliDB(t)
+	db := cliDB(t)
 	code, out, errOut := cli(t, "report", "--from", "2024-01-01", "--to", "2024-12-31", "--annexe")
 	if code != 0 || !strings.Contains(out, "Région  Picardie  Nord  Pas-de-Calais  Médiateurs ruraux  Médiateurs QPV") ||
 		!strings.Contains(out, "Personnes différentes par médiateur – déclaré (bilans)") {
@@ -320,7 +322,7 @@ func TestReportAnnexeSideBySide(t *testing.T) {
 		t.Errorf("annexe for a département: %d %q", code, errOut)
 	}
 	var n int
-	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit WHERE action = 'export' AND detail->>'annexe' = 'true'`).Scan(&n); err != nil {
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit WHERE action = 'export' AND detail->>'annexe' = 'true'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {

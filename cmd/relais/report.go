@@ -43,14 +43,14 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	ra.Out = stdout
 	if *out == "" {
-		return export.RunReport(ctx, st.Pool, ra)
+		return export.RunReport(ctx, st.Reports(), ra)
 	}
 	f, err := os.Create(*out)
 	if err != nil {
 		return fmt.Errorf("report : %w", err)
 	}
 	ra.Out = f
-	if err := export.RunReport(ctx, st.Pool, ra); err != nil {
+	if err := export.RunReport(ctx, st.Reports(), ra); err != nil {
 		f.Close()
 		os.Remove(*out)
 		return err

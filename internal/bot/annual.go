@@ -86,7 +86,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 	}
 	p := indicators.Year(year)
 	if format == "annexe" {
-		a, err := indicators.ComputeAnnexe(ctx, b.store.Pool, p, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
+		a, err := indicators.ComputeAnnexe(ctx, b.store.Reports(), p, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
 		if err != nil {
 			b.log.ErrorContext(ctx, "annexe", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
@@ -96,9 +96,9 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	var buf bytes.Buffer
-	err := export.WriteAnnual(ctx, b.store.Pool, p, format, b.Now().In(b.loc), &buf)
+	err := export.WriteAnnual(ctx, b.store.Reports(), p, format, b.Now().In(b.loc), &buf)
 	if err == nil {
-		err = export.Record(ctx, b.store.Pool, u.TelegramID, indicators.Region(), p, format)
+		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: indicators.Region().Key(), From: p.From, To: p.To, Format: format})
 	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "annual report", "format", format, "err", err)

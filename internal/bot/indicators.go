@@ -47,7 +47,7 @@ func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, er
 	v := viewer(u)
 	out := indicators.Scopes(v)
 	if u.Role != store.RoleMediator {
-		more, err := indicators.StructureScopes(ctx, b.store.Pool, v)
+		more, err := indicators.StructureScopes(ctx, b.store.Reports(), v)
 		if err != nil {
 			return nil, err
 		}
@@ -357,7 +357,7 @@ func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scop
 			indicators.Scope{Kind: indicators.KindRural, Departement: d.Code},
 			indicators.Scope{Kind: indicators.KindQPVPosts, Departement: d.Code})
 	}
-	structures, err := indicators.StructureScopes(ctx, b.store.Pool, indicators.Viewer{Role: store.RoleAdmin})
+	structures, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: store.RoleAdmin})
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +402,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 	if flow == flowActivity {
 		// The annual review of a year is filled the next January: the
 		// review owed is last year's.
-		a, err := indicators.ComputeActivity(ctx, b.store.Pool, p, scope, b.Now().Year()-1)
+		a, err := indicators.ComputeActivity(ctx, b.store.Reports(), p, scope, b.Now().Year()-1)
 		if err != nil {
 			b.log.ErrorContext(ctx, "compute activity", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
@@ -415,7 +415,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 	if flow == flowOwn {
 		opts = append(opts, indicators.ForTheMediator())
 	}
-	r, err := indicators.Compute(ctx, b.store.Pool, p, scope, opts...)
+	r, err := indicators.Compute(ctx, b.store.Reports(), p, scope, opts...)
 	if err != nil {
 		b.log.ErrorContext(ctx, "compute indicators", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
@@ -452,15 +452,15 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	var err error
 	switch format {
 	case export.FormatCSV:
-		err = export.WriteCSV(ctx, b.store.Pool, p, scope, &buf)
+		err = export.WriteCSV(ctx, b.store.Reports(), p, scope, &buf)
 	case export.FormatCodes:
-		err = export.WriteTrackingCSV(ctx, b.store.Pool, p, scope, &buf)
+		err = export.WriteTrackingCSV(ctx, b.store.Reports(), p, scope, &buf)
 	default:
 		format = export.FormatXLSX
-		err = export.WriteXLSX(ctx, b.store.Pool, p, scope, &buf)
+		err = export.WriteXLSX(ctx, b.store.Reports(), p, scope, &buf)
 	}
 	if err == nil {
-		err = export.Record(ctx, b.store.Pool, u.TelegramID, scope, p, format)
+		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: scope.Key(), From: p.From, To: p.To, Format: format})
 	}
 	if err != nil {
 		b.log.ErrorContext(ctx, "export", "format", format, "err", err)

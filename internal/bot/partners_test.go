@@ -57,7 +57,7 @@ func TestPartnersListedAndAdded(t *testing.T) {
 		t.Fatalf("buttons = %s", got)
 	}
 
-	rows, err := h.db.Store.Pool.Query(context.Background(), `SELECT name, category, type FROM partners ORDER BY id`)
+	rows, err := h.db.Pool.Query(context.Background(), `SELECT name, category, type FROM partners ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 	}
 	// Every structure is recognised, so a question about one outside the
 	// asker's territory is refused by name rather than misunderstood.
-	all, err := indicators.StructureScopes(ctx, b.store.Pool, indicators.Viewer{Role: indicators.RoleAdmin})
+	all, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: indicators.RoleAdmin})
 	if err != nil {
 		b.log.ErrorContext(ctx, "list structures for a question", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
@@ -89,7 +89,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 	if u.Role == store.RoleMediator {
 		opts = append(opts, indicators.ForTheMediator())
 	}
-	r, err := indicators.Compute(ctx, b.store.Pool, q.Period, scope, opts...)
+	r, err := indicators.Compute(ctx, b.store.Reports(), q.Period, scope, opts...)
 	if err != nil {
 		b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
@@ -102,7 +102,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 			if !indicators.Allowed(viewer(u), d) {
 				continue
 			}
-			dr, err := indicators.Compute(ctx, b.store.Pool, q.Period, d, opts...)
+			dr, err := indicators.Compute(ctx, b.store.Reports(), q.Period, d, opts...)
 			if err != nil {
 				b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
 				b.reply(ctx, ev, msgTryAgain)
@@ -112,7 +112,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 		}
 	case question.ByMonth:
 		for _, m := range question.Months(q.Period) {
-			mr, err := indicators.Compute(ctx, b.store.Pool, m, scope, opts...)
+			mr, err := indicators.Compute(ctx, b.store.Reports(), m, scope, opts...)
 			if err != nil {
 				b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
 				b.reply(ctx, ev, msgTryAgain)

@@ -18,9 +18,10 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 var paris = testenv.Paris
 
-func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *store.User {
+func register(t *testing.T, db *testenv.DB, id int64, inv store.Invitation) *store.User {
 	t.Helper()
 	ctx := context.Background()
+	st := db.Store
 	inv.ExpiresAt = time.Now().Add(time.Hour)
 	code, err := st.CreateInvitation(ctx, inv)
 	if err != nil {
@@ -31,7 +32,7 @@ func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *st
 		t.Fatal(err)
 	}
 	// Registered well before the digests below were due.
-	if _, err := st.Pool.Exec(ctx, `UPDATE users SET created_at = '2026-01-01' WHERE telegram_id = $1`, id); err != nil {
+	if _, err := db.Pool.Exec(ctx, `UPDATE users SET created_at = '2026-01-01' WHERE telegram_id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -68,11 +69,11 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 	}
 	sender := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
 
-	nordMed := register(t, st, 11, store.Invitation{Role: store.RoleMediator, Departement: "59"})
-	pdcMed := register(t, st, 12, store.Invitation{Role: store.RoleMediator, Departement: "62"})
-	register(t, st, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
-	register(t, st, 22, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	off := register(t, st, 23, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	nordMed := register(t, db, 11, store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	pdcMed := register(t, db, 12, store.Invitation{Role: store.RoleMediator, Departement: "62"})
+	register(t, db, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
+	register(t, db, 22, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	off := register(t, db, 23, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	if err := st.SetDigest(ctx, off.TelegramID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 	// The week before: Nord 1 sheet.
 	sheets(t, st, nordMed, 1, "2026-11-10", false)
 
-	if _, err := st.Pool.Exec(ctx, `UPDATE requests SET resolved_at = '2026-11-18 10:00+01' WHERE status = 'resolue'`); err != nil {
+	if _, err := db.Pool.Exec(ctx, `UPDATE requests SET resolved_at = '2026-11-18 10:00+01' WHERE status = 'resolue'`); err != nil {
 		t.Fatal(err)
 	}
 	job := &digest.Job{Store: st, Out: sender, Location: paris}
@@ -173,7 +174,7 @@ func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	sender := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
-	register(t, st, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	register(t, db, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	coord := tg.NewUser(21, "X")
 	monday := time.Date(2026, 11, 23, 8, 30, 0, 0, paris)
 

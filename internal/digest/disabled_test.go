@@ -14,15 +14,16 @@ import (
 
 // A disabled user gets no digest, whatever their role.
 func TestDisabledUsersGetNoDigest(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
 	ctx := context.Background()
 	api, err := telegram.Connect(ctx, tg.Token(), tg.Endpoint())
 	if err != nil {
 		t.Fatal(err)
 	}
-	register(t, st, 31, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	register(t, st, 32, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	register(t, db, 31, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	register(t, db, 32, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	gone := tg.NewUser(31, "U").For(t)
 	kept := tg.NewUser(32, "U").For(t)
 	if err := st.SetUserDisabled(ctx, 31, true, nil); err != nil {

@@ -19,7 +19,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/relais-sante/relais/internal/indicators"
-	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
 

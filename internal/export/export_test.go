@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -30,10 +29,10 @@ func seed(t *testing.T) *testenv.DB {
 	t.Helper()
 	db := testenv.NewDB(t)
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(context.Background(), db.Store.Pool, strings.NewReader(file), false, &out); err != nil {
+	if err := trackingcsv.RunImport(context.Background(), db.Store, strings.NewReader(file), false, &out); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
-	if _, err := db.Store.Pool.Exec(context.Background(), `UPDATE sheets SET note = 'Mme Martin, 06 12 34 56 78'`); err != nil {
+	if _, err := db.Pool.Exec(context.Background(), `UPDATE sheets SET note = 'Mme Martin, 06 12 34 56 78'`); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -43,7 +42,7 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 	db := seed(t)
 	ctx := context.Background()
 	var buf bytes.Buffer
-	if err := export.WriteXLSX(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("59"), &buf); err != nil {
+	if err := export.WriteXLSX(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Departement("59"), &buf); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -150,24 +149,8 @@ func padded(row []string, n int) []string {
 	return row
 }
 
-func TestRecordAndFilename(t *testing.T) {
-	db := seed(t)
-	ctx := context.Background()
-	if _, err := db.Store.Pool.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (42, 'coordinator', 42)`); err != nil {
-		t.Fatal(err)
-	}
+func TestFilename(t *testing.T) {
 	p := indicators.Year(2024)
-	if err := export.Record(ctx, db.Store.Pool, 42, indicators.Departement("59"), p, export.FormatXLSX); err != nil {
-		t.Fatal(err)
-	}
-	var scope, format string
-	var from, to time.Time
-	if err := db.Store.Pool.QueryRow(ctx, `SELECT scope, period_from, period_to, format FROM exports WHERE user_id = 42`).Scan(&scope, &from, &to, &format); err != nil {
-		t.Fatal(err)
-	}
-	if s, err := indicators.ParseScope(scope); err != nil || s.Departement != "59" || from.Format(time.DateOnly) != "2024-01-01" || format != "xlsx" {
-		t.Errorf("audit row: %q %v %v %q (%v)", scope, from, to, format, err)
-	}
 	if got := export.Filename(indicators.Departement("62"), p, "xlsx"); got != "relais_pas-de-calais_2024-01-01_2024-12-31.xlsx" {
 		t.Errorf("filename %q", got)
 	}
@@ -182,7 +165,7 @@ func TestRunReportFormats(t *testing.T) {
 	run := func(args export.ReportArgs) (string, error) {
 		var out bytes.Buffer
 		args.Out = &out
-		err := export.RunReport(ctx, db.Store.Pool, args)
+		err := export.RunReport(ctx, db.Store.Reports(), args)
 		return out.String(), err
 	}
 	text, err := run(export.ReportArgs{From: "2024-01-01", To: "2024-12-31"})
@@ -239,7 +222,7 @@ func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
 	db := seed(t)
 	ctx := context.Background()
 	var human bytes.Buffer
-	if err := export.WriteCSV(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("62"), &human); err != nil {
+	if err := export.WriteCSV(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Departement("62"), &human); err != nil {
 		t.Fatal(err)
 	}
 	want := "\ufeffFiche;Date;Médiateur;Département;Personne (code);Sexe;Âge;Habite en QPV;Ressources;Mode de contact;Niveau;Orientation protection sociale;Type de demande;Demande;Statut;Date de suivi;Freins\r\n" +
@@ -248,14 +231,14 @@ func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
 		t.Errorf("CSV for people:\n%q\nwant\n%q", got, want)
 	}
 	var tracking bytes.Buffer
-	if err := export.WriteTrackingCSV(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("62"), &tracking); err != nil {
+	if err := export.WriteTrackingCSV(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Departement("62"), &tracking); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := tracking.String(), trackingcsv.HeaderLine()+"\n"+"F-003,2024-04-07,MED-62-01,62,P-003,F,,oui,salaire,contact_direct,oriente,non,soins,depistage,resolue,,demarches\n"; got != want {
 		t.Errorf("tracking CSV:\n%q\nwant\n%q", got, want)
 	}
 	var viaReport bytes.Buffer
-	if err := export.RunReport(ctx, db.Store.Pool, export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "62", Format: "codes", Out: &viaReport}); err != nil {
+	if err := export.RunReport(ctx, db.Store.Reports(), export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Departement: "62", Format: "codes", Out: &viaReport}); err != nil {
 		t.Fatal(err)
 	}
 	if viaReport.String() != tracking.String() {
@@ -268,7 +251,7 @@ func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
 func TestRegionWorkbookHasAnnexe1(t *testing.T) {
 	db := seed(t)
 	var buf bytes.Buffer
-	if err := export.WriteXLSX(context.Background(), db.Store.Pool, indicators.Year(2024), indicators.Region(), &buf); err != nil {
+	if err := export.WriteXLSX(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region(), &buf); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

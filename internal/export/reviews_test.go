@@ -35,7 +35,7 @@ func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := export.WriteXLSX(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("59"), &buf); err != nil {
+	if err := export.WriteXLSX(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Departement("59"), &buf); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

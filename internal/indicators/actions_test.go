@@ -47,7 +47,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 	n := 0
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := db.Store.Pool.Exec(ctx, q, args...); err != nil {
+		if _, err := db.Pool.Exec(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -57,7 +57,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 		if p.rural {
 			dep = "02"
 		}
-		if err := db.Store.Pool.QueryRow(ctx, `INSERT INTO mediators (identifier, departement, rural) VALUES ($1, $2, $3) RETURNING id`,
+		if err := db.Pool.QueryRow(ctx, `INSERT INTO mediators (identifier, departement, rural) VALUES ($1, $2, $3) RETURNING id`,
 			p.id, dep, p.rural).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 	db, _ := seedActions(t)
 	ctx := context.Background()
-	r, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2026), indicators.Region(), indicators.AsOf(time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)))
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2026), indicators.Region(), indicators.AsOf(time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		t.Errorf("tables = %s", got)
 	}
 
-	open, err := indicators.OpenAnswers(ctx, db.Store.Pool, indicators.Year(2026), indicators.Departement("02"))
+	open, err := indicators.OpenAnswers(ctx, db.Store.Reports(), indicators.Year(2026), indicators.Departement("02"))
 	if err != nil || len(open) != 1 || open[0].Mediator != "R1" || open[0].Helped != "Le soutien de l'élu." || open[0].Improve != "Un véhicule." {
 		t.Fatalf("open answers of Aisne = %+v, %v", open, err)
 	}
@@ -269,7 +269,7 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 
 func TestActionsOfOneMediatorAreCounts(t *testing.T) {
 	db, ids := seedActions(t)
-	r, err := indicators.Compute(context.Background(), db.Store.Pool, indicators.Year(2026), indicators.Mediator(ids["Q2"]))
+	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2026), indicators.Mediator(ids["Q2"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestDigestCountsTheWeeksActions(t *testing.T) {
 	week := indicators.Week(time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC))
 	var rs []*indicators.Report
 	for _, p := range []indicators.Period{week, week.Previous(), indicators.YearToDate(week.To)} {
-		r, err := indicators.Compute(ctx, db.Store.Pool, p, me)
+		r, err := indicators.Compute(ctx, db.Store.Reports(), p, me)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,7 +31,7 @@ func build2024Document(t *testing.T) (*annual.Document, *indicators.Report) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	seed2024Annexe(t, db)
@@ -39,11 +39,11 @@ func build2024Document(t *testing.T) (*annual.Document, *indicators.Report) {
 	                                   improve = 'Un local pour les permanences.' WHERE mediator_id % 7 = 0`,
 		`UPDATE reviews SET health_needs = '{sante_mentale,nutrition}' WHERE mediator_id % 2 = 0`)
 	now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
-	d, err := annual.Build(ctx, db.Store.Pool, indicators.Year(2024), now)
+	d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2024), indicators.Region(), indicators.AsOf(now))
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region(), indicators.AsOf(now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,12 +54,12 @@ func seedMillion(b *testing.B) *testenv.DB {
 		 WHERE p = 1 OR i < 350000`,
 		`VACUUM ANALYZE`,
 	} {
-		if _, err := db.Store.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.Pool.Exec(ctx, q); err != nil {
 			b.Fatalf("seed: %v", err)
 		}
 	}
 	var n int
-	if err := db.Store.Pool.QueryRow(ctx, `SELECT count(*) FROM requests`).Scan(&n); err != nil || n != 1_000_000 {
+	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM requests`).Scan(&n); err != nil || n != 1_000_000 {
 		b.Fatalf("seeded %d requests (%v)", n, err)
 	}
 	b.Logf("seeded 1 000 000 requests in %s", time.Since(start).Round(time.Second))
@@ -89,7 +89,7 @@ func BenchmarkReport1M(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					r, err := indicators.Compute(ctx, db.Store.Pool, year, c.scope, opts...)
+					r, err := indicators.Compute(ctx, db.Store.Reports(), year, c.scope, opts...)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -108,7 +108,7 @@ func BenchmarkReport1M(b *testing.B) {
 	b.Run("history_only_region", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			r, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2025), indicators.Region(), indicators.WithHistory())
+			r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2025), indicators.Region(), indicators.WithHistory())
 			if err != nil || r.History.Previous.Sheets != 650_000 {
 				b.Fatalf("history: %v", err)
 			}
@@ -119,7 +119,7 @@ func BenchmarkReport1M(b *testing.B) {
 	b.Run("annexe", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			a, err := indicators.ComputeAnnexe(ctx, db.Store.Pool, year)
+			a, err := indicators.ComputeAnnexe(ctx, db.Store.Reports(), year)
 			if err != nil || a.Reports[0].Sheets != 650_000 {
 				b.Fatalf("annexe: %v", err)
 			}
@@ -129,7 +129,7 @@ func BenchmarkReport1M(b *testing.B) {
 		b.Run("annual_"+format, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				d, err := annual.Build(ctx, db.Store.Pool, year, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
+				d, err := annual.Build(ctx, db.Store.Reports(), year, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -147,7 +147,7 @@ func BenchmarkReport1M(b *testing.B) {
 	b.Run("activity_region", func(b *testing.B) { // /activite: every post of the region
 		b.ReportAllocs()
 		for b.Loop() {
-			a, err := indicators.ComputeActivity(ctx, db.Store.Pool, indicators.Month(time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)), indicators.Region(), 2023)
+			a, err := indicators.ComputeActivity(ctx, db.Store.Reports(), indicators.Month(time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)), indicators.Region(), 2023)
 			if err != nil || len(a.Mediators) != 58 || a.Text() == "" {
 				b.Fatalf("activity: %v", err)
 			}

@@ -13,7 +13,7 @@ import (
 // text gives counts beside shares.
 func TestRequestsAndResolutionByDepartement(t *testing.T) {
 	db := seedScopes(t)
-	r, err := indicators.Compute(context.Background(), db.Store.Pool, indicators.Days(time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC)),
+	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Days(time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC)),
 		indicators.Region(), indicators.AsOf(time.Date(2024, 3, 11, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
@@ -49,12 +49,12 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 		 SELECT 'Y' || d, s.mediator_id, s.beneficiary_id, d::date, s.sex, s.qpv, s.resources, s.contact_mode, s.level, s.social_protection
 		 FROM sheets s, unnest(ARRAY['2023-03-04', '2023-03-10', '2023-03-11', '2023-04-01']) AS d WHERE s.id = 'R1'`,
 	} {
-		if _, err := db.Store.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.Pool.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
 	week := indicators.Days(time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC))
-	r, err := indicators.Compute(ctx, db.Store.Pool, week, indicators.Departement("59"), indicators.WithHistory())
+	r, err := indicators.Compute(ctx, db.Store.Reports(), week, indicators.Departement("59"), indicators.WithHistory())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 		}
 	}
 	// Without the option, nothing of it.
-	plain, err := indicators.Compute(ctx, db.Store.Pool, week, indicators.Departement("59"))
+	plain, err := indicators.Compute(ctx, db.Store.Reports(), week, indicators.Departement("59"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 	if got := indicators.YearBefore(indicators.Days(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC))); got.Label() != "le 28/02/2023" {
 		t.Errorf("a year before 29/02/2024: %s", got.Label())
 	}
-	year, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("59"), indicators.WithHistory())
+	year, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Departement("59"), indicators.WithHistory())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +99,11 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 func TestActivityByStructureAndMediator(t *testing.T) {
 	db := seedScopes(t)
 	ctx := context.Background()
-	if _, err := db.Store.Pool.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2023 FROM mediators WHERE identifier = 'MED-L'`); err != nil {
+	if _, err := db.Pool.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2023 FROM mediators WHERE identifier = 'MED-L'`); err != nil {
 		t.Fatal(err)
 	}
 	p := indicators.Days(time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC))
-	a, err := indicators.ComputeActivity(ctx, db.Store.Pool, p, indicators.Departement("59"), 2023)
+	a, err := indicators.ComputeActivity(ctx, db.Store.Reports(), p, indicators.Departement("59"), 2023)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,10 +118,10 @@ func TestActivityByStructureAndMediator(t *testing.T) {
 	}
 	// One day later, the 04/03 sheet is outside: MED-R has 1 sheet; a
 	// closed post is not listed.
-	if _, err := db.Store.Pool.Exec(ctx, `UPDATE mediators SET active = false WHERE identifier = 'MED-L'`); err != nil {
+	if _, err := db.Pool.Exec(ctx, `UPDATE mediators SET active = false WHERE identifier = 'MED-L'`); err != nil {
 		t.Fatal(err)
 	}
-	a, err = indicators.ComputeActivity(ctx, db.Store.Pool, indicators.Days(time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC)), indicators.Departement("59"), 2023)
+	a, err = indicators.ComputeActivity(ctx, db.Store.Reports(), indicators.Days(time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC)), indicators.Departement("59"), 2023)
 	if err != nil {
 		t.Fatal(err)
 	}

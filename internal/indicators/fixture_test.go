@@ -216,7 +216,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{"Fiches importées : 4 175", "Demandes importées : 5 991", "Nouveaux médiateurs : 49"} {
@@ -225,7 +225,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 		}
 	}
 
-	r, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2024), indicators.Region(),
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region(),
 		indicators.AsOf(time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
@@ -365,14 +365,14 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 	}
 
 	// Picardie and one département only count their own sheets.
-	pic, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2024), indicators.Picardie())
+	pic, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Picardie())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if pic.Sheets != 442+175+234 || pic.Mediators != 5+1+3 || len(pic.ByDepartement) != 3 {
 		t.Errorf("Picardie: %d sheets, %d mediators, %d départements", pic.Sheets, pic.Mediators, len(pic.ByDepartement))
 	}
-	nordReport, err := indicators.Compute(ctx, db.Store.Pool, indicators.Year(2024), indicators.Departement("59"))
+	nordReport, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Departement("59"))
 	if err != nil {
 		t.Fatal(err)
 	}

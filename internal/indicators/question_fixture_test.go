@@ -24,7 +24,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
@@ -66,7 +66,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 			t.Errorf("%q refused: %s", c.text, refusal)
 			continue
 		}
-		r, err := indicators.Compute(ctx, db.Store.Pool, q.Period, scope, indicators.AsOf(today))
+		r, err := indicators.Compute(ctx, db.Store.Reports(), q.Period, scope, indicators.AsOf(today))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +75,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 			t.Errorf("%q: figure %d, published %d", c.text, got, c.want)
 		}
 		var js bytes.Buffer
-		err = export.RunReport(ctx, db.Store.Pool, export.ReportArgs{From: q.Period.From.Format(time.DateOnly),
+		err = export.RunReport(ctx, db.Store.Reports(), export.ReportArgs{From: q.Period.From.Format(time.DateOnly),
 			To: q.Period.To.Format(time.DateOnly), Departement: c.dep, Format: "json", Out: &js})
 		if err != nil {
 			t.Fatal(err)
@@ -130,7 +130,7 @@ func BenchmarkQuestion1M(b *testing.B) {
 				if refusal != "" {
 					b.Fatal(refusal)
 				}
-				r, err := indicators.Compute(ctx, db.Store.Pool, q.Period, scope, indicators.AsOf(today))
+				r, err := indicators.Compute(ctx, db.Store.Reports(), q.Period, scope, indicators.AsOf(today))
 				if err != nil {
 					b.Fatal(err)
 				}

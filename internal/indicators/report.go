@@ -14,17 +14,16 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/relais-sante/relais/internal/codes"
 )
 
-// Querier is what Compute needs from the database: a *pgxpool.Pool, a
-// pgx.Conn or a pgx.Tx.
+// Querier is what the report queries need from the database: reads only.
+// The store gives one (store.Store.Reports); a pgx.Conn or a pgx.Tx is one
+// too. Compute reads one snapshot when the Querier can start transactions.
 type Querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 }
 
 // Report is every indicator of the annual report for one period and scope.

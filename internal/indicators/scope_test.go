@@ -177,7 +177,7 @@ func seedScopes(t *testing.T) *testenv.DB {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(scopeFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(scopeFile), false, &out); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
 	for _, q := range []string{
@@ -188,7 +188,7 @@ func seedScopes(t *testing.T) *testenv.DB {
 		`UPDATE requests SET resolved_at = '2024-03-07 10:00+01' WHERE sheet_id = 'R1' AND kind = 'droits'`,
 		`UPDATE requests SET resolved_at = '2024-02-28 10:00+01' WHERE sheet_id = 'R0'`,
 	} {
-		if _, err := db.Store.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.Pool.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -211,7 +211,7 @@ func TestComputeByScopeWithFollowUps(t *testing.T) {
 	asOf := indicators.AsOf(time.Date(2024, 3, 11, 9, 0, 0, 0, time.UTC))
 	compute := func(s indicators.Scope, p indicators.Period) *indicators.Report {
 		t.Helper()
-		r, err := indicators.Compute(ctx, db.Store.Pool, p, s, asOf)
+		r, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +278,7 @@ func TestForgedMediatorScopeStaysInDeclaredTerritory(t *testing.T) {
 	if !indicators.Allowed(nordCoord, forged) {
 		t.Fatal("the forged scope declares Nord: Allowed lets it through, the query must not")
 	}
-	r, err := indicators.Compute(ctx, db.Store.Pool, week, forged)
+	r, err := indicators.Compute(ctx, db.Store.Reports(), week, forged)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestForgedMediatorScopeStaysInDeclaredTerritory(t *testing.T) {
 		t.Errorf("a Nord scope shows a Pas-de-Calais mediator's figures: %d sheets", r.Sheets)
 	}
 	var rows bytes.Buffer
-	if err := trackingcsv.WriteCSV(ctx, db.Store.Pool, week, forged, &rows); err != nil {
+	if err := trackingcsv.WriteCSV(ctx, db.Store.Reports(), week, forged, &rows); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(rows.String(), "MED-P") {
@@ -298,7 +298,7 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 	db := seedScopes(t)
 	ctx := context.Background()
 	list := func(v indicators.Viewer) string {
-		ms, err := indicators.MediatorScopes(ctx, db.Store.Pool, v)
+		ms, err := indicators.MediatorScopes(ctx, db.Store.Reports(), v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +320,7 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 	if got := list(regionCoord); got != "Médiateur MED-L, Médiateur MED-R, Médiateur MED-P" {
 		t.Errorf("region coordinator's mediators: %q", got)
 	}
-	ss, err := indicators.StructureScopes(ctx, db.Store.Pool, nordCoord)
+	ss, err := indicators.StructureScopes(ctx, db.Store.Reports(), nordCoord)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 
 func TestChartIsAPhoneSizedPNG(t *testing.T) {
 	db := seedScopes(t)
-	r, err := indicators.Compute(context.Background(), db.Store.Pool, indicators.Year(2024), indicators.Region())
+	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +356,7 @@ func TestDigestComparesWithPreviousWeek(t *testing.T) {
 	me := indicators.Mediator(mediatorID(t, db, "MED-R"))
 	var reports []*indicators.Report
 	for _, p := range []indicators.Period{week, week.Previous(), indicators.YearToDate(week.To)} {
-		r, err := indicators.Compute(ctx, db.Store.Pool, p, me, indicators.AsOf(monday), indicators.ForTheMediator())
+		r, err := indicators.Compute(ctx, db.Store.Reports(), p, me, indicators.AsOf(monday), indicators.ForTheMediator())
 		if err != nil {
 			t.Fatal(err)
 		}

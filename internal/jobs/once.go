@@ -101,7 +101,7 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 	case cut:
 		// Cut mid-send (shutdown or deadline): it may have reached
 		// Telegram. Left claimed: not sent again today.
-		log.Warn("scheduled message cut mid-send, not sent again today", "job", m.Key.Job, "period", m.Key.Period, "subject", m.Key.Subject, "err", err)
+		log.Warn("scheduled message cut mid-send, not sent again today", "message", m.Key.String(), "err", err)
 		s.count(m.Kind, "unknown")
 		return false, nil
 	default:
@@ -112,7 +112,7 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 	defer mcancel()
 	if ferr := s.Store.FinishSend(mctx, m.Key, state, m.Now); ferr != nil {
 		// The row stays claimed: treated as unknown, never sent twice a day.
-		log.Error("record scheduled message", "job", m.Key.Job, "subject", m.Key.Subject, "state", state, "err", ferr)
+		log.Error("record scheduled message", "message", m.Key.String(), "state", state, "err", ferr)
 	}
 	s.count(m.Kind, state)
 	switch state {

@@ -20,7 +20,7 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 func msg(job string, now time.Time) jobs.Message {
-	return jobs.Message{Key: store.SendKey{Job: job, Period: "p", Subject: 1}, Kind: "test", UserID: 1,
+	return jobs.Message{Key: store.SendKey{Job: job, Period: "p", TelegramID: 1}, Kind: "test", UserID: 1,
 		Now: now, DayStart: jobs.DayStart(now)}
 }
 

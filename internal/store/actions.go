@@ -46,7 +46,7 @@ func (s *Store) SaveAction(ctx context.Context, a Action) (number int64, created
 	if a.PartnerType != "" {
 		partner = &a.PartnerType
 	}
-	err = s.Pool.QueryRow(ctx, `
+	err = s.db.QueryRow(ctx, `
 		INSERT INTO actions (id, mediator_id, date, role, audience, themes, partner_id, partner_type, participants, title,
 		                     cobuilt, other_partner_types)
 		SELECT $1, $2, $3, $4, $5, $6, p.id, COALESCE(p.type, $7), $8, $9, $11, $12
@@ -63,7 +63,7 @@ func (s *Store) SaveAction(ctx context.Context, a Action) (number int64, created
 		return 0, false, fmt.Errorf("save action: %w", err)
 	}
 	// Already saved (by a twin update): only its author's number is returned.
-	err = s.Pool.QueryRow(ctx, `SELECT number FROM actions WHERE id = $1 AND mediator_id = $2`, a.ID, a.MediatorID).Scan(&number)
+	err = s.db.QueryRow(ctx, `SELECT number FROM actions WHERE id = $1 AND mediator_id = $2`, a.ID, a.MediatorID).Scan(&number)
 	if err != nil {
 		return 0, false, fmt.Errorf("save action: %w", err)
 	}

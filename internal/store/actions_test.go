@@ -90,7 +90,7 @@ func TestActionPartnerComesFromTheMediatorsOwnRegistry(t *testing.T) {
 	save("a-foreign", theirs, "")     // another mediator's partner is not linked
 	save("a-other", 0, "association") // "autre partenaire": the type asked
 	got := map[string]string{}
-	rows, err := st.Pool.Query(ctx, `SELECT id, coalesce(partner_id::text, '-'), coalesce(partner_type, '-') FROM actions`)
+	rows, err := store.DBOf(st).Query(ctx, `SELECT id, coalesce(partner_id::text, '-'), coalesce(partner_type, '-') FROM actions`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,12 +65,12 @@ func audit(ctx context.Context, db execer, e AuditEntry) error {
 
 // Audit writes one line of the audit trail.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	return audit(ctx, s.Pool, e)
+	return audit(ctx, s.db, e)
 }
 
 // AuditSince lists the audit trail from since on, oldest first.
 func (s *Store) AuditSince(ctx context.Context, since time.Time) ([]AuditEntry, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit WHERE at >= $1 ORDER BY at, id`, since)
+	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit WHERE at >= $1 ORDER BY at, id`, since)
 	if err != nil {
 		return nil, fmt.Errorf("audit since: %w", err)
 	}

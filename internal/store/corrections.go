@@ -27,7 +27,7 @@ var ErrTooOld = errors.New("sheet saved too long ago to be corrected")
 func (s *Store) OwnSheet(ctx context.Context, mediatorID MediatorID, number int64) (Sheet, time.Time, error) {
 	var sh Sheet
 	var savedAt time.Time
-	err := s.Pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		SELECT s.id, s.mediator_id, s.date, b.code, s.sex, s.age, s.qpv, s.resources, s.contact_mode, s.level,
 		       s.social_protection, s.obstacles, s.note, s.created_at
 		FROM sheets s JOIN beneficiaries b ON b.id = s.beneficiary_id
@@ -40,7 +40,7 @@ func (s *Store) OwnSheet(ctx context.Context, mediatorID MediatorID, number int6
 	if err != nil {
 		return Sheet{}, time.Time{}, fmt.Errorf("own sheet: %w", err)
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT id, kind, type, status, follow_up FROM requests WHERE sheet_id = $1 ORDER BY position`, sh.ID)
+	rows, err := s.db.Query(ctx, `SELECT id, kind, type, status, follow_up FROM requests WHERE sheet_id = $1 ORDER BY position`, sh.ID)
 	if err != nil {
 		return Sheet{}, time.Time{}, fmt.Errorf("own sheet requests: %w", err)
 	}

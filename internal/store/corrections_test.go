@@ -83,7 +83,7 @@ func TestUpdateSheetWithinThirtyDays(t *testing.T) {
 		t.Fatalf("after update = %+v", again)
 	}
 	var resolved int
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved); err != nil || resolved != 1 {
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved); err != nil || resolved != 1 {
 		t.Fatalf("resolved rows = %d, %v", resolved, err)
 	}
 	if _, err := st.UpdateSheet(ctx, got, saved.Add(30*24*time.Hour+time.Minute)); !errors.Is(err, store.ErrTooOld) {

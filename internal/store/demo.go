@@ -12,7 +12,7 @@ import (
 // DemoState reads a value kept by the local demo (internal/demo) under key;
 // ok is false when there is none.
 func (s *Store) DemoState(ctx context.Context, key string) (value []byte, ok bool, err error) {
-	err = s.Pool.QueryRow(ctx, `SELECT value FROM demo_state WHERE key = $1`, key).Scan(&value)
+	err = s.db.QueryRow(ctx, `SELECT value FROM demo_state WHERE key = $1`, key).Scan(&value)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -24,7 +24,7 @@ func (s *Store) DemoState(ctx context.Context, key string) (value []byte, ok boo
 
 // SaveDemoState replaces the demo's value under key.
 func (s *Store) SaveDemoState(ctx context.Context, key string, value []byte) error {
-	_, err := s.Pool.Exec(ctx, `
+	_, err := s.db.Exec(ctx, `
 		INSERT INTO demo_state (key, value) VALUES ($1, $2)
 		ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`, key, value)
 	if err != nil {
@@ -125,7 +125,7 @@ func (s *Store) ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []Mediat
 	_, err := s.Pool.Exec(ctx, `
 		DELETE FROM job_runs j WHERE j.job = $1 AND j.period = $2 AND j.subject = ANY($3)
 		  AND NOT EXISTS (SELECT 1 FROM requests r JOIN sheets s ON s.id = r.sheet_id
-		                  WHERE s.mediator_id = j.subject AND r.last_reminded_on = $4)`,
+		                  WHERE s.mediator_id = j.mediator_id AND r.last_reminded_on = $4)`,
 		JobFollowUps, ReminderPeriod(today), mediatorIDs, Day(today))
 	if err != nil {
 		return fmt.Errorf("forget empty reminder day: %w", err)

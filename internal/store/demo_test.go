@@ -41,7 +41,7 @@ func TestPostsAndHistoryAreWrittenOnce(t *testing.T) {
 		t.Fatalf("EnsurePosts again = %v, %v; want the same ids %v", again, err, ids)
 	}
 	var n, rural, users int
-	if err := st.Pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE rural AND structure = 'Maison de santé du Vimeu'),
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE rural AND structure = 'Maison de santé du Vimeu'),
 		count(user_id) FROM mediators`).Scan(&n, &rural, &users); err != nil || n != 2 || rural != 1 || users != 0 {
 		t.Fatalf("mediators: %d, rural %d, with an account %d (%v); want 2, 1, 0", n, rural, users, err)
 	}
@@ -56,7 +56,7 @@ func TestPostsAndHistoryAreWrittenOnce(t *testing.T) {
 		}
 	}
 	var a, r int
-	if err := st.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM actions WHERE partner_type = 'cpam' AND participants = 7),
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT (SELECT count(*) FROM actions WHERE partner_type = 'cpam' AND participants = 7),
 		(SELECT count(*) FROM reviews WHERE year = 2020 AND identified)`).Scan(&a, &r); err != nil || a != 1 || r != 1 {
 		t.Fatalf("actions %d, reviews %d (%v); want 1 and 1", a, r, err)
 	}

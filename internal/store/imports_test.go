@@ -35,7 +35,7 @@ func rowsOf(rows ...store.ImportRow) iter.Seq2[store.ImportRow, error] {
 func count(t *testing.T, st *store.Store, table string) int {
 	t.Helper()
 	var n int
-	if err := st.Pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+	if err := store.DBOf(st).QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -60,7 +60,7 @@ func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
 	}
 	var source, dep string
 	var positions []int32
-	if err := st.Pool.QueryRow(ctx, `SELECT s.source, m.departement, array_agg(r.position ORDER BY r.position)
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT s.source, m.departement, array_agg(r.position ORDER BY r.position)
 		FROM sheets s JOIN mediators m ON m.id = s.mediator_id JOIN requests r ON r.sheet_id = s.id
 		WHERE s.id = 'A1' GROUP BY 1, 2`).Scan(&source, &dep, &positions); err != nil {
 		t.Fatal(err)
@@ -69,7 +69,7 @@ func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
 		t.Errorf("sheet A1: source %q, département %q, request positions %v", source, dep, positions)
 	}
 	var resolved int
-	_ = st.Pool.QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved)
 	if resolved != 1 {
 		t.Errorf("%d requests with a resolution time, want 1 (the resolved one)", resolved)
 	}

@@ -12,7 +12,7 @@ import (
 // the operator to see when each job last ran and how it ended.
 func (s *Store) StartExecution(ctx context.Context, job string, scheduled time.Time, host string) (int64, error) {
 	var id int64
-	err := s.Pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		INSERT INTO job_executions (job, scheduled, started_at, host) VALUES ($1, $2, now(), $3) RETURNING id`,
 		job, scheduled, host).Scan(&id)
 	if err != nil {
@@ -27,7 +27,7 @@ func (s *Store) FinishExecution(ctx context.Context, id int64, outcome, errText 
 	if len(errText) > 2000 {
 		errText = errText[:2000]
 	}
-	if _, err := s.Pool.Exec(ctx, `
+	if _, err := s.db.Exec(ctx, `
 		UPDATE job_executions SET finished_at = now(), outcome = $2, error = $3 WHERE id = $1`, id, outcome, errText); err != nil {
 		return fmt.Errorf("record job end: %w", err)
 	}
@@ -38,7 +38,7 @@ func (s *Store) FinishExecution(ctx context.Context, id int64, outcome, errText 
 // several reports computed in it (a digest's week, last week, the year)
 // read the same state; it commits before the caller sends anything.
 func (s *Store) ReadSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	return pgx.BeginTxFunc(ctx, s.db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
 }
 
 // DigestRecipient is who gets the Monday summary, with what they may see.
@@ -56,7 +56,7 @@ type DigestRecipient struct {
 // registered before it was due (one who joins on Wednesday does not get last
 // week's as a catch-up); disabled and unreachable users are left out.
 func (s *Store) DigestRecipients(ctx context.Context, due time.Time) ([]DigestRecipient, error) {
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT u.telegram_id, u.chat_id, u.role, m.id, c.scope, COALESCE(c.departement, ''), COALESCE(c.structure, '')
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id

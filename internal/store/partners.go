@@ -74,7 +74,7 @@ func (s *Store) PartnersByUse(ctx context.Context, mediatorID MediatorID) ([]Par
 }
 
 func (s *Store) listPartners(ctx context.Context, what, query string, args ...any) ([]Partner, error) {
-	rows, err := s.Pool.Query(ctx, query, args...)
+	rows, err := s.db.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -93,7 +93,7 @@ func (s *Store) listPartners(ctx context.Context, what, query string, args ...an
 // is present, zero included.
 func (s *Store) PartnerCounts(ctx context.Context, mediatorID MediatorID) (map[string]int, error) {
 	out := map[string]int{"sanitaire": 0, "social": 0, "medico_social": 0}
-	rows, err := s.Pool.Query(ctx, `SELECT category, count(*) FROM partners WHERE mediator_id = $1 GROUP BY category`, mediatorID)
+	rows, err := s.db.Query(ctx, `SELECT category, count(*) FROM partners WHERE mediator_id = $1 GROUP BY category`, mediatorID)
 	if err != nil {
 		return nil, fmt.Errorf("count partners: %w", err)
 	}

@@ -76,7 +76,7 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT u.telegram_id, u.role, u.display_name,
 		       COALESCE(m.departement, c.departement, ''), COALESCE(m.structure, c.structure, ''),
 		       COALESCE(c.scope, ''), COALESCE(m.rural, FALSE), COALESCE(m.id, 0), COALESCE(m.identifier, ''),
@@ -164,7 +164,7 @@ type Post struct {
 // ErrNotFound: no such post.
 func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID TelegramID) (Post, error) {
 	var p Post
-	err := s.Pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		SELECT identifier, departement, structure, user_id FROM mediators
 		WHERE ($1 <> '' AND identifier = $1) OR ($1 = '' AND user_id = $2)`, identifier, telegramID).
 		Scan(&p.Identifier, &p.Departement, &p.Structure, &p.UserID)
@@ -247,7 +247,7 @@ type PendingInvitation struct {
 // ListInvitations lists the invitations still redeemable at now (not used,
 // not revoked, not expired), oldest first.
 func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingInvitation, error) {
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT id, role, COALESCE(departement, ''), COALESCE(structure, ''), COALESCE(scope, ''), rural, created_at, expires_at, created_by
 		FROM invitations
 		WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at >= $1

@@ -143,7 +143,7 @@ func TestDisabledMediatorsAreNoReminderTarget(t *testing.T) {
 	if err := st.SetUserDisabled(ctx, 71, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Pool.Exec(ctx, `UPDATE mediators SET active = TRUE`); err != nil {
+	if _, err := store.DBOf(st).Exec(ctx, `UPDATE mediators SET active = TRUE`); err != nil {
 		t.Fatal(err)
 	}
 	targets, err := st.PendingReminders(ctx, now, 23, 9)

@@ -128,7 +128,7 @@ func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID MediatorID, refs 
 	for i, r := range refs {
 		numbers[i], positions[i] = r.SheetNumber, int32(r.Position)
 	}
-	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
+	rows, err := s.db.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		JOIN unnest($2::bigint[], $3::int[]) WITH ORDINALITY AS want(number, position, ord)
 		  ON want.number = s.mediator_number AND want.position = r.position
 		WHERE s.mediator_id = $1
@@ -300,12 +300,12 @@ func ReminderPeriod(today time.Time) string { return today.Format("2006-01-02") 
 // failed and may be retried).
 func (s *Store) PendingReminders(ctx context.Context, now time.Time, hour, defaultHour int) ([]ReminderTarget, error) {
 	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT m.id, u.telegram_id, u.chat_id
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $3) <= $2
 		  AND u.unreachable_since IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.subject = m.id
+		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.mediator_id = m.id
 		                  AND NOT `+retryable("j", "$5", "$6")+`)
 		ORDER BY m.id`, ReminderPeriod(now), hour, defaultHour, JobFollowUps, now, dayStart)
 	if err != nil {
@@ -332,7 +332,7 @@ func (s *Store) MarkReminded(ctx context.Context, due []FollowUp, today time.Tim
 	for i, f := range due {
 		ids[i] = f.ID
 	}
-	if _, err := s.Pool.Exec(ctx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE requests SET last_reminded_on = $2 WHERE id = ANY($1)`, ids, Day(today)); err != nil {
 		return fmt.Errorf("mark requests reminded: %w", err)
 	}
 	return nil

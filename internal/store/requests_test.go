@@ -103,7 +103,7 @@ func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
 		t.Fatalf("another mediator closing A's request: %v, want ErrNotFound", err)
 	}
 	var status string
-	_ = st.Pool.QueryRow(ctx, `SELECT status FROM requests WHERE id = $1`, open[0].ID).Scan(&status)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT status FROM requests WHERE id = $1`, open[0].ID).Scan(&status)
 	if status != "en_cours" {
 		t.Fatalf("status after refused change = %s", status)
 	}
@@ -129,7 +129,7 @@ func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
 		t.Fatalf("%d changes recorded, want 1", changes.Load())
 	}
 	var resolvedAt *time.Time
-	_ = st.Pool.QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[0].ID).Scan(&status, &resolvedAt)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[0].ID).Scan(&status, &resolvedAt)
 	if status != "resolue" || resolvedAt == nil || !resolvedAt.Equal(at) {
 		t.Fatalf("row = %s resolved_at %v, want resolue at %v", status, resolvedAt, at)
 	}
@@ -141,7 +141,7 @@ func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
 	if changed, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[1].ID, store.StatusAbandoned, at); err != nil || !changed {
 		t.Fatalf("abandon: changed=%v err=%v", changed, err)
 	}
-	_ = st.Pool.QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[1].ID).Scan(&status, &resolvedAt)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[1].ID).Scan(&status, &resolvedAt)
 	if status != "abandonnee" || resolvedAt != nil {
 		t.Fatalf("abandoned row = %s resolved_at %v", status, resolvedAt)
 	}
@@ -292,7 +292,7 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 func TestUncertainSendRetriedOnALaterDay(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	k := store.SendKey{Job: store.JobNudge, Period: "2026-11-23T10:00:00Z", Subject: 7}
+	k := store.SendKey{Job: store.JobNudge, Period: "2026-11-23T10:00:00Z", TelegramID: 7}
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	if ok, err := st.ClaimSend(ctx, k, at, date(2026, 11, 23), time.Minute); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)

@@ -147,7 +147,7 @@ func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *Teleg
 			Detail: map[string]any{"found": true, "sheets": c.Sheets, "requests": c.Requests, "mentions": c.Mentions}})
 	})
 	if errors.Is(err, ErrNotFound) {
-		if aerr := audit(ctx, s.Pool, AuditEntry{Actor: actor, Action: AuditForget, Target: BeneficiaryTarget(code),
+		if aerr := audit(ctx, s.db, AuditEntry{Actor: actor, Action: AuditForget, Target: BeneficiaryTarget(code),
 			Detail: map[string]any{"found": false}}); aerr != nil {
 			return c, fmt.Errorf("forget: %w", aerr)
 		}

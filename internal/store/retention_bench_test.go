@@ -23,7 +23,7 @@ func seedYears(b *testing.B, st *store.Store) {
 			b.Fatal(err)
 		}
 	}
-	_, err := st.Pool.Exec(ctx, `
+	_, err := store.DBOf(st).Exec(ctx, `
 		INSERT INTO beneficiaries (code, mediator_id, last_seen)
 		SELECT 'P' || g, (SELECT min(id) FROM mediators) + g % 60, DATE '2020-01-01' + (g % 2190)
 		FROM generate_series(1, 12000) g;

@@ -16,7 +16,7 @@ import (
 
 func exec(t *testing.T, st *store.Store, sql string, args ...any) {
 	t.Helper()
-	if _, err := st.Pool.Exec(context.Background(), sql, args...); err != nil {
+	if _, err := store.DBOf(st).Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
@@ -29,7 +29,7 @@ func tableCounts(t *testing.T, st *store.Store) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", tb, count(t, st, tb)))
 	}
 	var answers int
-	if err := st.Pool.QueryRow(context.Background(), `SELECT count(*) FROM reviews WHERE helped <> ''`).Scan(&answers); err != nil {
+	if err := store.DBOf(st).QueryRow(context.Background(), `SELECT count(*) FROM reviews WHERE helped <> ''`).Scan(&answers); err != nil {
 		t.Fatal(err)
 	}
 	return strings.Join(parts, " ") + fmt.Sprintf(" answers=%d", answers)
@@ -67,7 +67,7 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 		}
 	}
 	exec(t, st, `INSERT INTO reviews (mediator_id, year, helped) VALUES ($1, 2019, ''), ($1, 2020, 'la CPAM'), ($1, 2021, 'le CCAS')`, med)
-	exec(t, st, `INSERT INTO job_runs (job, period, ran_at) VALUES ('a', '1', $1), ('a', '2', $2)`, justBefore, cutoff)
+	exec(t, st, `INSERT INTO job_runs (job, period, telegram_id, ran_at) VALUES ('a', '1', 1, $1), ('a', '2', 1, $2)`, justBefore, cutoff)
 	register(t, st, 2, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	register(t, st, 3, store.Invitation{Role: store.RoleMediator, Departement: "62"})
 	register(t, st, 4, store.Invitation{Role: store.RoleAdmin})
@@ -99,19 +99,19 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 	var sheets, people, helped string
 	var exportUser *int64
 	var post3 *int64
-	if err := st.Pool.QueryRow(ctx, `SELECT string_agg(id, ',' ORDER BY id) FROM sheets`).Scan(&sheets); err != nil {
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT string_agg(id, ',' ORDER BY id) FROM sheets`).Scan(&sheets); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Pool.QueryRow(ctx, `SELECT string_agg(code, ',' ORDER BY code) FROM beneficiaries`).Scan(&people); err != nil {
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT string_agg(code, ',' ORDER BY code) FROM beneficiaries`).Scan(&people); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Pool.QueryRow(ctx, `SELECT string_agg(year || ':' || helped, ',' ORDER BY year) FROM reviews`).Scan(&helped); err != nil {
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT string_agg(year || ':' || helped, ',' ORDER BY year) FROM reviews`).Scan(&helped); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Pool.QueryRow(ctx, `SELECT user_id FROM exports`).Scan(&exportUser); err != nil {
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT user_id FROM exports`).Scan(&exportUser); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Pool.QueryRow(ctx, `SELECT user_id FROM mediators WHERE departement = '62'`).Scan(&post3); err != nil {
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT user_id FROM mediators WHERE departement = '62'`).Scan(&post3); err != nil {
 		t.Fatal(err)
 	}
 	if sheets != "both-new,keep" || people != "BOTH01,KEEP01" || helped != "2019:,2020:,2021:le CCAS" || exportUser != nil || post3 != nil {
@@ -136,7 +136,7 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 func codeTraces(t *testing.T, st *store.Store, code string) map[string]int {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := st.Pool.Query(ctx, `SELECT table_name, column_name FROM information_schema.columns
+	rows, err := store.DBOf(st).Query(ctx, `SELECT table_name, column_name FROM information_schema.columns
 		WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func codeTraces(t *testing.T, st *store.Store, code string) map[string]int {
 		var n int
 		q := fmt.Sprintf(`SELECT count(*) FROM %s WHERE strpos(upper(%s::text), $1) > 0`,
 			pgx.Identifier{c.table}.Sanitize(), pgx.Identifier{c.column}.Sanitize())
-		if err := st.Pool.QueryRow(ctx, q, code).Scan(&n); err != nil {
+		if err := store.DBOf(st).QueryRow(ctx, q, code).Scan(&n); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 		if n > 0 {
@@ -194,7 +194,7 @@ func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
 		t.Fatalf("the code is still in %v", traces)
 	}
 	var note string
-	if err := st.Pool.QueryRow(ctx, `SELECT note FROM sheets WHERE id = 'f3'`).Scan(&note); err != nil || note != "accompagné avec [effacé]" {
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT note FROM sheets WHERE id = 'f3'`).Scan(&note); err != nil || note != "accompagné avec [effacé]" {
 		t.Fatalf("other sheet note = %q, %v", note, err)
 	}
 	if n := count(t, st, "sheets"); n != 1 {
@@ -253,7 +253,7 @@ func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
 		`INSERT INTO mediators (identifier, departement) VALUES ('M1', '59')`,
 		`INSERT INTO beneficiaries (code, mediator_id, last_seen) VALUES ('KEEP01', 1, '2021-11-29'), ('GONE01', 1, '2021-11-28')`,
 	} {
-		if _, err := db.Store.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.Pool.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,7 +262,7 @@ func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
 		t.Fatalf("purged %d people (%v), want 1", c.Beneficiaries, err)
 	}
 	var left string
-	if err := db.Store.Pool.QueryRow(ctx, `SELECT string_agg(code, ',') FROM beneficiaries`).Scan(&left); err != nil || left != "KEEP01" {
+	if err := db.Pool.QueryRow(ctx, `SELECT string_agg(code, ',') FROM beneficiaries`).Scan(&left); err != nil || left != "KEEP01" {
 		t.Fatalf("people left %q (%v), want KEEP01", left, err)
 	}
 }

@@ -53,7 +53,7 @@ func DefaultReviewDeadline(year int) time.Time {
 
 // ReviewDeadline is the last day the review of year can be filled or edited.
 func (s *Store) ReviewDeadline(ctx context.Context, year int) (time.Time, error) {
-	return reviewDeadline(ctx, s.Pool, year)
+	return reviewDeadline(ctx, s.db, year)
 }
 
 type rowQuerier interface {
@@ -78,7 +78,7 @@ func (s *Store) SetReviewDeadline(ctx context.Context, year int, deadline time.T
 	if Day(deadline).Year() < year {
 		return fmt.Errorf("set review deadline %d: %s is before the year ends", year, deadline.Format(time.DateOnly))
 	}
-	_, err := s.Pool.Exec(ctx, `
+	_, err := s.db.Exec(ctx, `
 		INSERT INTO review_deadlines (year, deadline) VALUES ($1, $2)
 		ON CONFLICT (year) DO UPDATE SET deadline = EXCLUDED.deadline, updated_at = now()`, year, Day(deadline))
 	if err != nil {
@@ -111,7 +111,7 @@ const reviewColumns = `mediator_id, year, identified, missions_known, cpam_partn
 // Review returns the mediator's own review of year.
 func (s *Store) Review(ctx context.Context, mediatorID MediatorID, year int) (Review, bool, error) {
 	var r Review
-	err := s.Pool.QueryRow(ctx, `SELECT `+reviewColumns+` FROM reviews WHERE mediator_id = $1 AND year = $2`,
+	err := s.db.QueryRow(ctx, `SELECT `+reviewColumns+` FROM reviews WHERE mediator_id = $1 AND year = $2`,
 		mediatorID, year).Scan(&r.MediatorID, &r.Year, &r.Identified, &r.MissionsKnown, &r.CPAMPartnership,
 		&r.PartnerBodies, &r.PartnersSanitaire, &r.PartnersSocial, &r.PartnersMedico, &r.Helped, &r.Hindered,
 		&r.Improve, &r.HealthNeeds, &r.ProfessionalProject, &r.Training, &r.DeclaredPeople, &r.DeclaredPeopleQPV,
@@ -176,7 +176,7 @@ func (s *Store) SaveReview(ctx context.Context, r Review, today time.Time) (crea
 }
 
 // Jobs of the annual review reminders, recorded in job_runs with the review
-// year as period and the mediator post as subject.
+// year as period, about the mediator post (SendKey.MediatorID).
 const (
 	JobReviewFirst  = "review_reminder"
 	JobReviewSecond = "review_reminder_2"
@@ -202,16 +202,16 @@ type ReviewReminderQuery struct {
 // who have no review for the year and have not had q.Job for it yet.
 func (s *Store) ReviewReminderTargets(ctx context.Context, q ReviewReminderQuery) ([]ReminderTarget, error) {
 	period := strconv.Itoa(q.Year)
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT m.id, u.telegram_id, u.chat_id
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $4) <= $3
 		  AND u.unreachable_since IS NULL
 		  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.mediator_id = m.id AND r.year = $2)
-		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $1 AND j.period = $5 AND j.subject = m.id
+		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $1 AND j.period = $5 AND j.mediator_id = m.id
 		                  AND NOT `+retryable("j", "$8", "$9")+`)
 		  AND ($6 = '' OR EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $6 AND j.period = $5
-		                          AND j.subject = m.id AND j.state = 'sent' AND j.ran_at < $7))
+		                          AND j.mediator_id = m.id AND j.state = 'sent' AND j.ran_at < $7))
 		ORDER BY m.id`, q.Job, q.Year, q.Hour, q.DefaultHour, period, q.After, q.AfterBefore, q.Now, q.DayStart)
 	if err != nil {
 		return nil, fmt.Errorf("review reminder targets: %w", err)

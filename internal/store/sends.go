@@ -18,14 +18,45 @@ const (
 // MaxSendAttempts bounds the tries of one scheduled message.
 const MaxSendAttempts = 5
 
-// SendKey names one scheduled message: job, period and subject.
+// SendKey names one scheduled message: job, period and whom it is about.
+// A message about a mediator post (follow-ups, review reminders: the post's
+// requests, its review) sets MediatorID; one for a person (nudges, the
+// digest) sets TelegramID. Exactly one is set: job_runs keeps each kind in
+// its own column (00018), so a post id is never read as a Telegram id.
 type SendKey struct {
-	Job     string
-	Period  string
-	Subject int64
+	Job        string
+	Period     string
+	MediatorID int64
+	TelegramID int64
 }
 
-func (k SendKey) String() string { return fmt.Sprintf("%s %s/%d", k.Job, k.Period, k.Subject) }
+func (k SendKey) String() string {
+	if k.MediatorID != 0 {
+		return fmt.Sprintf("%s %s/mediator:%d", k.Job, k.Period, k.MediatorID)
+	}
+	return fmt.Sprintf("%s %s/user:%d", k.Job, k.Period, k.TelegramID)
+}
+
+// subject is k's column in job_runs and its id; a key with neither id or
+// both is refused before any SQL runs.
+func (k SendKey) subject() (column string, id int64, err error) {
+	switch {
+	case k.MediatorID != 0 && k.TelegramID == 0:
+		return "mediator_id", k.MediatorID, nil
+	case k.TelegramID != 0 && k.MediatorID == 0:
+		return "telegram_id", k.TelegramID, nil
+	}
+	return "", 0, fmt.Errorf("scheduled message %s %s: set a mediator id or a Telegram id, exactly one (mediator %d, user %d)",
+		k.Job, k.Period, k.MediatorID, k.TelegramID)
+}
+
+// nullable is id for SQL, NULL when zero.
+func nullable(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
 
 // retryable is the SQL condition (on job_runs j) under which a recorded
 // message may be claimed again at $now: it failed, or its sender vanished
@@ -42,12 +73,15 @@ func retryable(j, now, dayStart string) string {
 // k is being sent until now+lease. false: it was sent, is being sent, or
 // may not be retried yet. dayStart is the start of the local day.
 func (s *Store) ClaimSend(ctx context.Context, k SendKey, now, dayStart time.Time, lease time.Duration) (bool, error) {
-	tag, err := s.Pool.Exec(ctx, `
-		INSERT INTO job_runs AS j (job, period, subject, ran_at, state, claimed_until, attempts)
-		VALUES ($1, $2, $3, $4, 'claimed', $5, 1)
-		ON CONFLICT (job, period, subject) DO UPDATE
-		SET state = 'claimed', ran_at = $4, claimed_until = $5, attempts = j.attempts + 1, finished_at = NULL
-		WHERE `+retryable("j", "$4", "$6"), k.Job, k.Period, k.Subject, now, now.Add(lease), dayStart)
+	if _, _, err := k.subject(); err != nil {
+		return false, err
+	}
+	tag, err := s.db.Exec(ctx, `
+		INSERT INTO job_runs AS j (job, period, mediator_id, telegram_id, ran_at, state, claimed_until, attempts)
+		VALUES ($1, $2, $3, $4, $5, 'claimed', $6, 1)
+		ON CONFLICT (job, period, mediator_id, telegram_id) DO UPDATE
+		SET state = 'claimed', ran_at = $5, claimed_until = $6, attempts = j.attempts + 1, finished_at = NULL
+		WHERE `+retryable("j", "$5", "$7"), k.Job, k.Period, nullable(k.MediatorID), nullable(k.TelegramID), now, now.Add(lease), dayStart)
 	if err != nil {
 		return false, fmt.Errorf("claim %s: %w", k, err)
 	}
@@ -57,10 +91,14 @@ func (s *Store) ClaimSend(ctx context.Context, k SendKey, now, dayStart time.Tim
 // FinishSend records the outcome of a claimed message (SendSent,
 // SendFailed, SendBlocked or SendSkipped).
 func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now time.Time) error {
-	_, err := s.Pool.Exec(ctx, `
+	col, id, err := k.subject()
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Exec(ctx, `
 		UPDATE job_runs SET state = $4, finished_at = $5
-		WHERE job = $1 AND period = $2 AND subject = $3 AND state = 'claimed'`,
-		k.Job, k.Period, k.Subject, state, now)
+		WHERE job = $1 AND period = $2 AND `+col+` = $3 AND state = 'claimed'`,
+		k.Job, k.Period, id, state, now)
 	if err != nil {
 		return fmt.Errorf("record %s %s: %w", k, state, err)
 	}
@@ -69,9 +107,13 @@ func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now tim
 
 // SendState returns the recorded state of k ("" when none).
 func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
+	col, id, err := k.subject()
+	if err != nil {
+		return "", err
+	}
 	var st string
-	err := s.Pool.QueryRow(ctx, `SELECT COALESCE(max(state), '') FROM job_runs WHERE job = $1 AND period = $2 AND subject = $3`,
-		k.Job, k.Period, k.Subject).Scan(&st)
+	err = s.db.QueryRow(ctx, `SELECT COALESCE(max(state), '') FROM job_runs WHERE job = $1 AND period = $2 AND `+col+` = $3`,
+		k.Job, k.Period, id).Scan(&st)
 	if err != nil {
 		return "", fmt.Errorf("state of %s: %w", k, err)
 	}
@@ -102,7 +144,7 @@ func (s *Store) MarkReachable(ctx context.Context, telegramID TelegramID) (bool,
 // Unreachable tells whether the user is marked unreachable.
 func (s *Store) Unreachable(ctx context.Context, telegramID TelegramID) (bool, error) {
 	var v bool
-	err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND unreachable_since IS NOT NULL)`, telegramID).Scan(&v)
+	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND unreachable_since IS NOT NULL)`, telegramID).Scan(&v)
 	if err != nil {
 		return false, fmt.Errorf("user unreachable: %w", err)
 	}
@@ -112,7 +154,7 @@ func (s *Store) Unreachable(ctx context.Context, telegramID TelegramID) (bool, e
 // UnreachableUsers counts the users marked unreachable (a metric).
 func (s *Store) UnreachableUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE unreachable_since IS NOT NULL`).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE unreachable_since IS NOT NULL`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count unreachable users: %w", err)
 	}
 	return n, nil

@@ -94,7 +94,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		return nil
 	})
 	if errors.Is(err, errSheetExists) {
-		if err := s.Pool.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT mediator_number FROM sheets WHERE id = $1`, sh.ID).Scan(&number); err != nil {
 			return 0, false, fmt.Errorf("save sheet: %w", err)
 		}
 		return number, false, nil
@@ -199,7 +199,7 @@ func (s *Store) NewPersonCode(ctx context.Context) (string, error) {
 	for range 20 {
 		code := RandomCode(6)
 		var taken bool
-		if err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE code = $1)`, code).Scan(&taken); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE code = $1)`, code).Scan(&taken); err != nil {
 			return "", fmt.Errorf("new person code: %w", err)
 		}
 		if !taken {

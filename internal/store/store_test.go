@@ -55,7 +55,7 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 		t.Fatalf("expired: got %v", err)
 	}
 	var users int
-	_ = st.Pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users)
 	if users != 1 {
 		t.Fatalf("users = %d, want 1 (refused codes store nothing)", users)
 	}
@@ -142,14 +142,14 @@ func TestSaveSheetIsIdempotent(t *testing.T) {
 	}
 	wg.Wait()
 	var sheets, requests, people int
-	_ = st.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM sheets), (SELECT count(*) FROM requests), (SELECT count(*) FROM beneficiaries)`).Scan(&sheets, &requests, &people)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT (SELECT count(*) FROM sheets), (SELECT count(*) FROM requests), (SELECT count(*) FROM beneficiaries)`).Scan(&sheets, &requests, &people)
 	if sheets != 1 || requests != 2 || people != 1 {
 		t.Fatalf("rows: sheets=%d requests=%d people=%d, want 1 2 1", sheets, requests, people)
 	}
 	var follow *time.Time
 	var resolvedAt *time.Time
-	_ = st.Pool.QueryRow(ctx, `SELECT follow_up FROM requests WHERE kind='droits'`).Scan(&follow)
-	_ = st.Pool.QueryRow(ctx, `SELECT resolved_at FROM requests WHERE kind='soins'`).Scan(&resolvedAt)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT follow_up FROM requests WHERE kind='droits'`).Scan(&follow)
+	_ = store.DBOf(st).QueryRow(ctx, `SELECT resolved_at FROM requests WHERE kind='soins'`).Scan(&resolvedAt)
 	if follow == nil || !follow.Equal(time.Date(2026, 3, 17, 0, 0, 0, 0, time.UTC)) || resolvedAt == nil {
 		t.Fatalf("follow_up=%v resolved_at=%v", follow, resolvedAt)
 	}

@@ -110,7 +110,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 	// second structure.
 	if inv.Structure != "" {
 		var known string
-		err := s.Pool.QueryRow(ctx, `
+		err := s.db.QueryRow(ctx, `
 			SELECT structure FROM (
 				SELECT structure FROM mediators WHERE departement = $1
 				UNION ALL SELECT structure FROM coordinators WHERE departement = $1
@@ -261,7 +261,7 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID TelegramID) (*U
 		medRural, medActive         *bool
 		coScope, coDep, coStruct    *string
 	)
-	err := s.Pool.QueryRow(ctx, `
+	err := s.db.QueryRow(ctx, `
 		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
 		       u.disabled_at IS NOT NULL, u.last_seen_at, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
 		       c.scope, c.departement, c.structure
@@ -290,7 +290,7 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID TelegramID) (*U
 // demo refuses a database where it is not zero.
 func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []TelegramID) (int, error) {
 	var n int
-	if err := s.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE NOT (telegram_id = ANY($1))`, telegramIDs).Scan(&n); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE NOT (telegram_id = ANY($1))`, telegramIDs).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil

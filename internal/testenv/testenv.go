@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/store"
@@ -113,6 +114,9 @@ type DB struct {
 	Name  string
 	URL   string
 	Store *store.Store
+	// Pool is the test's own connection pool on the same database, for
+	// arranging and checking rows with SQL: store keeps its pool to itself.
+	Pool *pgxpool.Pool
 }
 
 // NewDB creates a migrated database for t.
@@ -132,13 +136,19 @@ func NewDB(t testing.TB) *DB {
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		st.Close()
+		t.Fatalf("open test database: %v", err)
+	}
 	t.Cleanup(func() {
+		pool.Close()
 		st.Close()
 		if err := dropDB(context.Background(), name); err != nil {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return &DB{Name: name, URL: url, Store: st}
+	return &DB{Name: name, URL: url, Store: st, Pool: pool}
 }
 
 // Redis is a client and a key prefix unique to one test; keys under the
