@@ -442,7 +442,7 @@ func TestCrashLoop(t *testing.T) {
 		for n := range confirmations(m.u) {
 			confirmed++
 			var c int
-			if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets WHERE number = $1`, n).Scan(&c); err != nil {
+			if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets WHERE number = $1`, n).Scan(&c); err != nil {
 				t.Fatal(err)
 			}
 			if c == 0 {
@@ -454,10 +454,10 @@ func TestCrashLoop(t *testing.T) {
 		}
 	}
 	var stored, duplicated int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&stored); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&stored); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT beneficiary_id FROM sheets GROUP BY beneficiary_id HAVING count(*) > 1) d`).Scan(&duplicated); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM (SELECT beneficiary_id FROM sheets GROUP BY beneficiary_id HAVING count(*) > 1) d`).Scan(&duplicated); err != nil {
 		t.Fatal(err)
 	}
 

@@ -63,12 +63,12 @@ func TestLoadSheets(t *testing.T) {
 	}
 	ctx := context.Background()
 	const base = 100000001
-	if _, err := db.Pool.Exec(ctx, `
+	if _, err := db.SQL.Exec(ctx, `
 		INSERT INTO users (telegram_id, role, display_name, chat_id)
 		  SELECT $1::bigint + i, 'mediator', 'Bench ' || i, $1::bigint + i FROM generate_series(0, $2::int - 1) i;`, base, users); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Pool.Exec(ctx, `
+	if _, err := db.SQL.Exec(ctx, `
 		INSERT INTO mediators (identifier, user_id, departement, structure)
 		  SELECT 'bench-' || i, $1::bigint + i, (ARRAY['02','59','60','62','80'])[1 + i % 5], 'Banc d''essai'
 		  FROM generate_series(0, $2::int - 1) i`, base, users); err != nil {
@@ -159,7 +159,7 @@ func TestLoadSheets(t *testing.T) {
 		calls += st.ByMethod[m] - before.ByMethod[m]
 	}
 	var saved int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&saved); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&saved); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("project fake, %d mediators × %d sheets, think %v, wall %v", users, forms, think, wall.Round(time.Second))

@@ -171,7 +171,7 @@ func testServe(t *testing.T, webhook bool) {
 	u.Send("/start " + code)
 	u.Expect("Bienvenue")
 	var dep, structure string
-	if err := db.Pool.QueryRow(ctx, `SELECT departement, structure FROM mediators WHERE user_id = 501`).Scan(&dep, &structure); err != nil || dep != "62" || structure != "Centre social Lens" {
+	if err := db.SQL.QueryRow(ctx, `SELECT departement, structure FROM mediators WHERE user_id = 501`).Scan(&dep, &structure); err != nil || dep != "62" || structure != "Centre social Lens" {
 		t.Fatalf("mediator row: %s %s %v", dep, structure, err)
 	}
 	if cmds := tg.Bot().MenuFor(501, "fr"); len(cmds) < 2 || cmds[0].Command != "fiche" {
@@ -184,7 +184,7 @@ func testServe(t *testing.T, webhook bool) {
 	stranger.Send("salut")
 	stranger.Expect("invitation")
 	var n int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE telegram_id IN (502, 503)`).Scan(&n); err != nil || n != 0 {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM users WHERE telegram_id IN (502, 503)`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("refused users stored: %d %v", n, err)
 	}
 
@@ -260,7 +260,7 @@ func TestInviteRefusesMistakesInFrench(t *testing.T) {
 		}
 	}
 	var n int
-	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations`).Scan(&n); err != nil || n != 0 {
+	if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) FROM invitations`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("%d invitations after refusals (%v)", n, err)
 	}
 }

@@ -143,7 +143,7 @@ func TestInviteListAndRevoke(t *testing.T) {
 		}
 	}
 	var revoked int
-	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL`).Scan(&revoked); err != nil || revoked != 1 {
+	if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL`).Scan(&revoked); err != nil || revoked != 1 {
 		t.Fatalf("revoked invitations = %d, %v", revoked, err)
 	}
 }
@@ -190,14 +190,14 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 		t.Fatalf("purge --dry-run: %d %q\n%s\nwant\n%s", code, errOut, out, want)
 	}
 	var sheets int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 3 {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 3 {
 		t.Fatalf("sheets after dry run = %d, %v", sheets, err)
 	}
 	code, out, _ = cli(t, "purge")
 	if code != 0 || out != strings.Replace(want, "Simulation (--dry-run) : rien n'a été supprimé.", "Purge faite (tracée dans le journal d'audit).", 1) {
 		t.Fatalf("purge: %d\n%s", code, out)
 	}
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 2 {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 2 {
 		t.Fatalf("sheets after purge = %d, %v", sheets, err)
 	}
 	t.Setenv("RELAIS_RETENTION", "5d")
@@ -277,7 +277,7 @@ func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 		t.Fatalf("post: %d %q %q", code, out, errOut)
 	}
 	var start, end time.Time
-	if err := db.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+	if err := db.SQL.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
 		t.Fatal(err)
 	}
 	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
@@ -298,7 +298,7 @@ func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 			t.Errorf("%v: %d %q, want %q", c.args, code, errOut, c.want)
 		}
 	}
-	if err := db.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
+	if err := db.SQL.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators`).Scan(&start, &end); err != nil {
 		t.Fatal(err)
 	}
 	if start.Format("2006-01-02") != "2024-10-01" || end.Format("2006-01-02") != "2025-06-30" {
@@ -322,7 +322,7 @@ func TestReportAnnexeSideBySide(t *testing.T) {
 		t.Errorf("annexe for a département: %d %q", code, errOut)
 	}
 	var n int
-	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit WHERE action = 'export' AND detail->>'annexe' = 'true'`).Scan(&n); err != nil {
+	if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) FROM audit WHERE action = 'export' AND detail->>'annexe' = 'true'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {

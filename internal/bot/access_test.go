@@ -29,7 +29,7 @@ func (h *harness) snapshot() map[string]string {
 	for _, table := range []string{"users", "mediators", "coordinators", "invitations", "beneficiaries", "sheets", "requests",
 		"actions", "partners", "reviews", "review_deadlines", "exports"} {
 		var sum string
-		if err := h.db.Pool.QueryRow(context.Background(),
+		if err := h.db.SQL.QueryRow(context.Background(),
 			`SELECT coalesce(md5(string_agg((to_jsonb(t) - 'last_seen_at')::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).Scan(&sum); err != nil {
 			h.t.Fatalf("snapshot %s: %v", table, err)
 		}
@@ -67,7 +67,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	awa := h.mediator(4801, "Awa", "59") // CCAS Roubaix, Nord
 	h.seedSheets(4801, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	var requestID int64
-	if err := h.db.Pool.QueryRow(ctx, `SELECT min(id) FROM requests`).Scan(&requestID); err != nil {
+	if err := h.db.SQL.QueryRow(ctx, `SELECT min(id) FROM requests`).Scan(&requestID); err != nil {
 		t.Fatal(err)
 	}
 	pdc := h.coordinator(4810, store.Invitation{Scope: "departement", Departement: "62"})

@@ -66,7 +66,7 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 		participants                   int
 		number                         int64
 	)
-	err := h.db.Pool.QueryRow(context.Background(), `
+	err := h.db.SQL.QueryRow(context.Background(), `
 		SELECT a.number, a.date, a.role, a.audience, a.themes, a.partner_type, a.participants, a.title
 		FROM actions a JOIN mediators m ON m.id = a.mediator_id JOIN users us ON us.telegram_id = m.user_id
 		WHERE us.telegram_id = 7001`).Scan(&number, &date, &role, &audience, &themes, &partner, &participants, &title)
@@ -118,7 +118,7 @@ func TestActionParticipationSkipsPartnerAndTitle(t *testing.T) {
 	u.Expect("Action n°")
 	var role, audience, title string
 	var partner *string
-	if err := h.db.Pool.QueryRow(context.Background(),
+	if err := h.db.SQL.QueryRow(context.Background(),
 		`SELECT role, audience, partner_type, title FROM actions`).Scan(&role, &audience, &partner, &title); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 	h.mediator(7004, "Léa", "59")
 	mediatorOf := func(tg int64) store.MediatorID {
 		var id store.MediatorID
-		if err := h.db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = $1`, tg).Scan(&id); err != nil {
+		if err := h.db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = $1`, tg).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		return id
@@ -213,7 +213,7 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 	u.Press("✅ Enregistrer")
 	u.Expect("Action n°")
 
-	rows, err := h.db.Pool.Query(ctx, `
+	rows, err := h.db.SQL.Query(ctx, `
 		SELECT p.name, a.partner_type FROM actions a JOIN partners p ON p.id = a.partner_id
 		WHERE a.mediator_id = $1 ORDER BY a.number`, mine)
 	if err != nil {

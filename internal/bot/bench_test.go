@@ -67,7 +67,7 @@ func BenchmarkRawFloor(b *testing.B) {
 	db := testenv.NewDB(b)
 	rdb := testenv.NewRedis(b)
 	ctx := context.Background()
-	if _, err := db.Pool.Exec(ctx, `CREATE TABLE floor (id BIGINT PRIMARY KEY, payload TEXT)`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `CREATE TABLE floor (id BIGINT PRIMARY KEY, payload TEXT)`); err != nil {
 		b.Fatal(err)
 	}
 	key := rdb.Prefix + "floor"
@@ -79,7 +79,7 @@ func BenchmarkRawFloor(b *testing.B) {
 		if err := rdb.Client.Set(ctx, key, "x", time.Hour).Err(); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := db.Pool.Exec(ctx, `INSERT INTO floor VALUES ($1, 'x')`, i); err != nil {
+		if _, err := db.SQL.Exec(ctx, `INSERT INTO floor VALUES ($1, 'x')`, i); err != nil {
 			b.Fatal(err)
 		}
 	}

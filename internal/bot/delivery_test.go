@@ -156,7 +156,7 @@ func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
 	u.Expect("Date de l'accompagnement")
 	u.Press("Aujourd'hui")
 	u.Expect("Personne accompagnée")
-	if _, err := h.db.Pool.Exec(context.Background(), `ALTER TABLE beneficiaries RENAME TO beneficiaries_gone`); err != nil {
+	if _, err := h.db.SQL.Exec(context.Background(), `ALTER TABLE beneficiaries RENAME TO beneficiaries_gone`); err != nil {
 		t.Fatal(err)
 	}
 	id := u.Send("QZX7K2")

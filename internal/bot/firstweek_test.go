@@ -94,7 +94,7 @@ func TestMediatorsFirstWeek(t *testing.T) {
 		t.Fatalf("after « Terminé »: %+v", got)
 	}
 	var person string
-	if err := h.db.Pool.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&person); err != nil {
+	if err := h.db.SQL.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&person); err != nil {
 		t.Fatal(err)
 	}
 

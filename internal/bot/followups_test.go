@@ -77,7 +77,7 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 
 func (h *harness) request(id int64) (status string, follow, resolved *time.Time) {
 	h.t.Helper()
-	if err := h.db.Pool.QueryRow(context.Background(),
+	if err := h.db.SQL.QueryRow(context.Background(),
 		`SELECT status, follow_up, resolved_at FROM requests WHERE id = $1`, id).Scan(&status, &follow, &resolved); err != nil {
 		h.t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func (h *harness) request(id int64) (status string, follow, resolved *time.Time)
 
 func requestIDs(h *harness) []int64 {
 	h.t.Helper()
-	rows, err := h.db.Pool.Query(context.Background(), `SELECT id FROM requests ORDER BY id`)
+	rows, err := h.db.SQL.Query(context.Background(), `SELECT id FROM requests ORDER BY id`)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 	}
 	var status string
 	var resolved *time.Time
-	if err := h.db.Pool.QueryRow(context.Background(),
+	if err := h.db.SQL.QueryRow(context.Background(),
 		`SELECT status, resolved_at FROM requests WHERE position = 1`).Scan(&status, &resolved); err != nil {
 		t.Fatal(err)
 	}

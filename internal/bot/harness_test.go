@@ -158,7 +158,7 @@ func (h *harness) mediator(id int64, name, dep string) *telegramtest.User {
 func (h *harness) count(query string, args ...any) int {
 	h.t.Helper()
 	var n int
-	if err := h.db.Pool.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+	if err := h.db.SQL.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
 		h.t.Fatalf("%s: %v", query, err)
 	}
 	return n

@@ -92,14 +92,14 @@ func TestCoordinatorsMonday(t *testing.T) {
 	h.saveSheet(5002, "o1", "3HQ2AB", day(2026, 10, 6), store.Request{Kind: "droits", Type: "autre", Status: "resolue"})
 	h.saveSheet(5001, "y1", "5TRW8K", day(2025, 11, 12), store.Request{Kind: "droits", Type: "css", Status: "resolue"})
 	h.saveSheet(5003, "old", "9PLM4Z", day(2024, 11, 4), store.Request{Kind: "droits", Type: "css", Status: "en_cours", FollowUp: &followUp})
-	if _, err := h.db.Pool.Exec(ctx, `UPDATE requests SET resolved_at = '2026-11-18 12:00+01' WHERE sheet_id = 'w1'`); err != nil {
+	if _, err := h.db.SQL.Exec(ctx, `UPDATE requests SET resolved_at = '2026-11-18 12:00+01' WHERE sheet_id = 'w1'`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.db.Pool.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2025 FROM mediators WHERE identifier = $1`, awa); err != nil {
+	if _, err := h.db.SQL.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2025 FROM mediators WHERE identifier = $1`, awa); err != nil {
 		t.Fatal(err)
 	}
 	nord := h.coordinator(5100, store.Invitation{Scope: "departement", Departement: "59"})
-	if _, err := h.db.Pool.Exec(ctx, `UPDATE users SET created_at = '2026-01-01'`); err != nil {
+	if _, err := h.db.SQL.Exec(ctx, `UPDATE users SET created_at = '2026-01-01'`); err != nil {
 		t.Fatal(err)
 	}
 
@@ -276,7 +276,7 @@ func TestLongActivityComesWholeInSeveralMessages(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	for i := range 60 {
-		if _, err := h.db.Pool.Exec(ctx, `INSERT INTO mediators (identifier, departement, structure) VALUES ($1, '59', $2)`,
+		if _, err := h.db.SQL.Exec(ctx, `INSERT INTO mediators (identifier, departement, structure) VALUES ($1, '59', $2)`,
 			fmt.Sprintf("MED-%02d", i), fmt.Sprintf("Structure au nom assez long pour la liste n° %02d", i)); err != nil {
 			t.Fatal(err)
 		}

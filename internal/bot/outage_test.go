@@ -113,7 +113,7 @@ func TestRedisOutageMidConversation(t *testing.T) {
 	fillRestAfterAge(u)
 	u.Expect("Fiche n°")
 	var age int
-	if err := h.db.Pool.QueryRow(context.Background(), `SELECT age FROM sheets`).Scan(&age); err != nil || age != 34 {
+	if err := h.db.SQL.QueryRow(context.Background(), `SELECT age FROM sheets`).Scan(&age); err != nil || age != 34 {
 		t.Fatalf("saved age = %d, %v", age, err)
 	}
 }

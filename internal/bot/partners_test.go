@@ -57,7 +57,7 @@ func TestPartnersListedAndAdded(t *testing.T) {
 		t.Fatalf("buttons = %s", got)
 	}
 
-	rows, err := h.db.Pool.Query(context.Background(), `SELECT name, category, type FROM partners ORDER BY id`)
+	rows, err := h.db.SQL.Query(context.Background(), `SELECT name, category, type FROM partners ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestLongPartnerListIsSentInParts(t *testing.T) {
 	u := h.mediator(7102, "Awa", "59")
 	ctx := context.Background()
 	var id store.MediatorID
-	if err := h.db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = 7102`).Scan(&id); err != nil {
+	if err := h.db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = 7102`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 59 {

@@ -38,7 +38,7 @@ type reviewRow struct {
 func loadReview(t *testing.T, h *harness, year int) reviewRow {
 	t.Helper()
 	var r reviewRow
-	err := h.db.Pool.QueryRow(context.Background(), `
+	err := h.db.SQL.QueryRow(context.Background(), `
 		SELECT identified, missions_known, cpam_partnership, partner_bodies, professional_project, training,
 		       partners_sanitaire, partners_social, partners_medico, helped, hindered, improve, health_needs
 		FROM reviews WHERE year = $1`, year).Scan(&r.identified, &r.missions, &r.cpam, &r.bodies, &r.project, &r.training,
@@ -126,7 +126,7 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 	}
 	var people, qpv, rights, care, sp int
 	var publics, obstacles []string
-	if err := h.db.Pool.QueryRow(context.Background(), `
+	if err := h.db.SQL.QueryRow(context.Background(), `
 		SELECT declared_people, declared_people_qpv, declared_rights, declared_care, declared_social_protection, publics, obstacles
 		FROM reviews WHERE year = 2026`).Scan(&people, &qpv, &rights, &care, &sp, &publics, &obstacles); err != nil {
 		t.Fatal(err)

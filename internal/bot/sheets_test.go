@@ -65,7 +65,7 @@ func TestSheetHappyPathSavesCodes(t *testing.T) {
 		age                                                            int
 		obstacles                                                      []string
 	)
-	err := h.db.Pool.QueryRow(context.Background(), `
+	err := h.db.SQL.QueryRow(context.Background(), `
 		SELECT s.date, s.sex, s.age, s.qpv, s.resources, s.contact_mode, s.level, s.social_protection,
 		       s.obstacles, s.note, b.code, b.sex
 		FROM sheets s JOIN beneficiaries b ON b.id = s.beneficiary_id`).
@@ -81,7 +81,7 @@ func TestSheetHappyPathSavesCodes(t *testing.T) {
 	if !strings.Contains(done.Text, "") || !strings.Contains(u.Messages()[0].Text+summary.Text, ben) {
 		t.Fatalf("beneficiary code %s was never shown", ben)
 	}
-	rows, _ := h.db.Pool.Query(context.Background(), `SELECT kind, type, status, COALESCE(follow_up::text, '') FROM requests ORDER BY position`)
+	rows, _ := h.db.SQL.Query(context.Background(), `SELECT kind, type, status, COALESCE(follow_up::text, '') FROM requests ORDER BY position`)
 	var got []string
 	for rows.Next() {
 		var k, ty, st, f string
@@ -94,7 +94,7 @@ func TestSheetHappyPathSavesCodes(t *testing.T) {
 	}
 	// Resolved when "Enregistrer" was pressed, by the bot's clock.
 	var resolvedAt time.Time
-	if err := h.db.Pool.QueryRow(context.Background(), `SELECT resolved_at FROM requests WHERE status = 'resolue'`).Scan(&resolvedAt); err != nil ||
+	if err := h.db.SQL.QueryRow(context.Background(), `SELECT resolved_at FROM requests WHERE status = 'resolue'`).Scan(&resolvedAt); err != nil ||
 		!resolvedAt.Equal(h.clock.Now()) {
 		t.Fatalf("resolved_at = %v (%v), want %v", resolvedAt, err, h.clock.Now())
 	}
@@ -220,7 +220,7 @@ func TestExistingBeneficiaryCountedOnce(t *testing.T) {
 	u.Press("✅ Enregistrer")
 	u.Expect("Fiche n°")
 	var code string
-	_ = h.db.Pool.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
+	_ = h.db.SQL.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
 
 	u.Press("Nouvelle fiche")
 	u.Press("Aujourd'hui")
@@ -258,7 +258,7 @@ func TestMediatorsDoNotSeeEachOthersPeople(t *testing.T) {
 	a.Press("✅ Enregistrer")
 	a.Expect("Fiche n°")
 	var code string
-	_ = h.db.Pool.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
+	_ = h.db.SQL.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
 
 	b := h.mediator(2008, "Bruno", "59")
 	b.Send("/fiche")

@@ -21,7 +21,7 @@ func TestDisabledMediatorIsAStrangerAtOnce(t *testing.T) {
 	mediatorID := h.user(5301).Mediator.ID
 	h.openSheet(mediatorID, "s1", "ABC123", date(2026, 11, 20), date(2026, 11, 24))
 	var requestID int64
-	if err := h.db.Pool.QueryRow(t.Context(), `SELECT id FROM requests`).Scan(&requestID); err != nil {
+	if err := h.db.SQL.QueryRow(t.Context(), `SELECT id FROM requests`).Scan(&requestID); err != nil {
 		t.Fatal(err)
 	}
 	claire := h.coordinator(5310, store.Invitation{Scope: "region"})
@@ -163,7 +163,7 @@ func TestTeamSetsPostDatesInTheTerritoryOnly(t *testing.T) {
 	dates := func(identifier string) string {
 		t.Helper()
 		var start, end *time.Time
-		if err := h.db.Pool.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators WHERE identifier = $1`, identifier).Scan(&start, &end); err != nil {
+		if err := h.db.SQL.QueryRow(context.Background(), `SELECT post_start, post_end FROM mediators WHERE identifier = $1`, identifier).Scan(&start, &end); err != nil {
 			t.Fatal(err)
 		}
 		f := func(d *time.Time) string {

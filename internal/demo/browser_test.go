@@ -349,7 +349,7 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 		t.Errorf("confirmation = %q", saved)
 	}
 	var sheets, thisYear int
-	if err := db.Pool.QueryRow(context.Background(), `
+	if err := db.SQL.QueryRow(context.Background(), `
 		SELECT count(*) FILTER (WHERE source = 'bot'), count(*) FILTER (WHERE date >= date_trunc('year', now() AT TIME ZONE 'Europe/Paris'))
 		FROM sheets`).Scan(&sheets, &thisYear); err != nil {
 		t.Fatal(err)
@@ -455,7 +455,7 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 	p.press("Cette année")
 	p.press("Hauts-de-France")
 	var thisYear int
-	if err := db.Pool.QueryRow(context.Background(), `
+	if err := db.SQL.QueryRow(context.Background(), `
 		SELECT count(*) FROM sheets WHERE date >= date_trunc('year', now() AT TIME ZONE 'Europe/Paris')`).Scan(&thisYear); err != nil {
 		t.Fatal(err)
 	}

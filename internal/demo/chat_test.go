@@ -321,7 +321,7 @@ func TestRestartKeepsTheDemoAccountsAndChats(t *testing.T) {
 		t.Fatalf("Awa's chat after a restart: %v\n%s", err, after)
 	}
 	var invitations int
-	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM invitations`).Scan(&invitations); err != nil {
+	if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) FROM invitations`).Scan(&invitations); err != nil {
 		t.Fatal(err)
 	}
 	if invitations != len(demo.Personas()) {

@@ -50,7 +50,7 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 	// A reminder pass that ran between the registration and the loading
 	// found nothing due for Awa and recorded her day as handled.
 	awaPost := users["Awa"].Mediator.ID
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO job_runs (job, period, mediator_id, state) VALUES ($1, $2, $3, 'skipped')`,
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO job_runs (job, period, mediator_id, state) VALUES ($1, $2, $3, 'skipped')`,
 		store.JobFollowUps, store.ReminderPeriod(today), awaPost); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 		}
 	}
 	var actions, reviews int
-	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM actions), (SELECT count(*) FROM reviews WHERE year = 2025)`).Scan(&actions, &reviews); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT (SELECT count(*) FROM actions), (SELECT count(*) FROM reviews WHERE year = 2025)`).Scan(&actions, &reviews); err != nil {
 		t.Fatal(err)
 	}
 	if actions != 1004 || reviews != 16 {
@@ -157,7 +157,7 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 		t.Fatalf("second LoadSyntheticYear = %v, %v; want false, nil", loaded, err)
 	}
 	var sheets int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 4175 {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&sheets); err != nil || sheets != 4175 {
 		t.Fatalf("sheets after a second start = %d (%v), want 4175", sheets, err)
 	}
 }

@@ -75,7 +75,7 @@ func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		m := jobs.Message{Key: store.SendKey{Job: JobName, Period: period, Subject: int64(r.userID)},
+		m := jobs.Message{Key: store.SendKey{Job: JobName, Period: period, TelegramID: r.userID},
 			Kind: "digest", UserID: r.userID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := sends.Once(ctx, m, func(ctx context.Context) error { return j.send(ctx, r, week, now) })
 		if err != nil {

@@ -32,7 +32,7 @@ func register(t *testing.T, db *testenv.DB, id int64, inv store.Invitation) *sto
 		t.Fatal(err)
 	}
 	// Registered well before the digests below were due.
-	if _, err := db.Pool.Exec(ctx, `UPDATE users SET created_at = '2026-01-01' WHERE telegram_id = $1`, id); err != nil {
+	if _, err := db.SQL.Exec(ctx, `UPDATE users SET created_at = '2026-01-01' WHERE telegram_id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -88,7 +88,7 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 	// The week before: Nord 1 sheet.
 	sheets(t, st, nordMed, 1, "2026-11-10", false)
 
-	if _, err := db.Pool.Exec(ctx, `UPDATE requests SET resolved_at = '2026-11-18 10:00+01' WHERE status = 'resolue'`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `UPDATE requests SET resolved_at = '2026-11-18 10:00+01' WHERE status = 'resolue'`); err != nil {
 		t.Fatal(err)
 	}
 	job := &digest.Job{Store: st, Out: sender, Location: paris}

@@ -249,19 +249,3 @@ func slug(s string) string {
 	}
 	return strings.Trim(b.String(), "-")
 }
-
-// Record writes who exported what (scope, period, format) in the exports
-// log and, in the same statement, a line of the audit trail.
-func Record(ctx context.Context, db indicators.Querier, userID store.TelegramID, s indicators.Scope, p indicators.Period, format string) error {
-	_, err := db.Exec(ctx, `
-		WITH e AS (
-			INSERT INTO exports (user_id, scope, period_from, period_to, format) VALUES ($1, $2, $3, $4, $5) RETURNING id
-		)
-		INSERT INTO audit (actor, action, target, detail)
-		SELECT $1, $6, $2, jsonb_build_object('from', $3::date, 'to', $4::date, 'format', $5::text, 'source', 'bot', 'export', e.id) FROM e`,
-		userID, s.Key(), indicators.Day(p.From), indicators.Day(p.To), format, store.AuditExport)
-	if err != nil {
-		return fmt.Errorf("record export: %w", err)
-	}
-	return nil
-}

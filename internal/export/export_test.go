@@ -32,7 +32,7 @@ func seed(t *testing.T) *testenv.DB {
 	if err := trackingcsv.RunImport(context.Background(), db.Store, strings.NewReader(file), false, &out); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
-	if _, err := db.Pool.Exec(context.Background(), `UPDATE sheets SET note = 'Mme Martin, 06 12 34 56 78'`); err != nil {
+	if _, err := db.SQL.Exec(context.Background(), `UPDATE sheets SET note = 'Mme Martin, 06 12 34 56 78'`); err != nil {
 		t.Fatal(err)
 	}
 	return db

@@ -20,7 +20,7 @@ func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
 	ids := map[string]store.MediatorID{}
 	for _, m := range []string{"MED-59-01", "MED-62-01"} {
 		var id store.MediatorID
-		if err := db.Store.Pool.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = $1`, m).Scan(&id); err != nil {
+		if err := db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = $1`, m).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		ids[m] = id

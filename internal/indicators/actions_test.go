@@ -47,7 +47,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 	n := 0
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := db.Pool.Exec(ctx, q, args...); err != nil {
+		if _, err := db.SQL.Exec(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -57,7 +57,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 		if p.rural {
 			dep = "02"
 		}
-		if err := db.Pool.QueryRow(ctx, `INSERT INTO mediators (identifier, departement, rural) VALUES ($1, $2, $3) RETURNING id`,
+		if err := db.SQL.QueryRow(ctx, `INSERT INTO mediators (identifier, departement, rural) VALUES ($1, $2, $3) RETURNING id`,
 			p.id, dep, p.rural).Scan(&id); err != nil {
 			t.Fatal(err)
 		}

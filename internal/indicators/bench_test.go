@@ -54,12 +54,12 @@ func seedMillion(b *testing.B) *testenv.DB {
 		 WHERE p = 1 OR i < 350000`,
 		`VACUUM ANALYZE`,
 	} {
-		if _, err := db.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.SQL.Exec(ctx, q); err != nil {
 			b.Fatalf("seed: %v", err)
 		}
 	}
 	var n int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM requests`).Scan(&n); err != nil || n != 1_000_000 {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM requests`).Scan(&n); err != nil || n != 1_000_000 {
 		b.Fatalf("seeded %d requests (%v)", n, err)
 	}
 	b.Logf("seeded 1 000 000 requests in %s", time.Since(start).Round(time.Second))

@@ -49,7 +49,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 		 SELECT 'Y' || d, s.mediator_id, s.beneficiary_id, d::date, s.sex, s.qpv, s.resources, s.contact_mode, s.level, s.social_protection
 		 FROM sheets s, unnest(ARRAY['2023-03-04', '2023-03-10', '2023-03-11', '2023-04-01']) AS d WHERE s.id = 'R1'`,
 	} {
-		if _, err := db.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.SQL.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -99,7 +99,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 func TestActivityByStructureAndMediator(t *testing.T) {
 	db := seedScopes(t)
 	ctx := context.Background()
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2023 FROM mediators WHERE identifier = 'MED-L'`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2023 FROM mediators WHERE identifier = 'MED-L'`); err != nil {
 		t.Fatal(err)
 	}
 	p := indicators.Days(time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC))
@@ -118,7 +118,7 @@ func TestActivityByStructureAndMediator(t *testing.T) {
 	}
 	// One day later, the 04/03 sheet is outside: MED-R has 1 sheet; a
 	// closed post is not listed.
-	if _, err := db.Pool.Exec(ctx, `UPDATE mediators SET active = false WHERE identifier = 'MED-L'`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `UPDATE mediators SET active = false WHERE identifier = 'MED-L'`); err != nil {
 		t.Fatal(err)
 	}
 	a, err = indicators.ComputeActivity(ctx, db.Store.Reports(), indicators.Days(time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC)), indicators.Departement("59"), 2023)

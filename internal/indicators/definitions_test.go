@@ -13,7 +13,7 @@ import (
 func execAll(t *testing.T, db *testenv.DB, queries ...string) {
 	t.Helper()
 	for _, q := range queries {
-		if _, err := db.Pool.Exec(context.Background(), q); err != nil {
+		if _, err := db.SQL.Exec(context.Background(), q); err != nil {
 			t.Fatalf("seed %q: %v", q, err)
 		}
 	}

@@ -49,7 +49,7 @@ func seedVaried(t *testing.T, db *testenv.DB) {
 		 CROSS JOIN generate_series(1, 3) p
 		 WHERE p <= 1 + s.n % 3 AND s.n % 11 <> 0`,
 	} {
-		if _, err := db.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.SQL.Exec(ctx, q); err != nil {
 			t.Fatalf("seed: %v", err)
 		}
 	}
@@ -105,7 +105,7 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 
 	exec := func(step, sql string, args ...any) {
 		t.Helper()
-		tag, err := db.Pool.Exec(ctx, sql, args...)
+		tag, err := db.SQL.Exec(ctx, sql, args...)
 		if err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
@@ -128,7 +128,7 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 	sameAsBaseTables(t, db, "sheet saved")
 
 	var reqID int64
-	if err := db.Pool.QueryRow(ctx, `SELECT id FROM requests WHERE sheet_id = 'new-1' AND position = 2`).Scan(&reqID); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT id FROM requests WHERE sheet_id = 'new-1' AND position = 2`).Scan(&reqID); err != nil {
 		t.Fatal(err)
 	}
 	if changed, err := db.Store.SetRequestStatus(ctx, 3, reqID, store.StatusResolved, day(2024, 3, 31).Add(22*time.Hour+30*time.Minute)); err != nil || !changed {
@@ -161,7 +161,7 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 	}
 	sameAsBaseTables(t, db, "imported")
 
-	if _, err := db.Pool.Exec(ctx, `TRUNCATE requests`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `TRUNCATE requests`); err != nil {
 		t.Fatalf("truncate: %v", err)
 	}
 	sameAsBaseTables(t, db, "requests truncated")
@@ -197,7 +197,7 @@ func TestComputeReadsTheRollups(t *testing.T) {
 		`UPDATE report_counts SET n = n + 100000 WHERE ctid = (SELECT ctid FROM report_counts
 		 WHERE dim = 'sheets' AND grain = 'd' AND day BETWEEN '2024-03-01' AND '2024-03-20' LIMIT 1)`,
 	} {
-		if tag, err := db.Pool.Exec(ctx, q); err != nil || tag.RowsAffected() != 1 {
+		if tag, err := db.SQL.Exec(ctx, q); err != nil || tag.RowsAffected() != 1 {
 			t.Fatalf("change rollup: %v %v", tag, err)
 		}
 	}
@@ -217,7 +217,7 @@ func TestConcurrentSavesKeepTheRollupsExact(t *testing.T) {
 	seedVaried(t, db)
 	insert := `INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
 		VALUES ($1, 2, 2, '2024-03-05', 'M', 'oui', 'rsa', 'aller_vers', 'informe', 'oui')`
-	tx1, err := db.Pool.Begin(ctx)
+	tx1, err := db.SQL.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestConcurrentSavesKeepTheRollupsExact(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		_, err := db.Pool.Exec(ctx, insert, "C2")
+		_, err := db.SQL.Exec(ctx, insert, "C2")
 		done <- err
 	}()
 	time.Sleep(300 * time.Millisecond) // let the second insert reach its refresh

@@ -188,7 +188,7 @@ func seedScopes(t *testing.T) *testenv.DB {
 		`UPDATE requests SET resolved_at = '2024-03-07 10:00+01' WHERE sheet_id = 'R1' AND kind = 'droits'`,
 		`UPDATE requests SET resolved_at = '2024-02-28 10:00+01' WHERE sheet_id = 'R0'`,
 	} {
-		if _, err := db.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.SQL.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -198,7 +198,7 @@ func seedScopes(t *testing.T) *testenv.DB {
 func mediatorID(t *testing.T, db *testenv.DB, identifier string) store.MediatorID {
 	t.Helper()
 	var id store.MediatorID
-	if err := db.Store.Pool.QueryRow(context.Background(), `SELECT id FROM mediators WHERE identifier = $1`, identifier).Scan(&id); err != nil {
+	if err := db.SQL.QueryRow(context.Background(), `SELECT id FROM mediators WHERE identifier = $1`, identifier).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id

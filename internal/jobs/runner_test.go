@@ -66,7 +66,7 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 	// The next tick runs, once the start-up execution is recorded.
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		var n int
-		if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM job_executions WHERE job = 'boom' AND outcome = 'panic'`).Scan(&n); err != nil {
+		if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) FROM job_executions WHERE job = 'boom' AND outcome = 'panic'`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 1 {
@@ -81,7 +81,7 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 		t.Fatalf("next tick: %q %v", out, err)
 	}
 	var recorded []string
-	rows, err := db.Pool.Query(context.Background(), `SELECT outcome FROM job_executions WHERE job = 'boom' ORDER BY id`)
+	rows, err := db.SQL.Query(context.Background(), `SELECT outcome FROM job_executions WHERE job = 'boom' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

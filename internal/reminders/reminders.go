@@ -177,7 +177,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 			break
 		}
 		var due []store.FollowUp
-		m := jobs.Message{Key: store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(now), Subject: int64(t.MediatorID)},
+		m := jobs.Message{Key: store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(now), MediatorID: t.MediatorID},
 			Kind: "reminder", UserID: t.UserID, Now: now, DayStart: day}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
 			var err error
@@ -265,7 +265,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) 
 		// The period is when the draft was last touched: a draft resumed and
 		// left again earns a new nudge, the same idle draft never two.
 		period := d.UpdatedAt.UTC().Format(time.RFC3339Nano)
-		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, Subject: int64(d.UserID)},
+		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, TelegramID: d.UserID},
 			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
 			nudge := telegram.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: DraftButtons(d.RecordID, "")}

@@ -84,7 +84,7 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time) (int
 			if jobs.Stopping(ctx) {
 				return
 			}
-			msg := jobs.Message{Key: store.SendKey{Job: q.Job, Period: strconv.Itoa(year), Subject: int64(t.MediatorID)},
+			msg := jobs.Message{Key: store.SendKey{Job: q.Job, Period: strconv.Itoa(year), MediatorID: t.MediatorID},
 				Kind: "review", UserID: t.UserID, Now: now, DayStart: day}
 			ok, err := s.sends.Once(ctx, msg, func(ctx context.Context) error {
 				if _, filled, err := s.o.Store.Review(ctx, t.MediatorID, year); err != nil || filled {

@@ -46,7 +46,7 @@ func TestReviewRemindersInJanuaryOnceThenTwoWeeksLater(t *testing.T) {
 	_, td := w.mediator(104, 11) // reminded at 11:00, their hour
 	e, te := w.mediator(105, 9)  // post no longer active
 	review(t, st, b, 2026, time.Date(2026, 12, 15, 0, 0, 0, 0, time.UTC))
-	if _, err := w.db.Pool.Exec(ctx, `UPDATE mediators SET active = FALSE WHERE id = $1`, e.Mediator.ID); err != nil {
+	if _, err := w.db.SQL.Exec(ctx, `UPDATE mediators SET active = FALSE WHERE id = $1`, e.Mediator.ID); err != nil {
 		t.Fatal(err)
 	}
 	one, two := w.replica(nil), w.replica(nil)

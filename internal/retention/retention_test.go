@@ -24,7 +24,7 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 	paris, _ := time.LoadLocation("Europe/Paris")
 	now := time.Date(2026, 11, 29, 3, 30, 0, 0, paris)
 	st := db.Store
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO audit (at, action) VALUES ('2021-11-28 12:00+01', 'x'), ('2021-11-29 12:00+01', 'x')`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO audit (at, action) VALUES ('2021-11-28 12:00+01', 'x'), ('2021-11-29 12:00+01', 'x')`); err != nil {
 		t.Fatal(err)
 	}
 	job := func() *retention.Job {
@@ -39,13 +39,13 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 	}
 	purges := func() int {
 		var n int
-		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit WHERE action = $1`, store.AuditPurge).Scan(&n); err != nil {
+		if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM audit WHERE action = $1`, store.AuditPurge).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
 	var left int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM audit WHERE action = 'x'`).Scan(&left); err != nil || left != 1 {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM audit WHERE action = 'x'`).Scan(&left); err != nil || left != 1 {
 		t.Fatalf("old audit lines left = %d, %v (the 2021-11-28 one must go)", left, err)
 	}
 	if n := purges(); n != 1 {

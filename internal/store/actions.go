@@ -83,7 +83,7 @@ type ActionLine struct {
 
 // RecentActions lists the mediator's own latest actions, newest first.
 func (s *Store) RecentActions(ctx context.Context, mediatorID MediatorID, limit int) ([]ActionLine, error) {
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT number, date, role, audience, themes, participants, title
 		FROM actions WHERE mediator_id = $1
 		ORDER BY date DESC, number DESC LIMIT $2`, mediatorID, limit)

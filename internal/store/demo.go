@@ -122,8 +122,8 @@ func (s *Store) SaveHistory(ctx context.Context, actions []Action, reviews []Rev
 // loads its synthetic follow-ups just after its accounts register, and a
 // reminder pass may have looked at them in between.
 func (s *Store) ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []MediatorID, today time.Time) error {
-	_, err := s.Pool.Exec(ctx, `
-		DELETE FROM job_runs j WHERE j.job = $1 AND j.period = $2 AND j.subject = ANY($3)
+	_, err := s.db.Exec(ctx, `
+		DELETE FROM job_runs j WHERE j.job = $1 AND j.period = $2 AND j.mediator_id = ANY($3)
 		  AND NOT EXISTS (SELECT 1 FROM requests r JOIN sheets s ON s.id = r.sheet_id
 		                  WHERE s.mediator_id = j.mediator_id AND r.last_reminded_on = $4)`,
 		JobFollowUps, ReminderPeriod(today), mediatorIDs, Day(today))

@@ -18,7 +18,7 @@ func TestRecordExportLogsTheExportAndItsAuditLine(t *testing.T) {
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (42, 'coordinator', 42)`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (42, 'coordinator', 42)`); err != nil {
 		t.Fatal(err)
 	}
 	e := store.Export{UserID: 42, Scope: "d:59:0:", Format: "xlsx",
@@ -27,7 +27,7 @@ func TestRecordExportLogsTheExportAndItsAuditLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	var row string
-	if err := db.Pool.QueryRow(ctx, `SELECT concat_ws('|', id, user_id, scope, period_from, period_to, format) FROM exports`).Scan(&row); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT concat_ws('|', id, user_id, scope, period_from, period_to, format) FROM exports`).Scan(&row); err != nil {
 		t.Fatal(err)
 	}
 	if row != "1|42|d:59:0:|2024-01-01|2024-12-31|xlsx" {
@@ -55,7 +55,7 @@ func TestRecordExportIsAllOrNothing(t *testing.T) {
 		t.Fatal("export of an unknown user recorded")
 	}
 	var n int
-	if err := db.Pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM exports) + (SELECT count(*) FROM audit)`).Scan(&n); err != nil || n != 0 {
+	if err := db.SQL.QueryRow(ctx, `SELECT (SELECT count(*) FROM exports) + (SELECT count(*) FROM audit)`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("rows left = %d, %v", n, err)
 	}
 }

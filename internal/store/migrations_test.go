@@ -36,7 +36,7 @@ func TestMigrationSplitsJobRunsSubjectOutOfOrder(t *testing.T) {
 	if _, err := p.ApplyVersion(ctx, 20, true); err != nil {
 		t.Fatalf("apply 20 first: %v", err)
 	}
-	if _, err := db.Pool.Exec(ctx, `INSERT INTO job_runs (job, period, subject, state) VALUES
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO job_runs (job, period, subject, state) VALUES
 		('followups', '2026-11-23', 3, 'sent'), ('review_reminder', '2026', 3, 'sent'), ('review_reminder_2', '2026', 4, 'skipped'),
 		('nudge', '2026-11-23T10:00:00Z', 3, 'sent'), ('digest', '2026-W48', 42, 'failed')`); err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func TestMigrationSplitsJobRunsSubjectOutOfOrder(t *testing.T) {
 		t.Fatalf("migrate with 00018 missing: %v", err)
 	}
 	var rows string
-	if err := db.Pool.QueryRow(ctx, `SELECT string_agg(concat_ws('|', job, period, COALESCE(mediator_id::text, '-'), COALESCE(telegram_id::text, '-'), state), ',' ORDER BY job)
+	if err := db.SQL.QueryRow(ctx, `SELECT string_agg(concat_ws('|', job, period, COALESCE(mediator_id::text, '-'), COALESCE(telegram_id::text, '-'), state), ',' ORDER BY job)
 		FROM job_runs`).Scan(&rows); err != nil {
 		t.Fatal(err)
 	}

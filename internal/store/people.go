@@ -223,7 +223,7 @@ func (u *User) NeedsTouch(now time.Time) bool {
 // Touch records that the bot heard from the user (last activity in
 // /equipe), at most one write every TouchEvery per user.
 func (s *Store) Touch(ctx context.Context, telegramID TelegramID, now time.Time) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE users SET last_seen_at = $2
+	_, err := s.db.Exec(ctx, `UPDATE users SET last_seen_at = $2
 		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval)`, telegramID, now, TouchEvery)
 	if err != nil {
 		return fmt.Errorf("touch user: %w", err)

@@ -97,7 +97,7 @@ func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID MediatorID, to
 // DueFollowUps lists the mediator's open requests whose follow-up date has
 // come by today (a local date), oldest accompaniment first.
 func (s *Store) DueFollowUps(ctx context.Context, mediatorID MediatorID, today time.Time) ([]FollowUp, error) {
-	out, err := dueFollowUps(ctx, s.Pool, mediatorID, today)
+	out, err := dueFollowUps(ctx, s.db, mediatorID, today)
 	if err != nil {
 		return nil, fmt.Errorf("due follow-ups: %w", err)
 	}
@@ -107,7 +107,7 @@ func (s *Store) DueFollowUps(ctx context.Context, mediatorID MediatorID, today t
 // OpenRequests lists all the mediator's open requests, with or without a
 // follow-up date, oldest accompaniment first (/suivis).
 func (s *Store) OpenRequests(ctx context.Context, mediatorID MediatorID) ([]FollowUp, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
+	rows, err := s.db.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		WHERE s.mediator_id = $1 AND r.status = 'en_cours'`+oldestFirst, mediatorID)
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)

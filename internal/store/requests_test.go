@@ -208,7 +208,7 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	if p, _ := st.PendingReminders(ctx, today, 8, 9); len(p) != 0 {
 		t.Fatalf("pending at 8h for a 9h reminder = %+v", p)
 	}
-	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), Subject: int64(a.Mediator.ID)}
+	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), MediatorID: a.Mediator.ID}
 	claim := func(at time.Time) bool {
 		t.Helper()
 		ok, err := st.ClaimSend(ctx, k, at, date(at.Year(), at.Month(), at.Day()), time.Minute)

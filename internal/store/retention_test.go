@@ -253,7 +253,7 @@ func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
 		`INSERT INTO mediators (identifier, departement) VALUES ('M1', '59')`,
 		`INSERT INTO beneficiaries (code, mediator_id, last_seen) VALUES ('KEEP01', 1, '2021-11-29'), ('GONE01', 1, '2021-11-28')`,
 	} {
-		if _, err := db.Pool.Exec(ctx, q); err != nil {
+		if _, err := db.SQL.Exec(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -262,7 +262,7 @@ func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
 		t.Fatalf("purged %d people (%v), want 1", c.Beneficiaries, err)
 	}
 	var left string
-	if err := db.Pool.QueryRow(ctx, `SELECT string_agg(code, ',') FROM beneficiaries`).Scan(&left); err != nil || left != "KEEP01" {
+	if err := db.SQL.QueryRow(ctx, `SELECT string_agg(code, ',') FROM beneficiaries`).Scan(&left); err != nil || left != "KEEP01" {
 		t.Fatalf("people left %q (%v), want KEEP01", left, err)
 	}
 }

@@ -88,7 +88,7 @@ func TestRemindReviewOnceSkipsAFilledReview(t *testing.T) {
 		t.Fatalf("targets = %+v, %v", targets, err)
 	}
 	now := time.Date(2027, 1, 4, 8, 0, 0, 0, time.UTC)
-	k := store.SendKey{Job: store.JobReviewFirst, Period: "2026", Subject: int64(u.Mediator.ID)}
+	k := store.SendKey{Job: store.JobReviewFirst, Period: "2026", MediatorID: u.Mediator.ID}
 	if ok, err := st.ClaimSend(ctx, k, now, utcDay(2027, 1, 4), time.Minute); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}

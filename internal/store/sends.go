@@ -26,8 +26,8 @@ const MaxSendAttempts = 5
 type SendKey struct {
 	Job        string
 	Period     string
-	MediatorID int64
-	TelegramID int64
+	MediatorID MediatorID
+	TelegramID TelegramID
 }
 
 func (k SendKey) String() string {
@@ -42,16 +42,16 @@ func (k SendKey) String() string {
 func (k SendKey) subject() (column string, id int64, err error) {
 	switch {
 	case k.MediatorID != 0 && k.TelegramID == 0:
-		return "mediator_id", k.MediatorID, nil
+		return "mediator_id", int64(k.MediatorID), nil
 	case k.TelegramID != 0 && k.MediatorID == 0:
-		return "telegram_id", k.TelegramID, nil
+		return "telegram_id", int64(k.TelegramID), nil
 	}
 	return "", 0, fmt.Errorf("scheduled message %s %s: set a mediator id or a Telegram id, exactly one (mediator %d, user %d)",
 		k.Job, k.Period, k.MediatorID, k.TelegramID)
 }
 
 // nullable is id for SQL, NULL when zero.
-func nullable(id int64) *int64 {
+func nullable[ID MediatorID | TelegramID](id ID) *ID {
 	if id == 0 {
 		return nil
 	}
@@ -124,7 +124,7 @@ func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
 // account: scheduled messages skip them until they write again. It tells
 // whether the user was reachable until now.
 func (s *Store) MarkUnreachable(ctx context.Context, telegramID TelegramID, now time.Time) (bool, error) {
-	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = $2 WHERE telegram_id = $1 AND unreachable_since IS NULL`, telegramID, now)
+	tag, err := s.db.Exec(ctx, `UPDATE users SET unreachable_since = $2 WHERE telegram_id = $1 AND unreachable_since IS NULL`, telegramID, now)
 	if err != nil {
 		return false, fmt.Errorf("mark user unreachable: %w", err)
 	}
@@ -134,7 +134,7 @@ func (s *Store) MarkUnreachable(ctx context.Context, telegramID TelegramID, now 
 // MarkReachable records that the user wrote to the bot (or unblocked it).
 // It tells whether they were unreachable.
 func (s *Store) MarkReachable(ctx context.Context, telegramID TelegramID) (bool, error) {
-	tag, err := s.Pool.Exec(ctx, `UPDATE users SET unreachable_since = NULL WHERE telegram_id = $1 AND unreachable_since IS NOT NULL`, telegramID)
+	tag, err := s.db.Exec(ctx, `UPDATE users SET unreachable_since = NULL WHERE telegram_id = $1 AND unreachable_since IS NOT NULL`, telegramID)
 	if err != nil {
 		return false, fmt.Errorf("mark user reachable: %w", err)
 	}

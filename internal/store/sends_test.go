@@ -39,7 +39,7 @@ func TestSendKeyPostAndUserWithTheSameNumberAreApart(t *testing.T) {
 		t.Errorf("user state = %q, %v; want claimed (the post's send is not theirs)", s, err)
 	}
 	var rows string
-	if err := db.Pool.QueryRow(ctx, `SELECT string_agg(concat_ws('|', job, period, COALESCE(mediator_id::text, '-'), COALESCE(telegram_id::text, '-'), state), ','
+	if err := db.SQL.QueryRow(ctx, `SELECT string_agg(concat_ws('|', job, period, COALESCE(mediator_id::text, '-'), COALESCE(telegram_id::text, '-'), state), ','
 		ORDER BY mediator_id NULLS LAST) FROM job_runs`).Scan(&rows); err != nil {
 		t.Fatal(err)
 	}
@@ -76,12 +76,12 @@ func TestSendKeyNeedsExactlyOneSubject(t *testing.T) {
 		`INSERT INTO job_runs (job, period) VALUES ('j', 'p')`,
 		`INSERT INTO job_runs (job, period, mediator_id, telegram_id) VALUES ('j', 'p', 3, 42)`,
 	} {
-		if _, err := db.Pool.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "job_runs_one_subject") {
+		if _, err := db.SQL.Exec(ctx, q); err == nil || !strings.Contains(err.Error(), "job_runs_one_subject") {
 			t.Errorf("%s: %v, want the job_runs_one_subject check", q, err)
 		}
 	}
 	var n int
-	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM job_runs`).Scan(&n); err != nil || n != 0 {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM job_runs`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("job_runs rows = %d, %v", n, err)
 	}
 }

@@ -164,7 +164,7 @@ func scanPerson(row pgx.Row) (Person, error) {
 
 // RecentPeople returns the mediator's most recently seen beneficiaries.
 func (s *Store) RecentPeople(ctx context.Context, mediatorID MediatorID, limit int) ([]Person, error) {
-	rows, err := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+	rows, err := s.db.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent people: %w", err)
@@ -183,7 +183,7 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID MediatorID, limit i
 
 // FindPerson looks a code up among the mediator's own beneficiaries only.
 func (s *Store) FindPerson(ctx context.Context, mediatorID MediatorID, code string) (Person, bool, error) {
-	p, err := scanPerson(s.Pool.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+	p, err := scanPerson(s.db.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 AND b.code = $2`, mediatorID, code))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Person{}, false, nil
@@ -220,7 +220,7 @@ type SheetLine struct {
 
 // RecentSheets lists the mediator's own last sheets, newest first.
 func (s *Store) RecentSheets(ctx context.Context, mediatorID MediatorID, limit int) ([]SheetLine, error) {
-	rows, err := s.Pool.Query(ctx, `
+	rows, err := s.db.Query(ctx, `
 		SELECT s.mediator_number, s.date, b.code, s.created_at,
 		       COALESCE(array_agg(r.kind || ':' || r.type || ':' || r.status ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '{}')
 		FROM sheets s

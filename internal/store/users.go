@@ -298,7 +298,7 @@ func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []TelegramID) 
 
 // SetUserPreferences stores the reminder hour and the nudge and digest switches.
 func (s *Store) SetUserPreferences(ctx context.Context, telegramID TelegramID, reminderHour int, nudges, digest bool) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,
+	_, err := s.db.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,
 		telegramID, reminderHour, nudges, digest)
 	if err != nil {
 		return fmt.Errorf("set preferences: %w", err)
@@ -315,7 +315,7 @@ func deref(s *string) string {
 
 // SetDigest turns the Monday digest on or off.
 func (s *Store) SetDigest(ctx context.Context, telegramID TelegramID, on bool) error {
-	if _, err := s.Pool.Exec(ctx, `UPDATE users SET digest = $2 WHERE telegram_id = $1`, telegramID, on); err != nil {
+	if _, err := s.db.Exec(ctx, `UPDATE users SET digest = $2 WHERE telegram_id = $1`, telegramID, on); err != nil {
 		return fmt.Errorf("set digest: %w", err)
 	}
 	return nil

@@ -114,9 +114,9 @@ type DB struct {
 	Name  string
 	URL   string
 	Store *store.Store
-	// Pool is the test's own connection pool on the same database, for
+	// SQL is the test's own connection pool on the same database, for
 	// arranging and checking rows with SQL: store keeps its pool to itself.
-	Pool *pgxpool.Pool
+	SQL *pgxpool.Pool
 }
 
 // NewDB creates a migrated database for t.
@@ -148,7 +148,7 @@ func NewDB(t testing.TB) *DB {
 			t.Logf("drop test database %s: %v", name, err)
 		}
 	})
-	return &DB{Name: name, URL: url, Store: st, Pool: pool}
+	return &DB{Name: name, URL: url, Store: st, SQL: pool}
 }
 
 // Redis is a client and a key prefix unique to one test; keys under the

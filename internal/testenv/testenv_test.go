@@ -15,7 +15,7 @@ func TestMain(m *testing.M) {
 func TestNewDBIsMigratedAndIsolated(t *testing.T) {
 	a, b := NewDB(t), NewDB(t)
 	ctx := context.Background()
-	if _, err := a.Pool.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (1, 'admin', 1)`); err != nil {
+	if _, err := a.SQL.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (1, 'admin', 1)`); err != nil {
 		t.Fatalf("insert into migrated db: %v", err)
 	}
 	// The test's pool and the store are on the same database.
@@ -23,7 +23,7 @@ func TestNewDBIsMigratedAndIsolated(t *testing.T) {
 		t.Fatalf("store does not see the row the test's pool wrote: %+v, %v", u, err)
 	}
 	var n int
-	if err := b.Pool.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+	if err := b.SQL.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

@@ -8,8 +8,6 @@ import (
 
 	"github.com/relais-sante/relais/internal/frtext"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -27,8 +25,8 @@ func Import(ctx context.Context, st *store.Store, r io.Reader, dryRun bool) (sto
 // RunImport is `relais import`: it imports r and prints, in French, either
 // every bad line with its reason (and returns ErrRejected), or what was
 // created. With dryRun it checks and counts everything but writes nothing.
-func RunImport(ctx context.Context, pool *pgxpool.Pool, r io.Reader, dryRun bool, out io.Writer) error {
-	sum, err := Import(ctx, &store.Store{Pool: pool}, r, dryRun)
+func RunImport(ctx context.Context, st *store.Store, r io.Reader, dryRun bool, out io.Writer) error {
+	sum, err := Import(ctx, st, r, dryRun)
 	if errors.Is(err, store.ErrImportRejected) {
 		fmt.Fprintf(out, "Import refusé : %s, rien n'a été enregistré.\n", frtext.Plural(sum.ProblemCount, "erreur", "erreurs"))
 		for _, p := range sum.Problems {
