@@ -724,3 +724,16 @@ func TestFollowUpWithinDaysBoundary(t *testing.T) {
 		t.Fatalf("367 days ahead: %q", msg)
 	}
 }
+
+// The accompaniment's date may be 366 days back, not one more (within_days
+// on the past side).
+func TestSheetDateWithinDaysBoundary(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, paris)
+	step := &forms.Step{ID: "date", Type: forms.TypeDate, NotFuture: true, WithinDays: 366}
+	if d, msg := parseDate("11/03/2025", now, step); msg != "" || d.Format(time.DateOnly) != "2025-03-11" {
+		t.Fatalf("366 days back: %v %q", d, msg)
+	}
+	if _, msg := parseDate("10/03/2025", now, step); msg != "Date trop ancienne : au plus 366 jours avant aujourd'hui (12/03/2026). Vérifiez l'année." {
+		t.Fatalf("367 days back: %q", msg)
+	}
+}
