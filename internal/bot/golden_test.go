@@ -58,7 +58,7 @@ func transcript(t *testing.T, u *telegramtest.User, turns []turn) string {
 	return maskCodes(b.String())
 }
 
-// Each form's whole conversation is a transcript under
+// Each form's whole conversation (fiche, action, bilan, partenaire) is a transcript under
 // testdata/conversations, reviewed as a diff: `go test ./internal/bot -run
 // TestGoldenConversations -update` rewrites them after a deliberate change
 // (a label, a question); the hand-written tests keep asserting behaviour.
@@ -98,6 +98,32 @@ func TestGoldenConversations(t *testing.T) {
 			{send: "40", expect: "intitulé court"},
 			{press: "Passer", expect: "Récapitulatif"},
 			{press: "✅ Enregistrer", expect: "Action n°"},
+		}},
+		{"bilan", []turn{
+			{send: "/bilan", expect: "est-il identifié"},
+			{press: "Oui", expect: "connues de vos partenaires"},
+			{press: "Non", expect: "partenariat avec la CPAM"},
+			{press: "Oui", expect: "instances partenariales"},
+			{press: "Oui", expect: "Combien de partenaires sanitaires"},
+			{send: "2", expect: "Combien de partenaires du champ social"},
+			{send: "4", expect: "Combien de partenaires médico-sociaux"},
+			{send: "0", expect: "informées, orientées ou accompagnées"},
+			{send: "154", expect: "habitent en quartier prioritaire"},
+			{send: "108", expect: "pour l'accès aux droits"},
+			{send: "78", expect: "pour l'accès aux soins"},
+			{send: "46", expect: "acteurs de la protection sociale"},
+			{send: "52", expect: "Quels types de partenaires et de publics"},
+			{press: "Habitants", expect: "Quels types de partenaires et de publics"},
+			{press: "Valider", expect: "facilité votre travail"},
+			{send: "Le soutien de la coordinatrice du CLS.", expect: "freiné votre travail"},
+			{send: "Les délais de rendez-vous chez les spécialistes.", expect: "faudrait-il améliorer"},
+			{send: "Un local pour les permanences.", expect: "Besoins de santé constatés"},
+			{press: "Santé mentale", expect: "Besoins de santé constatés"},
+			{press: "Valider", expect: "Freins à l'accès à la santé constatés"},
+			{press: "Passer", expect: "projet professionnel"},
+			{press: "Oui", expect: "suivi une formation"},
+			{press: "Non", expect: "Récapitulatif"},
+			{press: "✅ Enregistrer", expect: "Bilan 2026 enregistré"},
 		}},
 		{"partenaire", []turn{
 			{send: "/partenaires", expect: "aucun partenaire"},
