@@ -150,8 +150,28 @@ func TestGoldenConversations(t *testing.T) {
 				t.Fatalf("%v (run with -update to write it)", err)
 			}
 			if got != string(want) {
-				t.Errorf("the %s conversation changed; if on purpose, run go test ./internal/bot -run TestGoldenConversations -update and review the diff.\n--- want\n%s\n--- got\n%s", c.name, want, got)
+				t.Errorf("the %s conversation changed from %s; if on purpose, run go test ./internal/bot -run TestGoldenConversations -update and review the diff.\n%s",
+					c.name, path, firstDifference(string(want), got))
 			}
 		})
 	}
+}
+
+// firstDifference names the first line where two transcripts part, so a
+// changed label reads as one line in the test's output too.
+func firstDifference(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b || i >= len(w) || i >= len(g) {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, a, b)
+		}
+	}
+	return "same lines"
 }
