@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,5 +84,51 @@ func TestWebhookHoldsExactlyMaxPendingUpdates(t *testing.T) {
 			}
 			hook.Close()
 		})
+	}
+}
+
+// Updates arriving together cannot slip past the bound between the check
+// and the queueing: with a bound of 3 and 40 at once, 3 are held and 37
+// answered 503.
+func TestWebhookBoundHoldsUnderConcurrentPushes(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	hook := NewWebhook("s3cret", func(context.Context, tgbotapi.Update) error {
+		<-release
+		return nil
+	}, WebhookOptions{MaxPending: 3})
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			code := push(hook, i+1, int64(100+i))
+			mu.Lock()
+			codes[code]++
+			mu.Unlock()
+		}()
+	}
+	close(start)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		mu.Lock()
+		refused := codes[http.StatusServiceUnavailable]
+		mu.Unlock()
+		if refused+hook.d.size() == 40 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d refused, %d pending", refused, hook.d.size())
+		}
+	}
+	held := hook.d.size()
+	close(release)
+	wg.Wait()
+	hook.Close()
+	if held != 3 || codes[http.StatusOK] != 3 || codes[http.StatusServiceUnavailable] != 37 {
+		t.Fatalf("held %d, answered %v; want 3 held, 3×200 and 37×503", held, codes)
 	}
 }
