@@ -32,10 +32,26 @@ func maskCodes(s string) string {
 }
 
 // transcript plays turns and writes down, after each input, the bot's
-// message that answered it: its text and its keyboard.
+// message that answered it (its text and its keyboard), preceded by any
+// other message the bot sent before it in answer to the same input (the
+// intro of /bilan).
 func transcript(t *testing.T, u *telegramtest.User, turns []turn) string {
 	t.Helper()
 	var b strings.Builder
+	write := func(m telegramtest.Message) {
+		b.WriteString(m.Text + "\n")
+		for _, row := range m.Buttons {
+			var labels []string
+			for _, btn := range row {
+				labels = append(labels, btn.Text)
+			}
+			b.WriteString("  [" + strings.Join(labels, " | ") + "]\n")
+		}
+	}
+	seen := 0 // the newest message written down (or sent before the first input)
+	for _, m := range u.Messages() {
+		seen = max(seen, m.ID)
+	}
 	for _, tr := range turns {
 		if tr.send != "" {
 			fmt.Fprintf(&b, "> %s\n", tr.send)
@@ -45,15 +61,15 @@ func transcript(t *testing.T, u *telegramtest.User, turns []turn) string {
 			u.Press(tr.press)
 		}
 		m := u.Expect(tr.expect)
-		b.WriteString(m.Text + "\n")
-		for _, row := range m.Buttons {
-			var labels []string
-			for _, btn := range row {
-				labels = append(labels, btn.Text)
+		for _, before := range u.Messages() {
+			if before.FromBot && !before.Deleted && before.ID > seen && before.ID < m.ID {
+				write(before)
+				b.WriteString("\n")
 			}
-			b.WriteString("  [" + strings.Join(labels, " | ") + "]\n")
 		}
+		write(m)
 		b.WriteString("\n")
+		seen = max(seen, m.ID)
 	}
 	return maskCodes(b.String())
 }
