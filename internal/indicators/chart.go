@@ -161,6 +161,15 @@ func shorten(s string, n int) string {
 // bars with their share, for the annual report's documents. Only codes
 // with a count are drawn, at most limit of them.
 func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
+	p, height, err := rankPlot(title, ranks, limit)
+	if err != nil {
+		return nil, err
+	}
+	return render(p, height)
+}
+
+// rankPlot is RankChart's drawing and its height in inches.
+func rankPlot(title string, ranks []Rank, limit int) (*plot.Plot, float64, error) {
 	if len(ranks) > limit {
 		ranks = ranks[:limit]
 	}
@@ -176,7 +185,7 @@ func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
 		p.Title.Text += "\n(aucune donnée)"
 		p.NominalY("")
 		p.X.Max = 1
-		return render(p, 2.5)
+		return p, 2.5, nil
 	}
 	vals := make(plotter.Values, n)
 	names := make([]string, n)
@@ -192,19 +201,19 @@ func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
 	}
 	bc, err := plotter.NewBarChart(vals, vg.Points(16))
 	if err != nil {
-		return nil, fmt.Errorf("chart: %w", err)
+		return nil, 0, fmt.Errorf("chart: %w", err)
 	}
 	bc.Horizontal = true
 	bc.Color = rightsColor
 	bc.LineStyle.Width = 0
 	p.Add(bc)
 	if err := addBarLabels(p, labels, 11); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	p.X.Max = float64(maxPct) * 1.2
 	p.X.Tick.Marker = countTicks{}
 	p.NominalY(names...)
-	return render(p, max(2.5, 1.2+0.32*float64(n)))
+	return p, max(2.5, 1.2+0.32*float64(n)), nil
 }
 
 // addBarLabels writes each bar's figure just right of its end.

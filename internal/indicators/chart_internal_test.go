@@ -7,16 +7,23 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 )
 
-// svgText is every text drawn on a plot, in drawing order, read from its SVG.
+// svgText is every text drawn on the requests chart, in drawing order.
 func svgText(t *testing.T, r *Report) []string {
 	t.Helper()
 	p, height, err := requestsPlot(r)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return plotText(t, p, height)
+}
+
+// plotText is every text drawn on a plot, in drawing order, read from its SVG.
+func plotText(t *testing.T, p *plot.Plot, height float64) []string {
+	t.Helper()
 	wt, err := p.WriterTo(7*vg.Inch, vg.Length(height)*vg.Inch, "svg")
 	if err != nil {
 		t.Fatal(err)
@@ -58,5 +65,51 @@ func TestChartTitlesBarsAndCounts(t *testing.T) {
 	empty := svgText(t, &Report{Scope: Region(), Label: "Hauts-de-France", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins")})
 	if !slices.Contains(empty, "(aucune demande)") || !slices.Contains(empty, "Demandes par type – Hauts-de-France") {
 		t.Errorf("empty chart: %q", empty)
+	}
+}
+
+// A ranking chart names its title, at most limit bars from the first (on
+// top) down, long labels cut at 42 characters, each bar's share in %.
+func TestRankChartTitleBarsAndShares(t *testing.T) {
+	ranks := []Rank{
+		{Code: "nutrition", Label: "Nutrition", Count: 12, Pct: 40},
+		{Code: "long", Label: "Prévention des risques liés aux écrans et au sommeil chez les jeunes", Count: 9, Pct: 30},
+		{Code: "vaccination", Label: "Vaccination", Count: 6, Pct: 20},
+		{Code: "autre", Label: "Autre", Count: 3, Pct: 10},
+	}
+	p, height, err := rankPlot("Thèmes des actions", ranks, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := plotText(t, p, height)
+	want := []string{
+		"Thèmes des actions", "%", "0", "10", "20", "30", "40",
+		"Vaccination", "Prévention des risques liés aux écrans et…", "Nutrition",
+		"20 %", "30 %", "40 %",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("ranking chart texts\n%q\nwant\n%q", got, want)
+	}
+	p, height, err = rankPlot("Publics", nil, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plotText(t, p, height); !slices.Contains(got, "Publics") || !slices.Contains(got, "(aucune donnée)") {
+		t.Errorf("empty ranking chart: %q", got)
+	}
+}
+
+// A label of n characters is kept whole; one more is cut to n with an
+// ellipsis.
+func TestShortenKeepsNCharacters(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Éducation thérapeutique", "Éducation thérapeutique"},
+		{"Accès-aux-droits-des-personnes-très-âgées", "Accès-aux-droits-des-personnes-très-âgées"},    // 41
+		{"Accès-aux-droits-des-personnes-très-âgées!", "Accès-aux-droits-des-personnes-très-âgées!"},  // 42
+		{"Accès-aux-droits-des-personnes-très-âgées!!", "Accès-aux-droits-des-personnes-très-âgées…"}, // 43
+	} {
+		if got := shorten(c.in, 42); got != c.want {
+			t.Errorf("shorten(%q, 42) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }
