@@ -67,7 +67,7 @@ func TestSituationNeedsTwoSteps(t *testing.T) {
 	two.start()
 	two.press("7K9JTG · F · vue le 12/11 · CSS en cours")
 	two.expectReplies("edit: Personne : 7K9JTG", "send: Dernière situation connue (vue le 12/11) :\nFemme · QPV — toujours vrai ?")
-	two.expectButtons([]string{TextStillTrue, TextModify})
+	two.expectButtons([]string{"✅ Toujours vrai", "Modifier"})
 }
 
 // How a known person first met the mediator is not asked again, unless the
@@ -85,7 +85,7 @@ func TestStaleContactModeIsAskedAgain(t *testing.T) {
 		chat.start()
 		chat.press("Aujourd'hui")
 		chat.press("7K9JTG · F · 52 ans · vue le 12/11 · CSS en cours")
-		chat.press(TextStillTrue)
+		chat.press("✅ Toujours vrai")
 		chat.expectReplies("edit: Femme · 52 ans · QPV · RSA — toujours vrai : Oui", c.next)
 	}
 }
@@ -127,7 +127,7 @@ steps:
 	two := newChat(t, f, &fakeEnv{})
 	two.start()
 	two.press("Accompagné")
-	two.expectButtons(append(obstacles, []string{"Passer"}, []string{TextSkipRest})...)
+	two.expectButtons(append(obstacles, []string{"Passer"}, []string{"⏩ Passer, aller au récapitulatif"})...)
 
 	// "Informé": the note is hidden, obstacles is the last optional question.
 	one := newChat(t, f, &fakeEnv{})
