@@ -165,7 +165,7 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	}
 	m := msgs[0]
 	for _, want := range []string{
-		reminders.HeadingDaily,
+		"Bonjour ! Des demandes attendent votre suivi aujourd'hui :",
 		"1. Fiche n° 2, demande 1 — 01/10/2026 — AAAAAB\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 53 jours",
 		"2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 21 jours",
 	} {
@@ -307,7 +307,7 @@ func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ta.Expect(reminders.HeadingDaily)
+	ta.Expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui :")
 	s.Stop()
 
 	// A restart later the same day, and the ticks after it, send nothing more.
