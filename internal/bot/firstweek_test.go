@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -194,7 +193,7 @@ func TestMediatorsFirstWeek(t *testing.T) {
 
 	// "Non résolue" tapped by mistake in /suivis, then undone.
 	u.Send("/suivis")
-	open := u.Expect(followup.HeadingOpen)
+	open := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
 	u.PressOn(open, "1 · Non résolue")
 	u.ExpectCallbackAnswer("Enregistré : non résolue.")
 	closed := u.Expect("❌ Non résolue")

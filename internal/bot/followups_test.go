@@ -11,7 +11,6 @@ import (
 
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/dialog"
-	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -109,12 +108,12 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 
 	h.runReminders(time.Date(2026, 11, 29, 9, 0, 0, 0, paris))
 	for _, m := range u.Messages() {
-		if strings.Contains(m.Text, followup.HeadingDaily) {
+		if strings.Contains(m.Text, "Bonjour ! Des demandes attendent votre suivi aujourd'hui :") {
 			t.Fatalf("reminded before the follow-up date: %v", m)
 		}
 	}
 	h.runReminders(time.Date(2026, 11, 30, 9, 0, 0, 0, paris))
-	rem := u.Expect(followup.HeadingDaily)
+	rem := u.Expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui :")
 	if !strings.Contains(rem.Text, "Fiche n° 1, demande 1 — 23/11/2026") ||
 		!strings.Contains(rem.Text, "Accès aux droits · Complémentaire Santé Solidaire — ouverte depuis 7 jours") ||
 		strings.Contains(rem.Text, "Dépistage") {
@@ -151,7 +150,7 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 	ids := requestIDs(h) // recent, old#1, old#2
 
 	u.Send("/suivis")
-	list := u.Expect(followup.HeadingOpen)
+	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
 	want := []string{
 		"1. Fiche n° 2, demande 1 — 01/09/2026 — OLDEST\nAccès aux soins · Dépistage organisé — ouverte depuis 83 jours",
 		"2. Fiche n° 2, demande 2 — 01/09/2026 — OLDEST\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 83 jours",
@@ -186,7 +185,7 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 
 	// Still open after the taps: the postponed one and the first.
 	u.Send("/suivis")
-	again := u.Expect(followup.HeadingOpen)
+	again := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
 	if strings.Contains(again.Text, "demande 2") || !strings.Contains(again.Text, "RECENT") {
 		t.Fatalf("/suivis after taps:\n%s", again.Text)
 	}
@@ -197,7 +196,7 @@ func TestDoubleTapIsRecordedOnce(t *testing.T) {
 	u := h.mediator(3003, "Awa", "59")
 	h.openSheet(h.user(3003).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	u.Send("/suivis")
-	list := u.Expect(followup.HeadingOpen)
+	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
 
 	// Two presses reach the bot before it answers the first (poor reception).
 	h.stop()
@@ -273,7 +272,7 @@ func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
 	var reminders_, nudges int
 	for _, m := range u.Messages() {
 		switch {
-		case strings.Contains(m.Text, followup.HeadingDaily):
+		case strings.Contains(m.Text, "Bonjour ! Des demandes attendent votre suivi aujourd'hui :"):
 			reminders_++
 		case strings.Contains(m.Text, "Vous avez une fiche en cours"):
 			nudges++
@@ -346,7 +345,7 @@ func TestStatusUndoneWithinADay(t *testing.T) {
 	h.openSheet(h.user(3010).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	id := requestIDs(h)[0]
 	u.Send("/suivis")
-	list := u.Expect(followup.HeadingOpen)
+	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
 	u.PressOn(list, "Non résolue")
 	u.ExpectCallbackAnswer("Enregistré : non résolue.")
 	closed := u.Expect("❌ Non résolue")
@@ -383,7 +382,7 @@ func TestUndoLeavesAStatusSetByACorrection(t *testing.T) {
 	h.openSheet(med, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	id := requestIDs(h)[0]
 	u.Send("/suivis")
-	list := u.Expect(followup.HeadingOpen)
+	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
 	u.PressOn(list, "Résolue")
 	closed := u.Expect("✅ Résolue")
 	// The mediator corrects the sheet: the request was not resolved after all.

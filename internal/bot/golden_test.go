@@ -32,10 +32,26 @@ func maskCodes(s string) string {
 }
 
 // transcript plays turns and writes down, after each input, the bot's
-// message that answered it: its text and its keyboard.
+// message that answered it (its text and its keyboard), preceded by any
+// other message the bot sent before it in answer to the same input (the
+// intro of /bilan).
 func transcript(t *testing.T, u *telegramtest.User, turns []turn) string {
 	t.Helper()
 	var b strings.Builder
+	write := func(m telegramtest.Message) {
+		b.WriteString(m.Text + "\n")
+		for _, row := range m.Buttons {
+			var labels []string
+			for _, btn := range row {
+				labels = append(labels, btn.Text)
+			}
+			b.WriteString("  [" + strings.Join(labels, " | ") + "]\n")
+		}
+	}
+	seen := 0 // the newest message written down (or sent before the first input)
+	for _, m := range u.Messages() {
+		seen = max(seen, m.ID)
+	}
 	for _, tr := range turns {
 		if tr.send != "" {
 			fmt.Fprintf(&b, "> %s\n", tr.send)
@@ -45,20 +61,20 @@ func transcript(t *testing.T, u *telegramtest.User, turns []turn) string {
 			u.Press(tr.press)
 		}
 		m := u.Expect(tr.expect)
-		b.WriteString(m.Text + "\n")
-		for _, row := range m.Buttons {
-			var labels []string
-			for _, btn := range row {
-				labels = append(labels, btn.Text)
+		for _, before := range u.Messages() {
+			if before.FromBot && !before.Deleted && before.ID > seen && before.ID < m.ID {
+				write(before)
+				b.WriteString("\n")
 			}
-			b.WriteString("  [" + strings.Join(labels, " | ") + "]\n")
 		}
+		write(m)
 		b.WriteString("\n")
+		seen = max(seen, m.ID)
 	}
 	return maskCodes(b.String())
 }
 
-// Each form's whole conversation is a transcript under
+// Each form's whole conversation (fiche, action, bilan, partenaire) is a transcript under
 // testdata/conversations, reviewed as a diff: `go test ./internal/bot -run
 // TestGoldenConversations -update` rewrites them after a deliberate change
 // (a label, a question); the hand-written tests keep asserting behaviour.
@@ -99,6 +115,32 @@ func TestGoldenConversations(t *testing.T) {
 			{press: "Passer", expect: "Récapitulatif"},
 			{press: "✅ Enregistrer", expect: "Action n°"},
 		}},
+		{"bilan", []turn{
+			{send: "/bilan", expect: "est-il identifié"},
+			{press: "Oui", expect: "connues de vos partenaires"},
+			{press: "Non", expect: "partenariat avec la CPAM"},
+			{press: "Oui", expect: "instances partenariales"},
+			{press: "Oui", expect: "Combien de partenaires sanitaires"},
+			{send: "2", expect: "Combien de partenaires du champ social"},
+			{send: "4", expect: "Combien de partenaires médico-sociaux"},
+			{send: "0", expect: "informées, orientées ou accompagnées"},
+			{send: "154", expect: "habitent en quartier prioritaire"},
+			{send: "108", expect: "pour l'accès aux droits"},
+			{send: "78", expect: "pour l'accès aux soins"},
+			{send: "46", expect: "acteurs de la protection sociale"},
+			{send: "52", expect: "Quels types de partenaires et de publics"},
+			{press: "Habitants", expect: "Quels types de partenaires et de publics"},
+			{press: "Valider", expect: "facilité votre travail"},
+			{send: "Le soutien de la coordinatrice du CLS.", expect: "freiné votre travail"},
+			{send: "Les délais de rendez-vous chez les spécialistes.", expect: "faudrait-il améliorer"},
+			{send: "Un local pour les permanences.", expect: "Besoins de santé constatés"},
+			{press: "Santé mentale", expect: "Besoins de santé constatés"},
+			{press: "Valider", expect: "Freins à l'accès à la santé constatés"},
+			{press: "Passer", expect: "projet professionnel"},
+			{press: "Oui", expect: "suivi une formation"},
+			{press: "Non", expect: "Récapitulatif"},
+			{press: "✅ Enregistrer", expect: "Bilan 2026 enregistré"},
+		}},
 		{"partenaire", []turn{
 			{send: "/partenaires", expect: "aucun partenaire"},
 			{press: "Ajouter un partenaire", expect: "Nom du partenaire"},
@@ -124,8 +166,28 @@ func TestGoldenConversations(t *testing.T) {
 				t.Fatalf("%v (run with -update to write it)", err)
 			}
 			if got != string(want) {
-				t.Errorf("the %s conversation changed; if on purpose, run go test ./internal/bot -run TestGoldenConversations -update and review the diff.\n--- want\n%s\n--- got\n%s", c.name, want, got)
+				t.Errorf("the %s conversation changed from %s; if on purpose, run go test ./internal/bot -run TestGoldenConversations -update and review the diff.\n%s",
+					c.name, path, firstDifference(string(want), got))
 			}
 		})
 	}
+}
+
+// firstDifference names the first line where two transcripts part, so a
+// changed label reads as one line in the test's output too.
+func firstDifference(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		var a, b string
+		if i < len(w) {
+			a = w[i]
+		}
+		if i < len(g) {
+			b = g[i]
+		}
+		if a != b || i >= len(w) || i >= len(g) {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, a, b)
+		}
+	}
+	return "same lines"
 }

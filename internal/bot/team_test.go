@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -70,7 +69,7 @@ func TestDisabledMediatorIsAStrangerAtOnce(t *testing.T) {
 	claire.Press("Oui, réactiver")
 	claire.ExpectCallbackAnswer("Compte de Awa réactivé.")
 	h.runReminders(time.Date(2026, 11, 25, 9, 0, 0, 0, paris))
-	awa.Expect(followup.HeadingDaily)
+	awa.Expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui :")
 	awa.Send("/fiche")
 	awa.Expect("Date de l'accompagnement ?")
 }

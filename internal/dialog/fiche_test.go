@@ -631,7 +631,7 @@ func TestVersionChange(t *testing.T) {
 	}
 	c.f = v2
 	c.press("Oui") // a tap on the open question of version 1
-	c.expectReplies("edit: La personne habite-t-elle", "send: "+UpdatedNotice, "send: Sexe de la personne ?")
+	c.expectReplies("edit: La personne habite-t-elle", "send: Le formulaire a été mis à jour ; vos réponses compatibles sont conservées.", "send: Sexe de la personne ?")
 	c.expectButtons([]string{"Femme", "Homme"})
 	if c.st.FormVersion != 2 || c.st.Answers.String("date") != "2026-03-12" || c.st.Answers.String("beneficiary") != "K7M2QX" || c.st.Answers.String("age") != "34" {
 		t.Fatalf("compatible answers not kept: %+v", c.st.Answers)
@@ -656,7 +656,7 @@ func TestEnvFailureKeepsDraft(t *testing.T) {
 	in := c.input()
 	in.Data, in.MessageID = forms.Data(forms.ActNewPerson, "beneficiary"), c.st.QuestionMessageID
 	res, err := Step(c.f, c.st, in, env)
-	if err == nil || len(res.Replies) != 1 || res.Replies[0].Text != TechnicalTrouble {
+	if err == nil || len(res.Replies) != 1 || res.Replies[0].Text != "Un problème technique empêche de continuer. Réessayez dans un instant." {
 		t.Fatalf("result = %+v", res)
 	}
 	if _, ok := res.State.Answers.Get("beneficiary"); ok || res.State.Pos != before.Pos {
@@ -710,7 +710,7 @@ func TestDraftOnMissingStepIsMigrated(t *testing.T) {
 	c.st.Pos = Pos{Step: "gone"}
 	c.st.Answers = nil
 	c.say("34")
-	c.expectReplies("send: "+UpdatedNotice, "send: Date de l'accompagnement ?")
+	c.expectReplies("send: Le formulaire a été mis à jour ; vos réponses compatibles sont conservées.", "send: Date de l'accompagnement ?")
 }
 
 // A follow-up date may be 366 days ahead, not one more (within_days).
@@ -722,5 +722,18 @@ func TestFollowUpWithinDaysBoundary(t *testing.T) {
 	}
 	if _, msg := parseDate("14/03/2027", now, step); msg != "Date trop lointaine : au plus 366 jours après aujourd'hui (12/03/2026). Vérifiez l'année." {
 		t.Fatalf("367 days ahead: %q", msg)
+	}
+}
+
+// The accompaniment's date may be 366 days back, not one more (within_days
+// on the past side).
+func TestSheetDateWithinDaysBoundary(t *testing.T) {
+	now := time.Date(2026, 3, 12, 10, 0, 0, 0, paris)
+	step := &forms.Step{ID: "date", Type: forms.TypeDate, NotFuture: true, WithinDays: 366}
+	if d, msg := parseDate("11/03/2025", now, step); msg != "" || d.Format(time.DateOnly) != "2025-03-11" {
+		t.Fatalf("366 days back: %v %q", d, msg)
+	}
+	if _, msg := parseDate("10/03/2025", now, step); msg != "Date trop ancienne : au plus 366 jours avant aujourd'hui (12/03/2026). Vérifiez l'année." {
+		t.Fatalf("367 days back: %q", msg)
 	}
 }

@@ -97,3 +97,23 @@ func TestTolerantLabels(t *testing.T) {
 		t.Error("« pension » names two resources but matched one")
 	}
 }
+
+// The fiche's age step takes 0 to 120 years: both bounds are kept and the
+// refusal of one more says which numbers are accepted.
+func TestAgeBoundaries(t *testing.T) {
+	age := fiche(t).Step("age")
+	for _, tc := range []struct {
+		text string
+		want int
+		msg  string
+	}{
+		{"0", 0, ""},
+		{"120", 120, ""},
+		{"121", 0, "Écrivez un nombre entier entre 0 et 120 ans."},
+	} {
+		n, msg := parseInt(tc.text, age)
+		if n != tc.want || msg != tc.msg {
+			t.Errorf("parseInt(%q) = %d %q, want %d %q", tc.text, n, msg, tc.want, tc.msg)
+		}
+	}
+}

@@ -196,8 +196,26 @@ func TestRunReportFormats(t *testing.T) {
 		t.Errorf("CSV report:\n%s", csvOut)
 	}
 	xlsx, err := run(export.ReportArgs{From: "2024-01-01", To: "2024-12-31", Format: "xlsx"})
-	if err != nil || !strings.HasPrefix(xlsx, "PK") {
-		t.Errorf("xlsx report: %v", err)
+	if err != nil {
+		t.Fatalf("xlsx report: %v", err)
+	}
+	book, err := excelize.OpenReader(strings.NewReader(xlsx))
+	if err != nil {
+		t.Fatalf("xlsx report does not open: %v", err)
+	}
+	defer book.Close()
+	qpv, err := book.GetRows("QPV")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var qpvLines []string
+	for _, row := range qpv {
+		qpvLines = append(qpvLines, strings.Join(row, "|"))
+	}
+	if got, want := strings.Join(qpvLines, "\n"), "Fiches selon la résidence en QPV, par département\n\n"+
+		"Département|Non|Oui|Total|% non|% oui\nAisne (0)|0|0|0|0|0\nNord (2)|1|1|2|50|50\nOise (0)|0|0|0|0|0\n"+
+		"Pas-de-Calais (1)|0|1|1|0|100\nSomme (0)|0|0|0|0|0\nHauts-de-France (3)|1|2|3|33|67"; got != want {
+		t.Errorf("xlsx report, QPV sheet:\n%s\nwant\n%s", got, want)
 	}
 	for _, bad := range []struct {
 		args export.ReportArgs

@@ -231,6 +231,8 @@ func TestAnnualDocumentAsPDFAndDOCX(t *testing.T) {
 		t.Logf("pages 1 (title), %d (access to rights and care) and %d (Annexe 1) drawn as PNG in %s", d.SectionPages[6], annexe, dir)
 	}
 
+	// A skip even under RELAIS_CI: .ci/run does not install LibreOffice
+	// (about 60 packages, 250 MB) for this one check.
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Skip("LibreOffice (soffice) is not installed: the DOCX was checked as XML only, not opened (apt-get install libreoffice-writer-nogui)")

@@ -25,6 +25,16 @@ var (
 // horizontal bar chart PNG, tall and with large type so it reads on a phone
 // screen. Types without any request are left out.
 func Chart(r *Report) ([]byte, error) {
+	p, height, err := requestsPlot(r)
+	if err != nil {
+		return nil, err
+	}
+	return render(p, height)
+}
+
+// requestsPlot is Chart's drawing and its height in inches, apart from the
+// PNG encoding so a test can read its words.
+func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 	type bar struct {
 		label  string
 		n      int
@@ -55,7 +65,7 @@ func Chart(r *Report) ([]byte, error) {
 		p.Title.Text += "\n(aucune demande)"
 		p.NominalY("")
 		p.X.Max = 1
-		return render(p, 5)
+		return p, 5, nil
 	}
 
 	// NominalY puts the first name at the bottom: reverse so the first
@@ -86,7 +96,7 @@ func Chart(r *Report) ([]byte, error) {
 	}{{rights, rightsColor, "Accès aux droits"}, {care, careColor, "Accès aux soins"}} {
 		bc, err := plotter.NewBarChart(s.vals, width)
 		if err != nil {
-			return nil, fmt.Errorf("chart: %w", err)
+			return nil, 0, fmt.Errorf("chart: %w", err)
 		}
 		bc.Horizontal = true
 		bc.Color = s.color
@@ -95,7 +105,7 @@ func Chart(r *Report) ([]byte, error) {
 		p.Legend.Add(s.name, bc)
 	}
 	if err := addBarLabels(p, labels, 12); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	p.X.Max = float64(maxN) * 1.18
 	p.X.Tick.Marker = countTicks{}
@@ -104,7 +114,7 @@ func Chart(r *Report) ([]byte, error) {
 	p.Legend.Left = false
 	p.Legend.XOffs = -vg.Points(12)
 	p.Legend.TextStyle.Font.Size = vg.Points(13)
-	return render(p, max(3, 1.6+0.45*float64(n+1)))
+	return p, max(3, 1.6+0.45*float64(n+1)), nil
 }
 
 // countTicks marks whole numbers only, written the French way (1 250):
@@ -151,6 +161,15 @@ func shorten(s string, n int) string {
 // bars with their share, for the annual report's documents. Only codes
 // with a count are drawn, at most limit of them.
 func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
+	p, height, err := rankPlot(title, ranks, limit)
+	if err != nil {
+		return nil, err
+	}
+	return render(p, height)
+}
+
+// rankPlot is RankChart's drawing and its height in inches.
+func rankPlot(title string, ranks []Rank, limit int) (*plot.Plot, float64, error) {
 	if len(ranks) > limit {
 		ranks = ranks[:limit]
 	}
@@ -166,7 +185,7 @@ func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
 		p.Title.Text += "\n(aucune donnée)"
 		p.NominalY("")
 		p.X.Max = 1
-		return render(p, 2.5)
+		return p, 2.5, nil
 	}
 	vals := make(plotter.Values, n)
 	names := make([]string, n)
@@ -182,19 +201,19 @@ func RankChart(title string, ranks []Rank, limit int) ([]byte, error) {
 	}
 	bc, err := plotter.NewBarChart(vals, vg.Points(16))
 	if err != nil {
-		return nil, fmt.Errorf("chart: %w", err)
+		return nil, 0, fmt.Errorf("chart: %w", err)
 	}
 	bc.Horizontal = true
 	bc.Color = rightsColor
 	bc.LineStyle.Width = 0
 	p.Add(bc)
 	if err := addBarLabels(p, labels, 11); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	p.X.Max = float64(maxPct) * 1.2
 	p.X.Tick.Marker = countTicks{}
 	p.NominalY(names...)
-	return render(p, max(2.5, 1.2+0.32*float64(n)))
+	return p, max(2.5, 1.2+0.32*float64(n)), nil
 }
 
 // addBarLabels writes each bar's figure just right of its end.

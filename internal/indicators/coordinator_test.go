@@ -93,6 +93,31 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 	}
 }
 
+// The trend's last month runs to its last day, whatever day the period
+// ends: a sheet on 31/03/2024 counts in March of a week's trend ending
+// 10/03/2024, one on 01/04/2024 is outside the twelve months.
+func TestTrendCountsTheLastMonthToItsLastDay(t *testing.T) {
+	db := seedScopes(t)
+	ctx := context.Background()
+	if _, err := db.SQL.Exec(ctx, `
+		INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
+		SELECT 'E' || d, s.mediator_id, s.beneficiary_id, d::date, s.sex, s.qpv, s.resources, s.contact_mode, s.level, s.social_protection
+		FROM sheets s, unnest(ARRAY['2024-03-31', '2024-04-01']) AS d WHERE s.id = 'R1'`); err != nil {
+		t.Fatal(err)
+	}
+	week := indicators.Days(time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC))
+	r, err := indicators.Compute(ctx, db.SQL, week, indicators.Departement("59"), indicators.WithHistory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.History.Months[11]; got.Month != "2024-03" || got.Sheets != 5 {
+		t.Errorf("last month of the trend %+v, want 2024-03 with 5 sheets (4 in the week, 1 on the 31st)", got)
+	}
+	if !strings.Contains(r.Text(), "mars 24 : 5") {
+		t.Errorf("text lacks \"mars 24 : 5\":\n%s", r.Text())
+	}
+}
+
 // Activity lists every active post of the territory with the period's
 // sheets (both ends included), the last sheet whatever the period, and the
 // review of the year asked.

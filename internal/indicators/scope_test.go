@@ -131,6 +131,17 @@ func TestPctRoundsHalfUpAndMeans(t *testing.T) {
 	if m.Round() != 3 || m.Tenths() != 2.5 {
 		t.Errorf("mean 5/2: %d, %v", m.Round(), m.Tenths())
 	}
+	// Tenths on an exact half of a tenth rounds up; just below it rounds down.
+	for _, c := range []struct {
+		sum, n int64
+		want   float64
+	}{
+		{1, 4, 0.3}, {3, 4, 0.8}, {1, 20, 0.1}, {1, 40, 0}, {49, 20, 2.5}, {2, 3, 0.7}, {1, 3, 0.3}, {0, 3, 0}, {7, 0, 0},
+	} {
+		if got := (indicators.Mean{Sum: c.sum, N: c.n}).Tenths(); got != c.want {
+			t.Errorf("Mean{%d, %d}.Tenths() = %v, want %v", c.sum, c.n, got, c.want)
+		}
+	}
 	if b, _ := (indicators.Mean{}).MarshalJSON(); string(b) != "null" {
 		t.Errorf("empty mean as JSON: %s", b)
 	}

@@ -115,3 +115,41 @@ func TestOnceOutcomes(t *testing.T) {
 		t.Fatal("a message never sent was not retried")
 	}
 }
+
+// The send deadline is kept only when it is shorter than the lease;
+// otherwise (unset, equal or longer) it is the default, at most half the
+// lease, so a message is finished or abandoned before anyone may claim it
+// again.
+func TestOnceClampsTheSendDeadlineBelowTheLease(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for i, c := range []struct {
+		lease, deadline, want time.Duration
+	}{
+		{0, 0, 5 * time.Minute},                                                        // both defaults: 15 min lease, 5 min
+		{10 * time.Minute, 0, 5 * time.Minute},                                         // default deadline
+		{10 * time.Minute, 3 * time.Minute, 3 * time.Minute},                           // shorter than the lease: kept
+		{10 * time.Minute, 10*time.Minute - time.Second, 10*time.Minute - time.Second}, // just under: kept
+		{10 * time.Minute, 10 * time.Minute, 5 * time.Minute},                          // equal to the lease: clamped
+		{10 * time.Minute, 20 * time.Minute, 5 * time.Minute},                          // longer: clamped
+		{4 * time.Minute, 0, 2 * time.Minute},                                          // half a short lease
+		{4 * time.Minute, 4 * time.Minute, 2 * time.Minute},                            // equal to a short lease: half of it
+	} {
+		s := &jobs.Sends{Store: st, Lease: c.lease, Deadline: c.deadline}
+		var left time.Duration
+		if _, err := s.Once(context.Background(), msg(fmt.Sprintf("clamp-%d", i), now), func(ctx context.Context) error {
+			dl, ok := ctx.Deadline()
+			if !ok {
+				return errors.New("no deadline")
+			}
+			left = time.Until(dl)
+			return nil
+		}); err != nil {
+			t.Fatalf("lease %v deadline %v: %v", c.lease, c.deadline, err)
+		}
+		// The send starts right after the claim: within a few seconds of the deadline set.
+		if left > c.want || left < c.want-5*time.Second {
+			t.Errorf("lease %v deadline %v: the send had %v, want %v", c.lease, c.deadline, left.Round(time.Second), c.want)
+		}
+	}
+}

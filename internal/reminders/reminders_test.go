@@ -11,7 +11,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
-	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -38,6 +37,9 @@ type world struct {
 	srv       *telegramtest.Server
 	unlimited bool // no flood limits on the fake nor pacing in the sender
 	unnamed   bool // schedulers do not know how the bot names drafts
+	// retrySleep, when set, replaces the sender's wait before a retry in
+	// the replicas built next (a 429 storm without waiting it out).
+	retrySleep func(ctx context.Context, d time.Duration) bool
 }
 
 func newWorld(t testing.TB) *world {
@@ -67,7 +69,7 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 	o := reminders.Options{
 		Store:    st,
 		Drafts:   state.New(rdb, w.rd.Prefix),
-		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited}),
+		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited, RetrySleep: w.retrySleep}),
 		Location: paris,
 		Hour:     9,
 		Now:      now,
@@ -170,7 +172,7 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	}
 	m := msgs[0]
 	for _, want := range []string{
-		followup.HeadingDaily,
+		"Bonjour ! Des demandes attendent votre suivi aujourd'hui :",
 		"1. Fiche n° 2, demande 1 — 01/10/2026 — AAAAAB\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 53 jours",
 		"2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 21 jours",
 	} {
@@ -312,7 +314,7 @@ func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	ta.Expect(followup.HeadingDaily)
+	ta.Expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui :")
 	s.Stop()
 
 	// A restart later the same day, and the ticks after it, send nothing more.
@@ -379,20 +381,51 @@ func TestBlockedUserTriedOnceThenSkipped(t *testing.T) {
 
 // A 429 storm longer than a minute (the old transaction timeout): two
 // answers with retry_after=31 s, delivery after 62 s. The reminder is
-// delivered once, and a pass running meanwhile (another replica) sends
-// nothing.
+// delivered once, and passes running meanwhile (another replica) send
+// nothing. The sender's waits are handed to the test, which checks each is
+// the 31 s asked and runs the other replica inside it, so the storm takes
+// no real time.
 func TestTooManyRequestsStormDeliversOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
-	s, other := w.replica(nil), w.replica(nil)
+	waiting, resume := make(chan time.Duration), make(chan struct{})
+	w.retrySleep = func(ctx context.Context, d time.Duration) bool {
+		select {
+		case waiting <- d:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case <-resume:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	s := w.replica(nil)
+	w.retrySleep = nil
+	other := w.replica(nil)
+	before := w.srv.Stats().ByMethod["sendmessage"]
 	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 429, Description: "Too Many Requests: retry after 31", RetryAfter: 31, Times: 2})
 	done := make(chan reminders.Report, 1)
 	go func() { done <- run(t, s, at(9, 0)) }()
-	time.Sleep(40 * time.Second)
-	if r := run(t, other, at(9, 1)); r.Reminders != 0 {
-		t.Fatalf("another replica sent %d reminders during the storm", r.Reminders)
+	for i, pass := range []time.Time{at(9, 1), at(9, 2)} {
+		select {
+		case d := <-waiting:
+			if d != 31*time.Second {
+				t.Fatalf("429 number %d: the sender waits %v, want the 31 s asked", i+1, d)
+			}
+		case r := <-done:
+			t.Fatalf("the pass ended without waiting out 429 number %d: %+v", i+1, r)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("the sender did not retry after 429 number %d", i+1)
+		}
+		if r := run(t, other, pass); r.Reminders != 0 {
+			t.Fatalf("another replica sent %d reminders during the storm", r.Reminders)
+		}
+		resume <- struct{}{}
 	}
 	if r := <-done; r.Reminders != 1 {
 		t.Fatalf("reminders = %d", r.Reminders)
@@ -401,6 +434,9 @@ func TestTooManyRequestsStormDeliversOnce(t *testing.T) {
 	run(t, s, at(9, 4))
 	if n := len(botMessages(ta)); n != 1 {
 		t.Fatalf("got %d messages after a 429 storm, want 1", n)
+	}
+	if tries := w.srv.Stats().ByMethod["sendmessage"] - before; tries != 3 {
+		t.Fatalf("sendMessage called %d times, want 3 (two 429s, one success)", tries)
 	}
 }
 

@@ -39,6 +39,10 @@ type SenderOptions struct {
 	// Waited, when set, is told how long each call waited its turn (its
 	// chat's previous calls and the rate limits) before its first attempt.
 	Waited func(method string, d time.Duration)
+	// RetrySleep waits before a retry (retry_after, backoff) and reports
+	// false if ctx ended first; default a timer. Tests replace it to go
+	// through a long 429 storm without waiting it out.
+	RetrySleep func(ctx context.Context, d time.Duration) bool
 }
 
 // ErrNotSent marks a call that was given up before any attempt reached
@@ -109,6 +113,9 @@ func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
 	}
 	if opts.AttemptTimeout <= 0 {
 		opts.AttemptTimeout = 60 * time.Second
+	}
+	if opts.RetrySleep == nil {
+		opts.RetrySleep = sleep
 	}
 	log := opts.Logger
 	if log == nil {
@@ -301,7 +308,7 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		}
 		s.retries.Add(1)
 		s.log.DebugContext(ctx, "telegram: retrying", "chat", t.chatID, "method", t.method, "attempt", attempt, "retry_in", wait, "err", err)
-		if !sleep(ctx, wait) {
+		if !s.opts.RetrySleep(ctx, wait) {
 			return nil, s.fail(t, attempt, fmt.Errorf("%w (last error: %v)", ctx.Err(), err))
 		}
 	}

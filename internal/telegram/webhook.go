@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -47,6 +48,9 @@ type Webhook struct {
 	drain      time.Duration
 	maxPending int
 	log        *slog.Logger
+	// admit makes the bound's check and the queueing one step: updates
+	// pushed together cannot all see room for one and all be queued.
+	admit sync.Mutex
 }
 
 // WebhookOptions tune a Webhook; the zero value is fine.
@@ -94,12 +98,16 @@ func (w *Webhook) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "bad update", http.StatusBadRequest)
 		return
 	}
-	if w.d.size() >= w.maxPending {
+	done := make(chan error, 1)
+	w.admit.Lock()
+	full := w.d.size() >= w.maxPending
+	queued := !full && w.d.dispatch(u, done)
+	w.admit.Unlock()
+	if full {
 		http.Error(rw, "busy, retry later", http.StatusServiceUnavailable)
 		return
 	}
-	done := make(chan error, 1)
-	if !w.d.dispatch(u, done) {
+	if !queued {
 		// The same update is being handled: Telegram will ask again.
 		http.Error(rw, "in progress, retry later", http.StatusServiceUnavailable)
 		return
