@@ -11,12 +11,11 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/config"
 	demopkg "github.com/relais-sante/relais/internal/demo"
+	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -82,36 +81,13 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 // `make run` works on a fresh machine. Only the demo does this: in
 // production a missing database is an operator's mistake to report.
 func ensureDatabase(ctx context.Context, url string) error {
-	cfg, err := pgx.ParseConfig(url)
-	if err != nil {
+	err := store.CreateDatabaseIfMissing(ctx, url)
+	var bad *store.BadURLError
+	switch {
+	case errors.As(err, &bad):
+		return &config.Error{Var: "RELAIS_DEMO_DATABASE_URL", Reason: bad.Err.Error()}
+	case err != nil:
 		return &config.Error{Var: "RELAIS_DEMO_DATABASE_URL", Reason: err.Error()}
-	}
-	name := cfg.Database
-	if name == "" || name == "postgres" {
-		return nil
-	}
-	cfg.Database = "postgres"
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		// Unreachable server, or no "postgres" database to ask: opening
-		// DATABASE_URL itself then says what is wrong, naming it.
-		return nil
-	}
-	defer conn.Close(context.Background())
-	var exists bool
-	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
-		return fmt.Errorf("look up database %s: %w", name, err)
-	}
-	if exists {
-		return nil
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // created meanwhile by another process
-		return nil
-	}
-	if err != nil {
-		return &config.Error{Var: "RELAIS_DEMO_DATABASE_URL", Reason: fmt.Sprintf("la base « %s » n'existe pas et n'a pas pu être créée : %v", name, err)}
 	}
 	return nil
 }

@@ -13,57 +13,24 @@ import (
 )
 
 // EachRow calls fn with every line of the scope's sheets over the period, in
-// the tracking format (columns of Header), oldest first. Lines are streamed
-// from PostgreSQL, never all held in memory. The free-text note is never
-// read: exports carry no text that could identify a person.
+// the tracking format (columns of Header), oldest first, streamed
+// (indicators.EachSheetLine). fn must not keep row: it is reused.
 func EachRow(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, fn func(row []string) error) error {
-	if err := s.Validate(); err != nil {
-		return fmt.Errorf("export rows: %w", err)
-	}
-	cond, args := s.Filter("m", 3)
-	rows, err := db.Query(ctx, `
-		SELECT s.id, s.date, m.identifier, m.departement, b.code, s.sex, s.age, s.qpv, s.resources,
-		       s.contact_mode, s.level, s.social_protection, coalesce(r.kind, ''), coalesce(r.type, ''),
-		       coalesce(r.status, ''), r.follow_up, array_to_string(s.obstacles, ';')
-		FROM sheets s
-		JOIN mediators m ON m.id = s.mediator_id
-		JOIN beneficiaries b ON b.id = s.beneficiary_id
-		LEFT JOIN requests r ON r.sheet_id = s.id
-		WHERE s.date BETWEEN $1 AND $2 AND `+cond+`
-		ORDER BY s.date, s.number, r.position`,
-		append([]any{indicators.Day(p.From), indicators.Day(p.To)}, args...)...)
-	if err != nil {
-		return fmt.Errorf("export rows: %w", err)
-	}
-	defer rows.Close()
 	row := make([]string, len(Header))
-	for rows.Next() {
-		var date time.Time
-		var age *int
-		var followUp *time.Time
-		if err := rows.Scan(&row[colSheet], &date, &row[colMediator], &row[colDepartement], &row[colBeneficiary],
-			&row[colSex], &age, &row[colQPV], &row[colResources], &row[colContactMode], &row[colLevel],
-			&row[colSocialProtection], &row[colRequestKind], &row[colRequestType], &row[colStatus], &followUp,
-			&row[colObstacles]); err != nil {
-			return fmt.Errorf("export rows: %w", err)
+	return indicators.EachSheetLine(ctx, db, p, s, func(l *indicators.SheetLine) error {
+		row[colSheet], row[colMediator], row[colDepartement], row[colBeneficiary] = l.SheetID, l.Mediator, l.Departement, l.Beneficiary
+		row[colDate], row[colSex], row[colQPV], row[colResources] = l.Date.Format(time.DateOnly), l.Sex, l.QPV, l.Resources
+		row[colContactMode], row[colLevel], row[colSocialProtection] = l.ContactMode, l.Level, l.SocialProtection
+		row[colRequestKind], row[colRequestType], row[colStatus], row[colObstacles] = l.Kind, l.Type, l.Status, l.Obstacles
+		row[colAge], row[colFollowUp] = "", ""
+		if l.Age != nil {
+			row[colAge] = strconv.Itoa(*l.Age)
 		}
-		row[colDate] = date.Format(time.DateOnly)
-		row[colAge] = ""
-		if age != nil {
-			row[colAge] = strconv.Itoa(*age)
+		if l.FollowUp != nil {
+			row[colFollowUp] = l.FollowUp.Format(time.DateOnly)
 		}
-		row[colFollowUp] = ""
-		if followUp != nil {
-			row[colFollowUp] = followUp.Format(time.DateOnly)
-		}
-		if err := fn(row); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("export rows: %w", err)
-	}
-	return nil
+		return fn(row)
+	})
 }
 
 // WriteCSV writes the scope's lines over the period as a tracking CSV
