@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -64,7 +65,7 @@ func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg s
 	b.reply(ctx, ev, fmt.Sprintf("Correction de la fiche n° %d du %s : touchez ✏️ devant la réponse à corriger, puis « Enregistrer ». "+
 		"Les chiffres suivront. Pour ne rien changer : « annuler ».", number, sh.Date.Format("02/01/2006")))
 	res, err := dialog.StartFrom(form, editPrefix+sh.ID, sheetAnswers(sh), f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, dialog.State{}, res, err) // a new draft, like a form's start
+	f.apply(ctx, u, ev, form, state.Draft{}, res, err) // a new draft, like a form's start
 }
 
 // sheetAnswers turns a stored sheet back into the fiche form's answers.

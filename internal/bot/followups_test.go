@@ -12,6 +12,7 @@ import (
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -264,7 +265,7 @@ func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
 	}
 
 	// The reminder now waits for 14:00, and a form left idle is not recalled.
-	if err := h.drafts.Save(context.Background(), 3006, 3006, dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, paris)}); err != nil {
+	if err := h.drafts.Save(context.Background(), 3006, 3006, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: time.Date(2026, 11, 23, 8, 0, 0, 0, paris)}}); err != nil {
 		t.Fatal(err)
 	}
 	h.runReminders(time.Date(2026, 11, 23, 13, 59, 0, 0, paris))

@@ -23,8 +23,8 @@ type Forms map[string]*forms.Form
 
 // Drafts keeps the dialog state of half-filled forms and de-duplicates updates.
 type Drafts interface {
-	Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (dialog.State, bool, error)
-	Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, st dialog.State) error
+	Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Draft, bool, error)
+	Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, d state.Draft) error
 	Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
 	BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (state.UpdateStatus, error)
 	RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
@@ -85,7 +85,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 			f.bot.reply(ctx, ev, msgTryAgain)
 			return
 		}
-		for _, r := range dialog.Retire(st) { // its buttons go with it
+		for _, r := range dialog.Retire(st.State) { // its buttons go with it
 			f.bot.edit(ctx, ev.chatID, r.EditMessageID, r.Text, nil)
 		}
 		exists = false
@@ -100,7 +100,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		return
 	}
 	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
-	f.apply(ctx, u, ev, form, dialog.State{}, res, err)
+	f.apply(ctx, u, ev, form, state.Draft{}, res, err)
 }
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
@@ -169,7 +169,7 @@ func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
 // applied tells whether the draft was saved by this very update: Telegram
 // delivered it again after a crash that came before the update was
 // recorded as handled. Its replies were sent before the draft was saved.
-func (f *formFlow) applied(ctx context.Context, ev event, st dialog.State) bool {
+func (f *formFlow) applied(ctx context.Context, ev event, st state.Draft) bool {
 	if ev.updateID == 0 || st.LastUpdate != ev.updateID {
 		return false
 	}
@@ -177,7 +177,7 @@ func (f *formFlow) applied(ctx context.Context, ev event, st dialog.State) bool 
 	return true
 }
 
-func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.State) {
+func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st state.Draft) {
 	if f.applied(ctx, ev, st) {
 		f.bot.answer(ctx, ev, "") // the spinner stops; the replies were sent before the crash
 		return
@@ -191,7 +191,7 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.
 		f.bot.reply(ctx, ev, "Ce formulaire n'existe plus ; la saisie en cours a été abandonnée.")
 		return
 	}
-	res, err := dialog.Step(form, st, f.input(ev), f.env(ctx, u))
+	res, err := dialog.Step(form, st.State, f.input(ev), f.env(ctx, u))
 	f.apply(ctx, u, ev, form, st, res, err)
 }
 
@@ -199,13 +199,13 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st dialog.
 // new form), then saves, cancels or stores the
 // draft. An engine error (an Env call failed: the replies apologise and
 // the draft is unchanged) is logged here, once.
-func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, orig dialog.State, res dialog.Result, err error) {
+func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, orig state.Draft, res dialog.Result, err error) {
 	b := f.bot
 	if err != nil {
 		b.logUpdate(ev, u, "form step", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
 	}
 	b.answer(ctx, ev, res.Notice)
-	st := res.State
+	st := state.Draft{State: res.State}
 	if err == nil {
 		// One Telegram call per step (steps.go); the draft remembers what
 		// its question message shows.
@@ -234,11 +234,11 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			b.reply(ctx, ev, msgTryAgain)
 			return
 		}
-		number, err := k.save(b)(ctx, u, st)
+		number, err := k.save(b)(ctx, u, st.State)
 		var refused *refusal
 		if errors.As(err, &refused) {
 			if st.QuestionMessageID > 0 {
-				b.edit(ctx, ev.chatID, st.QuestionMessageID, dialog.SummaryText(form, st), nil)
+				b.edit(ctx, ev.chatID, st.QuestionMessageID, dialog.SummaryText(form, st.State), nil)
 			}
 			if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
 				b.log.ErrorContext(ctx, "delete draft", "err", err)
@@ -253,8 +253,8 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			return
 		}
 		show()
-		closing := dialog.Saved(form, st, map[string]string{"number": fmt.Sprint(number)})
-		closing[len(closing)-1].Buttons = savedButtons(form, st)
+		closing := dialog.Saved(form, st.State, map[string]string{"number": fmt.Sprint(number)})
+		closing[len(closing)-1].Buttons = savedButtons(form, st.State)
 		res = dialog.Result{Replies: savedInPlace(ev, closing)}
 		// The draft goes only once the confirmation is out: a confirmation
 		// that did not reach Telegram (or a crash before it) leaves the
@@ -354,7 +354,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			b.answer(ctx, ev, "")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
-				res, err := dialog.Resume(form, st, f.input(ev), f.env(ctx, u))
+				res, err := dialog.Resume(form, st.State, f.input(ev), f.env(ctx, u))
 				f.apply(ctx, u, ev, form, st, res, err)
 			}
 			return

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/state"
 
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
@@ -59,7 +60,7 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 			"Vos réponses libres ne s'affichent qu'à vous dans Relais ; vos coordinateurs (structure, département, région) les reçoivent dans leur export, pour la synthèse annuelle.", year, reviewDate(deadline)))
 		res, err = dialog.Start(form, reviewID(year), f.input(ev), f.env(ctx, u))
 	}
-	f.apply(ctx, u, ev, form, dialog.State{}, res, err)
+	f.apply(ctx, u, ev, form, state.Draft{}, res, err)
 }
 
 // pressReview handles the January reminder's button

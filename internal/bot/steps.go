@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/state"
 
 	"github.com/relais-sante/relais/internal/dialog"
 )
@@ -22,7 +23,7 @@ import (
 // Scrolling back, a mediator reads each question message as the list of
 // what was answered in it. transcript is what the open question's message
 // shows above the question after the step.
-func oneCall(ev event, orig dialog.State, replies []dialog.Reply, summary bool) (out []dialog.Reply, transcript []string) {
+func oneCall(ev event, orig state.Draft, replies []dialog.Reply, summary bool) (out []dialog.Reply, transcript []string) {
 	held := orig.QuestionMessageID
 	lines := append([]string{}, orig.Transcript...)
 	pressed := ev.callback != "" && held > 0 && ev.messageID == held

@@ -196,14 +196,6 @@ type State struct {
 	QuestionMessageID int    `json:"question_message_id,omitempty"`
 	QuestionText      string `json:"question_text,omitempty"`
 	QuestionKeyboard  bool   `json:"question_keyboard,omitempty"`
-	// Transcript is owned by the transport: the answer lines already shown
-	// above the open question in its message (a button answer edits the
-	// question in place into the next one, keeping what was answered).
-	Transcript []string `json:"transcript,omitempty"`
-	// LastUpdate is the Telegram update whose handling saved this draft
-	// (set by the transport): a redelivery of that update after a crash
-	// is recognised and not applied a second time.
-	LastUpdate int `json:"last_update,omitempty"`
 }
 
 // Editing tells whether a step is being changed from the summary.
@@ -211,9 +203,6 @@ func (s State) Editing() bool { return s.Edit != nil }
 
 func (s State) clone() State {
 	s.Answers = s.Answers.Clone()
-	if s.Transcript != nil {
-		s.Transcript = append([]string{}, s.Transcript...)
-	}
 	if s.Pending != nil {
 		s.Pending = append([]string{}, s.Pending...)
 	}

@@ -20,7 +20,7 @@ func TestNoNudgeForADisabledUser(t *testing.T) {
 	}
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
 	for _, id := range []int64{101, 102} {
-		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}); err != nil {
+		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -452,11 +452,11 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
 	left := at(9, 12)
 	for _, id := range []int64{101, 102} {
-		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}); err != nil {
+		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := drafts.Save(ctx, 103, 103, dialog.State{FormID: "fiche", RecordID: "y", UpdatedAt: at(12, 0)}); err != nil {
+	if err := drafts.Save(ctx, 103, 103, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "y", UpdatedAt: at(12, 0)}}); err != nil {
 		t.Fatal(err)
 	}
 	s := w.replica(nil)
@@ -484,7 +484,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	}
 
 	// Resumed and left again: a new nudge for the new idle period.
-	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left.Add(6*time.Hour + 30*time.Minute)}); err != nil {
+	if err := drafts.Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left.Add(6*time.Hour + 30*time.Minute)}}); err != nil {
 		t.Fatal(err)
 	}
 	run(t, s, left.Add(9*time.Hour))                 // 18:12, idle for 2.5 hours
@@ -500,7 +500,7 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 	w.unnamed = true
 	_, ta := w.mediator(101, 9)
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
-	if err := drafts.Save(context.Background(), 101, 101, dialog.State{FormID: "action", RecordID: "x", UpdatedAt: at(9, 12)}); err != nil {
+	if err := drafts.Save(context.Background(), 101, 101, state.Draft{State: dialog.State{FormID: "action", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 		t.Fatal(err)
 	}
 	run(t, w.replica(nil), at(13, 13))
@@ -515,7 +515,7 @@ func TestNudgesWaitForTheMorning(t *testing.T) {
 	_, ta := w.mediator(101, 9)
 	drafts := state.New(w.rd.Client, w.rd.Prefix)
 	ctx := context.Background()
-	if err := drafts.Save(ctx, 101, 101, dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(18, 30)}); err != nil {
+	if err := drafts.Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(18, 30)}}); err != nil {
 		t.Fatal(err)
 	}
 	s := w.replica(nil)

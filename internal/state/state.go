@@ -34,6 +34,21 @@ const (
 	DoneTTL = 48 * time.Hour
 )
 
+// Draft is a half-filled form as kept in Redis: the engine's state (the
+// pure dialog.State knows nothing of Telegram) and what the transport
+// keeps around it. Its JSON is the state's, plus two fields.
+type Draft struct {
+	dialog.State
+	// Transcript: the answer lines already shown above the open question
+	// in its message (a button answer edits the question in place into
+	// the next one, keeping what was answered).
+	Transcript []string `json:"transcript,omitempty"`
+	// LastUpdate is the Telegram update whose handling saved this draft: a
+	// redelivery of that update after a crash is recognised and not
+	// applied a second time.
+	LastUpdate int `json:"last_update,omitempty"`
+}
+
 // Drafts is the Redis side: drafts, update ids and locks (store.Store is
 // the PostgreSQL side, the records).
 type Drafts struct {
@@ -68,23 +83,23 @@ func member(chatID store.ChatID, userID store.TelegramID) string {
 }
 
 // Load returns the draft of userID in chatID; false when there is none.
-func (s *Drafts) Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (dialog.State, bool, error) {
+func (s *Drafts) Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (Draft, bool, error) {
 	data, err := s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return dialog.State{}, false, nil
+		return Draft{}, false, nil
 	}
 	if err != nil {
-		return dialog.State{}, false, fmt.Errorf("load draft: %w", err)
+		return Draft{}, false, fmt.Errorf("load draft: %w", err)
 	}
-	var st dialog.State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return dialog.State{}, false, fmt.Errorf("decode draft: %w", err)
+	var d Draft
+	if err := json.Unmarshal(data, &d); err != nil {
+		return Draft{}, false, fmt.Errorf("decode draft: %w", err)
 	}
-	return st, true, nil
+	return d, true, nil
 }
 
 // Save stores the draft and restarts its 72-hour lifetime.
-func (s *Drafts) Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, st dialog.State) error {
+func (s *Drafts) Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, st Draft) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode draft: %w", err)

@@ -19,15 +19,15 @@ func newStore(t testing.TB) (*Drafts, *testenv.Redis) {
 
 var t0 = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
 
-func draft(form string, at time.Time) dialog.State {
-	return dialog.State{
+func draft(form string, at time.Time) Draft {
+	return Draft{Transcript: []string{"Sexe : Femme"}, LastUpdate: 4242, State: dialog.State{
 		FormID: form, FormVersion: 3, RecordID: "s-1", Phase: dialog.PhaseAsk,
 		Pos:               dialog.Pos{Step: "requests", Item: 1, Sub: "status"},
 		Answers:           dialog.Answers{"sex": {Code: "F"}, "beneficiary": {Code: "K7M2QX", New: true}, "requests": {Items: []dialog.Answers{{"kind": {Code: "droits"}}}}},
 		Person:            &dialog.Person{Code: "K7M2QX", Age: 30, AgeOn: t0},
 		QuestionMessageID: 812,
 		UpdatedAt:         at,
-	}
+	}}
 }
 
 func TestDraftRoundTrip(t *testing.T) {
@@ -46,7 +46,7 @@ func TestDraftRoundTrip(t *testing.T) {
 	}
 	if got.FormID != "fiche" || got.FormVersion != 3 || got.Pos != st.Pos || got.QuestionMessageID != 812 ||
 		got.Answers.String("sex") != "F" || !got.Answers["beneficiary"].New || got.Answers.Items("requests")[0].String("kind") != "droits" ||
-		got.Person.AgeOn != t0 || !got.UpdatedAt.Equal(t0) {
+		got.Person.AgeOn != t0 || !got.UpdatedAt.Equal(t0) || len(got.Transcript) != 1 || got.Transcript[0] != "Sexe : Femme" || got.LastUpdate != 4242 {
 		t.Fatalf("round trip = %+v", got)
 	}
 
@@ -290,5 +290,23 @@ func TestRenewKeepsTheChatLease(t *testing.T) {
 	}
 	if st, _ := s.BeginUpdate(ctx, 10, 8003); st != UpdateNew {
 		t.Fatalf("a stale renewal kept the chat: %v", st)
+	}
+}
+
+// A draft stored before the transport's fields left dialog.State (one flat
+// JSON object) reads the same.
+func TestDraftStoredByThePreviousVersionLoads(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	old := `{"form":"fiche","version":3,"sheet":"s-9","phase":"ask","pos":{"step":"qpv"},"answers":{},"updated_at":"2026-03-12T10:00:00Z","question_message_id":5,"transcript":["Âge : 34 ans"],"last_update":77}`
+	if err := r.Client.Set(ctx, r.Prefix+"draft:1:2", old, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := s.Load(ctx, 1, 2)
+	if err != nil || !ok {
+		t.Fatalf("load: %v %v", ok, err)
+	}
+	if got.RecordID != "s-9" || got.Pos.Step != "qpv" || got.QuestionMessageID != 5 || len(got.Transcript) != 1 || got.Transcript[0] != "Âge : 34 ans" || got.LastUpdate != 77 {
+		t.Fatalf("old draft = %+v", got)
 	}
 }
