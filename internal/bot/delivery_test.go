@@ -111,15 +111,15 @@ func (h *harness) waitUnreachable(id int64, want bool) {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		off, err := h.db.Store.Unreachable(context.Background(), store.TelegramID(id))
+		u, err := h.db.Store.UserByTelegramID(context.Background(), store.TelegramID(id))
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if off == want {
+		if u.Unreachable == want {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("user %d unreachable = %v, want %v", id, off, want)
+			h.t.Fatalf("user %d unreachable = %v, want %v", id, u.Unreachable, want)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

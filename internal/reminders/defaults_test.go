@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -42,5 +43,30 @@ func TestUnsetHourMeansNineOClock(t *testing.T) {
 	run(t, s, at(9, 0))
 	if m := botMessages(tu); len(m) != 1 {
 		t.Fatalf("at 9:00: %d messages, want the one reminder", len(m))
+	}
+}
+
+// A user who blocked the bot gets no nudge for their idle draft; once they
+// are reachable again, they do.
+func TestNoNudgeForAUserWhoBlockedTheBot(t *testing.T) {
+	w := newWorld(t)
+	_, ta := w.mediator(101, 9)
+	ctx := context.Background()
+	left := at(9, 12)
+	if err := state.New(w.rd.Client, w.rd.Prefix).Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.db.Store.MarkUnreachable(ctx, 101, left); err != nil {
+		t.Fatal(err)
+	}
+	s := w.replica(nil)
+	if r := run(t, s, left.Add(4*time.Hour+time.Minute)); r.Nudges != 0 || len(botMessages(ta)) != 0 {
+		t.Fatalf("nudged a user who blocked the bot: %+v %v", r, botMessages(ta))
+	}
+	if _, err := w.db.Store.MarkReachable(ctx, 101); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, s, left.Add(4*time.Hour+2*time.Minute)); r.Nudges != 1 || len(botMessages(ta)) != 1 {
+		t.Fatalf("no nudge once reachable again: %+v %v", r, botMessages(ta))
 	}
 }

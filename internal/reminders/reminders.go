@@ -253,13 +253,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) 
 			errs = append(errs, err)
 			continue
 		}
-		if !u.Nudges || u.Disabled {
-			continue
-		}
-		if off, err := s.o.Store.Unreachable(ctx, d.UserID); err != nil || off {
-			if err != nil {
-				errs = append(errs, err)
-			}
+		if !u.Nudges || u.Disabled || u.Unreachable {
 			continue
 		}
 		// The period is when the draft was last touched: a draft resumed and

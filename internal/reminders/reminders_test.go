@@ -365,8 +365,8 @@ func TestBlockedUserTriedOnceThenSkipped(t *testing.T) {
 	if tries := w.srv.Stats().ByMethod["sendmessage"] - before; tries != 1 {
 		t.Fatalf("sendMessage tried %d times for a blocked user, want 1", tries)
 	}
-	if off, err := w.db.Store.Unreachable(context.Background(), 101); err != nil || !off {
-		t.Fatalf("blocked user not marked unreachable: %v %v", off, err)
+	if u, err := w.db.Store.UserByTelegramID(context.Background(), 101); err != nil || !u.Unreachable {
+		t.Fatalf("blocked user not marked unreachable: %+v %v", u, err)
 	}
 	// The user unblocks the bot and writes: the next day's reminder goes out.
 	ta.Unblock()

@@ -141,16 +141,6 @@ func (s *Store) MarkReachable(ctx context.Context, telegramID TelegramID) (bool,
 	return tag.RowsAffected() == 1, nil
 }
 
-// Unreachable tells whether the user is marked unreachable.
-func (s *Store) Unreachable(ctx context.Context, telegramID TelegramID) (bool, error) {
-	var v bool
-	err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1 AND unreachable_since IS NOT NULL)`, telegramID).Scan(&v)
-	if err != nil {
-		return false, fmt.Errorf("user unreachable: %w", err)
-	}
-	return v, nil
-}
-
 // UnreachableUsers counts the users marked unreachable (a metric).
 func (s *Store) UnreachableUsers(ctx context.Context) (int, error) {
 	var n int

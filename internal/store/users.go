@@ -38,6 +38,9 @@ type User struct {
 	// LastSeen is when the bot last recorded hearing from the user (Touch);
 	// nil: never.
 	LastSeen *time.Time
+	// Unreachable: Telegram said the user blocked the bot (MarkUnreachable);
+	// scheduled messages skip them until they write again.
+	Unreachable bool
 }
 
 // Mediator is a mediator post.
@@ -263,14 +266,14 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID TelegramID) (*U
 	)
 	err := s.db.QueryRow(ctx, `
 		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
-		       u.disabled_at IS NOT NULL, u.last_seen_at, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
+		       u.disabled_at IS NOT NULL, u.last_seen_at, u.unreachable_since IS NOT NULL, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
 		       c.scope, c.departement, c.structure
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
 		WHERE u.telegram_id = $1`, telegramID).
 		Scan(&u.TelegramID, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
-			&u.Disabled, &u.LastSeen, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coScope, &coDep, &coStruct)
+			&u.Disabled, &u.LastSeen, &u.Unreachable, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coScope, &coDep, &coStruct)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
