@@ -53,20 +53,17 @@ var ErrNotSent = errors.New("not sent")
 // and keeps each chat's messages in the order Send was called. Different
 // chats proceed in parallel. Safe for concurrent use.
 type Sender struct {
-	api    *tgbotapi.BotAPI
-	opts   SenderOptions
-	log    *slog.Logger
-	global *rate.Limiter
+	api   *tgbotapi.BotAPI
+	opts  SenderOptions
+	log   *slog.Logger
+	turns *turns // the global rate limit's tokens, conversations first
 
 	mu      sync.Mutex
 	lanes   map[int64]*lane
 	entered int
 
 	sent, retries, tooMany, failed atomic.Int64
-	// convWaiting counts conversation calls waiting for the global limit:
-	// bulk calls stand aside while there is one.
-	convWaiting atomic.Int64
-	bulkSent    atomic.Int64
+	bulkSent                       atomic.Int64
 }
 
 // bulkReserve is how many of the global burst's tokens bulk calls leave
@@ -115,11 +112,11 @@ func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
 		log = slog.Default()
 	}
 	return &Sender{
-		api:    api,
-		opts:   opts,
-		log:    log,
-		global: rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst),
-		lanes:  map[int64]*lane{},
+		api:   api,
+		opts:  opts,
+		log:   log,
+		turns: newTurns(rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst), min(bulkReserve, opts.GlobalBurst-1), time.Now),
+		lanes: map[int64]*lane{},
 	}
 }
 
@@ -249,7 +246,7 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		if t.counted && !s.opts.Unlimited && l != nil {
 			err := l.limiter.Wait(ctx)
 			if err == nil {
-				err = s.waitGlobal(ctx, bulk)
+				err = s.turns.wait(ctx, t.entered, bulk)
 			}
 			if err != nil {
 				if attempt == 1 {
@@ -303,31 +300,6 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		s.log.DebugContext(ctx, "telegram: retrying", "chat", t.chatID, "method", t.method, "attempt", attempt, "retry_in", wait, "err", err)
 		if !sleep(ctx, wait) {
 			return nil, s.fail(t, attempt, fmt.Errorf("%w (last error: %v)", ctx.Err(), err))
-		}
-	}
-}
-
-// waitGlobal takes a token of the global limit. A conversation call waits
-// its turn; a bulk call takes a token only when no conversation waits and
-// the reserve is left, so conversations go first.
-func (s *Sender) waitGlobal(ctx context.Context, bulk bool) error {
-	if !bulk {
-		s.convWaiting.Add(1)
-		defer s.convWaiting.Add(-1)
-		return s.global.Wait(ctx)
-	}
-	slot := time.Duration(float64(time.Second) / s.opts.GlobalRate)
-	reserve := float64(min(bulkReserve, s.opts.GlobalBurst-1))
-	for {
-		if s.convWaiting.Load() == 0 && s.global.TokensAt(time.Now()) >= reserve+1 {
-			r := s.global.Reserve()
-			if r.OK() && r.Delay() == 0 {
-				return nil
-			}
-			r.Cancel()
-		}
-		if !sleep(ctx, slot) {
-			return ctx.Err()
 		}
 	}
 }

@@ -1,0 +1,138 @@
+package telegram
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// t0 is the fake clock's start; every instant below is t0 plus a literal.
+var t0 = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+
+// queuedTurns is a turns on a fake clock with named calls queued directly
+// (no dispatcher goroutine): the test hands out tokens with grantLocked at
+// chosen instants and reads which calls got one.
+type queuedTurns struct {
+	*turns
+	waiting map[*turn]string
+}
+
+// newQueuedTurns has a limiter of 10 tokens a second (one every 100 ms)
+// holding up to burst tokens, tokens of them at t0.
+func newQueuedTurns(burst, tokens int) *queuedTurns {
+	l := rate.NewLimiter(10, burst)
+	l.AllowN(t0, burst-tokens)
+	return &queuedTurns{turns: newTurns(l, bulkReserve, func() time.Time { return t0 }), waiting: map[*turn]string{}}
+}
+
+func (q *queuedTurns) queue(name string, since time.Time, bulk bool) {
+	w := &turn{since: since, granted: make(chan struct{})}
+	q.waiting[w] = name
+	if bulk {
+		q.bulk = append(q.bulk, w)
+	} else {
+		q.conv = append(q.conv, w)
+	}
+}
+
+// grant hands out the tokens there are at now and returns who got one
+// (sorted) and how long until the next call could go.
+func (q *queuedTurns) grant(now time.Time) ([]string, time.Duration) {
+	next, _ := q.grantLocked(now)
+	var got []string
+	for w, n := range q.waiting {
+		select {
+		case <-w.granted:
+			got = append(got, n)
+			delete(q.waiting, w)
+		default:
+		}
+	}
+	slices.Sort(got)
+	return got, next
+}
+
+// grants hands out one token every 100 ms from first and returns who got
+// each, in order.
+func (q *queuedTurns) grants(first, n int) []string {
+	var order []string
+	for i := range n {
+		got, _ := q.grant(at(first + 100*i))
+		order = append(order, got...)
+	}
+	return order
+}
+
+// When chats contend for the global rate, the newest chat head goes first:
+// most answers leave at once instead of everyone waiting the average.
+func TestTurnsNewestChatHeadFirstWhenContended(t *testing.T) {
+	q := newQueuedTurns(1, 0)
+	q.queue("Awa", at(0), false)
+	q.queue("Bilal", at(10), false)
+	q.queue("Chloé", at(20), false)
+	if got := q.grants(100, 3); !slices.Equal(got, []string{"Chloé", "Bilal", "Awa"}) {
+		t.Fatalf("order %q, want newest first", got)
+	}
+}
+
+// A chat head that has waited 1.2 s goes before newer ones, oldest first:
+// nobody starves. At 1 199 ms it is still served newest-first.
+func TestTurnsHeadWaitingStaleAfterGoesFirst(t *testing.T) {
+	for _, c := range []struct {
+		now   int
+		first string
+	}{{1199, "Chloé"}, {1200, "Awa"}} {
+		q := newQueuedTurns(1, 0)
+		q.queue("Bilal", at(100), false) // older than Chloé, younger than Awa
+		q.queue("Chloé", at(600), false)
+		q.queue("Awa", at(0), false)
+		if got, _ := q.grant(at(c.now)); !slices.Equal(got, []string{c.first}) {
+			t.Errorf("at %d ms: got %q, want %s", c.now, got, c.first)
+		}
+	}
+	// Two stale heads: the oldest of them, then the other, then the rest.
+	q := newQueuedTurns(1, 0)
+	q.queue("Chloé", at(1250), false)
+	q.queue("Bilal", at(100), false)
+	q.queue("Awa", at(0), false)
+	q.queue("Daouda", at(1300), false)
+	if got := q.grants(1400, 4); !slices.Equal(got, []string{"Awa", "Bilal", "Daouda", "Chloé"}) {
+		t.Fatalf("order %q", got)
+	}
+}
+
+// Bulk calls wait while a conversation does and leave the reserve (5 of
+// the burst) to conversations; among themselves they go in order.
+func TestTurnsBulkAfterConversations(t *testing.T) {
+	q := newQueuedTurns(7, 1)
+	q.queue("rappel 1", at(0), true)
+	q.queue("rappel 2", at(0), true)
+	q.queue("Awa", at(0), false)
+	got, next := q.grant(at(0))
+	if !slices.Equal(got, []string{"Awa"}) || next != 600*time.Millisecond {
+		t.Fatalf("at 0 ms: got %q, next in %v; want Awa, next in 600ms (6 tokens)", got, next)
+	}
+	if got, _ := q.grant(at(599)); len(got) != 0 {
+		t.Fatalf("at 599 ms (5 tokens, the reserve): %q went", got)
+	}
+	if got, _ := q.grant(at(600)); !slices.Equal(got, []string{"rappel 1"}) {
+		t.Fatalf("at 600 ms: got %q, want rappel 1", got)
+	}
+	// A conversation arriving now takes a token at once, before rappel 2.
+	q.queue("Bilal", at(650), false)
+	if got, _ := q.grant(at(700)); !slices.Equal(got, []string{"Bilal"}) {
+		t.Fatalf("at 700 ms: got %q, want Bilal", got)
+	}
+}
+
+// Uncontended, a call takes its token at once (no dispatcher involved).
+func TestTurnsUncontendedTakesATokenAtOnce(t *testing.T) {
+	q := newQueuedTurns(2, 2)
+	if !q.takeLocked(at(0), false) || !q.takeLocked(at(0), false) || q.takeLocked(at(0), false) {
+		t.Fatal("want two tokens at once, then none")
+	}
+}
