@@ -1,6 +1,8 @@
 package telegram
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -129,10 +131,24 @@ func TestTurnsBulkAfterConversations(t *testing.T) {
 	}
 }
 
-// Uncontended, a call takes its token at once (no dispatcher involved).
+// Uncontended, a call takes its token at once, without queueing or a
+// dispatcher, as the plain limiter did; with none left, it waits.
 func TestTurnsUncontendedTakesATokenAtOnce(t *testing.T) {
 	q := newQueuedTurns(2, 2)
-	if !q.takeLocked(at(0), false) || !q.takeLocked(at(0), false) || q.takeLocked(at(0), false) {
-		t.Fatal("want two tokens at once, then none")
+	for range 2 {
+		if err := q.wait(context.Background(), t0, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q.mu.Lock()
+	running, queued := q.running, len(q.conv)
+	q.mu.Unlock()
+	if running || queued != 0 {
+		t.Fatalf("dispatcher running %v, %d queued: want neither", running, queued)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancel()
+	if err := q.wait(ctx, t0, false); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("third call without a token: %v, want it to wait", err)
 	}
 }
