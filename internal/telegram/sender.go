@@ -55,7 +55,10 @@ var ErrNotSent = errors.New("not sent")
 // chat, bursts allowed), honours retry_after on 429, retries network errors
 // and 5xx with backoff, gives up after a bounded time with a logged error,
 // and keeps each chat's messages in the order Send was called. Different
-// chats proceed in parallel. Safe for concurrent use.
+// chats proceed in parallel; when they contend for the global rate the
+// newest chat's message goes first unless one has waited staleAfter (see
+// turns), and scheduled (Bulk) messages take what conversations leave.
+// Safe for concurrent use.
 type Sender struct {
 	api   *tgbotapi.BotAPI
 	opts  SenderOptions
