@@ -61,8 +61,10 @@ type Sends struct {
 	plans map[string]*plan // announced passes, by kind
 }
 
-// plan is a pass announced with Plan: how many messages, how many handled.
-type plan struct{ total, handled int }
+// plan is a pass announced with Plan: how many messages, how many handled,
+// how many of them claimed by this pass (a pass that only finds messages
+// handled already, every ten minutes all week for the digest, logs nothing).
+type plan struct{ total, handled, worked int }
 
 // Message is one scheduled message.
 type Message struct {
@@ -76,7 +78,8 @@ type Message struct {
 // Once sends m with send unless it was sent (or is being sent) already.
 // sent tells whether send ran and succeeded; err is a failure to retry.
 func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Context) error) (sent bool, err error) {
-	defer s.handled(m.Kind)
+	worked := false // claimed here: this pass does the work
+	defer func() { s.handled(m.Kind, worked) }()
 	lease, deadline := s.Lease, s.Deadline
 	if lease <= 0 {
 		lease = DefaultLease
@@ -92,6 +95,7 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 	if err != nil || !claimed {
 		return false, err
 	}
+	worked = true
 	// Scheduled messages are bulk: the sender lets conversations go first.
 	sctx, cancel := context.WithTimeout(telegram.Bulk(ctx), deadline)
 	err = send(sctx)
@@ -150,8 +154,9 @@ func (s *Sends) count(kind, outcome string) {
 
 // Plan announces a pass of n messages of kind, such as a digest to 500
 // recipients: long work shows how far it is, in the logs ("handled 200 of
-// 500") and on /metrics (relais_scheduled_messages_remaining), until each
-// of the n has gone through Once, whatever its outcome.
+// 500", from the first message it claims) and on /metrics
+// (relais_scheduled_messages_remaining), until each of the n has gone
+// through Once, whatever its outcome.
 func (s *Sends) Plan(kind string, n int) {
 	s.mu.Lock()
 	if s.plans == nil {
@@ -159,22 +164,25 @@ func (s *Sends) Plan(kind string, n int) {
 	}
 	s.plans[kind] = &plan{total: n}
 	s.mu.Unlock()
-	s.logger().Info("scheduled messages to handle", "kind", kind, "total", n)
 	if s.Metrics != nil {
 		s.Metrics.Remaining(kind, n)
 	}
 }
 
 // handled counts one message through Once (sent, skipped, failed or
-// already handled elsewhere) for the progress log and metric.
-func (s *Sends) handled(kind string) {
+// already handled elsewhere) for the progress log and metric; worked says
+// this pass claimed it.
+func (s *Sends) handled(kind string, worked bool) {
 	s.mu.Lock()
 	s.done++
 	done, p := s.done, s.plans[kind]
-	var handled, total int
+	var handled, total, claimed int
 	if p != nil {
 		p.handled++
-		handled, total = p.handled, p.total
+		if worked {
+			p.worked++
+		}
+		handled, total, claimed = p.handled, p.total, p.worked
 		if handled >= total {
 			delete(s.plans, kind)
 		}
@@ -186,7 +194,9 @@ func (s *Sends) handled(kind string) {
 			s.logger().Info("scheduled messages progress", "handled", done, "last_kind", kind)
 		}
 		return
-	case handled%progressEvery == 0 || handled >= total:
+	case worked && claimed == 1:
+		s.logger().Info("scheduled messages to handle", "kind", kind, "total", total, "handled", handled)
+	case claimed > 0 && (handled%progressEvery == 0 || handled >= total):
 		s.logger().Info("scheduled messages progress", "kind", kind, "handled", handled, "total", total)
 	}
 	if s.Metrics != nil {

@@ -166,9 +166,24 @@ func TestPlanShowsProgressOnMetricsAndLogs(t *testing.T) {
 	if got := remaining(); got != `relais_scheduled_messages_remaining{kind="digest"} 0` {
 		t.Fatalf("after 3 of 3: %s", got)
 	}
-	for _, want := range []string{`msg="scheduled messages to handle" kind=digest total=3`, `msg="scheduled messages progress" kind=digest handled=3 total=3`} {
+	for _, want := range []string{`msg="scheduled messages to handle" kind=digest total=3 handled=1`, `msg="scheduled messages progress" kind=digest handled=3 total=3`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("logs lack %q:\n%s", want, logs.String())
 		}
+	}
+
+	// The next tick finds them handled: the gauge counts down, the logs say nothing.
+	logged := logs.Len()
+	s.Plan("digest", 2)
+	for _, u := range []int64{1, 3} {
+		if _, err := s.Once(ctx, digest(u), func(context.Context) error { t.Error("sent twice"); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := remaining(); got != `relais_scheduled_messages_remaining{kind="digest"} 0` {
+		t.Fatalf("after a pass with nothing to do: %s", got)
+	}
+	if more := logs.String()[logged:]; more != "" {
+		t.Errorf("a pass with nothing to do logged:\n%s", more)
 	}
 }
