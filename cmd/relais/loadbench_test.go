@@ -35,7 +35,7 @@ var loadSheet = []struct{ text, press string }{
 // answerCallbackQuery percentiles, 429s and forms lost. Not part of
 // `make test`:
 //
-//	go test -tags loadbench -run TestLoadSheets -v -timeout 30m ./cmd/relais/
+//	go test -count=1 -tags loadbench -run TestLoadSheets -v -timeout 30m ./cmd/relais/
 func TestLoadSheets(t *testing.T) {
 	users, forms, think := envInt("LOAD_USERS", 100), envInt("LOAD_FORMS", 1), 3*time.Second
 	if v := os.Getenv("LOAD_THINK"); v != "" {
