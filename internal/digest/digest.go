@@ -69,6 +69,7 @@ func (j *Job) Run(ctx context.Context, now time.Time) (int, error) {
 	if sends == nil {
 		sends = &jobs.Sends{Store: j.Store, Log: j.Log}
 	}
+	sends.Plan("digest", len(recipients))
 	sent := 0
 	var errs []error
 	for _, r := range recipients {

@@ -7,7 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/relais-sante/relais/internal/store"
@@ -29,6 +29,9 @@ const (
 type SendMetrics interface {
 	Scheduled(kind, outcome string)
 	Blocked()
+	// Remaining is how many messages of kind the current pass has still
+	// to handle (see Sends.Plan).
+	Remaining(kind string, n int)
 }
 
 // Sends sends scheduled messages exactly once, across replicas, restarts
@@ -53,8 +56,15 @@ type Sends struct {
 	Log      *slog.Logger
 	Metrics  SendMetrics
 
-	done atomic.Int64 // messages handled since start, for the progress log
+	mu    sync.Mutex
+	done  int              // messages handled since start, for the progress log
+	plans map[string]*plan // announced passes, by kind
 }
+
+// plan is a pass announced with Plan: how many messages, how many handled,
+// how many of them claimed by this pass (a pass that only finds messages
+// handled already, every ten minutes all week for the digest, logs nothing).
+type plan struct{ total, handled, worked int }
 
 // Message is one scheduled message.
 type Message struct {
@@ -68,6 +78,8 @@ type Message struct {
 // Once sends m with send unless it was sent (or is being sent) already.
 // sent tells whether send ran and succeeded; err is a failure to retry.
 func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Context) error) (sent bool, err error) {
+	worked := false // claimed here: this pass does the work
+	defer func() { s.handled(m.Kind, worked) }()
 	lease, deadline := s.Lease, s.Deadline
 	if lease <= 0 {
 		lease = DefaultLease
@@ -83,6 +95,7 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 	if err != nil || !claimed {
 		return false, err
 	}
+	worked = true
 	// Scheduled messages are bulk: the sender lets conversations go first.
 	sctx, cancel := context.WithTimeout(telegram.Bulk(ctx), deadline)
 	err = send(sctx)
@@ -137,15 +150,65 @@ func (s *Sends) count(kind, outcome string) {
 	if s.Metrics != nil {
 		s.Metrics.Scheduled(kind, outcome)
 	}
-	// Long work (a digest to 500 recipients, 1 000 reminders at 09:00)
-	// shows its progress in the logs; /metrics has the same counts.
-	if n := s.done.Add(1); n%progressEvery == 0 {
-		log := s.Log
-		if log == nil {
-			log = slog.Default()
-		}
-		log.Info("scheduled messages progress", "handled", n, "last_kind", kind)
+}
+
+// Plan announces a pass of n messages of kind, such as a digest to 500
+// recipients: long work shows how far it is, in the logs ("handled 200 of
+// 500", from the first message it claims) and on /metrics
+// (relais_scheduled_messages_remaining), until each of the n has gone
+// through Once, whatever its outcome.
+func (s *Sends) Plan(kind string, n int) {
+	s.mu.Lock()
+	if s.plans == nil {
+		s.plans = map[string]*plan{}
 	}
+	s.plans[kind] = &plan{total: n}
+	s.mu.Unlock()
+	if s.Metrics != nil {
+		s.Metrics.Remaining(kind, n)
+	}
+}
+
+// handled counts one message through Once (sent, skipped, failed or
+// already handled elsewhere) for the progress log and metric; worked says
+// this pass claimed it.
+func (s *Sends) handled(kind string, worked bool) {
+	s.mu.Lock()
+	s.done++
+	done, p := s.done, s.plans[kind]
+	var handled, total, claimed int
+	if p != nil {
+		p.handled++
+		if worked {
+			p.worked++
+		}
+		handled, total, claimed = p.handled, p.total, p.worked
+		if handled >= total {
+			delete(s.plans, kind)
+		}
+	}
+	s.mu.Unlock()
+	switch {
+	case p == nil:
+		if done%progressEvery == 0 {
+			s.logger().Info("scheduled messages progress", "handled", done, "last_kind", kind)
+		}
+		return
+	case worked && claimed == 1:
+		s.logger().Info("scheduled messages to handle", "kind", kind, "total", total, "handled", handled)
+	case claimed > 0 && (handled%progressEvery == 0 || handled >= total):
+		s.logger().Info("scheduled messages progress", "kind", kind, "handled", handled, "total", total)
+	}
+	if s.Metrics != nil {
+		s.Metrics.Remaining(kind, max(total-handled, 0))
+	}
+}
+
+func (s *Sends) logger() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
 }
 
 // progressEvery is how often Sends logs its progress, in messages.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/metrics"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -151,5 +155,73 @@ func TestOnceClampsTheSendDeadlineBelowTheLease(t *testing.T) {
 		if left > c.want || left < c.want-5*time.Second {
 			t.Errorf("lease %v deadline %v: the send had %v, want %v", c.lease, c.deadline, left.Round(time.Second), c.want)
 		}
+	}
+}
+
+// A planned pass (a digest to its recipients) shows how many messages are
+// left on /metrics and in the logs, whatever each one's outcome: sent,
+// failed, or already sent by an earlier pass.
+func TestPlanShowsProgressOnMetricsAndLogs(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	var logs strings.Builder
+	mx := metrics.New()
+	s := &jobs.Sends{Store: st, Metrics: mx, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	digest := func(user store.TelegramID) jobs.Message {
+		return jobs.Message{Key: store.SendKey{Job: "digest", Period: "2026-11-16", TelegramID: user}, Kind: "digest", UserID: user,
+			Now: now, DayStart: jobs.DayStart(now)}
+	}
+	remaining := func() string {
+		rec := httptest.NewRecorder()
+		mx.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		for line := range strings.Lines(rec.Body.String()) {
+			if strings.HasPrefix(line, `relais_scheduled_messages_remaining{kind="digest"}`) {
+				return strings.TrimSpace(line)
+			}
+		}
+		return "absent"
+	}
+	if _, err := s.Once(ctx, digest(3), func(context.Context) error { return nil }); err != nil { // an earlier pass
+		t.Fatal(err)
+	}
+	s.Plan("digest", 3)
+	if got := remaining(); got != `relais_scheduled_messages_remaining{kind="digest"} 3` {
+		t.Fatalf("after Plan: %s", got)
+	}
+	if _, err := s.Once(ctx, digest(1), func(context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Once(ctx, digest(2), func(context.Context) error { return errors.New("telegram down") }); err == nil {
+		t.Fatal("want the failure back")
+	}
+	if got := remaining(); got != `relais_scheduled_messages_remaining{kind="digest"} 1` {
+		t.Fatalf("after 2 of 3: %s", got)
+	}
+	if _, err := s.Once(ctx, digest(3), func(context.Context) error { t.Error("sent twice"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := remaining(); got != `relais_scheduled_messages_remaining{kind="digest"} 0` {
+		t.Fatalf("after 3 of 3: %s", got)
+	}
+	for _, want := range []string{`msg="scheduled messages to handle" kind=digest total=3 handled=1`, `msg="scheduled messages progress" kind=digest handled=3 total=3`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %q:\n%s", want, logs.String())
+		}
+	}
+
+	// The next tick finds them handled: the gauge counts down, the logs say nothing.
+	logged := logs.Len()
+	s.Plan("digest", 2)
+	for _, u := range []store.TelegramID{1, 3} {
+		if _, err := s.Once(ctx, digest(u), func(context.Context) error { t.Error("sent twice"); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := remaining(); got != `relais_scheduled_messages_remaining{kind="digest"} 0` {
+		t.Fatalf("after a pass with nothing to do: %s", got)
+	}
+	if more := logs.String()[logged:]; more != "" {
+		t.Errorf("a pass with nothing to do logged:\n%s", more)
 	}
 }

@@ -27,6 +27,7 @@ type Metrics struct {
 	updates    *prometheus.CounterVec
 	handling   prometheus.Histogram
 	scheduled  *prometheus.CounterVec
+	remaining  *prometheus.GaugeVec
 	blocked    prometheus.Counter
 	executions *prometheus.CounterVec
 	jobTime    *prometheus.HistogramVec
@@ -44,6 +45,8 @@ func New() *Metrics {
 			Help: "Time to handle one update.", Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}}),
 		scheduled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relais_scheduled_messages_total",
 			Help: "Scheduled messages by kind (reminder, nudge, review, digest) and outcome (sent, skipped, failed, blocked, unknown)."}, []string{"kind", "outcome"}),
+		remaining: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "relais_scheduled_messages_remaining",
+			Help: "Scheduled messages of the current pass not handled yet, by kind (a digest to 500 recipients counts down from 500)."}, []string{"kind"}),
 		blocked: prometheus.NewCounter(prometheus.CounterOpts{Name: "relais_users_blocked_total",
 			Help: "Users found to have blocked the bot (403) by a scheduled message."}),
 		executions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "relais_job_executions_total",
@@ -56,7 +59,7 @@ func New() *Metrics {
 			Help:    "Time a Telegram call waited its turn (chat order, rate limits) before its first attempt.",
 			Buckets: []float64{.001, .01, .1, .5, 1, 2, 5, 10, 30, 60}}, []string{"method"}),
 	}
-	m.reg.MustRegister(m.updates, m.handling, m.scheduled, m.blocked, m.executions, m.jobTime, m.backend, m.senderWait,
+	m.reg.MustRegister(m.updates, m.handling, m.scheduled, m.remaining, m.blocked, m.executions, m.jobTime, m.backend, m.senderWait,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, b := range []string{"redis", "postgres"} {
 		m.backend.WithLabelValues(b)
@@ -77,6 +80,9 @@ func (m *Metrics) Update(outcome string, d time.Duration) {
 
 // Scheduled implements jobs.SendMetrics.
 func (m *Metrics) Scheduled(kind, outcome string) { m.scheduled.WithLabelValues(kind, outcome).Inc() }
+
+// Remaining implements jobs.SendMetrics.
+func (m *Metrics) Remaining(kind string, n int) { m.remaining.WithLabelValues(kind).Set(float64(n)) }
 
 // Blocked implements jobs.SendMetrics.
 func (m *Metrics) Blocked() { m.blocked.Inc() }

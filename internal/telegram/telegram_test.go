@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -690,4 +691,34 @@ func TestSenderPostsMessages(t *testing.T) {
 // pngEncode writes a small image, as the digest's chart is.
 func pngEncode(w *bytes.Buffer) error {
 	return png.Encode(w, image.NewRGBA(image.Rect(0, 0, 8, 8)))
+}
+
+// Under contention the newest chat head goes first, but only chat heads
+// compete: a chat's own messages still leave in the order they were sent.
+func TestSenderKeepsEachChatInOrderWhenContended(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	s := telegram.NewSender(connect(t, srv), telegram.SenderOptions{GlobalRate: 20, GlobalBurst: 1})
+	awa, bilal, chloe := srv.NewUser(1, "Awa"), srv.NewUser(2, "Bilal"), srv.NewUser(3, "Chloé")
+	var wg sync.WaitGroup
+	for i, c := range []struct {
+		u    *telegramtest.User
+		text string
+	}{{awa, "Awa 1"}, {awa, "Awa 2"}, {awa, "Awa 3"}, {bilal, "Bilal 1"}, {chloe, "Chloé 1"}, {awa, "Awa 4"}} {
+		wg.Go(func() {
+			if _, err := s.Send(context.Background(), tgbotapi.NewMessage(c.u.ID(), c.text)); err != nil {
+				t.Error(err)
+			}
+		})
+		for s.QueueDepth()+int(s.Stats().Sent) < i+1 {
+			time.Sleep(time.Millisecond) // each call made after the previous one
+		}
+	}
+	wg.Wait()
+	if got := texts(awa.Messages()); !slices.Equal(got, []string{"Awa 1", "Awa 2", "Awa 3", "Awa 4"}) {
+		t.Errorf("Awa's chat reads %q", got)
+	}
+	if got := append(texts(bilal.Messages()), texts(chloe.Messages())...); !slices.Equal(got, []string{"Bilal 1", "Chloé 1"}) {
+		t.Errorf("Bilal and Chloé got %q", got)
+	}
 }
