@@ -418,6 +418,10 @@ func runCheck(ctx context.Context, tx pgx.Tx, sql string, found func(line int, a
 // numbers of its mediator (mediator_number) in date then line order, as the
 // bot's trigger would give them one by one.
 func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *ImportSummary, step func(string)) error {
+	restoreKeys, err := suspendForeignKeys(ctx, tx)
+	if err != nil {
+		return err
+	}
 	tag, err := tx.Exec(ctx, `
 		INSERT INTO mediators (identifier, departement)
 		SELECT DISTINCT ON (mediator COLLATE "C") mediator, departement FROM import_mediators ORDER BY mediator COLLATE "C", line
@@ -437,7 +441,8 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 		return fmt.Errorf("update beneficiaries: %w", err)
 	}
 	// import_people keeps the people this import creates: their rollups
-	// are written from the staged lines, with nothing to take away.
+	// are written from the staged lines, with nothing to take away. The
+	// table is locked: no one else creates a code meanwhile.
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE import_people (id BIGINT NOT NULL, code TEXT NOT NULL) ON COMMIT DROP`); err != nil {
 		return fmt.Errorf("create beneficiaries: %w", err)
 	}
@@ -448,7 +453,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 			FROM (SELECT DISTINCT ON (beneficiary COLLATE "C") beneficiary, mediator, sex, age, date, qpv, resources
 			      FROM import_sheets ORDER BY beneficiary COLLATE "C", date DESC, last_line DESC) l
 			JOIN mediators m ON m.identifier = l.mediator
-			ON CONFLICT (code) DO NOTHING
+			WHERE NOT EXISTS (SELECT FROM beneficiaries k WHERE k.code = l.beneficiary)
 			RETURNING id, code
 		)
 		INSERT INTO import_people (id, code) SELECT id, code FROM created`)
@@ -473,21 +478,28 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 		FROM mediators m WHERE m.identifier IN (SELECT mediator FROM import_mediators) ORDER BY m.id`); err != nil {
 		return fmt.Errorf("lock mediator numbers: %w", err)
 	}
+	// Sorted on one bigint (day, then line), the sorts compare a single
+	// value; on (date, line) most comparisons would fall on the second key.
+	// No ON CONFLICT: the table is locked and known sheets left out.
 	tag, err = tx.Exec(ctx, `
-		WITH meds AS (
+		WITH meds AS MATERIALIZED (
 			SELECT m.id, m.identifier, coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0) AS top
 			FROM mediators m WHERE m.identifier IN (SELECT mediator FROM import_mediators)
 		)
 		INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
 		                    level, social_protection, obstacles, source, mediator_number)
-		SELECT f.sheet_id, m.id, b.id, f.date, f.sex, f.age, f.qpv, f.resources, f.contact_mode,
-		       f.level, f.social_protection, f.obstacles, 'import',
-		       m.top + row_number() OVER (PARTITION BY m.id ORDER BY f.date, f.line)
-		FROM import_sheets f
-		JOIN meds m ON m.identifier = f.mediator
-		JOIN beneficiaries b ON b.code = f.beneficiary
-		ORDER BY f.date, f.line
-		ON CONFLICT (id) DO NOTHING`)
+		SELECT x.sheet_id, x.mediator_id, x.beneficiary_id, x.date, x.sex, x.age, x.qpv, x.resources, x.contact_mode,
+		       x.level, x.social_protection, x.obstacles, 'import',
+		       x.top + row_number() OVER (PARTITION BY x.mediator_id ORDER BY x.k)
+		FROM (
+			SELECT (f.date - DATE '2000-01-01')::bigint * 4294967296 + f.line AS k, m.id AS mediator_id, m.top,
+			       f.sheet_id, b.id AS beneficiary_id, f.date, f.sex, f.age, f.qpv, f.resources, f.contact_mode,
+			       f.level, f.social_protection, f.obstacles
+			FROM import_sheets f
+			JOIN meds m ON m.identifier = f.mediator
+			JOIN beneficiaries b ON b.code = f.beneficiary
+		) x
+		ORDER BY x.k`)
 	if err != nil {
 		return fmt.Errorf("create sheets: %w", err)
 	}
@@ -497,7 +509,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 
 	tag, err = tx.Exec(ctx, `
 		INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, status_changed_at, resolved_at)
-		SELECT r.sheet_id, row_number() OVER (PARTITION BY r.sheet_id ORDER BY r.line),
+		SELECT r.sheet_id, row_number() OVER (PARTITION BY r.sheet_id COLLATE "C" ORDER BY r.line),
 		       r.request_kind, r.request_type, r.status, r.follow_up,
 		       r.date::timestamp AT TIME ZONE $1,
 		       CASE WHEN r.status = 'resolue' THEN r.date::timestamp AT TIME ZONE $1 END
@@ -508,7 +520,51 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 	}
 	sum.Requests = int(tag.RowsAffected())
 	step("requests")
+	for _, q := range restoreKeys {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("check foreign keys: %w", err)
+		}
+	}
+	step("foreign keys")
 	return nil
+}
+
+// suspendForeignKeys drops, for the rest of the transaction, the foreign
+// keys from requests to sheets and from sheets to beneficiaries, and returns
+// the statements that put them back as they were (read from the catalog),
+// each checked once over its whole table with a join. Checked row by row,
+// they cost about 5 µs per line, 10 s for a million lines. The price: the
+// import holds requests, sheets and beneficiaries exclusively until it
+// commits (the bot's saves and lists of sheets wait; users and mediators
+// stay free, and their foreign keys are kept).
+func suspendForeignKeys(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	if _, err := tx.Exec(ctx, `LOCK TABLE beneficiaries, sheets, requests IN ACCESS EXCLUSIVE MODE`); err != nil {
+		return nil, fmt.Errorf("lock imported tables: %w", err)
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+		FROM pg_constraint c
+		WHERE c.contype = 'f'
+		  AND ((c.conrelid = 'requests'::regclass AND c.confrelid = 'sheets'::regclass)
+		       OR (c.conrelid = 'sheets'::regclass AND c.confrelid = 'beneficiaries'::regclass))
+		ORDER BY c.conname`)
+	if err != nil {
+		return nil, fmt.Errorf("read foreign keys: %w", err)
+	}
+	type fk struct{ Table, Name, Def string }
+	keys, err := pgx.CollectRows(rows, pgx.RowToStructByPos[fk])
+	if err != nil {
+		return nil, fmt.Errorf("read foreign keys: %w", err)
+	}
+	var restore []string
+	for _, k := range keys {
+		name := pgx.Identifier{k.Name}.Sanitize()
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s DROP CONSTRAINT %s`, k.Table, name)); err != nil {
+			return nil, fmt.Errorf("suspend foreign key %s: %w", k.Name, err)
+		}
+		restore = append(restore, fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s %s`, k.Table, name, k.Def))
+	}
+	return restore, nil
 }
 
 // refreshRollups recomputes the report rollups (migration 00014) of the
@@ -529,6 +585,7 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 	}
 	step("rollups: days, known people")
 	if _, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE import_people_spans ON COMMIT DROP AS
 		WITH v AS (
 			SELECT p.id AS beneficiary_id, m.id AS mediator_id, f.date, f.qpv = 'oui' AS qpv, f.social_protection = 'oui' AS sp,
 			       coalesce(q.rights, FALSE) AS rights, coalesce(q.care, FALSE) AS care
@@ -541,27 +598,42 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 			SELECT 'y' AS span, date_trunc('year', v.date::timestamp)::date AS start, v.* FROM v
 			UNION ALL
 			SELECT 'm', date_trunc('month', v.date::timestamp)::date, v.* FROM v
-		), ins AS (
-			INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
-			                           first_rights, first_care, shared)
-			SELECT span, start, mediator_id, beneficiary_id, min(date),
-			       min(date) FILTER (WHERE qpv), min(date) FILTER (WHERE sp),
-			       min(date) FILTER (WHERE rights), min(date) FILTER (WHERE care), FALSE
-			FROM spans
-			GROUP BY span, start, mediator_id, beneficiary_id
-			RETURNING *
 		)
+		SELECT span, start, mediator_id, beneficiary_id, min(date) AS first_visit,
+		       min(date) FILTER (WHERE qpv) AS first_qpv, min(date) FILTER (WHERE sp) AS first_sp,
+		       min(date) FILTER (WHERE rights) AS first_rights, min(date) FILTER (WHERE care) AS first_care
+		FROM spans
+		GROUP BY span, start, mediator_id, beneficiary_id`); err != nil {
+		return fmt.Errorf("report rollups of the new people: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
+		                           first_rights, first_care, shared)
+		SELECT span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp, first_rights, first_care, FALSE
+		FROM import_people_spans`); err != nil {
+		return fmt.Errorf("report rollups of the new people: %w", err)
+	}
+	// Counted by first day, one column at a time (alone = visit: never shared).
+	if _, err := tx.Exec(ctx, `
 		INSERT INTO report_people_days AS h (span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
-		SELECT p.span, p.start, p.mediator_id, x.day, sum(x.visit), sum(x.alone), sum(x.qpv),
-		       sum(x.sp), sum(x.rights), sum(x.care)
-		FROM ins p
-		CROSS JOIN LATERAL (VALUES
-			(p.first_visit, 1, 1, 0, 0, 0, 0),
-			(p.first_qpv, 0, 0, 1, 0, 0, 0), (p.first_sp, 0, 0, 0, 1, 0, 0),
-			(p.first_rights, 0, 0, 0, 0, 1, 0), (p.first_care, 0, 0, 0, 0, 0, 1)
-		) AS x(day, visit, alone, qpv, sp, rights, care)
-		WHERE x.day IS NOT NULL
-		GROUP BY p.span, p.start, p.mediator_id, x.day
+		SELECT span, start, mediator_id, day, sum(visit), sum(visit), sum(qpv), sum(sp), sum(rights), sum(care)
+		FROM (
+			SELECT span, start, mediator_id, first_visit AS day, count(*) AS visit, 0 AS qpv, 0 AS sp, 0 AS rights, 0 AS care
+			FROM import_people_spans GROUP BY 1, 2, 3, 4
+			UNION ALL
+			SELECT span, start, mediator_id, first_qpv, 0, count(*), 0, 0, 0
+			FROM import_people_spans WHERE first_qpv IS NOT NULL GROUP BY 1, 2, 3, 4
+			UNION ALL
+			SELECT span, start, mediator_id, first_sp, 0, 0, count(*), 0, 0
+			FROM import_people_spans WHERE first_sp IS NOT NULL GROUP BY 1, 2, 3, 4
+			UNION ALL
+			SELECT span, start, mediator_id, first_rights, 0, 0, 0, count(*), 0
+			FROM import_people_spans WHERE first_rights IS NOT NULL GROUP BY 1, 2, 3, 4
+			UNION ALL
+			SELECT span, start, mediator_id, first_care, 0, 0, 0, 0, count(*)
+			FROM import_people_spans WHERE first_care IS NOT NULL GROUP BY 1, 2, 3, 4
+		) x
+		GROUP BY span, start, mediator_id, day
 		ON CONFLICT (span, start, mediator_id, day) DO UPDATE
 		SET visit = h.visit + EXCLUDED.visit, alone = h.alone + EXCLUDED.alone, qpv = h.qpv + EXCLUDED.qpv,
 		    sp = h.sp + EXCLUDED.sp, rights = h.rights + EXCLUDED.rights, care = h.care + EXCLUDED.care`); err != nil {
