@@ -37,5 +37,5 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	return trackingcsv.RunImport(ctx, st.Pool, in, *dryRun, stdout)
+	return trackingcsv.RunImport(ctx, st, in, *dryRun, stdout)
 }

@@ -31,7 +31,7 @@ func build2024Document(t *testing.T) (*annual.Document, *indicators.Report) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	seed2024Annexe(t, db)

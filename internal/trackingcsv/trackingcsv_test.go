@@ -26,7 +26,7 @@ func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(goodFile), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	want := "Import terminé.\nLignes lues : 3\nFiches importées : 2 (déjà présentes, ignorées : 0)\nDemandes importées : 3\nNouveaux médiateurs : 2\nNouvelles personnes : 2\n"
@@ -34,7 +34,7 @@ func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
 		t.Errorf("summary:\n%s\nwant:\n%s", out.String(), want)
 	}
 	out.Reset()
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(goodFile), false, &out); err != nil {
 		t.Fatal(err)
 	}
 	if want := "Fiches importées : 0 (déjà présentes, ignorées : 2)\nDemandes importées : 0\nNouveaux médiateurs : 0\nNouvelles personnes : 0\n"; !strings.Contains(out.String(), want) {
@@ -57,7 +57,7 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 		"F-010,1900-03-01,MED-59-01,59,P-010,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 10: far past
 		"\"F-008,2024-02-05\n" // 11: unclosed quote
 	var out bytes.Buffer
-	err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(file), false, &out)
+	err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(file), false, &out)
 	if !errors.Is(err, trackingcsv.ErrRejected) {
 		t.Fatalf("err = %v, want ErrRejected\n%s", err, out.String())
 	}
@@ -99,7 +99,7 @@ func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
 	file := "\ufeffdate;sheet_id;mediator;departement;beneficiary;sex;age;qpv;resources;contact_mode;level;social_protection;request_kind;request_type;status;follow_up;obstacles;remarque\n" +
 		"05/02/2024;X1;MED-02-01;2;P-9;f;50;OUI;RSA;aller_vers;oriente;non;droits;css;en_cours;01/03/2024;\"mobilite;langue\";rien\n"
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(file), true, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(file), true, &out); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "Simulation (--dry-run) : le fichier est valide, rien n'a été enregistré.\nLignes lues : 1\nFiches à importer : 1") {
@@ -111,7 +111,7 @@ func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
 		t.Fatalf("dry run wrote %d sheets", n)
 	}
 	out.Reset()
-	if err := trackingcsv.RunImport(ctx, db.Store.Pool, strings.NewReader(file), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(file), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	var dep, sex, obstacles, date string
@@ -128,7 +128,7 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 	src := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, src.Store.Pool, strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, src.Store, strings.NewReader(goodFile), false, &out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := src.Store.Pool.Exec(ctx, `UPDATE sheets SET note = 'Mme Dupont, 3 rue des Lilas'`); err != nil {
@@ -155,7 +155,7 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 	}
 	// Import the export into another database: same report.
 	dst := testenv.NewDB(t)
-	if err := trackingcsv.RunImport(ctx, dst.Store.Pool, bytes.NewReader(exported.Bytes()), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, dst.Store, bytes.NewReader(exported.Bytes()), false, &out); err != nil {
 		t.Fatal(err)
 	}
 	a, err := indicators.Compute(ctx, src.Store.Pool, year, indicators.Region())
@@ -179,7 +179,7 @@ func TestRunImportNamesMissingColumns(t *testing.T) {
 		{strings.Replace(header, ",follow_up,obstacles", "", 1), "ligne 1 : 2 colonnes manquantes dans l'en-tête : follow_up, obstacles (attendu : "},
 	} {
 		var out bytes.Buffer
-		err := trackingcsv.RunImport(context.Background(), db.Store.Pool, strings.NewReader(c.head), false, &out)
+		err := trackingcsv.RunImport(context.Background(), db.Store, strings.NewReader(c.head), false, &out)
 		if !errors.Is(err, trackingcsv.ErrRejected) || !strings.Contains(out.String(), c.want) {
 			t.Errorf("err %v, output:\n%s\nwant %q", err, out.String(), c.want)
 		}
