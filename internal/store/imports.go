@@ -606,11 +606,12 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 		GROUP BY span, start, mediator_id, beneficiary_id`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
+	// In person order the index on beneficiary_id only grows at its end.
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
 		                           first_rights, first_care, shared)
 		SELECT span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp, first_rights, first_care, FALSE
-		FROM import_people_spans`); err != nil {
+		FROM import_people_spans ORDER BY beneficiary_id`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
 	// Counted by first day, one column at a time (alone = visit: never shared).
