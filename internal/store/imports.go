@@ -175,7 +175,8 @@ func newImportSteps(ctx context.Context) func(name string) {
 }
 
 // stageSheets sorts the staging lines once into import_sheets, one row per
-// sheet (its first line, and its last line number), and the mediators into
+// sheet (its first line, its last line number, whether it has a rights or a
+// care request), and the mediators into
 // import_mediators, one row per mediator and département with its first
 // line: the checks and writes that follow read these instead of sorting a
 // million lines again.
@@ -185,10 +186,14 @@ func stageSheets(ctx context.Context, tx pgx.Tx) error {
 	}
 	if _, err := tx.Exec(ctx, `
 		CREATE TEMP TABLE import_sheets ON COMMIT DROP AS
-		SELECT DISTINCT ON (sheet_id COLLATE "C") sheet_id, line, max(line) OVER (PARTITION BY sheet_id COLLATE "C") AS last_line,
+		SELECT DISTINCT ON (sheet_id COLLATE "C") sheet_id, line, max(line) OVER w AS last_line,
+		       coalesce(bool_or(request_kind = 'droits') OVER w, FALSE) AS rights,
+		       coalesce(bool_or(request_kind = 'soins') OVER w, FALSE) AS care,
 		       date, mediator, departement, beneficiary, sex, age, qpv, resources, contact_mode, level,
 		       social_protection, obstacles
-		FROM import_rows ORDER BY sheet_id COLLATE "C", line`); err != nil {
+		FROM import_rows
+		WINDOW w AS (PARTITION BY sheet_id COLLATE "C")
+		ORDER BY sheet_id COLLATE "C", line`); err != nil {
 		return fmt.Errorf("stage sheets: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `
@@ -588,12 +593,10 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 		CREATE TEMP TABLE import_people_spans ON COMMIT DROP AS
 		WITH v AS (
 			SELECT p.id AS beneficiary_id, m.id AS mediator_id, f.date, f.qpv = 'oui' AS qpv, f.social_protection = 'oui' AS sp,
-			       coalesce(q.rights, FALSE) AS rights, coalesce(q.care, FALSE) AS care
+			       f.rights, f.care
 			FROM import_sheets f
 			JOIN import_people p ON p.code = f.beneficiary
 			JOIN mediators m ON m.identifier = f.mediator
-			LEFT JOIN (SELECT sheet_id, bool_or(request_kind = 'droits') AS rights, bool_or(request_kind = 'soins') AS care
-			           FROM import_rows GROUP BY sheet_id) q ON q.sheet_id = f.sheet_id
 		), spans AS (
 			SELECT 'y' AS span, date_trunc('year', v.date::timestamp)::date AS start, v.* FROM v
 			UNION ALL
