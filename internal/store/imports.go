@@ -85,7 +85,9 @@ var errDryRun = errors.New("dry run")
 // created; sheets already there (by id) are skipped, so importing a file twice
 // creates nothing the second time. When any line has a problem nothing is
 // written and the error is ErrImportRejected, with the problems in the summary.
-// Each step's duration is logged at debug level ("import step").
+// Once the file is found good, the import holds beneficiaries, sheets and
+// requests exclusively until it commits (see suspendForeignKeys). Each
+// step's duration is logged at debug level ("import step").
 func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
 	loc := opt.Location
 	if loc == nil {
@@ -146,11 +148,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		if opt.DryRun {
 			return errDryRun
 		}
-		if err := refreshRollups(ctx, tx, step); err != nil {
-			return err
-		}
-		step("rollups: new people")
-		return nil
+		return refreshRollups(ctx, tx, step)
 	})
 	switch {
 	case errors.Is(err, errDryRun):
@@ -176,10 +174,9 @@ func newImportSteps(ctx context.Context) func(name string) {
 
 // stageSheets sorts the staging lines once into import_sheets, one row per
 // sheet (its first line, its last line number, whether it has a rights or a
-// care request), and the mediators into
-// import_mediators, one row per mediator and département with its first
-// line: the checks and writes that follow read these instead of sorting a
-// million lines again.
+// care request), and groups them into import_mediators, one row per
+// mediator and département with its first line: the checks and writes that
+// follow read these instead of sorting a million lines again.
 func stageSheets(ctx context.Context, tx pgx.Tx) error {
 	if _, err := tx.Exec(ctx, `ANALYZE import_rows`); err != nil {
 		return fmt.Errorf("analyze staging table: %w", err)
@@ -280,9 +277,10 @@ func nullIfEmpty(s string) any {
 func crossLineProblems(ctx context.Context, tx pgx.Tx, step func(string)) ([]ImportProblem, int, error) {
 	checks := []struct {
 		name string
-		// gate, when set, tells whether the check may find anything; it
-		// reads import_sheets, which stands for every line when no sheet
-		// disagrees with itself (else the gate is skipped).
+		// gate, when set, tells whether the check may find anything. It
+		// reads import_sheets and is only asked while no check has found
+		// anything: then every sheet agrees with itself, and its first line
+		// stands for all of its lines.
 		gate string
 		sql  string
 		msg  func(a, b, c string) string
@@ -643,5 +641,6 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 		    sp = h.sp + EXCLUDED.sp, rights = h.rights + EXCLUDED.rights, care = h.care + EXCLUDED.care`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
+	step("rollups: new people")
 	return nil
 }
