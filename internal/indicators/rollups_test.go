@@ -155,8 +155,15 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 		"I1,2024-03-03,M1,62,P1,F,30,oui,rsa,aller_vers,informe,oui,droits,css,resolue,,mobilite",
 		"I1,2024-03-03,M1,62,P1,F,30,oui,rsa,aller_vers,informe,oui,soins,rdv,en_cours,2024-03-20,mobilite",
 		"I2,2024-12-31,NEW-1,80,Q1,M,,non,aah,demarche_usager,oriente,non,soins,autre,en_cours,,",
+		// Q2, created by the import: its first visit, first QPV visit,
+		// first rights and care requests fall on different days and months.
+		"I3,2024-01-10,NEW-1,80,Q2,F,41,non,rsa,aller_vers,informe,non,droits,css,resolue,,",
+		"I4,2024-01-20,NEW-1,80,Q2,F,41,oui,rsa,aller_vers,informe,oui,soins,rdv,en_cours,2024-02-01,",
+		"I5,2024-03-05,NEW-1,80,Q2,F,41,oui,rsa,aller_vers,informe,non,,,,,",
+		"I6,2024-03-07,NEW-1,80,Q2,F,41,non,rsa,aller_vers,informe,oui,droits,autre,non_resolue,,",
+		"I6,2024-03-07,NEW-1,80,Q2,F,41,non,rsa,aller_vers,informe,oui,soins,autre,resolue,,",
 	}, "\n") + "\n"
-	if sum, err := trackingcsv.Import(ctx, db.Store, strings.NewReader(file), false); err != nil || sum.Sheets != 2 {
+	if sum, err := trackingcsv.Import(ctx, db.Store, strings.NewReader(file), false); err != nil || sum.Sheets != 6 {
 		t.Fatalf("import: %+v %v", sum, err)
 	}
 	sameAsBaseTables(t, db, "imported")

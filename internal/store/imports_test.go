@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -172,5 +174,108 @@ func TestImportRowsDryRunWritesNothing(t *testing.T) {
 	}
 	if n := count(t, st, "sheets") + count(t, st, "mediators"); n != 0 {
 		t.Errorf("dry run wrote %d rows", n)
+	}
+}
+
+// A file whose only problem is across sheets (no sheet disagrees with
+// itself) is still refused: the cheap groupings that decide whether the
+// slower checks run see it.
+func TestImportRowsFindsConflictsBetweenConsistentSheets(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	sameDay := importRow(3, "A2", "MED-1", "59", "P1", "droits", "css", "resolue")
+	sameDay.Sex = "M"
+	for _, c := range []struct {
+		rows []store.ImportRow
+		want string
+	}{
+		{[]store.ImportRow{
+			importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+			importRow(3, "A2", "MED-2", "59", "P1", "droits", "css", "resolue"),
+		}, "ligne 3 : le code bénéficiaire « P1 » est aussi utilisé par le médiateur « MED-1 »"},
+		{[]store.ImportRow{
+			importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+			sameDay,
+		}, "ligne 3 : la personne « P1 » a le sexe M ici mais F le même jour plus haut dans le fichier"},
+	} {
+		sum, err := st.ImportRows(ctx, rowsOf(c.rows...), store.ImportOptions{})
+		if !errors.Is(err, store.ErrImportRejected) || sum.ProblemCount != 1 || !strings.HasPrefix(sum.Problems[0].Error(), c.want) {
+			t.Errorf("err %v, problems %+v, want one starting with %q", err, sum.Problems, c.want)
+		}
+	}
+	if n := count(t, st, "sheets"); n != 0 {
+		t.Errorf("%d sheets written by refused imports", n)
+	}
+}
+
+// Imported sheets get their mediator's next numbers in date order (then
+// line order), after the numbers the mediator already has.
+func TestImportRowsNumbersSheetsPerMediator(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	first := importRow(2, "OLD", "MED-1", "59", "P0", "droits", "css", "resolue")
+	if _, err := st.ImportRows(ctx, rowsOf(first), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	march := func(line int, sheet, med, person string, day int) store.ImportRow {
+		r := importRow(line, sheet, med, "59", person, "droits", "css", "resolue")
+		r.Date = time.Date(2024, 3, day, 0, 0, 0, 0, time.UTC)
+		return r
+	}
+	if _, err := st.ImportRows(ctx, rowsOf(
+		march(2, "B3", "MED-1", "P1", 20),
+		march(3, "B1", "MED-1", "P2", 10),
+		march(4, "C1", "MED-2", "P3", 15),
+		march(5, "B2", "MED-1", "P1", 10),
+		march(6, "C2", "MED-2", "P3", 1),
+	), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := store.DBOf(st).Query(ctx, `SELECT s.id || '=' || s.mediator_number FROM sheets s ORDER BY s.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "B1=2 B2=3 B3=4 C1=2 C2=1 OLD=1"; strings.Join(got, " ") != want {
+		t.Errorf("mediator numbers %v, want %s", got, want)
+	}
+}
+
+// The foreign keys the import sets aside are back, as they were, checked.
+func TestImportRowsKeepsForeignKeys(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	keys := func() string {
+		rows, err := store.DBOf(st).Query(ctx, `SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+			FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('requests'::regclass, 'sheets'::regclass) ORDER BY conname`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(got, "\n")
+	}
+	want := "requests_sheet_id_fkey FOREIGN KEY (sheet_id) REFERENCES sheets(id) ON DELETE CASCADE true\n" +
+		"sheets_beneficiary_id_fkey FOREIGN KEY (beneficiary_id) REFERENCES beneficiaries(id) true\n" +
+		"sheets_mediator_id_fkey FOREIGN KEY (mediator_id) REFERENCES mediators(id) true"
+	if got := keys(); got != want {
+		t.Fatalf("before the import:\n%s", got)
+	}
+	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(); got != want {
+		t.Errorf("after the import:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := store.DBOf(st).Exec(ctx, `INSERT INTO requests (sheet_id, position, kind, type, status) VALUES ('NOPE', 1, 'droits', 'css', 'resolue')`); err == nil {
+		t.Error("a request of no sheet was accepted after the import")
+	}
+	if _, err := store.DBOf(st).Exec(ctx, `DELETE FROM sheets WHERE id = 'A1'`); err != nil || count(t, st, "requests") != 0 {
+		t.Errorf("deleting the sheet: %v, %d requests left (cascade)", err, count(t, st, "requests"))
 	}
 }

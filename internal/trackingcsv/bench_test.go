@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
 	"testing"
 
 	"github.com/relais-sante/relais/internal/codes"
@@ -39,8 +41,14 @@ func writeTrackingFile(w io.Writer, n int) error {
 
 // BenchmarkImport1M imports a 1 000 000-line tracking file into an empty
 // database. Run with: go test -run '^$' -bench Import1M -benchmem -benchtime 1x ./internal/trackingcsv/
+// With RELAIS_IMPORT_STEPS=1 it prints each step's duration.
 func BenchmarkImport1M(b *testing.B) {
 	ctx := context.Background()
+	if os.Getenv("RELAIS_IMPORT_STEPS") != "" {
+		prev := slog.Default()
+		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+		b.Cleanup(func() { slog.SetDefault(prev) })
+	}
 	b.ReportAllocs()
 	for range b.N {
 		b.StopTimer()

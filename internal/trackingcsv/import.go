@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/relais-sante/relais/internal/frtext"
+	"iter"
 
+	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -15,17 +16,23 @@ import (
 // lines and their reasons were printed.
 var ErrRejected = errors.New("import refusé : rien n'a été enregistré")
 
+// Importer writes checked lines all or nothing: *store.Store does, with
+// its SQL (store/imports.go); this package only reads and prints.
+type Importer interface {
+	ImportRows(ctx context.Context, rows iter.Seq2[store.ImportRow, error], opt store.ImportOptions) (store.ImportSummary, error)
+}
+
 // Import reads a tracking file and imports it all or nothing (see
 // store.ImportRows). Bad lines come back in the summary with
 // store.ErrImportRejected.
-func Import(ctx context.Context, st *store.Store, r io.Reader, dryRun bool) (store.ImportSummary, error) {
+func Import(ctx context.Context, st Importer, r io.Reader, dryRun bool) (store.ImportSummary, error) {
 	return st.ImportRows(ctx, Parse(r), store.ImportOptions{DryRun: dryRun})
 }
 
 // RunImport is `relais import`: it imports r and prints, in French, either
 // every bad line with its reason (and returns ErrRejected), or what was
 // created. With dryRun it checks and counts everything but writes nothing.
-func RunImport(ctx context.Context, st *store.Store, r io.Reader, dryRun bool, out io.Writer) error {
+func RunImport(ctx context.Context, st Importer, r io.Reader, dryRun bool, out io.Writer) error {
 	sum, err := Import(ctx, st, r, dryRun)
 	if errors.Is(err, store.ErrImportRejected) {
 		fmt.Fprintf(out, "Import refusé : %s, rien n'a été enregistré.\n", frtext.Plural(sum.ProblemCount, "erreur", "erreurs"))
