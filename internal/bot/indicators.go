@@ -307,6 +307,21 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 	return keyboard(rows...)
 }
 
+// DigestButtons go under the Monday summary of a week: its whole report
+// and, for a coordinator, its mediators' activity and its export. They
+// carry a result's button data, so a press is checked like any other
+// (role, territory) and the period stays the week whatever the day.
+func DigestButtons(mediator bool, scope indicators.Scope, week indicators.Period) [][]telegram.Button {
+	pcode, tag := periodCode(week), scopeTag(scope)
+	if mediator {
+		return keyboard(keyRow(button("Détail de la semaine", flowOwn+":"+pcode+":"+tag+":v")))
+	}
+	return keyboard(
+		keyRow(button("Détail de la semaine", flowIndicators+":"+pcode+":"+tag+":v"), button("Activité des médiateurs", flowActivity+":"+pcode+":"+tag+":v")),
+		keyRow(button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")),
+	)
+}
+
 // chooseScope asks for the territory when the user has more than one.
 func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pcode string, editID int) {
 	scopes, err := b.scopes(ctx, u)

@@ -33,6 +33,10 @@ type Job struct {
 	Location *time.Location
 	Log      *slog.Logger
 	Sends    *jobs.Sends // nil: a default one on Store
+	// Buttons, when set, go under the digest's last message (the bot's
+	// DigestButtons: the week's report, activity, export); mediator says
+	// the recipient sees their own figures.
+	Buttons func(mediator bool, scope indicators.Scope, week indicators.Period) [][]telegram.Button
 }
 
 // recipient is a user who gets a digest and the scope it covers.
@@ -119,19 +123,29 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	if err != nil {
 		return err
 	}
-	if _, err := j.Out.Post(ctx, telegram.Message{ChatID: int64(r.chatID), Text: indicators.Digest(cur, prev, ytd)}); err != nil {
+	var buttons [][]telegram.Button
+	if j.Buttons != nil {
+		buttons = j.Buttons(r.scope.Kind == indicators.KindMediator, r.scope, week)
+	}
+	var png []byte
+	if ytd.Rights.Total+ytd.Care.Total > 0 {
+		if png, err = indicators.Chart(ytd); err != nil {
+			j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
+			png = nil // the text goes alone, with the buttons
+		}
+	}
+	text := telegram.Message{ChatID: int64(r.chatID), Text: indicators.Digest(cur, prev, ytd)}
+	if png == nil {
+		text.Buttons = buttons
+	}
+	if _, err := j.Out.Post(ctx, text); err != nil {
 		return err
 	}
-	if ytd.Rights.Total+ytd.Care.Total == 0 {
+	if png == nil {
 		return nil
 	}
-	png, err := indicators.Chart(ytd)
-	if err != nil {
-		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
-		return nil // the text went out: the digest counts as sent
-	}
 	photo := telegram.Message{ChatID: int64(r.chatID), Text: "Demandes par type depuis le 1er janvier — " + r.scope.Label(),
-		File: &telegram.File{Name: "demandes.png", Data: png, Photo: true}}
+		File: &telegram.File{Name: "demandes.png", Data: png, Photo: true}, Buttons: buttons}
 	if _, err := j.Out.Post(ctx, photo); err != nil {
 		// The text went out: the digest counts as sent; only the chart is missing.
 		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
