@@ -433,6 +433,19 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 		return fmt.Errorf("create mediators: %w", err)
 	}
 	sum.NewMediators = int(tag.RowsAffected())
+	// Each mediator's last number, read while sheets_mediator_number may
+	// still answer it (the tables are locked: it cannot change).
+	if _, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE import_numbers ON COMMIT DROP AS
+		SELECT m.id, m.identifier, coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0) AS top
+		FROM mediators m WHERE m.identifier IN (SELECT mediator FROM import_mediators)`); err != nil {
+		return fmt.Errorf("read mediator numbers: %w", err)
+	}
+	restoreIndexes, err := suspendIndexes(ctx, tx)
+	if err != nil {
+		return err
+	}
+	step("mediators, indexes set aside")
 
 	// Known people first (the new ones get their last visit below): every
 	// line of a code is its mediator's and its sheets agree with
@@ -485,10 +498,6 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 	// value; on (date, line) most comparisons would fall on the second key.
 	// No ON CONFLICT: the table is locked and known sheets left out.
 	tag, err = tx.Exec(ctx, `
-		WITH meds AS MATERIALIZED (
-			SELECT m.id, m.identifier, coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0) AS top
-			FROM mediators m WHERE m.identifier IN (SELECT mediator FROM import_mediators)
-		)
 		INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
 		                    level, social_protection, obstacles, source, mediator_number)
 		SELECT x.sheet_id, x.mediator_id, x.beneficiary_id, x.date, x.sex, x.age, x.qpv, x.resources, x.contact_mode,
@@ -499,7 +508,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 			       f.sheet_id, b.id AS beneficiary_id, f.date, f.sex, f.age, f.qpv, f.resources, f.contact_mode,
 			       f.level, f.social_protection, f.obstacles
 			FROM import_sheets f
-			JOIN meds m ON m.identifier = f.mediator
+			JOIN import_numbers m ON m.identifier = f.mediator
 			JOIN beneficiaries b ON b.code = f.beneficiary
 		) x
 		ORDER BY x.k`)
@@ -523,6 +532,14 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 	}
 	sum.Requests = int(tag.RowsAffected())
 	step("requests")
+	for _, q := range restoreIndexes {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("recreate index: %w", err)
+		}
+	}
+	if len(restoreIndexes) > 0 {
+		step("indexes recreated")
+	}
 	for _, q := range restoreKeys {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("check foreign keys: %w", err)
@@ -643,4 +660,57 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 	}
 	step("rollups: new people")
 	return nil
+}
+
+// importRebuildMin is the number of staged sheets from which an import that
+// brings more sheets than the table holds drops the secondary indexes of
+// beneficiaries, sheets and requests and creates them again after its
+// inserts: one sort per index instead of a million insertions into each
+// (the tables are locked anyway). A smaller import, or a large one into a
+// larger table, keeps them: recreating would cost more than it saves.
+var importRebuildMin = 50_000
+
+// suspendIndexes drops, when the import is large for the tables (see
+// importRebuildMin), the indexes of beneficiaries, sheets and requests that
+// no constraint uses, and returns the statements that create them again, as
+// the catalog defines them. The unique ones among them (the sheets'
+// numbers) are checked again when created: a duplicate fails the import.
+// The primary keys and unique constraints stay: the import's own lookups
+// and the foreign keys need them.
+func suspendIndexes(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	var staged, existing int
+	if err := tx.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM import_sheets),
+		       (SELECT count(*) FROM (SELECT FROM sheets LIMIT (SELECT count(*) FROM import_sheets)) s)`).Scan(&staged, &existing); err != nil {
+		return nil, fmt.Errorf("count sheets: %w", err)
+	}
+	if staged < importRebuildMin || staged <= existing {
+		return nil, nil
+	}
+	// Memory for the sorts of CREATE INDEX.
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+		return nil, fmt.Errorf("set index memory: %w", err)
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i
+		WHERE i.indrelid IN ('beneficiaries'::regclass, 'sheets'::regclass, 'requests'::regclass)
+		  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+		ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("read indexes: %w", err)
+	}
+	type index struct{ Name, Def string }
+	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
+	if err != nil {
+		return nil, fmt.Errorf("read indexes: %w", err)
+	}
+	var restore []string
+	for _, ix := range indexes {
+		if _, err := tx.Exec(ctx, `DROP INDEX `+ix.Name); err != nil {
+			return nil, fmt.Errorf("set index %s aside: %w", ix.Name, err)
+		}
+		restore = append(restore, ix.Def)
+	}
+	return restore, nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"testing"
@@ -277,5 +278,101 @@ func TestImportRowsKeepsForeignKeys(t *testing.T) {
 	}
 	if _, err := store.DBOf(st).Exec(ctx, `DELETE FROM sheets WHERE id = 'A1'`); err != nil || count(t, st, "requests") != 0 {
 		t.Errorf("deleting the sheet: %v, %d requests left (cascade)", err, count(t, st, "requests"))
+	}
+}
+
+// A large import (at least importRebuildMin staged sheets, more than the
+// table holds) drops the secondary indexes and creates them again; a
+// smaller one keeps them. Either way they are back, defined as before.
+func TestImportRowsRecreatesIndexesOnlyWhenLarge(t *testing.T) {
+	ctx := context.Background()
+	indexes := func(st *store.Store) (defs, oids string) {
+		t.Helper()
+		rows, err := store.DBOf(st).Query(ctx, `SELECT indexdef, i.indexrelid::text
+			FROM pg_indexes x JOIN pg_index i ON i.indexrelid = (x.schemaname || '.' || x.indexname)::regclass
+			WHERE x.tablename IN ('beneficiaries', 'sheets', 'requests') ORDER BY x.indexname`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d, o []string
+		for rows.Next() {
+			var def, oid string
+			if err := rows.Scan(&def, &oid); err != nil {
+				t.Fatal(err)
+			}
+			d, o = append(d, def), append(o, oid)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(d, "\n"), strings.Join(o, " ")
+	}
+	want := `CREATE UNIQUE INDEX beneficiaries_code_key ON public.beneficiaries USING btree (code)
+CREATE INDEX beneficiaries_mediator ON public.beneficiaries USING btree (mediator_id, last_seen DESC)
+CREATE UNIQUE INDEX beneficiaries_pkey ON public.beneficiaries USING btree (id)
+CREATE INDEX requests_open_follow_up ON public.requests USING btree (follow_up) WHERE (status = 'en_cours'::text)
+CREATE UNIQUE INDEX requests_pkey ON public.requests USING btree (id)
+CREATE INDEX requests_resolved_at ON public.requests USING btree (resolved_at) WHERE (status = 'resolue'::text)
+CREATE UNIQUE INDEX requests_sheet_id_position_key ON public.requests USING btree (sheet_id, "position")
+CREATE INDEX sheets_beneficiary ON public.sheets USING btree (beneficiary_id)
+CREATE INDEX sheets_date ON public.sheets USING btree (date)
+CREATE INDEX sheets_mediator_date ON public.sheets USING btree (mediator_id, date)
+CREATE UNIQUE INDEX sheets_mediator_number ON public.sheets USING btree (mediator_id, mediator_number)
+CREATE UNIQUE INDEX sheets_number_key ON public.sheets USING btree (number)
+CREATE UNIQUE INDEX sheets_pkey ON public.sheets USING btree (id)`
+	// Each case: sheets already there, the threshold, then the import of
+	// three sheets (A1…A3).
+	for _, c := range []struct {
+		name      string
+		existing  int
+		min       int
+		recreated bool
+	}{
+		{"empty table, 3 sheets, threshold 3", 0, 3, true},
+		{"empty table, 3 sheets, threshold 4", 0, 4, false},
+		{"2 sheets there, 3 sheets, threshold 1", 2, 1, true},
+		{"3 sheets there, 3 sheets, threshold 1", 3, 1, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st := testenv.NewDB(t).Store
+			var old []store.ImportRow
+			for i := range c.existing {
+				old = append(old, importRow(2+i, fmt.Sprintf("OLD%d", i), "MED-1", "59", "P1", "droits", "css", "resolue"))
+			}
+			if len(old) > 0 {
+				store.SetImportRebuildMin(t, 1_000_000)
+				if _, err := st.ImportRows(ctx, rowsOf(old...), store.ImportOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			defs, before := indexes(st)
+			if defs != want {
+				t.Fatalf("indexes before the import:\n%s", defs)
+			}
+			store.SetImportRebuildMin(t, c.min)
+			sum, err := st.ImportRows(ctx, rowsOf(
+				importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+				importRow(3, "A2", "MED-1", "59", "P2", "soins", "rdv", "en_cours"),
+				importRow(4, "A2", "MED-1", "59", "P2", "droits", "autre", "en_cours"),
+				importRow(5, "A3", "MED-2", "62", "P3", "", "", ""),
+			), store.ImportOptions{})
+			if err != nil || sum.Sheets != 3 || sum.Requests != 3 {
+				t.Fatalf("import: %v %+v", err, sum)
+			}
+			defs, after := indexes(st)
+			if defs != want {
+				t.Errorf("indexes after the import:\n%s\nwant:\n%s", defs, want)
+			}
+			// Only the indexes no constraint uses are recreated (new oids).
+			changed := 0
+			for i, o := range strings.Fields(before) {
+				if strings.Fields(after)[i] != o {
+					changed++
+				}
+			}
+			if wantChanged := map[bool]int{true: 7, false: 0}[c.recreated]; changed != wantChanged {
+				t.Errorf("%d indexes recreated, want %d", changed, wantChanged)
+			}
+		})
 	}
 }
