@@ -119,7 +119,6 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		src := newImportSource(rows)
 		defer src.stop()
 		n, err := tx.CopyFrom(ctx, pgx.Identifier{"import_rows"}, importColumns, src)
-		src.stop()
 		if src.err != nil {
 			return src.err
 		}
@@ -209,50 +208,27 @@ var importColumns = []string{"line", "sheet_id", "date", "mediator", "departemen
 	"qpv", "resources", "contact_mode", "level", "social_protection", "obstacles", "request_kind",
 	"request_type", "status", "follow_up"}
 
-// importSource feeds COPY from the row iterator, setting line problems
-// aside. The iterator (the CSV parsing) runs in its own goroutine and hands
-// over batches of lines, so parsing and COPY's encoding overlap; Values
-// points into the current batch instead of boxing each field.
+// importSource feeds COPY from the row iterator, setting line problems aside.
 type importSource struct {
-	batches <-chan []ImportRow
-	done    chan struct{} // closed by stop: the producer gives up
-	exited  chan struct{} // closed when the producer has returned
-	batch   []ImportRow
-	i       int
-	values  []any
-	// finished: the batches are closed (read and written by COPY's goroutine).
-	finished bool
-	// Written by the producer, read once exited is closed.
+	next         func() (ImportRow, error, bool)
+	stop         func()
+	row          ImportRow
 	err          error
 	problems     []ImportProblem
 	problemCount int
 }
 
-// importBatch is the number of lines handed over at once.
-const importBatch = 512
-
 func newImportSource(rows iter.Seq2[ImportRow, error]) *importSource {
-	batches := make(chan []ImportRow, 8)
-	s := &importSource{batches: batches, done: make(chan struct{}), exited: make(chan struct{}),
-		values: make([]any, len(importColumns))}
-	go s.produce(rows, batches)
-	return s
+	next, stop := iter.Pull2(rows)
+	return &importSource{next: next, stop: stop}
 }
 
-func (s *importSource) produce(rows iter.Seq2[ImportRow, error], batches chan<- []ImportRow) {
-	defer close(s.exited)
-	defer close(batches)
-	batch := make([]ImportRow, 0, importBatch)
-	send := func() bool {
-		select {
-		case batches <- batch:
-			batch = make([]ImportRow, 0, importBatch)
-			return true
-		case <-s.done:
+func (s *importSource) Next() bool {
+	for {
+		row, err, ok := s.next()
+		if !ok {
 			return false
 		}
-	}
-	for row, err := range rows {
 		var p *ImportProblem
 		switch {
 		case errors.As(err, &p):
@@ -263,67 +239,28 @@ func (s *importSource) produce(rows iter.Seq2[ImportRow, error], batches chan<- 
 			continue
 		case err != nil:
 			s.err = fmt.Errorf("read rows: %w", err)
-			return
+			return false
 		}
-		if row.Obstacles == nil {
-			row.Obstacles = []string{}
-		}
-		batch = append(batch, row)
-		if len(batch) == importBatch && !send() {
-			return
-		}
-	}
-	if len(batch) > 0 {
-		send()
-	}
-}
-
-// stop makes the producer give up and waits for it: after stop, the
-// iterator no longer runs and err and problems may be read.
-func (s *importSource) stop() {
-	select {
-	case <-s.done:
-	default:
-		close(s.done)
-	}
-	<-s.exited
-}
-
-func (s *importSource) Next() bool {
-	s.i++
-	if s.i < len(s.batch) {
+		s.row = row
 		return true
 	}
-	batch, ok := <-s.batches
-	if !ok {
-		s.finished = true
-		return false
-	}
-	s.batch, s.i = batch, 0
-	return true
 }
 
 func (s *importSource) Values() ([]any, error) {
-	r := &s.batch[s.i]
-	v := s.values
-	v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = &r.Line, &r.SheetID, &r.Date, &r.Mediator, &r.Departement, &r.Beneficiary, &r.Sex, r.Age
-	v[8], v[9], v[10], v[11], v[12], v[13] = &r.QPV, &r.Resources, &r.ContactMode, &r.Level, &r.SocialProtection, &r.Obstacles
-	v[14], v[15], v[16], v[17] = nilIfEmpty(&r.RequestKind), nilIfEmpty(&r.RequestType), nilIfEmpty(&r.Status), r.FollowUp
-	return v, nil
-}
-
-// Err is asked by COPY after each buffer: the producer's error is known
-// once Next has found the batches closed (the producer sets it before).
-func (s *importSource) Err() error {
-	if !s.finished {
-		return nil
+	r := s.row
+	obstacles := r.Obstacles
+	if obstacles == nil {
+		obstacles = []string{}
 	}
-	return s.err
+	return []any{r.Line, r.SheetID, r.Date, r.Mediator, r.Departement, r.Beneficiary, r.Sex, r.Age,
+		r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection, obstacles, nullIfEmpty(r.RequestKind),
+		nullIfEmpty(r.RequestType), nullIfEmpty(r.Status), r.FollowUp}, nil
 }
 
-// nilIfEmpty gives NULL for an empty code.
-func nilIfEmpty(s *string) *string {
-	if *s == "" {
+func (s *importSource) Err() error { return s.err }
+
+func nullIfEmpty(s string) any {
+	if s == "" {
 		return nil
 	}
 	return s
@@ -723,7 +660,7 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 		    sp = h.sp + EXCLUDED.sp, rights = h.rights + EXCLUDED.rights, care = h.care + EXCLUDED.care`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
-	step("rollups: new people")
+	step("rollups: new people counts")
 	return nil
 }
 
