@@ -86,7 +86,8 @@ var errDryRun = errors.New("dry run")
 // creates nothing the second time. When any line has a problem nothing is
 // written and the error is ErrImportRejected, with the problems in the summary.
 // Once the file is found good, the import holds beneficiaries, sheets and
-// requests exclusively until it commits (see suspendForeignKeys). Each
+// requests exclusively until it commits (see suspendForeignKeys); a large
+// import also rebuilds their secondary indexes (see suspendIndexes). Each
 // step's duration is logged at debug level ("import step").
 func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
 	loc := opt.Location
