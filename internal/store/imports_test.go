@@ -376,3 +376,100 @@ CREATE UNIQUE INDEX sheets_pkey ON public.sheets USING btree (id)`
 		})
 	}
 }
+
+// The rollups an import writes (from the staged lines for the days that had
+// no sheet, by rollup_refresh for the others) are those a full rebuild from
+// the base tables gives, row for row: every column of the fresh days' SQL
+// is pinned here. The file's zone is Auckland's, so a request resolved at
+// its midnight falls on the day before in Paris.
+func TestImportRollupsEqualARebuild(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	at := func(r store.ImportRow, date string, f func(*store.ImportRow)) store.ImportRow {
+		d, err := time.Parse(time.DateOnly, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Date = d
+		if f != nil {
+			f(&r)
+		}
+		return r
+	}
+	// Before: MED-1 has a sheet on 4 March (that day is not fresh).
+	if _, err := st.ImportRows(ctx, rowsOf(
+		at(importRow(2, "OLD", "MED-1", "59", "P1", "droits", "css", "resolue"), "2024-03-04", nil),
+	), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	follow := time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC)
+	auckland, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := st.ImportRows(ctx, rowsOf(
+		at(importRow(2, "OLD", "MED-1", "59", "P1", "droits", "css", "resolue"), "2024-03-04", nil), // skipped
+		at(importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours"), "2024-03-04", nil),  // old day
+		at(importRow(4, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil
+		}),
+		at(importRow(5, "A2", "MED-1", "59", "P2", "droits", "autre", "en_cours"), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Age, r.QPV, r.Obstacles, r.FollowUp = "M", nil, "non", nil, &follow
+		}),
+		at(importRow(6, "A2", "MED-1", "59", "P2", "soins", "rdv", "non_resolue"), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil
+		}),
+		at(importRow(7, "A3", "MED-1", "59", "P3", "", "", ""), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Resources, r.ContactMode, r.Level, r.Obstacles = "X", "salaire", "demarche_usager", "accompagne", []string{"langue"}
+		}),
+		at(importRow(8, "B1", "MED-2", "62", "P4", "soins", "autre", "resolue"), "2024-04-30", func(r *store.ImportRow) {
+			r.SocialProtection = "non"
+		}),
+		at(importRow(9, "B2", "MED-2", "62", "P4", "droits", "css", "en_cours"), "2024-05-01", nil),
+	), store.ImportOptions{Location: auckland})
+	if err != nil || sum.Sheets != 5 || sum.SkippedSheets != 1 || sum.Requests != 6 {
+		t.Fatalf("import: %+v %v", sum, err)
+	}
+	snapshot := func() string {
+		t.Helper()
+		var out []string
+		for _, q := range []string{
+			`SELECT format('%s %s %s %s %s %s %s %s', grain, day, mediator_id, dim, code, n, resolved, open) FROM report_counts`,
+			`SELECT format('fu %s %s %s %s %s', mediator_id, sheet_day, what, day, n) FROM report_follow_ups`,
+			`SELECT format('fud %s %s %s %s', what, day, mediator_id, n) FROM report_follow_up_days WHERE n <> 0`,
+			`SELECT format('p %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, beneficiary_id, first_visit,
+			        first_qpv, first_sp, first_rights, first_care, shared) FROM report_people`,
+			`SELECT format('pd %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
+			 FROM report_people_days WHERE (visit, alone, qpv, sp, rights, care) <> (0, 0, 0, 0, 0, 0)`,
+		} {
+			rows, err := store.DBOf(st).Query(ctx, q+` ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, got...)
+		}
+		return strings.Join(out, "\n")
+	}
+	imported := snapshot()
+	if _, err := store.DBOf(st).Exec(ctx, `SELECT rollup_rebuild()`); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := snapshot(); imported != rebuilt {
+		t.Errorf("rollups after the import:\n%s\nrebuilt from the base tables:\n%s", imported, rebuilt)
+	}
+	for _, want := range []string{
+		"d 2024-03-05 1 age_known  1 0 0", // A3 only: A2's age is unknown
+		"d 2024-03-05 1 droits autre 1 0 1",
+		"fu 1 2024-03-05 r 2024-03-04 1", // resolved at Auckland's midnight: the day before in Paris
+		"fu 1 2024-03-05 o 2024-04-02 1",
+		"m 2024-03-01 1 sheets  4 0 0",
+	} {
+		if !strings.Contains(imported, want+"\n") {
+			t.Errorf("no %q in the rollups:\n%s", want, imported)
+		}
+	}
+}
