@@ -609,10 +609,9 @@ func suspendForeignKeys(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // shared.
 func refreshRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step func(string)) error {
 	// Fresh days first: rollup_refresh's months then count them too.
-	if err := freshDayRollups(ctx, tx, loc); err != nil {
+	if err := freshDayRollups(ctx, tx, loc, step); err != nil {
 		return err
 	}
-	step("rollups: fresh days")
 	if _, err := tx.Exec(ctx, `
 		SELECT rollup_refresh(coalesce(array_agg(k.mediator_id), '{}'), coalesce(array_agg(k.date), '{}'),
 		       coalesce((SELECT array_agg(DISTINCT b.id) FROM import_sheets f JOIN beneficiaries b ON b.code = f.beneficiary
@@ -761,7 +760,7 @@ func suspendIndexes(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // million lines; TestImportRollupsEqualARebuild pins each column to
 // rollup_rebuild. No advisory lock: sheets and requests are locked, no
 // other refresh can run for these keys.
-func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location) error {
+func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step func(string)) error {
 	if _, err := tx.Exec(ctx, `
 		DELETE FROM report_counts c USING import_keys k
 		WHERE k.fresh AND c.grain = 'd' AND c.day = k.date AND c.mediator_id = k.mediator_id`); err != nil {
@@ -808,6 +807,7 @@ func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location) error {
 		GROUP BY r.date, k.mediator_id, r.request_kind, r.request_type`); err != nil {
 		return fmt.Errorf("report rollups of the fresh days: %w", err)
 	}
+	step("rollups: fresh days' counts")
 	// A resolved request's day is its resolved_at (the line's day at
 	// midnight in loc, see writeImport) in Europe/Paris, as the rollups say.
 	if _, err := tx.Exec(ctx, `
@@ -832,5 +832,6 @@ func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location) error {
 		ON CONFLICT (what, day, mediator_id) DO UPDATE SET n = d.n + EXCLUDED.n`); err != nil {
 		return fmt.Errorf("follow-up rollups of the fresh days: %w", err)
 	}
+	step("rollups: fresh days' follow-ups")
 	return nil
 }
