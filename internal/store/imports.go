@@ -600,8 +600,10 @@ func suspendForeignKeys(ctx context.Context, tx pgx.Tx) ([]string, error) {
 }
 
 // refreshRollups recomputes the report rollups (migration 00014) of the
-// imported sheets: rollup_refresh recomputes their (mediator, day) keys and
-// the people known before the import; the people the import created have
+// imported sheets: the (mediator, day) keys that had no sheet before are
+// computed from the staged lines (freshDayRollups), rollup_refresh
+// recomputes the other keys, the months and the people known before the
+// import; the people the import created have
 // no rollup rows yet, so theirs are computed from the staged lines in one
 // pass, as rollup_refresh would (TestRollupsGiveTheBaseTablesFigures
 // compares both with the base tables). A created person's sheets are all
