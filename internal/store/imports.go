@@ -639,6 +639,13 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step fun
 		return fmt.Errorf("report rollups of the fresh months: %w", err)
 	}
 	step("rollups: other days, months, known people")
+	// Grouped by sorting, person first, the spans come out in person
+	// order: written so, report_people's index on beneficiary_id only grows
+	// at its end, with no second sort (hashing then sorting: 1.3 s more).
+	var hashagg string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('enable_hashagg'), set_config('enable_hashagg', 'off', true)`).Scan(&hashagg, new(string)); err != nil {
+		return fmt.Errorf("report rollups of the new people: %w", err)
+	}
 	if _, err := tx.Exec(ctx, `
 		CREATE TEMP TABLE import_people_spans ON COMMIT DROP AS
 		WITH v AS (
@@ -656,16 +663,19 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step fun
 		       min(date) FILTER (WHERE qpv) AS first_qpv, min(date) FILTER (WHERE sp) AS first_sp,
 		       min(date) FILTER (WHERE rights) AS first_rights, min(date) FILTER (WHERE care) AS first_care
 		FROM spans
-		GROUP BY span, start, mediator_id, beneficiary_id`); err != nil {
+		GROUP BY beneficiary_id, span, start, mediator_id`); err != nil {
+		return fmt.Errorf("report rollups of the new people: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('enable_hashagg', $1, true)`, hashagg); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
 	step("rollups: new people spans")
-	// In person order the index on beneficiary_id only grows at its end.
+	// In the table's order: the persons'.
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
 		                           first_rights, first_care, shared)
 		SELECT span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp, first_rights, first_care, FALSE
-		FROM import_people_spans ORDER BY beneficiary_id`); err != nil {
+		FROM import_people_spans`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
 	step("rollups: new people rows")
