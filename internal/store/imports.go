@@ -86,7 +86,8 @@ var errDryRun = errors.New("dry run")
 // creates nothing the second time. When any line has a problem nothing is
 // written and the error is ErrImportRejected, with the problems in the summary.
 // Once the file is found good, the import holds beneficiaries, sheets and
-// requests exclusively until it commits (see suspendForeignKeys). Each
+// requests exclusively until it commits (see suspendForeignKeys); a large
+// import also rebuilds their secondary indexes (see suspendIndexes). Each
 // step's duration is logged at debug level ("import step").
 func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
 	loc := opt.Location
@@ -148,7 +149,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		if opt.DryRun {
 			return errDryRun
 		}
-		return refreshRollups(ctx, tx, step)
+		return refreshRollups(ctx, tx, loc, step)
 	})
 	switch {
 	case errors.Is(err, errDryRun):
@@ -433,6 +434,30 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 		return fmt.Errorf("create mediators: %w", err)
 	}
 	sum.NewMediators = int(tag.RowsAffected())
+	// Each mediator's last number, read while sheets_mediator_number may
+	// still answer it (the tables are locked: it cannot change).
+	if _, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE import_numbers ON COMMIT DROP AS
+		SELECT m.id, m.identifier, coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0) AS top
+		FROM mediators m WHERE m.identifier IN (SELECT mediator FROM import_mediators)`); err != nil {
+		return fmt.Errorf("read mediator numbers: %w", err)
+	}
+	// The (mediator, day) keys of the file, fresh when no sheet is there
+	// yet: their rollups are computed from the staged lines (see
+	// freshDayRollups). Known sheets are still staged here: their keys
+	// are not fresh.
+	if _, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE import_keys ON COMMIT DROP AS
+		SELECT m.id AS mediator_id, m.identifier AS mediator, k.date,
+		       NOT EXISTS (SELECT FROM sheets s WHERE s.mediator_id = m.id AND s.date = k.date) AS fresh
+		FROM (SELECT DISTINCT mediator, date FROM import_sheets) k JOIN mediators m ON m.identifier = k.mediator`); err != nil {
+		return fmt.Errorf("find the import's days: %w", err)
+	}
+	restoreIndexes, err := suspendIndexes(ctx, tx)
+	if err != nil {
+		return err
+	}
+	step("mediators, indexes set aside")
 
 	// Known people first (the new ones get their last visit below): every
 	// line of a code is its mediator's and its sheets agree with
@@ -485,10 +510,6 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 	// value; on (date, line) most comparisons would fall on the second key.
 	// No ON CONFLICT: the table is locked and known sheets left out.
 	tag, err = tx.Exec(ctx, `
-		WITH meds AS MATERIALIZED (
-			SELECT m.id, m.identifier, coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0) AS top
-			FROM mediators m WHERE m.identifier IN (SELECT mediator FROM import_mediators)
-		)
 		INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
 		                    level, social_protection, obstacles, source, mediator_number)
 		SELECT x.sheet_id, x.mediator_id, x.beneficiary_id, x.date, x.sex, x.age, x.qpv, x.resources, x.contact_mode,
@@ -499,7 +520,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 			       f.sheet_id, b.id AS beneficiary_id, f.date, f.sex, f.age, f.qpv, f.resources, f.contact_mode,
 			       f.level, f.social_protection, f.obstacles
 			FROM import_sheets f
-			JOIN meds m ON m.identifier = f.mediator
+			JOIN import_numbers m ON m.identifier = f.mediator
 			JOIN beneficiaries b ON b.code = f.beneficiary
 		) x
 		ORDER BY x.k`)
@@ -523,6 +544,14 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 	}
 	sum.Requests = int(tag.RowsAffected())
 	step("requests")
+	for _, q := range restoreIndexes {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("recreate index: %w", err)
+		}
+	}
+	if len(restoreIndexes) > 0 {
+		step("indexes recreated")
+	}
 	for _, q := range restoreKeys {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("check foreign keys: %w", err)
@@ -571,22 +600,52 @@ func suspendForeignKeys(ctx context.Context, tx pgx.Tx) ([]string, error) {
 }
 
 // refreshRollups recomputes the report rollups (migration 00014) of the
-// imported sheets: rollup_refresh recomputes their (mediator, day) keys and
-// the people known before the import; the people the import created have
+// imported sheets: the (mediator, day) keys that had no sheet before are
+// computed from the staged lines (freshDayRollups), rollup_refresh
+// recomputes the other keys, the months and the people known before the
+// import; the people the import created have
 // no rollup rows yet, so theirs are computed from the staged lines in one
 // pass, as rollup_refresh would (TestRollupsGiveTheBaseTablesFigures
 // compares both with the base tables). A created person's sheets are all
 // in the file, with one mediator (the "beneficiary owner" check): never
 // shared.
-func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
+func refreshRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step func(string)) error {
+	// Fresh days first: rollup_refresh's months then count them too.
+	if err := freshDayRollups(ctx, tx, loc, step); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `
 		SELECT rollup_refresh(coalesce(array_agg(k.mediator_id), '{}'), coalesce(array_agg(k.date), '{}'),
 		       coalesce((SELECT array_agg(DISTINCT b.id) FROM import_sheets f JOIN beneficiaries b ON b.code = f.beneficiary
 		                 WHERE NOT EXISTS (SELECT FROM import_people p WHERE p.id = b.id)), '{}'))
-		FROM (SELECT DISTINCT m.id AS mediator_id, f.date FROM import_sheets f JOIN mediators m ON m.identifier = f.mediator) k`); err != nil {
+		FROM (SELECT DISTINCT m.id AS mediator_id, f.date FROM import_sheets f JOIN mediators m ON m.identifier = f.mediator
+		      WHERE NOT EXISTS (SELECT FROM import_keys k WHERE k.fresh AND k.mediator_id = m.id AND k.date = f.date)) k`); err != nil {
 		return fmt.Errorf("refresh report rollups: %w", err)
 	}
-	step("rollups: days, known people")
+	// The months of the fresh days, from their day rows (as rollup_refresh).
+	if _, err := tx.Exec(ctx, `
+		DELETE FROM report_counts c
+		USING (SELECT DISTINCT mediator_id, date_trunc('month', date::timestamp)::date AS month FROM import_keys WHERE fresh) k
+		WHERE c.grain = 'm' AND c.day = k.month AND c.mediator_id = k.mediator_id`); err != nil {
+		return fmt.Errorf("report rollups of the fresh months: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
+		SELECT 'm', k.month, c.mediator_id, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
+		FROM (SELECT DISTINCT mediator_id, date_trunc('month', date::timestamp)::date AS month FROM import_keys WHERE fresh) k
+		JOIN report_counts c ON c.grain = 'd' AND c.mediator_id = k.mediator_id
+		     AND c.day >= k.month AND c.day < (k.month + INTERVAL '1 month')::date
+		GROUP BY k.month, c.mediator_id, c.dim, c.code`); err != nil {
+		return fmt.Errorf("report rollups of the fresh months: %w", err)
+	}
+	step("rollups: other days, months, known people")
+	// Grouped by sorting, person first, the spans come out in person
+	// order: written so, report_people's index on beneficiary_id only grows
+	// at its end, with no second sort (hashing then sorting: 1.3 s more).
+	var hashagg string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('enable_hashagg'), set_config('enable_hashagg', 'off', true)`).Scan(&hashagg, new(string)); err != nil {
+		return fmt.Errorf("report rollups of the new people: %w", err)
+	}
 	if _, err := tx.Exec(ctx, `
 		CREATE TEMP TABLE import_people_spans ON COMMIT DROP AS
 		WITH v AS (
@@ -604,17 +663,22 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 		       min(date) FILTER (WHERE qpv) AS first_qpv, min(date) FILTER (WHERE sp) AS first_sp,
 		       min(date) FILTER (WHERE rights) AS first_rights, min(date) FILTER (WHERE care) AS first_care
 		FROM spans
-		GROUP BY span, start, mediator_id, beneficiary_id`); err != nil {
+		GROUP BY beneficiary_id, span, start, mediator_id`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
-	// In person order the index on beneficiary_id only grows at its end.
+	if _, err := tx.Exec(ctx, `SELECT set_config('enable_hashagg', $1, true)`, hashagg); err != nil {
+		return fmt.Errorf("report rollups of the new people: %w", err)
+	}
+	step("rollups: new people spans")
+	// In the table's order: the persons'.
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO report_people (span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp,
 		                           first_rights, first_care, shared)
 		SELECT span, start, mediator_id, beneficiary_id, first_visit, first_qpv, first_sp, first_rights, first_care, FALSE
-		FROM import_people_spans ORDER BY beneficiary_id`); err != nil {
+		FROM import_people_spans`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
+	step("rollups: new people rows")
 	// Counted by first day, one column at a time (alone = visit: never shared).
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO report_people_days AS h (span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
@@ -641,6 +705,145 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, step func(string)) error {
 		    sp = h.sp + EXCLUDED.sp, rights = h.rights + EXCLUDED.rights, care = h.care + EXCLUDED.care`); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
-	step("rollups: new people")
+	step("rollups: new people counts")
+	return nil
+}
+
+// importRebuildMin is the number of staged sheets from which an import that
+// brings more sheets than the table holds drops the secondary indexes of
+// beneficiaries, sheets and requests and creates them again after its
+// inserts: one sort per index instead of a million insertions into each
+// (the tables are locked anyway). A smaller import, or a large one into a
+// larger table, keeps them: recreating would cost more than it saves.
+var importRebuildMin = 50_000
+
+// suspendIndexes drops, when the import is large for the tables (see
+// importRebuildMin), the indexes of beneficiaries, sheets and requests that
+// no constraint uses, and returns the statements that create them again, as
+// the catalog defines them. The unique ones among them (the sheets'
+// numbers) are checked again when created: a duplicate fails the import.
+// The primary keys and unique constraints stay: the import's own lookups
+// and the foreign keys need them.
+func suspendIndexes(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	var staged, existing int
+	if err := tx.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM import_sheets),
+		       (SELECT count(*) FROM (SELECT FROM sheets LIMIT (SELECT count(*) FROM import_sheets)) s)`).Scan(&staged, &existing); err != nil {
+		return nil, fmt.Errorf("count sheets: %w", err)
+	}
+	if staged < importRebuildMin || staged <= existing {
+		return nil, nil
+	}
+	// Memory for the sorts of CREATE INDEX.
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+		return nil, fmt.Errorf("set index memory: %w", err)
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i
+		WHERE i.indrelid IN ('beneficiaries'::regclass, 'sheets'::regclass, 'requests'::regclass)
+		  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+		ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("read indexes: %w", err)
+	}
+	type index struct{ Name, Def string }
+	indexes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[index])
+	if err != nil {
+		return nil, fmt.Errorf("read indexes: %w", err)
+	}
+	var restore []string
+	for _, ix := range indexes {
+		if _, err := tx.Exec(ctx, `DROP INDEX `+ix.Name); err != nil {
+			return nil, fmt.Errorf("set index %s aside: %w", ix.Name, err)
+		}
+		restore = append(restore, ix.Def)
+	}
+	return restore, nil
+}
+
+// freshDayRollups writes the day rollups (report_counts, report_follow_ups
+// and their sums) of the import's fresh (mediator, day) keys, those without
+// a sheet before the import, from the staged lines: every sheet of such a
+// day is new and staged, so nothing is to be taken away, and the staged
+// lines already carry each request's mediator and day. It is
+// rollup_refresh's SQL (migration 00014) read from import_sheets and
+// import_rows instead of sheets and requests, 2–3 times faster on a
+// million lines; TestImportRollupsEqualARebuild pins each column to
+// rollup_rebuild. No advisory lock: sheets and requests are locked, no
+// other refresh can run for these keys.
+func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step func(string)) error {
+	if _, err := tx.Exec(ctx, `
+		DELETE FROM report_counts c USING import_keys k
+		WHERE k.fresh AND c.grain = 'd' AND c.day = k.date AND c.mediator_id = k.mediator_id`); err != nil {
+		return fmt.Errorf("report rollups of the fresh days: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
+		WITH s AS MATERIALIZED (
+			SELECT f.date, k.mediator_id, f.sex, f.age, f.qpv, f.resources, f.contact_mode, f.level, f.obstacles
+			FROM import_sheets f JOIN import_keys k ON k.fresh AND k.mediator = f.mediator AND k.date = f.date
+		), fixed AS (
+			SELECT s.date, s.mediator_id, count(*) AS sheets,
+			       count(*) FILTER (WHERE s.sex = 'F') AS f, count(*) FILTER (WHERE s.sex = 'M') AS m,
+			       count(*) FILTER (WHERE s.sex = 'X') AS x,
+			       count(*) FILTER (WHERE s.qpv = 'oui') AS qpv, count(*) FILTER (WHERE s.qpv = 'non') AS not_qpv,
+			       count(s.age) AS age_known, coalesce(sum(s.age), 0) AS age_sum,
+			       count(*) FILTER (WHERE s.obstacles <> '{}') AS obstacle_sheets
+			FROM s GROUP BY s.date, s.mediator_id
+		)
+		SELECT 'd', f.date, f.mediator_id, d.dim, d.code, d.n, 0, 0
+		FROM fixed f CROSS JOIN LATERAL (VALUES
+			('sheets', '', f.sheets), ('sex', 'F', f.f), ('sex', 'M', f.m), ('sex', 'X', f.x),
+			('qpv', 'oui', f.qpv), ('qpv', 'non', f.not_qpv), ('age_known', '', f.age_known),
+			('age_sum', '', f.age_sum), ('obstacle_sheets', '', f.obstacle_sheets)
+		) AS d(dim, code, n)
+		WHERE d.n <> 0
+		UNION ALL
+		SELECT 'd', s.date, s.mediator_id,
+		       CASE WHEN GROUPING(s.resources) = 0 THEN 'resources'
+		            WHEN GROUPING(s.contact_mode) = 0 THEN 'contact_mode' ELSE 'level' END,
+		       coalesce(s.resources, s.contact_mode, s.level), count(*), 0, 0
+		FROM s
+		GROUP BY GROUPING SETS ((s.date, s.mediator_id, s.resources), (s.date, s.mediator_id, s.contact_mode),
+		                        (s.date, s.mediator_id, s.level))
+		UNION ALL
+		SELECT 'd', s.date, s.mediator_id, 'obstacle', o.code, count(*), 0, 0
+		FROM s CROSS JOIN LATERAL unnest(s.obstacles) AS o(code)
+		GROUP BY s.date, s.mediator_id, o.code
+		UNION ALL
+		SELECT 'd', r.date, k.mediator_id, r.request_kind, r.request_type, count(*),
+		       count(*) FILTER (WHERE r.status = 'resolue'), count(*) FILTER (WHERE r.status = 'en_cours')
+		FROM import_rows r JOIN import_keys k ON k.fresh AND k.mediator = r.mediator AND k.date = r.date
+		WHERE r.request_kind IS NOT NULL
+		GROUP BY r.date, k.mediator_id, r.request_kind, r.request_type`); err != nil {
+		return fmt.Errorf("report rollups of the fresh days: %w", err)
+	}
+	step("rollups: fresh days' counts")
+	// A resolved request's day is its resolved_at (the line's day at
+	// midnight in loc, see writeImport) in Europe/Paris, as the rollups say.
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO report_follow_ups (mediator_id, sheet_day, what, day, n)
+		SELECT k.mediator_id, r.date, f.what, f.day, count(*)
+		FROM import_rows r JOIN import_keys k ON k.fresh AND k.mediator = r.mediator AND k.date = r.date
+		CROSS JOIN LATERAL (VALUES
+			(CASE WHEN r.status = 'resolue' THEN 'r' WHEN r.status = 'en_cours' THEN 'o' END,
+			 CASE WHEN r.status = 'resolue' THEN ((r.date::timestamp AT TIME ZONE $1) AT TIME ZONE 'Europe/Paris')::date
+			      WHEN r.status = 'en_cours' THEN r.follow_up END)
+		) AS f(what, day)
+		WHERE r.request_kind IS NOT NULL AND f.day IS NOT NULL
+		GROUP BY k.mediator_id, r.date, f.what, f.day`, loc.String()); err != nil {
+		return fmt.Errorf("follow-up rollups of the fresh days: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO report_follow_up_days AS d (what, day, mediator_id, n)
+		SELECT f.what, f.day, f.mediator_id, sum(f.n)
+		FROM import_keys k JOIN report_follow_ups f ON f.mediator_id = k.mediator_id AND f.sheet_day = k.date
+		WHERE k.fresh
+		GROUP BY f.what, f.day, f.mediator_id
+		ON CONFLICT (what, day, mediator_id) DO UPDATE SET n = d.n + EXCLUDED.n`); err != nil {
+		return fmt.Errorf("follow-up rollups of the fresh days: %w", err)
+	}
+	step("rollups: fresh days' follow-ups")
 	return nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"strings"
 	"testing"
@@ -277,5 +278,198 @@ func TestImportRowsKeepsForeignKeys(t *testing.T) {
 	}
 	if _, err := store.DBOf(st).Exec(ctx, `DELETE FROM sheets WHERE id = 'A1'`); err != nil || count(t, st, "requests") != 0 {
 		t.Errorf("deleting the sheet: %v, %d requests left (cascade)", err, count(t, st, "requests"))
+	}
+}
+
+// A large import (at least importRebuildMin staged sheets, more than the
+// table holds) drops the secondary indexes and creates them again; a
+// smaller one keeps them. Either way they are back, defined as before.
+func TestImportRowsRecreatesIndexesOnlyWhenLarge(t *testing.T) {
+	ctx := context.Background()
+	indexes := func(st *store.Store) (defs, oids string) {
+		t.Helper()
+		rows, err := store.DBOf(st).Query(ctx, `SELECT indexdef, i.indexrelid::text
+			FROM pg_indexes x JOIN pg_index i ON i.indexrelid = (x.schemaname || '.' || x.indexname)::regclass
+			WHERE x.tablename IN ('beneficiaries', 'sheets', 'requests') ORDER BY x.indexname`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d, o []string
+		for rows.Next() {
+			var def, oid string
+			if err := rows.Scan(&def, &oid); err != nil {
+				t.Fatal(err)
+			}
+			d, o = append(d, def), append(o, oid)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(d, "\n"), strings.Join(o, " ")
+	}
+	want := `CREATE UNIQUE INDEX beneficiaries_code_key ON public.beneficiaries USING btree (code)
+CREATE INDEX beneficiaries_mediator ON public.beneficiaries USING btree (mediator_id, last_seen DESC)
+CREATE UNIQUE INDEX beneficiaries_pkey ON public.beneficiaries USING btree (id)
+CREATE INDEX requests_open_follow_up ON public.requests USING btree (follow_up) WHERE (status = 'en_cours'::text)
+CREATE UNIQUE INDEX requests_pkey ON public.requests USING btree (id)
+CREATE INDEX requests_resolved_at ON public.requests USING btree (resolved_at) WHERE (status = 'resolue'::text)
+CREATE UNIQUE INDEX requests_sheet_id_position_key ON public.requests USING btree (sheet_id, "position")
+CREATE INDEX sheets_beneficiary ON public.sheets USING btree (beneficiary_id)
+CREATE INDEX sheets_date ON public.sheets USING btree (date)
+CREATE INDEX sheets_mediator_date ON public.sheets USING btree (mediator_id, date)
+CREATE UNIQUE INDEX sheets_mediator_number ON public.sheets USING btree (mediator_id, mediator_number)
+CREATE UNIQUE INDEX sheets_number_key ON public.sheets USING btree (number)
+CREATE UNIQUE INDEX sheets_pkey ON public.sheets USING btree (id)`
+	// Each case: sheets already there, the threshold, then the import of
+	// three sheets (A1…A3).
+	for _, c := range []struct {
+		name      string
+		existing  int
+		min       int
+		recreated bool
+	}{
+		{"empty table, 3 sheets, threshold 3", 0, 3, true},
+		{"empty table, 3 sheets, threshold 4", 0, 4, false},
+		{"2 sheets there, 3 sheets, threshold 1", 2, 1, true},
+		{"3 sheets there, 3 sheets, threshold 1", 3, 1, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st := testenv.NewDB(t).Store
+			var old []store.ImportRow
+			for i := range c.existing {
+				old = append(old, importRow(2+i, fmt.Sprintf("OLD%d", i), "MED-1", "59", "P1", "droits", "css", "resolue"))
+			}
+			if len(old) > 0 {
+				store.SetImportRebuildMin(t, 1_000_000)
+				if _, err := st.ImportRows(ctx, rowsOf(old...), store.ImportOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			defs, before := indexes(st)
+			if defs != want {
+				t.Fatalf("indexes before the import:\n%s", defs)
+			}
+			store.SetImportRebuildMin(t, c.min)
+			sum, err := st.ImportRows(ctx, rowsOf(
+				importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+				importRow(3, "A2", "MED-1", "59", "P2", "soins", "rdv", "en_cours"),
+				importRow(4, "A2", "MED-1", "59", "P2", "droits", "autre", "en_cours"),
+				importRow(5, "A3", "MED-2", "62", "P3", "", "", ""),
+			), store.ImportOptions{})
+			if err != nil || sum.Sheets != 3 || sum.Requests != 3 {
+				t.Fatalf("import: %v %+v", err, sum)
+			}
+			defs, after := indexes(st)
+			if defs != want {
+				t.Errorf("indexes after the import:\n%s\nwant:\n%s", defs, want)
+			}
+			// Only the indexes no constraint uses are recreated (new oids).
+			changed := 0
+			for i, o := range strings.Fields(before) {
+				if strings.Fields(after)[i] != o {
+					changed++
+				}
+			}
+			if wantChanged := map[bool]int{true: 7, false: 0}[c.recreated]; changed != wantChanged {
+				t.Errorf("%d indexes recreated, want %d", changed, wantChanged)
+			}
+		})
+	}
+}
+
+// The rollups an import writes (from the staged lines for the days that had
+// no sheet, by rollup_refresh for the others) are those a full rebuild from
+// the base tables gives, row for row: every column of the fresh days' SQL
+// is pinned here. The file's zone is Auckland's, so a request resolved at
+// its midnight falls on the day before in Paris.
+func TestImportRollupsEqualARebuild(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	at := func(r store.ImportRow, date string, f func(*store.ImportRow)) store.ImportRow {
+		d, err := time.Parse(time.DateOnly, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Date = d
+		if f != nil {
+			f(&r)
+		}
+		return r
+	}
+	// Before: MED-1 has a sheet on 4 March (that day is not fresh).
+	if _, err := st.ImportRows(ctx, rowsOf(
+		at(importRow(2, "OLD", "MED-1", "59", "P1", "droits", "css", "resolue"), "2024-03-04", nil),
+	), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	follow := time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC)
+	auckland, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := st.ImportRows(ctx, rowsOf(
+		at(importRow(2, "OLD", "MED-1", "59", "P1", "droits", "css", "resolue"), "2024-03-04", nil), // skipped
+		at(importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours"), "2024-03-04", nil),  // old day
+		at(importRow(4, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil
+		}),
+		at(importRow(5, "A2", "MED-1", "59", "P2", "droits", "autre", "en_cours"), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Age, r.QPV, r.Obstacles, r.FollowUp = "M", nil, "non", nil, &follow
+		}),
+		at(importRow(6, "A2", "MED-1", "59", "P2", "soins", "rdv", "non_resolue"), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil
+		}),
+		at(importRow(7, "A3", "MED-1", "59", "P3", "", "", ""), "2024-03-05", func(r *store.ImportRow) {
+			r.Sex, r.Resources, r.ContactMode, r.Level, r.Obstacles = "X", "salaire", "demarche_usager", "accompagne", []string{"langue"}
+		}),
+		at(importRow(8, "B1", "MED-2", "62", "P4", "soins", "autre", "resolue"), "2024-04-30", func(r *store.ImportRow) {
+			r.SocialProtection = "non"
+		}),
+		at(importRow(9, "B2", "MED-2", "62", "P4", "droits", "css", "en_cours"), "2024-05-01", nil),
+	), store.ImportOptions{Location: auckland})
+	if err != nil || sum.Sheets != 5 || sum.SkippedSheets != 1 || sum.Requests != 6 {
+		t.Fatalf("import: %+v %v", sum, err)
+	}
+	snapshot := func() string {
+		t.Helper()
+		var out []string
+		for _, q := range []string{
+			`SELECT format('%s %s %s %s %s %s %s %s', grain, day, mediator_id, dim, code, n, resolved, open) FROM report_counts`,
+			`SELECT format('fu %s %s %s %s %s', mediator_id, sheet_day, what, day, n) FROM report_follow_ups`,
+			`SELECT format('fud %s %s %s %s', what, day, mediator_id, n) FROM report_follow_up_days WHERE n <> 0`,
+			`SELECT format('p %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, beneficiary_id, first_visit,
+			        first_qpv, first_sp, first_rights, first_care, shared) FROM report_people`,
+			`SELECT format('pd %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
+			 FROM report_people_days WHERE (visit, alone, qpv, sp, rights, care) <> (0, 0, 0, 0, 0, 0)`,
+		} {
+			rows, err := store.DBOf(st).Query(ctx, q+` ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, got...)
+		}
+		return strings.Join(out, "\n")
+	}
+	imported := snapshot()
+	if _, err := store.DBOf(st).Exec(ctx, `SELECT rollup_rebuild()`); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := snapshot(); imported != rebuilt {
+		t.Errorf("rollups after the import:\n%s\nrebuilt from the base tables:\n%s", imported, rebuilt)
+	}
+	for _, want := range []string{
+		"d 2024-03-05 1 age_known  1 0 0", // A3 only: A2's age is unknown
+		"d 2024-03-05 1 droits autre 1 0 1",
+		"fu 1 2024-03-05 r 2024-03-04 1", // resolved at Auckland's midnight: the day before in Paris
+		"fu 1 2024-03-05 o 2024-04-02 1",
+		"m 2024-03-01 1 sheets  4 0 0",
+	} {
+		if !strings.Contains(imported, want+"\n") {
+			t.Errorf("no %q in the rollups:\n%s", want, imported)
+		}
 	}
 }
