@@ -472,7 +472,7 @@ func TestCrashLoop(t *testing.T) {
 	unfinished, resumed := 0, 0
 	for _, m := range meds {
 		id := m.u.ID()
-		if _, ok, err := drafts.Load(ctx, id, id); err != nil || !ok {
+		if _, ok, err := drafts.Load(ctx, store.ChatID(id), store.TelegramID(id)); err != nil || !ok {
 			continue
 		}
 		unfinished++
