@@ -166,6 +166,21 @@ var answers = []struct{ question, press, send string }{
 
 var savedPattern = regexp.MustCompile(`Fiche n° (\d+) enregistrée`)
 
+// asks tells whether a bot message asks question. A button answer edits
+// the question in place into the next one, under the answers so far (and
+// the new person's code, whose note names « Personne accompagnée ? »), so
+// only the text after the last blank line is the question; the summary is
+// recognised by its heading.
+func asks(text, question string) bool {
+	if question == "Récapitulatif" {
+		return strings.HasPrefix(text, question)
+	}
+	if i := strings.LastIndex(text, "\n\n"); i >= 0 {
+		text = text[i+2:]
+	}
+	return strings.Contains(text, question)
+}
+
 // mediator drives one simulated mediator through sheet after sheet.
 type mediator struct {
 	u                  *telegramtest.User
@@ -275,8 +290,7 @@ func (m *mediator) answer() (bool, int) {
 			continue
 		}
 		buttons := fmt.Sprint(msg.ButtonTexts())
-		if strings.Contains(msg.Text, "Code de la personne") ||
-			(strings.Contains(msg.Text, "Vous avez une fiche en cours") && !strings.Contains(buttons, "Reprendre")) {
+		if strings.Contains(msg.Text, "Vous avez une fiche en cours") && !strings.Contains(buttons, "Reprendre") {
 			continue
 		}
 		if savedPattern.MatchString(msg.Text) {
@@ -285,7 +299,7 @@ func (m *mediator) answer() (bool, int) {
 			return true, 0
 		}
 		for _, a := range answers {
-			if !strings.Contains(msg.Text, a.question) {
+			if !asks(msg.Text, a.question) {
 				continue
 			}
 			if a.send != "" {
@@ -319,7 +333,7 @@ func openQuestion(u *telegramtest.User) bool {
 			continue
 		}
 		for _, a := range answers[1:] {
-			if strings.Contains(msgs[i].Text, a.question) {
+			if asks(msgs[i].Text, a.question) {
 				return a.send != "" || len(msgs[i].Buttons) > 0
 			}
 		}
