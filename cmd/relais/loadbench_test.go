@@ -32,10 +32,14 @@ var loadSheet = []struct{ text, press string }{
 // (Telegram's limits on): `relais serve` with LOAD_USERS mediators (100)
 // each filling LOAD_FORMS whole sheets (1) with LOAD_THINK between taps
 // (3s). It prints messages per input, tap → first answer and tap →
-// answerCallbackQuery percentiles, 429s and forms lost. Not part of
-// `make test`:
+// answerCallbackQuery percentiles, 429s and forms lost. With
+// LOAD_REMINDERS=n, n other mediators have a follow-up due today and their
+// reminder hour now: the morning pass sends their n reminders (bulk) while
+// the conversations go on, and it prints when the last one arrived. Not
+// part of `make test`:
 //
 //	go test -count=1 -tags loadbench -run TestLoadSheets -v -timeout 30m ./cmd/relais/
+//	LOAD_USERS=20 LOAD_REMINDERS=1000 go test -count=1 -tags loadbench -run TestLoadSheets -v -timeout 30m ./cmd/relais/
 func TestLoadSheets(t *testing.T) {
 	users, forms, think := envInt("LOAD_USERS", 100), envInt("LOAD_FORMS", 1), 3*time.Second
 	if v := os.Getenv("LOAD_THINK"); v != "" {
@@ -74,6 +78,7 @@ func TestLoadSheets(t *testing.T) {
 		  FROM generate_series(0, $2::int - 1) i`, base, users); err != nil {
 		t.Fatal(err)
 	}
+	reminded := seedReminders(t, db, tg, envInt("LOAD_REMINDERS", 0), cfg.Location)
 	sctx, cancel := context.WithCancel(ctx)
 	ready, done := make(chan struct{}), make(chan error, 1)
 	go func() { done <- serve(sctx, cfg, ready) }()
@@ -88,6 +93,7 @@ func TestLoadSheets(t *testing.T) {
 	}
 
 	before := tg.Stats()
+	remindersDone := watchReminders(sctx, reminded)
 	var (
 		mu               sync.Mutex
 		answers, acks    []time.Duration
@@ -162,8 +168,9 @@ func TestLoadSheets(t *testing.T) {
 	for _, m := range []string{"sendmessage", "editmessagetext", "editmessagereplymarkup", "sendphoto", "senddocument", "deletemessage"} {
 		calls += st.ByMethod[m] - before.ByMethod[m]
 	}
+	calls -= len(reminded) // one message each, not an answer to an input
 	var saved int
-	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets`).Scan(&saved); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets s JOIN mediators m ON m.id = s.mediator_id WHERE m.identifier LIKE 'bench-%'`).Scan(&saved); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("project fake, %d mediators × %d sheets, think %v, wall %v", users, forms, think, wall.Round(time.Second))
@@ -175,6 +182,80 @@ func TestLoadSheets(t *testing.T) {
 	t.Logf("  without the start %s", percentiles(later))
 	t.Logf("tap -> callback     %s", percentiles(acks))
 	t.Logf("429s %d   timeouts %d   forms lost %d", st.TooManyRequests-before.TooManyRequests, timeouts, users*forms-saved)
+	if len(reminded) > 0 {
+		select {
+		case d := <-remindersDone:
+			t.Logf("reminders: %d delivered, the last %v after the start", len(reminded), d.Round(100*time.Millisecond))
+		case <-time.After(2 * time.Minute):
+			t.Logf("reminders: not all %d delivered 2 min after the conversations ended", len(reminded))
+		}
+	}
+}
+
+// seedReminders registers n mediators (ids from 300000001) whose reminder
+// hour is now, each with a request due today, and their chats in the fake.
+func seedReminders(t *testing.T, db *testenv.DB, tg *telegramtest.Server, n int, loc *time.Location) []*telegramtest.User {
+	t.Helper()
+	if n == 0 {
+		return nil
+	}
+	const base = 300000001
+	now := time.Now().In(loc)
+	ctx := context.Background()
+	day := now.Format(time.DateOnly)
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO users (telegram_id, role, display_name, chat_id, reminder_hour)
+		   SELECT $1::bigint + i, 'mediator', 'Rappel ' || i, $1::bigint + i, $3::int FROM generate_series(0, $2::int - 1) i`, []any{base, n, now.Hour()}},
+		{`INSERT INTO mediators (identifier, user_id, departement, structure)
+		   SELECT 'rem-' || i, $1::bigint + i, '59', 'Banc d''essai' FROM generate_series(0, $2::int - 1) i`, []any{base, n}},
+		{`INSERT INTO beneficiaries (code, mediator_id)
+		   SELECT 'R' || lpad(i::text, 5, '0'), m.id FROM generate_series(0, $1::int - 1) i JOIN mediators m ON m.identifier = 'rem-' || i`, []any{n}},
+		{`INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode, level, social_protection, obstacles, source)
+		   SELECT 'rem-' || i, m.id, b.id, $2::date - 7, 'F', 40, 'oui', 'rsa', 'aller_vers', 'accompagne', 'oui', '{}'::text[], 'import'
+		   FROM generate_series(0, $1::int - 1) i JOIN mediators m ON m.identifier = 'rem-' || i JOIN beneficiaries b ON b.mediator_id = m.id`, []any{n, day}},
+		{`INSERT INTO requests (sheet_id, position, kind, type, status, follow_up)
+		   SELECT 'rem-' || i, 1, 'droits', 'css', 'en_cours', $2::date FROM generate_series(0, $1::int - 1) i`, []any{n, day}},
+	} {
+		if _, err := db.SQL.Exec(ctx, q.sql, q.args...); err != nil {
+			t.Fatalf("seed reminders: %v", err)
+		}
+	}
+	out := make([]*telegramtest.User, n)
+	for i := range n {
+		out[i] = tg.NewUser(int64(base+i), "R"+strconv.Itoa(i))
+	}
+	return out
+}
+
+// watchReminders reports when each of users has had a bot message.
+func watchReminders(ctx context.Context, users []*telegramtest.User) <-chan time.Duration {
+	done := make(chan time.Duration, 1)
+	if len(users) == 0 {
+		return done
+	}
+	start := time.Now()
+	go func() {
+		for range time.Tick(100 * time.Millisecond) {
+			if ctx.Err() != nil {
+				return
+			}
+			all := true
+			for _, u := range users {
+				if len(u.Messages()) == 0 {
+					all = false
+					break
+				}
+			}
+			if all {
+				done <- time.Since(start)
+				return
+			}
+		}
+	}()
+	return done
 }
 
 func percentiles(d []time.Duration) string {
