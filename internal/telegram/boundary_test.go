@@ -1,0 +1,70 @@
+package telegram_test
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Only internal/telegram turns what Relais says into Bot API calls (issue
+// 14's transport-neutral Message): outside it and the fake, production code
+// may name the library's types for what comes in (an update, a membership
+// change) and the client it wires, never a value to send.
+func TestOnlyTheTransportBuildsBotAPICalls(t *testing.T) {
+	const lib = "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	allowed := map[string]bool{"Update": true, "ChatMemberUpdated": true, "BotAPI": true}
+	root := filepath.Join("..", "..")
+	checked := 0
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		slash := filepath.ToSlash(path)
+		if d.IsDir() {
+			if strings.HasSuffix(slash, "internal/telegram") || strings.HasSuffix(slash, "internal/telegramtest") || d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		name := ""
+		for _, imp := range f.Imports {
+			if p, _ := strconv.Unquote(imp.Path.Value); p == lib {
+				name = "tgbotapi"
+				if imp.Name != nil {
+					name = imp.Name.Name
+				}
+			}
+		}
+		if name == "" {
+			return nil
+		}
+		checked++
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == name && !allowed[sel.Sel.Name] {
+					t.Errorf("%s uses %s.%s: build a telegram.Message and let internal/telegram send it", slash, name, sel.Sel.Name)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked == 0 {
+		t.Fatal("no file outside internal/telegram imports the library: the walk found nothing to check")
+	}
+}
