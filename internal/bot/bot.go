@@ -192,17 +192,6 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	return nil
 }
 
-// logUpdate logs an error once, with what identifies the update and
-// never what the user typed: the update id, the user's role, and attrs
-// (the form and step, say).
-func (b *Bot) logUpdate(ev event, u *store.User, what string, err error, attrs ...any) {
-	role := ""
-	if u != nil {
-		role = u.Role
-	}
-	b.log.Error(what, append([]any{"update_id", ev.updateID, "role", role, "err", err}, attrs...)...)
-}
-
 // retryRelease calls release until it succeeds or the lease has expired anyway.
 func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, store.ChatID, int) error, chatID store.ChatID, updateID int) {
 	for deadline := time.Now().Add(state.ProcessingTTL); time.Now().Before(deadline); {
@@ -236,7 +225,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		return
 	}
 	if err != nil {
-		b.logUpdate(ev, nil, "load user", err)
+		b.log.ErrorContext(ctx, "load user", "err", err)
 		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, msgTryAgain)
 		return

@@ -81,7 +81,7 @@ func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 	if year != open {
 		past, err := b.store.ReviewDeadline(ctx, year)
 		if err != nil {
-			b.logUpdate(ev, u, "review deadline", err)
+			b.log.ErrorContext(ctx, "review deadline", "err", err)
 			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
