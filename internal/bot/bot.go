@@ -183,7 +183,6 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, u.UpdateID)
 		}
 	}()
-	b.noteReachable(ctx, ev)
 	b.handle(ctx, ev)
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -231,6 +230,9 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		return
 	}
 	ctx = withLogAttrs(ctx, slog.String("role", user.Role))
+	if user.Unreachable { // the loaded row says so: no round trip for everyone else
+		b.noteReachable(ctx, ev)
+	}
 	if user.Disabled {
 		// A disabled user is a stranger at once: no command, no button,
 		// nothing about anyone; the attempt is audited.
