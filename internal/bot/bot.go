@@ -367,7 +367,7 @@ func (b *Bot) post(ctx context.Context, m telegram.Message) int {
 		if m.Edit > 0 {
 			what = "edit message"
 		}
-		b.log.Error(what, "chat_id", m.ChatID, "err", err)
+		b.log.ErrorContext(ctx, what, "chat_id", m.ChatID, "err", err)
 	}
 	return id
 }

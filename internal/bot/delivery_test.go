@@ -235,6 +235,15 @@ func TestSavedButUnconfirmedSheetIsConfirmedOnTheNextPress(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM sheets`); n != 1 {
 		t.Fatalf("sheets = %d after the first press, want 1", n)
 	}
+	// The refused edit is logged with the update it belongs to.
+	for _, l := range strings.Split(h.logs.String(), "\n") {
+		if strings.Contains(l, `msg="edit message"`) && !strings.Contains(l, "update_id=") {
+			t.Errorf("refused edit logged without its update: %s", l)
+		}
+	}
+	if !strings.Contains(h.logs.String(), `msg="edit message"`) {
+		t.Errorf("refused edit not logged:\n%s", h.logs.String())
+	}
 	for _, m := range u.Messages() {
 		if strings.Contains(m.Text, "enregistrée") {
 			t.Fatalf("the refused confirmation was shown: %q", m.Text)
