@@ -189,11 +189,7 @@ func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
 func TestRedeliveryAfterCrashBeforeTheUpdateWasRecorded(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(2105, "Awa", "62")
-	u.Send("/fiche")
-	u.Press("Aujourd'hui")
-	u.Press("Nouvelle personne")
-	u.Press("Femme")
-	u.Expect("Âge de la personne")
+	startSheetToAge(u)
 	age := u.Send("34")
 	u.Expect("quartier prioritaire")
 	h.waitDraftAt(2105, "qpv")

@@ -94,11 +94,7 @@ func TestRedisOutageMidConversation(t *testing.T) {
 	h.restart()
 
 	u := h.mediator(2201, "Awa", "62")
-	u.Send("/fiche")
-	u.Press("Aujourd'hui")
-	u.Press("Nouvelle personne")
-	u.Press("Femme")
-	u.Expect("Âge de la personne")
+	startSheetToAge(u)
 	h.waitDraftAt(2201, "age")
 
 	proxy.set(false)
@@ -123,11 +119,7 @@ func TestRedisOutageMidConversation(t *testing.T) {
 func TestPostgreSQLOutageMidConversation(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(2202, "Awa", "62")
-	u.Send("/fiche")
-	u.Press("Aujourd'hui")
-	u.Press("Nouvelle personne")
-	u.Press("Femme")
-	u.Expect("Âge de la personne")
+	startSheetToAge(u)
 	h.waitDraftAt(2202, "age")
 
 	h.setDatabaseUp(false)
