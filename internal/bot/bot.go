@@ -183,24 +183,12 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, u.UpdateID)
 		}
 	}()
-	b.noteReachable(ctx, ev)
 	b.handle(ctx, ev)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	done = true
 	return nil
-}
-
-// logUpdate logs an error once, with what identifies the update and
-// never what the user typed: the update id, the user's role, and attrs
-// (the form and step, say).
-func (b *Bot) logUpdate(ev event, u *store.User, what string, err error, attrs ...any) {
-	role := ""
-	if u != nil {
-		role = u.Role
-	}
-	b.log.Error(what, append([]any{"update_id", ev.updateID, "role", role, "err", err}, attrs...)...)
 }
 
 // retryRelease calls release until it succeeds or the lease has expired anyway.
@@ -236,12 +224,15 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		return
 	}
 	if err != nil {
-		b.logUpdate(ev, nil, "load user", err)
+		b.log.ErrorContext(ctx, "load user", "err", err)
 		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
 	ctx = withLogAttrs(ctx, slog.String("role", user.Role))
+	if user.Unreachable { // the loaded row says so: no round trip for everyone else
+		b.noteReachable(ctx, ev)
+	}
 	if user.Disabled {
 		// A disabled user is a stranger at once: no command, no button,
 		// nothing about anyone; the attempt is audited.
@@ -376,7 +367,7 @@ func (b *Bot) post(ctx context.Context, m telegram.Message) int {
 		if m.Edit > 0 {
 			what = "edit message"
 		}
-		b.log.Error(what, "chat_id", m.ChatID, "err", err)
+		b.log.ErrorContext(ctx, what, "chat_id", m.ChatID, "err", err)
 	}
 	return id
 }

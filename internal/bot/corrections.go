@@ -34,7 +34,7 @@ func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg s
 	}
 	st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
-		b.logUpdate(ev, u, "load draft", err)
+		b.log.ErrorContext(ctx, "load draft", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
@@ -48,7 +48,7 @@ func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg s
 		b.reply(ctx, ev, fmt.Sprintf("Vous n'avez pas de fiche n° %d.", number))
 		return
 	case err != nil:
-		b.logUpdate(ev, u, "load sheet to correct", err)
+		b.log.ErrorContext(ctx, "load sheet to correct", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	case !store.Editable(savedAt, b.Now()):
@@ -57,7 +57,7 @@ func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg s
 	}
 	if exists {
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.logUpdate(ev, u, "drop untouched draft", err)
+			b.log.ErrorContext(ctx, "drop untouched draft", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
 			return
 		}

@@ -165,9 +165,17 @@ func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
 	if n := strings.Count(logs, "form step"); n != 1 {
 		t.Fatalf("engine error logged %d times, want 1:\n%s", n, logs)
 	}
+	// The attributes are looked for on the error's own line: other lines
+	// (the registration's) carry a role too.
+	var line string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, "form step") {
+			line = l
+		}
+	}
 	for _, want := range []string{fmt.Sprintf("update_id=%d", id), "role=mediator", "step=beneficiary", "beneficiaries"} {
-		if !strings.Contains(logs, want) {
-			t.Errorf("log lacks %q:\n%s", want, logs)
+		if !strings.Contains(line, want) {
+			t.Errorf("log line lacks %q: %s", want, line)
 		}
 	}
 	if strings.Contains(logs, "QZX7K2") {
@@ -181,11 +189,7 @@ func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
 func TestRedeliveryAfterCrashBeforeTheUpdateWasRecorded(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(2105, "Awa", "62")
-	u.Send("/fiche")
-	u.Press("Aujourd'hui")
-	u.Press("Nouvelle personne")
-	u.Press("Femme")
-	u.Expect("Âge de la personne")
+	startSheetToAge(u)
 	age := u.Send("34")
 	u.Expect("quartier prioritaire")
 	h.waitDraftAt(2105, "qpv")
@@ -226,6 +230,15 @@ func TestSavedButUnconfirmedSheetIsConfirmedOnTheNextPress(t *testing.T) {
 	h.waitChatFree(2106)
 	if n := h.count(`SELECT count(*) FROM sheets`); n != 1 {
 		t.Fatalf("sheets = %d after the first press, want 1", n)
+	}
+	// The refused edit is logged with the update it belongs to.
+	for _, l := range strings.Split(h.logs.String(), "\n") {
+		if strings.Contains(l, `msg="edit message"`) && !strings.Contains(l, "update_id=") {
+			t.Errorf("refused edit logged without its update: %s", l)
+		}
+	}
+	if !strings.Contains(h.logs.String(), `msg="edit message"`) {
+		t.Errorf("refused edit not logged:\n%s", h.logs.String())
 	}
 	for _, m := range u.Messages() {
 		if strings.Contains(m.Text, "enregistrée") {

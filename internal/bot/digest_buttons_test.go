@@ -44,6 +44,14 @@ func TestMondaySummaryHasButtons(t *testing.T) {
 	nord.PressOn(last, "Détail de la semaine")
 	week := nord.Expect("Indicateurs – Nord")
 	mustContain(t, week.Text, "Du 16/11/2026 au 22/11/2026\n", "Fiches : 1")
+	nord.PressOn(last, "Activité des médiateurs")
+	activity := nord.Expect("Activité – Nord")
+	mustContain(t, activity.Text, "Fiches du 16/11/2026 au 22/11/2026 ;")
+	nord.PressOn(last, "Exporter (Excel)")
+	doc := waitFor(t, nord, "the week's export", func(m telegramtest.Message) bool { return m.Document != nil })
+	if !strings.HasSuffix(doc.Document.Name, "_2026-11-16_2026-11-22.xlsx") {
+		t.Fatalf("export under the summary: %s", doc.Document.Name)
+	}
 
 	mine := waitFor(t, awa, "the mediator's chart", func(m telegramtest.Message) bool { return m.Photo != nil })
 	if got := strings.Join(mine.ButtonTexts(), "|"); got != "Détail de la semaine" {

@@ -402,3 +402,21 @@ func TestUndoLeavesAStatusSetByACorrection(t *testing.T) {
 		t.Fatalf("%d undo audited, want 0", n)
 	}
 }
+
+// An « ↩ Annuler » button sent before the undo named its status
+// ("r:<id>:und", still under messages of the past day) still undoes.
+func TestUndoFromAButtonWithoutItsStatus(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3012, "Awa", "59")
+	h.openSheet(h.user(3012).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
+	id := requestIDs(h)[0]
+	u.Send("/suivis")
+	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	u.PressOn(list, "Abandonnée")
+	closed := u.Expect("🚫 Abandonnée")
+	u.PressData(closed.ID, fmt.Sprintf("r:%d:und", id))
+	u.ExpectCallbackAnswer("Annulé : la demande est de nouveau en cours.")
+	if status, _, resolved := h.request(id); status != "en_cours" || resolved != nil {
+		t.Fatalf("row after the undo = %s %v, want en_cours", status, resolved)
+	}
+}

@@ -185,7 +185,7 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st state.D
 	form, ok := f.forms[st.FormID]
 	if !ok {
 		if err := f.bot.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			f.bot.logUpdate(ev, u, "drop draft of a removed form", err, "form", st.FormID)
+			f.bot.log.ErrorContext(ctx, "drop draft of a removed form", "err", err, "form", st.FormID)
 		}
 		f.bot.answer(ctx, ev, "")
 		f.bot.reply(ctx, ev, "Ce formulaire n'existe plus ; la saisie en cours a été abandonnée.")
@@ -202,7 +202,7 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st state.D
 func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, orig state.Draft, res dialog.Result, err error) {
 	b := f.bot
 	if err != nil {
-		b.logUpdate(ev, u, "form step", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
+		b.log.ErrorContext(ctx, "form step", "err", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
 	}
 	b.answer(ctx, ev, res.Notice)
 	st := state.Draft{State: res.State}
@@ -247,7 +247,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			return
 		}
 		if err != nil {
-			b.logUpdate(ev, u, "save form", err, "form", form.ID)
+			b.log.ErrorContext(ctx, "save form", "err", err, "form", form.ID)
 			b.reply(ctx, ev, "L'enregistrement n'a pas pu se faire pour le moment. Rien n'est perdu : "+
 				"appuyez à nouveau sur « Enregistrer » dans un instant.")
 			return
@@ -266,13 +266,13 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			return
 		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.logUpdate(ev, u, "delete saved draft", err, "form", form.ID)
+			b.log.ErrorContext(ctx, "delete saved draft", "err", err, "form", form.ID)
 		}
 	case dialog.Cancelled:
 		// The draft goes before "abandonnée" is shown: the user never reads
 		// it while the form could still resume.
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.logUpdate(ev, u, "delete cancelled draft", err)
+			b.log.ErrorContext(ctx, "delete cancelled draft", "err", err)
 			b.reply(ctx, ev, msgTryAgain)
 			return
 		}

@@ -94,11 +94,7 @@ func TestRedisOutageMidConversation(t *testing.T) {
 	h.restart()
 
 	u := h.mediator(2201, "Awa", "62")
-	u.Send("/fiche")
-	u.Press("Aujourd'hui")
-	u.Press("Nouvelle personne")
-	u.Press("Femme")
-	u.Expect("Âge de la personne")
+	startSheetToAge(u)
 	h.waitDraftAt(2201, "age")
 
 	proxy.set(false)
@@ -123,11 +119,7 @@ func TestRedisOutageMidConversation(t *testing.T) {
 func TestPostgreSQLOutageMidConversation(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(2202, "Awa", "62")
-	u.Send("/fiche")
-	u.Press("Aujourd'hui")
-	u.Press("Nouvelle personne")
-	u.Press("Femme")
-	u.Expect("Âge de la personne")
+	startSheetToAge(u)
 	h.waitDraftAt(2202, "age")
 
 	h.setDatabaseUp(false)
@@ -169,10 +161,15 @@ func fillRestAfterAge(u *telegramtest.User) {
 // waitDraftAt waits until the user's draft is saved at step (the handler
 // saves it after showing the question) and their chat is free.
 // waitChatFree waits until no update of the chat is being handled.
+// chatBusy says whether the bot still holds chat id's lease (an update
+// being handled).
+func (h *harness) chatBusy(id int64) bool {
+	return h.rdb.Client.Exists(context.Background(), h.rdb.Prefix+"chat:"+strconv.FormatInt(id, 10)).Val() != 0
+}
+
 func (h *harness) waitChatFree(id int64) {
 	h.t.Helper()
-	key := h.rdb.Prefix + "chat:" + strconv.FormatInt(id, 10)
-	for deadline := time.Now().Add(5 * time.Second); h.rdb.Client.Exists(context.Background(), key).Val() != 0; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); h.chatBusy(id); time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			h.t.Fatalf("chat %d still busy", id)
 		}
@@ -184,8 +181,7 @@ func (h *harness) waitDraftAt(id int64, step string) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		st, ok, err := h.drafts.Load(context.Background(), store.ChatID(id), store.TelegramID(id))
-		free := h.rdb.Client.Exists(context.Background(), h.rdb.Prefix+"chat:"+strconv.FormatInt(id, 10)).Val() == 0
-		if err == nil && ok && st.Pos.Step == step && free {
+		if err == nil && ok && st.Pos.Step == step && !h.chatBusy(id) {
 			return
 		}
 		if time.Now().After(deadline) {

@@ -81,7 +81,7 @@ func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
 	if year != open {
 		past, err := b.store.ReviewDeadline(ctx, year)
 		if err != nil {
-			b.logUpdate(ev, u, "review deadline", err)
+			b.log.ErrorContext(ctx, "review deadline", "err", err)
 			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
 			return
 		}
@@ -118,6 +118,11 @@ func reviewAnswers(r store.Review) dialog.Answers {
 			a[id] = dialog.Value{Text: v}
 		}
 	}
+	list := func(id string, v []string) {
+		if len(v) > 0 {
+			a[id] = dialog.Value{Codes: append([]string{}, v...)}
+		}
+	}
 	yes("identified", r.Identified)
 	yes("missions_known", r.MissionsKnown)
 	yes("cpam_partnership", r.CPAMPartnership)
@@ -128,9 +133,7 @@ func reviewAnswers(r store.Review) dialog.Answers {
 	text("helped", r.Helped)
 	text("hindered", r.Hindered)
 	text("improve", r.Improve)
-	if len(r.HealthNeeds) > 0 {
-		a["health_needs"] = dialog.Value{Codes: append([]string{}, r.HealthNeeds...)}
-	}
+	list("health_needs", r.HealthNeeds)
 	yes("professional_project", r.ProfessionalProject)
 	yes("training", r.Training)
 	count("declared_people", r.DeclaredPeople)
@@ -138,12 +141,8 @@ func reviewAnswers(r store.Review) dialog.Answers {
 	count("declared_rights", r.DeclaredRights)
 	count("declared_care", r.DeclaredCare)
 	count("declared_social_protection", r.DeclaredSocialProtection)
-	if len(r.Publics) > 0 {
-		a["publics"] = dialog.Value{Codes: append([]string{}, r.Publics...)}
-	}
-	if len(r.Obstacles) > 0 {
-		a["obstacles"] = dialog.Value{Codes: append([]string{}, r.Obstacles...)}
-	}
+	list("publics", r.Publics)
+	list("obstacles", r.Obstacles)
 	return a
 }
 

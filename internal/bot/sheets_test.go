@@ -9,6 +9,15 @@ import (
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
+// startSheetToAge opens a fiche for a new woman seen today, up to her age.
+func startSheetToAge(u *telegramtest.User) {
+	u.Send("/fiche")
+	u.Press("Aujourd'hui")
+	u.Press("Nouvelle personne")
+	u.Press("Femme")
+	u.Expect("Âge de la personne")
+}
+
 // fillToSummary plays a whole sheet, a rights request and a care request,
 // up to the summary, as a mediator would with taps and two typed answers.
 func fillToSummary(u *telegramtest.User) telegramtest.Message {

@@ -10,11 +10,7 @@ import (
 func TestWordsAndMediaDuringASheet(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(2101, "Awa", "59")
-	u.Send("/fiche")
-	u.Press("Aujourd'hui")
-	u.Press("Nouvelle personne")
-	u.Press("Femme")
-	u.Expect("Âge de la personne")
+	startSheetToAge(u)
 	u.Send("Retour")
 	u.Expect("Sexe de la personne ?")
 	u.Send("aide")
