@@ -311,9 +311,9 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 // and, for a coordinator, its mediators' activity and its export. They
 // carry a result's button data, so a press is checked like any other
 // (role, territory) and the period stays the week whatever the day.
-func DigestButtons(mediator bool, scope indicators.Scope, week indicators.Period) [][]telegram.Button {
+func DigestButtons(scope indicators.Scope, week indicators.Period) [][]telegram.Button {
 	pcode, tag := periodCode(week), scopeTag(scope)
-	if mediator {
+	if scope.Kind == indicators.KindMediator { // a mediator's own week
 		return keyboard(keyRow(button("Détail de la semaine", flowOwn+":"+pcode+":"+tag+":v")))
 	}
 	return keyboard(

@@ -34,9 +34,8 @@ type Job struct {
 	Log      *slog.Logger
 	Sends    *jobs.Sends // nil: a default one on Store
 	// Buttons, when set, go under the digest's last message (the bot's
-	// DigestButtons: the week's report, activity, export); mediator says
-	// the recipient sees their own figures.
-	Buttons func(mediator bool, scope indicators.Scope, week indicators.Period) [][]telegram.Button
+	// DigestButtons: the week's report, activity, export).
+	Buttons func(scope indicators.Scope, week indicators.Period) [][]telegram.Button
 }
 
 // recipient is a user who gets a digest and the scope it covers.
@@ -125,7 +124,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	}
 	var buttons [][]telegram.Button
 	if j.Buttons != nil {
-		buttons = j.Buttons(r.scope.Kind == indicators.KindMediator, r.scope, week)
+		buttons = j.Buttons(r.scope, week)
 	}
 	var png []byte
 	if ytd.Rights.Total+ytd.Care.Total > 0 {
