@@ -55,7 +55,10 @@ type turn struct {
 	granted chan struct{} // closed when the call got its token
 }
 
-func newTurns(limiter *rate.Limiter, reserve int, now func() time.Time) *turns {
+// newTurns derives both reserves from the limiter's burst: neither may hold
+// the whole bucket, or the calls that leave it would never go.
+func newTurns(limiter *rate.Limiter, now func() time.Time) *turns {
+	reserve := min(bulkReserve, limiter.Burst()-1)
 	arrival := min(arrivalReserve, limiter.Burst()-1) // a burst of 1 leaves none
 	return &turns{limiter: limiter, reserve: float64(reserve), arrival: float64(arrival), now: now, wake: make(chan struct{}, 1)}
 }
