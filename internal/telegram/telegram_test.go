@@ -54,7 +54,7 @@ func captureDefaultLog(t *testing.T) *logBuffer {
 	return &b
 }
 
-func connect(t *testing.T, srv *telegramtest.Server) *tgbotapi.BotAPI {
+func connect(t testing.TB, srv *telegramtest.Server) *tgbotapi.BotAPI {
 	t.Helper()
 	api, err := telegram.Connect(context.Background(), srv.Token(), srv.Endpoint())
 	if err != nil {
