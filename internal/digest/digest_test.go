@@ -18,6 +18,17 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 var paris = testenv.Paris
 
+// fakeTelegram is a fake Bot API without rate limits and a Sender to it.
+func fakeTelegram(t *testing.T) (*telegramtest.Server, *telegram.Sender) {
+	t.Helper()
+	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	api, err := telegram.Connect(context.Background(), tg.Token(), tg.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg, telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
+}
+
 func register(t *testing.T, db *testenv.DB, id int64, inv store.Invitation) *store.User {
 	t.Helper()
 	ctx := context.Background()
@@ -61,13 +72,8 @@ func sheets(t *testing.T, st *store.Store, med *store.User, n int, day string, r
 func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 	db := testenv.NewDB(t)
 	st := db.Store
-	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
-	api, err := telegram.Connect(ctx, tg.Token(), tg.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
 
 	nordMed := register(t, db, 11, store.Invitation{Role: store.RoleMediator, Departement: "59"})
 	pdcMed := register(t, db, 12, store.Invitation{Role: store.RoleMediator, Departement: "62"})
@@ -167,13 +173,8 @@ func (c *cutAfterSend) Post(ctx context.Context, m telegram.Message) (int, error
 func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {
 	db := testenv.NewDB(t)
 	st := db.Store
-	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
-	api, err := telegram.Connect(ctx, tg.Token(), tg.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sender := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
 	register(t, db, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	coord := tg.NewUser(21, "X")
 	monday := time.Date(2026, 11, 23, 8, 30, 0, 0, paris)

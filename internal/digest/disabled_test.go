@@ -7,8 +7,6 @@ import (
 
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
-	"github.com/relais-sante/relais/internal/telegramtest"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
@@ -16,12 +14,8 @@ import (
 func TestDisabledUsersGetNoDigest(t *testing.T) {
 	db := testenv.NewDB(t)
 	st := db.Store
-	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
-	api, err := telegram.Connect(ctx, tg.Token(), tg.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
 	register(t, db, 31, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	register(t, db, 32, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	gone := tg.NewUser(31, "U").For(t)
@@ -29,7 +23,7 @@ func TestDisabledUsersGetNoDigest(t *testing.T) {
 	if err := st.SetUserDisabled(ctx, 31, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	job := &digest.Job{Store: st, Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Location: paris}
+	job := &digest.Job{Store: st, Out: sender, Location: paris}
 	n, err := job.Run(ctx, time.Date(2026, 11, 23, 8, 0, 0, 0, paris))
 	if err != nil || n != 1 {
 		t.Fatalf("sent %d, %v; want 1 (the enabled coordinator)", n, err)

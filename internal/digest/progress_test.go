@@ -10,8 +10,6 @@ import (
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
-	"github.com/relais-sante/relais/internal/telegramtest"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
@@ -19,19 +17,15 @@ import (
 // to be handled and when all are.
 func TestDigestPassShowsItsProgress(t *testing.T) {
 	db := testenv.NewDB(t)
-	tg := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
-	api, err := telegram.Connect(ctx, tg.Token(), tg.Endpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, id := range []int64{31, 32, 33} {
 		register(t, db, id, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 		tg.NewUser(id, "U")
 	}
 	var logs strings.Builder
 	sends := &jobs.Sends{Store: db.Store, Log: slog.New(slog.NewTextHandler(&logs, nil))}
-	job := &digest.Job{Store: db.Store, Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Location: paris, Sends: sends}
+	job := &digest.Job{Store: db.Store, Out: sender, Location: paris, Sends: sends}
 	if n, err := job.Run(ctx, time.Date(2026, 11, 23, 8, 0, 0, 0, paris)); err != nil || n != 3 {
 		t.Fatalf("sent %d, %v", n, err)
 	}

@@ -224,4 +224,13 @@ func TestPlanShowsProgressOnMetricsAndLogs(t *testing.T) {
 	if more := logs.String()[logged:]; more != "" {
 		t.Errorf("a pass with nothing to do logged:\n%s", more)
 	}
+
+	// The plan ended with its last message: one sent outside any plan is not
+	// counted against it (no "to handle 3 of 2" in the logs).
+	if _, err := s.Once(ctx, digest(4), func(context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if more := logs.String()[logged:]; more != "" {
+		t.Errorf("a message after the plan ended logged:\n%s", more)
+	}
 }

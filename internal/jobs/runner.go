@@ -178,17 +178,6 @@ func (r *Runner) Stop() {
 	r.cron = nil
 }
 
-// RunNow runs one execution of the named job at now, exactly as a tick
-// would (lock, recovery, record). It returns the execution's outcome.
-func (r *Runner) RunNow(ctx context.Context, name string, now time.Time) (string, error) {
-	for _, e := range r.jobs {
-		if e.Name == name {
-			return r.executeAt(ctx, e, now)
-		}
-	}
-	return "", fmt.Errorf("jobs: no job %q", name)
-}
-
 func (r *Runner) execute(ctx context.Context, e *entry) {
 	if ctx.Err() != nil {
 		return

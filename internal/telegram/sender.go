@@ -129,7 +129,7 @@ func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
 		api:   api,
 		opts:  opts,
 		log:   log,
-		turns: newTurns(rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst), min(bulkReserve, opts.GlobalBurst-1), time.Now),
+		turns: newTurns(rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst), time.Now),
 		lanes: map[int64]*lane{},
 	}
 }

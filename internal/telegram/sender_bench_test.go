@@ -26,10 +26,7 @@ func BenchmarkSender2000Messages500Chats(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		srv := telegramtest.NewServer(b)
-		api, err := telegram.Connect(context.Background(), srv.Token(), srv.Endpoint())
-		if err != nil {
-			b.Fatal(err)
-		}
+		api := connect(b, srv)
 		users := make([]*telegramtest.User, chats)
 		for i := range users {
 			users[i] = srv.NewUser(int64(10_000+i), fmt.Sprint("M", i))
@@ -81,11 +78,7 @@ func BenchmarkSenderRemindersDuringConversations(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		srv := telegramtest.NewServer(b)
-		srv.SetRateLimits(true)
-		api, err := telegram.Connect(context.Background(), srv.Token(), srv.Endpoint())
-		if err != nil {
-			b.Fatal(err)
-		}
+		api := connect(b, srv)
 		recipients := make([]*telegramtest.User, reminders)
 		for i := range recipients {
 			recipients[i] = srv.NewUser(int64(20_000+i), fmt.Sprint("R", i))

@@ -54,7 +54,7 @@ func captureDefaultLog(t *testing.T) *logBuffer {
 	return &b
 }
 
-func connect(t *testing.T, srv *telegramtest.Server) *tgbotapi.BotAPI {
+func connect(t testing.TB, srv *telegramtest.Server) *tgbotapi.BotAPI {
 	t.Helper()
 	api, err := telegram.Connect(context.Background(), srv.Token(), srv.Endpoint())
 	if err != nil {
@@ -720,5 +720,38 @@ func TestSenderKeepsEachChatInOrderWhenContended(t *testing.T) {
 	}
 	if got := append(texts(bilal.Messages()), texts(chloe.Messages())...); !slices.Equal(got, []string{"Bilal 1", "Chloé 1"}) {
 		t.Errorf("Bilal and Chloé got %q", got)
+	}
+}
+
+// While Telegram answers only updates still being handled, the poller asks
+// again after a short pause (heldBackPause, 20 ms) rather than at once: 300
+// ms of a handler running cost at most 300/20 getUpdates plus slack, not
+// hundreds. A slow machine makes fewer calls, never more.
+func TestPollerPausesWhileOnlyHeldBackUpdatesComeBack(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+	ctx, cancel := context.WithCancel(context.Background())
+	started, release := make(chan struct{}), make(chan struct{})
+	handle := func(context.Context, tgbotapi.Update) error {
+		close(started)
+		<-release
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- (&telegram.Poller{Timeout: time.Second}).Run(ctx, api, handle) }()
+	u.Send("lent")
+	<-started
+	before := srv.Stats().ByMethod["getupdates"]
+	time.Sleep(300 * time.Millisecond)
+	asked := srv.Stats().ByMethod["getupdates"] - before
+	close(release)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if asked > 25 {
+		t.Fatalf("%d getUpdates in 300 ms while one update ran, want at most 25", asked)
 	}
 }

@@ -55,7 +55,10 @@ type turn struct {
 	granted chan struct{} // closed when the call got its token
 }
 
-func newTurns(limiter *rate.Limiter, reserve int, now func() time.Time) *turns {
+// newTurns derives both reserves from the limiter's burst: neither may hold
+// the whole bucket, or the calls that leave it would never go.
+func newTurns(limiter *rate.Limiter, now func() time.Time) *turns {
+	reserve := min(bulkReserve, limiter.Burst()-1)
 	arrival := min(arrivalReserve, limiter.Burst()-1) // a burst of 1 leaves none
 	return &turns{limiter: limiter, reserve: float64(reserve), arrival: float64(arrival), now: now, wake: make(chan struct{}, 1)}
 }
@@ -158,13 +161,13 @@ func (t *turns) grantLocked(now time.Time) (next time.Duration, more bool) {
 		var w *turn
 		switch {
 		case len(t.conv) > 0:
-			i, stale := t.pickLocked(now)
+			i, oldest, stale := t.pickLocked(now)
 			if stale && !t.takeIfLocked(now, 1) {
 				return t.untilLocked(now, 1), true
 			}
 			if !stale && !t.takeIfLocked(now, 1+t.arrival) {
 				// Wake when the reserve is there, or when the oldest goes stale.
-				untilStale := t.conv[t.oldestLocked()].since.Add(staleAfter).Sub(now)
+				untilStale := t.conv[oldest].since.Add(staleAfter).Sub(now)
 				return min(t.untilLocked(now, 1+t.arrival), max(t.untilLocked(now, 1), untilStale)), true
 			}
 			w = t.conv[i]
@@ -183,8 +186,9 @@ func (t *turns) grantLocked(now time.Time) (next time.Duration, more bool) {
 }
 
 // pickLocked chooses the conversation call that goes next: the oldest if
-// it has waited staleAfter (stale), else the newest.
-func (t *turns) pickLocked(now time.Time) (i int, stale bool) {
+// it has waited staleAfter (stale), else the newest. It also says which is
+// the oldest, whose age decides when the next one goes stale.
+func (t *turns) pickLocked(now time.Time) (i, oldest int, stale bool) {
 	oldest, newest := t.oldestLocked(), 0
 	for i, w := range t.conv {
 		if !w.since.Before(t.conv[newest].since) {
@@ -192,9 +196,9 @@ func (t *turns) pickLocked(now time.Time) (i int, stale bool) {
 		}
 	}
 	if now.Sub(t.conv[oldest].since) >= staleAfter {
-		return oldest, true
+		return oldest, oldest, true
 	}
-	return newest, false
+	return newest, oldest, false
 }
 
 func (t *turns) oldestLocked() int {

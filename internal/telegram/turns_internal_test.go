@@ -29,7 +29,7 @@ type queuedTurns struct {
 func newQueuedTurns(burst, emptyAt int) *queuedTurns {
 	l := rate.NewLimiter(10, burst)
 	l.AllowN(at(emptyAt), burst)
-	return &queuedTurns{turns: newTurns(l, bulkReserve, func() time.Time { return t0 }), waiting: map[*turn]string{}}
+	return &queuedTurns{turns: newTurns(l, func() time.Time { return t0 }), waiting: map[*turn]string{}}
 }
 
 func (q *queuedTurns) queue(name string, since time.Time, bulk bool) {
