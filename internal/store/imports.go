@@ -249,12 +249,8 @@ func (s *importSource) Next() bool {
 
 func (s *importSource) Values() ([]any, error) {
 	r := s.row
-	obstacles := r.Obstacles
-	if obstacles == nil {
-		obstacles = []string{}
-	}
 	return []any{r.Line, r.SheetID, r.Date, r.Mediator, r.Departement, r.Beneficiary, r.Sex, r.Age,
-		r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection, obstacles, nullIfEmpty(r.RequestKind),
+		r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection, textArray(r.Obstacles), nullIfEmpty(r.RequestKind),
 		nullIfEmpty(r.RequestType), nullIfEmpty(r.Status), r.FollowUp}, nil
 }
 
