@@ -54,13 +54,9 @@ func WriteXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, 
 func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	bold, title, err := tableStyles(f)
 	if err != nil {
-		return fmt.Errorf("write XLSX: %w", err)
-	}
-	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
-	if err != nil {
-		return fmt.Errorf("write XLSX: %w", err)
+		return err
 	}
 	for i, t := range r.Tables() {
 		if i == 0 {
@@ -101,6 +97,20 @@ func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Rep
 	return nil
 }
 
+// tableStyles adds to f the styles writeTable uses: bold headers and
+// titles.
+func tableStyles(f *excelize.File) (bold, title int, err error) {
+	bold, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return 0, 0, fmt.Errorf("write XLSX: %w", err)
+	}
+	title, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
+	if err != nil {
+		return 0, 0, fmt.Errorf("write XLSX: %w", err)
+	}
+	return bold, title, nil
+}
+
 // writeTables adds one sheet per table.
 func writeTables(f *excelize.File, tables []indicators.Table, bold, title int) error {
 	for _, t := range tables {
@@ -118,13 +128,9 @@ func writeTables(f *excelize.File, tables []indicators.Table, bold, title int) e
 func WriteAnnexeXLSX(a *indicators.Annexe, w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	bold, title, err := tableStyles(f)
 	if err != nil {
-		return fmt.Errorf("write XLSX: %w", err)
-	}
-	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
-	if err != nil {
-		return fmt.Errorf("write XLSX: %w", err)
+		return err
 	}
 	if err := writeTables(f, a.Tables(), bold, title); err != nil {
 		return err

@@ -34,14 +34,6 @@ type Action struct {
 // number and whether this call created it: a double tap or a redelivered
 // update finds the action already there.
 func (s *Store) SaveAction(ctx context.Context, a Action) (number int64, created bool, err error) {
-	themes := a.Themes
-	if themes == nil {
-		themes = []string{}
-	}
-	others := a.OtherPartnerTypes
-	if others == nil {
-		others = []string{}
-	}
 	var partner *string
 	if a.PartnerType != "" {
 		partner = &a.PartnerType
@@ -54,8 +46,8 @@ func (s *Store) SaveAction(ctx context.Context, a Action) (number int64, created
 		LEFT JOIN partners p ON p.id = $10 AND p.mediator_id = $2
 		ON CONFLICT (id) DO NOTHING
 		RETURNING number`,
-		a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, themes, partner, a.Participants, a.Title, a.PartnerID,
-		a.Cobuilt && a.Role == "coanimee", others).Scan(&number)
+		a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, textArray(a.Themes), partner, a.Participants, a.Title, a.PartnerID,
+		a.Cobuilt && a.Role == "coanimee", textArray(a.OtherPartnerTypes)).Scan(&number)
 	if err == nil {
 		return number, true, nil
 	}

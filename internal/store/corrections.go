@@ -81,15 +81,11 @@ func (s *Store) UpdateSheet(ctx context.Context, sh Sheet, now time.Time) (int64
 		if err != nil {
 			return err
 		}
-		obstacles := sh.Obstacles
-		if obstacles == nil {
-			obstacles = []string{}
-		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE sheets SET beneficiary_id = $2, date = $3, sex = $4, age = $5, qpv = $6, resources = $7, contact_mode = $8,
 			       level = $9, social_protection = $10, obstacles = $11, note = $12
 			WHERE id = $1`, sh.ID, benID, sh.Date, sh.Sex, sh.Age, sh.QPV, sh.Resources, sh.ContactMode,
-			sh.Level, sh.SocialProtection, obstacles, sh.Note); err != nil {
+			sh.Level, sh.SocialProtection, textArray(sh.Obstacles), sh.Note); err != nil {
 			return err
 		}
 		for i, r := range sh.Requests {

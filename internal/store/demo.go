@@ -81,10 +81,6 @@ func (s *Store) SaveHistory(ctx context.Context, actions []Action, reviews []Rev
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		batch := &pgx.Batch{}
 		for _, a := range actions {
-			themes := a.Themes
-			if themes == nil {
-				themes = []string{}
-			}
 			var partner *string
 			if a.PartnerType != "" {
 				partner = &a.PartnerType
@@ -92,13 +88,9 @@ func (s *Store) SaveHistory(ctx context.Context, actions []Action, reviews []Rev
 			batch.Queue(`
 				INSERT INTO actions (id, mediator_id, date, role, audience, themes, partner_type, participants, title)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
-				a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, themes, partner, a.Participants, a.Title)
+				a.ID, a.MediatorID, Day(a.Date), a.Role, a.Audience, textArray(a.Themes), partner, a.Participants, a.Title)
 		}
 		for _, r := range reviews {
-			needs := r.HealthNeeds
-			if needs == nil {
-				needs = []string{}
-			}
 			batch.Queue(`
 				INSERT INTO reviews (mediator_id, year, identified, missions_known, cpam_partnership, partner_bodies,
 				                     partners_sanitaire, partners_social, partners_medico, helped, hindered, improve,
@@ -107,7 +99,7 @@ func (s *Store) SaveHistory(ctx context.Context, actions []Action, reviews []Rev
 				ON CONFLICT (mediator_id, year) DO NOTHING`,
 				r.MediatorID, r.Year, r.Identified, r.MissionsKnown, r.CPAMPartnership, r.PartnerBodies,
 				r.PartnersSanitaire, r.PartnersSocial, r.PartnersMedico, r.Helped, r.Hindered, r.Improve,
-				needs, r.ProfessionalProject, r.Training)
+				textArray(r.HealthNeeds), r.ProfessionalProject, r.Training)
 		}
 		return tx.SendBatch(ctx, batch).Close()
 	})

@@ -90,12 +90,11 @@ var errDryRun = errors.New("dry run")
 // import also rebuilds their secondary indexes (see suspendIndexes). Each
 // step's duration is logged at debug level ("import step").
 func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
-	loc := opt.Location
-	if loc == nil {
-		var err error
-		if loc, err = time.LoadLocation("Europe/Paris"); err != nil {
-			loc = time.UTC
-		}
+	// Only PostgreSQL reads the zone, by its name: the default needs no Go
+	// time zone database (without one it used to fall back to UTC).
+	zone := "Europe/Paris"
+	if opt.Location != nil {
+		zone = opt.Location.String()
 	}
 	var sum ImportSummary
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -143,13 +142,13 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxImportProblems)], count
 			return ErrImportRejected
 		}
-		if err := writeImport(ctx, tx, loc, &sum, step); err != nil {
+		if err := writeImport(ctx, tx, zone, &sum, step); err != nil {
 			return err
 		}
 		if opt.DryRun {
 			return errDryRun
 		}
-		return refreshRollups(ctx, tx, loc, step)
+		return refreshRollups(ctx, tx, zone, step)
 	})
 	switch {
 	case errors.Is(err, errDryRun):
@@ -249,12 +248,8 @@ func (s *importSource) Next() bool {
 
 func (s *importSource) Values() ([]any, error) {
 	r := s.row
-	obstacles := r.Obstacles
-	if obstacles == nil {
-		obstacles = []string{}
-	}
 	return []any{r.Line, r.SheetID, r.Date, r.Mediator, r.Departement, r.Beneficiary, r.Sex, r.Age,
-		r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection, obstacles, nullIfEmpty(r.RequestKind),
+		r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection, textArray(r.Obstacles), nullIfEmpty(r.RequestKind),
 		nullIfEmpty(r.RequestType), nullIfEmpty(r.Status), r.FollowUp}, nil
 }
 
@@ -421,7 +416,7 @@ func runCheck(ctx context.Context, tx pgx.Tx, sql string, found func(line int, a
 // the staged tables, counting what it created. Each sheet gets the next
 // numbers of its mediator (mediator_number) in date then line order, as the
 // bot's trigger would give them one by one.
-func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *ImportSummary, step func(string)) error {
+func writeImport(ctx context.Context, tx pgx.Tx, zone string, sum *ImportSummary, step func(string)) error {
 	restoreKeys, err := suspendForeignKeys(ctx, tx)
 	if err != nil {
 		return err
@@ -538,7 +533,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, loc *time.Location, sum *Import
 		       r.date::timestamp AT TIME ZONE $1,
 		       CASE WHEN r.status = 'resolue' THEN r.date::timestamp AT TIME ZONE $1 END
 		FROM import_rows r JOIN import_sheets n ON n.sheet_id = r.sheet_id
-		WHERE r.request_kind IS NOT NULL`, loc.String())
+		WHERE r.request_kind IS NOT NULL`, zone)
 	if err != nil {
 		return fmt.Errorf("create requests: %w", err)
 	}
@@ -609,9 +604,9 @@ func suspendForeignKeys(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // compares both with the base tables). A created person's sheets are all
 // in the file, with one mediator (the "beneficiary owner" check): never
 // shared.
-func refreshRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step func(string)) error {
+func refreshRollups(ctx context.Context, tx pgx.Tx, zone string, step func(string)) error {
 	// Fresh days first: rollup_refresh's months then count them too.
-	if err := freshDayRollups(ctx, tx, loc, step); err != nil {
+	if err := freshDayRollups(ctx, tx, zone, step); err != nil {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `
@@ -772,7 +767,7 @@ func suspendIndexes(ctx context.Context, tx pgx.Tx) ([]string, error) {
 // million lines; TestImportRollupsEqualARebuild pins each column to
 // rollup_rebuild. No advisory lock: sheets and requests are locked, no
 // other refresh can run for these keys.
-func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step func(string)) error {
+func freshDayRollups(ctx context.Context, tx pgx.Tx, zone string, step func(string)) error {
 	if _, err := tx.Exec(ctx, `
 		DELETE FROM report_counts c USING import_keys k
 		WHERE k.fresh AND c.grain = 'd' AND c.day = k.date AND c.mediator_id = k.mediator_id`); err != nil {
@@ -821,7 +816,7 @@ func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step fu
 	}
 	step("rollups: fresh days' counts")
 	// A resolved request's day is its resolved_at (the line's day at
-	// midnight in loc, see writeImport) in Europe/Paris, as the rollups say.
+	// midnight in zone, see writeImport) in Europe/Paris, as the rollups say.
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO report_follow_ups (mediator_id, sheet_day, what, day, n)
 		SELECT k.mediator_id, r.date, f.what, f.day, count(*)
@@ -832,7 +827,7 @@ func freshDayRollups(ctx context.Context, tx pgx.Tx, loc *time.Location, step fu
 			      WHEN r.status = 'en_cours' THEN r.follow_up END)
 		) AS f(what, day)
 		WHERE r.request_kind IS NOT NULL AND f.day IS NOT NULL
-		GROUP BY k.mediator_id, r.date, f.what, f.day`, loc.String()); err != nil {
+		GROUP BY k.mediator_id, r.date, f.what, f.day`, zone); err != nil {
 		return fmt.Errorf("follow-up rollups of the fresh days: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `

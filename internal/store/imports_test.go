@@ -473,3 +473,22 @@ func TestImportRollupsEqualARebuild(t *testing.T) {
 		}
 	}
 }
+
+// Without a Location, a file's dates are days in Europe/Paris: a request
+// resolved on 4 March 2024 was resolved from midnight there (23:00 UTC the
+// day before).
+func TestImportRowsDatesAreParisDaysByDefault(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.NewDB(t).Store
+	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT concat_ws(' ', to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+		to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) FROM requests`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "2024-03-03 23:00 2024-03-03 23:00" {
+		t.Errorf("status changed, resolved (UTC) = %q, want 2024-03-03 23:00 twice", got)
+	}
+}

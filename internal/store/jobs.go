@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -24,8 +25,8 @@ func (s *Store) StartExecution(ctx context.Context, job string, scheduled time.T
 // FinishExecution records how an execution ended: ok, failed, panic or skipped,
 // with the error's first 2 000 characters.
 func (s *Store) FinishExecution(ctx context.Context, id int64, outcome, errText string) error {
-	if len(errText) > 2000 {
-		errText = errText[:2000]
+	if utf8.RuneCountInString(errText) > 2000 {
+		errText = string([]rune(errText)[:2000]) // whole characters: half of one is refused
 	}
 	if _, err := s.db.Exec(ctx, `
 		UPDATE job_executions SET finished_at = now(), outcome = $2, error = $3 WHERE id = $1`, id, outcome, errText); err != nil {

@@ -129,12 +129,7 @@ func (s *Store) Review(ctx context.Context, mediatorID MediatorID, year int) (Re
 // already there (one per mediator and year), unless today is past the
 // year's deadline: then it returns ErrReviewClosed and changes nothing.
 func (s *Store) SaveReview(ctx context.Context, r Review, today time.Time) (created bool, err error) {
-	needs, publics, obstacles := r.HealthNeeds, r.Publics, r.Obstacles
-	for _, l := range []*[]string{&needs, &publics, &obstacles} {
-		if *l == nil {
-			*l = []string{}
-		}
-	}
+	needs, publics, obstacles := textArray(r.HealthNeeds), textArray(r.Publics), textArray(r.Obstacles)
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		deadline, err := reviewDeadline(ctx, tx, r.Year)
 		if err != nil {

@@ -85,3 +85,45 @@ func TestSendKeyNeedsExactlyOneSubject(t *testing.T) {
 		t.Errorf("job_runs rows = %d, %v", n, err)
 	}
 }
+
+// A failed message is claimed again until it has had MaxSendAttempts
+// attempts, never after; an uncertain one (its claim expired while
+// 'claimed') only once its lease is over and on a later day than its
+// claim. Each boundary is checked at its exact instant.
+func TestClaimSendRetryBoundaries(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	failed := store.SendKey{Job: "j", Period: "p", TelegramID: 1}
+	for i := 1; i <= store.MaxSendAttempts; i++ {
+		if ok, err := st.ClaimSend(ctx, failed, at, day, time.Minute); err != nil || !ok {
+			t.Fatalf("attempt %d: %v %v", i, ok, err)
+		}
+		if err := st.FinishSend(ctx, failed, store.SendFailed, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, err := st.ClaimSend(ctx, failed, at, day, time.Minute); err != nil || ok {
+		t.Errorf("attempt %d claimed: %v %v", store.MaxSendAttempts+1, ok, err)
+	}
+
+	uncertain := store.SendKey{Job: "j", Period: "p", TelegramID: 2}
+	if ok, err := st.ClaimSend(ctx, uncertain, at, day, time.Minute); err != nil || !ok {
+		t.Fatalf("first claim: %v %v", ok, err)
+	}
+	leaseEnd, nextDay := at.Add(time.Minute), day.AddDate(0, 0, 1)
+	for _, c := range []struct {
+		name          string
+		now, dayStart time.Time
+		want          bool
+	}{
+		{"lease ending now, next day", leaseEnd, nextDay, false},
+		{"lease over, the claim's day starting at the claim", nextDay, at, false},
+		{"lease over, next day", nextDay, nextDay, true},
+	} {
+		if ok, err := st.ClaimSend(ctx, uncertain, c.now, c.dayStart, time.Minute); err != nil || ok != c.want {
+			t.Errorf("%s: claimed %v (%v), want %v", c.name, ok, err, c.want)
+		}
+	}
+}

@@ -64,10 +64,6 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		if err != nil {
 			return err
 		}
-		obstacles := sh.Obstacles
-		if obstacles == nil {
-			obstacles = []string{}
-		}
 		err = tx.QueryRow(ctx, `
 			INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
 			                    level, social_protection, obstacles, note, created_at)
@@ -75,7 +71,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 			ON CONFLICT (id) DO NOTHING
 			RETURNING mediator_number`,
 			sh.ID, sh.MediatorID, benID, sh.Date, sh.Sex, sh.Age, sh.QPV, sh.Resources, sh.ContactMode,
-			sh.Level, sh.SocialProtection, obstacles, sh.Note, savedAt).Scan(&number)
+			sh.Level, sh.SocialProtection, textArray(sh.Obstacles), sh.Note, savedAt).Scan(&number)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return errSheetExists // saved concurrently by a twin update
 		}

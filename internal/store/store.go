@@ -130,3 +130,12 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return s.inTx(ctx, fn)
 }
+
+// textArray is s for a NOT NULL text[] column: pgx writes a nil slice as
+// NULL, an empty one as '{}'.
+func textArray(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-
 	"iter"
 
 	"github.com/relais-sante/relais/internal/frtext"

@@ -17,9 +17,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/relais-sante/relais/internal/frtext"
-
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/store"
 )
 
