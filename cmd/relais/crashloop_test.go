@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,76 +71,6 @@ func (p *relaisProcess) kill() {
 		p.cmd = nil
 	}
 }
-
-// proxy forwards TCP to target while up; down, it cuts and refuses connections.
-type proxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	up     bool
-	conns  []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln, target: target, up: true}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			up := p.up
-			p.mu.Unlock()
-			s, err := net.Dial("tcp", target)
-			if !up || err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, s)
-			p.mu.Unlock()
-			go func() { copyConn(s, c) }()
-			go func() { copyConn(c, s) }()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); p.set(false) })
-	return p
-}
-
-func copyConn(dst, src net.Conn) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				break
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	dst.Close()
-}
-
-func (p *proxy) set(up bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = up
-	if !up {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
-
-func (p *proxy) addr() string { return p.ln.Addr().String() }
 
 // answers the fiche's questions: the first matching text decides.
 var answers = []struct{ question, press, send string }{
@@ -371,13 +300,13 @@ func TestCrashLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	redisProxy := newProxy(t, ropt.Addr)
-	pgURL, pgProxy := db.URL, (*proxy)(nil)
+	redisProxy := testenv.NewProxy(t, ropt.Addr)
+	pgURL, pgProxy := db.URL, (*testenv.Proxy)(nil)
 	if *flagOutage > 0 {
 		// PostgreSQL behind a proxy too, to stop it for the bot alone.
 		host := regexp.MustCompile(`@([^/]+)/`).FindStringSubmatch(db.URL)[1]
-		pgProxy = newProxy(t, host)
-		pgURL = strings.Replace(db.URL, "@"+host+"/", "@"+pgProxy.addr()+"/", 1)
+		pgProxy = testenv.NewProxy(t, host)
+		pgURL = strings.Replace(db.URL, "@"+host+"/", "@"+pgProxy.Addr()+"/", 1)
 	}
 	logFile, err := os.Create(filepath.Join(t.TempDir(), "relais.log"))
 	if err != nil {
@@ -385,7 +314,7 @@ func TestCrashLoop(t *testing.T) {
 	}
 	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
-		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.addr()+"/0",
+		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.Addr()+"/0",
 		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)}
 	proc.start(t)
 	defer proc.kill()
@@ -433,15 +362,15 @@ func TestCrashLoop(t *testing.T) {
 		proc.start(t)
 		if *flagOutage > 0 && k == *flagKills/3 {
 			t.Logf("Redis stopped for %s", *flagOutage)
-			redisProxy.set(false)
+			redisProxy.Set(false)
 			time.Sleep(*flagOutage)
-			redisProxy.set(true)
+			redisProxy.Set(true)
 		}
 		if *flagOutage > 0 && k == 2**flagKills/3 {
 			t.Logf("PostgreSQL stopped for %s", *flagOutage)
-			pgProxy.set(false)
+			pgProxy.Set(false)
 			time.Sleep(*flagOutage)
-			pgProxy.set(true)
+			pgProxy.Set(true)
 		}
 	}
 	killsDone := time.Since(start)

@@ -2,10 +2,7 @@ package bot_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,65 +14,6 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-// switchProxy forwards TCP connections to target while up; set down, it
-// cuts every connection and refuses new ones, as a stopped server does.
-type switchProxy struct {
-	ln     net.Listener
-	target string
-	mu     sync.Mutex
-	up     bool
-	conns  []net.Conn
-}
-
-func newSwitchProxy(t *testing.T, target string) *switchProxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &switchProxy{ln: ln, target: target, up: true}
-	t.Cleanup(func() { ln.Close(); p.set(false) })
-	go p.serve()
-	return p
-}
-
-func (p *switchProxy) serve() {
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		p.mu.Lock()
-		up := p.up
-		p.mu.Unlock()
-		if !up {
-			c.Close()
-			continue
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns = append(p.conns, c, s)
-		p.mu.Unlock()
-		go func() { _, _ = io.Copy(s, c); s.Close() }()
-		go func() { _, _ = io.Copy(c, s); c.Close() }()
-	}
-}
-
-func (p *switchProxy) set(up bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.up = up
-	if !up {
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.conns = nil
-	}
-}
-
 // Redis stops mid-conversation: the mediator is told the service is
 // unavailable, the bot keeps running, and once Redis is back the same form
 // goes on from where it was and is saved, without a restart.
@@ -85,8 +23,8 @@ func TestRedisOutageMidConversation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newSwitchProxy(t, opt.Addr)
-	opt.Addr = proxy.ln.Addr().String()
+	proxy := testenv.NewProxy(t, opt.Addr)
+	opt.Addr = proxy.Addr()
 	opt.MaxRetries = -1
 	rdb := redis.NewClient(opt)
 	t.Cleanup(func() { rdb.Close() })
@@ -97,12 +35,12 @@ func TestRedisOutageMidConversation(t *testing.T) {
 	startSheetToAge(u)
 	h.waitDraftAt(2201, "age")
 
-	proxy.set(false)
+	proxy.Set(false)
 	u.Send("34")
 	u.Expect("Service momentanément indisponible, réessayez dans un instant.")
 	u.Send("35")
 	u.Expect("Service momentanément indisponible, réessayez dans un instant.")
-	proxy.set(true)
+	proxy.Set(true)
 
 	u.Send("34")
 	u.Expect("quartier prioritaire")
