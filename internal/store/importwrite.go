@@ -1,0 +1,631 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"time"
+	_ "time/tzdata" // the file's zone never silently falls back to UTC
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ImportRows writes a tracking file all or nothing, in one transaction.
+// rows yields each line, or an *ImportProblem for a line that could not be
+// read (any other error aborts). The file is held in memory (about 400
+// bytes a line): the checks across lines, the numbering and the report
+// rollups are computed in Go, and the rows go into their tables with COPY.
+// Missing mediators (by identifier, with their département) and
+// beneficiaries (by code, owned by the mediator of their first sheet) are
+// created; sheets already there (by id) are skipped, so importing a file twice
+// creates nothing the second time. When any line has a problem nothing is
+// written and the error is ErrImportRejected, with the problems in the summary.
+// Once the file is read and checked, the import holds beneficiaries, sheets
+// and requests exclusively until it commits (see suspendForeignKeys); a
+// large import also rebuilds their secondary indexes (see suspendIndexes).
+// Each step's duration is logged at debug level ("import step").
+func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
+	loc := opt.Location
+	if loc == nil {
+		var err error
+		if loc, err = time.LoadLocation("Europe/Paris"); err != nil {
+			return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+		}
+	}
+	step := newImportSteps(ctx)
+	f, err := readImportFile(rows)
+	if err != nil {
+		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+	}
+	step("read")
+	problems, count := f.problems, f.problemCount
+	more, moreCount := f.crossLineProblems()
+	problems, count = append(problems, more...), count+moreCount
+	step("check lines")
+	var sum ImportSummary
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		sum = ImportSummary{Rows: len(f.rows) + f.problemCount}
+		// The rollup triggers stand aside (and are disabled below): the
+		// import writes the rollups of its keys itself. JIT compiling
+		// would cost more than it saves here.
+		if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '256MB'; SET LOCAL relais.rollup = 'off'; SET LOCAL jit = off`); err != nil {
+			return fmt.Errorf("set import options: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `LOCK TABLE beneficiaries, sheets, requests IN ACCESS EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("lock imported tables: %w", err)
+		}
+		db, err := readImportKnown(ctx, tx, f)
+		if err != nil {
+			return err
+		}
+		step("read the database")
+		more, moreCount := db.problems(f)
+		problems, count = append(problems, more...), count+moreCount
+		if count > 0 {
+			slices.SortStableFunc(problems, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
+			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxImportProblems)], count
+			return ErrImportRejected
+		}
+		plan := planImport(f, db)
+		sum.Sheets, sum.SkippedSheets, sum.Requests = plan.sheets, plan.skipped, plan.requests
+		sum.NewMediators, sum.NewBeneficiaries = len(plan.newMediators), len(plan.newPeople)
+		if opt.DryRun {
+			return errDryRun
+		}
+		return writeImport(ctx, tx, f, db, plan, loc, step)
+	})
+	switch {
+	case errors.Is(err, errDryRun):
+		return sum, nil
+	case errors.Is(err, ErrImportRejected):
+		return sum, ErrImportRejected
+	case err != nil:
+		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+	}
+	return sum, nil
+}
+
+// importKnown is what the database holds of the file's mediators, people
+// and sheets, read under the import's locks.
+type importKnown struct {
+	mediators map[string]knownMediator  // by identifier
+	people    map[string]knownPerson    // by code
+	sheets    map[string]knownSheetInDB // by id
+}
+
+type knownMediator struct {
+	id          int64
+	departement string
+	top         int64 // its last mediator_number
+}
+
+type knownPerson struct {
+	id       int64
+	mediator string // its mediator's identifier
+}
+
+type knownSheetInDB struct {
+	mediator string
+	date     time.Time
+}
+
+// readImportKnown reads the mediators, people and sheets of the file that
+// the database holds: the keys go as arrays and are joined, so a million
+// codes are one statement each.
+func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnown, error) {
+	db := &importKnown{mediators: map[string]knownMediator{}, people: map[string]knownPerson{}, sheets: map[string]knownSheetInDB{}}
+	meds := map[string]bool{}
+	codes := map[string]bool{}
+	for i := range f.rows {
+		meds[f.rows[i].Mediator] = true
+	}
+	for _, sh := range f.sheets {
+		codes[f.rows[sh.first].Beneficiary] = true
+	}
+	// Each mediator's last number, read while sheets_mediator_number may
+	// answer it (the tables are locked: it cannot change).
+	rows, err := tx.Query(ctx, `
+		SELECT m.identifier, m.id, m.departement,
+		       coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0)
+		FROM mediators m WHERE m.identifier = ANY($1)`, keysOf(meds))
+	if err != nil {
+		return nil, fmt.Errorf("read mediators: %w", err)
+	}
+	var ident string
+	var m knownMediator
+	if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement, &m.top}, func() error {
+		db.mediators[ident] = m
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read mediators: %w", err)
+	}
+	rows, err = tx.Query(ctx, `
+		SELECT b.code, b.id, m.identifier
+		FROM unnest($1::text[]) AS k(code) JOIN beneficiaries b ON b.code = k.code JOIN mediators m ON m.id = b.mediator_id`,
+		keysOf(codes))
+	if err != nil {
+		return nil, fmt.Errorf("read beneficiaries: %w", err)
+	}
+	var p knownPerson
+	if _, err := pgx.ForEachRow(rows, []any{&ident, &p.id, &p.mediator}, func() error {
+		db.people[ident] = p
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read beneficiaries: %w", err)
+	}
+	ids := make([]string, len(f.sheets))
+	for i, sh := range f.sheets {
+		ids[i] = f.rows[sh.first].SheetID
+	}
+	rows, err = tx.Query(ctx, `
+		SELECT s.id, m.identifier, s.date
+		FROM unnest($1::text[]) AS k(id) JOIN sheets s ON s.id = k.id JOIN mediators m ON m.id = s.mediator_id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read sheets: %w", err)
+	}
+	var ks knownSheetInDB
+	if _, err := pgx.ForEachRow(rows, []any{&ident, &ks.mediator, &ks.date}, func() error {
+		db.sheets[ident] = ks
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read sheets: %w", err)
+	}
+	return db, nil
+}
+
+func keysOf(set map[string]bool) []string {
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// problems are the lines that clash with what the database holds: a
+// mediator known in another département, a code owned by another
+// mediator, a sheet id used by another mediator or on another date. Each
+// kind is one problem per group (the smallest line), at most
+// MaxImportProblems of each, all counted.
+func (db *importKnown) problems(f *importFile) ([]ImportProblem, int) {
+	var out []ImportProblem
+	total := 0
+	type group struct{ a, b, c string }
+	check := func(match func(r *ImportRow) (group, bool), msg func(g group) string) {
+		first := map[group]int{}
+		for i := range f.rows {
+			if g, ok := match(&f.rows[i]); ok {
+				if _, seen := first[g]; !seen {
+					first[g] = f.rows[i].Line
+				}
+			}
+		}
+		found := make([]ImportProblem, 0, len(first))
+		for g, line := range first {
+			found = append(found, ImportProblem{Line: line, Reason: msg(g)})
+		}
+		slices.SortFunc(found, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
+		out = append(out, found[:min(len(found), MaxImportProblems)]...)
+		total += len(found)
+	}
+	check(func(r *ImportRow) (group, bool) {
+		m, ok := db.mediators[r.Mediator]
+		return group{r.Mediator, r.Departement, m.departement}, ok && m.departement != r.Departement
+	}, func(g group) string { return knownMediatorProblem(g.a, g.b, g.c) })
+	check(func(r *ImportRow) (group, bool) {
+		p, ok := db.people[r.Beneficiary]
+		return group{r.Beneficiary, r.Mediator, p.mediator}, ok && p.mediator != r.Mediator
+	}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) })
+	check(func(r *ImportRow) (group, bool) {
+		s, ok := db.sheets[r.SheetID]
+		return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, ok && (s.mediator != r.Mediator || !s.date.Equal(r.Date))
+	}, func(g group) string { return knownSheetProblem(g.a) })
+	return out, total
+}
+
+func knownMediatorProblem(med, dep, known string) string {
+	return fmt.Sprintf("le médiateur « %s » est déjà enregistré dans le département %s, pas %s", med, known, dep)
+}
+
+func knownBeneficiaryProblem(code, owner, med string) string {
+	return fmt.Sprintf("le code bénéficiaire « %s » appartient déjà au médiateur « %s », pas à « %s »", code, owner, med)
+}
+
+func knownSheetProblem(id string) string {
+	return fmt.Sprintf("une autre fiche « %s » (autre médiateur ou autre date) est déjà enregistrée : les identifiants de fiche doivent être uniques", id)
+}
+
+// importPlan is what the import will create, decided in Go once the file
+// and the database agree.
+type importPlan struct {
+	newMediators []newMediator // by identifier
+	newPeople    []int32       // sheet index of each new person's latest sheet, in order of first sheet
+	lastSeen     map[string]time.Time
+	order        []int32 // the new sheets in (date, line) order: their numbers' order
+	sheets       int
+	skipped      int
+	requests     int
+}
+
+type newMediator struct{ identifier, departement string }
+
+// planImport decides what is created: the mediators and people missing
+// (a person takes the attributes of their latest sheet in the file), the
+// sheets not already there, in the order they are numbered.
+func planImport(f *importFile, db *importKnown) *importPlan {
+	p := &importPlan{lastSeen: map[string]time.Time{}}
+	seenMed := map[string]bool{}
+	for i := range f.rows {
+		r := &f.rows[i]
+		if _, ok := db.mediators[r.Mediator]; !ok && !seenMed[r.Mediator] {
+			seenMed[r.Mediator] = true
+			p.newMediators = append(p.newMediators, newMediator{r.Mediator, r.Departement})
+		}
+	}
+	slices.SortFunc(p.newMediators, func(a, b newMediator) int { return cmp.Compare(a.identifier, b.identifier) })
+	// The new people in order of first sheet, each with its latest sheet
+	// (by date, then last line), whose line gives its attributes.
+	latest := map[string]int32{} // code → index in newPeople
+	for i := range f.sheets {
+		sh := &f.sheets[i]
+		r := &f.rows[sh.first]
+		if d, ok := p.lastSeen[r.Beneficiary]; !ok || r.Date.After(d) {
+			p.lastSeen[r.Beneficiary] = r.Date
+		}
+		if _, ok := db.people[r.Beneficiary]; !ok {
+			j, ok := latest[r.Beneficiary]
+			switch {
+			case !ok:
+				latest[r.Beneficiary] = int32(len(p.newPeople))
+				p.newPeople = append(p.newPeople, int32(i))
+			default:
+				o := &f.sheets[p.newPeople[j]]
+				if c := f.rows[o.first].Date.Compare(r.Date); c < 0 || c == 0 && o.lastLine < sh.lastLine {
+					p.newPeople[j] = int32(i)
+				}
+			}
+		}
+		if _, ok := db.sheets[r.SheetID]; ok {
+			sh.known = true
+			p.skipped++
+			continue
+		}
+		p.order = append(p.order, int32(i))
+		p.sheets++
+	}
+	for i := range f.rows {
+		if f.rows[i].RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
+			p.requests++
+		}
+	}
+	// Sorted on one integer (day, then line), read once per sheet.
+	keyed := make([]struct {
+		key int64
+		i   int32
+	}, len(p.order))
+	for j, i := range p.order {
+		r := &f.rows[f.sheets[i].first]
+		keyed[j].key, keyed[j].i = r.Date.Unix()/86400<<32|int64(r.Line), i
+	}
+	slices.SortFunc(keyed, func(a, b struct {
+		key int64
+		i   int32
+	}) int {
+		return cmp.Compare(a.key, b.key)
+	})
+	for j := range keyed {
+		p.order[j] = keyed[j].i
+	}
+	return p
+}
+
+// writeImport creates what plan says, with COPY, and the rollups of the
+// new sheets. The foreign keys inside the imported tables and the
+// triggers are set aside meanwhile (see suspendForeignKeys), and a large
+// import rebuilds the secondary indexes (see suspendIndexes).
+func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan, loc *time.Location, step func(string)) error {
+	restoreKeys, err := suspendForeignKeys(ctx, tx)
+	if err != nil {
+		return err
+	}
+	step("keys aside")
+	if err := createMediators(ctx, tx, db, plan); err != nil {
+		return err
+	}
+	step("mediators")
+	for i := range f.sheets {
+		sh := &f.sheets[i]
+		sh.mediatorID = db.mediators[f.rows[sh.first].Mediator].id
+	}
+	fresh, err := freshDays(ctx, tx, f, plan)
+	if err != nil {
+		return err
+	}
+	step("fresh days")
+	restoreIndexes, err := suspendIndexes(ctx, tx, plan.sheets)
+	if err != nil {
+		return err
+	}
+	step("mediators, days, indexes set aside")
+	if err := writePeople(ctx, tx, f, db, plan); err != nil {
+		return err
+	}
+	step("beneficiaries")
+	if err := writeSheets(ctx, tx, f, db, plan); err != nil {
+		return err
+	}
+	step("sheets")
+	if err := writeRequests(ctx, tx, f, plan, loc); err != nil {
+		return err
+	}
+	step("requests")
+	for _, q := range restoreIndexes {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("recreate index: %w", err)
+		}
+	}
+	if len(restoreIndexes) > 0 {
+		step("indexes recreated")
+	}
+	for _, q := range restoreKeys {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("check foreign keys: %w", err)
+		}
+	}
+	step("foreign keys")
+	return refreshRollups(ctx, tx, f, plan, fresh, loc, step)
+}
+
+// createMediators inserts the missing mediators, then locks every mediator
+// of the file against deletion and key changes until the commit, as the
+// foreign-key checks of the imported rows would (FOR KEY SHARE), once per
+// mediator, and takes the lock the bot's numbering trigger takes for each.
+func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *importPlan) error {
+	if len(plan.newMediators) > 0 {
+		idents, deps := make([]string, len(plan.newMediators)), make([]string, len(plan.newMediators))
+		for i, m := range plan.newMediators {
+			idents[i], deps[i] = m.identifier, m.departement
+		}
+		rows, err := tx.Query(ctx, `
+			INSERT INTO mediators (identifier, departement) SELECT * FROM unnest($1::text[], $2::text[])
+			ON CONFLICT (identifier) DO NOTHING RETURNING identifier, id, departement`, idents, deps)
+		if err != nil {
+			return fmt.Errorf("create mediators: %w", err)
+		}
+		var ident string
+		var m knownMediator
+		if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement}, func() error {
+			db.mediators[ident] = m
+			return nil
+		}); err != nil {
+			return fmt.Errorf("create mediators: %w", err)
+		}
+	}
+	ids := make([]int64, 0, len(db.mediators))
+	for _, m := range db.mediators {
+		ids = append(ids, m.id)
+	}
+	if _, err := tx.Exec(ctx, `
+		SELECT pg_advisory_xact_lock(hashtext('sheets_mediator_number'), m.id::int)
+		FROM (SELECT id FROM mediators WHERE id = ANY($1) ORDER BY id FOR KEY SHARE) m`, ids); err != nil {
+		return fmt.Errorf("lock mediators: %w", err)
+	}
+	return nil
+}
+
+// freshDays returns the (mediator, day) keys of the new sheets that had no
+// sheet before: their rollups are computed from the file alone.
+func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) (map[importDayKey]bool, error) {
+	fresh := map[importDayKey]bool{}
+	for _, i := range plan.order {
+		sh := &f.sheets[i]
+		fresh[importDayKey{sh.mediatorID, f.rows[sh.first].Date}] = true
+	}
+	meds, days := make([]int64, 0, len(fresh)), make([]time.Time, 0, len(fresh))
+	for k := range fresh {
+		meds, days = append(meds, k.mediatorID), append(days, k.day)
+	}
+	rows, err := tx.Query(ctx, `
+		SELECT DISTINCT s.mediator_id, s.date
+		FROM unnest($1::bigint[], $2::date[]) AS k(m, d) JOIN sheets s ON s.mediator_id = k.m AND s.date = k.d`, meds, days)
+	if err != nil {
+		return nil, fmt.Errorf("find the import's days: %w", err)
+	}
+	var k importDayKey
+	if _, err := pgx.ForEachRow(rows, []any{&k.mediatorID, &k.day}, func() error {
+		fresh[k] = false
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("find the import's days: %w", err)
+	}
+	return fresh, nil
+}
+
+// writePeople moves the known people's last visit forward and creates the
+// new ones, with ids taken from the table's sequence in one step (the
+// table is locked: no one else takes one meanwhile).
+func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan) error {
+	var ids []int64
+	var seen []time.Time
+	for code, p := range db.people {
+		ids, seen = append(ids, p.id), append(seen, plan.lastSeen[code])
+	}
+	if len(ids) > 0 {
+		if _, err := tx.Exec(ctx, `
+			UPDATE beneficiaries b SET last_seen = x.d FROM unnest($1::bigint[], $2::date[]) AS x(id, d)
+			WHERE b.id = x.id AND (b.last_seen IS NULL OR b.last_seen < x.d)`, ids, seen); err != nil {
+			return fmt.Errorf("update beneficiaries: %w", err)
+		}
+	}
+	for i := range f.sheets {
+		_, known := db.people[f.rows[f.sheets[i].first].Beneficiary]
+		f.sheets[i].newPerson = !known
+	}
+	n := len(plan.newPeople)
+	if n > 0 {
+		var last int64
+		if err := tx.QueryRow(ctx, `
+			SELECT setval(pg_get_serial_sequence('beneficiaries', 'id'), nextval(pg_get_serial_sequence('beneficiaries', 'id')) + $1 - 1)`,
+			n).Scan(&last); err != nil {
+			return fmt.Errorf("number beneficiaries: %w", err)
+		}
+		first := last - int64(n) + 1
+		for i, s := range plan.newPeople {
+			r := &f.rows[f.sheets[s].first]
+			db.people[r.Beneficiary] = knownPerson{id: first + int64(i), mediator: r.Mediator}
+		}
+		if _, err := copyBinary(ctx, tx, "beneficiaries",
+			[]string{"id", "code", "mediator_id", "sex", "age", "age_on", "qpv", "resources", "last_seen"},
+			n, func(c *copyRow, i int) {
+				r := &f.rows[f.sheets[plan.newPeople[i]].first]
+				c.begin(9)
+				c.int8(first + int64(i))
+				c.text(r.Beneficiary)
+				c.int8(db.mediators[r.Mediator].id)
+				c.text(r.Sex)
+				c.optInt4(r.Age)
+				c.date(r.Date)
+				c.text(r.QPV)
+				c.text(r.Resources)
+				c.date(r.Date)
+			}); err != nil {
+			return fmt.Errorf("create beneficiaries: %w", err)
+		}
+	}
+	for i := range f.sheets {
+		f.sheets[i].beneficiaryID = db.people[f.rows[f.sheets[i].first].Beneficiary].id
+	}
+	return nil
+}
+
+// writeSheets creates the new sheets in (date, line) order, each numbered
+// after its mediator's last number as the bot's trigger would one by one.
+func writeSheets(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan) error {
+	next := map[int64]int64{}
+	for _, m := range db.mediators {
+		next[m.id] = m.top
+	}
+	if _, err := copyBinary(ctx, tx, "sheets",
+		[]string{"id", "mediator_id", "beneficiary_id", "date", "sex", "age", "qpv", "resources", "contact_mode",
+			"level", "social_protection", "obstacles", "source", "mediator_number"},
+		len(plan.order), func(c *copyRow, i int) {
+			sh := &f.sheets[plan.order[i]]
+			r := &f.rows[sh.first]
+			next[sh.mediatorID]++
+			c.begin(14)
+			c.text(r.SheetID)
+			c.int8(sh.mediatorID)
+			c.int8(sh.beneficiaryID)
+			c.date(r.Date)
+			c.text(r.Sex)
+			c.optInt4(r.Age)
+			c.text(r.QPV)
+			c.text(r.Resources)
+			c.text(r.ContactMode)
+			c.text(r.Level)
+			c.text(r.SocialProtection)
+			c.textArray(r.Obstacles)
+			c.text("import")
+			c.int8(next[sh.mediatorID])
+		}); err != nil {
+		return fmt.Errorf("create sheets: %w", err)
+	}
+	return nil
+}
+
+// writeRequests creates the requests of the new sheets, numbered from 1 in
+// their sheet in line order. A request changed status on its line's day,
+// at midnight in the file's zone.
+func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, loc *time.Location) error {
+	idx := make([]int32, 0, plan.requests)
+	for i := range f.rows {
+		if f.rows[i].RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
+			idx = append(idx, int32(i))
+		}
+	}
+	position := make([]int32, len(f.sheets))
+	if _, err := copyBinary(ctx, tx, "requests",
+		[]string{"sheet_id", "position", "kind", "type", "status", "follow_up", "status_changed_at", "resolved_at"},
+		len(idx), func(c *copyRow, i int) {
+			r := &f.rows[idx[i]]
+			s := f.sheetOf[idx[i]]
+			position[s]++
+			at := time.Date(r.Date.Year(), r.Date.Month(), r.Date.Day(), 0, 0, 0, 0, loc)
+			c.begin(8)
+			c.text(r.SheetID)
+			c.int4(position[s])
+			c.text(r.RequestKind)
+			c.text(r.RequestType)
+			c.text(r.Status)
+			c.optDate(r.FollowUp)
+			c.timestamptz(at)
+			if r.Status == "resolue" {
+				c.timestamptz(at)
+			} else {
+				c.null()
+			}
+		}); err != nil {
+		return fmt.Errorf("create requests: %w", err)
+	}
+	return nil
+}
+
+// refreshRollups writes the report rollups (migration 00014) of the new
+// sheets: the fresh (mediator, day) keys and the people the import
+// created from the file (writeImportRollups), then rollup_refresh
+// recomputes the other keys, the months and the people known before; the
+// months of the fresh days are summed from their day rows.
+func refreshRollups(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, fresh map[importDayKey]bool, loc *time.Location, step func(string)) error {
+	if err := writeImportRollups(ctx, tx, f, fresh, loc); err != nil {
+		return err
+	}
+	step("rollups: fresh days and new people")
+	var meds, freshMeds []int64
+	var days, freshDays []time.Time
+	for k, isFresh := range fresh {
+		if isFresh {
+			freshMeds, freshDays = append(freshMeds, k.mediatorID), append(freshDays, k.day)
+		} else {
+			meds, days = append(meds, k.mediatorID), append(days, k.day)
+		}
+	}
+	known := map[int64]bool{}
+	for _, i := range plan.order {
+		if sh := &f.sheets[i]; !sh.newPerson {
+			known[sh.beneficiaryID] = true
+		}
+	}
+	bens := make([]int64, 0, len(known))
+	for id := range known {
+		bens = append(bens, id)
+	}
+	if _, err := tx.Exec(ctx, `SELECT rollup_refresh($1, $2, $3)`, meds, days, bens); err != nil {
+		return fmt.Errorf("refresh report rollups: %w", err)
+	}
+	// The months of the fresh days, from their day rows (as rollup_refresh).
+	if _, err := tx.Exec(ctx, `
+		CREATE TEMP TABLE import_months ON COMMIT DROP AS
+		SELECT DISTINCT m AS mediator_id, date_trunc('month', d::timestamp)::date AS month FROM unnest($1::bigint[], $2::date[]) AS k(m, d)`,
+		freshMeds, freshDays); err != nil {
+		return fmt.Errorf("report rollups of the fresh months: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		DELETE FROM report_counts c USING import_months k
+		WHERE c.grain = 'm' AND c.day = k.month AND c.mediator_id = k.mediator_id`); err != nil {
+		return fmt.Errorf("report rollups of the fresh months: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
+		SELECT 'm', k.month, c.mediator_id, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
+		FROM import_months k
+		JOIN report_counts c ON c.grain = 'd' AND c.mediator_id = k.mediator_id
+		     AND c.day >= k.month AND c.day < (k.month + INTERVAL '1 month')::date
+		GROUP BY k.month, c.mediator_id, c.dim, c.code`); err != nil {
+		return fmt.Errorf("report rollups of the fresh months: %w", err)
+	}
+	step("rollups: other days, months, known people")
+	return nil
+}
