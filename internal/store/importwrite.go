@@ -118,12 +118,8 @@ type knownSheetInDB struct {
 func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnown, error) {
 	db := &importKnown{mediators: map[string]knownMediator{}, people: map[string]knownPerson{}, sheets: map[string]knownSheetInDB{}}
 	meds := map[string]bool{}
-	codes := map[string]bool{}
 	for i := range f.rows {
 		meds[f.rows[i].Mediator] = true
-	}
-	for _, sh := range f.sheets {
-		codes[f.rows[sh.first].Beneficiary] = true
 	}
 	// Each mediator's last number, read while sheets_mediator_number may
 	// answer it (the tables are locked: it cannot change).
@@ -142,10 +138,23 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 	}); err != nil {
 		return nil, fmt.Errorf("read mediators: %w", err)
 	}
+	// An empty table (a first import) is not asked about a million keys.
+	var anyPerson, anySheet bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM beneficiaries), EXISTS (SELECT FROM sheets)`).Scan(&anyPerson, &anySheet); err != nil {
+		return nil, fmt.Errorf("read beneficiaries: %w", err)
+	}
+	var codes []string
+	if anyPerson {
+		set := map[string]bool{}
+		for _, sh := range f.sheets {
+			set[f.rows[sh.first].Beneficiary] = true
+		}
+		codes = keysOf(set)
+	}
 	rows, err = tx.Query(ctx, `
 		SELECT b.code, b.id, m.identifier
 		FROM unnest($1::text[]) AS k(code) JOIN beneficiaries b ON b.code = k.code JOIN mediators m ON m.id = b.mediator_id`,
-		keysOf(codes))
+		codes)
 	if err != nil {
 		return nil, fmt.Errorf("read beneficiaries: %w", err)
 	}
@@ -156,9 +165,12 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 	}); err != nil {
 		return nil, fmt.Errorf("read beneficiaries: %w", err)
 	}
-	ids := make([]string, len(f.sheets))
-	for i, sh := range f.sheets {
-		ids[i] = f.rows[sh.first].SheetID
+	var ids []string
+	if anySheet {
+		ids = make([]string, len(f.sheets))
+		for i, sh := range f.sheets {
+			ids[i] = f.rows[sh.first].SheetID
+		}
 	}
 	rows, err = tx.Query(ctx, `
 		SELECT s.id, m.identifier, s.date
@@ -181,7 +193,6 @@ func keysOf(set map[string]bool) []string {
 	for k := range set {
 		out = append(out, k)
 	}
-	slices.Sort(out)
 	return out
 }
 
