@@ -232,7 +232,10 @@ func (db *importKnown) problems(f *importFile) ([]ImportProblem, int) {
 	}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) })
 	check(func(r *ImportRow) (group, bool) {
 		s, ok := db.sheets[r.SheetID]
-		return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, ok && (s.mediator != r.Mediator || !s.date.Equal(r.Date))
+		if !ok || s.mediator == r.Mediator && s.date.Equal(r.Date) {
+			return group{}, false
+		}
+		return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, true
 	}, func(g group) string { return knownSheetProblem(g.a) })
 	return out, total
 }
