@@ -205,7 +205,10 @@ func (db *importKnown) problems(f *importFile) ([]ImportProblem, int) {
 	var out []ImportProblem
 	total := 0
 	type group struct{ a, b, c string }
-	check := func(match func(r *ImportRow) (group, bool), msg func(g group) string) {
+	check := func(known int, match func(r *ImportRow) (group, bool), msg func(g group) string) {
+		if known == 0 {
+			return
+		}
 		first := map[group]int{}
 		for i := range f.rows {
 			if g, ok := match(&f.rows[i]); ok {
@@ -222,15 +225,15 @@ func (db *importKnown) problems(f *importFile) ([]ImportProblem, int) {
 		out = append(out, found[:min(len(found), MaxImportProblems)]...)
 		total += len(found)
 	}
-	check(func(r *ImportRow) (group, bool) {
+	check(len(db.mediators), func(r *ImportRow) (group, bool) {
 		m, ok := db.mediators[r.Mediator]
 		return group{r.Mediator, r.Departement, m.departement}, ok && m.departement != r.Departement
 	}, func(g group) string { return knownMediatorProblem(g.a, g.b, g.c) })
-	check(func(r *ImportRow) (group, bool) {
+	check(len(db.people), func(r *ImportRow) (group, bool) {
 		p, ok := db.people[r.Beneficiary]
 		return group{r.Beneficiary, r.Mediator, p.mediator}, ok && p.mediator != r.Mediator
 	}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) })
-	check(func(r *ImportRow) (group, bool) {
+	check(len(db.sheets), func(r *ImportRow) (group, bool) {
 		s, ok := db.sheets[r.SheetID]
 		if !ok || s.mediator == r.Mediator && s.date.Equal(r.Date) {
 			return group{}, false
