@@ -168,33 +168,49 @@ func blank(rec []string) bool {
 	return true
 }
 
-// codeField is a column whose value must be a code of a list.
+// codeField is a column whose value must be a code of a list. Its codes
+// are a set: a million lines check a dozen columns each.
 type codeField struct {
 	name     string // French name in messages
 	feminine bool
 	list     codes.List
+	upper    bool // the list's codes are upper case (F, M, X)
+	set      map[string]bool
+}
+
+func newCodeField(name string, feminine bool, list codes.List) codeField {
+	f := codeField{name: name, feminine: feminine, list: list, upper: list.Has("F"), set: map[string]bool{}}
+	for _, c := range list {
+		f.set[c.Code] = true
+	}
+	return f
 }
 
 var (
-	departementField = codeField{"département", false, codes.Departements}
-	sexField         = codeField{"sexe", false, codes.Sex}
-	qpvField         = codeField{"QPV", false, codes.YesNo}
-	resourcesField   = codeField{"ressource", true, codes.Resources}
-	contactField     = codeField{"mode de contact", false, codes.ContactModes}
-	levelField       = codeField{"niveau", false, codes.Levels}
-	protectionField  = codeField{"protection sociale", true, codes.YesNo}
-	kindField        = codeField{"nature de demande", true, codes.RequestKinds}
-	statusField      = codeField{"statut", false, codes.Statuses}
-	obstacleField    = codeField{"frein", false, codes.Obstacles}
+	departementField = newCodeField("département", false, codes.Departements)
+	sexField         = newCodeField("sexe", false, codes.Sex)
+	qpvField         = newCodeField("QPV", false, codes.YesNo)
+	resourcesField   = newCodeField("ressource", true, codes.Resources)
+	contactField     = newCodeField("mode de contact", false, codes.ContactModes)
+	levelField       = newCodeField("niveau", false, codes.Levels)
+	protectionField  = newCodeField("protection sociale", true, codes.YesNo)
+	kindField        = newCodeField("nature de demande", true, codes.RequestKinds)
+	statusField      = newCodeField("statut", false, codes.Statuses)
+	obstacleField    = newCodeField("frein", false, codes.Obstacles)
+	// The type of a request, by its kind.
+	requestTypeFields = map[string]codeField{
+		"droits": newCodeField("type de demande droits", false, codes.RequestTypes("droits")),
+		"soins":  newCodeField("type de demande soins", false, codes.RequestTypes("soins")),
+	}
 )
 
 // check returns the normalised code, or a French reason.
 func (f codeField) check(v string) (string, string) {
 	code := strings.ToLower(v)
-	if f.list.Has("F") {
+	if f.upper {
 		code = strings.ToUpper(v)
 	}
-	if f.list.Has(code) {
+	if f.set[code] {
 		return code, ""
 	}
 	e := ""
@@ -283,7 +299,7 @@ func checkRecord(rec []string, index []int, width int, now time.Time) (store.Imp
 	if kind != "" || typ != "" || status != "" {
 		row.RequestKind = code(kindField, kind)
 		if row.RequestKind != "" {
-			row.RequestType = code(codeField{"type de demande " + row.RequestKind, false, codes.RequestTypes(row.RequestKind)}, typ)
+			row.RequestType = code(requestTypeFields[row.RequestKind], typ)
 		}
 		row.Status = code(statusField, status)
 	}
