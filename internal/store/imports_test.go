@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -490,5 +491,109 @@ func TestImportRowsDatesAreParisDaysByDefault(t *testing.T) {
 	}
 	if got != "2024-03-03 23:00 2024-03-03 23:00" {
 		t.Errorf("status changed, resolved (UTC) = %q, want 2024-03-03 23:00 twice", got)
+	}
+}
+
+// The import sets the tables' triggers aside while it writes; they are all
+// enabled again once it commits: the rollup triggers keep the bot's saves
+// counted.
+func TestImportRowsEnablesTriggersAgain(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	disabled := func() string {
+		t.Helper()
+		var names string
+		if err := store.DBOf(st).QueryRow(ctx, `
+			SELECT coalesce(string_agg(tgname, ' ' ORDER BY tgname), '')
+			FROM pg_trigger WHERE tgrelid IN ('beneficiaries'::regclass, 'sheets'::regclass, 'requests'::regclass)
+			  AND tgenabled <> 'O'`).Scan(&names); err != nil {
+			t.Fatal(err)
+		}
+		return names
+	}
+	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := disabled(); d != "" {
+		t.Errorf("triggers left disabled after an import: %s", d)
+	}
+	var counted int
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM report_counts WHERE dim = 'sheets'`).Scan(&counted); err != nil {
+		t.Fatal(err)
+	}
+	if counted != 2 { // the day and its month
+		t.Errorf("%d sheet rollup rows after the import, want 2", counted)
+	}
+	// The bot's save (an INSERT outside the import) is counted by the triggers again.
+	if _, err := store.DBOf(st).Exec(ctx, `
+		INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
+		SELECT 'B1', mediator_id, id, DATE '2024-03-05', 'F', 'oui', 'rsa', 'aller_vers', 'oriente', 'oui' FROM beneficiaries`); err != nil {
+		t.Fatal(err)
+	}
+	var days int
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM report_counts WHERE dim = 'sheets' AND grain = 'd'`).Scan(&days); err != nil {
+		t.Fatal(err)
+	}
+	if days != 2 {
+		t.Errorf("%d days counted after a save, want 2 (the import's and the save's)", days)
+	}
+}
+
+// An import run by the tables' owner who is not a superuser works too: it
+// cannot set the foreign keys' internal triggers aside, so mediators are
+// checked row by row.
+func TestImportRowsAsTheTablesOwner(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	role := testenv.RandomName("relais_owner_")
+	if _, err := db.SQL.Exec(ctx, `CREATE ROLE `+role+` LOGIN NOSUPERUSER`); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, q := range []string{`REASSIGN OWNED BY ` + role + ` TO CURRENT_USER`, `DROP OWNED BY ` + role, `DROP ROLE ` + role} {
+			if _, err := db.SQL.Exec(context.Background(), q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+	rows, err := db.SQL.Query(ctx, `SELECT tablename FROM pg_tables WHERE schemaname = 'public'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range tables {
+		if _, err := db.SQL.Exec(ctx, `ALTER TABLE `+table+` OWNER TO `+role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u, err := url.Parse(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	st, err := store.Open(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	var super string
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT current_setting('is_superuser')`).Scan(&super); err != nil || super != "off" {
+		t.Fatalf("is_superuser = %q, %v", super, err)
+	}
+	sum, err := st.ImportRows(ctx, rowsOf(
+		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+		importRow(3, "A2", "MED-1", "59", "P2", "soins", "rdv", "en_cours"),
+	), store.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Sheets != 2 || sum.Requests != 2 || sum.NewBeneficiaries != 2 || sum.NewMediators != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	if n := count(t, st, "requests"); n != 2 {
+		t.Errorf("%d requests, want 2", n)
 	}
 }
