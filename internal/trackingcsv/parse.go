@@ -86,39 +86,131 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 				strings.Join(missing, ", "), strings.Join(Header, ","))})
 			return
 		}
-		for {
-			rec, err := cr.Read()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				if !yield(store.ImportRow{}, &store.ImportProblem{Line: pe.StartLine, Reason: csvReason(err)}) {
+		// Reading and checking run side by side, a batch of lines at a
+		// time, while the caller takes the rows in file order; batches are
+		// used again once taken.
+		done := make(chan struct{})
+		defer close(done)
+		free := make(chan *lineBatch, 8)
+		for b := range checkedBatches(done, readBatches(done, free, cr), index, len(head), now) {
+			for _, it := range b.lines {
+				if !yield(it.row, it.err) {
 					return
 				}
-				continue
 			}
-			if err != nil {
-				yield(store.ImportRow{}, fmt.Errorf("read tracking file: %w", err))
-				return
-			}
-			line, _ := cr.FieldPos(0)
-			if blank(rec) {
-				continue
-			}
-			row, reasons := checkRecord(rec, index, len(head), now)
-			row.Line = line
-			if len(reasons) > 0 {
-				if !yield(store.ImportRow{}, &store.ImportProblem{Line: line, Reason: strings.Join(reasons, " ; ")}) {
-					return
-				}
-				continue
-			}
-			if !yield(row, nil) {
-				return
+			select {
+			case free <- b:
+			default:
 			}
 		}
 	}
+}
+
+// parsedLine is one outcome of the file in order: a row, a line problem,
+// or the read error that ends it.
+type parsedLine struct {
+	rec  []string // until checked
+	line int
+	row  store.ImportRow
+	err  error
+}
+
+// lineBatch is a batch of lines with their fields.
+type lineBatch struct {
+	lines  []parsedLine
+	fields []string
+}
+
+const batchLines = 1024
+
+// readBatches reads records into batches (taken from free when one is
+// there) and closes its channel at the end of the file or after a read
+// error.
+func readBatches(done <-chan struct{}, free chan *lineBatch, cr *csv.Reader) <-chan *lineBatch {
+	out := make(chan *lineBatch, 4)
+	go func() {
+		defer close(out)
+		next := func() *lineBatch {
+			select {
+			case b := <-free:
+				b.lines, b.fields = b.lines[:0], b.fields[:0]
+				return b
+			default:
+				return &lineBatch{lines: make([]parsedLine, 0, batchLines)}
+			}
+		}
+		b := next()
+		send := func() bool {
+			select {
+			case out <- b:
+				b = next()
+				return true
+			case <-done:
+				return false
+			}
+		}
+		for {
+			rec, err := cr.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			var pe *csv.ParseError
+			switch {
+			case errors.As(err, &pe):
+				b.lines = append(b.lines, parsedLine{err: &store.ImportProblem{Line: pe.StartLine, Reason: csvReason(err)}})
+			case err != nil:
+				b.lines = append(b.lines, parsedLine{err: fmt.Errorf("read tracking file: %w", err)})
+				send()
+				return
+			default:
+				line, _ := cr.FieldPos(0)
+				if !blank(rec) {
+					// rec is the reader's, used again: its fields are copied.
+					start := len(b.fields)
+					b.fields = append(b.fields, rec...)
+					b.lines = append(b.lines, parsedLine{rec: b.fields[start:len(b.fields):len(b.fields)], line: line})
+				}
+			}
+			if len(b.lines) == batchLines && !send() {
+				return
+			}
+		}
+		if len(b.lines) > 0 {
+			send()
+		}
+	}()
+	return out
+}
+
+// checkedBatches checks each record of the batches, in order.
+func checkedBatches(done <-chan struct{}, in <-chan *lineBatch, index []int, width int, now time.Time) <-chan *lineBatch {
+	out := make(chan *lineBatch, 4)
+	go func() {
+		defer close(out)
+		for b := range in {
+			for i := range b.lines {
+				it := &b.lines[i]
+				if it.rec == nil {
+					continue
+				}
+				row, reasons := checkRecord(it.rec, index, width, now)
+				row.Line = it.line
+				it.row, it.err = store.ImportRow{}, nil
+				if len(reasons) > 0 {
+					it.err = &store.ImportProblem{Line: it.line, Reason: strings.Join(reasons, " ; ")}
+				} else {
+					it.row = row
+				}
+				it.rec = nil
+			}
+			select {
+			case out <- b:
+			case <-done:
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // sniffComma picks ';' when the header line has more semicolons than commas.
