@@ -305,18 +305,14 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx, step func(string)) ([]Imp
 			        f.contact_mode, f.level, f.social_protection)
 			       OR NOT (r.obstacles @> f.obstacles AND r.obstacles <@ f.obstacles))
 			ORDER BY r.line LIMIT $1`,
-			func(id, first, cols string) string {
-				return fmt.Sprintf("la fiche « %s » ne concorde pas avec sa ligne %s (colonnes différentes : %s) ; les lignes d'une même fiche doivent avoir les mêmes valeurs hors demande", id, first, cols)
-			}},
+			sheetLinesMsg},
 		{"mediator departement", "", `
 			WITH firsts AS (SELECT DISTINCT ON (mediator COLLATE "C") mediator, departement FROM import_mediators ORDER BY mediator COLLATE "C", line)
 			SELECT g.line, g.mediator, g.departement, f.departement, count(*) OVER ()
 			FROM import_mediators g JOIN firsts f USING (mediator)
 			WHERE g.departement <> f.departement
 			ORDER BY 1 LIMIT $1`,
-			func(med, dep, first string) string {
-				return fmt.Sprintf("le médiateur « %s » est dans le département %s plus haut dans le fichier, pas %s", med, first, dep)
-			}},
+			mediatorDepartementMsg},
 		{"known mediator", "", `
 			SELECT g.line, g.mediator, g.departement, m.departement, count(*) OVER ()
 			FROM import_mediators g JOIN mediators m ON m.identifier = g.mediator
@@ -333,9 +329,7 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx, step func(string)) ([]Imp
 			WHERE r.mediator <> f.mediator
 			GROUP BY r.beneficiary, r.mediator, f.mediator
 			ORDER BY 1 LIMIT $1`,
-			func(code, med, owner string) string {
-				return fmt.Sprintf("le code bénéficiaire « %s » est aussi utilisé par le médiateur « %s » : un code désigne une seule personne, suivie par un seul médiateur (préfixez les codes, par exemple %s-%s)", code, owner, med, code)
-			}},
+			beneficiaryOwnerMsg},
 		{"person on one day", `
 			SELECT EXISTS (SELECT FROM import_sheets GROUP BY beneficiary, date HAVING min(sex) <> max(sex))`, `
 			WITH firsts AS (SELECT DISTINCT ON (beneficiary COLLATE "C", date) beneficiary, date, sex, sheet_id FROM import_rows ORDER BY beneficiary COLLATE "C", date, line)
@@ -344,9 +338,7 @@ func crossLineProblems(ctx context.Context, tx pgx.Tx, step func(string)) ([]Imp
 			WHERE r.sex <> f.sex AND r.sheet_id <> f.sheet_id -- within one sheet: "sheet lines" says it
 			GROUP BY r.beneficiary, r.date, r.sex, f.sex
 			ORDER BY 1 LIMIT $1`,
-			func(code, sex, first string) string {
-				return fmt.Sprintf("la personne « %s » a le sexe %s ici mais %s le même jour plus haut dans le fichier : vérifiez le code bénéficiaire", code, sex, first)
-			}},
+			personOnOneDayMsg},
 		{"known beneficiary", "", `
 			SELECT min(r.line), r.beneficiary, r.mediator, m.identifier, count(*) OVER ()
 			FROM import_rows r JOIN beneficiaries b ON b.code = r.beneficiary JOIN mediators m ON m.id = b.mediator_id
