@@ -211,6 +211,12 @@ func TestFileSheetLines(t *testing.T) {
 			r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection = "non", "aucune", "permanence", "accompagne", "non"
 			r.Obstacles = []string{"logement"}
 		}), []string{differ("date, mediator, departement, beneficiary, sex, age, qpv, resources, contact_mode, level, social_protection, obstacles")}},
+		// SQL compares the lines whose number is not the first's (r.line <> f.line).
+		{"a repeated first line number", []ImportRow{
+			base,
+			with(base, func(r *ImportRow) { r.Age = intp(41) }),
+			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.QPV = "non" }),
+		}, []string{differ("qpv")}},
 		{"compared with the first line, not the previous", []ImportRow{
 			base,
 			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.Age = intp(41) }),
