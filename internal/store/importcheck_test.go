@@ -122,6 +122,9 @@ func TestReadImportFileCapsProblems(t *testing.T) {
 	if f.problemCount != 101 || len(f.problems) != 100 || f.problems[99].Line != 101 {
 		t.Errorf("%d problems, %d kept, last %+v", f.problemCount, len(f.problems), f.problems[len(f.problems)-1])
 	}
+	if problems, n := f.crossLineProblems(); len(f.rows) != 0 || len(problems) != 0 || n != 0 {
+		t.Errorf("a file without good lines: %d rows, problems %d %+v", len(f.rows), n, problems)
+	}
 }
 
 // Lines yielded out of order are read in line order: a sheet's first line
