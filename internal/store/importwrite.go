@@ -41,9 +41,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
 	}
 	step("read")
-	problems, count := f.problems, f.problemCount
-	more, moreCount := f.crossLineProblems()
-	problems, count = append(problems, more...), count+moreCount
+	fileChecks := f.checks()
 	step("check lines")
 	var sum ImportSummary
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
@@ -62,8 +60,13 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 			return err
 		}
 		step("read the database")
-		more, moreCount := db.problems(f)
-		problems, count = append(problems, more...), count+moreCount
+		// In the order the checks were written in SQL, for problems on
+		// the same line.
+		dbChecks := db.checks(f)
+		problems, count := f.problems, f.problemCount
+		for _, c := range []fileCheck{fileChecks[0], fileChecks[1], dbChecks[0], fileChecks[2], fileChecks[3], dbChecks[1], dbChecks[2]} {
+			problems, count = append(problems, c.problems...), count+c.count
+		}
 		if count > 0 {
 			slices.SortStableFunc(problems, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
 			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxImportProblems)], count
@@ -196,18 +199,18 @@ func keysOf(set map[string]bool) []string {
 	return out
 }
 
-// problems are the lines that clash with what the database holds: a
-// mediator known in another département, a code owned by another
-// mediator, a sheet id used by another mediator or on another date. Each
-// kind is one problem per group (the smallest line), at most
-// MaxImportProblems of each, all counted.
-func (db *importKnown) problems(f *importFile) ([]ImportProblem, int) {
-	var out []ImportProblem
-	total := 0
+// checks find the lines that clash with what the database holds: a
+// mediator known in another département ("known mediator"), a code owned by
+// another mediator ("known beneficiary"), a sheet id used by another
+// mediator or on another date ("known sheet"). Each is one problem per
+// group, at its smallest line; at most MaxImportProblems of each, all
+// counted.
+func (db *importKnown) checks(f *importFile) []fileCheck {
 	type group struct{ a, b, c string }
-	check := func(known int, match func(r *ImportRow) (group, bool), msg func(g group) string) {
+	check := func(name string, known int, match func(r *ImportRow) (group, bool), msg func(g group) string) fileCheck {
+		c := fileCheck{name: name}
 		if known == 0 {
-			return
+			return c
 		}
 		first := map[group]int{}
 		for i := range f.rows {
@@ -222,25 +225,26 @@ func (db *importKnown) problems(f *importFile) ([]ImportProblem, int) {
 			found = append(found, ImportProblem{Line: line, Reason: msg(g)})
 		}
 		slices.SortFunc(found, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
-		out = append(out, found[:min(len(found), MaxImportProblems)]...)
-		total += len(found)
+		c.problems, c.count = found[:min(len(found), MaxImportProblems)], len(found)
+		return c
 	}
-	check(len(db.mediators), func(r *ImportRow) (group, bool) {
-		m, ok := db.mediators[r.Mediator]
-		return group{r.Mediator, r.Departement, m.departement}, ok && m.departement != r.Departement
-	}, func(g group) string { return knownMediatorProblem(g.a, g.b, g.c) })
-	check(len(db.people), func(r *ImportRow) (group, bool) {
-		p, ok := db.people[r.Beneficiary]
-		return group{r.Beneficiary, r.Mediator, p.mediator}, ok && p.mediator != r.Mediator
-	}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) })
-	check(len(db.sheets), func(r *ImportRow) (group, bool) {
-		s, ok := db.sheets[r.SheetID]
-		if !ok || s.mediator == r.Mediator && s.date.Equal(r.Date) {
-			return group{}, false
-		}
-		return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, true
-	}, func(g group) string { return knownSheetProblem(g.a) })
-	return out, total
+	return []fileCheck{
+		check("known mediator", len(db.mediators), func(r *ImportRow) (group, bool) {
+			m, ok := db.mediators[r.Mediator]
+			return group{r.Mediator, r.Departement, m.departement}, ok && m.departement != r.Departement
+		}, func(g group) string { return knownMediatorProblem(g.a, g.b, g.c) }),
+		check("known beneficiary", len(db.people), func(r *ImportRow) (group, bool) {
+			p, ok := db.people[r.Beneficiary]
+			return group{r.Beneficiary, r.Mediator, p.mediator}, ok && p.mediator != r.Mediator
+		}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) }),
+		check("known sheet", len(db.sheets), func(r *ImportRow) (group, bool) {
+			s, ok := db.sheets[r.SheetID]
+			if !ok || s.mediator == r.Mediator && s.date.Equal(calendarDay(r.Date)) {
+				return group{}, false
+			}
+			return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, true
+		}, func(g group) string { return knownSheetProblem(g.a) }),
+	}
 }
 
 func knownMediatorProblem(med, dep, known string) string {
@@ -289,8 +293,8 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 	for i := range f.sheets {
 		sh := &f.sheets[i]
 		r := &f.rows[sh.first]
-		if d, ok := p.lastSeen[r.Beneficiary]; !ok || r.Date.After(d) {
-			p.lastSeen[r.Beneficiary] = r.Date
+		if day, last := calendarDay(r.Date), p.lastSeen[r.Beneficiary]; day.After(last) {
+			p.lastSeen[r.Beneficiary] = day
 		}
 		if _, ok := db.people[r.Beneficiary]; !ok {
 			j, ok := latest[r.Beneficiary]
@@ -325,7 +329,7 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 	}, len(p.order))
 	for j, i := range p.order {
 		r := &f.rows[f.sheets[i].first]
-		keyed[j].key, keyed[j].i = r.Date.Unix()/86400<<32|int64(r.Line), i
+		keyed[j].key, keyed[j].i = int64(dayOf(r.Date))<<32|int64(r.Line), i
 	}
 	slices.SortFunc(keyed, func(a, b struct {
 		key int64
@@ -439,7 +443,7 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 	fresh := map[importDayKey]bool{}
 	for _, i := range plan.order {
 		sh := &f.sheets[i]
-		fresh[importDayKey{sh.mediatorID, f.rows[sh.first].Date}] = true
+		fresh[importDayKey{sh.mediatorID, calendarDay(f.rows[sh.first].Date)}] = true
 	}
 	meds, days := make([]int64, 0, len(fresh)), make([]time.Time, 0, len(fresh))
 	for k := range fresh {
