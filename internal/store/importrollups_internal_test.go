@@ -33,7 +33,7 @@ func (r importRollups) lines() []string {
 		out = append(out, fmt.Sprintf("fud %s %s %d %d", d.what, d.day, d.mediatorID, d.n))
 	}
 	for _, p := range r.people {
-		out = append(out, fmt.Sprintf("p %s %s %d %d %s %s %s %s %s false", p.span, p.start, p.mediatorID, p.beneficiaryID,
+		out = append(out, fmt.Sprintf("p %s %s %d %d %s %s %s %s %s f", p.span, p.start, p.mediatorID, p.beneficiaryID,
 			p.first[firstVisit], p.first[firstQPV], p.first[firstSP], p.first[firstRights], p.first[firstCare]))
 	}
 	for _, d := range r.peopleDays {
@@ -170,14 +170,14 @@ func TestComputeImportRollups(t *testing.T) {
 		"fud r 2024-03-05 1 1",
 		"fud o 2024-04-02 1 1",
 		// By person; 10's first visit is S3's day, listed after S1.
-		"p m 2024-03-01 1 10 2024-03-04 2024-03-05 2024-03-05 2024-03-05 2024-03-05 false",
-		"p y 2024-01-01 1 10 2024-03-04 2024-03-05 2024-03-05 2024-03-05 2024-03-05 false",
-		"p m 2024-03-01 1 11 2024-03-05    2024-03-05 false", // K1 (known) gives no rights
-		"p y 2024-01-01 1 11 2024-03-05    2024-03-05 false",
-		"p m 2024-12-01 2 20 2024-12-31   2024-12-31  false",
-		"p m 2025-01-01 2 20 2025-01-01 2025-01-01 2025-01-01 2025-01-01 2025-01-01 false",
-		"p y 2024-01-01 2 20 2024-12-31   2024-12-31  false",
-		"p y 2025-01-01 2 20 2025-01-01 2025-01-01 2025-01-01 2025-01-01 2025-01-01 false",
+		"p m 2024-03-01 1 10 2024-03-04 2024-03-05 2024-03-05 2024-03-05 2024-03-05 f",
+		"p y 2024-01-01 1 10 2024-03-04 2024-03-05 2024-03-05 2024-03-05 2024-03-05 f",
+		"p m 2024-03-01 1 11 2024-03-05    2024-03-05 f", // K1 (known) gives no rights
+		"p y 2024-01-01 1 11 2024-03-05    2024-03-05 f",
+		"p m 2024-12-01 2 20 2024-12-31   2024-12-31  f",
+		"p m 2025-01-01 2 20 2025-01-01 2025-01-01 2025-01-01 2025-01-01 2025-01-01 f",
+		"p y 2024-01-01 2 20 2024-12-31   2024-12-31  f",
+		"p y 2025-01-01 2 20 2025-01-01 2025-01-01 2025-01-01 2025-01-01 2025-01-01 f",
 		"pd m 2024-03-01 1 2024-03-04 1 1 0 0 0 0",
 		"pd m 2024-03-01 1 2024-03-05 1 1 1 1 1 2",
 		"pd y 2024-01-01 1 2024-03-04 1 1 0 0 0 0",
