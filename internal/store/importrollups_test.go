@@ -134,7 +134,7 @@ func TestWriteImportRollupsEqualARebuild(t *testing.T) {
 			r.Sex, r.Obstacles, r.SocialProtection = "X", []string{"langue", "langue", "mobilite"}, "non"
 			r.Resources, r.ContactMode, r.Level = "salaire", "demarche_usager", "accompagne"
 		}),
-		row(12, "A4", "2024-12-31", "droits", "css", "resolue", nil), // person 1, known
+		row(12, "A4", "2024-12-31", "droits", "css", "resolue", nil),                                                               // person 1, known
 		row(13, "OLD1", "2024-03-04", "droits", "css", "en_cours", func(r *store.ImportRow) { r.FollowUp = follow("2024-04-02") }), // imported before
 	}
 	ids := map[string]store.ImportSheetIDs{
