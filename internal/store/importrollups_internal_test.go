@@ -90,8 +90,11 @@ func rollupFile() (*importFile, map[importDayKey]bool) {
 			r.Sex, r.Age, r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection = "X", nil, "non", "salaire", "demarche_usager", "accompagne", "non"
 		}),
 		rollupRow(9, "S3", "2024-03-04", "", "", "", func(r *ImportRow) { r.QPV, r.SocialProtection = "non", "non" }),
-		rollupRow(10, "K1", "2024-03-05", "droits", "autre", "resolue", func(r *ImportRow) { r.Sex = "M" }),
-		rollupRow(11, "U1", "2025-01-01", "droits", "css", "resolue", nil),
+		// Later in the month: no first day moves.
+		rollupRow(10, "S4", "2024-03-06", "droits", "css", "en_cours", nil),
+		rollupRow(11, "S4", "2024-03-06", "soins", "rdv", "en_cours", nil),
+		rollupRow(12, "K1", "2024-03-05", "droits", "autre", "resolue", func(r *ImportRow) { r.Sex = "M" }),
+		rollupRow(13, "U1", "2025-01-01", "droits", "css", "resolue", nil),
 	}
 	ids := map[string]ImportSheetIDs{
 		"T1": {MediatorID: 2, BeneficiaryID: 20, NewPerson: true},
@@ -99,6 +102,7 @@ func rollupFile() (*importFile, map[importDayKey]bool) {
 		"S1": {MediatorID: 1, BeneficiaryID: 10, NewPerson: true},
 		"S2": {MediatorID: 1, BeneficiaryID: 11, NewPerson: true},
 		"S3": {MediatorID: 1, BeneficiaryID: 10, NewPerson: true},
+		"S4": {MediatorID: 1, BeneficiaryID: 10, NewPerson: true},
 		"K1": {Known: true, MediatorID: 1, BeneficiaryID: 11, NewPerson: true},
 		"U1": {MediatorID: 2, BeneficiaryID: 5},
 	}

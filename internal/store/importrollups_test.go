@@ -119,7 +119,7 @@ func TestWriteImportRollupsEqualARebuild(t *testing.T) {
 	}
 	follow := func(day string) *time.Time { d := date(day); return &d }
 	a2 := func(r *store.ImportRow) { r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil }
-	b2 := func(r *store.ImportRow) { r.Sex, r.Age = "M", nil }
+	b2 := func(r *store.ImportRow) { r.Sex, r.Age, r.QPV = "M", nil, "non" }
 	rows := []store.ImportRow{
 		row(2, "B3", "2025-02-03", "droits", "css", "en_cours", func(r *store.ImportRow) { r.FollowUp = follow("2025-02-10") }),
 		row(3, "B1", "2025-01-01", "soins", "autre", "resolue", func(r *store.ImportRow) { r.SocialProtection = "non" }),
