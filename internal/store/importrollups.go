@@ -142,21 +142,29 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	// The counts of fixed dims, per fresh key (report_counts' "fixed").
 	type fixed struct{ sheets, f, m, x, qpv, notQPV, ageKnown, ageSum, obstacleSheets int64 }
 	fixeds := make([]fixed, len(out.freshKeys))
-	type codeKey struct {
-		key       int32
-		dim, code string
-	}
-	codeIndex := make(map[codeKey]int32)
+	// The other dims count by code. A (dim, code) pair gets a small id from
+	// a map that stays small (the file's vocabulary); each key keeps its
+	// few pairs in a short slice: a linear scan there touches less memory
+	// than one big map of every (key, dim, code): about 2× faster.
+	type dimCode struct{ dim, code string }
+	type keyCode struct{ id, row int32 }
+	pairs := make(map[dimCode]int32)
+	keyCodes := make([][]keyCode, len(out.freshKeys))
 	var codes []countRow
 	addCode := func(k int32, dim, code string) *countRow {
-		ck := codeKey{k, dim, code}
-		i, ok := codeIndex[ck]
+		id, ok := pairs[dimCode{dim, code}]
 		if !ok {
-			i = int32(len(codes))
-			codeIndex[ck] = i
-			codes = append(codes, countRow{key: out.freshKeys[k], dim: dim, code: code})
+			id = int32(len(pairs))
+			pairs[dimCode{dim, code}] = id
 		}
-		return &codes[i]
+		for _, c := range keyCodes[k] {
+			if c.id == id {
+				return &codes[c.row]
+			}
+		}
+		keyCodes[k] = append(keyCodes[k], keyCode{id, int32(len(codes))})
+		codes = append(codes, countRow{key: out.freshKeys[k], dim: dim, code: code})
+		return &codes[len(codes)-1]
 	}
 
 	// Pass over the sheets: each new sheet's fresh key (-1 when none), its
@@ -212,7 +220,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	// Pass over the rows: the requests of the fresh keys' sheets.
 	type followKey struct {
 		key  int32
-		what string
+		what byte
 		day  rollupDay
 	}
 	followIndex := make(map[followKey]int32)
@@ -249,7 +257,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		default:
 			continue
 		}
-		fk := followKey{k, what, day}
+		fk := followKey{k, what[0], day}
 		j, ok := followIndex[fk]
 		if !ok {
 			j = int32(len(out.followUps))
@@ -259,6 +267,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		out.followUps[j].n++
 	}
 
+	out.counts = make([]countRow, 0, 9*len(fixeds)+len(codes))
 	for k, c := range fixeds {
 		key := out.freshKeys[k]
 		for _, d := range [...]struct {

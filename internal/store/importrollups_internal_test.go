@@ -63,7 +63,7 @@ func rollupRow(line int, sheet, date, kind, typ, status string, f func(*ImportRo
 	return r
 }
 
-// rollupFile: mediator 1 on 4 (not fresh) and 5 March 2024, mediator 2 on
+// rollupFile: mediator 1 on 4 (not fresh), 5 and 6 (not fresh) March 2024, mediator 2 on
 // 31 December 2024 and 1 January 2025; new people 10, 11, 20 (listed last
 // first), person 5 known before; K1 a sheet already imported.
 func rollupFile() (*importFile, map[importDayKey]bool) {
@@ -248,7 +248,7 @@ func TestComputeImportRollupsResolvedDayInParis(t *testing.T) {
 }
 
 // syntheticImport is a file of n lines: sheets of one to three lines over
-// 100 mediators and a year of days, a person every other sheet new.
+// 100 mediators and a year of days, every other person new.
 func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
 	f := &importFile{rows: make([]ImportRow, 0, n), sheetOf: make([]int32, 0, n)}
 	fresh := map[importDayKey]bool{}
@@ -258,10 +258,10 @@ func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
 	obstacles := [][]string{nil, {"langue"}, {"mobilite", "langue"}}
 	follow := day("2024-06-01")
 	for s := 0; len(f.rows) < n; s++ {
-		med := int64(s%100 + 1)
+		med := int64((s/3)%100 + 1) // a person has one mediator
 		date := start.AddDate(0, 0, (s/100)%366)
 		age := 20 + s%60
-		sh := importSheet{first: int32(len(f.rows)), mediatorID: med, beneficiaryID: int64(s/3 + 1), newPerson: s%2 == 0}
+		sh := importSheet{first: int32(len(f.rows)), mediatorID: med, beneficiaryID: int64(s/3 + 1), newPerson: (s/3)%2 == 0}
 		for l := 0; l <= s%3 && len(f.rows) < n; l++ {
 			r := ImportRow{Line: len(f.rows) + 2, SheetID: fmt.Sprint(s), Date: date, Sex: "F", Age: &age, QPV: "oui",
 				Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "non",
