@@ -320,3 +320,17 @@ func TestWriteImportRollupsEqualTheSQLImportAndARebuild(t *testing.T) {
 		}
 	}
 }
+
+// An import with no fresh day and no new person writes nothing.
+func TestWriteImportRollupsOfNothing(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	if err := pgx.BeginFunc(ctx, db.SQL, func(tx pgx.Tx) error {
+		return store.WriteImportRollups(ctx, tx, nil, nil, nil, time.UTC)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rollupSnapshot(t, db.SQL); got != "\n" {
+		t.Errorf("rollups written: %q", got)
+	}
+}
