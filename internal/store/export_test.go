@@ -1,6 +1,10 @@
 package store
 
 import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -14,4 +18,52 @@ func SetImportRebuildMin(t interface{ Cleanup(func()) }, n int) {
 	prev := importRebuildMin
 	importRebuildMin = n
 	t.Cleanup(func() { importRebuildMin = prev })
+}
+
+// ImportSheetIDs is what the import's writer sets on a sheet of its file
+// before the rollups run.
+type ImportSheetIDs struct {
+	Known                     bool
+	MediatorID, BeneficiaryID int64
+	NewPerson                 bool
+}
+
+// ImportDayKey is a (mediator, day) key of an import's rollups.
+type ImportDayKey struct {
+	MediatorID int64
+	Day        time.Time
+}
+
+// WriteImportRollups runs writeImportRollups on the file of rows, its
+// sheets given ids[SheetID].
+func WriteImportRollups(ctx context.Context, tx pgx.Tx, rows []ImportRow, ids map[string]ImportSheetIDs,
+	fresh map[ImportDayKey]bool, zone *time.Location) error {
+	keys := make(map[importDayKey]bool, len(fresh))
+	for k, v := range fresh {
+		keys[importDayKey{k.MediatorID, k.Day}] = v
+	}
+	return writeImportRollups(ctx, tx, importFileOf(rows, ids), keys, zone)
+}
+
+// importFileOf holds rows as the import's reader would: sheets by id in
+// order of first line, with their rights and care flags, and ids[SheetID].
+func importFileOf(rows []ImportRow, ids map[string]ImportSheetIDs) *importFile {
+	f := &importFile{rows: rows, sheetOf: make([]int32, len(rows))}
+	index := map[string]int32{}
+	for i, r := range rows {
+		s, ok := index[r.SheetID]
+		if !ok {
+			s = int32(len(f.sheets))
+			index[r.SheetID] = s
+			id := ids[r.SheetID]
+			f.sheets = append(f.sheets, importSheet{first: int32(i), known: id.Known, mediatorID: id.MediatorID,
+				beneficiaryID: id.BeneficiaryID, newPerson: id.NewPerson})
+		}
+		f.sheetOf[i] = s
+		sh := &f.sheets[s]
+		sh.lastLine = r.Line
+		sh.rights = sh.rights || r.RequestKind == "droits"
+		sh.care = sh.care || r.RequestKind == "soins"
+	}
+	return f
 }

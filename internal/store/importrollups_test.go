@@ -1,0 +1,336 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+// rollupSnapshot is every rollup row, formatted and sorted (the sums
+// without their zero rows, which only a refresh leaves).
+func rollupSnapshot(t *testing.T, db *pgxpool.Pool) string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{
+		`SELECT format('%s %s %s %s %s %s %s %s', grain, day, mediator_id, dim, code, n, resolved, open) FROM report_counts`,
+		`SELECT format('fu %s %s %s %s %s', mediator_id, sheet_day, what, day, n) FROM report_follow_ups`,
+		`SELECT format('fud %s %s %s %s', what, day, mediator_id, n) FROM report_follow_up_days WHERE n <> 0`,
+		`SELECT format('p %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, beneficiary_id, first_visit,
+		        first_qpv, first_sp, first_rights, first_care, shared) FROM report_people`,
+		`SELECT format('pd %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
+		 FROM report_people_days WHERE (visit, alone, qpv, sp, rights, care) <> (0, 0, 0, 0, 0, 0)`,
+	} {
+		rows, err := db.Query(context.Background(), q+` ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, got...)
+	}
+	return strings.Join(out, "\n") + "\n"
+}
+
+// insertImported writes the base rows of the file's sheets that are not
+// known, as the import's writer would (resolved at the line's midnight in
+// zone), with the rollup triggers off.
+func insertImported(ctx context.Context, tx pgx.Tx, rows []store.ImportRow, ids map[string]store.ImportSheetIDs, zone *time.Location) error {
+	position, seen := map[string]int{}, map[string]bool{}
+	for _, r := range rows {
+		id := ids[r.SheetID]
+		if id.Known {
+			continue
+		}
+		if !seen[r.SheetID] {
+			seen[r.SheetID] = true
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode, level,
+				                    social_protection, obstacles, source)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'import')`,
+				r.SheetID, id.MediatorID, id.BeneficiaryID, r.Date, r.Sex, r.Age, r.QPV, r.Resources, r.ContactMode, r.Level,
+				r.SocialProtection, append([]string{}, r.Obstacles...)); err != nil {
+				return err
+			}
+		}
+		if r.RequestKind == "" {
+			continue
+		}
+		position[r.SheetID]++
+		y, m, d := r.Date.Date()
+		at := time.Date(y, m, d, 0, 0, 0, 0, zone)
+		var resolved *time.Time
+		if r.Status == "resolue" {
+			resolved = &at
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, status_changed_at, resolved_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.SheetID, position[r.SheetID], r.RequestKind, r.RequestType, r.Status, r.FollowUp, at, resolved); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rollupRows is a file over two mediators (M1 in 59, M2 in 62), two
+// days, two months and two years: new people P2…P5, P0 known (from
+// OLD1, imported before), resolved, open (with and without a follow-up
+// day) and not resolved requests, an obstacle twice on one sheet.
+func rollupRows(t *testing.T) []store.ImportRow {
+	date := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	row := func(line int, sheet, med, person, day, kind, typ, status string, f func(*store.ImportRow)) store.ImportRow {
+		age := 30
+		dep := map[string]string{"M1": "59", "M2": "62"}[med]
+		r := store.ImportRow{Line: line, SheetID: sheet, Date: date(day), Mediator: med, Departement: dep, Beneficiary: person,
+			Sex: "F", Age: &age, QPV: "oui", Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "oui",
+			RequestKind: kind, RequestType: typ, Status: status}
+		if f != nil {
+			f(&r)
+		}
+		return r
+	}
+	follow := func(day string) func(*store.ImportRow) {
+		return func(r *store.ImportRow) { d := date(day); r.FollowUp = &d }
+	}
+	a2 := func(r *store.ImportRow) { r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil }
+	b2 := func(r *store.ImportRow) { r.Sex, r.Age, r.QPV = "M", nil, "non" }
+	return []store.ImportRow{
+		row(2, "B3", "M2", "P4", "2025-02-03", "droits", "css", "en_cours", follow("2025-02-10")),
+		row(3, "B1", "M2", "P4", "2025-01-01", "soins", "autre", "resolue", func(r *store.ImportRow) { r.SocialProtection = "non" }),
+		row(4, "B2", "M2", "P5", "2025-01-01", "droits", "css", "en_cours", func(r *store.ImportRow) { b2(r); follow("2025-02-10")(r) }),
+		row(5, "B2", "M2", "P5", "2025-01-01", "soins", "rdv", "en_cours", b2), // no follow-up day
+		row(6, "A2", "M1", "P2", "2024-03-05", "droits", "css", "resolue", a2),
+		row(7, "A2", "M1", "P2", "2024-03-05", "droits", "autre", "en_cours", func(r *store.ImportRow) { a2(r); follow("2024-04-02")(r) }),
+		row(8, "A2", "M1", "P2", "2024-03-05", "soins", "rdv", "non_resolue", a2),
+		row(9, "A2", "M1", "P2", "2024-03-05", "droits", "css", "resolue", a2),
+		row(10, "A1", "M1", "P2", "2024-03-04", "soins", "rdv", "en_cours", nil), // a day with a sheet before
+		row(11, "A3", "M1", "P3", "2024-03-05", "", "", "", func(r *store.ImportRow) {
+			r.Sex, r.Obstacles, r.SocialProtection = "X", []string{"langue", "langue", "mobilite"}, "non"
+			r.Resources, r.ContactMode, r.Level = "salaire", "demarche_usager", "accompagne"
+		}),
+		row(12, "A4", "M1", "P0", "2024-12-31", "droits", "css", "resolue", nil),
+		row(13, "OLD1", "M1", "P0", "2024-03-04", "droits", "css", "en_cours", follow("2024-04-02")), // imported before
+	}
+}
+
+// importBefore imports OLD1 (M1, P0, 4 March 2024, followed up on 2 April)
+// and leaves a stale day row on 5 March.
+func importBefore(t *testing.T, db *testenv.DB, rows []store.ImportRow, zone *time.Location) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.Store.ImportRows(ctx, rowsOf(rows[len(rows)-1]), store.ImportOptions{Location: zone}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO report_counts (grain, day, mediator_id, dim, code, n) VALUES ('d', '2024-03-05', 1, 'sheets', '', 99)`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The rollups of writeImportRollups (fresh days, new people), with
+// rollup_refresh for the rest as refreshRollups does, are row for row
+// those of the SQL import (ImportRows) and those a rebuild from the base
+// tables gives. The file's zone is Tokyo's: a request resolved at its
+// midnight falls on the day before in Paris.
+func TestWriteImportRollupsEqualTheSQLImportAndARebuild(t *testing.T) {
+	ctx := context.Background()
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := rollupRows(t)
+
+	sqlDB := testenv.NewDB(t)
+	importBefore(t, sqlDB, rows, tokyo)
+	if sum, err := sqlDB.Store.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{Location: tokyo}); err != nil || sum.SkippedSheets != 1 {
+		t.Fatalf("SQL import: %+v %v", sum, err)
+	}
+	bySQL := rollupSnapshot(t, sqlDB.SQL)
+	var mediators, people string // the SQL import's ids, given to the same rows below
+	if err := sqlDB.SQL.QueryRow(ctx, `SELECT (SELECT string_agg(format('(%s, %L, %L)', id, identifier, departement), ', ' ORDER BY id) FROM mediators WHERE identifier <> 'M1'),
+		(SELECT string_agg(format('(%s, %L, %s)', id, code, mediator_id), ', ' ORDER BY id) FROM beneficiaries WHERE code <> 'P0')`).Scan(&mediators, &people); err != nil {
+		t.Fatal(err)
+	}
+
+	db := testenv.NewDB(t)
+	importBefore(t, db, rows, tokyo)
+	if err := pgx.BeginFunc(ctx, db.SQL, func(tx pgx.Tx) error {
+		// What the writer knows before its inserts: ids, known sheets,
+		// known people, days with a sheet.
+		type key struct {
+			med  int64
+			date time.Time
+		}
+		mediatorID, personID, known, before := map[string]int64{}, map[string]int64{}, map[string]bool{}, map[key]bool{}
+		oldPeople := map[string]bool{}
+		if _, err := tx.Exec(ctx, `SET LOCAL relais.rollup = 'off';
+			INSERT INTO mediators (id, identifier, departement) OVERRIDING SYSTEM VALUE VALUES `+mediators); err != nil {
+			return err
+		}
+		r, err := tx.Query(ctx, `SELECT code FROM beneficiaries`)
+		if err != nil {
+			return err
+		}
+		codes, err := pgx.CollectRows(r, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, c := range codes {
+			oldPeople[c] = true
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO beneficiaries (id, code, mediator_id) OVERRIDING SYSTEM VALUE VALUES `+people); err != nil {
+			return err
+		}
+		for _, q := range []struct {
+			sql string
+			to  func(string, int64)
+		}{
+			{`SELECT identifier, id FROM mediators`, func(s string, id int64) { mediatorID[s] = id }},
+			{`SELECT code, id FROM beneficiaries`, func(s string, id int64) { personID[s] = id }},
+			{`SELECT id, 0::bigint FROM sheets`, func(s string, _ int64) { known[s] = true }},
+		} {
+			r, err := tx.Query(ctx, q.sql)
+			if err != nil {
+				return err
+			}
+			var s string
+			var id int64
+			if _, err := pgx.ForEachRow(r, []any{&s, &id}, func() error { q.to(s, id); return nil }); err != nil {
+				return err
+			}
+		}
+		r, err = tx.Query(ctx, `SELECT mediator_id, date FROM sheets`)
+		if err != nil {
+			return err
+		}
+		var k key
+		if _, err := pgx.ForEachRow(r, []any{&k.med, &k.date}, func() error { before[k] = true; return nil }); err != nil {
+			return err
+		}
+		ids := map[string]store.ImportSheetIDs{}
+		fresh := map[store.ImportDayKey]bool{}
+		var meds, bens []int64
+		var days []time.Time
+		seen := map[key]bool{}
+		for _, r := range rows {
+			ids[r.SheetID] = store.ImportSheetIDs{Known: known[r.SheetID], MediatorID: mediatorID[r.Mediator],
+				BeneficiaryID: personID[r.Beneficiary], NewPerson: !oldPeople[r.Beneficiary]}
+			k := key{mediatorID[r.Mediator], r.Date}
+			fresh[store.ImportDayKey{MediatorID: k.med, Day: k.date}] = !before[k]
+			if !known[r.SheetID] && !seen[k] {
+				seen[k] = true
+				if before[k] {
+					meds, days = append(meds, k.med), append(days, k.date)
+				}
+			}
+			if !known[r.SheetID] && oldPeople[r.Beneficiary] && !slices.Contains(bens, personID[r.Beneficiary]) {
+				bens = append(bens, personID[r.Beneficiary])
+			}
+		}
+		if err := insertImported(ctx, tx, rows, ids, tokyo); err != nil {
+			return err
+		}
+		if err := store.WriteImportRollups(ctx, tx, rows, ids, fresh, tokyo); err != nil {
+			return err
+		}
+		// What refreshRollups leaves to SQL: the other days, the known
+		// people, the fresh days' months.
+		if _, err := tx.Exec(ctx, `SELECT rollup_refresh($1, $2, $3)`, meds, days, bens); err != nil {
+			return err
+		}
+		var freshMeds []int64
+		var freshDays []time.Time
+		for k, ok := range fresh {
+			if ok {
+				freshMeds, freshDays = append(freshMeds, k.MediatorID), append(freshDays, k.Day)
+			}
+		}
+		months := `SELECT DISTINCT k.m, date_trunc('month', k.d::timestamp)::date AS month FROM unnest($1::bigint[], $2::date[]) AS k(m, d)`
+		if _, err := tx.Exec(ctx, `DELETE FROM report_counts c USING (`+months+`) k
+			WHERE c.grain = 'm' AND c.day = k.month AND c.mediator_id = k.m`, freshMeds, freshDays); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
+			SELECT 'm', k.month, c.mediator_id, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
+			FROM (`+months+`) k
+			JOIN report_counts c ON c.grain = 'd' AND c.mediator_id = k.m
+			     AND c.day >= k.month AND c.day < (k.month + INTERVAL '1 month')::date
+			GROUP BY k.month, c.mediator_id, c.dim, c.code`, freshMeds, freshDays)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var ids string
+	if err := db.SQL.QueryRow(ctx, `SELECT (SELECT string_agg(identifier || '=' || id, ' ' ORDER BY id) FROM mediators) || ' ' ||
+		(SELECT string_agg(code || '=' || id, ' ' ORDER BY id) FROM beneficiaries)`).Scan(&ids); err != nil {
+		t.Fatal(err)
+	}
+	// M2 is 3: the SQL import's insert of M1 (ON CONFLICT DO NOTHING) took 2.
+	if ids != "M1=1 M2=3 P0=1 P2=2 P3=3 P4=4 P5=5" {
+		t.Fatalf("ids %s, the literal rows below assume others", ids)
+	}
+	// report_people is written person by person (its index grows at its end).
+	var order string
+	if err := db.SQL.QueryRow(ctx, `SELECT string_agg(beneficiary_id::text, ' ' ORDER BY ctid) FROM report_people WHERE beneficiary_id <> 1`).Scan(&order); err != nil {
+		t.Fatal(err)
+	}
+	if order != "2 2 3 3 4 4 4 5 5" {
+		t.Errorf("report_people written in the order %s, want by person", order)
+	}
+	imported := rollupSnapshot(t, db.SQL)
+	if imported != bySQL {
+		t.Errorf("rollups written in Go:\n%s\nby the SQL import:\n%s", imported, bySQL)
+	}
+	if _, err := db.SQL.Exec(ctx, `SELECT rollup_rebuild()`); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := rollupSnapshot(t, db.SQL); imported != rebuilt {
+		t.Errorf("rollups written in Go:\n%s\nrebuilt from the base tables:\n%s", imported, rebuilt)
+	}
+	for _, want := range []string{
+		"d 2024-03-05 1 sheets  2 0 0", // the stale 99 is gone
+		"d 2024-03-05 1 obstacle langue 2 0 0",
+		"d 2024-03-05 1 droits css 2 2 0",
+		"fu 1 2024-03-05 r 2024-03-04 2", // Tokyo's midnight: the day before in Paris
+		"fu 1 2024-12-31 r 2024-12-30 1",
+		"fud o 2024-04-02 1 2", // OLD1's and A2's
+		"fud o 2025-02-10 3 2", // B2's and B3's days summed
+		"p m 2024-03-01 1 2 2024-03-04 2024-03-04 2024-03-04 2024-03-05 2024-03-04 f",
+		"p y 2025-01-01 3 4 2025-01-01 2025-01-01 2025-02-03 2025-02-03 2025-01-01 f",
+		"pd m 2024-03-01 1 2024-03-04 2 2 2 2 1 1", // P0's (before) and P2's (added)
+	} {
+		if !strings.Contains(imported, want+"\n") {
+			t.Errorf("no %q in the rollups:\n%s", want, imported)
+		}
+	}
+}
+
+// An import with no fresh day and no new person writes nothing.
+func TestWriteImportRollupsOfNothing(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	if err := pgx.BeginFunc(ctx, db.SQL, func(tx pgx.Tx) error {
+		return store.WriteImportRollups(ctx, tx, nil, nil, nil, time.UTC)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rollupSnapshot(t, db.SQL); got != "\n" {
+		t.Errorf("rollups written: %q", got)
+	}
+}
