@@ -45,14 +45,30 @@ func (c *copyRow) optInt4(v *int) {
 	c.int4(int32(*v))
 }
 
-// pgEpoch is PostgreSQL's day 0 for dates and timestamps.
+// pgEpoch is PostgreSQL's time 0 for timestamps.
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// date writes t's calendar day (as parsed: its own year, month and day).
+// date writes t's calendar day (its own year, month and day: see dayOf).
 func (c *copyRow) date(t time.Time) {
-	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400
+	c.unixDay(dayOf(t))
+}
+
+// pgEpochDays is day 0 of PostgreSQL's dates, in days since 1970-01-01.
+const pgEpochDays = 10957
+
+// unixDay writes a date given in days since 1970-01-01.
+func (c *copyRow) unixDay(d int32) {
 	c.buf = binary.BigEndian.AppendUint32(c.buf, 4)
-	c.buf = binary.BigEndian.AppendUint32(c.buf, uint32(int32(day-pgEpoch.Unix()/86400)))
+	c.buf = binary.BigEndian.AppendUint32(c.buf, uint32(d-pgEpochDays))
+}
+
+func (c *copyRow) boolean(b bool) {
+	c.buf = binary.BigEndian.AppendUint32(c.buf, 1)
+	if b {
+		c.buf = append(c.buf, 1)
+	} else {
+		c.buf = append(c.buf, 0)
+	}
 }
 
 func (c *copyRow) optDate(t *time.Time) {

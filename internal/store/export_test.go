@@ -42,7 +42,7 @@ func WriteImportRollups(ctx context.Context, tx pgx.Tx, rows []ImportRow, ids ma
 	for k, v := range fresh {
 		keys[importDayKey{k.MediatorID, k.Day}] = v
 	}
-	return writeImportRollups(ctx, tx, importFileOf(rows, ids), keys, zone)
+	return writeImportRollups(ctx, tx, importFileOf(rows, ids), keys, zone, func(string) {})
 }
 
 // importFileOf holds rows as the import's reader would: sheets by id in

@@ -106,12 +106,14 @@ type importRollups struct {
 // in Go from f instead of SQL over staged lines. zone is the file's dates'
 // zone: a resolved request was resolved at its line's midnight there. Known
 // sheets are left out. Call it once per transaction (its temp tables).
-func writeImportRollups(ctx context.Context, tx pgx.Tx, f *importFile, fresh map[importDayKey]bool, zone *time.Location) error {
+func writeImportRollups(ctx context.Context, tx pgx.Tx, f *importFile, fresh map[importDayKey]bool, zone *time.Location, step func(string)) error {
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		return fmt.Errorf("report rollups of the import: %w", err)
 	}
-	return computeImportRollups(f, fresh, zone, paris).write(ctx, tx)
+	r := computeImportRollups(f, fresh, zone, paris)
+	step("rollups: computed")
+	return r.write(ctx, tx, step)
 }
 
 // computeImportRollups aggregates f in one pass over its sheets and one
@@ -385,7 +387,7 @@ func peopleSpans(f *importFile, sheets []int32) []personSpan {
 // the fresh keys' old day rows are gone), report_follow_ups (a fresh key
 // has none) and report_people (a new person has none); through temp tables
 // into the two sums, whose rows may exist, adding to them.
-func (r importRollups) write(ctx context.Context, tx pgx.Tx) error {
+func (r importRollups) write(ctx context.Context, tx pgx.Tx, step func(string)) error {
 	if len(r.freshKeys) > 0 {
 		meds := make([]int64, len(r.freshKeys))
 		days := make([]time.Time, len(r.freshKeys))
@@ -398,14 +400,23 @@ func (r importRollups) write(ctx context.Context, tx pgx.Tx) error {
 			return fmt.Errorf("report rollups of the fresh days: %w", err)
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_counts"},
+	if _, err := copyBinary(ctx, tx, "report_counts",
 		[]string{"grain", "day", "mediator_id", "dim", "code", "n", "resolved", "open"},
-		pgx.CopyFromSlice(len(r.counts), func(i int) ([]any, error) {
+		len(r.counts), func(w *copyRow, i int) {
 			c := &r.counts[i]
-			return []any{"d", c.key.day.time(), c.key.mediatorID, c.dim, c.code, c.n, c.resolved, c.open}, nil
-		})); err != nil {
+			w.begin(8)
+			w.text("d")
+			w.unixDay(int32(c.key.day))
+			w.int8(c.key.mediatorID)
+			w.text(c.dim)
+			w.text(c.code)
+			w.int8(c.n)
+			w.int8(c.resolved)
+			w.int8(c.open)
+		}); err != nil {
 		return fmt.Errorf("report rollups of the fresh days: %w", err)
 	}
+	step("rollups: fresh days' counts")
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_follow_ups"},
 		[]string{"mediator_id", "sheet_day", "what", "day", "n"},
 		pgx.CopyFromSlice(len(r.followUps), func(i int) ([]any, error) {
@@ -423,17 +434,34 @@ func (r importRollups) write(ctx context.Context, tx pgx.Tx) error {
 			return fmt.Errorf("follow-up rollups of the fresh days: %w", err)
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"report_people"},
+	step("rollups: fresh days' follow-ups")
+	optDay := func(w *copyRow, d rollupDay) {
+		if d == noDay {
+			w.null()
+			return
+		}
+		w.unixDay(int32(d))
+	}
+	if _, err := copyBinary(ctx, tx, "report_people",
 		[]string{"span", "start", "mediator_id", "beneficiary_id", "first_visit", "first_qpv", "first_sp",
 			"first_rights", "first_care", "shared"},
-		pgx.CopyFromSlice(len(r.people), func(i int) ([]any, error) {
+		len(r.people), func(w *copyRow, i int) {
 			p := &r.people[i]
-			return []any{p.span, p.start.time(), p.mediatorID, p.beneficiaryID, p.first[firstVisit].time(),
-				p.first[firstQPV].dateOrNil(), p.first[firstSP].dateOrNil(), p.first[firstRights].dateOrNil(),
-				p.first[firstCare].dateOrNil(), false}, nil
-		})); err != nil {
+			w.begin(10)
+			w.text(p.span)
+			w.unixDay(int32(p.start))
+			w.int8(p.mediatorID)
+			w.int8(p.beneficiaryID)
+			w.unixDay(int32(p.first[firstVisit]))
+			optDay(w, p.first[firstQPV])
+			optDay(w, p.first[firstSP])
+			optDay(w, p.first[firstRights])
+			optDay(w, p.first[firstCare])
+			w.boolean(false)
+		}); err != nil {
 		return fmt.Errorf("report rollups of the new people: %w", err)
 	}
+	step("rollups: new people")
 	if len(r.peopleDays) > 0 {
 		if err := addRows(ctx, tx, "report_people_days",
 			[]string{"span", "start", "mediator_id", "day", "visit", "alone", "qpv", "sp", "rights", "care"},

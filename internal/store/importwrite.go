@@ -600,10 +600,10 @@ func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPl
 // recomputes the other keys, the months and the people known before; the
 // months of the fresh days are summed from their day rows.
 func refreshRollups(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, fresh map[importDayKey]bool, loc *time.Location, step func(string)) error {
-	if err := writeImportRollups(ctx, tx, f, fresh, loc); err != nil {
+	if err := writeImportRollups(ctx, tx, f, fresh, loc, step); err != nil {
 		return err
 	}
-	step("rollups: fresh days and new people")
+	step("rollups: new people's days")
 	var meds, freshMeds []int64
 	var days, freshDays []time.Time
 	for k, isFresh := range fresh {
