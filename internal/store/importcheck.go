@@ -38,6 +38,12 @@ func personOnOneDayMsg(code, sex, first string) string {
 func readImportFile(rows iter.Seq2[ImportRow, error]) (*importFile, error) {
 	f := &importFile{}
 	sorted := true
+	// Rows are kept in chunks while reading, then copied once into one
+	// slice of the right size: growing one slice would copy a million rows
+	// of 280 bytes several times over.
+	var chunks [][]ImportRow
+	chunk := make([]ImportRow, 0, 1<<14)
+	n, lastLine := 0, 0
 	for row, err := range rows {
 		var p *ImportProblem
 		switch {
@@ -50,21 +56,26 @@ func readImportFile(rows iter.Seq2[ImportRow, error]) (*importFile, error) {
 		case err != nil:
 			return nil, fmt.Errorf("read rows: %w", err)
 		}
-		if n := len(f.rows); n > 0 && row.Line < f.rows[n-1].Line {
+		if n > 0 && row.Line < lastLine {
 			sorted = false
 		}
-		if len(f.rows) == cap(f.rows) {
-			// Doubling: append grows large slices by a quarter, copying
-			// a million rows of 280 bytes several times over.
-			f.rows = slices.Grow(f.rows, max(cap(f.rows), 1024))
+		lastLine = row.Line
+		if len(chunk) == cap(chunk) {
+			chunks = append(chunks, chunk)
+			chunk = make([]ImportRow, 0, 1<<16)
 		}
-		f.rows = append(f.rows, row)
+		chunk = append(chunk, row)
+		n++
+	}
+	f.rows = make([]ImportRow, 0, n)
+	for _, c := range append(chunks, chunk) {
+		f.rows = append(f.rows, c...)
 	}
 	if !sorted {
 		slices.SortStableFunc(f.rows, func(a, b ImportRow) int { return cmp.Compare(a.Line, b.Line) })
 	}
 	f.sheetOf = make([]int32, len(f.rows))
-	index := make(map[string]int32)
+	index := make(map[string]int32, len(f.rows))
 	s := int32(-1)
 	for i := range f.rows {
 		r := &f.rows[i]
@@ -130,6 +141,7 @@ func (f *importFile) checks() []fileCheck {
 		days[i] = dayOf(f.rows[i].Date)
 	}
 	codeOf, owners := f.beneficiaries(days)
+	f.personOf, f.people = codeOf, len(owners)
 	return []fileCheck{
 		f.sheetLines(days),
 		f.mediatorDepartements(),
@@ -243,7 +255,7 @@ func (f *importFile) mediatorDepartements() fileCheck {
 // finds each code's owner: the row of its smallest (date, line).
 func (f *importFile) beneficiaries(days []int32) (codeOf, owners []int32) {
 	codeOf = make([]int32, len(f.rows))
-	index := make(map[string]int32)
+	index := make(map[string]int32, len(f.rows))
 	code := int32(-1)
 	for i := range f.rows {
 		r := &f.rows[i]

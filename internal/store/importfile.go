@@ -12,6 +12,10 @@ type importFile struct {
 	// sheetOf[i] is the index in sheets of rows[i]'s sheet.
 	sheetOf []int32
 	sheets  []importSheet // one per sheet id, in order of first line
+	// personOf[i] is the person (beneficiary code) of rows[i], numbered
+	// from 0 in order of first line; people counts them. Set by checks.
+	personOf []int32
+	people   int
 	// problems are the lines the row source could not read (the first
 	// MaxImportProblems), problemCount counts them all.
 	problems     []ImportProblem

@@ -263,12 +263,17 @@ func knownSheetProblem(id string) string {
 // and the database agree.
 type importPlan struct {
 	newMediators []newMediator // by identifier
-	newPeople    []int32       // sheet index of each new person's latest sheet, in order of first sheet
-	lastSeen     map[string]time.Time
-	order        []int32 // the new sheets in (date, line) order: their numbers' order
-	sheets       int
-	skipped      int
-	requests     int
+	// latest is each person's latest sheet in the file (by date, then last
+	// line), whose line gives a new person's attributes; lastDay its day.
+	latest  []int32
+	lastDay []int32
+	// personID is each person's beneficiaries.id, known ones' already.
+	personID  []int64
+	newPeople []int32 // the people to create, in order of first line
+	order     []int32 // the new sheets in (date, line) order: their numbers' order
+	sheets    int
+	skipped   int
+	requests  int
 }
 
 type newMediator struct{ identifier, departement string }
@@ -277,7 +282,7 @@ type newMediator struct{ identifier, departement string }
 // (a person takes the attributes of their latest sheet in the file), the
 // sheets not already there, in the order they are numbered.
 func planImport(f *importFile, db *importKnown) *importPlan {
-	p := &importPlan{lastSeen: map[string]time.Time{}}
+	p := &importPlan{latest: make([]int32, f.people), lastDay: make([]int32, f.people), personID: make([]int64, f.people)}
 	seenMed := map[string]bool{}
 	for i := range f.rows {
 		r := &f.rows[i]
@@ -287,35 +292,32 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 		}
 	}
 	slices.SortFunc(p.newMediators, func(a, b newMediator) int { return cmp.Compare(a.identifier, b.identifier) })
-	// The new people in order of first sheet, each with its latest sheet
-	// (by date, then last line), whose line gives its attributes.
-	latest := map[string]int32{} // code → index in newPeople
+	for i := range p.latest {
+		p.latest[i] = -1
+	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		r := &f.rows[sh.first]
-		if day, last := calendarDay(r.Date), p.lastSeen[r.Beneficiary]; day.After(last) {
-			p.lastSeen[r.Beneficiary] = day
+		person, day := f.personOf[sh.first], dayOf(f.rows[sh.first].Date)
+		if l := p.latest[person]; l < 0 || day > p.lastDay[person] || day == p.lastDay[person] && f.sheets[l].lastLine < sh.lastLine {
+			p.latest[person], p.lastDay[person] = int32(i), day
 		}
-		if _, ok := db.people[r.Beneficiary]; !ok {
-			j, ok := latest[r.Beneficiary]
-			switch {
-			case !ok:
-				latest[r.Beneficiary] = int32(len(p.newPeople))
-				p.newPeople = append(p.newPeople, int32(i))
-			default:
-				o := &f.sheets[p.newPeople[j]]
-				if c := f.rows[o.first].Date.Compare(r.Date); c < 0 || c == 0 && o.lastLine < sh.lastLine {
-					p.newPeople[j] = int32(i)
-				}
+		if len(db.sheets) > 0 {
+			if _, ok := db.sheets[f.rows[sh.first].SheetID]; ok {
+				sh.known = true
+				p.skipped++
+				continue
 			}
-		}
-		if _, ok := db.sheets[r.SheetID]; ok {
-			sh.known = true
-			p.skipped++
-			continue
 		}
 		p.order = append(p.order, int32(i))
 		p.sheets++
+	}
+	for person, s := range p.latest {
+		known, ok := db.people[f.rows[f.sheets[s].first].Beneficiary]
+		if ok {
+			p.personID[person] = known.id
+		} else {
+			p.newPeople = append(p.newPeople, int32(person))
+		}
 	}
 	for i := range f.rows {
 		if f.rows[i].RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
@@ -469,24 +471,29 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 // new ones, with ids taken from the table's sequence in one step (the
 // table is locked: no one else takes one meanwhile).
 func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan) error {
-	var ids []int64
-	var seen []time.Time
-	for code, p := range db.people {
-		ids, seen = append(ids, p.id), append(seen, plan.lastSeen[code])
+	isNew := make([]bool, f.people)
+	for _, person := range plan.newPeople {
+		isNew[person] = true
 	}
-	if len(ids) > 0 {
+	if len(db.people) > 0 {
+		var ids []int64
+		var seen []int32
+		for person, id := range plan.personID {
+			if !isNew[person] {
+				ids, seen = append(ids, id), append(seen, plan.lastDay[person])
+			}
+		}
+		days := make([]time.Time, len(seen))
+		for i, d := range seen {
+			days[i] = time.Unix(int64(d)*86400, 0).UTC()
+		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE beneficiaries b SET last_seen = x.d FROM unnest($1::bigint[], $2::date[]) AS x(id, d)
-			WHERE b.id = x.id AND (b.last_seen IS NULL OR b.last_seen < x.d)`, ids, seen); err != nil {
+			WHERE b.id = x.id AND (b.last_seen IS NULL OR b.last_seen < x.d)`, ids, days); err != nil {
 			return fmt.Errorf("update beneficiaries: %w", err)
 		}
 	}
-	for i := range f.sheets {
-		_, known := db.people[f.rows[f.sheets[i].first].Beneficiary]
-		f.sheets[i].newPerson = !known
-	}
-	n := len(plan.newPeople)
-	if n > 0 {
+	if n := len(plan.newPeople); n > 0 {
 		var last int64
 		if err := tx.QueryRow(ctx, `
 			SELECT setval(pg_get_serial_sequence('beneficiaries', 'id'), nextval(pg_get_serial_sequence('beneficiaries', 'id')) + $1 - 1)`,
@@ -494,16 +501,16 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 			return fmt.Errorf("number beneficiaries: %w", err)
 		}
 		first := last - int64(n) + 1
-		for i, s := range plan.newPeople {
-			r := &f.rows[f.sheets[s].first]
-			db.people[r.Beneficiary] = knownPerson{id: first + int64(i), mediator: r.Mediator}
+		for i, person := range plan.newPeople {
+			plan.personID[person] = first + int64(i)
 		}
 		if _, err := copyBinary(ctx, tx, "beneficiaries",
 			[]string{"id", "code", "mediator_id", "sex", "age", "age_on", "qpv", "resources", "last_seen"},
 			n, func(c *copyRow, i int) {
-				r := &f.rows[f.sheets[plan.newPeople[i]].first]
+				person := plan.newPeople[i]
+				r := &f.rows[f.sheets[plan.latest[person]].first]
 				c.begin(9)
-				c.int8(first + int64(i))
+				c.int8(plan.personID[person])
 				c.text(r.Beneficiary)
 				c.int8(db.mediators[r.Mediator].id)
 				c.text(r.Sex)
@@ -517,7 +524,9 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		}
 	}
 	for i := range f.sheets {
-		f.sheets[i].beneficiaryID = db.people[f.rows[f.sheets[i].first].Beneficiary].id
+		sh := &f.sheets[i]
+		person := f.personOf[sh.first]
+		sh.beneficiaryID, sh.newPerson = plan.personID[person], isNew[person]
 	}
 	return nil
 }
