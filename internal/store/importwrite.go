@@ -385,6 +385,13 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		return err
 	}
 	step("requests")
+	// The rollups are computed in Go while PostgreSQL builds the indexes.
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return fmt.Errorf("report rollups of the import: %w", err)
+	}
+	computed := make(chan importRollups, 1)
+	go func() { computed <- computeImportRollups(f, fresh, loc, paris) }()
 	for _, q := range restoreIndexes {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("recreate index: %w", err)
@@ -399,7 +406,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		}
 	}
 	step("foreign keys")
-	return refreshRollups(ctx, tx, f, plan, fresh, loc, step)
+	return refreshRollups(ctx, tx, f, plan, fresh, <-computed, step)
 }
 
 // createMediators inserts the missing mediators, then locks every mediator
@@ -604,12 +611,12 @@ func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPl
 }
 
 // refreshRollups writes the report rollups (migration 00014) of the new
-// sheets: the fresh (mediator, day) keys and the people the import
-// created from the file (writeImportRollups), then rollup_refresh
+// sheets: those computed from the file for the fresh (mediator, day) keys
+// and the people the import created (computeImportRollups), then rollup_refresh
 // recomputes the other keys, the months and the people known before; the
 // months of the fresh days are summed from their day rows.
-func refreshRollups(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, fresh map[importDayKey]bool, loc *time.Location, step func(string)) error {
-	if err := writeImportRollups(ctx, tx, f, fresh, loc, step); err != nil {
+func refreshRollups(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, fresh map[importDayKey]bool, computed importRollups, step func(string)) error {
+	if err := computed.write(ctx, tx, step); err != nil {
 		return err
 	}
 	step("rollups: new people's days")
