@@ -160,12 +160,18 @@ func writeTable(f *excelize.File, t indicators.Table, bold, title int) error {
 	if err := f.SetSheetRow(t.Name, "A3", &header); err != nil {
 		return err
 	}
-	last, _ := excelize.CoordinatesToCellName(len(t.Header), 3)
+	last, err := excelize.CoordinatesToCellName(len(t.Header), 3)
+	if err != nil {
+		return err
+	}
 	if err := f.SetCellStyle(t.Name, "A3", last, bold); err != nil {
 		return err
 	}
 	for i, row := range t.Rows {
-		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
+		cell, err := excelize.CoordinatesToCellName(1, 4+i)
+		if err != nil {
+			return err
+		}
 		values := row
 		if err := f.SetSheetRow(t.Name, cell, &values); err != nil {
 			return err
@@ -174,8 +180,11 @@ func writeTable(f *excelize.File, t indicators.Table, bold, title int) error {
 	if err := f.SetColWidth(t.Name, "A", "A", 48); err != nil {
 		return err
 	}
-	lastCol, _ := excelize.ColumnNumberToName(len(t.Header))
 	if len(t.Header) > 1 {
+		lastCol, err := excelize.ColumnNumberToName(len(t.Header))
+		if err != nil {
+			return err
+		}
 		return f.SetColWidth(t.Name, "B", lastCol, 14)
 	}
 	return nil
@@ -218,7 +227,10 @@ func writeData(ctx context.Context, db indicators.Querier, f *excelize.File, p i
 				values[i] = excelize.Cell{StyleID: date, Value: d}
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, n)
+		cell, err := excelize.CoordinatesToCellName(1, n)
+		if err != nil {
+			return err
+		}
 		return sw.SetRow(cell, values)
 	})
 	if err != nil {
