@@ -55,7 +55,10 @@ func NewHandler(fake *telegramtest.Bot, personas []Persona) *Handler {
 		fake.NewUser(p.ID, p.Name)
 		h.personas[p.ID] = p
 	}
-	files, _ := fs.Sub(static, "static")
+	files, err := fs.Sub(static, "static")
+	if err != nil { // only for an invalid path: a build mistake
+		panic("demo: embedded static files: " + err.Error())
+	}
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(files)))
 	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
