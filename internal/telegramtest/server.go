@@ -412,7 +412,8 @@ func readParams(r *http.Request) (params, error) {
 	ct := ""
 	if h := r.Header.Get("Content-Type"); h != "" {
 		var err error
-		if ct, _, err = mime.ParseMediaType(h); err != nil {
+		// a bad parameter still gives the media type: the body's parser judges
+		if ct, _, err = mime.ParseMediaType(h); err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
 			return p, fmt.Errorf("can't parse Content-Type")
 		}
 	}
