@@ -51,9 +51,9 @@ func WriteXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, 
 	return writeWorkbook(ctx, db, r, w)
 }
 
-func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, w io.Writer) error {
+func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, w io.Writer) (err error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { err = closeXLSX(f, err) }()
 	bold, title, err := tableStyles(f)
 	if err != nil {
 		return err
@@ -124,10 +124,19 @@ func writeTables(f *excelize.File, tables []indicators.Table, bold, title int) e
 	return nil
 }
 
+// closeXLSX closes f, which removes the stream writer's temporary files, and
+// adds its error to err.
+func closeXLSX(f *excelize.File, err error) error {
+	if cerr := f.Close(); cerr != nil {
+		return errors.Join(err, fmt.Errorf("write XLSX: close: %w", cerr))
+	}
+	return err
+}
+
 // WriteAnnexeXLSX writes a workbook of Annexe 1 alone.
-func WriteAnnexeXLSX(a *indicators.Annexe, w io.Writer) error {
+func WriteAnnexeXLSX(a *indicators.Annexe, w io.Writer) (err error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { err = closeXLSX(f, err) }()
 	bold, title, err := tableStyles(f)
 	if err != nil {
 		return err
