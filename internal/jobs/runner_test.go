@@ -119,22 +119,25 @@ func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
 	}
 	done := make(chan string, 1)
 	go func() {
-		out, _ := a.RunNow(context.Background(), "slow", time.Now())
+		out, err := a.RunNow(context.Background(), "slow", time.Now())
+		if err != nil {
+			t.Errorf("first execution: %v", err) // Fatal must not leave this goroutine
+		}
 		done <- out
 	}()
 	<-started
-	if out, _ := a.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeSkipped {
-		t.Fatalf("same runner while running: %q", out)
+	if out, err := a.RunNow(context.Background(), "slow", time.Now()); err != nil || out != jobs.OutcomeSkipped {
+		t.Fatalf("same runner while running: %q (err %v)", out, err)
 	}
-	if out, _ := b.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeSkipped {
-		t.Fatalf("other replica while locked: %q", out)
+	if out, err := b.RunNow(context.Background(), "slow", time.Now()); err != nil || out != jobs.OutcomeSkipped {
+		t.Fatalf("other replica while locked: %q (err %v)", out, err)
 	}
 	close(release)
 	if out := <-done; out != jobs.OutcomeOK {
 		t.Fatalf("first execution: %q", out)
 	}
-	if out, _ := b.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeOK {
-		t.Fatalf("other replica after release: %q", out)
+	if out, err := b.RunNow(context.Background(), "slow", time.Now()); err != nil || out != jobs.OutcomeOK {
+		t.Fatalf("other replica after release: %q (err %v)", out, err)
 	}
 	if runs.Load() != 2 {
 		t.Fatalf("runs = %d, want 2", runs.Load())
