@@ -325,6 +325,11 @@ func TestCrashLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // after the deferred kill: no child writes to it any more
+		if err := logFile.Close(); err != nil {
+			t.Errorf("close relais.log: %v", err)
+		}
+	})
 	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
 		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.Addr()+"/0",

@@ -317,8 +317,10 @@ func (p *page) screenshot(name string) string {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	defer f.Close()
 	if _, err := f.Write(png); err != nil {
+		p.t.Fatal(errors.Join(err, f.Close()))
+	}
+	if err := f.Close(); err != nil { // a written file: its Close may lose the bytes
 		p.t.Fatal(err)
 	}
 	return f.Name()
