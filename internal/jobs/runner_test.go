@@ -85,12 +85,16 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var o string
 		if err := rows.Scan(&o); err != nil {
 			t.Fatal(err)
 		}
 		recorded = append(recorded, o)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	if got := strings.Join(recorded, " "); got != "panic ok" {
 		t.Fatalf("job_executions = %q, want \"panic ok\"", got)
