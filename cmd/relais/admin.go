@@ -211,7 +211,10 @@ func runHealthcheck(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	host, port, _ := net.SplitHostPort(cfg.HTTPAddr)
+	host, port, err := net.SplitHostPort(cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: HTTP address %q: %w", cfg.HTTPAddr, err)
+	}
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1"
 	}

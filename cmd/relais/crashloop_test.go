@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -62,14 +63,22 @@ func (p *relaisProcess) start(t *testing.T) {
 	p.cmd = cmd
 }
 
-func (p *relaisProcess) kill() {
+func (p *relaisProcess) kill(t *testing.T) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.cmd != nil {
-		_ = p.cmd.Process.Kill() // SIGKILL
-		_ = p.cmd.Wait()         // a killed child's status is not news
-		p.cmd = nil
+	if p.cmd == nil {
+		return
 	}
+	// SIGKILL; a child that already died has nothing left to kill
+	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		t.Errorf("kill relais: %v", err)
+	}
+	// a killed child exits with a signal status, an *exec.ExitError: expected
+	var exit *exec.ExitError
+	if err := p.cmd.Wait(); err != nil && !errors.As(err, &exit) {
+		t.Errorf("wait for relais: %v", err)
+	}
+	p.cmd = nil
 }
 
 // answers the fiche's questions: the first matching text decides.
@@ -271,11 +280,15 @@ func openQuestion(u *telegramtest.User) bool {
 }
 
 // confirmations are the sheet numbers shown saved in the chat.
-func confirmations(u *telegramtest.User) map[int64]bool {
+func confirmations(t *testing.T, u *telegramtest.User) map[int64]bool {
 	out := map[int64]bool{}
 	for _, msg := range u.Messages() {
 		if s := savedPattern.FindStringSubmatch(msg.Text); msg.FromBot && s != nil {
-			n, _ := strconv.ParseInt(s[1], 10, 64)
+			n, err := strconv.ParseInt(s[1], 10, 64) // \d+ may overflow
+			if err != nil {
+				t.Errorf("sheet number in %q: %v", msg.Text, err)
+				continue
+			}
 			out[n] = true
 		}
 	}
@@ -312,12 +325,17 @@ func TestCrashLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // after the deferred kill: no child writes to it any more
+		if err := logFile.Close(); err != nil {
+			t.Errorf("close relais.log: %v", err)
+		}
+	})
 	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
 		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.Addr()+"/0",
 		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)}
 	proc.start(t)
-	defer proc.kill()
+	defer proc.kill(t)
 
 	meds := make([]*mediator, *flagMediators)
 	for i := range meds {
@@ -358,7 +376,7 @@ func TestCrashLoop(t *testing.T) {
 	start := time.Now()
 	for k := 1; k <= *flagKills; k++ {
 		time.Sleep(time.Duration(1000+rand.IntN(5000)) * time.Millisecond)
-		proc.kill()
+		proc.kill(t)
 		proc.start(t)
 		if *flagOutage > 0 && k == *flagKills/3 {
 			t.Logf("Redis stopped for %s", *flagOutage)
@@ -382,7 +400,7 @@ func TestCrashLoop(t *testing.T) {
 	// Every confirmation shown: that sheet, once; no sheet twice.
 	confirmed, missing, dupNumbers := 0, 0, 0
 	for _, m := range meds {
-		for n := range confirmations(m.u) {
+		for n := range confirmations(t, m.u) {
 			confirmed++
 			var c int
 			if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM sheets WHERE number = $1`, n).Scan(&c); err != nil {
@@ -425,7 +443,12 @@ func TestCrashLoop(t *testing.T) {
 		if last := m.u.LastMessage(); strings.Contains(fmt.Sprint(last.ButtonTexts()), "Reprendre") {
 			before = progress(m.u)
 			func() {
-				defer func() { _ = recover() }()
+				// the button may be gone by now (the bot restarted): PressOn panics then
+				defer func() {
+					if r := recover(); r != nil {
+						t.Logf("mediator %d: press Reprendre: %v", id, r)
+					}
+				}()
 				m.u.PressOn(last, "Reprendre")
 			}()
 			settle(m.u, before, *flagAnswer)
@@ -462,7 +485,10 @@ unfinished forms: %d, resumed: %d`,
 	fmt.Println(report)
 	t.Log(report)
 	if unanswered != 0 || missing != 0 || dupNumbers != 0 || duplicated != 0 || resumed != unfinished || confirmed == 0 {
-		log, _ := os.ReadFile(logFile.Name())
+		log, err := os.ReadFile(logFile.Name())
+		if err != nil {
+			t.Errorf("read relais log: %v", err)
+		}
 		t.Fatalf("crash loop broke an invariant; relais log tail:\n%s", tail(string(log), 4000))
 	}
 }

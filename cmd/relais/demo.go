@@ -49,7 +49,11 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 		return &config.Error{Var: "REDIS_URL", Reason: err.Error()}
 	}
 	rdb := redis.NewClient(opt)
-	defer rdb.Close()
+	defer func() {
+		if err := rdb.Close(); err != nil {
+			slog.Warn("close Redis client", "err", err)
+		}
+	}()
 	// The demo's bot state (drafts, update de-duplication) lives in its own
 	// Redis namespace, kept with the demo's chats (see demopkg.Options.Redis).
 	cfg.RedisPrefix += "demo:"

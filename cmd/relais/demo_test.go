@@ -65,7 +65,17 @@ func TestDemoServesTheWebChat(t *testing.T) {
 	if lines.Text() != want {
 		t.Fatalf("demo did not print %q", want)
 	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
+	// the demo's later output is drained until it closes its end (EOF)
+	drained := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(io.Discard, out)
+		drained <- err
+	}()
+	t.Cleanup(func() {
+		if err := <-drained; err != nil {
+			t.Errorf("drain the demo's output: %v", err)
+		}
+	})
 
 	get := func(path string) string {
 		t.Helper()
@@ -74,7 +84,10 @@ func TestDemoServesTheWebChat(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s = %d %s", path, res.StatusCode, b)
 		}
@@ -91,7 +104,10 @@ func TestDemoServesTheWebChat(t *testing.T) {
 	// The seeded /start reaches the real bot: the coordinator is welcomed.
 	sctx, scancel := context.WithTimeout(ctx, 15*time.Second)
 	defer scancel()
-	req, _ := http.NewRequestWithContext(sctx, http.MethodGet, "http://"+httpAddr+"/api/chats/4503599630570497/events", nil)
+	req, err := http.NewRequestWithContext(sctx, http.MethodGet, "http://"+httpAddr+"/api/chats/4503599630570497/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

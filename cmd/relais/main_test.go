@@ -89,7 +89,9 @@ func TestInviteAndFormsCheck(t *testing.T) {
 		t.Fatalf("forms check: %d %q %q", code, out.String(), errOut.String())
 	}
 	dir := t.TempDir()
-	os.WriteFile(dir+"/bad.yaml", []byte("id: bad\nversion: 1\ntitle: {fr: X}\nsteps:\n  - id: a\n    type: choice\n    label: {fr: A}\n    choices: []\n"), 0o644)
+	if err := os.WriteFile(dir+"/bad.yaml", []byte("id: bad\nversion: 1\ntitle: {fr: X}\nsteps:\n  - id: a\n    type: choice\n    label: {fr: A}\n    choices: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	errOut.Reset()
 	if code := run(context.Background(), []string{"forms", "check", dir}, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "bad.yaml:") {
 		t.Fatalf("broken form accepted: %d %q", code, errOut.String())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,9 +52,8 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	ra.Out = f
 	if err := export.RunReport(ctx, st.Reports(), ra); err != nil {
-		f.Close()
-		os.Remove(*out)
-		return err
+		// the half-written file goes; say so if it cannot
+		return errors.Join(err, f.Close(), os.Remove(*out))
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("report : %w", err)

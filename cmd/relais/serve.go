@@ -66,7 +66,9 @@ func openServices(ctx context.Context, cfg *config.Config, opts ...store.Option)
 	rdb := redis.NewClient(opt)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		st.Close()
-		rdb.Close()
+		if cerr := rdb.Close(); cerr != nil {
+			slog.Warn("close Redis client", "err", cerr)
+		}
 		return nil, &config.Error{Var: "REDIS_URL", Reason: "Redis injoignable : " + err.Error()}
 	}
 	return &services{store: st, redis: rdb, forms: bot.Forms(fs)}, nil
@@ -96,7 +98,9 @@ func init() { redis.SetLogger(quietRedisLog{}) }
 
 func (s *services) close() {
 	s.store.Close()
-	s.redis.Close()
+	if err := s.redis.Close(); err != nil {
+		slog.Warn("close Redis client", "err", err)
+	}
 }
 
 // serve runs the bot until ctx is cancelled, then finishes in-flight updates.

@@ -94,8 +94,13 @@ func requestIDs(h *harness) []int64 {
 	var ids []int64
 	for rows.Next() {
 		var id int64
-		_ = rows.Scan(&id)
+		if err := rows.Scan(&id); err != nil {
+			h.t.Fatal(err)
+		}
 		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		h.t.Fatal(err)
 	}
 	return ids
 }

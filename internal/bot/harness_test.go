@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -115,16 +116,16 @@ func (h *harness) start() {
 		Forms:    h.forms,
 		Log:      slog.New(slog.NewTextHandler(h.logs, nil)),
 	})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = telegram.Poll(ctx, api, b.HandleUpdate)
-	}()
+	done := make(chan error, 1)
+	go func() { done <- telegram.Poll(ctx, api, b.HandleUpdate) }()
 	var once sync.Once
 	h.stop = func() {
 		once.Do(func() {
 			cancel()
-			<-done
+			// stopping is the cancellation; any other error is the test's news
+			if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+				h.t.Errorf("poll: %v", err)
+			}
 		})
 	}
 }

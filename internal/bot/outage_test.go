@@ -27,7 +27,11 @@ func TestRedisOutageMidConversation(t *testing.T) {
 	opt.Addr = proxy.Addr()
 	opt.MaxRetries = -1
 	rdb := redis.NewClient(opt)
-	t.Cleanup(func() { rdb.Close() })
+	t.Cleanup(func() {
+		if err := rdb.Close(); err != nil {
+			t.Errorf("close Redis client: %v", err)
+		}
+	})
 	h.drafts = state.New(rdb, h.rdb.Prefix)
 	h.restart()
 

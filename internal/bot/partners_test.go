@@ -61,13 +61,18 @@ func TestPartnersListedAndAdded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	var got []string
 	for rows.Next() {
 		var n, c, ty string
-		_ = rows.Scan(&n, &c, &ty)
+		if err := rows.Scan(&n, &c, &ty); err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, n+"/"+c+"/"+ty)
 	}
-	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(got, " | ") != "CPAM de l'Artois/sanitaire/cpam | Centre social Jean Jaurès/social/centre_social | Centre hospitalier de Lens/sanitaire/professionnel_sante" {
 		t.Fatalf("partners = %v", got)
 	}

@@ -90,14 +90,22 @@ func TestSheetHappyPathSavesCodes(t *testing.T) {
 	if !strings.Contains(done.Text, "") || !strings.Contains(u.Messages()[0].Text+summary.Text, ben) {
 		t.Fatalf("beneficiary code %s was never shown", ben)
 	}
-	rows, _ := h.db.SQL.Query(context.Background(), `SELECT kind, type, status, COALESCE(follow_up::text, '') FROM requests ORDER BY position`)
+	rows, err := h.db.SQL.Query(context.Background(), `SELECT kind, type, status, COALESCE(follow_up::text, '') FROM requests ORDER BY position`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
 	var got []string
 	for rows.Next() {
 		var k, ty, st, f string
-		_ = rows.Scan(&k, &ty, &st, &f)
+		if err := rows.Scan(&k, &ty, &st, &f); err != nil {
+			t.Fatal(err)
+		}
 		got = append(got, k+"/"+ty+"/"+st+"/"+f)
 	}
-	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(got, " ") != "droits/css/en_cours/2026-11-30 soins/depistage/resolue/" {
 		t.Fatalf("requests = %v", got)
 	}
@@ -207,7 +215,10 @@ func TestSheetCancelAndStaleButton(t *testing.T) {
 	h.start()
 	u.Expect("Âge de la personne")
 	u.ExpectCallbackAnswer("plus actif")
-	st, _, _ := h.drafts.Load(context.Background(), 2005, 2005)
+	st, _, err := h.drafts.Load(context.Background(), 2005, 2005)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if st.Answers.String("sex") != "F" {
 		t.Fatalf("stale press changed the answer: sex = %q", st.Answers.String("sex"))
 	}
@@ -217,8 +228,8 @@ func TestSheetCancelAndStaleButton(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM sheets`); n != 0 {
 		t.Fatalf("cancelled sheet saved: %d", n)
 	}
-	if _, ok, _ := h.drafts.Load(context.Background(), 2005, 2005); ok {
-		t.Fatal("draft kept after cancel")
+	if _, ok, err := h.drafts.Load(context.Background(), 2005, 2005); err != nil || ok {
+		t.Fatalf("draft kept after cancel (%v)", err)
 	}
 }
 
@@ -229,7 +240,9 @@ func TestExistingBeneficiaryCountedOnce(t *testing.T) {
 	u.Press("✅ Enregistrer")
 	u.Expect("Fiche n°")
 	var code string
-	_ = h.db.SQL.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
+	if err := h.db.SQL.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code); err != nil {
+		t.Fatal(err)
+	}
 
 	u.Press("Nouvelle fiche")
 	u.Press("Aujourd'hui")
@@ -267,7 +280,9 @@ func TestMediatorsDoNotSeeEachOthersPeople(t *testing.T) {
 	a.Press("✅ Enregistrer")
 	a.Expect("Fiche n°")
 	var code string
-	_ = h.db.SQL.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code)
+	if err := h.db.SQL.QueryRow(context.Background(), `SELECT code FROM beneficiaries`).Scan(&code); err != nil {
+		t.Fatal(err)
+	}
 
 	b := h.mediator(2008, "Bruno", "59")
 	b.Send("/fiche")
@@ -290,8 +305,8 @@ func TestSheetKeptWhenPostgreSQLIsDown(t *testing.T) {
 	h.setDatabaseUp(false)
 	u.PressOn(summary, "✅ Enregistrer")
 	u.Expect("Rien n'est perdu")
-	if _, ok, _ := h.drafts.Load(context.Background(), 2010, 2010); !ok {
-		t.Fatal("draft lost while PostgreSQL was down")
+	if _, ok, err := h.drafts.Load(context.Background(), 2010, 2010); err != nil || !ok {
+		t.Fatalf("draft lost while PostgreSQL was down (%v)", err)
 	}
 	h.setDatabaseUp(true)
 

@@ -40,7 +40,10 @@ func TestRetentionRefusals(t *testing.T) {
 }
 
 func TestRetentionCutoffIsLocalMidnight(t *testing.T) {
-	paris, _ := time.LoadLocation("Europe/Paris")
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 29, 0, 30, 0, 0, paris)
 	if got := (Retention{Years: 5}).Cutoff(now); !got.Equal(time.Date(2021, 11, 29, 0, 0, 0, 0, paris)) {
 		t.Fatalf("5 years cutoff = %v", got)

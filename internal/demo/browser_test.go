@@ -108,12 +108,19 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 					return err
 				}
 				srv := &http.Server{Handler: web, ReadHeaderTimeout: 5 * time.Second}
-				go func() { _ = srv.Serve(ln) }()
-				defer srv.Close()
+				served := make(chan error, 1)
+				go func() { served <- srv.Serve(ln) }()
 				urls <- "http://" + ln.Addr().String() + "/"
 				err = telegram.Poll(ctx, api, b.HandleUpdate)
 				if errors.Is(err, context.Canceled) {
-					return nil
+					err = nil
+				}
+				if cerr := srv.Close(); cerr != nil {
+					err = errors.Join(err, fmt.Errorf("close the demo page's server: %w", cerr))
+				}
+				// Close ends Serve with ErrServerClosed: any other end is news
+				if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+					err = errors.Join(err, fmt.Errorf("serve the demo page: %w", serr))
 				}
 				return err
 			},
@@ -200,7 +207,7 @@ func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		p.t.Fatalf("%s: %v\n--- chat on screen ---\n%s", what, err, p.screenText())
+		p.t.Fatalf("%s: %v\n--- chat on screen ---\n%s", what, err, p.screenDump())
 	}
 }
 
@@ -212,16 +219,34 @@ func value[T any](p *page, what string, action chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, action)
 	if err != nil {
-		p.t.Fatalf("%s: %v\n--- chat on screen ---\n%s", what, err, p.screenText())
+		p.t.Fatalf("%s: %v\n--- chat on screen ---\n%s", what, err, p.screenDump())
 	}
 	return v
 }
 
 func (p *page) screenText() string {
+	p.t.Helper()
+	s, err := p.readScreen()
+	if err != nil {
+		p.t.Fatalf("read the chat on screen: %v", err)
+	}
+	return s
+}
+
+// screenDump is the chat on screen for a failure's message: a read that
+// fails too is said there, not raised over the first failure.
+func (p *page) screenDump() string {
+	s, err := p.readScreen()
+	if err != nil {
+		return fmt.Sprintf("(unreadable: %v)", err)
+	}
+	return s
+}
+
+func (p *page) readScreen() (string, error) {
 	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
 	defer cancel()
-	s, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#chat").innerText`))
-	return s
+	return chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#chat").innerText`))
 }
 
 func (p *page) remember() {
@@ -292,8 +317,10 @@ func (p *page) screenshot(name string) string {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	defer f.Close()
 	if _, err := f.Write(png); err != nil {
+		p.t.Fatal(errors.Join(err, f.Close()))
+	}
+	if err := f.Close(); err != nil { // a written file: its Close may lose the bytes
 		p.t.Fatal(err)
 	}
 	return f.Name()
@@ -401,7 +428,10 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") || !bytes.HasPrefix(body, []byte("PK")) {
 		t.Fatalf("download = %d %q, %d bytes", res.StatusCode, res.Header.Get("Content-Disposition"), len(body))
 	}
@@ -480,7 +510,10 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 	}
 
 	// Over the synthetic year's 365 days: the regional report of 2024.
-	paris, _ := time.LoadLocation("Europe/Paris")
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
 	today := time.Now().In(paris)
 	p.send(fmt.Sprintf("/indicateurs %s %s", today.AddDate(0, 0, -364).Format("02/01/2006"), today.Format("02/01/2006")))
 	p.expect("Quel territoire")

@@ -55,7 +55,10 @@ func NewHandler(fake *telegramtest.Bot, personas []Persona) *Handler {
 		fake.NewUser(p.ID, p.Name)
 		h.personas[p.ID] = p
 	}
-	files, _ := fs.Sub(static, "static")
+	files, err := fs.Sub(static, "static")
+	if err != nil { // only for an invalid path: a build mistake
+		panic("demo: embedded static files: " + err.Error())
+	}
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(files)))
 	h.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
@@ -230,7 +233,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, p Persona) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 1000\nevent: reset\ndata: {}\n\n")
+	if _, err := fmt.Fprint(w, "retry: 1000\nevent: reset\ndata: {}\n\n"); err != nil {
+		return // the browser went away
+	}
 	flusher.Flush()
 
 	msgs := h.fake.Subscribe(ctx, p.ID)
@@ -246,7 +251,9 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request, p Persona) {
 		case <-ctx.Done():
 			return
 		case <-keepAlive.C:
-			fmt.Fprint(w, ": ping\n\n")
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil {
+				return // the browser went away
+			}
 			flusher.Flush()
 			continue
 		case ev, ok := <-msgs:

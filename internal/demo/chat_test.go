@@ -57,7 +57,10 @@ func call(t *testing.T, method, url, body string) (int, string) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return res.StatusCode, string(b)
 }
 
@@ -71,7 +74,10 @@ type stream struct {
 func openStream(t *testing.T, url string) *stream {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		cancel()
@@ -200,7 +206,10 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := io.ReadAll(res.Body)
+	got, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	res.Body.Close()
 	if !bytes.Equal(got, xlsx) || res.Header.Get("Content-Disposition") != `attachment; filename=indicateurs-2026.xlsx` ||
 		!strings.Contains(res.Header.Get("Content-Type"), "spreadsheetml") {
@@ -246,7 +255,9 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 			sawAnswer = true
 		case event == "message" && strings.Contains(data, "Sexe : Femme"):
 			var m chatMessage
-			_ = json.Unmarshal([]byte(data), &m)
+			if err := json.Unmarshal([]byte(data), &m); err != nil {
+				t.Fatalf("message event %q: %v", data, err)
+			}
 			if m.ID != sent.MessageID || !m.Edited || len(m.Buttons) != 0 {
 				t.Fatalf("edited message = %+v", m)
 			}

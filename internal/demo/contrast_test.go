@@ -78,9 +78,18 @@ func contrast(a, b [3]float64) float64 {
 }
 
 func TestContrastFormula(t *testing.T) {
-	black, _ := hexColour("#000")
-	white, _ := hexColour("#fff")
-	grey, _ := hexColour("#777777")
+	black, err := hexColour("#000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	white, err := hexColour("#fff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	grey, err := hexColour("#777777")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		a, b [3]float64
 		want float64

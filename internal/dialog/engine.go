@@ -195,9 +195,12 @@ func (r *run) finish(err error) (Result, error) {
 
 // refuse leaves the draft untouched and answers the button press with notice.
 func (r *run) refuse(notice string) (Result, error) {
-	r.refused, r.notice = true, notice
+	r.markRefused(notice)
 	return r.finish(nil)
 }
+
+// markRefused is refuse for a step that returns no Result: finish reads it.
+func (r *run) markRefused(notice string) { r.refused, r.notice = true, notice }
 
 func (r *run) gone() (Result, error) {
 	return Result{State: r.orig, Replies: []Reply{{Text: "Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}, nil
@@ -438,14 +441,14 @@ func (r *run) press(act string, args []string) error {
 	case PhaseAsk:
 		return r.pressAsk(act, args)
 	}
-	r.refuse(StaleNotice)
+	r.markRefused(StaleNotice)
 	return nil
 }
 
 func (r *run) pressAsk(act string, args []string) error {
 	p := r.st.Pos
 	if len(args) == 0 || args[0] != r.currentID() {
-		r.refuse(StaleNotice)
+		r.markRefused(StaleNotice)
 		return nil
 	}
 	arg := ""
@@ -456,7 +459,7 @@ func (r *run) pressAsk(act string, args []string) error {
 		if act == forms.ActMore && (arg == "1" || arg == "0") {
 			return r.more(arg == "1")
 		}
-		r.refuse(StaleNotice)
+		r.markRefused(StaleNotice)
 		return nil
 	}
 	s := r.stepAt(p)
@@ -500,7 +503,7 @@ func (r *run) pressAsk(act string, args []string) error {
 		}
 	case act == forms.ActValidate && s.Type == forms.TypeMulti:
 		if s.Required && len(r.st.Pending) == 0 {
-			r.refuse("Choisissez au moins une réponse, puis « Valider ».")
+			r.markRefused("Choisissez au moins une réponse, puis « Valider ».")
 			return nil
 		}
 		var codes []string
@@ -518,7 +521,7 @@ func (r *run) pressAsk(act string, args []string) error {
 		r.st.Mode = ModeLookup
 		return r.show(r.in.MessageID)
 	}
-	r.refuse(StaleNotice)
+	r.markRefused(StaleNotice)
 	return nil
 }
 
@@ -599,7 +602,7 @@ func (r *run) pick(code string) error {
 		return fmt.Errorf("find person: %w", err)
 	}
 	if !found {
-		r.refuse("Personne introuvable.")
+		r.markRefused("Personne introuvable.")
 		return nil
 	}
 	return r.setPerson(Value{Code: p.Code}, &p)
@@ -847,7 +850,7 @@ func (r *run) pressSummary(act string, args []string) error {
 	if len(args) > 0 {
 		g = r.f.Step(args[0])
 		if g == nil || r.f.Parent(g.ID) != nil || !visible(g, nil, ans) {
-			r.refuse(StaleNotice)
+			r.markRefused(StaleNotice)
 			return nil
 		}
 	}
@@ -911,6 +914,6 @@ func (r *run) pressSummary(act string, args []string) error {
 		r.st.Edit = backup(Pos{Step: g.ID, Item: n, Sub: sub}, true)
 		return r.askAt(r.st.Edit.Start, r.in.MessageID)
 	}
-	r.refuse(StaleNotice)
+	r.markRefused(StaleNotice)
 	return nil
 }

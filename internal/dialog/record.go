@@ -77,7 +77,7 @@ func (r *run) pressRecord(s *forms.Step, arg string) error {
 			return r.answer(recordValue(rec))
 		}
 	}
-	r.refuse("Ce choix n'est plus dans votre liste.")
+	r.markRefused("Ce choix n'est plus dans votre liste.")
 	return nil
 }
 

@@ -51,7 +51,10 @@ func register(t *testing.T, db *testenv.DB, id int64, inv store.Invitation) *sto
 
 func sheets(t *testing.T, st *store.Store, med *store.User, n int, day string, resolved bool) {
 	t.Helper()
-	d, _ := time.Parse(time.DateOnly, day)
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		t.Fatal(err)
+	}
 	status := "en_cours"
 	if resolved {
 		status = "resolue"

@@ -51,9 +51,9 @@ func WriteXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, 
 	return writeWorkbook(ctx, db, r, w)
 }
 
-func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, w io.Writer) error {
+func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, w io.Writer) (err error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { err = closeXLSX(f, err) }()
 	bold, title, err := tableStyles(f)
 	if err != nil {
 		return err
@@ -124,10 +124,19 @@ func writeTables(f *excelize.File, tables []indicators.Table, bold, title int) e
 	return nil
 }
 
+// closeXLSX closes f, which removes the stream writer's temporary files, and
+// adds its error to err.
+func closeXLSX(f *excelize.File, err error) error {
+	if cerr := f.Close(); cerr != nil {
+		return errors.Join(err, fmt.Errorf("write XLSX: close: %w", cerr))
+	}
+	return err
+}
+
 // WriteAnnexeXLSX writes a workbook of Annexe 1 alone.
-func WriteAnnexeXLSX(a *indicators.Annexe, w io.Writer) error {
+func WriteAnnexeXLSX(a *indicators.Annexe, w io.Writer) (err error) {
 	f := excelize.NewFile()
-	defer f.Close()
+	defer func() { err = closeXLSX(f, err) }()
 	bold, title, err := tableStyles(f)
 	if err != nil {
 		return err
@@ -160,12 +169,18 @@ func writeTable(f *excelize.File, t indicators.Table, bold, title int) error {
 	if err := f.SetSheetRow(t.Name, "A3", &header); err != nil {
 		return err
 	}
-	last, _ := excelize.CoordinatesToCellName(len(t.Header), 3)
+	last, err := excelize.CoordinatesToCellName(len(t.Header), 3)
+	if err != nil {
+		return err
+	}
 	if err := f.SetCellStyle(t.Name, "A3", last, bold); err != nil {
 		return err
 	}
 	for i, row := range t.Rows {
-		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
+		cell, err := excelize.CoordinatesToCellName(1, 4+i)
+		if err != nil {
+			return err
+		}
 		values := row
 		if err := f.SetSheetRow(t.Name, cell, &values); err != nil {
 			return err
@@ -174,8 +189,11 @@ func writeTable(f *excelize.File, t indicators.Table, bold, title int) error {
 	if err := f.SetColWidth(t.Name, "A", "A", 48); err != nil {
 		return err
 	}
-	lastCol, _ := excelize.ColumnNumberToName(len(t.Header))
 	if len(t.Header) > 1 {
+		lastCol, err := excelize.ColumnNumberToName(len(t.Header))
+		if err != nil {
+			return err
+		}
 		return f.SetColWidth(t.Name, "B", lastCol, 14)
 	}
 	return nil
@@ -218,7 +236,10 @@ func writeData(ctx context.Context, db indicators.Querier, f *excelize.File, p i
 				values[i] = excelize.Cell{StyleID: date, Value: d}
 			}
 		}
-		cell, _ := excelize.CoordinatesToCellName(1, n)
+		cell, err := excelize.CoordinatesToCellName(1, n)
+		if err != nil {
+			return err
+		}
 		return sw.SetRow(cell, values)
 	})
 	if err != nil {

@@ -96,11 +96,14 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 			}
 		}
 	}
-	if typ, _ := f.GetCellType(export.DataSheet, "G2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-		t.Errorf("the age is of type %v, want a number", typ)
+	if typ, err := f.GetCellType(export.DataSheet, "G2"); err != nil || typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("the age is of type %v, want a number (err %v)", typ, err)
 	}
 	for _, sheet := range f.GetSheetList() {
-		rows, _ := f.GetRows(sheet)
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, row := range rows {
 			for _, c := range row {
 				if strings.Contains(c, "Martin") {
@@ -110,33 +113,48 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 		}
 	}
 
-	qpv, _ := f.GetRows("QPV")
+	qpv, err := f.GetRows("QPV")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if qpv[0][0] != "Fiches selon la résidence en QPV, par département" ||
 		strings.Join(qpv[2], "|") != "Département|Non|Oui|Total|% non|% oui" ||
 		strings.Join(qpv[3], "|") != "Nord (2)|1|1|2|50|50" {
 		t.Errorf("QPV sheet: %q", qpv)
 	}
-	rights, _ := f.GetRows("Droits")
+	rights, err := f.GetRows("Droits")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !slices.ContainsFunc(rights, func(r []string) bool {
 		return strings.Join(r, "|") == "Complémentaire Santé Solidaire|2|100|1|50"
 	}) {
 		t.Errorf("Droits sheet: %q", rights)
 	}
 	// Numbers are numbers, not text.
-	if typ, _ := f.GetCellType("Sexe", "B4"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
-		t.Errorf("Sexe!B4 is of type %v, want a number", typ)
+	if typ, err := f.GetCellType("Sexe", "B4"); err != nil || typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+		t.Errorf("Sexe!B4 is of type %v, want a number (err %v)", typ, err)
 	}
-	resources, _ := f.GetRows("Ressources")
+	resources, err := f.GetRows("Ressources")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(resources[2], "|") != "Ressource|Nord (2) – nombre|Nord (2) – %" ||
 		!slices.ContainsFunc(resources, func(r []string) bool { return strings.Join(r, "|") == "RSA|1|50" }) {
 		t.Errorf("Ressources sheet: counts beside shares: %q", resources)
 	}
-	byDep, _ := f.GetRows("Demandes par département")
+	byDep, err := f.GetRows("Demandes par département")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(byDep) != 4 || strings.Join(byDep[2], "|") != "Département|Accès aux droits|dont résolues|% résolues|Accès aux soins|dont résolues|% résolues" ||
 		strings.Join(byDep[3], "|") != "Nord (2)|2|1|50|1|0|0" {
 		t.Errorf("Demandes par département sheet: %q", byDep)
 	}
-	age, _ := f.GetRows("Âge")
+	age, err := f.GetRows("Âge")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(age[3], "|") != "Nord (2)|2|2|47.5" {
 		t.Errorf("Âge sheet: %q", age)
 	}

@@ -76,7 +76,7 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx, codes, docx ou pdf)", args.Format)
 	}
 	if args.Annexe {
-		return runAnnexe(ctx, db, p, args, format)
+		return runAnnexe(ctx, db, p, s, args, format)
 	}
 	r, err := indicators.Compute(ctx, db, p, s)
 	if err != nil {
@@ -132,8 +132,8 @@ func writeFootnotes(w io.Writer, defs []indicators.Definition) error {
 }
 
 // runAnnexe is `relais report --annexe`: Annexe 1 of the regional report.
-func runAnnexe(ctx context.Context, db indicators.Querier, p indicators.Period, args ReportArgs, format string) error {
-	if s, _ := ScopeOf(args.Departement); s.Kind != indicators.KindRegion {
+func runAnnexe(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, args ReportArgs, format string) error {
+	if s.Kind != indicators.KindRegion {
 		return fmt.Errorf("--annexe couvre la région (six colonnes : Région, Picardie, Nord, Pas-de-Calais, ruraux, QPV) : retirez --departement")
 	}
 	a, err := indicators.ComputeAnnexe(ctx, db, p)

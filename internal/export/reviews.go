@@ -55,9 +55,15 @@ func writeReviewAnswers(ctx context.Context, db indicators.Querier, f *excelize.
 		}
 		row := []any{a.Year, a.Mediator, a.Departement, a.Structure, post, a.Helped, a.Hindered, a.Improve,
 			a.UpdatedAt.Format("02/01/2006")}
-		cell, _ := excelize.CoordinatesToCellName(1, 4+i)
+		cell, err := excelize.CoordinatesToCellName(1, 4+i)
+		if err != nil {
+			return fmt.Errorf("write XLSX: %w", err)
+		}
 		for j, v := range row {
-			c, _ := excelize.CoordinatesToCellName(1+j, 4+i)
+			c, err := excelize.CoordinatesToCellName(1+j, 4+i)
+			if err != nil {
+				return fmt.Errorf("write XLSX: %w", err)
+			}
 			if s, ok := v.(string); ok {
 				err = f.SetCellStr(name, c, s) // text, even when it starts with "="
 			} else {
@@ -67,7 +73,10 @@ func writeReviewAnswers(ctx context.Context, db indicators.Querier, f *excelize.
 				return fmt.Errorf("write XLSX: %w", err)
 			}
 		}
-		last, _ := excelize.CoordinatesToCellName(9, 4+i)
+		last, err := excelize.CoordinatesToCellName(9, 4+i)
+		if err != nil {
+			return fmt.Errorf("write XLSX: %w", err)
+		}
 		if err := f.SetCellStyle(name, cell, last, wrap); err != nil {
 			return fmt.Errorf("write XLSX: %w", err)
 		}

@@ -55,8 +55,8 @@ func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
 		got[6] != "Les délais." || got[7] != "Un local." {
 		t.Fatalf("answers row = %q", got)
 	}
-	if formula, _ := f.GetCellFormula(export.ReviewAnswersSheet, "F4"); formula != "" {
-		t.Fatalf("an open answer became a formula: %q", formula)
+	if formula, err := f.GetCellFormula(export.ReviewAnswersSheet, "F4"); err != nil || formula != "" {
+		t.Fatalf("an open answer became a formula: %q (err %v)", formula, err)
 	}
 	review, err := f.GetRows("Bilan annuel")
 	if err != nil || len(review) < 5 || strings.Join(review[4], "|") != "Bilans remplis|1|0|1" {

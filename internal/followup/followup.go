@@ -173,8 +173,8 @@ func Parse(text string) (d Drawn, ok bool) {
 	blocks := strings.Split(text, "\n\n")
 	var footer []string
 	for i, b := range blocks {
-		m := entryRe.FindStringSubmatch(b)
-		if m == nil {
+		ref, ok := entryRef(b)
+		if !ok {
 			if i == 0 {
 				d.Heading = b
 			} else if len(d.Refs) > 0 {
@@ -182,9 +182,6 @@ func Parse(text string) (d Drawn, ok bool) {
 			}
 			continue
 		}
-		number, _ := strconv.ParseInt(m[1], 10, 64)
-		pos, _ := strconv.Atoi(m[2])
-		ref := store.Ref{SheetNumber: number, Position: pos}
 		d.Refs = append(d.Refs, ref)
 		if strings.Contains(b, postponedMark) {
 			d.Postponed[ref] = true
@@ -192,6 +189,24 @@ func Parse(text string) (d Drawn, ok bool) {
 	}
 	d.Footer = strings.Join(footer, "\n\n")
 	return d, len(d.Refs) > 0
+}
+
+// entryRef reads one entry's sheet number and position; numbers too big
+// for an int64 (\d+ allows them) make the block no entry.
+func entryRef(b string) (store.Ref, bool) {
+	m := entryRe.FindStringSubmatch(b)
+	if m == nil {
+		return store.Ref{}, false
+	}
+	number, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return store.Ref{}, false
+	}
+	pos, err := strconv.Atoi(m[2])
+	if err != nil {
+		return store.Ref{}, false
+	}
+	return store.Ref{SheetNumber: number, Position: pos}, true
 }
 
 // Lines wraps follow-ups as open, not postponed lines.

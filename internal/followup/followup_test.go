@@ -61,3 +61,13 @@ func TestMessageFitsTelegramAndReadsBack(t *testing.T) {
 		t.Fatal("another message read as a follow-up message")
 	}
 }
+
+// A number too big for an int64 makes the block no entry, not a reference
+// to the largest sheet.
+func TestParseSkipsOverflowingNumbers(t *testing.T) {
+	text := "Vos suivis\n\n1. Fiche n° 99999999999999999999, demande 1 — droits\n\n2. Fiche n° 12, demande 3 — soins"
+	d, ok := followup.Parse(text)
+	if !ok || len(d.Refs) != 1 || d.Refs[0] != (store.Ref{SheetNumber: 12, Position: 3}) {
+		t.Fatalf("Parse = %+v, %v; want the one reference 12/3", d.Refs, ok)
+	}
+}

@@ -238,7 +238,9 @@ func (l *loader) form(data []byte) *Form {
 		msg := err.Error()
 		line := 1
 		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
+			if l, err := strconv.Atoi(m[1]); err == nil { // \d+ may overflow: keep line 1 then
+				line = l
+			}
 			msg = m[2]
 			// yaml.v3 reports parser errors (unlike scanner errors) with
 			// the 0-based line of the construct that is not closed.

@@ -101,7 +101,9 @@ func buildTrackingCSV(t *testing.T, p published) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
-	_ = w.Write(trackingcsv.Header)
+	if err := w.Write(trackingcsv.Header); err != nil {
+		t.Fatal(err)
+	}
 
 	type sheet struct {
 		id, date, mediator, dep, person, sex, age, qpv, resources, contact, level, sp, obstacles string
@@ -199,11 +201,16 @@ func buildTrackingCSV(t *testing.T, p published) []byte {
 			t.Fatalf("sheet %d has no request", g)
 		}
 		for _, r := range reqs[g] {
-			_ = w.Write([]string{s.id, s.date, s.mediator, s.dep, s.person, s.sex, s.age, s.qpv, s.resources,
-				s.contact, s.level, s.sp, r.kind, r.typ, r.status, r.followUp, s.obstacles})
+			if err := w.Write([]string{s.id, s.date, s.mediator, s.dep, s.person, s.sex, s.age, s.qpv, s.resources,
+				s.contact, s.level, s.sp, r.kind, r.typ, r.status, r.followUp, s.obstacles}); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	w.Flush()
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
 	return buf.Bytes()
 }
 

@@ -85,8 +85,14 @@ func sameAsBaseTables(t *testing.T, db *testenv.DB, step string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, _ := json.Marshal(fast)
-			b, _ := json.Marshal(base)
+			a, err := json.Marshal(fast)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(base)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if string(a) != string(b) {
 				t.Errorf("%s, %s %s: rollups differ from the base tables\nrollups: %s\nbase:    %s", step, s.Key(), p.Label(), a, b)
 			}

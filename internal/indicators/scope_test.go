@@ -142,8 +142,8 @@ func TestPctRoundsHalfUpAndMeans(t *testing.T) {
 			t.Errorf("Mean{%d, %d}.Tenths() = %v, want %v", c.sum, c.n, got, c.want)
 		}
 	}
-	if b, _ := (indicators.Mean{}).MarshalJSON(); string(b) != "null" {
-		t.Errorf("empty mean as JSON: %s", b)
+	if b, err := (indicators.Mean{}).MarshalJSON(); err != nil || string(b) != "null" {
+		t.Errorf("empty mean as JSON: %s (err %v)", b, err)
 	}
 	if frtext.Number(4175) != "4 175" || frtext.Number(1000000) != "1 000 000" || frtext.Number(12) != "12" {
 		t.Errorf("Number: %q %q", frtext.Number(4175), frtext.Number(1000000))

@@ -51,8 +51,8 @@ func TestOnceSendsOnceAcrossConcurrentPasses(t *testing.T) {
 	if calls.Load() != 1 {
 		t.Fatalf("sent %d times, want 1", calls.Load())
 	}
-	if state, _ := st.SendState(context.Background(), msg("a", now).Key); state != store.SendSent {
-		t.Fatalf("state = %q", state)
+	if state, err := st.SendState(context.Background(), msg("a", now).Key); err != nil || state != store.SendSent {
+		t.Fatalf("state = %q (err %v)", state, err)
 	}
 }
 
@@ -75,8 +75,8 @@ func TestOnceOutcomes(t *testing.T) {
 	if n, err := count("failed", now.Add(time.Minute), nil); n != 1 || err != nil {
 		t.Fatalf("retry: %d %v", n, err)
 	}
-	if n, _ := count("failed", now.Add(2*time.Minute), nil); n != 0 {
-		t.Fatal("sent again after success")
+	if n, err := count("failed", now.Add(2*time.Minute), nil); err != nil || n != 0 {
+		t.Fatalf("sent again after success (err %v)", err)
 	}
 
 	// A 403 is tried once: the message is recorded blocked, not retried.
@@ -84,19 +84,19 @@ func TestOnceOutcomes(t *testing.T) {
 	if n, err := count("blocked", now, forbidden); n != 1 || err != nil {
 		t.Fatalf("blocked: %d %v", n, err)
 	}
-	if n, _ := count("blocked", now.Add(24*time.Hour), nil); n != 0 {
-		t.Fatal("a blocked message was retried")
+	if n, err := count("blocked", now.Add(24*time.Hour), nil); err != nil || n != 0 {
+		t.Fatalf("a blocked message was retried (err %v)", err)
 	}
-	if state, _ := st.SendState(ctx, msg("blocked", now).Key); state != store.SendBlocked {
-		t.Fatalf("state = %q", state)
+	if state, err := st.SendState(ctx, msg("blocked", now).Key); err != nil || state != store.SendBlocked {
+		t.Fatalf("state = %q (err %v)", state, err)
 	}
 
 	// Nothing to send: recorded, not retried.
 	if n, err := count("empty", now, jobs.ErrNothingToSend); n != 1 || err != nil {
 		t.Fatalf("nothing to send: %d %v", n, err)
 	}
-	if state, _ := st.SendState(ctx, msg("empty", now).Key); state != store.SendSkipped {
-		t.Fatalf("state = %q", state)
+	if state, err := st.SendState(ctx, msg("empty", now).Key); err != nil || state != store.SendSkipped {
+		t.Fatalf("state = %q (err %v)", state, err)
 	}
 
 	// Cut mid-send (shutdown): maybe delivered, not sent again that day.
@@ -104,8 +104,8 @@ func TestOnceOutcomes(t *testing.T) {
 	if _, err := s.Once(cctx, msg("cut", now), func(ctx context.Context) error { cancel(); return ctx.Err() }); err != nil {
 		t.Fatal(err)
 	}
-	if n, _ := count("cut", now.Add(time.Hour), nil); n != 0 {
-		t.Fatal("an uncertain message was sent again the same day")
+	if n, err := count("cut", now.Add(time.Hour), nil); err != nil || n != 0 {
+		t.Fatalf("an uncertain message was sent again the same day (err %v)", err)
 	}
 	// Cut before it reached Telegram: certainly not delivered, retried.
 	cctx, cancel = context.WithCancel(ctx)
@@ -115,8 +115,8 @@ func TestOnceOutcomes(t *testing.T) {
 	}); err == nil {
 		t.Fatal("a message cut in the queue is not reported")
 	}
-	if n, _ := count("queued", now.Add(time.Minute), nil); n != 1 {
-		t.Fatal("a message never sent was not retried")
+	if n, err := count("queued", now.Add(time.Minute), nil); err != nil || n != 1 {
+		t.Fatalf("a message never sent was not retried (err %v)", err)
 	}
 }
 

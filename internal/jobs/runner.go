@@ -127,7 +127,13 @@ func (r *Runner) Start(ctx context.Context) error {
 	if loc == nil {
 		loc = time.UTC
 	}
-	r.host, _ = os.Hostname()
+	host, err := os.Hostname()
+	if err != nil {
+		// the host only labels the job records: name it and carry on
+		host = "inconnu"
+		r.logger().Warn("jobs: hostname unavailable, job records say \"inconnu\"", "err", err)
+	}
+	r.host = host
 	r.quit = make(chan struct{})
 	ctx, r.cancel = context.WithCancel(context.WithValue(context.WithoutCancel(ctx), quitKey{}, r.quit))
 	r.cron = cron.New(cron.WithLocation(loc))

@@ -85,12 +85,16 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var o string
 		if err := rows.Scan(&o); err != nil {
 			t.Fatal(err)
 		}
 		recorded = append(recorded, o)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	if got := strings.Join(recorded, " "); got != "panic ok" {
 		t.Fatalf("job_executions = %q, want \"panic ok\"", got)
@@ -119,22 +123,25 @@ func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
 	}
 	done := make(chan string, 1)
 	go func() {
-		out, _ := a.RunNow(context.Background(), "slow", time.Now())
+		out, err := a.RunNow(context.Background(), "slow", time.Now())
+		if err != nil {
+			t.Errorf("first execution: %v", err) // Fatal must not leave this goroutine
+		}
 		done <- out
 	}()
 	<-started
-	if out, _ := a.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeSkipped {
-		t.Fatalf("same runner while running: %q", out)
+	if out, err := a.RunNow(context.Background(), "slow", time.Now()); err != nil || out != jobs.OutcomeSkipped {
+		t.Fatalf("same runner while running: %q (err %v)", out, err)
 	}
-	if out, _ := b.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeSkipped {
-		t.Fatalf("other replica while locked: %q", out)
+	if out, err := b.RunNow(context.Background(), "slow", time.Now()); err != nil || out != jobs.OutcomeSkipped {
+		t.Fatalf("other replica while locked: %q (err %v)", out, err)
 	}
 	close(release)
 	if out := <-done; out != jobs.OutcomeOK {
 		t.Fatalf("first execution: %q", out)
 	}
-	if out, _ := b.RunNow(context.Background(), "slow", time.Now()); out != jobs.OutcomeOK {
-		t.Fatalf("other replica after release: %q", out)
+	if out, err := b.RunNow(context.Background(), "slow", time.Now()); err != nil || out != jobs.OutcomeOK {
+		t.Fatalf("other replica after release: %q (err %v)", out, err)
 	}
 	if runs.Load() != 2 {
 		t.Fatalf("runs = %d, want 2", runs.Load())

@@ -353,3 +353,15 @@ func manyStructures(n int) []Structure {
 	}
 	return out
 }
+
+// A date's fields are 1 or 2 digits, a year 2 or 4: strconv alone would
+// take "05/03/20244" for a year 20244 and overflow on 20 digits.
+func TestOddDateFieldsAreNoPeriod(t *testing.T) {
+	p := NewParser(nil)
+	for _, text := range []string{"fiches le 5/3/20244", "fiches le a5/3/2024", "fiches le 99999999999999999999/3/2024", "fiches en a3/2024"} {
+		if q := p.Parse(text, today); q.PeriodSaid {
+			_, period, _ := brief(q)
+			t.Errorf("%q read as the period %s, want none", text, period)
+		}
+	}
+}

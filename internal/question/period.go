@@ -57,6 +57,15 @@ func year(w string) (int, bool) {
 	return y, y >= 2000 && y <= 2099
 }
 
+// number reads a word of 1 to width digits (no sign, no overflow).
+func number(w string, width int) (int, bool) {
+	if len(w) > width || !allDigits(w) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(w)
+	return n, err == nil
+}
+
 func monthsAtom(y, m, n int) atom {
 	from := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
 	return atom{from: from, to: from.AddDate(0, n, -1), month: m, months: n}
@@ -112,9 +121,9 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 		n := 0 // words taken
 		switch {
 		case strings.Count(w, "/") == 1 && len(w) == 7 && w[2] == '/': // 03/2024
-			m, _ := strconv.Atoi(w[:2])
+			m, okm := number(w[:2], 2)
 			y, ok := year(w[3:])
-			if !ok || m < 1 || m > 12 {
+			if !okm || !ok || m < 1 || m > 12 {
 				continue
 			}
 			a, n = monthsAtom(y, m, 1), 1
@@ -123,11 +132,17 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 			if len(p) < 2 || len(p) > 3 {
 				continue
 			}
-			d, _ := strconv.Atoi(p[0])
-			m, _ := strconv.Atoi(p[1])
+			d, okd := number(p[0], 2)
+			m, okm := number(p[1], 2)
+			if !okd || !okm {
+				continue
+			}
 			y := 0
 			if len(p) == 3 {
-				y, _ = strconv.Atoi(p[2])
+				var oky bool
+				if y, oky = number(p[2], 4); !oky {
+					continue
+				}
 				if y < 100 {
 					y += 2000
 				}

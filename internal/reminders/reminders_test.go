@@ -276,14 +276,24 @@ func TestReplicaWithoutRedisStillSendsOnce(t *testing.T) {
 	// A replica whose Redis is unreachable takes no lock: it must neither
 	// stay silent nor send twice, job_runs decides.
 	noRedis := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	t.Cleanup(func() { _ = noRedis.Close() })
+	t.Cleanup(func() {
+		if err := noRedis.Close(); err != nil {
+			t.Errorf("close the Redis client: %v", err)
+		}
+	})
 	one, two := w.replica(nil), w.replicaOn(noRedis, nil)
 	var wg sync.WaitGroup
 	for _, s := range []*reminders.Scheduler{one, two, two} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = s.RunDue(context.Background(), at(9, 0)) // two reports its Redis trouble
+			_, err := s.RunDue(context.Background(), at(9, 0))
+			switch {
+			case s == one && err != nil:
+				t.Errorf("replica with Redis: %v", err)
+			case s == two && (err == nil || !strings.Contains(err.Error(), "idle drafts")):
+				t.Errorf("replica without Redis: err %v, want its Redis trouble (idle drafts)", err)
+			}
 		}()
 	}
 	wg.Wait()

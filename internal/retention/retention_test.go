@@ -21,7 +21,10 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	ctx := context.Background()
-	paris, _ := time.LoadLocation("Europe/Paris")
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
 	now := time.Date(2026, 11, 29, 3, 30, 0, 0, paris)
 	st := db.Store
 	if _, err := db.SQL.Exec(ctx, `INSERT INTO audit (at, action) VALUES ('2021-11-28 12:00+01', 'x'), ('2021-11-29 12:00+01', 'x')`); err != nil {

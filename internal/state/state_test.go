@@ -66,8 +66,8 @@ func TestDraftRoundTrip(t *testing.T) {
 	if err := s.Delete(ctx, 1, 2); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.Load(ctx, 1, 2); ok {
-		t.Fatal("draft still there after delete")
+	if _, ok, err := s.Load(ctx, 1, 2); err != nil || ok {
+		t.Fatalf("draft still there after delete (err %v)", err)
 	}
 }
 
@@ -82,24 +82,30 @@ func TestUsersAreIsolated(t *testing.T) {
 	if err := s.Save(ctx, 10, 2, b); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.Load(ctx, 11, 1); ok {
-		t.Fatal("draft visible in another chat")
+	if _, ok, err := s.Load(ctx, 11, 1); err != nil || ok {
+		t.Fatalf("draft visible in another chat (err %v)", err)
 	}
-	got1, _, _ := s.Load(ctx, 10, 1)
-	got2, _, _ := s.Load(ctx, 10, 2)
+	got1, _, err := s.Load(ctx, 10, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got2, _, err := s.Load(ctx, 10, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got1.FormID != "fiche" || got1.Answers.String("sex") != "M" || got2.FormID != "action" || got2.Answers.String("sex") != "F" {
 		t.Fatalf("mixed drafts: %+v / %+v", got1, got2)
 	}
 	if err := s.Delete(ctx, 10, 1); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := s.Load(ctx, 10, 2); !ok {
-		t.Fatal("deleting one user's draft deleted another's")
+	if _, ok, err := s.Load(ctx, 10, 2); err != nil || !ok {
+		t.Fatalf("deleting one user's draft deleted another's (err %v)", err)
 	}
 	// Another prefix is another store.
 	other, _ := newStore(t)
-	if _, ok, _ := other.Load(ctx, 10, 2); ok {
-		t.Fatal("draft visible under another prefix")
+	if _, ok, err := other.Load(ctx, 10, 2); err != nil || ok {
+		t.Fatalf("draft visible under another prefix (err %v)", err)
 	}
 }
 
@@ -154,17 +160,17 @@ func TestUpdateDedup(t *testing.T) {
 	if err != nil || st != UpdateNew {
 		t.Fatalf("first delivery: %v %v", st, err)
 	}
-	if st, _ := s.BeginUpdate(ctx, 10, 7001); st != UpdateBusy {
-		t.Fatalf("update in progress delivered again = %v, want busy", st)
+	if st, err := s.BeginUpdate(ctx, 10, 7001); err != nil || st != UpdateBusy {
+		t.Fatalf("update in progress delivered again = %v, want busy (err %v)", st, err)
 	}
 	// The chat's next update waits for the first: updates of a chat are
 	// handled in order, across replicas.
-	if st, _ := s.BeginUpdate(ctx, 10, 7003); st != UpdateBusy {
-		t.Fatalf("second update of a busy chat = %v, want busy", st)
+	if st, err := s.BeginUpdate(ctx, 10, 7003); err != nil || st != UpdateBusy {
+		t.Fatalf("second update of a busy chat = %v, want busy (err %v)", st, err)
 	}
 	// Another chat is not blocked.
-	if st, _ := s.BeginUpdate(ctx, 11, 7004); st != UpdateNew {
-		t.Fatalf("other chat = %v, want new", st)
+	if st, err := s.BeginUpdate(ctx, 11, 7004); err != nil || st != UpdateNew {
+		t.Fatalf("other chat = %v, want new (err %v)", st, err)
 	}
 	if ttl := r.Client.PTTL(ctx, r.Prefix+"chat:10").Val(); ttl <= 0 || ttl > ProcessingTTL {
 		t.Fatalf("processing ttl = %v", ttl)
@@ -172,30 +178,30 @@ func TestUpdateDedup(t *testing.T) {
 	if err := s.FinishUpdate(ctx, 10, 7001); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := s.BeginUpdate(ctx, 10, 7001); st != UpdateDone {
-		t.Fatalf("handled update delivered again = %v, want done", st)
+	if st, err := s.BeginUpdate(ctx, 10, 7001); err != nil || st != UpdateDone {
+		t.Fatalf("handled update delivered again = %v, want done (err %v)", st, err)
 	}
 	if ttl := r.Client.TTL(ctx, r.Prefix+"update:7001").Val(); ttl <= 47*time.Hour {
 		t.Fatalf("done ttl = %v", ttl)
 	}
 
 	// A failed handling lets the redelivery through.
-	if st, _ := s.BeginUpdate(ctx, 10, 7002); st != UpdateNew {
-		t.Fatalf("7002 = %v, want new", st)
+	if st, err := s.BeginUpdate(ctx, 10, 7002); err != nil || st != UpdateNew {
+		t.Fatalf("7002 = %v, want new (err %v)", st, err)
 	}
 	if err := s.AbandonUpdate(ctx, 10, 7002); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := s.BeginUpdate(ctx, 10, 7002); st != UpdateNew {
-		t.Fatalf("abandoned update = %v, want new", st)
+	if st, err := s.BeginUpdate(ctx, 10, 7002); err != nil || st != UpdateNew {
+		t.Fatalf("abandoned update = %v, want new (err %v)", st, err)
 	}
 	// A stale finish (its lease expired and another update took the chat)
 	// does not free the other's lease.
 	if err := s.FinishUpdate(ctx, 10, 7001); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := s.BeginUpdate(ctx, 10, 7005); st != UpdateBusy {
-		t.Fatalf("chat freed by a stale finish: %v", st)
+	if st, err := s.BeginUpdate(ctx, 10, 7005); err != nil || st != UpdateBusy {
+		t.Fatalf("chat freed by a stale finish: %v (err %v)", st, err)
 	}
 	if err := s.RenewUpdate(ctx, 10, 7002); err != nil {
 		t.Fatal(err)
@@ -208,20 +214,20 @@ func TestUpdateKeysPerBot(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	prod, staging := s.ForBot(111), s.ForBot(222)
-	if st, _ := prod.BeginUpdate(ctx, 5, 1); st != UpdateNew {
-		t.Fatal("prod update 1 not new")
+	if st, err := prod.BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
+		t.Fatalf("prod update 1 not new (err %v)", err)
 	}
 	if err := prod.FinishUpdate(ctx, 5, 1); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := staging.BeginUpdate(ctx, 5, 1); st != UpdateNew {
-		t.Fatalf("staging update 1 = %v, want new", st)
+	if st, err := staging.BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
+		t.Fatalf("staging update 1 = %v, want new (err %v)", st, err)
 	}
-	if _, ok, _ := prod.TryLock(ctx, "reminders:tick", time.Minute); !ok {
-		t.Fatal("prod lock")
+	if _, ok, err := prod.TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
+		t.Fatalf("prod lock (err %v)", err)
 	}
-	if _, ok, _ := staging.TryLock(ctx, "reminders:tick", time.Minute); !ok {
-		t.Fatal("staging lock blocked by prod's")
+	if _, ok, err := staging.TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
+		t.Fatalf("staging lock blocked by prod's (err %v)", err)
 	}
 }
 
@@ -233,26 +239,29 @@ func TestLock(t *testing.T) {
 		t.Fatalf("first lock: %v %v", ok, err)
 	}
 	other := New(r.Client, r.Prefix) // another replica
-	if _, ok, _ := other.TryLock(ctx, "reminders:2026-03-12", time.Minute); ok {
-		t.Fatal("lock taken twice")
+	if _, ok, err := other.TryLock(ctx, "reminders:2026-03-12", time.Minute); err != nil || ok {
+		t.Fatalf("lock taken twice (err %v)", err)
 	}
-	if _, ok, _ := other.TryLock(ctx, "digest:2026-W11", time.Minute); !ok {
-		t.Fatal("another key is blocked")
+	if _, ok, err := other.TryLock(ctx, "digest:2026-W11", time.Minute); err != nil || !ok {
+		t.Fatalf("another key is blocked (err %v)", err)
 	}
 	release()
-	release2, ok, _ := other.TryLock(ctx, "reminders:2026-03-12", time.Minute)
+	release2, ok, err := other.TryLock(ctx, "reminders:2026-03-12", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !ok {
 		t.Fatal("lock not released")
 	}
 	// The first holder releasing again (e.g. after its lock expired) must
 	// not free the second holder's lock.
 	release()
-	if _, ok, _ := s.TryLock(ctx, "reminders:2026-03-12", time.Minute); ok {
-		t.Fatal("stale release freed another holder's lock")
+	if _, ok, err := s.TryLock(ctx, "reminders:2026-03-12", time.Minute); err != nil || ok {
+		t.Fatalf("stale release freed another holder's lock (err %v)", err)
 	}
 	release2()
-	if _, ok, _ := s.TryLock(ctx, "reminders:2026-03-12", time.Minute); !ok {
-		t.Fatal("lock not free after its holder released it")
+	if _, ok, err := s.TryLock(ctx, "reminders:2026-03-12", time.Minute); err != nil || !ok {
+		t.Fatalf("lock not free after its holder released it (err %v)", err)
 	}
 }
 
@@ -273,14 +282,14 @@ func TestRenewKeepsTheChatLease(t *testing.T) {
 	if ttl := r.Client.PTTL(ctx, key).Val(); ttl <= 10*time.Second {
 		t.Fatalf("lease after renewal = %v, want about %v", ttl, ProcessingTTL)
 	}
-	if st, _ := s.BeginUpdate(ctx, 10, 8002); st != UpdateBusy {
-		t.Fatalf("the chat's next update while the first renews = %v, want busy", st)
+	if st, err := s.BeginUpdate(ctx, 10, 8002); err != nil || st != UpdateBusy {
+		t.Fatalf("the chat's next update while the first renews = %v, want busy (err %v)", st, err)
 	}
 	// The lease runs out (a crash); the next update takes the chat; the old
 	// handler's renewal must not take it back.
 	r.Client.Del(ctx, key)
-	if st, _ := s.BeginUpdate(ctx, 10, 8002); st != UpdateNew {
-		t.Fatalf("after the lease ran out = %v, want new", st)
+	if st, err := s.BeginUpdate(ctx, 10, 8002); err != nil || st != UpdateNew {
+		t.Fatalf("after the lease ran out = %v, want new (err %v)", st, err)
 	}
 	if err := s.RenewUpdate(ctx, 10, 8001); err != nil {
 		t.Fatal(err)
@@ -288,8 +297,8 @@ func TestRenewKeepsTheChatLease(t *testing.T) {
 	if err := s.FinishUpdate(ctx, 10, 8002); err != nil {
 		t.Fatal(err)
 	}
-	if st, _ := s.BeginUpdate(ctx, 10, 8003); st != UpdateNew {
-		t.Fatalf("a stale renewal kept the chat: %v", st)
+	if st, err := s.BeginUpdate(ctx, 10, 8003); err != nil || st != UpdateNew {
+		t.Fatalf("a stale renewal kept the chat: %v (err %v)", st, err)
 	}
 }
 

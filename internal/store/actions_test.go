@@ -94,12 +94,16 @@ func TestActionPartnerComesFromTheMediatorsOwnRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id, pid, typ string
 		if err := rows.Scan(&id, &pid, &typ); err != nil {
 			t.Fatal(err)
 		}
 		got[id] = pid + "/" + typ
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	if want := map[string]string{
 		"a-own":     strconv.FormatInt(mine, 10) + "/centre_social",

@@ -48,8 +48,8 @@ func TestSheetNumbersArePerMediator(t *testing.T) {
 	if again, created, err := st.SaveSheet(ctx, sheet("a0", a.Mediator.ID, "AAAA00")); err != nil || created || again != numbers[0] {
 		t.Fatalf("retry = %d %v %v", again, created, err)
 	}
-	if n, _, _ := st.SaveSheet(ctx, sheet("a9", a.Mediator.ID, "AAAA09")); n != 9 {
-		t.Fatalf("next sheet = n° %d, want 9", n)
+	if n, _, err := st.SaveSheet(ctx, sheet("a9", a.Mediator.ID, "AAAA09")); err != nil || n != 9 {
+		t.Fatalf("next sheet = n° %d, want 9 (err %v)", n, err)
 	}
 }
 
@@ -78,7 +78,10 @@ func TestUpdateSheetWithinThirtyDays(t *testing.T) {
 	if n, err := st.UpdateSheet(ctx, got, saved.Add(30*24*time.Hour-time.Minute)); err != nil || n != 1 {
 		t.Fatalf("update within 30 days = %d, %v", n, err)
 	}
-	again, _, _ := st.OwnSheet(ctx, a.Mediator.ID, 1)
+	again, _, err := st.OwnSheet(ctx, a.Mediator.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if *again.Age != 25 || len(again.Requests) != 1 || again.Requests[0].ID != keptID || again.Requests[0].Status != "resolue" {
 		t.Fatalf("after update = %+v", again)
 	}

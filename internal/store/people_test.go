@@ -51,9 +51,18 @@ func TestRevokedInvitationCannotBeRedeemed(t *testing.T) {
 	ctx := context.Background()
 	admin := store.TelegramID(7)
 	inv := store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: now.Add(time.Hour), CreatedBy: &admin}
-	revoked, _ := st.CreateInvitation(ctx, inv)
-	kept, _ := st.CreateInvitation(ctx, inv)
-	used, _ := st.CreateInvitation(ctx, inv)
+	revoked, err := st.CreateInvitation(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := st.CreateInvitation(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	used, err := st.CreateInvitation(ctx, inv)
+	if err != nil {
+		t.Fatal(err)
+	}
 	expired := inv
 	expired.ExpiresAt = now.Add(-time.Second)
 	if _, err := st.CreateInvitation(ctx, expired); err != nil {
@@ -115,7 +124,10 @@ func TestDisableAndEnableAUser(t *testing.T) {
 	if err := st.SetUserDisabled(ctx, 60, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	u, _ = st.UserByTelegramID(ctx, 60)
+	u, err = st.UserByTelegramID(ctx, 60)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if u.Disabled || !u.Mediator.Active || u.Mediator.ID != m.Mediator.ID {
 		t.Fatalf("enabled user = %+v %+v", u, u.Mediator)
 	}
@@ -203,7 +215,10 @@ func TestListUsersByTerritory(t *testing.T) {
 	if _, err := st.ListUsers(ctx, store.Coordinator{Scope: "departement"}); err == nil {
 		t.Fatal("a département scope without département listed users")
 	}
-	ms, _ := st.ListUsers(ctx, store.Coordinator{Scope: "departement", Departement: "59"})
+	ms, err := st.ListUsers(ctx, store.Coordinator{Scope: "departement", Departement: "59"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	byID := map[store.TelegramID]store.Member{}
 	for _, m := range ms {
 		byID[m.TelegramID] = m

@@ -78,7 +78,10 @@ func TestDueFollowUpsAreTheMediatorsOwnOldestFirst(t *testing.T) {
 	// Redrawing a message: refs in the message's order. Numbers are each
 	// mediator's own (another mediator's sheet n° 1 is theirs, not this
 	// one's): a ref this mediator does not have is skipped.
-	otherOpen, _ := st.OpenRequests(ctx, b.Mediator.ID)
+	otherOpen, err := st.OpenRequests(ctx, b.Mediator.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if otherOpen[0].SheetNumber != 1 {
 		t.Fatalf("the other mediator's first sheet is n° %d, want 1", otherOpen[0].SheetNumber)
 	}
@@ -96,14 +99,19 @@ func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
 	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), ptr(date(2026, 11, 20)), nil)
-	open, _ := st.OpenRequests(ctx, a.Mediator.ID)
+	open, err := st.OpenRequests(ctx, a.Mediator.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 11, 23, 8, 5, 0, 0, time.UTC)
 
 	if _, err := st.SetRequestStatus(ctx, b.Mediator.ID, open[0].ID, store.StatusResolved, at); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("another mediator closing A's request: %v, want ErrNotFound", err)
 	}
 	var status string
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT status FROM requests WHERE id = $1`, open[0].ID).Scan(&status)
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT status FROM requests WHERE id = $1`, open[0].ID).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
 	if status != "en_cours" {
 		t.Fatalf("status after refused change = %s", status)
 	}
@@ -129,7 +137,9 @@ func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
 		t.Fatalf("%d changes recorded, want 1", changes.Load())
 	}
 	var resolvedAt *time.Time
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[0].ID).Scan(&status, &resolvedAt)
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[0].ID).Scan(&status, &resolvedAt); err != nil {
+		t.Fatal(err)
+	}
 	if status != "resolue" || resolvedAt == nil || !resolvedAt.Equal(at) {
 		t.Fatalf("row = %s resolved_at %v, want resolue at %v", status, resolvedAt, at)
 	}
@@ -141,7 +151,9 @@ func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
 	if changed, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[1].ID, store.StatusAbandoned, at); err != nil || !changed {
 		t.Fatalf("abandon: changed=%v err=%v", changed, err)
 	}
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[1].ID).Scan(&status, &resolvedAt)
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT status, resolved_at FROM requests WHERE id = $1`, open[1].ID).Scan(&status, &resolvedAt); err != nil {
+		t.Fatal(err)
+	}
 	if status != "abandonnee" || resolvedAt != nil {
 		t.Fatalf("abandoned row = %s resolved_at %v", status, resolvedAt)
 	}
@@ -157,7 +169,10 @@ func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
 	today := date(2026, 11, 23)
 	overdue, later := date(2026, 11, 2), date(2026, 12, 4)
 	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), &overdue, &later, nil)
-	open, _ := st.OpenRequests(ctx, a.Mediator.ID)
+	open, err := st.OpenRequests(ctx, a.Mediator.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if _, _, err := st.Postpone(ctx, b.Mediator.ID, open[0].ID, &overdue, today, 7); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("another mediator postponing: %v", err)
@@ -178,11 +193,11 @@ func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
 	if until, changed, err := st.Postpone(ctx, a.Mediator.ID, open[2].ID, nil, today, 7); err != nil || !changed || !until.Equal(date(2026, 11, 30)) {
 		t.Fatalf("postpone undated: %v %v %v", until, changed, err)
 	}
-	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, today); len(due) != 0 {
-		t.Fatalf("postponed requests still due today: %+v", due)
+	if due, err := st.DueFollowUps(ctx, a.Mediator.ID, today); err != nil || len(due) != 0 {
+		t.Fatalf("postponed requests still due today: %+v (err %v)", due, err)
 	}
-	if due, _ := st.DueFollowUps(ctx, a.Mediator.ID, date(2026, 11, 30)); len(due) != 2 || !due[0].FollowUpOn.Equal(date(2026, 11, 30)) {
-		t.Fatalf("due in a week: %+v", due)
+	if due, err := st.DueFollowUps(ctx, a.Mediator.ID, date(2026, 11, 30)); err != nil || len(due) != 2 || !due[0].FollowUpOn.Equal(date(2026, 11, 30)) {
+		t.Fatalf("due in a week: %+v (err %v)", due, err)
 	}
 	if _, err := st.SetRequestStatus(ctx, a.Mediator.ID, open[0].ID, store.StatusResolved, now); err != nil {
 		t.Fatal(err)
@@ -205,8 +220,8 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	if err != nil || len(pending) != 1 || pending[0].MediatorID != a.Mediator.ID || pending[0].ChatID != 1 {
 		t.Fatalf("pending at 9h = %+v, %v", pending, err)
 	}
-	if p, _ := st.PendingReminders(ctx, today, 8, 9); len(p) != 0 {
-		t.Fatalf("pending at 8h for a 9h reminder = %+v", p)
+	if p, err := st.PendingReminders(ctx, today, 8, 9); err != nil || len(p) != 0 {
+		t.Fatalf("pending at 8h for a 9h reminder = %+v (err %v)", p, err)
 	}
 	k := store.SendKey{Job: store.JobFollowUps, Period: store.ReminderPeriod(today), MediatorID: a.Mediator.ID}
 	claim := func(at time.Time) bool {
@@ -236,15 +251,15 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	if claims.Load() != 1 {
 		t.Fatalf("claimed %d times, want 1", claims.Load())
 	}
-	if p, _ := st.PendingReminders(ctx, now, 9, 9); len(p) != 0 {
-		t.Fatalf("pending while claimed = %+v", p)
+	if p, err := st.PendingReminders(ctx, now, 9, 9); err != nil || len(p) != 0 {
+		t.Fatalf("pending while claimed = %+v (err %v)", p, err)
 	}
 	// Failed: pending again, claimable again.
 	if err := st.FinishSend(ctx, k, store.SendFailed, now); err != nil {
 		t.Fatal(err)
 	}
-	if p, _ := st.PendingReminders(ctx, now, 9, 9); len(p) != 1 {
-		t.Fatal("a failed send is not retried")
+	if p, err := st.PendingReminders(ctx, now, 9, 9); err != nil || len(p) != 1 {
+		t.Fatalf("a failed send is not retried (err %v)", err)
 	}
 	if !claim(now.Add(time.Minute)) {
 		t.Fatal("failed send not claimable")
@@ -255,14 +270,14 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	if claim(later) {
 		t.Fatal("an uncertain message was claimed again the same day")
 	}
-	if p, _ := st.PendingReminders(ctx, later, 9, 9); len(p) != 0 {
-		t.Fatalf("uncertain reminder pending again the same day: %+v", p)
+	if p, err := st.PendingReminders(ctx, later, 9, 9); err != nil || len(p) != 0 {
+		t.Fatalf("uncertain reminder pending again the same day: %+v (err %v)", p, err)
 	}
 	if err := st.FinishSend(ctx, k, store.SendSent, later); err != nil {
 		t.Fatal(err)
 	}
-	if state, _ := st.SendState(ctx, k); state != store.SendSent {
-		t.Fatalf("state = %q", state)
+	if state, err := st.SendState(ctx, k); err != nil || state != store.SendSent {
+		t.Fatalf("state = %q (err %v)", state, err)
 	}
 	if claim(later.Add(48 * time.Hour)) {
 		t.Fatal("a sent message was claimed again")
@@ -270,20 +285,20 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 
 	// An unreachable user (blocked the bot) is not a target until they write.
 	tomorrow := date(2026, 11, 24)
-	if p, _ := st.PendingReminders(ctx, tomorrow, 9, 9); len(p) != 1 {
-		t.Fatalf("tomorrow's pending = %+v", p)
+	if p, err := st.PendingReminders(ctx, tomorrow, 9, 9); err != nil || len(p) != 1 {
+		t.Fatalf("tomorrow's pending = %+v (err %v)", p, err)
 	}
 	if changed, err := st.MarkUnreachable(ctx, 1, now); err != nil || !changed {
 		t.Fatalf("mark unreachable: %v %v", changed, err)
 	}
-	if p, _ := st.PendingReminders(ctx, tomorrow, 9, 9); len(p) != 0 {
-		t.Fatalf("unreachable user is a target: %+v", p)
+	if p, err := st.PendingReminders(ctx, tomorrow, 9, 9); err != nil || len(p) != 0 {
+		t.Fatalf("unreachable user is a target: %+v (err %v)", p, err)
 	}
 	if changed, err := st.MarkReachable(ctx, 1); err != nil || !changed {
 		t.Fatalf("mark reachable: %v %v", changed, err)
 	}
-	if p, _ := st.PendingReminders(ctx, tomorrow, 9, 9); len(p) != 1 {
-		t.Fatalf("reachable again but not a target: %+v", p)
+	if p, err := st.PendingReminders(ctx, tomorrow, 9, 9); err != nil || len(p) != 1 {
+		t.Fatalf("reachable again but not a target: %+v (err %v)", p, err)
 	}
 }
 
@@ -297,10 +312,10 @@ func TestUncertainSendRetriedOnALaterDay(t *testing.T) {
 	if ok, err := st.ClaimSend(ctx, k, at, date(2026, 11, 23), time.Minute); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
-	if ok, _ := st.ClaimSend(ctx, k, at.Add(10*time.Hour), date(2026, 11, 23), time.Minute); ok {
-		t.Fatal("retried the same day")
+	if ok, err := st.ClaimSend(ctx, k, at.Add(10*time.Hour), date(2026, 11, 23), time.Minute); err != nil || ok {
+		t.Fatalf("retried the same day (err %v)", err)
 	}
-	if ok, _ := st.ClaimSend(ctx, k, at.Add(22*time.Hour), date(2026, 11, 24), time.Minute); !ok {
-		t.Fatal("not retried the next day")
+	if ok, err := st.ClaimSend(ctx, k, at.Add(22*time.Hour), date(2026, 11, 24), time.Minute); err != nil || !ok {
+		t.Fatalf("not retried the next day (err %v)", err)
 	}
 }

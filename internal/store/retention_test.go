@@ -46,7 +46,10 @@ func dated(id string, medID store.MediatorID, ben string, day time.Time) store.S
 func TestPurgeBoundaryAndDryRun(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	paris, _ := time.LoadLocation("Europe/Paris")
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cutoff := time.Date(2021, 11, 29, 0, 0, 0, 0, paris)
 	justBefore := cutoff.Add(-time.Second)
 	kept, old := date(2021, 11, 29), date(2021, 11, 28)
@@ -200,7 +203,10 @@ func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
 	if n := count(t, st, "sheets"); n != 1 {
 		t.Fatalf("sheets left = %d, want 1 (the other person's)", n)
 	}
-	es, _ := st.AuditSince(ctx, time.Time{})
+	es, err := st.AuditSince(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	last := es[len(es)-1]
 	if last.Action != store.AuditForget || *last.Actor != 9 || last.Target != store.BeneficiaryTarget("ZQX7K2") || last.Detail["sheets"] != float64(2) {
 		t.Fatalf("forget audit = %+v", last)
@@ -208,7 +214,10 @@ func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
 	if _, err := st.Forget(ctx, "ZQX7K2", &admin); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("forget twice: %v", err)
 	}
-	es, _ = st.AuditSince(ctx, time.Time{})
+	es, err = st.AuditSince(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if last := es[len(es)-1]; last.Action != store.AuditForget || last.Detail["found"] != false {
 		t.Fatalf("forget of an unknown code not audited: %+v", last)
 	}
@@ -234,7 +243,10 @@ func TestBeneficiaryDataForAnAccessRequest(t *testing.T) {
 		d.Sheets[1].ID != "f2" || d.Sheets[1].Number != 1 {
 		t.Fatalf("beneficiary data = %+v", d)
 	}
-	es, _ := st.AuditSince(ctx, time.Time{})
+	es, err := st.AuditSince(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if last := es[len(es)-1]; last.Action != store.AuditAccess || last.Target != store.BeneficiaryTarget("ZQX7K2") || last.Actor != nil {
 		t.Fatalf("access audit = %+v", last)
 	}

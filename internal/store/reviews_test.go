@@ -32,8 +32,8 @@ func TestReviewYearFollowsTheDeadline(t *testing.T) {
 	if err := st.SetReviewDeadline(ctx, 2026, utcDay(2027, 2, 15)); err != nil {
 		t.Fatal(err)
 	}
-	if y, _, _ := st.ReviewYear(ctx, utcDay(2027, 2, 10)); y != 2026 {
-		t.Fatalf("with a later deadline, 10 February reviews %d", y)
+	if y, _, err := st.ReviewYear(ctx, utcDay(2027, 2, 10)); err != nil || y != 2026 {
+		t.Fatalf("with a later deadline, 10 February reviews %d (err %v)", y, err)
 	}
 	if err := st.SetReviewDeadline(ctx, 2026, utcDay(2025, 12, 1)); err == nil {
 		t.Fatal("a deadline before the year's end was accepted")
@@ -65,11 +65,11 @@ func TestSaveReviewUpsertsUntilTheDeadline(t *testing.T) {
 	if _, err := st.SaveReview(ctx, r, utcDay(2027, 2, 1)); !errors.Is(err, store.ErrReviewClosed) {
 		t.Fatalf("after the deadline: %v", err)
 	}
-	if got, _, _ := st.Review(ctx, u.Mediator.ID, 2026); got.Helped != "Le CLS et la CPAM." {
-		t.Fatalf("refused save changed the review: %q", got.Helped)
+	if got, _, err := st.Review(ctx, u.Mediator.ID, 2026); err != nil || got.Helped != "Le CLS et la CPAM." {
+		t.Fatalf("refused save changed the review: %q (err %v)", got.Helped, err)
 	}
-	if _, ok, _ := st.Review(ctx, u.Mediator.ID, 2025); ok {
-		t.Fatal("a review of 2025 exists")
+	if _, ok, err := st.Review(ctx, u.Mediator.ID, 2025); err != nil || ok {
+		t.Fatalf("a review of 2025 exists (err %v)", err)
 	}
 }
 
@@ -95,16 +95,16 @@ func TestRemindReviewOnceSkipsAFilledReview(t *testing.T) {
 	if err := st.FinishSend(ctx, k, store.SendSent, now); err != nil {
 		t.Fatal(err)
 	}
-	if targets, _ := st.ReviewReminderTargets(ctx, q); len(targets) != 0 {
-		t.Fatalf("targets after the first reminder = %+v", targets)
+	if targets, err := st.ReviewReminderTargets(ctx, q); err != nil || len(targets) != 0 {
+		t.Fatalf("targets after the first reminder = %+v (err %v)", targets, err)
 	}
 	second := store.ReviewReminderQuery{Job: store.JobReviewSecond, Year: 2026, Hour: 9, DefaultHour: 9,
 		After: store.JobReviewFirst, AfterBefore: now.Add(time.Second)}
-	if targets, _ := st.ReviewReminderTargets(ctx, second); len(targets) != 1 {
-		t.Fatalf("second reminder targets = %+v", targets)
+	if targets, err := st.ReviewReminderTargets(ctx, second); err != nil || len(targets) != 1 {
+		t.Fatalf("second reminder targets = %+v (err %v)", targets, err)
 	}
 	second.AfterBefore = now
-	if targets, _ := st.ReviewReminderTargets(ctx, second); len(targets) != 0 {
-		t.Fatalf("second reminder before its time: %+v", targets)
+	if targets, err := st.ReviewReminderTargets(ctx, second); err != nil || len(targets) != 0 {
+		t.Fatalf("second reminder before its time: %+v (err %v)", targets, err)
 	}
 }

@@ -50,12 +50,17 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 	if _, err := st.RedeemInvitation(ctx, "NOPE", 44, 44, "Eve", now); !errors.Is(err, store.ErrInvitationUnknown) {
 		t.Fatalf("unknown: got %v", err)
 	}
-	old, _ := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleAdmin, ExpiresAt: now.Add(-time.Minute)})
+	old, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleAdmin, ExpiresAt: now.Add(-time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := st.RedeemInvitation(ctx, old, 45, 45, "Old", now); !errors.Is(err, store.ErrInvitationExpired) {
 		t.Fatalf("expired: got %v", err)
 	}
 	var users int
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users)
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users); err != nil {
+		t.Fatal(err)
+	}
 	if users != 1 {
 		t.Fatalf("users = %d, want 1 (refused codes store nothing)", users)
 	}
@@ -64,7 +69,10 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	code, _ := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok := 0
@@ -142,14 +150,20 @@ func TestSaveSheetIsIdempotent(t *testing.T) {
 	}
 	wg.Wait()
 	var sheets, requests, people int
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT (SELECT count(*) FROM sheets), (SELECT count(*) FROM requests), (SELECT count(*) FROM beneficiaries)`).Scan(&sheets, &requests, &people)
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT (SELECT count(*) FROM sheets), (SELECT count(*) FROM requests), (SELECT count(*) FROM beneficiaries)`).Scan(&sheets, &requests, &people); err != nil {
+		t.Fatal(err)
+	}
 	if sheets != 1 || requests != 2 || people != 1 {
 		t.Fatalf("rows: sheets=%d requests=%d people=%d, want 1 2 1", sheets, requests, people)
 	}
 	var follow *time.Time
 	var resolvedAt *time.Time
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT follow_up FROM requests WHERE kind='droits'`).Scan(&follow)
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT resolved_at FROM requests WHERE kind='soins'`).Scan(&resolvedAt)
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT follow_up FROM requests WHERE kind='droits'`).Scan(&follow); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT resolved_at FROM requests WHERE kind='soins'`).Scan(&resolvedAt); err != nil {
+		t.Fatal(err)
+	}
 	if follow == nil || !follow.Equal(time.Date(2026, 3, 17, 0, 0, 0, 0, time.UTC)) || resolvedAt == nil {
 		t.Fatalf("follow_up=%v resolved_at=%v", follow, resolvedAt)
 	}
@@ -162,8 +176,8 @@ func TestPeopleAreTheMediatorsOwn(t *testing.T) {
 	if _, _, err := st.SaveSheet(ctx, sheet("s1", a.Mediator.ID, "AAAAAA")); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok, _ := st.FindPerson(ctx, b.Mediator.ID, "AAAAAA"); ok {
-		t.Fatal("another mediator found A's beneficiary")
+	if _, ok, err := st.FindPerson(ctx, b.Mediator.ID, "AAAAAA"); err != nil || ok {
+		t.Fatalf("another mediator found A's beneficiary (err %v)", err)
 	}
 	if _, _, err := st.SaveSheet(ctx, sheet("s2", b.Mediator.ID, "AAAAAA")); !errors.Is(err, store.ErrBeneficiaryNotYours) {
 		t.Fatalf("saving on another's person: %v", err)
@@ -172,16 +186,22 @@ func TestPeopleAreTheMediatorsOwn(t *testing.T) {
 	if err != nil || !ok || p.Sex != "F" || *p.Age != 34 || p.QPV != "oui" || p.Resources != "rsa" {
 		t.Fatalf("find own person: %+v %v %v", p, ok, err)
 	}
-	recent, _ := st.RecentPeople(ctx, a.Mediator.ID, 5)
+	recent, err := st.RecentPeople(ctx, a.Mediator.ID, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(recent) != 1 || recent[0].Code != "AAAAAA" {
 		t.Fatalf("recent = %+v", recent)
 	}
-	lines, _ := st.RecentSheets(ctx, a.Mediator.ID, 10)
+	lines, err := st.RecentSheets(ctx, a.Mediator.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(lines) != 1 || len(lines[0].Requests) != 2 || lines[0].Requests[0].Type != "css" {
 		t.Fatalf("recent sheets = %+v", lines)
 	}
-	if l, _ := st.RecentSheets(ctx, b.Mediator.ID, 10); len(l) != 0 {
-		t.Fatalf("B sees A's sheets: %+v", l)
+	if l, err := st.RecentSheets(ctx, b.Mediator.ID, 10); err != nil || len(l) != 0 {
+		t.Fatalf("B sees A's sheets: %+v (err %v)", l, err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package telegram_test
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -40,7 +41,11 @@ func TestOnlyTheTransportBuildsBotAPICalls(t *testing.T) {
 		}
 		name := ""
 		for _, imp := range f.Imports {
-			if p, _ := strconv.Unquote(imp.Path.Value); p == lib {
+			p, err := strconv.Unquote(imp.Path.Value)
+			if err != nil {
+				return fmt.Errorf("%s: import %s: %w", path, imp.Path.Value, err)
+			}
+			if p == lib {
 				name = "tgbotapi"
 				if imp.Name != nil {
 					name = imp.Name.Name

@@ -120,9 +120,7 @@ type Fault struct {
 	Times       int // default 1
 }
 
-func (s *Server) addBot(token, username string) *Bot {
-	idPart, _, _ := strings.Cut(token, ":")
-	id, _ := strconv.ParseInt(idPart, 10, 64)
+func (s *Server) addBot(token string, id int64, username string) *Bot {
 	t, f := true, false
 	b := &Bot{
 		srv:     s,
@@ -494,7 +492,10 @@ func (b *Bot) checkReply(c *chat, p params) *apiError {
 	if raw == "" {
 		return nil
 	}
-	id, _ := strconv.Atoi(raw)
+	id, err := strconv.Atoi(raw)
+	if err != nil {
+		return badRequest("message to be replied not found")
+	}
 	if c.message(id) == nil && p.get("allow_sending_without_reply") != "true" {
 		return badRequest("message to be replied not found")
 	}

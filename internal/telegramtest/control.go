@@ -26,7 +26,9 @@ const controlHelp = `Fake Telegram Bot API — control endpoints (default bot):
 func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /fake/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, controlHelp)
+		if _, err := fmt.Fprint(w, controlHelp); err != nil {
+			s.opts.logger.Debug("fake telegram: control help cut", "err", err)
+		}
 	})
 	mux.HandleFunc("POST /fake/users", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {

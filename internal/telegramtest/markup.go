@@ -93,8 +93,11 @@ func sameInline(a, b *wireInlineKeyboard) bool {
 	if a == nil || b == nil {
 		return a == nil && b == nil
 	}
-	ja, _ := json.Marshal(a)
-	jb, _ := json.Marshal(b)
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	if errA != nil || errB != nil { // cannot compare: call it modified
+		return false
+	}
 	return string(ja) == string(jb)
 }
 

@@ -33,6 +33,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -117,8 +118,9 @@ func New(opts ...Option) (*Server, error) {
 	if o.token == "" {
 		o.token = randomToken()
 	}
-	if !tokenPattern.MatchString(o.token) {
-		return nil, fmt.Errorf("fake telegram: token must look like 123456:ABC-def")
+	id, err := botID(o.token)
+	if err != nil {
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
@@ -132,7 +134,7 @@ func New(opts ...Option) (*Server, error) {
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.closed = s.ctx.Done()
-	s.def = s.addBot(o.token, o.username)
+	s.def = s.addBot(o.token, id, o.username)
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -188,8 +190,9 @@ func (s *Server) Bot() *Bot { return s.def }
 // AddBot registers another bot on this server; requests with its token
 // reach its own chats and updates.
 func (s *Server) AddBot(token, username string) (*Bot, error) {
-	if !tokenPattern.MatchString(token) {
-		return nil, fmt.Errorf("fake telegram: token must look like 123456:ABC-def")
+	id, err := botID(token)
+	if err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	_, exists := s.bots[token]
@@ -197,7 +200,7 @@ func (s *Server) AddBot(token, username string) (*Bot, error) {
 	if exists {
 		return nil, fmt.Errorf("fake telegram: bot %s already exists", username)
 	}
-	return s.addBot(token, username), nil
+	return s.addBot(token, id, username), nil
 }
 
 // NewUser creates a Telegram user who has started the default bot; their
@@ -228,6 +231,20 @@ func (s *Server) Close() {
 }
 
 var tokenPattern = regexp.MustCompile(`^[0-9]{1,20}:[A-Za-z0-9_-]{1,100}$`)
+
+// botID checks a token's shape and reads the bot's id, its part before ":"
+// (20 digits may not fit an int64).
+func botID(token string) (int64, error) {
+	if !tokenPattern.MatchString(token) {
+		return 0, fmt.Errorf("fake telegram: token must look like 123456:ABC-def")
+	}
+	idPart, _, _ := strings.Cut(token, ":")
+	id, err := strconv.ParseInt(idPart, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("fake telegram: token's bot id: %w", err)
+	}
+	return id, nil
+}
 
 func randomToken() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -392,7 +409,14 @@ func readParams(r *http.Request) (params, error) {
 	if r.Body == nil {
 		return p, nil
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct := ""
+	if h := r.Header.Get("Content-Type"); h != "" {
+		var err error
+		// a bad parameter still gives the media type: the body's parser judges
+		if ct, _, err = mime.ParseMediaType(h); err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
+			return p, fmt.Errorf("can't parse Content-Type")
+		}
+	}
 	switch ct {
 	case "application/json":
 		var obj map[string]json.RawMessage

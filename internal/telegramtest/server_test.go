@@ -94,16 +94,25 @@ func TestLongPollingAndOffsets(t *testing.T) {
 		t.Fatalf("unconfirmed: %v %d", err, len(ups))
 	}
 	// limit bounds the batch.
-	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: first + 1, Limit: 1})
+	ups, err = api.GetUpdates(tgbotapi.UpdateConfig{Offset: first + 1, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ups) != 1 || ups[0].UpdateID != second {
 		t.Fatalf("limit 1 = %+v", ups)
 	}
 	// The offset confirmed the first one: it never comes back.
-	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{})
+	ups, err = api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ups) != 2 || ups[0].UpdateID != second || ups[1].UpdateID != third {
 		t.Fatalf("after confirming: %+v", ups)
 	}
-	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: third + 1})
+	ups, err = api.GetUpdates(tgbotapi.UpdateConfig{Offset: third + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ups) != 0 || srv.Bot().PendingUpdates() != 0 {
 		t.Fatalf("everything confirmed, got %d, pending %d", len(ups), srv.Bot().PendingUpdates())
 	}
@@ -113,7 +122,10 @@ func TestLongPollingAndOffsets(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Send("ignoré")
-	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: third + 1}) // allowed_updates=null keeps the setting
+	ups, err = api.GetUpdates(tgbotapi.UpdateConfig{Offset: third + 1}) // allowed_updates=null keeps the setting
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ups) != 0 {
 		t.Fatalf("message not in allowed_updates delivered: %+v", ups)
 	}
@@ -125,8 +137,8 @@ func TestLongPollingAndOffsets(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Send("de nouveau reçu")
-	if ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{}); len(ups) != 1 {
-		t.Fatalf("an empty allowed_updates restores the default: %+v", ups)
+	if ups, err = api.GetUpdates(tgbotapi.UpdateConfig{}); err != nil || len(ups) != 1 {
+		t.Fatalf("an empty allowed_updates restores the default: %+v (err %v)", ups, err)
 	}
 }
 
@@ -423,13 +435,16 @@ func TestWebhook(t *testing.T) {
 	}))
 	defer hook.Close()
 
-	hookURL, _ := url.Parse(hook.URL + "/hook")
+	hookURL, err := url.Parse(hook.URL + "/hook")
+	if err != nil {
+		t.Fatal(err)
+	}
 	// tgbotapi v5.5.1 has no secret_token field: pass it as a raw parameter.
 	params := tgbotapi.Params{"url": hookURL.String(), "secret_token": "s3cr3t_-"}
 	if _, err := api.MakeRequest("setWebhook", params); err != nil {
 		t.Fatal(err)
 	}
-	_, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	_, err = api.GetUpdates(tgbotapi.UpdateConfig{})
 	if e := apiError(t, err); e.Code != 409 || !strings.HasPrefix(e.Message, "Conflict: can't use getUpdates method while webhook is active") {
 		t.Fatalf("getUpdates with webhook: %d %q", e.Code, e.Message)
 	}
@@ -478,7 +493,9 @@ func TestFiles(t *testing.T) {
 	}
 
 	var img bytes.Buffer
-	_ = png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 40, 30)))
+	if err := png.Encode(&img, image.NewRGBA(image.Rect(0, 0, 40, 30))); err != nil {
+		t.Fatal(err)
+	}
 	photo, err := api.Send(tgbotapi.NewPhoto(1001, tgbotapi.FileBytes{Name: "graphe.png", Bytes: img.Bytes()}))
 	if err != nil || len(photo.Photo) != 1 || photo.Photo[0].Width != 40 {
 		t.Fatalf("photo = %+v %v", photo.Photo, err)
@@ -490,7 +507,10 @@ func TestFiles(t *testing.T) {
 
 	// A file sent by the user can be fetched with getFile and the file endpoint.
 	u.SendDocument("import.csv", csv)
-	ups, _ := api.GetUpdates(tgbotapi.UpdateConfig{})
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	fileID := ups[len(ups)-1].Message.Document.FileID
 	f, err := api.GetFile(tgbotapi.FileConfig{FileID: fileID})
 	if err != nil {
@@ -500,7 +520,10 @@ func TestFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if !bytes.Equal(body, csv) {
 		t.Fatalf("downloaded %q", body)
@@ -550,17 +573,23 @@ func TestRedeliverAndFaults(t *testing.T) {
 	api := connect(t, srv)
 	u := srv.NewUser(1001, "Awa")
 	id := u.Send("une fois")
-	ups, _ := api.GetUpdates(tgbotapi.UpdateConfig{})
+	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := api.GetUpdates(tgbotapi.UpdateConfig{Offset: id + 1}); err != nil {
 		t.Fatal(err)
 	}
 	u.SendDuplicate()
-	dup, _ := api.GetUpdates(tgbotapi.UpdateConfig{Offset: id + 1})
+	dup, err := api.GetUpdates(tgbotapi.UpdateConfig{Offset: id + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(dup) != 1 || dup[0].UpdateID != id || dup[0].Message.MessageID != ups[0].Message.MessageID {
 		t.Fatalf("duplicate = %+v", dup)
 	}
-	if again, _ := api.GetUpdates(tgbotapi.UpdateConfig{Offset: id + 1}); len(again) != 0 {
-		t.Fatalf("duplicate delivered twice")
+	if again, err := api.GetUpdates(tgbotapi.UpdateConfig{Offset: id + 1}); err != nil || len(again) != 0 {
+		t.Fatalf("duplicate delivered twice (err %v)", err)
 	}
 
 	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 502, Description: "Bad Gateway", Times: 2})
@@ -574,7 +603,7 @@ func TestRedeliverAndFaults(t *testing.T) {
 		t.Fatalf("after faults: %v", err)
 	}
 	srv.InjectFault(telegramtest.Fault{Method: "sendMessage"})
-	_, err := api.Send(tgbotapi.NewMessage(1001, "x"))
+	_, err = api.Send(tgbotapi.NewMessage(1001, "x"))
 	var tgErr *tgbotapi.Error
 	if err == nil || errors.As(err, &tgErr) {
 		t.Fatalf("network fault gave %v", err)
@@ -592,7 +621,10 @@ func TestSubscribe(t *testing.T) {
 	if ev := <-events; ev.Message.Text != "bonjour" || ev.Message.FromBot {
 		t.Fatalf("first event = %+v", ev)
 	}
-	sent, _ := api.Send(tgbotapi.NewMessage(1001, "Bienvenue"))
+	sent, err := api.Send(tgbotapi.NewMessage(1001, "Bienvenue"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if ev := <-events; ev.Message.Text != "Bienvenue" || !ev.Message.FromBot {
 		t.Fatalf("second event = %+v", ev)
 	}
@@ -634,7 +666,10 @@ func TestControlAPIAndListenAndServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	post("/fake/chats/1001/press", `{"button":"Aide"}`)
-	ups, _ = api.GetUpdates(tgbotapi.UpdateConfig{Offset: ups[0].UpdateID + 1})
+	ups, err = api.GetUpdates(tgbotapi.UpdateConfig{Offset: ups[0].UpdateID + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ups) != 1 || ups[0].CallbackQuery == nil || ups[0].CallbackQuery.Data != "help" {
 		t.Fatalf("press gave %+v", ups)
 	}
@@ -642,7 +677,10 @@ func TestControlAPIAndListenAndServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if !strings.Contains(string(body), `"Text":"Bienvenue"`) {
 		t.Fatalf("messages: %s", body)

@@ -18,18 +18,37 @@ const (
 	conflictTerminated = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 )
 
+// intParam reads an integer parameter, 0 when absent.
+func intParam(p params, name string) (int, *apiError) {
+	raw := p.get(name)
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		return 0, badRequest("invalid " + name + " specified")
+	}
+	return n, nil
+}
+
 // getUpdates implements long polling: updates below offset are confirmed and
 // forgotten; the call waits up to timeout seconds for one to arrive; a newer
 // getUpdates call ends a waiting one with 409, as on Telegram.
 func (b *Bot) getUpdates(ctx context.Context, p params) (any, *apiError) {
-	offset, _ := strconv.Atoi(p.get("offset"))
+	offset, aerr := intParam(p, "offset")
+	if aerr != nil {
+		return nil, aerr
+	}
 	limit := 100
 	if p.has("limit") {
 		if l, err := strconv.Atoi(p.get("limit")); err == nil {
 			limit = min(max(l, 1), 100)
 		}
 	}
-	timeout, _ := strconv.Atoi(p.get("timeout"))
+	timeout, aerr := intParam(p, "timeout")
+	if aerr != nil {
+		return nil, aerr
+	}
 	timeout = min(max(timeout, 0), 600)
 	var allowed []string
 	// tgbotapi sends "null" when none are given: that leaves the setting as is.
@@ -268,10 +287,12 @@ func (b *Bot) deliverWebhook(gen int) {
 		target, secret := b.webhook.url, b.webhook.secret
 		b.mu.Unlock()
 
-		body, _ := json.Marshal(q.update)
 		errMsg := ""
-		req, err := http.NewRequestWithContext(b.srv.ctx, http.MethodPost, target, bytes.NewReader(body))
-		if err == nil {
+		body, err := json.Marshal(q.update)
+		var req *http.Request
+		if err != nil {
+			errMsg = "fake telegram: encode update: " + err.Error()
+		} else if req, err = http.NewRequestWithContext(b.srv.ctx, http.MethodPost, target, bytes.NewReader(body)); err == nil {
 			req.Header.Set("Content-Type", "application/json")
 			if secret != "" {
 				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
@@ -284,7 +305,7 @@ func (b *Bot) deliverWebhook(gen int) {
 				}
 			}
 		}
-		if err != nil {
+		if err != nil && errMsg == "" {
 			errMsg = "Connection refused"
 		}
 		b.mu.Lock()

@@ -652,8 +652,9 @@ func extOf(name string) string {
 // back to what the upload declared.
 func mimeFor(name, declared string) string {
 	if t := mime.TypeByExtension(extOf(name)); t != "" {
-		base, _, _ := mime.ParseMediaType(t)
-		return base
+		if base, _, err := mime.ParseMediaType(t); err == nil {
+			return base
+		}
 	}
 	if declared != "" {
 		return declared
