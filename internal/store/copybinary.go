@@ -84,14 +84,6 @@ func (c *copyRow) timestamptz(t time.Time) {
 	c.buf = binary.BigEndian.AppendUint64(c.buf, uint64(t.Sub(pgEpoch).Microseconds()))
 }
 
-func (c *copyRow) optTimestamptz(t *time.Time) {
-	if t == nil {
-		c.null()
-		return
-	}
-	c.timestamptz(*t)
-}
-
 // textOID is text's type id, written in a text[] value.
 const textOID = 25
 

@@ -25,14 +25,6 @@ func rollupDayOf(t time.Time) rollupDay { return rollupDay(dayOf(t)) }
 
 func (d rollupDay) time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
-// dateOrNil is a nullable DATE for COPY.
-func (d rollupDay) dateOrNil() any {
-	if d == noDay {
-		return nil
-	}
-	return d.time()
-}
-
 // rollupKey is a (mediator, day) key of the rollups.
 type rollupKey struct {
 	mediatorID int64

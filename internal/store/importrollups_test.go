@@ -40,47 +40,6 @@ func rollupSnapshot(t *testing.T, db *pgxpool.Pool) string {
 	return strings.Join(out, "\n") + "\n"
 }
 
-// insertImported writes the base rows of the file's sheets that are not
-// known, as the import's writer would (resolved at the line's midnight in
-// zone), with the rollup triggers off.
-func insertImported(ctx context.Context, tx pgx.Tx, rows []store.ImportRow, ids map[string]store.ImportSheetIDs, zone *time.Location) error {
-	position, seen := map[string]int{}, map[string]bool{}
-	for _, r := range rows {
-		id := ids[r.SheetID]
-		if id.Known {
-			continue
-		}
-		if !seen[r.SheetID] {
-			seen[r.SheetID] = true
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode, level,
-				                    social_protection, obstacles, source)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'import')`,
-				r.SheetID, id.MediatorID, id.BeneficiaryID, r.Date, r.Sex, r.Age, r.QPV, r.Resources, r.ContactMode, r.Level,
-				r.SocialProtection, append([]string{}, r.Obstacles...)); err != nil {
-				return err
-			}
-		}
-		if r.RequestKind == "" {
-			continue
-		}
-		position[r.SheetID]++
-		y, m, d := r.Date.Date()
-		at := time.Date(y, m, d, 0, 0, 0, 0, zone)
-		var resolved *time.Time
-		if r.Status == "resolue" {
-			resolved = &at
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, status_changed_at, resolved_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			r.SheetID, position[r.SheetID], r.RequestKind, r.RequestType, r.Status, r.FollowUp, at, resolved); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // rollupRows is a file over two mediators (M1 in 59, M2 in 62), two
 // days, two months and two years: new people P2…P5, P0 known (from
 // OLD1, imported before), resolved, open (with and without a follow-up
