@@ -40,13 +40,5 @@ type importSheet struct {
 // importDayKey is a (mediator, day) key of the rollups.
 type importDayKey struct {
 	mediatorID int64
-	day        time.Time // the sheet's calendar day at midnight UTC (see calendarDay)
-}
-
-// calendarDay is t's calendar day, in t's own location, at midnight UTC:
-// the day pgx writes into a DATE column and reads back from one, whatever
-// the zone of the row source's times.
-func calendarDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	day        time.Time // the sheet's calendar day at midnight UTC (see Day)
 }

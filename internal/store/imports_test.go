@@ -597,3 +597,51 @@ func TestImportRowsAsTheTablesOwner(t *testing.T) {
 		t.Errorf("%d requests, want 2", n)
 	}
 }
+
+// A row source may give its dates at midnight in any zone (the demo's
+// generator, another tool): the import takes their calendar day, for the
+// sheets and for knowing whether a day already had a sheet. Here 4 March
+// had one (imported with a UTC date); the second file's sheets of that
+// day, dated at Paris midnight (3 March 23:00 UTC), join it.
+func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Store.ImportRows(ctx, rowsOf(importRow(2, "A0", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	inParis := func(r store.ImportRow) store.ImportRow {
+		r.Date = time.Date(2024, 3, 4, 0, 0, 0, 0, paris)
+		return r
+	}
+	if _, err := db.Store.ImportRows(ctx, rowsOf(
+		inParis(importRow(2, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours")),
+		inParis(importRow(3, "A2", "MED-1", "59", "P2", "droits", "css", "resolue")),
+	), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var days string
+	if err := db.SQL.QueryRow(ctx, `SELECT string_agg(id || ' ' || date, ', ' ORDER BY id) FROM sheets`).Scan(&days); err != nil {
+		t.Fatal(err)
+	}
+	if days != "A0 2024-03-04, A1 2024-03-04, A2 2024-03-04" {
+		t.Errorf("sheets' days: %s", days)
+	}
+	var sheets int
+	if err := db.SQL.QueryRow(ctx, `SELECT n FROM report_counts WHERE grain = 'd' AND dim = 'sheets' AND day = '2024-03-04'`).Scan(&sheets); err != nil {
+		t.Fatal(err)
+	}
+	if sheets != 3 {
+		t.Errorf("4 March counts %d sheets, want 3", sheets)
+	}
+	imported := rollupSnapshot(t, db.SQL)
+	if _, err := db.SQL.Exec(ctx, `SELECT rollup_rebuild()`); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := rollupSnapshot(t, db.SQL); imported != rebuilt {
+		t.Errorf("rollups after the import:\n%s\nrebuilt:\n%s", imported, rebuilt)
+	}
+}

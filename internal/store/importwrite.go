@@ -239,7 +239,7 @@ func (db *importKnown) checks(f *importFile) []fileCheck {
 		}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) }),
 		check("known sheet", len(db.sheets), func(r *ImportRow) (group, bool) {
 			s, ok := db.sheets[r.SheetID]
-			if !ok || s.mediator == r.Mediator && s.date.Equal(calendarDay(r.Date)) {
+			if !ok || s.mediator == r.Mediator && s.date.Equal(Day(r.Date)) {
 				return group{}, false
 			}
 			return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, true
@@ -452,7 +452,7 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 	fresh := map[importDayKey]bool{}
 	for _, i := range plan.order {
 		sh := &f.sheets[i]
-		fresh[importDayKey{sh.mediatorID, calendarDay(f.rows[sh.first].Date)}] = true
+		fresh[importDayKey{sh.mediatorID, Day(f.rows[sh.first].Date)}] = true
 	}
 	meds, days := make([]int64, 0, len(fresh)), make([]time.Time, 0, len(fresh))
 	for k := range fresh {
