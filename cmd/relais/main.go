@@ -35,7 +35,7 @@ Usage:
   relais audit [--since 2026-01-01]     journal d'audit
   relais forms check [dir]     vérifie les formulaires (dialogs/)
   relais import --file suivi.csv [--dry-run]   importe un fichier de suivi (tout ou rien ; les fiches
-                               attendent la fin de l'import : environ 35 s par million de lignes)
+                               attendent la fin de l'import : environ 15 s par million de lignes)
   relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx] [--out FICHIER]
   relais fakegram [--addr 127.0.0.1:8081]   faux serveur Bot API Telegram, pour essayer à la main
   relais healthcheck           interroge /readyz (pour Docker)
