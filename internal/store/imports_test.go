@@ -431,30 +431,7 @@ func TestImportRollupsEqualARebuild(t *testing.T) {
 	if err != nil || sum.Sheets != 5 || sum.SkippedSheets != 1 || sum.Requests != 6 {
 		t.Fatalf("import: %+v %v", sum, err)
 	}
-	snapshot := func() string {
-		t.Helper()
-		var out []string
-		for _, q := range []string{
-			`SELECT format('%s %s %s %s %s %s %s %s', grain, day, mediator_id, dim, code, n, resolved, open) FROM report_counts`,
-			`SELECT format('fu %s %s %s %s %s', mediator_id, sheet_day, what, day, n) FROM report_follow_ups`,
-			`SELECT format('fud %s %s %s %s', what, day, mediator_id, n) FROM report_follow_up_days WHERE n <> 0`,
-			`SELECT format('p %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, beneficiary_id, first_visit,
-			        first_qpv, first_sp, first_rights, first_care, shared) FROM report_people`,
-			`SELECT format('pd %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
-			 FROM report_people_days WHERE (visit, alone, qpv, sp, rights, care) <> (0, 0, 0, 0, 0, 0)`,
-		} {
-			rows, err := store.DBOf(st).Query(ctx, q+` ORDER BY 1`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := pgx.CollectRows(rows, pgx.RowTo[string])
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, got...)
-		}
-		return strings.Join(out, "\n")
-	}
+	snapshot := func() string { return rollupSnapshot(t, store.DBOf(st)) }
 	imported := snapshot()
 	if _, err := store.DBOf(st).Exec(ctx, `SELECT rollup_rebuild()`); err != nil {
 		t.Fatal(err)
