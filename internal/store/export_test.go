@@ -48,7 +48,10 @@ func WriteImportRollups(ctx context.Context, tx pgx.Tx, rows []ImportRow, ids ma
 // importFileOf holds rows as the import's reader would: sheets by id in
 // order of first line, with their rights and care flags, and ids[SheetID].
 func importFileOf(rows []ImportRow, ids map[string]ImportSheetIDs) *importFile {
-	f := &importFile{rows: rows, sheetOf: make([]int32, len(rows))}
+	f := &importFile{sheetOf: make([]int32, len(rows))}
+	for _, r := range rows {
+		f.add(r)
+	}
 	index := map[string]int32{}
 	for i, r := range rows {
 		s, ok := index[r.SheetID]

@@ -38,12 +38,8 @@ func personOnOneDayMsg(code, sex, first string) string {
 func readImportFile(rows iter.Seq2[ImportRow, error]) (*importFile, error) {
 	f := &importFile{}
 	sorted := true
-	// Rows are kept in chunks while reading, then copied once into one
-	// slice of the right size: growing one slice would copy a million rows
-	// of 280 bytes several times over.
-	var chunks [][]ImportRow
-	chunk := make([]ImportRow, 0, 1<<14)
-	n, lastLine := 0, 0
+	var unsorted []ImportRow // only for a source yielding lines out of order
+	lastLine := 0
 	for row, err := range rows {
 		var p *ImportProblem
 		switch {
@@ -56,31 +52,29 @@ func readImportFile(rows iter.Seq2[ImportRow, error]) (*importFile, error) {
 		case err != nil:
 			return nil, fmt.Errorf("read rows: %w", err)
 		}
-		if n > 0 && row.Line < lastLine {
+		if f.n > 0 && row.Line < lastLine {
 			sorted = false
 		}
 		lastLine = row.Line
-		if len(chunk) == cap(chunk) {
-			chunks = append(chunks, chunk)
-			chunk = make([]ImportRow, 0, 1<<16)
-		}
-		chunk = append(chunk, row)
-		n++
-	}
-	f.rows = make([]ImportRow, 0, n)
-	for _, c := range append(chunks, chunk) {
-		f.rows = append(f.rows, c...)
+		f.add(row)
 	}
 	if !sorted {
-		slices.SortStableFunc(f.rows, func(a, b ImportRow) int { return cmp.Compare(a.Line, b.Line) })
+		for i := range f.n {
+			unsorted = append(unsorted, *f.row(i))
+		}
+		slices.SortStableFunc(unsorted, func(a, b ImportRow) int { return cmp.Compare(a.Line, b.Line) })
+		f.chunks, f.n = nil, 0
+		for _, r := range unsorted {
+			f.add(r)
+		}
 	}
-	f.sheetOf = make([]int32, len(f.rows))
-	index := make(map[string]int32, len(f.rows))
+	f.sheetOf = make([]int32, int(f.n))
+	index := make(map[string]int32, int(f.n))
 	s := int32(-1)
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.row(i)
 		// A sheet's lines usually follow each other: no lookup for those.
-		if s < 0 || r.SheetID != f.rows[f.sheets[s].first].SheetID {
+		if s < 0 || r.SheetID != f.row(f.sheets[s].first).SheetID {
 			var ok bool
 			if s, ok = index[r.SheetID]; !ok {
 				s = int32(len(f.sheets))
@@ -136,9 +130,9 @@ func (f *importFile) crossLineProblems() ([]ImportProblem, int) {
 func (f *importFile) checks() []fileCheck {
 	// The days as PostgreSQL's DATE holds them: pgx writes a time's
 	// calendar day in its own location.
-	days := make([]int32, len(f.rows))
-	for i := range f.rows {
-		days[i] = dayOf(f.rows[i].Date)
+	days := make([]int32, int(f.n))
+	for i := range f.n {
+		days[i] = dayOf(f.row(i).Date)
 	}
 	codeOf, owners := f.beneficiaries(days)
 	f.personOf, f.people = codeOf, len(owners)
@@ -160,10 +154,10 @@ func dayOf(t time.Time) int32 {
 func (f *importFile) sheetLines(days []int32) fileCheck {
 	c := fileCheck{name: "sheet lines"}
 	var cols []string
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.row(i)
 		fi := f.sheets[f.sheetOf[i]].first
-		first := &f.rows[fi]
+		first := f.row(fi)
 		if r.Line == first.Line {
 			continue
 		}
@@ -225,10 +219,10 @@ func (f *importFile) mediatorDepartements() fileCheck {
 	c := fileCheck{name: "mediator departement"}
 	firstDep := make(map[string]string) // mediator: département of its first line
 	reported := make(map[[2]string]bool)
-	prev, dep := -1, "" // the previous row and its mediator's first département
-	for i := range f.rows {
-		r := &f.rows[i]
-		if prev < 0 || r.Mediator != f.rows[prev].Mediator {
+	prev, dep := int32(-1), "" // the previous row and its mediator's first département
+	for i := range f.n {
+		r := f.row(i)
+		if prev < 0 || r.Mediator != f.row(prev).Mediator {
 			var ok bool
 			if dep, ok = firstDep[r.Mediator]; !ok {
 				dep = r.Departement
@@ -254,12 +248,12 @@ func (f *importFile) mediatorDepartements() fileCheck {
 // beneficiaries numbers the person codes (codeOf[i] is rows[i]'s) and
 // finds each code's owner: the row of its smallest (date, line).
 func (f *importFile) beneficiaries(days []int32) (codeOf, owners []int32) {
-	codeOf = make([]int32, len(f.rows))
-	index := make(map[string]int32, len(f.rows))
+	codeOf = make([]int32, int(f.n))
+	index := make(map[string]int32, int(f.n))
 	code := int32(-1)
-	for i := range f.rows {
-		r := &f.rows[i]
-		if code < 0 || r.Beneficiary != f.rows[owners[code]].Beneficiary {
+	for i := range f.n {
+		r := f.row(i)
+		if code < 0 || r.Beneficiary != f.row(owners[code]).Beneficiary {
 			var ok bool
 			if code, ok = index[r.Beneficiary]; !ok {
 				code = int32(len(owners))
@@ -285,9 +279,9 @@ func (f *importFile) beneficiaryOwners(codeOf, owners []int32) fileCheck {
 		mediator string
 	}
 	reported := make(map[codeMediator]bool)
-	for i := range f.rows {
-		r := &f.rows[i]
-		owner := f.rows[owners[codeOf[i]]].Mediator
+	for i := range f.n {
+		r := f.row(i)
+		owner := f.row(owners[codeOf[i]]).Mediator
 		if r.Mediator == owner {
 			continue
 		}
@@ -314,15 +308,15 @@ func (f *importFile) personOnOneDay(days, codeOf []int32) fileCheck {
 		sex string
 	}
 	reported := make(map[daySex]bool)
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.row(i)
 		key := uint64(uint32(codeOf[i]))<<32 | uint64(uint32(days[i]))
 		fi, ok := firsts[key]
 		if !ok {
 			firsts[key] = int32(i)
 			continue
 		}
-		first := &f.rows[fi]
+		first := f.row(fi)
 		if r.Sex == first.Sex || f.sheetOf[i] == f.sheetOf[fi] {
 			continue
 		}

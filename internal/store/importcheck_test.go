@@ -82,8 +82,8 @@ func TestReadImportFileBuildsSheets(t *testing.T) {
 		t.Errorf("sheetOf %v", f.sheetOf)
 	}
 	var lines []int
-	for _, r := range f.rows {
-		lines = append(lines, r.Line)
+	for i := range f.n {
+		lines = append(lines, f.row(i).Line)
 	}
 	if !reflect.DeepEqual(lines, []int{2, 3, 4, 6, 7}) {
 		t.Errorf("row lines %v", lines)
@@ -122,8 +122,8 @@ func TestReadImportFileCapsProblems(t *testing.T) {
 	if f.problemCount != 101 || len(f.problems) != 100 || f.problems[99].Line != 101 {
 		t.Errorf("%d problems, %d kept, last %+v", f.problemCount, len(f.problems), f.problems[len(f.problems)-1])
 	}
-	if problems, n := f.crossLineProblems(); len(f.rows) != 0 || len(problems) != 0 || n != 0 {
-		t.Errorf("a file without good lines: %d rows, problems %d %+v", len(f.rows), n, problems)
+	if problems, n := f.crossLineProblems(); int(f.n) != 0 || len(problems) != 0 || n != 0 {
+		t.Errorf("a file without good lines: %d rows, problems %d %+v", int(f.n), n, problems)
 	}
 }
 
@@ -138,8 +138,8 @@ func TestReadImportFileSortsLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.rows[0].Line != 3 || f.rows[1].Line != 4 || f.rows[2].Line != 5 {
-		t.Errorf("rows not in line order: %d %d %d", f.rows[0].Line, f.rows[1].Line, f.rows[2].Line)
+	if f.row(0).Line != 3 || f.row(1).Line != 4 || f.row(2).Line != 5 {
+		t.Errorf("rows not in line order: %d %d %d", f.row(0).Line, f.row(1).Line, f.row(2).Line)
 	}
 	want := []importSheet{{first: 0, lastLine: 5, rights: true}, {first: 1, lastLine: 4, rights: true}}
 	if !reflect.DeepEqual(f.sheets, want) {

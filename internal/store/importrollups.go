@@ -165,7 +165,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		if s.known {
 			continue
 		}
-		r := &f.rows[s.first]
+		r := f.row(s.first)
 		if s.newPerson {
 			newPeople = append(newPeople, int32(si))
 		}
@@ -213,8 +213,8 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	}
 	followIndex := make(map[followKey]int32)
 	resolvedDays := make(map[rollupDay]rollupDay) // a line's day → its resolved day in Paris
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.row(i)
 		k := sheetKey[f.sheetOf[i]]
 		if r.RequestKind == "" || k < 0 {
 			continue
@@ -335,7 +335,7 @@ func peopleSpans(f *importFile, sheets []int32) []personSpan {
 		spans = spans[:0]
 		for ; i < len(sheets) && f.sheets[sheets[i]].beneficiaryID == ben; i++ {
 			s := &f.sheets[sheets[i]]
-			r := &f.rows[s.first]
+			r := f.row(s.first)
 			day := rollupDayOf(r.Date)
 			yearStart := day - rollupDay(r.Date.YearDay()-1)
 			monthStart := day - rollupDay(r.Date.Day()-1)

@@ -250,20 +250,20 @@ func TestComputeImportRollupsResolvedDayInParis(t *testing.T) {
 // syntheticImport is a file of n lines: sheets of one to three lines over
 // 100 mediators and a year of days, every other person new.
 func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
-	f := &importFile{rows: make([]ImportRow, 0, n), sheetOf: make([]int32, 0, n)}
+	f := &importFile{sheetOf: make([]int32, 0, n)}
 	fresh := map[importDayKey]bool{}
 	start := isoDay("2024-01-01")
 	kinds := []string{"droits", "soins", ""}
 	statuses := []string{"resolue", "en_cours", "non_resolue"}
 	obstacles := [][]string{nil, {"langue"}, {"mobilite", "langue"}}
 	follow := isoDay("2024-06-01")
-	for s := 0; len(f.rows) < n; s++ {
+	for s := 0; int(f.n) < n; s++ {
 		med := int64((s/3)%100 + 1) // a person has one mediator
 		date := start.AddDate(0, 0, (s/100)%366)
 		age := 20 + s%60
-		sh := importSheet{first: int32(len(f.rows)), mediatorID: med, beneficiaryID: int64(s/3 + 1), newPerson: (s/3)%2 == 0}
-		for l := 0; l <= s%3 && len(f.rows) < n; l++ {
-			r := ImportRow{Line: len(f.rows) + 2, SheetID: fmt.Sprint(s), Date: date, Sex: "F", Age: &age, QPV: "oui",
+		sh := importSheet{first: int32(int(f.n)), mediatorID: med, beneficiaryID: int64(s/3 + 1), newPerson: (s/3)%2 == 0}
+		for l := 0; l <= s%3 && int(f.n) < n; l++ {
+			r := ImportRow{Line: int(f.n) + 2, SheetID: fmt.Sprint(s), Date: date, Sex: "F", Age: &age, QPV: "oui",
 				Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "non",
 				Obstacles: obstacles[s%3], RequestKind: kinds[(s+l)%3], RequestType: "css", Status: statuses[(s+l)%3]}
 			if r.RequestKind == "" {
@@ -274,7 +274,7 @@ func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
 			}
 			sh.rights = sh.rights || r.RequestKind == "droits"
 			sh.care = sh.care || r.RequestKind == "soins"
-			f.rows = append(f.rows, r)
+			f.add(r)
 			f.sheetOf = append(f.sheetOf, int32(len(f.sheets)))
 		}
 		f.sheets = append(f.sheets, sh)

@@ -46,7 +46,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 	step("check lines")
 	var sum ImportSummary
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		sum = ImportSummary{Rows: len(f.rows) + f.problemCount}
+		sum = ImportSummary{Rows: int(f.n) + f.problemCount}
 		// The rollup triggers stand aside (and are disabled below): the
 		// import writes the rollups of its keys itself. JIT compiling
 		// would cost more than it saves here.
@@ -122,8 +122,8 @@ type knownSheetInDB struct {
 func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnown, error) {
 	db := &importKnown{mediators: map[string]knownMediator{}, people: map[string]knownPerson{}, sheets: map[string]knownSheetInDB{}}
 	meds := map[string]bool{}
-	for i := range f.rows {
-		meds[f.rows[i].Mediator] = true
+	for i := range f.n {
+		meds[f.row(i).Mediator] = true
 	}
 	// Each mediator's last number, read while sheets_mediator_number may
 	// answer it (the tables are locked: it cannot change).
@@ -151,7 +151,7 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 	if anyPerson {
 		set := map[string]bool{}
 		for _, sh := range f.sheets {
-			set[f.rows[sh.first].Beneficiary] = true
+			set[f.row(sh.first).Beneficiary] = true
 		}
 		codes = keysOf(set)
 	}
@@ -173,7 +173,7 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 	if anySheet {
 		ids = make([]string, len(f.sheets))
 		for i, sh := range f.sheets {
-			ids[i] = f.rows[sh.first].SheetID
+			ids[i] = f.row(sh.first).SheetID
 		}
 	}
 	rows, err = tx.Query(ctx, `
@@ -214,10 +214,10 @@ func (db *importKnown) checks(f *importFile) []fileCheck {
 			return c
 		}
 		first := map[group]int{}
-		for i := range f.rows {
-			if g, ok := match(&f.rows[i]); ok {
+		for i := range f.n {
+			if g, ok := match(f.row(i)); ok {
 				if _, seen := first[g]; !seen {
-					first[g] = f.rows[i].Line
+					first[g] = f.row(i).Line
 				}
 			}
 		}
@@ -285,8 +285,8 @@ type newMediator struct{ identifier, departement string }
 func planImport(f *importFile, db *importKnown) *importPlan {
 	p := &importPlan{latest: make([]int32, f.people), lastDay: make([]int32, f.people), personID: make([]int64, f.people)}
 	seenMed := map[string]bool{}
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.row(i)
 		if _, ok := db.mediators[r.Mediator]; !ok && !seenMed[r.Mediator] {
 			seenMed[r.Mediator] = true
 			p.newMediators = append(p.newMediators, newMediator{r.Mediator, r.Departement})
@@ -298,12 +298,12 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		person, day := f.personOf[sh.first], dayOf(f.rows[sh.first].Date)
+		person, day := f.personOf[sh.first], dayOf(f.row(sh.first).Date)
 		if l := p.latest[person]; l < 0 || day > p.lastDay[person] || day == p.lastDay[person] && f.sheets[l].lastLine < sh.lastLine {
 			p.latest[person], p.lastDay[person] = int32(i), day
 		}
 		if len(db.sheets) > 0 {
-			if _, ok := db.sheets[f.rows[sh.first].SheetID]; ok {
+			if _, ok := db.sheets[f.row(sh.first).SheetID]; ok {
 				sh.known = true
 				p.skipped++
 				continue
@@ -313,15 +313,15 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 		p.sheets++
 	}
 	for person, s := range p.latest {
-		known, ok := db.people[f.rows[f.sheets[s].first].Beneficiary]
+		known, ok := db.people[f.row(f.sheets[s].first).Beneficiary]
 		if ok {
 			p.personID[person] = known.id
 		} else {
 			p.newPeople = append(p.newPeople, int32(person))
 		}
 	}
-	for i := range f.rows {
-		if f.rows[i].RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
+	for i := range f.n {
+		if f.row(i).RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
 			p.requests++
 		}
 	}
@@ -331,7 +331,7 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 		i   int32
 	}, len(p.order))
 	for j, i := range p.order {
-		r := &f.rows[f.sheets[i].first]
+		r := f.row(f.sheets[i].first)
 		keyed[j].key, keyed[j].i = int64(dayOf(r.Date))<<32|int64(r.Line), i
 	}
 	slices.SortFunc(keyed, func(a, b struct {
@@ -362,7 +362,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 	step("mediators")
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		sh.mediatorID = db.mediators[f.rows[sh.first].Mediator].id
+		sh.mediatorID = db.mediators[f.row(sh.first).Mediator].id
 	}
 	fresh, err := freshDays(ctx, tx, f, plan)
 	if err != nil {
@@ -453,7 +453,7 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 	fresh := map[importDayKey]bool{}
 	for _, i := range plan.order {
 		sh := &f.sheets[i]
-		fresh[importDayKey{sh.mediatorID, Day(f.rows[sh.first].Date)}] = true
+		fresh[importDayKey{sh.mediatorID, Day(f.row(sh.first).Date)}] = true
 	}
 	meds, days := make([]int64, 0, len(fresh)), make([]time.Time, 0, len(fresh))
 	for k := range fresh {
@@ -516,7 +516,7 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 			[]string{"id", "code", "mediator_id", "sex", "age", "age_on", "qpv", "resources", "last_seen"},
 			n, func(c *copyRow, i int) {
 				person := plan.newPeople[i]
-				r := &f.rows[f.sheets[plan.latest[person]].first]
+				r := f.row(f.sheets[plan.latest[person]].first)
 				c.begin(9)
 				c.int8(plan.personID[person])
 				c.text(r.Beneficiary)
@@ -551,7 +551,7 @@ func writeSheets(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 			"level", "social_protection", "obstacles", "source", "mediator_number"},
 		len(plan.order), func(c *copyRow, i int) {
 			sh := &f.sheets[plan.order[i]]
-			r := &f.rows[sh.first]
+			r := f.row(sh.first)
 			next[sh.mediatorID]++
 			c.begin(14)
 			c.text(r.SheetID)
@@ -579,8 +579,8 @@ func writeSheets(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 // at midnight in the file's zone.
 func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, loc *time.Location) error {
 	idx := make([]int32, 0, plan.requests)
-	for i := range f.rows {
-		if f.rows[i].RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
+	for i := range f.n {
+		if f.row(i).RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
 			idx = append(idx, int32(i))
 		}
 	}
@@ -588,7 +588,7 @@ func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPl
 	if _, err := copyBinary(ctx, tx, "requests",
 		[]string{"sheet_id", "position", "kind", "type", "status", "follow_up", "status_changed_at", "resolved_at"},
 		len(idx), func(c *copyRow, i int) {
-			r := &f.rows[idx[i]]
+			r := f.row(idx[i])
 			s := f.sheetOf[idx[i]]
 			position[s]++
 			at := time.Date(r.Date.Year(), r.Date.Month(), r.Date.Day(), 0, 0, 0, 0, loc)
