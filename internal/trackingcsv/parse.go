@@ -182,35 +182,80 @@ func readBatches(done <-chan struct{}, free chan *lineBatch, cr *csv.Reader) <-c
 	return out
 }
 
-// checkedBatches checks each record of the batches, in order.
+// checkers is how many goroutines check lines: checking costs about twice
+// the reading.
+const checkers = 2
+
+// checkedBatches checks the records of the batches with several workers
+// and gives the batches back in file order, each once checked.
 func checkedBatches(done <-chan struct{}, in <-chan *lineBatch, index []int, width int, now time.Time) <-chan *lineBatch {
+	type job struct {
+		b     *lineBatch
+		ready chan struct{}
+	}
+	work := make(chan job, checkers)
+	ordered := make(chan job, 2*checkers)
+	go func() {
+		defer close(work)
+		defer close(ordered)
+		for b := range in {
+			j := job{b, make(chan struct{})}
+			select {
+			case ordered <- j:
+			case <-done:
+				return
+			}
+			select {
+			case work <- j:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for range checkers {
+		go func() {
+			for j := range work {
+				checkBatch(j.b, index, width, now)
+				close(j.ready)
+			}
+		}()
+	}
 	out := make(chan *lineBatch, 4)
 	go func() {
 		defer close(out)
-		for b := range in {
-			for i := range b.lines {
-				it := &b.lines[i]
-				if it.rec == nil {
-					continue
-				}
-				row, reasons := checkRecord(it.rec, index, width, now)
-				row.Line = it.line
-				it.row, it.err = store.ImportRow{}, nil
-				if len(reasons) > 0 {
-					it.err = &store.ImportProblem{Line: it.line, Reason: strings.Join(reasons, " ; ")}
-				} else {
-					it.row = row
-				}
-				it.rec = nil
+		for j := range ordered {
+			select {
+			case <-j.ready:
+			case <-done:
+				return
 			}
 			select {
-			case out <- b:
+			case out <- j.b:
 			case <-done:
 				return
 			}
 		}
 	}()
 	return out
+}
+
+// checkBatch turns each record of b into a row or a line problem.
+func checkBatch(b *lineBatch, index []int, width int, now time.Time) {
+	for i := range b.lines {
+		it := &b.lines[i]
+		if it.rec == nil {
+			continue
+		}
+		row, reasons := checkRecord(it.rec, index, width, now)
+		row.Line = it.line
+		it.row, it.err = store.ImportRow{}, nil
+		if len(reasons) > 0 {
+			it.err = &store.ImportProblem{Line: it.line, Reason: strings.Join(reasons, " ; ")}
+		} else {
+			it.row = row
+		}
+		it.rec = nil
+	}
 }
 
 // sniffComma picks ';' when the header line has more semicolons than commas.
