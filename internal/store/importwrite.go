@@ -502,13 +502,10 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		}
 	}
 	if n := len(plan.newPeople); n > 0 {
-		var last int64
-		if err := tx.QueryRow(ctx, `
-			SELECT setval(pg_get_serial_sequence('beneficiaries', 'id'), nextval(pg_get_serial_sequence('beneficiaries', 'id')) + $1 - 1)`,
-			n).Scan(&last); err != nil {
-			return fmt.Errorf("number beneficiaries: %w", err)
+		first, err := reserveIDs(ctx, tx, "beneficiaries", "id", n)
+		if err != nil {
+			return err
 		}
-		first := last - int64(n) + 1
 		for i, person := range plan.newPeople {
 			plan.personID[person] = first + int64(i)
 		}
@@ -539,21 +536,41 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 	return nil
 }
 
+// reserveIDs takes n values of the identity column's sequence in one step
+// and returns the first (the table is locked: no one else takes one
+// meanwhile). Given in COPY, they spare a nextval per row.
+func reserveIDs(ctx context.Context, tx pgx.Tx, table, column string, n int) (int64, error) {
+	var last int64
+	if err := tx.QueryRow(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), nextval(pg_get_serial_sequence($1, $2)) + $3 - 1)`,
+		table, column, n).Scan(&last); err != nil {
+		return 0, fmt.Errorf("number %s: %w", table, err)
+	}
+	return last - int64(n) + 1, nil
+}
+
 // writeSheets creates the new sheets in (date, line) order, each numbered
 // after its mediator's last number as the bot's trigger would one by one.
 func writeSheets(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan) error {
+	if len(plan.order) == 0 {
+		return nil
+	}
 	next := map[int64]int64{}
 	for _, m := range db.mediators {
 		next[m.id] = m.top
 	}
+	number, err := reserveIDs(ctx, tx, "sheets", "number", len(plan.order))
+	if err != nil {
+		return err
+	}
 	if _, err := copyBinary(ctx, tx, "sheets",
-		[]string{"id", "mediator_id", "beneficiary_id", "date", "sex", "age", "qpv", "resources", "contact_mode",
+		[]string{"number", "id", "mediator_id", "beneficiary_id", "date", "sex", "age", "qpv", "resources", "contact_mode",
 			"level", "social_protection", "obstacles", "source", "mediator_number"},
 		len(plan.order), func(c *copyRow, i int) {
 			sh := &f.sheets[plan.order[i]]
 			r := f.row(sh.first)
 			next[sh.mediatorID]++
-			c.begin(14)
+			c.begin(15)
+			c.int8(number + int64(i))
 			c.text(r.SheetID)
 			c.int8(sh.mediatorID)
 			c.int8(sh.beneficiaryID)
@@ -584,15 +601,23 @@ func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPl
 			idx = append(idx, int32(i))
 		}
 	}
+	if len(idx) == 0 {
+		return nil
+	}
+	id, err := reserveIDs(ctx, tx, "requests", "id", len(idx))
+	if err != nil {
+		return err
+	}
 	position := make([]int32, len(f.sheets))
 	if _, err := copyBinary(ctx, tx, "requests",
-		[]string{"sheet_id", "position", "kind", "type", "status", "follow_up", "status_changed_at", "resolved_at"},
+		[]string{"id", "sheet_id", "position", "kind", "type", "status", "follow_up", "status_changed_at", "resolved_at"},
 		len(idx), func(c *copyRow, i int) {
 			r := f.row(idx[i])
 			s := f.sheetOf[idx[i]]
 			position[s]++
 			at := time.Date(r.Date.Year(), r.Date.Month(), r.Date.Day(), 0, 0, 0, 0, loc)
-			c.begin(8)
+			c.begin(9)
+			c.int8(id + int64(i))
 			c.text(r.SheetID)
 			c.int4(position[s])
 			c.text(r.RequestKind)
