@@ -378,6 +378,14 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		return err
 	}
 	step("beneficiaries")
+	// Every sheet now has its ids: the rollups are computed in Go while
+	// PostgreSQL writes the sheets and requests (one core each).
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return fmt.Errorf("report rollups of the import: %w", err)
+	}
+	computed := make(chan importRollups, 1)
+	go func() { computed <- computeImportRollups(f, fresh, loc, paris) }()
 	if err := writeSheets(ctx, tx, f, db, plan); err != nil {
 		return err
 	}
@@ -386,13 +394,6 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		return err
 	}
 	step("requests")
-	// The rollups are computed in Go while PostgreSQL builds the indexes.
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return fmt.Errorf("report rollups of the import: %w", err)
-	}
-	computed := make(chan importRollups, 1)
-	go func() { computed <- computeImportRollups(f, fresh, loc, paris) }()
 	for _, q := range restoreIndexes {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("recreate index: %w", err)
