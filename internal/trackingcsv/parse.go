@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/relais-sante/relais/internal/codes"
@@ -89,10 +90,14 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 		// Reading and checking run side by side, a batch of lines at a
 		// time, while the caller takes the rows in file order; batches are
 		// used again once taken.
+		// When the caller stops early, Parse returns once its goroutines
+		// have: r is the caller's again, read no further.
+		var wg sync.WaitGroup
+		defer wg.Wait()
 		done := make(chan struct{})
 		defer close(done)
 		free := make(chan *lineBatch, 8)
-		for b := range checkedBatches(done, readBatches(done, free, cr), index, len(head), now) {
+		for b := range checkedBatches(&wg, done, readBatches(&wg, done, free, cr), index, len(head), now) {
 			for _, it := range b.lines {
 				if !yield(it.row, it.err) {
 					return
@@ -126,9 +131,11 @@ const batchLines = 1024
 // readBatches reads records into batches (taken from free when one is
 // there) and closes its channel at the end of the file or after a read
 // error.
-func readBatches(done <-chan struct{}, free chan *lineBatch, cr *csv.Reader) <-chan *lineBatch {
+func readBatches(wg *sync.WaitGroup, done <-chan struct{}, free chan *lineBatch, cr *csv.Reader) <-chan *lineBatch {
 	out := make(chan *lineBatch, 4)
+	wg.Add(1)
 	go func() {
+		defer wg.Done()
 		defer close(out)
 		next := func() *lineBatch {
 			select {
@@ -150,6 +157,11 @@ func readBatches(done <-chan struct{}, free chan *lineBatch, cr *csv.Reader) <-c
 			}
 		}
 		for {
+			select {
+			case <-done: // the caller stopped: no further read
+				return
+			default:
+			}
 			rec, err := cr.Read()
 			if errors.Is(err, io.EOF) {
 				break
@@ -188,14 +200,16 @@ const checkers = 2
 
 // checkedBatches checks the records of the batches with several workers
 // and gives the batches back in file order, each once checked.
-func checkedBatches(done <-chan struct{}, in <-chan *lineBatch, index []int, width int, now time.Time) <-chan *lineBatch {
+func checkedBatches(wg *sync.WaitGroup, done <-chan struct{}, in <-chan *lineBatch, index []int, width int, now time.Time) <-chan *lineBatch {
 	type job struct {
 		b     *lineBatch
 		ready chan struct{}
 	}
 	work := make(chan job, checkers)
 	ordered := make(chan job, 2*checkers)
+	wg.Add(2 + checkers)
 	go func() {
+		defer wg.Done()
 		defer close(work)
 		defer close(ordered)
 		for b := range in {
@@ -214,6 +228,7 @@ func checkedBatches(done <-chan struct{}, in <-chan *lineBatch, index []int, wid
 	}()
 	for range checkers {
 		go func() {
+			defer wg.Done()
 			for j := range work {
 				checkBatch(j.b, index, width, now)
 				close(j.ready)
@@ -222,6 +237,7 @@ func checkedBatches(done <-chan struct{}, in <-chan *lineBatch, index []int, wid
 	}
 	out := make(chan *lineBatch, 4)
 	go func() {
+		defer wg.Done()
 		defer close(out)
 		for j := range ordered {
 			select {

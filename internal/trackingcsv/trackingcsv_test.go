@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -183,5 +186,66 @@ func TestRunImportNamesMissingColumns(t *testing.T) {
 		if !errors.Is(err, trackingcsv.ErrRejected) || !strings.Contains(out.String(), c.want) {
 			t.Errorf("err %v, output:\n%s\nwant %q", err, out.String(), c.want)
 		}
+	}
+}
+
+// gatedReader serves data 4 kB a read up to gateAt bytes, then blocks
+// until gate is closed. It counts the reads begun once the consumer broke
+// and those ended once Parse had returned.
+type gatedReader struct {
+	data          []byte
+	off, gateAt   int
+	gate          chan struct{}
+	broke, parsed atomic.Bool
+	begun, ended  atomic.Int32
+}
+
+func (g *gatedReader) Read(p []byte) (int, error) {
+	if g.broke.Load() {
+		g.begun.Add(1)
+	}
+	defer func() {
+		if g.parsed.Load() {
+			g.ended.Add(1)
+		}
+	}()
+	if g.off >= g.gateAt {
+		<-g.gate
+	}
+	if g.off >= len(g.data) {
+		return 0, io.EOF
+	}
+	end := min(len(g.data), g.off+4096)
+	if g.off < g.gateAt {
+		end = min(end, g.gateAt)
+	}
+	n := copy(p, g.data[g.off:end])
+	g.off += n
+	return n, nil
+}
+
+// A consumer that stops early gets r back at once: Parse begins no read
+// once it stopped, and returns after the read under way (the reading used
+// to go on in a goroutine, to the end of its batch, or forever on a reader
+// that blocks).
+func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
+	line := "F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n"
+	file := header + strings.Repeat(line, 3000)
+	g := &gatedReader{data: []byte(file), gateAt: len(header) + 1100*len(line), gate: make(chan struct{})}
+	time.AfterFunc(50*time.Millisecond, func() { close(g.gate) })
+	rows := 0
+	for _, err := range trackingcsv.Parse(g) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows++
+		g.broke.Store(true)
+		break
+	}
+	g.parsed.Store(true)
+	time.Sleep(100 * time.Millisecond)
+	if rows != 1 || g.begun.Load() != 0 || g.ended.Load() != 0 {
+		t.Errorf("%d rows taken, %d reads begun after the consumer stopped, %d ended after Parse returned; want 1, 0, 0",
+			rows, g.begun.Load(), g.ended.Load())
 	}
 }
