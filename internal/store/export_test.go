@@ -70,3 +70,22 @@ func importFileOf(rows []ImportRow, ids map[string]ImportSheetIDs) *importFile {
 	}
 	return f
 }
+
+// CreateImportMediators runs createMediators for the file's mediators
+// that readImportKnown did not find (identifier → département), and
+// returns the mediator ids the import then knows, by identifier.
+func CreateImportMediators(ctx context.Context, tx pgx.Tx, missing [][2]string) (map[string]int64, error) {
+	db := &importKnown{mediators: map[string]knownMediator{}}
+	plan := &importPlan{}
+	for _, m := range missing {
+		plan.newMediators = append(plan.newMediators, newMediator{m[0], m[1]})
+	}
+	if err := createMediators(ctx, tx, db, plan); err != nil {
+		return nil, err
+	}
+	ids := map[string]int64{}
+	for ident, m := range db.mediators {
+		ids[ident] = m.id
+	}
+	return ids, nil
+}

@@ -622,3 +622,27 @@ func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
 		t.Errorf("rollups after the import:\n%s\nrebuilt:\n%s", imported, rebuilt)
 	}
 }
+
+// A mediator created by someone else after the import read the mediators
+// (they are not locked) is found, not left without an id: its sheets would
+// have been written with mediator 0, unchecked when the import may set the
+// foreign keys' triggers aside.
+func TestImportMediatorCreatedMeanwhileGetsItsID(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	var meanwhile int64
+	if err := store.DBOf(st).QueryRow(ctx, `INSERT INTO mediators (identifier, departement) VALUES ('MED-1', '59') RETURNING id`).Scan(&meanwhile); err != nil {
+		t.Fatal(err)
+	}
+	var ids map[string]int64
+	if err := pgx.BeginFunc(ctx, store.DBOf(st), func(tx pgx.Tx) error {
+		var err error
+		ids, err = store.CreateImportMediators(ctx, tx, [][2]string{{"MED-1", "59"}, {"MED-2", "62"}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids["MED-1"] != meanwhile || ids["MED-2"] == 0 || ids["MED-2"] == meanwhile {
+		t.Errorf("mediator ids %v, want MED-1 = %d and MED-2 another", ids, meanwhile)
+	}
+}

@@ -435,6 +435,27 @@ func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *impo
 		}); err != nil {
 			return fmt.Errorf("create mediators: %w", err)
 		}
+		// One created by someone else since readImportKnown (mediators
+		// are not locked) is left out by ON CONFLICT: its id is read, or
+		// its rows would name mediator 0.
+		var missing []string
+		for _, m := range plan.newMediators {
+			if _, ok := db.mediators[m.identifier]; !ok {
+				missing = append(missing, m.identifier)
+			}
+		}
+		if len(missing) > 0 {
+			rows, err := tx.Query(ctx, `SELECT identifier, id, departement FROM mediators WHERE identifier = ANY($1)`, missing)
+			if err != nil {
+				return fmt.Errorf("create mediators: %w", err)
+			}
+			if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement}, func() error {
+				db.mediators[ident] = m
+				return nil
+			}); err != nil {
+				return fmt.Errorf("create mediators: %w", err)
+			}
+		}
 	}
 	ids := make([]int64, 0, len(db.mediators))
 	for _, m := range db.mediators {
