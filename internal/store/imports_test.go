@@ -646,3 +646,37 @@ func TestImportMediatorCreatedMeanwhileGetsItsID(t *testing.T) {
 		t.Errorf("mediator ids %v, want MED-1 = %d and MED-2 another", ids, meanwhile)
 	}
 }
+
+// A code known in the database, on a line that is not its sheet's first,
+// is checked too (as the SQL checks read every line): the line has both
+// problems.
+func TestImportRowsChecksKnownCodesOnEveryLine(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "OLD", "MED-9", "80", "P9", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := st.ImportRows(ctx, rowsOf(
+		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+		importRow(3, "A1", "MED-1", "59", "P9", "soins", "rdv", "en_cours"), // P9 is MED-9's person
+	), store.ImportOptions{})
+	if !errors.Is(err, store.ErrImportRejected) {
+		t.Fatalf("err = %v, want ErrImportRejected", err)
+	}
+	var got []string
+	for _, p := range sum.Problems {
+		got = append(got, p.Error())
+	}
+	want := []string{
+		"ligne 3 : la fiche « A1 » ne concorde pas avec sa ligne 2 (colonnes différentes : beneficiary)",
+		"ligne 3 : le code bénéficiaire « P9 » appartient déjà au médiateur « MED-9 », pas à « MED-1 »",
+	}
+	if len(got) != len(want) || sum.ProblemCount != len(want) {
+		t.Fatalf("problems (%d):\n%s", sum.ProblemCount, strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], want[i])
+		}
+	}
+}

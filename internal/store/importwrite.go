@@ -149,11 +149,12 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 	}
 	var codes []string
 	if anyPerson {
-		set := map[string]bool{}
-		for _, sh := range f.sheets {
-			set[f.row(sh.first).Beneficiary] = true
+		// Every line's code, not only each sheet's first line's: a line
+		// disagreeing with its sheet is checked against the database too.
+		codes = make([]string, f.people)
+		for i := range f.n {
+			codes[f.personOf[i]] = f.row(i).Beneficiary
 		}
-		codes = keysOf(set)
 	}
 	rows, err = tx.Query(ctx, `
 		SELECT b.code, b.id, m.identifier
