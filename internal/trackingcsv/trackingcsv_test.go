@@ -224,15 +224,14 @@ func (g *gatedReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// A consumer that stops early gets r back at once: Parse begins no read
-// once it stopped, and returns after the read under way (the reading used
-// to go on in a goroutine, to the end of its batch, or forever on a reader
-// that blocks).
+// A consumer that stops early gets r back: Parse begins no more reads
+// (one may start while it stops) and returns once the read under way
+// ended (the reading used to go on in a goroutine to the end of its batch,
+// or forever on a reader that blocks).
 func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
 	line := "F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n"
 	file := header + strings.Repeat(line, 3000)
 	g := &gatedReader{data: []byte(file), gateAt: len(header) + 1100*len(line), gate: make(chan struct{})}
-	time.AfterFunc(50*time.Millisecond, func() { close(g.gate) })
 	rows := 0
 	for _, err := range trackingcsv.Parse(g) {
 		if err != nil {
@@ -240,12 +239,13 @@ func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
 		}
 		rows++
 		g.broke.Store(true)
+		time.AfterFunc(50*time.Millisecond, func() { close(g.gate) })
 		break
 	}
 	g.parsed.Store(true)
 	time.Sleep(100 * time.Millisecond)
-	if rows != 1 || g.begun.Load() != 0 || g.ended.Load() != 0 {
-		t.Errorf("%d rows taken, %d reads begun after the consumer stopped, %d ended after Parse returned; want 1, 0, 0",
+	if rows != 1 || g.begun.Load() > 1 || g.ended.Load() != 0 {
+		t.Errorf("%d rows taken, %d reads begun after the consumer stopped, %d ended after Parse returned; want 1, at most 1, 0",
 			rows, g.begun.Load(), g.ended.Load())
 	}
 }
