@@ -73,19 +73,20 @@ func importFileOf(rows []ImportRow, ids map[string]ImportSheetIDs) *importFile {
 
 // CreateImportMediators runs createMediators for the file's mediators
 // that readImportKnown did not find (identifier → département), and
-// returns the mediator ids the import then knows, by identifier.
-func CreateImportMediators(ctx context.Context, tx pgx.Tx, missing [][2]string) (map[string]int64, error) {
+// returns the mediator ids the import then knows, by identifier, and how
+// many it counts as created.
+func CreateImportMediators(ctx context.Context, tx pgx.Tx, missing [][2]string) (map[string]int64, int, error) {
 	db := &importKnown{mediators: map[string]knownMediator{}}
 	plan := &importPlan{}
 	for _, m := range missing {
 		plan.newMediators = append(plan.newMediators, newMediator{m[0], m[1]})
 	}
 	if err := createMediators(ctx, tx, db, plan); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	ids := map[string]int64{}
 	for ident, m := range db.mediators {
 		ids[ident] = m.id
 	}
-	return ids, nil
+	return ids, len(plan.newMediators), nil
 }

@@ -635,15 +635,19 @@ func TestImportMediatorCreatedMeanwhileGetsItsID(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids map[string]int64
+	var created int
 	if err := pgx.BeginFunc(ctx, store.DBOf(st), func(tx pgx.Tx) error {
 		var err error
-		ids, err = store.CreateImportMediators(ctx, tx, [][2]string{{"MED-1", "59"}, {"MED-2", "62"}})
+		ids, created, err = store.CreateImportMediators(ctx, tx, [][2]string{{"MED-1", "59"}, {"MED-2", "62"}})
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	if len(ids) != 2 || ids["MED-1"] != meanwhile || ids["MED-2"] == 0 || ids["MED-2"] == meanwhile {
 		t.Errorf("mediator ids %v, want MED-1 = %d and MED-2 another", ids, meanwhile)
+	}
+	if created != 1 {
+		t.Errorf("%d mediators counted as created, want 1 (MED-2; MED-1 was someone else's)", created)
 	}
 }
 

@@ -79,7 +79,11 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		if opt.DryRun {
 			return errDryRun
 		}
-		return writeImport(ctx, tx, f, db, plan, loc, step)
+		if err := writeImport(ctx, tx, f, db, plan, loc, step); err != nil {
+			return err
+		}
+		sum.NewMediators = len(plan.newMediators) // without any created meanwhile by someone else
+		return nil
 	})
 	switch {
 	case errors.Is(err, errDryRun):
@@ -430,21 +434,23 @@ func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *impo
 		}
 		var ident string
 		var m knownMediator
+		created := map[string]bool{}
 		if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement}, func() error {
-			db.mediators[ident] = m
+			db.mediators[ident], created[ident] = m, true
 			return nil
 		}); err != nil {
 			return fmt.Errorf("create mediators: %w", err)
 		}
 		// One created by someone else since readImportKnown (mediators
 		// are not locked) is left out by ON CONFLICT: its id is read, or
-		// its rows would name mediator 0.
+		// its rows would name mediator 0, and it is not counted as new.
 		var missing []string
 		for _, m := range plan.newMediators {
-			if _, ok := db.mediators[m.identifier]; !ok {
+			if !created[m.identifier] {
 				missing = append(missing, m.identifier)
 			}
 		}
+		plan.newMediators = slices.DeleteFunc(plan.newMediators, func(m newMediator) bool { return !created[m.identifier] })
 		if len(missing) > 0 {
 			rows, err := tx.Query(ctx, `SELECT identifier, id, departement FROM mediators WHERE identifier = ANY($1)`, missing)
 			if err != nil {
