@@ -134,14 +134,18 @@ func (f *importFile) checks() []fileCheck {
 	for i := range f.n {
 		days[i] = dayOf(f.row(i).Date)
 	}
+	// The checks only read the file: two of them run beside the others.
+	var sheetLines, mediators fileCheck
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sheetLines, mediators = f.sheetLines(days), f.mediatorDepartements()
+	}()
 	codeOf, owners := f.beneficiaries(days)
+	owner, sameDay := f.beneficiaryOwners(codeOf, owners), f.personOnOneDay(days, codeOf)
+	<-done
 	f.personOf, f.people = codeOf, len(owners)
-	return []fileCheck{
-		f.sheetLines(days),
-		f.mediatorDepartements(),
-		f.beneficiaryOwners(codeOf, owners),
-		f.personOnOneDay(days, codeOf),
-	}
+	return []fileCheck{sheetLines, mediators, owner, sameDay}
 }
 
 func dayOf(t time.Time) int32 {
