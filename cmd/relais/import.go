@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
@@ -23,13 +22,6 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *file == "" {
 		return errors.New("import : précisez le fichier avec --file suivi.csv")
-	}
-	// The import holds the file in memory (about 740 MB of live heap for a
-	// million lines): collected at 50 % growth instead of 100 %, its peak
-	// stays near 1.05 GB instead of 1.7 GB, in the same time. GOGC, when
-	// set, decides.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(50)
 	}
 	var in io.Reader = os.Stdin
 	if *file != "-" {
