@@ -36,6 +36,21 @@ func rowsOf(rows ...store.ImportRow) iter.Seq2[store.ImportRow, error] {
 	}
 }
 
+// rejected imports rows, which must be refused, and returns the summary
+// and its problems as the user reads them.
+func rejected(t *testing.T, st *store.Store, rows ...store.ImportRow) (store.ImportSummary, []string) {
+	t.Helper()
+	sum, err := st.ImportRows(context.Background(), rowsOf(rows...), store.ImportOptions{})
+	if !errors.Is(err, store.ErrImportRejected) {
+		t.Fatalf("err = %v, want ErrImportRejected", err)
+	}
+	var got []string
+	for _, p := range sum.Problems {
+		got = append(got, p.Error())
+	}
+	return sum, got
+}
+
 func count(t *testing.T, st *store.Store, table string) int {
 	t.Helper()
 	var n int
@@ -132,14 +147,7 @@ func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
 		importRow(8, "A6", "MED-2", "59", "P9", "droits", "css", "resolue"),  // P9 is MED-9's person
 		sameDayOtherSex, // P1 again the same day, another sheet, another sex
 	}
-	sum, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{})
-	if !errors.Is(err, store.ErrImportRejected) {
-		t.Fatalf("err = %v, want ErrImportRejected", err)
-	}
-	var got []string
-	for _, p := range sum.Problems {
-		got = append(got, p.Error())
-	}
+	sum, got := rejected(t, st, rows...)
 	want := []string{
 		"ligne 3 : la fiche « A1 » ne concorde pas avec sa ligne 2 (colonnes différentes : sex)",
 		"ligne 4 : le médiateur « MED-1 » est dans le département 59 plus haut dans le fichier, pas 62",
@@ -660,17 +668,10 @@ func TestImportRowsChecksKnownCodesOnEveryLine(t *testing.T) {
 	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "OLD", "MED-9", "80", "P9", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := st.ImportRows(ctx, rowsOf(
+	sum, got := rejected(t, st,
 		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 		importRow(3, "A1", "MED-1", "59", "P9", "soins", "rdv", "en_cours"), // P9 is MED-9's person
-	), store.ImportOptions{})
-	if !errors.Is(err, store.ErrImportRejected) {
-		t.Fatalf("err = %v, want ErrImportRejected", err)
-	}
-	var got []string
-	for _, p := range sum.Problems {
-		got = append(got, p.Error())
-	}
+	)
 	want := []string{
 		"ligne 3 : la fiche « A1 » ne concorde pas avec sa ligne 2 (colonnes différentes : beneficiary)",
 		"ligne 3 : le code bénéficiaire « P9 » appartient déjà au médiateur « MED-9 », pas à « MED-1 »",
