@@ -156,7 +156,6 @@ type Post struct {
 	Identifier  string
 	Departement string
 	Structure   string
-	UserID      *int64 // the mediator's Telegram id; nil for a post without an account (imported)
 }
 
 // PostByIdentifier returns the post of a mediator identifier (MED-59-01),
@@ -165,9 +164,9 @@ type Post struct {
 func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID TelegramID) (Post, error) {
 	var p Post
 	err := s.db.QueryRow(ctx, `
-		SELECT identifier, departement, structure, user_id FROM mediators
+		SELECT identifier, departement, structure FROM mediators
 		WHERE ($1 <> '' AND identifier = $1) OR ($1 = '' AND user_id = $2)`, identifier, telegramID).
-		Scan(&p.Identifier, &p.Departement, &p.Structure, &p.UserID)
+		Scan(&p.Identifier, &p.Departement, &p.Structure)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}
