@@ -110,20 +110,6 @@ func (c *fileCheck) add(line int, reason string) {
 	c.problems = append(c.problems, ImportProblem{Line: line, Reason: reason})
 }
 
-// crossLineProblems runs the checks that need only the file, those of the
-// SQL crossLineProblems that read no table: their problems concatenated in
-// the SQL's order, each check's capped at MaxImportProblems, and the count
-// of them all.
-func (f *importFile) crossLineProblems() ([]ImportProblem, int) {
-	var out []ImportProblem
-	total := 0
-	for _, c := range f.checks() {
-		out = append(out, c.problems...)
-		total += c.count
-	}
-	return out, total
-}
-
 // checks runs the file's checks, in the SQL's order: "sheet lines",
 // "mediator departement", "beneficiary owner", "person on one day" (the SQL
 // runs "known mediator" between the second and the third).

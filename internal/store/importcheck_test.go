@@ -363,3 +363,17 @@ func TestFileChecksCapEachCheck(t *testing.T) {
 		t.Errorf("%d problems, %d kept", n, len(problems))
 	}
 }
+
+// crossLineProblems runs the checks that need only the file, those of the
+// SQL crossLineProblems that read no table: their problems concatenated in
+// the SQL's order, each check's capped at MaxImportProblems, and the count
+// of them all.
+func (f *importFile) crossLineProblems() ([]ImportProblem, int) {
+	var out []ImportProblem
+	total := 0
+	for _, c := range f.checks() {
+		out = append(out, c.problems...)
+		total += c.count
+	}
+	return out, total
+}

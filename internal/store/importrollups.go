@@ -89,25 +89,6 @@ type importRollups struct {
 	peopleDays   []peopleDayRow   // to add to report_people_days
 }
 
-// writeImportRollups writes the rollups of an import that the base tables'
-// triggers would have written (they are off): for the (mediator, day) keys
-// fresh[key] marks (no sheet before the import, so all their sheets are in
-// f), report_counts' day rows, report_follow_ups and their sums; for the
-// people the sheets' newPerson marks, report_people and report_people_days.
-// It is freshDayRollups and the new-people part of refreshRollups computed
-// in Go from f instead of SQL over staged lines. zone is the file's dates'
-// zone: a resolved request was resolved at its line's midnight there. Known
-// sheets are left out. Call it once per transaction (its temp tables).
-func writeImportRollups(ctx context.Context, tx pgx.Tx, f *importFile, fresh map[importDayKey]bool, zone *time.Location, step func(string)) error {
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return fmt.Errorf("report rollups of the import: %w", err)
-	}
-	r := computeImportRollups(f, fresh, zone, paris)
-	step("rollups: computed")
-	return r.write(ctx, tx, step)
-}
-
 // computeImportRollups aggregates f in one pass over its sheets and one
 // over its rows, with hash maps; the rows come out in a fixed order (their
 // keys' first appearance), people by beneficiary.

@@ -29,13 +29,13 @@ import (
 // large import also rebuilds all their indexes (see suspendIndexes).
 // Each step's duration is logged at debug level ("import step").
 func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
-	loc := opt.Location
-	if loc == nil {
-		var err error
-		if loc, err = time.LoadLocation("Europe/Paris"); err != nil {
-			return ImportSummary{}, fmt.Errorf("import rows: %w", err)
-		}
+	// The rollups' days are Paris days; the file's zone is Paris unless
+	// told otherwise.
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
 	}
+	loc := cmp.Or(opt.Location, paris)
 	step := newImportSteps(ctx)
 	f, err := readImportFile(rows)
 	if err != nil {
@@ -74,12 +74,12 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 			return ErrImportRejected
 		}
 		plan := planImport(f, db)
-		sum.Sheets, sum.SkippedSheets, sum.Requests = plan.sheets, plan.skipped, plan.requests
+		sum.Sheets, sum.SkippedSheets, sum.Requests = len(plan.order), plan.skipped, len(plan.requests)
 		sum.NewMediators, sum.NewBeneficiaries = len(plan.newMediators), len(plan.newPeople)
 		if opt.DryRun {
 			return errDryRun
 		}
-		if err := writeImport(ctx, tx, f, db, plan, loc, step); err != nil {
+		if err := writeImport(ctx, tx, f, db, plan, loc, paris, step); err != nil {
 			return err
 		}
 		sum.NewMediators = len(plan.newMediators) // without any created meanwhile by someone else
@@ -277,9 +277,8 @@ type importPlan struct {
 	personID  []int64
 	newPeople []int32 // the people to create, in order of first line
 	order     []int32 // the new sheets in (date, line) order: their numbers' order
-	sheets    int
-	skipped   int
-	requests  int
+	skipped   int     // sheets already there
+	requests  []int32 // the rows of the new sheets' requests, in line order
 }
 
 type newMediator struct{ identifier, departement string }
@@ -315,7 +314,6 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 			}
 		}
 		p.order = append(p.order, int32(i))
-		p.sheets++
 	}
 	for person, s := range p.latest {
 		known, ok := db.people[f.row(f.sheets[s].first).Beneficiary]
@@ -327,7 +325,7 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 	}
 	for i := range f.n {
 		if f.row(i).RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
-			p.requests++
+			p.requests = append(p.requests, i)
 		}
 	}
 	// Sorted on one integer (day, then line), read once per sheet.
@@ -355,7 +353,7 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 // new sheets. The foreign keys inside the imported tables and the
 // triggers are set aside meanwhile (see suspendForeignKeys), and a large
 // import rebuilds the secondary indexes (see suspendIndexes).
-func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan, loc *time.Location, step func(string)) error {
+func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan, loc, paris *time.Location, step func(string)) error {
 	restoreKeys, err := suspendForeignKeys(ctx, tx)
 	if err != nil {
 		return err
@@ -374,7 +372,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		return err
 	}
 	step("fresh days")
-	restoreIndexes, err := suspendIndexes(ctx, tx, plan.sheets)
+	restoreIndexes, err := suspendIndexes(ctx, tx, len(plan.order))
 	if err != nil {
 		return err
 	}
@@ -385,10 +383,6 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 	step("beneficiaries")
 	// Every sheet now has its ids: the rollups are computed in Go while
 	// PostgreSQL writes the sheets and requests (one core each).
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return fmt.Errorf("report rollups of the import: %w", err)
-	}
 	computed := make(chan importRollups, 1)
 	go func() { computed <- computeImportRollups(f, fresh, loc, paris) }()
 	if err := writeSheets(ctx, tx, f, db, plan); err != nil {
@@ -426,43 +420,45 @@ func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *impo
 		for i, m := range plan.newMediators {
 			idents[i], deps[i] = m.identifier, m.departement
 		}
+		created := map[string]bool{}
+		// read takes the ids of the mediators rows names.
+		read := func(rows pgx.Rows, err error, isNew bool) error {
+			if err != nil {
+				return fmt.Errorf("create mediators: %w", err)
+			}
+			var ident string
+			var m knownMediator
+			if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement}, func() error {
+				db.mediators[ident], created[ident] = m, isNew
+				return nil
+			}); err != nil {
+				return fmt.Errorf("create mediators: %w", err)
+			}
+			return nil
+		}
 		rows, err := tx.Query(ctx, `
 			INSERT INTO mediators (identifier, departement) SELECT * FROM unnest($1::text[], $2::text[])
 			ON CONFLICT (identifier) DO NOTHING RETURNING identifier, id, departement`, idents, deps)
-		if err != nil {
-			return fmt.Errorf("create mediators: %w", err)
-		}
-		var ident string
-		var m knownMediator
-		created := map[string]bool{}
-		if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement}, func() error {
-			db.mediators[ident], created[ident] = m, true
-			return nil
-		}); err != nil {
-			return fmt.Errorf("create mediators: %w", err)
+		if err := read(rows, err, true); err != nil {
+			return err
 		}
 		// One created by someone else since readImportKnown (mediators
-		// are not locked) is left out by ON CONFLICT: its id is read, or
-		// its rows would name mediator 0, and it is not counted as new.
+		// are not locked) is left out by ON CONFLICT: its id is read (by a
+		// statement of its own, which sees it), or its rows would name
+		// mediator 0, and it is not counted as new.
 		var missing []string
 		for _, m := range plan.newMediators {
 			if !created[m.identifier] {
 				missing = append(missing, m.identifier)
 			}
 		}
-		plan.newMediators = slices.DeleteFunc(plan.newMediators, func(m newMediator) bool { return !created[m.identifier] })
 		if len(missing) > 0 {
 			rows, err := tx.Query(ctx, `SELECT identifier, id, departement FROM mediators WHERE identifier = ANY($1)`, missing)
-			if err != nil {
-				return fmt.Errorf("create mediators: %w", err)
-			}
-			if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement}, func() error {
-				db.mediators[ident] = m
-				return nil
-			}); err != nil {
-				return fmt.Errorf("create mediators: %w", err)
+			if err := read(rows, err, false); err != nil {
+				return err
 			}
 		}
+		plan.newMediators = slices.DeleteFunc(plan.newMediators, func(m newMediator) bool { return !created[m.identifier] })
 	}
 	ids := make([]int64, 0, len(db.mediators))
 	for _, m := range db.mediators {
@@ -624,12 +620,7 @@ func writeSheets(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 // their sheet in line order. A request changed status on its line's day,
 // at midnight in the file's zone.
 func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, loc *time.Location) error {
-	idx := make([]int32, 0, plan.requests)
-	for i := range f.n {
-		if f.row(i).RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
-			idx = append(idx, int32(i))
-		}
-	}
+	idx := plan.requests
 	if len(idx) == 0 {
 		return nil
 	}
