@@ -685,3 +685,37 @@ func TestImportRowsChecksKnownCodesOnEveryLine(t *testing.T) {
 		}
 	}
 }
+
+// The import takes the ids of its people and requests, and its sheets'
+// numbers, from their sequences in one step each: they follow the rows
+// already there, and what the bot saves next follows the import's.
+func TestImportRowsTakesIDsAfterTheRowsThere(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ImportRows(ctx, rowsOf(
+		importRow(2, "B1", "MED-1", "59", "P2", "droits", "css", "resolue"),
+		importRow(3, "B1", "MED-1", "59", "P2", "soins", "rdv", "en_cours"),
+		importRow(4, "B2", "MED-1", "59", "P3", "droits", "css", "resolue"),
+	), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var next string
+	if err := store.DBOf(st).QueryRow(ctx, `
+		WITH b AS (INSERT INTO beneficiaries (code, mediator_id) SELECT 'BOT', id FROM mediators RETURNING id, mediator_id),
+		     s AS (INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
+		           SELECT 'BOT1', mediator_id, id, DATE '2024-03-05', 'F', 'oui', 'rsa', 'aller_vers', 'oriente', 'oui' FROM b
+		           RETURNING id, number),
+		     r AS (INSERT INTO requests (sheet_id, position, kind, type, status) SELECT id, 1, 'droits', 'css', 'en_cours' FROM s RETURNING id)
+		SELECT (SELECT string_agg(code || '=' || id, ' ' ORDER BY id) FROM beneficiaries) || ' / ' ||
+		       (SELECT string_agg(id || '=' || number, ' ' ORDER BY number) FROM sheets) || ' / bot: ' ||
+		       (SELECT b.id FROM b) || ' ' || (SELECT s.number FROM s) || ' ' || (SELECT r.id FROM r) || ' / requests: ' ||
+		       (SELECT string_agg(sheet_id || ':' || id, ' ' ORDER BY id) FROM requests)`).Scan(&next); err != nil {
+		t.Fatal(err)
+	}
+	if want := "P1=1 P2=2 P3=3 / A1=1 B1=2 B2=3 / bot: 4 4 5 / requests: A1:1 B1:2 B1:3 B2:4"; next != want {
+		t.Errorf("ids %q, want %q", next, want)
+	}
+}

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
@@ -247,5 +250,40 @@ func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
 	if rows != 1 || g.begun.Load() > 1 || g.ended.Load() != 0 {
 		t.Errorf("%d rows taken, %d reads begun after the consumer stopped, %d ended after Parse returned; want 1, at most 1, 0",
 			rows, g.begun.Load(), g.ended.Load())
+	}
+}
+
+// Lines are checked by several goroutines a batch (1 024 lines) at a time;
+// the rows and problems still come in file order, across batches: here
+// 5 000 lines with a bad sex on lines 1 500 and 4 001.
+func TestParseKeepsFileOrderAcrossBatches(t *testing.T) {
+	var file bytes.Buffer
+	for i := range 5000 {
+		sex := "F"
+		if line := i + 2; line == 1500 || line == 4001 {
+			sex = "Z"
+		}
+		file.WriteString(fmt.Sprintf("S%05d,2024-02-05,MED-59-01,59,P-%05d,%s,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n", i, i, sex))
+	}
+	var lines, problems []int
+	for row, err := range trackingcsv.Parse(strings.NewReader(header + file.String())) {
+		var p *store.ImportProblem
+		switch {
+		case errors.As(err, &p):
+			problems = append(problems, p.Line)
+		case err != nil:
+			t.Fatal(err)
+		default:
+			if want := fmt.Sprintf("S%05d", row.Line-2); row.SheetID != want {
+				t.Fatalf("line %d holds sheet %s, want %s", row.Line, row.SheetID, want)
+			}
+			lines = append(lines, row.Line)
+		}
+	}
+	if !slices.Equal(problems, []int{1500, 4001}) {
+		t.Errorf("problems at lines %v, want [1500 4001]", problems)
+	}
+	if len(lines) != 4998 || !slices.IsSorted(lines) || lines[0] != 2 || lines[4997] != 5001 {
+		t.Errorf("%d rows, first line %d, last %d, in order: %v", len(lines), lines[0], lines[len(lines)-1], slices.IsSorted(lines))
 	}
 }
