@@ -46,28 +46,23 @@ func WriteImportRollups(ctx context.Context, tx pgx.Tx, rows []ImportRow, ids ma
 	return writeImportRollups(ctx, tx, importFileOf(rows, ids), keys, zone, func(string) {})
 }
 
-// importFileOf holds rows as the import's reader would: sheets by id in
-// order of first line, with their rights and care flags, and ids[SheetID].
+// importFileOf reads rows as the import does (readImportFile), then gives
+// its sheets ids[SheetID], as the writer would before the rollups run.
 func importFileOf(rows []ImportRow, ids map[string]ImportSheetIDs) *importFile {
-	f := &importFile{sheetOf: make([]int32, len(rows))}
-	for _, r := range rows {
-		f.add(r)
-	}
-	index := map[string]int32{}
-	for i, r := range rows {
-		s, ok := index[r.SheetID]
-		if !ok {
-			s = int32(len(f.sheets))
-			index[r.SheetID] = s
-			id := ids[r.SheetID]
-			f.sheets = append(f.sheets, importSheet{first: int32(i), known: id.Known, mediatorID: id.MediatorID,
-				beneficiaryID: id.BeneficiaryID, newPerson: id.NewPerson})
+	f, err := readImportFile(func(yield func(ImportRow, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
+				return
+			}
 		}
-		f.sheetOf[i] = s
-		sh := &f.sheets[s]
-		sh.lastLine = r.Line
-		sh.rights = sh.rights || r.RequestKind == "droits"
-		sh.care = sh.care || r.RequestKind == "soins"
+	})
+	if err != nil {
+		panic(err) // rows yield no read error
+	}
+	for i := range f.sheets {
+		sh := &f.sheets[i]
+		id := ids[f.row(sh.first).SheetID]
+		sh.known, sh.mediatorID, sh.beneficiaryID, sh.newPerson = id.Known, id.MediatorID, id.BeneficiaryID, id.NewPerson
 	}
 	return f
 }
