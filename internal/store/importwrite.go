@@ -131,20 +131,13 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 	}
 	// Each mediator's last number, read while sheets_mediator_number may
 	// answer it (the tables are locked: it cannot change).
-	rows, err := tx.Query(ctx, `
-		SELECT m.identifier, m.id, m.departement,
-		       coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0)
-		FROM mediators m WHERE m.identifier = ANY($1)`, keysOf(meds))
-	if err != nil {
-		return nil, fmt.Errorf("read mediators: %w", err)
-	}
 	var ident string
 	var m knownMediator
-	if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement, &m.top}, func() error {
-		db.mediators[ident] = m
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("read mediators: %w", err)
+	if err := eachRow(ctx, tx, "read mediators", []any{&ident, &m.id, &m.departement, &m.top}, func() { db.mediators[ident] = m }, `
+		SELECT m.identifier, m.id, m.departement,
+		       coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0)
+		FROM mediators m WHERE m.identifier = ANY($1)`, keysOf(meds)); err != nil {
+		return nil, err
 	}
 	// An empty table (a first import) is not asked about a million keys.
 	var anyPerson, anySheet bool
@@ -160,19 +153,12 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 			codes[f.personOf[i]] = f.row(i).Beneficiary
 		}
 	}
-	rows, err = tx.Query(ctx, `
+	var p knownPerson
+	if err := eachRow(ctx, tx, "read beneficiaries", []any{&ident, &p.id, &p.mediator}, func() { db.people[ident] = p }, `
 		SELECT b.code, b.id, m.identifier
 		FROM unnest($1::text[]) AS k(code) JOIN beneficiaries b ON b.code = k.code JOIN mediators m ON m.id = b.mediator_id`,
-		codes)
-	if err != nil {
-		return nil, fmt.Errorf("read beneficiaries: %w", err)
-	}
-	var p knownPerson
-	if _, err := pgx.ForEachRow(rows, []any{&ident, &p.id, &p.mediator}, func() error {
-		db.people[ident] = p
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("read beneficiaries: %w", err)
+		codes); err != nil {
+		return nil, err
 	}
 	var ids []string
 	if anySheet {
@@ -181,20 +167,26 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 			ids[i] = f.row(sh.first).SheetID
 		}
 	}
-	rows, err = tx.Query(ctx, `
-		SELECT s.id, m.identifier, s.date
-		FROM unnest($1::text[]) AS k(id) JOIN sheets s ON s.id = k.id JOIN mediators m ON m.id = s.mediator_id`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("read sheets: %w", err)
-	}
 	var ks knownSheetInDB
-	if _, err := pgx.ForEachRow(rows, []any{&ident, &ks.mediator, &ks.date}, func() error {
-		db.sheets[ident] = ks
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("read sheets: %w", err)
+	if err := eachRow(ctx, tx, "read sheets", []any{&ident, &ks.mediator, &ks.date}, func() { db.sheets[ident] = ks }, `
+		SELECT s.id, m.identifier, s.date
+		FROM unnest($1::text[]) AS k(id) JOIN sheets s ON s.id = k.id JOIN mediators m ON m.id = s.mediator_id`, ids); err != nil {
+		return nil, err
 	}
 	return db, nil
+}
+
+// eachRow runs sql, scans each row into dest and calls each: the import's
+// reads of many keys; its errors say what was read.
+func eachRow(ctx context.Context, tx pgx.Tx, what string, dest []any, each func(), sql string, args ...any) error {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err == nil {
+		_, err = pgx.ForEachRow(rows, dest, func() error { each(); return nil })
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 func keysOf(set map[string]bool) []string {
@@ -421,25 +413,13 @@ func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *impo
 			idents[i], deps[i] = m.identifier, m.departement
 		}
 		created := map[string]bool{}
-		// read takes the ids of the mediators rows names.
-		read := func(rows pgx.Rows, err error, isNew bool) error {
-			if err != nil {
-				return fmt.Errorf("create mediators: %w", err)
-			}
-			var ident string
-			var m knownMediator
-			if _, err := pgx.ForEachRow(rows, []any{&ident, &m.id, &m.departement}, func() error {
-				db.mediators[ident], created[ident] = m, isNew
-				return nil
-			}); err != nil {
-				return fmt.Errorf("create mediators: %w", err)
-			}
-			return nil
-		}
-		rows, err := tx.Query(ctx, `
+		var ident string
+		var m knownMediator
+		isNew := true
+		dest, each := []any{&ident, &m.id, &m.departement}, func() { db.mediators[ident], created[ident] = m, isNew }
+		if err := eachRow(ctx, tx, "create mediators", dest, each, `
 			INSERT INTO mediators (identifier, departement) SELECT * FROM unnest($1::text[], $2::text[])
-			ON CONFLICT (identifier) DO NOTHING RETURNING identifier, id, departement`, idents, deps)
-		if err := read(rows, err, true); err != nil {
+			ON CONFLICT (identifier) DO NOTHING RETURNING identifier, id, departement`, idents, deps); err != nil {
 			return err
 		}
 		// One created by someone else since readImportKnown (mediators
@@ -453,8 +433,9 @@ func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *impo
 			}
 		}
 		if len(missing) > 0 {
-			rows, err := tx.Query(ctx, `SELECT identifier, id, departement FROM mediators WHERE identifier = ANY($1)`, missing)
-			if err := read(rows, err, false); err != nil {
+			isNew = false
+			if err := eachRow(ctx, tx, "create mediators", dest, each,
+				`SELECT identifier, id, departement FROM mediators WHERE identifier = ANY($1)`, missing); err != nil {
 				return err
 			}
 		}
@@ -484,18 +465,11 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 	for k := range fresh {
 		meds, days = append(meds, k.mediatorID), append(days, k.day)
 	}
-	rows, err := tx.Query(ctx, `
-		SELECT DISTINCT s.mediator_id, s.date
-		FROM unnest($1::bigint[], $2::date[]) AS k(m, d) JOIN sheets s ON s.mediator_id = k.m AND s.date = k.d`, meds, days)
-	if err != nil {
-		return nil, fmt.Errorf("find the import's days: %w", err)
-	}
 	var k importDayKey
-	if _, err := pgx.ForEachRow(rows, []any{&k.mediatorID, &k.day}, func() error {
-		fresh[k] = false
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("find the import's days: %w", err)
+	if err := eachRow(ctx, tx, "find the import's days", []any{&k.mediatorID, &k.day}, func() { fresh[k] = false }, `
+		SELECT DISTINCT s.mediator_id, s.date
+		FROM unnest($1::bigint[], $2::date[]) AS k(m, d) JOIN sheets s ON s.mediator_id = k.m AND s.date = k.d`, meds, days); err != nil {
+		return nil, err
 	}
 	return fresh, nil
 }
