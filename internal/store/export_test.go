@@ -105,3 +105,10 @@ func writeImportRollups(ctx context.Context, tx pgx.Tx, f *importFile, fresh map
 	step("rollups: computed")
 	return r.write(ctx, tx, step)
 }
+
+// SetImportStepHook runs f at the end of each import step, inside its
+// transaction, until the test ends.
+func SetImportStepHook(t interface{ Cleanup(func()) }, f func(step string)) {
+	importStepHook = f
+	t.Cleanup(func() { importStepHook = nil })
+}

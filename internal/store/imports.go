@@ -81,8 +81,15 @@ func newImportSteps(ctx context.Context) func(name string) {
 		now := time.Now()
 		slog.DebugContext(ctx, "import step", "step", name, "seconds", now.Sub(last).Seconds())
 		last = now
+		if importStepHook != nil {
+			importStepHook(name)
+		}
 	}
 }
+
+// importStepHook, set by tests only, runs at the end of each step, inside
+// the import's transaction.
+var importStepHook func(step string)
 
 // suspendForeignKeys drops, for the rest of the transaction, the foreign
 // keys from requests to sheets and from sheets to beneficiaries, and returns
@@ -121,10 +128,12 @@ func suspendForeignKeys(ctx context.Context, tx pgx.Tx) ([]string, error) {
 	// (relais.rollup is off), and the sheet-number trigger has nothing to
 	// do (the import numbers the sheets). A superuser may also set aside
 	// the internal triggers checking, row by row, that beneficiaries and
-	// sheets name a mediator (3 µs a row, 4–5 s for a million lines); the
-	// import then locks its mediators' rows as those checks would (see
-	// createMediators), and every mediator id it writes comes from them.
-	// Disabling is transactional: a failed import leaves them enabled.
+	// sheets name a mediator (3 µs a row, 4–5 s for a million lines):
+	// every mediator id the import writes was just read or created, and
+	// nobody can delete or renumber a mediator before it commits, since
+	// that checks beneficiaries and sheets, which it holds exclusively
+	// (TestImportRowsKeepsItsMediatorsWhileWriting). Disabling is
+	// transactional: a failed import leaves them enabled.
 	var super bool
 	if err := tx.QueryRow(ctx, `SELECT current_setting('is_superuser') = 'on'`).Scan(&super); err != nil {
 		return nil, fmt.Errorf("read role: %w", err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -717,5 +718,40 @@ func TestImportRowsTakesIDsAfterTheRowsThere(t *testing.T) {
 	}
 	if want := "P1=1 P2=2 P3=3 / A1=1 B1=2 B2=3 / bot: 4 4 5 / requests: A1:1 B1:2 B1:3 B2:4"; next != want {
 		t.Errorf("ids %q, want %q", next, want)
+	}
+}
+
+// While an import writes rows naming a mediator, nobody can delete that
+// mediator (the rows would then name nothing): a delete waits for the
+// import's commit, then is refused.
+func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO mediators (identifier, departement) VALUES ('MED-1', '59')`); err != nil {
+		t.Fatal(err)
+	}
+	var deleteErr error
+	store.SetImportStepHook(t, func(step string) {
+		if step != "requests" {
+			return
+		}
+		deleteErr = pgx.BeginFunc(ctx, db.SQL, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `SET LOCAL lock_timeout = '300ms'; DELETE FROM mediators WHERE identifier = 'MED-1'`)
+			return err
+		})
+	})
+	if _, err := db.Store.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var pgErr *pgconn.PgError
+	if !errors.As(deleteErr, &pgErr) || pgErr.Code != "55P03" {
+		t.Errorf("deleting the import's mediator meanwhile: %v, want a lock timeout (55P03)", deleteErr)
+	}
+	_, err := db.SQL.Exec(ctx, `DELETE FROM mediators WHERE identifier = 'MED-1'`)
+	if !errors.As(err, &pgErr) || pgErr.Code != "23503" {
+		t.Errorf("deleting the import's mediator after it: %v, want a foreign key violation (23503)", err)
+	}
+	if n := count(t, db.Store, "mediators"); n != 1 {
+		t.Errorf("%d mediators after the import, want 1", n)
 	}
 }

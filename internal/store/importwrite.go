@@ -402,10 +402,10 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 	return refreshRollups(ctx, tx, f, plan, fresh, <-computed, step)
 }
 
-// createMediators inserts the missing mediators, then locks every mediator
-// of the file against deletion and key changes until the commit, as the
-// foreign-key checks of the imported rows would (FOR KEY SHARE), once per
-// mediator, and takes the lock the bot's numbering trigger takes for each.
+// createMediators inserts the missing mediators and records their ids.
+// No row lock is needed on the file's mediators, nor the bot's numbering
+// lock: deleting a mediator, or saving a sheet, waits for the tables the
+// import holds exclusively.
 func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *importPlan) error {
 	if len(plan.newMediators) > 0 {
 		idents, deps := make([]string, len(plan.newMediators)), make([]string, len(plan.newMediators))
@@ -440,15 +440,6 @@ func createMediators(ctx context.Context, tx pgx.Tx, db *importKnown, plan *impo
 			}
 		}
 		plan.newMediators = slices.DeleteFunc(plan.newMediators, func(m newMediator) bool { return !created[m.identifier] })
-	}
-	ids := make([]int64, 0, len(db.mediators))
-	for _, m := range db.mediators {
-		ids = append(ids, m.id)
-	}
-	if _, err := tx.Exec(ctx, `
-		SELECT pg_advisory_xact_lock(hashtext('sheets_mediator_number'), m.id::int)
-		FROM (SELECT id FROM mediators WHERE id = ANY($1) ORDER BY id FOR KEY SHARE) m`, ids); err != nil {
-		return fmt.Errorf("lock mediators: %w", err)
 	}
 	return nil
 }
