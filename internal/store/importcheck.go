@@ -121,7 +121,8 @@ func (f *importFile) checks() []fileCheck {
 		days[i] = dayOf(f.row(i).Date)
 	}
 	// The checks only read the file: two of them run beside the others.
-	var sheetLines, mediators fileCheck
+	var sheetLines fileCheck
+	var mediators mediatorCheck
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -130,8 +131,8 @@ func (f *importFile) checks() []fileCheck {
 	codeOf, owners := f.beneficiaries(days)
 	owner, sameDay := f.beneficiaryOwners(codeOf, owners), f.personOnOneDay(days, codeOf)
 	<-done
-	f.personOf, f.people = codeOf, len(owners)
-	return []fileCheck{sheetLines, mediators, owner, sameDay}
+	f.personOf, f.people, f.mediators = codeOf, len(owners), mediators.firstDep
+	return []fileCheck{sheetLines, mediators.fileCheck, owner, sameDay}
 }
 
 func dayOf(t time.Time) int32 {
@@ -205,7 +206,14 @@ func containsAll(a, b []string) bool {
 // mediatorDepartements finds the (mediator, département) groups other than
 // the mediator's first one, at their first line. The first group is the
 // one of the mediator's first line, so each is decided when first seen.
-func (f *importFile) mediatorDepartements() fileCheck {
+// mediatorCheck is the "mediator departement" check and, found on the way,
+// each mediator's département of its first line.
+type mediatorCheck struct {
+	fileCheck
+	firstDep map[string]string
+}
+
+func (f *importFile) mediatorDepartements() mediatorCheck {
 	c := fileCheck{name: "mediator departement"}
 	firstDep := make(map[string]string) // mediator: département of its first line
 	reported := make(map[[2]string]bool)
@@ -232,7 +240,7 @@ func (f *importFile) mediatorDepartements() fileCheck {
 			c.add(r.Line, mediatorDepartementMsg(r.Mediator, r.Departement, dep))
 		}
 	}
-	return c
+	return mediatorCheck{c, firstDep}
 }
 
 // beneficiaries numbers the person codes (codeOf[i] is rows[i]'s) and

@@ -20,6 +20,9 @@ type importFile struct {
 	// from 0 in order of first line; people counts them. Set by checks.
 	personOf []int32
 	people   int
+	// mediators maps each mediator of the file to the département of its
+	// first line. Set by checks.
+	mediators map[string]string
 	// problems are the lines the row source could not read (the first
 	// MaxImportProblems), problemCount counts them all.
 	problems     []ImportProblem

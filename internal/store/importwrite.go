@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"time"
 	_ "time/tzdata" // the file's zone never silently falls back to UTC
@@ -125,10 +126,6 @@ type knownSheetInDB struct {
 // codes are one statement each.
 func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnown, error) {
 	db := &importKnown{mediators: map[string]knownMediator{}, people: map[string]knownPerson{}, sheets: map[string]knownSheetInDB{}}
-	meds := map[string]bool{}
-	for i := range f.n {
-		meds[f.row(i).Mediator] = true
-	}
 	// Each mediator's last number, read while sheets_mediator_number may
 	// answer it (the tables are locked: it cannot change).
 	var ident string
@@ -136,7 +133,7 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 	if err := eachRow(ctx, tx, "read mediators", []any{&ident, &m.id, &m.departement, &m.top}, func() { db.mediators[ident] = m }, `
 		SELECT m.identifier, m.id, m.departement,
 		       coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0)
-		FROM mediators m WHERE m.identifier = ANY($1)`, keysOf(meds)); err != nil {
+		FROM mediators m WHERE m.identifier = ANY($1)`, slices.Collect(maps.Keys(f.mediators))); err != nil {
 		return nil, err
 	}
 	// An empty table (a first import) is not asked about a million keys.
@@ -187,14 +184,6 @@ func eachRow(ctx context.Context, tx pgx.Tx, what string, dest []any, each func(
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
-}
-
-func keysOf(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	return out
 }
 
 // checks find the lines that clash with what the database holds: a
@@ -280,12 +269,9 @@ type newMediator struct{ identifier, departement string }
 // sheets not already there, in the order they are numbered.
 func planImport(f *importFile, db *importKnown) *importPlan {
 	p := &importPlan{latest: make([]int32, f.people), lastDay: make([]int32, f.people), personID: make([]int64, f.people)}
-	seenMed := map[string]bool{}
-	for i := range f.n {
-		r := f.row(i)
-		if _, ok := db.mediators[r.Mediator]; !ok && !seenMed[r.Mediator] {
-			seenMed[r.Mediator] = true
-			p.newMediators = append(p.newMediators, newMediator{r.Mediator, r.Departement})
+	for med, dep := range f.mediators {
+		if _, ok := db.mediators[med]; !ok {
+			p.newMediators = append(p.newMediators, newMediator{med, dep})
 		}
 	}
 	slices.SortFunc(p.newMediators, func(a, b newMediator) int { return cmp.Compare(a.identifier, b.identifier) })
