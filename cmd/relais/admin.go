@@ -31,7 +31,7 @@ func openMigratedStore(ctx context.Context) (*store.Store, *config.Config, error
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL)
+	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL, store.WithAuditKey(cfg.AuditKey))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,11 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -284,6 +289,10 @@ func printPurgeCounts(w io.Writer, c store.PurgeCounts) {
 }
 
 // runForget is `relais forget --beneficiary CODE`, for an erasure request.
+// The forms in progress that name the code (Redis drafts) go first, then
+// the records: a code known only from a draft is forgotten too, and once
+// forgotten it is refused at every save, so a draft left anywhere cannot
+// bring the person back.
 func runForget(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("forget", flag.ContinueOnError)
 	code := fs.String("beneficiary", "", "the beneficiary's code")
@@ -296,22 +305,59 @@ func runForget(ctx context.Context, args []string, stdout io.Writer) error {
 	if strings.TrimSpace(*code) == "" {
 		return fmt.Errorf("forget : précisez le code de la personne avec --beneficiary ; usage : %s", forgetUsage)
 	}
-	st, _, err := openMigratedStore(ctx)
+	st, cfg, err := openMigratedStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	c, err := st.Forget(ctx, *code, nil)
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := rdb.Close(); err != nil {
+			slog.Warn("close Redis client", "err", err)
+		}
+	}()
+	drafts, err := state.New(rdb, cfg.RedisPrefix).EraseCode(ctx, *code)
+	if err != nil {
+		return fmt.Errorf("forget : %w", err)
+	}
+	c, err := st.Forget(ctx, *code, nil, drafts)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("forget : aucune personne n'a le code « %s » : rien n'a été effacé (la demande est tracée dans le journal d'audit)", strings.TrimSpace(*code))
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Personne effacée : %s, %s, %s.\n", plural(c.Sheets, "fiche effacée", "fiches effacées"),
-		plural(c.Requests, "demande effacée", "demandes effacées"), plural(c.Mentions, "autre texte où le code est remplacé par [effacé]", "autres textes où le code est remplacé par [effacé]"))
-	fmt.Fprintln(stdout, "Le journal d'audit garde une empreinte du code, pas le code lui-même.")
+	// A draft saved while the records were erased (the bot refuses to save it).
+	late, err := state.New(rdb, cfg.RedisPrefix).EraseCode(ctx, *code)
+	if err != nil {
+		return fmt.Errorf("forget : %w", err)
+	}
+	c.Drafts += late
+	fmt.Fprintf(stdout, "Personne effacée : %s, %s, %s, %s.\n", plural(c.Sheets, "fiche effacée", "fiches effacées"),
+		plural(c.Requests, "demande effacée", "demandes effacées"), plural(c.Drafts, "saisie en cours effacée", "saisies en cours effacées"),
+		plural(c.Mentions, "autre texte où le code est remplacé par [effacé]", "autres textes où le code est remplacé par [effacé]"))
+	fmt.Fprintln(stdout, "Ce code ne pourra plus être enregistré. Le journal d'audit garde une empreinte du code, pas le code lui-même.")
 	return nil
+}
+
+// openRedis connects to REDIS_URL and checks it answers, naming the
+// variable when it does not.
+func openRedis(ctx context.Context, cfg *config.Config) (*redis.Client, error) {
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, &config.Error{Var: "REDIS_URL", Reason: err.Error()}
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		if cerr := rdb.Close(); cerr != nil {
+			slog.Warn("close Redis client", "err", cerr)
+		}
+		return nil, &config.Error{Var: "REDIS_URL", Reason: "Redis injoignable : " + err.Error()}
+	}
+	return rdb, nil
 }
 
 func plural(n int64, one, many string) string {

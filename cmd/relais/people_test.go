@@ -219,9 +219,10 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 	if code, _, errOut := cli(t, "access", "--beneficiary", "NOPE01"); code != 1 || errOut != "relais: access : aucune personne n'a le code « NOPE01 » : Relais ne garde rien sous ce code\n" {
 		t.Fatalf("access unknown: %d %q", code, errOut)
 	}
+	useTestRedis(t)
 	code, out, errOut = cli(t, "forget", "--beneficiary", "fgt001")
-	if code != 0 || out != "Personne effacée : 1 fiche effacée, 1 demande effacée, 0 autre texte où le code est remplacé par [effacé].\n"+
-		"Le journal d'audit garde une empreinte du code, pas le code lui-même.\n" {
+	if code != 0 || out != "Personne effacée : 1 fiche effacée, 1 demande effacée, 0 saisie en cours effacée, 0 autre texte où le code est remplacé par [effacé].\n"+
+		"Ce code ne pourra plus être enregistré. Le journal d'audit garde une empreinte du code, pas le code lui-même.\n" {
 		t.Fatalf("forget: %d %q %q", code, out, errOut)
 	}
 	if code, _, errOut := cli(t, "forget", "--beneficiary", "FGT001"); code != 1 ||
@@ -232,7 +233,7 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 		t.Fatalf("forget without code: %d %q", code, errOut)
 	}
 	_, out, _ = cli(t, "audit", "--since", "2000-01-01")
-	if strings.Contains(out, "FGT001") || !strings.Contains(out, store.BeneficiaryTarget("FGT001")) || strings.Count(out, " purge ") != 1 {
+	if strings.Contains(out, "FGT001") || !strings.Contains(out, st.BeneficiaryTarget("FGT001")) || strings.Count(out, " purge ") != 1 {
 		t.Fatalf("audit after purge and forget:\n%s", out)
 	}
 }

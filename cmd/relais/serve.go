@@ -54,7 +54,7 @@ func openServices(ctx context.Context, cfg *config.Config, opts ...store.Option)
 	if err := bot.CheckForms(bot.Forms(fs)); err != nil {
 		return nil, err
 	}
-	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL, opts...)
+	st, err := openDatabase(ctx, cfg.DatabaseVar(), cfg.DatabaseURL, append(opts, store.WithAuditKey(cfg.AuditKey))...)
 	if err != nil {
 		return nil, err
 	}

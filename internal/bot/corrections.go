@@ -113,6 +113,8 @@ func (b *Bot) updateSheet(ctx context.Context, u *store.User, sh store.Sheet) (i
 	switch {
 	case errors.Is(err, store.ErrTooOld):
 		return 0, &refusal{fmt.Sprintf("Cette fiche a été enregistrée il y a plus de %d jours : elle ne peut plus être corrigée. Rien n'a changé.", store.EditWindowDays)}
+	case errors.Is(err, store.ErrBeneficiaryForgotten):
+		return 0, &refusal{dialog.ErasedPersonText + " Rien n'a changé."}
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrBeneficiaryNotYours):
 		return 0, &refusal{"Cette fiche ne peut pas être corrigée ici. Rien n'a changé."}
 	case err != nil:

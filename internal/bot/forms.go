@@ -405,6 +405,9 @@ func (e *env) RecentPeople() ([]dialog.Person, error) {
 
 func (e *env) FindPerson(code string) (dialog.Person, bool, error) {
 	p, ok, err := e.store.FindPerson(e.ctx, e.mediatorID, strings.ToUpper(strings.TrimSpace(code)))
+	if errors.Is(err, store.ErrBeneficiaryForgotten) {
+		return dialog.Person{}, false, dialog.ErrPersonErased
+	}
 	if err != nil || !ok {
 		return dialog.Person{}, ok, err
 	}
@@ -485,5 +488,12 @@ func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (in
 		return b.updateSheet(ctx, u, sh)
 	}
 	number, _, err := b.store.SaveSheet(ctx, sh)
+	if errors.Is(err, store.ErrBeneficiaryForgotten) {
+		return 0, erasedPerson
+	}
 	return number, err
 }
+
+// erasedPerson refuses a sheet (a draft, a retry) naming a person erased at
+// their request since it was started: nothing is saved.
+var erasedPerson = &refusal{dialog.ErasedPersonText + " La fiche n'est pas enregistrée."}

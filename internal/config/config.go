@@ -40,6 +40,9 @@ type Config struct {
 	Retention Retention
 	// LogLevel is RELAIS_LOG_LEVEL (debug, info, warn, error; default info).
 	LogLevel slog.Level
+	// AuditKey is RELAIS_AUDIT_KEY, the secret of the keyed fingerprints of
+	// erased beneficiary codes; empty: a key generated into the database.
+	AuditKey string
 }
 
 // UseDemo returns the configuration the local demo runs with: its own
@@ -248,8 +251,16 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		}
 		c.NudgeAfter = d
 	}
+	c.AuditKey = strings.TrimSpace(getenv("RELAIS_AUDIT_KEY"))
+	if c.AuditKey != "" && len(c.AuditKey) < MinAuditKeyLen {
+		return nil, &Error{"RELAIS_AUDIT_KEY", fmt.Sprintf("trop courte : au moins %d caractères, par exemple la sortie de « openssl rand -hex 32 » (ou ne la définissez pas : une clé est alors créée dans la base)", MinAuditKeyLen)}
+	}
 	return c, nil
 }
+
+// MinAuditKeyLen is the shortest RELAIS_AUDIT_KEY: 32 characters, too many
+// to guess.
+const MinAuditKeyLen = 32
 
 // validHostPort accepts host:port with a port from 0 to 65535 (0: any free port).
 func validHostPort(addr string) bool {

@@ -9,6 +9,7 @@
 package dialog
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -55,6 +56,13 @@ type Result struct {
 	Notice  string // short text for answerCallbackQuery (e.g. StaleNotice)
 	Outcome Outcome
 }
+
+// ErrPersonErased is what Env.FindPerson returns for a code erased at the
+// person's request: the engine says so (ErasedPersonText) and takes nothing.
+var ErrPersonErased = errors.New("person erased at their request")
+
+// ErasedPersonText tells the mediator why an erased person's code is refused.
+const ErasedPersonText = "Cette personne a été effacée à sa demande."
 
 // Env gives the engine the few facts it needs from outside; the transport
 // implements it with SQL.
@@ -598,6 +606,9 @@ func (r *run) newPerson() error {
 
 func (r *run) pick(code string) error {
 	p, found, err := r.env.FindPerson(code)
+	if errors.Is(err, ErrPersonErased) {
+		return r.invalid(ErasedPersonText)
+	}
 	if err != nil {
 		return fmt.Errorf("find person: %w", err)
 	}
@@ -620,6 +631,9 @@ func (r *run) lookup(text string) error {
 		return r.invalid("Code non reconnu : un code à 6 lettres ou chiffres, par exemple K7M2QX.")
 	}
 	p, found, err := r.env.FindPerson(code)
+	if errors.Is(err, ErrPersonErased) {
+		return r.invalid(ErasedPersonText)
+	}
 	if err != nil {
 		return fmt.Errorf("find person: %w", err)
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Audit actions: what the data-protection officer can ask about.
@@ -38,7 +41,7 @@ type AuditEntry struct {
 	At     time.Time   // zero: now()
 	Actor  *TelegramID // Telegram id; nil: the command line or a scheduled job
 	Action string
-	Target string // "user:42", "invitation:7", "beneficiary:sha256:…", a scope key
+	Target string // "user:42", "invitation:7", "beneficiary:hmac-sha256:…", a scope key
 	Detail map[string]any
 }
 
@@ -91,13 +94,37 @@ func userTarget(telegramID TelegramID) string {
 
 func invitationTarget(id int64) string { return "invitation:" + strconv.FormatInt(id, 10) }
 
-// BeneficiaryTarget names an erased beneficiary in the audit trail by a hash
-// of the code: the DPO can check a request was handled ("was CODE erased?")
-// without the trail keeping the code itself.
-//
+// BeneficiaryTarget names an erased beneficiary in the audit trail by a
+// keyed fingerprint of the code: the DPO can check a request was handled
+// ("was CODE erased?") without the trail keeping the code itself, nor a
+// plain hash that trying the 31^6 codes would reverse.
+func (s *Store) BeneficiaryTarget(code string) string {
+	return "beneficiary:hmac-sha256:" + s.codeFingerprint(code)
+}
+
+// codeFingerprint is HMAC-SHA256 of the code under the audit key, in hex.
 // The code is read as the bot reads it (trimmed, upper case), so a request
-// for a stored code and for an unknown one hash the same way.
-func BeneficiaryTarget(code string) string {
-	h := sha256.Sum256([]byte("relais-forget:" + strings.ToUpper(strings.TrimSpace(code))))
-	return "beneficiary:sha256:" + hex.EncodeToString(h[:])
+// for a stored code and for an unknown one, in any case, give the same.
+func (s *Store) codeFingerprint(code string) string {
+	m := hmac.New(sha256.New, s.auditKey)
+	m.Write([]byte("relais-forget:" + strings.ToUpper(strings.TrimSpace(code))))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// databaseAuditKey reads the key generated into the database, generating it
+// at the first start. Replicas starting together race to insert theirs; the
+// first wins and all read that one.
+func databaseAuditKey(ctx context.Context, db *pgxpool.Pool) ([]byte, error) {
+	fresh := make([]byte, 32)
+	if _, err := rand.Read(fresh); err != nil {
+		return nil, fmt.Errorf("generate audit key: %w", err)
+	}
+	if _, err := db.Exec(ctx, `INSERT INTO audit_key (key) VALUES ($1) ON CONFLICT (id) DO NOTHING`, fresh); err != nil {
+		return nil, fmt.Errorf("store audit key: %w", err)
+	}
+	var key []byte
+	if err := db.QueryRow(ctx, `SELECT key FROM audit_key`).Scan(&key); err != nil {
+		return nil, fmt.Errorf("read audit key: %w", err)
+	}
+	return key, nil
 }

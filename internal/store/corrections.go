@@ -77,7 +77,7 @@ func (s *Store) UpdateSheet(ctx context.Context, sh Sheet, now time.Time) (int64
 		if !Editable(savedAt, now) {
 			return ErrTooOld
 		}
-		benID, err := upsertBeneficiary(ctx, tx, sh)
+		benID, err := s.upsertBeneficiary(ctx, tx, sh)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Store) UpdateSheet(ctx context.Context, sh Sheet, now time.Time) (int64
 		return err
 	})
 	switch {
-	case errors.Is(err, ErrNotFound), errors.Is(err, ErrTooOld), errors.Is(err, ErrBeneficiaryNotYours):
+	case errors.Is(err, ErrNotFound), errors.Is(err, ErrTooOld), errors.Is(err, ErrBeneficiaryNotYours), errors.Is(err, ErrBeneficiaryForgotten):
 		return 0, err
 	case err != nil:
 		return 0, fmt.Errorf("update sheet: %w", err)

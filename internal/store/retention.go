@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -93,70 +94,144 @@ func (c PurgeCounts) detail() map[string]any {
 type ForgetCounts struct {
 	Sheets   int64
 	Requests int64
-	Mentions int64 // other free texts (notes, action titles, review answers) where the code was blanked out
+	Mentions int64 // other free texts (notes, action titles, partner names, review answers) where the code was blanked out
+	Drafts   int64 // forms in progress naming the code, erased by the caller (Redis)
+}
+
+// ErrBeneficiaryForgotten refuses to save a code erased at the person's
+// request (Forget): a draft or a retry would otherwise bring them back.
+var ErrBeneficiaryForgotten = errors.New("beneficiary erased at their request")
+
+// mentionPattern matches code as a whole word in any case, in PostgreSQL's
+// regular expressions: "zqx7k2" and "Zqx7K2" are mentions of ZQX7K2,
+// "XZQX7K2" is another word.
+func mentionPattern(code string) string {
+	return `(?<![[:alnum:]_])` + regexp.QuoteMeta(code) + `(?![[:alnum:]_])`
+}
+
+// mentionUpdates blank out the code ($1, a mentionPattern) in every free
+// text a mediator types (dialogs/*.yaml, type: text): a sheet's note, an
+// action's title, a partner's name, the annual review's three answers. A
+// partner renamed like another of the same mediator gets its number
+// appended, names being unique per mediator.
+var mentionUpdates = []string{
+	`UPDATE sheets SET note = regexp_replace(note, $1, '[effacé]', 'gi') WHERE note ~* $1`,
+	`UPDATE actions SET title = regexp_replace(title, $1, '[effacé]', 'gi') WHERE title ~* $1`,
+	`UPDATE reviews SET helped = regexp_replace(helped, $1, '[effacé]', 'gi'), hindered = regexp_replace(hindered, $1, '[effacé]', 'gi'),
+	        improve = regexp_replace(improve, $1, '[effacé]', 'gi')
+	 WHERE helped ~* $1 OR hindered ~* $1 OR improve ~* $1`,
+	`UPDATE partners p SET name = x.name FROM (
+	     SELECT r.id, CASE WHEN count(*) OVER (PARTITION BY r.mediator_id, r.name) > 1
+	                         OR EXISTS (SELECT FROM partners q WHERE q.mediator_id = r.mediator_id AND q.name = r.name)
+	                       THEN r.name || ' (' || r.id || ')' ELSE r.name END AS name
+	     FROM (SELECT id, mediator_id, regexp_replace(name, $1, '[effacé]', 'gi') AS name FROM partners WHERE name ~* $1) r
+	 ) x WHERE p.id = x.id`,
 }
 
 // Forget erases one beneficiary everywhere Relais keeps them (an RGPD
 // erasure request): their sheets with notes and requests, the person
-// itself, and the code wherever it was typed in another free text (replaced
-// by "[effacé]"). The audit line names them by a hash of the code only
-// (BeneficiaryTarget). The code is matched as typed, then in capitals (the
-// bot's form). ErrNotFound: no such code (audited too, so the answer to the
-// request can be proven).
-func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *TelegramID) (ForgetCounts, error) {
-	var c ForgetCounts
-	code := strings.TrimSpace(beneficiaryCode)
+// itself, and the code wherever it was typed in a free text, in any case
+// (replaced by "[effacé]"). The code, in any case, is then refused at every
+// save (ErrBeneficiaryForgotten), by its keyed fingerprint. drafts is how
+// many forms in progress naming the code the caller erased (Redis): a code
+// known only there is forgotten too. The audit line names the person by the
+// fingerprint only (BeneficiaryTarget). ErrNotFound: the code is nowhere,
+// nothing changed (audited too, so the answer to the request can be proven).
+func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *TelegramID, drafts int64) (ForgetCounts, error) {
+	c := ForgetCounts{Drafts: drafts}
+	code := strings.ToUpper(strings.TrimSpace(beneficiaryCode))
+	fp := s.codeFingerprint(code)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var id int64
-		var found string
-		err := tx.QueryRow(ctx, `SELECT id, code FROM beneficiaries WHERE code = $1 OR code = upper($1)
-			ORDER BY code = $1 DESC LIMIT 1 FOR UPDATE`, code).Scan(&id, &found)
-		if errors.Is(err, pgx.ErrNoRows) {
+		if code == "" {
 			return ErrNotFound
 		}
+		if err := lockCode(ctx, tx, fp); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM beneficiaries WHERE upper(code) = $1 FOR UPDATE`, code)
 		if err != nil {
 			return err
 		}
-		tag, err := tx.Exec(ctx, `DELETE FROM requests WHERE sheet_id IN (SELECT id FROM sheets WHERE beneficiary_id = $1)`, id)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM requests WHERE sheet_id IN (SELECT id FROM sheets WHERE beneficiary_id = ANY($1))`, ids)
 		if err != nil {
 			return err
 		}
 		c.Requests = tag.RowsAffected()
-		if tag, err = tx.Exec(ctx, `DELETE FROM sheets WHERE beneficiary_id = $1`, id); err != nil {
+		if tag, err = tx.Exec(ctx, `DELETE FROM sheets WHERE beneficiary_id = ANY($1)`, ids); err != nil {
 			return err
 		}
 		c.Sheets = tag.RowsAffected()
-		if _, err := tx.Exec(ctx, `DELETE FROM beneficiaries WHERE id = $1`, id); err != nil {
+		if _, err := tx.Exec(ctx, `DELETE FROM beneficiaries WHERE id = ANY($1)`, ids); err != nil {
 			return err
 		}
 		// A mediator may have typed the code in another free text.
-		for _, q := range []string{
-			`UPDATE sheets SET note = replace(note, $1, '[effacé]') WHERE strpos(note, $1) > 0`,
-			`UPDATE actions SET title = replace(title, $1, '[effacé]') WHERE strpos(title, $1) > 0`,
-			`UPDATE reviews SET helped = replace(helped, $1, '[effacé]'), hindered = replace(hindered, $1, '[effacé]'),
-			        improve = replace(improve, $1, '[effacé]')
-			 WHERE strpos(helped, $1) > 0 OR strpos(hindered, $1) > 0 OR strpos(improve, $1) > 0`,
-		} {
-			tag, err := tx.Exec(ctx, q, found)
+		for _, q := range mentionUpdates {
+			tag, err := tx.Exec(ctx, q, mentionPattern(code))
 			if err != nil {
 				return err
 			}
 			c.Mentions += tag.RowsAffected()
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditForget, Target: BeneficiaryTarget(found),
-			Detail: map[string]any{"found": true, "sheets": c.Sheets, "requests": c.Requests, "mentions": c.Mentions}})
+		if len(ids) == 0 && c.Mentions == 0 && drafts == 0 {
+			return ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO forgotten_codes (fingerprint) VALUES ($1) ON CONFLICT DO NOTHING`, fp); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditForget, Target: s.BeneficiaryTarget(code),
+			Detail: map[string]any{"found": true, "sheets": c.Sheets, "requests": c.Requests, "mentions": c.Mentions, "drafts": c.Drafts}})
 	})
 	if errors.Is(err, ErrNotFound) {
-		if aerr := audit(ctx, s.db, AuditEntry{Actor: actor, Action: AuditForget, Target: BeneficiaryTarget(code),
+		if aerr := audit(ctx, s.db, AuditEntry{Actor: actor, Action: AuditForget, Target: s.BeneficiaryTarget(code),
 			Detail: map[string]any{"found": false}}); aerr != nil {
-			return c, fmt.Errorf("forget: %w", aerr)
+			return ForgetCounts{}, fmt.Errorf("forget: %w", aerr)
 		}
-		return c, ErrNotFound
+		return ForgetCounts{}, ErrNotFound
 	}
 	if err != nil {
 		return ForgetCounts{}, fmt.Errorf("forget: %w", err)
 	}
 	return c, nil
+}
+
+// lockCode serialises, for one code, an erasure and the saves that check
+// it was not erased: a save cannot slip a person in between the erasure's
+// look-up and its commit.
+func lockCode(ctx context.Context, tx pgx.Tx, fingerprint string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('relais-forget:' || $1, 0))`, fingerprint); err != nil {
+		return fmt.Errorf("lock code: %w", err)
+	}
+	return nil
+}
+
+// refuseForgotten returns ErrBeneficiaryForgotten when code was erased,
+// holding the code's lock (lockCode) until the transaction ends.
+func (s *Store) refuseForgotten(ctx context.Context, tx pgx.Tx, code string) error {
+	fp := s.codeFingerprint(code)
+	if err := lockCode(ctx, tx, fp); err != nil {
+		return err
+	}
+	var forgotten bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM forgotten_codes WHERE fingerprint = $1)`, fp).Scan(&forgotten); err != nil {
+		return fmt.Errorf("check forgotten code: %w", err)
+	}
+	if forgotten {
+		return ErrBeneficiaryForgotten
+	}
+	return nil
+}
+
+// Forgotten tells whether code was erased at the person's request.
+func (s *Store) Forgotten(ctx context.Context, code string) (bool, error) {
+	var forgotten bool
+	if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT FROM forgotten_codes WHERE fingerprint = $1)`, s.codeFingerprint(code)).Scan(&forgotten); err != nil {
+		return false, fmt.Errorf("check forgotten code: %w", err)
+	}
+	return forgotten, nil
 }
 
 // BeneficiaryData is everything Relais keeps about one person, for an RGPD
@@ -224,7 +299,7 @@ func (s *Store) Beneficiary(ctx context.Context, beneficiaryCode string, actor *
 				return err
 			}
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditAccess, Target: BeneficiaryTarget(p.Code),
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditAccess, Target: s.BeneficiaryTarget(p.Code),
 			Detail: map[string]any{"sheets": len(d.Sheets)}})
 	})
 	if errors.Is(err, ErrNotFound) {

@@ -60,7 +60,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		} else if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
-		benID, err := upsertBeneficiary(ctx, tx, sh)
+		benID, err := s.upsertBeneficiary(ctx, tx, sh)
 		if err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		return number, false, nil
 	}
 	if err != nil {
-		if errors.Is(err, ErrBeneficiaryNotYours) {
+		if errors.Is(err, ErrBeneficiaryNotYours) || errors.Is(err, ErrBeneficiaryForgotten) {
 			return 0, false, err
 		}
 		return 0, false, fmt.Errorf("save sheet: %w", err)
@@ -104,7 +104,12 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 	return number, created, nil
 }
 
-func upsertBeneficiary(ctx context.Context, tx pgx.Tx, sh Sheet) (int64, error) {
+// upsertBeneficiary creates the sheet's person or updates their latest
+// attributes; a code erased at the person's request is refused.
+func (s *Store) upsertBeneficiary(ctx context.Context, tx pgx.Tx, sh Sheet) (int64, error) {
+	if err := s.refuseForgotten(ctx, tx, sh.Beneficiary); err != nil {
+		return 0, err
+	}
 	var id int64
 	var owner MediatorID
 	err := tx.QueryRow(ctx, `SELECT id, mediator_id FROM beneficiaries WHERE code = $1 FOR UPDATE`, sh.Beneficiary).Scan(&id, &owner)
@@ -178,10 +183,18 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID MediatorID, limit i
 }
 
 // FindPerson looks a code up among the mediator's own beneficiaries only.
+// ErrBeneficiaryForgotten: the code was erased at the person's request.
 func (s *Store) FindPerson(ctx context.Context, mediatorID MediatorID, code string) (Person, bool, error) {
 	p, err := scanPerson(s.db.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 AND b.code = $2`, mediatorID, code))
 	if errors.Is(err, pgx.ErrNoRows) {
+		forgotten, err := s.Forgotten(ctx, code)
+		if err != nil {
+			return Person{}, false, fmt.Errorf("find person: %w", err)
+		}
+		if forgotten {
+			return Person{}, false, ErrBeneficiaryForgotten
+		}
 		return Person{}, false, nil
 	}
 	if err != nil {
@@ -190,12 +203,14 @@ func (s *Store) FindPerson(ctx context.Context, mediatorID MediatorID, code stri
 	return p, true, nil
 }
 
-// NewPersonCode returns a 6-character code not used by any beneficiary yet.
+// NewPersonCode returns a 6-character code not used by any beneficiary yet,
+// nor erased at a person's request.
 func (s *Store) NewPersonCode(ctx context.Context) (string, error) {
 	for range 20 {
 		code := RandomCode(6)
 		var taken bool
-		if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE code = $1)`, code).Scan(&taken); err != nil {
+		if err := s.db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM beneficiaries WHERE code = $1)
+			OR EXISTS (SELECT FROM forgotten_codes WHERE fingerprint = $2)`, code, s.codeFingerprint(code)).Scan(&taken); err != nil {
 			return "", fmt.Errorf("new person code: %w", err)
 		}
 		if !taken {

@@ -25,6 +25,9 @@ var ErrNotFound = errors.New("not found")
 // change of schema is a change of store (the miniflux internal/storage way).
 type Store struct {
 	db *pgxpool.Pool
+	// auditKey keys the fingerprints of beneficiary codes (audit trail,
+	// forgotten codes): RELAIS_AUDIT_KEY, or the database's own.
+	auditKey []byte
 }
 
 // Open connects to PostgreSQL and checks the connection once, so a bad
@@ -34,8 +37,9 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
-	for _, o := range opts {
-		o(cfg)
+	o := options{pool: cfg}
+	for _, opt := range opts {
+		opt(&o)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -45,16 +49,39 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	return &Store{db: pool}, nil
+	key := o.auditKey
+	if key == nil {
+		if key, err = databaseAuditKey(ctx, pool); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return &Store{db: pool, auditKey: key}, nil
 }
 
-// Option tunes the pool Open makes.
-type Option func(*pgxpool.Config)
+// Option tunes what Open makes.
+type Option func(*options)
+
+type options struct {
+	pool     *pgxpool.Config
+	auditKey []byte
+}
 
 // OnQueryError calls f with every failed statement's error (not "no
 // rows"): the PostgreSQL errors metric.
 func OnQueryError(f func(error)) Option {
-	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = errorTracer(f) }
+	return func(o *options) { o.pool.ConnConfig.Tracer = errorTracer(f) }
+}
+
+// WithAuditKey keys the fingerprints of beneficiary codes with key
+// (RELAIS_AUDIT_KEY) instead of the key generated into the database: a
+// secret kept apart from the database and its backups.
+func WithAuditKey(key string) Option {
+	return func(o *options) {
+		if key != "" {
+			o.auditKey = []byte(key)
+		}
+	}
 }
 
 type errorTracer func(error)
