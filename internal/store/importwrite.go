@@ -57,7 +57,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		if _, err := tx.Exec(ctx, `LOCK TABLE beneficiaries, sheets, requests IN ACCESS EXCLUSIVE MODE`); err != nil {
 			return fmt.Errorf("lock imported tables: %w", err)
 		}
-		db, err := readImportKnown(ctx, tx, f)
+		db, err := readImportKnown(ctx, tx, f, s.codeFingerprint)
 		if err != nil {
 			return err
 		}
@@ -66,7 +66,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		// the same line.
 		dbChecks := db.checks(f)
 		problems, count := f.problems, f.problemCount
-		for _, c := range []fileCheck{fileChecks[0], fileChecks[1], dbChecks[0], fileChecks[2], fileChecks[3], dbChecks[1], dbChecks[2]} {
+		for _, c := range []fileCheck{fileChecks[0], fileChecks[1], dbChecks[0], fileChecks[2], fileChecks[3], dbChecks[1], dbChecks[2], dbChecks[3]} {
 			problems, count = append(problems, c.problems...), count+c.count
 		}
 		if count > 0 {
@@ -103,6 +103,7 @@ type importKnown struct {
 	mediators map[string]knownMediator  // by identifier
 	people    map[string]knownPerson    // by code
 	sheets    map[string]knownSheetInDB // by id
+	forgotten map[string]bool           // the file's codes erased at the person's request
 }
 
 type knownMediator struct {
@@ -124,8 +125,11 @@ type knownSheetInDB struct {
 // readImportKnown reads the mediators, people and sheets of the file that
 // the database holds: the keys go as arrays and are joined, so a million
 // codes are one statement each.
-func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnown, error) {
-	db := &importKnown{mediators: map[string]knownMediator{}, people: map[string]knownPerson{}, sheets: map[string]knownSheetInDB{}}
+func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile, fingerprint func(code string) string) (*importKnown, error) {
+	db := &importKnown{mediators: map[string]knownMediator{}, people: map[string]knownPerson{}, sheets: map[string]knownSheetInDB{}, forgotten: map[string]bool{}}
+	if err := db.readForgotten(ctx, tx, f, fingerprint); err != nil {
+		return nil, err
+	}
 	// Each mediator's last number, read while sheets_mediator_number may
 	// answer it (the tables are locked: it cannot change).
 	var ident string
@@ -171,6 +175,37 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile) (*importKnow
 		return nil, err
 	}
 	return db, nil
+}
+
+// readForgotten finds the file's codes erased at the person's request (by
+// their keyed fingerprint): re-importing an old file must not bring them
+// back. No erasure yet, no fingerprint computed.
+func (db *importKnown) readForgotten(ctx context.Context, tx pgx.Tx, f *importFile, fingerprint func(code string) string) error {
+	var some bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT FROM forgotten_codes)`).Scan(&some); err != nil {
+		return fmt.Errorf("read forgotten codes: %w", err)
+	}
+	if !some {
+		return nil
+	}
+	prints := map[string]string{} // code → fingerprint ("p1" and "P1" share one)
+	for i := range f.n {
+		if code := f.row(i).Beneficiary; prints[code] == "" {
+			prints[code] = fingerprint(code)
+		}
+	}
+	erased := map[string]bool{}
+	var fp string
+	if err := eachRow(ctx, tx, "read forgotten codes", []any{&fp}, func() { erased[fp] = true },
+		`SELECT fingerprint FROM forgotten_codes WHERE fingerprint = ANY($1)`, slices.Collect(maps.Values(prints))); err != nil {
+		return err
+	}
+	for code, fp := range prints {
+		if erased[fp] {
+			db.forgotten[code] = true
+		}
+	}
+	return nil
 }
 
 // eachRow runs sql, scans each row into dest and calls each: the import's
@@ -231,7 +266,14 @@ func (db *importKnown) checks(f *importFile) []fileCheck {
 			}
 			return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, true
 		}, func(g group) string { return knownSheetProblem(g.a) }),
+		check("forgotten beneficiary", len(db.forgotten), func(r *ImportRow) (group, bool) {
+			return group{a: r.Beneficiary}, db.forgotten[r.Beneficiary]
+		}, func(g group) string { return forgottenBeneficiaryProblem(g.a) }),
 	}
+}
+
+func forgottenBeneficiaryProblem(code string) string {
+	return fmt.Sprintf("le code bénéficiaire « %s » a été effacé à la demande de la personne : retirez ses lignes du fichier", code)
 }
 
 func knownMediatorProblem(med, dep, known string) string {
