@@ -9,6 +9,8 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/relais ./cmd/relai
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/relais /usr/local/bin/relais
 USER nonroot:nonroot
+# 8080: /healthz, /readyz and the webhook. /metrics stays on the container's
+# loopback (RELAIS_METRICS_ADDR, default 127.0.0.1:9090) and is not exposed.
 ENV RELAIS_HTTP_ADDR=0.0.0.0:8080
 EXPOSE 8080
 ENTRYPOINT ["/usr/local/bin/relais"]

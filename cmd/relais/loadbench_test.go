@@ -60,7 +60,7 @@ func TestLoadSheets(t *testing.T) {
 	ln.Close()
 	cfg, err := config.FromEnv(func(k string) string {
 		return map[string]string{"TELEGRAM_TOKEN": tg.Token(), "TELEGRAM_API_ENDPOINT": tg.Endpoint(), "DATABASE_URL": db.URL,
-			"REDIS_URL": testenv.RedisURL(), "RELAIS_REDIS_PREFIX": rdb.Prefix, "RELAIS_HTTP_ADDR": httpAddr, "RELAIS_LOG_LEVEL": "warn"}[k]
+			"REDIS_URL": testenv.RedisURL(), "RELAIS_REDIS_PREFIX": rdb.Prefix, "RELAIS_HTTP_ADDR": httpAddr, "RELAIS_METRICS_ADDR": "127.0.0.1:0", "RELAIS_LOG_LEVEL": "warn"}[k]
 	})
 	if err != nil {
 		t.Fatal(err)

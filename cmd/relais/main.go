@@ -36,7 +36,7 @@ Usage:
   relais forms check [dir]     vérifie les formulaires (dialogs/)
   relais import --file suivi.csv [--dry-run]   importe un fichier de suivi (tout ou rien ; les fiches
                                attendent la fin de l'import : environ 15 s par million de lignes)
-  relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx] [--out FICHIER]
+  relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx|codes|docx|pdf] [--out FICHIER]
   relais fakegram [--addr 127.0.0.1:8081]   faux serveur Bot API Telegram, pour essayer à la main
   relais healthcheck           interroge /readyz (pour Docker)
   relais version
@@ -45,7 +45,8 @@ Configuration par variables d'environnement (voir README) : TELEGRAM_TOKEN,
 TELEGRAM_API_ENDPOINT, DATABASE_URL, REDIS_URL, RELAIS_REDIS_PREFIX, RELAIS_TZ,
 RELAIS_HTTP_ADDR, RELAIS_REMINDER_HOUR, RELAIS_NUDGE_AFTER, RELAIS_RETENTION,
 RELAIS_LOG_LEVEL, RELAIS_WEBHOOK_URL, RELAIS_WEBHOOK_SECRET,
-RELAIS_DEMO_DATABASE_URL, RELAIS_DEMO_ADDR.
+RELAIS_DEMO_DATABASE_URL, RELAIS_DEMO_ADDR,
+RELAIS_CHAT_FILES, RELAIS_METRICS_ADDR.
 Clé des empreintes des codes effacés (relais forget) : RELAIS_AUDIT_KEY.
 `
 

@@ -115,6 +115,12 @@ func testServe(t *testing.T, webhook bool) {
 	}
 	httpAddr := ln.Addr().String()
 	ln.Close()
+	ln, err = net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metricsAddr := ln.Addr().String()
+	ln.Close()
 	const secret = "s3cret-token_for-tests"
 	hookURL, hookSecret := "", ""
 	if webhook {
@@ -130,6 +136,7 @@ func testServe(t *testing.T, webhook bool) {
 			"REDIS_URL":             testenv.RedisURL(),
 			"RELAIS_REDIS_PREFIX":   rdb.Prefix,
 			"RELAIS_HTTP_ADDR":      httpAddr,
+			"RELAIS_METRICS_ADDR":   metricsAddr,
 		}[k]
 	})
 	if err != nil {
@@ -190,11 +197,18 @@ func testServe(t *testing.T, webhook bool) {
 		t.Fatalf("refused users stored: %d %v", n, err)
 	}
 
-	// /metrics counts the updates handled, the messages sent, the jobs run
-	// (the start-up execution of the reminders job may still be running).
+	// /metrics is not on the listener the image opens (webhook, health)...
+	resp, err := http.Get("http://" + httpAddr + "/metrics")
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET /metrics on RELAIS_HTTP_ADDR: %v %v, want 404", resp, err)
+	}
+	resp.Body.Close()
+	// ...but on its own (RELAIS_METRICS_ADDR), and it counts the updates
+	// handled, the messages sent, the jobs run (the start-up execution of
+	// the reminders job may still be running).
 	var body []byte
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		resp, err := http.Get("http://" + httpAddr + "/metrics")
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		resp, err := http.Get("http://" + metricsAddr + "/metrics")
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("GET /metrics: %v %v", resp, err)
 		}

@@ -137,6 +137,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		Log:          log,
 		Username:     api.Self.UserName,
 		Forms:        svc.forms,
+		ChatFiles:    cfg.ChatFiles,
 	})
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: sender,
@@ -162,7 +163,16 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if err := sender.SetCommands(ctx, 0, bot.Commands()); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
-	routes := map[string]http.Handler{"GET /metrics": mx.Handler()}
+	// /metrics has a listener of its own (loopback by default), never
+	// RELAIS_HTTP_ADDR, which the image opens for Telegram's webhook.
+	if cfg.MetricsAddr != "" {
+		metricsSrv, err := startMetrics(cfg.MetricsAddr, mx.Handler(), log)
+		if err != nil {
+			return err
+		}
+		defer shutdown(metricsSrv, "metrics", log)
+	}
+	routes := map[string]http.Handler{}
 	if len(web) > 0 && web[0] != nil {
 		routes["/"] = web[0]
 	}
@@ -175,13 +185,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if err != nil {
 		return err
 	}
-	stopHTTP := func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := httpSrv.Shutdown(sctx); err != nil {
-			log.Warn("http server shutdown", "err", err)
-		}
-	}
+	stopHTTP := func() { shutdown(httpSrv, "http", log) }
 	defer stopHTTP()
 
 	log.Info("relais started", "bot", api.Self.UserName, "webhook", hook != nil, "config", cfg.String())
@@ -222,6 +226,33 @@ func runWebhook(ctx context.Context, api *tgbotapi.BotAPI, cfg *config.Config, h
 	hook.Close()
 	log.Info("relais stopped")
 	return nil
+}
+
+// shutdown stops srv, giving its requests five seconds to finish.
+func shutdown(srv *http.Server, name string, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		log.Warn(name+" server shutdown", "err", err)
+	}
+}
+
+// startMetrics serves GET /metrics alone on addr (RELAIS_METRICS_ADDR).
+func startMetrics(addr string, h http.Handler, log *slog.Logger) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, &config.Error{Var: "RELAIS_METRICS_ADDR", Reason: err.Error()}
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err)
+		}
+	}()
+	return srv, nil
 }
 
 // startHTTP serves /healthz (process up) and /readyz (PostgreSQL and Redis

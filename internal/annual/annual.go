@@ -67,6 +67,17 @@ func (Image) block()     {}
 // Build computes the regional report of period p (the rollups when p is a
 // calendar year) and lays it out in the regional report's order.
 func Build(ctx context.Context, db indicators.Querier, p indicators.Period, now time.Time) (*Document, error) {
+	return build(ctx, db, p, now, true)
+}
+
+// BuildFigures is Build without the reviews' open answers (free text, each
+// signed with a post identifier): its section 8 says they stay on the
+// server. It is the document that may be sent through a chat.
+func BuildFigures(ctx context.Context, db indicators.Querier, p indicators.Period, now time.Time) (*Document, error) {
+	return build(ctx, db, p, now, false)
+}
+
+func build(ctx context.Context, db indicators.Querier, p indicators.Period, now time.Time, withAnswers bool) (*Document, error) {
 	r, err := indicators.Compute(ctx, db, p, indicators.Region(), indicators.AsOf(now))
 	if err != nil {
 		return nil, fmt.Errorf("annual report: %w", err)
@@ -79,14 +90,22 @@ func Build(ctx context.Context, db indicators.Querier, p indicators.Period, now 
 	if err != nil {
 		return nil, fmt.Errorf("annual report: %w", err)
 	}
-	answers, err := indicators.OpenAnswers(ctx, db, p, indicators.Region())
-	if err != nil {
-		return nil, fmt.Errorf("annual report: %w", err)
+	answerBlocks := []Block{Paragraph{Text: AnswersOnServer}}
+	if withAnswers {
+		answers, err := indicators.OpenAnswers(ctx, db, p, indicators.Region())
+		if err != nil {
+			return nil, fmt.Errorf("annual report: %w", err)
+		}
+		answerBlocks = openAnswerBlocks(answers)
 	}
-	return layout(r, annexe, posts, answers, now)
+	return layout(r, annexe, posts, answerBlocks, now)
 }
 
-func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.PostCount, answers []indicators.OpenAnswer, now time.Time) (*Document, error) {
+// AnswersOnServer stands in the figures-only document for the open answers.
+const AnswersOnServer = "Les réponses libres des bilans ne figurent pas dans cette version du rapport, envoyée par la messagerie : elles restent sur le serveur. " +
+	"L'administrateur produit la version qui les contient avec « relais report --format docx » (ou pdf)."
+
+func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.PostCount, answerBlocks []Block, now time.Time) (*Document, error) {
 	tables := map[string]indicators.Table{}
 	for _, t := range r.Tables() {
 		tables[t.Name] = t
@@ -172,7 +191,7 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 				r.Rights.ResolvedPct(), r.Care.ResolvedPct())},
 			edit, Image{requests, "Demandes par type"}, tbl("Droits"), tbl("Soins"), tbl("Demandes par département"),
 		}, Notes: []string{defs["resolution"]}},
-		{Title: "8. Ce que disent les médiateurs (réponses libres des bilans)", Blocks: openAnswerBlocks(answers)},
+		{Title: "8. Ce que disent les médiateurs (réponses libres des bilans)", Blocks: answerBlocks},
 		{Title: "Annexe 1 – Données par territoire", Blocks: []Block{
 			Table{annexe.Tables()[0]}, Table{annexe.Tables()[1]},
 		}, Notes: []string{defs["declared"], defs["derived"], defs["exploitable"], defs["resolution"]}},

@@ -23,6 +23,11 @@ const flowAnnual = "ra"
 const msgAnnualRegionOnly = "Le rapport annuel couvre toute la région : seuls les coordinateurs régionaux peuvent le produire. " +
 	"Tapez /indicateurs pour les chiffres de votre territoire."
 
+// msgAnnualFigures says, with RELAIS_CHAT_FILES=aggregates, that the
+// document sent in the chat leaves the reviews' free text out.
+const msgAnnualFigures = "Les réponses libres des bilans n'y figurent pas (Telegram n'est pas un hébergeur de données de santé) : " +
+	"l'administrateur produit sur le serveur la version qui les contient (relais report --format docx)."
+
 // regional says whether u sees the whole region.
 func regional(u *store.User) bool {
 	return u.Role == store.RoleAdmin || (u.Coordinator != nil && u.Coordinator.Scope == "region")
@@ -61,8 +66,12 @@ func (b *Bot) startAnnual(ctx context.Context, u *store.User, ev event, arg stri
 			arg, b.Now().In(b.loc).Year()-pastYears, b.Now().In(b.loc).Year()))
 		return
 	}
+	content := "Il contient les réponses libres des bilans : à ne transmettre qu'aux destinataires du rapport."
+	if !b.lines {
+		content = msgAnnualFigures
+	}
 	b.send(ctx, ev.chatID, fmt.Sprintf("Rapport annuel %d de la région : le document Word est la version à compléter (vos textes aux emplacements en italique), "+
-		"le PDF celle à envoyer. Il contient les réponses libres des bilans : à ne transmettre qu'aux destinataires du rapport.", year), annualButtons(year))
+		"le PDF celle à envoyer. %s", year, content), annualButtons(year))
 }
 
 // pressAnnual handles "ra:<year>:<docx|pdf|annexe>".
@@ -96,7 +105,11 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	var buf bytes.Buffer
-	err := export.WriteAnnual(ctx, b.store.Reports(), p, format, b.Now().In(b.loc), &buf)
+	write, content := export.WriteAnnual, "Contient les réponses libres des bilans."
+	if !b.lines {
+		write, content = export.WriteAnnualFigures, "Chiffres seulement : "+msgAnnualFigures
+	}
+	err := write(ctx, b.store.Reports(), p, format, b.Now().In(b.loc), &buf)
 	if err == nil {
 		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: indicators.Region().Key(), From: p.From, To: p.To, Format: format})
 	}
@@ -106,7 +119,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	doc := telegram.Message{ChatID: int64(ev.chatID),
-		Text:    fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). Contient les réponses libres des bilans.", year, strings.ToUpper(format)),
+		Text:    fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). %s", year, strings.ToUpper(format), content),
 		Buttons: annualButtons(year),
 		File:    &telegram.File{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {

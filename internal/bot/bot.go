@@ -46,6 +46,8 @@ type Bot struct {
 	hour     int
 	commands map[string]func(ctx context.Context, u *store.User, ev event, arg string)
 	buttons  map[string]route
+	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
+	lines bool
 }
 
 // Options wires a Bot.
@@ -60,11 +62,14 @@ type Options struct {
 	Forms    Forms
 	// ReminderHour is RELAIS_REMINDER_HOUR, the hour of users who never chose one.
 	ReminderHour int
+	// ChatFiles is RELAIS_CHAT_FILES; unset, the chat gets figures only.
+	ChatFiles config.ChatFiles
 }
 
 // New returns a Bot.
 func New(o Options) *Bot {
-	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour}
+	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
+		lines: o.ChatFiles == config.ChatFilesLines}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
 	}

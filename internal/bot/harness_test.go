@@ -13,6 +13,7 @@ import (
 
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -36,6 +37,8 @@ type harness struct {
 	forms  bot.Forms
 	logs   *logBuffer // what the bot logged
 	stop   func()     // stops the running bot, waiting for in-flight updates
+	// options change the bot's options (as serve's configuration would) at each start.
+	options []func(*bot.Options)
 }
 
 // logBuffer collects the bot's log lines (from concurrent handlers).
@@ -75,7 +78,10 @@ func (c *clock) Set(t time.Time) {
 	c.mu.Unlock()
 }
 
-func newHarness(t testing.TB) *harness {
+// chatLines is RELAIS_CHAT_FILES=lines: the chat gets line-level files.
+func chatLines(o *bot.Options) { o.ChatFiles = config.ChatFilesLines }
+
+func newHarness(t testing.TB, options ...func(*bot.Options)) *harness {
 	t.Helper()
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
@@ -83,14 +89,15 @@ func newHarness(t testing.TB) *harness {
 	}
 	rdb := testenv.NewRedis(t)
 	h := &harness{
-		t:      t,
-		tg:     telegramtest.NewServer(t, telegramtest.WithoutRateLimits()),
-		db:     testenv.NewDB(t),
-		rdb:    rdb,
-		drafts: state.New(rdb.Client, rdb.Prefix),
-		clock:  &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, paris)},
-		forms:  bot.Forms(fs),
-		logs:   &logBuffer{},
+		t:       t,
+		tg:      telegramtest.NewServer(t, telegramtest.WithoutRateLimits()),
+		db:      testenv.NewDB(t),
+		rdb:     rdb,
+		drafts:  state.New(rdb.Client, rdb.Prefix),
+		clock:   &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, paris)},
+		forms:   bot.Forms(fs),
+		logs:    &logBuffer{},
+		options: options,
 	}
 	h.start()
 	t.Cleanup(func() { h.stop() })
@@ -106,7 +113,7 @@ func (h *harness) start() {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	b := bot.New(bot.Options{
+	o := bot.Options{
 		Store:    h.db.Store,
 		Drafts:   h.drafts,
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
@@ -115,7 +122,11 @@ func (h *harness) start() {
 		Username: api.Self.UserName,
 		Forms:    h.forms,
 		Log:      slog.New(slog.NewTextHandler(h.logs, nil)),
-	})
+	}
+	for _, set := range h.options {
+		set(&o)
+	}
+	b := bot.New(o)
 	done := make(chan error, 1)
 	go func() { done <- telegram.Poll(ctx, api, b.HandleUpdate) }()
 	var once sync.Once

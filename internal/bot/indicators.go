@@ -463,12 +463,20 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 }
 
 func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) {
+	if !b.lines && (format == export.FormatCSV || format == export.FormatCodes) {
+		// An older button, or one pressed where RELAIS_CHAT_FILES was lines.
+		b.reply(ctx, ev, msgLinesOnServer)
+		return
+	}
 	var buf bytes.Buffer
 	var err error
-	switch format {
-	case export.FormatCSV:
+	switch {
+	case !b.lines:
+		format = export.FormatXLSX
+		err = export.WriteFiguresXLSX(ctx, b.store.Reports(), p, scope, &buf)
+	case format == export.FormatCSV:
 		err = export.WriteCSV(ctx, b.store.Reports(), p, scope, &buf)
-	case export.FormatCodes:
+	case format == export.FormatCodes:
 		err = export.WriteTrackingCSV(ctx, b.store.Reports(), p, scope, &buf)
 	default:
 		format = export.FormatXLSX
@@ -490,16 +498,24 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	// another day they must give the same rows as the file above them.
 	kb := b.resultButtons(ctx, u, flowExport, p, scope)
 	var formats []telegram.Button
-	for _, f := range []struct{ format, text string }{
-		{export.FormatXLSX, "Excel"}, {export.FormatCSV, "CSV pour tableur"}, {export.FormatCodes, "CSV à codes (réimport)"},
-	} {
-		if f.format != format {
-			formats = append(formats, button(f.text, flowExport+":"+periodCode(p)+":"+scopeTag(scope)+":"+f.format))
+	if b.lines { // figures only: the workbook is the one format, no other to offer
+		for _, f := range []struct{ format, text string }{
+			{export.FormatXLSX, "Excel"}, {export.FormatCSV, "CSV pour tableur"}, {export.FormatCodes, "CSV à codes (réimport)"},
+		} {
+			if f.format != format {
+				formats = append(formats, button(f.text, flowExport+":"+periodCode(p)+":"+scopeTag(scope)+":"+f.format))
+			}
 		}
 	}
-	doc := telegram.Message{ChatID: int64(ev.chatID), Text: exportCaption(format, scope, p),
-		Buttons: append([][]telegram.Button{formats}, kb...),
-		File:    &telegram.File{Name: name, Data: buf.Bytes()}}
+	caption := exportCaption(format, scope, p)
+	if !b.lines {
+		caption = figuresCaption(scope, p)
+	}
+	if len(formats) > 0 {
+		kb = append(keyboard(formats), kb...)
+	}
+	doc := telegram.Message{ChatID: int64(ev.chatID), Text: caption, Buttons: kb,
+		File: &telegram.File{Name: name, Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.ErrorContext(ctx, "send export", "chat_id", ev.chatID, "err", err)
 	}
@@ -513,6 +529,21 @@ func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, arg st
 		return
 	}
 	b.startFigures(flowActivity, "Activité")(ctx, u, ev, arg)
+}
+
+// msgLinesOnServer answers a line-level file asked in the chat when
+// RELAIS_CHAT_FILES is aggregates.
+const msgLinesOnServer = "Les fichiers ligne par ligne (CSV, une ligne par demande avec le code de la personne) ne sont pas envoyés dans la discussion : " +
+	"Telegram n'est pas un hébergeur de données de santé. Demandez-les à l'administrateur, qui les produit sur le serveur avec « relais report ». " +
+	"Tapez /export pour les tableaux de chiffres (Excel)."
+
+// figuresCaption says what the figures-only workbook holds and where the
+// lines are.
+func figuresCaption(scope indicators.Scope, p indicators.Period) string {
+	return "Export Excel — " + scope.Label() + ", " + p.Label() + ".\n" +
+		"Contenu : les tableaux d'indicateurs (synthèse, sexe, QPV, âge, ressources, mode de contact, niveau, demandes d'accès aux droits et aux soins, freins, actions collectives, partenaires, bilans annuels), des chiffres seulement : " +
+		"aucune ligne par demande, aucun code de personne, aucun identifiant de poste, aucune réponse libre. " +
+		"Les fichiers ligne par ligne se demandent à l'administrateur, qui les produit sur le serveur (relais report)."
 }
 
 // exportCaption says what the file holds, free text included, so a

@@ -120,7 +120,7 @@ func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
 }
 
 func TestExportSendsXLSXAndIsAudited(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, chatLines) // the line-level files in the chat
 	h.mediator(4301, "Awa", "80")
 	h.seedSheets(4301, 2, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	c := h.coordinator(4302, store.Invitation{Scope: "departement", Departement: "80"})
@@ -266,7 +266,7 @@ func TestScopeButtonKeepsItsTerritoryWhenStructuresChange(t *testing.T) {
 
 // The CSV button under an XLSX export gives the same dates, whatever the day it is pressed.
 func TestExportCSVButtonKeepsThePeriod(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, chatLines) // the line-level files in the chat
 	h.mediator(4601, "Awa", "80")
 	h.seedSheets(4601, 2, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
 	c := h.coordinator(4602, store.Invitation{Scope: "structure", Departement: "80", Structure: "CCAS Roubaix"})

@@ -74,7 +74,7 @@ func mustContain(t *testing.T, text string, wants ...string) {
 // export, each result followed by its buttons, all in the words the
 // mediators tapped.
 func TestCoordinatorsMonday(t *testing.T) {
-	h := newHarness(t) // Monday 23/11/2026, 10:00
+	h := newHarness(t, chatLines) // Monday 23/11/2026, 10:00; the line-level files in the chat
 	ctx := context.Background()
 	h.mediator(5001, "Awa", "59") // CCAS Roubaix
 	h.mediator(5002, "Léa", "59") // CCAS Roubaix, nothing this month

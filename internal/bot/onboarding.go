@@ -115,7 +115,7 @@ var menu = []menuEntry{
 	{"datebilan", "date limite du bilan annuel des médiateurs"},
 	{"meschiffres", "mes chiffres : fiches, personnes, demandes"},
 	{"indicateurs", "les indicateurs de votre territoire"},
-	{"export", "export XLSX / CSV des données de votre territoire"},
+	{"export", "fichier Excel des chiffres de votre territoire"},
 	{"inviter", "inviter un médiateur ou un coordinateur de votre territoire"},
 	{"equipe", "les personnes de votre territoire : activité, désactiver, invitations"},
 	{"activite", "activité par structure et par médiateur : dernière fiche, fiches du mois, bilan annuel"},

@@ -43,7 +43,29 @@ type Config struct {
 	// AuditKey is RELAIS_AUDIT_KEY, the secret of the keyed fingerprints of
 	// erased beneficiary codes; empty: a key generated into the database.
 	AuditKey string
+	// ChatFiles is RELAIS_CHAT_FILES: what the files sent in a chat hold.
+	ChatFiles ChatFiles
+	// MetricsAddr is where /metrics is served (RELAIS_METRICS_ADDR), apart
+	// from RELAIS_HTTP_ADDR, which faces Telegram and the network; "" (the
+	// demo): no metrics listener.
+	MetricsAddr string
 }
+
+// ChatFiles says what the files the bot sends in a chat (exports, annual
+// report) may hold. Telegram is outside the EU and no health data host:
+// by default those files carry figures only, and the line-level files
+// (one row per request, person codes, post identifiers, free text) are
+// produced on the server with `relais report`.
+type ChatFiles string
+
+// Values of RELAIS_CHAT_FILES.
+const (
+	// ChatFilesAggregates: the report's tables only (the default).
+	ChatFilesAggregates ChatFiles = "aggregates"
+	// ChatFilesLines: also the lines, the line-level CSVs and the reviews'
+	// free-text answers.
+	ChatFilesLines ChatFiles = "lines"
+)
 
 // UseDemo returns the configuration the local demo runs with: its own
 // database and loopback address instead of DATABASE_URL and
@@ -52,6 +74,7 @@ func (c *Config) UseDemo() *Config {
 	d := *c
 	d.DatabaseURL, d.HTTPAddr = c.DemoDatabaseURL, c.DemoAddr
 	d.WebhookURL, d.WebhookSecret = "", ""
+	d.MetricsAddr = "" // the demo serves no metrics
 	d.demo = true
 	return &d
 }
@@ -144,6 +167,8 @@ const (
 	DefaultRedisURL    = "redis://127.0.0.1:6379/0"
 	DefaultTZ          = "Europe/Paris"
 	DefaultHTTPAddr    = "127.0.0.1:8080"
+	// DefaultMetricsAddr is loopback: the metrics are for the operator.
+	DefaultMetricsAddr = "127.0.0.1:9090"
 	// DefaultDemoDatabaseURL is the demo's database, never the bot's.
 	DefaultDemoDatabaseURL = "postgres://postgres@127.0.0.1:5432/relais_demo?sslmode=disable"
 	// DefaultDemoAddr is loopback: the demo has no login.
@@ -209,6 +234,13 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	if !validHostPort(c.HTTPAddr) {
 		return nil, &Error{"RELAIS_HTTP_ADDR", fmt.Sprintf("%q n'est pas une adresse hôte:port valide (port de 0 à 65535), par exemple %s", c.HTTPAddr, DefaultHTTPAddr)}
 	}
+	c.MetricsAddr = get("RELAIS_METRICS_ADDR", DefaultMetricsAddr)
+	if !validHostPort(c.MetricsAddr) {
+		return nil, &Error{"RELAIS_METRICS_ADDR", fmt.Sprintf("%q n'est pas une adresse hôte:port valide (port de 0 à 65535), par exemple %s", c.MetricsAddr, DefaultMetricsAddr)}
+	}
+	if c.MetricsAddr == c.HTTPAddr && !strings.HasSuffix(c.MetricsAddr, ":0") {
+		return nil, &Error{"RELAIS_METRICS_ADDR", fmt.Sprintf("%q est aussi RELAIS_HTTP_ADDR : les métriques ont leur propre adresse, par exemple %s", c.MetricsAddr, DefaultMetricsAddr)}
+	}
 	c.ReminderHour = DefaultReminderHour
 	if v := getenv("RELAIS_REMINDER_HOUR"); v != "" {
 		h, err := strconv.Atoi(v)
@@ -242,6 +274,12 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			return nil, &Error{"RELAIS_LOG_LEVEL", fmt.Sprintf("%q n'est pas un niveau connu : debug, info, warn ou error", v)}
 		}
+	}
+	switch v := ChatFiles(get("RELAIS_CHAT_FILES", string(ChatFilesAggregates))); v {
+	case ChatFilesAggregates, ChatFilesLines:
+		c.ChatFiles = v
+	default:
+		return nil, &Error{"RELAIS_CHAT_FILES", fmt.Sprintf("%q n'est pas une valeur connue : aggregates (fichiers de chiffres seulement dans la discussion, par défaut) ou lines (aussi les lignes par demande et les réponses libres)", v)}
 	}
 	c.NudgeAfter = DefaultNudgeAfter
 	if v := getenv("RELAIS_NUDGE_AFTER"); v != "" {
@@ -284,7 +322,7 @@ func (c *Config) RequireToken() error {
 
 // String never prints the token.
 func (c *Config) String() string {
-	return fmt.Sprintf("endpoint=%s http=%s tz=%s", redactEndpoint(c.TelegramAPIEndpoint), c.HTTPAddr, c.Location)
+	return fmt.Sprintf("endpoint=%s http=%s metrics=%s tz=%s", redactEndpoint(c.TelegramAPIEndpoint), c.HTTPAddr, c.MetricsAddr, c.Location)
 }
 
 func redactEndpoint(e string) string {

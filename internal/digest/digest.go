@@ -175,20 +175,43 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 	}
 	out := make([]recipient, 0, len(ds))
 	for _, d := range ds {
-		r := recipient{userID: d.TelegramID, chatID: d.ChatID}
-		switch {
-		case d.MediatorID != nil:
-			r.scope = indicators.Mediator(*d.MediatorID)
-		case d.Scope != nil && *d.Scope == "departement":
-			r.scope = indicators.Departement(d.Departement)
-		case d.Scope != nil && *d.Scope == "structure":
-			r.scope = indicators.Structure(d.Departement, d.Structure)
-		default:
-			r.scope = indicators.Region()
+		scope, ok := scopeOf(d)
+		if !ok {
+			// Never the region by default: someone whose territory is not
+			// known gets nothing, and the operator a line to fix the row.
+			scopeName := ""
+			if d.Scope != nil {
+				scopeName = *d.Scope
+			}
+			j.logger().WarnContext(ctx, "digest recipient skipped: no known scope", "telegram_id", d.TelegramID, "role", d.Role, "scope", scopeName)
+			continue
 		}
-		out = append(out, r)
+		out = append(out, recipient{userID: d.TelegramID, chatID: d.ChatID, scope: scope})
 	}
 	return out, nil
+}
+
+// scopeOf is the territory of d's digest: a mediator's own week, the
+// coordinator's structure or département, the region for admins and
+// regional coordinators only. ok is false for anyone else.
+func scopeOf(d store.DigestRecipient) (s indicators.Scope, ok bool) {
+	switch {
+	case d.MediatorID != nil:
+		return indicators.Mediator(*d.MediatorID), true
+	case d.Role == store.RoleAdmin:
+		return indicators.Region(), true
+	case d.Role != store.RoleCoordinator || d.Scope == nil:
+		return indicators.Scope{}, false
+	}
+	switch *d.Scope {
+	case "region":
+		return indicators.Region(), true
+	case "departement":
+		return indicators.Departement(d.Departement), d.Departement != ""
+	case "structure":
+		return indicators.Structure(d.Departement, d.Structure), d.Departement != "" && d.Structure != ""
+	}
+	return indicators.Scope{}, false
 }
 
 // Schedule is the digest as a scheduled job: every ten minutes (and at

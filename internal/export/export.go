@@ -2,8 +2,9 @@
 // `relais report`: an XLSX workbook with one sheet per report table and the
 // lines in French ("Données"), the same lines as a CSV for French Excel,
 // and the tracking CSV (codes) that `relais import` reads back. Exports
-// never carry the sheets' free-text note (RGPD); the workbook carries the
-// annual reviews' open answers.
+// never carry the sheets' free-text note (RGPD); the full workbook carries
+// the annual reviews' open answers. WriteFiguresXLSX is the workbook
+// without lines nor free text, for the chat.
 package export
 
 import (
@@ -48,10 +49,24 @@ func WriteXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, 
 	if err != nil {
 		return fmt.Errorf("write XLSX: %w", err)
 	}
-	return writeWorkbook(ctx, db, r, w)
+	return writeWorkbook(ctx, db, r, true, w)
 }
 
-func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, w io.Writer) (err error) {
+// WriteFiguresXLSX writes the workbook of figures alone: the report tables
+// (and Annexe 1 for the region), without the reviews' open answers nor the
+// sheet "Données". Nothing in it names a person or a post, and it has no
+// free text: it is what may travel through a chat (RELAIS_CHAT_FILES).
+func WriteFiguresXLSX(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, w io.Writer) error {
+	r, err := indicators.Compute(ctx, db, p, s)
+	if err != nil {
+		return fmt.Errorf("write XLSX: %w", err)
+	}
+	return writeWorkbook(ctx, db, r, false, w)
+}
+
+// writeWorkbook writes r's tables; lines adds the open answers and the
+// sheet "Données".
+func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Report, lines bool, w io.Writer) (err error) {
 	f := excelize.NewFile()
 	defer func() { err = closeXLSX(f, err) }()
 	bold, title, err := tableStyles(f)
@@ -80,15 +95,17 @@ func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Rep
 			return err
 		}
 	}
-	if err := writeReviewAnswers(ctx, db, f, r, bold, title); err != nil {
-		return err
-	}
-	date, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("dd/mm/yyyy")})
-	if err != nil {
-		return fmt.Errorf("write XLSX: %w", err)
-	}
-	if err := writeData(ctx, db, f, r.Period, r.Scope, bold, date); err != nil {
-		return err
+	if lines {
+		if err := writeReviewAnswers(ctx, db, f, r, bold, title); err != nil {
+			return err
+		}
+		date, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("dd/mm/yyyy")})
+		if err != nil {
+			return fmt.Errorf("write XLSX: %w", err)
+		}
+		if err := writeData(ctx, db, f, r.Period, r.Scope, bold, date); err != nil {
+			return err
+		}
 	}
 	f.SetActiveSheet(0)
 	if err := f.Write(w); err != nil {

@@ -93,7 +93,7 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	case "csv":
 		return writeTablesCSV(args.Out, r.Tables())
 	case "xlsx":
-		return writeWorkbook(ctx, db, r, args.Out)
+		return writeWorkbook(ctx, db, r, true, args.Out)
 	}
 	if err := indicators.WriteText(args.Out, r.Tables()); err != nil {
 		return err
@@ -114,6 +114,20 @@ func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period
 	if err != nil {
 		return err
 	}
+	return writeAnnual(d, format, w)
+}
+
+// WriteAnnualFigures is WriteAnnual without the reviews' open answers (their
+// section says where they are): the version that may travel through a chat.
+func WriteAnnualFigures(ctx context.Context, db indicators.Querier, p indicators.Period, format string, now time.Time, w io.Writer) error {
+	d, err := annual.BuildFigures(ctx, db, p, now)
+	if err != nil {
+		return err
+	}
+	return writeAnnual(d, format, w)
+}
+
+func writeAnnual(d *annual.Document, format string, w io.Writer) error {
 	if format == FormatPDF {
 		return d.PDF(w)
 	}
