@@ -15,8 +15,15 @@ import (
 )
 
 // ErrNothingToSend, returned by a send function, records the message as
-// handled without sending anything (no request due, review already filled).
+// handled without sending anything (a review filled meanwhile): no later
+// pass sends it.
 var ErrNothingToSend = errors.New("nothing to send")
+
+// ErrNothingYet, returned by a send function, says there is nothing to send
+// now but there may be later in the message's period (a daily reminder
+// before any request is due today): the claim is released, no trace is
+// kept, and a later pass may claim and send it.
+var ErrNothingYet = errors.New("nothing to send yet")
 
 // Defaults of Sends. The send deadline is shorter than the lease, so a
 // message is either finished or abandoned before anyone may claim it again.
@@ -102,6 +109,10 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 	cut := sctx.Err() != nil && err != nil
 	cancel()
 
+	if errors.Is(err, ErrNothingYet) {
+		s.release(ctx, m, log)
+		return false, nil
+	}
 	state := store.SendSent
 	switch {
 	case err == nil:
@@ -144,6 +155,18 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 		return false, err
 	}
 	return state == store.SendSent, nil
+}
+
+// release gives m's claim back: nothing was sent, so a later pass of the
+// same period may claim it.
+func (s *Sends) release(ctx context.Context, m Message, log *slog.Logger) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.Store.ReleaseSend(rctx, m.Key); err != nil {
+		// The row stays claimed: this period's message is not sent.
+		log.Error("release scheduled message", "message", m.Key.String(), "err", err)
+	}
+	s.count(m.Kind, "nothing_yet")
 }
 
 func (s *Sends) count(kind, outcome string) {

@@ -98,6 +98,24 @@ func TestOnceOutcomes(t *testing.T) {
 	if state, err := st.SendState(ctx, msg("empty", now).Key); err != nil || state != store.SendSkipped {
 		t.Fatalf("state = %q (err %v)", state, err)
 	}
+	if n, err := count("empty", now.Add(time.Minute), nil); err != nil || n != 0 {
+		t.Fatalf("a message with nothing to send (a review filled meanwhile) was tried again (err %v)", err)
+	}
+
+	// Nothing to send yet: the claim is released, a later pass of the
+	// same day sends it, and once sent it is not sent again.
+	if n, err := count("later", now, jobs.ErrNothingYet); n != 1 || err != nil {
+		t.Fatalf("nothing yet: %d %v", n, err)
+	}
+	if state, err := st.SendState(ctx, msg("later", now).Key); err != nil || state != "" {
+		t.Fatalf("state after nothing yet = %q (err %v), want no row", state, err)
+	}
+	if n, err := count("later", now.Add(5*time.Minute), nil); n != 1 || err != nil {
+		t.Fatalf("not sent by a later pass the same day: %d %v", n, err)
+	}
+	if n, err := count("later", now.Add(10*time.Minute), nil); n != 0 || err != nil {
+		t.Fatalf("sent again: %d %v", n, err)
+	}
 
 	// Cut mid-send (shutdown): maybe delivered, not sent again that day.
 	cctx, cancel := context.WithCancel(ctx)

@@ -105,6 +105,21 @@ func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now tim
 	return nil
 }
 
+// ReleaseSend gives back the claim of a message that found nothing to send
+// yet (jobs.ErrNothingYet): its row is deleted, so a later pass of the same
+// period may claim it. Only a claimed row is released: a sent one never is.
+func (s *Store) ReleaseSend(ctx context.Context, k SendKey) error {
+	col, id, err := k.subject()
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.Exec(ctx, `DELETE FROM job_runs WHERE job = $1 AND period = $2 AND `+col+` = $3 AND state = 'claimed'`,
+		k.Job, k.Period, id); err != nil {
+		return fmt.Errorf("release %s: %w", k, err)
+	}
+	return nil
+}
+
 // SendState returns the recorded state of k ("" when none).
 func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
 	col, id, err := k.subject()

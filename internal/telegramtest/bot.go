@@ -118,6 +118,11 @@ type Fault struct {
 	Description string
 	RetryAfter  int
 	Times       int // default 1
+	// Delivered carries the call out first (the message reaches the chat)
+	// and then answers with the failure: Telegram's front answering 502, or
+	// the connection cut, after the request went through. The bot cannot
+	// tell whether it was delivered.
+	Delivered bool
 }
 
 func (s *Server) addBot(token string, id int64, username string) *Bot {
@@ -283,11 +288,21 @@ func (b *Bot) call(ctx context.Context, method string, p params) (any, *apiError
 				b.faults = slices.Delete(b.faults, i, i+1)
 			}
 			b.mu.Unlock()
-			return nil, &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter}
+			fault := &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter}
+			if f.Delivered {
+				if _, aerr := b.dispatch(ctx, method, p); aerr != nil {
+					return nil, aerr
+				}
+			}
+			return nil, fault
 		}
 	}
 	b.mu.Unlock()
+	return b.dispatch(ctx, method, p)
+}
 
+// dispatch carries out one Bot API method.
+func (b *Bot) dispatch(ctx context.Context, method string, p params) (any, *apiError) {
 	switch method {
 	case "getme":
 		return b.self, nil
