@@ -120,15 +120,15 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 		state, err = store.SendSkipped, nil
 	case telegram.IsForbidden(err):
 		state = store.SendBlocked
-	case cut && errors.Is(err, telegram.ErrNotSent):
-		state = store.SendFailed // never reached Telegram: retried
-	case cut:
-		// Cut mid-send (shutdown or deadline): it may have reached
-		// Telegram. Left claimed: not sent again today.
-		log.Warn("scheduled message cut mid-send, not sent again today", "message", m.Key.String(), "err", err)
-		s.count(m.Kind, "unknown")
-		return false, nil
+	case errors.Is(err, telegram.ErrMaybeDelivered), cut && !errors.Is(err, telegram.ErrNotSent):
+		// A 5xx, a timeout or a cut connection once the request left, or
+		// a send cut mid-call (shutdown or deadline): Telegram may have
+		// delivered it. Recorded unknown: never sent again.
+		state = store.SendUnknown
+		log.Warn("scheduled message may have reached Telegram, not sent again", "message", m.Key.String(), "err", err)
 	default:
+		// Certainly not delivered (refused, never reached Telegram, or
+		// not sent at all): a later pass retries.
 		state = store.SendFailed
 	}
 	// The mark must outlive a shutdown: the message is out.
@@ -153,6 +153,8 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 		return false, nil
 	case store.SendFailed:
 		return false, err
+	case store.SendUnknown:
+		return false, nil
 	}
 	return state == store.SendSent, nil
 }

@@ -12,7 +12,10 @@ const (
 	SendSent    = "sent"
 	SendFailed  = "failed"  // not delivered: a later pass retries
 	SendBlocked = "blocked" // 403: the user blocked the bot or left Telegram
-	SendSkipped = "skipped" // nothing to send (no request due, review filled)
+	SendSkipped = "skipped" // nothing to send (a review filled meanwhile)
+	// SendUnknown: the send failed in a way that may have delivered it (a
+	// 5xx, a timeout, a connection cut mid-call): never sent again.
+	SendUnknown = "unknown"
 )
 
 // MaxSendAttempts bounds the tries of one scheduled message.
