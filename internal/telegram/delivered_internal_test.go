@@ -17,7 +17,9 @@ import (
 // Which failures may have delivered the message (a Bulk call stops there)
 // and which prove it was not (retried).
 func TestMaybeDelivered(t *testing.T) {
-	post := func(err error) error { return &url.Error{Op: "Post", URL: "https://api.telegram.org/bot<token>/sendMessage", Err: err} }
+	post := func(err error) error {
+		return &url.Error{Op: "Post", URL: "https://api.telegram.org/bot<token>/sendMessage", Err: err}
+	}
 	var syntax json.SyntaxError
 	for _, c := range []struct {
 		name string
