@@ -48,14 +48,16 @@ type SendMetrics interface {
 //     committed transaction (a twin process sees it and skips);
 //  2. send, with a deadline (Deadline) shorter than the lease;
 //  3. mark: "sent", "skipped" (nothing to send), "blocked" (403: the user
-//     is marked unreachable and skipped from then on) or "failed" (a later
-//     pass retries, at most store.MaxSendAttempts times).
+//     is marked unreachable and skipped from then on), "failed" (certainly
+//     not delivered: a later pass retries, at most store.MaxSendAttempts
+//     times) or "unknown" (a 5xx, a timeout, a cut mid-call: Telegram may
+//     have delivered it, so it is never sent again). A send that finds
+//     nothing to send yet (ErrNothingYet) gives its claim back instead.
 //
-// A crash (or a shutdown, or the deadline) between 1 and 3 leaves the row
-// "claimed": the message may or may not have reached Telegram. It is not
-// sent again while claimed, and once the lease has passed only on a later
-// local day: never twice in a day, and a daily reminder never (its period
-// is the day).
+// A crash between 1 and 3 leaves the row "claimed": the message may or may
+// not have reached Telegram. It is not sent again while claimed, and once
+// the lease has passed only on a later local day: never twice in a day, and
+// a daily reminder never (its period is the day).
 type Sends struct {
 	Store    *store.Store
 	Lease    time.Duration // default DefaultLease
