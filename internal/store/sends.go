@@ -8,7 +8,7 @@ import (
 
 // Send states of a scheduled message in job_runs (see 00013).
 const (
-	SendClaimed = "claimed" // being sent; unknown once claimed_until has passed
+	SendClaimed = "claimed" // being sent; unknown once claimed_until has passed (the sender died)
 	SendSent    = "sent"
 	SendFailed  = "failed"  // not delivered: a later pass retries
 	SendBlocked = "blocked" // 403: the user blocked the bot or left Telegram
@@ -92,7 +92,7 @@ func (s *Store) ClaimSend(ctx context.Context, k SendKey, now, dayStart time.Tim
 }
 
 // FinishSend records the outcome of a claimed message (SendSent,
-// SendFailed, SendBlocked or SendSkipped).
+// SendFailed, SendBlocked, SendSkipped or SendUnknown).
 func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now time.Time) error {
 	col, id, err := k.subject()
 	if err != nil {
