@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
@@ -56,6 +58,36 @@ func TestReminderWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
 	}
 }
 
+// The message went through but the answer did not come before the
+// sender's attempt timeout: not sent again either.
+func TestReminderTimedOutAfterDeliveryIsNotSentAgain(t *testing.T) {
+	w := newWorld(t)
+	a, ta := w.mediator(101, 9)
+	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
+	api, err := telegram.Connect(context.Background(), w.srv.Token(), w.srv.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := w.schedulerOn(api, telegram.SenderOptions{AttemptTimeout: 500 * time.Millisecond})
+	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Delivered: true, Delay: 20 * time.Second})
+	run(t, s, at(9, 0))
+	run(t, s, at(9, 1))
+	run(t, w.replica(nil), at(15, 0))
+	if n := len(botMessages(ta)); n != 1 {
+		t.Fatalf("got %d reminders, want 1", n)
+	}
+	k := store.SendKey{Job: store.JobFollowUps, Period: "2026-11-23", MediatorID: a.Mediator.ID}
+	if st, err := w.db.Store.SendState(context.Background(), k); err != nil || st != "unknown" {
+		t.Fatalf("recorded state %q (err %v), want unknown", st, err)
+	}
+}
+
+// schedulerOn is a replica whose sender uses api with opts.
+func (w *world) schedulerOn(api *tgbotapi.BotAPI, opts telegram.SenderOptions) *reminders.Scheduler {
+	return reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix),
+		Out: telegram.NewSender(api, opts), Location: paris, Hour: 9})
+}
+
 // The same for a nudge, whose period is the draft's idle time and not the
 // day: not sent again the next days either.
 func TestNudgeWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
@@ -99,8 +131,7 @@ func TestReminderNeverDeliveredIsRetried(t *testing.T) {
 		}
 		api.SetAPIEndpoint("http://" + addr + "/bot%s/%s")
 		// The sender gives up at once instead of retrying for two minutes.
-		unreachable := reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix),
-			Out: telegram.NewSender(api, telegram.SenderOptions{GiveUpAfter: time.Millisecond}), Location: paris, Hour: 9})
+		unreachable := w.schedulerOn(api, telegram.SenderOptions{GiveUpAfter: time.Millisecond})
 		if _, err := unreachable.RunDue(context.Background(), at(9, 0)); err == nil || !strings.Contains(err.Error(), "connection refused") {
 			t.Fatalf("a refused connection is not reported: %v", err)
 		}

@@ -123,6 +123,9 @@ type Fault struct {
 	// the connection cut, after the request went through. The bot cannot
 	// tell whether it was delivered.
 	Delivered bool
+	// Delay holds the answer back this long (or until the client gives
+	// up): with Delivered, a timeout after the message went through.
+	Delay time.Duration
 }
 
 func (s *Server) addBot(token string, id int64, username string) *Bot {
@@ -292,6 +295,14 @@ func (b *Bot) call(ctx context.Context, method string, p params) (any, *apiError
 			if f.Delivered {
 				if _, aerr := b.dispatch(ctx, method, p); aerr != nil {
 					return nil, aerr
+				}
+			}
+			if f.Delay > 0 {
+				t := time.NewTimer(f.Delay)
+				defer t.Stop()
+				select {
+				case <-t.C:
+				case <-ctx.Done():
 				}
 			}
 			return nil, fault
