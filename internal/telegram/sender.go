@@ -65,12 +65,13 @@ var ErrMaybeDelivered = errors.New("maybe delivered")
 // Sender is the one way Relais sends to Telegram. It paces messages under
 // Telegram's limits (about 30 per second overall, about 1 per second per
 // chat, bursts allowed), honours retry_after on 429, retries network errors
-// and 5xx with backoff (a Bulk call only those that prove the request never
-// reached Telegram: see ErrMaybeDelivered), gives up after a bounded time with a logged error,
-// and keeps each chat's messages in the order Send was called. Different
-// chats proceed in parallel; when they contend for the global rate the
-// newest chat's message goes first unless one has waited staleAfter (see
-// turns), and scheduled (Bulk) messages take what conversations leave.
+// and 5xx with backoff (a Bulk call only the failures that prove the
+// request never reached Telegram: see ErrMaybeDelivered), gives up after a
+// bounded time with a logged error, and keeps each chat's messages in the
+// order Send was called. Different chats proceed in parallel; when they
+// contend for the global rate the newest chat's message goes first unless
+// one has waited staleAfter (see turns), and scheduled (Bulk) messages take
+// what conversations leave.
 // Safe for concurrent use.
 type Sender struct {
 	api   *tgbotapi.BotAPI
