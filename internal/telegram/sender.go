@@ -95,7 +95,8 @@ type bulkKey struct{}
 
 // Bulk marks ctx's calls as scheduled work (reminders, nudges, digests,
 // review reminders): they use what conversations leave of the global rate
-// and never make a user's answer wait more than one pacing slot.
+// and never make a user's answer wait more than one pacing slot, and a
+// failure that may have delivered them is not retried (ErrMaybeDelivered).
 func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
 
 func isBulk(ctx context.Context) bool { b, _ := ctx.Value(bulkKey{}).(bool); return b }
