@@ -279,6 +279,7 @@ func printPurgeCounts(w io.Writer, c store.PurgeCounts) {
 		{c.Actions, "actions collectives"},
 		{c.ReviewAnswers, "bilans annuels dont les réponses libres sont effacées"},
 		{c.JobRuns, "traces d'envoi des rappels et synthèses"},
+		{c.JobExecutions, "traces d'exécution des tâches planifiées"},
 		{c.Exports, "lignes du registre des exports"},
 		{c.Invitations, "invitations expirées"},
 		{c.Users, "comptes désactivés"},

@@ -179,6 +179,7 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 		"     0  actions collectives\n" +
 		"     0  bilans annuels dont les réponses libres sont effacées\n" +
 		"     0  traces d'envoi des rappels et synthèses\n" +
+		"     0  traces d'exécution des tâches planifiées\n" +
 		"     0  lignes du registre des exports\n" +
 		"     0  invitations expirées\n" +
 		"     0  comptes désactivés\n" +

@@ -193,8 +193,8 @@ func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {
 	shutdown() // the process stops while the digest is in flight
 	<-done
 
-	// The restart's catch-up, and the passes of the day. (An uncertain
-	// message is retried on a later day only: see the README.)
+	// The restart's catch-up, and the passes of the day. (A message cut
+	// mid-send is recorded unknown and never sent again: see the README.)
 	for _, now := range []time.Time{monday.Add(10 * time.Minute), monday.Add(20 * time.Minute), monday.Add(5 * time.Hour)} {
 		n, err := (&digest.Job{Store: st, Out: sender, Location: paris}).Run(ctx, now)
 		if err != nil {

@@ -15,8 +15,15 @@ import (
 )
 
 // ErrNothingToSend, returned by a send function, records the message as
-// handled without sending anything (no request due, review already filled).
+// handled without sending anything (a review filled meanwhile): no later
+// pass sends it.
 var ErrNothingToSend = errors.New("nothing to send")
+
+// ErrNothingYet, returned by a send function, says there is nothing to send
+// now but there may be later in the message's period (a daily reminder
+// before any request is due today): the claim is released, no trace is
+// kept, and a later pass may claim and send it.
+var ErrNothingYet = errors.New("nothing to send yet")
 
 // Defaults of Sends. The send deadline is shorter than the lease, so a
 // message is either finished or abandoned before anyone may claim it again.
@@ -41,14 +48,16 @@ type SendMetrics interface {
 //     committed transaction (a twin process sees it and skips);
 //  2. send, with a deadline (Deadline) shorter than the lease;
 //  3. mark: "sent", "skipped" (nothing to send), "blocked" (403: the user
-//     is marked unreachable and skipped from then on) or "failed" (a later
-//     pass retries, at most store.MaxSendAttempts times).
+//     is marked unreachable and skipped from then on), "failed" (certainly
+//     not delivered: a later pass retries, at most store.MaxSendAttempts
+//     times) or "unknown" (a 5xx, a timeout, a cut mid-call: Telegram may
+//     have delivered it, so it is never sent again). A send that finds
+//     nothing to send yet (ErrNothingYet) gives its claim back instead.
 //
-// A crash (or a shutdown, or the deadline) between 1 and 3 leaves the row
-// "claimed": the message may or may not have reached Telegram. It is not
-// sent again while claimed, and once the lease has passed only on a later
-// local day: never twice in a day, and a daily reminder never (its period
-// is the day).
+// A crash between 1 and 3 leaves the row "claimed": the message may or may
+// not have reached Telegram. It is not sent again while claimed, and once
+// the lease has passed only on a later local day: never twice in a day, and
+// a daily reminder never (its period is the day).
 type Sends struct {
 	Store    *store.Store
 	Lease    time.Duration // default DefaultLease
@@ -102,6 +111,10 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 	cut := sctx.Err() != nil && err != nil
 	cancel()
 
+	if errors.Is(err, ErrNothingYet) {
+		s.release(ctx, m, log)
+		return false, nil
+	}
 	state := store.SendSent
 	switch {
 	case err == nil:
@@ -109,15 +122,15 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 		state, err = store.SendSkipped, nil
 	case telegram.IsForbidden(err):
 		state = store.SendBlocked
-	case cut && errors.Is(err, telegram.ErrNotSent):
-		state = store.SendFailed // never reached Telegram: retried
-	case cut:
-		// Cut mid-send (shutdown or deadline): it may have reached
-		// Telegram. Left claimed: not sent again today.
-		log.Warn("scheduled message cut mid-send, not sent again today", "message", m.Key.String(), "err", err)
-		s.count(m.Kind, "unknown")
-		return false, nil
+	case errors.Is(err, telegram.ErrMaybeDelivered), cut && !errors.Is(err, telegram.ErrNotSent):
+		// A 5xx, a timeout or a cut connection once the request left, or
+		// a send cut mid-call (shutdown or deadline): Telegram may have
+		// delivered it. Recorded unknown: never sent again.
+		state = store.SendUnknown
+		log.Warn("scheduled message may have reached Telegram, not sent again", "message", m.Key.String(), "err", err)
 	default:
+		// Certainly not delivered (refused, never reached Telegram, or
+		// not sent at all): a later pass retries.
 		state = store.SendFailed
 	}
 	// The mark must outlive a shutdown: the message is out.
@@ -142,8 +155,22 @@ func (s *Sends) Once(ctx context.Context, m Message, send func(ctx context.Conte
 		return false, nil
 	case store.SendFailed:
 		return false, err
+	case store.SendUnknown:
+		return false, nil
 	}
 	return state == store.SendSent, nil
+}
+
+// release gives m's claim back: nothing was sent, so a later pass of the
+// same period may claim it.
+func (s *Sends) release(ctx context.Context, m Message, log *slog.Logger) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := s.Store.ReleaseSend(rctx, m.Key); err != nil {
+		// The row stays claimed: this period's message is not sent.
+		log.Error("release scheduled message", "message", m.Key.String(), "err", err)
+	}
+	s.count(m.Kind, "nothing_yet")
 }
 
 func (s *Sends) count(kind, outcome string) {

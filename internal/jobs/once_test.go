@@ -98,6 +98,24 @@ func TestOnceOutcomes(t *testing.T) {
 	if state, err := st.SendState(ctx, msg("empty", now).Key); err != nil || state != store.SendSkipped {
 		t.Fatalf("state = %q (err %v)", state, err)
 	}
+	if n, err := count("empty", now.Add(time.Minute), nil); err != nil || n != 0 {
+		t.Fatalf("a message with nothing to send (a review filled meanwhile) was tried again (err %v)", err)
+	}
+
+	// Nothing to send yet: the claim is released, a later pass of the
+	// same day sends it, and once sent it is not sent again.
+	if n, err := count("later", now, jobs.ErrNothingYet); n != 1 || err != nil {
+		t.Fatalf("nothing yet: %d %v", n, err)
+	}
+	if state, err := st.SendState(ctx, msg("later", now).Key); err != nil || state != "" {
+		t.Fatalf("state after nothing yet = %q (err %v), want no row", state, err)
+	}
+	if n, err := count("later", now.Add(5*time.Minute), nil); n != 1 || err != nil {
+		t.Fatalf("not sent by a later pass the same day: %d %v", n, err)
+	}
+	if n, err := count("later", now.Add(10*time.Minute), nil); n != 0 || err != nil {
+		t.Fatalf("sent again: %d %v", n, err)
+	}
 
 	// Cut mid-send (shutdown): maybe delivered, not sent again that day.
 	cctx, cancel := context.WithCancel(ctx)
@@ -107,6 +125,26 @@ func TestOnceOutcomes(t *testing.T) {
 	if n, err := count("cut", now.Add(time.Hour), nil); err != nil || n != 0 {
 		t.Fatalf("an uncertain message was sent again the same day (err %v)", err)
 	}
+	if state, err := st.SendState(ctx, msg("cut", now).Key); err != nil || state != store.SendUnknown {
+		t.Fatalf("state of a message cut mid-send = %q (err %v), want unknown", state, err)
+	}
+
+	// A failure that may have delivered it (a 502 after the request went
+	// through): recorded unknown, never sent again, not an error to retry.
+	maybe := fmt.Errorf("send: %w", fmt.Errorf("telegram sendMessage to chat 1: %w: %w", telegram.ErrMaybeDelivered,
+		&tgbotapi.Error{Code: 502, Message: "Bad Gateway"}))
+	if n, err := count("maybe", now, maybe); n != 1 || err != nil {
+		t.Fatalf("maybe delivered: %d %v", n, err)
+	}
+	for _, later := range []time.Time{now.Add(time.Minute), now.Add(48 * time.Hour)} {
+		if n, err := count("maybe", later, nil); err != nil || n != 0 {
+			t.Fatalf("a message that may have been delivered was sent again at %s (err %v)", later, err)
+		}
+	}
+	if state, err := st.SendState(ctx, msg("maybe", now).Key); err != nil || state != store.SendUnknown {
+		t.Fatalf("state = %q (err %v), want unknown", state, err)
+	}
+
 	// Cut before it reached Telegram: certainly not delivered, retried.
 	cctx, cancel = context.WithCancel(ctx)
 	if _, err := s.Once(cctx, msg("queued", now), func(ctx context.Context) error {

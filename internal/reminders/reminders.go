@@ -185,7 +185,9 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 				return err
 			}
 			if len(due) == 0 {
-				return jobs.ErrNothingToSend
+				// Resolved since PendingReminders looked: a request due
+				// later today still gets its reminder.
+				return jobs.ErrNothingYet
 			}
 			shown := due
 			if len(shown) > followup.MaxPerMessage {

@@ -58,6 +58,6 @@ func (j *Job) RunAt(ctx context.Context, now time.Time) error {
 	}
 	j.Log.Info("daily purge", "before", cutoff.Format("2006-01-02"), "sheets", c.Sheets, "requests", c.Requests,
 		"beneficiaries", c.Beneficiaries, "actions", c.Actions, "review_answers", c.ReviewAnswers, "job_runs", c.JobRuns,
-		"exports", c.Exports, "invitations", c.Invitations, "users", c.Users, "audit", c.Audit)
+		"job_executions", c.JobExecutions, "exports", c.Exports, "invitations", c.Invitations, "users", c.Users, "audit", c.Audit)
 	return nil
 }

@@ -61,3 +61,35 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 		t.Fatalf("purges after the next day = %d, want 2", n)
 	}
 }
+
+// The runner's record of executions (job_executions) goes with the
+// retention like the record of sends (job_runs): an execution started
+// before the cutoff (midnight local time, five years back) goes, one
+// started at the cutoff stays.
+func TestDailyPurgeRemovesOldJobExecutions(t *testing.T) {
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	ctx := context.Background()
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO job_executions (job, scheduled, started_at, finished_at, outcome, host) VALUES
+		('reminders', '2021-11-28 23:59:00+01', '2021-11-28 23:59:59+01', '2021-11-29 00:00:01+01', 'ok', 'old'),
+		('reminders', '2021-11-29 00:00:00+01', '2021-11-29 00:00:00+01', '2021-11-29 00:00:02+01', 'ok', 'cutoff'),
+		('digest', '2026-11-29 03:00:00+01', '2026-11-29 03:00:00+01', NULL, 'running', 'recent')`); err != nil {
+		t.Fatal(err)
+	}
+	job := &retention.Job{Store: db.Store, Locker: state.New(rdb.Client, rdb.Prefix), Retention: config.Retention{Years: 5},
+		Location: paris, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := job.RunAt(ctx, time.Date(2026, 11, 29, 3, 30, 0, 0, paris)); err != nil {
+		t.Fatal(err)
+	}
+	var left string
+	if err := db.SQL.QueryRow(ctx, `SELECT string_agg(host, ',' ORDER BY started_at) FROM job_executions`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != "cutoff,recent" {
+		t.Fatalf("job executions left: %s, want cutoff,recent", left)
+	}
+}

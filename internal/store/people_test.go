@@ -158,6 +158,8 @@ func TestDisabledMediatorsAreNoReminderTarget(t *testing.T) {
 	if _, err := store.DBOf(st).Exec(ctx, `UPDATE mediators SET active = TRUE`); err != nil {
 		t.Fatal(err)
 	}
+	openSheet(t, st, "kept", kept.Mediator.ID, "AAAAAA", date(2026, 3, 2), ptr(date(2026, 3, 10)))
+	openSheet(t, st, "gone", gone.Mediator.ID, "BBBBBB", date(2026, 3, 2), ptr(date(2026, 3, 10)))
 	targets, err := st.PendingReminders(ctx, now, 23, 9)
 	if err != nil || len(targets) != 1 || targets[0].UserID != 70 || targets[0].MediatorID != kept.Mediator.ID {
 		t.Fatalf("reminder targets = %+v, %v (disabled mediator %d)", targets, err, gone.Mediator.ID)

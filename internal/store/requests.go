@@ -296,8 +296,11 @@ func ReminderPeriod(today time.Time) string { return today.Format("2006-01-02") 
 
 // PendingReminders lists the active, reachable mediators whose reminder
 // hour (users.reminder_hour, defaultHour when unset) has come by hour on
-// now's day and whose reminder of the day has not been handled yet (or
-// failed and may be retried).
+// now's day, who have a request due (open, follow-up date by today, as
+// DueFollowUps) and whose reminder of the day has not been handled yet (or
+// failed and may be retried). A mediator with nothing due is not a target
+// and leaves no row: a request that falls due later the same day (saved,
+// postponed to today) is reminded by the next pass.
 func (s *Store) PendingReminders(ctx context.Context, now time.Time, hour, defaultHour int) ([]ReminderTarget, error) {
 	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 	rows, err := s.db.Query(ctx, `
@@ -305,9 +308,11 @@ func (s *Store) PendingReminders(ctx context.Context, now time.Time, hour, defau
 		FROM mediators m JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND u.role = 'mediator' AND u.disabled_at IS NULL AND COALESCE(u.reminder_hour, $3) <= $2
 		  AND u.unreachable_since IS NULL
+		  AND EXISTS (SELECT 1 FROM requests r JOIN sheets s ON s.id = r.sheet_id
+		              WHERE s.mediator_id = m.id AND r.status = 'en_cours' AND r.follow_up <= $7)
 		  AND NOT EXISTS (SELECT 1 FROM job_runs j WHERE j.job = $4 AND j.period = $1 AND j.mediator_id = m.id
 		                  AND NOT `+retryable("j", "$5", "$6")+`)
-		ORDER BY m.id`, ReminderPeriod(now), hour, defaultHour, JobFollowUps, now, dayStart)
+		ORDER BY m.id`, ReminderPeriod(now), hour, defaultHour, JobFollowUps, now, dayStart, Day(now))
 	if err != nil {
 		return nil, fmt.Errorf("pending reminders: %w", err)
 	}

@@ -208,6 +208,84 @@ func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
 	}
 }
 
+// Only a mediator with a request due (open, follow-up date by today) is
+// owed a reminder: one with nothing due is not a target, so no pass uses up
+// their day, and they become one as soon as a request falls due.
+func TestReminderTargetsHaveARequestDue(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	today := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	a := mediator(t, st, 1, "59")
+	targets := func() []store.MediatorID {
+		t.Helper()
+		p, err := st.PendingReminders(ctx, today, 9, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []store.MediatorID
+		for _, r := range p {
+			out = append(out, r.MediatorID)
+		}
+		return out
+	}
+	openSheet(t, st, "s1", a.Mediator.ID, "AAAAAA", date(2026, 11, 2), nil, ptr(date(2026, 11, 24)))
+	if got := targets(); len(got) != 0 {
+		t.Fatalf("targets with nothing due (no date, tomorrow) = %v, want none", got)
+	}
+	openSheet(t, st, "s2", a.Mediator.ID, "AAAAAB", date(2026, 11, 2), ptr(date(2026, 11, 23)))
+	if got := targets(); len(got) != 1 || got[0] != a.Mediator.ID {
+		t.Fatalf("targets with a request due today = %v, want [%d]", got, a.Mediator.ID)
+	}
+	due, err := st.DueFollowUps(ctx, a.Mediator.ID, today)
+	if err != nil || len(due) != 1 {
+		t.Fatalf("due = %+v (err %v)", due, err)
+	}
+	if _, err := st.SetRequestStatus(ctx, a.Mediator.ID, due[0].ID, store.StatusResolved, today); err != nil {
+		t.Fatal(err)
+	}
+	if got := targets(); len(got) != 0 {
+		t.Fatalf("targets once the request due is resolved = %v, want none", got)
+	}
+	openSheet(t, st, "s3", a.Mediator.ID, "AAAAAC", date(2026, 10, 1), ptr(date(2026, 11, 1)))
+	if got := targets(); len(got) != 1 {
+		t.Fatalf("targets with an overdue request = %v, want [%d]", got, a.Mediator.ID)
+	}
+}
+
+// A claim released (nothing to send yet) leaves no row: the message may be
+// claimed again the same day. A sent message is never released.
+func TestReleaseSendFreesOnlyAClaim(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	day := date(2026, 11, 23)
+	k := store.SendKey{Job: store.JobFollowUps, Period: "2026-11-23", MediatorID: 7}
+	if ok, err := st.ClaimSend(ctx, k, at, day, time.Minute); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if err := st.ReleaseSend(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := st.SendState(ctx, k); err != nil || state != "" {
+		t.Fatalf("state after release = %q (err %v), want none", state, err)
+	}
+	if ok, err := st.ClaimSend(ctx, k, at.Add(5*time.Minute), day, time.Minute); err != nil || !ok {
+		t.Fatalf("claim after release: %v %v", ok, err)
+	}
+	if err := st.FinishSend(ctx, k, store.SendSent, at.Add(5*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ReleaseSend(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	if state, err := st.SendState(ctx, k); err != nil || state != store.SendSent {
+		t.Fatalf("state of a sent message after release = %q (err %v)", state, err)
+	}
+	if ok, err := st.ClaimSend(ctx, k, at.Add(10*time.Minute), day, time.Minute); err != nil || ok {
+		t.Fatalf("a sent message claimed again: %v %v", ok, err)
+	}
+}
+
 func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()

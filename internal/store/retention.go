@@ -19,6 +19,7 @@ type PurgeCounts struct {
 	Actions       int64 // collective actions dated before the cutoff
 	ReviewAnswers int64 // annual reviews of years before the cutoff's year whose open answers were blanked
 	JobRuns       int64 // records of reminders and digests sent
+	JobExecutions int64 // records of the scheduled jobs' executions (job_executions)
 	Exports       int64 // exports log lines
 	Invitations   int64 // invitations expired before the cutoff
 	Users         int64 // accounts disabled before the cutoff
@@ -27,7 +28,7 @@ type PurgeCounts struct {
 
 // Total is the number of rows deleted or blanked.
 func (c PurgeCounts) Total() int64 {
-	return c.Sheets + c.Requests + c.Beneficiaries + c.Actions + c.ReviewAnswers + c.JobRuns + c.Exports + c.Invitations + c.Users + c.Audit
+	return c.Sheets + c.Requests + c.Beneficiaries + c.Actions + c.ReviewAnswers + c.JobRuns + c.JobExecutions + c.Exports + c.Invitations + c.Users + c.Audit
 }
 
 // Purge deletes or anonymises what is older than before (the retention
@@ -35,8 +36,8 @@ func (c PurgeCounts) Total() int64 {
 // Sheets, requests and actions go by their date; annual reviews of the years
 // ended before the cutoff keep their yes/no and number answers but lose
 // their open answers; people without any sheet left go; the exports log,
-// the reminder records, the audit trail, expired invitations and accounts
-// disabled go by their time stamp. Everything happens in one transaction; a
+// the reminder records, the job executions, the audit trail, expired
+// invitations and accounts disabled go by their time stamp. Everything happens in one transaction; a
 // dry run rolls it back, so its counts are exactly what a purge would
 // remove. A real purge writes one audit line with its counts.
 func (s *Store) Purge(ctx context.Context, before time.Time, dryRun bool) (PurgeCounts, error) {
@@ -55,6 +56,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time, dryRun bool) (Purge
 		{&c.ReviewAnswers, `UPDATE reviews SET helped = '', hindered = '', improve = ''
 			WHERE year < extract(year FROM $1::date) AND (helped <> '' OR hindered <> '' OR improve <> '')`, day},
 		{&c.JobRuns, `DELETE FROM job_runs WHERE ran_at < $1`, before},
+		{&c.JobExecutions, `DELETE FROM job_executions WHERE started_at < $1`, before},
 		{&c.Exports, `DELETE FROM exports WHERE at < $1`, before},
 		{&c.Invitations, `DELETE FROM invitations WHERE expires_at < $1`, before},
 		{&c.Users, `DELETE FROM users WHERE disabled_at < $1`, before},
@@ -85,7 +87,7 @@ func (s *Store) Purge(ctx context.Context, before time.Time, dryRun bool) (Purge
 func (c PurgeCounts) detail() map[string]any {
 	return map[string]any{
 		"sheets": c.Sheets, "requests": c.Requests, "beneficiaries": c.Beneficiaries, "actions": c.Actions,
-		"review_answers": c.ReviewAnswers, "job_runs": c.JobRuns, "exports": c.Exports,
+		"review_answers": c.ReviewAnswers, "job_runs": c.JobRuns, "job_executions": c.JobExecutions, "exports": c.Exports,
 		"invitations": c.Invitations, "users": c.Users, "audit": c.Audit,
 	}
 }

@@ -25,7 +25,7 @@ func exec(t *testing.T, st *store.Store, sql string, args ...any) {
 func tableCounts(t *testing.T, st *store.Store) string {
 	t.Helper()
 	var parts []string
-	for _, tb := range []string{"sheets", "requests", "beneficiaries", "actions", "reviews", "job_runs", "exports", "invitations", "users", "mediators", "coordinators", "audit"} {
+	for _, tb := range []string{"sheets", "requests", "beneficiaries", "actions", "reviews", "job_runs", "job_executions", "exports", "invitations", "users", "mediators", "coordinators", "audit"} {
 		parts = append(parts, fmt.Sprintf("%s=%d", tb, count(t, st, tb)))
 	}
 	var answers int
@@ -71,6 +71,7 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 	}
 	exec(t, st, `INSERT INTO reviews (mediator_id, year, helped) VALUES ($1, 2019, ''), ($1, 2020, 'la CPAM'), ($1, 2021, 'le CCAS')`, med)
 	exec(t, st, `INSERT INTO job_runs (job, period, telegram_id, ran_at) VALUES ('a', '1', 1, $1), ('a', '2', 1, $2)`, justBefore, cutoff)
+	exec(t, st, `INSERT INTO job_executions (job, scheduled, started_at, outcome) VALUES ('a', $1, $1, 'ok'), ('a', $2, $2, 'ok')`, justBefore, cutoff)
 	register(t, st, 2, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 	register(t, st, 3, store.Invitation{Role: store.RoleMediator, Departement: "62"})
 	register(t, st, 4, store.Invitation{Role: store.RoleAdmin})
@@ -82,7 +83,7 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 	exec(t, st, `INSERT INTO audit (at, action) VALUES ($1, 'x'), ($2, 'x')`, justBefore, cutoff)
 
 	before := tableCounts(t, st)
-	want := store.PurgeCounts{Sheets: 2, Requests: 4, Beneficiaries: 1, Actions: 1, ReviewAnswers: 1, JobRuns: 1, Exports: 1, Invitations: 1, Users: 2, Audit: 1}
+	want := store.PurgeCounts{Sheets: 2, Requests: 4, Beneficiaries: 1, Actions: 1, ReviewAnswers: 1, JobRuns: 1, JobExecutions: 1, Exports: 1, Invitations: 1, Users: 2, Audit: 1}
 	dry, err := st.Purge(ctx, cutoff, true)
 	if err != nil || dry != want {
 		t.Fatalf("dry run = %+v, %v; want %+v", dry, err, want)
@@ -95,7 +96,7 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 		t.Fatalf("purge = %+v, %v; dry run said %+v", got, err, dry)
 	}
 	// One purge audit line added after the old one was deleted.
-	wantAfter := "sheets=2 requests=4 beneficiaries=2 actions=1 reviews=3 job_runs=1 exports=1 invitations=5 users=2 mediators=2 coordinators=0 audit=10 answers=1"
+	wantAfter := "sheets=2 requests=4 beneficiaries=2 actions=1 reviews=3 job_runs=1 job_executions=1 exports=1 invitations=5 users=2 mediators=2 coordinators=0 audit=10 answers=1"
 	if after := tableCounts(t, st); after != wantAfter {
 		t.Fatalf("after purge:\n%s\nwant\n%s", after, wantAfter)
 	}

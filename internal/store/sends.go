@@ -8,11 +8,14 @@ import (
 
 // Send states of a scheduled message in job_runs (see 00013).
 const (
-	SendClaimed = "claimed" // being sent; unknown once claimed_until has passed
+	SendClaimed = "claimed" // being sent; unknown once claimed_until has passed (the sender died)
 	SendSent    = "sent"
 	SendFailed  = "failed"  // not delivered: a later pass retries
 	SendBlocked = "blocked" // 403: the user blocked the bot or left Telegram
-	SendSkipped = "skipped" // nothing to send (no request due, review filled)
+	SendSkipped = "skipped" // nothing to send (a review filled meanwhile)
+	// SendUnknown: the send failed in a way that may have delivered it (a
+	// 5xx, a timeout, a connection cut mid-call): never sent again.
+	SendUnknown = "unknown"
 )
 
 // MaxSendAttempts bounds the tries of one scheduled message.
@@ -89,7 +92,7 @@ func (s *Store) ClaimSend(ctx context.Context, k SendKey, now, dayStart time.Tim
 }
 
 // FinishSend records the outcome of a claimed message (SendSent,
-// SendFailed, SendBlocked or SendSkipped).
+// SendFailed, SendBlocked, SendSkipped or SendUnknown).
 func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now time.Time) error {
 	col, id, err := k.subject()
 	if err != nil {
@@ -101,6 +104,21 @@ func (s *Store) FinishSend(ctx context.Context, k SendKey, state string, now tim
 		k.Job, k.Period, id, state, now)
 	if err != nil {
 		return fmt.Errorf("record %s %s: %w", k, state, err)
+	}
+	return nil
+}
+
+// ReleaseSend gives back the claim of a message that found nothing to send
+// yet (jobs.ErrNothingYet): its row is deleted, so a later pass of the same
+// period may claim it. Only a claimed row is released: a sent one never is.
+func (s *Store) ReleaseSend(ctx context.Context, k SendKey) error {
+	col, id, err := k.subject()
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.Exec(ctx, `DELETE FROM job_runs WHERE job = $1 AND period = $2 AND `+col+` = $3 AND state = 'claimed'`,
+		k.Job, k.Period, id); err != nil {
+		return fmt.Errorf("release %s: %w", k, err)
 	}
 	return nil
 }

@@ -81,3 +81,40 @@ func retryDelay(err error) (retry bool, wait time.Duration) {
 	}
 	return false, 0
 }
+
+// maybeDelivered says whether a failed attempt may have reached Telegram,
+// which may then have delivered the message: a 5xx (Telegram's front may
+// answer so after passing the request on), and any transport failure once
+// a connection was made (a timeout, a cut or reset connection, an answer
+// that is not the Bot API's). An answer of the Bot API below 500 (400, 403,
+// 429: the request was refused), a connection that could not be made
+// (refused, no route, unknown host) and a request that could not be built
+// prove it was not delivered.
+func maybeDelivered(err error) bool {
+	if errors.Is(err, ErrNotSent) {
+		return false
+	}
+	if e, ok := apiError(err); ok {
+		if e.Code != 0 {
+			return e.Code >= 500
+		}
+		// tgbotapi leaves Code empty for uploads: rely on the description.
+		for _, p := range []string{"Internal Server Error", "Bad Gateway", "Service Unavailable", "Gateway Timeout"} {
+			if strings.HasPrefix(e.Message, p) {
+				return true
+			}
+		}
+		return false
+	}
+	var oe *net.OpError
+	var de *net.DNSError
+	if errors.As(err, &de) || (errors.As(err, &oe) && oe.Op == "dial") {
+		return false
+	}
+	var ue *url.Error
+	var ne net.Error
+	var se *json.SyntaxError
+	return errors.As(err, &ue) || errors.As(err, &ne) || errors.As(err, &se) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}

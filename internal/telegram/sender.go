@@ -54,14 +54,24 @@ type SenderOptions struct {
 // not delivered, so it may be sent again without risk of a duplicate.
 var ErrNotSent = errors.New("not sent")
 
+// ErrMaybeDelivered marks a call whose request may have reached Telegram
+// although it failed: a 5xx, a timeout or a connection cut once the request
+// was written. Telegram may have delivered the message; sending it again
+// may show it twice. A Bulk call stops at the first such failure (a
+// scheduled message goes out at most once past its claim); a conversation's
+// answer is retried.
+var ErrMaybeDelivered = errors.New("maybe delivered")
+
 // Sender is the one way Relais sends to Telegram. It paces messages under
 // Telegram's limits (about 30 per second overall, about 1 per second per
 // chat, bursts allowed), honours retry_after on 429, retries network errors
-// and 5xx with backoff, gives up after a bounded time with a logged error,
-// and keeps each chat's messages in the order Send was called. Different
-// chats proceed in parallel; when they contend for the global rate the
-// newest chat's message goes first unless one has waited staleAfter (see
-// turns), and scheduled (Bulk) messages take what conversations leave.
+// and 5xx with backoff (a Bulk call only the failures that prove the
+// request never reached Telegram: see ErrMaybeDelivered), gives up after a
+// bounded time with a logged error, and keeps each chat's messages in the
+// order Send was called. Different chats proceed in parallel; when they
+// contend for the global rate the newest chat's message goes first unless
+// one has waited staleAfter (see turns), and scheduled (Bulk) messages take
+// what conversations leave.
 // Safe for concurrent use.
 type Sender struct {
 	api   *tgbotapi.BotAPI
@@ -85,7 +95,8 @@ type bulkKey struct{}
 
 // Bulk marks ctx's calls as scheduled work (reminders, nudges, digests,
 // review reminders): they use what conversations leave of the global rate
-// and never make a user's answer wait more than one pacing slot.
+// and never make a user's answer wait more than one pacing slot, and a
+// failure that may have delivered them is not retried (ErrMaybeDelivered).
 func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
 
 func isBulk(ctx context.Context) bool { b, _ := ctx.Value(bulkKey{}).(bool); return b }
@@ -255,7 +266,15 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		delay   = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
 		lastErr error
 		bulk    = isBulk(ctx)
+		unsure  bool // an attempt may have reached Telegram
 	)
+	// fail marks err when an attempt may have been delivered.
+	fail := func(attempts int, err error) error {
+		if unsure {
+			err = fmt.Errorf("%w: %w", ErrMaybeDelivered, err)
+		}
+		return s.fail(t, attempts, err)
+	}
 	for attempt := 1; ; attempt++ {
 		if t.counted && !s.opts.Unlimited && l != nil {
 			err := l.limiter.Wait(ctx)
@@ -266,7 +285,7 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 				if attempt == 1 {
 					err = fmt.Errorf("%w: %w", ErrNotSent, err)
 				}
-				return nil, s.fail(t, attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
+				return nil, fail(attempt-1, fmt.Errorf("%w (last error: %v)", err, lastErr))
 			}
 		}
 		if attempt == 1 && ctx.Err() != nil {
@@ -290,30 +309,35 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		}
 		err = scrub(err, s.api.Token)
 		lastErr = err
+		unsure = unsure || maybeDelivered(err)
 		if IsTooManyRequests(err) {
 			s.tooMany.Add(1)
 		}
 		if ctx.Err() != nil {
-			return nil, s.fail(t, attempt, err)
+			return nil, fail(attempt, err)
+		}
+		if bulk && unsure {
+			// A scheduled message is not sent twice: at most once past its claim.
+			return nil, fail(attempt, err)
 		}
 		retry, wait := retryDelay(err)
 		if !retry {
 			if IsNotModified(err) {
 				return resp, fmt.Errorf("telegram %s to chat %d: %w", t.method, t.chatID, err)
 			}
-			return nil, s.fail(t, attempt, err)
+			return nil, fail(attempt, err)
 		}
 		if wait == 0 {
 			wait = delay.next()
 		}
 		if time.Now().Add(wait).After(giveUp) {
 			s.log.ErrorContext(ctx, "telegram: giving up", "chat", t.chatID, "method", t.method, "attempts", attempt, "err", err)
-			return nil, s.fail(t, attempt, fmt.Errorf("gave up after %d attempts: %w", attempt, err))
+			return nil, fail(attempt, fmt.Errorf("gave up after %d attempts: %w", attempt, err))
 		}
 		s.retries.Add(1)
 		s.log.DebugContext(ctx, "telegram: retrying", "chat", t.chatID, "method", t.method, "attempt", attempt, "retry_in", wait, "err", err)
 		if !s.opts.RetrySleep(ctx, wait) {
-			return nil, s.fail(t, attempt, fmt.Errorf("%w (last error: %v)", ctx.Err(), err))
+			return nil, fail(attempt, fmt.Errorf("%w (last error: %v)", ctx.Err(), err))
 		}
 	}
 }

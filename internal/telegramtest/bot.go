@@ -118,6 +118,14 @@ type Fault struct {
 	Description string
 	RetryAfter  int
 	Times       int // default 1
+	// Delivered carries the call out first (the message reaches the chat)
+	// and then answers with the failure: Telegram's front answering 502, or
+	// the connection cut, after the request went through. The bot cannot
+	// tell whether it was delivered.
+	Delivered bool
+	// Delay holds the answer back this long (or until the client gives
+	// up): with Delivered, a timeout after the message went through.
+	Delay time.Duration
 }
 
 func (s *Server) addBot(token string, id int64, username string) *Bot {
@@ -283,11 +291,29 @@ func (b *Bot) call(ctx context.Context, method string, p params) (any, *apiError
 				b.faults = slices.Delete(b.faults, i, i+1)
 			}
 			b.mu.Unlock()
-			return nil, &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter}
+			fault := &apiError{code: f.Code, desc: f.Description, retryAfter: f.RetryAfter}
+			if f.Delivered {
+				if _, aerr := b.dispatch(ctx, method, p); aerr != nil {
+					return nil, aerr
+				}
+			}
+			if f.Delay > 0 {
+				t := time.NewTimer(f.Delay)
+				defer t.Stop()
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+				}
+			}
+			return nil, fault
 		}
 	}
 	b.mu.Unlock()
+	return b.dispatch(ctx, method, p)
+}
 
+// dispatch carries out one Bot API method.
+func (b *Bot) dispatch(ctx context.Context, method string, p params) (any, *apiError) {
 	switch method {
 	case "getme":
 		return b.self, nil

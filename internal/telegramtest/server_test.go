@@ -610,6 +610,43 @@ func TestRedeliverAndFaults(t *testing.T) {
 	}
 }
 
+// A fault after delivery: the message reaches the chat, then the bot gets
+// the failure (a 502, a dropped connection, no answer before its timeout).
+func TestFaultsAfterDelivery(t *testing.T) {
+	srv := telegramtest.NewServer(t)
+	api := connect(t, srv)
+	u := srv.NewUser(1001, "Awa")
+
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 502, Description: "Bad Gateway", Delivered: true})
+	if _, err := api.Send(tgbotapi.NewMessage(1001, "un")); apiError(t, err).Code != 502 {
+		t.Fatalf("delivered then 502: %v", err)
+	}
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Delivered: true})
+	_, err := api.Send(tgbotapi.NewMessage(1001, "deux"))
+	var tgErr *tgbotapi.Error
+	if err == nil || errors.As(err, &tgErr) {
+		t.Fatalf("delivered then dropped: %v", err)
+	}
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Delivered: true, Delay: time.Minute})
+	slow := *api
+	slow.Client = &http.Client{Timeout: 300 * time.Millisecond}
+	if _, err := slow.Send(tgbotapi.NewMessage(1001, "trois")); err == nil {
+		t.Fatal("delivered then no answer: no error")
+	}
+	// A refused message is not delivered, even with Delivered set.
+	srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 502, Description: "Bad Gateway", Delivered: true})
+	if _, err := api.Send(tgbotapi.NewMessage(999, "quatre")); apiError(t, err).Code != 400 {
+		t.Fatalf("refused then 502: %v", err)
+	}
+	var got []string
+	for _, m := range u.Messages() {
+		got = append(got, m.Text)
+	}
+	if strings.Join(got, ",") != "un,deux,trois" {
+		t.Fatalf("chat = %q, want the three messages once each", got)
+	}
+}
+
 func TestSubscribe(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	api := connect(t, srv)
