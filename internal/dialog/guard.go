@@ -384,7 +384,7 @@ var (
 		samba pape sali nana marc clement julien benoit olivier leger petit blanc roux brun roche moulin cousin baron
 		barre breton boucher boulanger berger charpentier marchand meunier chevalier lebon lenoir lesage lecoq gay
 		noel joly lamy carre perrier millet laine roy rey pons cruz costa dias rocha tudor kara fall tall wade kane
-		sane lam sun stan marie jean louis paul charles adam martin thomas simon vincent denis guy luc`)
+		sane lam sun stan`)
 	// notAName are capitalised words that follow a first name or a civility
 	// without being a surname: institutions, days, months, places, titles.
 	notAName = set(`cpam caf css cmu ame mdph pmi ccas rsa apl ars urssaf ameli pole emploi travail france services
@@ -400,7 +400,8 @@ var (
 		cherche habite vit travaille part fait dit sait peut etait sera aura avait pourra devra ira reste reste
 		est-elle est-il aimerait voudrait prefere refuse accepte signale explique indique precise declare
 		arrive revient repart rentre sort passe appelle rappellera viendra enceinte seule seul agee age
-		malade isolee isole veuve veuf mariee divorcee separee accompagnee accompagne`)
+		malade isolee isole veuve veuf mariee divorcee separee accompagnee accompagne urgent important
+		attention info infos note nb sdf ald puma rqth`)
 	// placeWords before a first name and a surname make them the name of a
 	// place: « hôpital Robert Debré », « rue Victor Hugo ».
 	placeWords = set(`hopital hopitaux hosto chu ch chr chi gh clinique centre cms cmp cmpp csapa caarud pmi maison
@@ -559,8 +560,8 @@ func civilityName(a, b word, caseBlind bool) bool {
 	if len([]rune(b.key)) < 2 || notAName[b.key] || a.key == "m" && !b.dotted && !isTitle(b.text) && !isCaps(b.text) {
 		return false
 	}
-	if !caseBlind && (isTitle(b.text) || isCaps(b.text)) {
-		return true
+	if !caseBlind && (isTitle(b.text) || isCaps(b.text) && vowels(b.key) > 0) {
+		return true // « Mme Dupont », « M. DIOP »; « Monsieur SDF » is no name
 	}
 	return known(surnames, b) || known(firstNames, b)
 }

@@ -59,6 +59,8 @@ var identifyingProbes = []struct{ text, kind string }{
 	{"M\u043eussa Kon\u0435 (homoglyphes)", "name"}, // Cyrillic о and е
 	{"Mo\u200bussa Koné", "name"},                   // zero-width space inside the first name
 	{"madame dupont", "name"},
+	{"vue avec madame martin", "name"},
+	{"M. DIOP accompagné", "name"},
 	{"vue avec monsieur benali", "name"},
 	{"Mme Dupont, dossier CSS déposé", "name"},
 	{"M. DURAND accompagné à la CPAM", "name"},
@@ -162,6 +164,8 @@ var harmlessNotes = []string{
 	"médecin traitant trouvé : Dr Nguyen",
 	"les enfants vont à l'école Jules Ferry",
 	"Mme X. a rappelé",
+	"Monsieur SDF depuis 2 ans, domiciliation au CCAS",
+	"URGENT Karim de la CPAM attend l'attestation",
 }
 
 // TestGuardRefusesIdentifyingDetailsAndPassesHarmlessNotes measures both
@@ -192,7 +196,7 @@ func TestGuardRefusesIdentifyingDetailsAndPassesHarmlessNotes(t *testing.T) {
 	if len(identifyingProbes) < 40 || len(harmlessNotes) < 40 {
 		t.Fatalf("the table is too small to measure: %d probes, %d notes (40 each at least)", len(identifyingProbes), len(harmlessNotes))
 	}
-	if refused != 78 || accepted != 64 {
-		t.Errorf("refused %d of 78 probes, accepted %d of 64 harmless notes", refused, accepted)
+	if refused != 80 || accepted != 66 {
+		t.Errorf("refused %d of 80 probes, accepted %d of 66 harmless notes", refused, accepted)
 	}
 }
