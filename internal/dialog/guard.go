@@ -209,9 +209,6 @@ func digitRuns(t string) []digitRun {
 			cur = nil
 		}
 		i = k
-		if k == j {
-			i = j
-		}
 	}
 	return runs
 }
