@@ -31,6 +31,7 @@ type Messenger interface {
 	Answer(ctx context.Context, callbackID, text string) error
 	SetCommands(ctx context.Context, chatID int64, cmds []telegram.Command) error
 	LeaveChat(ctx context.Context, chatID int64) error
+	Delete(ctx context.Context, chatID int64, messageID int) error
 }
 
 // Bot handles updates. It is safe for concurrent use by updates of different chats.
@@ -105,6 +106,7 @@ type event struct {
 	pressedText string // text of that message
 	answered    *bool  // the press was acknowledged (Telegram takes one answer)
 	media       bool   // a photo, a document, a voice or a video: never read, never kept
+	typedID     int    // id of the user's message (a typed text), for its deletion
 }
 
 // eventOf reduces a message or a button press to an event. Relais works in
@@ -119,7 +121,7 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 		m := u.Message
 		media := m.Photo != nil || m.Document != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil
 		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
-			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text), media: media}, true
+			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text), media: media, typedID: m.MessageID}, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
 		q := u.CallbackQuery
 		if !q.Message.Chat.IsPrivate() || q.Message.Chat.ID != q.From.ID {

@@ -205,6 +205,16 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 		b.log.ErrorContext(ctx, "form step", "err", err, "form", form.ID, "step", res.State.Pos.Step, "sub", res.State.Pos.Sub)
 	}
 	b.answer(ctx, ev, res.Notice)
+	if res.DeleteInput && ev.typedID > 0 {
+		// The text named or reached a person: Telegram keeps it on the
+		// user's phone and its servers unless it is deleted. A failed
+		// deletion (over 48 hours, a network cut) leaves the refusal as it is.
+		if err := b.out.Delete(ctx, int64(ev.chatID), ev.typedID); err != nil {
+			b.log.WarnContext(ctx, "delete identifying message", "chat_id", ev.chatID, "message_id", ev.typedID, "err", err)
+		} else {
+			res = res.Erased()
+		}
+	}
 	st := state.Draft{State: res.State}
 	if err == nil {
 		// One Telegram call per step (steps.go); the draft remembers what

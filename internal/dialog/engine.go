@@ -11,6 +11,7 @@ package dialog
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,6 +56,35 @@ type Result struct {
 	Replies []Reply
 	Notice  string // short text for answerCallbackQuery (e.g. StaleNotice)
 	Outcome Outcome
+	// DeleteInput says the typed message identified a person and was
+	// refused: it must not stay in the chat either, so the transport
+	// deletes it where it can, then shows Erased's replies instead.
+	DeleteInput bool
+	refusal     string // the refusal of that message, which Erased completes
+}
+
+// ErasedNotice ends the refusal of an identifying message once the
+// transport has deleted it from the chat.
+const ErasedNotice = "Votre message a été effacé de la conversation."
+
+// Erased is res once the typed message it refused is gone from the chat:
+// its refusal says so. A transport that could not delete it shows res.
+func (res Result) Erased() Result {
+	if res.refusal == "" {
+		return res
+	}
+	res.Replies = slices.Clone(res.Replies)
+	for i, r := range res.Replies {
+		if r.Question && strings.HasPrefix(r.Text, res.refusal) {
+			text := res.refusal + " " + ErasedNotice + r.Text[len(res.refusal):]
+			if res.State.QuestionText == r.Text {
+				res.State.QuestionText = text
+			}
+			res.Replies[i].Text = text
+			break
+		}
+	}
+	return res
 }
 
 // ErrPersonErased is what Env.FindPerson returns for a code erased at the
@@ -155,6 +185,8 @@ type run struct {
 	notice  string
 	outcome Outcome
 	refused bool
+	// refusal is the refusal of a typed text that identifies a person.
+	refusal string
 }
 
 // outdated tells whether the draft was made with another version of the
@@ -198,7 +230,7 @@ func (r *run) finish(err error) (Result, error) {
 	if r.refused {
 		return Result{State: r.orig, Notice: r.notice}, nil
 	}
-	return Result{State: r.st, Replies: r.replies, Notice: r.notice, Outcome: r.outcome}, nil
+	return Result{State: r.st, Replies: r.replies, Notice: r.notice, Outcome: r.outcome, DeleteInput: r.refusal != "", refusal: r.refusal}, nil
 }
 
 // refuse leaves the draft untouched and answers the button press with notice.
@@ -759,6 +791,7 @@ func (r *run) typedAnswer(t string) error {
 			return r.invalid(msg + " Voici le début, coupé à la limite : « ✅ Confirmer » le garde, ou écrivez un texte plus court.")
 		}
 		if msg != "" {
+			r.refusal = msg
 			return r.invalid(msg)
 		}
 		return r.answer(Value{Text: t})

@@ -70,3 +70,37 @@ func toNote(t *testing.T, c *chat) {
 	t.Helper()
 	play(t, c, happyPath[:len(happyPath)-1])
 }
+
+// The engine cannot delete a message; it tells the transport to, and says
+// so in the refusal only once the transport has done it (Erased).
+func TestIdentifyingNoteAsksTheTransportToDeleteIt(t *testing.T) {
+	c := startFiche(t)
+	toNote(t, c)
+	res := c.say("rappeler au 06 12 34 56 78")
+	if !res.DeleteInput {
+		t.Fatal("an identifying note does not ask for its deletion")
+	}
+	for _, r := range res.Replies {
+		if strings.Contains(r.Text, "effacé") {
+			t.Fatalf("the refusal claims a deletion before it happened: %q", r.Text)
+		}
+	}
+	want := "Pas de numéro de téléphone : rien qui permette de reconnaître la personne. Rien n'a été enregistré ; réécrivez le texte sans ce détail. Votre message a été effacé de la conversation.\n\nUne note ?"
+	erased := res.Erased()
+	found := false
+	for _, r := range erased.Replies {
+		if r.Question {
+			found = strings.HasPrefix(r.Text, want) && erased.State.QuestionText == r.Text
+		}
+	}
+	if !found {
+		t.Fatalf("erased replies = %+v, want a question starting with %q", erased.Replies, want)
+	}
+
+	if res := c.say(strings.Repeat("dossier CSS déposé ", 30)); res.DeleteInput {
+		t.Fatal("an over-long note asks for its deletion")
+	}
+	if res := c.say("Dossier CSS déposé"); res.DeleteInput || len(res.Erased().Replies) != len(res.Replies) {
+		t.Fatal("a harmless note asks for its deletion")
+	}
+}

@@ -284,63 +284,6 @@ func parseInt(text string, s *forms.Step) (int, string) {
 	return n, ""
 }
 
-var (
-	phoneRe = regexp.MustCompile(`(?:\+\s*\d{2,3}|\b0)\s*[1-9](?:[\s.\-]*\d{2}){4}\b`)
-	emailRe = regexp.MustCompile(`[^\s@]+@[^\s@]+\.\p{L}{2,}`)
-	// A civility then a capitalised name of two letters or more: "Mme Dupont",
-	// "M. DURAND"; "Mme X" or "M. le maire" do not name anyone.
-	nameRe = regexp.MustCompile(`(?:^|[^\p{L}])(?i:m|mr|mme|mlle|madame|monsieur|mademoiselle|mmes|mm)\.?\s+(?:\p{Lu}\p{Ll}+|\p{Lu}{2,})`)
-	// A social security number: 13 digits starting with 1 or 2, spaced or
-	// not, with or without its 2-digit key.
-	nirRe = regexp.MustCompile(`\b[12](?:[\s.]?\d){12}\b`)
-	// A date of birth: "née le 3/4/1971", "DDN 1971", or any full date of
-	// a year no sheet can have.
-	birthRe    = regexp.MustCompile(`(?i)\b(?:n[ée]e?s?|naissance|ddn)\b\D{0,15}\d`)
-	oldDateRe  = regexp.MustCompile(`\b\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*(?:19\d{2}|200\d)\b`)
-	forbidText = map[string]string{
-		"phone": "Pas de numéro de téléphone",
-		"email": "Pas d'adresse e-mail",
-		"name":  "Pas de nom (« Mme Dupont ») : écrivez « la personne » ou « Mme X »",
-		"nir":   "Pas de numéro de sécurité sociale",
-		"birth": "Pas de date de naissance : l'âge suffit",
-	}
-)
-
-// identifying tells which forbidden kind of s text contains, if any.
-func identifying(text string, s *forms.Step) (string, bool) {
-	for _, f := range s.Forbid {
-		var hit bool
-		switch f {
-		case "phone":
-			hit = phoneRe.MatchString(text)
-		case "email":
-			hit = emailRe.MatchString(text)
-		case "name":
-			hit = nameRe.MatchString(text)
-		case "nir":
-			hit = nirRe.MatchString(text)
-		case "birth":
-			hit = birthRe.MatchString(text) || oldDateRe.MatchString(text)
-		}
-		if hit {
-			return f, true
-		}
-	}
-	return "", false
-}
-
-// checkText refuses what identifies a person (a note must not let anyone
-// recognise them), then applies the length limit.
-func checkText(text string, s *forms.Step) (msg string, identifies bool) {
-	if f, ok := identifying(text, s); ok {
-		return forbidText[f] + " : rien qui permette de reconnaître la personne. Rien n'a été enregistré ; réécrivez le texte sans ce détail.", true
-	}
-	if n := len([]rune(text)); n > s.MaxLength {
-		return fmt.Sprintf("Texte trop long : %d caractères, %d au plus.", n, s.MaxLength), false
-	}
-	return "", false
-}
-
 // cut is text shortened to max characters, at a word boundary when one
 // is close to the limit.
 func cut(text string, max int) string {

@@ -25,7 +25,7 @@
 //	    columns: 2            # buttons per row (default from label lengths)
 //	integer: min, max, unit: {fr: ans}
 //	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month], within_days: 366
-//	text:    max_length (required), forbid: [phone, email, name, nir, birth]
+//	text:    max_length (required), forbid: [phone, email, name, nir, birth, address]
 //	group:   steps (sub-steps), item: {fr: Demande}, more: {fr: "Ajouter une autre demande ?"}, max_items
 //	record:  source: partners (see RecordSources), other: {fr: "Autre partenaire"}, none: {fr: hint when the list is empty}
 //
@@ -148,8 +148,8 @@ var QuickLabels = map[string]string{
 
 // ForbidKinds are what a text step may refuse because it identifies a
 // person: a phone number, an e-mail address, a civility with a name, a
-// social security number (NIR), a date of birth.
-var ForbidKinds = []string{"phone", "email", "name", "nir", "birth"}
+// social security number (NIR), a date of birth, a street address.
+var ForbidKinds = []string{"phone", "email", "name", "nir", "birth", "address"}
 
 // Person prefill keys: values known from an existing beneficiary.
 var PersonPrefills = []string{"sex", "age", "qpv", "resources", "contact_mode"}

@@ -112,6 +112,13 @@ func (s *Sender) SetCommands(ctx context.Context, chatID int64, cmds []Command) 
 	return err
 }
 
+// Delete deletes a message from a chat: in a private chat the bot may
+// delete the user's messages as well as its own, for 48 hours.
+func (s *Sender) Delete(ctx context.Context, chatID int64, messageID int) error {
+	_, err := s.Request(ctx, tgbotapi.NewDeleteMessage(chatID, messageID))
+	return err
+}
+
 // LeaveChat makes the bot leave a group, a supergroup or a channel.
 func (s *Sender) LeaveChat(ctx context.Context, chatID int64) error {
 	_, err := s.Request(ctx, tgbotapi.LeaveChatConfig{ChatID: chatID})

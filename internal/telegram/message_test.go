@@ -203,4 +203,9 @@ func TestPostTranslatesMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	want(t, rec.last(t), "leaveChat", map[string]string{"chat_id": "-100"})
+
+	if err := s.Delete(ctx, 5, 42); err != nil {
+		t.Fatal(err)
+	}
+	want(t, rec.last(t), "deleteMessage", map[string]string{"chat_id": "5", "message_id": "42"})
 }

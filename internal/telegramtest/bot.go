@@ -66,6 +66,7 @@ type chat struct {
 	kind      string // "" (private), "group" or "supergroup"
 	title     string // a group's title
 	botMember bool   // the bot is in the group
+	botAdmin  bool   // the bot is an administrator of the group
 }
 
 type storedMessage struct {
@@ -641,12 +642,18 @@ func (b *Bot) edited(m *storedMessage) {
 	m.version = b.version
 }
 
+// deleteMessage follows the Bot API's limits: nothing sent 48 hours ago or
+// more; in a private chat both sides' messages; in a group the bot's own,
+// and the members' only as an administrator.
 func (b *Bot) deleteMessage(p params) (any, *apiError) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	_, m, aerr := b.targetMessage(p, "message to delete not found")
+	c, m, aerr := b.targetMessage(p, "message to delete not found")
 	if aerr != nil {
 		return nil, aerr
+	}
+	if time.Since(time.Unix(m.date, 0)) >= 48*time.Hour || (c.kind != "" && !m.fromBot && !c.botAdmin) {
+		return nil, badRequest("message can't be deleted")
 	}
 	m.deleted = true
 	b.touch()

@@ -126,6 +126,7 @@ func (b *Bot) memberChange(chatID int64, by *participant, from, to string) int {
 	defer b.mu.Unlock()
 	c := b.chats[chatID]
 	c.botMember = to == "member" || to == "administrator"
+	c.botAdmin = to == "administrator"
 	self := b.self
 	self.CanJoinGroups, self.CanReadAllGroupMessages, self.SupportsInlineQueries = nil, nil, nil
 	return b.enqueue(wireUpdate{MyChatMember: &wireMemberUpdate{
@@ -155,7 +156,7 @@ func (b *Bot) leaveChat(p params) (any, *apiError) {
 	case !c.botMember:
 		return nil, &apiError{code: http.StatusForbidden, desc: "Forbidden: bot is not a member of the " + c.kind + " chat"}
 	}
-	c.botMember = false
+	c.botMember, c.botAdmin = false, false
 	b.touch()
 	return true, nil
 }

@@ -35,6 +35,7 @@ type snapChat struct {
 	Kind      string        `json:"kind,omitempty"`
 	Title     string        `json:"title,omitempty"`
 	BotMember bool          `json:"bot_member,omitempty"`
+	BotAdmin  bool          `json:"bot_admin,omitempty"`
 	Messages  []snapMessage `json:"messages"`
 }
 
@@ -83,7 +84,7 @@ func (b *Bot) Snapshot() ([]byte, error) {
 			Data: f.data, Width: f.width, Height: f.height})
 	}
 	for _, c := range b.chats {
-		sc := snapChat{ID: c.id, LastID: c.lastID, Blocked: c.blocked, Kind: c.kind, Title: c.title, BotMember: c.botMember}
+		sc := snapChat{ID: c.id, LastID: c.lastID, Blocked: c.blocked, Kind: c.kind, Title: c.title, BotMember: c.botMember, BotAdmin: c.botAdmin}
 		if c.user != nil {
 			sc.UserID = c.user.info.ID
 		}
@@ -145,7 +146,7 @@ func (b *Bot) Restore(data []byte, gap int) error {
 	}
 	b.chats = map[int64]*chat{}
 	for _, sc := range s.Chats {
-		c := &chat{id: sc.ID, user: b.users[sc.UserID], lastID: sc.LastID + gap, blocked: sc.Blocked, kind: sc.Kind, title: sc.Title, botMember: sc.BotMember}
+		c := &chat{id: sc.ID, user: b.users[sc.UserID], lastID: sc.LastID + gap, blocked: sc.Blocked, kind: sc.Kind, title: sc.Title, botMember: sc.BotMember, botAdmin: sc.BotAdmin}
 		for _, sm := range sc.Messages {
 			c.messages = append(c.messages, &storedMessage{
 				id: sm.ID, fromBot: sm.FromBot, sender: b.users[sm.SenderID], date: sm.Date, editDate: sm.EditDate,
