@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 
@@ -72,7 +71,7 @@ func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
 				select {
 				case <-ready:
 					fmt.Fprintf(stdout, "Démo Relais prête (faux Telegram sur %s).\n", tg.URL)
-					fmt.Fprintf(stdout, "Ouvrez http://%s/ dans votre navigateur.\n", browserAddr(cfg.HTTPAddr))
+					fmt.Fprintf(stdout, "Ouvrez http://%s/ dans votre navigateur.\n", cfg.HTTPAddr)
 				case <-ctx.Done():
 				}
 			}()
@@ -94,19 +93,6 @@ func ensureDatabase(ctx context.Context, url string) error {
 		return &config.Error{Var: "RELAIS_DEMO_DATABASE_URL", Reason: err.Error()}
 	}
 	return nil
-}
-
-// browserAddr is where a browser on this machine reaches addr (":8080" and
-// "0.0.0.0:8080" listen on every interface, loopback included).
-func browserAddr(addr string) string {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return addr
-	}
-	if host == "" || host == "0.0.0.0" || host == "::" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, port)
 }
 
 func runFakegram(ctx context.Context, args []string, stdout io.Writer) error {

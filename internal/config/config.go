@@ -222,6 +222,10 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	if !validHostPort(c.DemoAddr) {
 		return nil, &Error{"RELAIS_DEMO_ADDR", fmt.Sprintf("%q n'est pas une adresse hôte:port valide (port de 0 à 65535), par exemple %s", c.DemoAddr, DefaultDemoAddr)}
 	}
+	if !loopback(c.DemoAddr) {
+		return nil, &Error{"RELAIS_DEMO_ADDR", fmt.Sprintf("%q n'est pas une adresse de bouclage : la page de la démo n'a pas de connexion, "+
+			"elle écoute sur cette machine seulement (127.0.0.1, ::1 ou localhost), par exemple %s", c.DemoAddr, DefaultDemoAddr)}
+	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return nil, &Error{"REDIS_URL", "doit être une adresse redis://, par exemple " + DefaultRedisURL}
 	}
@@ -308,6 +312,22 @@ func validHostPort(addr string) bool {
 	}
 	n, err := strconv.Atoi(port)
 	return err == nil && n >= 0 && n <= 65535
+}
+
+// loopback reports whether addr (a valid host:port) listens on this
+// machine only: an IP of 127.0.0.0/8 or ::1, or the name localhost. An
+// empty host, 0.0.0.0 or :: listen on every interface, and any other name
+// may resolve to one a network reaches.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // RequireToken refuses to serve without a bot token: without one there is

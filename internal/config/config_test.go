@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -93,6 +94,26 @@ func TestLogLevel(t *testing.T) {
 		c, err := FromEnv(env(map[string]string{"RELAIS_LOG_LEVEL": v}))
 		if err != nil || c.LogLevel != want {
 			t.Errorf("RELAIS_LOG_LEVEL=%q: %v %v, want %v", v, c, err, want)
+		}
+	}
+}
+
+// The demo page has no login: RELAIS_DEMO_ADDR is a loopback address
+// (127.0.0.0/8, ::1 or localhost), anything a network could reach is
+// refused at start, naming the variable.
+func TestDemoAddrIsLoopbackOnly(t *testing.T) {
+	for _, v := range []string{"127.0.0.1:8080", "127.0.0.1:0", "127.255.255.254:9000", "[::1]:8080", "localhost:8080", "LocalHost:8080"} {
+		c, err := FromEnv(env(map[string]string{"RELAIS_DEMO_ADDR": v}))
+		if err != nil || c.DemoAddr != v {
+			t.Errorf("RELAIS_DEMO_ADDR=%q refused: %v", v, err)
+		}
+	}
+	const want = "RELAIS_DEMO_ADDR : %q n'est pas une adresse de bouclage : la page de la démo n'a pas de connexion, elle écoute sur cette machine seulement (127.0.0.1, ::1 ou localhost), par exemple 127.0.0.1:8080"
+	for _, v := range []string{"0.0.0.0:8080", ":8080", "[::]:8080", "192.168.1.20:8080", "10.0.0.1:8080", "128.0.0.1:8080",
+		"relais.example.org:8080", "localhost.example.org:8080", "[::ffff:192.168.1.20]:8080", "[fe80::1]:8080"} {
+		_, err := FromEnv(env(map[string]string{"RELAIS_DEMO_ADDR": v}))
+		if err == nil || err.Error() != fmt.Sprintf(want, v) {
+			t.Errorf("RELAIS_DEMO_ADDR=%q: got %v, want %q", v, err, fmt.Sprintf(want, v))
 		}
 	}
 }

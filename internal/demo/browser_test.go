@@ -151,8 +151,8 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 		return demoRun{url: url, stop: stop, remind: remind}
 	case err := <-done:
 		t.Fatalf("demo did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("demo did not start within 30s")
+	case <-time.After(time.Until(waitLimit(t))):
+		t.Fatal("demo did not start before the test's deadline")
 	}
 	return demoRun{}
 }
@@ -191,20 +191,38 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// waitLimit is when the waits of test t give up: shortly before the
+// test binary's own deadline (go test -timeout, 20 minutes in make test).
+// A slow or busy machine is waited for as long as the run allows, never
+// for a guess of how long a step takes, and a step that never comes still
+// fails with the chat on screen rather than with go test's panic. Without
+// a deadline (-timeout 0), ten minutes from now.
+func waitLimit(t *testing.T) time.Time {
+	deadline, ok := t.Deadline()
+	if !ok {
+		return time.Now().Add(10 * time.Minute)
+	}
+	// The margin leaves time to read the screen and stop the demo.
+	return deadline.Add(-min(time.Minute, time.Until(deadline)/10))
+}
+
 // page drives the web chat the way a person would: it reads bubbles and
 // clicks buttons. Each action remembers what was on screen just before it,
 // so expect and press only look at what the bot sent or edited since.
 type page struct {
-	t    *testing.T
-	ctx  context.Context
-	mark int // highest drawing number (data-seq) before the last action
+	t     *testing.T
+	ctx   context.Context
+	until time.Time // when a step gives up (waitLimit)
+	mark  int       // highest drawing number (data-seq) before the last action
 }
 
-const stepTimeout = 15 * time.Second
+func newPage(t *testing.T, ctx context.Context) *page {
+	return &page{t: t, ctx: ctx, until: waitLimit(t)}
+}
 
 func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	ctx, cancel := context.WithDeadline(p.ctx, p.until)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		p.t.Fatalf("%s: %v\n--- chat on screen ---\n%s", what, err, p.screenDump())
@@ -215,7 +233,7 @@ func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 // on screen if it cannot.
 func value[T any](p *page, what string, action chromedp.Action[T]) T {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	ctx, cancel := context.WithDeadline(p.ctx, p.until)
 	defer cancel()
 	v, err := chromedp.Run(ctx, action)
 	if err != nil {
@@ -226,7 +244,7 @@ func value[T any](p *page, what string, action chromedp.Action[T]) T {
 
 func (p *page) screenText() string {
 	p.t.Helper()
-	s, err := p.readScreen()
+	s, err := p.readScreen(p.until)
 	if err != nil {
 		p.t.Fatalf("read the chat on screen: %v", err)
 	}
@@ -234,17 +252,23 @@ func (p *page) screenText() string {
 }
 
 // screenDump is the chat on screen for a failure's message: a read that
-// fails too is said there, not raised over the first failure.
+// fails too is said there, not raised over the first failure. A step that
+// failed has used its time up to waitLimit: the dump has half of what is
+// left before the test's deadline (the other half stops the demo).
 func (p *page) screenDump() string {
-	s, err := p.readScreen()
+	until := time.Now().Add(time.Minute)
+	if deadline, ok := p.t.Deadline(); ok {
+		until = time.Now().Add(time.Until(deadline) / 2)
+	}
+	s, err := p.readScreen(until)
 	if err != nil {
 		return fmt.Sprintf("(unreadable: %v)", err)
 	}
 	return s
 }
 
-func (p *page) readScreen() (string, error) {
-	ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+func (p *page) readScreen(until time.Time) (string, error) {
+	ctx, cancel := context.WithDeadline(p.ctx, until)
 	defer cancel()
 	return chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#chat").innerText`))
 }
@@ -255,8 +279,10 @@ func (p *page) remember() {
 		`Math.max(0, ...[...document.querySelectorAll("#chat .row")].map(r => Number(r.dataset.seq)))`))
 }
 
+// poll waits, in the page, for js to be truthy; the step's context (up to
+// waitLimit) bounds the wait, not a timeout of its own.
 func poll[T any](js string) chromedp.Action[T] {
-	return chromedp.Poll[T](js, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout))
+	return chromedp.Poll[T](js, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(0))
 }
 
 // expect waits for a bot message drawn since the last action whose text or
@@ -330,7 +356,7 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	ctx := browser(t)
 	db := testenv.NewDB(t)
 	url, _ := startDemo(t, db, testenv.NewRedis(t))
-	p := &page{t: t, ctx: ctx}
+	p := newPage(t, ctx)
 
 	p.do("open the chat", chromedp.Navigate(url), chromedp.WaitVisible(chromedp.ID("input")))
 	// The first tab is the Nord mediator, registered by the seeding through /start.
@@ -415,10 +441,18 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	}
 	t.Logf("screenshot of the coordinator's indicators: %s", p.screenshot("indicateurs"))
 
-	// Documents come as download links that serve the file.
-	p.send("/export")
-	p.press("Cette année")
-	p.press("Hauts-de-France")
+	// Documents come as download links that serve the file. The export
+	// is kept small (Awa's structure, yesterday and today: the sheet just
+	// saved) so that the test waits for a file, not for a year of the
+	// region written under -race.
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().In(paris)
+	p.send(fmt.Sprintf("/export %s %s", today.AddDate(0, 0, -1).Format("02/01/2006"), today.Format("02/01/2006")))
+	p.expect("Quel territoire")
+	p.press("CCAS Roubaix (Nord)")
 	href := value(p, "wait for the XLSX link", poll[string](`(() => {
 		const a = [...document.querySelectorAll("#chat .row.in a.doc")].pop();
 		return a && a.download.endsWith(".xlsx") ? a.href : "";
@@ -458,7 +492,7 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	d := runDemo(t, db, rdb)
-	p := &page{t: t, ctx: ctx}
+	p := newPage(t, ctx)
 	p.do("open the chat on a 420 px wide screen",
 		chromedp.EmulateViewport(420, 860),
 		chromedp.Navigate(d.url), chromedp.WaitVisible(chromedp.ID("input")))

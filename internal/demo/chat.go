@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,6 +38,9 @@ const maxText = 4096
 //	POST /api/chats/{id}/send               {"text":"/fiche"}
 //	POST /api/chats/{id}/press              {"message_id":12,"button":"Femme"}
 //	GET  /api/chats/{id}/files/{file}       a document or photo the bot sent
+//
+// It answers only to a loopback Host, and its POSTs only to the page's own
+// origin (see ServeHTTP and fromThePage): it has no login.
 type Handler struct {
 	fake     *telegramtest.Bot
 	personas map[int64]Persona
@@ -68,16 +73,69 @@ func NewHandler(fake *telegramtest.Bot, personas []Persona) *Handler {
 	h.mux.HandleFunc("GET /api/chats/{id}/commands", h.withPersona(h.listCommands))
 	h.mux.HandleFunc("GET /api/chats/{id}/messages", h.withPersona(h.messages))
 	h.mux.HandleFunc("GET /api/chats/{id}/events", h.withPersona(h.events))
-	h.mux.HandleFunc("POST /api/chats/{id}/send", h.withPersona(h.send))
-	h.mux.HandleFunc("POST /api/chats/{id}/press", h.withPersona(h.press))
+	h.mux.HandleFunc("POST /api/chats/{id}/send", fromThePage(h.withPersona(h.send)))
+	h.mux.HandleFunc("POST /api/chats/{id}/press", fromThePage(h.withPersona(h.press)))
 	h.mux.HandleFunc("GET /api/chats/{id}/files/{file}", h.withPersona(h.file))
 	return h
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. The page has no login and listens on
+// loopback only (RELAIS_DEMO_ADDR): a request naming another host is a web
+// site whose name was made to resolve to 127.0.0.1 (DNS rebinding), which
+// would then read the chats as its own origin. It is refused.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if !loopbackHost(r.Host) {
+		writeError(w, http.StatusForbidden, "Cette page de démonstration ne répond qu'aux adresses de cette machine (127.0.0.1, ::1 ou localhost).")
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// loopbackHost reports whether a Host header names this machine: localhost,
+// an IP of 127.0.0.0/8 or ::1, with or without a port.
+func loopbackHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]") // no port
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// fromThePage lets through only the page's own requests: another web site
+// open in the same browser can make it post to the demo (a form, a fetch
+// without CORS), and would type and press as the personas. Browsers send
+// Origin with every POST; without one, a browser's Sec-Fetch-Site says
+// same-origin, and any other request (no mark at all) is refused.
+func fromThePage(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !sameOrigin(r) {
+			writeError(w, http.StatusForbidden, "Requête refusée : elle ne vient pas de la page de la démo.")
+			return
+		}
+		next(w, r)
+	}
+}
+
+// sameOrigin reports whether r comes from a page served by this host.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return r.Header.Get("Sec-Fetch-Site") == "same-origin"
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return u.Scheme == scheme && u.User == nil && u.Path == "" && u.RawQuery == "" && strings.EqualFold(u.Host, r.Host)
 }
 
 // Close ends the open event streams, so an HTTP server shutting down does not

@@ -14,7 +14,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -46,12 +45,22 @@ type chatFile struct {
 	URL   string `json:"url"`
 }
 
+// call sends a request as the page does: a POST carries the page's own
+// Origin, as a browser's fetch does.
 func call(t *testing.T, method, url, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
+	if method == http.MethodPost {
+		req.Header.Set("Origin", req.URL.Scheme+"://"+req.URL.Host)
+	}
+	return do(t, req)
+}
+
+func do(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -71,9 +80,12 @@ type stream struct {
 	lines  *bufio.Scanner
 }
 
+// openStream opens a chat's stream, read until waitLimit: a fresh demo
+// answers once its synthetic year is written, which a busy machine under
+// -race takes its time to do.
 func openStream(t *testing.T, url string) *stream {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithDeadline(context.Background(), waitLimit(t))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -385,5 +397,118 @@ func TestInvitationCodeIsNotShown(t *testing.T) {
 	}
 	if len(updates) != 2 || updates[0].Message.Text != "/start K7QZ3MXP2A" {
 		t.Fatalf("updates = %+v", updates)
+	}
+}
+
+// TestPageRefusesOtherOrigins: the page has no login, so another web site
+// open in the same browser must not type or press in its chats (its
+// fetch carries that site's Origin), nor read them through a name of its
+// own resolving to 127.0.0.1 (DNS rebinding: Host and Origin are then
+// that name). A refusal is a short French sentence and reaches no bot.
+func TestPageRefusesOtherOrigins(t *testing.T) {
+	fake := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	web := demo.NewHandler(fake.Bot(), demo.Personas())
+	srv := httptest.NewServer(web)
+	t.Cleanup(srv.Close)
+	t.Cleanup(web.Close)
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(fake.Token(), fake.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	question := tgbotapi.NewMessage(awa, "Sexe de la personne ?")
+	question.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData("Femme", "d:sex:F")))
+	sent, err := api.Send(question)
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := srv.URL // http://127.0.0.1:PORT
+	port := strings.TrimPrefix(own, "http://127.0.0.1:")
+	post := func(path, body string, header map[string]string, host string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/chats/%d/%s", own, awa, path), strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		return do(t, req)
+	}
+	const (
+		otherOrigin = "Requête refusée : elle ne vient pas de la page de la démo."
+		otherHost   = "Cette page de démonstration ne répond qu'aux adresses de cette machine (127.0.0.1, ::1 ou localhost)."
+	)
+	for _, c := range []struct {
+		name   string
+		header map[string]string
+		host   string
+		want   string
+	}{
+		{"another site", map[string]string{"Origin": "http://evil.example"}, "", otherOrigin},
+		{"another site on the same port", map[string]string{"Origin": "http://evil.example:" + port}, "", otherOrigin},
+		{"another port of this machine", map[string]string{"Origin": "http://127.0.0.1:1"}, "", otherOrigin},
+		{"https instead of http", map[string]string{"Origin": "https://127.0.0.1:" + port}, "", otherOrigin},
+		{"an opaque origin (sandboxed frame, file://)", map[string]string{"Origin": "null"}, "", otherOrigin},
+		{"no Origin and not same-origin", map[string]string{"Sec-Fetch-Site": "cross-site"}, "", otherOrigin},
+		{"no Origin at all", nil, "", otherOrigin},
+		{"DNS rebinding", map[string]string{"Origin": "http://evil.example:" + port}, "evil.example:" + port, otherHost},
+		{"DNS rebinding, same-origin mark", map[string]string{"Sec-Fetch-Site": "same-origin"}, "evil.example:" + port, otherHost},
+	} {
+		for path, body := range map[string]string{
+			"send":  `{"text":"/export"}`,
+			"press": fmt.Sprintf(`{"message_id":%d,"button":"Femme"}`, sent.MessageID),
+		} {
+			if code, got := post(path, body, c.header, c.host); code != http.StatusForbidden || !strings.Contains(got, c.want) {
+				t.Errorf("%s: POST %s = %d %s, want 403 %q", c.name, path, code, got, c.want)
+			}
+		}
+	}
+	// Reading through a rebound name is refused too.
+	for _, host := range []string{"evil.example:" + port, "evil.example", "127.0.0.1.evil.example:" + port} {
+		req, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/chats/%d/messages", own, awa), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		if code, got := do(t, req); code != http.StatusForbidden || strings.Contains(got, "Sexe de la personne") || !strings.Contains(got, otherHost) {
+			t.Errorf("GET messages as %s = %d %s, want 403 %q", host, code, got, otherHost)
+		}
+	}
+
+	// The page's own requests go through: its Origin, or a browser's
+	// same-origin mark without one; localhost and ::1 are this machine too.
+	for _, c := range []struct {
+		name, text string
+		header     map[string]string
+		host       string
+	}{
+		{"its Origin", "un", map[string]string{"Origin": own}, ""},
+		{"same-origin, no Origin", "deux", map[string]string{"Sec-Fetch-Site": "same-origin"}, ""},
+		{"localhost", "trois", map[string]string{"Origin": "http://localhost:" + port}, "localhost:" + port},
+		{"::1", "quatre", map[string]string{"Origin": "http://[::1]:" + port}, "[::1]:" + port},
+	} {
+		if code, got := post("send", fmt.Sprintf(`{"text":%q}`, c.text), c.header, c.host); code != http.StatusOK {
+			t.Errorf("%s: POST send = %d %s, want 200", c.name, code, got)
+		}
+	}
+	updates, err := api.GetUpdates(tgbotapi.UpdateConfig{Timeout: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for _, u := range updates {
+		switch {
+		case u.Message != nil:
+			texts = append(texts, u.Message.Text)
+		case u.CallbackQuery != nil:
+			texts = append(texts, "press "+u.CallbackQuery.Data)
+		}
+	}
+	if got := strings.Join(texts, ", "); got != "un, deux, trois, quatre" {
+		t.Fatalf("the bot received %q, want only the page's own %q", got, "un, deux, trois, quatre")
 	}
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -51,32 +52,72 @@ func Personas() []Persona {
 	}
 }
 
-// Registry is what seeding needs from the store: who is registered, and
-// invitations for those who are not.
+// Registry is what seeding needs from the store: the database's claim (it
+// must be the demo's), who is registered, and invitations for those who
+// are not.
 type Registry interface {
+	ClaimDemoDatabase(ctx context.Context, accounts []store.TelegramID, syntheticPrefix string, decide func(store.DemoDatabase) error) error
 	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
 	CreateInvitation(ctx context.Context, inv store.Invitation) (string, error)
-	CountUsersExcept(ctx context.Context, telegramIDs []store.TelegramID) (int, error)
 }
 
-// ErrNotDemoDatabase refuses a database that holds real users: the demo has
-// no login, whoever opens its page acts as its coordinator.
-var ErrNotDemoDatabase = errors.New("cette base contient des utilisateurs qui ne sont pas ceux de la démo : " +
-	"la démo n'a pas de connexion, elle ne doit jamais ouvrir une base réelle. " +
-	"Donnez-lui sa propre base (RELAIS_DEMO_DATABASE_URL, par défaut relais_demo)")
+// syntheticPrefix starts the identifier of every synthetic post (Generate).
+const syntheticPrefix = "DEMO-"
 
-// CheckDemoOnly returns ErrNotDemoDatabase when reg holds anyone but the personas.
-func CheckDemoOnly(ctx context.Context, reg Registry, personas []Persona) error {
+// ErrNotDemoDatabase ends every refusal of a database: the demo has no
+// login, whoever opens its page acts as its coordinator and can export.
+var ErrNotDemoDatabase = errors.New("la démo n'a pas de connexion, elle ne doit jamais ouvrir une base réelle. " +
+	"Donnez-lui sa propre base (RELAIS_DEMO_DATABASE_URL, par défaut relais_demo, créée si elle n'existe pas)")
+
+// ClaimDatabase makes sure the demo may use reg's database, and marks it
+// as the demo's. A marked database, an empty one, and one an older demo
+// used (its state is there) are accepted, as long as every user is a
+// persona and every post a persona's or a synthetic one; any other
+// database holding a sheet, a person, a post, an action or a review is
+// refused, naming what it holds (ErrNotDemoDatabase), and left untouched.
+func ClaimDatabase(ctx context.Context, reg Registry, personas []Persona) error {
 	ids := make([]store.TelegramID, len(personas))
 	for i, p := range personas {
 		ids[i] = store.TelegramID(p.ID)
 	}
-	n, err := reg.CountUsersExcept(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("demo: count users: %w", err)
+	err := reg.ClaimDemoDatabase(ctx, ids, syntheticPrefix, acceptDatabase)
+	if err != nil && !errors.Is(err, ErrNotDemoDatabase) {
+		return fmt.Errorf("demo: %w", err)
 	}
-	if n > 0 {
-		return ErrNotDemoDatabase
+	return err
+}
+
+// acceptDatabase is the demo's decision on a database (see ClaimDatabase).
+func acceptDatabase(d store.DemoDatabase) error {
+	if d.OtherUsers > 0 {
+		return fmt.Errorf("cette base contient des utilisateurs qui ne sont pas ceux de la démo (%s) : %w",
+			frtext.Plural(d.OtherUsers, "utilisateur", "utilisateurs"), ErrNotDemoDatabase)
+	}
+	var held []string
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{
+		{d.Sheets, "fiche", "fiches"},
+		{d.People, "personne accompagnée", "personnes accompagnées"},
+		{d.Posts, "poste de médiateur", "postes de médiateur"},
+		{d.Actions, "action collective", "actions collectives"},
+		{d.Reviews, "bilan annuel", "bilans annuels"},
+	} {
+		if c.n > 0 {
+			held = append(held, frtext.Plural(c.n, c.one, c.many))
+		}
+	}
+	// An unmarked database is taken when empty, or when an older demo used
+	// it (then its posts must be the demo's, below).
+	if !d.Marked && !d.DemoState && len(held) > 0 {
+		return fmt.Errorf("cette base n'a pas été créée par la démo et contient déjà des données (%s) : %w",
+			strings.Join(held, ", "), ErrNotDemoDatabase)
+	}
+	// Records imported into the demo's own database since.
+	if d.OtherPosts > 0 {
+		return fmt.Errorf("cette base contient des postes de médiateur qui ne sont pas ceux de la démo (%s) : %w",
+			frtext.Plural(d.OtherPosts, "poste", "postes"), ErrNotDemoDatabase)
 	}
 	return nil
 }
@@ -180,7 +221,7 @@ func Run(ctx context.Context, opt Options) error {
 	defer fake.Close()
 
 	personas := Personas()
-	if err := CheckDemoOnly(ctx, opt.Registry, personas); err != nil {
+	if err := ClaimDatabase(ctx, opt.Registry, personas); err != nil {
 		return err
 	}
 	restored, err := restoreChats(ctx, opt.Registry, fake.Bot(), log)

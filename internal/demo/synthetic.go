@@ -185,7 +185,7 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 				depPosts = append(depPosts, &post{Mediator: store.Mediator{Identifier: ident, Departement: d.code, Structure: s.name}})
 			}
 			for range n {
-				ident := fmt.Sprintf("DEMO-%s-%02d", d.code, len(depPosts)+1)
+				ident := fmt.Sprintf("%s%s-%02d", syntheticPrefix, d.code, len(depPosts)+1)
 				p := &post{Mediator: store.Mediator{Identifier: ident, Departement: d.code, Structure: s.name, Rural: s.rural}}
 				depPosts = append(depPosts, p)
 				y.Posts = append(y.Posts, p.Mediator)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -31,6 +32,71 @@ func (s *Store) SaveDemoState(ctx context.Context, key string, value []byte) err
 		return fmt.Errorf("save demo state %s: %w", key, err)
 	}
 	return nil
+}
+
+// demoMark is the demo_state key of the mark the demo writes in a database
+// it uses (ClaimDemoDatabase). relais serve never writes demo_state.
+const demoMark = "database"
+
+// DemoDatabase is what a database holds, as the demo sees it before using
+// it: the demo has no login, so it must never open real records.
+type DemoDatabase struct {
+	// Marked: the demo marked it as its own (it created it, found it
+	// empty, or adopted an older demo's).
+	Marked bool
+	// DemoState: it holds other state only a demo writes (its chats, the
+	// mark of its synthetic year): a database an older demo used.
+	DemoState bool
+	// What it holds, everything counted.
+	Sheets, People, Posts, Actions, Reviews int
+	// OtherUsers are users that are not the demo's accounts; OtherPosts
+	// are posts neither held by a demo account nor synthetic (no account,
+	// an identifier of the demo's prefix).
+	OtherUsers, OtherPosts int
+}
+
+// ClaimDemoDatabase reads what the database holds, asks decide whether
+// the demo may use it, and marks it as the demo's when decide accepts:
+// in one transaction, demo_state locked, so two demos starting at once
+// decide one after the other. accounts are the demo's Telegram ids;
+// synthetic posts have no account and an identifier starting with
+// syntheticPrefix. decide's refusal is returned as it is (it is the
+// sentence the person reads), and nothing is written.
+func (s *Store) ClaimDemoDatabase(ctx context.Context, accounts []TelegramID, syntheticPrefix string, decide func(DemoDatabase) error) error {
+	var refused error
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `LOCK TABLE demo_state IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		var d DemoDatabase
+		err := tx.QueryRow(ctx, `
+			SELECT EXISTS (SELECT 1 FROM demo_state WHERE key = $1),
+			       EXISTS (SELECT 1 FROM demo_state WHERE key <> $1),
+			       (SELECT count(*) FROM sheets), (SELECT count(*) FROM beneficiaries),
+			       (SELECT count(*) FROM mediators), (SELECT count(*) FROM actions), (SELECT count(*) FROM reviews),
+			       (SELECT count(*) FROM users WHERE NOT telegram_id = ANY($2)),
+			       (SELECT count(*) FROM mediators
+			         WHERE CASE WHEN user_id IS NULL THEN NOT starts_with(identifier, $3)
+			                    ELSE NOT user_id = ANY($2) END)`,
+			demoMark, accounts, syntheticPrefix).Scan(&d.Marked, &d.DemoState,
+			&d.Sheets, &d.People, &d.Posts, &d.Actions, &d.Reviews, &d.OtherUsers, &d.OtherPosts)
+		if err != nil {
+			return err
+		}
+		if refused = decide(d); refused != nil || d.Marked {
+			return nil
+		}
+		mark, err := json.Marshal(map[string]any{"by": "relais demo", "adopted": d.DemoState})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO demo_state (key, value) VALUES ($1, $2)`, demoMark, mark)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("claim demo database: %w", err)
+	}
+	return refused
 }
 
 // EnsurePosts creates the mediator posts that do not exist yet (by

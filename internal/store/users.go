@@ -289,16 +289,6 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID TelegramID) (*U
 	return u, nil
 }
 
-// CountUsersExcept counts the users whose Telegram id is not in ids: the
-// demo refuses a database where it is not zero.
-func (s *Store) CountUsersExcept(ctx context.Context, telegramIDs []TelegramID) (int, error) {
-	var n int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE NOT (telegram_id = ANY($1))`, telegramIDs).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count users: %w", err)
-	}
-	return n, nil
-}
-
 // SetUserPreferences stores the reminder hour and the nudge and digest switches.
 func (s *Store) SetUserPreferences(ctx context.Context, telegramID TelegramID, reminderHour int, nudges, digest bool) error {
 	_, err := s.db.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,

@@ -8,7 +8,8 @@ import (
 )
 
 // The control API lets a person (curl) or the local demo play users of the
-// default bot when the fake runs standalone:
+// default bot when the fake runs standalone (never a web page: its POSTs
+// refuse a request with an Origin header):
 //
 //	POST /fake/users                {"id":1001,"first_name":"Awa"}
 //	POST /fake/chats/1001/send      {"text":"/start CODE"}
@@ -30,7 +31,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			s.opts.logger.Debug("fake telegram: control help cut", "err", err)
 		}
 	})
-	mux.HandleFunc("POST /fake/users", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("POST /fake/users", notFromAPage(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			ID        int64  `json:"id"`
 			FirstName string `json:"first_name"`
@@ -44,8 +45,8 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 		}
 		u := s.def.NewUser(req.ID, req.FirstName)
 		writeJSON(w, http.StatusOK, map[string]any{"id": u.ID(), "chat_id": u.ID()})
-	})
-	mux.HandleFunc("POST /fake/chats/{id}/send", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	mux.HandleFunc("POST /fake/chats/{id}/send", notFromAPage(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		var req struct {
 			Text string `json:"text"`
@@ -60,8 +61,8 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"update_id": updateID})
-	})
-	mux.HandleFunc("POST /fake/chats/{id}/press", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	mux.HandleFunc("POST /fake/chats/{id}/press", notFromAPage(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		var req struct {
 			Button    string `json:"button"`
@@ -77,7 +78,7 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"update_id": updateID})
-	})
+	}))
 	mux.HandleFunc("GET /fake/chats/{id}/messages", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil {
@@ -93,6 +94,19 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /fake/stats", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.def.Stats())
 	})
+}
+
+// notFromAPage refuses a request sent by a web page (browsers put Origin on
+// every POST): the control API is for curl and Go code, and a site open in
+// the demo's browser must not type or press as its personas.
+func notFromAPage(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Origin") != "" {
+			controlError(w, http.StatusForbidden, "L'API de contrôle du faux Telegram refuse les requêtes d'une page web (en-tête Origin).")
+			return
+		}
+		next(w, r)
+	}
 }
 
 func controlError(w http.ResponseWriter, status int, msg string) {
