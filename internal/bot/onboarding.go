@@ -36,6 +36,8 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		b.reply(ctx, ev, "Ce code d'invitation a expiré (validité 7 jours). Demandez une nouvelle invitation.")
 	case errors.Is(err, store.ErrInvitationRevoked):
 		b.reply(ctx, ev, "Cette invitation a été annulée par la personne qui l'avait envoyée. Demandez une nouvelle invitation.")
+	case errors.Is(err, store.ErrInvitationCreatorDisabled):
+		b.reply(ctx, ev, "La personne qui vous a invité n'a plus accès à Relais : son invitation ne fonctionne plus. Demandez une nouvelle invitation.")
 	case err != nil:
 		b.log.ErrorContext(ctx, "redeem invitation", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
