@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
+	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
 
@@ -37,5 +39,12 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	return trackingcsv.RunImport(ctx, st, in, *dryRun, stdout)
+	if err := trackingcsv.RunImport(ctx, st, in, *dryRun, stdout); err != nil || *dryRun {
+		return err
+	}
+	// The rows came in: the trail says which file and who brought it.
+	if err := st.Audit(ctx, store.AuditEntry{Action: store.AuditImport, Target: "file:" + filepath.Base(*file)}); err != nil {
+		return fmt.Errorf("import : fait, mais sa ligne d'audit manque : %w", err)
+	}
+	return nil
 }

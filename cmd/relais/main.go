@@ -12,6 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -60,6 +63,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] != "serve" && args[0] != "demo" {
+		// A one-shot command's audit lines name who ran it; the server's
+		// are the bot's (their Telegram user) and its jobs'.
+		ctx = store.WithOperator(ctx, config.Operator(os.Getenv))
 	}
 	var err error
 	switch args[0] {
