@@ -15,21 +15,23 @@ import (
 
 // Audit actions: what the data-protection officer can ask about.
 const (
-	AuditRegister      = "register"       // an invitation was redeemed
-	AuditInvite        = "invite"         // an invitation was created
-	AuditInviteRevoke  = "invite_revoke"  // an invitation was revoked
-	AuditDisable       = "user_disable"   // a user lost access
-	AuditEnable        = "user_enable"    // a user got access back
-	AuditPostDates     = "post_dates"     // a post's start or end date changed
-	AuditExport        = "export"         // a file of figures or rows left Relais
-	AuditForget        = "forget"         // one beneficiary erased (RGPD request)
-	AuditAccess        = "access"         // one beneficiary's data printed (RGPD request)
-	AuditPurge         = "purge"          // the retention purge ran
-	AuditRefused       = "refused"        // a forged or forbidden command or button
-	AuditDisabledTried = "disabled_tried" // a disabled user wrote to the bot
-	AuditStatusUndone  = "status_undone"  // a mediator reopened a request closed by mistake
-	AuditSheetEdit     = "sheet_edit"     // a mediator corrected one of their saved sheets
-	AuditImport        = "import"         // a tracking file was imported (relais import)
+	AuditRegister      = "register"        // an invitation was redeemed
+	AuditInvite        = "invite"          // an invitation was created
+	AuditInviteRevoke  = "invite_revoke"   // an invitation was revoked
+	AuditDisable       = "user_disable"    // a user lost access
+	AuditEnable        = "user_enable"     // a user got access back
+	AuditPostDates     = "post_dates"      // a post's start or end date changed
+	AuditExport        = "export"          // a file of figures or rows left Relais
+	AuditForget        = "forget"          // one beneficiary erased (RGPD request)
+	AuditAccess        = "access"          // one beneficiary's data printed (RGPD request)
+	AuditPurge         = "purge"           // the retention purge ran
+	AuditRefused       = "refused"         // a forged or forbidden command or button
+	AuditDisabledTried = "disabled_tried"  // a disabled user wrote to the bot
+	AuditStatusUndone  = "status_undone"   // a mediator reopened a request closed by mistake
+	AuditSheetEdit     = "sheet_edit"      // a mediator corrected one of their saved sheets
+	AuditImport        = "import"          // a tracking file was imported (relais import)
+	AuditStartRefused  = "start_refused"   // an invitation code was refused at /start
+	AuditReviewDate    = "review_deadline" // the annual review's deadline moved (/datebilan)
 )
 
 // AuditEntry is one line of the audit trail. Detail holds parameters
