@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/orgname"
 )
 
 // Roles.
@@ -173,6 +175,9 @@ func (inv *Invitation) validate() error {
 		inv.Scope = ""
 	default:
 		return bad("le rôle doit être mediator, coordinator ou admin")
+	}
+	if err := orgname.Check(inv.Structure); err != nil {
+		return bad(err.Error())
 	}
 	if inv.Departement != "" {
 		switch inv.Departement {
