@@ -40,6 +40,9 @@ type Config struct {
 	Retention Retention
 	// LogLevel is RELAIS_LOG_LEVEL (debug, info, warn, error; default info).
 	LogLevel slog.Level
+	// ImportMaxBytes is RELAIS_IMPORT_MAX_BYTES: relais import refuses a
+	// bigger file before reading it.
+	ImportMaxBytes int64
 }
 
 // UseDemo returns the configuration the local demo runs with: its own
@@ -151,6 +154,9 @@ const (
 	// DefaultNudgeAfter is how long a draft stays idle before the "you have
 	// a form in progress" nudge.
 	DefaultNudgeAfter = 4 * time.Hour
+	// DefaultImportMaxBytes (512 Mo) is some 5 million lines of tracking
+	// file, far above a region's years of records.
+	DefaultImportMaxBytes = 512 << 20
 )
 
 // Error names the variable at fault, so the operator sees one clear line.
@@ -247,6 +253,14 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 			return nil, &Error{"RELAIS_NUDGE_AFTER", fmt.Sprintf("%q n'est pas une durée positive, par exemple 4h ou 90m", v)}
 		}
 		c.NudgeAfter = d
+	}
+	c.ImportMaxBytes = DefaultImportMaxBytes
+	if v := get("RELAIS_IMPORT_MAX_BYTES", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, &Error{"RELAIS_IMPORT_MAX_BYTES", fmt.Sprintf("%q n'est pas une taille en octets (un nombre entier positif), par exemple %d pour 512 Mo", v, DefaultImportMaxBytes)}
+		}
+		c.ImportMaxBytes = n
 	}
 	return c, nil
 }
