@@ -82,7 +82,7 @@ var (
 	ErrInvitationExpired = errors.New("invitation expirée")
 	ErrInvitationRevoked = errors.New("invitation révoquée")
 	// ErrInvitationCreatorDisabled: whoever created the invitation has lost
-	// their access since (or their account is gone).
+	// their access since.
 	ErrInvitationCreatorDisabled = errors.New("invitation d'un utilisateur désactivé")
 	ErrAlreadyRegistered         = errors.New("utilisateur déjà inscrit")
 	ErrInvalidInvitation         = errors.New("invitation invalide")
@@ -207,7 +207,7 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID Te
 		// finds the invitation used.
 		err := tx.QueryRow(ctx, `
 			SELECT i.id, i.role, i.departement, i.structure, i.rural, i.scope, i.expires_at, i.used_at, i.revoked_at,
-			       i.created_by IS NOT NULL AND (u.telegram_id IS NULL OR u.disabled_at IS NOT NULL)
+			       u.disabled_at IS NOT NULL
 			FROM invitations i LEFT JOIN users u ON u.telegram_id = i.created_by
 			WHERE i.code_hash = $1 FOR UPDATE OF i`, hashCode(code)).
 			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt, &revokedAt, &creatorGone)
