@@ -18,6 +18,7 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 )
@@ -136,6 +137,9 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 	}
 	if given["structure"] && strings.TrimSpace(inv.Structure) == "" {
 		return errors.New(`--structure est vide : écrivez le nom de la structure, par exemple --structure "CCAS Roubaix"`)
+	}
+	if err := orgname.Check(strings.Join(strings.Fields(inv.Structure), " ")); err != nil {
+		return fmt.Errorf("--structure : %w", err)
 	}
 	switch inv.Role {
 	case store.RoleMediator:

@@ -12,6 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
+
+	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/store"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -45,7 +48,7 @@ Configuration par variables d'environnement (voir README) : TELEGRAM_TOKEN,
 TELEGRAM_API_ENDPOINT, DATABASE_URL, REDIS_URL, RELAIS_REDIS_PREFIX, RELAIS_TZ,
 RELAIS_HTTP_ADDR, RELAIS_REMINDER_HOUR, RELAIS_NUDGE_AFTER, RELAIS_RETENTION,
 RELAIS_LOG_LEVEL, RELAIS_WEBHOOK_URL, RELAIS_WEBHOOK_SECRET,
-RELAIS_DEMO_DATABASE_URL, RELAIS_DEMO_ADDR,
+RELAIS_DEMO_DATABASE_URL, RELAIS_DEMO_ADDR, RELAIS_IMPORT_MAX_BYTES,
 RELAIS_CHAT_FILES, RELAIS_METRICS_ADDR.
 Clé des empreintes des codes effacés (relais forget) : RELAIS_AUDIT_KEY.
 `
@@ -62,6 +65,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	if args[0] != "serve" && args[0] != "demo" {
+		// A one-shot command's audit lines name who ran it; the server's
+		// are the bot's (their Telegram user) and its jobs'.
+		ctx = store.WithOperator(ctx, config.Operator(os.Getenv))
 	}
 	var err error
 	switch args[0] {

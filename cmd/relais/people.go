@@ -404,7 +404,7 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "Date\tAuteur\tAction\tCible\tDétail")
+	fmt.Fprintln(w, "Date\tAuteur\tAction\tCible\tDétail\tOpérateur")
 	for _, e := range es {
 		actor := "ligne de commande"
 		if e.Actor != nil {
@@ -418,7 +418,7 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			detail = string(b)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", e.At.In(cfg.Location).Format("2006-01-02 15:04:05"), actor, e.Action, e.Target, detail)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", e.At.In(cfg.Location).Format("2006-01-02 15:04:05"), actor, e.Action, e.Target, detail, e.Operator)
 	}
 	return w.Flush()
 }

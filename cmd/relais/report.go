@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
@@ -34,11 +35,12 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("report : précisez le fichier %s avec --out rapport.%s", strings.ToUpper(binary), binary)
 		}
 	}
-	st, _, err := openMigratedStore(ctx)
+	st, cfg, err := openMigratedStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	ra.Today = time.Now().In(cfg.Location)
 	if err := auditReport(ctx, st, ra, *out); err != nil {
 		return err
 	}
@@ -69,7 +71,7 @@ func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out
 	if ra.From == "" || ra.To == "" {
 		return nil
 	}
-	p, err := indicators.ParsePeriod(ra.From, ra.To)
+	p, err := indicators.ParsePeriod(ra.From, ra.To, ra.Today)
 	if err != nil {
 		return nil
 	}

@@ -30,6 +30,8 @@ type Drafts interface {
 	RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
 	FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
 	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
+	Failures(ctx context.Context, key string, since time.Time) (int, error)
 }
 
 // saver persists a finished form and returns the record number shown to the user.

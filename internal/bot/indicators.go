@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -154,7 +155,7 @@ func period(code string, today time.Time) (indicators.Period, bool) {
 	f, err1 := time.Parse("20060102", from)
 	t, err2 := time.Parse("20060102", to)
 	p := indicators.Days(f, t)
-	return p, err1 == nil && err2 == nil && p.Validate() == nil
+	return p, err1 == nil && err2 == nil && p.CheckBounds(today) == nil && p.Validate() == nil
 }
 
 func periodCode(p indicators.Period) string {
@@ -174,7 +175,12 @@ func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store
 			b.reply(ctx, ev, "Écrivez deux dates, par exemple : /"+commandOf(flow)+" 01/01/2024 31/12/2024")
 			return
 		}
-		p, err := indicators.ParsePeriod(f[0], f[1])
+		p, err := indicators.ParsePeriod(f[0], f[1], b.Now())
+		var bounds *indicators.OutOfBoundsError
+		if errors.As(err, &bounds) {
+			b.reply(ctx, ev, bounds.Error()+".")
+			return
+		}
 		if err != nil {
 			b.reply(ctx, ev, "Période incorrecte : "+err.Error()+".")
 			return

@@ -10,6 +10,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 )
@@ -275,6 +276,10 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 		return
 	}
 	inv.Departement, inv.Structure = words[0], strings.Join(words[1:], " ")
+	if err := orgname.Check(inv.Structure); err != nil {
+		b.reply(ctx, ev, err.Error()+" Aucune invitation n'a été créée.")
+		return
+	}
 	// A typed name joins the spelling already known ("ccas roubaix" → "CCAS Roubaix").
 	if known, err := b.knownStructures(ctx, u, inv.Departement); err == nil {
 		for _, k := range known {

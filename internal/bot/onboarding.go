@@ -2,8 +2,12 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
@@ -13,6 +17,33 @@ import (
 const msgStranger = "Bonjour ! Relais est réservé aux médiateurs santé et à leurs coordinateurs. " +
 	"Pour vous inscrire, demandez une invitation à votre coordinateur ou à l'administrateur, " +
 	"puis ouvrez le lien reçu (ou envoyez /start suivi du code)."
+
+// A chat gets startFailuresAllowed refused invitation codes per
+// startFailureWindow: enough for typos, far too few to guess a code.
+const (
+	startFailuresAllowed = 5
+	startFailureWindow   = time.Hour
+	msgTooManyCodes      = "Trop de codes d'invitation refusés dans cette conversation : réessayez dans une heure, " +
+		"ou demandez un nouveau lien à la personne qui vous invite."
+)
+
+// startRefusals names, for the audit trail, why an invitation code was
+// refused; refused is false for a registration or a technical error.
+func startRefusals(err error) (reason string, refused bool) {
+	for _, r := range []struct {
+		err    error
+		reason string
+	}{
+		{store.ErrInvitationUnknown, "unknown"}, {store.ErrInvitationUsed, "used"}, {store.ErrInvitationExpired, "expired"},
+		{store.ErrInvitationRevoked, "revoked"}, {store.ErrInvitationCreatorDisabled, "creator_disabled"},
+		{store.ErrAlreadyRegistered, "already_registered"},
+	} {
+		if errors.Is(err, r.err) {
+			return r.reason, true
+		}
+	}
+	return "", false
+}
 
 // handleStranger answers someone not registered. Nothing about them is
 // stored unless a valid invitation registers them.
@@ -26,7 +57,28 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgStranger)
 		return
 	}
-	user, err := b.store.RedeemInvitation(ctx, strings.ToUpper(arg), ev.userID, ev.chatID, ev.firstName, b.now())
+	now := b.now()
+	failuresKey := "start:" + strconv.FormatInt(int64(ev.chatID), 10)
+	if n, err := b.drafts.Failures(ctx, failuresKey, now.Add(-startFailureWindow)); err != nil {
+		// Redis down: the code is still checked, one by one, by PostgreSQL.
+		b.log.ErrorContext(ctx, "count refused invitation codes", "err", err)
+	} else if n >= startFailuresAllowed {
+		b.log.InfoContext(ctx, "invitation code not tried: too many refused in this chat")
+		b.reply(ctx, ev, msgTooManyCodes)
+		return
+	}
+	code := strings.ToUpper(arg)
+	user, err := b.store.RedeemInvitation(ctx, code, ev.userID, ev.chatID, ev.firstName, now)
+	if reason, refused := startRefusals(err); refused {
+		// Guessing codes shows in the trail, without the code itself (a
+		// short fingerprint tells attempts apart).
+		h := sha256.Sum256([]byte(code))
+		b.audit(ctx, ev.userID, store.AuditStartRefused, "chat:"+strconv.FormatInt(int64(ev.chatID), 10),
+			map[string]any{"reason": reason, "code": hex.EncodeToString(h[:4])})
+		if err := b.drafts.AddFailure(ctx, failuresKey, now, startFailureWindow); err != nil {
+			b.log.ErrorContext(ctx, "record a refused invitation code", "err", err)
+		}
+	}
 	switch {
 	case errors.Is(err, store.ErrInvitationUnknown):
 		b.reply(ctx, ev, "Ce code d'invitation est inconnu. Vérifiez-le ou demandez une nouvelle invitation.")
@@ -36,6 +88,8 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		b.reply(ctx, ev, "Ce code d'invitation a expiré (validité 7 jours). Demandez une nouvelle invitation.")
 	case errors.Is(err, store.ErrInvitationRevoked):
 		b.reply(ctx, ev, "Cette invitation a été annulée par la personne qui l'avait envoyée. Demandez une nouvelle invitation.")
+	case errors.Is(err, store.ErrInvitationCreatorDisabled):
+		b.reply(ctx, ev, "La personne qui vous a invité n'a plus accès à Relais : son invitation ne fonctionne plus. Demandez une nouvelle invitation.")
 	case err != nil:
 		b.log.ErrorContext(ctx, "redeem invitation", "err", err)
 		b.reply(ctx, ev, msgTryAgain)

@@ -40,6 +40,12 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 		}
 	}
 	q := question.NewParser(structures).Parse(ev.text, b.Now())
+	if q.PeriodSaid {
+		if err := q.Period.CheckBounds(b.Now()); err != nil {
+			b.reply(ctx, ev, err.Error()+".")
+			return
+		}
+	}
 	if !q.Understood() {
 		b.send(ctx, ev.chatID, question.NotUnderstood(q), b.suggestionButtons(ctx, u, q))
 		return

@@ -294,7 +294,7 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, ar
 		b.reply(ctx, ev, "Cette date est déjà passée : choisissez aujourd'hui ou une date à venir.")
 		return
 	}
-	if err := b.store.SetReviewDeadline(ctx, year, day); err != nil {
+	if err := b.store.SetReviewDeadline(ctx, year, day, &u.TelegramID); err != nil {
 		b.log.ErrorContext(ctx, "set review deadline", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return

@@ -182,7 +182,7 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(7202, "Awa", "80")
 	ctx := context.Background()
-	if err := h.db.Store.SetReviewDeadline(ctx, 2026, time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)); err != nil {
+	if err := h.db.Store.SetReviewDeadline(ctx, 2026, time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC), nil); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Set(time.Date(2027, 1, 14, 18, 0, 0, 0, paris))

@@ -49,6 +49,9 @@ type Config struct {
 	// from RELAIS_HTTP_ADDR, which faces Telegram and the network; "" (the
 	// demo): no metrics listener.
 	MetricsAddr string
+	// ImportMaxBytes is RELAIS_IMPORT_MAX_BYTES: relais import refuses a
+	// bigger file before reading it.
+	ImportMaxBytes int64
 }
 
 // ChatFiles says what the files the bot sends in a chat (exports, annual
@@ -179,6 +182,9 @@ const (
 	// DefaultNudgeAfter is how long a draft stays idle before the "you have
 	// a form in progress" nudge.
 	DefaultNudgeAfter = 4 * time.Hour
+	// DefaultImportMaxBytes (512 Mo) is some 5 million lines of tracking
+	// file, far above a region's years of records.
+	DefaultImportMaxBytes = 512 << 20
 )
 
 // Error names the variable at fault, so the operator sees one clear line.
@@ -296,6 +302,14 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	c.AuditKey = strings.TrimSpace(getenv("RELAIS_AUDIT_KEY"))
 	if c.AuditKey != "" && len(c.AuditKey) < MinAuditKeyLen {
 		return nil, &Error{"RELAIS_AUDIT_KEY", fmt.Sprintf("trop courte : au moins %d caractères, par exemple la sortie de « openssl rand -hex 32 » (ou ne la définissez pas : une clé est alors créée dans la base)", MinAuditKeyLen)}
+	}
+	c.ImportMaxBytes = DefaultImportMaxBytes
+	if v := get("RELAIS_IMPORT_MAX_BYTES", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			return nil, &Error{"RELAIS_IMPORT_MAX_BYTES", fmt.Sprintf("%q n'est pas une taille en octets (un nombre entier positif), par exemple %d pour 512 Mo", v, DefaultImportMaxBytes)}
+		}
+		c.ImportMaxBytes = n
 	}
 	return c, nil
 }

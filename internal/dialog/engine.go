@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/orgname"
 )
 
 // Input is one user event.
@@ -784,6 +785,11 @@ func (r *run) typedAnswer(t string) error {
 		}
 		return r.answer(Value{Code: d.Format(time.DateOnly)})
 	case forms.TypeText:
+		if s.OrganisationName {
+			if err := orgname.Check(t); err != nil {
+				return r.invalid(err.Error())
+			}
+		}
 		msg, identifies := checkText(t, s)
 		if msg != "" && !identifies {
 			// Too long, nothing identifying: kept, and offered back cut at the limit.

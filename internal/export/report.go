@@ -21,6 +21,9 @@ type ReportArgs struct {
 	// Annexe asks for Annexe 1: six territories side by side (region only).
 	Annexe bool
 	Out    io.Writer
+	// Today is the day the period's bounds count from (indicators.LastDay),
+	// in the server's zone; zero: now.
+	Today time.Time
 }
 
 // ScopeOf reads the --departement option: "" or "region", "picardie", or
@@ -54,7 +57,11 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	if args.From == "" || args.To == "" {
 		return fmt.Errorf("précisez la période : --from AAAA-MM-JJ --to AAAA-MM-JJ")
 	}
-	p, err := indicators.ParsePeriod(args.From, args.To)
+	today := args.Today
+	if today.IsZero() {
+		today = time.Now()
+	}
+	p, err := indicators.ParsePeriod(args.From, args.To, today)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,8 @@
 //	    columns: 2            # buttons per row (default from label lengths)
 //	integer: min, max, unit: {fr: ans}
 //	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month], within_days: 366
-//	text:    max_length (required), forbid: [phone, email, name, nir, birth, address]
+//	text:    max_length (required), forbid: [phone, email, name, nir, birth, address],
+//	         organisation_name: true (a structure's or partner's name: internal/orgname's rules)
 //	group:   steps (sub-steps), item: {fr: Demande}, more: {fr: "Ajouter une autre demande ?"}, max_items
 //	record:  source: partners (see RecordSources), other: {fr: "Autre partenaire"}, none: {fr: hint when the list is empty}
 //
@@ -197,6 +198,9 @@ type Step struct {
 	// text
 	MaxLength int
 	Forbid    []string
+	// OrganisationName: the answer names a structure or a partner, and
+	// follows orgname.Check (length, control characters, formulas).
+	OrganisationName bool
 
 	// record
 	Source string // a key of RecordSources

@@ -133,6 +133,7 @@ func TestValidation(t *testing.T) {
 		{"min over max", head + "  - id: a\n    type: integer\n    label: A\n    min: 10\n    max: 5\n", `f.yaml:9: step "a": min 10 is greater than max 5`},
 		{"min not a number", head + "  - id: a\n    type: integer\n    label: A\n    min: ten\n", `f.yaml:8: step "a" min must be a whole number, not "ten"`},
 		{"text without max", head + "  - id: a\n    type: text\n    label: A\n", `f.yaml:5: step "a": a text step needs max_length`},
+		{"organisation name over 80", head + "  - id: a\n    type: text\n    label: A\n    max_length: 81\n    organisation_name: true\n", `f.yaml:9: step "a": max_length must be at most 80 with organisation_name`},
 		{"date both ways", head + "  - id: a\n    type: date\n    label: A\n    not_future: true\n    not_past: true\n", `f.yaml:5: step "a": not_future and not_past exclude each other`},
 		{"quick in the future", head + "  - id: a\n    type: date\n    label: A\n    not_future: true\n    quick: [today, in_1_week]\n", `f.yaml:9: step "a": quick date "in_1_week" is in the future but the step is not_future`},
 		{"bool as text", head + "  - id: a\n    type: yesno\n    label: A\n    required: \"no\"\n", `f.yaml:8: step "a" required must be true or false`},

@@ -16,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/orgname"
 )
 
 // Error is one problem in a form file, located by line.
@@ -333,7 +334,7 @@ var typeKeys = map[Type][]string{
 	TypeYesNo:       {"columns"},
 	TypeInteger:     {"min", "max", "unit", "at_most"},
 	TypeDate:        {"not_future", "not_past", "quick", "within_days"},
-	TypeText:        {"max_length", "forbid"},
+	TypeText:        {"max_length", "forbid", "organisation_name"},
 	TypeBeneficiary: {},
 	TypeGroup:       {"steps", "item", "more", "max_items"},
 	TypeRecord:      {"source", "other", "none", "columns"},
@@ -774,6 +775,12 @@ func (l *loader) textStep(s *Step, m map[string]*yaml.Node, name string) {
 			l.errorf(v.Line, "%s: max_length must be between 1 and 4000", name)
 		}
 		s.MaxLength = n
+	}
+	if v := m["organisation_name"]; v != nil {
+		s.OrganisationName = l.bool(v, name+" organisation_name")
+		if s.OrganisationName && s.MaxLength > orgname.MaxLen {
+			l.errorf(v.Line, "%s: max_length must be at most %d with organisation_name", name, orgname.MaxLen)
+		}
 	}
 	if v := m["forbid"]; v != nil {
 		for _, f := range l.strs(v, name+" forbid") {

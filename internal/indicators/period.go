@@ -87,8 +87,39 @@ func (p Period) MarshalJSON() ([]byte, error) {
 	}{p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)})
 }
 
-// ParsePeriod reads two typed dates into a period; errors are French.
-func ParsePeriod(from, to string) (Period, error) {
+// FirstDay is the earliest day a period may start: Relais holds nothing
+// older, and a slip such as 01/01/0001 must be told, not computed.
+var FirstDay = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// LastDay is the latest day a period may end on when it is today: one year
+// ahead (follow-ups are planned; nothing later can exist).
+func LastDay(today time.Time) time.Time { return Day(today).AddDate(1, 0, 0) }
+
+// OutOfBoundsError is a period starting before FirstDay or ending after
+// LastDay; its text names the range, in French.
+type OutOfBoundsError struct{ Last time.Time }
+
+func (e *OutOfBoundsError) Error() string {
+	return fmt.Sprintf("Période hors limites : du %s au %s au plus", frDate(FirstDay), frDate(e.Last))
+}
+
+// CheckBounds refuses, with an *OutOfBoundsError, a period with a day
+// before FirstDay or after LastDay(today): the one rule for every period a
+// user types, asks or forges (the /indicateurs family, questions, buttons,
+// relais report).
+func (p Period) CheckBounds(today time.Time) error {
+	last := LastDay(today)
+	for _, d := range []time.Time{Day(p.From), Day(p.To)} {
+		if d.Before(FirstDay) || d.After(last) {
+			return &OutOfBoundsError{Last: last}
+		}
+	}
+	return nil
+}
+
+// ParsePeriod reads two typed dates into a period within the bounds on
+// today (CheckBounds); errors are French.
+func ParsePeriod(from, to string, today time.Time) (Period, error) {
 	f, err := frtext.ParseDate(from)
 	if err != nil {
 		return Period{}, err
@@ -98,5 +129,8 @@ func ParsePeriod(from, to string) (Period, error) {
 		return Period{}, err
 	}
 	p := Days(f, t)
+	if err := p.CheckBounds(today); err != nil {
+		return Period{}, err
+	}
 	return p, p.Validate()
 }

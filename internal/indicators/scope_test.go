@@ -162,10 +162,10 @@ func TestPeriods(t *testing.T) {
 	if y := indicators.YearToDate(wed); y.Label() != "du 01/01/2024 au 06/03/2024" {
 		t.Errorf("year to date %s", y.Label())
 	}
-	if _, err := indicators.ParsePeriod("31/12/2024", "01/01/2024"); err == nil || !strings.Contains(err.Error(), "précède") {
+	if _, err := indicators.ParsePeriod("31/12/2024", "01/01/2024", wed); err == nil || !strings.Contains(err.Error(), "précède") {
 		t.Errorf("reversed period: %v", err)
 	}
-	if _, err := indicators.ParsePeriod("hier", "2024-01-01"); err == nil || err.Error() != "date « hier » invalide (attendu AAAA-MM-JJ ou JJ/MM/AAAA)" {
+	if _, err := indicators.ParsePeriod("hier", "2024-01-01", wed); err == nil || err.Error() != "date « hier » invalide (attendu AAAA-MM-JJ ou JJ/MM/AAAA)" {
 		t.Errorf("bad date: %v", err)
 	}
 }

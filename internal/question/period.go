@@ -147,12 +147,18 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 					y += 2000
 				}
 			}
+			yearless := y == 0
+			if yearless {
+				y = 2000 // a leap year, re-dated below
+			}
+			// A year before 2000 stays as typed: the period bounds refuse it
+			// by name rather than read another year.
 			var ok bool
-			a, ok = dayAtom(max(y, 2000), m, d)
+			a, ok = dayAtom(y, m, d)
 			if !ok {
 				continue
 			}
-			a.yearless = y == 0
+			a.yearless = yearless
 			n = 1
 		case ordinals[w] > 0 && (at(i+1) == "trimestre" || at(i+1) == "semestre"):
 			k := ordinals[w]

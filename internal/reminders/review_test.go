@@ -125,7 +125,7 @@ func TestNoReviewReminderAfterTheDeadline(t *testing.T) {
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
 	st := w.db.Store
-	if err := st.SetReviewDeadline(context.Background(), 2026, time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC)); err != nil {
+	if err := st.SetReviewDeadline(context.Background(), 2026, time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC), nil); err != nil {
 		t.Fatal(err)
 	}
 	s := w.replica(nil)

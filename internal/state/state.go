@@ -297,3 +297,36 @@ func (s *Drafts) TryLock(ctx context.Context, key string, ttl time.Duration) (re
 		}
 	}, true, nil
 }
+
+// failuresKey holds the times of one chat's (or one key's) failures.
+func (s *Drafts) failuresKey(key string) string { return s.prefix + "failures:" + s.bot + key }
+
+// AddFailure records one failure of key (a chat's wrong invitation code) at
+// at; the record is kept for window, after which it no longer counts.
+func (s *Drafts) AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return fmt.Errorf("failure id: %w", err)
+	}
+	k := s.failuresKey(key)
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, k, redis.Z{Score: float64(at.UnixMilli()), Member: hex.EncodeToString(b)})
+		p.ZRemRangeByScore(ctx, k, "-inf", "("+strconv.FormatInt(at.Add(-window).UnixMilli(), 10))
+		p.PExpire(ctx, k, window)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record failure %s: %w", key, err)
+	}
+	return nil
+}
+
+// Failures counts the failures of key recorded after since: a sliding
+// window, so a limit cannot be doubled across a clock hour.
+func (s *Drafts) Failures(ctx context.Context, key string, since time.Time) (int, error) {
+	n, err := s.rdb.ZCount(ctx, s.failuresKey(key), "("+strconv.FormatInt(since.UnixMilli(), 10), "+inf").Result()
+	if err != nil {
+		return 0, fmt.Errorf("count failures %s: %w", key, err)
+	}
+	return int(n), nil
+}

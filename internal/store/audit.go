@@ -18,20 +18,23 @@ import (
 
 // Audit actions: what the data-protection officer can ask about.
 const (
-	AuditRegister      = "register"       // an invitation was redeemed
-	AuditInvite        = "invite"         // an invitation was created
-	AuditInviteRevoke  = "invite_revoke"  // an invitation was revoked
-	AuditDisable       = "user_disable"   // a user lost access
-	AuditEnable        = "user_enable"    // a user got access back
-	AuditPostDates     = "post_dates"     // a post's start or end date changed
-	AuditExport        = "export"         // a file of figures or rows left Relais
-	AuditForget        = "forget"         // one beneficiary erased (RGPD request)
-	AuditAccess        = "access"         // one beneficiary's data printed (RGPD request)
-	AuditPurge         = "purge"          // the retention purge ran
-	AuditRefused       = "refused"        // a forged or forbidden command or button
-	AuditDisabledTried = "disabled_tried" // a disabled user wrote to the bot
-	AuditStatusUndone  = "status_undone"  // a mediator reopened a request closed by mistake
-	AuditSheetEdit     = "sheet_edit"     // a mediator corrected one of their saved sheets
+	AuditRegister      = "register"        // an invitation was redeemed
+	AuditInvite        = "invite"          // an invitation was created
+	AuditInviteRevoke  = "invite_revoke"   // an invitation was revoked
+	AuditDisable       = "user_disable"    // a user lost access
+	AuditEnable        = "user_enable"     // a user got access back
+	AuditPostDates     = "post_dates"      // a post's start or end date changed
+	AuditExport        = "export"          // a file of figures or rows left Relais
+	AuditForget        = "forget"          // one beneficiary erased (RGPD request)
+	AuditAccess        = "access"          // one beneficiary's data printed (RGPD request)
+	AuditPurge         = "purge"           // the retention purge ran
+	AuditRefused       = "refused"         // a forged or forbidden command or button
+	AuditDisabledTried = "disabled_tried"  // a disabled user wrote to the bot
+	AuditStatusUndone  = "status_undone"   // a mediator reopened a request closed by mistake
+	AuditSheetEdit     = "sheet_edit"      // a mediator corrected one of their saved sheets
+	AuditImport        = "import"          // a tracking file was imported (relais import)
+	AuditStartRefused  = "start_refused"   // an invitation code was refused at /start
+	AuditReviewDate    = "review_deadline" // the annual review's deadline moved (/datebilan)
 )
 
 // AuditEntry is one line of the audit trail. Detail holds parameters
@@ -43,6 +46,23 @@ type AuditEntry struct {
 	Action string
 	Target string // "user:42", "invitation:7", "beneficiary:hmac-sha256:…", a scope key
 	Detail map[string]any
+	// Operator is the login of who ran the command line (WithOperator);
+	// "" for the bot (Actor says who) and the scheduled jobs.
+	Operator string
+}
+
+type operatorKey struct{}
+
+// WithOperator marks ctx as the command line run by operator: every audit
+// line written with it names them, without each store method taking one
+// more argument.
+func WithOperator(ctx context.Context, operator string) context.Context {
+	return context.WithValue(ctx, operatorKey{}, operator)
+}
+
+func operatorOf(ctx context.Context) string {
+	op, _ := ctx.Value(operatorKey{}).(string)
+	return op
 }
 
 type execer interface {
@@ -58,8 +78,11 @@ func audit(ctx context.Context, db execer, e AuditEntry) error {
 	if detail == nil {
 		detail = map[string]any{}
 	}
-	_, err := db.Exec(ctx, `INSERT INTO audit (at, actor, action, target, detail) VALUES (COALESCE($1, now()), $2, $3, $4, $5)`,
-		at, e.Actor, e.Action, e.Target, detail)
+	if e.Operator == "" && e.Actor == nil {
+		e.Operator = operatorOf(ctx)
+	}
+	_, err := db.Exec(ctx, `INSERT INTO audit (at, actor, action, target, detail, operator) VALUES (COALESCE($1, now()), $2, $3, $4, $5, NULLIF($6, ''))`,
+		at, e.Actor, e.Action, e.Target, detail, e.Operator)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
@@ -73,13 +96,13 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 
 // AuditSince lists the audit trail from since on, oldest first.
 func (s *Store) AuditSince(ctx context.Context, since time.Time) ([]AuditEntry, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target, detail FROM audit WHERE at >= $1 ORDER BY at, id`, since)
+	rows, err := s.db.Query(ctx, `SELECT id, at, actor, action, target, detail, COALESCE(operator, '') FROM audit WHERE at >= $1 ORDER BY at, id`, since)
 	if err != nil {
 		return nil, fmt.Errorf("audit since: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AuditEntry, error) {
 		var e AuditEntry
-		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &e.Detail)
+		err := r.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Operator)
 		return e, err
 	})
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/orgname"
 )
 
 // Partner is a body the mediator works with, in their own registry: it is
@@ -26,6 +28,9 @@ func (s *Store) SavePartner(ctx context.Context, p Partner) (int64, error) {
 	name := strings.Join(strings.Fields(p.Name), " ")
 	if name == "" {
 		return 0, fmt.Errorf("save partner: empty name")
+	}
+	if err := orgname.Check(name); err != nil { // the form refused it already
+		return 0, fmt.Errorf("save partner: %w", err)
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

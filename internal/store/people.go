@@ -108,7 +108,8 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 // SetUserDisabled disables (or enables back) a user, audited with actor (nil:
 // the command line). A disabled user is a stranger to the bot at once: no
 // command, button, reminder nor digest; their records stay and stay counted.
-// A mediator's post closes with the account and reopens with it. Setting the
+// A mediator's post closes with the account and reopens with it; the
+// invitations the user sent and that were not used yet are revoked. Setting the
 // state a user already has changes nothing and writes no audit line.
 // ErrNotFound: no such user.
 func (s *Store) SetUserDisabled(ctx context.Context, telegramID TelegramID, disabled bool, actor *TelegramID) error {
@@ -133,11 +134,25 @@ func (s *Store) SetUserDisabled(ctx context.Context, telegramID TelegramID, disa
 		if _, err := tx.Exec(ctx, `UPDATE mediators SET active = NOT $2 WHERE user_id = $1`, telegramID, disabled); err != nil {
 			return err
 		}
-		action := AuditEnable
-		if disabled {
-			action = AuditDisable
+		if !disabled {
+			return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditEnable, Target: userTarget(telegramID)})
 		}
-		return audit(ctx, tx, AuditEntry{Actor: actor, Action: action, Target: userTarget(telegramID)})
+		if err := audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditDisable, Target: userTarget(telegramID)}); err != nil {
+			return err
+		}
+		// A departed coordinator's links must not keep opening accounts:
+		// their pending invitations go with their access (enabling them
+		// back does not revive these).
+		tag, err := tx.Exec(ctx, `UPDATE invitations SET revoked_at = now()
+			WHERE created_by = $1 AND used_at IS NULL AND revoked_at IS NULL`, telegramID)
+		if err != nil {
+			return err
+		}
+		if n := tag.RowsAffected(); n > 0 {
+			return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditInviteRevoke, Target: userTarget(telegramID),
+				Detail: map[string]any{"revoked": n, "reason": "creator_disabled"}})
+		}
+		return nil
 	})
 	if errors.Is(err, ErrNotFound) {
 		return err

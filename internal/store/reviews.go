@@ -73,14 +73,30 @@ func reviewDeadline(ctx context.Context, db rowQuerier, year int) (time.Time, er
 }
 
 // SetReviewDeadline sets the last day the review of year can be filled or
-// edited (a coordinator's decision, region-wide).
-func (s *Store) SetReviewDeadline(ctx context.Context, year int, deadline time.Time) error {
+// edited (a coordinator's decision, region-wide), audited with the deadline
+// before and after and actor (nil: the command line or a test's setup).
+func (s *Store) SetReviewDeadline(ctx context.Context, year int, deadline time.Time, actor *TelegramID) error {
 	if Day(deadline).Year() < year {
 		return fmt.Errorf("set review deadline %d: %s is before the year ends", year, deadline.Format(time.DateOnly))
 	}
-	_, err := s.db.Exec(ctx, `
-		INSERT INTO review_deadlines (year, deadline) VALUES ($1, $2)
-		ON CONFLICT (year) DO UPDATE SET deadline = EXCLUDED.deadline, updated_at = now()`, year, Day(deadline))
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// Serialises two changes of one year, so each line's "old" is the
+		// deadline the change replaced.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('review_deadline'), $1)`, year); err != nil {
+			return err
+		}
+		old, err := reviewDeadline(ctx, tx, year)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO review_deadlines (year, deadline) VALUES ($1, $2)
+			ON CONFLICT (year) DO UPDATE SET deadline = EXCLUDED.deadline, updated_at = now()`, year, Day(deadline)); err != nil {
+			return err
+		}
+		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditReviewDate, Target: "review:" + strconv.Itoa(year),
+			Detail: map[string]any{"old": old.Format(time.DateOnly), "new": Day(deadline).Format(time.DateOnly)}})
+	})
 	if err != nil {
 		return fmt.Errorf("set review deadline %d: %w", year, err)
 	}

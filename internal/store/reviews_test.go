@@ -29,13 +29,13 @@ func TestReviewYearFollowsTheDeadline(t *testing.T) {
 			t.Errorf("ReviewYear(%s) = %d %s %v, want %d %s", c.today.Format(time.DateOnly), y, d.Format(time.DateOnly), err, c.year, c.deadline)
 		}
 	}
-	if err := st.SetReviewDeadline(ctx, 2026, utcDay(2027, 2, 15)); err != nil {
+	if err := st.SetReviewDeadline(ctx, 2026, utcDay(2027, 2, 15), nil); err != nil {
 		t.Fatal(err)
 	}
 	if y, _, err := st.ReviewYear(ctx, utcDay(2027, 2, 10)); err != nil || y != 2026 {
 		t.Fatalf("with a later deadline, 10 February reviews %d (err %v)", y, err)
 	}
-	if err := st.SetReviewDeadline(ctx, 2026, utcDay(2025, 12, 1)); err == nil {
+	if err := st.SetReviewDeadline(ctx, 2026, utcDay(2025, 12, 1), nil); err == nil {
 		t.Fatal("a deadline before the year's end was accepted")
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/orgname"
 )
 
 // Roles.
@@ -75,14 +77,17 @@ type Invitation struct {
 
 // Invitation refusals, each told apart to the user.
 var (
-	ErrInvitationUnknown  = errors.New("invitation inconnue")
-	ErrInvitationUsed     = errors.New("invitation déjà utilisée")
-	ErrInvitationExpired  = errors.New("invitation expirée")
-	ErrInvitationRevoked  = errors.New("invitation révoquée")
-	ErrAlreadyRegistered  = errors.New("utilisateur déjà inscrit")
-	ErrInvalidInvitation  = errors.New("invitation invalide")
-	codeAlphabet          = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-	mediatorIdentifierLen = 6
+	ErrInvitationUnknown = errors.New("invitation inconnue")
+	ErrInvitationUsed    = errors.New("invitation déjà utilisée")
+	ErrInvitationExpired = errors.New("invitation expirée")
+	ErrInvitationRevoked = errors.New("invitation révoquée")
+	// ErrInvitationCreatorDisabled: whoever created the invitation has lost
+	// their access since.
+	ErrInvitationCreatorDisabled = errors.New("invitation d'un utilisateur désactivé")
+	ErrAlreadyRegistered         = errors.New("utilisateur déjà inscrit")
+	ErrInvalidInvitation         = errors.New("invitation invalide")
+	codeAlphabet                 = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	mediatorIdentifierLen        = 6
 )
 
 // RandomCode returns n characters from an alphabet without look-alikes (0/O, 1/I/L).
@@ -171,6 +176,9 @@ func (inv *Invitation) validate() error {
 	default:
 		return bad("le rôle doit être mediator, coordinator ou admin")
 	}
+	if err := orgname.Check(inv.Structure); err != nil {
+		return bad(err.Error())
+	}
 	if inv.Departement != "" {
 		switch inv.Departement {
 		case "02", "59", "60", "62", "80":
@@ -192,11 +200,17 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID Te
 			rural                 bool
 			expires               time.Time
 			usedAt, revokedAt     *time.Time
+			creatorGone           bool
 		)
+		// Disabling the creator revokes the invitation in a transaction that
+		// waits for this row lock: it either comes first (refused here) or
+		// finds the invitation used.
 		err := tx.QueryRow(ctx, `
-			SELECT id, role, departement, structure, rural, scope, expires_at, used_at, revoked_at
-			FROM invitations WHERE code_hash = $1 FOR UPDATE`, hashCode(code)).
-			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt, &revokedAt)
+			SELECT i.id, i.role, i.departement, i.structure, i.rural, i.scope, i.expires_at, i.used_at, i.revoked_at,
+			       u.disabled_at IS NOT NULL
+			FROM invitations i LEFT JOIN users u ON u.telegram_id = i.created_by
+			WHERE i.code_hash = $1 FOR UPDATE OF i`, hashCode(code)).
+			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt, &revokedAt, &creatorGone)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrInvitationUnknown
 		}
@@ -211,6 +225,9 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID Te
 		}
 		if now.After(expires) {
 			return ErrInvitationExpired
+		}
+		if creatorGone {
+			return ErrInvitationCreatorDisabled
 		}
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1)`, telegramID).Scan(&exists); err != nil {
@@ -246,7 +263,7 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID Te
 	})
 	if err != nil {
 		if errors.Is(err, ErrInvitationUnknown) || errors.Is(err, ErrInvitationUsed) || errors.Is(err, ErrInvitationExpired) ||
-			errors.Is(err, ErrInvitationRevoked) || errors.Is(err, ErrAlreadyRegistered) {
+			errors.Is(err, ErrInvitationRevoked) || errors.Is(err, ErrAlreadyRegistered) || errors.Is(err, ErrInvitationCreatorDisabled) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("redeem invitation: %w", err)
