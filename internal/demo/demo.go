@@ -21,6 +21,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -347,7 +348,7 @@ func forgetTelegramState(ctx context.Context, rdb *redis.Client, prefix string) 
 	if prefix == "" {
 		return errors.New("demo: refusing to empty Redis without a key prefix")
 	}
-	iter := rdb.Scan(ctx, 0, globEscape(prefix)+"*", 500).Iterator()
+	iter := rdb.Scan(ctx, 0, state.PrefixPattern(prefix), 500).Iterator()
 	var keys []string
 	flush := func() error {
 		if len(keys) == 0 {
@@ -372,16 +373,4 @@ func forgetTelegramState(ctx context.Context, rdb *redis.Client, prefix string) 
 		return fmt.Errorf("demo: reset the bot's Redis state: %w", err)
 	}
 	return nil
-}
-
-// globEscape quotes the characters Redis SCAN MATCH treats as a pattern.
-func globEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

@@ -24,7 +24,7 @@ func (s *Drafts) EraseCode(ctx context.Context, code string) (int64, error) {
 	}
 	word := regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])` + regexp.QuoteMeta(code) + `(?:$|[^\p{L}\p{N}_])`)
 	var erased int64
-	iter := s.rdb.Scan(ctx, 0, globEscape(s.prefix)+"*", 500).Iterator()
+	iter := s.rdb.Scan(ctx, 0, PrefixPattern(s.prefix), 500).Iterator()
 	for iter.Next(ctx) {
 		key := iter.Val()
 		values, err := s.values(ctx, key)
@@ -120,6 +120,10 @@ func jsonMentions(word *regexp.Regexp, doc any) bool {
 	}
 	return false
 }
+
+// PrefixPattern is the SCAN MATCH pattern of every key under prefix, the
+// characters MATCH reads specially quoted.
+func PrefixPattern(prefix string) string { return globEscape(prefix) + "*" }
 
 // globEscape quotes the characters SCAN's MATCH pattern reads specially.
 func globEscape(s string) string {
