@@ -423,7 +423,7 @@ func TestAnnualPDFOfTheCurrentYearIsProvisional(t *testing.T) {
 		now         time.Time
 		provisional bool
 	}{
-		{time.Date(2024, 12, 31, 22, 0, 0, 0, time.UTC), true}, // 23:00 in Paris
+		{time.Date(2024, 12, 31, 22, 0, 0, 0, time.UTC), true},   // 23:00 in Paris
 		{time.Date(2024, 12, 31, 23, 30, 0, 0, time.UTC), false}, // 00:30 on 1 January in Paris
 	} {
 		d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), c.now)
