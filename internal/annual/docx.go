@@ -134,15 +134,7 @@ func docxTable(b *strings.Builder, t Table) {
 		return
 	}
 	const total = 9638
-	cells := make([][]string, len(t.Rows))
-	for k, r := range t.Rows {
-		cells[k] = make([]string, n)
-		for i := range n {
-			if i < len(r) {
-				cells[k][i] = FrenchCell(r[i])
-			}
-		}
-	}
+	cells := tableCells(t.Table)
 	pt, mm := fitColumns(fpdf.New("P", "mm", "A4", ""), t.Header, cells, 170)
 	widths := make([]int, n)
 	for i, w := range mm {

@@ -3,6 +3,7 @@ package annual
 import (
 	"bytes"
 	"fmt"
+	"image/png"
 	"io"
 	"slices"
 	"strconv"
@@ -115,8 +116,12 @@ func (d *Document) writePDF(w io.Writer, pages []int) error {
 				pdf.MultiCell(bodyW, 5, tr(b.Text), "", "L", false)
 				pdf.Ln(2)
 			case Heading:
-				// A heading stays with what follows it.
-				if pdf.GetY()+40 > bottom {
+				// A heading stays with the start of what follows it.
+				need := 14.0
+				if i+1 < len(s.Blocks) {
+					need += blockNeed(pdf, s.Blocks[i+1], i+1 == len(s.Blocks)-1)
+				}
+				if pdf.GetY()+need > bottom && need < bottom-margin-20 {
 					pdf.AddPage()
 				}
 				pdf.Ln(2)
@@ -202,35 +207,13 @@ func keyFiguresPDF(pdf *fpdf.Fpdf, tr func(string) string, figures []KeyFigure) 
 // one page; the last table of a section, when it has to move, takes the
 // section's notes with it rather than leave them alone.
 func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, t indicators.Table, last bool) {
-	n := len(t.Header)
-	if n == 0 {
+	if len(t.Header) == 0 {
 		return
 	}
-	cells := make([][]string, len(t.Rows))
-	for k, r := range t.Rows {
-		cells[k] = make([]string, n)
-		for i := range n {
-			if i < len(r) {
-				cells[k][i] = FrenchCell(r[i])
-			}
-		}
-	}
+	cells := tableCells(t)
 	size, widths := fitColumns(pdf, t.Header, cells, bodyW)
 	lineH := size * 0.45
-	pdf.SetFont("Helvetica", "B", size)
-	need := 7 + rowHeight(pdf, t.Header, widths, lineH)
-	pdf.SetFont("Helvetica", "", size)
-	keep := min(len(cells), 3)
-	if len(cells) <= 12 {
-		keep = len(cells)
-	}
-	for _, c := range cells[:keep] {
-		need += rowHeight(pdf, c, widths, lineH)
-	}
-	if last {
-		need += 12
-	}
-	if pdf.GetY()+need > bottom && need < bottom-margin-20 {
+	if need := tableNeed(pdf, t.Header, cells, last); pdf.GetY()+need > bottom && need < bottom-margin-20 {
 		pdf.AddPage()
 	}
 	pdf.Ln(1)
@@ -253,6 +236,58 @@ func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, t indicators.Table, last b
 	pdf.Ln(4)
 }
 
+// tableNeed is the height a table keeps together: its title, header and
+// all its rows up to a dozen (else the first three), and room for the
+// section's notes after the last table.
+func tableNeed(pdf *fpdf.Fpdf, header []string, cells [][]string, last bool) float64 {
+	size, widths := fitColumns(pdf, header, cells, bodyW)
+	lineH := size * 0.45
+	pdf.SetFont("Helvetica", "B", size)
+	need := 7 + rowHeight(pdf, header, widths, lineH)
+	pdf.SetFont("Helvetica", "", size)
+	keep := min(len(cells), 3)
+	if len(cells) <= 12 {
+		keep = len(cells)
+	}
+	for _, c := range cells[:keep] {
+		need += rowHeight(pdf, c, widths, lineH)
+	}
+	if last {
+		need += 12
+	}
+	return need
+}
+
+// blockNeed is the height of the start of block b that must stay with the
+// heading before it.
+func blockNeed(pdf *fpdf.Fpdf, b Block, last bool) float64 {
+	switch b := b.(type) {
+	case Table:
+		return tableNeed(pdf, b.Header, tableCells(b.Table), last)
+	case Image:
+		cfg, err := png.DecodeConfig(bytes.NewReader(b.PNG))
+		if err != nil || cfg.Width == 0 {
+			return 40
+		}
+		return 8 + min(bodyW, b.WidthMM)*float64(cfg.Height)/float64(cfg.Width)
+	}
+	return 12
+}
+
+// tableCells is the table's cells as printed.
+func tableCells(t indicators.Table) [][]string {
+	cells := make([][]string, len(t.Rows))
+	for k, r := range t.Rows {
+		cells[k] = make([]string, len(t.Header))
+		for i := range t.Header {
+			if i < len(r) {
+				cells[k][i] = FrenchCell(r[i])
+			}
+		}
+	}
+	return cells
+}
+
 // cellPad is a cell's room beside its text (1 mm each side, and a little
 // more so the measure never rounds a word onto two lines).
 const cellPad = 2.6
@@ -260,7 +295,7 @@ const cellPad = 2.6
 // fitColumns chooses the type size and the columns' widths (total width)
 // so that no word of the header and no figure is ever cut: each column at
 // least as wide as its longest header word and its widest figure, the
-// first column (labels) wrapping between words, the value columns equal.
+// first column (labels) wrapping between words.
 // It starts at 9 pt and goes down to 6.5 pt for the widest tables.
 func fitColumns(pdf *fpdf.Fpdf, header []string, cells [][]string, total float64) (float64, []float64) {
 	n := len(header)
@@ -293,17 +328,27 @@ func fitColumns(pdf *fpdf.Fpdf, header []string, cells [][]string, total float64
 				minW[i] = max(minW[i], pdf.GetStringWidth(row[i])+cellPad)
 			}
 		}
-		value := slices.Max(minW[1:])
-		if minW[0]+value*float64(n-1) > total {
+		values := 0.0
+		for _, w := range minW[1:] {
+			values += w
+		}
+		// Some air in each value column, or a smaller type.
+		if minW[0]+values+2.5*float64(n-1) > total && size > 6.5 {
 			continue
 		}
+		// The labels get their room first (up to a share of the width),
+		// the value columns what is left, in equal parts beyond their own.
 		share := 0.45
-		if n == 2 {
+		switch {
+		case n == 2:
 			share = 0.7
+		case n > 5:
+			share = 0.34
 		}
-		widths[0] = max(minW[0], min(natural, total*share, total-value*float64(n-1)))
+		widths[0] = max(minW[0], min(natural, total*share, total-values))
+		extra := (total - widths[0] - values) / float64(n-1)
 		for i := 1; i < n; i++ {
-			widths[i] = (total - widths[0]) / float64(n-1)
+			widths[i] = minW[i] + extra
 		}
 		return size, widths
 	}
