@@ -198,7 +198,14 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 		sum.Rural += c.Rural
 	}
 	postTable.Rows = append(postTable.Rows, []any{"Hauts-de-France", sum.Posts, sum.Rural, sum.Posts - sum.Rural, r.Mediators})
-	d.KeyFigures = keyFigures(r, sum.Rural)
+	// The day the statuses are read: the period's end, or today.
+	asOf := indicators.Day(r.Period.To).Format("02/01/2006")
+	resolved := "étaient résolues à la fin de la période"
+	if d.Provisional != "" {
+		asOf = indicators.Day(now.In(paris())).Format("02/01/2006")
+		resolved = "sont résolues au " + asOf
+	}
+	d.KeyFigures = keyFigures(r, sum.Rural, asOf)
 	d.Context = Section{Title: ContextTitle, Blocks: []Block{
 		Paragraph{Text: "[À compléter par la coordination : le contexte de l'année, les faits marquants, les évolutions par territoire. " +
 			"Cette section ne figure que dans la version Word.]", Edit: true}}}
@@ -257,8 +264,8 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 			tbl("Sexe"), tbl("QPV"), tbl("Âge"), Table{shareTable(tables["Ressources"])}, Table{shareTable(tables["Mode de contact"])},
 		}, Notes: []string{territoryNote, defs["pct"]}},
 		{Title: "7. L'accès aux droits et aux soins", Blocks: slices.Concat([]Block{
-			Paragraph{Text: fmt.Sprintf("%d %% des demandes d'accès aux droits et %d %% des demandes d'accès aux soins étaient résolues à la fin de la période.",
-				r.Rights.ResolvedPct(), r.Care.ResolvedPct())}},
+			Paragraph{Text: fmt.Sprintf("%d %% des demandes d'accès aux droits et %d %% des demandes d'accès aux soins %s.",
+				r.Rights.ResolvedPct(), r.Care.ResolvedPct(), resolved)}},
 			charts.requests, []Block{tbl("Droits"), tbl("Soins"), tbl("Demandes par département")},
 		), Notes: []string{territoryNote, defs["resolution"]}},
 		{Title: "8. Ce que disent les médiateurs (réponses libres des bilans)", Blocks: answerBlocks},
@@ -276,22 +283,30 @@ const territoryNote = "Entre parenthèses après un territoire : le nombre de se
 // undefinedNote explains the dash of a mean without any answer.
 const undefinedNote = "– : aucun bilan exploitable ne déclare ce nombre."
 
-// keyFigures are the figures the report opens with.
-func keyFigures(r *indicators.Report, rural int) []KeyFigure {
-	end := indicators.Day(r.Period.To).Format("02/01/2006")
+// keyFigures are the figures the report opens with; asOf is the day its
+// statuses are read (the period's end, or today for a period not over).
+func keyFigures(r *indicators.Report, rural int, asOf string) []KeyFigure {
 	qpv := 0
 	if r.Total != nil {
 		qpv = indicators.Pct(r.Total.QPV["oui"], r.Total.Sheets)
 	}
+	// The label after the figure: 0 and 1 take the singular in French.
+	label := func(n int, one, many string) string {
+		return strings.TrimPrefix(frtext.Plural(n, one, many), frtext.Number(n)+" ")
+	}
+	reviews := fmt.Sprintf("dont %s", frtext.Plural(r.Review.Total.Exploitable, "exploitable", "exploitables"))
+	if r.Review.Total.Reviews == 0 {
+		reviews = "le bilan d'une année se remplit à sa fin"
+	}
 	return []KeyFigure{
-		{frtext.Number(r.Posts), "postes de médiateurs santé", fmt.Sprintf("dont %s en milieu rural", frtext.Number(rural))},
-		{frtext.Number(r.Mediators), "médiateurs actifs", "au moins une fiche dans la période"},
-		{frtext.Number(r.Sheets), "fiches d'accompagnement", fmt.Sprintf("%d %% pour des habitants d'un QPV", qpv)},
-		{frtext.Number(r.People), "personnes différentes accompagnées", ""},
-		{frtext.Number(r.Rights.Total), "demandes d'accès aux droits", fmt.Sprintf("%d %% résolues au %s", r.Rights.ResolvedPct(), end)},
-		{frtext.Number(r.Care.Total), "demandes d'accès aux soins", fmt.Sprintf("%d %% résolues au %s", r.Care.ResolvedPct(), end)},
-		{frtext.Number(r.Actions.Total.Actions), "actions collectives de prévention", ""},
-		{frtext.Number(r.Review.Total.Reviews), "bilans annuels remplis", fmt.Sprintf("dont %s exploitables", frtext.Number(r.Review.Total.Exploitable))},
+		{frtext.Number(r.Posts), label(r.Posts, "poste de médiateur santé", "postes de médiateurs santé"), fmt.Sprintf("dont %s en milieu rural", frtext.Number(rural))},
+		{frtext.Number(r.Mediators), label(r.Mediators, "médiateur actif", "médiateurs actifs"), "au moins une fiche dans la période"},
+		{frtext.Number(r.Sheets), label(r.Sheets, "fiche d'accompagnement", "fiches d'accompagnement"), fmt.Sprintf("%d %% pour des habitants d'un QPV", qpv)},
+		{frtext.Number(r.People), label(r.People, "personne accompagnée", "personnes différentes accompagnées"), ""},
+		{frtext.Number(r.Rights.Total), label(r.Rights.Total, "demande d'accès aux droits", "demandes d'accès aux droits"), fmt.Sprintf("%d %% résolues au %s", r.Rights.ResolvedPct(), asOf)},
+		{frtext.Number(r.Care.Total), label(r.Care.Total, "demande d'accès aux soins", "demandes d'accès aux soins"), fmt.Sprintf("%d %% résolues au %s", r.Care.ResolvedPct(), asOf)},
+		{frtext.Number(r.Actions.Total.Actions), label(r.Actions.Total.Actions, "action collective de prévention", "actions collectives de prévention"), ""},
+		{frtext.Number(r.Review.Total.Reviews), label(r.Review.Total.Reviews, "bilan annuel rempli", "bilans annuels remplis"), reviews},
 	}
 }
 

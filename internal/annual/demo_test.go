@@ -140,4 +140,19 @@ func TestAnnualReportOfTheDemoYears(t *testing.T) {
 	if current.Provisional != "provisoire, au 27/11/2026" {
 		t.Errorf("2026 on 27/11/2026: %q, want « provisoire, au 27/11/2026 »", current.Provisional)
 	}
+	// Statuses read today, not on a 31/12/2026 still to come; no review of
+	// 2026 yet (the singular for 0).
+	key := map[string]annual.KeyFigure{}
+	for _, f := range current.KeyFigures {
+		key[f.Label] = f
+	}
+	if f := key["demandes d'accès aux droits"]; !strings.HasSuffix(f.Detail, "% résolues au 27/11/2026") {
+		t.Errorf("rights key figure: %+v", f)
+	}
+	if f, ok := key["bilan annuel rempli"]; !ok || f.Value != "0" {
+		t.Errorf("reviews key figure: %+v", current.KeyFigures)
+	}
+	if words, _ := text(current); !strings.Contains(words, "des demandes d'accès aux soins sont résolues au 27/11/2026.") {
+		t.Errorf("section 7 of the current year does not read the statuses today")
+	}
 }
