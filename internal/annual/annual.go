@@ -213,7 +213,8 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	// Section 1: reviews filled, exploitable, and whether they declare
 	// counts: the declared means are only printed when some do.
 	declared := r.Review.Total.Declared.DistinctPeople.N > 0
-	reviews := fmt.Sprintf("%s bilans annuels remplis, dont %s exploitables", frtext.Number(r.Review.Total.Reviews), frtext.Number(r.Review.Total.Exploitable))
+	reviews := fmt.Sprintf("%s, dont %s", frtext.Plural(r.Review.Total.Reviews, "bilan annuel rempli", "bilans annuels remplis"),
+		frtext.Plural(r.Review.Total.Exploitable, "exploitable", "exploitables"))
 	switch {
 	case r.Review.Total.Exploitable > 0 && !declared:
 		reviews += " ; aucun ne déclare de nombre de personnes accompagnées, d'où l'absence de moyennes déclarées."
@@ -230,7 +231,8 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 		})
 	}
 	mission := []Block{
-		Paragraph{Text: fmt.Sprintf("%s fiches d'accompagnement, %s personnes différentes accompagnées.", frtext.Number(r.Sheets), frtext.Number(r.People))},
+		Paragraph{Text: fmt.Sprintf("%s, %s.", frtext.Plural(r.Sheets, "fiche d'accompagnement", "fiches d'accompagnement"),
+				frtext.Plural(r.People, "personne accompagnée", "personnes différentes accompagnées"))},
 		Table{tables["Synthèse"]}, Table{shareTable(tables["Niveau"])}, Heading{meansTitle}, Table{means},
 	}
 	missionNotes := []string{defs["derived"], defs["resolution"]}
@@ -244,8 +246,9 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	}
 	d.Sections = []Section{
 		{Title: "1. Les médiateurs santé : qui sont-ils et où ?", Blocks: []Block{
-			Paragraph{Text: fmt.Sprintf("%s postes de médiateurs santé actifs pendant la période, dont %s en milieu rural ; %s médiateurs ont saisi au moins une fiche ; %s",
-				frtext.Number(r.Posts), frtext.Number(sum.Rural), frtext.Number(r.Mediators), reviews)},
+			Paragraph{Text: fmt.Sprintf("%s pendant la période, dont %s en milieu rural ; %s au moins une fiche ; %s",
+				frtext.Plural(r.Posts, "poste de médiateur santé actif", "postes de médiateurs santé actifs"), frtext.Number(sum.Rural),
+				frtext.Plural(r.Mediators, "médiateur a saisi", "médiateurs ont saisi"), reviews)},
 			Table{postTable},
 		}, Notes: []string{defs["posts"], defs["active"], defs["exploitable"]}},
 		{Title: "2. Les missions en chiffres", Blocks: mission, Notes: missionNotes},
