@@ -232,7 +232,7 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	}
 	mission := []Block{
 		Paragraph{Text: fmt.Sprintf("%s, %s.", frtext.Plural(r.Sheets, "fiche d'accompagnement", "fiches d'accompagnement"),
-				frtext.Plural(r.People, "personne accompagnée", "personnes différentes accompagnées"))},
+			frtext.Plural(r.People, "personne accompagnée", "personnes différentes accompagnées"))},
 		Table{tables["Synthèse"]}, Table{shareTable(tables["Niveau"])}, Heading{meansTitle}, Table{means},
 	}
 	missionNotes := []string{defs["derived"], defs["resolution"]}
