@@ -253,7 +253,7 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 		}, Notes: []string{defs["posts"], defs["active"], defs["exploitable"]}},
 		{Title: "2. Les missions en chiffres", Blocks: mission, Notes: missionNotes},
 		{Title: "3. Les actions collectives de prévention", Blocks: slices.Concat(
-			[]Block{tbl("Actions")},
+			actionBlocks(tables["Actions"]),
 			charts.themes,
 			nonEmpty(tables["Thèmes des actions"], "Aucun thème n'est renseigné pour les actions de la période."),
 			nonEmpty(tables["Partenaires des actions"], "Aucun partenaire de co-animation n'est renseigné pour les actions de la période."),
@@ -311,6 +311,29 @@ func keyFigures(r *indicators.Report, rural int, asOf string) []KeyFigure {
 		{frtext.Number(r.Actions.Total.Actions), label(r.Actions.Total.Actions, "action collective de prévention", "actions collectives de prévention"), ""},
 		{frtext.Number(r.Review.Total.Reviews), label(r.Review.Total.Reviews, "bilan annuel rempli", "bilans annuels remplis"), reviews},
 	}
+}
+
+// actionBlocks is the actions' table without a participants row of zeros
+// beside actions counted: a 0 that means « not recorded ».
+func actionBlocks(t indicators.Table) []Block {
+	zero := false
+	t.Rows = slices.DeleteFunc(slices.Clone(t.Rows), func(row []any) bool {
+		if row[0] != "Participants" {
+			return false
+		}
+		for _, c := range row[1:] {
+			if n, ok := c.(int); !ok || n != 0 {
+				return false
+			}
+		}
+		zero = true
+		return true
+	})
+	out := []Block{Table{t}}
+	if zero {
+		out = append(out, Paragraph{Text: "Le nombre de participants aux actions n'est pas renseigné pour la période."})
+	}
+	return out
 }
 
 // nonEmpty is the table, or a sentence saying it has nothing to show.

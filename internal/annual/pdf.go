@@ -345,7 +345,7 @@ func fitColumns(pdf *fpdf.Fpdf, header []string, cells [][]string, total float64
 		case n > 5:
 			share = 0.34
 		}
-		widths[0] = max(minW[0], min(natural, total*share, total-values))
+		widths[0] = max(minW[0], min(max(natural, total*0.3), total*share, total-values))
 		extra := (total - widths[0] - values) / float64(n-1)
 		for i := 1; i < n; i++ {
 			widths[i] = minW[i] + extra

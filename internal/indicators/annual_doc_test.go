@@ -80,7 +80,7 @@ func TestAnnualDocumentHasTheReportsTablesAndSections(t *testing.T) {
 	// The tables the document prints as they are in the report; the others:
 	// the summary without its live row, the shares by territory in one
 	// column each, the partners without an empty source (tested below).
-	reshaped := map[string]bool{"Synthèse": true, "Ressources": true, "Mode de contact": true, "Niveau": true, "Partenaires": true, "Bilan annuel": true}
+	reshaped := map[string]bool{"Synthèse": true, "Ressources": true, "Mode de contact": true, "Niveau": true, "Partenaires": true, "Bilan annuel": true, "Actions": true}
 	for _, tb := range r.Tables() {
 		got, ok := tables[tb.Name]
 		if reshaped[tb.Name] {
@@ -141,6 +141,13 @@ func TestAnnualDocumentHasTheReportsTablesAndSections(t *testing.T) {
 		if strings.Contains(fmt.Sprint(row[0]), "déclarés") {
 			t.Errorf("a row without any declared figure is printed: %v", row)
 		}
+	}
+	// No participant recorded for the 948 actions: no row of zeros.
+	if got := row("Actions", "Actions"); got != "[948 154 794]" {
+		t.Errorf("actions: %s", got)
+	}
+	if got := row("Actions", "Participants"); got != "" {
+		t.Errorf("the actions' participants are printed as %s, yet none is recorded", got)
 	}
 	annexe := tables["Annexe 1"]
 	if strings.Join(annexe.Header, "|") != "Indicateur|Région|Picardie|Nord|Pas-de-Calais|Médiateurs ruraux|Médiateurs QPV" {
