@@ -272,9 +272,7 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 			charts.requests, []Block{tbl("Droits"), tbl("Soins"), tbl("Demandes par département")},
 		), Notes: []string{territoryNote, defs["resolution"]}},
 		{Title: "8. Ce que disent les médiateurs (réponses libres des bilans)", Blocks: answerBlocks},
-		{Title: "Annexe 1 – Données par territoire", Blocks: []Block{
-			Table{annexe.Tables()[0]}, Table{annexe.Tables()[1]},
-		}, Notes: []string{defs["declared"], defs["derived"], defs["exploitable"], defs["resolution"], undefinedNote}},
+		{Title: "Annexe 1 – Données par territoire", Blocks: annexeBlocks(annexe), Notes: []string{defs["declared"], defs["derived"], defs["exploitable"], defs["resolution"], undefinedNote}},
 		{Title: "Définitions", Blocks: definitionBlocks(r.Definitions)},
 	}
 	return d, nil
@@ -283,8 +281,42 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 // territoryNote explains the figure after a département's name.
 const territoryNote = "Entre parenthèses après un territoire : le nombre de ses médiateurs actifs (au moins une fiche dans la période)."
 
-// undefinedNote explains the dash of a mean without any answer.
-const undefinedNote = "– : aucun bilan exploitable ne déclare ce nombre."
+// undefinedNote explains the dash of a mean or share without any answer.
+const undefinedNote = "– : aucun bilan (exploitable, pour les moyennes déclarées) ne donne ce nombre pour ce territoire."
+
+// annexeBlocks is Annexe 1 in its published rows, a review question's
+// share printed « – » for a territory where no review answered it (0 %
+// of nothing is no figure), the obstacles « – » where no review was filled.
+func annexeBlocks(a *indicators.Annexe) []Block {
+	tables := a.Tables()
+	main, obstacles := tables[0], tables[1]
+	main.Rows = slices.Clone(main.Rows)
+	for k, row := range main.Rows {
+		for _, q := range indicators.ReviewQuestions {
+			if row[0] != q.Label+" (% des bilans)" {
+				continue
+			}
+			row = slices.Clone(row)
+			for j, r := range a.Reports {
+				if r.Review.Total.Answered[q.Code] == 0 {
+					row[j+1] = ""
+				}
+			}
+			main.Rows[k] = row
+		}
+	}
+	obstacles.Rows = slices.Clone(obstacles.Rows)
+	for k, row := range obstacles.Rows {
+		row = slices.Clone(row)
+		for j, r := range a.Reports {
+			if r.Review.Total.Reviews == 0 {
+				row[j+1] = ""
+			}
+		}
+		obstacles.Rows[k] = row
+	}
+	return []Block{Table{main}, Table{obstacles}}
+}
 
 // keyFigures are the figures the report opens with; asOf is the day its
 // statuses are read (the period's end, or today for a period not over).
@@ -358,16 +390,32 @@ func partnerBlocks(r *indicators.Report, tables map[string]indicators.Table) []B
 	if registered > 0 {
 		out = append(out, Table{tables["Partenaires"]})
 	}
+	// A question's share where no review of the group answered it is
+	// « – », a row without any figure is left out.
 	review := tables["Bilan annuel"]
-	declared := 0
-	review.Rows = slices.DeleteFunc(slices.Clone(review.Rows), func(row []any) bool {
-		label, _ := row[0].(string)
-		if !strings.HasSuffix(label, "déclarés (moyenne)") {
-			return false
+	groups := []indicators.ReviewGroup{r.Review.Total, r.Review.Rural, r.Review.QPVPosts}
+	rows := slices.Clone(review.Rows)
+	for k, row := range rows {
+		for _, q := range indicators.ReviewQuestions {
+			if row[0] != q.Label+" (%)" {
+				continue
+			}
+			row = slices.Clone(row)
+			for j, g := range groups {
+				if j+1 < len(row) && g.Answered[q.Code] == 0 {
+					row[j+1] = ""
+				}
+			}
+			rows[k] = row
 		}
+	}
+	declared := 0
+	review.Rows = slices.DeleteFunc(rows, func(row []any) bool {
 		for _, c := range row[1:] {
 			if s, ok := c.(string); !ok || s != "" {
-				declared++
+				if label, _ := row[0].(string); strings.HasSuffix(label, "déclarés (moyenne)") {
+					declared++
+				}
 				return false
 			}
 		}
@@ -382,6 +430,9 @@ func partnerBlocks(r *indicators.Report, tables map[string]indicators.Table) []B
 		out = append(out, Paragraph{Text: "Les bilans annuels de la période ne déclarent pas de nombre de partenaires : les nombres ci-dessus sont ceux du répertoire de Relais."})
 	default:
 		out = append(out, Paragraph{Text: "Deux sources, à ne pas additionner : le répertoire des partenaires de Relais (tableau ci-dessus) et les nombres déclarés dans les bilans annuels (ci-dessous)."})
+	}
+	if r.Review.Total.Reviews == 0 {
+		return append(out, Paragraph{Text: "Aucun bilan annuel n'est rempli pour la période : le bilan d'une année se remplit à sa fin."})
 	}
 	return append(out, Table{review})
 }

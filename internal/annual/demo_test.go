@@ -152,7 +152,12 @@ func TestAnnualReportOfTheDemoYears(t *testing.T) {
 	if f, ok := key["bilan annuel rempli"]; !ok || f.Value != "0" {
 		t.Errorf("reviews key figure: %+v", current.KeyFigures)
 	}
-	if words, _ := text(current); !strings.Contains(words, "des demandes d'accès aux soins sont résolues au 27/11/2026.") {
+	words, _ = text(current)
+	if !strings.Contains(words, "des demandes d'accès aux soins sont résolues au 27/11/2026.") {
 		t.Errorf("section 7 of the current year does not read the statuses today")
+	}
+	// No review of 2026 yet: no table of 0 % shares.
+	if !strings.Contains(words, "Aucun bilan annuel n'est rempli pour la période") || strings.Contains(words, "Bilans annuels des médiateurs") {
+		t.Errorf("section 4 of 2026 prints shares of reviews none of which is filled")
 	}
 }

@@ -142,6 +142,17 @@ func TestAnnualDocumentHasTheReportsTablesAndSections(t *testing.T) {
 			t.Errorf("a row without any declared figure is printed: %v", row)
 		}
 	}
+	// No review of 2024 answers « missions connues »: not 0 %, but no row in
+	// section 4 and « – » in Annexe 1; « rôle identifié » is answered.
+	if got := row("Bilan annuel", "Missions connues des partenaires (%)"); got != "" {
+		t.Errorf("a question no review answered is printed: %s", got)
+	}
+	if got := row("Bilan annuel", "Rôle identifié sur le territoire (%)"); got != "[82 88 80]" {
+		t.Errorf("rôle identifié: %s, want [82 88 80]", got)
+	}
+	if got := row("Annexe 1", "Missions connues des partenaires (% des bilans)"); got != "[     ]" {
+		t.Errorf("Annexe 1, missions connues: %q, want six blanks (printed –)", got)
+	}
 	// No participant recorded for the 948 actions: no row of zeros.
 	if got := row("Actions", "Actions"); got != "[948 154 794]" {
 		t.Errorf("actions: %s", got)
