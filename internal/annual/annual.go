@@ -221,10 +221,10 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	default:
 		reviews += "."
 	}
-	meansTitle := "Moyennes par médiateur : déclarées (bilans) et calculées (fiches)"
 	means := annexeRows(annexe, "Personnes", "dont habitant")
+	means.Title = "Moyennes par médiateur et par territoire : déclarées (bilans) et calculées (fiches)"
 	if !declared {
-		meansTitle = "Moyennes par médiateur calculées à partir des fiches"
+		means.Title = "Moyennes par médiateur et par territoire, calculées à partir des fiches"
 		means.Rows = slices.DeleteFunc(means.Rows, func(row []any) bool {
 			label, _ := row[0].(string)
 			return strings.Contains(label, "déclaré")
@@ -233,7 +233,7 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	mission := []Block{
 		Paragraph{Text: fmt.Sprintf("%s, %s.", frtext.Plural(r.Sheets, "fiche d'accompagnement", "fiches d'accompagnement"),
 			frtext.Plural(r.People, "personne accompagnée", "personnes différentes accompagnées"))},
-		Table{tables["Synthèse"]}, Table{shareTable(tables["Niveau"])}, Heading{meansTitle}, Table{means},
+		Table{tables["Synthèse"]}, Table{shareTable(tables["Niveau"])}, Table{means},
 	}
 	missionNotes := []string{defs["derived"], defs["resolution"]}
 	if declared {

@@ -109,7 +109,7 @@ func TestAnnualReportOfTheDemoYears(t *testing.T) {
 	}
 	for _, want := range []string{
 		"aucun ne déclare de nombre de personnes accompagnées",
-		"Moyennes par médiateur calculées à partir des fiches",
+		"Moyennes par médiateur et par territoire, calculées à partir des fiches",
 		"Le répertoire des partenaires de Relais est vide pour la période : les nombres de partenaires ci-dessous sont ceux que les médiateurs déclarent dans leur bilan annuel.",
 		"Partenaires sanitaires déclarés (moyenne)",
 		"Aucun bilan de la période ne cite de frein à l'accès à la santé.",
