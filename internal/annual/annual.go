@@ -9,6 +9,7 @@ package annual
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,10 +24,28 @@ import (
 type Document struct {
 	Title    string
 	Subtitle string
+	// Provisional is « provisoire, au JJ/MM/AAAA » when the period was not
+	// over on the day the report was made (the title page and every
+	// footer say it), empty for a closed period.
+	Provisional string
+	// Running is the footer's text: « Bilan régional 2024 ».
+	Running string
+	// KeyFigures open the report, after the table of contents, as the
+	// published regional report does.
+	KeyFigures []KeyFigure
+	// Context is the coordinator's own text, in the DOCX only: one
+	// section at the start rather than a placeholder in every section.
+	Context  Section
 	Sections []Section
 	// SectionPages is the first page of each section in the last PDF
 	// written.
 	SectionPages []int
+}
+
+// KeyFigure is one figure of the key-figures page: « 4 175 » « fiches
+// d'accompagnement », with a detail line under it.
+type KeyFigure struct {
+	Value, Label, Detail string
 }
 
 // Section is one chapter: it starts on a new page.
@@ -41,7 +60,7 @@ type Section struct {
 type Block interface{ block() }
 
 // Paragraph is body text; Edit marks a place for the coordinator's own
-// text (shown in italics).
+// text (shown in italics): only the DOCX, the version edited, prints it.
 type Paragraph struct {
 	Text string
 	Edit bool
@@ -53,10 +72,12 @@ type Heading struct{ Text string }
 // Table is one of the report's tables.
 type Table struct{ indicators.Table }
 
-// Image is a chart as PNG.
+// Image is a chart as PNG, drawn for a printed width of WidthMM so its
+// type prints at the size it was drawn (8 pt and more).
 type Image struct {
 	PNG     []byte
 	Caption string
+	WidthMM float64
 }
 
 func (Paragraph) block() {}
@@ -70,9 +91,9 @@ func Build(ctx context.Context, db indicators.Querier, p indicators.Period, now 
 	return build(ctx, db, p, now, true)
 }
 
-// BuildFigures is Build without the reviews' open answers (free text, each
-// signed with a post identifier): its section 8 says they stay on the
-// server. It is the document that may be sent through a chat.
+// BuildFigures is Build without the reviews' open answers (free text): its
+// section 8 says they stay on the server. It is the document that may be
+// sent through a chat.
 func BuildFigures(ctx context.Context, db indicators.Querier, p indicators.Period, now time.Time) (*Document, error) {
 	return build(ctx, db, p, now, false)
 }
@@ -105,6 +126,33 @@ func build(ctx context.Context, db indicators.Querier, p indicators.Period, now 
 const AnswersOnServer = "Les réponses libres des bilans ne figurent pas dans cette version du rapport, envoyée par la messagerie : elles restent sur le serveur. " +
 	"L'administrateur produit la version qui les contient avec « relais report --format docx » (ou pdf)."
 
+// ContextTitle is the DOCX's one section for the coordinator's own text.
+const ContextTitle = "Contexte et faits marquants"
+
+// paris is the region's time zone: a period is over when its last day is
+// over in France.
+func paris() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Provisional is « provisoire, au JJ/MM/AAAA » when period p is not over
+// at now (its last day included), else "".
+func Provisional(p indicators.Period, now time.Time) string {
+	today := indicators.Day(now.In(paris()))
+	if today.After(indicators.Day(p.To)) {
+		return ""
+	}
+	return "provisoire, au " + today.Format("02/01/2006")
+}
+
+// liveRow is the summary's row counted on the day the report is made
+// (follow-ups overdue « à ce jour »): a closed period's report leaves it out.
+const liveRow = "Suivis en retard à ce jour"
+
 func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.PostCount, answerBlocks []Block, now time.Time) (*Document, error) {
 	tables := map[string]indicators.Table{}
 	for _, t := range r.Tables() {
@@ -121,29 +169,20 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 		title = "Bilan régional – " + r.Period.Label()
 	}
 	d := &Document{
-		Title:    "Les médiateurs santé en quartiers politique de la ville – " + title + " – Hauts-de-France",
-		Subtitle: "Produit par Relais le " + now.Format("02/01/2006") + " à partir des fiches, actions et bilans saisis. Période : " + r.Period.Label() + ".",
+		Title:       "Les médiateurs santé en quartiers politique de la ville – " + title + " – Hauts-de-France",
+		Subtitle:    "Produit par Relais le " + now.In(paris()).Format("02/01/2006") + " à partir des fiches, actions et bilans saisis. Période : " + r.Period.Label() + ".",
+		Provisional: Provisional(r.Period, now),
+		Running:     title,
 	}
-
-	requests, err := indicators.Chart(r)
-	if err != nil {
-		return nil, err
-	}
-	themes, err := indicators.RankChart("Thèmes des actions collectives (% des actions)", r.Actions.Themes, 12)
-	if err != nil {
-		return nil, err
-	}
-	needs, err := indicators.RankChart("Besoins de santé constatés (% des bilans)", r.Review.HealthNeeds, 12)
-	if err != nil {
-		return nil, err
-	}
-	obstacles, err := indicators.RankChart("Freins à l'accès à la santé (% des bilans)", r.Review.Obstacles, 12)
-	if err != nil {
-		return nil, err
-	}
-	publics, err := indicators.RankChart("Types de partenaires et publics (% des bilans)", r.Review.Publics, 27)
-	if err != nil {
-		return nil, err
+	if d.Provisional != "" {
+		d.Subtitle += " La période n'est pas terminée : chiffres provisoires, arrêtés au " + indicators.Day(now.In(paris())).Format("02/01/2006") + "."
+	} else {
+		summary := tables["Synthèse"]
+		summary.Rows = slices.DeleteFunc(slices.Clone(summary.Rows), func(row []any) bool {
+			label, _ := row[0].(string)
+			return strings.HasPrefix(label, liveRow)
+		})
+		tables["Synthèse"] = summary
 	}
 
 	postTable := indicators.Table{Name: "Postes", Title: "Postes actifs pendant la période, par département",
@@ -159,45 +198,265 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 		sum.Rural += c.Rural
 	}
 	postTable.Rows = append(postTable.Rows, []any{"Hauts-de-France", sum.Posts, sum.Rural, sum.Posts - sum.Rural, r.Mediators})
+	// The day the statuses are read: the period's end, or today.
+	asOf := indicators.Day(r.Period.To).Format("02/01/2006")
+	resolved := "étaient résolues à la fin de la période"
+	if d.Provisional != "" {
+		asOf = indicators.Day(now.In(paris())).Format("02/01/2006")
+		resolved = "sont résolues au " + asOf
+	}
+	d.KeyFigures = keyFigures(r, sum.Rural, asOf)
+	d.Context = Section{Title: ContextTitle, Blocks: []Block{
+		Paragraph{Text: "[À compléter par la coordination : le contexte de l'année, les faits marquants, les évolutions par territoire. " +
+			"Cette section ne figure que dans la version Word.]", Edit: true}}}
 
-	edit := Paragraph{Text: "[À compléter par la coordination : contexte, faits marquants de l'année.]", Edit: true}
+	// Section 1: reviews filled, exploitable, and whether they declare
+	// counts: the declared means are only printed when some do.
+	declared := r.Review.Total.Declared.DistinctPeople.N > 0
+	reviews := fmt.Sprintf("%s, dont %s", frtext.Plural(r.Review.Total.Reviews, "bilan annuel rempli", "bilans annuels remplis"),
+		frtext.Plural(r.Review.Total.Exploitable, "exploitable", "exploitables"))
+	switch {
+	case r.Review.Total.Exploitable > 0 && !declared:
+		reviews += " ; aucun ne déclare de nombre de personnes accompagnées, d'où l'absence de moyennes déclarées."
+	default:
+		reviews += "."
+	}
+	means := annexeRows(annexe, "Personnes", "dont habitant")
+	means.Title = "Moyennes par médiateur et par territoire : déclarées (bilans) et calculées (fiches)"
+	if !declared {
+		means.Title = "Moyennes par médiateur et par territoire, calculées à partir des fiches"
+		means.Rows = slices.DeleteFunc(means.Rows, func(row []any) bool {
+			label, _ := row[0].(string)
+			return strings.Contains(label, "déclaré")
+		})
+	}
+	mission := []Block{
+		Paragraph{Text: fmt.Sprintf("%s, %s.", frtext.Plural(r.Sheets, "fiche d'accompagnement", "fiches d'accompagnement"),
+			frtext.Plural(r.People, "personne accompagnée", "personnes différentes accompagnées"))},
+		Table{tables["Synthèse"]}, Table{shareTable(tables["Niveau"])}, Table{means},
+	}
+	missionNotes := []string{defs["derived"], defs["resolution"]}
+	if declared {
+		missionNotes = []string{defs["declared"], defs["derived"], defs["resolution"]}
+	}
+
+	charts, err := sectionCharts(r)
+	if err != nil {
+		return nil, err
+	}
 	d.Sections = []Section{
 		{Title: "1. Les médiateurs santé : qui sont-ils et où ?", Blocks: []Block{
-			Paragraph{Text: fmt.Sprintf("%s postes de médiateurs santé actifs pendant la période, dont %s en milieu rural ; %s médiateurs ont saisi au moins une fiche ; %s bilans annuels remplis, dont %s exploitables.",
-				frtext.Number(r.Posts), frtext.Number(sum.Rural), frtext.Number(r.Mediators),
-				frtext.Number(r.Review.Total.Reviews), frtext.Number(r.Review.Total.Exploitable))},
-			edit, Table{postTable},
+			Paragraph{Text: fmt.Sprintf("%s pendant la période, dont %s en milieu rural ; %s au moins une fiche ; %s",
+				frtext.Plural(r.Posts, "poste de médiateur santé actif", "postes de médiateurs santé actifs"), frtext.Number(sum.Rural),
+				frtext.Plural(r.Mediators, "médiateur a saisi", "médiateurs ont saisi"), reviews)},
+			Table{postTable},
 		}, Notes: []string{defs["posts"], defs["active"], defs["exploitable"]}},
-		{Title: "2. Les missions en chiffres", Blocks: []Block{
-			Paragraph{Text: fmt.Sprintf("%s fiches d'accompagnement, %s personnes différentes accompagnées.", frtext.Number(r.Sheets), frtext.Number(r.People))},
-			edit, tbl("Synthèse"), Heading{"Moyennes par médiateur : déclarées (bilans) et calculées (fiches)"}, Table{annexeRows(annexe, "Personnes", "dont habitant")},
-			tbl("Niveau"),
-		}, Notes: []string{defs["declared"], defs["derived"], defs["resolution"]}},
-		{Title: "3. Les actions collectives de prévention", Blocks: []Block{
-			edit, tbl("Actions"), Image{themes, "Thèmes des actions collectives"}, tbl("Thèmes des actions"), tbl("Partenaires des actions"),
-		}},
-		{Title: "4. Les partenaires", Blocks: []Block{
-			edit, tbl("Partenaires"), tbl("Bilan annuel"), Image{publics, "Types de partenaires et publics cités dans les bilans"},
-		}},
-		{Title: "5. Les besoins de la population et les freins", Blocks: []Block{
-			edit, Image{needs, "Besoins de santé constatés"}, Image{obstacles, "Freins à l'accès à la santé cités dans les bilans"},
-			tbl("Freins"),
-		}},
+		{Title: "2. Les missions en chiffres", Blocks: mission, Notes: missionNotes},
+		{Title: "3. Les actions collectives de prévention", Blocks: slices.Concat(
+			actionBlocks(tables["Actions"]),
+			charts.themes,
+			nonEmpty(tables["Thèmes des actions"], "Aucun thème n'est renseigné pour les actions de la période."),
+			nonEmpty(tables["Partenaires des actions"], "Aucun partenaire de co-animation n'est renseigné pour les actions de la période."),
+		)},
+		{Title: "4. Les partenaires", Blocks: slices.Concat(partnerBlocks(r, tables), charts.publics)},
+		{Title: "5. Les besoins de la population et les freins", Blocks: slices.Concat(
+			[]Block{Heading{"Dans les bilans annuels (% des bilans)"}}, charts.needs, charts.obstacles,
+			[]Block{Heading{"Dans les fiches (% des fiches)"}}, nonEmpty(tables["Freins"], "Aucun frein n'est renseigné dans les fiches de la période."),
+		)},
 		{Title: "6. Les personnes accompagnées", Blocks: []Block{
-			edit, tbl("Sexe"), tbl("QPV"), tbl("Âge"), tbl("Ressources"), tbl("Mode de contact"),
-		}, Notes: []string{defs["pct"]}},
-		{Title: "7. L'accès aux droits et aux soins", Blocks: []Block{
-			Paragraph{Text: fmt.Sprintf("%d %% des demandes d'accès aux droits et %d %% des demandes d'accès aux soins étaient résolues à la fin de la période.",
-				r.Rights.ResolvedPct(), r.Care.ResolvedPct())},
-			edit, Image{requests, "Demandes par type"}, tbl("Droits"), tbl("Soins"), tbl("Demandes par département"),
-		}, Notes: []string{defs["resolution"]}},
+			tbl("Sexe"), tbl("QPV"), tbl("Âge"), Table{shareTable(tables["Ressources"])}, Table{shareTable(tables["Mode de contact"])},
+		}, Notes: []string{territoryNote, defs["pct"]}},
+		{Title: "7. L'accès aux droits et aux soins", Blocks: slices.Concat([]Block{
+			Paragraph{Text: fmt.Sprintf("%d %% des demandes d'accès aux droits et %d %% des demandes d'accès aux soins %s.",
+				r.Rights.ResolvedPct(), r.Care.ResolvedPct(), resolved)}},
+			charts.requests, []Block{tbl("Droits"), tbl("Soins"), tbl("Demandes par département")},
+		), Notes: []string{territoryNote, defs["resolution"]}},
 		{Title: "8. Ce que disent les médiateurs (réponses libres des bilans)", Blocks: answerBlocks},
-		{Title: "Annexe 1 – Données par territoire", Blocks: []Block{
-			Table{annexe.Tables()[0]}, Table{annexe.Tables()[1]},
-		}, Notes: []string{defs["declared"], defs["derived"], defs["exploitable"], defs["resolution"]}},
+		{Title: "Annexe 1 – Données par territoire", Blocks: annexeBlocks(annexe), Notes: []string{defs["declared"], defs["derived"], defs["exploitable"], defs["resolution"], undefinedNote}},
 		{Title: "Définitions", Blocks: definitionBlocks(r.Definitions)},
 	}
 	return d, nil
+}
+
+// territoryNote explains the figure after a département's name.
+const territoryNote = "Entre parenthèses après un territoire : le nombre de ses médiateurs actifs (au moins une fiche dans la période)."
+
+// undefinedNote explains the dash of a mean or share without any answer.
+const undefinedNote = "– : aucun bilan (exploitable, pour les moyennes déclarées) ne donne ce nombre pour ce territoire."
+
+// annexeBlocks is Annexe 1 in its published rows, a review question's
+// share printed « – » for a territory where no review answered it (0 %
+// of nothing is no figure), the obstacles « – » where no review was filled.
+func annexeBlocks(a *indicators.Annexe) []Block {
+	tables := a.Tables()
+	main, obstacles := tables[0], tables[1]
+	main.Rows = slices.Clone(main.Rows)
+	for k, row := range main.Rows {
+		for _, q := range indicators.ReviewQuestions {
+			if row[0] != q.Label+" (% des bilans)" {
+				continue
+			}
+			row = slices.Clone(row)
+			for j, r := range a.Reports {
+				if r.Review.Total.Answered[q.Code] == 0 {
+					row[j+1] = ""
+				}
+			}
+			main.Rows[k] = row
+		}
+	}
+	obstacles.Rows = slices.Clone(obstacles.Rows)
+	for k, row := range obstacles.Rows {
+		row = slices.Clone(row)
+		for j, r := range a.Reports {
+			if r.Review.Total.Reviews == 0 {
+				row[j+1] = ""
+			}
+		}
+		obstacles.Rows[k] = row
+	}
+	return []Block{Table{main}, Table{obstacles}}
+}
+
+// keyFigures are the figures the report opens with; asOf is the day its
+// statuses are read (the period's end, or today for a period not over).
+func keyFigures(r *indicators.Report, rural int, asOf string) []KeyFigure {
+	qpv := 0
+	if r.Total != nil {
+		qpv = indicators.Pct(r.Total.QPV["oui"], r.Total.Sheets)
+	}
+	// The label after the figure: 0 and 1 take the singular in French.
+	label := func(n int, one, many string) string {
+		return strings.TrimPrefix(frtext.Plural(n, one, many), frtext.Number(n)+" ")
+	}
+	reviews := fmt.Sprintf("dont %s", frtext.Plural(r.Review.Total.Exploitable, "exploitable", "exploitables"))
+	if r.Review.Total.Reviews == 0 {
+		reviews = "le bilan d'une année se remplit à sa fin"
+	}
+	return []KeyFigure{
+		{frtext.Number(r.Posts), label(r.Posts, "poste de médiateur santé", "postes de médiateurs santé"), fmt.Sprintf("dont %s en milieu rural", frtext.Number(rural))},
+		{frtext.Number(r.Mediators), label(r.Mediators, "médiateur actif", "médiateurs actifs"), "au moins une fiche dans la période"},
+		{frtext.Number(r.Sheets), label(r.Sheets, "fiche d'accompagnement", "fiches d'accompagnement"), fmt.Sprintf("%d %% pour des habitants d'un QPV", qpv)},
+		{frtext.Number(r.People), label(r.People, "personne accompagnée", "personnes différentes accompagnées"), ""},
+		{frtext.Number(r.Rights.Total), label(r.Rights.Total, "demande d'accès aux droits", "demandes d'accès aux droits"), fmt.Sprintf("%d %% résolues au %s", r.Rights.ResolvedPct(), asOf)},
+		{frtext.Number(r.Care.Total), label(r.Care.Total, "demande d'accès aux soins", "demandes d'accès aux soins"), fmt.Sprintf("%d %% résolues au %s", r.Care.ResolvedPct(), asOf)},
+		{frtext.Number(r.Actions.Total.Actions), label(r.Actions.Total.Actions, "action collective de prévention", "actions collectives de prévention"), ""},
+		{frtext.Number(r.Review.Total.Reviews), label(r.Review.Total.Reviews, "bilan annuel rempli", "bilans annuels remplis"), reviews},
+	}
+}
+
+// actionBlocks is the actions' table without a participants row of zeros
+// beside actions counted: a 0 that means « not recorded ».
+func actionBlocks(t indicators.Table) []Block {
+	zero := false
+	t.Rows = slices.DeleteFunc(slices.Clone(t.Rows), func(row []any) bool {
+		if row[0] != "Participants" {
+			return false
+		}
+		for _, c := range row[1:] {
+			if n, ok := c.(int); !ok || n != 0 {
+				return false
+			}
+		}
+		zero = true
+		return true
+	})
+	out := []Block{Table{t}}
+	if zero {
+		out = append(out, Paragraph{Text: "Le nombre de participants aux actions n'est pas renseigné pour la période."})
+	}
+	return out
+}
+
+// nonEmpty is the table, or a sentence saying it has nothing to show.
+func nonEmpty(t indicators.Table, none string) []Block {
+	if len(t.Rows) == 0 {
+		return []Block{Paragraph{Text: none}}
+	}
+	return []Block{Table{t}}
+}
+
+// partnerBlocks is section 4: one definition for each partner count. The
+// directory's counts (partners registered in Relais) only when someone
+// registered one, the reviews' declared means only where a review gave
+// one: a 0 that means « not recorded » beside a declared 9,1 would be two
+// answers to one question.
+func partnerBlocks(r *indicators.Report, tables map[string]indicators.Table) []Block {
+	registered := 0
+	for _, n := range r.Partners.Total.ByCategory {
+		registered += n
+	}
+	var out []Block
+	if registered > 0 {
+		out = append(out, Table{tables["Partenaires"]})
+	}
+	// A question's share where no review of the group answered it is
+	// « – », a row without any figure is left out.
+	review := tables["Bilan annuel"]
+	groups := []indicators.ReviewGroup{r.Review.Total, r.Review.Rural, r.Review.QPVPosts}
+	rows := slices.Clone(review.Rows)
+	for k, row := range rows {
+		for _, q := range indicators.ReviewQuestions {
+			if row[0] != q.Label+" (%)" {
+				continue
+			}
+			row = slices.Clone(row)
+			for j, g := range groups {
+				if j+1 < len(row) && g.Answered[q.Code] == 0 {
+					row[j+1] = ""
+				}
+			}
+			rows[k] = row
+		}
+	}
+	declared := 0
+	review.Rows = slices.DeleteFunc(rows, func(row []any) bool {
+		for _, c := range row[1:] {
+			if s, ok := c.(string); !ok || s != "" {
+				if label, _ := row[0].(string); strings.HasSuffix(label, "déclarés (moyenne)") {
+					declared++
+				}
+				return false
+			}
+		}
+		return true
+	})
+	switch {
+	case registered == 0 && declared == 0:
+		out = append(out, Paragraph{Text: "Ni le répertoire des partenaires de Relais ni les bilans annuels ne donnent de nombre de partenaires pour la période."})
+	case registered == 0:
+		out = append(out, Paragraph{Text: "Le répertoire des partenaires de Relais est vide pour la période : les nombres de partenaires ci-dessous sont ceux que les médiateurs déclarent dans leur bilan annuel."})
+	case declared == 0:
+		out = append(out, Paragraph{Text: "Les bilans annuels de la période ne déclarent pas de nombre de partenaires : les nombres ci-dessus sont ceux du répertoire de Relais."})
+	default:
+		out = append(out, Paragraph{Text: "Deux sources, à ne pas additionner : le répertoire des partenaires de Relais (tableau ci-dessus) et les nombres déclarés dans les bilans annuels (ci-dessous)."})
+	}
+	if r.Review.Total.Reviews == 0 {
+		return append(out, Paragraph{Text: "Aucun bilan annuel n'est rempli pour la période : le bilan d'une année se remplit à sa fin."})
+	}
+	return append(out, Table{review})
+}
+
+// shareTable writes a table of « nombre » and « % » columns by territory
+// with one column per territory, « 148 (33 %) »: half the columns, so no
+// territory's name is ever cut on a portrait page.
+func shareTable(t indicators.Table) indicators.Table {
+	out := indicators.Table{Name: t.Name, Title: t.Title, Header: []string{t.Header[0]}}
+	const count, share = " – nombre", " – %"
+	for i := 1; i+1 < len(t.Header); i += 2 {
+		if !strings.HasSuffix(t.Header[i], count) || !strings.HasSuffix(t.Header[i+1], share) {
+			return t
+		}
+		out.Header = append(out.Header, strings.TrimSuffix(t.Header[i], count))
+	}
+	for _, row := range t.Rows {
+		cells := []any{row[0]}
+		for i := 1; i+1 < len(row); i += 2 {
+			cells = append(cells, FrenchCell(row[i])+" ("+FrenchCell(row[i+1])+" %)")
+		}
+		out.Rows = append(out.Rows, cells)
+	}
+	return out
 }
 
 // annexeRows is the Annexe 1 table cut to the rows whose label starts with
@@ -254,8 +513,9 @@ func Theme(answer string) string {
 }
 
 // openAnswerBlocks groups the answers by question, then by theme, each
-// answer with its département and post (never a person's name: the form
-// forbids it), for a human to reread and summarise.
+// answer signed with its département only: a post's identifier names its
+// mediator. The same words from one département are quoted once, with the
+// number of reviews that wrote them.
 func openAnswerBlocks(answers []indicators.OpenAnswer) []Block {
 	out := []Block{Paragraph{Text: "Réponses classées automatiquement par mots-clés : à relire, regrouper et résumer avant diffusion.", Edit: true}}
 	for _, q := range []struct {
@@ -267,14 +527,22 @@ func openAnswerBlocks(answers []indicators.OpenAnswer) []Block {
 		{"Ce qu'il faudrait améliorer", func(a indicators.OpenAnswer) string { return a.Improve }},
 	} {
 		out = append(out, Heading{q.title})
-		byTheme := map[string][]string{}
+		type quote struct{ text, departement string }
+		byTheme := map[string][]quote{}
+		times := map[quote]int{}
+		total := map[string]int{}
 		for _, a := range answers {
 			text := strings.TrimSpace(q.get(a))
 			if text == "" {
 				continue
 			}
 			th := Theme(text)
-			byTheme[th] = append(byTheme[th], fmt.Sprintf("« %s » (%s, %s)", text, codes.Departements.Label(a.Departement), a.Mediator))
+			k := quote{text, codes.Departements.Label(a.Departement)}
+			if times[k] == 0 {
+				byTheme[th] = append(byTheme[th], k)
+			}
+			times[k]++
+			total[th]++
 		}
 		if len(byTheme) == 0 {
 			out = append(out, Paragraph{Text: "Aucune réponse."})
@@ -288,9 +556,13 @@ func openAnswerBlocks(answers []indicators.OpenAnswer) []Block {
 			if len(byTheme[name]) == 0 {
 				continue
 			}
-			out = append(out, Paragraph{Text: fmt.Sprintf("%s (%d) :", name, len(byTheme[name]))})
-			for _, line := range byTheme[name] {
-				out = append(out, Paragraph{Text: "– " + line})
+			out = append(out, Paragraph{Text: fmt.Sprintf("%s (%d) :", name, total[name])})
+			for _, k := range byTheme[name] {
+				sign := k.departement
+				if n := times[k]; n > 1 {
+					sign += fmt.Sprintf(", %d bilans", n)
+				}
+				out = append(out, Paragraph{Text: fmt.Sprintf("– « %s » (%s)", k.text, sign)})
 			}
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"codeberg.org/go-pdf/fpdf"
 )
 
 // DOCX writes the document as a Word file (Office Open XML), the version
@@ -22,9 +24,25 @@ func (d *Document) DOCX(w io.Writer) error {
 	var body strings.Builder
 	var media [][]byte
 	para(&body, "Title", d.Title, false)
+	if d.Provisional != "" {
+		para(&body, "Subtitle", "Rapport "+d.Provisional, false)
+	}
 	para(&body, "Subtitle", d.Subtitle, false)
-	for _, s := range d.Sections {
+	sections := append([]Section{{Title: keyTitle}, d.Context}, d.Sections...)
+	// The table of contents is a field Word and LibreOffice fill with the
+	// page numbers (F9, or Outils > Mettre à jour); until then it lists the
+	// sections.
+	body.WriteString(`<w:p><w:pPr><w:pStyle w:val="TOCHeading"/><w:pageBreakBefore/></w:pPr>` + run(tocTitle, false) + `</w:p>`)
+	body.WriteString(`<w:p><w:r><w:fldChar w:fldCharType="begin" w:dirty="true"/></w:r><w:r><w:instrText xml:space="preserve"> TOC \o "1-1" \h \z \u </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r></w:p>`)
+	for _, s := range sections {
+		para(&body, "TOC1", s.Title, false)
+	}
+	body.WriteString(`<w:p><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>`)
+	for i, s := range sections {
 		body.WriteString(`<w:p><w:pPr><w:pStyle w:val="Heading1"/><w:pageBreakBefore/></w:pPr>` + run(s.Title, false) + `</w:p>`)
+		if i == 0 {
+			keyFiguresDOCX(&body, d.KeyFigures)
+		}
 		for _, b := range s.Blocks {
 			switch b := b.(type) {
 			case Paragraph:
@@ -35,10 +53,10 @@ func (d *Document) DOCX(w io.Writer) error {
 				docxTable(&body, b)
 			case Image:
 				media = append(media, b.PNG)
-				if err := drawing(&body, b.PNG, len(media)); err != nil {
+				para(&body, "Caption", b.Caption, false)
+				if err := drawing(&body, b, len(media)); err != nil {
 					return err
 				}
-				para(&body, "Caption", b.Caption, false)
 			}
 		}
 		for _, n := range s.Notes {
@@ -106,7 +124,9 @@ func para(b *strings.Builder, style, text string, italic bool) {
 }
 
 // docxTable writes the title as a caption, then the table on the page's
-// width (9 638 twentieths of a point): the first column wider.
+// width (9 638 twentieths of a point, 170 mm), its columns and type size
+// chosen as in the PDF (fitColumns, Helvetica's widths: Calibri's are
+// narrower) so no header word is cut.
 func docxTable(b *strings.Builder, t Table) {
 	para(b, "Caption", t.Title, false)
 	n := len(t.Header)
@@ -114,21 +134,13 @@ func docxTable(b *strings.Builder, t Table) {
 		return
 	}
 	const total = 9638
-	first := total * 34 / 100
-	if n == 1 {
-		first = total
-	} else if n == 2 {
-		first = total * 70 / 100
-	}
+	cells := tableCells(t.Table)
+	pt, mm := fitColumns(fpdf.New("P", "mm", "A4", ""), t.Header, cells, 170)
 	widths := make([]int, n)
-	widths[0] = first
-	for i := 1; i < n; i++ {
-		widths[i] = (total - first) / (n - 1)
+	for i, w := range mm {
+		widths[i] = int(w * total / 170)
 	}
-	size := 18 // half-points
-	if n > 6 {
-		size = 14
-	}
+	size := int(pt * 2) // half-points
 	b.WriteString(`<w:tbl><w:tblPr><w:tblStyle w:val="Grille"/><w:tblW w:w="` + strconv.Itoa(total) + `" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>`)
 	for _, w := range widths {
 		b.WriteString(`<w:gridCol w:w="` + strconv.Itoa(w) + `"/>`)
@@ -158,26 +170,24 @@ func docxTable(b *strings.Builder, t Table) {
 		b.WriteString(`</w:tr>`)
 	}
 	cellRow(t.Header, true)
-	for _, r := range t.Rows {
-		cells := make([]string, n)
-		for i := range n {
-			if i < len(r) {
-				cells[i] = FrenchCell(r[i])
-			}
-		}
-		cellRow(cells, false)
+	for _, c := range cells {
+		cellRow(c, false)
 	}
 	b.WriteString(`</w:tbl>`)
 	para(b, "", "", false) // Word needs a paragraph between two tables
 }
 
-// drawing writes an inline image 15 cm wide, its height from the PNG.
-func drawing(b *strings.Builder, data []byte, id int) error {
-	cfg, err := png.DecodeConfig(bytes.NewReader(data))
+// drawing writes an inline image at the width it was drawn for (15 cm
+// when unsaid), its height from the PNG.
+func drawing(b *strings.Builder, img Image, id int) error {
+	cfg, err := png.DecodeConfig(bytes.NewReader(img.PNG))
 	if err != nil {
 		return fmt.Errorf("write DOCX: chart %d: %w", id, err)
 	}
-	const cx = 15 * 360000 // EMU per cm
+	cx := 15 * 360000 // EMU per cm
+	if img.WidthMM > 0 {
+		cx = int(img.WidthMM * 36000)
+	}
 	cy := int64(cx) * int64(cfg.Height) / int64(cfg.Width)
 	sid := strconv.Itoa(id)
 	fmt.Fprintf(b, `<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">`+
@@ -188,6 +198,28 @@ func drawing(b *strings.Builder, data []byte, id int) error {
 		`<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="%d" cy="%d"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>`+
 		`</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>`, cx, cy, sid, sid, sid, sid, sid, cx, cy)
 	return nil
+}
+
+// keyFiguresDOCX writes the key figures as a two-column table without
+// borders: the number large, its label and detail under it.
+func keyFiguresDOCX(b *strings.Builder, figures []KeyFigure) {
+	const half = 4819
+	b.WriteString(`<w:tbl><w:tblPr><w:tblW w:w="9638" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid><w:gridCol w:w="4819"/><w:gridCol w:w="4819"/></w:tblGrid>`)
+	for i := 0; i < len(figures); i += 2 {
+		b.WriteString(`<w:tr><w:trPr><w:cantSplit/></w:trPr>`)
+		for _, f := range figures[i:min(i+2, len(figures))] {
+			b.WriteString(`<w:tc><w:tcPr><w:tcW w:w="` + strconv.Itoa(half) + `" w:type="dxa"/><w:shd w:val="clear" w:color="auto" w:fill="EEF3F8"/></w:tcPr>`)
+			para(b, "KeyValue", f.Value, false)
+			b.WriteString(`<w:p><w:pPr><w:spacing w:after="0"/><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">` + esc(f.Label) + `</w:t></w:r></w:p>`)
+			b.WriteString(`<w:p><w:pPr><w:spacing w:after="160"/><w:jc w:val="center"/></w:pPr>` + run(f.Detail, false) + `</w:p></w:tc>`)
+		}
+		if i+1 == len(figures) {
+			b.WriteString(`<w:tc><w:tcPr><w:tcW w:w="` + strconv.Itoa(half) + `" w:type="dxa"/></w:tcPr><w:p/></w:tc>`)
+		}
+		b.WriteString(`</w:tr>`)
+	}
+	b.WriteString(`</w:tbl>`)
+	para(b, "", "", false)
 }
 
 func docRels(images int) string {
@@ -225,6 +257,9 @@ const styles = xml.Header + `<w:styles xmlns:w="http://schemas.openxmlformats.or
 	`<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:before="2400" w:after="480"/><w:jc w:val="center"/></w:pPr><w:rPr><w:b/><w:sz w:val="44"/><w:color w:val="1F4E79"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:styleId="Subtitle"><w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/><w:pPr><w:jc w:val="center"/></w:pPr><w:rPr><w:sz w:val="24"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="240"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:sz w:val="32"/><w:color w:val="1F4E79"/></w:rPr></w:style>` +
+	`<w:style w:type="paragraph" w:styleId="TOCHeading"><w:name w:val="TOC Heading"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:pPr><w:spacing w:before="240" w:after="240"/></w:pPr><w:rPr><w:b/><w:sz w:val="32"/><w:color w:val="1F4E79"/></w:rPr></w:style>` +
+	`<w:style w:type="paragraph" w:styleId="TOC1"><w:name w:val="toc 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9628"/></w:tabs><w:spacing w:after="100"/></w:pPr></w:style>` +
+	`<w:style w:type="paragraph" w:styleId="KeyValue"><w:name w:val="Key value"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:before="120" w:after="0"/><w:jc w:val="center"/></w:pPr><w:rPr><w:b/><w:sz w:val="48"/><w:color w:val="1F4E79"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="200" w:after="120"/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:b/><w:sz w:val="26"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:styleId="Caption"><w:name w:val="caption"/><w:basedOn w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="120" w:after="60"/></w:pPr><w:rPr><w:b/><w:sz w:val="19"/></w:rPr></w:style>` +
 	`<w:style w:type="paragraph" w:styleId="Note"><w:name w:val="Note"/><w:basedOn w:val="Normal"/><w:pPr><w:spacing w:after="40"/></w:pPr><w:rPr><w:i/><w:sz w:val="16"/></w:rPr></w:style>` +

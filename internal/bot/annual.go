@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/export"
@@ -70,8 +71,16 @@ func (b *Bot) startAnnual(ctx context.Context, u *store.User, ev event, arg stri
 	if !b.lines {
 		content = msgAnnualFigures
 	}
-	b.send(ctx, ev.chatID, fmt.Sprintf("Rapport annuel %d de la région : le document Word est la version à compléter (vos textes aux emplacements en italique), "+
-		"le PDF celle à envoyer. %s", year, content), annualButtons(year))
+	b.send(ctx, ev.chatID, fmt.Sprintf("Rapport annuel %d de la région : le document Word est la version à compléter (votre texte dans sa section « Contexte et faits marquants »), "+
+		"le PDF celle à envoyer. %s%s", year, content, provisional(year, b.Now().In(b.loc))), annualButtons(year))
+}
+
+// provisional warns that the report of the current year is provisional.
+func provisional(year int, now time.Time) string {
+	if year < now.Year() {
+		return ""
+	}
+	return fmt.Sprintf(" L'année %d n'est pas terminée : le rapport est provisoire, au %s.", year, now.Format("02/01/2006"))
 }
 
 // pressAnnual handles "ra:<year>:<docx|pdf|annexe>".

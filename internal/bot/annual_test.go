@@ -18,6 +18,9 @@ func TestRegionalCoordinatorGetsTheAnnualReport(t *testing.T) {
 	c := h.coordinator(5502, store.Invitation{Scope: "region"})
 	c.Send("/rapport")
 	menu := c.Expect("Rapport annuel 2025 de la région")
+	if !strings.Contains(menu.Text, "votre texte dans sa section « Contexte et faits marquants »") || strings.Contains(menu.Text, "provisoire") {
+		t.Errorf("menu of the closed year 2025: %s", menu.Text)
+	}
 	if got := strings.Join(menu.ButtonTexts(), "|"); got != "Rapport annuel 2025 (Word)|Rapport annuel 2025 (PDF)|Annexe 1 2025 (par territoire)" {
 		t.Fatalf("buttons: %s", got)
 	}
@@ -53,6 +56,8 @@ func TestRegionalCoordinatorGetsTheAnnualReport(t *testing.T) {
 			t.Errorf("Annexe 1 lacks %q:\n%s", want, annexe.Text)
 		}
 	}
+	c.Send("/rapport 2026")
+	c.Expect("L'année 2026 n'est pas terminée : le rapport est provisoire, au ")
 	c.Send("/rapport 2031")
 	c.Expect("Année « 2031 » non reconnue")
 

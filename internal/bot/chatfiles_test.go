@@ -211,6 +211,11 @@ func TestChatFilesLinesSendsTheLines(t *testing.T) {
 	mustContain(t, menu.Text, "Il contient les réponses libres des bilans")
 	region.PressOn(menu, "Rapport annuel 2025 (Word)")
 	doc := waitLong(t, region, "DOCX", func(m telegramtest.Message) bool { return m.Document != nil })
-	mustContain(t, docxText(t, doc.Document.Data), chatFilesAnswer, post)
+	// The answer is quoted by its département, never by its post.
+	text := docxText(t, doc.Document.Data)
+	mustContain(t, text, chatFilesAnswer+" » (Nord)")
+	if strings.Contains(text, post) {
+		t.Errorf("the annual report names the post %s", post)
+	}
 	mustContain(t, doc.Text, "Contient les réponses libres des bilans.")
 }

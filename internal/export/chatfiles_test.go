@@ -58,8 +58,10 @@ func TestServerReportKeepsTheLines(t *testing.T) {
 	if codes := string(run("codes", "59")); !strings.Contains(codes, "F-001,2024-02-05,MED-59-01,59,P-001,F,34,") {
 		t.Errorf("relais report --format codes:\n%s", codes)
 	}
-	if docx := zipText(t, run("docx", ""), "word/document.xml"); !strings.Contains(docx, "La permanence du jeudi à Fives.") || !strings.Contains(docx, "MED-59-01") {
-		t.Errorf("relais report --format docx lacks the review's open answer")
+	// The answer is quoted by its département: a post's identifier names
+	// its mediator.
+	if docx := zipText(t, run("docx", ""), "word/document.xml"); !strings.Contains(docx, "« La permanence du jeudi à Fives. » (Nord)") || strings.Contains(docx, "MED-59-01") {
+		t.Errorf("relais report --format docx lacks the review's open answer quoted by département, or names the post")
 	}
 	if pdf := run("pdf", ""); !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Errorf("relais report --format pdf is no PDF")
