@@ -229,7 +229,8 @@ type SheetLine struct {
 	SavedAt     time.Time // when it was saved: it can be corrected for EditWindow
 }
 
-// RecentSheets lists the mediator's own last sheets, newest first.
+// RecentSheets lists the mediator's own last sheets, newest number first: a
+// sheet filled late for an older visit is still the last one filled.
 func (s *Store) RecentSheets(ctx context.Context, mediatorID MediatorID, limit int) ([]SheetLine, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT s.mediator_number, s.date, b.code, s.created_at,
@@ -239,7 +240,7 @@ func (s *Store) RecentSheets(ctx context.Context, mediatorID MediatorID, limit i
 		LEFT JOIN requests r ON r.sheet_id = s.id
 		WHERE s.mediator_id = $1
 		GROUP BY s.mediator_number, s.date, b.code, s.created_at
-		ORDER BY s.date DESC, s.mediator_number DESC
+		ORDER BY s.mediator_number DESC
 		LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent sheets: %w", err)
