@@ -146,7 +146,10 @@ func (r *run) openRequestsText() string {
 			sb.WriteString(" — " + c)
 		}
 	}
-	if more := len(r.st.Person.Requests) - len(shown); more > 0 {
+	switch more := len(r.st.Person.Requests) - len(shown); {
+	case more == 1:
+		sb.WriteString("\n… et 1 autre dans /suivis.")
+	case more > 1:
 		fmt.Fprintf(&sb, "\n… et %d autres dans /suivis.", more)
 	}
 	return sb.String()
