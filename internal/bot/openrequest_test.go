@@ -67,7 +67,9 @@ func TestReturningPersonsOpenRequestUpdatedInTheNewSheet(t *testing.T) {
 	u.Press("Non")
 	u.Expect("Freins rencontrés")
 	u.Press("⏩ Passer, aller au récapitulatif")
-	u.Expect("Récapitulatif")
+	if sum := u.Expect("Récapitulatif"); !strings.Contains(sum.Text, "\nDemande CSS du 04/12 : Résolue\n\nTout est correct ?") {
+		t.Fatalf("the summary does not show the update:\n%s", sum.Text)
+	}
 	u.Press("✅ Enregistrer")
 	u.Expect("Fiche n° 2 enregistrée.")
 	status, _, resolved := h.request(css)
