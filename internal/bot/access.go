@@ -48,6 +48,7 @@ var access = map[string][]string{
 	"d":   mediatorOnly, // dialog engine buttons (forms)
 	"b":   mediatorOnly, // buttons around forms: new, done, resume, drop, edit (correct a saved sheet)
 	"r":   mediatorOnly, // follow-up status buttons
+	"sp":  mediatorOnly, // /suivis pages (of the presser's own requests)
 	"rp":  mediatorOnly, // /rappels settings
 	"bl":  mediatorOnly, // annual review reminder
 	"m":   mediatorOnly, // /meschiffres figures
@@ -75,12 +76,13 @@ type route struct {
 // buttonRoutes are built once per Bot.
 func (b *Bot) buttonRoutes() map[string]route {
 	return map[string]route{
-		"d":   {1, 4, b.flow.press},    // d:<act>[:<step>[:<arg>[:<arg>]]]
-		"b":   {1, 3, b.flow.action},   // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>, b:edit:<n>
-		"r":   {2, 3, b.pressFollowUp}, // r:<request>:<act>[:<shown>]
-		"rp":  {2, 2, b.pressSetting},  // rp:h:<hour>, rp:n:<0|1>
-		"bl":  {1, 1, b.pressReview},   // bl:<year>
-		"i":   {1, 3, b.pressFigures},  // i:<period>[:<scope tag>[:<format>]]
+		"d":   {1, 4, b.flow.press},        // d:<act>[:<step>[:<arg>[:<arg>]]]
+		"b":   {1, 3, b.flow.action},       // b:new:<form>, b:done, b:resume:<id>, b:drop:<id>:<form>, b:edit:<n>
+		"r":   {2, 3, b.pressFollowUp},     // r:<request>:<act>[:<shown>]
+		"sp":  {1, 1, b.pressFollowUpPage}, // sp:<page>
+		"rp":  {2, 2, b.pressSetting},      // rp:h:<hour>, rp:n:<0|1>
+		"bl":  {1, 1, b.pressReview},       // bl:<year>
+		"i":   {1, 3, b.pressFigures},      // i:<period>[:<scope tag>[:<format>]]
 		"m":   {1, 3, b.pressFigures},
 		"e":   {1, 3, b.pressFigures},
 		"a":   {1, 3, b.pressFigures},  // a:<period>[:<scope tag>]

@@ -193,7 +193,7 @@ func TestMediatorsFirstWeek(t *testing.T) {
 
 	// "Non résolue" tapped by mistake in /suivis, then undone.
 	u.Send("/suivis")
-	open := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	open := u.Expect("Vos demandes en cours (")
 	u.PressOn(open, "1 · Non résolue")
 	u.ExpectCallbackAnswer("Enregistré : non résolue.")
 	closed := u.Expect("❌ Non résolue")

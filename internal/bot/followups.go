@@ -19,36 +19,55 @@ import (
 // on "r:<id>:<action>" records the new status and redraws the message, and
 // /rappels sets the reminder hour and the nudges.
 
-// maxFollowUpMessages bounds /suivis; older requests come first.
-const maxFollowUpMessages = 5
-
-// listFollowUps answers /suivis: the mediator's open requests, oldest first.
+// listFollowUps answers /suivis: the mediator's open requests, the late ones
+// first, in one message of followup.PageSize requests per page.
 func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ string) {
-	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
-	if err != nil {
-		b.log.ErrorContext(ctx, "open requests", "err", err)
+	text, kb, ok := b.followUpPage(ctx, u, 0)
+	if !ok {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
+	b.send(ctx, ev.chatID, text, kb)
+}
+
+// followUpPage renders page p (from 0, brought within the pages) of u's open
+// requests as they are now: numbered across pages, page buttons below.
+func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [][]telegram.Button, bool) {
+	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
+	if err != nil {
+		b.log.ErrorContext(ctx, "open requests", "err", err)
+		return "", nil, false
+	}
 	if len(open) == 0 {
-		b.reply(ctx, ev, "Vous n'avez aucune demande en cours. Tout est à jour !")
-		return
+		return "Vous n'avez aucune demande en cours. Tout est à jour !", nil, true
 	}
 	today := b.Now()
-	for page := 0; page < maxFollowUpMessages && page*followup.MaxPerMessage < len(open); page++ {
-		from := page * followup.MaxPerMessage
-		to := min(from+followup.MaxPerMessage, len(open))
-		heading := followup.HeadingOpen
-		if page > 0 {
-			heading = "Suite de vos demandes en cours :"
-		}
-		footer := ""
-		if rest := len(open) - to; page == maxFollowUpMessages-1 && rest > 0 {
-			footer = fmt.Sprintf("… et %d autres demandes plus récentes : traitez d'abord celles-ci, puis tapez à nouveau /suivis.", rest)
-		}
-		text, kb := followup.Render(heading, followup.Lines(open[from:to]), footer, today)
-		b.send(ctx, ev.chatID, text, kb)
+	pages := (len(open) + followup.PageSize - 1) / followup.PageSize
+	p = min(max(p, 0), pages-1)
+	from := p * followup.PageSize
+	to := min(from+followup.PageSize, len(open))
+	text, kb := followup.Render(followup.OpenHeading(open, today), from+1, followup.Lines(open[from:to]),
+		followup.PageFooter(p, pages), today)
+	return text, append(kb, followup.PageButtons(p, pages)...), true
+}
+
+// pressFollowUpPage handles "sp:<page>" from /suivis: the page of the
+// presser's own open requests, read again now, in place of the message.
+func (b *Bot) pressFollowUpPage(ctx context.Context, u *store.User, ev event) {
+	if u.Mediator == nil {
+		b.answer(ctx, ev, msgStaleButton)
+		return
 	}
+	b.answer(ctx, ev, "")
+	page, err := strconv.Atoi(strings.TrimPrefix(ev.data, followup.PagePrefix+":"))
+	if err != nil {
+		page = 0 // a bad page shows the first
+	}
+	text, kb, ok := b.followUpPage(ctx, u, page)
+	if !ok {
+		return
+	}
+	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
 }
 
 // pressFollowUp handles "r:<request id>:<action>" from a follow-up message.
@@ -139,8 +158,8 @@ func (b *Bot) redrawFollowUps(ctx context.Context, u *store.User, ev event, pres
 	for i, f := range fs {
 		lines[i] = followup.Line{FollowUp: f, Postponed: drawn.Postponed[f.Ref()] || (postponed && f.ID == pressedID)}
 	}
-	text, kb := followup.Render(drawn.Heading, lines, drawn.Footer, b.Now())
-	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
+	text, kb := followup.Render(drawn.Heading, drawn.First, lines, drawn.Footer, b.Now())
+	b.edit(ctx, ev.chatID, ev.messageID, text, append(kb, followup.PageButtons(drawn.Page, drawn.Pages)...))
 }
 
 // reminderHours are the hours offered by /rappels.

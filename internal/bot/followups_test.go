@@ -121,7 +121,8 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 	h.runReminders(time.Date(2026, 11, 30, 9, 0, 0, 0, paris))
 	rem := u.Expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui :")
 	if !strings.Contains(rem.Text, "Fiche n° 1, demande 1 — 23/11/2026") ||
-		!strings.Contains(rem.Text, "Accès aux droits · Complémentaire Santé Solidaire — ouverte depuis 7 jours") ||
+		!strings.Contains(rem.Text, "Bonjour ! Des demandes attendent votre suivi aujourd'hui : 1 aujourd'hui.\n\n") ||
+		!strings.Contains(rem.Text, "Accès aux droits · Complémentaire Santé Solidaire — suivi aujourd'hui") ||
 		strings.Contains(rem.Text, "Dépistage") {
 		t.Fatalf("reminder:\n%s", rem.Text)
 	}
@@ -147,7 +148,7 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 	}
 }
 
-func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) {
+func TestSuivisListsOpenRequestsLateFirstAndRedrawsAfterEachTap(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(3002, "Awa", "59")
 	med := h.user(3002).Mediator.ID
@@ -156,11 +157,11 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 	ids := requestIDs(h) // recent, old#1, old#2
 
 	u.Send("/suivis")
-	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	list := u.Expect("Vos demandes en cours (3) : 1 en retard, 1 à venir, 1 sans date de suivi.")
 	want := []string{
-		"1. Fiche n° 2, demande 1 — 01/09/2026 — OLDEST\nAccès aux soins · Dépistage organisé — ouverte depuis 83 jours",
-		"2. Fiche n° 2, demande 2 — 01/09/2026 — OLDEST\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 83 jours",
-		"3. Fiche n° 1, demande 1 — 20/11/2026 — RECENT\nAccès aux soins · Dépistage organisé — ouverte depuis 3 jours, suivi prévu le 04/12/2026",
+		"1. Fiche n° 2, demande 1 — 01/09/2026 — OLDEST\nAccès aux soins · Dépistage organisé — en retard depuis le 01/11",
+		"2. Fiche n° 1, demande 1 — 20/11/2026 — RECENT\nAccès aux soins · Dépistage organisé — suivi prévu le 04/12",
+		"3. Fiche n° 2, demande 2 — 01/09/2026 — OLDEST\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 83 jours, sans date de suivi",
 	}
 	if !strings.Contains(list.Text, strings.Join(want, "\n\n")) {
 		t.Fatalf("/suivis:\n%s", list.Text)
@@ -169,20 +170,20 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 		t.Fatalf("%d buttons, want 12", n)
 	}
 
-	u.PressOn(list, "3 · Reporter d'une semaine")
+	u.PressOn(list, "2 · Reporter d'une semaine")
 	u.ExpectCallbackAnswer("Reportée au 11/12/2026.")
 	list = u.Expect("⏭ Reportée au 11/12/2026")
 	if _, follow, _ := h.request(ids[0]); follow == nil || !follow.Equal(date(2026, 12, 11)) {
 		t.Fatalf("follow_up after postponing = %v", follow)
 	}
-	u.PressOn(list, "2 · Abandonnée")
+	u.PressOn(list, "3 · Abandonnée")
 	u.ExpectCallbackAnswer("Enregistré : abandonnée.")
 	list = u.Expect("🚫 Abandonnée")
-	if !strings.Contains(list.Text, "3. Fiche n° 1, demande 1 — 20/11/2026 — RECENT\nAccès aux soins · Dépistage organisé — ⏭ Reportée au 11/12/2026") {
+	if !strings.Contains(list.Text, "2. Fiche n° 1, demande 1 — 20/11/2026 — RECENT\nAccès aux soins · Dépistage organisé — ⏭ Reportée au 11/12/2026") {
 		t.Fatalf("a postponed line lost its state on the next redraw:\n%s", list.Text)
 	}
 	// The abandoned one can be undone for a day.
-	if got := strings.Join(list.ButtonTexts(), "|"); got != "1 · Résolue|1 · Non résolue|1 · Abandonnée|1 · Reporter d'une semaine|2 · ↩ Annuler « Abandonnée »" {
+	if got := strings.Join(list.ButtonTexts(), "|"); got != "1 · Résolue|1 · Non résolue|1 · Abandonnée|1 · Reporter d'une semaine|3 · ↩ Annuler « Abandonnée »" {
 		t.Fatalf("buttons left = %s", got)
 	}
 	if status, _, resolved := h.request(ids[2]); status != "abandonnee" || resolved != nil {
@@ -191,7 +192,7 @@ func TestSuivisListsOpenRequestsOldestFirstAndRedrawsAfterEachTap(t *testing.T) 
 
 	// Still open after the taps: the postponed one and the first.
 	u.Send("/suivis")
-	again := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	again := u.Expect("Vos demandes en cours (")
 	if strings.Contains(again.Text, "demande 2") || !strings.Contains(again.Text, "RECENT") {
 		t.Fatalf("/suivis after taps:\n%s", again.Text)
 	}
@@ -202,7 +203,7 @@ func TestDoubleTapIsRecordedOnce(t *testing.T) {
 	u := h.mediator(3003, "Awa", "59")
 	h.openSheet(h.user(3003).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	u.Send("/suivis")
-	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	list := u.Expect("Vos demandes en cours (")
 
 	// Two presses reach the bot before it answers the first (poor reception).
 	h.stop()
@@ -351,7 +352,7 @@ func TestStatusUndoneWithinADay(t *testing.T) {
 	h.openSheet(h.user(3010).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	id := requestIDs(h)[0]
 	u.Send("/suivis")
-	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	list := u.Expect("Vos demandes en cours (")
 	u.PressOn(list, "Non résolue")
 	u.ExpectCallbackAnswer("Enregistré : non résolue.")
 	closed := u.Expect("❌ Non résolue")
@@ -388,7 +389,7 @@ func TestUndoLeavesAStatusSetByACorrection(t *testing.T) {
 	h.openSheet(med, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	id := requestIDs(h)[0]
 	u.Send("/suivis")
-	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	list := u.Expect("Vos demandes en cours (")
 	u.PressOn(list, "Résolue")
 	closed := u.Expect("✅ Résolue")
 	// The mediator corrects the sheet: the request was not resolved after all.
@@ -416,12 +417,136 @@ func TestUndoFromAButtonWithoutItsStatus(t *testing.T) {
 	h.openSheet(h.user(3012).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
 	id := requestIDs(h)[0]
 	u.Send("/suivis")
-	list := u.Expect("Vos demandes en cours, les plus anciennes d'abord :")
+	list := u.Expect("Vos demandes en cours (")
 	u.PressOn(list, "Abandonnée")
 	closed := u.Expect("🚫 Abandonnée")
 	u.PressData(closed.ID, fmt.Sprintf("r:%d:und", id))
 	u.ExpectCallbackAnswer("Annulé : la demande est de nouveau en cours.")
 	if status, _, resolved := h.request(id); status != "en_cours" || resolved != nil {
 		t.Fatalf("row after the undo = %s %v, want en_cours", status, resolved)
+	}
+}
+
+// /suivis puts the late requests first (« en retard depuis le 30/11 »),
+// then those due today, then the later ones with their date, then those
+// without a date; five per page in one message, numbered across pages, with
+// ‹ › buttons that edit the message in place (one edit, the press answered).
+// Five requests fit one page: no page buttons.
+func TestSuivisShowsLateFirstInPagesOfFive(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3013, "Awa", "59")
+	med := h.user(3013).Mediator.ID
+	h.openSheet(med, "s1", "NODATE", date(2026, 10, 1), time.Time{})
+	h.openSheet(med, "s2", "FUTURE", date(2026, 11, 2), date(2026, 12, 10), date(2027, 1, 5))
+	h.openSheet(med, "s3", "LATEAA", date(2026, 11, 20), date(2026, 11, 30))
+	h.openSheet(med, "s4", "TODAYY", date(2026, 12, 1), date(2026, 12, 6))
+	h.openSheet(med, "s5", "LATEBB", date(2026, 11, 25), date(2026, 12, 2))
+	h.clock.Set(time.Date(2026, 12, 6, 10, 0, 0, 0, paris))
+
+	u.Send("/suivis")
+	list := u.Expect("Vos demandes en cours")
+	want := "Vos demandes en cours (6) : 2 en retard, 1 aujourd'hui, 2 à venir, 1 sans date de suivi.\n\n" +
+		"1. Fiche n° 3, demande 1 — 20/11/2026 — LATEAA\nAccès aux soins · Dépistage organisé — en retard depuis le 30/11\n\n" +
+		"2. Fiche n° 5, demande 1 — 25/11/2026 — LATEBB\nAccès aux soins · Dépistage organisé — en retard depuis le 02/12\n\n" +
+		"3. Fiche n° 4, demande 1 — 01/12/2026 — TODAYY\nAccès aux soins · Dépistage organisé — suivi aujourd'hui\n\n" +
+		"4. Fiche n° 2, demande 1 — 02/11/2026 — FUTURE\nAccès aux soins · Dépistage organisé — suivi prévu le 10/12\n\n" +
+		"5. Fiche n° 2, demande 2 — 02/11/2026 — FUTURE\nAccès aux droits · Complémentaire Santé Solidaire — suivi prévu le 05/01/2027\n\n" +
+		"Page 1 sur 2"
+	if list.Text != want {
+		t.Fatalf("/suivis:\n%s\nwant:\n%s", list.Text, want)
+	}
+	buttons := list.ButtonTexts()
+	if len(buttons) != 21 || buttons[0] != "1 · Résolue" || buttons[19] != "5 · Reporter d'une semaine" || buttons[20] != "Suivantes ›" {
+		t.Fatalf("buttons = %q", buttons)
+	}
+	for _, row := range list.Buttons {
+		for _, b := range row {
+			if len(b.Data) > 64 {
+				t.Fatalf("callback data %q over 64 bytes", b.Data)
+			}
+		}
+	}
+	if n := len(u.Messages()); n != 4 { // /start, Bienvenue, /suivis, the list
+		t.Fatalf("%d messages in the chat, want one list:\n%v", n, u.Messages())
+	}
+
+	before := h.tg.Stats()
+	u.PressOn(list, "Suivantes ›")
+	page2 := u.Expect("Page 2 sur 2")
+	u.ExpectCallbackAnswer("")
+	after := h.tg.Stats()
+	if page2.ID != list.ID {
+		t.Fatalf("page 2 sent as a new message %d, want message %d edited", page2.ID, list.ID)
+	}
+	for method, want := range map[string]int{"editmessagetext": 1, "answercallbackquery": 1, "sendmessage": 0} {
+		if got := after.ByMethod[method] - before.ByMethod[method]; got != want {
+			t.Errorf("page tap: %d %s, want %d", got, method, want)
+		}
+	}
+	want2 := "Vos demandes en cours (6) : 2 en retard, 1 aujourd'hui, 2 à venir, 1 sans date de suivi.\n\n" +
+		"6. Fiche n° 1, demande 1 — 01/10/2026 — NODATE\nAccès aux soins · Dépistage organisé — ouverte depuis 66 jours, sans date de suivi\n\n" +
+		"Page 2 sur 2"
+	if page2.Text != want2 {
+		t.Fatalf("page 2:\n%s\nwant:\n%s", page2.Text, want2)
+	}
+	if got := strings.Join(page2.ButtonTexts(), "|"); got != "6 · Résolue|6 · Non résolue|6 · Abandonnée|6 · Reporter d'une semaine|‹ Précédentes" {
+		t.Fatalf("page 2 buttons = %s", got)
+	}
+
+	// A status on page 2 keeps its number and the page buttons.
+	u.PressOn(page2, "6 · Résolue")
+	u.ExpectCallbackAnswer("Enregistré : résolue.")
+	closed := u.Expect("✅ Résolue")
+	if !strings.Contains(closed.Text, "6. Fiche n° 1, demande 1 — 01/10/2026 — NODATE\nAccès aux soins · Dépistage organisé — ✅ Résolue\n\nPage 2 sur 2") ||
+		strings.Join(closed.ButtonTexts(), "|") != "6 · ↩ Annuler « Résolue »|‹ Précédentes" {
+		t.Fatalf("after a tap on page 2:\n%s\n%v", closed.Text, closed.ButtonTexts())
+	}
+
+	// Five left: one page, no page buttons.
+	u.PressOn(closed, "‹ Précédentes")
+	page1 := u.Expect("Vos demandes en cours (5) : 2 en retard, 1 aujourd'hui, 2 à venir.")
+	if strings.Contains(page1.Text, "Page") || strings.Contains(page1.Text, "NODATE") || !strings.Contains(page1.Text, "5. Fiche n° 2, demande 2") {
+		t.Fatalf("five open requests:\n%s", page1.Text)
+	}
+	if b := page1.ButtonTexts(); len(b) != 20 || b[19] != "5 · Reporter d'une semaine" {
+		t.Fatalf("five open requests, buttons = %q", b)
+	}
+}
+
+// The page buttons show the presser's own requests: a page button forged
+// into another mediator's chat shows theirs, and a coordinator's is refused.
+func TestForgedPageButtonShowsOnlyOwnRequests(t *testing.T) {
+	h := newHarness(t)
+	h.mediator(3014, "Awa", "59")
+	bob := h.mediator(3015, "Bob", "62")
+	coord := h.coordinator(3016, store.Invitation{Scope: "departement", Departement: "59"})
+	for i := range 7 {
+		h.openSheet(h.user(3014).Mediator.ID, fmt.Sprintf("s%d", i), fmt.Sprintf("AWA%03d", i), date(2026, 11, 2), date(2026, 11, 23))
+	}
+	api, err := tgbotapi.NewBotAPIWithAPIEndpoint(h.tg.Token(), h.tg.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*telegramtest.User{bob, coord} {
+		m := tgbotapi.NewMessage(u.ID(), "Suivi")
+		m.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData("Suivantes ›", "sp:1")))
+		if _, err := api.Send(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bob.Press("Suivantes ›")
+	if m := bob.Expect("aucune demande en cours"); strings.Contains(m.Text, "AWA") {
+		t.Fatalf("Bob sees Awa's requests:\n%s", m.Text)
+	}
+	coord.Press("Suivantes ›")
+	coord.ExpectCallbackAnswer("Ce bouton n'est plus actif.")
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target = 'button:sp'`); n != 1 {
+		t.Fatalf("%d refusals audited, want 1", n)
+	}
+	for _, m := range coord.Messages() {
+		if strings.Contains(m.Text, "AWA") {
+			t.Fatalf("the coordinator sees a beneficiary code:\n%s", m.Text)
+		}
 	}
 }

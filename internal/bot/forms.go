@@ -442,6 +442,9 @@ func person(p store.Person) dialog.Person {
 		kind, typ, _ := strings.Cut(o, ":")
 		out.Open = append(out.Open, openLabel(kind, typ))
 	}
+	for _, o := range p.Requests {
+		out.Requests = append(out.Requests, dialog.OpenRequest{ID: o.ID, Label: openLabel(o.Kind, o.Type), Since: o.Since})
+	}
 	return out
 }
 
@@ -483,6 +486,7 @@ func (b *Bot) saveSheet(ctx context.Context, u *store.User, st dialog.State) (in
 		Obstacles:        a.Strings("obstacles"),
 		Note:             a.String("note"),
 		SavedAt:          b.Now(),
+		Closes:           st.Closes,
 	}
 	if age, ok := a.Int("age"); ok {
 		sh.Age = &age

@@ -512,6 +512,8 @@ func (r *run) pressAsk(act string, args []string) error {
 		return r.skip()
 	case mode == ModeSituation && act == forms.ActConfirm:
 		return r.confirmSituation()
+	case mode == ModeSituation && act == forms.ActClose:
+		return r.pressClose(args)
 	case mode == ModeSituation && act == forms.ActModify:
 		// One value at a time, each proposed for confirmation.
 		r.st.Mode = ModeNormal
@@ -685,6 +687,9 @@ func (r *run) setPerson(v Value, person *Person) error {
 	old, had := r.st.Answers[s.ID]
 	r.st.Answers[s.ID] = v
 	r.st.Person = person
+	if !had || old.Code != v.Code {
+		r.st.Closes = nil // statuses chosen for another person's requests
+	}
 	if had && old.Code != v.Code {
 		for _, st := range r.f.Steps {
 			if forms.IsPersonPrefill(st.Prefill) {

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/relais-sante/relais/internal/forms"
@@ -74,10 +75,146 @@ func (r *run) situationQuestion(s *forms.Step) (string, [][]Button) {
 		text += " (vue le " + p.LastSeen.Format("02/01") + ")"
 	}
 	text += " :\n" + r.situationLine() + " — toujours vrai ?"
-	return text, [][]Button{{
+	rows := [][]Button{{
 		{TextStillTrue, forms.Data(forms.ActConfirm, s.ID)},
 		{TextModify, forms.Data(forms.ActModify, s.ID)},
 	}}
+	text += r.openRequestsText()
+	return text, append(rows, r.openRequestRows(s)...)
+}
+
+// maxOpenShown bounds the open requests shown with a known person's
+// situation: three rows of status buttons; /suivis has the others.
+const maxOpenShown = 3
+
+// closeChoices are the statuses an open request may take from the sheet of
+// the person's next visit (the codes of the catalogue's request statuses).
+var closeChoices = []struct{ code, button, label string }{
+	{"resolue", "✅ Résolue", "Résolue"},
+	{"non_resolue", "❌ Non résolue", "Non résolue"},
+	{"abandonnee", "🚫 Abandonnée", "Abandonnée"},
+}
+
+func closeLabel(code string) string {
+	for _, c := range closeChoices {
+		if c.code == code {
+			return c.label
+		}
+	}
+	return ""
+}
+
+// openShown are the known person's open requests shown with their situation.
+func (r *run) openShown() []OpenRequest {
+	if r.st.Person == nil {
+		return nil
+	}
+	reqs := r.st.Person.Requests
+	return reqs[:min(len(reqs), maxOpenShown)]
+}
+
+// openLine is "CSS, depuis le 04/12".
+func openLine(o OpenRequest) string {
+	return o.Label + ", depuis le " + o.Since.Format("02/01")
+}
+
+// openRequestsText tells the known person's open requests below their
+// situation, with the status chosen for each, if any.
+func (r *run) openRequestsText() string {
+	shown := r.openShown()
+	chosen := func(o OpenRequest) string {
+		if l := closeLabel(r.st.Closes[o.ID]); l != "" {
+			return "passera à « " + l + " » avec cette fiche"
+		}
+		return ""
+	}
+	switch len(shown) {
+	case 0:
+		return ""
+	case 1:
+		end := chosen(shown[0])
+		if end == "" {
+			end = "si elle a avancé, touchez son statut"
+		}
+		return "\n\nDemande en cours : " + openLine(shown[0]) + " — " + end + "."
+	}
+	var sb strings.Builder
+	sb.WriteString("\n\nDemandes en cours — si elles ont avancé, touchez leur statut :")
+	for i, o := range shown {
+		fmt.Fprintf(&sb, "\n%d. %s", i+1, openLine(o))
+		if c := chosen(o); c != "" {
+			sb.WriteString(" — " + c)
+		}
+	}
+	switch more := len(r.st.Person.Requests) - len(shown); {
+	case more == 1:
+		sb.WriteString("\n… et 1 autre dans /suivis.")
+	case more > 1:
+		fmt.Fprintf(&sb, "\n… et %d autres dans /suivis.", more)
+	}
+	return sb.String()
+}
+
+// openRequestRows are one row of status buttons per open request shown; a
+// chosen status is marked ✓ and a second tap takes it back.
+func (r *run) openRequestRows(s *forms.Step) [][]Button {
+	shown := r.openShown()
+	var rows [][]Button
+	for i, o := range shown {
+		var row []Button
+		for _, c := range closeChoices {
+			label := c.button
+			if r.st.Closes[o.ID] == c.code {
+				label = "✓ " + c.label
+			}
+			if len(shown) > 1 {
+				label = strconv.Itoa(i+1) + " · " + label
+			}
+			row = append(row, Button{label, forms.Data(forms.ActClose, s.ID, strconv.FormatInt(o.ID, 10), c.code)})
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// pressClose records (or takes back) the status chosen for one of the
+// known person's open requests; only a request shown and a closing status
+// are accepted. Nothing is saved until the record is.
+func (r *run) pressClose(args []string) error {
+	if len(args) != 3 || closeLabel(args[2]) == "" {
+		r.markRefused(StaleNotice)
+		return nil
+	}
+	id, err := strconv.ParseInt(args[1], 10, 64)
+	found := false
+	for _, o := range r.openShown() {
+		found = found || o.ID == id
+	}
+	if err != nil || !found {
+		r.markRefused(StaleNotice)
+		return nil
+	}
+	if r.st.Closes[id] == args[2] {
+		delete(r.st.Closes, id)
+	} else {
+		if r.st.Closes == nil {
+			r.st.Closes = map[int64]string{}
+		}
+		r.st.Closes[id] = args[2]
+	}
+	return r.show(r.in.MessageID)
+}
+
+// closesLine keeps the statuses chosen in the answer line of the situation:
+// "\nDemande CSS du 04/12 : Résolue".
+func (r *run) closesLine() string {
+	var sb strings.Builder
+	for _, o := range r.openShown() {
+		if l := closeLabel(r.st.Closes[o.ID]); l != "" {
+			sb.WriteString("\nDemande " + o.Label + " du " + o.Since.Format("02/01") + " : " + l)
+		}
+	}
+	return sb.String()
 }
 
 // confirmSituation answers every step of the situation at once.
@@ -89,7 +226,7 @@ func (r *run) confirmSituation() error {
 		r.st.Answers[s.ID] = valueFor(s, v)
 	}
 	prune(r.f, r.st.Answers)
-	r.closeQuestion(line + " — toujours vrai : Oui")
+	r.closeQuestion(line + " — toujours vrai : Oui" + r.closesLine())
 	return r.advance(Pos{Step: steps[len(steps)-1].ID})
 }
 

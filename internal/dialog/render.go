@@ -365,6 +365,7 @@ func (r *run) summary() (string, [][]Button) {
 		}
 	}
 	flush()
+	b.WriteString(r.closesLine()) // the known person's earlier requests, saved with it
 	b.WriteString("\n\nTout est correct ? Touchez « Enregistrer ».")
 	rows = append(rows, []Button{{TextSave, forms.Data(forms.ActSave)}})
 	return b.String(), rows

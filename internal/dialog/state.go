@@ -154,6 +154,16 @@ type Person struct {
 	LastSeen time.Time `json:",omitzero"`
 	// Open names their requests still open, shortly ("CSS").
 	Open []string `json:",omitempty"`
+	// Requests are the same requests, whose status the new sheet may update.
+	Requests []OpenRequest `json:",omitempty"`
+}
+
+// OpenRequest is a request of a known person still open from an earlier
+// sheet: shown with their situation, its new status is saved with the sheet.
+type OpenRequest struct {
+	ID    int64
+	Label string    // "CSS"
+	Since time.Time // date of the sheet that opened it
 }
 
 // Edit remembers an edit started from the summary, so /retour can undo it.
@@ -182,6 +192,9 @@ type State struct {
 	Person   *Person  `json:"person,omitempty"`   // the known beneficiary, for prefills
 	Edit     *Edit    `json:"edit,omitempty"`
 	Resume   Phase    `json:"resume,omitempty"` // phase to return to when cancelling is refused
+	// Closes are the new statuses given to the known person's open
+	// requests (Person.Requests), by request id, saved with the record.
+	Closes map[int64]string `json:"closes,omitempty"`
 	// Fill makes each answer lead to the next unanswered step rather than
 	// the next step (after a form update, or when starting from answers).
 	Fill bool `json:"fill,omitempty"`
@@ -209,6 +222,13 @@ func (s State) clone() State {
 	if s.Person != nil {
 		p := *s.Person
 		s.Person = &p
+	}
+	if s.Closes != nil {
+		c := make(map[int64]string, len(s.Closes))
+		for k, v := range s.Closes {
+			c[k] = v
+		}
+		s.Closes = c
 	}
 	if s.Edit != nil {
 		e := *s.Edit

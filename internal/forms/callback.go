@@ -38,6 +38,7 @@ const (
 	ActAddItem   = "i" // i:<group>         summary: add an item
 	ActSave      = "w" // w                 summary: save
 	ActCancel    = "x" // x:1|0             confirm / refuse cancelling
+	ActClose     = "u" // u:<step>:<request id>:<status>  known person: new status of a request still open
 )
 
 // Data builds the callback data of an engine button.
@@ -76,6 +77,7 @@ func (f *Form) ButtonData(s *Step) []string {
 	if s.Prefill != "" {
 		add(ActConfirm, s.ID)
 		add(ActModify, s.ID)
+		add(ActClose, s.ID, strings.Repeat("9", MaxRecordID), "non_resolue")
 	}
 	switch s.Type {
 	case TypeChoice, TypeYesNo:

@@ -190,10 +190,10 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 				return jobs.ErrNothingYet
 			}
 			shown := due
-			if len(shown) > followup.MaxPerMessage {
-				shown = shown[:followup.MaxPerMessage]
+			if len(shown) > followup.PageSize {
+				shown = shown[:followup.PageSize]
 			}
-			text, buttons := followup.Render(followup.HeadingDaily, followup.Lines(shown), followup.MoreFooter(len(due)-len(shown)), now)
+			text, buttons := followup.Render(followup.DailyHeading(due, now), 1, followup.Lines(shown), followup.MoreFooter(len(due)-len(shown)), now)
 			if _, err := s.o.Out.Post(ctx, telegram.Message{ChatID: int64(t.ChatID), Text: text, Buttons: buttons}); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}

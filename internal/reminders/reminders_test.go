@@ -172,9 +172,9 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	}
 	m := msgs[0]
 	for _, want := range []string{
-		"Bonjour ! Des demandes attendent votre suivi aujourd'hui :",
-		"1. Fiche n° 2, demande 1 — 01/10/2026 — AAAAAB\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 53 jours",
-		"2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — ouverte depuis 21 jours",
+		"Bonjour ! Des demandes attendent votre suivi aujourd'hui : 1 en retard, 1 aujourd'hui.\n\n",
+		"1. Fiche n° 2, demande 1 — 01/10/2026 — AAAAAB\nAccès aux droits · Complémentaire Santé Solidaire — en retard depuis le 20/11",
+		"2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — suivi aujourd'hui",
 	} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("reminder lacks %q:\n%s", want, m.Text)
@@ -214,28 +214,48 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	// The next day, A's request due on the 24th and the ones still open come again.
 	run(t, s, time.Date(2026, 11, 24, 9, 0, 0, 0, paris))
 	msgs = botMessages(ta)
-	if len(msgs) != 2 || !strings.Contains(msgs[1].Text, "AAAAAC") || !strings.Contains(msgs[1].Text, "ouverte depuis 54 jours") {
+	if len(msgs) != 2 || !strings.Contains(msgs[1].Text, "Bonjour ! Des demandes attendent votre suivi aujourd'hui : 2 en retard, 1 aujourd'hui.") ||
+		!strings.Contains(msgs[1].Text, "2. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA\nAccès aux droits · Complémentaire Santé Solidaire — en retard depuis le 23/11") ||
+		!strings.Contains(msgs[1].Text, "3. Fiche n° 3, demande 1 — 20/11/2026 — AAAAAC\nAccès aux droits · Complémentaire Santé Solidaire — suivi aujourd'hui") {
 		t.Fatalf("second day: %v", msgs)
 	}
 }
 
-func TestOneMessageListsAtMostTenAndPointsToSuivis(t *testing.T) {
+// A reminder lists five requests at most (one screen of buttons) and points
+// to /suivis for the rest: five fit, the sixth is counted in the footer.
+func TestOneMessageListsAtMostFiveAndPointsToSuivis(t *testing.T) {
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
-	for i := range 12 {
+	for i := range 5 {
 		w.sheet(a, fmt.Sprintf("s%d", i), fmt.Sprintf("P%05d", i), day(2026, 10, 1+i), day(2026, 11, 1))
 	}
-	run(t, w.replica(nil), at(9, 0))
+	s := w.replica(nil)
+	run(t, s, at(9, 0))
 	msgs := botMessages(ta)
 	if len(msgs) != 1 {
 		t.Fatalf("%d messages, want 1", len(msgs))
 	}
-	if !strings.Contains(msgs[0].Text, "10. Fiche n° 10") || strings.Contains(msgs[0].Text, "11. ") ||
-		!strings.Contains(msgs[0].Text, "… et 2 autres demandes : tapez /suivis pour tout voir.") {
-		t.Fatalf("text:\n%s", msgs[0].Text)
+	if !strings.Contains(msgs[0].Text, "Bonjour ! Des demandes attendent votre suivi aujourd'hui : 5 en retard.") ||
+		!strings.HasSuffix(msgs[0].Text, "5. Fiche n° 5, demande 1 — 05/10/2026 — P00004\nAccès aux droits · Complémentaire Santé Solidaire — en retard depuis le 01/11") {
+		t.Fatalf("five due:\n%s", msgs[0].Text)
 	}
-	if n := len(msgs[0].ButtonTexts()); n != 40 {
-		t.Fatalf("%d buttons, want 40", n)
+	if n := len(msgs[0].ButtonTexts()); n != 20 {
+		t.Fatalf("five due: %d buttons, want 20", n)
+	}
+
+	w.sheet(a, "s5", "P00005", day(2026, 10, 6), day(2026, 11, 24))
+	run(t, s, time.Date(2026, 11, 24, 9, 0, 0, 0, paris))
+	msgs = botMessages(ta)
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2", len(msgs))
+	}
+	if !strings.Contains(msgs[1].Text, "Bonjour ! Des demandes attendent votre suivi aujourd'hui : 5 en retard, 1 aujourd'hui.") ||
+		!strings.Contains(msgs[1].Text, "5. Fiche n° 5, demande 1") || strings.Contains(msgs[1].Text, "6. ") || strings.Contains(msgs[1].Text, "P00005") ||
+		!strings.HasSuffix(msgs[1].Text, "\n\n… et 1 autre demande : tapez /suivis pour tout voir.") {
+		t.Fatalf("six due:\n%s", msgs[1].Text)
+	}
+	if n := len(msgs[1].ButtonTexts()); n != 20 {
+		t.Fatalf("six due: %d buttons, want 20", n)
 	}
 }
 

@@ -62,8 +62,10 @@ const followUpFrom = `
 	JOIN sheets s ON s.id = r.sheet_id
 	JOIN beneficiaries b ON b.id = s.beneficiary_id`
 
-// oldestFirst orders follow-ups by accompaniment date, then sheet and rank.
-const oldestFirst = ` ORDER BY s.date, s.mediator_number, r.position`
+// lateFirst orders follow-ups by follow-up date, so the longest late come
+// first, then those due today, then later ones, then those without a date;
+// then by accompaniment date, sheet and rank.
+const lateFirst = ` ORDER BY r.follow_up NULLS LAST, s.date, s.mediator_number, r.position`
 
 func scanFollowUps(rows pgx.Rows) ([]FollowUp, error) {
 	defer rows.Close()
@@ -86,7 +88,7 @@ type rowsQuerier interface {
 
 func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID MediatorID, today time.Time) ([]FollowUp, error) {
 	rows, err := tx.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
-		WHERE s.mediator_id = $1 AND r.status = 'en_cours' AND r.follow_up <= $2`+oldestFirst,
+		WHERE s.mediator_id = $1 AND r.status = 'en_cours' AND r.follow_up <= $2`+lateFirst,
 		mediatorID, Day(today))
 	if err != nil {
 		return nil, err
@@ -95,7 +97,7 @@ func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID MediatorID, to
 }
 
 // DueFollowUps lists the mediator's open requests whose follow-up date has
-// come by today (a local date), oldest accompaniment first.
+// come by today (a local date), the longest late first.
 func (s *Store) DueFollowUps(ctx context.Context, mediatorID MediatorID, today time.Time) ([]FollowUp, error) {
 	out, err := dueFollowUps(ctx, s.db, mediatorID, today)
 	if err != nil {
@@ -105,10 +107,10 @@ func (s *Store) DueFollowUps(ctx context.Context, mediatorID MediatorID, today t
 }
 
 // OpenRequests lists all the mediator's open requests, with or without a
-// follow-up date, oldest accompaniment first (/suivis).
+// follow-up date, the longest late first, those without a date last (/suivis).
 func (s *Store) OpenRequests(ctx context.Context, mediatorID MediatorID) ([]FollowUp, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
-		WHERE s.mediator_id = $1 AND r.status = 'en_cours'`+oldestFirst, mediatorID)
+		WHERE s.mediator_id = $1 AND r.status = 'en_cours'`+lateFirst, mediatorID)
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
 	}

@@ -42,7 +42,7 @@ func ids(fs []store.FollowUp) []int64 {
 	return out
 }
 
-func TestDueFollowUpsAreTheMediatorsOwnOldestFirst(t *testing.T) {
+func TestDueFollowUpsAreTheMediatorsOwnLateFirst(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
@@ -56,11 +56,11 @@ func TestDueFollowUpsAreTheMediatorsOwnOldestFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(due) != 2 || due[0].Beneficiary != "BBBBBB" || due[1].Beneficiary != "AAAAAA" {
-		t.Fatalf("due = %+v, want BBBBBB (1 Oct) then AAAAAA (2 Nov)", due)
+	if len(due) != 2 || due[0].Beneficiary != "AAAAAA" || due[1].Beneficiary != "BBBBBB" {
+		t.Fatalf("due = %+v, want AAAAAA (late since 20 Nov) then BBBBBB (today)", due)
 	}
-	if due[0].DaysOpen(today) != 53 || due[1].DaysOpen(today) != 21 || due[0].Type != "css" || due[0].Position != 1 {
-		t.Fatalf("days open = %d, %d; first = %+v", due[0].DaysOpen(today), due[1].DaysOpen(today), due[0])
+	if due[0].DaysOpen(today) != 21 || due[1].DaysOpen(today) != 53 || due[1].Type != "css" || due[1].Position != 1 {
+		t.Fatalf("days open = %d, %d; second = %+v", due[0].DaysOpen(today), due[1].DaysOpen(today), due[1])
 	}
 
 	open, err := st.OpenRequests(ctx, a.Mediator.ID)
@@ -71,8 +71,9 @@ func TestDueFollowUpsAreTheMediatorsOwnOldestFirst(t *testing.T) {
 	for _, f := range open {
 		bens = append(bens, f.Beneficiary)
 	}
-	if len(open) != 4 || bens[0] != "CCCCCC" || bens[1] != "BBBBBB" || bens[2] != "BBBBBB" || bens[3] != "AAAAAA" {
-		t.Fatalf("open requests oldest first = %v", bens)
+	// Late (20 Nov), today, 1 Dec, then the one without a date (sheet of 1 Sep).
+	if len(open) != 4 || bens[0] != "AAAAAA" || bens[1] != "BBBBBB" || bens[2] != "BBBBBB" || bens[3] != "CCCCCC" || open[2].Position != 2 {
+		t.Fatalf("open requests late first = %v", bens)
 	}
 
 	// Redrawing a message: refs in the message's order. Numbers are each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,10 @@ type Sheet struct {
 	// SavedAt is when the mediator pressed "Enregistrer" (the bot's clock):
 	// a request saved already resolved counts as resolved then. Zero: now().
 	SavedAt time.Time
+	// Closes gives a new status (resolue, non_resolue, abandonnee) to
+	// requests of the person still open from earlier sheets, by request id:
+	// updated at the next visit rather than asked again as a new request.
+	Closes map[int64]string
 }
 
 // Request is one rights or care request of a sheet.
@@ -86,6 +91,9 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 				return err
 			}
 		}
+		if err := closeEarlierRequests(ctx, tx, sh, benID, savedAt); err != nil {
+			return err
+		}
 		created = true
 		return nil
 	})
@@ -102,6 +110,28 @@ func (s *Store) SaveSheet(ctx context.Context, sh Sheet) (number int64, created 
 		return 0, false, fmt.Errorf("save sheet: %w", err)
 	}
 	return number, created, nil
+}
+
+// closeEarlierRequests records the statuses the sheet gives to its person's
+// requests still open from earlier sheets (sh.Closes), with the sheet: a
+// request of another person or mediator, or closed since, is left as it is.
+func closeEarlierRequests(ctx context.Context, tx pgx.Tx, sh Sheet, benID int64, savedAt *time.Time) error {
+	for id, status := range sh.Closes {
+		switch status {
+		case StatusResolved, StatusUnresolved, StatusAbandoned:
+		default:
+			return fmt.Errorf("close request %d: %q is not a closing status", id, status)
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE requests r SET status = $4, status_changed_at = coalesce($5, now()),
+			       resolved_at = CASE WHEN $4 = 'resolue' THEN coalesce($5, now()) END
+			FROM sheets s
+			WHERE r.id = $1 AND s.id = r.sheet_id AND s.mediator_id = $2 AND s.beneficiary_id = $3
+			  AND r.status = 'en_cours' AND s.id <> $6`, id, sh.MediatorID, benID, status, savedAt, sh.ID); err != nil {
+			return fmt.Errorf("close request %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // upsertBeneficiary creates the sheet's person or updates their latest
@@ -148,19 +178,47 @@ type Person struct {
 	ContactMode string
 	// Open are their requests still open, as "kind:type", oldest first.
 	Open []string
+	// Requests are the same open requests, to update at their next visit.
+	Requests []OpenRequest
+}
+
+// OpenRequest is a person's request still open, as their next sheet shows it.
+type OpenRequest struct {
+	ID         int64
+	Kind, Type string
+	Since      time.Time // date of the sheet that opened it
 }
 
 // personColumns read a beneficiary of table b with how they first met the
 // mediator (their first sheet) and their requests still open, oldest first.
 const personColumns = `b.code, COALESCE(b.sex, ''), b.age, b.age_on, COALESCE(b.qpv, ''), COALESCE(b.resources, ''), b.last_seen,
 	COALESCE((SELECT s.contact_mode FROM sheets s WHERE s.beneficiary_id = b.id ORDER BY s.date, s.created_at LIMIT 1), ''),
-	COALESCE((SELECT array_agg(r.kind || ':' || r.type ORDER BY s.date, r.position) FROM requests r
-	          JOIN sheets s ON s.id = r.sheet_id WHERE s.beneficiary_id = b.id AND r.status = 'en_cours'), '{}')`
+	COALESCE((SELECT array_agg(r.id || ':' || r.kind || ':' || r.type || ':' || to_char(s.date, 'YYYY-MM-DD') ORDER BY s.date, r.position)
+	          FROM requests r JOIN sheets s ON s.id = r.sheet_id WHERE s.beneficiary_id = b.id AND r.status = 'en_cours'), '{}')`
 
 func scanPerson(row pgx.Row) (Person, error) {
 	var p Person
-	err := row.Scan(&p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources, &p.LastSeen, &p.ContactMode, &p.Open)
-	return p, err
+	var open []string
+	if err := row.Scan(&p.Code, &p.Sex, &p.Age, &p.AgeOn, &p.QPV, &p.Resources, &p.LastSeen, &p.ContactMode, &open); err != nil {
+		return p, err
+	}
+	for _, o := range open {
+		f := strings.Split(o, ":")
+		if len(f) != 4 {
+			return p, fmt.Errorf("open request %q: want id:kind:type:date", o)
+		}
+		id, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return p, fmt.Errorf("open request id: %w", err)
+		}
+		since, err := time.Parse(time.DateOnly, f[3])
+		if err != nil {
+			return p, fmt.Errorf("open request date: %w", err)
+		}
+		p.Open = append(p.Open, f[1]+":"+f[2])
+		p.Requests = append(p.Requests, OpenRequest{ID: id, Kind: f[1], Type: f[2], Since: since})
+	}
+	return p, nil
 }
 
 // RecentPeople returns the mediator's most recently seen beneficiaries.
@@ -229,7 +287,8 @@ type SheetLine struct {
 	SavedAt     time.Time // when it was saved: it can be corrected for EditWindow
 }
 
-// RecentSheets lists the mediator's own last sheets, newest first.
+// RecentSheets lists the mediator's own last sheets, newest number first: a
+// sheet filled late for an older visit is still the last one filled.
 func (s *Store) RecentSheets(ctx context.Context, mediatorID MediatorID, limit int) ([]SheetLine, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT s.mediator_number, s.date, b.code, s.created_at,
@@ -239,7 +298,7 @@ func (s *Store) RecentSheets(ctx context.Context, mediatorID MediatorID, limit i
 		LEFT JOIN requests r ON r.sheet_id = s.id
 		WHERE s.mediator_id = $1
 		GROUP BY s.mediator_number, s.date, b.code, s.created_at
-		ORDER BY s.date DESC, s.mediator_number DESC
+		ORDER BY s.mediator_number DESC
 		LIMIT $2`, mediatorID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent sheets: %w", err)
