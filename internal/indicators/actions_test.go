@@ -238,12 +238,12 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"Actions collectives : 208 (2 080 participants)",
-		"Par médiateur : co-animées 8,8 · co-construites 4,5 · participations 7,5",
-		"- postes ruraux : co-animées 10,0 · co-construites 5,0 · participations 6,0",
+		"Actions collectives : 208, avec 2 080 participants",
+		"Actions par médiateur, en moyenne : co-animées 8,8 · co-construites avec les habitants 4,5 · participations sans co-animer 7,5",
+		"- postes ruraux : co-animées 10,0 · co-construites avec les habitants 5,0 · participations sans co-animer 6,0",
 		"Ont co-animé pour des professionnels : 20 % des médiateurs",
 		"Thèmes : Nutrition 64 % · Vaccination 36 % · Santé mentale 22 %",
-		"Partenaires par médiateur : sanitaire 0,2 · social 0,4 · médico-social 0,1",
+		"Partenaires par médiateur, en moyenne : sanitaires 0,2 · du champ social 0,4 · médico-sociaux 0,1",
 		"Bilan annuel 2026 : 3 bilans remplis sur 11 postes\nIdentifiés 67 % · CPAM 33 %",
 	} {
 		if !strings.Contains(text, want) {
@@ -274,7 +274,7 @@ func TestActionsOfOneMediatorAreCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := r.Text()
-	for _, want := range []string{"Actions collectives : 25 (250 participants)", "Co-animées 10 · co-construites 5 · participations 10", "Bilan annuel 2026 : rempli"} {
+	for _, want := range []string{"Actions collectives : 25, avec 250 participants", "Co-animées 10 · co-construites avec les habitants 5 · participations sans co-animer 10", "Bilan annuel 2026 : rempli"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

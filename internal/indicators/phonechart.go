@@ -33,12 +33,10 @@ const (
 // px is a length of n pixels of the phone chart.
 func px(n float64) vg.Length { return vg.Length(n) * vg.Inch / phoneDPI }
 
-// phoneFont is the chart's type: the sans-serif of the chat, not the
-// plotting library's default serif.
-func phoneFont(size float64) text.Style {
-	s := plot.New().Title.TextStyle
+// phoneFont sets a text's type to the chat's sans-serif (not the plotting
+// library's default serif) at size pixels, keeping its alignment.
+func phoneFont(s *text.Style, size float64) {
 	s.Font.Typeface, s.Font.Variant, s.Font.Size = "Liberation", "Sans", px(size)
-	return s
 }
 
 // phoneBar is one bar: a category and its count.
@@ -114,9 +112,9 @@ func SectionChart(r *Report, s Section) ([]byte, error) {
 func phonePlot(title string, bars []phoneBar, total int) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle = phoneFont(phoneTitlePx)
+	phoneFont(&p.Title.TextStyle, phoneTitlePx)
 	p.Title.Padding = px(24)
-	p.Y.Tick.Label = phoneFont(phoneLabelPx)
+	phoneFont(&p.Y.Tick.Label, phoneLabelPx)
 	p.Y.Tick.Length = 0
 	p.Y.LineStyle.Width = 0
 	p.Y.Padding = px(8)
@@ -149,8 +147,8 @@ func phonePlot(title string, bars []phoneBar, total int) (*plot.Plot, error) {
 		return nil, fmt.Errorf("phone chart: %w", err)
 	}
 	for i := range lbl.TextStyle {
-		lbl.TextStyle[i] = phoneFont(phoneLabelPx)
-		lbl.TextStyle[i].YAlign = draw.YCenter
+		phoneFont(&lbl.TextStyle[i], phoneLabelPx)
+		lbl.TextStyle[i].XAlign, lbl.TextStyle[i].YAlign = draw.XLeft, draw.YCenter
 	}
 	lbl.Offset = vg.Point{X: px(10)}
 	p.Add(lbl)
@@ -162,7 +160,8 @@ func phonePlot(title string, bars []phoneBar, total int) (*plot.Plot, error) {
 
 func renderPhone(p *plot.Plot) ([]byte, error) {
 	c := vgimg.NewWith(vgimg.UseWH(px(phoneWidthPx), px(phoneHeightPx)), vgimg.UseDPI(phoneDPI))
-	p.Draw(draw.New(c))
+	// A margin all round, so no word touches the picture's edge.
+	p.Draw(draw.Crop(draw.New(c), px(24), -px(24), px(16), -px(8)))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("phone chart: %w", err)

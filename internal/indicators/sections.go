@@ -147,7 +147,9 @@ func (r *Report) textPublics() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Personnes distinctes : %s", frtext.Number(r.People))
-	if r.Scope.Kind != KindMediator {
+	if r.Scope.Kind == KindMediator {
+		fmt.Fprintf(&b, ", dont en QPV : %s", frtext.Number(r.PerMediator.DistinctPeopleQPV.Round()))
+	} else {
 		pm := r.PerMediator
 		b.WriteString("\nMoyennes par médiateur, en personnes distinctes :")
 		fmt.Fprintf(&b, "\n- personnes accompagnées : %s, dont en QPV : %s",

@@ -19,7 +19,7 @@ import (
 func (r *Report) Text() string {
 	parts := []string{r.Summary()}
 	for _, s := range AllSections {
-		parts = append(parts, r.sectionBody(s))
+		parts = append(parts, s.title()+"\n"+r.sectionBody(s))
 	}
 	return fit(parts)
 }
@@ -97,6 +97,7 @@ func (r *Report) textKeyFigures() string {
 	}
 	requests("droits", r.Rights, func(k KeyFigures) int { return k.RightsRequests })
 	requests("soins", r.Care, func(k KeyFigures) int { return k.CareRequests })
+	fmt.Fprintf(&b, "Demandes résolues pendant la période, fiches de toutes dates : %s\n", frtext.Number(r.FollowUps.Resolved))
 	b.WriteString(r.textOverdue())
 	if s := r.textActionCount(); s != "" {
 		b.WriteString("\n" + s)
@@ -113,7 +114,7 @@ func (r *Report) textOverdue() string {
 	if f.Overdue > 0 {
 		n = frtext.Number(f.Overdue)
 	}
-	return "Suivis en retard au " + frAsOf(f.AsOf) + ", toutes fiches confondues : " + n
+	return "Suivis en retard au " + frAsOf(f.AsOf) + ", fiches de toutes dates : " + n
 }
 
 // textActionCount is the collective actions' one line of the key figures.
