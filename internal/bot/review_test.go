@@ -306,6 +306,8 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 	nord.Press("Cette année")
 	choice := nord.Expect("Quel territoire")
 	nord.Press(choice.ButtonTexts()[0])
+	nord.Expect("Indicateurs – Nord")
+	nord.Press("Bilans")
 	figures := nord.Expect("Bilan annuel 2026 : 1 bilan rempli sur 1 poste")
 	if !strings.Contains(figures.Text, "Identifiés 100 % · CPAM 100 %") {
 		t.Fatalf("review shares missing:\n%s", figures.Text)

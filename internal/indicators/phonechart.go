@@ -30,6 +30,12 @@ const (
 	phoneMaxBars  = 11 // the longest catalogue list (care types, obstacles)
 )
 
+// The chat charts' colours: rights in blue, care in orange.
+var (
+	phoneRightsColor = color.RGBA{R: 0x1f, G: 0x6f, B: 0xb4, A: 0xff}
+	phoneCareColor   = color.RGBA{R: 0xe0, G: 0x7a, B: 0x1f, A: 0xff}
+)
+
 // px is a length of n pixels of the phone chart.
 func px(n float64) vg.Length { return vg.Length(n) * vg.Inch / phoneDPI }
 
@@ -39,10 +45,12 @@ func phoneFont(s *text.Style, size float64) {
 	s.Font.Typeface, s.Font.Variant, s.Font.Size = "Liberation", "Sans", px(size)
 }
 
-// phoneBar is one bar: a category and its count.
+// phoneBar is one bar: a category, its count and, when it is a care
+// request beside rights ones, the care colour.
 type phoneBar struct {
 	label string
 	n     int
+	care  bool
 }
 
 // SectionChart draws a section's chart for the chat, a 1280×960 PNG: the
@@ -60,7 +68,7 @@ func SectionChart(r *Report, s Section) ([]byte, error) {
 			q = r.Care
 		}
 		for _, t := range q.Types() {
-			bars = append(bars, phoneBar{t.Short, t.Count})
+			bars = append(bars, phoneBar{label: t.Short, n: t.Count})
 		}
 		total, title = q.Total, "Demandes d'accès aux droits, par type"
 		if s == SectionCare {
@@ -77,13 +85,43 @@ func SectionChart(r *Report, s Section) ([]byte, error) {
 					label = c.Button()
 				}
 			}
-			bars = append(bars, phoneBar{label, n})
+			bars = append(bars, phoneBar{label: label, n: n})
 			total += n
 		}
 		title = "Freins, part des mentions"
 	default:
 		return nil, nil
 	}
+	return drawPhoneBars(r, title, bars, total)
+}
+
+// RequestsPhoneChart draws all the requests of a report by type for the
+// chat (the Monday summary), a 1280×960 PNG: rights in blue, care in
+// orange, the largest first. nil (and no error) without any request.
+func RequestsPhoneChart(r *Report) ([]byte, error) {
+	return drawPhoneBars(r, "Demandes par type, en bleu les droits, en orange les soins", requestBars(r), r.Rights.Total+r.Care.Total)
+}
+
+// requestBars are the bars of RequestsPhoneChart: every type of both
+// kinds, each kind's "Autre" named with its kind.
+func requestBars(r *Report) []phoneBar {
+	var bars []phoneBar
+	for _, q := range []Requests{r.Rights, r.Care} {
+		for _, t := range q.Types() {
+			label := t.Short
+			if t.Code == "autre" { // one "Autre" in each kind
+				label = map[string]string{"droits": "Autre (droits)", "soins": "Autre (soins)"}[q.kind]
+			}
+			bars = append(bars, phoneBar{label: label, n: t.Count, care: q.kind == "soins"})
+		}
+	}
+	return bars
+}
+
+// drawPhoneBars keeps the bars with a count, the largest first (at most
+// phoneMaxBars, the title says so), and draws them under the title, the
+// territory and the period.
+func drawPhoneBars(r *Report, title string, bars []phoneBar, total int) ([]byte, error) {
 	bars = slices.DeleteFunc(bars, func(b phoneBar) bool { return b.n <= 0 })
 	if len(bars) == 0 || total == 0 {
 		return nil, nil
@@ -95,10 +133,10 @@ func SectionChart(r *Report, s Section) ([]byte, error) {
 	if r.Own {
 		who = "vos chiffres"
 	}
-	title = fmt.Sprintf("%s – %s\n%s", title, shorten(who, 40), capitalize(r.Period.Label()))
+	title = fmt.Sprintf("%s\n%s – %s", title, shorten(who, 40), r.Period.Label())
 	if len(bars) > phoneMaxBars {
 		bars = bars[:phoneMaxBars]
-		title += fmt.Sprintf(" (les %d premiers)", phoneMaxBars)
+		title += fmt.Sprintf(" (les %d plus fréquents)", phoneMaxBars)
 	}
 	p, err := phonePlot(title, bars, total)
 	if err != nil {
@@ -120,13 +158,17 @@ func phonePlot(title string, bars []phoneBar, total int) (*plot.Plot, error) {
 	p.Y.Padding = px(8)
 	p.HideX()
 	n := len(bars)
-	vals := make(plotter.Values, n)
+	vals, care := make(plotter.Values, n), make(plotter.Values, n)
 	names := make([]string, n)
 	labels := plotter.XYLabels{XYs: make(plotter.XYs, n), Labels: make([]string, n)}
 	maxN := 0
 	for i, b := range bars {
 		j := n - 1 - i // NominalY puts the first name at the bottom
-		vals[j] = float64(b.n)
+		if b.care {
+			care[j] = float64(b.n)
+		} else {
+			vals[j] = float64(b.n)
+		}
 		names[j] = b.label
 		labels.XYs[j] = plotter.XY{X: float64(b.n), Y: float64(j)}
 		labels.Labels[j] = countPct(b.n, total)
@@ -134,14 +176,19 @@ func phonePlot(title string, bars []phoneBar, total int) (*plot.Plot, error) {
 	}
 	// The bars share the height left under the title, 60 % of each row.
 	rows := px(phoneHeightPx - 200)
-	bc, err := plotter.NewBarChart(vals, min(px(56), rows/vg.Length(n)*0.6))
-	if err != nil {
-		return nil, fmt.Errorf("phone chart: %w", err)
+	for _, series := range []struct {
+		vals  plotter.Values
+		color color.Color
+	}{{vals, phoneRightsColor}, {care, phoneCareColor}} {
+		bc, err := plotter.NewBarChart(series.vals, min(px(56), rows/vg.Length(n)*0.6))
+		if err != nil {
+			return nil, fmt.Errorf("phone chart: %w", err)
+		}
+		bc.Horizontal = true
+		bc.Color = series.color
+		bc.LineStyle.Width = 0
+		p.Add(bc)
 	}
-	bc.Horizontal = true
-	bc.Color = color.RGBA{R: 0x1f, G: 0x6f, B: 0xb4, A: 0xff}
-	bc.LineStyle.Width = 0
-	p.Add(bc)
 	lbl, err := plotter.NewLabels(labels)
 	if err != nil {
 		return nil, fmt.Errorf("phone chart: %w", err)
@@ -160,11 +207,16 @@ func phonePlot(title string, bars []phoneBar, total int) (*plot.Plot, error) {
 
 func renderPhone(p *plot.Plot) ([]byte, error) {
 	c := vgimg.NewWith(vgimg.UseWH(px(phoneWidthPx), px(phoneHeightPx)), vgimg.UseDPI(phoneDPI))
-	// A margin all round, so no word touches the picture's edge.
-	p.Draw(draw.Crop(draw.New(c), px(24), -px(24), px(16), -px(8)))
+	drawPhone(p, c)
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("phone chart: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// drawPhone draws a phone plot on c with a margin all round, so no word
+// touches the picture's edge.
+func drawPhone(p *plot.Plot, c vg.CanvasSizer) {
+	p.Draw(draw.Crop(draw.New(c), px(24), -px(24), px(16), -px(8)))
 }
