@@ -226,6 +226,7 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		t.Errorf("JSON partners/review = %v %+v", doc.Partners, doc.Review)
 	}
 
+	mustNameUnits(t, r)
 	// The open answers are never in the report: not in JSON, text or tables.
 	text := r.Text()
 	var tables strings.Builder
@@ -242,9 +243,9 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		"Actions par médiateur, en moyenne : co-animées 8,8 · co-construites avec les habitants 4,5 · participations sans co-animer 7,5",
 		"- postes ruraux : co-animées 10,0 · co-construites avec les habitants 5,0 · participations sans co-animer 6,0",
 		"Ont co-animé pour des professionnels : 20 % des médiateurs",
-		"Thèmes : Nutrition 64 % · Vaccination 36 % · Santé mentale 22 %",
+		"Thèmes, en % des actions : Nutrition 64 % · Vaccination 36 % · Santé mentale 22 %",
 		"Partenaires par médiateur, en moyenne : sanitaires 0,2 · du champ social 0,4 · médico-sociaux 0,1",
-		"Bilan annuel 2026 : 3 bilans remplis sur 11 postes\nIdentifiés 67 % · CPAM 33 %",
+		"Bilan annuel 2026 : 3 bilans remplis sur 11 postes\nEn % des bilans : identifiés 67 % · CPAM 33 %",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
@@ -273,6 +274,7 @@ func TestActionsOfOneMediatorAreCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustNameUnits(t, r)
 	text := r.Text()
 	for _, want := range []string{"Actions collectives : 25, avec 250 participants", "Co-animées 10 · co-construites avec les habitants 5 · participations sans co-animer 10", "Bilan annuel 2026 : rempli"} {
 		if !strings.Contains(text, want) {

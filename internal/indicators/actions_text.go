@@ -104,10 +104,10 @@ func (r *Report) textActions(a *Actions) string {
 		}
 		fmt.Fprintf(&b, "\nOnt co-animé pour des professionnels : %d %% des médiateurs", t.CoanimatedForProfessionalsPct)
 	}
-	if s := textRanks("Thèmes", a.Themes, 5); s != "" {
+	if s := textRanks("Thèmes, en % des actions", a.Themes, 5); s != "" {
 		b.WriteString("\n" + s)
 	}
-	if s := textRanks("Partenaires de co-animation", a.Partners, 4); s != "" {
+	if s := textRanks("Partenaires de co-animation, en % des actions avec partenaire", a.Partners, 4); s != "" {
 		b.WriteString("\n" + s)
 	}
 	return b.String()
@@ -152,11 +152,11 @@ func (r *Report) textReview(rv *Review) string {
 			g.Pct["identified"], g.Pct["cpam_partnership"], g.Pct["partner_bodies"], g.Pct["professional_project"], g.Pct["training"])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s sur %s\n%s", title, frtext.Plural(t.Reviews, "bilan rempli", "bilans remplis"), posts(t.Posts), capitalize(shares(t)))
+	fmt.Fprintf(&b, "%s : %s sur %s\nEn %% des bilans : %s", title, frtext.Plural(t.Reviews, "bilan rempli", "bilans remplis"), posts(t.Posts), shares(t))
 	if split(rv.Rural.Reviews, rv.QPVPosts.Reviews) {
 		b.WriteString("\n- postes ruraux : " + shares(rv.Rural) + "\n- postes QPV : " + shares(rv.QPVPosts))
 	}
-	if s := textRanks("Besoins de santé", rv.HealthNeeds, 5); s != "" {
+	if s := textRanks("Besoins de santé, en % des bilans", rv.HealthNeeds, 5); s != "" {
 		b.WriteString("\n" + s)
 	}
 	return b.String()

@@ -308,6 +308,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 	}
 
 	// The chat message shows the same figures.
+	mustNameUnits(t, r)
 	text := r.Text()
 	for _, want := range []string{
 		"Indicateurs – Hauts-de-France", "Du 01/01/2024 au 31/12/2024", "Fiches : 4 175", "Médiateurs actifs : 49",
