@@ -79,7 +79,6 @@ func TestRegionalIndicatorsOpenWithKeyFiguresAndSectionButtons(t *testing.T) {
 			}
 		}
 	}
-	t.Log(summary.Text)
 	if p := region.LastMessage(); p.ID != summary.ID || p.Photo != nil {
 		t.Errorf("after the key figures, another message: %s", p)
 	}
