@@ -52,7 +52,9 @@ var access = map[string][]string{
 	"rp":  mediatorOnly, // /rappels settings
 	"bl":  mediatorOnly, // annual review reminder
 	"m":   mediatorOnly, // /meschiffres figures
+	"ms":  mediatorOnly, // /meschiffres: a section of the figures
 	"i":   coordinators, // /indicateurs figures
+	"is":  coordinators, // /indicateurs: a section of the figures
 	"a":   coordinators, // /activite: a territory's structures and mediators
 	"e":   coordinators, // /export files
 	"inv": coordinators, // /inviter choices
@@ -84,6 +86,8 @@ func (b *Bot) buttonRoutes() map[string]route {
 		"bl":  {1, 1, b.pressReview},       // bl:<year>
 		"i":   {1, 3, b.pressFigures},      // i:<period>[:<scope tag>[:<format>]]
 		"m":   {1, 3, b.pressFigures},
+		"is":  {3, 3, b.pressSection}, // is:<period>:<scope tag>:<section>
+		"ms":  {3, 3, b.pressSection},
 		"e":   {1, 3, b.pressFigures},
 		"a":   {1, 3, b.pressFigures},  // a:<period>[:<scope tag>]
 		"inv": {1, 4, b.pressInvite},   // inv:<m|c|a>[:<level or dep>[:<dep or structure>[:<structure or rural>]]]

@@ -83,8 +83,10 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/meschiffres", "/monbilan"}
 	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe", "/activite", "/rapport"}
 	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
-		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period}
-	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y", "a:m", "a:m:" + nord, "i:y2024", "i:m202611:" + nord, "ra:2025:pdf"}
+		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period,
+		"ms:" + period + ":" + nord + ":droits"}
+	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y", "a:m", "a:m:" + nord, "i:y2024", "i:m202611:" + nord, "ra:2025:pdf",
+		"is:" + period + ":" + region + ":droits"}
 
 	type person struct {
 		name string
@@ -141,6 +143,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		{person{"structure", ccas}, "a:" + period + ":" + nord},
 		{person{"département 62", pdc}, "a:" + period + ":" + nord + ":v"},
 		{person{"structure", ccas}, "i:" + period + ":" + tag(indicators.Scope{Kind: indicators.KindRural, Departement: "59"})},
+		{person{"département 62", pdc}, "is:" + period + ":" + nord + ":droits"},
 	} {
 		msg := c.who.u.Messages()[1]
 		c.who.u.PressData(msg.ID, c.data)
@@ -168,14 +171,14 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	}
 
 	h.sameSnapshot(before, "a refused entry point")
-	// Each press refused by the role table is in the audit trail: 14 buttons
-	// by 2 coordinators, 16 by the mediator (strangers' presses are not).
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*14+16 {
-		t.Errorf("%d refused presses audited, want %d", n, 2*14+16)
+	// Each press refused by the role table is in the audit trail: 15 buttons
+	// by 2 coordinators, 17 by the mediator (strangers' presses are not).
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*15+17 {
+		t.Errorf("%d refused presses audited, want %d", n, 2*15+17)
 	}
-	// 8 territories, 2 annual reports.
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 10 {
-		t.Errorf("%d territory refusals audited, want 10", n)
+	// 9 territories, 2 annual reports.
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 11 {
+		t.Errorf("%d territory refusals audited, want 11", n)
 	}
 	for _, id := range []int64{4801, 4810, 4811, 4899} {
 		if _, exists, err := h.drafts.Load(ctx, store.ChatID(id), store.TelegramID(id)); err != nil || exists {

@@ -391,26 +391,8 @@ func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scop
 
 // deliverFigures computes and sends the figures (or the export file).
 func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) {
-	all, err := b.territories(ctx, u)
-	if err != nil {
-		b.log.ErrorContext(ctx, "list territories", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
-	}
-	p, ok := period(pcode, b.Now())
-	var scope indicators.Scope
-	found := false
-	for _, s := range all {
-		if scopeTag(s) == tag {
-			scope, found = s, true
-			break
-		}
-	}
-	if !ok || !found || !indicators.Allowed(viewer(u), scope) {
-		if found {
-			b.audit(ctx, u.TelegramID, store.AuditRefused, scope.Key(), map[string]any{"reason": "territory", "flow": flow})
-		}
-		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
+	p, scope, ok := b.figuresTerritory(ctx, u, ev, flow, pcode, tag)
+	if !ok {
 		return
 	}
 	if editID > 0 {
@@ -432,40 +414,45 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.send(ctx, ev.chatID, a.Text(), b.resultButtons(ctx, u, flow, p, scope))
 		return
 	}
-	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now()), indicators.WithHistory()}
-	if flow == flowOwn {
-		opts = append(opts, indicators.ForTheMediator())
-	}
-	r, err := indicators.Compute(ctx, b.store.Reports(), p, scope, opts...)
+	r, err := b.computeFigures(ctx, flow, p, scope)
 	if err != nil {
 		b.log.ErrorContext(ctx, "compute indicators", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	buttons := b.resultButtons(ctx, u, flow, p, scope)
-	if r.Rights.Total+r.Care.Total == 0 {
-		b.send(ctx, ev.chatID, r.Text(), buttons)
-		return
-	}
-	b.reply(ctx, ev, r.Text())
-	png, err := indicators.Chart(r)
+	// The key figures alone, short enough for a phone; each section (and
+	// its chart) comes on its button.
+	buttons := append(sectionButtons(flow, periodCode(p), scopeTag(scope), ""), b.resultButtons(ctx, u, flow, p, scope)...)
+	b.send(ctx, ev.chatID, r.Summary(), buttons)
+}
+
+// figuresTerritory resolves a figures button's period and territory tag,
+// and checks the user may see that territory; when not, it says so (and
+// audits a territory that exists) and returns false.
+func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flow, pcode, tag string) (indicators.Period, indicators.Scope, bool) {
+	all, err := b.territories(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "chart", "err", err)
-		b.send(ctx, ev.chatID, "Le graphique n'a pas pu être dessiné ; les chiffres sont ci-dessus.", buttons)
-		return
+		b.log.ErrorContext(ctx, "list territories", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return indicators.Period{}, indicators.Scope{}, false
 	}
-	// The report's label names a mediator by their identifier; the scope's
-	// own label would fall back to a database number.
-	caption := "Demandes par type — " + r.Label
-	if flow == flowOwn {
-		caption = "Vos demandes par type"
+	p, ok := period(pcode, b.Now())
+	var scope indicators.Scope
+	found := false
+	for _, s := range all {
+		if scopeTag(s) == tag {
+			scope, found = s, true
+			break
+		}
 	}
-	photo := telegram.Message{ChatID: int64(ev.chatID), Text: caption,
-		Buttons: buttons, // the buttons under the last message of the result
-		File:    &telegram.File{Name: "demandes.png", Data: png, Photo: true}}
-	if _, err := b.out.Post(ctx, photo); err != nil {
-		b.log.ErrorContext(ctx, "send chart", "chat_id", ev.chatID, "err", err)
+	if !ok || !found || !indicators.Allowed(viewer(u), scope) {
+		if found {
+			b.audit(ctx, u.TelegramID, store.AuditRefused, scope.Key(), map[string]any{"reason": "territory", "flow": flow})
+		}
+		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
+		return indicators.Period{}, indicators.Scope{}, false
 	}
+	return p, scope, true
 }
 
 func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) {

@@ -82,12 +82,10 @@ func TestCoordinatorAsksIndicatorsOfTheirTerritoryOnly(t *testing.T) {
 	if strings.Contains(figures.Text, "Fiches : 8") {
 		t.Fatalf("Nord figures include Pas-de-Calais: %s", figures.Text)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for nord.LastMessage().Photo == nil && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
-	if p := nord.LastMessage().Photo; p == nil || !bytes.HasPrefix(p.Data, []byte("\x89PNG")) {
-		t.Fatal("no PNG chart after the figures")
+	nord.PressOn(figures, "Droits")
+	rights := nord.Expect("Accès aux droits – Nord")
+	if p := rights.Photo; p == nil || !bytes.HasPrefix(p.Data, []byte("\x89PNG")) {
+		t.Fatal("no PNG chart with the rights section")
 	}
 
 	region := h.coordinator(4101, store.Invitation{Scope: "region"})
@@ -112,8 +110,9 @@ func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
 	if !strings.HasPrefix(figures.Text, "Vos chiffres\n") || strings.Contains(figures.Text, "Médiateur") {
 		t.Fatalf("a mediator's own figures are headed by a post name:\n%s", figures.Text)
 	}
-	if chart := other.Expect("par type"); strings.Contains(chart.Text, "n°") {
-		t.Fatalf("chart caption shows a database number: %q", chart.Text)
+	other.PressOn(figures, "Droits")
+	if chart := other.Expect("Accès aux droits – vos chiffres"); chart.Photo == nil || strings.Contains(chart.Text, "n°") || strings.Contains(chart.Text, "Médiateur") {
+		t.Fatalf("the mediator's rights section (a chart, no post name): %s", chart)
 	}
 	other.Send("/indicateurs")
 	other.Expect("réservée aux coordinateurs")

@@ -132,27 +132,42 @@ func TestCoordinatorsMonday(t *testing.T) {
 	nord.Expect("Quel territoire ?")
 	nord.Press("Nord")
 	figures := nord.Expect("Indicateurs – Nord")
+	// The key figures, compared once with a year earlier; each section on
+	// its button.
 	mustContain(t, figures.Text,
-		"Du 01/01/2026 au 23/11/2026\n",
-		"Fiches : 3 (un an plus tôt : 1)\nMédiateurs actifs : 2 sur 3 postes (un an plus tôt : 1)\nPersonnes distinctes : 3 (un an plus tôt : 1)\n",
-		"Moyennes par médiateur, en personnes distinctes :\n- personnes accompagnées : 2, dont en QPV : 2\n",
+		"Indicateurs – Nord\nDu 01/01/2026 au 23/11/2026\nEntre parenthèses : les chiffres du 01/01/2025 au 23/11/2025, un an plus tôt.\n\n",
+		"Fiches : 3 (1)\nPersonnes distinctes : 3 (1)\nMédiateurs actifs : 2 sur 3 postes (1)\n",
+		"Demandes d'accès aux droits : 2 (1), résolues à 100 %\nDemandes d'accès aux soins : 1 (0), résolues à 0 %\n",
+		"Demandes résolues pendant la période, fiches de toutes dates : 2\nSuivis en retard au 23/11/2026, fiches de toutes dates : 1\nActions collectives : aucune\n",
 		"Fiches par mois sur 12 mois : ▁▁▁▁▁▁▁▁▁▁▄█\ndéc. 25 : 0 · janv. 26 : 0 · févr. 26 : 0 · mars 26 : 0\n",
 		"oct. 26 : 1 · nov. 26 : 2",
-		"Femmes 3 (100 %) · hommes 0 (0 %)\nEn QPV 3 (100 %) · âge moyen 52 ans",
-		"Accès aux droits : 2 demandes (un an plus tôt : 1), 2 résolues (100 %)\n- Complémentaire Santé Solidaire : 1 (50 %)\n- Autre : 1 (50 %)",
-		"Accès aux soins : 1 demande (un an plus tôt : 0), 0 résolue (0 %)\n- Aide ou prise de RDV pour ou avec l'usager : 1 (100 %)",
-		"À ce jour (23/11/2026) : 1 suivi en retard (demande non résolue, date de suivi passée), toutes dates de fiche confondues",
-		"Freins (part des mentions) :\n- Non connaissance des droits et dispositifs : 3 (50 %)\n- Éducation : 3 (50 %)",
-		"Ressources principales :\n- RSA : 3 (100 %)",
-		"Mode de contact :\n- Rencontre physique avec le médiateur ou sa structure préalable : 3 (100 %)",
 	)
-	chart := waitFor(t, nord, "chart with its buttons", func(m telegramtest.Message) bool { return m.Photo != nil })
-	if got := strings.Join(chart.ButtonTexts(), "|"); got != "Autre période|Autre territoire|Exporter (Excel)|Activité des médiateurs" {
+	if got := strings.Join(figures.ButtonTexts(), "|"); got != "Droits|Soins|Publics|Freins|Actions|Bilans|Autre période|Autre territoire|Exporter (Excel)|Activité des médiateurs" {
 		t.Errorf("buttons after the figures: %s", got)
+	}
+	nord.PressOn(figures, "Publics")
+	mustContain(t, nord.Expect("Publics – Nord").Text,
+		"Personnes distinctes : 3\nMoyennes par médiateur, en personnes distinctes :\n- personnes accompagnées : 2, dont en QPV : 2\n",
+		"Fiches : 3\n- par sexe : femmes 3 (100 %) · hommes 0 (0 %)\n- en QPV : 3 (100 %)\n- âge moyen : 52 ans",
+		"Ressources principales, en fiches :\n- RSA : 3 (100 %)",
+		"Mode de contact, en fiches :\n- Rencontre physique avec le médiateur ou sa structure préalable : 3 (100 %)",
+	)
+	nord.PressOn(figures, "Droits")
+	mustContain(t, nord.Expect("Accès aux droits – Nord").Text,
+		"\n\n2 demandes, dont 2 résolues (100 %)\nPar type :\n- Complémentaire Santé Solidaire : 1 (50 %)\n- Autre : 1 (50 %)")
+	nord.PressOn(figures, "Soins")
+	mustContain(t, nord.Expect("Accès aux soins – Nord").Text,
+		"\n\n1 demande, dont 0 résolue (0 %)\nPar type :\n- Aide ou prise de RDV pour ou avec l'usager : 1 (100 %)")
+	nord.PressOn(figures, "Freins")
+	mustContain(t, nord.Expect("Freins – Nord").Text,
+		"\n\nFiches citant au moins un frein : 3 (100 %) sur 3\n\nPart de chaque frein dans les mentions (une fiche peut en citer plusieurs) :\n- Non connaissance des droits et dispositifs : 3 (50 %)\n- Éducation : 3 (50 %)")
+	chart := waitFor(t, nord, "chart of the obstacles", func(m telegramtest.Message) bool { return m.Photo != nil })
+	if got := strings.Join(chart.ButtonTexts(), "|"); got != "Droits|Soins|Publics|Actions|Bilans" {
+		t.Errorf("buttons under the obstacles: %s", got)
 	}
 
 	// A past year by buttons, the territory kept.
-	nord.PressOn(chart, "Autre période")
+	nord.PressOn(figures, "Autre période")
 	nord.Expect("Indicateurs : quelle période ?")
 	nord.Press("Une année passée…")
 	years := nord.Expect("Indicateurs : quelle année ?")
@@ -161,7 +176,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 	}
 	nord.Press("2024")
 	past := nord.Expect("Du 01/01/2024 au 31/12/2024")
-	mustContain(t, past.Text, "Indicateurs – Nord\n", "Fiches : 1 (2023 : 0)\n")
+	mustContain(t, past.Text, "Indicateurs – Nord\n", "\nEntre parenthèses : les chiffres de 2023, un an plus tôt.\n", "\nFiches : 1 (0)\n")
 
 	// A structure's activity: who logged nothing this month, who owes
 	// their 2025 review.
@@ -261,7 +276,7 @@ func TestNewNamesInTheMenuOldNamesStillWork(t *testing.T) {
 	med.Send("/meschiffres")
 	med.Press("Ce mois")
 	figures := med.Expect("Vos chiffres")
-	if got := strings.Join(figures.ButtonTexts(), "|"); got != "Autre période" {
+	if got := strings.Join(figures.ButtonTexts(), "|"); got != "Droits|Soins|Publics|Freins|Actions|Bilans|Autre période" {
 		t.Errorf("buttons after a mediator's own figures: %q", got)
 	}
 	coord.Send("/digest non")

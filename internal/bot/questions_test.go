@@ -91,7 +91,7 @@ func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
 	region.Expect("Demandes « Complémentaire Santé Solidaire » : 3\n")
 	region.PressOn(a, "Tout le rapport")
 	report := region.Expect("Indicateurs – Pas-de-Calais")
-	if !strings.Contains(report.Text, "Fiches : 9 (mars 2023 : 0)\n") || !strings.Contains(report.Text, "- Complémentaire Santé Solidaire : 5 (100 %)") {
+	if !strings.Contains(report.Text, "\nEntre parenthèses : les chiffres de mars 2023, un an plus tôt.\n") || !strings.Contains(report.Text, "\nFiches : 9 (0)\n") || !strings.Contains(report.Text, "\nDemandes d'accès aux droits : 5 (0), résolues à 60 %\n") {
 		t.Fatalf("the whole report is not that of March 2024 in the 62:\n%s", report.Text)
 	}
 

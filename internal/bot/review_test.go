@@ -306,8 +306,10 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 	nord.Press("Cette année")
 	choice := nord.Expect("Quel territoire")
 	nord.Press(choice.ButtonTexts()[0])
+	nord.Expect("Indicateurs – Nord")
+	nord.Press("Bilans")
 	figures := nord.Expect("Bilan annuel 2026 : 1 bilan rempli sur 1 poste")
-	if !strings.Contains(figures.Text, "Identifiés 100 % · CPAM 100 %") {
+	if !strings.Contains(figures.Text, "\nEn % des bilans : identifiés 100 % · CPAM 100 %") {
 		t.Fatalf("review shares missing:\n%s", figures.Text)
 	}
 	for _, m := range nord.Messages() {

@@ -432,6 +432,8 @@ func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
 	if !strings.Contains(figures, "Nord") {
 		t.Errorf("regional figures do not show the Nord:\n%s", figures)
 	}
+	p.press("Droits") // a section with its chart
+	p.expect("Accès aux droits – Hauts-de-France")
 	chart := value(p, "wait for the chart", poll[[]int](`(() => {
 		const img = [...document.querySelectorAll("#chat .row.in img.photo")].pop();
 		return img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : null;
@@ -535,6 +537,8 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 		}
 		p.expect("Médiateurs actifs")
 	}
+	p.press("Soins") // a section with its chart
+	p.expect("Accès aux soins – Hauts-de-France")
 	chart := value(p, "wait for the chart", poll[[]int](`(() => {
 		const img = [...document.querySelectorAll("#chat .row.in img.photo")].pop();
 		return img && img.complete && img.naturalWidth > 0 ? [img.naturalWidth, img.naturalHeight] : null;
@@ -563,7 +567,7 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 	}
 	p.press("Hauts-de-France")
 	year := p.expect("Fiches : 4 175")
-	for _, want := range []string{"Médiateurs actifs : 49", "En QPV 2 972 (71 %)", "Nord (23) : 1 793", "Accès aux droits : 3 667 demandes", "2 787 résolues (76 %)"} {
+	for _, want := range []string{"Médiateurs actifs : 49", "Nord : 1 793 fiches, 23 médiateurs", "Demandes d'accès aux droits : 3 667", "résolues à 76 %"} {
 		if !strings.Contains(year, want) {
 			t.Errorf("figures of the synthetic year lack %q:\n%s", want, year)
 		}

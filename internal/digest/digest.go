@@ -128,7 +128,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	}
 	var png []byte
 	if ytd.Rights.Total+ytd.Care.Total > 0 {
-		if png, err = indicators.Chart(ytd); err != nil {
+		if png, err = indicators.RequestsPhoneChart(ytd); err != nil {
 			j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)
 			png = nil // the text goes alone, with the buttons
 		}

@@ -226,6 +226,7 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		t.Errorf("JSON partners/review = %v %+v", doc.Partners, doc.Review)
 	}
 
+	mustNameUnits(t, r)
 	// The open answers are never in the report: not in JSON, text or tables.
 	text := r.Text()
 	var tables strings.Builder
@@ -238,13 +239,13 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"Actions collectives : 208 (2 080 participants)",
-		"Par médiateur : co-animées 8,8 · co-construites 4,5 · participations 7,5",
-		"- postes ruraux : co-animées 10,0 · co-construites 5,0 · participations 6,0",
+		"Actions collectives : 208, avec 2 080 participants",
+		"Actions par médiateur, en moyenne : co-animées 8,8 · co-construites avec les habitants 4,5 · participations sans co-animer 7,5",
+		"- postes ruraux : co-animées 10,0 · co-construites avec les habitants 5,0 · participations sans co-animer 6,0",
 		"Ont co-animé pour des professionnels : 20 % des médiateurs",
-		"Thèmes : Nutrition 64 % · Vaccination 36 % · Santé mentale 22 %",
-		"Partenaires par médiateur : sanitaire 0,2 · social 0,4 · médico-social 0,1",
-		"Bilan annuel 2026 : 3 bilans remplis sur 11 postes\nIdentifiés 67 % · CPAM 33 %",
+		"Thèmes, en % des actions : Nutrition 64 % · Vaccination 36 % · Santé mentale 22 %",
+		"Partenaires par médiateur, en moyenne : sanitaires 0,2 · du champ social 0,4 · médico-sociaux 0,1",
+		"Bilan annuel 2026 : 3 bilans remplis sur 11 postes\nEn % des bilans : identifiés 67 % · CPAM 33 %",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
@@ -273,8 +274,9 @@ func TestActionsOfOneMediatorAreCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mustNameUnits(t, r)
 	text := r.Text()
-	for _, want := range []string{"Actions collectives : 25 (250 participants)", "Co-animées 10 · co-construites 5 · participations 10", "Bilan annuel 2026 : rempli"} {
+	for _, want := range []string{"Actions collectives : 25, avec 250 participants", "Co-animées 10 · co-construites avec les habitants 5 · participations sans co-animer 10", "Bilan annuel 2026 : rempli"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

@@ -28,7 +28,7 @@ func meanCell(m Mean) any {
 
 // categoryPlural names partner categories after "Partenaires": "du champ
 // social", since "partenaires sociaux" means trade unions in French.
-var categoryPlural = map[string]string{"sanitaire": "sanitaires", "social": "du champ social", "medico_social": "médico-sociaux"}
+var categoryPlural = codes.Plurals["partner_categories"].Forms
 
 // actionCount is the number of collective actions of a report (0 when not computed).
 func actionCount(r *Report) int {
@@ -42,32 +42,36 @@ func actionCount(r *Report) int {
 // posts are present.
 func split(rural, qpv int) bool { return rural > 0 && qpv > 0 }
 
-// textActivities is the chat section on actions, partners and the review;
-// "" when the report has none of them.
+// textActivities is the chat section on actions and partners; empty when
+// the report has neither.
 func (r *Report) textActivities() []string {
 	var out []string
 	if a := r.Actions; a != nil {
 		out = append(out, r.textActions(a))
 	}
 	if p := r.Partners; p != nil && p.Total.Mediators > 0 {
-		roles := func(g PartnerGroup) string {
-			return fmt.Sprintf("sanitaire %s · social %s · médico-social %s", Decimal(g.PerMediator["sanitaire"]),
-				Decimal(g.PerMediator["social"]), Decimal(g.PerMediator["medico_social"]))
+		// "partenaires sanitaires · du champ social · médico-sociaux": the
+		// category labels agree with "partenaires" (codes.Plurals).
+		categories := func(value func(code string) string) string {
+			var parts []string
+			for _, c := range codes.PartnerCategories {
+				parts = append(parts, codes.Plural("partner_categories", c.Code)+" "+value(c.Code))
+			}
+			return strings.Join(parts, " · ")
 		}
 		if r.Scope.Kind == KindMediator {
 			t := p.Total.ByCategory
-			out = append(out, fmt.Sprintf("Vos partenaires : sanitaire %s · social %s · médico-social %s",
-				frtext.Number(t["sanitaire"]), frtext.Number(t["social"]), frtext.Number(t["medico_social"])))
+			out = append(out, "Vos partenaires : "+categories(func(c string) string { return frtext.Number(t[c]) }))
 		} else {
-			s := "Partenaires par médiateur : " + roles(p.Total)
+			roles := func(g PartnerGroup) string {
+				return categories(func(c string) string { return Decimal(g.PerMediator[c]) })
+			}
+			s := "Partenaires par médiateur, en moyenne : " + roles(p.Total)
 			if split(p.Rural.Mediators, p.QPVPosts.Mediators) {
 				s += "\n- postes ruraux : " + roles(p.Rural) + "\n- postes QPV : " + roles(p.QPVPosts)
 			}
 			out = append(out, s)
 		}
-	}
-	if rv := r.Review; rv != nil {
-		out = append(out, r.textReview(rv))
 	}
 	return out
 }
@@ -78,25 +82,32 @@ func (r *Report) textActions(a *Actions) string {
 		return "Actions collectives : aucune sur la période"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Actions collectives : %s (%s)", frtext.Number(t.Actions), frtext.Plural(t.Participants, "participant", "participants"))
-	if r.Scope.Kind == KindMediator {
-		fmt.Fprintf(&b, "\nCo-animées %d · co-construites %d · participations %d",
-			t.ByRole["coanimee"], t.ByRole["coconstruite"], t.ByRole["participation"])
-	} else {
-		roles := func(g ActionGroup) string {
-			return fmt.Sprintf("co-animées %s · co-construites %s · participations %s", Decimal(g.PerMediator["coanimee"]),
-				Decimal(g.PerMediator["coconstruite"]), Decimal(g.PerMediator["participation"]))
+	fmt.Fprintf(&b, "Actions collectives : %s, avec %s", frtext.Number(t.Actions), frtext.Plural(t.Participants, "participant", "participants"))
+	// "actions co-animées · co-construites avec les habitants · participations
+	// sans co-animer": the role labels agree with "actions" (codes.Plurals).
+	roles := func(value func(code string) string) string {
+		var parts []string
+		for _, c := range codes.ActionRoles {
+			parts = append(parts, codes.Plural("action_roles", c.Code)+" "+value(c.Code))
 		}
-		b.WriteString("\nPar médiateur : " + roles(t))
+		return strings.Join(parts, " · ")
+	}
+	if r.Scope.Kind == KindMediator {
+		b.WriteString("\n" + capitalize(roles(func(c string) string { return frtext.Number(t.ByRole[c]) })))
+	} else {
+		perMediator := func(g ActionGroup) string {
+			return roles(func(c string) string { return Decimal(g.PerMediator[c]) })
+		}
+		b.WriteString("\nActions par médiateur, en moyenne : " + perMediator(t))
 		if split(a.Rural.Mediators, a.QPVPosts.Mediators) {
-			b.WriteString("\n- postes ruraux : " + roles(a.Rural) + "\n- postes QPV : " + roles(a.QPVPosts))
+			b.WriteString("\n- postes ruraux : " + perMediator(a.Rural) + "\n- postes QPV : " + perMediator(a.QPVPosts))
 		}
 		fmt.Fprintf(&b, "\nOnt co-animé pour des professionnels : %d %% des médiateurs", t.CoanimatedForProfessionalsPct)
 	}
-	if s := textRanks("Thèmes", a.Themes, 5); s != "" {
+	if s := textRanks("Thèmes, en % des actions", a.Themes, 5); s != "" {
 		b.WriteString("\n" + s)
 	}
-	if s := textRanks("Partenaires de co-animation", a.Partners, 4); s != "" {
+	if s := textRanks("Partenaires de co-animation, en % des actions avec partenaire", a.Partners, 4); s != "" {
 		b.WriteString("\n" + s)
 	}
 	return b.String()
@@ -141,11 +152,11 @@ func (r *Report) textReview(rv *Review) string {
 			g.Pct["identified"], g.Pct["cpam_partnership"], g.Pct["partner_bodies"], g.Pct["professional_project"], g.Pct["training"])
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s sur %s\n%s", title, frtext.Plural(t.Reviews, "bilan rempli", "bilans remplis"), posts(t.Posts), capitalize(shares(t)))
+	fmt.Fprintf(&b, "%s : %s sur %s\nEn %% des bilans : %s", title, frtext.Plural(t.Reviews, "bilan rempli", "bilans remplis"), posts(t.Posts), shares(t))
 	if split(rv.Rural.Reviews, rv.QPVPosts.Reviews) {
 		b.WriteString("\n- postes ruraux : " + shares(rv.Rural) + "\n- postes QPV : " + shares(rv.QPVPosts))
 	}
-	if s := textRanks("Besoins de santé", rv.HealthNeeds, 5); s != "" {
+	if s := textRanks("Besoins de santé, en % des bilans", rv.HealthNeeds, 5); s != "" {
 		b.WriteString("\n" + s)
 	}
 	return b.String()

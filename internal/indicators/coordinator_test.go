@@ -28,12 +28,12 @@ func TestRequestsAndResolutionByDepartement(t *testing.T) {
 	if r.Total.RightsRequests != r.Rights.Total || r.Total.CareResolved != r.Care.Resolved {
 		t.Errorf("total row %+v does not add up to %+v %+v", r.Total, r.Rights, r.Care)
 	}
-	for _, want := range []string{
-		"Demandes par département, dont résolues :\nAisne (0) : aucune demande\nNord (2) : droits 2, dont 1 (50 %) · soins 3, dont 0 (0 %)",
-		"Pas-de-Calais (1) : droits 1, dont 0 (0 %) · soins 0, dont 0 (0 %)",
+	for section, want := range map[indicators.Section]string{
+		indicators.SectionRights: "\n\nPar département : demandes, dont résolues\nAisne : aucune demande\nNord : 2, dont 1 (50 %)\nOise : aucune demande\nPas-de-Calais : 1, dont 0 (0 %)\nSomme : aucune demande",
+		indicators.SectionCare:   "\n\nPar département : demandes, dont résolues\nAisne : aucune demande\nNord : 3, dont 0 (0 %)\nOise : aucune demande\nPas-de-Calais : aucune demande\nSomme : aucune demande",
 	} {
-		if !strings.Contains(r.Text(), want) {
-			t.Errorf("text lacks %q:\n%s", want, r.Text())
+		if got := r.SectionText(section); !strings.HasSuffix(got, want) {
+			t.Errorf("section %s lacks %q:\n%s", section, want, got)
 		}
 	}
 }
@@ -68,7 +68,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 	if h.Months[0].Sheets != 1 || h.Months[10].Sheets != 1 || h.Months[11].Sheets != 4 {
 		t.Errorf("months %+v: want April 2023 1 sheet, February 2024 1, March 2024 4", h.Months)
 	}
-	for _, want := range []string{"Fiches : 4 (un an plus tôt : 2)\n", "Fiches par mois sur 12 mois : ▂▁▁▁▁▁▁▁▁▁▂█\navr. 23 : 1 · mai 23 : 0"} {
+	for _, want := range []string{"\nEntre parenthèses : les chiffres du 04/03/2023 au 10/03/2023, un an plus tôt.\n", "\nFiches : 4 (2)\n", "Fiches par mois sur 12 mois : ▂▁▁▁▁▁▁▁▁▁▂█\navr. 23 : 1 · mai 23 : 0"} {
 		if !strings.Contains(r.Text(), want) {
 			t.Errorf("text lacks %q:\n%s", want, r.Text())
 		}
@@ -78,7 +78,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if plain.History != nil || strings.Contains(plain.Text(), "un an plus tôt") {
+	if plain.History != nil || strings.Contains(plain.Text(), "un an plus tôt") || strings.Contains(plain.Text(), "Fiches : 4 (") {
 		t.Errorf("history without WithHistory:\n%s", plain.Text())
 	}
 	if got := indicators.YearBefore(indicators.Days(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC))); got.Label() != "le 28/02/2023" {
@@ -88,7 +88,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(year.Text(), "Fiches : 5 (2023 : 4)\n") {
+	if got := year.Summary(); !strings.Contains(got, "\nEntre parenthèses : les chiffres de 2023, un an plus tôt.\n") || !strings.Contains(got, "\nFiches : 5 (4)\n") {
 		t.Errorf("a calendar year is compared with the year before by its number:\n%s", year.Text())
 	}
 }

@@ -308,13 +308,15 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 	}
 
 	// The chat message shows the same figures.
+	mustNameUnits(t, r)
 	text := r.Text()
 	for _, want := range []string{
 		"Indicateurs – Hauts-de-France", "Du 01/01/2024 au 31/12/2024", "Fiches : 4 175", "Médiateurs actifs : 49",
-		"Nord (23) : 1 793 · 978 (55 %) · 1 377 (77 %)", "Aisne (5) : 442", "Oise (1) : 175", "Pas-de-Calais (17) : 1 531", "Somme (3) : 234",
+		"\nAisne : 442 fiches, 5 médiateurs\nNord : 1 793 fiches, 23 médiateurs\nOise : 175 fiches, 1 médiateur\nPas-de-Calais : 1 531 fiches, 17 médiateurs\nSomme : 234 fiches, 3 médiateurs",
+		"Nord : 1 793 · 978 (55 %) · 1 377 (77 %)",
 		// Resolved requests: their count beside the published share.
-		"Accès aux droits : 3 667 demandes, 2 787 résolues (76 %)", "- Prestations de santé : 1 929 (53 %)",
-		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins : 2 324 demandes, 1 697 résolues (73 %)",
+		"Accès aux droits\n3 667 demandes, dont 2 787 résolues (76 %)", "- Prestations de santé : 1 929 (53 %)",
+		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins\n2 324 demandes, dont 1 697 résolues (73 %)",
 		"Niveau d'accompagnement",
 	} {
 		if !strings.Contains(text, want) {

@@ -106,25 +106,38 @@ GROUP BY 1`, append([]any{first, last.AddDate(0, 1, -1)}, args...)...)
 	return nil
 }
 
-// previousLabel names the comparison period: "2023" for a calendar year,
-// else "un an plus tôt".
-func (h *History) previousLabel() string {
-	p := h.PreviousPeriod
-	if p.From.Month() == time.January && p.From.Day() == 1 && p.To.Month() == time.December && p.To.Day() == 31 && p.From.Year() == p.To.Year() {
-		return fmt.Sprint(p.From.Year())
+// comparison says once what the brackets after the key figures hold: the
+// same figures one year earlier, named by the calendar year or month when
+// the period is one, else by its dates. "" without history.
+func (r *Report) comparison() string {
+	if r.History == nil {
+		return ""
 	}
-	if p.From.Day() == 1 && p.To.Equal(Month(p.From).To) {
-		return monthsLong[p.From.Month()-1] + " " + fmt.Sprint(p.From.Year())
+	p := r.History.PreviousPeriod
+	what := "du " + frDate(p.From) + " au " + frDate(p.To)
+	switch {
+	case p.From.Month() == time.January && p.From.Day() == 1 && p.To.Month() == time.December && p.To.Day() == 31 && p.From.Year() == p.To.Year():
+		what = "de " + fmt.Sprint(p.From.Year())
+	case p.From.Day() == 1 && p.To.Equal(Month(p.From).To):
+		month := monthsLong[p.From.Month()-1]
+		what = "de " + month
+		if strings.ContainsRune("aeiouéà", []rune(month)[0]) { // d'avril, d'août, d'octobre
+			what = "d'" + month
+		}
+		what += " " + fmt.Sprint(p.From.Year())
+	case Day(p.From).Equal(Day(p.To)):
+		what = "du " + frDate(p.From)
 	}
-	return "un an plus tôt"
+	return "Entre parenthèses : les chiffres " + what + ", un an plus tôt."
 }
 
-// before writes " (2023 : 3 900)" after a figure, "" without history.
+// before writes " (3 900)" after a key figure, the same figure one year
+// earlier (comparison says so once); "" without history.
 func (r *Report) before(n func(KeyFigures) int) string {
 	if r.History == nil {
 		return ""
 	}
-	return fmt.Sprintf(" (%s : %s)", r.History.previousLabel(), frtext.Number(n(r.History.Previous)))
+	return " (" + frtext.Number(n(r.History.Previous)) + ")"
 }
 
 var monthsLong = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}

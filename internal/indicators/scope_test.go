@@ -238,7 +238,7 @@ func TestComputeByScopeWithFollowUps(t *testing.T) {
 	if f := region.FollowUps; f.Opened != 6 || f.Resolved != 1 || f.Overdue != 3 || f.AsOf != "2024-03-11" {
 		t.Errorf("region follow-ups %+v", f)
 	}
-	if !strings.Contains(region.Text(), "Suivi des demandes : 6 demandes enregistrées et 1 résolue sur la période.\nÀ ce jour (11/03/2024) : 3 suivis en retard (demandes non résolues, date de suivi passée), toutes dates de fiche confondues") {
+	if !strings.Contains(region.Text(), "\nDemandes résolues pendant la période, fiches de toutes dates : 1\nSuivis en retard au 11/03/2024, fiches de toutes dates : 3\n") {
 		t.Errorf("text:\n%s", region.Text())
 	}
 

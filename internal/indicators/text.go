@@ -12,34 +12,30 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 )
 
-// Text is the report as one compact plain-text French message for Telegram:
-// short lines, the most useful figures first. It never exceeds MaxMessage;
-// when a very wide scope would, the least important sections are dropped.
+// Text is the whole report in one plain-text French message: the key
+// figures, then every section. It never exceeds MaxMessage; when a very
+// wide scope would, the last sections are dropped. The chat sends the key
+// figures (Summary) and each section on its button instead.
 func (r *Report) Text() string {
-	sections := []string{r.textHeader()}
-	if r.Sheets == 0 {
-		sections = append(sections, "Aucune fiche sur cette période.", r.textFollowUps())
-		sections = append(sections, r.textActivities()...)
-		return fit(sections)
+	parts := []string{r.Summary()}
+	for _, s := range AllSections {
+		parts = append(parts, s.title()+"\n"+r.sectionBody(s))
 	}
-	sections = append(sections,
-		r.textKeyFigures(),
-		r.textTrend(),
-		r.textProfile(),
-		r.textDepartements(),
-		textRequests("Accès aux droits", r.Rights, r.before(func(k KeyFigures) int { return k.RightsRequests })),
-		textRequests("Accès aux soins", r.Care, r.before(func(k KeyFigures) int { return k.CareRequests })),
-		r.textRequestsByDepartement(),
-		r.textFollowUps(),
-	)
-	sections = append(sections, r.textActivities()...)
-	sections = append(sections,
-		textShares("Freins (part des mentions)", codes.Obstacles, r.Total.Obstacles),
-		textShares("Ressources principales", codes.Resources, r.Total.Resources),
-		textShares("Mode de contact", codes.ContactModes, r.Total.ContactMode),
-		textShares("Niveau d'accompagnement", codes.Levels, r.Total.Level),
-	)
-	return fit(sections)
+	return fit(parts)
+}
+
+// Summary is the key figures of the report, short enough for a phone
+// screen (about 25 lines for the region): the period compared with a year
+// earlier, said once, then the counts, each with its unit named.
+func (r *Report) Summary() string {
+	head := r.textHeader()
+	if c := r.comparison(); c != "" {
+		head += "\n" + c
+	}
+	if r.Sheets == 0 {
+		return fit([]string{head, "Aucune fiche sur cette période.\n" + r.textOverdue() + "\n" + r.textActionCount()})
+	}
+	return fit([]string{head, r.textKeyFigures(), r.textTrend(), r.textDepartements()})
 }
 
 // fit joins sections with blank lines, dropping the last ones while the
@@ -73,120 +69,85 @@ func (r *Report) textHeader() string {
 	return fmt.Sprintf("Indicateurs – %s\n%s", r.Label, capitalize(r.Period.Label()))
 }
 
+// textKeyFigures are the counts of the key figures, each followed by the
+// same count a year earlier in brackets (the comparison line says so).
 func (r *Report) textKeyFigures() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Fiches : %s%s\n", frtext.Number(r.Sheets), r.before(func(k KeyFigures) int { return k.Sheets }))
+	fmt.Fprintf(&b, "Personnes distinctes : %s%s", frtext.Number(r.People), r.before(func(k KeyFigures) int { return k.People }))
 	if r.Scope.Kind == KindMediator {
-		fmt.Fprintf(&b, "Personnes distinctes : %s", frtext.Number(r.People))
 		pm := r.PerMediator
 		fmt.Fprintf(&b, ", dont en QPV : %s\n", frtext.Number(pm.DistinctPeopleQPV.Round()))
-		fmt.Fprintf(&b, "Personnes pour les droits : %s · pour les soins : %s\n",
+		fmt.Fprintf(&b, "Personnes avec une demande d'accès aux droits : %s · aux soins : %s\n",
 			frtext.Number(pm.RightsPeople.Round()), frtext.Number(pm.CarePeople.Round()))
-		fmt.Fprintf(&b, "Orientées vers la protection sociale : %s", frtext.Number(pm.SocialProtection.Round()))
-		return b.String()
+		fmt.Fprintf(&b, "Personnes orientées vers la protection sociale : %s\n", frtext.Number(pm.SocialProtection.Round()))
+	} else {
+		fmt.Fprintf(&b, "\nMédiateurs actifs : %s", frtext.Number(r.Mediators))
+		if r.Posts > 0 {
+			fmt.Fprintf(&b, " sur %s", frtext.Plural(r.Posts, "poste", "postes"))
+		}
+		b.WriteString(r.before(func(k KeyFigures) int { return k.Mediators }) + "\n")
 	}
-	fmt.Fprintf(&b, "Médiateurs actifs : %s", frtext.Number(r.Mediators))
-	if r.Posts > 0 {
-		fmt.Fprintf(&b, " sur %s", frtext.Plural(r.Posts, "poste", "postes"))
+	requests := func(what string, q Requests, before func(KeyFigures) int) {
+		fmt.Fprintf(&b, "Demandes d'accès aux %s : %s%s", what, frtext.Number(q.Total), r.before(before))
+		if q.Total > 0 {
+			fmt.Fprintf(&b, ", résolues à %d %%", q.ResolvedPct())
+		}
+		b.WriteString("\n")
 	}
-	b.WriteString(r.before(func(k KeyFigures) int { return k.Mediators }))
-	fmt.Fprintf(&b, "\nPersonnes distinctes : %s%s\n", frtext.Number(r.People), r.before(func(k KeyFigures) int { return k.People }))
-	pm := r.PerMediator
-	b.WriteString("Moyennes par médiateur, en personnes distinctes :\n")
-	fmt.Fprintf(&b, "- personnes accompagnées : %s, dont en QPV : %s\n",
-		frtext.Number(pm.DistinctPeople.Round()), frtext.Number(pm.DistinctPeopleQPV.Round()))
-	fmt.Fprintf(&b, "- personnes avec une demande d'accès aux droits : %s · aux soins : %s\n", frtext.Number(pm.RightsPeople.Round()), frtext.Number(pm.CarePeople.Round()))
-	fmt.Fprintf(&b, "- personnes orientées vers la protection sociale : %s", frtext.Number(pm.SocialProtection.Round()))
+	requests("droits", r.Rights, func(k KeyFigures) int { return k.RightsRequests })
+	requests("soins", r.Care, func(k KeyFigures) int { return k.CareRequests })
+	fmt.Fprintf(&b, "Demandes résolues pendant la période, fiches de toutes dates : %s\n", frtext.Number(r.FollowUps.Resolved))
+	b.WriteString(r.textOverdue())
+	if s := r.textActionCount(); s != "" {
+		b.WriteString("\n" + s)
+	}
 	return b.String()
 }
 
-func (r *Report) textProfile() string {
-	t := r.Total
-	s := fmt.Sprintf("Femmes %s · hommes %s", countPct(t.Sex["F"], t.Sheets), countPct(t.Sex["M"], t.Sheets))
-	if t.Sex["X"] > 0 {
-		s += fmt.Sprintf(" · non binaires %s", countPct(t.Sex["X"], t.Sheets))
+// textOverdue names the requests still waiting after their follow-up date.
+// It is about today, whatever the period: it says so, with the day, so a
+// past year's figures do not seem to hold today's backlog.
+func (r *Report) textOverdue() string {
+	f := r.FollowUps
+	n := "aucun"
+	if f.Overdue > 0 {
+		n = frtext.Number(f.Overdue)
 	}
-	s += fmt.Sprintf("\nEn QPV %s", countPct(t.QPV["oui"], t.Sheets))
-	if t.AgeKnown > 0 {
-		s += fmt.Sprintf(" · âge moyen %d ans", t.Age.Round())
-	}
-	return s
+	return "Suivis en retard au " + frAsOf(f.AsOf) + ", fiches de toutes dates : " + n
 }
 
+// textActionCount is the collective actions' one line of the key figures.
+func (r *Report) textActionCount() string {
+	if r.Actions == nil {
+		return ""
+	}
+	t := r.Actions.Total
+	if t.Actions == 0 {
+		return "Actions collectives : aucune"
+	}
+	return fmt.Sprintf("Actions collectives : %s, avec %s", frtext.Number(t.Actions), frtext.Plural(t.Participants, "participant", "participants"))
+}
+
+// textDepartements gives each département's sheets and active mediators,
+// when the scope covers several: both units are written out, no count is
+// left in brackets to guess.
 func (r *Report) textDepartements() string {
 	deps := r.Departements()
 	if len(deps) < 2 {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("Par département : fiches · femmes · en QPV · âge moyen")
+	b.WriteString("Par département : fiches, médiateurs actifs")
 	for _, d := range deps {
+		name := codes.Departements.Label(d.Code)
 		if d.Sheets == 0 {
-			fmt.Fprintf(&b, "\n%s : aucune fiche", d.Label)
+			fmt.Fprintf(&b, "\n%s : aucune fiche", name)
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s : %s · %s · %s", d.Label, frtext.Number(d.Sheets),
-			countPct(d.Sex["F"], d.Sheets), countPct(d.QPV["oui"], d.Sheets))
-		if d.AgeKnown > 0 {
-			fmt.Fprintf(&b, " · %d ans", d.Age.Round())
-		}
+		fmt.Fprintf(&b, "\n%s : %s, %s", name, frtext.Plural(d.Sheets, "fiche", "fiches"), frtext.Plural(d.Mediators, "médiateur", "médiateurs"))
 	}
 	return b.String()
-}
-
-func textRequests(title string, q Requests, before string) string {
-	if q.Total == 0 {
-		return title + " : aucune demande" + before
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s : %s%s, %s (%d %%)", title, frtext.Plural(q.Total, "demande", "demandes"), before, frtext.Plural(q.Resolved, "résolue", "résolues"), q.ResolvedPct())
-	types := q.Types()
-	slices.SortStableFunc(types, func(a, b TypeCount) int { return cmp.Compare(b.Count, a.Count) })
-	for _, t := range types {
-		if t.Count > 0 {
-			fmt.Fprintf(&b, "\n- %s : %s (%d %%)", t.Label, frtext.Number(t.Count), Pct(t.Count, q.Total))
-		}
-	}
-	return b.String()
-}
-
-// textRequestsByDepartement gives each département's requests and how many
-// are resolved, when the scope covers several.
-func (r *Report) textRequestsByDepartement() string {
-	deps := r.Departements()
-	if len(deps) < 2 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("Demandes par département, dont résolues :")
-	for _, d := range deps {
-		if d.RightsRequests+d.CareRequests == 0 {
-			fmt.Fprintf(&b, "\n%s : aucune demande", d.Label)
-			continue
-		}
-		fmt.Fprintf(&b, "\n%s : droits %s, dont %s · soins %s, dont %s", d.Label,
-			frtext.Number(d.RightsRequests), countPct(d.RightsResolved, d.RightsRequests),
-			frtext.Number(d.CareRequests), countPct(d.CareResolved, d.CareRequests))
-	}
-	return b.String()
-}
-
-func (r *Report) textFollowUps() string {
-	f := r.FollowUps
-	return fmt.Sprintf("Suivi des demandes : %s et %s sur la période.\n%s",
-		frtext.Plural(f.Opened, "demande enregistrée", "demandes enregistrées"), frtext.Plural(f.Resolved, "résolue", "résolues"), overdue(f))
-}
-
-// overdue names the requests still waiting after their follow-up date. It
-// is about today, whatever the period: it says so, with the day, so a past
-// year's report does not seem to hold today's backlog.
-func overdue(f FollowUps) string {
-	day := "À ce jour (" + frAsOf(f.AsOf) + ")"
-	if f.Overdue == 0 {
-		return day + " : aucun suivi en retard"
-	}
-	return day + " : " + frtext.Plural(f.Overdue, "suivi en retard (demande non résolue, date de suivi passée), toutes dates de fiche confondues",
-		"suivis en retard (demandes non résolues, date de suivi passée), toutes dates de fiche confondues")
 }
 
 // countPct writes a count with its share: "978 (55 %)".

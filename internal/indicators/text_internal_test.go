@@ -51,18 +51,32 @@ func hugeReport() *Report {
 
 func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
 	r := hugeReport()
-	text := r.Text()
-	if n := frtext.MessageLen(text); n > frtext.MaxMessage {
-		t.Fatalf("message is %d UTF-16 units, Telegram allows %d", n, frtext.MaxMessage)
+	texts := map[string]string{"key figures": r.Summary(), "whole text": r.Text()}
+	for _, s := range AllSections {
+		texts[string(s)] = r.SectionText(s)
 	}
-	for _, want := range []string{"Indicateurs – Hauts-de-France", "Fiches : 1 250 010", "Nord (11) : 250 001", "Accès aux droits :"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the most useful figures were dropped: no %q in\n%s", want, text)
+	for name, text := range texts {
+		if n := frtext.MessageLen(text); n > frtext.MaxMessage {
+			t.Errorf("%s: message is %d UTF-16 units, Telegram allows %d", name, n, frtext.MaxMessage)
 		}
 	}
-	// And the chart still renders with 100 bars.
+	for name, want := range map[string]string{
+		"key figures": "Indicateurs – Hauts-de-France\nDu 01/01/2024 au 31/12/2024\n\nFiches : 1 250 010\n",
+		"droits":      "Accès aux droits – Hauts-de-France\nDu 01/01/2024 au 31/12/2024\n\n5 601 625 demandes, dont 0 résolue (0 %)\nPar type :\n- Autre : 100 004 (2 %)\n",
+	} {
+		if !strings.HasPrefix(texts[name], want) {
+			t.Errorf("%s does not start with %q:\n%s", name, want, texts[name])
+		}
+	}
+	if !strings.Contains(texts["key figures"], "\nNord : 250 001 fiches, 11 médiateurs\n") {
+		t.Errorf("the départements were dropped:\n%s", texts["key figures"])
+	}
+	// And the charts still render, the phone's with its first 11 bars.
 	if _, err := Chart(r); err != nil {
 		t.Errorf("chart: %v", err)
+	}
+	if png, err := SectionChart(r, SectionRights); err != nil || png == nil {
+		t.Errorf("phone chart: %v", err)
 	}
 }
 
@@ -93,8 +107,9 @@ func TestPluralTakesTheSingularBelowTwo(t *testing.T) {
 			t.Errorf("frtext.Plural(%d) = %q, want %q", n, got, want)
 		}
 	}
-	one := textRequests("Accès aux droits", Requests{Total: 1, Resolved: 1, ByType: map[string]int{}}, "")
-	if !strings.HasPrefix(one, "Accès aux droits : 1 demande, 1 résolue (100 %)") {
+	r := &Report{Rights: Requests{Total: 1, Resolved: 1, ByType: map[string]int{}}}
+	one := r.sectionBody(SectionRights)
+	if !strings.HasPrefix(one, "1 demande, dont 1 résolue (100 %)") {
 		t.Errorf("one request: %q", one)
 	}
 }
@@ -127,13 +142,16 @@ func TestOwnFiguresAreHeadedForTheMediator(t *testing.T) {
 // A département without sheets says so rather than "0 %", and a mean over
 // no mediator is "–" in a terminal table, not 0.
 func TestEmptyFiguresAreNotZeroPercent(t *testing.T) {
-	r := &Report{ByDepartement: map[string]*Breakdown{
+	nord := &Breakdown{Code: "59", Label: "Nord (2)", Sheets: 4, Mediators: 2, Sex: map[string]int{"F": 3}, QPV: map[string]int{"oui": 2}}
+	r := &Report{Sheets: 4, Total: nord, ByDepartement: map[string]*Breakdown{
 		"02": {Code: "02", Label: "Aisne (0)"},
-		"59": {Code: "59", Label: "Nord (2)", Sheets: 4, Sex: map[string]int{"F": 3}, QPV: map[string]int{"oui": 2}},
+		"59": nord,
 	}}
-	got := r.textDepartements()
-	if !strings.Contains(got, "\nAisne (0) : aucune fiche") || !strings.Contains(got, "\nNord (2) : 4 · 3 (75 %) · 2 (50 %)") {
-		t.Fatalf("départements:\n%s", got)
+	if got := r.textDepartements(); got != "Par département : fiches, médiateurs actifs\nAisne : aucune fiche\nNord : 4 fiches, 2 médiateurs" {
+		t.Errorf("key figures' départements:\n%s", got)
+	}
+	if got := r.textPublics(); !strings.Contains(got, "\nAisne : aucune fiche\nNord : 4 · 3 (75 %) · 2 (50 %)") {
+		t.Errorf("publics' départements:\n%s", got)
 	}
 	var b strings.Builder
 	if err := WriteText(&b, []Table{{Title: "Synthèse", Header: []string{"Indicateur", "Valeur"}, Rows: [][]any{{"Personnes par médiateur", meanCell(Mean{})}}}}); err != nil {

@@ -1,0 +1,93 @@
+package bot
+
+import (
+	"context"
+	"strings"
+
+	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegram"
+)
+
+// A figures result (/indicateurs, /meschiffres) is its key figures, with
+// a button for each section: "<flow>s:<period>:<scope tag>:<section>", "is"
+// for a coordinator's figures and "ms" for a mediator's own (each in the
+// access table with the roles of its command). The dates are written out,
+// so a press on another day gives the same period, and every press checks
+// the territory again.
+const sectionsSuffix = "s"
+
+// maxCaption is Telegram's limit for a photo's caption, in UTF-16 units.
+const maxCaption = 1024
+
+// sectionButtons are the section buttons of a result, three a row, but
+// the one shown (current, "" under the key figures).
+func sectionButtons(flow, pcode, tag string, current indicators.Section) [][]telegram.Button {
+	var rows [][]telegram.Button
+	n := 0
+	for _, s := range indicators.AllSections {
+		if s == current {
+			continue
+		}
+		btn := button(s.Button(), flow+sectionsSuffix+":"+pcode+":"+tag+":"+string(s))
+		if n%3 == 0 {
+			rows = append(rows, keyRow(btn))
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], btn)
+		}
+		n++
+	}
+	return rows
+}
+
+// computeFigures computes the report a figures flow shows: this year's
+// figures beside last year's, a mediator's own under their own heading.
+func (b *Bot) computeFigures(ctx context.Context, flow string, p indicators.Period, scope indicators.Scope) (*indicators.Report, error) {
+	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now()), indicators.WithHistory()}
+	if flow == flowOwn {
+		opts = append(opts, indicators.ForTheMediator())
+	}
+	return indicators.Compute(ctx, b.store.Reports(), p, scope, opts...)
+}
+
+// pressSection sends one section of a result: one message, its chart as
+// the photo when it has one and the text fits a caption, the other
+// sections' buttons under it. The press is answered at once, before the
+// figures are computed.
+func (b *Bot) pressSection(ctx context.Context, u *store.User, ev event) {
+	parts := strings.Split(ev.data, ":") // the route checked there are 3 fields
+	flow := strings.TrimSuffix(parts[0], sectionsSuffix)
+	section, ok := indicators.ParseSection(parts[3])
+	if !ok {
+		b.answer(ctx, ev, msgStaleButton)
+		b.refusePress(ctx, u, ev, parts[0], "section")
+		return
+	}
+	b.answer(ctx, ev, "")
+	p, scope, ok := b.figuresTerritory(ctx, u, ev, flow, parts[1], parts[2])
+	if !ok {
+		return
+	}
+	r, err := b.computeFigures(ctx, flow, p, scope)
+	if err != nil {
+		b.log.ErrorContext(ctx, "compute indicators", "section", string(section), "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	text := r.SectionText(section)
+	buttons := sectionButtons(flow, parts[1], parts[2], section)
+	png, err := indicators.SectionChart(r, section)
+	if err != nil {
+		b.log.ErrorContext(ctx, "section chart", "section", string(section), "err", err) // the figures go without it
+	}
+	if png == nil || frtext.MessageLen(text) > maxCaption {
+		b.send(ctx, ev.chatID, text, buttons)
+		return
+	}
+	photo := telegram.Message{ChatID: int64(ev.chatID), Text: text, Buttons: buttons,
+		File: &telegram.File{Name: string(section) + ".png", Data: png, Photo: true}}
+	if _, err := b.out.Post(ctx, photo); err != nil {
+		b.log.ErrorContext(ctx, "send section", "chat_id", ev.chatID, "err", err)
+	}
+}
