@@ -326,11 +326,7 @@ func matchChoice(s *forms.Step, text string) (forms.Choice, bool) {
 		return forms.Choice{}, false
 	}
 	names := func(c forms.Choice) []string {
-		out := []string{loose(c.Code), loose(c.Label.FR), loose(c.Button())}
-		if c.Short != "" {
-			out = append(out, loose(c.Short))
-		}
-		return out
+		return []string{loose(c.Code), loose(c.Label.FR)}
 	}
 	for _, c := range s.Choices {
 		if slices.Contains(names(c), t) {

@@ -239,12 +239,12 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 	switch s.Type {
 	case forms.TypeChoice, forms.TypeYesNo:
 		for _, c := range s.Choices {
-			buttons = append(buttons, Button{c.Button(), forms.Data(forms.ActChoose, s.ID, c.Code)})
+			buttons = append(buttons, Button{c.Label.FR, forms.Data(forms.ActChoose, s.ID, c.Code)})
 		}
 		rows = layout(buttons, s.Columns)
 	case forms.TypeMulti:
 		for _, c := range s.Choices {
-			t := c.Button()
+			t := c.Label.FR
 			if contains(r.st.Pending, c.Code) {
 				t = selectedMark + t
 			}

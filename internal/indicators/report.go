@@ -184,7 +184,6 @@ func (q Requests) ResolvedPct() int { return Pct(q.Resolved, q.Total) }
 // TypeCount is one request type with its count.
 type TypeCount struct {
 	Code, Label     string
-	Short           string // the label where space is short (chart bars)
 	Count, Resolved int
 }
 
@@ -196,7 +195,7 @@ func (q Requests) Types() []TypeCount {
 func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
 	var out []TypeCount
 	for _, c := range list {
-		out = append(out, TypeCount{Code: c.Code, Label: c.Label, Short: c.Button(), Count: counts[c.Code], Resolved: resolved[c.Code]})
+		out = append(out, TypeCount{Code: c.Code, Label: c.Label, Count: counts[c.Code], Resolved: resolved[c.Code]})
 	}
 	var extra []string
 	for code := range counts {
@@ -206,7 +205,7 @@ func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
 	}
 	slices.Sort(extra)
 	for _, code := range extra {
-		out = append(out, TypeCount{Code: code, Label: code, Short: code, Count: counts[code], Resolved: resolved[code]})
+		out = append(out, TypeCount{Code: code, Label: code, Count: counts[code], Resolved: resolved[code]})
 	}
 	return out
 }
