@@ -79,7 +79,7 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 			m = monthDate(fold(t))
 		}
 		if m == nil {
-			return time.Time{}, "Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3, 25 novembre, mardi dernier)."
+			return time.Time{}, "Date non reconnue. Écrivez-la ainsi : " + dateExample(s, now) + " (ou " + wordsExample(s) + ")."
 		}
 		dd, _ := strconv.Atoi(m[1])
 		mm, _ := strconv.Atoi(m[2])
@@ -132,6 +132,7 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 var (
 	monthDateRe = regexp.MustCompile(`^(\d{1,2})(?:er)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$`)
 	agoRe       = regexp.MustCompile(`^il y a (\d{1,3}) jours?$`)
+	inRe        = regexp.MustCompile(`^dans (\d{1,3}|un|une|deux|trois|quatre|cinq|six) (jours?|semaines?|mois)$`)
 	months      = []string{"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"}
 	weekdays    = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 )
@@ -165,6 +166,22 @@ func relativeDay(t string, today time.Time, future bool) (time.Time, bool) {
 	if m := agoRe.FindStringSubmatch(t); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return today.AddDate(0, 0, -n), true
+	}
+	if m := inRe.FindStringSubmatch(t); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil {
+			n = slices.Index([]string{"un", "deux", "trois", "quatre", "cinq", "six"}, m[1]) + 1
+			if m[1] == "une" {
+				n = 1
+			}
+		}
+		switch {
+		case strings.HasPrefix(m[2], "jour"):
+			return today.AddDate(0, 0, n), true
+		case strings.HasPrefix(m[2], "semaine"):
+			return today.AddDate(0, 0, 7*n), true
+		}
+		return addMonths(today, n), true
 	}
 	word, rest, _ := strings.Cut(t, " ")
 	wd := -1
@@ -211,6 +228,15 @@ func dateExample(s *forms.Step, now time.Time) string {
 		d = day(now).AddDate(0, 0, 21)
 	}
 	return fmt.Sprintf("%d/%d ou %s", d.Day(), int(d.Month()), frDate(d))
+}
+
+// wordsExample is how a date step's date may be said in words: past days
+// for a visit, days to come for a follow-up.
+func wordsExample(s *forms.Step) string {
+	if s.NotPast {
+		return "lundi prochain, dans 2 semaines"
+	}
+	return "hier, mardi dernier, 25 novembre"
 }
 
 // helpText is the help under a question, its {exemple} filled for dates.
