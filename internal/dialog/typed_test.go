@@ -94,3 +94,16 @@ func TestTypedYesConfirmsAKnownValue(t *testing.T) {
 		t.Fatalf("age = %q", got)
 	}
 }
+
+// A person who did not know whether they live in a QPV: their situation
+// says so, not « hors QPV ».
+func TestSituationOfAPersonWhoDidNotKnowTheirQPV(t *testing.T) {
+	p := knownPerson()
+	p.QPV = "nsp"
+	c := newChat(t, fiche(t), &fakeEnv{people: []Person{p}})
+	c.start()
+	play(t, c, []turn{
+		{press: "Aujourd'hui"},
+		{press: "AB3CDE · F · 32 ans", replies: []string{"edit: Personne : AB3CDE", "send: Dernière situation connue :\nFemme · 32 ans · QPV : ne sait pas · Salaire — toujours vrai ?"}},
+	})
+}

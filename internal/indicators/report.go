@@ -91,7 +91,9 @@ type Breakdown struct {
 	Mediators int    `json:"mediators"`
 	People    int    `json:"people"`
 
-	Sex         map[string]int `json:"sex"`
+	Sex map[string]int `json:"sex"`
+	// QPV counts the sheets answered oui and non; the rest (« Ne sait
+	// pas », codes.QPVUnknown) is non renseigné: QPVUnknown.
 	QPV         map[string]int `json:"qpv"`
 	Age         Mean           `json:"age_mean"`
 	AgeKnown    int            `json:"age_known"`
@@ -250,6 +252,12 @@ func newBreakdown(code, label string) *Breakdown {
 		Resources: zero(codes.Resources), ContactMode: zero(codes.ContactModes),
 		Level: zero(codes.Levels), Obstacles: zero(codes.Obstacles),
 	}
+}
+
+// QPVUnknown counts the sheets whose QPV residence is non renseigné: the
+// person did not know (codes.QPVUnknown), neither oui nor non.
+func (d *Breakdown) QPVUnknown() int {
+	return max(d.Sheets-d.QPV["oui"]-d.QPV["non"], 0)
 }
 
 func newRequests(kind string) Requests {
