@@ -24,7 +24,7 @@ func TestQPVNotKnownIsNonRenseigne(t *testing.T) {
 		if _, created, err := db.Store.SaveSheet(ctx, store.Sheet{
 			ID: fmt.Sprintf("s%d", i), MediatorID: 1, Date: day(2026, 3, 2+i), Beneficiary: fmt.Sprintf("P%d", i), Sex: "F", QPV: qpv,
 			Resources: "rsa", ContactMode: "aller_vers", Level: "informe", SocialProtection: "non",
-			SavedAt: day(2026, 3, 2+i).Add(10 * time.Hour),
+			SavedAt:  day(2026, 3, 2+i).Add(10 * time.Hour),
 			Requests: []store.Request{{Kind: "droits", Type: "css", Status: "resolue"}},
 		}); err != nil || !created {
 			t.Fatalf("save sheet %s: created %v, %v", qpv, created, err)
