@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // day returns the civil date of t as midnight UTC, so dates compare and
@@ -120,10 +121,10 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 	}
 	if w := s.WithinDays; w > 0 {
 		if d.Before(today.AddDate(0, 0, -w)) {
-			return time.Time{}, fmt.Sprintf("Date trop ancienne : au plus %d jours avant aujourd'hui (%s). Vérifiez l'année.", w, frDate(today))
+			return time.Time{}, fmt.Sprintf("Date trop ancienne : au plus %s avant aujourd'hui (%s). Vérifiez l'année.", frtext.Plural(w, "jour", "jours"), frDate(today))
 		}
 		if d.After(today.AddDate(0, 0, w)) {
-			return time.Time{}, fmt.Sprintf("Date trop lointaine : au plus %d jours après aujourd'hui (%s). Vérifiez l'année.", w, frDate(today))
+			return time.Time{}, fmt.Sprintf("Date trop lointaine : au plus %s après aujourd'hui (%s). Vérifiez l'année.", frtext.Plural(w, "jour", "jours"), frDate(today))
 		}
 	}
 	return d, ""
@@ -277,14 +278,11 @@ func parseInt(text string, s *forms.Step) (int, string) {
 	bounds := "Écrivez un nombre entier"
 	switch {
 	case s.Min != nil && s.Max != nil:
-		bounds += fmt.Sprintf(" entre %d et %d", *s.Min, *s.Max)
+		bounds += fmt.Sprintf(" entre %d et %s", *s.Min, withUnit(s, *s.Max))
 	case s.Min != nil:
-		bounds += fmt.Sprintf(" d'au moins %d", *s.Min)
+		bounds += " d'au moins " + withUnit(s, *s.Min)
 	case s.Max != nil:
-		bounds += fmt.Sprintf(" d'au plus %d", *s.Max)
-	}
-	if s.Unit.FR != "" && (s.Min != nil || s.Max != nil) {
-		bounds += " " + s.Unit.FR
+		bounds += " d'au plus " + withUnit(s, *s.Max)
 	}
 	bounds += "."
 	t := fold(text)

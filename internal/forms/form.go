@@ -22,7 +22,7 @@
 //	    choices_from: sex     # a list of internal/codes.Lists, or:
 //	    choices: [{code: F, fr: Femme}]  # fr: the button, summary and report label (40 characters at most)
 //	    columns: 2            # buttons per row (default from label lengths)
-//	integer: min, max, unit: {fr: ans}
+//	integer: min, max, unit: {fr: ans}, unit_one: an (the unit for 0 and 1)
 //	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month], within_days: 366
 //	text:    max_length (required), forbid: [phone, email, name, nir, birth, address],
 //	         organisation_name: true (a structure's or partner's name: internal/orgname's rules)
@@ -173,6 +173,9 @@ type Step struct {
 	// integer
 	Min, Max *int
 	Unit     Text
+	// UnitOne is the French unit for 0 and 1 (« an »); Unit.FR is the
+	// plural (« ans »).
+	UnitOne string
 	// AtMost names an earlier integer step this answer cannot exceed (the
 	// people living in a QPV are among the people accompanied): a count
 	// that contradicts another is refused when typed, not found in the

@@ -127,6 +127,7 @@ func TestValidation(t *testing.T) {
 		{"no choices", head + "  - id: a\n    type: choice\n    label: A\n", `f.yaml:5: step "a" has no choices`},
 		{"choice without fr", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: x, en: X}\n", `f.yaml:9: step "a": choice "x" has no French label (fr)`},
 		{"unknown list", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sexes\n", `f.yaml:8: step "a": unknown choices_from "sexes" (known: `},
+		{"unit without its singular", head + "  - id: a\n    type: integer\n    label: A\n    unit: {fr: ans}\n", `f.yaml:5: step "a": unit (plural, « ans ») and unit_one (singular, « an ») go together`},
 		{"short is gone", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sex\n    short: {F: F}\n", `f.yaml:9: step "a": unknown key "short"`},
 		{"label longer than a button", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: x, fr: Aide ou prise de RDV pour ou avec l'usager}\n", `f.yaml:9: step "a": choice "x": label is 42 characters, a button shows 40`},
 		{"label as long as a button", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: x, fr: Complexité des démarches administratives}\n      - {code: y, fr: Aide ou prise de RDV pour ou avec l'usager}\n", `f.yaml:10: step "a": choice "y"`},

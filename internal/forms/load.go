@@ -333,7 +333,7 @@ var typeKeys = map[Type][]string{
 	TypeChoice:      {"choices", "choices_from", "columns"},
 	TypeMulti:       {"choices", "choices_from", "columns"},
 	TypeYesNo:       {"columns"},
-	TypeInteger:     {"min", "max", "unit", "at_most"},
+	TypeInteger:     {"min", "max", "unit", "unit_one", "at_most"},
 	TypeDate:        {"not_future", "not_past", "quick", "within_days"},
 	TypeText:        {"max_length", "forbid", "organisation_name"},
 	TypeBeneficiary: {},
@@ -660,6 +660,13 @@ func (l *loader) integer(s *Step, m map[string]*yaml.Node, name string) {
 	}
 	if v := m["unit"]; v != nil {
 		s.Unit = l.text(v, name+" unit")
+	}
+	// The unit for 0 or 1 (« 1 an », never « 1 ans »): frtext.Plural.
+	if v := m["unit_one"]; v != nil {
+		s.UnitOne = l.str(v, name+" unit_one")
+	}
+	if (s.Unit.FR == "") != (s.UnitOne == "") {
+		l.errorf(s.Line, "%s: unit (plural, « ans ») and unit_one (singular, « an ») go together", name)
 	}
 }
 
