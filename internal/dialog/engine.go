@@ -825,7 +825,7 @@ func (r *run) typedAnswer(t string) error {
 		}
 		return r.answer(Value{Code: strconv.Itoa(n)})
 	case forms.TypeDate:
-		d, msg := parseDate(t, r.in.Now, s)
+		d, msg := parseDate(dateFiller.ReplaceAllString(t, ""), r.in.Now, s)
 		if msg != "" {
 			return r.invalid(msg)
 		}

@@ -23,7 +23,7 @@ var phoneWords = map[string]string{
 // fillers open a typed answer without being the answer (« c'est en
 // cours », « elle a le RSA »).
 var fillers = []string{"c est", "c etait", "elle est", "il est", "elle a", "il a", "j ai", "on a", "la personne est",
-	"la personne a", "plutot", "euh", "ben", "bah", "alors"}
+	"la personne a", "elle touche", "il touche", "plutot", "euh", "ben", "bah", "alors", "le", "la", "les", "l", "du", "des"}
 
 // phoneText is typed text as the engine compares it: loose (no case, accent
 // or punctuation), the apostrophes phones drop put back as spaces.
@@ -55,7 +55,8 @@ func answerWords(text string) string {
 var (
 	dontKnow = map[string]bool{"ne sait pas": true, "sait pas": true, "je sais pas": true, "je ne sais pas": true,
 		"elle ne sait pas": true, "il ne sait pas": true, "elle sait pas": true, "il sait pas": true, "nsp": true,
-		"ne sais pas": true, "sais pas": true, "inconnu": true, "on ne sait pas": true, "on sait pas": true}
+		"ne sais pas": true, "sais pas": true, "inconnu": true, "on ne sait pas": true, "on sait pas": true,
+		"j en sais rien": true, "je n en sais rien": true, "sais rien": true, "elle en sait rien": true, "aucune idee": true}
 	// dontKnowCodes are the choices a person who does not know is given.
 	dontKnowCodes = []string{"nsp", "non_communique"}
 )
@@ -288,6 +289,10 @@ func (r *run) typedMulti(s *forms.Step, text string) error {
 	}
 	return r.invalid("Touchez une ou plusieurs réponses, ou écrivez-les, puis « Valider ».")
 }
+
+// dateFiller opens a typed date without being it: « c'est hier »,
+// « cetait mardi dernier », « le 12/03 ».
+var dateFiller = regexp.MustCompile(`^(?i)\s*(?:c['’ ]?est|c['’ ]?[ée]tait|j['’ ]?ai vu la personne|on s['’ ]?est vu|le)\s+`)
 
 var multiSep = regexp.MustCompile(`\s*(?:,|;|\bet\b|\+)\s*`)
 

@@ -27,6 +27,8 @@ func TestTypedNearMisses(t *testing.T) {
 		saved bool // the last words saved the sheet
 	}{
 		{"quick date of a visit, typed", 0, []string{"aujourdhui"}, []string{"edit: Date : 12/03/2026", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\n" + WordsLine}, false},
+		{"date of a visit, phone French", 0, []string{"cetait hier"}, []string{"edit: Date : 11/03/2026", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\n" + WordsLine}, false},
+		{"date of a visit after « le »", 0, []string{"le 10/3"}, []string{"edit: Date : 10/03/2026", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\n" + WordsLine}, false},
 		{"new person, misspelt", 1, []string{"nouvelle persone"}, []string{"edit: Personne : K7M2QX (nouvelle personne)",
 			"send: Code de la personne : K7M2QX — notez-le sans son nom (carnet, téléphone). À sa prochaine visite, elle sera proposée sous « Personne accompagnée ? » avec la date de sa dernière visite.",
 			"send: Sexe de la personne ?"}, false},
@@ -36,6 +38,10 @@ func TestTypedNearMisses(t *testing.T) {
 		{"QPV, one letter too many", 4, []string{"ouii"}, []string{"edit: Habite en QPV : Oui", "send: Principale ressource de la personne ?"}, false},
 		{"QPV, not known", 4, []string{"ne sait pas"}, []string{"edit: Habite en QPV : Ne sait pas", "send: Principale ressource de la personne ?"}, false},
 		{"QPV, not known, phone French", 4, []string{"jsais pas"}, []string{"edit: Habite en QPV : Ne sait pas", "send: Principale ressource de la personne ?"}, false},
+		{"QPV, not known, apostrophe dropped", 4, []string{"jen sais rien"}, []string{"edit: Habite en QPV : Ne sait pas", "send: Principale ressource de la personne ?"}, false},
+		{"resources in a sentence, apostrophe dropped", 5, []string{"jai vu quelle a le RSA"}, []string{"edit: Principale ressource de la personne ?",
+			"send: Choisissez une réponse avec les boutons.\n\nPrincipale ressource de la personne ?"}, false},
+		{"resources in a short sentence", 5, []string{"elle touche le rsa"}, []string{"edit: Ressources : RSA", "send: Comment la personne a-t-elle connu le médiateur ?"}, false},
 		{"QPV passed: the question again, with what to tap when the person does not know", 4, []string{"passer"}, []string{"edit: La personne habite-t-elle un quartier prioritaire (QPV) ?",
 			"send: Cette question est obligatoire. Si la personne ne sait pas, touchez « Ne sait pas ».\n\nLa personne habite-t-elle un quartier prioritaire (QPV) ?"}, false},
 		{"resources, not known", 5, []string{"ne sait pas"}, []string{"edit: Ressources : Non communiqué", "send: Comment la personne a-t-elle connu le médiateur ?"}, false},
