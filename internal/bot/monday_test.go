@@ -140,11 +140,11 @@ func TestCoordinatorsMonday(t *testing.T) {
 		"oct. 26 : 1 · nov. 26 : 2",
 		"Femmes 3 (100 %) · hommes 0 (0 %)\nEn QPV 3 (100 %) · âge moyen 52 ans",
 		"Accès aux droits : 2 demandes (un an plus tôt : 1), 2 résolues (100 %)\n- Complémentaire Santé Solidaire : 1 (50 %)\n- Autre : 1 (50 %)",
-		"Accès aux soins : 1 demande (un an plus tôt : 0), 0 résolue (0 %)\n- Aide ou prise de RDV pour ou avec l'usager : 1 (100 %)",
+		"Accès aux soins : 1 demande (un an plus tôt : 0), 0 résolue (0 %)\n- Aide ou prise de RDV : 1 (100 %)",
 		"À ce jour (23/11/2026) : 1 suivi en retard (demande non résolue, date de suivi passée), toutes dates de fiche confondues",
-		"Freins (part des mentions) :\n- Non connaissance des droits et dispositifs : 3 (50 %)\n- Éducation : 3 (50 %)",
+		"Freins (part des mentions) :\n- Non connaissance des droits : 3 (50 %)\n- Éducation : 3 (50 %)",
 		"Ressources principales :\n- RSA : 3 (100 %)",
-		"Mode de contact :\n- Rencontre physique avec le médiateur ou sa structure préalable : 3 (100 %)",
+		"Mode de contact :\n- Rencontre physique : 3 (100 %)",
 	)
 	chart := waitFor(t, nord, "chart with its buttons", func(m telegramtest.Message) bool { return m.Photo != nil })
 	if got := strings.Join(chart.ButtonTexts(), "|"); got != "Autre période|Autre territoire|Exporter (Excel)|Activité des médiateurs" {
@@ -210,7 +210,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rows) != 3 || strings.Join(rows[0], "|") != strings.Join(export.HumanHeader, "|") ||
-		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique avec le médiateur ou sa structure préalable|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits et dispositifs ; Éducation" {
+		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits et dispositifs ; Éducation" {
 		t.Errorf("Données:\n%q", rows)
 	}
 

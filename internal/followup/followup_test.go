@@ -42,8 +42,8 @@ func TestMessageFitsTelegramAndReadsBack(t *testing.T) {
 	if buttons != 4*(followup.MaxPerMessage-2) {
 		t.Fatalf("%d buttons, want 4 per line still open", buttons)
 	}
-	if !strings.Contains(text, "4. Fiche n° 1000003, demande 1 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides financières pour frais de spécialiste — ❌ Non résolue") ||
-		!strings.Contains(text, "5. Fiche n° 1000004, demande 2 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides financières pour frais de spécialiste — ⏭ Reportée au 31/12/2026") ||
+	if !strings.Contains(text, "4. Fiche n° 1000003, demande 1 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides pour frais de spécialiste — ❌ Non résolue") ||
+		!strings.Contains(text, "5. Fiche n° 1000004, demande 2 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides pour frais de spécialiste — ⏭ Reportée au 31/12/2026") ||
 		!strings.Contains(text, "ouverte depuis 691 jours, suivi prévu le 31/12/2026") {
 		t.Fatalf("text:\n%s", text)
 	}

@@ -314,7 +314,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 		"Nord (23) : 1 793 · 978 (55 %) · 1 377 (77 %)", "Aisne (5) : 442", "Oise (1) : 175", "Pas-de-Calais (17) : 1 531", "Somme (3) : 234",
 		// Resolved requests: their count beside the published share.
 		"Accès aux droits : 3 667 demandes, 2 787 résolues (76 %)", "- Prestations de santé : 1 929 (53 %)",
-		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins : 2 324 demandes, 1 697 résolues (73 %)",
+		"- Aides pour frais de spécialiste : 247 (7 %)", "Accès aux soins : 2 324 demandes, 1 697 résolues (73 %)",
 		"Niveau d'accompagnement",
 	} {
 		if !strings.Contains(text, want) {
