@@ -210,7 +210,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rows) != 3 || strings.Join(rows[0], "|") != strings.Join(export.HumanHeader, "|") ||
-		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits et dispositifs ; Éducation" {
+		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits ; Éducation" {
 		t.Errorf("Données:\n%q", rows)
 	}
 
