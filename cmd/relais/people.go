@@ -16,6 +16,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -337,9 +338,9 @@ func runForget(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("forget : %w", err)
 	}
 	c.Drafts += late
-	fmt.Fprintf(stdout, "Personne effacée : %s, %s, %s, %s.\n", plural(c.Sheets, "fiche effacée", "fiches effacées"),
-		plural(c.Requests, "demande effacée", "demandes effacées"), plural(c.Drafts, "saisie en cours effacée", "saisies en cours effacées"),
-		plural(c.Mentions, "autre texte où le code est remplacé par [effacé]", "autres textes où le code est remplacé par [effacé]"))
+	fmt.Fprintf(stdout, "Personne effacée : %s, %s, %s, %s.\n", frtext.Plural(int(c.Sheets), "fiche effacée", "fiches effacées"),
+		frtext.Plural(int(c.Requests), "demande effacée", "demandes effacées"), frtext.Plural(int(c.Drafts), "saisie en cours effacée", "saisies en cours effacées"),
+		frtext.Plural(int(c.Mentions), "autre texte où le code est remplacé par [effacé]", "autres textes où le code est remplacé par [effacé]"))
 	fmt.Fprintln(stdout, "Ce code ne pourra plus être enregistré. Le journal d'audit garde une empreinte du code, pas le code lui-même.")
 	return nil
 }
@@ -359,13 +360,6 @@ func openRedis(ctx context.Context, cfg *config.Config) (*redis.Client, error) {
 		return nil, &config.Error{Var: "REDIS_URL", Reason: "Redis injoignable : " + err.Error()}
 	}
 	return rdb, nil
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 || n == 0 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // runAudit is `relais audit [--since 2026-01-01]`: the audit trail, oldest first.
@@ -457,27 +451,27 @@ func runAccess(ctx context.Context, args []string, stdout io.Writer) error {
 		known = append(known, codes.Sex.Label(p.Sex))
 	}
 	if p.Age != nil {
-		a := fmt.Sprintf("%d ans", *p.Age)
+		a := frtext.Plural(*p.Age, "an", "ans")
 		if p.AgeOn != nil {
 			a += " au " + p.AgeOn.Format(cliDate)
 		}
 		known = append(known, a)
 	}
 	if p.QPV != "" {
-		known = append(known, "vit en QPV : "+p.QPV)
+		known = append(known, "vit en QPV : "+strings.ToLower(codes.QPV.Label(p.QPV)))
 	}
 	if p.Resources != "" {
 		known = append(known, "ressource : "+codes.Resources.Label(p.Resources))
 	}
 	fmt.Fprintf(stdout, "Dernières informations connues : %s.\n", strings.Join(known, ", "))
-	fmt.Fprintf(stdout, "%s :\n", plural(int64(len(d.Sheets)), "fiche", "fiches"))
+	fmt.Fprintf(stdout, "%s :\n", frtext.Plural(len(d.Sheets), "fiche", "fiches"))
 	for _, sh := range d.Sheets {
 		age := "âge non renseigné"
 		if sh.Age != nil {
-			age = fmt.Sprintf("%d ans", *sh.Age)
+			age = frtext.Plural(*sh.Age, "an", "ans")
 		}
 		fmt.Fprintf(stdout, "- Fiche n° %d du %s : %s, %s, vit en QPV : %s, ressource : %s, contact : %s, %s, orientée vers la protection sociale : %s\n",
-			sh.Number, sh.Date.Format(cliDate), codes.Sex.Label(sh.Sex), age, sh.QPV, codes.Resources.Label(sh.Resources),
+			sh.Number, sh.Date.Format(cliDate), codes.Sex.Label(sh.Sex), age, strings.ToLower(codes.QPV.Label(sh.QPV)), codes.Resources.Label(sh.Resources),
 			codes.ContactModes.Label(sh.ContactMode), codes.Levels.Label(sh.Level), sh.SocialProtection)
 		for _, r := range sh.Requests {
 			types := codes.RightsTypes

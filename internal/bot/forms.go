@@ -456,7 +456,7 @@ func openLabel(kind, typ string) string {
 	}
 	for _, c := range codes.RequestTypes(kind) {
 		if c.Code == typ {
-			return c.Button()
+			return c.Label
 		}
 	}
 	return typ

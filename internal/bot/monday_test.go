@@ -150,17 +150,17 @@ func TestCoordinatorsMonday(t *testing.T) {
 		"Personnes distinctes : 3\nMoyennes par médiateur, en personnes distinctes :\n- personnes accompagnées : 2, dont en QPV : 2\n",
 		"Fiches : 3\n- par sexe : femmes 3 (100 %) · hommes 0 (0 %)\n- en QPV : 3 (100 %)\n- âge moyen : 52 ans",
 		"Ressources principales, en fiches :\n- RSA : 3 (100 %)",
-		"Mode de contact, en fiches :\n- Rencontre physique avec le médiateur ou sa structure préalable : 3 (100 %)",
+		"Mode de contact, en fiches :\n- Rencontre physique : 3 (100 %)",
 	)
 	nord.PressOn(figures, "Droits")
 	mustContain(t, nord.Expect("Accès aux droits – Nord").Text,
 		"\n\n2 demandes, dont 2 résolues (100 %)\nPar type :\n- Complémentaire Santé Solidaire : 1 (50 %)\n- Autre : 1 (50 %)")
 	nord.PressOn(figures, "Soins")
 	mustContain(t, nord.Expect("Accès aux soins – Nord").Text,
-		"\n\n1 demande, dont 0 résolue (0 %)\nPar type :\n- Aide ou prise de RDV pour ou avec l'usager : 1 (100 %)")
+		"\n\n1 demande, dont 0 résolue (0 %)\nPar type :\n- Aide ou prise de RDV : 1 (100 %)")
 	nord.PressOn(figures, "Freins")
 	mustContain(t, nord.Expect("Freins – Nord").Text,
-		"\n\nFiches citant au moins un frein : 3 (100 %) sur 3\n\nPart de chaque frein dans les mentions (une fiche peut en citer plusieurs) :\n- Non connaissance des droits et dispositifs : 3 (50 %)\n- Éducation : 3 (50 %)")
+		"\n\nFiches citant au moins un frein : 3 (100 %) sur 3\n\nPart de chaque frein dans les mentions (une fiche peut en citer plusieurs) :\n- Non connaissance des droits : 3 (50 %)\n- Éducation : 3 (50 %)")
 	chart := waitFor(t, nord, "chart of the obstacles", func(m telegramtest.Message) bool { return m.Photo != nil })
 	if got := strings.Join(chart.ButtonTexts(), "|"); got != "Droits|Soins|Publics|Actions|Bilans" {
 		t.Errorf("buttons under the obstacles: %s", got)
@@ -225,7 +225,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(rows) != 3 || strings.Join(rows[0], "|") != strings.Join(export.HumanHeader, "|") ||
-		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique avec le médiateur ou sa structure préalable|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits et dispositifs ; Éducation" {
+		strings.Join(rows[1][1:], "|") != "17/11/2026|"+awa+"|Nord|7K9JTG|Femme|52|Oui|RSA|Rencontre physique|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Non connaissance des droits ; Éducation" {
 		t.Errorf("Données:\n%q", rows)
 	}
 

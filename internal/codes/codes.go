@@ -3,27 +3,13 @@
 // for display, so forms, import and reports all check against this one list.
 package codes
 
-import (
-	"strings"
-	"unicode"
-)
-
 // Choice is one code with its French label. Label is the one wording of
-// the code, read by mediators on buttons and by coordinators in reports and
-// files, never cut; Short, when set, is that same wording shortened (only
-// words of Label) for places where space is short: form buttons.
+// the code: the button a mediator taps, the line of the summary, the row of
+// every report and file, so it fits a button (MaxButton) and is never cut
+// or reworded elsewhere.
 type Choice struct {
 	Code  string
 	Label string
-	Short string
-}
-
-// Button is the text of the choice where space is short.
-func (c Choice) Button() string {
-	if c.Short != "" {
-		return c.Short
-	}
-	return c.Label
 }
 
 // List is an ordered list of choices.
@@ -60,78 +46,86 @@ func (l List) Codes() []string {
 
 // Departements of the Hauts-de-France region.
 var Departements = List{
-	{"02", "Aisne", ""}, {"59", "Nord", ""}, {"60", "Oise", ""}, {"62", "Pas-de-Calais", ""}, {"80", "Somme", ""},
+	{"02", "Aisne"}, {"59", "Nord"}, {"60", "Oise"}, {"62", "Pas-de-Calais"}, {"80", "Somme"},
 }
 
 // Picardie is the former region the report groups: Aisne, Oise, Somme.
 var Picardie = []string{"02", "60", "80"}
 
-var Sex = List{{"F", "Femme", ""}, {"M", "Homme", ""}, {"X", "Non binaire", ""}}
+var Sex = List{{"F", "Femme"}, {"M", "Homme"}, {"X", "Non binaire"}}
 
-var YesNo = List{{"oui", "Oui", ""}, {"non", "Non", ""}}
+var YesNo = List{{"oui", "Oui"}, {"non", "Non"}}
+
+// QPVUnknown is the answer of a person who does not know whether they live
+// in a priority neighbourhood: reports count it as non renseigné.
+const QPVUnknown = "nsp"
+
+// QPV is where the person lives: in a QPV, not, or they do not know (many
+// people do not know the limits of their neighbourhood).
+var QPV = List{{"oui", "Oui"}, {"non", "Non"}, {QPVUnknown, "Ne sait pas"}}
 
 var Resources = List{
-	{"aah", "AAH", ""},
-	{"allocations_familiales", "Allocations familiales", ""},
-	{"assurance_maladie", "Assurance maladie", ""},
-	{"aucune", "Aucune ressource", ""},
-	{"non_communique", "Non communiqué", ""},
-	{"chomage", "Chômage", ""},
-	{"retraite", "Pension de retraite", ""},
-	{"reversion", "Pension de réversion", ""},
-	{"rsa", "RSA", ""},
-	{"salaire", "Salaire", ""},
-	{"autre", "Autre", ""},
+	{"aah", "AAH"},
+	{"allocations_familiales", "Allocations familiales"},
+	{"assurance_maladie", "Assurance maladie"},
+	{"aucune", "Aucune ressource"},
+	{"non_communique", "Non communiqué"},
+	{"chomage", "Chômage"},
+	{"retraite", "Pension de retraite"},
+	{"reversion", "Pension de réversion"},
+	{"rsa", "RSA"},
+	{"salaire", "Salaire"},
+	{"autre", "Autre"},
 }
 
 var ContactModes = List{
-	{"aller_vers", "Aller vers", ""},
-	{"bouche_a_oreille", "Bouche-à-oreille", ""},
-	{"communication", "Communication de la structure sur les missions du médiateur santé", "Communication de la structure"},
-	{"contact_direct", "Contact direct", ""},
-	{"orientation_partenaire", "Orientation par un partenaire", ""},
-	{"rencontre_physique", "Rencontre physique avec le médiateur ou sa structure préalable", "Rencontre physique"},
-	{"demarche_usager", "Démarche de l'usager (usager ayant cherché de lui-même)", "Démarche de l'usager"},
+	{"aller_vers", "Aller vers"},
+	{"bouche_a_oreille", "Bouche-à-oreille"},
+	{"communication", "Communication de la structure"},
+	{"contact_direct", "Contact direct"},
+	{"orientation_partenaire", "Orientation par un partenaire"},
+	{"rencontre_physique", "Rencontre physique"},
+	{"demarche_usager", "Démarche de l'usager"},
 }
 
-var Levels = List{{"informe", "Informé", ""}, {"oriente", "Orienté", ""}, {"accompagne", "Accompagné", ""}}
+var Levels = List{{"informe", "Informé"}, {"oriente", "Orienté"}, {"accompagne", "Accompagné"}}
 
 var Obstacles = List{
-	{"demarches", "Complexité des démarches administratives", "Démarches administratives"},
-	{"mobilite", "Mobilité", ""},
-	{"manque_info", "Manque d'info sur les dispositifs (méconnaissance)", "Manque d'info sur les dispositifs"},
-	{"non_connaissance", "Non connaissance des droits et dispositifs", "Non connaissance des droits"},
-	{"handicap", "Handicap", ""},
-	{"crainte", "Crainte de conséquences négatives", ""},
-	{"logement", "Logement", ""},
-	{"emploi", "Emploi", ""},
-	{"education", "Éducation", ""},
-	{"ressources", "Ressources financières", ""},
-	{"langue", "Barrière linguistique", ""},
+	{"demarches", "Complexité des démarches administratives"},
+	{"mobilite", "Mobilité"},
+	{"manque_info", "Manque d'info sur les dispositifs"},
+	{"non_connaissance", "Non connaissance des droits"},
+	{"handicap", "Handicap"},
+	{"crainte", "Crainte de conséquences négatives"},
+	{"logement", "Logement"},
+	{"emploi", "Emploi"},
+	{"education", "Éducation"},
+	{"ressources", "Ressources financières"},
+	{"langue", "Barrière linguistique"},
 }
 
-var RequestKinds = List{{"droits", "Accès aux droits", ""}, {"soins", "Accès aux soins", ""}}
+var RequestKinds = List{{"droits", "Accès aux droits"}, {"soins", "Accès aux soins"}}
 
 var RightsTypes = List{
-	{"frais_specialiste", "Aides financières pour frais de spécialiste", "Aides frais de spécialiste"},
-	{"css", "Complémentaire Santé Solidaire", ""},
-	{"prestations_sante", "Prestations de santé", ""},
-	{"prestations_sociales", "Prestations sociales", ""},
-	{"autre", "Autre", ""},
+	{"frais_specialiste", "Aides pour frais de spécialiste"},
+	{"css", "Complémentaire Santé Solidaire"},
+	{"prestations_sante", "Prestations de santé"},
+	{"prestations_sociales", "Prestations sociales"},
+	{"autre", "Autre"},
 }
 
 var CareTypes = List{
-	{"rdv", "Aide ou prise de RDV pour ou avec l'usager", "Prise de RDV"},
-	{"recherche_ps", "Aide à la recherche d'un professionnel de santé", "Recherche d'un professionnel de santé"},
-	{"bilan_sante", "Accompagnement bilan de santé", ""},
-	{"accompagnement_rdv", "Accompagnement aux RDV médicaux", ""},
-	{"conseil", "Conseil santé", ""},
-	{"apa", "Activité physique adaptée", ""},
-	{"depistage", "Dépistage organisé", ""},
-	{"plateforme_rdv", "Activation du compte plateforme de rendez-vous", "Compte plateforme de rendez-vous"},
-	{"addiction", "Addiction / CMPP / CSAPA", ""},
-	{"atelier_cuisine", "Atelier cuisine", ""},
-	{"autre", "Autre", ""},
+	{"rdv", "Aide ou prise de RDV"},
+	{"recherche_ps", "Recherche d'un professionnel de santé"},
+	{"bilan_sante", "Accompagnement bilan de santé"},
+	{"accompagnement_rdv", "Accompagnement aux RDV médicaux"},
+	{"conseil", "Conseil santé"},
+	{"apa", "Activité physique adaptée"},
+	{"depistage", "Dépistage organisé"},
+	{"plateforme_rdv", "Activation compte plateforme de RDV"},
+	{"addiction", "Addiction / CMPP / CSAPA"},
+	{"atelier_cuisine", "Atelier cuisine"},
+	{"autre", "Autre"},
 }
 
 // RequestTypes returns the types allowed for a request kind.
@@ -146,81 +140,81 @@ func RequestTypes(kind string) List {
 }
 
 var Statuses = List{
-	{"en_cours", "En cours", ""}, {"resolue", "Résolue", ""}, {"non_resolue", "Non résolue", ""}, {"abandonnee", "Abandonnée", ""},
+	{"en_cours", "En cours"}, {"resolue", "Résolue"}, {"non_resolue", "Non résolue"}, {"abandonnee", "Abandonnée"},
 }
 
-var ActionRoles = List{{"coanimee", "Co-animée", ""}, {"coconstruite", "Co-construite avec les habitants", ""}, {"participation", "Participation sans co-animer", ""}}
+var ActionRoles = List{{"coanimee", "Co-animée"}, {"coconstruite", "Co-construite avec les habitants"}, {"participation", "Participation sans co-animer"}}
 
-var Audiences = List{{"public", "Grand public", ""}, {"professionnels", "Professionnels", ""}}
+var Audiences = List{{"public", "Grand public"}, {"professionnels", "Professionnels"}}
 
 var Themes = List{
-	{"nutrition", "Nutrition", ""},
-	{"cancer", "Dépistage des cancers", ""},
-	{"addiction", "Addictions", ""},
-	{"sante_mentale", "Santé mentale", ""},
-	{"sante_sexuelle", "Santé sexuelle", ""},
-	{"vaccination", "Vaccination", ""},
-	{"bilan_sante", "Bilan de santé", ""},
-	{"parcours_soins", "Parcours de soins", ""},
-	{"hygiene", "Hygiène", ""},
-	{"sante_jeunes", "Santé des jeunes", ""},
-	{"autre", "Autre", ""},
+	{"nutrition", "Nutrition"},
+	{"cancer", "Dépistage des cancers"},
+	{"addiction", "Addictions"},
+	{"sante_mentale", "Santé mentale"},
+	{"sante_sexuelle", "Santé sexuelle"},
+	{"vaccination", "Vaccination"},
+	{"bilan_sante", "Bilan de santé"},
+	{"parcours_soins", "Parcours de soins"},
+	{"hygiene", "Hygiène"},
+	{"sante_jeunes", "Santé des jeunes"},
+	{"autre", "Autre"},
 }
 
 var PartnerTypes = List{
-	{"cpam", "CPAM", ""},
-	{"professionnel_sante", "Professionnel de santé", ""},
-	{"centre_social", "Centre social", ""},
-	{"association", "Association", ""},
-	{"acteur_specialise", "Acteur spécialisé", ""},
-	{"service_prevention", "Service de prévention", ""},
-	{"collectivite", "Collectivité", ""},
-	{"autre", "Autre", ""},
+	{"cpam", "CPAM"},
+	{"professionnel_sante", "Professionnel de santé"},
+	{"centre_social", "Centre social"},
+	{"association", "Association"},
+	{"acteur_specialise", "Acteur spécialisé"},
+	{"service_prevention", "Service de prévention"},
+	{"collectivite", "Collectivité"},
+	{"autre", "Autre"},
 }
 
-var PartnerCategories = List{{"sanitaire", "Sanitaire", ""}, {"social", "Social", ""}, {"medico_social", "Médico-social", ""}}
+var PartnerCategories = List{{"sanitaire", "Sanitaire"}, {"social", "Social"}, {"medico_social", "Médico-social"}}
 
 var HealthNeeds = List{
-	{"sante_mentale", "Santé mentale", ""},
-	{"addictions", "Addictions", ""},
-	{"nutrition", "Nutrition", ""},
-	{"hygiene", "Hygiène", ""},
-	{"cancer", "Cancer", ""},
-	{"sante_sexuelle", "Santé sexuelle", ""},
-	{"autre", "Autre", ""},
+	{"sante_mentale", "Santé mentale"},
+	{"addictions", "Addictions"},
+	{"nutrition", "Nutrition"},
+	{"hygiene", "Hygiène"},
+	{"cancer", "Cancer"},
+	{"sante_sexuelle", "Santé sexuelle"},
+	{"autre", "Autre"},
 }
 
 // Publics are the kinds of partners and publics the mediator works with,
 // asked in the annual review ("Quels types de partenaires ?" in the
 // regional report, 27 answers).
 var Publics = List{
-	{"pro_social", "Professionnels du secteur social", ""},
-	{"pro_sante", "Professionnels de santé", ""},
-	{"pro_medico_social", "Professionnels du médico-social", ""},
-	{"pro_education", "Professionnels de l'éducation", ""},
-	{"pro_insertion", "Professionnels de l'insertion", ""},
-	{"pro_logement", "Bailleurs, professionnels du logement", ""},
-	{"elus", "Élus", ""},
-	{"associations", "Associations", ""},
-	{"benevoles", "Bénévoles", ""},
-	{"demandeurs_emploi", "Demandeurs d'emploi / RSA", ""},
-	{"habitants", "Habitants", ""},
-	{"familles", "Parents, familles", ""},
-	{"enfants", "Enfants", ""},
-	{"scolaires", "Élèves", ""},
-	{"jeunes", "Jeunes (16-25 ans)", ""},
-	{"etudiants", "Étudiants", ""},
-	{"femmes", "Femmes", ""},
-	{"femmes_enceintes", "Femmes enceintes", ""},
-	{"personnes_agees", "Personnes âgées", ""},
-	{"handicap", "Personnes en situation de handicap", ""},
-	{"migrants", "Personnes migrantes", ""},
-	{"gens_du_voyage", "Gens du voyage", ""},
-	{"sans_domicile", "Personnes sans domicile", ""},
-	{"addictions", "Personnes en situation d'addiction", ""},
-	{"troubles_psychiques", "Personnes avec troubles psychiques", ""},
-	{"travailleurs_precaires", "Travailleurs précaires", ""},
-	{"justice", "Personnes sous-main de justice", ""},
+	{"pro_social", "Professionnels du secteur social"},
+	{"pro_sante", "Professionnels de santé"},
+	{"pro_medico_social", "Professionnels du médico-social"},
+	{"pro_education", "Professionnels de l'éducation"},
+	{"pro_insertion", "Professionnels de l'insertion"},
+	{"pro_logement", "Bailleurs, professionnels du logement"},
+	{"elus", "Élus"},
+	{"associations", "Associations"},
+	{"benevoles", "Bénévoles"},
+	{"demandeurs_emploi", "Demandeurs d'emploi / RSA"},
+	{"habitants", "Habitants"},
+	{"familles", "Parents, familles"},
+	{"enfants", "Enfants"},
+	{"scolaires", "Élèves"},
+	{"jeunes", "Jeunes (16-25 ans)"},
+	{"etudiants", "Étudiants"},
+	{"femmes", "Femmes"},
+	{"femmes_enceintes", "Femmes enceintes"},
+	{"personnes_agees", "Personnes âgées"},
+	{"handicap", "Personnes en situation de handicap"},
+	{"migrants", "Personnes migrantes"},
+	{"gens_du_voyage", "Gens du voyage"},
+	{"sans_domicile", "Personnes sans domicile"},
+	{"addictions", "Personnes en situation d'addiction"},
+	{"troubles_psychiques", "Personnes avec troubles psychiques"},
+	{"travailleurs_precaires", "Travailleurs précaires"},
+	{"justice", "Personnes sous-main de justice"},
 }
 
 // Lists maps a list name (as used in dialogs/*.yaml `choices_from`) to its list.
@@ -228,6 +222,7 @@ var Lists = map[string]List{
 	"departements":       Departements,
 	"sex":                Sex,
 	"yes_no":             YesNo,
+	"qpv":                QPV,
 	"resources":          Resources,
 	"contact_modes":      ContactModes,
 	"levels":             Levels,
@@ -248,29 +243,3 @@ var Lists = map[string]List{
 // MaxButton is the longest button text, in characters, that an old phone
 // shows whole in a one-column keyboard.
 const MaxButton = 40
-
-// IsShortening reports whether short says label in fewer words: every word
-// of short is a word of label (case ignored), so a short button text can
-// never be another wording of the category.
-func IsShortening(short, label string) bool {
-	have := map[string]bool{}
-	for _, w := range words(label) {
-		have[w] = true
-	}
-	ws := words(short)
-	if len(ws) == 0 {
-		return false
-	}
-	for _, w := range ws {
-		if !have[w] {
-			return false
-		}
-	}
-	return true
-}
-
-func words(s string) []string {
-	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-}

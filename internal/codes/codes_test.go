@@ -5,18 +5,20 @@ import (
 	"unicode/utf8"
 )
 
-// One vocabulary: what a mediator taps is what a coordinator reads, the
-// button text being at most the label's own words, short enough to show
-// whole; catch-alls are all named "Autre".
+// One vocabulary: a code has one label, what a mediator taps and what a
+// coordinator reads, short enough to show whole on a button; two codes of
+// a list never read the same; catch-alls are all named "Autre".
 func TestOneVocabulary(t *testing.T) {
 	for name, list := range Lists {
+		seen := map[string]string{}
 		for _, c := range list {
-			if c.Short != "" && !IsShortening(c.Short, c.Label) {
-				t.Errorf("%s %s: button %q is another wording of %q", name, c.Code, c.Short, c.Label)
+			if n := utf8.RuneCountInString(c.Label); n > MaxButton || n == 0 {
+				t.Errorf("%s %s: label %q is %d characters, want 1 to %d", name, c.Code, c.Label, n, MaxButton)
 			}
-			if n := utf8.RuneCountInString(c.Button()); n > MaxButton {
-				t.Errorf("%s %s: button %q is %d characters, at most %d", name, c.Code, c.Button(), n, MaxButton)
+			if other, dup := seen[c.Label]; dup {
+				t.Errorf("%s: %s and %s both read %q", name, other, c.Code, c.Label)
 			}
+			seen[c.Label] = c.Code
 			if c.Code == "autre" && c.Label != "Autre" {
 				t.Errorf("%s: catch-all labelled %q, want \"Autre\"", name, c.Label)
 			}
@@ -24,18 +26,29 @@ func TestOneVocabulary(t *testing.T) {
 	}
 }
 
-func TestIsShortening(t *testing.T) {
+// The labels that were cut on buttons before issue 25 now read the same
+// everywhere: the button's words (a coordinator read « Aide ou prise de RDV
+// pour ou avec l'usager » where the mediator had tapped « Prise de RDV »).
+func TestLabelsOnceShortenedReadAsOnTheButton(t *testing.T) {
 	for _, tc := range []struct {
-		short, label string
-		want         bool
+		list  List
+		code  string
+		label string
 	}{
-		{"Prise de RDV", "Aide ou prise de RDV pour ou avec l'usager", true},
-		{"Droits non connus", "Non connaissance des droits et dispositifs", false},
-		{"Manque d'info sur les dispositifs", "Manque d'info sur les dispositifs (méconnaissance)", true},
-		{"", "Autre", false},
+		{CareTypes, "rdv", "Aide ou prise de RDV"},
+		{CareTypes, "recherche_ps", "Recherche d'un professionnel de santé"},
+		{CareTypes, "plateforme_rdv", "Activation compte plateforme de RDV"},
+		{RightsTypes, "frais_specialiste", "Aides pour frais de spécialiste"},
+		{ContactModes, "communication", "Communication de la structure"},
+		{ContactModes, "rencontre_physique", "Rencontre physique"},
+		{ContactModes, "demarche_usager", "Démarche de l'usager"},
+		{Obstacles, "demarches", "Complexité des démarches administratives"},
+		{Obstacles, "manque_info", "Manque d'info sur les dispositifs"},
+		{Obstacles, "non_connaissance", "Non connaissance des droits"},
+		{QPV, QPVUnknown, "Ne sait pas"},
 	} {
-		if got := IsShortening(tc.short, tc.label); got != tc.want {
-			t.Errorf("IsShortening(%q, %q) = %v, want %v", tc.short, tc.label, got, tc.want)
+		if got := tc.list.Label(tc.code); got != tc.label {
+			t.Errorf("%s = %q, want %q", tc.code, got, tc.label)
 		}
 	}
 }

@@ -186,6 +186,9 @@ type run struct {
 	notice  string
 	outcome Outcome
 	refused bool
+	// typedPress marks words typed for a button (pressTyped): a refusal
+	// is then said, not a notice on a button.
+	typedPress bool
 	// refusal is the refusal of a typed text that identifies a person.
 	refusal string
 }
@@ -227,6 +230,9 @@ func (r *run) finish(err error) (Result, error) {
 			res.Notice = TechnicalTrouble
 		}
 		return res, err
+	}
+	if r.refused && r.typedPress {
+		return Result{State: r.orig, Replies: []Reply{{Text: r.notice}}}, nil
 	}
 	if r.refused {
 		return Result{State: r.orig, Notice: r.notice}, nil
@@ -522,12 +528,12 @@ func (r *run) pressAsk(act string, args []string) error {
 		} else if ok {
 			r.st.Mode, r.st.Proposed = ModePrefill, val
 		}
-		return r.show(r.in.MessageID)
+		return r.show(r.here())
 	case mode == ModePrefill && act == forms.ActConfirm:
 		return r.answer(r.proposedValue(s))
 	case mode == ModePrefill && act == forms.ActModify:
 		r.st.Mode, r.st.Proposed = ModeNormal, ""
-		return r.show(r.in.MessageID)
+		return r.show(r.here())
 	case (mode == ModeLookup || mode == ModeNormal) && act == forms.ActPick && s.Type == forms.TypeBeneficiary:
 		return r.pick(arg)
 	case mode != ModePrefill && act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
@@ -542,7 +548,7 @@ func (r *run) pressAsk(act string, args []string) error {
 	case act == forms.ActToggle && s.Type == forms.TypeMulti:
 		if _, ok := s.Choice(arg); ok {
 			r.toggle(arg)
-			return r.show(r.in.MessageID)
+			return r.show(r.here())
 		}
 	case act == forms.ActValidate && s.Type == forms.TypeMulti:
 		if s.Required && len(r.st.Pending) == 0 {
@@ -562,7 +568,7 @@ func (r *run) pressAsk(act string, args []string) error {
 		}
 	case act == forms.ActOldPerson && s.Type == forms.TypeBeneficiary:
 		r.st.Mode = ModeLookup
-		return r.show(r.in.MessageID)
+		return r.show(r.here())
 	}
 	r.markRefused(StaleNotice)
 	return nil
@@ -612,8 +618,13 @@ func (r *run) skip() error {
 	p := r.st.Pos
 	ok, whole := r.skippable(p)
 	if !ok {
-		r.say("Cette question est obligatoire : elle ne peut pas être passée.")
-		return nil
+		// Asked again, with the answer for a person who does not know.
+		if s := r.stepAt(p); s != nil && s.HasChoices() {
+			if c, has := dontKnowChoice(s); has {
+				return r.invalid(fmt.Sprintf("Cette question est obligatoire. Si la personne ne sait pas, touchez « %s ».", c.Label.FR))
+			}
+		}
+		return r.invalid("Cette question est obligatoire : elle ne peut pas être passée.")
 	}
 	if whole {
 		g := r.f.Step(p.Step)
@@ -734,10 +745,16 @@ func (r *run) typed() error {
 	}
 	switch r.st.Phase {
 	case PhaseCancel:
+		if data, ok := r.typedCancel(answerWords(t)); ok {
+			return r.pressTyped(data)
+		}
 		r.say(fmt.Sprintf("Touchez « %s » ou « %s ».", TextCancelYes, TextCancelNo))
 		return nil
 	case PhaseSummary:
-		r.say("Touchez « Enregistrer », ou un bouton ✏️ pour modifier une réponse.")
+		if data, ok := r.typedSummary(answerWords(t)); ok {
+			return r.pressTyped(data)
+		}
+		r.say("Touchez « Enregistrer » (ou écrivez « ok »), ou un bouton ✏️ pour modifier une réponse.")
 		return nil
 	}
 	return r.typedAnswer(t)
@@ -746,34 +763,63 @@ func (r *run) typed() error {
 func (r *run) typedAnswer(t string) error {
 	p := r.st.Pos
 	if p.More {
-		switch fold(t) {
-		case "oui", "o":
-			return r.more(true)
-		case "non", "n":
-			return r.more(false)
+		if data, ok, err := r.typedButton(t, "", ""); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			return r.pressTyped(data)
 		}
 		return r.invalid("Répondez « Oui » ou « Non ».")
 	}
 	s := r.stepAt(p)
 	if s.Type == forms.TypeBeneficiary {
+		if !looksLikeCode(t) {
+			if data, ok, err := r.typedButton(t, "", ""); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				return r.pressTyped(data)
+			}
+		}
 		return r.lookup(t)
 	}
-	if r.st.Mode == ModeSituation {
-		switch fold(t) {
-		case "oui", "o", "toujours vrai":
-			return r.confirmSituation()
+	switch r.st.Mode {
+	case ModeSituation, ModePrefill:
+		data, ok, err := r.typedButton(t, forms.Data(forms.ActConfirm, s.ID), forms.Data(forms.ActModify, s.ID))
+		if err != nil {
+			return err
 		}
-		return r.invalid(fmt.Sprintf("Touchez « %s » ou « %s ».", TextStillTrue, TextModify))
+		if ok {
+			return r.pressTyped(data)
+		}
+		if r.st.Mode == ModeSituation {
+			return r.invalid(fmt.Sprintf("Touchez « %s » ou « %s » (ou écrivez « oui » ou « non »).", TextStillTrue, TextModify))
+		}
+	}
+	if s.Type == forms.TypeDate {
+		// A quick date or a record's button typed: « dans 2 semaines ».
+		data, ok, err := r.typedButton(t, "", "")
+		if err != nil {
+			return err
+		}
+		if ok {
+			return r.pressTyped(data)
+		}
 	}
 	switch s.Type {
 	case forms.TypeChoice, forms.TypeYesNo:
-		c, ok := matchChoice(s, t)
-		if !ok {
-			return r.invalid("Choisissez une réponse avec les boutons.")
+		if c, ok := typedChoice(s, t); ok {
+			return r.answer(Value{Code: c.Code})
 		}
-		return r.answer(Value{Code: c.Code})
+		if data, ok, err := r.typedButton(t, "", ""); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			return r.pressTyped(data)
+		}
+		return r.invalid("Choisissez une réponse avec les boutons.")
 	case forms.TypeMulti:
-		return r.invalid("Touchez une ou plusieurs réponses, puis « Valider ».")
+		return r.typedMulti(s, t)
 	case forms.TypeInteger:
 		n, msg := parseInt(t, s)
 		if msg == "" {
@@ -784,7 +830,7 @@ func (r *run) typedAnswer(t string) error {
 		}
 		return r.answer(Value{Code: strconv.Itoa(n)})
 	case forms.TypeDate:
-		d, msg := parseDate(t, r.in.Now, s)
+		d, msg := parseDate(dateFiller.ReplaceAllString(t, ""), r.in.Now, s)
 		if msg != "" {
 			return r.invalid(msg)
 		}
@@ -930,13 +976,13 @@ func (r *run) pressSummary(act string, args []string) error {
 	switch {
 	case act == forms.ActSave && len(args) == 0:
 		if u := firstUnanswered(r.f, ans); !u.End() {
-			return r.askAt(u, r.in.MessageID)
+			return r.askAt(u, r.here())
 		}
 		r.outcome = Save
 		return nil
 	case act == forms.ActEdit && g != nil && g.Type != forms.TypeGroup && len(args) == 1:
 		r.st.Edit = backup(Pos{Step: g.ID}, false)
-		return r.askAt(r.st.Edit.Start, r.in.MessageID)
+		return r.askAt(r.st.Edit.Start, r.here())
 	case act == forms.ActEdit && g != nil && g.Type == forms.TypeGroup:
 		i := 0
 		if len(args) == 2 {
@@ -950,7 +996,7 @@ func (r *run) pressSummary(act string, args []string) error {
 			break
 		}
 		r.st.Edit = backup(Pos{Step: g.ID, Item: i, Sub: sub}, true)
-		return r.askAt(r.st.Edit.Start, r.in.MessageID)
+		return r.askAt(r.st.Edit.Start, r.here())
 	case act == forms.ActRemove && g != nil && g.Type == forms.TypeGroup:
 		i, ok := index()
 		v := ans[g.ID]
@@ -962,7 +1008,7 @@ func (r *run) pressSummary(act string, args []string) error {
 			v = Value{Skipped: true}
 		}
 		ans[g.ID] = v
-		return r.showSummary(r.in.MessageID)
+		return r.showSummary(r.here())
 	case act == forms.ActAddItem && g != nil && g.Type == forms.TypeGroup && len(args) == 1:
 		n := len(ans[g.ID].Items)
 		sub := firstSub(g, nil, ans)
@@ -970,7 +1016,7 @@ func (r *run) pressSummary(act string, args []string) error {
 			break
 		}
 		r.st.Edit = backup(Pos{Step: g.ID, Item: n, Sub: sub}, true)
-		return r.askAt(r.st.Edit.Start, r.in.MessageID)
+		return r.askAt(r.st.Edit.Start, r.here())
 	}
 	r.markRefused(StaleNotice)
 	return nil

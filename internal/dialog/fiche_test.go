@@ -60,11 +60,12 @@ var (
 	kbBeneficiary = [][]string{{"Nouvelle personne"}, {"Personne déjà suivie"}}
 	kbSex         = [][]string{{"Femme", "Homme", "Non binaire"}}
 	kbYesNo       = [][]string{{"Oui", "Non"}}
+	kbQPV         = [][]string{{"Oui", "Non", "Ne sait pas"}}
 	kbResources   = [][]string{{"AAH", "Allocations familiales"}, {"Assurance maladie", "Aucune ressource"}, {"Non communiqué", "Chômage"}, {"Pension de retraite", "Pension de réversion"}, {"RSA", "Salaire"}, {"Autre"}}
 	kbContact     = [][]string{{"Aller vers"}, {"Bouche-à-oreille"}, {"Communication de la structure"}, {"Contact direct"}, {"Orientation par un partenaire"}, {"Rencontre physique"}, {"Démarche de l'usager"}}
 	kbLevel       = [][]string{{"Informé", "Orienté", "Accompagné"}}
 	kbKind        = [][]string{{"Accès aux droits", "Accès aux soins"}}
-	kbRights      = [][]string{{"Aides frais de spécialiste"}, {"Complémentaire Santé Solidaire"}, {"Prestations de santé"}, {"Prestations sociales"}, {"Autre"}}
+	kbRights      = [][]string{{"Aides pour frais de spécialiste"}, {"Complémentaire Santé Solidaire"}, {"Prestations de santé"}, {"Prestations sociales"}, {"Autre"}}
 	kbStatus      = [][]string{{"En cours", "Résolue"}, {"Non résolue", "Abandonnée"}}
 	kbFollowUp    = [][]string{{"Dans 1 semaine", "Dans 2 semaines"}, {"Dans 1 mois"}, {"Passer"}}
 	kbNote        = [][]string{{"Passer"}}
@@ -76,7 +77,7 @@ var happyPath = []turn{
 	{press: "Aujourd'hui", replies: []string{"edit: Date : 12/03/2026", "send: Personne accompagnée ?"}, buttons: kbBeneficiary},
 	{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX — notez-le sans son nom", "send: Sexe de la personne ?"}, buttons: kbSex},
 	{press: "Femme", replies: []string{"edit: Sexe : Femme", "send: Âge de la personne (en années) ?"}},
-	{say: "34", replies: []string{"send: La personne habite-t-elle un quartier prioritaire (QPV) ?"}, buttons: kbYesNo},
+	{say: "34", replies: []string{"send: La personne habite-t-elle un quartier prioritaire (QPV) ?"}, buttons: kbQPV},
 	{press: "Oui", replies: []string{"edit: Habite en QPV : Oui", "send: Principale ressource de la personne ?"}, buttons: kbResources},
 	{press: "RSA", replies: []string{"edit: Ressources : RSA", "send: Comment la personne a-t-elle connu le médiateur ?"}, buttons: kbContact},
 	{press: "Aller vers", replies: []string{"edit: Mode de contact : Aller vers", "send: Niveau d'intervention ?"}, buttons: kbLevel},
@@ -253,7 +254,7 @@ func TestSkip(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath[:2])
 	play(t, c, []turn{
-		{say: "/passer", replies: []string{"send: Cette question est obligatoire : elle ne peut pas être passée."}},
+		{say: "/passer", replies: []string{"edit: Sexe de la personne ?", "send: Cette question est obligatoire : elle ne peut pas être passée.\n\nSexe de la personne ?"}},
 		{say: "Femme", replies: []string{"edit: Sexe : Femme", "send: Âge"}},
 	})
 	play(t, c, happyPath[3:18])
@@ -418,7 +419,7 @@ func TestDates(t *testing.T) {
 		want  string
 	}{
 		{"31/02/2026", []string{"edit: Date de l'accompagnement ?", "send: Cette date n'existe pas : 31/02/2026.\n\nDate de l'accompagnement ?"}, ""},
-		{"bonjour", []string{"edit: Date de l'accompagnement ?", "send: Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3, 25 novembre, mardi dernier)."}, ""},
+		{"bonjour", []string{"edit: Date de l'accompagnement ?", "send: Date non reconnue. Écrivez-la ainsi : 10/3 ou 10/03/2026 (ou hier, mardi dernier, 25 novembre)."}, ""},
 		{"13/03/2026", []string{"edit: Date de l'accompagnement ?", "send: La date ne peut pas être dans le futur (aujourd'hui : 12/03/2026)."}, ""},
 		{"12/3", nil, "2026-03-12"},
 		{"12/03/26", nil, "2026-03-12"},
@@ -571,13 +572,19 @@ func TestMultiToggle(t *testing.T) {
 	if c.st.QuestionMessageID != id {
 		t.Fatal("toggling sent a new message")
 	}
-	c.expectButtons([]string{"Démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
+	c.expectButtons([]string{"Complexité des démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
 		[]string{"Non connaissance des droits"}, []string{"Handicap"}, []string{"Crainte de conséquences négatives"}, []string{"✅ Logement"},
 		[]string{"Emploi"}, []string{"Éducation"}, []string{"Ressources financières"}, []string{"Barrière linguistique"},
 		[]string{"Valider"}, []string{"Passer"}, []string{"⏩ Passer, aller au récapitulatif"})
+	// Typed, a label toggles its choice too: the question comes again
+	// below the typed words.
 	c.say("Logement")
-	c.expectReplies("edit: Freins rencontrés ?", "send: Touchez une ou plusieurs réponses, puis « Valider ».")
-	c.expectButtons([]string{"Démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
+	c.expectReplies("edit: Freins rencontrés ?", "send: Freins rencontrés ?")
+	if got := buttonTexts(c.question().Buttons)[6][0]; got != "Logement" {
+		t.Fatalf("typed « Logement » did not untoggle it: %s", got)
+	}
+	c.say("logement")
+	c.expectButtons([]string{"Complexité des démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
 		[]string{"Non connaissance des droits"}, []string{"Handicap"}, []string{"Crainte de conséquences négatives"}, []string{"✅ Logement"},
 		[]string{"Emploi"}, []string{"Éducation"}, []string{"Ressources financières"}, []string{"Barrière linguistique"},
 		[]string{"Valider"}, []string{"Passer"}, []string{"⏩ Passer, aller au récapitulatif"})
@@ -617,12 +624,12 @@ func TestVersionChange(t *testing.T) {
 	c.say("34")
 	c.expectQuestion("La personne habite-t-elle")
 
-	// Version 2: no "non binaire" any more, and a new step before the age.
+	// Version 3: no "non binaire" any more, and a new step before the age.
 	src, err := dialogs.FS.ReadFile("fiche.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := strings.Replace(string(src), "version: 1", "version: 2", 1)
+	text := strings.Replace(string(src), "version: 2", "version: 3", 1)
 	text = strings.Replace(text, "    choices_from: sex\n", "    choices: [{code: F, fr: Femme}, {code: M, fr: Homme}]\n", 1)
 	text = strings.Replace(text, "  - id: age\n", "  - id: lieu\n    type: choice\n    label: Lieu\n    choices: [{code: rue, fr: Rue}, {code: permanence, fr: Permanence}]\n\n  - id: age\n", 1)
 	v2, err := forms.Parse("fiche.yaml", []byte(text))
@@ -633,7 +640,7 @@ func TestVersionChange(t *testing.T) {
 	c.press("Oui") // a tap on the open question of version 1
 	c.expectReplies("edit: La personne habite-t-elle", "send: Le formulaire a été mis à jour ; vos réponses compatibles sont conservées.", "send: Sexe de la personne ?")
 	c.expectButtons([]string{"Femme", "Homme"})
-	if c.st.FormVersion != 2 || c.st.Answers.String("date") != "2026-03-12" || c.st.Answers.String("beneficiary") != "K7M2QX" || c.st.Answers.String("age") != "34" {
+	if c.st.FormVersion != 3 || c.st.Answers.String("date") != "2026-03-12" || c.st.Answers.String("beneficiary") != "K7M2QX" || c.st.Answers.String("age") != "34" {
 		t.Fatalf("compatible answers not kept: %+v", c.st.Answers)
 	}
 	if _, ok := c.st.Answers.Get("sex"); ok {

@@ -60,8 +60,10 @@ func (r *run) situationLine() string {
 		switch {
 		case s.Prefill == "qpv" && v == "oui":
 			parts = append(parts, "QPV")
-		case s.Prefill == "qpv":
+		case s.Prefill == "qpv" && v == "non":
 			parts = append(parts, "hors QPV")
+		case s.Prefill == "qpv":
+			parts = append(parts, "QPV : ne sait pas")
 		default:
 			parts = append(parts, display(s, valueFor(s, v)))
 		}

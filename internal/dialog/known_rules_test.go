@@ -119,7 +119,7 @@ steps:
     max_length: 280
     when: {step: level, equals: accompagne}
 `)
-	obstacles := [][]string{{"Démarches administratives"}, {"Mobilité"}, {"Manque d'info sur les dispositifs"}, {"Non connaissance des droits"},
+	obstacles := [][]string{{"Complexité des démarches administratives"}, {"Mobilité"}, {"Manque d'info sur les dispositifs"}, {"Non connaissance des droits"},
 		{"Handicap"}, {"Crainte de conséquences négatives"}, {"Logement"}, {"Emploi"}, {"Éducation"}, {"Ressources financières"},
 		{"Barrière linguistique"}, {"Valider"}}
 

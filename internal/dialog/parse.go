@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // day returns the civil date of t as midnight UTC, so dates compare and
@@ -79,7 +80,7 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 			m = monthDate(fold(t))
 		}
 		if m == nil {
-			return time.Time{}, "Date non reconnue. Écrivez-la ainsi : 12/03/2026 (ou 12/3, 25 novembre, mardi dernier)."
+			return time.Time{}, "Date non reconnue. Écrivez-la ainsi : " + dateExample(s, now) + " (ou " + wordsExample(s) + ")."
 		}
 		dd, _ := strconv.Atoi(m[1])
 		mm, _ := strconv.Atoi(m[2])
@@ -120,10 +121,10 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 	}
 	if w := s.WithinDays; w > 0 {
 		if d.Before(today.AddDate(0, 0, -w)) {
-			return time.Time{}, fmt.Sprintf("Date trop ancienne : au plus %d jours avant aujourd'hui (%s). Vérifiez l'année.", w, frDate(today))
+			return time.Time{}, fmt.Sprintf("Date trop ancienne : au plus %s avant aujourd'hui (%s). Vérifiez l'année.", frtext.Plural(w, "jour", "jours"), frDate(today))
 		}
 		if d.After(today.AddDate(0, 0, w)) {
-			return time.Time{}, fmt.Sprintf("Date trop lointaine : au plus %d jours après aujourd'hui (%s). Vérifiez l'année.", w, frDate(today))
+			return time.Time{}, fmt.Sprintf("Date trop lointaine : au plus %s après aujourd'hui (%s). Vérifiez l'année.", frtext.Plural(w, "jour", "jours"), frDate(today))
 		}
 	}
 	return d, ""
@@ -132,6 +133,7 @@ func parseDate(text string, now time.Time, s *forms.Step) (time.Time, string) {
 var (
 	monthDateRe = regexp.MustCompile(`^(\d{1,2})(?:er)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$`)
 	agoRe       = regexp.MustCompile(`^il y a (\d{1,3}) jours?$`)
+	inRe        = regexp.MustCompile(`^dans (\d{1,3}|un|une|deux|trois|quatre|cinq|six) (jours?|semaines?|mois)$`)
 	months      = []string{"janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre", "novembre", "decembre"}
 	weekdays    = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 )
@@ -165,6 +167,22 @@ func relativeDay(t string, today time.Time, future bool) (time.Time, bool) {
 	if m := agoRe.FindStringSubmatch(t); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return today.AddDate(0, 0, -n), true
+	}
+	if m := inRe.FindStringSubmatch(t); m != nil {
+		n, err := strconv.Atoi(m[1])
+		if err != nil {
+			n = slices.Index([]string{"un", "deux", "trois", "quatre", "cinq", "six"}, m[1]) + 1
+			if m[1] == "une" {
+				n = 1
+			}
+		}
+		switch {
+		case strings.HasPrefix(m[2], "jour"):
+			return today.AddDate(0, 0, n), true
+		case strings.HasPrefix(m[2], "semaine"):
+			return today.AddDate(0, 0, 7*n), true
+		}
+		return addMonths(today, n), true
 	}
 	word, rest, _ := strings.Cut(t, " ")
 	wd := -1
@@ -213,6 +231,15 @@ func dateExample(s *forms.Step, now time.Time) string {
 	return fmt.Sprintf("%d/%d ou %s", d.Day(), int(d.Month()), frDate(d))
 }
 
+// wordsExample is how a date step's date may be said in words: past days
+// for a visit, days to come for a follow-up.
+func wordsExample(s *forms.Step) string {
+	if s.NotPast {
+		return "lundi prochain, dans 2 semaines"
+	}
+	return "hier, mardi dernier, 25 novembre"
+}
+
 // helpText is the help under a question, its {exemple} filled for dates.
 func helpText(s *forms.Step, now time.Time) string {
 	h := s.Help.FR
@@ -251,14 +278,11 @@ func parseInt(text string, s *forms.Step) (int, string) {
 	bounds := "Écrivez un nombre entier"
 	switch {
 	case s.Min != nil && s.Max != nil:
-		bounds += fmt.Sprintf(" entre %d et %d", *s.Min, *s.Max)
+		bounds += fmt.Sprintf(" entre %d et %s", *s.Min, withUnit(s, *s.Max))
 	case s.Min != nil:
-		bounds += fmt.Sprintf(" d'au moins %d", *s.Min)
+		bounds += " d'au moins " + withUnit(s, *s.Min)
 	case s.Max != nil:
-		bounds += fmt.Sprintf(" d'au plus %d", *s.Max)
-	}
-	if s.Unit.FR != "" && (s.Min != nil || s.Max != nil) {
-		bounds += " " + s.Unit.FR
+		bounds += " d'au plus " + withUnit(s, *s.Max)
 	}
 	bounds += "."
 	t := fold(text)
@@ -326,11 +350,7 @@ func matchChoice(s *forms.Step, text string) (forms.Choice, bool) {
 		return forms.Choice{}, false
 	}
 	names := func(c forms.Choice) []string {
-		out := []string{loose(c.Code), loose(c.Label.FR), loose(c.Button())}
-		if c.Short != "" {
-			out = append(out, loose(c.Short))
-		}
-		return out
+		return []string{loose(c.Code), loose(c.Label.FR)}
 	}
 	for _, c := range s.Choices {
 		if slices.Contains(names(c), t) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // Button texts and fixed messages of the engine, exported so the transport
@@ -64,8 +65,9 @@ func display(s *forms.Step, v Value) string {
 		}
 		return strings.Join(labels, ", ")
 	case forms.TypeInteger:
-		if s.Unit.FR != "" && fold(s.Unit.FR) != fold(s.Label.FR) { // not "Participants : 12 participants"
-			return v.Code + " " + s.Unit.FR
+		n, err := strconv.Atoi(v.Code)
+		if err == nil && s.Unit.FR != "" && fold(s.Unit.FR) != fold(s.Label.FR) { // not "Participants : 12 participants"
+			return withUnit(s, n)
 		}
 		return v.Code
 	case forms.TypeDate:
@@ -89,6 +91,14 @@ func display(s *forms.Step, v Value) string {
 		return v.Text
 	}
 	return v.Code
+}
+
+// withUnit is a count with its step's unit, agreed: « 1 an », « 34 ans ».
+func withUnit(s *forms.Step, n int) string {
+	if s.Unit.FR == "" {
+		return frtext.Number(n)
+	}
+	return frtext.Plural(n, s.UnitOne, s.Unit.FR)
 }
 
 // prefix names the group item a question belongs to ("Demande 2 — ").
@@ -239,12 +249,12 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 	switch s.Type {
 	case forms.TypeChoice, forms.TypeYesNo:
 		for _, c := range s.Choices {
-			buttons = append(buttons, Button{c.Button(), forms.Data(forms.ActChoose, s.ID, c.Code)})
+			buttons = append(buttons, Button{c.Label.FR, forms.Data(forms.ActChoose, s.ID, c.Code)})
 		}
 		rows = layout(buttons, s.Columns)
 	case forms.TypeMulti:
 		for _, c := range s.Choices {
-			t := c.Button()
+			t := c.Label.FR
 			if contains(r.st.Pending, c.Code) {
 				t = selectedMark + t
 			}

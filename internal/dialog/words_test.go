@@ -32,9 +32,9 @@ func TestWordsWithoutSlashMidForm(t *testing.T) {
 	c.say("retour")
 	c.expectReplies("send: Sexe de la personne ?")
 	c.say("Passer")
-	c.expectReplies("send: Cette question est obligatoire")
+	c.expectReplies("edit: Sexe de la personne ?", "send: Cette question est obligatoire : elle ne peut pas être passée.\n\nSexe de la personne ?")
 	c.say("aide")
-	c.expectReplies("edit: Sexe de la personne ?", "send: "+commandsHelp+"\n\nSexe de la personne ?")
+	c.expectReplies("edit: Cette question est obligatoire", "send: "+commandsHelp+"\n\nSexe de la personne ?")
 	c.say("Annuler")
 	c.expectReplies("edit: "+commandsHelp, "send: Abandonner la saisie « Fiche d'accompagnement » ?")
 }

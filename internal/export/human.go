@@ -24,7 +24,7 @@ var HumanHeader = []string{"Fiche", "Date", "Médiateur", "Département", "Perso
 // that turns its code into the label mediators tap (nil: not a code).
 var humanLists = func() []codes.List {
 	byColumn := map[string]codes.List{
-		"departement": codes.Departements, "sex": codes.Sex, "qpv": codes.YesNo, "resources": codes.Resources,
+		"departement": codes.Departements, "sex": codes.Sex, "qpv": codes.QPV, "resources": codes.Resources,
 		"contact_mode": codes.ContactModes, "level": codes.Levels, "social_protection": codes.YesNo,
 		"request_kind": codes.RequestKinds, "status": codes.Statuses,
 	}

@@ -43,10 +43,10 @@ func TestMessageFitsTelegramAndReadsBack(t *testing.T) {
 	if buttons != 4*(followup.PageSize-2) {
 		t.Fatalf("%d buttons, want 4 per line still open", buttons)
 	}
-	if !strings.Contains(text, "4. Fiche n° 1000003, demande 1 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides financières pour frais de spécialiste — ❌ Non résolue") ||
-		!strings.Contains(text, "5. Fiche n° 1000004, demande 2 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides financières pour frais de spécialiste — ⏭ Reportée au 31/12/2026") ||
-		!strings.Contains(text, "3. Fiche n° 1000002, demande 3 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides financières pour frais de spécialiste — suivi prévu le 31/12") ||
-		!strings.Contains(text, "2. Fiche n° 1000001, demande 2 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides financières pour frais de spécialiste — ouverte depuis 691 jours, sans date de suivi") {
+	if !strings.Contains(text, "4. Fiche n° 1000003, demande 1 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides pour frais de spécialiste — ❌ Non résolue") ||
+		!strings.Contains(text, "5. Fiche n° 1000004, demande 2 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides pour frais de spécialiste — ⏭ Reportée au 31/12/2026") ||
+		!strings.Contains(text, "3. Fiche n° 1000002, demande 3 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides pour frais de spécialiste — suivi prévu le 31/12") ||
+		!strings.Contains(text, "2. Fiche n° 1000001, demande 2 — 01/01/2025 — ABCDEF\nAccès aux droits · Aides pour frais de spécialiste — ouverte depuis 691 jours, sans date de suivi") {
 		t.Fatalf("text:\n%s", text)
 	}
 

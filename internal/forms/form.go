@@ -20,10 +20,9 @@
 //	    when: {step: kind, equals: droits}   # or not_equals / in / not_in
 //	    prefill: sex          # sex age qpv resources (known person) or any key the Env offers
 //	    choices_from: sex     # a list of internal/codes.Lists, or:
-//	    choices: [{code: F, fr: Femme, short: F}]
-//	    short: {communication: "Communication"}  # button labels for choices_from
+//	    choices: [{code: F, fr: Femme}]  # fr: the button, summary and report label (40 characters at most)
 //	    columns: 2            # buttons per row (default from label lengths)
-//	integer: min, max, unit: {fr: ans}
+//	integer: min, max, unit: {fr: ans}, unit_one: an (the unit for 0 and 1)
 //	date:    not_future / not_past, quick: [today, yesterday, in_1_week, in_2_weeks, in_1_month], within_days: 366
 //	text:    max_length (required), forbid: [phone, email, name, nir, birth, address],
 //	         organisation_name: true (a structure's or partner's name: internal/orgname's rules)
@@ -76,21 +75,11 @@ type Text struct {
 // String returns the French text: the bot speaks French.
 func (t Text) String() string { return t.FR }
 
-// Choice is one possible answer of a choice, multi or yesno step.
+// Choice is one possible answer of a choice, multi or yesno step. Its
+// French label is the button's text, the summary's and the reports'.
 type Choice struct {
 	Code  string
 	Label Text
-	// Short is the button text when the label is too long for a button;
-	// empty means the French label.
-	Short string
-}
-
-// Button returns the text shown on the choice's button.
-func (c Choice) Button() string {
-	if c.Short != "" {
-		return c.Short
-	}
-	return c.Label.FR
 }
 
 // Condition makes a step depend on an earlier answer (skip logic).
@@ -184,6 +173,9 @@ type Step struct {
 	// integer
 	Min, Max *int
 	Unit     Text
+	// UnitOne is the French unit for 0 and 1 (« an »); Unit.FR is the
+	// plural (« ans »).
+	UnitOne string
 	// AtMost names an earlier integer step this answer cannot exceed (the
 	// people living in a QPV are among the people accompanied): a count
 	// that contradicts another is refused when typed, not found in the

@@ -27,9 +27,9 @@ func TestRealDialogs(t *testing.T) {
 	if got := strings.Join(ids, " "); got != want {
 		t.Fatalf("fiche steps =\n%s\nwant\n%s", got, want)
 	}
-	// Codes are the domain's: contact modes keep their codes with shorter buttons.
+	// Codes are the domain's, with their one label (the button's words).
 	cm := f.Step("contact_mode")
-	if c, _ := cm.Choice("communication"); c.Label.FR != "Communication de la structure sur les missions du médiateur santé" || c.Button() != "Communication de la structure" {
+	if c, _ := cm.Choice("communication"); c.Label.FR != "Communication de la structure" {
 		t.Fatalf("contact mode communication = %+v", c)
 	}
 	if s := f.Step("note"); s.Required || s.MaxLength != 280 || !strings.Contains(s.Help.FR, "téléphone") {
@@ -127,8 +127,10 @@ func TestValidation(t *testing.T) {
 		{"no choices", head + "  - id: a\n    type: choice\n    label: A\n", `f.yaml:5: step "a" has no choices`},
 		{"choice without fr", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: x, en: X}\n", `f.yaml:9: step "a": choice "x" has no French label (fr)`},
 		{"unknown list", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sexes\n", `f.yaml:8: step "a": unknown choices_from "sexes" (known: `},
-		{"short not a code", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sex\n    short: {W: Femme}\n", `f.yaml:9: step "a": short: "W" is not a code of list "sex"`},
-		{"short another wording", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: resources\n    short: {aucune: Sans revenu}\n", `f.yaml:9: step "a": short: "Sans revenu" is not "Aucune ressource" in fewer words`},
+		{"unit without its singular", head + "  - id: a\n    type: integer\n    label: A\n    unit: {fr: ans}\n", `f.yaml:5: step "a": unit (plural, « ans ») and unit_one (singular, « an ») go together`},
+		{"short is gone", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sex\n    short: {F: F}\n", `f.yaml:9: step "a": unknown key "short"`},
+		{"label longer than a button", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: x, fr: Aide ou prise de RDV pour ou avec l'usager}\n", `f.yaml:9: step "a": choice "x": label is 42 characters, a button shows 40`},
+		{"label as long as a button", head + "  - id: a\n    type: choice\n    label: A\n    choices:\n      - {code: x, fr: Complexité des démarches administratives}\n      - {code: y, fr: Aide ou prise de RDV pour ou avec l'usager}\n", `f.yaml:10: step "a": choice "y"`},
 		{"both choices", head + "  - id: a\n    type: choice\n    label: A\n    choices_from: sex\n    choices: [{code: x, fr: X}]\n", `f.yaml:8: step "a": use either choices or choices_from`},
 		{"min over max", head + "  - id: a\n    type: integer\n    label: A\n    min: 10\n    max: 5\n", `f.yaml:9: step "a": min 10 is greater than max 5`},
 		{"min not a number", head + "  - id: a\n    type: integer\n    label: A\n    min: ten\n", `f.yaml:8: step "a" min must be a whole number, not "ten"`},

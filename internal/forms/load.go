@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -329,10 +330,10 @@ func (l *loader) checkData(f *Form, s *Step) {
 var commonKeys = []string{"id", "type", "label", "question", "help", "required", "when", "prefill"}
 
 var typeKeys = map[Type][]string{
-	TypeChoice:      {"choices", "choices_from", "short", "columns"},
-	TypeMulti:       {"choices", "choices_from", "short", "columns"},
+	TypeChoice:      {"choices", "choices_from", "columns"},
+	TypeMulti:       {"choices", "choices_from", "columns"},
 	TypeYesNo:       {"columns"},
-	TypeInteger:     {"min", "max", "unit", "at_most"},
+	TypeInteger:     {"min", "max", "unit", "unit_one", "at_most"},
 	TypeDate:        {"not_future", "not_past", "quick", "within_days"},
 	TypeText:        {"max_length", "forbid", "organisation_name"},
 	TypeBeneficiary: {},
@@ -567,44 +568,12 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 			return
 		}
 		for _, c := range list {
-			// The catalogue's short form: the button says what reports say.
-			s.Choices = append(s.Choices, Choice{Code: c.Code, Label: Text{FR: c.Label}, Short: c.Short})
+			s.Choices = append(s.Choices, Choice{Code: c.Code, Label: Text{FR: c.Label}})
 		}
 		if len(s.Choices) == 0 {
 			l.errorf(from.Line, "%s: list %q is empty", name, s.ChoicesFrom)
 		}
-		if v := m["short"]; v != nil {
-			if v.Kind != yaml.MappingNode {
-				l.errorf(v.Line, "%s: short must map codes to button texts", name)
-				return
-			}
-			seen := map[string]bool{}
-			for i := 0; i+1 < len(v.Content); i += 2 {
-				k, t := v.Content[i], deref(v.Content[i+1])
-				if seen[k.Value] {
-					l.errorf(k.Line, "%s: short: code %q is repeated", name, k.Value)
-					continue
-				}
-				seen[k.Value] = true
-				found := false
-				for j := range s.Choices {
-					if s.Choices[j].Code == k.Value {
-						s.Choices[j].Short = l.str(t, name+" short")
-						found = true
-						if !codes.IsShortening(s.Choices[j].Short, s.Choices[j].Label.FR) {
-							l.errorf(t.Line, "%s: short: %q is not %q in fewer words: reports say the label, buttons must say the same", name, s.Choices[j].Short, s.Choices[j].Label.FR)
-						}
-					}
-				}
-				if !found {
-					l.errorf(k.Line, "%s: short: %q is not a code of list %q", name, k.Value, s.ChoicesFrom)
-				}
-			}
-		}
 		return
-	}
-	if v := m["short"]; v != nil {
-		l.errorf(v.Line, "%s: short is for choices_from; put short on each inline choice", name)
 	}
 	if inline.Kind != yaml.SequenceNode || len(inline.Content) == 0 {
 		l.errorf(inline.Line, "%s: choices list is empty", name)
@@ -613,7 +582,7 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 	seen := map[string]int{}
 	for _, cn := range inline.Content {
 		cn = deref(cn)
-		cm := l.fields(cn, name+" choice", "code", "fr", "en", "short")
+		cm := l.fields(cn, name+" choice", "code", "fr", "en")
 		if cm == nil {
 			continue
 		}
@@ -637,11 +606,12 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 		if v := cm["en"]; v != nil {
 			c.Label.EN = l.str(v, name+" choice en")
 		}
-		if v := cm["short"]; v != nil {
-			c.Short = l.str(v, name+" choice short")
-		}
 		if strings.TrimSpace(c.Label.FR) == "" {
 			l.errorf(cn.Line, "%s: choice %q has no French label (fr)", name, c.Code)
+		}
+		// The label is the button, the summary and the reports: it must show whole.
+		if n := utf8.RuneCountInString(c.Label.FR); n > codes.MaxButton {
+			l.errorf(cn.Line, "%s: choice %q: label is %d characters, a button shows %d", name, c.Code, n, codes.MaxButton)
 		}
 		s.Choices = append(s.Choices, c)
 	}
@@ -690,6 +660,13 @@ func (l *loader) integer(s *Step, m map[string]*yaml.Node, name string) {
 	}
 	if v := m["unit"]; v != nil {
 		s.Unit = l.text(v, name+" unit")
+	}
+	// The unit for 0 or 1 (« 1 an », never « 1 ans »): frtext.Plural.
+	if v := m["unit_one"]; v != nil {
+		s.UnitOne = l.str(v, name+" unit_one")
+	}
+	if (s.Unit.FR == "") != (s.UnitOne == "") {
+		l.errorf(s.Line, "%s: unit (plural, « ans ») and unit_one (singular, « an ») go together", name)
 	}
 }
 

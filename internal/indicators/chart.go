@@ -47,7 +47,7 @@ func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 	}{{r.Rights, true}, {r.Care, false}} {
 		for _, t := range q.req.Types() {
 			if t.Count > 0 {
-				bars = append(bars, bar{t.Short, t.Count, q.rights}) // the button text: the same words, shorter
+				bars = append(bars, bar{t.Label, t.Count, q.rights}) // the button text: one label per code
 			}
 		}
 	}

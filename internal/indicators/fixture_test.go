@@ -316,7 +316,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 		"Nord : 1 793 · 978 (55 %) · 1 377 (77 %)",
 		// Resolved requests: their count beside the published share.
 		"Accès aux droits\n3 667 demandes, dont 2 787 résolues (76 %)", "- Prestations de santé : 1 929 (53 %)",
-		"- Aides financières pour frais de spécialiste : 247 (7 %)", "Accès aux soins\n2 324 demandes, dont 1 697 résolues (73 %)",
+		"- Aides pour frais de spécialiste : 247 (7 %)", "Accès aux soins\n2 324 demandes, dont 1 697 résolues (73 %)",
 		"Niveau d'accompagnement",
 	} {
 		if !strings.Contains(text, want) {

@@ -68,7 +68,7 @@ func SectionChart(r *Report, s Section) ([]byte, error) {
 			q = r.Care
 		}
 		for _, t := range q.Types() {
-			bars = append(bars, phoneBar{label: t.Short, n: t.Count})
+			bars = append(bars, phoneBar{label: t.Label, n: t.Count})
 		}
 		total, title = q.Total, "Demandes d'accès aux droits, par type"
 		if s == SectionCare {
@@ -82,7 +82,7 @@ func SectionChart(r *Report, s Section) ([]byte, error) {
 			label := code
 			for _, c := range codes.Obstacles {
 				if c.Code == code {
-					label = c.Button()
+					label = c.Label
 				}
 			}
 			bars = append(bars, phoneBar{label: label, n: n})
@@ -108,7 +108,7 @@ func requestBars(r *Report) []phoneBar {
 	var bars []phoneBar
 	for _, q := range []Requests{r.Rights, r.Care} {
 		for _, t := range q.Types() {
-			label := t.Short
+			label := t.Label
 			if t.Code == "autre" { // one "Autre" in each kind
 				label = map[string]string{"droits": "Autre (droits)", "soins": "Autre (soins)"}[q.kind]
 			}

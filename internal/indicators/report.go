@@ -91,7 +91,9 @@ type Breakdown struct {
 	Mediators int    `json:"mediators"`
 	People    int    `json:"people"`
 
-	Sex         map[string]int `json:"sex"`
+	Sex map[string]int `json:"sex"`
+	// QPV counts the sheets answered oui and non; the rest (« Ne sait
+	// pas », codes.QPVUnknown) is non renseigné: QPVUnknown.
 	QPV         map[string]int `json:"qpv"`
 	Age         Mean           `json:"age_mean"`
 	AgeKnown    int            `json:"age_known"`
@@ -184,7 +186,6 @@ func (q Requests) ResolvedPct() int { return Pct(q.Resolved, q.Total) }
 // TypeCount is one request type with its count.
 type TypeCount struct {
 	Code, Label     string
-	Short           string // the label where space is short (chart bars)
 	Count, Resolved int
 }
 
@@ -196,7 +197,7 @@ func (q Requests) Types() []TypeCount {
 func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
 	var out []TypeCount
 	for _, c := range list {
-		out = append(out, TypeCount{Code: c.Code, Label: c.Label, Short: c.Button(), Count: counts[c.Code], Resolved: resolved[c.Code]})
+		out = append(out, TypeCount{Code: c.Code, Label: c.Label, Count: counts[c.Code], Resolved: resolved[c.Code]})
 	}
 	var extra []string
 	for code := range counts {
@@ -206,7 +207,7 @@ func typeCounts(list codes.List, counts, resolved map[string]int) []TypeCount {
 	}
 	slices.Sort(extra)
 	for _, code := range extra {
-		out = append(out, TypeCount{Code: code, Label: code, Short: code, Count: counts[code], Resolved: resolved[code]})
+		out = append(out, TypeCount{Code: code, Label: code, Count: counts[code], Resolved: resolved[code]})
 	}
 	return out
 }
@@ -251,6 +252,12 @@ func newBreakdown(code, label string) *Breakdown {
 		Resources: zero(codes.Resources), ContactMode: zero(codes.ContactModes),
 		Level: zero(codes.Levels), Obstacles: zero(codes.Obstacles),
 	}
+}
+
+// QPVUnknown counts the sheets whose QPV residence is non renseigné: the
+// person did not know (codes.QPVUnknown), neither oui nor non.
+func (d *Breakdown) QPVUnknown() int {
+	return max(d.Sheets-d.QPV["oui"]-d.QPV["non"], 0)
 }
 
 func newRequests(kind string) Requests {

@@ -37,11 +37,25 @@ func (r *Report) Tables() []Table {
 		Header: []string{"Département", "Non", "Oui", "Total", "% non", "% oui"}}
 	age := Table{Name: "Âge", Title: "Âge moyen par département",
 		Header: []string{"Département", "Fiches", "Âge renseigné", "Âge moyen"}}
+	// « Ne sait pas » is non renseigné: its column only when some sheet has
+	// it, the regional report's table otherwise.
+	unknown := false
+	for _, d := range rows {
+		unknown = unknown || d.QPVUnknown() > 0
+	}
+	if unknown {
+		qpv.Header = []string{"Département", "Non", "Oui", "Non renseigné", "Total", "% non", "% oui", "% non renseigné"}
+	}
 	for _, d := range rows {
 		sex.Rows = append(sex.Rows, []any{d.Label, d.Sex["F"], d.Sex["M"], d.Sex["X"], d.Sheets,
 			Pct(d.Sex["F"], d.Sheets), Pct(d.Sex["M"], d.Sheets), Pct(d.Sex["X"], d.Sheets)})
-		qpv.Rows = append(qpv.Rows, []any{d.Label, d.QPV["non"], d.QPV["oui"], d.Sheets,
-			Pct(d.QPV["non"], d.Sheets), Pct(d.QPV["oui"], d.Sheets)})
+		if unknown {
+			qpv.Rows = append(qpv.Rows, []any{d.Label, d.QPV["non"], d.QPV["oui"], d.QPVUnknown(), d.Sheets,
+				Pct(d.QPV["non"], d.Sheets), Pct(d.QPV["oui"], d.Sheets), Pct(d.QPVUnknown(), d.Sheets)})
+		} else {
+			qpv.Rows = append(qpv.Rows, []any{d.Label, d.QPV["non"], d.QPV["oui"], d.Sheets,
+				Pct(d.QPV["non"], d.Sheets), Pct(d.QPV["oui"], d.Sheets)})
+		}
 		var mean any = ""
 		if d.AgeKnown > 0 {
 			mean = d.Age.Tenths()

@@ -342,7 +342,7 @@ func newCodeField(name string, feminine bool, list codes.List) codeField {
 var (
 	departementField = newCodeField("département", false, codes.Departements)
 	sexField         = newCodeField("sexe", false, codes.Sex)
-	qpvField         = newCodeField("QPV", false, codes.YesNo)
+	qpvField         = newCodeField("QPV", false, codes.QPV)
 	resourcesField   = newCodeField("ressource", true, codes.Resources)
 	contactField     = newCodeField("mode de contact", false, codes.ContactModes)
 	levelField       = newCodeField("niveau", false, codes.Levels)

@@ -74,7 +74,7 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 		"ligne 10 : date « 1900-03-01 » trop ancienne (avant 2000)\n",
 		"ligne 3 : date « 2024-13-01 » invalide (AAAA-MM-JJ)\n",
 		"ligne 4 : sexe « Z » inconnu (F, M ou X)\n",
-		"ligne 5 : département « 75 » inconnu (02, 59, 60, 62 ou 80) ; âge « abc » invalide (nombre entier de 0 à 120) ; QPV « peut-être » inconnu (oui ou non)\n",
+		"ligne 5 : département « 75 » inconnu (02, 59, 60, 62 ou 80) ; âge « abc » invalide (nombre entier de 0 à 120) ; QPV « peut-être » inconnu (oui, non ou nsp)\n",
 		"ligne 6 : type de demande droits « rdv » inconnu (frais_specialiste, css, prestations_sante, prestations_sociales ou autre)\n",
 		"ligne 7 : statut « fini » inconnu (en_cours, resolue, non_resolue ou abandonnee) ; date de suivi « 31/02/2024 » invalide (AAAA-MM-JJ) ; frein « vélo » inconnu (",
 		"ligne 8 : 4 colonnes au lieu de 17",
