@@ -102,7 +102,7 @@ func TestRequestsPhoneChartNamesEachKindsOther(t *testing.T) {
 			got = append(got, fmt.Sprintf("%s %d %t", b.label, b.n, b.care))
 		}
 	}
-	want := "Aides frais de spécialiste 3 false|Complémentaire Santé Solidaire 12 false|Autre (droits) 5 false|Recherche d'un professionnel de santé 7 true|Autre (soins) 1 true"
+	want := "Aides pour frais de spécialiste 3 false|Complémentaire Santé Solidaire 12 false|Autre (droits) 5 false|Recherche d'un professionnel de santé 7 true|Autre (soins) 1 true"
 	if strings.Join(got, "|") != want {
 		t.Errorf("bars %s\nwant %s", strings.Join(got, "|"), want)
 	}
