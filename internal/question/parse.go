@@ -156,7 +156,7 @@ type Place struct {
 
 // locatives introduce a place: an unknown word after one is reported as
 // a place, never answered for the asker's own territory.
-var locatives = map[string]bool{"a": true, "au": true, "aux": true, "dans": true, "sur": true, "vers": true, "pres": true}
+var locatives = map[string]bool{"a": true, "au": true, "aux": true, "dans": true, "sur": true, "pres": true}
 
 // Parse reads text as a question asked on day today.
 func (p *Parser) Parse(text string, today time.Time) Query {
@@ -184,7 +184,10 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	taken := make([]bool, len(ws))
 	plain := make([]string, len(ws))
 	for i, w := range ws {
-		plain[i] = w.raw
+		plain[i] = abbreviations[w.raw]
+		if plain[i] == "" {
+			plain[i] = w.raw
+		}
 	}
 	// places outside the region first: « Val-d'Oise » is not the Oise
 	for i := 0; i < len(ws); i++ {
@@ -262,7 +265,10 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	// after « à », « dans »: places Relais does not count by
 	plainLeft := make([]string, len(left))
 	for i, w := range left {
-		plainLeft[i] = w.raw
+		plainLeft[i] = abbreviations[w.raw]
+		if plainLeft[i] == "" {
+			plainLeft[i] = w.raw
+		}
 	}
 	for i := 0; i < len(left); i++ {
 		w := left[i]
@@ -275,7 +281,7 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 			q.Foreign = append(q.Foreign, Place{Name: "le " + strings.ToUpper(w.raw) + " (" + name + ")", Known: true})
 			continue
 		}
-		if afterLocative(raw, w.i) && !allDigits(w.raw) {
+		if afterLocative(raw, w.i) && !allDigits(w.raw) && !notPlaces[w.raw] {
 			q.Foreign = append(q.Foreign, Place{Name: w.raw})
 			continue
 		}
@@ -284,6 +290,13 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	p.interpret(&q, hits)
 	return q
 }
+
+// abbreviations of place names: « st quentin » is Saint-Quentin.
+var abbreviations = map[string]string{"st": "saint", "ste": "sainte"}
+
+// notPlaces follow « à » without being places (« visites à domicile »).
+var notPlaces = map[string]bool{"domicile": true, "distance": true, "pied": true, "temps": true, "jour": true,
+	"cote": true, "propos": true, "vie": true, "chaque": true, "nouveau": true, "nouvelles": true}
 
 // numberPlace are the words before a number that make it a département
 // (« dans le 75 », « du 13 »): a number alone may be anything.
