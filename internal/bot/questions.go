@@ -284,3 +284,27 @@ func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Q
 	}
 	return keyboard(rows...)
 }
+
+// questionExamples are two questions the user's role may type, shown by
+// the welcome message and /aide: a mediator's name no territory (their
+// own figures only), a regional coordinator's may name a département.
+func questionExamples(u *store.User) []string {
+	switch {
+	case u.Role == store.RoleMediator:
+		return []string{"combien de fiches ce mois-ci ?", "combien de demandes de CSS en cours ?"}
+	case u.Role == store.RoleCoordinator && u.Coordinator != nil && u.Coordinator.Scope != "region":
+		return []string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}
+	}
+	return []string{"combien de demandes de CSS dans le Pas-de-Calais cette année ?", "combien de personnes en QPV par département l'an dernier"}
+}
+
+// questionsHint tells the user that questions can be typed, with their
+// role's two examples.
+func questionsHint(u *store.User) string {
+	ex := questionExamples(u)
+	what := "une question sur les chiffres de votre territoire"
+	if u.Role == store.RoleMediator {
+		what = "une question sur vos propres chiffres"
+	}
+	return "Vous pouvez aussi écrire " + what + ", en français, sans commande, par exemple : « " + ex[0] + " » ou « " + ex[1] + " »."
+}

@@ -158,3 +158,49 @@ func TestAFollowUpQuestionKeepsTheLastOne(t *testing.T) {
 	other.Send("et dans le Nord ?")
 	noFigure(t, other.Expect("Je n'ai pas compris quel chiffre vous cherchez."))
 }
+
+// Issue 24: the welcome message and /aide say, for each role, that
+// questions can be typed, with two examples the role may ask; a mediator's
+// name no territory, and every example shown gets a figure, not a refusal.
+func TestEachRoleIsShownQuestionsItMayAsk(t *testing.T) {
+	h := newHarness(t)
+	seedQuestions(h)
+	for _, c := range []struct {
+		user     func() *telegramtest.User
+		hint     string
+		examples []string
+	}{
+		{func() *telegramtest.User { return h.mediator(6901, "Nina", "59") },
+			"Vous pouvez aussi écrire une question sur vos propres chiffres, en français, sans commande, par exemple : « combien de fiches ce mois-ci ? » ou « combien de demandes de CSS en cours ? ».",
+			[]string{"combien de fiches ce mois-ci ?", "combien de demandes de CSS en cours ?"}},
+		{func() *telegramtest.User { return h.coordinator(6902, store.Invitation{Scope: "departement", Departement: "59"}) },
+			"Vous pouvez aussi écrire une question sur les chiffres de votre territoire, en français, sans commande, par exemple : « combien de personnes en QPV cette année ? » ou « taux de résolution des demandes de soins l'an dernier ».",
+			[]string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}},
+		{func() *telegramtest.User {
+			return h.coordinator(6903, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+		},
+			"par exemple : « combien de personnes en QPV cette année ? » ou « taux de résolution des demandes de soins l'an dernier ».",
+			[]string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}},
+		{func() *telegramtest.User { return h.coordinator(6904, store.Invitation{Scope: "region"}) },
+			"par exemple : « combien de demandes de CSS dans le Pas-de-Calais cette année ? » ou « combien de personnes en QPV par département l'an dernier ».",
+			[]string{"combien de demandes de CSS dans le Pas-de-Calais cette année ?", "combien de personnes en QPV par département l'an dernier"}},
+	} {
+		u := c.user()
+		welcome := u.Expect("Bienvenue")
+		if !strings.Contains(welcome.Text, c.hint) {
+			t.Fatalf("the welcome message lacks %q:\n%s", c.hint, welcome.Text)
+		}
+		u.Send("/aide")
+		u.Expect(c.hint)
+		for _, ex := range c.examples {
+			if strings.Contains(ex, "Pas-de-Calais") && strings.Contains(c.hint, "vos propres chiffres") {
+				t.Fatalf("a mediator is shown an example naming a territory: %q", ex)
+			}
+			u.Send(ex)
+			a := u.Expect("Compris :")
+			if !strings.Contains(a.Text, "unité :") {
+				t.Fatalf("%q: %s", ex, a.Text)
+			}
+		}
+	}
+}
