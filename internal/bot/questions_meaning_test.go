@@ -173,7 +173,9 @@ func TestEachRoleIsShownQuestionsItMayAsk(t *testing.T) {
 		{func() *telegramtest.User { return h.mediator(6901, "Nina", "59") },
 			"Vous pouvez aussi écrire une question sur vos propres chiffres, en français, sans commande, par exemple : « combien de fiches ce mois-ci ? » ou « combien de demandes de CSS en cours ? ».",
 			[]string{"combien de fiches ce mois-ci ?", "combien de demandes de CSS en cours ?"}},
-		{func() *telegramtest.User { return h.coordinator(6902, store.Invitation{Scope: "departement", Departement: "59"}) },
+		{func() *telegramtest.User {
+			return h.coordinator(6902, store.Invitation{Scope: "departement", Departement: "59"})
+		},
 			"Vous pouvez aussi écrire une question sur les chiffres de votre territoire, en français, sans commande, par exemple : « combien de personnes en QPV cette année ? » ou « taux de résolution des demandes de soins l'an dernier ».",
 			[]string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}},
 		{func() *telegramtest.User {
