@@ -70,6 +70,10 @@ func FollowUp(q, last Query) (Query, bool) {
 		}
 	case q.Continues:
 		out = q
+		// « et les résolues ? » after the CSS requests: the resolved CSS requests
+		if q.Code == "" && q.Breakdown == "" && requestFamily(q.Indicator) && requestFamily(last.Indicator) {
+			out.Code = last.Code
+		}
 	default:
 		return q, false
 	}
@@ -105,4 +109,8 @@ func inYear(p indicators.Period, y int) indicators.Period {
 		to = to.AddDate(0, 0, p.To.Day()-1)
 	}
 	return indicators.Days(from, to)
+}
+
+func requestFamily(ind string) bool {
+	return ind == Requests || ind == Resolved || ind == Rate || ind == Open
 }

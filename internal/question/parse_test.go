@@ -324,7 +324,10 @@ func FuzzParse(f *testing.F) {
 	f.Add("du 31/02/2024 au 29/02/2023")
 	f.Add("1/1/1 00/00/0000 t9 s3 5e trimestre 99 mars 2099")
 	f.Add(strings.Repeat("é/", 300))
+	f.Add("et en avril ?")
+	f.Add("combien de femmes de moins de 25 ans dans le 75 a lyon")
 	p := NewParser(testStructures)
+	last := p.Parse("combien de demandes de css dans le 62 en mars 2024", today)
 	f.Fuzz(func(t *testing.T, text string) {
 		q := p.Parse(text, today)
 		if q.Period.Validate() != nil {
@@ -337,6 +340,17 @@ func FuzzParse(f *testing.F) {
 		}
 		if q.Indicator != "" && Title(q) == "" {
 			t.Fatalf("%q gives an indicator without a title: %+v", text, q)
+		}
+		for _, pl := range q.Foreign {
+			if !utf8.ValidString(pl.Name) || pl.Name == "" {
+				t.Fatalf("%q gives an invalid place %q", text, pl.Name)
+			}
+		}
+		if q.Understood() && (len(q.Foreign) > 0 || len(q.Unsupported) > 0 || q.Mismatch != "") {
+			t.Fatalf("%q is understood with a place, a filter or a unit it cannot answer: %+v", text, q)
+		}
+		if f, ok := FollowUp(q, last); ok && f.Period.Validate() != nil {
+			t.Fatalf("%q as a follow-up gives an invalid period %v", text, f.Period)
 		}
 	})
 }
