@@ -155,7 +155,15 @@ var phrasings = []struct{ text, want string }{
 	{"personnes orientees vers la protection sociale 2024", "Compris : personnes orientées vers les acteurs de la protection sociale – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : personnes distinctes, en moyenne par médiateur actif."},
 	{"suivis en retard dans le nord", "Compris : suivis en retard – Nord – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes."},
 
+	{"cb de mediateurs en qpv en 2024", "Compris : médiateurs actifs – Postes en QPV – du 01/01/2024 au 31/12/2024 – unité : médiateurs actifs."},
+	{"nb de partenaires sociaux", "Compris : partenaires sociaux – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : partenaires."},
+	{"combien de dossiers de mutuelle en attente ds l oise", "Compris : demandes « Complémentaire Santé Solidaire » en cours – Oise – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes."},
+
 	// filters the indicators cannot apply: no figure
+	{"freins des femmes", "Je ne sais pas encore filtrer par sexe : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},
+	{"combien de fiches pour les 18-25 ans", "Je ne sais pas encore filtrer par âge (18-25 ans) : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},
+	{"actions sur la vaccination pour les jeunes", "Je ne sais pas encore filtrer par deux thèmes à la fois : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},
+	{"combien de css refusees en 2024", "Je ne sais pas encore filtrer par statut « non résolue » : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},
 	{"combien de css non resolues en 2024", "Je ne sais pas encore filtrer par statut « non résolue » : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},
 	{"nb de demandes pas resolues ds le nord", "Je ne sais pas encore filtrer par statut « non résolue » : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},
 	{"demandes abandonnees en 2024", "Je ne sais pas encore filtrer par statut « abandonnée » : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},

@@ -8,6 +8,7 @@
 package question
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -346,7 +347,14 @@ func ageBands(raw []string, used []bool, q *Query) {
 			(raw[start+1] == "moins" || raw[start+1] == "plus" || raw[start+1] == "entre") {
 			start++
 		}
-		label := "âge (" + strings.Join(raw[start:end], " ") + ")"
+		words := slices.Clone(raw[start:end])
+		for k := len(words) - 1; k > 0; k-- { // « 18 25 ans » was typed « 18-25 ans »
+			if allDigits(words[k]) && allDigits(words[k-1]) {
+				words[k-1] += "-" + words[k]
+				words = slices.Delete(words, k, k+1)
+			}
+		}
+		label := "âge (" + strings.Join(words, " ") + ")"
 		if !contains(q.Unsupported, label) {
 			q.Unsupported = append(q.Unsupported, label)
 		}
@@ -437,6 +445,18 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		}
 	}
 	asked := askedUnit(hits)
+	// « les médiateurs en QPV »: the posts in a QPV, not people living in one
+	if (any(cMediators) || any(cPosts)) && any(cQPV) && !any(cPeople) && !any(cSheets) && first(cQPV) == "" {
+		delete(has, cQPV)
+		has[cTerritory] = append(has[cTerritory], "qpv_posts")
+		var kept []hit
+		for _, h := range hits {
+			if h.means[0].cat != cQPV {
+				kept = append(kept, h)
+			}
+		}
+		hits = kept
+	}
 
 	// territory
 	var terr []string
@@ -482,6 +502,7 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	hasTheme := any(cTheme)
 	requestish := any(cRequests) || any(cKind) || any(cType) || any(cResolved) || any(cRate) || any(cOpen) || any(cStatus)
 
+	dim := firstDimension(hits, any(cPeople))
 	set := func(ind, code string) { q.Indicator, q.Code = ind, code }
 	switch {
 	case any(cOverdue):
@@ -522,21 +543,26 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		set(Protection, "")
 	case any(cAge):
 		set(Age, "")
-	case any(cSex):
-		set(Sex, first(cSex))
-		if q.Code == "" {
-			q.Breakdown = ByType
+	case dim != "":
+		// the dimension named first is the one counted (« freins des
+		// femmes »: freins); any other is a filter, reported below
+		switch dim {
+		case cSex:
+			set(Sex, first(cSex))
+			if q.Code == "" {
+				q.Breakdown = ByType
+			}
+		case cRes:
+			set(Resources, first(cRes))
+		case cContact:
+			set(Contact, first(cContact))
+		case cObstacles:
+			set(Obstacles, first(cObstacles))
+		case cLevel:
+			set(Level, first(cLevel))
+		case cQPV:
+			set(QPV, first(cQPV))
 		}
-	case any(cRes):
-		set(Resources, first(cRes))
-	case any(cContact):
-		set(Contact, first(cContact))
-	case any(cObstacles):
-		set(Obstacles, first(cObstacles))
-	case any(cLevel) && (first(cLevel) != "accompagne" || !any(cPeople)):
-		set(Level, first(cLevel))
-	case any(cQPV):
-		set(QPV, first(cQPV))
 	case any(cSheets) && asked == unitSheets:
 		set(Sheets, "")
 	case any(cPeople):
@@ -547,6 +573,10 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		set(Mediators, "")
 	case any(cPosts):
 		set(Posts, "")
+	}
+	// two themes at once: actions are counted by one
+	if q.Indicator == Actions && len(distinct(has[cTheme])) > 1 {
+		q.Unsupported = append(q.Unsupported, "deux thèmes à la fois")
 	}
 	// two codes of one catalogue ("les femmes et les hommes"): its list
 	if cat := dimensionOf(q.Indicator); cat != "" && len(distinct(has[cat])) > 1 {
@@ -569,6 +599,25 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	}
 	q.checkFilters(has)
 	q.checkUnit(asked)
+}
+
+// firstDimension is the dimension of the sheets (sex, resource, contact
+// mode, level, obstacle, QPV) named first, "" for none; « accompagnés »
+// is a level only when no person is named (« personnes accompagnées »).
+func firstDimension(hits []hit, people bool) string {
+	for _, h := range hits {
+		for _, mn := range h.means {
+			switch mn.cat {
+			case cSex, cRes, cContact, cObstacles, cQPV:
+				return mn.cat
+			case cLevel:
+				if mn.val != "accompagne" || !people {
+					return mn.cat
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // Units a question may ask for by its head noun.
