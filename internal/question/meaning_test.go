@@ -192,6 +192,10 @@ var phrasings = []struct{ text, want string }{
 	{"combien de personnes hors qpv", "Je ne sais pas encore compter les personnes distinctes hors QPV : Relais compte les personnes vivant en QPV, et les fiches hors QPV."},
 	{"nb de fiches avec une demande de css", "Je ne sais pas encore compter les fiches par demande : Relais compte les demandes (une fiche peut en porter plusieurs)."},
 
+	// a mean the indicator does not give: no figure
+	{"combien de fiches par mediateur en 2024", "Je ne sais pas encore calculer une moyenne par médiateur pour « fiches d'accompagnement » : Relais en donne le total."},
+	{"nbre moyen de demandes par fiche", "Je ne sais pas encore calculer une moyenne par fiche pour « demandes » : Relais en donne le total."},
+
 	// places Relais does not count by: no figure
 	{"combien de fiches a paris en 2026", "« Paris » ne fait pas partie des territoires de Relais."},
 	{"nb de fiches dans le 75", "« le 75 (Paris) » ne fait pas partie des territoires de Relais."},
@@ -211,6 +215,7 @@ var phrasings = []struct{ text, want string }{
 
 	// words not understood: no confident figure
 	{"combien de fiches urgentissimes", "Je n'ai compris qu'une partie de votre question."},
+	{"combien de fiches urgentes", "Je n'ai compris qu'une partie de votre question."}, // not « argent » mistyped
 	{"combien de visites a domicile en 2024", "Je n'ai pas compris quel chiffre vous cherchez."},
 }
 

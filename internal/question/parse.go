@@ -216,7 +216,7 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 			ok, exact := true, 0
 			for k := 0; k < n && ok; k++ {
 				ok = !taken[i+k] && (near(ws[i+k].stem, ent.words[k], len(ws[i+k].raw)) ||
-					len(ws[i+k].raw) >= 5 && oneEdit(ws[i+k].raw, ent.raws[k]))
+					len(ws[i+k].raw) >= 5 && ws[i+k].raw[0] == ent.raws[k][0] && oneEdit(ws[i+k].raw, ent.raws[k]))
 				if ws[i+k].stem == ent.words[k] {
 					exact++
 				}
@@ -599,6 +599,39 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	}
 	q.checkFilters(has)
 	q.checkUnit(asked)
+	q.checkMean(hits, any(cMean))
+}
+
+// checkMean refuses a mean the indicator does not give: « nombre moyen de
+// fiches par médiateur » is not the number of sheets. People, social
+// protection and partners show their mean per active mediator.
+func (q *Query) checkMean(hits []hit, mean bool) {
+	per := ""
+	for _, h := range hits {
+		switch c := h.means[0].cat; {
+		case h.prev != "par":
+		case c == cMediators || c == cPosts:
+			per = "médiateur"
+		case c == cSheets:
+			per = "fiche"
+		case c == cPeople:
+			per = "personne"
+		}
+	}
+	if !mean && per == "" || q.Indicator == Age || q.Indicator == "" || q.Mismatch != "" {
+		return
+	}
+	switch q.Indicator {
+	case People, PeopleQPV, Protection, Partners:
+		if per == "médiateur" || per == "" {
+			return
+		}
+	}
+	what := "une moyenne"
+	if per != "" {
+		what = "une moyenne par " + per
+	}
+	q.Mismatch = "Je ne sais pas encore calculer " + what + " pour « " + lowerFirst(Title(*q)) + " » : Relais en donne le total."
 }
 
 // firstDimension is the dimension of the sheets (sex, resource, contact
