@@ -201,7 +201,7 @@ var phrases = []phrase{
 	ph("quel", m(cFiller, "")), ph("quelle", m(cFiller, "")), ph("quels", m(cFiller, "")), ph("quelles", m(cFiller, "")),
 	ph("chiffres", m(cFiller, "")), ph("chiffre", m(cFiller, "")), ph("indicateur", m(cFiller, "")),
 	ph("par", m(cFiller, "")), ph("problèmes", m(cFiller, "")), ph("liés", m(cFiller, "")), ph("remplis", m(cFiller, "")),
-	ph("actifs", m(cFiller, "")), ph("actives", m(cFiller, "")), ph("beaucoup", m(cFiller, "")), ph("venues", m(cFiller, "")), ph("vues", m(cFiller, "")), ph("vus", m(cFiller, "")),
+	ph("actifs", m(cFiller, "")), ph("actives", m(cFiller, "")), ph("beaucoup", m(cFiller, "")), ph("venues", m(cFiller, "")), ph("vues", m(cFiller, "")), ph("vus", m(cFiller, "")), ph("vu", m(cFiller, "")),
 	ph("rencontrées", m(cFiller, "")), ph("reçues", m(cFiller, "")), ph("reçus", m(cFiller, "")),
 	ph("concernant", m(cFiller, "")), ph("nombreux", m(cFiller, "")), ph("environ", m(cFiller, "")),
 	ph("médicaux", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),

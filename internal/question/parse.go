@@ -342,9 +342,10 @@ func ageBands(raw []string, used []bool, q *Query) {
 		for k := start; k < end; k++ {
 			used[k] = true
 		}
-		// « de moins de 25 ans »: the first « de » joins the band to its noun
+		// « de moins de 25 ans », « personnes de 25 ans »: the first « de »
+		// joins the band to its noun
 		for start+1 < end && (raw[start] == "de" || raw[start] == "d" || raw[start] == "a" || raw[start] == "et") &&
-			(raw[start+1] == "moins" || raw[start+1] == "plus" || raw[start+1] == "entre") {
+			(raw[start+1] == "moins" || raw[start+1] == "plus" || raw[start+1] == "entre" || start+3 == end) {
 			start++
 		}
 		words := slices.Clone(raw[start:end])
