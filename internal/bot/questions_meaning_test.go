@@ -79,9 +79,16 @@ func TestAFilterIsAppliedOrReported(t *testing.T) {
 		m := region.Expect(c.first)
 		noFigure(t, m)
 	}
+	// what it can give instead is offered as a button, titled as what it counts
+	region.Send("combien de personnes au RSA dans le 62 en mars 2024")
+	m := region.Expect("Je ne sais pas encore compter les personnes distinctes par ressource principale")
+	noFigure(t, m)
+	region.PressOn(m, "Fiches de personnes dont la ressource principale est « RSA » – Pas-de-Calais – du 01/03/2024 au 31/03/2024")
+	region.Expect("Compris : fiches de personnes dont la ressource principale est « RSA » – Pas-de-Calais – du 01/03/2024 au 31/03/2024 – unité : fiches.")
+
 	// « 25 ans » is not the year 2025
 	region.Send("fiches 25 ans")
-	m := region.Expect("Je ne sais pas encore filtrer par âge (25 ans)")
+	m = region.Expect("Je ne sais pas encore filtrer par âge (25 ans)")
 	if strings.Contains(m.Text, "2025") {
 		t.Fatalf("« 25 ans » read as a year:\n%s", m.Text)
 	}
