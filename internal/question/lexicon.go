@@ -203,7 +203,7 @@ var phrases = []phrase{
 	ph("par", m(cFiller, "")), ph("problèmes", m(cFiller, "")), ph("liés", m(cFiller, "")), ph("remplis", m(cFiller, "")),
 	ph("actifs", m(cFiller, "")), ph("actives", m(cFiller, "")), ph("beaucoup", m(cFiller, "")), ph("venues", m(cFiller, "")), ph("vues", m(cFiller, "")), ph("vus", m(cFiller, "")), ph("vu", m(cFiller, "")),
 	ph("rencontrées", m(cFiller, "")), ph("reçues", m(cFiller, "")), ph("reçus", m(cFiller, "")),
-	ph("concernant", m(cFiller, "")), ph("nombreux", m(cFiller, "")), ph("environ", m(cFiller, "")),
+	ph("concernant", m(cFiller, "")), ph("année", m(cFiller, "")), ph("années", m(cFiller, "")), ph("période", m(cFiller, "")), ph("nombreux", m(cFiller, "")), ph("environ", m(cFiller, "")),
 	ph("médicaux", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
 }
 
@@ -233,6 +233,9 @@ var stop = map[string]bool{
 	"lui": true, "elle": true, "elles": true, "ils": true, "ds": true,
 	"enregistre": true, "enregistrees": true, "enregistres": true, "realise": true, "realisees": true, "realises": true,
 	"faire": true, "avoir": true, "ici": true, "actuellement": true, "actuel": true,
+	"connaitre": true, "donner": true, "montre": true, "montrer": true, "affiche": true, "afficher": true,
+	"obtenir": true, "indiquer": true, "indique": true, "dites": true, "sais": true, "savez": true, "aimerait": true,
+	"voudrait": true, "souhaite": true, "souhaiterais": true, "besoin": true,
 }
 
 // entry is a phrase ready for matching.

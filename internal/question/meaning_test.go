@@ -159,6 +159,11 @@ var phrasings = []struct{ text, want string }{
 	{"nb de partenaires sociaux", "Compris : partenaires sociaux – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : partenaires."},
 	{"combien de dossiers de mutuelle en attente ds l oise", "Compris : demandes « Complémentaire Santé Solidaire » en cours – Oise – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes."},
 
+	{"j'aimerais connaitre le nombre de demandes de css ds le 02", "Compris : demandes « Complémentaire Santé Solidaire » – Aisne – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes."},
+	{"ya combien de fiches ds le 80 au cours du trimestre dernier", "Compris : fiches d'accompagnement – Somme – du 01/01/2025 au 31/03/2025 – unité : fiches."},
+	{"montre moi les fiches du mois", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/05/2025 au 20/05/2025 – unité : fiches."},
+	{"fiches sur l annee 2024 dans l oise", "Compris : fiches d'accompagnement – Oise – du 01/01/2024 au 31/12/2024 – unité : fiches."},
+
 	// filters the indicators cannot apply: no figure
 	{"freins des femmes", "Je ne sais pas encore filtrer par sexe : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},
 	{"combien de fiches pour les 18-25 ans", "Je ne sais pas encore filtrer par âge (18-25 ans) : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé."},

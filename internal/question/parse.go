@@ -166,6 +166,11 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	used := make([]bool, len(raw))
 	q.Continues = len(raw) > 0 && (raw[0] == "et" || raw[0] == "idem" || raw[0] == "pareil")
 	ageBands(raw, used, &q) // before the period: « 25 ans » is no year
+	for i := 1; i < len(raw); i++ {
+		if raw[i] == "cours" && raw[i-1] == "au" { // « au cours de » is not « en cours »
+			used[i] = true
+		}
+	}
 	q.Period, q.PeriodSaid, q.yearless = parsePeriod(raw, used, today)
 	if !q.PeriodSaid {
 		q.Period = indicators.YearToDate(today)

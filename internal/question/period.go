@@ -361,6 +361,27 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 		return atom{from: indicators.Month(today).From, to: today}, n
 	case w == "mois" && next == "en" && at(i+2) == "cours":
 		return atom{from: indicators.Month(today).From, to: today}, 3
+	case (w == "trimestre" || w == "semestre") && (last(next) || at(i-1) == "dernier") ||
+		(w == "dernier" && (next == "trimestre" || next == "semestre")):
+		per := 3
+		if w == "semestre" || next == "semestre" {
+			per = 6
+		}
+		start := time.Date(today.Year(), time.Month((int(today.Month())-1)/per*per+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -per, 0)
+		n := 2
+		if at(i-1) == "dernier" {
+			n = 1
+		}
+		return atom{from: start, to: start.AddDate(0, per, -1)}, n
+	case (w == "ce" || w == "cette") && (next == "trimestre" || next == "semestre"):
+		per := 3
+		if next == "semestre" {
+			per = 6
+		}
+		start := time.Date(today.Year(), time.Month((int(today.Month())-1)/per*per+1), 1, 0, 0, 0, 0, time.UTC)
+		return atom{from: start, to: today}, 2
+	case w == "mois" && at(i-1) == "du" && next != "de" && next != "d" && !last(next) && !monthOK(next):
+		return atom{from: indicators.Month(today).From, to: today}, 1
 	case w == "mois" && last(next):
 		return atom{from: indicators.Month(today.AddDate(0, 0, -today.Day())).From, to: indicators.Month(today.AddDate(0, 0, -today.Day())).To}, 2
 	case w == "cette" && next == "semaine":
