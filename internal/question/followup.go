@@ -1,6 +1,7 @@
 package question
 
 import (
+	"slices"
 	"time"
 
 	"github.com/relais-sante/relais/internal/indicators"
@@ -68,6 +69,22 @@ func FollowUp(q, last Query) (Query, bool) {
 		if q.Breakdown != "" {
 			out.Breakdown = q.Breakdown
 		}
+	case q.Continues && q.unit == "" && dimensionIndicator(q.Indicator) && last.Indicator != q.Indicator &&
+		!(q.Indicator == PeopleQPV && last.Indicator == QPV):
+		// « et en QPV ? », « et pour les femmes ? »: a filter on the last
+		// question, applied when its indicator can, reported when not
+		out = q
+		switch {
+		case last.Indicator == Sheets && q.Indicator == PeopleQPV:
+			out.Indicator = QPV
+		case last.Indicator == Sheets:
+		case last.Indicator == People && q.Indicator == PeopleQPV:
+		case last.Indicator == People:
+			out.checkUnit(unitPeople)
+		default:
+			out = last
+			out.Unsupported = append(slices.Clone(last.Unsupported), filterOf(q))
+		}
 	case q.Continues:
 		out = q
 		// « et les résolues ? » after the CSS requests: the resolved CSS requests
@@ -109,6 +126,24 @@ func inYear(p indicators.Period, y int) indicators.Period {
 		to = to.AddDate(0, 0, p.To.Day()-1)
 	}
 	return indicators.Days(from, to)
+}
+
+// dimensionIndicator tells whether ind counts sheets (or people) by one
+// dimension: asked after « et », it is a filter on the last question.
+func dimensionIndicator(ind string) bool {
+	switch ind {
+	case QPV, PeopleQPV, Sex, Resources, Contact, Level, Obstacles:
+		return true
+	}
+	return false
+}
+
+// filterOf names the dimension of a dimension indicator, as a filter.
+func filterOf(q Query) string {
+	if q.Indicator == QPV || q.Indicator == PeopleQPV {
+		return dimensionLabels[cQPV]
+	}
+	return dimensionLabels[dimensionOf(q.Indicator)]
 }
 
 func requestFamily(ind string) bool {

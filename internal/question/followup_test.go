@@ -20,6 +20,12 @@ func TestFollowUpAppliesToTheLastQuestion(t *testing.T) {
 		{"combien de fiches en 2024", "et par mois", "sheets|||2024-01-01..2024-12-31|month|"},
 		{"combien de fiches ce mois-ci", "et dans l'oise", "sheets||departement:60|2025-05-01..2025-05-20||"},
 		{"combien de personnes dans le nord", "et en QPV ?", "qpvpeople||departement:59|||"},
+		{"combien de fiches dans le nord", "et en QPV ?", "qpv||departement:59|||"},
+		{"combien de fiches dans le nord", "et pour les femmes ?", "sex|F|departement:59|||"},
+		{"combien de femmes dans le nord", "et en QPV ?", "sex|F|departement:59|||filter=lieu de vie (QPV)"},
+		{"combien de demandes de css en 2024", "et pour les femmes ?", "requests|droits.css||2024-01-01..2024-12-31||filter=sexe"},
+		{"combien de personnes en 2024", "et au rsa ?", "resources|rsa||2024-01-01..2024-12-31||unit"},
+		{"combien de femmes en 2024", "et les hommes ?", "sex|M||2024-01-01..2024-12-31||"},
 	} {
 		last := p.Parse(c.last, today)
 		q, ok := FollowUp(p.Parse(c.next, today), last)

@@ -214,6 +214,7 @@ var phrasings = []struct{ text, want string }{
 	{"fiches a st quentin", "« Saint-Quentin » (Aisne) ne fait pas partie des territoires de Relais : Relais ne compte pas par commune."},
 	{"combien de fiches a saint quentin", "« Saint-Quentin » (Aisne) ne fait pas partie des territoires de Relais : Relais ne compte pas par commune."},
 	{"combien de fiches a hazebrouck en 2024", "« Hazebrouck » (Nord) ne fait pas partie des territoires de Relais : Relais ne compte pas par commune."},
+	{"combien de fiches en 24", "« le 24 (Dordogne) » ne fait pas partie des territoires de Relais ; pour l'année 2024, écrivez « en 2024 »."},
 	{"fiches ds la creuse", "« Creuse » ne fait pas partie des territoires de Relais."},
 	{"combien de fiches dans le val d oise", "« Val-d'Oise » ne fait pas partie des territoires de Relais."},
 	{"nb de fiches a bailleul en 2024", "« bailleul » : je ne connais pas ce lieu, qui ne fait pas partie des territoires de Relais."},

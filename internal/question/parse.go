@@ -94,6 +94,8 @@ type Query struct {
 	Continues bool
 	// yearless: the period said no year (« en avril »).
 	yearless bool
+	// unit is the unit the question's words ask for, "" for none said.
+	unit string
 }
 
 // Understood tells whether the whole question was read: an indicator, at
@@ -153,6 +155,9 @@ type Place struct {
 	// Known is false for a word read as a place only because it follows
 	// « à », « dans »…: it may be a place Relais does not know.
 	Known bool
+	// Year is set for « en 25 », a département's number that may be a
+	// year typed short (2025).
+	Year int
 }
 
 // locatives introduce a place: an unknown word after one is reported as
@@ -284,7 +289,11 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 			continue
 		}
 		if name := departementCode(w.raw); name != "" && w.i > 0 && numberPlace[raw[w.i-1]] {
-			q.Foreign = append(q.Foreign, Place{Name: "le " + strings.ToUpper(w.raw) + " (" + name + ")", Known: true})
+			pl := Place{Name: "le " + strings.ToUpper(w.raw) + " (" + name + ")", Known: true}
+			if n, ok := number(w.raw, 2); ok && raw[w.i-1] == "en" && n >= 10 && 2000+n <= today.Year()+1 {
+				pl.Year = 2000 + n
+			}
+			q.Foreign = append(q.Foreign, pl)
 			continue
 		}
 		if afterLocative(raw, w.i) && !allDigits(w.raw) && !notPlaces[w.raw] {
@@ -451,6 +460,7 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		}
 	}
 	asked := askedUnit(hits)
+	q.unit = asked
 	// « les médiateurs en QPV »: the posts in a QPV, not people living in one
 	if (any(cMediators) || any(cPosts)) && any(cQPV) && !any(cPeople) && !any(cSheets) && first(cQPV) == "" {
 		delete(has, cQPV)

@@ -1,6 +1,7 @@
 package question
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/relais-sante/relais/internal/codes"
@@ -268,6 +269,9 @@ func ForeignPlaces(q Query, mediator bool, example string) string {
 		switch {
 		case !pl.Known:
 			lines = append(lines, "« "+pl.Name+" » : je ne connais pas ce lieu, qui ne fait pas partie des territoires de Relais.")
+		case pl.Year != 0:
+			lines = append(lines, fmt.Sprintf("« %s » ne fait pas partie des territoires de Relais ; pour l'année %d, écrivez « en %d ».",
+				pl.Name, pl.Year, pl.Year))
 		case pl.Departement != "":
 			lines = append(lines, "« "+pl.Name+" » ("+codes.Departements.Label(pl.Departement)+
 				") ne fait pas partie des territoires de Relais : Relais ne compte pas par commune.")
