@@ -32,6 +32,8 @@ type Drafts interface {
 	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	Failures(ctx context.Context, key string, since time.Time) (int, error)
+	SaveLastQuestion(ctx context.Context, chatID store.ChatID, data []byte) error
+	LastQuestion(ctx context.Context, chatID store.ChatID) ([]byte, bool, error)
 }
 
 // saver persists a finished form and returns the record number shown to the user.

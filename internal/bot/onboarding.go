@@ -116,12 +116,12 @@ func welcome(u *store.User) string {
 		return "Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (" +
 			codes.Departements.Label(u.Mediator.Departement) + ").\n\n" +
 			"Après chaque accompagnement, tapez /fiche pour remplir la fiche en une minute. " +
-			"Tapez /aide pour tout voir."
+			"Tapez /aide pour tout voir.\n\n" + questionsHint(u)
 	case store.RoleCoordinator:
 		return "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (" + territory(u.Coordinator) + ").\n\n" +
-			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir."
+			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir.\n\n" + questionsHint(u)
 	default:
-		return "Bienvenue sur Relais ! Votre compte d'administrateur est ouvert. Tapez /aide pour tout voir."
+		return "Bienvenue sur Relais ! Votre compte d'administrateur est ouvert. Tapez /aide pour tout voir.\n\n" + questionsHint(u)
 	}
 }
 
@@ -144,6 +144,7 @@ func helpText(u *store.User) string {
 			sb.WriteString("/" + c.name + " — " + c.help + "\n")
 		}
 	}
+	sb.WriteString("\n" + questionsHint(u) + "\n")
 	if u.Role == store.RoleMediator {
 		sb.WriteString("\nPendant une saisie (fiche, action, bilan), écrivez à tout moment « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner) ou « aide », avec ou sans barre oblique.")
 	}

@@ -2,10 +2,12 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/question"
+	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 )
@@ -40,11 +42,20 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 		}
 	}
 	q := question.NewParser(structures).Parse(ev.text, b.Now())
+	if last, ok := b.lastQuestion(ctx, ev.chatID); ok {
+		if fq, ok := question.FollowUp(q, last); ok {
+			q = fq
+		}
+	}
 	if q.PeriodSaid {
 		if err := q.Period.CheckBounds(b.Now()); err != nil {
 			b.reply(ctx, ev, err.Error()+".")
 			return
 		}
+	}
+	if len(q.Foreign) > 0 {
+		b.reply(ctx, ev, question.ForeignPlaces(q, u.Role == store.RoleMediator, exampleStructure(u, all)))
+		return
 	}
 	if !q.Understood() {
 		b.send(ctx, ev.chatID, question.NotUnderstood(q), b.suggestionButtons(ctx, u, q))
@@ -128,7 +139,63 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 		}
 	}
 	text := question.Text(q, scope, r.Label, r.Period, question.FigureOf(q, r), rows)
+	// kept before it is sent: the next question may come as soon as it is read
+	b.rememberQuestion(ctx, ev.chatID, q, scope)
 	b.send(ctx, ev.chatID, text, b.answerButtons(ctx, u, q, scope, r.Period))
+}
+
+// rememberQuestion keeps the question answered in the chat for a
+// follow-up; the territory kept is the one answered (none for a
+// mediator's own figures). A failure only loses the follow-up.
+func (b *Bot) rememberQuestion(ctx context.Context, chatID store.ChatID, q question.Query, scope indicators.Scope) {
+	var t question.Territory
+	if scope.Kind != indicators.KindMediator {
+		t = question.Territory{Kind: scope.Kind, Departement: scope.Departement, Structure: scope.Structure}
+	}
+	data, err := json.Marshal(question.Remember(q, t, b.Now()))
+	if err != nil {
+		b.log.ErrorContext(ctx, "encode the last question", "err", err)
+		return
+	}
+	if err := b.drafts.SaveLastQuestion(ctx, chatID, data); err != nil {
+		b.log.WarnContext(ctx, "keep the last question", "err", err)
+	}
+}
+
+// lastQuestion is the chat's last question answered, if it was answered
+// less than state.LastQuestionTTL ago by the bot's clock.
+func (b *Bot) lastQuestion(ctx context.Context, chatID store.ChatID) (question.Query, bool) {
+	data, ok, err := b.drafts.LastQuestion(ctx, chatID)
+	if err != nil {
+		b.log.WarnContext(ctx, "read the last question", "err", err)
+		return question.Query{}, false
+	}
+	if !ok {
+		return question.Query{}, false
+	}
+	var m question.Memory
+	if err := json.Unmarshal(data, &m); err != nil {
+		b.log.WarnContext(ctx, "decode the last question", "err", err)
+		return question.Query{}, false
+	}
+	if age := b.Now().Sub(m.At); age < 0 || age > state.LastQuestionTTL {
+		return question.Query{}, false
+	}
+	return m.Query(b.Now())
+}
+
+// exampleStructure is the name of a structure the asker may ask about, to
+// show how a structure is named in a question; "" for none.
+func exampleStructure(u *store.User, all []indicators.Scope) string {
+	if u.Role == store.RoleMediator {
+		return ""
+	}
+	for _, s := range all {
+		if indicators.Allowed(viewer(u), s) {
+			return s.Structure
+		}
+	}
+	return ""
 }
 
 // questionData is a button's data, or "" when it would not fit in
@@ -216,4 +283,28 @@ func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Q
 		return nil
 	}
 	return keyboard(rows...)
+}
+
+// questionExamples are two questions the user's role may type, shown by
+// the welcome message and /aide: a mediator's name no territory (their
+// own figures only), a regional coordinator's may name a département.
+func questionExamples(u *store.User) []string {
+	switch {
+	case u.Role == store.RoleMediator:
+		return []string{"combien de fiches ce mois-ci ?", "combien de demandes de CSS en cours ?"}
+	case u.Role == store.RoleCoordinator && u.Coordinator != nil && u.Coordinator.Scope != "region":
+		return []string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}
+	}
+	return []string{"combien de demandes de CSS dans le Pas-de-Calais cette année ?", "combien de personnes en QPV par département l'an dernier"}
+}
+
+// questionsHint tells the user that questions can be typed, with their
+// role's two examples.
+func questionsHint(u *store.User) string {
+	ex := questionExamples(u)
+	what := "une question sur les chiffres de votre territoire"
+	if u.Role == store.RoleMediator {
+		what = "une question sur vos propres chiffres"
+	}
+	return "Vous pouvez aussi écrire " + what + ", en français, sans commande, par exemple : « " + ex[0] + " » ou « " + ex[1] + " »."
 }

@@ -69,7 +69,7 @@ func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
 
 	region.Send("combien de demandes de CSS dans le 62 en mars 2024 ?")
 	a := region.Expect("Demandes « Complémentaire Santé Solidaire » : 5\n")
-	for _, want := range []string{"Compris : demandes « Complémentaire Santé Solidaire » – Pas-de-Calais – du 01/03/2024 au 31/03/2024.",
+	for _, want := range []string{"Compris : demandes « Complémentaire Santé Solidaire » – Pas-de-Calais – du 01/03/2024 au 31/03/2024 – unité : demandes.",
 		"Définition : demandes enregistrées sur les fiches de la période"} {
 		if !strings.Contains(a.Text, want) {
 			t.Fatalf("answer lacks %q:\n%s", want, a.Text)
@@ -148,7 +148,7 @@ func TestQuestionsStayInsideTheAskersTerritory(t *testing.T) {
 	roubaix.Send("combien de fiches dans le nord en mars 2024")
 	roubaix.Expect("Nord ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : CCAS Roubaix (Nord).")
 	roubaix.Send("combien de fiches en mars 2024")
-	roubaix.Expect("Compris : fiches d'accompagnement – CCAS Roubaix (Nord) – du 01/03/2024 au 31/03/2024.")
+	roubaix.Expect("Compris : fiches d'accompagnement – CCAS Roubaix (Nord) – du 01/03/2024 au 31/03/2024 – unité : fiches.")
 
 	// none said: their own territory
 	nord.Send("combien de demandes de CSS en mars 2024 ?")
@@ -218,11 +218,18 @@ func TestAPartlyUnderstoodQuestionIsNotGuessed(t *testing.T) {
 	awa, _ := seedQuestions(h)
 	nord := h.coordinator(6400, store.Invitation{Scope: "departement", Departement: "59"})
 
-	// "Dunkerque" is no structure: the bot must not answer for the Nord as if it were
+	// "Dunkerque" is no structure: the bot must not answer for the Nord as
+	// if it were, nor offer the Nord's figure (issue 24)
 	nord.Send("combien de fiches à Dunkerque en mars 2024 ?")
+	refused := nord.Expect("« Dunkerque » (Nord) ne fait pas partie des territoires de Relais : Relais ne compte pas par commune.")
+	if strings.Contains(refused.Text, "Compris :") || len(refused.ButtonTexts()) != 0 {
+		t.Fatalf("a town of the region was answered for the Nord: %q %v", refused.Text, refused.ButtonTexts())
+	}
+	// a word not understood: the bot must not answer as if it were not there
+	nord.Send("combien de fiches validées en mars 2024 ?")
 	m := nord.Expect("Je n'ai compris qu'une partie de votre question.")
 	for _, want := range []string{"J'ai compris : l'indicateur « fiches d'accompagnement », la période du 01/03/2024 au 31/03/2024.",
-		"Je ne connais pas : « dunkerque »."} {
+		"Je ne connais pas : « validees »."} {
 		if !strings.Contains(m.Text, want) {
 			t.Fatalf("the explanation lacks %q:\n%s", want, m.Text)
 		}

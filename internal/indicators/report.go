@@ -119,6 +119,9 @@ type Requests struct {
 	Open           int            `json:"open"`
 	ByType         map[string]int `json:"by_type"`
 	ResolvedByType map[string]int `json:"resolved_by_type"`
+	// OpenByType: the requests still « en cours » today, by type, so a
+	// question on one type's open requests reads the report's figure.
+	OpenByType map[string]int `json:"open_by_type"`
 
 	kind string
 }
@@ -261,9 +264,9 @@ func (d *Breakdown) QPVUnknown() int {
 }
 
 func newRequests(kind string) Requests {
-	q := Requests{kind: kind, ByType: map[string]int{}, ResolvedByType: map[string]int{}}
+	q := Requests{kind: kind, ByType: map[string]int{}, ResolvedByType: map[string]int{}, OpenByType: map[string]int{}}
 	for _, c := range codes.RequestTypes(kind) {
-		q.ByType[c.Code], q.ResolvedByType[c.Code] = 0, 0
+		q.ByType[c.Code], q.ResolvedByType[c.Code], q.OpenByType[c.Code] = 0, 0, 0
 	}
 	return q
 }
@@ -558,6 +561,7 @@ GROUP BY m.departement, 1, 2`, append(slices.Clip(args), end)...)
 		q.Open += open
 		q.ByType[typ] += n
 		q.ResolvedByType[typ] += resolved
+		q.OpenByType[typ] += open
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("compute indicators: requests: %w", err)

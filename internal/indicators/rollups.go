@@ -92,6 +92,7 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, farg
 			q.Open += int(open)
 			q.ByType[code] += int(n)
 			q.ResolvedByType[code] += int(resolved)
+			q.OpenByType[code] += int(open)
 			for _, d := range []*Breakdown{r.row(dep), r.Total} {
 				if dim == "soins" {
 					d.CareRequests += int(n)

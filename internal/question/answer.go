@@ -3,6 +3,8 @@ package question
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/relais-sante/relais/internal/frtext"
 
@@ -80,8 +82,22 @@ func FigureOf(q Query, r *indicators.Report) Figure {
 			f.Value += " (en moyenne " + indicators.Decimal(r.PerMediator.DistinctPeople) + " par médiateur actif)"
 		}
 	case QPV:
+		if q.Code == "non" {
+			ofSheets(t.QPV["non"])
+			break
+		}
 		ofSheets(t.QPV["oui"])
 		f.Lines = []string{"Personnes distinctes vivant en QPV, en moyenne par médiateur : " + indicators.Decimal(r.PerMediator.DistinctPeopleQPV)}
+	case PeopleQPV:
+		// The report's people in a QPV: each mediator's distinct people,
+		// summed (the mean per mediator is this sum over the mediators).
+		n, all := int(r.PerMediator.DistinctPeopleQPV.Sum), int(r.PerMediator.DistinctPeople.Sum)
+		f.Count = n
+		f.Value = fmt.Sprintf("%s sur %s (%d %%)", frtext.Plural(n, "personne distincte", "personnes distinctes"),
+			frtext.Number(all), indicators.Pct(n, all))
+		if r.Scope.Kind != indicators.KindMediator && r.PerMediator.DistinctPeopleQPV.N > 0 {
+			f.Lines = []string{"En moyenne par médiateur actif : " + indicators.Decimal(r.PerMediator.DistinctPeopleQPV)}
+		}
 	case Sex:
 		if q.Code == "" {
 			f.Count, f.Value = t.Sheets, frtext.Plural(t.Sheets, "fiche", "fiches")
@@ -187,6 +203,7 @@ func requestFigure(q Query, r *indicators.Report, f Figure) Figure {
 		if typ != "" {
 			total += t.ByType[typ]
 			resolved += t.ResolvedByType[typ]
+			open += t.OpenByType[typ]
 			continue
 		}
 		total += t.Total
@@ -303,7 +320,12 @@ func Title(q Query) string {
 	case People:
 		return "Personnes accompagnées (distinctes)"
 	case QPV:
+		if q.Code == "non" {
+			return "Fiches de personnes ne vivant pas en QPV"
+		}
 		return "Fiches de personnes vivant en QPV"
+	case PeopleQPV:
+		return "Personnes distinctes vivant en QPV"
 	case Sex:
 		switch q.Code {
 		case "F":
@@ -338,7 +360,7 @@ func Title(q Query) string {
 	case Resolved:
 		return reqs + " résolues"
 	case Rate:
-		return "Taux de résolution – " + strings.ToLower(reqs[:1]) + reqs[1:]
+		return "Taux de résolution – " + lowerFirst(reqs)
 	case Open:
 		return reqs + " en cours"
 	case Overdue:
@@ -362,7 +384,7 @@ func Title(q Query) string {
 		return "Participants aux actions collectives"
 	case Partners:
 		if q.Code != "" {
-			return "Partenaires " + strings.ToLower(codes.PartnerCategories.Label(q.Code))
+			return "Partenaires " + partnerAdjectives[q.Code]
 		}
 		return "Partenaires des médiateurs"
 	case Reviews:
@@ -378,6 +400,57 @@ func Title(q Query) string {
 	return ""
 }
 
+// partnerAdjectives qualify « partenaires », in the plural.
+var partnerAdjectives = map[string]string{"sanitaire": "sanitaires", "social": "sociaux", "medico_social": "médico-sociaux"}
+
+// Unit names what a query's figure counts, for the « Compris » line:
+// distinct people, sheets and requests are never mixed.
+func Unit(q Query) string {
+	switch q.Indicator {
+	case Sheets, QPV, Sex, Resources, Contact, Level, Obstacles:
+		return "fiches"
+	case People, PeopleQPV:
+		return "personnes distinctes"
+	case Protection:
+		return "personnes distinctes, en moyenne par médiateur actif"
+	case Age:
+		return "années, moyenne des fiches où l'âge est connu"
+	case Requests, Resolved, Open, Overdue:
+		return "demandes"
+	case Rate:
+		return "part des demandes, en %"
+	case Actions:
+		if strings.HasPrefix(q.Code, "audience.") {
+			return "médiateurs actifs"
+		}
+		return "actions collectives"
+	case Participants:
+		return "participants déclarés"
+	case Partners:
+		return "partenaires"
+	case Reviews:
+		if q.Code != "" {
+			return "part des bilans annuels, en %"
+		}
+		return "bilans annuels"
+	case Mediators:
+		return "médiateurs actifs"
+	case Posts:
+		return "postes"
+	}
+	return ""
+}
+
+// lowerFirst lower-cases the first letter of s, a rune, not a byte: « Âge
+// moyen » becomes « âge moyen », not a broken character.
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
 // Definition is the one-line definition of what a query counts, as the
 // report defines it.
 func Definition(q Query) string {
@@ -388,6 +461,8 @@ func Definition(q Query) string {
 		return "personnes différentes (code pseudonyme) ayant au moins une fiche sur la période."
 	case QPV:
 		return "fiches dont la personne déclare vivre dans un quartier prioritaire (QPV), rapportées à toutes les fiches."
+	case PeopleQPV:
+		return "personnes différentes (code pseudonyme) ayant au moins une fiche de la période où elles déclarent vivre dans un quartier prioritaire (QPV), comptées pour chaque médiateur qui les suit ; rapportées aux personnes différentes comptées de même."
 	case Sex, Resources, Contact, Level:
 		return "fiches de la période, chaque fiche comptée une fois ; pourcentages arrondis à l'unité."
 	case Age:

@@ -39,6 +39,8 @@ const (
 	cFiller      = "filler"
 	cDepartement = "dept" // the word "département" itself
 	cMean        = "mean"
+	cStatus      = "status"  // a request's status the indicators do not count: non_resolue, abandonnee, close
+	cAgeBand     = "ageband" // an age band: no indicator counts one
 )
 
 // phrases is the catalogue's vocabulary: each phrase (as typed, accents or
@@ -54,6 +56,8 @@ var phrases = []phrase{
 	ph("personnes distinctes", m(cPeople, "")), ph("personnes suivies", m(cPeople, "")), ph("publics", m(cPeople, "")),
 	ph("QPV", m(cQPV, "")), ph("quartiers prioritaires", m(cQPV, "")), ph("quartier prioritaire", m(cQPV, "")),
 	ph("quartiers politique de la ville", m(cQPV, "")), ph("vivant en QPV", m(cQPV, "")), ph("habitant en QPV", m(cQPV, "")),
+	ph("hors QPV", m(cQPV, "non")), ph("pas en QPV", m(cQPV, "non")), ph("non QPV", m(cQPV, "non")),
+	ph("hors quartiers prioritaires", m(cQPV, "non")),
 	ph("femmes", m(cSex, "F")), ph("féminin", m(cSex, "F")), ph("hommes", m(cSex, "M")), ph("masculin", m(cSex, "M")),
 	ph("non binaires", m(cSex, "X")), ph("sexe", m(cSex, "")), ph("genre", m(cSex, "")),
 	ph("âge", m(cAge, "")), ph("âge moyen", m(cAge, "")), ph("moyenne d'âge", m(cAge, "")), ph("moyenne", m(cMean, "")),
@@ -111,6 +115,22 @@ var phrases = []phrase{
 	ph("résolues", m(cResolved, "")), ph("résolus", m(cResolved, "")), ph("abouties", m(cResolved, "")),
 	ph("réglées", m(cResolved, "")), ph("résolution", m(cRate, "")), ph("taux de résolution", m(cRate, "")),
 	ph("taux de réussite", m(cRate, "")),
+	ph("non résolues", m(cStatus, "non_resolue")), ph("non résolus", m(cStatus, "non_resolue")),
+	ph("pas résolues", m(cStatus, "non_resolue")), ph("pas résolus", m(cStatus, "non_resolue")),
+	ph("non abouties", m(cStatus, "non_resolue")), ph("échec", m(cStatus, "non_resolue")), ph("échouées", m(cStatus, "non_resolue")),
+	ph("refusées", m(cStatus, "non_resolue")), ph("refusés", m(cStatus, "non_resolue")), ph("rejetées", m(cStatus, "non_resolue")),
+	ph("abandonnées", m(cStatus, "abandonnee")), ph("abandonnés", m(cStatus, "abandonnee")), ph("abandon", m(cStatus, "abandonnee")),
+	ph("abandons", m(cStatus, "abandonnee")), ph("clôturées", m(cStatus, "close")), ph("clôturés", m(cStatus, "close")),
+	ph("fermées", m(cStatus, "close")), ph("terminées", m(cStatus, "close")), ph("closes", m(cStatus, "close")),
+	ph("en attente", m(cOpen, "")), ph("non traitées", m(cOpen, "")), ph("pas encore résolues", m(cOpen, "")),
+	ph("statut", m(cStatus, "")), ph("par statut", m(cStatus, "")),
+	// age bands
+	ph("mineurs", m(cAgeBand, "mineurs")), ph("mineures", m(cAgeBand, "mineurs")), ph("majeurs", m(cAgeBand, "majeurs")),
+	ph("seniors", m(cAgeBand, "seniors")), ph("séniors", m(cAgeBand, "seniors")), ph("personnes âgées", m(cAgeBand, "personnes âgées")),
+	ph("âgées", m(cAgeBand, "personnes âgées")), ph("enfants", m(cAgeBand, "enfants")), ph("adolescents", m(cAgeBand, "adolescents")),
+	ph("ados", m(cAgeBand, "adolescents")), ph("tranche d'âge", m(cAgeBand, "par tranche d'âge")),
+	ph("tranches d'âge", m(cAgeBand, "par tranche d'âge")), ph("par âge", m(cAgeBand, "par tranche d'âge")),
+	ph("par tranche d'âge", m(cAgeBand, "par tranche d'âge")), ph("classe d'âge", m(cAgeBand, "par tranche d'âge")),
 	ph("en cours", m(cOpen, "")), ph("ouvertes", m(cOpen, "")), ph("suivis", m(cOpen, "")), ph("suivis en cours", m(cOpen, "")),
 	ph("en retard", m(cOverdue, "")), ph("retard", m(cOverdue, "")), ph("suivis en retard", m(cOverdue, "")),
 	ph("relances", m(cOverdue, "")), ph("à relancer", m(cOverdue, "")), ph("dépassés", m(cOverdue, "")),
@@ -121,7 +141,7 @@ var phrases = []phrase{
 	ph("mobilité", m(cObstacles, "mobilite")), ph("transport", m(cObstacles, "mobilite")),
 	ph("manque d'info", m(cObstacles, "manque_info")), ph("manque d'information", m(cObstacles, "manque_info")),
 	ph("méconnaissance", m(cObstacles, "manque_info")), ph("non connaissance", m(cObstacles, "non_connaissance")),
-	ph("handicap", m(cObstacles, "handicap")), ph("crainte", m(cObstacles, "crainte")), ph("peur", m(cObstacles, "crainte")),
+	ph("handicap", m(cObstacles, "handicap")), ph("situation de handicap", m(cObstacles, "handicap")), ph("crainte", m(cObstacles, "crainte")), ph("peur", m(cObstacles, "crainte")),
 	ph("logement", m(cObstacles, "logement")), ph("emploi", m(cObstacles, "emploi")), ph("éducation", m(cObstacles, "education")),
 	ph("ressources financières", m(cObstacles, "ressources")), ph("argent", m(cObstacles, "ressources")),
 	ph("langue", m(cObstacles, "langue")), ph("barrière linguistique", m(cObstacles, "langue")),
@@ -136,7 +156,7 @@ var phrases = []phrase{
 	ph("cancers", m(cTheme, "cancer")), ph("santé mentale", m(cTheme, "sante_mentale")), ph("santé sexuelle", m(cTheme, "sante_sexuelle")),
 	ph("vaccination", m(cTheme, "vaccination")), ph("vaccins", m(cTheme, "vaccination")),
 	ph("parcours de soins", m(cTheme, "parcours_soins")), ph("hygiène", m(cTheme, "hygiene")),
-	ph("santé des jeunes", m(cTheme, "sante_jeunes")), ph("jeunes", m(cTheme, "sante_jeunes")), ph("thèmes", m(cTheme, "")),
+	ph("santé des jeunes", m(cTheme, "sante_jeunes")), ph("jeunes", m(cAgeBand, "jeunes")), ph("thèmes", m(cTheme, "")),
 	ph("thématiques", m(cTheme, "")),
 	ph("participants", m(cPartic, "")), ph("participantes", m(cPartic, "")),
 	// partners and reviews
@@ -176,12 +196,14 @@ var phrases = []phrase{
 	ph("par mois", m(cBreakdown, "month")), ph("mois par mois", m(cBreakdown, "month")), ph("mensuel", m(cBreakdown, "month")),
 	ph("chaque mois", m(cBreakdown, "month")), ph("évolution", m(cBreakdown, "month")),
 	// words that carry no meaning here
-	ph("combien", m(cFiller, "")), ph("nombre", m(cFiller, "")), ph("nb", m(cFiller, "")), ph("total", m(cFiller, "")),
+	ph("combien", m(cFiller, "")), ph("cb", m(cFiller, "")), ph("cbn", m(cFiller, "")), ph("cmb", m(cFiller, "")),
+	ph("nbr", m(cFiller, "")), ph("nbre", m(cFiller, "")), ph("nmbre", m(cFiller, "")), ph("nombre", m(cFiller, "")), ph("nb", m(cFiller, "")), ph("total", m(cFiller, "")),
 	ph("quel", m(cFiller, "")), ph("quelle", m(cFiller, "")), ph("quels", m(cFiller, "")), ph("quelles", m(cFiller, "")),
 	ph("chiffres", m(cFiller, "")), ph("chiffre", m(cFiller, "")), ph("indicateur", m(cFiller, "")),
 	ph("par", m(cFiller, "")), ph("problèmes", m(cFiller, "")), ph("liés", m(cFiller, "")), ph("remplis", m(cFiller, "")),
-	ph("actifs", m(cFiller, "")), ph("actives", m(cFiller, "")), ph("beaucoup", m(cFiller, "")), ph("venues", m(cFiller, "")),
-	ph("concernant", m(cFiller, "")), ph("nombreux", m(cFiller, "")), ph("environ", m(cFiller, "")),
+	ph("actifs", m(cFiller, "")), ph("actives", m(cFiller, "")), ph("beaucoup", m(cFiller, "")), ph("venues", m(cFiller, "")), ph("vues", m(cFiller, "")), ph("vus", m(cFiller, "")), ph("vu", m(cFiller, "")),
+	ph("rencontrées", m(cFiller, "")), ph("reçues", m(cFiller, "")), ph("reçus", m(cFiller, "")),
+	ph("concernant", m(cFiller, "")), ph("année", m(cFiller, "")), ph("années", m(cFiller, "")), ph("période", m(cFiller, "")), ph("nombreux", m(cFiller, "")), ph("environ", m(cFiller, "")),
 	ph("médicaux", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
 }
 
@@ -211,6 +233,9 @@ var stop = map[string]bool{
 	"lui": true, "elle": true, "elles": true, "ils": true, "ds": true,
 	"enregistre": true, "enregistrees": true, "enregistres": true, "realise": true, "realisees": true, "realises": true,
 	"faire": true, "avoir": true, "ici": true, "actuellement": true, "actuel": true,
+	"connaitre": true, "donner": true, "montre": true, "montrer": true, "affiche": true, "afficher": true,
+	"obtenir": true, "indiquer": true, "indique": true, "dites": true, "sais": true, "savez": true, "aimerait": true,
+	"voudrait": true, "souhaite": true, "souhaiterais": true, "besoin": true,
 }
 
 // entry is a phrase ready for matching.

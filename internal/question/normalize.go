@@ -81,12 +81,13 @@ func allDigits(w string) bool {
 
 // near tells whether a typed word matches a lexicon word: equal, or, for a
 // word of five letters or more, one typo away (a letter wrong, missing,
-// added, or two neighbours swapped).
+// added, or two neighbours swapped) after the same first letter: a typo
+// rarely hits the first letter, and « urgentes » is not « argent ».
 func near(typed, word string, typedLen int) bool {
 	if typed == word {
 		return true
 	}
-	if typedLen < 5 || len(word) < 4 {
+	if typedLen < 5 || len(word) < 4 || typed[0] != word[0] {
 		return false
 	}
 	return oneEdit(typed, word)

@@ -8,6 +8,7 @@
 package question
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ const (
 	Sheets       = "sheets"       // fiches
 	People       = "people"       // distinct people
 	QPV          = "qpv"          // sheets of people living in a QPV
+	PeopleQPV    = "qpvpeople"    // distinct people living in a QPV
 	Sex          = "sex"          // Code F, M, X
 	Age          = "age"          // mean age
 	Resources    = "resources"    // Code: a resource, "" for all
@@ -76,13 +78,33 @@ type Query struct {
 	Conflict string
 	// Ambiguous lists the structures a word could designate.
 	Ambiguous []Structure
+	// Foreign lists the places named that are none of Relais's
+	// territories (« Paris », « le 75 (Paris) », a town of the region
+	// without a structure): never answered for another territory.
+	Foreign []Place
+	// Unsupported lists the filters the question asks for that the
+	// indicator cannot apply (« âge (moins de 25 ans) », « sexe »): no
+	// figure then, rather than the unfiltered one.
+	Unsupported []string
+	// Mismatch says, in French, why the unit asked (distinct people,
+	// sheets, requests) is not the one the indicator counts; "" when it is.
+	Mismatch string
+	// Continues is set when the question starts with « et »: a follow-up
+	// of the chat's last question (FollowUp).
+	Continues bool
+	// yearless: the period said no year (« en avril »).
+	yearless bool
+	// unit is the unit the question's words ask for, "" for none said.
+	unit string
 }
 
 // Understood tells whether the whole question was read: an indicator, at
 // most one territory, and no word left over (a word not understood may be
-// a place: the answer must not guess it away silently).
+// a place: the answer must not guess it away silently), no filter it
+// cannot apply and no unit it does not count.
 func (q Query) Understood() bool {
-	return q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0 && len(q.Unknown) == 0
+	return q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0 && len(q.Unknown) == 0 &&
+		len(q.Foreign) == 0 && len(q.Unsupported) == 0 && q.Mismatch == ""
 }
 
 // Structure is an employing structure the parser can recognise by part of
@@ -118,14 +140,43 @@ func NewParser(structures []Structure) *Parser {
 type hit struct {
 	means []meaning
 	pos   int
+	// prev is the word typed just before the phrase ("des" in « âge
+	// moyen des personnes »): a people word after "des" qualifies, it is
+	// not what is counted.
+	prev string
 }
+
+// Place is a place named in a question that is none of Relais's
+// territories.
+type Place struct {
+	Name string // as written to the asker: « Paris », « le 75 (Paris) », a word as typed
+	// Departement is set for a town of the region: its département.
+	Departement string
+	// Known is false for a word read as a place only because it follows
+	// « à », « dans »…: it may be a place Relais does not know.
+	Known bool
+	// Year is set for « en 25 », a département's number that may be a
+	// year typed short (2025).
+	Year int
+}
+
+// locatives introduce a place: an unknown word after one is reported as
+// a place, never answered for the asker's own territory.
+var locatives = map[string]bool{"a": true, "au": true, "aux": true, "dans": true, "sur": true, "pres": true}
 
 // Parse reads text as a question asked on day today.
 func (p *Parser) Parse(text string, today time.Time) Query {
 	var q Query
 	raw := tokens(text)
 	used := make([]bool, len(raw))
-	q.Period, q.PeriodSaid = parsePeriod(raw, used, today)
+	q.Continues = len(raw) > 0 && (raw[0] == "et" || raw[0] == "idem" || raw[0] == "pareil")
+	ageBands(raw, used, &q) // before the period: « 25 ans » is no year
+	for i := 1; i < len(raw); i++ {
+		if raw[i] == "cours" && raw[i-1] == "au" { // « au cours de » is not « en cours »
+			used[i] = true
+		}
+	}
+	q.Period, q.PeriodSaid, q.yearless = parsePeriod(raw, used, today)
 	if !q.PeriodSaid {
 		q.Period = indicators.YearToDate(today)
 	}
@@ -141,9 +192,29 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		}
 		ws = append(ws, word{raw: w, stem: stem(w), i: i})
 	}
-	var hits []hit
 	taken := make([]bool, len(ws))
+	plain := make([]string, len(ws))
+	for i, w := range ws {
+		plain[i] = abbreviations[w.raw]
+		if plain[i] == "" {
+			plain[i] = w.raw
+		}
+	}
+	// places outside the region first: « Val-d'Oise » is not the Oise
 	for i := 0; i < len(ws); i++ {
+		if pl, n := placeAt(plain, i, false); n > 0 {
+			q.Foreign = append(q.Foreign, Place{Name: pl.name, Known: true})
+			for k := i; k < i+n; k++ {
+				taken[k] = true
+			}
+			i += n - 1
+		}
+	}
+	var hits []hit
+	for i := 0; i < len(ws); i++ {
+		if taken[i] {
+			continue
+		}
 		// the longest phrase wins, then the one typed without a typo
 		// ("somme" is the Somme, not "homme" mistyped)
 		best, bestLen, bestExact := -1, 0, 0
@@ -154,8 +225,8 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 			}
 			ok, exact := true, 0
 			for k := 0; k < n && ok; k++ {
-				ok = near(ws[i+k].stem, ent.words[k], len(ws[i+k].raw)) ||
-					len(ws[i+k].raw) >= 5 && oneEdit(ws[i+k].raw, ent.raws[k])
+				ok = !taken[i+k] && (near(ws[i+k].stem, ent.words[k], len(ws[i+k].raw)) ||
+					len(ws[i+k].raw) >= 5 && ws[i+k].raw[0] == ent.raws[k][0] && oneEdit(ws[i+k].raw, ent.raws[k]))
 				if ws[i+k].stem == ent.words[k] {
 					exact++
 				}
@@ -167,7 +238,11 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		if best < 0 {
 			continue
 		}
-		hits = append(hits, hit{means: lexicon[best].means, pos: i})
+		prev := ""
+		if j := ws[i].i; j > 0 {
+			prev = raw[j-1]
+		}
+		hits = append(hits, hit{means: lexicon[best].means, pos: i, prev: prev})
 		for k := i; k < i+bestLen; k++ {
 			taken[k] = true
 		}
@@ -197,13 +272,109 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		}
 		left = rest
 	}
-	for _, w := range left {
-		if !allDigits(w.raw) || len(w.raw) > 2 {
-			q.Unknown = append(q.Unknown, w.raw)
+	// then towns of the region, numbers of other départements, and words
+	// after « à », « dans »: places Relais does not count by
+	plainLeft := make([]string, len(left))
+	for i, w := range left {
+		plainLeft[i] = abbreviations[w.raw]
+		if plainLeft[i] == "" {
+			plainLeft[i] = w.raw
 		}
+	}
+	for i := 0; i < len(left); i++ {
+		w := left[i]
+		if pl, n := placeAt(plainLeft, i, true); n > 0 {
+			q.Foreign = append(q.Foreign, Place{Name: pl.name, Departement: pl.dep, Known: true})
+			i += n - 1
+			continue
+		}
+		if name := departementCode(w.raw); name != "" && w.i > 0 && numberPlace[raw[w.i-1]] {
+			pl := Place{Name: "le " + strings.ToUpper(w.raw) + " (" + name + ")", Known: true}
+			if n, ok := number(w.raw, 2); ok && raw[w.i-1] == "en" && n >= 10 && 2000+n <= today.Year()+1 {
+				pl.Year = 2000 + n
+			}
+			q.Foreign = append(q.Foreign, pl)
+			continue
+		}
+		if afterLocative(raw, w.i) && !allDigits(w.raw) && !notPlaces[w.raw] {
+			q.Foreign = append(q.Foreign, Place{Name: w.raw})
+			continue
+		}
+		q.Unknown = append(q.Unknown, w.raw)
 	}
 	p.interpret(&q, hits)
 	return q
+}
+
+// abbreviations of place names: « st quentin » is Saint-Quentin.
+var abbreviations = map[string]string{"st": "saint", "ste": "sainte"}
+
+// notPlaces follow « à » without being places (« visites à domicile »).
+var notPlaces = map[string]bool{"domicile": true, "distance": true, "pied": true, "temps": true, "jour": true,
+	"cote": true, "propos": true, "vie": true, "chaque": true, "nouveau": true, "nouvelles": true}
+
+// numberPlace are the words before a number that make it a département
+// (« dans le 75 », « du 13 »): a number alone may be anything.
+var numberPlace = map[string]bool{"le": true, "du": true, "dans": true, "en": true, "au": true, "a": true,
+	"departement": true, "dept": true, "dep": true, "dpt": true}
+
+// afterLocative tells whether the word at i follows « à », « dans »…,
+// articles aside (« dans le », « à la »).
+func afterLocative(raw []string, i int) bool {
+	for k := i - 1; k >= 0; k-- {
+		switch raw[k] {
+		case "le", "la", "les", "l":
+			continue
+		}
+		return locatives[raw[k]]
+	}
+	return false
+}
+
+// ageBands finds the ages typed (« moins de 25 ans », « 60 ans et plus »,
+// « 18-25 ans »), marks them used and reports them as a filter the
+// indicators cannot apply: a number before « ans » is never a year.
+func ageBands(raw []string, used []bool, q *Query) {
+	band := map[string]bool{"moins": true, "plus": true, "de": true, "d": true, "entre": true, "et": true, "a": true}
+	for j := 0; j < len(raw); j++ {
+		end := -1
+		switch w := raw[j]; {
+		case (w == "ans" || w == "an") && j > 0 && allDigits(raw[j-1]) && len(raw[j-1]) <= 3:
+			end = j + 1
+		case len(w) > 3 && strings.HasSuffix(w, "ans") && allDigits(w[:len(w)-3]) && len(w) <= 6: // "25ans"
+			end = j + 1
+		default:
+			continue
+		}
+		start := end - 1
+		for start > 0 && (band[raw[start-1]] || allDigits(raw[start-1]) && len(raw[start-1]) <= 3) {
+			start--
+		}
+		if end+1 < len(raw) && (raw[end] == "et" || raw[end] == "ou") && (raw[end+1] == "plus" || raw[end+1] == "moins") {
+			end += 2
+		}
+		for k := start; k < end; k++ {
+			used[k] = true
+		}
+		// « de moins de 25 ans », « personnes de 25 ans »: the first « de »
+		// joins the band to its noun
+		for start+1 < end && (raw[start] == "de" || raw[start] == "d" || raw[start] == "a" || raw[start] == "et") &&
+			(raw[start+1] == "moins" || raw[start+1] == "plus" || raw[start+1] == "entre" || start+3 == end) {
+			start++
+		}
+		words := slices.Clone(raw[start:end])
+		for k := len(words) - 1; k > 0; k-- { // « 18 25 ans » was typed « 18-25 ans »
+			if allDigits(words[k]) && allDigits(words[k-1]) {
+				words[k-1] += "-" + words[k]
+				words = slices.Delete(words, k, k+1)
+			}
+		}
+		label := "âge (" + strings.Join(words, " ") + ")"
+		if !contains(q.Unsupported, label) {
+			q.Unsupported = append(q.Unsupported, label)
+		}
+		j = end - 1
+	}
 }
 
 // structure finds the structure named by the words left, by the most words
@@ -254,7 +425,8 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 }
 
 // interpret turns the phrases found into an indicator, a territory and a
-// breakdown.
+// breakdown, then checks that every filter and unit the question asks for
+// is the indicator's own.
 func (p *Parser) interpret(q *Query, hits []hit) {
 	has := map[string][]string{} // category → values, in order
 	for _, h := range hits {
@@ -273,6 +445,34 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		return ""
 	}
 	any := func(cat string) bool { return len(has[cat]) > 0 }
+	// "actions pour les jeunes": the theme, not an age band
+	if (any(cActions) || any(cPartic)) && contains(has[cAgeBand], "jeunes") {
+		has[cTheme] = append(has[cTheme], "sante_jeunes")
+		var rest []string
+		for _, v := range has[cAgeBand] {
+			if v != "jeunes" {
+				rest = append(rest, v)
+			}
+		}
+		has[cAgeBand] = rest
+		if len(rest) == 0 {
+			delete(has, cAgeBand)
+		}
+	}
+	asked := askedUnit(hits)
+	q.unit = asked
+	// « les médiateurs en QPV »: the posts in a QPV, not people living in one
+	if (any(cMediators) || any(cPosts)) && any(cQPV) && !any(cPeople) && !any(cSheets) && first(cQPV) == "" {
+		delete(has, cQPV)
+		has[cTerritory] = append(has[cTerritory], "qpv_posts")
+		var kept []hit
+		for _, h := range hits {
+			if h.means[0].cat != cQPV {
+				kept = append(kept, h)
+			}
+		}
+		hits = kept
+	}
 
 	// territory
 	var terr []string
@@ -302,6 +502,9 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 			q.Territory = Territory{Kind: t}
 		}
 	}
+	if len(terr) > 0 && len(q.Foreign) > 0 {
+		q.Conflict = "plusieurs territoires"
+	}
 	q.Breakdown = first(cBreakdown)
 
 	// the request's kind and type, when named
@@ -313,8 +516,9 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	}
 	theme := first(cTheme)
 	hasTheme := any(cTheme)
-	requestish := any(cRequests) || any(cKind) || any(cType) || any(cResolved) || any(cRate) || any(cOpen)
+	requestish := any(cRequests) || any(cKind) || any(cType) || any(cResolved) || any(cRate) || any(cOpen) || any(cStatus)
 
+	dim := firstDimension(hits, any(cPeople))
 	set := func(ind, code string) { q.Indicator, q.Code = ind, code }
 	switch {
 	case any(cOverdue):
@@ -341,9 +545,9 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		set(Rate, reqCode)
 	case any(cResolved):
 		set(Resolved, reqCode)
-	case any(cOpen) && !any(cType):
-		set(Open, first(cKind))
-	case any(cRequests) || any(cKind) || any(cType):
+	case any(cOpen):
+		set(Open, reqCode)
+	case any(cRequests) || any(cKind) || any(cType) || any(cStatus):
 		set(Requests, reqCode)
 	case any(cReviewQ):
 		set(Reviews, first(cReviewQ))
@@ -353,23 +557,30 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		set(Partners, first(cPCat))
 	case any(cProtection):
 		set(Protection, "")
-	case any(cSex):
-		set(Sex, first(cSex))
-		if q.Code == "" {
-			q.Breakdown = ByType
-		}
 	case any(cAge):
 		set(Age, "")
-	case any(cRes):
-		set(Resources, first(cRes))
-	case any(cContact):
-		set(Contact, first(cContact))
-	case any(cObstacles):
-		set(Obstacles, first(cObstacles))
-	case any(cLevel) && (first(cLevel) != "accompagne" || !any(cPeople)):
-		set(Level, first(cLevel))
-	case any(cQPV):
-		set(QPV, "")
+	case dim != "":
+		// the dimension named first is the one counted (« freins des
+		// femmes »: freins); any other is a filter, reported below
+		switch dim {
+		case cSex:
+			set(Sex, first(cSex))
+			if q.Code == "" {
+				q.Breakdown = ByType
+			}
+		case cRes:
+			set(Resources, first(cRes))
+		case cContact:
+			set(Contact, first(cContact))
+		case cObstacles:
+			set(Obstacles, first(cObstacles))
+		case cLevel:
+			set(Level, first(cLevel))
+		case cQPV:
+			set(QPV, first(cQPV))
+		}
+	case any(cSheets) && asked == unitSheets:
+		set(Sheets, "")
 	case any(cPeople):
 		set(People, "")
 	case any(cSheets):
@@ -379,6 +590,14 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	case any(cPosts):
 		set(Posts, "")
 	}
+	// two themes at once: actions are counted by one
+	if q.Indicator == Actions && len(distinct(has[cTheme])) > 1 {
+		q.Unsupported = append(q.Unsupported, "deux thèmes à la fois")
+	}
+	// two codes of one catalogue ("les femmes et les hommes"): its list
+	if cat := dimensionOf(q.Indicator); cat != "" && len(distinct(has[cat])) > 1 {
+		q.Code, q.Breakdown = "", ByType
+	}
 	// a generic catalogue ("les ressources", "les freins") answers with its list
 	if q.Code == "" && q.Breakdown == "" {
 		switch q.Indicator {
@@ -386,6 +605,217 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 			q.Breakdown = ByType
 		}
 	}
+	// people living in a QPV are counted as people, unless sheets are asked
+	if q.Indicator == QPV && asked != unitSheets {
+		if q.Code == "non" {
+			q.Mismatch = "Je ne sais pas encore compter les personnes distinctes hors QPV : Relais compte les personnes vivant en QPV, et les fiches hors QPV."
+		} else {
+			q.Indicator = PeopleQPV
+		}
+	}
+	q.checkFilters(has)
+	q.checkUnit(asked)
+	q.checkMean(hits, any(cMean))
+}
+
+// checkMean refuses a mean the indicator does not give: « nombre moyen de
+// fiches par médiateur » is not the number of sheets. People, social
+// protection and partners show their mean per active mediator.
+func (q *Query) checkMean(hits []hit, mean bool) {
+	per := ""
+	for _, h := range hits {
+		switch c := h.means[0].cat; {
+		case h.prev != "par":
+		case c == cMediators || c == cPosts:
+			per = "médiateur"
+		case c == cSheets:
+			per = "fiche"
+		case c == cPeople:
+			per = "personne"
+		}
+	}
+	if !mean && per == "" || q.Indicator == Age || q.Indicator == "" || q.Mismatch != "" {
+		return
+	}
+	switch q.Indicator {
+	case People, PeopleQPV, Protection, Partners:
+		if per == "médiateur" || per == "" {
+			return
+		}
+	}
+	what := "une moyenne"
+	if per != "" {
+		what = "une moyenne par " + per
+	}
+	q.Mismatch = "Je ne sais pas encore calculer " + what + " pour « " + lowerFirst(Title(*q)) + " » : Relais en donne le total."
+}
+
+// firstDimension is the dimension of the sheets (sex, resource, contact
+// mode, level, obstacle, QPV) named first, "" for none; « accompagnés »
+// is a level only when no person is named (« personnes accompagnées »).
+func firstDimension(hits []hit, people bool) string {
+	for _, h := range hits {
+		for _, mn := range h.means {
+			switch mn.cat {
+			case cSex, cRes, cContact, cObstacles, cQPV:
+				return mn.cat
+			case cLevel:
+				if mn.val != "accompagne" || !people {
+					return mn.cat
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// Units a question may ask for by its head noun.
+const (
+	unitPeople   = "people"
+	unitSheets   = "sheets"
+	unitRequests = "requests"
+)
+
+// askedUnit is what the question counts by its words: « combien de
+// personnes », « nombre de fiches », « part des demandes ». A people
+// word after « des » once something else was named qualifies it (« âge
+// moyen des personnes »), it is not the unit.
+func askedUnit(hits []hit) string {
+	content := false
+	for _, h := range hits {
+		c := h.means[0].cat
+		switch c {
+		case cFiller, cShare, cBreakdown, cTerritory, cDepartement, cMean:
+			continue
+		case cPeople:
+			if !(content && (h.prev == "des" || h.prev == "aux" || h.prev == "du")) {
+				return unitPeople
+			}
+		case cSheets:
+			return unitSheets
+		case cRequests:
+			return unitRequests
+		}
+		content = true
+	}
+	return ""
+}
+
+// naturalUnit is what an indicator counts: sheets, distinct people or
+// requests; "" for the others (actions, means…), which name their own.
+func naturalUnit(ind string) string {
+	switch ind {
+	case Sheets, QPV, Sex, Resources, Contact, Level, Obstacles:
+		return unitSheets
+	case People, PeopleQPV, Protection:
+		return unitPeople
+	case Requests, Resolved, Rate, Open, Overdue:
+		return unitRequests
+	}
+	return ""
+}
+
+// dimensionOf is the category whose code an indicator filters by.
+func dimensionOf(ind string) string {
+	switch ind {
+	case Sex:
+		return cSex
+	case Resources:
+		return cRes
+	case Contact:
+		return cContact
+	case Level:
+		return cLevel
+	case Obstacles:
+		return cObstacles
+	}
+	return ""
+}
+
+// dimensionLabels name the filters, as in « je ne sais pas encore
+// filtrer par … ».
+var dimensionLabels = map[string]string{
+	cSex: "sexe", cQPV: "lieu de vie (QPV)", cRes: "ressource principale", cContact: "mode de contact",
+	cLevel: "niveau d'accompagnement", cObstacles: "frein", cAgeBand: "âge", cStatus: "statut",
+	cResolved: "statut « résolue »", cOpen: "statut « en cours »",
+}
+
+var statusLabels = map[string]string{"non_resolue": "« non résolue »", "abandonnee": "« abandonnée »", "close": "« clôturée »"}
+
+// checkFilters reports every filter named that the indicator does not
+// apply: « combien de femmes au RSA » cannot be answered by either figure.
+func (q *Query) checkFilters(has map[string][]string) {
+	own := map[string]bool{}
+	switch q.Indicator {
+	case Sex, Resources, Contact, Level, Obstacles:
+		own[dimensionOf(q.Indicator)] = true
+	case QPV, PeopleQPV:
+		own[cQPV] = true
+	case Age:
+		own[cAge] = true
+	case Protection:
+		own[cLevel] = true // « orientés vers la protection sociale »
+	case Resolved, Rate:
+		own[cResolved] = true
+	case Open, Overdue:
+		own[cOpen] = true
+	}
+	for _, c := range []string{cSex, cQPV, cRes, cContact, cLevel, cObstacles, cAgeBand, cStatus, cResolved, cOpen} {
+		if own[c] {
+			continue
+		}
+		for _, v := range has[c] {
+			label := dimensionLabels[c]
+			switch {
+			case c == cLevel && v == "accompagne": // « femmes accompagnées »: every sheet is one
+				continue
+			case c == cAgeBand:
+				label = "âge (" + v + ")"
+			case c == cStatus && v != "":
+				label = "statut " + statusLabels[v]
+			}
+			if !contains(q.Unsupported, label) {
+				q.Unsupported = append(q.Unsupported, label)
+			}
+		}
+	}
+}
+
+// checkUnit refuses a count in another unit than the one asked: distinct
+// people are not sheets, sheets are not requests.
+func (q *Query) checkUnit(asked string) {
+	got := naturalUnit(q.Indicator)
+	if asked == "" || got == "" || asked == got || q.Mismatch != "" {
+		return
+	}
+	by := dimensionLabels[dimensionOf(q.Indicator)]
+	if q.Indicator == QPV {
+		by = "lieu de vie"
+	}
+	if got == unitRequests {
+		by = "demande"
+	}
+	switch {
+	case asked == unitPeople && got == unitSheets:
+		q.Mismatch = "Je ne sais pas encore compter les personnes distinctes par " + by +
+			" : Relais compte les fiches (une personne accompagnée deux fois compte deux fois)."
+	case asked == unitPeople && got == unitRequests:
+		q.Mismatch = "Je ne sais pas encore compter les personnes distinctes par demande : Relais compte les demandes (une fiche peut en porter plusieurs)."
+	case asked == unitSheets && got == unitRequests:
+		q.Mismatch = "Je ne sais pas encore compter les fiches par demande : Relais compte les demandes (une fiche peut en porter plusieurs)."
+	case asked == unitRequests && got != unitRequests:
+		q.Mismatch = "Je ne sais pas encore compter les demandes par " + by + " : Relais compte les fiches."
+	}
+}
+
+func distinct(l []string) []string {
+	var out []string
+	for _, v := range l {
+		if v != "" && !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func contains(l []string, s string) bool {

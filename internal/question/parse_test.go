@@ -41,6 +41,15 @@ func brief(q Query) (terr, period, extra string) {
 	if q.Own {
 		ex = append(ex, "own")
 	}
+	if len(q.Unsupported) > 0 {
+		ex = append(ex, "filter="+strings.Join(q.Unsupported, ","))
+	}
+	if q.Mismatch != "" {
+		ex = append(ex, "unit")
+	}
+	for _, pl := range q.Foreign {
+		ex = append(ex, "place="+pl.Name)
+	}
 	return terr, period, strings.Join(ex, " ")
 }
 
@@ -167,32 +176,32 @@ var questions = []struct {
 	{"combien de demandes d'accès aux droits en 2024", "requests", "droits", "", "2024-01-01..2024-12-31", "", ""},
 	{"combien de demandes d'accès aux soins en 2024", "requests", "soins", "", "2024-01-01..2024-12-31", "", ""},
 	{"combien de demandes en 2024", "requests", "", "", "2024-01-01..2024-12-31", "", ""},
-	{"combien de personnes en QPV depuis janvier", "qpv", "", "", "2025-01-01..2025-05-20", "", ""},
-	{"part des personnes vivant en QPV dans le nord", "qpv", "", "departement:59", "", "", ""},
-	{"combien d'habitants des quartiers prioritaires en 2024", "qpv", "", "", "2024-01-01..2024-12-31", "", ""},
+	{"combien de personnes en QPV depuis janvier", "qpvpeople", "", "", "2025-01-01..2025-05-20", "", ""},
+	{"part des personnes vivant en QPV dans le nord", "qpvpeople", "", "departement:59", "", "", ""},
+	{"combien d'habitants des quartiers prioritaires en 2024", "qpvpeople", "", "", "2024-01-01..2024-12-31", "", ""},
 	{"RSA dans la somme", "resources", "rsa", "departement:80", "", "", ""},
-	{"part des beneficiaires au RSA dans le nord", "resources", "rsa", "departement:59", "", "", ""},
-	{"combien de personnes au RSA en 2024", "resources", "rsa", "", "2024-01-01..2024-12-31", "", ""},
-	{"combien de personnes à l'AAH", "resources", "aah", "", "", "", ""},
-	{"personnes sans ressources en 2024", "resources", "aucune", "", "2024-01-01..2024-12-31", "", ""},
+	{"part des beneficiaires au RSA dans le nord", "resources", "rsa", "departement:59", "", "", "unit"},
+	{"combien de personnes au RSA en 2024", "resources", "rsa", "", "2024-01-01..2024-12-31", "", "unit"},
+	{"combien de personnes à l'AAH", "resources", "aah", "", "", "", "unit"},
+	{"personnes sans ressources en 2024", "resources", "aucune", "", "2024-01-01..2024-12-31", "", "unit"},
 	{"part des chômeurs", "resources", "chomage", "", "", "", ""},
-	{"personnes à la retraite dans l'oise", "resources", "retraite", "departement:60", "", "", ""},
+	{"personnes à la retraite dans l'oise", "resources", "retraite", "departement:60", "", "", "unit"},
 	{"ressources des personnes en 2024", "resources", "", "", "2024-01-01..2024-12-31", "type", ""},
 	{"répartition des ressources dans le 62", "resources", "", "departement:62", "", "type", ""},
 	{"modes de contact en 2024", "contact", "", "", "2024-01-01..2024-12-31", "type", ""},
-	{"combien de personnes venues par aller vers", "contact", "aller_vers", "", "", "", ""},
+	{"combien de personnes venues par aller vers", "contact", "aller_vers", "", "", "", "unit"},
 	{"part du bouche à oreille", "contact", "bouche_a_oreille", "", "", "", ""},
 	{"orientation par un partenaire en 2024", "contact", "orientation_partenaire", "", "2024-01-01..2024-12-31", "", ""},
-	{"combien de personnes orientées en 2024", "level", "oriente", "", "2024-01-01..2024-12-31", "", ""},
+	{"combien de personnes orientées en 2024", "level", "oriente", "", "2024-01-01..2024-12-31", "", "unit"},
 	{"niveau d'accompagnement en 2024", "level", "", "", "2024-01-01..2024-12-31", "type", ""},
-	{"combien de personnes informées", "level", "informe", "", "", "", ""},
+	{"combien de personnes informées", "level", "informe", "", "", "", "unit"},
 	{"orientés vers la protection sociale en 2024", "protection", "", "", "2024-01-01..2024-12-31", "", ""},
 	{"freins mobilite 2024", "obstacles", "mobilite", "", "2024-01-01..2024-12-31", "", ""},
 	{"freins en 2024", "obstacles", "", "", "2024-01-01..2024-12-31", "type", ""},
 	{"quels sont les obstacles en 2024", "obstacles", "", "", "2024-01-01..2024-12-31", "type", ""},
 	{"combien de fiches avec un frein de mobilité", "obstacles", "mobilite", "", "", "", ""},
 	{"barrière de la langue en 2024", "obstacles", "langue", "", "2024-01-01..2024-12-31", "", ""},
-	{"combien de personnes avec des problèmes de logement", "obstacles", "logement", "", "", "", ""},
+	{"combien de personnes avec des problèmes de logement", "obstacles", "logement", "", "", "", "unit"},
 	{"freins liés au handicap", "obstacles", "handicap", "", "", "", ""},
 	{"combien de partenaires", "partners", "", "", "", "type", ""},
 	{"partenaires sanitaires", "partners", "sanitaire", "", "", "", ""},
@@ -214,7 +223,7 @@ var questions = []struct {
 	{"fiches en ex-picardie en 2024", "sheets", "", "picardie", "2024-01-01..2024-12-31", "", ""},
 	{"combien de fiches dans le nord pas de calais", "sheets", "", "", "", "", "conflict"},
 	{"bonjour", "", "", "", "", "", ""},
-	{"quelle est la météo à Paris", "", "", "", "", "", "unk=meteo"},
+	{"quelle est la météo à Paris", "", "", "", "", "", "unk=meteo place=Paris"},
 	{"combien de demandes de CSS à Arras", "requests", "droits.css", "structure:62:Association Arras Santé", "", "", ""},
 	{"merci beaucoup", "", "", "", "", "", ""},
 	{"?", "", "", "", "", "", ""},
@@ -315,7 +324,10 @@ func FuzzParse(f *testing.F) {
 	f.Add("du 31/02/2024 au 29/02/2023")
 	f.Add("1/1/1 00/00/0000 t9 s3 5e trimestre 99 mars 2099")
 	f.Add(strings.Repeat("é/", 300))
+	f.Add("et en avril ?")
+	f.Add("combien de femmes de moins de 25 ans dans le 75 a lyon")
 	p := NewParser(testStructures)
+	last := p.Parse("combien de demandes de css dans le 62 en mars 2024", today)
 	f.Fuzz(func(t *testing.T, text string) {
 		q := p.Parse(text, today)
 		if q.Period.Validate() != nil {
@@ -328,6 +340,17 @@ func FuzzParse(f *testing.F) {
 		}
 		if q.Indicator != "" && Title(q) == "" {
 			t.Fatalf("%q gives an indicator without a title: %+v", text, q)
+		}
+		for _, pl := range q.Foreign {
+			if !utf8.ValidString(pl.Name) || pl.Name == "" {
+				t.Fatalf("%q gives an invalid place %q", text, pl.Name)
+			}
+		}
+		if q.Understood() && (len(q.Foreign) > 0 || len(q.Unsupported) > 0 || q.Mismatch != "") {
+			t.Fatalf("%q is understood with a place, a filter or a unit it cannot answer: %+v", text, q)
+		}
+		if f, ok := FollowUp(q, last); ok && f.Period.Validate() != nil {
+			t.Fatalf("%q as a follow-up gives an invalid period %v", text, f.Period)
 		}
 	})
 }

@@ -80,8 +80,10 @@ func dayAtom(y, m, d int) (atom, bool) {
 }
 
 // parsePeriod finds the period words of ws, marks them used and returns the
-// period; ok is false when none was said.
-func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, bool) {
+// period; ok is false when none was said. yearless is set when no year
+// was said nor implied (« en mars »): a follow-up takes its year from the
+// question before.
+func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period, ok, yearless bool) {
 	today = indicators.Day(today)
 	var atoms []atom
 	mark := func(from, to int) {
@@ -245,18 +247,20 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 		i += n - 1
 	}
 	if len(atoms) == 0 {
-		return indicators.Period{}, false
+		return indicators.Period{}, false, false
 	}
 	// A lone year gives its year to the yearless atoms; the year of the
 	// next atom that has one ("du 1er mars au 15 avril 2024") too.
 	var loneYear int
-	hasYearless := false
+	hasYearless, allYearless := false, true
 	for _, a := range atoms {
 		if a.isYear {
 			loneYear = a.from.Year()
 		}
 		if a.yearless {
 			hasYearless = true
+		} else {
+			allYearless = false
 		}
 	}
 	if hasYearless {
@@ -288,7 +292,7 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 		}
 	}
 	first, last := atoms[0], atoms[len(atoms)-1]
-	p := indicators.Period{From: first.from, To: last.to}
+	p = indicators.Period{From: first.from, To: last.to}
 	if len(atoms) == 1 && first.start { // "depuis mars"
 		p.To = today
 	}
@@ -298,7 +302,7 @@ func parsePeriod(ws []string, used []bool, today time.Time) (indicators.Period, 
 	if p.To.Before(p.From) {
 		p.From, p.To = last.from, first.to
 	}
-	return p, true
+	return p, true, allYearless && !first.start && !first.end
 }
 
 func monthOK(w string) bool {
@@ -357,6 +361,27 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 		return atom{from: indicators.Month(today).From, to: today}, n
 	case w == "mois" && next == "en" && at(i+2) == "cours":
 		return atom{from: indicators.Month(today).From, to: today}, 3
+	case (w == "trimestre" || w == "semestre") && (last(next) || at(i-1) == "dernier") ||
+		(w == "dernier" && (next == "trimestre" || next == "semestre")):
+		per := 3
+		if w == "semestre" || next == "semestre" {
+			per = 6
+		}
+		start := time.Date(today.Year(), time.Month((int(today.Month())-1)/per*per+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -per, 0)
+		n := 2
+		if at(i-1) == "dernier" {
+			n = 1
+		}
+		return atom{from: start, to: start.AddDate(0, per, -1)}, n
+	case (w == "ce" || w == "cette") && (next == "trimestre" || next == "semestre"):
+		per := 3
+		if next == "semestre" {
+			per = 6
+		}
+		start := time.Date(today.Year(), time.Month((int(today.Month())-1)/per*per+1), 1, 0, 0, 0, 0, time.UTC)
+		return atom{from: start, to: today}, 2
+	case w == "mois" && at(i-1) == "du" && next != "de" && next != "d" && !last(next) && !monthOK(next):
+		return atom{from: indicators.Month(today).From, to: today}, 1
 	case w == "mois" && last(next):
 		return atom{from: indicators.Month(today.AddDate(0, 0, -today.Day())).From, to: indicators.Month(today.AddDate(0, 0, -today.Day())).To}, 2
 	case w == "cette" && next == "semaine":
@@ -370,6 +395,20 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 		return atom{from: wk.From, to: wk.To}, 2
 	case w == "aujourd" && next == "hui":
 		return atom{from: today, to: today}, 2
+	case allDigits(w) && len(w) <= 2 && (next == "derniers" || next == "dernieres") &&
+		(at(i+2) == "mois" || at(i+2) == "jours" || at(i+2) == "semaines"):
+		n, _ := strconv.Atoi(w)
+		if n == 0 {
+			return atom{}, 0
+		}
+		from := today.AddDate(0, -n, 1)
+		switch at(i + 2) {
+		case "jours":
+			from = today.AddDate(0, 0, 1-n)
+		case "semaines":
+			from = today.AddDate(0, 0, 1-7*n)
+		}
+		return atom{from: from, to: today}, 3
 	case w == "hier":
 		return atom{from: today.AddDate(0, 0, -1), to: today.AddDate(0, 0, -1)}, 1
 	}

@@ -1,6 +1,7 @@
 package question
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/relais-sante/relais/internal/codes"
@@ -107,9 +108,12 @@ func Text(q Query, s indicators.Scope, label string, p indicators.Period, f Figu
 	if s.Kind == indicators.KindMediator {
 		territory = "vos chiffres"
 	}
-	b.WriteString("Compris : " + strings.ToLower(f.Title[:1]) + f.Title[1:] + " – " + territory + " – " + p.Label())
+	b.WriteString("Compris : " + lowerFirst(f.Title) + " – " + territory + " – " + p.Label())
 	if !q.PeriodSaid {
 		b.WriteString(" (cette année, faute de période précisée)")
+	}
+	if u := Unit(q); u != "" {
+		b.WriteString(" – unité : " + u)
 	}
 	b.WriteString(".\n\n")
 	b.WriteString(f.Title + " : " + f.Value + "\n")
@@ -131,6 +135,14 @@ func Text(q Query, s indicators.Scope, label string, p indicators.Period, f Figu
 func NotUnderstood(q Query) string {
 	var b strings.Builder
 	switch {
+	case len(q.Unsupported) > 0:
+		b.WriteString("Je ne sais pas encore filtrer par " + strings.Join(q.Unsupported, ", ") +
+			" : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé.")
+		if q.Mismatch != "" {
+			b.WriteString("\n" + q.Mismatch)
+		}
+	case q.Mismatch != "":
+		b.WriteString(q.Mismatch)
 	case q.Conflict != "":
 		b.WriteString("Votre question nomme plusieurs territoires : posez-la pour un seul à la fois.")
 	case len(q.Ambiguous) > 0:
@@ -146,7 +158,7 @@ func NotUnderstood(q Query) string {
 	}
 	var got []string
 	if q.Indicator != "" {
-		got = append(got, "l'indicateur « "+strings.ToLower(Title(q))+" »")
+		got = append(got, "l'indicateur « "+lowerFirst(Title(q))+" »")
 	}
 	if q.Territory.Said() && q.Conflict == "" {
 		t := indicators.Scope{Kind: q.Territory.Kind, Departement: q.Territory.Departement, Structure: q.Territory.Structure}
@@ -160,6 +172,10 @@ func NotUnderstood(q Query) string {
 	}
 	if len(q.Unknown) > 0 {
 		b.WriteString("\nJe ne connais pas : « " + strings.Join(q.Unknown, " ") + " ».")
+	}
+	if q.Indicator != "" && (len(q.Unsupported) > 0 || q.Mismatch != "") {
+		b.WriteString("\n\nCe que je sais donner, sans ce filtre, est ci-dessous : son libellé dit ce qu'il compte.")
+		return b.String()
 	}
 	if q.Indicator != "" && q.Conflict == "" && len(q.Ambiguous) == 0 {
 		b.WriteString("\n\nVoulez-vous la réponse ci-dessous ? Sinon, reformulez, par exemple :\n" +
@@ -182,6 +198,7 @@ func NotUnderstood(q Query) string {
 func Suggestions(q Query) []Query {
 	base := q
 	base.Unknown, base.Conflict, base.Ambiguous, base.Breakdown = nil, "", nil, ""
+	base.Unsupported, base.Mismatch, base.Foreign, base.Continues = nil, "", nil, false
 	if q.Conflict != "" {
 		base.Territory = Territory{}
 	}
@@ -215,4 +232,56 @@ func Suggestions(q Query) []Query {
 		out = append(out, s)
 	}
 	return out
+}
+
+// Territories is what Relais counts by, for the asker who named another
+// place; example is a structure's name to show how one is named ("" for
+// none).
+func Territories(example string) string {
+	s := "Relais compte par territoire : la région Hauts-de-France, ses départements (Aisne, Nord, Oise, Pas-de-Calais, Somme), " +
+		"la Picardie (Aisne, Oise, Somme), les postes ruraux, les postes en QPV, et les structures, par une partie de leur nom"
+	if w := exampleWord(example); w != "" {
+		s += " (par exemple « " + w + " » pour " + example + ")"
+	}
+	return s + "."
+}
+
+// exampleWord is the word of a structure's name a question would use:
+// its last word that is not common to structure names ("Roubaix" for
+// "CCAS Roubaix").
+func exampleWord(name string) string {
+	fields := strings.FieldsFunc(name, func(r rune) bool { return r == ' ' || r == '-' || r == '\'' })
+	for i := len(fields) - 1; i >= 0; i-- {
+		t := tokens(fields[i])
+		if len(t) == 1 && len(t[0]) >= 3 && !structureWords[t[0]] && !stop[t[0]] {
+			return fields[i]
+		}
+	}
+	return ""
+}
+
+// ForeignPlaces answers a question naming places that are none of
+// Relais's territories: which, and what Relais counts by; never a figure,
+// and never the asker's own territory's in its place.
+func ForeignPlaces(q Query, mediator bool, example string) string {
+	var lines []string
+	for _, pl := range q.Foreign {
+		switch {
+		case !pl.Known:
+			lines = append(lines, "« "+pl.Name+" » : je ne connais pas ce lieu, qui ne fait pas partie des territoires de Relais.")
+		case pl.Year != 0:
+			lines = append(lines, fmt.Sprintf("« %s » ne fait pas partie des territoires de Relais ; pour l'année %d, écrivez « en %d ».",
+				pl.Name, pl.Year, pl.Year))
+		case pl.Departement != "":
+			lines = append(lines, "« "+pl.Name+" » ("+codes.Departements.Label(pl.Departement)+
+				") ne fait pas partie des territoires de Relais : Relais ne compte pas par commune.")
+		default:
+			lines = append(lines, "« "+pl.Name+" » ne fait pas partie des territoires de Relais.")
+		}
+	}
+	if mediator {
+		return strings.Join(lines, " ") + " Vous ne pouvez consulter que vos propres chiffres : posez la question sans nommer de lieu, " +
+			"par exemple « combien de fiches ce mois-ci ? »."
+	}
+	return strings.Join(lines, " ") + "\n\n" + Territories(example)
 }
