@@ -384,7 +384,7 @@ func Title(q Query) string {
 		return "Participants aux actions collectives"
 	case Partners:
 		if q.Code != "" {
-			return "Partenaires " + partnerAdjectives[q.Code]
+			return "Partenaires " + codes.Plural("partner_categories", q.Code)
 		}
 		return "Partenaires des médiateurs"
 	case Reviews:
@@ -399,9 +399,6 @@ func Title(q Query) string {
 	}
 	return ""
 }
-
-// partnerAdjectives qualify « partenaires », in the plural.
-var partnerAdjectives = map[string]string{"sanitaire": "sanitaires", "social": "sociaux", "medico_social": "médico-sociaux"}
 
 // Unit names what a query's figure counts, for the « Compris » line:
 // distinct people, sheets and requests are never mixed.
