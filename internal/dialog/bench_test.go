@@ -27,3 +27,26 @@ func BenchmarkFicheUpdate(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(updates), "ns/update")
 }
+
+// BenchmarkGuard measures the note guard (normalisation, numbers, names
+// against the embedded lists) on the test table's notes, identifying and
+// harmless alike; the figure is per note.
+func BenchmarkGuard(b *testing.B) {
+	s := fiche(b).Step("note")
+	if s == nil || len(s.Forbid) == 0 {
+		b.Fatal("the fiche has no guarded notes step")
+	}
+	var notes []string
+	for _, p := range identifyingProbes {
+		notes = append(notes, p.text)
+	}
+	notes = append(notes, harmlessNotes...)
+	n := 0
+	for b.Loop() {
+		for _, t := range notes {
+			checkText(t, s)
+			n++
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/note")
+}
