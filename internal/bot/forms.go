@@ -32,6 +32,9 @@ type Drafts interface {
 	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	Failures(ctx context.Context, key string, since time.Time) (int, error)
+	SetPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID, p state.Prompt) error
+	Prompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Prompt, bool, error)
+	ClearPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
 }
 
 // saver persists a finished form and returns the record number shown to the user.
