@@ -348,7 +348,11 @@ func TestInviterTakesATypedStructure(t *testing.T) {
 	nord.Press("Médiateur")
 	nord.Press("Autre structure…")
 	nord.Send("Maison de santé de Fives")
-	nord.Expect("Le poste de la personne (Maison de santé de Fives, Nord) est-il rural ?")
+	rural := nord.Expect("Le poste de la personne (Maison de santé de Fives, Nord) est-il rural ?")
+	// Only the typed structure's own buttons name it.
+	if got := pressData(t, nord, rural.ID, "inv:m:59:0000000000:1"); got != "Ce bouton n'est plus actif." {
+		t.Fatalf("a forged structure tag: %q", got)
+	}
 	nord.Press("Oui, rural")
 	nord.Expect("Invitation créée : médiateur, Nord, Maison de santé de Fives (poste rural).")
 
@@ -359,7 +363,18 @@ func TestInviterTakesATypedStructure(t *testing.T) {
 	nord.Expect("Le poste de la personne (CCAS Roubaix, Nord) est-il rural ?")
 	nord.Send("non")
 	nord.Expect("Invitation créée : médiateur, Nord, CCAS Roubaix (poste en QPV).")
-	if n := h.count(`SELECT count(*) FROM invitations`); n != before+3 {
-		t.Fatalf("%d invitations, want %d", n, before+3)
+
+	// The typed name stays inside the inviter's territory.
+	ccas := h.coordinator(7611, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	ccas.Send("/inviter")
+	ccas.Press("Médiateur")
+	ccas.Press("Autre structure…")
+	ccas.Send("Centre social Fives")
+	ccas.Expect("Vous ne pouvez inviter que dans votre territoire (CCAS Roubaix, Nord). Aucune invitation n'a été créée.")
+	if got := pressData(t, nord, rural.ID, "inv:m:62:autre"); got != "Ce bouton n'est plus actif." {
+		t.Fatalf("« Autre structure… » of another département: %q", got)
+	}
+	if n := h.count(`SELECT count(*) FROM invitations`); n != before+4 { // 3 and the one of ccas itself
+		t.Fatalf("%d invitations, want %d", n, before+4)
 	}
 }
