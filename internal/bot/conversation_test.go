@@ -161,14 +161,6 @@ func TestNeitherSaysSoAndOffersTheMenu(t *testing.T) {
 	awa.Expect("Commande inconnue")
 }
 
-// waitUserHour waits for the user's reminder hour in the database.
-func waitUserHour(t *testing.T, h *harness, id int64, want int) {
-	t.Helper()
-	waitUntil(t, func() bool {
-		return h.count(`SELECT coalesce(reminder_hour, -1) FROM users WHERE telegram_id = $1`, id) == want
-	}, "reminder hour "+string(rune('0'+want%10)))
-}
-
 // After /rappels, a typed hour is the reminder's hour.
 func TestRappelsTakesATypedHour(t *testing.T) {
 	h := newHarness(t)
@@ -376,5 +368,39 @@ func TestInviterTakesATypedStructure(t *testing.T) {
 	}
 	if n := h.count(`SELECT count(*) FROM invitations`); n != before+4 { // 3 and the one of ccas itself
 		t.Fatalf("%d invitations, want %d", n, before+4)
+	}
+}
+
+// After /resume, « non » is the answer; after /datebilan, the date is the
+// new deadline (regional coordinators only: others are not asked).
+func TestResumeAndDatebilanTakeTypedAnswers(t *testing.T) {
+	h := newHarness(t)
+	awa := h.mediator(7701, "Awa", "59")
+	awa.Send("/resume")
+	awa.Expect("Le résumé du lundi est activé.")
+	awa.Send("peut-être")
+	awa.Expect("Répondez oui pour recevoir le résumé du lundi, non pour ne plus le recevoir. Rien n'a changé.")
+	awa.Send("Non !")
+	awa.Expect("C'est noté : vous ne recevrez plus le résumé du lundi.")
+	if n := h.count(`SELECT count(*) FROM users WHERE telegram_id = 7701 AND NOT digest`); n != 1 {
+		t.Fatal("« non » after /resume did not turn the Monday summary off")
+	}
+
+	region := h.coordinator(7710, store.Invitation{Scope: "region"})
+	region.Send("/datebilan")
+	region.Expect("Pour la changer, écrivez la nouvelle date, par exemple 14/02/2027 (ou /datebilan 14/02/2027).")
+	region.Send("15/02/2027")
+	region.Expect("15/02/2027")
+	if n := h.count(`SELECT count(*) FROM review_deadlines WHERE deadline = '2027-02-15'`); n != 1 {
+		t.Fatalf("%d deadlines on 15/02/2027", n)
+	}
+	nord := h.coordinator(7711, store.Invitation{Scope: "departement", Departement: "59"})
+	nord.Send("/datebilan")
+	nord.Expect("seuls les coordinateurs régionaux peuvent la changer")
+	n := len(nord.Messages())
+	nord.Send("15/03/2027")
+	waitUntil(t, func() bool { return len(nord.Messages()) >= n+2 }, "an answer")
+	if n := h.count(`SELECT count(*) FROM review_deadlines WHERE deadline = '2027-03-15'`); n != 0 {
+		t.Fatal("a département coordinator's date was taken")
 	}
 }

@@ -31,6 +31,8 @@ const (
 	promptPeriod    = "period"    // [figures flow]
 	promptStructure = "structure" // [m|c, département]
 	promptRural     = "rural"     // [département, structure]: the question after a typed structure
+	promptDigest    = "digest"    // none: « oui » or « non » after /resume
+	promptDeadline  = "deadline"  // none: the review's deadline after /datebilan
 )
 
 // ask records that the bot now waits for a typed answer to kind.
@@ -100,6 +102,10 @@ func (b *Bot) takePrompt(ctx context.Context, u *store.User, ev event, cmd strin
 		hint, done = b.answerStructure(ctx, u, ev, p)
 	case promptRural:
 		hint, done = b.answerRural(ctx, u, ev, p)
+	case promptDigest:
+		hint, done = b.answerDigest(ctx, u, ev)
+	case promptDeadline:
+		hint, done = b.answerDeadline(ctx, u, ev)
 	default:
 		b.clearPrompt(ctx, ev)
 		return false
@@ -236,10 +242,10 @@ func (b *Bot) answerRural(ctx context.Context, u *store.User, ev event, p state.
 		return "", false
 	}
 	var rural bool
-	switch strings.Trim(strings.ToLower(strings.TrimSpace(ev.text)), " .!") {
-	case "oui", "ouii", "o", "rural", "oui rural":
+	switch t := strings.Join(intent.Tokens(ev.text), " "); {
+	case yesNo(t) == "oui" || t == "rural" || t == "oui rural":
 		rural = true
-	case "non", "nn", "n", "qpv", "non qpv", "non en qpv":
+	case yesNo(t) == "non" || t == "qpv" || t == "non qpv" || t == "non en qpv":
 	default:
 		return "Répondez « oui » (poste rural) ou « non » (poste en QPV), ou appuyez sur un bouton.", false
 	}
@@ -265,4 +271,38 @@ func (b *Bot) typedStructure(ctx context.Context, ev event, dep, tag string) (st
 // periodPrompt is the text that asks for typed dates.
 func periodPrompt() string {
 	return "Écrivez les deux dates de la période, par exemple : 01/01/2025 30/06/2025"
+}
+
+// yesNo reads a typed « oui » or « non » (« ouii », « nn », « ok »…) as
+// "oui" or "non", "" for anything else.
+func yesNo(text string) string {
+	switch strings.Join(intent.Tokens(text), " ") {
+	case "oui", "ouii", "ouai", "ouais", "o", "ok", "on", "yes":
+		return "oui"
+	case "non", "nn", "n", "off", "no":
+		return "non"
+	}
+	return ""
+}
+
+// answerDigest takes « oui » or « non » typed after /resume.
+func (b *Bot) answerDigest(ctx context.Context, u *store.User, ev event) (string, bool) {
+	a := yesNo(ev.text)
+	if a == "" {
+		return "Répondez oui pour recevoir le résumé du lundi, non pour ne plus le recevoir. Rien n'a changé.", false
+	}
+	b.clearPrompt(ctx, ev)
+	b.setDigest(ctx, u, ev, a)
+	return "", true
+}
+
+// answerDeadline takes the review's deadline typed after /datebilan
+// (« 15/02/2027 », or « 2026 15/02/2027 » for another year).
+func (b *Bot) answerDeadline(ctx context.Context, u *store.User, ev event) (string, bool) {
+	if !datePattern.MatchString(ev.text) {
+		return "Écrivez la nouvelle date limite, par exemple 15/02/2027. Rien n'a changé.", false
+	}
+	b.clearPrompt(ctx, ev)
+	b.setReviewDeadline(ctx, u, ev, strings.Join(strings.Fields(ev.text), " "))
+	return "", true
 }

@@ -68,7 +68,7 @@ var entries = []entry{
 	{command: "/action", cores: [][]string{{"action", "collective"}, {"action"}, {"atelier"}},
 		fillers: []string{"collective", "prevention", "atelier", "sensibilisation"}},
 	{command: "/suivis", cores: [][]string{{"mes", "suivis"}, {"suivis"}, {"demandes", "cours"}},
-		fillers: []string{"demandes", "cours", "retard", "relances", "suivre"}},
+		fillers: []string{"demandes", "cours", "relances", "suivre"}}, // « en retard ? » is a question (internal/question)
 	{command: "/rappels", cores: [][]string{{"rappels"}, {"heure", "rappel"}}, fillers: []string{"heure", "quotidien", "changer", "regler"}},
 	{command: "/partenaires", cores: [][]string{{"partenaires"}}},
 	{command: "/meschiffres", cores: [][]string{{"mes", "chiffres"}, {"meschiffres"}, {"chiffres"}, {"stats"}, {"statistiques"}},

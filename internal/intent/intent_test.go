@@ -48,7 +48,7 @@ func TestRead(t *testing.T) {
 		{"une acion collective", med, cmd("/action", "")},
 		{"mes suivis", med, cmd("/suivis", "")},
 		{"mes suivi", med, cmd("/suivis", "")},
-		{"mes suivis en retard ?", med, cmd("/suivis", "")},
+		{"mes suivis en retard ?", med, question}, // the question parser answers it
 		{"mes chiffres", med, cmd("/meschiffres", "")},
 		{"mes chifres", med, cmd("/meschiffres", "")},
 		{"mes chiffres", coord, cmd("/indicateurs", "")},
