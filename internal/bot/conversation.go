@@ -81,6 +81,9 @@ func (b *Bot) converse(ctx context.Context, u *store.User, ev event) {
 	switch in.Kind {
 	case intent.Greeting:
 		hello := "Bonjour"
+		if strings.Contains(" "+strings.Join(intent.Tokens(ev.text), " ")+" ", " bonsoir ") {
+			hello = "Bonsoir"
+		}
 		if ev.firstName != "" {
 			hello += " " + ev.firstName
 		}

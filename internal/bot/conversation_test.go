@@ -36,7 +36,9 @@ func TestAGreetingOffersWhatEachRoleCanDo(t *testing.T) {
 	}
 	awa.PressOn(m, "Mes chiffres")
 	awa.Expect("Mes chiffres : quelle période ?")
-	for _, hello := range []string{"slaut", "Bonsoir !", "coucou", "bonjoru", "hello"} {
+	awa.Send("Bonsoir !")
+	awa.Expect("Bonsoir Awa ! Que voulez-vous faire ?")
+	for _, hello := range []string{"slaut", "coucou", "bonjoru", "hello"} {
 		awa.Send(hello)
 		if got := menuOf(awa.Expect("Que voulez-vous faire ?")); got != "Nouvelle fiche|Action collective|Mes suivis|Mes chiffres" {
 			t.Fatalf("%q: menu %s", hello, got)
@@ -188,6 +190,23 @@ func TestRappelsTakesATypedHour(t *testing.T) {
 	if n := h.count(`SELECT reminder_hour FROM users WHERE telegram_id = 7301`); n != 23 {
 		t.Fatalf("reminder hour %d, want 23", n)
 	}
+	awa.Send("/rappels")
+	awa.Expect("Choisissez l'heure du rappel")
+	awa.Send("0h")
+	awa.Expect("Rappel à 0 h enregistré.")
+
+	// A sheet in progress waits while the hour is typed.
+	awa.Send("/fiche")
+	awa.Press("Aujourd'hui")
+	awa.Expect("Personne accompagnée")
+	awa.Send("/rappels")
+	awa.Expect("Choisissez l'heure du rappel")
+	awa.Send("10h")
+	awa.Expect("Rappel à 10 h enregistré.")
+	awa.Send("annuler")
+	awa.Expect("Abandonner la saisie « Fiche d'accompagnement » ?")
+	awa.Press("Oui, abandonner")
+	awa.Expect("Fiche abandonnée.")
 	awa.Send("/rappels")
 	awa.Expect("Choisissez l'heure du rappel")
 	awa.Send("0h")

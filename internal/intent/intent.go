@@ -102,7 +102,7 @@ var (
 	greetingWords = words("bonjour bonjours bjr bonjoir salut slt bonsoir bsr coucou cc hello hi hey yo re hola allo wesh")
 	thanksWords   = words("merci mercii mrc thanks thx remercie")
 	politeWords   = words("ca va comment tout le monde relais a vous toi bonne journee soiree matinee beaucoup bcp mille fois " +
-		"super parfait top genial et madame monsieur je j jai vous tres bien ok")
+		"super parfait top genial gentil et madame monsieur je j jai vous tres bien ok cest c est bon daccord")
 )
 
 // questionWords make a text look like a question about the figures.

@@ -33,6 +33,11 @@ func TestRead(t *testing.T) {
 		{"merci beaucoup !", coord, thanks},
 		{"mercii", med, thanks},
 		{"super merci", med, thanks},
+		{"cest bon merci", med, thanks},
+		{"c'est gentil, merci", coord, thanks},
+		{"cest pour une nouvelle fiche", med, cmd("/fiche", "")},
+		{"jen veux une nouvelle fiche", med, cmd("/fiche", "")},
+		{"cest bon", med, none},
 		// Intents, with or without a slash, typos, no accents, no apostrophes.
 		{"nouvelle fiche", med, cmd("/fiche", "")},
 		{"nouvele fihce", med, cmd("/fiche", "")},
