@@ -61,6 +61,7 @@ var access = map[string][]string{
 	"eq":  coordinators, // /equipe: pages, disable, enable, invitations
 	"ra":  coordinators, // /rapport: annual report documents, Annexe 1 (regional, checked by the handler)
 	"q":   everyone,     // plain-French questions: other period or territory
+	"go":  everyone,     // the menu under a greeting: runs a command, checked again against this table
 }
 
 // mayUse says whether role may use an entry of the access table.
@@ -94,6 +95,7 @@ func (b *Bot) buttonRoutes() map[string]route {
 		"eq":  {1, 2, b.pressTeam},     // eq:<act>[:<arg>]
 		"ra":  {2, 2, b.pressAnnual},   // ra:<year>:<docx|pdf|annexe>
 		"q":   {3, 3, b.pressQuestion}, // q:<question key>:<period>:<scope tag>
+		"go":  {1, 1, b.pressGo},       // go:<command>
 	}
 }
 

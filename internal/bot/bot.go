@@ -260,6 +260,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		user.ReminderHour = b.hour
 	}
 	if ev.callback != "" {
+		b.dropPrompt(ctx, ev) // a button ends the bot's question waiting for text (prompts.go)
 		b.handleCallback(ctx, user, ev)
 		return
 	}
@@ -269,6 +270,9 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		return
 	}
 	cmd, arg := splitCommand(ev.text)
+	if b.takePrompt(ctx, user, ev, cmd) { // typed answer to the bot's own question (prompts.go)
+		return
+	}
 	switch cmd {
 	case "/start":
 		if arg != "" {
@@ -294,11 +298,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		run(ctx, user, ev, arg)
 		return
 	}
-	if strings.HasPrefix(ev.text, "/") {
-		b.reply(ctx, ev, "Commande inconnue. Tapez /aide pour la liste des commandes.")
-		return
-	}
-	b.askQuestion(ctx, user, ev) // plain text: a question about the figures (questions.go)
+	b.converse(ctx, user, ev) // free text: greeting, intent, question about the figures (conversation.go)
 }
 
 func allowed(roles []string, role string) bool {

@@ -21,7 +21,8 @@ func (b *Bot) setDigest(ctx context.Context, u *store.User, ev event, arg string
 		if u.Digest {
 			state = "activé"
 		}
-		b.reply(ctx, ev, "Le résumé du lundi est "+state+". Écrivez /resume oui pour le recevoir, /resume non pour ne plus le recevoir.")
+		b.reply(ctx, ev, "Le résumé du lundi est "+state+". Écrivez /resume oui pour le recevoir, /resume non pour ne plus le recevoir (ou simplement oui, non).")
+		b.ask(ctx, ev, promptDigest) // « non » typed next is the answer (prompts.go)
 		return
 	default:
 		b.reply(ctx, ev, "Je n'ai pas compris « "+arg+" ». Écrivez /resume oui pour recevoir le résumé du lundi, /resume non pour ne plus le recevoir. Rien n'a changé.")

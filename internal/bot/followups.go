@@ -168,7 +168,8 @@ var reminderHours = []int{8, 9, 10, 12, 14, 17}
 // reminderSettings answers /rappels.
 func (b *Bot) reminderSettings(ctx context.Context, u *store.User, ev event, _ string) {
 	text, kb := settingsMessage(u)
-	b.send(ctx, ev.chatID, text, kb)
+	id := b.send(ctx, ev.chatID, text, kb)
+	b.ask(ctx, ev, promptHour, strconv.Itoa(id)) // « 7h » typed next is the hour (prompts.go)
 }
 
 func settingsMessage(u *store.User) (string, [][]telegram.Button) {
@@ -179,7 +180,7 @@ func settingsMessage(u *store.User) (string, [][]telegram.Button) {
 		toggle = button("Me relancer", "rp:n:1")
 	}
 	text := fmt.Sprintf("Chaque jour à l'heure choisie, Relais vous envoie les demandes dont la date de suivi est arrivée.\n\n"+
-		"Heure du rappel : %d h\nRelance d'une fiche laissée en cours : %s\n\nChoisissez l'heure du rappel :", u.ReminderHour, nudges)
+		"Heure du rappel : %d h\nRelance d'une fiche laissée en cours : %s\n\nChoisissez l'heure du rappel, ou écrivez-la (par exemple 7h) :", u.ReminderHour, nudges)
 	var rows [][]telegram.Button
 	var row []telegram.Button
 	for _, h := range reminderHours {

@@ -34,6 +34,9 @@ type Drafts interface {
 	Failures(ctx context.Context, key string, since time.Time) (int, error)
 	SaveLastQuestion(ctx context.Context, chatID store.ChatID, data []byte) error
 	LastQuestion(ctx context.Context, chatID store.ChatID) ([]byte, bool, error)
+	SetPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID, p state.Prompt) error
+	Prompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Prompt, bool, error)
+	ClearPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
 }
 
 // saver persists a finished form and returns the record number shown to the user.

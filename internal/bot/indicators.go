@@ -211,7 +211,8 @@ func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
 	}
 	if len(parts) == 2 && parts[1] == "custom" {
 		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, "Écrivez la période, par exemple :\n/"+commandOf(flow)+" 01/01/2025 30/06/2025", nil)
+		b.edit(ctx, ev.chatID, ev.messageID, periodPrompt(), nil)
+		b.ask(ctx, ev, promptPeriod, flow) // the dates typed next are the period (prompts.go)
 		return
 	}
 	if len(parts) < 2 {

@@ -152,7 +152,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 				return n, true
 			}
 		}
-		return "", false
+		return b.typedStructure(ctx, ev, dep, tag) // a new one, typed after « Autre structure… »
 	}
 	refuse := func() {
 		b.answer(ctx, ev, msgStaleButton)
@@ -165,6 +165,15 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 			}
 		}
 		return false
+	}
+	askName := func(role, dep string) {
+		if !validDep(dep) {
+			refuse()
+			return
+		}
+		b.answer(ctx, ev, "")
+		b.edit(ctx, ev.chatID, ev.messageID, "Écrivez le nom de la structure ("+codes.Departements.Label(dep)+"), par exemple : Centre social Fives", nil)
+		b.ask(ctx, ev, promptStructure, role, dep) // the name typed next (prompts.go)
 	}
 	switch {
 	case f[0] == "a" && len(f) == 1:
@@ -187,8 +196,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 			ask("Quelle structure emploie la personne ? ("+codes.Departements.Label(f[1])+")", rows...)
 		}
 	case f[0] == "m" && len(f) == 3 && f[2] == "autre":
-		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, inviteUsage, nil)
+		askName("m", f[1])
 	case f[0] == "m" && len(f) == 3:
 		name, ok := structureNamed(f[1], f[2])
 		if !validDep(f[1]) || !ok {
@@ -205,6 +213,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 			return
 		}
 		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"})
+		b.clearPrompt(ctx, ev) // the rural question of a typed structure is answered
 	case f[0] == "c" && len(f) == 1:
 		var rows [][]telegram.Button
 		if mayInvite(u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
@@ -239,8 +248,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 			ask("De quelle structure ? ("+codes.Departements.Label(f[2])+")", rows...)
 		}
 	case f[0] == "c" && len(f) == 4 && f[1] == "s" && f[3] == "autre":
-		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, inviteUsage, nil)
+		askName("c", f[2])
 	case f[0] == "c" && len(f) == 4 && f[1] == "s":
 		name, ok := structureNamed(f[2], f[3])
 		if !validDep(f[2]) || !ok {

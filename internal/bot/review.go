@@ -255,11 +255,15 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, ar
 	}
 	regional := u.Role != store.RoleCoordinator || (u.Coordinator != nil && u.Coordinator.Scope == "region")
 	if arg == "" {
-		how := fmt.Sprintf("Pour la changer, écrivez par exemple /datebilan %s.", reviewDate(deadline.AddDate(0, 0, 14)))
+		how := fmt.Sprintf("Pour la changer, écrivez la nouvelle date, par exemple %s (ou /datebilan %s).",
+			reviewDate(deadline.AddDate(0, 0, 14)), reviewDate(deadline.AddDate(0, 0, 14)))
 		if !regional {
 			how = "Elle vaut pour toute la région : seuls les coordinateurs régionaux peuvent la changer."
 		}
 		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d : date limite le %s. %s", year, reviewDate(deadline), how))
+		if regional {
+			b.ask(ctx, ev, promptDeadline) // the date typed next is the new deadline (prompts.go)
+		}
 		return
 	}
 	if !regional {

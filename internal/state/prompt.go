@@ -1,0 +1,69 @@
+package state
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// PromptTTL is how long a question of the bot waits for its typed answer
+// (« Écrivez la période », « Écrivez le nom de la structure »): past it,
+// a typed text is read afresh.
+const PromptTTL = 10 * time.Minute
+
+// Prompt is a question of the bot waiting for a typed answer in one chat.
+// It names what the answer is for, never anything about a person.
+type Prompt struct {
+	Kind string   `json:"kind"`
+	Args []string `json:"args,omitempty"`
+	// At is when the bot asked (the bot's clock): the answer is taken
+	// until At+PromptTTL even if Redis keeps the key a little longer.
+	At time.Time `json:"at"`
+}
+
+func (s *Drafts) promptKey(chatID store.ChatID, userID store.TelegramID) string {
+	return s.prefix + "prompt:" + member(chatID, userID)
+}
+
+// SetPrompt records the question waiting for its typed answer (one per
+// chat: a new question replaces the one before).
+func (s *Drafts) SetPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID, p Prompt) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("encode prompt: %w", err)
+	}
+	if err := s.rdb.Set(ctx, s.promptKey(chatID, userID), data, PromptTTL).Err(); err != nil {
+		return fmt.Errorf("save prompt: %w", err)
+	}
+	return nil
+}
+
+// Prompt returns the question waiting in the chat; false when none.
+func (s *Drafts) Prompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (Prompt, bool, error) {
+	data, err := s.rdb.Get(ctx, s.promptKey(chatID, userID)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Prompt{}, false, nil
+	}
+	if err != nil {
+		return Prompt{}, false, fmt.Errorf("load prompt: %w", err)
+	}
+	var p Prompt
+	if err := json.Unmarshal(data, &p); err != nil {
+		return Prompt{}, false, fmt.Errorf("decode prompt: %w", err)
+	}
+	return p, true, nil
+}
+
+// ClearPrompt forgets the question (answered, or another command came).
+func (s *Drafts) ClearPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error {
+	if err := s.rdb.Del(ctx, s.promptKey(chatID, userID)).Err(); err != nil {
+		return fmt.Errorf("clear prompt: %w", err)
+	}
+	return nil
+}
