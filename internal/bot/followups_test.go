@@ -550,3 +550,37 @@ func TestForgedPageButtonShowsOnlyOwnRequests(t *testing.T) {
 		}
 	}
 }
+
+// « mes suivis en retard ? » answers with the count, then the late requests
+// themselves with their buttons; the ones due today or later are not late.
+func TestLateFollowUpsQuestionListsThem(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(3014, "Awa", "59")
+	med := h.user(3014).Mediator.ID
+	h.openSheet(med, "s1", "LATEAA", date(2026, 11, 20), date(2026, 11, 30))
+	h.openSheet(med, "s2", "TODAYY", date(2026, 12, 1), date(2026, 12, 6))
+	h.openSheet(med, "s3", "LATEBB", date(2026, 11, 25), date(2026, 12, 5))
+	h.clock.Set(time.Date(2026, 12, 6, 10, 0, 0, 0, paris))
+
+	u.Send("mes suivis en retard ?")
+	u.Expect("Suivis en retard : 2 demandes au 06/12/2026")
+	list := u.Expect("Vos demandes en retard :")
+	want := "Vos demandes en retard :\n\n" +
+		"1. Fiche n° 1, demande 1 — 20/11/2026 — LATEAA\nAccès aux soins · Dépistage organisé — en retard depuis le 30/11\n\n" +
+		"2. Fiche n° 3, demande 1 — 25/11/2026 — LATEBB\nAccès aux soins · Dépistage organisé — en retard depuis le 05/12"
+	if list.Text != want {
+		t.Fatalf("late list:\n%s\nwant:\n%s", list.Text, want)
+	}
+	if got := len(list.ButtonTexts()); got != 8 {
+		t.Fatalf("%d buttons, want 4 per late request: %q", got, list.ButtonTexts())
+	}
+	u.PressOn(list, "2 · Résolue")
+	u.ExpectCallbackAnswer("Enregistré : résolue.")
+	var status string
+	if err := h.db.SQL.QueryRow(context.Background(), `SELECT status FROM requests WHERE sheet_id = 's3'`).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status != "resolue" {
+		t.Fatalf("status after the press = %q, want resolue", status)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/question"
 	"github.com/relais-sante/relais/internal/state"
@@ -142,6 +143,28 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 	// kept before it is sent: the next question may come as soon as it is read
 	b.rememberQuestion(ctx, ev.chatID, q, scope)
 	b.send(ctx, ev.chatID, text, b.answerButtons(ctx, u, q, scope, r.Period))
+	if q.Indicator == question.Overdue && u.Mediator != nil && scope.Kind == indicators.KindMediator {
+		b.sendLateFollowUps(ctx, u, ev)
+	}
+}
+
+// sendLateFollowUps lists a mediator's late requests under the count they
+// asked for, with the status buttons of /suivis: the list, not only a number.
+func (b *Bot) sendLateFollowUps(ctx context.Context, u *store.User, ev event) {
+	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
+	if err != nil {
+		b.log.ErrorContext(ctx, "open requests for a question", "err", err)
+		b.reply(ctx, ev, msgTryAgain)
+		return
+	}
+	today := b.Now()
+	late := followup.Late(open, today)
+	if len(late) == 0 {
+		return
+	}
+	shown := late[:min(len(late), followup.PageSize)]
+	text, kb := followup.Render("Vos demandes en retard :", 1, followup.Lines(shown), followup.MoreFooter(len(late)-len(shown)), today)
+	b.send(ctx, ev.chatID, text, kb)
 }
 
 // rememberQuestion keeps the question answered in the chat for a

@@ -353,3 +353,15 @@ func Lines(fs []store.FollowUp) []Line {
 	}
 	return out
 }
+
+// Late keeps the requests of fs whose follow-up date is before today, in
+// their order: the list a mediator asking « mes suivis en retard ? » wants.
+func Late(fs []store.FollowUp, today time.Time) []store.FollowUp {
+	var late []store.FollowUp
+	for _, f := range fs {
+		if due(f, today) == dueLate {
+			late = append(late, f)
+		}
+	}
+	return late
+}
