@@ -54,7 +54,7 @@ func TestPersonPrefixSearchShowsAtMostOneScreen(t *testing.T) {
 // A name typed where the code is asked is never kept: the mediator is
 // told that names are never stored, and the message is deleted.
 func TestNameAtPersonStepIsRefusedAndDeleted(t *testing.T) {
-	for _, name := range []string{"Fatou Diallo", "fatou", "DIALLO", "Mme Benali", "madame dupont", "Awa Ndiaye", "Kadiatou Traoré"} {
+	for _, name := range []string{"Fatou Diallo", "fatou", "DIALLO", "Mme Benali", "madame dupont", "Awa Ndiaye", "Kadiatou Traoré", "madame zorgha"} {
 		t.Run(name, func(t *testing.T) {
 			c := newChat(t, fiche(t), &fakeEnv{people: searchPeople()})
 			c.start()
@@ -84,7 +84,7 @@ func TestNameAtPersonStepIsRefusedAndDeleted(t *testing.T) {
 // Codes, a code's beginning and words that are no name are not taken for
 // names (nothing is deleted).
 func TestCodesAreNotNames(t *testing.T) {
-	for _, text := range []string{"7K9JTG", "7k9 jtg", "kmhxtp", "7K", "je sais pas", "n'importe quoi", "QQQQQQ"} {
+	for _, text := range []string{"7K9JTG", "7k9 jtg", "kmhxtp", "7K", "je sais pas", "n'importe quoi", "QQQQQQ", "AWA234"} {
 		c := newChat(t, fiche(t), &fakeEnv{people: searchPeople()})
 		c.start()
 		c.press("Aujourd'hui")
