@@ -384,7 +384,9 @@ func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scop
 	}
 	all = append(all, structures...)
 	if u.Mediator != nil {
-		all = append(all, indicators.Mediator(u.Mediator.ID))
+		own := indicators.Mediator(u.Mediator.ID)
+		own.Name = u.DisplayName // what coordinators see too; never the post identifier
+		all = append(all, own)
 	}
 	return all, nil
 }
