@@ -298,7 +298,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 	if flow == flowActivity {
 		second = append(second, button("Indicateurs", flowIndicators+":"+pcode+":"+tag+":v"))
 	} else {
-		second = append(second, button("Activité des médiateurs", flowActivity+":"+pcode+":"+tag+":v"))
+		second = append(second, button("Activité des médiateurs santé", flowActivity+":"+pcode+":"+tag+":v"))
 	}
 	rows = append(rows, second)
 	if flow == flowIndicators && scope.Kind == indicators.KindRegion && regional(u) {
@@ -323,7 +323,7 @@ func DigestButtons(scope indicators.Scope, week indicators.Period) [][]telegram.
 		return keyboard(keyRow(button("Détail de la semaine", flowOwn+":"+pcode+":"+tag+":v")))
 	}
 	return keyboard(
-		keyRow(button("Détail de la semaine", flowIndicators+":"+pcode+":"+tag+":v"), button("Activité des médiateurs", flowActivity+":"+pcode+":"+tag+":v")),
+		keyRow(button("Détail de la semaine", flowIndicators+":"+pcode+":"+tag+":v"), button("Activité des médiateurs santé", flowActivity+":"+pcode+":"+tag+":v")),
 		keyRow(button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")),
 	)
 }

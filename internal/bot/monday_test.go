@@ -142,7 +142,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 		"Fiches par mois sur 12 mois : ▁▁▁▁▁▁▁▁▁▁▄█\ndéc. 25 : 0 · janv. 26 : 0 · févr. 26 : 0 · mars 26 : 0\n",
 		"oct. 26 : 1 · nov. 26 : 2",
 	)
-	if got := strings.Join(figures.ButtonTexts(), "|"); got != "Droits|Soins|Publics|Freins|Actions|Bilans|Autre période|Autre territoire|Exporter (Excel)|Activité des médiateurs" {
+	if got := strings.Join(figures.ButtonTexts(), "|"); got != "Droits|Soins|Publics|Freins|Actions|Bilans|Autre période|Autre territoire|Exporter (Excel)|Activité des médiateurs santé" {
 		t.Errorf("buttons after the figures: %s", got)
 	}
 	nord.PressOn(figures, "Publics")

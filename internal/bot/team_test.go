@@ -141,7 +141,7 @@ func TestRevokeAnInvitationFromTelegram(t *testing.T) {
 	nord.Expect("Votre équipe")
 	nord.Press("Invitations en attente")
 	list := nord.Expect("Invitations en attente : 1 invitation.")
-	if !strings.Contains(list.Text, "1. médiateur, Nord, CCAS Roubaix (poste en QPV)") || strings.Contains(list.Text, "Lens") {
+	if !strings.Contains(list.Text, "1. médiateur santé, Nord, CCAS Roubaix (poste en QPV)") || strings.Contains(list.Text, "Lens") {
 		t.Fatalf("invitations:\n%s", list.Text)
 	}
 	nord.Press("Annuler l'invitation n° 1")
