@@ -211,7 +211,7 @@ func TestBack(t *testing.T) {
 		{press: "Homme", replies: []string{"edit: Sexe : Homme", "send: Âge de la personne (en années) ?"}},
 		{say: "/retour", replies: []string{"send: Sexe de la personne ?"}},
 		// The open question loses its buttons before the previous one is asked.
-		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
+		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : touchez un bouton, ou écrivez le code de la personne (ou son début).\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
 		// The same new person keeps the same code.
 		{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX", "send: Sexe de la personne ?\nRéponse actuelle : Homme"}},
 	})
