@@ -28,6 +28,9 @@ func TestPersonStepSearchesByCodePrefix(t *testing.T) {
 		{say: "9z", replies: []string{"edit: Codes commençant par 7K", "send: Aucune personne suivie n'a un code commençant par 9Z. Vérifiez le code, ou touchez « Nouvelle personne »."}},
 		{say: "7K-A", replies: []string{"edit: Aucune personne", "send: Codes commençant par 7KA : touchez la bonne personne."},
 			buttons: [][]string{{"7KAB23 · M · 30 ans · vue le 03/02"}, {"Nouvelle personne"}}},
+		// One character would list a third of the codes: at least two.
+		{say: "7", replies: []string{"edit: Codes commençant par 7KA", "send: Code non reconnu : écrivez le code de la personne (6 lettres ou chiffres, par exemple K7M2QX) ou son début, jamais son nom."}},
+		{say: "7ka", replies: []string{"edit: Code non reconnu", "send: Codes commençant par 7KA : touchez la bonne personne."}},
 		{press: "7KAB23 · M · 30 ans · vue le 03/02", replies: []string{"edit: Personne : 7KAB23", "send: Sexe : Homme\n(déjà connu"}},
 	})
 }
