@@ -38,13 +38,13 @@ func TestMondaySummaryHasButtons(t *testing.T) {
 	}
 
 	last := waitFor(t, nord, "the summary's chart", func(m telegramtest.Message) bool { return m.Photo != nil })
-	if got := strings.Join(last.ButtonTexts(), "|"); got != "Détail de la semaine|Activité des médiateurs|Exporter (Excel)" {
+	if got := strings.Join(last.ButtonTexts(), "|"); got != "Détail de la semaine|Activité des médiateurs santé|Exporter (Excel)" {
 		t.Fatalf("buttons under the coordinator's summary: %s", got)
 	}
 	nord.PressOn(last, "Détail de la semaine")
 	week := nord.Expect("Indicateurs – Nord")
 	mustContain(t, week.Text, "Du 16/11/2026 au 22/11/2026\n", "Fiches : 1")
-	nord.PressOn(last, "Activité des médiateurs")
+	nord.PressOn(last, "Activité des médiateurs santé")
 	activity := nord.Expect("Activité – Nord")
 	mustContain(t, activity.Text, "Fiches du 16/11/2026 au 22/11/2026 ;")
 	nord.PressOn(last, "Exporter (Excel)")

@@ -420,6 +420,18 @@ func (e *env) RecentPeople() ([]dialog.Person, error) {
 	return out, nil
 }
 
+func (e *env) SearchPeople(prefix string, limit int) ([]dialog.Person, error) {
+	ps, err := e.store.SearchPeople(e.ctx, e.mediatorID, prefix, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dialog.Person, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, person(p))
+	}
+	return out, nil
+}
+
 func (e *env) FindPerson(code string) (dialog.Person, bool, error) {
 	p, ok, err := e.store.FindPerson(e.ctx, e.mediatorID, strings.ToUpper(strings.TrimSpace(code)))
 	if errors.Is(err, store.ErrBeneficiaryForgotten) {

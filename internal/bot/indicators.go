@@ -299,7 +299,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 	if flow == flowActivity {
 		second = append(second, button("Indicateurs", flowIndicators+":"+pcode+":"+tag+":v"))
 	} else {
-		second = append(second, button("Activité des médiateurs", flowActivity+":"+pcode+":"+tag+":v"))
+		second = append(second, button("Activité des médiateurs santé", flowActivity+":"+pcode+":"+tag+":v"))
 	}
 	rows = append(rows, second)
 	if flow == flowIndicators && scope.Kind == indicators.KindRegion && regional(u) {
@@ -324,7 +324,7 @@ func DigestButtons(scope indicators.Scope, week indicators.Period) [][]telegram.
 		return keyboard(keyRow(button("Détail de la semaine", flowOwn+":"+pcode+":"+tag+":v")))
 	}
 	return keyboard(
-		keyRow(button("Détail de la semaine", flowIndicators+":"+pcode+":"+tag+":v"), button("Activité des médiateurs", flowActivity+":"+pcode+":"+tag+":v")),
+		keyRow(button("Détail de la semaine", flowIndicators+":"+pcode+":"+tag+":v"), button("Activité des médiateurs santé", flowActivity+":"+pcode+":"+tag+":v")),
 		keyRow(button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")),
 	)
 }
@@ -385,7 +385,9 @@ func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scop
 	}
 	all = append(all, structures...)
 	if u.Mediator != nil {
-		all = append(all, indicators.Mediator(u.Mediator.ID))
+		own := indicators.Mediator(u.Mediator.ID)
+		own.Name = u.DisplayName // what coordinators see too; never the post identifier
+		all = append(all, own)
 	}
 	return all, nil
 }

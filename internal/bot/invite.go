@@ -106,7 +106,7 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg stri
 		return
 	}
 	rows := [][]telegram.Button{
-		keyRow(button("Médiateur", "inv:m"), button("Coordinateur", "inv:c")),
+		keyRow(button("Médiateur santé", "inv:m"), button("Coordinateur", "inv:c")),
 	}
 	if u.Role == store.RoleAdmin {
 		rows = append(rows, keyRow(button("Administrateur", "inv:a")))
@@ -182,7 +182,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 		if deps := inviteDepartements(u); len(deps) == 1 {
 			f = append(f, deps[0])
 		} else {
-			ask("Médiateur de quel département ?", depRows("inv:m")...)
+			ask("Médiateur santé de quel département ?", depRows("inv:m")...)
 			return
 		}
 		fallthrough
@@ -355,7 +355,7 @@ func invitationLabel(inv store.Invitation) string {
 		if inv.Rural {
 			post = "poste rural"
 		}
-		return fmt.Sprintf("médiateur, %s, %s (%s)", codes.Departements.Label(inv.Departement), inv.Structure, post)
+		return fmt.Sprintf("médiateur santé, %s, %s (%s)", codes.Departements.Label(inv.Departement), inv.Structure, post)
 	case store.RoleCoordinator:
 		switch inv.Scope {
 		case "region":

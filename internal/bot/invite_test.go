@@ -15,8 +15,8 @@ func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
 	claire := h.coordinator(5110, store.Invitation{Scope: "region"})
 	claire.Send("/inviter")
 	claire.Expect("Inviter qui ?")
-	claire.Press("Médiateur")
-	claire.Expect("Médiateur de quel département ?")
+	claire.Press("Médiateur santé")
+	claire.Expect("Médiateur santé de quel département ?")
 	claire.Press("Nord")
 	q := claire.Expect("Quelle structure emploie la personne ? (Nord)")
 	if got := strings.Join(q.ButtonTexts(), "|"); got != "CCAS Roubaix|Autre structure…" {
@@ -25,7 +25,7 @@ func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
 	claire.Press("CCAS Roubaix")
 	claire.Expect("Le poste de la personne (CCAS Roubaix) est-il rural ?")
 	claire.Press("Oui, rural")
-	claire.Expect("Invitation créée : médiateur, Nord, CCAS Roubaix (poste rural). Valable jusqu'au 30/11/2026, une seule fois.")
+	claire.Expect("Invitation créée : médiateur santé, Nord, CCAS Roubaix (poste rural). Valable jusqu'au 30/11/2026, une seule fois.")
 	link := claire.Expect("https://t.me/" + h.tg.Bot().Username() + "?start=")
 	code := link.Text[strings.Index(link.Text, "?start=")+len("?start=") : strings.Index(link.Text, "\n")]
 
@@ -74,7 +74,7 @@ func TestInvitationsStayInTheInvitersTerritory(t *testing.T) {
 
 	// Inside the territory, typed names join the known spelling.
 	ccas.Send("/inviter médiatrice 59 ccas  roubaix")
-	ccas.Expect("Invitation créée : médiateur, Nord, CCAS Roubaix (poste en QPV).")
+	ccas.Expect("Invitation créée : médiateur santé, Nord, CCAS Roubaix (poste en QPV).")
 	nord.Send("/inviter coordinateur 59 Centre social Fives")
 	nord.Expect("Invitation créée : coordinateur de structure, Centre social Fives, Nord.")
 	if n := h.count(`SELECT count(*) FROM invitations`); n != invitationsBefore+2 {

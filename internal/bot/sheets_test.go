@@ -291,6 +291,9 @@ func TestMediatorsDoNotSeeEachOthersPeople(t *testing.T) {
 	b.Expect("écrivez son code")
 	b.Send(code)
 	b.Expect("Aucune personne suivie n'a le code")
+	// Nor by the beginning of the code.
+	b.Send(code[:3])
+	b.Expect("Aucune personne suivie n'a un code commençant par " + code[:3] + ".")
 	b.Send("/mesfiches")
 	b.Expect("aucune fiche")
 }

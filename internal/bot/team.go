@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,17 +84,10 @@ func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, arg string)
 
 // teamPage renders page p of the people u manages.
 func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]telegram.Button, bool) {
-	scope, _ := teamScope(u)
-	members, err := b.store.ListUsers(ctx, scope)
+	shown, err := b.teamMembers(ctx, u)
 	if err != nil {
 		b.log.ErrorContext(ctx, "list team", "err", err)
 		return "", nil, false
-	}
-	var shown []store.Member
-	for _, m := range members {
-		if m.TelegramID != u.TelegramID {
-			shown = append(shown, m)
-		}
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", ownTerritory(u), frtext.Plural(len(shown), "personne", "personnes"))
@@ -126,12 +120,29 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]t
 	return sb.String(), keyboard(rows...), true
 }
 
-// memberLine describes one person without anything about beneficiaries.
+// teamMembers are the people u manages as /equipe numbers them (u left out).
+func (b *Bot) teamMembers(ctx context.Context, u *store.User) ([]store.Member, error) {
+	scope, _ := teamScope(u)
+	members, err := b.store.ListUsers(ctx, scope)
+	if err != nil {
+		return nil, err
+	}
+	var shown []store.Member
+	for _, m := range members {
+		if m.TelegramID != u.TelegramID {
+			shown = append(shown, m)
+		}
+	}
+	return shown, nil
+}
+
+// memberLine describes one person without anything about beneficiaries,
+// nor the post's identifier: a coordinator knows people by their name.
 func memberLine(m store.Member, loc *time.Location) string {
 	var who string
 	switch m.Role {
 	case store.RoleMediator:
-		who = fmt.Sprintf("%s (%s) — médiateur, %s, %s", m.DisplayName, m.Identifier, m.Structure, codes.Departements.Label(m.Departement))
+		who = fmt.Sprintf("%s — médiateur santé, %s, %s", m.DisplayName, m.Structure, codes.Departements.Label(m.Departement))
 	case store.RoleCoordinator:
 		who = m.DisplayName + " — coordinateur, " + territory(&store.Coordinator{Scope: m.Scope, Departement: m.Departement, Structure: m.Structure})
 	default:
@@ -298,13 +309,30 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 	b.edit(ctx, ev.chatID, ev.messageID, "Invitation annulée : le lien ne fonctionne plus.\n\n"+text, kb)
 }
 
-const postDatesUsage = "Pour les dates d'un poste : /equipe poste IDENTIFIANT DÉBUT [FIN], par exemple " +
-	"/equipe poste MED-59-01 01/10/2024 30/06/2025 (« - » pour aucune date). Le rapport compte un poste " +
+const postDatesUsage = "Pour les dates d'un poste : /equipe poste N° DÉBUT [FIN], N° étant le numéro du médiateur santé dans /equipe, par exemple " +
+	"/equipe poste 3 01/10/2024 30/06/2025 (« - » pour aucune date). Le rapport compte un poste " +
 	"pour une période s'il a été actif pendant celle-ci."
 
-// setPostDates answers /equipe poste IDENTIFIANT DÉBUT [FIN]: a post of the
-// coordinator's territory gets its start and end dates (the report's
-// "postes actifs pendant la période" and "bilans exploitables").
+// postByNumber is the post of the mediator numbered n in u's /equipe list,
+// the name shown there, and whether n names a mediator.
+func (b *Bot) postByNumber(ctx context.Context, u *store.User, n string) (store.Post, string, bool, error) {
+	i, err := strconv.Atoi(strings.TrimPrefix(strings.TrimPrefix(n, "n°"), "°"))
+	if err != nil {
+		return store.Post{}, "", false, nil
+	}
+	shown, err := b.teamMembers(ctx, u)
+	if err != nil || i < 1 || i > len(shown) || shown[i-1].MediatorID == 0 {
+		return store.Post{}, "", false, err
+	}
+	m := shown[i-1]
+	return store.Post{Identifier: m.Identifier, Departement: m.Departement, Structure: m.Structure}, m.DisplayName, true, nil
+}
+
+// setPostDates answers /equipe poste N° DÉBUT [FIN]: the post of the
+// mediator numbered N° in /equipe gets its start and end dates (the
+// report's "postes actifs pendant la période" and "bilans exploitables").
+// The post identifier is still taken (the server's tools print it), but
+// never shown: the reply names the mediator.
 func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []string) {
 	if len(args) < 2 || len(args) > 3 {
 		b.reply(ctx, ev, postDatesUsage)
@@ -329,7 +357,11 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		b.reply(ctx, ev, "Date non reconnue : écrivez-la comme 01/10/2024 (ou « - » pour aucune). Rien n'a été modifié.\n"+postDatesUsage)
 		return
 	}
-	post, err := b.store.PostByIdentifier(ctx, args[0], 0)
+	post, name, found, err := b.postByNumber(ctx, u, args[0])
+	if err == nil && !found {
+		post, err = b.store.PostByIdentifier(ctx, args[0], 0)
+		name = cmp.Or(post.Name, "poste sans compte")
+	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		b.log.ErrorContext(ctx, "load post", "err", err)
 		b.reply(ctx, ev, msgTryAgain)
@@ -340,7 +372,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		if err == nil {
 			b.audit(ctx, u.TelegramID, store.AuditRefused, "post:"+post.Identifier, map[string]any{"reason": "territory"})
 		}
-		b.reply(ctx, ev, fmt.Sprintf("Aucun poste « %s » dans votre territoire (les identifiants figurent dans /equipe). Rien n'a été modifié.", args[0]))
+		b.reply(ctx, ev, fmt.Sprintf("Aucun médiateur santé n° %s dans votre équipe (les numéros figurent dans /equipe). Rien n'a été modifié.", args[0]))
 		return
 	}
 	err = b.store.SetPostDates(ctx, post.Identifier, start, end, &u.TelegramID)
@@ -359,6 +391,6 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		}
 		return d.Format("02/01/2006")
 	}
-	b.reply(ctx, ev, fmt.Sprintf("Poste %s : début %s, fin %s. Le rapport le compte pour les périodes où il a été actif.",
-		post.Identifier, show(start, "non précisé"), show(end, "aucune (poste en cours)")))
+	b.reply(ctx, ev, fmt.Sprintf("Poste de médiation santé — %s (%s, %s) : début %s, fin %s. Le rapport le compte pour les périodes où il a été actif.",
+		name, post.Structure, codes.Departements.Label(post.Departement), show(start, "non précisé"), show(end, "aucune (poste en cours)")))
 }

@@ -39,6 +39,19 @@ func (e *fakeEnv) RecentPeople() ([]Person, error) {
 	return e.people, nil
 }
 
+func (e *fakeEnv) SearchPeople(prefix string, limit int) ([]Person, error) {
+	if e.fail {
+		return nil, errors.New("database down")
+	}
+	var out []Person
+	for _, p := range e.people {
+		if strings.HasPrefix(p.Code, prefix) && len(out) < limit {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
 func (e *fakeEnv) FindPerson(code string) (Person, bool, error) {
 	if e.fail {
 		return Person{}, false, errors.New("database down")

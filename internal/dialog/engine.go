@@ -98,8 +98,11 @@ const ErasedPersonText = "Cette personne a été effacée à sa demande."
 // Env gives the engine the few facts it needs from outside; the transport
 // implements it with SQL.
 type Env interface {
-	NewPersonCode() (string, error)               // fresh unique 6-char code
-	RecentPeople() ([]Person, error)              // this mediator's 5 most recent beneficiaries
+	NewPersonCode() (string, error)  // fresh unique 6-char code
+	RecentPeople() ([]Person, error) // this mediator's 5 most recent beneficiaries
+	// SearchPeople lists this mediator's beneficiaries whose code starts
+	// with prefix (upper case), most recently seen first, at most limit.
+	SearchPeople(prefix string, limit int) ([]Person, error)
 	FindPerson(code string) (Person, bool, error) // only this mediator's beneficiaries
 }
 
@@ -297,7 +300,7 @@ func (r *run) goTo(p Pos, edit int) error {
 // askAt opens the question at p: a known value is proposed for
 // confirmation, a multiple choice starts from its current answer.
 func (r *run) askAt(p Pos, edit int) error {
-	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending = PhaseAsk, p, ModeNormal, "", nil
+	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Search = PhaseAsk, p, ModeNormal, "", nil, ""
 	if s := r.stepAt(p); s != nil {
 		if v, ok := r.knownContact(s, p); ok {
 			r.set(p, v)
@@ -335,7 +338,7 @@ func (r *run) show(edit int) error {
 }
 
 func (r *run) showSummary(edit int) error {
-	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Edit = PhaseSummary, Pos{}, ModeNormal, "", nil, nil
+	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Edit, r.st.Search = PhaseSummary, Pos{}, ModeNormal, "", nil, nil, ""
 	text, rows := r.summary()
 	r.send(text, rows, edit)
 	return nil
@@ -567,7 +570,7 @@ func (r *run) pressAsk(act string, args []string) error {
 			return r.answer(Value{Code: d.Format(time.DateOnly)})
 		}
 	case act == forms.ActOldPerson && s.Type == forms.TypeBeneficiary:
-		r.st.Mode = ModeLookup
+		r.st.Mode, r.st.Search = ModeLookup, ""
 		return r.show(r.here())
 	}
 	r.markRefused(StaleNotice)
@@ -661,30 +664,6 @@ func (r *run) pick(code string) error {
 	if !found {
 		r.markRefused("Personne introuvable.")
 		return nil
-	}
-	return r.setPerson(Value{Code: p.Code}, &p)
-}
-
-// lookup handles a typed beneficiary code.
-func (r *run) lookup(text string) error {
-	switch fold(text) {
-	case "nouvelle", "nouvelle personne", "nouveau":
-		return r.newPerson()
-	}
-	r.st.Mode = ModeLookup
-	code, ok := normalizeCode(text)
-	if !ok {
-		return r.invalid("Code non reconnu : un code à 6 lettres ou chiffres, par exemple K7M2QX.")
-	}
-	p, found, err := r.env.FindPerson(code)
-	if errors.Is(err, ErrPersonErased) {
-		return r.invalid(ErasedPersonText)
-	}
-	if err != nil {
-		return fmt.Errorf("find person: %w", err)
-	}
-	if !found {
-		return r.invalid(fmt.Sprintf("Aucune personne suivie n'a le code %s. Vérifiez le code, ou touchez « %s ».", code, TextNewPerson))
 	}
 	return r.setPerson(Value{Code: p.Code}, &p)
 }

@@ -21,7 +21,7 @@ func TestErasedPersonIsNotTaken(t *testing.T) {
 	play(t, c, []turn{
 		{press: "Aujourd'hui"},
 		{press: "AB3CDE · F · 32 ans", replies: []string{"edit: Personne accompagnée ?", "send: Cette personne a été effacée à sa demande.\n\nPersonne accompagnée ?"}},
-		{say: "ab3cde", replies: []string{"edit: Cette personne a été effacée", "send: Cette personne a été effacée à sa demande.\n\nPersonne déjà suivie : touchez son code ou écrivez-le."}},
+		{say: "ab3cde", replies: []string{"edit: Cette personne a été effacée", "send: Cette personne a été effacée à sa demande.\n\nPersonne déjà suivie : touchez son code, ou écrivez-le (ou son début)."}},
 	})
 	if v, ok := c.st.Answers.Get("beneficiary"); ok {
 		t.Fatalf("the erased person was taken: %+v", v)

@@ -211,7 +211,7 @@ func TestBack(t *testing.T) {
 		{press: "Homme", replies: []string{"edit: Sexe : Homme", "send: Âge de la personne (en années) ?"}},
 		{say: "/retour", replies: []string{"send: Sexe de la personne ?"}},
 		// The open question loses its buttons before the previous one is asked.
-		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
+		{say: "/retour", replies: []string{"edit: Sexe de la personne ?", "send: Personne accompagnée ?\nAucun nom : touchez un bouton, ou écrivez le code de la personne (ou son début).\nÀ tout moment : retour · passer · annuler · aide.\nRéponse actuelle : K7M2QX (nouvelle personne)"}},
 		// The same new person keeps the same code.
 		{press: "Nouvelle personne", replies: []string{"edit: Personne : K7M2QX (nouvelle personne)", "send: Code de la personne : K7M2QX", "send: Sexe de la personne ?\nRéponse actuelle : Homme"}},
 	})
@@ -476,7 +476,7 @@ func TestExistingBeneficiaryPrefill(t *testing.T) {
 	play(t, c, []turn{
 		// The recent people are on the question itself: one tap picks one.
 		{press: "Aujourd'hui", buttons: [][]string{{"AB3CDE · F · 32 ans"}, {"ZZ9ZZZ · M"}, {"Nouvelle personne"}, {"Personne déjà suivie"}}},
-		{press: "Personne déjà suivie", replies: []string{"edit: Personne déjà suivie : touchez son code ou écrivez-le."},
+		{press: "Personne déjà suivie", replies: []string{"edit: Personne déjà suivie : touchez son code, ou écrivez-le (ou son début)."},
 			// 30 years on 15/01/2024 is 32 on 12/03/2026; an unknown age shows no age.
 			buttons: [][]string{{"AB3CDE · F · 32 ans"}, {"ZZ9ZZZ · M"}, {"Nouvelle personne"}}},
 		{press: "AB3CDE · F · 32 ans", replies: []string{"edit: Personne : AB3CDE", "send: Dernière situation connue :\nFemme · 32 ans · QPV · Salaire — toujours vrai ?"},
@@ -519,9 +519,9 @@ func TestBeneficiaryTypedCode(t *testing.T) {
 	c.start()
 	play(t, c, []turn{
 		{press: "Aujourd'hui"},
-		{say: "QQQQQQ", replies: []string{"edit: Personne accompagnée ?", "send: Aucune personne suivie n'a le code QQQQQQ. Vérifiez le code, ou touchez « Nouvelle personne ».\n\nPersonne déjà suivie : touchez son code ou écrivez-le."},
+		{say: "QQQQQQ", replies: []string{"edit: Personne accompagnée ?", "send: Aucune personne suivie n'a le code QQQQQQ. Vérifiez le code, ou touchez « Nouvelle personne ».\n\nPersonne déjà suivie : touchez son code, ou écrivez-le (ou son début)."},
 			buttons: [][]string{{"AB3CDE · F · 32 ans"}, {"Nouvelle personne"}}},
-		{say: "n'importe quoi", replies: []string{"edit: Aucune personne", "send: Code non reconnu : un code à 6 lettres ou chiffres, par exemple K7M2QX."}},
+		{say: "n'importe quoi", replies: []string{"edit: Aucune personne", "send: Code non reconnu : écrivez le code de la personne (6 lettres ou chiffres, par exemple K7M2QX) ou son début, jamais son nom."}},
 		{say: "/retour", replies: []string{"edit: Code non reconnu", "send: Personne accompagnée ?"}, buttons: append([][]string{{"AB3CDE · F · 32 ans"}}, kbBeneficiary...)},
 		{say: "ab3cde", replies: []string{"edit: Personne : AB3CDE", "send: Dernière situation connue :\nFemme · 32 ans · QPV · Salaire"}},
 	})

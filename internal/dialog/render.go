@@ -222,11 +222,14 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 			{TextModify, forms.Data(forms.ActModify, s.ID)},
 		}}, nil
 	case ModeLookup:
+		if r.st.Search != "" {
+			return r.searchQuestion(s)
+		}
 		rows, err := r.recentRows(s)
 		if err != nil {
 			return "", nil, err
 		}
-		text := "Personne déjà suivie : touchez son code ou écrivez-le."
+		text := "Personne déjà suivie : touchez son code, ou écrivez-le (ou son début)."
 		if len(rows) == 0 {
 			text = "Personne déjà suivie : écrivez son code (6 caractères, par exemple K7M2QX)."
 		}

@@ -190,8 +190,11 @@ type State struct {
 	Pending  []string `json:"pending,omitempty"`  // multiple choice being toggled
 	Proposed string   `json:"proposed,omitempty"` // prefilled value awaiting confirmation
 	Person   *Person  `json:"person,omitempty"`   // the known beneficiary, for prefills
-	Edit     *Edit    `json:"edit,omitempty"`
-	Resume   Phase    `json:"resume,omitempty"` // phase to return to when cancelling is refused
+	// Search is the beginning of a code typed at the « Personne » step:
+	// ModeLookup then lists the people whose code starts with it.
+	Search string `json:"search,omitempty"`
+	Edit   *Edit  `json:"edit,omitempty"`
+	Resume Phase  `json:"resume,omitempty"` // phase to return to when cancelling is refused
 	// Closes are the new statuses given to the known person's open
 	// requests (Person.Requests), by request id, saved with the record.
 	Closes map[int64]string `json:"closes,omitempty"`

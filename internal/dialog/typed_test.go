@@ -26,9 +26,9 @@ func TestTypedNearMisses(t *testing.T) {
 		want  []string
 		saved bool // the last words saved the sheet
 	}{
-		{"quick date of a visit, typed", 0, []string{"aujourdhui"}, []string{"edit: Date : 12/03/2026", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\n" + WordsLine}, false},
-		{"date of a visit, phone French", 0, []string{"cetait hier"}, []string{"edit: Date : 11/03/2026", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\n" + WordsLine}, false},
-		{"date of a visit after « le »", 0, []string{"le 10/3"}, []string{"edit: Date : 10/03/2026", "send: Personne accompagnée ?\nAucun nom : chaque personne a un code.\n" + WordsLine}, false},
+		{"quick date of a visit, typed", 0, []string{"aujourdhui"}, []string{"edit: Date : 12/03/2026", "send: Personne accompagnée ?\nAucun nom : touchez un bouton, ou écrivez le code de la personne (ou son début).\n" + WordsLine}, false},
+		{"date of a visit, phone French", 0, []string{"cetait hier"}, []string{"edit: Date : 11/03/2026", "send: Personne accompagnée ?\nAucun nom : touchez un bouton, ou écrivez le code de la personne (ou son début).\n" + WordsLine}, false},
+		{"date of a visit after « le »", 0, []string{"le 10/3"}, []string{"edit: Date : 10/03/2026", "send: Personne accompagnée ?\nAucun nom : touchez un bouton, ou écrivez le code de la personne (ou son début).\n" + WordsLine}, false},
 		{"new person, misspelt", 1, []string{"nouvelle persone"}, []string{"edit: Personne : K7M2QX (nouvelle personne)",
 			"send: Code de la personne : K7M2QX — notez-le sans son nom (carnet, téléphone). À sa prochaine visite, elle sera proposée sous « Personne accompagnée ? » avec la date de sa dernière visite.",
 			"send: Sexe de la personne ?"}, false},

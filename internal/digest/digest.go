@@ -143,7 +143,11 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	if png == nil {
 		return nil
 	}
-	photo := telegram.Message{ChatID: int64(r.chatID), Text: "Demandes par type depuis le 1er janvier — " + r.scope.Label(),
+	who := ytd.Label // the territory, or the post's name (never its identifier)
+	if ytd.Own {
+		who = "vos chiffres"
+	}
+	photo := telegram.Message{ChatID: int64(r.chatID), Text: "Demandes par type depuis le 1er janvier — " + who,
 		File: &telegram.File{Name: "demandes.png", Data: png, Photo: true}, Buttons: buttons}
 	if _, err := j.Out.Post(ctx, photo); err != nil {
 		// The text went out: the digest counts as sent; only the chart is missing.

@@ -129,6 +129,10 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 		!strings.HasPrefix(nord.Text, "Résumé du lundi – Nord\n") { // a mediator's own week names no post
 		t.Fatalf("mediator digest:\n%s", mine.Text)
 	}
+	// The chart's caption names no post either: never « Médiateur M-… ».
+	if chart := users[12].Expect("Demandes par type depuis le 1er janvier"); chart.Text != "Demandes par type depuis le 1er janvier — vos chiffres" {
+		t.Fatalf("mediator chart caption = %q", chart.Text)
+	}
 	if msgs := users[23].Messages(); len(msgs) != 0 {
 		t.Fatalf("digest sent to a user who turned it off: %v", msgs)
 	}

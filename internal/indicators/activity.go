@@ -28,7 +28,7 @@ type Activity struct {
 // MediatorActivity is one post's line of Activity.
 type MediatorActivity struct {
 	Identifier  string     `json:"identifier"`
-	Name        string     `json:"name,omitempty"` // the Telegram first name, empty for imported posts
+	Name        string     `json:"name,omitempty"` // postName: the display name, or « Poste sans compte de … »
 	Departement string     `json:"departement"`
 	Structure   string     `json:"structure"`
 	Sheets      int        `json:"sheets"`               // in the period
@@ -47,13 +47,13 @@ func ComputeActivity(ctx context.Context, db Querier, p Period, s Scope, reviewY
 	}
 	cond, args := s.Filter("m", 4)
 	rows, err := db.Query(ctx, `
-		SELECT m.identifier, coalesce(u.display_name, ''), m.departement, m.structure,
+		SELECT m.identifier, `+postName+`, m.departement, m.structure,
 		       (SELECT count(*) FROM sheets s WHERE s.mediator_id = m.id AND s.date BETWEEN $1 AND $2),
 		       (SELECT max(s.date) FROM sheets s WHERE s.mediator_id = m.id),
 		       EXISTS (SELECT 1 FROM reviews r WHERE r.mediator_id = m.id AND r.year = $3)
 		FROM mediators m LEFT JOIN users u ON u.telegram_id = m.user_id
 		WHERE m.active AND `+cond+`
-		ORDER BY m.departement, m.structure, m.identifier`,
+		ORDER BY m.departement, m.structure, 2, m.id`,
 		append([]any{Day(p.From), Day(p.To), reviewYear}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("compute activity: %w", err)
@@ -118,12 +118,9 @@ func (a *Activity) Text() string {
 			}
 		}
 		fmt.Fprintf(&s, "%s : %s, %s sur la période, bilan annuel %d rempli par %d sur %d",
-			g.label, frtext.Plural(len(g.posts), "médiateur", "médiateurs"), frtext.Plural(sheets, "fiche", "fiches"), a.ReviewYear, reviews, len(g.posts))
+			g.label, frtext.Plural(len(g.posts), "médiateur santé", "médiateurs santé"), frtext.Plural(sheets, "fiche", "fiches"), a.ReviewYear, reviews, len(g.posts))
 		for _, m := range g.posts {
-			who := m.Identifier
-			if m.Name != "" {
-				who += " (" + m.Name + ")"
-			}
+			who := m.Name
 			last := "aucune fiche enregistrée"
 			if m.LastSheet != nil {
 				last = "dernière fiche le " + frDate(*m.LastSheet)
@@ -132,10 +129,10 @@ func (a *Activity) Text() string {
 			if m.ReviewDone {
 				review = "bilan " + fmt.Sprint(a.ReviewYear) + " rempli"
 			} else {
-				noReview = append(noReview, m.Identifier)
+				noReview = append(noReview, m.Name)
 			}
 			if m.Sheets == 0 {
-				idle = append(idle, m.Identifier)
+				idle = append(idle, m.Name)
 			}
 			fmt.Fprintf(&s, "\n- %s : %s · %s · %s", who, frtext.Plural(m.Sheets, "fiche", "fiches"), last, review)
 		}

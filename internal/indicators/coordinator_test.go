@@ -133,11 +133,11 @@ func TestActivityByStructureAndMediator(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "Activité – Nord\nFiches du 05/03/2024 au 06/03/2024 ; dernière fiche et bilan annuel 2023 : à ce jour\n\n" +
-		"Sans fiche sur la période : personne\nBilan annuel 2023 non rempli : 1 (MED-R)\n\n" +
-		"CCAS Roubaix (Nord) : 1 médiateur, 2 fiches sur la période, bilan annuel 2023 rempli par 0 sur 1\n" +
-		"- MED-R : 2 fiches · dernière fiche le 06/03/2024 · bilan 2023 non rempli\n\n" +
-		"Centre social Lille (Nord) : 1 médiateur, 1 fiche sur la période, bilan annuel 2023 rempli par 1 sur 1\n" +
-		"- MED-L : 1 fiche · dernière fiche le 05/03/2024 · bilan 2023 rempli"
+		"Sans fiche sur la période : personne\nBilan annuel 2023 non rempli : 1 (Rachida)\n\n" +
+		"CCAS Roubaix (Nord) : 1 médiateur santé, 2 fiches sur la période, bilan annuel 2023 rempli par 0 sur 1\n" +
+		"- Rachida : 2 fiches · dernière fiche le 06/03/2024 · bilan 2023 non rempli\n\n" +
+		"Centre social Lille (Nord) : 1 médiateur santé, 1 fiche sur la période, bilan annuel 2023 rempli par 1 sur 1\n" +
+		"- Poste sans compte de Centre social Lille : 1 fiche · dernière fiche le 05/03/2024 · bilan 2023 rempli"
 	if got := a.Text(); got != want {
 		t.Errorf("activity:\n%s\nwant:\n%s", got, want)
 	}

@@ -324,7 +324,8 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 	}
 	if s.Kind == KindMediator {
 		var dep string
-		err := db.QueryRow(ctx, `SELECT identifier, departement FROM mediators WHERE id = $1`, s.MediatorID).Scan(&r.Scope.Name, &dep)
+		err := db.QueryRow(ctx, `SELECT `+postName+`, m.departement FROM mediators m
+			LEFT JOIN users u ON u.telegram_id = m.user_id WHERE m.id = $1`, s.MediatorID).Scan(&r.Scope.Name, &dep)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return nil, fmt.Errorf("compute indicators: mediator: %w", err)
 		}

@@ -34,8 +34,9 @@ type Scope struct {
 	Departement string           `json:"departement,omitempty"`
 	Structure   string           `json:"structure,omitempty"`
 	MediatorID  store.MediatorID `json:"mediator_id,omitempty"`
-	// Name is the mediator's identifier, for display only (filled by
-	// MediatorScopes and Compute).
+	// Name is the post's name for people (postName), for display only
+	// (filled by MediatorScopes and Compute): never the post identifier,
+	// which is kept out of every title, caption and message.
 	Name string `json:"name,omitempty"`
 }
 
@@ -100,9 +101,9 @@ func (s Scope) Label() string {
 		return fmt.Sprintf("%s (%s)", s.Structure, dep)
 	case KindMediator:
 		if s.Name != "" {
-			return "Médiateur " + s.Name
+			return s.Name
 		}
-		return fmt.Sprintf("Médiateur n° %d", s.MediatorID)
+		return fmt.Sprintf("Poste n° %d", s.MediatorID)
 	case KindRural, KindQPVPosts:
 		l := "Postes ruraux"
 		if s.Kind == KindQPVPosts {
@@ -329,6 +330,15 @@ func StructureScopes(ctx context.Context, db Querier, v Viewer) ([]Scope, error)
 	return out, nil
 }
 
+// postName is how a post (mediators m, users u left-joined on its
+// account) is named to the people who may see it: its mediator's display
+// name, or for a post without one its structure. Never its identifier: a
+// random code (M-RXA6XF) says nothing to a coordinator, and it is the
+// post's key in exports and imports, kept out of what the bot sends.
+const postName = `COALESCE(NULLIF(u.display_name, ''),
+	CASE WHEN u.telegram_id IS NULL THEN 'Poste sans compte' ELSE 'Poste sans nom' END ||
+	CASE WHEN m.structure <> '' THEN ' de ' || m.structure ELSE '' END)`
+
 // MediatorScopes lists the mediator posts viewer may choose, by
 // département then identifier. Each scope carries the viewer's territory
 // (département, structure) so the query stays inside it.
@@ -338,7 +348,8 @@ func MediatorScopes(ctx context.Context, db Querier, v Viewer) ([]Scope, error) 
 		return nil, nil
 	}
 	cond, args := top.Filter("m", 1)
-	rows, err := db.Query(ctx, `SELECT m.id, m.identifier, m.departement, m.structure FROM mediators m
+	rows, err := db.Query(ctx, `SELECT m.id, `+postName+`, m.departement, m.structure
+		FROM mediators m LEFT JOIN users u ON u.telegram_id = m.user_id
 		WHERE (m.active OR m.id = $`+strconv.Itoa(len(args)+1)+`) AND `+cond+`
 		ORDER BY m.departement, m.identifier`, append(args, v.MediatorID)...)
 	if err != nil {

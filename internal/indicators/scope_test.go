@@ -91,7 +91,7 @@ func TestScopesListsOnlyAllowedTerritories(t *testing.T) {
 		{admin, "Hauts-de-France | Picardie (Aisne, Oise, Somme) | Aisne | Nord | Oise | Pas-de-Calais | Somme | Postes ruraux | Postes en QPV"},
 		{nordCoord, "Nord | Postes ruraux – Nord | Postes en QPV – Nord"},
 		{ccasCoord, "CCAS Roubaix (Nord)"},
-		{mediator7, "Médiateur n° 7"},
+		{mediator7, "Poste n° 7"},
 		{indicators.Viewer{Role: "visitor"}, ""},
 	} {
 		if got := labels(c.viewer); got != c.want {
@@ -195,6 +195,10 @@ func seedScopes(t *testing.T) *testenv.DB {
 		`UPDATE mediators SET structure = 'CCAS Roubaix' WHERE identifier = 'MED-R'`,
 		`UPDATE mediators SET structure = 'Centre social Lille', rural = true WHERE identifier = 'MED-L'`,
 		`UPDATE mediators SET structure = 'CCAS Lens' WHERE identifier = 'MED-P'`,
+		// MED-R and MED-P have a Telegram account; MED-L, imported, has none.
+		`INSERT INTO users (telegram_id, role, display_name, chat_id) VALUES (901, 'mediator', 'Rachida', 901), (903, 'mediator', 'Paul', 903)`,
+		`UPDATE mediators SET user_id = 901 WHERE identifier = 'MED-R'`,
+		`UPDATE mediators SET user_id = 903 WHERE identifier = 'MED-P'`,
 		// R1's rights request was resolved on Thursday of that week; R0's long before.
 		`UPDATE requests SET resolved_at = '2024-03-07 10:00+01' WHERE sheet_id = 'R1' AND kind = 'droits'`,
 		`UPDATE requests SET resolved_at = '2024-02-28 10:00+01' WHERE sheet_id = 'R0'`,
@@ -260,9 +264,10 @@ func TestComputeByScopeWithFollowUps(t *testing.T) {
 		t.Errorf("rural posts %d sheets, Nord QPV posts %d", rural.Sheets, qpvPosts.Sheets)
 	}
 
-	// /monbilan: one mediator's own figures, labelled with their identifier.
+	// /monbilan: one mediator's own figures, labelled with their name,
+	// never with the post's identifier.
 	me := compute(indicators.Mediator(mediatorID(t, db, "MED-R")), week)
-	if me.Label != "Médiateur MED-R" || me.Sheets != 3 || me.People != 2 || !strings.Contains(me.Text(), "Personnes distinctes : 2, dont en QPV : 1") {
+	if me.Label != "Rachida" || me.Sheets != 3 || me.People != 2 || !strings.Contains(me.Text(), "Personnes distinctes : 2, dont en QPV : 1") {
 		t.Errorf("mediator report %q %d sheets:\n%s", me.Label, me.Sheets, me.Text())
 	}
 	prev := compute(indicators.Mediator(mediatorID(t, db, "MED-R")), week.Previous())
@@ -322,13 +327,14 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 		}
 		return strings.Join(out, ", ")
 	}
-	if got := list(nordCoord); got != "Médiateur MED-L, Médiateur MED-R" {
+	// Names, never identifiers; a post without an account by its structure.
+	if got := list(nordCoord); got != "Poste sans compte de Centre social Lille, Rachida" {
 		t.Errorf("Nord coordinator's mediators: %q", got)
 	}
-	if got := list(ccasCoord); got != "Médiateur MED-R" {
+	if got := list(ccasCoord); got != "Rachida" {
 		t.Errorf("structure coordinator's mediators: %q", got)
 	}
-	if got := list(regionCoord); got != "Médiateur MED-L, Médiateur MED-R, Médiateur MED-P" {
+	if got := list(regionCoord); got != "Poste sans compte de Centre social Lille, Rachida, Paul" {
 		t.Errorf("region coordinator's mediators: %q", got)
 	}
 	ss, err := indicators.StructureScopes(ctx, db.Store.Reports(), nordCoord)

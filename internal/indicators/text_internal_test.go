@@ -129,8 +129,10 @@ func TestTerminalTablesUseADecimalComma(t *testing.T) {
 }
 
 func TestOwnFiguresAreHeadedForTheMediator(t *testing.T) {
-	r := &Report{Scope: Mediator(12), Label: Mediator(12).Label(), Period: Year(2026)}
-	if h := r.textHeader(); !strings.HasPrefix(h, "Indicateurs – Médiateur") {
+	s := Mediator(12)
+	s.Name = "Awa" // Compute's postName
+	r := &Report{Scope: s, Label: s.Label(), Period: Year(2026)}
+	if h := r.textHeader(); h != "Indicateurs – Awa\nDu 01/01/2026 au 31/12/2026" {
 		t.Fatalf("a coordinator's view of a post: %q", h)
 	}
 	r.Own = true

@@ -171,6 +171,7 @@ type Post struct {
 	Identifier  string
 	Departement string
 	Structure   string
+	Name        string // its mediator's display name, "" for a post without an account
 }
 
 // PostByIdentifier returns the post of a mediator identifier (MED-59-01),
@@ -179,9 +180,10 @@ type Post struct {
 func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID TelegramID) (Post, error) {
 	var p Post
 	err := s.db.QueryRow(ctx, `
-		SELECT identifier, departement, structure FROM mediators
-		WHERE ($1 <> '' AND identifier = $1) OR ($1 = '' AND user_id = $2)`, identifier, telegramID).
-		Scan(&p.Identifier, &p.Departement, &p.Structure)
+		SELECT m.identifier, m.departement, m.structure, COALESCE(u.display_name, '')
+		FROM mediators m LEFT JOIN users u ON u.telegram_id = m.user_id
+		WHERE ($1 <> '' AND m.identifier = $1) OR ($1 = '' AND m.user_id = $2)`, identifier, telegramID).
+		Scan(&p.Identifier, &p.Departement, &p.Structure, &p.Name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Post{}, ErrNotFound
 	}

@@ -240,6 +240,31 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID MediatorID, limit i
 	return out, rows.Err()
 }
 
+// SearchPeople returns the mediator's beneficiaries whose code starts with
+// prefix, most recently seen first: the « Personne » step lists them when
+// the mediator types the beginning of a code.
+func (s *Store) SearchPeople(ctx context.Context, mediatorID MediatorID, prefix string, limit int) ([]Person, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
+		WHERE b.mediator_id = $1 AND left(b.code, length($2)) = $2
+		ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $3`, mediatorID, prefix, limit)
+	if err != nil {
+		return nil, fmt.Errorf("search people: %w", err)
+	}
+	defer rows.Close()
+	var out []Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search people: %w", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search people: %w", err)
+	}
+	return out, nil
+}
+
 // FindPerson looks a code up among the mediator's own beneficiaries only.
 // ErrBeneficiaryForgotten: the code was erased at the person's request.
 func (s *Store) FindPerson(ctx context.Context, mediatorID MediatorID, code string) (Person, bool, error) {
