@@ -365,7 +365,7 @@ func TestInviterTakesATypedStructure(t *testing.T) {
 		t.Fatalf("a forged structure tag: %q", got)
 	}
 	nord.Press("Oui, rural")
-	nord.Expect("Invitation créée : médiateur, Nord, Maison de santé de Fives (poste rural).")
+	nord.Expect("Invitation créée : médiateur santé, Nord, Maison de santé de Fives (poste rural).")
 
 	nord.Send("/inviter")
 	nord.Press("Médiateur")
@@ -373,7 +373,7 @@ func TestInviterTakesATypedStructure(t *testing.T) {
 	nord.Send("ccas roubaix") // the known spelling
 	nord.Expect("Le poste de la personne (CCAS Roubaix, Nord) est-il rural ?")
 	nord.Send("non")
-	nord.Expect("Invitation créée : médiateur, Nord, CCAS Roubaix (poste en QPV).")
+	nord.Expect("Invitation créée : médiateur santé, Nord, CCAS Roubaix (poste en QPV).")
 
 	// The typed name stays inside the inviter's territory.
 	ccas := h.coordinator(7611, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
