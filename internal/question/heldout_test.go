@@ -121,6 +121,56 @@ var heldOut = []struct{ who, after, text, want, bd string }{
 	{"M", "", "combien de fiches ds le nord", "Vous ne pouvez consulter que vos propres chiffres. Posez la question sans nommer de territoire, par exemple « combien de fiches ce mois-ci ? ».", ""},
 }
 
+// probes are phrasings found while judging the held-out ones, each the
+// case of a general cause fixed then: a verb read as a catalogue word
+// (« suivi », « participent »), two things asked and one answered, a
+// period word misread, a word typed without its apostrophe.
+var probes = []struct{ who, after, text, want, bd string }{
+	// a confident wrong figure before
+	{"R", "", "combien de mediateurs ont suivi une formation en 2024", "Compris : bilans annuels – Formation suivie – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : part des bilans annuels, en %.", ""},
+	{"R", "", "mediateurs qui participent a des instances en 2024", "Compris : bilans annuels – Participation à des instances partenariales – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : part des bilans annuels, en %.", ""},
+	{"R", "", "combien de droits ouverts en 2024", "Compris : demandes d'accès aux droits résolues – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
+	{"R", "", "fiches jusqu au 31 mars 2025", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/01/2025 au 31/03/2025 – unité : fiches.", ""},
+	{"R", "", "nombre de demandes de droits et de soins en 2024", "Compris : demandes – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ByType},
+	{"R", "", "css et rdv en 2024", "Compris : demandes – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ByType},
+	{"R", "", "css et frais de specialiste 2024", "Compris : demandes d'accès aux droits – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ByType},
+	{"R", "", "css et rdv en cours", "Je ne sais pas encore filtrer par deux types de demandes à la fois : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé.", ""},
+	{"R", "", "participants aux actions sur la nutrition en 2024", "Je ne sais pas encore filtrer par thème : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé.", ""},
+	{"R", "", "actions coanimees sur la nutrition", "Je ne sais pas encore filtrer par thème : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé.", ""},
+	{"R", "", "demandes de css par departement et par mois en 2024", "Je ne sais pas encore filtrer par deux répartitions à la fois (par département et par mois) : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé.", ""},
+	{"R", "", "combien de fiches et de personnes en 2024", "Je ne donne qu'un chiffre à la fois : posez une question pour les fiches, une autre pour les personnes distinctes.", ""},
+	{"R", "", "fiches et combien de personnes", "Je ne donne qu'un chiffre à la fois : posez une question pour les fiches, une autre pour les personnes distinctes.", ""},
+	{"R", "", "detail des freins par departement", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ByDepartement},
+
+	// a clear question refused before
+	{"R", "", "combien de personnes differentes jai suivi depuis janvier", "Compris : personnes accompagnées (distinctes) – Hauts-de-France – du 01/01/2025 au 20/05/2025 – unité : personnes distinctes.", ""},
+	{"R", "", "fiches du ccas de roubaix en 2024", "Compris : fiches d'accompagnement – CCAS Roubaix (Nord) – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
+	{"R", "", "fiches du centre social abbeville", "Compris : fiches d'accompagnement – Centre social Abbeville (Somme) – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ""},
+	{"R", "", "lage moyen dans loise", "Compris : âge moyen des personnes – Oise – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : années, moyenne des fiches où l'âge est connu.", ""},
+	{"R", "", "nombre dactions sur lalimentation en 2024", "Compris : actions collectives sur le thème « Nutrition » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : actions collectives.", ""},
+	{"R", "", "combien de postes ruraux", "Compris : postes de médiateurs enregistrés – Postes ruraux – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : postes.", ""},
+	{"R", "", "fiches avec au moins un frein en 2024", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : fiches.", ByType},
+	{"R", "", "principaux freins 2024", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : fiches.", ByType},
+	{"R", "", "combien de dmd de css ds le 62", "Compris : demandes « Complémentaire Santé Solidaire » – Pas-de-Calais – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes.", ""},
+	{"R", "", "nb de pers accompagnees ajd", "Compris : personnes accompagnées (distinctes) – Hauts-de-France – le 20/05/2025 – unité : personnes distinctes.", ""},
+	{"R", "", "fiches cette annee scolaire", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/09/2024 au 20/05/2025 – unité : fiches.", ""},
+	{"R", "", "fiches depuis lundi", "Compris : fiches d'accompagnement – Hauts-de-France – du 19/05/2025 au 20/05/2025 – unité : fiches.", ""},
+	{"R", "", "fiches de la semaine", "Compris : fiches d'accompagnement – Hauts-de-France – du 19/05/2025 au 20/05/2025 – unité : fiches.", ""},
+	{"R", "", "fiches du jour", "Compris : fiches d'accompagnement – Hauts-de-France – le 20/05/2025 – unité : fiches.", ""},
+	{"R", "", "fiches mars 24", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/03/2024 au 31/03/2024 – unité : fiches.", ""},
+	{"R", "", "fiches du mois de mars", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/03/2025 au 31/03/2025 – unité : fiches.", ""},
+	{"R", "", "fiches jusqu'a fin mars 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/01/2024 au 31/03/2024 – unité : fiches.", ""},
+	{"M", "", "combien d actions jai anime", "Compris : actions collectives de prévention – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : actions collectives.", ""},
+	{"D", "", "fiches sur mon territoire en 2024", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
+
+	// guards: what the fixes must not read
+	{"R", "", "fiches mars 59", "Compris : fiches d'accompagnement – Nord – du 01/03/2025 au 31/03/2025 – unité : fiches.", ""},
+	{"R", "", "fiches de fin 2024", "Je n'ai compris qu'une partie de votre question.", ""},
+	{"R", "", "fiches a lomme", "« lomme » : je ne connais pas ce lieu, qui ne fait pas partie des territoires de Relais.", ""},
+	{"R", "", "fiches de l annee derniere a la meme periode", "Je n'ai compris qu'une partie de votre question.", ""},
+	{"R", "", "fiches par structure", "Je n'ai compris qu'une partie de votre question.", ""},
+}
+
 // heldStructures are the structures the coordinators' parser knows.
 var heldStructures = append([]Structure{{"80", "Centre social Abbeville"}}, testStructures...)
 
@@ -189,4 +239,28 @@ func TestHeldOutQuestions(t *testing.T) {
 		}
 	}
 	t.Logf("held-out: %d wrong figures, %d refusals or wrong refusals, %d right", wrong, refused, len(heldOut)-wrong-refused)
+	for _, c := range probes {
+		p := coordinators
+		if c.who == "M" {
+			p = NewParser(nil)
+		}
+		if line, bd := askAsTheBot(p, viewers[c.who], c.after, c.text); line != c.want || bd != c.bd {
+			t.Errorf("probe %s %q\n got  %s [%s]\n want %s [%s]", c.who, c.text, line, bd, c.want, c.bd)
+		}
+	}
+}
+
+// « part des demandes de soins » is a share of all requests, not their
+// count.
+func TestShareOfRequestsIsAShare(t *testing.T) {
+	p := NewParser(nil)
+	r := &indicators.Report{Rights: indicators.Requests{Total: 30}, Care: indicators.Requests{Total: 10}}
+	for text, want := range map[string]string{
+		"part des demandes de soins en 2024": "10 sur 40 demandes (25 %)",
+		"demandes de soins en 2024":          "10",
+	} {
+		if got := FigureOf(p.Parse(text, today), r).Value; got != want {
+			t.Errorf("%q: %q, want %q", text, got, want)
+		}
+	}
 }

@@ -195,6 +195,7 @@ var phrases = []phrase{
 	ph("postes en QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")), ph("postes QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")),
 	ph("postes en quartier", m(cTerritory, "qpv_posts"), m(cPosts, "")),
 	ph("mes", m(cTerritory, "own")), ph("mon", m(cTerritory, "own")), ph("ma", m(cTerritory, "own")), ph("j'ai", m(cTerritory, "own")),
+	ph("territoire", m(cTerritory, "own")), ph("mon territoire", m(cTerritory, "own")), ph("ma structure", m(cTerritory, "own")),
 	ph("département", m(cDepartement, "")), ph("dept", m(cDepartement, "")), ph("dép", m(cDepartement, "")), ph("dpt", m(cDepartement, "")),
 	// breakdowns
 	ph("par département", m(cBreakdown, "departement")), ph("par dept", m(cBreakdown, "departement")),
@@ -219,7 +220,9 @@ var phrases = []phrase{
 	ph("principaux", m(cFiller, "")), ph("principales", m(cFiller, "")), ph("plus fréquents", m(cFiller, "")),
 	ph("fréquents", m(cFiller, "")), ph("plus courants", m(cFiller, "")), ph("plus utilisés", m(cFiller, "")),
 	ph("utilisés", m(cFiller, "")), ph("plus cités", m(cFiller, "")), ph("top", m(cFiller, "")), ph("classement", m(cFiller, "")),
-	ph("bcp", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
+	ph("bcp", m(cFiller, "")),
+	ph("animées", m(cFiller, "")), ph("animé", m(cFiller, "")), ph("menées", m(cFiller, "")), ph("organisées", m(cFiller, "")),
+	ph("stats", m(cFiller, "")), ph("statistiques", m(cFiller, "")), ph("ensemble", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
 }
 
 func m(cat, val string) meaning { return meaning{cat, val} }

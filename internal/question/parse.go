@@ -166,6 +166,8 @@ type hit struct {
 	// afterAnd is set when « et » joins the phrase to the one before
 	// (« fiches et personnes », « droits et soins »).
 	afterAnd bool
+	raw      string // the first word, as typed (folded)
+	n        int    // the number of words of the phrase
 }
 
 // Place is a place named in a question that is none of Relais's
@@ -287,7 +289,7 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 				break
 			}
 		}
-		hits = append(hits, hit{means: lexicon[best].means, pos: i, prev: prev, afterAnd: and})
+		hits = append(hits, hit{means: lexicon[best].means, pos: i, prev: prev, afterAnd: and, raw: ws[i].raw, n: bestLen})
 		for k := i; k < i+bestLen; k++ {
 			taken[k] = true
 		}
@@ -505,6 +507,13 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 // breakdown, then checks that every filter and unit the question asks for
 // is the indicator's own.
 func (p *Parser) interpret(q *Query, hits []hit) {
+	// « les personnes que j'ai suivies »: « suivi » is a verb there, not
+	// the open requests (« mes suivis »)
+	if slices.ContainsFunc(hits, func(h hit) bool { return h.means[0].cat == cPeople }) {
+		hits = slices.DeleteFunc(hits, func(h hit) bool {
+			return h.n == 1 && h.means[0].cat == cOpen && (h.raw == "suivi" || h.raw == "suivie" || h.raw == "suivies")
+		})
+	}
 	has := map[string][]string{} // category → values, in order
 	for _, h := range hits {
 		for _, mn := range h.means {

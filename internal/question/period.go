@@ -414,6 +414,8 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 		return atom{from: wk.From, to: wk.To}, 2
 	case w == "aujourd" && next == "hui":
 		return atom{from: today, to: today}, 2
+	case w == "jour" && (at(i-1) == "du" || at(i-1) == "ce"): // « les fiches du jour »
+		return atom{from: today, to: today}, 1
 	case w == "avant" && next == "hier":
 		return atom{from: today.AddDate(0, 0, -2), to: today.AddDate(0, 0, -2)}, 2
 	case w == "semaine" && (at(i-1) == "la" || at(i-1) == "de") && !last(next):
