@@ -268,6 +268,17 @@ type entry struct {
 
 var lexicon = build()
 
+// lexiconByFirst indexes the lexicon by the first letter of its first
+// word, in lexicon order: a typed word matches a phrase only with the
+// same first letter (near, oneEdit), so only those are tried.
+var lexiconByFirst = func() (idx [256][]int) {
+	for e, ent := range lexicon {
+		c := ent.words[0][0]
+		idx[c] = append(idx[c], e)
+	}
+	return idx
+}()
+
 func build() []entry {
 	var out []entry
 	for _, p := range phrases {

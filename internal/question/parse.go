@@ -257,7 +257,8 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		// the longest phrase wins, then the one typed without a typo
 		// ("somme" is the Somme, not "homme" mistyped)
 		best, bestLen, bestExact := -1, 0, 0
-		for e, ent := range lexicon {
+		for _, e := range lexiconByFirst[ws[i].stem[0]] {
+			ent := lexicon[e]
 			n := len(ent.words)
 			if n < bestLen || i+n > len(ws) {
 				continue
@@ -465,9 +466,10 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 	bestScore := 0
 	var best []int
 	var bestMatched map[string]bool
-	for i, s := range p.structures {
-		score := 0
-		matched := map[string]bool{}
+	// the words of a structure's name among words, counted and, for the
+	// best one only, listed (a map per structure would cost more than
+	// the rest of the parse)
+	match := func(s structWords, list map[string]bool) (score int) {
 		for _, w := range words {
 			if len(w) < 3 {
 				continue
@@ -475,18 +477,28 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 			for _, sw := range s.words {
 				if near(w, sw, len(w)) {
 					score++
-					matched[w] = true
+					if list != nil {
+						list[w] = true
+					}
 					break
 				}
 			}
 		}
+		return score
+	}
+	for i, s := range p.structures {
+		score := match(s, nil)
 		switch {
 		case score == 0:
 		case score > bestScore:
-			bestScore, best, bestMatched = score, []int{i}, matched
+			bestScore, best = score, []int{i}
 		case score == bestScore:
 			best = append(best, i)
 		}
+	}
+	if len(best) == 1 {
+		bestMatched = map[string]bool{}
+		match(p.structures[best[0]], bestMatched)
 	}
 	switch len(best) {
 	case 0:
