@@ -163,6 +163,13 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"M", "", "combien d actions jai anime", "Compris : actions collectives de prévention – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : actions collectives.", ""},
 	{"D", "", "fiches sur mon territoire en 2024", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
 
+	// follow-ups
+	{"R", "combien de fiches dans le nord en 2024", "et lannee davant", "Compris : fiches d'accompagnement – Nord – du 01/01/2023 au 31/12/2023 – unité : fiches.", ""},
+	{"R", "combien de fiches dans le nord en mars 2024", "et l annee d avant ?", "Compris : fiches d'accompagnement – Nord – du 01/03/2023 au 31/03/2023 – unité : fiches.", ""},
+	{"R", "combien de fiches dans le nord en 2024", "idem pour la somme", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
+	{"R", "demandes de css en 2024", "et le taux ?", "Compris : taux de résolution – demandes « Complémentaire Santé Solidaire » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : part des demandes, en %.", ""},
+	{"R", "demandes en 2024", "et la part ?", "Je n'ai pas compris quel chiffre vous cherchez.", ""},
+
 	// guards: what the fixes must not read
 	{"R", "", "fiches mars 59", "Compris : fiches d'accompagnement – Nord – du 01/03/2025 au 31/03/2025 – unité : fiches.", ""},
 	{"R", "", "fiches de fin 2024", "Je n'ai compris qu'une partie de votre question.", ""},
@@ -262,5 +269,9 @@ func TestShareOfRequestsIsAShare(t *testing.T) {
 		if got := FigureOf(p.Parse(text, today), r).Value; got != want {
 			t.Errorf("%q: %q, want %q", text, got, want)
 		}
+	}
+	q, ok := FollowUp(p.Parse("et la part ?", today), p.Parse("demandes de soins en 2024", today))
+	if got, want := FigureOf(q, r).Value, "10 sur 40 demandes (25 %)"; !ok || got != want {
+		t.Errorf("« et la part ? » after the care requests: %q (%v), want %q", got, ok, want)
 	}
 }

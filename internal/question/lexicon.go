@@ -256,7 +256,7 @@ var stop = map[string]bool{
 	"voudrait": true, "souhaite": true, "souhaiterais": true, "besoin": true,
 	// SMS spellings
 	"kel": true, "kelle": true, "kels": true, "koi": true, "pr": true, "ac": true, "avc": true, "aupres": true, "svpl": true,
-	"pk": true, "pcq": true, "tt": true, "ts": true, "tte": true, "ttes": true,
+	"pk": true, "pcq": true, "tt": true, "ts": true, "tte": true, "ttes": true, "mais": true, "aussi": true,
 }
 
 // entry is a phrase ready for matching.

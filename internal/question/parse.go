@@ -99,6 +99,11 @@ type Query struct {
 	// share is set when a share of the requests of a kind or type is
 	// asked (« part des demandes de soins »): the figure says it.
 	share bool
+	// shareWord is the word asking for a share or rate (« taux »,
+	// « part »), "" for none: « et le taux ? » follows requests.
+	shareWord string
+	// yearBefore: « l'année d'avant », the year before the last question's.
+	yearBefore bool
 }
 
 // Understood tells whether the whole question was read: an indicator, at
@@ -194,6 +199,17 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	raw := expand(tokens(text), func(w string) bool { return p.names[w] })
 	used := make([]bool, len(raw))
 	q.Continues = len(raw) > 0 && (raw[0] == "et" || raw[0] == "idem" || raw[0] == "pareil")
+	if q.Continues {
+		used[0] = true // « idem pour la Somme »
+	}
+	// « l'année d'avant », « l'année précédente »: the year before the
+	// last question's, in a follow-up
+	for i := 0; i+1 < len(raw); i++ {
+		if (raw[i] == "an" || raw[i] == "annee") && (raw[i+1] == "precedente" || raw[i+1] == "precedent" ||
+			raw[i+1] == "d" && i+2 < len(raw) && raw[i+2] == "avant") {
+			q.yearBefore = true
+		}
+	}
 	ageBands(raw, used, &q) // before the period: « 25 ans » is no year
 	for i := 1; i < len(raw); i++ {
 		// « au cours de » is not « en cours », « au moins un frein » no place
@@ -703,6 +719,11 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		q.Unsupported = append(q.Unsupported, "deux thèmes à la fois")
 	}
 	q.severalRequests(has)
+	for _, h := range hits {
+		if h.means[0].cat == cShare && q.shareWord == "" {
+			q.shareWord = h.raw
+		}
+	}
 	q.bothUnits(hits)
 	if any(cShare) && q.Indicator == Requests && q.Code != "" {
 		q.share = true // « part des demandes de soins »: among all requests

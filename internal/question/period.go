@@ -369,6 +369,11 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 			return a, 2
 		}
 		return a, 4
+	case (w == "an" || w == "annee") && next == "d" && at(i+2) == "avant":
+		// « l'année d'avant »: last year, or the year before the last
+		// question's in a follow-up (FollowUp)
+		y := today.Year() - 1
+		return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}, 3
 	case (w == "an" || w == "annee") && last(next):
 		y := today.Year() - 1
 		return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}, 2
