@@ -140,6 +140,7 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "demandes de css par departement et par mois en 2024", "Je ne sais pas encore filtrer par deux répartitions à la fois (par département et par mois) : je ne donne pas de chiffre, plutôt qu'un chiffre qui ne serait pas celui demandé.", ""},
 	{"R", "", "combien de fiches et de personnes en 2024", "Je ne donne qu'un chiffre à la fois : posez une question pour les fiches, une autre pour les personnes distinctes.", ""},
 	{"R", "", "fiches et combien de personnes", "Je ne donne qu'un chiffre à la fois : posez une question pour les fiches, une autre pour les personnes distinctes.", ""},
+	{"R", "", "demandes de c.s.s en 2024", "Compris : demandes « Complémentaire Santé Solidaire » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
 	{"R", "", "detail des freins par departement", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ByDepartement},
 
 	// a clear question refused before
@@ -160,6 +161,9 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "fiches mars 24", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/03/2024 au 31/03/2024 – unité : fiches.", ""},
 	{"R", "", "fiches du mois de mars", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/03/2025 au 31/03/2025 – unité : fiches.", ""},
 	{"R", "", "fiches jusqu'a fin mars 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/01/2024 au 31/03/2024 – unité : fiches.", ""},
+	{"R", "", "fiches entre le 15 et le 20 mars", "Compris : fiches d'accompagnement – Hauts-de-France – du 15/03/2025 au 20/03/2025 – unité : fiches.", ""},
+	{"R", "", "fiches du 1er au 15 avril 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/04/2024 au 15/04/2024 – unité : fiches.", ""},
+	{"R", "", "les femmes representent quel pourcentage", "Compris : fiches de femmes – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ""},
 	{"M", "", "combien d actions jai anime", "Compris : actions collectives de prévention – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : actions collectives.", ""},
 	{"D", "", "fiches sur mon territoire en 2024", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
 

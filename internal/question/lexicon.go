@@ -222,7 +222,7 @@ var phrases = []phrase{
 	ph("utilisés", m(cFiller, "")), ph("plus cités", m(cFiller, "")), ph("top", m(cFiller, "")), ph("classement", m(cFiller, "")),
 	ph("bcp", m(cFiller, "")),
 	ph("animées", m(cFiller, "")), ph("animé", m(cFiller, "")), ph("menées", m(cFiller, "")), ph("organisées", m(cFiller, "")),
-	ph("stats", m(cFiller, "")), ph("statistiques", m(cFiller, "")), ph("ensemble", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
+	ph("représentent", m(cFiller, "")), ph("représente", m(cFiller, "")), ph("stats", m(cFiller, "")), ph("statistiques", m(cFiller, "")), ph("ensemble", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
 }
 
 func m(cat, val string) meaning { return meaning{cat, val} }
@@ -256,7 +256,7 @@ var stop = map[string]bool{
 	"voudrait": true, "souhaite": true, "souhaiterais": true, "besoin": true,
 	// SMS spellings
 	"kel": true, "kelle": true, "kels": true, "koi": true, "pr": true, "ac": true, "avc": true, "aupres": true, "svpl": true,
-	"pk": true, "pcq": true, "tt": true, "ts": true, "tte": true, "ttes": true, "mais": true, "aussi": true,
+	"pk": true, "pcq": true, "tt": true, "ts": true, "tte": true, "ttes": true, "mais": true, "aussi": true, "comme": true,
 }
 
 // entry is a phrase ready for matching.

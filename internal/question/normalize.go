@@ -15,7 +15,8 @@ var fold = map[rune]string{
 
 // tokens lowercases, folds accents and splits text into words. Digits and
 // letters stay together ("c2s", "t1", "1er"); a slash between digits stays
-// inside the word so "15/03/2024" is one date; everything else separates.
+// inside the word so "15/03/2024" is one date; the dots of an acronym
+// typed « c.s.s » too; everything else separates.
 func tokens(text string) []string {
 	var out []string
 	var cur strings.Builder
@@ -34,6 +35,8 @@ func tokens(text string) []string {
 			cur.WriteString(fold[r])
 		case r == '/' && cur.Len() > 0 && isDigit(runes, i-1) && isDigit(runes, i+1):
 			cur.WriteRune(r)
+		case r == '.' && initial(runes, i-1) && initial(runes, i+1):
+			// « C.S.S », « q.p.v »: an acronym's letters stay one word
 		case r == '%':
 			flush()
 			out = append(out, "%")
@@ -46,6 +49,13 @@ func tokens(text string) []string {
 	}
 	flush()
 	return out
+}
+
+// initial tells whether runes[i] is a letter standing alone between
+// separators, as each letter of an acronym typed « c.s.s ».
+func initial(r []rune, i int) bool {
+	letter := func(k int) bool { return k >= 0 && k < len(r) && (r[k] >= 'a' && r[k] <= 'z' || fold[r[k]] != "") }
+	return letter(i) && !letter(i-1) && !letter(i+1)
 }
 
 func isDigit(r []rune, i int) bool { return i >= 0 && i < len(r) && r[i] >= '0' && r[i] <= '9' }

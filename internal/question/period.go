@@ -190,6 +190,19 @@ func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period
 			} else {
 				a.yearless = true
 			}
+		case (allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier") && !monthOK(at(i+1)) &&
+			(at(i+1) == "et" || at(i+1) == "au" || at(i+1) == "a") && dayMonthAt(ws, i+2) > 0:
+			// « entre le 15 et le 20 mars », « du 1er au 15 avril »: the
+			// first day takes the month of the second
+			d := 1
+			if allDigits(w) {
+				d, _ = strconv.Atoi(w)
+			}
+			var ok bool
+			if a, ok = dayAtom(2000, dayMonthAt(ws, i+2), d); !ok {
+				continue
+			}
+			a.yearless, n = true, 1
 		case (allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier") && monthOK(at(i+1)):
 			d := 1
 			if allDigits(w) {
@@ -319,6 +332,19 @@ func shortYear(w string, today time.Time) (int, bool) {
 		return 0, false
 	}
 	return 2000 + n, true
+}
+
+// dayMonthAt reads « le 20 mars » or « 20 mars » at ws[i]: the month, 0
+// for none.
+func dayMonthAt(ws []string, i int) int {
+	if i < len(ws) && ws[i] == "le" {
+		i++
+	}
+	if i+1 >= len(ws) || !(allDigits(ws[i]) && len(ws[i]) <= 2 || ws[i] == "1er") {
+		return 0
+	}
+	m, _ := monthOf(ws[i+1])
+	return m
 }
 
 func monthOK(w string) bool {
