@@ -141,6 +141,8 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "combien de fiches et de personnes en 2024", "Je ne donne qu'un chiffre à la fois : posez une question pour les fiches, une autre pour les personnes distinctes.", ""},
 	{"R", "", "fiches et combien de personnes", "Je ne donne qu'un chiffre à la fois : posez une question pour les fiches, une autre pour les personnes distinctes.", ""},
 	{"R", "", "demandes de c.s.s en 2024", "Compris : demandes « Complémentaire Santé Solidaire » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
+	{"R", "", "combien de rdv medicaux accompagnes en 2024", "Compris : demandes « Accompagnement aux RDV médicaux » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
+	{"R", "", "combien de mediateurs ont coanime une action pour des pros en 2024", "Compris : médiateurs ayant co-animé une action pour des professionnels – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : médiateurs actifs.", ""},
 	{"R", "", "detail des freins par departement", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ByDepartement},
 
 	// a clear question refused before
@@ -164,6 +166,8 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "fiches entre le 15 et le 20 mars", "Compris : fiches d'accompagnement – Hauts-de-France – du 15/03/2025 au 20/03/2025 – unité : fiches.", ""},
 	{"R", "", "fiches du 1er au 15 avril 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/04/2024 au 15/04/2024 – unité : fiches.", ""},
 	{"R", "", "les femmes representent quel pourcentage", "Compris : fiches de femmes – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ""},
+	{"R", "", "demandes d aide pour les rdv en 2024", "Compris : demandes « Aide ou prise de RDV » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
+	{"R", "", "partenaires du champ social", "Compris : partenaires du champ social – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : partenaires.", ""},
 	{"M", "", "combien d actions jai anime", "Compris : actions collectives de prévention – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : actions collectives.", ""},
 	{"D", "", "fiches sur mon territoire en 2024", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
 

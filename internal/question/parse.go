@@ -651,6 +651,10 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		switch {
 		case any(cPartic):
 			set(Participants, "")
+		case any(cAudience) && !hasTheme && (!any(cRole) || first(cRole) == "coanimee"):
+			// « médiateurs ayant co-animé une action pour des pros »: the
+			// audience's indicator counts co-animated actions
+			set(Actions, "audience."+first(cAudience))
 		case any(cRole):
 			set(Actions, "role."+first(cRole))
 		case hasTheme && theme != "":
@@ -900,7 +904,8 @@ func (q *Query) checkFilters(has map[string][]string) {
 		for _, f := range []struct{ cat, facet, label string }{
 			{cRole, "role", "rôle du médiateur"}, {cTheme, "theme", "thème"}, {cAudience, "audience", "public"},
 		} {
-			if facet != f.facet && len(distinct(has[f.cat])) > 0 && !contains(q.Unsupported, f.label) {
+			if facet != f.facet && len(distinct(has[f.cat])) > 0 && !contains(q.Unsupported, f.label) &&
+				!(facet == "audience" && f.cat == cRole && contains(has[cRole], "coanimee")) {
 				q.Unsupported = append(q.Unsupported, f.label)
 			}
 		}
