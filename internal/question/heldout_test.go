@@ -143,6 +143,8 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "demandes de c.s.s en 2024", "Compris : demandes « Complémentaire Santé Solidaire » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
 	{"R", "", "combien de rdv medicaux accompagnes en 2024", "Compris : demandes « Accompagnement aux RDV médicaux » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
 	{"R", "", "combien de mediateurs ont coanime une action pour des pros en 2024", "Compris : médiateurs ayant co-animé une action pour des professionnels – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : médiateurs actifs.", ""},
+	{"R", "", "fiches/mediateur en 2024", "Je ne sais pas encore calculer une moyenne par médiateur pour « fiches d'accompagnement » : Relais en donne le total.", ""},
+	{"R", "", "part des fiches dans le nord", "Je ne sais pas encore calculer une part pour « fiches d'accompagnement » : Relais en donne le nombre.", ""},
 	{"R", "", "detail des freins par departement", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ByDepartement},
 
 	// a clear question refused before

@@ -37,6 +37,10 @@ func tokens(text string) []string {
 			cur.WriteRune(r)
 		case r == '.' && initial(runes, i-1) && initial(runes, i+1):
 			// « C.S.S », « q.p.v »: an acronym's letters stay one word
+		case r == '/':
+			// « fiches/médiateur », « fiches / mois »: « par »
+			flush()
+			out = append(out, "par")
 		case r == '%':
 			flush()
 			out = append(out, "%")

@@ -754,6 +754,25 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	q.checkFilters(has)
 	q.checkUnit(asked)
 	q.checkMean(hits, any(cMean))
+	q.checkShare()
+}
+
+// checkShare refuses a share asked of a figure that is a plain count
+// (« ratio fiches par médiateur », « part des fiches »): the count is
+// not the share.
+func (q *Query) checkShare() {
+	if q.shareWord == "" || q.Mismatch != "" {
+		return
+	}
+	facet, _, _ := strings.Cut(q.Code, ".")
+	switch {
+	case q.Indicator == Requests && q.Code == "", q.Indicator == Actions && (facet == "" || facet == "role"):
+	case q.Indicator == Sheets, q.Indicator == People, q.Indicator == Open, q.Indicator == Overdue, q.Indicator == Participants,
+		q.Indicator == Partners, q.Indicator == Mediators, q.Indicator == Posts, q.Indicator == Age, q.Indicator == Protection:
+	default:
+		return
+	}
+	q.Mismatch = "Je ne sais pas encore calculer une part pour « " + lowerFirst(Title(*q)) + " » : Relais en donne le nombre."
 }
 
 // checkMean refuses a mean the indicator does not give: « nombre moyen de
