@@ -145,6 +145,8 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "combien de mediateurs ont coanime une action pour des pros en 2024", "Compris : médiateurs ayant co-animé une action pour des professionnels – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : médiateurs actifs.", ""},
 	{"R", "", "fiches/mediateur en 2024", "Je ne sais pas encore calculer une moyenne par médiateur pour « fiches d'accompagnement » : Relais en donne le total.", ""},
 	{"R", "", "part des fiches dans le nord", "Je ne sais pas encore calculer une part pour « fiches d'accompagnement » : Relais en donne le nombre.", ""},
+	{"R", "", "demandes en cours d annee", "Compris : demandes – Hauts-de-France – du 01/01/2025 au 20/05/2025 – unité : demandes.", ""},
+	{"R", "", "fiches cet ete", "Je n'ai compris qu'une partie de votre question.", ""},
 	{"R", "", "detail des freins par departement", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ByDepartement},
 
 	// a clear question refused before
@@ -170,6 +172,8 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "les femmes representent quel pourcentage", "Compris : fiches de femmes – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ""},
 	{"R", "", "demandes d aide pour les rdv en 2024", "Compris : demandes « Aide ou prise de RDV » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
 	{"R", "", "partenaires du champ social", "Compris : partenaires du champ social – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : partenaires.", ""},
+	{"R", "", "fiches les trois derniers mois", "Compris : fiches d'accompagnement – Hauts-de-France – du 21/02/2025 au 20/05/2025 – unité : fiches.", ""},
+	{"R", "", "fiches durant 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
 	{"M", "", "combien d actions jai anime", "Compris : actions collectives de prévention – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : actions collectives.", ""},
 	{"D", "", "fiches sur mon territoire en 2024", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
 

@@ -147,6 +147,9 @@ var shorthands = map[string][]string{
 	"quon": {"qu", "on"}, "cetait": {"c", "etait"}, "jaimerais": {"j", "aimerais"}, "jvoudrais": {"j", "voudrais"},
 	"jveux": {"j", "veux"}, "nya": {"n", "y", "a"}, "ajd": {"aujourd", "hui"}, "auj": {"aujourd", "hui"},
 	"aujourdhui": {"aujourd", "hui"}, "sem": {"semaine"}, "trim": {"trimestre"},
+	// numbers in words (« les trois derniers mois »); not « sept », a month
+	"deux": {"2"}, "trois": {"3"}, "quatre": {"4"}, "cinq": {"5"}, "six": {"6"}, "huit": {"8"}, "neuf": {"9"},
+	"dix": {"10"}, "onze": {"11"}, "douze": {"12"},
 }
 
 // periodWords are the words of periods, known to the elision rule.

@@ -218,6 +218,13 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		}
 	}
 	q.Period, q.PeriodSaid, q.yearless = parsePeriod(raw, used, today)
+	// « cet été », « l'été dernier »: a season Relais does not read; « été »
+	// is otherwise a verb (« ont été résolues ») and would vanish
+	for i := 1; i < len(raw); i++ {
+		if raw[i] == "ete" && (raw[i-1] == "cet" || raw[i-1] == "l" || raw[i-1] == "en") {
+			q.Unknown = append(q.Unknown, "été")
+		}
+	}
 	if !q.PeriodSaid {
 		q.Period = indicators.YearToDate(today)
 	}

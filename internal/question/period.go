@@ -388,6 +388,12 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 		return ytd, 2
 	case (w == "annee" || w == "an") && (next == "en" && at(i+2) == "cours"):
 		return ytd, 3
+	case w == "en" && next == "cours" && (at(i+2) == "d" || at(i+2) == "de") && (at(i+3) == "annee" || at(i+3) == "l" && at(i+4) == "annee"):
+		// « en cours d'année » is this year, not the open requests
+		if at(i+3) == "l" {
+			return ytd, 5
+		}
+		return ytd, 4
 	case w == "debut" && (next == "annee" || next == "de" && at(i+2) == "l" && at(i+3) == "annee"):
 		a := ytd
 		a.start = true
