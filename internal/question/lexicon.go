@@ -201,7 +201,7 @@ var phrases = []phrase{
 	ph("postes en QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")), ph("postes QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")),
 	ph("postes en quartier", m(cTerritory, "qpv_posts"), m(cPosts, "")),
 	ph("mes", m(cTerritory, "own")), ph("mon", m(cTerritory, "own")), ph("ma", m(cTerritory, "own")), ph("j'ai", m(cTerritory, "own")),
-	ph("territoire", m(cTerritory, "own")), ph("mon territoire", m(cTerritory, "own")), ph("ma structure", m(cTerritory, "own")),
+	ph("territoire", m(cTerritory, "own")), ph("mon territoire", m(cTerritory, "own")),
 	ph("département", m(cDepartement, "")), ph("dept", m(cDepartement, "")), ph("dép", m(cDepartement, "")), ph("dpt", m(cDepartement, "")),
 	// breakdowns
 	ph("par département", m(cBreakdown, "departement")), ph("par dept", m(cBreakdown, "departement")),
