@@ -147,6 +147,7 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "part des fiches dans le nord", "Je ne sais pas encore calculer une part pour « fiches d'accompagnement » : Relais en donne le nombre.", ""},
 	{"R", "", "demandes en cours d annee", "Compris : demandes – Hauts-de-France – du 01/01/2025 au 20/05/2025 – unité : demandes.", ""},
 	{"R", "", "fiches cet ete", "Je n'ai compris qu'une partie de votre question.", ""},
+	{"M", "", "combien de demandes et de personnes ce mois", "Je ne donne qu'un chiffre à la fois : posez une question pour les demandes, une autre pour les personnes distinctes.", ""},
 	{"R", "", "detail des freins par departement", "Compris : fiches citant au moins un frein – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ByDepartement},
 
 	// a clear question refused before
@@ -174,6 +175,7 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "partenaires du champ social", "Compris : partenaires du champ social – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : partenaires.", ""},
 	{"R", "", "fiches les trois derniers mois", "Compris : fiches d'accompagnement – Hauts-de-France – du 21/02/2025 au 20/05/2025 – unité : fiches.", ""},
 	{"R", "", "fiches durant 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
+	{"M", "", "combien de rdv jai pris pour les gens", "Compris : demandes « Aide ou prise de RDV » – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes.", ""},
 	{"M", "", "combien d actions jai anime", "Compris : actions collectives de prévention – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : actions collectives.", ""},
 	{"D", "", "fiches sur mon territoire en 2024", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
 

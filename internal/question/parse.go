@@ -852,7 +852,8 @@ func askedUnit(hits []hit) string {
 		case cFiller, cShare, cBreakdown, cTerritory, cDepartement, cMean:
 			continue
 		case cPeople:
-			if !(content && (h.prev == "des" || h.prev == "aux" || h.prev == "du")) {
+			// « RDV pris pour les gens »: after something else, the people qualify it
+			if !(content && !h.afterAnd && (h.prev == "des" || h.prev == "aux" || h.prev == "du" || h.prev == "les" || h.prev == "pour")) {
 				return unitPeople
 			}
 		case cSheets:
@@ -1010,23 +1011,26 @@ func (q *Query) severalRequests(has map[string][]string) {
 	}
 }
 
-// bothUnits refuses two counts asked at once (« fiches et personnes »):
-// one figure would leave the other out.
+// bothUnits refuses two counts asked at once (« fiches et personnes »,
+// « demandes et personnes »): one figure would leave the other out.
 func (q *Query) bothUnits(hits []hit) {
 	if q.Mismatch != "" {
 		return
 	}
-	seen := map[string]bool{}
+	names := map[string]string{cSheets: "les fiches", cPeople: "les personnes distinctes", cRequests: "les demandes"}
+	first := ""
 	for _, h := range hits {
 		c := h.means[0].cat
-		if c != cSheets && c != cPeople {
+		if names[c] == "" {
 			continue
 		}
-		if h.afterAnd && len(seen) > 0 && !seen[c] {
-			q.Mismatch = "Je ne donne qu'un chiffre à la fois : posez une question pour les fiches, une autre pour les personnes distinctes."
+		if h.afterAnd && first != "" && first != c {
+			q.Mismatch = "Je ne donne qu'un chiffre à la fois : posez une question pour " + names[first] + ", une autre pour " + names[c] + "."
 			return
 		}
-		seen[c] = true
+		if first == "" {
+			first = c
+		}
 	}
 }
 
