@@ -191,6 +191,7 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "fiches de fin 2024", "Je n'ai compris qu'une partie de votre question.", ""},
 	{"R", "", "fiches a lomme", "« lomme » : je ne connais pas ce lieu, qui ne fait pas partie des territoires de Relais.", ""},
 	{"R", "", "fiches de l annee derniere a la meme periode", "Je n'ai compris qu'une partie de votre question.", ""},
+	{"R", "", "fiches du sud de l aisne", "Je n'ai compris qu'une partie de votre question.", ""},
 	{"R", "", "fiches par structure", "Je n'ai compris qu'une partie de votre question.", ""},
 }
 

@@ -307,4 +307,6 @@ func build() []entry {
 var structureWords = map[string]bool{
 	"ccas": true, "centre": true, "social": true, "sociale": true, "ville": true, "association": true, "maison": true,
 	"sante": true, "mairie": true, "commune": true, "services": true, "service": true, "espace": true, "quartier": true,
+	// points of the compass: « les fiches du sud » name no structure
+	"sud": true, "ouest": true, "est": true,
 }
