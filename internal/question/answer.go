@@ -213,6 +213,13 @@ func requestFigure(q Query, r *indicators.Report, f Figure) Figure {
 	switch q.Indicator {
 	case Requests:
 		f.Count, f.Value = total, frtext.Number(total)
+		if q.share {
+			all := 0
+			for _, t := range requestsOf(r, "") {
+				all += t.Total
+			}
+			f.Value = share(total, all, "demande")
+		}
 	case Resolved:
 		f.Count, f.Value = resolved, share(resolved, total, "demande")
 	case Rate:

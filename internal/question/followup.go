@@ -69,6 +69,17 @@ func FollowUp(q, last Query) (Query, bool) {
 		if q.Breakdown != "" {
 			out.Breakdown = q.Breakdown
 		}
+		// « et le taux ? » after requests: their resolution rate; « et la
+		// part ? » of a kind or type: its share of all requests
+		switch {
+		case q.shareWord == "":
+		case requestFamily(last.Indicator) && (q.shareWord == "taux" || q.shareWord == "tx"):
+			out.Indicator = Rate
+		case last.Indicator == Requests && last.Code != "":
+			out.share = true
+		default:
+			return q, false // a share of a count that has none: not understood
+		}
 	case q.Continues && q.unit == "" && dimensionIndicator(q.Indicator) && last.Indicator != q.Indicator &&
 		!(q.Indicator == PeopleQPV && last.Indicator == QPV):
 		// « et en QPV ? », « et pour les femmes ? »: a filter on the last
@@ -107,6 +118,12 @@ func FollowUp(q, last Query) (Query, bool) {
 		out.Period, out.PeriodSaid = last.Period, true
 	case q.yearless && last.PeriodSaid && last.Period.From.Year() == last.Period.To.Year():
 		out.Period = inYear(q.Period, last.Period.From.Year()) // « et en avril ? » after March 2024: April 2024
+	case q.yearBefore && last.PeriodSaid:
+		// « et l'année d'avant ? » after 2024: 2023, after March 2024: March 2023
+		out.Period = indicators.Days(last.Period.From.AddDate(-1, 0, 0), last.Period.To.AddDate(-1, 0, 0))
+		if last.Period.From.Year() == last.Period.To.Year() {
+			out.Period = inYear(last.Period, last.Period.From.Year()-1)
+		}
 	}
 	out.Own = q.Own || last.Own
 	return out, true

@@ -50,8 +50,9 @@ var phrases = []phrase{
 	// sheets and people
 	ph("fiches", m(cSheets, "")), ph("fiches d'accompagnement", m(cSheets, "")), ph("accompagnements", m(cSheets, "")),
 	ph("passages", m(cSheets, "")), ph("saisies", m(cSheets, "")),
+	ph("accomp", m(cSheets, "")), ph("accompagnements réalisés", m(cSheets, "")),
 	ph("personnes", m(cPeople, "")), ph("gens", m(cPeople, "")), ph("usagers", m(cPeople, "")),
-	ph("beneficiaires", m(cPeople, "")), ph("habitants", m(cPeople, "")), ph("file active", m(cPeople, "")),
+	ph("beneficiaires", m(cPeople, "")), ph("bénéf", m(cPeople, "")), ph("bénéfs", m(cPeople, "")), ph("pers", m(cPeople, "")), ph("habitants", m(cPeople, "")), ph("file active", m(cPeople, "")),
 	ph("personnes accompagnées", m(cPeople, "")), ph("personnes différentes", m(cPeople, "")),
 	ph("personnes distinctes", m(cPeople, "")), ph("personnes suivies", m(cPeople, "")), ph("publics", m(cPeople, "")),
 	ph("QPV", m(cQPV, "")), ph("quartiers prioritaires", m(cQPV, "")), ph("quartier prioritaire", m(cQPV, "")),
@@ -80,6 +81,8 @@ var phrases = []phrase{
 	ph("orientés par des partenaires", m(cContact, "orientation_partenaire")),
 	ph("rencontre physique", m(cContact, "rencontre_physique")), ph("venus d'eux-mêmes", m(cContact, "demarche_usager")),
 	ph("démarche de l'usager", m(cContact, "demarche_usager")), ph("démarche spontanée", m(cContact, "demarche_usager")),
+	ph("venus d'elles-mêmes", m(cContact, "demarche_usager")), ph("d'eux-mêmes", m(cContact, "demarche_usager")),
+	ph("venues d'elles-mêmes", m(cContact, "demarche_usager")), ph("spontanément", m(cContact, "demarche_usager")),
 	// levels
 	ph("niveau", m(cLevel, "")), ph("niveaux", m(cLevel, "")), ph("informés", m(cLevel, "informe")),
 	ph("orientés", m(cLevel, "oriente")), ph("accompagnés", m(cLevel, "accompagne")),
@@ -88,21 +91,27 @@ var phrases = []phrase{
 	// requests
 	ph("demandes", m(cRequests, "")), ph("requêtes", m(cRequests, "")), ph("dossiers", m(cRequests, "")),
 	ph("besoins", m(cRequests, "")), ph("sollicitations", m(cRequests, "")),
+	ph("dmd", m(cRequests, "")), ph("dmds", m(cRequests, "")), ph("dde", m(cRequests, "")), ph("ddes", m(cRequests, "")),
 	ph("droits", m(cKind, "droits")), ph("accès aux droits", m(cKind, "droits")), ph("ouverture de droits", m(cKind, "droits")),
+	ph("droits ouverts", m(cKind, "droits"), m(cResolved, "")), ph("ouvertures de droits obtenues", m(cKind, "droits"), m(cResolved, "")),
 	ph("soins", m(cKind, "soins")), ph("accès aux soins", m(cKind, "soins")),
 	ph("CSS", m(cType, "droits.css")), ph("C2S", m(cType, "droits.css")), ph("CMU", m(cType, "droits.css")),
 	ph("complémentaire santé solidaire", m(cType, "droits.css")), ph("complémentaire santé", m(cType, "droits.css")),
 	ph("complémentaire", m(cType, "droits.css")), ph("mutuelle", m(cType, "droits.css")),
-	ph("frais de spécialiste", m(cType, "droits.frais_specialiste")), ph("spécialiste", m(cType, "droits.frais_specialiste")),
+	ph("frais de spécialiste", m(cType, "droits.frais_specialiste")), ph("spécialiste", m(cType, "droits.frais_specialiste")), ph("aides spécialiste", m(cType, "droits.frais_specialiste")),
+	ph("aides pour frais de spécialiste", m(cType, "droits.frais_specialiste")),
 	ph("prestations de santé", m(cType, "droits.prestations_sante")), ph("prestations sociales", m(cType, "droits.prestations_sociales")),
 	ph("RDV", m(cType, "soins.rdv")), ph("rendez-vous", m(cType, "soins.rdv")), ph("prise de RDV", m(cType, "soins.rdv")),
-	ph("prise de rendez-vous", m(cType, "soins.rdv")), ph("médecin traitant", m(cType, "soins.recherche_ps")),
+	ph("prise de rendez-vous", m(cType, "soins.rdv")), ph("RDV pris", m(cType, "soins.rdv")), ph("rendez-vous pris", m(cType, "soins.rdv")), ph("médecin traitant", m(cType, "soins.recherche_ps")),
 	ph("recherche de médecin", m(cType, "soins.recherche_ps")), ph("professionnel de santé", m(cType, "soins.recherche_ps")),
 	ph("médecin", m(cType, "soins.recherche_ps")), ph("recherche de médecin traitant", m(cType, "soins.recherche_ps")),
 	ph("accompagnement aux RDV médicaux", m(cType, "soins.accompagnement_rdv")), ph("recherche de professionnel", m(cType, "soins.recherche_ps")),
 	ph("bilan de santé", m(cType, "soins.bilan_sante"), m(cTheme, "bilan_sante")),
 	ph("accompagnement aux RDV", m(cType, "soins.accompagnement_rdv")), ph("accompagnement aux rendez-vous", m(cType, "soins.accompagnement_rdv")),
 	ph("accompagnement physique", m(cType, "soins.accompagnement_rdv")), ph("accompagnements physiques", m(cType, "soins.accompagnement_rdv")),
+	ph("RDV médicaux accompagnés", m(cType, "soins.accompagnement_rdv")), ph("RDV accompagnés", m(cType, "soins.accompagnement_rdv")),
+	ph("accompagnement RDV", m(cType, "soins.accompagnement_rdv")), ph("aide pour les RDV", m(cType, "soins.rdv")),
+	ph("aide ou prise de RDV", m(cType, "soins.rdv")), ph("aide à la prise de RDV", m(cType, "soins.rdv")),
 	ph("conseil santé", m(cType, "soins.conseil")), ph("conseils", m(cType, "soins.conseil")),
 	ph("activité physique adaptée", m(cType, "soins.apa")), ph("APA", m(cType, "soins.apa")), ph("sport", m(cType, "soins.apa")),
 	ph("dépistage", m(cType, "soins.depistage"), m(cTheme, "cancer")), ph("dépistage organisé", m(cType, "soins.depistage")),
@@ -137,7 +146,8 @@ var phrases = []phrase{
 	// obstacles
 	ph("freins", m(cObstacles, "")), ph("obstacles", m(cObstacles, "")), ph("difficultés", m(cObstacles, "")),
 	ph("barrières", m(cObstacles, "")),
-	ph("démarches administratives", m(cObstacles, "demarches")), ph("complexité des démarches", m(cObstacles, "demarches")),
+	ph("démarches administratives", m(cObstacles, "demarches")), ph("freins administratifs", m(cObstacles, "demarches")),
+	ph("difficultés administratives", m(cObstacles, "demarches")), ph("administratif", m(cObstacles, "demarches")), ph("complexité des démarches", m(cObstacles, "demarches")),
 	ph("mobilité", m(cObstacles, "mobilite")), ph("transport", m(cObstacles, "mobilite")),
 	ph("manque d'info", m(cObstacles, "manque_info")), ph("manque d'information", m(cObstacles, "manque_info")),
 	ph("méconnaissance", m(cObstacles, "manque_info")), ph("non connaissance", m(cObstacles, "non_connaissance")),
@@ -149,6 +159,7 @@ var phrases = []phrase{
 	// collective actions
 	ph("actions", m(cActions, "")), ph("actions collectives", m(cActions, "")), ph("actions de prévention", m(cActions, "")),
 	ph("prévention", m(cActions, "")), ph("ateliers", m(cActions, "")), ph("animations", m(cActions, "")),
+	ph("animations collectives", m(cActions, "")), ph("ateliers collectifs", m(cActions, "")), ph("séances collectives", m(cActions, "")),
 	ph("co-animées", m(cRole, "coanimee")), ph("coanimées", m(cRole, "coanimee")), ph("co-construites", m(cRole, "coconstruite")),
 	ph("coconstruites", m(cRole, "coconstruite")), ph("participation", m(cRole, "participation")),
 	ph("professionnels", m(cAudience, "professionnels")), ph("pros", m(cAudience, "professionnels")),
@@ -162,37 +173,43 @@ var phrases = []phrase{
 	// partners and reviews
 	ph("partenaires", m(cPartners, "")), ph("réseau", m(cPartners, "")), ph("sanitaires", m(cPCat, "sanitaire")),
 	ph("sociaux", m(cPCat, "social")), ph("médico-sociaux", m(cPCat, "medico_social")), ph("médico-social", m(cPCat, "medico_social")),
+	ph("champ social", m(cPCat, "social")), ph("champ sanitaire", m(cPCat, "sanitaire")), ph("champ médico-social", m(cPCat, "medico_social")),
 	ph("bilans", m(cReviews, "")), ph("bilans annuels", m(cReviews, "")), ph("bilan annuel", m(cReviews, "")),
 	ph("identifiés", m(cReviewQ, "identified")), ph("identifiés sur le territoire", m(cReviewQ, "identified")),
 	ph("missions connues", m(cReviewQ, "missions_known")), ph("partenariat avec la CPAM", m(cReviewQ, "cpam_partnership")),
 	ph("partenariat CPAM", m(cReviewQ, "cpam_partnership")), ph("instances partenariales", m(cReviewQ, "partner_bodies")),
 	ph("instances", m(cReviewQ, "partner_bodies")), ph("projet professionnel", m(cReviewQ, "professional_project")),
-	ph("formation", m(cReviewQ, "training")), ph("formations", m(cReviewQ, "training")), ph("formés", m(cReviewQ, "training")),
+	ph("formation", m(cReviewQ, "training")), ph("suivi une formation", m(cReviewQ, "training")), ph("suivi la formation", m(cReviewQ, "training")),
+	ph("suivi des formations", m(cReviewQ, "training")), ph("formation suivie", m(cReviewQ, "training")),
+	ph("participent à des instances", m(cReviewQ, "partner_bodies")), ph("participé à des instances", m(cReviewQ, "partner_bodies")),
+	ph("participation à des instances", m(cReviewQ, "partner_bodies")), ph("participation aux instances", m(cReviewQ, "partner_bodies")),
+	ph("projet pro", m(cReviewQ, "professional_project")), ph("formations", m(cReviewQ, "training")), ph("formés", m(cReviewQ, "training")),
 	// mediators
 	ph("médiateurs", m(cMediators, "")), ph("médiatrices", m(cMediators, "")), ph("médiateurs actifs", m(cMediators, "")),
 	ph("médiateurs santé", m(cMediators, "")), ph("postes", m(cPosts, "")), ph("postes de médiateurs", m(cPosts, "")),
 	// shares
 	ph("part", m(cShare, "")), ph("pourcentage", m(cShare, "")), ph("proportion", m(cShare, "")), ph("taux", m(cShare, "")),
-	ph("%", m(cShare, "")), ph("ratio", m(cShare, "")), ph("répartition", m(cBreakdown, "type")),
+	ph("%", m(cShare, "")), ph("tx", m(cShare, "")), ph("ratio", m(cShare, "")), ph("répartition", m(cBreakdown, "")),
 	// territories
 	ph("région", m(cTerritory, "region")), ph("régional", m(cTerritory, "region")), ph("Hauts-de-France", m(cTerritory, "region")),
 	ph("HDF", m(cTerritory, "region")), ph("Picardie", m(cTerritory, "picardie")), ph("ex-Picardie", m(cTerritory, "picardie")),
 	ph("Aisne", m(cTerritory, "d:02")), ph("02", m(cTerritory, "d:02")), ph("Nord", m(cTerritory, "d:59")), ph("59", m(cTerritory, "d:59")),
 	ph("Oise", m(cTerritory, "d:60")), ph("60", m(cTerritory, "d:60")), ph("Pas-de-Calais", m(cTerritory, "d:62")),
 	ph("PdC", m(cTerritory, "d:62")), ph("62", m(cTerritory, "d:62")), ph("Somme", m(cTerritory, "d:80")), ph("80", m(cTerritory, "d:80")),
-	ph("ruraux", m(cTerritory, "rural")), ph("rurales", m(cTerritory, "rural")), ph("postes ruraux", m(cTerritory, "rural")),
+	ph("ruraux", m(cTerritory, "rural")), ph("rurales", m(cTerritory, "rural")), ph("postes ruraux", m(cTerritory, "rural"), m(cPosts, "")),
 	ph("milieu rural", m(cTerritory, "rural")), ph("zone rurale", m(cTerritory, "rural")),
-	ph("postes en QPV", m(cTerritory, "qpv_posts")), ph("postes QPV", m(cTerritory, "qpv_posts")),
-	ph("postes en quartier", m(cTerritory, "qpv_posts")),
+	ph("postes en QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")), ph("postes QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")),
+	ph("postes en quartier", m(cTerritory, "qpv_posts"), m(cPosts, "")),
 	ph("mes", m(cTerritory, "own")), ph("mon", m(cTerritory, "own")), ph("ma", m(cTerritory, "own")), ph("j'ai", m(cTerritory, "own")),
+	ph("territoire", m(cTerritory, "own")), ph("mon territoire", m(cTerritory, "own")),
 	ph("département", m(cDepartement, "")), ph("dept", m(cDepartement, "")), ph("dép", m(cDepartement, "")), ph("dpt", m(cDepartement, "")),
 	// breakdowns
 	ph("par département", m(cBreakdown, "departement")), ph("par dept", m(cBreakdown, "departement")),
 	ph("par dép", m(cBreakdown, "departement")), ph("par territoire", m(cBreakdown, "departement")),
 	ph("départements", m(cBreakdown, "departement")),
 	ph("par type", m(cBreakdown, "type")), ph("par types", m(cBreakdown, "type")), ph("par motif", m(cBreakdown, "type")),
-	ph("par thème", m(cBreakdown, "type")), ph("par catégorie", m(cBreakdown, "type")), ph("par sexe", m(cBreakdown, "type"), m(cSex, "")), ph("détail", m(cBreakdown, "type")),
-	ph("détaillé", m(cBreakdown, "type")),
+	ph("par thème", m(cBreakdown, "type")), ph("par catégorie", m(cBreakdown, "type")), ph("par sexe", m(cBreakdown, "type"), m(cSex, "")), ph("détail", m(cBreakdown, "")),
+	ph("détaillé", m(cBreakdown, "")),
 	ph("par mois", m(cBreakdown, "month")), ph("mois par mois", m(cBreakdown, "month")), ph("mensuel", m(cBreakdown, "month")),
 	ph("chaque mois", m(cBreakdown, "month")), ph("évolution", m(cBreakdown, "month")),
 	// words that carry no meaning here
@@ -204,7 +221,14 @@ var phrases = []phrase{
 	ph("actifs", m(cFiller, "")), ph("actives", m(cFiller, "")), ph("beaucoup", m(cFiller, "")), ph("venues", m(cFiller, "")), ph("vues", m(cFiller, "")), ph("vus", m(cFiller, "")), ph("vu", m(cFiller, "")),
 	ph("rencontrées", m(cFiller, "")), ph("reçues", m(cFiller, "")), ph("reçus", m(cFiller, "")),
 	ph("concernant", m(cFiller, "")), ph("année", m(cFiller, "")), ph("années", m(cFiller, "")), ph("période", m(cFiller, "")), ph("nombreux", m(cFiller, "")), ph("environ", m(cFiller, "")),
-	ph("médicaux", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
+	ph("médicaux", m(cFiller, "")),
+	// rankings: the list answers them, most frequent first
+	ph("principaux", m(cFiller, "")), ph("principales", m(cFiller, "")), ph("plus fréquents", m(cFiller, "")),
+	ph("fréquents", m(cFiller, "")), ph("plus courants", m(cFiller, "")), ph("plus utilisés", m(cFiller, "")),
+	ph("utilisés", m(cFiller, "")), ph("plus cités", m(cFiller, "")), ph("top", m(cFiller, "")), ph("classement", m(cFiller, "")),
+	ph("bcp", m(cFiller, "")),
+	ph("animées", m(cFiller, "")), ph("animé", m(cFiller, "")), ph("menées", m(cFiller, "")), ph("organisées", m(cFiller, "")),
+	ph("représentent", m(cFiller, "")), ph("représente", m(cFiller, "")), ph("stats", m(cFiller, "")), ph("statistiques", m(cFiller, "")), ph("ensemble", m(cFiller, "")), ph("cumulé", m(cFiller, "")), ph("actuellement", m(cFiller, "")),
 }
 
 func m(cat, val string) meaning { return meaning{cat, val} }
@@ -236,6 +260,9 @@ var stop = map[string]bool{
 	"connaitre": true, "donner": true, "montre": true, "montrer": true, "affiche": true, "afficher": true,
 	"obtenir": true, "indiquer": true, "indique": true, "dites": true, "sais": true, "savez": true, "aimerait": true,
 	"voudrait": true, "souhaite": true, "souhaiterais": true, "besoin": true,
+	// SMS spellings
+	"kel": true, "kelle": true, "kels": true, "koi": true, "pr": true, "ac": true, "avc": true, "aupres": true, "svpl": true,
+	"pk": true, "pcq": true, "tt": true, "ts": true, "tte": true, "ttes": true, "mais": true, "aussi": true, "comme": true, "durant": true, "pendant": true, "lors": true,
 }
 
 // entry is a phrase ready for matching.
@@ -246,6 +273,17 @@ type entry struct {
 }
 
 var lexicon = build()
+
+// lexiconByFirst indexes the lexicon by the first letter of its first
+// word, in lexicon order: a typed word matches a phrase only with the
+// same first letter (near, oneEdit), so only those are tried.
+var lexiconByFirst = func() (idx [256][]int) {
+	for e, ent := range lexicon {
+		c := ent.words[0][0]
+		idx[c] = append(idx[c], e)
+	}
+	return idx
+}()
 
 func build() []entry {
 	var out []entry
@@ -269,4 +307,6 @@ func build() []entry {
 var structureWords = map[string]bool{
 	"ccas": true, "centre": true, "social": true, "sociale": true, "ville": true, "association": true, "maison": true,
 	"sante": true, "mairie": true, "commune": true, "services": true, "service": true, "espace": true, "quartier": true,
+	// points of the compass: « les fiches du sud » name no structure
+	"sud": true, "ouest": true, "est": true,
 }

@@ -15,7 +15,8 @@ var fold = map[rune]string{
 
 // tokens lowercases, folds accents and splits text into words. Digits and
 // letters stay together ("c2s", "t1", "1er"); a slash between digits stays
-// inside the word so "15/03/2024" is one date; everything else separates.
+// inside the word so "15/03/2024" is one date; the dots of an acronym
+// typed « c.s.s » too; everything else separates.
 func tokens(text string) []string {
 	var out []string
 	var cur strings.Builder
@@ -34,6 +35,12 @@ func tokens(text string) []string {
 			cur.WriteString(fold[r])
 		case r == '/' && cur.Len() > 0 && isDigit(runes, i-1) && isDigit(runes, i+1):
 			cur.WriteRune(r)
+		case r == '.' && initial(runes, i-1) && initial(runes, i+1):
+			// « C.S.S », « q.p.v »: an acronym's letters stay one word
+		case r == '/':
+			// « fiches/médiateur », « fiches / mois »: « par »
+			flush()
+			out = append(out, "par")
 		case r == '%':
 			flush()
 			out = append(out, "%")
@@ -46,6 +53,13 @@ func tokens(text string) []string {
 	}
 	flush()
 	return out
+}
+
+// initial tells whether runes[i] is a letter standing alone between
+// separators, as each letter of an acronym typed « c.s.s ».
+func initial(r []rune, i int) bool {
+	letter := func(k int) bool { return k >= 0 && k < len(r) && (r[k] >= 'a' && r[k] <= 'z' || fold[r[k]] != "") }
+	return letter(i) && !letter(i-1) && !letter(i+1)
 }
 
 func isDigit(r []rune, i int) bool { return i >= 0 && i < len(r) && r[i] >= '0' && r[i] <= '9' }
@@ -124,4 +138,88 @@ func oneInsert(long, short string) bool {
 		i++
 	}
 	return long[i+1:] == short[i:]
+}
+
+// shorthands are words typed on a phone for longer ones: the apostrophe
+// left out (« cest », « jai »), SMS spellings of period words.
+var shorthands = map[string][]string{
+	"cest": {"c", "est"}, "jai": {"j", "ai"}, "quil": {"qu", "il"}, "quils": {"qu", "ils"}, "quest": {"qu", "est"},
+	"quon": {"qu", "on"}, "cetait": {"c", "etait"}, "jaimerais": {"j", "aimerais"}, "jvoudrais": {"j", "voudrais"},
+	"jveux": {"j", "veux"}, "nya": {"n", "y", "a"}, "ajd": {"aujourd", "hui"}, "auj": {"aujourd", "hui"},
+	"aujourdhui": {"aujourd", "hui"}, "sem": {"semaine"}, "trim": {"trimestre"},
+	// numbers in words (« les trois derniers mois »); not « sept », a month
+	"deux": {"2"}, "trois": {"3"}, "quatre": {"4"}, "cinq": {"5"}, "six": {"6"}, "huit": {"8"}, "neuf": {"9"},
+	"dix": {"10"}, "onze": {"11"}, "douze": {"12"},
+}
+
+// periodWords are the words of periods, known to the elision rule.
+var periodWords = []string{"an", "annee", "mois", "semaine", "trimestre", "semestre", "jour", "hier", "aujourd",
+	"debut", "fin", "rentree", "scolaire", "dernier", "derniere", "precedent", "precedente", "passe", "passee",
+	"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "avant", "apres"}
+
+// vocabulary is every word the parser knows by itself (lexicon, stop
+// words, periods, places), as stems: a word typed without its apostrophe
+// (« laisne », « dactions ») is split only into a word it knows.
+var vocabulary = buildVocabulary()
+
+func buildVocabulary() map[string]bool {
+	v := map[string]bool{}
+	for w := range stop {
+		v[stem(w)] = true
+	}
+	for _, p := range phrases {
+		for _, w := range tokens(p.text) {
+			v[stem(w)] = true
+		}
+	}
+	for w := range months {
+		v[stem(w)] = true
+	}
+	for _, w := range periodWords {
+		v[stem(w)] = true
+	}
+	for _, pl := range places {
+		for _, w := range pl.words {
+			v[stem(w)] = true
+		}
+	}
+	return v
+}
+
+// elisions are the letters an apostrophe follows in French: « d'actions »,
+// « l'Aisne », « qu'en », « j'accompagne ».
+var elisions = []string{"qu", "d", "l", "j"}
+
+// expand rewrites the words typed without an apostrophe or in SMS
+// spelling: « cest » is « c est », « laisne » « l aisne », « dacces »
+// « d acces ». A word is split only when it is unknown as typed and what
+// follows the elided letter is a word of the vocabulary or of known
+// (a structure's name); others stay as typed, to be reported.
+func expand(raw []string, known func(string) bool) []string {
+	var out []string
+	for _, w := range raw {
+		if s, ok := shorthands[w]; ok {
+			out = append(out, s...)
+			continue
+		}
+		if len(w) >= 4 && !allDigits(w) && !vocabulary[stem(w)] && !known(w) {
+			if p, rest := elided(w); p != "" && (vocabulary[stem(rest)] || known(rest)) {
+				out = append(out, p, rest)
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// elided splits w after an elided letter followed by a vowel or an h
+// (« laisne »: « l », « aisne »); "" when w starts with none.
+func elided(w string) (prefix, rest string) {
+	for _, p := range elisions {
+		if len(w) > len(p)+2 && strings.HasPrefix(w, p) && strings.IndexByte("aeiouyh", w[len(p)]) >= 0 {
+			return p, w[len(p):]
+		}
+	}
+	return "", ""
 }

@@ -96,6 +96,14 @@ type Query struct {
 	yearless bool
 	// unit is the unit the question's words ask for, "" for none said.
 	unit string
+	// share is set when a share of the requests of a kind or type is
+	// asked (« part des demandes de soins »): the figure says it.
+	share bool
+	// shareWord is the word asking for a share or rate (« taux »,
+	// « part »), "" for none: « et le taux ? » follows requests.
+	shareWord string
+	// yearBefore: « l'année d'avant », the year before the last question's.
+	yearBefore bool
 }
 
 // Understood tells whether the whole question was read: an indicator, at
@@ -115,24 +123,40 @@ type Structure struct{ Departement, Name string }
 // Parser knows none.
 type Parser struct {
 	structures []structWords
+	// names are the folded words of the structures' names, so that a
+	// word typed without its apostrophe is not split out of one.
+	names map[string]bool
+	// byWord indexes the structures by the stems of their names' words:
+	// where each word sits in which name.
+	byWord map[string][]namePos
 }
 
 type structWords struct {
 	s     Structure
-	words []string
+	words []string // the words that designate it (not « centre », « CCAS »…)
+	all   []string // every word of its name but stop words, stemmed
 }
+
+// namePos is a word's place in a structure's name.
+type namePos struct{ structure, pos int }
 
 // NewParser returns a parser that also recognises the given structures.
 func NewParser(structures []Structure) *Parser {
-	p := &Parser{}
+	p := &Parser{names: map[string]bool{}, byWord: map[string][]namePos{}}
 	for _, s := range structures {
-		var ws []string
+		var ws, all []string
 		for _, w := range tokens(s.Name) {
-			if !stop[w] && !structureWords[w] && len(w) >= 3 {
+			if stop[w] {
+				continue
+			}
+			p.names[w] = true
+			p.byWord[stem(w)] = append(p.byWord[stem(w)], namePos{len(p.structures), len(all)})
+			all = append(all, stem(w))
+			if !structureWords[w] && len(w) >= 3 {
 				ws = append(ws, stem(w))
 			}
 		}
-		p.structures = append(p.structures, structWords{s: s, words: ws})
+		p.structures = append(p.structures, structWords{s: s, words: ws, all: all})
 	}
 	return p
 }
@@ -144,6 +168,11 @@ type hit struct {
 	// moyen des personnes »): a people word after "des" qualifies, it is
 	// not what is counted.
 	prev string
+	// afterAnd is set when « et » joins the phrase to the one before
+	// (« fiches et personnes », « droits et soins »).
+	afterAnd bool
+	raw      string // the first word, as typed (folded)
+	n        int    // the number of words of the phrase
 }
 
 // Place is a place named in a question that is none of Relais's
@@ -167,16 +196,35 @@ var locatives = map[string]bool{"a": true, "au": true, "aux": true, "dans": true
 // Parse reads text as a question asked on day today.
 func (p *Parser) Parse(text string, today time.Time) Query {
 	var q Query
-	raw := tokens(text)
+	raw := expand(tokens(text), func(w string) bool { return p.names[w] })
 	used := make([]bool, len(raw))
 	q.Continues = len(raw) > 0 && (raw[0] == "et" || raw[0] == "idem" || raw[0] == "pareil")
+	if q.Continues {
+		used[0] = true // « idem pour la Somme »
+	}
+	// « l'année d'avant », « l'année précédente »: the year before the
+	// last question's, in a follow-up
+	for i := 0; i+1 < len(raw); i++ {
+		if (raw[i] == "an" || raw[i] == "annee") && (raw[i+1] == "precedente" || raw[i+1] == "precedent" ||
+			raw[i+1] == "d" && i+2 < len(raw) && raw[i+2] == "avant") {
+			q.yearBefore = true
+		}
+	}
 	ageBands(raw, used, &q) // before the period: « 25 ans » is no year
 	for i := 1; i < len(raw); i++ {
-		if raw[i] == "cours" && raw[i-1] == "au" { // « au cours de » is not « en cours »
+		// « au cours de » is not « en cours », « au moins un frein » no place
+		if (raw[i] == "cours" || raw[i] == "moins") && raw[i-1] == "au" {
 			used[i] = true
 		}
 	}
 	q.Period, q.PeriodSaid, q.yearless = parsePeriod(raw, used, today)
+	// « cet été », « l'été dernier »: a season Relais does not read; « été »
+	// is otherwise a verb (« ont été résolues ») and would vanish
+	for i := 1; i < len(raw); i++ {
+		if raw[i] == "ete" && (raw[i-1] == "cet" || raw[i-1] == "l" || raw[i-1] == "en") {
+			q.Unknown = append(q.Unknown, "été")
+		}
+	}
 	if !q.PeriodSaid {
 		q.Period = indicators.YearToDate(today)
 	}
@@ -210,6 +258,20 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 			i += n - 1
 		}
 	}
+	// a structure named in full (« centre social Lille Sud », « CCAS de
+	// Roubaix »): its common words belong to its name, not to the catalogue
+	inFull := false
+	stems := make([]string, len(ws))
+	for i, w := range ws {
+		stems[i] = w.stem
+	}
+	if st, from, n := p.namedInFull(stems, taken); n > 0 {
+		q.Territory = Territory{Kind: indicators.KindStructure, Departement: st.Departement, Structure: st.Name}
+		for k := from; k < from+n; k++ {
+			taken[k] = true
+		}
+		inFull = true
+	}
 	var hits []hit
 	for i := 0; i < len(ws); i++ {
 		if taken[i] {
@@ -218,7 +280,8 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		// the longest phrase wins, then the one typed without a typo
 		// ("somme" is the Somme, not "homme" mistyped)
 		best, bestLen, bestExact := -1, 0, 0
-		for e, ent := range lexicon {
+		for _, e := range lexiconByFirst[ws[i].stem[0]] {
+			ent := lexicon[e]
 			n := len(ent.words)
 			if n < bestLen || i+n > len(ws) {
 				continue
@@ -238,11 +301,19 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		if best < 0 {
 			continue
 		}
-		prev := ""
+		prev, and := "", false
 		if j := ws[i].i; j > 0 {
 			prev = raw[j-1]
+			for k := j - 1; k >= 0; k-- {
+				if w := raw[k]; w == "et" || w == "ou" {
+					and = len(hits) > 0
+				} else if joins[w] {
+					continue
+				}
+				break
+			}
 		}
-		hits = append(hits, hit{means: lexicon[best].means, pos: i, prev: prev})
+		hits = append(hits, hit{means: lexicon[best].means, pos: i, prev: prev, afterAnd: and, raw: ws[i].raw, n: bestLen})
 		for k := i; k < i+bestLen; k++ {
 			taken[k] = true
 		}
@@ -259,7 +330,9 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	for _, w := range left {
 		leftWords = append(leftWords, w.stem)
 	}
-	if st, matched, ambiguous := p.structure(leftWords); len(ambiguous) > 1 {
+	if inFull {
+		// named in full: the words left are no second structure
+	} else if st, matched, ambiguous := p.structure(leftWords); len(ambiguous) > 1 {
 		q.Ambiguous = ambiguous
 		left = nil
 	} else if st != nil {
@@ -306,12 +379,42 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	return q
 }
 
+// joins are the words between « et » and the phrase it joins (« fiches
+// et des personnes »).
+var joins = map[string]bool{"de": true, "des": true, "d": true, "du": true, "les": true, "la": true, "le": true,
+	"l": true, "aux": true, "au": true, "pour": true, "combien": true, "nombre": true, "nb": true, "cb": true, "total": true}
+
+// namedInFull finds the longest run of words (two at least) that follow
+// each other in a structure's name and hold a word designating it:
+// « centre social lille sud », « ccas roubaix ». from and n say where the
+// run is; n is 0 when there is none.
+func (p *Parser) namedInFull(stems []string, taken []bool) (st Structure, from, n int) {
+	for i := range stems {
+		if taken[i] {
+			continue
+		}
+		for _, at := range p.byWord[stems[i]] {
+			sw := p.structures[at.structure]
+			k, designates := 0, false
+			for i+k < len(stems) && at.pos+k < len(sw.all) && !taken[i+k] &&
+				near(stems[i+k], sw.all[at.pos+k], len(stems[i+k])) {
+				designates = designates || slices.Contains(sw.words, sw.all[at.pos+k])
+				k++
+			}
+			if k >= 2 && designates && k > n {
+				st, from, n = sw.s, i, k
+			}
+		}
+	}
+	return st, from, n
+}
+
 // abbreviations of place names: « st quentin » is Saint-Quentin.
 var abbreviations = map[string]string{"st": "saint", "ste": "sainte"}
 
 // notPlaces follow « à » without being places (« visites à domicile »).
 var notPlaces = map[string]bool{"domicile": true, "distance": true, "pied": true, "temps": true, "jour": true,
-	"cote": true, "propos": true, "vie": true, "chaque": true, "nouveau": true, "nouvelles": true}
+	"cote": true, "propos": true, "vie": true, "chaque": true, "nouveau": true, "nouvelles": true, "meme": true, "memes": true}
 
 // numberPlace are the words before a number that make it a département
 // (« dans le 75 », « du 13 »): a number alone may be anything.
@@ -386,9 +489,10 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 	bestScore := 0
 	var best []int
 	var bestMatched map[string]bool
-	for i, s := range p.structures {
-		score := 0
-		matched := map[string]bool{}
+	// the words of a structure's name among words, counted and, for the
+	// best one only, listed (a map per structure would cost more than
+	// the rest of the parse)
+	match := func(s structWords, list map[string]bool) (score int) {
 		for _, w := range words {
 			if len(w) < 3 {
 				continue
@@ -396,18 +500,28 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 			for _, sw := range s.words {
 				if near(w, sw, len(w)) {
 					score++
-					matched[w] = true
+					if list != nil {
+						list[w] = true
+					}
 					break
 				}
 			}
 		}
+		return score
+	}
+	for i, s := range p.structures {
+		score := match(s, nil)
 		switch {
 		case score == 0:
 		case score > bestScore:
-			bestScore, best, bestMatched = score, []int{i}, matched
+			bestScore, best = score, []int{i}
 		case score == bestScore:
 			best = append(best, i)
 		}
+	}
+	if len(best) == 1 {
+		bestMatched = map[string]bool{}
+		match(p.structures[best[0]], bestMatched)
 	}
 	switch len(best) {
 	case 0:
@@ -428,6 +542,13 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 // breakdown, then checks that every filter and unit the question asks for
 // is the indicator's own.
 func (p *Parser) interpret(q *Query, hits []hit) {
+	// « les personnes que j'ai suivies »: « suivi » is a verb there, not
+	// the open requests (« mes suivis »)
+	if slices.ContainsFunc(hits, func(h hit) bool { return h.means[0].cat == cPeople }) {
+		hits = slices.DeleteFunc(hits, func(h hit) bool {
+			return h.n == 1 && h.means[0].cat == cOpen && (h.raw == "suivi" || h.raw == "suivie" || h.raw == "suivies")
+		})
+	}
 	has := map[string][]string{} // category → values, in order
 	for _, h := range hits {
 		for _, mn := range h.means {
@@ -506,6 +627,12 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		q.Conflict = "plusieurs territoires"
 	}
 	q.Breakdown = first(cBreakdown)
+	if q.Breakdown == "" && any(cBreakdown) { // « répartition », « détail »: of the indicator's own list
+		q.Breakdown = ByType
+	}
+	if bds := distinct(has[cBreakdown]); len(bds) > 1 {
+		q.Unsupported = append(q.Unsupported, "deux répartitions à la fois ("+strings.Join(breakdownNames(bds), " et ")+")")
+	}
 
 	// the request's kind and type, when named
 	reqCode := ""
@@ -521,12 +648,20 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	dim := firstDimension(hits, any(cPeople))
 	set := func(ind, code string) { q.Indicator, q.Code = ind, code }
 	switch {
+	case any(cReviewQ) && any(cMediators) && !any(cActions):
+		// « médiateurs qui ont suivi une formation »: a review's question,
+		// whatever verb was typed around it
+		set(Reviews, first(cReviewQ))
 	case any(cOverdue):
 		set(Overdue, "")
 	case any(cActions) || any(cRole) || any(cAudience) || (hasTheme && !any(cType) && !requestish):
 		switch {
 		case any(cPartic):
 			set(Participants, "")
+		case any(cAudience) && !hasTheme && (!any(cRole) || first(cRole) == "coanimee"):
+			// « médiateurs ayant co-animé une action pour des pros »: the
+			// audience's indicator counts co-animated actions
+			set(Actions, "audience."+first(cAudience))
 		case any(cRole):
 			set(Actions, "role."+first(cRole))
 		case hasTheme && theme != "":
@@ -594,6 +729,16 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	if q.Indicator == Actions && len(distinct(has[cTheme])) > 1 {
 		q.Unsupported = append(q.Unsupported, "deux thèmes à la fois")
 	}
+	q.severalRequests(has)
+	for _, h := range hits {
+		if h.means[0].cat == cShare && q.shareWord == "" {
+			q.shareWord = h.raw
+		}
+	}
+	q.bothUnits(hits)
+	if any(cShare) && q.Indicator == Requests && q.Code != "" {
+		q.share = true // « part des demandes de soins »: among all requests
+	}
 	// two codes of one catalogue ("les femmes et les hommes"): its list
 	if cat := dimensionOf(q.Indicator); cat != "" && len(distinct(has[cat])) > 1 {
 		q.Code, q.Breakdown = "", ByType
@@ -616,6 +761,25 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	q.checkFilters(has)
 	q.checkUnit(asked)
 	q.checkMean(hits, any(cMean))
+	q.checkShare()
+}
+
+// checkShare refuses a share asked of a figure that is a plain count
+// (« ratio fiches par médiateur », « part des fiches »): the count is
+// not the share.
+func (q *Query) checkShare() {
+	if q.shareWord == "" || q.Mismatch != "" {
+		return
+	}
+	facet, _, _ := strings.Cut(q.Code, ".")
+	switch {
+	case q.Indicator == Requests && q.Code == "", q.Indicator == Actions && (facet == "" || facet == "role"):
+	case q.Indicator == Sheets, q.Indicator == People, q.Indicator == Open, q.Indicator == Overdue, q.Indicator == Participants,
+		q.Indicator == Partners, q.Indicator == Mediators, q.Indicator == Posts, q.Indicator == Age, q.Indicator == Protection:
+	default:
+		return
+	}
+	q.Mismatch = "Je ne sais pas encore calculer une part pour « " + lowerFirst(Title(*q)) + " » : Relais en donne le nombre."
 }
 
 // checkMean refuses a mean the indicator does not give: « nombre moyen de
@@ -688,7 +852,8 @@ func askedUnit(hits []hit) string {
 		case cFiller, cShare, cBreakdown, cTerritory, cDepartement, cMean:
 			continue
 		case cPeople:
-			if !(content && (h.prev == "des" || h.prev == "aux" || h.prev == "du")) {
+			// « RDV pris pour les gens »: after something else, the people qualify it
+			if !(content && !h.afterAnd && (h.prev == "des" || h.prev == "aux" || h.prev == "du" || h.prev == "les" || h.prev == "pour")) {
 				return unitPeople
 			}
 		case cSheets:
@@ -760,6 +925,18 @@ func (q *Query) checkFilters(has map[string][]string) {
 	case Open, Overdue:
 		own[cOpen] = true
 	}
+	// collective actions are counted by one facet: role, theme or audience
+	if q.Indicator == Actions || q.Indicator == Participants {
+		facet, _, _ := strings.Cut(q.Code, ".")
+		for _, f := range []struct{ cat, facet, label string }{
+			{cRole, "role", "rôle du médiateur"}, {cTheme, "theme", "thème"}, {cAudience, "audience", "public"},
+		} {
+			if facet != f.facet && len(distinct(has[f.cat])) > 0 && !contains(q.Unsupported, f.label) &&
+				!(facet == "audience" && f.cat == cRole && contains(has[cRole], "coanimee")) {
+				q.Unsupported = append(q.Unsupported, f.label)
+			}
+		}
+	}
 	for _, c := range []string{cSex, cQPV, cRes, cContact, cLevel, cObstacles, cAgeBand, cStatus, cResolved, cOpen} {
 		if own[c] {
 			continue
@@ -806,6 +983,65 @@ func (q *Query) checkUnit(asked string) {
 	case asked == unitRequests && got != unitRequests:
 		q.Mismatch = "Je ne sais pas encore compter les demandes par " + by + " : Relais compte les fiches."
 	}
+}
+
+// severalRequests reads two kinds or types of requests at once (« droits
+// et soins », « CSS et RDV »): their list, never the first one alone.
+func (q *Query) severalRequests(has map[string][]string) {
+	if !requestFamily(q.Indicator) {
+		return
+	}
+	kinds := distinct(has[cKind])
+	types := distinct(has[cType])
+	for _, t := range types {
+		if k, _, _ := strings.Cut(t, "."); !contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(types) < 2 && len(kinds) < 2 {
+		return
+	}
+	if q.Indicator == Open { // open requests are not counted by type
+		q.Unsupported = append(q.Unsupported, "deux types de demandes à la fois")
+		return
+	}
+	q.Code, q.Breakdown = "", ByType
+	if len(kinds) == 1 {
+		q.Code = kinds[0]
+	}
+}
+
+// bothUnits refuses two counts asked at once (« fiches et personnes »,
+// « demandes et personnes »): one figure would leave the other out.
+func (q *Query) bothUnits(hits []hit) {
+	if q.Mismatch != "" {
+		return
+	}
+	names := map[string]string{cSheets: "les fiches", cPeople: "les personnes distinctes", cRequests: "les demandes"}
+	first := ""
+	for _, h := range hits {
+		c := h.means[0].cat
+		if names[c] == "" {
+			continue
+		}
+		if h.afterAnd && first != "" && first != c {
+			q.Mismatch = "Je ne donne qu'un chiffre à la fois : posez une question pour " + names[first] + ", une autre pour " + names[c] + "."
+			return
+		}
+		if first == "" {
+			first = c
+		}
+	}
+}
+
+// breakdownNames name breakdowns as typed: « par département ».
+func breakdownNames(bds []string) []string {
+	names := map[string]string{ByDepartement: "par département", ByType: "par type", ByMonth: "par mois"}
+	out := make([]string, len(bds))
+	for i, b := range bds {
+		out[i] = names[b]
+	}
+	return out
 }
 
 func distinct(l []string) []string {

@@ -111,7 +111,9 @@ func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period
 	endWords := map[string]bool{"jusqu": true, "jusque": true}
 	prev := func(i int) string {
 		for k := i - 1; k >= 0; k-- {
-			if w := ws[k]; w != "le" && w != "l" && w != "la" && w != "de" && w != "mois" && w != "fin" && w != "debut" {
+			// « jusqu'au 31 mars »: « au » sits between « jusqu » and the day
+			if w := ws[k]; w != "le" && w != "l" && w != "la" && w != "de" && w != "mois" && w != "fin" && w != "debut" &&
+				!((w == "au" || w == "a") && k > 0 && endWords[ws[k-1]]) {
 				return w
 			}
 		}
@@ -188,6 +190,19 @@ func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period
 			} else {
 				a.yearless = true
 			}
+		case (allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier") && !monthOK(at(i+1)) &&
+			(at(i+1) == "et" || at(i+1) == "au" || at(i+1) == "a") && dayMonthAt(ws, i+2) > 0:
+			// « entre le 15 et le 20 mars », « du 1er au 15 avril »: the
+			// first day takes the month of the second
+			d := 1
+			if allDigits(w) {
+				d, _ = strconv.Atoi(w)
+			}
+			var ok bool
+			if a, ok = dayAtom(2000, dayMonthAt(ws, i+2), d); !ok {
+				continue
+			}
+			a.yearless, n = true, 1
 		case (allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier") && monthOK(at(i+1)):
 			d := 1
 			if allDigits(w) {
@@ -214,6 +229,8 @@ func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period
 			a, n = monthsAtom(today.Year(), m, 1), 1
 			if y, ok := yearAfter(i + 1); ok {
 				a, n = monthsAtom(y, m, 1), 2
+			} else if y, ok := shortYear(at(i+1), today); ok && !monthOK(at(i+2)) {
+				a, n = monthsAtom(y, m, 1), 2 // « mars 24 »: March 2024
 			} else {
 				a.yearless = true
 			}
@@ -237,7 +254,8 @@ func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period
 		mark(i, i+n)
 		for k := i - 1; k >= 0 && k >= i-3; k-- { // "du", "depuis le", "jusqu'au"
 			if startWords[ws[k]] || endWords[ws[k]] || rangeWords[ws[k]] && ws[k] != "a" && ws[k] != "et" ||
-				ws[k] == "le" || ws[k] == "en" || ws[k] == "l" {
+				ws[k] == "le" || ws[k] == "en" || ws[k] == "l" || ws[k] == "fin" && a.end ||
+				ws[k] == "de" && k > 0 && ws[k-1] == "mois" && monthOK(ws[i]) || ws[k] == "mois" && at(k+1) == "de" {
 				used[k] = true
 				continue
 			}
@@ -305,6 +323,30 @@ func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period
 	return p, true, allYearless && !first.start && !first.end
 }
 
+// shortYear reads a year typed with two digits after a month (« mars
+// 24 »): from 2010 to next year only, so that « mars 59 » stays the Nord
+// and « mars 02 » the Aisne.
+func shortYear(w string, today time.Time) (int, bool) {
+	n, ok := number(w, 2)
+	if !ok || len(w) != 2 || n < 10 || 2000+n > today.Year()+1 {
+		return 0, false
+	}
+	return 2000 + n, true
+}
+
+// dayMonthAt reads « le 20 mars » or « 20 mars » at ws[i]: the month, 0
+// for none.
+func dayMonthAt(ws []string, i int) int {
+	if i < len(ws) && ws[i] == "le" {
+		i++
+	}
+	if i+1 >= len(ws) || !(allDigits(ws[i]) && len(ws[i]) <= 2 || ws[i] == "1er") {
+		return 0
+	}
+	m, _ := monthOf(ws[i+1])
+	return m
+}
+
 func monthOK(w string) bool {
 	_, ok := monthOf(w)
 	return ok
@@ -324,6 +366,9 @@ func redate(a atom, y int) atom {
 	return b
 }
 
+// weekdays by number, Sunday 7 (time.Weekday's 0).
+var weekdays = map[string]int{"lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5, "samedi": 6, "dimanche": 7}
+
 // relative reads "cette année", "l'an dernier", "ce mois-ci", "la semaine
 // dernière"… at position i; n is the number of words taken.
 func relative(ws []string, i int, today time.Time) (atom, int) {
@@ -339,10 +384,16 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 	}
 	ytd := atom{from: time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC), to: today}
 	switch {
-	case (w == "cette" || w == "cet") && (next == "annee" || next == "an"):
+	case (w == "cette" || w == "cet") && (next == "annee" || next == "an") && at(i+2) != "scolaire":
 		return ytd, 2
 	case (w == "annee" || w == "an") && (next == "en" && at(i+2) == "cours"):
 		return ytd, 3
+	case w == "en" && next == "cours" && (at(i+2) == "d" || at(i+2) == "de") && (at(i+3) == "annee" || at(i+3) == "l" && at(i+4) == "annee"):
+		// « en cours d'année » is this year, not the open requests
+		if at(i+3) == "l" {
+			return ytd, 5
+		}
+		return ytd, 4
 	case w == "debut" && (next == "annee" || next == "de" && at(i+2) == "l" && at(i+3) == "annee"):
 		a := ytd
 		a.start = true
@@ -350,6 +401,11 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 			return a, 2
 		}
 		return a, 4
+	case (w == "an" || w == "annee") && next == "d" && at(i+2) == "avant":
+		// « l'année d'avant »: last year, or the year before the last
+		// question's in a follow-up (FollowUp)
+		y := today.Year() - 1
+		return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}, 3
 	case (w == "an" || w == "annee") && last(next):
 		y := today.Year() - 1
 		return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}, 2
@@ -395,6 +451,34 @@ func relative(ws []string, i int, today time.Time) (atom, int) {
 		return atom{from: wk.From, to: wk.To}, 2
 	case w == "aujourd" && next == "hui":
 		return atom{from: today, to: today}, 2
+	case w == "jour" && (at(i-1) == "du" || at(i-1) == "ce"): // « les fiches du jour »
+		return atom{from: today, to: today}, 1
+	case w == "avant" && next == "hier":
+		return atom{from: today.AddDate(0, 0, -2), to: today.AddDate(0, 0, -2)}, 2
+	case w == "semaine" && (at(i-1) == "la" || at(i-1) == "de") && !last(next):
+		// « les fiches de la semaine »: this week
+		return atom{from: indicators.Week(today).From, to: today}, 1
+	case w == "ce" && next == "moi" && at(i+2) == "ci": // « mois » mistyped
+		return atom{from: indicators.Month(today).From, to: today}, 3
+	case w == "rentree" || w == "annee" && next == "scolaire":
+		// the school year: from the latest 1st of September begun
+		y := today.Year()
+		if today.Month() < time.September {
+			y--
+		}
+		n := 1
+		if w == "annee" || next == "scolaire" {
+			n = 2
+		}
+		if w == "annee" && last(at(i+2)) {
+			return atom{from: time.Date(y-1, 9, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 8, 31, 0, 0, 0, 0, time.UTC)}, 3
+		}
+		return atom{from: time.Date(y, 9, 1, 0, 0, 0, 0, time.UTC), to: today, start: true}, n
+	case weekdays[w] > 0 && at(i-1) == "depuis":
+		// « depuis lundi »: the latest such day, up to today
+		back := (int(today.Weekday()) - weekdays[w]%7 + 7) % 7
+		d := today.AddDate(0, 0, -back)
+		return atom{from: d, to: d}, 1
 	case allDigits(w) && len(w) <= 2 && (next == "derniers" || next == "dernieres") &&
 		(at(i+2) == "mois" || at(i+2) == "jours" || at(i+2) == "semaines"):
 		n, _ := strconv.Atoi(w)
