@@ -246,3 +246,29 @@ func TestForgottenCodeIsNotImportedAgain(t *testing.T) {
 		t.Fatalf("people after the refused import = %d, want 1 (P2)", n)
 	}
 }
+
+// Codes are ASCII letters and digits (the bot reads nothing else): a code
+// joined to a word by an underscore or an accented letter is still that
+// code, whatever the database's locale says a letter is.
+func TestForgetErasesACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	med := mediator(t, st, 1, "59").Mediator.ID
+	noted := dated("f2", med, "KEEP01", date(2026, 3, 4))
+	noted.Note = "dossier_zqx7k2, ZQX7K2_bis, vu éZQX7K2 ; pas XZQX7K2 ni ZQX7K2B"
+	for _, s := range []store.Sheet{dated("f1", med, "ZQX7K2", date(2026, 3, 2)), noted} {
+		if _, _, err := st.SaveSheet(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Forget(ctx, "ZQX7K2", nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT note FROM sheets WHERE id = 'f2'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "dossier_[effacé], [effacé]_bis, vu é[effacé] ; pas XZQX7K2 ni ZQX7K2B"; got != want {
+		t.Fatalf("note after forget = %q, want %q", got, want)
+	}
+}
