@@ -183,7 +183,7 @@ func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *Teleg
 		if len(ids) == 0 && c.Mentions == 0 && drafts == 0 {
 			return ErrNotFound
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO forgotten_codes (fingerprint) VALUES ($1) ON CONFLICT DO NOTHING`, fp); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO forgotten_codes (fingerprint, key_check) VALUES ($1, $2) ON CONFLICT DO NOTHING`, fp, s.keyCheck()); err != nil {
 			return err
 		}
 		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditForget, Target: s.BeneficiaryTarget(code),
