@@ -229,7 +229,7 @@ func TestDemoRefusesADatabaseWithImportedRecords(t *testing.T) {
 	t.Setenv("TELEGRAM_TOKEN", "")
 	exit, stdout, stderr, started := runDemoCommand(t)
 	want := "relais: cette base n'a pas été créée par la démo et contient déjà des données " +
-		"(3 fiches, 3 personnes accompagnées, 2 postes de médiateur) : la démo n'a pas de connexion, " +
+		"(3 fiches, 3 personnes accompagnées, 2 postes de médiateur, 1 ligne du journal d'audit) : la démo n'a pas de connexion, " +
 		"elle ne doit jamais ouvrir une base réelle. Donnez-lui sa propre base (RELAIS_DEMO_DATABASE_URL, par défaut relais_demo, créée si elle n'existe pas)\n"
 	if started || exit != 1 || stderr != want {
 		t.Fatalf("demo on an imported database: started %v, exit %d, stdout %q\nstderr %q\nwant   %q", started, exit, stdout, stderr, want)

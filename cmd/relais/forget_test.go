@@ -100,3 +100,33 @@ func TestForgetErasesDraftsAndTheCodeStaysForgotten(t *testing.T) {
 		t.Fatalf("save of a code erased from a draft: %v, want ErrBeneficiaryForgotten", err)
 	}
 }
+
+// A code written as on the person's paper (« fgt 002 », « FGT-002 ») is
+// the code the bot reads as FGT002: not found as typed, the answer says
+// which code to erase, rather than let the operator tell the person that
+// Relais holds nothing about them.
+func TestForgetNotFoundNamesTheCodeTheBotReads(t *testing.T) {
+	db := cliDB(t)
+	useTestRedis(t)
+	registerUser(t, db.Store, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	u, err := db.Store.UserByTelegramID(context.Background(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Store.SaveSheet(context.Background(), store.Sheet{ID: "s1", MediatorID: u.Mediator.ID, Date: time.Now(), Beneficiary: "FGT002",
+		Sex: "F", QPV: "oui", Resources: "rsa", ContactMode: "aller_vers", Level: "informe", SocialProtection: "non",
+		Requests: []store.Request{{Kind: "droits", Type: "css", Status: "resolue"}}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{"fgt 002", "FGT-002", "fgt.002"} {
+		code, out, errOut := cli(t, "forget", "--beneficiary", typed)
+		want := "relais: forget : aucune personne n'a le code « " + typed + " » : rien n'a été effacé (la demande est tracée dans le journal d'audit). " +
+			"Le bot lit ce code comme « FGT002 » : relancez avec --beneficiary FGT002\n"
+		if code != 1 || errOut != want {
+			t.Errorf("forget %q: %d %q %q\nwant %q", typed, code, out, errOut, want)
+		}
+	}
+	if n := 0; db.SQL.QueryRow(context.Background(), `SELECT count(*) FROM beneficiaries WHERE code = 'FGT002'`).Scan(&n) != nil || n != 1 {
+		t.Fatalf("the person was touched by a code not found: %d", n)
+	}
+}

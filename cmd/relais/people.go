@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -290,6 +291,19 @@ func printPurgeCounts(w io.Writer, c store.PurgeCounts) {
 	}
 }
 
+// botReading is code as the bot reads a typed code (spaces, dashes and
+// dots dropped, upper case), when that differs from code as typed: an
+// erasure request copied from the person's paper (« fgt 002 ») names the
+// code the bot saved (FGT002). Imported codes may keep a dash, so forget
+// erases the code as typed and only says which one the bot would read.
+func botReading(code string) (string, bool) {
+	typed := strings.ToUpper(strings.TrimSpace(code))
+	read := strings.NewReplacer(" ", "", "-", "", ".", "").Replace(typed)
+	return read, read != typed && personCode.MatchString(read)
+}
+
+var personCode = regexp.MustCompile(`^[A-Z0-9]{4,8}$`)
+
 // runForget is `relais forget --beneficiary CODE`, for an erasure request.
 // The forms in progress that name the code (Redis drafts) go first, then
 // the records: a code known only from a draft is forgotten too, and once
@@ -327,7 +341,11 @@ func runForget(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	c, err := st.Forget(ctx, *code, nil, drafts)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("forget : aucune personne n'a le code « %s » : rien n'a été effacé (la demande est tracée dans le journal d'audit)", strings.TrimSpace(*code))
+		msg := fmt.Sprintf("forget : aucune personne n'a le code « %s » : rien n'a été effacé (la demande est tracée dans le journal d'audit)", strings.TrimSpace(*code))
+		if read, ok := botReading(*code); ok {
+			msg += fmt.Sprintf(". Le bot lit ce code comme « %s » : relancez avec --beneficiary %s", read, read)
+		}
+		return errors.New(msg)
 	}
 	if err != nil {
 		return err

@@ -75,3 +75,31 @@ func TestErasedPersonIsNeverSavedAgain(t *testing.T) {
 func forget(h *harness, code string) (store.ForgetCounts, error) {
 	return h.db.Store.Forget(context.Background(), code, nil, 0)
 }
+
+// An erased code typed again in a note does not come back in the note
+// either: refused, deleted from the chat; the note without it is saved.
+func TestErasedCodeInANoteIsRefused(t *testing.T) {
+	h := newHarness(t)
+	u := h.mediator(2302, "Awa", "59")
+	if _, err := h.db.Store.Forget(context.Background(), "ZQX7K2", nil, 1); err != nil { // known from a draft only
+		t.Fatal(err)
+	}
+	fillToNote(u)
+	u.Send("vue avec sa sœur, dossier zqx7k2")
+	refusal := u.Expect("Cette personne a été effacée à sa demande.")
+	if !strings.Contains(refusal.Text, "Votre message a été effacé de la conversation.") {
+		t.Fatalf("refusal = %q, want the deletion said", refusal.Text)
+	}
+	for _, m := range u.Messages() {
+		if strings.Contains(strings.ToUpper(m.Text), "ZQX7K2") {
+			t.Fatalf("the code is still in the chat: %v", m)
+		}
+	}
+	u.Send("vue avec sa sœur")
+	u.Expect("Récapitulatif")
+	u.Press("✅ Enregistrer")
+	u.Expect("Fiche n°")
+	if n := h.count(`SELECT count(*) FROM sheets WHERE note = 'vue avec sa sœur'`); n != 1 {
+		t.Fatalf("%d sheets saved with the note without the code", n)
+	}
+}

@@ -139,3 +139,27 @@ func TestDemoAdoptsAnOlderDemoDatabaseOnlyWithDemoRecords(t *testing.T) {
 	importTracking(t, mixed.Store, "R1,2025-03-04,CCAS-LILLE-1,59,PR1,F,30,oui,rsa,aller_vers,oriente,oui,droits,css,resolue,,\n")
 	wantRefused(t, mixed, "cette base contient des postes de médiateur qui ne sont pas ceux de la démo (1 poste)")
 }
+
+// A real deployment's first hours hold no sheet nor post yet: invitations
+// sent with relais invite, the audit's lines, codes erased on request.
+// Such a database is not the demo's: the demo would write its synthetic
+// year into the real reports and its personas among the real accounts.
+func TestDemoRefusesAnUnmarkedDatabaseOfARealDeployment(t *testing.T) {
+	ctx := context.Background()
+
+	invited := testenv.NewDB(t)
+	if _, err := invited.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "region", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	wantRefused(t, invited, "cette base n'a pas été créée par la démo et contient déjà des données (1 invitation, 1 ligne du journal d'audit)")
+
+	audited := testenv.NewDB(t)
+	if err := audited.Store.Audit(ctx, store.AuditEntry{Action: "user.disabled", Target: "user:42"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audited.SQL.Exec(ctx, `INSERT INTO forgotten_codes (fingerprint) VALUES ('hmac-sha256:ab12')`); err != nil {
+		t.Fatal(err)
+	}
+	wantRefused(t, audited, "cette base n'a pas été créée par la démo et contient déjà des données "+
+		"(1 ligne du journal d'audit, 1 code effacé à la demande d'une personne)")
+}

@@ -74,8 +74,8 @@ var ErrNotDemoDatabase = errors.New("la démo n'a pas de connexion, elle ne doit
 // as the demo's. A marked database, an empty one, and one an older demo
 // used (its state is there) are accepted, as long as every user is a
 // persona and every post a persona's or a synthetic one; any other
-// database holding a sheet, a person, a post, an action or a review is
-// refused, naming what it holds (ErrNotDemoDatabase), and left untouched.
+// database holding a sheet, a person, a post, an action or a review, or
+// (unmarked) an invitation, an audit line or an erased code, is refused, naming what it holds (ErrNotDemoDatabase), and left untouched.
 func ClaimDatabase(ctx context.Context, reg Registry, personas []Persona) error {
 	ids := make([]store.TelegramID, len(personas))
 	for i, p := range personas {
@@ -110,7 +110,23 @@ func acceptDatabase(d store.DemoDatabase) error {
 		}
 	}
 	// An unmarked database is taken when empty, or when an older demo used
-	// it (then its posts must be the demo's, below).
+	// it (then its posts must be the demo's, below). A real deployment's
+	// first traces (its invitations, audit lines, erased codes) make it
+	// not empty: the demo would mix its synthetic year into real reports.
+	if !d.Marked && !d.DemoState {
+		for _, c := range []struct {
+			n         int
+			one, many string
+		}{
+			{d.Invitations, "invitation", "invitations"},
+			{d.AuditLines, "ligne du journal d'audit", "lignes du journal d'audit"},
+			{d.ForgottenCodes, "code effacé à la demande d'une personne", "codes effacés à la demande des personnes"},
+		} {
+			if c.n > 0 {
+				held = append(held, frtext.Plural(c.n, c.one, c.many))
+			}
+		}
+	}
 	if !d.Marked && !d.DemoState && len(held) > 0 {
 		return fmt.Errorf("cette base n'a pas été créée par la démo et contient déjà des données (%s) : %w",
 			strings.Join(held, ", "), ErrNotDemoDatabase)

@@ -11,6 +11,7 @@ package dialog
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -668,6 +669,41 @@ func (r *run) pick(code string) error {
 	return r.setPerson(Value{Code: p.Code}, &p)
 }
 
+// codeWordRe finds the words of a text that may be a person's code.
+var codeWordRe = regexp.MustCompile(`[A-Za-z0-9]+`)
+
+// maxCodeWords bounds the look-ups of one text (a review answer is 1000
+// characters).
+const maxCodeWords = 20
+
+// namesErasedCode tells whether text names a code erased at the person's
+// request: typed again in a note or a partner's name, it would bring the
+// person back. The words looked up are those a code can be that a word
+// cannot: 4 to 8 letters and digits with a digit in any case (« zqx7k2 »),
+// or in capitals (« ZQXWKM »; « ccas » in lower case is a word).
+func (r *run) namesErasedCode(text string) (bool, error) {
+	seen := map[string]bool{}
+	for _, w := range codeWordRe.FindAllString(text, -1) {
+		if len(w) < 4 || len(w) > forms.MaxPersonCode || len(seen) >= maxCodeWords ||
+			!strings.ContainsAny(w, "0123456789") && strings.ToUpper(w) != w {
+			continue
+		}
+		code := strings.ToUpper(w)
+		if seen[code] {
+			continue
+		}
+		seen[code] = true
+		_, _, err := r.env.FindPerson(code)
+		if errors.Is(err, ErrPersonErased) {
+			return true, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("find person: %w", err)
+		}
+	}
+	return false, nil
+}
+
 // setPerson records the beneficiary. When the person changes, the answers
 // taken from the previous person (sex, age…) are cleared so they are asked
 // (or proposed) again.
@@ -829,6 +865,14 @@ func (r *run) typedAnswer(t string) error {
 		if msg != "" {
 			r.refusal = msg
 			return r.invalid(msg)
+		}
+		erased, err := r.namesErasedCode(t)
+		if err != nil {
+			return err
+		}
+		if erased {
+			r.refusal = ErasedPersonText + " Réécrivez le texte sans son code."
+			return r.invalid(r.refusal)
 		}
 		return r.answer(Value{Text: t})
 	case forms.TypeRecord:

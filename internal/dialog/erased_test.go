@@ -1,6 +1,12 @@
 package dialog
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/forms"
+)
 
 // erasedEnv knows AB3CDE from before its erasure (the recent people shown
 // on a question), and now answers that the person was erased.
@@ -25,5 +31,28 @@ func TestErasedPersonIsNotTaken(t *testing.T) {
 	})
 	if v, ok := c.st.Answers.Get("beneficiary"); ok {
 		t.Fatalf("the erased person was taken: %+v", v)
+	}
+}
+
+// A code erased at the person's request is not brought back in a free
+// text either (a partner's name, a note): the text is refused, deleted
+// from the chat like an identifying detail, and nothing is kept.
+func TestErasedCodeIsNotTypedInAFreeText(t *testing.T) {
+	all, err := forms.LoadFS(dialogs.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newChat(t, all["partenaire"], &erasedEnv{fakeEnv{}})
+	c.start()
+	res := c.say("Famille ab3cde, asso")
+	if v, ok := c.st.Answers.Get("name"); ok {
+		t.Fatalf("the text naming an erased code was kept: %+v", v)
+	}
+	if !res.DeleteInput || !strings.Contains(strings.Join(c.replyTexts(), "\n"), "Cette personne a été effacée à sa demande.") {
+		t.Fatalf("replies %q (delete %v), want the erased person's refusal and the message deleted", c.replyTexts(), res.DeleteInput)
+	}
+	c.say("Asso AB3CDEF, CCAS 2024") // another code, a year: kept
+	if v, ok := c.st.Answers.Get("name"); !ok || v.Text != "Asso AB3CDEF, CCAS 2024" {
+		t.Fatalf("a text without an erased code: %+v, %v", v, ok)
 	}
 }

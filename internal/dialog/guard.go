@@ -159,12 +159,20 @@ var (
 	corsicaRe = regexp.MustCompile(`(?i)(^|[^\p{L}\d])2([ab])([^\p{L}]|$)`)
 )
 
+// otherSeparators are the other marks typed between a number's groups
+// (« 06·12·34·56·78 », « 06,12,34,56,78 »), read as a dot: no separator
+// may hide a number.
+var otherSeparators = strings.NewReplacer(",", ".", ":", ".", ";", ".", "|", ".", "*", ".", "~", ".", "#", ".",
+	"·", ".", "•", ".", "∙", ".", "⋅", ".", "‧", ".", "・", ".", "◦", ".", "°", ".", "\\", ".")
+
 // digitRuns finds the rows of digit groups of t. Two groups belong to one
-// row when only spaces and at most one of . - / _ stand between them.
+// row when only spaces and at most one of . - / _ (or otherSeparators)
+// stand between them.
 func digitRuns(t string) []digitRun {
 	t = trunkZeroRe.ReplaceAllString(t, " 0")
 	t = letterZeroRe.ReplaceAllString(t, "${1}0$2")
 	t = strings.NewReplacer("(", " ", ")", " ").Replace(t) // « (+33) 6 12 34 56 78 »
+	t = otherSeparators.Replace(t)
 	t = corsicaRe.ReplaceAllStringFunc(t, func(m string) string {
 		return strings.NewReplacer("2A", "19", "2a", "19", "2B", "18", "2b", "18").Replace(m)
 	})
@@ -536,8 +544,8 @@ func namesSomeone(t string) bool {
 		case isFirstName(b) && capA && capB && !commonWordAlone(b, caseBlind) && !notAName[a.key] &&
 			(known(surnames, a) || !caseBlind && isCaps(a.text) && vowels(a.key) >= 2):
 			return true // DIALLO Fatou
-		case !capA && !capB && known(firstNames, a) && known(surnames, b):
-			return true // fatou diallo
+		case (!capA || !capB) && known(firstNames, a) && known(surnames, b):
+			return true // fatou diallo, fatou Diallo, Fatou diallo
 		case isTitle(a.text) && capB && len([]rune(a.key)) >= 3 && !notAName[a.key] && !notAName[b.key] && known(surnames, b):
 			return true // Kadiatou Diallo
 		}

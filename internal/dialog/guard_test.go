@@ -32,11 +32,20 @@ var identifyingProbes = []struct{ text, kind string }{
 	{"+33.6.12.34.56.78", "phone"},
 	{"tel0612345678", "phone"},
 	{"O6 12 34 56 78", "phone"}, // a letter O for the zero
+	{"06·12·34·56·78", "phone"}, // middle dots
+	{"06•12•34•56•78", "phone"}, // bullets
+	{"06,12,34,56,78", "phone"},
+	{"06:12:34:56:78", "phone"},
+	{"06|12|34|56|78", "phone"},
+	{"06*12*34*56*78", "phone"},
+	{"06 ~ 12 ~ 34 ~ 56 ~ 78", "phone"},
 	// Social security numbers: 13 or 15 digits, any separator, Corsica too.
 	{"1850578006084", "nir"},
 	{"185057800608436", "nir"},
 	{"1-85-05-78-006-084-36", "nir"},
 	{"1 85 05 78 006 084 36", "nir"},
+	{"1·85·05·78·006·084·36", "nir"},
+	{"1,85,05,78,006,084,36", "nir"},
 	{"2.71.03.59.123.456.78", "nir"},
 	{"sécu 2 71 03 2A 123 456 78", "nir"},
 	{"NIR １ ８５ ０５ ７８ ００６ ０８４ ３６", "nir"},
@@ -55,6 +64,9 @@ var identifyingProbes = []struct{ text, kind string }{
 	{"Aminata TRAORE attend sa carte vitale", "name"},
 	{"FATOU DIALLO", "name"},
 	{"fatou diallo rappelle demain", "name"},
+	{"fatou Diallo rappelle demain", "name"}, // mixed case
+	{"fatou DIALLO rappelle demain", "name"},
+	{"Fatou diallo rappelle demain", "name"},
 	{"Jean-Pierre Martin vient jeudi", "name"},
 	{"M\u043eussa Kon\u0435 (homoglyphes)", "name"}, // Cyrillic о and е
 	{"Mo\u200bussa Koné", "name"},                   // zero-width space inside the first name
@@ -166,6 +178,10 @@ var harmlessNotes = []string{
 	"Mme X. a rappelé",
 	"Monsieur SDF depuis 2 ans, domiciliation au CCAS",
 	"URGENT Karim de la CPAM attend l'attestation",
+	"créneaux 9:30, 10:30, 14:00 et 15:30",
+	"enfants de 3, 5 et 8 ans, 2 boîtes * 3 mois",
+	"RDV 10:30 puis 11:45, 14:00 ; relance le 12/01",
+	"Rose martin-pêcheur : atelier nature avec la mairie",
 }
 
 // TestGuardRefusesIdentifyingDetailsAndPassesHarmlessNotes measures both
@@ -196,7 +212,7 @@ func TestGuardRefusesIdentifyingDetailsAndPassesHarmlessNotes(t *testing.T) {
 	if len(identifyingProbes) < 40 || len(harmlessNotes) < 40 {
 		t.Fatalf("the table is too small to measure: %d probes, %d notes (40 each at least)", len(identifyingProbes), len(harmlessNotes))
 	}
-	if refused != 80 || accepted != 66 {
-		t.Errorf("refused %d of 80 probes, accepted %d of 66 harmless notes", refused, accepted)
+	if refused != 92 || accepted != 70 {
+		t.Errorf("refused %d of 92 probes, accepted %d of 70 harmless notes", refused, accepted)
 	}
 }

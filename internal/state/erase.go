@@ -14,15 +14,17 @@ import (
 // EraseCode deletes every key under the prefix that names a beneficiary
 // code (an erasure request): above all the drafts of forms in progress,
 // which hold the person's code and would bring them back when resumed. The
-// code is matched as the bot reads it, in any case, as a whole word, in the
-// key's name and its value (every string of a JSON value). It returns how
-// many keys it deleted.
+// code is matched as the bot reads it, in any case, not extended by an ASCII
+// letter or digit, in the key's name and its value (every string of a JSON
+// value). It returns how many keys it deleted.
 func (s *Drafts) EraseCode(ctx context.Context, code string) (int64, error) {
 	code = strings.TrimSpace(code)
 	if code == "" {
 		return 0, nil
 	}
-	word := regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])` + regexp.QuoteMeta(code) + `(?:$|[^\p{L}\p{N}_])`)
+	// Codes are ASCII letters and digits: only those extend one
+	// (« suivi_k7m2qx » names K7M2QX, « XK7M2QX » is another code).
+	word := regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9])` + regexp.QuoteMeta(code) + `(?:$|[^A-Za-z0-9])`)
 	var erased int64
 	iter := s.rdb.Scan(ctx, 0, PrefixPattern(s.prefix), 500).Iterator()
 	for iter.Next(ctx) {

@@ -50,3 +50,25 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 		t.Fatalf("the chat's lease was touched: %v, %v", st, err)
 	}
 }
+
+// A code joined to a word by an underscore or an accented letter is that
+// code (codes are ASCII letters and digits): its draft is erased.
+func TestEraseCodeFindsACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	for chat, note := range map[int64]string{1: "suivi_k7m2qx", 2: "vu éK7M2QX", 3: "dossier XK7M2QX"} {
+		d := draft("fiche", t0)
+		d.Answers["beneficiary"] = dialog.Value{Code: "AAAAAA"}
+		d.Person = &dialog.Person{Code: "AAAAAA"}
+		d.Answers["note"] = dialog.Value{Text: note}
+		if err := s.Save(ctx, store.ChatID(chat), 7, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.EraseCode(ctx, "K7M2QX"); err != nil || n != 2 {
+		t.Fatalf("erased %d keys (%v), want the 2 drafts naming the code", n, err)
+	}
+	if _, ok, err := s.Load(ctx, 3, 7); err != nil || !ok {
+		t.Fatalf("the draft naming another word was erased: %v, %v", ok, err)
+	}
+}

@@ -134,6 +134,48 @@ func (s *Store) codeFingerprint(code string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// keyCheck is the audit key's check value: an HMAC of a constant, which
+// tells two keys apart without revealing either.
+func (s *Store) keyCheck() string {
+	m := hmac.New(sha256.New, s.auditKey)
+	m.Write([]byte("relais-audit-key-check"))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// AuditKeyChangedError refuses a store opened with another key than the
+// forgotten codes' (RELAIS_AUDIT_KEY set, removed or changed since they
+// were erased): their fingerprints would no longer match, and every
+// erased person could be saved again.
+type AuditKeyChangedError struct{ Codes int }
+
+func (e *AuditKeyChangedError) Error() string {
+	codes := "1 code"
+	if e.Codes > 1 {
+		codes = strconv.Itoa(e.Codes) + " codes"
+	}
+	return "RELAIS_AUDIT_KEY : cette clé n'est pas celle des codes effacés à la demande des personnes (" + codes + ") ; " +
+		"avec elle, ces personnes pourraient être enregistrées à nouveau. Remettez la clé avec laquelle ils ont été effacés " +
+		"(sans RELAIS_AUDIT_KEY : la clé générée dans la base)"
+}
+
+// checkForgottenKey refuses (AuditKeyChangedError) a key other than the one
+// the forgotten codes were fingerprinted with. Codes erased before their
+// key was recorded are taken as made with this one.
+func (s *Store) checkForgottenKey(ctx context.Context) error {
+	check := s.keyCheck()
+	if _, err := s.db.Exec(ctx, `UPDATE forgotten_codes SET key_check = $1 WHERE key_check IS NULL`, check); err != nil {
+		return fmt.Errorf("check audit key: %w", err)
+	}
+	var other int
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM forgotten_codes WHERE key_check <> $1`, check).Scan(&other); err != nil {
+		return fmt.Errorf("check audit key: %w", err)
+	}
+	if other > 0 {
+		return &AuditKeyChangedError{Codes: other}
+	}
+	return nil
+}
+
 // databaseAuditKey reads the key generated into the database, generating it
 // at the first start. Replicas starting together race to insert theirs; the
 // first wins and all read that one.

@@ -49,6 +49,11 @@ type DemoDatabase struct {
 	DemoState bool
 	// What it holds, everything counted.
 	Sheets, People, Posts, Actions, Reviews int
+	// Traces of a real deployment before its first sheet: invitations
+	// (relais invite), audit lines, codes erased on request. Only read in
+	// a database without the demo's mark nor its state, where the demo
+	// has written none of them yet.
+	Invitations, AuditLines, ForgottenCodes int
 	// OtherUsers are users that are not the demo's accounts; OtherPosts
 	// are posts neither held by a demo account nor synthetic (no account,
 	// an identifier of the demo's prefix).
@@ -74,12 +79,14 @@ func (s *Store) ClaimDemoDatabase(ctx context.Context, accounts []TelegramID, sy
 			       EXISTS (SELECT 1 FROM demo_state WHERE key <> $1),
 			       (SELECT count(*) FROM sheets), (SELECT count(*) FROM beneficiaries),
 			       (SELECT count(*) FROM mediators), (SELECT count(*) FROM actions), (SELECT count(*) FROM reviews),
+			       (SELECT count(*) FROM invitations), (SELECT count(*) FROM audit), (SELECT count(*) FROM forgotten_codes),
 			       (SELECT count(*) FROM users WHERE NOT telegram_id = ANY($2)),
 			       (SELECT count(*) FROM mediators
 			         WHERE CASE WHEN user_id IS NULL THEN NOT starts_with(identifier, $3)
 			                    ELSE NOT user_id = ANY($2) END)`,
 			demoMark, accounts, syntheticPrefix).Scan(&d.Marked, &d.DemoState,
-			&d.Sheets, &d.People, &d.Posts, &d.Actions, &d.Reviews, &d.OtherUsers, &d.OtherPosts)
+			&d.Sheets, &d.People, &d.Posts, &d.Actions, &d.Reviews,
+			&d.Invitations, &d.AuditLines, &d.ForgottenCodes, &d.OtherUsers, &d.OtherPosts)
 		if err != nil {
 			return err
 		}

@@ -113,10 +113,12 @@ func TestForgetAuditFingerprintIsKeyed(t *testing.T) {
 	if got := again.BeneficiaryTarget("zqx7k2"); got != ta {
 		t.Fatalf("after a restart the fingerprint is %s, want %s", got, ta)
 	}
-	// RELAIS_AUDIT_KEY: the same key gives the same fingerprint in both databases.
+	// RELAIS_AUDIT_KEY: the same key gives the same fingerprint in two
+	// databases (new ones: a and b hold codes erased under their own key,
+	// TestAnotherAuditKeyDoesNotBringErasedPeopleBack).
 	const key = "une clé d'audit d'au moins trente-deux caractères"
 	var keyed []string
-	for _, db := range []*testenv.DB{a, b} {
+	for _, db := range []*testenv.DB{testenv.NewDB(t), testenv.NewDB(t)} {
 		st, err := store.Open(ctx, db.URL, store.WithAuditKey(key))
 		if err != nil {
 			t.Fatal(err)
@@ -244,5 +246,68 @@ func TestForgottenCodeIsNotImportedAgain(t *testing.T) {
 	}
 	if n := count(t, st, "beneficiaries"); n != 1 {
 		t.Fatalf("people after the refused import = %d, want 1 (P2)", n)
+	}
+}
+
+// Codes are ASCII letters and digits (the bot reads nothing else): a code
+// joined to a word by an underscore or an accented letter is still that
+// code, whatever the database's locale says a letter is.
+func TestForgetErasesACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	med := mediator(t, st, 1, "59").Mediator.ID
+	noted := dated("f2", med, "KEEP01", date(2026, 3, 4))
+	noted.Note = "dossier_zqx7k2, ZQX7K2_bis, vu éZQX7K2 ; pas XZQX7K2 ni ZQX7K2B"
+	for _, s := range []store.Sheet{dated("f1", med, "ZQX7K2", date(2026, 3, 2)), noted} {
+		if _, _, err := st.SaveSheet(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.Forget(ctx, "ZQX7K2", nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	if err := store.DBOf(st).QueryRow(ctx, `SELECT note FROM sheets WHERE id = 'f2'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := "dossier_[effacé], [effacé]_bis, vu é[effacé] ; pas XZQX7K2 ni ZQX7K2B"; got != want {
+		t.Fatalf("note after forget = %q, want %q", got, want)
+	}
+}
+
+// The forgotten codes are kept by their fingerprint under the audit key:
+// opened with another key (RELAIS_AUDIT_KEY set after a first start
+// without it, or changed), the store would let every erased person be
+// saved again. It refuses to open, naming the variable, and a store
+// opened with the key they were made with keeps refusing them.
+func TestAnotherAuditKeyDoesNotBringErasedPeopleBack(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	med := mediator(t, db.Store, 1, "59").Mediator.ID
+	if _, _, err := db.Store.SaveSheet(ctx, dated("f1", med, "ZQX7K2", date(2026, 3, 2))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Store.Forget(ctx, "ZQX7K2", nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, db.URL, store.WithAuditKey("une autre clé d'audit d'au moins trente-deux caractères"))
+	if err == nil {
+		defer st.Close()
+		_, _, serr := st.SaveSheet(ctx, dated("f2", med, "ZQX7K2", date(2026, 3, 3)))
+		t.Fatalf("opened with another audit key; saving the erased code then gives %v", serr)
+	}
+	const want = "RELAIS_AUDIT_KEY : cette clé n'est pas celle des codes effacés à la demande des personnes (1 code) ; " +
+		"avec elle, ces personnes pourraient être enregistrées à nouveau. Remettez la clé avec laquelle ils ont été effacés " +
+		"(sans RELAIS_AUDIT_KEY : la clé générée dans la base)"
+	if err.Error() != want {
+		t.Fatalf("open with another key: %v\nwant %s", err, want)
+	}
+	again, err := store.Open(ctx, db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if _, _, err := again.SaveSheet(ctx, dated("f3", med, "ZQX7K2", date(2026, 3, 4))); !errors.Is(err, store.ErrBeneficiaryForgotten) {
+		t.Fatalf("save of the erased code with the original key: %v, want ErrBeneficiaryForgotten", err)
 	}
 }

@@ -104,11 +104,13 @@ type ForgetCounts struct {
 // request (Forget): a draft or a retry would otherwise bring them back.
 var ErrBeneficiaryForgotten = errors.New("beneficiary erased at their request")
 
-// mentionPattern matches code as a whole word in any case, in PostgreSQL's
-// regular expressions: "zqx7k2" and "Zqx7K2" are mentions of ZQX7K2,
-// "XZQX7K2" is another word.
+// mentionPattern matches code in any case, in PostgreSQL's regular
+// expressions, between two characters that cannot extend a code: "zqx7k2",
+// "Zqx7K2", "dossier_zqx7k2" and "éZQX7K2" are mentions of ZQX7K2,
+// "XZQX7K2" is another code. The bot's codes are ASCII letters and digits,
+// so only those extend one, whatever the database's locale calls a letter.
 func mentionPattern(code string) string {
-	return `(?<![[:alnum:]_])` + regexp.QuoteMeta(code) + `(?![[:alnum:]_])`
+	return `(?<![A-Za-z0-9])` + regexp.QuoteMeta(code) + `(?![A-Za-z0-9])`
 }
 
 // mentionUpdates blank out the code ($1, a mentionPattern) in every free
@@ -181,7 +183,7 @@ func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *Teleg
 		if len(ids) == 0 && c.Mentions == 0 && drafts == 0 {
 			return ErrNotFound
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO forgotten_codes (fingerprint) VALUES ($1) ON CONFLICT DO NOTHING`, fp); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO forgotten_codes (fingerprint, key_check) VALUES ($1, $2) ON CONFLICT DO NOTHING`, fp, s.keyCheck()); err != nil {
 			return err
 		}
 		return audit(ctx, tx, AuditEntry{Actor: actor, Action: AuditForget, Target: s.BeneficiaryTarget(code),

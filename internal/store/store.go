@@ -56,7 +56,12 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 			return nil, err
 		}
 	}
-	return &Store{db: pool, auditKey: key}, nil
+	st := &Store{db: pool, auditKey: key}
+	if err := st.checkForgottenKey(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return st, nil
 }
 
 // Option tunes what Open makes.

@@ -71,3 +71,45 @@ func TestControlAPIRefusesWebPages(t *testing.T) {
 		t.Fatalf("the bot received %d updates (%+v), want only \"bonjour\"", len(ups), ups)
 	}
 }
+
+// Listening on loopback, the fake answers only to a loopback Host: a web
+// site whose name was made to resolve to 127.0.0.1 (DNS rebinding) would
+// otherwise read the personas' chats (their ids are public) as its own
+// origin, as the demo page refuses too.
+func TestLoopbackFakeRefusesAnotherHost(t *testing.T) {
+	srv := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
+	api := connect(t, srv)
+	srv.NewUser(1001, "Awa")
+	if _, err := api.Send(tgbotapi.NewMessage(1001, "Fiche n° 3 enregistrée")); err != nil {
+		t.Fatal(err)
+	}
+	get := func(host string) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, srv.URL()+"/fake/chats/1001/messages", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, string(b)
+	}
+	port := srv.URL()[strings.LastIndex(srv.URL(), ":"):]
+	for _, host := range []string{"evil.example" + port, "127.0.0.1.nip.io" + port, "localhost." + port} {
+		if code, body := get(host); code != http.StatusForbidden || strings.Contains(body, "Fiche") {
+			t.Errorf("GET messages with Host %s = %d %s, want 403 and no message", host, code, body)
+		}
+	}
+	for _, host := range []string{"127.0.0.1" + port, "localhost" + port, "LOCALHOST" + port} {
+		if code, body := get(host); code != http.StatusOK || !strings.Contains(body, "Fiche n° 3") {
+			t.Errorf("GET messages with Host %s = %d %s, want 200 with the message", host, code, body)
+		}
+	}
+}

@@ -270,7 +270,33 @@ func (s *Server) routes() http.Handler {
 	s.controlRoutes(mux)
 	mux.HandleFunc("/file/", s.serveFile)
 	mux.HandleFunc("/", s.serveAPI)
-	return mux
+	if a, ok := s.ln.Addr().(*net.TCPAddr); !ok || !a.IP.IsLoopback() {
+		return mux // reached through a network: its names are the operator's
+	}
+	// Listening on loopback, a request naming another host is a web site
+	// whose name was made to resolve to 127.0.0.1 (DNS rebinding): it
+	// would read the chats (GET /fake/chats/…) as its own origin.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !loopbackHost(r.Host) {
+			controlError(w, http.StatusForbidden, "Le faux Telegram écoute sur cette machine seulement : il ne répond qu'aux adresses 127.0.0.1, ::1 ou localhost.")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine: localhost,
+// an IP of 127.0.0.0/8 or ::1, with or without a port.
+func loopbackHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]") // no port
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // serveAPI handles /bot<token>/<method>.
