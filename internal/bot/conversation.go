@@ -47,7 +47,7 @@ func menuOf(u *store.User) []menuAction {
 	if u.Role == store.RoleAdmin {
 		out = append(out,
 			menuAction{"/equipe", "Équipe", "les personnes, leurs invitations"},
-			menuAction{"/inviter", "Inviter", "un médiateur ou un coordinateur"})
+			menuAction{"/inviter", "Inviter", "un médiateur santé ou un coordinateur"})
 	}
 	return out
 }
