@@ -46,12 +46,12 @@ func (c *tapCounter) botMessages() int {
 
 // A mediator's first week, through the fake Bot API: a new person on
 // Monday (typed answers in their own words), a slip corrected after
-// saving, a form abandoned by typing « annuler »; on Tuesday a sheet typed
-// on the phone (a name typed where the code goes, refused and deleted; the
+// saving, a form abandoned by typing « annuler »; on Tuesday « bonjour »
+// and « nouvele fiche » in words, then a sheet typed on the phone (a name typed where the code goes, refused and deleted; the
 // code's beginning; near misses « feme », « ouii », « dans 2 semaines »,
 // « mobilite »); the same person on Thursday in twelve taps, their open
 // request shown; a status tapped by mistake and undone; the next week,
-// the late request first in /suivis.
+// « mes suivi » in words, the late request first.
 func TestMediatorsFirstWeek(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(2201, "Awa", "59")
@@ -171,9 +171,14 @@ func TestMediatorsFirstWeek(t *testing.T) {
 	u.Press("Oui, abandonner")
 	u.Expect("Fiche abandonnée.")
 
-	// Tuesday 24/11: another person, typed on the phone between visits.
+	// Tuesday 24/11: another person, typed on the phone between visits,
+	// started by words, not a command.
 	h.clock.Set(h.clock.Now().Add(24 * time.Hour))
-	u.Send("/fiche")
+	u.Send("bonjour")
+	if hello := u.Expect("Bonjour Awa ! Que voulez-vous faire ?"); !strings.HasPrefix(strings.Join(hello.ButtonTexts(), "|"), "Nouvelle fiche|") {
+		t.Fatalf("greeting buttons = %q", hello.ButtonTexts())
+	}
+	u.Send("nouvele fiche")
 	c = newTapCounter(u)
 	u.Expect("Date de l'accompagnement")
 	c.press("Aujourd'hui")
@@ -298,7 +303,7 @@ func TestMediatorsFirstWeek(t *testing.T) {
 
 	// Wednesday 02/12: Monday's request, due on 30/11, comes first, late.
 	h.clock.Set(h.clock.Now().Add(6 * 24 * time.Hour))
-	u.Send("/suivis")
+	u.Send("mes suivi")
 	late := u.Expect("Vos demandes en cours (3) : 1 en retard") // not the earlier list, which an edit may still reach
 	var second string
 	if err := h.db.SQL.QueryRow(context.Background(), `SELECT b.code FROM beneficiaries b JOIN sheets s ON s.beneficiary_id = b.id WHERE s.age = 34`).Scan(&second); err != nil {
