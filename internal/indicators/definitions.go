@@ -32,7 +32,7 @@ func Definitions(p Period) []Definition {
 	end := Day(p.To).Format("02/01/2006")
 	return []Definition{
 		{"resolution", fmt.Sprintf("Taux de résolution : demandes résolues au %s (date de résolution au plus tard ce jour) / demandes des fiches de la période.", end)},
-		{"posts", fmt.Sprintf("Postes : postes actifs pendant la période (du %s au %s) selon leurs dates de début et de fin ; sans date de fin, un poste compte s'il est actif aujourd'hui.", Day(p.From).Format("02/01/2006"), end)},
+		{"posts", fmt.Sprintf("Postes : postes actifs pendant la période (du %s au %s) selon leurs dates de début et de fin ; sans date de fin, un poste compte s'il n'a pas été fermé (compte du médiateur désactivé) avant le %s.", Day(p.From).Format("02/01/2006"), end, Day(p.From).Format("02/01/2006"))},
 		{"active", "Médiateurs actifs : au moins une fiche dans la période."},
 		{"exploitable", "Bilans exploitables : bilans dont le poste a été actif au moins " + strconv.Itoa(ExploitableMonths) + " mois de l'année du bilan."},
 		{"declared", "Moyennes déclarées (source : bilans) : nombres de personnes différentes déclarés par chaque médiateur dans son bilan annuel, moyenne des bilans exploitables."},
@@ -42,10 +42,16 @@ func Definitions(p Period) []Definition {
 }
 
 // postActiveSQL is the condition "post m active during [from, to]" (the
-// definition "posts"), from and to being SQL parameters ("$1").
+// definition "posts"), from and to being SQL parameters ("$1"). Without an
+// end date, the post counts unless it was closed before the period's start
+// (closed_at, Paris day, as the rollups): a past period's figure never moves
+// when a mediator is disabled later. A post closed at an unknown time
+// (closed_at NULL, not active) counts in no period.
 func postActiveSQL(m, from, to string) string {
 	return "(coalesce(" + m + ".post_start, '-infinity'::date) <= " + to +
-		" AND (" + m + ".post_end >= " + from + " OR (" + m + ".post_end IS NULL AND " + m + ".active)))"
+		" AND (" + m + ".post_end >= " + from + " OR (" + m + ".post_end IS NULL AND (" +
+		"(" + m + ".closed_at AT TIME ZONE '" + rollupZone + "')::date >= " + from +
+		" OR (" + m + ".closed_at IS NULL AND " + m + ".active)))))"
 }
 
 // exploitableSQL is the condition "review r of post m is exploitable": the

@@ -108,7 +108,8 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 // SetUserDisabled disables (or enables back) a user, audited with actor (nil:
 // the command line). A disabled user is a stranger to the bot at once: no
 // command, button, reminder nor digest; their records stay and stay counted.
-// A mediator's post closes with the account and reopens with it; the
+// A mediator's post closes with the account (closed_at dates it, for the
+// reports of past periods) and reopens with it; the
 // invitations the user sent and that were not used yet are revoked. Setting the
 // state a user already has changes nothing and writes no audit line.
 // ErrNotFound: no such user.
@@ -131,7 +132,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, telegramID TelegramID, disa
 		if _, err := tx.Exec(ctx, `UPDATE users SET disabled_at = CASE WHEN $2 THEN now() END WHERE telegram_id = $1`, telegramID, disabled); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE mediators SET active = NOT $2 WHERE user_id = $1`, telegramID, disabled); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE mediators SET active = NOT $2, closed_at = CASE WHEN $2 THEN now() END WHERE user_id = $1`, telegramID, disabled); err != nil {
 			return err
 		}
 		if !disabled {
