@@ -13,6 +13,7 @@ func TestInviteRefusesBadStructureNames(t *testing.T) {
 		{name80 + "b", "relais: invite : --structure : Nom trop long : 81 caractères, 80 au plus.\n"},
 		{"=cmd|' /C calc'!A0", "relais: invite : --structure : Le nom ne peut pas commencer par =, +, - ou @ (un tableur le prendrait pour une formule).\n"},
 		{"CCAS\x07Roubaix", "relais: invite : --structure : Le nom contient un caractère de contrôle ou invisible : écrivez-le en lettres, sur une ligne.\n"},
+		{"CCAS 1 85 05 78 006 084 36", "relais: invite : --structure : Le nom ne peut pas contenir de numéro de sécurité sociale : c'est le nom d'une structure, pas d'une personne.\n"},
 	} {
 		code, _, errOut := cli(t, "invite", "--role", "mediator", "--departement", "59", "--structure", c.name)
 		if code != 1 || errOut != c.want {

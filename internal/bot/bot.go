@@ -107,6 +107,7 @@ type event struct {
 	answered    *bool  // the press was acknowledged (Telegram takes one answer)
 	media       bool   // a photo, a document, a voice or a video: never read, never kept
 	typedID     int    // id of the user's message (a typed text), for its deletion
+	edited      bool   // the user edited an earlier message (an edited_message update)
 }
 
 // eventOf reduces a message or a button press to an event. Relais works in
@@ -122,6 +123,13 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 		media := m.Photo != nil || m.Document != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil
 		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
 			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text), media: media, typedID: m.MessageID}, true
+	case u.EditedMessage != nil && u.EditedMessage.From != nil && u.EditedMessage.Chat != nil:
+		m := u.EditedMessage
+		if !m.Chat.IsPrivate() || m.Chat.ID != m.From.ID {
+			return event{}, false
+		}
+		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
+			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text + m.Caption), typedID: m.MessageID, edited: true}, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
 		q := u.CallbackQuery
 		if !q.Message.Chat.IsPrivate() || q.Message.Chat.ID != q.From.ID {
@@ -190,7 +198,11 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, u.UpdateID)
 		}
 	}()
-	b.handle(ctx, ev)
+	if ev.edited {
+		b.handleEdited(ctx, ev)
+	} else {
+		b.handle(ctx, ev)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}

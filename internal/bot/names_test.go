@@ -8,8 +8,8 @@ import (
 )
 
 // Structure names typed in /inviter follow the name rules (80 characters at
-// most, no control character, no leading = + - @); a refused name creates
-// no invitation.
+// most, no control character, no leading = + - @, no person's number or
+// e-mail); a refused name creates no invitation.
 func TestInviteRefusesBadStructureNames(t *testing.T) {
 	h := newHarness(t)
 	nord := h.coordinator(6601, store.Invitation{Scope: "departement", Departement: "59"})
@@ -19,6 +19,8 @@ func TestInviteRefusesBadStructureNames(t *testing.T) {
 		{"=HYPERLINK(\"http://x\")", "Le nom ne peut pas commencer par =, +, - ou @ (un tableur le prendrait pour une formule). Aucune invitation n'a été créée."},
 		{"@CCAS", "Le nom ne peut pas commencer par =, +, - ou @ (un tableur le prendrait pour une formule). Aucune invitation n'a été créée."},
 		{"CCAS\u200bRoubaix", "Le nom contient un caractère de contrôle ou invisible : écrivez-le en lettres, sur une ligne. Aucune invitation n'a été créée."},
+		{"CCAS Roubaix 06 12 34 56 78", "Le nom ne peut pas contenir de numéro de téléphone : c'est le nom d'une structure, pas d'une personne. Aucune invitation n'a été créée."},
+		{"CCAS awa.diallo@gmail.com", "Le nom ne peut pas contenir d'adresse e-mail : c'est le nom d'une structure, pas d'une personne. Aucune invitation n'a été créée."},
 	} {
 		nord.Send("/inviter médiateur 59 " + c.name)
 		if got := nord.Expect("Aucune invitation n'a été créée.").Text; got != c.want {

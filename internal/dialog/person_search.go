@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/identify"
 )
 
 // At the « Personne » step the mediator finds a person by their code:
@@ -45,7 +46,7 @@ func codePrefix(text string) (string, bool) {
 // the guard's lists (« fatou », « DIALLO »), or it is a civility followed
 // by a word. A letters-only code (« KMHXTP ») is none of these.
 func typedName(text string) bool {
-	t := normalize(text)
+	t := identify.Normalize(text)
 	if strings.ContainsFunc(t, unicode.IsDigit) {
 		return false
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/relais-sante/relais/internal/identify"
 )
 
 // MaxLen is the longest name, in characters.
@@ -19,7 +21,10 @@ const MaxLen = 80
 // it breaks none: at most MaxLen characters; no control or invisible
 // formatting character (a tab, a zero-width space, a right-to-left
 // override that disguises the name); no leading =, +, - or @, which a
-// spreadsheet runs as a formula (CSV injection).
+// spreadsheet runs as a formula (CSV injection); no social security
+// number, phone number, e-mail address or birth date: a structure's name
+// is shown in every report, and a person's detail typed there would
+// reach them all.
 func Check(name string) error {
 	if n := utf8.RuneCountInString(name); n > MaxLen {
 		return Refusal(fmt.Sprintf("Nom trop long : %d caractères, %d au plus.", n, MaxLen))
@@ -29,6 +34,17 @@ func Check(name string) error {
 	}
 	if t := strings.TrimLeftFunc(name, unicode.IsSpace); t != "" && strings.ContainsRune("=+-@", rune(t[0])) {
 		return errFormula
+	}
+	t := identify.Normalize(name)
+	switch {
+	case identify.HasNIR(t): // before the phone: its digits read as one
+		return errNIR
+	case identify.HasPhone(t):
+		return errPhone
+	case identify.HasEmail(t):
+		return errEmail
+	case identify.HasBirthDate(t):
+		return errBirth
 	}
 	return nil
 }
@@ -41,4 +57,8 @@ func (r Refusal) Error() string { return string(r) }
 const (
 	errInvisible Refusal = "Le nom contient un caractère de contrôle ou invisible : écrivez-le en lettres, sur une ligne."
 	errFormula   Refusal = "Le nom ne peut pas commencer par =, +, - ou @ (un tableur le prendrait pour une formule)."
+	errNIR       Refusal = "Le nom ne peut pas contenir de numéro de sécurité sociale : c'est le nom d'une structure, pas d'une personne."
+	errPhone     Refusal = "Le nom ne peut pas contenir de numéro de téléphone : c'est le nom d'une structure, pas d'une personne."
+	errEmail     Refusal = "Le nom ne peut pas contenir d'adresse e-mail : c'est le nom d'une structure, pas d'une personne."
+	errBirth     Refusal = "Le nom ne peut pas contenir de date de naissance : c'est le nom d'une structure, pas d'une personne."
 )

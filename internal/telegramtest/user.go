@@ -195,6 +195,30 @@ func (u *User) Send(text string) int {
 	return u.bot.injectText(u.info.ID, text)
 }
 
+// Edit makes the user edit the text of one of their own text messages, as
+// Telegram lets them: the chat shows the new text and the bot gets an
+// edited_message update (the whole message, its original date, an
+// edit_date). Returns the update_id; a test fails on a message that is
+// not the user's own text, or is deleted.
+func (u *User) Edit(messageID int, text string) int {
+	b := u.bot
+	b.mu.Lock()
+	c := b.chats[u.info.ID]
+	m := c.message(messageID)
+	if m == nil || m.fromBot || m.sender != nil || m.document != nil || m.photo != nil || m.voice != nil {
+		b.mu.Unlock()
+		u.fatalf("telegramtest: user %d has no text message %d to edit", u.info.ID, messageID)
+		return 0
+	}
+	m.text, m.entities = text, commandEntities(text)
+	b.edited(m)
+	id := b.enqueue(wireUpdate{EditedMessage: b.wire(c, m)})
+	u.lastUpdate = id
+	u.mark = b.version
+	b.mu.Unlock()
+	return id
+}
+
 // SendDocument makes the user send a file; the bot can fetch it with getFile.
 func (u *User) SendDocument(name string, data []byte) int {
 	b := u.bot

@@ -106,6 +106,7 @@ type wireCallbackQuery struct {
 type wireUpdate struct {
 	UpdateID      int                `json:"update_id"`
 	Message       *wireMessage       `json:"message,omitempty"`
+	EditedMessage *wireMessage       `json:"edited_message,omitempty"`
 	CallbackQuery *wireCallbackQuery `json:"callback_query,omitempty"`
 	MyChatMember  *wireMemberUpdate  `json:"my_chat_member,omitempty"`
 }
@@ -132,6 +133,8 @@ func (u wireUpdate) kind() string {
 	switch {
 	case u.Message != nil:
 		return "message"
+	case u.EditedMessage != nil:
+		return "edited_message"
 	case u.CallbackQuery != nil:
 		return "callback_query"
 	case u.MyChatMember != nil:
