@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -85,25 +84,11 @@ func NewHandler(fake *telegramtest.Bot, personas []Persona) *Handler {
 // would then read the chats as its own origin. It is refused.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if !loopbackHost(r.Host) {
+	if !telegramtest.LoopbackHost(r.Host) {
 		writeError(w, http.StatusForbidden, "Cette page de démonstration ne répond qu'aux adresses de cette machine (127.0.0.1, ::1 ou localhost).")
 		return
 	}
 	h.mux.ServeHTTP(w, r)
-}
-
-// loopbackHost reports whether a Host header names this machine: localhost,
-// an IP of 127.0.0.0/8 or ::1, with or without a port.
-func loopbackHost(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
-	if err != nil {
-		host = strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]") // no port
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // fromThePage lets through only the page's own requests: another web site

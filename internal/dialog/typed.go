@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // Typed words for buttons: a mediator types on a phone between visits,
@@ -121,7 +122,7 @@ func nearest(t string, names []string) (int, bool) {
 		if name == "" {
 			continue
 		}
-		d := distance(t, name)
+		d := frtext.Distance(t, name)
 		switch {
 		case d < bestD:
 			best, bestD, ties = i, d, 0
@@ -133,33 +134,6 @@ func nearest(t string, names []string) (int, bool) {
 		return 0, false
 	}
 	return best, true
-}
-
-// distance counts the letters to add, remove, change or swap to turn a
-// into b (optimal string alignment).
-func distance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	d := make([][]int, len(x)+1)
-	for i := range d {
-		d[i] = make([]int, len(y)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(x)][len(y)]
 }
 
 // Words that mean a button whatever its text.
@@ -200,7 +174,7 @@ func buttonData(rows [][]Button, t string, extra map[string]string) (string, boo
 	}
 	found, bestD := "", limit+1
 	for i, name := range names {
-		d := distance(t, name)
+		d := frtext.Distance(t, name)
 		switch {
 		case d < bestD:
 			found, bestD = data[i], d

@@ -46,3 +46,18 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+// A swap of two letters is one typo; accents are letters of their own.
+func TestDistance(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want int
+	}{
+		{"femme", "femme", 0}, {"feme", "femme", 1}, {"fmeme", "femme", 1}, {"mobilite", "mobilité", 1},
+		{"", "abc", 3}, {"persone", "personne", 1}, {"chifres", "chiffres", 1}, {"abcd", "dcba", 3},
+	} {
+		if got := frtext.Distance(c.a, c.b); got != c.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

@@ -9,6 +9,8 @@ package intent
 import (
 	"strings"
 	"unicode"
+
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // Kind is what a typed text is.
@@ -262,7 +264,7 @@ func near(typed, word string) bool {
 		if len(word) >= 8 {
 			limit = 2
 		}
-		if abs(len(typed)-len(word)) <= limit && distance(typed, word) <= limit {
+		if abs(len(typed)-len(word)) <= limit && frtext.Distance(typed, word) <= limit {
 			return true
 		}
 	}
@@ -279,33 +281,6 @@ func abs(n int) int {
 		return -n
 	}
 	return n
-}
-
-// distance counts the letters to add, remove, change or swap to turn a
-// into b (optimal string alignment).
-func distance(a, b string) int {
-	x, y := []rune(a), []rune(b)
-	d := make([][]int, len(x)+1)
-	for i := range d {
-		d[i] = make([]int, len(y)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(x); i++ {
-		for j := 1; j <= len(y); j++ {
-			cost := 1
-			if x[i-1] == y[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(x)][len(y)]
 }
 
 var folder = strings.NewReplacer("é", "e", "è", "e", "ê", "e", "ë", "e", "à", "a", "â", "a", "ä", "a", "ô", "o", "ö", "o",

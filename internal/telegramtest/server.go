@@ -277,7 +277,7 @@ func (s *Server) routes() http.Handler {
 	// whose name was made to resolve to 127.0.0.1 (DNS rebinding): it
 	// would read the chats (GET /fake/chats/…) as its own origin.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !loopbackHost(r.Host) {
+		if !LoopbackHost(r.Host) {
 			controlError(w, http.StatusForbidden, "Le faux Telegram écoute sur cette machine seulement : il ne répond qu'aux adresses 127.0.0.1, ::1 ou localhost.")
 			return
 		}
@@ -285,9 +285,11 @@ func (s *Server) routes() http.Handler {
 	})
 }
 
-// loopbackHost reports whether a Host header names this machine: localhost,
-// an IP of 127.0.0.0/8 or ::1, with or without a port.
-func loopbackHost(hostport string) bool {
+// LoopbackHost reports whether a Host header names this machine: localhost,
+// an IP of 127.0.0.0/8 or ::1, with or without a port. The fake and the
+// demo's page answer only such a Host, so that a web site whose name points
+// to 127.0.0.1 (DNS rebinding) cannot read them.
+func LoopbackHost(hostport string) bool {
 	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host = strings.TrimSuffix(strings.TrimPrefix(hostport, "["), "]") // no port
