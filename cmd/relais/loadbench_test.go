@@ -24,7 +24,7 @@ var loadSheet = []struct{ text, press string }{
 	{text: "/fiche"}, {press: "Aujourd'hui"}, {press: "Nouvelle personne"}, {press: "Femme"}, {text: "52"},
 	{press: "Oui"}, {press: "RSA"}, {press: "Orientation par un partenaire"}, {press: "Accompagné"}, {press: "Oui"},
 	{press: "Accès aux droits"}, {press: "Complémentaire Santé Solidaire"}, {press: "En cours"}, {press: "Dans 1 semaine"},
-	{press: "Oui"}, {press: "Accès aux soins"}, {press: "Aide ou prise de RDV"}, {press: "Résolue"}, {press: "Non"},
+	{press: "Oui"}, {press: "Accès aux soins"}, {press: "Prise de RDV"}, {press: "Résolue"}, {press: "Non"},
 	{press: "Mobilité"}, {press: "Valider"}, {press: "Passer"}, {press: "✅ Enregistrer"},
 }
 

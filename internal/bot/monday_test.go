@@ -157,7 +157,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 		"\n\n2 demandes, dont 2 résolues (100 %)\nPar type :\n- Complémentaire Santé Solidaire : 1 (50 %)\n- Autre : 1 (50 %)")
 	nord.PressOn(figures, "Soins")
 	mustContain(t, nord.Expect("Accès aux soins – Nord").Text,
-		"\n\n1 demande, dont 0 résolue (0 %)\nPar type :\n- Aide ou prise de RDV : 1 (100 %)")
+		"\n\n1 demande, dont 0 résolue (0 %)\nPar type :\n- Prise de RDV : 1 (100 %)")
 	nord.PressOn(figures, "Freins")
 	mustContain(t, nord.Expect("Freins – Nord").Text,
 		"\n\nFiches citant au moins un frein : 3 (100 %) sur 3\n\nPart de chaque frein dans les mentions (une fiche peut en citer plusieurs) :\n- Non connaissance des droits : 3 (50 %)\n- Éducation : 3 (50 %)")

@@ -115,7 +115,7 @@ var RightsTypes = List{
 }
 
 var CareTypes = List{
-	{"rdv", "Aide ou prise de RDV"},
+	{"rdv", "Prise de RDV"},
 	{"recherche_ps", "Recherche d'un professionnel de santé"},
 	{"bilan_sante", "Accompagnement bilan de santé"},
 	{"accompagnement_rdv", "Accompagnement aux RDV médicaux"},

@@ -27,7 +27,7 @@ func TestOneVocabulary(t *testing.T) {
 }
 
 // The labels that were cut on buttons before issue 25 now read the same
-// everywhere: the button's words (a coordinator read « Aide ou prise de RDV
+// everywhere: the button's words (a coordinator read « Prise de RDV
 // pour ou avec l'usager » where the mediator had tapped « Prise de RDV »).
 func TestLabelsOnceShortenedReadAsOnTheButton(t *testing.T) {
 	for _, tc := range []struct {
@@ -35,7 +35,7 @@ func TestLabelsOnceShortenedReadAsOnTheButton(t *testing.T) {
 		code  string
 		label string
 	}{
-		{CareTypes, "rdv", "Aide ou prise de RDV"},
+		{CareTypes, "rdv", "Prise de RDV"},
 		{CareTypes, "recherche_ps", "Recherche d'un professionnel de santé"},
 		{CareTypes, "plateforme_rdv", "Activation compte plateforme de RDV"},
 		{RightsTypes, "frais_specialiste", "Aides pour frais de spécialiste"},

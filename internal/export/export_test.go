@@ -66,7 +66,7 @@ func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
 	want = []string{
 		"Fiche|Date|Médiateur|Département|Personne (code)|Sexe|Âge|Habite en QPV|Ressources|Mode de contact|Niveau|Orientation protection sociale|Type de demande|Demande|Statut|Date de suivi|Freins",
 		"F-001|05/02/2024|MED-59-01|Nord|P-001|Femme|34|Oui|RSA|Aller vers|Accompagné|Oui|Accès aux droits|Complémentaire Santé Solidaire|Résolue||Mobilité ; Barrière linguistique",
-		"F-001|05/02/2024|MED-59-01|Nord|P-001|Femme|34|Oui|RSA|Aller vers|Accompagné|Oui|Accès aux soins|Aide ou prise de RDV|En cours|01/03/2024|Mobilité ; Barrière linguistique",
+		"F-001|05/02/2024|MED-59-01|Nord|P-001|Femme|34|Oui|RSA|Aller vers|Accompagné|Oui|Accès aux soins|Prise de RDV|En cours|01/03/2024|Mobilité ; Barrière linguistique",
 		"F-002|06/03/2024|MED-59-02|Nord|P-002|Homme|61|Non|Pension de retraite|Contact direct|Informé|Non|Accès aux droits|Complémentaire Santé Solidaire|En cours||",
 	}
 	if len(data) != len(want) {

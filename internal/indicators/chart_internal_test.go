@@ -54,7 +54,7 @@ func TestChartTitlesBarsAndCounts(t *testing.T) {
 	want := []string{
 		"Demandes par type – Nord", "du 01/01/2024 au 31/12/2024", "Nombre de demandes",
 		"0", "500", "1 000", "1 500", "2 000",
-		"Aide ou prise de RDV", "Prestations de santé", "Aides pour frais de spécialiste",
+		"Prise de RDV", "Prestations de santé", "Aides pour frais de spécialiste",
 		"12", "1 929", "247",
 		"Accès aux droits", "Accès aux soins",
 	}

@@ -31,7 +31,7 @@ var heldOut = []struct{ who, after, text, want, bd string }{
 	{"R", "", "taux de resolution des demandes dans la somme en 2024", "Compris : taux de résolution – demandes – Somme – du 01/01/2024 au 31/12/2024 – unité : part des demandes, en %.", ""},
 	{"R", "", "tx de resolution droits nord 2024", "Compris : taux de résolution – demandes d'accès aux droits – Nord – du 01/01/2024 au 31/12/2024 – unité : part des demandes, en %.", ""},
 	{"R", "", "combien de demandes en cour dans le 80", "Compris : demandes en cours – Somme – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes.", ""},
-	{"R", "", "combien de rdv pris en mars 2025 ?", "Compris : demandes « Aide ou prise de RDV » – Hauts-de-France – du 01/03/2025 au 31/03/2025 – unité : demandes.", ""},
+	{"R", "", "combien de rdv pris en mars 2025 ?", "Compris : demandes « Prise de RDV » – Hauts-de-France – du 01/03/2025 au 31/03/2025 – unité : demandes.", ""},
 	{"R", "", "demandes medecin traitant dans l oise en 2024", "Compris : demandes « Recherche d'un professionnel de santé » – Oise – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
 	{"R", "", "demandes de depistage en 2024", "Compris : demandes « Dépistage organisé » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
 
@@ -171,11 +171,11 @@ var probes = []struct{ who, after, text, want, bd string }{
 	{"R", "", "fiches entre le 15 et le 20 mars", "Compris : fiches d'accompagnement – Hauts-de-France – du 15/03/2025 au 20/03/2025 – unité : fiches.", ""},
 	{"R", "", "fiches du 1er au 15 avril 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/04/2024 au 15/04/2024 – unité : fiches.", ""},
 	{"R", "", "les femmes representent quel pourcentage", "Compris : fiches de femmes – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : fiches.", ""},
-	{"R", "", "demandes d aide pour les rdv en 2024", "Compris : demandes « Aide ou prise de RDV » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
+	{"R", "", "demandes d aide pour les rdv en 2024", "Compris : demandes « Prise de RDV » – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes.", ""},
 	{"R", "", "partenaires du champ social", "Compris : partenaires du champ social – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : partenaires.", ""},
 	{"R", "", "fiches les trois derniers mois", "Compris : fiches d'accompagnement – Hauts-de-France – du 21/02/2025 au 20/05/2025 – unité : fiches.", ""},
 	{"R", "", "fiches durant 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
-	{"M", "", "combien de rdv jai pris pour les gens", "Compris : demandes « Aide ou prise de RDV » – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes.", ""},
+	{"M", "", "combien de rdv jai pris pour les gens", "Compris : demandes « Prise de RDV » – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes.", ""},
 	{"M", "", "combien d actions jai anime", "Compris : actions collectives de prévention – vos chiffres – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : actions collectives.", ""},
 	{"D", "", "fiches sur mon territoire en 2024", "Compris : fiches d'accompagnement – Somme – du 01/01/2024 au 31/12/2024 – unité : fiches.", ""},
 

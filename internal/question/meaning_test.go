@@ -138,7 +138,7 @@ var phrasings = []struct{ text, want string }{
 	{"moyene d age a roubaix 2024", "Compris : âge moyen des personnes – CCAS Roubaix (Nord) – du 01/01/2024 au 31/12/2024 – unité : années, moyenne des fiches où l'âge est connu."},
 	{"combien de css en cours", "Compris : demandes « Complémentaire Santé Solidaire » en cours – Hauts-de-France – du 01/01/2025 au 20/05/2025 (cette année, faute de période précisée) – unité : demandes."},
 	{"nb de demandes c2s en cours ds le nord en 2024", "Compris : demandes « Complémentaire Santé Solidaire » en cours – Nord – du 01/01/2024 au 31/12/2024 – unité : demandes."},
-	{"demandes de rdv en attente 2024", "Compris : demandes « Aide ou prise de RDV » en cours – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes."},
+	{"demandes de rdv en attente 2024", "Compris : demandes « Prise de RDV » en cours – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes."},
 	{"combien de css resolues en 2024", "Compris : demandes « Complémentaire Santé Solidaire » résolues – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : demandes."},
 	{"taux de reussite des demandes de droits 2024", "Compris : taux de résolution – demandes d'accès aux droits – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : part des demandes, en %."},
 	{"dossiers mutuelle pdc 1er trimestre 2024", "Compris : demandes « Complémentaire Santé Solidaire » – Pas-de-Calais – du 01/01/2024 au 31/03/2024 – unité : demandes."},
