@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -54,5 +55,43 @@ func TestErasedCodeIsNotTypedInAFreeText(t *testing.T) {
 	c.say("Asso AB3CDEF, CCAS 2024") // another code, a year: kept
 	if v, ok := c.st.Answers.Get("name"); !ok || v.Text != "Asso AB3CDEF, CCAS 2024" {
 		t.Fatalf("a text without an erased code: %+v, %v", v, ok)
+	}
+}
+
+// lookupEnv records the codes looked up.
+type lookupEnv struct {
+	fakeEnv
+	codes []string
+}
+
+func (e *lookupEnv) FindPerson(code string) (Person, bool, error) {
+	e.codes = append(e.codes, code)
+	return e.fakeEnv.FindPerson(code)
+}
+
+// A free text is searched for erased codes among the words a code can be
+// that a word cannot (4 to 8 letters and digits, with a digit or in
+// capitals), each once, 20 at most.
+func TestErasedCodeLookUpsOfAText(t *testing.T) {
+	e := &lookupEnv{}
+	r := &run{env: e}
+	erased, err := r.namesErasedCode("ccas CCAS ab3c AB3C abc1 AB1 ABCDEFGH ABCDEFGHI 12345678 123456789 abcdef")
+	if err != nil || erased {
+		t.Fatalf("namesErasedCode: %v, %v", erased, err)
+	}
+	if got, want := strings.Join(e.codes, " "), "CCAS AB3C ABC1 ABCDEFGH 12345678"; got != want {
+		t.Fatalf("looked up %q, want %q", got, want)
+	}
+
+	e.codes = nil
+	var words []string
+	for i := range 25 {
+		words = append(words, fmt.Sprintf("CODE%02d", i))
+	}
+	if _, err := r.namesErasedCode(strings.Join(words, " ")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(e.codes, " "), strings.Join(words[:20], " "); got != want {
+		t.Fatalf("looked up %q, want the first 20: %q", got, want)
 	}
 }
