@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // Audit actions: what the data-protection officer can ask about.
@@ -149,11 +151,7 @@ func (s *Store) keyCheck() string {
 type AuditKeyChangedError struct{ Codes int }
 
 func (e *AuditKeyChangedError) Error() string {
-	codes := "1 code"
-	if e.Codes > 1 {
-		codes = strconv.Itoa(e.Codes) + " codes"
-	}
-	return "RELAIS_AUDIT_KEY : cette clé n'est pas celle des codes effacés à la demande des personnes (" + codes + ") ; " +
+	return "RELAIS_AUDIT_KEY : cette clé n'est pas celle des codes effacés à la demande des personnes (" + frtext.Plural(e.Codes, "code", "codes") + ") ; " +
 		"avec elle, ces personnes pourraient être enregistrées à nouveau. Remettez la clé avec laquelle ils ont été effacés " +
 		"(sans RELAIS_AUDIT_KEY : la clé générée dans la base)"
 }
