@@ -58,18 +58,10 @@ func openServices(ctx context.Context, cfg *config.Config, opts ...store.Option)
 	if err != nil {
 		return nil, err
 	}
-	opt, err := redis.ParseURL(cfg.RedisURL)
+	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
 		st.Close()
-		return nil, &config.Error{Var: "REDIS_URL", Reason: err.Error()}
-	}
-	rdb := redis.NewClient(opt)
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		st.Close()
-		if cerr := rdb.Close(); cerr != nil {
-			slog.Warn("close Redis client", "err", cerr)
-		}
-		return nil, &config.Error{Var: "REDIS_URL", Reason: "Redis injoignable : " + err.Error()}
+		return nil, err
 	}
 	return &services{store: st, redis: rdb, forms: bot.Forms(fs)}, nil
 }
