@@ -377,9 +377,17 @@ func matchChoice(s *forms.Step, text string) (forms.Choice, bool) {
 
 var personCodeRe = regexp.MustCompile(`^[A-Z0-9]{4,8}$`)
 
+// codeSeparators are typed inside a code and not part of it: « 7K-9 ».
+var codeSeparators = strings.NewReplacer(" ", "", "-", "", ".", "")
+
+// cleanCode is typed text without case and separators: « 7k 9 » is 7K9.
+func cleanCode(text string) string {
+	return strings.ToUpper(codeSeparators.Replace(strings.TrimSpace(text)))
+}
+
 // normalizeCode reads a typed beneficiary code: case and spaces do not matter.
 func normalizeCode(text string) (string, bool) {
-	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", ".", "").Replace(strings.TrimSpace(text)))
+	c := cleanCode(text)
 	return c, len(c) <= forms.MaxPersonCode && personCodeRe.MatchString(c)
 }
 

@@ -35,7 +35,7 @@ var prefixRe = regexp.MustCompile(`^[A-Z0-9]+$`)
 
 // codePrefix reads typed text as a code or its beginning: « 7k 9 », « 7K-9 ».
 func codePrefix(text string) (string, bool) {
-	c := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", ".", "").Replace(strings.TrimSpace(text)))
+	c := cleanCode(text)
 	return c, len(c) >= minPrefix && len(c) <= forms.MaxPersonCode && prefixRe.MatchString(c)
 }
 
