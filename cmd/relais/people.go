@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -297,12 +297,9 @@ func printPurgeCounts(w io.Writer, c store.PurgeCounts) {
 // code the bot saved (FGT002). Imported codes may keep a dash, so forget
 // erases the code as typed and only says which one the bot would read.
 func botReading(code string) (string, bool) {
-	typed := strings.ToUpper(strings.TrimSpace(code))
-	read := strings.NewReplacer(" ", "", "-", "", ".", "").Replace(typed)
-	return read, read != typed && personCode.MatchString(read)
+	read, ok := dialog.NormalizeCode(code)
+	return read, ok && read != strings.ToUpper(strings.TrimSpace(code))
 }
-
-var personCode = regexp.MustCompile(`^[A-Z0-9]{4,8}$`)
 
 // runForget is `relais forget --beneficiary CODE`, for an erasure request.
 // The forms in progress that name the code (Redis drafts) go first, then

@@ -258,7 +258,7 @@ func (r *run) recentRows(s *forms.Step) ([][]Button, error) {
 	}
 	var rows [][]Button
 	for _, pp := range people {
-		if _, ok := normalizeCode(pp.Code); !ok {
+		if _, ok := NormalizeCode(pp.Code); !ok {
 			continue
 		}
 		rows = append(rows, []Button{{r.personButton(pp), forms.Data(forms.ActPick, s.ID, pp.Code)}})

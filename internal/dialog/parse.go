@@ -385,8 +385,9 @@ func cleanCode(text string) string {
 	return strings.ToUpper(codeSeparators.Replace(strings.TrimSpace(text)))
 }
 
-// normalizeCode reads a typed beneficiary code: case and spaces do not matter.
-func normalizeCode(text string) (string, bool) {
+// NormalizeCode reads a typed beneficiary code as the bot does: case,
+// spaces, dashes and dots do not matter; false when it is no code.
+func NormalizeCode(text string) (string, bool) {
 	c := cleanCode(text)
 	return c, len(c) <= forms.MaxPersonCode && personCodeRe.MatchString(c)
 }

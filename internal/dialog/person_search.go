@@ -82,7 +82,7 @@ func (r *run) lookup(text string) error {
 	if !ok {
 		return r.invalid(codeNotRecognised)
 	}
-	code, whole := normalizeCode(text)
+	code, whole := NormalizeCode(text)
 	if whole {
 		p, found, err := r.env.FindPerson(code)
 		if errors.Is(err, ErrPersonErased) {

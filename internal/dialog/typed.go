@@ -301,6 +301,6 @@ func (r *run) typedButton(text string, yes, no string) (string, bool, error) {
 // looksLikeCode tells a typed person code (« K7M2QX ») from words: it has
 // a digit, which no button's words have.
 func looksLikeCode(t string) bool {
-	_, ok := normalizeCode(t)
+	_, ok := NormalizeCode(t)
 	return ok && strings.ContainsAny(t, "0123456789")
 }
