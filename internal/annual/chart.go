@@ -117,7 +117,7 @@ func barChart(bars []bar, legend []series, xLabel string) ([]byte, error) {
 	lbl.Offset = vg.Point{X: vg.Points(3)}
 	p.Add(lbl)
 	p.X.Max = math.Max(1, top*1.15)
-	p.X.Tick.Marker = wholeTicks{}
+	p.X.Tick.Marker = indicators.CountTicks{}
 	p.NominalY(names...)
 	p.Legend.Top = true
 	p.Legend.Left = false
@@ -131,23 +131,6 @@ func barChart(bars []bar, legend []series, xLabel string) ([]byte, error) {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// wholeTicks marks whole numbers only, written the French way (1 250), at
-// most about six of them.
-type wholeTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
-	step := 1.0
-	for i := 0; (hi-lo)/step > 6; i++ {
-		step = []float64{2, 5, 10}[i%3] * math.Pow(10, float64(i/3))
-	}
-	var ticks []plot.Tick
-	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: frtext.Number(int(v))})
-	}
-	return ticks
 }
 
 // shorten cuts a long label to n characters with an ellipsis.

@@ -108,7 +108,7 @@ func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 		return nil, 0, err
 	}
 	p.X.Max = float64(maxN) * 1.18
-	p.X.Tick.Marker = countTicks{}
+	p.X.Tick.Marker = CountTicks{}
 	p.NominalY(names...)
 	p.Legend.Top = true
 	p.Legend.Left = false
@@ -117,13 +117,13 @@ func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 	return p, max(3, 1.6+0.45*float64(n+1)), nil
 }
 
-// countTicks marks whole numbers only, written the French way (1 250):
-// counts of requests have no decimals.
-type countTicks struct{}
+// CountTicks marks whole numbers only, written the French way (1 250):
+// counts have no decimals. The chat's charts and the annual document's use it.
+type CountTicks struct{}
 
 // Ticks implements plot.Ticker: at most about six ticks, a step of 1, 2 or
 // 5 times a power of ten.
-func (countTicks) Ticks(min, max float64) []plot.Tick {
+func (CountTicks) Ticks(min, max float64) []plot.Tick {
 	step := 1.0
 	for i := 0; (max-min)/step > 6; i++ {
 		step = []float64{2, 5, 10}[i%3] * math.Pow(10, float64(i/3))
@@ -211,7 +211,7 @@ func rankPlot(title string, ranks []Rank, limit int) (*plot.Plot, float64, error
 		return nil, 0, err
 	}
 	p.X.Max = float64(maxPct) * 1.2
-	p.X.Tick.Marker = countTicks{}
+	p.X.Tick.Marker = CountTicks{}
 	p.NominalY(names...)
 	return p, max(2.5, 1.2+0.32*float64(n)), nil
 }
