@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strings"
-	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -84,7 +82,7 @@ func barChart(bars []bar, legend []series, xLabel string) ([]byte, error) {
 	top := 0.0
 	for i, b := range bars {
 		j := len(bars) - 1 - i
-		names[j] = shorten(b.label, 48)
+		names[j] = frtext.Shorten(b.label, 48)
 		vals[b.series][j] = b.value
 		labels.XYs[j] = plotter.XY{X: b.value, Y: float64(j)}
 		labels.Labels[j] = b.text
@@ -131,15 +129,6 @@ func barChart(bars []bar, legend []series, xLabel string) ([]byte, error) {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// shorten cuts a long label to n characters with an ellipsis.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	return strings.TrimSpace(string(rs[:n-1])) + "…"
 }
 
 // rankImage is a ranking (themes, needs, obstacles, publics) as a chart of

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/relais-sante/relais/internal/frtext"
 
@@ -53,7 +51,7 @@ func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 	}
 
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Demandes par type – %s\n%s", shorten(r.Label, 40), r.Period.Label())
+	p.Title.Text = fmt.Sprintf("Demandes par type – %s\n%s", frtext.Shorten(r.Label, 40), r.Period.Label())
 	p.Title.TextStyle.Font.Size = vg.Points(16)
 	p.X.Label.Text = "Nombre de demandes"
 	p.X.Label.TextStyle.Font.Size = vg.Points(13)
@@ -147,16 +145,6 @@ func render(p *plot.Plot, heightInches float64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// shorten cuts a long territory name to n characters with an ellipsis, for
-// the chart's title only (category labels are never cut).
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	return strings.TrimSpace(string(rs[:n-1])) + "…"
-}
-
 // RankChart draws a ranking (themes, obstacles, publics…) as horizontal
 // bars with their share, for the annual report's documents. Only codes
 // with a count are drawn, at most limit of them.
@@ -194,7 +182,7 @@ func rankPlot(title string, ranks []Rank, limit int) (*plot.Plot, float64, error
 	for i, r := range ranks {
 		j := n - 1 - i // the first at the top
 		vals[j] = float64(r.Pct)
-		names[j] = shorten(r.Label, 42)
+		names[j] = frtext.Shorten(r.Label, 42)
 		labels.XYs[j] = plotter.XY{X: float64(r.Pct), Y: float64(j)}
 		labels.Labels[j] = fmt.Sprintf("%d %%", r.Pct)
 		maxPct = max(maxPct, r.Pct)
