@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strings"
-	"unicode/utf8"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -84,7 +82,7 @@ func barChart(bars []bar, legend []series, xLabel string) ([]byte, error) {
 	top := 0.0
 	for i, b := range bars {
 		j := len(bars) - 1 - i
-		names[j] = shorten(b.label, 48)
+		names[j] = frtext.Shorten(b.label, 48)
 		vals[b.series][j] = b.value
 		labels.XYs[j] = plotter.XY{X: b.value, Y: float64(j)}
 		labels.Labels[j] = b.text
@@ -117,7 +115,7 @@ func barChart(bars []bar, legend []series, xLabel string) ([]byte, error) {
 	lbl.Offset = vg.Point{X: vg.Points(3)}
 	p.Add(lbl)
 	p.X.Max = math.Max(1, top*1.15)
-	p.X.Tick.Marker = wholeTicks{}
+	p.X.Tick.Marker = indicators.CountTicks{}
 	p.NominalY(names...)
 	p.Legend.Top = true
 	p.Legend.Left = false
@@ -131,32 +129,6 @@ func barChart(bars []bar, legend []series, xLabel string) ([]byte, error) {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// wholeTicks marks whole numbers only, written the French way (1 250), at
-// most about six of them.
-type wholeTicks struct{}
-
-// Ticks implements plot.Ticker.
-func (wholeTicks) Ticks(lo, hi float64) []plot.Tick {
-	step := 1.0
-	for i := 0; (hi-lo)/step > 6; i++ {
-		step = []float64{2, 5, 10}[i%3] * math.Pow(10, float64(i/3))
-	}
-	var ticks []plot.Tick
-	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: frtext.Number(int(v))})
-	}
-	return ticks
-}
-
-// shorten cuts a long label to n characters with an ellipsis.
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	return strings.TrimSpace(string(rs[:n-1])) + "…"
 }
 
 // rankImage is a ranking (themes, needs, obstacles, publics) as a chart of

@@ -417,7 +417,7 @@ func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow,
 		b.send(ctx, ev.chatID, a.Text(), b.resultButtons(ctx, u, flow, p, scope))
 		return
 	}
-	r, err := b.computeFigures(ctx, flow, p, scope)
+	r, err := b.computeFigures(ctx, flow, p, scope, indicators.WithHistory())
 	if err != nil {
 		b.log.ErrorContext(ctx, "compute indicators", "err", err)
 		b.reply(ctx, ev, msgTryAgain)

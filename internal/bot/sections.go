@@ -41,10 +41,11 @@ func sectionButtons(flow, pcode, tag string, current indicators.Section) [][]tel
 	return rows
 }
 
-// computeFigures computes the report a figures flow shows: this year's
-// figures beside last year's, a mediator's own under their own heading.
-func (b *Bot) computeFigures(ctx context.Context, flow string, p indicators.Period, scope indicators.Scope) (*indicators.Report, error) {
-	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now()), indicators.WithHistory()}
+// computeFigures computes the report a figures flow shows, a mediator's
+// own under their own heading; extra adds options (the key figures ask
+// indicators.WithHistory for last year's beside them, a section reads none).
+func (b *Bot) computeFigures(ctx context.Context, flow string, p indicators.Period, scope indicators.Scope, extra ...indicators.Option) (*indicators.Report, error) {
+	opts := append([]indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now())}, extra...)
 	if flow == flowOwn {
 		opts = append(opts, indicators.ForTheMediator())
 	}

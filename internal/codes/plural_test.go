@@ -57,3 +57,15 @@ func TestPluralFormsAgree(t *testing.T) {
 		t.Errorf("partenaires %s", got)
 	}
 }
+
+// A list or code without a plural form reads as its lower-cased label.
+func TestPluralFallsBackToTheLowerCasedLabel(t *testing.T) {
+	for _, c := range []struct{ list, code, want string }{
+		{"themes", "cancer", "dépistage des cancers"},
+		{"sex", "Z", "z"},
+	} {
+		if got := Plural(c.list, c.code); got != c.want {
+			t.Errorf("Plural(%s, %s) = %q, want %q", c.list, c.code, got, c.want)
+		}
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/relais-sante/relais/internal/frtext"
 
@@ -53,7 +51,7 @@ func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 	}
 
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Demandes par type – %s\n%s", shorten(r.Label, 40), r.Period.Label())
+	p.Title.Text = fmt.Sprintf("Demandes par type – %s\n%s", frtext.Shorten(r.Label, 40), r.Period.Label())
 	p.Title.TextStyle.Font.Size = vg.Points(16)
 	p.X.Label.Text = "Nombre de demandes"
 	p.X.Label.TextStyle.Font.Size = vg.Points(13)
@@ -108,7 +106,7 @@ func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 		return nil, 0, err
 	}
 	p.X.Max = float64(maxN) * 1.18
-	p.X.Tick.Marker = countTicks{}
+	p.X.Tick.Marker = CountTicks{}
 	p.NominalY(names...)
 	p.Legend.Top = true
 	p.Legend.Left = false
@@ -117,13 +115,13 @@ func requestsPlot(r *Report) (*plot.Plot, float64, error) {
 	return p, max(3, 1.6+0.45*float64(n+1)), nil
 }
 
-// countTicks marks whole numbers only, written the French way (1 250):
-// counts of requests have no decimals.
-type countTicks struct{}
+// CountTicks marks whole numbers only, written the French way (1 250):
+// counts have no decimals. The chat's charts and the annual document's use it.
+type CountTicks struct{}
 
 // Ticks implements plot.Ticker: at most about six ticks, a step of 1, 2 or
 // 5 times a power of ten.
-func (countTicks) Ticks(min, max float64) []plot.Tick {
+func (CountTicks) Ticks(min, max float64) []plot.Tick {
 	step := 1.0
 	for i := 0; (max-min)/step > 6; i++ {
 		step = []float64{2, 5, 10}[i%3] * math.Pow(10, float64(i/3))
@@ -145,16 +143,6 @@ func render(p *plot.Plot, heightInches float64) ([]byte, error) {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// shorten cuts a long territory name to n characters with an ellipsis, for
-// the chart's title only (category labels are never cut).
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	return strings.TrimSpace(string(rs[:n-1])) + "…"
 }
 
 // RankChart draws a ranking (themes, obstacles, publics…) as horizontal
@@ -194,7 +182,7 @@ func rankPlot(title string, ranks []Rank, limit int) (*plot.Plot, float64, error
 	for i, r := range ranks {
 		j := n - 1 - i // the first at the top
 		vals[j] = float64(r.Pct)
-		names[j] = shorten(r.Label, 42)
+		names[j] = frtext.Shorten(r.Label, 42)
 		labels.XYs[j] = plotter.XY{X: float64(r.Pct), Y: float64(j)}
 		labels.Labels[j] = fmt.Sprintf("%d %%", r.Pct)
 		maxPct = max(maxPct, r.Pct)
@@ -211,7 +199,7 @@ func rankPlot(title string, ranks []Rank, limit int) (*plot.Plot, float64, error
 		return nil, 0, err
 	}
 	p.X.Max = float64(maxPct) * 1.2
-	p.X.Tick.Marker = countTicks{}
+	p.X.Tick.Marker = CountTicks{}
 	p.NominalY(names...)
 	return p, max(2.5, 1.2+0.32*float64(n)), nil
 }

@@ -98,18 +98,3 @@ func TestRankChartTitleBarsAndShares(t *testing.T) {
 		t.Errorf("empty ranking chart: %q", got)
 	}
 }
-
-// A label of n characters is kept whole; one more is cut to n with an
-// ellipsis.
-func TestShortenKeepsNCharacters(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"Éducation thérapeutique", "Éducation thérapeutique"},
-		{"Accès-aux-droits-des-personnes-très-âgées", "Accès-aux-droits-des-personnes-très-âgées"},    // 41
-		{"Accès-aux-droits-des-personnes-très-âgées!", "Accès-aux-droits-des-personnes-très-âgées!"},  // 42
-		{"Accès-aux-droits-des-personnes-très-âgées!!", "Accès-aux-droits-des-personnes-très-âgées…"}, // 43
-	} {
-		if got := shorten(c.in, 42); got != c.want {
-			t.Errorf("shorten(%q, 42) = %q, want %q", c.in, got, c.want)
-		}
-	}
-}

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // The chat's charts are drawn for a phone, apart from the annual report's
@@ -133,7 +134,7 @@ func drawPhoneBars(r *Report, title string, bars []phoneBar, total int) ([]byte,
 	if r.Own {
 		who = "vos chiffres"
 	}
-	title = fmt.Sprintf("%s\n%s – %s", title, shorten(who, 40), r.Period.Label())
+	title = fmt.Sprintf("%s\n%s – %s", title, frtext.Shorten(who, 40), r.Period.Label())
 	if len(bars) > phoneMaxBars {
 		bars = bars[:phoneMaxBars]
 		title += fmt.Sprintf(" (les %d plus fréquents)", phoneMaxBars)

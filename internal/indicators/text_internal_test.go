@@ -175,7 +175,7 @@ func TestChartTicksAreWholeCounts(t *testing.T) {
 		{2300, "0 500 1 000 1 500 2 000"},
 	} {
 		var got []string
-		for _, tk := range (countTicks{}).Ticks(0, c.max) {
+		for _, tk := range (CountTicks{}).Ticks(0, c.max) {
 			got = append(got, tk.Label)
 		}
 		if strings.Join(got, " ") != c.want {
