@@ -189,3 +189,23 @@ func TestForgedSectionButtonIsRefused(t *testing.T) {
 	h.forgePress(nord, choice, "is:20260101-20261231:"+tag(indicators.Departement("59"))+":droits")
 	nord.Expect("Accès aux droits – Nord")
 }
+
+// A mediator's /meschiffres has its section buttons too ("ms", in the
+// access table for mediators): a press gives the section of their own
+// sheets only.
+func TestAMediatorsSectionButtonShowsTheirOwnSection(t *testing.T) {
+	h := newHarness(t)
+	awa := h.mediator(4801, "Awa", "59")
+	h.mediator(4802, "Léa", "59")
+	h.seedSheets(4801, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	h.seedSheets(4802, 5, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
+	awa.Send("/meschiffres 01/01/2026 31/12/2026")
+	own := awa.Expect("Vos chiffres")
+	awa.PressOn(own, "Droits")
+	rights := awa.Expect("Accès aux droits")
+	want := "Accès aux droits – vos chiffres\nDu 01/01/2026 au 31/12/2026\n\n" +
+		"3 demandes, dont 2 résolues (67 %)\nPar type :\n- Complémentaire Santé Solidaire : 3 (100 %)"
+	if rights.Text != want {
+		t.Errorf("a mediator's rights section:\n%s\nwant:\n%s", rights.Text, want)
+	}
+}
