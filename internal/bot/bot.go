@@ -295,22 +295,38 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, welcome(user))
 		return
 	case "/aide", "/help":
-		b.setChatMenu(ctx, ev.chatID, user.Role)
-		b.reply(ctx, ev, helpText(user))
+		b.help(ctx, user, ev)
 		return
 	}
 	if b.flow.handleText(ctx, user, ev, cmd, arg) {
 		return
 	}
-	if run, ok := b.commands[cmd]; ok {
-		if !mayUse(cmd, user.Role) {
-			b.reply(ctx, ev, reservedFor(cmd, access[cmd]))
-			return
-		}
-		run(ctx, user, ev, arg)
+	if b.runCommand(ctx, user, ev, cmd, arg) {
 		return
 	}
 	b.converse(ctx, user, ev) // free text: greeting, intent, question about the figures (conversation.go)
+}
+
+// help answers /aide: the chat's menu of commands set for the role, and the
+// help text.
+func (b *Bot) help(ctx context.Context, u *store.User, ev event) {
+	b.setChatMenu(ctx, ev.chatID, u.Role)
+	b.reply(ctx, ev, helpText(u))
+}
+
+// runCommand runs cmd of the command table if the role may use it, and
+// says whose it is otherwise; false: no such command.
+func (b *Bot) runCommand(ctx context.Context, u *store.User, ev event, cmd, arg string) bool {
+	run, ok := b.commands[cmd]
+	if !ok {
+		return false
+	}
+	if !mayUse(cmd, u.Role) {
+		b.reply(ctx, ev, reservedFor(cmd, access[cmd]))
+		return true
+	}
+	run(ctx, u, ev, arg)
+	return true
 }
 
 func allowed(roles []string, role string) bool {

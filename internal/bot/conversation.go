@@ -106,21 +106,13 @@ func (b *Bot) runIntent(ctx context.Context, u *store.User, ev event, cmd, arg s
 	b.log.InfoContext(ctx, "free text read as a command", "command", cmd)
 	ev.text = strings.TrimSpace(cmd + " " + arg) // handlers read their command from the text (forms)
 	if cmd == "/aide" {
-		b.setChatMenu(ctx, ev.chatID, u.Role)
-		b.reply(ctx, ev, helpText(u))
+		b.help(ctx, u, ev)
 		return
 	}
-	run, ok := b.commands[cmd]
-	if !ok {
+	if !b.runCommand(ctx, u, ev, cmd, arg) {
 		b.log.ErrorContext(ctx, "intent without a command", "command", cmd)
 		b.reply(ctx, ev, "Commande inconnue. Tapez /aide pour la liste des commandes.")
-		return
 	}
-	if !mayUse(cmd, u.Role) {
-		b.reply(ctx, ev, reservedFor(cmd, access[cmd]))
-		return
-	}
-	run(ctx, u, ev, arg)
 }
 
 // pressGo runs the command of a menu button, "go:<command>".
