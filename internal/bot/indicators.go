@@ -164,28 +164,30 @@ func periodCode(p indicators.Period) string {
 
 // startFigures answers /indicateurs, /monbilan and /export: typed dates
 // ("/indicateurs 01/01/2024 31/12/2024") skip the period buttons.
-func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store.User, ev event, arg string) {
-	return func(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startFigures(flow, what string) handler {
+	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
+		arg := argOf(fields)
 		if arg == "" {
 			b.send(ctx, ev.chatID, what+" : quelle période ?", periodButtons(flow, ""))
-			return
+			return nil
 		}
 		f := strings.Fields(arg)
 		if len(f) != 2 {
 			b.reply(ctx, ev, "Écrivez deux dates, par exemple : /"+commandOf(flow)+" 01/01/2024 31/12/2024")
-			return
+			return nil
 		}
 		p, err := indicators.ParsePeriod(f[0], f[1], b.Now())
 		var bounds *indicators.OutOfBoundsError
 		if errors.As(err, &bounds) {
 			b.reply(ctx, ev, bounds.Error()+".")
-			return
+			return nil
 		}
 		if err != nil {
 			b.reply(ctx, ev, "Période incorrecte : "+err.Error()+".")
-			return
+			return nil
 		}
 		b.chooseScope(ctx, u, ev, flow, periodCode(p), 0)
+		return nil
 	}
 }
 
@@ -201,69 +203,70 @@ func commandOf(flow string) string {
 	return "indicateurs"
 }
 
-// pressFigures handles every button of the figures flows.
-func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
-	parts := strings.Split(ev.data, ":")
-	flow := parts[0]
-	if (flow == flowOwn) != (u.Role == store.RoleMediator) {
-		b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
-		return
-	}
-	if len(parts) == 2 && parts[1] == "custom" {
-		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, periodPrompt(), nil)
-		b.ask(ctx, ev, promptPeriod, flow) // the dates typed next are the period (prompts.go)
-		return
-	}
-	if len(parts) < 2 {
-		b.answer(ctx, ev, msgStaleButton)
-		return
-	}
-	tag := ""
-	if len(parts) == 3 {
-		tag = parts[2]
-	}
-	switch parts[1] {
-	case "p": // a result's "Autre période": the same territory, a new message
-		if tag == "" {
+// pressFigures handles every button of the figures flow flow ("i", "m", "e", "a").
+func (b *Bot) pressFigures(flow string) handler {
+	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
+		if (flow == flowOwn) != (u.Role == store.RoleMediator) {
+			b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
+			return nil
+		}
+		if len(fields) == 1 && fields[0] == "custom" {
+			b.answer(ctx, ev, "")
+			b.edit(ctx, ev.chatID, ev.messageID, periodPrompt(), nil)
+			b.ask(ctx, ev, promptPeriod, flow) // the dates typed next are the period (prompts.go)
+			return nil
+		}
+		if len(fields) < 1 {
 			b.answer(ctx, ev, msgStaleButton)
-			return
+			return nil
 		}
-		b.answer(ctx, ev, "")
-		b.send(ctx, ev.chatID, flowTitle(flow)+" : quelle période ?", periodButtons(flow, tag))
-		return
-	case "pm", "py": // the period chooser turns into a list of months or years
-		b.answer(ctx, ev, "")
-		if parts[1] == "pm" {
-			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quel mois ?", monthButtons(flow, tag, b.Now()))
-		} else {
-			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quelle année ?", yearButtons(flow, tag, b.Now()))
+		tag := ""
+		if len(fields) == 2 {
+			tag = fields[1]
 		}
-		return
-	case "t": // a result's "Autre territoire": the same period, a new message
-		if _, ok := period(tag, b.Now()); !ok {
+		switch fields[0] {
+		case "p": // a result's "Autre période": the same territory, a new message
+			if tag == "" {
+				b.answer(ctx, ev, msgStaleButton)
+				return nil
+			}
+			b.answer(ctx, ev, "")
+			b.send(ctx, ev.chatID, flowTitle(flow)+" : quelle période ?", periodButtons(flow, tag))
+			return nil
+		case "pm", "py": // the period chooser turns into a list of months or years
+			b.answer(ctx, ev, "")
+			if fields[0] == "pm" {
+				b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quel mois ?", monthButtons(flow, tag, b.Now()))
+			} else {
+				b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quelle année ?", yearButtons(flow, tag, b.Now()))
+			}
+			return nil
+		case "t": // a result's "Autre territoire": the same period, a new message
+			if _, ok := period(tag, b.Now()); !ok {
+				b.answer(ctx, ev, msgStaleButton)
+				return nil
+			}
+			b.answer(ctx, ev, "")
+			b.chooseScope(ctx, u, ev, flow, tag, 0)
+			return nil
+		}
+		if _, ok := period(fields[0], b.Now()); !ok {
 			b.answer(ctx, ev, msgStaleButton)
-			return
+			return nil
 		}
 		b.answer(ctx, ev, "")
-		b.chooseScope(ctx, u, ev, flow, tag, 0)
-		return
+		if len(fields) == 1 {
+			b.chooseScope(ctx, u, ev, flow, fields[0], ev.messageID)
+			return nil
+		}
+		format, editID := "xlsx", ev.messageID
+		if len(fields) == 3 {
+			// A button under a result (a file, figures): keep that message.
+			format, editID = fields[2], 0
+		}
+		b.deliverFigures(ctx, u, ev, flow, fields[0], fields[1], format, editID)
+		return nil
 	}
-	if _, ok := period(parts[1], b.Now()); !ok {
-		b.answer(ctx, ev, msgStaleButton)
-		return
-	}
-	b.answer(ctx, ev, "")
-	if len(parts) == 2 {
-		b.chooseScope(ctx, u, ev, flow, parts[1], ev.messageID)
-		return
-	}
-	format, editID := "xlsx", ev.messageID
-	if len(parts) == 4 {
-		// A button under a result (a file, figures): keep that message.
-		format, editID = parts[3], 0
-	}
-	b.deliverFigures(ctx, u, ev, flow, parts[1], parts[2], format, editID)
 }
 
 // flowTitle names a figures flow in its questions.
@@ -519,12 +522,13 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 
 // startActivity answers /activite: the territory's structures and
 // mediators, this month by default; typed dates choose another period.
-func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	if arg == "" {
 		b.chooseScope(ctx, u, ev, flowActivity, "m", 0)
-		return
+		return nil
 	}
-	b.startFigures(flowActivity, "Activité")(ctx, u, ev, arg)
+	return b.startFigures(flowActivity, "Activité")(ctx, u, ev, fields)
 }
 
 // msgLinesOnServer answers a line-level file asked in the chat when

@@ -3,7 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"strings"
+	"fmt"
 
 	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/indicators"
@@ -71,33 +71,27 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 }
 
 // pressQuestion handles the buttons under an answer or a suggestion.
-func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event) {
-	parts := strings.SplitN(ev.data, ":", 4)
-	if len(parts) != 4 {
-		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
-	}
-	q, ok := question.ParseKey(parts[1])
-	p, pok := period(parts[2], b.Now())
+func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event, fields []string) error {
+	q, ok := question.ParseKey(fields[0])
+	p, pok := period(fields[1], b.Now())
 	if !ok || !pok {
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list scopes", "err", err)
-		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-		return
+		return failure{msgTechnical, fmt.Errorf("list scopes: %w", err)}
 	}
 	for _, s := range scopes {
-		if scopeTag(s) == parts[3] && indicators.Allowed(viewer(u), s) {
+		if scopeTag(s) == fields[2] && indicators.Allowed(viewer(u), s) {
 			b.answer(ctx, ev, "")
 			q.Period, q.PeriodSaid = p, true
 			b.answerQuestion(ctx, u, ev, q, s)
-			return
+			return nil
 		}
 	}
 	b.answer(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
+	return nil
 }
 
 // answerQuestion computes and sends the figure of q for scope, with its

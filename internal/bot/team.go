@@ -69,17 +69,19 @@ func mayManage(actor *store.User, target *store.User) bool {
 }
 
 // showTeam answers /equipe, and /equipe poste … (setPostDates).
-func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	if rest, ok := strings.CutPrefix(strings.TrimSpace(arg), "poste"); ok {
 		b.setPostDates(ctx, u, ev, strings.Fields(rest))
-		return
+		return nil
 	}
 	text, kb, ok := b.teamPage(ctx, u, 0)
 	if !ok {
 		b.reply(ctx, ev, msgTryAgain)
-		return
+		return nil
 	}
 	b.send(ctx, ev.chatID, text, kb)
+	return nil
 }
 
 // teamPage renders page p of the people u manages.
@@ -161,11 +163,10 @@ func memberLine(m store.Member, loc *time.Location) string {
 
 // pressTeam handles "eq:…": p:<page>, d|e:<id> (ask), D|E:<id> (do), i
 // (invitations), r:<invitation id> (revoke), x (back to the list).
-func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event) {
-	f := strings.Split(ev.data, ":")[1:]
-	act, arg := f[0], ""
-	if len(f) > 1 {
-		arg = f[1]
+func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event, fields []string) error {
+	act, arg := fields[0], ""
+	if len(fields) > 1 {
+		arg = fields[1]
 	}
 	switch {
 	case act == "p" || act == "x":
@@ -176,7 +177,7 @@ func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event) {
 		text, kb, ok := b.teamPage(ctx, u, page)
 		if !ok {
 			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-			return
+			return nil
 		}
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, text, kb)
@@ -192,6 +193,7 @@ func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event) {
 		b.answer(ctx, ev, msgStaleButton)
 		b.refusePress(ctx, u, ev, "eq", "fields")
 	}
+	return nil
 }
 
 func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg string) {
