@@ -294,7 +294,7 @@ func (b *Bot) fail(ctx context.Context, ev event, entry string, err error) {
 		b.answer(ctx, ev, f.toast)
 		return
 	}
-	b.answer(ctx, ev, "")
+	b.answer(ctx, ev, msgTechnical) // a press not answered yet
 	b.reply(ctx, ev, msgTryAgain)
 }
 

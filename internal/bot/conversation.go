@@ -60,7 +60,7 @@ func (b *Bot) converse(ctx context.Context, u *store.User, ev event) {
 		text, kb := menuMessage(u, "Avec plaisir ! Autre chose ?")
 		b.send(ctx, ev.chatID, text, kb)
 	case intent.Question:
-		b.askQuestion(ctx, u, ev)
+		b.fail(ctx, ev, "question", b.askQuestion(ctx, u, ev))
 	default:
 		text, kb := menuMessage(u, "Je n'ai pas compris votre message. Vous pouvez poser une question sur les chiffres "+
 			"(par exemple « combien de fiches ce mois-ci ? ») ou choisir :")

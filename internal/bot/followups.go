@@ -22,10 +22,9 @@ import (
 // listFollowUps answers /suivis: the mediator's open requests, the late ones
 // first, in one message of followup.PageSize requests per page.
 func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ []string) error {
-	text, kb, ok := b.followUpPage(ctx, u, 0)
-	if !ok {
-		b.reply(ctx, ev, msgTryAgain)
-		return nil
+	text, kb, err := b.followUpPage(ctx, u, 0)
+	if err != nil {
+		return err
 	}
 	b.send(ctx, ev.chatID, text, kb)
 	return nil
@@ -33,14 +32,13 @@ func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ []st
 
 // followUpPage renders page p (from 0, brought within the pages) of u's open
 // requests as they are now: numbered across pages, page buttons below.
-func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [][]telegram.Button, bool) {
+func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [][]telegram.Button, error) {
 	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
 	if err != nil {
-		b.log.ErrorContext(ctx, "open requests", "err", err)
-		return "", nil, false
+		return "", nil, fmt.Errorf("open requests: %w", err)
 	}
 	if len(open) == 0 {
-		return "Vous n'avez aucune demande en cours. Tout est à jour !", nil, true
+		return "Vous n'avez aucune demande en cours. Tout est à jour !", nil, nil
 	}
 	today := b.Now()
 	pages := (len(open) + followup.PageSize - 1) / followup.PageSize
@@ -49,7 +47,7 @@ func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [
 	to := min(from+followup.PageSize, len(open))
 	text, kb := followup.Render(followup.OpenHeading(open, today), from+1, followup.Lines(open[from:to]),
 		followup.PageFooter(p, pages), today)
-	return text, append(kb, followup.PageButtons(p, pages)...), true
+	return text, append(kb, followup.PageButtons(p, pages)...), nil
 }
 
 // pressFollowUpPage handles "sp:<page>" from /suivis: the page of the
@@ -64,9 +62,9 @@ func (b *Bot) pressFollowUpPage(ctx context.Context, u *store.User, ev event, fi
 	if err != nil {
 		page = 0 // a bad page shows the first
 	}
-	text, kb, ok := b.followUpPage(ctx, u, page)
-	if !ok {
-		return nil
+	text, kb, err := b.followUpPage(ctx, u, page)
+	if err != nil {
+		return failure{"", err} // answered already: the message stays
 	}
 	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
 	return nil

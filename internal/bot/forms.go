@@ -342,7 +342,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event, fields [
 	case "edit": // b:edit:<sheet number for the mediator>, from /mesfiches
 		b.answer(ctx, ev, "")
 		if len(fields) == 2 {
-			f.startEdit(ctx, u, ev, fields[1])
+			return f.startEdit(ctx, u, ev, fields[1])
 		}
 	case "done":
 		b.answer(ctx, ev, "")

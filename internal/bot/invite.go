@@ -104,8 +104,7 @@ const inviteUsage = "Pour une structure qui n'est pas dans la liste, écrivez pa
 func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, fields []string) error {
 	arg := argOf(fields)
 	if arg != "" {
-		b.inviteTyped(ctx, u, ev, arg)
-		return nil
+		return b.inviteTyped(ctx, u, ev, arg)
 	}
 	rows := [][]telegram.Button{
 		keyRow(button("Médiateur santé", flowInvite+":m"), button("Coordinateur", flowInvite+":c")),
@@ -134,8 +133,7 @@ type inviteStep struct {
 func inviteSteps() []inviteStep {
 	return []inviteStep{
 		{[]string{"a"}, func(w inviteWizard, _ []string) error {
-			w.create(store.Invitation{Role: store.RoleAdmin})
-			return nil
+			return w.create(store.Invitation{Role: store.RoleAdmin})
 		}},
 		{[]string{"m"}, func(w inviteWizard, f []string) error {
 			if deps := inviteDepartements(w.u); len(deps) == 1 {
@@ -177,7 +175,9 @@ func inviteSteps() []inviteStep {
 				w.refuse()
 				return nil
 			}
-			w.create(store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"})
+			if err := w.create(store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"}); err != nil {
+				return err
+			}
 			w.b.clearPrompt(w.ctx, w.ev) // the rural question of a typed structure is answered
 			return nil
 		}},
@@ -194,8 +194,7 @@ func inviteSteps() []inviteStep {
 			return nil
 		}},
 		{[]string{"c", "r"}, func(w inviteWizard, _ []string) error {
-			w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-			return nil
+			return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
 		}},
 		{[]string{"c", "d|s"}, func(w inviteWizard, f []string) error {
 			switch deps := inviteDepartements(w.u); len(deps) {
@@ -214,8 +213,7 @@ func inviteSteps() []inviteStep {
 				return nil
 			}
 			if f[1] == "d" {
-				w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: f[2]})
-				return nil
+				return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: f[2]})
 			}
 			rows, err := w.structureRows(flowInvite+":c:s:"+f[2], f[2])
 			if err != nil {
@@ -234,8 +232,7 @@ func inviteSteps() []inviteStep {
 				w.refuse()
 				return nil
 			}
-			w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: f[2], Structure: name})
-			return nil
+			return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: f[2], Structure: name})
 		}},
 	}
 }
@@ -283,7 +280,9 @@ func (w inviteWizard) ask(text string, rows ...[]telegram.Button) {
 	w.b.edit(w.ctx, w.ev.chatID, w.ev.messageID, text, keyboard(rows...))
 }
 
-func (w inviteWizard) create(inv store.Invitation) { w.b.createInvitation(w.ctx, w.u, w.ev, inv) }
+func (w inviteWizard) create(inv store.Invitation) error {
+	return w.b.createInvitation(w.ctx, w.u, w.ev, inv)
+}
 
 // refuse answers data no button of ours offers this person.
 func (w inviteWizard) refuse() {
@@ -344,7 +343,7 @@ func (w inviteWizard) askName(role, dep string) {
 
 // inviteTyped reads "/inviter médiateur [rural] 59 Nom de la structure" or
 // "/inviter coordinateur 59 Nom de la structure" (structure coordinator).
-func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg string) error {
 	words := strings.Fields(arg)
 	var inv store.Invitation
 	switch strings.NewReplacer("é", "e", "É", "e").Replace(strings.ToLower(words[0])) {
@@ -354,7 +353,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 		inv.Role, inv.Scope = store.RoleCoordinator, "structure"
 	default:
 		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+inviteUsage)
-		return
+		return nil
 	}
 	words = words[1:]
 	if inv.Role == store.RoleMediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
@@ -362,12 +361,12 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	}
 	if len(words) < 2 || codes.Departements.Label(words[0]) == words[0] {
 		b.reply(ctx, ev, "Écrivez le numéro du département (02, 59, 60, 62 ou 80) puis le nom de la structure.\n\n"+inviteUsage)
-		return
+		return nil
 	}
 	inv.Departement, inv.Structure = words[0], strings.Join(words[1:], " ")
 	if err := orgname.Check(inv.Structure); err != nil {
 		b.reply(ctx, ev, err.Error()+" Aucune invitation n'a été créée.")
-		return
+		return nil
 	}
 	// A typed name joins the spelling already known ("ccas roubaix" → "CCAS Roubaix").
 	if known, err := b.knownStructures(ctx, u, inv.Departement); err == nil {
@@ -382,9 +381,9 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	if !mayInvite(u, inv) {
 		b.audit(ctx, u.TelegramID, store.AuditRefused, "invitation", map[string]any{"reason": "territory", "role": inv.Role, "departement": inv.Departement})
 		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+ownTerritory(u)+"). Aucune invitation n'a été créée.")
-		return
+		return nil
 	}
-	b.createInvitation(ctx, u, ev, inv)
+	return b.createInvitation(ctx, u, ev, inv)
 }
 
 // ownTerritory names the territory a coordinator (or an admin: the region)
@@ -398,22 +397,19 @@ func ownTerritory(u *store.User) string {
 
 // createInvitation stores the invitation after a last territory check and
 // gives the inviter the link to forward, in a message of its own.
-func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv store.Invitation) {
+func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv store.Invitation) error {
 	if !mayInvite(u, inv) {
 		if ev.callback != "" {
 			b.answer(ctx, ev, msgStaleButton)
 		}
 		b.refusePress(ctx, u, ev, flowInvite, "territory")
-		return
+		return nil
 	}
 	inv.ExpiresAt = b.now().Add(invitationTTL)
 	inv.CreatedBy = &u.TelegramID // audited with the invitation
 	code, err := b.store.CreateInvitation(ctx, inv)
 	if err != nil {
-		b.log.ErrorContext(ctx, "create invitation", "role", inv.Role, "err", err)
-		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("create invitation (%s): %w", inv.Role, err)
 	}
 	b.answer(ctx, ev, "Invitation créée.")
 	summary := "Invitation créée : " + invitationLabel(inv) + ". Valable jusqu'au " + inv.ExpiresAt.In(b.loc).Format("02/01/2006") +
@@ -426,6 +422,7 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 	link := "https://t.me/" + b.username + "?start=" + code
 	b.reply(ctx, ev, "Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France. "+
 		"Pour vous inscrire, ouvrez ce lien dans Telegram : "+link+"\n(ou envoyez au bot /start "+code+")")
+	return nil
 }
 
 // invitationLabel says in French who an invitation is for.

@@ -186,7 +186,7 @@ func (b *Bot) answerPeriod(ctx context.Context, u *store.User, ev event, p state
 		return "Période incorrecte : " + err.Error() + ". " + example, false
 	}
 	b.clearPrompt(ctx, ev)
-	b.chooseScope(ctx, u, ev, flow, periodCode(period), 0)
+	b.fail(ctx, ev, "/"+commandOf(flow), b.chooseScope(ctx, u, ev, flow, periodCode(period), 0))
 	return "", true
 }
 
@@ -225,7 +225,7 @@ func (b *Bot) answerStructure(ctx context.Context, u *store.User, ev event, p st
 	}
 	if role == "c" {
 		b.clearPrompt(ctx, ev)
-		b.createInvitation(ctx, u, ev, inv)
+		b.fail(ctx, ev, "/inviter", b.createInvitation(ctx, u, ev, inv))
 		return "", true
 	}
 	b.ask(ctx, ev, promptRural, dep, name)
@@ -250,7 +250,7 @@ func (b *Bot) answerRural(ctx context.Context, u *store.User, ev event, p state.
 		return "Répondez « oui » (poste rural) ou « non » (poste en QPV), ou appuyez sur un bouton.", false
 	}
 	b.clearPrompt(ctx, ev)
-	b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: p.Args[0], Structure: p.Args[1], Rural: rural})
+	b.fail(ctx, ev, "/inviter", b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: p.Args[0], Structure: p.Args[1], Rural: rural}))
 	return "", true
 }
 

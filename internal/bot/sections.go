@@ -65,9 +65,9 @@ func (b *Bot) pressSection(flow string) handler {
 			return nil
 		}
 		b.answer(ctx, ev, "")
-		p, scope, ok := b.figuresTerritory(ctx, u, ev, flow, fields[0], fields[1])
-		if !ok {
-			return nil
+		p, scope, ok, err := b.figuresTerritory(ctx, u, ev, flow, fields[0], fields[1])
+		if err != nil || !ok {
+			return err
 		}
 		r, err := b.computeFigures(ctx, flow, p, scope)
 		if err != nil {
