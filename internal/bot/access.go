@@ -43,7 +43,7 @@ type route struct {
 	greet *greeting // nil: not in the greeting's menu
 	// min and max bound the fields a button's data carries after the prefix.
 	min, max int
-	run      func(b *Bot) handler // nil: answered before routing (/start, the words of a form in progress)
+	run      func(b *Bot) handler // nil: read before routing (the words of a form in progress)
 }
 
 // registry is the bot's one route table, in the order /aide lists the
@@ -51,7 +51,7 @@ type route struct {
 // a new command or button cannot slip past the role check; /start is the
 // only entry open to strangers. Territory rules (which figures, which
 // people) are checked by the handlers on top of this, with
-// indicators.Allowed, mayInvite and coordinatorCovers. A function, not a
+// indicators.Allowed, mayInvite and mayManage. A function, not a
 // variable: handlers read the registry back.
 func registry() []route {
 	cmd := func(entry string, roles []string, help string, run func(b *Bot) handler) route {
@@ -273,7 +273,8 @@ func argOf(fields []string) string {
 }
 
 // failure is a handler's error answered otherwise than with msgTryAgain:
-// a press's toast alone (nothing was changed, the message stays as it was).
+// a press's toast alone, nothing was changed and the message stays as it
+// was ("" when the press was answered already).
 type failure struct {
 	toast string
 	err   error
@@ -288,7 +289,7 @@ func (b *Bot) fail(ctx context.Context, ev event, entry string, err error) {
 	if err == nil {
 		return
 	}
-	b.log.ErrorContext(ctx, "handle "+entry, "err", err)
+	b.log.ErrorContext(ctx, "handler failed", "entry", entry, "err", err)
 	var f failure
 	if errors.As(err, &f) {
 		b.answer(ctx, ev, f.toast)

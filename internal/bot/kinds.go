@@ -15,10 +15,9 @@ type starter func(ctx context.Context, u *store.User, ev event, form *forms.Form
 // formKind is everything the bot knows of one form of dialogs/, registered
 // once (the command that starts it is in the registry, access.go): how it
 // is saved, the button that starts another after saving, and the step ids
-// its saver reads. Those ids
-// are checked against the loaded YAML at start and by `relais forms
-// check` (CheckForms), so renaming a step in dialogs/ fails there, with the
-// file, instead of saving an empty field at run time.
+// its saver reads. Those ids are checked against the loaded YAML at start
+// and by `relais forms check` (CheckForms), so renaming a step in dialogs/
+// fails there, with the file, instead of saving an empty field at run time.
 type formKind struct {
 	id       string
 	newLabel string
