@@ -13,7 +13,7 @@ import (
 // A figures result (/indicateurs, /meschiffres) is its key figures, with
 // a button for each section: "<flow>s:<period>:<scope tag>:<section>", "is"
 // for a coordinator's figures and "ms" for a mediator's own (each in the
-// access table with the roles of its command). The dates are written out,
+// registry with the roles of its command). The dates are written out,
 // so a press on another day gives the same period, and every press checks
 // the territory again.
 const sectionsSuffix = "s"
