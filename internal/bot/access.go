@@ -7,9 +7,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 var (
@@ -156,11 +156,11 @@ func routesOf(b *Bot) map[string]routed {
 }
 
 // CommandsFor is the French command menu of one role, as /aide lists it.
-func CommandsFor(role string) []telegram.Command {
-	var out []telegram.Command
+func CommandsFor(role string) []chat.Command {
+	var out []chat.Command
 	for _, r := range registry() {
 		if r.help != "" && slices.Contains(r.roles, role) {
-			out = append(out, telegram.Command{Name: strings.TrimPrefix(r.entry, "/"), Description: r.help})
+			out = append(out, chat.Command{Name: strings.TrimPrefix(r.entry, "/"), Description: r.help})
 		}
 	}
 	return out

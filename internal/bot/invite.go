@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Invitations from Telegram: the people who invite in real life are
@@ -106,7 +106,7 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, fields [
 	if arg != "" {
 		return b.inviteTyped(ctx, u, ev, arg)
 	}
-	rows := [][]telegram.Button{
+	rows := [][]chat.Button{
 		keyRow(button("Médiateur santé", flowInvite+":m"), button("Coordinateur", flowInvite+":c")),
 	}
 	if u.Role == store.RoleAdmin {
@@ -182,7 +182,7 @@ func inviteSteps() []inviteStep {
 			return nil
 		}},
 		{[]string{"c"}, func(w inviteWizard, _ []string) error {
-			var rows [][]telegram.Button
+			var rows [][]chat.Button
 			if mayInvite(w.u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
 				rows = append(rows, keyRow(button("Régional", flowInvite+":c:r")))
 			}
@@ -275,7 +275,7 @@ func (w inviteWizard) next(f []string) error {
 }
 
 // ask puts the next question in place of the pressed one.
-func (w inviteWizard) ask(text string, rows ...[]telegram.Button) {
+func (w inviteWizard) ask(text string, rows ...[]chat.Button) {
 	w.b.answer(w.ctx, w.ev, "")
 	w.b.edit(w.ctx, w.ev.chatID, w.ev.messageID, text, keyboard(rows...))
 }
@@ -293,8 +293,8 @@ func (w inviteWizard) refuse() {
 func (w inviteWizard) validDep(d string) bool { return slices.Contains(inviteDepartements(w.u), d) }
 
 // depRows offers the départements the presser may invite into.
-func (w inviteWizard) depRows(prefix string) [][]telegram.Button {
-	var rows [][]telegram.Button
+func (w inviteWizard) depRows(prefix string) [][]chat.Button {
+	var rows [][]chat.Button
 	for _, d := range inviteDepartements(w.u) {
 		rows = append(rows, keyRow(button(codes.Departements.Label(d), prefix+":"+d)))
 	}
@@ -302,12 +302,12 @@ func (w inviteWizard) depRows(prefix string) [][]telegram.Button {
 }
 
 // structureRows offers dep's known structures, and one not listed yet.
-func (w inviteWizard) structureRows(prefix, dep string) ([][]telegram.Button, error) {
+func (w inviteWizard) structureRows(prefix, dep string) ([][]chat.Button, error) {
 	names, err := w.b.knownStructures(w.ctx, w.u, dep)
 	if err != nil {
 		return nil, failure{msgTechnical, fmt.Errorf("list structures: %w", err)}
 	}
-	var rows [][]telegram.Button
+	var rows [][]chat.Button
 	for _, n := range names {
 		rows = append(rows, keyRow(button(n, prefix+":"+structureTag(dep, n))))
 	}

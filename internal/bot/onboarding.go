@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 const msgStranger = "Bonjour ! Relais est réservé aux médiateurs santé et à leurs coordinateurs. " +
@@ -152,8 +152,8 @@ func helpText(u *store.User) string {
 // Commands is the default French command menu, set with setMyCommands at
 // start: what anyone may type before registering. Each registered chat gets
 // its role's menu (CommandsFor) at /start and /aide.
-func Commands() []telegram.Command {
-	return []telegram.Command{
+func Commands() []chat.Command {
+	return []chat.Command{
 		{Name: "start", Description: "vous inscrire avec votre code d'invitation"},
 		{Name: "aide", Description: "ce que vous pouvez faire"},
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/chat"
 )
 
 // recorder is a Messenger that keeps what the bot said.
@@ -17,7 +17,7 @@ type recorder struct {
 	posts   []string
 }
 
-func (r *recorder) Post(_ context.Context, m telegram.Message) (int, error) {
+func (r *recorder) Post(_ context.Context, m chat.Message) (int, error) {
 	r.posts = append(r.posts, m.Text)
 	return len(r.posts), nil
 }
@@ -27,9 +27,9 @@ func (r *recorder) Answer(_ context.Context, _, text string) error {
 	return nil
 }
 
-func (r *recorder) SetCommands(context.Context, int64, []telegram.Command) error { return nil }
-func (r *recorder) LeaveChat(context.Context, int64) error                       { return nil }
-func (r *recorder) Delete(context.Context, int64, int) error                     { return nil }
+func (r *recorder) SetCommands(context.Context, int64, []chat.Command) error { return nil }
+func (r *recorder) LeaveChat(context.Context, int64) error                   { return nil }
+func (r *recorder) Delete(context.Context, int64, int) error                 { return nil }
 
 // A handler's error is logged once, naming the entry, and told once: a
 // press not answered yet gets the technical toast and the « réessayez »
