@@ -57,7 +57,9 @@ type Drafts struct {
 	bot    string // "<bot id>:" in update, chat and lock keys; "" for none
 }
 
-// New returns a store whose keys all start with prefix.
+// New returns the Redis side under prefix, not yet scoped to a bot: its
+// update, chat and lock keys are shared by every bot until ForBot, which
+// serve calls; drafts are the same either way (the CLI's erasure uses them).
 func New(rdb *redis.Client, prefix string) *Drafts {
 	return &Drafts{rdb: rdb, prefix: prefix}
 }
