@@ -70,7 +70,7 @@ func (w *world) replicaOn(rdb *redis.Client) *reminders.Scheduler {
 	}
 	o := reminders.Options{
 		Store:    st,
-		Drafts:   state.New(rdb, w.rd.Prefix),
+		Drafts:   state.New(rdb, w.rd.Prefix).Drafts(),
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited, RetrySleep: w.retrySleep}),
 		Location: paris,
 		Hour:     9,
@@ -137,7 +137,7 @@ func botMessages(u *telegramtest.User) []telegramtest.Message {
 // returned stop waits for a pass under way.
 func (w *world) serve(s *reminders.Scheduler, now time.Time) (stop func()) {
 	w.t.Helper()
-	r := &jobs.Runner{Store: w.db.Store, Lock: state.New(w.rd.Client, w.rd.Prefix), Location: paris,
+	r := &jobs.Runner{Store: w.db.Store, Lock: state.New(w.rd.Client, w.rd.Prefix).Locks(), Location: paris,
 		Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
 	if err := r.Register(s.Job()); err != nil {
 		w.t.Fatal(err)
@@ -489,7 +489,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	if err := w.db.Store.SetUserPreferences(ctx, b.TelegramID, 9, false, true); err != nil {
 		t.Fatal(err)
 	}
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	left := at(9, 12)
 	for _, id := range []int64{101, 102} {
 		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
@@ -539,7 +539,7 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 	w := newWorld(t)
 	w.unnamed = true
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	if err := drafts.Save(context.Background(), 101, 101, state.Draft{State: dialog.State{FormID: "action", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -553,7 +553,7 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 func TestNudgesWaitForTheMorning(t *testing.T) {
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	ctx := context.Background()
 	if err := drafts.Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(18, 30)}}); err != nil {
 		t.Fatal(err)
