@@ -92,7 +92,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 			f.bot.reply(ctx, ev, msgTryAgain)
 			return
 		}
-		for _, r := range dialog.Retire(st.State) { // its buttons go with it
+		for _, r := range withdraw(st.Shown) { // its buttons go with it
 			f.bot.edit(ctx, ev.chatID, r.EditMessageID, r.Text, nil)
 		}
 		exists = false
@@ -123,7 +123,7 @@ func (f *formFlow) title(formID string) string {
 }
 
 func (f *formFlow) input(ev event) dialog.Input {
-	return dialog.Input{Text: ev.text, Data: ev.data, MessageID: ev.messageID, Now: f.bot.Now()}
+	return dialog.Input{Text: ev.text, Data: ev.data, Now: f.bot.Now()}
 }
 
 // handleText passes typed text to the form in progress. It returns false when
@@ -198,6 +198,10 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st state.D
 		f.bot.reply(ctx, ev, "Ce formulaire n'existe plus ; la saisie en cours a été abandonnée.")
 		return
 	}
+	if stale(ev, st.Shown) {
+		f.apply(ctx, u, ev, form, st, dialog.Result{State: st.State, Notice: dialog.StaleNotice}, nil)
+		return
+	}
 	res, err := dialog.Step(form, st.State, f.input(ev), f.env(ctx, u))
 	f.apply(ctx, u, ev, form, st, res, err)
 }
@@ -222,16 +226,17 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			res = res.Erased()
 		}
 	}
-	st := state.Draft{State: res.State}
+	// The Telegram presenter (steps.go): what the step shows, in one call;
+	// the draft remembers what its question message shows.
+	replies, shown := present(ev, orig.Shown, res.Events)
+	st := state.Draft{State: res.State, Shown: shown}
 	if err == nil {
-		// One Telegram call per step (steps.go); the draft remembers what
-		// its question message shows.
-		res.Replies, st.Transcript = oneCall(ev, orig, res.Replies, st.Phase == dialog.PhaseSummary)
+		replies, st.Transcript = oneCall(ev, orig.Shown, replies, st.Phase == dialog.PhaseSummary)
 	}
 	// show sends the replies and tells whether all reached Telegram.
 	show := func() bool {
 		delivered := true
-		for _, r := range res.Replies {
+		for _, r := range replies {
 			if r.Question {
 				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
 			}
@@ -270,9 +275,8 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			return
 		}
 		show()
-		closing := dialog.Saved(form, st.State, map[string]string{"number": fmt.Sprint(number)})
-		closing[len(closing)-1].Buttons = savedButtons(form, st.State)
-		res = dialog.Result{Replies: savedInPlace(ev, closing)}
+		saved := dialog.SavedEvent(form, st.State, map[string]string{"number": fmt.Sprint(number)})
+		replies = savedInPlace(ev, presentSaved(st.Shown, saved, savedButtons(form, st.State)))
 		// The draft goes only once the confirmation is out: a confirmation
 		// that did not reach Telegram (or a crash before it) leaves the
 		// draft, so pressing « Enregistrer » again (or Telegram delivering

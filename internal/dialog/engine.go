@@ -23,23 +23,9 @@ import (
 
 // Input is one user event.
 type Input struct {
-	Text      string    // typed text; "/retour", "/annuler", "/passer" are commands for the engine
-	Data      string    // callback data of a pressed button ("" for text)
-	MessageID int       // for a button press: id of the message that carries the button
-	Now       time.Time // local time (RELAIS_TZ)
-}
-
-// Button is an inline keyboard button.
-type Button struct{ Text, Data string }
-
-// Reply is a message to send, or to edit in place.
-type Reply struct {
-	EditMessageID int        // > 0: edit that message (text + keyboard) instead of sending a new one
-	Text          string     // plain text (no parse mode)
-	Buttons       [][]Button // inline keyboard rows; nil = none
-	// Question marks the reply that carries the open question (or the
-	// summary): the transport stores its message id in State.QuestionMessageID.
-	Question bool
+	Text string    // typed text; "/retour", "/annuler", "/passer" are commands for the engine
+	Data string    // the data of a chosen choice (a pressed button); "" for text
+	Now  time.Time // local time (RELAIS_TZ)
 }
 
 // Outcome tells the transport what to do with the draft after a step.
@@ -54,13 +40,15 @@ const (
 
 // Result is the engine's answer to one event.
 type Result struct {
-	State   State
-	Replies []Reply
-	Notice  string // short text for answerCallbackQuery (e.g. StaleNotice)
+	State  State
+	Events []Event
+	// Notice refuses a choice that changed nothing (StaleNotice…): a
+	// transport with buttons answers the press with it.
+	Notice  string
 	Outcome Outcome
 	// DeleteInput says the typed message identified a person and was
 	// refused: it must not stay in the chat either, so the transport
-	// deletes it where it can, then shows Erased's replies instead.
+	// deletes it where it can, then shows Erased's events instead.
 	DeleteInput bool
 	refusal     string // the refusal of that message, which Erased completes
 }
@@ -75,14 +63,11 @@ func (res Result) Erased() Result {
 	if res.refusal == "" {
 		return res
 	}
-	res.Replies = slices.Clone(res.Replies)
-	for i, r := range res.Replies {
-		if r.Question && strings.HasPrefix(r.Text, res.refusal) {
-			text := res.refusal + " " + ErasedNotice + r.Text[len(res.refusal):]
-			if res.State.QuestionText == r.Text {
-				res.State.QuestionText = text
-			}
-			res.Replies[i].Text = text
+	res.Events = slices.Clone(res.Events)
+	for i, e := range res.Events {
+		if a, ok := e.(Asked); ok && a.Question.Problem == res.refusal {
+			a.Question.Problem = res.refusal + " " + ErasedNotice
+			res.Events[i] = a
 			break
 		}
 	}
@@ -119,7 +104,7 @@ type Prefiller interface {
 func Start(f *forms.Form, recordID string, in Input, env Env) (Result, error) {
 	st := State{FormID: f.ID, FormVersion: f.Version, RecordID: recordID, Phase: PhaseAsk, Answers: Answers{}, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
-	return r.finish(r.goTo(first(f, r.st.Answers), 0))
+	return r.finish(r.goTo(first(f, r.st.Answers), false))
 }
 
 // StartFrom begins form f with answers already known (e.g. editing an
@@ -128,7 +113,7 @@ func Start(f *forms.Form, recordID string, in Input, env Env) (Result, error) {
 func StartFrom(f *forms.Form, recordID string, answers Answers, in Input, env Env) (Result, error) {
 	st := State{FormID: f.ID, FormVersion: f.Version, RecordID: recordID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, Untouched: true, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
-	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), 0))
+	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), false))
 }
 
 // Resume shows the open question (or summary) of a draft again as a new
@@ -145,12 +130,12 @@ func Resume(f *forms.Form, st State, in Input, env Env) (Result, error) {
 	r.retire()
 	switch st.Phase {
 	case PhaseSummary:
-		return r.finish(r.showSummary(0))
+		return r.finish(r.showSummary(false))
 	case PhaseCancel:
 		r.st.Phase = r.st.Resume
 		return r.finish(r.askCancel())
 	}
-	return r.finish(r.show(0))
+	return r.finish(r.show(false))
 }
 
 // Step handles one user event on draft st of form f.
@@ -162,7 +147,7 @@ func Step(f *forms.Form, st State, in Input, env Env) (Result, error) {
 	}
 	if in.Data != "" {
 		act, args, ok := forms.ParseData(in.Data)
-		if !ok || (st.QuestionMessageID != 0 && in.MessageID != st.QuestionMessageID) {
+		if !ok {
 			return r.refuse(StaleNotice)
 		}
 		r.st.UpdatedAt = in.Now
@@ -186,7 +171,7 @@ type run struct {
 	in   Input
 	env  Env
 
-	replies []Reply
+	events  []Event
 	notice  string
 	outcome Outcome
 	refused bool
@@ -226,22 +211,22 @@ func (r *run) outdated() bool {
 
 // finish makes the event's Result. When an Env call failed, err is
 // returned with a Result whose State is the unchanged input state and
-// whose Replies apologise in French: the transport shows them and logs err.
+// whose Events apologise in French: the transport shows them and logs err.
 func (r *run) finish(err error) (Result, error) {
 	if err != nil {
-		res := Result{State: r.orig, Replies: []Reply{{Text: TechnicalTrouble}}}
+		res := Result{State: r.orig, Events: []Event{Said{TechnicalTrouble}}}
 		if r.in.Data != "" {
 			res.Notice = TechnicalTrouble
 		}
 		return res, err
 	}
 	if r.refused && r.typedPress {
-		return Result{State: r.orig, Replies: []Reply{{Text: r.notice}}}, nil
+		return Result{State: r.orig, Events: []Event{Said{r.notice}}}, nil
 	}
 	if r.refused {
 		return Result{State: r.orig, Notice: r.notice}, nil
 	}
-	return Result{State: r.st, Replies: r.replies, Notice: r.notice, Outcome: r.outcome, DeleteInput: r.refusal != "", refusal: r.refusal}, nil
+	return Result{State: r.st, Events: r.events, Notice: r.notice, Outcome: r.outcome, DeleteInput: r.refusal != "", refusal: r.refusal}, nil
 }
 
 // refuse leaves the draft untouched and answers the button press with notice.
@@ -254,53 +239,36 @@ func (r *run) refuse(notice string) (Result, error) {
 func (r *run) markRefused(notice string) { r.refused, r.notice = true, notice }
 
 func (r *run) gone() (Result, error) {
-	return Result{State: r.orig, Replies: []Reply{{Text: "Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}, nil
+	return Result{State: r.orig, Events: []Event{Said{"Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}, nil
 }
 
-func (r *run) say(text string) { r.replies = append(r.replies, Reply{Text: text}) }
+func (r *run) say(text string) { r.events = append(r.events, Said{text}) }
 
-// send shows a question (or the summary), as a new message or by editing one.
-func (r *run) send(text string, rows [][]Button, edit int) {
-	r.replies = append(r.replies, Reply{EditMessageID: edit, Text: text, Buttons: rows, Question: true})
-	r.st.QuestionText = text
-	r.st.QuestionKeyboard = len(rows) > 0
-	// A new message's id is unknown until the transport sends it; 0 lets a
-	// matching button through until then.
-	r.st.QuestionMessageID = edit
+// ask opens question q (or the summary), in place of the one it was
+// chosen from when inPlace.
+func (r *run) ask(q Question, inPlace bool) {
+	r.events = append(r.events, Asked{Question: q, InPlace: inPlace})
 }
 
-// closeQuestion turns the answered question message into its answer line
-// and removes its buttons.
-func (r *run) closeQuestion(text string) {
-	id := r.st.QuestionMessageID
-	if r.in.Data != "" && r.in.MessageID > 0 {
-		id = r.in.MessageID
-	}
-	if id > 0 && (r.st.QuestionKeyboard || r.in.Data != "") {
-		r.replies = append(r.replies, Reply{EditMessageID: id, Text: text})
-	}
-	r.st.QuestionKeyboard = false
+// closeQuestion records that the open question got its answer, said by line.
+func (r *run) closeQuestion(line string) {
+	r.events = append(r.events, Answered{Line: line, Chosen: r.in.Data != ""})
 }
 
-// retire removes the buttons of the open question message before another
-// one is sent, so old buttons do not linger.
-func (r *run) retire() {
-	if r.st.QuestionMessageID > 0 && r.st.QuestionKeyboard {
-		r.replies = append(r.replies, Reply{EditMessageID: r.st.QuestionMessageID, Text: r.st.QuestionText})
-	}
-	r.st.QuestionKeyboard = false
-}
+// retire leaves the open question unanswered before another one is asked,
+// so its choices do not linger.
+func (r *run) retire() { r.events = append(r.events, Withdrawn{}) }
 
-func (r *run) goTo(p Pos, edit int) error {
+func (r *run) goTo(p Pos, inPlace bool) error {
 	if p.End() {
-		return r.showSummary(edit)
+		return r.showSummary(inPlace)
 	}
-	return r.askAt(p, edit)
+	return r.askAt(p, inPlace)
 }
 
 // askAt opens the question at p: a known value is proposed for
 // confirmation, a multiple choice starts from its current answer.
-func (r *run) askAt(p Pos, edit int) error {
+func (r *run) askAt(p Pos, inPlace bool) error {
 	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Search = PhaseAsk, p, ModeNormal, "", nil, ""
 	if s := r.stepAt(p); s != nil {
 		if v, ok := r.knownContact(s, p); ok {
@@ -309,7 +277,7 @@ func (r *run) askAt(p Pos, edit int) error {
 		}
 		if r.situationAt(p) {
 			r.st.Mode = ModeSituation
-			return r.show(edit)
+			return r.show(inPlace)
 		}
 		v, answered := r.answerAt(p)
 		if s.Type == forms.TypeMulti && answered {
@@ -325,23 +293,23 @@ func (r *run) askAt(p Pos, edit int) error {
 			}
 		}
 	}
-	return r.show(edit)
+	return r.show(inPlace)
 }
 
 // show renders the open question in its current mode.
-func (r *run) show(edit int) error {
+func (r *run) show(inPlace bool) error {
 	text, rows, err := r.question(r.st.Pos)
 	if err != nil {
 		return err
 	}
-	r.send(text, rows, edit)
+	r.ask(r.stepQuestion(text, rows), inPlace)
 	return nil
 }
 
-func (r *run) showSummary(edit int) error {
+func (r *run) showSummary(inPlace bool) error {
 	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Edit, r.st.Search = PhaseSummary, Pos{}, ModeNormal, "", nil, nil, ""
 	text, rows := r.summary()
-	r.send(text, rows, edit)
+	r.ask(Question{Kind: KindSummary, Text: text, Rows: rows}, inPlace)
 	return nil
 }
 
@@ -353,7 +321,9 @@ func (r *run) invalid(msg string) error {
 		return err
 	}
 	r.retire()
-	r.send(msg+"\n\n"+text, rows, 0)
+	q := r.stepQuestion(text, rows)
+	q.Problem = msg
+	r.ask(q, false)
 	return nil
 }
 
@@ -363,7 +333,7 @@ func (r *run) migrate() error {
 	r.st.FormVersion = r.f.Version
 	r.st.Edit, r.st.Resume, r.st.Fill = nil, "", true
 	r.say(UpdatedNotice)
-	return r.goTo(firstUnanswered(r.f, r.st.Answers), 0)
+	return r.goTo(firstUnanswered(r.f, r.st.Answers), false)
 }
 
 // ---- values
@@ -452,18 +422,18 @@ func (r *run) advance(p Pos) error {
 	n := next(r.f, r.st.Answers, p)
 	if e := r.st.Edit; e != nil {
 		if !n.End() && r.inScope(n) {
-			return r.askAt(n, 0)
+			return r.askAt(n, false)
 		}
 		u := firstUnanswered(r.f, r.st.Answers)
 		if u.End() {
-			return r.showSummary(0)
+			return r.showSummary(false)
 		}
-		return r.askAt(u, 0)
+		return r.askAt(u, false)
 	}
 	if r.st.Fill {
 		n = firstUnanswered(r.f, r.st.Answers)
 	}
-	return r.goTo(n, 0)
+	return r.goTo(n, false)
 }
 
 func (r *run) inScope(n Pos) bool {
@@ -481,7 +451,7 @@ func (r *run) press(act string, args []string) error {
 	case PhaseCancel:
 		if act == forms.ActCancel && len(args) == 1 {
 			if args[0] == "1" {
-				r.closeQuestion(r.f.Cancelled.FR)
+				r.events = append(r.events, Abandoned{r.f.Cancelled.FR})
 				r.outcome = Cancelled
 				return nil
 			}
@@ -496,11 +466,12 @@ func (r *run) press(act string, args []string) error {
 	return nil
 }
 
+// pressAsk handles a choice of the open question: the step it names must
+// be the open one; then each mode has its own choices.
 func (r *run) pressAsk(act string, args []string) error {
 	p := r.st.Pos
 	if len(args) == 0 || args[0] != r.currentID() {
-		r.markRefused(StaleNotice)
-		return nil
+		return r.stale()
 	}
 	arg := ""
 	if len(args) > 1 {
@@ -510,21 +481,41 @@ func (r *run) pressAsk(act string, args []string) error {
 		if act == forms.ActMore && (arg == "1" || arg == "0") {
 			return r.more(arg == "1")
 		}
-		r.markRefused(StaleNotice)
-		return nil
+		return r.stale()
 	}
-	s := r.stepAt(p)
-	mode := r.st.Mode
 	switch {
 	case act == forms.ActSkip && arg == skipRest && r.restSkippable(p):
 		return r.skipToSummary()
 	case act == forms.ActSkip:
 		return r.skip()
-	case mode == ModeSituation && act == forms.ActConfirm:
+	}
+	s := r.stepAt(p)
+	switch r.st.Mode {
+	case ModeSituation:
+		return r.pressSituation(s, act, args)
+	case ModePrefill:
+		return r.pressPrefill(s, act)
+	case ModeLookup:
+		return r.pressLookup(s, act, arg)
+	}
+	return r.pressNormal(s, act, arg)
+}
+
+// stale refuses a choice that is not one of the open question's.
+func (r *run) stale() error {
+	r.markRefused(StaleNotice)
+	return nil
+}
+
+// pressSituation: the known person's last situation is proposed whole
+// (« toujours vrai ? »), with the statuses of their open requests.
+func (r *run) pressSituation(s *forms.Step, act string, args []string) error {
+	switch {
+	case act == forms.ActConfirm:
 		return r.confirmSituation()
-	case mode == ModeSituation && act == forms.ActClose:
+	case act == forms.ActClose:
 		return r.pressClose(args)
-	case mode == ModeSituation && act == forms.ActModify:
+	case act == forms.ActModify:
 		// One value at a time, each proposed for confirmation.
 		r.st.Mode = ModeNormal
 		if val, ok, err := r.proposal(s); err != nil {
@@ -533,16 +524,45 @@ func (r *run) pressAsk(act string, args []string) error {
 			r.st.Mode, r.st.Proposed = ModePrefill, val
 		}
 		return r.show(r.here())
-	case mode == ModePrefill && act == forms.ActConfirm:
+	case act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
+		return r.newPerson()
+	}
+	return r.stale()
+}
+
+// pressPrefill: a known value is proposed, to confirm or to change.
+func (r *run) pressPrefill(s *forms.Step, act string) error {
+	switch act {
+	case forms.ActConfirm:
 		return r.answer(r.proposedValue(s))
-	case mode == ModePrefill && act == forms.ActModify:
+	case forms.ActModify:
 		r.st.Mode, r.st.Proposed = ModeNormal, ""
 		return r.show(r.here())
-	case (mode == ModeLookup || mode == ModeNormal) && act == forms.ActPick && s.Type == forms.TypeBeneficiary:
+	}
+	return r.stale()
+}
+
+// pressLookup: the people already followed are listed at « Personne ».
+func (r *run) pressLookup(s *forms.Step, act, arg string) error {
+	switch {
+	case act == forms.ActPick && s.Type == forms.TypeBeneficiary:
 		return r.pick(arg)
-	case mode != ModePrefill && act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
+	case act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
 		return r.newPerson()
-	case mode != ModeNormal:
+	}
+	return r.stale()
+}
+
+// pressNormal: the question's own choices, by the type of its step.
+func (r *run) pressNormal(s *forms.Step, act, arg string) error {
+	switch {
+	case act == forms.ActPick && s.Type == forms.TypeBeneficiary:
+		return r.pick(arg)
+	case act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
+		return r.newPerson()
+	case act == forms.ActOldPerson && s.Type == forms.TypeBeneficiary:
+		r.st.Mode, r.st.Search = ModeLookup, ""
+		return r.show(r.here())
 	case act == forms.ActChoose && (s.Type == forms.TypeChoice || s.Type == forms.TypeYesNo):
 		if _, ok := s.Choice(arg); ok {
 			return r.answer(Value{Code: arg})
@@ -570,12 +590,8 @@ func (r *run) pressAsk(act string, args []string) error {
 		if d, ok := quickDate(arg, r.in.Now); ok {
 			return r.answer(Value{Code: d.Format(time.DateOnly)})
 		}
-	case act == forms.ActOldPerson && s.Type == forms.TypeBeneficiary:
-		r.st.Mode, r.st.Search = ModeLookup, ""
-		return r.show(r.here())
 	}
-	r.markRefused(StaleNotice)
-	return nil
+	return r.stale()
 }
 
 func (r *run) toggle(code string) {
@@ -602,7 +618,7 @@ func (r *run) more(yes bool) error {
 		v.Closed = false
 		r.st.Answers[g.ID] = v
 		if sub := firstSub(g, itemAt(r.st.Answers, g.ID, p.Item+1), r.st.Answers); sub != "" {
-			return r.askAt(Pos{Step: g.ID, Item: p.Item + 1, Sub: sub}, 0)
+			return r.askAt(Pos{Step: g.ID, Item: p.Item + 1, Sub: sub}, false)
 		}
 		return r.advance(p)
 	}
@@ -925,16 +941,16 @@ func (r *run) back() error {
 			return nil
 		}
 		r.retire()
-		return r.askAt(p, 0)
+		return r.askAt(p, false)
 	}
 	if r.st.Mode == ModeLookup {
 		r.retire()
-		return r.askAt(r.st.Pos, 0)
+		return r.askAt(r.st.Pos, false)
 	}
 	if e := r.st.Edit; e != nil && r.st.Pos == e.Start {
 		r.st.Answers, r.st.Person = e.Backup, e.Person
 		r.retire()
-		return r.showSummary(0)
+		return r.showSummary(false)
 	}
 	p, ok := prev(r.f, r.st.Answers, r.st.Pos)
 	if !ok {
@@ -942,7 +958,7 @@ func (r *run) back() error {
 		return nil
 	}
 	r.retire()
-	return r.askAt(p, 0)
+	return r.askAt(p, false)
 }
 
 func (r *run) askCancel() error {
@@ -952,10 +968,10 @@ func (r *run) askCancel() error {
 	}
 	r.st.Resume, r.st.Phase = r.st.Phase, PhaseCancel
 	r.retire()
-	r.send(fmt.Sprintf("Abandonner la saisie « %s » ? Les réponses seront perdues.", r.f.Title.FR), [][]Button{{
+	r.ask(Question{Kind: KindCancel, Text: fmt.Sprintf("Abandonner la saisie « %s » ? Les réponses seront perdues.", r.f.Title.FR), Rows: [][]Button{{
 		{TextCancelYes, forms.Data(forms.ActCancel, "1")},
 		{TextCancelNo, forms.Data(forms.ActCancel, "0")},
-	}}, 0)
+	}}}, false)
 	return nil
 }
 
@@ -964,9 +980,9 @@ func (r *run) refuseCancel() error {
 	resume := r.st.Resume
 	r.st.Resume = ""
 	if resume == PhaseSummary {
-		return r.showSummary(0)
+		return r.showSummary(false)
 	}
-	return r.askAt(r.st.Pos, 0)
+	return r.askAt(r.st.Pos, false)
 }
 
 // ---- summary

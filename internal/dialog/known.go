@@ -204,7 +204,7 @@ func (r *run) pressClose(args []string) error {
 		}
 		r.st.Closes[id] = args[2]
 	}
-	return r.show(r.in.MessageID)
+	return r.show(true)
 }
 
 // closesLine keeps the statuses chosen in the answer line of the situation:
@@ -308,5 +308,5 @@ func (r *run) skipToSummary() error {
 		}
 	}
 	r.st.Answers[s.ID] = Value{Skipped: true}
-	return r.showSummary(0)
+	return r.showSummary(false)
 }

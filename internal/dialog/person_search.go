@@ -103,7 +103,7 @@ func (r *run) lookup(text string) error {
 	case len(matches) > 0:
 		r.st.Search = prefix
 		r.retire()
-		return r.show(0)
+		return r.show(false)
 	case whole:
 		return r.invalid(fmt.Sprintf("Aucune personne suivie n'a le code %s. Vérifiez le code, ou touchez « %s ».", code, TextNewPerson))
 	}

@@ -120,10 +120,8 @@ func TestRecordStep(t *testing.T) {
 	t.Run("a partner no longer listed is refused", func(t *testing.T) {
 		c := newChat(t, f, env)
 		c.start()
-		in := c.input()
-		in.Data, in.MessageID = forms.Data(forms.ActChoose, "partner", "999"), c.st.QuestionMessageID
-		res := c.apply(Step(f, c.st, in, c.env))
-		if res.Notice != "Ce choix n'est plus dans votre liste." || len(res.Replies) != 0 {
+		res := c.pressData(c.questionID, forms.Data(forms.ActChoose, "partner", "999"))
+		if res.Notice != "Ce choix n'est plus dans votre liste." || len(res.Events) != 0 {
 			t.Fatalf("notice %q, replies %v", res.Notice, c.replyTexts())
 		}
 		if _, ok := c.st.Answers["partner"]; ok {

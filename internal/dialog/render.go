@@ -405,33 +405,9 @@ func (r *run) itemLine(g *forms.Step, item Answers) string {
 	return strings.Join(parts, " · ")
 }
 
-// SummaryText is the summary of a finished draft without its buttons, for
-// the transport to leave in the chat once the record is saved.
-func SummaryText(f *forms.Form, st State) string {
-	r := &run{f: f, st: st}
-	text, _ := r.summary()
-	if i := strings.LastIndex(text, "\n\n"); i >= 0 {
-		text = text[:i]
-	}
-	return text
-}
-
-// Retire returns the edit that takes the buttons off a draft's open
-// question (none when it has none), for a draft the transport drops.
-func Retire(st State) []Reply {
-	r := &run{st: st}
-	r.retire()
-	return r.replies
-}
-
-// Saved returns the replies that close a saved draft: the summary message
-// loses its buttons, then the form's confirmation (with {number} and other
-// placeholders filled from vars) is sent. The transport may add its own
-// buttons ("Nouvelle fiche", "Terminé") to the last reply.
-func Saved(f *forms.Form, st State, vars map[string]string) []Reply {
-	var out []Reply
-	if st.QuestionMessageID > 0 {
-		out = append(out, Reply{EditMessageID: st.QuestionMessageID, Text: SummaryText(f, st)})
-	}
-	return append(out, Reply{Text: f.SavedText(vars)})
+// stepQuestion is the open step's question with its text and choices.
+func (r *run) stepQuestion(text string, rows [][]Button) Question {
+	s := r.stepAt(r.st.Pos)
+	multi := s != nil && s.Type == forms.TypeMulti && r.st.Mode == ModeNormal
+	return Question{Kind: KindStep, Text: text, Rows: rows, Multi: multi}
 }

@@ -193,18 +193,19 @@ func (r *run) pressTyped(data string) error {
 		return r.invalid("Répondez avec les boutons.")
 	}
 	r.typedPress = true
-	r.in.Data, r.in.MessageID = data, r.st.QuestionMessageID
+	r.in.Data = data
 	return r.press(act, args)
 }
 
-// here is the message a press shows its result in: the pressed message, or
-// for typed words a new one (the old one loses its buttons).
-func (r *run) here() int {
+// here tells whether a choice's result takes the place of the question it
+// was chosen from: yes when pressed; for typed words it follows them
+// instead (the old question is withdrawn).
+func (r *run) here() bool {
 	if r.typedPress {
 		r.retire()
-		return 0
+		return false
 	}
-	return r.in.MessageID
+	return true
 }
 
 // typedCancel reads the answer to « Abandonner la saisie ? ».
@@ -252,7 +253,7 @@ func (r *run) typedMulti(s *forms.Step, text string) error {
 			r.toggle(code)
 		}
 		r.retire()
-		return r.show(0)
+		return r.show(false)
 	}
 	extra := map[string]string{}
 	for w := range doneWords {
