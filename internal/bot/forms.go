@@ -106,7 +106,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		k.start(f)(ctx, u, ev, form)
 		return
 	}
-	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
+	res, err := dialog.Start(ctx, form, newRecordID(), f.input(ev), f.env(u))
 	f.apply(ctx, u, ev, form, state.Draft{}, res, err)
 }
 
@@ -202,7 +202,7 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st state.D
 		f.apply(ctx, u, ev, form, st, dialog.Result{State: st.State, Notice: dialog.StaleNotice}, nil)
 		return
 	}
-	res, err := dialog.Step(form, st.State, f.input(ev), f.env(ctx, u))
+	res, err := dialog.Step(ctx, form, st.State, f.input(ev), f.env(u))
 	f.apply(ctx, u, ev, form, st, res, err)
 }
 
@@ -375,7 +375,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 			b.answer(ctx, ev, "")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
-				res, err := dialog.Resume(form, st.State, f.input(ev), f.env(ctx, u))
+				res, err := dialog.Resume(ctx, form, st.State, f.input(ev), f.env(u))
 				f.apply(ctx, u, ev, form, st, res, err)
 			}
 			return
@@ -397,23 +397,24 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 
 // env gives the engine this mediator's people, looked up in PostgreSQL.
 type env struct {
-	ctx        context.Context
 	store      *store.Store
 	mediatorID store.MediatorID
 }
 
-func (f *formFlow) env(ctx context.Context, u *store.User) dialog.Env {
-	e := &env{ctx: ctx, store: f.bot.store}
+func (f *formFlow) env(u *store.User) dialog.Env {
+	e := &env{store: f.bot.store}
 	if u.Mediator != nil {
 		e.mediatorID = u.Mediator.ID
 	}
 	return e
 }
 
-func (e *env) NewPersonCode() (string, error) { return e.store.NewPersonCode(e.ctx) }
+func (e *env) NewPersonCode(ctx context.Context) (string, error) {
+	return e.store.NewPersonCode(ctx)
+}
 
-func (e *env) RecentPeople() ([]dialog.Person, error) {
-	ps, err := e.store.RecentPeople(e.ctx, e.mediatorID, 5)
+func (e *env) RecentPeople(ctx context.Context) ([]dialog.Person, error) {
+	ps, err := e.store.RecentPeople(ctx, e.mediatorID, 5)
 	if err != nil {
 		return nil, err
 	}
@@ -424,8 +425,8 @@ func (e *env) RecentPeople() ([]dialog.Person, error) {
 	return out, nil
 }
 
-func (e *env) SearchPeople(prefix string, limit int) ([]dialog.Person, error) {
-	ps, err := e.store.SearchPeople(e.ctx, e.mediatorID, prefix, limit)
+func (e *env) SearchPeople(ctx context.Context, prefix string, limit int) ([]dialog.Person, error) {
+	ps, err := e.store.SearchPeople(ctx, e.mediatorID, prefix, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -436,8 +437,8 @@ func (e *env) SearchPeople(prefix string, limit int) ([]dialog.Person, error) {
 	return out, nil
 }
 
-func (e *env) FindPerson(code string) (dialog.Person, bool, error) {
-	p, ok, err := e.store.FindPerson(e.ctx, e.mediatorID, strings.ToUpper(strings.TrimSpace(code)))
+func (e *env) FindPerson(ctx context.Context, code string) (dialog.Person, bool, error) {
+	p, ok, err := e.store.FindPerson(ctx, e.mediatorID, strings.ToUpper(strings.TrimSpace(code)))
 	if errors.Is(err, store.ErrBeneficiaryForgotten) {
 		return dialog.Person{}, false, dialog.ErrPersonErased
 	}

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +20,7 @@ type fakeEnv struct {
 	calls  int
 }
 
-func (e *fakeEnv) NewPersonCode() (string, error) {
+func (e *fakeEnv) NewPersonCode(context.Context) (string, error) {
 	if e.fail {
 		return "", errors.New("database down")
 	}
@@ -32,14 +33,14 @@ func (e *fakeEnv) NewPersonCode() (string, error) {
 	return c, nil
 }
 
-func (e *fakeEnv) RecentPeople() ([]Person, error) {
+func (e *fakeEnv) RecentPeople(context.Context) ([]Person, error) {
 	if e.fail {
 		return nil, errors.New("database down")
 	}
 	return e.people, nil
 }
 
-func (e *fakeEnv) SearchPeople(prefix string, limit int) ([]Person, error) {
+func (e *fakeEnv) SearchPeople(_ context.Context, prefix string, limit int) ([]Person, error) {
 	if e.fail {
 		return nil, errors.New("database down")
 	}
@@ -52,7 +53,7 @@ func (e *fakeEnv) SearchPeople(prefix string, limit int) ([]Person, error) {
 	return out, nil
 }
 
-func (e *fakeEnv) FindPerson(code string) (Person, bool, error) {
+func (e *fakeEnv) FindPerson(_ context.Context, code string) (Person, bool, error) {
 	if e.fail {
 		return Person{}, false, errors.New("database down")
 	}
@@ -209,7 +210,7 @@ func (c *chat) apply2(res Result, err error) Result {
 
 func (c *chat) start() Result {
 	c.t.Helper()
-	res, err := Start(c.f, "sheet-1", c.input(), c.env)
+	res, err := Start(c.t.Context(), c.f, "sheet-1", c.input(), c.env)
 	return c.apply(res, err, 0)
 }
 
@@ -218,7 +219,7 @@ func (c *chat) say(text string) Result {
 	c.t.Helper()
 	in := c.input()
 	in.Text = text
-	res, err := Step(c.f, c.st, in, c.env)
+	res, err := Step(c.t.Context(), c.f, c.st, in, c.env)
 	return c.apply(res, err, 0)
 }
 
@@ -255,7 +256,7 @@ func (c *chat) pressData(id int, data string) Result {
 	}
 	in := c.input()
 	in.Data = data
-	res, err := Step(c.f, c.st, in, c.env)
+	res, err := Step(c.t.Context(), c.f, c.st, in, c.env)
 	return c.apply(res, err, id)
 }
 

@@ -676,7 +676,7 @@ func TestResumeAndStartFrom(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath[:4])
 	old := c.questionID
-	c.apply2(Resume(c.f, c.st, c.input(), c.env))
+	c.apply2(Resume(c.t.Context(), c.f, c.st, c.input(), c.env))
 	c.expectReplies("edit: La personne habite-t-elle", "send: La personne habite-t-elle")
 	if c.questionID == old {
 		t.Fatal("question not sent again")
@@ -685,14 +685,14 @@ func TestResumeAndStartFrom(t *testing.T) {
 	answers := c.st.Answers
 
 	d := newChat(t, c.f, c.env)
-	d.apply2(StartFrom(d.f, "sheet-2", answers, d.input(), d.env))
+	d.apply2(StartFrom(d.t.Context(), d.f, "sheet-2", answers, d.input(), d.env))
 	if d.st.Phase != PhaseSummary || d.question().Text != happySummary {
 		t.Fatalf("StartFrom with every answer should show the summary, got %q", d.question().Text)
 	}
 	partial := answers.Clone()
 	delete(partial, "level")
 	d = newChat(t, c.f, c.env)
-	d.apply2(StartFrom(d.f, "sheet-3", partial, d.input(), d.env))
+	d.apply2(StartFrom(d.t.Context(), d.f, "sheet-3", partial, d.input(), d.env))
 	d.expectQuestion("Niveau d'intervention ?")
 	d.press("Informé")
 	d.expectReplies("edit: Niveau : Informé", "send: Récapitulatif")

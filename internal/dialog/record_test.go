@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ type recordEnv struct {
 	partners []Record
 }
 
-func (e *recordEnv) Records(source string) ([]Record, error) {
+func (e *recordEnv) Records(_ context.Context, source string) ([]Record, error) {
 	if e.fail {
 		return nil, errors.New("database down")
 	}

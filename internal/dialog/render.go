@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -197,7 +198,7 @@ func layout(buttons []Button, columns int) [][]Button {
 }
 
 // question renders the open question at p for the current mode.
-func (r *run) question(p Pos) (string, [][]Button, error) {
+func (r *run) question(ctx context.Context, p Pos) (string, [][]Button, error) {
 	pre := r.prefix(p)
 	if p.More {
 		g := r.f.Step(p.Step)
@@ -223,9 +224,9 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 		}}, nil
 	case ModeLookup:
 		if r.st.Search != "" {
-			return r.searchQuestion(s)
+			return r.searchQuestion(ctx, s)
 		}
-		rows, err := r.recentRows(s)
+		rows, err := r.recentRows(ctx, s)
 		if err != nil {
 			return "", nil, err
 		}
@@ -272,14 +273,14 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 		rows = layout(buttons, 0)
 	case forms.TypeBeneficiary:
 		var err error
-		if rows, err = r.recentRows(s); err != nil {
+		if rows, err = r.recentRows(ctx, s); err != nil {
 			return "", nil, err
 		}
 		rows = append(rows, []Button{{TextNewPerson, forms.Data(forms.ActNewPerson, s.ID)}},
 			[]Button{{TextOldPerson, forms.Data(forms.ActOldPerson, s.ID)}})
 	case forms.TypeRecord:
 		var err error
-		if rows, err = r.recordQuestion(s, &b); err != nil {
+		if rows, err = r.recordQuestion(ctx, s, &b); err != nil {
 			return "", nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package textview_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -14,10 +15,12 @@ import (
 // people hands out one new person's code; nobody is followed yet.
 type people struct{}
 
-func (people) NewPersonCode() (string, error)                    { return "K7M2QX", nil }
-func (people) RecentPeople() ([]dialog.Person, error)            { return nil, nil }
-func (people) SearchPeople(string, int) ([]dialog.Person, error) { return nil, nil }
-func (people) FindPerson(string) (dialog.Person, bool, error)    { return dialog.Person{}, false, nil }
+func (people) NewPersonCode(context.Context) (string, error)                      { return "K7M2QX", nil }
+func (people) RecentPeople(context.Context) ([]dialog.Person, error)              { return nil, nil }
+func (people) SearchPeople(context.Context, string, int) ([]dialog.Person, error) { return nil, nil }
+func (people) FindPerson(context.Context, string) (dialog.Person, bool, error) {
+	return dialog.Person{}, false, nil
+}
 
 var now = time.Date(2026, 3, 12, 10, 30, 0, 0, time.FixedZone("Europe/Paris", 3600))
 
@@ -38,7 +41,7 @@ func start(t *testing.T) *conversation {
 		t.Fatal(err)
 	}
 	c := &conversation{t: t, f: all["fiche"]}
-	res, err := dialog.Start(c.f, "sheet-1", dialog.Input{Now: now}, people{})
+	res, err := dialog.Start(c.t.Context(), c.f, "sheet-1", dialog.Input{Now: now}, people{})
 	c.take(res, err)
 	return c
 }
@@ -62,12 +65,12 @@ func (c *conversation) typed(text string) {
 	c.t.Helper()
 	data, ok := textview.Read(c.q, text)
 	if !ok {
-		res, err := dialog.Step(c.f, c.st, dialog.Input{Text: text, Now: now}, people{})
+		res, err := dialog.Step(c.t.Context(), c.f, c.st, dialog.Input{Text: text, Now: now}, people{})
 		c.take(res, err)
 		return
 	}
 	for _, d := range data {
-		res, err := dialog.Step(c.f, c.st, dialog.Input{Data: d, Now: now}, people{})
+		res, err := dialog.Step(c.t.Context(), c.f, c.st, dialog.Input{Data: d, Now: now}, people{})
 		c.take(res, err)
 	}
 }
