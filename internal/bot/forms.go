@@ -41,7 +41,7 @@ type Drafts interface {
 type saver func(ctx context.Context, u *store.User, st dialog.State) (int64, error)
 
 // formFlow runs any form of dialogs/ for a user: it feeds the pure engine
-// with inputs, shows its replies, keeps its state in Redis and saves once.
+// with inputs, shows its events (steps.go), keeps its state in Redis and saves once.
 type formFlow struct {
 	bot   *Bot
 	forms Forms
@@ -204,9 +204,9 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st state.D
 	f.apply(ctx, u, ev, form, st, res, err)
 }
 
-// apply shows the engine's replies to a step on draft orig (zero for a
+// apply shows the events of a step on draft orig (zero for a
 // new form), then saves, cancels or stores the
-// draft. An engine error (an Env call failed: the replies apologise and
+// draft. An engine error (an Env call failed: the events apologise and
 // the draft is unchanged) is logged here, once.
 func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, orig state.Draft, res dialog.Result, err error) {
 	b := f.bot

@@ -1,11 +1,14 @@
 // Package dialog runs a form (internal/forms) as a conversation: one
-// question per message, buttons wherever a list exists, /retour, /passer,
-// /annuler, a summary with "Modifier" buttons, then "Enregistrer".
+// question at a time, choices wherever a list exists, /retour, /passer,
+// /annuler, a summary with "Modifier" choices, then "Enregistrer".
 //
 // The engine is a pure step function: it takes the draft State and one user
-// event and returns the new State and the messages to send or edit. It knows
-// nothing of Telegram, Redis or SQL; the transport (internal/bot) sends the
-// replies, stores the State (internal/state) and saves the finished record.
+// input and returns the new State and the events of the step (Event: a
+// question asked with its choices, an answer recorded, a note…). It knows
+// nothing of Telegram, Redis or SQL, nor of messages: a presenter per
+// transport shows the events (internal/bot for Telegram's buttons,
+// internal/dialog/textview for numbered text), the transport stores the
+// State (internal/state) and saves the finished record.
 package dialog
 
 import (
@@ -117,8 +120,8 @@ func StartFrom(ctx context.Context, f *forms.Form, recordID string, answers Answ
 	return r.finish(r.goTo(ctx, firstUnanswered(f, r.st.Answers), false))
 }
 
-// Resume shows the open question (or summary) of a draft again as a new
-// message, e.g. when the mediator comes back to a draft left open.
+// Resume asks the open question (or summary) of a draft again, e.g. when
+// the mediator comes back to a draft left open.
 func Resume(ctx context.Context, f *forms.Form, st State, in Input, env Env) (Result, error) {
 	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
 	if st.FormID != f.ID {

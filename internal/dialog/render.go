@@ -25,7 +25,8 @@ const (
 	TextSave      = "✅ Enregistrer"
 	TextCancelYes = "Oui, abandonner"
 	TextCancelNo  = "Non, continuer"
-	// StaleNotice answers a press on a button of an old message.
+	// StaleNotice refuses a choice that is not the open question's (a
+	// button of an old message).
 	StaleNotice = "Ce bouton n'est plus actif."
 	// UpdatedNotice tells that the form changed while a draft was open.
 	UpdatedNotice = "Le formulaire a été mis à jour ; vos réponses compatibles sont conservées."
