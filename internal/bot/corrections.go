@@ -58,7 +58,7 @@ func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg s
 	}
 	b.reply(ctx, ev, fmt.Sprintf("Correction de la fiche n° %d du %s : touchez ✏️ devant la réponse à corriger, puis « Enregistrer ». "+
 		"Les chiffres suivront. Pour ne rien changer : « annuler ».", number, sh.Date.Format("02/01/2006")))
-	res, err := dialog.StartFrom(form, editPrefix+sh.ID, sheetAnswers(sh), f.input(ev), f.env(ctx, u))
+	res, err := dialog.StartFrom(ctx, form, editPrefix+sh.ID, sheetAnswers(sh), f.input(ev), f.env(u))
 	f.apply(ctx, u, ev, form, state.Draft{}, res, err) // a new draft, like a form's start
 	return nil
 }

@@ -54,11 +54,11 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 	if exists {
 		b.reply(ctx, ev, fmt.Sprintf("Votre bilan %d est enregistré. Vous pouvez le modifier jusqu'au %s : "+
 			"touchez le bouton ✏️ de la réponse à changer, puis « Enregistrer ».", year, reviewDate(deadline)))
-		res, err = dialog.StartFrom(form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(ctx, u))
+		res, err = dialog.StartFrom(ctx, form, reviewID(year), reviewAnswers(rv), f.input(ev), f.env(u))
 	} else {
 		b.reply(ctx, ev, fmt.Sprintf("Bilan annuel %d, à remplir avant le %s. Vingt questions, un quart d'heure. "+
 			"Vos réponses libres ne s'affichent qu'à vous dans Relais ; vos coordinateurs (structure, département, région) les reçoivent dans leur export, pour la synthèse annuelle.", year, reviewDate(deadline)))
-		res, err = dialog.Start(form, reviewID(year), f.input(ev), f.env(ctx, u))
+		res, err = dialog.Start(ctx, form, reviewID(year), f.input(ev), f.env(u))
 	}
 	f.apply(ctx, u, ev, form, state.Draft{}, res, err)
 }
@@ -213,7 +213,7 @@ func (b *Bot) saveReview(ctx context.Context, u *store.User, st dialog.State) (i
 
 // Prefill proposes the partner counts of the annual review from the
 // mediator's registry (/partenaires), when it holds any partner.
-func (e *env) Prefill(key string) (string, bool, error) {
+func (e *env) Prefill(ctx context.Context, key string) (string, bool, error) {
 	category, ok := map[string]string{
 		"partners_sanitaire":     "sanitaire",
 		"partners_social":        "social",
@@ -222,7 +222,7 @@ func (e *env) Prefill(key string) (string, bool, error) {
 	if !ok || e.mediatorID == 0 {
 		return "", false, nil
 	}
-	counts, err := e.store.PartnerCounts(e.ctx, e.mediatorID)
+	counts, err := e.store.PartnerCounts(ctx, e.mediatorID)
 	if err != nil {
 		return "", false, err
 	}
