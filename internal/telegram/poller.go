@@ -119,7 +119,8 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 		offset := d.offset()
 		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: limit, Timeout: int(timeout / time.Second), AllowedUpdates: p.AllowedUpdates}
 		actx, cancel := context.WithTimeout(ctx, timeout+15*time.Second)
-		updates, err := withContext(actx, api).GetUpdates(cfg)
+		held := &heldBack{known: d.known}
+		updates, err := withClient(api, held.client(ctxClient{ctx: actx, next: httpClient(api)})).GetUpdates(cfg)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -145,7 +146,7 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 				fresh++
 			}
 		}
-		if len(updates) > 0 && fresh == 0 {
+		if (held.answered > 0 || len(updates) > 0) && fresh == 0 {
 			// Telegram answered with updates still being handled (the
 			// offset waits for the oldest): wait for one to finish rather
 			// than ask again at once, but not long: another chat's press
@@ -170,6 +171,13 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 		}
 	}
 	return runErr
+}
+
+// known reports whether update id is in flight or handled already.
+func (d *dispatcher) known(id int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.inflight[id] || d.finished[id]
 }
 
 // chatKey is the chat an update belongs to, for ordering.
