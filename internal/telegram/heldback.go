@@ -18,8 +18,8 @@ import (
 // the new updates are left for tgbotapi to decode. An answer it cannot read
 // goes through whole (the dispatcher skips known updates anyway).
 type heldBack struct {
-	known    func(updateID int) bool
-	answered int // updates in the last answer, new or not
+	known func(updateID int) bool
+	buf   bytes.Buffer // the last answer, reused: it is decoded before the next poll
 }
 
 func (h *heldBack) client(next tgbotapi.HTTPClient) tgbotapi.HTTPClient {
@@ -36,42 +36,43 @@ func (c heldBackClient) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return resp, err
 	}
-	body, err := io.ReadAll(resp.Body)
+	c.h.buf.Reset()
+	_, err = c.h.buf.ReadFrom(resp.Body)
+	body := c.h.buf.Bytes()
 	if cerr := resp.Body.Close(); err == nil && cerr != nil {
 		err = cerr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read getUpdates answer: %w", err)
 	}
-	if kept, answered, ok := c.h.filter(body); ok {
-		body, c.h.answered = kept, answered
+	if kept, ok := c.h.filter(body); ok {
+		body = kept
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	resp.ContentLength = int64(len(body))
 	return resp, nil
 }
 
-// filter returns body without the known updates of its "result" array, and
-// how many the array held; ok is false when body is not an answer it can read.
-func (h *heldBack) filter(body []byte) (kept []byte, answered int, ok bool) {
+// filter returns body without the known updates of its "result" array; ok
+// is false when body is not an answer it can read.
+func (h *heldBack) filter(body []byte) (kept []byte, ok bool) {
 	start, end, ok := resultArray(body)
 	if !ok {
-		return nil, 0, false
+		return nil, false
 	}
-	out := make([]byte, 0, len(body))
+	var out []byte
 	out = append(out, body[:start+1]...) // up to and including '['
 	first := true
 	i := skipSpace(body, start+1)
 	for i < end {
 		j, ok := skipValue(body, i)
 		if !ok {
-			return nil, 0, false
+			return nil, false
 		}
 		id, ok := updateID(body[i:j])
 		if !ok {
-			return nil, 0, false
+			return nil, false
 		}
-		answered++
 		if !h.known(id) {
 			if !first {
 				out = append(out, ',')
@@ -82,13 +83,13 @@ func (h *heldBack) filter(body []byte) (kept []byte, answered int, ok bool) {
 		i = skipSpace(body, j)
 		if i < end {
 			if body[i] != ',' {
-				return nil, 0, false
+				return nil, false
 			}
 			i = skipSpace(body, i+1)
 		}
 	}
 	out = append(out, body[end:]...) // from ']' on
-	return out, answered, true
+	return out, true
 }
 
 // resultArray finds the top-level "result" array of an answer: the index of
