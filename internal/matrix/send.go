@@ -217,4 +217,3 @@ func uploadName(name string, encrypted bool) string {
 	}
 	return name
 }
-

@@ -239,4 +239,3 @@ func isStatus(err error, status int) bool {
 	var h mautrix.HTTPError
 	return errors.As(err, &h) && h.IsStatus(status)
 }
-
