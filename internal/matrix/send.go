@@ -189,7 +189,8 @@ func (t *Transport) upload(ctx context.Context, chat int64, encrypted bool, f *F
 	var file *attachment.EncryptedFile
 	if encrypted {
 		file = attachment.NewEncryptedFile()
-		data = file.Encrypt(f.Data)
+		data = bytes.Clone(f.Data) // the caller's bytes stay as they are
+		file.EncryptInPlace(data)
 		uploadType = "application/octet-stream"
 	}
 	var up *mautrix.RespMediaUpload
