@@ -98,8 +98,8 @@ ensure_relais_db() {
 # (Apache-2.0; its later element-hq versions are AGPL), built once with cgo for
 # SQLite into a cache kept across clones (about 3½ minutes on an empty Go
 # cache), started once and reused by every test run. Federation is off,
-# rate limits too, its data lives in a temp dir; tests register their own
-# users with the shared secret (internal/testenv reads it from the data dir).
+# rate limits too, open registration too (tests register their own users with
+# the shared secret, which internal/testenv reads from the data dir, a temp dir).
 DENDRITE_VERSION=v0.13.8
 DENDRITE_BIN="${RELAIS_DENDRITE_BIN:-$HOME/.cache/relais/dendrite-$DENDRITE_VERSION/bin}"
 MATRIX_PORT="${RELAIS_TEST_MATRIX_PORT:-8008}"
@@ -136,10 +136,14 @@ configure_dendrite() {
 	"$DENDRITE_BIN/generate-config" -ci -server localhost -dir "$MATRIX_DIR" |
 		sed -e 's/^\(  *disable_federation:\).*/\1 true/' \
 			-e "s/^\(  *registration_shared_secret:\).*/\1 \"$secret\"/" \
+			-e 's/^\(  *registration_disabled:\).*/\1 true/' \
+			-e 's/^\(  *guests_disabled:\).*/\1 true/' \
 			-e 's/^\(  *level:\) trace/\1 warn/' \
 			-e 's/^\(  *enable_inbound:\).*/\1 false/' \
 			-e 's/^\(  *enable_outbound:\).*/\1 false/' >"$MATRIX_DIR/dendrite.yaml.new"
-	grep -q 'disable_federation: true' "$MATRIX_DIR/dendrite.yaml.new" || { say "Dendrite's configuration did not take disable_federation"; exit 1; }
+	for want in 'disable_federation: true' 'registration_disabled: true' 'enabled: false'; do
+		grep -q "$want" "$MATRIX_DIR/dendrite.yaml.new" || { say "Dendrite's configuration did not take « $want »"; exit 1; }
+	done
 	printf '%s' "$secret" >"$MATRIX_DIR/registration_secret"
 	mv "$MATRIX_DIR/dendrite.yaml.new" "$MATRIX_DIR/dendrite.yaml"
 }
