@@ -134,7 +134,6 @@ func (e *olmEngine) decrypt(ctx context.Context, evt *event.Event) (*event.Event
 	}
 	content := evt.Content.AsEncrypted()
 	if !e.mach.WaitForSession(ctx, evt.RoomID, content.SenderKey, content.SessionID, sessionWait) {
-		//lint:ignore SA1019 a blank device id asks every device of the sender, which is what we want
 		if rerr := e.mach.SendRoomKeyRequest(ctx, evt.RoomID, content.SenderKey, content.SessionID, "", map[id.UserID][]id.DeviceID{evt.Sender: {"*"}}); rerr != nil {
 			e.log.WarnContext(ctx, "matrix: room key request failed", "room", evt.RoomID, "err", rerr)
 		}

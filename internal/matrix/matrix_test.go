@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +82,7 @@ func tinyPNG(t *testing.T) []byte {
 // choices, an edit, an image, a document — is encrypted on the wire and
 // decrypts on the person's device.
 func TestEncryptedDirectChat(t *testing.T) {
+	t.Parallel()
 	srv := testenv.Matrix(t)
 	db := testenv.NewDB(t)
 	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "mediatrice")
@@ -219,6 +219,7 @@ func assertNothingInClear(t *testing.T, p *peer, room id.RoomID, bot string) {
 // did not finish comes again) and repeats nothing (an event handled before
 // the sync position moved is skipped), with the same device and its keys.
 func TestRestartNeitherLosesNorRepeats(t *testing.T) {
+	t.Parallel()
 	srv := testenv.Matrix(t)
 	db := testenv.NewDB(t)
 	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "mediateur")
@@ -306,24 +307,43 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 }
 
-// Invited to a group room, the bot says one sentence and leaves.
+// Invited to a group room, the bot says one sentence and leaves; so it
+// does from a direct chat that a third person joins. A direct chat without
+// encryption is answered in clear.
 func TestLeavesGroupRooms(t *testing.T) {
+	t.Parallel()
 	srv := testenv.Matrix(t)
 	db := testenv.NewDB(t)
-	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "coordinatrice")
+	botUser, person, third := srv.NewUser(t, "relais"), srv.NewUser(t, "coordinatrice"), srv.NewUser(t, "tiers")
 	tr := bot(t, srv, botUser, db)
 	run(t, context.Background(), tr, func(ctx context.Context, ev matrix.Event) error {
-		t.Errorf("a group message reached the handler: %q", ev.Text)
-		return nil
+		if ev.Text != "bonjour" {
+			t.Errorf("a group message reached the handler: %q", ev.Text)
+			return nil
+		}
+		_, err := tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, Text: "Bonjour !"})
+		return err
 	})
+	const sentence = "Relais répond seulement en conversation privée : écrivez-moi dans un message direct."
 	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), false, false)
+	group := p.room(tr.UserID(), false, false)
 	r := p.next()
-	if r.room != room || r.wire != event.EventMessage || r.content.Body != "Relais répond seulement en conversation privée : écrivez-moi dans un message direct." {
-		t.Fatalf("got %s %q in %s", r.wire.Type, r.content.Body, r.room)
+	if r.room != group || r.wire != event.EventMessage || r.content.Body != sentence {
+		t.Fatalf("got %s %q in %s, want the sentence in the group", r.wire.Type, r.content.Body, r.room)
 	}
-	p.waitMember(room, tr.UserID(), false)
-	if !strings.HasPrefix(tr.UserID(), "@relais") {
-		t.Fatalf("bot id %s", tr.UserID())
+	p.waitMember(group, tr.UserID(), false)
+
+	direct := p.room(tr.UserID(), true, false)
+	p.waitMember(direct, tr.UserID(), true)
+	p.say(direct, "bonjour")
+	if r := p.next(); r.room != direct || r.wire != event.EventMessage || r.content.Body != "Bonjour !" {
+		t.Fatalf("got %s %q in %s, want the answer in clear in the unencrypted direct chat", r.wire.Type, r.content.Body, r.room)
 	}
+	if _, err := p.cli.InviteUser(context.Background(), direct, &mautrix.ReqInviteUser{UserID: id.UserID(third.UserID)}); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.next(); r.room != direct || r.content.Body != sentence {
+		t.Fatalf("got %q in %s, want the sentence once the direct chat has a third person", r.content.Body, r.room)
+	}
+	p.waitMember(direct, tr.UserID(), false)
 }
