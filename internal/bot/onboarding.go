@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 const msgStranger = "Bonjour ! Relais est réservé aux médiateurs santé et à leurs coordinateurs. " +
@@ -183,11 +183,11 @@ var menu = []menuEntry{
 }
 
 // CommandsFor is the French command menu of one role, as /aide lists it.
-func CommandsFor(role string) []telegram.Command {
-	var out []telegram.Command
+func CommandsFor(role string) []chat.Command {
+	var out []chat.Command
 	for _, c := range menu {
 		if c.name == "aide" || mayUse("/"+c.name, role) {
-			out = append(out, telegram.Command{Name: c.name, Description: c.help})
+			out = append(out, chat.Command{Name: c.name, Description: c.help})
 		}
 	}
 	return out
@@ -196,8 +196,8 @@ func CommandsFor(role string) []telegram.Command {
 // Commands is the default French command menu, set with setMyCommands at
 // start: what anyone may type before registering. Each registered chat gets
 // its role's menu (CommandsFor) at /start and /aide.
-func Commands() []telegram.Command {
-	return []telegram.Command{
+func Commands() []chat.Command {
+	return []chat.Command{
 		{Name: "start", Description: "vous inscrire avec votre code d'invitation"},
 		{Name: "aide", Description: "ce que vous pouvez faire"},
 	}
