@@ -15,6 +15,7 @@ import (
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -94,21 +95,21 @@ func TestEncryptedDirectChat(t *testing.T) {
 		got <- ev
 		switch ev.Text {
 		case "!start ABC123":
-			_, err := tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, Text: "Bienvenue ! Votre sexe ?",
-				Buttons: [][]matrix.Button{{{Text: "Femme", Data: "s:f"}, {Text: "Homme", Data: "s:h"}}}})
+			_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Bienvenue ! Votre sexe ?",
+				Buttons: [][]chat.Button{{{Text: "Femme", Data: "s:f"}, {Text: "Homme", Data: "s:h"}}}})
 			return err
 		case "1":
-			n, err := tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, Text: "Fiche en cours…"})
+			n, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Fiche en cours…"})
 			if err != nil {
 				return err
 			}
-			_, err = tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, Edit: n, Text: "Fiche n° 12 enregistrée"})
+			_, err = tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Edit: n, Text: "Fiche n° 12 enregistrée"})
 			return err
 		case "chiffres":
-			if _, err := tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, Text: "Accompagnements par mois", File: &matrix.File{Name: "chiffres.png", Data: chart, Photo: true}}); err != nil {
+			if _, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Accompagnements par mois", File: &chat.File{Name: "chiffres.png", Data: chart, Photo: true}}); err != nil {
 				return err
 			}
-			_, err := tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, File: &matrix.File{Name: "rapport.pdf", Data: pdf}})
+			_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, File: &chat.File{Name: "rapport.pdf", Data: pdf}})
 			return err
 		}
 		return nil
@@ -252,7 +253,7 @@ func TestRestartNeitherLosesNorRepeats(t *testing.T) {
 	echo := func(tr *matrix.Transport) matrix.Handler {
 		return func(ctx context.Context, ev matrix.Event) error {
 			h.add(ev.Text)
-			_, err := tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, Text: "Reçu : " + ev.Text})
+			_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Reçu : " + ev.Text})
 			return err
 		}
 	}
@@ -321,7 +322,7 @@ func TestLeavesGroupRooms(t *testing.T) {
 			t.Errorf("a group message reached the handler: %q", ev.Text)
 			return nil
 		}
-		_, err := tr.Post(ctx, matrix.Message{ChatID: ev.ChatID, Text: "Bonjour !"})
+		_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Bonjour !"})
 		return err
 	})
 	const sentence = "Relais répond seulement en conversation privée : écrivez-moi dans un message direct."

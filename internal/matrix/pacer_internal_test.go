@@ -14,6 +14,8 @@ import (
 
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
+
+	"github.com/relais-sante/relais/internal/chat"
 )
 
 // fakeHomeserver answers the sends with the given statuses and bodies in
@@ -135,7 +137,7 @@ func TestAnswersGoBeforeBulk(t *testing.T) {
 }
 
 func TestChoicesAreNumberedFromOneWithoutGaps(t *testing.T) {
-	got := Body(Message{Text: "Sexe de la personne ?", Buttons: [][]Button{
+	got := Body(chat.Message{Text: "Sexe de la personne ?", Buttons: [][]chat.Button{
 		{{Text: "Femme", Data: "s:f"}, {Text: "Homme", Data: "s:h"}},
 		{{Text: "Guide", URL: "https://example.org/guide"}},
 		{{Text: "⏭ Passer", Data: "skip"}},

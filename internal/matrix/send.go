@@ -17,34 +17,14 @@ import (
 	"maunium.net/go/mautrix/crypto/attachment"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/relais-sante/relais/internal/chat"
 )
 
-// Message is what Relais says in a chat, with the shape of the project's
-// transport-neutral message (chat, text, button rows, message to edit,
-// file), so that a presenter can hand it to either transport.
-type Message struct {
-	ChatID int64
-	// Text is plain text, a file's caption. In an edit, no text keeps the
-	// message's text (when this process sent it) and changes its choices.
-	Text    string
-	Buttons [][]Button
-	Edit    int // > 0: replace this message (m.replace)
-	File    *File
-}
-
-// Button is a choice: Matrix has no buttons, so choices are listed.
-type Button struct{ Text, Data, URL string }
-
-// File is an image or a document sent with a message.
-type File struct {
-	Name  string
-	Data  []byte
-	Photo bool
-}
-
-// Body is the text of m as Matrix shows it: the text, then its choices
-// numbered from 1, one per line (« 1. Femme »), links after their label.
-func Body(m Message) string {
+// Body is the text of m as Matrix shows it, which has no buttons: the
+// text, then its choices numbered from 1, one per line (« 1. Femme »),
+// links after their label.
+func Body(m chat.Message) string {
 	var b strings.Builder
 	b.WriteString(m.Text)
 	n := 0
@@ -71,10 +51,12 @@ var ErrEncryptionUnknown = errors.New("cannot tell whether the room is encrypted
 // maxTexts bounds the texts kept for edits that change only the choices.
 const maxTexts = 10_000
 
-// Post sends or edits m and returns the local number of the message it
-// left in the chat. In an encrypted room everything is encrypted (the text,
+// Post sends or edits m (the project's transport-neutral message) and
+// returns the local number of the message it left in the chat. In an edit,
+// no text keeps the message's text when this process sent it (else the
+// edit changes nothing). In an encrypted room everything is encrypted (the text,
 // the edit, the attachment); it is never sent in clear.
-func (t *Transport) Post(ctx context.Context, m Message) (int, error) {
+func (t *Transport) Post(ctx context.Context, m chat.Message) (int, error) {
 	room, err := t.ids.roomOf(ctx, m.ChatID)
 	if err != nil {
 		return 0, err
@@ -93,7 +75,7 @@ func (t *Transport) Post(ctx context.Context, m Message) (int, error) {
 			return m.Edit, nil
 		}
 	}
-	body := Body(Message{Text: text, Buttons: m.Buttons})
+	body := Body(chat.Message{Text: text, Buttons: m.Buttons})
 	var content *event.MessageEventContent
 	switch {
 	case m.File != nil && m.Edit == 0:
@@ -141,21 +123,21 @@ func (t *Transport) encrypted(ctx context.Context, room id.RoomID) (bool, error)
 
 // send encrypts content if the room is, then sends it with one transaction
 // id for all attempts (the homeserver keeps one event however many reach it).
-func (t *Transport) send(ctx context.Context, chat int64, room id.RoomID, encrypted bool, content *event.MessageEventContent) (id.EventID, error) {
+func (t *Transport) send(ctx context.Context, chatID int64, room id.RoomID, encrypted bool, content *event.MessageEventContent) (id.EventID, error) {
 	kind, payload := event.EventMessage, any(content)
 	if encrypted {
 		if t.crypto == nil {
-			return "", fmt.Errorf("matrix post to chat %d: the room is encrypted and this build cannot encrypt", chat)
+			return "", fmt.Errorf("matrix post to chat %d: the room is encrypted and this build cannot encrypt", chatID)
 		}
 		enc, err := t.crypto.encrypt(ctx, room, event.EventMessage, content)
 		if err != nil {
-			return "", fmt.Errorf("matrix post to chat %d: %w", chat, err)
+			return "", fmt.Errorf("matrix post to chat %d: %w", chatID, err)
 		}
 		kind, payload = event.EventEncrypted, enc
 	}
 	txn := t.cli.TxnID()
 	var resp *mautrix.RespSendEvent
-	err := t.pacer.do(ctx, chat, "send", true, func(ctx context.Context) error {
+	err := t.pacer.do(ctx, chatID, "send", true, func(ctx context.Context) error {
 		var err error
 		resp, err = t.cli.SendMessageEvent(ctx, room, kind, payload, mautrix.ReqSendEvent{TransactionID: txn, DontEncrypt: true})
 		return err
@@ -169,7 +151,7 @@ func (t *Transport) send(ctx context.Context, chat int64, room id.RoomID, encryp
 // upload puts a file on the homeserver (encrypted first in an encrypted
 // room: the homeserver only sees ciphertext) and returns the message that
 // shows it, with caption as its text.
-func (t *Transport) upload(ctx context.Context, chat int64, encrypted bool, f *File, caption string) (*event.MessageEventContent, error) {
+func (t *Transport) upload(ctx context.Context, chatID int64, encrypted bool, f *chat.File, caption string) (*event.MessageEventContent, error) {
 	mimeType := mime.TypeByExtension(filepath.Ext(f.Name))
 	if mimeType == "" {
 		mimeType = http.DetectContentType(f.Data)
@@ -194,7 +176,7 @@ func (t *Transport) upload(ctx context.Context, chat int64, encrypted bool, f *F
 		uploadType = "application/octet-stream"
 	}
 	var up *mautrix.RespMediaUpload
-	err := t.pacer.do(ctx, chat, "upload", false, func(ctx context.Context) error {
+	err := t.pacer.do(ctx, chatID, "upload", false, func(ctx context.Context) error {
 		var err error
 		up, err = t.cli.UploadMedia(ctx, mautrix.ReqUploadMedia{ContentBytes: data, ContentLength: int64(len(data)), ContentType: uploadType, FileName: uploadName(f.Name, encrypted)})
 		return err

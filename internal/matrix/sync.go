@@ -11,6 +11,8 @@ import (
 	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
+
+	"github.com/relais-sante/relais/internal/chat"
 )
 
 // Event is what a person wrote to the bot in a direct chat, in the numbers
@@ -214,19 +216,19 @@ func (t *Transport) process(ctx context.Context, resp *mautrix.RespSync, since s
 // handleRoom handles a room's items in order, stopping at the first failure
 // (the rest come again with the batch).
 func (t *Transport) handleRoom(ctx context.Context, room id.RoomID, its []item, h Handler) error {
-	chat, err := t.ids.room(ctx, room)
+	chatID, err := t.ids.room(ctx, room)
 	if err != nil {
 		return err
 	}
 	for _, it := range its {
 		switch it.kind {
 		case itemGroup:
-			if err := t.leaveIfGroup(ctx, room, chat); err != nil {
+			if err := t.leaveIfGroup(ctx, room, chatID); err != nil {
 				return err
 			}
 			continue
 		}
-		n, done, err := t.ids.received(ctx, it.evt.ID, chat)
+		n, done, err := t.ids.received(ctx, it.evt.ID, chatID)
 		if err != nil {
 			return err
 		}
@@ -234,10 +236,10 @@ func (t *Transport) handleRoom(ctx context.Context, room id.RoomID, its []item, 
 			continue
 		}
 		if it.kind == itemUndecryptable {
-			if _, err := t.Post(ctx, Message{ChatID: chat, Text: undecryptedText}); err != nil {
+			if _, err := t.Post(ctx, chat.Message{ChatID: chatID, Text: undecryptedText}); err != nil {
 				return fmt.Errorf("say a message was undecryptable: %w", err)
 			}
-		} else if ev, ok, err := t.inbound(ctx, it.evt, chat, n); err != nil {
+		} else if ev, ok, err := t.inbound(ctx, it.evt, chatID, n); err != nil {
 			return err
 		} else if ok {
 			if err := h(ctx, ev); err != nil {
@@ -254,7 +256,7 @@ func (t *Transport) handleRoom(ctx context.Context, room id.RoomID, its []item, 
 
 // inbound turns a message event into an Event; edits, notices (other
 // bots) and non-text messages are not for the bot.
-func (t *Transport) inbound(ctx context.Context, evt *event.Event, chat, n int64) (Event, bool, error) {
+func (t *Transport) inbound(ctx context.Context, evt *event.Event, chatID, n int64) (Event, bool, error) {
 	c := evt.Content.AsMessage()
 	if c == nil || (c.MsgType != event.MsgText && c.MsgType != event.MsgEmote) || c.RelatesTo.GetReplaceID() != "" {
 		return Event{}, false, nil
@@ -263,7 +265,7 @@ func (t *Transport) inbound(ctx context.Context, evt *event.Event, chat, n int64
 	if err != nil {
 		return Event{}, false, err
 	}
-	return Event{ChatID: chat, SenderID: sender, MessageID: int(n), Sender: evt.Sender.String(), Text: strings.TrimSpace(c.Body)}, true, nil
+	return Event{ChatID: chatID, SenderID: sender, MessageID: int(n), Sender: evt.Sender.String(), Text: strings.TrimSpace(c.Body)}, true, nil
 }
 
 // invited joins a direct chat; a group room gets one sentence and is left.
@@ -276,18 +278,18 @@ func (t *Transport) invited(ctx context.Context, it item) error {
 		}
 		return fmt.Errorf("join %s: %w", it.room, err)
 	}
-	chat, err := t.ids.room(ctx, it.room)
+	chatID, err := t.ids.room(ctx, it.room)
 	if err != nil {
 		return err
 	}
 	if !it.direct {
-		return t.leaveGroup(ctx, it.room, chat)
+		return t.leaveGroup(ctx, it.room, chatID)
 	}
 	return t.loadState(ctx, it.room, true)
 }
 
 // leaveIfGroup leaves a room that now has more than the bot and one person.
-func (t *Transport) leaveIfGroup(ctx context.Context, room id.RoomID, chat int64) error {
+func (t *Transport) leaveIfGroup(ctx context.Context, room id.RoomID, chatID int64) error {
 	members, err := t.cli.StateStore.GetRoomJoinedOrInvitedMembers(ctx, room)
 	if err != nil {
 		return fmt.Errorf("members of %s: %w", room, err)
@@ -295,17 +297,17 @@ func (t *Transport) leaveIfGroup(ctx context.Context, room id.RoomID, chat int64
 	if len(members) <= 2 {
 		return nil
 	}
-	return t.leaveGroup(ctx, room, chat)
+	return t.leaveGroup(ctx, room, chatID)
 }
 
-func (t *Transport) leaveGroup(ctx context.Context, room id.RoomID, chat int64) error {
+func (t *Transport) leaveGroup(ctx context.Context, room id.RoomID, chatID int64) error {
 	if err := t.loadState(ctx, room, true); err != nil {
 		return err
 	}
-	if _, err := t.Post(ctx, Message{ChatID: chat, Text: groupSentence}); err != nil {
-		t.log.WarnContext(ctx, "matrix: could not say why the bot leaves a group", "chat", chat, "err", err)
+	if _, err := t.Post(ctx, chat.Message{ChatID: chatID, Text: groupSentence}); err != nil {
+		t.log.WarnContext(ctx, "matrix: could not say why the bot leaves a group", "chat", chatID, "err", err)
 	}
-	return t.LeaveChat(ctx, chat)
+	return t.LeaveChat(ctx, chatID)
 }
 
 // LeaveChat makes the bot leave a room.
