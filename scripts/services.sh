@@ -152,9 +152,11 @@ ensure_matrix() {
 	if matrix_up; then return; fi
 	build_dendrite
 	configure_dendrite
-	(cd "$MATRIX_DIR" && setsid nohup "$DENDRITE_BIN/dendrite" -config dendrite.yaml \
-		-http-bind-address "127.0.0.1:$MATRIX_PORT" >"$MATRIX_DIR/dendrite.log" 2>&1 </dev/null &
-		echo $! >"$MATRIX_DIR/dendrite.pid")
+	# In its own session, holding none of this script's descriptors, so it
+	# outlives the script and a pipe reading make's output still ends;
+	# dendrite.pid is its pid (written by the shell that becomes it).
+	(cd "$MATRIX_DIR" && exec setsid sh -c 'echo $$ >dendrite.pid; exec "$0" -config dendrite.yaml -http-bind-address "$1"' \
+		"$DENDRITE_BIN/dendrite" "127.0.0.1:$MATRIX_PORT" >"$MATRIX_DIR/dendrite.log" 2>&1 </dev/null) &
 	wait_for "Dendrite on 127.0.0.1:$MATRIX_PORT (log: $MATRIX_DIR/dendrite.log)" matrix_up
 }
 
