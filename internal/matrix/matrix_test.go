@@ -348,3 +348,33 @@ func TestLeavesGroupRooms(t *testing.T) {
 	}
 	p.waitMember(direct, tr.UserID(), false)
 }
+
+// With an access token, the transport takes the token's device and keeps
+// it; the same token opens the same device, keys and all, after a restart.
+func TestAccessTokenKeepsItsDevice(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Matrix(t)
+	db := testenv.NewDB(t)
+	u := srv.NewUser(t, "relais")
+	cfg := matrix.Config{HomeserverURL: srv.URL, UserID: u.UserID, AccessToken: u.AccessToken, DatabaseURL: db.URL, PickleKey: pickleKey}
+	for range 2 {
+		tr, err := matrix.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("open with the access token: %v", err)
+		}
+		if tr.DeviceID() != u.DeviceID {
+			t.Fatalf("device %s, want the token's %s", tr.DeviceID(), u.DeviceID)
+		}
+		if err := tr.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var device string
+	if err := db.SQL.QueryRow(context.Background(), `SELECT device_id FROM matrix_accounts WHERE user_id = $1`, u.UserID).Scan(&device); err != nil || device != u.DeviceID {
+		t.Fatalf("stored device %q (%v), want %s", device, err, u.DeviceID)
+	}
+	cfg.PickleKey = []byte("another key")
+	if _, err := matrix.Open(context.Background(), cfg); err == nil {
+		t.Fatal("opened the stored keys with another pickle key")
+	}
+}
