@@ -24,9 +24,12 @@ type peer struct {
 	t    *testing.T
 	cli  *mautrix.Client
 	mach *crypto.OlmMachine
-	got  chan received
-	stop context.CancelFunc
-	done chan struct{}
+	// crypto serializes the peer's use of its Olm machine: mautrix's
+	// MemoryStore has no lock of its own (the transport's SQL store needs none).
+	crypto *sync.Mutex
+	got    chan received
+	stop   context.CancelFunc
+	done   chan struct{}
 }
 
 // received is a message of someone else as the peer got it: its type on
@@ -55,8 +58,9 @@ func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *pee
 	if err := mach.ShareKeys(ctx, -1); err != nil {
 		t.Fatalf("peer keys: %v", err)
 	}
-	p := &peer{t: t, cli: cli, mach: mach, got: make(chan received, 100), done: make(chan struct{})}
+	p := &peer{t: t, cli: cli, mach: mach, crypto: &sync.Mutex{}, got: make(chan received, 100), done: make(chan struct{})}
 	syncer := cli.Syncer.(*mautrix.DefaultSyncer)
+	cli.Syncer = lockedSyncer{DefaultSyncer: syncer, mu: p.crypto}
 	syncer.ParseEventContent = true
 	syncer.OnSync(mach.ProcessSyncResponse)
 	syncer.OnEventType(event.StateMember, mach.HandleMemberEvent)
@@ -100,6 +104,18 @@ func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *pee
 		<-p.done
 	})
 	return p
+}
+
+// lockedSyncer processes one sync response at a time under the peer's lock.
+type lockedSyncer struct {
+	*mautrix.DefaultSyncer
+	mu *sync.Mutex
+}
+
+func (s lockedSyncer) ProcessResponse(ctx context.Context, res *mautrix.RespSync, since string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.DefaultSyncer.ProcessResponse(ctx, res, since)
 }
 
 // room opens a room with the bot: a direct chat (trusted_private_chat, as
@@ -159,6 +175,8 @@ func (p *peer) say(room id.RoomID, text string) {
 		}
 		return
 	}
+	p.crypto.Lock()
+	defer p.crypto.Unlock()
 	members, err := p.cli.StateStore.GetRoomJoinedOrInvitedMembers(ctx, room)
 	if err != nil {
 		p.t.Fatal(err)
