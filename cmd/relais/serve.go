@@ -170,7 +170,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	}
 	var hook *telegram.Webhook
 	if cfg.WebhookURL != "" {
-		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, telegram.WebhookOptions{Logger: log, Metrics: mx})
+		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleEvent, telegram.WebhookOptions{Logger: log, Metrics: mx})
 		routes["POST "+cfg.WebhookPath()] = hook
 	}
 	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, routes)
@@ -190,7 +190,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if ready != nil {
 		close(ready)
 	}
-	err = (&telegram.Poller{Logger: log, Metrics: mx, Concurrency: pollerConcurrency}).Run(ctx, api, b.HandleUpdate)
+	err = (&telegram.Poller{Logger: log, Metrics: mx, Concurrency: pollerConcurrency}).Run(ctx, api, b.HandleEvent)
 	log.Info("relais stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

@@ -111,7 +111,7 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 				served := make(chan error, 1)
 				go func() { served <- srv.Serve(ln) }()
 				urls <- "http://" + ln.Addr().String() + "/"
-				err = telegram.Poll(ctx, api, b.HandleUpdate)
+				err = telegram.Poll(ctx, api, b.HandleEvent)
 				if errors.Is(err, context.Canceled) {
 					err = nil
 				}
