@@ -136,7 +136,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: sender,
 		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log, Metrics: mx,
-		InProgress: bot.InProgress(svc.forms),
+		Forms: svc.forms,
 	})
 	// Every scheduled job runs on one runner: catch-up at start, panic
 	// recovery, one replica per tick, a record of each execution.

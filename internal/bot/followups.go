@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/followup"
@@ -59,8 +60,8 @@ func (b *Bot) pressFollowUpPage(ctx context.Context, u *store.User, ev event) {
 		return
 	}
 	b.answer(ctx, ev, "")
-	page, err := strconv.Atoi(strings.TrimPrefix(ev.data, followup.PagePrefix+":"))
-	if err != nil {
+	page, ok := callbackdata.ParseFollowUpPage(strings.Split(ev.data, ":")[1:])
+	if !ok {
 		page = 0 // a bad page shows the first
 	}
 	text, kb, ok := b.followUpPage(ctx, u, page)
@@ -86,16 +87,16 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 	var changed bool
 	var done string
 	switch act := parts[2]; {
-	case act == followup.ActPostpone && len(parts) == 4:
-		shown, ok := followup.ParsePostponed(parts[3])
+	case act == callbackdata.FollowUpPostpone && len(parts) == 4:
+		f, ok := callbackdata.ParseFollowUp(parts[1:])
 		if !ok {
 			b.answer(ctx, ev, "Ce bouton n'est plus actif.")
 			return
 		}
 		var until time.Time
-		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, followup.PostponeDays)
+		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, f.Shown, today, followup.PostponeDays)
 		done = "Reportée au " + until.Format("02/01/2006") + "."
-	case act == followup.ActUndo:
+	case act == callbackdata.FollowUpUndo:
 		shown := "" // a button made before the undo named its status
 		if len(parts) == 4 {
 			shown = parts[3]
@@ -139,7 +140,7 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 	default:
 		b.answer(ctx, ev, "Déjà enregistré.")
 	}
-	b.redrawFollowUps(ctx, u, ev, id, parts[2] == followup.ActPostpone)
+	b.redrawFollowUps(ctx, u, ev, id, parts[2] == callbackdata.FollowUpPostpone)
 }
 
 // redrawFollowUps rewrites the pressed message from PostgreSQL: closed

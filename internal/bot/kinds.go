@@ -22,7 +22,6 @@ type formKind struct {
 	id       string
 	command  string // "" when no command starts it (partenaire opens from /action)
 	newLabel string
-	draft    string // how a draft of it left open is named ("une fiche"); "": "une saisie"
 	reads    []string
 	save     func(b *Bot) saver
 	start    func(f *formFlow) starter // nil: a blank form
@@ -31,7 +30,7 @@ type formKind struct {
 // formKinds is the registry (a function: savers refer back to the registry).
 func formKinds() []formKind {
 	return []formKind{
-		{id: "fiche", command: "/fiche", newLabel: "Nouvelle fiche", draft: "une fiche",
+		{id: "fiche", command: "/fiche", newLabel: "Nouvelle fiche",
 			reads: []string{"date", "beneficiary", "sex", "age", "qpv", "resources", "contact_mode", "level", "social_protection",
 				"obstacles", "note", "requests", "kind", "status", "type_droits", "type_soins", "follow_up"},
 			save: func(b *Bot) saver { return b.saveSheet }},
@@ -60,31 +59,6 @@ func kindOf(id string) (formKind, bool) {
 		}
 	}
 	return formKind{}, false
-}
-
-// InProgress names a draft of one of fs's forms left open, as /fiche over a
-// draft and the reminders' nudge say it (reminders.Options.InProgress):
-// "Vous avez une fiche en cours (Fiche d'accompagnement)."
-func InProgress(fs Forms) func(formID string) string {
-	return func(formID string) string {
-		title := ""
-		if f, ok := fs[formID]; ok {
-			title = f.Title.FR
-		}
-		return inProgress(formID, title)
-	}
-}
-
-// inProgress names a draft of formID: by its kind's noun, and by title when known.
-func inProgress(formID, title string) string {
-	noun := "une saisie"
-	if k, ok := kindOf(formID); ok && k.draft != "" {
-		noun = k.draft
-	}
-	if title == "" {
-		return "Vous avez " + noun + " en cours."
-	}
-	return "Vous avez " + noun + " en cours (" + title + ")."
 }
 
 // kindOfCommand is the kind a command starts.

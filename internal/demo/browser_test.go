@@ -102,7 +102,7 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 				}
 				scheds <- reminders.New(reminders.Options{
 					Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix).Drafts(), Out: sender,
-					Location: paris, Hour: 9, Log: quiet, InProgress: bot.InProgress(bot.Forms(fs)),
+					Location: paris, Hour: 9, Log: quiet, Forms: fs,
 				})
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
