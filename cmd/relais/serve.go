@@ -143,7 +143,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	runner := &jobs.Runner{Store: svc.store, Lock: locks, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
 	digestLog := log.With("job", digest.JobName)
 	dig := &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: digestLog,
-		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}, Buttons: bot.DigestButtons}
+		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}}
 	purge := &retention.Job{Store: svc.store, Locker: locks, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
 	for _, j := range []jobs.Job{sched.Job(), dig.Schedule(), purge.Schedule()} {
 		if err := runner.Register(j); err != nil {

@@ -157,3 +157,18 @@ func reencodeDraft(d Draft) string {
 	}
 	return EditSheet(d.Number)
 }
+
+// Figures data under the Monday summary: the week and the territory's
+// fingerprint, within Telegram's limit for the longest flow and format.
+func TestFiguresData(t *testing.T) {
+	from, to := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	if got := Figures(FlowIndicators, PeriodCode(from, to), ScopeTag("d:59"), "v"); got != "i:20261116-20261122:3ff972c910:v" {
+		t.Errorf("figures data %q", got)
+	}
+	if got := ScopeTag(strings.Repeat("structure très longue ", 20)); len(got) != 10 {
+		t.Errorf("a long territory's tag is %q", got)
+	}
+	if got := Figures(FlowExport, PeriodCode(from, to), ScopeTag("s:59:0:x"), "xlsx"); len(got) > MaxBytes {
+		t.Errorf("%q over %d bytes", got, MaxBytes)
+	}
+}
