@@ -43,10 +43,10 @@ trap cleanup EXIT
 
 if [ -n "$PROFILE" ]; then
 	case "$PROFILE" in /*) ;; *) PROFILE="$PWD/$PROFILE" ;; esac
-	(cd "$root" && go build -tags cpuprofile -o "$work/relais" ./cmd/relais)
+	(cd "$root" && go build -tags goolm,cpuprofile -o "$work/relais" ./cmd/relais)
 	export RELAIS_CPUPROFILE="$PROFILE"
 else
-	(cd "$root" && go build -o "$work/relais" ./cmd/relais)
+	(cd "$root" && go build -tags goolm -o "$work/relais" ./cmd/relais)
 fi
 (cd "$LOADGRAM_DIR" && go build -o "$work/loadgram" .)
 
