@@ -25,6 +25,7 @@ RAMP=${RAMP:-0s}
 PROFILE=${PROFILE:-}
 PORT=${PORT:-8099}
 HTTP_PORT=${HTTP_PORT:-8098}
+METRICS_PORT=${METRICS_PORT:-8097}
 LOADGRAM_DIR=${LOADGRAM_DIR:-../shared/tools/loadgram}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 UID_BASE=100000001
@@ -53,7 +54,7 @@ fi
 psql "$PGURL/postgres" -qc "CREATE DATABASE $db" >/dev/null
 export DATABASE_URL="$PGURL/$db" REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export RELAIS_REDIS_PREFIX="bench$$:" TELEGRAM_TOKEN=bench TELEGRAM_API_ENDPOINT="http://127.0.0.1:$PORT/bot%s/%s"
-export RELAIS_HTTP_ADDR="127.0.0.1:$HTTP_PORT" RELAIS_LOG_LEVEL=${RELAIS_LOG_LEVEL:-warn}
+export RELAIS_HTTP_ADDR="127.0.0.1:$HTTP_PORT" RELAIS_METRICS_ADDR="127.0.0.1:$METRICS_PORT" RELAIS_LOG_LEVEL=${RELAIS_LOG_LEVEL:-warn}
 "$work/relais" migrate >/dev/null
 # N mediators, already registered (users + mediators rows), ids as loadgram numbers them.
 psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
@@ -74,6 +75,11 @@ status=0
 wait "$lg" || status=$?
 # CPU of relais over the run (fields 14 and 15 of /proc/PID/stat: user and
 # system clock ticks), read before it stops.
+if [ ! -e "/proc/$relais_pid/stat" ]; then
+	echo "relais stopped before the end of the run:" >&2
+	tail -n 20 "$work/relais.err" >&2
+	exit 1
+fi
 read -r -a stat <"/proc/$relais_pid/stat"
 ticks=$(getconf CLK_TCK)
 cpu_s=$(python3 -c "print(($((stat[13] + stat[14]))) / $ticks)")
