@@ -19,8 +19,10 @@ import (
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/orgname"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 func loadConfig() (*config.Config, error) { return config.FromEnv(os.Getenv) }
@@ -63,14 +65,16 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var inv store.Invitation
-	fs.StringVar(&inv.Role, "role", "", "mediator|coordinator|admin")
+	var role, level string
+	fs.StringVar(&role, "role", "", "mediator|coordinator|admin")
 	fs.StringVar(&inv.Departement, "departement", "", "02, 59, 60, 62 or 80")
 	fs.StringVar(&inv.Structure, "structure", "", "employing structure")
 	fs.BoolVar(&inv.Rural, "rural", false, "rural post (mediators)")
-	fs.StringVar(&inv.Scope, "scope", "", "region|departement|structure (coordinators)")
+	fs.StringVar(&level, "scope", "", "region|departement|structure (coordinators)")
 	if err := parseFlags(fs, args, inviteUsage); err != nil {
 		return err
 	}
+	inv.Role, inv.Level = roles.Role(role), territory.Level(level)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("invite : argument inattendu « %s » (mettez les valeurs avec des espaces entre guillemets) ; usage : %s", fs.Arg(0), inviteUsage)
 	}
@@ -106,8 +110,12 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 
 // roleNames and scopeNames say roles and coordinator scopes in French.
 var (
-	roleNames  = map[string]string{store.RoleMediator: "médiateur", store.RoleCoordinator: "coordinateur", store.RoleAdmin: "administrateur"}
-	scopeNames = map[string]string{"region": "coordinateur régional", "departement": "coordinateur départemental", "structure": "coordinateur de structure"}
+	roleNames  = map[roles.Role]string{roles.Mediator: "médiateur", roles.Coordinator: "coordinateur", roles.Admin: "administrateur"}
+	scopeNames = map[territory.Level]string{
+		territory.LevelRegion:      "coordinateur régional",
+		territory.LevelDepartement: "coordinateur départemental",
+		territory.LevelStructure:   "coordinateur de structure",
+	}
 )
 
 const inviteUsage = `relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]`
@@ -121,8 +129,8 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 		for _, name := range []string{"departement", "structure", "rural", "scope"} {
 			if given[name] && !slices.Contains(allowed, name) {
 				who := roleNames[inv.Role]
-				if inv.Role == store.RoleCoordinator {
-					who = scopeNames[inv.Scope]
+				if inv.Role == roles.Coordinator {
+					who = scopeNames[inv.Level]
 				}
 				return fmt.Errorf("--%s ne s'applique pas à un %s : retirez-la", name, who)
 			}
@@ -142,7 +150,7 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 		return fmt.Errorf("--structure : %w", err)
 	}
 	switch inv.Role {
-	case store.RoleMediator:
+	case roles.Mediator:
 		if inv.Departement == "" {
 			return errors.New("un médiateur a besoin de --departement (02, 59, 60, 62 ou 80)")
 		}
@@ -150,11 +158,11 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 			return err
 		}
 		return extra("departement", "structure", "rural")
-	case store.RoleCoordinator:
-		switch inv.Scope {
-		case "region":
+	case roles.Coordinator:
+		switch inv.Level {
+		case territory.LevelRegion:
 			return extra("scope")
-		case "departement":
+		case territory.LevelDepartement:
 			if inv.Departement == "" {
 				return errors.New("un coordinateur départemental a besoin de --departement (02, 59, 60, 62 ou 80)")
 			}
@@ -162,7 +170,7 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 				return err
 			}
 			return extra("scope", "departement")
-		case "structure":
+		case territory.LevelStructure:
 			if inv.Departement == "" || inv.Structure == "" {
 				return errors.New(`un coordinateur de structure a besoin de --departement et --structure (par exemple --departement 59 --structure "CCAS Roubaix")`)
 			}
@@ -173,9 +181,9 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 		case "":
 			return errors.New("un coordinateur a besoin de --scope region, departement ou structure")
 		default:
-			return fmt.Errorf("portée « %s » inconnue : --scope region, departement ou structure", inv.Scope)
+			return fmt.Errorf("portée « %s » inconnue : --scope region, departement ou structure", inv.Level)
 		}
-	case store.RoleAdmin:
+	case roles.Admin:
 		return extra()
 	case "":
 		return errors.New("précisez le rôle : --role mediator, coordinator ou admin")

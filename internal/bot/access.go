@@ -6,13 +6,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
 var (
-	mediatorOnly = []string{store.RoleMediator}
-	coordinators = []string{store.RoleCoordinator, store.RoleAdmin}
-	everyone     = []string{store.RoleMediator, store.RoleCoordinator, store.RoleAdmin}
+	mediatorOnly = []roles.Role{roles.Mediator}
+	coordinators = []roles.Role{roles.Coordinator, roles.Admin}
+	everyone     = []roles.Role{roles.Mediator, roles.Coordinator, roles.Admin}
 )
 
 // access is the one authorisation table of the bot: every slash command
@@ -22,7 +23,7 @@ var (
 // the only entries open to every registered user outside it. Territory
 // rules (which figures, which people) are checked by the handlers on top of
 // this, with indicators.Allowed and coordinatorCovers.
-var access = map[string][]string{
+var access = map[string][]roles.Role{
 	"/fiche":       mediatorOnly,
 	"/mesfiches":   mediatorOnly,
 	"/suivis":      mediatorOnly,
@@ -65,7 +66,7 @@ var access = map[string][]string{
 }
 
 // mayUse says whether role may use an entry of the access table.
-func mayUse(entry, role string) bool {
+func mayUse(entry string, role roles.Role) bool {
 	return allowed(access[entry], role)
 }
 
@@ -166,7 +167,7 @@ func (b *Bot) refusePress(ctx context.Context, user *store.User, ev event, prefi
 	if len(prefix) > 8 || !utf8.ValidString(prefix) {
 		prefix = "?"
 	}
-	role := ""
+	var role roles.Role
 	if user != nil {
 		role = user.Role
 	}

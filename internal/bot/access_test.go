@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -70,8 +71,8 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	if err := h.db.SQL.QueryRow(ctx, `SELECT min(id) FROM requests`).Scan(&requestID); err != nil {
 		t.Fatal(err)
 	}
-	pdc := h.coordinator(4810, store.Invitation{Scope: "departement", Departement: "62"})
-	ccas := h.coordinator(4811, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	pdc := h.coordinator(4810, store.Invitation{Level: "departement", Departement: "62"})
+	ccas := h.coordinator(4811, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 	stranger := h.tg.NewUser(4899, "Inconnu").For(t)
 	stranger.Send("bonjour")
 	strangerMsg := stranger.Expect(strangerText)
@@ -181,7 +182,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		t.Errorf("%d territory refusals audited, want 11", n)
 	}
 	for _, id := range []int64{4801, 4810, 4811, 4899} {
-		if _, exists, err := h.drafts.Load(ctx, store.ChatID(id), store.TelegramID(id)); err != nil || exists {
+		if _, exists, err := h.drafts.Load(ctx, ids.ChatID(id), ids.TelegramID(id)); err != nil || exists {
 			t.Errorf("user %d has a draft after refusals (err %v)", id, err)
 		}
 	}
@@ -192,7 +193,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 func TestForgedPressesAreAnsweredAndChangeNothing(t *testing.T) {
 	h := newHarness(t)
 	awa := h.mediator(4901, "Awa", "59")
-	region := h.coordinator(4910, store.Invitation{Scope: "region"})
+	region := h.coordinator(4910, store.Invitation{Level: "region"})
 	before := h.snapshot()
 	forged := []string{"b", "b:", "d", "d:", "r", "r:x", "r:1:2:3:4", "rp", "rp:h", "rp:h:99", "rp:x:1", "bl", "bl:x",
 		"i", "m", "e:", "zz:1", ":", "::::::::", "d:c:sexe:F:x:y:z:w", strings.Repeat("a", 65), "\xff\xfe", "b:new:\x00"}
@@ -218,7 +219,7 @@ func TestGroupsGetNothingAndTheBotLeaves(t *testing.T) {
 	h := newHarness(t)
 	awa := h.mediator(5001, "Awa", "59")
 	h.seedSheets(5001, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
-	claire := h.coordinator(5010, store.Invitation{Scope: "region"})
+	claire := h.coordinator(5010, store.Invitation{Level: "region"})
 	bot := "@" + h.tg.Bot().Username()
 	privateBefore := len(awa.Messages()) + len(claire.Messages())
 	before := h.snapshot()

@@ -15,6 +15,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -96,8 +98,8 @@ func (b *Bot) Now() time.Time { return b.now().In(b.loc) }
 // event is one incoming message or button press, reduced to what Relais uses.
 type event struct {
 	updateID    int
-	userID      store.TelegramID
-	chatID      store.ChatID
+	userID      ids.TelegramID
+	chatID      ids.ChatID
 	firstName   string
 	text        string // message text
 	data        string // callback data
@@ -121,21 +123,21 @@ func eventOf(u tgbotapi.Update) (event, bool) {
 		}
 		m := u.Message
 		media := m.Photo != nil || m.Document != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil
-		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
+		return event{updateID: u.UpdateID, userID: ids.TelegramID(m.From.ID), chatID: ids.ChatID(m.Chat.ID),
 			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text), media: media, typedID: m.MessageID}, true
 	case u.EditedMessage != nil && u.EditedMessage.From != nil && u.EditedMessage.Chat != nil:
 		m := u.EditedMessage
 		if !m.Chat.IsPrivate() || m.Chat.ID != m.From.ID {
 			return event{}, false
 		}
-		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
+		return event{updateID: u.UpdateID, userID: ids.TelegramID(m.From.ID), chatID: ids.ChatID(m.Chat.ID),
 			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text + m.Caption), typedID: m.MessageID, edited: true}, true
 	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
 		q := u.CallbackQuery
 		if !q.Message.Chat.IsPrivate() || q.Message.Chat.ID != q.From.ID {
 			return event{}, false
 		}
-		return event{updateID: u.UpdateID, userID: store.TelegramID(q.From.ID), chatID: store.ChatID(q.Message.Chat.ID), firstName: q.From.FirstName,
+		return event{updateID: u.UpdateID, userID: ids.TelegramID(q.From.ID), chatID: ids.ChatID(q.Message.Chat.ID), firstName: q.From.FirstName,
 			data: q.Data, callback: q.ID, messageID: q.Message.MessageID, pressedText: q.Message.Text, answered: new(bool)}, true
 	}
 	return event{}, false
@@ -211,7 +213,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 }
 
 // retryRelease calls release until it succeeds or the lease has expired anyway.
-func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, store.ChatID, int) error, chatID store.ChatID, updateID int) {
+func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, ids.ChatID, int) error, chatID ids.ChatID, updateID int) {
 	for deadline := time.Now().Add(state.ProcessingTTL); time.Now().Before(deadline); {
 		time.Sleep(500 * time.Millisecond)
 		if err := release(ctx, chatID, updateID); err == nil {
@@ -221,7 +223,7 @@ func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, st
 }
 
 // renew keeps the chat's lease while its update is handled.
-func (b *Bot) renew(ctx context.Context, chatID store.ChatID, updateID int) {
+func (b *Bot) renew(ctx context.Context, chatID ids.ChatID, updateID int) {
 	t := time.NewTicker(renewEvery)
 	defer t.Stop()
 	for {
@@ -248,7 +250,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	ctx = withLogAttrs(ctx, slog.String("role", user.Role))
+	ctx = withLogAttrs(ctx, slog.String("role", string(user.Role)))
 	if user.Unreachable { // the loaded row says so: no round trip for everyone else
 		b.noteReachable(ctx, ev)
 	}
@@ -329,8 +331,8 @@ func (b *Bot) runCommand(ctx context.Context, u *store.User, ev event, cmd, arg 
 	return true
 }
 
-func allowed(roles []string, role string) bool {
-	for _, r := range roles {
+func allowed(list []roles.Role, role roles.Role) bool {
+	for _, r := range list {
 		if r == role {
 			return true
 		}
@@ -340,9 +342,9 @@ func allowed(roles []string, role string) bool {
 
 // reservedFor explains that a known command belongs to another role, so a
 // coordinator typing /fiche learns why rather than reading "unknown".
-func reservedFor(cmd string, roles []string) string {
+func reservedFor(cmd string, list []roles.Role) string {
 	who := "aux coordinateurs"
-	if allowed(roles, store.RoleMediator) {
+	if allowed(list, roles.Mediator) {
 		who = "aux médiateurs santé"
 	}
 	return "La commande " + cmd + " est réservée " + who + ". Tapez /aide pour voir ce que vous pouvez faire."
@@ -378,7 +380,7 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 // failure). A text over Telegram's limit (a long list) goes as several
 // messages cut between lines, the buttons on the last one: a user never
 // gets silence because a list grew.
-func (b *Bot) send(ctx context.Context, chatID store.ChatID, text string, buttons [][]telegram.Button) int {
+func (b *Bot) send(ctx context.Context, chatID ids.ChatID, text string, buttons [][]telegram.Button) int {
 	return b.post(ctx, telegram.Message{ChatID: int64(chatID), Text: text, Buttons: buttons})
 }
 
@@ -436,7 +438,7 @@ func splitText(text string, limit int) []string {
 
 // edit replaces a message's text and buttons (none: its keyboard goes); an
 // identical edit is not an error.
-func (b *Bot) edit(ctx context.Context, chatID store.ChatID, messageID int, text string, buttons [][]telegram.Button) {
+func (b *Bot) edit(ctx context.Context, chatID ids.ChatID, messageID int, text string, buttons [][]telegram.Button) {
 	b.post(ctx, telegram.Message{ChatID: int64(chatID), Edit: messageID, Text: text, Buttons: buttons})
 }
 

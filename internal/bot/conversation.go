@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/relais-sante/relais/internal/intent"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 )
@@ -28,7 +29,7 @@ type menuAction struct {
 
 // menuOf lists what u can do now, most used first, one line per action.
 func menuOf(u *store.User) []menuAction {
-	if u.Role == store.RoleMediator {
+	if u.Role == roles.Mediator {
 		return []menuAction{
 			{"/fiche", "Nouvelle fiche", "après un accompagnement"},
 			{"/action", "Action collective", "un atelier, une information collective"},
@@ -44,7 +45,7 @@ func menuOf(u *store.User) []menuAction {
 	if regional(u) {
 		out = append(out, menuAction{"/rapport", "Rapport annuel", "le rapport de la région (Word, PDF)"})
 	}
-	if u.Role == store.RoleAdmin {
+	if u.Role == roles.Admin {
 		out = append(out,
 			menuAction{"/equipe", "Équipe", "les personnes, leurs invitations"},
 			menuAction{"/inviter", "Inviter", "un médiateur santé ou un coordinateur"})

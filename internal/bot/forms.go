@@ -12,7 +12,9 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -23,20 +25,20 @@ type Forms map[string]*forms.Form
 
 // Drafts keeps the dialog state of half-filled forms and de-duplicates updates.
 type Drafts interface {
-	Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Draft, bool, error)
-	Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, d state.Draft) error
-	Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
-	BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (state.UpdateStatus, error)
-	RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
-	FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
-	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+	Load(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (state.Draft, bool, error)
+	Save(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, d state.Draft) error
+	Delete(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error
+	BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (state.UpdateStatus, error)
+	RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
+	FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
+	AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	Failures(ctx context.Context, key string, since time.Time) (int, error)
-	SaveLastQuestion(ctx context.Context, chatID store.ChatID, data []byte) error
-	LastQuestion(ctx context.Context, chatID store.ChatID) ([]byte, bool, error)
-	SetPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID, p state.Prompt) error
-	Prompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Prompt, bool, error)
-	ClearPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
+	SaveLastQuestion(ctx context.Context, chatID ids.ChatID, data []byte) error
+	LastQuestion(ctx context.Context, chatID ids.ChatID) ([]byte, bool, error)
+	SetPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, p state.Prompt) error
+	Prompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (state.Prompt, bool, error)
+	ClearPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error
 }
 
 // saver persists a finished form and returns the record number shown to the user.
@@ -146,7 +148,7 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 		}
 		if isWord {
 			msg := "Aucune saisie en cours."
-			if u.Role == store.RoleMediator {
+			if u.Role == roles.Mediator {
 				msg = "Aucune saisie en cours. Tapez /fiche pour commencer une fiche."
 			}
 			f.bot.reply(ctx, ev, msg)
@@ -395,7 +397,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 type env struct {
 	ctx        context.Context
 	store      *store.Store
-	mediatorID store.MediatorID
+	mediatorID ids.MediatorID
 }
 
 func (f *formFlow) env(ctx context.Context, u *store.User) dialog.Env {

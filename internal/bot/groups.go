@@ -5,6 +5,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 )
@@ -34,5 +35,5 @@ func (b *Bot) membershipChanged(ctx context.Context, m *tgbotapi.ChatMemberUpdat
 		return
 	}
 	b.log.InfoContext(ctx, "left a group chat", "chat_type", m.Chat.Type)
-	b.audit(ctx, store.TelegramID(m.From.ID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": m.Chat.Type})
+	b.audit(ctx, ids.TelegramID(m.From.ID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": m.Chat.Type})
 }

@@ -11,8 +11,10 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/orgname"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Invitations from Telegram: the people who invite in real life are
@@ -31,21 +33,21 @@ const invitationTTL = 7 * 24 * time.Hour
 // structure scope); a structure coordinator mediators and coordinators of
 // their structure. Mediators invite nobody.
 func mayInvite(u *store.User, inv store.Invitation) bool {
-	if u.Role == store.RoleAdmin {
+	if u.Role == roles.Admin {
 		return true
 	}
-	if u.Role != store.RoleCoordinator || u.Coordinator == nil || inv.Role == store.RoleAdmin {
+	if u.Role != roles.Coordinator || u.Coordinator == nil || inv.Role == roles.Admin {
 		return false
 	}
 	c := u.Coordinator
-	switch c.Scope {
-	case "region":
+	switch c.Level {
+	case territory.LevelRegion:
 		return true
-	case "departement":
+	case territory.LevelDepartement:
 		return c.Covers(inv.Departement, inv.Structure) &&
-			(inv.Role == store.RoleMediator || inv.Scope == "departement" || inv.Scope == "structure")
-	case "structure":
-		return c.Covers(inv.Departement, inv.Structure) && (inv.Role == store.RoleMediator || inv.Scope == "structure")
+			(inv.Role == roles.Mediator || inv.Level == territory.LevelDepartement || inv.Level == territory.LevelStructure)
+	case territory.LevelStructure:
+		return c.Covers(inv.Departement, inv.Structure) && (inv.Role == roles.Mediator || inv.Level == territory.LevelStructure)
 	}
 	return false
 }
@@ -57,7 +59,7 @@ func sameStructure(a, b string) bool {
 
 // inviteDepartements are the départements u may invite into.
 func inviteDepartements(u *store.User) []string {
-	if u.Role == store.RoleAdmin || (u.Coordinator != nil && u.Coordinator.Scope == "region") {
+	if u.Role == roles.Admin || (u.Coordinator != nil && u.Coordinator.Level == territory.LevelRegion) {
 		var out []string
 		for _, d := range codes.Departements {
 			out = append(out, d.Code)
@@ -78,17 +80,17 @@ func structureTag(dep, name string) string {
 
 // knownStructures lists the structures of dep that u may invite into.
 func (b *Bot) knownStructures(ctx context.Context, u *store.User, dep string) ([]string, error) {
-	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: store.RoleAdmin})
+	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, s := range scopes {
-		if s.Departement == dep && mayInvite(u, store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: s.Structure}) {
+		if s.Departement == dep && mayInvite(u, store.Invitation{Role: roles.Mediator, Departement: dep, Structure: s.Structure}) {
 			out = append(out, s.Structure)
 		}
 	}
-	if u.Coordinator != nil && u.Coordinator.Scope == "structure" && len(out) == 0 {
+	if u.Coordinator != nil && u.Coordinator.Level == territory.LevelStructure && len(out) == 0 {
 		out = append(out, u.Coordinator.Structure) // their structure, before its first mediator
 	}
 	return out, nil
@@ -108,7 +110,7 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg stri
 	rows := [][]telegram.Button{
 		keyRow(button("Médiateur santé", "inv:m"), button("Coordinateur", "inv:c")),
 	}
-	if u.Role == store.RoleAdmin {
+	if u.Role == roles.Admin {
 		rows = append(rows, keyRow(button("Administrateur", "inv:a")))
 	}
 	b.send(ctx, ev.chatID, "Inviter qui ? Vous recevrez un lien d'inscription à transférer à la personne, valable 7 jours et une seule fois.", keyboard(rows...))
@@ -177,7 +179,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 	}
 	switch {
 	case f[0] == "a" && len(f) == 1:
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleAdmin})
+		b.createInvitation(ctx, u, ev, store.Invitation{Role: roles.Admin})
 	case f[0] == "m" && len(f) == 1:
 		if deps := inviteDepartements(u); len(deps) == 1 {
 			f = append(f, deps[0])
@@ -212,20 +214,20 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 			refuse()
 			return
 		}
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"})
+		b.createInvitation(ctx, u, ev, store.Invitation{Role: roles.Mediator, Departement: f[1], Structure: name, Rural: f[3] == "1"})
 		b.clearPrompt(ctx, ev) // the rural question of a typed structure is answered
 	case f[0] == "c" && len(f) == 1:
 		var rows [][]telegram.Button
-		if mayInvite(u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
+		if mayInvite(u, store.Invitation{Role: roles.Coordinator, Level: territory.LevelRegion}) {
 			rows = append(rows, keyRow(button("Régional", "inv:c:r")))
 		}
-		if u.Coordinator == nil || u.Coordinator.Scope != "structure" {
+		if u.Coordinator == nil || u.Coordinator.Level != territory.LevelStructure {
 			rows = append(rows, keyRow(button("Départemental", "inv:c:d")))
 		}
 		rows = append(rows, keyRow(button("D'une structure", "inv:c:s")))
 		ask("Coordinateur de quel niveau ?", rows...)
 	case f[0] == "c" && len(f) == 2 && f[1] == "r":
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+		b.createInvitation(ctx, u, ev, store.Invitation{Role: roles.Coordinator, Level: territory.LevelRegion})
 	case f[0] == "c" && len(f) == 2 && (f[1] == "d" || f[1] == "s"):
 		if deps := inviteDepartements(u); len(deps) > 1 {
 			ask("De quel département ?", depRows("inv:c:"+f[1])...)
@@ -240,7 +242,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 			return
 		}
 		if f[1] == "d" {
-			b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: f[2]})
+			b.createInvitation(ctx, u, ev, store.Invitation{Role: roles.Coordinator, Level: territory.LevelDepartement, Departement: f[2]})
 			return
 		}
 		rows, ok := structureRows("inv:c:s:"+f[2], f[2])
@@ -255,7 +257,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 			refuse()
 			return
 		}
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: f[2], Structure: name})
+		b.createInvitation(ctx, u, ev, store.Invitation{Role: roles.Coordinator, Level: territory.LevelStructure, Departement: f[2], Structure: name})
 	default:
 		refuse()
 	}
@@ -268,15 +270,15 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	var inv store.Invitation
 	switch strings.NewReplacer("é", "e", "É", "e").Replace(strings.ToLower(words[0])) {
 	case "mediateur", "mediatrice", "mediateur·rice":
-		inv.Role = store.RoleMediator
+		inv.Role = roles.Mediator
 	case "coordinateur", "coordinatrice", "coordinateur·rice":
-		inv.Role, inv.Scope = store.RoleCoordinator, "structure"
+		inv.Role, inv.Level = roles.Coordinator, territory.LevelStructure
 	default:
 		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+inviteUsage)
 		return
 	}
 	words = words[1:]
-	if inv.Role == store.RoleMediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
+	if inv.Role == roles.Mediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
 		inv.Rural, words = true, words[1:]
 	}
 	if len(words) < 2 || codes.Departements.Label(words[0]) == words[0] {
@@ -310,7 +312,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 // invites into and manages.
 func ownTerritory(u *store.User) string {
 	if u.Coordinator != nil {
-		return territory(u.Coordinator)
+		return territoryName(u.Coordinator)
 	}
 	return "région Hauts-de-France"
 }
@@ -350,17 +352,17 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 // invitationLabel says in French who an invitation is for.
 func invitationLabel(inv store.Invitation) string {
 	switch inv.Role {
-	case store.RoleMediator:
+	case roles.Mediator:
 		post := "poste en QPV"
 		if inv.Rural {
 			post = "poste rural"
 		}
 		return fmt.Sprintf("médiateur santé, %s, %s (%s)", codes.Departements.Label(inv.Departement), inv.Structure, post)
-	case store.RoleCoordinator:
-		switch inv.Scope {
-		case "region":
+	case roles.Coordinator:
+		switch inv.Level {
+		case territory.LevelRegion:
 			return "coordinateur régional"
-		case "departement":
+		case territory.LevelDepartement:
 			return "coordinateur départemental, " + codes.Departements.Label(inv.Departement)
 		}
 		return "coordinateur de structure, " + inv.Structure + ", " + codes.Departements.Label(inv.Departement)

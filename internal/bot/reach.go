@@ -4,7 +4,7 @@ import (
 	"context"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // chatMember follows my_chat_member updates of private chats: a user who
@@ -17,11 +17,11 @@ func (b *Bot) chatMember(ctx context.Context, u tgbotapi.Update) {
 	}
 	switch m.NewChatMember.Status {
 	case "kicked":
-		if _, err := b.store.MarkUnreachable(ctx, store.TelegramID(m.From.ID), b.Now()); err != nil {
+		if _, err := b.store.MarkUnreachable(ctx, ids.TelegramID(m.From.ID), b.Now()); err != nil {
 			b.log.ErrorContext(ctx, "mark user unreachable", "update_id", u.UpdateID, "err", err)
 		}
 	case "member":
-		if _, err := b.store.MarkReachable(ctx, store.TelegramID(m.From.ID)); err != nil {
+		if _, err := b.store.MarkReachable(ctx, ids.TelegramID(m.From.ID)); err != nil {
 			b.log.ErrorContext(ctx, "mark user reachable", "update_id", u.UpdateID, "err", err)
 		}
 	}

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
@@ -29,9 +32,9 @@ const teamPage = 8
 // teamScope is the territory whose people u manages.
 func teamScope(u *store.User) (store.Coordinator, bool) {
 	switch {
-	case u.Role == store.RoleAdmin:
-		return store.Coordinator{Scope: "region"}, true
-	case u.Role == store.RoleCoordinator && u.Coordinator != nil:
+	case u.Role == roles.Admin:
+		return store.Coordinator{Level: territory.LevelRegion}, true
+	case u.Role == roles.Coordinator && u.Coordinator != nil:
 		return *u.Coordinator, true
 	}
 	return store.Coordinator{}, false
@@ -46,10 +49,10 @@ func mayManage(actor *store.User, target *store.User) bool {
 	if actor.TelegramID == target.TelegramID {
 		return false
 	}
-	if actor.Role == store.RoleAdmin {
+	if actor.Role == roles.Admin {
 		return true
 	}
-	if actor.Role != store.RoleCoordinator || actor.Coordinator == nil {
+	if actor.Role != roles.Coordinator || actor.Coordinator == nil {
 		return false
 	}
 	c := actor.Coordinator
@@ -58,11 +61,11 @@ func mayManage(actor *store.User, target *store.User) bool {
 		return c.Covers(target.Mediator.Departement, target.Mediator.Structure)
 	case target.Coordinator != nil:
 		t := target.Coordinator
-		switch c.Scope {
-		case "region":
+		switch c.Level {
+		case territory.LevelRegion:
 			return true
-		case "departement":
-			return t.Scope == "structure" && t.Departement == c.Departement
+		case territory.LevelDepartement:
+			return t.Level == territory.LevelStructure && t.Departement == c.Departement
 		}
 	}
 	return false
@@ -141,10 +144,10 @@ func (b *Bot) teamMembers(ctx context.Context, u *store.User) ([]store.Member, e
 func memberLine(m store.Member, loc *time.Location) string {
 	var who string
 	switch m.Role {
-	case store.RoleMediator:
+	case roles.Mediator:
 		who = fmt.Sprintf("%s — médiateur santé, %s, %s", m.DisplayName, m.Structure, codes.Departements.Label(m.Departement))
-	case store.RoleCoordinator:
-		who = m.DisplayName + " — coordinateur, " + territory(&store.Coordinator{Scope: m.Scope, Departement: m.Departement, Structure: m.Structure})
+	case roles.Coordinator:
+		who = m.DisplayName + " — coordinateur, " + territoryName(&store.Coordinator{Level: m.Level, Departement: m.Departement, Structure: m.Structure})
 	default:
 		who = m.DisplayName + " — administrateur"
 	}
@@ -198,7 +201,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	id, err := strconv.ParseInt(arg, 10, 64)
 	var target *store.User
 	if err == nil {
-		target, err = b.store.UserByTelegramID(ctx, store.TelegramID(id))
+		target, err = b.store.UserByTelegramID(ctx, ids.TelegramID(id))
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		b.log.ErrorContext(ctx, "load team member", "err", err)
@@ -225,7 +228,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		return
 	}
 	disable := act == "D"
-	if err := b.store.SetUserDisabled(ctx, store.TelegramID(id), disable, &u.TelegramID); err != nil {
+	if err := b.store.SetUserDisabled(ctx, ids.TelegramID(id), disable, &u.TelegramID); err != nil {
 		b.log.ErrorContext(ctx, "set user disabled", "err", err)
 		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
 		return
@@ -259,7 +262,7 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]t
 	var rows [][]telegram.Button
 	n := 0
 	for _, p := range pending {
-		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Scope: p.Scope, Rural: p.Rural}
+		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Rural: p.Rural}
 		if !mayInvite(u, inv) || n == 20 {
 			continue
 		}
@@ -286,7 +289,7 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 		}
 		for _, p := range pending {
 			if p.ID == id {
-				allowedInv = mayInvite(u, store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Scope: p.Scope, Rural: p.Rural})
+				allowedInv = mayInvite(u, store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Rural: p.Rural})
 			}
 		}
 	}
@@ -368,7 +371,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		return
 	}
 	scope, managed := teamScope(u)
-	if err != nil || !(u.Role == store.RoleAdmin || managed && scope.Covers(post.Departement, post.Structure)) {
+	if err != nil || !(u.Role == roles.Admin || managed && scope.Covers(post.Departement, post.Structure)) {
 		if err == nil {
 			b.audit(ctx, u.TelegramID, store.AuditRefused, "post:"+post.Identifier, map[string]any{"reason": "territory"})
 		}

@@ -20,7 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Durations of the keys.
@@ -72,18 +72,18 @@ func (s *Drafts) ForBot(botID int64) *Drafts {
 	return &c
 }
 
-func (s *Drafts) draftKey(chatID store.ChatID, userID store.TelegramID) string {
+func (s *Drafts) draftKey(chatID ids.ChatID, userID ids.TelegramID) string {
 	return s.prefix + "draft:" + member(chatID, userID)
 }
 
 func (s *Drafts) indexKey() string { return s.prefix + "drafts" }
 
-func member(chatID store.ChatID, userID store.TelegramID) string {
+func member(chatID ids.ChatID, userID ids.TelegramID) string {
 	return strconv.FormatInt(int64(chatID), 10) + ":" + strconv.FormatInt(int64(userID), 10)
 }
 
 // Load returns the draft of userID in chatID; false when there is none.
-func (s *Drafts) Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (Draft, bool, error) {
+func (s *Drafts) Load(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (Draft, bool, error) {
 	data, err := s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Draft{}, false, nil
@@ -99,7 +99,7 @@ func (s *Drafts) Load(ctx context.Context, chatID store.ChatID, userID store.Tel
 }
 
 // Save stores the draft and restarts its 72-hour lifetime.
-func (s *Drafts) Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, st Draft) error {
+func (s *Drafts) Save(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, st Draft) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode draft: %w", err)
@@ -120,7 +120,7 @@ func (s *Drafts) Save(ctx context.Context, chatID store.ChatID, userID store.Tel
 }
 
 // Delete removes the draft (saved or cancelled).
-func (s *Drafts) Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error {
+func (s *Drafts) Delete(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.draftKey(chatID, userID))
 		p.ZRem(ctx, s.indexKey(), member(chatID, userID))
@@ -134,8 +134,8 @@ func (s *Drafts) Delete(ctx context.Context, chatID store.ChatID, userID store.T
 
 // DraftRef identifies a draft left open.
 type DraftRef struct {
-	ChatID    store.ChatID
-	UserID    store.TelegramID
+	ChatID    ids.ChatID
+	UserID    ids.TelegramID
 	FormID    string
 	RecordID  string // the record the draft will save: binds buttons to this draft
 	UpdatedAt time.Time
@@ -174,21 +174,21 @@ func (s *Drafts) Idle(ctx context.Context, olderThan time.Duration, now time.Tim
 	return out, nil
 }
 
-func parseMember(m string) (chat store.ChatID, user store.TelegramID, ok bool) {
+func parseMember(m string) (chat ids.ChatID, user ids.TelegramID, ok bool) {
 	c, u, found := strings.Cut(m, ":")
 	if !found {
 		return 0, 0, false
 	}
 	ch, err1 := strconv.ParseInt(c, 10, 64)
 	us, err2 := strconv.ParseInt(u, 10, 64)
-	return store.ChatID(ch), store.TelegramID(us), err1 == nil && err2 == nil
+	return ids.ChatID(ch), ids.TelegramID(us), err1 == nil && err2 == nil
 }
 
 func (s *Drafts) updateKey(updateID int) string {
 	return s.prefix + "update:" + s.bot + strconv.Itoa(updateID)
 }
 
-func (s *Drafts) chatKey(chatID store.ChatID) string {
+func (s *Drafts) chatKey(chatID ids.ChatID) string {
 	return s.prefix + "chat:" + s.bot + strconv.FormatInt(int64(chatID), 10)
 }
 
@@ -229,7 +229,7 @@ return 0`)
 // a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
 // handler blocks its chat for at most ProcessingTTL, after which the
 // redelivered update is handled.
-func (s *Drafts) BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (UpdateStatus, error) {
+func (s *Drafts) BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (UpdateStatus, error) {
 	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
 	if err != nil {
@@ -239,7 +239,7 @@ func (s *Drafts) BeginUpdate(ctx context.Context, chatID store.ChatID, updateID 
 }
 
 // RenewUpdate extends the lease of an update being handled.
-func (s *Drafts) RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+func (s *Drafts) RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
 	if err := renewScript.Run(ctx, s.rdb, []string{s.chatKey(chatID)}, strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("renew update %d: %w", updateID, err)
 	}
@@ -247,7 +247,7 @@ func (s *Drafts) RenewUpdate(ctx context.Context, chatID store.ChatID, updateID 
 }
 
 // FinishUpdate marks a claimed update as handled and frees its chat.
-func (s *Drafts) FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+func (s *Drafts) FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
 		return fmt.Errorf("finish update %d: %w", updateID, err)
@@ -257,7 +257,7 @@ func (s *Drafts) FinishUpdate(ctx context.Context, chatID store.ChatID, updateID
 
 // AbandonUpdate frees the chat of a claimed update whose handling did not
 // finish, so that a redelivery is handled.
-func (s *Drafts) AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+func (s *Drafts) AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
 		return fmt.Errorf("abandon update %d: %w", updateID, err)

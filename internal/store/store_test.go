@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -19,11 +21,11 @@ var now = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *store.User {
 	t.Helper()
 	ctx := context.Background()
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: "CCAS Roubaix", ExpiresAt: now.Add(time.Hour)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: dep, Structure: "CCAS Roubaix", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(telegramID), store.ChatID(telegramID), "Awa", now)
+	u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(telegramID), ids.ChatID(telegramID), "Awa", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +35,7 @@ func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *stor
 func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true, ExpiresAt: now.Add(7 * 24 * time.Hour)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true, ExpiresAt: now.Add(7 * 24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 	if _, err := st.RedeemInvitation(ctx, "NOPE", 44, 44, "Eve", now); !errors.Is(err, store.ErrInvitationUnknown) {
 		t.Fatalf("unknown: got %v", err)
 	}
-	old, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleAdmin, ExpiresAt: now.Add(-time.Minute)})
+	old, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Admin, ExpiresAt: now.Add(-time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +71,7 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(int64(100+i)), store.ChatID(int64(100+i)), "X", now); err == nil {
+			if _, err := st.RedeemInvitation(ctx, code, ids.TelegramID(int64(100+i)), ids.ChatID(int64(100+i)), "X", now); err == nil {
 				mu.Lock()
 				ok++
 				mu.Unlock()
@@ -100,10 +102,10 @@ func TestInvitationValidation(t *testing.T) {
 		want string
 	}{
 		{store.Invitation{Role: "boss"}, "invitation invalide : le rôle doit être mediator, coordinator ou admin"},
-		{store.Invitation{Role: store.RoleMediator}, "invitation invalide : un médiateur a besoin de --departement"},
-		{store.Invitation{Role: store.RoleMediator, Departement: "75"}, "invitation invalide : le département doit être 02, 59, 60, 62 ou 80"},
-		{store.Invitation{Role: store.RoleCoordinator, Scope: "departement"}, "invitation invalide : la portée departement a besoin de --departement"},
-		{store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: "59"}, "invitation invalide : la portée structure a besoin de --departement et --structure"},
+		{store.Invitation{Role: roles.Mediator}, "invitation invalide : un médiateur a besoin de --departement"},
+		{store.Invitation{Role: roles.Mediator, Departement: "75"}, "invitation invalide : le département doit être 02, 59, 60, 62 ou 80"},
+		{store.Invitation{Role: roles.Coordinator, Level: "departement"}, "invitation invalide : la portée departement a besoin de --departement"},
+		{store.Invitation{Role: roles.Coordinator, Level: "structure", Departement: "59"}, "invitation invalide : la portée structure a besoin de --departement et --structure"},
 	} {
 		_, err := st.CreateInvitation(context.Background(), c.inv)
 		if !errors.Is(err, store.ErrInvalidInvitation) || err.Error() != c.want {
@@ -115,7 +117,7 @@ func TestInvitationValidation(t *testing.T) {
 	}
 }
 
-func sheet(id string, medID store.MediatorID, ben string) store.Sheet {
+func sheet(id string, medID ids.MediatorID, ben string) store.Sheet {
 	age := 34
 	follow := now.AddDate(0, 0, 7)
 	return store.Sheet{
@@ -238,7 +240,7 @@ func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
 	ctx := context.Background()
 	u := mediator(t, st, 42, "59") // structure as the helper writes it
 	known := u.Mediator.Structure
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59",
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59",
 		Structure: "  " + strings.ToUpper(known) + "  ", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +252,7 @@ func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
 	if v.Mediator.Structure != known {
 		t.Fatalf("structure = %q, want the known %q", v.Mediator.Structure, known)
 	}
-	code, err = st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "62",
+	code, err = st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "62",
 		Structure: " Centre   social  Lens ", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
