@@ -24,7 +24,7 @@ func useTestRedis(t *testing.T) *state.Drafts {
 	t.Setenv("REDIS_URL", testenv.RedisURL())
 	t.Setenv("RELAIS_REDIS_PREFIX", r.Prefix)
 	t.Setenv("RELAIS_AUDIT_KEY", "")
-	return state.New(r.Client, r.Prefix)
+	return state.New(r.Client, r.Prefix).Drafts()
 }
 
 // personDraft is a sheet in progress for the person of code, as the bot

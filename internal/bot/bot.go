@@ -40,6 +40,7 @@ type Messenger interface {
 type Bot struct {
 	store    *store.Store
 	drafts   Drafts
+	updates  Updates
 	out      Messenger
 	loc      *time.Location
 	now      func() time.Time
@@ -57,6 +58,7 @@ type Bot struct {
 type Options struct {
 	Store    *store.Store
 	Drafts   Drafts
+	Updates  Updates
 	Out      Messenger
 	Location *time.Location
 	Now      func() time.Time // nil: time.Now
@@ -71,7 +73,7 @@ type Options struct {
 
 // New returns a Bot.
 func New(o Options) *Bot {
-	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
+	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
 		lines: o.ChatFiles == config.ChatFilesLines}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
@@ -151,6 +153,15 @@ var ErrChatBusy = errors.New("bot: chat busy, deliver the update again later")
 // renewEvery keeps a running update's chat lease alive.
 const renewEvery = state.ProcessingTTL / 3
 
+// Updates has each update handled once, and a chat's updates one at a time
+// across replicas (state.Updates): a lease on the chat while one is handled.
+type Updates interface {
+	BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (state.UpdateStatus, error)
+	RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
+	FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
+	AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
+}
+
 // HandleUpdate processes one update once, even when Telegram delivers it
 // again. It returns an error only when the update was not handled and
 // must be delivered again (ErrChatBusy, or ctx ended mid-way); every
@@ -165,7 +176,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		return nil
 	}
 	ctx = withLogAttrs(ctx, slog.Int("update_id", u.UpdateID))
-	status, err := b.drafts.BeginUpdate(ctx, ev.chatID, u.UpdateID)
+	status, err := b.updates.BeginUpdate(ctx, ev.chatID, u.UpdateID)
 	if err != nil {
 		b.log.ErrorContext(ctx, "claim update", "err", err)
 		b.answer(ctx, ev, "")
@@ -189,9 +200,9 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		}
 		// A handler cut by shutdown did not finish: Telegram delivers the
 		// update again. One that panicked is recorded as done, never retried.
-		finish := b.drafts.AbandonUpdate
+		finish := b.updates.AbandonUpdate
 		if done || ctx.Err() == nil {
-			finish = b.drafts.FinishUpdate
+			finish = b.updates.FinishUpdate
 		}
 		if err := finish(context.WithoutCancel(ctx), ev.chatID, u.UpdateID); err != nil {
 			b.log.ErrorContext(ctx, "release update", "done", done, "err", err)
@@ -231,7 +242,7 @@ func (b *Bot) renew(ctx context.Context, chatID ids.ChatID, updateID int) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := b.drafts.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
+			if err := b.updates.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
 				b.log.WarnContext(ctx, "renew update lease", "update_id", updateID, "err", err)
 			}
 		}

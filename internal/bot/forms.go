@@ -23,15 +23,13 @@ import (
 // Forms are the loaded dialogs/*.yaml, by form id.
 type Forms map[string]*forms.Form
 
-// Drafts keeps the dialog state of half-filled forms and de-duplicates updates.
+// Drafts keeps what a conversation leaves between two updates: the
+// half-filled form, the question waiting for a typed answer, the last
+// question answered, the wrong invitation codes (state.Drafts).
 type Drafts interface {
 	Load(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (state.Draft, bool, error)
 	Save(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, d state.Draft) error
 	Delete(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error
-	BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (state.UpdateStatus, error)
-	RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
-	FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
-	AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	Failures(ctx context.Context, key string, since time.Time) (int, error)
 	SaveLastQuestion(ctx context.Context, chatID ids.ChatID, data []byte) error

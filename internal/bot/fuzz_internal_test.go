@@ -69,7 +69,7 @@ func FuzzButtonPress(f *testing.F) {
 		f.Fatal(err)
 	}
 	b := New(Options{
-		Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix), Forms: Forms(fs),
+		Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix).Drafts(), Updates: state.New(rdb.Client, rdb.Prefix).Updates(), Forms: Forms(fs),
 		Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Location: testenv.Paris,
 		Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, testenv.Paris) }, Log: slog.New(slog.DiscardHandler),
 	})

@@ -84,7 +84,7 @@ func TestReminderTimedOutAfterDeliveryIsNotSentAgain(t *testing.T) {
 
 // schedulerOn is a replica whose sender uses api with opts.
 func (w *world) schedulerOn(api *tgbotapi.BotAPI, opts telegram.SenderOptions) *reminders.Scheduler {
-	return reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix),
+	return reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix).Drafts(),
 		Out: telegram.NewSender(api, opts), Location: paris, Hour: 9})
 }
 
@@ -93,7 +93,7 @@ func (w *world) schedulerOn(api *tgbotapi.BotAPI, opts telegram.SenderOptions) *
 func TestNudgeWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	if err := drafts.Save(context.Background(), 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 		t.Fatal(err)
 	}

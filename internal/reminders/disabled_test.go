@@ -18,7 +18,7 @@ func TestNoNudgeForADisabledUser(t *testing.T) {
 	if err := w.db.Store.SetUserDisabled(ctx, gone.TelegramID, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	for _, id := range []int64{101, 102} {
 		if err := drafts.Save(ctx, ids.ChatID(id), ids.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 			t.Fatal(err)

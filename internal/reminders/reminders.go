@@ -28,12 +28,11 @@ type Sender interface {
 }
 
 // Drafts is what the scheduler needs from the Redis state store: the forms
-// left idle, and (for Start) the runner's lock shared by all processes. A
-// pass takes no lock of its own: the runner holds one per tick, and each
-// message is claimed before it is sent (jobs.Sends), so it goes once.
+// left idle. A pass takes no lock of its own: the runner holds one per
+// tick, and each message is claimed before it is sent (jobs.Sends), so it
+// goes once.
 type Drafts interface {
 	Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]state.DraftRef, error)
-	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
 }
 
 const (
@@ -69,6 +68,9 @@ type Options struct {
 	InProgress func(formID string) string
 	// Metrics, when set, counts the messages sent.
 	Metrics jobs.SendMetrics
+	// Locks is the lock of Start's runner, shared by all processes
+	// (state.Locks); nil: none.
+	Locks jobs.Locker
 }
 
 // Scheduler runs the reminder jobs on a cron schedule; RunDue runs them once
@@ -116,7 +118,7 @@ func (s *Scheduler) Job() jobs.Job {
 // Start runs the reminders job alone on a jobs.Runner (tests; `relais
 // serve` registers Job on its own runner with the other jobs).
 func (s *Scheduler) Start(ctx context.Context) error {
-	s.runner = &jobs.Runner{Lock: s.o.Drafts, Store: s.o.Store, Location: s.o.Location, Log: s.log, Now: s.o.Now, Grace: stopGrace}
+	s.runner = &jobs.Runner{Lock: s.o.Locks, Store: s.o.Store, Location: s.o.Location, Log: s.log, Now: s.o.Now, Grace: stopGrace}
 	if err := s.runner.Register(s.Job()); err != nil {
 		return err
 	}

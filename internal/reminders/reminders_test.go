@@ -70,7 +70,8 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 	}
 	o := reminders.Options{
 		Store:    st,
-		Drafts:   state.New(rdb, w.rd.Prefix),
+		Drafts:   state.New(rdb, w.rd.Prefix).Drafts(),
+		Locks:    state.New(rdb, w.rd.Prefix).Locks(),
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited, RetrySleep: w.retrySleep}),
 		Location: paris,
 		Hour:     9,
@@ -481,7 +482,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	if err := w.db.Store.SetUserPreferences(ctx, b.TelegramID, 9, false, true); err != nil {
 		t.Fatal(err)
 	}
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	left := at(9, 12)
 	for _, id := range []int64{101, 102} {
 		if err := drafts.Save(ctx, ids.ChatID(id), ids.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
@@ -531,7 +532,7 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 	w := newWorld(t)
 	w.unnamed = true
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	if err := drafts.Save(context.Background(), 101, 101, state.Draft{State: dialog.State{FormID: "action", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +546,7 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 func TestNudgesWaitForTheMorning(t *testing.T) {
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	ctx := context.Background()
 	if err := drafts.Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(18, 30)}}); err != nil {
 		t.Fatal(err)

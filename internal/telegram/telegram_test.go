@@ -310,26 +310,6 @@ func TestSenderNotModifiedAndCallbacks(t *testing.T) {
 	}
 }
 
-func TestDownloadFileAndCommands(t *testing.T) {
-	t.Parallel()
-	srv := telegramtest.NewServer(t)
-	api := connect(t, srv)
-	u := srv.NewUser(1001, "Awa")
-	csv := []byte("sheet_id,date\n1,2024-03-01\n")
-	u.SendDocument("import.csv", csv)
-	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
-	if err != nil || len(ups) != 1 || ups[0].Message.Document == nil {
-		t.Fatalf("updates %+v %v", ups, err)
-	}
-	data, err := telegram.DownloadFile(context.Background(), api, srv.Endpoint(), ups[0].Message.Document.FileID)
-	if err != nil || !bytes.Equal(data, csv) {
-		t.Fatalf("download %q %v", data, err)
-	}
-	if u, err := telegram.FileURL("", "1:x", "documents/a.csv"); err != nil || u != "https://api.telegram.org/file/bot1:x/documents/a.csv" {
-		t.Fatalf("Telegram file URL %q (%v)", u, err)
-	}
-}
-
 func TestPollerOrderPerChatAndParallelChats(t *testing.T) {
 	t.Parallel()
 	srv := telegramtest.NewServer(t)
