@@ -1,5 +1,8 @@
-// Package territory names the territories Relais serves: the level a
-// coordinator covers (a region, a département, a structure).
+// Package territory names the territories Relais serves: the French regions
+// and départements (the Code officiel géographique, embedded as data), the
+// regions a deployment serves, how a region's Annexe 1 groups its
+// départements, and the level a coordinator covers (a region, a
+// département, a structure).
 package territory
 
 // Level is how wide a coordinator's territory is, as stored in
