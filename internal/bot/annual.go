@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/annual"
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/territory"
 )
 
@@ -37,7 +37,7 @@ func regional(u *store.User) bool {
 }
 
 // annualButtons offers the report of year as Word, PDF and Annexe 1.
-func annualButtons(year int) [][]telegram.Button {
+func annualButtons(year int) [][]chat.Button {
 	y := strconv.Itoa(year)
 	return keyboard(
 		keyRow(button("Rapport annuel "+y+" (Word)", flowAnnual+":"+y+":"+export.FormatDOCX)),
@@ -129,10 +129,10 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	doc := telegram.Message{ChatID: int64(ev.chatID),
+	doc := chat.Message{ChatID: int64(ev.chatID),
 		Text:    fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). %s", year, strings.ToUpper(format), content),
 		Buttons: annualButtons(year),
-		File:    &telegram.File{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Data: buf.Bytes()}}
+		File:    &chat.File{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.ErrorContext(ctx, "send annual report", "chat_id", ev.chatID, "err", err)
 	}

@@ -20,18 +20,18 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Messenger sends to Telegram; in production the rate-limited sender. The
-// bot says everything as a transport-neutral telegram.Message: how it
+// bot says everything as a transport-neutral chat.Message: how it
 // becomes Bot API calls is decided in internal/telegram alone.
 type Messenger interface {
-	Post(ctx context.Context, m telegram.Message) (int, error)
+	Post(ctx context.Context, m chat.Message) (int, error)
 	Answer(ctx context.Context, callbackID, text string) error
-	SetCommands(ctx context.Context, chatID int64, cmds []telegram.Command) error
+	SetCommands(ctx context.Context, chatID int64, cmds []chat.Command) error
 	LeaveChat(ctx context.Context, chatID int64) error
 	Delete(ctx context.Context, chatID int64, messageID int) error
 }
@@ -391,18 +391,18 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 // failure). A text over Telegram's limit (a long list) goes as several
 // messages cut between lines, the buttons on the last one: a user never
 // gets silence because a list grew.
-func (b *Bot) send(ctx context.Context, chatID ids.ChatID, text string, buttons [][]telegram.Button) int {
-	return b.post(ctx, telegram.Message{ChatID: int64(chatID), Text: text, Buttons: buttons})
+func (b *Bot) send(ctx context.Context, chatID ids.ChatID, text string, buttons [][]chat.Button) int {
+	return b.post(ctx, chat.Message{ChatID: int64(chatID), Text: text, Buttons: buttons})
 }
 
 // post sends or edits one message and returns its id (0 on failure). A
 // new text over Telegram's limit goes as several messages cut between
 // lines, the buttons on the last one.
-func (b *Bot) post(ctx context.Context, m telegram.Message) int {
+func (b *Bot) post(ctx context.Context, m chat.Message) int {
 	if m.Edit == 0 && m.File == nil {
 		parts := splitText(m.Text, frtext.MaxMessage)
 		for _, part := range parts[:len(parts)-1] {
-			if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.ChatID, Text: part}); err != nil {
+			if _, err := b.out.Post(ctx, chat.Message{ChatID: m.ChatID, Text: part}); err != nil {
 				b.log.ErrorContext(ctx, "send message", "chat_id", m.ChatID, "err", err)
 				return 0
 			}
@@ -449,8 +449,8 @@ func splitText(text string, limit int) []string {
 
 // edit replaces a message's text and buttons (none: its keyboard goes); an
 // identical edit is not an error.
-func (b *Bot) edit(ctx context.Context, chatID ids.ChatID, messageID int, text string, buttons [][]telegram.Button) {
-	b.post(ctx, telegram.Message{ChatID: int64(chatID), Edit: messageID, Text: text, Buttons: buttons})
+func (b *Bot) edit(ctx context.Context, chatID ids.ChatID, messageID int, text string, buttons [][]chat.Button) {
+	b.post(ctx, chat.Message{ChatID: int64(chatID), Edit: messageID, Text: text, Buttons: buttons})
 }
 
 // answer acknowledges a button press, with a short toast when text is set.
@@ -465,10 +465,10 @@ func (b *Bot) answer(ctx context.Context, ev event, text string) {
 }
 
 // keyboard gathers rows of buttons under a message.
-func keyboard(rows ...[]telegram.Button) [][]telegram.Button { return rows }
+func keyboard(rows ...[]chat.Button) [][]chat.Button { return rows }
 
 // keyRow is one row of buttons.
-func keyRow(buttons ...telegram.Button) []telegram.Button { return buttons }
+func keyRow(buttons ...chat.Button) []chat.Button { return buttons }
 
 // button is a button sending data back when pressed.
-func button(text, data string) telegram.Button { return telegram.Button{Text: text, Data: data} }
+func button(text, data string) chat.Button { return chat.Button{Text: text, Data: data} }

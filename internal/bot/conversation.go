@@ -4,10 +4,10 @@ import (
 	"context"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/intent"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Free text outside a form is a conversation (issue 25): a greeting gets a
@@ -54,10 +54,10 @@ func menuOf(u *store.User) []menuAction {
 }
 
 // menuMessage is head followed by the menu's lines, with one button per line.
-func menuMessage(u *store.User, head string) (string, [][]telegram.Button) {
+func menuMessage(u *store.User, head string) (string, [][]chat.Button) {
 	var sb strings.Builder
 	sb.WriteString(head)
-	var rows [][]telegram.Button
+	var rows [][]chat.Button
 	for _, a := range menuOf(u) {
 		sb.WriteString("\n• " + a.label + " : " + a.line)
 		rows = append(rows, keyRow(button(a.label, flowGo+":"+strings.TrimPrefix(a.command, "/"))))

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Follow-up of open requests: /suivis lists them with the buttons of the
@@ -32,7 +32,7 @@ func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ stri
 
 // followUpPage renders page p (from 0, brought within the pages) of u's open
 // requests as they are now: numbered across pages, page buttons below.
-func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [][]telegram.Button, bool) {
+func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [][]chat.Button, bool) {
 	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
 	if err != nil {
 		b.log.ErrorContext(ctx, "open requests", "err", err)
@@ -172,7 +172,7 @@ func (b *Bot) reminderSettings(ctx context.Context, u *store.User, ev event, _ s
 	b.ask(ctx, ev, promptHour, strconv.Itoa(id)) // « 7h » typed next is the hour (prompts.go)
 }
 
-func settingsMessage(u *store.User) (string, [][]telegram.Button) {
+func settingsMessage(u *store.User) (string, [][]chat.Button) {
 	nudges := "activée"
 	toggle := button("Ne plus me relancer", "rp:n:0")
 	if !u.Nudges {
@@ -181,8 +181,8 @@ func settingsMessage(u *store.User) (string, [][]telegram.Button) {
 	}
 	text := fmt.Sprintf("Chaque jour à l'heure choisie, Relais vous envoie les demandes dont la date de suivi est arrivée.\n\n"+
 		"Heure du rappel : %d h\nRelance d'une fiche laissée en cours : %s\n\nChoisissez l'heure du rappel, ou écrivez-la (par exemple 7h) :", u.ReminderHour, nudges)
-	var rows [][]telegram.Button
-	var row []telegram.Button
+	var rows [][]chat.Button
+	var row []chat.Button
 	for _, h := range reminderHours {
 		label := fmt.Sprintf("%d h", h)
 		if h == u.ReminderHour {

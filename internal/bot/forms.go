@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
@@ -17,7 +18,6 @@ import (
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Forms are the loaded dialogs/*.yaml, by form id.
@@ -235,7 +235,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			if r.Question {
 				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
 			}
-			id := b.post(ctx, telegram.Message{ChatID: int64(ev.chatID), Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
+			id := b.post(ctx, chat.Message{ChatID: int64(ev.chatID), Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
 			if r.Question && id != 0 {
 				st.QuestionMessageID = id
 			}
@@ -321,12 +321,12 @@ func newLabel(form *forms.Form) string {
 }
 
 // messageButtons turns the engine's buttons into the transport's.
-func messageButtons(rows [][]dialog.Button) [][]telegram.Button {
-	out := make([][]telegram.Button, 0, len(rows))
+func messageButtons(rows [][]dialog.Button) [][]chat.Button {
+	out := make([][]chat.Button, 0, len(rows))
 	for _, row := range rows {
-		r := make([]telegram.Button, 0, len(row))
+		r := make([]chat.Button, 0, len(row))
 		for _, btn := range row {
-			r = append(r, telegram.Button{Text: btn.Text, Data: btn.Data})
+			r = append(r, chat.Button{Text: btn.Text, Data: btn.Data})
 		}
 		out = append(out, r)
 	}

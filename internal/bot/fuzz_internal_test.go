@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/roles"
@@ -92,7 +93,7 @@ func FuzzButtonPress(f *testing.F) {
 			f.Fatal(err)
 		}
 		tg.NewUser(id, "Fuzz")
-		sent, err := b.out.Post(ctx, telegram.Message{ChatID: id, Text: "Bonjour"})
+		sent, err := b.out.Post(ctx, chat.Message{ChatID: id, Text: "Bonjour"})
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Figures flows (/indicateurs, /monbilan, /export) are stateless: each button
@@ -73,7 +73,7 @@ func scopeTag(s indicators.Scope) string {
 
 // periodButtons offers the periods. With a scope tag (a result's "Autre
 // période"), each button keeps that territory.
-func periodButtons(flow, tag string) [][]telegram.Button {
+func periodButtons(flow, tag string) [][]chat.Button {
 	d := func(code string) string { return withTag(flow+":"+code, tag) }
 	return keyboard(
 		keyRow(button("Cette semaine", d("w")), button("Ce mois", d("m"))),
@@ -95,8 +95,8 @@ const pastYears = 6
 
 // monthButtons offers the last twelve months, this one first; yearButtons
 // the past years, last year first.
-func monthButtons(flow, tag string, today time.Time) [][]telegram.Button {
-	var rows [][]telegram.Button
+func monthButtons(flow, tag string, today time.Time) [][]chat.Button {
+	var rows [][]chat.Button
 	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for i := range 12 {
 		m := first.AddDate(0, -i, 0)
@@ -110,8 +110,8 @@ func monthButtons(flow, tag string, today time.Time) [][]telegram.Button {
 	return keyboard(rows...)
 }
 
-func yearButtons(flow, tag string, today time.Time) [][]telegram.Button {
-	var rows [][]telegram.Button
+func yearButtons(flow, tag string, today time.Time) [][]chat.Button {
+	var rows [][]chat.Button
 	for i := range pastYears {
 		y := today.Year() - 1 - i
 		btn := button(strconv.Itoa(y), withTag(flow+":y"+strconv.Itoa(y), tag))
@@ -284,19 +284,19 @@ func flowTitle(flow string) string {
 // the same question, and for coordinators the export and the other view
 // of the same territory and period. Dates are written out, so a press on
 // another day gives the same period.
-func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p indicators.Period, scope indicators.Scope) [][]telegram.Button {
+func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p indicators.Period, scope indicators.Scope) [][]chat.Button {
 	pcode, tag := periodCode(p), scopeTag(scope)
-	first := []telegram.Button{button("Autre période", flow+":p:"+tag)}
+	first := []chat.Button{button("Autre période", flow+":p:"+tag)}
 	if scopes, err := b.scopes(ctx, u); err != nil {
 		b.log.WarnContext(ctx, "list scopes for the result's buttons", "err", err) // the button is left out, nothing else
 	} else if len(scopes) > 1 {
 		first = append(first, button("Autre territoire", flow+":t:"+pcode))
 	}
-	rows := [][]telegram.Button{first}
+	rows := [][]chat.Button{first}
 	if flow == flowOwn || flow == flowExport {
 		return keyboard(rows...)
 	}
-	second := []telegram.Button{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
+	second := []chat.Button{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
 	if flow == flowActivity {
 		second = append(second, button("Indicateurs", flowIndicators+":"+pcode+":"+tag+":v"))
 	} else {
@@ -310,7 +310,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 		if from, to := indicators.Day(p.From), indicators.Day(p.To); from.YearDay() == 1 && to.Year() == from.Year() && from.Year() < year+1 {
 			year = from.Year()
 		}
-		rows = append(rows, []telegram.Button{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
+		rows = append(rows, []chat.Button{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
 	}
 	return keyboard(rows...)
 }
@@ -319,7 +319,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 // and, for a coordinator, its mediators' activity and its export. They
 // carry a result's button data, so a press is checked like any other
 // (role, territory) and the period stays the week whatever the day.
-func DigestButtons(scope indicators.Scope, week indicators.Period) [][]telegram.Button {
+func DigestButtons(scope indicators.Scope, week indicators.Period) [][]chat.Button {
 	pcode, tag := periodCode(week), scopeTag(scope)
 	if scope.Kind == indicators.KindMediator { // a mediator's own week
 		return keyboard(keyRow(button("Détail de la semaine", flowOwn+":"+pcode+":"+tag+":v")))
@@ -350,7 +350,7 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 		b.deliverFigures(ctx, u, ev, flow, pcode, scopeTag(scopes[0]), "xlsx", 0)
 		return
 	}
-	var rows [][]telegram.Button
+	var rows [][]chat.Button
 	for _, s := range scopes {
 		btn := button(s.Label(), flow+":"+pcode+":"+scopeTag(s))
 		if n := len(rows); n > 0 && len(rows[n-1]) == 1 && len(s.Label()) < 16 && len(rows[n-1][0].Text) < 16 {
@@ -494,7 +494,7 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	// The format buttons name the dates, not "this week": pressed on
 	// another day they must give the same rows as the file above them.
 	kb := b.resultButtons(ctx, u, flowExport, p, scope)
-	var formats []telegram.Button
+	var formats []chat.Button
 	if b.lines { // figures only: the workbook is the one format, no other to offer
 		for _, f := range []struct{ format, text string }{
 			{export.FormatXLSX, "Excel"}, {export.FormatCSV, "CSV pour tableur"}, {export.FormatCodes, "CSV à codes (réimport)"},
@@ -511,8 +511,8 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	if len(formats) > 0 {
 		kb = append(keyboard(formats), kb...)
 	}
-	doc := telegram.Message{ChatID: int64(ev.chatID), Text: caption, Buttons: kb,
-		File: &telegram.File{Name: name, Data: buf.Bytes()}}
+	doc := chat.Message{ChatID: int64(ev.chatID), Text: caption, Buttons: kb,
+		File: &chat.File{Name: name, Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.ErrorContext(ctx, "send export", "chat_id", ev.chatID, "err", err)
 	}

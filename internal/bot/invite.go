@@ -8,12 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/territory"
 )
 
@@ -107,7 +107,7 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg stri
 		b.inviteTyped(ctx, u, ev, arg)
 		return
 	}
-	rows := [][]telegram.Button{
+	rows := [][]chat.Button{
 		keyRow(button("Médiateur santé", "inv:m"), button("Coordinateur", "inv:c")),
 	}
 	if u.Role == roles.Admin {
@@ -119,25 +119,25 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg stri
 // pressInvite handles "inv:…" presses, one question per press.
 func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 	f := strings.Split(ev.data, ":")[1:]
-	ask := func(text string, rows ...[]telegram.Button) {
+	ask := func(text string, rows ...[]chat.Button) {
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, text, keyboard(rows...))
 	}
-	depRows := func(prefix string) [][]telegram.Button {
-		var rows [][]telegram.Button
+	depRows := func(prefix string) [][]chat.Button {
+		var rows [][]chat.Button
 		for _, d := range inviteDepartements(u) {
 			rows = append(rows, keyRow(button(codes.Departements.Label(d), prefix+":"+d)))
 		}
 		return rows
 	}
-	structureRows := func(prefix, dep string) ([][]telegram.Button, bool) {
+	structureRows := func(prefix, dep string) ([][]chat.Button, bool) {
 		names, err := b.knownStructures(ctx, u, dep)
 		if err != nil {
 			b.log.ErrorContext(ctx, "list structures", "err", err)
 			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
 			return nil, false
 		}
-		var rows [][]telegram.Button
+		var rows [][]chat.Button
 		for _, n := range names {
 			rows = append(rows, keyRow(button(n, prefix+":"+structureTag(dep, n))))
 		}
@@ -217,7 +217,7 @@ func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
 		b.createInvitation(ctx, u, ev, store.Invitation{Role: roles.Mediator, Departement: f[1], Structure: name, Rural: f[3] == "1"})
 		b.clearPrompt(ctx, ev) // the rural question of a typed structure is answered
 	case f[0] == "c" && len(f) == 1:
-		var rows [][]telegram.Button
+		var rows [][]chat.Button
 		if mayInvite(u, store.Invitation{Role: roles.Coordinator, Level: territory.LevelRegion}) {
 			rows = append(rows, keyRow(button("Régional", "inv:c:r")))
 		}

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/territory"
 )
 
@@ -186,11 +186,11 @@ var menu = []menuEntry{
 }
 
 // CommandsFor is the French command menu of one role, as /aide lists it.
-func CommandsFor(role roles.Role) []telegram.Command {
-	var out []telegram.Command
+func CommandsFor(role roles.Role) []chat.Command {
+	var out []chat.Command
 	for _, c := range menu {
 		if c.name == "aide" || mayUse("/"+c.name, role) {
-			out = append(out, telegram.Command{Name: c.name, Description: c.help})
+			out = append(out, chat.Command{Name: c.name, Description: c.help})
 		}
 	}
 	return out
@@ -199,8 +199,8 @@ func CommandsFor(role roles.Role) []telegram.Command {
 // Commands is the default French command menu, set with setMyCommands at
 // start: what anyone may type before registering. Each registered chat gets
 // its role's menu (CommandsFor) at /start and /aide.
-func Commands() []telegram.Command {
-	return []telegram.Command{
+func Commands() []chat.Command {
+	return []chat.Command{
 		{Name: "start", Description: "vous inscrire avec votre code d'invitation"},
 		{Name: "aide", Description: "ce que vous pouvez faire"},
 	}

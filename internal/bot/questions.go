@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
@@ -12,7 +13,6 @@ import (
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/territory"
 )
 
@@ -236,9 +236,9 @@ func questionData(q question.Query, pcode string, s indicators.Scope) string {
 
 // answerButtons offer the same question for another period or territory,
 // and the whole report.
-func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query, scope indicators.Scope, p indicators.Period) [][]telegram.Button {
-	var rows [][]telegram.Button
-	var periods []telegram.Button
+func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query, scope indicators.Scope, p indicators.Period) [][]chat.Button {
+	var rows [][]chat.Button
+	var periods []chat.Button
 	for _, pb := range []struct{ label, code string }{{"Ce mois", "m"}, {"Cette année", "y"}, {"L'an dernier", "ly"}} {
 		if other, _ := period(pb.code, b.Now()); other == p {
 			continue
@@ -255,7 +255,7 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 		b.log.ErrorContext(ctx, "list scopes", "err", err)
 	}
 	var current bool
-	var others []telegram.Button
+	var others []chat.Button
 	for _, s := range scopes {
 		if scopeTag(s) == scopeTag(scope) {
 			current = true
@@ -286,8 +286,8 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 }
 
 // suggestionButtons offer close questions the asker may ask.
-func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Query) [][]telegram.Button {
-	var rows [][]telegram.Button
+func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Query) [][]chat.Button {
+	var rows [][]chat.Button
 	for _, sq := range question.Suggestions(q) {
 		scope, refusal := question.Scope(sq, viewer(u))
 		if refusal != "" {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // A figures result (/indicateurs, /meschiffres) is its key figures, with
@@ -23,8 +23,8 @@ const maxCaption = 1024
 
 // sectionButtons are the section buttons of a result, three a row, but
 // the one shown (current, "" under the key figures).
-func sectionButtons(flow, pcode, tag string, current indicators.Section) [][]telegram.Button {
-	var rows [][]telegram.Button
+func sectionButtons(flow, pcode, tag string, current indicators.Section) [][]chat.Button {
+	var rows [][]chat.Button
 	n := 0
 	for _, s := range indicators.AllSections {
 		if s == current {
@@ -86,8 +86,8 @@ func (b *Bot) pressSection(ctx context.Context, u *store.User, ev event) {
 		b.send(ctx, ev.chatID, text, buttons)
 		return
 	}
-	photo := telegram.Message{ChatID: int64(ev.chatID), Text: text, Buttons: buttons,
-		File: &telegram.File{Name: string(section) + ".png", Data: png, Photo: true}}
+	photo := chat.Message{ChatID: int64(ev.chatID), Text: text, Buttons: buttons,
+		File: &chat.File{Name: string(section) + ".png", Data: png, Photo: true}}
 	if _, err := b.out.Post(ctx, photo); err != nil {
 		b.log.ErrorContext(ctx, "send section", "chat_id", ev.chatID, "err", err)
 	}

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // list answers /mesfiches: the mediator's own last 10 sheets, one line each.
@@ -32,8 +32,8 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 				codes.RequestTypes(r.Kind).Label(r.Type), strings.ToLower(codes.Statuses.Label(r.Status)))
 		}
 	}
-	var rows [][]telegram.Button
-	var row []telegram.Button
+	var rows [][]chat.Button
+	var row []chat.Button
 	for _, l := range lines {
 		if !store.Editable(l.SavedAt, b.Now()) {
 			continue

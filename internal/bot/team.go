@@ -14,9 +14,9 @@ import (
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/territory"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // /equipe: a coordinator sees the people of their territory with their last
@@ -86,7 +86,7 @@ func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, arg string)
 }
 
 // teamPage renders page p of the people u manages.
-func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]telegram.Button, bool) {
+func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]chat.Button, bool) {
 	shown, err := b.teamMembers(ctx, u)
 	if err != nil {
 		b.log.ErrorContext(ctx, "list team", "err", err)
@@ -99,7 +99,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]t
 	}
 	pages := (len(shown) + teamPage - 1) / teamPage
 	p = min(max(p, 0), max(pages-1, 0))
-	var rows [][]telegram.Button
+	var rows [][]chat.Button
 	from := p * teamPage
 	for i, m := range shown[from:min(from+teamPage, len(shown))] {
 		fmt.Fprintf(&sb, "\n\n%d. %s", from+i+1, memberLine(m, b.loc))
@@ -109,7 +109,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]t
 			rows = append(rows, keyRow(button(fmt.Sprintf("Désactiver n° %d", from+i+1), "eq:d:"+strconv.FormatInt(int64(m.TelegramID), 10))))
 		}
 	}
-	var nav []telegram.Button
+	var nav []chat.Button
 	if p > 0 {
 		nav = append(nav, button("◀ Précédents", "eq:p:"+strconv.Itoa(p-1)))
 	}
@@ -251,7 +251,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 }
 
 // invitationsPage lists the pending invitations of u's territory.
-func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]telegram.Button) {
+func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]chat.Button) {
 	back := keyRow(button("◀ Équipe", "eq:x"))
 	pending, err := b.store.ListInvitations(ctx, b.now())
 	if err != nil {
@@ -259,7 +259,7 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]t
 		return msgTryAgain, keyboard(back)
 	}
 	var sb strings.Builder
-	var rows [][]telegram.Button
+	var rows [][]chat.Button
 	n := 0
 	for _, p := range pending {
 		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Rural: p.Rural}

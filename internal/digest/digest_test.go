@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/roles"
@@ -169,7 +170,7 @@ type cutAfterSend struct {
 	sent chan struct{}
 }
 
-func (c *cutAfterSend) Post(ctx context.Context, m telegram.Message) (int, error) {
+func (c *cutAfterSend) Post(ctx context.Context, m chat.Message) (int, error) {
 	id, err := c.out.Post(ctx, m)
 	if err != nil {
 		return id, err

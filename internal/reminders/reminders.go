@@ -14,17 +14,17 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Sender delivers a message; in production the rate-limited Telegram sender.
 type Sender interface {
-	Post(ctx context.Context, m telegram.Message) (int, error)
+	Post(ctx context.Context, m chat.Message) (int, error)
 }
 
 // Drafts is what the scheduler needs from the Redis state store: the forms
@@ -196,7 +196,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 				shown = shown[:followup.PageSize]
 			}
 			text, buttons := followup.Render(followup.DailyHeading(due, now), 1, followup.Lines(shown), followup.MoreFooter(len(due)-len(shown)), now)
-			if _, err := s.o.Out.Post(ctx, telegram.Message{ChatID: int64(t.ChatID), Text: text, Buttons: buttons}); err != nil {
+			if _, err := s.o.Out.Post(ctx, chat.Message{ChatID: int64(t.ChatID), Text: text, Buttons: buttons}); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}
 			return nil
@@ -229,8 +229,8 @@ func (s *Scheduler) nudgeText(formID string) string {
 // sheetID (handled by the bot's "b:" buttons); after dropping it, form next
 // starts ("" for none). The buttons name the draft, so a press on an old
 // message never touches a newer draft.
-func DraftButtons(sheetID, next string) [][]telegram.Button {
-	return [][]telegram.Button{{{Text: "Reprendre", Data: "b:resume:" + sheetID}, {Text: "Abandonner", Data: "b:drop:" + sheetID + ":" + next}}}
+func DraftButtons(sheetID, next string) [][]chat.Button {
+	return [][]chat.Button{{{Text: "Reprendre", Data: "b:resume:" + sheetID}, {Text: "Abandonner", Data: "b:drop:" + sheetID + ":" + next}}}
 }
 
 // sendNudges sends one nudge per idle draft (per time it was left), unless
@@ -266,7 +266,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) 
 		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, TelegramID: d.UserID},
 			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
-			nudge := telegram.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: DraftButtons(d.RecordID, "")}
+			nudge := chat.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: DraftButtons(d.RecordID, "")}
 			if _, err := s.o.Out.Post(ctx, nudge); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}

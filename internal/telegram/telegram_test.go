@@ -19,6 +19,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -640,17 +641,17 @@ func TestSenderPostsMessages(t *testing.T) {
 	s := telegram.NewSender(connect(t, srv), telegram.SenderOptions{Unlimited: true})
 	u := srv.NewUser(7, "Awa")
 	ctx := context.Background()
-	id, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Text: "Sexe ?", Buttons: [][]telegram.Button{{{Text: "Femme", Data: "d:c:sex:F"}, {Text: "Aide", URL: "https://example.org/aide"}}}})
+	id, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Text: "Sexe ?", Buttons: [][]chat.Button{{{Text: "Femme", Data: "d:c:sex:F"}, {Text: "Aide", URL: "https://example.org/aide"}}}})
 	if err != nil || id == 0 {
 		t.Fatalf("post: %d %v", id, err)
 	}
 	if m := u.LastMessage(); m.Text != "Sexe ?" || len(m.Buttons) != 1 || m.Buttons[0][0].Data != "d:c:sex:F" || m.Buttons[0][1].URL != "https://example.org/aide" {
 		t.Fatalf("sent %+v", m)
 	}
-	if got, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil || got != id {
+	if got, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil || got != id {
 		t.Fatalf("edit: %d %v", got, err)
 	}
-	if _, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil {
 		t.Fatalf("an edit that changes nothing: %v", err)
 	}
 	if m := u.LastMessage(); m.ID != id || m.Text != "Sexe : Femme" || len(m.Buttons) != 0 || m.EditCount != 1 {
@@ -660,7 +661,7 @@ func TestSenderPostsMessages(t *testing.T) {
 	if err := pngEncode(&img); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Text: "Demandes", File: &telegram.File{Name: "d.png", Data: img.Bytes(), Photo: true}}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Text: "Demandes", File: &chat.File{Name: "d.png", Data: img.Bytes(), Photo: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if m := u.LastMessage(); m.Photo == nil || m.Text != "Demandes" {
