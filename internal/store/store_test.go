@@ -262,3 +262,40 @@ func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
 		t.Fatalf("new structure = %q (%v), want spaces folded", w.Mediator.Structure, err)
 	}
 }
+
+// An invitation names its region; its département must lie in it, and the
+// coordinator it registers keeps it. Without a region it is for the
+// Hauts-de-France, as every row from before.
+func TestInvitationRegion(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	_, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59", Region: "76", ExpiresAt: now.Add(time.Hour)})
+	if want := "invitation invalide : le département doit être 09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82"; err == nil || err.Error() != want {
+		t.Errorf("59 in Occitanie: got %v, want %q", err, want)
+	}
+	if _, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "region", Region: "99", ExpiresAt: now.Add(time.Hour)}); err == nil ||
+		err.Error() != "invitation invalide : la région « 99 » est inconnue" {
+		t.Errorf("region 99: got %v", err)
+	}
+	for i, c := range []struct {
+		inv  store.Invitation
+		want string
+	}{
+		{store.Invitation{Role: roles.Coordinator, Level: "region", Region: "76"}, "76"},
+		{store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "31", Region: "76"}, "76"},
+		{store.Invitation{Role: roles.Coordinator, Level: "region"}, "32"},
+	} {
+		c.inv.ExpiresAt = now.Add(time.Hour)
+		code, err := st.CreateInvitation(ctx, c.inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(int64(500+i)), ids.ChatID(int64(500+i)), "X", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Coordinator == nil || u.Coordinator.Region != c.want || u.Coordinator.Level != c.inv.Level || u.Coordinator.Departement != c.inv.Departement {
+			t.Errorf("%+v registered %+v, want region %s", c.inv, u.Coordinator, c.want)
+		}
+	}
+}

@@ -62,9 +62,10 @@ type Mediator struct {
 	Active      bool
 }
 
-// Coordinator is what a coordinator may see: the region, one département or one structure.
+// Coordinator is what a coordinator may see: a region, one département or one structure.
 type Coordinator struct {
 	Level       territory.Level
+	Region      string // INSEE code of the region the territory lies in
 	Departement string
 	Structure   string
 }
@@ -76,7 +77,10 @@ type Invitation struct {
 	Structure   string
 	Rural       bool
 	Level       territory.Level // coordinators only
-	ExpiresAt   time.Time
+	// Region is the INSEE code of the region the invitation is for (its
+	// département, if any, must lie in it); empty: DefaultRegion.
+	Region    string
+	ExpiresAt time.Time
 	// CreatedBy is the inviting Telegram user, nil from the command line
 	// (kept on the invitation and in the audit trail).
 	CreatedBy *ids.TelegramID
@@ -140,14 +144,14 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `
-			INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at, created_by)
-			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8) RETURNING id`,
-			hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Level, inv.ExpiresAt, inv.CreatedBy).Scan(&id)
+			INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at, created_by, region)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8, $9) RETURNING id`,
+			hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Level, inv.ExpiresAt, inv.CreatedBy, inv.Region).Scan(&id)
 		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, AuditEntry{Actor: inv.CreatedBy, Action: AuditInvite, Target: invitationTarget(id), Detail: map[string]any{
-			"role": inv.Role, "departement": inv.Departement, "structure": inv.Structure, "scope": inv.Level, "rural": inv.Rural,
+			"role": inv.Role, "departement": inv.Departement, "structure": inv.Structure, "scope": inv.Level, "region": inv.Region, "rural": inv.Rural,
 		}})
 	})
 	if err != nil {
@@ -186,15 +190,28 @@ func (inv *Invitation) validate() error {
 	if err := orgname.Check(inv.Structure); err != nil {
 		return bad(err.Error())
 	}
+	if inv.Region == "" {
+		inv.Region = DefaultRegion
+	}
+	region, ok := territory.FindRegion(inv.Region)
+	if !ok {
+		return bad(fmt.Sprintf("la région « %s » est inconnue", inv.Region))
+	}
 	if inv.Departement != "" {
-		switch inv.Departement {
-		case "02", "59", "60", "62", "80":
-		default:
-			return bad("le département doit être 02, 59, 60, 62 ou 80")
+		if d, ok := territory.FindDepartement(inv.Departement); !ok || d.Region != region.Code {
+			var codes []string
+			for _, d := range region.Departements() {
+				codes = append(codes, d.Code)
+			}
+			return bad("le département doit être " + strings.Join(codes[:len(codes)-1], ", ") + " ou " + codes[len(codes)-1])
 		}
 	}
 	return nil
 }
+
+// DefaultRegion is the region of the rows written before regions were
+// recorded (INSEE code 32, the Hauts-de-France).
+const DefaultRegion = "32"
 
 // RedeemInvitation registers a Telegram user with the invitation's role, in
 // one transaction so a code can never serve twice.
@@ -204,6 +221,7 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 			id                    int64
 			role                  roles.Role
 			dep, structure, scope *string
+			region                string
 			rural                 bool
 			expires               time.Time
 			usedAt, revokedAt     *time.Time
@@ -213,11 +231,11 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 		// waits for this row lock: it either comes first (refused here) or
 		// finds the invitation used.
 		err := tx.QueryRow(ctx, `
-			SELECT i.id, i.role, i.departement, i.structure, i.rural, i.scope, i.expires_at, i.used_at, i.revoked_at,
+			SELECT i.id, i.role, i.departement, i.structure, i.rural, i.scope, i.region, i.expires_at, i.used_at, i.revoked_at,
 			       u.disabled_at IS NOT NULL
 			FROM invitations i LEFT JOIN users u ON u.telegram_id = i.created_by
 			WHERE i.code_hash = $1 FOR UPDATE OF i`, hashCode(code)).
-			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt, &revokedAt, &creatorGone)
+			Scan(&id, &role, &dep, &structure, &rural, &scope, &region, &expires, &usedAt, &revokedAt, &creatorGone)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrInvitationUnknown
 		}
@@ -257,8 +275,8 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 			}
 		case roles.Coordinator:
 			if _, err := tx.Exec(ctx, `
-				INSERT INTO coordinators (user_id, scope, departement, structure) VALUES ($1, $2, $3, $4)`,
-				telegramID, scope, dep, structure); err != nil {
+				INSERT INTO coordinators (user_id, scope, departement, structure, region) VALUES ($1, $2, $3, $4, $5)`,
+				telegramID, scope, dep, structure, region); err != nil {
 				return err
 			}
 		}
@@ -286,19 +304,19 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID ids.TelegramID)
 		medID                       *ids.MediatorID
 		medIdent, medDep, medStruct *string
 		medRural, medActive         *bool
-		coDep, coStruct             *string
+		coDep, coStruct, coRegion   *string
 		coLevel                     *territory.Level
 	)
 	err := s.db.QueryRow(ctx, `
 		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
 		       u.disabled_at IS NOT NULL, u.last_seen_at, u.unreachable_since IS NOT NULL, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
-		       c.scope, c.departement, c.structure
+		       c.scope, c.departement, c.structure, c.region
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
 		WHERE u.telegram_id = $1`, telegramID).
 		Scan(&u.TelegramID, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
-			&u.Disabled, &u.LastSeen, &u.Unreachable, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coLevel, &coDep, &coStruct)
+			&u.Disabled, &u.LastSeen, &u.Unreachable, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coLevel, &coDep, &coStruct, &coRegion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -309,7 +327,7 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID ids.TelegramID)
 		u.Mediator = &Mediator{ID: *medID, Identifier: *medIdent, Departement: *medDep, Structure: *medStruct, Rural: *medRural, Active: *medActive}
 	}
 	if coLevel != nil {
-		u.Coordinator = &Coordinator{Level: *coLevel, Departement: deref(coDep), Structure: deref(coStruct)}
+		u.Coordinator = &Coordinator{Level: *coLevel, Region: deref(coRegion), Departement: deref(coDep), Structure: deref(coStruct)}
 	}
 	return u, nil
 }
