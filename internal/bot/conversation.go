@@ -10,7 +10,7 @@ import (
 	"github.com/relais-sante/relais/internal/store"
 )
 
-// Free text outside a form is a conversation (issue 25): a greeting gets a
+// Free text outside a form is a conversation: a greeting gets a
 // greeting and what this person can do now; « nouvelle fiche », « mes
 // suivis », « rapport annuel 2024 »… start what their command starts, with
 // its role check; only what looks like a question about figures goes to

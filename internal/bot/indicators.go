@@ -44,7 +44,8 @@ func viewer(u *store.User) indicators.Viewer {
 	return v
 }
 
-// scopes lists what the user may choose, in a stable order (buttons refer to indexes).
+// scopes lists the territories the user may choose, in a stable order; a
+// button names one by its scopeTag, looked up in this list when pressed.
 func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
 	v := viewer(u)
 	out := indicators.Scopes(v)

@@ -16,7 +16,7 @@ import (
 	"github.com/relais-sante/relais/internal/territory"
 )
 
-// Questions in plain French (issue 16): a message that is neither a command
+// Questions in plain French: a message that is neither a command
 // nor an answer to an open form is read as a question about the figures
 // by internal/question, answered with the figure computed by
 // indicators.Compute (the code of /indicateurs), within the asker's role

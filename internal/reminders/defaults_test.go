@@ -60,7 +60,7 @@ func TestNoNudgeForAUserWhoBlockedTheBot(t *testing.T) {
 	if _, err := w.db.Store.MarkUnreachable(ctx, 101, left); err != nil {
 		t.Fatal(err)
 	}
-	s := w.replica(nil)
+	s := w.replica()
 	if r := run(t, s, left.Add(4*time.Hour+time.Minute)); r.Nudges != 0 || len(botMessages(ta)) != 0 {
 		t.Fatalf("nudged a user who blocked the bot: %+v %v", r, botMessages(ta))
 	}

@@ -24,7 +24,7 @@ func TestNoNudgeForADisabledUser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := run(t, w.replica(nil), at(13, 13))
+	r := run(t, w.replica(), at(13, 13))
 	if r.Nudges != 1 || len(botMessages(kept)) != 1 {
 		t.Fatalf("report %+v, enabled mediator got %v", r, botMessages(kept))
 	}

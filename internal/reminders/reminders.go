@@ -42,10 +42,6 @@ const (
 	nudgeUntilHour = 20
 	lockTTL        = 5 * time.Minute
 	everyMinute    = "* * * * *"
-	// stopGrace is how long Stop lets a pass finish the message in flight
-	// before cancelling it: a message cut mid-flight may have reached
-	// Telegram unrecorded and would go out again.
-	stopGrace = 10 * time.Second
 )
 
 // Options wires a Scheduler.
@@ -55,11 +51,10 @@ type Options struct {
 	Out      Sender
 	Location *time.Location // RELAIS_TZ; nil: UTC
 	// Hour is RELAIS_REMINDER_HOUR (config.ReminderHour): the reminder hour
-	// of a user who never chose one (users.reminder_hour NULL since
-	// 00003_reminder_hour_default.sql); 0: config.DefaultReminderHour.
+	// of a user who never chose one (users.reminder_hour NULL); 0:
+	// config.DefaultReminderHour.
 	Hour       int
-	NudgeAfter time.Duration    // RELAIS_NUDGE_AFTER; 0: config.DefaultNudgeAfter
-	Now        func() time.Time // nil: time.Now
+	NudgeAfter time.Duration // RELAIS_NUDGE_AFTER; 0: config.DefaultNudgeAfter
 	Log        *slog.Logger
 	// InProgress names a draft of form formID left open, first sentence of
 	// the nudge ("Vous avez une fiche en cours (Fiche d'accompagnement).");
@@ -68,21 +63,17 @@ type Options struct {
 	InProgress func(formID string) string
 	// Metrics, when set, counts the messages sent.
 	Metrics jobs.SendMetrics
-	// Locks is the lock of Start's runner, shared by all processes
-	// (state.Locks); nil: none.
-	Locks jobs.Locker
 }
 
-// Scheduler runs the reminder jobs on a cron schedule; RunDue runs them once
-// for a given time, which is what the schedule and the tests call.
+// Scheduler sends the reminders, nudges and annual review reminders owed;
+// its Job runs a pass every minute on the runner of `relais serve`.
 type Scheduler struct {
-	o      Options
-	sends  *jobs.Sends
-	log    *slog.Logger
-	runner *jobs.Runner // set by Start
+	o     Options
+	sends *jobs.Sends
+	log   *slog.Logger
 }
 
-// New returns a Scheduler; Start runs it.
+// New returns a Scheduler; register its Job on a jobs.Runner to run it.
 func New(o Options) *Scheduler {
 	if o.Location == nil {
 		o.Location = time.UTC
@@ -92,9 +83,6 @@ func New(o Options) *Scheduler {
 	}
 	if o.NudgeAfter <= 0 {
 		o.NudgeAfter = config.DefaultNudgeAfter
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -115,25 +103,6 @@ func (s *Scheduler) Job() jobs.Job {
 	}}
 }
 
-// Start runs the reminders job alone on a jobs.Runner (tests; `relais
-// serve` registers Job on its own runner with the other jobs).
-func (s *Scheduler) Start(ctx context.Context) error {
-	s.runner = &jobs.Runner{Lock: s.o.Locks, Store: s.o.Store, Location: s.o.Location, Log: s.log, Now: s.o.Now, Grace: stopGrace}
-	if err := s.runner.Register(s.Job()); err != nil {
-		return err
-	}
-	return s.runner.Start(ctx)
-}
-
-// Stop ends the schedule and waits for a running pass to finish the
-// message it is sending (cancelling it after a grace period).
-func (s *Scheduler) Stop() {
-	if s.runner != nil {
-		s.runner.Stop()
-		s.runner = nil
-	}
-}
-
 // Report counts what a pass sent.
 type Report struct {
 	Reminders int
@@ -141,14 +110,11 @@ type Report struct {
 	Reviews   int // annual review reminders (January)
 }
 
-// RunDue sends what is owed at now: the daily reminders of mediators whose
-// hour has come today and who have not had them, and the nudges of drafts
-// idle for longer than NudgeAfter. It is safe to call from several processes
-// at once and as often as wanted: each message goes out once.
-func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
-	return s.runDue(ctx, now)
-}
-
+// runDue sends what is owed at now: the daily reminders of mediators whose
+// hour has come today and who have not had them, the nudges of drafts idle
+// for longer than NudgeAfter and the annual review reminders. It is safe to
+// run from several processes at once and as often as wanted: each message
+// goes out once.
 func (s *Scheduler) runDue(ctx context.Context, now time.Time) (Report, error) {
 	var r Report
 	now = now.In(s.o.Location)

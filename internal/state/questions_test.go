@@ -7,7 +7,7 @@ import (
 )
 
 // A chat's last question is kept under the prefix, per bot and chat, for
-// ten minutes at most (issue 24: follow-up questions).
+// ten minutes at most, for follow-up questions.
 func TestLastQuestionIsKeptTenMinutesPerChat(t *testing.T) {
 	ks, r := newKeyspace(t)
 	ctx := context.Background()

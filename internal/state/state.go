@@ -52,7 +52,9 @@ type Keyspace struct {
 	bot    string // "<bot id>:" in update, chat, lock, question and failure keys; "" for none
 }
 
-// New returns the keyspace of the keys starting with prefix.
+// New returns the keyspace under prefix, not yet scoped to a bot: its
+// update, chat, lock, question and failure keys are shared by every bot
+// until ForBot (serve calls it); drafts and prompts are the same either way.
 func New(rdb *redis.Client, prefix string) Keyspace {
 	return Keyspace{rdb: rdb, prefix: prefix}
 }

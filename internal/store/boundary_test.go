@@ -12,7 +12,7 @@ import (
 )
 
 // SQL lives in store, and in the indicators read model that reads through
-// store.Reader (issue 17): no other production file holds a statement.
+// store.Reader: no other production file holds a statement.
 // internal/testenv (test databases from a template) is test support.
 func TestSQLLivesInStore(t *testing.T) {
 	statement := regexp.MustCompile(`(?i)\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|DATABASE))\b`)
