@@ -30,7 +30,7 @@ func useTestRedis(t *testing.T) *state.Drafts {
 // personDraft is a sheet in progress for the person of code, as the bot
 // keeps it in Redis.
 func personDraft(code, note string) state.Draft {
-	return state.Draft{Transcript: []string{"Personne : " + code}, State: dialog.State{
+	return state.Draft{Shown: state.Shown{Transcript: []string{"Personne : " + code}}, State: dialog.State{
 		FormID: "fiche", RecordID: "s-" + code, Phase: dialog.PhaseAsk,
 		Answers:   dialog.Answers{"beneficiary": {Code: code}, "note": {Text: note}},
 		Person:    &dialog.Person{Code: code},

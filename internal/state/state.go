@@ -29,18 +29,31 @@ import (
 const DraftTTL = 72 * time.Hour
 
 // Draft is a half-filled form as kept in Redis: the engine's state (the
-// pure dialog.State knows nothing of Telegram) and what the transport
-// keeps around it. Its JSON is the state's, plus two fields.
+// pure dialog.State knows nothing of Telegram) and, beside it, what the
+// chat shows of it (Shown, the Telegram presenter's). Its JSON is one flat
+// object: the state's fields, then these.
 type Draft struct {
 	dialog.State
-	// Transcript: the answer lines already shown above the open question
-	// in its message (a button answer edits the question in place into
-	// the next one, keeping what was answered).
-	Transcript []string `json:"transcript,omitempty"`
+	Shown
 	// LastUpdate is the Telegram update whose handling saved this draft: a
 	// redelivery of that update after a crash is recognised and not
 	// applied a second time.
 	LastUpdate int `json:"last_update,omitempty"`
+}
+
+// Shown is what the chat shows of a draft: the message holding its open
+// question (or summary), that message's text, whether it still has
+// buttons, and the answers already shown above the question in it.
+type Shown struct {
+	// QuestionMessageID is the message holding the open question; 0 when
+	// it is not known (a question not delivered).
+	QuestionMessageID int    `json:"question_message_id,omitempty"`
+	QuestionText      string `json:"question_text,omitempty"`
+	QuestionKeyboard  bool   `json:"question_keyboard,omitempty"`
+	// Transcript: the answer lines already shown above the open question
+	// in its message (a button answer edits the question in place into
+	// the next one, keeping what was answered).
+	Transcript []string `json:"transcript,omitempty"`
 }
 
 // Keyspace is the part of one Redis that Relais owns: every key starts with

@@ -26,13 +26,12 @@ func newKeyspace(t testing.TB) (Keyspace, *testenv.Redis) {
 var t0 = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
 
 func draft(form string, at time.Time) Draft {
-	return Draft{Transcript: []string{"Sexe : Femme"}, LastUpdate: 4242, State: dialog.State{
+	return Draft{Shown: Shown{Transcript: []string{"Sexe : Femme"}, QuestionMessageID: 812}, LastUpdate: 4242, State: dialog.State{
 		FormID: form, FormVersion: 3, RecordID: "s-1", Phase: dialog.PhaseAsk,
-		Pos:               dialog.Pos{Step: "requests", Item: 1, Sub: "status"},
-		Answers:           dialog.Answers{"sex": {Code: "F"}, "beneficiary": {Code: "K7M2QX", New: true}, "requests": {Items: []dialog.Answers{{"kind": {Code: "droits"}}}}},
-		Person:            &dialog.Person{Code: "K7M2QX", Age: 30, AgeOn: t0},
-		QuestionMessageID: 812,
-		UpdatedAt:         at,
+		Pos:       dialog.Pos{Step: "requests", Item: 1, Sub: "status"},
+		Answers:   dialog.Answers{"sex": {Code: "F"}, "beneficiary": {Code: "K7M2QX", New: true}, "requests": {Items: []dialog.Answers{{"kind": {Code: "droits"}}}}},
+		Person:    &dialog.Person{Code: "K7M2QX", Age: 30, AgeOn: t0},
+		UpdatedAt: at,
 	}}
 }
 
