@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -132,7 +132,7 @@ type weighted struct {
 type SyntheticYear struct {
 	From, To time.Time
 	Posts    []store.Mediator
-	Rows     []store.ImportRow
+	Rows     []bulkimport.Row
 	Actions  []SyntheticAction
 	Reviews  []SyntheticReview
 }
@@ -354,7 +354,7 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 		if rng.Float64() < 0.34 {
 			social = "oui"
 		}
-		base := store.ImportRow{
+		base := bulkimport.Row{
 			SheetID: fmt.Sprintf("demo-%05d", i+1), Date: s.date, Mediator: s.post.Identifier,
 			Departement: s.post.Departement, Beneficiary: p.code, Sex: s.sex, Age: &p.age, QPV: s.qpv,
 			Resources: p.resources, ContactMode: pick(rng, contactWeights), Level: pick(rng, levelWeights),
@@ -569,7 +569,7 @@ type SyntheticStore interface {
 	DemoState(ctx context.Context, key string) ([]byte, bool, error)
 	SaveDemoState(ctx context.Context, key string, value []byte) error
 	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]store.MediatorID, error)
-	ImportRows(ctx context.Context, rows iter.Seq2[store.ImportRow, error], opt store.ImportOptions) (store.ImportSummary, error)
+	bulkimport.Database // the year's sheets go in as an import
 	SaveHistory(ctx context.Context, actions []store.Action, reviews []store.Review) error
 	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []store.MediatorID, today time.Time) error
 	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
@@ -612,13 +612,13 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
 	ids[awa.Mediator.Identifier], ids[karim.Mediator.Identifier] = awa.Mediator.ID, karim.Mediator.ID
-	sum, err := st.ImportRows(ctx, func(yield func(store.ImportRow, error) bool) {
+	sum, err := bulkimport.New(st).ImportRows(ctx, func(yield func(bulkimport.Row, error) bool) {
 		for _, r := range y.Rows {
 			if !yield(r, nil) {
 				return
 			}
 		}
-	}, store.ImportOptions{})
+	}, bulkimport.Options{})
 	if err != nil {
 		if len(sum.Problems) > 0 {
 			return false, fmt.Errorf("demo: synthetic year: %w (%s)", err, sum.Problems[0].Error())

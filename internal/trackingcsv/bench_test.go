@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
@@ -73,7 +74,7 @@ func BenchmarkImport1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		sum, err := trackingcsv.Import(ctx, db.Store, file, false)
+		sum, err := trackingcsv.Import(ctx, bulkimport.New(db.Store), file, false)
 		b.StopTimer()
 		if cerr := file.Close(); cerr != nil {
 			b.Fatal(cerr)

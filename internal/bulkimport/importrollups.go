@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"cmp"

@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"cmp"
@@ -12,10 +12,12 @@ import (
 	_ "time/tzdata" // the file's zone never silently falls back to UTC
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/store"
 )
 
 // ImportRows writes a tracking file all or nothing, in one transaction.
-// rows yields each line, or an *ImportProblem for a line that could not be
+// rows yields each line, or an *Problem for a line that could not be
 // read (any other error aborts). The file is held in memory (about 740
 // bytes of live heap a line): the checks across lines, the numbering and
 // the report rollups are computed in Go, and the rows go into their tables
@@ -24,30 +26,30 @@ import (
 // beneficiaries (by code, owned by the mediator of their first sheet) are
 // created; sheets already there (by id) are skipped, so importing a file twice
 // creates nothing the second time. When any line has a problem nothing is
-// written and the error is ErrImportRejected, with the problems in the summary.
+// written and the error is ErrRejected, with the problems in the summary.
 // Once the file is read and checked, the import holds beneficiaries, sheets
 // and requests exclusively until it commits (see suspendForeignKeys); a
 // large import also rebuilds all their indexes (see suspendIndexes).
 // Each step's duration is logged at debug level ("import step").
-func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
+func (im *Importer) ImportRows(ctx context.Context, rows iter.Seq2[Row, error], opt Options) (Summary, error) {
 	// The rollups' days are Paris days; the file's zone is Paris unless
 	// told otherwise.
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
-		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+		return Summary{}, fmt.Errorf("import rows: %w", err)
 	}
 	loc := cmp.Or(opt.Location, paris)
 	step := newImportSteps(ctx)
 	f, err := readImportFile(rows)
 	if err != nil {
-		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+		return Summary{}, fmt.Errorf("import rows: %w", err)
 	}
 	step("read")
 	fileChecks := f.checks()
 	step("check lines")
-	var sum ImportSummary
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		sum = ImportSummary{Rows: int(f.n) + f.problemCount}
+	var sum Summary
+	err = im.db.InTx(ctx, func(tx pgx.Tx) error {
+		sum = Summary{Rows: int(f.n) + f.problemCount}
 		// The rollup triggers stand aside (and are disabled below): the
 		// import writes the rollups of its keys itself. JIT compiling
 		// would cost more than it saves here.
@@ -57,7 +59,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		if _, err := tx.Exec(ctx, `LOCK TABLE beneficiaries, sheets, requests IN ACCESS EXCLUSIVE MODE`); err != nil {
 			return fmt.Errorf("lock imported tables: %w", err)
 		}
-		db, err := readImportKnown(ctx, tx, f, s.codeFingerprint)
+		db, err := readImportKnown(ctx, tx, f, im.db.CodeFingerprint)
 		if err != nil {
 			return err
 		}
@@ -70,9 +72,9 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 			problems, count = append(problems, c.problems...), count+c.count
 		}
 		if count > 0 {
-			slices.SortStableFunc(problems, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
-			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxImportProblems)], count
-			return ErrImportRejected
+			slices.SortStableFunc(problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxProblems)], count
+			return ErrRejected
 		}
 		plan := planImport(f, db)
 		sum.Sheets, sum.SkippedSheets, sum.Requests = len(plan.order), plan.skipped, len(plan.requests)
@@ -89,10 +91,10 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 	switch {
 	case errors.Is(err, errDryRun):
 		return sum, nil
-	case errors.Is(err, ErrImportRejected):
-		return sum, ErrImportRejected
+	case errors.Is(err, ErrRejected):
+		return sum, ErrRejected
 	case err != nil:
-		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+		return Summary{}, fmt.Errorf("import rows: %w", err)
 	}
 	return sum, nil
 }
@@ -225,11 +227,11 @@ func eachRow(ctx context.Context, tx pgx.Tx, what string, dest []any, each func(
 // mediator known in another département ("known mediator"), a code owned by
 // another mediator ("known beneficiary"), a sheet id used by another
 // mediator or on another date ("known sheet"). Each is one problem per
-// group, at its smallest line; at most MaxImportProblems of each, all
+// group, at its smallest line; at most MaxProblems of each, all
 // counted.
 func (db *importKnown) checks(f *importFile) []fileCheck {
 	type group struct{ a, b, c string }
-	check := func(name string, known int, match func(r *ImportRow) (group, bool), msg func(g group) string) fileCheck {
+	check := func(name string, known int, match func(r *Row) (group, bool), msg func(g group) string) fileCheck {
 		c := fileCheck{name: name}
 		if known == 0 {
 			return c
@@ -242,31 +244,31 @@ func (db *importKnown) checks(f *importFile) []fileCheck {
 				}
 			}
 		}
-		found := make([]ImportProblem, 0, len(first))
+		found := make([]Problem, 0, len(first))
 		for g, line := range first {
-			found = append(found, ImportProblem{Line: line, Reason: msg(g)})
+			found = append(found, Problem{Line: line, Reason: msg(g)})
 		}
-		slices.SortFunc(found, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
-		c.problems, c.count = found[:min(len(found), MaxImportProblems)], len(found)
+		slices.SortFunc(found, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+		c.problems, c.count = found[:min(len(found), MaxProblems)], len(found)
 		return c
 	}
 	return []fileCheck{
-		check("known mediator", len(db.mediators), func(r *ImportRow) (group, bool) {
+		check("known mediator", len(db.mediators), func(r *Row) (group, bool) {
 			m, ok := db.mediators[r.Mediator]
 			return group{r.Mediator, r.Departement, m.departement}, ok && m.departement != r.Departement
 		}, func(g group) string { return knownMediatorProblem(g.a, g.b, g.c) }),
-		check("known beneficiary", len(db.people), func(r *ImportRow) (group, bool) {
+		check("known beneficiary", len(db.people), func(r *Row) (group, bool) {
 			p, ok := db.people[r.Beneficiary]
 			return group{r.Beneficiary, r.Mediator, p.mediator}, ok && p.mediator != r.Mediator
 		}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) }),
-		check("known sheet", len(db.sheets), func(r *ImportRow) (group, bool) {
+		check("known sheet", len(db.sheets), func(r *Row) (group, bool) {
 			s, ok := db.sheets[r.SheetID]
-			if !ok || s.mediator == r.Mediator && s.date.Equal(Day(r.Date)) {
+			if !ok || s.mediator == r.Mediator && s.date.Equal(store.Day(r.Date)) {
 				return group{}, false
 			}
 			return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, true
 		}, func(g group) string { return knownSheetProblem(g.a) }),
-		check("forgotten beneficiary", len(db.forgotten), func(r *ImportRow) (group, bool) {
+		check("forgotten beneficiary", len(db.forgotten), func(r *Row) (group, bool) {
 			return group{a: r.Beneficiary}, db.forgotten[r.Beneficiary]
 		}, func(g group) string { return forgottenBeneficiaryProblem(g.a) }),
 	}
@@ -478,7 +480,7 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 	fresh := map[importDayKey]bool{}
 	for _, i := range plan.order {
 		sh := &f.sheets[i]
-		fresh[importDayKey{sh.mediatorID, Day(f.row(sh.first).Date)}] = true
+		fresh[importDayKey{sh.mediatorID, store.Day(f.row(sh.first).Date)}] = true
 	}
 	meds, days := make([]int64, 0, len(fresh)), make([]time.Time, 0, len(fresh))
 	for k := range fresh {

@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"fmt"
@@ -52,9 +52,9 @@ func isoDay(s string) time.Time {
 }
 
 // rollupRow is a line of a test file: base values changed by f.
-func rollupRow(line int, sheet, date, kind, typ, status string, f func(*ImportRow)) ImportRow {
+func rollupRow(line int, sheet, date, kind, typ, status string, f func(*Row)) Row {
 	age := 30
-	r := ImportRow{Line: line, SheetID: sheet, Date: isoDay(date), Mediator: "M", Departement: "59", Beneficiary: "B",
+	r := Row{Line: line, SheetID: sheet, Date: isoDay(date), Mediator: "M", Departement: "59", Beneficiary: "B",
 		Sex: "F", Age: &age, QPV: "oui", Resources: "rsa", ContactMode: "aller_vers", Level: "oriente",
 		SocialProtection: "oui", RequestKind: kind, RequestType: typ, Status: status}
 	if f != nil {
@@ -67,33 +67,33 @@ func rollupRow(line int, sheet, date, kind, typ, status string, f func(*ImportRo
 // 31 December 2024 and 1 January 2025; new people 10, 11, 20 (listed last
 // first), person 5 known before; K1 a sheet already imported.
 func rollupFile() (*importFile, map[importDayKey]bool) {
-	follow := func(d string) func(*ImportRow) {
-		return func(r *ImportRow) { t := isoDay(d); r.FollowUp = &t }
+	follow := func(d string) func(*Row) {
+		return func(r *Row) { t := isoDay(d); r.FollowUp = &t }
 	}
-	rows := []ImportRow{
-		rollupRow(2, "T1", "2025-01-01", "soins", "autre", "resolue", func(r *ImportRow) { r.Sex, *r.Age = "M", 0 }),
-		rollupRow(3, "T1", "2025-01-01", "droits", "css", "en_cours", func(r *ImportRow) {
+	rows := []Row{
+		rollupRow(2, "T1", "2025-01-01", "soins", "autre", "resolue", func(r *Row) { r.Sex, *r.Age = "M", 0 }),
+		rollupRow(3, "T1", "2025-01-01", "droits", "css", "en_cours", func(r *Row) {
 			r.Sex, r.Age = "M", new(int)
 			follow("2025-01-10")(r)
 		}),
-		rollupRow(4, "T0", "2024-12-31", "droits", "css", "en_cours", func(r *ImportRow) {
+		rollupRow(4, "T0", "2024-12-31", "droits", "css", "en_cours", func(r *Row) {
 			*r.Age, r.QPV, r.SocialProtection = 40, "non", "non"
 			follow("2025-01-10")(r)
 		}),
-		rollupRow(5, "S1", "2024-03-05", "droits", "css", "resolue", func(r *ImportRow) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
-		rollupRow(6, "S1", "2024-03-05", "droits", "css", "en_cours", func(r *ImportRow) {
+		rollupRow(5, "S1", "2024-03-05", "droits", "css", "resolue", func(r *Row) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
+		rollupRow(6, "S1", "2024-03-05", "droits", "css", "en_cours", func(r *Row) {
 			r.Obstacles = []string{"langue", "langue", "mobilite"}
 			follow("2024-04-02")(r)
 		}),
-		rollupRow(7, "S1", "2024-03-05", "soins", "rdv", "non_resolue", func(r *ImportRow) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
-		rollupRow(8, "S2", "2024-03-05", "soins", "rdv", "en_cours", func(r *ImportRow) {
+		rollupRow(7, "S1", "2024-03-05", "soins", "rdv", "non_resolue", func(r *Row) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
+		rollupRow(8, "S2", "2024-03-05", "soins", "rdv", "en_cours", func(r *Row) {
 			r.Sex, r.Age, r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection = "X", nil, "non", "salaire", "demarche_usager", "accompagne", "non"
 		}),
-		rollupRow(9, "S3", "2024-03-04", "", "", "", func(r *ImportRow) { r.QPV, r.SocialProtection = "non", "non" }),
+		rollupRow(9, "S3", "2024-03-04", "", "", "", func(r *Row) { r.QPV, r.SocialProtection = "non", "non" }),
 		// Later in the month: no first day moves.
 		rollupRow(10, "S4", "2024-03-06", "droits", "css", "en_cours", nil),
 		rollupRow(11, "S4", "2024-03-06", "soins", "rdv", "en_cours", nil),
-		rollupRow(12, "K1", "2024-03-05", "droits", "autre", "resolue", func(r *ImportRow) { r.Sex = "M" }),
+		rollupRow(12, "K1", "2024-03-05", "droits", "autre", "resolue", func(r *Row) { r.Sex = "M" }),
 		rollupRow(13, "U1", "2025-01-01", "droits", "css", "resolue", nil),
 	}
 	ids := map[string]ImportSheetIDs{
@@ -263,7 +263,7 @@ func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
 		age := 20 + s%60
 		sh := importSheet{first: int32(int(f.n)), mediatorID: med, beneficiaryID: int64(s/3 + 1), newPerson: (s/3)%2 == 0}
 		for l := 0; l <= s%3 && int(f.n) < n; l++ {
-			r := ImportRow{Line: int(f.n) + 2, SheetID: fmt.Sprint(s), Date: date, Sex: "F", Age: &age, QPV: "oui",
+			r := Row{Line: int(f.n) + 2, SheetID: fmt.Sprint(s), Date: date, Sex: "F", Age: &age, QPV: "oui",
 				Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "non",
 				Obstacles: obstacles[s%3], RequestKind: kinds[(s+l)%3], RequestType: "css", Status: statuses[(s+l)%3]}
 			if r.RequestKind == "" {

@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"cmp"
@@ -31,21 +31,21 @@ func personOnOneDayMsg(code, sex, first string) string {
 }
 
 // readImportFile pulls every row into memory. A row yielding an
-// *ImportProblem is a line problem, set aside as importSource does; any
+// *Problem is a line problem, set aside as importSource does; any
 // other error aborts. Rows are kept in line order: a source yielding its
 // lines out of order is sorted (stably), so that "first" always means the
 // smallest line, as the SQL checks read it.
-func readImportFile(rows iter.Seq2[ImportRow, error]) (*importFile, error) {
+func readImportFile(rows iter.Seq2[Row, error]) (*importFile, error) {
 	f := &importFile{}
 	sorted := true
-	var unsorted []ImportRow // only for a source yielding lines out of order
+	var unsorted []Row // only for a source yielding lines out of order
 	lastLine := 0
 	for row, err := range rows {
-		var p *ImportProblem
+		var p *Problem
 		switch {
 		case errors.As(err, &p):
 			f.problemCount++
-			if len(f.problems) < MaxImportProblems {
+			if len(f.problems) < MaxProblems {
 				f.problems = append(f.problems, *p)
 			}
 			continue
@@ -62,7 +62,7 @@ func readImportFile(rows iter.Seq2[ImportRow, error]) (*importFile, error) {
 		for i := range f.n {
 			unsorted = append(unsorted, *f.row(i))
 		}
-		slices.SortStableFunc(unsorted, func(a, b ImportRow) int { return cmp.Compare(a.Line, b.Line) })
+		slices.SortStableFunc(unsorted, func(a, b Row) int { return cmp.Compare(a.Line, b.Line) })
 		f.chunks, f.n = nil, 0
 		for _, r := range unsorted {
 			f.add(r)
@@ -91,11 +91,11 @@ func readImportFile(rows iter.Seq2[ImportRow, error]) (*importFile, error) {
 	return f, nil
 }
 
-// fileCheck is what one check found: its first MaxImportProblems problems
+// fileCheck is what one check found: its first MaxProblems problems
 // by line (its SQL's ORDER BY line LIMIT) and the count of them all.
 type fileCheck struct {
 	name     string // the SQL check's name
-	problems []ImportProblem
+	problems []Problem
 	count    int
 }
 
@@ -103,11 +103,11 @@ type fileCheck struct {
 // in line order, so the first ones kept are the smallest lines.
 func (c *fileCheck) found() bool {
 	c.count++
-	return len(c.problems) < MaxImportProblems
+	return len(c.problems) < MaxProblems
 }
 
 func (c *fileCheck) add(line int, reason string) {
-	c.problems = append(c.problems, ImportProblem{Line: line, Reason: reason})
+	c.problems = append(c.problems, Problem{Line: line, Reason: reason})
 }
 
 // checks runs the file's checks, in the SQL's order: "sheet lines",

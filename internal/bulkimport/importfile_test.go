@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import "testing"
 
@@ -7,7 +7,7 @@ import "testing"
 func TestImportFileRowsAcrossChunks(t *testing.T) {
 	f := &importFile{}
 	for i := range 200_000 {
-		f.add(ImportRow{Line: i + 2})
+		f.add(Row{Line: i + 2})
 	}
 	if f.n != 200_000 || len(f.chunks) != 4 {
 		t.Fatalf("%d rows in %d chunks, want 200000 in 4", f.n, len(f.chunks))

@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"time"
@@ -11,7 +11,7 @@ type importFile struct {
 	// chunks hold the good lines in line order, rowChunk a chunk: a
 	// million rows of 280 bytes are never copied to grow one slice (with
 	// the collector running, that copy alone took 2.5 s). See row.
-	chunks [][]ImportRow
+	chunks [][]Row
 	n      int32 // the rows
 	// sheetOf[i] is the index in sheets of row(i)'s sheet.
 	sheetOf []int32
@@ -24,8 +24,8 @@ type importFile struct {
 	// first line. Set by checks.
 	mediators map[string]string
 	// problems are the lines the row source could not read (the first
-	// MaxImportProblems), problemCount counts them all.
-	problems     []ImportProblem
+	// MaxProblems), problemCount counts them all.
+	problems     []Problem
 	problemCount int
 }
 
@@ -33,18 +33,18 @@ type importFile struct {
 const rowChunkBits = 16
 
 // row is the i-th good line of the file.
-func (f *importFile) row(i int32) *ImportRow {
+func (f *importFile) row(i int32) *Row {
 	return &f.chunks[i>>rowChunkBits][i&(1<<rowChunkBits-1)]
 }
 
 // add appends a row.
-func (f *importFile) add(r ImportRow) {
+func (f *importFile) add(r Row) {
 	if f.n&(1<<rowChunkBits-1) == 0 {
 		size := 1 << rowChunkBits
 		if f.n == 0 {
 			size = 1024 // a small file stays small; the first chunk grows
 		}
-		f.chunks = append(f.chunks, make([]ImportRow, 0, size))
+		f.chunks = append(f.chunks, make([]Row, 0, size))
 	}
 	last := len(f.chunks) - 1
 	f.chunks[last] = append(f.chunks[last], r)
