@@ -27,6 +27,11 @@ func (c *copyRow) text(s string) {
 	c.buf = append(c.buf, s...)
 }
 
+func (c *copyRow) bytes(b []byte) {
+	c.buf = binary.BigEndian.AppendUint32(c.buf, uint32(len(b)))
+	c.buf = append(c.buf, b...)
+}
+
 func (c *copyRow) int8(v int64) {
 	c.buf = binary.BigEndian.AppendUint32(c.buf, 8)
 	c.buf = binary.BigEndian.AppendUint64(c.buf, uint64(v))
@@ -37,21 +42,17 @@ func (c *copyRow) int4(v int32) {
 	c.buf = binary.BigEndian.AppendUint32(c.buf, uint32(v))
 }
 
-func (c *copyRow) optInt4(v *int) {
-	if v == nil {
+// age writes an age, NULL for noAge.
+func (c *copyRow) age(v int32) {
+	if v == noAge {
 		c.null()
 		return
 	}
-	c.int4(int32(*v))
+	c.int4(v)
 }
 
 // pgEpoch is PostgreSQL's time 0 for timestamps.
 var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// date writes t's calendar day (its own year, month and day: see dayOf).
-func (c *copyRow) date(t time.Time) {
-	c.unixDay(dayOf(t))
-}
 
 // pgEpochDays is day 0 of PostgreSQL's dates, in days since 1970-01-01.
 const pgEpochDays = 10957
@@ -71,14 +72,6 @@ func (c *copyRow) boolean(b bool) {
 	}
 }
 
-func (c *copyRow) optDate(t *time.Time) {
-	if t == nil {
-		c.null()
-		return
-	}
-	c.date(*t)
-}
-
 func (c *copyRow) timestamptz(t time.Time) {
 	c.buf = binary.BigEndian.AppendUint32(c.buf, 8)
 	c.buf = binary.BigEndian.AppendUint64(c.buf, uint64(t.Sub(pgEpoch).Microseconds()))
@@ -87,10 +80,11 @@ func (c *copyRow) timestamptz(t time.Time) {
 // textOID is text's type id, written in a text[] value.
 const textOID = 25
 
-func (c *copyRow) textArray(items []string) {
+// wordArray writes the words items of v as a text[].
+func (c *copyRow) wordArray(v *vocabulary, items []uint16) {
 	size := 20
-	for _, s := range items {
-		size += 4 + len(s)
+	for _, w := range items {
+		size += 4 + len(v.word(w))
 	}
 	if len(items) == 0 {
 		size = 12
@@ -108,8 +102,8 @@ func (c *copyRow) textArray(items []string) {
 	c.buf = binary.BigEndian.AppendUint32(c.buf, textOID)
 	c.buf = binary.BigEndian.AppendUint32(c.buf, uint32(len(items)))
 	c.buf = binary.BigEndian.AppendUint32(c.buf, 1) // lower bound
-	for _, s := range items {
-		c.text(s)
+	for _, w := range items {
+		c.text(v.word(w))
 	}
 }
 

@@ -36,7 +36,7 @@ func WriteImportRollups(ctx context.Context, tx pgx.Tx, rows []Row, ids map[stri
 	fresh map[ImportDayKey]bool, zone *time.Location) error {
 	keys := make(map[importDayKey]bool, len(fresh))
 	for k, v := range fresh {
-		keys[importDayKey{k.MediatorID, k.Day}] = v
+		keys[importDayKey{k.MediatorID, dayOf(k.Day)}] = v
 	}
 	return writeImportRollups(ctx, tx, importFileOf(rows, ids), keys, zone, func(string) {})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,15 +31,14 @@ func personOnOneDayMsg(code, sex, first string) string {
 	return fmt.Sprintf("la personne « %s » a le sexe %s ici mais %s le même jour plus haut dans le fichier : vérifiez le code bénéficiaire", code, sex, first)
 }
 
-// readImportFile pulls every row into memory. A row yielding an
-// *Problem is a line problem, set aside as importSource does; any
-// other error aborts. Rows are kept in line order: a source yielding its
-// lines out of order is sorted (stably), so that "first" always means the
-// smallest line, as the SQL checks read it.
+// readImportFile pulls every row into memory, compactly (importFile). A
+// row yielding an *Problem is a line problem, set aside; any other error
+// aborts. Rows are kept in line order: a source yielding its lines out of
+// order is sorted (stably), so that "first" always means the smallest
+// line, as the SQL checks read it.
 func readImportFile(rows iter.Seq2[Row, error]) (*importFile, error) {
 	f := &importFile{}
 	sorted := true
-	var unsorted []Row // only for a source yielding lines out of order
 	lastLine := 0
 	for row, err := range rows {
 		var p *Problem
@@ -58,37 +58,55 @@ func readImportFile(rows iter.Seq2[Row, error]) (*importFile, error) {
 		lastLine = row.Line
 		f.add(row)
 	}
+	if f.words.full {
+		return nil, errors.New("read rows: more than 65 536 distinct codes")
+	}
 	if !sorted {
-		for i := range f.n {
-			unsorted = append(unsorted, *f.row(i))
-		}
-		slices.SortStableFunc(unsorted, func(a, b Row) int { return cmp.Compare(a.Line, b.Line) })
-		f.chunks, f.n = nil, 0
-		for _, r := range unsorted {
-			f.add(r)
-		}
+		slices.SortStableFunc(f.rows, func(a, b fileRow) int { return cmp.Compare(a.line, b.line) })
+		f.renumber()
 	}
-	f.sheetOf = make([]int32, int(f.n))
-	index := make(map[string]int32, int(f.n))
-	s := int32(-1)
-	for i := range f.n {
-		r := f.row(i)
-		// A sheet's lines usually follow each other: no lookup for those.
-		if s < 0 || r.SheetID != f.row(f.sheets[s].first).SheetID {
-			var ok bool
-			if s, ok = index[r.SheetID]; !ok {
-				s = int32(len(f.sheets))
-				index[r.SheetID] = s
-				f.sheets = append(f.sheets, importSheet{first: int32(i)})
-			}
-		}
-		f.sheetOf[i] = s
-		sh := &f.sheets[s]
-		sh.lastLine = r.Line // rows are in line order
-		sh.rights = sh.rights || r.RequestKind == "droits"
-		sh.care = sh.care || r.RequestKind == "soins"
-	}
+	f.index()
 	return f, nil
+}
+
+// index makes the sheets from the rows, whose sheets are numbered in order
+// of first line.
+func (f *importFile) index() {
+	rights, care := f.word("droits"), f.word("soins")
+	for i := range f.rows {
+		r := &f.rows[i]
+		if int(r.sheet) == len(f.sheets) {
+			f.sheets = append(f.sheets, importSheet{first: int32(i)})
+		}
+		sh := &f.sheets[r.sheet]
+		sh.lastLine = int(r.line) // rows are in line order
+		sh.rights = sh.rights || r.kind == rights
+		sh.care = sh.care || r.kind == care
+	}
+}
+
+// word is code s's number in the file, or noWord when no line has it.
+func (f *importFile) word(s string) uint16 {
+	if w, ok := f.words.find(s); ok {
+		return w
+	}
+	return noWord
+}
+
+// noWord is the number of a code no line has.
+const noWord = math.MaxUint16
+
+// renumber numbers the sheets, people and mediators again in order of
+// first line, once rows read out of order are sorted.
+func (f *importFile) renumber() {
+	var sheets, codes, mediators names
+	for i := range f.rows {
+		r := &f.rows[i]
+		r.sheet = sheets.id(f.sheetIDs.name(r.sheet))
+		r.person = codes.id(f.codes.name(r.person))
+		r.mediator = mediators.id(f.mediators.name(r.mediator))
+	}
+	f.sheetIDs, f.codes, f.mediators = sheets, codes, mediators
 }
 
 // fileCheck is what one check found: its first MaxProblems problems
@@ -114,27 +132,23 @@ func (c *fileCheck) add(line int, reason string) {
 // "mediator departement", "beneficiary owner", "person on one day" (the SQL
 // runs "known mediator" between the second and the third).
 func (f *importFile) checks() []fileCheck {
-	// The days as PostgreSQL's DATE holds them: pgx writes a time's
-	// calendar day in its own location.
-	days := make([]int32, int(f.n))
-	for i := range f.n {
-		days[i] = dayOf(f.row(i).Date)
-	}
 	// The checks only read the file: two of them run beside the others.
 	var sheetLines fileCheck
 	var mediators mediatorCheck
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		sheetLines, mediators = f.sheetLines(days), f.mediatorDepartements()
+		sheetLines, mediators = f.sheetLines(), f.mediatorDepartements()
 	}()
-	codeOf, owners := f.beneficiaries(days)
-	owner, sameDay := f.beneficiaryOwners(codeOf, owners), f.personOnOneDay(days, codeOf)
+	owners := f.beneficiaries()
+	owner, sameDay := f.beneficiaryOwners(owners), f.personOnOneDay()
 	<-done
-	f.personOf, f.people, f.mediators = codeOf, len(owners), mediators.firstDep
+	f.mediatorDep = mediators.firstDep
 	return []fileCheck{sheetLines, mediators.fileCheck, owner, sameDay}
 }
 
+// dayOf is t's calendar day (in its own location: pgx writes a time's
+// calendar day as PostgreSQL's DATE), in days since 1970-01-01.
 func dayOf(t time.Time) int32 {
 	y, m, d := t.Date()
 	return int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
@@ -142,14 +156,13 @@ func dayOf(t time.Time) int32 {
 
 // sheetLines finds the lines that differ from their sheet's first line
 // outside the request; obstacles compare as sets (the SQL's @> and <@).
-func (f *importFile) sheetLines(days []int32) fileCheck {
+func (f *importFile) sheetLines() fileCheck {
 	c := fileCheck{name: "sheet lines"}
 	var cols []string
-	for i := range f.n {
-		r := f.row(i)
-		fi := f.sheets[f.sheetOf[i]].first
-		first := f.row(fi)
-		if r.Line == first.Line {
+	for i := range f.rows {
+		r := &f.rows[i]
+		first := &f.rows[f.sheets[r.sheet].first]
+		if r.line == first.line {
 			continue
 		}
 		cols = cols[:0]
@@ -157,44 +170,36 @@ func (f *importFile) sheetLines(days []int32) fileCheck {
 			differs bool
 			name    string
 		}{
-			{days[i] != days[fi], "date"},
-			{r.Mediator != first.Mediator, "mediator"},
-			{r.Departement != first.Departement, "departement"},
-			{r.Beneficiary != first.Beneficiary, "beneficiary"},
-			{r.Sex != first.Sex, "sex"},
-			{!sameAge(r.Age, first.Age), "age"},
-			{r.QPV != first.QPV, "qpv"},
-			{r.Resources != first.Resources, "resources"},
-			{r.ContactMode != first.ContactMode, "contact_mode"},
-			{r.Level != first.Level, "level"},
-			{r.SocialProtection != first.SocialProtection, "social_protection"},
-			{!sameSet(r.Obstacles, first.Obstacles), "obstacles"},
+			{r.day != first.day, "date"},
+			{r.mediator != first.mediator, "mediator"},
+			{r.departement != first.departement, "departement"},
+			{r.person != first.person, "beneficiary"},
+			{r.sex != first.sex, "sex"},
+			{r.age != first.age, "age"},
+			{r.qpv != first.qpv, "qpv"},
+			{r.resources != first.resources, "resources"},
+			{r.contactMode != first.contactMode, "contact_mode"},
+			{r.level != first.level, "level"},
+			{r.socialProtection != first.socialProtection, "social_protection"},
+			{r.obstacles != first.obstacles && !sameSet(f.obstacleLists[r.obstacles], f.obstacleLists[first.obstacles]), "obstacles"},
 		} {
 			if d.differs {
 				cols = append(cols, d.name)
 			}
 		}
 		if len(cols) > 0 && c.found() {
-			c.add(r.Line, sheetLinesMsg(r.SheetID, strconv.Itoa(first.Line), strings.Join(cols, ", ")))
+			c.add(int(r.line), sheetLinesMsg(f.sheetIDs.name(r.sheet), strconv.Itoa(int(first.line)), strings.Join(cols, ", ")))
 		}
 	}
 	return c
 }
 
-// sameAge is NOT (a IS DISTINCT FROM b).
-func sameAge(a, b *int) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return *a == *b
-}
-
 // sameSet is a @> b AND a <@ b: order and duplicates do not matter.
-func sameSet(a, b []string) bool {
+func sameSet(a, b []uint16) bool {
 	return containsAll(a, b) && containsAll(b, a)
 }
 
-func containsAll(a, b []string) bool {
+func containsAll(a, b []uint16) bool {
 	for _, x := range b {
 		if !slices.Contains(a, x) {
 			return false
@@ -203,93 +208,77 @@ func containsAll(a, b []string) bool {
 	return true
 }
 
-// mediatorDepartements finds the (mediator, département) groups other than
-// the mediator's first one, at their first line. The first group is the
-// one of the mediator's first line, so each is decided when first seen.
 // mediatorCheck is the "mediator departement" check and, found on the way,
 // each mediator's département of its first line.
 type mediatorCheck struct {
 	fileCheck
-	firstDep map[string]string
+	firstDep []uint16 // by mediator
 }
 
+// mediatorDepartements finds the (mediator, département) groups other than
+// the mediator's first one, at their first line. The first group is the
+// one of the mediator's first line, so each is decided when first seen.
 func (f *importFile) mediatorDepartements() mediatorCheck {
 	c := fileCheck{name: "mediator departement"}
-	firstDep := make(map[string]string) // mediator: département of its first line
-	reported := make(map[[2]string]bool)
-	prev, dep := int32(-1), "" // the previous row and its mediator's first département
-	for i := range f.n {
-		r := f.row(i)
-		if prev < 0 || r.Mediator != f.row(prev).Mediator {
-			var ok bool
-			if dep, ok = firstDep[r.Mediator]; !ok {
-				dep = r.Departement
-				firstDep[r.Mediator] = dep
-			}
+	firstDep := make([]uint16, f.mediators.len())
+	seen := make([]bool, f.mediators.len())
+	reported := make(map[[2]int32]bool)
+	for i := range f.rows {
+		r := &f.rows[i]
+		if !seen[r.mediator] {
+			seen[r.mediator], firstDep[r.mediator] = true, r.departement
 		}
-		prev = i
-		if r.Departement == dep {
+		dep := firstDep[r.mediator]
+		if r.departement == dep {
 			continue
 		}
-		key := [2]string{r.Mediator, r.Departement}
+		key := [2]int32{r.mediator, int32(r.departement)}
 		if reported[key] {
 			continue
 		}
 		reported[key] = true
 		if c.found() {
-			c.add(r.Line, mediatorDepartementMsg(r.Mediator, r.Departement, dep))
+			c.add(int(r.line), mediatorDepartementMsg(f.mediators.name(r.mediator), f.words.word(r.departement), f.words.word(dep)))
 		}
 	}
 	return mediatorCheck{c, firstDep}
 }
 
-// beneficiaries numbers the person codes (codeOf[i] is rows[i]'s) and
-// finds each code's owner: the row of its smallest (date, line).
-func (f *importFile) beneficiaries(days []int32) (codeOf, owners []int32) {
-	codeOf = make([]int32, int(f.n))
-	index := make(map[string]int32, int(f.n))
-	code := int32(-1)
-	for i := range f.n {
-		r := f.row(i)
-		if code < 0 || r.Beneficiary != f.row(owners[code]).Beneficiary {
-			var ok bool
-			if code, ok = index[r.Beneficiary]; !ok {
-				code = int32(len(owners))
-				index[r.Beneficiary] = code
-				owners = append(owners, int32(i))
-			}
-		}
-		codeOf[i] = code
+// beneficiaries finds each person's owner: the row of their smallest
+// (date, line).
+func (f *importFile) beneficiaries() (owners []int32) {
+	owners = make([]int32, f.codes.len())
+	for i := range owners {
+		owners[i] = -1
+	}
+	for i := range f.rows {
+		r := &f.rows[i]
 		// Strictly earlier: on the same day the smaller line, seen first, stays.
-		if days[i] < days[owners[code]] {
-			owners[code] = int32(i)
+		if o := owners[r.person]; o < 0 || r.day < f.rows[o].day {
+			owners[r.person] = int32(i)
 		}
 	}
-	return codeOf, owners
+	return owners
 }
 
 // beneficiaryOwners finds the codes used by a mediator other than their
 // owner's, once per (code, mediator), at its first line.
-func (f *importFile) beneficiaryOwners(codeOf, owners []int32) fileCheck {
+func (f *importFile) beneficiaryOwners(owners []int32) fileCheck {
 	c := fileCheck{name: "beneficiary owner"}
-	type codeMediator struct {
-		code     int32
-		mediator string
-	}
-	reported := make(map[codeMediator]bool)
-	for i := range f.n {
-		r := f.row(i)
-		owner := f.row(owners[codeOf[i]]).Mediator
-		if r.Mediator == owner {
+	reported := make(map[uint64]bool)
+	for i := range f.rows {
+		r := &f.rows[i]
+		owner := f.rows[owners[r.person]].mediator
+		if r.mediator == owner {
 			continue
 		}
-		key := codeMediator{codeOf[i], r.Mediator}
+		key := uint64(uint32(r.person))<<32 | uint64(uint32(r.mediator))
 		if reported[key] {
 			continue
 		}
 		reported[key] = true
 		if c.found() {
-			c.add(r.Line, beneficiaryOwnerMsg(r.Beneficiary, r.Mediator, owner))
+			c.add(int(r.line), beneficiaryOwnerMsg(f.codes.name(r.person), f.mediators.name(r.mediator), f.mediators.name(owner)))
 		}
 	}
 	return c
@@ -298,32 +287,32 @@ func (f *importFile) beneficiaryOwners(codeOf, owners []int32) fileCheck {
 // personOnOneDay finds, per (code, day), the lines of another sheet than
 // the first line's giving another sex, once per (code, day, sex), at its
 // first line. Within one sheet "sheet lines" says it.
-func (f *importFile) personOnOneDay(days, codeOf []int32) fileCheck {
+func (f *importFile) personOnOneDay() fileCheck {
 	c := fileCheck{name: "person on one day"}
 	firsts := make(map[uint64]int32) // (code, day): its first row
 	type daySex struct {
 		key uint64
-		sex string
+		sex uint16
 	}
 	reported := make(map[daySex]bool)
-	for i := range f.n {
-		r := f.row(i)
-		key := uint64(uint32(codeOf[i]))<<32 | uint64(uint32(days[i]))
+	for i := range f.rows {
+		r := &f.rows[i]
+		key := uint64(uint32(r.person))<<32 | uint64(uint32(r.day))
 		fi, ok := firsts[key]
 		if !ok {
 			firsts[key] = int32(i)
 			continue
 		}
-		first := f.row(fi)
-		if r.Sex == first.Sex || f.sheetOf[i] == f.sheetOf[fi] {
+		first := &f.rows[fi]
+		if r.sex == first.sex || r.sheet == first.sheet {
 			continue
 		}
-		if reported[daySex{key, r.Sex}] {
+		if reported[daySex{key, r.sex}] {
 			continue
 		}
-		reported[daySex{key, r.Sex}] = true
+		reported[daySex{key, r.sex}] = true
 		if c.found() {
-			c.add(r.Line, personOnOneDayMsg(r.Beneficiary, r.Sex, first.Sex))
+			c.add(int(r.line), personOnOneDayMsg(f.codes.name(r.person), f.words.word(r.sex), f.words.word(first.sex)))
 		}
 	}
 	return c

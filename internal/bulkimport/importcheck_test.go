@@ -78,8 +78,12 @@ func TestReadImportFileBuildsSheets(t *testing.T) {
 	if !reflect.DeepEqual(f.sheets, want) {
 		t.Errorf("sheets %+v, want %+v", f.sheets, want)
 	}
-	if !reflect.DeepEqual(f.sheetOf, []int32{0, 1, 0, 2, 1}) {
-		t.Errorf("sheetOf %v", f.sheetOf)
+	var sheetOf []int32
+	for _, r := range f.rows {
+		sheetOf = append(sheetOf, r.sheet)
+	}
+	if !reflect.DeepEqual(sheetOf, []int32{0, 1, 0, 2, 1}) {
+		t.Errorf("sheetOf %v", sheetOf)
 	}
 	var lines []int
 	for i := range f.n {

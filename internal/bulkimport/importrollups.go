@@ -21,8 +21,6 @@ type rollupDay int32
 // noDay marks a first_* date that has none (NULL).
 const noDay rollupDay = math.MaxInt32
 
-func rollupDayOf(t time.Time) rollupDay { return rollupDay(dayOf(t)) }
-
 func (d rollupDay) time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 // rollupKey is a (mediator, day) key of the rollups.
@@ -96,7 +94,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	var out importRollups
 	for k, ok := range fresh {
 		if ok {
-			out.freshKeys = append(out.freshKeys, rollupKey{k.mediatorID, rollupDayOf(k.day)})
+			out.freshKeys = append(out.freshKeys, rollupKey{k.mediatorID, rollupDay(k.day)})
 		}
 	}
 	slices.SortFunc(out.freshKeys, func(a, b rollupKey) int {
@@ -115,12 +113,15 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	// a map that stays small (the file's vocabulary); each key keeps its
 	// few pairs in a short slice: a linear scan there touches less memory
 	// than one big map of every (key, dim, code): about 2× faster.
-	type dimCode struct{ dim, code string }
+	type dimCode struct {
+		dim  string
+		code uint16 // a word of the file
+	}
 	type keyCode struct{ id, row int32 }
 	pairs := make(map[dimCode]int32)
 	keyCodes := make([][]keyCode, len(out.freshKeys))
 	var codes []countRow
-	addCode := func(k int32, dim, code string) *countRow {
+	addCode := func(k int32, dim string, code uint16) *countRow {
 		id, ok := pairs[dimCode{dim, code}]
 		if !ok {
 			id = int32(len(pairs))
@@ -132,12 +133,14 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 			}
 		}
 		keyCodes[k] = append(keyCodes[k], keyCode{id, int32(len(codes))})
-		codes = append(codes, countRow{key: out.freshKeys[k], dim: dim, code: code})
+		codes = append(codes, countRow{key: out.freshKeys[k], dim: dim, code: f.words.word(code)})
 		return &codes[len(codes)-1]
 	}
 
 	// Pass over the sheets: each new sheet's fresh key (-1 when none), its
 	// fixed and code counts, and the sheets of the new people.
+	female, male, other, yes, no := f.word("F"), f.word("M"), f.word("X"), f.word("oui"), f.word("non")
+	resolue, enCours := f.word("resolue"), f.word("en_cours")
 	sheetKey := make([]int32, len(f.sheets))
 	var newPeople []int32
 	for si := range f.sheets {
@@ -146,42 +149,43 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		if s.known {
 			continue
 		}
-		r := f.row(s.first)
+		r := &f.rows[s.first]
 		if s.newPerson {
 			newPeople = append(newPeople, int32(si))
 		}
-		k, ok := keyIndex[rollupKey{s.mediatorID, rollupDayOf(r.Date)}]
+		k, ok := keyIndex[rollupKey{s.mediatorID, rollupDay(r.day)}]
 		if !ok {
 			continue
 		}
 		sheetKey[si] = k
 		c := &fixeds[k]
 		c.sheets++
-		switch r.Sex {
-		case "F":
+		switch r.sex {
+		case female:
 			c.f++
-		case "M":
+		case male:
 			c.m++
-		case "X":
+		case other:
 			c.x++
 		}
-		switch r.QPV {
-		case "oui":
+		switch r.qpv {
+		case yes:
 			c.qpv++
-		case "non":
+		case no:
 			c.notQPV++
 		}
-		if r.Age != nil {
+		if r.age != noAge {
 			c.ageKnown++
-			c.ageSum += int64(*r.Age)
+			c.ageSum += int64(r.age)
 		}
-		if len(r.Obstacles) > 0 {
+		obstacles := f.obstacleLists[r.obstacles]
+		if len(obstacles) > 0 {
 			c.obstacleSheets++
 		}
-		addCode(k, "resources", r.Resources).n++
-		addCode(k, "contact_mode", r.ContactMode).n++
-		addCode(k, "level", r.Level).n++
-		for _, o := range r.Obstacles { // each mention, duplicates too (unnest)
+		addCode(k, "resources", r.resources).n++
+		addCode(k, "contact_mode", r.contactMode).n++
+		addCode(k, "level", r.level).n++
+		for _, o := range obstacles { // each mention, duplicates too (unnest)
 			addCode(k, "obstacle", o).n++
 		}
 	}
@@ -194,35 +198,35 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	}
 	followIndex := make(map[followKey]int32)
 	resolvedDays := make(map[rollupDay]rollupDay) // a line's day → its resolved day in Paris
-	for i := range f.n {
-		r := f.row(i)
-		k := sheetKey[f.sheetOf[i]]
-		if r.RequestKind == "" || k < 0 {
+	for i := range f.rows {
+		r := &f.rows[i]
+		k := sheetKey[r.sheet]
+		if r.kind == 0 || k < 0 { // word 0 is ""
 			continue
 		}
-		c := addCode(k, r.RequestKind, r.RequestType)
+		c := addCode(k, f.words.word(r.kind), r.typ)
 		c.n++
 		var what string
 		var day rollupDay
-		switch r.Status {
-		case "resolue":
+		switch r.status {
+		case resolue:
 			c.resolved++
 			sheetDay := out.freshKeys[k].day
 			d, ok := resolvedDays[sheetDay]
 			if !ok {
 				// resolved_at is the line's midnight in zone (see
 				// writeImport); the rollups count its day in Paris.
-				y, m, dd := r.Date.Date()
-				d = rollupDayOf(sameDateUTC(time.Date(y, m, dd, 0, 0, 0, 0, zone).In(paris)))
+				y, m, dd := dayTime(r.day).Date()
+				d = rollupDay(dayOf(sameDateUTC(time.Date(y, m, dd, 0, 0, 0, 0, zone).In(paris))))
 				resolvedDays[sheetDay] = d
 			}
 			what, day = "r", d
-		case "en_cours":
+		case enCours:
 			c.open++
-			if r.FollowUp == nil {
+			if r.followUp == noFollowUp {
 				continue
 			}
-			what, day = "o", rollupDayOf(*r.FollowUp)
+			what, day = "o", rollupDay(r.followUp)
 		default:
 			continue
 		}
@@ -310,16 +314,17 @@ func peopleSpans(f *importFile, sheets []int32) []personSpan {
 	slices.SortFunc(sheets, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(f.sheets[a].beneficiaryID, f.sheets[b].beneficiaryID), cmp.Compare(a, b))
 	})
+	yes := f.word("oui")
 	var out, spans []personSpan
 	for i := 0; i < len(sheets); {
 		ben := f.sheets[sheets[i]].beneficiaryID
 		spans = spans[:0]
 		for ; i < len(sheets) && f.sheets[sheets[i]].beneficiaryID == ben; i++ {
 			s := &f.sheets[sheets[i]]
-			r := f.row(s.first)
-			day := rollupDayOf(r.Date)
-			yearStart := day - rollupDay(r.Date.YearDay()-1)
-			monthStart := day - rollupDay(r.Date.Day()-1)
+			r := &f.rows[s.first]
+			day, date := rollupDay(r.day), dayTime(r.day)
+			yearStart := day - rollupDay(date.YearDay()-1)
+			monthStart := day - rollupDay(date.Day()-1)
 			for _, sp := range [...]struct {
 				span  string
 				start rollupDay
@@ -334,10 +339,10 @@ func peopleSpans(f *importFile, sheets []int32) []personSpan {
 				}
 				p := &spans[j]
 				p.first[firstVisit] = min(p.first[firstVisit], day)
-				if r.QPV == "oui" {
+				if r.qpv == yes {
 					p.first[firstQPV] = min(p.first[firstQPV], day)
 				}
-				if r.SocialProtection == "oui" {
+				if r.socialProtection == yes {
 					p.first[firstSP] = min(p.first[firstSP], day)
 				}
 				if s.rights {

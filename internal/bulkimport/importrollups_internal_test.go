@@ -107,8 +107,8 @@ func rollupFile() (*importFile, map[importDayKey]bool) {
 		"U1": {MediatorID: 2, BeneficiaryID: 5},
 	}
 	fresh := map[importDayKey]bool{
-		{1, isoDay("2024-03-05")}: true, {1, isoDay("2024-03-04")}: false,
-		{2, isoDay("2024-12-31")}: true, {2, isoDay("2025-01-01")}: true,
+		{1, dayOf(isoDay("2024-03-05"))}: true, {1, dayOf(isoDay("2024-03-04"))}: false,
+		{2, dayOf(isoDay("2024-12-31"))}: true, {2, dayOf(isoDay("2025-01-01"))}: true,
 	}
 	return importFileOf(rows, ids), fresh
 }
@@ -250,7 +250,7 @@ func TestComputeImportRollupsResolvedDayInParis(t *testing.T) {
 // syntheticImport is a file of n lines: sheets of one to three lines over
 // 100 mediators and a year of days, every other person new.
 func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
-	f := &importFile{sheetOf: make([]int32, 0, n)}
+	f := &importFile{rows: make([]fileRow, 0, n)}
 	fresh := map[importDayKey]bool{}
 	start := isoDay("2024-01-01")
 	kinds := []string{"droits", "soins", ""}
@@ -274,11 +274,10 @@ func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
 			}
 			sh.rights = sh.rights || r.RequestKind == "droits"
 			sh.care = sh.care || r.RequestKind == "soins"
-			f.add(r)
-			f.sheetOf = append(f.sheetOf, int32(len(f.sheets)))
+			f.add(r) // numbers its sheet len(f.sheets), the next one
 		}
 		f.sheets = append(f.sheets, sh)
-		fresh[importDayKey{med, date}] = s%7 != 0
+		fresh[importDayKey{med, dayOf(date)}] = s%7 != 0
 	}
 	return f, fresh
 }
