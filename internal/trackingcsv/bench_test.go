@@ -50,10 +50,11 @@ func writeTrackingFile(w io.Writer, n int) error {
 }
 
 // write2024ShapedFile streams a valid tracking file of n lines shaped as
-// the regional report of 2024 (the demo's synthetic year: 49 mediators,
-// 4 175 sheets, 1.4 requests a sheet, people seen several times), copied
-// as many times as needed, each copy with its own mediators, people and
-// sheets (suffixed -1, -2…): the year of many regions.
+// the regional report of 2024 (the demo's synthetic year: 49 mediators in
+// five départements, 4 175 sheets, 1.4 requests a sheet, people seen
+// several times), scaled to n lines: the year is copied as many times as
+// needed, each copy with its own people and sheets (suffixed -1, -2…), for
+// the same mediators on the same days.
 func write2024ShapedFile(w io.Writer, n int) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	cw := csv.NewWriter(bw)
@@ -75,7 +76,7 @@ func write2024ShapedFile(w io.Writer, n int) error {
 			if r.FollowUp != nil {
 				follow = r.FollowUp.Format(time.DateOnly)
 			}
-			copy(rec, []string{r.SheetID + suffix, r.Date.Format(time.DateOnly), r.Mediator + suffix, r.Departement,
+			copy(rec, []string{r.SheetID + suffix, r.Date.Format(time.DateOnly), r.Mediator, r.Departement,
 				r.Beneficiary + suffix, r.Sex, age, r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection,
 				r.RequestKind, r.RequestType, r.Status, follow, strings.Join(r.Obstacles, ";")})
 			if err := cw.Write(rec); err != nil {
