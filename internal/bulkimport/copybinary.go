@@ -16,7 +16,11 @@ import (
 // writes millions of values whose types it knows: encoded here, they cost
 // no boxing into interfaces and no lookup of an encoding plan per value
 // (pgx's CopyFrom spent 2 s of CPU on a million lines doing both).
-type copyRow struct{ buf []byte }
+type copyRow struct {
+	buf []byte
+	w   io.Writer // where full buffers go (see end)
+	err error     // the first write's error
+}
 
 func (c *copyRow) begin(fields int) { c.buf = binary.BigEndian.AppendUint16(c.buf, uint16(fields)) }
 
@@ -111,20 +115,26 @@ func (c *copyRow) wordArray(v *vocabulary, items []uint16) {
 // binary); row(c, i) appends the i-th row. The rows are encoded in a
 // goroutine while PostgreSQL reads them.
 func copyBinary(ctx context.Context, tx pgx.Tx, table string, columns []string, n int, row func(c *copyRow, i int)) (int64, error) {
+	return copyStream(ctx, tx, table, columns, func(c *copyRow) {
+		for i := range n {
+			row(c, i)
+			c.end()
+		}
+	})
+}
+
+// copyStream is copyBinary for rows made as they go: rows appends each
+// row to c (begin, its fields) and calls c.end after it.
+func copyStream(ctx context.Context, tx pgx.Tx, table string, columns []string, rows func(c *copyRow)) (int64, error) {
 	pr, pw := io.Pipe()
 	go func() {
-		c := &copyRow{buf: make([]byte, 0, 1<<17)}
+		c := &copyRow{buf: make([]byte, 0, 1<<17), w: pw}
 		c.buf = append(c.buf, "PGCOPY\n\xff\r\n\x00"...)
 		c.buf = binary.BigEndian.AppendUint32(c.buf, 0) // flags
 		c.buf = binary.BigEndian.AppendUint32(c.buf, 0) // header extension
-		for i := range n {
-			row(c, i)
-			if len(c.buf) >= 1<<16 {
-				if _, err := pw.Write(c.buf); err != nil {
-					return // the reader failed: CopyFrom reports why
-				}
-				c.buf = c.buf[:0]
-			}
+		rows(c)
+		if c.err != nil {
+			return // the reader failed: CopyFrom reports why
 		}
 		c.buf = binary.BigEndian.AppendUint16(c.buf, math.MaxUint16) // trailer: -1
 		_, err := pw.Write(c.buf)
@@ -140,4 +150,16 @@ func copyBinary(ctx context.Context, tx pgx.Tx, table string, columns []string, 
 		return 0, err
 	}
 	return tag.RowsAffected(), nil
+}
+
+// end ends a row: a full buffer goes to PostgreSQL. Once that failed, the
+// rows are dropped (COPY has stopped reading, and says why).
+func (c *copyRow) end() {
+	if len(c.buf) < 1<<16 {
+		return
+	}
+	if c.err == nil {
+		_, c.err = c.w.Write(c.buf)
+	}
+	c.buf = c.buf[:0]
 }

@@ -23,21 +23,21 @@ func (d rollupDay) String() string {
 
 func (r importRollups) lines() []string {
 	var out []string
-	for _, c := range r.counts {
-		out = append(out, fmt.Sprintf("d %s %d %s %s %d %d %d", c.key.day, c.key.mediatorID, c.dim, c.code, c.n, c.resolved, c.open))
-	}
+	r.eachCount(func(key rollupKey, dim, code string, n, resolved, open int64) {
+		out = append(out, fmt.Sprintf("d %s %d %s %s %d %d %d", key.day, key.mediatorID, dim, code, n, resolved, open))
+	})
 	for _, f := range r.followUps {
-		out = append(out, fmt.Sprintf("fu %d %s %s %s %d", f.key.mediatorID, f.key.day, f.what, f.day, f.n))
+		out = append(out, fmt.Sprintf("fu %d %s %c %s %d", f.key.mediatorID, f.key.day, f.what, f.day, f.n))
 	}
 	for _, d := range r.followUpDays {
-		out = append(out, fmt.Sprintf("fud %s %s %d %d", d.what, d.day, d.mediatorID, d.n))
+		out = append(out, fmt.Sprintf("fud %c %s %d %d", d.what, d.day, d.mediatorID, d.n))
 	}
 	for _, p := range r.people {
-		out = append(out, fmt.Sprintf("p %s %s %d %d %s %s %s %s %s f", p.span, p.start, p.mediatorID, p.beneficiaryID,
+		out = append(out, fmt.Sprintf("p %c %s %d %d %s %s %s %s %s f", p.span, p.start, p.mediatorID, p.beneficiaryID,
 			p.first[firstVisit], p.first[firstQPV], p.first[firstSP], p.first[firstRights], p.first[firstCare]))
 	}
 	for _, d := range r.peopleDays {
-		out = append(out, fmt.Sprintf("pd %s %s %d %s %d %d %d %d %d %d", d.span, d.start, d.mediatorID, d.day,
+		out = append(out, fmt.Sprintf("pd %c %s %d %s %d %d %d %d %d %d", d.span, d.start, d.mediatorID, d.day,
 			d.n[firstVisit], d.n[firstVisit], d.n[firstQPV], d.n[firstSP], d.n[firstRights], d.n[firstCare]))
 	}
 	return out
