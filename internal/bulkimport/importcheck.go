@@ -62,7 +62,15 @@ func readImportFile(rows iter.Seq2[Row, error]) (*importFile, error) {
 		return nil, errors.New("read rows: more than 65 536 distinct codes")
 	}
 	if !sorted {
-		slices.SortStableFunc(f.rows, func(a, b fileRow) int { return cmp.Compare(a.line, b.line) })
+		rows := make([]fileRow, 0, f.n)
+		for _, c := range f.chunks {
+			rows = append(rows, c...)
+		}
+		slices.SortStableFunc(rows, func(a, b fileRow) int { return cmp.Compare(a.line, b.line) })
+		f.chunks, f.n = nil, 0
+		for _, r := range rows {
+			f.push(r)
+		}
 		f.renumber()
 	}
 	f.index()
@@ -73,13 +81,14 @@ func readImportFile(rows iter.Seq2[Row, error]) (*importFile, error) {
 // of first line.
 func (f *importFile) index() {
 	rights, care := f.word("droits"), f.word("soins")
-	for i := range f.rows {
-		r := &f.rows[i]
+	f.sheets = make([]importSheet, 0, f.sheetIDs.len())
+	for i := range f.n {
+		r := f.at(i)
 		if int(r.sheet) == len(f.sheets) {
 			f.sheets = append(f.sheets, importSheet{first: int32(i)})
 		}
 		sh := &f.sheets[r.sheet]
-		sh.lastLine = int(r.line) // rows are in line order
+		sh.lastLine = r.line // rows are in line order
 		sh.rights = sh.rights || r.kind == rights
 		sh.care = sh.care || r.kind == care
 	}
@@ -100,8 +109,8 @@ const noWord = math.MaxUint16
 // first line, once rows read out of order are sorted.
 func (f *importFile) renumber() {
 	var sheets, codes, mediators names
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.at(i)
 		r.sheet = sheets.id(f.sheetIDs.name(r.sheet))
 		r.person = codes.id(f.codes.name(r.person))
 		r.mediator = mediators.id(f.mediators.name(r.mediator))
@@ -159,9 +168,9 @@ func dayOf(t time.Time) int32 {
 func (f *importFile) sheetLines() fileCheck {
 	c := fileCheck{name: "sheet lines"}
 	var cols []string
-	for i := range f.rows {
-		r := &f.rows[i]
-		first := &f.rows[f.sheets[r.sheet].first]
+	for i := range f.n {
+		r := f.at(i)
+		first := f.at(f.sheets[r.sheet].first)
 		if r.line == first.line {
 			continue
 		}
@@ -223,8 +232,8 @@ func (f *importFile) mediatorDepartements() mediatorCheck {
 	firstDep := make([]uint16, f.mediators.len())
 	seen := make([]bool, f.mediators.len())
 	reported := make(map[[2]int32]bool)
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.at(i)
 		if !seen[r.mediator] {
 			seen[r.mediator], firstDep[r.mediator] = true, r.departement
 		}
@@ -251,10 +260,10 @@ func (f *importFile) beneficiaries() (owners []int32) {
 	for i := range owners {
 		owners[i] = -1
 	}
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.at(i)
 		// Strictly earlier: on the same day the smaller line, seen first, stays.
-		if o := owners[r.person]; o < 0 || r.day < f.rows[o].day {
+		if o := owners[r.person]; o < 0 || r.day < f.at(o).day {
 			owners[r.person] = int32(i)
 		}
 	}
@@ -266,9 +275,9 @@ func (f *importFile) beneficiaries() (owners []int32) {
 func (f *importFile) beneficiaryOwners(owners []int32) fileCheck {
 	c := fileCheck{name: "beneficiary owner"}
 	reported := make(map[uint64]bool)
-	for i := range f.rows {
-		r := &f.rows[i]
-		owner := f.rows[owners[r.person]].mediator
+	for i := range f.n {
+		r := f.at(i)
+		owner := f.at(owners[r.person]).mediator
 		if r.mediator == owner {
 			continue
 		}
@@ -295,15 +304,15 @@ func (f *importFile) personOnOneDay() fileCheck {
 		sex uint16
 	}
 	reported := make(map[daySex]bool)
-	for i := range f.rows {
-		r := &f.rows[i]
+	for i := range f.n {
+		r := f.at(i)
 		key := uint64(uint32(r.person))<<32 | uint64(uint32(r.day))
 		fi, ok := firsts[key]
 		if !ok {
 			firsts[key] = int32(i)
 			continue
 		}
-		first := &f.rows[fi]
+		first := f.at(fi)
 		if r.sex == first.sex || r.sheet == first.sheet {
 			continue
 		}

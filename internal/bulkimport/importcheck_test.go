@@ -79,8 +79,8 @@ func TestReadImportFileBuildsSheets(t *testing.T) {
 		t.Errorf("sheets %+v, want %+v", f.sheets, want)
 	}
 	var sheetOf []int32
-	for _, r := range f.rows {
-		sheetOf = append(sheetOf, r.sheet)
+	for i := range f.n {
+		sheetOf = append(sheetOf, f.at(i).sheet)
 	}
 	if !reflect.DeepEqual(sheetOf, []int32{0, 1, 0, 2, 1}) {
 		t.Errorf("sheetOf %v", sheetOf)

@@ -15,8 +15,10 @@ import (
 // order of first line (names), its codes are words of a small vocabulary.
 // A million lines take about 100 MB, where rows of strings took 740.
 type importFile struct {
-	rows []fileRow // the good lines, in line order
-	n    int32     // len(rows)
+	// chunks hold the good lines in line order, 1<<rowChunkBits a chunk:
+	// a million rows are never copied to grow one slice (see at).
+	chunks [][]fileRow
+	n      int32 // the rows
 	// sheets are one per sheet id, in order of first line (sheetIDs
 	// numbers them so); people and mediators likewise.
 	sheets    []importSheet
@@ -88,14 +90,35 @@ func (f *importFile) add(r Row) {
 		f.obstacleIndex[strings.Clone(key)] = o
 	}
 	c.obstacles = o
-	f.rows = append(f.rows, c)
+	f.push(c)
+}
+
+// rowChunkBits sizes importFile's chunks: 65 536 rows, 3.4 MB.
+const rowChunkBits = 16
+
+// at is the i-th good line.
+func (f *importFile) at(i int32) *fileRow {
+	return &f.chunks[i>>rowChunkBits][i&(1<<rowChunkBits-1)]
+}
+
+// push appends a row.
+func (f *importFile) push(c fileRow) {
+	if f.n&(1<<rowChunkBits-1) == 0 {
+		size := 1 << rowChunkBits
+		if f.n == 0 {
+			size = 1024 // a small file stays small; the first chunk grows
+		}
+		f.chunks = append(f.chunks, make([]fileRow, 0, size))
+	}
+	last := len(f.chunks) - 1
+	f.chunks[last] = append(f.chunks[last], c)
 	f.n++
 }
 
 // row is the i-th good line as the row source gave it (for messages and
-// tests: the import itself reads f.rows).
+// tests: the import itself reads f.at).
 func (f *importFile) row(i int32) Row {
-	c := &f.rows[i]
+	c := f.at(i)
 	r := Row{
 		Line: int(c.line), SheetID: f.sheetIDs.name(c.sheet), Date: dayTime(c.day), Mediator: f.mediators.name(c.mediator),
 		Departement: f.words.word(c.departement), Beneficiary: f.codes.name(c.person), Sex: f.words.word(c.sex),
@@ -135,7 +158,7 @@ func dayTime(d int32) time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 // first line stands for all of its lines (they agree outside the request).
 type importSheet struct {
 	first    int32 // the row of its first line (see importFile.rows)
-	lastLine int   // the file line of its last line
+	lastLine int32 // the file line of its last line
 	rights   bool  // it has a rights request ("droits")
 	care     bool  // it has a care request ("soins")
 

@@ -34,12 +34,29 @@ func TestImportFileRowsReadBackAsGiven(t *testing.T) {
 			t.Errorf("row %d reads back as\n%+v\nwant\n%+v", i, got, want)
 		}
 	}
-	if f.rows[0].sheet != f.rows[2].sheet || f.rows[0].person != f.rows[2].person || f.rows[0].mediator != f.rows[2].mediator ||
-		f.rows[0].obstacles != f.rows[2].obstacles || f.rows[0].sheet == f.rows[1].sheet {
-		t.Errorf("numbers %+v", f.rows)
+	if a, b, c := f.at(0), f.at(1), f.at(2); a.sheet != c.sheet || a.person != c.person || a.mediator != c.mediator ||
+		a.obstacles != c.obstacles || a.sheet == b.sheet {
+		t.Errorf("numbers %+v %+v %+v", *a, *b, *c)
 	}
 	if f.sheetIDs.len() != 2 || f.sheetIDs.find("S2") != 1 || f.sheetIDs.find("S3") != -1 {
 		t.Errorf("sheet ids: %d, S2 = %d, S3 = %d", f.sheetIDs.len(), f.sheetIDs.find("S2"), f.sheetIDs.find("S3"))
+	}
+}
+
+// A file's rows are kept in chunks of 65 536: the rows on either side of
+// each chunk's edge are the ones added there, and none is lost.
+func TestImportFileRowsAcrossChunks(t *testing.T) {
+	f := &importFile{}
+	for i := range 200_000 {
+		f.add(Row{Line: i + 2})
+	}
+	if f.n != 200_000 || len(f.chunks) != 4 {
+		t.Fatalf("%d rows in %d chunks, want 200000 in 4", f.n, len(f.chunks))
+	}
+	for _, i := range []int32{0, 1023, 1024, 65535, 65536, 131071, 131072, 196607, 196608, 199999} {
+		if got := f.row(i).Line; got != int(i)+2 {
+			t.Errorf("row %d holds line %d, want %d", i, got, i+2)
+		}
 	}
 }
 

@@ -187,7 +187,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		if s.newPerson {
 			newPeople = append(newPeople, int32(si))
 		}
-		if k, ok := keyIndex[rollupKey{s.mediatorID, rollupDay(f.rows[s.first].day)}]; ok {
+		if k, ok := keyIndex[rollupKey{s.mediatorID, rollupDay(f.at(s.first).day)}]; ok {
 			sheetKey[si] = k
 			keyStart[k+1]++
 		}
@@ -205,8 +205,8 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	}
 	// The requests of those sheets, by sheet, in line order.
 	reqStart := make([]int32, len(f.sheets)+1)
-	for i := range f.rows {
-		if r := &f.rows[i]; r.kind != 0 && sheetKey[r.sheet] >= 0 { // word 0 is ""
+	for i := range f.n {
+		if r := f.at(i); r.kind != 0 && sheetKey[r.sheet] >= 0 { // word 0 is ""
 			reqStart[r.sheet+1]++
 		}
 	}
@@ -215,8 +215,8 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 	}
 	reqRows := make([]int32, reqStart[len(f.sheets)])
 	next = slices.Clone(reqStart[:len(f.sheets)])
-	for i := range f.rows {
-		if r := &f.rows[i]; r.kind != 0 && sheetKey[r.sheet] >= 0 {
+	for i := range f.n {
+		if r := f.at(i); r.kind != 0 && sheetKey[r.sheet] >= 0 {
 			reqRows[next[r.sheet]] = int32(i)
 			next[r.sheet]++
 		}
@@ -244,7 +244,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		}
 		follows, followNs = follows[:0], followNs[:0]
 		for _, si := range byKey[keyStart[k]:keyStart[k+1]] {
-			r := &f.rows[f.sheets[si].first]
+			r := f.at(f.sheets[si].first)
 			c[fixedSheets]++
 			switch r.sex {
 			case female:
@@ -275,7 +275,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 				addCode(dimObstacle, o).n++
 			}
 			for _, i := range reqRows[reqStart[si]:reqStart[si+1]] {
-				q := &f.rows[i]
+				q := f.at(i)
 				cr := addCode(dimKinds+q.kind, q.typ)
 				cr.n++
 				var fu followUp
@@ -371,13 +371,14 @@ func peopleSpans(f *importFile, sheets []int32) []personSpan {
 		return cmp.Or(cmp.Compare(f.sheets[a].beneficiaryID, f.sheets[b].beneficiaryID), cmp.Compare(a, b))
 	})
 	yes := f.word("oui")
-	var out, spans []personSpan
+	out := make([]personSpan, 0, 2*len(sheets)) // at most a year and a month a sheet
+	var spans []personSpan
 	for i := 0; i < len(sheets); {
 		ben := f.sheets[sheets[i]].beneficiaryID
 		spans = spans[:0]
 		for ; i < len(sheets) && f.sheets[sheets[i]].beneficiaryID == ben; i++ {
 			s := &f.sheets[sheets[i]]
-			r := &f.rows[s.first]
+			r := f.at(s.first)
 			day, date := rollupDay(r.day), dayTime(r.day)
 			yearStart := day - rollupDay(date.YearDay()-1)
 			monthStart := day - rollupDay(date.Day()-1)

@@ -250,7 +250,7 @@ func TestComputeImportRollupsResolvedDayInParis(t *testing.T) {
 // syntheticImport is a file of n lines: sheets of one to three lines over
 // 100 mediators and a year of days, every other person new.
 func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
-	f := &importFile{rows: make([]fileRow, 0, n)}
+	f := &importFile{}
 	fresh := map[importDayKey]bool{}
 	start := isoDay("2024-01-01")
 	kinds := []string{"droits", "soins", ""}

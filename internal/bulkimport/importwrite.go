@@ -230,8 +230,8 @@ func (db *importKnown) checks(f *importFile) []fileCheck {
 			return c
 		}
 		first := map[group]int32{}
-		for i := range f.rows {
-			r := &f.rows[i]
+		for i := range f.n {
+			r := f.at(i)
 			if g, ok := match(r); ok {
 				if _, seen := first[g]; !seen {
 					first[g] = r.line
@@ -330,7 +330,7 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		person, day := f.rows[sh.first].person, f.rows[sh.first].day
+		person, day := f.at(sh.first).person, f.at(sh.first).day
 		if l := p.latest[person]; l < 0 || day > p.lastDay[person] || day == p.lastDay[person] && f.sheets[l].lastLine < sh.lastLine {
 			p.latest[person], p.lastDay[person] = int32(i), day
 		}
@@ -351,8 +351,8 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 			p.newPeople = append(p.newPeople, int32(person))
 		}
 	}
-	for i := range f.rows {
-		if r := &f.rows[i]; r.kind != 0 && !f.sheets[r.sheet].known { // word 0 is ""
+	for i := range f.n {
+		if r := f.at(i); r.kind != 0 && !f.sheets[r.sheet].known { // word 0 is ""
 			p.requests = append(p.requests, int32(i))
 		}
 	}
@@ -362,7 +362,7 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 		i   int32
 	}, len(p.order))
 	for j, i := range p.order {
-		r := &f.rows[f.sheets[i].first]
+		r := f.at(f.sheets[i].first)
 		keyed[j].key, keyed[j].i = int64(r.day)<<32|int64(r.line), i
 	}
 	slices.SortFunc(keyed, func(a, b struct {
@@ -397,7 +397,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		sh.mediatorID = medIDs[f.rows[sh.first].mediator]
+		sh.mediatorID = medIDs[f.at(sh.first).mediator]
 	}
 	fresh, err := freshDays(ctx, tx, f, plan)
 	if err != nil {
@@ -490,7 +490,7 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 	fresh := map[importDayKey]bool{}
 	for _, i := range plan.order {
 		sh := &f.sheets[i]
-		fresh[importDayKey{sh.mediatorID, f.rows[sh.first].day}] = true
+		fresh[importDayKey{sh.mediatorID, f.at(sh.first).day}] = true
 	}
 	meds, days := make([]int64, 0, len(fresh)), make([]time.Time, 0, len(fresh))
 	for k := range fresh {
@@ -544,7 +544,7 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 			[]string{"id", "code", "mediator_id", "sex", "age", "age_on", "qpv", "resources", "last_seen"},
 			n, func(c *copyRow, i int) {
 				person := plan.newPeople[i]
-				r := &f.rows[f.sheets[plan.latest[person]].first]
+				r := f.at(f.sheets[plan.latest[person]].first)
 				c.begin(9)
 				c.int8(plan.personID[person])
 				c.bytes(f.codes.bytesOf(r.person))
@@ -561,7 +561,7 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		person := f.rows[sh.first].person
+		person := f.at(sh.first).person
 		sh.beneficiaryID, sh.newPerson = plan.personID[person], isNew[person]
 	}
 	return nil
@@ -598,7 +598,7 @@ func writeSheets(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 			"level", "social_protection", "obstacles", "source", "mediator_number"},
 		len(plan.order), func(c *copyRow, i int) {
 			sh := &f.sheets[plan.order[i]]
-			r := &f.rows[sh.first]
+			r := f.at(sh.first)
 			next[sh.mediatorID]++
 			w := func(id uint16) { c.text(f.words.word(id)) }
 			c.begin(15)
@@ -650,7 +650,7 @@ func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPl
 	if _, err := copyBinary(ctx, tx, "requests",
 		[]string{"id", "sheet_id", "position", "kind", "type", "status", "follow_up", "status_changed_at", "resolved_at"},
 		len(idx), func(c *copyRow, i int) {
-			r := &f.rows[idx[i]]
+			r := f.at(idx[i])
 			s := r.sheet
 			position[s]++
 			at := midnight(r.day)
