@@ -429,7 +429,7 @@ func TestCrashLoop(t *testing.T) {
 	}
 
 	// Every unfinished form resumes.
-	drafts := state.New(rd.Client, rd.Prefix)
+	drafts := state.New(rd.Client, rd.Prefix).Drafts()
 	unfinished, resumed := 0, 0
 	for _, m := range meds {
 		id := m.u.ID()

@@ -22,13 +22,13 @@ func useTestRedis(t *testing.T) *state.Drafts {
 	t.Setenv("REDIS_URL", testenv.RedisURL())
 	t.Setenv("RELAIS_REDIS_PREFIX", r.Prefix)
 	t.Setenv("RELAIS_AUDIT_KEY", "")
-	return state.New(r.Client, r.Prefix)
+	return state.New(r.Client, r.Prefix).Drafts()
 }
 
 // personDraft is a sheet in progress for the person of code, as the bot
 // keeps it in Redis.
 func personDraft(code, note string) state.Draft {
-	return state.Draft{Transcript: []string{"Personne : " + code}, State: dialog.State{
+	return state.Draft{Shown: state.Shown{Transcript: []string{"Personne : " + code}}, State: dialog.State{
 		FormID: "fiche", RecordID: "s-" + code, Phase: dialog.PhaseAsk,
 		Answers:   dialog.Answers{"beneficiary": {Code: code}, "note": {Text: note}},
 		Person:    &dialog.Person{Code: code},

@@ -119,10 +119,12 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	mx.WatchSender(sender)
 	// Update ids and locks are scoped by bot: two bots sharing one Redis
 	// (staging and production) never take each other's updates.
-	drafts := state.New(svc.redis, cfg.RedisPrefix).ForBot(api.Self.ID)
+	keys := state.New(svc.redis, cfg.RedisPrefix).ForBot(api.Self.ID)
+	drafts, locks := keys.Drafts(), keys.Locks()
 	b := bot.New(bot.Options{
 		Store:        svc.store,
 		Drafts:       drafts,
+		Updates:      keys.Updates(),
 		ReminderHour: cfg.ReminderHour,
 		Out:          sender,
 		Location:     cfg.Location,
@@ -138,11 +140,11 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	})
 	// Every scheduled job runs on one runner: catch-up at start, panic
 	// recovery, one replica per tick, a record of each execution.
-	runner := &jobs.Runner{Store: svc.store, Lock: drafts, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
+	runner := &jobs.Runner{Store: svc.store, Lock: locks, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
 	digestLog := log.With("job", digest.JobName)
 	dig := &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: digestLog,
 		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}, Buttons: bot.DigestButtons}
-	purge := &retention.Job{Store: svc.store, Locker: drafts, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
+	purge := &retention.Job{Store: svc.store, Locker: locks, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
 	for _, j := range []jobs.Job{sched.Job(), dig.Schedule(), purge.Schedule()} {
 		if err := runner.Register(j); err != nil {
 			return err

@@ -58,11 +58,11 @@ func actionSavedButtons(st dialog.State) [][]dialog.Button {
 
 // Records lists the mediator's registered partners for the record step of
 // the action form, the most used first.
-func (e *env) Records(source string) ([]dialog.Record, error) {
+func (e *env) Records(ctx context.Context, source string) ([]dialog.Record, error) {
 	if source != "partners" || e.mediatorID == 0 {
 		return nil, nil
 	}
-	ps, err := e.store.PartnersByUse(e.ctx, e.mediatorID)
+	ps, err := e.store.PartnersByUse(ctx, e.mediatorID)
 	if err != nil {
 		return nil, err
 	}

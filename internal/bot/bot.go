@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -18,18 +19,18 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Messenger sends to Telegram; in production the rate-limited sender. The
-// bot says everything as a transport-neutral telegram.Message: how it
+// bot says everything as a transport-neutral chat.Message: how it
 // becomes Bot API calls is decided in internal/telegram alone.
 type Messenger interface {
-	Post(ctx context.Context, m telegram.Message) (int, error)
+	Post(ctx context.Context, m chat.Message) (int, error)
 	Answer(ctx context.Context, callbackID, text string) error
-	SetCommands(ctx context.Context, chatID int64, cmds []telegram.Command) error
+	SetCommands(ctx context.Context, chatID int64, cmds []chat.Command) error
 	LeaveChat(ctx context.Context, chatID int64) error
 	Delete(ctx context.Context, chatID int64, messageID int) error
 }
@@ -38,6 +39,7 @@ type Messenger interface {
 type Bot struct {
 	store    *store.Store
 	drafts   Drafts
+	updates  Updates
 	out      Messenger
 	loc      *time.Location
 	now      func() time.Time
@@ -45,8 +47,7 @@ type Bot struct {
 	username string
 	flow     *formFlow
 	hour     int
-	commands map[string]func(ctx context.Context, u *store.User, ev event, arg string)
-	buttons  map[string]route
+	routes   map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
 }
@@ -55,6 +56,7 @@ type Bot struct {
 type Options struct {
 	Store    *store.Store
 	Drafts   Drafts
+	Updates  Updates
 	Out      Messenger
 	Location *time.Location
 	Now      func() time.Time // nil: time.Now
@@ -69,7 +71,7 @@ type Options struct {
 
 // New returns a Bot.
 func New(o Options) *Bot {
-	b := &Bot{store: o.Store, drafts: o.Drafts, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
+	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
 		lines: o.ChatFiles == config.ChatFilesLines}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
@@ -85,8 +87,7 @@ func New(o Options) *Bot {
 	}
 	b.log = slog.New(updateLogHandler{b.log.Handler()})
 	b.flow = &formFlow{bot: b, forms: o.Forms}
-	b.commands = b.commandRoutes()
-	b.buttons = b.buttonRoutes()
+	b.routes = routesOf(b)
 	return b
 }
 
@@ -149,6 +150,15 @@ var ErrChatBusy = errors.New("bot: chat busy, deliver the update again later")
 // renewEvery keeps a running update's chat lease alive.
 const renewEvery = state.ProcessingTTL / 3
 
+// Updates has each update handled once, and a chat's updates one at a time
+// across replicas (state.Updates): a lease on the chat while one is handled.
+type Updates interface {
+	BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (state.UpdateStatus, error)
+	RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+	FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+}
+
 // HandleUpdate processes one update once, even when Telegram delivers it
 // again. It returns an error only when the update was not handled and
 // must be delivered again (ErrChatBusy, or ctx ended mid-way); every
@@ -163,7 +173,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		return nil
 	}
 	ctx = withLogAttrs(ctx, slog.Int("update_id", u.UpdateID))
-	status, err := b.drafts.BeginUpdate(ctx, ev.chatID, u.UpdateID)
+	status, err := b.updates.BeginUpdate(ctx, ev.chatID, u.UpdateID)
 	if err != nil {
 		b.log.ErrorContext(ctx, "claim update", "err", err)
 		b.answer(ctx, ev, "")
@@ -187,9 +197,9 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		}
 		// A handler cut by shutdown did not finish: Telegram delivers the
 		// update again. One that panicked is recorded as done, never retried.
-		finish := b.drafts.AbandonUpdate
+		finish := b.updates.AbandonUpdate
 		if done || ctx.Err() == nil {
-			finish = b.drafts.FinishUpdate
+			finish = b.updates.FinishUpdate
 		}
 		if err := finish(context.WithoutCancel(ctx), ev.chatID, u.UpdateID); err != nil {
 			b.log.ErrorContext(ctx, "release update", "done", done, "err", err)
@@ -229,7 +239,7 @@ func (b *Bot) renew(ctx context.Context, chatID store.ChatID, updateID int) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := b.drafts.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
+			if err := b.updates.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
 				b.log.WarnContext(ctx, "renew update lease", "update_id", updateID, "err", err)
 			}
 		}
@@ -295,7 +305,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, welcome(user))
 		return
 	case "/aide", "/help":
-		b.help(ctx, user, ev)
+		b.runCommand(ctx, user, ev, "/aide", arg)
 		return
 	}
 	if b.flow.handleText(ctx, user, ev, cmd, arg) {
@@ -309,40 +319,17 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 
 // help answers /aide: the chat's menu of commands set for the role, and the
 // help text.
-func (b *Bot) help(ctx context.Context, u *store.User, ev event) {
+func (b *Bot) help(ctx context.Context, u *store.User, ev event, _ []string) error {
 	b.setChatMenu(ctx, ev.chatID, u.Role)
 	b.reply(ctx, ev, helpText(u))
-}
-
-// runCommand runs cmd of the command table if the role may use it, and
-// says whose it is otherwise; false: no such command.
-func (b *Bot) runCommand(ctx context.Context, u *store.User, ev event, cmd, arg string) bool {
-	run, ok := b.commands[cmd]
-	if !ok {
-		return false
-	}
-	if !mayUse(cmd, u.Role) {
-		b.reply(ctx, ev, reservedFor(cmd, access[cmd]))
-		return true
-	}
-	run(ctx, u, ev, arg)
-	return true
-}
-
-func allowed(roles []string, role string) bool {
-	for _, r := range roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
+	return nil
 }
 
 // reservedFor explains that a known command belongs to another role, so a
 // coordinator typing /fiche learns why rather than reading "unknown".
 func reservedFor(cmd string, roles []string) string {
 	who := "aux coordinateurs"
-	if allowed(roles, store.RoleMediator) {
+	if slices.Contains(roles, store.RoleMediator) {
 		who = "aux médiateurs santé"
 	}
 	return "La commande " + cmd + " est réservée " + who + ". Tapez /aide pour voir ce que vous pouvez faire."
@@ -378,18 +365,18 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 // failure). A text over Telegram's limit (a long list) goes as several
 // messages cut between lines, the buttons on the last one: a user never
 // gets silence because a list grew.
-func (b *Bot) send(ctx context.Context, chatID store.ChatID, text string, buttons [][]telegram.Button) int {
-	return b.post(ctx, telegram.Message{ChatID: int64(chatID), Text: text, Buttons: buttons})
+func (b *Bot) send(ctx context.Context, chatID store.ChatID, text string, buttons [][]chat.Button) int {
+	return b.post(ctx, chat.Message{ChatID: int64(chatID), Text: text, Buttons: buttons})
 }
 
 // post sends or edits one message and returns its id (0 on failure). A
 // new text over Telegram's limit goes as several messages cut between
 // lines, the buttons on the last one.
-func (b *Bot) post(ctx context.Context, m telegram.Message) int {
+func (b *Bot) post(ctx context.Context, m chat.Message) int {
 	if m.Edit == 0 && m.File == nil {
 		parts := splitText(m.Text, frtext.MaxMessage)
 		for _, part := range parts[:len(parts)-1] {
-			if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.ChatID, Text: part}); err != nil {
+			if _, err := b.out.Post(ctx, chat.Message{ChatID: m.ChatID, Text: part}); err != nil {
 				b.log.ErrorContext(ctx, "send message", "chat_id", m.ChatID, "err", err)
 				return 0
 			}
@@ -436,8 +423,8 @@ func splitText(text string, limit int) []string {
 
 // edit replaces a message's text and buttons (none: its keyboard goes); an
 // identical edit is not an error.
-func (b *Bot) edit(ctx context.Context, chatID store.ChatID, messageID int, text string, buttons [][]telegram.Button) {
-	b.post(ctx, telegram.Message{ChatID: int64(chatID), Edit: messageID, Text: text, Buttons: buttons})
+func (b *Bot) edit(ctx context.Context, chatID store.ChatID, messageID int, text string, buttons [][]chat.Button) {
+	b.post(ctx, chat.Message{ChatID: int64(chatID), Edit: messageID, Text: text, Buttons: buttons})
 }
 
 // answer acknowledges a button press, with a short toast when text is set.
@@ -452,10 +439,10 @@ func (b *Bot) answer(ctx context.Context, ev event, text string) {
 }
 
 // keyboard gathers rows of buttons under a message.
-func keyboard(rows ...[]telegram.Button) [][]telegram.Button { return rows }
+func keyboard(rows ...[]chat.Button) [][]chat.Button { return rows }
 
 // keyRow is one row of buttons.
-func keyRow(buttons ...telegram.Button) []telegram.Button { return buttons }
+func keyRow(buttons ...chat.Button) []chat.Button { return buttons }
 
 // button is a button sending data back when pressed.
-func button(text, data string) telegram.Button { return telegram.Button{Text: text, Data: data} }
+func button(text, data string) chat.Button { return chat.Button{Text: text, Data: data} }

@@ -31,7 +31,6 @@ func (h *harness) scheduler() *reminders.Scheduler {
 		Out:        telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
 		Location:   paris,
 		Hour:       9,
-		Now:        h.clock.Now,
 		InProgress: bot.InProgress(h.forms),
 	})
 }
@@ -39,7 +38,7 @@ func (h *harness) scheduler() *reminders.Scheduler {
 func (h *harness) runReminders(now time.Time) {
 	h.t.Helper()
 	h.clock.Set(now)
-	if _, err := h.scheduler().RunDue(context.Background(), now); err != nil {
+	if err := h.scheduler().Job().Run(context.Background(), now); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -9,27 +9,25 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Forms are the loaded dialogs/*.yaml, by form id.
 type Forms map[string]*forms.Form
 
-// Drafts keeps the dialog state of half-filled forms and de-duplicates updates.
+// Drafts keeps what a conversation leaves between two updates: the
+// half-filled form, the question waiting for a typed answer, the last
+// question answered, the wrong invitation codes (state.Drafts).
 type Drafts interface {
 	Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Draft, bool, error)
 	Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, d state.Draft) error
 	Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
-	BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (state.UpdateStatus, error)
-	RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
-	FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
-	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	Failures(ctx context.Context, key string, since time.Time) (int, error)
 	SaveLastQuestion(ctx context.Context, chatID store.ChatID, data []byte) error
@@ -43,7 +41,7 @@ type Drafts interface {
 type saver func(ctx context.Context, u *store.User, st dialog.State) (int64, error)
 
 // formFlow runs any form of dialogs/ for a user: it feeds the pure engine
-// with inputs, shows its replies, keeps its state in Redis and saves once.
+// with inputs, shows its events (steps.go), keeps its state in Redis and saves once.
 type formFlow struct {
 	bot   *Bot
 	forms Forms
@@ -57,16 +55,13 @@ func newRecordID() string {
 	return hex.EncodeToString(b)
 }
 
-// start begins the form of the command, unless one is already in progress.
-func (f *formFlow) start(ctx context.Context, u *store.User, ev event, _ string) {
-	cmd, _ := splitCommand(ev.text)
-	k, ok := kindOfCommand(cmd)
-	if !ok {
-		f.bot.log.ErrorContext(ctx, "no form for command", "command", cmd)
-		f.bot.reply(ctx, ev, msgTryAgain)
-		return
+// starter is the handler of the command that begins form formID, unless
+// one is already in progress.
+func (f *formFlow) starter(formID string) handler {
+	return func(ctx context.Context, u *store.User, ev event, _ []string) error {
+		f.begin(ctx, u, ev, formID)
+		return nil
 	}
-	f.begin(ctx, u, ev, k.id)
 }
 
 func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID string) {
@@ -92,7 +87,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 			f.bot.reply(ctx, ev, msgTryAgain)
 			return
 		}
-		for _, r := range dialog.Retire(st.State) { // its buttons go with it
+		for _, r := range withdraw(st.Shown) { // its buttons go with it
 			f.bot.edit(ctx, ev.chatID, r.EditMessageID, r.Text, nil)
 		}
 		exists = false
@@ -106,7 +101,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 		k.start(f)(ctx, u, ev, form)
 		return
 	}
-	res, err := dialog.Start(form, newRecordID(), f.input(ev), f.env(ctx, u))
+	res, err := dialog.Start(ctx, form, newRecordID(), f.input(ev), f.env(u))
 	f.apply(ctx, u, ev, form, state.Draft{}, res, err)
 }
 
@@ -123,7 +118,7 @@ func (f *formFlow) title(formID string) string {
 }
 
 func (f *formFlow) input(ev event) dialog.Input {
-	return dialog.Input{Text: ev.text, Data: ev.data, MessageID: ev.messageID, Now: f.bot.Now()}
+	return dialog.Input{Text: ev.text, Data: ev.data, Now: f.bot.Now()}
 }
 
 // handleText passes typed text to the form in progress. It returns false when
@@ -159,18 +154,17 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 }
 
 // press handles a button of the engine ("d:…").
-func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
+func (f *formFlow) press(ctx context.Context, u *store.User, ev event, fields []string) error {
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
-		f.bot.log.ErrorContext(ctx, "load draft", "err", err)
-		f.bot.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-		return
+		return failure{msgUnavailable, fmt.Errorf("load draft: %w", err)}
 	}
 	if !exists {
 		f.bot.answer(ctx, ev, "Cette saisie est déjà terminée ou abandonnée.")
-		return
+		return nil
 	}
 	f.step(ctx, u, ev, st)
+	return nil
 }
 
 // applied tells whether the draft was saved by this very update: Telegram
@@ -198,13 +192,17 @@ func (f *formFlow) step(ctx context.Context, u *store.User, ev event, st state.D
 		f.bot.reply(ctx, ev, "Ce formulaire n'existe plus ; la saisie en cours a été abandonnée.")
 		return
 	}
-	res, err := dialog.Step(form, st.State, f.input(ev), f.env(ctx, u))
+	if stale(ev, st.Shown) {
+		f.apply(ctx, u, ev, form, st, dialog.Result{State: st.State, Notice: dialog.StaleNotice}, nil)
+		return
+	}
+	res, err := dialog.Step(ctx, form, st.State, f.input(ev), f.env(u))
 	f.apply(ctx, u, ev, form, st, res, err)
 }
 
-// apply shows the engine's replies to a step on draft orig (zero for a
+// apply shows the events of a step on draft orig (zero for a
 // new form), then saves, cancels or stores the
-// draft. An engine error (an Env call failed: the replies apologise and
+// draft. An engine error (an Env call failed: the events apologise and
 // the draft is unchanged) is logged here, once.
 func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *forms.Form, orig state.Draft, res dialog.Result, err error) {
 	b := f.bot
@@ -222,20 +220,21 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			res = res.Erased()
 		}
 	}
-	st := state.Draft{State: res.State}
+	// The Telegram presenter (steps.go): what the step shows, in one call;
+	// the draft remembers what its question message shows.
+	replies, shown := present(ev, orig.Shown, res.Events)
+	st := state.Draft{State: res.State, Shown: shown}
 	if err == nil {
-		// One Telegram call per step (steps.go); the draft remembers what
-		// its question message shows.
-		res.Replies, st.Transcript = oneCall(ev, orig, res.Replies, st.Phase == dialog.PhaseSummary)
+		replies, st.Transcript = oneCall(ev, orig.Shown, replies, st.Phase == dialog.PhaseSummary)
 	}
 	// show sends the replies and tells whether all reached Telegram.
 	show := func() bool {
 		delivered := true
-		for _, r := range res.Replies {
+		for _, r := range replies {
 			if r.Question {
 				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
 			}
-			id := b.post(ctx, telegram.Message{ChatID: int64(ev.chatID), Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
+			id := b.post(ctx, chat.Message{ChatID: int64(ev.chatID), Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
 			if r.Question && id != 0 {
 				st.QuestionMessageID = id
 			}
@@ -270,9 +269,8 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			return
 		}
 		show()
-		closing := dialog.Saved(form, st.State, map[string]string{"number": fmt.Sprint(number)})
-		closing[len(closing)-1].Buttons = savedButtons(form, st.State)
-		res = dialog.Result{Replies: savedInPlace(ev, closing)}
+		saved := dialog.SavedEvent(form, st.State, map[string]string{"number": fmt.Sprint(number)})
+		replies = savedInPlace(ev, presentSaved(st.Shown, saved, savedButtons(form, st.State)))
 		// The draft goes only once the confirmation is out: a confirmation
 		// that did not reach Telegram (or a crash before it) leaves the
 		// draft, so pressing « Enregistrer » again (or Telegram delivering
@@ -321,12 +319,12 @@ func newLabel(form *forms.Form) string {
 }
 
 // messageButtons turns the engine's buttons into the transport's.
-func messageButtons(rows [][]dialog.Button) [][]telegram.Button {
-	out := make([][]telegram.Button, 0, len(rows))
+func messageButtons(rows [][]dialog.Button) [][]chat.Button {
+	out := make([][]chat.Button, 0, len(rows))
 	for _, row := range rows {
-		r := make([]telegram.Button, 0, len(row))
+		r := make([]chat.Button, 0, len(row))
 		for _, btn := range row {
-			r = append(r, telegram.Button{Text: btn.Text, Data: btn.Data})
+			r = append(r, chat.Button{Text: btn.Text, Data: btn.Data})
 		}
 		out = append(out, r)
 	}
@@ -334,20 +332,19 @@ func messageButtons(rows [][]dialog.Button) [][]telegram.Button {
 }
 
 // action handles the bot's own buttons around forms ("b:…").
-func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
+func (f *formFlow) action(ctx context.Context, u *store.User, ev event, fields []string) error {
 	b := f.bot
-	parts := strings.Split(ev.data, ":")
-	switch parts[1] {
+	switch fields[0] {
 	case "new":
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
-		if len(parts) == 3 {
-			f.begin(ctx, u, ev, parts[2])
+		if len(fields) == 2 {
+			f.begin(ctx, u, ev, fields[1])
 		}
 	case "edit": // b:edit:<sheet number for the mediator>, from /mesfiches
 		b.answer(ctx, ev, "")
-		if len(parts) == 3 {
-			f.startEdit(ctx, u, ev, parts[2])
+		if len(fields) == 2 {
+			return f.startEdit(ctx, u, ev, fields[1])
 		}
 	case "done":
 		b.answer(ctx, ev, "")
@@ -357,59 +354,57 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		// b:resume:<record id>, b:drop:<record id>:<form to start next>
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 		if err != nil {
-			b.log.ErrorContext(ctx, "load draft", "err", err)
-			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-			return
+			return failure{msgUnavailable, fmt.Errorf("load draft: %w", err)}
 		}
-		if !exists || len(parts) < 3 || parts[2] != st.RecordID {
+		if !exists || len(fields) < 2 || fields[1] != st.RecordID {
 			// A button of an older prompt: the draft it named is gone.
 			b.answer(ctx, ev, "Cette saisie est déjà terminée ou abandonnée.")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
-			return
+			return nil
 		}
-		if parts[1] == "resume" {
+		if fields[0] == "resume" {
 			b.answer(ctx, ev, "")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
-				res, err := dialog.Resume(form, st.State, f.input(ev), f.env(ctx, u))
+				res, err := dialog.Resume(ctx, form, st.State, f.input(ev), f.env(u))
 				f.apply(ctx, u, ev, form, st, res, err)
 			}
-			return
+			return nil
 		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.log.ErrorContext(ctx, "drop draft", "err", err)
-			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-			return
+			return failure{msgUnavailable, fmt.Errorf("drop draft: %w", err)}
 		}
 		b.answer(ctx, ev, "Saisie en cours abandonnée.")
 		b.edit(ctx, ev.chatID, ev.messageID, "Saisie en cours abandonnée.", nil)
-		if len(parts) == 4 && parts[3] != "" {
-			f.begin(ctx, u, ev, parts[3])
+		if len(fields) == 3 && fields[2] != "" {
+			f.begin(ctx, u, ev, fields[2])
 		}
 	default:
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
 	}
+	return nil
 }
 
 // env gives the engine this mediator's people, looked up in PostgreSQL.
 type env struct {
-	ctx        context.Context
 	store      *store.Store
 	mediatorID store.MediatorID
 }
 
-func (f *formFlow) env(ctx context.Context, u *store.User) dialog.Env {
-	e := &env{ctx: ctx, store: f.bot.store}
+func (f *formFlow) env(u *store.User) dialog.Env {
+	e := &env{store: f.bot.store}
 	if u.Mediator != nil {
 		e.mediatorID = u.Mediator.ID
 	}
 	return e
 }
 
-func (e *env) NewPersonCode() (string, error) { return e.store.NewPersonCode(e.ctx) }
+func (e *env) NewPersonCode(ctx context.Context) (string, error) {
+	return e.store.NewPersonCode(ctx)
+}
 
-func (e *env) RecentPeople() ([]dialog.Person, error) {
-	ps, err := e.store.RecentPeople(e.ctx, e.mediatorID, 5)
+func (e *env) RecentPeople(ctx context.Context) ([]dialog.Person, error) {
+	ps, err := e.store.RecentPeople(ctx, e.mediatorID, 5)
 	if err != nil {
 		return nil, err
 	}
@@ -420,8 +415,8 @@ func (e *env) RecentPeople() ([]dialog.Person, error) {
 	return out, nil
 }
 
-func (e *env) SearchPeople(prefix string, limit int) ([]dialog.Person, error) {
-	ps, err := e.store.SearchPeople(e.ctx, e.mediatorID, prefix, limit)
+func (e *env) SearchPeople(ctx context.Context, prefix string, limit int) ([]dialog.Person, error) {
+	ps, err := e.store.SearchPeople(ctx, e.mediatorID, prefix, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -432,8 +427,8 @@ func (e *env) SearchPeople(prefix string, limit int) ([]dialog.Person, error) {
 	return out, nil
 }
 
-func (e *env) FindPerson(code string) (dialog.Person, bool, error) {
-	p, ok, err := e.store.FindPerson(e.ctx, e.mediatorID, strings.ToUpper(strings.TrimSpace(code)))
+func (e *env) FindPerson(ctx context.Context, code string) (dialog.Person, bool, error) {
+	p, ok, err := e.store.FindPerson(ctx, e.mediatorID, strings.ToUpper(strings.TrimSpace(code)))
 	if errors.Is(err, store.ErrBeneficiaryForgotten) {
 		return dialog.Person{}, false, dialog.ErrPersonErased
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/relais-sante/relais/dialogs"
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -67,7 +68,7 @@ func FuzzButtonPress(f *testing.F) {
 		f.Fatal(err)
 	}
 	b := New(Options{
-		Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix), Forms: Forms(fs),
+		Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix).Drafts(), Updates: state.New(rdb.Client, rdb.Prefix).Updates(), Forms: Forms(fs),
 		Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Location: testenv.Paris,
 		Now: func() time.Time { return time.Date(2026, 11, 23, 10, 0, 0, 0, testenv.Paris) }, Log: slog.New(slog.DiscardHandler),
 	})
@@ -90,7 +91,7 @@ func FuzzButtonPress(f *testing.F) {
 			f.Fatal(err)
 		}
 		tg.NewUser(id, "Fuzz")
-		sent, err := b.out.Post(ctx, telegram.Message{ChatID: id, Text: "Bonjour"})
+		sent, err := b.out.Post(ctx, chat.Message{ChatID: id, Text: "Bonjour"})
 		if err != nil {
 			f.Fatal(err)
 		}

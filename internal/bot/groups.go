@@ -5,8 +5,8 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 const msgPrivateOnly = "Relais fonctionne uniquement en conversation privée : les fiches et les chiffres ne doivent pas être vus par tout un groupe. " +
@@ -25,7 +25,7 @@ func (b *Bot) membershipChanged(ctx context.Context, m *tgbotapi.ChatMemberUpdat
 		return // removed, or left: nothing to do
 	}
 	if !m.Chat.IsChannel() {
-		if _, err := b.out.Post(ctx, telegram.Message{ChatID: m.Chat.ID, Text: msgPrivateOnly}); err != nil {
+		if _, err := b.out.Post(ctx, chat.Message{ChatID: m.Chat.ID, Text: msgPrivateOnly}); err != nil {
 			b.log.WarnContext(ctx, "tell a group Relais is private", "chat_type", m.Chat.Type, "err", err)
 		}
 	}

@@ -39,6 +39,8 @@ type harness struct {
 	stop   func()     // stops the running bot, waiting for in-flight updates
 	// options change the bot's options (as serve's configuration would) at each start.
 	options []func(*bot.Options)
+	// updates has each update handled once (the bot's other Redis store).
+	updates *state.Updates
 }
 
 // logBuffer collects the bot's log lines (from concurrent handlers).
@@ -93,7 +95,8 @@ func newHarness(t testing.TB, options ...func(*bot.Options)) *harness {
 		tg:      telegramtest.NewServer(t, telegramtest.WithoutRateLimits()),
 		db:      testenv.NewDB(t),
 		rdb:     rdb,
-		drafts:  state.New(rdb.Client, rdb.Prefix),
+		drafts:  state.New(rdb.Client, rdb.Prefix).Drafts(),
+		updates: state.New(rdb.Client, rdb.Prefix).Updates(),
 		clock:   &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, paris)},
 		forms:   bot.Forms(fs),
 		logs:    &logBuffer{},
@@ -116,6 +119,7 @@ func (h *harness) start() {
 	o := bot.Options{
 		Store:    h.db.Store,
 		Drafts:   h.drafts,
+		Updates:  h.updates,
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
 		Location: paris,
 		Now:      h.clock.Now,

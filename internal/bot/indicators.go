@@ -6,15 +6,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Figures flows (/indicateurs, /monbilan, /export) are stateless: each button
@@ -43,7 +44,8 @@ func viewer(u *store.User) indicators.Viewer {
 	return v
 }
 
-// scopes lists what the user may choose, in a stable order (buttons refer to indexes).
+// scopes lists the territories the user may choose, in a stable order; a
+// button names one by its scopeTag, looked up in this list when pressed.
 func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
 	v := viewer(u)
 	out := indicators.Scopes(v)
@@ -72,7 +74,7 @@ func scopeTag(s indicators.Scope) string {
 
 // periodButtons offers the periods. With a scope tag (a result's "Autre
 // période"), each button keeps that territory.
-func periodButtons(flow, tag string) [][]telegram.Button {
+func periodButtons(flow, tag string) [][]chat.Button {
 	d := func(code string) string { return withTag(flow+":"+code, tag) }
 	return keyboard(
 		keyRow(button("Cette semaine", d("w")), button("Ce mois", d("m"))),
@@ -94,8 +96,8 @@ const pastYears = 6
 
 // monthButtons offers the last twelve months, this one first; yearButtons
 // the past years, last year first.
-func monthButtons(flow, tag string, today time.Time) [][]telegram.Button {
-	var rows [][]telegram.Button
+func monthButtons(flow, tag string, today time.Time) [][]chat.Button {
+	var rows [][]chat.Button
 	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
 	for i := range 12 {
 		m := first.AddDate(0, -i, 0)
@@ -109,8 +111,8 @@ func monthButtons(flow, tag string, today time.Time) [][]telegram.Button {
 	return keyboard(rows...)
 }
 
-func yearButtons(flow, tag string, today time.Time) [][]telegram.Button {
-	var rows [][]telegram.Button
+func yearButtons(flow, tag string, today time.Time) [][]chat.Button {
+	var rows [][]chat.Button
 	for i := range pastYears {
 		y := today.Year() - 1 - i
 		btn := button(strconv.Itoa(y), withTag(flow+":y"+strconv.Itoa(y), tag))
@@ -164,28 +166,29 @@ func periodCode(p indicators.Period) string {
 
 // startFigures answers /indicateurs, /monbilan and /export: typed dates
 // ("/indicateurs 01/01/2024 31/12/2024") skip the period buttons.
-func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store.User, ev event, arg string) {
-	return func(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startFigures(flow, what string) handler {
+	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
+		arg := argOf(fields)
 		if arg == "" {
 			b.send(ctx, ev.chatID, what+" : quelle période ?", periodButtons(flow, ""))
-			return
+			return nil
 		}
 		f := strings.Fields(arg)
 		if len(f) != 2 {
 			b.reply(ctx, ev, "Écrivez deux dates, par exemple : /"+commandOf(flow)+" 01/01/2024 31/12/2024")
-			return
+			return nil
 		}
 		p, err := indicators.ParsePeriod(f[0], f[1], b.Now())
 		var bounds *indicators.OutOfBoundsError
 		if errors.As(err, &bounds) {
 			b.reply(ctx, ev, bounds.Error()+".")
-			return
+			return nil
 		}
 		if err != nil {
 			b.reply(ctx, ev, "Période incorrecte : "+err.Error()+".")
-			return
+			return nil
 		}
-		b.chooseScope(ctx, u, ev, flow, periodCode(p), 0)
+		return b.chooseScope(ctx, u, ev, flow, periodCode(p), 0)
 	}
 }
 
@@ -201,69 +204,67 @@ func commandOf(flow string) string {
 	return "indicateurs"
 }
 
-// pressFigures handles every button of the figures flows.
-func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
-	parts := strings.Split(ev.data, ":")
-	flow := parts[0]
-	if (flow == flowOwn) != (u.Role == store.RoleMediator) {
-		b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
-		return
-	}
-	if len(parts) == 2 && parts[1] == "custom" {
-		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, periodPrompt(), nil)
-		b.ask(ctx, ev, promptPeriod, flow) // the dates typed next are the period (prompts.go)
-		return
-	}
-	if len(parts) < 2 {
-		b.answer(ctx, ev, msgStaleButton)
-		return
-	}
-	tag := ""
-	if len(parts) == 3 {
-		tag = parts[2]
-	}
-	switch parts[1] {
-	case "p": // a result's "Autre période": the same territory, a new message
-		if tag == "" {
+// pressFigures handles every button of the figures flow flow ("i", "m", "e", "a").
+func (b *Bot) pressFigures(flow string) handler {
+	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
+		if (flow == flowOwn) != (u.Role == store.RoleMediator) {
+			b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
+			return nil
+		}
+		if len(fields) == 1 && fields[0] == "custom" {
+			b.answer(ctx, ev, "")
+			b.edit(ctx, ev.chatID, ev.messageID, periodPrompt(), nil)
+			b.ask(ctx, ev, promptPeriod, flow) // the dates typed next are the period (prompts.go)
+			return nil
+		}
+		if len(fields) < 1 {
 			b.answer(ctx, ev, msgStaleButton)
-			return
+			return nil
 		}
-		b.answer(ctx, ev, "")
-		b.send(ctx, ev.chatID, flowTitle(flow)+" : quelle période ?", periodButtons(flow, tag))
-		return
-	case "pm", "py": // the period chooser turns into a list of months or years
-		b.answer(ctx, ev, "")
-		if parts[1] == "pm" {
-			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quel mois ?", monthButtons(flow, tag, b.Now()))
-		} else {
-			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quelle année ?", yearButtons(flow, tag, b.Now()))
+		tag := ""
+		if len(fields) == 2 {
+			tag = fields[1]
 		}
-		return
-	case "t": // a result's "Autre territoire": the same period, a new message
-		if _, ok := period(tag, b.Now()); !ok {
+		switch fields[0] {
+		case "p": // a result's "Autre période": the same territory, a new message
+			if tag == "" {
+				b.answer(ctx, ev, msgStaleButton)
+				return nil
+			}
+			b.answer(ctx, ev, "")
+			b.send(ctx, ev.chatID, flowTitle(flow)+" : quelle période ?", periodButtons(flow, tag))
+			return nil
+		case "pm", "py": // the period chooser turns into a list of months or years
+			b.answer(ctx, ev, "")
+			if fields[0] == "pm" {
+				b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quel mois ?", monthButtons(flow, tag, b.Now()))
+			} else {
+				b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quelle année ?", yearButtons(flow, tag, b.Now()))
+			}
+			return nil
+		case "t": // a result's "Autre territoire": the same period, a new message
+			if _, ok := period(tag, b.Now()); !ok {
+				b.answer(ctx, ev, msgStaleButton)
+				return nil
+			}
+			b.answer(ctx, ev, "")
+			return b.chooseScope(ctx, u, ev, flow, tag, 0)
+		}
+		if _, ok := period(fields[0], b.Now()); !ok {
 			b.answer(ctx, ev, msgStaleButton)
-			return
+			return nil
 		}
 		b.answer(ctx, ev, "")
-		b.chooseScope(ctx, u, ev, flow, tag, 0)
-		return
+		if len(fields) == 1 {
+			return b.chooseScope(ctx, u, ev, flow, fields[0], ev.messageID)
+		}
+		format, editID := "xlsx", ev.messageID
+		if len(fields) == 3 {
+			// A button under a result (a file, figures): keep that message.
+			format, editID = fields[2], 0
+		}
+		return b.deliverFigures(ctx, u, ev, flow, fields[0], fields[1], format, editID)
 	}
-	if _, ok := period(parts[1], b.Now()); !ok {
-		b.answer(ctx, ev, msgStaleButton)
-		return
-	}
-	b.answer(ctx, ev, "")
-	if len(parts) == 2 {
-		b.chooseScope(ctx, u, ev, flow, parts[1], ev.messageID)
-		return
-	}
-	format, editID := "xlsx", ev.messageID
-	if len(parts) == 4 {
-		// A button under a result (a file, figures): keep that message.
-		format, editID = parts[3], 0
-	}
-	b.deliverFigures(ctx, u, ev, flow, parts[1], parts[2], format, editID)
 }
 
 // flowTitle names a figures flow in its questions.
@@ -283,19 +284,19 @@ func flowTitle(flow string) string {
 // the same question, and for coordinators the export and the other view
 // of the same territory and period. Dates are written out, so a press on
 // another day gives the same period.
-func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p indicators.Period, scope indicators.Scope) [][]telegram.Button {
+func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p indicators.Period, scope indicators.Scope) [][]chat.Button {
 	pcode, tag := periodCode(p), scopeTag(scope)
-	first := []telegram.Button{button("Autre période", flow+":p:"+tag)}
+	first := []chat.Button{button("Autre période", flow+":p:"+tag)}
 	if scopes, err := b.scopes(ctx, u); err != nil {
 		b.log.WarnContext(ctx, "list scopes for the result's buttons", "err", err) // the button is left out, nothing else
 	} else if len(scopes) > 1 {
 		first = append(first, button("Autre territoire", flow+":t:"+pcode))
 	}
-	rows := [][]telegram.Button{first}
+	rows := [][]chat.Button{first}
 	if flow == flowOwn || flow == flowExport {
 		return keyboard(rows...)
 	}
-	second := []telegram.Button{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
+	second := []chat.Button{button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")}
 	if flow == flowActivity {
 		second = append(second, button("Indicateurs", flowIndicators+":"+pcode+":"+tag+":v"))
 	} else {
@@ -309,7 +310,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 		if from, to := indicators.Day(p.From), indicators.Day(p.To); from.YearDay() == 1 && to.Year() == from.Year() && from.Year() < year+1 {
 			year = from.Year()
 		}
-		rows = append(rows, []telegram.Button{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
+		rows = append(rows, []chat.Button{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
 	}
 	return keyboard(rows...)
 }
@@ -318,7 +319,7 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 // and, for a coordinator, its mediators' activity and its export. They
 // carry a result's button data, so a press is checked like any other
 // (role, territory) and the period stays the week whatever the day.
-func DigestButtons(scope indicators.Scope, week indicators.Period) [][]telegram.Button {
+func DigestButtons(scope indicators.Scope, week indicators.Period) [][]chat.Button {
 	pcode, tag := periodCode(week), scopeTag(scope)
 	if scope.Kind == indicators.KindMediator { // a mediator's own week
 		return keyboard(keyRow(button("Détail de la semaine", flowOwn+":"+pcode+":"+tag+":v")))
@@ -330,26 +331,23 @@ func DigestButtons(scope indicators.Scope, week indicators.Period) [][]telegram.
 }
 
 // chooseScope asks for the territory when the user has more than one.
-func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pcode string, editID int) {
+func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pcode string, editID int) error {
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list scopes", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("list scopes: %w", err)
 	}
 	if len(scopes) == 0 {
 		b.reply(ctx, ev, "Aucun territoire ne vous est attribué : demandez à l'administrateur.")
-		return
+		return nil
 	}
 	if len(scopes) == 1 {
 		if editID > 0 {
 			p, _ := period(pcode, b.Now())
 			b.edit(ctx, ev.chatID, editID, "Période : "+p.Label(), nil)
 		}
-		b.deliverFigures(ctx, u, ev, flow, pcode, scopeTag(scopes[0]), "xlsx", 0)
-		return
+		return b.deliverFigures(ctx, u, ev, flow, pcode, scopeTag(scopes[0]), "xlsx", 0)
 	}
-	var rows [][]telegram.Button
+	var rows [][]chat.Button
 	for _, s := range scopes {
 		btn := button(s.Label(), flow+":"+pcode+":"+scopeTag(s))
 		if n := len(rows); n > 0 && len(rows[n-1]) == 1 && len(s.Label()) < 16 && len(rows[n-1][0].Text) < 16 {
@@ -362,9 +360,10 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 	text := "Période : " + p.Label() + ". Quel territoire ?"
 	if editID > 0 {
 		b.edit(ctx, ev.chatID, editID, text, keyboard(rows...))
-		return
+		return nil
 	}
 	b.send(ctx, ev.chatID, text, keyboard(rows...))
+	return nil
 }
 
 // territories lists every territory a button tag may name: the region,
@@ -393,51 +392,45 @@ func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scop
 }
 
 // deliverFigures computes and sends the figures (or the export file).
-func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) {
-	p, scope, ok := b.figuresTerritory(ctx, u, ev, flow, pcode, tag)
-	if !ok {
-		return
+func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) error {
+	p, scope, ok, err := b.figuresTerritory(ctx, u, ev, flow, pcode, tag)
+	if err != nil || !ok {
+		return err
 	}
 	if editID > 0 {
 		b.edit(ctx, ev.chatID, editID, "Période : "+p.Label()+"\nTerritoire : "+scope.Label(), nil)
 	}
 	if flow == flowExport {
-		b.sendExport(ctx, u, ev, scope, p, format)
-		return
+		return b.sendExport(ctx, u, ev, scope, p, format)
 	}
 	if flow == flowActivity {
 		// The annual review of a year is filled the next January: the
 		// review owed is last year's.
 		a, err := indicators.ComputeActivity(ctx, b.store.Reports(), p, scope, b.Now().Year()-1)
 		if err != nil {
-			b.log.ErrorContext(ctx, "compute activity", "err", err)
-			b.reply(ctx, ev, msgTryAgain)
-			return
+			return fmt.Errorf("compute activity: %w", err)
 		}
 		b.send(ctx, ev.chatID, a.Text(), b.resultButtons(ctx, u, flow, p, scope))
-		return
+		return nil
 	}
 	r, err := b.computeFigures(ctx, flow, p, scope, indicators.WithHistory())
 	if err != nil {
-		b.log.ErrorContext(ctx, "compute indicators", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("compute indicators: %w", err)
 	}
 	// The key figures alone, short enough for a phone; each section (and
 	// its chart) comes on its button.
 	buttons := append(sectionButtons(flow, periodCode(p), scopeTag(scope), ""), b.resultButtons(ctx, u, flow, p, scope)...)
 	b.send(ctx, ev.chatID, r.Summary(), buttons)
+	return nil
 }
 
 // figuresTerritory resolves a figures button's period and territory tag,
 // and checks the user may see that territory; when not, it says so (and
 // audits a territory that exists) and returns false.
-func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flow, pcode, tag string) (indicators.Period, indicators.Scope, bool) {
+func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flow, pcode, tag string) (indicators.Period, indicators.Scope, bool, error) {
 	all, err := b.territories(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list territories", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return indicators.Period{}, indicators.Scope{}, false
+		return indicators.Period{}, indicators.Scope{}, false, fmt.Errorf("list territories: %w", err)
 	}
 	p, ok := period(pcode, b.Now())
 	var scope indicators.Scope
@@ -453,16 +446,16 @@ func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flo
 			b.audit(ctx, u.TelegramID, store.AuditRefused, scope.Key(), map[string]any{"reason": "territory", "flow": flow})
 		}
 		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
-		return indicators.Period{}, indicators.Scope{}, false
+		return indicators.Period{}, indicators.Scope{}, false, nil
 	}
-	return p, scope, true
+	return p, scope, true, nil
 }
 
-func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) {
+func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) error {
 	if !b.lines && (format == export.FormatCSV || format == export.FormatCodes) {
 		// An older button, or one pressed where RELAIS_CHAT_FILES was lines.
 		b.reply(ctx, ev, msgLinesOnServer)
-		return
+		return nil
 	}
 	var buf bytes.Buffer
 	var err error
@@ -482,9 +475,7 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: scope.Key(), From: p.From, To: p.To, Format: format})
 	}
 	if err != nil {
-		b.log.ErrorContext(ctx, "export", "format", format, "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("export %s: %w", format, err)
 	}
 	name := export.Filename(scope, p, format)
 	if format == export.FormatCodes {
@@ -493,7 +484,7 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	// The format buttons name the dates, not "this week": pressed on
 	// another day they must give the same rows as the file above them.
 	kb := b.resultButtons(ctx, u, flowExport, p, scope)
-	var formats []telegram.Button
+	var formats []chat.Button
 	if b.lines { // figures only: the workbook is the one format, no other to offer
 		for _, f := range []struct{ format, text string }{
 			{export.FormatXLSX, "Excel"}, {export.FormatCSV, "CSV pour tableur"}, {export.FormatCodes, "CSV à codes (réimport)"},
@@ -510,21 +501,22 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	if len(formats) > 0 {
 		kb = append(keyboard(formats), kb...)
 	}
-	doc := telegram.Message{ChatID: int64(ev.chatID), Text: caption, Buttons: kb,
-		File: &telegram.File{Name: name, Data: buf.Bytes()}}
+	doc := chat.Message{ChatID: int64(ev.chatID), Text: caption, Buttons: kb,
+		File: &chat.File{Name: name, Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.ErrorContext(ctx, "send export", "chat_id", ev.chatID, "err", err)
 	}
+	return nil
 }
 
 // startActivity answers /activite: the territory's structures and
 // mediators, this month by default; typed dates choose another period.
-func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	if arg == "" {
-		b.chooseScope(ctx, u, ev, flowActivity, "m", 0)
-		return
+		return b.chooseScope(ctx, u, ev, flowActivity, "m", 0)
 	}
-	b.startFigures(flowActivity, "Activité")(ctx, u, ev, arg)
+	return b.startFigures(flowActivity, "Activité")(ctx, u, ev, fields)
 }
 
 // msgLinesOnServer answers a line-level file asked in the chat when

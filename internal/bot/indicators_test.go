@@ -191,7 +191,7 @@ func (h *harness) forgePress(user *telegramtest.User, msg telegramtest.Message, 
 		h.t.Fatal(err)
 	}
 	b := bot.New(bot.Options{
-		Store: h.db.Store, Drafts: h.drafts, Location: paris, Now: h.clock.Now, Forms: h.forms,
+		Store: h.db.Store, Drafts: h.drafts, Updates: h.updates, Location: paris, Now: h.clock.Now, Forms: h.forms,
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
 		Username: api.Self.UserName, Log: slog.New(slog.DiscardHandler),
 	})

@@ -32,7 +32,8 @@ func TestRedisOutageMidConversation(t *testing.T) {
 			t.Errorf("close Redis client: %v", err)
 		}
 	})
-	h.drafts = state.New(rdb, h.rdb.Prefix)
+	h.drafts = state.New(rdb, h.rdb.Prefix).Drafts()
+	h.updates = state.New(rdb, h.rdb.Prefix).Updates()
 	h.restart()
 
 	u := h.mediator(2201, "Awa", "62")

@@ -19,7 +19,7 @@ func noFigure(t *testing.T, m telegramtest.Message) {
 	}
 }
 
-// Issue 24: a territory Relais does not know, or outside the region, is
+// A territory Relais does not know, or outside the region, is
 // never dropped for the asker's own: no figure, the territories it knows.
 func TestAQuestionOnAnotherTerritoryIsRefusedByName(t *testing.T) {
 	h := newHarness(t)
@@ -53,7 +53,7 @@ func TestAQuestionOnAnotherTerritoryIsRefusedByName(t *testing.T) {
 	noFigure(t, m)
 }
 
-// Issue 24: a word that changes the meaning is applied as a filter, or the
+// A word that changes the meaning is applied as a filter, or the
 // answer says it cannot filter by it, with no figure.
 func TestAFilterIsAppliedOrReported(t *testing.T) {
 	h := newHarness(t)
@@ -94,7 +94,7 @@ func TestAFilterIsAppliedOrReported(t *testing.T) {
 	}
 }
 
-// Issue 24: people are counted as distinct people, sheets as sheets, and
+// People are counted as distinct people, sheets as sheets, and
 // every answer names its unit.
 func TestPeopleAndSheetsAreNeverMixed(t *testing.T) {
 	h := newHarness(t)
@@ -127,7 +127,7 @@ func TestPeopleAndSheetsAreNeverMixed(t *testing.T) {
 	region.Expect("Compris : personnes accompagnées (distinctes) – Pas-de-Calais – du 01/03/2024 au 31/03/2024 – unité : personnes distinctes.")
 }
 
-// Issue 24: « et l'an dernier ? », « et dans le Nord ? », « par
+// « et l'an dernier ? », « et dans le Nord ? », « par
 // département » apply to the last question of the chat, for ten minutes.
 func TestAFollowUpQuestionKeepsTheLastOne(t *testing.T) {
 	h := newHarness(t)
@@ -166,7 +166,7 @@ func TestAFollowUpQuestionKeepsTheLastOne(t *testing.T) {
 	noFigure(t, other.Expect("Je n'ai pas compris quel chiffre vous cherchez."))
 }
 
-// Issue 24: the welcome message and /aide say, for each role, that
+// The welcome message and /aide say, for each role, that
 // questions can be typed, with two examples the role may ask; a mediator's
 // name no territory, and every example shown gets a figure, not a refusal.
 func TestEachRoleIsShownQuestionsItMayAsk(t *testing.T) {

@@ -219,7 +219,7 @@ func TestAPartlyUnderstoodQuestionIsNotGuessed(t *testing.T) {
 	nord := h.coordinator(6400, store.Invitation{Scope: "departement", Departement: "59"})
 
 	// "Dunkerque" is no structure: the bot must not answer for the Nord as
-	// if it were, nor offer the Nord's figure (issue 24)
+	// if it were, nor offer the Nord's figure
 	nord.Send("combien de fiches à Dunkerque en mars 2024 ?")
 	refused := nord.Expect("« Dunkerque » (Nord) ne fait pas partie des territoires de Relais : Relais ne compte pas par commune.")
 	if strings.Contains(refused.Text, "Compris :") || len(refused.ButtonTexts()) != 0 {

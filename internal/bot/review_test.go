@@ -240,7 +240,7 @@ func TestReviewReminderButtonStartsTheReview(t *testing.T) {
 		Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Log: slog.New(slog.DiscardHandler)})
 	jan4 := time.Date(2027, 1, 4, 9, 0, 0, 0, paris)
 	h.clock.Set(jan4)
-	if _, err := s.RunDue(ctx, jan4); err != nil {
+	if err := s.Job().Run(ctx, jan4); err != nil {
 		t.Fatal(err)
 	}
 	reminder := u.Expect("remplir votre bilan annuel 2026, avant le 31/01/2027")

@@ -8,7 +8,7 @@ import (
 
 // The morning pass found nothing due; at 10:00 a mediator saves a sheet
 // whose request is to be followed up today (typed: no quick button says
-// today). The next pass reminds it, once (issue 23, item 16).
+// today). The next pass reminds it, once.
 func TestFollowUpSetForTodayAfterTheMorningPassIsReminded(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(3020, "Awa", "59")

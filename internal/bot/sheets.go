@@ -5,23 +5,21 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // list answers /mesfiches: the mediator's own last 10 sheets, one line each.
-func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) {
+func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ []string) error {
 	b := f.bot
 	lines, err := b.store.RecentSheets(ctx, u.Mediator.ID, 10)
 	if err != nil {
-		b.log.ErrorContext(ctx, "recent sheets", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("recent sheets: %w", err)
 	}
 	if len(lines) == 0 {
 		b.reply(ctx, ev, "Vous n'avez encore aucune fiche. Tapez /fiche pour en remplir une.")
-		return
+		return nil
 	}
 	var sb strings.Builder
 	sb.WriteString("Vos dernières fiches :\n")
@@ -32,8 +30,8 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 				codes.RequestTypes(r.Kind).Label(r.Type), strings.ToLower(codes.Statuses.Label(r.Status)))
 		}
 	}
-	var rows [][]telegram.Button
-	var row []telegram.Button
+	var rows [][]chat.Button
+	var row []chat.Button
 	for _, l := range lines {
 		if !store.Editable(l.SavedAt, b.Now()) {
 			continue
@@ -48,8 +46,9 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 	}
 	if len(rows) == 0 {
 		b.reply(ctx, ev, sb.String())
-		return
+		return nil
 	}
 	sb.WriteString(fmt.Sprintf("\n\nPour corriger une fiche enregistrée depuis moins de %d jours, touchez son numéro.", store.EditWindowDays))
 	b.send(ctx, ev.chatID, sb.String(), keyboard(rows...))
+	return nil
 }

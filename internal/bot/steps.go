@@ -9,6 +9,97 @@ import (
 	"github.com/relais-sante/relais/internal/dialog"
 )
 
+// The Telegram presenter: the engine says what happens in a form
+// (dialog.Event); this file decides how Telegram shows it — which message
+// a step edits, which it sends — and keeps what the chat shows beside the
+// engine's state (state.Shown).
+
+// reply is a message of a form step: sent, or edited in place.
+type reply struct {
+	EditMessageID int    // > 0: edit that message (text + keyboard) instead of sending a new one
+	Text          string // plain text (no parse mode)
+	Buttons       [][]dialog.Button
+	// Question marks the message holding the open question (or the
+	// summary): its id becomes Shown.QuestionMessageID once posted.
+	Question bool
+}
+
+// present turns a step's events into messages, one per event: a chosen
+// answer edits the question it was chosen on into its answer line, a
+// question whose choice changes it (a multiple choice toggled, a summary
+// line opened) is edited in place, a withdrawn question loses its buttons;
+// anything else is sent. shown is what the chat showed before the step;
+// the Shown returned is what it shows after (a new question's id is 0
+// until it is posted). oneCall then makes the step one call.
+func present(ev event, shown state.Shown, events []dialog.Event) ([]reply, state.Shown) {
+	pressed := 0 // the message a press was made on
+	if ev.data != "" && ev.messageID > 0 {
+		pressed = ev.messageID
+	}
+	var out []reply
+	closeOn := func(line string, chosen bool) {
+		id := shown.QuestionMessageID
+		if pressed > 0 && chosen {
+			id = pressed
+		}
+		if id > 0 && (shown.QuestionKeyboard || chosen) {
+			out = append(out, reply{EditMessageID: id, Text: line})
+		}
+		shown.QuestionKeyboard = false
+	}
+	for _, e := range events {
+		switch e := e.(type) {
+		case dialog.Asked:
+			edit := 0
+			if e.InPlace {
+				edit = shown.QuestionMessageID
+				if pressed > 0 {
+					edit = pressed
+				}
+			}
+			text := e.Question.Full()
+			out = append(out, reply{EditMessageID: edit, Text: text, Buttons: e.Question.Rows, Question: true})
+			shown.QuestionMessageID, shown.QuestionText, shown.QuestionKeyboard = edit, text, len(e.Question.Rows) > 0
+		case dialog.Answered:
+			closeOn(e.Line, e.Chosen)
+		case dialog.Abandoned:
+			closeOn(e.Text, true)
+		case dialog.Withdrawn:
+			out = append(out, withdraw(shown)...)
+			shown.QuestionKeyboard = false
+		case dialog.Said:
+			out = append(out, reply{Text: e.Text})
+		}
+	}
+	return out, shown
+}
+
+// withdraw takes the buttons off the open question's message, keeping its
+// text (none when it has no buttons).
+func withdraw(shown state.Shown) []reply {
+	if shown.QuestionMessageID > 0 && shown.QuestionKeyboard {
+		return []reply{{EditMessageID: shown.QuestionMessageID, Text: shown.QuestionText}}
+	}
+	return nil
+}
+
+// presentSaved closes a saved draft: the summary message loses its
+// buttons, then the confirmation is sent with buttons ("Nouvelle fiche",
+// "Terminé").
+func presentSaved(shown state.Shown, saved dialog.Saved, buttons [][]dialog.Button) []reply {
+	var out []reply
+	if shown.QuestionMessageID > 0 {
+		out = append(out, reply{EditMessageID: shown.QuestionMessageID, Text: saved.Summary})
+	}
+	return append(out, reply{Text: saved.Text, Buttons: buttons})
+}
+
+// stale tells a press on another message than the open question's: its
+// buttons belong to a question answered or left.
+func stale(ev event, shown state.Shown) bool {
+	return ev.data != "" && shown.QuestionMessageID != 0 && ev.messageID != shown.QuestionMessageID
+}
+
 // oneCall rewrites a form step's replies so that a step costs one Telegram
 // call, Telegram's ~30 messages per second being shared by every mediator:
 //
@@ -23,13 +114,13 @@ import (
 // Scrolling back, a mediator reads each question message as the list of
 // what was answered in it. transcript is what the open question's message
 // shows above the question after the step.
-func oneCall(ev event, orig state.Draft, replies []dialog.Reply, summary bool) (out []dialog.Reply, transcript []string) {
+func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []reply, transcript []string) {
 	held := orig.QuestionMessageID
 	lines := append([]string{}, orig.Transcript...)
 	pressed := ev.callback != "" && held > 0 && ev.messageID == held
 	closeAt := -1      // index in out of the answer line edit of the held message
 	var notes []string // plain messages between the answer and the next question
-	var later []dialog.Reply
+	var later []reply
 	for _, r := range replies {
 		switch {
 		case held > 0 && r.EditMessageID == held && !r.Question:
@@ -70,7 +161,7 @@ func oneCall(ev event, orig state.Draft, replies []dialog.Reply, summary bool) (
 				out = append(out, r)
 				lines = nil
 			} else {
-				out[closeAt] = dialog.Reply{EditMessageID: held, Text: text, Buttons: r.Buttons, Question: true}
+				out[closeAt] = reply{EditMessageID: held, Text: text, Buttons: r.Buttons, Question: true}
 				lines = kept
 			}
 			notes, closeAt = nil, -1
@@ -87,10 +178,10 @@ func oneCall(ev event, orig state.Draft, replies []dialog.Reply, summary bool) (
 	return append(out, later...), lines
 }
 
-func notesOf(texts []string) []dialog.Reply {
-	out := make([]dialog.Reply, 0, len(texts))
+func notesOf(texts []string) []reply {
+	out := make([]reply, 0, len(texts))
 	for _, t := range texts {
-		out = append(out, dialog.Reply{Text: t})
+		out = append(out, reply{Text: t})
 	}
 	return out
 }
@@ -106,7 +197,7 @@ func withTranscript(lines []string, question string) string {
 // savedInPlace makes "Enregistrer" one call too: the summary it was
 // pressed on keeps its answers and ends with the saved confirmation and
 // its buttons, instead of losing its buttons and a new message following.
-func savedInPlace(ev event, closing []dialog.Reply) []dialog.Reply {
+func savedInPlace(ev event, closing []reply) []reply {
 	if len(closing) != 2 || ev.callback == "" || closing[0].EditMessageID != ev.messageID || closing[1].EditMessageID != 0 {
 		return closing
 	}
@@ -114,5 +205,5 @@ func savedInPlace(ev event, closing []dialog.Reply) []dialog.Reply {
 	if frtext.MessageLen(text) > frtext.MaxMessage {
 		return closing
 	}
-	return []dialog.Reply{{EditMessageID: ev.messageID, Text: text, Buttons: closing[1].Buttons}}
+	return []reply{{EditMessageID: ev.messageID, Text: text, Buttons: closing[1].Buttons}}
 }

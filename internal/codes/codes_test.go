@@ -26,8 +26,8 @@ func TestOneVocabulary(t *testing.T) {
 	}
 }
 
-// The labels that were cut on buttons before issue 25 now read the same
-// everywhere: the button's words (a coordinator read « Prise de RDV
+// A label shortened on its button reads the same everywhere: the
+// button's words (a coordinator read « Prise de RDV
 // pour ou avec l'usager » where the mediator had tapped « Prise de RDV »).
 func TestLabelsOnceShortenedReadAsOnTheButton(t *testing.T) {
 	for _, tc := range []struct {

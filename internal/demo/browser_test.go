@@ -88,7 +88,8 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 				sender := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
 				b := bot.New(bot.Options{
 					Store:        db.Store,
-					Drafts:       state.New(rdb.Client, rdb.Prefix),
+					Drafts:       state.New(rdb.Client, rdb.Prefix).Drafts(),
+					Updates:      state.New(rdb.Client, rdb.Prefix).Updates(),
 					ReminderHour: 9,
 					Out:          sender,
 					Location:     paris,
@@ -100,7 +101,7 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 					return err
 				}
 				scheds <- reminders.New(reminders.Options{
-					Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix), Out: sender,
+					Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix).Drafts(), Out: sender,
 					Location: paris, Hour: 9, Log: quiet, InProgress: bot.InProgress(bot.Forms(fs)),
 				})
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -144,7 +145,7 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 			// Late today: every mediator's reminder hour has come.
 			now := time.Now().In(paris)
 			late := time.Date(now.Year(), now.Month(), now.Day(), 23, 0, 0, 0, paris)
-			if _, err := sched.RunDue(ctx, late); err != nil {
+			if err := sched.Job().Run(ctx, late); err != nil {
 				t.Fatalf("reminders: %v", err)
 			}
 		}

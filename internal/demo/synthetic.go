@@ -154,80 +154,124 @@ type SyntheticReview struct {
 // of sheets like any mediator plus follow-ups due: three today and two
 // overdue for Awa, two today for Karim; their other open requests come
 // later, so what is due is exactly that.
+//
+// Each step draws from one random source in turn, so the year depends on
+// their order: posts and sheets per département, then requests, their
+// statuses, the personas' follow-ups, people, actions and reviews.
 func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
-	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	today = store.Day(today)
-	first := today.AddDate(0, 0, -364)
-	y := SyntheticYear{From: first, To: today}
-
-	type post struct {
-		store.Mediator
-		persons []*person
-	}
-	var posts []*post
-	type sheet struct {
-		post *post
-		date time.Time
-		sex  string
-		qpv  string
-	}
-	var sheets []*sheet
+	g := generator{rng: rand.New(rand.NewPCG(seed, seed^0x5eed)), today: today, first: today.AddDate(0, 0, -364)}
+	y := SyntheticYear{From: g.first, To: today}
+	var posts []*synthPost
+	var sheets []*synthSheet
 	for _, d := range departementShapes {
-		var depPosts []*post
-		for _, s := range d.structures {
-			n := s.posts
-			if s.name == d.personaStruct {
-				n-- // the persona holds one of them
-				ident := awa
-				if d.code == "62" {
-					ident = karim
-				}
-				depPosts = append(depPosts, &post{Mediator: store.Mediator{Identifier: ident, Departement: d.code, Structure: s.name}})
-			}
-			for range n {
-				ident := fmt.Sprintf("%s%s-%02d", syntheticPrefix, d.code, len(depPosts)+1)
-				p := &post{Mediator: store.Mediator{Identifier: ident, Departement: d.code, Structure: s.name, Rural: s.rural}}
-				depPosts = append(depPosts, p)
+		depPosts := d.posts(awa, karim)
+		for _, p := range depPosts {
+			if !p.persona {
 				y.Posts = append(y.Posts, p.Mediator)
 			}
 		}
 		posts = append(posts, depPosts...)
-
-		// Sheets per post: an even share, give or take 40 %.
-		weights := make([]float64, len(depPosts))
-		for i := range weights {
-			weights[i] = 0.6 + 0.8*rng.Float64()
-		}
-		counts := apportion(d.sheets, weights)
-		var depSheets []*sheet
-		for i, p := range depPosts {
-			for range counts[i] {
-				depSheets = append(depSheets, &sheet{post: p, date: workday(today.AddDate(0, 0, -rng.IntN(365)), first, today)})
-			}
-		}
-		// Exact sex counts, at random; exact QPV counts, rural posts' people
-		// living outside QPVs first.
-		sexes := slices.Concat(repeat("F", d.f), repeat("M", d.m), repeat("X", d.x))
-		rng.Shuffle(len(sexes), func(i, j int) { sexes[i], sexes[j] = sexes[j], sexes[i] })
-		rng.Shuffle(len(depSheets), func(i, j int) { depSheets[i], depSheets[j] = depSheets[j], depSheets[i] })
-		for i, s := range depSheets {
-			s.sex = sexes[i]
-		}
-		slices.SortStableFunc(depSheets, func(a, b *sheet) int {
-			return cmp.Compare(boolInt(!a.post.Rural), boolInt(!b.post.Rural))
-		})
-		for i, s := range depSheets {
-			s.qpv = "oui"
-			if i < d.sheets-d.qpvYes {
-				s.qpv = "non"
-			}
-		}
-		sheets = append(sheets, depSheets...)
+		sheets = append(sheets, g.sheets(d, depPosts)...)
 	}
-	slices.SortStableFunc(sheets, func(a, b *sheet) int { return a.date.Compare(b.date) })
+	slices.SortStableFunc(sheets, func(a, b *synthSheet) int { return a.date.Compare(b.date) })
+	perSheet := g.requests(sheets)
+	g.statuses(sheets, perSheet)
+	for _, persona := range []struct {
+		ident   string
+		today   int
+		overdue []int
+	}{{awa, awaDueToday, awaOverdue}, {karim, karimDueToday, nil}} {
+		g.personaDue(sheets, perSheet, persona.ident, slices.Concat(repeatInt(0, persona.today), persona.overdue))
+	}
+	y.Rows = g.rows(sheets, perSheet)
+	y.Actions = g.actions(posts)
+	y.Reviews = g.reviews(y.Posts)
+	return y
+}
 
-	// Requests: the exact pools, one per sheet first, the rest spread (at
-	// most three per sheet, never the same type twice).
+// generator draws the synthetic year's parts from one random source.
+type generator struct {
+	rng          *rand.Rand
+	first, today time.Time
+}
+
+// synthPost is a mediator post and the people it has met so far.
+type synthPost struct {
+	store.Mediator
+	persona bool // Awa's or Karim's: it exists already, it is not a synthetic post
+	persons []*person
+}
+
+// synthSheet is a visit: its post, day, and the person's sex and residence.
+type synthSheet struct {
+	post *synthPost
+	date time.Time
+	sex  string
+	qpv  string
+}
+
+// posts are the département's posts, structure by structure; the
+// persona's structure has the persona's post first.
+func (d depShape) posts(awa, karim string) []*synthPost {
+	var out []*synthPost
+	for _, s := range d.structures {
+		n := s.posts
+		if s.name == d.personaStruct {
+			n-- // the persona holds one of them
+			ident := awa
+			if d.code == "62" {
+				ident = karim
+			}
+			out = append(out, &synthPost{Mediator: store.Mediator{Identifier: ident, Departement: d.code, Structure: s.name}, persona: true})
+		}
+		for range n {
+			ident := fmt.Sprintf("%s%s-%02d", syntheticPrefix, d.code, len(out)+1)
+			out = append(out, &synthPost{Mediator: store.Mediator{Identifier: ident, Departement: d.code, Structure: s.name, Rural: s.rural}})
+		}
+	}
+	return out
+}
+
+// sheets are the département's sheets: an even share per post, give or
+// take 40 %; exact sex counts, at random; exact QPV counts, rural posts'
+// people living outside QPVs first.
+func (g generator) sheets(d depShape, posts []*synthPost) []*synthSheet {
+	rng := g.rng
+	weights := make([]float64, len(posts))
+	for i := range weights {
+		weights[i] = 0.6 + 0.8*rng.Float64()
+	}
+	counts := apportion(d.sheets, weights)
+	var out []*synthSheet
+	for i, p := range posts {
+		for range counts[i] {
+			out = append(out, &synthSheet{post: p, date: workday(g.today.AddDate(0, 0, -rng.IntN(365)), g.first, g.today)})
+		}
+	}
+	sexes := slices.Concat(repeat("F", d.f), repeat("M", d.m), repeat("X", d.x))
+	rng.Shuffle(len(sexes), func(i, j int) { sexes[i], sexes[j] = sexes[j], sexes[i] })
+	rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	for i, s := range out {
+		s.sex = sexes[i]
+	}
+	slices.SortStableFunc(out, func(a, b *synthSheet) int {
+		return cmp.Compare(boolInt(!a.post.Rural), boolInt(!b.post.Rural))
+	})
+	for i, s := range out {
+		s.qpv = "oui"
+		if i < d.sheets-d.qpvYes {
+			s.qpv = "non"
+		}
+	}
+	return out
+}
+
+// requests deals the exact pools of requests to the sheets: one per sheet
+// first, the rest spread (at most three per sheet, never the same type
+// twice).
+func (g generator) requests(sheets []*synthSheet) [][]request {
+	rng := g.rng
 	var pool []request
 	for _, w := range rightsCounts {
 		pool = append(pool, repeatReq("droits", w.code, w.weight)...)
@@ -249,9 +293,14 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 			}
 		}
 	}
+	return perSheet
+}
 
-	// Statuses: exactly the resolved shares; recent requests are more often
-	// still open (Efraimidis–Spirakis weighted sampling of the unresolved).
+// statuses sets exactly the resolved shares; recent requests are more
+// often still open (Efraimidis–Spirakis weighted sampling of the
+// unresolved).
+func (g generator) statuses(sheets []*synthSheet, perSheet [][]request) {
+	rng := g.rng
 	type ref struct{ sheet, pos int }
 	for _, kind := range []struct {
 		code     string
@@ -263,7 +312,7 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 		}
 		var all []keyed
 		for i, s := range sheets {
-			age := float64(today.Sub(s.date) / (24 * time.Hour))
+			age := float64(g.today.Sub(s.date) / (24 * time.Hour))
 			w := 1 + 6*math.Exp(-age/45)
 			for j, r := range perSheet[i] {
 				if r.kind == kind.code {
@@ -278,7 +327,7 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 				r.status = "resolue"
 				continue
 			}
-			age := int(today.Sub(sheets[k.sheet].date) / (24 * time.Hour))
+			age := int(g.today.Sub(sheets[k.sheet].date) / (24 * time.Hour))
 			switch u := rng.Float64(); {
 			case age <= 75 || u < 0.05:
 				r.status = "en_cours"
@@ -291,43 +340,45 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 			}
 		}
 	}
+}
 
-	// The personas' open requests: what is due is exactly the chosen few.
-	for _, persona := range []struct {
-		ident   string
-		today   int
-		overdue []int
-	}{{awa, awaDueToday, awaOverdue}, {karim, karimDueToday, nil}} {
-		var open []*request
-		for i := len(sheets) - 1; i >= 0; i-- {
-			if sheets[i].post.Identifier != persona.ident {
+// personaDue makes what is due for the persona ident exactly due: one of
+// their open requests of the last week per day of due (0: today, 3: three
+// days overdue); their other open requests come later.
+func (g generator) personaDue(sheets []*synthSheet, perSheet [][]request, ident string, due []int) {
+	var open []*request
+	for i := len(sheets) - 1; i >= 0; i-- {
+		if sheets[i].post.Identifier != ident {
+			continue
+		}
+		for j := range perSheet[i] {
+			r := &perSheet[i][j]
+			if r.status != "en_cours" {
 				continue
 			}
-			for j := range perSheet[i] {
-				r := &perSheet[i][j]
-				if r.status != "en_cours" {
-					continue
-				}
-				if !sheets[i].date.After(today.AddDate(0, 0, -7)) {
-					open = append(open, r)
-				}
-				if !r.followUp.After(today) {
-					f := today.AddDate(0, 0, 1+rng.IntN(10))
-					r.followUp = &f
-				}
+			if !sheets[i].date.After(g.today.AddDate(0, 0, -7)) {
+				open = append(open, r)
 			}
-		}
-		due := slices.Concat(repeatInt(0, persona.today), persona.overdue)
-		for i, days := range due {
-			if i < len(open) {
-				f := today.AddDate(0, 0, -days)
-				open[i].followUp = &f
+			if !r.followUp.After(g.today) {
+				f := g.today.AddDate(0, 0, 1+g.rng.IntN(10))
+				r.followUp = &f
 			}
 		}
 	}
+	for i, days := range due {
+		if i < len(open) {
+			f := g.today.AddDate(0, 0, -days)
+			open[i].followUp = &f
+		}
+	}
+}
 
-	// People: a third of the visits are someone the mediator already knows
-	// (same sex and residence).
+// rows are the sheets as import rows, one per request, with the people
+// met: a third of the visits are someone the mediator already knows (same
+// sex and residence).
+func (g generator) rows(sheets []*synthSheet, perSheet [][]request) []bulkimport.Row {
+	rng := g.rng
+	var rows []bulkimport.Row
 	codes := map[string]bool{}
 	for i, s := range sheets {
 		var p *person
@@ -362,14 +413,19 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 		}
 		for _, r := range perSheet[i] {
 			row := base
-			row.Line = len(y.Rows) + 1
+			row.Line = len(rows) + 1
 			row.RequestKind, row.RequestType, row.Status, row.FollowUp = r.kind, r.typ, r.status, r.followUp
-			y.Rows = append(y.Rows, row)
+			rows = append(rows, row)
 		}
 	}
+	return rows
+}
 
-	// Collective actions, about the report's yearly means per mediator:
-	// 8.8 co-animated, 4.5 co-built, 7.5 attended.
+// actions are the collective actions, about the report's yearly means per
+// mediator: 8.8 co-animated, 4.5 co-built, 7.5 attended.
+func (g generator) actions(posts []*synthPost) []SyntheticAction {
+	rng := g.rng
+	var out []SyntheticAction
 	for _, p := range posts {
 		for _, role := range []struct {
 			code string
@@ -384,7 +440,7 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 					}
 				}
 				a := store.Action{
-					ID: fmt.Sprintf("demo-a-%05d", len(y.Actions)+1), Date: workday(today.AddDate(0, 0, -rng.IntN(365)), first, today),
+					ID: fmt.Sprintf("demo-a-%05d", len(out)+1), Date: workday(g.today.AddDate(0, 0, -rng.IntN(365)), g.first, g.today),
 					Role: role.code, Audience: "public", Themes: themes, Title: themeTitles[theme],
 				}
 				if rng.Float64() < 0.15 {
@@ -395,15 +451,21 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 				}
 				n := 4 + rng.IntN(30)
 				a.Participants = &n
-				y.Actions = append(y.Actions, SyntheticAction{Mediator: p.Identifier, Action: a})
+				out = append(out, SyntheticAction{Mediator: p.Identifier, Action: a})
 			}
 		}
 	}
+	return out
+}
 
-	// A few annual reviews of last year, from a third of the synthetic posts.
+// reviews are a few annual reviews of last year, from a third of the
+// synthetic posts.
+func (g generator) reviews(posts []store.Mediator) []SyntheticReview {
+	rng := g.rng
 	yes := func(share float64) *bool { v := rng.Float64() < share; return &v }
 	count := func(lo, hi int) *int { v := lo + rng.IntN(hi-lo+1); return &v }
-	for i, p := range y.Posts {
+	var out []SyntheticReview
+	for i, p := range posts {
 		if i%3 != 0 {
 			continue
 		}
@@ -414,14 +476,14 @@ func Generate(seed uint64, today time.Time, awa, karim string) SyntheticYear {
 				needs = append(needs, n)
 			}
 		}
-		y.Reviews = append(y.Reviews, SyntheticReview{Mediator: p.Identifier, Review: store.Review{
-			Year: today.Year() - 1, Identified: yes(0.85), MissionsKnown: yes(0.8), CPAMPartnership: yes(0.6),
+		out = append(out, SyntheticReview{Mediator: p.Identifier, Review: store.Review{
+			Year: g.today.Year() - 1, Identified: yes(0.85), MissionsKnown: yes(0.8), CPAMPartnership: yes(0.6),
 			PartnerBodies: yes(0.55), PartnersSanitaire: count(3, 15), PartnersSocial: count(2, 10), PartnersMedico: count(0, 5),
 			Helped: answers[0], Hindered: answers[1], Improve: answers[2], HealthNeeds: needs,
 			ProfessionalProject: yes(0.5), Training: yes(0.7),
 		}})
 	}
-	return y
+	return out
 }
 
 type request struct {

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +20,7 @@ type fakeEnv struct {
 	calls  int
 }
 
-func (e *fakeEnv) NewPersonCode() (string, error) {
+func (e *fakeEnv) NewPersonCode(context.Context) (string, error) {
 	if e.fail {
 		return "", errors.New("database down")
 	}
@@ -32,14 +33,14 @@ func (e *fakeEnv) NewPersonCode() (string, error) {
 	return c, nil
 }
 
-func (e *fakeEnv) RecentPeople() ([]Person, error) {
+func (e *fakeEnv) RecentPeople(context.Context) ([]Person, error) {
 	if e.fail {
 		return nil, errors.New("database down")
 	}
 	return e.people, nil
 }
 
-func (e *fakeEnv) SearchPeople(prefix string, limit int) ([]Person, error) {
+func (e *fakeEnv) SearchPeople(_ context.Context, prefix string, limit int) ([]Person, error) {
 	if e.fail {
 		return nil, errors.New("database down")
 	}
@@ -52,7 +53,7 @@ func (e *fakeEnv) SearchPeople(prefix string, limit int) ([]Person, error) {
 	return out, nil
 }
 
-func (e *fakeEnv) FindPerson(code string) (Person, bool, error) {
+func (e *fakeEnv) FindPerson(_ context.Context, code string) (Person, bool, error) {
 	if e.fail {
 		return Person{}, false, errors.New("database down")
 	}
@@ -69,9 +70,11 @@ type message struct {
 	Buttons [][]Button
 }
 
-// chat plays the transport: it applies replies to a message list, stores
-// the question message id, and round-trips the state through JSON as the
-// Redis store does.
+// chat plays a transport with buttons: it shows the events as messages
+// (a chosen answer edits the question it was chosen on; a withdrawn
+// question loses its buttons), keeps the open question's message id, text
+// and buttons as a presenter does, and round-trips the state through JSON
+// as the Redis store does. Its replies read "edit: text" or "send: text".
 type chat struct {
 	t       testing.TB
 	f       *forms.Form
@@ -82,8 +85,20 @@ type chat struct {
 	order   []int
 	nextID  int
 	last    Result
-	err     error // the last event's error
+	replies []reply // the last event's messages
+	err     error   // the last event's error
 	outcome Outcome
+
+	questionID int    // the message holding the open question (0: unknown)
+	shown      string // what it shows
+	keyboard   bool   // whether it still has buttons
+}
+
+// reply is a message sent, or edited in place.
+type reply struct {
+	edit    int
+	text    string
+	buttons [][]Button
 }
 
 var paris = time.FixedZone("Europe/Paris", 3600)
@@ -95,36 +110,75 @@ func newChat(t testing.TB, f *forms.Form, env Env) *chat {
 
 func (c *chat) input() Input { return Input{Now: c.now} }
 
-func (c *chat) apply(res Result, err error) Result {
+// apply shows the events of res for an input pressed on message pressed
+// (0 for typed text).
+func (c *chat) apply(res Result, err error, pressed int) Result {
 	c.t.Helper()
-	c.last, c.err = res, err
-	st := res.State
-	for _, rep := range res.Replies {
-		for _, row := range rep.Buttons {
+	c.last, c.err, c.replies = res, err, nil
+	post := func(r reply, question bool) {
+		for _, row := range r.buttons {
 			for _, b := range row {
 				if len(b.Data) > forms.MaxDataBytes || !strings.HasPrefix(b.Data, forms.DataPrefix) {
 					c.t.Fatalf("bad callback data %q", b.Data)
 				}
 			}
 		}
-		id := rep.EditMessageID
+		c.replies = append(c.replies, r)
+		id := r.edit
 		if id > 0 {
 			m, ok := c.msgs[id]
 			if !ok {
 				c.t.Fatalf("edit of unknown message %d", id)
 			}
-			m.Text, m.Buttons = rep.Text, rep.Buttons
+			m.Text, m.Buttons = r.text, r.buttons
 		} else {
 			c.nextID++
 			id = c.nextID
-			c.msgs[id] = &message{Text: rep.Text, Buttons: rep.Buttons}
+			c.msgs[id] = &message{Text: r.text, Buttons: r.buttons}
 			c.order = append(c.order, id)
 		}
-		if rep.Question {
-			st.QuestionMessageID = id
+		if question {
+			c.questionID = id
 		}
 	}
-	data, err := json.Marshal(st)
+	closeOn := func(line string, chosen bool) {
+		id := c.questionID
+		if pressed > 0 {
+			id = pressed
+		}
+		if id > 0 && (c.keyboard || chosen) {
+			post(reply{edit: id, text: line}, false)
+		}
+		c.keyboard = false
+	}
+	for _, e := range res.Events {
+		switch e := e.(type) {
+		case Asked:
+			edit := 0
+			if e.InPlace {
+				edit = c.questionID
+				if pressed > 0 {
+					edit = pressed
+				}
+			}
+			c.shown, c.keyboard, c.questionID = e.Question.Full(), len(e.Question.Rows) > 0, edit
+			post(reply{edit: edit, text: e.Question.Full(), buttons: e.Question.Rows}, true)
+		case Answered:
+			closeOn(e.Line, e.Chosen)
+		case Abandoned:
+			closeOn(e.Text, true)
+		case Withdrawn:
+			if c.questionID > 0 && c.keyboard {
+				post(reply{edit: c.questionID, text: c.shown}, false)
+			}
+			c.keyboard = false
+		case Said:
+			post(reply{text: e.Text}, false)
+		default:
+			c.t.Fatalf("unexpected event %#v", e)
+		}
+	}
+	data, err := json.Marshal(res.State)
 	if err != nil {
 		c.t.Fatalf("marshal state: %v", err)
 	}
@@ -137,9 +191,27 @@ func (c *chat) apply(res Result, err error) Result {
 	return res
 }
 
+// askedText is the last question res asks, with its refusal.
+func askedText(res Result) string {
+	text := ""
+	for _, e := range res.Events {
+		if a, ok := e.(Asked); ok {
+			text = a.Question.Full()
+		}
+	}
+	return text
+}
+
+// apply2 shows the result of an input that is not a press (Start, Resume).
+func (c *chat) apply2(res Result, err error) Result {
+	c.t.Helper()
+	return c.apply(res, err, 0)
+}
+
 func (c *chat) start() Result {
 	c.t.Helper()
-	return c.apply(Start(c.f, "sheet-1", c.input(), c.env))
+	res, err := Start(c.t.Context(), c.f, "sheet-1", c.input(), c.env)
+	return c.apply(res, err, 0)
 }
 
 // say types text.
@@ -147,13 +219,14 @@ func (c *chat) say(text string) Result {
 	c.t.Helper()
 	in := c.input()
 	in.Text = text
-	return c.apply(Step(c.f, c.st, in, c.env))
+	res, err := Step(c.t.Context(), c.f, c.st, in, c.env)
+	return c.apply(res, err, 0)
 }
 
 // press taps the button with text on the current question message.
 func (c *chat) press(text string) Result {
 	c.t.Helper()
-	return c.pressOn(c.st.QuestionMessageID, text)
+	return c.pressOn(c.questionID, text)
 }
 
 func (c *chat) pressOn(id int, text string) Result {
@@ -165,9 +238,7 @@ func (c *chat) pressOn(id int, text string) Result {
 	for _, row := range m.Buttons {
 		for _, b := range row {
 			if b.Text == text {
-				in := c.input()
-				in.Data, in.MessageID = b.Data, id
-				return c.apply(Step(c.f, c.st, in, c.env))
+				return c.pressData(id, b.Data)
 			}
 		}
 	}
@@ -175,12 +246,26 @@ func (c *chat) pressOn(id int, text string) Result {
 	return Result{}
 }
 
+// pressData chooses data on message id. A press on another message than
+// the open question's is refused before the engine, as a presenter does.
+func (c *chat) pressData(id int, data string) Result {
+	c.t.Helper()
+	if c.questionID != 0 && id != c.questionID {
+		c.last, c.err, c.replies = Result{State: c.st, Notice: StaleNotice}, nil, nil
+		return c.last
+	}
+	in := c.input()
+	in.Data = data
+	res, err := Step(c.t.Context(), c.f, c.st, in, c.env)
+	return c.apply(res, err, id)
+}
+
 // question is the current question message.
 func (c *chat) question() *message {
 	c.t.Helper()
-	m := c.msgs[c.st.QuestionMessageID]
+	m := c.msgs[c.questionID]
 	if m == nil {
-		c.t.Fatalf("no question message (id %d)", c.st.QuestionMessageID)
+		c.t.Fatalf("no question message (id %d)", c.questionID)
 	}
 	return m
 }
@@ -217,11 +302,11 @@ func (c *chat) expectButtons(want ...[]string) {
 // replyTexts lists the last result's replies as "edit 101: text" / "send: text".
 func (c *chat) replyTexts() []string {
 	var out []string
-	for _, r := range c.last.Replies {
-		if r.EditMessageID > 0 {
-			out = append(out, fmt.Sprintf("edit: %s", r.Text))
+	for _, r := range c.replies {
+		if r.edit > 0 {
+			out = append(out, fmt.Sprintf("edit: %s", r.text))
 		} else {
-			out = append(out, fmt.Sprintf("send: %s", r.Text))
+			out = append(out, fmt.Sprintf("send: %s", r.text))
 		}
 	}
 	return out

@@ -38,7 +38,7 @@ func TestACountCannotExceedTheCountItIsPartOf(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newChat(t, f, &fakeEnv{})
-	c.apply(Start(f, "r-1", c.input(), c.env))
+	c.apply2(Start(t.Context(), f, "r-1", c.input(), c.env))
 	c.say("120")
 	c.expectQuestion("Dont en QPV ?")
 	before := c.st.Answers.Clone()

@@ -1,14 +1,18 @@
 // Package dialog runs a form (internal/forms) as a conversation: one
-// question per message, buttons wherever a list exists, /retour, /passer,
-// /annuler, a summary with "Modifier" buttons, then "Enregistrer".
+// question at a time, choices wherever a list exists, /retour, /passer,
+// /annuler, a summary with "Modifier" choices, then "Enregistrer".
 //
 // The engine is a pure step function: it takes the draft State and one user
-// event and returns the new State and the messages to send or edit. It knows
-// nothing of Telegram, Redis or SQL; the transport (internal/bot) sends the
-// replies, stores the State (internal/state) and saves the finished record.
+// input and returns the new State and the events of the step (Event: a
+// question asked with its choices, an answer recorded, a note…). It knows
+// nothing of Telegram, Redis or SQL, nor of messages: a presenter per
+// transport shows the events (internal/bot for Telegram's buttons,
+// internal/dialog/textview for numbered text), the transport stores the
+// State (internal/state) and saves the finished record.
 package dialog
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -23,23 +27,9 @@ import (
 
 // Input is one user event.
 type Input struct {
-	Text      string    // typed text; "/retour", "/annuler", "/passer" are commands for the engine
-	Data      string    // callback data of a pressed button ("" for text)
-	MessageID int       // for a button press: id of the message that carries the button
-	Now       time.Time // local time (RELAIS_TZ)
-}
-
-// Button is an inline keyboard button.
-type Button struct{ Text, Data string }
-
-// Reply is a message to send, or to edit in place.
-type Reply struct {
-	EditMessageID int        // > 0: edit that message (text + keyboard) instead of sending a new one
-	Text          string     // plain text (no parse mode)
-	Buttons       [][]Button // inline keyboard rows; nil = none
-	// Question marks the reply that carries the open question (or the
-	// summary): the transport stores its message id in State.QuestionMessageID.
-	Question bool
+	Text string    // typed text; "/retour", "/annuler", "/passer" are commands for the engine
+	Data string    // the data of a chosen choice (a pressed button); "" for text
+	Now  time.Time // local time (RELAIS_TZ)
 }
 
 // Outcome tells the transport what to do with the draft after a step.
@@ -54,13 +44,15 @@ const (
 
 // Result is the engine's answer to one event.
 type Result struct {
-	State   State
-	Replies []Reply
-	Notice  string // short text for answerCallbackQuery (e.g. StaleNotice)
+	State  State
+	Events []Event
+	// Notice refuses a choice that changed nothing (StaleNotice…): a
+	// transport with buttons answers the press with it.
+	Notice  string
 	Outcome Outcome
 	// DeleteInput says the typed message identified a person and was
 	// refused: it must not stay in the chat either, so the transport
-	// deletes it where it can, then shows Erased's replies instead.
+	// deletes it where it can, then shows Erased's events instead.
 	DeleteInput bool
 	refusal     string // the refusal of that message, which Erased completes
 }
@@ -75,14 +67,11 @@ func (res Result) Erased() Result {
 	if res.refusal == "" {
 		return res
 	}
-	res.Replies = slices.Clone(res.Replies)
-	for i, r := range res.Replies {
-		if r.Question && strings.HasPrefix(r.Text, res.refusal) {
-			text := res.refusal + " " + ErasedNotice + r.Text[len(res.refusal):]
-			if res.State.QuestionText == r.Text {
-				res.State.QuestionText = text
-			}
-			res.Replies[i].Text = text
+	res.Events = slices.Clone(res.Events)
+	for i, e := range res.Events {
+		if a, ok := e.(Asked); ok && a.Question.Problem == res.refusal {
+			a.Question.Problem = res.refusal + " " + ErasedNotice
+			res.Events[i] = a
 			break
 		}
 	}
@@ -99,62 +88,62 @@ const ErasedPersonText = "Cette personne a été effacée à sa demande."
 // Env gives the engine the few facts it needs from outside; the transport
 // implements it with SQL.
 type Env interface {
-	NewPersonCode() (string, error)  // fresh unique 6-char code
-	RecentPeople() ([]Person, error) // this mediator's 5 most recent beneficiaries
+	NewPersonCode(ctx context.Context) (string, error)  // fresh unique 6-char code
+	RecentPeople(ctx context.Context) ([]Person, error) // this mediator's 5 most recent beneficiaries
 	// SearchPeople lists this mediator's beneficiaries whose code starts
 	// with prefix (upper case), most recently seen first, at most limit.
-	SearchPeople(prefix string, limit int) ([]Person, error)
-	FindPerson(code string) (Person, bool, error) // only this mediator's beneficiaries
+	SearchPeople(ctx context.Context, prefix string, limit int) ([]Person, error)
+	FindPerson(ctx context.Context, code string) (Person, bool, error) // only this mediator's beneficiaries
 }
 
 // Prefiller may be implemented by an Env to propose values for steps whose
 // `prefill:` key is not a beneficiary field (e.g. partner counts in the
 // annual review). A proposed value is confirmed with one tap.
 type Prefiller interface {
-	Prefill(key string) (value string, ok bool, err error)
+	Prefill(ctx context.Context, key string) (value string, ok bool, err error)
 }
 
 // Start begins form f for a new record identified by recordID: the first
 // question.
-func Start(f *forms.Form, recordID string, in Input, env Env) (Result, error) {
+func Start(ctx context.Context, f *forms.Form, recordID string, in Input, env Env) (Result, error) {
 	st := State{FormID: f.ID, FormVersion: f.Version, RecordID: recordID, Phase: PhaseAsk, Answers: Answers{}, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
-	return r.finish(r.goTo(first(f, r.st.Answers), 0))
+	return r.finish(r.goTo(ctx, first(f, r.st.Answers), false))
 }
 
 // StartFrom begins form f with answers already known (e.g. editing an
 // existing record): answers that do not fit are dropped, then the first
 // unanswered question, or the summary, is shown.
-func StartFrom(f *forms.Form, recordID string, answers Answers, in Input, env Env) (Result, error) {
+func StartFrom(ctx context.Context, f *forms.Form, recordID string, answers Answers, in Input, env Env) (Result, error) {
 	st := State{FormID: f.ID, FormVersion: f.Version, RecordID: recordID, Phase: PhaseAsk, Answers: sanitize(f, answers), Fill: true, Untouched: true, UpdatedAt: in.Now}
 	r := &run{f: f, st: st, orig: st, in: in, env: env}
-	return r.finish(r.goTo(firstUnanswered(f, r.st.Answers), 0))
+	return r.finish(r.goTo(ctx, firstUnanswered(f, r.st.Answers), false))
 }
 
-// Resume shows the open question (or summary) of a draft again as a new
-// message, e.g. when the mediator comes back to a draft left open.
-func Resume(f *forms.Form, st State, in Input, env Env) (Result, error) {
+// Resume asks the open question (or summary) of a draft again, e.g. when
+// the mediator comes back to a draft left open.
+func Resume(ctx context.Context, f *forms.Form, st State, in Input, env Env) (Result, error) {
 	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
 	if st.FormID != f.ID {
 		return r.gone()
 	}
 	r.st.UpdatedAt = in.Now
 	if r.outdated() {
-		return r.finish(r.migrate())
+		return r.finish(r.migrate(ctx))
 	}
 	r.retire()
 	switch st.Phase {
 	case PhaseSummary:
-		return r.finish(r.showSummary(0))
+		return r.finish(r.showSummary(false))
 	case PhaseCancel:
 		r.st.Phase = r.st.Resume
 		return r.finish(r.askCancel())
 	}
-	return r.finish(r.show(0))
+	return r.finish(r.show(ctx, false))
 }
 
 // Step handles one user event on draft st of form f.
-func Step(f *forms.Form, st State, in Input, env Env) (Result, error) {
+func Step(ctx context.Context, f *forms.Form, st State, in Input, env Env) (Result, error) {
 	r := &run{f: f, st: st.clone(), orig: st, in: in, env: env}
 	r.st.Untouched = false
 	if st.FormID != f.ID {
@@ -162,20 +151,20 @@ func Step(f *forms.Form, st State, in Input, env Env) (Result, error) {
 	}
 	if in.Data != "" {
 		act, args, ok := forms.ParseData(in.Data)
-		if !ok || (st.QuestionMessageID != 0 && in.MessageID != st.QuestionMessageID) {
+		if !ok {
 			return r.refuse(StaleNotice)
 		}
 		r.st.UpdatedAt = in.Now
 		if r.outdated() {
-			return r.finish(r.migrate())
+			return r.finish(r.migrate(ctx))
 		}
-		return r.finish(r.press(act, args))
+		return r.finish(r.press(ctx, act, args))
 	}
 	r.st.UpdatedAt = in.Now
 	if r.outdated() {
-		return r.finish(r.migrate())
+		return r.finish(r.migrate(ctx))
 	}
-	return r.finish(r.typed())
+	return r.finish(r.typed(ctx))
 }
 
 // run is the work on one event.
@@ -186,7 +175,7 @@ type run struct {
 	in   Input
 	env  Env
 
-	replies []Reply
+	events  []Event
 	notice  string
 	outcome Outcome
 	refused bool
@@ -226,22 +215,22 @@ func (r *run) outdated() bool {
 
 // finish makes the event's Result. When an Env call failed, err is
 // returned with a Result whose State is the unchanged input state and
-// whose Replies apologise in French: the transport shows them and logs err.
+// whose Events apologise in French: the transport shows them and logs err.
 func (r *run) finish(err error) (Result, error) {
 	if err != nil {
-		res := Result{State: r.orig, Replies: []Reply{{Text: TechnicalTrouble}}}
+		res := Result{State: r.orig, Events: []Event{Said{TechnicalTrouble}}}
 		if r.in.Data != "" {
 			res.Notice = TechnicalTrouble
 		}
 		return res, err
 	}
 	if r.refused && r.typedPress {
-		return Result{State: r.orig, Replies: []Reply{{Text: r.notice}}}, nil
+		return Result{State: r.orig, Events: []Event{Said{r.notice}}}, nil
 	}
 	if r.refused {
 		return Result{State: r.orig, Notice: r.notice}, nil
 	}
-	return Result{State: r.st, Replies: r.replies, Notice: r.notice, Outcome: r.outcome, DeleteInput: r.refusal != "", refusal: r.refusal}, nil
+	return Result{State: r.st, Events: r.events, Notice: r.notice, Outcome: r.outcome, DeleteInput: r.refusal != "", refusal: r.refusal}, nil
 }
 
 // refuse leaves the draft untouched and answers the button press with notice.
@@ -254,69 +243,52 @@ func (r *run) refuse(notice string) (Result, error) {
 func (r *run) markRefused(notice string) { r.refused, r.notice = true, notice }
 
 func (r *run) gone() (Result, error) {
-	return Result{State: r.orig, Replies: []Reply{{Text: "Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}, nil
+	return Result{State: r.orig, Events: []Event{Said{"Cette saisie n'est plus disponible. Recommencez, s'il vous plaît."}}, Outcome: Cancelled}, nil
 }
 
-func (r *run) say(text string) { r.replies = append(r.replies, Reply{Text: text}) }
+func (r *run) say(text string) { r.events = append(r.events, Said{text}) }
 
-// send shows a question (or the summary), as a new message or by editing one.
-func (r *run) send(text string, rows [][]Button, edit int) {
-	r.replies = append(r.replies, Reply{EditMessageID: edit, Text: text, Buttons: rows, Question: true})
-	r.st.QuestionText = text
-	r.st.QuestionKeyboard = len(rows) > 0
-	// A new message's id is unknown until the transport sends it; 0 lets a
-	// matching button through until then.
-	r.st.QuestionMessageID = edit
+// ask opens question q (or the summary), in place of the one it was
+// chosen from when inPlace.
+func (r *run) ask(q Question, inPlace bool) {
+	r.events = append(r.events, Asked{Question: q, InPlace: inPlace})
 }
 
-// closeQuestion turns the answered question message into its answer line
-// and removes its buttons.
-func (r *run) closeQuestion(text string) {
-	id := r.st.QuestionMessageID
-	if r.in.Data != "" && r.in.MessageID > 0 {
-		id = r.in.MessageID
-	}
-	if id > 0 && (r.st.QuestionKeyboard || r.in.Data != "") {
-		r.replies = append(r.replies, Reply{EditMessageID: id, Text: text})
-	}
-	r.st.QuestionKeyboard = false
+// closeQuestion records that the open question got its answer, said by line.
+func (r *run) closeQuestion(line string) {
+	r.events = append(r.events, Answered{Line: line, Chosen: r.in.Data != ""})
 }
 
-// retire removes the buttons of the open question message before another
-// one is sent, so old buttons do not linger.
-func (r *run) retire() {
-	if r.st.QuestionMessageID > 0 && r.st.QuestionKeyboard {
-		r.replies = append(r.replies, Reply{EditMessageID: r.st.QuestionMessageID, Text: r.st.QuestionText})
-	}
-	r.st.QuestionKeyboard = false
-}
+// retire leaves the open question unanswered before another one is asked,
+// so its choices do not linger.
+func (r *run) retire() { r.events = append(r.events, Withdrawn{}) }
 
-func (r *run) goTo(p Pos, edit int) error {
+func (r *run) goTo(ctx context.Context, p Pos, inPlace bool) error {
 	if p.End() {
-		return r.showSummary(edit)
+		return r.showSummary(inPlace)
 	}
-	return r.askAt(p, edit)
+	return r.askAt(ctx, p, inPlace)
 }
 
 // askAt opens the question at p: a known value is proposed for
 // confirmation, a multiple choice starts from its current answer.
-func (r *run) askAt(p Pos, edit int) error {
+func (r *run) askAt(ctx context.Context, p Pos, inPlace bool) error {
 	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Search = PhaseAsk, p, ModeNormal, "", nil, ""
 	if s := r.stepAt(p); s != nil {
 		if v, ok := r.knownContact(s, p); ok {
 			r.set(p, v)
-			return r.advance(p)
+			return r.advance(ctx, p)
 		}
 		if r.situationAt(p) {
 			r.st.Mode = ModeSituation
-			return r.show(edit)
+			return r.show(ctx, inPlace)
 		}
 		v, answered := r.answerAt(p)
 		if s.Type == forms.TypeMulti && answered {
 			r.st.Pending = append([]string{}, v.Codes...)
 		}
 		if s.Prefill != "" && !answered {
-			val, ok, err := r.proposal(s)
+			val, ok, err := r.proposal(ctx, s)
 			if err != nil {
 				return err
 			}
@@ -325,45 +297,47 @@ func (r *run) askAt(p Pos, edit int) error {
 			}
 		}
 	}
-	return r.show(edit)
+	return r.show(ctx, inPlace)
 }
 
 // show renders the open question in its current mode.
-func (r *run) show(edit int) error {
-	text, rows, err := r.question(r.st.Pos)
+func (r *run) show(ctx context.Context, inPlace bool) error {
+	text, rows, err := r.question(ctx, r.st.Pos)
 	if err != nil {
 		return err
 	}
-	r.send(text, rows, edit)
+	r.ask(r.stepQuestion(text, rows), inPlace)
 	return nil
 }
 
-func (r *run) showSummary(edit int) error {
+func (r *run) showSummary(inPlace bool) error {
 	r.st.Phase, r.st.Pos, r.st.Mode, r.st.Proposed, r.st.Pending, r.st.Edit, r.st.Search = PhaseSummary, Pos{}, ModeNormal, "", nil, nil, ""
 	text, rows := r.summary()
-	r.send(text, rows, edit)
+	r.ask(Question{Kind: KindSummary, Text: text, Rows: rows}, inPlace)
 	return nil
 }
 
 // invalid explains why a typed answer was refused and asks the same
 // question again; the answers do not change.
-func (r *run) invalid(msg string) error {
-	text, rows, err := r.question(r.st.Pos)
+func (r *run) invalid(ctx context.Context, msg string) error {
+	text, rows, err := r.question(ctx, r.st.Pos)
 	if err != nil {
 		return err
 	}
 	r.retire()
-	r.send(msg+"\n\n"+text, rows, 0)
+	q := r.stepQuestion(text, rows)
+	q.Problem = msg
+	r.ask(q, false)
 	return nil
 }
 
-func (r *run) migrate() error {
+func (r *run) migrate(ctx context.Context) error {
 	r.retire()
 	r.st.Answers = sanitize(r.f, r.st.Answers)
 	r.st.FormVersion = r.f.Version
 	r.st.Edit, r.st.Resume, r.st.Fill = nil, "", true
 	r.say(UpdatedNotice)
-	return r.goTo(firstUnanswered(r.f, r.st.Answers), 0)
+	return r.goTo(ctx, firstUnanswered(r.f, r.st.Answers), false)
 }
 
 // ---- values
@@ -378,14 +352,14 @@ func valueFor(s *forms.Step, raw string) Value {
 func (r *run) proposedValue(s *forms.Step) Value { return valueFor(s, r.st.Proposed) }
 
 // proposal is the value to propose for a prefilled step, if any.
-func (r *run) proposal(s *forms.Step) (string, bool, error) {
+func (r *run) proposal(ctx context.Context, s *forms.Step) (string, bool, error) {
 	var val string
 	var ok bool
 	if forms.IsPersonPrefill(s.Prefill) {
 		val, ok = r.personValue(s, r.st.Person)
 	} else if pf, has := r.env.(Prefiller); has {
 		var err error
-		if val, ok, err = pf.Prefill(s.Prefill); err != nil {
+		if val, ok, err = pf.Prefill(ctx, s.Prefill); err != nil {
 			return "", false, fmt.Errorf("prefill %s: %w", s.Prefill, err)
 		}
 	}
@@ -437,33 +411,33 @@ func (r *run) set(p Pos, v Value) {
 }
 
 // answer records v for the open question and moves on.
-func (r *run) answer(v Value) error {
+func (r *run) answer(ctx context.Context, v Value) error {
 	p := r.st.Pos
 	r.set(p, v)
 	prune(r.f, r.st.Answers)
 	r.closeQuestion(r.answerLine(p, v))
-	return r.advance(p)
+	return r.advance(ctx, p)
 }
 
 // advance goes to the question after p. While editing from the summary it
 // stays within the edited step (or group item), then asks whatever became
 // unanswered, then returns to the summary.
-func (r *run) advance(p Pos) error {
+func (r *run) advance(ctx context.Context, p Pos) error {
 	n := next(r.f, r.st.Answers, p)
 	if e := r.st.Edit; e != nil {
 		if !n.End() && r.inScope(n) {
-			return r.askAt(n, 0)
+			return r.askAt(ctx, n, false)
 		}
 		u := firstUnanswered(r.f, r.st.Answers)
 		if u.End() {
-			return r.showSummary(0)
+			return r.showSummary(false)
 		}
-		return r.askAt(u, 0)
+		return r.askAt(ctx, u, false)
 	}
 	if r.st.Fill {
 		n = firstUnanswered(r.f, r.st.Answers)
 	}
-	return r.goTo(n, 0)
+	return r.goTo(ctx, n, false)
 }
 
 func (r *run) inScope(n Pos) bool {
@@ -476,31 +450,32 @@ func (r *run) inScope(n Pos) bool {
 
 // ---- buttons
 
-func (r *run) press(act string, args []string) error {
+func (r *run) press(ctx context.Context, act string, args []string) error {
 	switch r.st.Phase {
 	case PhaseCancel:
 		if act == forms.ActCancel && len(args) == 1 {
 			if args[0] == "1" {
-				r.closeQuestion(r.f.Cancelled.FR)
+				r.events = append(r.events, Abandoned{r.f.Cancelled.FR})
 				r.outcome = Cancelled
 				return nil
 			}
-			return r.refuseCancel()
+			return r.refuseCancel(ctx)
 		}
 	case PhaseSummary:
-		return r.pressSummary(act, args)
+		return r.pressSummary(ctx, act, args)
 	case PhaseAsk:
-		return r.pressAsk(act, args)
+		return r.pressAsk(ctx, act, args)
 	}
 	r.markRefused(StaleNotice)
 	return nil
 }
 
-func (r *run) pressAsk(act string, args []string) error {
+// pressAsk handles a choice of the open question: the step it names must
+// be the open one; then each mode has its own choices.
+func (r *run) pressAsk(ctx context.Context, act string, args []string) error {
 	p := r.st.Pos
 	if len(args) == 0 || args[0] != r.currentID() {
-		r.markRefused(StaleNotice)
-		return nil
+		return r.stale()
 	}
 	arg := ""
 	if len(args) > 1 {
@@ -508,51 +483,100 @@ func (r *run) pressAsk(act string, args []string) error {
 	}
 	if p.More {
 		if act == forms.ActMore && (arg == "1" || arg == "0") {
-			return r.more(arg == "1")
+			return r.more(ctx, arg == "1")
 		}
-		r.markRefused(StaleNotice)
-		return nil
+		return r.stale()
 	}
-	s := r.stepAt(p)
-	mode := r.st.Mode
 	switch {
 	case act == forms.ActSkip && arg == skipRest && r.restSkippable(p):
 		return r.skipToSummary()
 	case act == forms.ActSkip:
-		return r.skip()
-	case mode == ModeSituation && act == forms.ActConfirm:
-		return r.confirmSituation()
-	case mode == ModeSituation && act == forms.ActClose:
-		return r.pressClose(args)
-	case mode == ModeSituation && act == forms.ActModify:
+		return r.skip(ctx)
+	}
+	s := r.stepAt(p)
+	switch r.st.Mode {
+	case ModeSituation:
+		return r.pressSituation(ctx, s, act, args)
+	case ModePrefill:
+		return r.pressPrefill(ctx, s, act)
+	case ModeLookup:
+		return r.pressLookup(ctx, s, act, arg)
+	}
+	return r.pressNormal(ctx, s, act, arg)
+}
+
+// stale refuses a choice that is not one of the open question's.
+func (r *run) stale() error {
+	r.markRefused(StaleNotice)
+	return nil
+}
+
+// pressSituation: the known person's last situation is proposed whole
+// (« toujours vrai ? »), with the statuses of their open requests.
+func (r *run) pressSituation(ctx context.Context, s *forms.Step, act string, args []string) error {
+	switch {
+	case act == forms.ActConfirm:
+		return r.confirmSituation(ctx)
+	case act == forms.ActClose:
+		return r.pressClose(ctx, args)
+	case act == forms.ActModify:
 		// One value at a time, each proposed for confirmation.
 		r.st.Mode = ModeNormal
-		if val, ok, err := r.proposal(s); err != nil {
+		if val, ok, err := r.proposal(ctx, s); err != nil {
 			return err
 		} else if ok {
 			r.st.Mode, r.st.Proposed = ModePrefill, val
 		}
-		return r.show(r.here())
-	case mode == ModePrefill && act == forms.ActConfirm:
-		return r.answer(r.proposedValue(s))
-	case mode == ModePrefill && act == forms.ActModify:
+		return r.show(ctx, r.here())
+	case act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
+		return r.newPerson(ctx)
+	}
+	return r.stale()
+}
+
+// pressPrefill: a known value is proposed, to confirm or to change.
+func (r *run) pressPrefill(ctx context.Context, s *forms.Step, act string) error {
+	switch act {
+	case forms.ActConfirm:
+		return r.answer(ctx, r.proposedValue(s))
+	case forms.ActModify:
 		r.st.Mode, r.st.Proposed = ModeNormal, ""
-		return r.show(r.here())
-	case (mode == ModeLookup || mode == ModeNormal) && act == forms.ActPick && s.Type == forms.TypeBeneficiary:
-		return r.pick(arg)
-	case mode != ModePrefill && act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
-		return r.newPerson()
-	case mode != ModeNormal:
+		return r.show(ctx, r.here())
+	}
+	return r.stale()
+}
+
+// pressLookup: the people already followed are listed at « Personne ».
+func (r *run) pressLookup(ctx context.Context, s *forms.Step, act, arg string) error {
+	switch {
+	case act == forms.ActPick && s.Type == forms.TypeBeneficiary:
+		return r.pick(ctx, arg)
+	case act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
+		return r.newPerson(ctx)
+	}
+	return r.stale()
+}
+
+// pressNormal: the question's own choices, by the type of its step.
+func (r *run) pressNormal(ctx context.Context, s *forms.Step, act, arg string) error {
+	switch {
+	case act == forms.ActPick && s.Type == forms.TypeBeneficiary:
+		return r.pick(ctx, arg)
+	case act == forms.ActNewPerson && s.Type == forms.TypeBeneficiary:
+		return r.newPerson(ctx)
+	case act == forms.ActOldPerson && s.Type == forms.TypeBeneficiary:
+		r.st.Mode, r.st.Search = ModeLookup, ""
+		return r.show(ctx, r.here())
 	case act == forms.ActChoose && (s.Type == forms.TypeChoice || s.Type == forms.TypeYesNo):
 		if _, ok := s.Choice(arg); ok {
-			return r.answer(Value{Code: arg})
+			return r.answer(ctx, Value{Code: arg})
 		}
 	case act == forms.ActChoose && s.Type == forms.TypeRecord:
-		return r.pressRecord(s, arg)
+		return r.pressRecord(ctx, s, arg)
 	case act == forms.ActToggle && s.Type == forms.TypeMulti:
 		if _, ok := s.Choice(arg); ok {
 			r.toggle(arg)
-			return r.show(r.here())
+			return r.show(ctx, r.here())
 		}
 	case act == forms.ActValidate && s.Type == forms.TypeMulti:
 		if s.Required && len(r.st.Pending) == 0 {
@@ -565,17 +589,13 @@ func (r *run) pressAsk(act string, args []string) error {
 				codes = append(codes, c.Code)
 			}
 		}
-		return r.answer(Value{Codes: codes})
+		return r.answer(ctx, Value{Codes: codes})
 	case act == forms.ActQuickDate && s.Type == forms.TypeDate && contains(s.Quick, arg):
 		if d, ok := quickDate(arg, r.in.Now); ok {
-			return r.answer(Value{Code: d.Format(time.DateOnly)})
+			return r.answer(ctx, Value{Code: d.Format(time.DateOnly)})
 		}
-	case act == forms.ActOldPerson && s.Type == forms.TypeBeneficiary:
-		r.st.Mode, r.st.Search = ModeLookup, ""
-		return r.show(r.here())
 	}
-	r.markRefused(StaleNotice)
-	return nil
+	return r.stale()
 }
 
 func (r *run) toggle(code string) {
@@ -589,7 +609,7 @@ func (r *run) toggle(code string) {
 }
 
 // more answers "add another item?".
-func (r *run) more(yes bool) error {
+func (r *run) more(ctx context.Context, yes bool) error {
 	p := r.st.Pos
 	g := r.f.Step(p.Step)
 	v := r.st.Answers[g.ID]
@@ -602,19 +622,19 @@ func (r *run) more(yes bool) error {
 		v.Closed = false
 		r.st.Answers[g.ID] = v
 		if sub := firstSub(g, itemAt(r.st.Answers, g.ID, p.Item+1), r.st.Answers); sub != "" {
-			return r.askAt(Pos{Step: g.ID, Item: p.Item + 1, Sub: sub}, 0)
+			return r.askAt(ctx, Pos{Step: g.ID, Item: p.Item + 1, Sub: sub}, false)
 		}
-		return r.advance(p)
+		return r.advance(ctx, p)
 	}
 	v.Closed = true
 	if len(v.Items) > p.Item+1 {
 		v.Items = v.Items[:p.Item+1]
 	}
 	r.st.Answers[g.ID] = v
-	return r.advance(p)
+	return r.advance(ctx, p)
 }
 
-func (r *run) skip() error {
+func (r *run) skip(ctx context.Context) error {
 	if r.st.Phase != PhaseAsk {
 		r.say("Il n'y a pas de question à passer ici.")
 		return nil
@@ -625,39 +645,39 @@ func (r *run) skip() error {
 		// Asked again, with the answer for a person who does not know.
 		if s := r.stepAt(p); s != nil && s.HasChoices() {
 			if c, has := dontKnowChoice(s); has {
-				return r.invalid(fmt.Sprintf("Cette question est obligatoire. Si la personne ne sait pas, touchez « %s ».", c.Label.FR))
+				return r.invalid(ctx, fmt.Sprintf("Cette question est obligatoire. Si la personne ne sait pas, touchez « %s ».", c.Label.FR))
 			}
 		}
-		return r.invalid("Cette question est obligatoire : elle ne peut pas être passée.")
+		return r.invalid(ctx, "Cette question est obligatoire : elle ne peut pas être passée.")
 	}
 	if whole {
 		g := r.f.Step(p.Step)
 		r.st.Answers[g.ID] = Value{Skipped: true}
 		prune(r.f, r.st.Answers)
 		r.closeQuestion(g.Label.FR + " : " + emptyAnswer)
-		return r.advance(p)
+		return r.advance(ctx, p)
 	}
-	return r.answer(Value{Skipped: true})
+	return r.answer(ctx, Value{Skipped: true})
 }
 
 // ---- beneficiary
 
-func (r *run) newPerson() error {
+func (r *run) newPerson(ctx context.Context) error {
 	s := r.stepAt(r.st.Pos)
 	if old, ok := r.st.Answers[s.ID]; ok && old.New {
-		return r.setPerson(old, nil)
+		return r.setPerson(ctx, old, nil)
 	}
-	code, err := r.env.NewPersonCode()
+	code, err := r.env.NewPersonCode(ctx)
 	if err != nil {
 		return fmt.Errorf("new person code: %w", err)
 	}
-	return r.setPerson(Value{Code: code, New: true}, nil)
+	return r.setPerson(ctx, Value{Code: code, New: true}, nil)
 }
 
-func (r *run) pick(code string) error {
-	p, found, err := r.env.FindPerson(code)
+func (r *run) pick(ctx context.Context, code string) error {
+	p, found, err := r.env.FindPerson(ctx, code)
 	if errors.Is(err, ErrPersonErased) {
-		return r.invalid(ErasedPersonText)
+		return r.invalid(ctx, ErasedPersonText)
 	}
 	if err != nil {
 		return fmt.Errorf("find person: %w", err)
@@ -666,7 +686,7 @@ func (r *run) pick(code string) error {
 		r.markRefused("Personne introuvable.")
 		return nil
 	}
-	return r.setPerson(Value{Code: p.Code}, &p)
+	return r.setPerson(ctx, Value{Code: p.Code}, &p)
 }
 
 // codeWordRe finds the words of a text that may be a person's code.
@@ -681,7 +701,7 @@ const maxCodeWords = 20
 // person back. The words looked up are those a code can be that a word
 // cannot: 4 to 8 letters and digits with a digit in any case (« zqx7k2 »),
 // or in capitals (« ZQXWKM »; « ccas » in lower case is a word).
-func (r *run) namesErasedCode(text string) (bool, error) {
+func (r *run) namesErasedCode(ctx context.Context, text string) (bool, error) {
 	seen := map[string]bool{}
 	for _, w := range codeWordRe.FindAllString(text, -1) {
 		if len(w) < 4 || len(w) > forms.MaxPersonCode || len(seen) >= maxCodeWords ||
@@ -693,7 +713,7 @@ func (r *run) namesErasedCode(text string) (bool, error) {
 			continue
 		}
 		seen[code] = true
-		_, _, err := r.env.FindPerson(code)
+		_, _, err := r.env.FindPerson(ctx, code)
 		if errors.Is(err, ErrPersonErased) {
 			return true, nil
 		}
@@ -707,7 +727,7 @@ func (r *run) namesErasedCode(text string) (bool, error) {
 // setPerson records the beneficiary. When the person changes, the answers
 // taken from the previous person (sex, age…) are cleared so they are asked
 // (or proposed) again.
-func (r *run) setPerson(v Value, person *Person) error {
+func (r *run) setPerson(ctx context.Context, v Value, person *Person) error {
 	p := r.st.Pos
 	s := r.stepAt(p)
 	old, had := r.st.Answers[s.ID]
@@ -729,14 +749,14 @@ func (r *run) setPerson(v Value, person *Person) error {
 		r.say("Code de la personne : " + v.Code + " — notez-le sans son nom (carnet, téléphone). " +
 			"À sa prochaine visite, elle sera proposée sous « Personne accompagnée ? » avec la date de sa dernière visite.")
 	}
-	return r.advance(p)
+	return r.advance(ctx, p)
 }
 
 // ---- typed text
 
 const commandsHelp = "Pendant la saisie, écrivez à tout moment : « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner la saisie), « aide »."
 
-func (r *run) typed() error {
+func (r *run) typed(ctx context.Context) error {
 	t := strings.TrimSpace(r.in.Text)
 	if t == "" {
 		r.say("Répondez par un message ou avec les boutons.")
@@ -745,13 +765,13 @@ func (r *run) typed() error {
 	if w, ok := Keyword(t); ok {
 		switch w {
 		case "retour":
-			return r.back()
+			return r.back(ctx)
 		case "annuler":
 			return r.askCancel()
 		case "passer":
-			return r.skip()
+			return r.skip(ctx)
 		case "aide":
-			return r.help()
+			return r.help(ctx)
 		}
 	}
 	if strings.HasPrefix(t, "/") {
@@ -761,124 +781,124 @@ func (r *run) typed() error {
 	switch r.st.Phase {
 	case PhaseCancel:
 		if data, ok := r.typedCancel(answerWords(t)); ok {
-			return r.pressTyped(data)
+			return r.pressTyped(ctx, data)
 		}
 		r.say(fmt.Sprintf("Touchez « %s » ou « %s ».", TextCancelYes, TextCancelNo))
 		return nil
 	case PhaseSummary:
 		if data, ok := r.typedSummary(answerWords(t)); ok {
-			return r.pressTyped(data)
+			return r.pressTyped(ctx, data)
 		}
 		r.say("Touchez « Enregistrer » (ou écrivez « ok »), ou un bouton ✏️ pour modifier une réponse.")
 		return nil
 	}
-	return r.typedAnswer(t)
+	return r.typedAnswer(ctx, t)
 }
 
-func (r *run) typedAnswer(t string) error {
+func (r *run) typedAnswer(ctx context.Context, t string) error {
 	p := r.st.Pos
 	if p.More {
-		if data, ok, err := r.typedButton(t, "", ""); err != nil || ok {
+		if data, ok, err := r.typedButton(ctx, t, "", ""); err != nil || ok {
 			if err != nil {
 				return err
 			}
-			return r.pressTyped(data)
+			return r.pressTyped(ctx, data)
 		}
-		return r.invalid("Répondez « Oui » ou « Non ».")
+		return r.invalid(ctx, "Répondez « Oui » ou « Non ».")
 	}
 	s := r.stepAt(p)
 	if s.Type == forms.TypeBeneficiary {
 		if !looksLikeCode(t) {
-			if data, ok, err := r.typedButton(t, "", ""); err != nil || ok {
+			if data, ok, err := r.typedButton(ctx, t, "", ""); err != nil || ok {
 				if err != nil {
 					return err
 				}
-				return r.pressTyped(data)
+				return r.pressTyped(ctx, data)
 			}
 		}
-		return r.lookup(t)
+		return r.lookup(ctx, t)
 	}
 	switch r.st.Mode {
 	case ModeSituation, ModePrefill:
-		data, ok, err := r.typedButton(t, forms.Data(forms.ActConfirm, s.ID), forms.Data(forms.ActModify, s.ID))
+		data, ok, err := r.typedButton(ctx, t, forms.Data(forms.ActConfirm, s.ID), forms.Data(forms.ActModify, s.ID))
 		if err != nil {
 			return err
 		}
 		if ok {
-			return r.pressTyped(data)
+			return r.pressTyped(ctx, data)
 		}
 		if r.st.Mode == ModeSituation {
-			return r.invalid(fmt.Sprintf("Touchez « %s » ou « %s » (ou écrivez « oui » ou « non »).", TextStillTrue, TextModify))
+			return r.invalid(ctx, fmt.Sprintf("Touchez « %s » ou « %s » (ou écrivez « oui » ou « non »).", TextStillTrue, TextModify))
 		}
 	}
 	if s.Type == forms.TypeDate {
 		// A quick date or a record's button typed: « dans 2 semaines ».
-		data, ok, err := r.typedButton(t, "", "")
+		data, ok, err := r.typedButton(ctx, t, "", "")
 		if err != nil {
 			return err
 		}
 		if ok {
-			return r.pressTyped(data)
+			return r.pressTyped(ctx, data)
 		}
 	}
 	switch s.Type {
 	case forms.TypeChoice, forms.TypeYesNo:
 		if c, ok := typedChoice(s, t); ok {
-			return r.answer(Value{Code: c.Code})
+			return r.answer(ctx, Value{Code: c.Code})
 		}
-		if data, ok, err := r.typedButton(t, "", ""); err != nil || ok {
+		if data, ok, err := r.typedButton(ctx, t, "", ""); err != nil || ok {
 			if err != nil {
 				return err
 			}
-			return r.pressTyped(data)
+			return r.pressTyped(ctx, data)
 		}
-		return r.invalid("Choisissez une réponse avec les boutons.")
+		return r.invalid(ctx, "Choisissez une réponse avec les boutons.")
 	case forms.TypeMulti:
-		return r.typedMulti(s, t)
+		return r.typedMulti(ctx, s, t)
 	case forms.TypeInteger:
 		n, msg := parseInt(t, s)
 		if msg == "" {
 			msg = r.countConflict(s, n)
 		}
 		if msg != "" {
-			return r.invalid(msg)
+			return r.invalid(ctx, msg)
 		}
-		return r.answer(Value{Code: strconv.Itoa(n)})
+		return r.answer(ctx, Value{Code: strconv.Itoa(n)})
 	case forms.TypeDate:
 		d, msg := parseDate(dateFiller.ReplaceAllString(t, ""), r.in.Now, s)
 		if msg != "" {
-			return r.invalid(msg)
+			return r.invalid(ctx, msg)
 		}
-		return r.answer(Value{Code: d.Format(time.DateOnly)})
+		return r.answer(ctx, Value{Code: d.Format(time.DateOnly)})
 	case forms.TypeText:
 		if s.OrganisationName {
 			if err := orgname.Check(t); err != nil {
-				return r.invalid(err.Error())
+				return r.invalid(ctx, err.Error())
 			}
 		}
 		msg, identifies := checkText(t, s)
 		if msg != "" && !identifies {
 			// Too long, nothing identifying: kept, and offered back cut at the limit.
 			r.st.Mode, r.st.Proposed = ModePrefill, cut(t, s.MaxLength)
-			return r.invalid(msg + " Voici le début, coupé à la limite : « ✅ Confirmer » le garde, ou écrivez un texte plus court.")
+			return r.invalid(ctx, msg+" Voici le début, coupé à la limite : « ✅ Confirmer » le garde, ou écrivez un texte plus court.")
 		}
 		if msg != "" {
 			r.refusal = msg
-			return r.invalid(msg)
+			return r.invalid(ctx, msg)
 		}
-		erased, err := r.namesErasedCode(t)
+		erased, err := r.namesErasedCode(ctx, t)
 		if err != nil {
 			return err
 		}
 		if erased {
 			r.refusal = ErasedPersonText + " Réécrivez le texte sans son code."
-			return r.invalid(r.refusal)
+			return r.invalid(ctx, r.refusal)
 		}
-		return r.answer(Value{Text: t})
+		return r.answer(ctx, Value{Text: t})
 	case forms.TypeRecord:
-		return r.typedRecord(s, t)
+		return r.typedRecord(ctx, s, t)
 	}
-	return r.invalid("Répondez avec les boutons.")
+	return r.invalid(ctx, "Répondez avec les boutons.")
 }
 
 // countConflict says why n cannot be step s's answer given the counts it
@@ -904,37 +924,37 @@ func (r *run) countConflict(s *forms.Step, n int) string {
 
 // help answers « aide »: the open question's help and the words that
 // always work, then the question again.
-func (r *run) help() error {
+func (r *run) help(ctx context.Context) error {
 	if r.st.Phase != PhaseAsk || r.st.Pos.More {
 		r.say(commandsHelp)
 		return nil
 	}
-	return r.invalid(commandsHelp)
+	return r.invalid(ctx, commandsHelp)
 }
 
 // ---- /retour, /annuler
 
-func (r *run) back() error {
+func (r *run) back(ctx context.Context) error {
 	r.st.Fill = false
 	switch r.st.Phase {
 	case PhaseCancel:
-		return r.refuseCancel()
+		return r.refuseCancel(ctx)
 	case PhaseSummary:
 		p, ok := prev(r.f, r.st.Answers, Pos{})
 		if !ok {
 			return nil
 		}
 		r.retire()
-		return r.askAt(p, 0)
+		return r.askAt(ctx, p, false)
 	}
 	if r.st.Mode == ModeLookup {
 		r.retire()
-		return r.askAt(r.st.Pos, 0)
+		return r.askAt(ctx, r.st.Pos, false)
 	}
 	if e := r.st.Edit; e != nil && r.st.Pos == e.Start {
 		r.st.Answers, r.st.Person = e.Backup, e.Person
 		r.retire()
-		return r.showSummary(0)
+		return r.showSummary(false)
 	}
 	p, ok := prev(r.f, r.st.Answers, r.st.Pos)
 	if !ok {
@@ -942,7 +962,7 @@ func (r *run) back() error {
 		return nil
 	}
 	r.retire()
-	return r.askAt(p, 0)
+	return r.askAt(ctx, p, false)
 }
 
 func (r *run) askCancel() error {
@@ -952,26 +972,26 @@ func (r *run) askCancel() error {
 	}
 	r.st.Resume, r.st.Phase = r.st.Phase, PhaseCancel
 	r.retire()
-	r.send(fmt.Sprintf("Abandonner la saisie « %s » ? Les réponses seront perdues.", r.f.Title.FR), [][]Button{{
+	r.ask(Question{Kind: KindCancel, Text: fmt.Sprintf("Abandonner la saisie « %s » ? Les réponses seront perdues.", r.f.Title.FR), Rows: [][]Button{{
 		{TextCancelYes, forms.Data(forms.ActCancel, "1")},
 		{TextCancelNo, forms.Data(forms.ActCancel, "0")},
-	}}, 0)
+	}}}, false)
 	return nil
 }
 
-func (r *run) refuseCancel() error {
+func (r *run) refuseCancel(ctx context.Context) error {
 	r.closeQuestion("Saisie poursuivie.")
 	resume := r.st.Resume
 	r.st.Resume = ""
 	if resume == PhaseSummary {
-		return r.showSummary(0)
+		return r.showSummary(false)
 	}
-	return r.askAt(r.st.Pos, 0)
+	return r.askAt(ctx, r.st.Pos, false)
 }
 
 // ---- summary
 
-func (r *run) pressSummary(act string, args []string) error {
+func (r *run) pressSummary(ctx context.Context, act string, args []string) error {
 	ans := r.st.Answers
 	var g *forms.Step
 	if len(args) > 0 {
@@ -999,13 +1019,13 @@ func (r *run) pressSummary(act string, args []string) error {
 	switch {
 	case act == forms.ActSave && len(args) == 0:
 		if u := firstUnanswered(r.f, ans); !u.End() {
-			return r.askAt(u, r.here())
+			return r.askAt(ctx, u, r.here())
 		}
 		r.outcome = Save
 		return nil
 	case act == forms.ActEdit && g != nil && g.Type != forms.TypeGroup && len(args) == 1:
 		r.st.Edit = backup(Pos{Step: g.ID}, false)
-		return r.askAt(r.st.Edit.Start, r.here())
+		return r.askAt(ctx, r.st.Edit.Start, r.here())
 	case act == forms.ActEdit && g != nil && g.Type == forms.TypeGroup:
 		i := 0
 		if len(args) == 2 {
@@ -1019,7 +1039,7 @@ func (r *run) pressSummary(act string, args []string) error {
 			break
 		}
 		r.st.Edit = backup(Pos{Step: g.ID, Item: i, Sub: sub}, true)
-		return r.askAt(r.st.Edit.Start, r.here())
+		return r.askAt(ctx, r.st.Edit.Start, r.here())
 	case act == forms.ActRemove && g != nil && g.Type == forms.TypeGroup:
 		i, ok := index()
 		v := ans[g.ID]
@@ -1039,7 +1059,7 @@ func (r *run) pressSummary(act string, args []string) error {
 			break
 		}
 		r.st.Edit = backup(Pos{Step: g.ID, Item: n, Sub: sub}, true)
-		return r.askAt(r.st.Edit.Start, r.here())
+		return r.askAt(ctx, r.st.Edit.Start, r.here())
 	}
 	r.markRefused(StaleNotice)
 	return nil

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,11 +14,11 @@ import (
 // on a question), and now answers that the person was erased.
 type erasedEnv struct{ fakeEnv }
 
-func (e *erasedEnv) FindPerson(code string) (Person, bool, error) {
+func (e *erasedEnv) FindPerson(ctx context.Context, code string) (Person, bool, error) {
 	if code == "AB3CDE" {
 		return Person{}, false, ErrPersonErased
 	}
-	return e.fakeEnv.FindPerson(code)
+	return e.fakeEnv.FindPerson(ctx, code)
 }
 
 // A person erased at their request is not taken, tapped (a button shown
@@ -64,9 +65,9 @@ type lookupEnv struct {
 	codes []string
 }
 
-func (e *lookupEnv) FindPerson(code string) (Person, bool, error) {
+func (e *lookupEnv) FindPerson(ctx context.Context, code string) (Person, bool, error) {
 	e.codes = append(e.codes, code)
-	return e.fakeEnv.FindPerson(code)
+	return e.fakeEnv.FindPerson(ctx, code)
 }
 
 // A free text is searched for erased codes among the words a code can be
@@ -75,7 +76,7 @@ func (e *lookupEnv) FindPerson(code string) (Person, bool, error) {
 func TestErasedCodeLookUpsOfAText(t *testing.T) {
 	e := &lookupEnv{}
 	r := &run{env: e}
-	erased, err := r.namesErasedCode("ccas CCAS ab3c AB3C abc1 AB1 ABCDEFGH ABCDEFGHI 12345678 123456789 abcdef")
+	erased, err := r.namesErasedCode(t.Context(), "ccas CCAS ab3c AB3C abc1 AB1 ABCDEFGH ABCDEFGHI 12345678 123456789 abcdef")
 	if err != nil || erased {
 		t.Fatalf("namesErasedCode: %v, %v", erased, err)
 	}
@@ -88,7 +89,7 @@ func TestErasedCodeLookUpsOfAText(t *testing.T) {
 	for i := range 25 {
 		words = append(words, fmt.Sprintf("CODE%02d", i))
 	}
-	if _, err := r.namesErasedCode(strings.Join(words, " ")); err != nil {
+	if _, err := r.namesErasedCode(t.Context(), strings.Join(words, " ")); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := strings.Join(e.codes, " "), strings.Join(words[:20], " "); got != want {

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -149,7 +150,7 @@ func TestFicheHappyPath(t *testing.T) {
 	}
 
 	c.press("✅ Enregistrer")
-	if c.outcome != Save || len(c.last.Replies) != 0 {
+	if c.outcome != Save || len(c.last.Events) != 0 {
 		t.Fatalf("save: outcome %v replies %v", c.outcome, c.replyTexts())
 	}
 	a := c.st.Answers
@@ -192,10 +193,9 @@ func TestFicheHappyPath(t *testing.T) {
 		t.Errorf("sheet id = %q", c.st.RecordID)
 	}
 
-	saved := Saved(c.f, c.st, map[string]string{"number": "42"})
-	if len(saved) != 2 || saved[0].EditMessageID != c.st.QuestionMessageID || saved[0].Buttons != nil ||
-		!strings.HasSuffix(saved[0].Text, "Note : Orientée vers la PMI du quartier.") || saved[1].Text != "Fiche n° 42 enregistrée." {
-		t.Fatalf("saved replies = %+v", saved)
+	saved := SavedEvent(c.f, c.st, map[string]string{"number": "42"})
+	if !strings.HasSuffix(saved.Summary, "Note : Orientée vers la PMI du quartier.") || saved.Text != "Fiche n° 42 enregistrée." {
+		t.Fatalf("saved = %+v", saved)
 	}
 }
 
@@ -276,12 +276,12 @@ func TestSkip(t *testing.T) {
 func TestEditFromSummary(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath)
-	summaryID := c.st.QuestionMessageID
+	summaryID := c.questionID
 	play(t, c, []turn{
 		// The summary message becomes the question…
 		{press: "✏️ Sexe", replies: []string{"edit: Sexe de la personne ?\nRéponse actuelle : Femme"}, buttons: kbSex},
 	})
-	if c.st.QuestionMessageID != summaryID || !c.st.Editing() {
+	if c.questionID != summaryID || !c.st.Editing() {
 		t.Fatalf("edit should happen in the summary message")
 	}
 	play(t, c, []turn{
@@ -360,7 +360,7 @@ func TestEditFromSummary(t *testing.T) {
 func TestCancel(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath[:2])
-	sexQuestion := c.st.QuestionMessageID
+	sexQuestion := c.questionID
 	play(t, c, []turn{
 		{say: "/annuler", replies: []string{"edit: Sexe de la personne ?", "send: Abandonner la saisie « Fiche d'accompagnement » ? Les réponses seront perdues."},
 			buttons: [][]string{{"Oui, abandonner", "Non, continuer"}}},
@@ -371,9 +371,7 @@ func TestCancel(t *testing.T) {
 		t.Fatal("cancelled too early")
 	}
 	// The sex question of before the cancel is stale now.
-	in := c.input()
-	in.Data, in.MessageID = forms.Data(forms.ActChoose, "sex", "F"), sexQuestion
-	if res, err := Step(c.f, c.st, in, c.env); err != nil || res.Notice != StaleNotice || len(res.Replies) != 0 {
+	if res := c.pressData(sexQuestion, forms.Data(forms.ActChoose, "sex", "F")); c.err != nil || res.Notice != StaleNotice || len(c.replies) != 0 {
 		t.Fatalf("old question accepted: %+v", res)
 	}
 	play(t, c, []turn{
@@ -531,33 +529,34 @@ func TestStaleButtons(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath[:3])
 	ageState := c.st
-	stale := []Input{
+	stale := []struct {
+		message int
+		data    string
+	}{
 		// A button of an answered question (message 101 asked the date).
-		{Data: forms.Data(forms.ActQuickDate, "date", "today"), MessageID: 101},
+		{101, forms.Data(forms.ActQuickDate, "date", "today")},
 		// Right message id, but data of another step.
-		{Data: forms.Data(forms.ActChoose, "sex", "M"), MessageID: c.st.QuestionMessageID},
+		{c.questionID, forms.Data(forms.ActChoose, "sex", "M")},
 		// Not engine data at all.
-		{Data: "x:whatever", MessageID: c.st.QuestionMessageID},
+		{c.questionID, "x:whatever"},
 		// An unknown code.
-		{Data: forms.Data(forms.ActChoose, "age", "999"), MessageID: c.st.QuestionMessageID},
+		{c.questionID, forms.Data(forms.ActChoose, "age", "999")},
 	}
 	for _, in := range stale {
-		in.Now = c.now
-		res, err := Step(c.f, c.st, in, c.env)
-		if err != nil || res.Notice != StaleNotice || len(res.Replies) != 0 || res.Outcome != None {
-			t.Fatalf("%q: %+v", in.Data, res)
+		c.st = ageState
+		res := c.pressData(in.message, in.data)
+		if c.err != nil || res.Notice != StaleNotice || len(res.Events) != 0 || len(c.replies) != 0 || res.Outcome != None {
+			t.Fatalf("%q: %+v", in.data, res)
 		}
 		if res.State.Pos != ageState.Pos || len(res.State.Answers) != len(ageState.Answers) {
-			t.Fatalf("%q changed the draft", in.Data)
+			t.Fatalf("%q changed the draft", in.data)
 		}
 	}
 	// Buttons of the summary are stale once a step is being edited.
 	c = startFiche(t)
 	play(t, c, happyPath)
 	c.press("✏️ Note")
-	in := c.input()
-	in.Data, in.MessageID = forms.Data(forms.ActSave), c.st.QuestionMessageID
-	if res, err := Step(c.f, c.st, in, c.env); err != nil || res.Notice != StaleNotice || res.Outcome != None {
+	if res := c.pressData(c.questionID, forms.Data(forms.ActSave)); c.err != nil || res.Notice != StaleNotice || res.Outcome != None {
 		t.Fatalf("save while editing: %+v", res)
 	}
 }
@@ -565,11 +564,11 @@ func TestStaleButtons(t *testing.T) {
 func TestMultiToggle(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath[:18])
-	id := c.st.QuestionMessageID
+	id := c.questionID
 	c.press("Mobilité")
 	c.press("Logement")
 	c.press("✅ Mobilité") // untoggle
-	if c.st.QuestionMessageID != id {
+	if c.questionID != id {
 		t.Fatal("toggling sent a new message")
 	}
 	c.expectButtons([]string{"Complexité des démarches administratives"}, []string{"Mobilité"}, []string{"Manque d'info sur les dispositifs"},
@@ -660,10 +659,9 @@ func TestEnvFailureKeepsDraft(t *testing.T) {
 	c.press("Aujourd'hui")
 	before := c.st
 	env.fail = true
-	in := c.input()
-	in.Data, in.MessageID = forms.Data(forms.ActNewPerson, "beneficiary"), c.st.QuestionMessageID
-	res, err := Step(c.f, c.st, in, env)
-	if err == nil || len(res.Replies) != 1 || res.Replies[0].Text != "Un problème technique empêche de continuer. Réessayez dans un instant." {
+	res := c.pressData(c.questionID, forms.Data(forms.ActNewPerson, "beneficiary"))
+	if c.err == nil || c.replyTexts() == nil || fmt.Sprint(c.replyTexts()) != "[send: Un problème technique empêche de continuer. Réessayez dans un instant.]" ||
+		res.Notice != TechnicalTrouble {
 		t.Fatalf("result = %+v", res)
 	}
 	if _, ok := res.State.Answers.Get("beneficiary"); ok || res.State.Pos != before.Pos {
@@ -677,24 +675,24 @@ func TestEnvFailureKeepsDraft(t *testing.T) {
 func TestResumeAndStartFrom(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath[:4])
-	old := c.st.QuestionMessageID
-	c.apply(Resume(c.f, c.st, c.input(), c.env))
+	old := c.questionID
+	c.apply2(Resume(c.t.Context(), c.f, c.st, c.input(), c.env))
 	c.expectReplies("edit: La personne habite-t-elle", "send: La personne habite-t-elle")
-	if c.st.QuestionMessageID == old {
+	if c.questionID == old {
 		t.Fatal("question not sent again")
 	}
 	play(t, c, happyPath[4:])
 	answers := c.st.Answers
 
 	d := newChat(t, c.f, c.env)
-	d.apply(StartFrom(d.f, "sheet-2", answers, d.input(), d.env))
+	d.apply2(StartFrom(d.t.Context(), d.f, "sheet-2", answers, d.input(), d.env))
 	if d.st.Phase != PhaseSummary || d.question().Text != happySummary {
 		t.Fatalf("StartFrom with every answer should show the summary, got %q", d.question().Text)
 	}
 	partial := answers.Clone()
 	delete(partial, "level")
 	d = newChat(t, c.f, c.env)
-	d.apply(StartFrom(d.f, "sheet-3", partial, d.input(), d.env))
+	d.apply2(StartFrom(d.t.Context(), d.f, "sheet-3", partial, d.input(), d.env))
 	d.expectQuestion("Niveau d'intervention ?")
 	d.press("Informé")
 	d.expectReplies("edit: Niveau : Informé", "send: Récapitulatif")

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ steps:
 
 type prefillEnv struct{ fakeEnv }
 
-func (prefillEnv) Prefill(key string) (string, bool, error) {
+func (prefillEnv) Prefill(_ context.Context, key string) (string, bool, error) {
 	if key == "partners_sanitaire" {
 		return "4", true, nil
 	}
@@ -60,7 +61,7 @@ func TestGenericForm(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newChat(t, f, &prefillEnv{})
-	c.apply(Start(f, "2026", c.input(), c.env))
+	c.apply2(Start(t.Context(), f, "2026", c.input(), c.env))
 
 	c.expectQuestion("Êtes-vous identifié sur le territoire ?")
 	c.expectButtons(kbYesNo...)
@@ -70,8 +71,8 @@ func TestGenericForm(t *testing.T) {
 	c.expectReplies("edit: Partenaires santé : 4", "send: Besoins")
 
 	// A required multiple choice cannot be validated empty.
-	in := Input{Data: forms.Data(forms.ActValidate, "needs"), MessageID: c.st.QuestionMessageID, Now: c.now}
-	if res, err := Step(f, c.st, in, c.env); err != nil || res.Notice != "Choisissez au moins une réponse, puis « Valider »." || len(res.Replies) != 0 {
+	in := Input{Data: forms.Data(forms.ActValidate, "needs"), Now: c.now}
+	if res, err := Step(t.Context(), f, c.st, in, c.env); err != nil || res.Notice != "Choisissez au moins une réponse, puis « Valider »." || len(res.Events) != 0 {
 		t.Fatalf("empty required multi: %+v", res)
 	}
 	c.press("Nutrition")

@@ -80,27 +80,21 @@ func TestIdentifyingNoteAsksTheTransportToDeleteIt(t *testing.T) {
 	if !res.DeleteInput {
 		t.Fatal("an identifying note does not ask for its deletion")
 	}
-	for _, r := range res.Replies {
-		if strings.Contains(r.Text, "effacé") {
-			t.Fatalf("the refusal claims a deletion before it happened: %q", r.Text)
+	for _, r := range c.replyTexts() {
+		if strings.Contains(r, "effacé") {
+			t.Fatalf("the refusal claims a deletion before it happened: %q", r)
 		}
 	}
 	want := "Pas de numéro de téléphone : rien qui permette de reconnaître la personne. Rien n'a été enregistré ; réécrivez le texte sans ce détail. Votre message a été effacé de la conversation.\n\nUne note ?"
 	erased := res.Erased()
-	found := false
-	for _, r := range erased.Replies {
-		if r.Question {
-			found = strings.HasPrefix(r.Text, want) && erased.State.QuestionText == r.Text
-		}
-	}
-	if !found {
-		t.Fatalf("erased replies = %+v, want a question starting with %q", erased.Replies, want)
+	if got := askedText(erased); !strings.HasPrefix(got, want) {
+		t.Fatalf("erased question = %q, want a question starting with %q", got, want)
 	}
 
 	if res := c.say(strings.Repeat("dossier CSS déposé ", 30)); res.DeleteInput {
 		t.Fatal("an over-long note asks for its deletion")
 	}
-	if res := c.say("Dossier CSS déposé"); res.DeleteInput || len(res.Erased().Replies) != len(res.Replies) {
+	if res := c.say("Dossier CSS déposé"); res.DeleteInput || askedText(res.Erased()) != askedText(res) {
 		t.Fatal("a harmless note asks for its deletion")
 	}
 }

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -182,7 +183,7 @@ func (r *run) openRequestRows(s *forms.Step) [][]Button {
 // pressClose records (or takes back) the status chosen for one of the
 // known person's open requests; only a request shown and a closing status
 // are accepted. Nothing is saved until the record is.
-func (r *run) pressClose(args []string) error {
+func (r *run) pressClose(ctx context.Context, args []string) error {
 	if len(args) != 3 || closeLabel(args[2]) == "" {
 		r.markRefused(StaleNotice)
 		return nil
@@ -204,7 +205,7 @@ func (r *run) pressClose(args []string) error {
 		}
 		r.st.Closes[id] = args[2]
 	}
-	return r.show(r.in.MessageID)
+	return r.show(ctx, true)
 }
 
 // closesLine keeps the statuses chosen in the answer line of the situation:
@@ -220,7 +221,7 @@ func (r *run) closesLine() string {
 }
 
 // confirmSituation answers every step of the situation at once.
-func (r *run) confirmSituation() error {
+func (r *run) confirmSituation(ctx context.Context) error {
 	steps := r.situationSteps()
 	line := r.situationLine()
 	for _, s := range steps {
@@ -229,7 +230,7 @@ func (r *run) confirmSituation() error {
 	}
 	prune(r.f, r.st.Answers)
 	r.closeQuestion(line + " — toujours vrai : Oui" + r.closesLine())
-	return r.advance(Pos{Step: steps[len(steps)-1].ID})
+	return r.advance(ctx, Pos{Step: steps[len(steps)-1].ID})
 }
 
 // knownContact is how a known person first met the mediator, answered
@@ -251,8 +252,8 @@ func (r *run) knownContact(s *forms.Step, p Pos) (Value, bool) {
 
 // recentRows are the mediator's recent people, one button each, so a
 // person seen before is picked in one tap.
-func (r *run) recentRows(s *forms.Step) ([][]Button, error) {
-	people, err := r.env.RecentPeople()
+func (r *run) recentRows(ctx context.Context, s *forms.Step) ([][]Button, error) {
+	people, err := r.env.RecentPeople(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("recent people: %w", err)
 	}
@@ -308,5 +309,5 @@ func (r *run) skipToSummary() error {
 		}
 	}
 	r.st.Answers[s.ID] = Value{Skipped: true}
-	return r.showSummary(0)
+	return r.showSummary(false)
 }

@@ -35,7 +35,7 @@ func TestButtonSummaryAndReportSayTheSameWords(t *testing.T) {
 					p = Pos{Step: group.ID, Sub: s.ID}
 				}
 				r := &run{f: f, st: State{Phase: PhaseAsk, Pos: p, Answers: Answers{}}, in: Input{Now: time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)}, env: &fakeEnv{}}
-				_, rows, err := r.question(p)
+				_, rows, err := r.question(t.Context(), p)
 				if err != nil {
 					t.Fatal(err)
 				}

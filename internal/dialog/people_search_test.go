@@ -77,7 +77,7 @@ func TestNameAtPersonStepIsRefusedAndDeleted(t *testing.T) {
 				}
 			}
 			erased := res.Erased()
-			if got := erased.Replies[len(erased.Replies)-1].Text; !strings.HasPrefix(got, "Les noms ne sont jamais enregistrés : utilisez le code de la personne (par exemple K7M2QX, ou son début), ou touchez « Nouvelle personne ». Votre message a été effacé de la conversation.") {
+			if got := askedText(erased); !strings.HasPrefix(got, "Les noms ne sont jamais enregistrés : utilisez le code de la personne (par exemple K7M2QX, ou son début), ou touchez « Nouvelle personne ». Votre message a été effacé de la conversation.") {
 				t.Fatalf("erased = %q", got)
 			}
 		})

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -67,35 +68,35 @@ func typedName(text string) bool {
 
 // lookup handles text typed at the « Personne » step: a new person, a
 // name (refused and deleted), a whole code, or the beginning of one.
-func (r *run) lookup(text string) error {
+func (r *run) lookup(ctx context.Context, text string) error {
 	switch fold(text) {
 	case "nouvelle", "nouvelle personne", "nouveau":
-		return r.newPerson()
+		return r.newPerson(ctx)
 	}
 	if typedName(text) {
 		r.refusal = NameRefusal
-		return r.invalid(NameRefusal)
+		return r.invalid(ctx, NameRefusal)
 	}
 	r.st.Mode = ModeLookup
 	r.st.Search = ""
 	prefix, ok := codePrefix(text)
 	if !ok {
-		return r.invalid(codeNotRecognised)
+		return r.invalid(ctx, codeNotRecognised)
 	}
 	code, whole := NormalizeCode(text)
 	if whole {
-		p, found, err := r.env.FindPerson(code)
+		p, found, err := r.env.FindPerson(ctx, code)
 		if errors.Is(err, ErrPersonErased) {
-			return r.invalid(ErasedPersonText)
+			return r.invalid(ctx, ErasedPersonText)
 		}
 		if err != nil {
 			return fmt.Errorf("find person: %w", err)
 		}
 		if found {
-			return r.setPerson(Value{Code: p.Code}, &p)
+			return r.setPerson(ctx, Value{Code: p.Code}, &p)
 		}
 	}
-	matches, err := r.env.SearchPeople(prefix, 1)
+	matches, err := r.env.SearchPeople(ctx, prefix, 1)
 	if err != nil {
 		return fmt.Errorf("search people: %w", err)
 	}
@@ -103,17 +104,17 @@ func (r *run) lookup(text string) error {
 	case len(matches) > 0:
 		r.st.Search = prefix
 		r.retire()
-		return r.show(0)
+		return r.show(ctx, false)
 	case whole:
-		return r.invalid(fmt.Sprintf("Aucune personne suivie n'a le code %s. Vérifiez le code, ou touchez « %s ».", code, TextNewPerson))
+		return r.invalid(ctx, fmt.Sprintf("Aucune personne suivie n'a le code %s. Vérifiez le code, ou touchez « %s ».", code, TextNewPerson))
 	}
-	return r.invalid(fmt.Sprintf("Aucune personne suivie n'a un code commençant par %s. Vérifiez le code, ou touchez « %s ».", prefix, TextNewPerson))
+	return r.invalid(ctx, fmt.Sprintf("Aucune personne suivie n'a un code commençant par %s. Vérifiez le code, ou touchez « %s ».", prefix, TextNewPerson))
 }
 
 // searchQuestion lists the people whose code starts with the typed
 // prefix, most recent first, one screen at most.
-func (r *run) searchQuestion(s *forms.Step) (string, [][]Button, error) {
-	people, err := r.env.SearchPeople(r.st.Search, maxMatches+1)
+func (r *run) searchQuestion(ctx context.Context, s *forms.Step) (string, [][]Button, error) {
+	people, err := r.env.SearchPeople(ctx, r.st.Search, maxMatches+1)
 	if err != nil {
 		return "", nil, fmt.Errorf("search people: %w", err)
 	}

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,19 +20,19 @@ type Record struct {
 // source (forms.RecordSources), most relevant first. Without it a record
 // step only offers its "other" button.
 type Lister interface {
-	Records(source string) ([]Record, error)
+	Records(ctx context.Context, source string) ([]Record, error)
 }
 
 // maxRecordButtons keeps a record question on one phone screen; the others
 // are found by typing part of their name.
 const maxRecordButtons = 8
 
-func (r *run) records(s *forms.Step) ([]Record, error) {
+func (r *run) records(ctx context.Context, s *forms.Step) ([]Record, error) {
 	l, ok := r.env.(Lister)
 	if !ok {
 		return nil, nil
 	}
-	rs, err := l.Records(s.Source)
+	rs, err := l.Records(ctx, s.Source)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", s.Source, err)
 	}
@@ -39,8 +40,8 @@ func (r *run) records(s *forms.Step) ([]Record, error) {
 }
 
 // recordQuestion adds the record buttons (and the "other" one) to a question.
-func (r *run) recordQuestion(s *forms.Step, b *strings.Builder) ([][]Button, error) {
-	rs, err := r.records(s)
+func (r *run) recordQuestion(ctx context.Context, s *forms.Step, b *strings.Builder) ([][]Button, error) {
+	rs, err := r.records(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -64,17 +65,17 @@ func (r *run) recordQuestion(s *forms.Step, b *strings.Builder) ([][]Button, err
 }
 
 // pressRecord answers a record step with the pressed record, or "other".
-func (r *run) pressRecord(s *forms.Step, arg string) error {
+func (r *run) pressRecord(ctx context.Context, s *forms.Step, arg string) error {
 	if arg == forms.OtherCode {
-		return r.answer(Value{Code: forms.OtherCode})
+		return r.answer(ctx, Value{Code: forms.OtherCode})
 	}
-	rs, err := r.records(s)
+	rs, err := r.records(ctx, s)
 	if err != nil {
 		return err
 	}
 	for _, rec := range rs {
 		if strconv.FormatInt(rec.ID, 10) == arg {
-			return r.answer(recordValue(rec))
+			return r.answer(ctx, recordValue(rec))
 		}
 	}
 	r.markRefused("Ce choix n'est plus dans votre liste.")
@@ -83,12 +84,12 @@ func (r *run) pressRecord(s *forms.Step, arg string) error {
 
 // typedRecord finds the record a typed text names: the same name, or else
 // the only one that contains it.
-func (r *run) typedRecord(s *forms.Step, text string) error {
+func (r *run) typedRecord(ctx context.Context, s *forms.Step, text string) error {
 	t := fold(text)
 	if t == forms.OtherCode || t == fold(s.Other.FR) {
-		return r.answer(Value{Code: forms.OtherCode})
+		return r.answer(ctx, Value{Code: forms.OtherCode})
 	}
-	rs, err := r.records(s)
+	rs, err := r.records(ctx, s)
 	if err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (r *run) typedRecord(s *forms.Step, text string) error {
 	for _, rec := range rs {
 		name := fold(rec.Label)
 		if name == t {
-			return r.answer(recordValue(rec))
+			return r.answer(ctx, recordValue(rec))
 		}
 		if strings.Contains(name, t) {
 			found = append(found, rec)
@@ -104,9 +105,9 @@ func (r *run) typedRecord(s *forms.Step, text string) error {
 	}
 	switch len(found) {
 	case 1:
-		return r.answer(recordValue(found[0]))
+		return r.answer(ctx, recordValue(found[0]))
 	case 0:
-		return r.invalid(fmt.Sprintf("Aucun nom de votre liste ne contient « %s ». Touchez un bouton, ou « %s ».", text, s.Other.FR))
+		return r.invalid(ctx, fmt.Sprintf("Aucun nom de votre liste ne contient « %s ». Touchez un bouton, ou « %s ».", text, s.Other.FR))
 	}
 	var names []string
 	for i, rec := range found {
@@ -116,7 +117,7 @@ func (r *run) typedRecord(s *forms.Step, text string) error {
 		}
 		names = append(names, rec.Label)
 	}
-	return r.invalid(fmt.Sprintf("Plusieurs noms contiennent « %s » : %s. Écrivez un nom plus précis, ou touchez un bouton.", text, strings.Join(names, ", ")))
+	return r.invalid(ctx, fmt.Sprintf("Plusieurs noms contiennent « %s » : %s. Écrivez un nom plus précis, ou touchez un bouton.", text, strings.Join(names, ", ")))
 }
 
 func recordValue(rec Record) Value {

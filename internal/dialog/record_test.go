@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -15,7 +16,7 @@ type recordEnv struct {
 	partners []Record
 }
 
-func (e *recordEnv) Records(source string) ([]Record, error) {
+func (e *recordEnv) Records(_ context.Context, source string) ([]Record, error) {
 	if e.fail {
 		return nil, errors.New("database down")
 	}
@@ -120,10 +121,8 @@ func TestRecordStep(t *testing.T) {
 	t.Run("a partner no longer listed is refused", func(t *testing.T) {
 		c := newChat(t, f, env)
 		c.start()
-		in := c.input()
-		in.Data, in.MessageID = forms.Data(forms.ActChoose, "partner", "999"), c.st.QuestionMessageID
-		res := c.apply(Step(f, c.st, in, c.env))
-		if res.Notice != "Ce choix n'est plus dans votre liste." || len(res.Replies) != 0 {
+		res := c.pressData(c.questionID, forms.Data(forms.ActChoose, "partner", "999"))
+		if res.Notice != "Ce choix n'est plus dans votre liste." || len(res.Events) != 0 {
 			t.Fatalf("notice %q, replies %v", res.Notice, c.replyTexts())
 		}
 		if _, ok := c.st.Answers["partner"]; ok {

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -24,7 +25,8 @@ const (
 	TextSave      = "✅ Enregistrer"
 	TextCancelYes = "Oui, abandonner"
 	TextCancelNo  = "Non, continuer"
-	// StaleNotice answers a press on a button of an old message.
+	// StaleNotice refuses a choice that is not the open question's (a
+	// button of an old message).
 	StaleNotice = "Ce bouton n'est plus actif."
 	// UpdatedNotice tells that the form changed while a draft was open.
 	UpdatedNotice = "Le formulaire a été mis à jour ; vos réponses compatibles sont conservées."
@@ -197,7 +199,7 @@ func layout(buttons []Button, columns int) [][]Button {
 }
 
 // question renders the open question at p for the current mode.
-func (r *run) question(p Pos) (string, [][]Button, error) {
+func (r *run) question(ctx context.Context, p Pos) (string, [][]Button, error) {
 	pre := r.prefix(p)
 	if p.More {
 		g := r.f.Step(p.Step)
@@ -223,9 +225,9 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 		}}, nil
 	case ModeLookup:
 		if r.st.Search != "" {
-			return r.searchQuestion(s)
+			return r.searchQuestion(ctx, s)
 		}
-		rows, err := r.recentRows(s)
+		rows, err := r.recentRows(ctx, s)
 		if err != nil {
 			return "", nil, err
 		}
@@ -272,14 +274,14 @@ func (r *run) question(p Pos) (string, [][]Button, error) {
 		rows = layout(buttons, 0)
 	case forms.TypeBeneficiary:
 		var err error
-		if rows, err = r.recentRows(s); err != nil {
+		if rows, err = r.recentRows(ctx, s); err != nil {
 			return "", nil, err
 		}
 		rows = append(rows, []Button{{TextNewPerson, forms.Data(forms.ActNewPerson, s.ID)}},
 			[]Button{{TextOldPerson, forms.Data(forms.ActOldPerson, s.ID)}})
 	case forms.TypeRecord:
 		var err error
-		if rows, err = r.recordQuestion(s, &b); err != nil {
+		if rows, err = r.recordQuestion(ctx, s, &b); err != nil {
 			return "", nil, err
 		}
 	}
@@ -405,33 +407,9 @@ func (r *run) itemLine(g *forms.Step, item Answers) string {
 	return strings.Join(parts, " · ")
 }
 
-// SummaryText is the summary of a finished draft without its buttons, for
-// the transport to leave in the chat once the record is saved.
-func SummaryText(f *forms.Form, st State) string {
-	r := &run{f: f, st: st}
-	text, _ := r.summary()
-	if i := strings.LastIndex(text, "\n\n"); i >= 0 {
-		text = text[:i]
-	}
-	return text
-}
-
-// Retire returns the edit that takes the buttons off a draft's open
-// question (none when it has none), for a draft the transport drops.
-func Retire(st State) []Reply {
-	r := &run{st: st}
-	r.retire()
-	return r.replies
-}
-
-// Saved returns the replies that close a saved draft: the summary message
-// loses its buttons, then the form's confirmation (with {number} and other
-// placeholders filled from vars) is sent. The transport may add its own
-// buttons ("Nouvelle fiche", "Terminé") to the last reply.
-func Saved(f *forms.Form, st State, vars map[string]string) []Reply {
-	var out []Reply
-	if st.QuestionMessageID > 0 {
-		out = append(out, Reply{EditMessageID: st.QuestionMessageID, Text: SummaryText(f, st)})
-	}
-	return append(out, Reply{Text: f.SavedText(vars)})
+// stepQuestion is the open step's question with its text and choices.
+func (r *run) stepQuestion(text string, rows [][]Button) Question {
+	s := r.stepAt(r.st.Pos)
+	multi := s != nil && s.Type == forms.TypeMulti && r.st.Mode == ModeNormal
+	return Question{Kind: KindStep, Text: text, Rows: rows, Multi: multi}
 }

@@ -13,9 +13,7 @@ import (
 func TestSkipRestRefusedOnARequiredQuestion(t *testing.T) {
 	c := startFiche(t)
 	play(t, c, happyPath[:3])
-	in := c.input()
-	in.Data, in.MessageID = forms.Data(forms.ActSkip, "age", skipRest), c.st.QuestionMessageID
-	c.apply(Step(c.f, c.st, in, c.env))
+	c.pressData(c.questionID, forms.Data(forms.ActSkip, "age", skipRest))
 	c.expectReplies("send: Cette question est obligatoire : elle ne peut pas être passée.")
 	if c.st.Pos.Step != "age" || c.st.Phase != PhaseAsk {
 		t.Fatalf("after the press: %+v %v, want the age still asked", c.st.Pos, c.st.Phase)
@@ -29,10 +27,10 @@ func TestHelpAtAnotherRequest(t *testing.T) {
 	for i := 1; !strings.HasPrefix(c.question().Text, "Ajouter une autre demande"); i++ {
 		play(t, c, happyPath[i-1:i])
 	}
-	asked := c.st.QuestionMessageID
+	asked := c.questionID
 	c.say("aide")
 	c.expectReplies("send: " + commandsHelp)
-	if c.st.QuestionMessageID != asked || !c.st.Pos.More {
-		t.Fatalf("after « aide »: question %d (was %d), %+v", c.st.QuestionMessageID, asked, c.st.Pos)
+	if c.questionID != asked || !c.st.Pos.More {
+		t.Fatalf("after « aide »: question %d (was %d), %+v", c.questionID, asked, c.st.Pos)
 	}
 }

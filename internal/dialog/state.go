@@ -206,12 +206,6 @@ type State struct {
 	// it without asking and never nudges about it.
 	Untouched bool      `json:"untouched,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
-
-	// QuestionMessageID is the message carrying the open question (or the
-	// summary); the transport sets it from the reply marked Question.
-	QuestionMessageID int    `json:"question_message_id,omitempty"`
-	QuestionText      string `json:"question_text,omitempty"`
-	QuestionKeyboard  bool   `json:"question_keyboard,omitempty"`
 }
 
 // Editing tells whether a step is being changed from the summary.

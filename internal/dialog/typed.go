@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"context"
 	"regexp"
 	"strings"
 
@@ -187,24 +188,25 @@ func buttonData(rows [][]Button, t string, extra map[string]string) (string, boo
 
 // pressTyped does what pressing the button with data does; the question is
 // then sent again below the typed words rather than edited above them.
-func (r *run) pressTyped(data string) error {
+func (r *run) pressTyped(ctx context.Context, data string) error {
 	act, args, ok := forms.ParseData(data)
 	if !ok {
-		return r.invalid("Répondez avec les boutons.")
+		return r.invalid(ctx, "Répondez avec les boutons.")
 	}
 	r.typedPress = true
-	r.in.Data, r.in.MessageID = data, r.st.QuestionMessageID
-	return r.press(act, args)
+	r.in.Data = data
+	return r.press(ctx, act, args)
 }
 
-// here is the message a press shows its result in: the pressed message, or
-// for typed words a new one (the old one loses its buttons).
-func (r *run) here() int {
+// here tells whether a choice's result takes the place of the question it
+// was chosen from: yes when pressed; for typed words it follows them
+// instead (the old question is withdrawn).
+func (r *run) here() bool {
 	if r.typedPress {
 		r.retire()
-		return 0
+		return false
 	}
-	return r.in.MessageID
+	return true
 }
 
 // typedCancel reads the answer to « Abandonner la saisie ? ».
@@ -232,9 +234,9 @@ func (r *run) typedSummary(t string) (string, bool) {
 // typedMulti reads words typed at a multiple choice: one or more labels
 // (« mobilite et logement ») toggle them, the words of « Valider » or of a
 // « Passer » button do what it does.
-func (r *run) typedMulti(s *forms.Step, text string) error {
+func (r *run) typedMulti(ctx context.Context, s *forms.Step, text string) error {
 	t := answerWords(text)
-	rows, err := r.rows()
+	rows, err := r.rows(ctx)
 	if err != nil {
 		return err
 	}
@@ -252,16 +254,16 @@ func (r *run) typedMulti(s *forms.Step, text string) error {
 			r.toggle(code)
 		}
 		r.retire()
-		return r.show(0)
+		return r.show(ctx, false)
 	}
 	extra := map[string]string{}
 	for w := range doneWords {
 		extra[w] = forms.Data(forms.ActValidate, s.ID)
 	}
 	if data, ok := buttonData(rows, t, extra); ok {
-		return r.pressTyped(data)
+		return r.pressTyped(ctx, data)
 	}
-	return r.invalid("Touchez une ou plusieurs réponses, ou écrivez-les, puis « Valider ».")
+	return r.invalid(ctx, "Touchez une ou plusieurs réponses, ou écrivez-les, puis « Valider ».")
 }
 
 // dateFiller opens a typed date without being it: « c'est hier »,
@@ -271,15 +273,15 @@ var dateFiller = regexp.MustCompile(`^(?i)\s*(?:c['’ ]?est|c['’ ]?[ée]tait|
 var multiSep = regexp.MustCompile(`\s*(?:,|;|\bet\b|\+)\s*`)
 
 // rows are the buttons of the open question.
-func (r *run) rows() ([][]Button, error) {
-	_, rows, err := r.question(r.st.Pos)
+func (r *run) rows(ctx context.Context) ([][]Button, error) {
+	_, rows, err := r.question(ctx, r.st.Pos)
 	return rows, err
 }
 
 // typedButton finds the button of the open question that typed text
 // names, with words meaning yes and no for a confirmation.
-func (r *run) typedButton(text string, yes, no string) (string, bool, error) {
-	rows, err := r.rows()
+func (r *run) typedButton(ctx context.Context, text string, yes, no string) (string, bool, error) {
+	rows, err := r.rows(ctx)
 	if err != nil {
 		return "", false, err
 	}

@@ -12,15 +12,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Sender delivers a message; in production the rate-limited Telegram sender.
 type Sender interface {
-	Post(ctx context.Context, m telegram.Message) (int, error)
+	Post(ctx context.Context, m chat.Message) (int, error)
 }
 
 // Hour is when the digest is due on Mondays (RELAIS_TZ).
@@ -35,7 +35,7 @@ type Job struct {
 	Sends    *jobs.Sends // nil: a default one on Store
 	// Buttons, when set, go under the digest's last message (the bot's
 	// DigestButtons: the week's report, activity, export).
-	Buttons func(scope indicators.Scope, week indicators.Period) [][]telegram.Button
+	Buttons func(scope indicators.Scope, week indicators.Period) [][]chat.Button
 }
 
 // recipient is a user who gets a digest and the scope it covers.
@@ -122,7 +122,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	if err != nil {
 		return err
 	}
-	var buttons [][]telegram.Button
+	var buttons [][]chat.Button
 	if j.Buttons != nil {
 		buttons = j.Buttons(r.scope, week)
 	}
@@ -133,7 +133,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 			png = nil // the text goes alone, with the buttons
 		}
 	}
-	text := telegram.Message{ChatID: int64(r.chatID), Text: indicators.Digest(cur, prev, ytd)}
+	text := chat.Message{ChatID: int64(r.chatID), Text: indicators.Digest(cur, prev, ytd)}
 	if png == nil {
 		text.Buttons = buttons
 	}
@@ -147,8 +147,8 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	if ytd.Own {
 		who = "vos chiffres"
 	}
-	photo := telegram.Message{ChatID: int64(r.chatID), Text: "Demandes par type depuis le 1er janvier — " + who,
-		File: &telegram.File{Name: "demandes.png", Data: png, Photo: true}, Buttons: buttons}
+	photo := chat.Message{ChatID: int64(r.chatID), Text: "Demandes par type depuis le 1er janvier — " + who,
+		File: &chat.File{Name: "demandes.png", Data: png, Photo: true}, Buttons: buttons}
 	if _, err := j.Out.Post(ctx, photo); err != nil {
 		// The text went out: the digest counts as sent; only the chart is missing.
 		j.logger().Warn("digest chart", "chat_id", r.chatID, "err", err)

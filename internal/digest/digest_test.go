@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -167,7 +168,7 @@ type cutAfterSend struct {
 	sent chan struct{}
 }
 
-func (c *cutAfterSend) Post(ctx context.Context, m telegram.Message) (int, error) {
+func (c *cutAfterSend) Post(ctx context.Context, m chat.Message) (int, error) {
 	id, err := c.out.Post(ctx, m)
 	if err != nil {
 		return id, err
@@ -198,7 +199,7 @@ func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {
 	<-done
 
 	// The restart's catch-up, and the passes of the day. (A message cut
-	// mid-send is recorded unknown and never sent again: see the README.)
+	// mid-send is recorded unknown and never sent again: see docs/operator.md.)
 	for _, now := range []time.Time{monday.Add(10 * time.Minute), monday.Add(20 * time.Minute), monday.Add(5 * time.Hour)} {
 		n, err := (&digest.Job{Store: st, Out: sender, Location: paris}).Run(ctx, now)
 		if err != nil {

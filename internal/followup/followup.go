@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // PageSize bounds a message to one phone screen of buttons: two rows per
@@ -165,10 +165,10 @@ const postponedMark = "⏭ Reportée au "
 // one entry per line numbered from first (a page of /suivis goes on with
 // the numbers of the page before), then footer (may be empty). There are no
 // buttons when no request is left to act on.
-func Render(heading string, first int, lines []Line, footer string, today time.Time) (string, [][]telegram.Button) {
+func Render(heading string, first int, lines []Line, footer string, today time.Time) (string, [][]chat.Button) {
 	var sb strings.Builder
 	sb.WriteString(heading)
-	var rows [][]telegram.Button
+	var rows [][]chat.Button
 	first = max(first, 1)
 	numbered := len(lines) > 1 || first > 1
 	for i, l := range lines {
@@ -184,7 +184,7 @@ func Render(heading string, first int, lines []Line, footer string, today time.T
 				if numbered {
 					undo = strconv.Itoa(n) + " · " + undo
 				}
-				rows = append(rows, []telegram.Button{{Text: undo, Data: fmt.Sprintf("%s:%d:%s:%s", CallbackPrefix, l.ID, ActUndo, l.Status)}})
+				rows = append(rows, []chat.Button{{Text: undo, Data: fmt.Sprintf("%s:%d:%s:%s", CallbackPrefix, l.ID, ActUndo, l.Status)}})
 			}
 			continue
 		case l.Postponed && l.FollowUpOn != nil:
@@ -213,8 +213,8 @@ func Render(heading string, first int, lines []Line, footer string, today time.T
 			shown = l.FollowUpOn.Format(callbackDate)
 		}
 		rows = append(rows,
-			[]telegram.Button{{Text: label("Résolue"), Data: data(ActResolved)}, {Text: label("Non résolue"), Data: data(ActUnresolved)}},
-			[]telegram.Button{{Text: label("Abandonnée"), Data: data(ActAbandoned)}, {Text: label("Reporter d'une semaine"), Data: data(ActPostpone) + ":" + shown}})
+			[]chat.Button{{Text: label("Résolue"), Data: data(ActResolved)}, {Text: label("Non résolue"), Data: data(ActUnresolved)}},
+			[]chat.Button{{Text: label("Abandonnée"), Data: data(ActAbandoned)}, {Text: label("Reporter d'une semaine"), Data: data(ActPostpone) + ":" + shown}})
 	}
 	if footer != "" {
 		sb.WriteString("\n\n" + footer)
@@ -260,18 +260,18 @@ var pageRe = regexp.MustCompile(`^Page (\d+) sur (\d+)$`)
 const PagePrefix = "sp"
 
 // PageButtons is the ‹ › row of page p (from 0) of pages; nil for one page.
-func PageButtons(p, pages int) [][]telegram.Button {
-	var row []telegram.Button
+func PageButtons(p, pages int) [][]chat.Button {
+	var row []chat.Button
 	if p > 0 {
-		row = append(row, telegram.Button{Text: "‹ Précédentes", Data: fmt.Sprintf("%s:%d", PagePrefix, p-1)})
+		row = append(row, chat.Button{Text: "‹ Précédentes", Data: fmt.Sprintf("%s:%d", PagePrefix, p-1)})
 	}
 	if p < pages-1 {
-		row = append(row, telegram.Button{Text: "Suivantes ›", Data: fmt.Sprintf("%s:%d", PagePrefix, p+1)})
+		row = append(row, chat.Button{Text: "Suivantes ›", Data: fmt.Sprintf("%s:%d", PagePrefix, p+1)})
 	}
 	if row == nil {
 		return nil
 	}
-	return [][]telegram.Button{row}
+	return [][]chat.Button{row}
 }
 
 // Drawn is what a follow-up message shows, read back from its text.

@@ -6,9 +6,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
@@ -90,7 +90,7 @@ func TestPageReadsBackWithItsNumbersAndPage(t *testing.T) {
 	if !ok || d.First != 6 || d.Page != 1 || d.Pages != 2 {
 		t.Fatalf("parsed = %+v", d)
 	}
-	if nav := followup.PageButtons(d.Page, d.Pages); len(nav) != 1 || len(nav[0]) != 1 || nav[0][0] != (telegram.Button{Text: "‹ Précédentes", Data: "sp:0"}) {
+	if nav := followup.PageButtons(d.Page, d.Pages); len(nav) != 1 || len(nav[0]) != 1 || nav[0][0] != (chat.Button{Text: "‹ Précédentes", Data: "sp:0"}) {
 		t.Fatalf("page buttons = %v", nav)
 	}
 	if nav := followup.PageButtons(0, 1); nav != nil {

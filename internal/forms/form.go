@@ -66,10 +66,9 @@ var RecordSources = map[string]string{
 	"partners": "the mediator's registered partners (/partenaires)",
 }
 
-// Text is a label in French (required) and English (optional).
+// Text is a label, in French: the bot speaks French only.
 type Text struct {
 	FR string
-	EN string
 }
 
 // String returns the French text: the bot speaks French.

@@ -39,12 +39,6 @@ func LoadFS(fsys fs.FS, dir string) (map[string]*Form, error) {
 	return loadFS(fsys, dir, dir)
 }
 
-// Check validates the forms of dir; `relais forms check` prints its error.
-func Check(dir string) error {
-	_, err := LoadDir(dir)
-	return err
-}
-
 // Load loads and validates one form file.
 func Load(file string) (*Form, error) {
 	data, err := os.ReadFile(file)
@@ -215,18 +209,15 @@ func (l *loader) strs(n *yaml.Node, what string) []string {
 	return out
 }
 
-// text reads a label: `Sexe` (French) or `{fr: Sexe, en: Sex}`.
+// text reads a label: `Sexe` or `{fr: Sexe}`; the bot speaks French only.
 func (l *loader) text(n *yaml.Node, what string) Text {
 	if n.Kind == yaml.ScalarNode {
 		return Text{FR: l.str(n, what)}
 	}
-	m := l.fields(n, what, "fr", "en")
+	m := l.fields(n, what, "fr")
 	var t Text
 	if v := m["fr"]; v != nil {
 		t.FR = l.str(v, what+".fr")
-	}
-	if v := m["en"]; v != nil {
-		t.EN = l.str(v, what+".en")
 	}
 	if strings.TrimSpace(t.FR) == "" {
 		l.errorf(n.Line, "%s has no French text (fr)", what)
@@ -417,7 +408,7 @@ func (l *loader) step(n *yaml.Node, group *Step, ids map[string]int, earlier []*
 	case TypeChoice, TypeMulti:
 		l.choices(s, m, name)
 	case TypeYesNo:
-		s.Choices = []Choice{{Code: "oui", Label: Text{FR: "Oui", EN: "Yes"}}, {Code: "non", Label: Text{FR: "Non", EN: "No"}}}
+		s.Choices = []Choice{{Code: "oui", Label: Text{FR: "Oui"}}, {Code: "non", Label: Text{FR: "Non"}}}
 	case TypeInteger:
 		l.integer(s, m, name)
 		l.atMost(s, m, name, earlier, group)
@@ -582,7 +573,7 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 	seen := map[string]int{}
 	for _, cn := range inline.Content {
 		cn = deref(cn)
-		cm := l.fields(cn, name+" choice", "code", "fr", "en")
+		cm := l.fields(cn, name+" choice", "code", "fr")
 		if cm == nil {
 			continue
 		}
@@ -602,9 +593,6 @@ func (l *loader) choices(s *Step, m map[string]*yaml.Node, name string) {
 		seen[c.Code] = cn.Line
 		if v := cm["fr"]; v != nil {
 			c.Label.FR = l.str(v, name+" choice fr")
-		}
-		if v := cm["en"]; v != nil {
-			c.Label.EN = l.str(v, name+" choice en")
 		}
 		if strings.TrimSpace(c.Label.FR) == "" {
 			l.errorf(cn.Line, "%s: choice %q has no French label (fr)", name, c.Code)

@@ -114,7 +114,7 @@ func BenchmarkReport1M(b *testing.B) {
 			}
 		}
 	})
-	// The annual report (issue 15): Annexe 1's six reports, and the whole
+	// The annual report: Annexe 1's six reports, and the whole
 	// document as PDF and DOCX (seven reports, five charts).
 	b.Run("annexe", func(b *testing.B) {
 		b.ReportAllocs()

@@ -8,7 +8,7 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 )
 
-// The report's definitions (issue 15), each written once here: the SQL
+// The report's definitions, each written once here: the SQL
 // below applies them and Definitions gives the one-line French wording
 // every output prints as a footnote.
 

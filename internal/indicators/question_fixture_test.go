@@ -17,7 +17,7 @@ import (
 )
 
 // TestQuestionsAnswerWithTheReportsFigures asks questions in plain French
-// (issue 16) on the imported 2024-shaped dataset: each answer's figure is
+// on the imported 2024-shaped dataset: each answer's figure is
 // the published one and equals `relais report --format json` for the same
 // territory and period.
 func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
@@ -52,7 +52,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 		{"combien de femmes dans le Nord en 2024 ?", "59", 978, "total.sex.F"},
 		{"part des hommes dans le 62 en 2024", "62", 630, "total.sex.M"},
 		{"part des non binaires dans le pas-de-calais en 2024", "62", 4, "total.sex.X"},
-		// distinct people, not the 197 sheets (issue 24): checked against the sheets themselves
+		// distinct people, not the 197 sheets: checked against the sheets themselves
 		{"combien de personnes en QPV dans la Somme en 2024", "80", 117, "sql:80"},
 		{"combien de fiches de personnes en QPV dans la Somme en 2024", "80", 197, "total.qpv.oui"},
 		{"fiches de personnes vivant en qpv dans l'aisne en 2024", "02", 250, "total.qpv.oui"},

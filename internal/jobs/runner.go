@@ -29,7 +29,7 @@ type Job struct {
 	LockTTL time.Duration
 }
 
-// Locker is a lock shared by all replicas (state.Drafts, in Redis).
+// Locker is a lock shared by all replicas (state.Locks, in Redis).
 type Locker interface {
 	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
 }

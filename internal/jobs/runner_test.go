@@ -39,7 +39,7 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 	rd := testenv.NewRedis(t)
 	var logs syncBuffer
 	var calls atomic.Int32
-	r := &jobs.Runner{Store: db.Store, Lock: state.New(rd.Client, rd.Prefix), Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	r := &jobs.Runner{Store: db.Store, Lock: state.New(rd.Client, rd.Prefix).Locks(), Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	if err := r.Register(jobs.Job{Name: "boom", Spec: "@every 1h", Run: func(context.Context, time.Time) error {
 		if calls.Add(1) == 1 {
 			panic("boom: a job's bug")
@@ -105,7 +105,7 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 // replica while the first holds the tick's lock.
 func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
 	rd := testenv.NewRedis(t)
-	lock := state.New(rd.Client, rd.Prefix)
+	lock := state.New(rd.Client, rd.Prefix).Locks()
 	started, release := make(chan struct{}), make(chan struct{})
 	var runs atomic.Int32
 	job := jobs.Job{Name: "slow", Spec: "@every 1h", Run: func(context.Context, time.Time) error {

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// A follow-up question applies to the last one (issue 24).
+// A follow-up question applies to the last one.
 func TestFollowUpAppliesToTheLastQuestion(t *testing.T) {
 	p := NewParser(testStructures)
 	for _, c := range []struct{ last, next, want string }{

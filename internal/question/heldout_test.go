@@ -234,8 +234,8 @@ func askAsTheBot(p *Parser, v indicators.Viewer, last, text string) (line, break
 	return line, breakdown
 }
 
-// Held-out questions (issue 24: « Held-out questions will be used to judge
-// this »): each is answered right, or refused with the reason.
+// Held-out questions, written apart from the parser's rules to judge it:
+// each is answered right, or refused with the reason.
 func TestHeldOutQuestions(t *testing.T) {
 	if len(heldOut) != 80 {
 		t.Errorf("%d held-out questions, want 80", len(heldOut))

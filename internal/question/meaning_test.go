@@ -57,9 +57,9 @@ func catalogue() []Query {
 	return out
 }
 
-// Issue 24: « âge moyen à Roubaix » rendered « ��ge moyen »: the first
-// byte of the title was lower-cased, not its first letter. Every title of
-// the catalogue renders whole in the « Compris » line, and names its unit.
+// A title starting with an accented letter (« âge moyen à Roubaix ») has
+// its first letter lower-cased, not its first byte: every title of the
+// catalogue renders whole in the « Compris » line, and names its unit.
 func TestEveryTitleRendersWholeInTheComprisLine(t *testing.T) {
 	s := indicators.Region()
 	p := indicators.Year(2024)
@@ -121,7 +121,7 @@ func reply(p *Parser, v indicators.Viewer, text string) string {
 	return line
 }
 
-// Issue 24: new phrasings typed as on a phone (no accents, abbreviations,
+// Phrasings typed as on a phone (no accents, abbreviations,
 // typos), with what the bot answers first: the « Compris » line naming
 // its unit, or the refusal that gives no figure.
 var phrasings = []struct{ text, want string }{

@@ -542,60 +542,97 @@ func (p *Parser) structure(words []string) (*Structure, map[string]bool, []Struc
 // breakdown, then checks that every filter and unit the question asks for
 // is the indicator's own.
 func (p *Parser) interpret(q *Query, hits []hit) {
-	// « les personnes que j'ai suivies »: « suivi » is a verb there, not
-	// the open requests (« mes suivis »)
-	if slices.ContainsFunc(hits, func(h hit) bool { return h.means[0].cat == cPeople }) {
-		hits = slices.DeleteFunc(hits, func(h hit) bool {
-			return h.n == 1 && h.means[0].cat == cOpen && (h.raw == "suivi" || h.raw == "suivie" || h.raw == "suivies")
-		})
+	hits = followedIsAVerb(hits)
+	has := saidOf(hits)
+	has.youngIsATheme()
+	asked := askedUnit(hits)
+	q.unit = asked
+	hits = has.postsInQPV(hits)
+	q.territoryOf(has)
+	q.breakdownOf(has)
+	q.indicatorOf(has, hits, asked)
+	q.refine(has, hits, asked)
+	q.checkFilters(has)
+	q.checkUnit(asked)
+	q.checkMean(hits, has.any(cMean))
+	q.checkShare()
+}
+
+// followedIsAVerb drops « suivi » from « les personnes que j'ai suivies »:
+// a verb there, not the open requests (« mes suivis »).
+func followedIsAVerb(hits []hit) []hit {
+	if !slices.ContainsFunc(hits, func(h hit) bool { return h.means[0].cat == cPeople }) {
+		return hits
 	}
-	has := map[string][]string{} // category → values, in order
+	return slices.DeleteFunc(hits, func(h hit) bool {
+		return h.n == 1 && h.means[0].cat == cOpen && (h.raw == "suivi" || h.raw == "suivie" || h.raw == "suivies")
+	})
+}
+
+// said is what a question's phrases say: category → values, in order.
+type said map[string][]string
+
+func saidOf(hits []hit) said {
+	has := said{}
 	for _, h := range hits {
 		for _, mn := range h.means {
 			has[mn.cat] = append(has[mn.cat], mn.val)
 		}
 	}
-	// first is the first precise value of a category ("freins de
-	// mobilité": mobilité)
-	first := func(cat string) string {
-		for _, v := range has[cat] {
-			if v != "" {
-				return v
-			}
-		}
-		return ""
-	}
-	any := func(cat string) bool { return len(has[cat]) > 0 }
-	// "actions pour les jeunes": the theme, not an age band
-	if (any(cActions) || any(cPartic)) && contains(has[cAgeBand], "jeunes") {
-		has[cTheme] = append(has[cTheme], "sante_jeunes")
-		var rest []string
-		for _, v := range has[cAgeBand] {
-			if v != "jeunes" {
-				rest = append(rest, v)
-			}
-		}
-		has[cAgeBand] = rest
-		if len(rest) == 0 {
-			delete(has, cAgeBand)
-		}
-	}
-	asked := askedUnit(hits)
-	q.unit = asked
-	// « les médiateurs en QPV »: the posts in a QPV, not people living in one
-	if (any(cMediators) || any(cPosts)) && any(cQPV) && !any(cPeople) && !any(cSheets) && first(cQPV) == "" {
-		delete(has, cQPV)
-		has[cTerritory] = append(has[cTerritory], "qpv_posts")
-		var kept []hit
-		for _, h := range hits {
-			if h.means[0].cat != cQPV {
-				kept = append(kept, h)
-			}
-		}
-		hits = kept
-	}
+	return has
+}
 
-	// territory
+// first is the first precise value of a category ("freins de mobilité":
+// mobilité).
+func (has said) first(cat string) string {
+	for _, v := range has[cat] {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (has said) any(cat string) bool { return len(has[cat]) > 0 }
+
+// youngIsATheme reads "actions pour les jeunes" as the theme, not an age
+// band.
+func (has said) youngIsATheme() {
+	if !(has.any(cActions) || has.any(cPartic)) || !contains(has[cAgeBand], "jeunes") {
+		return
+	}
+	has[cTheme] = append(has[cTheme], "sante_jeunes")
+	var rest []string
+	for _, v := range has[cAgeBand] {
+		if v != "jeunes" {
+			rest = append(rest, v)
+		}
+	}
+	has[cAgeBand] = rest
+	if len(rest) == 0 {
+		delete(has, cAgeBand)
+	}
+}
+
+// postsInQPV reads « les médiateurs en QPV » as the posts in a QPV, not
+// people living in one, and returns the hits without the QPV.
+func (has said) postsInQPV(hits []hit) []hit {
+	if !(has.any(cMediators) || has.any(cPosts)) || !has.any(cQPV) || has.any(cPeople) || has.any(cSheets) || has.first(cQPV) != "" {
+		return hits
+	}
+	delete(has, cQPV)
+	has[cTerritory] = append(has[cTerritory], "qpv_posts")
+	var kept []hit
+	for _, h := range hits {
+		if h.means[0].cat != cQPV {
+			kept = append(kept, h)
+		}
+	}
+	return kept
+}
+
+// territoryOf sets the territory said, or the conflict of several.
+func (q *Query) territoryOf(has said) {
 	var terr []string
 	for _, t := range has[cTerritory] {
 		if t == "own" {
@@ -610,121 +647,138 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 	if len(terr) == 2 && (terr[1] == "rural" || terr[1] == "qpv_posts") && strings.HasPrefix(terr[0], "d:") {
 		terr[0], terr[1] = terr[1], terr[0]
 	}
-	if len(terr) == 2 && (terr[0] == "rural" || terr[0] == "qpv_posts") && strings.HasPrefix(terr[1], "d:") {
+	switch {
+	case len(terr) == 2 && (terr[0] == "rural" || terr[0] == "qpv_posts") && strings.HasPrefix(terr[1], "d:"):
 		q.Territory = Territory{Kind: terr[0], Departement: terr[1][2:]}
-	} else if len(terr) > 1 || len(terr) == 1 && q.Territory.Kind == indicators.KindStructure {
+	case len(terr) > 1 || len(terr) == 1 && q.Territory.Kind == indicators.KindStructure:
 		q.Conflict = "plusieurs territoires"
-	} else if len(terr) == 1 {
-		t := terr[0]
-		switch {
-		case strings.HasPrefix(t, "d:"):
-			q.Territory = Territory{Kind: indicators.KindDepartement, Departement: t[2:]}
-		default:
-			q.Territory = Territory{Kind: t}
-		}
+	case len(terr) == 1 && strings.HasPrefix(terr[0], "d:"):
+		q.Territory = Territory{Kind: indicators.KindDepartement, Departement: terr[0][2:]}
+	case len(terr) == 1:
+		q.Territory = Territory{Kind: terr[0]}
 	}
 	if len(terr) > 0 && len(q.Foreign) > 0 {
 		q.Conflict = "plusieurs territoires"
 	}
-	q.Breakdown = first(cBreakdown)
-	if q.Breakdown == "" && any(cBreakdown) { // « répartition », « détail »: of the indicator's own list
+}
+
+// breakdownOf sets the breakdown said; two at once are not supported.
+func (q *Query) breakdownOf(has said) {
+	q.Breakdown = has.first(cBreakdown)
+	if q.Breakdown == "" && has.any(cBreakdown) { // « répartition », « détail »: of the indicator's own list
 		q.Breakdown = ByType
 	}
 	if bds := distinct(has[cBreakdown]); len(bds) > 1 {
 		q.Unsupported = append(q.Unsupported, "deux répartitions à la fois ("+strings.Join(breakdownNames(bds), " et ")+")")
 	}
+}
 
+// set chooses the indicator and its code.
+func (q *Query) set(ind, code string) { q.Indicator, q.Code = ind, code }
+
+// indicatorOf chooses the indicator counted: the first of these rules
+// that holds decides.
+func (q *Query) indicatorOf(has said, hits []hit, asked string) {
 	// the request's kind and type, when named
-	reqCode := ""
-	if t := first(cType); t != "" {
-		reqCode = t
-	} else if k := first(cKind); k != "" {
-		reqCode = k
+	reqCode := has.first(cType)
+	if reqCode == "" {
+		reqCode = has.first(cKind)
 	}
-	theme := first(cTheme)
-	hasTheme := any(cTheme)
-	requestish := any(cRequests) || any(cKind) || any(cType) || any(cResolved) || any(cRate) || any(cOpen) || any(cStatus)
-
-	dim := firstDimension(hits, any(cPeople))
-	set := func(ind, code string) { q.Indicator, q.Code = ind, code }
+	requestish := has.any(cRequests) || has.any(cKind) || has.any(cType) || has.any(cResolved) || has.any(cRate) || has.any(cOpen) || has.any(cStatus)
+	dim := firstDimension(hits, has.any(cPeople))
 	switch {
-	case any(cReviewQ) && any(cMediators) && !any(cActions):
+	case has.any(cReviewQ) && has.any(cMediators) && !has.any(cActions):
 		// « médiateurs qui ont suivi une formation »: a review's question,
 		// whatever verb was typed around it
-		set(Reviews, first(cReviewQ))
-	case any(cOverdue):
-		set(Overdue, "")
-	case any(cActions) || any(cRole) || any(cAudience) || (hasTheme && !any(cType) && !requestish):
-		switch {
-		case any(cPartic):
-			set(Participants, "")
-		case any(cAudience) && !hasTheme && (!any(cRole) || first(cRole) == "coanimee"):
-			// « médiateurs ayant co-animé une action pour des pros »: the
-			// audience's indicator counts co-animated actions
-			set(Actions, "audience."+first(cAudience))
-		case any(cRole):
-			set(Actions, "role."+first(cRole))
-		case hasTheme && theme != "":
-			set(Actions, "theme."+theme)
-		case hasTheme:
-			set(Actions, "")
-			q.Breakdown = ByType
-		case any(cAudience):
-			set(Actions, "audience."+first(cAudience))
-		default:
-			set(Actions, "")
-		}
-	case any(cPartic):
-		set(Participants, "")
-	case any(cRate) || any(cResolved) && any(cShare):
-		set(Rate, reqCode)
-	case any(cResolved):
-		set(Resolved, reqCode)
-	case any(cOpen):
-		set(Open, reqCode)
-	case any(cRequests) || any(cKind) || any(cType) || any(cStatus):
-		set(Requests, reqCode)
-	case any(cReviewQ):
-		set(Reviews, first(cReviewQ))
-	case any(cReviews):
-		set(Reviews, "")
-	case any(cPartners) || any(cPCat):
-		set(Partners, first(cPCat))
-	case any(cProtection):
-		set(Protection, "")
-	case any(cAge):
-		set(Age, "")
+		q.set(Reviews, has.first(cReviewQ))
+	case has.any(cOverdue):
+		q.set(Overdue, "")
+	case has.any(cActions) || has.any(cRole) || has.any(cAudience) || (has.any(cTheme) && !has.any(cType) && !requestish):
+		q.actionsIndicator(has)
+	case has.any(cPartic):
+		q.set(Participants, "")
+	case has.any(cRate) || has.any(cResolved) && has.any(cShare):
+		q.set(Rate, reqCode)
+	case has.any(cResolved):
+		q.set(Resolved, reqCode)
+	case has.any(cOpen):
+		q.set(Open, reqCode)
+	case has.any(cRequests) || has.any(cKind) || has.any(cType) || has.any(cStatus):
+		q.set(Requests, reqCode)
+	case has.any(cReviewQ):
+		q.set(Reviews, has.first(cReviewQ))
+	case has.any(cReviews):
+		q.set(Reviews, "")
+	case has.any(cPartners) || has.any(cPCat):
+		q.set(Partners, has.first(cPCat))
+	case has.any(cProtection):
+		q.set(Protection, "")
+	case has.any(cAge):
+		q.set(Age, "")
 	case dim != "":
-		// the dimension named first is the one counted (« freins des
-		// femmes »: freins); any other is a filter, reported below
-		switch dim {
-		case cSex:
-			set(Sex, first(cSex))
-			if q.Code == "" {
-				q.Breakdown = ByType
-			}
-		case cRes:
-			set(Resources, first(cRes))
-		case cContact:
-			set(Contact, first(cContact))
-		case cObstacles:
-			set(Obstacles, first(cObstacles))
-		case cLevel:
-			set(Level, first(cLevel))
-		case cQPV:
-			set(QPV, first(cQPV))
-		}
-	case any(cSheets) && asked == unitSheets:
-		set(Sheets, "")
-	case any(cPeople):
-		set(People, "")
-	case any(cSheets):
-		set(Sheets, "")
-	case any(cMediators):
-		set(Mediators, "")
-	case any(cPosts):
-		set(Posts, "")
+		q.dimensionIndicator(has, dim)
+	case has.any(cSheets) && asked == unitSheets:
+		q.set(Sheets, "")
+	case has.any(cPeople):
+		q.set(People, "")
+	case has.any(cSheets):
+		q.set(Sheets, "")
+	case has.any(cMediators):
+		q.set(Mediators, "")
+	case has.any(cPosts):
+		q.set(Posts, "")
 	}
+}
+
+// actionsIndicator chooses among the actions' indicators.
+func (q *Query) actionsIndicator(has said) {
+	theme, hasTheme := has.first(cTheme), has.any(cTheme)
+	switch {
+	case has.any(cPartic):
+		q.set(Participants, "")
+	case has.any(cAudience) && !hasTheme && (!has.any(cRole) || has.first(cRole) == "coanimee"):
+		// « médiateurs ayant co-animé une action pour des pros »: the
+		// audience's indicator counts co-animated actions
+		q.set(Actions, "audience."+has.first(cAudience))
+	case has.any(cRole):
+		q.set(Actions, "role."+has.first(cRole))
+	case hasTheme && theme != "":
+		q.set(Actions, "theme."+theme)
+	case hasTheme:
+		q.set(Actions, "")
+		q.Breakdown = ByType
+	case has.any(cAudience):
+		q.set(Actions, "audience."+has.first(cAudience))
+	default:
+		q.set(Actions, "")
+	}
+}
+
+// dimensionIndicator counts the dimension named first (« freins des
+// femmes »: freins); any other is a filter, checked by checkFilters.
+func (q *Query) dimensionIndicator(has said, dim string) {
+	switch dim {
+	case cSex:
+		q.set(Sex, has.first(cSex))
+		if q.Code == "" {
+			q.Breakdown = ByType
+		}
+	case cRes:
+		q.set(Resources, has.first(cRes))
+	case cContact:
+		q.set(Contact, has.first(cContact))
+	case cObstacles:
+		q.set(Obstacles, has.first(cObstacles))
+	case cLevel:
+		q.set(Level, has.first(cLevel))
+	case cQPV:
+		q.set(QPV, has.first(cQPV))
+	}
+}
+
+// refine adjusts the indicator chosen to what else was said: the share
+// word, several codes of one catalogue (its list), people in a QPV.
+func (q *Query) refine(has said, hits []hit, asked string) {
 	// two themes at once: actions are counted by one
 	if q.Indicator == Actions && len(distinct(has[cTheme])) > 1 {
 		q.Unsupported = append(q.Unsupported, "deux thèmes à la fois")
@@ -736,7 +790,7 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 		}
 	}
 	q.bothUnits(hits)
-	if any(cShare) && q.Indicator == Requests && q.Code != "" {
+	if has.any(cShare) && q.Indicator == Requests && q.Code != "" {
 		q.share = true // « part des demandes de soins »: among all requests
 	}
 	// two codes of one catalogue ("les femmes et les hommes"): its list
@@ -758,10 +812,6 @@ func (p *Parser) interpret(q *Query, hits []hit) {
 			q.Indicator = PeopleQPV
 		}
 	}
-	q.checkFilters(has)
-	q.checkUnit(asked)
-	q.checkMean(hits, any(cMean))
-	q.checkShare()
 }
 
 // checkShare refuses a share asked of a figure that is a plain count
@@ -909,7 +959,7 @@ var statusLabels = map[string]string{"non_resolue": "« non résolue »", "aband
 
 // checkFilters reports every filter named that the indicator does not
 // apply: « combien de femmes au RSA » cannot be answered by either figure.
-func (q *Query) checkFilters(has map[string][]string) {
+func (q *Query) checkFilters(has said) {
 	own := map[string]bool{}
 	switch q.Indicator {
 	case Sex, Resources, Contact, Level, Obstacles:
@@ -987,7 +1037,7 @@ func (q *Query) checkUnit(asked string) {
 
 // severalRequests reads two kinds or types of requests at once (« droits
 // et soins », « CSS et RDV »): their list, never the first one alone.
-func (q *Query) severalRequests(has map[string][]string) {
+func (q *Query) severalRequests(has said) {
 	if !requestFamily(q.Indicator) {
 		return
 	}

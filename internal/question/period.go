@@ -83,234 +83,363 @@ func dayAtom(y, m, d int) (atom, bool) {
 // period; ok is false when none was said. yearless is set when no year
 // was said nor implied (« en mars »): a follow-up takes its year from the
 // question before.
+//
+// It reads in three steps: the words become atoms (each rule of atomRules
+// reads one kind of date at a position), the yearless atoms get a year
+// (withYears), and the atoms become one period (periodOf).
 func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period, ok, yearless bool) {
-	today = indicators.Day(today)
+	s := periodScan{ws: ws, today: indicators.Day(today)}
+	atoms := s.atoms(used)
+	if len(atoms) == 0 {
+		return indicators.Period{}, false, false
+	}
+	yearless = allYearless(atoms)
+	atoms = withYears(atoms, s.today)
+	first := atoms[0]
+	return periodOf(atoms, s.today), true, yearless && !first.start && !first.end
+}
+
+// periodScan reads the atoms of a question's words.
+type periodScan struct {
+	ws    []string
+	today time.Time
+}
+
+// at is the word at i, "" outside the question.
+func (s periodScan) at(i int) string {
+	if i >= 0 && i < len(s.ws) {
+		return s.ws[i]
+	}
+	return ""
+}
+
+// An atomRule reads an atom at position i: taken is the number of words
+// it covers. A rule that does not apply says so with applies false and
+// the next one is tried; one that applies but reads nothing valid
+// (« 31/02 ») returns taken 0, and the word is no date at all.
+type atomRule func(s periodScan, i int) (a atom, taken int, applies bool)
+
+// atomRules are tried in this order at each word; the first that applies
+// decides.
+var atomRules = []atomRule{
+	periodScan.slashMonth,     // 03/2024
+	periodScan.slashDay,       // 15/03, 15/03/2024
+	periodScan.ordinalQuarter, // 1er trimestre, 2e semestre 2024
+	periodScan.shortQuarter,   // t1, s2 2024
+	periodScan.dayBeforeRange, // the 15 of « entre le 15 et le 20 mars »
+	periodScan.dayMonth,       // 1er mars, 15 avril 2024
+	periodScan.month,          // mars, mars 2024, mars 24
+	periodScan.yearOrRelative, // 2024, cette année, la semaine dernière…
+}
+
+// range words: "du … au …", "entre … et …" join two atoms; only "depuis"
+// and "jusqu'au" open a period on one side.
+var (
+	rangeWords = map[string]bool{"du": true, "entre": true, "au": true, "et": true, "a": true}
+	startWords = map[string]bool{"depuis": true, "partir": true, "des": true}
+	endWords   = map[string]bool{"jusqu": true, "jusque": true}
+)
+
+// atoms reads every atom of the question in order, marking its words and
+// the words that lead to it used.
+func (s periodScan) atoms(used []bool) []atom {
 	var atoms []atom
-	mark := func(from, to int) {
-		for k := from; k < to && k < len(ws); k++ {
-			used[k] = true
+	for i := 0; i < len(s.ws); i++ {
+		a, n := s.atomAt(i)
+		if n == 0 {
+			continue
 		}
-	}
-	at := func(i int) string {
-		if i >= 0 && i < len(ws) {
-			return ws[i]
-		}
-		return ""
-	}
-	// explicit year right after position i ("mars 2024"), if any
-	yearAfter := func(i int) (int, bool) {
-		if y, ok := year(at(i)); ok {
-			return y, true
-		}
-		return 0, false
-	}
-	// range words: "du … au …", "entre … et …" join two atoms; only
-	// "depuis" and "jusqu'au" open a period on one side
-	rangeWords := map[string]bool{"du": true, "entre": true, "au": true, "et": true, "a": true}
-	startWords := map[string]bool{"depuis": true, "partir": true, "des": true}
-	endWords := map[string]bool{"jusqu": true, "jusque": true}
-	prev := func(i int) string {
-		for k := i - 1; k >= 0; k-- {
-			// « jusqu'au 31 mars »: « au » sits between « jusqu » and the day
-			if w := ws[k]; w != "le" && w != "l" && w != "la" && w != "de" && w != "mois" && w != "fin" && w != "debut" &&
-				!((w == "au" || w == "a") && k > 0 && endWords[ws[k-1]]) {
-				return w
-			}
-		}
-		return ""
-	}
-	for i := 0; i < len(ws); i++ {
-		w := ws[i]
-		var a atom
-		n := 0 // words taken
-		switch {
-		case strings.Count(w, "/") == 1 && len(w) == 7 && w[2] == '/': // 03/2024
-			m, okm := number(w[:2], 2)
-			y, ok := year(w[3:])
-			if !okm || !ok || m < 1 || m > 12 {
-				continue
-			}
-			a, n = monthsAtom(y, m, 1), 1
-		case strings.Contains(w, "/"):
-			p := strings.Split(w, "/")
-			if len(p) < 2 || len(p) > 3 {
-				continue
-			}
-			d, okd := number(p[0], 2)
-			m, okm := number(p[1], 2)
-			if !okd || !okm {
-				continue
-			}
-			y := 0
-			if len(p) == 3 {
-				var oky bool
-				if y, oky = number(p[2], 4); !oky {
-					continue
-				}
-				if y < 100 {
-					y += 2000
-				}
-			}
-			yearless := y == 0
-			if yearless {
-				y = 2000 // a leap year, re-dated below
-			}
-			// A year before 2000 stays as typed: the period bounds refuse it
-			// by name rather than read another year.
-			var ok bool
-			a, ok = dayAtom(y, m, d)
-			if !ok {
-				continue
-			}
-			a.yearless = yearless
-			n = 1
-		case ordinals[w] > 0 && (at(i+1) == "trimestre" || at(i+1) == "semestre"):
-			k := ordinals[w]
-			per := 3
-			if at(i+1) == "semestre" {
-				per = 6
-			}
-			if k > 12/per {
-				continue
-			}
-			a, n = monthsAtom(today.Year(), (k-1)*per+1, per), 2
-			if y, ok := yearAfter(i + 2); ok {
-				a, n = monthsAtom(y, (k-1)*per+1, per), 3
-			} else {
-				a.yearless = true
-			}
-		case len(w) == 2 && (w[0] == 't' || w[0] == 's') && w[1] >= '1' && w[1] <= '4' && !(w[0] == 's' && w[1] > '2'):
-			k, per := int(w[1]-'0'), 3
-			if w[0] == 's' {
-				per = 6
-			}
-			a, n = monthsAtom(today.Year(), (k-1)*per+1, per), 1
-			if y, ok := yearAfter(i + 1); ok {
-				a, n = monthsAtom(y, (k-1)*per+1, per), 2
-			} else {
-				a.yearless = true
-			}
-		case (allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier") && !monthOK(at(i+1)) &&
-			(at(i+1) == "et" || at(i+1) == "au" || at(i+1) == "a") && dayMonthAt(ws, i+2) > 0:
-			// « entre le 15 et le 20 mars », « du 1er au 15 avril »: the
-			// first day takes the month of the second
-			d := 1
-			if allDigits(w) {
-				d, _ = strconv.Atoi(w)
-			}
-			var ok bool
-			if a, ok = dayAtom(2000, dayMonthAt(ws, i+2), d); !ok {
-				continue
-			}
-			a.yearless, n = true, 1
-		case (allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier") && monthOK(at(i+1)):
-			d := 1
-			if allDigits(w) {
-				d, _ = strconv.Atoi(w)
-			}
-			m, _ := monthOf(at(i + 1))
-			y, explicit := yearAfter(i + 2)
-			if !explicit {
-				y = 2000 // a leap year, re-dated below
-			}
-			var ok bool
-			a, ok = dayAtom(y, m, d)
-			if !ok {
-				continue
-			}
-			n = 2
-			if explicit {
-				n = 3
-			} else {
-				a.yearless = true
-			}
-		case monthOK(w):
-			m, _ := monthOf(w)
-			a, n = monthsAtom(today.Year(), m, 1), 1
-			if y, ok := yearAfter(i + 1); ok {
-				a, n = monthsAtom(y, m, 1), 2
-			} else if y, ok := shortYear(at(i+1), today); ok && !monthOK(at(i+2)) {
-				a, n = monthsAtom(y, m, 1), 2 // « mars 24 »: March 2024
-			} else {
-				a.yearless = true
-			}
-		default:
-			if y, ok := year(w); ok {
-				a, n = monthsAtom(y, 1, 12), 1
-				a.isYear = true
-				break
-			}
-			a, n = relative(ws, i, today)
-			if n == 0 {
-				continue
-			}
-		}
-		switch p := prev(i); {
+		switch p := s.prev(i); {
 		case startWords[p]:
 			a.start = true
 		case endWords[p]:
 			a.end = true
 		}
-		mark(i, i+n)
-		for k := i - 1; k >= 0 && k >= i-3; k-- { // "du", "depuis le", "jusqu'au"
-			if startWords[ws[k]] || endWords[ws[k]] || rangeWords[ws[k]] && ws[k] != "a" && ws[k] != "et" ||
-				ws[k] == "le" || ws[k] == "en" || ws[k] == "l" || ws[k] == "fin" && a.end ||
-				ws[k] == "de" && k > 0 && ws[k-1] == "mois" && monthOK(ws[i]) || ws[k] == "mois" && at(k+1) == "de" {
-				used[k] = true
-				continue
-			}
-			break
+		for k := i; k < i+n && k < len(s.ws); k++ {
+			used[k] = true
+		}
+		for k := i - 1; k >= 0 && k >= i-3 && s.leadsTo(k, i, a); k-- {
+			used[k] = true
 		}
 		atoms = append(atoms, a)
 		i += n - 1
 	}
-	if len(atoms) == 0 {
-		return indicators.Period{}, false, false
+	return atoms
+}
+
+// atomAt is the atom of the first rule that applies at i.
+func (s periodScan) atomAt(i int) (atom, int) {
+	for _, rule := range atomRules {
+		if a, n, applies := rule(s, i); applies {
+			return a, n
+		}
 	}
-	// A lone year gives its year to the yearless atoms; the year of the
-	// next atom that has one ("du 1er mars au 15 avril 2024") too.
+	return atom{}, 0
+}
+
+// prev is the word before i that may say how a period opens (« depuis »,
+// « jusqu »), skipping articles and « mois », « fin », « début ».
+func (s periodScan) prev(i int) string {
+	for k := i - 1; k >= 0; k-- {
+		// « jusqu'au 31 mars »: « au » sits between « jusqu » and the day
+		if w := s.ws[k]; w != "le" && w != "l" && w != "la" && w != "de" && w != "mois" && w != "fin" && w != "debut" &&
+			!((w == "au" || w == "a") && k > 0 && endWords[s.ws[k-1]]) {
+			return w
+		}
+	}
+	return ""
+}
+
+// leadsTo tells whether word k, up to three before the atom a read at i,
+// introduces it ("du", "depuis le", "jusqu'au", « le mois de »): it is part
+// of the period, not of the rest of the question.
+func (s periodScan) leadsTo(k, i int, a atom) bool {
+	w := s.ws[k]
+	return startWords[w] || endWords[w] || rangeWords[w] && w != "a" && w != "et" ||
+		w == "le" || w == "en" || w == "l" || w == "fin" && a.end ||
+		w == "de" && k > 0 && s.ws[k-1] == "mois" && monthOK(s.ws[i]) || w == "mois" && s.at(k+1) == "de"
+}
+
+// isDay is a day of the month as typed before a month: « 15 », « 1er ».
+func isDay(w string) bool {
+	return allDigits(w) && len(w) <= 2 || w == "1er" || w == "premier"
+}
+
+// dayNumber reads a word isDay accepts.
+func dayNumber(w string) int {
+	if !allDigits(w) {
+		return 1 // « 1er », « premier »
+	}
+	d, _ := strconv.Atoi(w)
+	return d
+}
+
+// slashMonth reads « 03/2024 ».
+func (s periodScan) slashMonth(i int) (atom, int, bool) {
+	w := s.ws[i]
+	if strings.Count(w, "/") != 1 || len(w) != 7 || w[2] != '/' {
+		return atom{}, 0, false
+	}
+	m, okm := number(w[:2], 2)
+	y, ok := year(w[3:])
+	if !okm || !ok || m < 1 || m > 12 {
+		return atom{}, 0, true
+	}
+	return monthsAtom(y, m, 1), 1, true
+}
+
+// slashDay reads « 15/03 », « 15/03/24 » and « 15/03/2024 ».
+func (s periodScan) slashDay(i int) (atom, int, bool) {
+	w := s.ws[i]
+	if !strings.Contains(w, "/") {
+		return atom{}, 0, false
+	}
+	p := strings.Split(w, "/")
+	if len(p) < 2 || len(p) > 3 {
+		return atom{}, 0, true
+	}
+	d, okd := number(p[0], 2)
+	m, okm := number(p[1], 2)
+	if !okd || !okm {
+		return atom{}, 0, true
+	}
+	y := 0
+	if len(p) == 3 {
+		var oky bool
+		if y, oky = number(p[2], 4); !oky {
+			return atom{}, 0, true
+		}
+		if y < 100 {
+			y += 2000
+		}
+	}
+	yearless := y == 0
+	if yearless {
+		y = 2000 // a leap year, re-dated by withYears
+	}
+	// A year before 2000 stays as typed: the period bounds refuse it by
+	// name rather than read another year.
+	a, ok := dayAtom(y, m, d)
+	if !ok {
+		return atom{}, 0, true
+	}
+	a.yearless = yearless
+	return a, 1, true
+}
+
+// quarter is the k-th period of per months in the year said at next;
+// without one the atom is yearless.
+func (s periodScan) quarter(k, per, next int) atom {
+	if y, ok := year(s.at(next)); ok {
+		return monthsAtom(y, (k-1)*per+1, per)
+	}
+	a := monthsAtom(s.today.Year(), (k-1)*per+1, per)
+	a.yearless = true
+	return a
+}
+
+// ordinalQuarter reads « 1er trimestre », « deuxième semestre 2024 ».
+func (s periodScan) ordinalQuarter(i int) (atom, int, bool) {
+	k := ordinals[s.ws[i]]
+	if k == 0 || s.at(i+1) != "trimestre" && s.at(i+1) != "semestre" {
+		return atom{}, 0, false
+	}
+	per := 3
+	if s.at(i+1) == "semestre" {
+		per = 6
+	}
+	if k > 12/per {
+		return atom{}, 0, true
+	}
+	a := s.quarter(k, per, i+2)
+	if a.yearless {
+		return a, 2, true
+	}
+	return a, 3, true
+}
+
+// shortQuarter reads « t1 » to « t4 », « s1 », « s2 », with a year after.
+func (s periodScan) shortQuarter(i int) (atom, int, bool) {
+	w := s.ws[i]
+	if len(w) != 2 || w[0] != 't' && w[0] != 's' || w[1] < '1' || w[1] > '4' || w[0] == 's' && w[1] > '2' {
+		return atom{}, 0, false
+	}
+	per := 3
+	if w[0] == 's' {
+		per = 6
+	}
+	a := s.quarter(int(w[1]-'0'), per, i+1)
+	if a.yearless {
+		return a, 1, true
+	}
+	return a, 2, true
+}
+
+// dayBeforeRange reads the first day of « entre le 15 et le 20 mars », « du
+// 1er au 15 avril »: it takes the month of the second.
+func (s periodScan) dayBeforeRange(i int) (atom, int, bool) {
+	w, next := s.ws[i], s.at(i+1)
+	if !isDay(w) || monthOK(next) || next != "et" && next != "au" && next != "a" || dayMonthAt(s.ws, i+2) == 0 {
+		return atom{}, 0, false
+	}
+	a, ok := dayAtom(2000, dayMonthAt(s.ws, i+2), dayNumber(w))
+	if !ok {
+		return atom{}, 0, true
+	}
+	a.yearless = true
+	return a, 1, true
+}
+
+// dayMonth reads « 1er mars », « 15 avril 2024 ».
+func (s periodScan) dayMonth(i int) (atom, int, bool) {
+	w := s.ws[i]
+	if !isDay(w) || !monthOK(s.at(i+1)) {
+		return atom{}, 0, false
+	}
+	m, _ := monthOf(s.at(i + 1))
+	y, explicit := year(s.at(i + 2))
+	if !explicit {
+		y = 2000 // a leap year, re-dated by withYears
+	}
+	a, ok := dayAtom(y, m, dayNumber(w))
+	if !ok {
+		return atom{}, 0, true
+	}
+	if explicit {
+		return a, 3, true
+	}
+	a.yearless = true
+	return a, 2, true
+}
+
+// month reads « mars », « mars 2024 » and « mars 24 ».
+func (s periodScan) month(i int) (atom, int, bool) {
+	m, ok := monthOf(s.ws[i])
+	if !ok {
+		return atom{}, 0, false
+	}
+	if y, ok := year(s.at(i + 1)); ok {
+		return monthsAtom(y, m, 1), 2, true
+	}
+	if y, ok := shortYear(s.at(i+1), s.today); ok && !monthOK(s.at(i+2)) {
+		return monthsAtom(y, m, 1), 2, true // « mars 24 »: March 2024
+	}
+	a := monthsAtom(s.today.Year(), m, 1)
+	a.yearless = true
+	return a, 1, true
+}
+
+// yearOrRelative reads « 2024 », or a period said from today (relative).
+func (s periodScan) yearOrRelative(i int) (atom, int, bool) {
+	if y, ok := year(s.ws[i]); ok {
+		a := monthsAtom(y, 1, 12)
+		a.isYear = true
+		return a, 1, true
+	}
+	a, n := relative(s.ws, i, s.today)
+	return a, n, true
+}
+
+// allYearless tells whether no atom has a year of its own.
+func allYearless(atoms []atom) bool {
+	for _, a := range atoms {
+		if !a.yearless {
+			return false
+		}
+	}
+	return true
+}
+
+// withYears dates the yearless atoms. A lone year gives its year to them
+// (and is dropped when there are others); otherwise the year of the next
+// atom that has one (« du 1er mars au 15 avril 2024 »); otherwise the
+// latest such period that has begun.
+func withYears(atoms []atom, today time.Time) []atom {
 	var loneYear int
-	hasYearless, allYearless := false, true
+	hasYearless := false
 	for _, a := range atoms {
 		if a.isYear {
 			loneYear = a.from.Year()
 		}
-		if a.yearless {
-			hasYearless = true
-		} else {
-			allYearless = false
-		}
+		hasYearless = hasYearless || a.yearless
 	}
-	if hasYearless {
-		var kept []atom
-		for _, a := range atoms {
-			if a.isYear && loneYear != 0 && len(atoms) > 1 {
-				continue
-			}
-			kept = append(kept, a)
-		}
-		atoms = kept
-		for i := range atoms {
-			if !atoms[i].yearless {
-				continue
-			}
-			y := loneYear
-			for k := i + 1; k < len(atoms) && y == 0; k++ {
-				if !atoms[k].yearless {
-					y = atoms[k].from.Year()
-				}
-			}
-			if y == 0 { // the latest such period that has begun
-				y = today.Year()
-				if redate(atoms[i], y).from.After(today) {
-					y--
-				}
-			}
-			atoms[i] = redate(atoms[i], y)
-		}
+	if !hasYearless {
+		return atoms
 	}
+	var kept []atom
+	for _, a := range atoms {
+		if a.isYear && loneYear != 0 && len(atoms) > 1 {
+			continue
+		}
+		kept = append(kept, a)
+	}
+	for i := range kept {
+		if !kept[i].yearless {
+			continue
+		}
+		y := loneYear
+		for k := i + 1; k < len(kept) && y == 0; k++ {
+			if !kept[k].yearless {
+				y = kept[k].from.Year()
+			}
+		}
+		if y == 0 {
+			y = today.Year()
+			if redate(kept[i], y).from.After(today) {
+				y--
+			}
+		}
+		kept[i] = redate(kept[i], y)
+	}
+	return kept
+}
+
+// periodOf joins the atoms: from the first to the last, up to today after
+// « depuis », from January 1st before « jusqu'au »; two bounds said in the
+// wrong order are swapped.
+func periodOf(atoms []atom, today time.Time) indicators.Period {
 	first, last := atoms[0], atoms[len(atoms)-1]
-	p = indicators.Period{From: first.from, To: last.to}
+	p := indicators.Period{From: first.from, To: last.to}
 	if len(atoms) == 1 && first.start { // "depuis mars"
 		p.To = today
 	}
@@ -320,7 +449,7 @@ func parsePeriod(ws []string, used []bool, today time.Time) (p indicators.Period
 	if p.To.Before(p.From) {
 		p.From, p.To = last.from, first.to
 	}
-	return p, true, allYearless && !first.start && !first.end
+	return p
 }
 
 // shortYear reads a year typed with two digits after a month (« mars

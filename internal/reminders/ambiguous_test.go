@@ -38,12 +38,12 @@ func TestReminderWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
 			w := newWorld(t)
 			a, ta := w.mediator(101, 9)
 			w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
-			s := w.replica(nil)
+			s := w.replica()
 			w.srv.InjectFault(c.fault)
 			before := w.srv.Stats().ByMethod["sendmessage"]
 			run(t, s, at(9, 0))
 			run(t, s, at(9, 1))
-			run(t, w.replica(nil), at(15, 0))
+			run(t, w.replica(), at(15, 0))
 			if n := len(botMessages(ta)); n != 1 {
 				t.Fatalf("got %d reminders, want 1", n)
 			}
@@ -72,7 +72,7 @@ func TestReminderTimedOutAfterDeliveryIsNotSentAgain(t *testing.T) {
 	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Delivered: true, Delay: 20 * time.Second})
 	run(t, s, at(9, 0))
 	run(t, s, at(9, 1))
-	run(t, w.replica(nil), at(15, 0))
+	run(t, w.replica(), at(15, 0))
 	if n := len(botMessages(ta)); n != 1 {
 		t.Fatalf("got %d reminders, want 1", n)
 	}
@@ -84,7 +84,7 @@ func TestReminderTimedOutAfterDeliveryIsNotSentAgain(t *testing.T) {
 
 // schedulerOn is a replica whose sender uses api with opts.
 func (w *world) schedulerOn(api *tgbotapi.BotAPI, opts telegram.SenderOptions) *reminders.Scheduler {
-	return reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix),
+	return reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix).Drafts(),
 		Out: telegram.NewSender(api, opts), Location: paris, Hour: 9})
 }
 
@@ -93,11 +93,11 @@ func (w *world) schedulerOn(api *tgbotapi.BotAPI, opts telegram.SenderOptions) *
 func TestNudgeWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	if err := drafts.Save(context.Background(), 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 		t.Fatal(err)
 	}
-	s := w.replica(nil)
+	s := w.replica()
 	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 502, Description: "Bad Gateway", Delivered: true})
 	run(t, s, at(13, 13))
 	run(t, s, at(13, 14))
@@ -138,8 +138,8 @@ func TestReminderNeverDeliveredIsRetried(t *testing.T) {
 		if n := len(botMessages(ta)); n != 0 {
 			t.Fatalf("got %d messages through a refused connection", n)
 		}
-		run(t, w.replica(nil), at(9, 1))
-		run(t, w.replica(nil), at(9, 2))
+		run(t, w.replica(), at(9, 1))
+		run(t, w.replica(), at(9, 2))
 		if n := len(botMessages(ta)); n != 1 {
 			t.Fatalf("got %d reminders, want 1 (retried once Telegram answers)", n)
 		}
@@ -148,7 +148,7 @@ func TestReminderNeverDeliveredIsRetried(t *testing.T) {
 		w := newWorld(t)
 		a, ta := w.mediator(101, 9)
 		w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
-		s := w.replica(nil)
+		s := w.replica()
 		w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 400, Description: "Bad Request: chat not found"})
 		if _, err := s.RunDue(context.Background(), at(9, 0)); err == nil {
 			t.Fatal("a refused message is not reported")

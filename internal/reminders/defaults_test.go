@@ -32,7 +32,7 @@ func TestUnsetHourMeansNineOClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix),
+	s := reminders.New(reminders.Options{Store: w.db.Store, Drafts: state.New(w.rd.Client, w.rd.Prefix).Drafts(),
 		Out: telegram.NewSender(api, telegram.SenderOptions{}), Location: paris})
 	for _, now := range []time.Time{at(0, 0), at(0, 30), at(8, 59)} {
 		run(t, s, now)
@@ -53,13 +53,13 @@ func TestNoNudgeForAUserWhoBlockedTheBot(t *testing.T) {
 	_, ta := w.mediator(101, 9)
 	ctx := context.Background()
 	left := at(9, 12)
-	if err := state.New(w.rd.Client, w.rd.Prefix).Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
+	if err := state.New(w.rd.Client, w.rd.Prefix).Drafts().Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.db.Store.MarkUnreachable(ctx, 101, left); err != nil {
 		t.Fatal(err)
 	}
-	s := w.replica(nil)
+	s := w.replica()
 	if r := run(t, s, left.Add(4*time.Hour+time.Minute)); r.Nudges != 0 || len(botMessages(ta)) != 0 {
 		t.Fatalf("nudged a user who blocked the bot: %+v %v", r, botMessages(ta))
 	}

@@ -18,13 +18,13 @@ func TestNoNudgeForADisabledUser(t *testing.T) {
 	if err := w.db.Store.SetUserDisabled(ctx, gone.TelegramID, true, nil); err != nil {
 		t.Fatal(err)
 	}
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	for _, id := range []int64{101, 102} {
 		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r := run(t, w.replica(nil), at(13, 13))
+	r := run(t, w.replica(), at(13, 13))
 	if r.Nudges != 1 || len(botMessages(kept)) != 1 {
 		t.Fatalf("report %+v, enabled mediator got %v", r, botMessages(kept))
 	}

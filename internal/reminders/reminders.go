@@ -14,26 +14,25 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/followup"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // Sender delivers a message; in production the rate-limited Telegram sender.
 type Sender interface {
-	Post(ctx context.Context, m telegram.Message) (int, error)
+	Post(ctx context.Context, m chat.Message) (int, error)
 }
 
 // Drafts is what the scheduler needs from the Redis state store: the forms
-// left idle, and (for Start) the runner's lock shared by all processes. A
-// pass takes no lock of its own: the runner holds one per tick, and each
-// message is claimed before it is sent (jobs.Sends), so it goes once.
+// left idle. A pass takes no lock of its own: the runner holds one per
+// tick, and each message is claimed before it is sent (jobs.Sends), so it
+// goes once.
 type Drafts interface {
 	Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]state.DraftRef, error)
-	TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error)
 }
 
 const (
@@ -43,10 +42,6 @@ const (
 	nudgeUntilHour = 20
 	lockTTL        = 5 * time.Minute
 	everyMinute    = "* * * * *"
-	// stopGrace is how long Stop lets a pass finish the message in flight
-	// before cancelling it: a message cut mid-flight may have reached
-	// Telegram unrecorded and would go out again.
-	stopGrace = 10 * time.Second
 )
 
 // Options wires a Scheduler.
@@ -56,11 +51,10 @@ type Options struct {
 	Out      Sender
 	Location *time.Location // RELAIS_TZ; nil: UTC
 	// Hour is RELAIS_REMINDER_HOUR (config.ReminderHour): the reminder hour
-	// of a user who never chose one (users.reminder_hour NULL since
-	// 00003_reminder_hour_default.sql); 0: config.DefaultReminderHour.
+	// of a user who never chose one (users.reminder_hour NULL); 0:
+	// config.DefaultReminderHour.
 	Hour       int
-	NudgeAfter time.Duration    // RELAIS_NUDGE_AFTER; 0: config.DefaultNudgeAfter
-	Now        func() time.Time // nil: time.Now
+	NudgeAfter time.Duration // RELAIS_NUDGE_AFTER; 0: config.DefaultNudgeAfter
 	Log        *slog.Logger
 	// InProgress names a draft of form formID left open, first sentence of
 	// the nudge ("Vous avez une fiche en cours (Fiche d'accompagnement).");
@@ -71,16 +65,15 @@ type Options struct {
 	Metrics jobs.SendMetrics
 }
 
-// Scheduler runs the reminder jobs on a cron schedule; RunDue runs them once
-// for a given time, which is what the schedule and the tests call.
+// Scheduler sends the reminders, nudges and annual review reminders owed;
+// its Job runs a pass every minute on the runner of `relais serve`.
 type Scheduler struct {
-	o      Options
-	sends  *jobs.Sends
-	log    *slog.Logger
-	runner *jobs.Runner // set by Start
+	o     Options
+	sends *jobs.Sends
+	log   *slog.Logger
 }
 
-// New returns a Scheduler; Start runs it.
+// New returns a Scheduler; register its Job on a jobs.Runner to run it.
 func New(o Options) *Scheduler {
 	if o.Location == nil {
 		o.Location = time.UTC
@@ -90,9 +83,6 @@ func New(o Options) *Scheduler {
 	}
 	if o.NudgeAfter <= 0 {
 		o.NudgeAfter = config.DefaultNudgeAfter
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -113,25 +103,6 @@ func (s *Scheduler) Job() jobs.Job {
 	}}
 }
 
-// Start runs the reminders job alone on a jobs.Runner (tests; `relais
-// serve` registers Job on its own runner with the other jobs).
-func (s *Scheduler) Start(ctx context.Context) error {
-	s.runner = &jobs.Runner{Lock: s.o.Drafts, Store: s.o.Store, Location: s.o.Location, Log: s.log, Now: s.o.Now, Grace: stopGrace}
-	if err := s.runner.Register(s.Job()); err != nil {
-		return err
-	}
-	return s.runner.Start(ctx)
-}
-
-// Stop ends the schedule and waits for a running pass to finish the
-// message it is sending (cancelling it after a grace period).
-func (s *Scheduler) Stop() {
-	if s.runner != nil {
-		s.runner.Stop()
-		s.runner = nil
-	}
-}
-
 // Report counts what a pass sent.
 type Report struct {
 	Reminders int
@@ -139,14 +110,11 @@ type Report struct {
 	Reviews   int // annual review reminders (January)
 }
 
-// RunDue sends what is owed at now: the daily reminders of mediators whose
-// hour has come today and who have not had them, and the nudges of drafts
-// idle for longer than NudgeAfter. It is safe to call from several processes
-// at once and as often as wanted: each message goes out once.
-func (s *Scheduler) RunDue(ctx context.Context, now time.Time) (Report, error) {
-	return s.runDue(ctx, now)
-}
-
+// runDue sends what is owed at now: the daily reminders of mediators whose
+// hour has come today and who have not had them, the nudges of drafts idle
+// for longer than NudgeAfter and the annual review reminders. It is safe to
+// run from several processes at once and as often as wanted: each message
+// goes out once.
 func (s *Scheduler) runDue(ctx context.Context, now time.Time) (Report, error) {
 	var r Report
 	now = now.In(s.o.Location)
@@ -194,7 +162,7 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 				shown = shown[:followup.PageSize]
 			}
 			text, buttons := followup.Render(followup.DailyHeading(due, now), 1, followup.Lines(shown), followup.MoreFooter(len(due)-len(shown)), now)
-			if _, err := s.o.Out.Post(ctx, telegram.Message{ChatID: int64(t.ChatID), Text: text, Buttons: buttons}); err != nil {
+			if _, err := s.o.Out.Post(ctx, chat.Message{ChatID: int64(t.ChatID), Text: text, Buttons: buttons}); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}
 			return nil
@@ -227,8 +195,8 @@ func (s *Scheduler) nudgeText(formID string) string {
 // sheetID (handled by the bot's "b:" buttons); after dropping it, form next
 // starts ("" for none). The buttons name the draft, so a press on an old
 // message never touches a newer draft.
-func DraftButtons(sheetID, next string) [][]telegram.Button {
-	return [][]telegram.Button{{{Text: "Reprendre", Data: "b:resume:" + sheetID}, {Text: "Abandonner", Data: "b:drop:" + sheetID + ":" + next}}}
+func DraftButtons(sheetID, next string) [][]chat.Button {
+	return [][]chat.Button{{{Text: "Reprendre", Data: "b:resume:" + sheetID}, {Text: "Abandonner", Data: "b:drop:" + sheetID + ":" + next}}}
 }
 
 // sendNudges sends one nudge per idle draft (per time it was left), unless
@@ -264,7 +232,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) 
 		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, TelegramID: d.UserID},
 			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
-			nudge := telegram.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: DraftButtons(d.RecordID, "")}
+			nudge := chat.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: DraftButtons(d.RecordID, "")}
 			if _, err := s.o.Out.Post(ctx, nudge); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}

@@ -3,6 +3,7 @@ package reminders_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -48,13 +50,13 @@ func newWorld(t testing.TB) *world {
 
 // replica builds a scheduler with its own PostgreSQL pool, Redis store and
 // Telegram sender, as a separate process would have.
-func (w *world) replica(now func() time.Time) *reminders.Scheduler {
+func (w *world) replica() *reminders.Scheduler {
 	w.t.Helper()
-	return w.replicaOn(w.rd.Client, now)
+	return w.replicaOn(w.rd.Client)
 }
 
 // replicaOn builds a replica using rdb for its Redis.
-func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Scheduler {
+func (w *world) replicaOn(rdb *redis.Client) *reminders.Scheduler {
 	w.t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, w.db.URL)
@@ -68,11 +70,10 @@ func (w *world) replicaOn(rdb *redis.Client, now func() time.Time) *reminders.Sc
 	}
 	o := reminders.Options{
 		Store:    st,
-		Drafts:   state.New(rdb, w.rd.Prefix),
+		Drafts:   state.New(rdb, w.rd.Prefix).Drafts(),
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited, RetrySleep: w.retrySleep}),
 		Location: paris,
 		Hour:     9,
-		Now:      now,
 		// The bot names drafts from its registry of forms (bot.InProgress,
 		// tested in internal/bot); here the nudge only carries the sentence.
 		InProgress: func(id string) string {
@@ -131,6 +132,22 @@ func botMessages(u *telegramtest.User) []telegramtest.Message {
 	return out
 }
 
+// serve runs s's job as `relais serve` does, on a jobs.Runner whose clock
+// reads now: a pass at start (the catch-up), then every minute. The
+// returned stop waits for a pass under way.
+func (w *world) serve(s *reminders.Scheduler, now time.Time) (stop func()) {
+	w.t.Helper()
+	r := &jobs.Runner{Store: w.db.Store, Lock: state.New(w.rd.Client, w.rd.Prefix).Locks(), Location: paris,
+		Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
+	if err := r.Register(s.Job()); err != nil {
+		w.t.Fatal(err)
+	}
+	if err := r.Start(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
+	return r.Stop
+}
+
 func run(t *testing.T, s *reminders.Scheduler, now time.Time) reminders.Report {
 	t.Helper()
 	r, err := s.RunDue(context.Background(), now)
@@ -139,8 +156,6 @@ func run(t *testing.T, s *reminders.Scheduler, now time.Time) reminders.Report {
 	}
 	return r
 }
-
-func fixed(t time.Time) func() time.Time { return func() time.Time { return t } }
 
 func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	w := newWorld(t)
@@ -153,7 +168,7 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 	w.sheet(a, "a3", "AAAAAC", day(2026, 11, 20), day(2026, 11, 24)) // due tomorrow
 	w.sheet(b, "b1", "BBBBBB", day(2026, 11, 2), day(2026, 11, 30))  // not yet due
 	w.sheet(c, "c1", "CCCCCC", day(2026, 11, 2), today)
-	s := w.replica(nil)
+	s := w.replica()
 
 	// 08:59 in Paris (07:59 UTC): nobody's hour has come.
 	run(t, s, time.Date(2026, 11, 23, 7, 59, 0, 0, time.UTC))
@@ -229,7 +244,7 @@ func TestOneMessageListsAtMostFiveAndPointsToSuivis(t *testing.T) {
 	for i := range 5 {
 		w.sheet(a, fmt.Sprintf("s%d", i), fmt.Sprintf("P%05d", i), day(2026, 10, 1+i), day(2026, 11, 1))
 	}
-	s := w.replica(nil)
+	s := w.replica()
 	run(t, s, at(9, 0))
 	msgs := botMessages(ta)
 	if len(msgs) != 1 {
@@ -265,7 +280,7 @@ func TestTwoReplicasSendOneMessage(t *testing.T) {
 	b, tb := w.mediator(102, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
 	w.sheet(b, "b1", "BBBBBB", day(2026, 11, 2), day(2026, 11, 23))
-	one, two := w.replica(nil), w.replica(nil)
+	one, two := w.replica(), w.replica()
 
 	var wg sync.WaitGroup
 	for _, s := range []*reminders.Scheduler{one, two, one, two} {
@@ -301,7 +316,7 @@ func TestReplicaWithoutRedisStillSendsOnce(t *testing.T) {
 			t.Errorf("close the Redis client: %v", err)
 		}
 	})
-	one, two := w.replica(nil), w.replicaOn(noRedis, nil)
+	one, two := w.replica(), w.replicaOn(noRedis)
 	var wg sync.WaitGroup
 	for _, s := range []*reminders.Scheduler{one, two, two} {
 		wg.Add(1)
@@ -340,19 +355,14 @@ func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
 
 	// The bot was stopped at 09:00 and starts again at 11:37: the start-up
 	// pass sends the morning's reminder.
-	s := w.replica(fixed(at(11, 37)))
-	if err := s.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	s := w.replica()
+	stop := w.serve(s, at(11, 37))
 	ta.Expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui :")
-	s.Stop()
+	stop()
 
 	// A restart later the same day, and the ticks after it, send nothing more.
-	again := w.replica(fixed(at(11, 40)))
-	if err := again.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	again.Stop()
+	again := w.replica()
+	w.serve(again, at(11, 40))()
 	run(t, again, at(11, 41))
 	run(t, again, at(18, 0))
 	if n := len(botMessages(ta)); n != 1 {
@@ -364,7 +374,7 @@ func TestFailedSendIsRetriedAtTheNextTick(t *testing.T) {
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
-	s := w.replica(nil)
+	s := w.replica()
 
 	// Telegram refuses the message at 09:00 (not a 403, not retried by the sender).
 	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 400, Description: "Bad Request: chat not found"})
@@ -385,7 +395,7 @@ func TestBlockedUserTriedOnceThenSkipped(t *testing.T) {
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
-	s := w.replica(nil)
+	s := w.replica()
 	ta.Block()
 	before := w.srv.Stats().ByMethod["sendmessage"]
 	run(t, s, at(9, 0)) // a 403 is not an error to retry
@@ -434,9 +444,9 @@ func TestTooManyRequestsStormDeliversOnce(t *testing.T) {
 			return false
 		}
 	}
-	s := w.replica(nil)
+	s := w.replica()
 	w.retrySleep = nil
-	other := w.replica(nil)
+	other := w.replica()
 	before := w.srv.Stats().ByMethod["sendmessage"]
 	w.srv.InjectFault(telegramtest.Fault{Method: "sendMessage", Code: 429, Description: "Too Many Requests: retry after 31", RetryAfter: 31, Times: 2})
 	done := make(chan reminders.Report, 1)
@@ -479,7 +489,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	if err := w.db.Store.SetUserPreferences(ctx, b.TelegramID, 9, false, true); err != nil {
 		t.Fatal(err)
 	}
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	left := at(9, 12)
 	for _, id := range []int64{101, 102} {
 		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
@@ -489,7 +499,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	if err := drafts.Save(ctx, 103, 103, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "y", UpdatedAt: at(12, 0)}}); err != nil {
 		t.Fatal(err)
 	}
-	s := w.replica(nil)
+	s := w.replica()
 
 	run(t, s, left.Add(3*time.Hour)) // not idle for 4 hours yet
 	if n := len(botMessages(ta)); n != 0 {
@@ -497,7 +507,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	}
 	r := run(t, s, left.Add(4*time.Hour+time.Minute))
 	run(t, s, left.Add(5*time.Hour))
-	run(t, w.replica(nil), left.Add(6*time.Hour))
+	run(t, w.replica(), left.Add(6*time.Hour))
 	if r.Nudges != 1 {
 		t.Fatalf("report = %+v, want 1 nudge", r)
 	}
@@ -529,11 +539,11 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 	w := newWorld(t)
 	w.unnamed = true
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	if err := drafts.Save(context.Background(), 101, 101, state.Draft{State: dialog.State{FormID: "action", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 		t.Fatal(err)
 	}
-	run(t, w.replica(nil), at(13, 13))
+	run(t, w.replica(), at(13, 13))
 	msgs := botMessages(ta)
 	if len(msgs) != 1 || msgs[0].Text != "Vous avez une saisie en cours. Voulez-vous la reprendre ?" {
 		t.Fatalf("nudge = %v", msgs)
@@ -543,12 +553,12 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 func TestNudgesWaitForTheMorning(t *testing.T) {
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
-	drafts := state.New(w.rd.Client, w.rd.Prefix)
+	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	ctx := context.Background()
 	if err := drafts.Save(ctx, 101, 101, state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(18, 30)}}); err != nil {
 		t.Fatal(err)
 	}
-	s := w.replica(nil)
+	s := w.replica()
 	run(t, s, time.Date(2026, 11, 23, 23, 0, 0, 0, paris))
 	run(t, s, time.Date(2026, 11, 24, 7, 59, 0, 0, paris))
 	if n := len(botMessages(ta)); n != 0 {

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/telegram"
 )
 
 // The annual review (bilan annuel) of a year is filled in January of the
@@ -51,8 +51,8 @@ func ReviewReminderText(year int, deadline time.Time, second bool) string {
 }
 
 // reviewReminderButtons is the reminder's button.
-func reviewReminderButtons(year int) [][]telegram.Button {
-	return [][]telegram.Button{{{Text: fmt.Sprintf("Remplir le bilan %d", year), Data: ReviewButtonData(year)}}}
+func reviewReminderButtons(year int) [][]chat.Button {
+	return [][]chat.Button{{{Text: fmt.Sprintf("Remplir le bilan %d", year), Data: ReviewButtonData(year)}}}
 }
 
 // sendReviewReminders sends the review reminders owed at now (local time).
@@ -93,7 +93,7 @@ func (s *Scheduler) sendReviewReminders(ctx context.Context, now time.Time) (int
 					}
 					return err
 				}
-				m := telegram.Message{ChatID: int64(t.ChatID), Text: ReviewReminderText(year, deadline, second), Buttons: reviewReminderButtons(year)}
+				m := chat.Message{ChatID: int64(t.ChatID), Text: ReviewReminderText(year, deadline, second), Buttons: reviewReminderButtons(year)}
 				if _, err := s.o.Out.Post(ctx, m); err != nil {
 					return fmt.Errorf("send: %w", err)
 				}

@@ -49,7 +49,7 @@ func TestReviewRemindersInJanuaryOnceThenTwoWeeksLater(t *testing.T) {
 	if _, err := w.db.SQL.Exec(ctx, `UPDATE mediators SET active = FALSE WHERE id = $1`, e.Mediator.ID); err != nil {
 		t.Fatal(err)
 	}
-	one, two := w.replica(nil), w.replica(nil)
+	one, two := w.replica(), w.replica()
 	count := func(u *telegramtest.User) int {
 		n := 0
 		for _, m := range botMessages(u) {
@@ -128,7 +128,7 @@ func TestNoReviewReminderAfterTheDeadline(t *testing.T) {
 	if err := st.SetReviewDeadline(context.Background(), 2026, time.Date(2027, 1, 3, 0, 0, 0, 0, time.UTC), nil); err != nil {
 		t.Fatal(err)
 	}
-	s := w.replica(nil)
+	s := w.replica()
 	run(t, s, paris9(4, 9))
 	run(t, s, paris9(18, 9))
 	if m := botMessages(ta); len(m) != 0 {

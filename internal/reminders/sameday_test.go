@@ -13,7 +13,7 @@ import (
 func TestFollowUpDueAfterTheDaysPassIsRemindedThatDay(t *testing.T) {
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
-	s := w.replica(nil)
+	s := w.replica()
 
 	if r := run(t, s, at(9, 0)); r.Reminders != 0 {
 		t.Fatalf("09:00, nothing due: report %+v", r)
@@ -72,10 +72,10 @@ func TestFollowUpDueAfterTheDaysPassIsRemindedThatDay(t *testing.T) {
 func TestFollowUpDueAfterACatchUpIsRemindedThatDay(t *testing.T) {
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
-	s := w.replica(nil)
+	s := w.replica()
 	run(t, s, at(11, 37)) // the start-up pass, nothing due
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
-	run(t, w.replica(nil), at(15, 0)) // another replica's tick
+	run(t, w.replica(), at(15, 0)) // another replica's tick
 	run(t, s, at(15, 1))
 	msgs := botMessages(ta)
 	if len(msgs) != 1 || !strings.Contains(msgs[0].Text, "1. Fiche n° 1, demande 1 — 02/11/2026 — AAAAAA") {

@@ -31,7 +31,7 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	job := func() *retention.Job {
-		return &retention.Job{Store: st, Locker: state.New(rdb.Client, rdb.Prefix), Retention: config.Retention{Years: 5},
+		return &retention.Job{Store: st, Locker: state.New(rdb.Client, rdb.Prefix).Locks(), Retention: config.Retention{Years: 5},
 			Location: paris, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	}
 	// A second replica, and the same replica later that day (15:00): no second purge.
@@ -80,7 +80,7 @@ func TestDailyPurgeRemovesOldJobExecutions(t *testing.T) {
 		('digest', '2026-11-29 03:00:00+01', '2026-11-29 03:00:00+01', NULL, 'running', 'recent')`); err != nil {
 		t.Fatal(err)
 	}
-	job := &retention.Job{Store: db.Store, Locker: state.New(rdb.Client, rdb.Prefix), Retention: config.Retention{Years: 5},
+	job := &retention.Job{Store: db.Store, Locker: state.New(rdb.Client, rdb.Prefix).Locks(), Retention: config.Retention{Years: 5},
 		Location: paris, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if err := job.RunAt(ctx, time.Date(2026, 11, 29, 3, 30, 0, 0, paris)); err != nil {
 		t.Fatal(err)

@@ -28,7 +28,8 @@ func BenchmarkDraftLoadSave(b *testing.B) {
 // BenchmarkUpdateDedup is the de-duplication cost of one update.
 func BenchmarkUpdateDedup(b *testing.B) {
 	ctx := context.Background()
-	s, _ := newStore(b)
+	ks, _ := newKeyspace(b)
+	s := ks.Updates()
 	id := 0
 	for b.Loop() {
 		id++

@@ -17,7 +17,7 @@ import (
 // code is matched as the bot reads it, in any case, not extended by an ASCII
 // letter or digit, in the key's name and its value (every string of a JSON
 // value). It returns how many keys it deleted.
-func (s *Drafts) EraseCode(ctx context.Context, code string) (int64, error) {
+func (k Keyspace) EraseCode(ctx context.Context, code string) (int64, error) {
 	code = strings.TrimSpace(code)
 	if code == "" {
 		return 0, nil
@@ -26,20 +26,20 @@ func (s *Drafts) EraseCode(ctx context.Context, code string) (int64, error) {
 	// (« suivi_k7m2qx » names K7M2QX, « XK7M2QX » is another code).
 	word := regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9])` + regexp.QuoteMeta(code) + `(?:$|[^A-Za-z0-9])`)
 	var erased int64
-	iter := s.rdb.Scan(ctx, 0, PrefixPattern(s.prefix), 500).Iterator()
+	iter := k.rdb.Scan(ctx, 0, PrefixPattern(k.prefix), 500).Iterator()
 	for iter.Next(ctx) {
 		key := iter.Val()
-		values, err := s.values(ctx, key)
+		values, err := k.values(ctx, key)
 		if err != nil {
 			return erased, fmt.Errorf("erase code: read %s: %w", key, err)
 		}
 		if !word.MatchString(key) && !anyMentions(word, values) {
 			continue
 		}
-		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		_, err = k.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 			p.Del(ctx, key)
-			if m, ok := strings.CutPrefix(key, s.prefix+"draft:"); ok {
-				p.ZRem(ctx, s.indexKey(), m)
+			if m, ok := strings.CutPrefix(key, k.prefix+"draft:"); ok {
+				p.ZRem(ctx, k.Drafts().indexKey(), m)
 			}
 			return nil
 		})
@@ -55,31 +55,31 @@ func (s *Drafts) EraseCode(ctx context.Context, code string) (int64, error) {
 }
 
 // values reads what key holds, whatever its type; nothing once it is gone.
-func (s *Drafts) values(ctx context.Context, key string) ([]string, error) {
-	typ, err := s.rdb.Type(ctx, key).Result()
+func (k Keyspace) values(ctx context.Context, key string) ([]string, error) {
+	typ, err := k.rdb.Type(ctx, key).Result()
 	if err != nil {
 		return nil, err
 	}
 	var vs []string
 	switch typ {
 	case "string":
-		v, err := s.rdb.Get(ctx, key).Result()
+		v, err := k.rdb.Get(ctx, key).Result()
 		if errors.Is(err, redis.Nil) {
 			return nil, nil
 		}
 		vs = []string{v}
 	case "hash":
 		var m map[string]string
-		m, err = s.rdb.HGetAll(ctx, key).Result()
+		m, err = k.rdb.HGetAll(ctx, key).Result()
 		for k, v := range m {
 			vs = append(vs, k, v)
 		}
 	case "list":
-		vs, err = s.rdb.LRange(ctx, key, 0, -1).Result()
+		vs, err = k.rdb.LRange(ctx, key, 0, -1).Result()
 	case "set":
-		vs, err = s.rdb.SMembers(ctx, key).Result()
+		vs, err = k.rdb.SMembers(ctx, key).Result()
 	case "zset":
-		vs, err = s.rdb.ZRange(ctx, key, 0, -1).Result()
+		vs, err = k.rdb.ZRange(ctx, key, 0, -1).Result()
 	}
 	return vs, err
 }

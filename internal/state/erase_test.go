@@ -14,7 +14,8 @@ import (
 // the code inside a longer word, the bot's other keys.
 func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 	ctx := context.Background()
-	s, r := newStore(t)
+	ks, r := newKeyspace(t)
+	s := ks.Drafts()
 	chosen := draft("fiche", t0) // person K7M2QX
 	noted := draft("fiche", t0)
 	noted.Answers["beneficiary"] = dialog.Value{Code: "AAAAAA"}
@@ -29,11 +30,11 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.BeginUpdate(ctx, 1, 99); err != nil {
+	if _, err := ks.Updates().BeginUpdate(ctx, 1, 99); err != nil {
 		t.Fatal(err)
 	}
 
-	n, err := s.EraseCode(ctx, "K7m2Qx")
+	n, err := ks.EraseCode(ctx, "K7m2Qx")
 	if err != nil || n != 2 {
 		t.Fatalf("erased %d keys (%v), want 2 drafts", n, err)
 	}
@@ -46,7 +47,7 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 	if err != nil || len(members) != 1 || members[0] != "3:7" {
 		t.Fatalf("drafts index = %v (%v), want only 3:7", members, err)
 	}
-	if st, err := s.BeginUpdate(ctx, 1, 100); err != nil || st != UpdateBusy {
+	if st, err := ks.Updates().BeginUpdate(ctx, 1, 100); err != nil || st != UpdateBusy {
 		t.Fatalf("the chat's lease was touched: %v, %v", st, err)
 	}
 }
@@ -55,7 +56,8 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 // code (codes are ASCII letters and digits): its draft is erased.
 func TestEraseCodeFindsACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newStore(t)
+	ks, _ := newKeyspace(t)
+	s := ks.Drafts()
 	for chat, note := range map[int64]string{1: "suivi_k7m2qx", 2: "vu éK7M2QX", 3: "dossier XK7M2QX"} {
 		d := draft("fiche", t0)
 		d.Answers["beneficiary"] = dialog.Value{Code: "AAAAAA"}
@@ -65,7 +67,7 @@ func TestEraseCodeFindsACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := s.EraseCode(ctx, "K7M2QX"); err != nil || n != 2 {
+	if n, err := ks.EraseCode(ctx, "K7M2QX"); err != nil || n != 2 {
 		t.Fatalf("erased %d keys (%v), want the 2 drafts naming the code", n, err)
 	}
 	if _, ok, err := s.Load(ctx, 3, 7); err != nil || !ok {

@@ -7,11 +7,11 @@ import (
 )
 
 // A chat's last question is kept under the prefix, per bot and chat, for
-// ten minutes at most (issue 24: follow-up questions).
+// ten minutes at most, for follow-up questions.
 func TestLastQuestionIsKeptTenMinutesPerChat(t *testing.T) {
-	s, r := newStore(t)
+	ks, r := newKeyspace(t)
 	ctx := context.Background()
-	a, b := s.ForBot(1), s.ForBot(2)
+	a, b := ks.ForBot(1).Drafts(), ks.ForBot(2).Drafts()
 	if _, ok, err := a.LastQuestion(ctx, 42); err != nil || ok {
 		t.Fatalf("a last question before any: %v %v", ok, err)
 	}

@@ -1,7 +1,10 @@
-// Package state keeps dialog drafts in Redis, one per (chat, user), so a
-// mediator continues exactly where they were after a restart of the bot or
-// on another replica. It also de-duplicates Telegram updates and provides
-// the locks of jobs that must run once across replicas.
+// Package state keeps in Redis what must outlive one update and be seen by
+// every replica, in three stores over one keyspace: Drafts (a half-filled
+// form per chat and user, so a mediator continues exactly where they were
+// after a restart; the question waiting for a typed answer; the chat's last
+// question; wrong invitation codes), Updates (each chat's updates handled
+// once and one at a time) and Locks (the jobs that must run once across
+// replicas).
 package state
 
 import (
@@ -11,7 +14,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,53 +25,80 @@ import (
 	"github.com/relais-sante/relais/internal/store"
 )
 
-// Durations of the keys.
-const (
-	// DraftTTL: a draft left alone for three days is dropped.
-	DraftTTL = 72 * time.Hour
-	// ProcessingTTL bounds how long a crashed handler blocks its chat; a
-	// running handler renews it (see RenewUpdate).
-	ProcessingTTL = 15 * time.Second
-	// DoneTTL covers Telegram's redelivery window with room to spare.
-	DoneTTL = 48 * time.Hour
-)
+// DraftTTL: a draft left alone for three days is dropped.
+const DraftTTL = 72 * time.Hour
 
 // Draft is a half-filled form as kept in Redis: the engine's state (the
-// pure dialog.State knows nothing of Telegram) and what the transport
-// keeps around it. Its JSON is the state's, plus two fields.
+// pure dialog.State knows nothing of Telegram) and, beside it, what the
+// chat shows of it (Shown, the Telegram presenter's). Its JSON is one flat
+// object: the state's fields, then these.
 type Draft struct {
 	dialog.State
-	// Transcript: the answer lines already shown above the open question
-	// in its message (a button answer edits the question in place into
-	// the next one, keeping what was answered).
-	Transcript []string `json:"transcript,omitempty"`
+	Shown
 	// LastUpdate is the Telegram update whose handling saved this draft: a
 	// redelivery of that update after a crash is recognised and not
 	// applied a second time.
 	LastUpdate int `json:"last_update,omitempty"`
 }
 
-// Drafts is the Redis side: drafts, update ids and locks (store.Store is
-// the PostgreSQL side, the records).
+// Shown is what the chat shows of a draft: the message holding its open
+// question (or summary), that message's text, whether it still has
+// buttons, and the answers already shown above the question in it.
+type Shown struct {
+	// QuestionMessageID is the message holding the open question; 0 when
+	// it is not known (a question not delivered).
+	QuestionMessageID int    `json:"question_message_id,omitempty"`
+	QuestionText      string `json:"question_text,omitempty"`
+	QuestionKeyboard  bool   `json:"question_keyboard,omitempty"`
+	// Transcript: the answer lines already shown above the open question
+	// in its message (a button answer edits the question in place into
+	// the next one, keeping what was answered).
+	Transcript []string `json:"transcript,omitempty"`
+}
+
+// Keyspace is the part of one Redis that Relais owns: every key starts with
+// its prefix. The stores built from it share its keys with earlier
+// versions, so an upgrade keeps the drafts, leases and locks in flight.
+type Keyspace struct {
+	rdb    *redis.Client
+	prefix string
+	bot    string // "<bot id>:" in update, chat, lock, question and failure keys; "" for none
+}
+
+// New returns the keyspace under prefix, not yet scoped to a bot: its
+// update, chat, lock, question and failure keys are shared by every bot
+// until ForBot (serve calls it); drafts and prompts are the same either way.
+func New(rdb *redis.Client, prefix string) Keyspace {
+	return Keyspace{rdb: rdb, prefix: prefix}
+}
+
+// ForBot returns the keyspace of bot botID: its update ids (numbered per
+// bot by Telegram), chat leases, job locks, last questions and failures are
+// its own, so two bots sharing one Redis and prefix (staging and
+// production) never take each other's updates or locks. Drafts and prompts
+// stay keyed by chat and user.
+func (k Keyspace) ForBot(botID int64) Keyspace {
+	k.bot = strconv.FormatInt(botID, 10) + ":"
+	return k
+}
+
+// Drafts returns the conversation store of the keyspace.
+func (k Keyspace) Drafts() *Drafts { return &Drafts{rdb: k.rdb, prefix: k.prefix, bot: k.bot} }
+
+// Updates returns the update leases of the keyspace.
+func (k Keyspace) Updates() *Updates { return &Updates{rdb: k.rdb, prefix: k.prefix, bot: k.bot} }
+
+// Locks returns the job locks of the keyspace.
+func (k Keyspace) Locks() *Locks { return &Locks{rdb: k.rdb, prefix: k.prefix, bot: k.bot} }
+
+// Drafts keeps what a conversation leaves between two updates of a chat:
+// the half-filled form, the question waiting for a typed answer, the last
+// question answered and the wrong invitation codes (store.Store keeps the
+// records, in PostgreSQL).
 type Drafts struct {
 	rdb    *redis.Client
 	prefix string
-	bot    string // "<bot id>:" in update, chat and lock keys; "" for none
-}
-
-// New returns a store whose keys all start with prefix.
-func New(rdb *redis.Client, prefix string) *Drafts {
-	return &Drafts{rdb: rdb, prefix: prefix}
-}
-
-// ForBot returns the store of bot botID: its update ids (numbered per bot by
-// Telegram), chat leases and job locks are its own, so two bots sharing one
-// Redis and prefix (staging and production) never take each other's
-// updates or locks. Drafts stay keyed by chat and user.
-func (s *Drafts) ForBot(botID int64) *Drafts {
-	c := *s
-	c.bot = strconv.FormatInt(botID, 10) + ":"
-	return &c
+	bot    string
 }
 
 func (s *Drafts) draftKey(chatID store.ChatID, userID store.TelegramID) string {
@@ -182,120 +211,6 @@ func parseMember(m string) (chat store.ChatID, user store.TelegramID, ok bool) {
 	ch, err1 := strconv.ParseInt(c, 10, 64)
 	us, err2 := strconv.ParseInt(u, 10, 64)
 	return store.ChatID(ch), store.TelegramID(us), err1 == nil && err2 == nil
-}
-
-func (s *Drafts) updateKey(updateID int) string {
-	return s.prefix + "update:" + s.bot + strconv.Itoa(updateID)
-}
-
-func (s *Drafts) chatKey(chatID store.ChatID) string {
-	return s.prefix + "chat:" + s.bot + strconv.FormatInt(int64(chatID), 10)
-}
-
-// UpdateStatus says what BeginUpdate found.
-type UpdateStatus int
-
-const (
-	// UpdateNew: the update is claimed; handle it, then FinishUpdate or AbandonUpdate.
-	UpdateNew UpdateStatus = iota
-	// UpdateDone: the update was handled already (a redelivery): skip it.
-	UpdateDone
-	// UpdateBusy: another update of the chat (or this one, delivered twice)
-	// is being handled, here or on another replica: deliver it again later,
-	// so the chat's updates are handled one at a time, in order.
-	UpdateBusy
-)
-
-// beginScript: done already → 1; chat lease taken by someone else → 2;
-// else take the chat's lease (value: the update id) → 0.
-var beginScript = redis.NewScript(`
-if redis.call("exists", KEYS[1]) == 1 then return 1 end
-if redis.call("set", KEYS[2], ARGV[1], "NX", "PX", ARGV[2]) then return 0 end
-return 2`)
-
-// finishScript marks the update done and frees the chat's lease if it still
-// holds it.
-var finishScript = redis.NewScript(`
-if ARGV[3] == "1" then redis.call("set", KEYS[1], "done", "PX", ARGV[2]) end
-if redis.call("get", KEYS[2]) == ARGV[1] then redis.call("del", KEYS[2]) end
-return 0`)
-
-// renewScript extends the chat's lease while the update holds it.
-var renewScript = redis.NewScript(`
-if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
-return 0`)
-
-// BeginUpdate claims a Telegram update of chatID for handling. The claim is
-// a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
-// handler blocks its chat for at most ProcessingTTL, after which the
-// redelivered update is handled.
-func (s *Drafts) BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (UpdateStatus, error) {
-	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
-		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
-	if err != nil {
-		return 0, fmt.Errorf("claim update %d: %w", updateID, err)
-	}
-	return UpdateStatus(n), nil
-}
-
-// RenewUpdate extends the lease of an update being handled.
-func (s *Drafts) RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
-	if err := renewScript.Run(ctx, s.rdb, []string{s.chatKey(chatID)}, strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Err(); err != nil {
-		return fmt.Errorf("renew update %d: %w", updateID, err)
-	}
-	return nil
-}
-
-// FinishUpdate marks a claimed update as handled and frees its chat.
-func (s *Drafts) FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
-	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
-		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
-		return fmt.Errorf("finish update %d: %w", updateID, err)
-	}
-	return nil
-}
-
-// AbandonUpdate frees the chat of a claimed update whose handling did not
-// finish, so that a redelivery is handled.
-func (s *Drafts) AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
-	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
-		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
-		return fmt.Errorf("abandon update %d: %w", updateID, err)
-	}
-	return nil
-}
-
-// releaseScript deletes the lock only if it still holds our token: a holder
-// whose lock expired must not release the next holder's lock.
-var releaseScript = redis.NewScript(`
-if redis.call("get", KEYS[1]) == ARGV[1] then
-	return redis.call("del", KEYS[1])
-end
-return 0`)
-
-// TryLock takes the lock key for ttl, if free. release gives it back; it is
-// safe to call after the lock expired.
-func (s *Drafts) TryLock(ctx context.Context, key string, ttl time.Duration) (release func(), ok bool, err error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return nil, false, fmt.Errorf("lock token: %w", err)
-	}
-	token := hex.EncodeToString(b)
-	k := s.prefix + "lock:" + s.bot + key
-	ok, err = s.rdb.SetNX(ctx, k, token, ttl).Result()
-	if err != nil {
-		return nil, false, fmt.Errorf("take lock %s: %w", key, err)
-	}
-	if !ok {
-		return func() {}, false, nil
-	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := releaseScript.Run(ctx, s.rdb, []string{k}, token).Err(); err != nil {
-			slog.Warn("release lock", "key", key, "err", err)
-		}
-	}, true, nil
 }
 
 // failuresKey holds the times of one chat's (or one key's) failures.

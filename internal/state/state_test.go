@@ -14,19 +14,24 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func newStore(t testing.TB) (*Drafts, *testenv.Redis) {
 	t.Helper()
 	r := testenv.NewRedis(t)
+	return New(r.Client, r.Prefix).Drafts(), r
+}
+
+func newKeyspace(t testing.TB) (Keyspace, *testenv.Redis) {
+	t.Helper()
+	r := testenv.NewRedis(t)
 	return New(r.Client, r.Prefix), r
 }
 
 var t0 = time.Date(2026, 3, 12, 10, 0, 0, 0, time.UTC)
 
 func draft(form string, at time.Time) Draft {
-	return Draft{Transcript: []string{"Sexe : Femme"}, LastUpdate: 4242, State: dialog.State{
+	return Draft{Shown: Shown{Transcript: []string{"Sexe : Femme"}, QuestionMessageID: 812}, LastUpdate: 4242, State: dialog.State{
 		FormID: form, FormVersion: 3, RecordID: "s-1", Phase: dialog.PhaseAsk,
-		Pos:               dialog.Pos{Step: "requests", Item: 1, Sub: "status"},
-		Answers:           dialog.Answers{"sex": {Code: "F"}, "beneficiary": {Code: "K7M2QX", New: true}, "requests": {Items: []dialog.Answers{{"kind": {Code: "droits"}}}}},
-		Person:            &dialog.Person{Code: "K7M2QX", Age: 30, AgeOn: t0},
-		QuestionMessageID: 812,
-		UpdatedAt:         at,
+		Pos:       dialog.Pos{Step: "requests", Item: 1, Sub: "status"},
+		Answers:   dialog.Answers{"sex": {Code: "F"}, "beneficiary": {Code: "K7M2QX", New: true}, "requests": {Items: []dialog.Answers{{"kind": {Code: "droits"}}}}},
+		Person:    &dialog.Person{Code: "K7M2QX", Age: 30, AgeOn: t0},
+		UpdatedAt: at,
 	}}
 }
 
@@ -155,7 +160,8 @@ func TestIdle(t *testing.T) {
 
 func TestUpdateDedup(t *testing.T) {
 	ctx := context.Background()
-	s, r := newStore(t)
+	ks, r := newKeyspace(t)
+	s := ks.Updates()
 	st, err := s.BeginUpdate(ctx, 10, 7001)
 	if err != nil || st != UpdateNew {
 		t.Fatalf("first delivery: %v %v", st, err)
@@ -212,33 +218,34 @@ func TestUpdateDedup(t *testing.T) {
 // second bot's update 1 is not the first bot's.
 func TestUpdateKeysPerBot(t *testing.T) {
 	ctx := context.Background()
-	s, _ := newStore(t)
-	prod, staging := s.ForBot(111), s.ForBot(222)
-	if st, err := prod.BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
+	ks, _ := newKeyspace(t)
+	prod, staging := ks.ForBot(111), ks.ForBot(222)
+	if st, err := prod.Updates().BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
 		t.Fatalf("prod update 1 not new (err %v)", err)
 	}
-	if err := prod.FinishUpdate(ctx, 5, 1); err != nil {
+	if err := prod.Updates().FinishUpdate(ctx, 5, 1); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := staging.BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
+	if st, err := staging.Updates().BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
 		t.Fatalf("staging update 1 = %v, want new (err %v)", st, err)
 	}
-	if _, ok, err := prod.TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
+	if _, ok, err := prod.Locks().TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
 		t.Fatalf("prod lock (err %v)", err)
 	}
-	if _, ok, err := staging.TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
+	if _, ok, err := staging.Locks().TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
 		t.Fatalf("staging lock blocked by prod's (err %v)", err)
 	}
 }
 
 func TestLock(t *testing.T) {
 	ctx := context.Background()
-	s, r := newStore(t)
+	ks, r := newKeyspace(t)
+	s := ks.Locks()
 	release, ok, err := s.TryLock(ctx, "reminders:2026-03-12", time.Minute)
 	if err != nil || !ok {
 		t.Fatalf("first lock: %v %v", ok, err)
 	}
-	other := New(r.Client, r.Prefix) // another replica
+	other := New(r.Client, r.Prefix).Locks() // another replica
 	if _, ok, err := other.TryLock(ctx, "reminders:2026-03-12", time.Minute); err != nil || ok {
 		t.Fatalf("lock taken twice (err %v)", err)
 	}
@@ -270,7 +277,8 @@ func TestLock(t *testing.T) {
 // update that no longer holds the chat cannot take it back by renewing.
 func TestRenewKeepsTheChatLease(t *testing.T) {
 	ctx := context.Background()
-	s, r := newStore(t)
+	ks, r := newKeyspace(t)
+	s := ks.Updates()
 	key := r.Prefix + "chat:10"
 	if st, err := s.BeginUpdate(ctx, 10, 8001); err != nil || st != UpdateNew {
 		t.Fatalf("begin: %v %v", st, err)

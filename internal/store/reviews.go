@@ -31,7 +31,7 @@ type Review struct {
 	ProfessionalProject *bool
 	Training            *bool
 	// Declared counts of the year (Annexe 1 of the regional report), the
-	// publics worked with and the obstacles seen (issue 15).
+	// publics worked with and the obstacles seen.
 	DeclaredPeople           *int
 	DeclaredPeopleQPV        *int
 	DeclaredRights           *int

@@ -158,12 +158,3 @@ func (s *Store) MarkReachable(ctx context.Context, telegramID TelegramID) (bool,
 	}
 	return tag.RowsAffected() == 1, nil
 }
-
-// UnreachableUsers counts the users marked unreachable (a metric).
-func (s *Store) UnreachableUsers(ctx context.Context) (int, error) {
-	var n int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM users WHERE unreachable_since IS NOT NULL`).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count unreachable users: %w", err)
-	}
-	return n, nil
-}

@@ -139,9 +139,10 @@ func migrateDB(ctx context.Context, db *sql.DB) error {
 }
 
 // Reader is the read side of the database: what the report read models
-// (indicators, export, annual) query with their own SQL. It cannot write;
-// the report computations still read one snapshot, because what Reports
-// returns also starts read-only transactions (indicators.Compute checks).
+// (indicators, export, annual) query with their own SQL. It offers only
+// queries, but it is the pool itself: a writing statement passed to Query
+// would run, so its users keep to SELECT. What Reports returns also starts
+// transactions: indicators.Compute reads one snapshot in a read-only one.
 type Reader interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row

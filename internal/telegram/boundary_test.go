@@ -12,8 +12,8 @@ import (
 	"testing"
 )
 
-// Only internal/telegram turns what Relais says into Bot API calls (issue
-// 14's transport-neutral Message): outside it and the fake, production code
+// Only internal/telegram turns what Relais says (a chat.Message) into Bot
+// API calls: outside it and the fake, production code
 // may name the library's types for what comes in (an update, a membership
 // change) and the client it wires, never a value to send.
 func TestOnlyTheTransportBuildsBotAPICalls(t *testing.T) {
@@ -59,7 +59,7 @@ func TestOnlyTheTransportBuildsBotAPICalls(t *testing.T) {
 		ast.Inspect(f, func(n ast.Node) bool {
 			if sel, ok := n.(*ast.SelectorExpr); ok {
 				if id, ok := sel.X.(*ast.Ident); ok && id.Name == name && !allowed[sel.Sel.Name] {
-					t.Errorf("%s uses %s.%s: build a telegram.Message and let internal/telegram send it", slash, name, sel.Sel.Name)
+					t.Errorf("%s uses %s.%s: build a chat.Message and let internal/telegram send it", slash, name, sel.Sel.Name)
 				}
 			}
 			return true

@@ -3,39 +3,14 @@ package telegram
 import (
 	"context"
 
+	"github.com/relais-sante/relais/internal/chat"
+
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// Message is what Relais says in a chat, without the Bot API library's
-// types: the bot, reminders and digest build it, and only this package
-// turns it into calls (a send, an edit in place, a photo or a document), so
-// how many calls a step costs is decided here and nowhere else.
-type Message struct {
-	ChatID int64
-	// Text is plain text, a file's caption. In an edit, no text keeps the
-	// message's text and changes its keyboard only.
-	Text    string
-	Buttons [][]Button // inline keyboard rows; none: no keyboard (an edit removes it)
-	Edit    int        // > 0: edit this message in place (text and keyboard)
-	File    *File
-}
-
-// Button is an inline keyboard button: callback data, or a link.
-type Button struct{ Text, Data, URL string }
-
-// File is a photo or a document sent with a message.
-type File struct {
-	Name  string
-	Data  []byte
-	Photo bool // shown as an image rather than as a file
-}
-
-// Command is one entry of a chat's command menu ("fiche", "remplir une fiche").
-type Command struct{ Name, Description string }
-
 // Post sends or edits m and returns the id of the message it left in the
 // chat: one Bot API call. An edit that changes nothing is not an error.
-func (s *Sender) Post(ctx context.Context, m Message) (int, error) {
+func (s *Sender) Post(ctx context.Context, m chat.Message) (int, error) {
 	if m.Edit > 0 {
 		if _, err := s.Request(ctx, editCall(m)); err != nil && !IsNotModified(err) {
 			return 0, err
@@ -51,7 +26,7 @@ func (s *Sender) Post(ctx context.Context, m Message) (int, error) {
 
 // editCall is the edit of m: its text and keyboard (no buttons: the
 // keyboard goes), or its keyboard alone when m has no text.
-func editCall(m Message) tgbotapi.Chattable {
+func editCall(m chat.Message) tgbotapi.Chattable {
 	kb := markup(m.Buttons)
 	if m.Text == "" {
 		if kb == nil {
@@ -65,7 +40,7 @@ func editCall(m Message) tgbotapi.Chattable {
 }
 
 // sendCall is the new message m: a photo, a document or a text.
-func sendCall(m Message) tgbotapi.Chattable {
+func sendCall(m chat.Message) tgbotapi.Chattable {
 	kb := markup(m.Buttons)
 	switch {
 	case m.File != nil && m.File.Photo:
@@ -99,7 +74,7 @@ func (s *Sender) Answer(ctx context.Context, callbackID, text string) error {
 
 // SetCommands sets the command menu of one chat, or the default menu of
 // every chat when chatID is 0.
-func (s *Sender) SetCommands(ctx context.Context, chatID int64, cmds []Command) error {
+func (s *Sender) SetCommands(ctx context.Context, chatID int64, cmds []chat.Command) error {
 	out := make([]tgbotapi.BotCommand, 0, len(cmds))
 	for _, c := range cmds {
 		out = append(out, tgbotapi.BotCommand{Command: c.Name, Description: c.Description})
@@ -125,7 +100,7 @@ func (s *Sender) LeaveChat(ctx context.Context, chatID int64) error {
 	return err
 }
 
-func markup(rows [][]Button) *tgbotapi.InlineKeyboardMarkup {
+func markup(rows [][]chat.Button) *tgbotapi.InlineKeyboardMarkup {
 	if len(rows) == 0 {
 		return nil
 	}

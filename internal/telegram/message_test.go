@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/telegram"
 )
 
@@ -128,42 +129,42 @@ func TestPostTranslatesMessages(t *testing.T) {
 	}
 	s := telegram.NewSender(api, telegram.SenderOptions{Unlimited: true})
 	ctx := context.Background()
-	buttons := [][]telegram.Button{{{Text: "Femme", Data: "d:c:sex:F"}, {Text: "Aide", URL: "https://example.org/aide"}}, {{Text: "Homme", Data: "d:c:sex:M"}}}
+	buttons := [][]chat.Button{{{Text: "Femme", Data: "d:c:sex:F"}, {Text: "Aide", URL: "https://example.org/aide"}}, {{Text: "Homme", Data: "d:c:sex:M"}}}
 	const kb = `{"inline_keyboard":[[{"text":"Femme","callback_data":"d:c:sex:F"},{"text":"Aide","url":"https://example.org/aide"}],[{"text":"Homme","callback_data":"d:c:sex:M"}]]}`
 
-	id, err := s.Post(ctx, telegram.Message{ChatID: 5, Text: "Sexe ?", Buttons: buttons})
+	id, err := s.Post(ctx, chat.Message{ChatID: 5, Text: "Sexe ?", Buttons: buttons})
 	if err != nil || id != 100 {
 		t.Fatalf("send: id %d, %v", id, err)
 	}
 	want(t, rec.last(t), "sendMessage", map[string]string{"chat_id": "5", "text": "Sexe ?", "reply_markup": kb, "message_id": ""})
 
-	if _, err := s.Post(ctx, telegram.Message{ChatID: 5, Text: "Bonjour"}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: 5, Text: "Bonjour"}); err != nil {
 		t.Fatal(err)
 	}
 	want(t, rec.last(t), "sendMessage", map[string]string{"chat_id": "5", "text": "Bonjour", "reply_markup": ""})
 
-	if id, err := s.Post(ctx, telegram.Message{ChatID: 5, Edit: 42, Text: "Âge ?", Buttons: buttons}); err != nil || id != 42 {
+	if id, err := s.Post(ctx, chat.Message{ChatID: 5, Edit: 42, Text: "Âge ?", Buttons: buttons}); err != nil || id != 42 {
 		t.Fatalf("edit: id %d, %v", id, err)
 	}
 	want(t, rec.last(t), "editMessageText", map[string]string{"chat_id": "5", "message_id": "42", "text": "Âge ?", "reply_markup": kb})
 
-	if _, err := s.Post(ctx, telegram.Message{ChatID: 5, Edit: 42, Text: "Sexe : Femme"}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: 5, Edit: 42, Text: "Sexe : Femme"}); err != nil {
 		t.Fatal(err)
 	}
 	want(t, rec.last(t), "editMessageText", map[string]string{"chat_id": "5", "message_id": "42", "text": "Sexe : Femme", "reply_markup": ""})
 
-	if id, err := s.Post(ctx, telegram.Message{ChatID: 5, Edit: 42}); err != nil || id != 42 {
+	if id, err := s.Post(ctx, chat.Message{ChatID: 5, Edit: 42}); err != nil || id != 42 {
 		t.Fatalf("keyboard removal: id %d, %v", id, err)
 	}
 	want(t, rec.last(t), "editMessageReplyMarkup", map[string]string{"chat_id": "5", "message_id": "42", "text": "", "reply_markup": `{"inline_keyboard":[]}`})
 
-	if _, err := s.Post(ctx, telegram.Message{ChatID: 5, Edit: 42, Buttons: buttons[1:]}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: 5, Edit: 42, Buttons: buttons[1:]}); err != nil {
 		t.Fatal(err)
 	}
 	want(t, rec.last(t), "editMessageReplyMarkup", map[string]string{"chat_id": "5", "message_id": "42", "text": "",
 		"reply_markup": `{"inline_keyboard":[[{"text":"Homme","callback_data":"d:c:sex:M"}]]}`})
 
-	id, err = s.Post(ctx, telegram.Message{ChatID: 5, Text: "Rapport annuel 2025", Buttons: buttons[1:], File: &telegram.File{Name: "rapport.pdf", Data: []byte("%PDF-1.7")}})
+	id, err = s.Post(ctx, chat.Message{ChatID: 5, Text: "Rapport annuel 2025", Buttons: buttons[1:], File: &chat.File{Name: "rapport.pdf", Data: []byte("%PDF-1.7")}})
 	if err != nil || id != 100 {
 		t.Fatalf("document: id %d, %v", id, err)
 	}
@@ -174,7 +175,7 @@ func TestPostTranslatesMessages(t *testing.T) {
 		t.Errorf("document file: field %q, name %q, data %q", c.file, c.name, c.data)
 	}
 
-	if _, err := s.Post(ctx, telegram.Message{ChatID: 5, Text: "Demandes", File: &telegram.File{Name: "d.png", Data: []byte("PNG"), Photo: true}}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: 5, Text: "Demandes", File: &chat.File{Name: "d.png", Data: []byte("PNG"), Photo: true}}); err != nil {
 		t.Fatal(err)
 	}
 	c = rec.last(t)
@@ -188,7 +189,7 @@ func TestPostTranslatesMessages(t *testing.T) {
 	}
 	want(t, rec.last(t), "answerCallbackQuery", map[string]string{"callback_query_id": "cb-1", "text": "Enregistré."})
 
-	menu := []telegram.Command{{Name: "fiche", Description: "remplir une fiche"}}
+	menu := []chat.Command{{Name: "fiche", Description: "remplir une fiche"}}
 	if err := s.SetCommands(ctx, 5, menu); err != nil {
 		t.Fatal(err)
 	}

@@ -22,8 +22,8 @@ type SenderOptions struct {
 	// GlobalBurst is how many messages may leave at once (default 27).
 	// Telegram tolerates short bursts without documenting their size;
 	// loadgram and internal/telegramtest model it as 30. At 30 the server's
-	// bucket has no slack, and requests reordered by the network gave a 429
-	// (1 in a loadgram run of 2 300 messages); 3 tokens short of it absorb
+	// bucket has no slack, and requests reordered by the network get a 429
+	// now and then (about 1 in 2 300 messages); 3 tokens short of it absorb
 	// 100 ms of jitter and make only the first burst of a wave 3 smaller.
 	GlobalBurst int
 	// ChatRate is the sustained messages per second in one chat (default 1).

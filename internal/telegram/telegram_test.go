@@ -19,6 +19,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -307,26 +308,6 @@ func TestSenderNotModifiedAndCallbacks(t *testing.T) {
 	}
 	if a := u.CallbackAnswers(); len(a) != 1 || a[0].Text != "C'est noté" || srv.Stats().Messages != before {
 		t.Fatalf("answers %+v", a)
-	}
-}
-
-func TestDownloadFileAndCommands(t *testing.T) {
-	t.Parallel()
-	srv := telegramtest.NewServer(t)
-	api := connect(t, srv)
-	u := srv.NewUser(1001, "Awa")
-	csv := []byte("sheet_id,date\n1,2024-03-01\n")
-	u.SendDocument("import.csv", csv)
-	ups, err := api.GetUpdates(tgbotapi.UpdateConfig{})
-	if err != nil || len(ups) != 1 || ups[0].Message.Document == nil {
-		t.Fatalf("updates %+v %v", ups, err)
-	}
-	data, err := telegram.DownloadFile(context.Background(), api, srv.Endpoint(), ups[0].Message.Document.FileID)
-	if err != nil || !bytes.Equal(data, csv) {
-		t.Fatalf("download %q %v", data, err)
-	}
-	if u, err := telegram.FileURL("", "1:x", "documents/a.csv"); err != nil || u != "https://api.telegram.org/file/bot1:x/documents/a.csv" {
-		t.Fatalf("Telegram file URL %q (%v)", u, err)
 	}
 }
 
@@ -660,17 +641,17 @@ func TestSenderPostsMessages(t *testing.T) {
 	s := telegram.NewSender(connect(t, srv), telegram.SenderOptions{Unlimited: true})
 	u := srv.NewUser(7, "Awa")
 	ctx := context.Background()
-	id, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Text: "Sexe ?", Buttons: [][]telegram.Button{{{Text: "Femme", Data: "d:c:sex:F"}, {Text: "Aide", URL: "https://example.org/aide"}}}})
+	id, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Text: "Sexe ?", Buttons: [][]chat.Button{{{Text: "Femme", Data: "d:c:sex:F"}, {Text: "Aide", URL: "https://example.org/aide"}}}})
 	if err != nil || id == 0 {
 		t.Fatalf("post: %d %v", id, err)
 	}
 	if m := u.LastMessage(); m.Text != "Sexe ?" || len(m.Buttons) != 1 || m.Buttons[0][0].Data != "d:c:sex:F" || m.Buttons[0][1].URL != "https://example.org/aide" {
 		t.Fatalf("sent %+v", m)
 	}
-	if got, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil || got != id {
+	if got, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil || got != id {
 		t.Fatalf("edit: %d %v", got, err)
 	}
-	if _, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Edit: id, Text: "Sexe : Femme"}); err != nil {
 		t.Fatalf("an edit that changes nothing: %v", err)
 	}
 	if m := u.LastMessage(); m.ID != id || m.Text != "Sexe : Femme" || len(m.Buttons) != 0 || m.EditCount != 1 {
@@ -680,7 +661,7 @@ func TestSenderPostsMessages(t *testing.T) {
 	if err := pngEncode(&img); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Post(ctx, telegram.Message{ChatID: u.ID(), Text: "Demandes", File: &telegram.File{Name: "d.png", Data: img.Bytes(), Photo: true}}); err != nil {
+	if _, err := s.Post(ctx, chat.Message{ChatID: u.ID(), Text: "Demandes", File: &chat.File{Name: "d.png", Data: img.Bytes(), Photo: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if m := u.LastMessage(); m.Photo == nil || m.Text != "Demandes" {

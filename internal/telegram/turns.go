@@ -14,8 +14,8 @@ import (
 // between taps: a mean of about 333 ms whatever the order), but the order
 // decides the distribution: FIFO gives everyone about 333 ms, newest-first
 // gives most answers at once and makes a few wait up to staleAfter, after
-// which they go first. 1.2 s keeps the slowest answers under issue 14's
-// 1.5 s target once polling, handling and the HTTP round trip are added,
+// which they go first. 1.2 s keeps the slowest answers under the 1.5 s
+// answer target once polling, handling and the HTTP round trip are added,
 // and is long enough that fewer than a third of answers reach it at the
 // 100-mediator load (mean 333 ms ≈ share × 1.2 s).
 const staleAfter = 1200 * time.Millisecond

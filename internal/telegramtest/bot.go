@@ -176,13 +176,6 @@ func (b *Bot) Stats() Stats {
 	return s
 }
 
-// SetRateLimits turns flood limits on or off.
-func (b *Bot) SetRateLimits(on bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.limitsOn = on
-}
-
 // InjectFault queues a failure for the next calls of a method.
 func (b *Bot) InjectFault(f Fault) {
 	if f.Times <= 0 {

@@ -210,9 +210,6 @@ func (s *Server) NewUser(id int64, firstName string) *User { return s.def.NewUse
 // Stats are the default bot's request counters.
 func (s *Server) Stats() Stats { return s.def.Stats() }
 
-// SetRateLimits turns the default bot's flood limits on or off.
-func (s *Server) SetRateLimits(on bool) { s.def.SetRateLimits(on) }
-
 // InjectFault makes the default bot's next calls of a method fail.
 func (s *Server) InjectFault(f Fault) { s.def.InjectFault(f) }
 

@@ -175,13 +175,6 @@ func (u *User) For(t testing.TB) *User {
 // ID is the user's id, also their private chat's id.
 func (u *User) ID() int64 { return u.info.ID }
 
-// SetUsername sets the user's @username as the bot sees it.
-func (u *User) SetUsername(name string) {
-	u.bot.mu.Lock()
-	defer u.bot.mu.Unlock()
-	u.info.Username = name
-}
-
 func (u *User) fatalf(format string, args ...any) {
 	if u.t != nil {
 		u.t.Helper()

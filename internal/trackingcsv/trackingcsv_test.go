@@ -229,8 +229,8 @@ func (g *gatedReader) Read(p []byte) (int, error) {
 
 // A consumer that stops early gets r back: Parse begins no more reads
 // (one may start while it stops) and returns once the read under way
-// ended (the reading used to go on in a goroutine to the end of its batch,
-// or forever on a reader that blocks).
+// ended (no goroutine reads on to the end of its batch, or forever on a
+// reader that blocks).
 func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
 	line := "F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n"
 	file := header + strings.Repeat(line, 3000)

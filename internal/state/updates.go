@@ -1,0 +1,110 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/store"
+)
+
+// Durations of the update keys.
+const (
+	// ProcessingTTL bounds how long a crashed handler blocks its chat; a
+	// running handler renews it (see RenewUpdate).
+	ProcessingTTL = 15 * time.Second
+	// DoneTTL covers Telegram's redelivery window with room to spare.
+	DoneTTL = 48 * time.Hour
+)
+
+// Updates has each Telegram update handled once, and the updates of one
+// chat one at a time, in order, whichever replica receives them.
+type Updates struct {
+	rdb    *redis.Client
+	prefix string
+	bot    string
+}
+
+func (s *Updates) updateKey(updateID int) string {
+	return s.prefix + "update:" + s.bot + strconv.Itoa(updateID)
+}
+
+func (s *Updates) chatKey(chatID store.ChatID) string {
+	return s.prefix + "chat:" + s.bot + strconv.FormatInt(int64(chatID), 10)
+}
+
+// UpdateStatus says what BeginUpdate found.
+type UpdateStatus int
+
+const (
+	// UpdateNew: the update is claimed; handle it, then FinishUpdate or AbandonUpdate.
+	UpdateNew UpdateStatus = iota
+	// UpdateDone: the update was handled already (a redelivery): skip it.
+	UpdateDone
+	// UpdateBusy: another update of the chat (or this one, delivered twice)
+	// is being handled, here or on another replica: deliver it again later,
+	// so the chat's updates are handled one at a time, in order.
+	UpdateBusy
+)
+
+// beginScript: done already → 1; chat lease taken by someone else → 2;
+// else take the chat's lease (value: the update id) → 0.
+var beginScript = redis.NewScript(`
+if redis.call("exists", KEYS[1]) == 1 then return 1 end
+if redis.call("set", KEYS[2], ARGV[1], "NX", "PX", ARGV[2]) then return 0 end
+return 2`)
+
+// finishScript marks the update done and frees the chat's lease if it still
+// holds it.
+var finishScript = redis.NewScript(`
+if ARGV[3] == "1" then redis.call("set", KEYS[1], "done", "PX", ARGV[2]) end
+if redis.call("get", KEYS[2]) == ARGV[1] then redis.call("del", KEYS[2]) end
+return 0`)
+
+// renewScript extends the chat's lease while the update holds it.
+var renewScript = redis.NewScript(`
+if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
+return 0`)
+
+// BeginUpdate claims a Telegram update of chatID for handling. The claim is
+// a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
+// handler blocks its chat for at most ProcessingTTL, after which the
+// redelivered update is handled.
+func (s *Updates) BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (UpdateStatus, error) {
+	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
+		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
+	if err != nil {
+		return 0, fmt.Errorf("claim update %d: %w", updateID, err)
+	}
+	return UpdateStatus(n), nil
+}
+
+// RenewUpdate extends the lease of an update being handled.
+func (s *Updates) RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+	if err := renewScript.Run(ctx, s.rdb, []string{s.chatKey(chatID)}, strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("renew update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// FinishUpdate marks a claimed update as handled and frees its chat.
+func (s *Updates) FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
+		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
+		return fmt.Errorf("finish update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// AbandonUpdate frees the chat of a claimed update whose handling did not
+// finish, so that a redelivery is handled.
+func (s *Updates) AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
+		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
+		return fmt.Errorf("abandon update %d: %w", updateID, err)
+	}
+	return nil
+}
