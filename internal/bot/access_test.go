@@ -5,10 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -57,10 +60,51 @@ const (
 	coordsOnly      = "est réservée aux coordinateurs."
 )
 
-// Every command and every button prefix, used by each kind of person who
-// may not use it, is refused in French and changes nothing. Opening any of
-// them to one more role, or letting indicators.Allowed say yes to another
-// territory, fails here.
+var (
+	mediatorRole = []string{store.RoleMediator}
+	coordRoles   = []string{store.RoleCoordinator, store.RoleAdmin}
+	allRoles     = []string{store.RoleMediator, store.RoleCoordinator, store.RoleAdmin}
+)
+
+// wantRoles is the role × entry-point matrix written out: the registry
+// must say exactly this, so adding a role to an entry, removing one, or
+// adding an entry without its line here fails.
+var wantRoles = map[string][]string{
+	"/fiche": mediatorRole, "/mesfiches": mediatorRole, "/suivis": mediatorRole, "/rappels": mediatorRole,
+	"/action": mediatorRole, "/partenaires": mediatorRole, "/bilan": mediatorRole, "/meschiffres": mediatorRole,
+	"/monbilan": mediatorRole, "/retour": mediatorRole, "/passer": mediatorRole, "/annuler": mediatorRole,
+	"/datebilan": coordRoles, "/indicateurs": coordRoles, "/export": coordRoles, "/inviter": coordRoles,
+	"/equipe": coordRoles, "/activite": coordRoles, "/rapport": coordRoles,
+	"/resume": allRoles, "/digest": allRoles, "/aide": allRoles,
+	"d": mediatorRole, "b": mediatorRole, "r": mediatorRole, "sp": mediatorRole, "rp": mediatorRole,
+	"bl": mediatorRole, "m": mediatorRole, "ms": mediatorRole,
+	"i": coordRoles, "is": coordRoles, "a": coordRoles, "e": coordRoles, "inv": coordRoles, "eq": coordRoles, "ra": coordRoles,
+	"q": allRoles, "go": allRoles,
+}
+
+func TestTheRegistryIsTheRoleMatrix(t *testing.T) {
+	reg := bot.Registry()
+	for entry, e := range reg {
+		want, ok := wantRoles[entry]
+		if !ok {
+			t.Errorf("%s is in the registry but not in the role × entry-point matrix (add it here and its samples below)", entry)
+			continue
+		}
+		if !slices.Equal(e.Roles, want) {
+			t.Errorf("%s: roles %v, want %v", entry, e.Roles, want)
+		}
+	}
+	for entry := range wantRoles {
+		if _, ok := reg[entry]; !ok {
+			t.Errorf("%s is in the matrix but not in the registry", entry)
+		}
+	}
+}
+
+// Every command and every button prefix of the registry, used by each kind
+// of person who may not use it, is refused in French and changes nothing.
+// Opening any of them to one more role, or letting indicators.Allowed say
+// yes to another territory, fails here.
 func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
@@ -72,6 +116,9 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	}
 	pdc := h.coordinator(4810, store.Invitation{Scope: "departement", Departement: "62"})
 	ccas := h.coordinator(4811, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	admin := h.tg.NewUser(4812, "Admin").For(t)
+	admin.Send("/start " + h.invite(store.Invitation{Role: store.RoleAdmin}))
+	admin.Expect("Bienvenue")
 	stranger := h.tg.NewUser(4899, "Inconnu").For(t)
 	stranger.Send("bonjour")
 	strangerMsg := stranger.Expect(strangerText)
@@ -80,70 +127,96 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	period := "20260101-20261231"
 	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
 
-	mediatorCommands := []string{"/fiche", "/mesfiches", "/suivis", "/rappels", "/action", "/partenaires", "/bilan", "/meschiffres", "/monbilan"}
-	coordinatorCommands := []string{"/indicateurs", "/export", "/datebilan 15/02/2027", "/inviter", "/inviter médiateur 59 CCAS Roubaix", "/equipe", "/activite", "/rapport"}
-	mediatorButtons := []string{"d:w", "d:c:sexe:F", "b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche",
-		fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID), "rp:h:8", "rp:n:0", "bl:2026", "m:y", "m:" + period,
-		"ms:" + period + ":" + nord + ":droits"}
-	coordinatorButtons := []string{"eq:x", "eq:D:4801", "inv:m", "inv:m:59", "inv:c:r", "inv:a", "i:y", "i:custom", "i:" + period + ":" + region, "e:" + period + ":" + nord + ":csv", "e:y", "a:m", "a:m:" + nord, "i:y2024", "i:m202611:" + nord, "ra:2025:pdf",
-		"is:" + period + ":" + region + ":droits"}
+	// What each entry is tried with: a command as typed, a button's data.
+	samples := map[string][]string{
+		"/fiche": {"/fiche"}, "/mesfiches": {"/mesfiches"}, "/suivis": {"/suivis"}, "/rappels": {"/rappels"},
+		"/action": {"/action"}, "/partenaires": {"/partenaires"}, "/bilan": {"/bilan"}, "/meschiffres": {"/meschiffres"},
+		"/monbilan": {"/monbilan"}, "/datebilan": {"/datebilan 15/02/2027"}, "/indicateurs": {"/indicateurs"},
+		"/export": {"/export"}, "/inviter": {"/inviter", "/inviter médiateur 59 CCAS Roubaix"}, "/equipe": {"/equipe"},
+		"/activite": {"/activite"}, "/rapport": {"/rapport"}, "/resume": {"/resume non"}, "/digest": {"/digest non"}, "/aide": {"/aide"},
+		"d": {"d:w", "d:c:sexe:F"}, "b": {"b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche"},
+		"r":  {fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID)},
+		"sp": {"sp:1"}, "rp": {"rp:h:8", "rp:n:0"}, "bl": {"bl:2026"}, "m": {"m:y", "m:" + period},
+		"ms": {"ms:" + period + ":" + nord + ":droits"},
+		"eq": {"eq:x", "eq:D:4801"}, "inv": {"inv:m", "inv:m:59", "inv:c:r", "inv:a"},
+		"i": {"i:y", "i:custom", "i:" + period + ":" + region, "i:y2024", "i:m202611:" + nord},
+		"e": {"e:" + period + ":" + nord + ":csv", "e:y"}, "a": {"a:m", "a:m:" + nord}, "ra": {"ra:2025:pdf"},
+		"is": {"is:" + period + ":" + region + ":droits"},
+		"q":  {"q:fiches:" + period + ":" + region}, "go": {"go:fiche"},
+	}
 
 	type person struct {
 		name string
+		role string
 		u    *telegramtest.User
 	}
-	coordinatorsOfTheWrongKind := []person{{"département 62", pdc}, {"structure", ccas}}
+	people := []person{{"coordinateur département 62", store.RoleCoordinator, pdc}, {"coordinateur structure", store.RoleCoordinator, ccas},
+		{"administrateur", store.RoleAdmin, admin}, {"médiateur", store.RoleMediator, awa}}
+	reg := bot.Registry()
+	entries := slices.Sorted(maps.Keys(reg))
+	refusedPresses := 0
+	for _, entry := range entries {
+		e := reg[entry]
+		if !e.Routed {
+			continue // the words of a form: « Aucune saisie en cours. » to anyone without one
+		}
+		if len(samples[entry]) == 0 {
+			t.Errorf("%s has no sample to try", entry)
+		}
+		for _, p := range people {
+			if slices.Contains(e.Roles, p.role) {
+				continue
+			}
+			for _, s := range samples[entry] {
+				if strings.HasPrefix(entry, "/") {
+					p.u.Send(s)
+					want := coordsOnly
+					if slices.Contains(e.Roles, store.RoleMediator) {
+						want = mediatorsOnly
+					}
+					if got := p.u.Expect("réservée").Text; !strings.Contains(got, want) {
+						t.Errorf("%s %s: %q", p.name, s, got)
+					}
+					continue
+				}
+				refusedPresses++
+				if got := pressData(t, p.u, p.u.Messages()[1].ID, s); got != refusedPress {
+					t.Errorf("%s pressing %q: %q", p.name, s, got)
+				}
+			}
+		}
+		for _, s := range samples[entry] {
+			if strings.HasPrefix(entry, "/") {
+				stranger.Send(s)
+				stranger.Expect(strangerText)
+			} else if got := pressData(t, stranger, strangerMsg.ID, s); got != refusedStranger {
+				t.Errorf("stranger pressing %q: %q", s, got)
+			}
+		}
+	}
+	// 16 mediator-only presses by the two coordinators and the admin, 17
+	// coordinator presses by the mediator.
+	if refusedPresses != 3*16+17 {
+		t.Errorf("%d presses refused by role, want %d", refusedPresses, 3*16+17)
+	}
 
-	for _, p := range coordinatorsOfTheWrongKind {
-		for _, cmd := range mediatorCommands {
-			p.u.Send(cmd)
-			if got := p.u.Expect("réservée").Text; !strings.Contains(got, mediatorsOnly) {
-				t.Errorf("coordinator (%s) %s: %q", p.name, cmd, got)
-			}
-		}
-		welcome := p.u.Messages()[1]
-		for _, data := range mediatorButtons {
-			if got := pressData(t, p.u, welcome.ID, data); got != refusedPress {
-				t.Errorf("coordinator (%s) pressing %q: %q", p.name, data, got)
-			}
-		}
-	}
-	welcome := awa.Messages()[1]
-	for _, cmd := range coordinatorCommands {
-		awa.Send(cmd)
-		if got := awa.Expect("réservée").Text; !strings.Contains(got, coordsOnly) {
-			t.Errorf("mediator %s: %q", cmd, got)
-		}
-	}
-	for _, data := range coordinatorButtons {
-		if got := pressData(t, awa, welcome.ID, data); got != refusedPress {
-			t.Errorf("mediator pressing %q: %q", data, got)
-		}
-	}
-	for _, cmd := range append(append(mediatorCommands, coordinatorCommands...), "/digest non", "/resume non") {
-		stranger.Send(cmd)
-		stranger.Expect(strangerText)
-	}
-	for _, data := range append(mediatorButtons, coordinatorButtons...) {
-		if got := pressData(t, stranger, strangerMsg.ID, data); got != refusedStranger {
-			t.Errorf("stranger pressing %q: %q", data, got)
-		}
-	}
+	pdcP, ccasP := person{"département 62", store.RoleCoordinator, pdc}, person{"structure", store.RoleCoordinator, ccas}
+	coordinatorsOfTheWrongKind := []person{pdcP, ccasP}
 
 	// Territories: a coordinator sees their own only, whatever the button says.
 	for _, c := range []struct {
 		who  person
 		data string
 	}{
-		{person{"département 62", pdc}, "i:" + period + ":" + nord},
-		{person{"département 62", pdc}, "e:" + period + ":" + nord + ":csv"},
-		{person{"département 62", pdc}, "i:" + period + ":" + region},
-		{person{"structure", ccas}, "i:" + period + ":" + region},
-		{person{"structure", ccas}, "e:" + period + ":" + nord},
-		{person{"structure", ccas}, "a:" + period + ":" + nord},
-		{person{"département 62", pdc}, "a:" + period + ":" + nord + ":v"},
-		{person{"structure", ccas}, "i:" + period + ":" + tag(indicators.Scope{Kind: indicators.KindRural, Departement: "59"})},
-		{person{"département 62", pdc}, "is:" + period + ":" + nord + ":droits"},
+		{pdcP, "i:" + period + ":" + nord},
+		{pdcP, "e:" + period + ":" + nord + ":csv"},
+		{pdcP, "i:" + period + ":" + region},
+		{ccasP, "i:" + period + ":" + region},
+		{ccasP, "e:" + period + ":" + nord},
+		{ccasP, "a:" + period + ":" + nord},
+		{pdcP, "a:" + period + ":" + nord + ":v"},
+		{ccasP, "i:" + period + ":" + tag(indicators.Scope{Kind: indicators.KindRural, Departement: "59"})},
+		{pdcP, "is:" + period + ":" + nord + ":droits"},
 	} {
 		msg := c.who.u.Messages()[1]
 		c.who.u.PressData(msg.ID, c.data)
@@ -171,16 +244,17 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	}
 
 	h.sameSnapshot(before, "a refused entry point")
-	// Each press refused by the role table is in the audit trail: 15 buttons
-	// by 2 coordinators, 17 by the mediator (strangers' presses are not).
-	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 2*15+17 {
-		t.Errorf("%d refused presses audited, want %d", n, 2*15+17)
+	// Each press refused by the registry is in the audit trail: 16 buttons
+	// by 2 coordinators and the admin, 17 by the mediator (strangers'
+	// presses are not).
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND target LIKE 'button:%'`); n != 3*16+17 {
+		t.Errorf("%d refused presses audited, want %d", n, 3*16+17)
 	}
 	// 9 territories, 2 annual reports.
 	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'refused' AND detail->>'reason' = 'territory'`); n != 11 {
 		t.Errorf("%d territory refusals audited, want 11", n)
 	}
-	for _, id := range []int64{4801, 4810, 4811, 4899} {
+	for _, id := range []int64{4801, 4810, 4811, 4812, 4899} {
 		if _, exists, err := h.drafts.Load(ctx, store.ChatID(id), store.TelegramID(id)); err != nil || exists {
 			t.Errorf("user %d has a draft after refusals (err %v)", id, err)
 		}

@@ -56,16 +56,17 @@ func (b *Bot) annualYear(arg string) (int, bool) {
 }
 
 // startAnnual answers /rapport [année].
-func (b *Bot) startAnnual(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startAnnual(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	if !regional(u) {
 		b.reply(ctx, ev, msgAnnualRegionOnly)
-		return
+		return nil
 	}
 	year, ok := b.annualYear(arg)
 	if !ok {
 		b.reply(ctx, ev, fmt.Sprintf("Année « %s » non reconnue : tapez /rapport, ou /rapport suivi d'une année de %d à %d.",
 			arg, b.Now().In(b.loc).Year()-pastYears, b.Now().In(b.loc).Year()))
-		return
+		return nil
 	}
 	content := "Il contient les réponses libres des bilans : à ne transmettre qu'aux destinataires du rapport."
 	if !b.lines {
@@ -73,6 +74,7 @@ func (b *Bot) startAnnual(ctx context.Context, u *store.User, ev event, arg stri
 	}
 	b.send(ctx, ev.chatID, fmt.Sprintf("Rapport annuel %d de la région : le document Word est la version à compléter (votre texte dans sa section « Contexte et faits marquants »), "+
 		"le PDF celle à envoyer. %s%s", year, content, provisional(year, b.Now().In(b.loc))), annualButtons(year))
+	return nil
 }
 
 // provisional warns that the report of the current year is provisional.
@@ -84,34 +86,30 @@ func provisional(year int, now time.Time) string {
 }
 
 // pressAnnual handles "ra:<year>:<docx|pdf|annexe>".
-func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
+func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event, fields []string) error {
 	b.answer(ctx, ev, "")
 	if !regional(u) {
 		b.audit(ctx, u.TelegramID, store.AuditRefused, indicators.Region().Key(), map[string]any{"reason": "territory", "flow": flowAnnual})
 		b.reply(ctx, ev, msgAnnualRegionOnly)
-		return
+		return nil
 	}
-	fields := strings.Split(ev.data, ":")
-	year, ok := b.annualYear(fields[1])
-	format := fields[2]
+	year, ok := b.annualYear(fields[0])
+	format := fields[1]
 	if !ok || (format != export.FormatDOCX && format != export.FormatPDF && format != "annexe" && format != "menu") {
 		b.reply(ctx, ev, msgStaleButton)
-		return
+		return nil
 	}
 	if format == "menu" {
-		b.startAnnual(ctx, u, ev, fields[1])
-		return
+		return b.startAnnual(ctx, u, ev, fields[:1])
 	}
 	p := indicators.Year(year)
 	if format == "annexe" {
 		a, err := indicators.ComputeAnnexe(ctx, b.store.Reports(), p, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
 		if err != nil {
-			b.log.ErrorContext(ctx, "annexe", "err", err)
-			b.reply(ctx, ev, msgTryAgain)
-			return
+			return fmt.Errorf("annexe: %w", err)
 		}
 		b.send(ctx, ev.chatID, annexeText(a), annualButtons(year))
-		return
+		return nil
 	}
 	var buf bytes.Buffer
 	write, content := export.WriteAnnual, "Contient les réponses libres des bilans."
@@ -123,9 +121,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: indicators.Region().Key(), From: p.From, To: p.To, Format: format})
 	}
 	if err != nil {
-		b.log.ErrorContext(ctx, "annual report", "format", format, "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("annual report %s: %w", format, err)
 	}
 	doc := chat.Message{ChatID: int64(ev.chatID),
 		Text:    fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). %s", year, strings.ToUpper(format), content),
@@ -134,6 +130,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event) {
 	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.ErrorContext(ctx, "send annual report", "chat_id", ev.chatID, "err", err)
 	}
+	return nil
 }
 
 // annexeShort are the column names of Annexe 1 in chat, short enough for a

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -46,8 +47,7 @@ type Bot struct {
 	username string
 	flow     *formFlow
 	hour     int
-	commands map[string]func(ctx context.Context, u *store.User, ev event, arg string)
-	buttons  map[string]route
+	routes   map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
 }
@@ -87,8 +87,7 @@ func New(o Options) *Bot {
 	}
 	b.log = slog.New(updateLogHandler{b.log.Handler()})
 	b.flow = &formFlow{bot: b, forms: o.Forms}
-	b.commands = b.commandRoutes()
-	b.buttons = b.buttonRoutes()
+	b.routes = routesOf(b)
 	return b
 }
 
@@ -306,7 +305,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, welcome(user))
 		return
 	case "/aide", "/help":
-		b.help(ctx, user, ev)
+		b.runCommand(ctx, user, ev, "/aide", arg)
 		return
 	}
 	if b.flow.handleText(ctx, user, ev, cmd, arg) {
@@ -320,40 +319,17 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 
 // help answers /aide: the chat's menu of commands set for the role, and the
 // help text.
-func (b *Bot) help(ctx context.Context, u *store.User, ev event) {
+func (b *Bot) help(ctx context.Context, u *store.User, ev event, _ []string) error {
 	b.setChatMenu(ctx, ev.chatID, u.Role)
 	b.reply(ctx, ev, helpText(u))
-}
-
-// runCommand runs cmd of the command table if the role may use it, and
-// says whose it is otherwise; false: no such command.
-func (b *Bot) runCommand(ctx context.Context, u *store.User, ev event, cmd, arg string) bool {
-	run, ok := b.commands[cmd]
-	if !ok {
-		return false
-	}
-	if !mayUse(cmd, u.Role) {
-		b.reply(ctx, ev, reservedFor(cmd, access[cmd]))
-		return true
-	}
-	run(ctx, u, ev, arg)
-	return true
-}
-
-func allowed(roles []string, role string) bool {
-	for _, r := range roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
+	return nil
 }
 
 // reservedFor explains that a known command belongs to another role, so a
 // coordinator typing /fiche learns why rather than reading "unknown".
 func reservedFor(cmd string, roles []string) string {
 	who := "aux coordinateurs"
-	if allowed(roles, store.RoleMediator) {
+	if slices.Contains(roles, store.RoleMediator) {
 		who = "aux médiateurs santé"
 	}
 	return "La commande " + cmd + " est réservée " + who + ". Tapez /aide pour voir ce que vous pouvez faire."

@@ -19,39 +19,6 @@ import (
 // flowGo is the prefix of the menu's buttons, "go:<command without slash>".
 const flowGo = "go"
 
-// menuAction is one line (and one button) of the menu offered to a role.
-type menuAction struct {
-	command string // what the button runs, "/fiche"
-	label   string // the button's words
-	line    string // what it does, after the label
-}
-
-// menuOf lists what u can do now, most used first, one line per action.
-func menuOf(u *store.User) []menuAction {
-	if u.Role == store.RoleMediator {
-		return []menuAction{
-			{"/fiche", "Nouvelle fiche", "après un accompagnement"},
-			{"/action", "Action collective", "un atelier, une information collective"},
-			{"/suivis", "Mes suivis", "vos demandes en cours"},
-			{"/meschiffres", "Mes chiffres", "vos fiches, personnes et demandes"},
-		}
-	}
-	out := []menuAction{
-		{"/indicateurs", "Indicateurs", "les chiffres de votre territoire"},
-		{"/export", "Export", "le fichier Excel des chiffres"},
-		{"/activite", "Activité", "structures et médiateurs : dernière fiche, bilans"},
-	}
-	if regional(u) {
-		out = append(out, menuAction{"/rapport", "Rapport annuel", "le rapport de la région (Word, PDF)"})
-	}
-	if u.Role == store.RoleAdmin {
-		out = append(out,
-			menuAction{"/equipe", "Équipe", "les personnes, leurs invitations"},
-			menuAction{"/inviter", "Inviter", "un médiateur santé ou un coordinateur"})
-	}
-	return out
-}
-
 // menuMessage is head followed by the menu's lines, with one button per line.
 func menuMessage(u *store.User, head string) (string, [][]chat.Button) {
 	var sb strings.Builder
@@ -93,7 +60,7 @@ func (b *Bot) converse(ctx context.Context, u *store.User, ev event) {
 		text, kb := menuMessage(u, "Avec plaisir ! Autre chose ?")
 		b.send(ctx, ev.chatID, text, kb)
 	case intent.Question:
-		b.askQuestion(ctx, u, ev)
+		b.fail(ctx, ev, "question", b.askQuestion(ctx, u, ev))
 	default:
 		text, kb := menuMessage(u, "Je n'ai pas compris votre message. Vous pouvez poser une question sur les chiffres "+
 			"(par exemple « combien de fiches ce mois-ci ? ») ou choisir :")
@@ -105,10 +72,6 @@ func (b *Bot) converse(ctx context.Context, u *store.User, ev event) {
 func (b *Bot) runIntent(ctx context.Context, u *store.User, ev event, cmd, arg string) {
 	b.log.InfoContext(ctx, "free text read as a command", "command", cmd)
 	ev.text = strings.TrimSpace(cmd + " " + arg) // handlers read their command from the text (forms)
-	if cmd == "/aide" {
-		b.help(ctx, u, ev)
-		return
-	}
 	if !b.runCommand(ctx, u, ev, cmd, arg) {
 		b.log.ErrorContext(ctx, "intent without a command", "command", cmd)
 		b.reply(ctx, ev, "Commande inconnue. Tapez /aide pour la liste des commandes.")
@@ -116,15 +79,16 @@ func (b *Bot) runIntent(ctx context.Context, u *store.User, ev event, cmd, arg s
 }
 
 // pressGo runs the command of a menu button, "go:<command>".
-func (b *Bot) pressGo(ctx context.Context, u *store.User, ev event) {
-	cmd := "/" + strings.TrimPrefix(ev.data, flowGo+":")
-	if _, ok := b.commands[cmd]; !ok || !mayUse(cmd, u.Role) {
+func (b *Bot) pressGo(ctx context.Context, u *store.User, ev event, fields []string) error {
+	cmd := "/" + fields[0]
+	if r, ok := b.routes[cmd]; !ok || r.handle == nil || !mayUse(cmd, u.Role) {
 		b.answer(ctx, ev, msgStaleButton)
 		b.refusePress(ctx, u, ev, flowGo, "command")
-		return
+		return nil
 	}
 	b.answer(ctx, ev, "")
 	// The command's own message comes below the menu, as if typed.
 	typed := event{updateID: ev.updateID, userID: ev.userID, chatID: ev.chatID, firstName: ev.firstName}
 	b.runIntent(ctx, u, typed, cmd, "")
+	return nil
 }

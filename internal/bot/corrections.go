@@ -24,48 +24,43 @@ const editPrefix = "edit-"
 func editData(number int64) string { return "b:edit:" + strconv.FormatInt(number, 10) }
 
 // startEdit opens sheet number (the mediator's own numbering) at its summary.
-func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg string) {
+func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg string) error {
 	b := f.bot
 	number, err := strconv.ParseInt(arg, 10, 64)
 	form, ok := f.forms["fiche"]
 	if err != nil || !ok || u.Mediator == nil {
 		b.reply(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
 	st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
-		b.log.ErrorContext(ctx, "load draft", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("load draft: %w", err)
 	}
 	if exists && !st.Untouched {
 		b.reply(ctx, ev, f.inProgress(st.FormID)+" Terminez-la, ou écrivez « annuler », avant de corriger une fiche.")
-		return
+		return nil
 	}
 	sh, savedAt, err := b.store.OwnSheet(ctx, u.Mediator.ID, number)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		b.reply(ctx, ev, fmt.Sprintf("Vous n'avez pas de fiche n° %d.", number))
-		return
+		return nil
 	case err != nil:
-		b.log.ErrorContext(ctx, "load sheet to correct", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("load sheet to correct: %w", err)
 	case !store.Editable(savedAt, b.Now()):
 		b.reply(ctx, ev, fmt.Sprintf("La fiche n° %d a été enregistrée il y a plus de %d jours : elle ne peut plus être corrigée.", number, store.EditWindowDays))
-		return
+		return nil
 	}
 	if exists {
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.log.ErrorContext(ctx, "drop untouched draft", "err", err)
-			b.reply(ctx, ev, msgTryAgain)
-			return
+			return fmt.Errorf("drop untouched draft: %w", err)
 		}
 	}
 	b.reply(ctx, ev, fmt.Sprintf("Correction de la fiche n° %d du %s : touchez ✏️ devant la réponse à corriger, puis « Enregistrer ». "+
 		"Les chiffres suivront. Pour ne rien changer : « annuler ».", number, sh.Date.Format("02/01/2006")))
 	res, err := dialog.StartFrom(ctx, form, editPrefix+sh.ID, sheetAnswers(sh), f.input(ev), f.env(u))
 	f.apply(ctx, u, ev, form, state.Draft{}, res, err) // a new draft, like a form's start
+	return nil
 }
 
 // sheetAnswers turns a stored sheet back into the fiche form's answers.

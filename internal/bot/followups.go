@@ -21,25 +21,24 @@ import (
 
 // listFollowUps answers /suivis: the mediator's open requests, the late ones
 // first, in one message of followup.PageSize requests per page.
-func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ string) {
-	text, kb, ok := b.followUpPage(ctx, u, 0)
-	if !ok {
-		b.reply(ctx, ev, msgTryAgain)
-		return
+func (b *Bot) listFollowUps(ctx context.Context, u *store.User, ev event, _ []string) error {
+	text, kb, err := b.followUpPage(ctx, u, 0)
+	if err != nil {
+		return err
 	}
 	b.send(ctx, ev.chatID, text, kb)
+	return nil
 }
 
 // followUpPage renders page p (from 0, brought within the pages) of u's open
 // requests as they are now: numbered across pages, page buttons below.
-func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [][]chat.Button, bool) {
+func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [][]chat.Button, error) {
 	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
 	if err != nil {
-		b.log.ErrorContext(ctx, "open requests", "err", err)
-		return "", nil, false
+		return "", nil, fmt.Errorf("open requests: %w", err)
 	}
 	if len(open) == 0 {
-		return "Vous n'avez aucune demande en cours. Tout est à jour !", nil, true
+		return "Vous n'avez aucune demande en cours. Tout est à jour !", nil, nil
 	}
 	today := b.Now()
 	pages := (len(open) + followup.PageSize - 1) / followup.PageSize
@@ -48,71 +47,71 @@ func (b *Bot) followUpPage(ctx context.Context, u *store.User, p int) (string, [
 	to := min(from+followup.PageSize, len(open))
 	text, kb := followup.Render(followup.OpenHeading(open, today), from+1, followup.Lines(open[from:to]),
 		followup.PageFooter(p, pages), today)
-	return text, append(kb, followup.PageButtons(p, pages)...), true
+	return text, append(kb, followup.PageButtons(p, pages)...), nil
 }
 
 // pressFollowUpPage handles "sp:<page>" from /suivis: the page of the
 // presser's own open requests, read again now, in place of the message.
-func (b *Bot) pressFollowUpPage(ctx context.Context, u *store.User, ev event) {
+func (b *Bot) pressFollowUpPage(ctx context.Context, u *store.User, ev event, fields []string) error {
 	if u.Mediator == nil {
 		b.answer(ctx, ev, msgStaleButton)
-		return
+		return nil
 	}
 	b.answer(ctx, ev, "")
-	page, err := strconv.Atoi(strings.TrimPrefix(ev.data, followup.PagePrefix+":"))
+	page, err := strconv.Atoi(fields[0])
 	if err != nil {
 		page = 0 // a bad page shows the first
 	}
-	text, kb, ok := b.followUpPage(ctx, u, page)
-	if !ok {
-		return
+	text, kb, err := b.followUpPage(ctx, u, page)
+	if err != nil {
+		return failure{"", err} // answered already: the message stays
 	}
 	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
+	return nil
 }
 
 // pressFollowUp handles "r:<request id>:<action>" from a follow-up message.
-func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
-	parts := strings.Split(ev.data, ":")
-	if len(parts) < 3 || u.Mediator == nil {
+func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event, fields []string) error {
+	if u.Mediator == nil {
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
-	id, err := strconv.ParseInt(parts[1], 10, 64)
+	id, err := strconv.ParseInt(fields[0], 10, 64)
 	if err != nil {
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
 	today := b.Now()
 	var changed bool
 	var done string
-	switch act := parts[2]; {
-	case act == followup.ActPostpone && len(parts) == 4:
-		shown, ok := followup.ParsePostponed(parts[3])
+	switch act := fields[1]; {
+	case act == followup.ActPostpone && len(fields) == 3:
+		shown, ok := followup.ParsePostponed(fields[2])
 		if !ok {
 			b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-			return
+			return nil
 		}
 		var until time.Time
 		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, followup.PostponeDays)
 		done = "Reportée au " + until.Format("02/01/2006") + "."
 	case act == followup.ActUndo:
 		shown := "" // a button made before the undo named its status
-		if len(parts) == 4 {
-			shown = parts[3]
+		if len(fields) == 3 {
+			shown = fields[2]
 		}
 		var undone string
 		undone, err = b.store.UndoRequestStatus(ctx, u.Mediator.ID, id, shown, b.now())
 		if errors.Is(err, store.ErrStatusChanged) {
 			b.answer(ctx, ev, "La fiche a été corrigée depuis : rien n'est annulé.")
 			b.redrawFollowUps(ctx, u, ev, id, false)
-			return
+			return nil
 		}
 		changed = undone != ""
 		done = "Annulé : la demande est de nouveau en cours."
 		if err == nil && !changed {
 			b.answer(ctx, ev, "Trop tard pour annuler (24 heures au plus), ou déjà annulé.")
 			b.redrawFollowUps(ctx, u, ev, id, false)
-			return
+			return nil
 		}
 		if changed {
 			b.audit(ctx, u.TelegramID, store.AuditStatusUndone, "request", map[string]any{"request_id": id, "status": undone})
@@ -123,23 +122,22 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event) {
 		done = "Enregistré : " + strings.ToLower(codes.Statuses.Label(status)) + "."
 	default:
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		b.log.WarnContext(ctx, "follow-up press on a request not the mediator's", "mediator_id", u.Mediator.ID, "request_id", id)
 		b.answer(ctx, ev, "Cette demande ne fait pas partie de vos suivis.")
-		return
+		return nil
 	case err != nil:
-		b.log.ErrorContext(ctx, "record follow-up", "err", err)
-		b.answer(ctx, ev, "Problème technique : rien n'est enregistré, réessayez dans un instant.")
-		return
+		return failure{msgNothingSaved, fmt.Errorf("record follow-up: %w", err)}
 	case changed:
 		b.answer(ctx, ev, done)
 	default:
 		b.answer(ctx, ev, "Déjà enregistré.")
 	}
-	b.redrawFollowUps(ctx, u, ev, id, parts[2] == followup.ActPostpone)
+	b.redrawFollowUps(ctx, u, ev, id, fields[1] == followup.ActPostpone)
+	return nil
 }
 
 // redrawFollowUps rewrites the pressed message from PostgreSQL: closed
@@ -166,10 +164,11 @@ func (b *Bot) redrawFollowUps(ctx context.Context, u *store.User, ev event, pres
 var reminderHours = []int{8, 9, 10, 12, 14, 17}
 
 // reminderSettings answers /rappels.
-func (b *Bot) reminderSettings(ctx context.Context, u *store.User, ev event, _ string) {
+func (b *Bot) reminderSettings(ctx context.Context, u *store.User, ev event, _ []string) error {
 	text, kb := settingsMessage(u)
 	id := b.send(ctx, ev.chatID, text, kb)
 	b.ask(ctx, ev, promptHour, strconv.Itoa(id)) // « 7h » typed next is the hour (prompts.go)
+	return nil
 }
 
 func settingsMessage(u *store.User) (string, [][]chat.Button) {
@@ -202,40 +201,34 @@ func settingsMessage(u *store.User) (string, [][]chat.Button) {
 }
 
 // pressSetting handles "rp:h:<hour>" and "rp:n:<0|1>" from /rappels.
-func (b *Bot) pressSetting(ctx context.Context, u *store.User, ev event) {
-	parts := strings.Split(ev.data, ":")
-	if len(parts) != 3 {
-		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
-	}
+func (b *Bot) pressSetting(ctx context.Context, u *store.User, ev event, fields []string) error {
 	hour, nudges := u.ReminderHour, u.Nudges
 	var done string
-	switch parts[1] {
+	switch fields[0] {
 	case "h":
-		h, err := strconv.Atoi(parts[2])
+		h, err := strconv.Atoi(fields[1])
 		if err != nil || h < 0 || h > 23 {
 			b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-			return
+			return nil
 		}
 		hour = h
 		done = fmt.Sprintf("Rappel à %d h enregistré.", h)
 	case "n":
-		nudges = parts[2] == "1"
+		nudges = fields[1] == "1"
 		done = "Relances désactivées."
 		if nudges {
 			done = "Relances activées."
 		}
 	default:
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
 	if err := b.store.SetUserPreferences(ctx, u.TelegramID, hour, nudges, u.Digest); err != nil {
-		b.log.ErrorContext(ctx, "set preferences", "err", err)
-		b.answer(ctx, ev, "Problème technique : rien n'est enregistré, réessayez dans un instant.")
-		return
+		return failure{msgNothingSaved, fmt.Errorf("set preferences: %w", err)}
 	}
 	b.answer(ctx, ev, done)
 	u.ReminderHour, u.Nudges = hour, nudges
 	text, kb := settingsMessage(u)
 	b.edit(ctx, ev.chatID, ev.messageID, text, kb)
+	return nil
 }

@@ -55,16 +55,13 @@ func newRecordID() string {
 	return hex.EncodeToString(b)
 }
 
-// start begins the form of the command, unless one is already in progress.
-func (f *formFlow) start(ctx context.Context, u *store.User, ev event, _ string) {
-	cmd, _ := splitCommand(ev.text)
-	k, ok := kindOfCommand(cmd)
-	if !ok {
-		f.bot.log.ErrorContext(ctx, "no form for command", "command", cmd)
-		f.bot.reply(ctx, ev, msgTryAgain)
-		return
+// starter is the handler of the command that begins form formID, unless
+// one is already in progress.
+func (f *formFlow) starter(formID string) handler {
+	return func(ctx context.Context, u *store.User, ev event, _ []string) error {
+		f.begin(ctx, u, ev, formID)
+		return nil
 	}
-	f.begin(ctx, u, ev, k.id)
 }
 
 func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID string) {
@@ -157,18 +154,17 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 }
 
 // press handles a button of the engine ("d:…").
-func (f *formFlow) press(ctx context.Context, u *store.User, ev event) {
+func (f *formFlow) press(ctx context.Context, u *store.User, ev event, fields []string) error {
 	st, exists, err := f.bot.drafts.Load(ctx, ev.chatID, ev.userID)
 	if err != nil {
-		f.bot.log.ErrorContext(ctx, "load draft", "err", err)
-		f.bot.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-		return
+		return failure{msgUnavailable, fmt.Errorf("load draft: %w", err)}
 	}
 	if !exists {
 		f.bot.answer(ctx, ev, "Cette saisie est déjà terminée ou abandonnée.")
-		return
+		return nil
 	}
 	f.step(ctx, u, ev, st)
+	return nil
 }
 
 // applied tells whether the draft was saved by this very update: Telegram
@@ -336,20 +332,19 @@ func messageButtons(rows [][]dialog.Button) [][]chat.Button {
 }
 
 // action handles the bot's own buttons around forms ("b:…").
-func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
+func (f *formFlow) action(ctx context.Context, u *store.User, ev event, fields []string) error {
 	b := f.bot
-	parts := strings.Split(ev.data, ":")
-	switch parts[1] {
+	switch fields[0] {
 	case "new":
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
-		if len(parts) == 3 {
-			f.begin(ctx, u, ev, parts[2])
+		if len(fields) == 2 {
+			f.begin(ctx, u, ev, fields[1])
 		}
 	case "edit": // b:edit:<sheet number for the mediator>, from /mesfiches
 		b.answer(ctx, ev, "")
-		if len(parts) == 3 {
-			f.startEdit(ctx, u, ev, parts[2])
+		if len(fields) == 2 {
+			return f.startEdit(ctx, u, ev, fields[1])
 		}
 	case "done":
 		b.answer(ctx, ev, "")
@@ -359,38 +354,35 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event) {
 		// b:resume:<record id>, b:drop:<record id>:<form to start next>
 		st, exists, err := b.drafts.Load(ctx, ev.chatID, ev.userID)
 		if err != nil {
-			b.log.ErrorContext(ctx, "load draft", "err", err)
-			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-			return
+			return failure{msgUnavailable, fmt.Errorf("load draft: %w", err)}
 		}
-		if !exists || len(parts) < 3 || parts[2] != st.RecordID {
+		if !exists || len(fields) < 2 || fields[1] != st.RecordID {
 			// A button of an older prompt: the draft it named is gone.
 			b.answer(ctx, ev, "Cette saisie est déjà terminée ou abandonnée.")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
-			return
+			return nil
 		}
-		if parts[1] == "resume" {
+		if fields[0] == "resume" {
 			b.answer(ctx, ev, "")
 			b.edit(ctx, ev.chatID, ev.messageID, ev.pressedText, nil)
 			if form, ok := f.forms[st.FormID]; ok {
 				res, err := dialog.Resume(ctx, form, st.State, f.input(ev), f.env(u))
 				f.apply(ctx, u, ev, form, st, res, err)
 			}
-			return
+			return nil
 		}
 		if err := b.drafts.Delete(ctx, ev.chatID, ev.userID); err != nil {
-			b.log.ErrorContext(ctx, "drop draft", "err", err)
-			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-			return
+			return failure{msgUnavailable, fmt.Errorf("drop draft: %w", err)}
 		}
 		b.answer(ctx, ev, "Saisie en cours abandonnée.")
 		b.edit(ctx, ev.chatID, ev.messageID, "Saisie en cours abandonnée.", nil)
-		if len(parts) == 4 && parts[3] != "" {
-			f.begin(ctx, u, ev, parts[3])
+		if len(fields) == 3 && fields[2] != "" {
+			f.begin(ctx, u, ev, fields[2])
 		}
 	default:
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
 	}
+	return nil
 }
 
 // env gives the engine this mediator's people, looked up in PostgreSQL.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -165,28 +166,29 @@ func periodCode(p indicators.Period) string {
 
 // startFigures answers /indicateurs, /monbilan and /export: typed dates
 // ("/indicateurs 01/01/2024 31/12/2024") skip the period buttons.
-func (b *Bot) startFigures(flow, what string) func(ctx context.Context, u *store.User, ev event, arg string) {
-	return func(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startFigures(flow, what string) handler {
+	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
+		arg := argOf(fields)
 		if arg == "" {
 			b.send(ctx, ev.chatID, what+" : quelle période ?", periodButtons(flow, ""))
-			return
+			return nil
 		}
 		f := strings.Fields(arg)
 		if len(f) != 2 {
 			b.reply(ctx, ev, "Écrivez deux dates, par exemple : /"+commandOf(flow)+" 01/01/2024 31/12/2024")
-			return
+			return nil
 		}
 		p, err := indicators.ParsePeriod(f[0], f[1], b.Now())
 		var bounds *indicators.OutOfBoundsError
 		if errors.As(err, &bounds) {
 			b.reply(ctx, ev, bounds.Error()+".")
-			return
+			return nil
 		}
 		if err != nil {
 			b.reply(ctx, ev, "Période incorrecte : "+err.Error()+".")
-			return
+			return nil
 		}
-		b.chooseScope(ctx, u, ev, flow, periodCode(p), 0)
+		return b.chooseScope(ctx, u, ev, flow, periodCode(p), 0)
 	}
 }
 
@@ -202,69 +204,67 @@ func commandOf(flow string) string {
 	return "indicateurs"
 }
 
-// pressFigures handles every button of the figures flows.
-func (b *Bot) pressFigures(ctx context.Context, u *store.User, ev event) {
-	parts := strings.Split(ev.data, ":")
-	flow := parts[0]
-	if (flow == flowOwn) != (u.Role == store.RoleMediator) {
-		b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
-		return
-	}
-	if len(parts) == 2 && parts[1] == "custom" {
-		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, periodPrompt(), nil)
-		b.ask(ctx, ev, promptPeriod, flow) // the dates typed next are the period (prompts.go)
-		return
-	}
-	if len(parts) < 2 {
-		b.answer(ctx, ev, msgStaleButton)
-		return
-	}
-	tag := ""
-	if len(parts) == 3 {
-		tag = parts[2]
-	}
-	switch parts[1] {
-	case "p": // a result's "Autre période": the same territory, a new message
-		if tag == "" {
+// pressFigures handles every button of the figures flow flow ("i", "m", "e", "a").
+func (b *Bot) pressFigures(flow string) handler {
+	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
+		if (flow == flowOwn) != (u.Role == store.RoleMediator) {
+			b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
+			return nil
+		}
+		if len(fields) == 1 && fields[0] == "custom" {
+			b.answer(ctx, ev, "")
+			b.edit(ctx, ev.chatID, ev.messageID, periodPrompt(), nil)
+			b.ask(ctx, ev, promptPeriod, flow) // the dates typed next are the period (prompts.go)
+			return nil
+		}
+		if len(fields) < 1 {
 			b.answer(ctx, ev, msgStaleButton)
-			return
+			return nil
 		}
-		b.answer(ctx, ev, "")
-		b.send(ctx, ev.chatID, flowTitle(flow)+" : quelle période ?", periodButtons(flow, tag))
-		return
-	case "pm", "py": // the period chooser turns into a list of months or years
-		b.answer(ctx, ev, "")
-		if parts[1] == "pm" {
-			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quel mois ?", monthButtons(flow, tag, b.Now()))
-		} else {
-			b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quelle année ?", yearButtons(flow, tag, b.Now()))
+		tag := ""
+		if len(fields) == 2 {
+			tag = fields[1]
 		}
-		return
-	case "t": // a result's "Autre territoire": the same period, a new message
-		if _, ok := period(tag, b.Now()); !ok {
+		switch fields[0] {
+		case "p": // a result's "Autre période": the same territory, a new message
+			if tag == "" {
+				b.answer(ctx, ev, msgStaleButton)
+				return nil
+			}
+			b.answer(ctx, ev, "")
+			b.send(ctx, ev.chatID, flowTitle(flow)+" : quelle période ?", periodButtons(flow, tag))
+			return nil
+		case "pm", "py": // the period chooser turns into a list of months or years
+			b.answer(ctx, ev, "")
+			if fields[0] == "pm" {
+				b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quel mois ?", monthButtons(flow, tag, b.Now()))
+			} else {
+				b.edit(ctx, ev.chatID, ev.messageID, flowTitle(flow)+" : quelle année ?", yearButtons(flow, tag, b.Now()))
+			}
+			return nil
+		case "t": // a result's "Autre territoire": the same period, a new message
+			if _, ok := period(tag, b.Now()); !ok {
+				b.answer(ctx, ev, msgStaleButton)
+				return nil
+			}
+			b.answer(ctx, ev, "")
+			return b.chooseScope(ctx, u, ev, flow, tag, 0)
+		}
+		if _, ok := period(fields[0], b.Now()); !ok {
 			b.answer(ctx, ev, msgStaleButton)
-			return
+			return nil
 		}
 		b.answer(ctx, ev, "")
-		b.chooseScope(ctx, u, ev, flow, tag, 0)
-		return
+		if len(fields) == 1 {
+			return b.chooseScope(ctx, u, ev, flow, fields[0], ev.messageID)
+		}
+		format, editID := "xlsx", ev.messageID
+		if len(fields) == 3 {
+			// A button under a result (a file, figures): keep that message.
+			format, editID = fields[2], 0
+		}
+		return b.deliverFigures(ctx, u, ev, flow, fields[0], fields[1], format, editID)
 	}
-	if _, ok := period(parts[1], b.Now()); !ok {
-		b.answer(ctx, ev, msgStaleButton)
-		return
-	}
-	b.answer(ctx, ev, "")
-	if len(parts) == 2 {
-		b.chooseScope(ctx, u, ev, flow, parts[1], ev.messageID)
-		return
-	}
-	format, editID := "xlsx", ev.messageID
-	if len(parts) == 4 {
-		// A button under a result (a file, figures): keep that message.
-		format, editID = parts[3], 0
-	}
-	b.deliverFigures(ctx, u, ev, flow, parts[1], parts[2], format, editID)
 }
 
 // flowTitle names a figures flow in its questions.
@@ -331,24 +331,21 @@ func DigestButtons(scope indicators.Scope, week indicators.Period) [][]chat.Butt
 }
 
 // chooseScope asks for the territory when the user has more than one.
-func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pcode string, editID int) {
+func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pcode string, editID int) error {
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list scopes", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("list scopes: %w", err)
 	}
 	if len(scopes) == 0 {
 		b.reply(ctx, ev, "Aucun territoire ne vous est attribué : demandez à l'administrateur.")
-		return
+		return nil
 	}
 	if len(scopes) == 1 {
 		if editID > 0 {
 			p, _ := period(pcode, b.Now())
 			b.edit(ctx, ev.chatID, editID, "Période : "+p.Label(), nil)
 		}
-		b.deliverFigures(ctx, u, ev, flow, pcode, scopeTag(scopes[0]), "xlsx", 0)
-		return
+		return b.deliverFigures(ctx, u, ev, flow, pcode, scopeTag(scopes[0]), "xlsx", 0)
 	}
 	var rows [][]chat.Button
 	for _, s := range scopes {
@@ -363,9 +360,10 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 	text := "Période : " + p.Label() + ". Quel territoire ?"
 	if editID > 0 {
 		b.edit(ctx, ev.chatID, editID, text, keyboard(rows...))
-		return
+		return nil
 	}
 	b.send(ctx, ev.chatID, text, keyboard(rows...))
+	return nil
 }
 
 // territories lists every territory a button tag may name: the region,
@@ -394,51 +392,45 @@ func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scop
 }
 
 // deliverFigures computes and sends the figures (or the export file).
-func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) {
-	p, scope, ok := b.figuresTerritory(ctx, u, ev, flow, pcode, tag)
-	if !ok {
-		return
+func (b *Bot) deliverFigures(ctx context.Context, u *store.User, ev event, flow, pcode, tag string, format string, editID int) error {
+	p, scope, ok, err := b.figuresTerritory(ctx, u, ev, flow, pcode, tag)
+	if err != nil || !ok {
+		return err
 	}
 	if editID > 0 {
 		b.edit(ctx, ev.chatID, editID, "Période : "+p.Label()+"\nTerritoire : "+scope.Label(), nil)
 	}
 	if flow == flowExport {
-		b.sendExport(ctx, u, ev, scope, p, format)
-		return
+		return b.sendExport(ctx, u, ev, scope, p, format)
 	}
 	if flow == flowActivity {
 		// The annual review of a year is filled the next January: the
 		// review owed is last year's.
 		a, err := indicators.ComputeActivity(ctx, b.store.Reports(), p, scope, b.Now().Year()-1)
 		if err != nil {
-			b.log.ErrorContext(ctx, "compute activity", "err", err)
-			b.reply(ctx, ev, msgTryAgain)
-			return
+			return fmt.Errorf("compute activity: %w", err)
 		}
 		b.send(ctx, ev.chatID, a.Text(), b.resultButtons(ctx, u, flow, p, scope))
-		return
+		return nil
 	}
 	r, err := b.computeFigures(ctx, flow, p, scope, indicators.WithHistory())
 	if err != nil {
-		b.log.ErrorContext(ctx, "compute indicators", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("compute indicators: %w", err)
 	}
 	// The key figures alone, short enough for a phone; each section (and
 	// its chart) comes on its button.
 	buttons := append(sectionButtons(flow, periodCode(p), scopeTag(scope), ""), b.resultButtons(ctx, u, flow, p, scope)...)
 	b.send(ctx, ev.chatID, r.Summary(), buttons)
+	return nil
 }
 
 // figuresTerritory resolves a figures button's period and territory tag,
 // and checks the user may see that territory; when not, it says so (and
 // audits a territory that exists) and returns false.
-func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flow, pcode, tag string) (indicators.Period, indicators.Scope, bool) {
+func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flow, pcode, tag string) (indicators.Period, indicators.Scope, bool, error) {
 	all, err := b.territories(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list territories", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return indicators.Period{}, indicators.Scope{}, false
+		return indicators.Period{}, indicators.Scope{}, false, fmt.Errorf("list territories: %w", err)
 	}
 	p, ok := period(pcode, b.Now())
 	var scope indicators.Scope
@@ -454,16 +446,16 @@ func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flo
 			b.audit(ctx, u.TelegramID, store.AuditRefused, scope.Key(), map[string]any{"reason": "territory", "flow": flow})
 		}
 		b.reply(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
-		return indicators.Period{}, indicators.Scope{}, false
+		return indicators.Period{}, indicators.Scope{}, false, nil
 	}
-	return p, scope, true
+	return p, scope, true, nil
 }
 
-func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) {
+func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope indicators.Scope, p indicators.Period, format string) error {
 	if !b.lines && (format == export.FormatCSV || format == export.FormatCodes) {
 		// An older button, or one pressed where RELAIS_CHAT_FILES was lines.
 		b.reply(ctx, ev, msgLinesOnServer)
-		return
+		return nil
 	}
 	var buf bytes.Buffer
 	var err error
@@ -483,9 +475,7 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: scope.Key(), From: p.From, To: p.To, Format: format})
 	}
 	if err != nil {
-		b.log.ErrorContext(ctx, "export", "format", format, "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("export %s: %w", format, err)
 	}
 	name := export.Filename(scope, p, format)
 	if format == export.FormatCodes {
@@ -516,16 +506,17 @@ func (b *Bot) sendExport(ctx context.Context, u *store.User, ev event, scope ind
 	if _, err := b.out.Post(ctx, doc); err != nil {
 		b.log.ErrorContext(ctx, "send export", "chat_id", ev.chatID, "err", err)
 	}
+	return nil
 }
 
 // startActivity answers /activite: the territory's structures and
 // mediators, this month by default; typed dates choose another period.
-func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startActivity(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	if arg == "" {
-		b.chooseScope(ctx, u, ev, flowActivity, "m", 0)
-		return
+		return b.chooseScope(ctx, u, ev, flowActivity, "m", 0)
 	}
-	b.startFigures(flowActivity, "Activité")(ctx, u, ev, arg)
+	return b.startFigures(flowActivity, "Activité")(ctx, u, ev, fields)
 }
 
 // msgLinesOnServer answers a line-level file asked in the chat when

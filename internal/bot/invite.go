@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,170 +101,249 @@ const inviteUsage = "Pour une structure qui n'est pas dans la liste, écrivez pa
 
 // startInvite answers /inviter: with words, the whole invitation at once;
 // without, the first question.
-func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	if arg != "" {
-		b.inviteTyped(ctx, u, ev, arg)
-		return
+		return b.inviteTyped(ctx, u, ev, arg)
 	}
 	rows := [][]chat.Button{
-		keyRow(button("Médiateur santé", "inv:m"), button("Coordinateur", "inv:c")),
+		keyRow(button("Médiateur santé", flowInvite+":m"), button("Coordinateur", flowInvite+":c")),
 	}
 	if u.Role == store.RoleAdmin {
-		rows = append(rows, keyRow(button("Administrateur", "inv:a")))
+		rows = append(rows, keyRow(button("Administrateur", flowInvite+":a")))
 	}
 	b.send(ctx, ev.chatID, "Inviter qui ? Vous recevrez un lien d'inscription à transférer à la personne, valable 7 jours et une seule fois.", keyboard(rows...))
+	return nil
+}
+
+// flowInvite is the prefix of /inviter's buttons, "inv:<choices so far>".
+const flowInvite = "inv"
+
+// inviteStep is one place of the /inviter wizard: the choices so far it
+// answers, field by field ("*" any value, "d|s" one of those), and what it
+// does: ask the next question, or create the invitation.
+type inviteStep struct {
+	fields []string
+	run    func(w inviteWizard, f []string) error
+}
+
+// inviteSteps are tried in order, the first whose fields match runs; data
+// no step matches is refused. A function, not a variable: steps run the
+// table again when a question has one answer only.
+func inviteSteps() []inviteStep {
+	return []inviteStep{
+		{[]string{"a"}, func(w inviteWizard, _ []string) error {
+			return w.create(store.Invitation{Role: store.RoleAdmin})
+		}},
+		{[]string{"m"}, func(w inviteWizard, f []string) error {
+			if deps := inviteDepartements(w.u); len(deps) == 1 {
+				return w.next(append(f, deps[0])) // one département: no question
+			}
+			w.ask("Médiateur santé de quel département ?", w.depRows(flowInvite+":m")...)
+			return nil
+		}},
+		{[]string{"m", "*"}, func(w inviteWizard, f []string) error {
+			if !w.validDep(f[1]) {
+				w.refuse()
+				return nil
+			}
+			rows, err := w.structureRows(flowInvite+":m:"+f[1], f[1])
+			if err != nil {
+				return err
+			}
+			w.ask("Quelle structure emploie la personne ? ("+codes.Departements.Label(f[1])+")", rows...)
+			return nil
+		}},
+		{[]string{"m", "*", "autre"}, func(w inviteWizard, f []string) error {
+			w.askName("m", f[1])
+			return nil
+		}},
+		{[]string{"m", "*", "*"}, func(w inviteWizard, f []string) error {
+			name, ok := w.structureNamed(f[1], f[2])
+			if !w.validDep(f[1]) || !ok {
+				w.refuse()
+				return nil
+			}
+			p := flowInvite + ":m:" + f[1] + ":" + f[2]
+			w.ask("Le poste de la personne ("+name+") est-il rural ?",
+				keyRow(button("Non, en QPV", p+":0"), button("Oui, rural", p+":1")))
+			return nil
+		}},
+		{[]string{"m", "*", "*", "0|1"}, func(w inviteWizard, f []string) error {
+			name, ok := w.structureNamed(f[1], f[2])
+			if !w.validDep(f[1]) || !ok {
+				w.refuse()
+				return nil
+			}
+			if err := w.create(store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"}); err != nil {
+				return err
+			}
+			w.b.clearPrompt(w.ctx, w.ev) // the rural question of a typed structure is answered
+			return nil
+		}},
+		{[]string{"c"}, func(w inviteWizard, _ []string) error {
+			var rows [][]chat.Button
+			if mayInvite(w.u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
+				rows = append(rows, keyRow(button("Régional", flowInvite+":c:r")))
+			}
+			if w.u.Coordinator == nil || w.u.Coordinator.Scope != "structure" {
+				rows = append(rows, keyRow(button("Départemental", flowInvite+":c:d")))
+			}
+			rows = append(rows, keyRow(button("D'une structure", flowInvite+":c:s")))
+			w.ask("Coordinateur de quel niveau ?", rows...)
+			return nil
+		}},
+		{[]string{"c", "r"}, func(w inviteWizard, _ []string) error {
+			return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+		}},
+		{[]string{"c", "d|s"}, func(w inviteWizard, f []string) error {
+			switch deps := inviteDepartements(w.u); len(deps) {
+			case 0:
+				w.refuse()
+				return nil
+			case 1:
+				return w.next(append(f, deps[0])) // one département: no question
+			}
+			w.ask("De quel département ?", w.depRows(flowInvite+":c:"+f[1])...)
+			return nil
+		}},
+		{[]string{"c", "d|s", "*"}, func(w inviteWizard, f []string) error {
+			if !w.validDep(f[2]) {
+				w.refuse()
+				return nil
+			}
+			if f[1] == "d" {
+				return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: f[2]})
+			}
+			rows, err := w.structureRows(flowInvite+":c:s:"+f[2], f[2])
+			if err != nil {
+				return err
+			}
+			w.ask("De quelle structure ? ("+codes.Departements.Label(f[2])+")", rows...)
+			return nil
+		}},
+		{[]string{"c", "s", "*", "autre"}, func(w inviteWizard, f []string) error {
+			w.askName("c", f[2])
+			return nil
+		}},
+		{[]string{"c", "s", "*", "*"}, func(w inviteWizard, f []string) error {
+			name, ok := w.structureNamed(f[2], f[3])
+			if !w.validDep(f[2]) || !ok {
+				w.refuse()
+				return nil
+			}
+			return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: f[2], Structure: name})
+		}},
+	}
+}
+
+// matches says whether the choices f are those a step answers.
+func (s inviteStep) matches(f []string) bool {
+	if len(f) != len(s.fields) {
+		return false
+	}
+	for i, want := range s.fields {
+		if want != "*" && !slices.Contains(strings.Split(want, "|"), f[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // pressInvite handles "inv:…" presses, one question per press.
-func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event) {
-	f := strings.Split(ev.data, ":")[1:]
-	ask := func(text string, rows ...[]chat.Button) {
-		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, text, keyboard(rows...))
+func (b *Bot) pressInvite(ctx context.Context, u *store.User, ev event, fields []string) error {
+	return inviteWizard{b: b, ctx: ctx, u: u, ev: ev}.next(fields)
+}
+
+// inviteWizard is one press of /inviter's buttons: who presses, on which message.
+type inviteWizard struct {
+	b   *Bot
+	ctx context.Context
+	u   *store.User
+	ev  event
+}
+
+// next runs the step answering the choices f.
+func (w inviteWizard) next(f []string) error {
+	for _, s := range inviteSteps() {
+		if s.matches(f) {
+			return s.run(w, f)
+		}
 	}
-	depRows := func(prefix string) [][]chat.Button {
-		var rows [][]chat.Button
-		for _, d := range inviteDepartements(u) {
-			rows = append(rows, keyRow(button(codes.Departements.Label(d), prefix+":"+d)))
-		}
-		return rows
+	w.refuse()
+	return nil
+}
+
+// ask puts the next question in place of the pressed one.
+func (w inviteWizard) ask(text string, rows ...[]chat.Button) {
+	w.b.answer(w.ctx, w.ev, "")
+	w.b.edit(w.ctx, w.ev.chatID, w.ev.messageID, text, keyboard(rows...))
+}
+
+func (w inviteWizard) create(inv store.Invitation) error {
+	return w.b.createInvitation(w.ctx, w.u, w.ev, inv)
+}
+
+// refuse answers data no button of ours offers this person.
+func (w inviteWizard) refuse() {
+	w.b.answer(w.ctx, w.ev, msgStaleButton)
+	w.b.refusePress(w.ctx, w.u, w.ev, flowInvite, "territory")
+}
+
+func (w inviteWizard) validDep(d string) bool { return slices.Contains(inviteDepartements(w.u), d) }
+
+// depRows offers the départements the presser may invite into.
+func (w inviteWizard) depRows(prefix string) [][]chat.Button {
+	var rows [][]chat.Button
+	for _, d := range inviteDepartements(w.u) {
+		rows = append(rows, keyRow(button(codes.Departements.Label(d), prefix+":"+d)))
 	}
-	structureRows := func(prefix, dep string) ([][]chat.Button, bool) {
-		names, err := b.knownStructures(ctx, u, dep)
-		if err != nil {
-			b.log.ErrorContext(ctx, "list structures", "err", err)
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-			return nil, false
-		}
-		var rows [][]chat.Button
-		for _, n := range names {
-			rows = append(rows, keyRow(button(n, prefix+":"+structureTag(dep, n))))
-		}
-		return append(rows, keyRow(button("Autre structure…", prefix+":autre"))), true
+	return rows
+}
+
+// structureRows offers dep's known structures, and one not listed yet.
+func (w inviteWizard) structureRows(prefix, dep string) ([][]chat.Button, error) {
+	names, err := w.b.knownStructures(w.ctx, w.u, dep)
+	if err != nil {
+		return nil, failure{msgTechnical, fmt.Errorf("list structures: %w", err)}
 	}
-	structureNamed := func(dep, tag string) (string, bool) {
-		names, err := b.knownStructures(ctx, u, dep)
-		if err != nil {
-			b.log.ErrorContext(ctx, "list structures", "err", err)
-			return "", false
-		}
-		for _, n := range names {
-			if structureTag(dep, n) == tag {
-				return n, true
-			}
-		}
-		return b.typedStructure(ctx, ev, dep, tag) // a new one, typed after « Autre structure… »
+	var rows [][]chat.Button
+	for _, n := range names {
+		rows = append(rows, keyRow(button(n, prefix+":"+structureTag(dep, n))))
 	}
-	refuse := func() {
-		b.answer(ctx, ev, msgStaleButton)
-		b.refusePress(ctx, u, ev, "inv", "territory")
+	return append(rows, keyRow(button("Autre structure…", prefix+":autre"))), nil
+}
+
+// structureNamed is the structure of dep whose tag the data carries: a
+// known one, or a new one typed after « Autre structure… ».
+func (w inviteWizard) structureNamed(dep, tag string) (string, bool) {
+	names, err := w.b.knownStructures(w.ctx, w.u, dep)
+	if err != nil {
+		w.b.log.ErrorContext(w.ctx, "list structures", "err", err) // the press is refused
+		return "", false
 	}
-	validDep := func(d string) bool {
-		for _, x := range inviteDepartements(u) {
-			if x == d {
-				return true
-			}
+	for _, n := range names {
+		if structureTag(dep, n) == tag {
+			return n, true
 		}
-		return false
 	}
-	askName := func(role, dep string) {
-		if !validDep(dep) {
-			refuse()
-			return
-		}
-		b.answer(ctx, ev, "")
-		b.edit(ctx, ev.chatID, ev.messageID, "Écrivez le nom de la structure ("+codes.Departements.Label(dep)+"), par exemple : Centre social Fives", nil)
-		b.ask(ctx, ev, promptStructure, role, dep) // the name typed next (prompts.go)
+	return w.b.typedStructure(w.ctx, w.ev, dep, tag)
+}
+
+// askName asks for the name of a structure not listed, typed next.
+func (w inviteWizard) askName(role, dep string) {
+	if !w.validDep(dep) {
+		w.refuse()
+		return
 	}
-	switch {
-	case f[0] == "a" && len(f) == 1:
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleAdmin})
-	case f[0] == "m" && len(f) == 1:
-		if deps := inviteDepartements(u); len(deps) == 1 {
-			f = append(f, deps[0])
-		} else {
-			ask("Médiateur santé de quel département ?", depRows("inv:m")...)
-			return
-		}
-		fallthrough
-	case f[0] == "m" && len(f) == 2:
-		if !validDep(f[1]) {
-			refuse()
-			return
-		}
-		rows, ok := structureRows("inv:m:"+f[1], f[1])
-		if ok {
-			ask("Quelle structure emploie la personne ? ("+codes.Departements.Label(f[1])+")", rows...)
-		}
-	case f[0] == "m" && len(f) == 3 && f[2] == "autre":
-		askName("m", f[1])
-	case f[0] == "m" && len(f) == 3:
-		name, ok := structureNamed(f[1], f[2])
-		if !validDep(f[1]) || !ok {
-			refuse()
-			return
-		}
-		p := "inv:m:" + f[1] + ":" + f[2]
-		ask("Le poste de la personne ("+name+") est-il rural ?",
-			keyRow(button("Non, en QPV", p+":0"), button("Oui, rural", p+":1")))
-	case f[0] == "m" && len(f) == 4 && (f[3] == "0" || f[3] == "1"):
-		name, ok := structureNamed(f[1], f[2])
-		if !validDep(f[1]) || !ok {
-			refuse()
-			return
-		}
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"})
-		b.clearPrompt(ctx, ev) // the rural question of a typed structure is answered
-	case f[0] == "c" && len(f) == 1:
-		var rows [][]chat.Button
-		if mayInvite(u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
-			rows = append(rows, keyRow(button("Régional", "inv:c:r")))
-		}
-		if u.Coordinator == nil || u.Coordinator.Scope != "structure" {
-			rows = append(rows, keyRow(button("Départemental", "inv:c:d")))
-		}
-		rows = append(rows, keyRow(button("D'une structure", "inv:c:s")))
-		ask("Coordinateur de quel niveau ?", rows...)
-	case f[0] == "c" && len(f) == 2 && f[1] == "r":
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	case f[0] == "c" && len(f) == 2 && (f[1] == "d" || f[1] == "s"):
-		if deps := inviteDepartements(u); len(deps) > 1 {
-			ask("De quel département ?", depRows("inv:c:"+f[1])...)
-			return
-		} else if len(deps) == 1 {
-			f = append(f, deps[0])
-		}
-		fallthrough
-	case f[0] == "c" && len(f) == 3 && (f[1] == "d" || f[1] == "s"):
-		if len(f) < 3 || !validDep(f[2]) {
-			refuse()
-			return
-		}
-		if f[1] == "d" {
-			b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: f[2]})
-			return
-		}
-		rows, ok := structureRows("inv:c:s:"+f[2], f[2])
-		if ok {
-			ask("De quelle structure ? ("+codes.Departements.Label(f[2])+")", rows...)
-		}
-	case f[0] == "c" && len(f) == 4 && f[1] == "s" && f[3] == "autre":
-		askName("c", f[2])
-	case f[0] == "c" && len(f) == 4 && f[1] == "s":
-		name, ok := structureNamed(f[2], f[3])
-		if !validDep(f[2]) || !ok {
-			refuse()
-			return
-		}
-		b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: f[2], Structure: name})
-	default:
-		refuse()
-	}
+	w.b.answer(w.ctx, w.ev, "")
+	w.b.edit(w.ctx, w.ev.chatID, w.ev.messageID, "Écrivez le nom de la structure ("+codes.Departements.Label(dep)+"), par exemple : Centre social Fives", nil)
+	w.b.ask(w.ctx, w.ev, promptStructure, role, dep) // the name typed next (prompts.go)
 }
 
 // inviteTyped reads "/inviter médiateur [rural] 59 Nom de la structure" or
 // "/inviter coordinateur 59 Nom de la structure" (structure coordinator).
-func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg string) error {
 	words := strings.Fields(arg)
 	var inv store.Invitation
 	switch strings.NewReplacer("é", "e", "É", "e").Replace(strings.ToLower(words[0])) {
@@ -273,7 +353,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 		inv.Role, inv.Scope = store.RoleCoordinator, "structure"
 	default:
 		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+inviteUsage)
-		return
+		return nil
 	}
 	words = words[1:]
 	if inv.Role == store.RoleMediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
@@ -281,12 +361,12 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	}
 	if len(words) < 2 || codes.Departements.Label(words[0]) == words[0] {
 		b.reply(ctx, ev, "Écrivez le numéro du département (02, 59, 60, 62 ou 80) puis le nom de la structure.\n\n"+inviteUsage)
-		return
+		return nil
 	}
 	inv.Departement, inv.Structure = words[0], strings.Join(words[1:], " ")
 	if err := orgname.Check(inv.Structure); err != nil {
 		b.reply(ctx, ev, err.Error()+" Aucune invitation n'a été créée.")
-		return
+		return nil
 	}
 	// A typed name joins the spelling already known ("ccas roubaix" → "CCAS Roubaix").
 	if known, err := b.knownStructures(ctx, u, inv.Departement); err == nil {
@@ -301,9 +381,9 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	if !mayInvite(u, inv) {
 		b.audit(ctx, u.TelegramID, store.AuditRefused, "invitation", map[string]any{"reason": "territory", "role": inv.Role, "departement": inv.Departement})
 		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+ownTerritory(u)+"). Aucune invitation n'a été créée.")
-		return
+		return nil
 	}
-	b.createInvitation(ctx, u, ev, inv)
+	return b.createInvitation(ctx, u, ev, inv)
 }
 
 // ownTerritory names the territory a coordinator (or an admin: the region)
@@ -317,22 +397,19 @@ func ownTerritory(u *store.User) string {
 
 // createInvitation stores the invitation after a last territory check and
 // gives the inviter the link to forward, in a message of its own.
-func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv store.Invitation) {
+func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv store.Invitation) error {
 	if !mayInvite(u, inv) {
 		if ev.callback != "" {
 			b.answer(ctx, ev, msgStaleButton)
 		}
-		b.refusePress(ctx, u, ev, "inv", "territory")
-		return
+		b.refusePress(ctx, u, ev, flowInvite, "territory")
+		return nil
 	}
 	inv.ExpiresAt = b.now().Add(invitationTTL)
 	inv.CreatedBy = &u.TelegramID // audited with the invitation
 	code, err := b.store.CreateInvitation(ctx, inv)
 	if err != nil {
-		b.log.ErrorContext(ctx, "create invitation", "role", inv.Role, "err", err)
-		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("create invitation (%s): %w", inv.Role, err)
 	}
 	b.answer(ctx, ev, "Invitation créée.")
 	summary := "Invitation créée : " + invitationLabel(inv) + ". Valable jusqu'au " + inv.ExpiresAt.In(b.loc).Format("02/01/2006") +
@@ -345,6 +422,7 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 	link := "https://t.me/" + b.username + "?start=" + code
 	b.reply(ctx, ev, "Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France. "+
 		"Pour vous inscrire, ouvrez ce lien dans Telegram : "+link+"\n(ou envoyez au bot /start "+code+")")
+	return nil
 }
 
 // invitationLabel says in French who an invitation is for.

@@ -13,14 +13,13 @@ import (
 type starter func(ctx context.Context, u *store.User, ev event, form *forms.Form)
 
 // formKind is everything the bot knows of one form of dialogs/, registered
-// once: the command that starts it, how it is saved, the button that
-// starts another after saving, and the step ids its saver reads. Those ids
-// are checked against the loaded YAML at start and by `relais forms
-// check` (CheckForms), so renaming a step in dialogs/ fails there, with the
-// file, instead of saving an empty field at run time.
+// once (the command that starts it is in the registry, access.go): how it
+// is saved, the button that starts another after saving, and the step ids
+// its saver reads. Those ids are checked against the loaded YAML at start
+// and by `relais forms check` (CheckForms), so renaming a step in dialogs/
+// fails there, with the file, instead of saving an empty field at run time.
 type formKind struct {
 	id       string
-	command  string // "" when no command starts it (partenaire opens from /action)
 	newLabel string
 	draft    string // how a draft of it left open is named ("une fiche"); "": "une saisie"
 	reads    []string
@@ -31,18 +30,18 @@ type formKind struct {
 // formKinds is the registry (a function: savers refer back to the registry).
 func formKinds() []formKind {
 	return []formKind{
-		{id: "fiche", command: "/fiche", newLabel: "Nouvelle fiche", draft: "une fiche",
+		{id: "fiche", newLabel: "Nouvelle fiche", draft: "une fiche",
 			reads: []string{"date", "beneficiary", "sex", "age", "qpv", "resources", "contact_mode", "level", "social_protection",
 				"obstacles", "note", "requests", "kind", "status", "type_droits", "type_soins", "follow_up"},
 			save: func(b *Bot) saver { return b.saveSheet }},
-		{id: "action", command: "/action", newLabel: "Nouvelle action",
+		{id: "action", newLabel: "Nouvelle action",
 			reads: []string{"date", "role", "audience", "themes", "title", "partner", "partner_type", "other_partner_types",
 				"cobuilt", "participants"},
 			save: func(b *Bot) saver { return b.saveAction }},
 		{id: "partenaire", newLabel: "Ajouter un autre partenaire",
 			reads: []string{"name", "category", "type"},
 			save:  func(b *Bot) saver { return b.savePartner }},
-		{id: reviewForm, command: "/bilan", newLabel: "Revoir le bilan",
+		{id: reviewForm, newLabel: "Revoir le bilan",
 			reads: []string{"identified", "missions_known", "cpam_partnership", "partner_bodies", "partners_sanitaire",
 				"partners_social", "partners_medico", "helped", "hindered", "improve", "health_needs", "professional_project",
 				"training", "declared_people", "declared_people_qpv", "declared_rights", "declared_care",
@@ -85,16 +84,6 @@ func inProgress(formID, title string) string {
 		return "Vous avez " + noun + " en cours."
 	}
 	return "Vous avez " + noun + " en cours (" + title + ")."
-}
-
-// kindOfCommand is the kind a command starts.
-func kindOfCommand(cmd string) (formKind, bool) {
-	for _, k := range formKinds() {
-		if k.command != "" && k.command == cmd {
-			return k, true
-		}
-	}
-	return formKind{}, false
 }
 
 // CheckForms tells, in French with the form's file and line, which form the

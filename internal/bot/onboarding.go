@@ -139,58 +139,14 @@ func territory(c *store.Coordinator) string {
 func helpText(u *store.User) string {
 	var sb strings.Builder
 	sb.WriteString("Ce que vous pouvez faire :\n")
-	for _, c := range menu {
-		if c.name == "aide" || mayUse("/"+c.name, u.Role) {
-			sb.WriteString("/" + c.name + " — " + c.help + "\n")
-		}
+	for _, c := range CommandsFor(u.Role) {
+		sb.WriteString("/" + c.Name + " — " + c.Description + "\n")
 	}
 	sb.WriteString("\n" + questionsHint(u) + "\n")
 	if u.Role == store.RoleMediator {
 		sb.WriteString("\nPendant une saisie (fiche, action, bilan), écrivez à tout moment « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner) ou « aide », avec ou sans barre oblique.")
 	}
 	return strings.TrimSpace(sb.String())
-}
-
-// menuEntry is a command shown in Telegram's menu and in /aide; who sees it
-// is the access table's business.
-type menuEntry struct {
-	name string
-	help string
-}
-
-// menu lists the commands that exist, in the order shown to users.
-var menu = []menuEntry{
-	{"fiche", "remplir une fiche d'accompagnement"},
-	{"mesfiches", "vos 10 dernières fiches"},
-	{"suivis", "vos demandes en cours à suivre"},
-	{"rappels", "heure du rappel quotidien, relances"},
-	{"action", "enregistrer une action collective de prévention"},
-	{"partenaires", "vos partenaires, proposés dans /action et comptés dans le bilan"},
-	{"bilan", "bilan annuel (à remplir en janvier)"},
-	{"datebilan", "date limite du bilan annuel des médiateurs santé"},
-	{"meschiffres", "mes chiffres : fiches, personnes, demandes"},
-	{"indicateurs", "les indicateurs de votre territoire"},
-	{"export", "fichier Excel des chiffres de votre territoire"},
-	{"inviter", "inviter un médiateur santé ou un coordinateur de votre territoire"},
-	{"equipe", "les personnes de votre territoire : activité, désactiver, invitations"},
-	{"activite", "activité par structure et par médiateur santé : dernière fiche, fiches du mois, bilan annuel"},
-	{"rapport", "rapport annuel de la région (Word, PDF) et Annexe 1 (coordinateurs régionaux)"},
-	{"resume", "recevoir ou non le résumé du lundi (oui / non)"},
-	{"retour", "pendant une saisie : revenir à la question précédente"},
-	{"passer", "pendant une saisie : passer une question facultative"},
-	{"annuler", "pendant une saisie : abandonner la saisie"},
-	{"aide", "ce que vous pouvez faire"},
-}
-
-// CommandsFor is the French command menu of one role, as /aide lists it.
-func CommandsFor(role string) []chat.Command {
-	var out []chat.Command
-	for _, c := range menu {
-		if c.name == "aide" || mayUse("/"+c.name, role) {
-			out = append(out, chat.Command{Name: c.name, Description: c.help})
-		}
-	}
-	return out
 }
 
 // Commands is the default French command menu, set with setMyCommands at
@@ -200,30 +156,5 @@ func Commands() []chat.Command {
 	return []chat.Command{
 		{Name: "start", Description: "vous inscrire avec votre code d'invitation"},
 		{Name: "aide", Description: "ce que vous pouvez faire"},
-	}
-}
-
-// commandRoutes maps slash commands to their handlers (besides /start and
-// /aide); who may use each is in the access table.
-func (b *Bot) commandRoutes() map[string]func(ctx context.Context, u *store.User, ev event, arg string) {
-	return map[string]func(ctx context.Context, u *store.User, ev event, arg string){
-		"/fiche":       b.flow.start,
-		"/mesfiches":   b.flow.list,
-		"/meschiffres": b.startFigures(flowOwn, "Mes chiffres"),
-		"/monbilan":    b.startFigures(flowOwn, "Mes chiffres"), // former name of /meschiffres
-		"/activite":    b.startActivity,
-		"/indicateurs": b.startFigures(flowIndicators, "Indicateurs"),
-		"/export":      b.startFigures(flowExport, "Export"),
-		"/resume":      b.setDigest,
-		"/digest":      b.setDigest, // former name of /resume
-		"/suivis":      b.listFollowUps,
-		"/rappels":     b.reminderSettings,
-		"/action":      b.flow.start,
-		"/partenaires": b.listPartners,
-		"/bilan":       b.flow.start,
-		"/datebilan":   b.setReviewDeadline,
-		"/inviter":     b.startInvite,
-		"/equipe":      b.showTeam,
-		"/rapport":     b.startAnnual,
 	}
 }

@@ -18,15 +18,14 @@ const maxPartnersListed = 60
 
 // listPartners answers /partenaires: the mediator's own partners by
 // category, with a button that runs the partenaire form.
-func (b *Bot) listPartners(ctx context.Context, u *store.User, ev event, _ string) {
+func (b *Bot) listPartners(ctx context.Context, u *store.User, ev event, _ []string) error {
 	ps, err := b.store.Partners(ctx, u.Mediator.ID)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list partners", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("list partners: %w", err)
 	}
 	kb := keyboard(keyRow(button("Ajouter un partenaire", "b:new:partenaire")))
 	b.send(ctx, ev.chatID, partnersText(ps), kb)
+	return nil
 }
 
 func partnersText(ps []store.Partner) string {

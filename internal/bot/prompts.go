@@ -59,7 +59,7 @@ func (b *Bot) dropPrompt(ctx context.Context, ev event) {
 		b.log.ErrorContext(ctx, "load a question waiting for text", "err", err)
 		return
 	}
-	if !ok || (p.Kind == promptRural && strings.HasPrefix(ev.data, "inv:")) {
+	if !ok || (p.Kind == promptRural && strings.HasPrefix(ev.data, flowInvite+":")) {
 		return
 	}
 	b.clearPrompt(ctx, ev)
@@ -186,7 +186,7 @@ func (b *Bot) answerPeriod(ctx context.Context, u *store.User, ev event, p state
 		return "Période incorrecte : " + err.Error() + ". " + example, false
 	}
 	b.clearPrompt(ctx, ev)
-	b.chooseScope(ctx, u, ev, flow, periodCode(period), 0)
+	b.fail(ctx, ev, "/"+commandOf(flow), b.chooseScope(ctx, u, ev, flow, periodCode(period), 0))
 	return "", true
 }
 
@@ -225,7 +225,7 @@ func (b *Bot) answerStructure(ctx context.Context, u *store.User, ev event, p st
 	}
 	if role == "c" {
 		b.clearPrompt(ctx, ev)
-		b.createInvitation(ctx, u, ev, inv)
+		b.fail(ctx, ev, "/inviter", b.createInvitation(ctx, u, ev, inv))
 		return "", true
 	}
 	b.ask(ctx, ev, promptRural, dep, name)
@@ -250,7 +250,7 @@ func (b *Bot) answerRural(ctx context.Context, u *store.User, ev event, p state.
 		return "Répondez « oui » (poste rural) ou « non » (poste en QPV), ou appuyez sur un bouton.", false
 	}
 	b.clearPrompt(ctx, ev)
-	b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: p.Args[0], Structure: p.Args[1], Rural: rural})
+	b.fail(ctx, ev, "/inviter", b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: p.Args[0], Structure: p.Args[1], Rural: rural}))
 	return "", true
 }
 
@@ -292,7 +292,7 @@ func (b *Bot) answerDigest(ctx context.Context, u *store.User, ev event) (string
 		return "Répondez oui pour recevoir le résumé du lundi, non pour ne plus le recevoir. Rien n'a changé.", false
 	}
 	b.clearPrompt(ctx, ev)
-	b.setDigest(ctx, u, ev, a)
+	b.runCommand(ctx, u, ev, "/resume", a)
 	return "", true
 }
 
@@ -303,6 +303,6 @@ func (b *Bot) answerDeadline(ctx context.Context, u *store.User, ev event) (stri
 		return "Écrivez la nouvelle date limite, par exemple 15/02/2027. Rien n'a changé.", false
 	}
 	b.clearPrompt(ctx, ev)
-	b.setReviewDeadline(ctx, u, ev, strings.Join(strings.Fields(ev.text), " "))
+	b.runCommand(ctx, u, ev, "/datebilan", strings.Join(strings.Fields(ev.text), " "))
 	return "", true
 }

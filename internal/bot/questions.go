@@ -3,7 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"strings"
+	"fmt"
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/followup"
@@ -23,18 +23,16 @@ import (
 const flowQuestion = "q"
 
 // askQuestion answers a typed question, or explains how to ask one.
-func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
+func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) error {
 	if ev.text == "" {
 		b.reply(ctx, ev, "Je n'ai pas compris. Tapez /aide pour voir ce que vous pouvez faire.")
-		return
+		return nil
 	}
 	// Every structure is recognised, so a question about one outside the
 	// asker's territory is refused by name rather than misunderstood.
 	all, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: indicators.RoleAdmin})
 	if err != nil {
-		b.log.ErrorContext(ctx, "list structures for a question", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("list structures for a question: %w", err)
 	}
 	var structures []question.Structure
 	if u.Role != store.RoleMediator {
@@ -51,67 +49,58 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) {
 	if q.PeriodSaid {
 		if err := q.Period.CheckBounds(b.Now()); err != nil {
 			b.reply(ctx, ev, err.Error()+".")
-			return
+			return nil
 		}
 	}
 	if len(q.Foreign) > 0 {
 		b.reply(ctx, ev, question.ForeignPlaces(q, u.Role == store.RoleMediator, exampleStructure(u, all)))
-		return
+		return nil
 	}
 	if !q.Understood() {
 		b.send(ctx, ev.chatID, question.NotUnderstood(q), b.suggestionButtons(ctx, u, q))
-		return
+		return nil
 	}
 	scope, refusal := question.Scope(q, viewer(u))
 	if refusal != "" {
 		b.reply(ctx, ev, refusal)
-		return
+		return nil
 	}
-	b.answerQuestion(ctx, u, ev, q, scope)
+	return b.answerQuestion(ctx, u, ev, q, scope)
 }
 
 // pressQuestion handles the buttons under an answer or a suggestion.
-func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event) {
-	parts := strings.SplitN(ev.data, ":", 4)
-	if len(parts) != 4 {
-		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
-	}
-	q, ok := question.ParseKey(parts[1])
-	p, pok := period(parts[2], b.Now())
+func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event, fields []string) error {
+	q, ok := question.ParseKey(fields[0])
+	p, pok := period(fields[1], b.Now())
 	if !ok || !pok {
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
 	scopes, err := b.scopes(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list scopes", "err", err)
-		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-		return
+		return failure{msgTechnical, fmt.Errorf("list scopes: %w", err)}
 	}
 	for _, s := range scopes {
-		if scopeTag(s) == parts[3] && indicators.Allowed(viewer(u), s) {
+		if scopeTag(s) == fields[2] && indicators.Allowed(viewer(u), s) {
 			b.answer(ctx, ev, "")
 			q.Period, q.PeriodSaid = p, true
-			b.answerQuestion(ctx, u, ev, q, s)
-			return
+			return b.answerQuestion(ctx, u, ev, q, s)
 		}
 	}
 	b.answer(ctx, ev, "Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
+	return nil
 }
 
 // answerQuestion computes and sends the figure of q for scope, with its
 // breakdown and buttons to change the period or territory.
-func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q question.Query, scope indicators.Scope) {
+func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q question.Query, scope indicators.Scope) error {
 	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now())}
 	if u.Role == store.RoleMediator {
 		opts = append(opts, indicators.ForTheMediator())
 	}
 	r, err := indicators.Compute(ctx, b.store.Reports(), q.Period, scope, opts...)
 	if err != nil {
-		b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("compute indicators for a question: %w", err)
 	}
 	var rows []question.Row
 	switch q.Breakdown {
@@ -122,9 +111,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 			}
 			dr, err := indicators.Compute(ctx, b.store.Reports(), q.Period, d, opts...)
 			if err != nil {
-				b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
-				b.reply(ctx, ev, msgTryAgain)
-				return
+				return fmt.Errorf("compute indicators for a question: %w", err)
 			}
 			rows = append(rows, question.Row{Label: d.Label(), Figure: question.FigureOf(q, dr)})
 		}
@@ -132,9 +119,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 		for _, m := range question.Months(q.Period) {
 			mr, err := indicators.Compute(ctx, b.store.Reports(), m, scope, opts...)
 			if err != nil {
-				b.log.ErrorContext(ctx, "compute indicators for a question", "err", err)
-				b.reply(ctx, ev, msgTryAgain)
-				return
+				return fmt.Errorf("compute indicators for a question: %w", err)
 			}
 			rows = append(rows, question.Row{Label: question.MonthLabel(m), Figure: question.FigureOf(q, mr)})
 		}
@@ -144,27 +129,27 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 	b.rememberQuestion(ctx, ev.chatID, q, scope)
 	b.send(ctx, ev.chatID, text, b.answerButtons(ctx, u, q, scope, r.Period))
 	if q.Indicator == question.Overdue && u.Mediator != nil && scope.Kind == indicators.KindMediator {
-		b.sendLateFollowUps(ctx, u, ev)
+		return b.sendLateFollowUps(ctx, u, ev)
 	}
+	return nil
 }
 
 // sendLateFollowUps lists a mediator's late requests under the count they
 // asked for, with the status buttons of /suivis: the list, not only a number.
-func (b *Bot) sendLateFollowUps(ctx context.Context, u *store.User, ev event) {
+func (b *Bot) sendLateFollowUps(ctx context.Context, u *store.User, ev event) error {
 	open, err := b.store.OpenRequests(ctx, u.Mediator.ID)
 	if err != nil {
-		b.log.ErrorContext(ctx, "open requests for a question", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("open requests for a question: %w", err)
 	}
 	today := b.Now()
 	late := followup.Late(open, today)
 	if len(late) == 0 {
-		return
+		return nil
 	}
 	shown := late[:min(len(late), followup.PageSize)]
 	text, kb := followup.Render("Vos demandes en retard :", 1, followup.Lines(shown), followup.MoreFooter(len(late)-len(shown)), today)
 	b.send(ctx, ev.chatID, text, kb)
+	return nil
 }
 
 // rememberQuestion keeps the question answered in the chat for a

@@ -65,34 +65,30 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 
 // pressReview handles the January reminder's button
 // (reminders.ReviewButtonData): the review of its year, if still open.
-func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event) {
-	_, arg, _ := strings.Cut(ev.data, ":")
-	year, err := strconv.Atoi(arg)
+func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event, fields []string) error {
+	year, err := strconv.Atoi(fields[0])
 	if err != nil || u.Mediator == nil {
 		b.answer(ctx, ev, "Ce bouton n'est plus actif.")
-		return
+		return nil
 	}
 	open, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
-		b.log.ErrorContext(ctx, "review year", "err", err)
-		b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-		return
+		return failure{msgUnavailable, fmt.Errorf("review year: %w", err)}
 	}
 	if year != open {
 		past, err := b.store.ReviewDeadline(ctx, year)
 		if err != nil {
-			b.log.ErrorContext(ctx, "review deadline", "err", err)
-			b.answer(ctx, ev, "Service momentanément indisponible, réessayez dans un instant.")
-			return
+			return failure{msgUnavailable, fmt.Errorf("review deadline: %w", err)}
 		}
 		b.answer(ctx, ev, "")
 		b.reply(ctx, ev, fmt.Sprintf("Le bilan %d ne peut plus être rempli ni modifié : la date limite était le %s. "+
 			"Tapez /bilan pour le bilan %d (jusqu'au %s).", year, reviewDate(past), open, reviewDate(deadline)))
-		return
+		return nil
 	}
 	// The reminder keeps its button: the mediator may come back to it.
 	b.answer(ctx, ev, "")
 	b.flow.begin(ctx, u, ev, reviewForm)
+	return nil
 }
 
 // reviewAnswers turns a stored review back into the form's answers.
@@ -246,12 +242,11 @@ func reviewDate(t time.Time) string { return t.Format("02/01/2006") }
 // review being filled and lets a regional coordinator (or an admin) move
 // it: "/datebilan 15/02/2027", or "/datebilan 2026 15/02/2027" for
 // another year. The deadline is region-wide.
-func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	year, deadline, err := b.store.ReviewYear(ctx, b.Now())
 	if err != nil {
-		b.log.ErrorContext(ctx, "review year", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("review year: %w", err)
 	}
 	regional := u.Role != store.RoleCoordinator || (u.Coordinator != nil && u.Coordinator.Scope == "region")
 	if arg == "" {
@@ -264,45 +259,44 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, ar
 		if regional {
 			b.ask(ctx, ev, promptDeadline) // the date typed next is the new deadline (prompts.go)
 		}
-		return
+		return nil
 	}
 	if !regional {
 		b.reply(ctx, ev, "La date limite du bilan vaut pour toute la région : seuls les coordinateurs régionaux peuvent la changer.")
-		return
+		return nil
 	}
-	fields := strings.Fields(arg)
-	if len(fields) == 2 {
-		if y, err := strconv.Atoi(fields[0]); err == nil {
+	words := strings.Fields(arg)
+	if len(words) == 2 {
+		if y, err := strconv.Atoi(words[0]); err == nil {
 			if y < 2000 || y > b.Now().Year() {
 				b.reply(ctx, ev, fmt.Sprintf("Année %d impossible : écrivez l'année du bilan puis la date limite, par exemple /datebilan %d 15/02/%d.", y, year, year+1))
-				return
+				return nil
 			}
-			year, fields = y, fields[1:]
+			year, words = y, words[1:]
 		}
 	}
-	if len(fields) != 1 {
+	if len(words) != 1 {
 		b.reply(ctx, ev, fmt.Sprintf("Écrivez une seule date limite, par exemple /datebilan 15/02/%d (ou /datebilan %d 15/02/%d pour une autre année).", year+1, year, year+1))
-		return
+		return nil
 	}
-	day, err := frtext.ParseDate(fields[0])
+	day, err := frtext.ParseDate(words[0])
 	if err != nil {
 		b.reply(ctx, ev, "Date limite : "+err.Error()+", par exemple /datebilan 15/02/"+strconv.Itoa(year+1)+".")
-		return
+		return nil
 	}
 	today := store.Day(b.Now())
 	switch {
 	case day.Year() <= year:
 		b.reply(ctx, ev, fmt.Sprintf("La date limite du bilan %d doit tomber après la fin de l'année %d.", year, year))
-		return
+		return nil
 	case day.Before(today):
 		b.reply(ctx, ev, "Cette date est déjà passée : choisissez aujourd'hui ou une date à venir.")
-		return
+		return nil
 	}
 	if err := b.store.SetReviewDeadline(ctx, year, day, &u.TelegramID); err != nil {
-		b.log.ErrorContext(ctx, "set review deadline", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("set review deadline: %w", err)
 	}
 	b.log.InfoContext(ctx, "review deadline set", "year", year, "by", u.TelegramID)
 	b.reply(ctx, ev, fmt.Sprintf("C'est noté : le bilan annuel %d peut être rempli et modifié jusqu'au %s inclus.", year, reviewDate(day)))
+	return nil
 }

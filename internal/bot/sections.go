@@ -2,7 +2,7 @@ package bot
 
 import (
 	"context"
-	"strings"
+	"fmt"
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/frtext"
@@ -13,7 +13,7 @@ import (
 // A figures result (/indicateurs, /meschiffres) is its key figures, with
 // a button for each section: "<flow>s:<period>:<scope tag>:<section>", "is"
 // for a coordinator's figures and "ms" for a mediator's own (each in the
-// access table with the roles of its command). The dates are written out,
+// registry with the roles of its command). The dates are written out,
 // so a press on another day gives the same period, and every press checks
 // the territory again.
 const sectionsSuffix = "s"
@@ -56,39 +56,38 @@ func (b *Bot) computeFigures(ctx context.Context, flow string, p indicators.Peri
 // the photo when it has one and the text fits a caption, the other
 // sections' buttons under it. The press is answered at once, before the
 // figures are computed.
-func (b *Bot) pressSection(ctx context.Context, u *store.User, ev event) {
-	parts := strings.Split(ev.data, ":") // the route checked there are 3 fields
-	flow := strings.TrimSuffix(parts[0], sectionsSuffix)
-	section, ok := indicators.ParseSection(parts[3])
-	if !ok {
-		b.answer(ctx, ev, msgStaleButton)
-		b.refusePress(ctx, u, ev, parts[0], "section")
-		return
-	}
-	b.answer(ctx, ev, "")
-	p, scope, ok := b.figuresTerritory(ctx, u, ev, flow, parts[1], parts[2])
-	if !ok {
-		return
-	}
-	r, err := b.computeFigures(ctx, flow, p, scope)
-	if err != nil {
-		b.log.ErrorContext(ctx, "compute indicators", "section", string(section), "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
-	}
-	text := r.SectionText(section)
-	buttons := sectionButtons(flow, parts[1], parts[2], section)
-	png, err := indicators.SectionChart(r, section)
-	if err != nil {
-		b.log.ErrorContext(ctx, "section chart", "section", string(section), "err", err) // the figures go without it
-	}
-	if png == nil || frtext.MessageLen(text) > maxCaption {
-		b.send(ctx, ev.chatID, text, buttons)
-		return
-	}
-	photo := chat.Message{ChatID: int64(ev.chatID), Text: text, Buttons: buttons,
-		File: &chat.File{Name: string(section) + ".png", Data: png, Photo: true}}
-	if _, err := b.out.Post(ctx, photo); err != nil {
-		b.log.ErrorContext(ctx, "send section", "chat_id", ev.chatID, "err", err)
+func (b *Bot) pressSection(flow string) handler {
+	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
+		section, ok := indicators.ParseSection(fields[2])
+		if !ok {
+			b.answer(ctx, ev, msgStaleButton)
+			b.refusePress(ctx, u, ev, flow+sectionsSuffix, "section")
+			return nil
+		}
+		b.answer(ctx, ev, "")
+		p, scope, ok, err := b.figuresTerritory(ctx, u, ev, flow, fields[0], fields[1])
+		if err != nil || !ok {
+			return err
+		}
+		r, err := b.computeFigures(ctx, flow, p, scope)
+		if err != nil {
+			return fmt.Errorf("compute indicators, section %s: %w", section, err)
+		}
+		text := r.SectionText(section)
+		buttons := sectionButtons(flow, fields[0], fields[1], section)
+		png, err := indicators.SectionChart(r, section)
+		if err != nil {
+			b.log.ErrorContext(ctx, "section chart", "section", string(section), "err", err) // the figures go without it
+		}
+		if png == nil || frtext.MessageLen(text) > maxCaption {
+			b.send(ctx, ev.chatID, text, buttons)
+			return nil
+		}
+		photo := chat.Message{ChatID: int64(ev.chatID), Text: text, Buttons: buttons,
+			File: &chat.File{Name: string(section) + ".png", Data: png, Photo: true}}
+		if _, err := b.out.Post(ctx, photo); err != nil {
+			b.log.ErrorContext(ctx, "send section", "chat_id", ev.chatID, "err", err)
+		}
+		return nil
 	}
 }

@@ -11,17 +11,15 @@ import (
 )
 
 // list answers /mesfiches: the mediator's own last 10 sheets, one line each.
-func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) {
+func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ []string) error {
 	b := f.bot
 	lines, err := b.store.RecentSheets(ctx, u.Mediator.ID, 10)
 	if err != nil {
-		b.log.ErrorContext(ctx, "recent sheets", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("recent sheets: %w", err)
 	}
 	if len(lines) == 0 {
 		b.reply(ctx, ev, "Vous n'avez encore aucune fiche. Tapez /fiche pour en remplir une.")
-		return
+		return nil
 	}
 	var sb strings.Builder
 	sb.WriteString("Vos dernières fiches :\n")
@@ -48,8 +46,9 @@ func (f *formFlow) list(ctx context.Context, u *store.User, ev event, _ string) 
 	}
 	if len(rows) == 0 {
 		b.reply(ctx, ev, sb.String())
-		return
+		return nil
 	}
 	sb.WriteString(fmt.Sprintf("\n\nPour corriger une fiche enregistrée depuis moins de %d jours, touchez son numéro.", store.EditWindowDays))
 	b.send(ctx, ev.chatID, sb.String(), keyboard(rows...))
+	return nil
 }

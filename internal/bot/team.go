@@ -69,25 +69,24 @@ func mayManage(actor *store.User, target *store.User) bool {
 }
 
 // showTeam answers /equipe, and /equipe poste … (setPostDates).
-func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) showTeam(ctx context.Context, u *store.User, ev event, fields []string) error {
+	arg := argOf(fields)
 	if rest, ok := strings.CutPrefix(strings.TrimSpace(arg), "poste"); ok {
-		b.setPostDates(ctx, u, ev, strings.Fields(rest))
-		return
+		return b.setPostDates(ctx, u, ev, strings.Fields(rest))
 	}
-	text, kb, ok := b.teamPage(ctx, u, 0)
-	if !ok {
-		b.reply(ctx, ev, msgTryAgain)
-		return
+	text, kb, err := b.teamPage(ctx, u, 0)
+	if err != nil {
+		return err
 	}
 	b.send(ctx, ev.chatID, text, kb)
+	return nil
 }
 
 // teamPage renders page p of the people u manages.
-func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]chat.Button, bool) {
+func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]chat.Button, error) {
 	shown, err := b.teamMembers(ctx, u)
 	if err != nil {
-		b.log.ErrorContext(ctx, "list team", "err", err)
-		return "", nil, false
+		return "", nil, fmt.Errorf("list team: %w", err)
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", ownTerritory(u), frtext.Plural(len(shown), "personne", "personnes"))
@@ -117,7 +116,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]c
 		rows = append(rows, nav)
 	}
 	rows = append(rows, keyRow(button("Invitations en attente", "eq:i")))
-	return sb.String(), keyboard(rows...), true
+	return sb.String(), keyboard(rows...), nil
 }
 
 // teamMembers are the people u manages as /equipe numbers them (u left out).
@@ -161,11 +160,10 @@ func memberLine(m store.Member, loc *time.Location) string {
 
 // pressTeam handles "eq:…": p:<page>, d|e:<id> (ask), D|E:<id> (do), i
 // (invitations), r:<invitation id> (revoke), x (back to the list).
-func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event) {
-	f := strings.Split(ev.data, ":")[1:]
-	act, arg := f[0], ""
-	if len(f) > 1 {
-		arg = f[1]
+func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event, fields []string) error {
+	act, arg := fields[0], ""
+	if len(fields) > 1 {
+		arg = fields[1]
 	}
 	switch {
 	case act == "p" || act == "x":
@@ -173,42 +171,40 @@ func (b *Bot) pressTeam(ctx context.Context, u *store.User, ev event) {
 		if err != nil {
 			page = 0 // "eq:x" and a bad page show the first
 		}
-		text, kb, ok := b.teamPage(ctx, u, page)
-		if !ok {
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-			return
+		text, kb, err := b.teamPage(ctx, u, page)
+		if err != nil {
+			return failure{msgTechnical, err}
 		}
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, text, kb)
 	case (act == "d" || act == "e" || act == "D" || act == "E") && arg != "":
-		b.pressMember(ctx, u, ev, act, arg)
+		return b.pressMember(ctx, u, ev, act, arg)
 	case act == "i":
 		b.answer(ctx, ev, "")
 		text, kb := b.invitationsPage(ctx, u)
 		b.edit(ctx, ev.chatID, ev.messageID, text, kb)
 	case act == "r" && arg != "":
-		b.revokeInvitation(ctx, u, ev, arg)
+		return b.revokeInvitation(ctx, u, ev, arg)
 	default:
 		b.answer(ctx, ev, msgStaleButton)
 		b.refusePress(ctx, u, ev, "eq", "fields")
 	}
+	return nil
 }
 
-func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg string) {
+func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg string) error {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	var target *store.User
 	if err == nil {
 		target, err = b.store.UserByTelegramID(ctx, store.TelegramID(id))
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		b.log.ErrorContext(ctx, "load team member", "err", err)
-		b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-		return
+		return failure{msgTechnical, fmt.Errorf("load team member: %w", err)}
 	}
 	if err != nil || !mayManage(u, target) {
 		b.answer(ctx, ev, msgStaleButton)
 		b.refusePress(ctx, u, ev, "eq", "territory")
-		return
+		return nil
 	}
 	name := target.DisplayName
 	switch act {
@@ -217,18 +213,16 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		b.edit(ctx, ev.chatID, ev.messageID, "Désactiver "+name+" ? Dès maintenant, cette personne ne pourra plus utiliser Relais "+
 			"(ni commande, ni rappel, ni résumé du lundi). Ses fiches restent enregistrées et comptées ; vous pourrez la réactiver.",
 			keyboard(keyRow(button("Oui, désactiver", "eq:D:"+arg), button("Annuler", "eq:x"))))
-		return
+		return nil
 	case "e":
 		b.answer(ctx, ev, "")
 		b.edit(ctx, ev.chatID, ev.messageID, "Réactiver "+name+" ? Cette personne retrouvera l'accès à Relais avec son rôle et son territoire.",
 			keyboard(keyRow(button("Oui, réactiver", "eq:E:"+arg), button("Annuler", "eq:x"))))
-		return
+		return nil
 	}
 	disable := act == "D"
 	if err := b.store.SetUserDisabled(ctx, store.TelegramID(id), disable, &u.TelegramID); err != nil {
-		b.log.ErrorContext(ctx, "set user disabled", "err", err)
-		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
-		return
+		return failure{msgNothingChanged, fmt.Errorf("set user disabled: %w", err)}
 	}
 	done := "Compte de " + name + " désactivé : plus aucun accès à Relais."
 	if !disable {
@@ -241,10 +235,12 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 			b.log.ErrorContext(ctx, "drop a disabled user's draft", "err", err)
 		}
 	}
-	text, kb, ok := b.teamPage(ctx, u, 0)
-	if ok {
-		b.edit(ctx, ev.chatID, ev.messageID, done+"\n\n"+text, kb)
+	text, kb, err := b.teamPage(ctx, u, 0)
+	if err != nil {
+		return failure{"", err} // answered already: the message stays
 	}
+	b.edit(ctx, ev.chatID, ev.messageID, done+"\n\n"+text, kb)
+	return nil
 }
 
 // invitationsPage lists the pending invitations of u's territory.
@@ -274,15 +270,13 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]c
 	return head + sb.String(), keyboard(append(rows, back)...)
 }
 
-func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg string) {
+func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg string) error {
 	id, err := strconv.ParseInt(arg, 10, 64)
 	allowedInv := false
 	if err == nil {
 		pending, lerr := b.store.ListInvitations(ctx, b.now())
 		if lerr != nil {
-			b.log.ErrorContext(ctx, "list invitations", "err", lerr)
-			b.answer(ctx, ev, "Problème technique, réessayez dans un instant.")
-			return
+			return failure{msgTechnical, fmt.Errorf("list invitations: %w", lerr)}
 		}
 		for _, p := range pending {
 			if p.ID == id {
@@ -293,20 +287,19 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 	if !allowedInv {
 		b.answer(ctx, ev, "Cette invitation n'est plus en attente.")
 		b.refusePress(ctx, u, ev, "eq", "invitation")
-		return
+		return nil
 	}
 	if err := b.store.RevokeInvitation(ctx, id, &u.TelegramID); err != nil {
 		if errors.Is(err, store.ErrInvitationUsed) || errors.Is(err, store.ErrInvitationRevoked) {
 			b.answer(ctx, ev, "Cette invitation n'est plus en attente.")
-			return
+			return nil
 		}
-		b.log.ErrorContext(ctx, "revoke invitation", "err", err)
-		b.answer(ctx, ev, "Problème technique : rien n'a changé, réessayez dans un instant.")
-		return
+		return failure{msgNothingChanged, fmt.Errorf("revoke invitation: %w", err)}
 	}
 	b.answer(ctx, ev, "Invitation annulée : le lien ne fonctionne plus.")
 	text, kb := b.invitationsPage(ctx, u)
 	b.edit(ctx, ev.chatID, ev.messageID, "Invitation annulée : le lien ne fonctionne plus.\n\n"+text, kb)
+	return nil
 }
 
 const postDatesUsage = "Pour les dates d'un poste : /equipe poste N° DÉBUT [FIN], N° étant le numéro du médiateur santé dans /equipe, par exemple " +
@@ -333,10 +326,10 @@ func (b *Bot) postByNumber(ctx context.Context, u *store.User, n string) (store.
 // report's "postes actifs pendant la période" and "bilans exploitables").
 // The post identifier is still taken (the server's tools print it), but
 // never shown: the reply names the mediator.
-func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []string) {
+func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []string) error {
 	if len(args) < 2 || len(args) > 3 {
 		b.reply(ctx, ev, postDatesUsage)
-		return
+		return nil
 	}
 	date := func(s string) (*time.Time, bool) {
 		if s == "-" {
@@ -355,7 +348,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 	}
 	if !ok1 || !ok2 {
 		b.reply(ctx, ev, "Date non reconnue : écrivez-la comme 01/10/2024 (ou « - » pour aucune). Rien n'a été modifié.\n"+postDatesUsage)
-		return
+		return nil
 	}
 	post, name, found, err := b.postByNumber(ctx, u, args[0])
 	if err == nil && !found {
@@ -363,9 +356,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		name = cmp.Or(post.Name, "poste sans compte")
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		b.log.ErrorContext(ctx, "load post", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("load post: %w", err)
 	}
 	scope, managed := teamScope(u)
 	if err != nil || !(u.Role == store.RoleAdmin || managed && scope.Covers(post.Departement, post.Structure)) {
@@ -373,17 +364,15 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 			b.audit(ctx, u.TelegramID, store.AuditRefused, "post:"+post.Identifier, map[string]any{"reason": "territory"})
 		}
 		b.reply(ctx, ev, fmt.Sprintf("Aucun médiateur santé n° %s dans votre équipe (les numéros figurent dans /equipe). Rien n'a été modifié.", args[0]))
-		return
+		return nil
 	}
 	err = b.store.SetPostDates(ctx, post.Identifier, start, end, &u.TelegramID)
 	if errors.Is(err, store.ErrPostDates) {
 		b.reply(ctx, ev, "La date de fin est avant la date de début : rien n'a été modifié.")
-		return
+		return nil
 	}
 	if err != nil {
-		b.log.ErrorContext(ctx, "set post dates", "err", err)
-		b.reply(ctx, ev, msgTryAgain)
-		return
+		return fmt.Errorf("set post dates: %w", err)
 	}
 	show := func(d *time.Time, none string) string {
 		if d == nil {
@@ -393,4 +382,5 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 	}
 	b.reply(ctx, ev, fmt.Sprintf("Poste de médiation santé — %s (%s, %s) : début %s, fin %s. Le rapport le compte pour les périodes où il a été actif.",
 		name, post.Structure, codes.Departements.Label(post.Departement), show(start, "non précisé"), show(end, "aucune (poste en cours)")))
+	return nil
 }

@@ -199,7 +199,7 @@ func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {
 	<-done
 
 	// The restart's catch-up, and the passes of the day. (A message cut
-	// mid-send is recorded unknown and never sent again: see the README.)
+	// mid-send is recorded unknown and never sent again: see docs/operator.md.)
 	for _, now := range []time.Time{monday.Add(10 * time.Minute), monday.Add(20 * time.Minute), monday.Add(5 * time.Hour)} {
 		n, err := (&digest.Job{Store: st, Out: sender, Location: paris}).Run(ctx, now)
 		if err != nil {

@@ -143,7 +143,7 @@ func textCell(s string) string {
 }
 
 // WriteTrackingCSV writes the scope's lines in the tracking CSV format
-// (codes, ISO dates, comma; documented in the README), the file `relais
+// (codes, ISO dates, comma; documented in docs/bot.md), the file `relais
 // import` reads back unchanged: for moving data, not for reading.
 func WriteTrackingCSV(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, w io.Writer) error {
 	return trackingcsv.WriteCSV(ctx, db, p, s, w)

@@ -51,7 +51,7 @@ func ScopeOf(dep string) (indicators.Scope, error) {
 }
 
 // RunReport is `relais report`: the report's tables for a period and a
-// territory, as aligned text, JSON (documented in the README), CSV (the
+// territory, as aligned text, JSON (documented in docs/operator.md), CSV (the
 // tables one after the other) or an XLSX workbook (as /export).
 func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) error {
 	if args.From == "" || args.To == "" {

@@ -27,7 +27,7 @@ type Querier interface {
 }
 
 // Report is every indicator of the annual report for one period and scope.
-// It marshals to the JSON documented in the README (`relais report
+// It marshals to the JSON documented in docs/operator.md (`relais report
 // --format json`).
 //
 // Collective actions, partners and the annual review are pointer sections

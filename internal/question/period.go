@@ -499,131 +499,238 @@ func redate(a atom, y int) atom {
 var weekdays = map[string]int{"lundi": 1, "mardi": 2, "mercredi": 3, "jeudi": 4, "vendredi": 5, "samedi": 6, "dimanche": 7}
 
 // relative reads "cette année", "l'an dernier", "ce mois-ci", "la semaine
-// dernière"… at position i; n is the number of words taken.
+// dernière"… at position i; n is the number of words taken. The word at i
+// chooses the rule that reads on.
 func relative(ws []string, i int, today time.Time) (atom, int) {
-	at := func(k int) string {
-		if k >= 0 && k < len(ws) {
-			return ws[k]
-		}
-		return ""
-	}
-	w, next := ws[i], at(i+1)
-	last := func(s string) bool {
-		return s == "dernier" || s == "derniere" || s == "passe" || s == "passee" || s == "precedent" || s == "precedente"
-	}
-	ytd := atom{from: time.Date(today.Year(), 1, 1, 0, 0, 0, 0, time.UTC), to: today}
+	s := periodScan{ws: ws, today: today}
+	w := ws[i]
 	switch {
-	case (w == "cette" || w == "cet") && (next == "annee" || next == "an") && at(i+2) != "scolaire":
-		return ytd, 2
-	case (w == "annee" || w == "an") && (next == "en" && at(i+2) == "cours"):
-		return ytd, 3
-	case w == "en" && next == "cours" && (at(i+2) == "d" || at(i+2) == "de") && (at(i+3) == "annee" || at(i+3) == "l" && at(i+4) == "annee"):
-		// « en cours d'année » is this year, not the open requests
-		if at(i+3) == "l" {
-			return ytd, 5
+	case w == "ce" || w == "cet" || w == "cette":
+		return s.thisOne(i)
+	case w == "an" || w == "annee":
+		return s.yearSaid(i)
+	case w == "en" || w == "debut":
+		return s.yearOpen(i)
+	case w == "mois":
+		return s.monthSaid(i)
+	case w == "trimestre" || w == "semestre" || w == "dernier":
+		return s.lastQuarter(i)
+	case w == "semaine":
+		return s.weekSaid(i)
+	case w == "rentree":
+		return s.schoolYear(i)
+	case weekdays[w] > 0 && s.at(i-1) == "depuis":
+		// « depuis lundi »: the latest such day, up to today
+		back := (int(today.Weekday()) - weekdays[w]%7 + 7) % 7
+		d := today.AddDate(0, 0, -back)
+		return atom{from: d, to: d}, 1
+	case allDigits(w):
+		return s.lastDays(i)
+	}
+	return s.daySaid(i)
+}
+
+// isLast is a word for « the one before »: « dernier », « passé »…
+func isLast(s string) bool {
+	return s == "dernier" || s == "derniere" || s == "passe" || s == "passee" || s == "precedent" || s == "precedente"
+}
+
+// yearToDate is this year up to today.
+func (s periodScan) yearToDate() atom {
+	return atom{from: time.Date(s.today.Year(), 1, 1, 0, 0, 0, 0, time.UTC), to: s.today}
+}
+
+// lastYear is last year, whole.
+func (s periodScan) lastYear() atom {
+	y := s.today.Year() - 1
+	return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}
+}
+
+// monthToDate is this month up to today.
+func (s periodScan) monthToDate() atom {
+	return atom{from: indicators.Month(s.today).From, to: s.today}
+}
+
+// quarterStart is the first day of today's quarter (per 3) or half (6).
+func (s periodScan) quarterStart(per int) time.Time {
+	return time.Date(s.today.Year(), time.Month((int(s.today.Month())-1)/per*per+1), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// perOf is the months of « trimestre » (3) or « semestre » (6).
+func perOf(w string) int {
+	if w == "semestre" {
+		return 6
+	}
+	return 3
+}
+
+// thisOne reads « cette année », « ce mois-ci », « ce trimestre », « cette
+// semaine », « ce moi ci » (« mois » mistyped).
+func (s periodScan) thisOne(i int) (atom, int) {
+	w, next := s.ws[i], s.at(i+1)
+	switch {
+	case (w == "cette" || w == "cet") && (next == "annee" || next == "an") && s.at(i+2) != "scolaire":
+		return s.yearToDate(), 2
+	case w == "ce" && next == "mois":
+		if s.at(i+2) == "ci" {
+			return s.monthToDate(), 3
 		}
-		return ytd, 4
-	case w == "debut" && (next == "annee" || next == "de" && at(i+2) == "l" && at(i+3) == "annee"):
-		a := ytd
+		return s.monthToDate(), 2
+	case (w == "ce" || w == "cette") && (next == "trimestre" || next == "semestre"):
+		return atom{from: s.quarterStart(perOf(next)), to: s.today}, 2
+	case w == "cette" && next == "semaine":
+		a := atom{from: indicators.Week(s.today).From, to: s.today}
+		if s.at(i+2) == "ci" {
+			return a, 3
+		}
+		return a, 2
+	case w == "ce" && next == "moi" && s.at(i+2) == "ci":
+		return s.monthToDate(), 3
+	}
+	return atom{}, 0
+}
+
+// yearSaid reads « année en cours », « l'année d'avant », « l'an
+// dernier », « année scolaire ».
+func (s periodScan) yearSaid(i int) (atom, int) {
+	w, next := s.ws[i], s.at(i+1)
+	switch {
+	case next == "en" && s.at(i+2) == "cours":
+		return s.yearToDate(), 3
+	case next == "d" && s.at(i+2) == "avant":
+		// « l'année d'avant »: last year, or the year before the last
+		// question's in a follow-up (FollowUp)
+		return s.lastYear(), 3
+	case isLast(next):
+		return s.lastYear(), 2
+	case w == "annee" && next == "scolaire":
+		return s.schoolYear(i)
+	}
+	return atom{}, 0
+}
+
+// yearOpen reads « en cours d'année » (this year, not the open requests)
+// and « début d'année » (from January 1st).
+func (s periodScan) yearOpen(i int) (atom, int) {
+	w, next := s.ws[i], s.at(i+1)
+	switch {
+	case w == "en" && next == "cours" && (s.at(i+2) == "d" || s.at(i+2) == "de") && (s.at(i+3) == "annee" || s.at(i+3) == "l" && s.at(i+4) == "annee"):
+		if s.at(i+3) == "l" {
+			return s.yearToDate(), 5
+		}
+		return s.yearToDate(), 4
+	case w == "debut" && (next == "annee" || next == "de" && s.at(i+2) == "l" && s.at(i+3) == "annee"):
+		a := s.yearToDate()
 		a.start = true
 		if next == "annee" {
 			return a, 2
 		}
 		return a, 4
-	case (w == "an" || w == "annee") && next == "d" && at(i+2) == "avant":
-		// « l'année d'avant »: last year, or the year before the last
-		// question's in a follow-up (FollowUp)
-		y := today.Year() - 1
-		return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}, 3
-	case (w == "an" || w == "annee") && last(next):
-		y := today.Year() - 1
-		return atom{from: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC)}, 2
-	case w == "ce" && next == "mois":
-		n := 2
-		if at(i+2) == "ci" {
-			n = 3
-		}
-		return atom{from: indicators.Month(today).From, to: today}, n
-	case w == "mois" && next == "en" && at(i+2) == "cours":
-		return atom{from: indicators.Month(today).From, to: today}, 3
-	case (w == "trimestre" || w == "semestre") && (last(next) || at(i-1) == "dernier") ||
-		(w == "dernier" && (next == "trimestre" || next == "semestre")):
-		per := 3
-		if w == "semestre" || next == "semestre" {
-			per = 6
-		}
-		start := time.Date(today.Year(), time.Month((int(today.Month())-1)/per*per+1), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -per, 0)
-		n := 2
-		if at(i-1) == "dernier" {
-			n = 1
-		}
-		return atom{from: start, to: start.AddDate(0, per, -1)}, n
-	case (w == "ce" || w == "cette") && (next == "trimestre" || next == "semestre"):
-		per := 3
-		if next == "semestre" {
-			per = 6
-		}
-		start := time.Date(today.Year(), time.Month((int(today.Month())-1)/per*per+1), 1, 0, 0, 0, 0, time.UTC)
-		return atom{from: start, to: today}, 2
-	case w == "mois" && at(i-1) == "du" && next != "de" && next != "d" && !last(next) && !monthOK(next):
-		return atom{from: indicators.Month(today).From, to: today}, 1
-	case w == "mois" && last(next):
-		return atom{from: indicators.Month(today.AddDate(0, 0, -today.Day())).From, to: indicators.Month(today.AddDate(0, 0, -today.Day())).To}, 2
-	case w == "cette" && next == "semaine":
-		n := 2
-		if at(i+2) == "ci" {
-			n = 3
-		}
-		return atom{from: indicators.Week(today).From, to: today}, n
-	case w == "semaine" && last(next):
-		wk := indicators.Week(today.AddDate(0, 0, -7))
+	}
+	return atom{}, 0
+}
+
+// monthSaid reads « mois en cours », « du mois » (this month) and « mois
+// dernier ».
+func (s periodScan) monthSaid(i int) (atom, int) {
+	next := s.at(i + 1)
+	switch {
+	case next == "en" && s.at(i+2) == "cours":
+		return s.monthToDate(), 3
+	case s.at(i-1) == "du" && next != "de" && next != "d" && !isLast(next) && !monthOK(next):
+		return s.monthToDate(), 1
+	case isLast(next):
+		last := indicators.Month(s.today.AddDate(0, 0, -s.today.Day()))
+		return atom{from: last.From, to: last.To}, 2
+	}
+	return atom{}, 0
+}
+
+// lastQuarter reads « trimestre dernier », « le dernier semestre ».
+func (s periodScan) lastQuarter(i int) (atom, int) {
+	w, next := s.ws[i], s.at(i+1)
+	if !((w == "trimestre" || w == "semestre") && (isLast(next) || s.at(i-1) == "dernier") ||
+		(w == "dernier" && (next == "trimestre" || next == "semestre"))) {
+		return atom{}, 0
+	}
+	per := 3
+	if w == "semestre" || next == "semestre" {
+		per = 6
+	}
+	start := s.quarterStart(per).AddDate(0, -per, 0)
+	a := atom{from: start, to: start.AddDate(0, per, -1)}
+	if s.at(i-1) == "dernier" {
+		return a, 1
+	}
+	return a, 2
+}
+
+// weekSaid reads « la semaine dernière » and « de la semaine » (this week).
+func (s periodScan) weekSaid(i int) (atom, int) {
+	next := s.at(i + 1)
+	switch {
+	case isLast(next):
+		wk := indicators.Week(s.today.AddDate(0, 0, -7))
 		return atom{from: wk.From, to: wk.To}, 2
-	case w == "aujourd" && next == "hui":
-		return atom{from: today, to: today}, 2
-	case w == "jour" && (at(i-1) == "du" || at(i-1) == "ce"): // « les fiches du jour »
-		return atom{from: today, to: today}, 1
-	case w == "avant" && next == "hier":
-		return atom{from: today.AddDate(0, 0, -2), to: today.AddDate(0, 0, -2)}, 2
-	case w == "semaine" && (at(i-1) == "la" || at(i-1) == "de") && !last(next):
+	case s.at(i-1) == "la" || s.at(i-1) == "de":
 		// « les fiches de la semaine »: this week
-		return atom{from: indicators.Week(today).From, to: today}, 1
-	case w == "ce" && next == "moi" && at(i+2) == "ci": // « mois » mistyped
-		return atom{from: indicators.Month(today).From, to: today}, 3
-	case w == "rentree" || w == "annee" && next == "scolaire":
-		// the school year: from the latest 1st of September begun
-		y := today.Year()
-		if today.Month() < time.September {
-			y--
-		}
-		n := 1
-		if w == "annee" || next == "scolaire" {
-			n = 2
-		}
-		if w == "annee" && last(at(i+2)) {
-			return atom{from: time.Date(y-1, 9, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 8, 31, 0, 0, 0, 0, time.UTC)}, 3
-		}
-		return atom{from: time.Date(y, 9, 1, 0, 0, 0, 0, time.UTC), to: today, start: true}, n
-	case weekdays[w] > 0 && at(i-1) == "depuis":
-		// « depuis lundi »: the latest such day, up to today
-		back := (int(today.Weekday()) - weekdays[w]%7 + 7) % 7
-		d := today.AddDate(0, 0, -back)
-		return atom{from: d, to: d}, 1
-	case allDigits(w) && len(w) <= 2 && (next == "derniers" || next == "dernieres") &&
-		(at(i+2) == "mois" || at(i+2) == "jours" || at(i+2) == "semaines"):
-		n, _ := strconv.Atoi(w)
-		if n == 0 {
-			return atom{}, 0
-		}
-		from := today.AddDate(0, -n, 1)
-		switch at(i + 2) {
-		case "jours":
-			from = today.AddDate(0, 0, 1-n)
-		case "semaines":
-			from = today.AddDate(0, 0, 1-7*n)
-		}
-		return atom{from: from, to: today}, 3
+		return atom{from: indicators.Week(s.today).From, to: s.today}, 1
+	}
+	return atom{}, 0
+}
+
+// schoolYear reads « la rentrée », « l'année scolaire » (from the latest
+// 1st of September begun) and « l'année scolaire dernière ».
+func (s periodScan) schoolYear(i int) (atom, int) {
+	w, next := s.ws[i], s.at(i+1)
+	y := s.today.Year()
+	if s.today.Month() < time.September {
+		y--
+	}
+	n := 1
+	if w == "annee" || next == "scolaire" {
+		n = 2
+	}
+	if w == "annee" && isLast(s.at(i+2)) {
+		return atom{from: time.Date(y-1, 9, 1, 0, 0, 0, 0, time.UTC), to: time.Date(y, 8, 31, 0, 0, 0, 0, time.UTC)}, 3
+	}
+	return atom{from: time.Date(y, 9, 1, 0, 0, 0, 0, time.UTC), to: s.today, start: true}, n
+}
+
+// lastDays reads « 3 derniers mois », « 10 derniers jours », « 2 dernières
+// semaines »: up to today.
+func (s periodScan) lastDays(i int) (atom, int) {
+	w, next, unit := s.ws[i], s.at(i+1), s.at(i+2)
+	if len(w) > 2 || next != "derniers" && next != "dernieres" || unit != "mois" && unit != "jours" && unit != "semaines" {
+		return atom{}, 0
+	}
+	n, _ := strconv.Atoi(w)
+	if n == 0 {
+		return atom{}, 0
+	}
+	from := s.today.AddDate(0, -n, 1)
+	switch unit {
+	case "jours":
+		from = s.today.AddDate(0, 0, 1-n)
+	case "semaines":
+		from = s.today.AddDate(0, 0, 1-7*n)
+	}
+	return atom{from: from, to: s.today}, 3
+}
+
+// daySaid reads « aujourd'hui », « du jour », « avant-hier » and « hier ».
+func (s periodScan) daySaid(i int) (atom, int) {
+	w, next := s.ws[i], s.at(i+1)
+	day := func(back int) atom { d := s.today.AddDate(0, 0, -back); return atom{from: d, to: d} }
+	switch {
+	case w == "aujourd" && next == "hui":
+		return day(0), 2
+	case w == "jour" && (s.at(i-1) == "du" || s.at(i-1) == "ce"): // « les fiches du jour »
+		return day(0), 1
+	case w == "avant" && next == "hier":
+		return day(2), 2
 	case w == "hier":
-		return atom{from: today.AddDate(0, 0, -1), to: today.AddDate(0, 0, -1)}, 1
+		return day(1), 1
 	}
 	return atom{}, 0
 }

@@ -57,7 +57,7 @@ type Poller struct {
 // fetched within it. A new update waits half of it on average while others
 // are in flight, which under overload is always (answers paced up to
 // staleAfter): at 100 mediators, 50 ms gave a median tap → answer of 60 ms,
-// 20 ms gives 28 ms for 81 getUpdates/s instead of 55 (loadgram, README).
+// 20 ms gives 28 ms for 81 getUpdates/s instead of 55 (loadgram, docs/performance.md).
 const heldBackPause = 20 * time.Millisecond
 
 // Observer is told what happens to updates (Prometheus in production).
