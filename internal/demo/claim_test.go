@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/demo"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
@@ -19,7 +21,7 @@ const trackingHeader = "sheet_id,date,mediator,departement,beneficiary,sex,age,q
 func importTracking(t *testing.T, st *store.Store, file string) {
 	t.Helper()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(context.Background(), st, bytes.NewReader([]byte(trackingHeader+file)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(context.Background(), bulkimport.New(st), bytes.NewReader([]byte(trackingHeader+file)), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 }
@@ -109,7 +111,7 @@ func TestDemoMarksItsDatabaseAndRefusesRecordsAddedSince(t *testing.T) {
 	}
 	wantAccepted(t, db)
 
-	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "region", ExpiresAt: time.Now().Add(time.Hour)})
+	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "region", ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +150,7 @@ func TestDemoRefusesAnUnmarkedDatabaseOfARealDeployment(t *testing.T) {
 	ctx := context.Background()
 
 	invited := testenv.NewDB(t)
-	if _, err := invited.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "region", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+	if _, err := invited.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "region", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	wantRefused(t, invited, "cette base n'a pas été créée par la démo et contient déjà des données (1 invitation, 1 ligne du journal d'audit)")

@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -132,7 +133,7 @@ type weighted struct {
 type SyntheticYear struct {
 	From, To time.Time
 	Posts    []store.Mediator
-	Rows     []store.ImportRow
+	Rows     []bulkimport.Row
 	Actions  []SyntheticAction
 	Reviews  []SyntheticReview
 }
@@ -376,9 +377,9 @@ func (g generator) personaDue(sheets []*synthSheet, perSheet [][]request, ident 
 // rows are the sheets as import rows, one per request, with the people
 // met: a third of the visits are someone the mediator already knows (same
 // sex and residence).
-func (g generator) rows(sheets []*synthSheet, perSheet [][]request) []store.ImportRow {
+func (g generator) rows(sheets []*synthSheet, perSheet [][]request) []bulkimport.Row {
 	rng := g.rng
-	var rows []store.ImportRow
+	var rows []bulkimport.Row
 	codes := map[string]bool{}
 	for i, s := range sheets {
 		var p *person
@@ -405,7 +406,7 @@ func (g generator) rows(sheets []*synthSheet, perSheet [][]request) []store.Impo
 		if rng.Float64() < 0.34 {
 			social = "oui"
 		}
-		base := store.ImportRow{
+		base := bulkimport.Row{
 			SheetID: fmt.Sprintf("demo-%05d", i+1), Date: s.date, Mediator: s.post.Identifier,
 			Departement: s.post.Departement, Beneficiary: p.code, Sex: s.sex, Age: &p.age, QPV: s.qpv,
 			Resources: p.resources, ContactMode: pick(rng, contactWeights), Level: pick(rng, levelWeights),
@@ -630,11 +631,11 @@ func newCode(rng *rand.Rand, taken map[string]bool) string {
 type SyntheticStore interface {
 	DemoState(ctx context.Context, key string) ([]byte, bool, error)
 	SaveDemoState(ctx context.Context, key string, value []byte) error
-	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]store.MediatorID, error)
-	ImportRows(ctx context.Context, rows iter.Seq2[store.ImportRow, error], opt store.ImportOptions) (store.ImportSummary, error)
+	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]ids.MediatorID, error)
+	bulkimport.Database // the year's sheets go in as an import
 	SaveHistory(ctx context.Context, actions []store.Action, reviews []store.Review) error
-	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []store.MediatorID, today time.Time) error
-	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
+	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []ids.MediatorID, today time.Time) error
+	UserByTelegramID(ctx context.Context, telegramID ids.TelegramID) (*store.User, error)
 }
 
 // syntheticMark is stored once the year is loaded.
@@ -657,11 +658,11 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 		return false, err
 	}
 	ps := Personas()
-	awa, err := st.UserByTelegramID(ctx, store.TelegramID(ps[0].ID))
+	awa, err := st.UserByTelegramID(ctx, ids.TelegramID(ps[0].ID))
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %s: %w", ps[0].Name, err)
 	}
-	karim, err := st.UserByTelegramID(ctx, store.TelegramID(ps[1].ID))
+	karim, err := st.UserByTelegramID(ctx, ids.TelegramID(ps[1].ID))
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %s: %w", ps[1].Name, err)
 	}
@@ -669,18 +670,18 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 		return false, errors.New("demo: synthetic year: the demo mediators have no post")
 	}
 	y := Generate(seed, today, awa.Mediator.Identifier, karim.Mediator.Identifier)
-	ids, err := st.EnsurePosts(ctx, y.Posts)
+	postIDs, err := st.EnsurePosts(ctx, y.Posts)
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
-	ids[awa.Mediator.Identifier], ids[karim.Mediator.Identifier] = awa.Mediator.ID, karim.Mediator.ID
-	sum, err := st.ImportRows(ctx, func(yield func(store.ImportRow, error) bool) {
+	postIDs[awa.Mediator.Identifier], postIDs[karim.Mediator.Identifier] = awa.Mediator.ID, karim.Mediator.ID
+	sum, err := bulkimport.New(st).ImportRows(ctx, func(yield func(bulkimport.Row, error) bool) {
 		for _, r := range y.Rows {
 			if !yield(r, nil) {
 				return
 			}
 		}
-	}, store.ImportOptions{})
+	}, bulkimport.Options{})
 	if err != nil {
 		if len(sum.Problems) > 0 {
 			return false, fmt.Errorf("demo: synthetic year: %w (%s)", err, sum.Problems[0].Error())
@@ -690,17 +691,17 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 	actions := make([]store.Action, len(y.Actions))
 	for i, a := range y.Actions {
 		actions[i] = a.Action
-		actions[i].MediatorID = ids[a.Mediator]
+		actions[i].MediatorID = postIDs[a.Mediator]
 	}
 	reviews := make([]store.Review, len(y.Reviews))
 	for i, r := range y.Reviews {
 		reviews[i] = r.Review
-		reviews[i].MediatorID = ids[r.Mediator]
+		reviews[i].MediatorID = postIDs[r.Mediator]
 	}
 	if err := st.SaveHistory(ctx, actions, reviews); err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
-	if err := st.ForgetEmptyReminderDay(ctx, []store.MediatorID{awa.Mediator.ID, karim.Mediator.ID}, today); err != nil {
+	if err := st.ForgetEmptyReminderDay(ctx, []ids.MediatorID{awa.Mediator.ID, karim.Mediator.ID}, today); err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
 	mark, err := json.Marshal(syntheticMark{Seed: seed, Today: store.Day(today).Format(time.DateOnly),

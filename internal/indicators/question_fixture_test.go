@@ -8,9 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/question"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
@@ -24,11 +27,11 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store, bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
-	regional := indicators.Viewer{Role: indicators.RoleCoordinator, Level: indicators.KindRegion}
+	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
 	parser := question.NewParser(nil)
 	for _, c := range []struct {
 		text string
@@ -131,7 +134,7 @@ func BenchmarkQuestion1M(b *testing.B) {
 	db := seedMillion(b)
 	ctx := context.Background()
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
-	regional := indicators.Viewer{Role: indicators.RoleCoordinator, Level: indicators.KindRegion}
+	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
 	parser := question.NewParser(nil)
 	for _, c := range []struct{ name, text string }{
 		{"css_62_march", "combien de demandes de CSS dans le 62 en mars 2024 ?"},
