@@ -9,12 +9,13 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
 	"maunium.net/go/mautrix"
+
+	"github.com/relais-sante/relais/internal/lanes"
 )
 
 // SenderOptions tune the pacing of what the bot sends; the zero value suits
@@ -66,17 +67,9 @@ type pacer struct {
 	limiter *rate.Limiter
 	waiting atomic.Int64 // conversation calls waiting for the global rate
 
-	mu    sync.Mutex
-	lanes map[int64]*lane
+	lanes *lanes.Lanes // each room's calls in order, under the room's rate
 
 	sent, retries, tooMany, failed atomic.Int64
-}
-
-// lane is one room's queue: each call waits for the previous one.
-type lane struct {
-	limiter *rate.Limiter
-	tail    chan struct{}
-	users   int
 }
 
 func newPacer(opts SenderOptions, log *slog.Logger) *pacer {
@@ -101,7 +94,7 @@ func newPacer(opts SenderOptions, log *slog.Logger) *pacer {
 	if opts.RetrySleep == nil {
 		opts.RetrySleep = sleep
 	}
-	return &pacer{opts: opts, log: log, limiter: rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst), lanes: map[int64]*lane{}}
+	return &pacer{opts: opts, log: log, limiter: rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst), lanes: lanes.New(opts.RoomRate, opts.RoomBurst)}
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
@@ -129,12 +122,12 @@ func (p *pacer) stats() Stats {
 
 // do makes call in room's order; counted calls (messages, edits) are paced.
 func (p *pacer) do(ctx context.Context, room int64, what string, counted bool, call func(ctx context.Context) error) error {
-	l, mine, err := p.enter(ctx, room)
+	turn, err := p.lanes.Enter(ctx, room)
 	if err != nil {
 		p.failed.Add(1)
 		return fmt.Errorf("matrix %s in chat %d: not sent: %w", what, room, err)
 	}
-	defer p.leave(room, l, mine)
+	defer turn.Leave()
 	var (
 		giveUp  time.Time
 		delay   = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
@@ -142,7 +135,7 @@ func (p *pacer) do(ctx context.Context, room int64, what string, counted bool, c
 	)
 	for attempt := 1; ; attempt++ {
 		if counted && !p.opts.Unlimited {
-			err := l.limiter.Wait(ctx)
+			err := turn.Pace(ctx)
 			if err == nil {
 				err = p.global(ctx, isBulk(ctx))
 			}
@@ -204,47 +197,6 @@ func (p *pacer) global(ctx context.Context, bulk bool) error {
 		}
 		if !sleep(ctx, slot) {
 			return ctx.Err()
-		}
-	}
-}
-
-// enter waits for the room's previous calls to finish.
-func (p *pacer) enter(ctx context.Context, room int64) (*lane, chan struct{}, error) {
-	p.mu.Lock()
-	l := p.lanes[room]
-	if l == nil {
-		l = &lane{limiter: rate.NewLimiter(rate.Limit(p.opts.RoomRate), p.opts.RoomBurst)}
-		p.lanes[room] = l
-	}
-	prev, mine := l.tail, make(chan struct{})
-	l.tail = mine
-	l.users++
-	p.mu.Unlock()
-	if prev != nil {
-		select {
-		case <-prev:
-		case <-ctx.Done():
-			go func() {
-				<-prev
-				p.leave(room, l, mine)
-			}()
-			return nil, nil, ctx.Err()
-		}
-	}
-	return l, mine, nil
-}
-
-// leave ends a call's turn; an idle room whose limiter has refilled is
-// forgotten, so the map does not grow with every room ever served.
-func (p *pacer) leave(room int64, l *lane, mine chan struct{}) {
-	close(mine)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l.users--
-	if l.users == 0 {
-		l.tail = nil
-		if l.limiter.Tokens() >= float64(p.opts.RoomBurst) {
-			delete(p.lanes, room)
 		}
 	}
 }

@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"golang.org/x/time/rate"
+
+	"github.com/relais-sante/relais/internal/lanes"
 )
 
 // SenderOptions tune the Sender; the zero value gives Telegram's limits.
@@ -79,9 +80,7 @@ type Sender struct {
 	log   *slog.Logger
 	turns *turns // the global rate limit's tokens, conversations first
 
-	mu      sync.Mutex
-	lanes   map[int64]*lane
-	entered int
+	lanes *lanes.Lanes // each chat's calls in order, under the chat's rate
 
 	sent, retries, tooMany, failed atomic.Int64
 	bulkSent                       atomic.Int64
@@ -100,14 +99,6 @@ type bulkKey struct{}
 func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
 
 func isBulk(ctx context.Context) bool { b, _ := ctx.Value(bulkKey{}).(bool); return b }
-
-// lane is one chat's queue: a FIFO chain where each request waits for the
-// previous one to finish, plus the chat's rate limiter.
-type lane struct {
-	limiter *rate.Limiter
-	tail    chan struct{} // closed when the newest request of the chat is done
-	users   int           // requests queued or running
-}
 
 // NewSender returns a Sender for api.
 func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
@@ -141,7 +132,7 @@ func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
 		opts:  opts,
 		log:   log,
 		turns: newTurns(rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst), time.Now),
-		lanes: map[int64]*lane{},
+		lanes: lanes.New(opts.ChatRate, opts.ChatBurst),
 	}
 }
 
@@ -155,15 +146,7 @@ type SenderStats struct {
 }
 
 // QueueDepth is the number of calls queued or running in chats.
-func (s *Sender) QueueDepth() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := 0
-	for _, l := range s.lanes {
-		n += l.users
-	}
-	return n
-}
+func (s *Sender) QueueDepth() int { return s.lanes.Queued() }
 
 // Stats returns the counters so far.
 func (s *Sender) Stats() SenderStats {
@@ -196,71 +179,18 @@ func (s *Sender) Request(ctx context.Context, c tgbotapi.Chattable) (*tgbotapi.A
 	if !t.inChat {
 		return s.deliver(ctx, t, nil, c)
 	}
-	l, done, err := s.enter(ctx, t.chatID)
+	turn, err := s.lanes.Enter(ctx, t.chatID)
 	if err != nil {
 		s.failed.Add(1)
 		return nil, fmt.Errorf("telegram %s to chat %d: %w: %w", t.method, t.chatID, ErrNotSent, err)
 	}
-	defer s.leave(t.chatID, l, done)
-	return s.deliver(ctx, t, l, c)
-}
-
-// enter waits for the chat's previous requests to finish.
-func (s *Sender) enter(ctx context.Context, chatID int64) (*lane, chan struct{}, error) {
-	s.mu.Lock()
-	l := s.lanes[chatID]
-	if l == nil {
-		s.sweepLocked()
-		l = &lane{limiter: rate.NewLimiter(rate.Limit(s.opts.ChatRate), s.opts.ChatBurst)}
-		s.lanes[chatID] = l
-	}
-	prev, mine := l.tail, make(chan struct{})
-	l.tail = mine
-	l.users++
-	s.mu.Unlock()
-	if prev != nil {
-		select {
-		case <-prev:
-		case <-ctx.Done():
-			// Keep the chain intact: this turn ends when the previous one does.
-			go func() {
-				<-prev
-				s.leave(chatID, l, mine)
-			}()
-			return nil, nil, ctx.Err()
-		}
-	}
-	return l, mine, nil
-}
-
-func (s *Sender) leave(chatID int64, l *lane, mine chan struct{}) {
-	close(mine)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	l.users--
-	if l.users == 0 {
-		l.tail = nil
-	}
-}
-
-// sweepLocked forgets idle chats whose limiter has refilled, so the map
-// does not grow with every chat ever seen. Callers hold s.mu.
-func (s *Sender) sweepLocked() {
-	s.entered++
-	if s.entered%1024 != 0 {
-		return
-	}
-	now := time.Now()
-	for id, l := range s.lanes {
-		if l.users == 0 && l.limiter.TokensAt(now) >= float64(s.opts.ChatBurst) {
-			delete(s.lanes, id)
-		}
-	}
+	defer turn.Leave()
+	return s.deliver(ctx, t, turn, c)
 }
 
 // deliver makes the call, waiting for the rate limits and retrying
 // transient failures until GiveUpAfter.
-func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+func (s *Sender) deliver(ctx context.Context, t target, turn *lanes.Turn, c tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
 	var (
 		giveUp  time.Time
 		delay   = backoff{min: 500 * time.Millisecond, max: 30 * time.Second}
@@ -276,8 +206,8 @@ func (s *Sender) deliver(ctx context.Context, t target, l *lane, c tgbotapi.Chat
 		return s.fail(t, attempts, err)
 	}
 	for attempt := 1; ; attempt++ {
-		if t.counted && !s.opts.Unlimited && l != nil {
-			err := l.limiter.Wait(ctx)
+		if t.counted && !s.opts.Unlimited && turn != nil {
+			err := turn.Pace(ctx)
 			if err == nil {
 				err = s.turns.wait(ctx, t.entered, bulk)
 			}
