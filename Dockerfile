@@ -4,7 +4,7 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o /out/relais ./cmd/relais
+RUN CGO_ENABLED=0 go build -tags goolm -trimpath -ldflags "-s -w" -o /out/relais ./cmd/relais
 
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/relais /usr/local/bin/relais

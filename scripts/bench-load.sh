@@ -36,7 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$root" && go build -o "$work/relais" ./cmd/relais)
+(cd "$root" && go build -tags goolm -o "$work/relais" ./cmd/relais)
 (cd "$LOADGRAM_DIR" && go build -o "$work/loadgram" .)
 
 psql "$PGURL/postgres" -qc "CREATE DATABASE $db" >/dev/null

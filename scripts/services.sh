@@ -2,6 +2,8 @@
 # Makes sure PostgreSQL and Redis answer on loopback, for `make run`, `make test`
 # and CI: use running ones, start installed-but-stopped ones, install them with
 # apt-get on Debian/Ubuntu when absent; otherwise say exactly what is missing.
+# With `matrix` as argument (`make test` passes it), it also makes sure a
+# Dendrite homeserver for the Matrix transport's tests answers on loopback.
 set -euo pipefail
 
 PGHOST=127.0.0.1
@@ -92,7 +94,77 @@ ensure_relais_db() {
 	fi
 }
 
+# The Matrix transport's tests talk to a real homeserver: Dendrite v0.13.8
+# (Apache-2.0; its later element-hq versions are AGPL), built once with cgo for
+# SQLite into a cache kept across clones (about 3½ minutes on an empty Go
+# cache), started once and reused by every test run. Federation is off,
+# rate limits too, open registration too (tests register their own users with
+# the shared secret, which internal/testenv reads from the data dir, a temp dir).
+DENDRITE_VERSION=v0.13.8
+DENDRITE_BIN="${RELAIS_DENDRITE_BIN:-$HOME/.cache/relais/dendrite-$DENDRITE_VERSION/bin}"
+MATRIX_PORT="${RELAIS_TEST_MATRIX_PORT:-8008}"
+MATRIX_DIR="${RELAIS_TEST_MATRIX_DIR:-/tmp/relais-dendrite}"
+
+matrix_up() { curl -fsS "http://127.0.0.1:$MATRIX_PORT/_matrix/client/versions" >/dev/null 2>&1; }
+
+build_dendrite() {
+	local missing=""
+	for cmd in dendrite generate-keys generate-config; do
+		[ -x "$DENDRITE_BIN/$cmd" ] || missing="$missing $cmd"
+	done
+	[ -n "$missing" ] || return 0
+	if ! command -v go >/dev/null || ! command -v gcc >/dev/null; then
+		say "missing: Go and gcc to build Dendrite $DENDRITE_VERSION (the Matrix tests need it)"
+		exit 1
+	fi
+	say "building Dendrite $DENDRITE_VERSION into $DENDRITE_BIN (once; about 3½ minutes on an empty Go cache)"
+	mkdir -p "$DENDRITE_BIN"
+	local pkgs=()
+	for cmd in dendrite generate-keys generate-config create-account; do
+		pkgs+=("github.com/matrix-org/dendrite/cmd/$cmd@$DENDRITE_VERSION")
+	done
+	(cd / && CGO_ENABLED=1 GOBIN="$DENDRITE_BIN" GOFLAGS= go install "${pkgs[@]}")
+}
+
+configure_dendrite() {
+	mkdir -p "$MATRIX_DIR"
+	chmod 700 "$MATRIX_DIR"
+	[ -f "$MATRIX_DIR/dendrite.yaml" ] && return 0
+	(cd "$MATRIX_DIR" && "$DENDRITE_BIN/generate-keys" --private-key matrix_key.pem >/dev/null)
+	local secret
+	secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	"$DENDRITE_BIN/generate-config" -ci -server localhost -dir "$MATRIX_DIR" |
+		sed -e 's/^\(  *disable_federation:\).*/\1 true/' \
+			-e "s/^\(  *registration_shared_secret:\).*/\1 \"$secret\"/" \
+			-e 's/^\(  *registration_disabled:\).*/\1 true/' \
+			-e 's/^\(  *guests_disabled:\).*/\1 true/' \
+			-e 's/^\(  *level:\) trace/\1 warn/' \
+			-e 's/^\(  *enable_inbound:\).*/\1 false/' \
+			-e 's/^\(  *enable_outbound:\).*/\1 false/' >"$MATRIX_DIR/dendrite.yaml.new"
+	for want in 'disable_federation: true' 'registration_disabled: true' 'enabled: false'; do
+		grep -q "$want" "$MATRIX_DIR/dendrite.yaml.new" || { say "Dendrite's configuration did not take « $want »"; exit 1; }
+	done
+	printf '%s' "$secret" >"$MATRIX_DIR/registration_secret"
+	mv "$MATRIX_DIR/dendrite.yaml.new" "$MATRIX_DIR/dendrite.yaml"
+}
+
+ensure_matrix() {
+	if matrix_up; then return; fi
+	build_dendrite
+	configure_dendrite
+	# In its own session, holding none of this script's descriptors, so it
+	# outlives the script and a pipe reading make's output still ends;
+	# dendrite.pid is its pid (written by the shell that becomes it).
+	(cd "$MATRIX_DIR" && exec setsid sh -c 'echo $$ >dendrite.pid; exec "$0" -config dendrite.yaml -http-bind-address "$1"' \
+		"$DENDRITE_BIN/dendrite" "127.0.0.1:$MATRIX_PORT" >"$MATRIX_DIR/dendrite.log" 2>&1 </dev/null) &
+	wait_for "Dendrite on 127.0.0.1:$MATRIX_PORT (log: $MATRIX_DIR/dendrite.log)" matrix_up
+}
+
 ensure_postgres
 ensure_redis
 ensure_relais_db
 say "PostgreSQL on $PGHOST:$PGPORT and Redis on 127.0.0.1:$REDIS_PORT are ready"
+if [ "${1:-}" = matrix ]; then
+	ensure_matrix
+	say "Dendrite on 127.0.0.1:$MATRIX_PORT is ready (data in $MATRIX_DIR)"
+fi

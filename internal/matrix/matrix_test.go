@@ -1,0 +1,380 @@
+//go:build goolm
+
+package matrix_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"testing"
+	"time"
+
+	"maunium.net/go/mautrix"
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
+	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+var pickleKey = []byte("relais-test-pickle-key")
+
+// bot opens the transport for the bot account on db, logging in with the
+// password (the device is kept in the database).
+func bot(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser, db *testenv.DB) *matrix.Transport {
+	t.Helper()
+	tr, err := matrix.Open(context.Background(), matrix.Config{
+		HomeserverURL: srv.URL, UserID: u.UserID, Password: u.Password,
+		DatabaseURL: db.URL, PickleKey: pickleKey, SyncTimeout: 2 * time.Second,
+		Sender: matrix.SenderOptions{Unlimited: true},
+	})
+	if err != nil {
+		t.Fatalf("open the transport: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := tr.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return tr
+}
+
+// run runs the transport until parent ends or stop is called; stop waits
+// for Run to return.
+func run(t *testing.T, parent context.Context, tr *matrix.Transport, h matrix.Handler) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(parent)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		if err := tr.Run(ctx, h); err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	stop = func() {
+		cancel()
+		select {
+		case <-finished:
+		case <-time.After(30 * time.Second):
+			t.Error("Run did not return 30 s after its context ended")
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func tinyPNG(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	img.Set(1, 1, color.RGBA{R: 200, A: 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// In an encrypted direct chat, a person's message reaches the handler in
+// clear, and everything the bot sends back — text with its numbered
+// choices, an edit, an image, a document — is encrypted on the wire and
+// decrypts on the person's device.
+func TestEncryptedDirectChat(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Matrix(t)
+	db := testenv.NewDB(t)
+	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "mediatrice")
+	tr := bot(t, srv, botUser, db)
+	chart := tinyPNG(t)
+	pdf := []byte("%PDF-1.4 rapport annuel")
+	got := make(chan matrix.Event, 10)
+	run(t, context.Background(), tr, func(ctx context.Context, ev matrix.Event) error {
+		got <- ev
+		switch ev.Text {
+		case "!start ABC123":
+			_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Bienvenue ! Votre sexe ?",
+				Buttons: [][]chat.Button{{{Text: "Femme", Data: "s:f"}, {Text: "Homme", Data: "s:h"}}}})
+			return err
+		case "1":
+			n, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Fiche en cours…"})
+			if err != nil {
+				return err
+			}
+			_, err = tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Edit: n, Text: "Fiche n° 12 enregistrée"})
+			return err
+		case "chiffres":
+			if _, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Accompagnements par mois", File: &chat.File{Name: "chiffres.png", Data: chart, Photo: true}}); err != nil {
+				return err
+			}
+			_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, File: &chat.File{Name: "rapport.pdf", Data: pdf}})
+			return err
+		}
+		return nil
+	})
+
+	p := newPeer(t, srv, person)
+	room := p.room(tr.UserID(), true, true)
+	p.waitMember(room, tr.UserID(), true)
+
+	p.say(room, "!start ABC123")
+	ev := <-got
+	chat, err := tr.ChatOf(context.Background(), room.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := tr.PersonOf(context.Background(), person.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Text != "!start ABC123" || ev.ChatID != chat || ev.SenderID != sender || ev.Sender != person.UserID || ev.MessageID <= 0 {
+		t.Fatalf("event %+v, want the text, chat %d and sender %d", ev, chat, sender)
+	}
+	if chat < 8_000_000_000_000_000_000 || sender < 8_000_000_000_000_000_000 {
+		t.Fatalf("chat %d, sender %d: local numbers start above every Telegram id", chat, sender)
+	}
+	r := p.next()
+	if r.wire != event.EventEncrypted || r.content.Body != "Bienvenue ! Votre sexe ?\n1. Femme\n2. Homme" {
+		t.Fatalf("got %s %q, want an encrypted message with numbered choices", r.wire.Type, r.content.Body)
+	}
+
+	p.say(room, "1")
+	<-got
+	if r := p.next(); r.wire != event.EventEncrypted || r.content.Body != "Fiche en cours…" {
+		t.Fatalf("got %s %q", r.wire.Type, r.content.Body)
+	}
+	r = p.next()
+	if r.wire != event.EventEncrypted || r.content.RelatesTo.GetReplaceID() == "" || r.content.NewContent == nil || r.content.NewContent.Body != "Fiche n° 12 enregistrée" {
+		t.Fatalf("edit: got %s %+v, want an encrypted m.replace", r.wire.Type, r.content)
+	}
+
+	p.say(room, "chiffres")
+	<-got
+	img := p.next()
+	if img.wire != event.EventEncrypted || img.content.MsgType != event.MsgImage || img.content.Body != "Accompagnements par mois" ||
+		img.content.FileName != "chiffres.png" || img.content.URL != "" || img.content.File == nil || img.content.Info.Width != 3 {
+		t.Fatalf("image: got %s %+v, want an encrypted image with its caption and an encrypted attachment", img.wire.Type, img.content)
+	}
+	if data := p.download(img.content); !bytes.Equal(data, chart) {
+		t.Fatalf("the image decrypts to %d bytes, want the chart's %d", len(data), len(chart))
+	}
+	doc := p.next()
+	if doc.wire != event.EventEncrypted || doc.content.MsgType != event.MsgFile || doc.content.Body != "rapport.pdf" || doc.content.File == nil {
+		t.Fatalf("document: got %s %+v", doc.wire.Type, doc.content)
+	}
+	if data := p.download(doc.content); !bytes.Equal(data, pdf) {
+		t.Fatalf("the document decrypts to %q", data)
+	}
+	raw, err := p.cli.DownloadBytes(context.Background(), mustParse(t, doc.content.File.URL))
+	if err != nil || bytes.Contains(raw, []byte("rapport annuel")) {
+		t.Fatalf("the homeserver holds the document in clear (%v)", err)
+	}
+	assertNothingInClear(t, p, room, tr.UserID())
+
+	// The bot's device is signed by its account's self-signing key.
+	keys, err := p.cli.QueryKeys(context.Background(), &mautrix.ReqQueryKeys{DeviceKeys: map[id.UserID]mautrix.DeviceIDList{id.UserID(tr.UserID()): {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ssk := keys.SelfSigningKeys[id.UserID(tr.UserID())]
+	device := keys.DeviceKeys[id.UserID(tr.UserID())][id.DeviceID(tr.DeviceID())]
+	if key := ssk.FirstKey(); key == "" || device.Signatures[id.UserID(tr.UserID())][id.NewKeyID(id.KeyAlgorithmEd25519, key.String())] == "" {
+		t.Fatalf("the bot's device %s is not cross-signed (self-signing key %q)", tr.DeviceID(), key)
+	}
+}
+
+func mustParse(t *testing.T, u id.ContentURIString) id.ContentURI {
+	uri, err := u.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return uri
+}
+
+// assertNothingInClear reads the room's history from the homeserver: every
+// event the bot sent in it is m.room.encrypted.
+func assertNothingInClear(t *testing.T, p *peer, room id.RoomID, bot string) {
+	t.Helper()
+	resp, err := p.cli.Messages(context.Background(), room, "", "", mautrix.DirectionBackward, nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, evt := range resp.Chunk {
+		if evt.Sender != id.UserID(bot) || evt.StateKey != nil {
+			continue
+		}
+		n++
+		if evt.Type != event.EventEncrypted {
+			t.Errorf("the bot sent a %s in an encrypted room", evt.Type.Type)
+		}
+	}
+	if n < 5 {
+		t.Fatalf("the bot sent %d events in the room, want at least 5", n)
+	}
+}
+
+// A restart in the middle of a batch loses nothing (an event whose handler
+// did not finish comes again) and repeats nothing (an event handled before
+// the sync position moved is skipped), with the same device and its keys.
+func TestRestartNeitherLosesNorRepeats(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Matrix(t)
+	db := testenv.NewDB(t)
+	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "mediateur")
+	h := newHandled()
+
+	// First run: the handler is killed while handling « un ».
+	tr1 := bot(t, srv, botUser, db)
+	device := tr1.DeviceID()
+	killed, kill := context.WithCancel(context.Background())
+	stop1 := run(t, killed, tr1, func(ctx context.Context, ev matrix.Event) error {
+		if ev.Text == "un" {
+			kill()
+			return ctx.Err()
+		}
+		h.add(ev.Text)
+		return nil
+	})
+	p := newPeer(t, srv, person)
+	room := p.room(tr1.UserID(), true, true)
+	p.waitMember(room, tr1.UserID(), true)
+	p.say(room, "un")
+	<-killed.Done()
+	stop1()
+
+	// Second run, same database: « un » comes again, once.
+	tr2 := bot(t, srv, botUser, db)
+	if tr2.DeviceID() != device {
+		t.Fatalf("device %s after the restart, want %s", tr2.DeviceID(), device)
+	}
+	echo := func(tr *matrix.Transport) matrix.Handler {
+		return func(ctx context.Context, ev matrix.Event) error {
+			h.add(ev.Text)
+			_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Reçu : " + ev.Text})
+			return err
+		}
+	}
+	stop2 := run(t, context.Background(), tr2, echo(tr2))
+	h.wait(t, "un")
+	if r := p.next(); r.wire != event.EventEncrypted || r.content.Body != "Reçu : un" {
+		t.Fatalf("got %s %q", r.wire.Type, r.content.Body)
+	}
+	before := nextBatch(t, db, botUser.UserID)
+	p.say(room, "deux")
+	h.wait(t, "deux")
+	if r := p.next(); r.content.Body != "Reçu : deux" {
+		t.Fatalf("got %q", r.content.Body)
+	}
+	waitFor(t, "the sync position to move past « deux »", func() bool { return nextBatch(t, db, botUser.UserID) != before })
+	stop2()
+
+	// A crash after « deux » was handled but before the position moved:
+	// put the position back; the third run must not handle « deux » again.
+	if _, err := db.SQL.Exec(context.Background(), `UPDATE matrix_accounts SET next_batch = $2 WHERE user_id = $1`, botUser.UserID, before); err != nil {
+		t.Fatal(err)
+	}
+	tr3 := bot(t, srv, botUser, db)
+	run(t, context.Background(), tr3, echo(tr3))
+	p.say(room, "trois")
+	h.wait(t, "trois")
+	if r := p.next(); r.content.Body != "Reçu : trois" {
+		t.Fatalf("got %q after the restart, want only the answer to « trois »", r.content.Body)
+	}
+	if h.count("un") != 1 || h.count("deux") != 1 || h.count("trois") != 1 {
+		t.Fatalf("handled %s, want each message once", h)
+	}
+}
+
+func nextBatch(t *testing.T, db *testenv.DB, user string) string {
+	t.Helper()
+	var nb string
+	if err := db.SQL.QueryRow(context.Background(), `SELECT next_batch FROM matrix_accounts WHERE user_id = $1`, user).Scan(&nb); err != nil {
+		t.Fatal(err)
+	}
+	return nb
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Invited to a group room, the bot says one sentence and leaves; so it
+// does from a direct chat that a third person joins. A direct chat without
+// encryption is answered in clear.
+func TestLeavesGroupRooms(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Matrix(t)
+	db := testenv.NewDB(t)
+	botUser, person, third := srv.NewUser(t, "relais"), srv.NewUser(t, "coordinatrice"), srv.NewUser(t, "tiers")
+	tr := bot(t, srv, botUser, db)
+	run(t, context.Background(), tr, func(ctx context.Context, ev matrix.Event) error {
+		if ev.Text != "bonjour" {
+			t.Errorf("a group message reached the handler: %q", ev.Text)
+			return nil
+		}
+		_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Bonjour !"})
+		return err
+	})
+	const sentence = "Relais répond seulement en conversation privée : écrivez-moi dans un message direct."
+	p := newPeer(t, srv, person)
+	group := p.room(tr.UserID(), false, false)
+	r := p.next()
+	if r.room != group || r.wire != event.EventMessage || r.content.Body != sentence {
+		t.Fatalf("got %s %q in %s, want the sentence in the group", r.wire.Type, r.content.Body, r.room)
+	}
+	p.waitMember(group, tr.UserID(), false)
+
+	direct := p.room(tr.UserID(), true, false)
+	p.waitMember(direct, tr.UserID(), true)
+	p.say(direct, "bonjour")
+	if r := p.next(); r.room != direct || r.wire != event.EventMessage || r.content.Body != "Bonjour !" {
+		t.Fatalf("got %s %q in %s, want the answer in clear in the unencrypted direct chat", r.wire.Type, r.content.Body, r.room)
+	}
+	if _, err := p.cli.InviteUser(context.Background(), direct, &mautrix.ReqInviteUser{UserID: id.UserID(third.UserID)}); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.next(); r.room != direct || r.content.Body != sentence {
+		t.Fatalf("got %q in %s, want the sentence once the direct chat has a third person", r.content.Body, r.room)
+	}
+	p.waitMember(direct, tr.UserID(), false)
+}
+
+// With an access token, the transport takes the token's device and keeps
+// it; the same token opens the same device, keys and all, after a restart.
+func TestAccessTokenKeepsItsDevice(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Matrix(t)
+	db := testenv.NewDB(t)
+	u := srv.NewUser(t, "relais")
+	cfg := matrix.Config{HomeserverURL: srv.URL, UserID: u.UserID, AccessToken: u.AccessToken, DatabaseURL: db.URL, PickleKey: pickleKey}
+	for range 2 {
+		tr, err := matrix.Open(context.Background(), cfg)
+		if err != nil {
+			t.Fatalf("open with the access token: %v", err)
+		}
+		if tr.DeviceID() != u.DeviceID {
+			t.Fatalf("device %s, want the token's %s", tr.DeviceID(), u.DeviceID)
+		}
+		if err := tr.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var device string
+	if err := db.SQL.QueryRow(context.Background(), `SELECT device_id FROM matrix_accounts WHERE user_id = $1`, u.UserID).Scan(&device); err != nil || device != u.DeviceID {
+		t.Fatalf("stored device %q (%v), want %s", device, err, u.DeviceID)
+	}
+	cfg.PickleKey = []byte("another key")
+	if _, err := matrix.Open(context.Background(), cfg); err == nil {
+		t.Fatal("opened the stored keys with another pickle key")
+	}
+}
