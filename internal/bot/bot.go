@@ -172,8 +172,14 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 	if !ok {
 		return nil
 	}
-	ctx = withLogAttrs(ctx, slog.Int("update_id", u.UpdateID))
-	status, err := b.updates.BeginUpdate(ctx, ev.chatID, u.UpdateID)
+	return b.handleOnce(ctx, ev)
+}
+
+// handleOnce handles ev unless it was handled already (same chat and
+// update id), one event of a chat at a time.
+func (b *Bot) handleOnce(ctx context.Context, ev event) error {
+	ctx = withLogAttrs(ctx, slog.Int("update_id", ev.updateID))
+	status, err := b.updates.BeginUpdate(ctx, ev.chatID, ev.updateID)
 	if err != nil {
 		b.log.ErrorContext(ctx, "claim update", "err", err)
 		b.answer(ctx, ev, "")
@@ -188,7 +194,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		return ErrChatBusy
 	}
 	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
-	go b.renew(renewCtx, ev.chatID, u.UpdateID)
+	go b.renew(renewCtx, ev.chatID, ev.updateID)
 	done := false
 	defer func() {
 		stopRenew()
@@ -201,11 +207,11 @@ func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
 		if done || ctx.Err() == nil {
 			finish = b.updates.FinishUpdate
 		}
-		if err := finish(context.WithoutCancel(ctx), ev.chatID, u.UpdateID); err != nil {
+		if err := finish(context.WithoutCancel(ctx), ev.chatID, ev.updateID); err != nil {
 			b.log.ErrorContext(ctx, "release update", "done", done, "err", err)
 			// Redis is down: keep trying while the lease lasts, so the
 			// chat is free as soon as Redis is back, not when it expires.
-			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, u.UpdateID)
+			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, ev.updateID)
 		}
 	}()
 	if ev.edited {

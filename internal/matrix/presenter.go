@@ -1,0 +1,246 @@
+package matrix
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/frtext"
+)
+
+// FirstLocal is the first local number the transport gives (migration
+// 00050): every chat, person and message number at or above it is
+// Matrix's, every one below is Telegram's.
+const FirstLocal int64 = 8_000_000_000_000_000_001
+
+// Local says whether a chat or person number is a Matrix one.
+func Local(n int64) bool { return n >= FirstLocal }
+
+// PressPrefix starts the acknowledgement id of a press read from a typed
+// choice: there is nothing to acknowledge on Matrix.
+const PressPrefix = "matrix:"
+
+// Press is a typed number or label read back as the button it names in
+// the last numbered choices the person was shown.
+type Press struct {
+	Data        string // the button's data, as a press on Telegram carries
+	MessageID   int    // the message that showed the choices
+	MessageText string // its text
+}
+
+// Presenter is the bot's side of the transport: the rest of Relais
+// addresses a person (a Matrix person's number is also their chat, as a
+// private chat on Telegram), the presenter answers them in the direct
+// room they last wrote from; it shows buttons as numbered choices (Body)
+// and reads a typed number or label back as the press the bot expects; a
+// command takes « ! », « / » or no mark at all (« !fiche », « fiche »).
+type Presenter struct {
+	t        *Transport
+	commands map[string]bool
+}
+
+// NewPresenter presents t to a bot whose commands (without their « / »)
+// are commands.
+func NewPresenter(t *Transport, commands []string) *Presenter {
+	p := &Presenter{t: t, commands: map[string]bool{}}
+	for _, c := range commands {
+		p.commands[strings.ToLower(strings.TrimPrefix(c, "/"))] = true
+	}
+	return p
+}
+
+// Run hands each message to h, addressed to the person (ChatID is the
+// sender's number), with a typed choice read back as Press and a command
+// written with its « / ».
+func (p *Presenter) Run(ctx context.Context, h Handler) error {
+	return p.t.Run(ctx, func(ctx context.Context, ev Event) error {
+		shown, err := p.meet(ctx, ev.SenderID, ev.ChatID)
+		if err != nil {
+			return err
+		}
+		ev.ChatID = ev.SenderID
+		if data, ok := shown.read(ev.Text); ok {
+			ev.Press = &Press{Data: data, MessageID: shown.Message, MessageText: shown.Text}
+		} else {
+			ev.Text = p.command(ev.Text)
+		}
+		return h(ctx, ev)
+	})
+}
+
+// command writes a command the way the bot reads it: « !fiche » and
+// « fiche » are « /fiche », « start CODE » is « /start CODE ».
+func (p *Presenter) command(text string) string {
+	if rest, ok := strings.CutPrefix(text, "!"); ok {
+		return "/" + strings.TrimLeft(rest, " ")
+	}
+	word, _, _ := strings.Cut(text, " ")
+	if p.commands[strings.ToLower(word)] {
+		return "/" + strings.ToLower(word) + text[len(word):]
+	}
+	return text
+}
+
+// Post sends m to the person's direct room (m.ChatID is the person) and
+// keeps its choices when it shows any.
+func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
+	room, err := p.roomOf(ctx, m.ChatID)
+	if err != nil {
+		return 0, err
+	}
+	person := m.ChatID
+	m.ChatID = room
+	n, err := p.t.Post(ctx, m)
+	if err != nil {
+		return 0, err
+	}
+	if err := p.keep(ctx, person, n, m); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// LeaveChat leaves the person's direct room.
+func (p *Presenter) LeaveChat(ctx context.Context, person int64) error {
+	room, err := p.roomOf(ctx, person)
+	if err != nil {
+		return err
+	}
+	return p.t.LeaveChat(ctx, room)
+}
+
+// choice is one numbered choice as kept.
+type choice struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// shown is the last numbered choices a person was shown.
+type shown struct {
+	Message int
+	Text    string
+	Choices []choice
+}
+
+// read is the data of the choice typed: its number (from 1) or its label
+// (case, accents and a leading emoji ignored).
+func (s shown) read(typed string) (string, bool) {
+	if len(s.Choices) == 0 {
+		return "", false
+	}
+	t := strings.TrimSuffix(strings.TrimSpace(typed), ".")
+	if n, err := strconv.Atoi(t); err == nil {
+		if n < 1 || n > len(s.Choices) {
+			return "", false
+		}
+		return s.Choices[n-1].Data, true
+	}
+	want := frtext.LabelKey(typed)
+	if want == "" {
+		return "", false
+	}
+	for _, c := range s.Choices {
+		if frtext.LabelKey(c.Label) == want {
+			return c.Data, true
+		}
+	}
+	return "", false
+}
+
+// meet records the room the person wrote from (the bot answers there) and
+// returns the choices they were last shown.
+func (p *Presenter) meet(ctx context.Context, person, room int64) (shown, error) {
+	var (
+		s   shown
+		raw []byte
+	)
+	err := p.t.db.QueryRowContext(ctx, `INSERT INTO matrix_people (person, room) VALUES ($1, $2)
+		ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room,
+			choices_message = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_message ELSE 0 END,
+			choices_text = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_text ELSE '' END,
+			choices = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices ELSE '[]' END,
+			updated_at = now()
+		RETURNING choices_message, choices_text, choices`, person, room).Scan(&s.Message, &s.Text, &raw)
+	if err != nil {
+		return shown{}, fmt.Errorf("matrix: room of person %d: %w", person, err)
+	}
+	if err := json.Unmarshal(raw, &s.Choices); err != nil {
+		return shown{}, fmt.Errorf("matrix: choices of person %d: %w", person, err)
+	}
+	return s, nil
+}
+
+// roomOf is the direct room the person last wrote from.
+func (p *Presenter) roomOf(ctx context.Context, person int64) (int64, error) {
+	var room int64
+	err := p.t.db.QueryRowContext(ctx, `SELECT room FROM matrix_people WHERE person = $1`, person).Scan(&room)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("person %d: %w", person, ErrUnknownChat)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("matrix: room of person %d: %w", person, err)
+	}
+	return room, nil
+}
+
+// keep records the choices message n shows: a new message with buttons
+// replaces the kept choices; an edit of the kept message replaces them
+// (no buttons: none left to type).
+func (p *Presenter) keep(ctx context.Context, person int64, n int, m chat.Message) error {
+	var cs []choice
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if b.URL == "" {
+				cs = append(cs, choice{Label: b.Text, Data: b.Data})
+			}
+		}
+	}
+	if m.Edit == 0 && len(cs) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(cs)
+	if err != nil {
+		return fmt.Errorf("matrix: encode choices: %w", err)
+	}
+	if cs == nil {
+		raw = []byte("[]")
+	}
+	// An edit without text keeps the message's text.
+	q := `UPDATE matrix_people SET choices_message = $2, choices_text = $3, choices = $4, updated_at = now() WHERE person = $1`
+	if m.Edit > 0 {
+		q = `UPDATE matrix_people SET choices_text = COALESCE(NULLIF($3, ''), choices_text), choices = $4, updated_at = now()
+			WHERE person = $1 AND choices_message = $2`
+	}
+	text := m.Text
+	if _, err := p.t.db.ExecContext(ctx, q, person, n, text, raw); err != nil {
+		return fmt.Errorf("matrix: keep the choices of person %d: %w", person, err)
+	}
+	return nil
+}
+
+// Answer acknowledges a press read from a typed choice: Matrix has no
+// toast, so a text is said in the chat; none says nothing.
+func (p *Presenter) Answer(ctx context.Context, callbackID, text string) error {
+	if text == "" {
+		return nil
+	}
+	person, err := strconv.ParseInt(strings.TrimPrefix(callbackID, PressPrefix), 10, 64)
+	if err != nil || !strings.HasPrefix(callbackID, PressPrefix) {
+		return fmt.Errorf("matrix: %q is not a press read by the presenter", callbackID)
+	}
+	_, err = p.Post(ctx, chat.Message{ChatID: person, Text: text})
+	return err
+}
+
+// SetCommands does nothing: Matrix clients have no command menu (/aide
+// lists the commands).
+func (p *Presenter) SetCommands(context.Context, int64, []chat.Command) error { return nil }
+
+// Delete does nothing: the bot may not redact what a person wrote in
+// their room, and its own messages stay as sent.
+func (p *Presenter) Delete(context.Context, int64, int) error { return nil }
