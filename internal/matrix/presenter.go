@@ -74,14 +74,20 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 }
 
 // command writes a command the way the bot reads it: « !fiche » and
-// « fiche » are « /fiche », « start CODE » is « /start CODE ».
+// « fiche » are « /fiche », « start CODE » is « /start CODE ». A plain word
+// is a command only alone (or « start » with its code): a note that begins
+// with « fiche » stays a note.
 func (p *Presenter) command(text string) string {
 	if rest, ok := strings.CutPrefix(text, "!"); ok {
 		return "/" + strings.TrimLeft(rest, " ")
 	}
-	word, _, _ := strings.Cut(text, " ")
-	if p.commands[strings.ToLower(word)] {
-		return "/" + strings.ToLower(word) + text[len(word):]
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		return text
+	}
+	word := strings.ToLower(words[0])
+	if p.commands[word] && (len(words) == 1 || (word == "start" && len(words) == 2)) {
+		return "/" + strings.Join(append([]string{word}, words[1:]...), " ")
 	}
 	return text
 }
