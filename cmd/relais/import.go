@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/trackingcsv"
@@ -55,7 +56,7 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	err = trackingcsv.RunImport(ctx, st, in, *dryRun, stdout)
+	err = trackingcsv.RunImport(ctx, bulkimport.New(st), in, *dryRun, stdout)
 	if stdin.over { // whatever the parser made of the cut line
 		return fmt.Errorf("import : l'entrée standard dépasse la limite de %s octets (RELAIS_IMPORT_MAX_BYTES) ; rien n'a été importé",
 			frtext.Number(int(cfg.ImportMaxBytes)))

@@ -171,14 +171,14 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: out,
 		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log, Metrics: mx,
-		InProgress: bot.InProgress(svc.forms),
+		Forms: svc.forms,
 	})
 	// Every scheduled job runs on one runner: catch-up at start, panic
 	// recovery, one replica per tick, a record of each execution.
 	runner := &jobs.Runner{Store: svc.store, Lock: locks, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
 	digestLog := log.With("job", digest.JobName)
 	dig := &digest.Job{Store: svc.store, Out: out, Location: cfg.Location, Log: digestLog,
-		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}, Buttons: bot.DigestButtons}
+		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}}
 	purge := &retention.Job{Store: svc.store, Locker: locks, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
 	for _, j := range []jobs.Job{sched.Job(), dig.Schedule(), purge.Schedule()} {
 		if err := runner.Register(j); err != nil {
@@ -207,7 +207,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	}
 	var hook *telegram.Webhook
 	if cfg.WebhookURL != "" {
-		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleUpdate, telegram.WebhookOptions{Logger: log, Metrics: mx})
+		hook = telegram.NewWebhook(cfg.WebhookSecret, b.HandleEvent, telegram.WebhookOptions{Logger: log, Metrics: mx})
 		routes["POST "+cfg.WebhookPath()] = hook
 	}
 	httpSrv, err := startHTTP(cfg.HTTPAddr, svc, log, routes)
@@ -247,7 +247,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if ready != nil {
 		close(ready)
 	}
-	err = (&telegram.Poller{Logger: log, Metrics: mx, Concurrency: pollerConcurrency}).Run(ctx, api, b.HandleUpdate)
+	err = (&telegram.Poller{Logger: log, Metrics: mx, Concurrency: pollerConcurrency}).Run(ctx, api, b.HandleEvent)
 	log.Info("relais stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/store"
@@ -53,7 +54,7 @@ func actionSavedButtons(st dialog.State) [][]dialog.Button {
 	if st.Answers.String("partner") != forms.OtherCode {
 		return nil
 	}
-	return [][]dialog.Button{{{Text: "Ajouter ce partenaire à ma liste", Data: "b:new:partenaire"}}}
+	return [][]dialog.Button{{{Text: "Ajouter ce partenaire à ma liste", Data: callbackdata.NewForm("partenaire")}}}
 }
 
 // Records lists the mediator's registered partners for the record step of

@@ -17,8 +17,6 @@ import (
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/frtext"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -111,38 +109,28 @@ type event struct {
 	edited      bool   // the user edited an earlier message (an edited_message update)
 }
 
-// eventOf reduces a message or a button press to an event. Relais works in
-// private chats only: what comes from a group, a supergroup or a channel is
-// not an event (it could show one person's records to a whole group).
-func eventOf(u tgbotapi.Update) (event, bool) {
-	switch {
-	case u.Message != nil && u.Message.From != nil && u.Message.Chat != nil:
-		if !u.Message.Chat.IsPrivate() || u.Message.Chat.ID != u.Message.From.ID {
-			return event{}, false
-		}
-		m := u.Message
-		media := m.Photo != nil || m.Document != nil || m.Voice != nil || m.Audio != nil || m.Video != nil || m.VideoNote != nil
-		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
-			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text), media: media, typedID: m.MessageID}, true
-	case u.EditedMessage != nil && u.EditedMessage.From != nil && u.EditedMessage.Chat != nil:
-		m := u.EditedMessage
-		if !m.Chat.IsPrivate() || m.Chat.ID != m.From.ID {
-			return event{}, false
-		}
-		return event{updateID: u.UpdateID, userID: store.TelegramID(m.From.ID), chatID: store.ChatID(m.Chat.ID),
-			firstName: m.From.FirstName, text: strings.TrimSpace(m.Text + m.Caption), typedID: m.MessageID, edited: true}, true
-	case u.CallbackQuery != nil && u.CallbackQuery.From != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
-		q := u.CallbackQuery
-		if !q.Message.Chat.IsPrivate() || q.Message.Chat.ID != q.From.ID {
-			return event{}, false
-		}
-		return event{updateID: u.UpdateID, userID: store.TelegramID(q.From.ID), chatID: store.ChatID(q.Message.Chat.ID), firstName: q.From.FirstName,
-			data: q.Data, callback: q.ID, messageID: q.Message.MessageID, pressedText: q.Message.Text, answered: new(bool)}, true
+// eventOf reduces a message, an edit or a button press to an event.
+// Relais works in private chats only: what comes from a group, a
+// supergroup or a channel is not an event (it could show one person's
+// records to a whole group).
+func eventOf(in chat.Event) (event, bool) {
+	if in.Membership != "" || in.ChatKind != chat.Private || in.ChatID != in.SenderID {
+		return event{}, false
 	}
-	return event{}, false
+	ev := event{updateID: in.ID, userID: store.TelegramID(in.SenderID), chatID: store.ChatID(in.ChatID), firstName: in.SenderName}
+	switch {
+	case in.Press != nil:
+		ev.data, ev.callback, ev.messageID, ev.pressedText = in.Press.Data, in.Press.CallbackID, in.MessageID, in.Press.MessageText
+		ev.answered = new(bool)
+	case in.Edited:
+		ev.text, ev.typedID, ev.edited = strings.TrimSpace(in.Text+in.Caption), in.MessageID, true
+	default:
+		ev.text, ev.media, ev.typedID = strings.TrimSpace(in.Text), in.Attachment != nil, in.MessageID
+	}
+	return ev, true
 }
 
-// ErrChatBusy is returned by HandleUpdate when another update of the same
+// ErrChatBusy is returned by HandleEvent when another event of the same
 // chat is being handled (here or on another replica): the update must be
 // delivered again later, so a chat's updates are handled one at a time.
 var ErrChatBusy = errors.New("bot: chat busy, deliver the update again later")
@@ -159,25 +147,19 @@ type Updates interface {
 	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
 }
 
-// HandleUpdate processes one update once, even when Telegram delivers it
-// again. It returns an error only when the update was not handled and
-// must be delivered again (ErrChatBusy, or ctx ended mid-way); every
-// other failure is told to the user and logged here.
-func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) error {
-	if u.MyChatMember != nil {
-		b.chatMember(ctx, u)                     // private chats: blocked or unblocked
-		b.membershipChanged(ctx, u.MyChatMember) // groups: say why and leave
+// HandleEvent processes one event once, even when the transport delivers
+// it again (same ID). It returns an error only when the event was not
+// handled and must be delivered again (ErrChatBusy, or ctx ended mid-way);
+// every other failure is told to the user and logged here.
+func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
+	if in.Membership != "" {
+		b.chatMember(ctx, in)        // private chats: blocked or unblocked
+		b.membershipChanged(ctx, in) // groups: say why and leave
 	}
-	ev, ok := eventOf(u)
+	ev, ok := eventOf(in)
 	if !ok {
 		return nil
 	}
-	return b.handleOnce(ctx, ev)
-}
-
-// handleOnce handles ev unless it was handled already (same chat and
-// update id), one event of a chat at a time.
-func (b *Bot) handleOnce(ctx context.Context, ev event) error {
 	ctx = withLogAttrs(ctx, slog.Int("update_id", ev.updateID))
 	status, err := b.updates.BeginUpdate(ctx, ev.chatID, ev.updateID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -21,7 +22,7 @@ import (
 const editPrefix = "edit-"
 
 // editData is the callback data of a sheet's correction button.
-func editData(number int64) string { return "b:edit:" + strconv.FormatInt(number, 10) }
+func editData(number int64) string { return callbackdata.EditSheet(number) }
 
 // startEdit opens sheet number (the mediator's own numbering) at its summary.
 func (f *formFlow) startEdit(ctx context.Context, u *store.User, ev event, arg string) error {

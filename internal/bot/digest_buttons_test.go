@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -31,8 +30,7 @@ func TestMondaySummaryHasButtons(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	job := &digest.Job{Store: h.db.Store, Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Location: paris,
-		Buttons: bot.DigestButtons}
+	job := &digest.Job{Store: h.db.Store, Out: telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}), Location: paris}
 	if _, err := job.Run(ctx, time.Date(2026, 11, 23, 8, 0, 0, 0, paris)); err != nil {
 		t.Fatal(err)
 	}

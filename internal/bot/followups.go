@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/followup"
@@ -58,8 +59,8 @@ func (b *Bot) pressFollowUpPage(ctx context.Context, u *store.User, ev event, fi
 		return nil
 	}
 	b.answer(ctx, ev, "")
-	page, err := strconv.Atoi(fields[0])
-	if err != nil {
+	page, ok := callbackdata.ParseFollowUpPage(fields)
+	if !ok {
 		page = 0 // a bad page shows the first
 	}
 	text, kb, err := b.followUpPage(ctx, u, page)
@@ -85,16 +86,16 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event, fields
 	var changed bool
 	var done string
 	switch act := fields[1]; {
-	case act == followup.ActPostpone && len(fields) == 3:
-		shown, ok := followup.ParsePostponed(fields[2])
+	case act == callbackdata.FollowUpPostpone && len(fields) == 3:
+		f, ok := callbackdata.ParseFollowUp(fields)
 		if !ok {
 			b.answer(ctx, ev, "Ce bouton n'est plus actif.")
 			return nil
 		}
 		var until time.Time
-		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, shown, today, followup.PostponeDays)
+		until, changed, err = b.store.Postpone(ctx, u.Mediator.ID, id, f.Shown, today, followup.PostponeDays)
 		done = "Reportée au " + until.Format("02/01/2006") + "."
-	case act == followup.ActUndo:
+	case act == callbackdata.FollowUpUndo:
 		shown := "" // a button made before the undo named its status
 		if len(fields) == 3 {
 			shown = fields[2]
@@ -136,7 +137,7 @@ func (b *Bot) pressFollowUp(ctx context.Context, u *store.User, ev event, fields
 	default:
 		b.answer(ctx, ev, "Déjà enregistré.")
 	}
-	b.redrawFollowUps(ctx, u, ev, id, fields[1] == followup.ActPostpone)
+	b.redrawFollowUps(ctx, u, ev, id, fields[1] == callbackdata.FollowUpPostpone)
 	return nil
 }
 

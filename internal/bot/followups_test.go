@@ -9,7 +9,6 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
-	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
@@ -26,12 +25,12 @@ func (h *harness) scheduler() *reminders.Scheduler {
 		h.t.Fatal(err)
 	}
 	return reminders.New(reminders.Options{
-		Store:      h.db.Store,
-		Drafts:     h.drafts,
-		Out:        telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
-		Location:   paris,
-		Hour:       9,
-		InProgress: bot.InProgress(h.forms),
+		Store:    h.db.Store,
+		Drafts:   h.drafts,
+		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
+		Location: paris,
+		Hour:     9,
+		Forms:    h.forms,
 	})
 }
 

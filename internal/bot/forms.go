@@ -9,11 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/draftprompt"
 	"github.com/relais-sante/relais/internal/forms"
-	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -94,7 +95,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 	}
 	if exists {
 		f.bot.send(ctx, ev.chatID, f.inProgress(st.FormID)+" Que voulez-vous faire ?",
-			reminders.DraftButtons(st.RecordID, formID))
+			draftprompt.Buttons(st.RecordID, formID))
 		return
 	}
 	if k, ok := kindOf(formID); ok && k.start != nil {
@@ -107,7 +108,7 @@ func (f *formFlow) begin(ctx context.Context, u *store.User, ev event, formID st
 
 // inProgress names the draft left open: a bilan or an action is not a "fiche".
 func (f *formFlow) inProgress(formID string) string {
-	return inProgress(formID, f.title(formID))
+	return draftprompt.InProgress(formID, f.title(formID))
 }
 
 func (f *formFlow) title(formID string) string {
@@ -304,7 +305,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 
 // savedButtons is the keyboard under a saved record's confirmation.
 func savedButtons(form *forms.Form, st dialog.State) [][]dialog.Button {
-	rows := [][]dialog.Button{{{Text: newLabel(form), Data: "b:new:" + form.ID}, {Text: "Terminé", Data: "b:done"}}}
+	rows := [][]dialog.Button{{{Text: newLabel(form), Data: callbackdata.NewForm(form.ID)}, {Text: "Terminé", Data: callbackdata.Done()}}}
 	if form.ID == "action" {
 		rows = append(rows, actionSavedButtons(st)...)
 	}

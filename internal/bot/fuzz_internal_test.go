@@ -49,7 +49,7 @@ func FuzzParsePress(f *testing.F) {
 
 // FuzzButtonPress sends arbitrary callback data to every route, as a
 // mediator and as coordinators, on the real stores: no handler may panic
-// (HandleUpdate would recover, so handleCallback is called directly), and
+// (HandleEvent would recover, so handleCallback is called directly), and
 // every press is answered.
 func FuzzButtonPress(f *testing.F) {
 	for _, s := range pressSeeds {

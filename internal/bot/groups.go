@@ -3,8 +3,6 @@ package bot
 import (
 	"context"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -15,24 +13,20 @@ const msgPrivateOnly = "Relais fonctionne uniquement en conversation privée : l
 // membershipChanged answers the bot being added to a group, a supergroup or
 // a channel: one message saying Relais works in private chats only, then it
 // leaves. Nothing else is ever sent to such a chat.
-func (b *Bot) membershipChanged(ctx context.Context, m *tgbotapi.ChatMemberUpdated) {
-	if m.Chat.IsPrivate() {
-		return
+func (b *Bot) membershipChanged(ctx context.Context, ev chat.Event) {
+	if ev.ChatKind == chat.Private || ev.Membership != chat.Joined {
+		return // a private chat, or removed, or left: nothing to do
 	}
-	switch m.NewChatMember.Status {
-	case "member", "administrator":
-	default:
-		return // removed, or left: nothing to do
-	}
-	if !m.Chat.IsChannel() {
-		if _, err := b.out.Post(ctx, chat.Message{ChatID: m.Chat.ID, Text: msgPrivateOnly}); err != nil {
-			b.log.WarnContext(ctx, "tell a group Relais is private", "chat_type", m.Chat.Type, "err", err)
+	kind := string(ev.ChatKind)
+	if ev.ChatKind != chat.Channel {
+		if _, err := b.out.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: msgPrivateOnly}); err != nil {
+			b.log.WarnContext(ctx, "tell a group Relais is private", "chat_type", kind, "err", err)
 		}
 	}
-	if err := b.out.LeaveChat(ctx, m.Chat.ID); err != nil {
-		b.log.ErrorContext(ctx, "leave group", "chat_type", m.Chat.Type, "err", err)
+	if err := b.out.LeaveChat(ctx, ev.ChatID); err != nil {
+		b.log.ErrorContext(ctx, "leave group", "chat_type", kind, "err", err)
 		return
 	}
-	b.log.InfoContext(ctx, "left a group chat", "chat_type", m.Chat.Type)
-	b.audit(ctx, store.TelegramID(m.From.ID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": m.Chat.Type})
+	b.log.InfoContext(ctx, "left a group chat", "chat_type", kind)
+	b.audit(ctx, store.TelegramID(ev.SenderID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": kind})
 }

@@ -132,7 +132,7 @@ func (h *harness) start() {
 	}
 	b := bot.New(o)
 	done := make(chan error, 1)
-	go func() { done <- telegram.Poll(ctx, api, b.HandleUpdate) }()
+	go func() { done <- telegram.Poll(ctx, api, b.HandleEvent) }()
 	var once sync.Once
 	h.stop = func() {
 		once.Do(func() {

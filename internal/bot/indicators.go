@@ -3,14 +3,13 @@ package bot
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
@@ -25,10 +24,10 @@ import (
 // structures changes as mediators register, and an old button must still
 // give the territory written on it.
 const (
-	flowIndicators = "i"
-	flowOwn        = "m"
-	flowExport     = "e"
-	flowActivity   = "a"
+	flowIndicators = callbackdata.FlowIndicators
+	flowOwn        = callbackdata.FlowOwn
+	flowExport     = callbackdata.FlowExport
+	flowActivity   = callbackdata.FlowActivity
 )
 
 // viewer is who asks for figures, with their role and territory.
@@ -67,10 +66,7 @@ func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, er
 // structure's name can be too long for Telegram's 64 bytes). A press is
 // matched against the user's current territories, so a forged tag can only
 // name one of those.
-func scopeTag(s indicators.Scope) string {
-	h := sha256.Sum256([]byte(s.Key()))
-	return hex.EncodeToString(h[:5])
-}
+func scopeTag(s indicators.Scope) string { return callbackdata.ScopeTag(s.Key()) }
 
 // periodButtons offers the periods. With a scope tag (a result's "Autre
 // période"), each button keeps that territory.
@@ -161,7 +157,7 @@ func period(code string, today time.Time) (indicators.Period, bool) {
 }
 
 func periodCode(p indicators.Period) string {
-	return p.From.Format("20060102") + "-" + p.To.Format("20060102")
+	return callbackdata.PeriodCode(p.From, p.To)
 }
 
 // startFigures answers /indicateurs, /monbilan and /export: typed dates
@@ -313,21 +309,6 @@ func (b *Bot) resultButtons(ctx context.Context, u *store.User, flow string, p i
 		rows = append(rows, []chat.Button{button("Rapport annuel "+strconv.Itoa(year), flowAnnual+":"+strconv.Itoa(year)+":menu")})
 	}
 	return keyboard(rows...)
-}
-
-// DigestButtons go under the Monday summary of a week: its whole report
-// and, for a coordinator, its mediators' activity and its export. They
-// carry a result's button data, so a press is checked like any other
-// (role, territory) and the period stays the week whatever the day.
-func DigestButtons(scope indicators.Scope, week indicators.Period) [][]chat.Button {
-	pcode, tag := periodCode(week), scopeTag(scope)
-	if scope.Kind == indicators.KindMediator { // a mediator's own week
-		return keyboard(keyRow(button("Détail de la semaine", flowOwn+":"+pcode+":"+tag+":v")))
-	}
-	return keyboard(
-		keyRow(button("Détail de la semaine", flowIndicators+":"+pcode+":"+tag+":v"), button("Activité des médiateurs santé", flowActivity+":"+pcode+":"+tag+":v")),
-		keyRow(button("Exporter (Excel)", flowExport+":"+pcode+":"+tag+":xlsx")),
-	)
 }
 
 // chooseScope asks for the territory when the user has more than one.

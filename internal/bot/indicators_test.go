@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -195,14 +195,13 @@ func (h *harness) forgePress(user *telegramtest.User, msg telegramtest.Message, 
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: true}),
 		Username: api.Self.UserName, Log: slog.New(slog.DiscardHandler),
 	})
-	u := tgbotapi.Update{UpdateID: int(time.Now().UnixNano() % 1_000_000_000), CallbackQuery: &tgbotapi.CallbackQuery{
-		ID: "forged", From: &tgbotapi.User{ID: user.ID(), FirstName: "Coord"}, Data: data,
-		Message: &tgbotapi.Message{MessageID: msg.ID, Chat: &tgbotapi.Chat{ID: user.ID(), Type: "private"}, Text: msg.Text},
-	}}
+	ev := chat.Event{ID: int(time.Now().UnixNano() % 1_000_000_000), ChatID: user.ID(), ChatKind: chat.Private,
+		SenderID: user.ID(), SenderName: "Coord", MessageID: msg.ID,
+		Press: &chat.Press{Data: data, CallbackID: "forged", MessageText: msg.Text}}
 	// The running bot may still hold the chat (finishing the previous
 	// update): deliver again, as Telegram would.
 	for i := 0; ; i++ {
-		err := b.HandleUpdate(ctx, u)
+		err := b.HandleEvent(ctx, ev)
 		if !errors.Is(err, bot.ErrChatBusy) {
 			if err != nil {
 				h.t.Fatal(err)

@@ -21,7 +21,6 @@ type starter func(ctx context.Context, u *store.User, ev event, form *forms.Form
 type formKind struct {
 	id       string
 	newLabel string
-	draft    string // how a draft of it left open is named ("une fiche"); "": "une saisie"
 	reads    []string
 	save     func(b *Bot) saver
 	start    func(f *formFlow) starter // nil: a blank form
@@ -30,7 +29,7 @@ type formKind struct {
 // formKinds is the registry (a function: savers refer back to the registry).
 func formKinds() []formKind {
 	return []formKind{
-		{id: "fiche", newLabel: "Nouvelle fiche", draft: "une fiche",
+		{id: "fiche", newLabel: "Nouvelle fiche",
 			reads: []string{"date", "beneficiary", "sex", "age", "qpv", "resources", "contact_mode", "level", "social_protection",
 				"obstacles", "note", "requests", "kind", "status", "type_droits", "type_soins", "follow_up"},
 			save: func(b *Bot) saver { return b.saveSheet }},
@@ -59,31 +58,6 @@ func kindOf(id string) (formKind, bool) {
 		}
 	}
 	return formKind{}, false
-}
-
-// InProgress names a draft of one of fs's forms left open, as /fiche over a
-// draft and the reminders' nudge say it (reminders.Options.InProgress):
-// "Vous avez une fiche en cours (Fiche d'accompagnement)."
-func InProgress(fs Forms) func(formID string) string {
-	return func(formID string) string {
-		title := ""
-		if f, ok := fs[formID]; ok {
-			title = f.Title.FR
-		}
-		return inProgress(formID, title)
-	}
-}
-
-// inProgress names a draft of formID: by its kind's noun, and by title when known.
-func inProgress(formID, title string) string {
-	noun := "une saisie"
-	if k, ok := kindOf(formID); ok && k.draft != "" {
-		noun = k.draft
-	}
-	if title == "" {
-		return "Vous avez " + noun + " en cours."
-	}
-	return "Vous avez " + noun + " en cours (" + title + ")."
 }
 
 // CheckForms tells, in French with the form's file and line, which form the

@@ -4,24 +4,23 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/matrix"
-	"github.com/relais-sante/relais/internal/store"
 )
 
 // HandleMatrix handles one message of a direct Matrix chat, as presented
 // by matrix.Presenter: the person's number is their chat (as a private
 // chat on Telegram) and a typed choice comes as the press of its button,
-// so everything after this point is the same on both messengers; the
+// so everything from HandleEvent on is the same on both messengers; the
 // person is looked up by that number (their Matrix identity).
 func (b *Bot) HandleMatrix(ctx context.Context, in matrix.Event) error {
-	ev := event{updateID: in.MessageID, userID: store.TelegramID(in.SenderID), chatID: store.ChatID(in.ChatID),
-		firstName: matrixName(in.Sender), text: in.Text, typedID: in.MessageID}
+	ev := chat.Event{ID: in.MessageID, ChatID: in.ChatID, ChatKind: chat.Private, SenderID: in.SenderID,
+		SenderName: matrixName(in.Sender), MessageID: in.MessageID, Text: in.Text}
 	if in.Press != nil {
-		ev.text, ev.typedID = "", 0
-		ev.data, ev.messageID, ev.pressedText = in.Press.Data, in.Press.MessageID, in.Press.MessageText
-		ev.callback, ev.answered = matrix.PressPrefix+strconv.FormatInt(in.ChatID, 10), new(bool)
+		ev.Text, ev.MessageID = "", in.Press.MessageID
+		ev.Press = &chat.Press{Data: in.Press.Data, CallbackID: matrix.PressPrefix + strconv.FormatInt(in.ChatID, 10), MessageText: in.Press.MessageText}
 	}
-	return b.handleOnce(ctx, ev)
+	return b.HandleEvent(ctx, ev)
 }
 
 // matrixName is a greeting's name from a Matrix id: its local part

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/frtext"
 
 	"github.com/relais-sante/relais/internal/codes"
@@ -23,7 +24,7 @@ func (b *Bot) listPartners(ctx context.Context, u *store.User, ev event, _ []str
 	if err != nil {
 		return fmt.Errorf("list partners: %w", err)
 	}
-	kb := keyboard(keyRow(button("Ajouter un partenaire", "b:new:partenaire")))
+	kb := keyboard(keyRow(button("Ajouter un partenaire", callbackdata.NewForm("partenaire"))))
 	b.send(ctx, ev.chatID, partnersText(ps), kb)
 	return nil
 }

@@ -3,26 +3,25 @@ package bot
 import (
 	"context"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/store"
 )
 
-// chatMember follows my_chat_member updates of private chats: a user who
-// blocks the bot ("kicked") is marked unreachable, so scheduled messages
-// skip them; one who unblocks it ("member") is reachable again.
-func (b *Bot) chatMember(ctx context.Context, u tgbotapi.Update) {
-	m := u.MyChatMember
-	if m.Chat.Type != "private" {
+// chatMember follows the bot's membership of private chats: a user who
+// blocks the bot (removed) is marked unreachable, so scheduled messages
+// skip them; one who unblocks it (joined) is reachable again.
+func (b *Bot) chatMember(ctx context.Context, ev chat.Event) {
+	if ev.ChatKind != chat.Private {
 		return
 	}
-	switch m.NewChatMember.Status {
-	case "kicked":
-		if _, err := b.store.MarkUnreachable(ctx, store.TelegramID(m.From.ID), b.Now()); err != nil {
-			b.log.ErrorContext(ctx, "mark user unreachable", "update_id", u.UpdateID, "err", err)
+	switch ev.Membership {
+	case chat.Removed:
+		if _, err := b.store.MarkUnreachable(ctx, store.TelegramID(ev.SenderID), b.Now()); err != nil {
+			b.log.ErrorContext(ctx, "mark user unreachable", "update_id", ev.ID, "err", err)
 		}
-	case "member":
-		if _, err := b.store.MarkReachable(ctx, store.TelegramID(m.From.ID)); err != nil {
-			b.log.ErrorContext(ctx, "mark user reachable", "update_id", u.UpdateID, "err", err)
+	case chat.Joined:
+		if _, err := b.store.MarkReachable(ctx, store.TelegramID(ev.SenderID)); err != nil {
+			b.log.ErrorContext(ctx, "mark user reachable", "update_id", ev.ID, "err", err)
 		}
 	}
 }

@@ -64,7 +64,7 @@ func (f *formFlow) startReview(ctx context.Context, u *store.User, ev event, for
 }
 
 // pressReview handles the January reminder's button
-// (reminders.ReviewButtonData): the review of its year, if still open.
+// (callbackdata.Review): the review of its year, if still open.
 func (b *Bot) pressReview(ctx context.Context, u *store.User, ev event, fields []string) error {
 	year, err := strconv.Atoi(fields[0])
 	if err != nil || u.Mediator == nil {

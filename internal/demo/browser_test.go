@@ -102,7 +102,7 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 				}
 				scheds <- reminders.New(reminders.Options{
 					Store: db.Store, Drafts: state.New(rdb.Client, rdb.Prefix).Drafts(), Out: sender,
-					Location: paris, Hour: 9, Log: quiet, InProgress: bot.InProgress(bot.Forms(fs)),
+					Location: paris, Hour: 9, Log: quiet, Forms: fs,
 				})
 				ln, err := net.Listen("tcp", "127.0.0.1:0")
 				if err != nil {
@@ -112,7 +112,7 @@ func runDemo(t *testing.T, db *testenv.DB, rdb *testenv.Redis) demoRun {
 				served := make(chan error, 1)
 				go func() { served <- srv.Serve(ln) }()
 				urls <- "http://" + ln.Addr().String() + "/"
-				err = telegram.Poll(ctx, api, b.HandleUpdate)
+				err = telegram.Poll(ctx, api, b.HandleEvent)
 				if errors.Is(err, context.Canceled) {
 					err = nil
 				}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/demo"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -19,7 +20,7 @@ const trackingHeader = "sheet_id,date,mediator,departement,beneficiary,sex,age,q
 func importTracking(t *testing.T, st *store.Store, file string) {
 	t.Helper()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(context.Background(), st, bytes.NewReader([]byte(trackingHeader+file)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(context.Background(), bulkimport.New(st), bytes.NewReader([]byte(trackingHeader+file)), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 }

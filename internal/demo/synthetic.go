@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -132,7 +132,7 @@ type weighted struct {
 type SyntheticYear struct {
 	From, To time.Time
 	Posts    []store.Mediator
-	Rows     []store.ImportRow
+	Rows     []bulkimport.Row
 	Actions  []SyntheticAction
 	Reviews  []SyntheticReview
 }
@@ -376,9 +376,9 @@ func (g generator) personaDue(sheets []*synthSheet, perSheet [][]request, ident 
 // rows are the sheets as import rows, one per request, with the people
 // met: a third of the visits are someone the mediator already knows (same
 // sex and residence).
-func (g generator) rows(sheets []*synthSheet, perSheet [][]request) []store.ImportRow {
+func (g generator) rows(sheets []*synthSheet, perSheet [][]request) []bulkimport.Row {
 	rng := g.rng
-	var rows []store.ImportRow
+	var rows []bulkimport.Row
 	codes := map[string]bool{}
 	for i, s := range sheets {
 		var p *person
@@ -405,7 +405,7 @@ func (g generator) rows(sheets []*synthSheet, perSheet [][]request) []store.Impo
 		if rng.Float64() < 0.34 {
 			social = "oui"
 		}
-		base := store.ImportRow{
+		base := bulkimport.Row{
 			SheetID: fmt.Sprintf("demo-%05d", i+1), Date: s.date, Mediator: s.post.Identifier,
 			Departement: s.post.Departement, Beneficiary: p.code, Sex: s.sex, Age: &p.age, QPV: s.qpv,
 			Resources: p.resources, ContactMode: pick(rng, contactWeights), Level: pick(rng, levelWeights),
@@ -631,7 +631,7 @@ type SyntheticStore interface {
 	DemoState(ctx context.Context, key string) ([]byte, bool, error)
 	SaveDemoState(ctx context.Context, key string, value []byte) error
 	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]store.MediatorID, error)
-	ImportRows(ctx context.Context, rows iter.Seq2[store.ImportRow, error], opt store.ImportOptions) (store.ImportSummary, error)
+	bulkimport.Database // the year's sheets go in as an import
 	SaveHistory(ctx context.Context, actions []store.Action, reviews []store.Review) error
 	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []store.MediatorID, today time.Time) error
 	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
@@ -674,13 +674,13 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
 	ids[awa.Mediator.Identifier], ids[karim.Mediator.Identifier] = awa.Mediator.ID, karim.Mediator.ID
-	sum, err := st.ImportRows(ctx, func(yield func(store.ImportRow, error) bool) {
+	sum, err := bulkimport.New(st).ImportRows(ctx, func(yield func(bulkimport.Row, error) bool) {
 		for _, r := range y.Rows {
 			if !yield(r, nil) {
 				return
 			}
 		}
-	}, store.ImportOptions{})
+	}, bulkimport.Options{})
 	if err != nil {
 		if len(sum.Problems) > 0 {
 			return false, fmt.Errorf("demo: synthetic year: %w (%s)", err, sum.Problems[0].Error())

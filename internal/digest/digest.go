@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/jobs"
@@ -33,9 +34,6 @@ type Job struct {
 	Location *time.Location
 	Log      *slog.Logger
 	Sends    *jobs.Sends // nil: a default one on Store
-	// Buttons, when set, go under the digest's last message (the bot's
-	// DigestButtons: the week's report, activity, export).
-	Buttons func(scope indicators.Scope, week indicators.Period) [][]chat.Button
 }
 
 // recipient is a user who gets a digest and the scope it covers.
@@ -122,10 +120,7 @@ func (j *Job) send(ctx context.Context, r recipient, week indicators.Period, now
 	if err != nil {
 		return err
 	}
-	var buttons [][]chat.Button
-	if j.Buttons != nil {
-		buttons = j.Buttons(r.scope, week)
-	}
+	buttons := weekButtons(r.scope, week)
 	var png []byte
 	if ytd.Rights.Total+ytd.Care.Total > 0 {
 		if png, err = indicators.RequestsPhoneChart(ytd); err != nil {
@@ -228,4 +223,21 @@ func (j *Job) Schedule() jobs.Job {
 		}
 		return err
 	}}
+}
+
+// weekButtons go under the Monday summary of a week: its whole report and,
+// for a coordinator, its mediators' activity and its export. They carry a
+// figures result's data, so the bot checks a press like any other (role,
+// territory) and the period stays the week whatever the day.
+func weekButtons(scope indicators.Scope, week indicators.Period) [][]chat.Button {
+	period, tag := callbackdata.PeriodCode(week.From, week.To), callbackdata.ScopeTag(scope.Key())
+	detail := chat.Button{Text: "Détail de la semaine", Data: callbackdata.Figures(callbackdata.FlowOwn, period, tag, "v")}
+	if scope.Kind == indicators.KindMediator { // a mediator's own week
+		return [][]chat.Button{{detail}}
+	}
+	detail.Data = callbackdata.Figures(callbackdata.FlowIndicators, period, tag, "v")
+	return [][]chat.Button{
+		{detail, {Text: "Activité des médiateurs santé", Data: callbackdata.Figures(callbackdata.FlowActivity, period, tag, "v")}},
+		{{Text: "Exporter (Excel)", Data: callbackdata.Figures(callbackdata.FlowExport, period, tag, "xlsx")}},
+	}
 }

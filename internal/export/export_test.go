@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
@@ -29,7 +30,7 @@ func seed(t *testing.T) *testenv.DB {
 	t.Helper()
 	db := testenv.NewDB(t)
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(context.Background(), db.Store, strings.NewReader(file), false, &out); err != nil {
+	if err := trackingcsv.RunImport(context.Background(), bulkimport.New(db.Store), strings.NewReader(file), false, &out); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
 	if _, err := db.SQL.Exec(context.Background(), `UPDATE sheets SET note = 'Mme Martin, 06 12 34 56 78'`); err != nil {

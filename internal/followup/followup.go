@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
@@ -21,33 +22,6 @@ import (
 // PageSize bounds a message to one phone screen of buttons: two rows per
 // request, five requests, and the ‹ › row of /suivis.
 const PageSize = 5
-
-// Callback data of the buttons: "r:<request id>:<action>", and for a
-// postponement ":<follow-up date shown, YYYYMMDD or empty>" so a second tap
-// is recognised; at most 40 bytes.
-const (
-	CallbackPrefix = "r"
-	ActResolved    = "res"
-	ActUnresolved  = "non"
-	ActAbandoned   = "aba"
-	ActPostpone    = "rep"
-	ActUndo        = "und" // reopen a request closed from this message, within store.UndoWindow
-)
-
-// callbackDate is the layout of the follow-up date in a postpone button.
-const callbackDate = "20060102"
-
-// ParsePostponed reads the follow-up date carried by a postpone button (nil: none).
-func ParsePostponed(s string) (*time.Time, bool) {
-	if s == "" {
-		return nil, true
-	}
-	d, err := time.Parse(callbackDate, s)
-	if err != nil {
-		return nil, false
-	}
-	return &d, true
-}
 
 // PostponeDays is how far "Reporter d'une semaine" moves the follow-up date.
 const PostponeDays = 7
@@ -148,9 +122,9 @@ type Line struct {
 
 // StatusAction maps a button action to the status it records.
 var StatusAction = map[string]string{
-	ActResolved:   store.StatusResolved,
-	ActUnresolved: store.StatusUnresolved,
-	ActAbandoned:  store.StatusAbandoned,
+	callbackdata.FollowUpResolved:   store.StatusResolved,
+	callbackdata.FollowUpUnresolved: store.StatusUnresolved,
+	callbackdata.FollowUpAbandoned:  store.StatusAbandoned,
 }
 
 var closedMark = map[string]string{
@@ -184,7 +158,7 @@ func Render(heading string, first int, lines []Line, footer string, today time.T
 				if numbered {
 					undo = strconv.Itoa(n) + " · " + undo
 				}
-				rows = append(rows, []chat.Button{{Text: undo, Data: fmt.Sprintf("%s:%d:%s:%s", CallbackPrefix, l.ID, ActUndo, l.Status)}})
+				rows = append(rows, []chat.Button{{Text: undo, Data: callbackdata.Undo(l.ID, l.Status)}})
 			}
 			continue
 		case l.Postponed && l.FollowUpOn != nil:
@@ -207,14 +181,10 @@ func Render(heading string, first int, lines []Line, footer string, today time.T
 			}
 			return s
 		}
-		data := func(act string) string { return fmt.Sprintf("%s:%d:%s", CallbackPrefix, l.ID, act) }
-		shown := ""
-		if l.FollowUpOn != nil {
-			shown = l.FollowUpOn.Format(callbackDate)
-		}
+		data := func(act string) string { return callbackdata.SetStatus(l.ID, act) }
 		rows = append(rows,
-			[]chat.Button{{Text: label("Résolue"), Data: data(ActResolved)}, {Text: label("Non résolue"), Data: data(ActUnresolved)}},
-			[]chat.Button{{Text: label("Abandonnée"), Data: data(ActAbandoned)}, {Text: label("Reporter d'une semaine"), Data: data(ActPostpone) + ":" + shown}})
+			[]chat.Button{{Text: label("Résolue"), Data: data(callbackdata.FollowUpResolved)}, {Text: label("Non résolue"), Data: data(callbackdata.FollowUpUnresolved)}},
+			[]chat.Button{{Text: label("Abandonnée"), Data: data(callbackdata.FollowUpAbandoned)}, {Text: label("Reporter d'une semaine"), Data: callbackdata.Postpone(l.ID, l.FollowUpOn)}})
 	}
 	if footer != "" {
 		sb.WriteString("\n\n" + footer)
@@ -254,19 +224,14 @@ func PageFooter(p, pages int) string {
 
 var pageRe = regexp.MustCompile(`^Page (\d+) sur (\d+)$`)
 
-// PagePrefix starts the callback data of the ‹ › buttons of /suivis:
-// "sp:<page from 0>". The page is of the presser's own open requests, read
-// again at the press, so the data names nobody.
-const PagePrefix = "sp"
-
 // PageButtons is the ‹ › row of page p (from 0) of pages; nil for one page.
 func PageButtons(p, pages int) [][]chat.Button {
 	var row []chat.Button
 	if p > 0 {
-		row = append(row, chat.Button{Text: "‹ Précédentes", Data: fmt.Sprintf("%s:%d", PagePrefix, p-1)})
+		row = append(row, chat.Button{Text: "‹ Précédentes", Data: callbackdata.FollowUpPage(p - 1)})
 	}
 	if p < pages-1 {
-		row = append(row, chat.Button{Text: "Suivantes ›", Data: fmt.Sprintf("%s:%d", PagePrefix, p+1)})
+		row = append(row, chat.Button{Text: "Suivantes ›", Data: callbackdata.FollowUpPage(p + 1)})
 	}
 	if row == nil {
 		return nil

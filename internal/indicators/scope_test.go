@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/store"
 
@@ -188,7 +189,7 @@ func seedScopes(t *testing.T) *testenv.DB {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(scopeFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(scopeFile), false, &out); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
 	for _, q := range []string{

@@ -16,7 +16,9 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/draftprompt"
 	"github.com/relais-sante/relais/internal/followup"
+	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -56,11 +58,10 @@ type Options struct {
 	Hour       int
 	NudgeAfter time.Duration // RELAIS_NUDGE_AFTER; 0: config.DefaultNudgeAfter
 	Log        *slog.Logger
-	// InProgress names a draft of form formID left open, first sentence of
-	// the nudge ("Vous avez une fiche en cours (Fiche d'accompagnement).");
-	// the bot knows its forms (bot.InProgress). nil: "Vous avez une saisie
-	// en cours."
-	InProgress func(formID string) string
+	// Forms are the loaded forms, whose titles name a draft in the nudge
+	// ("Vous avez une fiche en cours (Fiche d'accompagnement).", as the bot
+	// says it). nil: "Vous avez une saisie en cours."
+	Forms map[string]*forms.Form
 	// Metrics, when set, counts the messages sent.
 	Metrics jobs.SendMetrics
 }
@@ -185,18 +186,14 @@ func (s *Scheduler) sendReminders(ctx context.Context, now time.Time) (int, erro
 // nudgeText is the nudge about a draft of form formID left half filled.
 func (s *Scheduler) nudgeText(formID string) string {
 	open := "Vous avez une saisie en cours."
-	if s.o.InProgress != nil {
-		open = s.o.InProgress(formID)
+	if s.o.Forms != nil {
+		title := ""
+		if f, ok := s.o.Forms[formID]; ok {
+			title = f.Title.FR
+		}
+		open = draftprompt.InProgress(formID, title)
 	}
 	return open + " Voulez-vous la reprendre ?"
-}
-
-// DraftButtons offer to resume or drop the draft that will save record
-// sheetID (handled by the bot's "b:" buttons); after dropping it, form next
-// starts ("" for none). The buttons name the draft, so a press on an old
-// message never touches a newer draft.
-func DraftButtons(sheetID, next string) [][]chat.Button {
-	return [][]chat.Button{{{Text: "Reprendre", Data: "b:resume:" + sheetID}, {Text: "Abandonner", Data: "b:drop:" + sheetID + ":" + next}}}
 }
 
 // sendNudges sends one nudge per idle draft (per time it was left), unless
@@ -232,7 +229,7 @@ func (s *Scheduler) sendNudges(ctx context.Context, now time.Time) (int, error) 
 		m := jobs.Message{Key: store.SendKey{Job: store.JobNudge, Period: period, TelegramID: d.UserID},
 			Kind: "nudge", UserID: d.UserID, Now: now, DayStart: jobs.DayStart(now)}
 		ok, err := s.sends.Once(ctx, m, func(ctx context.Context) error {
-			nudge := chat.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: DraftButtons(d.RecordID, "")}
+			nudge := chat.Message{ChatID: int64(d.ChatID), Text: s.nudgeText(d.FormID), Buttons: draftprompt.Buttons(d.RecordID, "")}
 			if _, err := s.o.Out.Post(ctx, nudge); err != nil {
 				return fmt.Errorf("send: %w", err)
 			}

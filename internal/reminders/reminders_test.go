@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
@@ -74,14 +75,11 @@ func (w *world) replicaOn(rdb *redis.Client) *reminders.Scheduler {
 		Out:      telegram.NewSender(api, telegram.SenderOptions{Unlimited: w.unlimited, RetrySleep: w.retrySleep}),
 		Location: paris,
 		Hour:     9,
-		// The bot names drafts from its registry of forms (bot.InProgress,
-		// tested in internal/bot); here the nudge only carries the sentence.
-		InProgress: func(id string) string {
-			return map[string]string{"fiche": "Vous avez une fiche en cours (fiche d'accompagnement)."}[id]
-		},
+		// The nudge names a draft by its form's title.
+		Forms: map[string]*forms.Form{"fiche": {ID: "fiche", Title: forms.Text{FR: "fiche d'accompagnement"}}},
 	}
 	if w.unnamed {
-		o.InProgress = nil
+		o.Forms = nil
 	}
 	return reminders.New(o)
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/store"
@@ -21,13 +22,6 @@ import (
 
 // reviewSecondDays is the gap, in days, between the two review reminders.
 const reviewSecondDays = 14
-
-// ReviewCallbackPrefix starts the data of the reminder's button, handled by
-// the bot: "bl:<year>" opens /bilan for that year.
-const ReviewCallbackPrefix = "bl"
-
-// ReviewButtonData is the callback data of the button opening the review of year.
-func ReviewButtonData(year int) string { return ReviewCallbackPrefix + ":" + strconv.Itoa(year) }
 
 // ReviewReminderDay is the day the first reminder of year's review is due:
 // the first weekday from 2 January of the next year.
@@ -52,7 +46,7 @@ func ReviewReminderText(year int, deadline time.Time, second bool) string {
 
 // reviewReminderButtons is the reminder's button.
 func reviewReminderButtons(year int) [][]chat.Button {
-	return [][]chat.Button{{{Text: fmt.Sprintf("Remplir le bilan %d", year), Data: ReviewButtonData(year)}}}
+	return [][]chat.Button{{{Text: fmt.Sprintf("Remplir le bilan %d", year), Data: callbackdata.Review(year)}}}
 }
 
 // sendReviewReminders sends the review reminders owed at now (local time).

@@ -98,7 +98,7 @@ func TestReviewRemindersInJanuaryOnceThenTwoWeeksLater(t *testing.T) {
 
 	m := botMessages(ta)[0]
 	if !strings.Contains(m.Text, "avant le 31/01/2027") || strings.Join(m.ButtonTexts(), "|") != "Remplir le bilan 2026" ||
-		m.Buttons[0][0].Data != reminders.ReviewButtonData(2026) {
+		m.Buttons[0][0].Data != "bl:2026" {
 		t.Fatalf("reminder = %q %v", m.Text, m.Buttons)
 	}
 

@@ -223,32 +223,6 @@ func TestForgetACodeKnownOnlyFromDrafts(t *testing.T) {
 	}
 }
 
-// Importing the original file again does not bring an erased person back:
-// the file is refused at their lines, nothing is written.
-func TestForgottenCodeIsNotImportedAgain(t *testing.T) {
-	st := testenv.NewDB(t).Store
-	ctx := context.Background()
-	rows := []store.ImportRow{
-		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
-		importRow(3, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"),
-		importRow(4, "A3", "MED-1", "59", "P1", "soins", "rdv", "resolue"),
-	}
-	if _, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Forget(ctx, "p1", nil, 0); err != nil {
-		t.Fatal(err)
-	}
-	sum, got := rejected(t, st, rows...)
-	want := "ligne 2 : le code bénéficiaire « P1 » a été effacé à la demande de la personne : retirez ses lignes du fichier"
-	if sum.ProblemCount != 1 || len(got) != 1 || got[0] != want {
-		t.Fatalf("problems (%d): %q, want %q", sum.ProblemCount, got, want)
-	}
-	if n := count(t, st, "beneficiaries"); n != 1 {
-		t.Fatalf("people after the refused import = %d, want 1 (P2)", n)
-	}
-}
-
 // Codes are ASCII letters and digits (the bot reads nothing else): a code
 // joined to a word by an underscore or an accented letter is still that
 // code, whatever the database's locale says a letter is.

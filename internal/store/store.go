@@ -158,6 +158,17 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.db, fn)
 }
 
+// InTx gives the bulk import (internal/bulkimport) its transaction: it
+// locks the imported tables, writes them with COPY and refreshes the
+// rollups in one step, all or nothing. Every other write lives here.
+func (s *Store) InTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return s.inTx(ctx, fn)
+}
+
+// errDryRun rolls back a transaction that only counted what it would do
+// (a purge's --dry-run).
+var errDryRun = errors.New("dry run")
+
 // textArray is s for a NOT NULL text[] column: pgx writes a nil slice as
 // NULL, an empty one as '{}'.
 func textArray(s []string) []string {

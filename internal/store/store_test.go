@@ -14,6 +14,15 @@ import (
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+func count(t *testing.T, st *store.Store, table string) int {
+	t.Helper()
+	var n int
+	if err := store.DBOf(st).QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 var now = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 
 func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *store.User {

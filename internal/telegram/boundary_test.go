@@ -12,13 +12,13 @@ import (
 	"testing"
 )
 
-// Only internal/telegram turns what Relais says (a chat.Message) into Bot
-// API calls: outside it and the fake, production code
-// may name the library's types for what comes in (an update, a membership
-// change) and the client it wires, never a value to send.
+// Only internal/telegram speaks the Bot API: it turns updates into
+// chat.Events and what Relais says (chat.Message) into calls. Outside it
+// and the fake, production code under internal/ never imports the
+// library, and cmd/ names only the client it wires.
 func TestOnlyTheTransportBuildsBotAPICalls(t *testing.T) {
 	const lib = "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	allowed := map[string]bool{"Update": true, "ChatMemberUpdated": true, "BotAPI": true}
+	allowed := map[string]bool{"BotAPI": true}
 	root := filepath.Join("..", "..")
 	checked := 0
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -55,11 +55,14 @@ func TestOnlyTheTransportBuildsBotAPICalls(t *testing.T) {
 		if name == "" {
 			return nil
 		}
+		if strings.Contains(slash, "/internal/") {
+			t.Errorf("%s imports the Bot API library: take a chat.Event, build a chat.Message", slash)
+		}
 		checked++
 		ast.Inspect(f, func(n ast.Node) bool {
 			if sel, ok := n.(*ast.SelectorExpr); ok {
 				if id, ok := sel.X.(*ast.Ident); ok && id.Name == name && !allowed[sel.Sel.Name] {
-					t.Errorf("%s uses %s.%s: build a chat.Message and let internal/telegram send it", slash, name, sel.Sel.Name)
+					t.Errorf("%s uses %s.%s: take a chat.Event, build a chat.Message and let internal/telegram send it", slash, name, sel.Sel.Name)
 				}
 			}
 			return true

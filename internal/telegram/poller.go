@@ -9,16 +9,19 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/chat"
 )
 
-// Handler processes one update. It gets a context that outlives the poll's
+// Handler processes one update, as a chat.Event: updates that say nothing
+// Relais acts on never reach it. It gets a context that outlives the poll's
 // own for a grace period at shutdown, so work in progress can finish. A
 // non-nil error means the update was not handled and must be handled
 // again later (another replica holds its chat, or shutdown cut it short):
 // the update is retried after a pause, before the chat's next updates, and
 // never confirmed to Telegram until it is handled. Errors the user was told
 // about are handled updates: return nil.
-type Handler func(ctx context.Context, u tgbotapi.Update) error
+type Handler func(ctx context.Context, ev chat.Event) error
 
 // Poller receives updates by long polling. Updates of one chat are handled
 // one after the other, in order; different chats are handled in parallel,
@@ -353,7 +356,11 @@ func (d *dispatcher) safeHandle(u tgbotapi.Update) (outcome string, err error) {
 			outcome, err = "panic", nil
 		}
 	}()
-	if err := d.handle(d.ctx, u); err != nil {
+	ev, ok := eventOf(u)
+	if !ok {
+		return "handled", nil
+	}
+	if err := d.handle(d.ctx, ev); err != nil {
 		return "retry", err
 	}
 	return "handled", nil

@@ -329,12 +329,12 @@ func TestPollerOrderPerChatAndParallelChats(t *testing.T) {
 		total    int
 		bStarted = make(chan struct{})
 	)
-	handle := func(_ context.Context, up tgbotapi.Update) error {
-		chat, text := up.Message.Chat.ID, up.Message.Text
-		if chat == 2 && text == "1" {
+	handle := func(_ context.Context, ev chat.Event) error {
+		chatID, text := ev.ChatID, ev.Text
+		if chatID == 2 && text == "1" {
 			close(bStarted)
 		}
-		if chat == 1 && text == "1" {
+		if chatID == 1 && text == "1" {
 			// Chat 1 waits for chat 2: only parallel chats get past this.
 			select {
 			case <-bStarted:
@@ -344,7 +344,7 @@ func TestPollerOrderPerChatAndParallelChats(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		got[chat] = append(got[chat], text)
+		got[chatID] = append(got[chatID], text)
 		total++
 		if total == 30 {
 			cancel()
@@ -355,9 +355,9 @@ func TestPollerOrderPerChatAndParallelChats(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "1 2 3 4 5 6 7 8 9 10"
-	for chat := int64(1); chat <= 3; chat++ {
-		if s := strings.Join(got[chat], " "); s != want {
-			t.Errorf("chat %d handled %q", chat, s)
+	for chatID := int64(1); chatID <= 3; chatID++ {
+		if s := strings.Join(got[chatID], " "); s != want {
+			t.Errorf("chat %d handled %q", chatID, s)
 		}
 	}
 	if n := srv.Bot().PendingUpdates(); n != 0 {
@@ -374,7 +374,7 @@ func TestPollerShutdownWaitsForInFlightHandlers(t *testing.T) {
 	started, release := make(chan struct{}), make(chan struct{})
 	var finished bool
 	var handlerCtxErr error
-	handle := func(hctx context.Context, up tgbotapi.Update) error {
+	handle := func(hctx context.Context, ev chat.Event) error {
 		close(started)
 		<-release
 		handlerCtxErr = hctx.Err()
@@ -418,10 +418,10 @@ func TestPollerPassesRedeliveredUpdates(t *testing.T) {
 	var ids []int
 	var mu sync.Mutex
 	first := make(chan struct{})
-	handle := func(_ context.Context, up tgbotapi.Update) error {
+	handle := func(_ context.Context, ev chat.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
-		ids = append(ids, up.UpdateID)
+		ids = append(ids, ev.ID)
 		if len(ids) == 1 {
 			close(first)
 		}
@@ -453,7 +453,7 @@ func TestPollerStopsOnRefusedToken(t *testing.T) {
 	srv := telegramtest.NewServer(t)
 	api := connect(t, srv)
 	api.Token = "999:revoked"
-	err := telegram.Poll(context.Background(), api, func(context.Context, tgbotapi.Update) error { return nil })
+	err := telegram.Poll(context.Background(), api, func(context.Context, chat.Event) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "revoked") {
 		t.Fatalf("err = %v", err)
 	}
@@ -477,14 +477,14 @@ func TestPollerConfirmsOnlyHandledUpdates(t *testing.T) {
 	var mu sync.Mutex
 	var handled []string
 	quickDone := make(chan struct{}, 2)
-	handle := func(_ context.Context, up tgbotapi.Update) error {
-		if up.Message.Chat.ID == 1001 {
+	handle := func(_ context.Context, ev chat.Event) error {
+		if ev.ChatID == 1001 {
 			<-release
 		}
 		mu.Lock()
-		handled = append(handled, up.Message.Text)
+		handled = append(handled, ev.Text)
 		mu.Unlock()
-		if up.Message.Chat.ID == 1002 {
+		if ev.ChatID == 1002 {
 			quickDone <- struct{}{}
 		}
 		return nil
@@ -533,15 +533,15 @@ func TestPollerRetriesUnhandledUpdatesInOrder(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
 	refusals := 2
-	handle := func(_ context.Context, up tgbotapi.Update) error {
+	handle := func(_ context.Context, ev chat.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
-		seen = append(seen, up.Message.Text)
-		if up.Message.Text == "a" && refusals > 0 {
+		seen = append(seen, ev.Text)
+		if ev.Text == "a" && refusals > 0 {
 			refusals--
 			return errors.New("chat busy")
 		}
-		if up.Message.Text == "b" {
+		if ev.Text == "b" {
 			cancel()
 		}
 		return nil
@@ -562,7 +562,7 @@ func TestPollerRetriesUnhandledUpdatesInOrder(t *testing.T) {
 	u.Send("c")
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	tried := make(chan struct{}, 100)
-	never := func(context.Context, tgbotapi.Update) error {
+	never := func(context.Context, chat.Event) error {
 		tried <- struct{}{}
 		return errors.New("chat busy")
 	}
@@ -580,8 +580,8 @@ func TestPollerRetriesUnhandledUpdatesInOrder(t *testing.T) {
 	}
 }
 
-func pushUpdate(h http.Handler, id int, chat int64) *httptest.ResponseRecorder {
-	body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":1,"date":0,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"first_name":"A"},"text":"x"}}`, id, chat, chat)
+func pushUpdate(h http.Handler, id int, chatID int64) *httptest.ResponseRecorder {
+	body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":1,"date":0,"chat":{"id":%d,"type":"private"},"from":{"id":%d,"first_name":"A"},"text":"x"}}`, id, chatID, chatID)
 	req := httptest.NewRequest(http.MethodPost, "/hook", strings.NewReader(body))
 	req.Header.Set(telegram.SecretHeader, "s3cret")
 	rec := httptest.NewRecorder()
@@ -596,14 +596,14 @@ func TestWebhookAnswersAfterHandling(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	var handled sync.Map
-	hook := telegram.NewWebhook("s3cret", func(_ context.Context, u tgbotapi.Update) error {
-		if u.UpdateID == 1 {
+	hook := telegram.NewWebhook("s3cret", func(_ context.Context, ev chat.Event) error {
+		if ev.ID == 1 {
 			<-release
 		}
-		if u.UpdateID == 3 {
+		if ev.ID == 3 {
 			return errors.New("chat busy")
 		}
-		handled.Store(u.UpdateID, true)
+		handled.Store(ev.ID, true)
 		return nil
 	}, telegram.WebhookOptions{MaxPending: 1})
 	defer hook.Close()
@@ -715,7 +715,7 @@ func TestPollerPausesWhileOnlyHeldBackUpdatesComeBack(t *testing.T) {
 	u := srv.NewUser(1001, "Awa")
 	ctx, cancel := context.WithCancel(context.Background())
 	started, release := make(chan struct{}), make(chan struct{})
-	handle := func(context.Context, tgbotapi.Update) error {
+	handle := func(context.Context, chat.Event) error {
 		close(started)
 		<-release
 		return nil

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/relais-sante/relais/internal/chat"
 )
 
 // push sends update id of chat to the webhook as Telegram does and
@@ -46,7 +46,7 @@ func TestWebhookHoldsExactlyMaxPendingUpdates(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			release := make(chan struct{})
-			hook := NewWebhook("s3cret", func(context.Context, tgbotapi.Update) error {
+			hook := NewWebhook("s3cret", func(context.Context, chat.Event) error {
 				<-release
 				return nil
 			}, WebhookOptions{MaxPending: c.maxPending})
@@ -93,7 +93,7 @@ func TestWebhookHoldsExactlyMaxPendingUpdates(t *testing.T) {
 func TestWebhookBoundHoldsUnderConcurrentPushes(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	hook := NewWebhook("s3cret", func(context.Context, tgbotapi.Update) error {
+	hook := NewWebhook("s3cret", func(context.Context, chat.Event) error {
 		<-release
 		return nil
 	}, WebhookOptions{MaxPending: 3})

@@ -7,25 +7,25 @@ import (
 	"io"
 	"iter"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/frtext"
-	"github.com/relais-sante/relais/internal/store"
 )
 
 // ErrRejected means the file had bad lines and nothing was imported; the
 // lines and their reasons were printed.
 var ErrRejected = errors.New("import refusé : rien n'a été enregistré")
 
-// Importer writes checked lines all or nothing: *store.Store does, with
-// its SQL (store/imports.go); this package only reads and prints.
+// Importer writes checked lines all or nothing: *bulkimport.Importer does,
+// with its SQL; this package only reads and prints.
 type Importer interface {
-	ImportRows(ctx context.Context, rows iter.Seq2[store.ImportRow, error], opt store.ImportOptions) (store.ImportSummary, error)
+	ImportRows(ctx context.Context, rows iter.Seq2[bulkimport.Row, error], opt bulkimport.Options) (bulkimport.Summary, error)
 }
 
 // Import reads a tracking file and imports it all or nothing (see
-// store.ImportRows). Bad lines come back in the summary with
-// store.ErrImportRejected.
-func Import(ctx context.Context, st Importer, r io.Reader, dryRun bool) (store.ImportSummary, error) {
-	return st.ImportRows(ctx, Parse(r), store.ImportOptions{DryRun: dryRun})
+// bulkimport.Importer.ImportRows). Bad lines come back in the summary with
+// bulkimport.ErrRejected.
+func Import(ctx context.Context, st Importer, r io.Reader, dryRun bool) (bulkimport.Summary, error) {
+	return st.ImportRows(ctx, Parse(r), bulkimport.Options{DryRun: dryRun})
 }
 
 // RunImport is `relais import`: it imports r and prints, in French, either
@@ -33,7 +33,7 @@ func Import(ctx context.Context, st Importer, r io.Reader, dryRun bool) (store.I
 // created. With dryRun it checks and counts everything but writes nothing.
 func RunImport(ctx context.Context, st Importer, r io.Reader, dryRun bool, out io.Writer) error {
 	sum, err := Import(ctx, st, r, dryRun)
-	if errors.Is(err, store.ErrImportRejected) {
+	if errors.Is(err, bulkimport.ErrRejected) {
 		fmt.Fprintf(out, "Import refusé : %s, rien n'a été enregistré.\n", frtext.Plural(sum.ProblemCount, "erreur", "erreurs"))
 		for _, p := range sum.Problems {
 			fmt.Fprintln(out, p.Error())

@@ -18,9 +18,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/frtext"
-	"github.com/relais-sante/relais/internal/store"
 )
 
 // Header is the columns of the format, in order. Files may order them
@@ -50,17 +50,17 @@ const (
 )
 
 // Parse reads a tracking file and yields one row per line, or an
-// *store.ImportProblem naming the line and every reason it is wrong. It
+// *bulkimport.Problem naming the line and every reason it is wrong. It
 // accepts a UTF-8 BOM, ';' as separator (French Excel), dates as
 // AAAA-MM-JJ or JJ/MM/AAAA and départements without their leading zero.
 // A read error (not a bad line) is yielded as a plain error and ends.
-func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
-	return func(yield func(store.ImportRow, error) bool) {
+func Parse(r io.Reader) iter.Seq2[bulkimport.Row, error] {
+	return func(yield func(bulkimport.Row, error) bool) {
 		br := bufio.NewReaderSize(r, 64<<10)
 		// A file shorter than 3 bytes has no BOM: Peek's error is the parser's to meet.
 		if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 			if _, err := br.Discard(3); err != nil {
-				yield(store.ImportRow{}, fmt.Errorf("read the file: %w", err))
+				yield(bulkimport.Row{}, fmt.Errorf("read the file: %w", err))
 				return
 			}
 		}
@@ -72,17 +72,17 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 		head, err := cr.Read()
 		cr.ReuseRecord = true
 		if errors.Is(err, io.EOF) {
-			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: "fichier vide : la première ligne doit être l'en-tête " + strings.Join(Header, ",")})
+			yield(bulkimport.Row{}, &bulkimport.Problem{Line: 1, Reason: "fichier vide : la première ligne doit être l'en-tête " + strings.Join(Header, ",")})
 			return
 		}
 		if err != nil {
-			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: "en-tête illisible : " + csvReason(err)})
+			yield(bulkimport.Row{}, &bulkimport.Problem{Line: 1, Reason: "en-tête illisible : " + csvReason(err)})
 			return
 		}
 		now := time.Now() // once per file: visit dates must not be after it
 		index, missing := columnIndex(head)
 		if len(missing) > 0 {
-			yield(store.ImportRow{}, &store.ImportProblem{Line: 1, Reason: fmt.Sprintf(
+			yield(bulkimport.Row{}, &bulkimport.Problem{Line: 1, Reason: fmt.Sprintf(
 				"%s dans l'en-tête : %s (attendu : %s)", frtext.Plural(len(missing), "colonne manquante", "colonnes manquantes"),
 				strings.Join(missing, ", "), strings.Join(Header, ","))})
 			return
@@ -116,7 +116,7 @@ func Parse(r io.Reader) iter.Seq2[store.ImportRow, error] {
 type parsedLine struct {
 	rec  []string // until checked
 	line int
-	row  store.ImportRow
+	row  bulkimport.Row
 	err  error
 }
 
@@ -169,7 +169,7 @@ func readBatches(wg *sync.WaitGroup, done <-chan struct{}, free chan *lineBatch,
 			var pe *csv.ParseError
 			switch {
 			case errors.As(err, &pe):
-				b.lines = append(b.lines, parsedLine{err: &store.ImportProblem{Line: pe.StartLine, Reason: csvReason(err)}})
+				b.lines = append(b.lines, parsedLine{err: &bulkimport.Problem{Line: pe.StartLine, Reason: csvReason(err)}})
 			case err != nil:
 				b.lines = append(b.lines, parsedLine{err: fmt.Errorf("read tracking file: %w", err)})
 				send()
@@ -264,9 +264,9 @@ func checkBatch(b *lineBatch, index []int, width int, now time.Time) {
 		}
 		row, reasons := checkRecord(it.rec, index, width, now)
 		row.Line = it.line
-		it.row, it.err = store.ImportRow{}, nil
+		it.row, it.err = bulkimport.Row{}, nil
 		if len(reasons) > 0 {
-			it.err = &store.ImportProblem{Line: it.line, Reason: strings.Join(reasons, " ; ")}
+			it.err = &bulkimport.Problem{Line: it.line, Reason: strings.Join(reasons, " ; ")}
 		} else {
 			it.row = row
 		}
@@ -384,7 +384,7 @@ func frList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " ou " + items[len(items)-1]
 }
 
-func checkRecord(rec []string, index []int, width int, now time.Time) (store.ImportRow, []string) {
+func checkRecord(rec []string, index []int, width int, now time.Time) (bulkimport.Row, []string) {
 	var reasons []string
 	get := func(col int) string {
 		if index[col] >= len(rec) {
@@ -413,11 +413,11 @@ func checkRecord(rec []string, index []int, width int, now time.Time) (store.Imp
 		return v
 	}
 	if len(rec) != width {
-		return store.ImportRow{}, []string{fmt.Sprintf(
+		return bulkimport.Row{}, []string{fmt.Sprintf(
 			"%d colonnes au lieu de %d (une valeur contenant le séparateur doit être entre guillemets)", len(rec), width)}
 	}
 
-	var row store.ImportRow
+	var row bulkimport.Row
 	row.SheetID = ident("identifiant de fiche (sheet_id)", false, get(colSheet))
 	if d, reason := parseDate("date", get(colDate)); reason != "" {
 		reasons = append(reasons, reason)

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/indicators"
-	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
@@ -32,7 +32,7 @@ func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(goodFile), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	want := "Import terminé.\nLignes lues : 3\nFiches importées : 2 (déjà présentes, ignorées : 0)\nDemandes importées : 3\nNouveaux médiateurs : 2\nNouvelles personnes : 2\n"
@@ -40,7 +40,7 @@ func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
 		t.Errorf("summary:\n%s\nwant:\n%s", out.String(), want)
 	}
 	out.Reset()
-	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(goodFile), false, &out); err != nil {
 		t.Fatal(err)
 	}
 	if want := "Fiches importées : 0 (déjà présentes, ignorées : 2)\nDemandes importées : 0\nNouveaux médiateurs : 0\nNouvelles personnes : 0\n"; !strings.Contains(out.String(), want) {
@@ -63,7 +63,7 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 		"F-010,1900-03-01,MED-59-01,59,P-010,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 10: far past
 		"\"F-008,2024-02-05\n" // 11: unclosed quote
 	var out bytes.Buffer
-	err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(file), false, &out)
+	err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), false, &out)
 	if !errors.Is(err, trackingcsv.ErrRejected) {
 		t.Fatalf("err = %v, want ErrRejected\n%s", err, out.String())
 	}
@@ -105,7 +105,7 @@ func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
 	file := "\ufeffdate;sheet_id;mediator;departement;beneficiary;sex;age;qpv;resources;contact_mode;level;social_protection;request_kind;request_type;status;follow_up;obstacles;remarque\n" +
 		"05/02/2024;X1;MED-02-01;2;P-9;f;50;OUI;RSA;aller_vers;oriente;non;droits;css;en_cours;01/03/2024;\"mobilite;langue\";rien\n"
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(file), true, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), true, &out); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "Simulation (--dry-run) : le fichier est valide, rien n'a été enregistré.\nLignes lues : 1\nFiches à importer : 1") {
@@ -117,7 +117,7 @@ func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
 		t.Fatalf("dry run wrote %d sheets", n)
 	}
 	out.Reset()
-	if err := trackingcsv.RunImport(ctx, db.Store, strings.NewReader(file), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	var dep, sex, obstacles, date string
@@ -134,7 +134,7 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 	src := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, src.Store, strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(src.Store), strings.NewReader(goodFile), false, &out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := src.SQL.Exec(ctx, `UPDATE sheets SET note = 'Mme Dupont, 3 rue des Lilas'`); err != nil {
@@ -161,7 +161,7 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 	}
 	// Import the export into another database: same report.
 	dst := testenv.NewDB(t)
-	if err := trackingcsv.RunImport(ctx, dst.Store, bytes.NewReader(exported.Bytes()), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(dst.Store), bytes.NewReader(exported.Bytes()), false, &out); err != nil {
 		t.Fatal(err)
 	}
 	a, err := indicators.Compute(ctx, src.SQL, year, indicators.Region())
@@ -185,7 +185,7 @@ func TestRunImportNamesMissingColumns(t *testing.T) {
 		{strings.Replace(header, ",follow_up,obstacles", "", 1), "ligne 1 : 2 colonnes manquantes dans l'en-tête : follow_up, obstacles (attendu : "},
 	} {
 		var out bytes.Buffer
-		err := trackingcsv.RunImport(context.Background(), db.Store, strings.NewReader(c.head), false, &out)
+		err := trackingcsv.RunImport(context.Background(), bulkimport.New(db.Store), strings.NewReader(c.head), false, &out)
 		if !errors.Is(err, trackingcsv.ErrRejected) || !strings.Contains(out.String(), c.want) {
 			t.Errorf("err %v, output:\n%s\nwant %q", err, out.String(), c.want)
 		}
@@ -267,7 +267,7 @@ func TestParseKeepsFileOrderAcrossBatches(t *testing.T) {
 	}
 	var lines, problems []int
 	for row, err := range trackingcsv.Parse(strings.NewReader(header + file.String())) {
-		var p *store.ImportProblem
+		var p *bulkimport.Problem
 		switch {
 		case errors.As(err, &p):
 			problems = append(problems, p.Line)

@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"cmp"
@@ -21,8 +21,6 @@ type rollupDay int32
 // noDay marks a first_* date that has none (NULL).
 const noDay rollupDay = math.MaxInt32
 
-func rollupDayOf(t time.Time) rollupDay { return rollupDay(dayOf(t)) }
-
 func (d rollupDay) time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
 // rollupKey is a (mediator, day) key of the rollups.
@@ -33,19 +31,23 @@ type rollupKey struct {
 
 // The columns of the report rollups (migration 00014) an import writes.
 type (
+	// countRow is a report_counts row of a dim counted by code (the fixed
+	// dims are importRollups.fixed): no pointer, 24 bytes.
 	countRow struct {
-		key               rollupKey
-		dim, code         string
-		n, resolved, open int64
+		key            int32  // in importRollups.freshKeys
+		dim            uint16 // see dimName
+		code           uint16 // a word of the file
+		n              int64
+		resolved, open int32
 	}
 	followUpRow struct {
 		key  rollupKey // mediator and sheet_day
-		what string    // "r" or "o"
+		what byte      // 'r' or 'o'
 		day  rollupDay
 		n    int64
 	}
 	followUpDayRow struct {
-		what       string
+		what       byte
 		day        rollupDay
 		mediatorID int64
 		n          int64
@@ -53,14 +55,14 @@ type (
 	// personSpan is a report_people row (shared is always false: a person
 	// the import creates has one mediator, see "beneficiary owner").
 	personSpan struct {
-		span          string // "y" or "m"
+		span          byte // 'y' or 'm'
 		start         rollupDay
 		mediatorID    int64
 		beneficiaryID int64
 		first         [firstCount]rollupDay // by firstVisit…firstCare, noDay when none
 	}
 	peopleDayRow struct {
-		span       string
+		span       byte
 		start      rollupDay
 		mediatorID int64
 		day        rollupDay
@@ -82,21 +84,80 @@ const (
 // its fresh keys and the rows of the people it creates.
 type importRollups struct {
 	freshKeys    []rollupKey // their old 'd' rows of report_counts go first
-	counts       []countRow  // report_counts, grain 'd'
+	fixed        []fixedCounts
+	counts       []countRow // report_counts, grain 'd', but the fixed dims
+	words        *vocabulary
 	followUps    []followUpRow
 	followUpDays []followUpDayRow // to add to report_follow_up_days
 	people       []personSpan     // in beneficiary_id order
 	peopleDays   []peopleDayRow   // to add to report_people_days
 }
 
-// computeImportRollups aggregates f in one pass over its sheets and one
-// over its rows, with hash maps; the rows come out in a fixed order (their
-// keys' first appearance), people by beneficiary.
+// fixedCounts are the counts of report_counts' fixed dims of a key (see
+// fixedDims).
+type fixedCounts [len(fixedDims)]int32
+
+// fixedDims are report_counts' dims counted for every key (rollup_refresh's
+// "fixed"), in fixedCounts' order.
+var fixedDims = [...]struct{ dim, code string }{
+	{"sheets", ""}, {"sex", "F"}, {"sex", "M"}, {"sex", "X"}, {"qpv", "oui"}, {"qpv", "non"},
+	{"age_known", ""}, {"age_sum", ""}, {"obstacle_sheets", ""},
+}
+
+const (
+	fixedSheets = iota
+	fixedF
+	fixedM
+	fixedX
+	fixedQPV
+	fixedNotQPV
+	fixedAgeKnown
+	fixedAgeSum
+	fixedObstacleSheets
+)
+
+// The dims counted by code: below dimKinds, these; from dimKinds on, the
+// requests of the kind whose word is dim - dimKinds.
+const (
+	dimResources = iota
+	dimContactMode
+	dimLevel
+	dimObstacle
+	dimKinds
+)
+
+// dimName is the report_counts dim of a countRow.
+func (r *importRollups) dimName(dim uint16) string {
+	if dim >= dimKinds {
+		return r.words.word(dim - dimKinds)
+	}
+	return [...]string{"resources", "contact_mode", "level", "obstacle"}[dim]
+}
+
+// eachCount calls fn with every report_counts row of the fresh keys, fixed
+// dims first: as they are written, without holding them all as strings.
+func (r *importRollups) eachCount(fn func(key rollupKey, dim, code string, n, resolved, open int64)) {
+	for k, c := range r.fixed {
+		for d, n := range c {
+			if n != 0 {
+				fn(r.freshKeys[k], fixedDims[d].dim, fixedDims[d].code, int64(n), 0, 0)
+			}
+		}
+	}
+	for i := range r.counts {
+		c := &r.counts[i]
+		fn(r.freshKeys[c.key], r.dimName(c.dim), r.words.word(c.code), c.n, int64(c.resolved), int64(c.open))
+	}
+}
+
+// computeImportRollups aggregates f key by key: the sheets of each fresh
+// key, then their requests, with the key's few codes in a short list; the
+// rows come out in key order, people by beneficiary.
 func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, paris *time.Location) importRollups {
 	var out importRollups
 	for k, ok := range fresh {
 		if ok {
-			out.freshKeys = append(out.freshKeys, rollupKey{k.mediatorID, rollupDayOf(k.day)})
+			out.freshKeys = append(out.freshKeys, rollupKey{k.mediatorID, rollupDay(k.day)})
 		}
 	}
 	slices.SortFunc(out.freshKeys, func(a, b rollupKey) int {
@@ -108,37 +169,14 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		keyIndex[k] = int32(i)
 	}
 
-	// The counts of fixed dims, per fresh key (report_counts' "fixed").
-	type fixed struct{ sheets, f, m, x, qpv, notQPV, ageKnown, ageSum, obstacleSheets int64 }
-	fixeds := make([]fixed, len(out.freshKeys))
-	// The other dims count by code. A (dim, code) pair gets a small id from
-	// a map that stays small (the file's vocabulary); each key keeps its
-	// few pairs in a short slice: a linear scan there touches less memory
-	// than one big map of every (key, dim, code): about 2× faster.
-	type dimCode struct{ dim, code string }
-	type keyCode struct{ id, row int32 }
-	pairs := make(map[dimCode]int32)
-	keyCodes := make([][]keyCode, len(out.freshKeys))
-	var codes []countRow
-	addCode := func(k int32, dim, code string) *countRow {
-		id, ok := pairs[dimCode{dim, code}]
-		if !ok {
-			id = int32(len(pairs))
-			pairs[dimCode{dim, code}] = id
-		}
-		for _, c := range keyCodes[k] {
-			if c.id == id {
-				return &codes[c.row]
-			}
-		}
-		keyCodes[k] = append(keyCodes[k], keyCode{id, int32(len(codes))})
-		codes = append(codes, countRow{key: out.freshKeys[k], dim: dim, code: code})
-		return &codes[len(codes)-1]
-	}
+	out.words = &f.words
+	out.fixed = make([]fixedCounts, len(out.freshKeys))
+	female, male, other, yes, no := f.word("F"), f.word("M"), f.word("X"), f.word("oui"), f.word("non")
+	resolue, enCours := f.word("resolue"), f.word("en_cours")
 
-	// Pass over the sheets: each new sheet's fresh key (-1 when none), its
-	// fixed and code counts, and the sheets of the new people.
+	// The new sheets by fresh key (a counting sort), and the new people's.
 	sheetKey := make([]int32, len(f.sheets))
+	keyStart := make([]int32, len(out.freshKeys)+1)
 	var newPeople []int32
 	for si := range f.sheets {
 		s := &f.sheets[si]
@@ -146,116 +184,138 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 		if s.known {
 			continue
 		}
-		r := f.row(s.first)
 		if s.newPerson {
 			newPeople = append(newPeople, int32(si))
 		}
-		k, ok := keyIndex[rollupKey{s.mediatorID, rollupDayOf(r.Date)}]
-		if !ok {
-			continue
-		}
-		sheetKey[si] = k
-		c := &fixeds[k]
-		c.sheets++
-		switch r.Sex {
-		case "F":
-			c.f++
-		case "M":
-			c.m++
-		case "X":
-			c.x++
-		}
-		switch r.QPV {
-		case "oui":
-			c.qpv++
-		case "non":
-			c.notQPV++
-		}
-		if r.Age != nil {
-			c.ageKnown++
-			c.ageSum += int64(*r.Age)
-		}
-		if len(r.Obstacles) > 0 {
-			c.obstacleSheets++
-		}
-		addCode(k, "resources", r.Resources).n++
-		addCode(k, "contact_mode", r.ContactMode).n++
-		addCode(k, "level", r.Level).n++
-		for _, o := range r.Obstacles { // each mention, duplicates too (unnest)
-			addCode(k, "obstacle", o).n++
+		if k, ok := keyIndex[rollupKey{s.mediatorID, rollupDay(f.at(s.first).day)}]; ok {
+			sheetKey[si] = k
+			keyStart[k+1]++
 		}
 	}
+	for k := range out.freshKeys {
+		keyStart[k+1] += keyStart[k]
+	}
+	byKey := make([]int32, keyStart[len(out.freshKeys)])
+	next := slices.Clone(keyStart[:len(out.freshKeys)])
+	for si, k := range sheetKey {
+		if k >= 0 {
+			byKey[next[k]] = int32(si)
+			next[k]++
+		}
+	}
+	// The requests of those sheets, by sheet, in line order.
+	reqStart := make([]int32, len(f.sheets)+1)
+	for i := range f.n {
+		if r := f.at(i); r.kind != 0 && sheetKey[r.sheet] >= 0 { // word 0 is ""
+			reqStart[r.sheet+1]++
+		}
+	}
+	for s := range f.sheets {
+		reqStart[s+1] += reqStart[s]
+	}
+	reqRows := make([]int32, reqStart[len(f.sheets)])
+	next = slices.Clone(reqStart[:len(f.sheets)])
+	for i := range f.n {
+		if r := f.at(i); r.kind != 0 && sheetKey[r.sheet] >= 0 {
+			reqRows[next[r.sheet]] = int32(i)
+			next[r.sheet]++
+		}
+	}
+	next = nil
 
-	// Pass over the rows: the requests of the fresh keys' sheets.
-	type followKey struct {
-		key  int32
+	resolvedDays := make(map[rollupDay]rollupDay) // a line's day → its resolved day in Paris
+	type followUp struct {
 		what byte
 		day  rollupDay
 	}
-	followIndex := make(map[followKey]int32)
-	resolvedDays := make(map[rollupDay]rollupDay) // a line's day → its resolved day in Paris
-	for i := range f.n {
-		r := f.row(i)
-		k := sheetKey[f.sheetOf[i]]
-		if r.RequestKind == "" || k < 0 {
-			continue
-		}
-		c := addCode(k, r.RequestKind, r.RequestType)
-		c.n++
-		var what string
-		var day rollupDay
-		switch r.Status {
-		case "resolue":
-			c.resolved++
-			sheetDay := out.freshKeys[k].day
-			d, ok := resolvedDays[sheetDay]
-			if !ok {
-				// resolved_at is the line's midnight in zone (see
-				// writeImport); the rollups count its day in Paris.
-				y, m, dd := r.Date.Date()
-				d = rollupDayOf(sameDateUTC(time.Date(y, m, dd, 0, 0, 0, 0, zone).In(paris)))
-				resolvedDays[sheetDay] = d
+	var follows []followUp // the key's, in order of first sight
+	var followNs []int64
+	for k := range out.freshKeys {
+		c := &out.fixed[k]
+		start := len(out.counts) // the key's codes, few: a linear scan finds them
+		addCode := func(dim, code uint16) *countRow {
+			for j := start; j < len(out.counts); j++ {
+				if cr := &out.counts[j]; cr.dim == dim && cr.code == code {
+					return cr
+				}
 			}
-			what, day = "r", d
-		case "en_cours":
-			c.open++
-			if r.FollowUp == nil {
-				continue
+			out.counts = append(out.counts, countRow{key: int32(k), dim: dim, code: code})
+			return &out.counts[len(out.counts)-1]
+		}
+		follows, followNs = follows[:0], followNs[:0]
+		for _, si := range byKey[keyStart[k]:keyStart[k+1]] {
+			r := f.at(f.sheets[si].first)
+			c[fixedSheets]++
+			switch r.sex {
+			case female:
+				c[fixedF]++
+			case male:
+				c[fixedM]++
+			case other:
+				c[fixedX]++
 			}
-			what, day = "o", rollupDayOf(*r.FollowUp)
-		default:
-			continue
+			switch r.qpv {
+			case yes:
+				c[fixedQPV]++
+			case no:
+				c[fixedNotQPV]++
+			}
+			if r.age != noAge {
+				c[fixedAgeKnown]++
+				c[fixedAgeSum] += r.age
+			}
+			obstacles := f.obstacleLists[r.obstacles]
+			if len(obstacles) > 0 {
+				c[fixedObstacleSheets]++
+			}
+			addCode(dimResources, r.resources).n++
+			addCode(dimContactMode, r.contactMode).n++
+			addCode(dimLevel, r.level).n++
+			for _, o := range obstacles { // each mention, duplicates too (unnest)
+				addCode(dimObstacle, o).n++
+			}
+			for _, i := range reqRows[reqStart[si]:reqStart[si+1]] {
+				q := f.at(i)
+				cr := addCode(dimKinds+q.kind, q.typ)
+				cr.n++
+				var fu followUp
+				switch q.status {
+				case resolue:
+					cr.resolved++
+					sheetDay := out.freshKeys[k].day
+					d, ok := resolvedDays[sheetDay]
+					if !ok {
+						// resolved_at is the line's midnight in zone (see
+						// writeImport); the rollups count its day in Paris.
+						y, m, dd := dayTime(q.day).Date()
+						d = rollupDay(dayOf(sameDateUTC(time.Date(y, m, dd, 0, 0, 0, 0, zone).In(paris))))
+						resolvedDays[sheetDay] = d
+					}
+					fu = followUp{'r', d}
+				case enCours:
+					cr.open++
+					if q.followUp == noFollowUp {
+						continue
+					}
+					fu = followUp{'o', rollupDay(q.followUp)}
+				default:
+					continue
+				}
+				j := slices.Index(follows, fu)
+				if j < 0 {
+					j = len(follows)
+					follows, followNs = append(follows, fu), append(followNs, 0)
+				}
+				followNs[j]++
+			}
 		}
-		fk := followKey{k, what[0], day}
-		j, ok := followIndex[fk]
-		if !ok {
-			j = int32(len(out.followUps))
-			followIndex[fk] = j
-			out.followUps = append(out.followUps, followUpRow{key: out.freshKeys[k], what: what, day: day})
+		for j, fu := range follows {
+			out.followUps = append(out.followUps, followUpRow{key: out.freshKeys[k], what: fu.what, day: fu.day, n: followNs[j]})
 		}
-		out.followUps[j].n++
 	}
-
-	out.counts = make([]countRow, 0, 9*len(fixeds)+len(codes))
-	for k, c := range fixeds {
-		key := out.freshKeys[k]
-		for _, d := range [...]struct {
-			dim, code string
-			n         int64
-		}{
-			{"sheets", "", c.sheets}, {"sex", "F", c.f}, {"sex", "M", c.m}, {"sex", "X", c.x},
-			{"qpv", "oui", c.qpv}, {"qpv", "non", c.notQPV}, {"age_known", "", c.ageKnown},
-			{"age_sum", "", c.ageSum}, {"obstacle_sheets", "", c.obstacleSheets},
-		} {
-			if d.n != 0 {
-				out.counts = append(out.counts, countRow{key: key, dim: d.dim, code: d.code, n: d.n})
-			}
-		}
-	}
-	out.counts = append(out.counts, codes...)
 
 	type dayKey struct {
-		what       string
+		what       byte
 		day        rollupDay
 		mediatorID int64
 	}
@@ -273,7 +333,7 @@ func computeImportRollups(f *importFile, fresh map[importDayKey]bool, zone, pari
 
 	out.people = peopleSpans(f, newPeople)
 	type peopleKey struct {
-		span       string
+		span       byte
 		start      rollupDay
 		mediatorID int64
 		day        rollupDay
@@ -310,20 +370,22 @@ func peopleSpans(f *importFile, sheets []int32) []personSpan {
 	slices.SortFunc(sheets, func(a, b int32) int {
 		return cmp.Or(cmp.Compare(f.sheets[a].beneficiaryID, f.sheets[b].beneficiaryID), cmp.Compare(a, b))
 	})
-	var out, spans []personSpan
+	yes := f.word("oui")
+	out := make([]personSpan, 0, 2*len(sheets)) // at most a year and a month a sheet
+	var spans []personSpan
 	for i := 0; i < len(sheets); {
 		ben := f.sheets[sheets[i]].beneficiaryID
 		spans = spans[:0]
 		for ; i < len(sheets) && f.sheets[sheets[i]].beneficiaryID == ben; i++ {
 			s := &f.sheets[sheets[i]]
-			r := f.row(s.first)
-			day := rollupDayOf(r.Date)
-			yearStart := day - rollupDay(r.Date.YearDay()-1)
-			monthStart := day - rollupDay(r.Date.Day()-1)
+			r := f.at(s.first)
+			day, date := rollupDay(r.day), dayTime(r.day)
+			yearStart := day - rollupDay(date.YearDay()-1)
+			monthStart := day - rollupDay(date.Day()-1)
 			for _, sp := range [...]struct {
-				span  string
+				span  byte
 				start rollupDay
-			}{{"y", yearStart}, {"m", monthStart}} {
+			}{{'y', yearStart}, {'m', monthStart}} {
 				j := slices.IndexFunc(spans, func(p personSpan) bool {
 					return p.span == sp.span && p.start == sp.start && p.mediatorID == s.mediatorID
 				})
@@ -334,10 +396,10 @@ func peopleSpans(f *importFile, sheets []int32) []personSpan {
 				}
 				p := &spans[j]
 				p.first[firstVisit] = min(p.first[firstVisit], day)
-				if r.QPV == "oui" {
+				if r.qpv == yes {
 					p.first[firstQPV] = min(p.first[firstQPV], day)
 				}
-				if r.SocialProtection == "oui" {
+				if r.socialProtection == yes {
 					p.first[firstSP] = min(p.first[firstSP], day)
 				}
 				if s.rights {
@@ -373,19 +435,21 @@ func (r importRollups) write(ctx context.Context, tx pgx.Tx, step func(string)) 
 			return fmt.Errorf("report rollups of the fresh days: %w", err)
 		}
 	}
-	if _, err := copyBinary(ctx, tx, "report_counts",
+	if _, err := copyStream(ctx, tx, "report_counts",
 		[]string{"grain", "day", "mediator_id", "dim", "code", "n", "resolved", "open"},
-		len(r.counts), func(w *copyRow, i int) {
-			c := &r.counts[i]
-			w.begin(8)
-			w.text("d")
-			w.unixDay(int32(c.key.day))
-			w.int8(c.key.mediatorID)
-			w.text(c.dim)
-			w.text(c.code)
-			w.int8(c.n)
-			w.int8(c.resolved)
-			w.int8(c.open)
+		func(w *copyRow) {
+			r.eachCount(func(key rollupKey, dim, code string, n, resolved, open int64) {
+				w.begin(8)
+				w.text("d")
+				w.unixDay(int32(key.day))
+				w.int8(key.mediatorID)
+				w.text(dim)
+				w.text(code)
+				w.int8(n)
+				w.int8(resolved)
+				w.int8(open)
+				w.end()
+			})
 		}); err != nil {
 		return fmt.Errorf("report rollups of the fresh days: %w", err)
 	}
@@ -394,7 +458,7 @@ func (r importRollups) write(ctx context.Context, tx pgx.Tx, step func(string)) 
 		[]string{"mediator_id", "sheet_day", "what", "day", "n"},
 		pgx.CopyFromSlice(len(r.followUps), func(i int) ([]any, error) {
 			f := &r.followUps[i]
-			return []any{f.key.mediatorID, f.key.day.time(), f.what, f.day.time(), f.n}, nil
+			return []any{f.key.mediatorID, f.key.day.time(), string(f.what), f.day.time(), f.n}, nil
 		})); err != nil {
 		return fmt.Errorf("follow-up rollups of the fresh days: %w", err)
 	}
@@ -402,7 +466,7 @@ func (r importRollups) write(ctx context.Context, tx pgx.Tx, step func(string)) 
 		if err := addRows(ctx, tx, "report_follow_up_days", []string{"what", "day", "mediator_id", "n"},
 			pgx.CopyFromSlice(len(r.followUpDays), func(i int) ([]any, error) {
 				d := &r.followUpDays[i]
-				return []any{d.what, d.day.time(), d.mediatorID, d.n}, nil
+				return []any{string(d.what), d.day.time(), d.mediatorID, d.n}, nil
 			}), `ON CONFLICT (what, day, mediator_id) DO UPDATE SET n = t.n + EXCLUDED.n`); err != nil {
 			return fmt.Errorf("follow-up rollups of the fresh days: %w", err)
 		}
@@ -421,7 +485,7 @@ func (r importRollups) write(ctx context.Context, tx pgx.Tx, step func(string)) 
 		len(r.people), func(w *copyRow, i int) {
 			p := &r.people[i]
 			w.begin(10)
-			w.text(p.span)
+			w.text(string(p.span))
 			w.unixDay(int32(p.start))
 			w.int8(p.mediatorID)
 			w.int8(p.beneficiaryID)
@@ -441,7 +505,7 @@ func (r importRollups) write(ctx context.Context, tx pgx.Tx, step func(string)) 
 			pgx.CopyFromSlice(len(r.peopleDays), func(i int) ([]any, error) {
 				d := &r.peopleDays[i]
 				// alone = visit: a new person is never shared.
-				return []any{d.span, d.start.time(), d.mediatorID, d.day.time(), d.n[firstVisit], d.n[firstVisit],
+				return []any{string(d.span), d.start.time(), d.mediatorID, d.day.time(), d.n[firstVisit], d.n[firstVisit],
 					d.n[firstQPV], d.n[firstSP], d.n[firstRights], d.n[firstCare]}, nil
 			}), `ON CONFLICT (span, start, mediator_id, day) DO UPDATE
 			SET visit = t.visit + EXCLUDED.visit, alone = t.alone + EXCLUDED.alone, qpv = t.qpv + EXCLUDED.qpv,

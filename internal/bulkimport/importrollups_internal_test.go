@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"fmt"
@@ -23,21 +23,21 @@ func (d rollupDay) String() string {
 
 func (r importRollups) lines() []string {
 	var out []string
-	for _, c := range r.counts {
-		out = append(out, fmt.Sprintf("d %s %d %s %s %d %d %d", c.key.day, c.key.mediatorID, c.dim, c.code, c.n, c.resolved, c.open))
-	}
+	r.eachCount(func(key rollupKey, dim, code string, n, resolved, open int64) {
+		out = append(out, fmt.Sprintf("d %s %d %s %s %d %d %d", key.day, key.mediatorID, dim, code, n, resolved, open))
+	})
 	for _, f := range r.followUps {
-		out = append(out, fmt.Sprintf("fu %d %s %s %s %d", f.key.mediatorID, f.key.day, f.what, f.day, f.n))
+		out = append(out, fmt.Sprintf("fu %d %s %c %s %d", f.key.mediatorID, f.key.day, f.what, f.day, f.n))
 	}
 	for _, d := range r.followUpDays {
-		out = append(out, fmt.Sprintf("fud %s %s %d %d", d.what, d.day, d.mediatorID, d.n))
+		out = append(out, fmt.Sprintf("fud %c %s %d %d", d.what, d.day, d.mediatorID, d.n))
 	}
 	for _, p := range r.people {
-		out = append(out, fmt.Sprintf("p %s %s %d %d %s %s %s %s %s f", p.span, p.start, p.mediatorID, p.beneficiaryID,
+		out = append(out, fmt.Sprintf("p %c %s %d %d %s %s %s %s %s f", p.span, p.start, p.mediatorID, p.beneficiaryID,
 			p.first[firstVisit], p.first[firstQPV], p.first[firstSP], p.first[firstRights], p.first[firstCare]))
 	}
 	for _, d := range r.peopleDays {
-		out = append(out, fmt.Sprintf("pd %s %s %d %s %d %d %d %d %d %d", d.span, d.start, d.mediatorID, d.day,
+		out = append(out, fmt.Sprintf("pd %c %s %d %s %d %d %d %d %d %d", d.span, d.start, d.mediatorID, d.day,
 			d.n[firstVisit], d.n[firstVisit], d.n[firstQPV], d.n[firstSP], d.n[firstRights], d.n[firstCare]))
 	}
 	return out
@@ -52,9 +52,9 @@ func isoDay(s string) time.Time {
 }
 
 // rollupRow is a line of a test file: base values changed by f.
-func rollupRow(line int, sheet, date, kind, typ, status string, f func(*ImportRow)) ImportRow {
+func rollupRow(line int, sheet, date, kind, typ, status string, f func(*Row)) Row {
 	age := 30
-	r := ImportRow{Line: line, SheetID: sheet, Date: isoDay(date), Mediator: "M", Departement: "59", Beneficiary: "B",
+	r := Row{Line: line, SheetID: sheet, Date: isoDay(date), Mediator: "M", Departement: "59", Beneficiary: "B",
 		Sex: "F", Age: &age, QPV: "oui", Resources: "rsa", ContactMode: "aller_vers", Level: "oriente",
 		SocialProtection: "oui", RequestKind: kind, RequestType: typ, Status: status}
 	if f != nil {
@@ -67,33 +67,33 @@ func rollupRow(line int, sheet, date, kind, typ, status string, f func(*ImportRo
 // 31 December 2024 and 1 January 2025; new people 10, 11, 20 (listed last
 // first), person 5 known before; K1 a sheet already imported.
 func rollupFile() (*importFile, map[importDayKey]bool) {
-	follow := func(d string) func(*ImportRow) {
-		return func(r *ImportRow) { t := isoDay(d); r.FollowUp = &t }
+	follow := func(d string) func(*Row) {
+		return func(r *Row) { t := isoDay(d); r.FollowUp = &t }
 	}
-	rows := []ImportRow{
-		rollupRow(2, "T1", "2025-01-01", "soins", "autre", "resolue", func(r *ImportRow) { r.Sex, *r.Age = "M", 0 }),
-		rollupRow(3, "T1", "2025-01-01", "droits", "css", "en_cours", func(r *ImportRow) {
+	rows := []Row{
+		rollupRow(2, "T1", "2025-01-01", "soins", "autre", "resolue", func(r *Row) { r.Sex, *r.Age = "M", 0 }),
+		rollupRow(3, "T1", "2025-01-01", "droits", "css", "en_cours", func(r *Row) {
 			r.Sex, r.Age = "M", new(int)
 			follow("2025-01-10")(r)
 		}),
-		rollupRow(4, "T0", "2024-12-31", "droits", "css", "en_cours", func(r *ImportRow) {
+		rollupRow(4, "T0", "2024-12-31", "droits", "css", "en_cours", func(r *Row) {
 			*r.Age, r.QPV, r.SocialProtection = 40, "non", "non"
 			follow("2025-01-10")(r)
 		}),
-		rollupRow(5, "S1", "2024-03-05", "droits", "css", "resolue", func(r *ImportRow) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
-		rollupRow(6, "S1", "2024-03-05", "droits", "css", "en_cours", func(r *ImportRow) {
+		rollupRow(5, "S1", "2024-03-05", "droits", "css", "resolue", func(r *Row) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
+		rollupRow(6, "S1", "2024-03-05", "droits", "css", "en_cours", func(r *Row) {
 			r.Obstacles = []string{"langue", "langue", "mobilite"}
 			follow("2024-04-02")(r)
 		}),
-		rollupRow(7, "S1", "2024-03-05", "soins", "rdv", "non_resolue", func(r *ImportRow) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
-		rollupRow(8, "S2", "2024-03-05", "soins", "rdv", "en_cours", func(r *ImportRow) {
+		rollupRow(7, "S1", "2024-03-05", "soins", "rdv", "non_resolue", func(r *Row) { r.Obstacles = []string{"langue", "langue", "mobilite"} }),
+		rollupRow(8, "S2", "2024-03-05", "soins", "rdv", "en_cours", func(r *Row) {
 			r.Sex, r.Age, r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection = "X", nil, "non", "salaire", "demarche_usager", "accompagne", "non"
 		}),
-		rollupRow(9, "S3", "2024-03-04", "", "", "", func(r *ImportRow) { r.QPV, r.SocialProtection = "non", "non" }),
+		rollupRow(9, "S3", "2024-03-04", "", "", "", func(r *Row) { r.QPV, r.SocialProtection = "non", "non" }),
 		// Later in the month: no first day moves.
 		rollupRow(10, "S4", "2024-03-06", "droits", "css", "en_cours", nil),
 		rollupRow(11, "S4", "2024-03-06", "soins", "rdv", "en_cours", nil),
-		rollupRow(12, "K1", "2024-03-05", "droits", "autre", "resolue", func(r *ImportRow) { r.Sex = "M" }),
+		rollupRow(12, "K1", "2024-03-05", "droits", "autre", "resolue", func(r *Row) { r.Sex = "M" }),
 		rollupRow(13, "U1", "2025-01-01", "droits", "css", "resolue", nil),
 	}
 	ids := map[string]ImportSheetIDs{
@@ -107,8 +107,8 @@ func rollupFile() (*importFile, map[importDayKey]bool) {
 		"U1": {MediatorID: 2, BeneficiaryID: 5},
 	}
 	fresh := map[importDayKey]bool{
-		{1, isoDay("2024-03-05")}: true, {1, isoDay("2024-03-04")}: false,
-		{2, isoDay("2024-12-31")}: true, {2, isoDay("2025-01-01")}: true,
+		{1, dayOf(isoDay("2024-03-05"))}: true, {1, dayOf(isoDay("2024-03-04"))}: false,
+		{2, dayOf(isoDay("2024-12-31"))}: true, {2, dayOf(isoDay("2025-01-01"))}: true,
 	}
 	return importFileOf(rows, ids), fresh
 }
@@ -250,7 +250,7 @@ func TestComputeImportRollupsResolvedDayInParis(t *testing.T) {
 // syntheticImport is a file of n lines: sheets of one to three lines over
 // 100 mediators and a year of days, every other person new.
 func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
-	f := &importFile{sheetOf: make([]int32, 0, n)}
+	f := &importFile{}
 	fresh := map[importDayKey]bool{}
 	start := isoDay("2024-01-01")
 	kinds := []string{"droits", "soins", ""}
@@ -263,7 +263,7 @@ func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
 		age := 20 + s%60
 		sh := importSheet{first: int32(int(f.n)), mediatorID: med, beneficiaryID: int64(s/3 + 1), newPerson: (s/3)%2 == 0}
 		for l := 0; l <= s%3 && int(f.n) < n; l++ {
-			r := ImportRow{Line: int(f.n) + 2, SheetID: fmt.Sprint(s), Date: date, Sex: "F", Age: &age, QPV: "oui",
+			r := Row{Line: int(f.n) + 2, SheetID: fmt.Sprint(s), Date: date, Sex: "F", Age: &age, QPV: "oui",
 				Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "non",
 				Obstacles: obstacles[s%3], RequestKind: kinds[(s+l)%3], RequestType: "css", Status: statuses[(s+l)%3]}
 			if r.RequestKind == "" {
@@ -274,11 +274,10 @@ func syntheticImport(n int) (*importFile, map[importDayKey]bool) {
 			}
 			sh.rights = sh.rights || r.RequestKind == "droits"
 			sh.care = sh.care || r.RequestKind == "soins"
-			f.add(r)
-			f.sheetOf = append(f.sheetOf, int32(len(f.sheets)))
+			f.add(r) // numbers its sheet len(f.sheets), the next one
 		}
 		f.sheets = append(f.sheets, sh)
-		fresh[importDayKey{med, date}] = s%7 != 0
+		fresh[importDayKey{med, dayOf(date)}] = s%7 != 0
 	}
 	return f, fresh
 }

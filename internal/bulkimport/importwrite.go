@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"cmp"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"maps"
 	"slices"
 	"time"
 	_ "time/tzdata" // the file's zone never silently falls back to UTC
@@ -15,7 +14,7 @@ import (
 )
 
 // ImportRows writes a tracking file all or nothing, in one transaction.
-// rows yields each line, or an *ImportProblem for a line that could not be
+// rows yields each line, or an *Problem for a line that could not be
 // read (any other error aborts). The file is held in memory (about 740
 // bytes of live heap a line): the checks across lines, the numbering and
 // the report rollups are computed in Go, and the rows go into their tables
@@ -24,30 +23,30 @@ import (
 // beneficiaries (by code, owned by the mediator of their first sheet) are
 // created; sheets already there (by id) are skipped, so importing a file twice
 // creates nothing the second time. When any line has a problem nothing is
-// written and the error is ErrImportRejected, with the problems in the summary.
+// written and the error is ErrRejected, with the problems in the summary.
 // Once the file is read and checked, the import holds beneficiaries, sheets
 // and requests exclusively until it commits (see suspendForeignKeys); a
 // large import also rebuilds all their indexes (see suspendIndexes).
 // Each step's duration is logged at debug level ("import step").
-func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error], opt ImportOptions) (ImportSummary, error) {
+func (im *Importer) ImportRows(ctx context.Context, rows iter.Seq2[Row, error], opt Options) (Summary, error) {
 	// The rollups' days are Paris days; the file's zone is Paris unless
 	// told otherwise.
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
-		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+		return Summary{}, fmt.Errorf("import rows: %w", err)
 	}
 	loc := cmp.Or(opt.Location, paris)
 	step := newImportSteps(ctx)
 	f, err := readImportFile(rows)
 	if err != nil {
-		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+		return Summary{}, fmt.Errorf("import rows: %w", err)
 	}
 	step("read")
 	fileChecks := f.checks()
 	step("check lines")
-	var sum ImportSummary
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		sum = ImportSummary{Rows: int(f.n) + f.problemCount}
+	var sum Summary
+	err = im.db.InTx(ctx, func(tx pgx.Tx) error {
+		sum = Summary{Rows: int(f.n) + f.problemCount}
 		// The rollup triggers stand aside (and are disabled below): the
 		// import writes the rollups of its keys itself. JIT compiling
 		// would cost more than it saves here.
@@ -57,7 +56,7 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 		if _, err := tx.Exec(ctx, `LOCK TABLE beneficiaries, sheets, requests IN ACCESS EXCLUSIVE MODE`); err != nil {
 			return fmt.Errorf("lock imported tables: %w", err)
 		}
-		db, err := readImportKnown(ctx, tx, f, s.codeFingerprint)
+		db, err := readImportKnown(ctx, tx, f, im.db.CodeFingerprint)
 		if err != nil {
 			return err
 		}
@@ -70,9 +69,9 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 			problems, count = append(problems, c.problems...), count+c.count
 		}
 		if count > 0 {
-			slices.SortStableFunc(problems, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
-			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxImportProblems)], count
-			return ErrImportRejected
+			slices.SortStableFunc(problems, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+			sum.Problems, sum.ProblemCount = problems[:min(len(problems), MaxProblems)], count
+			return ErrRejected
 		}
 		plan := planImport(f, db)
 		sum.Sheets, sum.SkippedSheets, sum.Requests = len(plan.order), plan.skipped, len(plan.requests)
@@ -89,10 +88,10 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 	switch {
 	case errors.Is(err, errDryRun):
 		return sum, nil
-	case errors.Is(err, ErrImportRejected):
-		return sum, ErrImportRejected
+	case errors.Is(err, ErrRejected):
+		return sum, ErrRejected
 	case err != nil:
-		return ImportSummary{}, fmt.Errorf("import rows: %w", err)
+		return Summary{}, fmt.Errorf("import rows: %w", err)
 	}
 	return sum, nil
 }
@@ -100,10 +99,10 @@ func (s *Store) ImportRows(ctx context.Context, rows iter.Seq2[ImportRow, error]
 // importKnown is what the database holds of the file's mediators, people
 // and sheets, read under the import's locks.
 type importKnown struct {
-	mediators map[string]knownMediator  // by identifier
-	people    map[string]knownPerson    // by code
-	sheets    map[string]knownSheetInDB // by id
-	forgotten map[string]bool           // the file's codes erased at the person's request
+	mediators map[string]knownMediator // by identifier
+	people    map[int32]knownPerson    // by person of the file
+	sheets    map[int32]knownSheetInDB // by sheet of the file
+	forgotten map[int32]bool           // the file's people whose code was erased at their request
 }
 
 type knownMediator struct {
@@ -119,14 +118,14 @@ type knownPerson struct {
 
 type knownSheetInDB struct {
 	mediator string
-	date     time.Time
+	date     int32 // days since 1970-01-01
 }
 
 // readImportKnown reads the mediators, people and sheets of the file that
 // the database holds: the keys go as arrays and are joined, so a million
 // codes are one statement each.
 func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile, fingerprint func(code string) string) (*importKnown, error) {
-	db := &importKnown{mediators: map[string]knownMediator{}, people: map[string]knownPerson{}, sheets: map[string]knownSheetInDB{}, forgotten: map[string]bool{}}
+	db := &importKnown{mediators: map[string]knownMediator{}, people: map[int32]knownPerson{}, sheets: map[int32]knownSheetInDB{}, forgotten: map[int32]bool{}}
 	if err := db.readForgotten(ctx, tx, f, fingerprint); err != nil {
 		return nil, err
 	}
@@ -137,7 +136,7 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile, fingerprint 
 	if err := eachRow(ctx, tx, "read mediators", []any{&ident, &m.id, &m.departement, &m.top}, func() { db.mediators[ident] = m }, `
 		SELECT m.identifier, m.id, m.departement,
 		       coalesce((SELECT max(x.mediator_number) FROM sheets x WHERE x.mediator_id = m.id), 0)
-		FROM mediators m WHERE m.identifier = ANY($1)`, slices.Collect(maps.Keys(f.mediators))); err != nil {
+		FROM mediators m WHERE m.identifier = ANY($1)`, f.mediators.all()); err != nil {
 		return nil, err
 	}
 	// An empty table (a first import) is not asked about a million keys.
@@ -149,13 +148,10 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile, fingerprint 
 	if anyPerson {
 		// Every line's code, not only each sheet's first line's: a line
 		// disagreeing with its sheet is checked against the database too.
-		codes = make([]string, f.people)
-		for i := range f.n {
-			codes[f.personOf[i]] = f.row(i).Beneficiary
-		}
+		codes = f.codes.all()
 	}
 	var p knownPerson
-	if err := eachRow(ctx, tx, "read beneficiaries", []any{&ident, &p.id, &p.mediator}, func() { db.people[ident] = p }, `
+	if err := eachRow(ctx, tx, "read beneficiaries", []any{&ident, &p.id, &p.mediator}, func() { db.people[f.codes.find(ident)] = p }, `
 		SELECT b.code, b.id, m.identifier
 		FROM unnest($1::text[]) AS k(code) JOIN beneficiaries b ON b.code = k.code JOIN mediators m ON m.id = b.mediator_id`,
 		codes); err != nil {
@@ -163,13 +159,14 @@ func readImportKnown(ctx context.Context, tx pgx.Tx, f *importFile, fingerprint 
 	}
 	var ids []string
 	if anySheet {
-		ids = make([]string, len(f.sheets))
-		for i, sh := range f.sheets {
-			ids[i] = f.row(sh.first).SheetID
-		}
+		ids = f.sheetIDs.all()
 	}
 	var ks knownSheetInDB
-	if err := eachRow(ctx, tx, "read sheets", []any{&ident, &ks.mediator, &ks.date}, func() { db.sheets[ident] = ks }, `
+	var date time.Time
+	if err := eachRow(ctx, tx, "read sheets", []any{&ident, &ks.mediator, &date}, func() {
+		ks.date = dayOf(date)
+		db.sheets[f.sheetIDs.find(ident)] = ks
+	}, `
 		SELECT s.id, m.identifier, s.date
 		FROM unnest($1::text[]) AS k(id) JOIN sheets s ON s.id = k.id JOIN mediators m ON m.id = s.mediator_id`, ids); err != nil {
 		return nil, err
@@ -188,21 +185,19 @@ func (db *importKnown) readForgotten(ctx context.Context, tx pgx.Tx, f *importFi
 	if !some {
 		return nil
 	}
-	prints := map[string]string{} // code → fingerprint ("p1" and "P1" share one)
-	for i := range f.n {
-		if code := f.row(i).Beneficiary; prints[code] == "" {
-			prints[code] = fingerprint(code)
-		}
+	prints := make([]string, f.codes.len()) // by person ("p1" and "P1" share one)
+	for i := range prints {
+		prints[i] = fingerprint(f.codes.name(int32(i)))
 	}
 	erased := map[string]bool{}
 	var fp string
 	if err := eachRow(ctx, tx, "read forgotten codes", []any{&fp}, func() { erased[fp] = true },
-		`SELECT fingerprint FROM forgotten_codes WHERE fingerprint = ANY($1)`, slices.Collect(maps.Values(prints))); err != nil {
+		`SELECT fingerprint FROM forgotten_codes WHERE fingerprint = ANY($1)`, prints); err != nil {
 		return err
 	}
-	for code, fp := range prints {
+	for person, fp := range prints {
 		if erased[fp] {
-			db.forgotten[code] = true
+			db.forgotten[int32(person)] = true
 		}
 	}
 	return nil
@@ -225,50 +220,62 @@ func eachRow(ctx context.Context, tx pgx.Tx, what string, dest []any, each func(
 // mediator known in another département ("known mediator"), a code owned by
 // another mediator ("known beneficiary"), a sheet id used by another
 // mediator or on another date ("known sheet"). Each is one problem per
-// group, at its smallest line; at most MaxImportProblems of each, all
+// group, at its smallest line; at most MaxProblems of each, all
 // counted.
 func (db *importKnown) checks(f *importFile) []fileCheck {
-	type group struct{ a, b, c string }
-	check := func(name string, known int, match func(r *ImportRow) (group, bool), msg func(g group) string) fileCheck {
+	type group struct{ a, b, c int32 }
+	check := func(name string, known int, match func(r *fileRow) (group, bool), msg func(g group) string) fileCheck {
 		c := fileCheck{name: name}
 		if known == 0 {
 			return c
 		}
-		first := map[group]int{}
+		first := map[group]int32{}
 		for i := range f.n {
-			if g, ok := match(f.row(i)); ok {
+			r := f.at(i)
+			if g, ok := match(r); ok {
 				if _, seen := first[g]; !seen {
-					first[g] = f.row(i).Line
+					first[g] = r.line
 				}
 			}
 		}
-		found := make([]ImportProblem, 0, len(first))
+		found := make([]Problem, 0, len(first))
 		for g, line := range first {
-			found = append(found, ImportProblem{Line: line, Reason: msg(g)})
+			found = append(found, Problem{Line: int(line), Reason: msg(g)})
 		}
-		slices.SortFunc(found, func(a, b ImportProblem) int { return cmp.Compare(a.Line, b.Line) })
-		c.problems, c.count = found[:min(len(found), MaxImportProblems)], len(found)
+		slices.SortFunc(found, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+		c.problems, c.count = found[:min(len(found), MaxProblems)], len(found)
 		return c
 	}
+	// The mediators of the file as the database knows them.
+	meds := f.mediators.all()
+	knownDep := make([]string, len(meds))
+	isKnown := make([]bool, len(meds))
+	for m, ident := range meds {
+		k, ok := db.mediators[ident]
+		knownDep[m], isKnown[m] = k.departement, ok
+	}
 	return []fileCheck{
-		check("known mediator", len(db.mediators), func(r *ImportRow) (group, bool) {
-			m, ok := db.mediators[r.Mediator]
-			return group{r.Mediator, r.Departement, m.departement}, ok && m.departement != r.Departement
-		}, func(g group) string { return knownMediatorProblem(g.a, g.b, g.c) }),
-		check("known beneficiary", len(db.people), func(r *ImportRow) (group, bool) {
-			p, ok := db.people[r.Beneficiary]
-			return group{r.Beneficiary, r.Mediator, p.mediator}, ok && p.mediator != r.Mediator
-		}, func(g group) string { return knownBeneficiaryProblem(g.a, g.c, g.b) }),
-		check("known sheet", len(db.sheets), func(r *ImportRow) (group, bool) {
-			s, ok := db.sheets[r.SheetID]
-			if !ok || s.mediator == r.Mediator && s.date.Equal(Day(r.Date)) {
+		check("known mediator", len(db.mediators), func(r *fileRow) (group, bool) {
+			return group{a: r.mediator, b: int32(r.departement)}, isKnown[r.mediator] && knownDep[r.mediator] != f.words.word(r.departement)
+		}, func(g group) string {
+			return knownMediatorProblem(meds[g.a], f.words.word(uint16(g.b)), knownDep[g.a])
+		}),
+		check("known beneficiary", len(db.people), func(r *fileRow) (group, bool) {
+			p, ok := db.people[r.person]
+			return group{a: r.person, b: r.mediator}, ok && p.mediator != meds[r.mediator]
+		}, func(g group) string {
+			return knownBeneficiaryProblem(f.codes.name(g.a), db.people[g.a].mediator, meds[g.b])
+		}),
+		check("known sheet", len(db.sheets), func(r *fileRow) (group, bool) {
+			s, ok := db.sheets[r.sheet]
+			if !ok || s.mediator == meds[r.mediator] && s.date == r.day {
 				return group{}, false
 			}
-			return group{r.SheetID, r.Mediator, r.Date.Format(time.DateOnly)}, true
-		}, func(g group) string { return knownSheetProblem(g.a) }),
-		check("forgotten beneficiary", len(db.forgotten), func(r *ImportRow) (group, bool) {
-			return group{a: r.Beneficiary}, db.forgotten[r.Beneficiary]
-		}, func(g group) string { return forgottenBeneficiaryProblem(g.a) }),
+			return group{r.sheet, r.mediator, r.day}, true
+		}, func(g group) string { return knownSheetProblem(f.sheetIDs.name(g.a)) }),
+		check("forgotten beneficiary", len(db.forgotten), func(r *fileRow) (group, bool) {
+			return group{a: r.person}, db.forgotten[r.person]
+		}, func(g group) string { return forgottenBeneficiaryProblem(f.codes.name(g.a)) }),
 	}
 }
 
@@ -310,10 +317,11 @@ type newMediator struct{ identifier, departement string }
 // (a person takes the attributes of their latest sheet in the file), the
 // sheets not already there, in the order they are numbered.
 func planImport(f *importFile, db *importKnown) *importPlan {
-	p := &importPlan{latest: make([]int32, f.people), lastDay: make([]int32, f.people), personID: make([]int64, f.people)}
-	for med, dep := range f.mediators {
+	people := f.codes.len()
+	p := &importPlan{latest: make([]int32, people), lastDay: make([]int32, people), personID: make([]int64, people)}
+	for m, med := range f.mediators.all() {
 		if _, ok := db.mediators[med]; !ok {
-			p.newMediators = append(p.newMediators, newMediator{med, dep})
+			p.newMediators = append(p.newMediators, newMediator{med, f.words.word(f.mediatorDep[m])})
 		}
 	}
 	slices.SortFunc(p.newMediators, func(a, b newMediator) int { return cmp.Compare(a.identifier, b.identifier) })
@@ -322,12 +330,12 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		person, day := f.personOf[sh.first], dayOf(f.row(sh.first).Date)
+		person, day := f.at(sh.first).person, f.at(sh.first).day
 		if l := p.latest[person]; l < 0 || day > p.lastDay[person] || day == p.lastDay[person] && f.sheets[l].lastLine < sh.lastLine {
 			p.latest[person], p.lastDay[person] = int32(i), day
 		}
 		if len(db.sheets) > 0 {
-			if _, ok := db.sheets[f.row(sh.first).SheetID]; ok {
+			if _, ok := db.sheets[int32(i)]; ok {
 				sh.known = true
 				p.skipped++
 				continue
@@ -335,8 +343,8 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 		}
 		p.order = append(p.order, int32(i))
 	}
-	for person, s := range p.latest {
-		known, ok := db.people[f.row(f.sheets[s].first).Beneficiary]
+	for person := range p.latest {
+		known, ok := db.people[int32(person)]
 		if ok {
 			p.personID[person] = known.id
 		} else {
@@ -344,8 +352,8 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 		}
 	}
 	for i := range f.n {
-		if f.row(i).RequestKind != "" && !f.sheets[f.sheetOf[i]].known {
-			p.requests = append(p.requests, i)
+		if r := f.at(i); r.kind != 0 && !f.sheets[r.sheet].known { // word 0 is ""
+			p.requests = append(p.requests, int32(i))
 		}
 	}
 	// Sorted on one integer (day, then line), read once per sheet.
@@ -354,8 +362,8 @@ func planImport(f *importFile, db *importKnown) *importPlan {
 		i   int32
 	}, len(p.order))
 	for j, i := range p.order {
-		r := f.row(f.sheets[i].first)
-		keyed[j].key, keyed[j].i = int64(dayOf(r.Date))<<32|int64(r.Line), i
+		r := f.at(f.sheets[i].first)
+		keyed[j].key, keyed[j].i = int64(r.day)<<32|int64(r.line), i
 	}
 	slices.SortFunc(keyed, func(a, b struct {
 		key int64
@@ -383,9 +391,13 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		return err
 	}
 	step("mediators")
+	medIDs := make([]int64, f.mediators.len()) // by mediator of the file
+	for m, ident := range f.mediators.all() {
+		medIDs[m] = db.mediators[ident].id
+	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		sh.mediatorID = db.mediators[f.row(sh.first).Mediator].id
+		sh.mediatorID = medIDs[f.at(sh.first).mediator]
 	}
 	fresh, err := freshDays(ctx, tx, f, plan)
 	if err != nil {
@@ -397,7 +409,7 @@ func writeImport(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		return err
 	}
 	step("mediators, days, indexes set aside")
-	if err := writePeople(ctx, tx, f, db, plan); err != nil {
+	if err := writePeople(ctx, tx, f, db, plan, medIDs); err != nil {
 		return err
 	}
 	step("beneficiaries")
@@ -478,14 +490,15 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 	fresh := map[importDayKey]bool{}
 	for _, i := range plan.order {
 		sh := &f.sheets[i]
-		fresh[importDayKey{sh.mediatorID, Day(f.row(sh.first).Date)}] = true
+		fresh[importDayKey{sh.mediatorID, f.at(sh.first).day}] = true
 	}
 	meds, days := make([]int64, 0, len(fresh)), make([]time.Time, 0, len(fresh))
 	for k := range fresh {
-		meds, days = append(meds, k.mediatorID), append(days, k.day)
+		meds, days = append(meds, k.mediatorID), append(days, dayTime(k.day))
 	}
-	var k importDayKey
-	if err := eachRow(ctx, tx, "find the import's days", []any{&k.mediatorID, &k.day}, func() { fresh[k] = false }, `
+	var med int64
+	var day time.Time
+	if err := eachRow(ctx, tx, "find the import's days", []any{&med, &day}, func() { fresh[importDayKey{med, dayOf(day)}] = false }, `
 		SELECT DISTINCT s.mediator_id, s.date
 		FROM unnest($1::bigint[], $2::date[]) AS k(m, d) JOIN sheets s ON s.mediator_id = k.m AND s.date = k.d`, meds, days); err != nil {
 		return nil, err
@@ -496,8 +509,8 @@ func freshDays(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan) 
 // writePeople moves the known people's last visit forward and creates the
 // new ones, with ids taken from the table's sequence in one step (the
 // table is locked: no one else takes one meanwhile).
-func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan) error {
-	isNew := make([]bool, f.people)
+func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown, plan *importPlan, medIDs []int64) error {
+	isNew := make([]bool, f.codes.len())
 	for _, person := range plan.newPeople {
 		isNew[person] = true
 	}
@@ -511,7 +524,7 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 		}
 		days := make([]time.Time, len(seen))
 		for i, d := range seen {
-			days[i] = time.Unix(int64(d)*86400, 0).UTC()
+			days[i] = dayTime(d)
 		}
 		if _, err := tx.Exec(ctx, `
 			UPDATE beneficiaries b SET last_seen = x.d FROM unnest($1::bigint[], $2::date[]) AS x(id, d)
@@ -531,24 +544,24 @@ func writePeople(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 			[]string{"id", "code", "mediator_id", "sex", "age", "age_on", "qpv", "resources", "last_seen"},
 			n, func(c *copyRow, i int) {
 				person := plan.newPeople[i]
-				r := f.row(f.sheets[plan.latest[person]].first)
+				r := f.at(f.sheets[plan.latest[person]].first)
 				c.begin(9)
 				c.int8(plan.personID[person])
-				c.text(r.Beneficiary)
-				c.int8(db.mediators[r.Mediator].id)
-				c.text(r.Sex)
-				c.optInt4(r.Age)
-				c.date(r.Date)
-				c.text(r.QPV)
-				c.text(r.Resources)
-				c.date(r.Date)
+				c.bytes(f.codes.bytesOf(r.person))
+				c.int8(medIDs[r.mediator])
+				c.text(f.words.word(r.sex))
+				c.age(r.age)
+				c.unixDay(r.day)
+				c.text(f.words.word(r.qpv))
+				c.text(f.words.word(r.resources))
+				c.unixDay(r.day)
 			}); err != nil {
 			return fmt.Errorf("create beneficiaries: %w", err)
 		}
 	}
 	for i := range f.sheets {
 		sh := &f.sheets[i]
-		person := f.personOf[sh.first]
+		person := f.at(sh.first).person
 		sh.beneficiaryID, sh.newPerson = plan.personID[person], isNew[person]
 	}
 	return nil
@@ -585,22 +598,23 @@ func writeSheets(ctx context.Context, tx pgx.Tx, f *importFile, db *importKnown,
 			"level", "social_protection", "obstacles", "source", "mediator_number"},
 		len(plan.order), func(c *copyRow, i int) {
 			sh := &f.sheets[plan.order[i]]
-			r := f.row(sh.first)
+			r := f.at(sh.first)
 			next[sh.mediatorID]++
+			w := func(id uint16) { c.text(f.words.word(id)) }
 			c.begin(15)
 			c.int8(number + int64(i))
-			c.text(r.SheetID)
+			c.bytes(f.sheetIDs.bytesOf(r.sheet))
 			c.int8(sh.mediatorID)
 			c.int8(sh.beneficiaryID)
-			c.date(r.Date)
-			c.text(r.Sex)
-			c.optInt4(r.Age)
-			c.text(r.QPV)
-			c.text(r.Resources)
-			c.text(r.ContactMode)
-			c.text(r.Level)
-			c.text(r.SocialProtection)
-			c.textArray(r.Obstacles)
+			c.unixDay(r.day)
+			w(r.sex)
+			c.age(r.age)
+			w(r.qpv)
+			w(r.resources)
+			w(r.contactMode)
+			w(r.level)
+			w(r.socialProtection)
+			c.wordArray(&f.words, f.obstacleLists[r.obstacles])
 			c.text("import")
 			c.int8(next[sh.mediatorID])
 		}); err != nil {
@@ -622,23 +636,38 @@ func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPl
 		return err
 	}
 	position := make([]int32, len(f.sheets))
+	resolved := f.word("resolue")
+	midnights := map[int32]time.Time{} // a line's day: its midnight in loc
+	midnight := func(day int32) time.Time {
+		at, ok := midnights[day]
+		if !ok {
+			d := dayTime(day)
+			at = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+			midnights[day] = at
+		}
+		return at
+	}
 	if _, err := copyBinary(ctx, tx, "requests",
 		[]string{"id", "sheet_id", "position", "kind", "type", "status", "follow_up", "status_changed_at", "resolved_at"},
 		len(idx), func(c *copyRow, i int) {
-			r := f.row(idx[i])
-			s := f.sheetOf[idx[i]]
+			r := f.at(idx[i])
+			s := r.sheet
 			position[s]++
-			at := time.Date(r.Date.Year(), r.Date.Month(), r.Date.Day(), 0, 0, 0, 0, loc)
+			at := midnight(r.day)
 			c.begin(9)
 			c.int8(id + int64(i))
-			c.text(r.SheetID)
+			c.bytes(f.sheetIDs.bytesOf(s))
 			c.int4(position[s])
-			c.text(r.RequestKind)
-			c.text(r.RequestType)
-			c.text(r.Status)
-			c.optDate(r.FollowUp)
+			c.text(f.words.word(r.kind))
+			c.text(f.words.word(r.typ))
+			c.text(f.words.word(r.status))
+			if r.followUp == noFollowUp {
+				c.null()
+			} else {
+				c.unixDay(r.followUp)
+			}
 			c.timestamptz(at)
-			if r.Status == "resolue" {
+			if r.status == resolved {
 				c.timestamptz(at)
 			} else {
 				c.null()
@@ -663,9 +692,9 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, f *importFile, plan *importP
 	var days, freshDays []time.Time
 	for k, isFresh := range fresh {
 		if isFresh {
-			freshMeds, freshDays = append(freshMeds, k.mediatorID), append(freshDays, k.day)
+			freshMeds, freshDays = append(freshMeds, k.mediatorID), append(freshDays, dayTime(k.day))
 		} else {
-			meds, days = append(meds, k.mediatorID), append(days, k.day)
+			meds, days = append(meds, k.mediatorID), append(days, dayTime(k.day))
 		}
 	}
 	known := map[int64]bool{}

@@ -1,4 +1,10 @@
-package store
+// Package bulkimport writes a tracking file's checked lines into the
+// database all or nothing: the checks across lines and against what the
+// database holds, the numbering of sheets, the report rollups, and the
+// binary COPY into their tables. Like store and the indicators read model,
+// it holds SQL: an ETL over the same tables, kept out of the aggregate
+// store. trackingcsv reads the file; this package writes it.
+package bulkimport
 
 import (
 	"context"
@@ -10,9 +16,23 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// ImportRow is one checked line of a tracking file: one request of a sheet,
+// Database is what the import needs of the store: one transaction for the
+// whole import, and the keyed fingerprint of a beneficiary code (to refuse
+// the codes erased at the person's request).
+type Database interface {
+	InTx(ctx context.Context, fn func(pgx.Tx) error) error
+	CodeFingerprint(code string) string
+}
+
+// Importer imports tracking files into the database behind db.
+type Importer struct{ db Database }
+
+// New returns an importer writing through db (a *store.Store).
+func New(db Database) *Importer { return &Importer{db: db} }
+
+// Row is one checked line of a tracking file: one request of a sheet,
 // or a sheet without request when RequestKind is empty. Codes only.
-type ImportRow struct {
+type Row struct {
 	Line             int // line in the file, for error messages
 	SheetID          string
 	Date             time.Time
@@ -33,38 +53,38 @@ type ImportRow struct {
 	FollowUp         *time.Time
 }
 
-// ImportProblem is a line that prevents the import, with its reason in
+// Problem is a line that prevents the import, with its reason in
 // French. A row source yields one for a line it could not read; ImportRows
 // adds those found across lines (a sheet whose lines disagree…).
-type ImportProblem struct {
+type Problem struct {
 	Line   int
 	Reason string
 }
 
-func (p *ImportProblem) Error() string { return fmt.Sprintf("ligne %d : %s", p.Line, p.Reason) }
+func (p *Problem) Error() string { return fmt.Sprintf("ligne %d : %s", p.Line, p.Reason) }
 
-// ImportSummary says what an import created (or would create, in a dry run).
-type ImportSummary struct {
+// Summary says what an import created (or would create, in a dry run).
+type Summary struct {
 	Rows             int // lines read
 	Sheets           int // sheets created
 	Requests         int // requests created
 	NewMediators     int
 	NewBeneficiaries int
 	SkippedSheets    int // sheets already there (same sheet_id): imported before
-	// Problems are the first MaxImportProblems problems by line;
+	// Problems are the first MaxProblems problems by line;
 	// ProblemCount counts them all.
-	Problems     []ImportProblem
+	Problems     []Problem
 	ProblemCount int
 }
 
-// MaxImportProblems caps the problems kept for display.
-const MaxImportProblems = 100
+// MaxProblems caps the problems kept for display.
+const MaxProblems = 100
 
-// ErrImportRejected means the file had problems: nothing was written.
-var ErrImportRejected = errors.New("import rejected")
+// ErrRejected means the file had problems: nothing was written.
+var ErrRejected = errors.New("import rejected")
 
-// ImportOptions tune ImportRows.
-type ImportOptions struct {
+// Options tune ImportRows.
+type Options struct {
 	DryRun bool // check and count everything, then write nothing
 	// Location is the zone of the file's dates, for the requests' status
 	// timestamps (default Europe/Paris).

@@ -1,4 +1,4 @@
-package store_test
+package bulkimport_test
 
 import (
 	"context"
@@ -12,14 +12,18 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-func importRow(line int, sheet, mediator, dep, person string, kind, typ, status string) store.ImportRow {
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func importRow(line int, sheet, mediator, dep, person string, kind, typ, status string) bulkimport.Row {
 	age := 40
-	return store.ImportRow{
+	return bulkimport.Row{
 		Line: line, SheetID: sheet, Date: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC),
 		Mediator: mediator, Departement: dep, Beneficiary: person, Sex: "F", Age: &age, QPV: "oui",
 		Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "oui",
@@ -27,8 +31,8 @@ func importRow(line int, sheet, mediator, dep, person string, kind, typ, status 
 	}
 }
 
-func rowsOf(rows ...store.ImportRow) iter.Seq2[store.ImportRow, error] {
-	return func(yield func(store.ImportRow, error) bool) {
+func rowsOf(rows ...bulkimport.Row) iter.Seq2[bulkimport.Row, error] {
+	return func(yield func(bulkimport.Row, error) bool) {
 		for _, r := range rows {
 			if !yield(r, nil) {
 				return
@@ -39,11 +43,11 @@ func rowsOf(rows ...store.ImportRow) iter.Seq2[store.ImportRow, error] {
 
 // rejected imports rows, which must be refused, and returns the summary
 // and its problems as the user reads them.
-func rejected(t *testing.T, st *store.Store, rows ...store.ImportRow) (store.ImportSummary, []string) {
+func rejected(t *testing.T, st *store.Store, rows ...bulkimport.Row) (bulkimport.Summary, []string) {
 	t.Helper()
-	sum, err := st.ImportRows(context.Background(), rowsOf(rows...), store.ImportOptions{})
-	if !errors.Is(err, store.ErrImportRejected) {
-		t.Fatalf("err = %v, want ErrImportRejected", err)
+	sum, err := bulkimport.New(st).ImportRows(context.Background(), rowsOf(rows...), bulkimport.Options{})
+	if !errors.Is(err, bulkimport.ErrRejected) {
+		t.Fatalf("err = %v, want ErrRejected", err)
 	}
 	var got []string
 	for _, p := range sum.Problems {
@@ -52,35 +56,36 @@ func rejected(t *testing.T, st *store.Store, rows ...store.ImportRow) (store.Imp
 	return sum, got
 }
 
-func count(t *testing.T, st *store.Store, table string) int {
+func count(t *testing.T, db *pgxpool.Pool, table string) int {
 	t.Helper()
 	var n int
-	if err := store.DBOf(st).QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+	if err := db.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
 func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
-	rows := []store.ImportRow{
+	rows := []bulkimport.Row{
 		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 		importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours"),
 		importRow(4, "A2", "MED-2", "62", "P2", "droits", "autre", "en_cours"),
 	}
-	sum, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{})
+	sum, err := bulkimport.New(st).ImportRows(ctx, rowsOf(rows...), bulkimport.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.ImportSummary{Rows: 3, Sheets: 2, Requests: 3, NewMediators: 2, NewBeneficiaries: 2}
+	want := bulkimport.Summary{Rows: 3, Sheets: 2, Requests: 3, NewMediators: 2, NewBeneficiaries: 2}
 	if sum.Rows != want.Rows || sum.Sheets != want.Sheets || sum.Requests != want.Requests ||
 		sum.NewMediators != want.NewMediators || sum.NewBeneficiaries != want.NewBeneficiaries || sum.SkippedSheets != 0 {
 		t.Errorf("first import: %+v, want %+v", sum, want)
 	}
 	var source, dep string
 	var positions []int32
-	if err := store.DBOf(st).QueryRow(ctx, `SELECT s.source, m.departement, array_agg(r.position ORDER BY r.position)
+	if err := db.SQL.QueryRow(ctx, `SELECT s.source, m.departement, array_agg(r.position ORDER BY r.position)
 		FROM sheets s JOIN mediators m ON m.id = s.mediator_id JOIN requests r ON r.sheet_id = s.id
 		WHERE s.id = 'A1' GROUP BY 1, 2`).Scan(&source, &dep, &positions); err != nil {
 		t.Fatal(err)
@@ -89,56 +94,58 @@ func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
 		t.Errorf("sheet A1: source %q, département %q, request positions %v", source, dep, positions)
 	}
 	var resolved int
-	_ = store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved)
+	_ = db.SQL.QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved)
 	if resolved != 1 {
 		t.Errorf("%d requests with a resolution time, want 1 (the resolved one)", resolved)
 	}
 
-	again, err := st.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{})
+	again, err := bulkimport.New(st).ImportRows(ctx, rowsOf(rows...), bulkimport.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again.Sheets != 0 || again.Requests != 0 || again.NewMediators != 0 || again.NewBeneficiaries != 0 || again.SkippedSheets != 2 {
 		t.Errorf("second import of the same rows created something: %+v", again)
 	}
-	if count(t, st, "sheets") != 2 || count(t, st, "requests") != 3 || count(t, st, "mediators") != 2 {
-		t.Errorf("after two imports: %d sheets, %d requests, %d mediators", count(t, st, "sheets"), count(t, st, "requests"), count(t, st, "mediators"))
+	if count(t, db.SQL, "sheets") != 2 || count(t, db.SQL, "requests") != 3 || count(t, db.SQL, "mediators") != 2 {
+		t.Errorf("after two imports: %d sheets, %d requests, %d mediators", count(t, db.SQL, "sheets"), count(t, db.SQL, "requests"), count(t, db.SQL, "mediators"))
 	}
 }
 
 func TestImportRowsIsAllOrNothing(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
-	bad := func(yield func(store.ImportRow, error) bool) {
+	bad := func(yield func(bulkimport.Row, error) bool) {
 		_ = yield(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"), nil) &&
-			yield(store.ImportRow{}, &store.ImportProblem{Line: 3, Reason: "sexe « Z » inconnu (F, M ou X)"}) &&
+			yield(bulkimport.Row{}, &bulkimport.Problem{Line: 3, Reason: "sexe « Z » inconnu (F, M ou X)"}) &&
 			yield(importRow(4, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"), nil)
 	}
-	sum, err := st.ImportRows(ctx, bad, store.ImportOptions{})
-	if !errors.Is(err, store.ErrImportRejected) {
-		t.Fatalf("err = %v, want ErrImportRejected", err)
+	sum, err := bulkimport.New(st).ImportRows(ctx, bad, bulkimport.Options{})
+	if !errors.Is(err, bulkimport.ErrRejected) {
+		t.Fatalf("err = %v, want ErrRejected", err)
 	}
 	if sum.ProblemCount != 1 || len(sum.Problems) != 1 || sum.Problems[0].Error() != "ligne 3 : sexe « Z » inconnu (F, M ou X)" {
 		t.Errorf("problems: %+v", sum)
 	}
 	for _, table := range []string{"mediators", "beneficiaries", "sheets", "requests"} {
-		if n := count(t, st, table); n != 0 {
+		if n := count(t, db.SQL, table); n != 0 {
 			t.Errorf("%d rows in %s after a rejected import", n, table)
 		}
 	}
 }
 
 func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
-	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "OLD", "MED-9", "80", "P9", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(importRow(2, "OLD", "MED-9", "80", "P9", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	other := importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours")
 	other.Sex = "M"
 	sameDayOtherSex := importRow(9, "A7", "MED-1", "59", "P1", "droits", "css", "resolue")
 	sameDayOtherSex.Sex = "M"
-	rows := []store.ImportRow{
+	rows := []bulkimport.Row{
 		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 		other, // same sheet, another sex
 		importRow(4, "A3", "MED-1", "62", "P3", "droits", "css", "resolue"),  // MED-1 is in 59 above
@@ -166,24 +173,25 @@ func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
 			t.Errorf("problem %d = %q, want it to start with %q", i, got[i], want[i])
 		}
 	}
-	if count(t, st, "sheets") != 1 {
+	if count(t, db.SQL, "sheets") != 1 {
 		t.Errorf("a rejected import wrote sheets")
 	}
 }
 
 func TestImportRowsDryRunWritesNothing(t *testing.T) {
-	st := testenv.NewDB(t).Store
-	sum, err := st.ImportRows(context.Background(), rowsOf(
+	db := testenv.NewDB(t)
+	st := db.Store
+	sum, err := bulkimport.New(st).ImportRows(context.Background(), rowsOf(
 		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 		importRow(3, "A2", "MED-1", "59", "P1", "", "", ""), // a sheet without request
-	), store.ImportOptions{DryRun: true})
+	), bulkimport.Options{DryRun: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.Sheets != 2 || sum.Requests != 1 || sum.NewMediators != 1 || sum.NewBeneficiaries != 1 {
 		t.Errorf("dry run summary %+v", sum)
 	}
-	if n := count(t, st, "sheets") + count(t, st, "mediators"); n != 0 {
+	if n := count(t, db.SQL, "sheets") + count(t, db.SQL, "mediators"); n != 0 {
 		t.Errorf("dry run wrote %d rows", n)
 	}
 }
@@ -192,29 +200,30 @@ func TestImportRowsDryRunWritesNothing(t *testing.T) {
 // itself) is still refused: the cheap groupings that decide whether the
 // slower checks run see it.
 func TestImportRowsFindsConflictsBetweenConsistentSheets(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
 	sameDay := importRow(3, "A2", "MED-1", "59", "P1", "droits", "css", "resolue")
 	sameDay.Sex = "M"
 	for _, c := range []struct {
-		rows []store.ImportRow
+		rows []bulkimport.Row
 		want string
 	}{
-		{[]store.ImportRow{
+		{[]bulkimport.Row{
 			importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 			importRow(3, "A2", "MED-2", "59", "P1", "droits", "css", "resolue"),
 		}, "ligne 3 : le code bénéficiaire « P1 » est aussi utilisé par le médiateur « MED-1 »"},
-		{[]store.ImportRow{
+		{[]bulkimport.Row{
 			importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 			sameDay,
 		}, "ligne 3 : la personne « P1 » a le sexe M ici mais F le même jour plus haut dans le fichier"},
 	} {
-		sum, err := st.ImportRows(ctx, rowsOf(c.rows...), store.ImportOptions{})
-		if !errors.Is(err, store.ErrImportRejected) || sum.ProblemCount != 1 || !strings.HasPrefix(sum.Problems[0].Error(), c.want) {
+		sum, err := bulkimport.New(st).ImportRows(ctx, rowsOf(c.rows...), bulkimport.Options{})
+		if !errors.Is(err, bulkimport.ErrRejected) || sum.ProblemCount != 1 || !strings.HasPrefix(sum.Problems[0].Error(), c.want) {
 			t.Errorf("err %v, problems %+v, want one starting with %q", err, sum.Problems, c.want)
 		}
 	}
-	if n := count(t, st, "sheets"); n != 0 {
+	if n := count(t, db.SQL, "sheets"); n != 0 {
 		t.Errorf("%d sheets written by refused imports", n)
 	}
 }
@@ -222,27 +231,28 @@ func TestImportRowsFindsConflictsBetweenConsistentSheets(t *testing.T) {
 // Imported sheets get their mediator's next numbers in date order (then
 // line order), after the numbers the mediator already has.
 func TestImportRowsNumbersSheetsPerMediator(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
 	first := importRow(2, "OLD", "MED-1", "59", "P0", "droits", "css", "resolue")
-	if _, err := st.ImportRows(ctx, rowsOf(first), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(first), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	march := func(line int, sheet, med, person string, day int) store.ImportRow {
+	march := func(line int, sheet, med, person string, day int) bulkimport.Row {
 		r := importRow(line, sheet, med, "59", person, "droits", "css", "resolue")
 		r.Date = time.Date(2024, 3, day, 0, 0, 0, 0, time.UTC)
 		return r
 	}
-	if _, err := st.ImportRows(ctx, rowsOf(
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(
 		march(2, "B3", "MED-1", "P1", 20),
 		march(3, "B1", "MED-1", "P2", 10),
 		march(4, "C1", "MED-2", "P3", 15),
 		march(5, "B2", "MED-1", "P1", 10),
 		march(6, "C2", "MED-2", "P3", 1),
-	), store.ImportOptions{}); err != nil {
+	), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := store.DBOf(st).Query(ctx, `SELECT s.id || '=' || s.mediator_number FROM sheets s ORDER BY s.id`)
+	rows, err := db.SQL.Query(ctx, `SELECT s.id || '=' || s.mediator_number FROM sheets s ORDER BY s.id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,10 +267,11 @@ func TestImportRowsNumbersSheetsPerMediator(t *testing.T) {
 
 // The foreign keys the import sets aside are back, as they were, checked.
 func TestImportRowsKeepsForeignKeys(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
 	keys := func() string {
-		rows, err := store.DBOf(st).Query(ctx, `SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
+		rows, err := db.SQL.Query(ctx, `SELECT conname || ' ' || pg_get_constraintdef(oid) || ' ' || convalidated
 			FROM pg_constraint WHERE contype = 'f' AND conrelid IN ('requests'::regclass, 'sheets'::regclass) ORDER BY conname`)
 		if err != nil {
 			t.Fatal(err)
@@ -277,17 +288,17 @@ func TestImportRowsKeepsForeignKeys(t *testing.T) {
 	if got := keys(); got != want {
 		t.Fatalf("before the import:\n%s", got)
 	}
-	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := keys(); got != want {
 		t.Errorf("after the import:\n%s\nwant:\n%s", got, want)
 	}
-	if _, err := store.DBOf(st).Exec(ctx, `INSERT INTO requests (sheet_id, position, kind, type, status) VALUES ('NOPE', 1, 'droits', 'css', 'resolue')`); err == nil {
+	if _, err := db.SQL.Exec(ctx, `INSERT INTO requests (sheet_id, position, kind, type, status) VALUES ('NOPE', 1, 'droits', 'css', 'resolue')`); err == nil {
 		t.Error("a request of no sheet was accepted after the import")
 	}
-	if _, err := store.DBOf(st).Exec(ctx, `DELETE FROM sheets WHERE id = 'A1'`); err != nil || count(t, st, "requests") != 0 {
-		t.Errorf("deleting the sheet: %v, %d requests left (cascade)", err, count(t, st, "requests"))
+	if _, err := db.SQL.Exec(ctx, `DELETE FROM sheets WHERE id = 'A1'`); err != nil || count(t, db.SQL, "requests") != 0 {
+		t.Errorf("deleting the sheet: %v, %d requests left (cascade)", err, count(t, db.SQL, "requests"))
 	}
 }
 
@@ -296,9 +307,9 @@ func TestImportRowsKeepsForeignKeys(t *testing.T) {
 // smaller one keeps them. Either way they are back, defined as before.
 func TestImportRowsRecreatesIndexesOnlyWhenLarge(t *testing.T) {
 	ctx := context.Background()
-	indexes := func(st *store.Store) (defs, oids string) {
+	indexes := func(db *pgxpool.Pool) (defs, oids string) {
 		t.Helper()
-		rows, err := store.DBOf(st).Query(ctx, `SELECT indexdef, i.indexrelid::text
+		rows, err := db.Query(ctx, `SELECT indexdef, i.indexrelid::text
 			FROM pg_indexes x JOIN pg_index i ON i.indexrelid = (x.schemaname || '.' || x.indexname)::regclass
 			WHERE x.tablename IN ('beneficiaries', 'sheets', 'requests') ORDER BY x.indexname`)
 		if err != nil {
@@ -344,32 +355,33 @@ CREATE UNIQUE INDEX sheets_pkey ON public.sheets USING btree (id)`
 		{"3 sheets there, 3 sheets, threshold 1", 3, 1, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			st := testenv.NewDB(t).Store
-			var old []store.ImportRow
+			db := testenv.NewDB(t)
+			st := db.Store
+			var old []bulkimport.Row
 			for i := range c.existing {
 				old = append(old, importRow(2+i, fmt.Sprintf("OLD%d", i), "MED-1", "59", "P1", "droits", "css", "resolue"))
 			}
 			if len(old) > 0 {
-				store.SetImportRebuildMin(t, 1_000_000)
-				if _, err := st.ImportRows(ctx, rowsOf(old...), store.ImportOptions{}); err != nil {
+				bulkimport.SetImportRebuildMin(t, 1_000_000)
+				if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(old...), bulkimport.Options{}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			defs, before := indexes(st)
+			defs, before := indexes(db.SQL)
 			if defs != want {
 				t.Fatalf("indexes before the import:\n%s", defs)
 			}
-			store.SetImportRebuildMin(t, c.min)
-			sum, err := st.ImportRows(ctx, rowsOf(
+			bulkimport.SetImportRebuildMin(t, c.min)
+			sum, err := bulkimport.New(st).ImportRows(ctx, rowsOf(
 				importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 				importRow(3, "A2", "MED-1", "59", "P2", "soins", "rdv", "en_cours"),
 				importRow(4, "A2", "MED-1", "59", "P2", "droits", "autre", "en_cours"),
 				importRow(5, "A3", "MED-2", "62", "P3", "", "", ""),
-			), store.ImportOptions{})
+			), bulkimport.Options{})
 			if err != nil || sum.Sheets != 3 || sum.Requests != 3 {
 				t.Fatalf("import: %v %+v", err, sum)
 			}
-			defs, after := indexes(st)
+			defs, after := indexes(db.SQL)
 			if defs != want {
 				t.Errorf("indexes after the import:\n%s\nwant:\n%s", defs, want)
 			}
@@ -393,9 +405,10 @@ CREATE UNIQUE INDEX sheets_pkey ON public.sheets USING btree (id)`
 // is pinned here. The file's zone is Auckland's, so a request resolved at
 // its midnight falls on the day before in Paris.
 func TestImportRollupsEqualARebuild(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
-	at := func(r store.ImportRow, date string, f func(*store.ImportRow)) store.ImportRow {
+	at := func(r bulkimport.Row, date string, f func(*bulkimport.Row)) bulkimport.Row {
 		d, err := time.Parse(time.DateOnly, date)
 		if err != nil {
 			t.Fatal(err)
@@ -407,9 +420,9 @@ func TestImportRollupsEqualARebuild(t *testing.T) {
 		return r
 	}
 	// Before: MED-1 has a sheet on 4 March (that day is not fresh).
-	if _, err := st.ImportRows(ctx, rowsOf(
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(
 		at(importRow(2, "OLD", "MED-1", "59", "P1", "droits", "css", "resolue"), "2024-03-04", nil),
-	), store.ImportOptions{}); err != nil {
+	), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	follow := time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC)
@@ -417,32 +430,32 @@ func TestImportRollupsEqualARebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := st.ImportRows(ctx, rowsOf(
+	sum, err := bulkimport.New(st).ImportRows(ctx, rowsOf(
 		at(importRow(2, "OLD", "MED-1", "59", "P1", "droits", "css", "resolue"), "2024-03-04", nil), // skipped
 		at(importRow(3, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours"), "2024-03-04", nil),  // old day
-		at(importRow(4, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"), "2024-03-05", func(r *store.ImportRow) {
+		at(importRow(4, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"), "2024-03-05", func(r *bulkimport.Row) {
 			r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil
 		}),
-		at(importRow(5, "A2", "MED-1", "59", "P2", "droits", "autre", "en_cours"), "2024-03-05", func(r *store.ImportRow) {
+		at(importRow(5, "A2", "MED-1", "59", "P2", "droits", "autre", "en_cours"), "2024-03-05", func(r *bulkimport.Row) {
 			r.Sex, r.Age, r.QPV, r.Obstacles, r.FollowUp = "M", nil, "non", nil, &follow
 		}),
-		at(importRow(6, "A2", "MED-1", "59", "P2", "soins", "rdv", "non_resolue"), "2024-03-05", func(r *store.ImportRow) {
+		at(importRow(6, "A2", "MED-1", "59", "P2", "soins", "rdv", "non_resolue"), "2024-03-05", func(r *bulkimport.Row) {
 			r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil
 		}),
-		at(importRow(7, "A3", "MED-1", "59", "P3", "", "", ""), "2024-03-05", func(r *store.ImportRow) {
+		at(importRow(7, "A3", "MED-1", "59", "P3", "", "", ""), "2024-03-05", func(r *bulkimport.Row) {
 			r.Sex, r.Resources, r.ContactMode, r.Level, r.Obstacles = "X", "salaire", "demarche_usager", "accompagne", []string{"langue"}
 		}),
-		at(importRow(8, "B1", "MED-2", "62", "P4", "soins", "autre", "resolue"), "2024-04-30", func(r *store.ImportRow) {
+		at(importRow(8, "B1", "MED-2", "62", "P4", "soins", "autre", "resolue"), "2024-04-30", func(r *bulkimport.Row) {
 			r.SocialProtection = "non"
 		}),
 		at(importRow(9, "B2", "MED-2", "62", "P4", "droits", "css", "en_cours"), "2024-05-01", nil),
-	), store.ImportOptions{Location: auckland})
+	), bulkimport.Options{Location: auckland})
 	if err != nil || sum.Sheets != 5 || sum.SkippedSheets != 1 || sum.Requests != 6 {
 		t.Fatalf("import: %+v %v", sum, err)
 	}
-	snapshot := func() string { return rollupSnapshot(t, store.DBOf(st)) }
+	snapshot := func() string { return rollupSnapshot(t, db.SQL) }
 	imported := snapshot()
-	if _, err := store.DBOf(st).Exec(ctx, `SELECT rollup_rebuild()`); err != nil {
+	if _, err := db.SQL.Exec(ctx, `SELECT rollup_rebuild()`); err != nil {
 		t.Fatal(err)
 	}
 	if rebuilt := snapshot(); imported != rebuilt {
@@ -466,12 +479,13 @@ func TestImportRollupsEqualARebuild(t *testing.T) {
 // day before).
 func TestImportRowsDatesAreParisDaysByDefault(t *testing.T) {
 	ctx := context.Background()
-	st := testenv.NewDB(t).Store
-	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	db := testenv.NewDB(t)
+	st := db.Store
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var got string
-	if err := store.DBOf(st).QueryRow(ctx, `SELECT concat_ws(' ', to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
+	if err := db.SQL.QueryRow(ctx, `SELECT concat_ws(' ', to_char(status_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'),
 		to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) FROM requests`).Scan(&got); err != nil {
 		t.Fatal(err)
 	}
@@ -484,12 +498,13 @@ func TestImportRowsDatesAreParisDaysByDefault(t *testing.T) {
 // enabled again once it commits: the rollup triggers keep the bot's saves
 // counted.
 func TestImportRowsEnablesTriggersAgain(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
 	disabled := func() string {
 		t.Helper()
 		var names string
-		if err := store.DBOf(st).QueryRow(ctx, `
+		if err := db.SQL.QueryRow(ctx, `
 			SELECT coalesce(string_agg(tgname, ' ' ORDER BY tgname), '')
 			FROM pg_trigger WHERE tgrelid IN ('beneficiaries'::regclass, 'sheets'::regclass, 'requests'::regclass)
 			  AND tgenabled <> 'O'`).Scan(&names); err != nil {
@@ -497,27 +512,27 @@ func TestImportRowsEnablesTriggersAgain(t *testing.T) {
 		}
 		return names
 	}
-	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if d := disabled(); d != "" {
 		t.Errorf("triggers left disabled after an import: %s", d)
 	}
 	var counted int
-	if err := store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM report_counts WHERE dim = 'sheets'`).Scan(&counted); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM report_counts WHERE dim = 'sheets'`).Scan(&counted); err != nil {
 		t.Fatal(err)
 	}
 	if counted != 2 { // the day and its month
 		t.Errorf("%d sheet rollup rows after the import, want 2", counted)
 	}
 	// The bot's save (an INSERT outside the import) is counted by the triggers again.
-	if _, err := store.DBOf(st).Exec(ctx, `
+	if _, err := db.SQL.Exec(ctx, `
 		INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
 		SELECT 'B1', mediator_id, id, DATE '2024-03-05', 'F', 'oui', 'rsa', 'aller_vers', 'oriente', 'oui' FROM beneficiaries`); err != nil {
 		t.Fatal(err)
 	}
 	var days int
-	if err := store.DBOf(st).QueryRow(ctx, `SELECT count(*) FROM report_counts WHERE dim = 'sheets' AND grain = 'd'`).Scan(&days); err != nil {
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM report_counts WHERE dim = 'sheets' AND grain = 'd'`).Scan(&days); err != nil {
 		t.Fatal(err)
 	}
 	if days != 2 {
@@ -565,21 +580,26 @@ func TestImportRowsAsTheTablesOwner(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
+	owner, err := pgxpool.New(ctx, u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
 	var super string
-	if err := store.DBOf(st).QueryRow(ctx, `SELECT current_setting('is_superuser')`).Scan(&super); err != nil || super != "off" {
+	if err := owner.QueryRow(ctx, `SELECT current_setting('is_superuser')`).Scan(&super); err != nil || super != "off" {
 		t.Fatalf("is_superuser = %q, %v", super, err)
 	}
-	sum, err := st.ImportRows(ctx, rowsOf(
+	sum, err := bulkimport.New(st).ImportRows(ctx, rowsOf(
 		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
 		importRow(3, "A2", "MED-1", "59", "P2", "soins", "rdv", "en_cours"),
-	), store.ImportOptions{})
+	), bulkimport.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.Sheets != 2 || sum.Requests != 2 || sum.NewBeneficiaries != 2 || sum.NewMediators != 1 {
 		t.Errorf("summary %+v", sum)
 	}
-	if n := count(t, st, "requests"); n != 2 {
+	if n := count(t, db.SQL, "requests"); n != 2 {
 		t.Errorf("%d requests, want 2", n)
 	}
 }
@@ -596,17 +616,17 @@ func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Store.ImportRows(ctx, rowsOf(importRow(2, "A0", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(db.Store).ImportRows(ctx, rowsOf(importRow(2, "A0", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	inParis := func(r store.ImportRow) store.ImportRow {
+	inParis := func(r bulkimport.Row) bulkimport.Row {
 		r.Date = time.Date(2024, 3, 4, 0, 0, 0, 0, paris)
 		return r
 	}
-	if _, err := db.Store.ImportRows(ctx, rowsOf(
+	if _, err := bulkimport.New(db.Store).ImportRows(ctx, rowsOf(
 		inParis(importRow(2, "A1", "MED-1", "59", "P1", "soins", "rdv", "en_cours")),
 		inParis(importRow(3, "A2", "MED-1", "59", "P2", "droits", "css", "resolue")),
-	), store.ImportOptions{}); err != nil {
+	), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var days string
@@ -637,17 +657,17 @@ func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
 // have been written with mediator 0, unchecked when the import may set the
 // foreign keys' triggers aside.
 func TestImportMediatorCreatedMeanwhileGetsItsID(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var meanwhile int64
-	if err := store.DBOf(st).QueryRow(ctx, `INSERT INTO mediators (identifier, departement) VALUES ('MED-1', '59') RETURNING id`).Scan(&meanwhile); err != nil {
+	if err := db.SQL.QueryRow(ctx, `INSERT INTO mediators (identifier, departement) VALUES ('MED-1', '59') RETURNING id`).Scan(&meanwhile); err != nil {
 		t.Fatal(err)
 	}
 	var ids map[string]int64
 	var created int
-	if err := pgx.BeginFunc(ctx, store.DBOf(st), func(tx pgx.Tx) error {
+	if err := pgx.BeginFunc(ctx, db.SQL, func(tx pgx.Tx) error {
 		var err error
-		ids, created, err = store.CreateImportMediators(ctx, tx, [][2]string{{"MED-1", "59"}, {"MED-2", "62"}})
+		ids, created, err = bulkimport.CreateImportMediators(ctx, tx, [][2]string{{"MED-1", "59"}, {"MED-2", "62"}})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -664,9 +684,10 @@ func TestImportMediatorCreatedMeanwhileGetsItsID(t *testing.T) {
 // is checked too (as the SQL checks read every line): the line has both
 // problems.
 func TestImportRowsChecksKnownCodesOnEveryLine(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
-	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "OLD", "MED-9", "80", "P9", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(importRow(2, "OLD", "MED-9", "80", "P9", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	sum, got := rejected(t, st,
@@ -691,20 +712,21 @@ func TestImportRowsChecksKnownCodesOnEveryLine(t *testing.T) {
 // numbers, from their sequences in one step each: they follow the rows
 // already there, and what the bot saves next follows the import's.
 func TestImportRowsTakesIDsAfterTheRowsThere(t *testing.T) {
-	st := testenv.NewDB(t).Store
+	db := testenv.NewDB(t)
+	st := db.Store
 	ctx := context.Background()
-	if _, err := st.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.ImportRows(ctx, rowsOf(
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(
 		importRow(2, "B1", "MED-1", "59", "P2", "droits", "css", "resolue"),
 		importRow(3, "B1", "MED-1", "59", "P2", "soins", "rdv", "en_cours"),
 		importRow(4, "B2", "MED-1", "59", "P3", "droits", "css", "resolue"),
-	), store.ImportOptions{}); err != nil {
+	), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var next string
-	if err := store.DBOf(st).QueryRow(ctx, `
+	if err := db.SQL.QueryRow(ctx, `
 		WITH b AS (INSERT INTO beneficiaries (code, mediator_id) SELECT 'BOT', id FROM mediators RETURNING id, mediator_id),
 		     s AS (INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, qpv, resources, contact_mode, level, social_protection)
 		           SELECT 'BOT1', mediator_id, id, DATE '2024-03-05', 'F', 'oui', 'rsa', 'aller_vers', 'oriente', 'oui' FROM b
@@ -731,7 +753,7 @@ func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
 		t.Fatal(err)
 	}
 	var deleteErr error
-	store.SetImportStepHook(t, func(step string) {
+	bulkimport.SetImportStepHook(t, func(step string) {
 		if step != "requests" {
 			return
 		}
@@ -740,7 +762,7 @@ func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
 			return err
 		})
 	})
-	if _, err := db.Store.ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), store.ImportOptions{}); err != nil {
+	if _, err := bulkimport.New(db.Store).ImportRows(ctx, rowsOf(importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var pgErr *pgconn.PgError
@@ -751,7 +773,34 @@ func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
 	if !errors.As(err, &pgErr) || pgErr.Code != "23503" {
 		t.Errorf("deleting the import's mediator after it: %v, want a foreign key violation (23503)", err)
 	}
-	if n := count(t, db.Store, "mediators"); n != 1 {
+	if n := count(t, db.SQL, "mediators"); n != 1 {
 		t.Errorf("%d mediators after the import, want 1", n)
+	}
+}
+
+// Importing the original file again does not bring an erased person back:
+// the file is refused at their lines, nothing is written.
+func TestForgottenCodeIsNotImportedAgain(t *testing.T) {
+	db := testenv.NewDB(t)
+	st := db.Store
+	ctx := context.Background()
+	rows := []bulkimport.Row{
+		importRow(2, "A1", "MED-1", "59", "P1", "droits", "css", "resolue"),
+		importRow(3, "A2", "MED-1", "59", "P2", "droits", "css", "resolue"),
+		importRow(4, "A3", "MED-1", "59", "P1", "soins", "rdv", "resolue"),
+	}
+	if _, err := bulkimport.New(st).ImportRows(ctx, rowsOf(rows...), bulkimport.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Forget(ctx, "p1", nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	sum, got := rejected(t, st, rows...)
+	want := "ligne 2 : le code bénéficiaire « P1 » a été effacé à la demande de la personne : retirez ses lignes du fichier"
+	if sum.ProblemCount != 1 || len(got) != 1 || got[0] != want {
+		t.Fatalf("problems (%d): %q, want %q", sum.ProblemCount, got, want)
+	}
+	if n := count(t, db.SQL, "beneficiaries"); n != 1 {
+		t.Fatalf("people after the refused import = %d, want 1 (P2)", n)
 	}
 }

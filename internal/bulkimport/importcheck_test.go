@@ -1,4 +1,4 @@
-package store
+package bulkimport
 
 import (
 	"errors"
@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-func checkRow(line int, sheet, mediator, dep, person string) ImportRow {
+func checkRow(line int, sheet, mediator, dep, person string) Row {
 	age := 40
-	return ImportRow{
+	return Row{
 		Line: line, SheetID: sheet, Date: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC),
 		Mediator: mediator, Departement: dep, Beneficiary: person, Sex: "F", Age: &age, QPV: "oui",
 		Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "oui",
@@ -20,8 +20,8 @@ func checkRow(line int, sheet, mediator, dep, person string) ImportRow {
 	}
 }
 
-func seqOf(rows ...ImportRow) iter.Seq2[ImportRow, error] {
-	return func(yield func(ImportRow, error) bool) {
+func seqOf(rows ...Row) iter.Seq2[Row, error] {
+	return func(yield func(Row, error) bool) {
 		for _, r := range rows {
 			if !yield(r, nil) {
 				return
@@ -30,7 +30,7 @@ func seqOf(rows ...ImportRow) iter.Seq2[ImportRow, error] {
 	}
 }
 
-func with(r ImportRow, change func(*ImportRow)) ImportRow {
+func with(r Row, change func(*Row)) Row {
 	change(&r)
 	return r
 }
@@ -40,7 +40,7 @@ func day(d int) time.Time { return time.Date(2024, 3, d, 0, 0, 0, 0, time.UTC) }
 func intp(n int) *int { return &n }
 
 // fileProblems runs the file's checks on rows, as "ligne N : reason".
-func fileProblems(t *testing.T, rows ...ImportRow) ([]string, int) {
+func fileProblems(t *testing.T, rows ...Row) ([]string, int) {
 	t.Helper()
 	f, err := readImportFile(seqOf(rows...))
 	if err != nil {
@@ -58,13 +58,13 @@ const sheetTail = " ; les lignes d'une même fiche doivent avoir les mêmes vale
 
 func TestReadImportFileBuildsSheets(t *testing.T) {
 	sentinel := errors.New("disk gone")
-	rows := func(yield func(ImportRow, error) bool) {
-		_ = yield(with(checkRow(2, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.RequestKind = "droits" }), nil) &&
-			yield(with(checkRow(3, "S2", "MED-1", "59", "P2"), func(r *ImportRow) { r.RequestKind = "soins" }), nil) &&
-			yield(with(checkRow(4, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.RequestKind = "" }), nil) &&
-			yield(ImportRow{}, &ImportProblem{Line: 5, Reason: "sexe « Z » inconnu (F, M ou X)"}) &&
-			yield(with(checkRow(6, "S3", "MED-1", "59", "P3"), func(r *ImportRow) { r.RequestKind = "" }), nil) &&
-			yield(with(checkRow(7, "S2", "MED-1", "59", "P2"), func(r *ImportRow) { r.RequestKind = "droits" }), nil)
+	rows := func(yield func(Row, error) bool) {
+		_ = yield(with(checkRow(2, "S1", "MED-1", "59", "P1"), func(r *Row) { r.RequestKind = "droits" }), nil) &&
+			yield(with(checkRow(3, "S2", "MED-1", "59", "P2"), func(r *Row) { r.RequestKind = "soins" }), nil) &&
+			yield(with(checkRow(4, "S1", "MED-1", "59", "P1"), func(r *Row) { r.RequestKind = "" }), nil) &&
+			yield(Row{}, &Problem{Line: 5, Reason: "sexe « Z » inconnu (F, M ou X)"}) &&
+			yield(with(checkRow(6, "S3", "MED-1", "59", "P3"), func(r *Row) { r.RequestKind = "" }), nil) &&
+			yield(with(checkRow(7, "S2", "MED-1", "59", "P2"), func(r *Row) { r.RequestKind = "droits" }), nil)
 	}
 	f, err := readImportFile(rows)
 	if err != nil {
@@ -78,8 +78,12 @@ func TestReadImportFileBuildsSheets(t *testing.T) {
 	if !reflect.DeepEqual(f.sheets, want) {
 		t.Errorf("sheets %+v, want %+v", f.sheets, want)
 	}
-	if !reflect.DeepEqual(f.sheetOf, []int32{0, 1, 0, 2, 1}) {
-		t.Errorf("sheetOf %v", f.sheetOf)
+	var sheetOf []int32
+	for i := range f.n {
+		sheetOf = append(sheetOf, f.at(i).sheet)
+	}
+	if !reflect.DeepEqual(sheetOf, []int32{0, 1, 0, 2, 1}) {
+		t.Errorf("sheetOf %v", sheetOf)
 	}
 	var lines []int
 	for i := range f.n {
@@ -88,20 +92,20 @@ func TestReadImportFileBuildsSheets(t *testing.T) {
 	if !reflect.DeepEqual(lines, []int{2, 3, 4, 6, 7}) {
 		t.Errorf("row lines %v", lines)
 	}
-	if f.problemCount != 1 || !reflect.DeepEqual(f.problems, []ImportProblem{{Line: 5, Reason: "sexe « Z » inconnu (F, M ou X)"}}) {
+	if f.problemCount != 1 || !reflect.DeepEqual(f.problems, []Problem{{Line: 5, Reason: "sexe « Z » inconnu (F, M ou X)"}}) {
 		t.Errorf("problems %d %+v", f.problemCount, f.problems)
 	}
 
 	// Any other error aborts.
-	_, err = readImportFile(func(yield func(ImportRow, error) bool) {
-		_ = yield(checkRow(2, "S1", "MED-1", "59", "P1"), nil) && yield(ImportRow{}, sentinel)
+	_, err = readImportFile(func(yield func(Row, error) bool) {
+		_ = yield(checkRow(2, "S1", "MED-1", "59", "P1"), nil) && yield(Row{}, sentinel)
 	})
 	if !errors.Is(err, sentinel) || err.Error() != "read rows: disk gone" {
 		t.Errorf("err = %v, want read rows: disk gone", err)
 	}
 	// A wrapped problem is still a line problem.
-	f, err = readImportFile(func(yield func(ImportRow, error) bool) {
-		_ = yield(ImportRow{}, fmt.Errorf("wrapped: %w", &ImportProblem{Line: 3, Reason: "x"}))
+	f, err = readImportFile(func(yield func(Row, error) bool) {
+		_ = yield(Row{}, fmt.Errorf("wrapped: %w", &Problem{Line: 3, Reason: "x"}))
 	})
 	if err != nil || f.problemCount != 1 || f.problems[0].Line != 3 {
 		t.Errorf("wrapped problem: %v %+v", err, f)
@@ -109,9 +113,9 @@ func TestReadImportFileBuildsSheets(t *testing.T) {
 }
 
 func TestReadImportFileCapsProblems(t *testing.T) {
-	f, err := readImportFile(func(yield func(ImportRow, error) bool) {
-		for line := 2; line < 2+MaxImportProblems+1; line++ {
-			if !yield(ImportRow{}, &ImportProblem{Line: line, Reason: "x"}) {
+	f, err := readImportFile(func(yield func(Row, error) bool) {
+		for line := 2; line < 2+MaxProblems+1; line++ {
+			if !yield(Row{}, &Problem{Line: line, Reason: "x"}) {
 				return
 			}
 		}
@@ -146,7 +150,7 @@ func TestReadImportFileSortsLines(t *testing.T) {
 		t.Errorf("sheets %+v, want %+v", f.sheets, want)
 	}
 	got, n := fileProblems(t,
-		with(checkRow(5, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.Age = intp(41) }),
+		with(checkRow(5, "S1", "MED-1", "59", "P1"), func(r *Row) { r.Age = intp(41) }),
 		checkRow(3, "S1", "MED-1", "59", "P1"),
 	)
 	wantP := []string{"ligne 5 : la fiche « S1 » ne concorde pas avec sa ligne 3 (colonnes différentes : age)" + sheetTail}
@@ -161,71 +165,71 @@ func TestFileSheetLines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := func(change func(*ImportRow)) []ImportRow {
-		return []ImportRow{base, with(checkRow(3, "S1", "MED-1", "59", "P1"), change)}
+	second := func(change func(*Row)) []Row {
+		return []Row{base, with(checkRow(3, "S1", "MED-1", "59", "P1"), change)}
 	}
 	differ := func(cols string) string {
 		return "ligne 3 : la fiche « S1 » ne concorde pas avec sa ligne 2 (colonnes différentes : " + cols + ")" + sheetTail
 	}
 	for _, c := range []struct {
 		name string
-		rows []ImportRow
+		rows []Row
 		want []string
 	}{
-		{"same", second(func(*ImportRow) {}), nil},
-		{"date", second(func(r *ImportRow) { r.Date = day(5) }), []string{differ("date")}},
+		{"same", second(func(*Row) {}), nil},
+		{"date", second(func(r *Row) { r.Date = day(5) }), []string{differ("date")}},
 		// DATE keeps the calendar day of the time's own location.
-		{"same day, other hour", second(func(r *ImportRow) { r.Date = time.Date(2024, 3, 4, 0, 30, 0, 0, paris) }), nil},
-		{"mediator", second(func(r *ImportRow) { r.Mediator = "MED-2" }), []string{
+		{"same day, other hour", second(func(r *Row) { r.Date = time.Date(2024, 3, 4, 0, 30, 0, 0, paris) }), nil},
+		{"mediator", second(func(r *Row) { r.Mediator = "MED-2" }), []string{
 			differ("mediator"),
 			"ligne 3 : le code bénéficiaire « P1 » est aussi utilisé par le médiateur « MED-1 » : un code désigne une seule personne, suivie par un seul médiateur (préfixez les codes, par exemple MED-2-P1)",
 		}},
-		{"departement", second(func(r *ImportRow) { r.Departement = "62" }), []string{
+		{"departement", second(func(r *Row) { r.Departement = "62" }), []string{
 			differ("departement"),
 			"ligne 3 : le médiateur « MED-1 » est dans le département 59 plus haut dans le fichier, pas 62",
 		}},
-		{"beneficiary", second(func(r *ImportRow) { r.Beneficiary = "P2" }), []string{differ("beneficiary")}},
+		{"beneficiary", second(func(r *Row) { r.Beneficiary = "P2" }), []string{differ("beneficiary")}},
 		// Within one sheet only "sheet lines" reports another sex.
-		{"sex", second(func(r *ImportRow) { r.Sex = "M" }), []string{differ("sex")}},
-		{"age unknown", second(func(r *ImportRow) { r.Age = nil }), []string{differ("age")}},
-		{"age", second(func(r *ImportRow) { r.Age = intp(41) }), []string{differ("age")}},
-		{"both ages unknown", []ImportRow{
-			with(base, func(r *ImportRow) { r.Age = nil }),
-			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.Age = nil }),
+		{"sex", second(func(r *Row) { r.Sex = "M" }), []string{differ("sex")}},
+		{"age unknown", second(func(r *Row) { r.Age = nil }), []string{differ("age")}},
+		{"age", second(func(r *Row) { r.Age = intp(41) }), []string{differ("age")}},
+		{"both ages unknown", []Row{
+			with(base, func(r *Row) { r.Age = nil }),
+			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *Row) { r.Age = nil }),
 		}, nil},
-		{"qpv", second(func(r *ImportRow) { r.QPV = "non" }), []string{differ("qpv")}},
-		{"resources", second(func(r *ImportRow) { r.Resources = "aucune" }), []string{differ("resources")}},
-		{"contact_mode", second(func(r *ImportRow) { r.ContactMode = "permanence" }), []string{differ("contact_mode")}},
-		{"level", second(func(r *ImportRow) { r.Level = "accompagne" }), []string{differ("level")}},
-		{"social_protection", second(func(r *ImportRow) { r.SocialProtection = "non" }), []string{differ("social_protection")}},
-		{"obstacles in another order, repeated", second(func(r *ImportRow) { r.Obstacles = []string{"langue", "mobilite", "langue"} }), nil},
-		{"fewer obstacles", second(func(r *ImportRow) { r.Obstacles = []string{"mobilite"} }), []string{differ("obstacles")}},
-		{"more obstacles", second(func(r *ImportRow) { r.Obstacles = []string{"mobilite", "langue", "logement"} }), []string{differ("obstacles")}},
-		{"no obstacles", second(func(r *ImportRow) { r.Obstacles = nil }), []string{differ("obstacles")}},
-		{"nil and empty obstacles", []ImportRow{
-			with(base, func(r *ImportRow) { r.Obstacles = nil }),
-			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.Obstacles = []string{} }),
+		{"qpv", second(func(r *Row) { r.QPV = "non" }), []string{differ("qpv")}},
+		{"resources", second(func(r *Row) { r.Resources = "aucune" }), []string{differ("resources")}},
+		{"contact_mode", second(func(r *Row) { r.ContactMode = "permanence" }), []string{differ("contact_mode")}},
+		{"level", second(func(r *Row) { r.Level = "accompagne" }), []string{differ("level")}},
+		{"social_protection", second(func(r *Row) { r.SocialProtection = "non" }), []string{differ("social_protection")}},
+		{"obstacles in another order, repeated", second(func(r *Row) { r.Obstacles = []string{"langue", "mobilite", "langue"} }), nil},
+		{"fewer obstacles", second(func(r *Row) { r.Obstacles = []string{"mobilite"} }), []string{differ("obstacles")}},
+		{"more obstacles", second(func(r *Row) { r.Obstacles = []string{"mobilite", "langue", "logement"} }), []string{differ("obstacles")}},
+		{"no obstacles", second(func(r *Row) { r.Obstacles = nil }), []string{differ("obstacles")}},
+		{"nil and empty obstacles", []Row{
+			with(base, func(r *Row) { r.Obstacles = nil }),
+			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *Row) { r.Obstacles = []string{} }),
 		}, nil},
-		{"another request", second(func(r *ImportRow) {
+		{"another request", second(func(r *Row) {
 			r.RequestKind, r.RequestType, r.Status, r.FollowUp = "soins", "rdv", "en_cours", new(day(9))
 		}), nil},
-		{"every column", second(func(r *ImportRow) {
+		{"every column", second(func(r *Row) {
 			r.Date, r.Mediator, r.Departement, r.Beneficiary, r.Sex, r.Age = day(5), "MED-2", "62", "P2", "M", nil
 			r.QPV, r.Resources, r.ContactMode, r.Level, r.SocialProtection = "non", "aucune", "permanence", "accompagne", "non"
 			r.Obstacles = []string{"logement"}
 		}), []string{differ("date, mediator, departement, beneficiary, sex, age, qpv, resources, contact_mode, level, social_protection, obstacles")}},
 		// SQL compares the lines whose number is not the first's (r.line <> f.line).
-		{"a repeated first line number", []ImportRow{
+		{"a repeated first line number", []Row{
 			base,
-			with(base, func(r *ImportRow) { r.Age = intp(41) }),
-			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.QPV = "non" }),
+			with(base, func(r *Row) { r.Age = intp(41) }),
+			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *Row) { r.QPV = "non" }),
 		}, []string{differ("qpv")}},
-		{"compared with the first line, not the previous", []ImportRow{
+		{"compared with the first line, not the previous", []Row{
 			base,
-			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.Age = intp(41) }),
-			with(checkRow(4, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.Age = intp(41) }),
+			with(checkRow(3, "S1", "MED-1", "59", "P1"), func(r *Row) { r.Age = intp(41) }),
+			with(checkRow(4, "S1", "MED-1", "59", "P1"), func(r *Row) { r.Age = intp(41) }),
 			checkRow(5, "S2", "MED-1", "59", "P2"),
-			with(checkRow(6, "S2", "MED-1", "59", "P2"), func(r *ImportRow) { r.QPV = "non" }),
+			with(checkRow(6, "S2", "MED-1", "59", "P2"), func(r *Row) { r.QPV = "non" }),
 		}, []string{
 			differ("age"),
 			"ligne 4 : la fiche « S1 » ne concorde pas avec sa ligne 2 (colonnes différentes : age)" + sheetTail,
@@ -262,8 +266,8 @@ func TestFileMediatorDepartements(t *testing.T) {
 }
 
 func TestFileBeneficiaryOwners(t *testing.T) {
-	at := func(line int, sheet, mediator string, d int) ImportRow {
-		return with(checkRow(line, sheet, mediator, "59", "P1"), func(r *ImportRow) { r.Date = day(d) })
+	at := func(line int, sheet, mediator string, d int) Row {
+		return with(checkRow(line, sheet, mediator, "59", "P1"), func(r *Row) { r.Date = day(d) })
 	}
 	got, n := fileProblems(t,
 		at(2, "S1", "MED-1", 5),
@@ -290,8 +294,8 @@ func TestFileBeneficiaryOwners(t *testing.T) {
 }
 
 func TestFilePersonOnOneDay(t *testing.T) {
-	at := func(line int, sheet, person, sex string, d int) ImportRow {
-		return with(checkRow(line, sheet, "MED-1", "59", person), func(r *ImportRow) { r.Sex, r.Date = sex, day(d) })
+	at := func(line int, sheet, person, sex string, d int) Row {
+		return with(checkRow(line, sheet, "MED-1", "59", person), func(r *Row) { r.Sex, r.Date = sex, day(d) })
 	}
 	got, n := fileProblems(t,
 		at(2, "S1", "P1", "F", 4),
@@ -314,13 +318,13 @@ func TestFilePersonOnOneDay(t *testing.T) {
 	}
 }
 
-// Each check keeps its first MaxImportProblems by line and counts them all;
+// Each check keeps its first MaxProblems by line and counts them all;
 // the checks' problems follow each other in the SQL's order.
 func TestFileChecksCapEachCheck(t *testing.T) {
-	var rows []ImportRow
+	var rows []Row
 	rows = append(rows, checkRow(2, "S1", "MED-1", "59", "P1"))
 	for line := 3; line < 3+120; line++ { // 120 lines disagreeing with line 2
-		rows = append(rows, with(checkRow(line, "S1", "MED-1", "59", "P1"), func(r *ImportRow) { r.QPV = "non" }))
+		rows = append(rows, with(checkRow(line, "S1", "MED-1", "59", "P1"), func(r *Row) { r.QPV = "non" }))
 	}
 	for i := range 103 { // MED-2 in 103 more départements
 		rows = append(rows, checkRow(200+i, fmt.Sprintf("M%d", i), "MED-2", fmt.Sprint(i), fmt.Sprintf("Q%d", i)))
@@ -333,7 +337,7 @@ func TestFileChecksCapEachCheck(t *testing.T) {
 	for i := range 102 { // 102 people of two sexes on one day
 		rows = append(rows,
 			checkRow(700+2*i, fmt.Sprintf("D%da", i), "MED-5", "59", fmt.Sprintf("T%d", i)),
-			with(checkRow(701+2*i, fmt.Sprintf("D%db", i), "MED-5", "59", fmt.Sprintf("T%d", i)), func(r *ImportRow) { r.Sex = "M" }))
+			with(checkRow(701+2*i, fmt.Sprintf("D%db", i), "MED-5", "59", fmt.Sprintf("T%d", i)), func(r *Row) { r.Sex = "M" }))
 	}
 	f, err := readImportFile(seqOf(rows...))
 	if err != nil {
@@ -366,10 +370,10 @@ func TestFileChecksCapEachCheck(t *testing.T) {
 
 // crossLineProblems runs the checks that need only the file, those of the
 // SQL crossLineProblems that read no table: their problems concatenated in
-// the SQL's order, each check's capped at MaxImportProblems, and the count
+// the SQL's order, each check's capped at MaxProblems, and the count
 // of them all.
-func (f *importFile) crossLineProblems() ([]ImportProblem, int) {
-	var out []ImportProblem
+func (f *importFile) crossLineProblems() ([]Problem, int) {
+	var out []Problem
 	total := 0
 	for _, c := range f.checks() {
 		out = append(out, c.problems...)

@@ -1,4 +1,4 @@
-package store_test
+package bulkimport_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
@@ -44,7 +44,7 @@ func rollupSnapshot(t *testing.T, db *pgxpool.Pool) string {
 // days, two months and two years: new people P2…P5, P0 known (from
 // OLD1, imported before), resolved, open (with and without a follow-up
 // day) and not resolved requests, an obstacle twice on one sheet.
-func rollupRows(t *testing.T) []store.ImportRow {
+func rollupRows(t *testing.T) []bulkimport.Row {
 	date := func(s string) time.Time {
 		d, err := time.Parse(time.DateOnly, s)
 		if err != nil {
@@ -52,10 +52,10 @@ func rollupRows(t *testing.T) []store.ImportRow {
 		}
 		return d
 	}
-	row := func(line int, sheet, med, person, day, kind, typ, status string, f func(*store.ImportRow)) store.ImportRow {
+	row := func(line int, sheet, med, person, day, kind, typ, status string, f func(*bulkimport.Row)) bulkimport.Row {
 		age := 30
 		dep := map[string]string{"M1": "59", "M2": "62"}[med]
-		r := store.ImportRow{Line: line, SheetID: sheet, Date: date(day), Mediator: med, Departement: dep, Beneficiary: person,
+		r := bulkimport.Row{Line: line, SheetID: sheet, Date: date(day), Mediator: med, Departement: dep, Beneficiary: person,
 			Sex: "F", Age: &age, QPV: "oui", Resources: "rsa", ContactMode: "aller_vers", Level: "oriente", SocialProtection: "oui",
 			RequestKind: kind, RequestType: typ, Status: status}
 		if f != nil {
@@ -63,22 +63,22 @@ func rollupRows(t *testing.T) []store.ImportRow {
 		}
 		return r
 	}
-	follow := func(day string) func(*store.ImportRow) {
-		return func(r *store.ImportRow) { d := date(day); r.FollowUp = &d }
+	follow := func(day string) func(*bulkimport.Row) {
+		return func(r *bulkimport.Row) { d := date(day); r.FollowUp = &d }
 	}
-	a2 := func(r *store.ImportRow) { r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil }
-	b2 := func(r *store.ImportRow) { r.Sex, r.Age, r.QPV = "M", nil, "non" }
-	return []store.ImportRow{
+	a2 := func(r *bulkimport.Row) { r.Sex, r.Age, r.QPV, r.Obstacles = "M", nil, "non", nil }
+	b2 := func(r *bulkimport.Row) { r.Sex, r.Age, r.QPV = "M", nil, "non" }
+	return []bulkimport.Row{
 		row(2, "B3", "M2", "P4", "2025-02-03", "droits", "css", "en_cours", follow("2025-02-10")),
-		row(3, "B1", "M2", "P4", "2025-01-01", "soins", "autre", "resolue", func(r *store.ImportRow) { r.SocialProtection = "non" }),
-		row(4, "B2", "M2", "P5", "2025-01-01", "droits", "css", "en_cours", func(r *store.ImportRow) { b2(r); follow("2025-02-10")(r) }),
+		row(3, "B1", "M2", "P4", "2025-01-01", "soins", "autre", "resolue", func(r *bulkimport.Row) { r.SocialProtection = "non" }),
+		row(4, "B2", "M2", "P5", "2025-01-01", "droits", "css", "en_cours", func(r *bulkimport.Row) { b2(r); follow("2025-02-10")(r) }),
 		row(5, "B2", "M2", "P5", "2025-01-01", "soins", "rdv", "en_cours", b2), // no follow-up day
 		row(6, "A2", "M1", "P2", "2024-03-05", "droits", "css", "resolue", a2),
-		row(7, "A2", "M1", "P2", "2024-03-05", "droits", "autre", "en_cours", func(r *store.ImportRow) { a2(r); follow("2024-04-02")(r) }),
+		row(7, "A2", "M1", "P2", "2024-03-05", "droits", "autre", "en_cours", func(r *bulkimport.Row) { a2(r); follow("2024-04-02")(r) }),
 		row(8, "A2", "M1", "P2", "2024-03-05", "soins", "rdv", "non_resolue", a2),
 		row(9, "A2", "M1", "P2", "2024-03-05", "droits", "css", "resolue", a2),
 		row(10, "A1", "M1", "P2", "2024-03-04", "soins", "rdv", "en_cours", nil), // a day with a sheet before
-		row(11, "A3", "M1", "P3", "2024-03-05", "", "", "", func(r *store.ImportRow) {
+		row(11, "A3", "M1", "P3", "2024-03-05", "", "", "", func(r *bulkimport.Row) {
 			r.Sex, r.Obstacles, r.SocialProtection = "X", []string{"langue", "langue", "mobilite"}, "non"
 			r.Resources, r.ContactMode, r.Level = "salaire", "demarche_usager", "accompagne"
 		}),
@@ -89,10 +89,10 @@ func rollupRows(t *testing.T) []store.ImportRow {
 
 // importBefore imports OLD1 (M1, P0, 4 March 2024, followed up on 2 April)
 // and leaves a stale day row on 5 March.
-func importBefore(t *testing.T, db *testenv.DB, rows []store.ImportRow, zone *time.Location) {
+func importBefore(t *testing.T, db *testenv.DB, rows []bulkimport.Row, zone *time.Location) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := db.Store.ImportRows(ctx, rowsOf(rows[len(rows)-1]), store.ImportOptions{Location: zone}); err != nil {
+	if _, err := bulkimport.New(db.Store).ImportRows(ctx, rowsOf(rows[len(rows)-1]), bulkimport.Options{Location: zone}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.SQL.Exec(ctx, `INSERT INTO report_counts (grain, day, mediator_id, dim, code, n) VALUES ('d', '2024-03-05', 1, 'sheets', '', 99)`); err != nil {
@@ -113,7 +113,7 @@ func TestWriteImportRollupsEqualARebuild(t *testing.T) {
 	rows := rollupRows(t)
 	db := testenv.NewDB(t)
 	importBefore(t, db, rows, tokyo)
-	if sum, err := db.Store.ImportRows(ctx, rowsOf(rows...), store.ImportOptions{Location: tokyo}); err != nil || sum.SkippedSheets != 1 {
+	if sum, err := bulkimport.New(db.Store).ImportRows(ctx, rowsOf(rows...), bulkimport.Options{Location: tokyo}); err != nil || sum.SkippedSheets != 1 {
 		t.Fatalf("import: %+v %v", sum, err)
 	}
 	var ids string
@@ -163,7 +163,7 @@ func TestWriteImportRollupsOfNothing(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	if err := pgx.BeginFunc(ctx, db.SQL, func(tx pgx.Tx) error {
-		return store.WriteImportRollups(ctx, tx, nil, nil, nil, time.UTC)
+		return bulkimport.WriteImportRollups(ctx, tx, nil, nil, nil, time.UTC)
 	}); err != nil {
 		t.Fatal(err)
 	}
