@@ -14,6 +14,7 @@ import (
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -23,7 +24,9 @@ import (
 // real homeserver in an encrypted direct chat: « !start CODE » registers,
 // « !fiche » opens a sheet, each question lists its choices numbered from
 // 1, an answer is the number or the label (case, accents and a leading
-// emoji ignored), and the save says « Fiche n° 1 enregistrée ».
+// emoji ignored), and the save says « Fiche n° 1 enregistrée »; a figures
+// question is answered in the room, the follow-up's morning reminder
+// reaches it, and « fiche » without its mark is a command.
 func TestBotFillsASheetOnMatrix(t *testing.T) {
 	t.Parallel()
 	srv := testenv.Matrix(t)
@@ -133,6 +136,25 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 	if got := []any{n, sex, age, qpv, resources, contact, level, note}; !reflect.DeepEqual(got, []any{1, "F", 34, "oui", "rsa", "aller_vers", "accompagne", "Orientée vers la PMI du quartier."}) {
 		t.Fatalf("saved %v", got)
 	}
+
+	// A question in plain French, answered in the room.
+	p.say(room, "combien de fiches ce mois ?")
+	if body := expect("Fiches d'accompagnement : 1\n"); !strings.Contains(body, "\n1. Cette année\n2. L'an dernier\n3. Tout le rapport") {
+		t.Fatalf("the figures' other periods are not numbered choices: %q", body)
+	}
+
+	// The follow-up due in a week: the morning reminder reaches the room,
+	// its status choices numbered.
+	sched := reminders.New(reminders.Options{Store: db.Store, Drafts: keys.Drafts(), Out: pres, Location: testenv.Paris, Forms: fs})
+	due := time.Now().In(testenv.Paris).AddDate(0, 0, 7)
+	at := time.Date(due.Year(), due.Month(), due.Day(), 10, 0, 0, 0, testenv.Paris)
+	if err := sched.Job().Run(context.Background(), at); err != nil {
+		t.Fatalf("reminders: %v", err)
+	}
+	if body := expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui : 1 aujourd'hui."); !strings.Contains(body, "\n1. ") {
+		t.Fatalf("the reminder shows no numbered choice: %q", body)
+	}
+
 	// A command without its mark.
 	p.say(room, "fiche")
 	expect("Date de l'accompagnement ?")
