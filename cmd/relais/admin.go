@@ -15,12 +15,13 @@ import (
 
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/bot"
-	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/orgname"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 func loadConfig() (*config.Config, error) { return config.FromEnv(os.Getenv) }
@@ -63,20 +64,27 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("invite", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var inv store.Invitation
-	fs.StringVar(&inv.Role, "role", "", "mediator|coordinator|admin")
+	var role, level string
+	fs.StringVar(&role, "role", "", "mediator|coordinator|admin")
 	fs.StringVar(&inv.Departement, "departement", "", "02, 59, 60, 62 or 80")
 	fs.StringVar(&inv.Structure, "structure", "", "employing structure")
 	fs.BoolVar(&inv.Rural, "rural", false, "rural post (mediators)")
-	fs.StringVar(&inv.Scope, "scope", "", "region|departement|structure (coordinators)")
+	fs.StringVar(&level, "scope", "", "region|departement|structure (coordinators)")
+	fs.StringVar(&inv.Region, "region", "", "INSEE code of a served region (regional coordinators; default: the one served)")
 	if err := parseFlags(fs, args, inviteUsage); err != nil {
 		return err
 	}
+	inv.Role, inv.Level = roles.Role(role), territory.Level(level)
 	if fs.NArg() > 0 {
 		return fmt.Errorf("invite : argument inattendu « %s » (mettez les valeurs avec des espaces entre guillemets) ; usage : %s", fs.Arg(0), inviteUsage)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if err := checkInvitation(inv, given); err != nil {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	if inv, err = checkInvitation(inv, given, cfg.Regions); err != nil {
 		return fmt.Errorf("invite : %w", err)
 	}
 	st, cfg, err := openMigratedStore(ctx)
@@ -106,23 +114,34 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 
 // roleNames and scopeNames say roles and coordinator scopes in French.
 var (
-	roleNames  = map[string]string{store.RoleMediator: "médiateur", store.RoleCoordinator: "coordinateur", store.RoleAdmin: "administrateur"}
-	scopeNames = map[string]string{"region": "coordinateur régional", "departement": "coordinateur départemental", "structure": "coordinateur de structure"}
+	roleNames  = map[roles.Role]string{roles.Mediator: "médiateur", roles.Coordinator: "coordinateur", roles.Admin: "administrateur"}
+	scopeNames = map[territory.Level]string{
+		territory.LevelRegion:      "coordinateur régional",
+		territory.LevelDepartement: "coordinateur départemental",
+		territory.LevelStructure:   "coordinateur de structure",
+	}
 )
 
-const inviteUsage = `relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]`
+const inviteUsage = `relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure] [--region 32]`
 
 // checkInvitation refuses, in French and before touching the database, an
 // invitation whose options do not fit its role: an option that would be
 // silently dropped (a scope on a mediator, a département on a regional
-// coordinator) is a typing mistake the admin must hear about.
-func checkInvitation(inv store.Invitation, given map[string]bool) error {
+// coordinator) is a typing mistake the admin must hear about. A département
+// or a region must be one the deployment serves (RELAIS_REGIONS); the
+// invitation returned names its region.
+func checkInvitation(inv store.Invitation, given map[string]bool, served territory.Served) (store.Invitation, error) {
+	err := checkInvitationOptions(&inv, given, served)
+	return inv, err
+}
+
+func checkInvitationOptions(inv *store.Invitation, given map[string]bool, served territory.Served) error {
 	extra := func(allowed ...string) error {
-		for _, name := range []string{"departement", "structure", "rural", "scope"} {
+		for _, name := range []string{"departement", "structure", "rural", "scope", "region"} {
 			if given[name] && !slices.Contains(allowed, name) {
 				who := roleNames[inv.Role]
-				if inv.Role == store.RoleCoordinator {
-					who = scopeNames[inv.Scope]
+				if inv.Role == roles.Coordinator {
+					who = scopeNames[inv.Level]
 				}
 				return fmt.Errorf("--%s ne s'applique pas à un %s : retirez-la", name, who)
 			}
@@ -130,9 +149,11 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 		return nil
 	}
 	depOK := func() error {
-		if !codes.Departements.Has(inv.Departement) {
-			return fmt.Errorf("département « %s » inconnu : indiquez 02, 59, 60, 62 ou 80", inv.Departement)
+		d, ok := served.Departement(inv.Departement)
+		if !ok {
+			return fmt.Errorf("département « %s » %s : indiquez %s", inv.Departement, outside(served), servedDepartements(served))
 		}
+		inv.Region = d.Region
 		return nil
 	}
 	if given["structure"] && strings.TrimSpace(inv.Structure) == "" {
@@ -142,27 +163,37 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 		return fmt.Errorf("--structure : %w", err)
 	}
 	switch inv.Role {
-	case store.RoleMediator:
+	case roles.Mediator:
 		if inv.Departement == "" {
-			return errors.New("un médiateur a besoin de --departement (02, 59, 60, 62 ou 80)")
+			return fmt.Errorf("un médiateur a besoin de --departement (%s)", servedDepartements(served))
 		}
 		if err := depOK(); err != nil {
 			return err
 		}
 		return extra("departement", "structure", "rural")
-	case store.RoleCoordinator:
-		switch inv.Scope {
-		case "region":
-			return extra("scope")
-		case "departement":
+	case roles.Coordinator:
+		switch inv.Level {
+		case territory.LevelRegion:
+			switch {
+			case inv.Region == "" && len(served) == 1:
+				inv.Region = served[0].Code
+			case inv.Region == "":
+				return fmt.Errorf("un coordinateur régional a besoin de --region (%s)", servedRegions(served))
+			default:
+				if _, ok := served.Region(inv.Region); !ok {
+					return fmt.Errorf("région « %s » non servie : indiquez %s (RELAIS_REGIONS)", inv.Region, servedRegions(served))
+				}
+			}
+			return extra("scope", "region")
+		case territory.LevelDepartement:
 			if inv.Departement == "" {
-				return errors.New("un coordinateur départemental a besoin de --departement (02, 59, 60, 62 ou 80)")
+				return fmt.Errorf("un coordinateur départemental a besoin de --departement (%s)", servedDepartements(served))
 			}
 			if err := depOK(); err != nil {
 				return err
 			}
 			return extra("scope", "departement")
-		case "structure":
+		case territory.LevelStructure:
 			if inv.Departement == "" || inv.Structure == "" {
 				return errors.New(`un coordinateur de structure a besoin de --departement et --structure (par exemple --departement 59 --structure "CCAS Roubaix")`)
 			}
@@ -173,9 +204,9 @@ func checkInvitation(inv store.Invitation, given map[string]bool) error {
 		case "":
 			return errors.New("un coordinateur a besoin de --scope region, departement ou structure")
 		default:
-			return fmt.Errorf("portée « %s » inconnue : --scope region, departement ou structure", inv.Scope)
+			return fmt.Errorf("portée « %s » inconnue : --scope region, departement ou structure", inv.Level)
 		}
-	case store.RoleAdmin:
+	case roles.Admin:
 		return extra()
 	case "":
 		return errors.New("précisez le rôle : --role mediator, coordinator ou admin")
@@ -237,4 +268,43 @@ func runHealthcheck(ctx context.Context) error {
 		return fmt.Errorf("healthcheck: /readyz answered %s", resp.Status)
 	}
 	return nil
+}
+
+// outside says why a département is refused: the regions served, named.
+func outside(served territory.Served) string {
+	names := make([]string, len(served))
+	for i, r := range served {
+		names[i] = r.Name
+	}
+	if len(served) == 1 {
+		return "inconnu : hors de la région servie (" + names[0] + ")"
+	}
+	return "inconnu : hors des régions servies (" + strings.Join(names, ", ") + ")"
+}
+
+// servedDepartements lists the served départements' codes: « 02, 59, 60,
+// 62 ou 80 ».
+func servedDepartements(served territory.Served) string {
+	var list []string
+	for _, d := range served.Departements() {
+		list = append(list, d.Code)
+	}
+	return orList(list)
+}
+
+// servedRegions lists the served regions: « 32 (Hauts-de-France) ou 76
+// (Occitanie) ».
+func servedRegions(served territory.Served) string {
+	var list []string
+	for _, r := range served {
+		list = append(list, r.Code+" ("+r.Name+")")
+	}
+	return orList(list)
+}
+
+func orList(list []string) string {
+	if len(list) < 2 {
+		return strings.Join(list, "")
+	}
+	return strings.Join(list[:len(list)-1], ", ") + " ou " + list[len(list)-1]
 }

@@ -27,6 +27,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -340,7 +342,7 @@ func TestCrashLoop(t *testing.T) {
 	meds := make([]*mediator, *flagMediators)
 	for i := range meds {
 		id := int64(7000 + i)
-		code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: time.Now().Add(time.Hour)})
+		code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", ExpiresAt: time.Now().Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -433,7 +435,7 @@ func TestCrashLoop(t *testing.T) {
 	unfinished, resumed := 0, 0
 	for _, m := range meds {
 		id := m.u.ID()
-		if _, ok, err := drafts.Load(ctx, store.ChatID(id), store.TelegramID(id)); err != nil || !ok {
+		if _, ok, err := drafts.Load(ctx, ids.ChatID(id), ids.TelegramID(id)); err != nil || !ok {
 			continue
 		}
 		unfinished++

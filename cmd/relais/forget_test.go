@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -44,7 +46,7 @@ func TestForgetErasesDraftsAndTheCodeStaysForgotten(t *testing.T) {
 	st := db.Store
 	ctx := context.Background()
 	drafts := useTestRedis(t)
-	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	registerUser(t, st, 5, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59"})
 	u, err := st.UserByTelegramID(ctx, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +61,7 @@ func TestForgetErasesDraftsAndTheCodeStaysForgotten(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for chat, d := range map[store.ChatID]state.Draft{
+	for chat, d := range map[ids.ChatID]state.Draft{
 		5: personDraft("FGT002", ""), 6: personDraft("KEEP01", "pas FGT0022"), 7: personDraft("NEW777", ""),
 	} {
 		if err := drafts.Save(ctx, chat, 5, d); err != nil {
@@ -82,7 +84,7 @@ func TestForgetErasesDraftsAndTheCodeStaysForgotten(t *testing.T) {
 		"Ce code ne pourra plus être enregistré. Le journal d'audit garde une empreinte du code, pas le code lui-même.\n" {
 		t.Fatalf("forget: %d %q %q", code, out, errOut)
 	}
-	for chat, want := range map[store.ChatID]bool{5: false, 6: true, 7: true} {
+	for chat, want := range map[ids.ChatID]bool{5: false, 6: true, 7: true} {
 		if _, ok, err := drafts.Load(ctx, chat, 5); err != nil || ok != want {
 			t.Errorf("draft of chat %d there = %v (%v), want %v", chat, ok, err, want)
 		}
@@ -108,7 +110,7 @@ func TestForgetErasesDraftsAndTheCodeStaysForgotten(t *testing.T) {
 func TestForgetNotFoundNamesTheCodeTheBotReads(t *testing.T) {
 	db := cliDB(t)
 	useTestRedis(t)
-	registerUser(t, db.Store, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	registerUser(t, db.Store, 5, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59"})
 	u, err := db.Store.UserByTelegramID(context.Background(), 5)
 	if err != nil {
 		t.Fatal(err)

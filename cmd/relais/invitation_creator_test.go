@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -15,11 +17,11 @@ func TestUserDisableRevokesTheirInvitations(t *testing.T) {
 	db := cliDB(t)
 	st := db.Store
 	ctx := context.Background()
-	registerUser(t, st, 3, "Chloé", store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
-	creator := store.TelegramID(3)
+	registerUser(t, st, 3, "Chloé", store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59"})
+	creator := ids.TelegramID(3)
 	var codes []string
 	for range 2 {
-		code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", CreatedBy: &creator, ExpiresAt: time.Now().Add(time.Hour)})
+		code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", CreatedBy: &creator, ExpiresAt: time.Now().Add(time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +38,7 @@ func TestUserDisableRevokesTheirInvitations(t *testing.T) {
 		t.Fatalf("%d audit lines for the revoked invitations, want 1", n)
 	}
 	for i, code := range codes {
-		if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(10+i), store.ChatID(10+i), "Zoé", time.Now()); !errors.Is(err, store.ErrInvitationRevoked) {
+		if _, err := st.RedeemInvitation(ctx, code, ids.TelegramID(10+i), ids.ChatID(10+i), "Zoé", time.Now()); !errors.Is(err, store.ErrInvitationRevoked) {
 			t.Errorf("redeeming invitation %d: %v, want revoked", i, err)
 		}
 	}

@@ -26,7 +26,7 @@ Usage:
   relais serve                 lance le bot (TELEGRAM_TOKEN obligatoire)
   relais demo                  lance la démo locale (faux Telegram + chat dans le navigateur, base relais_demo)
   relais migrate               applique les migrations SQL
-  relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure]
+  relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure] [--region 32]
   relais invite list           invitations en attente
   relais invite revoke --id N  révoque une invitation
   relais user list [--departement 59] [--structure "CCAS Roubaix"]
@@ -50,6 +50,7 @@ RELAIS_HTTP_ADDR, RELAIS_REMINDER_HOUR, RELAIS_NUDGE_AFTER, RELAIS_RETENTION,
 RELAIS_LOG_LEVEL, RELAIS_WEBHOOK_URL, RELAIS_WEBHOOK_SECRET,
 RELAIS_DEMO_DATABASE_URL, RELAIS_DEMO_ADDR, RELAIS_IMPORT_MAX_BYTES,
 RELAIS_CHAT_FILES, RELAIS_METRICS_ADDR.
+Régions servies (codes INSEE, 32 par défaut) : RELAIS_REGIONS.
 Clé des empreintes des codes effacés (relais forget) : RELAIS_AUDIT_KEY.
 `
 

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/config"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -172,7 +173,7 @@ func testServe(t *testing.T, webhook bool) {
 	if cmds := fmt.Sprint(tg.Bot().MenuFor(501, "fr")); cmds != "[{start vous inscrire avec votre code d'invitation} {aide ce que vous pouvez faire}]" {
 		t.Fatalf("default command menu = %s", cmds)
 	}
-	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens", ExpiresAt: time.Now().Add(time.Hour)})
+	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "62", Structure: "Centre social Lens", ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +341,7 @@ func TestServeWithoutTokenRefuses(t *testing.T) {
 func TestDemoRefusesADatabaseWithRealUsers(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
-	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "region", ExpiresAt: time.Now().Add(time.Hour)})
+	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "region", ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -20,7 +21,7 @@ func TestCommandLineAuditNamesTheOperator(t *testing.T) {
 	db := cliDB(t)
 	t.Setenv("SUDO_USER", "alice")
 	t.Setenv("USER", "root")
-	registerUser(t, db.Store, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	registerUser(t, db.Store, 5, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59"})
 	csv := filepath.Join(t.TempDir(), "suivi.csv")
 	if err := os.WriteFile(csv, []byte("sheet_id,date,mediator,departement,beneficiary,sex,age,qpv,resources,contact_mode,level,social_protection,request_kind,request_type,status,follow_up,obstacles\n"+
 		"F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n"), 0o600); err != nil {

@@ -18,8 +18,11 @@ import (
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 const (
@@ -69,7 +72,7 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf(noTrailingArgument, "user list", fs.Arg(0), userListUsage)
 	}
-	scope := store.Coordinator{Scope: "region"}
+	scope := store.Coordinator{Level: territory.LevelRegion}
 	*structure = strings.Join(strings.Fields(*structure), " ")
 	switch {
 	case *structure != "" && *dep == "":
@@ -77,9 +80,9 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 	case *dep != "" && !codes.Departements.Has(*dep):
 		return fmt.Errorf("user list : département « %s » inconnu : indiquez 02, 59, 60, 62 ou 80", *dep)
 	case *structure != "":
-		scope = store.Coordinator{Scope: "structure", Departement: *dep, Structure: *structure}
+		scope = store.Coordinator{Level: territory.LevelStructure, Departement: *dep, Structure: *structure}
 	case *dep != "":
-		scope = store.Coordinator{Scope: "departement", Departement: *dep}
+		scope = store.Coordinator{Level: territory.LevelDepartement, Departement: *dep}
 	}
 	st, cfg, err := openMigratedStore(ctx)
 	if err != nil {
@@ -105,24 +108,24 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 		if m.DisabledAt != nil {
 			state = "désactivé le " + m.DisabledAt.In(cfg.Location).Format(cliDate)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", m.TelegramID, memberRole(m), territory(m.Departement, m.Structure), m.DisplayName, last, state)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", m.TelegramID, memberRole(m), placeName(m.Departement, m.Structure), m.DisplayName, last, state)
 	}
 	return w.Flush()
 }
 
 // memberRole says a user's role in French, a coordinator's with their level.
 func memberRole(m store.Member) string {
-	if m.Role == store.RoleCoordinator {
-		return scopeNames[m.Scope]
+	if m.Role == roles.Coordinator {
+		return scopeNames[m.Level]
 	}
-	if m.Role == store.RoleMediator && m.Rural {
+	if m.Role == roles.Mediator && m.Rural {
 		return "médiateur (rural)"
 	}
 	return roleNames[m.Role]
 }
 
-// territory says "Nord (59) – CCAS Roubaix", "Nord (59)" or "Hauts-de-France".
-func territory(dep, structure string) string {
+// placeName says "Nord (59) – CCAS Roubaix", "Nord (59)" or "Hauts-de-France".
+func placeName(dep, structure string) string {
 	if dep == "" {
 		return "Hauts-de-France"
 	}
@@ -154,7 +157,7 @@ func runUserSetDisabled(ctx context.Context, args []string, stdout io.Writer, di
 		return err
 	}
 	defer st.Close()
-	err = st.SetUserDisabled(ctx, store.TelegramID(*id), disable, nil)
+	err = st.SetUserDisabled(ctx, ids.TelegramID(*id), disable, nil)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("%s : aucun utilisateur n'a l'identifiant Telegram %d (voir relais user list)", name, *id)
 	}
@@ -194,8 +197,8 @@ func runInviteList(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintln(w, "N°\tRôle\tTerritoire\tCréée le\tExpire le\tPar")
 	for _, p := range pending {
 		role := roleNames[p.Role]
-		if p.Role == store.RoleCoordinator {
-			role = scopeNames[p.Scope]
+		if p.Role == roles.Coordinator {
+			role = scopeNames[p.Level]
 		} else if p.Rural {
 			role += " (rural)"
 		}
@@ -203,7 +206,7 @@ func runInviteList(ctx context.Context, args []string, stdout io.Writer) error {
 		if p.CreatedBy != nil {
 			by = fmt.Sprintf("Telegram %d", *p.CreatedBy)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, role, territory(p.Departement, p.Structure),
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, role, placeName(p.Departement, p.Structure),
 			p.CreatedAt.In(cfg.Location).Format(cliTime), p.ExpiresAt.In(cfg.Location).Format(cliTime), by)
 	}
 	return w.Flush()
@@ -460,7 +463,7 @@ func runAccess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	p := d.Person
 	fmt.Fprintf(stdout, "Personne %s, suivie par le poste %s (%s), enregistrée le %s.\n", p.Code, d.Mediator,
-		territory(d.Departement, d.Structure), d.CreatedAt.In(cfg.Location).Format(cliDate))
+		placeName(d.Departement, d.Structure), d.CreatedAt.In(cfg.Location).Format(cliDate))
 	known := []string{}
 	if p.Sex != "" {
 		known = append(known, codes.Sex.Label(p.Sex))
@@ -554,7 +557,7 @@ func runUserPost(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	post, err := st.PostByIdentifier(ctx, *identifier, store.TelegramID(*id))
+	post, err := st.PostByIdentifier(ctx, *identifier, ids.TelegramID(*id))
 	if errors.Is(err, store.ErrNotFound) {
 		if *identifier != "" {
 			return fmt.Errorf("user post : aucun poste n'a l'identifiant « %s »", *identifier)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -38,7 +40,7 @@ func registerUser(t *testing.T, st *store.Store, id int64, name string, inv stor
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), name, time.Now()); err != nil {
+	if _, err := st.RedeemInvitation(ctx, code, ids.TelegramID(id), ids.ChatID(id), name, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -55,9 +57,9 @@ func paris() *time.Location {
 
 func TestUserListDisableEnable(t *testing.T) {
 	st := cliDB(t).Store
-	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true})
-	registerUser(t, st, 3, "Chloé", store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
-	registerUser(t, st, 8, "Paul", store.Invitation{Role: store.RoleMediator, Departement: "62"})
+	registerUser(t, st, 5, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true})
+	registerUser(t, st, 3, "Chloé", store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59"})
+	registerUser(t, st, 8, "Paul", store.Invitation{Role: roles.Mediator, Departement: "62"})
 
 	code, out, errOut := cli(t, "user", "list", "--departement", "59")
 	want := "" +
@@ -152,7 +154,7 @@ func TestPurgeAndForgetCommands(t *testing.T) {
 	db := cliDB(t)
 	st := db.Store
 	ctx := context.Background()
-	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	registerUser(t, st, 5, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59"})
 	u, err := st.UserByTelegramID(ctx, 5)
 	if err != nil {
 		t.Fatal(err)
@@ -272,8 +274,8 @@ func TestReportIsAudited(t *testing.T) {
 func TestUserPostSetsTheDatesTheReportCounts(t *testing.T) {
 	db := cliDB(t)
 	st := db.Store
-	registerUser(t, st, 5, "Awa", store.Invitation{Role: store.RoleMediator, Departement: "59"})
-	registerUser(t, st, 3, "Chloé", store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
+	registerUser(t, st, 5, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59"})
+	registerUser(t, st, 3, "Chloé", store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59"})
 	code, out, errOut := cli(t, "user", "post", "--telegram-id", "5", "--start", "2024-10-01", "--end", "2025-06-30")
 	if code != 0 || !strings.Contains(out, "début 01/10/2024, fin 30/06/2025") {
 		t.Fatalf("post: %d %q %q", code, out, errOut)

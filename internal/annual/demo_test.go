@@ -11,8 +11,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/demo"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
-	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
@@ -30,7 +30,7 @@ func demoYear(t *testing.T, today time.Time) *testenv.DB {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.Store.RedeemInvitation(ctx, code, store.TelegramID(p.ID), store.ChatID(p.ID), p.Name, today); err != nil {
+		if _, err := db.Store.RedeemInvitation(ctx, code, ids.TelegramID(p.ID), ids.ChatID(p.ID), p.Name, today); err != nil {
 			t.Fatal(err)
 		}
 	}

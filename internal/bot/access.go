@@ -9,13 +9,14 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
 var (
-	mediatorOnly = []string{store.RoleMediator}
-	coordinators = []string{store.RoleCoordinator, store.RoleAdmin}
-	everyone     = []string{store.RoleMediator, store.RoleCoordinator, store.RoleAdmin}
+	mediatorOnly = []roles.Role{roles.Mediator}
+	coordinators = []roles.Role{roles.Coordinator, roles.Admin}
+	everyone     = []roles.Role{roles.Mediator, roles.Coordinator, roles.Admin}
 )
 
 // handler runs one entry of the registry. For a button, fields are the
@@ -27,10 +28,10 @@ type handler func(ctx context.Context, u *store.User, ev event, fields []string)
 // greeting is an entry's place in the menu under a greeting (« Bonjour ! »):
 // fewer actions than /aide, the most used first.
 type greeting struct {
-	rank  int      // place in the menu, from 1
-	label string   // the button's words
-	line  string   // what it does, after the label
-	roles []string // who gets it in that menu (all of them may use the entry)
+	rank  int          // place in the menu, from 1
+	label string       // the button's words
+	line  string       // what it does, after the label
+	roles []roles.Role // who gets it in that menu (all of them may use the entry)
 	when  func(u *store.User) bool
 }
 
@@ -38,7 +39,7 @@ type greeting struct {
 // button prefix ("d"), who may use it, where it shows, and what runs it.
 type route struct {
 	entry string
-	roles []string
+	roles []roles.Role
 	help  string    // its line in /aide and in Telegram's "/" menu; "": not listed
 	greet *greeting // nil: not in the greeting's menu
 	// min and max bound the fields a button's data carries after the prefix.
@@ -54,11 +55,11 @@ type route struct {
 // indicators.Allowed, mayInvite and mayManage. A function, not a
 // variable: handlers read the registry back.
 func registry() []route {
-	cmd := func(entry string, roles []string, help string, run func(b *Bot) handler) route {
-		return route{entry: entry, roles: roles, help: help, run: run}
+	cmd := func(entry string, who []roles.Role, help string, run func(b *Bot) handler) route {
+		return route{entry: entry, roles: who, help: help, run: run}
 	}
-	btn := func(entry string, roles []string, min, max int, run func(b *Bot) handler) route {
-		return route{entry: entry, roles: roles, min: min, max: max, run: run}
+	btn := func(entry string, who []roles.Role, min, max int, run func(b *Bot) handler) route {
+		return route{entry: entry, roles: who, min: min, max: max, run: run}
 	}
 	greet := func(r route, g greeting) route {
 		r.greet = &g
@@ -84,9 +85,9 @@ func registry() []route {
 		greet(cmd("/export", coordinators, "fichier Excel des chiffres de votre territoire", func(b *Bot) handler { return b.startFigures(flowExport, "Export") }),
 			greeting{2, "Export", "le fichier Excel des chiffres", coordinators, nil}),
 		greet(cmd("/inviter", coordinators, "inviter un médiateur santé ou un coordinateur de votre territoire", func(b *Bot) handler { return b.startInvite }),
-			greeting{6, "Inviter", "un médiateur santé ou un coordinateur", []string{store.RoleAdmin}, nil}),
+			greeting{6, "Inviter", "un médiateur santé ou un coordinateur", []roles.Role{roles.Admin}, nil}),
 		greet(cmd("/equipe", coordinators, "les personnes de votre territoire : activité, désactiver, invitations", func(b *Bot) handler { return b.showTeam }),
-			greeting{5, "Équipe", "les personnes, leurs invitations", []string{store.RoleAdmin}, nil}),
+			greeting{5, "Équipe", "les personnes, leurs invitations", []roles.Role{roles.Admin}, nil}),
 		greet(cmd("/activite", coordinators, "activité par structure et par médiateur santé : dernière fiche, fiches du mois, bilan annuel", func(b *Bot) handler { return b.startActivity }),
 			greeting{3, "Activité", "structures et médiateurs : dernière fiche, bilans", coordinators, nil}),
 		// The region's annual report: regional coordinators (checked by the handler).
@@ -131,7 +132,7 @@ func routeOf(entry string) (route, bool) {
 }
 
 // mayUse says whether role may use an entry of the registry.
-func mayUse(entry, role string) bool {
+func mayUse(entry string, role roles.Role) bool {
 	r, ok := routeOf(entry)
 	return ok && slices.Contains(r.roles, role)
 }
@@ -156,7 +157,7 @@ func routesOf(b *Bot) map[string]routed {
 }
 
 // CommandsFor is the French command menu of one role, as /aide lists it.
-func CommandsFor(role string) []chat.Command {
+func CommandsFor(role roles.Role) []chat.Command {
 	var out []chat.Command
 	for _, r := range registry() {
 		if r.help != "" && slices.Contains(r.roles, role) {
@@ -306,7 +307,7 @@ func (b *Bot) refusePress(ctx context.Context, user *store.User, ev event, prefi
 	if len(prefix) > 8 || !utf8.ValidString(prefix) {
 		prefix = "?"
 	}
-	role := ""
+	var role roles.Role
 	if user != nil {
 		role = user.Role
 	}

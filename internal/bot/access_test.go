@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -61,15 +63,15 @@ const (
 )
 
 var (
-	mediatorRole = []string{store.RoleMediator}
-	coordRoles   = []string{store.RoleCoordinator, store.RoleAdmin}
-	allRoles     = []string{store.RoleMediator, store.RoleCoordinator, store.RoleAdmin}
+	mediatorRole = []roles.Role{roles.Mediator}
+	coordRoles   = []roles.Role{roles.Coordinator, roles.Admin}
+	allRoles     = []roles.Role{roles.Mediator, roles.Coordinator, roles.Admin}
 )
 
 // wantRoles is the role × entry-point matrix written out: the registry
 // must say exactly this, so adding a role to an entry, removing one, or
 // adding an entry without its line here fails.
-var wantRoles = map[string][]string{
+var wantRoles = map[string][]roles.Role{
 	"/fiche": mediatorRole, "/mesfiches": mediatorRole, "/suivis": mediatorRole, "/rappels": mediatorRole,
 	"/action": mediatorRole, "/partenaires": mediatorRole, "/bilan": mediatorRole, "/meschiffres": mediatorRole,
 	"/monbilan": mediatorRole, "/retour": mediatorRole, "/passer": mediatorRole, "/annuler": mediatorRole,
@@ -114,10 +116,10 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 	if err := h.db.SQL.QueryRow(ctx, `SELECT min(id) FROM requests`).Scan(&requestID); err != nil {
 		t.Fatal(err)
 	}
-	pdc := h.coordinator(4810, store.Invitation{Scope: "departement", Departement: "62"})
-	ccas := h.coordinator(4811, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	pdc := h.coordinator(4810, store.Invitation{Level: "departement", Departement: "62"})
+	ccas := h.coordinator(4811, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 	admin := h.tg.NewUser(4812, "Admin").For(t)
-	admin.Send("/start " + h.invite(store.Invitation{Role: store.RoleAdmin}))
+	admin.Send("/start " + h.invite(store.Invitation{Role: roles.Admin}))
 	admin.Expect("Bienvenue")
 	stranger := h.tg.NewUser(4899, "Inconnu").For(t)
 	stranger.Send("bonjour")
@@ -147,11 +149,11 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 
 	type person struct {
 		name string
-		role string
+		role roles.Role
 		u    *telegramtest.User
 	}
-	people := []person{{"coordinateur département 62", store.RoleCoordinator, pdc}, {"coordinateur structure", store.RoleCoordinator, ccas},
-		{"administrateur", store.RoleAdmin, admin}, {"médiateur", store.RoleMediator, awa}}
+	people := []person{{"coordinateur département 62", roles.Coordinator, pdc}, {"coordinateur structure", roles.Coordinator, ccas},
+		{"administrateur", roles.Admin, admin}, {"médiateur", roles.Mediator, awa}}
 	reg := bot.Registry()
 	entries := slices.Sorted(maps.Keys(reg))
 	refusedPresses := 0
@@ -171,7 +173,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 				if strings.HasPrefix(entry, "/") {
 					p.u.Send(s)
 					want := coordsOnly
-					if slices.Contains(e.Roles, store.RoleMediator) {
+					if slices.Contains(e.Roles, roles.Mediator) {
 						want = mediatorsOnly
 					}
 					if got := p.u.Expect("réservée").Text; !strings.Contains(got, want) {
@@ -200,7 +202,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		t.Errorf("%d presses refused by role, want %d", refusedPresses, 3*16+17)
 	}
 
-	pdcP, ccasP := person{"département 62", store.RoleCoordinator, pdc}, person{"structure", store.RoleCoordinator, ccas}
+	pdcP, ccasP := person{"département 62", roles.Coordinator, pdc}, person{"structure", roles.Coordinator, ccas}
 	coordinatorsOfTheWrongKind := []person{pdcP, ccasP}
 
 	// Territories: a coordinator sees their own only, whatever the button says.
@@ -255,7 +257,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		t.Errorf("%d territory refusals audited, want 11", n)
 	}
 	for _, id := range []int64{4801, 4810, 4811, 4812, 4899} {
-		if _, exists, err := h.drafts.Load(ctx, store.ChatID(id), store.TelegramID(id)); err != nil || exists {
+		if _, exists, err := h.drafts.Load(ctx, ids.ChatID(id), ids.TelegramID(id)); err != nil || exists {
 			t.Errorf("user %d has a draft after refusals (err %v)", id, err)
 		}
 	}
@@ -266,7 +268,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 func TestForgedPressesAreAnsweredAndChangeNothing(t *testing.T) {
 	h := newHarness(t)
 	awa := h.mediator(4901, "Awa", "59")
-	region := h.coordinator(4910, store.Invitation{Scope: "region"})
+	region := h.coordinator(4910, store.Invitation{Level: "region"})
 	before := h.snapshot()
 	forged := []string{"b", "b:", "d", "d:", "r", "r:x", "r:1:2:3:4", "rp", "rp:h", "rp:h:99", "rp:x:1", "bl", "bl:x",
 		"i", "m", "e:", "zz:1", ":", "::::::::", "d:c:sexe:F:x:y:z:w", strings.Repeat("a", 65), "\xff\xfe", "b:new:\x00"}
@@ -292,7 +294,7 @@ func TestGroupsGetNothingAndTheBotLeaves(t *testing.T) {
 	h := newHarness(t)
 	awa := h.mediator(5001, "Awa", "59")
 	h.seedSheets(5001, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
-	claire := h.coordinator(5010, store.Invitation{Scope: "region"})
+	claire := h.coordinator(5010, store.Invitation{Level: "region"})
 	bot := "@" + h.tg.Bot().Username()
 	privateBefore := len(awa.Messages()) + len(claire.Messages())
 	before := h.snapshot()

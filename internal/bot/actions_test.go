@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -132,8 +133,8 @@ func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
 	ctx := context.Background()
 	u := h.mediator(7003, "Awa", "59")
 	h.mediator(7004, "Léa", "59")
-	mediatorOf := func(tg int64) store.MediatorID {
-		var id store.MediatorID
+	mediatorOf := func(tg int64) ids.MediatorID {
+		var id ids.MediatorID
 		if err := h.db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = $1`, tg).Scan(&id); err != nil {
 			t.Fatal(err)
 		}

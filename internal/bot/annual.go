@@ -12,7 +12,9 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // The regional annual report (/rapport, buttons "ra:<year>:<docx|pdf|annexe|menu>"):
@@ -31,7 +33,7 @@ const msgAnnualFigures = "Les réponses libres des bilans n'y figurent pas (Tele
 
 // regional says whether u sees the whole region.
 func regional(u *store.User) bool {
-	return u.Role == store.RoleAdmin || (u.Coordinator != nil && u.Coordinator.Scope == "region")
+	return u.Role == roles.Admin || (u.Coordinator != nil && u.Coordinator.Level == territory.LevelRegion)
 }
 
 // annualButtons offers the report of year as Word, PDF and Annexe 1.

@@ -15,7 +15,7 @@ func TestRegionalCoordinatorGetsTheAnnualReport(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(5501, "Awa", "59")
 	h.seedSheets(5501, 3, time.Date(2025, 5, 12, 0, 0, 0, 0, time.UTC))
-	c := h.coordinator(5502, store.Invitation{Scope: "region"})
+	c := h.coordinator(5502, store.Invitation{Level: "region"})
 	c.Send("/rapport")
 	menu := c.Expect("Rapport annuel 2025 de la région")
 	if !strings.Contains(menu.Text, "votre texte dans sa section « Contexte et faits marquants »") || strings.Contains(menu.Text, "provisoire") {
@@ -72,7 +72,7 @@ func TestRegionalCoordinatorGetsTheAnnualReport(t *testing.T) {
 	c.Expect("Rapport annuel 2025 de la région")
 
 	// A département coordinator: refused, by command and by button.
-	nord := h.coordinator(5503, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(5503, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/rapport")
 	nord.Expect("seuls les coordinateurs régionaux peuvent le produire")
 	nord.PressData(nord.Messages()[1].ID, "ra:2025:pdf")

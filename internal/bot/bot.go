@@ -16,6 +16,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/state"
@@ -95,8 +97,8 @@ func (b *Bot) Now() time.Time { return b.now().In(b.loc) }
 // event is one incoming message or button press, reduced to what Relais uses.
 type event struct {
 	updateID    int
-	userID      store.TelegramID
-	chatID      store.ChatID
+	userID      ids.TelegramID
+	chatID      ids.ChatID
 	firstName   string
 	text        string // message text
 	data        string // callback data
@@ -117,7 +119,7 @@ func eventOf(in chat.Event) (event, bool) {
 	if in.Membership != "" || in.ChatKind != chat.Private || in.ChatID != in.SenderID {
 		return event{}, false
 	}
-	ev := event{updateID: in.ID, userID: store.TelegramID(in.SenderID), chatID: store.ChatID(in.ChatID), firstName: in.SenderName}
+	ev := event{updateID: in.ID, userID: ids.TelegramID(in.SenderID), chatID: ids.ChatID(in.ChatID), firstName: in.SenderName}
 	switch {
 	case in.Press != nil:
 		ev.data, ev.callback, ev.messageID, ev.pressedText = in.Press.Data, in.Press.CallbackID, in.MessageID, in.Press.MessageText
@@ -141,10 +143,10 @@ const renewEvery = state.ProcessingTTL / 3
 // Updates has each update handled once, and a chat's updates one at a time
 // across replicas (state.Updates): a lease on the chat while one is handled.
 type Updates interface {
-	BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (state.UpdateStatus, error)
-	RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
-	FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
-	AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error
+	BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (state.UpdateStatus, error)
+	RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
+	FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
+	AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
 }
 
 // HandleEvent processes one event once, even when the transport delivers
@@ -209,7 +211,7 @@ func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
 }
 
 // retryRelease calls release until it succeeds or the lease has expired anyway.
-func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, store.ChatID, int) error, chatID store.ChatID, updateID int) {
+func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, ids.ChatID, int) error, chatID ids.ChatID, updateID int) {
 	for deadline := time.Now().Add(state.ProcessingTTL); time.Now().Before(deadline); {
 		time.Sleep(500 * time.Millisecond)
 		if err := release(ctx, chatID, updateID); err == nil {
@@ -219,7 +221,7 @@ func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, st
 }
 
 // renew keeps the chat's lease while its update is handled.
-func (b *Bot) renew(ctx context.Context, chatID store.ChatID, updateID int) {
+func (b *Bot) renew(ctx context.Context, chatID ids.ChatID, updateID int) {
 	t := time.NewTicker(renewEvery)
 	defer t.Stop()
 	for {
@@ -246,7 +248,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgTryAgain)
 		return
 	}
-	ctx = withLogAttrs(ctx, slog.String("role", user.Role))
+	ctx = withLogAttrs(ctx, slog.String("role", string(user.Role)))
 	if user.Unreachable { // the loaded row says so: no round trip for everyone else
 		b.noteReachable(ctx, ev)
 	}
@@ -315,9 +317,9 @@ func (b *Bot) help(ctx context.Context, u *store.User, ev event, _ []string) err
 
 // reservedFor explains that a known command belongs to another role, so a
 // coordinator typing /fiche learns why rather than reading "unknown".
-func reservedFor(cmd string, roles []string) string {
+func reservedFor(cmd string, list []roles.Role) string {
 	who := "aux coordinateurs"
-	if slices.Contains(roles, store.RoleMediator) {
+	if slices.Contains(list, roles.Mediator) {
 		who = "aux médiateurs santé"
 	}
 	return "La commande " + cmd + " est réservée " + who + ". Tapez /aide pour voir ce que vous pouvez faire."
@@ -353,7 +355,7 @@ func (b *Bot) reply(ctx context.Context, ev event, text string) {
 // failure). A text over Telegram's limit (a long list) goes as several
 // messages cut between lines, the buttons on the last one: a user never
 // gets silence because a list grew.
-func (b *Bot) send(ctx context.Context, chatID store.ChatID, text string, buttons [][]chat.Button) int {
+func (b *Bot) send(ctx context.Context, chatID ids.ChatID, text string, buttons [][]chat.Button) int {
 	return b.post(ctx, chat.Message{ChatID: int64(chatID), Text: text, Buttons: buttons})
 }
 
@@ -411,7 +413,7 @@ func splitText(text string, limit int) []string {
 
 // edit replaces a message's text and buttons (none: its keyboard goes); an
 // identical edit is not an error.
-func (b *Bot) edit(ctx context.Context, chatID store.ChatID, messageID int, text string, buttons [][]chat.Button) {
+func (b *Bot) edit(ctx context.Context, chatID ids.ChatID, messageID int, text string, buttons [][]chat.Button) {
 	b.post(ctx, chat.Message{ChatID: int64(chatID), Edit: messageID, Text: text, Buttons: buttons})
 }
 

@@ -47,7 +47,7 @@ func seedLineData(t *testing.T, h *harness) string {
 // the message carrying the workbook.
 func exportXLSX(t *testing.T, h *harness) (*telegramtest.User, telegramtest.Message) {
 	t.Helper()
-	c := h.coordinator(7002, store.Invitation{Scope: "departement", Departement: "59"})
+	c := h.coordinator(7002, store.Invitation{Level: "departement", Departement: "59"})
 	c.Send("/export 01/01/2025 31/12/2025")
 	c.Expect("Quel territoire")
 	c.Press("Nord")
@@ -161,7 +161,7 @@ func TestChatFilesHoldFiguresOnlyByDefault(t *testing.T) {
 	}
 
 	// The annual report: figures, without the reviews' free text.
-	region := h.coordinator(7003, store.Invitation{Scope: "region"})
+	region := h.coordinator(7003, store.Invitation{Level: "region"})
 	region.Send("/rapport 2025")
 	menu := region.Expect("Rapport annuel 2025 de la région")
 	mustContain(t, menu.Text, "Les réponses libres des bilans n'y figurent pas")
@@ -205,7 +205,7 @@ func TestChatFilesLinesSendsTheLines(t *testing.T) {
 		t.Errorf("CSV:\n%s", csv.Document.Data)
 	}
 
-	region := h.coordinator(7003, store.Invitation{Scope: "region"})
+	region := h.coordinator(7003, store.Invitation{Level: "region"})
 	region.Send("/rapport 2025")
 	menu := region.Expect("Rapport annuel 2025 de la région")
 	mustContain(t, menu.Text, "Il contient les réponses libres des bilans")

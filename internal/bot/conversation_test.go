@@ -9,6 +9,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -47,7 +49,7 @@ func TestAGreetingOffersWhatEachRoleCanDo(t *testing.T) {
 	awa.Send("merci !")
 	awa.Expect("Avec plaisir ! Autre chose ?")
 
-	region := h.coordinator(7010, store.Invitation{Scope: "region"})
+	region := h.coordinator(7010, store.Invitation{Level: "region"})
 	region.Send("Bonjour")
 	m = region.Expect("Bonjour Coord !")
 	if m.Text != "Bonjour Coord ! Que voulez-vous faire ?\n"+
@@ -65,13 +67,13 @@ func TestAGreetingOffersWhatEachRoleCanDo(t *testing.T) {
 	region.Expect("Export : quelle période ?")
 
 	// The annual report is the region's: not offered to a département.
-	nord := h.coordinator(7011, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(7011, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("salut")
 	if got := menuOf(nord.Expect("Que voulez-vous faire ?")); got != "Indicateurs|Export|Activité" {
 		t.Fatalf("départemental coordinator's menu: %s", got)
 	}
 	admin := h.tg.NewUser(7012, "Ada").For(t)
-	admin.Send("/start " + h.invite(store.Invitation{Role: store.RoleAdmin}))
+	admin.Send("/start " + h.invite(store.Invitation{Role: roles.Admin}))
 	admin.Expect("Bienvenue")
 	admin.Send("bonjour")
 	if got := menuOf(admin.Expect("Que voulez-vous faire ?")); got != "Indicateurs|Export|Activité|Rapport annuel|Équipe|Inviter" {
@@ -123,7 +125,7 @@ func TestIntentsStartTheirCommand(t *testing.T) {
 	awa.Send("rapport annuel 2024")
 	awa.Expect("La commande /rapport est réservée aux coordinateurs.")
 
-	region := h.coordinator(7110, store.Invitation{Scope: "region"})
+	region := h.coordinator(7110, store.Invitation{Level: "region"})
 	for _, c := range []struct{ typed, want string }{
 		{"indicateur", "Indicateurs : quelle période ?"},
 		{"exporté", "Export : quelle période ?"},
@@ -136,7 +138,7 @@ func TestIntentsStartTheirCommand(t *testing.T) {
 	}
 	region.Send("nouvelle fiche")
 	region.Expect("La commande /fiche est réservée aux médiateurs santé. Tapez /aide pour voir ce que vous pouvez faire.")
-	nord := h.coordinator(7111, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(7111, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("rapport annuel 2024")
 	nord.Expect("seuls les coordinateurs régionaux peuvent le produire")
 	if n := h.count(`SELECT count(*) FROM sheets`); n != 0 {
@@ -234,7 +236,7 @@ func messageByID(ms []telegramtest.Message, id int) telegramtest.Message {
 func waitPrompt(t *testing.T, h *harness, id int64) {
 	t.Helper()
 	waitUntil(t, func() bool {
-		_, ok, err := h.drafts.Prompt(context.Background(), store.ChatID(id), store.TelegramID(id))
+		_, ok, err := h.drafts.Prompt(context.Background(), ids.ChatID(id), ids.TelegramID(id))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -302,7 +304,7 @@ func TestExportTakesTypedDates(t *testing.T) {
 	h.mediator(7501, "Awa", "80")
 	h.seedSheets(7501, 2, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	h.seedSheets(7501, 1, time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC))
-	c := h.coordinator(7502, store.Invitation{Scope: "departement", Departement: "80"})
+	c := h.coordinator(7502, store.Invitation{Level: "departement", Departement: "80"})
 	c.Send("/export")
 	c.Press("Autres dates…")
 	c.Expect("Écrivez les deux dates de la période, par exemple : 01/01/2025 30/06/2025")
@@ -340,7 +342,7 @@ func TestExportTakesTypedDates(t *testing.T) {
 func TestInviterTakesATypedStructure(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(7601, "Awa", "59")
-	nord := h.coordinator(7610, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(7610, store.Invitation{Level: "departement", Departement: "59"})
 	before := h.count(`SELECT count(*) FROM invitations`)
 	nord.Send("/inviter")
 	nord.Press("Coordinateur")
@@ -376,7 +378,7 @@ func TestInviterTakesATypedStructure(t *testing.T) {
 	nord.Expect("Invitation créée : médiateur santé, Nord, CCAS Roubaix (poste en QPV).")
 
 	// The typed name stays inside the inviter's territory.
-	ccas := h.coordinator(7611, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	ccas := h.coordinator(7611, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 	ccas.Send("/inviter")
 	ccas.Press("Médiateur")
 	ccas.Press("Autre structure…")
@@ -405,7 +407,7 @@ func TestResumeAndDatebilanTakeTypedAnswers(t *testing.T) {
 		t.Fatal("« non » after /resume did not turn the Monday summary off")
 	}
 
-	region := h.coordinator(7710, store.Invitation{Scope: "region"})
+	region := h.coordinator(7710, store.Invitation{Level: "region"})
 	region.Send("/datebilan")
 	region.Expect("Pour la changer, écrivez la nouvelle date, par exemple 14/02/2027 (ou /datebilan 14/02/2027).")
 	region.Send("15/02/2027")
@@ -413,7 +415,7 @@ func TestResumeAndDatebilanTakeTypedAnswers(t *testing.T) {
 	if n := h.count(`SELECT count(*) FROM review_deadlines WHERE deadline = '2027-02-15'`); n != 1 {
 		t.Fatalf("%d deadlines on 15/02/2027", n)
 	}
-	nord := h.coordinator(7711, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(7711, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/datebilan")
 	nord.Expect("seuls les coordinateurs régionaux peuvent la changer")
 	n := len(nord.Messages())

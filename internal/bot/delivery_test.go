@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
 
@@ -111,7 +111,7 @@ func (h *harness) waitUnreachable(id int64, want bool) {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		u, err := h.db.Store.UserByTelegramID(context.Background(), store.TelegramID(id))
+		u, err := h.db.Store.UserByTelegramID(context.Background(), ids.TelegramID(id))
 		if err != nil {
 			h.t.Fatal(err)
 		}

@@ -21,7 +21,7 @@ func TestMondaySummaryHasButtons(t *testing.T) {
 	h.mediator(5201, "Awa", "59")
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
 	h.saveSheet(5201, "w1", "7K9JTG", day(17), store.Request{Kind: "droits", Type: "css", Status: "resolue"})
-	nord := h.coordinator(5202, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(5202, store.Invitation{Level: "departement", Departement: "59"})
 	if _, err := h.db.SQL.Exec(ctx, `UPDATE users SET created_at = '2026-01-01'`); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
 package bot
 
+import "github.com/relais-sante/relais/internal/roles"
+
 // RegistryEntry is one entry of the registry as the role × entry-point
 // test sees it.
 type RegistryEntry struct {
-	Roles  []string
+	Roles  []roles.Role
 	Routed bool // false: read before routing (the words of a form in progress)
 }
 

@@ -10,6 +10,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -44,7 +45,7 @@ func (h *harness) runReminders(now time.Time) {
 
 func (h *harness) user(id int64) *store.User {
 	h.t.Helper()
-	u, err := h.db.Store.UserByTelegramID(context.Background(), store.TelegramID(id))
+	u, err := h.db.Store.UserByTelegramID(context.Background(), ids.TelegramID(id))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func (h *harness) user(id int64) *store.User {
 }
 
 // openSheet saves a sheet of date whose requests are open with these follow-up dates (zero: none).
-func (h *harness) openSheet(mediatorID store.MediatorID, id, ben string, date time.Time, follows ...time.Time) {
+func (h *harness) openSheet(mediatorID ids.MediatorID, id, ben string, date time.Time, follows ...time.Time) {
 	h.t.Helper()
 	sh := store.Sheet{ID: id, MediatorID: mediatorID, Date: date, Beneficiary: ben, Sex: "M", QPV: "non",
 		Resources: "salaire", ContactMode: "contact_direct", Level: "oriente", SocialProtection: "non"}
@@ -517,7 +518,7 @@ func TestForgedPageButtonShowsOnlyOwnRequests(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(3014, "Awa", "59")
 	bob := h.mediator(3015, "Bob", "62")
-	coord := h.coordinator(3016, store.Invitation{Scope: "departement", Departement: "59"})
+	coord := h.coordinator(3016, store.Invitation{Level: "departement", Departement: "59"})
 	for i := range 7 {
 		h.openSheet(h.user(3014).Mediator.ID, fmt.Sprintf("s%d", i), fmt.Sprintf("AWA%03d", i), date(2026, 11, 2), date(2026, 11, 23))
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/draftprompt"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -26,16 +28,16 @@ type Forms map[string]*forms.Form
 // half-filled form, the question waiting for a typed answer, the last
 // question answered, the wrong invitation codes (state.Drafts).
 type Drafts interface {
-	Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Draft, bool, error)
-	Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, d state.Draft) error
-	Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
+	Load(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (state.Draft, bool, error)
+	Save(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, d state.Draft) error
+	Delete(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	Failures(ctx context.Context, key string, since time.Time) (int, error)
-	SaveLastQuestion(ctx context.Context, chatID store.ChatID, data []byte) error
-	LastQuestion(ctx context.Context, chatID store.ChatID) ([]byte, bool, error)
-	SetPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID, p state.Prompt) error
-	Prompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (state.Prompt, bool, error)
-	ClearPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error
+	SaveLastQuestion(ctx context.Context, chatID ids.ChatID, data []byte) error
+	LastQuestion(ctx context.Context, chatID ids.ChatID) ([]byte, bool, error)
+	SetPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, p state.Prompt) error
+	Prompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (state.Prompt, bool, error)
+	ClearPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error
 }
 
 // saver persists a finished form and returns the record number shown to the user.
@@ -142,7 +144,7 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 		}
 		if isWord {
 			msg := "Aucune saisie en cours."
-			if u.Role == store.RoleMediator {
+			if u.Role == roles.Mediator {
 				msg = "Aucune saisie en cours. Tapez /fiche pour commencer une fiche."
 			}
 			f.bot.reply(ctx, ev, msg)
@@ -389,7 +391,7 @@ func (f *formFlow) action(ctx context.Context, u *store.User, ev event, fields [
 // env gives the engine this mediator's people, looked up in PostgreSQL.
 type env struct {
 	store      *store.Store
-	mediatorID store.MediatorID
+	mediatorID ids.MediatorID
 }
 
 func (f *formFlow) env(u *store.User) dialog.Env {

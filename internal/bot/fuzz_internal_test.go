@@ -11,6 +11,8 @@ import (
 	"github.com/relais-sante/relais/dialogs"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -75,10 +77,10 @@ func FuzzButtonPress(f *testing.F) {
 	var users []*store.User
 	var messageIDs []int
 	for i, inv := range []store.Invitation{
-		{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"},
-		{Role: store.RoleCoordinator, Scope: "departement", Departement: "62"},
-		{Role: store.RoleCoordinator, Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"},
-		{Role: store.RoleAdmin},
+		{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"},
+		{Role: roles.Coordinator, Level: "departement", Departement: "62"},
+		{Role: roles.Coordinator, Level: "structure", Departement: "59", Structure: "CCAS Roubaix"},
+		{Role: roles.Admin},
 	} {
 		inv.ExpiresAt = time.Now().Add(time.Hour)
 		code, err := db.Store.CreateInvitation(ctx, inv)
@@ -86,7 +88,7 @@ func FuzzButtonPress(f *testing.F) {
 			f.Fatal(err)
 		}
 		id := int64(7100 + i)
-		u, err := db.Store.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "Fuzz", time.Now())
+		u, err := db.Store.RedeemInvitation(ctx, code, ids.TelegramID(id), ids.ChatID(id), "Fuzz", time.Now())
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -28,5 +29,5 @@ func (b *Bot) membershipChanged(ctx context.Context, ev chat.Event) {
 		return
 	}
 	b.log.InfoContext(ctx, "left a group chat", "chat_type", kind)
-	b.audit(ctx, store.TelegramID(ev.SenderID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": kind})
+	b.audit(ctx, ids.TelegramID(ev.SenderID), store.AuditRefused, "group", map[string]any{"reason": "group chat", "chat_type": kind})
 }

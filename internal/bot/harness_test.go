@@ -15,6 +15,7 @@ import (
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -166,7 +167,7 @@ func (h *harness) invite(inv store.Invitation) string {
 func (h *harness) mediator(id int64, name, dep string) *telegramtest.User {
 	h.t.Helper()
 	u := h.tg.NewUser(id, name).For(h.t)
-	u.Send("/start " + h.invite(store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: "CCAS Roubaix"}))
+	u.Send("/start " + h.invite(store.Invitation{Role: roles.Mediator, Departement: dep, Structure: "CCAS Roubaix"}))
 	u.Expect("Bienvenue")
 	return u
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -34,7 +35,7 @@ const (
 func viewer(u *store.User) indicators.Viewer {
 	v := indicators.Viewer{Role: u.Role}
 	if u.Coordinator != nil {
-		v.Level, v.Departement, v.Structure = u.Coordinator.Scope, u.Coordinator.Departement, u.Coordinator.Structure
+		v.Level, v.Departement, v.Structure = u.Coordinator.Level, u.Coordinator.Departement, u.Coordinator.Structure
 	}
 	if u.Mediator != nil {
 		v.MediatorID = u.Mediator.ID
@@ -48,7 +49,7 @@ func viewer(u *store.User) indicators.Viewer {
 func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
 	v := viewer(u)
 	out := indicators.Scopes(v)
-	if u.Role != store.RoleMediator {
+	if u.Role != roles.Mediator {
 		more, err := indicators.StructureScopes(ctx, b.store.Reports(), v)
 		if err != nil {
 			return nil, err
@@ -203,7 +204,7 @@ func commandOf(flow string) string {
 // pressFigures handles every button of the figures flow flow ("i", "m", "e", "a").
 func (b *Bot) pressFigures(flow string) handler {
 	return func(ctx context.Context, u *store.User, ev event, fields []string) error {
-		if (flow == flowOwn) != (u.Role == store.RoleMediator) {
+		if (flow == flowOwn) != (u.Role == roles.Mediator) {
 			b.answer(ctx, ev, "Ce bouton n'est pas pour vous.")
 			return nil
 		}
@@ -353,13 +354,13 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 // indicators.Allowed alone decides whether this user may see it: a forged
 // tag naming another territory is found, and refused.
 func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
-	all := indicators.Scopes(indicators.Viewer{Role: store.RoleAdmin})
+	all := indicators.Scopes(indicators.Viewer{Role: roles.Admin})
 	for _, d := range codes.Departements {
 		all = append(all, indicators.Departement(d.Code),
 			indicators.Scope{Kind: indicators.KindRural, Departement: d.Code},
 			indicators.Scope{Kind: indicators.KindQPVPosts, Departement: d.Code})
 	}
-	structures, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: store.RoleAdmin})
+	structures, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,9 @@ import (
 
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -27,7 +29,7 @@ import (
 func (h *harness) seedSheets(telegramID int64, n int, date time.Time) {
 	h.t.Helper()
 	ctx := context.Background()
-	u, err := h.db.Store.UserByTelegramID(ctx, store.TelegramID(telegramID))
+	u, err := h.db.Store.UserByTelegramID(ctx, ids.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func (h *harness) seedSheets(telegramID int64, n int, date time.Time) {
 
 func (h *harness) coordinator(id int64, inv store.Invitation) *telegramtest.User {
 	h.t.Helper()
-	inv.Role = store.RoleCoordinator
+	inv.Role = roles.Coordinator
 	u := h.tg.NewUser(id, "Coord").For(h.t)
 	u.Send("/start " + h.invite(inv))
 	u.Expect("Bienvenue")
@@ -68,7 +70,7 @@ func TestCoordinatorAsksIndicatorsOfTheirTerritoryOnly(t *testing.T) {
 	h.seedSheets(4001, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	h.seedSheets(4002, 5, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 
-	nord := h.coordinator(4100, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(4100, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/indicateurs")
 	nord.Expect("quelle période")
 	nord.Press("Cette année")
@@ -88,7 +90,7 @@ func TestCoordinatorAsksIndicatorsOfTheirTerritoryOnly(t *testing.T) {
 		t.Fatal("no PNG chart with the rights section")
 	}
 
-	region := h.coordinator(4101, store.Invitation{Scope: "region"})
+	region := h.coordinator(4101, store.Invitation{Level: "region"})
 	region.Send("/indicateurs 01/01/2026 31/12/2026")
 	region.Expect("Quel territoire")
 	region.Press("Hauts-de-France")
@@ -122,7 +124,7 @@ func TestExportSendsXLSXAndIsAudited(t *testing.T) {
 	h := newHarness(t, chatLines) // the line-level files in the chat
 	h.mediator(4301, "Awa", "80")
 	h.seedSheets(4301, 2, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
-	c := h.coordinator(4302, store.Invitation{Scope: "departement", Departement: "80"})
+	c := h.coordinator(4302, store.Invitation{Level: "departement", Departement: "80"})
 	c.Send("/export")
 	c.Press("Ce mois")
 	c.Press("Somme")
@@ -221,7 +223,7 @@ func TestForgedScopeButtonIsRefused(t *testing.T) {
 	h.mediator(4402, "Léa", "62")
 	h.seedSheets(4401, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	h.seedSheets(4402, 5, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
-	nord := h.coordinator(4410, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(4410, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/indicateurs 01/01/2026 31/12/2026")
 	choice := nord.Expect("Quel territoire")
 	sum := sha256.Sum256([]byte(indicators.Departement("62").Key()))
@@ -247,12 +249,12 @@ func TestScopeButtonKeepsItsTerritoryWhenStructuresChange(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(4501, "Awa", "59") // CCAS Roubaix, Nord
 	h.seedSheets(4501, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
-	region := h.coordinator(4510, store.Invitation{Scope: "region"})
+	region := h.coordinator(4510, store.Invitation{Level: "region"})
 	region.Send("/indicateurs 01/01/2026 31/12/2026")
 	choice := region.Expect("Quel territoire")
 
 	late := h.tg.NewUser(4502, "Zoé").For(t)
-	late.Send("/start " + h.invite(store.Invitation{Role: store.RoleMediator, Departement: "02", Structure: "Association Laon"}))
+	late.Send("/start " + h.invite(store.Invitation{Role: roles.Mediator, Departement: "02", Structure: "Association Laon"}))
 	late.Expect("Bienvenue")
 
 	region.PressOn(choice, "CCAS Roubaix (Nord)")
@@ -267,7 +269,7 @@ func TestExportCSVButtonKeepsThePeriod(t *testing.T) {
 	h := newHarness(t, chatLines) // the line-level files in the chat
 	h.mediator(4601, "Awa", "80")
 	h.seedSheets(4601, 2, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))
-	c := h.coordinator(4602, store.Invitation{Scope: "structure", Departement: "80", Structure: "CCAS Roubaix"})
+	c := h.coordinator(4602, store.Invitation{Level: "structure", Departement: "80", Structure: "CCAS Roubaix"})
 	c.Send("/export")
 	c.Press("Cette semaine")
 	deadline := time.Now().Add(5 * time.Second)

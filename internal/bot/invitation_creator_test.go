@@ -21,8 +21,8 @@ func inviteLink(t *testing.T, coord *telegramtest.User, structure string) string
 // links register nobody.
 func TestDisablingACoordinatorRevokesTheirInvitations(t *testing.T) {
 	h := newHarness(t)
-	claire := h.coordinator(5710, store.Invitation{Scope: "region"})
-	nord := h.coordinator(5711, store.Invitation{Scope: "departement", Departement: "59"})
+	claire := h.coordinator(5710, store.Invitation{Level: "region"})
+	nord := h.coordinator(5711, store.Invitation{Level: "departement", Departement: "59"})
 	used := inviteLink(t, nord, "CCAS Roubaix")
 	first := inviteLink(t, nord, "CCAS Roubaix")
 	second := inviteLink(t, nord, "CCAS Tourcoing")
@@ -55,7 +55,7 @@ func TestDisablingACoordinatorRevokesTheirInvitations(t *testing.T) {
 // pending (a database from before disabling revoked them).
 func TestAnInvitationOfADisabledCreatorIsRefused(t *testing.T) {
 	h := newHarness(t)
-	nord := h.coordinator(5811, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(5811, store.Invitation{Level: "departement", Departement: "59"})
 	code := inviteLink(t, nord, "CCAS Roubaix")
 	if n := h.count(`WITH d AS (UPDATE users SET disabled_at = now() WHERE telegram_id = 5811 RETURNING 1) SELECT count(*) FROM d`); n != 1 {
 		t.Fatal("could not disable the creator")

@@ -13,6 +13,7 @@ import (
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/orgname"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -32,21 +33,21 @@ const invitationTTL = 7 * 24 * time.Hour
 // structure scope); a structure coordinator mediators and coordinators of
 // their structure. Mediators invite nobody.
 func mayInvite(u *store.User, inv store.Invitation) bool {
-	if u.Role == store.RoleAdmin {
+	if u.Role == roles.Admin {
 		return true
 	}
-	if u.Role != store.RoleCoordinator || u.Coordinator == nil || inv.Role == store.RoleAdmin {
+	if u.Role != roles.Coordinator || u.Coordinator == nil || inv.Role == roles.Admin {
 		return false
 	}
 	c := u.Coordinator
-	switch c.Scope {
+	switch c.Level {
 	case "region":
 		return true
 	case "departement":
 		return c.Covers(inv.Departement, inv.Structure) &&
-			(inv.Role == store.RoleMediator || inv.Scope == "departement" || inv.Scope == "structure")
+			(inv.Role == roles.Mediator || inv.Level == "departement" || inv.Level == "structure")
 	case "structure":
-		return c.Covers(inv.Departement, inv.Structure) && (inv.Role == store.RoleMediator || inv.Scope == "structure")
+		return c.Covers(inv.Departement, inv.Structure) && (inv.Role == roles.Mediator || inv.Level == "structure")
 	}
 	return false
 }
@@ -58,7 +59,7 @@ func sameStructure(a, b string) bool {
 
 // inviteDepartements are the départements u may invite into.
 func inviteDepartements(u *store.User) []string {
-	if u.Role == store.RoleAdmin || (u.Coordinator != nil && u.Coordinator.Scope == "region") {
+	if u.Role == roles.Admin || (u.Coordinator != nil && u.Coordinator.Level == "region") {
 		var out []string
 		for _, d := range codes.Departements {
 			out = append(out, d.Code)
@@ -79,17 +80,17 @@ func structureTag(dep, name string) string {
 
 // knownStructures lists the structures of dep that u may invite into.
 func (b *Bot) knownStructures(ctx context.Context, u *store.User, dep string) ([]string, error) {
-	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: store.RoleAdmin})
+	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return nil, err
 	}
 	var out []string
 	for _, s := range scopes {
-		if s.Departement == dep && mayInvite(u, store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: s.Structure}) {
+		if s.Departement == dep && mayInvite(u, store.Invitation{Role: roles.Mediator, Departement: dep, Structure: s.Structure}) {
 			out = append(out, s.Structure)
 		}
 	}
-	if u.Coordinator != nil && u.Coordinator.Scope == "structure" && len(out) == 0 {
+	if u.Coordinator != nil && u.Coordinator.Level == "structure" && len(out) == 0 {
 		out = append(out, u.Coordinator.Structure) // their structure, before its first mediator
 	}
 	return out, nil
@@ -109,7 +110,7 @@ func (b *Bot) startInvite(ctx context.Context, u *store.User, ev event, fields [
 	rows := [][]chat.Button{
 		keyRow(button("Médiateur santé", flowInvite+":m"), button("Coordinateur", flowInvite+":c")),
 	}
-	if u.Role == store.RoleAdmin {
+	if u.Role == roles.Admin {
 		rows = append(rows, keyRow(button("Administrateur", flowInvite+":a")))
 	}
 	b.send(ctx, ev.chatID, "Inviter qui ? Vous recevrez un lien d'inscription à transférer à la personne, valable 7 jours et une seule fois.", keyboard(rows...))
@@ -133,7 +134,7 @@ type inviteStep struct {
 func inviteSteps() []inviteStep {
 	return []inviteStep{
 		{[]string{"a"}, func(w inviteWizard, _ []string) error {
-			return w.create(store.Invitation{Role: store.RoleAdmin})
+			return w.create(store.Invitation{Role: roles.Admin})
 		}},
 		{[]string{"m"}, func(w inviteWizard, f []string) error {
 			if deps := inviteDepartements(w.u); len(deps) == 1 {
@@ -175,7 +176,7 @@ func inviteSteps() []inviteStep {
 				w.refuse()
 				return nil
 			}
-			if err := w.create(store.Invitation{Role: store.RoleMediator, Departement: f[1], Structure: name, Rural: f[3] == "1"}); err != nil {
+			if err := w.create(store.Invitation{Role: roles.Mediator, Departement: f[1], Structure: name, Rural: f[3] == "1"}); err != nil {
 				return err
 			}
 			w.b.clearPrompt(w.ctx, w.ev) // the rural question of a typed structure is answered
@@ -183,10 +184,10 @@ func inviteSteps() []inviteStep {
 		}},
 		{[]string{"c"}, func(w inviteWizard, _ []string) error {
 			var rows [][]chat.Button
-			if mayInvite(w.u, store.Invitation{Role: store.RoleCoordinator, Scope: "region"}) {
+			if mayInvite(w.u, store.Invitation{Role: roles.Coordinator, Level: "region"}) {
 				rows = append(rows, keyRow(button("Régional", flowInvite+":c:r")))
 			}
-			if w.u.Coordinator == nil || w.u.Coordinator.Scope != "structure" {
+			if w.u.Coordinator == nil || w.u.Coordinator.Level != "structure" {
 				rows = append(rows, keyRow(button("Départemental", flowInvite+":c:d")))
 			}
 			rows = append(rows, keyRow(button("D'une structure", flowInvite+":c:s")))
@@ -194,7 +195,7 @@ func inviteSteps() []inviteStep {
 			return nil
 		}},
 		{[]string{"c", "r"}, func(w inviteWizard, _ []string) error {
-			return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+			return w.create(store.Invitation{Role: roles.Coordinator, Level: "region"})
 		}},
 		{[]string{"c", "d|s"}, func(w inviteWizard, f []string) error {
 			switch deps := inviteDepartements(w.u); len(deps) {
@@ -213,7 +214,7 @@ func inviteSteps() []inviteStep {
 				return nil
 			}
 			if f[1] == "d" {
-				return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: f[2]})
+				return w.create(store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: f[2]})
 			}
 			rows, err := w.structureRows(flowInvite+":c:s:"+f[2], f[2])
 			if err != nil {
@@ -232,7 +233,7 @@ func inviteSteps() []inviteStep {
 				w.refuse()
 				return nil
 			}
-			return w.create(store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: f[2], Structure: name})
+			return w.create(store.Invitation{Role: roles.Coordinator, Level: "structure", Departement: f[2], Structure: name})
 		}},
 	}
 }
@@ -348,15 +349,15 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	var inv store.Invitation
 	switch strings.NewReplacer("é", "e", "É", "e").Replace(strings.ToLower(words[0])) {
 	case "mediateur", "mediatrice", "mediateur·rice":
-		inv.Role = store.RoleMediator
+		inv.Role = roles.Mediator
 	case "coordinateur", "coordinatrice", "coordinateur·rice":
-		inv.Role, inv.Scope = store.RoleCoordinator, "structure"
+		inv.Role, inv.Level = roles.Coordinator, "structure"
 	default:
 		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+inviteUsage)
 		return nil
 	}
 	words = words[1:]
-	if inv.Role == store.RoleMediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
+	if inv.Role == roles.Mediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
 		inv.Rural, words = true, words[1:]
 	}
 	if len(words) < 2 || codes.Departements.Label(words[0]) == words[0] {
@@ -390,7 +391,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 // invites into and manages.
 func ownTerritory(u *store.User) string {
 	if u.Coordinator != nil {
-		return territory(u.Coordinator)
+		return territoryName(u.Coordinator)
 	}
 	return "région Hauts-de-France"
 }
@@ -428,14 +429,14 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 // invitationLabel says in French who an invitation is for.
 func invitationLabel(inv store.Invitation) string {
 	switch inv.Role {
-	case store.RoleMediator:
+	case roles.Mediator:
 		post := "poste en QPV"
 		if inv.Rural {
 			post = "poste rural"
 		}
 		return fmt.Sprintf("médiateur santé, %s, %s (%s)", codes.Departements.Label(inv.Departement), inv.Structure, post)
-	case store.RoleCoordinator:
-		switch inv.Scope {
+	case roles.Coordinator:
+		switch inv.Level {
 		case "region":
 			return "coordinateur régional"
 		case "departement":

@@ -12,7 +12,7 @@ import (
 func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(5101, "Awa", "59") // makes "CCAS Roubaix" a known structure of the Nord
-	claire := h.coordinator(5110, store.Invitation{Scope: "region"})
+	claire := h.coordinator(5110, store.Invitation{Level: "region"})
 	claire.Send("/inviter")
 	claire.Expect("Inviter qui ?")
 	claire.Press("Médiateur santé")
@@ -42,8 +42,8 @@ func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
 func TestInvitationsStayInTheInvitersTerritory(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(5201, "Awa", "59")
-	nord := h.coordinator(5210, store.Invitation{Scope: "departement", Departement: "59"})
-	ccas := h.coordinator(5211, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	nord := h.coordinator(5210, store.Invitation{Level: "departement", Departement: "59"})
+	ccas := h.coordinator(5211, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 	invitationsBefore := h.count(`SELECT count(*) FROM invitations`)
 
 	nord.Send("/inviter médiateur 62 Centre social Lens")

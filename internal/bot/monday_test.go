@@ -12,6 +12,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/export"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -22,7 +24,7 @@ import (
 func (h *harness) saveSheet(telegramID int64, id, person string, date time.Time, req store.Request) {
 	h.t.Helper()
 	ctx := context.Background()
-	u, err := h.db.Store.UserByTelegramID(ctx, store.TelegramID(telegramID))
+	u, err := h.db.Store.UserByTelegramID(ctx, ids.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -39,7 +41,7 @@ func (h *harness) saveSheet(telegramID int64, id, person string, date time.Time,
 
 func (h *harness) identifier(telegramID int64) string {
 	h.t.Helper()
-	u, err := h.db.Store.UserByTelegramID(context.Background(), store.TelegramID(telegramID))
+	u, err := h.db.Store.UserByTelegramID(context.Background(), ids.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 	h.mediator(5001, "Awa", "59") // CCAS Roubaix
 	h.mediator(5002, "Léa", "59") // CCAS Roubaix, nothing this month
 	u := h.tg.NewUser(5003, "Inès").For(t)
-	u.Send("/start " + h.invite(store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "Centre social Lille-Sud"}))
+	u.Send("/start " + h.invite(store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "Centre social Lille-Sud"}))
 	u.Expect("Bienvenue")
 	awa, lea, ines := h.identifier(5001), h.identifier(5002), h.identifier(5003)
 
@@ -98,7 +100,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 	if _, err := h.db.SQL.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2025 FROM mediators WHERE identifier = $1`, awa); err != nil {
 		t.Fatal(err)
 	}
-	nord := h.coordinator(5100, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(5100, store.Invitation{Level: "departement", Departement: "59"})
 	if _, err := h.db.SQL.Exec(ctx, `UPDATE users SET created_at = '2026-01-01'`); err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +245,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 func TestNewNamesInTheMenuOldNamesStillWork(t *testing.T) {
 	h := newHarness(t)
 	med := h.mediator(5201, "Awa", "59")
-	coord := h.coordinator(5202, store.Invitation{Scope: "departement", Departement: "59"})
+	coord := h.coordinator(5202, store.Invitation{Level: "departement", Departement: "59"})
 	menu := func(chatID int64) string {
 		var lines []string
 		for _, c := range h.tg.Bot().CommandsFor(fmt.Sprintf(`{"type":"chat","chat_id":%d}`, chatID), "") {
@@ -293,7 +295,7 @@ func TestLongActivityComesWholeInSeveralMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	region := h.coordinator(5301, store.Invitation{Scope: "region"})
+	region := h.coordinator(5301, store.Invitation{Level: "region"})
 	region.Send("/activite")
 	region.Press("Hauts-de-France")
 	last := waitFor(t, region, "buttons under the activity", func(m telegramtest.Message) bool {

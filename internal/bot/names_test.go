@@ -12,7 +12,7 @@ import (
 // e-mail); a refused name creates no invitation.
 func TestInviteRefusesBadStructureNames(t *testing.T) {
 	h := newHarness(t)
-	nord := h.coordinator(6601, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(6601, store.Invitation{Level: "departement", Departement: "59"})
 	name80 := "Centre " + strings.Repeat("a", 73)
 	for _, c := range []struct{ name, want string }{
 		{name80 + "b", "Nom trop long : 81 caractères, 80 au plus. Aucune invitation n'a été créée."},

@@ -11,6 +11,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -104,7 +106,7 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 // "/" list matches /aide (the default menu, set at start, only has /start
 // and /aide). It comes before the answer, so the menu is there when the
 // user reads it.
-func (b *Bot) setChatMenu(ctx context.Context, chatID store.ChatID, role string) {
+func (b *Bot) setChatMenu(ctx context.Context, chatID ids.ChatID, role roles.Role) {
 	if err := b.out.SetCommands(ctx, int64(chatID), CommandsFor(role)); err != nil {
 		b.log.WarnContext(ctx, "set chat commands", "chat_id", chatID, "err", err)
 	}
@@ -112,21 +114,21 @@ func (b *Bot) setChatMenu(ctx context.Context, chatID store.ChatID, role string)
 
 func welcome(u *store.User) string {
 	switch u.Role {
-	case store.RoleMediator:
+	case roles.Mediator:
 		return "Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (" +
 			codes.Departements.Label(u.Mediator.Departement) + ").\n\n" +
 			"Après chaque accompagnement, tapez /fiche pour remplir la fiche en une minute. " +
 			"Tapez /aide pour tout voir.\n\n" + questionsHint(u)
-	case store.RoleCoordinator:
-		return "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (" + territory(u.Coordinator) + ").\n\n" +
+	case roles.Coordinator:
+		return "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (" + territoryName(u.Coordinator) + ").\n\n" +
 			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir.\n\n" + questionsHint(u)
 	default:
 		return "Bienvenue sur Relais ! Votre compte d'administrateur est ouvert. Tapez /aide pour tout voir.\n\n" + questionsHint(u)
 	}
 }
 
-func territory(c *store.Coordinator) string {
-	switch c.Scope {
+func territoryName(c *store.Coordinator) string {
+	switch c.Level {
 	case "region":
 		return "région Hauts-de-France"
 	case "departement":
@@ -143,7 +145,7 @@ func helpText(u *store.User) string {
 		sb.WriteString("/" + c.Name + " — " + c.Description + "\n")
 	}
 	sb.WriteString("\n" + questionsHint(u) + "\n")
-	if u.Role == store.RoleMediator {
+	if u.Role == roles.Mediator {
 		sb.WriteString("\nPendant une saisie (fiche, action, bilan), écrivez à tout moment « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner) ou « aide », avec ou sans barre oblique.")
 	}
 	return strings.TrimSpace(sb.String())

@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
 func TestInvitationRegistersAMediator(t *testing.T) {
 	h := newHarness(t)
-	code := h.invite(store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"})
+	code := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
 	awa := h.tg.NewUser(1001, "Awa").For(t)
 	awa.Send("/start " + code)
 	msg := awa.Expect("Bienvenue sur Relais")
@@ -39,13 +40,13 @@ func TestInvitationRegistersAMediator(t *testing.T) {
 
 func TestExpiredInvitationAndHelpByRole(t *testing.T) {
 	h := newHarness(t)
-	old := h.invite(store.Invitation{Role: store.RoleAdmin, ExpiresAt: h.clock.Now().Add(-time.Hour)})
+	old := h.invite(store.Invitation{Role: roles.Admin, ExpiresAt: h.clock.Now().Add(-time.Hour)})
 	u := h.tg.NewUser(7, "Zoé").For(t)
 	u.Send("/start " + old)
 	u.Expect("expiré")
 
 	coord := h.tg.NewUser(8, "Chloé").For(t)
-	coord.Send("/start " + h.invite(store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "62"}))
+	coord.Send("/start " + h.invite(store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "62"}))
 	coord.Expect("coordinateur")
 	coord.Send("/aide")
 	help := coord.Expect("Ce que vous pouvez faire")

@@ -8,8 +8,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/state"
-	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -123,7 +123,7 @@ func (h *harness) waitDraftAt(id int64, step string) {
 	h.t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		st, ok, err := h.drafts.Load(context.Background(), store.ChatID(id), store.TelegramID(id))
+		st, ok, err := h.drafts.Load(context.Background(), ids.ChatID(id), ids.TelegramID(id))
 		if err == nil && ok && st.Pos.Step == step && !h.chatBusy(id) {
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -89,7 +90,7 @@ func TestLongPartnerListIsSentInParts(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(7102, "Awa", "59")
 	ctx := context.Background()
-	var id store.MediatorID
+	var id ids.MediatorID
 	if err := h.db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE user_id = 7102`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ const msgOutOfBounds = "Période hors limites : du 01/01/2000 au 23/11/2027 au p
 
 func TestTypedPeriodsAreBounded(t *testing.T) {
 	h := newHarness(t)
-	region := h.coordinator(6501, store.Invitation{Scope: "region"})
+	region := h.coordinator(6501, store.Invitation{Level: "region"})
 	var choice telegramtest.Message
 	for _, c := range []struct{ cmd, want string }{
 		{"/indicateurs 01/01/0001 31/12/2024", msgOutOfBounds},
@@ -46,7 +46,7 @@ func TestTypedPeriodsAreBounded(t *testing.T) {
 
 func TestQuestionPeriodsAreBounded(t *testing.T) {
 	h := newHarness(t)
-	region := h.coordinator(6502, store.Invitation{Scope: "region"})
+	region := h.coordinator(6502, store.Invitation{Level: "region"})
 	for _, c := range []struct {
 		question string
 		ok       bool

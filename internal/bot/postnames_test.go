@@ -22,7 +22,7 @@ func TestPostIdentifierNeverLeavesTheBot(t *testing.T) {
 	awa.Press("Ce mois")
 	awa.Expect("Vos chiffres")
 
-	ccas := h.coordinator(5710, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	ccas := h.coordinator(5710, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 	ccas.Send("/equipe")
 	ccas.Expect("1. Awa — médiateur santé, CCAS Roubaix, Nord")
 	ccas.Send("/activite")

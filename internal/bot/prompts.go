@@ -13,6 +13,7 @@ import (
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/intent"
 	"github.com/relais-sante/relais/internal/orgname"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -173,7 +174,7 @@ func (b *Bot) answerPeriod(ctx context.Context, u *store.User, ev event, p state
 			dates[i] = strings.NewReplacer(".", "/", "-", "/").Replace(d)
 		}
 	}
-	if (flow == flowOwn) != (u.Role == store.RoleMediator) || !mayUse("/"+commandOf(flow), u.Role) {
+	if (flow == flowOwn) != (u.Role == roles.Mediator) || !mayUse("/"+commandOf(flow), u.Role) {
 		b.clearPrompt(ctx, ev)
 		return "", false
 	}
@@ -213,9 +214,9 @@ func (b *Bot) answerStructure(ctx context.Context, u *store.User, ev event, p st
 	} else {
 		b.log.ErrorContext(ctx, "list structures", "err", err)
 	}
-	inv := store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: name}
+	inv := store.Invitation{Role: roles.Mediator, Departement: dep, Structure: name}
 	if role == "c" {
-		inv = store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: dep, Structure: name}
+		inv = store.Invitation{Role: roles.Coordinator, Level: "structure", Departement: dep, Structure: name}
 	}
 	if !mayInvite(u, inv) {
 		b.clearPrompt(ctx, ev)
@@ -250,7 +251,7 @@ func (b *Bot) answerRural(ctx context.Context, u *store.User, ev event, p state.
 		return "Répondez « oui » (poste rural) ou « non » (poste en QPV), ou appuyez sur un bouton.", false
 	}
 	b.clearPrompt(ctx, ev)
-	b.fail(ctx, ev, "/inviter", b.createInvitation(ctx, u, ev, store.Invitation{Role: store.RoleMediator, Departement: p.Args[0], Structure: p.Args[1], Rural: rural}))
+	b.fail(ctx, ev, "/inviter", b.createInvitation(ctx, u, ev, store.Invitation{Role: roles.Mediator, Departement: p.Args[0], Structure: p.Args[1], Rural: rural}))
 	return "", true
 }
 

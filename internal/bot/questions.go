@@ -7,8 +7,10 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/followup"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/question"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -30,12 +32,12 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) error {
 	}
 	// Every structure is recognised, so a question about one outside the
 	// asker's territory is refused by name rather than misunderstood.
-	all, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: indicators.RoleAdmin})
+	all, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return fmt.Errorf("list structures for a question: %w", err)
 	}
 	var structures []question.Structure
-	if u.Role != store.RoleMediator {
+	if u.Role != roles.Mediator {
 		for _, s := range all {
 			structures = append(structures, question.Structure{Departement: s.Departement, Name: s.Structure})
 		}
@@ -53,7 +55,7 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) error {
 		}
 	}
 	if len(q.Foreign) > 0 {
-		b.reply(ctx, ev, question.ForeignPlaces(q, u.Role == store.RoleMediator, exampleStructure(u, all)))
+		b.reply(ctx, ev, question.ForeignPlaces(q, u.Role == roles.Mediator, exampleStructure(u, all)))
 		return nil
 	}
 	if !q.Understood() {
@@ -95,7 +97,7 @@ func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event, fields
 // breakdown and buttons to change the period or territory.
 func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q question.Query, scope indicators.Scope) error {
 	opts := []indicators.Option{indicators.InZone(b.loc), indicators.AsOf(b.Now())}
-	if u.Role == store.RoleMediator {
+	if u.Role == roles.Mediator {
 		opts = append(opts, indicators.ForTheMediator())
 	}
 	r, err := indicators.Compute(ctx, b.store.Reports(), q.Period, scope, opts...)
@@ -155,7 +157,7 @@ func (b *Bot) sendLateFollowUps(ctx context.Context, u *store.User, ev event) er
 // rememberQuestion keeps the question answered in the chat for a
 // follow-up; the territory kept is the one answered (none for a
 // mediator's own figures). A failure only loses the follow-up.
-func (b *Bot) rememberQuestion(ctx context.Context, chatID store.ChatID, q question.Query, scope indicators.Scope) {
+func (b *Bot) rememberQuestion(ctx context.Context, chatID ids.ChatID, q question.Query, scope indicators.Scope) {
 	var t question.Territory
 	if scope.Kind != indicators.KindMediator {
 		t = question.Territory{Kind: scope.Kind, Departement: scope.Departement, Structure: scope.Structure}
@@ -172,7 +174,7 @@ func (b *Bot) rememberQuestion(ctx context.Context, chatID store.ChatID, q quest
 
 // lastQuestion is the chat's last question answered, if it was answered
 // less than state.LastQuestionTTL ago by the bot's clock.
-func (b *Bot) lastQuestion(ctx context.Context, chatID store.ChatID) (question.Query, bool) {
+func (b *Bot) lastQuestion(ctx context.Context, chatID ids.ChatID) (question.Query, bool) {
 	data, ok, err := b.drafts.LastQuestion(ctx, chatID)
 	if err != nil {
 		b.log.WarnContext(ctx, "read the last question", "err", err)
@@ -195,7 +197,7 @@ func (b *Bot) lastQuestion(ctx context.Context, chatID store.ChatID) (question.Q
 // exampleStructure is the name of a structure the asker may ask about, to
 // show how a structure is named in a question; "" for none.
 func exampleStructure(u *store.User, all []indicators.Scope) string {
-	if u.Role == store.RoleMediator {
+	if u.Role == roles.Mediator {
 		return ""
 	}
 	for _, s := range all {
@@ -255,7 +257,7 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 	}
 	if current {
 		flow := flowIndicators
-		if u.Role == store.RoleMediator {
+		if u.Role == roles.Mediator {
 			flow = flowOwn
 		}
 		// The fourth part keeps the answer above: the report comes below it.
@@ -280,7 +282,7 @@ func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Q
 			pcode, when = periodCode(sq.Period), sq.Period.Label()
 		}
 		where := scope.Label()
-		if u.Role == store.RoleMediator {
+		if u.Role == roles.Mediator {
 			where = "vos chiffres"
 		}
 		if d := questionData(sq, pcode, scope); d != "" {
@@ -298,9 +300,9 @@ func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Q
 // own figures only), a regional coordinator's may name a département.
 func questionExamples(u *store.User) []string {
 	switch {
-	case u.Role == store.RoleMediator:
+	case u.Role == roles.Mediator:
 		return []string{"combien de fiches ce mois-ci ?", "combien de demandes de CSS en cours ?"}
-	case u.Role == store.RoleCoordinator && u.Coordinator != nil && u.Coordinator.Scope != "region":
+	case u.Role == roles.Coordinator && u.Coordinator != nil && u.Coordinator.Level != "region":
 		return []string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}
 	}
 	return []string{"combien de demandes de CSS dans le Pas-de-Calais cette année ?", "combien de personnes en QPV par département l'an dernier"}
@@ -311,7 +313,7 @@ func questionExamples(u *store.User) []string {
 func questionsHint(u *store.User) string {
 	ex := questionExamples(u)
 	what := "une question sur les chiffres de votre territoire"
-	if u.Role == store.RoleMediator {
+	if u.Role == roles.Mediator {
 		what = "une question sur vos propres chiffres"
 	}
 	return "Vous pouvez aussi écrire " + what + ", en français, sans commande, par exemple : « " + ex[0] + " » ou « " + ex[1] + " »."

@@ -24,7 +24,7 @@ func noFigure(t *testing.T, m telegramtest.Message) {
 func TestAQuestionOnAnotherTerritoryIsRefusedByName(t *testing.T) {
 	h := newHarness(t)
 	seedQuestions(h)
-	region := h.coordinator(6500, store.Invitation{Scope: "region"})
+	region := h.coordinator(6500, store.Invitation{Level: "region"})
 	known := "Relais compte par territoire : la région Hauts-de-France, ses départements (Aisne, Nord, Oise, Pas-de-Calais, Somme), la Picardie (Aisne, Oise, Somme), les postes ruraux, les postes en QPV, et les structures, par une partie de leur nom"
 	for _, c := range []struct{ text, first string }{
 		{"combien de fiches à Paris en 2026", "« Paris » ne fait pas partie des territoires de Relais."},
@@ -58,7 +58,7 @@ func TestAQuestionOnAnotherTerritoryIsRefusedByName(t *testing.T) {
 func TestAFilterIsAppliedOrReported(t *testing.T) {
 	h := newHarness(t)
 	seedQuestions(h)
-	region := h.coordinator(6600, store.Invitation{Scope: "region"})
+	region := h.coordinator(6600, store.Invitation{Level: "region"})
 
 	// status « en cours » on one type: 2 of the 5 CSS requests of March in the 62 are open
 	region.Send("combien de CSS en cours dans le 62 en mars 2024")
@@ -110,7 +110,7 @@ func TestPeopleAndSheetsAreNeverMixed(t *testing.T) {
 		ContactMode: "aller_vers", Level: "oriente", SocialProtection: "non", SavedAt: day(2024, 3, 15).Add(12 * time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	region := h.coordinator(6700, store.Invitation{Scope: "region"})
+	region := h.coordinator(6700, store.Invitation{Level: "region"})
 
 	region.Send("combien de personnes en QPV dans le pas de calais en mars 2024")
 	a := region.Expect("Compris : personnes distinctes vivant en QPV – Pas-de-Calais – du 01/03/2024 au 31/03/2024 – unité : personnes distinctes.")
@@ -132,7 +132,7 @@ func TestPeopleAndSheetsAreNeverMixed(t *testing.T) {
 func TestAFollowUpQuestionKeepsTheLastOne(t *testing.T) {
 	h := newHarness(t)
 	seedQuestions(h)
-	region := h.coordinator(6800, store.Invitation{Scope: "region"})
+	region := h.coordinator(6800, store.Invitation{Level: "region"})
 
 	region.Send("combien de demandes de CSS dans le 62 en mars 2024 ?")
 	region.Expect("Demandes « Complémentaire Santé Solidaire » : 5\n")
@@ -159,7 +159,7 @@ func TestAFollowUpQuestionKeepsTheLastOne(t *testing.T) {
 	noFigure(t, m)
 
 	// each chat its own last question
-	other := h.coordinator(6801, store.Invitation{Scope: "region"})
+	other := h.coordinator(6801, store.Invitation{Level: "region"})
 	region.Send("combien de fiches en mars 2024")
 	region.Expect("Fiches d'accompagnement : 12\n")
 	other.Send("et dans le Nord ?")
@@ -181,16 +181,16 @@ func TestEachRoleIsShownQuestionsItMayAsk(t *testing.T) {
 			"Vous pouvez aussi écrire une question sur vos propres chiffres, en français, sans commande, par exemple : « combien de fiches ce mois-ci ? » ou « combien de demandes de CSS en cours ? ».",
 			[]string{"combien de fiches ce mois-ci ?", "combien de demandes de CSS en cours ?"}},
 		{func() *telegramtest.User {
-			return h.coordinator(6902, store.Invitation{Scope: "departement", Departement: "59"})
+			return h.coordinator(6902, store.Invitation{Level: "departement", Departement: "59"})
 		},
 			"Vous pouvez aussi écrire une question sur les chiffres de votre territoire, en français, sans commande, par exemple : « combien de personnes en QPV cette année ? » ou « taux de résolution des demandes de soins l'an dernier ».",
 			[]string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}},
 		{func() *telegramtest.User {
-			return h.coordinator(6903, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+			return h.coordinator(6903, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 		},
 			"par exemple : « combien de personnes en QPV cette année ? » ou « taux de résolution des demandes de soins l'an dernier ».",
 			[]string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}},
-		{func() *telegramtest.User { return h.coordinator(6904, store.Invitation{Scope: "region"}) },
+		{func() *telegramtest.User { return h.coordinator(6904, store.Invitation{Level: "region"}) },
 			"par exemple : « combien de demandes de CSS dans le Pas-de-Calais cette année ? » ou « combien de personnes en QPV par département l'an dernier ».",
 			[]string{"combien de demandes de CSS dans le Pas-de-Calais cette année ?", "combien de personnes en QPV par département l'an dernier"}},
 	} {

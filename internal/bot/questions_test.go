@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -17,7 +19,7 @@ import (
 func (h *harness) seedRequests(telegramID int64, tag string, n int, date time.Time, kind, typ string) {
 	h.t.Helper()
 	ctx := context.Background()
-	u, err := h.db.Store.UserByTelegramID(ctx, store.TelegramID(telegramID))
+	u, err := h.db.Store.UserByTelegramID(ctx, ids.TelegramID(telegramID))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func seedQuestions(h *harness) (awa, lea *telegramtest.User) {
 func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
 	h := newHarness(t)
 	seedQuestions(h)
-	region := h.coordinator(6100, store.Invitation{Scope: "region"})
+	region := h.coordinator(6100, store.Invitation{Level: "region"})
 
 	region.Send("combien de demandes de CSS dans le 62 en mars 2024 ?")
 	a := region.Expect("Demandes « Complémentaire Santé Solidaire » : 5\n")
@@ -124,7 +126,7 @@ func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
 func TestQuestionsStayInsideTheAskersTerritory(t *testing.T) {
 	h := newHarness(t)
 	seedQuestions(h)
-	nord := h.coordinator(6200, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(6200, store.Invitation{Level: "departement", Departement: "59"})
 
 	nord.Send("combien de demandes de CSS dans le 62 en mars 2024 ?")
 	refusal := nord.Expect("Pas-de-Calais ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : Nord, Postes ruraux – Nord, Postes en QPV – Nord, les structures de ce territoire.")
@@ -138,13 +140,13 @@ func TestQuestionsStayInsideTheAskersTerritory(t *testing.T) {
 
 	// a structure is recognised by name wherever it is, and refused outside
 	lens := h.tg.NewUser(6003, "Karim").For(t)
-	lens.Send("/start " + h.invite(store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"}))
+	lens.Send("/start " + h.invite(store.Invitation{Role: roles.Mediator, Departement: "62", Structure: "Centre social Lens"}))
 	lens.Expect("Bienvenue")
 	nord.Send("combien de fiches à Lens en 2024")
 	nord.Expect("Centre social Lens (Pas-de-Calais) ne fait pas partie de votre territoire.")
 
 	// a structure's coordinator: their structure only, not its département
-	roubaix := h.coordinator(6201, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	roubaix := h.coordinator(6201, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 	roubaix.Send("combien de fiches dans le nord en mars 2024")
 	roubaix.Expect("Nord ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : CCAS Roubaix (Nord).")
 	roubaix.Send("combien de fiches en mars 2024")
@@ -185,7 +187,7 @@ func TestMediatorAsksAboutTheirOwnFiguresOnly(t *testing.T) {
 func TestAQuestionNotUnderstoodIsExplained(t *testing.T) {
 	h := newHarness(t)
 	awa, _ := seedQuestions(h)
-	region := h.coordinator(6300, store.Invitation{Scope: "region"})
+	region := h.coordinator(6300, store.Invitation{Level: "region"})
 
 	region.Send("quelle est la météo dans le Nord en mars 2024 ?")
 	m := region.Expect("Je n'ai pas compris quel chiffre vous cherchez.")
@@ -216,7 +218,7 @@ func TestAQuestionNotUnderstoodIsExplained(t *testing.T) {
 func TestAPartlyUnderstoodQuestionIsNotGuessed(t *testing.T) {
 	h := newHarness(t)
 	awa, _ := seedQuestions(h)
-	nord := h.coordinator(6400, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(6400, store.Invitation{Level: "departement", Departement: "59"})
 
 	// "Dunkerque" is no structure: the bot must not answer for the Nord as
 	// if it were, nor offer the Nord's figure

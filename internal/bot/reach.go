@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/relais-sante/relais/internal/chat"
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // chatMember follows the bot's membership of private chats: a user who
@@ -16,11 +16,11 @@ func (b *Bot) chatMember(ctx context.Context, ev chat.Event) {
 	}
 	switch ev.Membership {
 	case chat.Removed:
-		if _, err := b.store.MarkUnreachable(ctx, store.TelegramID(ev.SenderID), b.Now()); err != nil {
+		if _, err := b.store.MarkUnreachable(ctx, ids.TelegramID(ev.SenderID), b.Now()); err != nil {
 			b.log.ErrorContext(ctx, "mark user unreachable", "update_id", ev.ID, "err", err)
 		}
 	case chat.Joined:
-		if _, err := b.store.MarkReachable(ctx, store.TelegramID(ev.SenderID)); err != nil {
+		if _, err := b.store.MarkReachable(ctx, ids.TelegramID(ev.SenderID)); err != nil {
 			b.log.ErrorContext(ctx, "mark user reachable", "update_id", ev.ID, "err", err)
 		}
 	}

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/territory"
 
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
@@ -248,7 +250,7 @@ func (b *Bot) setReviewDeadline(ctx context.Context, u *store.User, ev event, fi
 	if err != nil {
 		return fmt.Errorf("review year: %w", err)
 	}
-	regional := u.Role != store.RoleCoordinator || (u.Coordinator != nil && u.Coordinator.Scope == "region")
+	regional := u.Role != roles.Coordinator || (u.Coordinator != nil && u.Coordinator.Level == territory.LevelRegion)
 	if arg == "" {
 		how := fmt.Sprintf("Pour la changer, écrivez la nouvelle date, par exemple %s (ou /datebilan %s).",
 			reviewDate(deadline.AddDate(0, 0, 14)), reviewDate(deadline.AddDate(0, 0, 14)))

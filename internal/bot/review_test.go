@@ -300,7 +300,7 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 	h.seedSheets(7301, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	fillReview(u, "Le soutien très personnel de ma responsable Awa.")
 
-	nord := h.coordinator(7310, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(7310, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/indicateurs")
 	nord.Expect("quelle période")
 	nord.Press("Cette année")
@@ -322,7 +322,7 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 func TestRegionalCoordinatorMovesTheReviewDeadline(t *testing.T) {
 	h := newHarness(t)
 	u := h.mediator(7401, "Awa", "60")
-	nord := h.coordinator(7410, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(7410, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/datebilan")
 	if m := nord.Expect("Bilan annuel 2026 : date limite le 31/01/2027"); strings.Contains(m.Text, "Pour la changer") ||
 		!strings.Contains(m.Text, "seuls les coordinateurs régionaux") {
@@ -331,7 +331,7 @@ func TestRegionalCoordinatorMovesTheReviewDeadline(t *testing.T) {
 	nord.Send("/datebilan 15/02/2027")
 	nord.Expect("seuls les coordinateurs régionaux peuvent la changer")
 
-	region := h.coordinator(7411, store.Invitation{Scope: "region"})
+	region := h.coordinator(7411, store.Invitation{Level: "region"})
 	region.Send("/datebilan")
 	region.Expect("Bilan annuel 2026 : date limite le 31/01/2027")
 	region.Send("/datebilan 2026")

@@ -4,13 +4,14 @@ import (
 	"context"
 	"testing"
 
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
 // A revoked invitation registers nobody and says why.
 func TestRevokedInvitationIsRefused(t *testing.T) {
 	h := newHarness(t)
-	code := h.invite(store.Invitation{Role: store.RoleMediator, Departement: "59"})
+	code := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59"})
 	pending, err := h.db.Store.ListInvitations(context.Background(), h.clock.Now())
 	if err != nil || len(pending) != 1 {
 		t.Fatalf("pending = %+v, %v", pending, err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/roles"
 )
 
 // recorder is a Messenger that keeps what the bot said.
@@ -72,14 +73,14 @@ func TestFailLogsOnceAndTellsInFrench(t *testing.T) {
 // The greeting's menu and the command menus are read from the registry:
 // what each kind of person is offered, in order.
 func TestMenusComeFromTheRegistry(t *testing.T) {
-	names := func(role string) string {
+	names := func(role roles.Role) string {
 		var out []string
 		for _, c := range CommandsFor(role) {
 			out = append(out, c.Name)
 		}
 		return strings.Join(out, " ")
 	}
-	for role, want := range map[string]string{
+	for role, want := range map[roles.Role]string{
 		"mediator":    "fiche mesfiches suivis rappels action partenaires bilan meschiffres resume retour passer annuler aide",
 		"coordinator": "datebilan indicateurs export inviter equipe activite rapport resume aide",
 		"admin":       "datebilan indicateurs export inviter equipe activite rapport resume aide",

@@ -28,7 +28,7 @@ func regionWithHistory(h *harness) *telegramtest.User {
 	h.seedSheets(4701, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	h.seedSheets(4702, 5, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	h.seedSheets(4703, 2, time.Date(2025, 11, 20, 0, 0, 0, 0, time.UTC))
-	return h.coordinator(4710, store.Invitation{Scope: "region"})
+	return h.coordinator(4710, store.Invitation{Level: "region"})
 }
 
 // The regional /indicateurs fits a phone screen: the key figures first,
@@ -174,7 +174,7 @@ func TestForgedSectionButtonIsRefused(t *testing.T) {
 		t.Errorf("%d refusals audited, want 3", n)
 	}
 
-	nord := h.coordinator(4810, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(4810, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/indicateurs 01/01/2026 31/12/2026")
 	choice := nord.Expect("Quel territoire")
 	h.forgePress(nord, choice, "is:20260101-20261231:"+tag(indicators.Departement("62"))+":droits")

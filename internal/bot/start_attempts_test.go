@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -15,8 +16,8 @@ const msgTooManyCodes = "Trop de codes d'invitation refusés dans cette conversa
 // included; other chats are not affected, and the hour passes.
 func TestFailedStartsAreAuditedAndLimitedPerChat(t *testing.T) {
 	h := newHarness(t)
-	good := h.invite(store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"})
-	used := h.invite(store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"})
+	good := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
+	used := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
 	awa := h.tg.NewUser(5901, "Awa").For(t)
 	awa.Send("/start " + used)
 	awa.Expect("Bienvenue")
@@ -70,10 +71,10 @@ func TestFailedStartsAreAuditedAndLimitedPerChat(t *testing.T) {
 // /datebilan is audited with the deadline before and after.
 func TestReviewDeadlineChangesAreAudited(t *testing.T) {
 	h := newHarness(t)
-	nord := h.coordinator(5950, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(5950, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/datebilan 15/02/2027")
 	nord.Expect("seuls les coordinateurs régionaux")
-	region := h.coordinator(5951, store.Invitation{Scope: "region"})
+	region := h.coordinator(5951, store.Invitation{Level: "region"})
 	region.Send("/datebilan 15/02/2027")
 	region.Expect("jusqu'au 15/02/2027 inclus")
 	region.Send("/datebilan 01/03/2027")

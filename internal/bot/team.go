@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/codes"
@@ -29,9 +31,9 @@ const teamPage = 8
 // teamScope is the territory whose people u manages.
 func teamScope(u *store.User) (store.Coordinator, bool) {
 	switch {
-	case u.Role == store.RoleAdmin:
-		return store.Coordinator{Scope: "region"}, true
-	case u.Role == store.RoleCoordinator && u.Coordinator != nil:
+	case u.Role == roles.Admin:
+		return store.Coordinator{Level: "region"}, true
+	case u.Role == roles.Coordinator && u.Coordinator != nil:
 		return *u.Coordinator, true
 	}
 	return store.Coordinator{}, false
@@ -46,10 +48,10 @@ func mayManage(actor *store.User, target *store.User) bool {
 	if actor.TelegramID == target.TelegramID {
 		return false
 	}
-	if actor.Role == store.RoleAdmin {
+	if actor.Role == roles.Admin {
 		return true
 	}
-	if actor.Role != store.RoleCoordinator || actor.Coordinator == nil {
+	if actor.Role != roles.Coordinator || actor.Coordinator == nil {
 		return false
 	}
 	c := actor.Coordinator
@@ -58,11 +60,11 @@ func mayManage(actor *store.User, target *store.User) bool {
 		return c.Covers(target.Mediator.Departement, target.Mediator.Structure)
 	case target.Coordinator != nil:
 		t := target.Coordinator
-		switch c.Scope {
+		switch c.Level {
 		case "region":
 			return true
 		case "departement":
-			return t.Scope == "structure" && t.Departement == c.Departement
+			return t.Level == "structure" && t.Departement == c.Departement
 		}
 	}
 	return false
@@ -140,10 +142,10 @@ func (b *Bot) teamMembers(ctx context.Context, u *store.User) ([]store.Member, e
 func memberLine(m store.Member, loc *time.Location) string {
 	var who string
 	switch m.Role {
-	case store.RoleMediator:
+	case roles.Mediator:
 		who = fmt.Sprintf("%s — médiateur santé, %s, %s", m.DisplayName, m.Structure, codes.Departements.Label(m.Departement))
-	case store.RoleCoordinator:
-		who = m.DisplayName + " — coordinateur, " + territory(&store.Coordinator{Scope: m.Scope, Departement: m.Departement, Structure: m.Structure})
+	case roles.Coordinator:
+		who = m.DisplayName + " — coordinateur, " + territoryName(&store.Coordinator{Level: m.Level, Departement: m.Departement, Structure: m.Structure})
 	default:
 		who = m.DisplayName + " — administrateur"
 	}
@@ -196,7 +198,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	id, err := strconv.ParseInt(arg, 10, 64)
 	var target *store.User
 	if err == nil {
-		target, err = b.store.UserByTelegramID(ctx, store.TelegramID(id))
+		target, err = b.store.UserByTelegramID(ctx, ids.TelegramID(id))
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return failure{msgTechnical, fmt.Errorf("load team member: %w", err)}
@@ -221,7 +223,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		return nil
 	}
 	disable := act == "D"
-	if err := b.store.SetUserDisabled(ctx, store.TelegramID(id), disable, &u.TelegramID); err != nil {
+	if err := b.store.SetUserDisabled(ctx, ids.TelegramID(id), disable, &u.TelegramID); err != nil {
 		return failure{msgNothingChanged, fmt.Errorf("set user disabled: %w", err)}
 	}
 	done := "Compte de " + name + " désactivé : plus aucun accès à Relais."
@@ -255,7 +257,7 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]c
 	var rows [][]chat.Button
 	n := 0
 	for _, p := range pending {
-		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Scope: p.Scope, Rural: p.Rural}
+		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Rural: p.Rural}
 		if !mayInvite(u, inv) || n == 20 {
 			continue
 		}
@@ -280,7 +282,7 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 		}
 		for _, p := range pending {
 			if p.ID == id {
-				allowedInv = mayInvite(u, store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Scope: p.Scope, Rural: p.Rural})
+				allowedInv = mayInvite(u, store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Rural: p.Rural})
 			}
 		}
 	}
@@ -359,7 +361,7 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		return fmt.Errorf("load post: %w", err)
 	}
 	scope, managed := teamScope(u)
-	if err != nil || !(u.Role == store.RoleAdmin || managed && scope.Covers(post.Departement, post.Structure)) {
+	if err != nil || !(u.Role == roles.Admin || managed && scope.Covers(post.Departement, post.Structure)) {
 		if err == nil {
 			b.audit(ctx, u.TelegramID, store.AuditRefused, "post:"+post.Identifier, map[string]any{"reason": "territory"})
 		}

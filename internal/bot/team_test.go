@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -23,7 +24,7 @@ func TestDisabledMediatorIsAStrangerAtOnce(t *testing.T) {
 	if err := h.db.SQL.QueryRow(t.Context(), `SELECT id FROM requests`).Scan(&requestID); err != nil {
 		t.Fatal(err)
 	}
-	claire := h.coordinator(5310, store.Invitation{Scope: "region"})
+	claire := h.coordinator(5310, store.Invitation{Level: "region"})
 
 	claire.Send("/equipe")
 	team := claire.Expect("Votre équipe (région Hauts-de-France) : 1 personne.")
@@ -81,9 +82,9 @@ func TestTeamStaysInTheTerritory(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(5401, "Awa", "59")
 	h.mediator(5402, "Léa", "62")
-	pdc := h.coordinator(5410, store.Invitation{Scope: "departement", Departement: "62"})
-	nord := h.coordinator(5411, store.Invitation{Scope: "departement", Departement: "59"})
-	ccas := h.coordinator(5412, store.Invitation{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	pdc := h.coordinator(5410, store.Invitation{Level: "departement", Departement: "62"})
+	nord := h.coordinator(5411, store.Invitation{Level: "departement", Departement: "59"})
+	ccas := h.coordinator(5412, store.Invitation{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
 
 	pdc.Send("/equipe")
 	if got := pdc.Expect("Votre équipe (Pas-de-Calais) : 1 personne.").Text; !strings.Contains(got, "Léa") || strings.Contains(got, "Awa") {
@@ -104,12 +105,12 @@ func TestTeamStaysInTheTerritory(t *testing.T) {
 	if got := pressData(t, nord, nord.Messages()[1].ID, "eq:D:5411"); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
 		t.Errorf("nord pressing %q: %q", "eq:D:5411", got)
 	}
-	claire := h.coordinator(5413, store.Invitation{Scope: "region"})
+	claire := h.coordinator(5413, store.Invitation{Level: "region"})
 	if got := pressData(t, claire, claire.Messages()[1].ID, "eq:D:5413"); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
 		t.Errorf("claire pressing %q: %q", "eq:D:5413", got)
 	}
-	h.coordinator(5414, store.Invitation{Scope: "structure", Departement: "62", Structure: "Centre social Lens"})
-	h.coordinator(5415, store.Invitation{Scope: "departement", Departement: "59"})
+	h.coordinator(5414, store.Invitation{Level: "structure", Departement: "62", Structure: "Centre social Lens"})
+	h.coordinator(5415, store.Invitation{Level: "departement", Departement: "59"})
 	for _, id := range []string{"5410", "5414", "5415"} { // peers, or another département's structure
 		if got := pressData(t, nord, nord.Messages()[1].ID, "eq:D:"+id); got != "Ce bouton n'est plus actif." {
 			t.Errorf("nord disabling %s: %q", id, got)
@@ -131,11 +132,11 @@ func TestTeamStaysInTheTerritory(t *testing.T) {
 func TestRevokeAnInvitationFromTelegram(t *testing.T) {
 	h := newHarness(t)
 	h.mediator(5501, "Awa", "59")
-	nord := h.coordinator(5510, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(5510, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/inviter médiateur 59 CCAS Roubaix")
 	link := nord.Expect("?start=")
 	code := link.Text[strings.Index(link.Text, "?start=")+len("?start=") : strings.Index(link.Text, "\n")]
-	h.invite(store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"}) // not Nord's
+	h.invite(store.Invitation{Role: roles.Mediator, Departement: "62", Structure: "Centre social Lens"}) // not Nord's
 
 	nord.Send("/equipe")
 	nord.Expect("Votre équipe")
@@ -160,7 +161,7 @@ func TestTeamSetsPostDatesInTheTerritoryOnly(t *testing.T) {
 	h.mediator(5601, "Awa", "59")
 	h.mediator(5602, "Paul", "62")
 	awa, paul := h.identifier(5601), h.identifier(5602)
-	nord := h.coordinator(5610, store.Invitation{Scope: "departement", Departement: "59"})
+	nord := h.coordinator(5610, store.Invitation{Level: "departement", Departement: "59"})
 	dates := func(identifier string) string {
 		t.Helper()
 		var start, end *time.Time

@@ -3,6 +3,8 @@
 // for display, so forms, import and reports all check against this one list.
 package codes
 
+import "github.com/relais-sante/relais/internal/territory"
+
 // Choice is one code with its French label. Label is the one wording of
 // the code: the button a mediator taps, the line of the summary, the row of
 // every report and file, so it fits a button (MaxButton) and is never cut
@@ -44,13 +46,23 @@ func (l List) Codes() []string {
 	return out
 }
 
-// Departements of the Hauts-de-France region.
-var Departements = List{
-	{"02", "Aisne"}, {"59", "Nord"}, {"60", "Oise"}, {"62", "Pas-de-Calais"}, {"80", "Somme"},
-}
+// Departements of the Hauts-de-France region (INSEE 32), from the
+// embedded reference (internal/territory).
+var Departements = departementsOf(hautsDeFrance)
 
-// Picardie is the former region the report groups: Aisne, Oise, Somme.
-var Picardie = []string{"02", "60", "80"}
+// Picardie is the former region the report groups: Aisne, Oise, Somme, the
+// first grouping of the Hauts-de-France's Annexe 1 (internal/territory).
+var Picardie = hautsDeFrance.Annexe()[0].Departements
+
+var hautsDeFrance, _ = territory.FindRegion("32")
+
+func departementsOf(r territory.Region) List {
+	var out List
+	for _, d := range r.Departements() {
+		out = append(out, Choice{d.Code, d.Name})
+	}
+	return out
+}
 
 var Sex = List{{"F", "Femme"}, {"M", "Homme"}, {"X", "Non binaire"}}
 

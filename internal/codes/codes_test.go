@@ -1,6 +1,7 @@
 package codes
 
 import (
+	"slices"
 	"testing"
 	"unicode/utf8"
 )
@@ -50,5 +51,17 @@ func TestLabelsOnceShortenedReadAsOnTheButton(t *testing.T) {
 		if got := tc.list.Label(tc.code); got != tc.label {
 			t.Errorf("%s = %q, want %q", tc.code, got, tc.label)
 		}
+	}
+}
+
+// The Hauts-de-France's départements and its Picardie come from the
+// embedded reference, in the order every report lists them.
+func TestDepartementsOfTheHautsDeFrance(t *testing.T) {
+	want := List{{"02", "Aisne"}, {"59", "Nord"}, {"60", "Oise"}, {"62", "Pas-de-Calais"}, {"80", "Somme"}}
+	if !slices.Equal(Departements, want) {
+		t.Errorf("Departements = %v, want %v", Departements, want)
+	}
+	if want := []string{"02", "60", "80"}; !slices.Equal(Picardie, want) {
+		t.Errorf("Picardie = %v, want %v", Picardie, want)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Config is the whole runtime configuration.
@@ -55,6 +57,9 @@ type Config struct {
 	// ImportMaxBytes is RELAIS_IMPORT_MAX_BYTES: relais import refuses a
 	// bigger file before reading it.
 	ImportMaxBytes int64
+	// Regions is RELAIS_REGIONS: the regions the deployment serves, by
+	// INSEE code (default DefaultRegions, the Hauts-de-France).
+	Regions territory.Served
 }
 
 // ChatFiles says what the files the bot sends in a chat (exports, annual
@@ -309,6 +314,11 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	if c.AuditKey != "" && len(c.AuditKey) < MinAuditKeyLen {
 		return nil, &Error{"RELAIS_AUDIT_KEY", fmt.Sprintf("trop courte : au moins %d caractères, par exemple la sortie de « openssl rand -hex 32 » (ou ne la définissez pas : une clé est alors créée dans la base)", MinAuditKeyLen)}
 	}
+	regions, err := territory.Serve(strings.FieldsFunc(get("RELAIS_REGIONS", DefaultRegions), func(r rune) bool { return r == ',' || r == ' ' }))
+	if err != nil {
+		return nil, &Error{"RELAIS_REGIONS", err.Error()}
+	}
+	c.Regions = regions
 	c.ImportMaxBytes = DefaultImportMaxBytes
 	if v := get("RELAIS_IMPORT_MAX_BYTES", ""); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -319,6 +329,10 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 	}
 	return c, nil
 }
+
+// DefaultRegions is the Hauts-de-France (INSEE code 32), the region Relais
+// was first deployed for.
+const DefaultRegions = "32"
 
 // MinAuditKeyLen is the shortest RELAIS_AUDIT_KEY: 32 characters, too many
 // to guess.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/demo"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
@@ -110,7 +111,7 @@ func TestDemoMarksItsDatabaseAndRefusesRecordsAddedSince(t *testing.T) {
 	}
 	wantAccepted(t, db)
 
-	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "region", ExpiresAt: time.Now().Add(time.Hour)})
+	code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "region", ExpiresAt: time.Now().Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestDemoRefusesAnUnmarkedDatabaseOfARealDeployment(t *testing.T) {
 	ctx := context.Background()
 
 	invited := testenv.NewDB(t)
-	if _, err := invited.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "region", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
+	if _, err := invited.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "region", ExpiresAt: time.Now().Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	wantRefused(t, invited, "cette base n'a pas été créée par la démo et contient déjà des données (1 invitation, 1 ligne du journal d'audit)")

@@ -21,9 +21,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Persona is a demo Telegram account the visitor can play in the web chat.
@@ -45,11 +48,11 @@ const personaBase int64 = 1 << 52
 func Personas() []Persona {
 	return []Persona{
 		{ID: personaBase + 5900001, Name: "Awa", Role: "médiatrice · Nord",
-			Invitation: store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"}},
+			Invitation: store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"}},
 		{ID: personaBase + 6200001, Name: "Karim", Role: "médiateur · Pas-de-Calais",
-			Invitation: store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "Centre social Lens"}},
+			Invitation: store.Invitation{Role: roles.Mediator, Departement: "62", Structure: "Centre social Lens"}},
 		{ID: personaBase + 3200001, Name: "Claire", Role: "coordinatrice · région",
-			Invitation: store.Invitation{Role: store.RoleCoordinator, Scope: "region"}},
+			Invitation: store.Invitation{Role: roles.Coordinator, Level: territory.LevelRegion}},
 	}
 }
 
@@ -57,8 +60,8 @@ func Personas() []Persona {
 // must be the demo's), who is registered, and invitations for those who
 // are not.
 type Registry interface {
-	ClaimDemoDatabase(ctx context.Context, accounts []store.TelegramID, syntheticPrefix string, decide func(store.DemoDatabase) error) error
-	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
+	ClaimDemoDatabase(ctx context.Context, accounts []ids.TelegramID, syntheticPrefix string, decide func(store.DemoDatabase) error) error
+	UserByTelegramID(ctx context.Context, telegramID ids.TelegramID) (*store.User, error)
 	CreateInvitation(ctx context.Context, inv store.Invitation) (string, error)
 }
 
@@ -77,11 +80,11 @@ var ErrNotDemoDatabase = errors.New("la démo n'a pas de connexion, elle ne doit
 // database holding a sheet, a person, a post, an action or a review, or
 // (unmarked) an invitation, an audit line or an erased code, is refused, naming what it holds (ErrNotDemoDatabase), and left untouched.
 func ClaimDatabase(ctx context.Context, reg Registry, personas []Persona) error {
-	ids := make([]store.TelegramID, len(personas))
+	accounts := make([]ids.TelegramID, len(personas))
 	for i, p := range personas {
-		ids[i] = store.TelegramID(p.ID)
+		accounts[i] = ids.TelegramID(p.ID)
 	}
-	err := reg.ClaimDemoDatabase(ctx, ids, syntheticPrefix, acceptDatabase)
+	err := reg.ClaimDemoDatabase(ctx, accounts, syntheticPrefix, acceptDatabase)
 	if err != nil && !errors.Is(err, ErrNotDemoDatabase) {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -148,7 +151,7 @@ func Seed(ctx context.Context, reg Registry, fake *telegramtest.Bot, personas []
 	var invited []Persona
 	for _, p := range personas {
 		fake.NewUser(p.ID, p.Name)
-		_, err := reg.UserByTelegramID(ctx, store.TelegramID(p.ID))
+		_, err := reg.UserByTelegramID(ctx, ids.TelegramID(p.ID))
 		if err == nil {
 			continue
 		}
@@ -333,7 +336,7 @@ func waitRegistered(ctx context.Context, reg Registry, personas []Persona, serve
 	defer tick.Stop()
 	for _, p := range personas {
 		for {
-			_, err := reg.UserByTelegramID(ctx, store.TelegramID(p.ID))
+			_, err := reg.UserByTelegramID(ctx, ids.TelegramID(p.ID))
 			if err == nil {
 				break
 			}

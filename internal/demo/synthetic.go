@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/bulkimport"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 )
 
@@ -630,11 +631,11 @@ func newCode(rng *rand.Rand, taken map[string]bool) string {
 type SyntheticStore interface {
 	DemoState(ctx context.Context, key string) ([]byte, bool, error)
 	SaveDemoState(ctx context.Context, key string, value []byte) error
-	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]store.MediatorID, error)
+	EnsurePosts(ctx context.Context, posts []store.Mediator) (map[string]ids.MediatorID, error)
 	bulkimport.Database // the year's sheets go in as an import
 	SaveHistory(ctx context.Context, actions []store.Action, reviews []store.Review) error
-	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []store.MediatorID, today time.Time) error
-	UserByTelegramID(ctx context.Context, telegramID store.TelegramID) (*store.User, error)
+	ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []ids.MediatorID, today time.Time) error
+	UserByTelegramID(ctx context.Context, telegramID ids.TelegramID) (*store.User, error)
 }
 
 // syntheticMark is stored once the year is loaded.
@@ -657,11 +658,11 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 		return false, err
 	}
 	ps := Personas()
-	awa, err := st.UserByTelegramID(ctx, store.TelegramID(ps[0].ID))
+	awa, err := st.UserByTelegramID(ctx, ids.TelegramID(ps[0].ID))
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %s: %w", ps[0].Name, err)
 	}
-	karim, err := st.UserByTelegramID(ctx, store.TelegramID(ps[1].ID))
+	karim, err := st.UserByTelegramID(ctx, ids.TelegramID(ps[1].ID))
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %s: %w", ps[1].Name, err)
 	}
@@ -669,11 +670,11 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 		return false, errors.New("demo: synthetic year: the demo mediators have no post")
 	}
 	y := Generate(seed, today, awa.Mediator.Identifier, karim.Mediator.Identifier)
-	ids, err := st.EnsurePosts(ctx, y.Posts)
+	postIDs, err := st.EnsurePosts(ctx, y.Posts)
 	if err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
-	ids[awa.Mediator.Identifier], ids[karim.Mediator.Identifier] = awa.Mediator.ID, karim.Mediator.ID
+	postIDs[awa.Mediator.Identifier], postIDs[karim.Mediator.Identifier] = awa.Mediator.ID, karim.Mediator.ID
 	sum, err := bulkimport.New(st).ImportRows(ctx, func(yield func(bulkimport.Row, error) bool) {
 		for _, r := range y.Rows {
 			if !yield(r, nil) {
@@ -690,17 +691,17 @@ func LoadSyntheticYear(ctx context.Context, st SyntheticStore, seed uint64, toda
 	actions := make([]store.Action, len(y.Actions))
 	for i, a := range y.Actions {
 		actions[i] = a.Action
-		actions[i].MediatorID = ids[a.Mediator]
+		actions[i].MediatorID = postIDs[a.Mediator]
 	}
 	reviews := make([]store.Review, len(y.Reviews))
 	for i, r := range y.Reviews {
 		reviews[i] = r.Review
-		reviews[i].MediatorID = ids[r.Mediator]
+		reviews[i].MediatorID = postIDs[r.Mediator]
 	}
 	if err := st.SaveHistory(ctx, actions, reviews); err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
-	if err := st.ForgetEmptyReminderDay(ctx, []store.MediatorID{awa.Mediator.ID, karim.Mediator.ID}, today); err != nil {
+	if err := st.ForgetEmptyReminderDay(ctx, []ids.MediatorID{awa.Mediator.ID, karim.Mediator.ID}, today); err != nil {
 		return false, fmt.Errorf("demo: synthetic year: %w", err)
 	}
 	mark, err := json.Marshal(syntheticMark{Seed: seed, Today: store.Day(today).Format(time.DateOnly),

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/demo"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -23,7 +24,7 @@ func register(t *testing.T, st *store.Store, now time.Time) map[string]*store.Us
 		if err != nil {
 			t.Fatal(err)
 		}
-		u, err := st.RedeemInvitation(ctx, code, store.TelegramID(p.ID), store.ChatID(p.ID), p.Name, now)
+		u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(p.ID), ids.ChatID(p.ID), p.Name, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,9 +14,12 @@ import (
 
 	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Sender delivers a message; in production the rate-limited Telegram sender.
@@ -38,8 +41,8 @@ type Job struct {
 
 // recipient is a user who gets a digest and the scope it covers.
 type recipient struct {
-	userID store.TelegramID
-	chatID store.ChatID
+	userID ids.TelegramID
+	chatID ids.ChatID
 	scope  indicators.Scope
 }
 
@@ -178,11 +181,11 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 		if !ok {
 			// Never the region by default: someone whose territory is not
 			// known gets nothing, and the operator a line to fix the row.
-			scopeName := ""
-			if d.Scope != nil {
-				scopeName = *d.Scope
+			var level territory.Level
+			if d.Level != nil {
+				level = *d.Level
 			}
-			j.logger().WarnContext(ctx, "digest recipient skipped: no known scope", "telegram_id", d.TelegramID, "role", d.Role, "scope", scopeName)
+			j.logger().WarnContext(ctx, "digest recipient skipped: no known scope", "telegram_id", d.TelegramID, "role", d.Role, "scope", level)
 			continue
 		}
 		out = append(out, recipient{userID: d.TelegramID, chatID: d.ChatID, scope: scope})
@@ -197,17 +200,17 @@ func scopeOf(d store.DigestRecipient) (s indicators.Scope, ok bool) {
 	switch {
 	case d.MediatorID != nil:
 		return indicators.Mediator(*d.MediatorID), true
-	case d.Role == store.RoleAdmin:
+	case d.Role == roles.Admin:
 		return indicators.Region(), true
-	case d.Role != store.RoleCoordinator || d.Scope == nil:
+	case d.Role != roles.Coordinator || d.Level == nil:
 		return indicators.Scope{}, false
 	}
-	switch *d.Scope {
-	case "region":
+	switch *d.Level {
+	case territory.LevelRegion:
 		return indicators.Region(), true
-	case "departement":
+	case territory.LevelDepartement:
 		return indicators.Departement(d.Departement), d.Departement != ""
-	case "structure":
+	case territory.LevelStructure:
 		return indicators.Structure(d.Departement, d.Structure), d.Departement != "" && d.Structure != ""
 	}
 	return indicators.Scope{}, false

@@ -9,6 +9,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/digest"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -39,7 +41,7 @@ func register(t *testing.T, db *testenv.DB, id int64, inv store.Invitation) *sto
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "X", time.Now())
+	u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(id), ids.ChatID(id), "X", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,11 +81,11 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
 
-	nordMed := register(t, db, 11, store.Invitation{Role: store.RoleMediator, Departement: "59"})
-	pdcMed := register(t, db, 12, store.Invitation{Role: store.RoleMediator, Departement: "62"})
-	register(t, db, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
-	register(t, db, 22, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	off := register(t, db, 23, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	nordMed := register(t, db, 11, store.Invitation{Role: roles.Mediator, Departement: "59"})
+	pdcMed := register(t, db, 12, store.Invitation{Role: roles.Mediator, Departement: "62"})
+	register(t, db, 21, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59"})
+	register(t, db, 22, store.Invitation{Role: roles.Coordinator, Level: "region"})
+	off := register(t, db, 23, store.Invitation{Role: roles.Coordinator, Level: "region"})
 	if err := st.SetDigest(ctx, off.TelegramID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +185,7 @@ func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {
 	st := db.Store
 	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
-	register(t, db, 21, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	register(t, db, 21, store.Invitation{Role: roles.Coordinator, Level: "region"})
 	coord := tg.NewUser(21, "X")
 	monday := time.Date(2026, 11, 23, 8, 30, 0, 0, paris)
 

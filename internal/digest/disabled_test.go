@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/digest"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -16,8 +17,8 @@ func TestDisabledUsersGetNoDigest(t *testing.T) {
 	st := db.Store
 	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
-	register(t, db, 31, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	register(t, db, 32, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+	register(t, db, 31, store.Invitation{Role: roles.Coordinator, Level: "region"})
+	register(t, db, 32, store.Invitation{Role: roles.Coordinator, Level: "region"})
 	gone := tg.NewUser(31, "U").For(t)
 	kept := tg.NewUser(32, "U").For(t)
 	if err := st.SetUserDisabled(ctx, 31, true, nil); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -20,7 +21,7 @@ func TestDigestPassShowsItsProgress(t *testing.T) {
 	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
 	for _, id := range []int64{31, 32, 33} {
-		register(t, db, id, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
+		register(t, db, id, store.Invitation{Role: roles.Coordinator, Level: "region"})
 		tg.NewUser(id, "U")
 	}
 	var logs strings.Builder

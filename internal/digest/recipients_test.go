@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/digest"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -24,12 +25,12 @@ func TestDigestSkipsARecipientWithoutAKnownScope(t *testing.T) {
 	st := db.Store
 	tg, sender := fakeTelegram(t)
 	ctx := context.Background()
-	med := register(t, db, 61, store.Invitation{Role: store.RoleMediator, Departement: "59"})
-	register(t, db, 62, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	register(t, db, 63, store.Invitation{Role: store.RoleAdmin})
-	register(t, db, 64, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
+	med := register(t, db, 61, store.Invitation{Role: roles.Mediator, Departement: "59"})
+	register(t, db, 62, store.Invitation{Role: roles.Coordinator, Level: "region"})
+	register(t, db, 63, store.Invitation{Role: roles.Admin})
+	register(t, db, 64, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59"})
 	for _, id := range []int64{65, 66, 67} {
-		register(t, db, id, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "62"})
+		register(t, db, id, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "62"})
 	}
 	// Rows the schema refuses today: lift its checks, as a future scope or a
 	// hand edit would leave them.

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/relais-sante/relais/internal/export"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -23,7 +24,7 @@ import (
 func TestServerReportKeepsTheLines(t *testing.T) {
 	db := seed(t)
 	ctx := context.Background()
-	var id store.MediatorID
+	var id ids.MediatorID
 	if err := db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = 'MED-59-01'`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestServerReportKeepsTheLines(t *testing.T) {
 func TestFiguresOnlyFiles(t *testing.T) {
 	db := seed(t)
 	ctx := context.Background()
-	var id store.MediatorID
+	var id ids.MediatorID
 	if err := db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = 'MED-59-01'`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/relais-sante/relais/internal/export"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 )
@@ -17,18 +18,18 @@ import (
 func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
 	db := seed(t)
 	ctx := context.Background()
-	ids := map[string]store.MediatorID{}
+	postIDs := map[string]ids.MediatorID{}
 	for _, m := range []string{"MED-59-01", "MED-62-01"} {
-		var id store.MediatorID
+		var id ids.MediatorID
 		if err := db.SQL.QueryRow(ctx, `SELECT id FROM mediators WHERE identifier = $1`, m).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		ids[m] = id
+		postIDs[m] = id
 	}
 	yes := true
 	for _, r := range []store.Review{
-		{MediatorID: ids["MED-59-01"], Year: 2024, Identified: &yes, Helped: "=HYPERLINK(\"x\")", Hindered: "Les délais.", Improve: "Un local."},
-		{MediatorID: ids["MED-62-01"], Year: 2024, Identified: &yes, Helped: "Secret du Pas-de-Calais."},
+		{MediatorID: postIDs["MED-59-01"], Year: 2024, Identified: &yes, Helped: "=HYPERLINK(\"x\")", Hindered: "Les délais.", Improve: "Un local."},
+		{MediatorID: postIDs["MED-62-01"], Year: 2024, Identified: &yes, Helped: "Secret du Pas-de-Calais."},
 	} {
 		if _, err := db.Store.SaveReview(ctx, r, time.Date(2025, 1, 10, 0, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)

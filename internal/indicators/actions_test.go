@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -26,7 +27,7 @@ type plan struct {
 // QPV posts) with 88 co-animated, 45 co-built and 75 attended actions,
 // the regional report's 8.8 / 4.5 / 7.5 per mediator; one more post is
 // active in the registry but did nothing in 2026 (an action in 2025).
-func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
+func seedActions(t *testing.T) (*testenv.DB, map[string]ids.MediatorID) {
 	t.Helper()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
@@ -43,7 +44,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 		{id: "Q6", sheetOnly: true},
 		{id: "Z1"},
 	}
-	ids := map[string]store.MediatorID{}
+	postIDs := map[string]ids.MediatorID{}
 	n := 0
 	exec := func(q string, args ...any) {
 		t.Helper()
@@ -52,7 +53,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 		}
 	}
 	for _, p := range plans {
-		var id store.MediatorID
+		var id ids.MediatorID
 		dep := "59"
 		if p.rural {
 			dep = "02"
@@ -61,7 +62,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 			p.id, dep, p.rural).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
-		ids[p.id] = id
+		postIDs[p.id] = id
 		partner := "centre_social"
 		if p.rural {
 			partner = "cpam"
@@ -94,18 +95,18 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 			}
 		}
 	}
-	exec(`INSERT INTO actions (id, mediator_id, date, role, audience) VALUES ('old', $1, '2025-12-31', 'coanimee', 'public')`, ids["Z1"])
+	exec(`INSERT INTO actions (id, mediator_id, date, role, audience) VALUES ('old', $1, '2025-12-31', 'coanimee', 'public')`, postIDs["Z1"])
 
 	// Partner registries: R1 2 health + 1 social, Q1 3 social + 1 medico-social.
 	for _, p := range []store.Partner{
-		{MediatorID: ids["R1"], Name: "CH Laon", Category: "sanitaire", Type: "professionnel_sante"},
-		{MediatorID: ids["R1"], Name: "CPAM Aisne", Category: "sanitaire", Type: "cpam"},
-		{MediatorID: ids["R1"], Name: "CCAS Laon", Category: "social", Type: "collectivite"},
-		{MediatorID: ids["Q1"], Name: "CS Épeule", Category: "social", Type: "centre_social"},
-		{MediatorID: ids["Q1"], Name: "CAF", Category: "social", Type: "autre"},
-		{MediatorID: ids["Q1"], Name: "CCAS Roubaix", Category: "social", Type: "collectivite"},
-		{MediatorID: ids["Q1"], Name: "CSAPA", Category: "medico_social", Type: "acteur_specialise"},
-		{MediatorID: ids["Z1"], Name: "Ignored", Category: "sanitaire", Type: "autre"}, // not active in 2026
+		{MediatorID: postIDs["R1"], Name: "CH Laon", Category: "sanitaire", Type: "professionnel_sante"},
+		{MediatorID: postIDs["R1"], Name: "CPAM Aisne", Category: "sanitaire", Type: "cpam"},
+		{MediatorID: postIDs["R1"], Name: "CCAS Laon", Category: "social", Type: "collectivite"},
+		{MediatorID: postIDs["Q1"], Name: "CS Épeule", Category: "social", Type: "centre_social"},
+		{MediatorID: postIDs["Q1"], Name: "CAF", Category: "social", Type: "autre"},
+		{MediatorID: postIDs["Q1"], Name: "CCAS Roubaix", Category: "social", Type: "collectivite"},
+		{MediatorID: postIDs["Q1"], Name: "CSAPA", Category: "medico_social", Type: "acteur_specialise"},
+		{MediatorID: postIDs["Z1"], Name: "Ignored", Category: "sanitaire", Type: "autre"}, // not active in 2026
 	} {
 		if _, err := db.Store.SavePartner(ctx, p); err != nil {
 			t.Fatal(err)
@@ -116,20 +117,20 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]store.MediatorID) {
 	yes, no := true, false
 	four, two := 4, 2
 	for _, r := range []store.Review{
-		{MediatorID: ids["R1"], Year: 2026, Identified: &yes, MissionsKnown: &yes, CPAMPartnership: &yes, PartnerBodies: &no,
+		{MediatorID: postIDs["R1"], Year: 2026, Identified: &yes, MissionsKnown: &yes, CPAMPartnership: &yes, PartnerBodies: &no,
 			ProfessionalProject: &yes, Training: &yes, PartnersSanitaire: &four, HealthNeeds: []string{"sante_mentale", "nutrition"},
 			Helped: "Le soutien de l'élu.", Hindered: "La distance.", Improve: "Un véhicule."},
-		{MediatorID: ids["Q1"], Year: 2026, Identified: &yes, MissionsKnown: &no, CPAMPartnership: &no, PartnerBodies: &yes,
+		{MediatorID: postIDs["Q1"], Year: 2026, Identified: &yes, MissionsKnown: &no, CPAMPartnership: &no, PartnerBodies: &yes,
 			ProfessionalProject: &no, Training: &yes, PartnersSanitaire: &two, HealthNeeds: []string{"sante_mentale"},
 			Helped: "L'équipe du centre social."},
-		{MediatorID: ids["Q2"], Year: 2026, Identified: &no, MissionsKnown: &no, CPAMPartnership: &no, PartnerBodies: &yes,
+		{MediatorID: postIDs["Q2"], Year: 2026, Identified: &no, MissionsKnown: &no, CPAMPartnership: &no, PartnerBodies: &yes,
 			ProfessionalProject: &no, Training: &yes, HealthNeeds: []string{"addictions"}},
 	} {
 		if _, err := db.Store.SaveReview(ctx, r, time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return db, ids
+	return db, postIDs
 }
 
 func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
@@ -269,8 +270,8 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 }
 
 func TestActionsOfOneMediatorAreCounts(t *testing.T) {
-	db, ids := seedActions(t)
-	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2026), indicators.Mediator(ids["Q2"]))
+	db, postIDs := seedActions(t)
+	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2026), indicators.Mediator(postIDs["Q2"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,9 +288,9 @@ func TestActionsOfOneMediatorAreCounts(t *testing.T) {
 }
 
 func TestDigestCountsTheWeeksActions(t *testing.T) {
-	db, ids := seedActions(t)
+	db, postIDs := seedActions(t)
 	ctx := context.Background()
-	me := indicators.Mediator(ids["Q1"])
+	me := indicators.Mediator(postIDs["Q1"])
 	week := indicators.Week(time.Date(2026, 3, 4, 0, 0, 0, 0, time.UTC))
 	var rs []*indicators.Report
 	for _, p := range []indicators.Period{week, week.Previous(), indicators.YearToDate(week.To)} {

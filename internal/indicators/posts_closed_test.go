@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/indicators"
-	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
@@ -26,7 +26,7 @@ func TestPostWithoutEndDateCountsByItsClosingDate(t *testing.T) {
 	)
 	// Disabled through the store, as /equipe and `relais user disable` do;
 	// then dated back to when it happened.
-	for _, id := range []store.TelegramID{901, 902, 903} {
+	for _, id := range []ids.TelegramID{901, 902, 903} {
 		if err := db.Store.SetUserDisabled(ctx, id, true, nil); err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,8 @@ import (
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/question"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
@@ -29,7 +31,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
-	regional := indicators.Viewer{Role: indicators.RoleCoordinator, Level: indicators.KindRegion}
+	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
 	parser := question.NewParser(nil)
 	for _, c := range []struct {
 		text string
@@ -132,7 +134,7 @@ func BenchmarkQuestion1M(b *testing.B) {
 	db := seedMillion(b)
 	ctx := context.Background()
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
-	regional := indicators.Viewer{Role: indicators.RoleCoordinator, Level: indicators.KindRegion}
+	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
 	parser := question.NewParser(nil)
 	for _, c := range []struct{ name, text string }{
 		{"css_62_march", "combien de demandes de CSS dans le 62 en mars 2024 ?"},

@@ -10,15 +10,17 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/codes"
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Scope kinds: the territories the report can be computed for.
 const (
-	KindRegion      = "region"
+	KindRegion      = string(territory.LevelRegion)
 	KindPicardie    = "picardie" // Aisne + Oise + Somme
-	KindDepartement = "departement"
-	KindStructure   = "structure"
+	KindDepartement = string(territory.LevelDepartement)
+	KindStructure   = string(territory.LevelStructure)
 	KindMediator    = "mediator"
 	KindRural       = "rural"     // rural posts
 	KindQPVPosts    = "qpv_posts" // posts in a QPV (not rural)
@@ -30,10 +32,10 @@ const (
 // a scope forged from button data can never reach outside the territory it
 // declares (Allowed checks the declaration, the SQL enforces it).
 type Scope struct {
-	Kind        string           `json:"kind"`
-	Departement string           `json:"departement,omitempty"`
-	Structure   string           `json:"structure,omitempty"`
-	MediatorID  store.MediatorID `json:"mediator_id,omitempty"`
+	Kind        string         `json:"kind"`
+	Departement string         `json:"departement,omitempty"`
+	Structure   string         `json:"structure,omitempty"`
+	MediatorID  ids.MediatorID `json:"mediator_id,omitempty"`
 	// Name is the post's name for people (postName), for display only
 	// (filled by MediatorScopes and Compute): never the post identifier,
 	// which is kept out of every title, caption and message.
@@ -55,7 +57,7 @@ func Structure(dep, name string) Scope {
 }
 
 // Mediator is the scope of one mediator post.
-func Mediator(id store.MediatorID) Scope { return Scope{Kind: KindMediator, MediatorID: id} }
+func Mediator(id ids.MediatorID) Scope { return Scope{Kind: KindMediator, MediatorID: id} }
 
 var kindKeys = map[string]string{
 	KindRegion: "r", KindPicardie: "p", KindDepartement: "d", KindStructure: "s",
@@ -144,7 +146,7 @@ func ParseScope(key string) (Scope, error) {
 	if err != nil {
 		return Scope{}, fmt.Errorf("parse scope %q: %w", key, err)
 	}
-	s.Departement, s.MediatorID, s.Structure = parts[1], store.MediatorID(id), parts[3]
+	s.Departement, s.MediatorID, s.Structure = parts[1], ids.MediatorID(id), parts[3]
 	if err := s.Validate(); err != nil {
 		return Scope{}, fmt.Errorf("parse scope %q: %w", key, err)
 	}
@@ -206,22 +208,15 @@ func (s Scope) departements() []string {
 	return codes.Departements.Codes()
 }
 
-// Viewer roles.
-const (
-	RoleAdmin       = "admin"
-	RoleCoordinator = "coordinator"
-	RoleMediator    = "mediator"
-)
-
 // Viewer is who asks for figures: an admin, a coordinator with their
-// territory (Level region, departement or structure, as in the
-// coordinators table) or a mediator (their own post only).
+// territory (its Level, Departement and Structure, as in the coordinators
+// table) or a mediator (their own post only).
 type Viewer struct {
-	Role        string
-	Level       string // coordinator's scope: region | departement | structure
+	Role        roles.Role
+	Level       territory.Level // coordinators only
 	Departement string
 	Structure   string
-	MediatorID  store.MediatorID
+	MediatorID  ids.MediatorID
 }
 
 // Allowed tells whether viewer may see figures for s. Coordinators stay
@@ -233,15 +228,15 @@ func Allowed(v Viewer, s Scope) bool {
 		return false
 	}
 	switch v.Role {
-	case RoleAdmin:
+	case roles.Admin:
 		return true
-	case RoleMediator:
+	case roles.Mediator:
 		return v.MediatorID > 0 && s.Kind == KindMediator && s.MediatorID == v.MediatorID
-	case RoleCoordinator:
+	case roles.Coordinator:
 		switch v.Level {
-		case KindRegion:
+		case territory.LevelRegion:
 			return true
-		case KindDepartement:
+		case territory.LevelDepartement:
 			if v.Departement == "" || s.Departement != v.Departement {
 				return false
 			}
@@ -249,7 +244,7 @@ func Allowed(v Viewer, s Scope) bool {
 			case KindDepartement, KindStructure, KindMediator, KindRural, KindQPVPosts:
 				return true
 			}
-		case KindStructure:
+		case territory.LevelStructure:
 			if v.Departement == "" || v.Structure == "" ||
 				s.Departement != v.Departement || s.Structure != v.Structure {
 				return false
@@ -266,19 +261,19 @@ func Allowed(v Viewer, s Scope) bool {
 func Scopes(v Viewer) []Scope {
 	var out []Scope
 	switch {
-	case v.Role == RoleAdmin || (v.Role == RoleCoordinator && v.Level == KindRegion):
+	case v.Role == roles.Admin || (v.Role == roles.Coordinator && v.Level == territory.LevelRegion):
 		out = append(out, Region(), Picardie())
 		for _, d := range codes.Departements {
 			out = append(out, Departement(d.Code))
 		}
 		out = append(out, Scope{Kind: KindRural}, Scope{Kind: KindQPVPosts})
-	case v.Role == RoleCoordinator && v.Level == KindDepartement:
+	case v.Role == roles.Coordinator && v.Level == territory.LevelDepartement:
 		out = append(out, Departement(v.Departement),
 			Scope{Kind: KindRural, Departement: v.Departement},
 			Scope{Kind: KindQPVPosts, Departement: v.Departement})
-	case v.Role == RoleCoordinator && v.Level == KindStructure:
+	case v.Role == roles.Coordinator && v.Level == territory.LevelStructure:
 		out = append(out, Structure(v.Departement, v.Structure))
-	case v.Role == RoleMediator && v.MediatorID > 0:
+	case v.Role == roles.Mediator && v.MediatorID > 0:
 		out = append(out, Mediator(v.MediatorID))
 	}
 	kept := out[:0]
@@ -294,13 +289,13 @@ func Scopes(v Viewer) []Scope {
 // and mediators inside it.
 func viewerScope(v Viewer) (Scope, bool) {
 	switch {
-	case v.Role == RoleAdmin || (v.Role == RoleCoordinator && v.Level == KindRegion):
+	case v.Role == roles.Admin || (v.Role == roles.Coordinator && v.Level == territory.LevelRegion):
 		return Region(), true
-	case v.Role == RoleCoordinator && v.Level == KindDepartement:
+	case v.Role == roles.Coordinator && v.Level == territory.LevelDepartement:
 		return Departement(v.Departement), true
-	case v.Role == RoleCoordinator && v.Level == KindStructure:
+	case v.Role == roles.Coordinator && v.Level == territory.LevelStructure:
 		return Structure(v.Departement, v.Structure), true
-	case v.Role == RoleMediator && v.MediatorID > 0:
+	case v.Role == roles.Mediator && v.MediatorID > 0:
 		return Mediator(v.MediatorID), true
 	}
 	return Scope{}, false
@@ -310,7 +305,7 @@ func viewerScope(v Viewer) (Scope, bool) {
 // viewer may choose, by département then name.
 func StructureScopes(ctx context.Context, db Querier, v Viewer) ([]Scope, error) {
 	top, ok := viewerScope(v)
-	if !ok || v.Role == RoleMediator {
+	if !ok || v.Role == roles.Mediator {
 		return nil, nil
 	}
 	cond, args := top.Filter("m", 1)
@@ -361,9 +356,9 @@ func MediatorScopes(ctx context.Context, db Querier, v Viewer) ([]Scope, error) 
 		err := r.Scan(&s.MediatorID, &s.Name, &dep, &structure)
 		s.Kind = KindMediator
 		switch {
-		case v.Role == RoleCoordinator && v.Level == KindDepartement:
+		case v.Role == roles.Coordinator && v.Level == territory.LevelDepartement:
 			s.Departement = dep
-		case v.Role == RoleCoordinator && v.Level == KindStructure:
+		case v.Role == roles.Coordinator && v.Level == territory.LevelStructure:
 			s.Departement, s.Structure = dep, structure
 		}
 		return s, err

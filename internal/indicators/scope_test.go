@@ -10,7 +10,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/frtext"
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -18,11 +19,11 @@ import (
 )
 
 var (
-	admin       = indicators.Viewer{Role: indicators.RoleAdmin}
-	regionCoord = indicators.Viewer{Role: indicators.RoleCoordinator, Level: "region"}
-	nordCoord   = indicators.Viewer{Role: indicators.RoleCoordinator, Level: "departement", Departement: "59"}
-	ccasCoord   = indicators.Viewer{Role: indicators.RoleCoordinator, Level: "structure", Departement: "59", Structure: "CCAS Roubaix"}
-	mediator7   = indicators.Viewer{Role: indicators.RoleMediator, MediatorID: 7}
+	admin       = indicators.Viewer{Role: roles.Admin}
+	regionCoord = indicators.Viewer{Role: roles.Coordinator, Level: "region"}
+	nordCoord   = indicators.Viewer{Role: roles.Coordinator, Level: "departement", Departement: "59"}
+	ccasCoord   = indicators.Viewer{Role: roles.Coordinator, Level: "structure", Departement: "59", Structure: "CCAS Roubaix"}
+	mediator7   = indicators.Viewer{Role: roles.Mediator, MediatorID: 7}
 )
 
 func TestAllowedKeepsCoordinatorsInTheirTerritory(t *testing.T) {
@@ -64,7 +65,7 @@ func TestAllowedKeepsCoordinatorsInTheirTerritory(t *testing.T) {
 		{"mediator, another mediator", mediator7, indicators.Mediator(8), false},
 		{"mediator, their département", mediator7, nord, false},
 		{"unknown role", indicators.Viewer{Role: "visitor"}, indicators.Region(), false},
-		{"coordinator without level", indicators.Viewer{Role: indicators.RoleCoordinator}, nord, false},
+		{"coordinator without level", indicators.Viewer{Role: roles.Coordinator}, nord, false},
 	}
 	for _, c := range cases {
 		if got := indicators.Allowed(c.viewer, c.scope); got != c.want {
@@ -211,9 +212,9 @@ func seedScopes(t *testing.T) *testenv.DB {
 	return db
 }
 
-func mediatorID(t *testing.T, db *testenv.DB, identifier string) store.MediatorID {
+func mediatorID(t *testing.T, db *testenv.DB, identifier string) ids.MediatorID {
 	t.Helper()
-	var id store.MediatorID
+	var id ids.MediatorID
 	if err := db.SQL.QueryRow(context.Background(), `SELECT id FROM mediators WHERE identifier = $1`, identifier).Scan(&id); err != nil {
 		t.Fatal(err)
 	}

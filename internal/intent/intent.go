@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/roles"
 )
 
 // Kind is what a typed text is.
@@ -39,11 +40,6 @@ type Intent struct {
 	Arg     string
 }
 
-// Roles, as store names them (this package depends on nothing).
-const (
-	roleMediator = "mediator"
-)
-
 // maxWords bounds an intent: a long sentence is not a menu entry.
 const maxWords = 10
 
@@ -55,11 +51,11 @@ type entry struct {
 	cores   [][]string
 	fillers []string
 	year    bool // a four-digit year is its argument
-	roles   func(role string) bool
+	roles   func(role roles.Role) bool
 }
 
-func forMediators(role string) bool { return role == roleMediator }
-func forOthers(role string) bool    { return role != roleMediator }
+func forMediators(role roles.Role) bool { return role == roles.Mediator }
+func forOthers(role roles.Role) bool    { return role != roles.Mediator }
 
 // entries: the first of equally good matches wins, so the more specific
 // cores (more words) come first where it matters.
@@ -122,8 +118,8 @@ func words(s string) map[string]bool {
 	return m
 }
 
-// Read says what text is for someone of role (store's role names).
-func Read(text, role string) Intent {
+// Read says what text is for someone of role.
+func Read(text string, role roles.Role) Intent {
 	toks := Tokens(text)
 	if len(toks) == 0 {
 		return Intent{Kind: None}
@@ -173,7 +169,7 @@ func greeting(toks []string) (Kind, bool) {
 
 // command finds the entry whose core is there with the most words, every
 // other word being a filler.
-func command(toks []string, role string) (Intent, bool) {
+func command(toks []string, role roles.Role) (Intent, bool) {
 	best, bestLen := Intent{}, 0
 	for _, e := range entries {
 		if e.roles != nil && !e.roles(role) {

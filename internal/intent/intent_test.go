@@ -4,18 +4,20 @@ import (
 	"testing"
 
 	"github.com/relais-sante/relais/internal/intent"
+	"github.com/relais-sante/relais/internal/roles"
 )
 
 func TestRead(t *testing.T) {
-	const med, coord, admin = "mediator", "coordinator", "admin"
+	const med, coord, admin = roles.Mediator, roles.Coordinator, roles.Admin
 	cmd := func(c, arg string) intent.Intent { return intent.Intent{Kind: intent.Command, Command: c, Arg: arg} }
 	greet := intent.Intent{Kind: intent.Greeting}
 	thanks := intent.Intent{Kind: intent.Thanks}
 	question := intent.Intent{Kind: intent.Question}
 	none := intent.Intent{Kind: intent.None}
 	for _, c := range []struct {
-		text, role string
-		want       intent.Intent
+		text string
+		role roles.Role
+		want intent.Intent
 	}{
 		// Greetings, typos and all, for every role.
 		{"bonjour", med, greet},

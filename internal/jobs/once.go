@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
 )
@@ -78,8 +79,8 @@ type plan struct{ total, handled, worked int }
 // Message is one scheduled message.
 type Message struct {
 	Key    store.SendKey
-	Kind   string           // metric label: reminder, nudge, digest, review
-	UserID store.TelegramID // the recipient, marked unreachable on a 403
+	Kind   string         // metric label: reminder, nudge, digest, review
+	UserID ids.TelegramID // the recipient, marked unreachable on a 403
 	// Now is the pass's time; DayStart the start of its local day.
 	Now, DayStart time.Time
 }

@@ -14,6 +14,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/metrics"
 	"github.com/relais-sante/relais/internal/store"
@@ -206,7 +207,7 @@ func TestPlanShowsProgressOnMetricsAndLogs(t *testing.T) {
 	mx := metrics.New()
 	s := &jobs.Sends{Store: st, Metrics: mx, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	digest := func(user store.TelegramID) jobs.Message {
+	digest := func(user ids.TelegramID) jobs.Message {
 		return jobs.Message{Key: store.SendKey{Job: "digest", Period: "2026-11-16", TelegramID: user}, Kind: "digest", UserID: user,
 			Now: now, DayStart: jobs.DayStart(now)}
 	}
@@ -251,7 +252,7 @@ func TestPlanShowsProgressOnMetricsAndLogs(t *testing.T) {
 	// The next tick finds them handled: the gauge counts down, the logs say nothing.
 	logged := logs.Len()
 	s.Plan("digest", 2)
-	for _, u := range []store.TelegramID{1, 3} {
+	for _, u := range []ids.TelegramID{1, 3} {
 		if _, err := s.Once(ctx, digest(u), func(context.Context) error { t.Error("sent twice"); return nil }); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // heldOut are questions written before reading the other tables, as a
@@ -218,7 +220,7 @@ func askAsTheBot(p *Parser, v indicators.Viewer, last, text string) (line, break
 	case q.PeriodSaid && q.Period.CheckBounds(today) != nil:
 		out = q.Period.CheckBounds(today).Error() + "."
 	case len(q.Foreign) > 0:
-		out = ForeignPlaces(q, v.Role == indicators.RoleMediator, "CCAS Roubaix")
+		out = ForeignPlaces(q, v.Role == roles.Mediator, "CCAS Roubaix")
 	case !q.Understood():
 		out = NotUnderstood(q)
 	default:
@@ -242,9 +244,9 @@ func TestHeldOutQuestions(t *testing.T) {
 	}
 	coordinators := NewParser(heldStructures)
 	viewers := map[string]indicators.Viewer{
-		"R": {Role: indicators.RoleCoordinator, Level: indicators.KindRegion},
-		"D": {Role: indicators.RoleCoordinator, Level: indicators.KindDepartement, Departement: "80"},
-		"M": {Role: indicators.RoleMediator, MediatorID: 7},
+		"R": {Role: roles.Coordinator, Level: territory.LevelRegion},
+		"D": {Role: roles.Coordinator, Level: territory.LevelDepartement, Departement: "80"},
+		"M": {Role: roles.Mediator, MediatorID: 7},
 	}
 	wrong, refused := 0, 0
 	for _, c := range heldOut {

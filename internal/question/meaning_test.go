@@ -8,6 +8,8 @@ import (
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // catalogue is every query the answers can title: each indicator with
@@ -105,7 +107,7 @@ func reply(p *Parser, v indicators.Viewer, text string) string {
 	var out string
 	switch {
 	case len(q.Foreign) > 0:
-		out = ForeignPlaces(q, v.Role == indicators.RoleMediator, "CCAS Roubaix")
+		out = ForeignPlaces(q, v.Role == roles.Mediator, "CCAS Roubaix")
 	case !q.Understood():
 		out = NotUnderstood(q)
 	default:
@@ -230,14 +232,14 @@ func TestPhrasingsTypedOnAPhone(t *testing.T) {
 		t.Fatalf("only %d phrasings", len(phrasings))
 	}
 	p := NewParser(testStructures[:1])
-	regional := indicators.Viewer{Role: indicators.RoleCoordinator, Level: indicators.KindRegion}
+	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
 	for _, c := range phrasings {
 		if got := reply(p, regional, c.text); got != c.want {
 			t.Errorf("%q\n got  %s\n want %s", c.text, got, c.want)
 		}
 	}
 	// a mediator naming a place is told to ask about their own figures
-	mediator := indicators.Viewer{Role: indicators.RoleMediator, MediatorID: 7}
+	mediator := indicators.Viewer{Role: roles.Mediator, MediatorID: 7}
 	if got, want := reply(p, mediator, "fiches a marseille"), "« Marseille » ne fait pas partie des territoires de Relais. Vous ne pouvez consulter que vos propres chiffres : posez la question sans nommer de lieu, par exemple « combien de fiches ce mois-ci ? »."; got != want {
 		t.Errorf("mediator:\n got  %s\n want %s", got, want)
 	}

@@ -6,13 +6,15 @@ import (
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Scope turns the query's territory into the scope to compute for viewer
 // v: the territory named, or the viewer's own when none was. refusal is a
 // French sentence when v may not see it (nothing is computed then).
 func Scope(q Query, v indicators.Viewer) (s indicators.Scope, refusal string) {
-	if v.Role == indicators.RoleMediator {
+	if v.Role == roles.Mediator {
 		if q.Territory.Said() {
 			return indicators.Scope{}, "Vous ne pouvez consulter que vos propres chiffres. " +
 				"Posez la question sans nommer de territoire, par exemple « combien de fiches ce mois-ci ? »."
@@ -33,7 +35,7 @@ func Scope(q Query, v indicators.Viewer) (s indicators.Scope, refusal string) {
 	t := q.Territory
 	s = indicators.Scope{Kind: t.Kind, Departement: t.Departement, Structure: t.Structure}
 	if (s.Kind == indicators.KindRural || s.Kind == indicators.KindQPVPosts) && s.Departement == "" &&
-		v.Role == indicators.RoleCoordinator && v.Level == indicators.KindDepartement {
+		v.Role == roles.Coordinator && v.Level == territory.LevelDepartement {
 		s.Departement = v.Departement // "les postes ruraux" of a département's coordinator
 	}
 	if indicators.Allowed(v, s) {
@@ -43,7 +45,7 @@ func Scope(q Query, v indicators.Viewer) (s indicators.Scope, refusal string) {
 	for _, a := range indicators.Scopes(v) {
 		names = append(names, a.Label())
 	}
-	if v.Role == indicators.RoleCoordinator && v.Level != indicators.KindStructure && len(names) > 0 {
+	if v.Role == roles.Coordinator && v.Level != territory.LevelStructure && len(names) > 0 {
 		names = append(names, "les structures de ce territoire")
 	}
 	what := s.Label()

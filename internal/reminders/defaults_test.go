@@ -7,6 +7,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -18,7 +19,7 @@ import (
 func TestUnsetHourMeansNineOClock(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
-	code, err := w.db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: at(23, 0)})
+	code, err := w.db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", ExpiresAt: at(23, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/state"
-	"github.com/relais-sante/relais/internal/store"
 )
 
 // A disabled mediator's idle draft earns no nudge.
@@ -20,7 +20,7 @@ func TestNoNudgeForADisabledUser(t *testing.T) {
 	}
 	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	for _, id := range []int64{101, 102} {
-		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
+		if err := drafts.Save(ctx, ids.ChatID(id), ids.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: at(9, 12)}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -13,8 +13,10 @@ import (
 
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegram"
@@ -89,15 +91,15 @@ func (w *world) mediator(id int64, hour int) (*store.User, *telegramtest.User) {
 	w.t.Helper()
 	ctx := context.Background()
 	st := w.db.Store
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: at(23, 0)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", ExpiresAt: at(23, 0)})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "Awa", at(0, 0))
+	u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(id), ids.ChatID(id), "Awa", at(0, 0))
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if err := st.SetUserPreferences(ctx, store.TelegramID(id), hour, true, true); err != nil {
+	if err := st.SetUserPreferences(ctx, ids.TelegramID(id), hour, true, true); err != nil {
 		w.t.Fatal(err)
 	}
 	return u, w.srv.NewUser(id, "Awa")
@@ -490,7 +492,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
 	left := at(9, 12)
 	for _, id := range []int64{101, 102} {
-		if err := drafts.Save(ctx, store.ChatID(id), store.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
+		if err := drafts.Save(ctx, ids.ChatID(id), ids.TelegramID(id), state.Draft{State: dialog.State{FormID: "fiche", RecordID: "x", UpdatedAt: left}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/relais-sante/relais/internal/dialog"
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // An erasure request removes every draft naming the code, wherever the
@@ -26,7 +26,7 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 	other.Person = &dialog.Person{Code: "BBBBBB"}
 	other.Answers["note"] = dialog.Value{Text: "dossier XK7M2QX et K7M2QXB"}
 	for chat, d := range map[int64]Draft{1: chosen, 2: noted, 3: other} {
-		if err := s.Save(ctx, store.ChatID(chat), 7, d); err != nil {
+		if err := s.Save(ctx, ids.ChatID(chat), 7, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -39,7 +39,7 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 		t.Fatalf("erased %d keys (%v), want 2 drafts", n, err)
 	}
 	for chat, want := range map[int64]bool{1: false, 2: false, 3: true} {
-		if _, ok, err := s.Load(ctx, store.ChatID(chat), 7); err != nil || ok != want {
+		if _, ok, err := s.Load(ctx, ids.ChatID(chat), 7); err != nil || ok != want {
 			t.Errorf("draft of chat %d there = %v (%v), want %v", chat, ok, err, want)
 		}
 	}
@@ -63,7 +63,7 @@ func TestEraseCodeFindsACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
 		d.Answers["beneficiary"] = dialog.Value{Code: "AAAAAA"}
 		d.Person = &dialog.Person{Code: "AAAAAA"}
 		d.Answers["note"] = dialog.Value{Text: note}
-		if err := s.Save(ctx, store.ChatID(chat), 7, d); err != nil {
+		if err := s.Save(ctx, ids.ChatID(chat), 7, d); err != nil {
 			t.Fatal(err)
 		}
 	}

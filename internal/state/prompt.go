@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // PromptTTL is how long a question of the bot waits for its typed answer
@@ -27,13 +27,13 @@ type Prompt struct {
 	At time.Time `json:"at"`
 }
 
-func (s *Drafts) promptKey(chatID store.ChatID, userID store.TelegramID) string {
+func (s *Drafts) promptKey(chatID ids.ChatID, userID ids.TelegramID) string {
 	return s.prefix + "prompt:" + member(chatID, userID)
 }
 
 // SetPrompt records the question waiting for its typed answer (one per
 // chat: a new question replaces the one before).
-func (s *Drafts) SetPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID, p Prompt) error {
+func (s *Drafts) SetPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, p Prompt) error {
 	data, err := json.Marshal(p)
 	if err != nil {
 		return fmt.Errorf("encode prompt: %w", err)
@@ -45,7 +45,7 @@ func (s *Drafts) SetPrompt(ctx context.Context, chatID store.ChatID, userID stor
 }
 
 // Prompt returns the question waiting in the chat; false when none.
-func (s *Drafts) Prompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (Prompt, bool, error) {
+func (s *Drafts) Prompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (Prompt, bool, error) {
 	data, err := s.rdb.Get(ctx, s.promptKey(chatID, userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Prompt{}, false, nil
@@ -61,7 +61,7 @@ func (s *Drafts) Prompt(ctx context.Context, chatID store.ChatID, userID store.T
 }
 
 // ClearPrompt forgets the question (answered, or another command came).
-func (s *Drafts) ClearPrompt(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error {
+func (s *Drafts) ClearPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error {
 	if err := s.rdb.Del(ctx, s.promptKey(chatID, userID)).Err(); err != nil {
 		return fmt.Errorf("clear prompt: %w", err)
 	}

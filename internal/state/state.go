@@ -22,7 +22,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/dialog"
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // DraftTTL: a draft left alone for three days is dropped.
@@ -101,18 +101,18 @@ type Drafts struct {
 	bot    string
 }
 
-func (s *Drafts) draftKey(chatID store.ChatID, userID store.TelegramID) string {
+func (s *Drafts) draftKey(chatID ids.ChatID, userID ids.TelegramID) string {
 	return s.prefix + "draft:" + member(chatID, userID)
 }
 
 func (s *Drafts) indexKey() string { return s.prefix + "drafts" }
 
-func member(chatID store.ChatID, userID store.TelegramID) string {
+func member(chatID ids.ChatID, userID ids.TelegramID) string {
 	return strconv.FormatInt(int64(chatID), 10) + ":" + strconv.FormatInt(int64(userID), 10)
 }
 
 // Load returns the draft of userID in chatID; false when there is none.
-func (s *Drafts) Load(ctx context.Context, chatID store.ChatID, userID store.TelegramID) (Draft, bool, error) {
+func (s *Drafts) Load(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (Draft, bool, error) {
 	data, err := s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return Draft{}, false, nil
@@ -128,7 +128,7 @@ func (s *Drafts) Load(ctx context.Context, chatID store.ChatID, userID store.Tel
 }
 
 // Save stores the draft and restarts its 72-hour lifetime.
-func (s *Drafts) Save(ctx context.Context, chatID store.ChatID, userID store.TelegramID, st Draft) error {
+func (s *Drafts) Save(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, st Draft) error {
 	data, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("encode draft: %w", err)
@@ -149,7 +149,7 @@ func (s *Drafts) Save(ctx context.Context, chatID store.ChatID, userID store.Tel
 }
 
 // Delete removes the draft (saved or cancelled).
-func (s *Drafts) Delete(ctx context.Context, chatID store.ChatID, userID store.TelegramID) error {
+func (s *Drafts) Delete(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.draftKey(chatID, userID))
 		p.ZRem(ctx, s.indexKey(), member(chatID, userID))
@@ -163,8 +163,8 @@ func (s *Drafts) Delete(ctx context.Context, chatID store.ChatID, userID store.T
 
 // DraftRef identifies a draft left open.
 type DraftRef struct {
-	ChatID    store.ChatID
-	UserID    store.TelegramID
+	ChatID    ids.ChatID
+	UserID    ids.TelegramID
 	FormID    string
 	RecordID  string // the record the draft will save: binds buttons to this draft
 	UpdatedAt time.Time
@@ -203,14 +203,14 @@ func (s *Drafts) Idle(ctx context.Context, olderThan time.Duration, now time.Tim
 	return out, nil
 }
 
-func parseMember(m string) (chat store.ChatID, user store.TelegramID, ok bool) {
+func parseMember(m string) (chat ids.ChatID, user ids.TelegramID, ok bool) {
 	c, u, found := strings.Cut(m, ":")
 	if !found {
 		return 0, 0, false
 	}
 	ch, err1 := strconv.ParseInt(c, 10, 64)
 	us, err2 := strconv.ParseInt(u, 10, 64)
-	return store.ChatID(ch), store.TelegramID(us), err1 == nil && err2 == nil
+	return ids.ChatID(ch), ids.TelegramID(us), err1 == nil && err2 == nil
 }
 
 // failuresKey holds the times of one chat's (or one key's) failures.

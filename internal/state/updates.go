@@ -8,7 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Durations of the update keys.
@@ -32,7 +32,7 @@ func (s *Updates) updateKey(updateID int) string {
 	return s.prefix + "update:" + s.bot + strconv.Itoa(updateID)
 }
 
-func (s *Updates) chatKey(chatID store.ChatID) string {
+func (s *Updates) chatKey(chatID ids.ChatID) string {
 	return s.prefix + "chat:" + s.bot + strconv.FormatInt(int64(chatID), 10)
 }
 
@@ -73,7 +73,7 @@ return 0`)
 // a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
 // handler blocks its chat for at most ProcessingTTL, after which the
 // redelivered update is handled.
-func (s *Updates) BeginUpdate(ctx context.Context, chatID store.ChatID, updateID int) (UpdateStatus, error) {
+func (s *Updates) BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (UpdateStatus, error) {
 	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
 	if err != nil {
@@ -83,7 +83,7 @@ func (s *Updates) BeginUpdate(ctx context.Context, chatID store.ChatID, updateID
 }
 
 // RenewUpdate extends the lease of an update being handled.
-func (s *Updates) RenewUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+func (s *Updates) RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
 	if err := renewScript.Run(ctx, s.rdb, []string{s.chatKey(chatID)}, strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Err(); err != nil {
 		return fmt.Errorf("renew update %d: %w", updateID, err)
 	}
@@ -91,7 +91,7 @@ func (s *Updates) RenewUpdate(ctx context.Context, chatID store.ChatID, updateID
 }
 
 // FinishUpdate marks a claimed update as handled and frees its chat.
-func (s *Updates) FinishUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+func (s *Updates) FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
 		return fmt.Errorf("finish update %d: %w", updateID, err)
@@ -101,7 +101,7 @@ func (s *Updates) FinishUpdate(ctx context.Context, chatID store.ChatID, updateI
 
 // AbandonUpdate frees the chat of a claimed update whose handling did not
 // finish, so that a redelivery is handled.
-func (s *Updates) AbandonUpdate(ctx context.Context, chatID store.ChatID, updateID int) error {
+func (s *Updates) AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
 	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
 		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
 		return fmt.Errorf("abandon update %d: %w", updateID, err)

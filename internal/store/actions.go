@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Action is one collective prevention action as the mediator logged it
 // (codes, never labels).
 type Action struct {
 	ID          string // chosen when the form started: saving twice is harmless
-	MediatorID  MediatorID
+	MediatorID  ids.MediatorID
 	Date        time.Time
 	Role        string // coanimee | coconstruite | participation
 	Audience    string // public | professionnels
@@ -74,7 +76,7 @@ type ActionLine struct {
 }
 
 // RecentActions lists the mediator's own latest actions, newest first.
-func (s *Store) RecentActions(ctx context.Context, mediatorID MediatorID, limit int) ([]ActionLine, error) {
+func (s *Store) RecentActions(ctx context.Context, mediatorID ids.MediatorID, limit int) ([]ActionLine, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT number, date, role, audience, themes, participants, title
 		FROM actions WHERE mediator_id = $1

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Audit actions: what the data-protection officer can ask about.
@@ -43,8 +44,8 @@ const (
 // (role, scope, counts), never a message's contents nor a beneficiary code.
 type AuditEntry struct {
 	ID     int64
-	At     time.Time   // zero: now()
-	Actor  *TelegramID // Telegram id; nil: the command line or a scheduled job
+	At     time.Time       // zero: now()
+	Actor  *ids.TelegramID // Telegram id; nil: the command line or a scheduled job
 	Action string
 	Target string // "user:42", "invitation:7", "beneficiary:hmac-sha256:…", a scope key
 	Detail map[string]any
@@ -113,7 +114,7 @@ func (s *Store) AuditSince(ctx context.Context, since time.Time) ([]AuditEntry, 
 	return out, nil
 }
 
-func userTarget(telegramID TelegramID) string {
+func userTarget(telegramID ids.TelegramID) string {
 	return "user:" + strconv.FormatInt(int64(telegramID), 10)
 }
 

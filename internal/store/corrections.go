@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // EditWindowDays is how long after saving a mediator may correct a sheet.
@@ -24,7 +26,7 @@ var ErrTooOld = errors.New("sheet saved too long ago to be corrected")
 
 // OwnSheet loads one of the mediator's sheets by its number for them, to
 // correct it; ErrNotFound when they have no such sheet.
-func (s *Store) OwnSheet(ctx context.Context, mediatorID MediatorID, number int64) (Sheet, time.Time, error) {
+func (s *Store) OwnSheet(ctx context.Context, mediatorID ids.MediatorID, number int64) (Sheet, time.Time, error) {
 	var sh Sheet
 	var savedAt time.Time
 	err := s.db.QueryRow(ctx, `
@@ -64,7 +66,7 @@ func (s *Store) OwnSheet(ctx context.Context, mediatorID MediatorID, number int6
 func (s *Store) UpdateSheet(ctx context.Context, sh Sheet, now time.Time) (int64, error) {
 	var number int64
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var owner MediatorID
+		var owner ids.MediatorID
 		var savedAt time.Time
 		err := tx.QueryRow(ctx, `SELECT mediator_id, mediator_number, created_at FROM sheets WHERE id = $1 FOR UPDATE`, sh.ID).
 			Scan(&owner, &number, &savedAt)

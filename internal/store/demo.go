@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // DemoState reads a value kept by the local demo (internal/demo) under key;
@@ -67,7 +69,7 @@ type DemoDatabase struct {
 // synthetic posts have no account and an identifier starting with
 // syntheticPrefix. decide's refusal is returned as it is (it is the
 // sentence the person reads), and nothing is written.
-func (s *Store) ClaimDemoDatabase(ctx context.Context, accounts []TelegramID, syntheticPrefix string, decide func(DemoDatabase) error) error {
+func (s *Store) ClaimDemoDatabase(ctx context.Context, accounts []ids.TelegramID, syntheticPrefix string, decide func(DemoDatabase) error) error {
 	var refused error
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `LOCK TABLE demo_state IN EXCLUSIVE MODE`); err != nil {
@@ -110,8 +112,8 @@ func (s *Store) ClaimDemoDatabase(ctx context.Context, accounts []TelegramID, sy
 // identifier), without a Telegram account, and returns the id of every
 // post of posts by identifier. The demo's synthetic mediators are such
 // posts: they report through imports, never through the bot.
-func (s *Store) EnsurePosts(ctx context.Context, posts []Mediator) (map[string]MediatorID, error) {
-	ids := map[string]MediatorID{}
+func (s *Store) EnsurePosts(ctx context.Context, posts []Mediator) (map[string]ids.MediatorID, error) {
+	out := map[string]ids.MediatorID{}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		idents := make([]string, len(posts))
 		batch := &pgx.Batch{}
@@ -131,18 +133,18 @@ func (s *Store) EnsurePosts(ctx context.Context, posts []Mediator) (map[string]M
 		defer rows.Close()
 		for rows.Next() {
 			var ident string
-			var id MediatorID
+			var id ids.MediatorID
 			if err := rows.Scan(&ident, &id); err != nil {
 				return err
 			}
-			ids[ident] = id
+			out[ident] = id
 		}
 		return rows.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ensure posts: %w", err)
 	}
-	return ids, nil
+	return out, nil
 }
 
 // SaveHistory writes past collective actions and annual reviews in one
@@ -186,7 +188,7 @@ func (s *Store) SaveHistory(ctx context.Context, actions []Action, reviews []Rev
 // again when it was recorded with nothing to send (job_runs): the demo
 // loads its synthetic follow-ups just after its accounts register, and a
 // reminder pass may have looked at them in between.
-func (s *Store) ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []MediatorID, today time.Time) error {
+func (s *Store) ForgetEmptyReminderDay(ctx context.Context, mediatorIDs []ids.MediatorID, today time.Time) error {
 	_, err := s.db.Exec(ctx, `
 		DELETE FROM job_runs j WHERE j.job = $1 AND j.period = $2 AND j.mediator_id = ANY($3)
 		  AND NOT EXISTS (SELECT 1 FROM requests r JOIN sheets s ON s.id = r.sheet_id

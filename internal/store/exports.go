@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Export is one file of figures or rows a user took from the bot.
 type Export struct {
-	UserID   TelegramID // who asked
-	Scope    string     // the territory's key (indicators.Scope.Key)
-	From, To time.Time  // the period's first and last days: their dates, in their own zone (pgx writes a DATE so)
-	Format   string     // xlsx, csv, codes, docx, pdf
+	UserID   ids.TelegramID // who asked
+	Scope    string         // the territory's key (indicators.Scope.Key)
+	From, To time.Time      // the period's first and last days: their dates, in their own zone (pgx writes a DATE so)
+	Format   string         // xlsx, csv, codes, docx, pdf
 }
 
 // RecordExport writes the export in the exports log and, in the same

@@ -1,15 +1,14 @@
 package store
 
-// Three ids travel together through every handler and are all int64 in
-// Telegram and PostgreSQL; their own types let the compiler catch one passed
-// for another (a chat answered with a mediator's post id, say).
+import "github.com/relais-sante/relais/internal/ids"
+
+// The ids are named in internal/ids; these aliases keep code written
+// against the store's names compiling.
 type (
-	// TelegramID is the Telegram account that writes or presses: it decides
-	// who someone is, and so what they may see.
-	TelegramID int64
-	// ChatID is where the bot answers (the private chat with the account).
-	ChatID int64
-	// MediatorID is a mediator post (mediators.id): sheets, requests and
-	// reviews belong to the post, which outlives the account holding it.
-	MediatorID int64
+	// Deprecated: use ids.TelegramID.
+	TelegramID = ids.TelegramID
+	// Deprecated: use ids.ChatID.
+	ChatID = ids.ChatID
+	// Deprecated: use ids.MediatorID.
+	MediatorID = ids.MediatorID
 )

@@ -7,6 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // StartExecution records that a scheduled job started (job_executions), for
@@ -44,11 +48,11 @@ func (s *Store) ReadSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) erro
 
 // DigestRecipient is who gets the Monday summary, with what they may see.
 type DigestRecipient struct {
-	TelegramID  TelegramID
-	ChatID      ChatID
-	Role        string
-	MediatorID  *MediatorID // set for mediators: their own week
-	Scope       *string     // coordinators: region | departement | structure
+	TelegramID  ids.TelegramID
+	ChatID      ids.ChatID
+	Role        roles.Role
+	MediatorID  *ids.MediatorID  // set for mediators: their own week
+	Level       *territory.Level // coordinators only
 	Departement string
 	Structure   string
 }
@@ -70,7 +74,7 @@ func (s *Store) DigestRecipients(ctx context.Context, due time.Time) ([]DigestRe
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DigestRecipient, error) {
 		var d DigestRecipient
-		err := r.Scan(&d.TelegramID, &d.ChatID, &d.Role, &d.MediatorID, &d.Scope, &d.Departement, &d.Structure)
+		err := r.Scan(&d.TelegramID, &d.ChatID, &d.Role, &d.MediatorID, &d.Level, &d.Departement, &d.Structure)
 		return d, err
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/orgname"
 )
 
@@ -15,7 +16,7 @@ import (
 // what the partner counts of the annual review and of the indicators use.
 type Partner struct {
 	ID         int64
-	MediatorID MediatorID
+	MediatorID ids.MediatorID
 	Name       string
 	Category   string // sanitaire | social | medico_social
 	Type       string // a code of codes.PartnerTypes
@@ -60,7 +61,7 @@ func (s *Store) SavePartner(ctx context.Context, p Partner) (int64, error) {
 }
 
 // Partners lists the mediator's own partners by category, then name.
-func (s *Store) Partners(ctx context.Context, mediatorID MediatorID) ([]Partner, error) {
+func (s *Store) Partners(ctx context.Context, mediatorID ids.MediatorID) ([]Partner, error) {
 	return s.listPartners(ctx, "list partners", `
 		SELECT id, mediator_id, name, category, type FROM partners
 		WHERE mediator_id = $1
@@ -69,7 +70,7 @@ func (s *Store) Partners(ctx context.Context, mediatorID MediatorID) ([]Partner,
 
 // PartnersByUse lists the mediator's own partners for a choice: the ones
 // most often named in their actions first, then by name.
-func (s *Store) PartnersByUse(ctx context.Context, mediatorID MediatorID) ([]Partner, error) {
+func (s *Store) PartnersByUse(ctx context.Context, mediatorID ids.MediatorID) ([]Partner, error) {
 	return s.listPartners(ctx, "list partners by use", `
 		SELECT p.id, p.mediator_id, p.name, p.category, p.type FROM partners p
 		LEFT JOIN actions a ON a.partner_id = p.id
@@ -96,7 +97,7 @@ func (s *Store) listPartners(ctx context.Context, what, query string, args ...an
 
 // PartnerCounts counts the mediator's partners by category; every category
 // is present, zero included.
-func (s *Store) PartnerCounts(ctx context.Context, mediatorID MediatorID) (map[string]int, error) {
+func (s *Store) PartnerCounts(ctx context.Context, mediatorID ids.MediatorID) (map[string]int, error) {
 	out := map[string]int{"sanitaire": 0, "social": 0, "medico_social": 0}
 	rows, err := s.db.Query(ctx, `SELECT category, count(*) FROM partners WHERE mediator_id = $1 GROUP BY category`, mediatorID)
 	if err != nil {

@@ -7,6 +7,10 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // ErrDisableSelf refuses a user disabling their own account (they could not
@@ -15,16 +19,16 @@ var ErrDisableSelf = errors.New("on ne peut pas désactiver son propre compte")
 
 // Member is a registered user as /equipe and `relais user list` show them.
 type Member struct {
-	TelegramID  TelegramID
-	Role        string
+	TelegramID  ids.TelegramID
+	Role        roles.Role
 	DisplayName string
 	// Departement and Structure: the mediator's post, or the coordinator's scope.
 	Departement string
 	Structure   string
-	Scope       string // coordinators: region | departement | structure
+	Level       territory.Level // coordinators only
 	Rural       bool
-	MediatorID  MediatorID // 0 unless a mediator
-	Identifier  string     // the mediator post's identifier
+	MediatorID  ids.MediatorID // 0 unless a mediator
+	Identifier  string         // the mediator post's identifier
 	// LastActivity is the latest of: the bot last heard from the user
 	// (Touch), their last sheet or action saved, their last review. Nil: never.
 	LastActivity *time.Time
@@ -36,12 +40,12 @@ type Member struct {
 // everything, a département scope its département, a structure scope that
 // structure only.
 func (c Coordinator) Covers(departement, structure string) bool {
-	switch c.Scope {
-	case "region":
+	switch c.Level {
+	case territory.LevelRegion:
 		return true
-	case "departement":
+	case territory.LevelDepartement:
 		return departement != "" && departement == c.Departement
-	case "structure":
+	case territory.LevelStructure:
 		return departement != "" && departement == c.Departement && structure == c.Structure
 	}
 	return false
@@ -52,24 +56,24 @@ func (c Coordinator) Covers(departement, structure string) bool {
 func territoryFilter(scope Coordinator) (string, []any, error) {
 	dep := `COALESCE(m.departement, c.departement)`
 	structure := `COALESCE(m.structure, c.structure)`
-	switch scope.Scope {
-	case "region":
+	switch scope.Level {
+	case territory.LevelRegion:
 		return "TRUE", nil, nil
-	case "departement":
+	case territory.LevelDepartement:
 		if scope.Departement == "" {
 			return "", nil, errors.New("departement scope without departement")
 		}
 		return dep + ` = $1`, []any{scope.Departement}, nil
-	case "structure":
+	case territory.LevelStructure:
 		if scope.Departement == "" || scope.Structure == "" {
 			return "", nil, errors.New("structure scope without departement or structure")
 		}
 		return dep + ` = $1 AND ` + structure + ` = $2`, []any{scope.Departement, scope.Structure}, nil
 	}
-	return "", nil, fmt.Errorf("unknown scope %q", scope.Scope)
+	return "", nil, fmt.Errorf("unknown scope %q", scope.Level)
 }
 
-// ListUsers lists the users of a territory (Coordinator{Scope: "region"} for
+// ListUsers lists the users of a territory (Coordinator{Level: territory.LevelRegion} for
 // everyone), enabled first, by département, structure, role and name.
 func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, error) {
 	cond, args, err := territoryFilter(scope)
@@ -95,7 +99,7 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 		var m Member
-		err := r.Scan(&m.TelegramID, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Scope, &m.Rural,
+		err := r.Scan(&m.TelegramID, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Level, &m.Rural,
 			&m.MediatorID, &m.Identifier, &m.LastActivity, &m.DisabledAt)
 		return m, err
 	})
@@ -113,7 +117,7 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 // invitations the user sent and that were not used yet are revoked. Setting the
 // state a user already has changes nothing and writes no audit line.
 // ErrNotFound: no such user.
-func (s *Store) SetUserDisabled(ctx context.Context, telegramID TelegramID, disabled bool, actor *TelegramID) error {
+func (s *Store) SetUserDisabled(ctx context.Context, telegramID ids.TelegramID, disabled bool, actor *ids.TelegramID) error {
 	if disabled && actor != nil && *actor == telegramID {
 		return ErrDisableSelf
 	}
@@ -178,7 +182,7 @@ type Post struct {
 // PostByIdentifier returns the post of a mediator identifier (MED-59-01),
 // or the post of a mediator's Telegram id when identifier is "" .
 // ErrNotFound: no such post.
-func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID TelegramID) (Post, error) {
+func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegramID ids.TelegramID) (Post, error) {
 	var p Post
 	err := s.db.QueryRow(ctx, `
 		SELECT m.identifier, m.departement, m.structure, COALESCE(u.display_name, '')
@@ -198,7 +202,7 @@ func (s *Store) PostByIdentifier(ctx context.Context, identifier string, telegra
 // no date), audited with actor (nil: the command line). The report counts a
 // post for a period when it was active during it (indicators.Definitions).
 // ErrNotFound: no such post; ErrPostDates: the end is before the start.
-func (s *Store) SetPostDates(ctx context.Context, identifier string, start, end *time.Time, actor *TelegramID) error {
+func (s *Store) SetPostDates(ctx context.Context, identifier string, start, end *time.Time, actor *ids.TelegramID) error {
 	if start != nil && end != nil && end.Before(*start) {
 		return ErrPostDates
 	}
@@ -239,7 +243,7 @@ func (u *User) NeedsTouch(now time.Time) bool {
 
 // Touch records that the bot heard from the user (last activity in
 // /equipe), at most one write every TouchEvery per user.
-func (s *Store) Touch(ctx context.Context, telegramID TelegramID, now time.Time) error {
+func (s *Store) Touch(ctx context.Context, telegramID ids.TelegramID, now time.Time) error {
 	_, err := s.db.Exec(ctx, `UPDATE users SET last_seen_at = $2
 		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval)`, telegramID, now, TouchEvery)
 	if err != nil {
@@ -251,14 +255,14 @@ func (s *Store) Touch(ctx context.Context, telegramID TelegramID, now time.Time)
 // PendingInvitation is an invitation that can still be redeemed.
 type PendingInvitation struct {
 	ID          int64
-	Role        string
+	Role        roles.Role
 	Departement string
 	Structure   string
-	Scope       string
+	Level       territory.Level
 	Rural       bool
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
-	CreatedBy   *TelegramID
+	CreatedBy   *ids.TelegramID
 }
 
 // ListInvitations lists the invitations still redeemable at now (not used,
@@ -274,7 +278,7 @@ func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingIn
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PendingInvitation, error) {
 		var p PendingInvitation
-		err := r.Scan(&p.ID, &p.Role, &p.Departement, &p.Structure, &p.Scope, &p.Rural, &p.CreatedAt, &p.ExpiresAt, &p.CreatedBy)
+		err := r.Scan(&p.ID, &p.Role, &p.Departement, &p.Structure, &p.Level, &p.Rural, &p.CreatedAt, &p.ExpiresAt, &p.CreatedBy)
 		return p, err
 	})
 	if err != nil {
@@ -287,7 +291,7 @@ func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingIn
 // the command line). ErrNotFound: no such invitation; ErrInvitationUsed:
 // already redeemed (disable the user instead); ErrInvitationRevoked: already
 // revoked.
-func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor *TelegramID) error {
+func (s *Store) RevokeInvitation(ctx context.Context, id int64, actor *ids.TelegramID) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var used, revoked bool
 		err := tx.QueryRow(ctx, `SELECT used_at IS NOT NULL, revoked_at IS NOT NULL FROM invitations WHERE id = $1 FOR UPDATE`, id).Scan(&used, &revoked)

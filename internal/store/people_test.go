@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -20,7 +22,7 @@ func register(t *testing.T, st *store.Store, id int64, inv store.Invitation) *st
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(id), store.ChatID(id), "U", now)
+	u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(id), ids.ChatID(id), "U", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +46,13 @@ func auditActions(t *testing.T, st *store.Store) []string {
 	return out
 }
 
-func itoa(n store.TelegramID) string { return strconv.FormatInt(int64(n), 10) }
+func itoa(n ids.TelegramID) string { return strconv.FormatInt(int64(n), 10) }
 
 func TestRevokedInvitationCannotBeRedeemed(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	admin := store.TelegramID(7)
-	inv := store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: now.Add(time.Hour), CreatedBy: &admin}
+	admin := ids.TelegramID(7)
+	inv := store.Invitation{Role: roles.Mediator, Departement: "59", ExpiresAt: now.Add(time.Hour), CreatedBy: &admin}
 	revoked, err := st.CreateInvitation(ctx, inv)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +112,7 @@ func TestDisableAndEnableAUser(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	m := mediator(t, st, 60, "59")
-	coord := store.TelegramID(8)
+	coord := ids.TelegramID(8)
 	if err := st.SetUserDisabled(ctx, 60, true, &coord); err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +145,7 @@ func TestDisableAndEnableAUser(t *testing.T) {
 	}
 }
 
-func ptr64(n store.TelegramID) *store.TelegramID { return &n }
+func ptr64(n ids.TelegramID) *ids.TelegramID { return &n }
 
 // A disabled mediator gets no reminder even if their post was reopened by
 // hand: the account flag alone decides.
@@ -173,14 +175,14 @@ func TestDisabledMediatorsAreNoReminderTarget(t *testing.T) {
 func TestListUsersByTerritory(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	register(t, st, 1, store.Invitation{Role: store.RoleAdmin})
-	register(t, st, 2, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	register(t, st, 3, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59"})
-	register(t, st, 4, store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"})
-	m5 := register(t, st, 5, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix"})
-	register(t, st, 6, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "Centre social Lille"})
-	register(t, st, 7, store.Invitation{Role: store.RoleMediator, Departement: "62", Structure: "CCAS Roubaix"})
-	register(t, st, 8, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "62"})
+	register(t, st, 1, store.Invitation{Role: roles.Admin})
+	register(t, st, 2, store.Invitation{Role: roles.Coordinator, Level: "region"})
+	register(t, st, 3, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59"})
+	register(t, st, 4, store.Invitation{Role: roles.Coordinator, Level: "structure", Departement: "59", Structure: "CCAS Roubaix"})
+	m5 := register(t, st, 5, store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
+	register(t, st, 6, store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "Centre social Lille"})
+	register(t, st, 7, store.Invitation{Role: roles.Mediator, Departement: "62", Structure: "CCAS Roubaix"})
+	register(t, st, 8, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "62"})
 	if err := st.SetUserDisabled(ctx, 6, true, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -190,12 +192,12 @@ func TestListUsersByTerritory(t *testing.T) {
 	if err := st.Touch(ctx, 3, now); err != nil {
 		t.Fatal(err)
 	}
-	ids := func(scope store.Coordinator) []store.TelegramID {
+	accounts := func(scope store.Coordinator) []ids.TelegramID {
 		ms, err := st.ListUsers(ctx, scope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []store.TelegramID
+		var out []ids.TelegramID
 		for _, m := range ms {
 			out = append(out, m.TelegramID)
 		}
@@ -203,32 +205,32 @@ func TestListUsersByTerritory(t *testing.T) {
 	}
 	for _, c := range []struct {
 		scope store.Coordinator
-		want  []store.TelegramID
+		want  []ids.TelegramID
 	}{
-		{store.Coordinator{Scope: "region"}, []store.TelegramID{1, 2, 3, 4, 5, 8, 7, 6}},
-		{store.Coordinator{Scope: "departement", Departement: "59"}, []store.TelegramID{3, 4, 5, 6}},
-		{store.Coordinator{Scope: "departement", Departement: "62"}, []store.TelegramID{8, 7}},
-		{store.Coordinator{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"}, []store.TelegramID{4, 5}},
+		{store.Coordinator{Level: "region"}, []ids.TelegramID{1, 2, 3, 4, 5, 8, 7, 6}},
+		{store.Coordinator{Level: "departement", Departement: "59"}, []ids.TelegramID{3, 4, 5, 6}},
+		{store.Coordinator{Level: "departement", Departement: "62"}, []ids.TelegramID{8, 7}},
+		{store.Coordinator{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"}, []ids.TelegramID{4, 5}},
 	} {
-		if got := ids(c.scope); !slices.Equal(got, c.want) {
+		if got := accounts(c.scope); !slices.Equal(got, c.want) {
 			t.Errorf("%+v: users %v, want %v", c.scope, got, c.want)
 		}
 	}
-	if _, err := st.ListUsers(ctx, store.Coordinator{Scope: "departement"}); err == nil {
+	if _, err := st.ListUsers(ctx, store.Coordinator{Level: "departement"}); err == nil {
 		t.Fatal("a département scope without département listed users")
 	}
-	ms, err := st.ListUsers(ctx, store.Coordinator{Scope: "departement", Departement: "59"})
+	ms, err := st.ListUsers(ctx, store.Coordinator{Level: "departement", Departement: "59"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[store.TelegramID]store.Member{}
+	byID := map[ids.TelegramID]store.Member{}
 	for _, m := range ms {
 		byID[m.TelegramID] = m
 	}
 	if m := byID[5]; m.Role != "mediator" || m.Structure != "CCAS Roubaix" || m.MediatorID != m5.Mediator.ID || m.LastActivity == nil || m.DisabledAt != nil {
 		t.Fatalf("mediator 5 = %+v", m)
 	}
-	if m := byID[3]; m.Scope != "departement" || m.LastActivity == nil || !m.LastActivity.Equal(now) {
+	if m := byID[3]; m.Level != "departement" || m.LastActivity == nil || !m.LastActivity.Equal(now) {
 		t.Fatalf("coordinator 3 = %+v", m)
 	}
 	if m := byID[4]; m.LastActivity != nil {
@@ -240,9 +242,9 @@ func TestListUsersByTerritory(t *testing.T) {
 }
 
 func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
-	region := store.Coordinator{Scope: "region"}
-	d59 := store.Coordinator{Scope: "departement", Departement: "59"}
-	roubaix := store.Coordinator{Scope: "structure", Departement: "59", Structure: "CCAS Roubaix"}
+	region := store.Coordinator{Level: "region"}
+	d59 := store.Coordinator{Level: "departement", Departement: "59"}
+	roubaix := store.Coordinator{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"}
 	for _, c := range []struct {
 		c          store.Coordinator
 		dep, struc string
@@ -251,7 +253,7 @@ func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
 		{region, "62", "", true},
 		{d59, "59", "X", true}, {d59, "62", "X", false},
 		{roubaix, "59", "CCAS Roubaix", true}, {roubaix, "59", "CCAS Lille", false}, {roubaix, "62", "CCAS Roubaix", false},
-		{store.Coordinator{Scope: "departement"}, "", "", false},
+		{store.Coordinator{Level: "departement"}, "", "", false},
 	} {
 		if got := c.c.Covers(c.dep, c.struc); got != c.want {
 			t.Errorf("%+v covers %s/%s: %v, want %v", c.c, c.dep, c.struc, got, c.want)
@@ -284,7 +286,7 @@ func TestPendingInvitationUntilItsExpiry(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	expires := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
-	if _, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix", ExpiresAt: expires}); err != nil {
+	if _, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix", ExpiresAt: expires}); err != nil {
 		t.Fatal(err)
 	}
 	for at, want := range map[time.Time]int{expires: 1, expires.Add(time.Microsecond): 0} {

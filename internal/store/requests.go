@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Request statuses (codes of the catalogue).
@@ -86,7 +88,7 @@ type rowsQuerier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID MediatorID, today time.Time) ([]FollowUp, error) {
+func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID ids.MediatorID, today time.Time) ([]FollowUp, error) {
 	rows, err := tx.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		WHERE s.mediator_id = $1 AND r.status = 'en_cours' AND r.follow_up <= $2`+lateFirst,
 		mediatorID, Day(today))
@@ -98,7 +100,7 @@ func dueFollowUps(ctx context.Context, tx rowsQuerier, mediatorID MediatorID, to
 
 // DueFollowUps lists the mediator's open requests whose follow-up date has
 // come by today (a local date), the longest late first.
-func (s *Store) DueFollowUps(ctx context.Context, mediatorID MediatorID, today time.Time) ([]FollowUp, error) {
+func (s *Store) DueFollowUps(ctx context.Context, mediatorID ids.MediatorID, today time.Time) ([]FollowUp, error) {
 	out, err := dueFollowUps(ctx, s.db, mediatorID, today)
 	if err != nil {
 		return nil, fmt.Errorf("due follow-ups: %w", err)
@@ -108,7 +110,7 @@ func (s *Store) DueFollowUps(ctx context.Context, mediatorID MediatorID, today t
 
 // OpenRequests lists all the mediator's open requests, with or without a
 // follow-up date, the longest late first, those without a date last (/suivis).
-func (s *Store) OpenRequests(ctx context.Context, mediatorID MediatorID) ([]FollowUp, error) {
+func (s *Store) OpenRequests(ctx context.Context, mediatorID ids.MediatorID) ([]FollowUp, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+followUpColumns+followUpFrom+`
 		WHERE s.mediator_id = $1 AND r.status = 'en_cours'`+lateFirst, mediatorID)
 	if err != nil {
@@ -124,7 +126,7 @@ func (s *Store) OpenRequests(ctx context.Context, mediatorID MediatorID) ([]Foll
 // FollowUpsByRef loads requests of the mediator's own sheets, whatever their
 // status, in the order of refs; refs to other mediators' sheets are skipped.
 // A follow-up message is redrawn from it after a button press.
-func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID MediatorID, refs []Ref) ([]FollowUp, error) {
+func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID ids.MediatorID, refs []Ref) ([]FollowUp, error) {
 	numbers := make([]int64, len(refs))
 	positions := make([]int32, len(refs))
 	for i, r := range refs {
@@ -147,7 +149,7 @@ func (s *Store) FollowUpsByRef(ctx context.Context, mediatorID MediatorID, refs 
 
 // lockOwnRequest locks one of the mediator's requests and returns its status
 // and follow-up date, or ErrNotFound when it is not theirs.
-func lockOwnRequest(ctx context.Context, tx pgx.Tx, mediatorID MediatorID, requestID int64) (string, *time.Time, error) {
+func lockOwnRequest(ctx context.Context, tx pgx.Tx, mediatorID ids.MediatorID, requestID int64) (string, *time.Time, error) {
 	var status string
 	var follow *time.Time
 	err := tx.QueryRow(ctx, `
@@ -164,7 +166,7 @@ func lockOwnRequest(ctx context.Context, tx pgx.Tx, mediatorID MediatorID, reque
 // (resolue, non_resolue or abandonnee), noting when it was resolved. It
 // returns false when the request was already closed, so a double tap is
 // recorded once, and ErrNotFound when the request is not the mediator's.
-func (s *Store) SetRequestStatus(ctx context.Context, mediatorID MediatorID, requestID int64, status string, now time.Time) (bool, error) {
+func (s *Store) SetRequestStatus(ctx context.Context, mediatorID ids.MediatorID, requestID int64, status string, now time.Time) (bool, error) {
 	switch status {
 	case StatusResolved, StatusUnresolved, StatusAbandoned:
 	default:
@@ -206,7 +208,7 @@ var ErrStatusChanged = errors.New("request status changed since")
 // (ErrStatusChanged). It returns the status undone ("" when nothing
 // changed: already open, or too late) and ErrNotFound when the request is
 // not the mediator's. The report rollups follow by their triggers.
-func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID MediatorID, requestID int64, shown string, now time.Time) (string, error) {
+func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID ids.MediatorID, requestID int64, shown string, now time.Time) (string, error) {
 	undone := ""
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		current, _, err := lockOwnRequest(ctx, tx, mediatorID, requestID)
@@ -241,7 +243,7 @@ func (s *Store) UndoRequestStatus(ctx context.Context, mediatorID MediatorID, re
 // changes, so a double tap is recorded once. It returns the follow-up date
 // after the call, whether it changed, and ErrNotFound when the request is not
 // the mediator's.
-func (s *Store) Postpone(ctx context.Context, mediatorID MediatorID, requestID int64, shown *time.Time, today time.Time, days int) (time.Time, bool, error) {
+func (s *Store) Postpone(ctx context.Context, mediatorID ids.MediatorID, requestID int64, shown *time.Time, today time.Time, days int) (time.Time, bool, error) {
 	var until time.Time
 	changed := false
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -288,9 +290,9 @@ const (
 
 // ReminderTarget is a mediator whose daily follow-up reminder is owed.
 type ReminderTarget struct {
-	MediatorID MediatorID
-	UserID     TelegramID
-	ChatID     ChatID
+	MediatorID ids.MediatorID
+	UserID     ids.TelegramID
+	ChatID     ids.ChatID
 }
 
 // ReminderPeriod is the job_runs period of a daily reminder: the local date.

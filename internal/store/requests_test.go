@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -15,7 +16,7 @@ import (
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // openSheet saves a sheet of day with one open request per follow-up date (nil: none).
-func openSheet(t *testing.T, st *store.Store, id string, medID store.MediatorID, ben string, day time.Time, follows ...*time.Time) {
+func openSheet(t *testing.T, st *store.Store, id string, medID ids.MediatorID, ben string, day time.Time, follows ...*time.Time) {
 	t.Helper()
 	sh := sheet(id, medID, ben)
 	sh.Date = day
@@ -34,7 +35,7 @@ func openSheet(t *testing.T, st *store.Store, id string, medID store.MediatorID,
 
 func ptr(t time.Time) *time.Time { return &t }
 
-func ids(fs []store.FollowUp) []int64 {
+func followUpIDs(fs []store.FollowUp) []int64 {
 	out := make([]int64, len(fs))
 	for i, f := range fs {
 		out[i] = f.ID
@@ -91,7 +92,7 @@ func TestDueFollowUpsAreTheMediatorsOwnLateFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[0].ID != open[3].ID || got[1].ID != open[0].ID {
-		t.Fatalf("by ref = %v, want %v", ids(got), []int64{open[3].ID, open[0].ID})
+		t.Fatalf("by ref = %v, want %v", followUpIDs(got), []int64{open[3].ID, open[0].ID})
 	}
 }
 
@@ -217,13 +218,13 @@ func TestReminderTargetsHaveARequestDue(t *testing.T) {
 	ctx := context.Background()
 	today := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	a := mediator(t, st, 1, "59")
-	targets := func() []store.MediatorID {
+	targets := func() []ids.MediatorID {
 		t.Helper()
 		p, err := st.PendingReminders(ctx, today, 9, 9)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []store.MediatorID
+		var out []ids.MediatorID
 		for _, r := range p {
 			out = append(out, r.MediatorID)
 		}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // PurgeCounts says what a purge removed (or, dry run, would remove).
@@ -141,7 +143,7 @@ var mentionUpdates = []string{
 // known only there is forgotten too. The audit line names the person by the
 // fingerprint only (BeneficiaryTarget). ErrNotFound: the code is nowhere,
 // nothing changed (audited too, so the answer to the request can be proven).
-func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *TelegramID, drafts int64) (ForgetCounts, error) {
+func (s *Store) Forget(ctx context.Context, beneficiaryCode string, actor *ids.TelegramID, drafts int64) (ForgetCounts, error) {
 	c := ForgetCounts{Drafts: drafts}
 	code := strings.ToUpper(strings.TrimSpace(beneficiaryCode))
 	fp := s.codeFingerprint(code)
@@ -258,7 +260,7 @@ type RecordedSheet struct {
 // Beneficiary gathers what Relais keeps about one person (RGPD access
 // request), audited like an erasure (hash of the code, never the code).
 // ErrNotFound: no such code.
-func (s *Store) Beneficiary(ctx context.Context, beneficiaryCode string, actor *TelegramID) (BeneficiaryData, error) {
+func (s *Store) Beneficiary(ctx context.Context, beneficiaryCode string, actor *ids.TelegramID) (BeneficiaryData, error) {
 	var d BeneficiaryData
 	code := strings.TrimSpace(beneficiaryCode)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -15,11 +17,11 @@ func seedYears(b *testing.B, st *store.Store) {
 	b.Helper()
 	ctx := context.Background()
 	for i := range 60 {
-		code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", ExpiresAt: now.Add(time.Hour)})
+		code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", ExpiresAt: now.Add(time.Hour)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(int64(1000+i)), store.ChatID(int64(1000+i)), "M", now); err != nil {
+		if _, err := st.RedeemInvitation(ctx, code, ids.TelegramID(int64(1000+i)), ids.ChatID(int64(1000+i)), "M", now); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -60,7 +62,7 @@ func BenchmarkListUsersRegion(b *testing.B) {
 	seedYears(b, st)
 	ctx := context.Background()
 	for b.Loop() {
-		ms, err := st.ListUsers(ctx, store.Coordinator{Scope: "region"})
+		ms, err := st.ListUsers(ctx, store.Coordinator{Level: "region"})
 		if err != nil || len(ms) != 60 {
 			b.Fatalf("%d %v", len(ms), err)
 		}

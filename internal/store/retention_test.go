@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -35,7 +37,7 @@ func tableCounts(t *testing.T, st *store.Store) string {
 	return strings.Join(parts, " ") + fmt.Sprintf(" answers=%d", answers)
 }
 
-func dated(id string, medID store.MediatorID, ben string, day time.Time) store.Sheet {
+func dated(id string, medID ids.MediatorID, ben string, day time.Time) store.Sheet {
 	s := sheet(id, medID, ben)
 	s.Date = day
 	return s
@@ -72,9 +74,9 @@ func TestPurgeBoundaryAndDryRun(t *testing.T) {
 	exec(t, st, `INSERT INTO reviews (mediator_id, year, helped) VALUES ($1, 2019, ''), ($1, 2020, 'la CPAM'), ($1, 2021, 'le CCAS')`, med)
 	exec(t, st, `INSERT INTO job_runs (job, period, telegram_id, ran_at) VALUES ('a', '1', 1, $1), ('a', '2', 1, $2)`, justBefore, cutoff)
 	exec(t, st, `INSERT INTO job_executions (job, scheduled, started_at, outcome) VALUES ('a', $1, $1, 'ok'), ('a', $2, $2, 'ok')`, justBefore, cutoff)
-	register(t, st, 2, store.Invitation{Role: store.RoleCoordinator, Scope: "region"})
-	register(t, st, 3, store.Invitation{Role: store.RoleMediator, Departement: "62"})
-	register(t, st, 4, store.Invitation{Role: store.RoleAdmin})
+	register(t, st, 2, store.Invitation{Role: roles.Coordinator, Level: "region"})
+	register(t, st, 3, store.Invitation{Role: roles.Mediator, Departement: "62"})
+	register(t, st, 4, store.Invitation{Role: roles.Admin})
 	exec(t, st, `INSERT INTO exports (user_id, at, scope, period_from, period_to, format) VALUES
 		(2, $1, 'r', '2021-01-01', '2021-12-31', 'xlsx'), (2, $2, 'r', '2021-01-01', '2021-12-31', 'xlsx')`, justBefore, cutoff)
 	exec(t, st, `INSERT INTO invitations (code_hash, role, expires_at) VALUES ('x1', 'admin', $1), ('x2', 'admin', $2)`, justBefore, cutoff)
@@ -189,7 +191,7 @@ func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
 	if traces := codeTraces(t, st, "ZQX7K2"); len(traces) != 4 || traces["sheets.note"] != 2 {
 		t.Fatalf("before: traces %v, want 4 columns, 2 notes (the scan must see the code)", traces)
 	}
-	admin := store.TelegramID(9)
+	admin := ids.TelegramID(9)
 	c, err := st.Forget(ctx, " zqx7k2 ", &admin, 0)
 	if err != nil || c != (store.ForgetCounts{Sheets: 2, Requests: 4, Mentions: 3}) {
 		t.Fatalf("forget = %+v, %v", c, err)

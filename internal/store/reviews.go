@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Review is a mediator's annual review (bilan annuel) of one year. Yes/no
@@ -15,7 +17,7 @@ import (
 // answers are for the coordinator's written synthesis (export only); the bot
 // shows them to their author alone.
 type Review struct {
-	MediatorID          MediatorID
+	MediatorID          ids.MediatorID
 	Year                int
 	Identified          *bool
 	MissionsKnown       *bool
@@ -75,7 +77,7 @@ func reviewDeadline(ctx context.Context, db rowQuerier, year int) (time.Time, er
 // SetReviewDeadline sets the last day the review of year can be filled or
 // edited (a coordinator's decision, region-wide), audited with the deadline
 // before and after and actor (nil: the command line or a test's setup).
-func (s *Store) SetReviewDeadline(ctx context.Context, year int, deadline time.Time, actor *TelegramID) error {
+func (s *Store) SetReviewDeadline(ctx context.Context, year int, deadline time.Time, actor *ids.TelegramID) error {
 	if Day(deadline).Year() < year {
 		return fmt.Errorf("set review deadline %d: %s is before the year ends", year, deadline.Format(time.DateOnly))
 	}
@@ -125,7 +127,7 @@ const reviewColumns = `mediator_id, year, identified, missions_known, cpam_partn
 	declared_social_protection, publics, obstacles, updated_at`
 
 // Review returns the mediator's own review of year.
-func (s *Store) Review(ctx context.Context, mediatorID MediatorID, year int) (Review, bool, error) {
+func (s *Store) Review(ctx context.Context, mediatorID ids.MediatorID, year int) (Review, bool, error) {
 	var r Review
 	err := s.db.QueryRow(ctx, `SELECT `+reviewColumns+` FROM reviews WHERE mediator_id = $1 AND year = $2`,
 		mediatorID, year).Scan(&r.MediatorID, &r.Year, &r.Identified, &r.MissionsKnown, &r.CPAMPartnership,

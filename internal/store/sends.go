@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Send states of a scheduled message in job_runs (see 00013).
@@ -23,14 +25,14 @@ const MaxSendAttempts = 5
 
 // SendKey names one scheduled message: job, period and whom it is about.
 // A message about a mediator post (follow-ups, review reminders: the post's
-// requests, its review) sets MediatorID; one for a person (nudges, the
-// digest) sets TelegramID. Exactly one is set: job_runs keeps each kind in
+// requests, its review) sets ids.MediatorID; one for a person (nudges, the
+// digest) sets ids.TelegramID. Exactly one is set: job_runs keeps each kind in
 // its own column (00018), so a post id is never read as a Telegram id.
 type SendKey struct {
 	Job        string
 	Period     string
-	MediatorID MediatorID
-	TelegramID TelegramID
+	MediatorID ids.MediatorID
+	TelegramID ids.TelegramID
 }
 
 func (k SendKey) String() string {
@@ -54,7 +56,7 @@ func (k SendKey) subject() (column string, id int64, err error) {
 }
 
 // nullable is id for SQL, NULL when zero.
-func nullable[ID MediatorID | TelegramID](id ID) *ID {
+func nullable[ID ids.MediatorID | ids.TelegramID](id ID) *ID {
 	if id == 0 {
 		return nil
 	}
@@ -141,7 +143,7 @@ func (s *Store) SendState(ctx context.Context, k SendKey) (string, error) {
 // MarkUnreachable records that the user blocked the bot or deleted their
 // account: scheduled messages skip them until they write again. It tells
 // whether the user was reachable until now.
-func (s *Store) MarkUnreachable(ctx context.Context, telegramID TelegramID, now time.Time) (bool, error) {
+func (s *Store) MarkUnreachable(ctx context.Context, telegramID ids.TelegramID, now time.Time) (bool, error) {
 	tag, err := s.db.Exec(ctx, `UPDATE users SET unreachable_since = $2 WHERE telegram_id = $1 AND unreachable_since IS NULL`, telegramID, now)
 	if err != nil {
 		return false, fmt.Errorf("mark user unreachable: %w", err)
@@ -151,7 +153,7 @@ func (s *Store) MarkUnreachable(ctx context.Context, telegramID TelegramID, now 
 
 // MarkReachable records that the user wrote to the bot (or unblocked it).
 // It tells whether they were unreachable.
-func (s *Store) MarkReachable(ctx context.Context, telegramID TelegramID) (bool, error) {
+func (s *Store) MarkReachable(ctx context.Context, telegramID ids.TelegramID) (bool, error) {
 	tag, err := s.db.Exec(ctx, `UPDATE users SET unreachable_since = NULL WHERE telegram_id = $1 AND unreachable_since IS NOT NULL`, telegramID)
 	if err != nil {
 		return false, fmt.Errorf("mark user reachable: %w", err)

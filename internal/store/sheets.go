@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Sheet is one accompaniment as the mediator logged it (codes, never labels).
 type Sheet struct {
 	ID               string // chosen when the form started: saving twice is harmless
-	MediatorID       MediatorID
+	MediatorID       ids.MediatorID
 	Date             time.Time
 	Beneficiary      string // pseudonymous code
 	Sex              string
@@ -141,7 +143,7 @@ func (s *Store) upsertBeneficiary(ctx context.Context, tx pgx.Tx, sh Sheet) (int
 		return 0, err
 	}
 	var id int64
-	var owner MediatorID
+	var owner ids.MediatorID
 	err := tx.QueryRow(ctx, `SELECT id, mediator_id FROM beneficiaries WHERE code = $1 FOR UPDATE`, sh.Beneficiary).Scan(&id, &owner)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -222,7 +224,7 @@ func scanPerson(row pgx.Row) (Person, error) {
 }
 
 // RecentPeople returns the mediator's most recently seen beneficiaries.
-func (s *Store) RecentPeople(ctx context.Context, mediatorID MediatorID, limit int) ([]Person, error) {
+func (s *Store) RecentPeople(ctx context.Context, mediatorID ids.MediatorID, limit int) ([]Person, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $2`, mediatorID, limit)
 	if err != nil {
@@ -243,7 +245,7 @@ func (s *Store) RecentPeople(ctx context.Context, mediatorID MediatorID, limit i
 // SearchPeople returns the mediator's beneficiaries whose code starts with
 // prefix, most recently seen first: the « Personne » step lists them when
 // the mediator types the beginning of a code.
-func (s *Store) SearchPeople(ctx context.Context, mediatorID MediatorID, prefix string, limit int) ([]Person, error) {
+func (s *Store) SearchPeople(ctx context.Context, mediatorID ids.MediatorID, prefix string, limit int) ([]Person, error) {
 	rows, err := s.db.Query(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 AND left(b.code, length($2)) = $2
 		ORDER BY b.last_seen DESC NULLS LAST, b.id DESC LIMIT $3`, mediatorID, prefix, limit)
@@ -267,7 +269,7 @@ func (s *Store) SearchPeople(ctx context.Context, mediatorID MediatorID, prefix 
 
 // FindPerson looks a code up among the mediator's own beneficiaries only.
 // ErrBeneficiaryForgotten: the code was erased at the person's request.
-func (s *Store) FindPerson(ctx context.Context, mediatorID MediatorID, code string) (Person, bool, error) {
+func (s *Store) FindPerson(ctx context.Context, mediatorID ids.MediatorID, code string) (Person, bool, error) {
 	p, err := scanPerson(s.db.QueryRow(ctx, `SELECT `+personColumns+` FROM beneficiaries b
 		WHERE b.mediator_id = $1 AND b.code = $2`, mediatorID, code))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -314,7 +316,7 @@ type SheetLine struct {
 
 // RecentSheets lists the mediator's own last sheets, newest number first: a
 // sheet filled late for an older visit is still the last one filled.
-func (s *Store) RecentSheets(ctx context.Context, mediatorID MediatorID, limit int) ([]SheetLine, error) {
+func (s *Store) RecentSheets(ctx context.Context, mediatorID ids.MediatorID, limit int) ([]SheetLine, error) {
 	rows, err := s.db.Query(ctx, `
 		SELECT s.mediator_number, s.date, b.code, s.created_at,
 		       COALESCE(array_agg(r.kind || ':' || r.type || ':' || r.status ORDER BY r.position) FILTER (WHERE r.id IS NOT NULL), '{}')

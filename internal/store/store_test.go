@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/relais-sante/relais/internal/ids"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 )
@@ -28,11 +30,11 @@ var now = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *store.User {
 	t.Helper()
 	ctx := context.Background()
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: dep, Structure: "CCAS Roubaix", ExpiresAt: now.Add(time.Hour)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: dep, Structure: "CCAS Roubaix", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.RedeemInvitation(ctx, code, store.TelegramID(telegramID), store.ChatID(telegramID), "Awa", now)
+	u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(telegramID), ids.ChatID(telegramID), "Awa", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,7 @@ func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *stor
 func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true, ExpiresAt: now.Add(7 * 24 * time.Hour)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true, ExpiresAt: now.Add(7 * 24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +61,7 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 	if _, err := st.RedeemInvitation(ctx, "NOPE", 44, 44, "Eve", now); !errors.Is(err, store.ErrInvitationUnknown) {
 		t.Fatalf("unknown: got %v", err)
 	}
-	old, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleAdmin, ExpiresAt: now.Add(-time.Minute)})
+	old, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Admin, ExpiresAt: now.Add(-time.Minute)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +80,7 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleCoordinator, Scope: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +91,7 @@ func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := st.RedeemInvitation(ctx, code, store.TelegramID(int64(100+i)), store.ChatID(int64(100+i)), "X", now); err == nil {
+			if _, err := st.RedeemInvitation(ctx, code, ids.TelegramID(int64(100+i)), ids.ChatID(int64(100+i)), "X", now); err == nil {
 				mu.Lock()
 				ok++
 				mu.Unlock()
@@ -109,10 +111,10 @@ func TestInvitationValidation(t *testing.T) {
 		want string
 	}{
 		{store.Invitation{Role: "boss"}, "invitation invalide : le rôle doit être mediator, coordinator ou admin"},
-		{store.Invitation{Role: store.RoleMediator}, "invitation invalide : un médiateur a besoin de --departement"},
-		{store.Invitation{Role: store.RoleMediator, Departement: "75"}, "invitation invalide : le département doit être 02, 59, 60, 62 ou 80"},
-		{store.Invitation{Role: store.RoleCoordinator, Scope: "departement"}, "invitation invalide : la portée departement a besoin de --departement"},
-		{store.Invitation{Role: store.RoleCoordinator, Scope: "structure", Departement: "59"}, "invitation invalide : la portée structure a besoin de --departement et --structure"},
+		{store.Invitation{Role: roles.Mediator}, "invitation invalide : un médiateur a besoin de --departement"},
+		{store.Invitation{Role: roles.Mediator, Departement: "75"}, "invitation invalide : le département doit être 02, 59, 60, 62 ou 80"},
+		{store.Invitation{Role: roles.Coordinator, Level: "departement"}, "invitation invalide : la portée departement a besoin de --departement"},
+		{store.Invitation{Role: roles.Coordinator, Level: "structure", Departement: "59"}, "invitation invalide : la portée structure a besoin de --departement et --structure"},
 	} {
 		_, err := st.CreateInvitation(context.Background(), c.inv)
 		if !errors.Is(err, store.ErrInvalidInvitation) || err.Error() != c.want {
@@ -124,7 +126,7 @@ func TestInvitationValidation(t *testing.T) {
 	}
 }
 
-func sheet(id string, medID store.MediatorID, ben string) store.Sheet {
+func sheet(id string, medID ids.MediatorID, ben string) store.Sheet {
 	age := 34
 	follow := now.AddDate(0, 0, 7)
 	return store.Sheet{
@@ -247,7 +249,7 @@ func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
 	ctx := context.Background()
 	u := mediator(t, st, 42, "59") // structure as the helper writes it
 	known := u.Mediator.Structure
-	code, err := st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "59",
+	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59",
 		Structure: "  " + strings.ToUpper(known) + "  ", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +261,7 @@ func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
 	if v.Mediator.Structure != known {
 		t.Fatalf("structure = %q, want the known %q", v.Mediator.Structure, known)
 	}
-	code, err = st.CreateInvitation(ctx, store.Invitation{Role: store.RoleMediator, Departement: "62",
+	code, err = st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "62",
 		Structure: " Centre   social  Lens ", ExpiresAt: now.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
@@ -267,5 +269,42 @@ func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
 	w, err := st.RedeemInvitation(ctx, code, 44, 44, "Bob", now)
 	if err != nil || w.Mediator.Structure != "Centre social Lens" {
 		t.Fatalf("new structure = %q (%v), want spaces folded", w.Mediator.Structure, err)
+	}
+}
+
+// An invitation names its region; its département must lie in it, and the
+// coordinator it registers keeps it. Without a region it is for the
+// Hauts-de-France, as every row from before.
+func TestInvitationRegion(t *testing.T) {
+	st := testenv.NewDB(t).Store
+	ctx := context.Background()
+	_, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59", Region: "76", ExpiresAt: now.Add(time.Hour)})
+	if want := "invitation invalide : le département doit être 09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82"; err == nil || err.Error() != want {
+		t.Errorf("59 in Occitanie: got %v, want %q", err, want)
+	}
+	if _, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "region", Region: "99", ExpiresAt: now.Add(time.Hour)}); err == nil ||
+		err.Error() != "invitation invalide : la région « 99 » est inconnue" {
+		t.Errorf("region 99: got %v", err)
+	}
+	for i, c := range []struct {
+		inv  store.Invitation
+		want string
+	}{
+		{store.Invitation{Role: roles.Coordinator, Level: "region", Region: "76"}, "76"},
+		{store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "31", Region: "76"}, "76"},
+		{store.Invitation{Role: roles.Coordinator, Level: "region"}, "32"},
+	} {
+		c.inv.ExpiresAt = now.Add(time.Hour)
+		code, err := st.CreateInvitation(ctx, c.inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := st.RedeemInvitation(ctx, code, ids.TelegramID(int64(500+i)), ids.ChatID(int64(500+i)), "X", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u.Coordinator == nil || u.Coordinator.Region != c.want || u.Coordinator.Level != c.inv.Level || u.Coordinator.Departement != c.inv.Departement {
+			t.Errorf("%+v registered %+v, want region %s", c.inv, u.Coordinator, c.want)
+		}
 	}
 }

@@ -12,21 +12,28 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/orgname"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
-// Roles.
+// The role constants are named in internal/roles; these keep code written
+// against the store's names compiling.
 const (
-	RoleMediator    = "mediator"
-	RoleCoordinator = "coordinator"
-	RoleAdmin       = "admin"
+	// Deprecated: use roles.Mediator.
+	RoleMediator = roles.Mediator
+	// Deprecated: use roles.Coordinator.
+	RoleCoordinator = roles.Coordinator
+	// Deprecated: use roles.Admin.
+	RoleAdmin = roles.Admin
 )
 
 // User is a registered Telegram account with what its role needs.
 type User struct {
-	TelegramID   TelegramID
-	ChatID       ChatID
-	Role         string
+	TelegramID   ids.TelegramID
+	ChatID       ids.ChatID
+	Role         roles.Role
 	DisplayName  string
 	ReminderHour int // -1: never chosen, RELAIS_REMINDER_HOUR applies
 	Nudges       bool
@@ -47,7 +54,7 @@ type User struct {
 
 // Mediator is a mediator post.
 type Mediator struct {
-	ID          MediatorID
+	ID          ids.MediatorID
 	Identifier  string
 	Departement string
 	Structure   string
@@ -55,24 +62,28 @@ type Mediator struct {
 	Active      bool
 }
 
-// Coordinator is what a coordinator may see: the region, one département or one structure.
+// Coordinator is what a coordinator may see: a region, one département or one structure.
 type Coordinator struct {
-	Scope       string // region | departement | structure
+	Level       territory.Level
+	Region      string // INSEE code of the region the territory lies in
 	Departement string
 	Structure   string
 }
 
 // Invitation is what an admin grants; the code itself is only returned once.
 type Invitation struct {
-	Role        string
+	Role        roles.Role
 	Departement string
 	Structure   string
 	Rural       bool
-	Scope       string
-	ExpiresAt   time.Time
+	Level       territory.Level // coordinators only
+	// Region is the INSEE code of the region the invitation is for (its
+	// département, if any, must lie in it); empty: DefaultRegion.
+	Region    string
+	ExpiresAt time.Time
 	// CreatedBy is the inviting Telegram user, nil from the command line
 	// (kept on the invitation and in the audit trail).
-	CreatedBy *TelegramID
+	CreatedBy *ids.TelegramID
 }
 
 // Invitation refusals, each told apart to the user.
@@ -133,14 +144,14 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `
-			INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at, created_by)
-			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8) RETURNING id`,
-			hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Scope, inv.ExpiresAt, inv.CreatedBy).Scan(&id)
+			INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at, created_by, region)
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8, $9) RETURNING id`,
+			hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Level, inv.ExpiresAt, inv.CreatedBy, inv.Region).Scan(&id)
 		if err != nil {
 			return err
 		}
 		return audit(ctx, tx, AuditEntry{Actor: inv.CreatedBy, Action: AuditInvite, Target: invitationTarget(id), Detail: map[string]any{
-			"role": inv.Role, "departement": inv.Departement, "structure": inv.Structure, "scope": inv.Scope, "rural": inv.Rural,
+			"role": inv.Role, "departement": inv.Departement, "structure": inv.Structure, "scope": inv.Level, "region": inv.Region, "rural": inv.Rural,
 		}})
 	})
 	if err != nil {
@@ -152,51 +163,65 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 func (inv *Invitation) validate() error {
 	bad := func(msg string) error { return fmt.Errorf("%w : %s", ErrInvalidInvitation, msg) }
 	switch inv.Role {
-	case RoleMediator:
+	case roles.Mediator:
 		if inv.Departement == "" {
 			return bad("un médiateur a besoin de --departement")
 		}
-		inv.Scope = ""
-	case RoleCoordinator:
-		switch inv.Scope {
-		case "region":
-		case "departement":
+		inv.Level = ""
+	case roles.Coordinator:
+		switch inv.Level {
+		case territory.LevelRegion:
+		case territory.LevelDepartement:
 			if inv.Departement == "" {
 				return bad("la portée departement a besoin de --departement")
 			}
-		case "structure":
+		case territory.LevelStructure:
 			if inv.Departement == "" || inv.Structure == "" {
 				return bad("la portée structure a besoin de --departement et --structure")
 			}
 		default:
 			return bad("un coordinateur a besoin de --scope region|departement|structure")
 		}
-	case RoleAdmin:
-		inv.Scope = ""
+	case roles.Admin:
+		inv.Level = ""
 	default:
 		return bad("le rôle doit être mediator, coordinator ou admin")
 	}
 	if err := orgname.Check(inv.Structure); err != nil {
 		return bad(err.Error())
 	}
+	if inv.Region == "" {
+		inv.Region = DefaultRegion
+	}
+	region, ok := territory.FindRegion(inv.Region)
+	if !ok {
+		return bad(fmt.Sprintf("la région « %s » est inconnue", inv.Region))
+	}
 	if inv.Departement != "" {
-		switch inv.Departement {
-		case "02", "59", "60", "62", "80":
-		default:
-			return bad("le département doit être 02, 59, 60, 62 ou 80")
+		if d, ok := territory.FindDepartement(inv.Departement); !ok || d.Region != region.Code {
+			var codes []string
+			for _, d := range region.Departements() {
+				codes = append(codes, d.Code)
+			}
+			return bad("le département doit être " + strings.Join(codes[:len(codes)-1], ", ") + " ou " + codes[len(codes)-1])
 		}
 	}
 	return nil
 }
 
+// DefaultRegion is the region of the rows written before regions were
+// recorded (INSEE code 32, the Hauts-de-France).
+const DefaultRegion = "32"
+
 // RedeemInvitation registers a Telegram user with the invitation's role, in
 // one transaction so a code can never serve twice.
-func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID TelegramID, chatID ChatID, displayName string, now time.Time) (*User, error) {
+func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID ids.TelegramID, chatID ids.ChatID, displayName string, now time.Time) (*User, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var (
 			id                    int64
-			role                  string
+			role                  roles.Role
 			dep, structure, scope *string
+			region                string
 			rural                 bool
 			expires               time.Time
 			usedAt, revokedAt     *time.Time
@@ -206,11 +231,11 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID Te
 		// waits for this row lock: it either comes first (refused here) or
 		// finds the invitation used.
 		err := tx.QueryRow(ctx, `
-			SELECT i.id, i.role, i.departement, i.structure, i.rural, i.scope, i.expires_at, i.used_at, i.revoked_at,
+			SELECT i.id, i.role, i.departement, i.structure, i.rural, i.scope, i.region, i.expires_at, i.used_at, i.revoked_at,
 			       u.disabled_at IS NOT NULL
 			FROM invitations i LEFT JOIN users u ON u.telegram_id = i.created_by
 			WHERE i.code_hash = $1 FOR UPDATE OF i`, hashCode(code)).
-			Scan(&id, &role, &dep, &structure, &rural, &scope, &expires, &usedAt, &revokedAt, &creatorGone)
+			Scan(&id, &role, &dep, &structure, &rural, &scope, &region, &expires, &usedAt, &revokedAt, &creatorGone)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrInvitationUnknown
 		}
@@ -241,17 +266,17 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID Te
 			return err
 		}
 		switch role {
-		case RoleMediator:
+		case roles.Mediator:
 			if _, err := tx.Exec(ctx, `
 				INSERT INTO mediators (identifier, user_id, departement, structure, rural)
 				VALUES ($1, $2, $3, COALESCE($4, ''), $5)`,
 				"M-"+RandomCode(mediatorIdentifierLen), telegramID, dep, structure, rural); err != nil {
 				return err
 			}
-		case RoleCoordinator:
+		case roles.Coordinator:
 			if _, err := tx.Exec(ctx, `
-				INSERT INTO coordinators (user_id, scope, departement, structure) VALUES ($1, $2, $3, $4)`,
-				telegramID, scope, dep, structure); err != nil {
+				INSERT INTO coordinators (user_id, scope, departement, structure, region) VALUES ($1, $2, $3, $4, $5)`,
+				telegramID, scope, dep, structure, region); err != nil {
 				return err
 			}
 		}
@@ -273,24 +298,25 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID Te
 
 // UserByTelegramID loads a registered user, or ErrNotFound. A disabled user
 // is returned with Disabled set: the caller must treat them as a stranger.
-func (s *Store) UserByTelegramID(ctx context.Context, telegramID TelegramID) (*User, error) {
+func (s *Store) UserByTelegramID(ctx context.Context, telegramID ids.TelegramID) (*User, error) {
 	u := &User{}
 	var (
-		medID                       *MediatorID
+		medID                       *ids.MediatorID
 		medIdent, medDep, medStruct *string
 		medRural, medActive         *bool
-		coScope, coDep, coStruct    *string
+		coDep, coStruct, coRegion   *string
+		coLevel                     *territory.Level
 	)
 	err := s.db.QueryRow(ctx, `
 		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
 		       u.disabled_at IS NOT NULL, u.last_seen_at, u.unreachable_since IS NOT NULL, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
-		       c.scope, c.departement, c.structure
+		       c.scope, c.departement, c.structure, c.region
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
 		WHERE u.telegram_id = $1`, telegramID).
 		Scan(&u.TelegramID, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
-			&u.Disabled, &u.LastSeen, &u.Unreachable, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coScope, &coDep, &coStruct)
+			&u.Disabled, &u.LastSeen, &u.Unreachable, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coLevel, &coDep, &coStruct, &coRegion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -300,14 +326,14 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID TelegramID) (*U
 	if medID != nil {
 		u.Mediator = &Mediator{ID: *medID, Identifier: *medIdent, Departement: *medDep, Structure: *medStruct, Rural: *medRural, Active: *medActive}
 	}
-	if coScope != nil {
-		u.Coordinator = &Coordinator{Scope: *coScope, Departement: deref(coDep), Structure: deref(coStruct)}
+	if coLevel != nil {
+		u.Coordinator = &Coordinator{Level: *coLevel, Region: deref(coRegion), Departement: deref(coDep), Structure: deref(coStruct)}
 	}
 	return u, nil
 }
 
 // SetUserPreferences stores the reminder hour and the nudge and digest switches.
-func (s *Store) SetUserPreferences(ctx context.Context, telegramID TelegramID, reminderHour int, nudges, digest bool) error {
+func (s *Store) SetUserPreferences(ctx context.Context, telegramID ids.TelegramID, reminderHour int, nudges, digest bool) error {
 	_, err := s.db.Exec(ctx, `UPDATE users SET reminder_hour = $2, nudges = $3, digest = $4 WHERE telegram_id = $1`,
 		telegramID, reminderHour, nudges, digest)
 	if err != nil {
@@ -324,7 +350,7 @@ func deref(s *string) string {
 }
 
 // SetDigest turns the Monday digest on or off.
-func (s *Store) SetDigest(ctx context.Context, telegramID TelegramID, on bool) error {
+func (s *Store) SetDigest(ctx context.Context, telegramID ids.TelegramID, on bool) error {
 	if _, err := s.db.Exec(ctx, `UPDATE users SET digest = $2 WHERE telegram_id = $1`, telegramID, on); err != nil {
 		return fmt.Errorf("set digest: %w", err)
 	}

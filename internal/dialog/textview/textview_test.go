@@ -32,6 +32,8 @@ type conversation struct {
 	f  *forms.Form
 	st dialog.State
 	q  dialog.Question
+
+	outcome dialog.Outcome
 }
 
 func start(t *testing.T) *conversation {
@@ -51,7 +53,7 @@ func (c *conversation) take(res dialog.Result, err error) {
 	if err != nil || res.Notice != "" {
 		c.t.Fatalf("step: %v %q", err, res.Notice)
 	}
-	c.st = res.State
+	c.st, c.outcome = res.State, res.Outcome
 	for _, e := range res.Events {
 		if a, ok := e.(dialog.Asked); ok {
 			c.q = a.Question
@@ -78,11 +80,12 @@ func (c *conversation) typed(text string) {
 // Each question of a sheet is shown with its choices numbered from 1, the
 // same labels as Telegram's buttons, control choices (« Passer »,
 // « Valider », « Nouvelle personne »…) numbered with the others; a number
-// or a label (any case, no accents, no leading emoji) answers it.
+// or a label (any case, no accents, no leading emoji) answers it, several
+// numbers at a multiple choice, up to the record saved.
 func TestAWholeSheetByNumbersAndLabels(t *testing.T) {
 	c := start(t)
 	turns := []struct {
-		shown string // the question as shown
+		shown string // the question as shown ("": not read here)
 		typed string // what the mediator types
 	}{
 		{"Date de l'accompagnement ?\nTouchez un bouton ou écrivez la date, par exemple 10/3 ou 10/03/2026.\nÀ tout moment : retour · passer · annuler · aide.\n\n1. Aujourd'hui\n2. Hier", "1"},
@@ -90,9 +93,21 @@ func TestAWholeSheetByNumbersAndLabels(t *testing.T) {
 		{"Sexe de la personne ?\n\n1. Femme\n2. Homme\n3. Non binaire", "FEMME"},
 		{"Âge de la personne (en années) ?", "34"},
 		{"La personne habite-t-elle un quartier prioritaire (QPV) ?\n\n1. Oui\n2. Non\n3. Ne sait pas", "3"},
+		{"", "rsa"},
+		{"", "1"},
+		{"", "accompagné"},
+		{"", "non"},
+		{"", "accès aux soins"},
+		{"", "1"},
+		{"", "résolue"},
+		{"", "non"},
+		{"Freins rencontrés ? Touchez-en un ou plusieurs, puis « Valider ».\n\n1. Complexité des démarches administratives\n2. Mobilité\n3. Manque d'info sur les dispositifs\n4. Non connaissance des droits\n5. Handicap\n6. Crainte de conséquences négatives\n7. Logement\n8. Emploi\n9. Éducation\n10. Ressources financières\n11. Barrière linguistique\n12. Valider\n13. Passer\n14. ⏩ Passer, aller au récapitulatif\n\n" + textview.MultiHint, "2 3"},
+		{"", "valider"},
+		{"", "passer"},
+		{"Récapitulatif — Fiche d'accompagnement\nDate : 12/03/2026\nPersonne : K7M2QX (nouvelle personne)\nSexe : Femme\nÂge : 34 ans\nHabite en QPV : Ne sait pas\nRessources : RSA\nMode de contact : Aller vers\nNiveau : Accompagné\nOrientation protection sociale : Non\nDemande 1 : Accès aux soins · Prise de RDV · Résolue\nFreins : Mobilité, Manque d'info sur les dispositifs\nNote : —\n\nTout est correct ? Touchez « Enregistrer ».\n\n1. ✏️ Date\n2. ✏️ Personne\n3. ✏️ Sexe\n4. ✏️ Âge\n5. ✏️ Habite en QPV\n6. ✏️ Ressources\n7. ✏️ Mode de contact\n8. ✏️ Niveau\n9. ✏️ Orientation protection sociale\n10. ✏️ Demande 1\n11. ➕ Demande\n12. ✏️ Freins\n13. ✏️ Note\n14. ✅ Enregistrer", "enregistrer"},
 	}
 	for i, tr := range turns {
-		if got := textview.Show(c.q); got != tr.shown {
+		if got := textview.Show(c.q); tr.shown != "" && got != tr.shown {
 			t.Fatalf("turn %d: shown\n%s\nwant\n%s", i, got, tr.shown)
 		}
 		c.typed(tr.typed)
@@ -100,6 +115,14 @@ func TestAWholeSheetByNumbersAndLabels(t *testing.T) {
 	a := c.st.Answers
 	if got := fmt.Sprint(a.String("date"), " ", a.String("beneficiary"), " ", a.String("sex"), " ", a.String("age"), " ", a.String("qpv")); got != "2026-03-12 K7M2QX F 34 nsp" {
 		t.Fatalf("answers = %s", got)
+	}
+	request := a.Items("requests")[0]
+	if got := fmt.Sprint(a.String("resources"), " ", a.String("contact_mode"), " ", a.String("level"), " ", a.String("social_protection"), " ",
+		request.String("kind"), " ", request.String("status"), " ", a.Strings("obstacles"), " ", a.Skipped("note")); got != "rsa aller_vers accompagne non soins resolue [mobilite manque_info] true" {
+		t.Fatalf("answers = %s", got)
+	}
+	if c.outcome != dialog.Save {
+		t.Fatalf("outcome = %v, want Save", c.outcome)
 	}
 }
 
