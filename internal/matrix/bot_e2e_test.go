@@ -15,6 +15,7 @@ import (
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/reminders"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -38,11 +39,7 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, c := range append(relais.CommandsFor(store.RoleMediator), relais.Commands()...) {
-		names = append(names, c.Name)
-	}
-	pres := matrix.NewPresenter(tr, names)
+	pres := matrix.NewPresenter(tr, relais.CommandNames())
 	keys := state.New(rdb.Client, rdb.Prefix)
 	b := relais.New(relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres,
 		Location: testenv.Paris, Forms: relais.Forms(fs), Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
@@ -56,7 +53,7 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
 
-	code, err := db.Store.CreateInvitation(context.Background(), store.Invitation{Role: store.RoleMediator, Departement: "59",
+	code, err := db.Store.CreateInvitation(context.Background(), store.Invitation{Role: roles.Mediator, Departement: "59",
 		Structure: "CCAS Roubaix", ExpiresAt: time.Now().Add(7 * 24 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
