@@ -109,7 +109,7 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 		{"En cours", "Dans 1 semaine"},
 		{"Dans 1 semaine", "Non"},
 		{"Non", "Mobilité"},
-		{"Mobilité", "Valider"},
+		{"1 2", "Valider"}, // Mobilité and Manque d'info sur les dispositifs
 		{"Valider", "Une note ?"},
 		{"Orientée vers la PMI du quartier.", "Enregistrer"},
 		{"enregistrer", "Fiche n° 1 enregistrée."},
@@ -123,14 +123,15 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 		sex, qpv, resources, contact, level string
 		age                                 int
 		note                                string
+		obstacles                           int
 	)
-	if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) OVER (), sex, age, qpv::text, resources::text, contact_mode, level, note
+	if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) OVER (), sex, age, qpv::text, resources::text, contact_mode, level, note, cardinality(obstacles)
 		FROM sheets s JOIN mediators m ON m.id = s.mediator_id JOIN users u ON u.telegram_id = m.user_id
 		JOIN matrix_users mu ON mu.id = u.telegram_id WHERE mu.user_id = $1`, person.UserID).
-		Scan(&n, &sex, &age, &qpv, &resources, &contact, &level, &note); err != nil {
+		Scan(&n, &sex, &age, &qpv, &resources, &contact, &level, &note, &obstacles); err != nil {
 		t.Fatalf("the sheet saved for %s: %v", person.UserID, err)
 	}
-	if got := []any{n, sex, age, qpv, resources, contact, level, note}; !reflect.DeepEqual(got, []any{1, "F", 34, "oui", "rsa", "aller_vers", "accompagne", "Orientée vers la PMI du quartier."}) {
+	if got := []any{n, sex, age, qpv, resources, contact, level, note, obstacles}; !reflect.DeepEqual(got, []any{1, "F", 34, "oui", "rsa", "aller_vers", "accompagne", "Orientée vers la PMI du quartier.", 2}) {
 		t.Fatalf("saved %v", got)
 	}
 

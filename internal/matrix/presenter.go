@@ -63,7 +63,11 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 		if err != nil {
 			return err
 		}
+		room := ev.ChatID
 		ev.ChatID = ev.SenderID
+		if numbers := severalNumbers(ev.Text); len(numbers) > 1 && shown.multi() {
+			return p.pressEach(ctx, ev, room, numbers, h)
+		}
 		if data, ok := shown.read(ev.Text); ok {
 			ev.Press = &Press{Data: data, MessageID: shown.Message, MessageText: shown.Text}
 		} else {
@@ -71,6 +75,62 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 		}
 		return h(ctx, ev)
 	})
+}
+
+// pressEach presses the choices numbered in one message (« 1 3 » at a
+// multiple choice: choices with « Valider »), one after the other, each read from the choices as
+// the previous press left them. Each press has an id of its own, derived
+// from the message's (negative: no transport gives those), so a
+// redelivered message presses nothing twice.
+func (p *Presenter) pressEach(ctx context.Context, ev Event, room int64, numbers []string, h Handler) error {
+	for k, n := range numbers {
+		shown, err := p.meet(ctx, ev.SenderID, room)
+		if err != nil {
+			return err
+		}
+		data, ok := shown.read(n)
+		if !ok || !shown.multi() {
+			// Out of range: the rest is not pressed; the bot says what it
+			// expects at the number typed.
+			press := ev
+			press.Text, press.MessageID = n, -((int(int64(ev.MessageID)-FirstLocal)+1)*maxPresses + k)
+			return h(ctx, press)
+		}
+		press := ev
+		press.Text = ""
+		press.MessageID = -((int(int64(ev.MessageID)-FirstLocal)+1)*maxPresses + k)
+		press.Press = &Press{Data: data, MessageID: shown.Message, MessageText: shown.Text}
+		if err := h(ctx, press); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxPresses bounds the choices one message presses.
+const maxPresses = 64
+
+// severalNumbers are the numbers of « 1 3 », « 1, 3 et 5 » (nil when the
+// text is anything else, or more than maxPresses numbers).
+func severalNumbers(typed string) []string {
+	fields := strings.FieldsFunc(strings.ToLower(typed), func(r rune) bool {
+		return r == ' ' || r == ',' || r == ';' || r == '+' || r == '\t'
+	})
+	var out []string
+	for _, f := range fields {
+		if f == "et" {
+			continue
+		}
+		f = strings.TrimSuffix(f, ".")
+		if _, err := strconv.Atoi(f); err != nil {
+			return nil
+		}
+		out = append(out, f)
+	}
+	if len(out) > maxPresses {
+		return nil
+	}
+	return out
 }
 
 // command writes a command the way the bot reads it: « !fiche » and
@@ -156,6 +216,17 @@ func (s shown) read(typed string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// multi says whether the choices are a multiple choice: they end with
+// « Valider », the engine's control to close one.
+func (s shown) multi() bool {
+	for _, c := range s.Choices {
+		if frtext.LabelKey(c.Label) == "valider" {
+			return true
+		}
+	}
+	return false
 }
 
 // meet records the room the person wrote from (the bot answers there) and

@@ -44,3 +44,16 @@ func TestTypedChoiceIsTheButtonItNames(t *testing.T) {
 		t.Errorf("no choices shown: %q read as %q", "1", got)
 	}
 }
+
+func TestSeveralNumbersOnlyAtAMultipleChoice(t *testing.T) {
+	for typed, want := range map[string]int{"1 3": 2, "1, 3 et 5": 3, "2.": 1, "1 a": 0, "Mobilité": 0, "": 0} {
+		if got := len(severalNumbers(typed)); got != want {
+			t.Errorf("%q: %d numbers, want %d", typed, got, want)
+		}
+	}
+	multi := shown{Choices: []choice{{"Mobilité", "m"}, {"Logement", "l"}, {"Valider", "ok"}}}
+	single := shown{Choices: []choice{{"Femme", "f"}, {"Homme", "h"}}}
+	if !multi.multi() || single.multi() {
+		t.Errorf("multi: %v for choices with « Valider », %v without", multi.multi(), single.multi())
+	}
+}
