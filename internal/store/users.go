@@ -18,17 +18,6 @@ import (
 	"github.com/relais-sante/relais/internal/territory"
 )
 
-// The role constants are named in internal/roles; these keep code written
-// against the store's names compiling.
-const (
-	// Deprecated: use roles.Mediator.
-	RoleMediator = roles.Mediator
-	// Deprecated: use roles.Coordinator.
-	RoleCoordinator = roles.Coordinator
-	// Deprecated: use roles.Admin.
-	RoleAdmin = roles.Admin
-)
-
 // User is a registered Telegram account with what its role needs.
 type User struct {
 	TelegramID   ids.TelegramID
