@@ -287,14 +287,16 @@ func (p *Presenter) keep(ctx context.Context, person int64, n int, m chat.Messag
 	if cs == nil {
 		raw = []byte("[]")
 	}
-	// An edit without text keeps the message's text.
-	q := `UPDATE matrix_people SET choices_message = $2, choices_text = $3, choices = $4, updated_at = now() WHERE person = $1`
-	if m.Edit > 0 {
-		q = `UPDATE matrix_people SET choices_text = COALESCE(NULLIF($3, ''), choices_text), choices = $4, updated_at = now()
-			WHERE person = $1 AND choices_message = $2`
+	// A message with choices becomes the kept one (an edit without text
+	// keeps the message's text); an edit that removes the kept message's
+	// choices leaves none to type.
+	q, args := `UPDATE matrix_people SET choices_message = $2, choices = $3, updated_at = now(),
+			choices_text = COALESCE(NULLIF($4, ''), CASE WHEN choices_message = $2 THEN choices_text ELSE '' END)
+		WHERE person = $1`, []any{person, n, raw, m.Text}
+	if len(cs) == 0 {
+		q, args = `UPDATE matrix_people SET choices = $3, updated_at = now() WHERE person = $1 AND choices_message = $2`, args[:3]
 	}
-	text := m.Text
-	if _, err := p.t.db.ExecContext(ctx, q, person, n, text, raw); err != nil {
+	if _, err := p.t.db.ExecContext(ctx, q, args...); err != nil {
 		return fmt.Errorf("matrix: keep the choices of person %d: %w", person, err)
 	}
 	return nil
