@@ -5,10 +5,13 @@
 # simulated mediators each filling whole sheets (loadgram's relais_sheet.json)
 # at a chosen think time. Prints loadgram's report: messages per input,
 # tap → first answer and tap → answerCallbackQuery percentiles, 429s, forms
-# lost (failed).
+# lost (failed), and the CPU time of the relais process (user + system) per
+# input.
 #
 #   make bench-load                         # 100 mediators, 3 s between taps
 #   USERS=1 THINK=1s FORMS=3 make bench-load
+#   make bench-load USERS=290 THINK=10s RAMP=10s   # arrivals spread over 10 s
+#   PROFILE=cpu.pprof make bench-load       # also a CPU profile of relais (go tool pprof -top cpu.pprof)
 #
 # Needs PostgreSQL and Redis (scripts/services.sh) and loadgram's sources
 # (LOADGRAM_DIR, default ../shared/tools/loadgram). Each run uses a fresh
@@ -18,8 +21,11 @@ set -euo pipefail
 USERS=${USERS:-100}
 THINK=${THINK:-3s}
 FORMS=${FORMS:-1}
+RAMP=${RAMP:-0s}
+PROFILE=${PROFILE:-}
 PORT=${PORT:-8099}
 HTTP_PORT=${HTTP_PORT:-8098}
+METRICS_PORT=${METRICS_PORT:-8097}
 LOADGRAM_DIR=${LOADGRAM_DIR:-../shared/tools/loadgram}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 UID_BASE=100000001
@@ -36,13 +42,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$root" && go build -tags goolm -o "$work/relais" ./cmd/relais)
+if [ -n "$PROFILE" ]; then
+	case "$PROFILE" in /*) ;; *) PROFILE="$PWD/$PROFILE" ;; esac
+	(cd "$root" && go build -tags goolm,cpuprofile -o "$work/relais" ./cmd/relais)
+	export RELAIS_CPUPROFILE="$PROFILE"
+else
+	(cd "$root" && go build -tags goolm -o "$work/relais" ./cmd/relais)
+fi
 (cd "$LOADGRAM_DIR" && go build -o "$work/loadgram" .)
 
 psql "$PGURL/postgres" -qc "CREATE DATABASE $db" >/dev/null
 export DATABASE_URL="$PGURL/$db" REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 export RELAIS_REDIS_PREFIX="bench$$:" TELEGRAM_TOKEN=bench TELEGRAM_API_ENDPOINT="http://127.0.0.1:$PORT/bot%s/%s"
-export RELAIS_HTTP_ADDR="127.0.0.1:$HTTP_PORT" RELAIS_LOG_LEVEL=${RELAIS_LOG_LEVEL:-warn}
+export RELAIS_HTTP_ADDR="127.0.0.1:$HTTP_PORT" RELAIS_METRICS_ADDR="127.0.0.1:$METRICS_PORT" RELAIS_LOG_LEVEL=${RELAIS_LOG_LEVEL:-warn}
 "$work/relais" migrate >/dev/null
 # N mediators, already registered (users + mediators rows), ids as loadgram numbers them.
 psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
@@ -54,29 +66,41 @@ INSERT INTO mediators (identifier, user_id, departement, structure)
 SQL
 
 "$work/loadgram" -addr "127.0.0.1:$PORT" -script "$LOADGRAM_DIR/relais_sheet.json" -users "$USERS" -forms "$FORMS" \
-	-uid-base "$UID_BASE" -think "$THINK" -ratelimit -grace 10s -step-timeout 30s -json >"$work/report.json" 2>"$work/loadgram.err" &
+	-uid-base "$UID_BASE" -think "$THINK" -ramp "$RAMP" -ratelimit -grace 10s -step-timeout 30s -json >"$work/report.json" 2>"$work/loadgram.err" &
 lg=$!
 sleep 0.5
 "$work/relais" serve 2>"$work/relais.err" >/dev/null &
 relais_pid=$!
 status=0
 wait "$lg" || status=$?
+# CPU of relais over the run (fields 14 and 15 of /proc/PID/stat: user and
+# system clock ticks), read before it stops.
+if [ ! -e "/proc/$relais_pid/stat" ]; then
+	echo "relais stopped before the end of the run:" >&2
+	tail -n 20 "$work/relais.err" >&2
+	exit 1
+fi
+read -r -a stat <"/proc/$relais_pid/stat"
+ticks=$(getconf CLK_TCK)
+cpu_s=$(python3 -c "print(($((stat[13] + stat[14]))) / $ticks)")
 kill -INT "$relais_pid" 2>/dev/null || true
 wait "$relais_pid" 2>/dev/null || true
 relais_pid=""
 cat "$work/loadgram.err" >&2
-python3 - "$work/report.json" "$USERS" "$THINK" <<'PY'
+python3 - "$work/report.json" "$USERS" "$THINK" "$RAMP" "$cpu_s" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 m = r.get("methods", {})
 msgs = sum(m.get(k, 0) for k in ("sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument", "deleteMessage"))
 steps = r.get("steps_completed", 0) or 1
 lat, cb = r.get("latency_ms", {}), r.get("answer_callback_latency_ms", {})
-print(f"mediators {sys.argv[2]}, think {sys.argv[3]}, forms completed {r.get('forms_completed')} failed {r.get('forms_failed')}, mismatches {r.get('mismatches')}")
+print(f"mediators {sys.argv[2]}, think {sys.argv[3]}, ramp {sys.argv[4]}, forms completed {r.get('forms_completed')} failed {r.get('forms_failed')}, mismatches {r.get('mismatches')}")
 print(f"messages per input  {msgs/steps:.3f} ({msgs} calls for {steps} inputs)")
 print(f"tap -> first answer p50 {lat.get('p50', 0):.0f}  p90 {lat.get('p90', 0):.0f}  p99 {lat.get('p99', 0):.0f}  max {lat.get('max', 0):.0f} ms")
 print(f"tap -> callback     p50 {cb.get('p50', 0):.0f}  p90 {cb.get('p90', 0):.0f}  p99 {cb.get('p99', 0):.0f}  max {cb.get('max', 0):.0f} ms")
 print(f"429s {r.get('status_429')}   callbacks answered {r.get('callbacks_answered')} of {r.get('callbacks_sent')}   api errors {r.get('api_errors')}")
 print(f"methods {m}   wall {r.get('wall_s', 0):.1f} s")
+cpu = float(sys.argv[5])
+print(f"relais CPU {cpu:.2f} s (user+sys) for {steps} inputs: {1000*cpu/steps:.2f} ms per input")
 PY
 exit "$status"

@@ -58,8 +58,13 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
+	stopProfile()
 	os.Exit(code)
 }
+
+// stopProfile flushes the CPU profile of a binary built with -tags
+// cpuprofile (cpuprofile.go); otherwise it does nothing.
+var stopProfile = func() {}
 
 // run dispatches a subcommand; every failure is one readable line on stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

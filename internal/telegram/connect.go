@@ -158,3 +158,18 @@ func sleep(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// withClient returns a shallow copy of api whose requests go through client.
+func withClient(api *tgbotapi.BotAPI, client tgbotapi.HTTPClient) *tgbotapi.BotAPI {
+	c := *api
+	c.Client = client
+	return &c
+}
+
+// httpClient is api's HTTP client, the default one if unset.
+func httpClient(api *tgbotapi.BotAPI) tgbotapi.HTTPClient {
+	if api.Client == nil {
+		return http.DefaultClient
+	}
+	return api.Client
+}

@@ -110,6 +110,7 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 	d := newDispatcher(hctx, handle, concurrency, log)
 	d.retry, d.obs = p.RetryAfter, p.Metrics
 
+	held := &heldBack{known: d.known}
 	var (
 		sent   int // the offset Telegram was last given
 		delay  = backoff{min: time.Second, max: 30 * time.Second}
@@ -122,7 +123,7 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 		offset := d.offset()
 		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: limit, Timeout: int(timeout / time.Second), AllowedUpdates: p.AllowedUpdates}
 		actx, cancel := context.WithTimeout(ctx, timeout+15*time.Second)
-		updates, err := withContext(actx, api).GetUpdates(cfg)
+		updates, err := withClient(api, held.client(ctxClient{ctx: actx, next: httpClient(api)})).GetUpdates(cfg)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -142,18 +143,15 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 		}
 		delay.reset()
 		sent = offset
-		fresh := 0
 		for _, u := range updates {
-			if d.dispatch(u, nil) {
-				fresh++
-			}
+			d.dispatch(u, nil)
 		}
-		if len(updates) > 0 && fresh == 0 {
-			// Telegram answered with updates still being handled (the
-			// offset waits for the oldest): wait for one to finish rather
-			// than ask again at once, but not long: another chat's press
-			// must not wait for a handler paced at 1 message/s per chat.
-			d.waitProgress(ctx, heldBackPause)
+		if d.heldBack() {
+			// Telegram would answer at once with the updates still being
+			// handled (the offset waits for the oldest): pause before
+			// asking again, but not long: another chat's press must not
+			// wait for a handler paced at 1 message/s per chat.
+			sleep(ctx, heldBackPause)
 		}
 	}
 
@@ -173,6 +171,13 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 		}
 	}
 	return runErr
+}
+
+// known reports whether update id is in flight or handled already.
+func (d *dispatcher) known(id int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.inflight[id] || d.finished[id]
 }
 
 // chatKey is the chat an update belongs to, for ordering.
@@ -383,15 +388,12 @@ func (d *dispatcher) waitBelow(ctx context.Context, n int) bool {
 	}
 }
 
-// waitProgress waits for an update to finish, at most max.
-func (d *dispatcher) waitProgress(ctx context.Context, max time.Duration) {
-	t := time.NewTimer(max)
-	defer t.Stop()
-	select {
-	case <-d.freed:
-	case <-t.C:
-	case <-ctx.Done():
-	}
+// heldBack reports whether an update dispatched is not handled yet: the
+// offset stays on it, and Telegram answers it again at once.
+func (d *dispatcher) heldBack() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.inflight) > 0
 }
 
 // size is the number of updates queued or running.
