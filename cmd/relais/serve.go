@@ -223,7 +223,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 			if ready != nil {
 				close(ready)
 			}
-			err := pres.Run(ctx, b.HandleMatrix)
+			err := pres.Serve(ctx, b.HandleEvent)
 			log.Info("relais stopped")
 			return err
 		}
@@ -233,7 +233,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		defer func() { <-matrixDone }()
 		go func() {
 			defer close(matrixDone)
-			if err := pres.Run(ctx, b.HandleMatrix); err != nil {
+			if err := pres.Serve(ctx, b.HandleEvent); err != nil {
 				log.Error("matrix stopped", "err", err)
 			}
 		}()

@@ -47,7 +47,7 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		if err := pres.Run(ctx, b.HandleMatrix); err != nil {
+		if err := pres.Serve(ctx, b.HandleEvent); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	}()
