@@ -326,7 +326,8 @@ func TestServeWithoutTokenRefuses(t *testing.T) {
 	t.Setenv("RELAIS_HTTP_ADDR", "127.0.0.1:0")
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"serve"}, &out, &errOut)
-	want := "relais: TELEGRAM_TOKEN : manquant : relais serve a besoin du jeton donné par @BotFather (TELEGRAM_TOKEN=123456:ABC… relais serve). " +
+	want := "relais: TELEGRAM_TOKEN : manquant : relais serve a besoin du jeton donné par @BotFather (TELEGRAM_TOKEN=123456:ABC… relais serve) " +
+		"ou d'un compte Matrix (MATRIX_HOMESERVER_URL, MATRIX_USER_ID, MATRIX_ACCESS_TOKEN ou MATRIX_PASSWORD, MATRIX_PICKLE_KEY). " +
 		"Pour essayer Relais sans Telegram, lancez la démo locale : relais demo (ou make run sans TELEGRAM_TOKEN)\n"
 	if code != 1 || errOut.String() != want || out.Len() != 0 {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())

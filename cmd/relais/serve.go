@@ -20,6 +20,7 @@ import (
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/jobs"
+	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/metrics"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/retention"
@@ -111,30 +112,64 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	defer svc.close()
 	mx.WatchRedis(svc.redis)
 
-	api, err := telegram.Connect(ctx, cfg.TelegramToken, cfg.TelegramAPIEndpoint)
-	if err != nil {
-		return err
+	// Telegram, Matrix or both: one bot, each message sent on its chat's
+	// messenger.
+	var (
+		out      messengers
+		api      *tgbotapi.BotAPI
+		sender   *telegram.Sender
+		botID    int64
+		username string
+	)
+	if cfg.TelegramToken != "" {
+		api, err = telegram.Connect(ctx, cfg.TelegramToken, cfg.TelegramAPIEndpoint)
+		if err != nil {
+			return err
+		}
+		sender = telegram.NewSender(api, telegram.SenderOptions{Logger: log, Waited: mx.SenderWaited})
+		mx.WatchSender(sender)
+		out.telegram, botID, username = sender, api.Self.ID, api.Self.UserName
 	}
-	sender := telegram.NewSender(api, telegram.SenderOptions{Logger: log, Waited: mx.SenderWaited})
-	mx.WatchSender(sender)
+	var pres *matrix.Presenter
+	if cfg.Matrix.Enabled() {
+		tr, err := matrix.Open(ctx, matrix.Config{HomeserverURL: cfg.Matrix.HomeserverURL, UserID: cfg.Matrix.UserID,
+			AccessToken: cfg.Matrix.AccessToken, Password: cfg.Matrix.Password, DatabaseURL: cfg.DatabaseURL,
+			PickleKey: []byte(cfg.Matrix.PickleKey), Logger: log.With("component", "matrix")})
+		if err != nil {
+			return &config.Error{Var: "MATRIX_HOMESERVER_URL", Reason: "connexion au compte Matrix du bot impossible : " + err.Error()}
+		}
+		defer func() {
+			if err := tr.Close(); err != nil {
+				log.Warn("close Matrix transport", "err", err)
+			}
+		}()
+		pres = matrix.NewPresenter(tr, bot.CommandNames())
+		out.matrix = pres
+		if botID == 0 {
+			// Matrix alone: the bot's own local number scopes its Redis keys.
+			if botID, err = tr.PersonOf(ctx, tr.UserID()); err != nil {
+				return err
+			}
+		}
+	}
 	// Update ids and locks are scoped by bot: two bots sharing one Redis
 	// (staging and production) never take each other's updates.
-	keys := state.New(svc.redis, cfg.RedisPrefix).ForBot(api.Self.ID)
+	keys := state.New(svc.redis, cfg.RedisPrefix).ForBot(botID)
 	drafts, locks := keys.Drafts(), keys.Locks()
 	b := bot.New(bot.Options{
 		Store:        svc.store,
 		Drafts:       drafts,
 		Updates:      keys.Updates(),
 		ReminderHour: cfg.ReminderHour,
-		Out:          sender,
+		Out:          out,
 		Location:     cfg.Location,
 		Log:          log,
-		Username:     api.Self.UserName,
+		Username:     username,
 		Forms:        svc.forms,
 		ChatFiles:    cfg.ChatFiles,
 	})
 	sched := reminders.New(reminders.Options{
-		Store: svc.store, Drafts: drafts, Out: sender,
+		Store: svc.store, Drafts: drafts, Out: out,
 		Location: cfg.Location, Hour: cfg.ReminderHour, NudgeAfter: cfg.NudgeAfter, Log: log, Metrics: mx,
 		Forms: svc.forms,
 	})
@@ -142,7 +177,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	// recovery, one replica per tick, a record of each execution.
 	runner := &jobs.Runner{Store: svc.store, Lock: locks, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
 	digestLog := log.With("job", digest.JobName)
-	dig := &digest.Job{Store: svc.store, Out: sender, Location: cfg.Location, Log: digestLog,
+	dig := &digest.Job{Store: svc.store, Out: out, Location: cfg.Location, Log: digestLog,
 		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}}
 	purge := &retention.Job{Store: svc.store, Locker: locks, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
 	for _, j := range []jobs.Job{sched.Job(), dig.Schedule(), purge.Schedule()} {
@@ -154,7 +189,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		return err
 	}
 	defer runner.Stop()
-	if err := sender.SetCommands(ctx, 0, bot.Commands()); err != nil {
+	if err := out.SetCommands(ctx, 0, bot.Commands()); err != nil {
 		log.Warn("set command menu", "err", err)
 	}
 	// /metrics has a listener of its own (loopback by default), never
@@ -182,7 +217,27 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	stopHTTP := func() { shutdown(httpSrv, "http", log) }
 	defer stopHTTP()
 
-	log.Info("relais started", "bot", api.Self.UserName, "webhook", hook != nil, "config", cfg.String())
+	log.Info("relais started", "bot", username, "webhook", hook != nil, "config", cfg.String(), "matrix", cfg.Matrix.String())
+	if pres != nil {
+		if api == nil {
+			if ready != nil {
+				close(ready)
+			}
+			err := pres.Serve(ctx, b.HandleEvent)
+			log.Info("relais stopped")
+			return err
+		}
+		// Beside Telegram: a failed Matrix sync (a revoked token) is logged
+		// and ends Matrix alone.
+		matrixDone := make(chan struct{})
+		defer func() { <-matrixDone }()
+		go func() {
+			defer close(matrixDone)
+			if err := pres.Serve(ctx, b.HandleEvent); err != nil {
+				log.Error("matrix stopped", "err", err)
+			}
+		}()
+	}
 	if hook != nil {
 		return runWebhook(ctx, api, cfg, hook, stopHTTP, ready, log)
 	}

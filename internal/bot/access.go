@@ -321,3 +321,20 @@ const (
 	msgNothingSaved   = "Problème technique : rien n'est enregistré, réessayez dans un instant."
 	msgNothingChanged = "Problème technique : rien n'a changé, réessayez dans un instant."
 )
+
+// CommandNames are every command's name without its « / » (« fiche »): a
+// transport without a command menu takes them as plain words.
+func CommandNames() []string {
+	var out []string
+	for _, r := range registry() {
+		if name, ok := strings.CutPrefix(r.entry, "/"); ok {
+			out = append(out, name)
+		}
+	}
+	for _, c := range Commands() {
+		if !slices.Contains(out, c.Name) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}

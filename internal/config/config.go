@@ -17,7 +17,10 @@ import (
 
 // Config is the whole runtime configuration.
 type Config struct {
-	TelegramToken       string
+	TelegramToken string
+	// Matrix is the Matrix account (Element, Tchap) the bot serves on,
+	// beside Telegram or instead of it; its HomeserverURL is "" when unset.
+	Matrix              Matrix
 	TelegramAPIEndpoint string
 	DatabaseURL         string
 	RedisURL            string
@@ -218,6 +221,9 @@ func FromEnv(getenv func(string) string) (*Config, error) {
 		DemoDatabaseURL:     get("RELAIS_DEMO_DATABASE_URL", DefaultDemoDatabaseURL),
 		DemoAddr:            get("RELAIS_DEMO_ADDR", DefaultDemoAddr),
 	}
+	if err := c.Matrix.read(getenv); err != nil {
+		return nil, err
+	}
 	if strings.Count(c.TelegramAPIEndpoint, "%s") != 2 {
 		return nil, &Error{"TELEGRAM_API_ENDPOINT", "doit contenir deux %s (le jeton puis la méthode), par exemple http://127.0.0.1:8081/bot%s/%s"}
 	}
@@ -361,8 +367,8 @@ func loopback(addr string) bool {
 // RequireToken refuses to serve without a bot token: without one there is
 // no Telegram to serve, and the demo is a separate, explicit command.
 func (c *Config) RequireToken() error {
-	if c.TelegramToken == "" {
-		return &Error{"TELEGRAM_TOKEN", "manquant : relais serve a besoin du jeton donné par @BotFather (TELEGRAM_TOKEN=123456:ABC… relais serve). " +
+	if c.TelegramToken == "" && !c.Matrix.Enabled() {
+		return &Error{"TELEGRAM_TOKEN", "manquant : relais serve a besoin du jeton donné par @BotFather (TELEGRAM_TOKEN=123456:ABC… relais serve) ou d'un compte Matrix (MATRIX_HOMESERVER_URL, MATRIX_USER_ID, MATRIX_ACCESS_TOKEN ou MATRIX_PASSWORD, MATRIX_PICKLE_KEY). " +
 			"Pour essayer Relais sans Telegram, lancez la démo locale : relais demo (ou make run sans TELEGRAM_TOKEN)"}
 	}
 	return nil

@@ -23,6 +23,9 @@ type Event struct {
 	MessageID int    // the event's local number: handled once
 	Sender    string // the person's Matrix id (@name:server)
 	Text      string
+	// Press is set by the Presenter when the text names one of the
+	// choices last shown (Matrix has no buttons).
+	Press *Press
 }
 
 // Handler handles one event; an error leaves the event unhandled, so that

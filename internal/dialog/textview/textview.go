@@ -10,9 +10,8 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/frtext"
 )
 
 // MultiHint ends a multiple choice: several numbers are taken at once.
@@ -93,19 +92,5 @@ func numbersOf(typed string) ([]int, bool) {
 	return out, len(out) > 0
 }
 
-// key is a label as it is matched: no leading emoji or mark, no case, no
-// accents, words separated by single spaces.
-func key(s string) string {
-	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	var b strings.Builder
-	for _, r := range norm.NFD.String(strings.ToLower(s)) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
-		default:
-			b.WriteRune(' ')
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
-}
+// key is a label as it is matched (frtext.LabelKey).
+func key(s string) string { return frtext.LabelKey(s) }

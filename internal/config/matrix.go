@@ -1,0 +1,72 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Matrix is the bot's Matrix account: with it, relais serve answers on
+// Matrix (alone, or beside Telegram when TELEGRAM_TOKEN is set too).
+type Matrix struct {
+	HomeserverURL string // MATRIX_HOMESERVER_URL, https://matrix.example.fr
+	UserID        string // MATRIX_USER_ID, @relais:example.fr
+	// AccessToken (MATRIX_ACCESS_TOKEN) is a session of the bot's device;
+	// Password (MATRIX_PASSWORD) logs in once and keeps the device. One of
+	// them is needed.
+	AccessToken string
+	Password    string
+	// PickleKey (MATRIX_PICKLE_KEY) encrypts the bot's end-to-end keys in
+	// the database: losing it means new keys, changing it too.
+	PickleKey string
+}
+
+// MinPickleKeyLen is the shortest MATRIX_PICKLE_KEY.
+const MinPickleKeyLen = 32
+
+// Enabled says whether a Matrix account is configured.
+func (m Matrix) Enabled() bool { return m.HomeserverURL != "" }
+
+// String never prints the token, the password or the key.
+func (m Matrix) String() string {
+	if !m.Enabled() {
+		return "matrix=off"
+	}
+	return "matrix=" + m.UserID + "@" + m.HomeserverURL
+}
+
+// read takes the MATRIX_ variables: all of them or none (a half-set
+// account is refused with what is missing, rather than served without
+// Matrix).
+func (m *Matrix) read(getenv func(string) string) error {
+	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	*m = Matrix{HomeserverURL: get("MATRIX_HOMESERVER_URL"), UserID: get("MATRIX_USER_ID"),
+		AccessToken: get("MATRIX_ACCESS_TOKEN"), Password: getenv("MATRIX_PASSWORD"), PickleKey: get("MATRIX_PICKLE_KEY")}
+	if m.HomeserverURL == "" {
+		for _, k := range []string{"MATRIX_USER_ID", "MATRIX_ACCESS_TOKEN", "MATRIX_PASSWORD", "MATRIX_PICKLE_KEY"} {
+			if get(k) != "" {
+				return &Error{"MATRIX_HOMESERVER_URL", fmt.Sprintf("manquant alors que %s est défini : donnez l'adresse du serveur Matrix du compte du bot (par exemple https://matrix.agent.tchap.gouv.fr) ou retirez les variables MATRIX_", k)}
+			}
+		}
+		return nil
+	}
+	if u, err := url.Parse(m.HomeserverURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &Error{"MATRIX_HOMESERVER_URL", "n'est pas une adresse http(s)://, par exemple https://matrix.example.fr"}
+	}
+	if m.UserID == "" {
+		return &Error{"MATRIX_USER_ID", "manquant : l'identifiant Matrix du compte du bot, par exemple @relais:example.fr"}
+	}
+	if at, colon := strings.IndexByte(m.UserID, '@'), strings.IndexByte(m.UserID, ':'); at != 0 || colon < 2 || colon == len(m.UserID)-1 {
+		return &Error{"MATRIX_USER_ID", fmt.Sprintf("%q n'est pas un identifiant Matrix : il s'écrit @nom:serveur, par exemple @relais:example.fr", m.UserID)}
+	}
+	if m.AccessToken == "" && m.Password == "" {
+		return &Error{"MATRIX_ACCESS_TOKEN", "manquant : donnez le jeton d'accès du compte du bot (MATRIX_ACCESS_TOKEN) ou son mot de passe (MATRIX_PASSWORD)"}
+	}
+	if m.PickleKey == "" {
+		return &Error{"MATRIX_PICKLE_KEY", "manquante : elle chiffre dans la base les clés de chiffrement de bout en bout du bot ; créez-la une fois (« openssl rand -hex 32 ») et gardez-la"}
+	}
+	if len(m.PickleKey) < MinPickleKeyLen {
+		return &Error{"MATRIX_PICKLE_KEY", fmt.Sprintf("trop courte : au moins %d caractères, par exemple la sortie de « openssl rand -hex 32 »", MinPickleKeyLen)}
+	}
+	return nil
+}

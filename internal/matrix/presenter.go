@@ -1,0 +1,325 @@
+package matrix
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/frtext"
+)
+
+// FirstLocal is the first local number the transport gives (migration
+// 00050): every chat, person and message number at or above it is
+// Matrix's, every one below is Telegram's.
+const FirstLocal int64 = 8_000_000_000_000_000_001
+
+// Local says whether a chat or person number is a Matrix one.
+func Local(n int64) bool { return n >= FirstLocal }
+
+// PressPrefix starts the acknowledgement id of a press read from a typed
+// choice: there is nothing to acknowledge on Matrix.
+const PressPrefix = "matrix:"
+
+// Press is a typed number or label read back as the button it names in
+// the last numbered choices the person was shown.
+type Press struct {
+	Data        string // the button's data, as a press on Telegram carries
+	MessageID   int    // the message that showed the choices
+	MessageText string // its text
+}
+
+// Presenter is the bot's side of the transport: the rest of Relais
+// addresses a person (a Matrix person's number is also their chat, as a
+// private chat on Telegram), the presenter answers them in the direct
+// room they last wrote from; it shows buttons as numbered choices (Body)
+// and reads a typed number or label back as the press the bot expects; a
+// command takes « ! », « / » or no mark at all (« !fiche », « fiche »).
+type Presenter struct {
+	t        *Transport
+	commands map[string]bool
+}
+
+// NewPresenter presents t to a bot whose commands (without their « / »)
+// are commands.
+func NewPresenter(t *Transport, commands []string) *Presenter {
+	p := &Presenter{t: t, commands: map[string]bool{}}
+	for _, c := range commands {
+		p.commands[strings.ToLower(strings.TrimPrefix(c, "/"))] = true
+	}
+	return p
+}
+
+// Run hands each message to h, addressed to the person (ChatID is the
+// sender's number), with a typed choice read back as Press and a command
+// written with its « / ».
+func (p *Presenter) Run(ctx context.Context, h Handler) error {
+	return p.t.Run(ctx, func(ctx context.Context, ev Event) error {
+		shown, err := p.meet(ctx, ev.SenderID, ev.ChatID)
+		if err != nil {
+			return err
+		}
+		room := ev.ChatID
+		ev.ChatID = ev.SenderID
+		if numbers := severalNumbers(ev.Text); len(numbers) > 1 && shown.multi() {
+			return p.pressEach(ctx, ev, room, numbers, h)
+		}
+		if data, ok := shown.read(ev.Text); ok {
+			ev.Press = &Press{Data: data, MessageID: shown.Message, MessageText: shown.Text}
+		} else {
+			ev.Text = p.command(ev.Text)
+		}
+		return h(ctx, ev)
+	})
+}
+
+// pressEach presses the choices numbered in one message (« 1 3 » at a
+// multiple choice: choices with « Valider »), one after the other, each read from the choices as
+// the previous press left them. Each press has an id of its own, derived
+// from the message's (negative: no transport gives those), so a
+// redelivered message presses nothing twice.
+func (p *Presenter) pressEach(ctx context.Context, ev Event, room int64, numbers []string, h Handler) error {
+	for k, n := range numbers {
+		shown, err := p.meet(ctx, ev.SenderID, room)
+		if err != nil {
+			return err
+		}
+		data, ok := shown.read(n)
+		if !ok || !shown.multi() {
+			// Out of range: the rest is not pressed; the bot says what it
+			// expects at the number typed.
+			press := ev
+			press.Text, press.MessageID = n, -((int(int64(ev.MessageID)-FirstLocal)+1)*maxPresses + k)
+			return h(ctx, press)
+		}
+		press := ev
+		press.Text = ""
+		press.MessageID = -((int(int64(ev.MessageID)-FirstLocal)+1)*maxPresses + k)
+		press.Press = &Press{Data: data, MessageID: shown.Message, MessageText: shown.Text}
+		if err := h(ctx, press); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxPresses bounds the choices one message presses.
+const maxPresses = 64
+
+// severalNumbers are the numbers of « 1 3 », « 1, 3 et 5 » (nil when the
+// text is anything else, or more than maxPresses numbers).
+func severalNumbers(typed string) []string {
+	fields := strings.FieldsFunc(strings.ToLower(typed), func(r rune) bool {
+		return r == ' ' || r == ',' || r == ';' || r == '+' || r == '\t'
+	})
+	var out []string
+	for _, f := range fields {
+		if f == "et" {
+			continue
+		}
+		f = strings.TrimSuffix(f, ".")
+		if _, err := strconv.Atoi(f); err != nil {
+			return nil
+		}
+		out = append(out, f)
+	}
+	if len(out) > maxPresses {
+		return nil
+	}
+	return out
+}
+
+// command writes a command the way the bot reads it: « !fiche » and
+// « fiche » are « /fiche », « start CODE » is « /start CODE ». A plain word
+// is a command only alone (or « start » with its code): a note that begins
+// with « fiche » stays a note.
+func (p *Presenter) command(text string) string {
+	if rest, ok := strings.CutPrefix(text, "!"); ok {
+		return "/" + strings.TrimLeft(rest, " ")
+	}
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		return text
+	}
+	word := strings.ToLower(words[0])
+	if p.commands[word] && (len(words) == 1 || (word == "start" && len(words) == 2)) {
+		return "/" + strings.Join(append([]string{word}, words[1:]...), " ")
+	}
+	return text
+}
+
+// Post sends m to the person's direct room (m.ChatID is the person) and
+// keeps its choices when it shows any.
+func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
+	room, err := p.roomOf(ctx, m.ChatID)
+	if err != nil {
+		return 0, err
+	}
+	person := m.ChatID
+	m.ChatID = room
+	n, err := p.t.Post(ctx, m)
+	if err != nil {
+		return 0, err
+	}
+	if err := p.keep(ctx, person, n, m); err != nil {
+		return n, err
+	}
+	return n, nil
+}
+
+// LeaveChat leaves the person's direct room.
+func (p *Presenter) LeaveChat(ctx context.Context, person int64) error {
+	room, err := p.roomOf(ctx, person)
+	if err != nil {
+		return err
+	}
+	return p.t.LeaveChat(ctx, room)
+}
+
+// choice is one numbered choice as kept.
+type choice struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// shown is the last numbered choices a person was shown.
+type shown struct {
+	Message int
+	Text    string
+	Choices []choice
+}
+
+// read is the data of the choice typed: its number (from 1) or its label
+// (case, accents and a leading emoji ignored).
+func (s shown) read(typed string) (string, bool) {
+	if len(s.Choices) == 0 {
+		return "", false
+	}
+	t := strings.TrimSuffix(strings.TrimSpace(typed), ".")
+	if n, err := strconv.Atoi(t); err == nil {
+		if n < 1 || n > len(s.Choices) {
+			return "", false
+		}
+		return s.Choices[n-1].Data, true
+	}
+	want := frtext.LabelKey(typed)
+	if want == "" {
+		return "", false
+	}
+	for _, c := range s.Choices {
+		if frtext.LabelKey(c.Label) == want {
+			return c.Data, true
+		}
+	}
+	return "", false
+}
+
+// multi says whether the choices are a multiple choice: they end with
+// « Valider », the engine's control to close one.
+func (s shown) multi() bool {
+	for _, c := range s.Choices {
+		if frtext.LabelKey(c.Label) == "valider" {
+			return true
+		}
+	}
+	return false
+}
+
+// meet records the room the person wrote from (the bot answers there) and
+// returns the choices they were last shown.
+func (p *Presenter) meet(ctx context.Context, person, room int64) (shown, error) {
+	var (
+		s   shown
+		raw []byte
+	)
+	err := p.t.db.QueryRowContext(ctx, `INSERT INTO matrix_people (person, room) VALUES ($1, $2)
+		ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room,
+			choices_message = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_message ELSE 0 END,
+			choices_text = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_text ELSE '' END,
+			choices = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices ELSE '[]' END,
+			updated_at = now()
+		RETURNING choices_message, choices_text, choices`, person, room).Scan(&s.Message, &s.Text, &raw)
+	if err != nil {
+		return shown{}, fmt.Errorf("matrix: room of person %d: %w", person, err)
+	}
+	if err := json.Unmarshal(raw, &s.Choices); err != nil {
+		return shown{}, fmt.Errorf("matrix: choices of person %d: %w", person, err)
+	}
+	return s, nil
+}
+
+// roomOf is the direct room the person last wrote from.
+func (p *Presenter) roomOf(ctx context.Context, person int64) (int64, error) {
+	var room int64
+	err := p.t.db.QueryRowContext(ctx, `SELECT room FROM matrix_people WHERE person = $1`, person).Scan(&room)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("person %d: %w", person, ErrUnknownChat)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("matrix: room of person %d: %w", person, err)
+	}
+	return room, nil
+}
+
+// keep records the choices message n shows: a new message with buttons
+// replaces the kept choices; an edit of the kept message replaces them
+// (no buttons: none left to type).
+func (p *Presenter) keep(ctx context.Context, person int64, n int, m chat.Message) error {
+	var cs []choice
+	for _, row := range m.Buttons {
+		for _, b := range row {
+			if b.URL == "" {
+				cs = append(cs, choice{Label: b.Text, Data: b.Data})
+			}
+		}
+	}
+	if m.Edit == 0 && len(cs) == 0 {
+		return nil
+	}
+	raw, err := json.Marshal(cs)
+	if err != nil {
+		return fmt.Errorf("matrix: encode choices: %w", err)
+	}
+	if cs == nil {
+		raw = []byte("[]")
+	}
+	// A message with choices becomes the kept one (an edit without text
+	// keeps the message's text); an edit that removes the kept message's
+	// choices leaves none to type.
+	q, args := `UPDATE matrix_people SET choices_message = $2, choices = $3, updated_at = now(),
+			choices_text = COALESCE(NULLIF($4, ''), CASE WHEN choices_message = $2 THEN choices_text ELSE '' END)
+		WHERE person = $1`, []any{person, n, raw, m.Text}
+	if len(cs) == 0 {
+		q, args = `UPDATE matrix_people SET choices = $3, updated_at = now() WHERE person = $1 AND choices_message = $2`, args[:3]
+	}
+	if _, err := p.t.db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("matrix: keep the choices of person %d: %w", person, err)
+	}
+	return nil
+}
+
+// Answer acknowledges a press read from a typed choice: Matrix has no
+// toast, so a text is said in the chat; none says nothing.
+func (p *Presenter) Answer(ctx context.Context, callbackID, text string) error {
+	if text == "" {
+		return nil
+	}
+	person, err := strconv.ParseInt(strings.TrimPrefix(callbackID, PressPrefix), 10, 64)
+	if err != nil || !strings.HasPrefix(callbackID, PressPrefix) {
+		return fmt.Errorf("matrix: %q is not a press read by the presenter", callbackID)
+	}
+	_, err = p.Post(ctx, chat.Message{ChatID: person, Text: text})
+	return err
+}
+
+// SetCommands does nothing: Matrix clients have no command menu (/aide
+// lists the commands).
+func (p *Presenter) SetCommands(context.Context, int64, []chat.Command) error { return nil }
+
+// Delete does nothing: the bot may not redact what a person wrote in
+// their room, and its own messages stay as sent.
+func (p *Presenter) Delete(context.Context, int64, int) error { return nil }

@@ -1,0 +1,59 @@
+package matrix
+
+import "testing"
+
+func TestCommandsTakeAMarkOrNone(t *testing.T) {
+	p := NewPresenter(nil, []string{"start", "fiche", "/aide"})
+	for typed, want := range map[string]string{
+		"!fiche":                  "/fiche",
+		"! fiche":                 "/fiche",
+		"/fiche":                  "/fiche",
+		"fiche":                   "/fiche",
+		"Fiche":                   "/fiche",
+		"aide":                    "/aide",
+		"!start AB12CD":           "/start AB12CD",
+		"start AB12CD":            "/start AB12CD",
+		"Start AB12CD":            "/start AB12CD",
+		"fiche incomplète demain": "fiche incomplète demain",
+		"start AB12CD et après":   "start AB12CD et après",
+		"fichier":                 "fichier",
+		"Orientée vers la PMI.":   "Orientée vers la PMI.",
+	} {
+		if got := p.command(typed); got != want {
+			t.Errorf("%q: got %q, want %q", typed, got, want)
+		}
+	}
+}
+
+func TestTypedChoiceIsTheButtonItNames(t *testing.T) {
+	s := shown{Message: 7, Text: "Sexe ?", Choices: []choice{{"Femme", "s:f"}, {"Homme", "s:h"}, {"✅ Enregistrer", "save"}, {"Accès aux droits", "d"}}}
+	for typed, want := range map[string]string{
+		"1": "s:f", "2.": "s:h", " 3 ": "save", "4": "d",
+		"femme": "s:f", "HOMME": "s:h", "enregistrer": "save", "✅ Enregistrer": "save", "acces aux droits": "d",
+	} {
+		if got, ok := s.read(typed); !ok || got != want {
+			t.Errorf("%q: got %q %v, want %q", typed, got, ok, want)
+		}
+	}
+	for _, typed := range []string{"0", "5", "-1", "1 2", "34", "Fem", "", "Non binaire"} {
+		if got, ok := s.read(typed); ok {
+			t.Errorf("%q read as %q: it names no choice", typed, got)
+		}
+	}
+	if got, ok := (shown{}).read("1"); ok {
+		t.Errorf("no choices shown: %q read as %q", "1", got)
+	}
+}
+
+func TestSeveralNumbersOnlyAtAMultipleChoice(t *testing.T) {
+	for typed, want := range map[string]int{"1 3": 2, "1, 3 et 5": 3, "2.": 1, "1 a": 0, "Mobilité": 0, "": 0} {
+		if got := len(severalNumbers(typed)); got != want {
+			t.Errorf("%q: %d numbers, want %d", typed, got, want)
+		}
+	}
+	multi := shown{Choices: []choice{{"Mobilité", "m"}, {"Logement", "l"}, {"Valider", "ok"}}}
+	single := shown{Choices: []choice{{"Femme", "f"}, {"Homme", "h"}}}
+	if !multi.multi() || single.multi() {
+		t.Errorf("multi: %v for choices with « Valider », %v without", multi.multi(), single.multi())
+	}
+}
