@@ -125,3 +125,20 @@ func (ls *Lanes) sweepLocked() {
 		}
 	}
 }
+
+// Sleep waits d, or less if ctx ends first; it tells whether the whole
+// wait passed (the pacers' waits and retries, and the transports' pauses
+// between polls, all stop at shutdown).
+func Sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -191,3 +191,17 @@ func TestIdleLaneIsForgotten(t *testing.T) {
 		t.Errorf("lanes at the end = %d, want 0", got)
 	}
 }
+
+func TestSleepStopsAtShutdown(t *testing.T) {
+	if !Sleep(context.Background(), 0) {
+		t.Error("no wait on a live context: want true")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if Sleep(ctx, 0) {
+		t.Error("no wait on an ended context: want false")
+	}
+	if Sleep(ctx, time.Hour) {
+		t.Error("an hour on an ended context: want false at once")
+	}
+}

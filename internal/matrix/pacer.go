@@ -97,17 +97,6 @@ func newPacer(opts SenderOptions, log *slog.Logger) *pacer {
 	return &pacer{opts: opts, log: log, limiter: rate.NewLimiter(rate.Limit(opts.GlobalRate), opts.GlobalBurst), lanes: lanes.New(opts.RoomRate, opts.RoomBurst)}
 }
 
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
 // Stats count what the transport sent, for benchmarks and health checks.
 type Stats struct {
 	Sent            int64 // calls that succeeded
@@ -262,3 +251,6 @@ func retryDelay(err error) (retry bool, wait time.Duration) {
 	}
 	return false, 0
 }
+
+// sleep is lanes.Sleep: a wait that ends at shutdown.
+var sleep = lanes.Sleep

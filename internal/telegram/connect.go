@@ -22,6 +22,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/relais-sante/relais/internal/lanes"
 )
 
 // Connect checks the token with getMe and returns a ready client. Telegram
@@ -144,21 +146,6 @@ func (b *backoff) next() time.Duration {
 
 func (b *backoff) reset() { b.cur = 0 }
 
-// sleep waits d or until ctx is done; false if ctx ended first.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
 // withClient returns a shallow copy of api whose requests go through client.
 func withClient(api *tgbotapi.BotAPI, client tgbotapi.HTTPClient) *tgbotapi.BotAPI {
 	c := *api
@@ -173,3 +160,6 @@ func httpClient(api *tgbotapi.BotAPI) tgbotapi.HTTPClient {
 	}
 	return api.Client
 }
+
+// sleep is lanes.Sleep: a wait that ends at shutdown.
+var sleep = lanes.Sleep
