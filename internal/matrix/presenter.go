@@ -65,7 +65,7 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 		}
 		room := ev.ChatID
 		ev.ChatID = ev.SenderID
-		if numbers := severalNumbers(ev.Text); len(numbers) > 1 && shown.multi() {
+		if numbers, ok := shown.several(ev.Text); ok {
 			return p.pressEach(ctx, ev, room, numbers, h)
 		}
 		if data, ok := shown.read(ev.Text); ok {
@@ -220,6 +220,14 @@ func (s shown) read(typed string) (string, bool) {
 
 // multi says whether the choices are a multiple choice: they end with
 // « Valider », the engine's control to close one.
+// several is the numbers of one message pressed one after the other: only
+// at a multiple choice (choices with « Valider »); elsewhere « 1 3 » is
+// not an answer and the bot says so.
+func (s shown) several(typed string) ([]string, bool) {
+	numbers := severalNumbers(typed)
+	return numbers, len(numbers) > 1 && s.multi()
+}
+
 func (s shown) multi() bool {
 	for _, c := range s.Choices {
 		if frtext.LabelKey(c.Label) == "valider" {

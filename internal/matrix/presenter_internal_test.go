@@ -1,6 +1,9 @@
 package matrix
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestCommandsTakeAMarkOrNone(t *testing.T) {
 	p := NewPresenter(nil, []string{"start", "fiche", "/aide"})
@@ -55,5 +58,14 @@ func TestSeveralNumbersOnlyAtAMultipleChoice(t *testing.T) {
 	single := shown{Choices: []choice{{"Femme", "f"}, {"Homme", "h"}}}
 	if !multi.multi() || single.multi() {
 		t.Errorf("multi: %v for choices with « Valider », %v without", multi.multi(), single.multi())
+	}
+	if got, ok := multi.several("1 2"); !ok || !slices.Equal(got, []string{"1", "2"}) {
+		t.Errorf("« 1 2 » at a multiple choice: %v %v, want [1 2] pressed one after the other", got, ok)
+	}
+	if _, ok := single.several("1 2"); ok {
+		t.Error("« 1 2 » at a single choice was pressed twice: want no press")
+	}
+	if _, ok := multi.several("2"); ok {
+		t.Error("one number at a multiple choice: want the single press path")
 	}
 }
