@@ -143,6 +143,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 				log.Warn("close Matrix transport", "err", err)
 			}
 		}()
+		mx.WatchMatrix(tr)
 		pres = matrix.NewPresenter(tr, bot.CommandNames())
 		out.matrix = pres
 		if botID == 0 {
