@@ -49,6 +49,14 @@ func TestGoldenConversationsOnMatrix(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			got := playOnMatrix(t, srv, relais.Forms(fs), c.Turns)
+			// Nothing to touch on Matrix, and a « / » the client keeps:
+			// no sentence may say otherwise.
+			for _, line := range strings.Split(got, "\n") {
+				lower := strings.ToLower(line)
+				if strings.Contains(lower, "touche") || strings.Contains(lower, "bouton") || strings.Contains(lower, "appuye") || slashCommandLine.MatchString(line) {
+					t.Errorf("a person on Matrix reads %q", line)
+				}
+			}
 			dir := bottest.Dir()
 			bottest.Golden(t, filepath.Join(dir, c.Name+".matrix.txt"), got, *update, rerunGolden)
 			telegram, err := os.ReadFile(filepath.Join(dir, c.Name+".txt"))
@@ -171,6 +179,9 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	}
 	return bottest.MaskCodes(out.String())
 }
+
+// slashCommandLine is a command written with « / » in what the bot says.
+var slashCommandLine = regexp.MustCompile(`(^|[\s(«])/[a-z]+\b`)
 
 // numbered is a choice as Matrix shows it (matrix.Body): « 3. Femme ».
 var numbered = regexp.MustCompile(`^(\d+)\. (.+)$`)
