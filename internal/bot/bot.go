@@ -22,6 +22,7 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Messenger sends to Telegram; in production the rate-limited sender. The
@@ -50,6 +51,8 @@ type Bot struct {
 	routes   map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
+	// regions: the regions served (RELAIS_REGIONS), never empty.
+	regions territory.Served
 }
 
 // Options wires a Bot.
@@ -67,12 +70,18 @@ type Options struct {
 	ReminderHour int
 	// ChatFiles is RELAIS_CHAT_FILES; unset, the chat gets figures only.
 	ChatFiles config.ChatFiles
+	// Regions is RELAIS_REGIONS, the regions the deployment serves; empty,
+	// the Hauts-de-France alone (config's default).
+	Regions territory.Served
 }
 
 // New returns a Bot.
 func New(o Options) *Bot {
 	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
-		lines: o.ChatFiles == config.ChatFilesLines}
+		lines: o.ChatFiles == config.ChatFilesLines, regions: o.Regions}
+	if len(b.regions) == 0 {
+		b.regions = defaultServed()
+	}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
 	}
@@ -292,7 +301,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 			return
 		}
 		b.setChatMenu(ctx, ev.chatID, user.Role)
-		b.reply(ctx, ev, welcome(user))
+		b.reply(ctx, ev, b.welcome(user))
 		return
 	case "/aide", "/help":
 		b.runCommand(ctx, user, ev, "/aide", arg)
@@ -311,7 +320,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 // help text.
 func (b *Bot) help(ctx context.Context, u *store.User, ev event, _ []string) error {
 	b.setChatMenu(ctx, ev.chatID, u.Role)
-	b.reply(ctx, ev, helpText(u))
+	b.reply(ctx, ev, b.helpText(u))
 	return nil
 }
 
