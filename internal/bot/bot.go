@@ -51,8 +51,8 @@ type Bot struct {
 	routes   map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
-	// regions: the regions served (RELAIS_REGIONS), never empty.
-	regions territory.Served
+	// served: the regions served (RELAIS_REGIONS), never empty.
+	served territory.Served
 }
 
 // Options wires a Bot.
@@ -78,9 +78,9 @@ type Options struct {
 // New returns a Bot.
 func New(o Options) *Bot {
 	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
-		lines: o.ChatFiles == config.ChatFilesLines, regions: o.Regions}
-	if len(b.regions) == 0 {
-		b.regions = defaultServed()
+		lines: o.ChatFiles == config.ChatFilesLines, served: o.Regions}
+	if len(b.served) == 0 {
+		b.served = defaultServed()
 	}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour

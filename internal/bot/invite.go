@@ -73,13 +73,13 @@ func (b *Bot) inviteDepartements(u *store.User, region string) []string {
 	var regions territory.Served
 	switch {
 	case national(u):
-		regions = b.regions
+		regions = b.served
 	case u.Coordinator != nil && u.Coordinator.Level == territory.LevelRegion:
-		if r, ok := b.regions.Region(coordinatorRegion(u.Coordinator)); ok {
+		if r, ok := b.served.Region(coordinatorRegion(u.Coordinator)); ok {
 			regions = territory.Served{r}
 		}
 	case u.Coordinator != nil && u.Coordinator.Departement != "":
-		if _, ok := b.regions.Departement(u.Coordinator.Departement); ok &&
+		if _, ok := b.served.Departement(u.Coordinator.Departement); ok &&
 			(region == "" || coordinatorRegion(u.Coordinator) == region) {
 			return []string{u.Coordinator.Departement}
 		}
@@ -96,7 +96,7 @@ func (b *Bot) inviteDepartements(u *store.User, region string) []string {
 
 // askRegion says whether /inviter asks u which region first: u sees every
 // region and the deployment serves several.
-func (b *Bot) askRegion(u *store.User) bool { return national(u) && len(b.regions) > 1 }
+func (b *Bot) askRegion(u *store.User) bool { return national(u) && len(b.served) > 1 }
 
 // structureTag fingerprints a structure for callback data (names can be long).
 func structureTag(dep, name string) string {
@@ -378,7 +378,7 @@ func (w inviteWizard) validDep(d string) bool {
 // region is the served region a « r76 » field names, if the presser may
 // invite into it.
 func (w inviteWizard) region(field string) (territory.Region, bool) {
-	r, ok := w.b.regions.Region(strings.TrimPrefix(field, "r"))
+	r, ok := w.b.served.Region(strings.TrimPrefix(field, "r"))
 	if !ok || len(w.b.inviteDepartements(w.u, r.Code)) == 0 {
 		return territory.Region{}, false
 	}
@@ -388,7 +388,7 @@ func (w inviteWizard) region(field string) (territory.Region, bool) {
 // regionRows offers the served regions, by name.
 func (w inviteWizard) regionRows(prefix string) [][]chat.Button {
 	var rows [][]chat.Button
-	for _, r := range w.b.regions {
+	for _, r := range w.b.served {
 		rows = append(rows, keyRow(button(r.Name, prefix+":"+regionToken(r.Code))))
 	}
 	return rows
@@ -406,7 +406,7 @@ func (w inviteWizard) askDepartement(f []string, region string) error {
 		return w.next(append(f, deps[0])) // one département: no question
 	}
 	text := "De quel département ?"
-	if r, ok := w.b.regions.Region(region); ok {
+	if r, ok := w.b.served.Region(region); ok {
 		text = "De quel département ? (" + r.Name + ")"
 	}
 	w.ask(text, w.depRows(flowInvite+":c:"+f[1], region)...)
@@ -481,9 +481,9 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	if inv.Role == roles.Mediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
 		inv.Rural, words = true, words[1:]
 	}
-	if _, served := b.regions.Departement(firstWord(words)); len(words) < 2 || !served {
+	if _, served := b.served.Departement(firstWord(words)); len(words) < 2 || !served {
 		var deps []string
-		for _, d := range b.regions.Departements() {
+		for _, d := range b.served.Departements() {
 			deps = append(deps, d.Code)
 		}
 		b.reply(ctx, ev, "Écrivez le numéro du département ("+orList(deps)+") puis le nom de la structure.\n\n"+inviteUsage)
@@ -518,8 +518,8 @@ func (b *Bot) ownTerritory(u *store.User) string {
 	if u.Coordinator != nil {
 		return b.territoryName(u.Coordinator)
 	}
-	if len(b.regions) == 1 {
-		return "région " + b.regions[0].Name
+	if len(b.served) == 1 {
+		return "région " + b.served[0].Name
 	}
 	return "régions " + b.servedNames()
 }
@@ -530,7 +530,7 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 	if inv.Departement != "" {
 		// The département names the region; one not served is refused below.
 		inv.Region = ""
-		if d, ok := b.regions.Departement(inv.Departement); ok {
+		if d, ok := b.served.Departement(inv.Departement); ok {
 			inv.Region = d.Region
 		}
 	}
@@ -589,7 +589,7 @@ func (b *Bot) invitationLabel(inv store.Invitation) string {
 		case territory.LevelNational:
 			return "coordinateur national (" + b.servedNames() + ")"
 		case territory.LevelRegion:
-			if r, ok := regionOfCode(inv.Region); ok && len(b.regions) > 1 {
+			if r, ok := regionOfCode(inv.Region); ok && len(b.served) > 1 {
 				return "coordinateur régional, " + r.Name
 			}
 			return "coordinateur régional"

@@ -73,8 +73,8 @@ func (b *Bot) userRegion(u *store.User) (territory.Region, bool) {
 		if d, ok := territory.FindDepartement(u.Mediator.Departement); ok {
 			return territory.FindRegion(d.Region)
 		}
-	case len(b.regions) == 1:
-		return b.regions[0], true
+	case len(b.served) == 1:
+		return b.served[0], true
 	}
 	return territory.Region{}, false
 }
@@ -82,8 +82,8 @@ func (b *Bot) userRegion(u *store.User) (territory.Region, bool) {
 // servedNames lists the served regions' names: « Hauts-de-France et
 // Occitanie ».
 func (b *Bot) servedNames() string {
-	names := make([]string, len(b.regions))
-	for i, r := range b.regions {
+	names := make([]string, len(b.served))
+	for i, r := range b.served {
 		names[i] = r.Name
 	}
 	return andList(names)
@@ -92,8 +92,8 @@ func (b *Bot) servedNames() string {
 // servedOf names the served regions after « de »: « des Hauts-de-France »,
 // « des Hauts-de-France et d'Occitanie ».
 func (b *Bot) servedOf() string {
-	of := make([]string, len(b.regions))
-	for i, r := range b.regions {
+	of := make([]string, len(b.served))
+	for i, r := range b.served {
 		of[i] = r.Of()
 	}
 	return andList(of)
