@@ -122,15 +122,15 @@ func TestNationalInviteAndListsAcrossRegions(t *testing.T) {
 
 	code, out, errOut = cli(t, "user", "list", "--region", "76")
 	want := "" +
-		"Telegram  Rôle                   Territoire                                    Nom   Dernière activité  État\n" +
-		"1         administrateur         Hauts-de-France + Occitanie                   Anne  jamais             actif\n" +
-		"4         coordinateur régional  Occitanie                                     Marc  jamais             actif\n" +
-		"3         médiateur              Haute-Garonne (31) – Centre social Bagatelle  Inès  jamais             actif\n"
+		"Telegram  Messageries  Rôle                   Territoire                                    Nom   Dernière activité  État\n" +
+		"1         Telegram     administrateur         Hauts-de-France + Occitanie                   Anne  jamais             actif\n" +
+		"4         Telegram     coordinateur régional  Occitanie                                     Marc  jamais             actif\n" +
+		"3         Telegram     médiateur              Haute-Garonne (31) – Centre social Bagatelle  Inès  jamais             actif\n"
 	if code != 0 || out != want {
 		t.Errorf("user list --region 76: %d %q\n%s\nwant\n%s", code, errOut, out, want)
 	}
 	_, out, _ = cli(t, "user", "list")
-	if !strings.Contains(out, "5         coordinateur régional  Hauts-de-France") || !strings.Contains(out, "2         médiateur              Nord (59) – CCAS Roubaix") {
+	if !strings.Contains(out, "5         Telegram     coordinateur régional  Hauts-de-France  ") || !strings.Contains(out, "2         Telegram     médiateur              Nord (59) – CCAS Roubaix  ") {
 		t.Errorf("user list:\n%s", out)
 	}
 	for args, want := range map[string]string{
