@@ -146,6 +146,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 				log.Warn("close Matrix transport", "err", err)
 			}
 		}()
+		mx.WatchMatrix(tr)
 		pres = matrix.NewPresenter(tr, bot.CommandNames())
 		out.matrix, matrixID = pres, tr.UserID()
 		if botID == 0 {
@@ -171,6 +172,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		MatrixUserID: matrixID,
 		Forms:        svc.forms,
 		ChatFiles:    cfg.ChatFiles,
+		Regions:      cfg.Regions,
 	})
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: out,
