@@ -10,12 +10,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -43,45 +41,6 @@ var (
 	flagLogLevel  = flag.String("crash.loglevel", "warn", "RELAIS_LOG_LEVEL of relais serve")
 	flagAnswer    = flag.Duration("crash.answer", 90*time.Second, "how long an input may wait for its answer")
 )
-
-// relaisProcess runs `relais serve` as a child process that can be killed.
-type relaisProcess struct {
-	bin string
-	env []string
-	log *os.File
-	mu  sync.Mutex
-	cmd *exec.Cmd
-}
-
-func (p *relaisProcess) start(t *testing.T) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	cmd := exec.Command(p.bin, "serve")
-	cmd.Env = p.env
-	cmd.Stdout, cmd.Stderr = p.log, p.log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd = cmd
-}
-
-func (p *relaisProcess) kill(t *testing.T) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
-		return
-	}
-	// SIGKILL; a child that already died has nothing left to kill
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		t.Errorf("kill relais: %v", err)
-	}
-	// a killed child exits with a signal status, an *exec.ExitError: expected
-	var exit *exec.ExitError
-	if err := p.cmd.Wait(); err != nil && !errors.As(err, &exit) {
-		t.Errorf("wait for relais: %v", err)
-	}
-	p.cmd = nil
-}
 
 // answers the fiche's questions: the first matching text decides.
 var answers = []struct{ question, press, send string }{
@@ -299,10 +258,7 @@ func confirmations(t *testing.T, u *telegramtest.User) map[int64]bool {
 
 func TestCrashLoop(t *testing.T) {
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "relais")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildRelais(t)
 	db := testenv.NewDB(t)
 	rd := testenv.NewRedis(t)
 	// Not bound to t: a simulated user whose button is gone looks again.

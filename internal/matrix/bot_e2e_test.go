@@ -17,6 +17,7 @@ import (
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
@@ -35,7 +36,7 @@ type botRoom struct {
 	pres      *matrix.Presenter
 	tr        *matrix.Transport
 	person    testenv.MatrixUser
-	p         *peer
+	p         *matrixtest.Peer
 	room      id.RoomID
 	encrypted bool
 }
@@ -64,39 +65,25 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, encrypted)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, encrypted)
+	p.WaitMember(room, tr.UserID(), true)
 	return &botRoom{t: t, db: db, keys: keys, forms: fs, pres: pres, tr: tr, person: person, p: p, room: room, encrypted: encrypted}
 }
 
-func (r *botRoom) say(text string) { r.t.Helper(); r.p.say(r.room, text) }
+func (r *botRoom) say(text string) { r.t.Helper(); r.p.Say(r.room, text) }
 
 // expect waits for a message of the bot whose body (an edit's new body)
 // contains want, and returns it. Every message of the bot is encrypted in
 // the encrypted room, in clear in the other.
 func (r *botRoom) expect(want string) string {
 	r.t.Helper()
-	deadline := time.After(60 * time.Second)
-	var seen []string
-	for {
-		select {
-		case got := <-r.p.got:
-			body := got.content.Body
-			if got.content.NewContent != nil {
-				body = got.content.NewContent.Body
-			}
-			seen = append(seen, body)
-			if wire := map[bool]event.Type{true: event.EventEncrypted, false: event.EventMessage}[r.encrypted]; got.wire != wire {
-				r.t.Fatalf("the bot sent %q as %s, want %s", body, got.wire.Type, wire.Type)
-			}
-			if strings.Contains(body, want) {
-				return body
-			}
-		case <-deadline:
-			r.t.Fatalf("no message with %q within 60 s; seen:\n%s", want, strings.Join(seen, "\n---\n"))
+	wire := map[bool]event.Type{true: event.EventEncrypted, false: event.EventMessage}[r.encrypted]
+	return r.p.Expect(want, func(body string, got matrixtest.Received) {
+		if got.Wire != wire {
+			r.t.Fatalf("the bot sent %q as %s, want %s", body, got.Wire.Type, wire.Type)
 		}
-	}
+	})
 }
 
 // register sends « !start CODE » with a mediator's invitation.

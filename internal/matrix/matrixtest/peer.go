@@ -1,11 +1,11 @@
 //go:build goolm
 
-package matrix_test
+package matrixtest
 
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,30 +18,37 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-// peer is a person on Element, played by a mautrix client with its own
-// device and keys (in memory), syncing in the background.
-type peer struct {
-	t    *testing.T
-	cli  *mautrix.Client
+// Peer is a person on Element, played by a mautrix client with its own
+// device and keys (in memory), syncing in the background until the test
+// ends.
+type Peer struct {
+	t testing.TB
+	// Cli is the person's client, for what the helpers do not cover.
+	Cli  *mautrix.Client
 	mach *crypto.OlmMachine
 	// crypto serializes the peer's use of its Olm machine: mautrix's
 	// MemoryStore has no lock of its own (the transport's SQL store needs none).
 	crypto *sync.Mutex
-	got    chan received
-	stop   context.CancelFunc
-	done   chan struct{}
+	// Got receives the messages of others, decrypted, in order.
+	Got chan Received
+	// Redacted receives the ids of the events others redacted.
+	Redacted chan id.EventID
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
-// received is a message of someone else as the peer got it: its type on
+// Received is a message of someone else as the peer got it: its type on
 // the wire (m.room.encrypted or m.room.message) and its content decrypted.
-type received struct {
-	wire    event.Type
-	room    id.RoomID
-	sender  id.UserID
-	content *event.MessageEventContent
+type Received struct {
+	ID      id.EventID
+	Wire    event.Type
+	Room    id.RoomID
+	Sender  id.UserID
+	Content *event.MessageEventContent
 }
 
-func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *peer {
+// NewPeer logs u's device in with its keys, and syncs.
+func NewPeer(t testing.TB, srv *testenv.MatrixServer, u testenv.MatrixUser) *Peer {
 	t.Helper()
 	ctx := context.Background()
 	cli, err := mautrix.NewClient(srv.URL, id.UserID(u.UserID), u.AccessToken)
@@ -58,7 +65,7 @@ func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *pee
 	if err := mach.ShareKeys(ctx, -1); err != nil {
 		t.Fatalf("peer keys: %v", err)
 	}
-	p := &peer{t: t, cli: cli, mach: mach, crypto: &sync.Mutex{}, got: make(chan received, 100), done: make(chan struct{})}
+	p := &Peer{t: t, Cli: cli, mach: mach, crypto: &sync.Mutex{}, Got: make(chan Received, 100), Redacted: make(chan id.EventID, 100), done: make(chan struct{})}
 	syncer := cli.Syncer.(*mautrix.DefaultSyncer)
 	cli.Syncer = lockedSyncer{DefaultSyncer: syncer, mu: p.crypto}
 	syncer.ParseEventContent = true
@@ -67,8 +74,18 @@ func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *pee
 	syncer.OnEvent(cli.StateStoreSyncHandler)
 	syncer.OnEventType(event.EventMessage, func(ctx context.Context, evt *event.Event) {
 		if evt.Sender != cli.UserID {
-			p.got <- received{wire: event.EventMessage, room: evt.RoomID, sender: evt.Sender, content: evt.Content.AsMessage()}
+			p.Got <- Received{ID: evt.ID, Wire: event.EventMessage, Room: evt.RoomID, Sender: evt.Sender, Content: evt.Content.AsMessage()}
 		}
+	})
+	syncer.OnEventType(event.EventRedaction, func(ctx context.Context, evt *event.Event) {
+		if evt.Sender == cli.UserID {
+			return
+		}
+		redacts := evt.Redacts
+		if c := evt.Content.AsRedaction(); redacts == "" && c != nil {
+			redacts = c.Redacts // room version 11: in the content
+		}
+		p.Redacted <- redacts
 	})
 	syncer.OnEventType(event.EventEncrypted, func(ctx context.Context, evt *event.Event) {
 		if evt.Sender == cli.UserID {
@@ -89,7 +106,7 @@ func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *pee
 			t.Errorf("parse decrypted %s: %v", evt.ID, err)
 			return
 		}
-		p.got <- received{wire: event.EventEncrypted, room: evt.RoomID, sender: evt.Sender, content: dec.Content.AsMessage()}
+		p.Got <- Received{ID: evt.ID, Wire: event.EventEncrypted, Room: evt.RoomID, Sender: evt.Sender, Content: dec.Content.AsMessage()}
 	})
 	sctx, stop := context.WithCancel(ctx)
 	p.stop = stop
@@ -118,9 +135,9 @@ func (s lockedSyncer) ProcessResponse(ctx context.Context, res *mautrix.RespSync
 	return s.DefaultSyncer.ProcessResponse(ctx, res, since)
 }
 
-// room opens a room with the bot: a direct chat (trusted_private_chat, as
+// Room opens a room with the bot: a direct chat (trusted_private_chat, as
 // Element does) or a group, encrypted or not.
-func (p *peer) room(bot string, direct, encrypted bool) id.RoomID {
+func (p *Peer) Room(bot string, direct, encrypted bool) id.RoomID {
 	p.t.Helper()
 	req := &mautrix.ReqCreateRoom{Preset: "private_chat", IsDirect: direct, Invite: []id.UserID{id.UserID(bot)}}
 	if direct {
@@ -132,20 +149,19 @@ func (p *peer) room(bot string, direct, encrypted bool) id.RoomID {
 			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
 		}}
 	}
-	resp, err := p.cli.CreateRoom(context.Background(), req)
+	resp, err := p.Cli.CreateRoom(context.Background(), req)
 	if err != nil {
 		p.t.Fatalf("create room: %v", err)
 	}
 	return resp.RoomID
 }
 
-// members waits until the room's joined members are want's number and
-// include (or not) user.
-func (p *peer) waitMember(room id.RoomID, user string, joined bool) {
+// WaitMember waits until user has joined the room (joined) or left it.
+func (p *Peer) WaitMember(room id.RoomID, user string, joined bool) {
 	p.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := p.cli.JoinedMembers(context.Background(), room)
+		resp, err := p.Cli.JoinedMembers(context.Background(), room)
 		if err != nil {
 			p.t.Fatalf("members: %v", err)
 		}
@@ -157,27 +173,29 @@ func (p *peer) waitMember(room id.RoomID, user string, joined bool) {
 	p.t.Fatalf("%s never %s", user, map[bool]string{true: "joined", false: "left"}[joined])
 }
 
-// say sends text to the room, encrypted if the room is.
-func (p *peer) say(room id.RoomID, text string) {
+// Say sends text to the room, encrypted if the room is, and returns its
+// event id.
+func (p *Peer) Say(room id.RoomID, text string) id.EventID {
 	p.t.Helper()
 	ctx := context.Background()
-	if _, err := p.cli.State(ctx, room); err != nil {
+	if _, err := p.Cli.State(ctx, room); err != nil {
 		p.t.Fatalf("room state: %v", err)
 	}
 	content := &event.MessageEventContent{MsgType: event.MsgText, Body: text}
-	enc, err := p.cli.StateStore.IsEncrypted(ctx, room)
+	enc, err := p.Cli.StateStore.IsEncrypted(ctx, room)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	if !enc {
-		if _, err := p.cli.SendMessageEvent(ctx, room, event.EventMessage, content); err != nil {
+		resp, err := p.Cli.SendMessageEvent(ctx, room, event.EventMessage, content)
+		if err != nil {
 			p.t.Fatalf("say %q: %v", text, err)
 		}
-		return
+		return resp.EventID
 	}
 	p.crypto.Lock()
 	defer p.crypto.Unlock()
-	members, err := p.cli.StateStore.GetRoomJoinedOrInvitedMembers(ctx, room)
+	members, err := p.Cli.StateStore.GetRoomJoinedOrInvitedMembers(ctx, room)
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -188,25 +206,27 @@ func (p *peer) say(room id.RoomID, text string) {
 	if err != nil {
 		p.t.Fatalf("encrypt: %v", err)
 	}
-	if _, err := p.cli.SendMessageEvent(ctx, room, event.EventEncrypted, sealed); err != nil {
+	resp, err := p.Cli.SendMessageEvent(ctx, room, event.EventEncrypted, sealed)
+	if err != nil {
 		p.t.Fatalf("say %q: %v", text, err)
 	}
+	return resp.EventID
 }
 
-// next is the next message from someone else.
-func (p *peer) next() received {
+// Next is the next message from someone else (30 s at most).
+func (p *Peer) Next() Received {
 	p.t.Helper()
 	select {
-	case r := <-p.got:
+	case r := <-p.Got:
 		return r
 	case <-time.After(30 * time.Second):
 		p.t.Fatal("no message from the bot within 30 s")
 	}
-	return received{}
+	return Received{}
 }
 
-// download fetches an attachment, decrypting it when it is encrypted.
-func (p *peer) download(c *event.MessageEventContent) []byte {
+// Download fetches an attachment, decrypting it when it is encrypted.
+func (p *Peer) Download(c *event.MessageEventContent) []byte {
 	p.t.Helper()
 	ctx := context.Background()
 	if c.File != nil {
@@ -214,7 +234,7 @@ func (p *peer) download(c *event.MessageEventContent) []byte {
 		if err != nil {
 			p.t.Fatal(err)
 		}
-		data, err := p.cli.DownloadBytes(ctx, uri)
+		data, err := p.Cli.DownloadBytes(ctx, uri)
 		if err != nil {
 			p.t.Fatal(err)
 		}
@@ -227,52 +247,36 @@ func (p *peer) download(c *event.MessageEventContent) []byte {
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	data, err := p.cli.DownloadBytes(ctx, uri)
+	data, err := p.Cli.DownloadBytes(ctx, uri)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	return data
 }
 
-// handled counts, under a lock, what a handler saw.
-type handled struct {
-	mu    sync.Mutex
-	texts map[string]int
-	seen  chan string
-}
-
-func newHandled() *handled { return &handled{texts: map[string]int{}, seen: make(chan string, 100)} }
-
-func (h *handled) add(text string) {
-	h.mu.Lock()
-	h.texts[text]++
-	h.mu.Unlock()
-	h.seen <- text
-}
-
-func (h *handled) count(text string) int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.texts[text]
-}
-
-func (h *handled) wait(t *testing.T, text string) {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
+// Expect waits (60 s at most) for a message of someone else whose body (an
+// edit's new body) contains want, and returns it; each, when set, sees
+// every message on the way, the skipped ones included.
+func (p *Peer) Expect(want string, each func(body string, r Received)) string {
+	p.t.Helper()
+	deadline := time.After(60 * time.Second)
+	var seen []string
 	for {
 		select {
-		case s := <-h.seen:
-			if s == text {
-				return
+		case got := <-p.Got:
+			body := got.Content.Body
+			if got.Content.NewContent != nil {
+				body = got.Content.NewContent.Body
+			}
+			seen = append(seen, body)
+			if each != nil {
+				each(body, got)
+			}
+			if strings.Contains(body, want) {
+				return body
 			}
 		case <-deadline:
-			t.Fatalf("%q was never handled", text)
+			p.t.Fatalf("no message with %q within 60 s; seen:\n%s", want, strings.Join(seen, "\n---\n"))
 		}
 	}
-}
-
-func (h *handled) String() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return fmt.Sprint(h.texts)
 }
