@@ -67,4 +67,3 @@ func (p *relaisProcess) kill(t *testing.T) {
 	}
 	p.cmd = nil
 }
-
