@@ -136,18 +136,25 @@ func (s lockedSyncer) ProcessResponse(ctx context.Context, res *mautrix.RespSync
 }
 
 // Room opens a room with the bot: a direct chat (trusted_private_chat, as
-// Element does) or a group, encrypted or not.
+// Element does: the bot's power level is the person's) or a group,
+// encrypted or not.
 func (p *Peer) Room(bot string, direct, encrypted bool) id.RoomID {
 	p.t.Helper()
 	req := &mautrix.ReqCreateRoom{Preset: "private_chat", IsDirect: direct, Invite: []id.UserID{id.UserID(bot)}}
 	if direct {
 		req.Preset = "trusted_private_chat"
 	}
+	return p.CreateRoom(req, encrypted)
+}
+
+// CreateRoom opens the room req describes, encrypted or not.
+func (p *Peer) CreateRoom(req *mautrix.ReqCreateRoom, encrypted bool) id.RoomID {
+	p.t.Helper()
 	if encrypted {
-		req.InitialState = []*event.Event{{
+		req.InitialState = append(req.InitialState, &event.Event{
 			Type:    event.StateEncryption,
 			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
-		}}
+		})
 	}
 	resp, err := p.Cli.CreateRoom(context.Background(), req)
 	if err != nil {
