@@ -5,6 +5,7 @@ package matrixtest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -200,24 +201,35 @@ func (p *Peer) Say(room id.RoomID, text string) id.EventID {
 		}
 		return resp.EventID
 	}
+	evt, err := p.SayEncrypted(room, text)
+	if err != nil {
+		p.t.Fatalf("say %q: %v", text, err)
+	}
+	return evt
+}
+
+// SayEncrypted sends text to an encrypted room whose state the client
+// has, returning its error rather than failing the test (for goroutines).
+func (p *Peer) SayEncrypted(room id.RoomID, text string) (id.EventID, error) {
+	ctx := context.Background()
 	p.crypto.Lock()
 	defer p.crypto.Unlock()
 	members, err := p.Cli.StateStore.GetRoomJoinedOrInvitedMembers(ctx, room)
 	if err != nil {
-		p.t.Fatal(err)
+		return "", err
 	}
 	if err := p.mach.ShareGroupSession(ctx, room, members); err != nil {
-		p.t.Fatalf("share the room key: %v", err)
+		return "", fmt.Errorf("share the room key: %w", err)
 	}
-	sealed, err := p.mach.EncryptMegolmEvent(ctx, room, event.EventMessage, content)
+	sealed, err := p.mach.EncryptMegolmEvent(ctx, room, event.EventMessage, &event.MessageEventContent{MsgType: event.MsgText, Body: text})
 	if err != nil {
-		p.t.Fatalf("encrypt: %v", err)
+		return "", fmt.Errorf("encrypt: %w", err)
 	}
-	resp, err := p.Cli.SendMessageEvent(ctx, room, event.EventEncrypted, sealed)
+	resp, err := p.Cli.SendMessageEvent(ctx, room, event.EventEncrypted, sealed, mautrix.ReqSendEvent{DontEncrypt: true})
 	if err != nil {
-		p.t.Fatalf("say %q: %v", text, err)
+		return "", err
 	}
-	return resp.EventID
+	return resp.EventID, nil
 }
 
 // Next is the next message from someone else (30 s at most).
