@@ -21,6 +21,7 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -111,16 +112,16 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, true)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, true)
+	p.WaitMember(room, tr.UserID(), true)
 
 	// say types text and returns the bodies of what the bot sent in answer
 	// (an edit's new body, then « (modifié) »), once it has all reached the person.
 	say := func(text string) []string {
 		t.Helper()
 		before := tr.Stats().Sent
-		p.say(room, text)
+		p.Say(room, text)
 		select {
 		case err := <-handled:
 			if err != nil {
@@ -131,14 +132,14 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 		}
 		var bodies []string
 		for range tr.Stats().Sent - before {
-			r := p.next()
-			if r.wire.Type != "m.room.encrypted" {
-				t.Fatalf("the bot sent %q in clear in an encrypted room", r.content.Body)
+			r := p.Next()
+			if r.Wire.Type != "m.room.encrypted" {
+				t.Fatalf("the bot sent %q in clear in an encrypted room", r.Content.Body)
 			}
-			if r.content.NewContent != nil {
-				bodies = append(bodies, r.content.NewContent.Body+"\n  (modifié)")
+			if r.Content.NewContent != nil {
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  (modifié)")
 			} else {
-				bodies = append(bodies, r.content.Body)
+				bodies = append(bodies, r.Content.Body)
 			}
 		}
 		return bodies
