@@ -22,6 +22,7 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Messenger sends to Telegram; in production the rate-limited sender. The
@@ -37,6 +38,7 @@ type Messenger interface {
 
 // Bot handles updates. It is safe for concurrent use by updates of different chats.
 type Bot struct {
+	served   territory.Served // the regions the deployment serves
 	store    *store.Store
 	drafts   Drafts
 	updates  Updates
@@ -67,6 +69,9 @@ type Options struct {
 	ReminderHour int
 	// ChatFiles is RELAIS_CHAT_FILES; unset, the chat gets figures only.
 	ChatFiles config.ChatFiles
+	// Regions are the served regions (RELAIS_REGIONS); nil: the
+	// Hauts-de-France alone, the default deployment.
+	Regions territory.Served
 }
 
 // New returns a Bot.
@@ -75,6 +80,11 @@ func New(o Options) *Bot {
 		lines: o.ChatFiles == config.ChatFilesLines}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
+	}
+	b.served = o.Regions
+	if len(b.served) == 0 {
+		hdf, _ := territory.FindRegion("32")
+		b.served = territory.Served{hdf}
 	}
 	if b.now == nil {
 		b.now = time.Now
