@@ -38,6 +38,7 @@ type Messenger interface {
 
 // Bot handles updates. It is safe for concurrent use by updates of different chats.
 type Bot struct {
+	served   territory.Served // the regions the deployment serves (RELAIS_REGIONS), never empty
 	store    *store.Store
 	drafts   Drafts
 	updates  Updates
@@ -54,8 +55,6 @@ type Bot struct {
 	routes       map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
-	// served: the regions served (RELAIS_REGIONS), never empty.
-	served territory.Served
 }
 
 // Options wires a Bot.
