@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # to start.
 export GOFLAGS := -tags=goolm $(GOFLAGS)
 
-.PHONY: run test build services fmt vet bench bench-load
+.PHONY: run test build services fmt vet bench bench-load bench-10m bench-import
 
 # Without TELEGRAM_TOKEN, the local demo (its own database, loopback only);
 # `relais serve` itself refuses to start without a token.
@@ -36,3 +36,14 @@ bench: services
 # fake Bot API with Telegram's limits; USERS, THINK, FORMS tune it.
 bench-load: services
 	@bash scripts/bench-load.sh
+
+# Reports over 10 000 000 requests (ten years of a national programme): the
+# dataset is generated once into the database relais_bench_10m_v1 (about ten
+# minutes) and reused by later runs (build tag bench10m).
+bench-10m: services
+	$(GO) test -tags bench10m -run '^$$' -bench Report10M -benchmem -count 2 -timeout 90m ./internal/indicators/
+
+# `relais import` itself on the two 1 000 000-line files, timed by
+# /usr/bin/time -v (wall, CPU, peak RSS); RUNS, FILES, LINES tune it.
+bench-import: services
+	@bash scripts/bench-import.sh
