@@ -98,7 +98,7 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "Telegram\tRôle\tTerritoire\tNom\tDernière activité\tÉtat")
+	fmt.Fprintln(w, "Telegram\tMessageries\tRôle\tTerritoire\tNom\tDernière activité\tÉtat")
 	for _, m := range members {
 		last := "jamais"
 		if m.LastActivity != nil {
@@ -108,9 +108,25 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 		if m.DisabledAt != nil {
 			state = "désactivé le " + m.DisabledAt.In(cfg.Location).Format(cliDate)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", m.TelegramID, memberRole(m), placeName(m.Departement, m.Structure), m.DisplayName, last, state)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", m.TelegramID, memberMessengers(m), memberRole(m), placeName(m.Departement, m.Structure), m.DisplayName, last, state)
 	}
 	return w.Flush()
+}
+
+// memberMessengers names the messengers a user is on: the one they registered
+// with first, then the one they linked (/lier). The first column is the
+// id of the first: the one --telegram-id takes.
+func memberMessengers(m store.Member) string {
+	name := func(id ids.TelegramID) string {
+		if id.OnMatrix() {
+			return "Matrix"
+		}
+		return "Telegram"
+	}
+	if m.Linked != 0 {
+		return name(m.TelegramID) + " + " + name(m.Linked)
+	}
+	return name(m.TelegramID)
 }
 
 // memberRole says a user's role in French, a coordinator's with their level.

@@ -45,9 +45,12 @@ type Bot struct {
 	now      func() time.Time
 	log      *slog.Logger
 	username string
-	flow     *formFlow
-	hour     int
-	routes   map[string]routed // the registry (access.go), bound to this Bot
+	// matrixUserID is the bot's Matrix account, when Relais runs on Matrix
+	// too: /lier tells a Telegram user where to type their code.
+	matrixUserID string
+	flow         *formFlow
+	hour         int
+	routes       map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
 }
@@ -61,8 +64,11 @@ type Options struct {
 	Location *time.Location
 	Now      func() time.Time // nil: time.Now
 	Log      *slog.Logger
-	Username string // the bot's username, for deep links
-	Forms    Forms
+	Username string // the bot's Telegram username, for deep links; "": not on Telegram
+	// MatrixUserID is the bot's Matrix account (« @relais:exemple.fr »)
+	// when Relais runs on Matrix too; "": not on Matrix.
+	MatrixUserID string
+	Forms        Forms
 	// ReminderHour is RELAIS_REMINDER_HOUR, the hour of users who never chose one.
 	ReminderHour int
 	// ChatFiles is RELAIS_CHAT_FILES; unset, the chat gets figures only.
@@ -71,7 +77,7 @@ type Options struct {
 
 // New returns a Bot.
 func New(o Options) *Bot {
-	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
+	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, matrixUserID: o.MatrixUserID, hour: o.ReminderHour,
 		lines: o.ChatFiles == config.ChatFilesLines}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
@@ -250,7 +256,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	}
 	ctx = withLogAttrs(ctx, slog.String("role", string(user.Role)))
 	if user.Unreachable { // the loaded row says so: no round trip for everyone else
-		b.noteReachable(ctx, ev)
+		b.noteReachable(ctx, user, ev)
 	}
 	if user.Disabled {
 		// A disabled user is a stranger at once: no command, no button,
@@ -263,9 +269,11 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgStranger)
 		return
 	}
-	if now := b.now(); user.NeedsTouch(now) { // at most one write an hour, no round trip otherwise
-		if err := b.store.Touch(ctx, user.TelegramID, now); err != nil {
-			b.log.WarnContext(ctx, "record last activity", "err", err) // /equipe shows an older date, nothing else
+	// At most one write an hour, no round trip otherwise; at once when the
+	// person writes from their other messenger, so that reminders follow.
+	if now := b.now(); user.NeedsTouchFrom(ev.chatID, now) {
+		if err := b.store.Touch(ctx, user.TelegramID, ev.chatID, now); err != nil {
+			b.log.WarnContext(ctx, "record last activity", "err", err) // an older date in /equipe, reminders where they wrote before
 		}
 	}
 	if user.ReminderHour < 0 {
@@ -288,6 +296,9 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	switch cmd {
 	case "/start":
 		if arg != "" {
+			if b.redeemLink(ctx, ev, strings.ToUpper(arg), b.now(), "") { // a link code typed from an account already registered
+				return
+			}
 			b.reply(ctx, ev, "Vous avez déjà un compte sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
 			return
 		}

@@ -70,6 +70,9 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		return
 	}
 	code := strings.ToUpper(arg)
+	if b.redeemLink(ctx, ev, code, now, failuresKey) {
+		return
+	}
 	user, err := b.store.RedeemInvitation(ctx, code, ev.userID, ev.chatID, ev.firstName, now)
 	if reason, refused := startRefusals(err); refused {
 		// Guessing codes shows in the trail, without the code itself (a

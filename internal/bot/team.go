@@ -223,7 +223,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		return nil
 	}
 	disable := act == "D"
-	if err := b.store.SetUserDisabled(ctx, ids.TelegramID(id), disable, &u.TelegramID); err != nil {
+	if err := b.store.SetUserDisabled(ctx, target.TelegramID, disable, &u.TelegramID); err != nil {
 		return failure{msgNothingChanged, fmt.Errorf("set user disabled: %w", err)}
 	}
 	done := "Compte de " + name + " désactivé : plus aucun accès à Relais."
@@ -232,9 +232,11 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	}
 	b.answer(ctx, ev, done)
 	if disable {
-		// The departed mediator's half-filled form goes too.
-		if err := b.drafts.Delete(ctx, target.ChatID, target.TelegramID); err != nil {
-			b.log.ErrorContext(ctx, "drop a disabled user's draft", "err", err)
+		// The departed mediator's half-filled forms go too, on each messenger.
+		for _, account := range accountsOf(target) {
+			if err := b.drafts.Delete(ctx, ids.ChatID(account), account); err != nil {
+				b.log.ErrorContext(ctx, "drop a disabled user's draft", "err", err)
+			}
 		}
 	}
 	text, kb, err := b.teamPage(ctx, u, 0)

@@ -11,12 +11,14 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/frtext"
+	relaisids "github.com/relais-sante/relais/internal/ids"
 )
 
 // FirstLocal is the first local number the transport gives (migration
 // 00050): every chat, person and message number at or above it is
-// Matrix's, every one below is Telegram's.
-const FirstLocal int64 = 8_000_000_000_000_000_001
+// Matrix's, every one below is Telegram's. The store tells a person's
+// messengers apart with the same bound (ids.FirstMatrix).
+const FirstLocal = relaisids.FirstMatrix
 
 // Local says whether a chat or person number is a Matrix one.
 func Local(n int64) bool { return n >= FirstLocal }

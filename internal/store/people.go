@@ -19,7 +19,9 @@ var ErrDisableSelf = errors.New("on ne peut pas désactiver son propre compte")
 
 // Member is a registered user as /equipe and `relais user list` show them.
 type Member struct {
-	TelegramID  ids.TelegramID
+	TelegramID ids.TelegramID
+	// Linked is the account of the user's other messenger (0: none).
+	Linked      ids.TelegramID
 	Role        roles.Role
 	DisplayName string
 	// Departement and Structure: the mediator's post, or the coordinator's scope.
@@ -81,7 +83,7 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	rows, err := s.db.Query(ctx, `
-		SELECT u.telegram_id, u.role, u.display_name,
+		SELECT u.telegram_id, COALESCE(a.account, 0), u.role, u.display_name,
 		       COALESCE(m.departement, c.departement, ''), COALESCE(m.structure, c.structure, ''),
 		       COALESCE(c.scope, ''), COALESCE(m.rural, FALSE), COALESCE(m.id, 0), COALESCE(m.identifier, ''),
 		       GREATEST(u.last_seen_at,
@@ -92,14 +94,15 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
+		LEFT JOIN user_accounts a ON a.user_id = u.telegram_id
 		WHERE `+cond+`
-		ORDER BY u.disabled_at IS NOT NULL, 4, 5, u.role, u.display_name, u.telegram_id`, args...)
+		ORDER BY u.disabled_at IS NOT NULL, 5, 6, u.role, u.display_name, u.telegram_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 		var m Member
-		err := r.Scan(&m.TelegramID, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Level, &m.Rural,
+		err := r.Scan(&m.TelegramID, &m.Linked, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Level, &m.Rural,
 			&m.MediatorID, &m.Identifier, &m.LastActivity, &m.DisabledAt)
 		return m, err
 	})
@@ -241,11 +244,21 @@ func (u *User) NeedsTouch(now time.Time) bool {
 	return u.LastSeen == nil || now.Sub(*u.LastSeen) >= TouchEvery
 }
 
-// Touch records that the bot heard from the user (last activity in
-// /equipe), at most one write every TouchEvery per user.
-func (s *Store) Touch(ctx context.Context, telegramID ids.TelegramID, now time.Time) error {
-	_, err := s.db.Exec(ctx, `UPDATE users SET last_seen_at = $2
-		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval)`, telegramID, now, TouchEvery)
+// NeedsTouchFrom is NeedsTouch, or the user writes from another chat than
+// the one their scheduled messages go to (their other messenger).
+func (u *User) NeedsTouchFrom(chat ids.ChatID, now time.Time) bool {
+	return u.NeedsTouch(now) || u.ChatID != chat
+}
+
+// Touch records that the bot heard from the user in chat (last activity in
+// /equipe), at most one write every TouchEvery per user, and at once when
+// they write from another chat: the same write moves users.chat_id, so
+// reminders and the digest go to the messenger the person last wrote from
+// without a write of their own.
+func (s *Store) Touch(ctx context.Context, telegramID ids.TelegramID, chat ids.ChatID, now time.Time) error {
+	_, err := s.db.Exec(ctx, `UPDATE users SET last_seen_at = $2, chat_id = $4
+		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval OR chat_id <> $4)`,
+		telegramID, now, TouchEvery, chat)
 	if err != nil {
 		return fmt.Errorf("touch user: %w", err)
 	}

@@ -18,9 +18,17 @@ import (
 	"github.com/relais-sante/relais/internal/territory"
 )
 
-// User is a registered Telegram account with what its role needs.
+// User is a registered person with what their role needs.
 type User struct {
-	TelegramID   ids.TelegramID
+	// TelegramID is the account the person registered with (a Telegram id,
+	// or a Matrix local number): their row's key, whichever messenger
+	// they write from.
+	TelegramID ids.TelegramID
+	// Linked is the account of their other messenger, linked with /lier
+	// (0: none).
+	Linked ids.TelegramID
+	// ChatID is the chat they last wrote from: reminders and the digest
+	// go there.
 	ChatID       ids.ChatID
 	Role         roles.Role
 	DisplayName  string
@@ -244,7 +252,8 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 			return ErrInvitationCreatorDisabled
 		}
 		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1)`, telegramID).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1)
+			OR EXISTS (SELECT 1 FROM user_accounts WHERE account = $1)`, telegramID).Scan(&exists); err != nil {
 			return err
 		}
 		if exists {
@@ -285,8 +294,10 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 	return s.UserByTelegramID(ctx, telegramID)
 }
 
-// UserByTelegramID loads a registered user, or ErrNotFound. A disabled user
-// is returned with Disabled set: the caller must treat them as a stranger.
+// UserByTelegramID loads a registered user by either of their accounts (the
+// one they registered with, or the one they linked), or ErrNotFound. A
+// disabled user is returned with Disabled set: the caller must treat them
+// as a stranger.
 func (s *Store) UserByTelegramID(ctx context.Context, telegramID ids.TelegramID) (*User, error) {
 	u := &User{}
 	var (
@@ -297,14 +308,15 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID ids.TelegramID)
 		coLevel                     *territory.Level
 	)
 	err := s.db.QueryRow(ctx, `
-		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
+		SELECT u.telegram_id, COALESCE(a.account, 0), u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
 		       u.disabled_at IS NOT NULL, u.last_seen_at, u.unreachable_since IS NOT NULL, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
 		       c.scope, c.departement, c.structure, c.region
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
-		WHERE u.telegram_id = $1`, telegramID).
-		Scan(&u.TelegramID, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
+		LEFT JOIN user_accounts a ON a.user_id = u.telegram_id
+		WHERE u.telegram_id = COALESCE((SELECT user_id FROM user_accounts WHERE account = $1), $1)`, telegramID).
+		Scan(&u.TelegramID, &u.Linked, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
 			&u.Disabled, &u.LastSeen, &u.Unreachable, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coLevel, &coDep, &coStruct, &coRegion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
