@@ -102,7 +102,7 @@ func TestUserListDisableEnable(t *testing.T) {
 		{[]string{"user", "disable"}, "relais: user disable : précisez --telegram-id (voir relais user list) ; usage : relais user disable --telegram-id N\n"},
 		{[]string{"user", "disable", "--telegram-id", "cinq"}, "relais: user disable : valeur « cinq » incorrecte pour --telegram-id ; usage : relais user disable --telegram-id N\n"},
 		{[]string{"user", "list", "--structure", "CCAS Roubaix"}, "relais: user list : --structure a besoin de --departement (par exemple --departement 59 --structure \"CCAS Roubaix\")\n"},
-		{[]string{"user", "list", "--departement", "75"}, "relais: user list : département « 75 » inconnu : indiquez 02, 59, 60, 62 ou 80\n"},
+		{[]string{"user", "list", "--departement", "75"}, "relais: user list : département « 75 » inconnu : hors de la région servie (Hauts-de-France) : indiquez 02, 59, 60, 62 ou 80\n"},
 		{[]string{"user", "remove"}, "relais: user : sous-commande inconnue « remove » ; usage : " + userUsage + "\n"},
 	} {
 		code, _, errOut := cli(t, c.args...)

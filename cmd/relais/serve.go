@@ -172,6 +172,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		MatrixUserID: matrixID,
 		Forms:        svc.forms,
 		ChatFiles:    cfg.ChatFiles,
+		Regions:      cfg.Regions,
 	})
 	sched := reminders.New(reminders.Options{
 		Store: svc.store, Drafts: drafts, Out: out,

@@ -22,6 +22,7 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Messenger sends to Telegram; in production the rate-limited sender. The
@@ -53,6 +54,8 @@ type Bot struct {
 	routes       map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
+	// served: the regions served (RELAIS_REGIONS), never empty.
+	served territory.Served
 }
 
 // Options wires a Bot.
@@ -73,12 +76,18 @@ type Options struct {
 	ReminderHour int
 	// ChatFiles is RELAIS_CHAT_FILES; unset, the chat gets figures only.
 	ChatFiles config.ChatFiles
+	// Regions is RELAIS_REGIONS, the regions the deployment serves; empty,
+	// the Hauts-de-France alone (config's default).
+	Regions territory.Served
 }
 
 // New returns a Bot.
 func New(o Options) *Bot {
 	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, matrixUserID: o.MatrixUserID, hour: o.ReminderHour,
-		lines: o.ChatFiles == config.ChatFilesLines}
+		lines: o.ChatFiles == config.ChatFilesLines, served: o.Regions}
+	if len(b.served) == 0 {
+		b.served = defaultServed()
+	}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
 	}
@@ -303,7 +312,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 			return
 		}
 		b.setChatMenu(ctx, ev.chatID, user.Role)
-		b.reply(ctx, ev, welcome(user))
+		b.reply(ctx, ev, b.welcome(user))
 		return
 	case "/aide", "/help":
 		b.runCommand(ctx, user, ev, "/aide", arg)
@@ -322,7 +331,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 // help text.
 func (b *Bot) help(ctx context.Context, u *store.User, ev event, _ []string) error {
 	b.setChatMenu(ctx, ev.chatID, u.Role)
-	b.reply(ctx, ev, helpText(u))
+	b.reply(ctx, ev, b.helpText(u))
 	return nil
 }
 

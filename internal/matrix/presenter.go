@@ -154,8 +154,9 @@ func (p *Presenter) command(text string) string {
 	return text
 }
 
-// Post sends m to the person's direct room (m.ChatID is the person) and
-// keeps its choices when it shows any.
+// Post sends m to the person's direct room (m.ChatID is the person),
+// worded for typing (typed), and keeps its choices when it shows any,
+// with the bot's own text (handed back with a press, as Telegram does).
 func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
 	room, err := p.roomOf(ctx, m.ChatID)
 	if err != nil {
@@ -163,7 +164,9 @@ func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
 	}
 	person := m.ChatID
 	m.ChatID = room
-	n, err := p.t.Post(ctx, m)
+	shownAs := m
+	shownAs.Text = p.typed(m.Text)
+	n, err := p.t.Post(ctx, shownAs)
 	if err != nil {
 		return 0, err
 	}

@@ -28,9 +28,11 @@ type Member struct {
 	Departement string
 	Structure   string
 	Level       territory.Level // coordinators only
-	Rural       bool
-	MediatorID  ids.MediatorID // 0 unless a mediator
-	Identifier  string         // the mediator post's identifier
+	// Region is a coordinator's region (empty: national, or not a coordinator).
+	Region     string
+	Rural      bool
+	MediatorID ids.MediatorID // 0 unless a mediator
+	Identifier string         // the mediator post's identifier
 	// LastActivity is the latest of: the bot last heard from the user
 	// (Touch), their last sheet or action saved, their last review. Nil: never.
 	LastActivity *time.Time
@@ -38,13 +40,19 @@ type Member struct {
 }
 
 // Covers tells whether a place (département, structure; both empty for the
-// region itself) lies inside the coordinator's scope. A regional scope covers
-// everything, a département scope its département, a structure scope that
-// structure only.
+// region itself) lies inside the coordinator's scope. A national scope
+// covers everything, a regional scope its region's départements, a
+// département scope its département, a structure scope that structure only.
 func (c Coordinator) Covers(departement, structure string) bool {
 	switch c.Level {
-	case territory.LevelRegion:
+	case territory.LevelNational:
 		return true
+	case territory.LevelRegion:
+		if departement == "" {
+			return true
+		}
+		d, ok := territory.FindDepartement(departement)
+		return ok && d.Region == c.region()
 	case territory.LevelDepartement:
 		return departement != "" && departement == c.Departement
 	case territory.LevelStructure:
@@ -53,14 +61,35 @@ func (c Coordinator) Covers(departement, structure string) bool {
 	return false
 }
 
+// region is the coordinator's region: rows from before regions were
+// recorded belong to DefaultRegion.
+func (c Coordinator) region() string {
+	if c.Region == "" {
+		return DefaultRegion
+	}
+	return c.Region
+}
+
 // territoryFilter is the SQL condition selecting the users (u, with m and c
-// joined) inside scope, consistent with Covers.
+// joined) inside scope, consistent with Covers. A region's people are its
+// départements' mediators and coordinators, its regional coordinators, and
+// the admins (who belong to no region, as before regions).
 func territoryFilter(scope Coordinator) (string, []any, error) {
 	dep := `COALESCE(m.departement, c.departement)`
 	structure := `COALESCE(m.structure, c.structure)`
 	switch scope.Level {
-	case territory.LevelRegion:
+	case territory.LevelNational:
 		return "TRUE", nil, nil
+	case territory.LevelRegion:
+		r, ok := territory.FindRegion(scope.region())
+		if !ok {
+			return "", nil, fmt.Errorf("unknown region %q", scope.Region)
+		}
+		var deps []string
+		for _, d := range r.Departements() {
+			deps = append(deps, d.Code)
+		}
+		return `(` + dep + ` = ANY($1) OR c.region = $2 OR (m.id IS NULL AND c.user_id IS NULL))`, []any{deps, r.Code}, nil
 	case territory.LevelDepartement:
 		if scope.Departement == "" {
 			return "", nil, errors.New("departement scope without departement")
@@ -75,7 +104,7 @@ func territoryFilter(scope Coordinator) (string, []any, error) {
 	return "", nil, fmt.Errorf("unknown scope %q", scope.Level)
 }
 
-// ListUsers lists the users of a territory (Coordinator{Level: territory.LevelRegion} for
+// ListUsers lists the users of a territory (Coordinator{Level: territory.LevelNational} for
 // everyone), enabled first, by département, structure, role and name.
 func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, error) {
 	cond, args, err := territoryFilter(scope)
@@ -85,7 +114,7 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 	rows, err := s.db.Query(ctx, `
 		SELECT u.telegram_id, COALESCE(a.account, 0), u.role, u.display_name,
 		       COALESCE(m.departement, c.departement, ''), COALESCE(m.structure, c.structure, ''),
-		       COALESCE(c.scope, ''), COALESCE(m.rural, FALSE), COALESCE(m.id, 0), COALESCE(m.identifier, ''),
+		       COALESCE(c.scope, ''), COALESCE(c.region, ''), COALESCE(m.rural, FALSE), COALESCE(m.id, 0), COALESCE(m.identifier, ''),
 		       GREATEST(u.last_seen_at,
 		                (SELECT max(created_at) FROM sheets WHERE mediator_id = m.id),
 		                (SELECT max(created_at) FROM actions WHERE mediator_id = m.id),
@@ -102,7 +131,7 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 		var m Member
-		err := r.Scan(&m.TelegramID, &m.Linked, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Level, &m.Rural,
+		err := r.Scan(&m.TelegramID, &m.Linked, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Level, &m.Region, &m.Rural,
 			&m.MediatorID, &m.Identifier, &m.LastActivity, &m.DisabledAt)
 		return m, err
 	})
@@ -272,6 +301,7 @@ type PendingInvitation struct {
 	Departement string
 	Structure   string
 	Level       territory.Level
+	Region      string // empty for a national coordinator
 	Rural       bool
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
@@ -282,7 +312,7 @@ type PendingInvitation struct {
 // not revoked, not expired), oldest first.
 func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingInvitation, error) {
 	rows, err := s.db.Query(ctx, `
-		SELECT id, role, COALESCE(departement, ''), COALESCE(structure, ''), COALESCE(scope, ''), rural, created_at, expires_at, created_by
+		SELECT id, role, COALESCE(departement, ''), COALESCE(structure, ''), COALESCE(scope, ''), COALESCE(region, ''), rural, created_at, expires_at, created_by
 		FROM invitations
 		WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at >= $1
 		ORDER BY created_at, id`, now)
@@ -291,7 +321,7 @@ func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingIn
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PendingInvitation, error) {
 		var p PendingInvitation
-		err := r.Scan(&p.ID, &p.Role, &p.Departement, &p.Structure, &p.Level, &p.Rural, &p.CreatedAt, &p.ExpiresAt, &p.CreatedBy)
+		err := r.Scan(&p.ID, &p.Role, &p.Departement, &p.Structure, &p.Level, &p.Region, &p.Rural, &p.CreatedAt, &p.ExpiresAt, &p.CreatedBy)
 		return p, err
 	})
 	if err != nil {

@@ -59,10 +59,10 @@ type Mediator struct {
 	Active      bool
 }
 
-// Coordinator is what a coordinator may see: a region, one département or one structure.
+// Coordinator is what a coordinator may see: every served region (national), a region, one département or one structure.
 type Coordinator struct {
 	Level       territory.Level
-	Region      string // INSEE code of the region the territory lies in
+	Region      string // INSEE code of the region the territory lies in; empty for a national scope
 	Departement string
 	Structure   string
 }
@@ -142,7 +142,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 		var id int64
 		err := tx.QueryRow(ctx, `
 			INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at, created_by, region)
-			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8, $9) RETURNING id`,
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8, NULLIF($9, '')) RETURNING id`,
 			hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Level, inv.ExpiresAt, inv.CreatedBy, inv.Region).Scan(&id)
 		if err != nil {
 			return err
@@ -167,6 +167,11 @@ func (inv *Invitation) validate() error {
 		inv.Level = ""
 	case roles.Coordinator:
 		switch inv.Level {
+		case territory.LevelNational:
+			if inv.Departement != "" || inv.Structure != "" || inv.Region != "" {
+				return bad("la portée national couvre toutes les régions servies : ni --departement, ni --structure, ni --region")
+			}
+			return nil
 		case territory.LevelRegion:
 		case territory.LevelDepartement:
 			if inv.Departement == "" {
@@ -177,7 +182,7 @@ func (inv *Invitation) validate() error {
 				return bad("la portée structure a besoin de --departement et --structure")
 			}
 		default:
-			return bad("un coordinateur a besoin de --scope region|departement|structure")
+			return bad("un coordinateur a besoin de --scope national|region|departement|structure")
 		}
 	case roles.Admin:
 		inv.Level = ""
@@ -218,7 +223,7 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 			id                    int64
 			role                  roles.Role
 			dep, structure, scope *string
-			region                string
+			region                *string // nil for a national coordinator
 			rural                 bool
 			expires               time.Time
 			usedAt, revokedAt     *time.Time
