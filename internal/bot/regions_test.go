@@ -46,7 +46,7 @@ func (h *harness) member(id int64, name string, inv store.Invitation) *telegramt
 	return u
 }
 
-// linkCode is the invitation code of the link message the inviter forwards.
+// inviteCodeIn is the invitation code of the link message the inviter forwards.
 func inviteCodeIn(t *testing.T, link telegramtest.Message) string {
 	t.Helper()
 	i, j := strings.Index(link.Text, "?start="), strings.Index(link.Text, "\n")
