@@ -9,15 +9,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,45 +47,112 @@ var (
 	flagDump      = flag.Int("crash.dump", 6, "messages shown of a chat that did not resume")
 	flagLogLevel  = flag.String("crash.loglevel", "warn", "RELAIS_LOG_LEVEL of relais serve")
 	flagAnswer    = flag.Duration("crash.answer", 90*time.Second, "how long an input may wait for its answer")
+	flagReplicas  = flag.Int("crash.replicas", 1, "relais serve replicas; 2: both behind one webhook front, killed in turn")
 )
 
-// relaisProcess runs `relais serve` as a child process that can be killed.
-type relaisProcess struct {
-	bin string
-	env []string
-	log *os.File
-	mu  sync.Mutex
-	cmd *exec.Cmd
+// webhookFront is the reverse proxy two replicas sit behind, as a load
+// balancer would: each update Telegram pushes goes to the next replica in
+// turn, and to the other one when that replica is down (connection
+// refused, as nginx's proxy_next_upstream does). It counts the updates each
+// replica confirmed (2xx), and how many times each update id was confirmed:
+// a replica starting calls setWebhook, after which the fake Bot API pushes
+// again the update it was waiting on (as Telegram may), so an update can
+// be confirmed twice; the bot's de-duplication answers it once, which the
+// crash loop's invariants (every input answered, every sheet once) check.
+type webhookFront struct {
+	replicas []string // base URLs, http://127.0.0.1:port
+	next     atomic.Int64
+	client   *http.Client
+
+	mu        sync.Mutex
+	confirmed []int       // per replica
+	refused   []int       // per replica: an answer that is not 2xx (Telegram pushes again)
+	byUpdate  map[int]int // update id → confirmations
 }
 
-func (p *relaisProcess) start(t *testing.T) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	cmd := exec.Command(p.bin, "serve")
-	cmd.Env = p.env
-	cmd.Stdout, cmd.Stderr = p.log, p.log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd = cmd
+func newWebhookFront(replicas []string) *webhookFront {
+	return &webhookFront{replicas: replicas, client: &http.Client{Timeout: 60 * time.Second},
+		confirmed: make([]int, len(replicas)), refused: make([]int, len(replicas)), byUpdate: map[int]int{}}
 }
 
-func (p *relaisProcess) kill(t *testing.T) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
+func (f *webhookFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, "read update", http.StatusBadRequest)
 		return
 	}
-	// SIGKILL; a child that already died has nothing left to kill
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		t.Errorf("kill relais: %v", err)
+	var u struct {
+		UpdateID int `json:"update_id"`
 	}
-	// a killed child exits with a signal status, an *exec.ExitError: expected
-	var exit *exec.ExitError
-	if err := p.cmd.Wait(); err != nil && !errors.As(err, &exit) {
-		t.Errorf("wait for relais: %v", err)
+	if err := json.Unmarshal(body, &u); err != nil {
+		http.Error(w, "bad update", http.StatusBadRequest)
+		return
 	}
-	p.cmd = nil
+	first := int(f.next.Add(1)) % len(f.replicas)
+	for k := range f.replicas {
+		i := (first + k) % len(f.replicas)
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, f.replicas[i]+r.URL.Path, bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, "front: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		req.Header = r.Header.Clone()
+		resp, err := f.client.Do(req)
+		if err != nil {
+			continue // down (killed, restarting): the other replica
+		}
+		if cerr := resp.Body.Close(); cerr != nil {
+			http.Error(w, "front: "+cerr.Error(), http.StatusBadGateway)
+			return
+		}
+		f.mu.Lock()
+		if resp.StatusCode/100 == 2 {
+			f.confirmed[i]++
+			f.byUpdate[u.UpdateID]++
+		} else {
+			f.refused[i]++
+		}
+		f.mu.Unlock()
+		w.WriteHeader(resp.StatusCode)
+		return
+	}
+	http.Error(w, "no replica up", http.StatusBadGateway)
+}
+
+// report says how the updates were shared and how many were pushed again
+// after being confirmed.
+func (f *webhookFront) report() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	total, twice := 0, 0
+	for _, n := range f.confirmed {
+		total += n
+	}
+	for _, n := range f.byUpdate {
+		if n > 1 {
+			twice++
+		}
+	}
+	var shares []string
+	for i, n := range f.confirmed {
+		shares = append(shares, fmt.Sprintf("replica %d: %d (%.0f %%), refused %d", i+1, n, 100*float64(n)/float64(max(total, 1)), f.refused[i]))
+	}
+	return fmt.Sprintf("updates confirmed: %d, distinct %d, pushed again after a replica's setWebhook %d; %s",
+		total, len(f.byUpdate), twice, strings.Join(shares, "; "))
+}
+
+// freePort is a loopback port free a moment ago, for a replica's
+// RELAIS_HTTP_ADDR (the front must know where to reach it).
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return port
 }
 
 // answers the fiche's questions: the first matching text decides.
@@ -299,10 +371,7 @@ func confirmations(t *testing.T, u *telegramtest.User) map[int64]bool {
 
 func TestCrashLoop(t *testing.T) {
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "relais")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildRelais(t)
 	db := testenv.NewDB(t)
 	rd := testenv.NewRedis(t)
 	// Not bound to t: a simulated user whose button is gone looks again.
@@ -332,12 +401,36 @@ func TestCrashLoop(t *testing.T) {
 			t.Errorf("close relais.log: %v", err)
 		}
 	})
-	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
+	env := append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
 		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.Addr()+"/0",
-		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_METRICS_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)}
-	proc.start(t)
-	defer proc.kill(t)
+		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_METRICS_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)
+	var procs []*relaisProcess
+	var front *webhookFront
+	if *flagReplicas <= 1 {
+		procs = append(procs, &relaisProcess{bin: bin, log: logFile, env: append(env, "RELAIS_HTTP_ADDR=127.0.0.1:0")})
+	} else {
+		// Two replicas (or more) behind one webhook: Telegram pushes to the
+		// front, the front to a replica. Both share PostgreSQL and Redis.
+		var urls []string
+		for range *flagReplicas {
+			port := freePort(t)
+			urls = append(urls, fmt.Sprintf("http://127.0.0.1:%d", port))
+			procs = append(procs, &relaisProcess{bin: bin, log: logFile, env: append(slices.Clone(env),
+				fmt.Sprintf("RELAIS_HTTP_ADDR=127.0.0.1:%d", port))})
+		}
+		front = newWebhookFront(urls)
+		srv := httptest.NewServer(front)
+		t.Cleanup(srv.Close)
+		for _, p := range procs {
+			p.env = append(p.env, "RELAIS_WEBHOOK_URL="+srv.URL+"/telegram", "RELAIS_WEBHOOK_SECRET=crashloop-webhook-secret")
+		}
+	}
+	for _, p := range procs {
+		p.start(t)
+		defer p.kill(t)
+	}
+	proc := procs[0]
 
 	meds := make([]*mediator, *flagMediators)
 	for i := range meds {
@@ -378,6 +471,7 @@ func TestCrashLoop(t *testing.T) {
 	start := time.Now()
 	for k := 1; k <= *flagKills; k++ {
 		time.Sleep(time.Duration(1000+rand.IntN(5000)) * time.Millisecond)
+		proc = procs[k%len(procs)] // replicas are killed in turn; the others go on
 		proc.kill(t)
 		proc.start(t)
 		if *flagOutage > 0 && k == *flagKills/3 {
@@ -470,20 +564,30 @@ func TestCrashLoop(t *testing.T) {
 		}
 	}
 
-	inputs, unanswered := 0, 0
+	inputs, unanswered, sent, edits := 0, 0, 0, 0
 	for _, m := range meds {
 		inputs += m.inputs
 		unanswered += m.unanswered
+		for _, msg := range m.u.Messages() {
+			if msg.FromBot {
+				sent++
+				edits += msg.EditCount
+			}
+		}
 	}
-	report := fmt.Sprintf(`crash loop: %d mediators, %d SIGKILLs in %s, outages %s
-inputs sent: %d, answered: %d, unanswered: %d
+	replicas := ""
+	if front != nil {
+		replicas = "\n" + front.report()
+	}
+	report := fmt.Sprintf(`crash loop: %d replicas, %d mediators, %d SIGKILLs in %s, outages %s
+inputs sent: %d, answered: %d, unanswered: %d; bot messages %d and edits %d (%.2f per input)
 sheets confirmed to users: %d, of which in PostgreSQL exactly once: %d (missing %d, twice %d)
 sheets in PostgreSQL: %d, duplicated: %d
-unfinished forms: %d, resumed: %d`,
-		len(meds), *flagKills, killsDone.Round(time.Second), *flagOutage,
-		inputs, inputs-unanswered, unanswered,
+unfinished forms: %d, resumed: %d%s`,
+		len(procs), len(meds), *flagKills, killsDone.Round(time.Second), *flagOutage,
+		inputs, inputs-unanswered, unanswered, sent, edits, float64(sent+edits)/float64(max(inputs, 1)),
 		confirmed, confirmed-missing-dupNumbers, missing, dupNumbers,
-		stored, duplicated, unfinished, resumed)
+		stored, duplicated, unfinished, resumed, replicas)
 	fmt.Println(report)
 	t.Log(report)
 	if unanswered != 0 || missing != 0 || dupNumbers != 0 || duplicated != 0 || resumed != unfinished || confirmed == 0 {

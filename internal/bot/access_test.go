@@ -77,7 +77,7 @@ var wantRoles = map[string][]roles.Role{
 	"/monbilan": mediatorRole, "/retour": mediatorRole, "/passer": mediatorRole, "/annuler": mediatorRole,
 	"/datebilan": coordRoles, "/indicateurs": coordRoles, "/export": coordRoles, "/inviter": coordRoles,
 	"/equipe": coordRoles, "/activite": coordRoles, "/rapport": coordRoles,
-	"/resume": allRoles, "/digest": allRoles, "/aide": allRoles,
+	"/resume": allRoles, "/digest": allRoles, "/lier": allRoles, "/aide": allRoles,
 	"d": mediatorRole, "b": mediatorRole, "r": mediatorRole, "sp": mediatorRole, "rp": mediatorRole,
 	"bl": mediatorRole, "m": mediatorRole, "ms": mediatorRole,
 	"i": coordRoles, "is": coordRoles, "a": coordRoles, "e": coordRoles, "inv": coordRoles, "eq": coordRoles, "ra": coordRoles,
@@ -127,7 +127,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 
 	before := h.snapshot()
 	period := "20260101-20261231"
-	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
+	region, nord := tag(indicators.Region("32")), tag(indicators.Departement("59"))
 
 	// What each entry is tried with: a command as typed, a button's data.
 	samples := map[string][]string{
@@ -135,7 +135,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 		"/action": {"/action"}, "/partenaires": {"/partenaires"}, "/bilan": {"/bilan"}, "/meschiffres": {"/meschiffres"},
 		"/monbilan": {"/monbilan"}, "/datebilan": {"/datebilan 15/02/2027"}, "/indicateurs": {"/indicateurs"},
 		"/export": {"/export"}, "/inviter": {"/inviter", "/inviter médiateur 59 CCAS Roubaix"}, "/equipe": {"/equipe"},
-		"/activite": {"/activite"}, "/rapport": {"/rapport"}, "/resume": {"/resume non"}, "/digest": {"/digest non"}, "/aide": {"/aide"},
+		"/activite": {"/activite"}, "/rapport": {"/rapport"}, "/resume": {"/resume non"}, "/digest": {"/digest non"}, "/lier": {"/lier"}, "/aide": {"/aide"},
 		"d": {"d:w", "d:c:sexe:F"}, "b": {"b:new:bilan", "b:new:fiche", "b:done", "b:resume:x", "b:drop:x:fiche"},
 		"r":  {fmt.Sprintf("r:%d:resolue", requestID), fmt.Sprintf("r:%d:non_resolue", requestID)},
 		"sp": {"sp:1"}, "rp": {"rp:h:8", "rp:n:0"}, "bl": {"bl:2026"}, "m": {"m:y", "m:" + period},
