@@ -94,7 +94,11 @@ func TestOccitanieInvitations(t *testing.T) {
 
 	before := h.count(`SELECT count(*) FROM invitations`)
 	marc.Send("/inviter médiateur 59 CCAS Roubaix")
-	marc.Expect("Écrivez le numéro du département (09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82) puis le nom de la structure.")
+	if got, want := marc.Expect("Écrivez le numéro du département").Text, "Écrivez le numéro du département (09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82) puis le nom de la structure.\n\n"+
+		"Pour une structure qui n'est pas dans la liste, écrivez par exemple :\n/inviter médiateur 09 Centre social du centre-ville\n"+
+		"/inviter médiateur rural 09 Maison de santé du canton\n/inviter coordinateur 09 Centre social du centre-ville (coordinateur de structure)"; got != want {
+		t.Errorf("a département of another region:\n%s\nwant\n%s", got, want)
+	}
 	marc.Send("/inviter")
 	marc.Expect("Inviter qui ?")
 	marc.Press("Coordinateur")
