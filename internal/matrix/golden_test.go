@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"maunium.net/go/mautrix/id"
+
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/bot/bottest"
@@ -78,9 +80,9 @@ var goldenNow = time.Date(2026, 11, 23, 10, 0, 0, 0, testenv.Paris)
 
 // playOnMatrix registers a mediator of the Nord in an encrypted direct
 // chat, plays turns and writes down, after each input, every message the
-// bot sent in answer, as the person's client shows it: its body, and
-// « (modifié) » under an edit (m.replace), which the client shows in
-// place of the message it edits.
+// bot sent in answer, as the person's client shows it: its body, and under
+// an edit (m.replace), which the client shows in place of the message it
+// edits, where that message is (editedAbove, editedBelow).
 func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turns []bottest.Turn) string {
 	t.Helper()
 	db := testenv.NewDB(t)
@@ -120,7 +122,8 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	p.waitMember(room, tr.UserID(), true)
 
 	// say types text and returns the bodies of what the bot sent in answer
-	// (an edit's new body, then « (modifié) »), once it has all reached the person.
+	// (an edit's new body, then where the client shows it), once it has
+	// all reached the person.
 	say := func(text string) []string {
 		t.Helper()
 		before := tr.Stats().Sent
@@ -134,15 +137,20 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 			t.Fatalf("the bot did not handle %q within 60 s", text)
 		}
 		var bodies []string
+		sent := map[id.EventID]bool{} // the messages new in this answer
 		for range tr.Stats().Sent - before {
 			r := p.next()
 			if r.wire.Type != "m.room.encrypted" {
 				t.Fatalf("the bot sent %q in clear in an encrypted room", r.content.Body)
 			}
-			if r.content.NewContent != nil {
-				bodies = append(bodies, r.content.NewContent.Body+"\n  (modifié)")
-			} else {
+			switch {
+			case r.content.NewContent == nil:
+				sent[r.id] = true
 				bodies = append(bodies, r.content.Body)
+			case sent[r.content.RelatesTo.GetReplaceID()]:
+				bodies = append(bodies, r.content.NewContent.Body+"\n  "+editedBelow)
+			default:
+				bodies = append(bodies, r.content.NewContent.Body+"\n  "+editedAbove)
 			}
 		}
 		return bodies
@@ -183,6 +191,15 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	}
 	return bottest.MaskCodes(out.String())
 }
+
+// Where the client shows an edit (m.replace): in place of the message it
+// edits, which is above what the person just wrote when it was sent
+// before (a question edited into the next one), below when it was sent in
+// this answer.
+const (
+	editedAbove = "(modifié, au-dessus de votre réponse)"
+	editedBelow = "(modifié)"
+)
 
 // slashCommandLine is a command written with « / » in what the bot says.
 var slashCommandLine = regexp.MustCompile(`(^|[\s(«])/[a-z]+\b`)

@@ -35,6 +35,7 @@ type peer struct {
 // received is a message of someone else as the peer got it: its type on
 // the wire (m.room.encrypted or m.room.message) and its content decrypted.
 type received struct {
+	id      id.EventID
 	wire    event.Type
 	room    id.RoomID
 	sender  id.UserID
@@ -67,7 +68,7 @@ func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *pee
 	syncer.OnEvent(cli.StateStoreSyncHandler)
 	syncer.OnEventType(event.EventMessage, func(ctx context.Context, evt *event.Event) {
 		if evt.Sender != cli.UserID {
-			p.got <- received{wire: event.EventMessage, room: evt.RoomID, sender: evt.Sender, content: evt.Content.AsMessage()}
+			p.got <- received{id: evt.ID, wire: event.EventMessage, room: evt.RoomID, sender: evt.Sender, content: evt.Content.AsMessage()}
 		}
 	})
 	syncer.OnEventType(event.EventEncrypted, func(ctx context.Context, evt *event.Event) {
@@ -89,7 +90,7 @@ func newPeer(t *testing.T, srv *testenv.MatrixServer, u testenv.MatrixUser) *pee
 			t.Errorf("parse decrypted %s: %v", evt.ID, err)
 			return
 		}
-		p.got <- received{wire: event.EventEncrypted, room: evt.RoomID, sender: evt.Sender, content: dec.Content.AsMessage()}
+		p.got <- received{id: evt.ID, wire: event.EventEncrypted, room: evt.RoomID, sender: evt.Sender, content: dec.Content.AsMessage()}
 	})
 	sctx, stop := context.WithCancel(ctx)
 	p.stop = stop
