@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,7 +20,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -151,45 +149,6 @@ func freePort(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return port
-}
-
-// relaisProcess runs `relais serve` as a child process that can be killed.
-type relaisProcess struct {
-	bin string
-	env []string
-	log *os.File
-	mu  sync.Mutex
-	cmd *exec.Cmd
-}
-
-func (p *relaisProcess) start(t *testing.T) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	cmd := exec.Command(p.bin, "serve")
-	cmd.Env = p.env
-	cmd.Stdout, cmd.Stderr = p.log, p.log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd = cmd
-}
-
-func (p *relaisProcess) kill(t *testing.T) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.cmd == nil {
-		return
-	}
-	// SIGKILL; a child that already died has nothing left to kill
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		t.Errorf("kill relais: %v", err)
-	}
-	// a killed child exits with a signal status, an *exec.ExitError: expected
-	var exit *exec.ExitError
-	if err := p.cmd.Wait(); err != nil && !errors.As(err, &exit) {
-		t.Errorf("wait for relais: %v", err)
-	}
-	p.cmd = nil
 }
 
 // answers the fiche's questions: the first matching text decides.
@@ -408,10 +367,7 @@ func confirmations(t *testing.T, u *telegramtest.User) map[int64]bool {
 
 func TestCrashLoop(t *testing.T) {
 	ctx := context.Background()
-	bin := filepath.Join(t.TempDir(), "relais")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildRelais(t)
 	db := testenv.NewDB(t)
 	rd := testenv.NewRedis(t)
 	// Not bound to t: a simulated user whose button is gone looks again.

@@ -24,6 +24,7 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -117,9 +118,9 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, true)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, true)
+	p.WaitMember(room, tr.UserID(), true)
 
 	// say types text and returns the bodies of what the bot sent in answer
 	// (an edit's new body, then where the client shows it), once it has
@@ -127,7 +128,7 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	say := func(text string) []string {
 		t.Helper()
 		before := tr.Stats().Sent
-		p.say(room, text)
+		typed := p.Say(room, text)
 		select {
 		case err := <-handled:
 			if err != nil {
@@ -139,18 +140,31 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 		var bodies []string
 		sent := map[id.EventID]bool{} // the messages new in this answer
 		for range tr.Stats().Sent - before {
-			r := p.next()
-			if r.wire.Type != "m.room.encrypted" {
-				t.Fatalf("the bot sent %q in clear in an encrypted room", r.content.Body)
+			var r matrixtest.Received
+			select {
+			case r = <-p.Got:
+			case gone := <-p.Redacted:
+				// A message deleted (Telegram's transcript leaves it out).
+				if gone == typed {
+					bodies = append(bodies, "  "+yoursRedacted)
+				} else {
+					bodies = append(bodies, "  "+redacted)
+				}
+				continue
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the bot sent %d events after %q; %d reached the person within 30 s", tr.Stats().Sent-before, text, len(bodies))
+			}
+			if r.Wire.Type != "m.room.encrypted" {
+				t.Fatalf("the bot sent %q in clear in an encrypted room", r.Content.Body)
 			}
 			switch {
-			case r.content.NewContent == nil:
-				sent[r.id] = true
-				bodies = append(bodies, r.content.Body)
-			case sent[r.content.RelatesTo.GetReplaceID()]:
-				bodies = append(bodies, r.content.NewContent.Body+"\n  "+editedBelow)
+			case r.Content.NewContent == nil:
+				sent[r.ID] = true
+				bodies = append(bodies, r.Content.Body)
+			case sent[r.Content.RelatesTo.GetReplaceID()]:
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  "+editedBelow)
 			default:
-				bodies = append(bodies, r.content.NewContent.Body+"\n  "+editedAbove)
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  "+editedAbove)
 			}
 		}
 		return bodies
@@ -199,6 +213,9 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 const (
 	editedAbove = "(modifié, au-dessus de votre réponse)"
 	editedBelow = "(modifié)"
+	// A redaction: the client shows « message supprimé » in its place.
+	yoursRedacted = "(votre message, supprimé par le bot)"
+	redacted      = "(un message supprimé par le bot)"
 )
 
 // slashCommandLine is a command written with « / » in what the bot says.
