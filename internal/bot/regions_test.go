@@ -45,8 +45,8 @@ func (h *harness) member(id int64, name string, inv store.Invitation) *telegramt
 	return u
 }
 
-// linkCode is the invitation code of the link message the inviter forwards.
-func linkCode(t *testing.T, link telegramtest.Message) string {
+// invitationInLink is the invitation code of the link message the inviter forwards.
+func invitationInLink(t *testing.T, link telegramtest.Message) string {
 	t.Helper()
 	i, j := strings.Index(link.Text, "?start="), strings.Index(link.Text, "\n")
 	if i < 0 || j < i {
@@ -87,7 +87,7 @@ func TestOccitanieInvitations(t *testing.T) {
 		t.Errorf("link message %q, want %q…", link.Text, want)
 	}
 	ines := h.tg.NewUser(7620, "Inès").For(t)
-	ines.Send("/start " + linkCode(t, link))
+	ines.Send("/start " + invitationInLink(t, link))
 	ines.Expect("Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (Hérault).")
 
 	before := h.count(`SELECT count(*) FROM invitations`)
@@ -148,7 +148,7 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	anne.Expect("Invitation créée : coordinateur régional, Occitanie. Valable jusqu'au 30/11/2026, une seule fois.")
 	link := anne.Expect("l'outil des médiateurs santé d'Occitanie. Pour vous inscrire")
 	marc := h.tg.NewUser(7710, "Marc").For(t)
-	marc.Send("/start " + linkCode(t, link))
+	marc.Send("/start " + invitationInLink(t, link))
 	marc.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (région Occitanie).")
 	if c := h.user(7710).Coordinator; c == nil || c.Level != territory.LevelRegion || c.Region != "76" {
 		t.Fatalf("Marc registered as %+v", c)
@@ -162,7 +162,7 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	anne.Expect("Invitation créée : coordinateur national (Hauts-de-France et Occitanie). Valable jusqu'au 30/11/2026, une seule fois.")
 	link = anne.Expect("Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France et d'Occitanie.")
 	nadia := h.tg.NewUser(7711, "Nadia").For(t)
-	nadia.Send("/start " + linkCode(t, link))
+	nadia.Send("/start " + invitationInLink(t, link))
 	nadia.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (national : Hauts-de-France et Occitanie).")
 	if n := h.count(`SELECT count(*) FROM coordinators WHERE user_id = 7711 AND scope = 'national' AND region IS NULL`); n != 1 {
 		t.Fatalf("Nadia's coordinator row: %d national rows without region", n)
