@@ -183,7 +183,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	// recovery, one replica per tick, a record of each execution.
 	runner := &jobs.Runner{Store: svc.store, Lock: locks, Location: cfg.Location, Log: log.With("component", "jobs"), Metrics: mx}
 	digestLog := log.With("job", digest.JobName)
-	dig := &digest.Job{Store: svc.store, Out: out, Location: cfg.Location, Log: digestLog,
+	dig := &digest.Job{Store: svc.store, Out: out, Location: cfg.Location, Log: digestLog, Regions: cfg.Regions,
 		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}}
 	purge := &retention.Job{Store: svc.store, Locker: locks, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
 	for _, j := range []jobs.Job{sched.Job(), dig.Schedule(), purge.Schedule()} {

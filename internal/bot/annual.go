@@ -87,11 +87,18 @@ func provisional(year int, now time.Time) string {
 	return fmt.Sprintf(" L'année %d n'est pas terminée : le rapport est provisoire, au %s.", year, now.Format("02/01/2006"))
 }
 
+// annualScope is the territory of u's annual report: their region, or
+// every served region side by side for an admin of several.
+func (b *Bot) annualScope(u *store.User) indicators.Scope {
+	s, _ := indicators.Widest(b.served, viewer(u))
+	return s
+}
+
 // pressAnnual handles "ra:<year>:<docx|pdf|annexe>".
 func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event, fields []string) error {
 	b.answer(ctx, ev, "")
 	if !regional(u) {
-		b.audit(ctx, u.TelegramID, store.AuditRefused, indicators.Region().Key(), map[string]any{"reason": "territory", "flow": flowAnnual})
+		b.audit(ctx, u.TelegramID, store.AuditRefused, b.annualScope(u).Key(), map[string]any{"reason": "territory", "flow": flowAnnual})
 		b.reply(ctx, ev, msgAnnualRegionOnly)
 		return nil
 	}
@@ -106,7 +113,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event, fields [
 	}
 	p := indicators.Year(year)
 	if format == "annexe" {
-		a, err := indicators.ComputeAnnexe(ctx, b.store.Reports(), p, indicators.InZone(b.loc), indicators.AsOf(b.Now()))
+		a, err := indicators.ComputeAnnexe(ctx, b.store.Reports(), p, b.annualScope(u), indicators.InZone(b.loc), indicators.AsOf(b.Now()))
 		if err != nil {
 			return fmt.Errorf("annexe: %w", err)
 		}
@@ -118,15 +125,15 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event, fields [
 	if !b.lines {
 		write, content = export.WriteAnnualFigures, "Chiffres seulement : "+msgAnnualFigures
 	}
-	err := write(ctx, b.store.Reports(), p, format, b.Now().In(b.loc), &buf)
+	err := write(ctx, b.store.Reports(), p, b.annualScope(u), format, b.Now().In(b.loc), &buf)
 	if err == nil {
-		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: indicators.Region().Key(), From: p.From, To: p.To, Format: format})
+		err = b.store.RecordExport(ctx, store.Export{UserID: u.TelegramID, Scope: b.annualScope(u).Key(), From: p.From, To: p.To, Format: format})
 	}
 	if err != nil {
 		return fmt.Errorf("annual report %s: %w", format, err)
 	}
 	doc := chat.Message{ChatID: int64(ev.chatID),
-		Text:    fmt.Sprintf("Rapport annuel %d – Hauts-de-France (%s). %s", year, strings.ToUpper(format), content),
+		Text:    fmt.Sprintf("Rapport annuel %d – %s (%s). %s", year, b.annualScope(u).Label(), strings.ToUpper(format), content),
 		Buttons: annualButtons(year),
 		File:    &chat.File{Name: fmt.Sprintf("rapport_annuel_%d.%s", year, format), Data: buf.Bytes()}}
 	if _, err := b.out.Post(ctx, doc); err != nil {

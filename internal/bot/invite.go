@@ -106,7 +106,7 @@ func structureTag(dep, name string) string {
 
 // knownStructures lists the structures of dep that u may invite into.
 func (b *Bot) knownStructures(ctx context.Context, u *store.User, dep string) ([]string, error) {
-	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
+	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), b.served, indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -207,6 +208,34 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	if !strings.Contains(team.Text, "Inès — médiateur santé, Centre social Bagatelle, Haute-Garonne") ||
 		strings.Contains(team.Text, "Awa") || strings.Contains(team.Text, "Chloé") || strings.Contains(team.Text, "Nadia") {
 		t.Errorf("Occitanie's team:\n%s", team.Text)
+	}
+	// Pending invitations: his region's only, and only those he may revoke.
+	h.invite(store.Invitation{Role: roles.Coordinator, Level: territory.LevelRegion, Region: "32"})
+	var hdf int
+	if err := h.db.SQL.QueryRow(t.Context(), `SELECT id FROM invitations WHERE region = '32' AND scope = 'region' AND used_at IS NULL`).Scan(&hdf); err != nil {
+		t.Fatal(err)
+	}
+	marc.PressOn(team, "Invitations en attente")
+	pending := marc.Expect("Invitations en attente : 2 invitations.")
+	if !strings.Contains(pending.Text, "1. coordinateur départemental, Gard\n") || !strings.Contains(pending.Text, "2. coordinateur régional, Occitanie\n") {
+		t.Errorf("Occitanie's pending invitations:\n%s", pending.Text)
+	}
+	if got := pressData(t, marc, welcome.ID, fmt.Sprintf("eq:r:%d", hdf)); got != "Cette invitation n'est plus en attente." {
+		t.Errorf("Occitanie's coordinator revoking the Hauts-de-France's invitation: %q", got)
+	}
+	if n := h.count(`SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d invitations revoked across regions", n)
+	}
+
+	// Forged presses on people of the Hauts-de-France: its mediator, its
+	// regional coordinator, the national coordinator.
+	for _, data := range []string{"eq:D:7702", "eq:D:7704", "eq:D:7711"} {
+		if got := pressData(t, marc, welcome.ID, data); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
+			t.Errorf("Occitanie's coordinator pressing %s: %q", data, got)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d users disabled across regions", n)
 	}
 	nadia.Send("/equipe")
 	if got := nadia.Expect("Votre équipe (national : Hauts-de-France et Occitanie) : 5 personnes.").Text; !strings.Contains(got, "Awa") || !strings.Contains(got, "Inès") ||
