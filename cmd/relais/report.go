@@ -23,9 +23,9 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	var ra export.ReportArgs
 	fs.StringVar(&ra.From, "from", "", "first day, 2024-01-01")
 	fs.StringVar(&ra.To, "to", "", "last day, 2024-12-31")
-	fs.StringVar(&ra.Departement, "departement", "", "02, 59, 60, 62, 80 or picardie (default: the region)")
+	fs.StringVar(&ra.Departement, "departement", "", "a served département (59), a grouping (picardie), a region's name or national (default: the region, or every served region)")
 	fs.StringVar(&ra.Format, "format", "text", "text, json, csv, xlsx, codes (the tracking CSV that relais import reads), docx or pdf (the regional annual report)")
-	fs.BoolVar(&ra.Annexe, "annexe", false, "Annexe 1: Région, Picardie, Nord, Pas-de-Calais, rural and QPV posts side by side")
+	fs.BoolVar(&ra.Annexe, "annexe", false, "Annexe 1: the region's territories side by side (Hauts-de-France: Région, Picardie, Nord, Pas-de-Calais, rural and QPV posts; national: one column per region)")
 	out := fs.String("out", "", "output file (default: standard output)")
 	if err := parseFlags(fs, args, "relais report --from 2024-01-01 --to 2024-12-31 [--departement 59|picardie] [--format text|json|csv|xlsx|codes|docx|pdf] [--annexe] [--out FICHIER]"); err != nil {
 		return err
@@ -41,6 +41,7 @@ func runReport(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	ra.Today = time.Now().In(cfg.Location)
+	ra.Served = cfg.Regions
 	if err := auditReport(ctx, st, ra, *out); err != nil {
 		return err
 	}
@@ -75,8 +76,8 @@ func auditReport(ctx context.Context, st *store.Store, ra export.ReportArgs, out
 	if err != nil {
 		return nil
 	}
-	s, err := export.ScopeOf(ra.Departement)
-	if err != nil || ra.Annexe && s.Kind != indicators.KindRegion {
+	s, err := export.ScopeOf(ra.Departement, ra.Served)
+	if _, _, annexe := indicators.AnnexeScopes(s); err != nil || ra.Annexe && !annexe {
 		return nil
 	}
 	format := strings.ToLower(ra.Format)

@@ -85,35 +85,40 @@ func (Heading) block()   {}
 func (Table) block()     {}
 func (Image) block()     {}
 
-// Build computes the regional report of period p (the rollups when p is a
-// calendar year) and lays it out in the regional report's order.
-func Build(ctx context.Context, db indicators.Querier, p indicators.Period, now time.Time) (*Document, error) {
-	return build(ctx, db, p, now, true)
+// Build computes the report of period p for s, a region or the national
+// scope (the rollups when p is a calendar year), and lays it out in the
+// regional report's order: its title names the territory, its Annexe 1
+// has the region's columns (the served regions', national).
+func Build(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, now time.Time) (*Document, error) {
+	return build(ctx, db, p, s, now, true)
 }
 
 // BuildFigures is Build without the reviews' open answers (free text): its
 // section 8 says they stay on the server. It is the document that may be
 // sent through a chat.
-func BuildFigures(ctx context.Context, db indicators.Querier, p indicators.Period, now time.Time) (*Document, error) {
-	return build(ctx, db, p, now, false)
+func BuildFigures(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, now time.Time) (*Document, error) {
+	return build(ctx, db, p, s, now, false)
 }
 
-func build(ctx context.Context, db indicators.Querier, p indicators.Period, now time.Time, withAnswers bool) (*Document, error) {
-	r, err := indicators.Compute(ctx, db, p, indicators.Region(), indicators.AsOf(now))
+func build(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, now time.Time, withAnswers bool) (*Document, error) {
+	if _, _, ok := indicators.AnnexeScopes(s); !ok {
+		return nil, fmt.Errorf("annual report: a region or the national scope, not %q", s.Key())
+	}
+	r, err := indicators.Compute(ctx, db, p, s, indicators.AsOf(now))
 	if err != nil {
 		return nil, fmt.Errorf("annual report: %w", err)
 	}
-	annexe, err := indicators.ComputeAnnexe(ctx, db, p, indicators.AsOf(now))
+	annexe, err := indicators.ComputeAnnexe(ctx, db, p, s, indicators.AsOf(now))
 	if err != nil {
 		return nil, fmt.Errorf("annual report: %w", err)
 	}
-	posts, err := indicators.PostsByDepartement(ctx, db, p)
+	posts, err := indicators.PostsByDepartement(ctx, db, p, s)
 	if err != nil {
 		return nil, fmt.Errorf("annual report: %w", err)
 	}
 	answerBlocks := []Block{Paragraph{Text: AnswersOnServer}}
 	if withAnswers {
-		answers, err := indicators.OpenAnswers(ctx, db, p, indicators.Region())
+		answers, err := indicators.OpenAnswers(ctx, db, p, s)
 		if err != nil {
 			return nil, fmt.Errorf("annual report: %w", err)
 		}
@@ -164,12 +169,16 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 	}
 	tbl := func(name string) Block { return Table{tables[name]} }
 	year := indicators.Day(r.Period.From).Year()
-	title := "Bilan régional " + strconv.Itoa(year)
+	kind := "Bilan régional"
+	if r.Scope.Kind == indicators.KindNational {
+		kind = "Bilan national"
+	}
+	title := kind + " " + strconv.Itoa(year)
 	if indicators.Day(r.Period.To).Year() != year || indicators.Day(r.Period.From).YearDay() != 1 {
-		title = "Bilan régional – " + r.Period.Label()
+		title = kind + " – " + r.Period.Label()
 	}
 	d := &Document{
-		Title:       "Les médiateurs santé en quartiers politique de la ville – " + title + " – Hauts-de-France",
+		Title:       "Les médiateurs santé en quartiers politique de la ville – " + title + " – " + r.Label,
 		Subtitle:    "Produit par Relais le " + now.In(paris()).Format("02/01/2006") + " à partir des fiches, actions et bilans saisis. Période : " + r.Period.Label() + ".",
 		Provisional: Provisional(r.Period, now),
 		Running:     title,
@@ -193,11 +202,11 @@ func layout(r *indicators.Report, annexe *indicators.Annexe, posts []indicators.
 		if b := r.ByDepartement[c.Departement]; b != nil {
 			active = b.Mediators
 		}
-		postTable.Rows = append(postTable.Rows, []any{codes.Departements.Label(c.Departement), c.Posts, c.Rural, c.Posts - c.Rural, active})
+		postTable.Rows = append(postTable.Rows, []any{codes.DepartementLabel(c.Departement), c.Posts, c.Rural, c.Posts - c.Rural, active})
 		sum.Posts += c.Posts
 		sum.Rural += c.Rural
 	}
-	postTable.Rows = append(postTable.Rows, []any{"Hauts-de-France", sum.Posts, sum.Rural, sum.Posts - sum.Rural, r.Mediators})
+	postTable.Rows = append(postTable.Rows, []any{r.Label, sum.Posts, sum.Rural, sum.Posts - sum.Rural, r.Mediators})
 	// The day the statuses are read: the period's end, or today.
 	asOf := indicators.Day(r.Period.To).Format("02/01/2006")
 	resolved := "étaient résolues à la fin de la période"
@@ -537,7 +546,7 @@ func openAnswerBlocks(answers []indicators.OpenAnswer) []Block {
 				continue
 			}
 			th := Theme(text)
-			k := quote{text, codes.Departements.Label(a.Departement)}
+			k := quote{text, codes.DepartementLabel(a.Departement)}
 			if times[k] == 0 {
 				byTheme[th] = append(byTheme[th], k)
 			}

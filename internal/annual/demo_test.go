@@ -93,7 +93,7 @@ func TestAnnualReportOfTheDemoYears(t *testing.T) {
 	db := demoYear(t, today)
 	ctx := context.Background()
 
-	d, err := annual.BuildFigures(ctx, db.Store.Reports(), indicators.Year(2025), today)
+	d, err := annual.BuildFigures(ctx, db.Store.Reports(), indicators.Year(2025), indicators.Region("32"), today)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestAnnualReportOfTheDemoYears(t *testing.T) {
 		t.Errorf("the figures-only report has the open answers")
 	}
 
-	current, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2026), today)
+	current, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2026), indicators.Region("32"), today)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 
 	before := h.snapshot()
 	period := "20260101-20261231"
-	region, nord := tag(indicators.Region()), tag(indicators.Departement("59"))
+	region, nord := tag(indicators.Region("32")), tag(indicators.Departement("59"))
 
 	// What each entry is tried with: a command as typed, a button's data.
 	samples := map[string][]string{

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -38,6 +39,7 @@ type Messenger interface {
 
 // Bot handles updates. It is safe for concurrent use by updates of different chats.
 type Bot struct {
+	served   territory.Served // the regions the deployment serves (RELAIS_REGIONS), never empty
 	store    *store.Store
 	drafts   Drafts
 	updates  Updates
@@ -54,8 +56,6 @@ type Bot struct {
 	routes       map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
-	// served: the regions served (RELAIS_REGIONS), never empty.
-	served territory.Served
 }
 
 // Options wires a Bot.
@@ -157,8 +157,10 @@ const renewEvery = state.ProcessingTTL / 3
 
 // Updates has each update handled once, and a chat's updates one at a time
 // across replicas (state.Updates): a lease on the chat while one is handled.
+// Claim also reads the user's draft and prompt in the same round trip (see
+// state.Snapshot).
 type Updates interface {
-	BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (state.UpdateStatus, error)
+	Claim(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, updateID int) (state.UpdateStatus, *state.Snapshot, error)
 	RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
 	FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
 	AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
@@ -178,7 +180,7 @@ func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
 		return nil
 	}
 	ctx = withLogAttrs(ctx, slog.Int("update_id", ev.updateID))
-	status, err := b.updates.BeginUpdate(ctx, ev.chatID, ev.updateID)
+	status, snap, err := b.updates.Claim(ctx, ev.chatID, ev.userID, ev.updateID)
 	if err != nil {
 		b.log.ErrorContext(ctx, "claim update", "err", err)
 		b.answer(ctx, ev, "")
@@ -192,8 +194,8 @@ func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
 	case state.UpdateBusy:
 		return ErrChatBusy
 	}
-	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
-	go b.renew(renewCtx, ev.chatID, ev.updateID)
+	ctx = state.WithSnapshot(ctx, snap)
+	stopRenew := b.keepLease(ctx, ev.chatID, ev.updateID)
 	done := false
 	defer func() {
 		stopRenew()
@@ -235,19 +237,34 @@ func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, id
 	}
 }
 
-// renew keeps the chat's lease while its update is handled.
-func (b *Bot) renew(ctx context.Context, chatID ids.ChatID, updateID int) {
-	t := time.NewTicker(renewEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := b.updates.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
-				b.log.WarnContext(ctx, "renew update lease", "update_id", updateID, "err", err)
-			}
+// keepLease renews the chat's lease every renewEvery while its update is
+// handled, until stop is called. A timer rather than a goroutine waiting on
+// a ticker: almost every update ends long before the first renewal, and a
+// goroutine started, parked and woken again for each of them was pure cost
+// to the scheduler.
+func (b *Bot) keepLease(ctx context.Context, chatID ids.ChatID, updateID int) (stop func()) {
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var (
+		mu sync.Mutex
+		t  *time.Timer
+	)
+	mu.Lock()
+	t = time.AfterFunc(renewEvery, func() {
+		if err := b.updates.RenewUpdate(rctx, chatID, updateID); err != nil && rctx.Err() == nil {
+			b.log.WarnContext(rctx, "renew update lease", "update_id", updateID, "err", err)
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		if rctx.Err() == nil {
+			t.Reset(renewEvery)
+		}
+	})
+	mu.Unlock()
+	return func() {
+		cancel() // a renewal under way stops, and sets no further one
+		mu.Lock()
+		t.Stop()
+		mu.Unlock()
 	}
 }
 

@@ -11,11 +11,11 @@ import (
 
 	"github.com/relais-sante/relais/internal/callbackdata"
 	"github.com/relais-sante/relais/internal/chat"
-	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Figures flows (/indicateurs, /monbilan, /export) are stateless: each button
@@ -31,11 +31,20 @@ const (
 	flowActivity   = callbackdata.FlowActivity
 )
 
-// viewer is who asks for figures, with their role and territory.
+// viewer is who asks for figures, with their role and territory. A
+// national coordinator sees the figures an admin sees (every served
+// region, and the national scope side by side): indicators.Viewer has no
+// national level of its own.
 func viewer(u *store.User) indicators.Viewer {
 	v := indicators.Viewer{Role: u.Role}
+	if u.Coordinator != nil && u.Coordinator.Level == territory.LevelNational {
+		return indicators.Viewer{Role: roles.Admin}
+	}
 	if u.Coordinator != nil {
 		v.Level, v.Departement, v.Structure = u.Coordinator.Level, u.Coordinator.Departement, u.Coordinator.Structure
+		if v.Level == territory.LevelRegion {
+			v.Region = u.Coordinator.Region
+		}
 	}
 	if u.Mediator != nil {
 		v.MediatorID = u.Mediator.ID
@@ -48,9 +57,9 @@ func viewer(u *store.User) indicators.Viewer {
 // button names one by its scopeTag, looked up in this list when pressed.
 func (b *Bot) scopes(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
 	v := viewer(u)
-	out := indicators.Scopes(v)
+	out := indicators.Scopes(b.served, v)
 	if u.Role != roles.Mediator {
-		more, err := indicators.StructureScopes(ctx, b.store.Reports(), v)
+		more, err := indicators.StructureScopes(ctx, b.store.Reports(), b.served, v)
 		if err != nil {
 			return nil, err
 		}
@@ -354,13 +363,13 @@ func (b *Bot) chooseScope(ctx context.Context, u *store.User, ev event, flow, pc
 // indicators.Allowed alone decides whether this user may see it: a forged
 // tag naming another territory is found, and refused.
 func (b *Bot) territories(ctx context.Context, u *store.User) ([]indicators.Scope, error) {
-	all := indicators.Scopes(indicators.Viewer{Role: roles.Admin})
-	for _, d := range codes.Departements {
+	all := indicators.Scopes(b.served, indicators.Viewer{Role: roles.Admin})
+	for _, d := range b.served.Departements() {
 		all = append(all, indicators.Departement(d.Code),
 			indicators.Scope{Kind: indicators.KindRural, Departement: d.Code},
 			indicators.Scope{Kind: indicators.KindQPVPosts, Departement: d.Code})
 	}
-	structures, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
+	structures, err := indicators.StructureScopes(ctx, b.store.Reports(), b.served, indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return nil, err
 	}
@@ -423,7 +432,7 @@ func (b *Bot) figuresTerritory(ctx context.Context, u *store.User, ev event, flo
 			break
 		}
 	}
-	if !ok || !found || !indicators.Allowed(viewer(u), scope) {
+	if !ok || !found || !indicators.Allowed(b.served, viewer(u), scope) {
 		if found {
 			b.audit(ctx, u.TelegramID, store.AuditRefused, scope.Key(), map[string]any{"reason": "territory", "flow": flow})
 		}

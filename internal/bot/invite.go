@@ -106,7 +106,7 @@ func structureTag(dep, name string) string {
 
 // knownStructures lists the structures of dep that u may invite into.
 func (b *Bot) knownStructures(ctx context.Context, u *store.User, dep string) ([]string, error) {
-	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
+	scopes, err := indicators.StructureScopes(ctx, b.store.Reports(), b.served, indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +120,20 @@ func (b *Bot) knownStructures(ctx context.Context, u *store.User, dep string) ([
 		out = append(out, u.Coordinator.Structure) // their structure, before its first mediator
 	}
 	return out, nil
+}
+
+// inviteUsage shows typed invitations with one of the served
+// départements: the Hauts-de-France's own examples where it is served
+// first, else the first served département's code.
+func (b *Bot) inviteUsage() string {
+	deps := b.served[0].Departements()
+	if b.served[0].Code == store.DefaultRegion || len(deps) == 0 {
+		return inviteUsage
+	}
+	d := deps[0].Code
+	return "Pour une structure qui n'est pas dans la liste, écrivez par exemple :\n" +
+		"/inviter médiateur " + d + " Centre social du centre-ville\n/inviter médiateur rural " + d + " Maison de santé du canton\n" +
+		"/inviter coordinateur " + d + " Centre social du centre-ville (coordinateur de structure)"
 }
 
 const inviteUsage = "Pour une structure qui n'est pas dans la liste, écrivez par exemple :\n" +
@@ -474,7 +488,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	case "coordinateur", "coordinatrice", "coordinateur·rice":
 		inv.Role, inv.Level = roles.Coordinator, territory.LevelStructure
 	default:
-		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+inviteUsage)
+		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+b.inviteUsage())
 		return nil
 	}
 	words = words[1:]
@@ -486,7 +500,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 		for _, d := range b.served.Departements() {
 			deps = append(deps, d.Code)
 		}
-		b.reply(ctx, ev, "Écrivez le numéro du département ("+orList(deps)+") puis le nom de la structure.\n\n"+inviteUsage)
+		b.reply(ctx, ev, "Écrivez le numéro du département ("+orList(deps)+") puis le nom de la structure.\n\n"+b.inviteUsage())
 		return nil
 	}
 	inv.Departement, inv.Structure = words[0], strings.Join(words[1:], " ")

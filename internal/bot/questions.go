@@ -33,7 +33,7 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) error {
 	}
 	// Every structure is recognised, so a question about one outside the
 	// asker's territory is refused by name rather than misunderstood.
-	all, err := indicators.StructureScopes(ctx, b.store.Reports(), indicators.Viewer{Role: roles.Admin})
+	all, err := indicators.StructureScopes(ctx, b.store.Reports(), b.served, indicators.Viewer{Role: roles.Admin})
 	if err != nil {
 		return fmt.Errorf("list structures for a question: %w", err)
 	}
@@ -43,7 +43,7 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) error {
 			structures = append(structures, question.Structure{Departement: s.Departement, Name: s.Structure})
 		}
 	}
-	q := question.NewParser(structures).Parse(ev.text, b.Now())
+	q := question.NewParser(b.served, structures).Parse(ev.text, b.Now())
 	if last, ok := b.lastQuestion(ctx, ev.chatID); ok {
 		if fq, ok := question.FollowUp(q, last); ok {
 			q = fq
@@ -56,14 +56,14 @@ func (b *Bot) askQuestion(ctx context.Context, u *store.User, ev event) error {
 		}
 	}
 	if len(q.Foreign) > 0 {
-		b.reply(ctx, ev, question.ForeignPlaces(q, u.Role == roles.Mediator, exampleStructure(u, all)))
+		b.reply(ctx, ev, question.ForeignPlaces(b.served, q, viewer(u), b.exampleStructure(u, all)))
 		return nil
 	}
 	if !q.Understood() {
 		b.send(ctx, ev.chatID, question.NotUnderstood(q), b.suggestionButtons(ctx, u, q))
 		return nil
 	}
-	scope, refusal := question.Scope(q, viewer(u))
+	scope, refusal := question.Scope(b.served, q, viewer(u))
 	if refusal != "" {
 		b.reply(ctx, ev, refusal)
 		return nil
@@ -84,7 +84,7 @@ func (b *Bot) pressQuestion(ctx context.Context, u *store.User, ev event, fields
 		return failure{msgTechnical, fmt.Errorf("list scopes: %w", err)}
 	}
 	for _, s := range scopes {
-		if scopeTag(s) == fields[2] && indicators.Allowed(viewer(u), s) {
+		if scopeTag(s) == fields[2] && indicators.Allowed(b.served, viewer(u), s) {
 			b.answer(ctx, ev, "")
 			q.Period, q.PeriodSaid = p, true
 			return b.answerQuestion(ctx, u, ev, q, s)
@@ -109,7 +109,7 @@ func (b *Bot) answerQuestion(ctx context.Context, u *store.User, ev event, q que
 	switch q.Breakdown {
 	case question.ByDepartement:
 		for _, d := range question.Departements(scope) {
-			if !indicators.Allowed(viewer(u), d) {
+			if !indicators.Allowed(b.served, viewer(u), d) {
 				continue
 			}
 			dr, err := indicators.Compute(ctx, b.store.Reports(), q.Period, d, opts...)
@@ -197,12 +197,12 @@ func (b *Bot) lastQuestion(ctx context.Context, chatID ids.ChatID) (question.Que
 
 // exampleStructure is the name of a structure the asker may ask about, to
 // show how a structure is named in a question; "" for none.
-func exampleStructure(u *store.User, all []indicators.Scope) string {
+func (b *Bot) exampleStructure(u *store.User, all []indicators.Scope) string {
 	if u.Role == roles.Mediator {
 		return ""
 	}
 	for _, s := range all {
-		if indicators.Allowed(viewer(u), s) {
+		if indicators.Allowed(b.served, viewer(u), s) {
 			return s.Structure
 		}
 	}
@@ -274,7 +274,7 @@ func (b *Bot) answerButtons(ctx context.Context, u *store.User, q question.Query
 func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Query) [][]chat.Button {
 	var rows [][]chat.Button
 	for _, sq := range question.Suggestions(q) {
-		scope, refusal := question.Scope(sq, viewer(u))
+		scope, refusal := question.Scope(b.served, sq, viewer(u))
 		if refusal != "" {
 			continue
 		}

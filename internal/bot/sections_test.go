@@ -159,14 +159,14 @@ func TestForgedSectionButtonIsRefused(t *testing.T) {
 	// region; the coordinators' prefix, refused by role.
 	for _, data := range []string{
 		"ms:20260101-20261231:" + tag(indicators.Departement("62")) + ":droits",
-		"ms:20260101-20261231:" + tag(indicators.Region()) + ":publics",
+		"ms:20260101-20261231:" + tag(indicators.Region("32")) + ":publics",
 	} {
 		h.forgePress(awa, own, data)
 		if got := awa.LastMessage(); !strings.Contains(got.Text, "ne fait pas partie") || strings.Contains(got.Text, "demandes") {
 			t.Errorf("forged %q answered %s", data, got)
 		}
 	}
-	h.forgePress(awa, own, "is:20260101-20261231:"+tag(indicators.Region())+":droits")
+	h.forgePress(awa, own, "is:20260101-20261231:"+tag(indicators.Region("32"))+":droits")
 	if got := awa.LastMessage(); strings.Contains(got.Text, "Accès aux droits") {
 		t.Errorf("a mediator got a coordinator's section: %s", got)
 	}

@@ -46,23 +46,13 @@ func (l List) Codes() []string {
 	return out
 }
 
-// Departements of the Hauts-de-France region (INSEE 32), from the
-// embedded reference (internal/territory).
-var Departements = departementsOf(hautsDeFrance)
-
-// Picardie is the former region the report groups: Aisne, Oise, Somme, the
-// first grouping of the Hauts-de-France's Annexe 1 (internal/territory).
-var Picardie = hautsDeFrance.Annexe()[0].Departements
+// Departements of the Hauts-de-France region (INSEE 32), the default
+// deployment, from the embedded reference (internal/territory). Only the
+// tracking file's check still uses it (it is not told the served regions
+// yet); everything else reads DepartementsOf(served) or DepartementLabel.
+var Departements = DepartementsOf(territory.Served{hautsDeFrance})
 
 var hautsDeFrance, _ = territory.FindRegion("32")
-
-func departementsOf(r territory.Region) List {
-	var out List
-	for _, d := range r.Departements() {
-		out = append(out, Choice{d.Code, d.Name})
-	}
-	return out
-}
 
 var Sex = List{{"F", "Femme"}, {"M", "Homme"}, {"X", "Non binaire"}}
 
@@ -255,3 +245,23 @@ var Lists = map[string]List{
 // MaxButton is the longest button text, in characters, that an old phone
 // shows whole in a one-column keyboard.
 const MaxButton = 40
+
+// DepartementsOf lists the départements of the served regions, region by
+// region: the choices a deployment offers, and the rule « a département
+// of a served region ».
+func DepartementsOf(served territory.Served) List {
+	var out List
+	for _, d := range served.Departements() {
+		out = append(out, Choice{d.Code, d.Name})
+	}
+	return out
+}
+
+// DepartementLabel is any French département's name (« Nord » for 59),
+// or the code itself when unknown: labels of rows whatever the region.
+func DepartementLabel(code string) string {
+	if d, ok := territory.FindDepartement(code); ok {
+		return d.Name
+	}
+	return code
+}

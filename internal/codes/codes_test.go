@@ -1,6 +1,7 @@
 package codes
 
 import (
+	"github.com/relais-sante/relais/internal/territory"
 	"slices"
 	"testing"
 	"unicode/utf8"
@@ -61,7 +62,26 @@ func TestDepartementsOfTheHautsDeFrance(t *testing.T) {
 	if !slices.Equal(Departements, want) {
 		t.Errorf("Departements = %v, want %v", Departements, want)
 	}
-	if want := []string{"02", "60", "80"}; !slices.Equal(Picardie, want) {
-		t.Errorf("Picardie = %v, want %v", Picardie, want)
+}
+
+// A deployment's choices are its served regions' départements, region by
+// region; any département's name reads from the reference.
+func TestDepartementsOfTheServedRegions(t *testing.T) {
+	both, err := territory.Serve([]string{"32", "76"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := DepartementsOf(both)
+	if len(l) != 18 || l[0] != (Choice{"02", "Aisne"}) || l[5] != (Choice{"09", "Ariège"}) || l[17] != (Choice{"82", "Tarn-et-Garonne"}) {
+		t.Errorf("DepartementsOf(32, 76) = %v", l)
+	}
+	if l.Has("75") || !l.Has("31") {
+		t.Errorf("DepartementsOf(32, 76) has 75 or lacks 31: %v", l)
+	}
+	if got := DepartementLabel("31"); got != "Haute-Garonne" {
+		t.Errorf("DepartementLabel(31) = %q", got)
+	}
+	if got := DepartementLabel("xx"); got != "xx" {
+		t.Errorf("DepartementLabel(xx) = %q", got)
 	}
 }

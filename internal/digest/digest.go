@@ -37,6 +37,9 @@ type Job struct {
 	Location *time.Location
 	Log      *slog.Logger
 	Sends    *jobs.Sends // nil: a default one on Store
+	// Regions are the served regions (RELAIS_REGIONS); nil: the
+	// Hauts-de-France alone, the default deployment.
+	Regions territory.Served
 }
 
 // recipient is a user who gets a digest and the scope it covers.
@@ -177,7 +180,7 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 	}
 	out := make([]recipient, 0, len(ds))
 	for _, d := range ds {
-		scope, ok := scopeOf(d)
+		scope, ok := scopeOf(d, j.served())
 		if !ok {
 			// Never the region by default: someone whose territory is not
 			// known gets nothing, and the operator a line to fix the row.
@@ -193,21 +196,32 @@ func (j *Job) recipients(ctx context.Context, due time.Time) ([]recipient, error
 	return out, nil
 }
 
+// served is the regions the digests cover.
+func (j *Job) served() territory.Served {
+	if len(j.Regions) > 0 {
+		return j.Regions
+	}
+	hdf, _ := territory.FindRegion("32")
+	return territory.Served{hdf}
+}
+
 // scopeOf is the territory of d's digest: a mediator's own week, the
 // coordinator's structure or département, the region for admins and
-// regional coordinators only. ok is false for anyone else.
-func scopeOf(d store.DigestRecipient) (s indicators.Scope, ok bool) {
+// regional coordinators only (every served region for an admin of
+// several; a regional coordinator's region is known only where one region
+// is served, until the recipients carry it). ok is false for anyone else.
+func scopeOf(d store.DigestRecipient, served territory.Served) (s indicators.Scope, ok bool) {
 	switch {
 	case d.MediatorID != nil:
 		return indicators.Mediator(*d.MediatorID), true
 	case d.Role == roles.Admin:
-		return indicators.Region(), true
+		return indicators.Widest(served, indicators.Viewer{Role: roles.Admin})
 	case d.Role != roles.Coordinator || d.Level == nil:
 		return indicators.Scope{}, false
 	}
 	switch *d.Level {
 	case territory.LevelRegion:
-		return indicators.Region(), true
+		return indicators.Widest(served, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion})
 	case territory.LevelDepartement:
 		return indicators.Departement(d.Departement), d.Departement != ""
 	case territory.LevelStructure:

@@ -83,7 +83,7 @@ func TestFiguresOnlyFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := export.WriteFiguresXLSX(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region(), &buf); err != nil {
+	if err := export.WriteFiguresXLSX(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), &buf); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -114,7 +114,7 @@ func TestFiguresOnlyFiles(t *testing.T) {
 		t.Errorf("Synthèse B4 (Fiches) = %q, %v; want 3", v, err)
 	}
 	var doc bytes.Buffer
-	if err := export.WriteAnnualFigures(ctx, db.Store.Reports(), indicators.Year(2024), export.FormatDOCX, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), &doc); err != nil {
+	if err := export.WriteAnnualFigures(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), export.FormatDOCX, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), &doc); err != nil {
 		t.Fatal(err)
 	}
 	text := zipText(t, doc.Bytes(), "word/document.xml")

@@ -85,9 +85,10 @@ func writeWorkbook(ctx context.Context, db indicators.Querier, r *indicators.Rep
 			return fmt.Errorf("write XLSX sheet %s: %w", t.Name, err)
 		}
 	}
-	if r.Scope.Kind == indicators.KindRegion {
-		// The region's workbook carries Annexe 1, its six territories side by side.
-		a, err := indicators.ComputeAnnexe(ctx, db, r.Period)
+	if _, _, ok := indicators.AnnexeScopes(r.Scope); ok {
+		// A region's workbook carries its Annexe 1, its territories side by
+		// side; the national one, the served regions side by side.
+		a, err := indicators.ComputeAnnexe(ctx, db, r.Period, r.Scope)
 		if err != nil {
 			return fmt.Errorf("write XLSX: %w", err)
 		}

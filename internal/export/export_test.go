@@ -173,7 +173,7 @@ func TestFilename(t *testing.T) {
 	if got := export.Filename(indicators.Departement("62"), p, "xlsx"); got != "relais_pas-de-calais_2024-01-01_2024-12-31.xlsx" {
 		t.Errorf("filename %q", got)
 	}
-	if got := export.Filename(indicators.Picardie(), p, "csv"); got != "relais_picardie-aisne-oise-somme_2024-01-01_2024-12-31.csv" {
+	if got := export.Filename(indicators.Group("32", 0), p, "csv"); got != "relais_picardie-aisne-oise-somme_2024-01-01_2024-12-31.csv" {
 		t.Errorf("filename %q", got)
 	}
 }
@@ -288,7 +288,7 @@ func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
 func TestRegionWorkbookHasAnnexe1(t *testing.T) {
 	db := seed(t)
 	var buf bytes.Buffer
-	if err := export.WriteXLSX(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region(), &buf); err != nil {
+	if err := export.WriteXLSX(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), &buf); err != nil {
 		t.Fatal(err)
 	}
 	f, err := excelize.OpenReader(&buf)

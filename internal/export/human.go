@@ -10,6 +10,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/territory"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
 
@@ -24,7 +25,7 @@ var HumanHeader = []string{"Fiche", "Date", "Médiateur", "Département", "Perso
 // that turns its code into the label mediators tap (nil: not a code).
 var humanLists = func() []codes.List {
 	byColumn := map[string]codes.List{
-		"departement": codes.Departements, "sex": codes.Sex, "qpv": codes.QPV, "resources": codes.Resources,
+		"departement": codes.DepartementsOf(territory.Regions()), "sex": codes.Sex, "qpv": codes.QPV, "resources": codes.Resources,
 		"contact_mode": codes.ContactModes, "level": codes.Levels, "social_protection": codes.YesNo,
 		"request_kind": codes.RequestKinds, "status": codes.Statuses,
 	}

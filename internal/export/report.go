@@ -5,49 +5,92 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // ReportArgs are the options of `relais report`.
 type ReportArgs struct {
-	From, To    string // 2024-01-01 (or 01/01/2024)
-	Departement string // "" or "region" for the region, "picardie", or a code: "59"
+	From, To string // 2024-01-01 (or 01/01/2024)
+	// Departement is the territory: "" or "region" for the served region
+	// (every served region side by side when there are several), a served
+	// region's name or code, a grouping ("picardie"), "national", or a
+	// département's code or name: "59".
+	Departement string
 	Format      string // text (default), json, csv, xlsx, codes (the tracking CSV, for `relais import`)
-	// Annexe asks for Annexe 1: six territories side by side (region only).
+	// Annexe asks for Annexe 1: the region's territories side by side (or
+	// the served regions', national).
 	Annexe bool
 	Out    io.Writer
 	// Today is the day the period's bounds count from (indicators.LastDay),
 	// in the server's zone; zero: now.
 	Today time.Time
+	// Served is the regions the deployment serves (RELAIS_REGIONS); nil:
+	// DefaultServed, the Hauts-de-France.
+	Served territory.Served
 }
 
-// ScopeOf reads the --departement option: "" or "region", "picardie", or
-// a département code ("59", "2" for 02). Errors are French.
-func ScopeOf(dep string) (indicators.Scope, error) {
+// DefaultServed is the deployment without RELAIS_REGIONS: the
+// Hauts-de-France (INSEE 32).
+func DefaultServed() territory.Served {
+	s, err := territory.Serve([]string{"32"})
+	if err != nil {
+		panic(fmt.Sprintf("export: the default region is not in the reference: %v", err))
+	}
+	return s
+}
+
+// ScopeOf reads the --departement option for a deployment serving served:
+// "" or "region" (the served region, or all of them side by side), a
+// served region's name or code, "national", a grouping's name
+// ("picardie"), or a served département's code or name ("59", "2" for 02,
+// "nord"). Errors are French.
+func ScopeOf(dep string, served territory.Served) (indicators.Scope, error) {
 	d := strings.ToLower(strings.TrimSpace(dep))
+	widest := func() indicators.Scope {
+		if len(served) == 1 {
+			return indicators.Region(served[0].Code)
+		}
+		return indicators.National(served)
+	}
 	switch d {
-	case "", "region", "région", "hauts-de-france":
-		return indicators.Region(), nil
-	case "picardie":
-		return indicators.Picardie(), nil
+	case "", "region", "région":
+		return widest(), nil
+	case "national", "france":
+		return indicators.National(served), nil
+	}
+	var names []string
+	for _, r := range served {
+		if strings.EqualFold(r.Name, d) {
+			return indicators.Region(r.Code), nil
+		}
 	}
 	if len(d) == 1 {
 		d = "0" + d
 	}
-	if codes.Departements.Has(d) {
-		return indicators.Departement(d), nil
-	}
-	for _, c := range codes.Departements {
-		if strings.EqualFold(c.Label, d) {
+	for _, c := range codes.DepartementsOf(served) {
+		if strings.EqualFold(c.Code, d) || strings.EqualFold(c.Label, d) {
 			return indicators.Departement(c.Code), nil
 		}
+		names = append(names, c.Code)
 	}
-	return indicators.Scope{}, fmt.Errorf("département « %s » inconnu (02, 59, 60, 62, 80 ou picardie)", dep)
+	for _, r := range served {
+		for i, g := range r.Annexe() {
+			if len(g.Departements) > 1 {
+				if strings.EqualFold(g.Name, d) {
+					return indicators.Group(r.Code, i), nil
+				}
+				names = append(names, strings.ToLower(g.Name))
+			}
+		}
+	}
+	return indicators.Scope{}, fmt.Errorf("département « %s » inconnu (%s ou %s)", dep, strings.Join(names[:len(names)-1], ", "), names[len(names)-1])
 }
 
 // RunReport is `relais report`: the report's tables for a period and a
@@ -65,7 +108,11 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	if err != nil {
 		return err
 	}
-	s, err := ScopeOf(args.Departement)
+	served := args.Served
+	if len(served) == 0 {
+		served = DefaultServed()
+	}
+	s, err := ScopeOf(args.Departement, served)
 	if err != nil {
 		return err
 	}
@@ -73,17 +120,17 @@ func RunReport(ctx context.Context, db indicators.Querier, args ReportArgs) erro
 	switch format {
 	case "", "text", "json", "csv", "xlsx":
 	case FormatDOCX, FormatPDF:
-		if s.Kind != indicators.KindRegion || args.Annexe {
+		if s.Kind != indicators.KindRegion && s.Kind != indicators.KindNational || args.Annexe {
 			return fmt.Errorf("le rapport annuel (--format %s) couvre la région, Annexe 1 comprise : retirez --departement et --annexe", format)
 		}
-		return WriteAnnual(ctx, db, p, format, time.Now(), args.Out)
+		return WriteAnnual(ctx, db, p, s, format, time.Now(), args.Out)
 	case FormatCodes:
 		return WriteTrackingCSV(ctx, db, p, s, args.Out)
 	default:
 		return fmt.Errorf("format « %s » inconnu (text, json, csv, xlsx, codes, docx ou pdf)", args.Format)
 	}
 	if args.Annexe {
-		return runAnnexe(ctx, db, p, s, args, format)
+		return runAnnexe(ctx, db, p, s, served, args, format)
 	}
 	r, err := indicators.Compute(ctx, db, p, s)
 	if err != nil {
@@ -114,10 +161,11 @@ const (
 	FormatPDF  = "pdf"
 )
 
-// WriteAnnual writes the regional annual report of period p as a DOCX (to
-// edit) or a PDF (to send); now dates it and counts overdue follow-ups.
-func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period, format string, now time.Time, w io.Writer) error {
-	d, err := annual.Build(ctx, db, p, now)
+// WriteAnnual writes the annual report of period p for s (a region, or
+// the national scope) as a DOCX (to edit) or a PDF (to send); now dates it
+// and counts overdue follow-ups.
+func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, format string, now time.Time, w io.Writer) error {
+	d, err := annual.Build(ctx, db, p, s, now)
 	if err != nil {
 		return err
 	}
@@ -126,8 +174,8 @@ func WriteAnnual(ctx context.Context, db indicators.Querier, p indicators.Period
 
 // WriteAnnualFigures is WriteAnnual without the reviews' open answers (their
 // section says where they are): the version that may travel through a chat.
-func WriteAnnualFigures(ctx context.Context, db indicators.Querier, p indicators.Period, format string, now time.Time, w io.Writer) error {
-	d, err := annual.BuildFigures(ctx, db, p, now)
+func WriteAnnualFigures(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, format string, now time.Time, w io.Writer) error {
+	d, err := annual.BuildFigures(ctx, db, p, s, now)
 	if err != nil {
 		return err
 	}
@@ -152,12 +200,18 @@ func writeFootnotes(w io.Writer, defs []indicators.Definition) error {
 	return err
 }
 
-// runAnnexe is `relais report --annexe`: Annexe 1 of the regional report.
-func runAnnexe(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, args ReportArgs, format string) error {
-	if s.Kind != indicators.KindRegion {
-		return fmt.Errorf("--annexe couvre la région (six colonnes : Région, Picardie, Nord, Pas-de-Calais, ruraux, QPV) : retirez --departement")
+// runAnnexe is `relais report --annexe`: Annexe 1 of the region's report
+// (or the national one's: one column per served region).
+func runAnnexe(ctx context.Context, db indicators.Querier, p indicators.Period, s indicators.Scope, served territory.Served, args ReportArgs, format string) error {
+	if _, _, ok := indicators.AnnexeScopes(s); !ok {
+		region := indicators.Region(s.RegionCode())
+		if s.RegionCode() == "" {
+			region = indicators.Region(served[0].Code)
+		}
+		_, columns, _ := indicators.AnnexeScopes(region)
+		return fmt.Errorf("--annexe couvre la région (colonnes : %s) : retirez --departement", annexeColumns(columns))
 	}
-	a, err := indicators.ComputeAnnexe(ctx, db, p)
+	a, err := indicators.ComputeAnnexe(ctx, db, p, s)
 	if err != nil {
 		return err
 	}
@@ -175,6 +229,16 @@ func runAnnexe(ctx context.Context, db indicators.Querier, p indicators.Period, 
 		return WriteAnnexeXLSX(a, args.Out)
 	}
 	return indicators.WriteText(args.Out, a.Tables())
+}
+
+// annexeColumns names Annexe 1's columns in a sentence: « Région,
+// Picardie, Nord, Pas-de-Calais, ruraux, QPV ».
+func annexeColumns(columns []string) string {
+	short := slices.Clone(columns)
+	for i, c := range short {
+		short[i] = strings.TrimPrefix(strings.TrimPrefix(c, "Médiateurs "), "médiateurs ")
+	}
+	return strings.Join(short, ", ")
 }
 
 // writeTablesCSV writes each table as a title line, a header and its rows,

@@ -136,7 +136,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]ids.MediatorID) {
 func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 	db, _ := seedActions(t)
 	ctx := context.Background()
-	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2026), indicators.Region(), indicators.AsOf(time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)))
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2026), indicators.Region("32"), indicators.AsOf(time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}

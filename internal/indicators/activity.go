@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/frtext"
-
-	"github.com/relais-sante/relais/internal/codes"
 )
 
 // Activity is who logs what in a territory: for each active mediator post,
@@ -39,7 +37,7 @@ type MediatorActivity struct {
 // ComputeActivity lists the active posts of scope s with their activity
 // over p and their review of reviewYear. It does not check access.
 func ComputeActivity(ctx context.Context, db Querier, p Period, s Scope, reviewYear int) (*Activity, error) {
-	if err := s.Validate(); err != nil {
+	if err := s.Validate(everywhere()); err != nil {
 		return nil, fmt.Errorf("compute activity: %w", err)
 	}
 	if err := p.Validate(); err != nil {
@@ -86,7 +84,7 @@ func (a *Activity) structures() []structureGroup {
 		if label == "" {
 			label = "Structure non renseignée"
 		}
-		label += " (" + codes.Departements.Label(m.Departement) + ")"
+		label += " (" + departementName(m.Departement) + ")"
 		if n := len(out); n > 0 && out[n-1].label == label {
 			out[n-1].posts = append(out[n-1].posts, m)
 			continue

@@ -6,31 +6,59 @@ import (
 	"fmt"
 
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
-// Annexe is the regional report's Annexe 1: the same figures for six
-// territories side by side (Région, Picardie, Nord, Pas-de-Calais, rural
-// posts, QPV posts), each column a whole Report.
+// Annexe is the report's Annexe 1: the same figures for several
+// territories side by side, each column a whole Report. For a region: the
+// region, its groupings (for the Hauts-de-France: Picardie, Nord,
+// Pas-de-Calais; else one column per département), its rural posts, its
+// QPV posts; for the national scope, one column per served region.
 type Annexe struct {
 	Period  Period    `json:"period"`
 	Columns []string  `json:"columns"`
 	Reports []*Report `json:"reports"`
 }
 
-// AnnexeScopes are the Annexe 1 columns, in the report's order.
-func AnnexeScopes() []Scope {
-	return []Scope{Region(), Picardie(), Departement("59"), Departement("62"), {Kind: KindRural}, {Kind: KindQPVPosts}}
+// AnnexeScopes are the Annexe 1 columns of a region or national scope, in
+// the report's order, with their headings; false for any other scope.
+func AnnexeScopes(s Scope) (scopes []Scope, columns []string, ok bool) {
+	switch s.Kind {
+	case KindNational:
+		for _, code := range s.regionList() {
+			scopes, columns = append(scopes, Region(code)), append(columns, regionName(code))
+		}
+		return scopes, columns, len(scopes) > 0
+	case KindRegion:
+		r, found := territory.FindRegion(s.Region)
+		if !found {
+			return nil, nil, false
+		}
+		scopes, columns = []Scope{Region(r.Code)}, []string{"Région"}
+		for i, g := range r.Annexe() {
+			c := Group(r.Code, i)
+			if len(g.Departements) == 1 {
+				c = Departement(g.Departements[0])
+			}
+			scopes, columns = append(scopes, c), append(columns, g.Name)
+		}
+		return append(scopes, Rural(r.Code), QPVPosts(r.Code)),
+			append(columns, "Médiateurs ruraux", "Médiateurs QPV"), true
+	}
+	return nil, nil, false
 }
 
-// AnnexeColumns are the columns' headings, as the report prints them.
-var AnnexeColumns = []string{"Région", "Picardie", "Nord", "Pas-de-Calais", "Médiateurs ruraux", "Médiateurs QPV"}
-
-// ComputeAnnexe computes the report of each Annexe 1 column for period p.
-// It does not check access: the Annexe covers the region.
-func ComputeAnnexe(ctx context.Context, db Querier, p Period, opts ...Option) (*Annexe, error) {
-	a := &Annexe{Period: Period{From: Day(p.From), To: Day(p.To)}, Columns: AnnexeColumns}
-	for _, s := range AnnexeScopes() {
-		r, err := Compute(ctx, db, p, s, opts...)
+// ComputeAnnexe computes the report of each Annexe 1 column of s (a
+// region or the national scope) for period p. It does not check access:
+// call Allowed on s first.
+func ComputeAnnexe(ctx context.Context, db Querier, p Period, s Scope, opts ...Option) (*Annexe, error) {
+	scopes, columns, ok := AnnexeScopes(s)
+	if !ok {
+		return nil, fmt.Errorf("annexe: a region or the national scope, not %q", s.Key())
+	}
+	a := &Annexe{Period: Period{From: Day(p.From), To: Day(p.To)}, Columns: columns}
+	for _, c := range scopes {
+		r, err := Compute(ctx, db, p, c, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("annexe: %w", err)
 		}

@@ -57,7 +57,7 @@ func TestAnnexe1Of2024SideBySide(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	seed2024Annexe(t, db)
-	a, err := indicators.ComputeAnnexe(ctx, db.Store.Reports(), indicators.Year(2024))
+	a, err := indicators.ComputeAnnexe(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"))
 	if err != nil {
 		t.Fatal(err)
 	}

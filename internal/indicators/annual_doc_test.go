@@ -40,11 +40,11 @@ func build2024Document(t *testing.T) (*annual.Document, *indicators.Report) {
 	                                   improve = 'Un local pour les permanences.' WHERE mediator_id % 7 = 0`,
 		`UPDATE reviews SET health_needs = '{sante_mentale,nutrition}' WHERE mediator_id % 2 = 0`)
 	now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
-	d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), now)
+	d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region(), indicators.AsOf(now))
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), indicators.AsOf(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +426,7 @@ func TestAnnualPDFOfTheCurrentYearIsProvisional(t *testing.T) {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	now := time.Date(2024, 11, 15, 9, 0, 0, 0, time.UTC)
-	d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), now)
+	d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +445,7 @@ func TestAnnualPDFOfTheCurrentYearIsProvisional(t *testing.T) {
 		{time.Date(2024, 12, 31, 22, 0, 0, 0, time.UTC), true},   // 23:00 in Paris
 		{time.Date(2024, 12, 31, 23, 30, 0, 0, time.UTC), false}, // 00:30 on 1 January in Paris
 	} {
-		d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), c.now)
+		d, err := annual.Build(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), c.now)
 		if err != nil {
 			t.Fatal(err)
 		}

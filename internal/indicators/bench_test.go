@@ -77,7 +77,7 @@ func BenchmarkReport1M(b *testing.B) {
 		name  string
 		scope indicators.Scope
 	}{
-		{"region", indicators.Region()},
+		{"region", indicators.Region("32")},
 		{"departement_59", indicators.Departement("59")},
 		{"mediator", indicators.Mediator(1)},
 	} {
@@ -108,7 +108,7 @@ func BenchmarkReport1M(b *testing.B) {
 	b.Run("history_only_region", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2025), indicators.Region(), indicators.WithHistory())
+			r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2025), indicators.Region("32"), indicators.WithHistory())
 			if err != nil || r.History.Previous.Sheets != 650_000 {
 				b.Fatalf("history: %v", err)
 			}
@@ -119,7 +119,7 @@ func BenchmarkReport1M(b *testing.B) {
 	b.Run("annexe", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			a, err := indicators.ComputeAnnexe(ctx, db.Store.Reports(), year)
+			a, err := indicators.ComputeAnnexe(ctx, db.Store.Reports(), year, indicators.Region("32"))
 			if err != nil || a.Reports[0].Sheets != 650_000 {
 				b.Fatalf("annexe: %v", err)
 			}
@@ -129,7 +129,7 @@ func BenchmarkReport1M(b *testing.B) {
 		b.Run("annual_"+format, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				d, err := annual.Build(ctx, db.Store.Reports(), year, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
+				d, err := annual.Build(ctx, db.Store.Reports(), year, indicators.Region("32"), time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -147,7 +147,7 @@ func BenchmarkReport1M(b *testing.B) {
 	b.Run("activity_region", func(b *testing.B) { // /activite: every post of the region
 		b.ReportAllocs()
 		for b.Loop() {
-			a, err := indicators.ComputeActivity(ctx, db.Store.Reports(), indicators.Month(time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)), indicators.Region(), 2023)
+			a, err := indicators.ComputeActivity(ctx, db.Store.Reports(), indicators.Month(time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC)), indicators.Region("32"), 2023)
 			if err != nil || len(a.Mediators) != 58 || a.Text() == "" {
 				b.Fatalf("activity: %v", err)
 			}

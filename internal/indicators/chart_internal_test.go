@@ -62,7 +62,7 @@ func TestChartTitlesBarsAndCounts(t *testing.T) {
 		t.Errorf("chart texts\n%q\nwant\n%q", got, want)
 	}
 
-	empty := svgText(t, &Report{Scope: Region(), Label: "Hauts-de-France", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins")})
+	empty := svgText(t, &Report{Scope: Region("32"), Label: "Hauts-de-France", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins")})
 	if !slices.Contains(empty, "(aucune demande)") || !slices.Contains(empty, "Demandes par type – Hauts-de-France") {
 		t.Errorf("empty chart: %q", empty)
 	}

@@ -14,7 +14,7 @@ import (
 func TestRequestsAndResolutionByDepartement(t *testing.T) {
 	db := seedScopes(t)
 	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Days(time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC)),
-		indicators.Region(), indicators.AsOf(time.Date(2024, 3, 11, 0, 0, 0, 0, time.UTC)))
+		indicators.Region("32"), indicators.AsOf(time.Date(2024, 3, 11, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-
-	"github.com/relais-sante/relais/internal/codes"
 )
 
 // The report's definitions, each written once here: the SQL
@@ -72,12 +70,13 @@ type PostCount struct {
 }
 
 // PostsByDepartement counts the posts active during p (the definition
-// "posts") per département, rural ones apart, in report order.
-func PostsByDepartement(ctx context.Context, db Querier, p Period) ([]PostCount, error) {
+// "posts") per département of scope s, rural ones apart, in report order.
+func PostsByDepartement(ctx context.Context, db Querier, p Period, s Scope) ([]PostCount, error) {
+	cond, args := s.Filter("m", 3)
 	rows, err := db.Query(ctx, `
 SELECT m.departement, count(*), count(*) FILTER (WHERE m.rural)
-FROM mediators m WHERE `+postActiveSQL("m", "$1", "$2")+`
-GROUP BY m.departement`, Day(p.From), Day(p.To))
+FROM mediators m WHERE `+postActiveSQL("m", "$1", "$2")+` AND `+cond+`
+GROUP BY m.departement`, append([]any{Day(p.From), Day(p.To)}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("posts by département: %w", err)
 	}
@@ -94,7 +93,7 @@ GROUP BY m.departement`, Day(p.From), Day(p.To))
 		return nil, fmt.Errorf("posts by département: %w", err)
 	}
 	var out []PostCount
-	for _, d := range codes.Departements.Codes() {
+	for _, d := range s.departements() {
 		c := got[d]
 		c.Departement = d
 		out = append(out, c)

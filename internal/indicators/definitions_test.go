@@ -37,7 +37,7 @@ func TestResolutionIsTheStatusAtThePeriodEnd(t *testing.T) {
 		 ('S1', 5, 'soins', 'rdv', 'en_cours', NULL)`,
 	)
 	for _, opts := range [][]indicators.Option{nil, {indicators.FromBaseTables()}} {
-		for _, s := range []indicators.Scope{indicators.Region(), indicators.Departement("59"), indicators.Mediator(1)} {
+		for _, s := range []indicators.Scope{indicators.Region("32"), indicators.Departement("59"), indicators.Mediator(1)} {
 			r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), s, opts...)
 			if err != nil {
 				t.Fatal(err)
@@ -54,7 +54,7 @@ func TestResolutionIsTheStatusAtThePeriodEnd(t *testing.T) {
 		}
 		// Up to March 2025 the sheet's period still ends in 2024 for the
 		// rights; a period ending later sees every resolution.
-		r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Days(day(2024, 12, 1), day(2025, 3, 31)), indicators.Region(), opts...)
+		r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Days(day(2024, 12, 1), day(2025, 3, 31)), indicators.Region("32"), opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +62,7 @@ func TestResolutionIsTheStatusAtThePeriodEnd(t *testing.T) {
 			t.Errorf("period to March 2025: resolved %d/%d, want 3/1", r.Rights.Resolved, r.Care.Resolved)
 		}
 	}
-	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region())
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestPostsAreThoseActiveDuringThePeriod(t *testing.T) {
 		{indicators.Year(2025), 6, 1},                               // A B D H I J; rural H
 		{indicators.Days(day(2024, 1, 2), day(2024, 12, 30)), 5, 1}, // G and H fall out
 	} {
-		r, err := indicators.Compute(ctx, db.Store.Reports(), c.p, indicators.Region())
+		r, err := indicators.Compute(ctx, db.Store.Reports(), c.p, indicators.Region("32"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +132,7 @@ func TestExploitableReviewsAndDeclaredAverages(t *testing.T) {
 		 VALUES ('S1', 1, 1, '2024-03-20', 'F', 'oui', 'rsa', 'aller_vers', 'informe', 'non'),
 		        ('S2', 1, 2, '2024-03-21', 'M', 'non', 'rsa', 'aller_vers', 'informe', 'non')`,
 	)
-	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region())
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestActionCoBuiltAndCoAnimatedWithSeveralPartners(t *testing.T) {
 		 ('A4', 2, '2024-03-04', 'participation', 'public', NULL, false, '{}'),
 		 ('A5', 2, '2024-03-05', 'coanimee', 'public', NULL, false, '{association}')`,
 	)
-	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region())
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestResolvedAtMidnightBelongsToTheNextPeriod(t *testing.T) {
 		 ('S1', 2, 'droits', 'css', 'resolue', '2025-01-01 00:00:00+01')`,
 	)
 	for _, opts := range [][]indicators.Option{nil, {indicators.FromBaseTables()}} {
-		r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region(), opts...)
+		r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), opts...)
 		if err != nil {
 			t.Fatal(err)
 		}

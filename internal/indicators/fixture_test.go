@@ -232,7 +232,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 		}
 	}
 
-	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region(),
+	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"),
 		indicators.AsOf(time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)))
 	if err != nil {
 		t.Fatal(err)
@@ -376,7 +376,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 	}
 
 	// Picardie and one département only count their own sheets.
-	pic, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Picardie())
+	pic, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Group("32", 0))
 	if err != nil {
 		t.Fatal(err)
 	}

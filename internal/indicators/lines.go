@@ -26,7 +26,7 @@ type SheetLine struct {
 // period, oldest first, streamed from PostgreSQL (never all held in
 // memory). fn must not keep line: it is reused.
 func EachSheetLine(ctx context.Context, db Querier, p Period, s Scope, fn func(line *SheetLine) error) error {
-	if err := s.Validate(); err != nil {
+	if err := s.Validate(everywhere()); err != nil {
 		return fmt.Errorf("sheet lines: %w", err)
 	}
 	cond, args := s.Filter("m", 3)

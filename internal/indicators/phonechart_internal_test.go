@@ -15,7 +15,7 @@ import (
 
 // phoneReport has three rights types, two care types and two obstacles.
 func phoneReport() *Report {
-	r := &Report{Scope: Region(), Label: "Hauts-de-France", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins")}
+	r := &Report{Scope: Region("32"), Label: "Hauts-de-France", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins")}
 	r.Total = newBreakdown("", "")
 	r.Rights.ByType["css"], r.Rights.ByType["frais_specialiste"], r.Rights.ByType["autre"] = 12, 3, 5
 	r.Rights.Total = 20
@@ -81,7 +81,7 @@ func TestPhoneChartsAreLargeEnoughForAPhone(t *testing.T) {
 			t.Errorf("%s: a chart (%v) for a section that has none", s, err)
 		}
 	}
-	empty := &Report{Scope: Region(), Label: "Hauts-de-France", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins"), Total: newBreakdown("", "")}
+	empty := &Report{Scope: Region("32"), Label: "Hauts-de-France", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins"), Total: newBreakdown("", "")}
 	for _, s := range []Section{SectionRights, SectionCare, SectionObstacles} {
 		if b, err := SectionChart(empty, s); b != nil || err != nil {
 			t.Errorf("%s: a chart (%v) without data", s, err)

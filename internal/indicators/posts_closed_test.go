@@ -33,7 +33,7 @@ func TestPostWithoutEndDateCountsByItsClosingDate(t *testing.T) {
 	}
 	posts := func(p indicators.Period) int {
 		t.Helper()
-		r, err := indicators.Compute(ctx, db.Store.Reports(), p, indicators.Region())
+		r, err := indicators.Compute(ctx, db.Store.Reports(), p, indicators.Region("32"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func TestPostWithoutEndDateCountsByItsClosingDate(t *testing.T) {
 	if got := posts(indicators.Year(2026)); got != 0 {
 		t.Errorf("2026: %d posts, want 0", got)
 	}
-	byDep, err := indicators.PostsByDepartement(ctx, db.Store.Reports(), indicators.Year(2024))
+	byDep, err := indicators.PostsByDepartement(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"))
 	if err != nil {
 		t.Fatal(err)
 	}

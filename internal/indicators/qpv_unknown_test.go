@@ -32,7 +32,7 @@ func TestQPVNotKnownIsNonRenseigne(t *testing.T) {
 	}
 	asOf := indicators.AsOf(day(2026, 3, 31))
 	for _, opts := range [][]indicators.Option{{asOf}, {asOf, indicators.FromBaseTables()}} {
-		r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Month(day(2026, 3, 1)), indicators.Region(), opts...)
+		r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Month(day(2026, 3, 1)), indicators.Region("32"), opts...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 	}
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
 	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
-	parser := question.NewParser(nil)
+	parser := question.NewParser(hdf, nil)
 	for _, c := range []struct {
 		text string
 		dep  string // relais report --departement
@@ -66,7 +66,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 			t.Errorf("%q not understood: %+v", c.text, q)
 			continue
 		}
-		scope, refusal := question.Scope(q, regional)
+		scope, refusal := question.Scope(hdf, q, regional)
 		if refusal != "" {
 			t.Errorf("%q refused: %s", c.text, refusal)
 			continue
@@ -135,7 +135,7 @@ func BenchmarkQuestion1M(b *testing.B) {
 	ctx := context.Background()
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)
 	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
-	parser := question.NewParser(nil)
+	parser := question.NewParser(hdf, nil)
 	for _, c := range []struct{ name, text string }{
 		{"css_62_march", "combien de demandes de CSS dans le 62 en mars 2024 ?"},
 		{"rate_region_year", "taux de résolution des demandes de soins en 2024"},
@@ -144,7 +144,7 @@ func BenchmarkQuestion1M(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				q := parser.Parse(c.text, today)
-				scope, refusal := question.Scope(q, regional)
+				scope, refusal := question.Scope(hdf, q, regional)
 				if refusal != "" {
 					b.Fatal(refusal)
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/codes"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Querier is what the report queries need from the database: reads only.
@@ -172,10 +173,12 @@ func Pct(count, total int) int {
 	return (200*count + total) / (2 * total)
 }
 
-// Departements returns the rows of ByDepartement in report order.
+// Departements returns the rows of ByDepartement in report order (the
+// reference's, by code).
 func (r *Report) Departements() []*Breakdown {
 	var out []*Breakdown
-	for _, c := range codes.Departements.Codes() {
+	for _, d := range territory.Departements() {
+		c := d.Code
 		if d := r.ByDepartement[c]; d != nil {
 			out = append(out, d)
 		}
@@ -310,7 +313,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 	if o.asOf.IsZero() {
 		o.asOf = time.Now().In(o.loc)
 	}
-	if err := s.Validate(); err != nil {
+	if err := s.Validate(everywhere()); err != nil {
 		return nil, fmt.Errorf("compute indicators: %w", err)
 	}
 	if err := p.Validate(); err != nil {
@@ -372,7 +375,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 	r.Label = r.Scope.Label()
 	r.Own = o.own && s.Kind == KindMediator
 	for _, d := range r.ByDepartement {
-		d.Label = fmt.Sprintf("%s (%d)", codes.Departements.Label(d.Code), d.Mediators)
+		d.Label = fmt.Sprintf("%s (%d)", departementName(d.Code), d.Mediators)
 	}
 	r.Total.Label = fmt.Sprintf("%s (%d)", r.Label, r.Total.Mediators)
 	r.Sheets, r.Mediators, r.People = r.Total.Sheets, r.Total.Mediators, r.Total.People

@@ -57,7 +57,7 @@ func seedVaried(t *testing.T, db *testenv.DB) {
 }
 
 var rollupScopes = []indicators.Scope{
-	indicators.Region(), indicators.Picardie(), indicators.Departement("59"), indicators.Departement("62"),
+	indicators.Region("32"), indicators.Group("32", 0), indicators.Departement("59"), indicators.Departement("62"),
 	indicators.Structure("59", "Structure 1"), indicators.Mediator(2), indicators.Mediator(8),
 	{Kind: indicators.KindRural}, {Kind: indicators.KindQPVPosts, Departement: "80"},
 }
@@ -190,7 +190,7 @@ func TestComputeReadsTheRollups(t *testing.T) {
 	seedVaried(t, db)
 	sheets := func(p indicators.Period) int {
 		t.Helper()
-		r, err := indicators.Compute(ctx, db.Store.Reports(), p, indicators.Region())
+		r, err := indicators.Compute(ctx, db.Store.Reports(), p, indicators.Region("32"))
 		if err != nil {
 			t.Fatal(err)
 		}

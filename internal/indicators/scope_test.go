@@ -43,8 +43,8 @@ func TestAllowedKeepsCoordinatorsInTheirTerritory(t *testing.T) {
 	}{
 		{"Nord coordinator, Pas-de-Calais", nordCoord, pdc, false},
 		{"Nord coordinator, Nord", nordCoord, nord, true},
-		{"Nord coordinator, region", nordCoord, indicators.Region(), false},
-		{"Nord coordinator, Picardie", nordCoord, indicators.Picardie(), false},
+		{"Nord coordinator, region", nordCoord, indicators.Region("32"), false},
+		{"Nord coordinator, Picardie", nordCoord, indicators.Group("32", 0), false},
 		{"Nord coordinator, a Nord structure", nordCoord, roubaix, true},
 		{"Nord coordinator, a Pas-de-Calais structure", nordCoord, indicators.Structure("62", "CCAS Lens"), false},
 		{"Nord coordinator, a mediator without territory", nordCoord, med7, false},
@@ -57,18 +57,18 @@ func TestAllowedKeepsCoordinatorsInTheirTerritory(t *testing.T) {
 		{"structure coordinator, own mediator", ccasCoord, med7Roubaix, true},
 		{"structure coordinator, mediator of the département", ccasCoord, med7Nord, false},
 		{"region coordinator, Pas-de-Calais", regionCoord, pdc, true},
-		{"region coordinator, Picardie", regionCoord, indicators.Picardie(), true},
+		{"region coordinator, Picardie", regionCoord, indicators.Group("32", 0), true},
 		{"region coordinator, a mediator", regionCoord, med7, true},
 		{"admin, anything", admin, lille, true},
 		{"admin, malformed scope", admin, indicators.Scope{Kind: "departement"}, false},
 		{"mediator, themselves", mediator7, med7, true},
 		{"mediator, another mediator", mediator7, indicators.Mediator(8), false},
 		{"mediator, their département", mediator7, nord, false},
-		{"unknown role", indicators.Viewer{Role: "visitor"}, indicators.Region(), false},
+		{"unknown role", indicators.Viewer{Role: "visitor"}, indicators.Region("32"), false},
 		{"coordinator without level", indicators.Viewer{Role: roles.Coordinator}, nord, false},
 	}
 	for _, c := range cases {
-		if got := indicators.Allowed(c.viewer, c.scope); got != c.want {
+		if got := indicators.Allowed(hdf, c.viewer, c.scope); got != c.want {
 			t.Errorf("%s: Allowed = %v, want %v", c.name, got, c.want)
 		}
 	}
@@ -77,8 +77,8 @@ func TestAllowedKeepsCoordinatorsInTheirTerritory(t *testing.T) {
 func TestScopesListsOnlyAllowedTerritories(t *testing.T) {
 	labels := func(v indicators.Viewer) string {
 		var out []string
-		for _, s := range indicators.Scopes(v) {
-			if !indicators.Allowed(v, s) {
+		for _, s := range indicators.Scopes(hdf, v) {
+			if !indicators.Allowed(hdf, v, s) {
 				t.Errorf("Scopes offers %q, which Allowed refuses", s.Label())
 			}
 			out = append(out, s.Label())
@@ -104,18 +104,18 @@ func TestScopesListsOnlyAllowedTerritories(t *testing.T) {
 
 func TestScopeKeyRoundTrips(t *testing.T) {
 	for _, s := range []indicators.Scope{
-		indicators.Region(), indicators.Picardie(), indicators.Departement("02"),
+		indicators.Region("32"), indicators.Group("32", 0), indicators.Departement("02"),
 		indicators.Structure("59", "Centre social: Lille-Sud"),
 		{Kind: indicators.KindMediator, MediatorID: 12, Departement: "59", Structure: "CCAS Roubaix"},
 		{Kind: indicators.KindQPVPosts, Departement: "80"},
 	} {
-		got, err := indicators.ParseScope(s.Key())
+		got, err := indicators.ParseScope(s.Key(), hdf)
 		if err != nil || got != s {
 			t.Errorf("ParseScope(%q) = %+v, %v; want %+v", s.Key(), got, err, s)
 		}
 	}
 	for _, bad := range []string{"", "x:59:0:", "d::0:", "m::0:", "d:75:0:", "d:59:abc:"} {
-		if _, err := indicators.ParseScope(bad); err == nil {
+		if _, err := indicators.ParseScope(bad, hdf); err == nil {
 			t.Errorf("ParseScope(%q) accepted", bad)
 		}
 	}
@@ -235,7 +235,7 @@ func TestComputeByScopeWithFollowUps(t *testing.T) {
 		return r
 	}
 
-	region := compute(indicators.Region(), week)
+	region := compute(indicators.Region("32"), week)
 	if region.Sheets != 5 || region.Mediators != 3 || region.People != 4 || region.Posts != 3 {
 		t.Errorf("region week: %d sheets, %d mediators, %d people, %d posts", region.Sheets, region.Mediators, region.People, region.Posts)
 	}
@@ -293,7 +293,7 @@ func TestForgedMediatorScopeStaysInDeclaredTerritory(t *testing.T) {
 	ctx := context.Background()
 	week := indicators.Week(time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC))
 	forged := indicators.Scope{Kind: indicators.KindMediator, MediatorID: mediatorID(t, db, "MED-P"), Departement: "59"}
-	if !indicators.Allowed(nordCoord, forged) {
+	if !indicators.Allowed(hdf, nordCoord, forged) {
 		t.Fatal("the forged scope declares Nord: Allowed lets it through, the query must not")
 	}
 	r, err := indicators.Compute(ctx, db.Store.Reports(), week, forged)
@@ -316,13 +316,13 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 	db := seedScopes(t)
 	ctx := context.Background()
 	list := func(v indicators.Viewer) string {
-		ms, err := indicators.MediatorScopes(ctx, db.Store.Reports(), v)
+		ms, err := indicators.MediatorScopes(ctx, db.Store.Reports(), hdf, v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out []string
 		for _, s := range ms {
-			if !indicators.Allowed(v, s) {
+			if !indicators.Allowed(hdf, v, s) {
 				t.Errorf("MediatorScopes offers %+v to %+v, which Allowed refuses", s, v)
 			}
 			out = append(out, s.Label())
@@ -339,7 +339,7 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 	if got := list(regionCoord); got != "Poste sans compte de Centre social Lille, Rachida, Paul" {
 		t.Errorf("region coordinator's mediators: %q", got)
 	}
-	ss, err := indicators.StructureScopes(ctx, db.Store.Reports(), nordCoord)
+	ss, err := indicators.StructureScopes(ctx, db.Store.Reports(), hdf, nordCoord)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 
 func TestChartIsAPhoneSizedPNG(t *testing.T) {
 	db := seedScopes(t)
-	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region())
+	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region("32"))
 	if err != nil {
 		t.Fatal(err)
 	}

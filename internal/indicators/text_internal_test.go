@@ -13,7 +13,7 @@ import (
 // hugeReport is a region report with every code used, dozens of codes
 // unknown to the catalogue (old imports) and large figures.
 func hugeReport() *Report {
-	r := &Report{Scope: Region(), Label: "Hauts-de-France", Period: Year(2024),
+	r := &Report{Scope: Region("32"), Label: "Hauts-de-France", Period: Year(2024),
 		ByDepartement: map[string]*Breakdown{}, Rights: newRequests("droits"), Care: newRequests("soins")}
 	r.Total = newBreakdown("", "Hauts-de-France (58)")
 	for i, d := range codes.Departements {

@@ -10,10 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"maunium.net/go/mautrix/id"
 
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
@@ -21,6 +24,7 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -63,6 +67,9 @@ func TestGoldenConversationsOnMatrix(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v (the Telegram transcript: go test ./internal/bot -run TestGoldenConversations -update)", err)
 			}
+			for _, problem := range sameChoices(string(telegram), got) {
+				t.Error(problem)
+			}
 			diff := bottest.StepDiff(c.Name+".txt (Telegram)", c.Name+".matrix.txt (Matrix)", string(telegram), got)
 			bottest.Golden(t, filepath.Join(dir, c.Name+".diff"), diff, *update, rerunGolden)
 		})
@@ -74,9 +81,9 @@ var goldenNow = time.Date(2026, 11, 23, 10, 0, 0, 0, testenv.Paris)
 
 // playOnMatrix registers a mediator of the Nord in an encrypted direct
 // chat, plays turns and writes down, after each input, every message the
-// bot sent in answer, as the person's client shows it: its body, and
-// « (modifié) » under an edit (m.replace), which the client shows in
-// place of the message it edits.
+// bot sent in answer, as the person's client shows it: its body, and under
+// an edit (m.replace), which the client shows in place of the message it
+// edits, where that message is (editedAbove, editedBelow).
 func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turns []bottest.Turn) string {
 	t.Helper()
 	db := testenv.NewDB(t)
@@ -111,16 +118,17 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, true)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, true)
+	p.WaitMember(room, tr.UserID(), true)
 
 	// say types text and returns the bodies of what the bot sent in answer
-	// (an edit's new body, then « (modifié) »), once it has all reached the person.
+	// (an edit's new body, then where the client shows it), once it has
+	// all reached the person.
 	say := func(text string) []string {
 		t.Helper()
 		before := tr.Stats().Sent
-		p.say(room, text)
+		typed := p.Say(room, text)
 		select {
 		case err := <-handled:
 			if err != nil {
@@ -130,15 +138,33 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 			t.Fatalf("the bot did not handle %q within 60 s", text)
 		}
 		var bodies []string
+		sent := map[id.EventID]bool{} // the messages new in this answer
 		for range tr.Stats().Sent - before {
-			r := p.next()
-			if r.wire.Type != "m.room.encrypted" {
-				t.Fatalf("the bot sent %q in clear in an encrypted room", r.content.Body)
+			var r matrixtest.Received
+			select {
+			case r = <-p.Got:
+			case gone := <-p.Redacted:
+				// A message deleted (Telegram's transcript leaves it out).
+				if gone == typed {
+					bodies = append(bodies, "  "+yoursRedacted)
+				} else {
+					bodies = append(bodies, "  "+redacted)
+				}
+				continue
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the bot sent %d events after %q; %d reached the person within 30 s", tr.Stats().Sent-before, text, len(bodies))
 			}
-			if r.content.NewContent != nil {
-				bodies = append(bodies, r.content.NewContent.Body+"\n  (modifié)")
-			} else {
-				bodies = append(bodies, r.content.Body)
+			if r.Wire.Type != "m.room.encrypted" {
+				t.Fatalf("the bot sent %q in clear in an encrypted room", r.Content.Body)
+			}
+			switch {
+			case r.Content.NewContent == nil:
+				sent[r.ID] = true
+				bodies = append(bodies, r.Content.Body)
+			case sent[r.Content.RelatesTo.GetReplaceID()]:
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  "+editedBelow)
+			default:
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  "+editedAbove)
 			}
 		}
 		return bodies
@@ -180,18 +206,30 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	return bottest.MaskCodes(out.String())
 }
 
+// Where the client shows an edit (m.replace): in place of the message it
+// edits, which is above what the person just wrote when it was sent
+// before (a question edited into the next one), below when it was sent in
+// this answer.
+const (
+	editedAbove = "(modifié, au-dessus de votre réponse)"
+	editedBelow = "(modifié)"
+	// A redaction: the client shows « message supprimé » in its place.
+	yoursRedacted = "(votre message, supprimé par le bot)"
+	redacted      = "(un message supprimé par le bot)"
+)
+
 // slashCommandLine is a command written with « / » in what the bot says.
 var slashCommandLine = regexp.MustCompile(`(^|[\s(«])/[a-z]+\b`)
 
-// numbered is a choice as Matrix shows it (matrix.Body): « 3. Femme ».
-var numbered = regexp.MustCompile(`^(\d+)\. (.+)$`)
+// numberedLine is a choice as Matrix shows it (matrix.Body): « 3. Femme ».
+var numberedLine = regexp.MustCompile(`^(\d+)\. (.+)$`)
 
 // choices are the labels of the numbered choices a body ends with, in
 // order (none when it shows none).
 func choices(body string) []string {
 	var labels []string
 	for _, line := range strings.Split(body, "\n") {
-		m := numbered.FindStringSubmatch(line)
+		m := numberedLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
@@ -221,4 +259,44 @@ func number(shown []string, label string) (int, error) {
 		return prefixed[0], nil
 	}
 	return 0, fmt.Errorf("no choice %q among the numbered choices shown %q", label, shown)
+}
+
+// telegramRow is a row of buttons in a Telegram transcript: « [Oui | Non] ».
+var telegramRow = regexp.MustCompile(`^  \[(.*)\]$`)
+
+// sameChoices says where, step by step, the Matrix transcript does not
+// show Telegram's buttons as its numbered choices: the same labels in
+// reading order (rows left to right), each message's numbered from 1
+// without a gap.
+func sameChoices(telegram, onMatrix string) []string {
+	tg, mx := bottest.Steps(telegram), bottest.Steps(onMatrix)
+	if len(tg) != len(mx) {
+		return []string{fmt.Sprintf("Telegram's transcript has %d steps, Matrix's %d", len(tg), len(mx))}
+	}
+	var problems []string
+	for i := range tg {
+		var buttons, numbered []string
+		for _, line := range tg[i] {
+			if m := telegramRow.FindStringSubmatch(line); m != nil {
+				buttons = append(buttons, strings.Split(m[1], " | ")...)
+			}
+		}
+		last := 0
+		for _, line := range mx[i] {
+			m := numberedLine.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			n, err := strconv.Atoi(m[1])
+			if err != nil || (n != last+1 && n != 1) {
+				problems = append(problems, fmt.Sprintf("step %d (%s): choice %q is numbered %s after %d", i+1, mx[i][0], m[2], m[1], last))
+			}
+			last = n
+			numbered = append(numbered, m[2])
+		}
+		if !slices.Equal(buttons, numbered) {
+			problems = append(problems, fmt.Sprintf("step %d (%s): Telegram's buttons %q, Matrix's numbered choices %q", i+1, mx[i][0], buttons, numbered))
+		}
+	}
+	return problems
 }

@@ -220,11 +220,11 @@ func askAsTheBot(p *Parser, v indicators.Viewer, last, text string) (line, break
 	case q.PeriodSaid && q.Period.CheckBounds(today) != nil:
 		out = q.Period.CheckBounds(today).Error() + "."
 	case len(q.Foreign) > 0:
-		out = ForeignPlaces(q, v.Role == roles.Mediator, "CCAS Roubaix")
+		out = ForeignPlaces(hdf, q, v, "CCAS Roubaix")
 	case !q.Understood():
 		out = NotUnderstood(q)
 	default:
-		s, refusal := Scope(q, v)
+		s, refusal := Scope(hdf, q, v)
 		if refusal != "" {
 			out = refusal
 			break
@@ -242,7 +242,7 @@ func TestHeldOutQuestions(t *testing.T) {
 	if len(heldOut) != 80 {
 		t.Errorf("%d held-out questions, want 80", len(heldOut))
 	}
-	coordinators := NewParser(heldStructures)
+	coordinators := NewParser(hdf, heldStructures)
 	viewers := map[string]indicators.Viewer{
 		"R": {Role: roles.Coordinator, Level: territory.LevelRegion},
 		"D": {Role: roles.Coordinator, Level: territory.LevelDepartement, Departement: "80"},
@@ -252,7 +252,7 @@ func TestHeldOutQuestions(t *testing.T) {
 	for _, c := range heldOut {
 		p := coordinators
 		if c.who == "M" {
-			p = NewParser(nil) // the bot gives a mediator's parser no structure
+			p = NewParser(hdf, nil) // the bot gives a mediator's parser no structure
 		}
 		line, bd := askAsTheBot(p, viewers[c.who], c.after, c.text)
 		if line != c.want || bd != c.bd {
@@ -268,7 +268,7 @@ func TestHeldOutQuestions(t *testing.T) {
 	for _, c := range probes {
 		p := coordinators
 		if c.who == "M" {
-			p = NewParser(nil)
+			p = NewParser(hdf, nil)
 		}
 		if line, bd := askAsTheBot(p, viewers[c.who], c.after, c.text); line != c.want || bd != c.bd {
 			t.Errorf("probe %s %q\n got  %s [%s]\n want %s [%s]", c.who, c.text, line, bd, c.want, c.bd)
@@ -279,7 +279,7 @@ func TestHeldOutQuestions(t *testing.T) {
 // « part des demandes de soins » is a share of all requests, not their
 // count.
 func TestShareOfRequestsIsAShare(t *testing.T) {
-	p := NewParser(nil)
+	p := NewParser(hdf, nil)
 	r := &indicators.Report{Rights: indicators.Requests{Total: 30}, Care: indicators.Requests{Total: 10}}
 	for text, want := range map[string]string{
 		"part des demandes de soins en 2024": "10 sur 40 demandes (25 %)",

@@ -34,7 +34,7 @@ const (
 	cMediators   = "mediators"
 	cPosts       = "posts"
 	cShare       = "share"
-	cTerritory   = "territory" // "d:59", "region", "picardie", "rural", "qpv_posts", "own"
+	cTerritory   = "territory" // "d:59", "r:76", "g:32.0", "region" (the asker's), "rural", "qpv_posts", "own"
 	cBreakdown   = "breakdown"
 	cFiller      = "filler"
 	cDepartement = "dept" // the word "département" itself
@@ -191,11 +191,8 @@ var phrases = []phrase{
 	ph("part", m(cShare, "")), ph("pourcentage", m(cShare, "")), ph("proportion", m(cShare, "")), ph("taux", m(cShare, "")),
 	ph("%", m(cShare, "")), ph("tx", m(cShare, "")), ph("ratio", m(cShare, "")), ph("répartition", m(cBreakdown, "")),
 	// territories
-	ph("région", m(cTerritory, "region")), ph("régional", m(cTerritory, "region")), ph("Hauts-de-France", m(cTerritory, "region")),
-	ph("HDF", m(cTerritory, "region")), ph("Picardie", m(cTerritory, "picardie")), ph("ex-Picardie", m(cTerritory, "picardie")),
-	ph("Aisne", m(cTerritory, "d:02")), ph("02", m(cTerritory, "d:02")), ph("Nord", m(cTerritory, "d:59")), ph("59", m(cTerritory, "d:59")),
-	ph("Oise", m(cTerritory, "d:60")), ph("60", m(cTerritory, "d:60")), ph("Pas-de-Calais", m(cTerritory, "d:62")),
-	ph("PdC", m(cTerritory, "d:62")), ph("62", m(cTerritory, "d:62")), ph("Somme", m(cTerritory, "d:80")), ph("80", m(cTerritory, "d:80")),
+	// (the served regions, their groupings and départements: territoryPhrases)
+	ph("région", m(cTerritory, "region")), ph("régional", m(cTerritory, "region")),
 	ph("ruraux", m(cTerritory, "rural")), ph("rurales", m(cTerritory, "rural")), ph("postes ruraux", m(cTerritory, "rural"), m(cPosts, "")),
 	ph("milieu rural", m(cTerritory, "rural")), ph("zone rurale", m(cTerritory, "rural")),
 	ph("postes en QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")), ph("postes QPV", m(cTerritory, "qpv_posts"), m(cPosts, "")),
@@ -272,20 +269,9 @@ type entry struct {
 	means []meaning
 }
 
-var lexicon = build()
-
-// lexiconByFirst indexes the lexicon by the first letter of its first
-// word, in lexicon order: a typed word matches a phrase only with the
-// same first letter (near, oneEdit), so only those are tried.
-var lexiconByFirst = func() (idx [256][]int) {
-	for e, ent := range lexicon {
-		c := ent.words[0][0]
-		idx[c] = append(idx[c], e)
-	}
-	return idx
-}()
-
-func build() []entry {
+// build folds phrases into entries (vocabFor adds the served
+// territories' to the catalogue's).
+func build(phrases []phrase) []entry {
 	var out []entry
 	for _, p := range phrases {
 		var ws, raws []string

@@ -63,7 +63,7 @@ func catalogue() []Query {
 // its first letter lower-cased, not its first byte: every title of the
 // catalogue renders whole in the « Compris » line, and names its unit.
 func TestEveryTitleRendersWholeInTheComprisLine(t *testing.T) {
-	s := indicators.Region()
+	s := indicators.Region("32")
 	p := indicators.Year(2024)
 	for _, q := range catalogue() {
 		title := Title(q)
@@ -107,11 +107,11 @@ func reply(p *Parser, v indicators.Viewer, text string) string {
 	var out string
 	switch {
 	case len(q.Foreign) > 0:
-		out = ForeignPlaces(q, v.Role == roles.Mediator, "CCAS Roubaix")
+		out = ForeignPlaces(hdf, q, v, "CCAS Roubaix")
 	case !q.Understood():
 		out = NotUnderstood(q)
 	default:
-		s, refusal := Scope(q, v)
+		s, refusal := Scope(hdf, q, v)
 		if refusal != "" {
 			out = refusal
 			break
@@ -231,7 +231,7 @@ func TestPhrasingsTypedOnAPhone(t *testing.T) {
 	if len(phrasings) < 60 {
 		t.Fatalf("only %d phrasings", len(phrasings))
 	}
-	p := NewParser(testStructures[:1])
+	p := NewParser(hdf, testStructures[:1])
 	regional := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion}
 	for _, c := range phrasings {
 		if got := reply(p, regional, c.text); got != c.want {

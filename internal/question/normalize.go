@@ -1,6 +1,10 @@
 package question
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/relais-sante/relais/internal/territory"
+)
 
 // fold maps the accented letters French users type (or not) to plain ASCII,
 // so « résolues », « resolues » and « RÉSOLUES » read the same.
@@ -178,7 +182,13 @@ func buildVocabulary() map[string]bool {
 	for _, w := range periodWords {
 		v[stem(w)] = true
 	}
-	for _, pl := range places {
+	// every place and territory of the reference, served or not
+	for _, p := range territoryPhrases(territory.Regions()) {
+		for _, w := range tokens(p.text) {
+			v[stem(w)] = true
+		}
+	}
+	for _, pl := range foreignPlaces(nil) {
 		for _, w := range pl.words {
 			v[stem(w)] = true
 		}

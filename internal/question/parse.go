@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Indicators a query can ask for; Query.Code narrows some of them.
@@ -50,9 +51,12 @@ const (
 )
 
 // Territory is where a question asks about. Kind is an indicators scope
-// kind; the zero Territory means "not said": the asker's own scope.
+// kind; the zero Territory means "not said": the asker's own scope. A
+// region kind without Region is « la région »: the asker's region.
 type Territory struct {
 	Kind        string
+	Region      string `json:",omitempty"` // a region named, or a grouping's
+	Group       int    `json:",omitempty"` // a grouping's index in its region's Annexe 1
 	Departement string
 	Structure   string
 }
@@ -119,9 +123,10 @@ func (q Query) Understood() bool {
 // its name.
 type Structure struct{ Departement, Name string }
 
-// Parser reads questions. Its structures come from the database; the zero
-// Parser knows none.
+// Parser reads questions for a deployment: its territories are the served
+// regions', its structures come from the database.
 type Parser struct {
+	v          *vocab
 	structures []structWords
 	// names are the folded words of the structures' names, so that a
 	// word typed without its apostrophe is not split out of one.
@@ -140,9 +145,10 @@ type structWords struct {
 // namePos is a word's place in a structure's name.
 type namePos struct{ structure, pos int }
 
-// NewParser returns a parser that also recognises the given structures.
-func NewParser(structures []Structure) *Parser {
-	p := &Parser{names: map[string]bool{}, byWord: map[string][]namePos{}}
+// NewParser returns a parser of the served regions' territories that also
+// recognises the given structures.
+func NewParser(served territory.Served, structures []Structure) *Parser {
+	p := &Parser{v: vocabFor(served), names: map[string]bool{}, byWord: map[string][]namePos{}}
 	for _, s := range structures {
 		var ws, all []string
 		for _, w := range tokens(s.Name) {
@@ -250,7 +256,7 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	}
 	// places outside the region first: « Val-d'Oise » is not the Oise
 	for i := 0; i < len(ws); i++ {
-		if pl, n := placeAt(plain, i, false); n > 0 {
+		if pl, n := p.v.placeAt(plain, i, false); n > 0 {
 			q.Foreign = append(q.Foreign, Place{Name: pl.name, Known: true})
 			for k := i; k < i+n; k++ {
 				taken[k] = true
@@ -280,8 +286,8 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 		// the longest phrase wins, then the one typed without a typo
 		// ("somme" is the Somme, not "homme" mistyped)
 		best, bestLen, bestExact := -1, 0, 0
-		for _, e := range lexiconByFirst[ws[i].stem[0]] {
-			ent := lexicon[e]
+		for _, e := range p.v.byFirst[ws[i].stem[0]] {
+			ent := p.v.entries[e]
 			n := len(ent.words)
 			if n < bestLen || i+n > len(ws) {
 				continue
@@ -313,7 +319,7 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 				break
 			}
 		}
-		hits = append(hits, hit{means: lexicon[best].means, pos: i, prev: prev, afterAnd: and, raw: ws[i].raw, n: bestLen})
+		hits = append(hits, hit{means: p.v.entries[best].means, pos: i, prev: prev, afterAnd: and, raw: ws[i].raw, n: bestLen})
 		for k := i; k < i+bestLen; k++ {
 			taken[k] = true
 		}
@@ -356,12 +362,12 @@ func (p *Parser) Parse(text string, today time.Time) Query {
 	}
 	for i := 0; i < len(left); i++ {
 		w := left[i]
-		if pl, n := placeAt(plainLeft, i, true); n > 0 {
+		if pl, n := p.v.placeAt(plainLeft, i, true); n > 0 {
 			q.Foreign = append(q.Foreign, Place{Name: pl.name, Departement: pl.dep, Known: true})
 			i += n - 1
 			continue
 		}
-		if name := departementCode(w.raw); name != "" && w.i > 0 && numberPlace[raw[w.i-1]] {
+		if name := p.v.departementCode(w.raw); name != "" && w.i > 0 && numberPlace[raw[w.i-1]] {
 			pl := Place{Name: "le " + strings.ToUpper(w.raw) + " (" + name + ")", Known: true}
 			if n, ok := number(w.raw, 2); ok && raw[w.i-1] == "en" && n >= 10 && 2000+n <= today.Year()+1 {
 				pl.Year = 2000 + n
@@ -643,19 +649,25 @@ func (q *Query) territoryOf(has said) {
 			terr = append(terr, t)
 		}
 	}
+	// « la région Occitanie »: the region named
+	if len(terr) == 2 && contains(terr, "region") && (strings.HasPrefix(terr[0], "r:") || strings.HasPrefix(terr[1], "r:")) {
+		terr = slices.DeleteFunc(terr, func(t string) bool { return t == "region" })
+	}
 	// "les postes ruraux du Nord": a kind of post inside a département
-	if len(terr) == 2 && (terr[1] == "rural" || terr[1] == "qpv_posts") && strings.HasPrefix(terr[0], "d:") {
+	// (or a region named)
+	posts := func(t string) bool { return t == "rural" || t == "qpv_posts" }
+	inside := func(t string) bool { return strings.HasPrefix(t, "d:") || strings.HasPrefix(t, "r:") }
+	if len(terr) == 2 && posts(terr[1]) && inside(terr[0]) {
 		terr[0], terr[1] = terr[1], terr[0]
 	}
 	switch {
-	case len(terr) == 2 && (terr[0] == "rural" || terr[0] == "qpv_posts") && strings.HasPrefix(terr[1], "d:"):
-		q.Territory = Territory{Kind: terr[0], Departement: terr[1][2:]}
+	case len(terr) == 2 && posts(terr[0]) && inside(terr[1]):
+		t := territoryOfValue(terr[1])
+		q.Territory = Territory{Kind: terr[0], Region: t.Region, Departement: t.Departement}
 	case len(terr) > 1 || len(terr) == 1 && q.Territory.Kind == indicators.KindStructure:
 		q.Conflict = "plusieurs territoires"
-	case len(terr) == 1 && strings.HasPrefix(terr[0], "d:"):
-		q.Territory = Territory{Kind: indicators.KindDepartement, Departement: terr[0][2:]}
 	case len(terr) == 1:
-		q.Territory = Territory{Kind: terr[0]}
+		q.Territory = territoryOfValue(terr[0])
 	}
 	if len(terr) > 0 && len(q.Foreign) > 0 {
 		q.Conflict = "plusieurs territoires"

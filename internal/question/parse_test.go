@@ -19,6 +19,9 @@ var testStructures = []Structure{{"59", "CCAS Roubaix"}, {"59", "Centre social L
 // brief writes a parsed query the way the table spells it.
 func brief(q Query) (terr, period, extra string) {
 	terr = q.Territory.Kind
+	if q.Territory.Kind == indicators.KindGroup { // a grouping by its name: « picardie »
+		terr = strings.ToLower(strings.Fields(indicators.Group(q.Territory.Region, q.Territory.Group).Label())[0])
+	}
 	if q.Territory.Departement != "" {
 		terr += ":" + q.Territory.Departement
 	}
@@ -244,7 +247,7 @@ func TestParseQuestions(t *testing.T) {
 	if len(questions) < 150 {
 		t.Fatalf("only %d questions in the table", len(questions))
 	}
-	p := NewParser(testStructures)
+	p := NewParser(hdf, testStructures)
 	for _, c := range questions {
 		q := p.Parse(c.text, today)
 		terr, period, extra := brief(q)
@@ -257,7 +260,7 @@ func TestParseQuestions(t *testing.T) {
 }
 
 func TestPeriodNotSaidIsThisYearSoFar(t *testing.T) {
-	q := NewParser(nil).Parse("combien de fiches ?", today)
+	q := NewParser(hdf, nil).Parse("combien de fiches ?", today)
 	if q.PeriodSaid || q.Period != indicators.YearToDate(today) {
 		t.Fatalf("period %v (said %v), want this year so far", q.Period, q.PeriodSaid)
 	}
@@ -266,7 +269,7 @@ func TestPeriodNotSaidIsThisYearSoFar(t *testing.T) {
 // One typo is tolerated in a word of five letters or more, not two, and
 // not in a shorter word.
 func TestTypoTolerance(t *testing.T) {
-	p := NewParser(nil)
+	p := NewParser(hdf, nil)
 	for text, want := range map[string]string{
 		"fiches":   Sheets, // exact
 		"fichse":   Sheets, // two letters swapped
@@ -299,7 +302,7 @@ func TestOneEdit(t *testing.T) {
 }
 
 func TestKeyRoundTrip(t *testing.T) {
-	p := NewParser(nil)
+	p := NewParser(hdf, nil)
 	for _, c := range questions {
 		q := p.Parse(c.text, today)
 		if q.Indicator == "" {
@@ -326,7 +329,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(strings.Repeat("é/", 300))
 	f.Add("et en avril ?")
 	f.Add("combien de femmes de moins de 25 ans dans le 75 a lyon")
-	p := NewParser(testStructures)
+	p := NewParser(hdf, testStructures)
 	last := p.Parse("combien de demandes de css dans le 62 en mars 2024", today)
 	f.Fuzz(func(t *testing.T, text string) {
 		q := p.Parse(text, today)
@@ -356,7 +359,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	p := NewParser(append(testStructures, manyStructures(200)...))
+	p := NewParser(hdf, append(testStructures, manyStructures(200)...))
 	texts := []string{
 		"combien de demandes de CSS dans le 62 en mars 2024 ?",
 		"taux de resolutoin des demandes de soin en picardie premier semestre 2024",
@@ -380,7 +383,7 @@ func manyStructures(n int) []Structure {
 // A date's fields are 1 or 2 digits, a year 2 or 4: strconv alone would
 // take "05/03/20244" for a year 20244 and overflow on 20 digits.
 func TestOddDateFieldsAreNoPeriod(t *testing.T) {
-	p := NewParser(nil)
+	p := NewParser(hdf, nil)
 	for _, text := range []string{"fiches le 5/3/20244", "fiches le a5/3/2024", "fiches le 99999999999999999999/3/2024", "fiches en a3/2024"} {
 		if q := p.Parse(text, today); q.PeriodSaid {
 			_, period, _ := brief(q)

@@ -11,63 +11,101 @@ import (
 )
 
 // Scope turns the query's territory into the scope to compute for viewer
-// v: the territory named, or the viewer's own when none was. refusal is a
+// v in a deployment serving served: the territory named, or the viewer's
+// own when none was (« la région » is the asker's region). refusal is a
 // French sentence when v may not see it (nothing is computed then).
-func Scope(q Query, v indicators.Viewer) (s indicators.Scope, refusal string) {
+func Scope(served territory.Served, q Query, v indicators.Viewer) (s indicators.Scope, refusal string) {
 	if v.Role == roles.Mediator {
 		if q.Territory.Said() {
 			return indicators.Scope{}, "Vous ne pouvez consulter que vos propres chiffres. " +
 				"Posez la question sans nommer de territoire, par exemple « combien de fiches ce mois-ci ? »."
 		}
 		s = indicators.Mediator(v.MediatorID)
-		if !indicators.Allowed(v, s) {
+		if !indicators.Allowed(served, v, s) {
 			return indicators.Scope{}, "Aucun poste de médiateur ne vous est attribué : demandez à l'administrateur."
 		}
 		return s, ""
 	}
+	scopes := indicators.Scopes(served, v)
 	if !q.Territory.Said() {
-		scopes := indicators.Scopes(v)
 		if len(scopes) == 0 {
 			return indicators.Scope{}, "Aucun territoire ne vous est attribué : demandez à l'administrateur."
 		}
 		return scopes[0], ""
 	}
-	t := q.Territory
-	s = indicators.Scope{Kind: t.Kind, Departement: t.Departement, Structure: t.Structure}
-	if (s.Kind == indicators.KindRural || s.Kind == indicators.KindQPVPosts) && s.Departement == "" &&
-		v.Role == roles.Coordinator && v.Level == territory.LevelDepartement {
-		s.Departement = v.Departement // "les postes ruraux" of a département's coordinator
-	}
-	if indicators.Allowed(v, s) {
+	s = scopeOf(served, q.Territory, v)
+	if indicators.Allowed(served, v, s) {
 		return s, ""
 	}
 	var names []string
-	for _, a := range indicators.Scopes(v) {
+	for _, a := range scopes {
 		names = append(names, a.Label())
 	}
 	if v.Role == roles.Coordinator && v.Level != territory.LevelStructure && len(names) > 0 {
 		names = append(names, "les structures de ce territoire")
 	}
 	what := s.Label()
-	if s.Validate() != nil {
+	if s.Validate(served) != nil {
 		what = "Ce territoire"
 	}
 	return indicators.Scope{}, what + " ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : " +
 		strings.Join(names, ", ") + "."
 }
 
+// askerRegion is the region « la région » means for v: a regional
+// coordinator's, a département's or structure's region, the only served
+// one; "" for an admin of several regions.
+func askerRegion(served territory.Served, v indicators.Viewer) string {
+	switch {
+	case v.Region != "":
+		return v.Region
+	case v.Departement != "":
+		if d, ok := territory.FindDepartement(v.Departement); ok {
+			return d.Region
+		}
+	case len(served) == 1:
+		return served[0].Code
+	}
+	return ""
+}
+
+// scopeOf is the scope of a territory a question names, for viewer v.
+func scopeOf(served territory.Served, t Territory, v indicators.Viewer) indicators.Scope {
+	switch t.Kind {
+	case "picardie": // a follow-up remembered before groupings were data
+		return indicators.Group("32", 0)
+	case indicators.KindRegion:
+		if t.Region != "" {
+			return indicators.Region(t.Region)
+		}
+		if code := askerRegion(served, v); code != "" {
+			return indicators.Region(code)
+		}
+		return indicators.National(served)
+	case indicators.KindGroup:
+		return indicators.Group(t.Region, t.Group)
+	case indicators.KindRural, indicators.KindQPVPosts:
+		s := indicators.Scope{Kind: t.Kind, Region: t.Region, Departement: t.Departement}
+		switch {
+		case s.Departement != "" || s.Region != "":
+		case v.Role == roles.Coordinator && v.Level == territory.LevelDepartement:
+			s.Departement = v.Departement // "les postes ruraux" of a département's coordinator
+		default:
+			s.Region = askerRegion(served, v)
+		}
+		return s
+	}
+	return indicators.Scope{Kind: t.Kind, Departement: t.Departement, Structure: t.Structure}
+}
+
 // Departements lists the départements a breakdown by département covers
-// for scope s: those of the region or of Picardie; none for a narrower
-// territory.
+// for scope s: those of the region, of a grouping (the Picardie) or of
+// the served regions; none for a narrower territory.
 func Departements(s indicators.Scope) []indicators.Scope {
 	var out []indicators.Scope
 	switch s.Kind {
-	case indicators.KindRegion:
-		for _, d := range codes.Departements {
-			out = append(out, indicators.Departement(d.Code))
-		}
-	case indicators.KindPicardie:
-		for _, d := range codes.Picardie {
+	case indicators.KindRegion, indicators.KindGroup, indicators.KindNational:
+		for _, d := range s.Departements() {
 			out = append(out, indicators.Departement(d))
 		}
 	}
@@ -163,8 +201,11 @@ func NotUnderstood(q Query) string {
 		got = append(got, "l'indicateur « "+lowerFirst(Title(q))+" »")
 	}
 	if q.Territory.Said() && q.Conflict == "" {
-		t := indicators.Scope{Kind: q.Territory.Kind, Departement: q.Territory.Departement, Structure: q.Territory.Structure}
-		got = append(got, "le territoire « "+t.Label()+" »")
+		label := "votre région"
+		if t := q.Territory; t.Kind != indicators.KindRegion || t.Region != "" {
+			label = scopeOf(nil, t, indicators.Viewer{}).Label()
+		}
+		got = append(got, "le territoire « "+label+" »")
 	}
 	if q.PeriodSaid {
 		got = append(got, "la période "+q.Period.Label())
@@ -236,16 +277,48 @@ func Suggestions(q Query) []Query {
 	return out
 }
 
-// Territories is what Relais counts by, for the asker who named another
-// place; example is a structure's name to show how one is named ("" for
-// none).
-func Territories(example string) string {
-	s := "Relais compte par territoire : la région Hauts-de-France, ses départements (Aisne, Nord, Oise, Pas-de-Calais, Somme), " +
-		"la Picardie (Aisne, Oise, Somme), les postes ruraux, les postes en QPV, et les structures, par une partie de leur nom"
+// Territories is what Relais counts by for viewer v in a deployment
+// serving served: the asker's region (every served region for an admin of
+// several), its départements and groupings, the kinds of posts and the
+// structures; example is a structure's name to show how one is named (""
+// for none).
+func Territories(served territory.Served, v indicators.Viewer, example string) string {
+	regions := served
+	if r, ok := served.Region(askerRegion(served, v)); ok {
+		regions = territory.Served{r}
+	}
+	var names, deps, groups []string
+	for _, r := range regions {
+		names = append(names, r.Name)
+		for _, d := range r.Departements() {
+			deps = append(deps, d.Name)
+		}
+		for i, g := range r.Annexe() {
+			if len(g.Departements) > 1 {
+				groups = append(groups, "la "+indicators.Group(r.Code, i).Label())
+			}
+		}
+	}
+	s := "Relais compte par territoire : la région " + andList(names) + ", ses départements (" + strings.Join(deps, ", ") + "), "
+	if len(regions) > 1 {
+		s = "Relais compte par territoire : les régions " + andList(names) + ", leurs départements (" + strings.Join(deps, ", ") + "), "
+	}
+	for _, g := range groups {
+		s += g + ", "
+	}
+	s += "les postes ruraux, les postes en QPV, et les structures, par une partie de leur nom"
 	if w := exampleWord(example); w != "" {
 		s += " (par exemple « " + w + " » pour " + example + ")"
 	}
 	return s + "."
+}
+
+// andList joins names the French way: « a, b et c ».
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " et " + names[len(names)-1]
 }
 
 // exampleWord is the word of a structure's name a question would use:
@@ -263,9 +336,10 @@ func exampleWord(name string) string {
 }
 
 // ForeignPlaces answers a question naming places that are none of
-// Relais's territories: which, and what Relais counts by; never a figure,
-// and never the asker's own territory's in its place.
-func ForeignPlaces(q Query, mediator bool, example string) string {
+// Relais's territories: which, and what Relais counts by for viewer v in a
+// deployment serving served; never a figure, and never the asker's own
+// territory's in its place.
+func ForeignPlaces(served territory.Served, q Query, v indicators.Viewer, example string) string {
 	var lines []string
 	for _, pl := range q.Foreign {
 		switch {
@@ -275,15 +349,15 @@ func ForeignPlaces(q Query, mediator bool, example string) string {
 			lines = append(lines, fmt.Sprintf("« %s » ne fait pas partie des territoires de Relais ; pour l'année %d, écrivez « en %d ».",
 				pl.Name, pl.Year, pl.Year))
 		case pl.Departement != "":
-			lines = append(lines, "« "+pl.Name+" » ("+codes.Departements.Label(pl.Departement)+
+			lines = append(lines, "« "+pl.Name+" » ("+codes.DepartementLabel(pl.Departement)+
 				") ne fait pas partie des territoires de Relais : Relais ne compte pas par commune.")
 		default:
 			lines = append(lines, "« "+pl.Name+" » ne fait pas partie des territoires de Relais.")
 		}
 	}
-	if mediator {
+	if v.Role == roles.Mediator {
 		return strings.Join(lines, " ") + " Vous ne pouvez consulter que vos propres chiffres : posez la question sans nommer de lieu, " +
 			"par exemple « combien de fiches ce mois-ci ? »."
 	}
-	return strings.Join(lines, " ") + "\n\n" + Territories(example)
+	return strings.Join(lines, " ") + "\n\n" + Territories(served, v, example)
 }

@@ -190,3 +190,7 @@ func (r Region) Annexe() []Group {
 	}
 	return out
 }
+
+// Departements lists every département, in the reference's order (by
+// code): the order every report lists them in.
+func Departements() []Departement { return slices.Clone(ref().departements) }
