@@ -11,12 +11,15 @@ import (
 	"testing"
 	"time"
 
+	"maunium.net/go/mautrix/event"
+
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
@@ -80,32 +83,20 @@ func TestLinkedPersonOnMatrix(t *testing.T) {
 		t.Fatalf("no code in /lier's answer: %q", out.since(0))
 	}
 
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, true)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, true)
+	p.WaitMember(room, tr.UserID(), true)
 	expect := func(want string) string {
 		t.Helper()
-		deadline := time.After(60 * time.Second)
-		var seen []string
-		for {
-			select {
-			case r := <-p.got:
-				body := r.content.Body
-				seen = append(seen, body)
-				if r.wire.Type != "m.room.encrypted" {
-					t.Fatalf("the bot sent %q in clear in an encrypted room", body)
-				}
-				if strings.Contains(body, want) {
-					return body
-				}
-			case <-deadline:
-				t.Fatalf("no message with %q within 60 s; seen:\n%s", want, strings.Join(seen, "\n---\n"))
+		return p.Expect(want, func(body string, got matrixtest.Received) {
+			if got.Wire != event.EventEncrypted {
+				t.Fatalf("the bot sent %q in clear in an encrypted room", body)
 			}
-		}
+		})
 	}
 
 	before := out.count()
-	p.say(room, "start "+code)
+	p.Say(room, "start "+code)
 	if got := expect("C'est fait"); got != "C'est fait : ce compte Tchap/Element est relié à votre compte Relais, avec le même rôle, le même territoire et les mêmes fiches. "+
 		"Les rappels et le résumé du lundi arrivent désormais sur la messagerie où vous avez écrit en dernier.\n\nTapez !aide pour voir ce que vous pouvez faire." {
 		t.Fatalf("linked: %q", got)
@@ -121,7 +112,7 @@ func TestLinkedPersonOnMatrix(t *testing.T) {
 	if got := telegram("/export"); got != "La commande /export est réservée aux coordinateurs. Tapez /aide pour voir ce que vous pouvez faire." {
 		t.Fatalf("/export on Telegram: %q", got)
 	}
-	p.say(room, "!export")
+	p.Say(room, "!export")
 	if got := expect("réservée"); got != "La commande !export est réservée aux coordinateurs. Tapez !aide pour voir ce que vous pouvez faire." {
 		t.Fatalf("!export on Matrix: %q", got)
 	}
