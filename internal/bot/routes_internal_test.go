@@ -81,9 +81,9 @@ func TestMenusComeFromTheRegistry(t *testing.T) {
 		return strings.Join(out, " ")
 	}
 	for role, want := range map[roles.Role]string{
-		"mediator":    "fiche mesfiches suivis rappels action partenaires bilan meschiffres resume retour passer annuler aide",
-		"coordinator": "datebilan indicateurs export inviter equipe activite rapport resume aide",
-		"admin":       "datebilan indicateurs export inviter equipe activite rapport resume aide",
+		"mediator":    "fiche mesfiches suivis rappels action partenaires bilan meschiffres resume lier retour passer annuler aide",
+		"coordinator": "datebilan indicateurs export inviter equipe activite rapport resume lier aide",
+		"admin":       "datebilan indicateurs export inviter equipe activite rapport resume lier aide",
 	} {
 		if got := names(role); got != want {
 			t.Errorf("%s menu: %q, want %q", role, got, want)
