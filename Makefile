@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # to start.
 export GOFLAGS := -tags=goolm $(GOFLAGS)
 
-.PHONY: run test build services fmt vet bench bench-load
+.PHONY: run test build services fmt vet bench bench-load bench-matrix
 
 # Without TELEGRAM_TOKEN, the local demo (its own database, loopback only);
 # `relais serve` itself refuses to start without a token.
@@ -26,6 +26,7 @@ test:
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags crashloop,loadbench,goolm ./cmd/relais/  # the crash loop and load benchmark keep compiling
+	$(GO) vet -tags matrixload,goolm ./internal/matrix/      # and the Matrix load benchmark
 	$(GO) tool staticcheck ./...
 	$(GO) test -race -count=1 -timeout 20m ./...
 
@@ -36,3 +37,14 @@ bench: services
 # fake Bot API with Telegram's limits; USERS, THINK, FORMS tune it.
 bench-load: services
 	@bash scripts/bench-load.sh
+
+# Matrix load benchmark (not part of `make test`): relais serve as its own
+# process on the test homeserver, USERS mediators (50) in encrypted direct
+# chats typing whole sheets with THINK between inputs (3s), arrivals spread
+# over RAMP (THINK), sheets started for DURATION (3m); PROFILE=cpu.pprof
+# adds a CPU profile of relais.
+bench-matrix:
+	@bash scripts/services.sh matrix
+	MATRIX_LOAD_USERS=$${USERS:-50} MATRIX_LOAD_THINK=$${THINK:-3s} MATRIX_LOAD_DURATION=$${DURATION:-3m} \
+	  MATRIX_LOAD_RAMP=$${RAMP:-} MATRIX_LOAD_PROFILE=$(if $(PROFILE),$(abspath $(PROFILE))) \
+	  $(GO) test -count=1 -tags matrixload,goolm -run '^TestMatrixLoad$$' -v -timeout 60m ./internal/matrix/

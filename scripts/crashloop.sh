@@ -5,6 +5,9 @@
 #   --outage 20s   also stop Redis, then PostgreSQL, 20 s each (mid-run)
 #   --kills N      number of SIGKILLs (default 30)
 #   --mediators N  simulated mediators (default 20)
+#   --replicas 2   two relais serve behind one webhook front (round robin,
+#                  the other replica when one is down), killed in turn;
+#                  prints each replica's share of the updates
 # Needs PostgreSQL and Redis as for `make test` (scripts/services.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +17,8 @@ while [ $# -gt 0 ]; do
     --outage) args+=("-crash.outage=$2"); shift 2 ;;
     --kills) args+=("-crash.kills=$2"); shift 2 ;;
     --mediators) args+=("-crash.mediators=$2"); shift 2 ;;
-    *) echo "usage: $0 [--outage 20s] [--kills N] [--mediators N]" >&2; exit 2 ;;
+    --replicas) args+=("-crash.replicas=$2"); shift 2 ;;
+    *) echo "usage: $0 [--outage 20s] [--kills N] [--mediators N] [--replicas N]" >&2; exit 2 ;;
   esac
 done
 bash scripts/services.sh

@@ -66,10 +66,10 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 	var inv store.Invitation
 	var role, level string
 	fs.StringVar(&role, "role", "", "mediator|coordinator|admin")
-	fs.StringVar(&inv.Departement, "departement", "", "02, 59, 60, 62 or 80")
+	fs.StringVar(&inv.Departement, "departement", "", "a served département: 59")
 	fs.StringVar(&inv.Structure, "structure", "", "employing structure")
 	fs.BoolVar(&inv.Rural, "rural", false, "rural post (mediators)")
-	fs.StringVar(&level, "scope", "", "region|departement|structure (coordinators)")
+	fs.StringVar(&level, "scope", "", "national|region|departement|structure (coordinators)")
 	fs.StringVar(&inv.Region, "region", "", "INSEE code of a served region (regional coordinators; default: the one served)")
 	if err := parseFlags(fs, args, inviteUsage); err != nil {
 		return err
@@ -116,13 +116,14 @@ func runInvite(ctx context.Context, args []string, stdout io.Writer) error {
 var (
 	roleNames  = map[roles.Role]string{roles.Mediator: "médiateur", roles.Coordinator: "coordinateur", roles.Admin: "administrateur"}
 	scopeNames = map[territory.Level]string{
+		territory.LevelNational:    "coordinateur national",
 		territory.LevelRegion:      "coordinateur régional",
 		territory.LevelDepartement: "coordinateur départemental",
 		territory.LevelStructure:   "coordinateur de structure",
 	}
 )
 
-const inviteUsage = `relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope region|departement|structure] [--region 32]`
+const inviteUsage = `relais invite --role mediator|coordinator|admin [--departement 59] [--structure "CCAS Roubaix"] [--rural] [--scope national|region|departement|structure] [--region 32]`
 
 // checkInvitation refuses, in French and before touching the database, an
 // invitation whose options do not fit its role: an option that would be
@@ -173,6 +174,8 @@ func checkInvitationOptions(inv *store.Invitation, given map[string]bool, served
 		return extra("departement", "structure", "rural")
 	case roles.Coordinator:
 		switch inv.Level {
+		case territory.LevelNational:
+			return extra("scope")
 		case territory.LevelRegion:
 			switch {
 			case inv.Region == "" && len(served) == 1:
@@ -202,9 +205,9 @@ func checkInvitationOptions(inv *store.Invitation, given map[string]bool, served
 			}
 			return extra("scope", "departement", "structure")
 		case "":
-			return errors.New("un coordinateur a besoin de --scope region, departement ou structure")
+			return errors.New("un coordinateur a besoin de --scope national, region, departement ou structure")
 		default:
-			return fmt.Errorf("portée « %s » inconnue : --scope region, departement ou structure", inv.Level)
+			return fmt.Errorf("portée « %s » inconnue : --scope national, region, departement ou structure", inv.Level)
 		}
 	case roles.Admin:
 		return extra()

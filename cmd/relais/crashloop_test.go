@@ -9,15 +9,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,7 +49,109 @@ var (
 	flagDump      = flag.Int("crash.dump", 6, "messages shown of a chat that did not resume")
 	flagLogLevel  = flag.String("crash.loglevel", "warn", "RELAIS_LOG_LEVEL of relais serve")
 	flagAnswer    = flag.Duration("crash.answer", 90*time.Second, "how long an input may wait for its answer")
+	flagReplicas  = flag.Int("crash.replicas", 1, "relais serve replicas; 2: both behind one webhook front, killed in turn")
 )
+
+// webhookFront is the reverse proxy two replicas sit behind, as a load
+// balancer would: each update Telegram pushes goes to the next replica in
+// turn, and to the other one when that replica is down (connection
+// refused, as nginx's proxy_next_upstream does). It counts the updates each
+// replica confirmed (2xx), and how many times each update id was confirmed.
+type webhookFront struct {
+	replicas []string // base URLs, http://127.0.0.1:port
+	next     atomic.Int64
+	client   *http.Client
+
+	mu        sync.Mutex
+	confirmed []int       // per replica
+	refused   []int       // per replica: an answer that is not 2xx (Telegram pushes again)
+	byUpdate  map[int]int // update id → confirmations
+}
+
+func newWebhookFront(replicas []string) *webhookFront {
+	return &webhookFront{replicas: replicas, client: &http.Client{Timeout: 60 * time.Second},
+		confirmed: make([]int, len(replicas)), refused: make([]int, len(replicas)), byUpdate: map[int]int{}}
+}
+
+func (f *webhookFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, "read update", http.StatusBadRequest)
+		return
+	}
+	var u struct {
+		UpdateID int `json:"update_id"`
+	}
+	if err := json.Unmarshal(body, &u); err != nil {
+		http.Error(w, "bad update", http.StatusBadRequest)
+		return
+	}
+	first := int(f.next.Add(1)) % len(f.replicas)
+	for k := range f.replicas {
+		i := (first + k) % len(f.replicas)
+		req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, f.replicas[i]+r.URL.Path, bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, "front: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		req.Header = r.Header.Clone()
+		resp, err := f.client.Do(req)
+		if err != nil {
+			continue // down (killed, restarting): the other replica
+		}
+		if cerr := resp.Body.Close(); cerr != nil {
+			http.Error(w, "front: "+cerr.Error(), http.StatusBadGateway)
+			return
+		}
+		f.mu.Lock()
+		if resp.StatusCode/100 == 2 {
+			f.confirmed[i]++
+			f.byUpdate[u.UpdateID]++
+		} else {
+			f.refused[i]++
+		}
+		f.mu.Unlock()
+		w.WriteHeader(resp.StatusCode)
+		return
+	}
+	http.Error(w, "no replica up", http.StatusBadGateway)
+}
+
+// report says how the updates were shared and whether one was confirmed
+// twice (Telegram drops a confirmed update: it would mean a copy).
+func (f *webhookFront) report() (string, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	total, twice := 0, 0
+	for _, n := range f.confirmed {
+		total += n
+	}
+	for _, n := range f.byUpdate {
+		if n > 1 {
+			twice++
+		}
+	}
+	var shares []string
+	for i, n := range f.confirmed {
+		shares = append(shares, fmt.Sprintf("replica %d: %d (%.0f %%), refused %d", i+1, n, 100*float64(n)/float64(max(total, 1)), f.refused[i]))
+	}
+	return fmt.Sprintf("updates confirmed: %d, distinct %d, confirmed twice %d; %s",
+		total, len(f.byUpdate), twice, strings.Join(shares, "; ")), twice
+}
+
+// freePort is a loopback port free a moment ago, for a replica's
+// RELAIS_HTTP_ADDR (the front must know where to reach it).
+func freePort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return port
+}
 
 // relaisProcess runs `relais serve` as a child process that can be killed.
 type relaisProcess struct {
@@ -332,12 +441,36 @@ func TestCrashLoop(t *testing.T) {
 			t.Errorf("close relais.log: %v", err)
 		}
 	})
-	proc := &relaisProcess{bin: bin, log: logFile, env: append(os.Environ(),
+	env := append(os.Environ(),
 		"TELEGRAM_TOKEN="+tg.Token(), "TELEGRAM_API_ENDPOINT="+tg.Endpoint(),
 		"DATABASE_URL="+pgURL, "REDIS_URL=redis://"+redisProxy.Addr()+"/0",
-		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_HTTP_ADDR=127.0.0.1:0", "RELAIS_METRICS_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)}
-	proc.start(t)
-	defer proc.kill(t)
+		"RELAIS_REDIS_PREFIX="+rd.Prefix, "RELAIS_METRICS_ADDR=127.0.0.1:0", "RELAIS_LOG_LEVEL="+*flagLogLevel)
+	var procs []*relaisProcess
+	var front *webhookFront
+	if *flagReplicas <= 1 {
+		procs = append(procs, &relaisProcess{bin: bin, log: logFile, env: append(env, "RELAIS_HTTP_ADDR=127.0.0.1:0")})
+	} else {
+		// Two replicas (or more) behind one webhook: Telegram pushes to the
+		// front, the front to a replica. Both share PostgreSQL and Redis.
+		var urls []string
+		for range *flagReplicas {
+			port := freePort(t)
+			urls = append(urls, fmt.Sprintf("http://127.0.0.1:%d", port))
+			procs = append(procs, &relaisProcess{bin: bin, log: logFile, env: append(slices.Clone(env),
+				fmt.Sprintf("RELAIS_HTTP_ADDR=127.0.0.1:%d", port))})
+		}
+		front = newWebhookFront(urls)
+		srv := httptest.NewServer(front)
+		t.Cleanup(srv.Close)
+		for _, p := range procs {
+			p.env = append(p.env, "RELAIS_WEBHOOK_URL="+srv.URL+"/telegram", "RELAIS_WEBHOOK_SECRET=crashloop-webhook-secret")
+		}
+	}
+	for _, p := range procs {
+		p.start(t)
+		defer p.kill(t)
+	}
+	proc := procs[0]
 
 	meds := make([]*mediator, *flagMediators)
 	for i := range meds {
@@ -378,6 +511,7 @@ func TestCrashLoop(t *testing.T) {
 	start := time.Now()
 	for k := 1; k <= *flagKills; k++ {
 		time.Sleep(time.Duration(1000+rand.IntN(5000)) * time.Millisecond)
+		proc = procs[k%len(procs)] // replicas are killed in turn; the others go on
 		proc.kill(t)
 		proc.start(t)
 		if *flagOutage > 0 && k == *flagKills/3 {
@@ -475,18 +609,23 @@ func TestCrashLoop(t *testing.T) {
 		inputs += m.inputs
 		unanswered += m.unanswered
 	}
-	report := fmt.Sprintf(`crash loop: %d mediators, %d SIGKILLs in %s, outages %s
+	replicas, twice := "", 0
+	if front != nil {
+		replicas, twice = front.report()
+		replicas = "\n" + replicas
+	}
+	report := fmt.Sprintf(`crash loop: %d replicas, %d mediators, %d SIGKILLs in %s, outages %s
 inputs sent: %d, answered: %d, unanswered: %d
 sheets confirmed to users: %d, of which in PostgreSQL exactly once: %d (missing %d, twice %d)
 sheets in PostgreSQL: %d, duplicated: %d
-unfinished forms: %d, resumed: %d`,
-		len(meds), *flagKills, killsDone.Round(time.Second), *flagOutage,
+unfinished forms: %d, resumed: %d%s`,
+		len(procs), len(meds), *flagKills, killsDone.Round(time.Second), *flagOutage,
 		inputs, inputs-unanswered, unanswered,
 		confirmed, confirmed-missing-dupNumbers, missing, dupNumbers,
-		stored, duplicated, unfinished, resumed)
+		stored, duplicated, unfinished, resumed, replicas)
 	fmt.Println(report)
 	t.Log(report)
-	if unanswered != 0 || missing != 0 || dupNumbers != 0 || duplicated != 0 || resumed != unfinished || confirmed == 0 {
+	if unanswered != 0 || missing != 0 || dupNumbers != 0 || duplicated != 0 || resumed != unfinished || confirmed == 0 || twice != 0 {
 		log, err := os.ReadFile(logFile.Name())
 		if err != nil {
 			t.Errorf("read relais log: %v", err)

@@ -28,7 +28,7 @@ import (
 const (
 	userUsage          = "relais user list [--departement 59] [--structure \"CCAS Roubaix\"] | relais user disable --telegram-id N | relais user enable --telegram-id N | relais user post --identifier MED-59-01 [--start 2024-10-01] [--end 2025-06-30]"
 	userPostUsage      = "relais user post --identifier MED-59-01|--telegram-id N [--start AAAA-MM-JJ|aucune] [--end AAAA-MM-JJ|aucune]"
-	userListUsage      = `relais user list [--departement 59] [--structure "CCAS Roubaix"]`
+	userListUsage      = `relais user list [--region 32] [--departement 59] [--structure "CCAS Roubaix"]`
 	userDisableUsage   = "relais user disable --telegram-id N"
 	userEnableUsage    = "relais user enable --telegram-id N"
 	inviteListUsage    = "relais invite list"
@@ -64,7 +64,8 @@ func runUser(ctx context.Context, args []string, stdout io.Writer) error {
 
 func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("user list", flag.ContinueOnError)
-	dep := fs.String("departement", "", "02, 59, 60, 62 or 80")
+	region := fs.String("region", "", "INSEE code of a served region")
+	dep := fs.String("departement", "", "a served département: 59")
 	structure := fs.String("structure", "", "employing structure (with --departement)")
 	if err := parseFlags(fs, args, userListUsage); err != nil {
 		return err
@@ -72,19 +73,33 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf(noTrailingArgument, "user list", fs.Arg(0), userListUsage)
 	}
-	scope := store.Coordinator{Level: territory.LevelRegion}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	served := cfg.Regions
+	scope := store.Coordinator{Level: territory.LevelNational}
 	*structure = strings.Join(strings.Fields(*structure), " ")
 	switch {
 	case *structure != "" && *dep == "":
 		return errors.New("user list : --structure a besoin de --departement (par exemple --departement 59 --structure \"CCAS Roubaix\")")
-	case *dep != "" && !codes.Departements.Has(*dep):
-		return fmt.Errorf("user list : département « %s » inconnu : indiquez 02, 59, 60, 62 ou 80", *dep)
-	case *structure != "":
-		scope = store.Coordinator{Level: territory.LevelStructure, Departement: *dep, Structure: *structure}
+	case *region != "" && *dep != "":
+		return errors.New("user list : --region ou --departement, pas les deux")
 	case *dep != "":
+		if _, ok := served.Departement(*dep); !ok {
+			return fmt.Errorf("user list : département « %s » %s : indiquez %s", *dep, outside(served), servedDepartements(served))
+		}
 		scope = store.Coordinator{Level: territory.LevelDepartement, Departement: *dep}
+		if *structure != "" {
+			scope = store.Coordinator{Level: territory.LevelStructure, Departement: *dep, Structure: *structure}
+		}
+	case *region != "":
+		if _, ok := served.Region(*region); !ok {
+			return fmt.Errorf("user list : région « %s » non servie : indiquez %s (RELAIS_REGIONS)", *region, servedRegions(served))
+		}
+		scope = store.Coordinator{Level: territory.LevelRegion, Region: *region}
 	}
-	st, cfg, err := openMigratedStore(ctx)
+	st, _, err := openMigratedStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,7 +113,7 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "Telegram\tRôle\tTerritoire\tNom\tDernière activité\tÉtat")
+	fmt.Fprintln(w, "Telegram\tMessageries\tRôle\tTerritoire\tNom\tDernière activité\tÉtat")
 	for _, m := range members {
 		last := "jamais"
 		if m.LastActivity != nil {
@@ -108,9 +123,25 @@ func runUserList(ctx context.Context, args []string, stdout io.Writer) error {
 		if m.DisabledAt != nil {
 			state = "désactivé le " + m.DisabledAt.In(cfg.Location).Format(cliDate)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", m.TelegramID, memberRole(m), placeName(m.Departement, m.Structure), m.DisplayName, last, state)
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", m.TelegramID, memberMessengers(m), memberRole(m), placeName(m.Departement, m.Structure, m.Region, served), m.DisplayName, last, state)
 	}
 	return w.Flush()
+}
+
+// memberMessengers names the messengers a user is on: the one they registered
+// with first, then the one they linked (/lier). The first column is the
+// id of the first: the one --telegram-id takes.
+func memberMessengers(m store.Member) string {
+	name := func(id ids.TelegramID) string {
+		if id.OnMatrix() {
+			return "Matrix"
+		}
+		return "Telegram"
+	}
+	if m.Linked != 0 {
+		return name(m.TelegramID) + " + " + name(m.Linked)
+	}
+	return name(m.TelegramID)
 }
 
 // memberRole says a user's role in French, a coordinator's with their level.
@@ -124,12 +155,25 @@ func memberRole(m store.Member) string {
 	return roleNames[m.Role]
 }
 
-// placeName says "Nord (59) – CCAS Roubaix", "Nord (59)" or "Hauts-de-France".
-func placeName(dep, structure string) string {
+// placeName says "Nord (59) – CCAS Roubaix", "Nord (59)", a region
+// ("Occitanie"), or for who has no place of their own (an admin, a
+// national coordinator) the regions served ("Hauts-de-France + Occitanie").
+func placeName(dep, structure, region string, served territory.Served) string {
 	if dep == "" {
-		return "Hauts-de-France"
+		if r, ok := territory.FindRegion(region); ok {
+			return r.Name
+		}
+		names := make([]string, len(served))
+		for i, r := range served {
+			names[i] = r.Name
+		}
+		return strings.Join(names, " + ")
 	}
-	t := fmt.Sprintf("%s (%s)", codes.Departements.Label(dep), dep)
+	name := dep
+	if d, ok := territory.FindDepartement(dep); ok {
+		name = d.Name
+	}
+	t := fmt.Sprintf("%s (%s)", name, dep)
 	if structure != "" {
 		t += " – " + structure
 	}
@@ -206,7 +250,11 @@ func runInviteList(ctx context.Context, args []string, stdout io.Writer) error {
 		if p.CreatedBy != nil {
 			by = fmt.Sprintf("Telegram %d", *p.CreatedBy)
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, role, placeName(p.Departement, p.Structure),
+		region := "" // an admin's or a mediator's invitation names no region of its own
+		if p.Role == roles.Coordinator {
+			region = p.Region
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, role, placeName(p.Departement, p.Structure, region, cfg.Regions),
 			p.CreatedAt.In(cfg.Location).Format(cliTime), p.ExpiresAt.In(cfg.Location).Format(cliTime), by)
 	}
 	return w.Flush()
@@ -463,7 +511,7 @@ func runAccess(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	p := d.Person
 	fmt.Fprintf(stdout, "Personne %s, suivie par le poste %s (%s), enregistrée le %s.\n", p.Code, d.Mediator,
-		placeName(d.Departement, d.Structure), d.CreatedAt.In(cfg.Location).Format(cliDate))
+		placeName(d.Departement, d.Structure, "", cfg.Regions), d.CreatedAt.In(cfg.Location).Format(cliDate))
 	known := []string{}
 	if p.Sex != "" {
 		known = append(known, codes.Sex.Label(p.Sex))

@@ -60,12 +60,21 @@ func TestUserListDisableEnable(t *testing.T) {
 	registerUser(t, st, 5, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true})
 	registerUser(t, st, 3, "Chloé", store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59"})
 	registerUser(t, st, 8, "Paul", store.Invitation{Role: roles.Mediator, Departement: "62"})
+	// Chloé links a Matrix account (/lier, then « !start CODE » on Tchap).
+	linkAt := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	linkCode, err := st.CreateLinkCode(context.Background(), 3, linkAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RedeemLinkCode(context.Background(), linkCode, 8_000_000_000_000_000_007, 8_000_000_000_000_000_007, linkAt); err != nil {
+		t.Fatal(err)
+	}
 
 	code, out, errOut := cli(t, "user", "list", "--departement", "59")
 	want := "" +
-		"Telegram  Rôle                        Territoire                Nom    Dernière activité  État\n" +
-		"3         coordinateur départemental  Nord (59)                 Chloé  jamais             actif\n" +
-		"5         médiateur (rural)           Nord (59) – CCAS Roubaix  Awa    jamais             actif\n"
+		"Telegram  Messageries        Rôle                        Territoire                Nom    Dernière activité  État\n" +
+		"3         Telegram + Matrix  coordinateur départemental  Nord (59)                 Chloé  2026-03-02         actif\n" +
+		"5         Telegram           médiateur (rural)           Nord (59) – CCAS Roubaix  Awa    jamais             actif\n"
 	if code != 0 || out != want {
 		t.Fatalf("user list: %d %q\n%s\nwant\n%s", code, errOut, out, want)
 	}
@@ -78,7 +87,7 @@ func TestUserListDisableEnable(t *testing.T) {
 		t.Fatalf("user 5 after disable: %+v %v", u, err)
 	}
 	_, out, _ = cli(t, "user", "list")
-	if !strings.HasSuffix(out, "5         médiateur (rural)           Nord (59) – CCAS Roubaix  Awa    jamais             désactivé le "+today()+"\n") {
+	if !strings.HasSuffix(out, "5         Telegram           médiateur (rural)           Nord (59) – CCAS Roubaix  Awa    jamais             désactivé le "+today()+"\n") {
 		t.Fatalf("disabled user not last or not shown disabled:\n%s", out)
 	}
 	code, out, _ = cli(t, "user", "enable", "--telegram-id", "5")
@@ -93,7 +102,7 @@ func TestUserListDisableEnable(t *testing.T) {
 		{[]string{"user", "disable"}, "relais: user disable : précisez --telegram-id (voir relais user list) ; usage : relais user disable --telegram-id N\n"},
 		{[]string{"user", "disable", "--telegram-id", "cinq"}, "relais: user disable : valeur « cinq » incorrecte pour --telegram-id ; usage : relais user disable --telegram-id N\n"},
 		{[]string{"user", "list", "--structure", "CCAS Roubaix"}, "relais: user list : --structure a besoin de --departement (par exemple --departement 59 --structure \"CCAS Roubaix\")\n"},
-		{[]string{"user", "list", "--departement", "75"}, "relais: user list : département « 75 » inconnu : indiquez 02, 59, 60, 62 ou 80\n"},
+		{[]string{"user", "list", "--departement", "75"}, "relais: user list : département « 75 » inconnu : hors de la région servie (Hauts-de-France) : indiquez 02, 59, 60, 62 ou 80\n"},
 		{[]string{"user", "remove"}, "relais: user : sous-commande inconnue « remove » ; usage : " + userUsage + "\n"},
 	} {
 		code, _, errOut := cli(t, c.args...)
@@ -103,8 +112,9 @@ func TestUserListDisableEnable(t *testing.T) {
 	}
 	code, out, _ = cli(t, "audit", "--since", "2000-01-01")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != 9 || !strings.HasPrefix(lines[0], "Date") ||
-		!strings.Contains(lines[7], "ligne de commande  user_disable  user:5") || !strings.Contains(lines[8], "ligne de commande  user_enable   user:5") ||
+	if code != 0 || len(lines) != 10 || !strings.HasPrefix(lines[0], "Date") ||
+		!strings.Contains(lines[7], "Telegram 3         account_link  user:3        {\"messenger\":\"matrix\"}") ||
+		!strings.Contains(lines[8], "ligne de commande  user_disable  user:5") || !strings.Contains(lines[9], "ligne de commande  user_enable   user:5") ||
 		!strings.Contains(lines[2], "Telegram 5         register      user:5        {\"invitation\":1,\"role\":\"mediator\"}") {
 		t.Fatalf("audit: %d\n%s", code, out)
 	}

@@ -130,7 +130,10 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		mx.WatchSender(sender)
 		out.telegram, botID, username = sender, api.Self.ID, api.Self.UserName
 	}
-	var pres *matrix.Presenter
+	var (
+		pres     *matrix.Presenter
+		matrixID string // the bot's Matrix account, for /lier
+	)
 	if cfg.Matrix.Enabled() {
 		tr, err := matrix.Open(ctx, matrix.Config{HomeserverURL: cfg.Matrix.HomeserverURL, UserID: cfg.Matrix.UserID,
 			AccessToken: cfg.Matrix.AccessToken, Password: cfg.Matrix.Password, DatabaseURL: cfg.DatabaseURL,
@@ -143,8 +146,9 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 				log.Warn("close Matrix transport", "err", err)
 			}
 		}()
+		mx.WatchMatrix(tr)
 		pres = matrix.NewPresenter(tr, bot.CommandNames())
-		out.matrix = pres
+		out.matrix, matrixID = pres, tr.UserID()
 		if botID == 0 {
 			// Matrix alone: the bot's own local number scopes its Redis keys.
 			if botID, err = tr.PersonOf(ctx, tr.UserID()); err != nil {
@@ -165,6 +169,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		Location:     cfg.Location,
 		Log:          log,
 		Username:     username,
+		MatrixUserID: matrixID,
 		Forms:        svc.forms,
 		ChatFiles:    cfg.ChatFiles,
 		Regions:      cfg.Regions,

@@ -95,6 +95,7 @@ func registry() []route {
 			greeting{4, "Rapport annuel", "le rapport de la région (Word, PDF)", coordinators, regional}),
 		cmd("/resume", everyone, "recevoir ou non le résumé du lundi (oui / non)", func(b *Bot) handler { return b.setDigest }),
 		cmd("/digest", everyone, "", func(b *Bot) handler { return b.setDigest }), // former name of /resume
+		cmd("/lier", everyone, "utiliser Relais aussi sur votre autre messagerie (Telegram, Tchap ou Element)", func(b *Bot) handler { return b.linkAccounts }),
 		// The words of a form in progress, read by formFlow.handleText.
 		cmd("/retour", mediatorOnly, "pendant une saisie : revenir à la question précédente", nil),
 		cmd("/passer", mediatorOnly, "pendant une saisie : passer une question facultative", nil),
@@ -312,7 +313,11 @@ func (b *Bot) refusePress(ctx context.Context, user *store.User, ev event, prefi
 		role = user.Role
 	}
 	b.log.WarnContext(ctx, "button press refused", "prefix", prefix, "reason", reason) // update_id and role come with ctx
-	b.audit(ctx, ev.userID, store.AuditRefused, "button:"+prefix, map[string]any{"reason": reason, "role": role})
+	actor := ev.userID
+	if user != nil {
+		actor = user.TelegramID // the person, whichever of their accounts pressed
+	}
+	b.audit(ctx, actor, store.AuditRefused, "button:"+prefix, map[string]any{"reason": reason, "role": role})
 }
 
 // The toasts of a press that failed: nothing was changed, the message stays.

@@ -38,7 +38,6 @@ type Messenger interface {
 
 // Bot handles updates. It is safe for concurrent use by updates of different chats.
 type Bot struct {
-	served   territory.Served // the regions the deployment serves
 	store    *store.Store
 	drafts   Drafts
 	updates  Updates
@@ -47,11 +46,16 @@ type Bot struct {
 	now      func() time.Time
 	log      *slog.Logger
 	username string
-	flow     *formFlow
-	hour     int
-	routes   map[string]routed // the registry (access.go), bound to this Bot
+	// matrixUserID is the bot's Matrix account, when Relais runs on Matrix
+	// too: /lier tells a Telegram user where to type their code.
+	matrixUserID string
+	flow         *formFlow
+	hour         int
+	routes       map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
+	// served: the regions served (RELAIS_REGIONS), never empty.
+	served territory.Served
 }
 
 // Options wires a Bot.
@@ -63,29 +67,31 @@ type Options struct {
 	Location *time.Location
 	Now      func() time.Time // nil: time.Now
 	Log      *slog.Logger
-	Username string // the bot's username, for deep links
-	Forms    Forms
+	Username string // the bot's Telegram username, for deep links; "": not on Telegram
+	// MatrixUserID is the bot's Matrix account (« @relais:exemple.fr »)
+	// when Relais runs on Matrix too; "": not on Matrix.
+	MatrixUserID string
+	Forms        Forms
 	// ReminderHour is RELAIS_REMINDER_HOUR, the hour of users who never chose one.
 	ReminderHour int
 	// ChatFiles is RELAIS_CHAT_FILES; unset, the chat gets figures only.
 	ChatFiles config.ChatFiles
-	// Regions are the served regions (RELAIS_REGIONS); nil: the
-	// Hauts-de-France alone, the default deployment.
+	// Regions is RELAIS_REGIONS, the regions the deployment serves; empty,
+	// the Hauts-de-France alone (config's default).
 	Regions territory.Served
 }
 
 // New returns a Bot.
 func New(o Options) *Bot {
-	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, hour: o.ReminderHour,
-		lines: o.ChatFiles == config.ChatFilesLines}
+	b := &Bot{store: o.Store, drafts: o.Drafts, updates: o.Updates, out: o.Out, loc: o.Location, now: o.Now, log: o.Log, username: o.Username, matrixUserID: o.MatrixUserID, hour: o.ReminderHour,
+		lines: o.ChatFiles == config.ChatFilesLines, served: o.Regions}
+	if len(b.served) == 0 {
+		b.served = defaultServed()
+	}
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
 	}
-	b.served = o.Regions
-	if len(b.served) == 0 {
-		hdf, _ := territory.FindRegion("32")
-		b.served = territory.Served{hdf}
-	}
+
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -260,7 +266,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	}
 	ctx = withLogAttrs(ctx, slog.String("role", string(user.Role)))
 	if user.Unreachable { // the loaded row says so: no round trip for everyone else
-		b.noteReachable(ctx, ev)
+		b.noteReachable(ctx, user, ev)
 	}
 	if user.Disabled {
 		// A disabled user is a stranger at once: no command, no button,
@@ -273,9 +279,11 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 		b.reply(ctx, ev, msgStranger)
 		return
 	}
-	if now := b.now(); user.NeedsTouch(now) { // at most one write an hour, no round trip otherwise
-		if err := b.store.Touch(ctx, user.TelegramID, now); err != nil {
-			b.log.WarnContext(ctx, "record last activity", "err", err) // /equipe shows an older date, nothing else
+	// At most one write an hour, no round trip otherwise; at once when the
+	// person writes from their other messenger, so that reminders follow.
+	if now := b.now(); user.NeedsTouchFrom(ev.chatID, now) {
+		if err := b.store.Touch(ctx, user.TelegramID, ev.chatID, now); err != nil {
+			b.log.WarnContext(ctx, "record last activity", "err", err) // an older date in /equipe, reminders where they wrote before
 		}
 	}
 	if user.ReminderHour < 0 {
@@ -298,11 +306,14 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	switch cmd {
 	case "/start":
 		if arg != "" {
+			if b.redeemLink(ctx, ev, strings.ToUpper(arg), b.now(), "") { // a link code typed from an account already registered
+				return
+			}
 			b.reply(ctx, ev, "Vous avez déjà un compte sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
 			return
 		}
 		b.setChatMenu(ctx, ev.chatID, user.Role)
-		b.reply(ctx, ev, welcome(user))
+		b.reply(ctx, ev, b.welcome(user))
 		return
 	case "/aide", "/help":
 		b.runCommand(ctx, user, ev, "/aide", arg)
@@ -321,7 +332,7 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 // help text.
 func (b *Bot) help(ctx context.Context, u *store.User, ev event, _ []string) error {
 	b.setChatMenu(ctx, ev.chatID, u.Role)
-	b.reply(ctx, ev, helpText(u))
+	b.reply(ctx, ev, b.helpText(u))
 	return nil
 }
 

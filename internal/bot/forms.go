@@ -139,7 +139,7 @@ func (f *formFlow) handleText(ctx context.Context, u *store.User, ev event, cmd,
 	}
 	if !exists {
 		if word == "aide" {
-			f.bot.reply(ctx, ev, helpText(u))
+			f.bot.reply(ctx, ev, f.bot.helpText(u))
 			return true
 		}
 		if isWord {

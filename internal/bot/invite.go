@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/chat"
-	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Invitations from Telegram: the people who invite in real life are
@@ -27,11 +27,13 @@ import (
 const invitationTTL = 7 * 24 * time.Hour
 
 // mayInvite is the territory rule of invitations (the place itself is
-// store.Coordinator.Covers, as for /equipe): an admin invites anyone;
-// a regional coordinator anyone but admins; a départemental coordinator
-// mediators and coordinators of their département (département or
-// structure scope); a structure coordinator mediators and coordinators of
-// their structure. Mediators invite nobody.
+// store.Coordinator.Covers, as for /equipe): an admin invites anyone; a
+// national coordinator anyone but admins; a regional coordinator anyone
+// of their region but admins and national coordinators; a départemental
+// coordinator mediators and coordinators of their département (département
+// or structure scope); a structure coordinator mediators and coordinators
+// of their structure. Mediators invite nobody. A regional invitation
+// names its region (inv.Region), the others their département.
 func mayInvite(u *store.User, inv store.Invitation) bool {
 	if u.Role == roles.Admin {
 		return true
@@ -41,13 +43,21 @@ func mayInvite(u *store.User, inv store.Invitation) bool {
 	}
 	c := u.Coordinator
 	switch c.Level {
-	case "region":
+	case territory.LevelNational:
 		return true
-	case "departement":
+	case territory.LevelRegion:
+		if inv.Level == territory.LevelNational {
+			return false
+		}
+		if inv.Departement == "" {
+			return inv.Region == coordinatorRegion(c)
+		}
+		return c.Covers(inv.Departement, inv.Structure)
+	case territory.LevelDepartement:
 		return c.Covers(inv.Departement, inv.Structure) &&
-			(inv.Role == roles.Mediator || inv.Level == "departement" || inv.Level == "structure")
-	case "structure":
-		return c.Covers(inv.Departement, inv.Structure) && (inv.Role == roles.Mediator || inv.Level == "structure")
+			(inv.Role == roles.Mediator || inv.Level == territory.LevelDepartement || inv.Level == territory.LevelStructure)
+	case territory.LevelStructure:
+		return c.Covers(inv.Departement, inv.Structure) && (inv.Role == roles.Mediator || inv.Level == territory.LevelStructure)
 	}
 	return false
 }
@@ -57,20 +67,36 @@ func sameStructure(a, b string) bool {
 	return norm(a) != "" && norm(a) == norm(b)
 }
 
-// inviteDepartements are the départements u may invite into.
-func inviteDepartements(u *store.User) []string {
-	if u.Role == roles.Admin || (u.Coordinator != nil && u.Coordinator.Level == "region") {
-		var out []string
-		for _, d := range codes.Departements {
+// inviteDepartements are the départements u may invite into, inside region
+// (an INSEE code; empty: every region u may invite into).
+func (b *Bot) inviteDepartements(u *store.User, region string) []string {
+	var regions territory.Served
+	switch {
+	case national(u):
+		regions = b.served
+	case u.Coordinator != nil && u.Coordinator.Level == territory.LevelRegion:
+		if r, ok := b.served.Region(coordinatorRegion(u.Coordinator)); ok {
+			regions = territory.Served{r}
+		}
+	case u.Coordinator != nil && u.Coordinator.Departement != "":
+		if _, ok := b.served.Departement(u.Coordinator.Departement); ok &&
+			(region == "" || coordinatorRegion(u.Coordinator) == region) {
+			return []string{u.Coordinator.Departement}
+		}
+		return nil
+	}
+	var out []string
+	for _, d := range regions.Departements() {
+		if region == "" || d.Region == region {
 			out = append(out, d.Code)
 		}
-		return out
 	}
-	if u.Coordinator != nil && u.Coordinator.Departement != "" {
-		return []string{u.Coordinator.Departement}
-	}
-	return nil
+	return out
 }
+
+// askRegion says whether /inviter asks u which region first: u sees every
+// region and the deployment serves several.
+func (b *Bot) askRegion(u *store.User) bool { return national(u) && len(b.served) > 1 }
 
 // structureTag fingerprints a structure for callback data (names can be long).
 func structureTag(dep, name string) string {
@@ -137,10 +163,23 @@ func inviteSteps() []inviteStep {
 			return w.create(store.Invitation{Role: roles.Admin})
 		}},
 		{[]string{"m"}, func(w inviteWizard, f []string) error {
-			if deps := inviteDepartements(w.u); len(deps) == 1 {
+			if w.b.askRegion(w.u) {
+				w.ask("Médiateur santé de quelle région ?", w.regionRows(flowInvite+":m")...)
+				return nil
+			}
+			if deps := w.b.inviteDepartements(w.u, ""); len(deps) == 1 {
 				return w.next(append(f, deps[0])) // one département: no question
 			}
-			w.ask("Médiateur santé de quel département ?", w.depRows(flowInvite+":m")...)
+			w.ask("Médiateur santé de quel département ?", w.depRows(flowInvite+":m", "")...)
+			return nil
+		}},
+		{[]string{"m", regionField}, func(w inviteWizard, f []string) error {
+			region, ok := w.region(f[1])
+			if !ok {
+				w.refuse()
+				return nil
+			}
+			w.ask("Médiateur santé de quel département ? ("+region.Name+")", w.depRows(flowInvite+":m", region.Code)...)
 			return nil
 		}},
 		{[]string{"m", "*"}, func(w inviteWizard, f []string) error {
@@ -152,7 +191,7 @@ func inviteSteps() []inviteStep {
 			if err != nil {
 				return err
 			}
-			w.ask("Quelle structure emploie la personne ? ("+codes.Departements.Label(f[1])+")", rows...)
+			w.ask("Quelle structure emploie la personne ? ("+depName(f[1])+")", rows...)
 			return nil
 		}},
 		{[]string{"m", "*", "autre"}, func(w inviteWizard, f []string) error {
@@ -184,29 +223,60 @@ func inviteSteps() []inviteStep {
 		}},
 		{[]string{"c"}, func(w inviteWizard, _ []string) error {
 			var rows [][]chat.Button
-			if mayInvite(w.u, store.Invitation{Role: roles.Coordinator, Level: "region"}) {
+			if w.b.askRegion(w.u) && mayInvite(w.u, store.Invitation{Role: roles.Coordinator, Level: territory.LevelNational}) {
+				rows = append(rows, keyRow(button("National (toutes les régions)", flowInvite+":c:n")))
+			}
+			if w.u.Coordinator == nil || w.u.Coordinator.Level == territory.LevelNational || w.u.Coordinator.Level == territory.LevelRegion {
 				rows = append(rows, keyRow(button("Régional", flowInvite+":c:r")))
 			}
-			if w.u.Coordinator == nil || w.u.Coordinator.Level != "structure" {
+			if w.u.Coordinator == nil || w.u.Coordinator.Level != territory.LevelStructure {
 				rows = append(rows, keyRow(button("Départemental", flowInvite+":c:d")))
 			}
 			rows = append(rows, keyRow(button("D'une structure", flowInvite+":c:s")))
 			w.ask("Coordinateur de quel niveau ?", rows...)
 			return nil
 		}},
-		{[]string{"c", "r"}, func(w inviteWizard, _ []string) error {
-			return w.create(store.Invitation{Role: roles.Coordinator, Level: "region"})
+		{[]string{"c", "n"}, func(w inviteWizard, _ []string) error {
+			if !w.b.askRegion(w.u) {
+				w.refuse() // one region served: its regional coordinator sees it all
+				return nil
+			}
+			return w.create(store.Invitation{Role: roles.Coordinator, Level: territory.LevelNational})
 		}},
-		{[]string{"c", "d|s"}, func(w inviteWizard, f []string) error {
-			switch deps := inviteDepartements(w.u); len(deps) {
-			case 0:
+		{[]string{"c", "r"}, func(w inviteWizard, f []string) error {
+			if w.b.askRegion(w.u) {
+				w.ask("Coordinateur régional de quelle région ?", w.regionRows(flowInvite+":c:r")...)
+				return nil
+			}
+			region, ok := w.b.userRegion(w.u)
+			if !ok {
 				w.refuse()
 				return nil
-			case 1:
-				return w.next(append(f, deps[0])) // one département: no question
 			}
-			w.ask("De quel département ?", w.depRows(flowInvite+":c:"+f[1])...)
-			return nil
+			return w.next(append(f, regionToken(region.Code)))
+		}},
+		{[]string{"c", "r", regionField}, func(w inviteWizard, f []string) error {
+			region, ok := w.region(f[2])
+			if !ok {
+				w.refuse()
+				return nil
+			}
+			return w.create(store.Invitation{Role: roles.Coordinator, Level: territory.LevelRegion, Region: region.Code})
+		}},
+		{[]string{"c", "d|s"}, func(w inviteWizard, f []string) error {
+			if w.b.askRegion(w.u) {
+				w.ask("Coordinateur de quelle région ?", w.regionRows(flowInvite+":c:"+f[1])...)
+				return nil
+			}
+			return w.askDepartement(f, "")
+		}},
+		{[]string{"c", "d|s", regionField}, func(w inviteWizard, f []string) error {
+			region, ok := w.region(f[2])
+			if !ok {
+				w.refuse()
+				return nil
+			}
+			return w.askDepartement(f[:2], region.Code)
 		}},
 		{[]string{"c", "d|s", "*"}, func(w inviteWizard, f []string) error {
 			if !w.validDep(f[2]) {
@@ -214,13 +284,13 @@ func inviteSteps() []inviteStep {
 				return nil
 			}
 			if f[1] == "d" {
-				return w.create(store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: f[2]})
+				return w.create(store.Invitation{Role: roles.Coordinator, Level: territory.LevelDepartement, Departement: f[2]})
 			}
 			rows, err := w.structureRows(flowInvite+":c:s:"+f[2], f[2])
 			if err != nil {
 				return err
 			}
-			w.ask("De quelle structure ? ("+codes.Departements.Label(f[2])+")", rows...)
+			w.ask("De quelle structure ? ("+depName(f[2])+")", rows...)
 			return nil
 		}},
 		{[]string{"c", "s", "*", "autre"}, func(w inviteWizard, f []string) error {
@@ -233,10 +303,15 @@ func inviteSteps() []inviteStep {
 				w.refuse()
 				return nil
 			}
-			return w.create(store.Invitation{Role: roles.Coordinator, Level: "structure", Departement: f[2], Structure: name})
+			return w.create(store.Invitation{Role: roles.Coordinator, Level: territory.LevelStructure, Departement: f[2], Structure: name})
 		}},
 	}
 }
+
+// regionField, in a step's fields, is a region chosen: « r76 »
+// (regionToken). A département code never starts with r, so the steps
+// naming a region come before those naming a département ("*").
+const regionField = "r…"
 
 // matches says whether the choices f are those a step answers.
 func (s inviteStep) matches(f []string) bool {
@@ -244,7 +319,12 @@ func (s inviteStep) matches(f []string) bool {
 		return false
 	}
 	for i, want := range s.fields {
-		if want != "*" && !slices.Contains(strings.Split(want, "|"), f[i]) {
+		switch {
+		case want == regionField:
+			if len(f[i]) < 2 || f[i][0] != 'r' {
+				return false
+			}
+		case want != "*" && !slices.Contains(strings.Split(want, "|"), f[i]):
 			return false
 		}
 	}
@@ -291,13 +371,54 @@ func (w inviteWizard) refuse() {
 	w.b.refusePress(w.ctx, w.u, w.ev, flowInvite, "territory")
 }
 
-func (w inviteWizard) validDep(d string) bool { return slices.Contains(inviteDepartements(w.u), d) }
+func (w inviteWizard) validDep(d string) bool {
+	return slices.Contains(w.b.inviteDepartements(w.u, ""), d)
+}
 
-// depRows offers the départements the presser may invite into.
-func (w inviteWizard) depRows(prefix string) [][]chat.Button {
+// region is the served region a « r76 » field names, if the presser may
+// invite into it.
+func (w inviteWizard) region(field string) (territory.Region, bool) {
+	r, ok := w.b.served.Region(strings.TrimPrefix(field, "r"))
+	if !ok || len(w.b.inviteDepartements(w.u, r.Code)) == 0 {
+		return territory.Region{}, false
+	}
+	return r, true
+}
+
+// regionRows offers the served regions, by name.
+func (w inviteWizard) regionRows(prefix string) [][]chat.Button {
 	var rows [][]chat.Button
-	for _, d := range inviteDepartements(w.u) {
-		rows = append(rows, keyRow(button(codes.Departements.Label(d), prefix+":"+d)))
+	for _, r := range w.b.served {
+		rows = append(rows, keyRow(button(r.Name, prefix+":"+regionToken(r.Code))))
+	}
+	return rows
+}
+
+// askDepartement asks a coordinator's département (f: "c", "d|s") among
+// region's (empty: every one the presser may invite into), or goes on
+// when there is only one.
+func (w inviteWizard) askDepartement(f []string, region string) error {
+	switch deps := w.b.inviteDepartements(w.u, region); len(deps) {
+	case 0:
+		w.refuse()
+		return nil
+	case 1:
+		return w.next(append(f, deps[0])) // one département: no question
+	}
+	text := "De quel département ?"
+	if r, ok := w.b.served.Region(region); ok {
+		text = "De quel département ? (" + r.Name + ")"
+	}
+	w.ask(text, w.depRows(flowInvite+":c:"+f[1], region)...)
+	return nil
+}
+
+// depRows offers the départements of region (empty: all) the presser may
+// invite into.
+func (w inviteWizard) depRows(prefix, region string) [][]chat.Button {
+	var rows [][]chat.Button
+	for _, d := range w.b.inviteDepartements(w.u, region) {
+		rows = append(rows, keyRow(button(depName(d), prefix+":"+d)))
 	}
 	return rows
 }
@@ -338,7 +459,7 @@ func (w inviteWizard) askName(role, dep string) {
 		return
 	}
 	w.b.answer(w.ctx, w.ev, "")
-	w.b.edit(w.ctx, w.ev.chatID, w.ev.messageID, "Écrivez le nom de la structure ("+codes.Departements.Label(dep)+"), par exemple : Centre social Fives", nil)
+	w.b.edit(w.ctx, w.ev.chatID, w.ev.messageID, "Écrivez le nom de la structure ("+depName(dep)+"), par exemple : Centre social Fives", nil)
 	w.b.ask(w.ctx, w.ev, promptStructure, role, dep) // the name typed next (prompts.go)
 }
 
@@ -351,7 +472,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	case "mediateur", "mediatrice", "mediateur·rice":
 		inv.Role = roles.Mediator
 	case "coordinateur", "coordinatrice", "coordinateur·rice":
-		inv.Role, inv.Level = roles.Coordinator, "structure"
+		inv.Role, inv.Level = roles.Coordinator, territory.LevelStructure
 	default:
 		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+inviteUsage)
 		return nil
@@ -360,8 +481,12 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	if inv.Role == roles.Mediator && len(words) > 0 && strings.EqualFold(words[0], "rural") {
 		inv.Rural, words = true, words[1:]
 	}
-	if len(words) < 2 || codes.Departements.Label(words[0]) == words[0] {
-		b.reply(ctx, ev, "Écrivez le numéro du département (02, 59, 60, 62 ou 80) puis le nom de la structure.\n\n"+inviteUsage)
+	if _, served := b.served.Departement(firstWord(words)); len(words) < 2 || !served {
+		var deps []string
+		for _, d := range b.served.Departements() {
+			deps = append(deps, d.Code)
+		}
+		b.reply(ctx, ev, "Écrivez le numéro du département ("+orList(deps)+") puis le nom de la structure.\n\n"+inviteUsage)
 		return nil
 	}
 	inv.Departement, inv.Structure = words[0], strings.Join(words[1:], " ")
@@ -381,25 +506,35 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	}
 	if !mayInvite(u, inv) {
 		b.audit(ctx, u.TelegramID, store.AuditRefused, "invitation", map[string]any{"reason": "territory", "role": inv.Role, "departement": inv.Departement})
-		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+ownTerritory(u)+"). Aucune invitation n'a été créée.")
+		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+b.ownTerritory(u)+"). Aucune invitation n'a été créée.")
 		return nil
 	}
 	return b.createInvitation(ctx, u, ev, inv)
 }
 
-// ownTerritory names the territory a coordinator (or an admin: the region)
-// invites into and manages.
-func ownTerritory(u *store.User) string {
+// ownTerritory names the territory a coordinator (or an admin: the
+// regions served) invites into and manages.
+func (b *Bot) ownTerritory(u *store.User) string {
 	if u.Coordinator != nil {
-		return territoryName(u.Coordinator)
+		return b.territoryName(u.Coordinator)
 	}
-	return "région Hauts-de-France"
+	if len(b.served) == 1 {
+		return "région " + b.served[0].Name
+	}
+	return "régions " + b.servedNames()
 }
 
 // createInvitation stores the invitation after a last territory check and
 // gives the inviter the link to forward, in a message of its own.
 func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv store.Invitation) error {
-	if !mayInvite(u, inv) {
+	if inv.Departement != "" {
+		// The département names the region; one not served is refused below.
+		inv.Region = ""
+		if d, ok := b.served.Departement(inv.Departement); ok {
+			inv.Region = d.Region
+		}
+	}
+	if !mayInvite(u, inv) || (inv.Departement != "" && inv.Region == "") {
 		if ev.callback != "" {
 			b.answer(ctx, ev, msgStaleButton)
 		}
@@ -413,7 +548,7 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 		return fmt.Errorf("create invitation (%s): %w", inv.Role, err)
 	}
 	b.answer(ctx, ev, "Invitation créée.")
-	summary := "Invitation créée : " + invitationLabel(inv) + ". Valable jusqu'au " + inv.ExpiresAt.In(b.loc).Format("02/01/2006") +
+	summary := "Invitation créée : " + b.invitationLabel(inv) + ". Valable jusqu'au " + inv.ExpiresAt.In(b.loc).Format("02/01/2006") +
 		", une seule fois. Transférez le message suivant à la personne invitée, et à elle seule."
 	if ev.callback != "" {
 		b.edit(ctx, ev.chatID, ev.messageID, summary, nil)
@@ -421,28 +556,55 @@ func (b *Bot) createInvitation(ctx context.Context, u *store.User, ev event, inv
 		b.reply(ctx, ev, summary)
 	}
 	link := "https://t.me/" + b.username + "?start=" + code
-	b.reply(ctx, ev, "Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France. "+
+	b.reply(ctx, ev, "Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé "+b.invitationOf(inv)+". "+
 		"Pour vous inscrire, ouvrez ce lien dans Telegram : "+link+"\n(ou envoyez au bot /start "+code+")")
 	return nil
 }
 
-// invitationLabel says in French who an invitation is for.
-func invitationLabel(inv store.Invitation) string {
+// invitationOf names, after « de », the region an invitation is for, or
+// the regions served for an admin or a national coordinator: « des
+// Hauts-de-France », « d'Occitanie ».
+func (b *Bot) invitationOf(inv store.Invitation) string {
+	if inv.Role == roles.Admin || inv.Level == territory.LevelNational {
+		return b.servedOf()
+	}
+	if r, ok := regionOfCode(inv.Region); ok {
+		return r.Of()
+	}
+	return b.servedOf()
+}
+
+// invitationLabel says in French who an invitation is for; a regional
+// coordinator's names the region when the deployment serves several.
+func (b *Bot) invitationLabel(inv store.Invitation) string {
 	switch inv.Role {
 	case roles.Mediator:
 		post := "poste en QPV"
 		if inv.Rural {
 			post = "poste rural"
 		}
-		return fmt.Sprintf("médiateur santé, %s, %s (%s)", codes.Departements.Label(inv.Departement), inv.Structure, post)
+		return fmt.Sprintf("médiateur santé, %s, %s (%s)", depName(inv.Departement), inv.Structure, post)
 	case roles.Coordinator:
 		switch inv.Level {
-		case "region":
+		case territory.LevelNational:
+			return "coordinateur national (" + b.servedNames() + ")"
+		case territory.LevelRegion:
+			if r, ok := regionOfCode(inv.Region); ok && len(b.served) > 1 {
+				return "coordinateur régional, " + r.Name
+			}
 			return "coordinateur régional"
-		case "departement":
-			return "coordinateur départemental, " + codes.Departements.Label(inv.Departement)
+		case territory.LevelDepartement:
+			return "coordinateur départemental, " + depName(inv.Departement)
 		}
-		return "coordinateur de structure, " + inv.Structure + ", " + codes.Departements.Label(inv.Departement)
+		return "coordinateur de structure, " + inv.Structure + ", " + depName(inv.Departement)
 	}
 	return "administrateur"
+}
+
+// firstWord is words[0], or "" for no word.
+func firstWord(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	return words[0]
 }

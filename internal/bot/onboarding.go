@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/chat"
-	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
@@ -70,6 +69,9 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		return
 	}
 	code := strings.ToUpper(arg)
+	if b.redeemLink(ctx, ev, code, now, failuresKey) {
+		return
+	}
 	user, err := b.store.RedeemInvitation(ctx, code, ev.userID, ev.chatID, ev.firstName, now)
 	if reason, refused := startRefusals(err); refused {
 		// Guessing codes shows in the trail, without the code itself (a
@@ -98,7 +100,7 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 	default:
 		b.log.InfoContext(ctx, "user registered", "role", user.Role)
 		b.setChatMenu(ctx, ev.chatID, user.Role)
-		b.reply(ctx, ev, welcome(user))
+		b.reply(ctx, ev, b.welcome(user))
 	}
 }
 
@@ -112,39 +114,28 @@ func (b *Bot) setChatMenu(ctx context.Context, chatID ids.ChatID, role roles.Rol
 	}
 }
 
-func welcome(u *store.User) string {
+func (b *Bot) welcome(u *store.User) string {
 	switch u.Role {
 	case roles.Mediator:
 		return "Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (" +
-			codes.Departements.Label(u.Mediator.Departement) + ").\n\n" +
+			depName(u.Mediator.Departement) + ").\n\n" +
 			"Après chaque accompagnement, tapez /fiche pour remplir la fiche en une minute. " +
-			"Tapez /aide pour tout voir.\n\n" + questionsHint(u)
+			"Tapez /aide pour tout voir.\n\n" + b.questionsHint(u)
 	case roles.Coordinator:
-		return "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (" + territoryName(u.Coordinator) + ").\n\n" +
-			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir.\n\n" + questionsHint(u)
+		return "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (" + b.territoryName(u.Coordinator) + ").\n\n" +
+			"Tapez /indicateurs pour les chiffres de votre territoire. Tapez /aide pour tout voir.\n\n" + b.questionsHint(u)
 	default:
-		return "Bienvenue sur Relais ! Votre compte d'administrateur est ouvert. Tapez /aide pour tout voir.\n\n" + questionsHint(u)
+		return "Bienvenue sur Relais ! Votre compte d'administrateur est ouvert. Tapez /aide pour tout voir.\n\n" + b.questionsHint(u)
 	}
 }
 
-func territoryName(c *store.Coordinator) string {
-	switch c.Level {
-	case "region":
-		return "région Hauts-de-France"
-	case "departement":
-		return codes.Departements.Label(c.Departement)
-	default:
-		return c.Structure + ", " + codes.Departements.Label(c.Departement)
-	}
-}
-
-func helpText(u *store.User) string {
+func (b *Bot) helpText(u *store.User) string {
 	var sb strings.Builder
 	sb.WriteString("Ce que vous pouvez faire :\n")
 	for _, c := range CommandsFor(u.Role) {
 		sb.WriteString("/" + c.Name + " — " + c.Description + "\n")
 	}
-	sb.WriteString("\n" + questionsHint(u) + "\n")
+	sb.WriteString("\n" + b.questionsHint(u) + "\n")
 	if u.Role == roles.Mediator {
 		sb.WriteString("\nPendant une saisie (fiche, action, bilan), écrivez à tout moment « retour » (question précédente), « passer » (question facultative), « annuler » (abandonner) ou « aide », avec ou sans barre oblique.")
 	}

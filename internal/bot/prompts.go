@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/intent"
@@ -221,7 +220,7 @@ func (b *Bot) answerStructure(ctx context.Context, u *store.User, ev event, p st
 	if !mayInvite(u, inv) {
 		b.clearPrompt(ctx, ev)
 		b.audit(ctx, u.TelegramID, store.AuditRefused, "invitation", map[string]any{"reason": "territory", "role": inv.Role, "departement": inv.Departement})
-		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+ownTerritory(u)+"). Aucune invitation n'a été créée.")
+		b.reply(ctx, ev, "Vous ne pouvez inviter que dans votre territoire ("+b.ownTerritory(u)+"). Aucune invitation n'a été créée.")
 		return "", true
 	}
 	if role == "c" {
@@ -231,7 +230,7 @@ func (b *Bot) answerStructure(ctx context.Context, u *store.User, ev event, p st
 	}
 	b.ask(ctx, ev, promptRural, dep, name)
 	data := "inv:m:" + dep + ":" + structureTag(dep, name)
-	b.send(ctx, ev.chatID, "Le poste de la personne ("+name+", "+codes.Departements.Label(dep)+") est-il rural ?",
+	b.send(ctx, ev.chatID, "Le poste de la personne ("+name+", "+depName(dep)+") est-il rural ?",
 		keyboard(keyRow(button("Non, en QPV", data+":0"), button("Oui, rural", data+":1"))))
 	return "", true
 }

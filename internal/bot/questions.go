@@ -13,6 +13,7 @@ import (
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Questions in plain French: a message that is neither a command
@@ -297,21 +298,26 @@ func (b *Bot) suggestionButtons(ctx context.Context, u *store.User, q question.Q
 
 // questionExamples are two questions the user's role may type, shown by
 // the welcome message and /aide: a mediator's name no territory (their
-// own figures only), a regional coordinator's may name a département.
-func questionExamples(u *store.User) []string {
+// own figures only), a regional coordinator's may name a département (the
+// Pas-de-Calais in the Hauts-de-France; elsewhere the region itself).
+func (b *Bot) questionExamples(u *store.User) []string {
 	switch {
 	case u.Role == roles.Mediator:
 		return []string{"combien de fiches ce mois-ci ?", "combien de demandes de CSS en cours ?"}
-	case u.Role == roles.Coordinator && u.Coordinator != nil && u.Coordinator.Level != "region":
+	case u.Role == roles.Coordinator && u.Coordinator != nil &&
+		u.Coordinator.Level != territory.LevelRegion && u.Coordinator.Level != territory.LevelNational:
 		return []string{"combien de personnes en QPV cette année ?", "taux de résolution des demandes de soins l'an dernier"}
+	}
+	if r, ok := b.userRegion(u); !ok || r.Code != "32" {
+		return []string{"combien de fiches dans la région cette année ?", "combien de personnes en QPV par département l'an dernier"}
 	}
 	return []string{"combien de demandes de CSS dans le Pas-de-Calais cette année ?", "combien de personnes en QPV par département l'an dernier"}
 }
 
 // questionsHint tells the user that questions can be typed, with their
 // role's two examples.
-func questionsHint(u *store.User) string {
-	ex := questionExamples(u)
+func (b *Bot) questionsHint(u *store.User) string {
+	ex := b.questionExamples(u)
 	what := "une question sur les chiffres de votre territoire"
 	if u.Role == roles.Mediator {
 		what = "une question sur vos propres chiffres"

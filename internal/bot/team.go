@@ -14,8 +14,8 @@ import (
 	"github.com/relais-sante/relais/internal/roles"
 
 	"github.com/relais-sante/relais/internal/chat"
-	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // /equipe: a coordinator sees the people of their territory with their last
@@ -28,11 +28,12 @@ import (
 // teamPage is the number of people per /equipe message (one button each).
 const teamPage = 8
 
-// teamScope is the territory whose people u manages.
+// teamScope is the territory whose people u manages: an admin's is every
+// region served.
 func teamScope(u *store.User) (store.Coordinator, bool) {
 	switch {
 	case u.Role == roles.Admin:
-		return store.Coordinator{Level: "region"}, true
+		return store.Coordinator{Level: territory.LevelNational}, true
 	case u.Role == roles.Coordinator && u.Coordinator != nil:
 		return *u.Coordinator, true
 	}
@@ -41,9 +42,10 @@ func teamScope(u *store.User) (store.Coordinator, bool) {
 
 // mayManage is the rule of /equipe: nobody manages themselves; an admin
 // manages everyone else; a coordinator manages the mediators of their
-// territory and the coordinators of a narrower one (a regional coordinator
-// every coordinator, a départemental one the structure coordinators of
-// their département); admins are managed by admins only.
+// territory and the coordinators of a narrower one (a national
+// coordinator every regional and narrower one, a regional coordinator
+// every coordinator of their region, a départemental one the structure
+// coordinators of their département); admins are managed by admins only.
 func mayManage(actor *store.User, target *store.User) bool {
 	if actor.TelegramID == target.TelegramID {
 		return false
@@ -61,8 +63,10 @@ func mayManage(actor *store.User, target *store.User) bool {
 	case target.Coordinator != nil:
 		t := target.Coordinator
 		switch c.Level {
-		case "region":
-			return true
+		case territory.LevelNational:
+			return t.Level != territory.LevelNational
+		case territory.LevelRegion:
+			return t.Level != territory.LevelNational && coordinatorRegion(t) == coordinatorRegion(c)
 		case "departement":
 			return t.Level == "structure" && t.Departement == c.Departement
 		}
@@ -91,7 +95,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]c
 		return "", nil, fmt.Errorf("list team: %w", err)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", ownTerritory(u), frtext.Plural(len(shown), "personne", "personnes"))
+	fmt.Fprintf(&sb, "Votre équipe (%s) : %s.", b.ownTerritory(u), frtext.Plural(len(shown), "personne", "personnes"))
 	if len(shown) == 0 {
 		sb.WriteString("\n\nInvitez quelqu'un avec /inviter.")
 	}
@@ -100,7 +104,7 @@ func (b *Bot) teamPage(ctx context.Context, u *store.User, p int) (string, [][]c
 	var rows [][]chat.Button
 	from := p * teamPage
 	for i, m := range shown[from:min(from+teamPage, len(shown))] {
-		fmt.Fprintf(&sb, "\n\n%d. %s", from+i+1, memberLine(m, b.loc))
+		fmt.Fprintf(&sb, "\n\n%d. %s", from+i+1, b.memberLine(m))
 		if m.DisabledAt != nil {
 			rows = append(rows, keyRow(button(fmt.Sprintf("Réactiver n° %d", from+i+1), "eq:e:"+strconv.FormatInt(int64(m.TelegramID), 10))))
 		} else {
@@ -139,13 +143,14 @@ func (b *Bot) teamMembers(ctx context.Context, u *store.User) ([]store.Member, e
 
 // memberLine describes one person without anything about beneficiaries,
 // nor the post's identifier: a coordinator knows people by their name.
-func memberLine(m store.Member, loc *time.Location) string {
+func (b *Bot) memberLine(m store.Member) string {
+	loc := b.loc
 	var who string
 	switch m.Role {
 	case roles.Mediator:
-		who = fmt.Sprintf("%s — médiateur santé, %s, %s", m.DisplayName, m.Structure, codes.Departements.Label(m.Departement))
+		who = fmt.Sprintf("%s — médiateur santé, %s, %s", m.DisplayName, m.Structure, depName(m.Departement))
 	case roles.Coordinator:
-		who = m.DisplayName + " — coordinateur, " + territoryName(&store.Coordinator{Level: m.Level, Departement: m.Departement, Structure: m.Structure})
+		who = m.DisplayName + " — coordinateur, " + b.territoryName(&store.Coordinator{Level: m.Level, Region: m.Region, Departement: m.Departement, Structure: m.Structure})
 	default:
 		who = m.DisplayName + " — administrateur"
 	}
@@ -223,7 +228,7 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 		return nil
 	}
 	disable := act == "D"
-	if err := b.store.SetUserDisabled(ctx, ids.TelegramID(id), disable, &u.TelegramID); err != nil {
+	if err := b.store.SetUserDisabled(ctx, target.TelegramID, disable, &u.TelegramID); err != nil {
 		return failure{msgNothingChanged, fmt.Errorf("set user disabled: %w", err)}
 	}
 	done := "Compte de " + name + " désactivé : plus aucun accès à Relais."
@@ -232,9 +237,11 @@ func (b *Bot) pressMember(ctx context.Context, u *store.User, ev event, act, arg
 	}
 	b.answer(ctx, ev, done)
 	if disable {
-		// The departed mediator's half-filled form goes too.
-		if err := b.drafts.Delete(ctx, target.ChatID, target.TelegramID); err != nil {
-			b.log.ErrorContext(ctx, "drop a disabled user's draft", "err", err)
+		// The departed mediator's half-filled forms go too, on each messenger.
+		for _, account := range accountsOf(target) {
+			if err := b.drafts.Delete(ctx, ids.ChatID(account), account); err != nil {
+				b.log.ErrorContext(ctx, "drop a disabled user's draft", "err", err)
+			}
 		}
 	}
 	text, kb, err := b.teamPage(ctx, u, 0)
@@ -257,12 +264,12 @@ func (b *Bot) invitationsPage(ctx context.Context, u *store.User) (string, [][]c
 	var rows [][]chat.Button
 	n := 0
 	for _, p := range pending {
-		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Rural: p.Rural}
+		inv := store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Region: p.Region, Rural: p.Rural}
 		if !mayInvite(u, inv) || n == 20 {
 			continue
 		}
 		n++
-		fmt.Fprintf(&sb, "\n\n%d. %s\n    valable jusqu'au %s", n, invitationLabel(inv), p.ExpiresAt.In(b.loc).Format("02/01/2006"))
+		fmt.Fprintf(&sb, "\n\n%d. %s\n    valable jusqu'au %s", n, b.invitationLabel(inv), p.ExpiresAt.In(b.loc).Format("02/01/2006"))
 		rows = append(rows, keyRow(button(fmt.Sprintf("Annuler l'invitation n° %d", n), "eq:r:"+strconv.FormatInt(p.ID, 10))))
 	}
 	head := "Invitations en attente : " + frtext.Plural(n, "invitation", "invitations") + "."
@@ -282,7 +289,7 @@ func (b *Bot) revokeInvitation(ctx context.Context, u *store.User, ev event, arg
 		}
 		for _, p := range pending {
 			if p.ID == id {
-				allowedInv = mayInvite(u, store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Rural: p.Rural})
+				allowedInv = mayInvite(u, store.Invitation{Role: p.Role, Departement: p.Departement, Structure: p.Structure, Level: p.Level, Region: p.Region, Rural: p.Rural})
 			}
 		}
 	}
@@ -383,6 +390,6 @@ func (b *Bot) setPostDates(ctx context.Context, u *store.User, ev event, args []
 		return d.Format("02/01/2006")
 	}
 	b.reply(ctx, ev, fmt.Sprintf("Poste de médiation santé — %s (%s, %s) : début %s, fin %s. Le rapport le compte pour les périodes où il a été actif.",
-		name, post.Structure, codes.Departements.Label(post.Departement), show(start, "non précisé"), show(end, "aucune (poste en cours)")))
+		name, post.Structure, depName(post.Departement), show(start, "non précisé"), show(end, "aucune (poste en cours)")))
 	return nil
 }

@@ -75,6 +75,10 @@ func TestNationalScopesSideBySide(t *testing.T) {
 	if got := scopeLabels(t, both, admin); got != want {
 		t.Errorf("admin of 32 and 76:\n %q\nwant\n %q", got, want)
 	}
+	nationalCoord := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}
+	if got := scopeLabels(t, both, nationalCoord); got != want {
+		t.Errorf("national coordinator of 32 and 76:\n %q\nwant\n %q", got, want)
+	}
 	if got, want := scopeLabels(t, both, coord76), "Occitanie | "+occitanieList+" | Postes ruraux | Postes en QPV"; got != want {
 		t.Errorf("coordinator of 76 among 32 and 76:\n %q\nwant\n %q", got, want)
 	}
@@ -118,6 +122,9 @@ func TestAllowedAcrossRegions(t *testing.T) {
 		{"Haute-Garonne coordinator, Occitanie", both, garonne, indicators.Region("76"), false},
 		{"Haute-Garonne coordinator, Haute-Garonne", both, garonne, indicators.Departement("31"), true},
 		{"admin, national", both, admin, indicators.National(both), true},
+		{"national coordinator, national", both, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}, indicators.National(both), true},
+		{"national coordinator, Nord", both, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}, indicators.Departement("59"), true},
+		{"national coordinator, Nord where 76 alone is served", occitanie, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}, indicators.Departement("59"), false},
 		{"admin, Haute-Garonne among two", both, admin, indicators.Departement("31"), true},
 		{"admin, Nord where 76 alone is served", occitanie, admin, indicators.Departement("59"), false},
 		{"admin, Hauts-de-France where 76 alone is served", occitanie, admin, indicators.Region("32"), false},

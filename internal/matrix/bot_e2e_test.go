@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"maunium.net/go/mautrix/event"
+	"maunium.net/go/mautrix/id"
+
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/forms"
@@ -21,15 +24,24 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-// The whole contract as a person on Element or Tchap sees it, through the
-// real homeserver in an encrypted direct chat: « !start CODE » registers,
-// « !fiche » opens a sheet, each question lists its choices numbered from
-// 1, an answer is the number or the label (case, accents and a leading
-// emoji ignored), and the save says « Fiche n° 1 enregistrée »; a figures
-// question is answered in the room, the follow-up's morning reminder
-// reaches it, and « fiche » without its mark is a command.
-func TestBotFillsASheetOnMatrix(t *testing.T) {
-	t.Parallel()
+// botRoom is Relais's bot served by the Matrix presenter on the real
+// homeserver, and a person's client in a direct room with it, encrypted
+// or not: what the end-to-end tests share.
+type botRoom struct {
+	t         *testing.T
+	db        *testenv.DB
+	keys      state.Keyspace
+	forms     map[string]*forms.Form
+	pres      *matrix.Presenter
+	tr        *matrix.Transport
+	person    testenv.MatrixUser
+	p         *peer
+	room      id.RoomID
+	encrypted bool
+}
+
+func newBotRoom(t *testing.T, encrypted bool) *botRoom {
+	t.Helper()
 	srv := testenv.Matrix(t)
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
@@ -52,47 +64,62 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
-
-	code, err := db.Store.CreateInvitation(context.Background(), store.Invitation{Role: roles.Mediator, Departement: "59",
-		Structure: "CCAS Roubaix", ExpiresAt: time.Now().Add(7 * 24 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, true)
+	room := p.room(tr.UserID(), true, encrypted)
 	p.waitMember(room, tr.UserID(), true)
+	return &botRoom{t: t, db: db, keys: keys, forms: fs, pres: pres, tr: tr, person: person, p: p, room: room, encrypted: encrypted}
+}
 
-	// expect waits for a message of the bot whose body (an edit's new
-	// body) contains want, and returns it.
-	expect := func(want string) string {
-		t.Helper()
-		deadline := time.After(60 * time.Second)
-		var seen []string
-		for {
-			select {
-			case r := <-p.got:
-				body := r.content.Body
-				if r.content.NewContent != nil {
-					body = r.content.NewContent.Body
-				}
-				seen = append(seen, body)
-				if r.wire.Type != "m.room.encrypted" {
-					t.Fatalf("the bot sent %q in clear in an encrypted room", body)
-				}
-				if strings.Contains(body, want) {
-					return body
-				}
-			case <-deadline:
-				t.Fatalf("no message with %q within 60 s; seen:\n%s", want, strings.Join(seen, "\n---\n"))
+func (r *botRoom) say(text string) { r.t.Helper(); r.p.say(r.room, text) }
+
+// expect waits for a message of the bot whose body (an edit's new body)
+// contains want, and returns it. Every message of the bot is encrypted in
+// the encrypted room, in clear in the other.
+func (r *botRoom) expect(want string) string {
+	r.t.Helper()
+	deadline := time.After(60 * time.Second)
+	var seen []string
+	for {
+		select {
+		case got := <-r.p.got:
+			body := got.content.Body
+			if got.content.NewContent != nil {
+				body = got.content.NewContent.Body
 			}
+			seen = append(seen, body)
+			if wire := map[bool]event.Type{true: event.EventEncrypted, false: event.EventMessage}[r.encrypted]; got.wire != wire {
+				r.t.Fatalf("the bot sent %q as %s, want %s", body, got.wire.Type, wire.Type)
+			}
+			if strings.Contains(body, want) {
+				return body
+			}
+		case <-deadline:
+			r.t.Fatalf("no message with %q within 60 s; seen:\n%s", want, strings.Join(seen, "\n---\n"))
 		}
 	}
+}
 
-	p.say(room, "!start "+code)
-	expect("Bienvenue")
-	p.say(room, "!fiche")
-	if body := expect("Date de l'accompagnement ?"); !strings.HasSuffix(body, "\n1. Aujourd'hui\n2. Hier") {
-		t.Fatalf("the date question shows %q, want its choices numbered from 1, one per line", body)
+// register sends « !start CODE » with a mediator's invitation.
+func (r *botRoom) register() {
+	r.t.Helper()
+	code, err := r.db.Store.CreateInvitation(context.Background(), store.Invitation{Role: roles.Mediator, Departement: "59",
+		Structure: "CCAS Roubaix", ExpiresAt: time.Now().Add(7 * 24 * time.Hour)})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.say("!start " + code)
+	r.expect("Bienvenue")
+}
+
+// fillSheet fills a whole sheet by typed numbers and labels (case,
+// accents and a leading emoji ignored) and checks what was saved: what
+// was typed, read back as the buttons' data. The sheet has one request,
+// « Complémentaire Santé Solidaire », followed up in a week.
+func (r *botRoom) fillSheet() {
+	r.t.Helper()
+	r.say("!fiche")
+	if body := r.expect("Date de l'accompagnement ?"); !strings.HasSuffix(body, "\n1. Aujourd'hui\n2. Hier") {
+		r.t.Fatalf("the date question shows %q, want its choices numbered from 1, one per line", body)
 	}
 	for _, step := range []struct{ say, want string }{
 		{"aujourd'hui", "Personne accompagnée ?"},
@@ -114,10 +141,9 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 		{"Orientée vers la PMI du quartier.", "Enregistrer"},
 		{"enregistrer", "Fiche n° 1 enregistrée."},
 	} {
-		p.say(room, step.say)
-		expect(step.want)
+		r.say(step.say)
+		r.expect(step.want)
 	}
-	// What was saved is what was typed, read back as the buttons' data.
 	var (
 		n                                   int
 		sex, qpv, resources, contact, level string
@@ -125,37 +151,83 @@ func TestBotFillsASheetOnMatrix(t *testing.T) {
 		note                                string
 		obstacles                           int
 	)
-	if err := db.SQL.QueryRow(context.Background(), `SELECT count(*) OVER (), sex, age, qpv::text, resources::text, contact_mode, level, note, cardinality(obstacles)
+	if err := r.db.SQL.QueryRow(context.Background(), `SELECT count(*) OVER (), sex, age, qpv::text, resources::text, contact_mode, level, note, cardinality(obstacles)
 		FROM sheets s JOIN mediators m ON m.id = s.mediator_id JOIN users u ON u.telegram_id = m.user_id
-		JOIN matrix_users mu ON mu.id = u.telegram_id WHERE mu.user_id = $1`, person.UserID).
+		JOIN matrix_users mu ON mu.id = u.telegram_id WHERE mu.user_id = $1`, r.person.UserID).
 		Scan(&n, &sex, &age, &qpv, &resources, &contact, &level, &note, &obstacles); err != nil {
-		t.Fatalf("the sheet saved for %s: %v", person.UserID, err)
+		r.t.Fatalf("the sheet saved for %s: %v", r.person.UserID, err)
 	}
 	if got := []any{n, sex, age, qpv, resources, contact, level, note, obstacles}; !reflect.DeepEqual(got, []any{1, "F", 34, "oui", "rsa", "aller_vers", "accompagne", "Orientée vers la PMI du quartier.", 2}) {
-		t.Fatalf("saved %v", got)
+		r.t.Fatalf("saved %v", got)
 	}
+}
 
-	// A question in plain French, answered in the room.
-	p.say(room, "combien de fiches ce mois ?")
-	if body := expect("Fiches d'accompagnement : 1\n"); !strings.Contains(body, "\n1. Cette année\n2. L'an dernier\n3. Tout le rapport") {
-		t.Fatalf("the figures' other periods are not numbered choices: %q", body)
+// figures asks a question in plain French: the answer comes in the room,
+// its other periods numbered choices.
+func (r *botRoom) figures() {
+	r.t.Helper()
+	r.say("combien de fiches ce mois ?")
+	if body := r.expect("Fiches d'accompagnement : 1\n"); !strings.Contains(body, "\n1. Cette année\n2. L'an dernier\n3. Tout le rapport") {
+		r.t.Fatalf("the figures' other periods are not numbered choices: %q", body)
 	}
+}
 
-	// The follow-up due in a week: the morning reminder reaches the room,
-	// its status choices numbered.
-	sched := reminders.New(reminders.Options{Store: db.Store, Drafts: keys.Drafts(), Out: pres, Location: testenv.Paris, Forms: fs})
+// reminder runs the morning reminders on the follow-up's day: the
+// reminder reaches the room with its status choices numbered; typing one
+// (its number or its label) sets the request's status, the bot confirms,
+// and the reminder is edited to show the status and its undo.
+func (r *botRoom) reminder(typed string) {
+	r.t.Helper()
+	sched := reminders.New(reminders.Options{Store: r.db.Store, Drafts: r.keys.Drafts(), Out: r.pres, Location: testenv.Paris, Forms: r.forms})
 	due := time.Now().In(testenv.Paris).AddDate(0, 0, 7)
 	at := time.Date(due.Year(), due.Month(), due.Day(), 10, 0, 0, 0, testenv.Paris)
 	if err := sched.Job().Run(context.Background(), at); err != nil {
-		t.Fatalf("reminders: %v", err)
+		r.t.Fatalf("reminders: %v", err)
 	}
-	if body := expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui : 1 aujourd'hui."); !strings.Contains(body, "\n1. ") {
-		t.Fatalf("the reminder shows no numbered choice: %q", body)
+	body := r.expect("Bonjour ! Des demandes attendent votre suivi aujourd'hui : 1 aujourd'hui.")
+	if !strings.Contains(body, "Accès aux droits · Complémentaire Santé Solidaire — suivi aujourd'hui\n") ||
+		!strings.HasSuffix(body, "\n1. Résolue\n2. Non résolue\n3. Abandonnée\n4. Reporter d'une semaine") {
+		r.t.Fatalf("the reminder does not show its request and its numbered status choices: %q", body)
 	}
+	r.say(typed)
+	r.expect("Enregistré : résolue.")
+	if body := r.expect("Complémentaire Santé Solidaire — ✅ Résolue"); !strings.HasSuffix(body, "\n1. ↩ Annuler « Résolue »") {
+		r.t.Fatalf("the edited reminder shows %q, want the status and its undo numbered", body)
+	}
+	var status string
+	if err := r.db.SQL.QueryRow(context.Background(), `SELECT status FROM requests`).Scan(&status); err != nil || status != "resolue" {
+		r.t.Fatalf("the request's status is %q (%v), want resolue", status, err)
+	}
+}
 
-	// A command without its mark.
-	p.say(room, "fiche")
-	expect("Date de l'accompagnement ?")
+// The whole contract as a person on Element or Tchap sees it, through the
+// real homeserver in an encrypted direct chat: « !start CODE » registers,
+// « !fiche » opens a sheet, each question lists its choices numbered from
+// 1, an answer is the number or the label, and the save says « Fiche n° 1
+// enregistrée »; a figures question is answered in the room, the
+// follow-up's morning reminder reaches it and its status is set by typing
+// its label, and « fiche » without its mark is a command.
+func TestBotFillsASheetOnMatrix(t *testing.T) {
+	t.Parallel()
+	r := newBotRoom(t, true)
+	r.register()
+	r.fillSheet()
+	r.figures()
+	r.reminder("résolue")
+	r.say("fiche")
+	r.expect("Date de l'accompagnement ?")
+}
+
+// The same in a direct room without encryption: everything the bot sends
+// is in clear (the room is not encrypted, so there are no keys to share),
+// and the reminder's status is set by typing its number.
+func TestBotFillsASheetInAnUnencryptedRoom(t *testing.T) {
+	t.Parallel()
+	r := newBotRoom(t, false)
+	r.register()
+	r.fillSheet()
+	r.figures()
+	r.reminder("1")
 }
 
 type testWriter struct{ t *testing.T }

@@ -11,12 +11,14 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/frtext"
+	relaisids "github.com/relais-sante/relais/internal/ids"
 )
 
 // FirstLocal is the first local number the transport gives (migration
 // 00050): every chat, person and message number at or above it is
-// Matrix's, every one below is Telegram's.
-const FirstLocal int64 = 8_000_000_000_000_000_001
+// Matrix's, every one below is Telegram's. The store tells a person's
+// messengers apart with the same bound (ids.FirstMatrix).
+const FirstLocal = relaisids.FirstMatrix
 
 // Local says whether a chat or person number is a Matrix one.
 func Local(n int64) bool { return n >= FirstLocal }
@@ -152,8 +154,9 @@ func (p *Presenter) command(text string) string {
 	return text
 }
 
-// Post sends m to the person's direct room (m.ChatID is the person) and
-// keeps its choices when it shows any.
+// Post sends m to the person's direct room (m.ChatID is the person),
+// worded for typing (typed), and keeps its choices when it shows any,
+// with the bot's own text (handed back with a press, as Telegram does).
 func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
 	room, err := p.roomOf(ctx, m.ChatID)
 	if err != nil {
@@ -161,7 +164,9 @@ func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
 	}
 	person := m.ChatID
 	m.ChatID = room
-	n, err := p.t.Post(ctx, m)
+	shownAs := m
+	shownAs.Text = p.typed(m.Text)
+	n, err := p.t.Post(ctx, shownAs)
 	if err != nil {
 		return 0, err
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/telegram"
 )
 
@@ -117,6 +118,22 @@ func (m *Metrics) WatchSender(s *telegram.Sender) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_bulk_sent_total",
 			Help: "Scheduled (bulk) Telegram calls that succeeded: reminders, nudges, digests, review reminders; they go after conversations."},
 			func() float64 { return float64(s.Stats().BulkSent) }),
+	)
+}
+
+// WatchMatrix exposes the Matrix transport's counters: a homeserver's
+// rate limit (rc_message on Synapse, Tchap) shows as 429s and retries here
+// before people notice slow answers.
+func (m *Metrics) WatchMatrix(t *matrix.Transport) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_too_many_requests_total",
+			Help: "429 answers received from the Matrix homeserver."}, func() float64 { return float64(t.Stats().TooManyRequests) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_calls_sent_total",
+			Help: "Matrix calls that succeeded (messages, edits, uploads, leaves)."}, func() float64 { return float64(t.Stats().Sent) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_retries_total",
+			Help: "Matrix calls attempted again after a failure (429, 5xx, network)."}, func() float64 { return float64(t.Stats().Retries) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_calls_failed_total",
+			Help: "Matrix calls given up."}, func() float64 { return float64(t.Stats().Failed) }),
 	)
 }
 

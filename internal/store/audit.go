@@ -38,6 +38,7 @@ const (
 	AuditImport        = "import"          // a tracking file was imported (relais import)
 	AuditStartRefused  = "start_refused"   // an invitation code was refused at /start
 	AuditReviewDate    = "review_deadline" // the annual review's deadline moved (/datebilan)
+	AuditLink          = "account_link"    // a person linked their other messenger's account (/lier)
 )
 
 // AuditEntry is one line of the audit trail. Detail holds parameters

@@ -19,16 +19,20 @@ var ErrDisableSelf = errors.New("on ne peut pas désactiver son propre compte")
 
 // Member is a registered user as /equipe and `relais user list` show them.
 type Member struct {
-	TelegramID  ids.TelegramID
+	TelegramID ids.TelegramID
+	// Linked is the account of the user's other messenger (0: none).
+	Linked      ids.TelegramID
 	Role        roles.Role
 	DisplayName string
 	// Departement and Structure: the mediator's post, or the coordinator's scope.
 	Departement string
 	Structure   string
 	Level       territory.Level // coordinators only
-	Rural       bool
-	MediatorID  ids.MediatorID // 0 unless a mediator
-	Identifier  string         // the mediator post's identifier
+	// Region is a coordinator's region (empty: national, or not a coordinator).
+	Region     string
+	Rural      bool
+	MediatorID ids.MediatorID // 0 unless a mediator
+	Identifier string         // the mediator post's identifier
 	// LastActivity is the latest of: the bot last heard from the user
 	// (Touch), their last sheet or action saved, their last review. Nil: never.
 	LastActivity *time.Time
@@ -36,13 +40,19 @@ type Member struct {
 }
 
 // Covers tells whether a place (département, structure; both empty for the
-// region itself) lies inside the coordinator's scope. A regional scope covers
-// everything, a département scope its département, a structure scope that
-// structure only.
+// region itself) lies inside the coordinator's scope. A national scope
+// covers everything, a regional scope its region's départements, a
+// département scope its département, a structure scope that structure only.
 func (c Coordinator) Covers(departement, structure string) bool {
 	switch c.Level {
-	case territory.LevelRegion:
+	case territory.LevelNational:
 		return true
+	case territory.LevelRegion:
+		if departement == "" {
+			return true
+		}
+		d, ok := territory.FindDepartement(departement)
+		return ok && d.Region == c.region()
 	case territory.LevelDepartement:
 		return departement != "" && departement == c.Departement
 	case territory.LevelStructure:
@@ -51,14 +61,35 @@ func (c Coordinator) Covers(departement, structure string) bool {
 	return false
 }
 
+// region is the coordinator's region: rows from before regions were
+// recorded belong to DefaultRegion.
+func (c Coordinator) region() string {
+	if c.Region == "" {
+		return DefaultRegion
+	}
+	return c.Region
+}
+
 // territoryFilter is the SQL condition selecting the users (u, with m and c
-// joined) inside scope, consistent with Covers.
+// joined) inside scope, consistent with Covers. A region's people are its
+// départements' mediators and coordinators, its regional coordinators, and
+// the admins (who belong to no region, as before regions).
 func territoryFilter(scope Coordinator) (string, []any, error) {
 	dep := `COALESCE(m.departement, c.departement)`
 	structure := `COALESCE(m.structure, c.structure)`
 	switch scope.Level {
-	case territory.LevelRegion:
+	case territory.LevelNational:
 		return "TRUE", nil, nil
+	case territory.LevelRegion:
+		r, ok := territory.FindRegion(scope.region())
+		if !ok {
+			return "", nil, fmt.Errorf("unknown region %q", scope.Region)
+		}
+		var deps []string
+		for _, d := range r.Departements() {
+			deps = append(deps, d.Code)
+		}
+		return `(` + dep + ` = ANY($1) OR c.region = $2 OR (m.id IS NULL AND c.user_id IS NULL))`, []any{deps, r.Code}, nil
 	case territory.LevelDepartement:
 		if scope.Departement == "" {
 			return "", nil, errors.New("departement scope without departement")
@@ -73,7 +104,7 @@ func territoryFilter(scope Coordinator) (string, []any, error) {
 	return "", nil, fmt.Errorf("unknown scope %q", scope.Level)
 }
 
-// ListUsers lists the users of a territory (Coordinator{Level: territory.LevelRegion} for
+// ListUsers lists the users of a territory (Coordinator{Level: territory.LevelNational} for
 // everyone), enabled first, by département, structure, role and name.
 func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, error) {
 	cond, args, err := territoryFilter(scope)
@@ -81,9 +112,9 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	rows, err := s.db.Query(ctx, `
-		SELECT u.telegram_id, u.role, u.display_name,
+		SELECT u.telegram_id, COALESCE(a.account, 0), u.role, u.display_name,
 		       COALESCE(m.departement, c.departement, ''), COALESCE(m.structure, c.structure, ''),
-		       COALESCE(c.scope, ''), COALESCE(m.rural, FALSE), COALESCE(m.id, 0), COALESCE(m.identifier, ''),
+		       COALESCE(c.scope, ''), COALESCE(c.region, ''), COALESCE(m.rural, FALSE), COALESCE(m.id, 0), COALESCE(m.identifier, ''),
 		       GREATEST(u.last_seen_at,
 		                (SELECT max(created_at) FROM sheets WHERE mediator_id = m.id),
 		                (SELECT max(created_at) FROM actions WHERE mediator_id = m.id),
@@ -92,14 +123,15 @@ func (s *Store) ListUsers(ctx context.Context, scope Coordinator) ([]Member, err
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
+		LEFT JOIN user_accounts a ON a.user_id = u.telegram_id
 		WHERE `+cond+`
-		ORDER BY u.disabled_at IS NOT NULL, 4, 5, u.role, u.display_name, u.telegram_id`, args...)
+		ORDER BY u.disabled_at IS NOT NULL, 5, 6, u.role, u.display_name, u.telegram_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 		var m Member
-		err := r.Scan(&m.TelegramID, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Level, &m.Rural,
+		err := r.Scan(&m.TelegramID, &m.Linked, &m.Role, &m.DisplayName, &m.Departement, &m.Structure, &m.Level, &m.Region, &m.Rural,
 			&m.MediatorID, &m.Identifier, &m.LastActivity, &m.DisabledAt)
 		return m, err
 	})
@@ -241,11 +273,21 @@ func (u *User) NeedsTouch(now time.Time) bool {
 	return u.LastSeen == nil || now.Sub(*u.LastSeen) >= TouchEvery
 }
 
-// Touch records that the bot heard from the user (last activity in
-// /equipe), at most one write every TouchEvery per user.
-func (s *Store) Touch(ctx context.Context, telegramID ids.TelegramID, now time.Time) error {
-	_, err := s.db.Exec(ctx, `UPDATE users SET last_seen_at = $2
-		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval)`, telegramID, now, TouchEvery)
+// NeedsTouchFrom is NeedsTouch, or the user writes from another chat than
+// the one their scheduled messages go to (their other messenger).
+func (u *User) NeedsTouchFrom(chat ids.ChatID, now time.Time) bool {
+	return u.NeedsTouch(now) || u.ChatID != chat
+}
+
+// Touch records that the bot heard from the user in chat (last activity in
+// /equipe), at most one write every TouchEvery per user, and at once when
+// they write from another chat: the same write moves users.chat_id, so
+// reminders and the digest go to the messenger the person last wrote from
+// without a write of their own.
+func (s *Store) Touch(ctx context.Context, telegramID ids.TelegramID, chat ids.ChatID, now time.Time) error {
+	_, err := s.db.Exec(ctx, `UPDATE users SET last_seen_at = $2, chat_id = $4
+		WHERE telegram_id = $1 AND (last_seen_at IS NULL OR last_seen_at <= $2::timestamptz - $3::interval OR chat_id <> $4)`,
+		telegramID, now, TouchEvery, chat)
 	if err != nil {
 		return fmt.Errorf("touch user: %w", err)
 	}
@@ -259,6 +301,7 @@ type PendingInvitation struct {
 	Departement string
 	Structure   string
 	Level       territory.Level
+	Region      string // empty for a national coordinator
 	Rural       bool
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
@@ -269,7 +312,7 @@ type PendingInvitation struct {
 // not revoked, not expired), oldest first.
 func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingInvitation, error) {
 	rows, err := s.db.Query(ctx, `
-		SELECT id, role, COALESCE(departement, ''), COALESCE(structure, ''), COALESCE(scope, ''), rural, created_at, expires_at, created_by
+		SELECT id, role, COALESCE(departement, ''), COALESCE(structure, ''), COALESCE(scope, ''), COALESCE(region, ''), rural, created_at, expires_at, created_by
 		FROM invitations
 		WHERE used_at IS NULL AND revoked_at IS NULL AND expires_at >= $1
 		ORDER BY created_at, id`, now)
@@ -278,7 +321,7 @@ func (s *Store) ListInvitations(ctx context.Context, now time.Time) ([]PendingIn
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PendingInvitation, error) {
 		var p PendingInvitation
-		err := r.Scan(&p.ID, &p.Role, &p.Departement, &p.Structure, &p.Level, &p.Rural, &p.CreatedAt, &p.ExpiresAt, &p.CreatedBy)
+		err := r.Scan(&p.ID, &p.Role, &p.Departement, &p.Structure, &p.Level, &p.Region, &p.Rural, &p.CreatedAt, &p.ExpiresAt, &p.CreatedBy)
 		return p, err
 	})
 	if err != nil {

@@ -189,7 +189,7 @@ func TestListUsersByTerritory(t *testing.T) {
 	if _, _, err := st.SaveSheet(ctx, sheet("s1", m5.Mediator.ID, "AAA111")); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Touch(ctx, 3, now); err != nil {
+	if err := st.Touch(ctx, 3, 3, now); err != nil {
 		t.Fatal(err)
 	}
 	accounts := func(scope store.Coordinator) []ids.TelegramID {

@@ -43,7 +43,7 @@ func TestTouchWritesAgainAfterTouchEvery(t *testing.T) {
 	mediator(t, db.Store, 602, "59")
 	seen := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for _, at := range []time.Time{seen, seen.Add(store.TouchEvery - time.Second), seen.Add(store.TouchEvery)} {
-		if err := db.Store.Touch(ctx, 602, at); err != nil {
+		if err := db.Store.Touch(ctx, 602, 602, at); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -18,9 +18,17 @@ import (
 	"github.com/relais-sante/relais/internal/territory"
 )
 
-// User is a registered Telegram account with what its role needs.
+// User is a registered person with what their role needs.
 type User struct {
-	TelegramID   ids.TelegramID
+	// TelegramID is the account the person registered with (a Telegram id,
+	// or a Matrix local number): their row's key, whichever messenger
+	// they write from.
+	TelegramID ids.TelegramID
+	// Linked is the account of their other messenger, linked with /lier
+	// (0: none).
+	Linked ids.TelegramID
+	// ChatID is the chat they last wrote from: reminders and the digest
+	// go there.
 	ChatID       ids.ChatID
 	Role         roles.Role
 	DisplayName  string
@@ -51,10 +59,10 @@ type Mediator struct {
 	Active      bool
 }
 
-// Coordinator is what a coordinator may see: a region, one département or one structure.
+// Coordinator is what a coordinator may see: every served region (national), a region, one département or one structure.
 type Coordinator struct {
 	Level       territory.Level
-	Region      string // INSEE code of the region the territory lies in
+	Region      string // INSEE code of the region the territory lies in; empty for a national scope
 	Departement string
 	Structure   string
 }
@@ -134,7 +142,7 @@ func (s *Store) CreateInvitation(ctx context.Context, inv Invitation) (string, e
 		var id int64
 		err := tx.QueryRow(ctx, `
 			INSERT INTO invitations (code_hash, role, departement, structure, rural, scope, expires_at, created_by, region)
-			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8, $9) RETURNING id`,
+			VALUES ($1, $2, NULLIF($3, ''), NULLIF($4, ''), $5, NULLIF($6, ''), $7, $8, NULLIF($9, '')) RETURNING id`,
 			hashCode(code), inv.Role, inv.Departement, inv.Structure, inv.Rural, inv.Level, inv.ExpiresAt, inv.CreatedBy, inv.Region).Scan(&id)
 		if err != nil {
 			return err
@@ -159,6 +167,11 @@ func (inv *Invitation) validate() error {
 		inv.Level = ""
 	case roles.Coordinator:
 		switch inv.Level {
+		case territory.LevelNational:
+			if inv.Departement != "" || inv.Structure != "" || inv.Region != "" {
+				return bad("la portée national couvre toutes les régions servies : ni --departement, ni --structure, ni --region")
+			}
+			return nil
 		case territory.LevelRegion:
 		case territory.LevelDepartement:
 			if inv.Departement == "" {
@@ -169,7 +182,7 @@ func (inv *Invitation) validate() error {
 				return bad("la portée structure a besoin de --departement et --structure")
 			}
 		default:
-			return bad("un coordinateur a besoin de --scope region|departement|structure")
+			return bad("un coordinateur a besoin de --scope national|region|departement|structure")
 		}
 	case roles.Admin:
 		inv.Level = ""
@@ -210,7 +223,7 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 			id                    int64
 			role                  roles.Role
 			dep, structure, scope *string
-			region                string
+			region                *string // nil for a national coordinator
 			rural                 bool
 			expires               time.Time
 			usedAt, revokedAt     *time.Time
@@ -244,7 +257,8 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 			return ErrInvitationCreatorDisabled
 		}
 		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1)`, telegramID).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE telegram_id = $1)
+			OR EXISTS (SELECT 1 FROM user_accounts WHERE account = $1)`, telegramID).Scan(&exists); err != nil {
 			return err
 		}
 		if exists {
@@ -285,8 +299,10 @@ func (s *Store) RedeemInvitation(ctx context.Context, code string, telegramID id
 	return s.UserByTelegramID(ctx, telegramID)
 }
 
-// UserByTelegramID loads a registered user, or ErrNotFound. A disabled user
-// is returned with Disabled set: the caller must treat them as a stranger.
+// UserByTelegramID loads a registered user by either of their accounts (the
+// one they registered with, or the one they linked), or ErrNotFound. A
+// disabled user is returned with Disabled set: the caller must treat them
+// as a stranger.
 func (s *Store) UserByTelegramID(ctx context.Context, telegramID ids.TelegramID) (*User, error) {
 	u := &User{}
 	var (
@@ -297,14 +313,15 @@ func (s *Store) UserByTelegramID(ctx context.Context, telegramID ids.TelegramID)
 		coLevel                     *territory.Level
 	)
 	err := s.db.QueryRow(ctx, `
-		SELECT u.telegram_id, u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
+		SELECT u.telegram_id, COALESCE(a.account, 0), u.chat_id, u.role, u.display_name, COALESCE(u.reminder_hour, -1), u.nudges, u.digest,
 		       u.disabled_at IS NOT NULL, u.last_seen_at, u.unreachable_since IS NOT NULL, m.id, m.identifier, m.departement, m.structure, m.rural, m.active,
 		       c.scope, c.departement, c.structure, c.region
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
-		WHERE u.telegram_id = $1`, telegramID).
-		Scan(&u.TelegramID, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
+		LEFT JOIN user_accounts a ON a.user_id = u.telegram_id
+		WHERE u.telegram_id = COALESCE((SELECT user_id FROM user_accounts WHERE account = $1), $1)`, telegramID).
+		Scan(&u.TelegramID, &u.Linked, &u.ChatID, &u.Role, &u.DisplayName, &u.ReminderHour, &u.Nudges, &u.Digest,
 			&u.Disabled, &u.LastSeen, &u.Unreachable, &medID, &medIdent, &medDep, &medStruct, &medRural, &medActive, &coLevel, &coDep, &coStruct, &coRegion)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound

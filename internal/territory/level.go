@@ -11,6 +11,9 @@ type Level string
 
 // The levels, widest first.
 const (
+	// LevelNational covers every region the deployment serves, side by
+	// side (a national coordination); it has no region of its own.
+	LevelNational Level = "national"
 	// LevelRegion covers a whole region.
 	LevelRegion Level = "region"
 	// LevelDepartement covers one département.

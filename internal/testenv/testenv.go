@@ -209,3 +209,93 @@ var Paris = func() *time.Location {
 	}
 	return loc
 }()
+
+// Cached opens the database name, building it first with seed when it does
+// not exist yet, and keeps it when t ends: a benchmark's large dataset (ten
+// million requests take minutes to generate) is built once per machine and
+// reused. Put the data's version in name (relais_bench_10m_v1), and bump it
+// when seed changes. The database is built under a temporary name and
+// renamed only once seed returned, so an interrupted build is started
+// again, never reused half made. Migrations run on every open, so a new
+// migration reaches the cached data; callers must only read it.
+func Cached(t testing.TB, name string, seed func(ctx context.Context, db *DB) error) *DB {
+	t.Helper()
+	ctx := context.Background()
+	exists, err := databaseExists(ctx, name)
+	if err != nil {
+		t.Fatalf("cached database %s: %v", name, err)
+	}
+	if !exists {
+		building := name + "_building"
+		if err := dropDB(ctx, building); err != nil {
+			t.Fatalf("cached database %s: drop a previous build: %v", name, err)
+		}
+		if err := createDB(ctx, building, ""); err != nil {
+			t.Fatalf("cached database %s: %v", name, err)
+		}
+		if err := store.Migrate(ctx, dbURL(building)); err != nil {
+			t.Fatalf("cached database %s: migrate: %v", name, err)
+		}
+		db, err := openDB(ctx, building)
+		if err != nil {
+			t.Fatalf("cached database %s: %v", name, err)
+		}
+		err = seed(ctx, db)
+		db.close()
+		if err != nil {
+			t.Fatalf("cached database %s: seed: %v", name, err)
+		}
+		if err := renameDB(ctx, building, name); err != nil {
+			t.Fatalf("cached database %s: %v", name, err)
+		}
+	}
+	if err := store.Migrate(ctx, dbURL(name)); err != nil {
+		t.Fatalf("cached database %s: migrate: %v", name, err)
+	}
+	db, err := openDB(ctx, name)
+	if err != nil {
+		t.Fatalf("cached database %s: %v", name, err)
+	}
+	t.Cleanup(db.close)
+	return db
+}
+
+func openDB(ctx context.Context, name string) (*DB, error) {
+	url := dbURL(name)
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open %s: %w", name, err)
+	}
+	return &DB{Name: name, URL: url, Store: st, SQL: pool}, nil
+}
+
+func (db *DB) close() {
+	db.SQL.Close()
+	db.Store.Close()
+}
+
+func databaseExists(ctx context.Context, name string) (bool, error) {
+	conn, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		return false, fmt.Errorf("connect to test PostgreSQL (%s): %w", AdminURL(), err)
+	}
+	defer conn.Close(ctx)
+	var ok bool
+	err = conn.QueryRow(ctx, `SELECT EXISTS (SELECT FROM pg_database WHERE datname = $1)`, name).Scan(&ok)
+	return ok, err
+}
+
+func renameDB(ctx context.Context, from, to string) error {
+	conn, err := pgx.Connect(ctx, AdminURL())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "ALTER DATABASE "+from+" RENAME TO "+to)
+	return err
+}

@@ -1,0 +1,216 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/telegramtest"
+	"github.com/relais-sante/relais/internal/territory"
+)
+
+// Deployments of other regions than the Hauts-de-France: RELAIS_REGIONS=76
+// (Occitanie) and RELAIS_REGIONS=32,76, end to end through the fake Bot API.
+
+// serving is the option of a deployment serving these regions (serve
+// passes config's RELAIS_REGIONS the same way).
+func serving(codes ...string) func(*bot.Options) {
+	return func(o *bot.Options) {
+		s, err := territory.Serve(codes)
+		if err != nil {
+			panic(err)
+		}
+		o.Regions = s
+	}
+}
+
+// occitanie lists the 13 départements of region 76, as /inviter offers them.
+const occitanie = "Ariège|Aude|Aveyron|Gard|Haute-Garonne|Gers|Hérault|Lot|Lozère|Hautes-Pyrénées|Pyrénées-Orientales|Tarn|Tarn-et-Garonne"
+
+// member registers a person through /start with an invitation created as
+// the command line does (its region is its département's).
+func (h *harness) member(id int64, name string, inv store.Invitation) *telegramtest.User {
+	h.t.Helper()
+	if d, ok := territory.FindDepartement(inv.Departement); ok {
+		inv.Region = d.Region
+	}
+	if inv.Role == "" {
+		inv.Role = roles.Coordinator
+	}
+	u := h.tg.NewUser(id, name).For(h.t)
+	u.Send("/start " + h.invite(inv))
+	u.Expect("Bienvenue")
+	return u
+}
+
+// linkCode is the invitation code of the link message the inviter forwards.
+func linkCode(t *testing.T, link telegramtest.Message) string {
+	t.Helper()
+	i, j := strings.Index(link.Text, "?start="), strings.Index(link.Text, "\n")
+	if i < 0 || j < i {
+		t.Fatalf("no link in %q", link.Text)
+	}
+	return link.Text[i+len("?start=") : j]
+}
+
+func buttons(m telegramtest.Message) string { return strings.Join(m.ButtonTexts(), "|") }
+
+// In Occitanie, invitations name Occitanie and offer its départements; a
+// département of another region is not one the bot knows.
+func TestOccitanieInvitations(t *testing.T) {
+	h := newHarness(t, serving("76"))
+	anne := h.member(7601, "Anne", store.Invitation{Role: roles.Admin})
+	if got := anne.Messages()[1].Text; !strings.Contains(got, "« combien de fiches dans la région cette année ? »") {
+		t.Errorf("admin's welcome in Occitanie:\n%s", got)
+	}
+
+	anne.Send("/inviter")
+	anne.Expect("Inviter qui ?")
+	anne.Press("Médiateur santé")
+	if got := buttons(anne.Expect("Médiateur santé de quel département ?")); got != occitanie {
+		t.Errorf("départements offered: %s", got)
+	}
+	anne.Press("Hérault")
+	anne.Expect("Quelle structure emploie la personne ? (Hérault)")
+
+	marc := h.member(7610, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
+	if got := marc.Messages()[1].Text; !strings.HasPrefix(got, "Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (région Occitanie).") {
+		t.Errorf("regional coordinator's welcome: %q", got)
+	}
+	marc.Send("/inviter médiateur 34 Centre social Figuerolles")
+	marc.Expect("Invitation créée : médiateur santé, Hérault, Centre social Figuerolles (poste en QPV). Valable jusqu'au 30/11/2026, une seule fois.")
+	link := marc.Expect("Bonjour ! Voici votre invitation sur Relais")
+	if want := "Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé d'Occitanie. Pour vous inscrire, ouvrez ce lien dans Telegram : https://t.me/" +
+		h.tg.Bot().Username() + "?start="; !strings.HasPrefix(link.Text, want) {
+		t.Errorf("link message %q, want %q…", link.Text, want)
+	}
+	ines := h.tg.NewUser(7620, "Inès").For(t)
+	ines.Send("/start " + linkCode(t, link))
+	ines.Expect("Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (Hérault).")
+
+	before := h.count(`SELECT count(*) FROM invitations`)
+	marc.Send("/inviter médiateur 59 CCAS Roubaix")
+	marc.Expect("Écrivez le numéro du département (09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82) puis le nom de la structure.")
+	marc.Send("/inviter")
+	marc.Expect("Inviter qui ?")
+	marc.Press("Coordinateur")
+	if got := buttons(marc.Expect("Coordinateur de quel niveau ?")); got != "Régional|Départemental|D'une structure" {
+		t.Errorf("levels offered in one region: %s", got)
+	}
+	marc.Press("Régional")
+	marc.Expect("Invitation créée : coordinateur régional. Valable jusqu'au 30/11/2026")
+	marc.Expect("l'outil des médiateurs santé d'Occitanie.")
+	if n := h.count(`SELECT count(*) FROM invitations WHERE scope = 'region' AND region = '76'`); n != 2 {
+		t.Errorf("%d regional invitations for 76, want Marc's and his", n)
+	}
+	if n := h.count(`SELECT count(*) FROM invitations`); n != before+1 {
+		t.Errorf("%d invitations created, want 1", n-before)
+	}
+	if n := h.count(`SELECT count(*) FROM invitations WHERE region <> '76'`); n != 1 {
+		t.Errorf("%d invitations outside 76, want the admin's only", n)
+	}
+}
+
+// On a deployment serving the Hauts-de-France and Occitanie, an admin
+// chooses the region of whom they invite, or a national coordinator; a
+// coordinator of Occitanie invites and manages in Occitanie only.
+func TestTwoRegionsInvitations(t *testing.T) {
+	h := newHarness(t, serving("32", "76"))
+	anne := h.member(7701, "Anne", store.Invitation{Role: roles.Admin})
+	h.member(7702, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
+	h.member(7703, "Inès", store.Invitation{Role: roles.Mediator, Departement: "31", Structure: "Centre social Bagatelle"})
+	h.member(7704, "Chloé", store.Invitation{Level: territory.LevelRegion, Region: "32"})
+
+	anne.Send("/inviter")
+	anne.Expect("Inviter qui ?")
+	anne.Press("Médiateur santé")
+	if got := buttons(anne.Expect("Médiateur santé de quelle région ?")); got != "Hauts-de-France|Occitanie" {
+		t.Errorf("regions offered: %s", got)
+	}
+	anne.Press("Hauts-de-France")
+	if got := buttons(anne.Expect("Médiateur santé de quel département ? (Hauts-de-France)")); got != "Aisne|Nord|Oise|Pas-de-Calais|Somme" {
+		t.Errorf("départements of 32 offered: %s", got)
+	}
+
+	anne.Send("/inviter")
+	anne.Expect("Inviter qui ?")
+	anne.Press("Coordinateur")
+	if got := buttons(anne.Expect("Coordinateur de quel niveau ?")); got != "National (toutes les régions)|Régional|Départemental|D'une structure" {
+		t.Errorf("levels offered to an admin of two regions: %s", got)
+	}
+	anne.Press("Régional")
+	if got := buttons(anne.Expect("Coordinateur régional de quelle région ?")); got != "Hauts-de-France|Occitanie" {
+		t.Errorf("regions offered: %s", got)
+	}
+	anne.Press("Occitanie")
+	anne.Expect("Invitation créée : coordinateur régional, Occitanie. Valable jusqu'au 30/11/2026, une seule fois.")
+	link := anne.Expect("l'outil des médiateurs santé d'Occitanie. Pour vous inscrire")
+	marc := h.tg.NewUser(7710, "Marc").For(t)
+	marc.Send("/start " + linkCode(t, link))
+	marc.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (région Occitanie).")
+	if c := h.user(7710).Coordinator; c == nil || c.Level != territory.LevelRegion || c.Region != "76" {
+		t.Fatalf("Marc registered as %+v", c)
+	}
+
+	anne.Send("/inviter")
+	anne.Expect("Inviter qui ?")
+	anne.Press("Coordinateur")
+	anne.Expect("Coordinateur de quel niveau ?")
+	anne.Press("National (toutes les régions)")
+	anne.Expect("Invitation créée : coordinateur national (Hauts-de-France et Occitanie). Valable jusqu'au 30/11/2026, une seule fois.")
+	link = anne.Expect("Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France et d'Occitanie.")
+	nadia := h.tg.NewUser(7711, "Nadia").For(t)
+	nadia.Send("/start " + linkCode(t, link))
+	nadia.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (national : Hauts-de-France et Occitanie).")
+	if n := h.count(`SELECT count(*) FROM coordinators WHERE user_id = 7711 AND scope = 'national' AND region IS NULL`); n != 1 {
+		t.Fatalf("Nadia's coordinator row: %d national rows without region", n)
+	}
+
+	// Marc, of Occitanie: his levels, his départements, nothing of 32.
+	marc.Send("/inviter")
+	marc.Expect("Inviter qui ?")
+	marc.Press("Coordinateur")
+	if got := buttons(marc.Expect("Coordinateur de quel niveau ?")); got != "Régional|Départemental|D'une structure" {
+		t.Errorf("levels offered to a regional coordinator: %s", got)
+	}
+	marc.Press("Départemental")
+	if got := buttons(marc.Expect("De quel département ?")); got != occitanie {
+		t.Errorf("départements offered to Occitanie's coordinator: %s", got)
+	}
+	marc.Press("Gard")
+	marc.Expect("Invitation créée : coordinateur départemental, Gard.")
+	marc.Send("/inviter")
+	marc.Expect("Inviter qui ?")
+	marc.Press("Coordinateur")
+	marc.Expect("Coordinateur de quel niveau ?")
+	marc.Press("Régional")
+	marc.Expect("Invitation créée : coordinateur régional, Occitanie.")
+
+	before := h.count(`SELECT count(*) FROM invitations`)
+	marc.Send("/inviter médiateur 59 Centre social Fives")
+	marc.Expect("Vous ne pouvez inviter que dans votre territoire (région Occitanie). Aucune invitation n'a été créée.")
+	welcome := marc.Messages()[1]
+	for _, data := range []string{"inv:c:r:r32", "inv:c:n", "inv:m:59", "inv:m:r32", "inv:c:d:r32", "inv:c:d:59", "inv:c:s:62", "inv:m:59:0000000000:0"} {
+		if got := pressData(t, marc, welcome.ID, data); got != "Ce bouton n'est plus actif." {
+			t.Errorf("Occitanie's coordinator pressing %s: %q", data, got)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM invitations`); n != before {
+		t.Fatalf("%d invitations created outside Occitanie", n-before)
+	}
+
+	// /equipe: the people of his region, and the admin as before regions.
+	marc.Send("/equipe")
+	team := marc.Expect("Votre équipe (région Occitanie) : 2 personnes.")
+	if !strings.Contains(team.Text, "Inès — médiateur santé, Centre social Bagatelle, Haute-Garonne") ||
+		strings.Contains(team.Text, "Awa") || strings.Contains(team.Text, "Chloé") || strings.Contains(team.Text, "Nadia") {
+		t.Errorf("Occitanie's team:\n%s", team.Text)
+	}
+	nadia.Send("/equipe")
+	if got := nadia.Expect("Votre équipe (national : Hauts-de-France et Occitanie) : 5 personnes.").Text; !strings.Contains(got, "Awa") || !strings.Contains(got, "Inès") ||
+		!strings.Contains(got, "Chloé — coordinateur, région Hauts-de-France") || !strings.Contains(got, "Marc — coordinateur, région Occitanie") {
+		t.Errorf("national team:\n%s", got)
+	}
+}

@@ -1,0 +1,199 @@
+//go:build bench10m
+
+package indicators_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/territory"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+// tenMillionDB names the cached dataset of BenchmarkReport10M; bump its
+// version whenever seedTenMillion changes, so a stale copy is never read.
+const tenMillionDB = "relais_bench_10m_v1"
+
+// Ten years of a national programme: ten posts in each of the Code
+// officiel géographique's départements, 300 000 new people, 650 000 sheets
+// and 1 000 000 requests a year, 2015 to 2024.
+const (
+	postsPerDepartement = 10
+	tenYearsFrom        = 2015
+	tenYears            = 10
+	sheetsPerYear       = 650_000
+	peoplePerYear       = 300_000
+)
+
+// depCode is the shape mediators.departement takes (migration 00045).
+var depCode = regexp.MustCompile(`^([0-9]{2}|2[AB]|97[0-6])$`)
+
+// seedTenMillion writes the dataset straight from SQL (generate_series)
+// with the triggers off (session_replication_role = replica: the rows are
+// consistent by construction), then computes the rollups one year at a
+// time with rollup_refresh, the function the triggers call: each year's
+// people are its own, so a year's keys and people are refreshed once.
+func seedTenMillion(ctx context.Context, b *testing.B, db *testenv.DB) error {
+	var deps []string
+	for _, r := range territory.Regions() {
+		for _, d := range r.Departements() {
+			if depCode.MatchString(d.Code) { // the 101 départements, not the other overseas collectivities
+				deps = append(deps, d.Code)
+			}
+		}
+	}
+	posts := len(deps) * postsPerDepartement
+	conn, err := db.SQL.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	step := func(what, q string, args ...any) error {
+		start := time.Now()
+		if _, err := conn.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		b.Logf("seed: %s in %s", what, time.Since(start).Round(time.Second))
+		return nil
+	}
+	if err := step("session", `SET session_replication_role = replica; SET work_mem = '256MB';
+		SET maintenance_work_mem = '512MB'; SET synchronous_commit = off`); err != nil {
+		return err
+	}
+	if err := step(fmt.Sprintf("%d posts in %d départements", posts, len(deps)), `
+		INSERT INTO mediators (id, identifier, departement, structure, rural) OVERRIDING SYSTEM VALUE
+		SELECT (d.n - 1) * $2 + k + 1, 'MED-' || d.code || '-' || k, d.code, 'Structure ' || d.code || '-' || (k % 3), k % 6 = 0
+		FROM unnest($1::text[]) WITH ORDINALITY AS d(code, n)
+		CROSS JOIN generate_series(0, $2 - 1) k`, deps, postsPerDepartement); err != nil {
+		return err
+	}
+	for y := range tenYears {
+		year := tenYearsFrom + y
+		if err := step(fmt.Sprintf("%d: people", year), `
+		INSERT INTO beneficiaries (id, code, mediator_id) OVERRIDING SYSTEM VALUE
+		SELECT $1::int * $2::int + j + 1, 'P' || ($1::int * $2::int + j + 1), 1 + ($1::int * $2::int + j) % $3::int
+		FROM generate_series(0, $2::int - 1) j`, y, peoplePerYear, posts); err != nil {
+			return err
+		}
+		if err := step(fmt.Sprintf("%d: sheets", year), `
+		INSERT INTO sheets (id, mediator_number, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
+		                    level, social_protection, obstacles, source)
+		SELECT 'S' || ($1::int * $4::int + i), $1::int * $4::int + i + 1, 1 + ($1::int * $2::int + i % $2::int) % $3::int, $1::int * $2::int + i % $2::int + 1,
+		       make_date($5::int, 1, 1) + i % 365,
+		       CASE WHEN i % 100 < 58 THEN 'F' WHEN i % 100 < 99 THEN 'M' ELSE 'X' END,
+		       CASE WHEN i % 10 = 0 THEN NULL ELSE 16 + i % 70 END,
+		       CASE WHEN (i * 13) % 10 < 7 THEN 'oui' ELSE 'non' END,
+		       (ARRAY['aah','allocations_familiales','assurance_maladie','aucune','non_communique','chomage',
+		              'retraite','reversion','rsa','salaire','autre'])[1 + i % 11],
+		       (ARRAY['aller_vers','bouche_a_oreille','communication','contact_direct','orientation_partenaire',
+		              'rencontre_physique','demarche_usager'])[1 + i % 7],
+		       (ARRAY['informe','oriente','accompagne'])[1 + i % 3],
+		       CASE WHEN i % 5 < 2 THEN 'oui' ELSE 'non' END,
+		       CASE i % 4 WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY['mobilite']
+		                  WHEN 2 THEN ARRAY['demarches','langue'] ELSE ARRAY['ressources','logement','emploi'] END,
+		       'import'
+		FROM generate_series(0, $4::int - 1) i`, y, peoplePerYear, posts, sheetsPerYear, year); err != nil {
+			return err
+		}
+		if err := step(fmt.Sprintf("%d: requests", year), `
+		INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, resolved_at)
+		SELECT 'S' || ($1::int * $2::int + i), p,
+		       CASE WHEN (i + p) % 8 < 5 THEN 'droits' ELSE 'soins' END,
+		       CASE WHEN (i + p) % 8 < 5
+		            THEN (ARRAY['frais_specialiste','css','prestations_sante','prestations_sociales','autre'])[1 + i % 5]
+		            ELSE (ARRAY['rdv','recherche_ps','bilan_sante','accompagnement_rdv','conseil','apa','depistage',
+		                        'plateforme_rdv','addiction','atelier_cuisine','autre'])[1 + i % 11] END,
+		       CASE WHEN i % 4 = 0 THEN 'en_cours' WHEN i % 20 = 1 THEN 'non_resolue' ELSE 'resolue' END,
+		       CASE WHEN i % 4 = 0 THEN make_date($3::int, 1, 1) + i % 365 + 14 END,
+		       CASE WHEN i % 4 <> 0 AND i % 20 <> 1 THEN make_timestamptz($3::int, 1, 1, 12, 0, 0) + (i % 380) * INTERVAL '1 day' END
+		FROM generate_series(0, $2::int - 1) i CROSS JOIN generate_series(1, 2) p
+		WHERE p = 1 OR i < $2::int * 7 / 13`, y, sheetsPerYear, year); err != nil {
+			return err
+		}
+	}
+	if err := step("sequences", `
+		SELECT setval(pg_get_serial_sequence('mediators', 'id'), (SELECT max(id) FROM mediators));
+		SELECT setval(pg_get_serial_sequence('beneficiaries', 'id'), (SELECT max(id) FROM beneficiaries));
+		SET session_replication_role = DEFAULT`); err != nil {
+		return err
+	}
+	for y := range tenYears {
+		year := tenYearsFrom + y
+		if err := step(fmt.Sprintf("%d: rollups", year), `
+		SELECT rollup_refresh(
+		    (SELECT array_agg(k.mediator_id ORDER BY k.mediator_id, k.date) FROM (SELECT DISTINCT mediator_id, date FROM sheets WHERE date BETWEEN $1 AND $2) k),
+		    (SELECT array_agg(k.date ORDER BY k.mediator_id, k.date) FROM (SELECT DISTINCT mediator_id, date FROM sheets WHERE date BETWEEN $1 AND $2) k),
+		    (SELECT array_agg(id) FROM beneficiaries WHERE id > $3 AND id <= $3 + $4))`,
+			time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year, 12, 31, 0, 0, 0, 0, time.UTC),
+			y*peoplePerYear, peoplePerYear); err != nil {
+			return err
+		}
+	}
+	if err := step("vacuum analyze", `VACUUM ANALYZE`); err != nil {
+		return err
+	}
+	var n int
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM requests`).Scan(&n); err != nil {
+		return err
+	}
+	if n != 10_000_000 {
+		return fmt.Errorf("seeded %d requests, want 10 000 000", n)
+	}
+	return nil
+}
+
+// BenchmarkReport10M is the full report of a year (every table, the chat
+// message, the chart) from the rollups over ten years of a national
+// programme: 10 000 000 requests, 6 500 000 sheets, 3 000 000 people, 1 010
+// posts in 101 départements. The dataset is generated once (about ten
+// minutes) into the database tenMillionDB and reused by later runs:
+//
+//	make bench-10m
+//	go test -tags bench10m -run '^$' -bench Report10M -benchmem -count 2 -timeout 60m ./internal/indicators/
+//
+// "national" is every post; "region" is Picardie's three départements
+// (Aisne, Oise, Somme: 30 posts) until scopes carry a region; a
+// département is the Nord (10 posts).
+func BenchmarkReport10M(b *testing.B) {
+	db := testenv.Cached(b, tenMillionDB, func(ctx context.Context, db *testenv.DB) error {
+		return seedTenMillion(ctx, b, db)
+	})
+	ctx := context.Background()
+	year := indicators.Year(tenYearsFrom + tenYears - 1)
+	for _, c := range []struct {
+		name   string
+		scope  indicators.Scope
+		sheets int
+	}{
+		{"national", indicators.Region(), sheetsPerYear},
+		{"region", indicators.Picardie(), 0},
+		{"departement_59", indicators.Departement("59"), 0},
+	} {
+		for _, history := range []bool{false, true} {
+			name, opts := c.name, []indicators.Option(nil)
+			if history { // what /indicateurs computes: the year before and twelve months too
+				name, opts = c.name+"_with_history", []indicators.Option{indicators.WithHistory()}
+			}
+			b.Run(name, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					r, err := indicators.Compute(ctx, db.Store.Reports(), year, c.scope, opts...)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(r.Text()) == 0 || r.Rights.Total+r.Care.Total == 0 ||
+						(c.sheets > 0 && r.Total.Sheets != c.sheets) {
+						b.Fatalf("report: %d sheets, %d requests", r.Total.Sheets, r.Rights.Total+r.Care.Total)
+					}
+					if _, err := indicators.Chart(r); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}

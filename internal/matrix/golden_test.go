@@ -1,0 +1,224 @@
+//go:build goolm
+
+package matrix_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relais-sante/relais/dialogs"
+	relais "github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/bot/bottest"
+	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/roles"
+	"github.com/relais-sante/relais/internal/state"
+	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/internal/testenv"
+)
+
+var update = flag.Bool("update", false, "rewrite the Matrix golden conversations and their diffs with Telegram's under internal/bot/testdata/conversations")
+
+const rerunGolden = "go test -tags goolm ./internal/matrix -run TestGoldenConversationsOnMatrix -update"
+
+// The golden conversations of the Telegram test (bottest.Conversations),
+// played by a person on Element in an encrypted direct chat through the
+// real homeserver: where Telegram presses a button, the person types the
+// number the choice is shown with. Each transcript (Name.matrix.txt) is
+// compared with the one kept beside Telegram's, and the difference
+// between the two renderings, step by step (Name.diff), with the one
+// kept: a reviewer reads in it how a step looks on each messenger, and a
+// change of either rendering shows there. -update rewrites both.
+func TestGoldenConversationsOnMatrix(t *testing.T) {
+	srv := testenv.Matrix(t)
+	fs, err := forms.LoadFS(dialogs.FS, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range bottest.Conversations {
+		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
+			got := playOnMatrix(t, srv, relais.Forms(fs), c.Turns)
+			// Nothing to touch on Matrix, and a « / » the client keeps:
+			// no sentence may say otherwise.
+			for _, line := range strings.Split(got, "\n") {
+				lower := strings.ToLower(line)
+				if strings.Contains(lower, "touche") || strings.Contains(lower, "bouton") || strings.Contains(lower, "appuye") || slashCommandLine.MatchString(line) {
+					t.Errorf("a person on Matrix reads %q", line)
+				}
+			}
+			dir := bottest.Dir()
+			bottest.Golden(t, filepath.Join(dir, c.Name+".matrix.txt"), got, *update, rerunGolden)
+			telegram, err := os.ReadFile(filepath.Join(dir, c.Name+".txt"))
+			if err != nil {
+				t.Fatalf("%v (the Telegram transcript: go test ./internal/bot -run TestGoldenConversations -update)", err)
+			}
+			diff := bottest.StepDiff(c.Name+".txt (Telegram)", c.Name+".matrix.txt (Matrix)", string(telegram), got)
+			bottest.Golden(t, filepath.Join(dir, c.Name+".diff"), diff, *update, rerunGolden)
+		})
+	}
+}
+
+// goldenNow is the Telegram test's day and hour (the dates shown match).
+var goldenNow = time.Date(2026, 11, 23, 10, 0, 0, 0, testenv.Paris)
+
+// playOnMatrix registers a mediator of the Nord in an encrypted direct
+// chat, plays turns and writes down, after each input, every message the
+// bot sent in answer, as the person's client shows it: its body, and
+// « (modifié) » under an edit (m.replace), which the client shows in
+// place of the message it edits.
+func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turns []bottest.Turn) string {
+	t.Helper()
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "awa")
+	tr := bot(t, srv, botUser, db)
+	pres := matrix.NewPresenter(tr, relais.CommandNames())
+	keys := state.New(rdb.Client, rdb.Prefix)
+	b := relais.New(relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres,
+		Location: testenv.Paris, Now: func() time.Time { return goldenNow }, Forms: fs,
+		Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	// handled says when the bot has answered a message: everything it
+	// sent is then on the homeserver (tr.Stats counts it).
+	handled := make(chan error, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		err := pres.Serve(ctx, func(ctx context.Context, ev chat.Event) error {
+			err := b.HandleEvent(ctx, ev)
+			handled <- err
+			return err
+		})
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-finished })
+
+	code, err := db.Store.CreateInvitation(context.Background(), store.Invitation{Role: roles.Mediator, Departement: "59",
+		Structure: "CCAS Roubaix", ExpiresAt: goldenNow.Add(7 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPeer(t, srv, person)
+	room := p.room(tr.UserID(), true, true)
+	p.waitMember(room, tr.UserID(), true)
+
+	// say types text and returns the bodies of what the bot sent in answer
+	// (an edit's new body, then « (modifié) »), once it has all reached the person.
+	say := func(text string) []string {
+		t.Helper()
+		before := tr.Stats().Sent
+		p.say(room, text)
+		select {
+		case err := <-handled:
+			if err != nil {
+				t.Fatalf("the bot handled %q: %v", text, err)
+			}
+		case <-time.After(60 * time.Second):
+			t.Fatalf("the bot did not handle %q within 60 s", text)
+		}
+		var bodies []string
+		for range tr.Stats().Sent - before {
+			r := p.next()
+			if r.wire.Type != "m.room.encrypted" {
+				t.Fatalf("the bot sent %q in clear in an encrypted room", r.content.Body)
+			}
+			if r.content.NewContent != nil {
+				bodies = append(bodies, r.content.NewContent.Body+"\n  (modifié)")
+			} else {
+				bodies = append(bodies, r.content.Body)
+			}
+		}
+		return bodies
+	}
+
+	if got := say("!start " + code); len(got) == 0 || !strings.Contains(got[len(got)-1], "Bienvenue") {
+		t.Fatalf("!start answered %q", got)
+	}
+	var (
+		out   strings.Builder
+		shown []string // the numbered choices last shown, their labels in order
+	)
+	for _, turn := range turns {
+		typed := turn.Send
+		if cmd, ok := strings.CutPrefix(typed, "/"); ok {
+			typed = "!" + cmd
+		}
+		if turn.Press != "" {
+			n, err := number(shown, turn.Press)
+			if err != nil {
+				t.Fatalf("to press [%s]: %v", turn.Press, err)
+			}
+			typed = strconv.Itoa(n)
+		}
+		fmt.Fprintf(&out, "> %s\n", typed)
+		bodies := say(typed)
+		found := false
+		for _, body := range bodies {
+			out.WriteString(body + "\n\n")
+			found = found || strings.Contains(body, turn.Expect)
+			if cs := choices(body); len(cs) > 0 {
+				shown = cs
+			}
+		}
+		if !found {
+			t.Fatalf("after %q, no message with %q; the bot sent:\n%s", typed, turn.Expect, strings.Join(bodies, "\n---\n"))
+		}
+	}
+	return bottest.MaskCodes(out.String())
+}
+
+// slashCommandLine is a command written with « / » in what the bot says.
+var slashCommandLine = regexp.MustCompile(`(^|[\s(«])/[a-z]+\b`)
+
+// numbered is a choice as Matrix shows it (matrix.Body): « 3. Femme ».
+var numbered = regexp.MustCompile(`^(\d+)\. (.+)$`)
+
+// choices are the labels of the numbered choices a body ends with, in
+// order (none when it shows none).
+func choices(body string) []string {
+	var labels []string
+	for _, line := range strings.Split(body, "\n") {
+		m := numbered.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if m[1] == "1" {
+			labels = nil
+		}
+		if m[1] == strconv.Itoa(len(labels)+1) {
+			labels = append(labels, m[2])
+		}
+	}
+	return labels
+}
+
+// number is the number a person types for the button labelled label: the
+// choice of that label, else the only one it begins.
+func number(shown []string, label string) (int, error) {
+	var prefixed []int
+	for i, l := range shown {
+		if l == label {
+			return i + 1, nil
+		}
+		if strings.HasPrefix(l, label) {
+			prefixed = append(prefixed, i+1)
+		}
+	}
+	if len(prefixed) == 1 {
+		return prefixed[0], nil
+	}
+	return 0, fmt.Errorf("no choice %q among the numbered choices shown %q", label, shown)
+}
