@@ -115,6 +115,7 @@ func TestAllowedAcrossRegions(t *testing.T) {
 		{"76 coordinator, a mediator without territory among two regions", both, coord76, indicators.Mediator(5), false},
 		{"76 coordinator, a mediator without territory, 76 alone", occitanie, coord76, indicators.Mediator(5), true},
 		{"76 coordinator, the national scope", both, coord76, indicators.National(both), false},
+		{"76 coordinator, the national scope of 76 alone", occitanie, coord76, indicators.National(occitanie), false},
 		{"32 coordinator, Occitanie", both, coord32, indicators.Region("76"), false},
 		{"32 coordinator, Haute-Garonne", both, coord32, indicators.Departement("31"), false},
 		{"regional coordinator without region among two", both, coordAny, indicators.Region("32"), false},
