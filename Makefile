@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 # to start.
 export GOFLAGS := -tags=goolm $(GOFLAGS)
 
-.PHONY: run test build services fmt vet bench bench-load bench-matrix
+.PHONY: run test build services fmt vet bench bench-load bench-matrix bench-10m bench-import
 
 # Without TELEGRAM_TOKEN, the local demo (its own database, loopback only);
 # `relais serve` itself refuses to start without a token.
@@ -48,3 +48,14 @@ bench-matrix:
 	MATRIX_LOAD_USERS=$${USERS:-50} MATRIX_LOAD_THINK=$${THINK:-3s} MATRIX_LOAD_DURATION=$${DURATION:-3m} \
 	  MATRIX_LOAD_RAMP=$${RAMP:-} MATRIX_LOAD_PROFILE=$(if $(PROFILE),$(abspath $(PROFILE))) \
 	  $(GO) test -count=1 -tags matrixload,goolm -run '^TestMatrixLoad$$' -v -timeout 60m ./internal/matrix/
+
+# Reports over 10 000 000 requests (ten years of a national programme): the
+# dataset is generated once into the database relais_bench_10m_v1 (about ten
+# minutes) and reused by later runs (build tag bench10m).
+bench-10m: services
+	$(GO) test -tags bench10m -run '^$$' -bench Report10M -benchmem -count 2 -timeout 90m ./internal/indicators/
+
+# `relais import` itself on the two 1 000 000-line files, timed by
+# /usr/bin/time -v (wall, CPU, peak RSS); RUNS, FILES, LINES tune it.
+bench-import: services
+	@bash scripts/bench-import.sh

@@ -38,6 +38,7 @@ type Messenger interface {
 
 // Bot handles updates. It is safe for concurrent use by updates of different chats.
 type Bot struct {
+	served   territory.Served // the regions the deployment serves (RELAIS_REGIONS), never empty
 	store    *store.Store
 	drafts   Drafts
 	updates  Updates
@@ -54,8 +55,6 @@ type Bot struct {
 	routes       map[string]routed // the registry (access.go), bound to this Bot
 	// lines: the chat may carry line-level files (RELAIS_CHAT_FILES=lines).
 	lines bool
-	// served: the regions served (RELAIS_REGIONS), never empty.
-	served territory.Served
 }
 
 // Options wires a Bot.
@@ -91,7 +90,6 @@ func New(o Options) *Bot {
 	if b.hour <= 0 || b.hour > 23 {
 		b.hour = config.DefaultReminderHour
 	}
-
 	if b.now == nil {
 		b.now = time.Now
 	}
@@ -158,8 +156,10 @@ const renewEvery = state.ProcessingTTL / 3
 
 // Updates has each update handled once, and a chat's updates one at a time
 // across replicas (state.Updates): a lease on the chat while one is handled.
+// Claim also reads the user's draft and prompt in the same round trip (see
+// state.Snapshot).
 type Updates interface {
-	BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (state.UpdateStatus, error)
+	Claim(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, updateID int) (state.UpdateStatus, *state.Snapshot, error)
 	RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
 	FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
 	AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error
@@ -179,7 +179,7 @@ func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
 		return nil
 	}
 	ctx = withLogAttrs(ctx, slog.Int("update_id", ev.updateID))
-	status, err := b.updates.BeginUpdate(ctx, ev.chatID, ev.updateID)
+	status, snap, err := b.updates.Claim(ctx, ev.chatID, ev.userID, ev.updateID)
 	if err != nil {
 		b.log.ErrorContext(ctx, "claim update", "err", err)
 		b.answer(ctx, ev, "")
@@ -193,6 +193,7 @@ func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
 	case state.UpdateBusy:
 		return ErrChatBusy
 	}
+	ctx = state.WithSnapshot(ctx, snap)
 	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
 	go b.renew(renewCtx, ev.chatID, ev.updateID)
 	done := false

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -45,8 +46,8 @@ func (h *harness) member(id int64, name string, inv store.Invitation) *telegramt
 	return u
 }
 
-// linkCode is the invitation code of the link message the inviter forwards.
-func linkCode(t *testing.T, link telegramtest.Message) string {
+// inviteCodeIn is the invitation code of the link message the inviter forwards.
+func inviteCodeIn(t *testing.T, link telegramtest.Message) string {
 	t.Helper()
 	i, j := strings.Index(link.Text, "?start="), strings.Index(link.Text, "\n")
 	if i < 0 || j < i {
@@ -87,7 +88,7 @@ func TestOccitanieInvitations(t *testing.T) {
 		t.Errorf("link message %q, want %q…", link.Text, want)
 	}
 	ines := h.tg.NewUser(7620, "Inès").For(t)
-	ines.Send("/start " + linkCode(t, link))
+	ines.Send("/start " + inviteCodeIn(t, link))
 	ines.Expect("Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (Hérault).")
 
 	before := h.count(`SELECT count(*) FROM invitations`)
@@ -148,7 +149,7 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	anne.Expect("Invitation créée : coordinateur régional, Occitanie. Valable jusqu'au 30/11/2026, une seule fois.")
 	link := anne.Expect("l'outil des médiateurs santé d'Occitanie. Pour vous inscrire")
 	marc := h.tg.NewUser(7710, "Marc").For(t)
-	marc.Send("/start " + linkCode(t, link))
+	marc.Send("/start " + inviteCodeIn(t, link))
 	marc.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (région Occitanie).")
 	if c := h.user(7710).Coordinator; c == nil || c.Level != territory.LevelRegion || c.Region != "76" {
 		t.Fatalf("Marc registered as %+v", c)
@@ -162,7 +163,7 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	anne.Expect("Invitation créée : coordinateur national (Hauts-de-France et Occitanie). Valable jusqu'au 30/11/2026, une seule fois.")
 	link = anne.Expect("Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France et d'Occitanie.")
 	nadia := h.tg.NewUser(7711, "Nadia").For(t)
-	nadia.Send("/start " + linkCode(t, link))
+	nadia.Send("/start " + inviteCodeIn(t, link))
 	nadia.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (national : Hauts-de-France et Occitanie).")
 	if n := h.count(`SELECT count(*) FROM coordinators WHERE user_id = 7711 AND scope = 'national' AND region IS NULL`); n != 1 {
 		t.Fatalf("Nadia's coordinator row: %d national rows without region", n)
@@ -207,6 +208,34 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	if !strings.Contains(team.Text, "Inès — médiateur santé, Centre social Bagatelle, Haute-Garonne") ||
 		strings.Contains(team.Text, "Awa") || strings.Contains(team.Text, "Chloé") || strings.Contains(team.Text, "Nadia") {
 		t.Errorf("Occitanie's team:\n%s", team.Text)
+	}
+	// Pending invitations: his region's only, and only those he may revoke.
+	h.invite(store.Invitation{Role: roles.Coordinator, Level: territory.LevelRegion, Region: "32"})
+	var hdf int
+	if err := h.db.SQL.QueryRow(t.Context(), `SELECT id FROM invitations WHERE region = '32' AND scope = 'region' AND used_at IS NULL`).Scan(&hdf); err != nil {
+		t.Fatal(err)
+	}
+	marc.PressOn(team, "Invitations en attente")
+	pending := marc.Expect("Invitations en attente : 2 invitations.")
+	if !strings.Contains(pending.Text, "1. coordinateur départemental, Gard\n") || !strings.Contains(pending.Text, "2. coordinateur régional, Occitanie\n") {
+		t.Errorf("Occitanie's pending invitations:\n%s", pending.Text)
+	}
+	if got := pressData(t, marc, welcome.ID, fmt.Sprintf("eq:r:%d", hdf)); got != "Cette invitation n'est plus en attente." {
+		t.Errorf("Occitanie's coordinator revoking the Hauts-de-France's invitation: %q", got)
+	}
+	if n := h.count(`SELECT count(*) FROM invitations WHERE revoked_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d invitations revoked across regions", n)
+	}
+
+	// Forged presses on people of the Hauts-de-France: its mediator, its
+	// regional coordinator, the national coordinator.
+	for _, data := range []string{"eq:D:7702", "eq:D:7704", "eq:D:7711"} {
+		if got := pressData(t, marc, welcome.ID, data); !strings.HasPrefix(got, "Ce bouton n'est plus actif.") {
+			t.Errorf("Occitanie's coordinator pressing %s: %q", data, got)
+		}
+	}
+	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d users disabled across regions", n)
 	}
 	nadia.Send("/equipe")
 	if got := nadia.Expect("Votre équipe (national : Hauts-de-France et Occitanie) : 5 personnes.").Text; !strings.Contains(got, "Awa") || !strings.Contains(got, "Inès") ||

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
@@ -17,6 +18,7 @@ import (
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/reminders"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
@@ -35,7 +37,7 @@ type botRoom struct {
 	pres      *matrix.Presenter
 	tr        *matrix.Transport
 	person    testenv.MatrixUser
-	p         *peer
+	p         *matrixtest.Peer
 	room      id.RoomID
 	encrypted bool
 }
@@ -64,39 +66,25 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, encrypted)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, encrypted)
+	p.WaitMember(room, tr.UserID(), true)
 	return &botRoom{t: t, db: db, keys: keys, forms: fs, pres: pres, tr: tr, person: person, p: p, room: room, encrypted: encrypted}
 }
 
-func (r *botRoom) say(text string) { r.t.Helper(); r.p.say(r.room, text) }
+func (r *botRoom) say(text string) id.EventID { r.t.Helper(); return r.p.Say(r.room, text) }
 
 // expect waits for a message of the bot whose body (an edit's new body)
 // contains want, and returns it. Every message of the bot is encrypted in
 // the encrypted room, in clear in the other.
 func (r *botRoom) expect(want string) string {
 	r.t.Helper()
-	deadline := time.After(60 * time.Second)
-	var seen []string
-	for {
-		select {
-		case got := <-r.p.got:
-			body := got.content.Body
-			if got.content.NewContent != nil {
-				body = got.content.NewContent.Body
-			}
-			seen = append(seen, body)
-			if wire := map[bool]event.Type{true: event.EventEncrypted, false: event.EventMessage}[r.encrypted]; got.wire != wire {
-				r.t.Fatalf("the bot sent %q as %s, want %s", body, got.wire.Type, wire.Type)
-			}
-			if strings.Contains(body, want) {
-				return body
-			}
-		case <-deadline:
-			r.t.Fatalf("no message with %q within 60 s; seen:\n%s", want, strings.Join(seen, "\n---\n"))
+	wire := map[bool]event.Type{true: event.EventEncrypted, false: event.EventMessage}[r.encrypted]
+	return r.p.Expect(want, func(body string, got matrixtest.Received) {
+		if got.Wire != wire {
+			r.t.Fatalf("the bot sent %q as %s, want %s", body, got.Wire.Type, wire.Type)
 		}
-	}
+	})
 }
 
 // register sends « !start CODE » with a mediator's invitation.
@@ -228,6 +216,54 @@ func TestBotFillsASheetInAnUnencryptedRoom(t *testing.T) {
 	r.fillSheet()
 	r.figures()
 	r.reminder("1")
+}
+
+// A name typed at « Personne accompagnée ? » is refused and redacted: the
+// person's client sees the redaction of that very message and the bot says
+// it is gone. Where the bot may not redact (a direct chat where its power
+// level is 0), the message stays, and the bot does not claim it is gone.
+func TestBotRedactsAMessageThatNamesAPerson(t *testing.T) {
+	t.Parallel()
+	r := newBotRoom(t, true)
+	r.register()
+	r.say("!fiche")
+	r.expect("Date de l'accompagnement ?")
+	r.say("aujourd'hui")
+	r.expect("Personne accompagnée ?")
+	named := r.say("Madame Dupont")
+	if body := r.expect("Les noms ne sont jamais enregistrés"); !strings.Contains(body, "Votre message a été effacé de la conversation.") {
+		t.Fatalf("the refusal does not say the message is gone: %q", body)
+	}
+	select {
+	case redacted := <-r.p.Redacted:
+		if redacted != named {
+			t.Fatalf("the bot redacted %s, want the message that named a person, %s", redacted, named)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the message that named a person was not redacted")
+	}
+	evt, err := r.p.Cli.GetEvent(context.Background(), r.room, named)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if evt.Unsigned.RedactedBecause == nil || len(evt.Content.VeryRaw) > 2 && string(evt.Content.VeryRaw) != "{}" {
+		t.Fatalf("the homeserver still holds the message: %s", evt.Content.VeryRaw)
+	}
+
+	// A direct chat where the bot is at power level 0 (preset
+	// private_chat): it may not redact the person's messages.
+	plain := r.p.CreateRoom(&mautrix.ReqCreateRoom{Preset: "private_chat", IsDirect: true, Invite: []id.UserID{id.UserID(r.tr.UserID())}}, true)
+	r.p.WaitMember(plain, r.tr.UserID(), true)
+	r.room = plain
+	r.say("Monsieur Martin")
+	if body := r.expect("Les noms ne sont jamais enregistrés"); strings.Contains(body, "effacé") {
+		t.Fatalf("the bot says it deleted a message it could not redact: %q", body)
+	}
+	select {
+	case redacted := <-r.p.Redacted:
+		t.Fatalf("%s was redacted by a bot without the power to", redacted)
+	default:
+	}
 }
 
 type testWriter struct{ t *testing.T }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +22,7 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/store"
@@ -62,6 +64,9 @@ func TestGoldenConversationsOnMatrix(t *testing.T) {
 			telegram, err := os.ReadFile(filepath.Join(dir, c.Name+".txt"))
 			if err != nil {
 				t.Fatalf("%v (the Telegram transcript: go test ./internal/bot -run TestGoldenConversations -update)", err)
+			}
+			for _, problem := range sameChoices(string(telegram), got) {
+				t.Error(problem)
 			}
 			diff := bottest.StepDiff(c.Name+".txt (Telegram)", c.Name+".matrix.txt (Matrix)", string(telegram), got)
 			bottest.Golden(t, filepath.Join(dir, c.Name+".diff"), diff, *update, rerunGolden)
@@ -111,16 +116,16 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, true)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, true)
+	p.WaitMember(room, tr.UserID(), true)
 
 	// say types text and returns the bodies of what the bot sent in answer
 	// (an edit's new body, then « (modifié) »), once it has all reached the person.
 	say := func(text string) []string {
 		t.Helper()
 		before := tr.Stats().Sent
-		p.say(room, text)
+		p.Say(room, text)
 		select {
 		case err := <-handled:
 			if err != nil {
@@ -131,14 +136,14 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 		}
 		var bodies []string
 		for range tr.Stats().Sent - before {
-			r := p.next()
-			if r.wire.Type != "m.room.encrypted" {
-				t.Fatalf("the bot sent %q in clear in an encrypted room", r.content.Body)
+			r := p.Next()
+			if r.Wire.Type != "m.room.encrypted" {
+				t.Fatalf("the bot sent %q in clear in an encrypted room", r.Content.Body)
 			}
-			if r.content.NewContent != nil {
-				bodies = append(bodies, r.content.NewContent.Body+"\n  (modifié)")
+			if r.Content.NewContent != nil {
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  (modifié)")
 			} else {
-				bodies = append(bodies, r.content.Body)
+				bodies = append(bodies, r.Content.Body)
 			}
 		}
 		return bodies
@@ -183,15 +188,15 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 // slashCommandLine is a command written with « / » in what the bot says.
 var slashCommandLine = regexp.MustCompile(`(^|[\s(«])/[a-z]+\b`)
 
-// numbered is a choice as Matrix shows it (matrix.Body): « 3. Femme ».
-var numbered = regexp.MustCompile(`^(\d+)\. (.+)$`)
+// numberedLine is a choice as Matrix shows it (matrix.Body): « 3. Femme ».
+var numberedLine = regexp.MustCompile(`^(\d+)\. (.+)$`)
 
 // choices are the labels of the numbered choices a body ends with, in
 // order (none when it shows none).
 func choices(body string) []string {
 	var labels []string
 	for _, line := range strings.Split(body, "\n") {
-		m := numbered.FindStringSubmatch(line)
+		m := numberedLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
@@ -221,4 +226,44 @@ func number(shown []string, label string) (int, error) {
 		return prefixed[0], nil
 	}
 	return 0, fmt.Errorf("no choice %q among the numbered choices shown %q", label, shown)
+}
+
+// telegramRow is a row of buttons in a Telegram transcript: « [Oui | Non] ».
+var telegramRow = regexp.MustCompile(`^  \[(.*)\]$`)
+
+// sameChoices says where, step by step, the Matrix transcript does not
+// show Telegram's buttons as its numbered choices: the same labels in
+// reading order (rows left to right), each message's numbered from 1
+// without a gap.
+func sameChoices(telegram, onMatrix string) []string {
+	tg, mx := bottest.Steps(telegram), bottest.Steps(onMatrix)
+	if len(tg) != len(mx) {
+		return []string{fmt.Sprintf("Telegram's transcript has %d steps, Matrix's %d", len(tg), len(mx))}
+	}
+	var problems []string
+	for i := range tg {
+		var buttons, numbered []string
+		for _, line := range tg[i] {
+			if m := telegramRow.FindStringSubmatch(line); m != nil {
+				buttons = append(buttons, strings.Split(m[1], " | ")...)
+			}
+		}
+		last := 0
+		for _, line := range mx[i] {
+			m := numberedLine.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			n, err := strconv.Atoi(m[1])
+			if err != nil || (n != last+1 && n != 1) {
+				problems = append(problems, fmt.Sprintf("step %d (%s): choice %q is numbered %s after %d", i+1, mx[i][0], m[2], m[1], last))
+			}
+			last = n
+			numbered = append(numbered, m[2])
+		}
+		if !slices.Equal(buttons, numbered) {
+			problems = append(problems, fmt.Sprintf("step %d (%s): Telegram's buttons %q, Matrix's numbered choices %q", i+1, mx[i][0], buttons, numbered))
+		}
+	}
+	return problems
 }

@@ -21,10 +21,10 @@ import (
 	"testing"
 	"time"
 
-	"maunium.net/go/mautrix"
 	"maunium.net/go/mautrix/event"
 	"maunium.net/go/mautrix/id"
 
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
@@ -138,7 +138,7 @@ func TestMatrixLoad(t *testing.T) {
 	// The mediators: an account, a device, an encrypted direct chat the
 	// bot joined, an invitation code.
 	type mediator struct {
-		p    *peer
+		p    *matrixtest.Peer
 		room id.RoomID
 		code string
 	}
@@ -146,16 +146,16 @@ func TestMatrixLoad(t *testing.T) {
 	setup := time.Now()
 	for i := range meds {
 		u := srv.NewUser(t, "mediatrice")
-		p := newPeer(t, srv, u)
+		p := matrixtest.NewPeer(t, srv, u)
 		code, err := db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator,
 			Departement: []string{"02", "59", "60", "62", "80"}[i%5], Structure: "Banc d'essai", ExpiresAt: time.Now().Add(24 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		meds[i] = mediator{p: p, room: p.room(botUser.UserID, true, true), code: code}
+		meds[i] = mediator{p: p, room: p.Room(botUser.UserID, true, true), code: code}
 	}
 	for _, m := range meds {
-		m.p.waitMember(m.room, botUser.UserID, true)
+		m.p.WaitMember(m.room, botUser.UserID, true)
 	}
 	t.Logf("%d mediators in encrypted direct chats with the bot in %.1f s", users, time.Since(setup).Seconds())
 
@@ -177,10 +177,10 @@ func TestMatrixLoad(t *testing.T) {
 	// perStep counts the bot's messages after each input (the input's
 	// text, up to the next input), and how many times it was typed.
 	perStep, typed := map[string]int{}, map[string]int{}
-	count := func(after string, rs []received) {
+	count := func(after string, rs []matrixtest.Received) {
 		e := 0
 		for _, r := range rs {
-			if r.content != nil && r.content.NewContent != nil {
+			if r.Content != nil && r.Content.NewContent != nil {
 				e++
 			}
 		}
@@ -202,23 +202,23 @@ func TestMatrixLoad(t *testing.T) {
 			// bot's messages that came meanwhile are counted.
 			prev := ""
 			step := func(text, want string) bool {
-				count(prev, drain(m.p.got))
+				count(prev, drain(m.p.Got))
 				prev = text
 				mu.Lock()
 				typed[text]++
 				mu.Unlock()
 				t0 := time.Now()
-				if err := sayErr(m.p, m.room, text); err != nil {
+				if _, err := m.p.SayEncrypted(m.room, text); err != nil {
 					fail("mediator %d: send %q: %v", i, text, err)
 					return false
 				}
 				first := true
-				var got []received
+				var got []matrixtest.Received
 				defer func() { count(text, got) }()
 				timeout := time.After(60 * time.Second)
 				for {
 					select {
-					case r := <-m.p.got:
+					case r := <-m.p.Got:
 						got = append(got, r)
 						if first {
 							first = false
@@ -226,7 +226,7 @@ func TestMatrixLoad(t *testing.T) {
 							latencies = append(latencies, time.Since(t0))
 							mu.Unlock()
 						}
-						if r.wire != event.EventEncrypted {
+						if r.Wire != event.EventEncrypted {
 							fail("mediator %d: the bot answered %q in clear", i, text)
 						}
 						if strings.Contains(bodyOf(r), want) {
@@ -265,7 +265,7 @@ func TestMatrixLoad(t *testing.T) {
 			}
 			// What the bot still said after the last answer.
 			time.Sleep(2 * time.Second)
-			count(prev, drain(m.p.got))
+			count(prev, drain(m.p.Got))
 		})
 	}
 	wg.Wait()
@@ -337,40 +337,19 @@ func TestMatrixLoad(t *testing.T) {
 	}
 }
 
-// sayErr is peer.say returning its error: the load's goroutines cannot
-// stop the test.
-func sayErr(p *peer, room id.RoomID, text string) error {
-	ctx := context.Background()
-	p.crypto.Lock()
-	defer p.crypto.Unlock()
-	members, err := p.cli.StateStore.GetRoomJoinedOrInvitedMembers(ctx, room)
-	if err != nil {
-		return err
-	}
-	if err := p.mach.ShareGroupSession(ctx, room, members); err != nil {
-		return fmt.Errorf("share the room key: %w", err)
-	}
-	sealed, err := p.mach.EncryptMegolmEvent(ctx, room, event.EventMessage, &event.MessageEventContent{MsgType: event.MsgText, Body: text})
-	if err != nil {
-		return fmt.Errorf("encrypt: %w", err)
-	}
-	_, err = p.cli.SendMessageEvent(ctx, room, event.EventEncrypted, sealed, mautrix.ReqSendEvent{DontEncrypt: true})
-	return err
-}
-
-func bodyOf(r received) string {
-	if r.content == nil {
+func bodyOf(r matrixtest.Received) string {
+	if r.Content == nil {
 		return ""
 	}
-	if r.content.NewContent != nil {
-		return r.content.NewContent.Body
+	if r.Content.NewContent != nil {
+		return r.Content.NewContent.Body
 	}
-	return r.content.Body
+	return r.Content.Body
 }
 
 // drain takes what is already in ch.
-func drain(ch chan received) []received {
-	var out []received
+func drain(ch chan matrixtest.Received) []matrixtest.Received {
+	var out []matrixtest.Received
 	for {
 		select {
 		case r := <-ch:

@@ -17,6 +17,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/matrix"
+	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
@@ -115,11 +116,11 @@ func TestEncryptedDirectChat(t *testing.T) {
 		return nil
 	})
 
-	p := newPeer(t, srv, person)
-	room := p.room(tr.UserID(), true, true)
-	p.waitMember(room, tr.UserID(), true)
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, true)
+	p.WaitMember(room, tr.UserID(), true)
 
-	p.say(room, "!start ABC123")
+	p.Say(room, "!start ABC123")
 	ev := <-got
 	chat, err := tr.ChatOf(context.Background(), room.String())
 	if err != nil {
@@ -135,46 +136,46 @@ func TestEncryptedDirectChat(t *testing.T) {
 	if chat < 8_000_000_000_000_000_000 || sender < 8_000_000_000_000_000_000 {
 		t.Fatalf("chat %d, sender %d: local numbers start above every Telegram id", chat, sender)
 	}
-	r := p.next()
-	if r.wire != event.EventEncrypted || r.content.Body != "Bienvenue ! Votre sexe ?\n1. Femme\n2. Homme" {
-		t.Fatalf("got %s %q, want an encrypted message with numbered choices", r.wire.Type, r.content.Body)
+	r := p.Next()
+	if r.Wire != event.EventEncrypted || r.Content.Body != "Bienvenue ! Votre sexe ?\n1. Femme\n2. Homme" {
+		t.Fatalf("got %s %q, want an encrypted message with numbered choices", r.Wire.Type, r.Content.Body)
 	}
 
-	p.say(room, "1")
+	p.Say(room, "1")
 	<-got
-	if r := p.next(); r.wire != event.EventEncrypted || r.content.Body != "Fiche en cours…" {
-		t.Fatalf("got %s %q", r.wire.Type, r.content.Body)
+	if r := p.Next(); r.Wire != event.EventEncrypted || r.Content.Body != "Fiche en cours…" {
+		t.Fatalf("got %s %q", r.Wire.Type, r.Content.Body)
 	}
-	r = p.next()
-	if r.wire != event.EventEncrypted || r.content.RelatesTo.GetReplaceID() == "" || r.content.NewContent == nil || r.content.NewContent.Body != "Fiche n° 12 enregistrée" {
-		t.Fatalf("edit: got %s %+v, want an encrypted m.replace", r.wire.Type, r.content)
+	r = p.Next()
+	if r.Wire != event.EventEncrypted || r.Content.RelatesTo.GetReplaceID() == "" || r.Content.NewContent == nil || r.Content.NewContent.Body != "Fiche n° 12 enregistrée" {
+		t.Fatalf("edit: got %s %+v, want an encrypted m.replace", r.Wire.Type, r.Content)
 	}
 
-	p.say(room, "chiffres")
+	p.Say(room, "chiffres")
 	<-got
-	img := p.next()
-	if img.wire != event.EventEncrypted || img.content.MsgType != event.MsgImage || img.content.Body != "Accompagnements par mois" ||
-		img.content.FileName != "chiffres.png" || img.content.URL != "" || img.content.File == nil || img.content.Info.Width != 3 {
-		t.Fatalf("image: got %s %+v, want an encrypted image with its caption and an encrypted attachment", img.wire.Type, img.content)
+	img := p.Next()
+	if img.Wire != event.EventEncrypted || img.Content.MsgType != event.MsgImage || img.Content.Body != "Accompagnements par mois" ||
+		img.Content.FileName != "chiffres.png" || img.Content.URL != "" || img.Content.File == nil || img.Content.Info.Width != 3 {
+		t.Fatalf("image: got %s %+v, want an encrypted image with its caption and an encrypted attachment", img.Wire.Type, img.Content)
 	}
-	if data := p.download(img.content); !bytes.Equal(data, chart) {
+	if data := p.Download(img.Content); !bytes.Equal(data, chart) {
 		t.Fatalf("the image decrypts to %d bytes, want the chart's %d", len(data), len(chart))
 	}
-	doc := p.next()
-	if doc.wire != event.EventEncrypted || doc.content.MsgType != event.MsgFile || doc.content.Body != "rapport.pdf" || doc.content.File == nil {
-		t.Fatalf("document: got %s %+v", doc.wire.Type, doc.content)
+	doc := p.Next()
+	if doc.Wire != event.EventEncrypted || doc.Content.MsgType != event.MsgFile || doc.Content.Body != "rapport.pdf" || doc.Content.File == nil {
+		t.Fatalf("document: got %s %+v", doc.Wire.Type, doc.Content)
 	}
-	if data := p.download(doc.content); !bytes.Equal(data, pdf) {
+	if data := p.Download(doc.Content); !bytes.Equal(data, pdf) {
 		t.Fatalf("the document decrypts to %q", data)
 	}
-	raw, err := p.cli.DownloadBytes(context.Background(), mustParse(t, doc.content.File.URL))
+	raw, err := p.Cli.DownloadBytes(context.Background(), mustParse(t, doc.Content.File.URL))
 	if err != nil || bytes.Contains(raw, []byte("rapport annuel")) {
 		t.Fatalf("the homeserver holds the document in clear (%v)", err)
 	}
 	assertNothingInClear(t, p, room, tr.UserID())
 
 	// The bot's device is signed by its account's self-signing key.
-	keys, err := p.cli.QueryKeys(context.Background(), &mautrix.ReqQueryKeys{DeviceKeys: map[id.UserID]mautrix.DeviceIDList{id.UserID(tr.UserID()): {}}})
+	keys, err := p.Cli.QueryKeys(context.Background(), &mautrix.ReqQueryKeys{DeviceKeys: map[id.UserID]mautrix.DeviceIDList{id.UserID(tr.UserID()): {}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,9 +196,9 @@ func mustParse(t *testing.T, u id.ContentURIString) id.ContentURI {
 
 // assertNothingInClear reads the room's history from the homeserver: every
 // event the bot sent in it is m.room.encrypted.
-func assertNothingInClear(t *testing.T, p *peer, room id.RoomID, bot string) {
+func assertNothingInClear(t *testing.T, p *matrixtest.Peer, room id.RoomID, bot string) {
 	t.Helper()
-	resp, err := p.cli.Messages(context.Background(), room, "", "", mautrix.DirectionBackward, nil, 100)
+	resp, err := p.Cli.Messages(context.Background(), room, "", "", mautrix.DirectionBackward, nil, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,10 +239,10 @@ func TestRestartNeitherLosesNorRepeats(t *testing.T) {
 		h.add(ev.Text)
 		return nil
 	})
-	p := newPeer(t, srv, person)
-	room := p.room(tr1.UserID(), true, true)
-	p.waitMember(room, tr1.UserID(), true)
-	p.say(room, "un")
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr1.UserID(), true, true)
+	p.WaitMember(room, tr1.UserID(), true)
+	p.Say(room, "un")
 	<-killed.Done()
 	stop1()
 
@@ -259,14 +260,14 @@ func TestRestartNeitherLosesNorRepeats(t *testing.T) {
 	}
 	stop2 := run(t, context.Background(), tr2, echo(tr2))
 	h.wait(t, "un")
-	if r := p.next(); r.wire != event.EventEncrypted || r.content.Body != "Reçu : un" {
-		t.Fatalf("got %s %q", r.wire.Type, r.content.Body)
+	if r := p.Next(); r.Wire != event.EventEncrypted || r.Content.Body != "Reçu : un" {
+		t.Fatalf("got %s %q", r.Wire.Type, r.Content.Body)
 	}
 	before := nextBatch(t, db, botUser.UserID)
-	p.say(room, "deux")
+	p.Say(room, "deux")
 	h.wait(t, "deux")
-	if r := p.next(); r.content.Body != "Reçu : deux" {
-		t.Fatalf("got %q", r.content.Body)
+	if r := p.Next(); r.Content.Body != "Reçu : deux" {
+		t.Fatalf("got %q", r.Content.Body)
 	}
 	waitFor(t, "the sync position to move past « deux »", func() bool { return nextBatch(t, db, botUser.UserID) != before })
 	stop2()
@@ -278,10 +279,10 @@ func TestRestartNeitherLosesNorRepeats(t *testing.T) {
 	}
 	tr3 := bot(t, srv, botUser, db)
 	run(t, context.Background(), tr3, echo(tr3))
-	p.say(room, "trois")
+	p.Say(room, "trois")
 	h.wait(t, "trois")
-	if r := p.next(); r.content.Body != "Reçu : trois" {
-		t.Fatalf("got %q after the restart, want only the answer to « trois »", r.content.Body)
+	if r := p.Next(); r.Content.Body != "Reçu : trois" {
+		t.Fatalf("got %q after the restart, want only the answer to « trois »", r.Content.Body)
 	}
 	if h.count("un") != 1 || h.count("deux") != 1 || h.count("trois") != 1 {
 		t.Fatalf("handled %s, want each message once", h)
@@ -326,27 +327,27 @@ func TestLeavesGroupRooms(t *testing.T) {
 		return err
 	})
 	const sentence = "Relais répond seulement en conversation privée : écrivez-moi dans un message direct."
-	p := newPeer(t, srv, person)
-	group := p.room(tr.UserID(), false, false)
-	r := p.next()
-	if r.room != group || r.wire != event.EventMessage || r.content.Body != sentence {
-		t.Fatalf("got %s %q in %s, want the sentence in the group", r.wire.Type, r.content.Body, r.room)
+	p := matrixtest.NewPeer(t, srv, person)
+	group := p.Room(tr.UserID(), false, false)
+	r := p.Next()
+	if r.Room != group || r.Wire != event.EventMessage || r.Content.Body != sentence {
+		t.Fatalf("got %s %q in %s, want the sentence in the group", r.Wire.Type, r.Content.Body, r.Room)
 	}
-	p.waitMember(group, tr.UserID(), false)
+	p.WaitMember(group, tr.UserID(), false)
 
-	direct := p.room(tr.UserID(), true, false)
-	p.waitMember(direct, tr.UserID(), true)
-	p.say(direct, "bonjour")
-	if r := p.next(); r.room != direct || r.wire != event.EventMessage || r.content.Body != "Bonjour !" {
-		t.Fatalf("got %s %q in %s, want the answer in clear in the unencrypted direct chat", r.wire.Type, r.content.Body, r.room)
+	direct := p.Room(tr.UserID(), true, false)
+	p.WaitMember(direct, tr.UserID(), true)
+	p.Say(direct, "bonjour")
+	if r := p.Next(); r.Room != direct || r.Wire != event.EventMessage || r.Content.Body != "Bonjour !" {
+		t.Fatalf("got %s %q in %s, want the answer in clear in the unencrypted direct chat", r.Wire.Type, r.Content.Body, r.Room)
 	}
-	if _, err := p.cli.InviteUser(context.Background(), direct, &mautrix.ReqInviteUser{UserID: id.UserID(third.UserID)}); err != nil {
+	if _, err := p.Cli.InviteUser(context.Background(), direct, &mautrix.ReqInviteUser{UserID: id.UserID(third.UserID)}); err != nil {
 		t.Fatal(err)
 	}
-	if r := p.next(); r.room != direct || r.content.Body != sentence {
-		t.Fatalf("got %q in %s, want the sentence once the direct chat has a third person", r.content.Body, r.room)
+	if r := p.Next(); r.Room != direct || r.Content.Body != sentence {
+		t.Fatalf("got %q in %s, want the sentence once the direct chat has a third person", r.Content.Body, r.Room)
 	}
-	p.waitMember(direct, tr.UserID(), false)
+	p.WaitMember(direct, tr.UserID(), false)
 }
 
 // With an access token, the transport takes the token's device and keeps

@@ -333,6 +333,18 @@ func (p *Presenter) Answer(ctx context.Context, callbackID, text string) error {
 // lists the commands).
 func (p *Presenter) SetCommands(context.Context, int64, []chat.Command) error { return nil }
 
-// Delete does nothing: the bot may not redact what a person wrote in
-// their room, and its own messages stay as sent.
-func (p *Presenter) Delete(context.Context, int64, int) error { return nil }
+// Delete redacts message n of the person's direct room. The bot deletes
+// what a person typed that names someone (a refused note, a name at « Personne
+// accompagnée ») so that it does not stay in the room: a redaction makes the
+// homeserver drop the event's content and clients hide it. The bot can
+// redact a person's message when its power level allows it, as in a direct
+// chat opened by Element (trusted_private_chat: both sides at 100); when it
+// does not, the error says so and the bot asks the person to delete it
+// themselves, rather than claim it is gone.
+func (p *Presenter) Delete(ctx context.Context, person int64, n int) error {
+	room, err := p.roomOf(ctx, person)
+	if err != nil {
+		return err
+	}
+	return p.t.Redact(ctx, room, n)
+}

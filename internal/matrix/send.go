@@ -200,3 +200,23 @@ func uploadName(name string, encrypted bool) string {
 	}
 	return name
 }
+
+// Redact redacts message n (one the bot sent or received) of a chat. The
+// redaction carries no reason: in an encrypted room it is the one event
+// sent in clear (redactions are not encrypted), and it says nothing but
+// which event goes.
+func (t *Transport) Redact(ctx context.Context, chatID int64, n int) error {
+	room, err := t.ids.roomOf(ctx, chatID)
+	if err != nil {
+		return err
+	}
+	evt, err := t.ids.event(ctx, int64(n), chatID)
+	if err != nil {
+		return err
+	}
+	txn := t.cli.TxnID()
+	return t.pacer.do(ctx, chatID, "redact", true, func(ctx context.Context) error {
+		_, err := t.cli.RedactEvent(ctx, room, evt, mautrix.ReqRedact{TxnID: txn})
+		return err
+	})
+}

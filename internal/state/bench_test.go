@@ -33,7 +33,7 @@ func BenchmarkUpdateDedup(b *testing.B) {
 	id := 0
 	for b.Loop() {
 		id++
-		if st, err := s.BeginUpdate(ctx, 1, id); err != nil || st != UpdateNew {
+		if st, err := begin(ctx, s, 1, id); err != nil || st != UpdateNew {
 			b.Fatal(st, err)
 		}
 		if err := s.FinishUpdate(ctx, 1, id); err != nil {

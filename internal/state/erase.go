@@ -22,6 +22,7 @@ func (k Keyspace) EraseCode(ctx context.Context, code string) (int64, error) {
 	if code == "" {
 		return 0, nil
 	}
+	forgetSnapshot(ctx) // any draft or prompt may go
 	// Codes are ASCII letters and digits: only those extend one
 	// (« suivi_k7m2qx » names K7M2QX, « XK7M2QX » is another code).
 	word := regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9])` + regexp.QuoteMeta(code) + `(?:$|[^A-Za-z0-9])`)

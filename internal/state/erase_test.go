@@ -30,7 +30,7 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := ks.Updates().BeginUpdate(ctx, 1, 99); err != nil {
+	if _, err := begin(ctx, ks.Updates(), 1, 99); err != nil {
 		t.Fatal(err)
 	}
 
@@ -47,7 +47,7 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 	if err != nil || len(members) != 1 || members[0] != "3:7" {
 		t.Fatalf("drafts index = %v (%v), want only 3:7", members, err)
 	}
-	if st, err := ks.Updates().BeginUpdate(ctx, 1, 100); err != nil || st != UpdateBusy {
+	if st, err := begin(ctx, ks.Updates(), 1, 100); err != nil || st != UpdateBusy {
 		t.Fatalf("the chat's lease was touched: %v, %v", st, err)
 	}
 }

@@ -25,10 +25,10 @@ func TestStoresWriteTheDeployedKeys(t *testing.T) {
 	must(drafts.SetPrompt(ctx, 5, 7, Prompt{Kind: "period", At: t0}))
 	must(drafts.SaveLastQuestion(ctx, 5, []byte(`{}`)))
 	must(drafts.AddFailure(ctx, "start:5", t0, time.Hour))
-	if st, err := updates.BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, updates, 5, 1); err != nil || st != UpdateNew {
 		t.Fatalf("begin update 1: %v %v", st, err)
 	}
-	if st, err := updates.BeginUpdate(ctx, 6, 2); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, updates, 6, 2); err != nil || st != UpdateNew {
 		t.Fatalf("begin update 2: %v %v", st, err)
 	}
 	must(updates.FinishUpdate(ctx, 6, 2))

@@ -28,7 +28,11 @@ type Prompt struct {
 }
 
 func (s *Drafts) promptKey(chatID ids.ChatID, userID ids.TelegramID) string {
-	return s.prefix + "prompt:" + member(chatID, userID)
+	return promptKey(s.prefix, chatID, userID)
+}
+
+func promptKey(prefix string, chatID ids.ChatID, userID ids.TelegramID) string {
+	return prefix + "prompt:" + member(chatID, userID)
 }
 
 // SetPrompt records the question waiting for its typed answer (one per
@@ -38,20 +42,37 @@ func (s *Drafts) SetPrompt(ctx context.Context, chatID ids.ChatID, userID ids.Te
 	if err != nil {
 		return fmt.Errorf("encode prompt: %w", err)
 	}
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		snap.forgetPrompt()
+	}
 	if err := s.rdb.Set(ctx, s.promptKey(chatID, userID), data, PromptTTL).Err(); err != nil {
 		return fmt.Errorf("save prompt: %w", err)
 	}
 	return nil
 }
 
-// Prompt returns the question waiting in the chat; false when none.
+// Prompt returns the question waiting in the chat; false when none. The
+// update's Snapshot answers it when it knows the prompt.
 func (s *Drafts) Prompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (Prompt, bool, error) {
-	data, err := s.rdb.Get(ctx, s.promptKey(chatID, userID)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Prompt{}, false, nil
+	var (
+		data  []byte
+		known bool
+		err   error
+	)
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		data, known = snap.cachedPrompt()
+		if known && data == nil {
+			return Prompt{}, false, nil
+		}
 	}
-	if err != nil {
-		return Prompt{}, false, fmt.Errorf("load prompt: %w", err)
+	if !known {
+		data, err = s.rdb.Get(ctx, s.promptKey(chatID, userID)).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return Prompt{}, false, nil
+		}
+		if err != nil {
+			return Prompt{}, false, fmt.Errorf("load prompt: %w", err)
+		}
 	}
 	var p Prompt
 	if err := json.Unmarshal(data, &p); err != nil {
@@ -62,6 +83,9 @@ func (s *Drafts) Prompt(ctx context.Context, chatID ids.ChatID, userID ids.Teleg
 
 // ClearPrompt forgets the question (answered, or another command came).
 func (s *Drafts) ClearPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error {
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		snap.forgetPrompt()
+	}
 	if err := s.rdb.Del(ctx, s.promptKey(chatID, userID)).Err(); err != nil {
 		return fmt.Errorf("clear prompt: %w", err)
 	}

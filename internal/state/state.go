@@ -102,7 +102,11 @@ type Drafts struct {
 }
 
 func (s *Drafts) draftKey(chatID ids.ChatID, userID ids.TelegramID) string {
-	return s.prefix + "draft:" + member(chatID, userID)
+	return draftKey(s.prefix, chatID, userID)
+}
+
+func draftKey(prefix string, chatID ids.ChatID, userID ids.TelegramID) string {
+	return prefix + "draft:" + member(chatID, userID)
 }
 
 func (s *Drafts) indexKey() string { return s.prefix + "drafts" }
@@ -112,13 +116,27 @@ func member(chatID ids.ChatID, userID ids.TelegramID) string {
 }
 
 // Load returns the draft of userID in chatID; false when there is none.
+// The update's Snapshot answers it when it knows the draft.
 func (s *Drafts) Load(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (Draft, bool, error) {
-	data, err := s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Draft{}, false, nil
+	var (
+		data  []byte
+		known bool
+		err   error
+	)
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		data, known = snap.cachedDraft()
+		if known && data == nil {
+			return Draft{}, false, nil
+		}
 	}
-	if err != nil {
-		return Draft{}, false, fmt.Errorf("load draft: %w", err)
+	if !known {
+		data, err = s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return Draft{}, false, nil
+		}
+		if err != nil {
+			return Draft{}, false, fmt.Errorf("load draft: %w", err)
+		}
 	}
 	var d Draft
 	if err := json.Unmarshal(data, &d); err != nil {
@@ -137,6 +155,9 @@ func (s *Drafts) Save(ctx context.Context, chatID ids.ChatID, userID ids.Telegra
 	if at.IsZero() {
 		at = time.Now()
 	}
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		snap.forgetDraft()
+	}
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, s.draftKey(chatID, userID), data, DraftTTL)
 		p.ZAdd(ctx, s.indexKey(), redis.Z{Score: float64(at.UnixMilli()), Member: member(chatID, userID)})
@@ -150,6 +171,9 @@ func (s *Drafts) Save(ctx context.Context, chatID ids.ChatID, userID ids.Telegra
 
 // Delete removes the draft (saved or cancelled).
 func (s *Drafts) Delete(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error {
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		snap.forgetDraft()
+	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.draftKey(chatID, userID))
 		p.ZRem(ctx, s.indexKey(), member(chatID, userID))

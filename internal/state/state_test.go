@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/dialog"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
@@ -162,20 +163,20 @@ func TestUpdateDedup(t *testing.T) {
 	ctx := context.Background()
 	ks, r := newKeyspace(t)
 	s := ks.Updates()
-	st, err := s.BeginUpdate(ctx, 10, 7001)
+	st, err := begin(ctx, s, 10, 7001)
 	if err != nil || st != UpdateNew {
 		t.Fatalf("first delivery: %v %v", st, err)
 	}
-	if st, err := s.BeginUpdate(ctx, 10, 7001); err != nil || st != UpdateBusy {
+	if st, err := begin(ctx, s, 10, 7001); err != nil || st != UpdateBusy {
 		t.Fatalf("update in progress delivered again = %v, want busy (err %v)", st, err)
 	}
 	// The chat's next update waits for the first: updates of a chat are
 	// handled in order, across replicas.
-	if st, err := s.BeginUpdate(ctx, 10, 7003); err != nil || st != UpdateBusy {
+	if st, err := begin(ctx, s, 10, 7003); err != nil || st != UpdateBusy {
 		t.Fatalf("second update of a busy chat = %v, want busy (err %v)", st, err)
 	}
 	// Another chat is not blocked.
-	if st, err := s.BeginUpdate(ctx, 11, 7004); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, s, 11, 7004); err != nil || st != UpdateNew {
 		t.Fatalf("other chat = %v, want new (err %v)", st, err)
 	}
 	if ttl := r.Client.PTTL(ctx, r.Prefix+"chat:10").Val(); ttl <= 0 || ttl > ProcessingTTL {
@@ -184,7 +185,7 @@ func TestUpdateDedup(t *testing.T) {
 	if err := s.FinishUpdate(ctx, 10, 7001); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := s.BeginUpdate(ctx, 10, 7001); err != nil || st != UpdateDone {
+	if st, err := begin(ctx, s, 10, 7001); err != nil || st != UpdateDone {
 		t.Fatalf("handled update delivered again = %v, want done (err %v)", st, err)
 	}
 	if ttl := r.Client.TTL(ctx, r.Prefix+"update:7001").Val(); ttl <= 47*time.Hour {
@@ -192,13 +193,13 @@ func TestUpdateDedup(t *testing.T) {
 	}
 
 	// A failed handling lets the redelivery through.
-	if st, err := s.BeginUpdate(ctx, 10, 7002); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, s, 10, 7002); err != nil || st != UpdateNew {
 		t.Fatalf("7002 = %v, want new (err %v)", st, err)
 	}
 	if err := s.AbandonUpdate(ctx, 10, 7002); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := s.BeginUpdate(ctx, 10, 7002); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, s, 10, 7002); err != nil || st != UpdateNew {
 		t.Fatalf("abandoned update = %v, want new (err %v)", st, err)
 	}
 	// A stale finish (its lease expired and another update took the chat)
@@ -206,7 +207,7 @@ func TestUpdateDedup(t *testing.T) {
 	if err := s.FinishUpdate(ctx, 10, 7001); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := s.BeginUpdate(ctx, 10, 7005); err != nil || st != UpdateBusy {
+	if st, err := begin(ctx, s, 10, 7005); err != nil || st != UpdateBusy {
 		t.Fatalf("chat freed by a stale finish: %v (err %v)", st, err)
 	}
 	if err := s.RenewUpdate(ctx, 10, 7002); err != nil {
@@ -220,13 +221,13 @@ func TestUpdateKeysPerBot(t *testing.T) {
 	ctx := context.Background()
 	ks, _ := newKeyspace(t)
 	prod, staging := ks.ForBot(111), ks.ForBot(222)
-	if st, err := prod.Updates().BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, prod.Updates(), 5, 1); err != nil || st != UpdateNew {
 		t.Fatalf("prod update 1 not new (err %v)", err)
 	}
 	if err := prod.Updates().FinishUpdate(ctx, 5, 1); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := staging.Updates().BeginUpdate(ctx, 5, 1); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, staging.Updates(), 5, 1); err != nil || st != UpdateNew {
 		t.Fatalf("staging update 1 = %v, want new (err %v)", st, err)
 	}
 	if _, ok, err := prod.Locks().TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
@@ -280,7 +281,7 @@ func TestRenewKeepsTheChatLease(t *testing.T) {
 	ks, r := newKeyspace(t)
 	s := ks.Updates()
 	key := r.Prefix + "chat:10"
-	if st, err := s.BeginUpdate(ctx, 10, 8001); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, s, 10, 8001); err != nil || st != UpdateNew {
 		t.Fatalf("begin: %v %v", st, err)
 	}
 	r.Client.PExpire(ctx, key, 50*time.Millisecond) // the lease is about to run out
@@ -290,13 +291,13 @@ func TestRenewKeepsTheChatLease(t *testing.T) {
 	if ttl := r.Client.PTTL(ctx, key).Val(); ttl <= 10*time.Second {
 		t.Fatalf("lease after renewal = %v, want about %v", ttl, ProcessingTTL)
 	}
-	if st, err := s.BeginUpdate(ctx, 10, 8002); err != nil || st != UpdateBusy {
+	if st, err := begin(ctx, s, 10, 8002); err != nil || st != UpdateBusy {
 		t.Fatalf("the chat's next update while the first renews = %v, want busy (err %v)", st, err)
 	}
 	// The lease runs out (a crash); the next update takes the chat; the old
 	// handler's renewal must not take it back.
 	r.Client.Del(ctx, key)
-	if st, err := s.BeginUpdate(ctx, 10, 8002); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, s, 10, 8002); err != nil || st != UpdateNew {
 		t.Fatalf("after the lease ran out = %v, want new (err %v)", st, err)
 	}
 	if err := s.RenewUpdate(ctx, 10, 8001); err != nil {
@@ -305,7 +306,7 @@ func TestRenewKeepsTheChatLease(t *testing.T) {
 	if err := s.FinishUpdate(ctx, 10, 8002); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := s.BeginUpdate(ctx, 10, 8003); err != nil || st != UpdateNew {
+	if st, err := begin(ctx, s, 10, 8003); err != nil || st != UpdateNew {
 		t.Fatalf("a stale renewal kept the chat: %v (err %v)", st, err)
 	}
 }
@@ -326,4 +327,11 @@ func TestDraftStoredByThePreviousVersionLoads(t *testing.T) {
 	if got.RecordID != "s-9" || got.Pos.Step != "qpv" || got.QuestionMessageID != 5 || len(got.Transcript) != 1 || got.Transcript[0] != "Âge : 34 ans" || got.LastUpdate != 77 {
 		t.Fatalf("old draft = %+v", got)
 	}
+}
+
+// begin claims an update of a private chat (its user is the chat), as the
+// bot does, for the tests of the leases.
+func begin(ctx context.Context, s *Updates, chat ids.ChatID, updateID int) (UpdateStatus, error) {
+	st, _, err := s.Claim(ctx, chat, ids.TelegramID(chat), updateID)
+	return st, err
 }

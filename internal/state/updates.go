@@ -36,7 +36,7 @@ func (s *Updates) chatKey(chatID ids.ChatID) string {
 	return s.prefix + "chat:" + s.bot + strconv.FormatInt(int64(chatID), 10)
 }
 
-// UpdateStatus says what BeginUpdate found.
+// UpdateStatus says what Claim found.
 type UpdateStatus int
 
 const (
@@ -50,13 +50,6 @@ const (
 	UpdateBusy
 )
 
-// beginScript: done already → 1; chat lease taken by someone else → 2;
-// else take the chat's lease (value: the update id) → 0.
-var beginScript = redis.NewScript(`
-if redis.call("exists", KEYS[1]) == 1 then return 1 end
-if redis.call("set", KEYS[2], ARGV[1], "NX", "PX", ARGV[2]) then return 0 end
-return 2`)
-
 // finishScript marks the update done and frees the chat's lease if it still
 // holds it.
 var finishScript = redis.NewScript(`
@@ -68,19 +61,6 @@ return 0`)
 var renewScript = redis.NewScript(`
 if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) end
 return 0`)
-
-// BeginUpdate claims a Telegram update of chatID for handling. The claim is
-// a lease on the chat (ProcessingTTL, kept alive by RenewUpdate): a crashed
-// handler blocks its chat for at most ProcessingTTL, after which the
-// redelivered update is handled.
-func (s *Updates) BeginUpdate(ctx context.Context, chatID ids.ChatID, updateID int) (UpdateStatus, error) {
-	n, err := beginScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
-		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Int()
-	if err != nil {
-		return 0, fmt.Errorf("claim update %d: %w", updateID, err)
-	}
-	return UpdateStatus(n), nil
-}
 
 // RenewUpdate extends the lease of an update being handled.
 func (s *Updates) RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {

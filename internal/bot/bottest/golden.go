@@ -93,8 +93,12 @@ func lines(s string) []string {
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 }
 
-// steps cuts a transcript's lines before each input (a line starting with
-// « > »); lines before the first input are a step of their own.
+// Steps are a transcript's lines cut before each input (a line starting
+// with « > »), each step its input and the bot's answer.
+func Steps(transcript string) [][]string { return steps(lines(transcript)) }
+
+// steps cuts lines before each input (a line starting with « > »); lines
+// before the first input are a step of their own.
 func steps(ls []string) [][]string {
 	var out [][]string
 	for _, l := range ls {

@@ -1,0 +1,5 @@
+//go:build crashloop && !race
+
+package main
+
+const raceEnabled = false

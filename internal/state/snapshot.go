@@ -1,0 +1,136 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relais-sante/relais/internal/ids"
+)
+
+// Snapshot is the draft and the prompt of one chat and user as Claim read
+// them, in the same round trip as the claim on the chat. Carried by the
+// update's context (WithSnapshot), it answers that update's first
+// Drafts.Load and Drafts.Prompt without asking Redis again: every input
+// reads both (a press drops the waiting question, a form step loads the
+// draft), and two round trips of about five per input were 8 % of the
+// bot's CPU at 100 mediators tapping every 3 s (docs/performance.md).
+//
+// It stays true while the update holds the chat's lease: only this update
+// writes them, through the same Drafts, and each write (Save, Delete,
+// SetPrompt, ClearPrompt) forgets the part it changes, so the next read
+// goes to Redis. A draft written meanwhile by another chat's update (an
+// admin disabling its user) or a job is seen as late as before, when
+// the update read it a few milliseconds after its claim.
+type Snapshot struct {
+	chatID ids.ChatID
+	userID ids.TelegramID
+
+	mu          sync.Mutex
+	draft       []byte // nil: none stored
+	prompt      []byte
+	draftKnown  bool // draft holds what Redis holds
+	promptKnown bool
+}
+
+type snapshotKey struct{}
+
+// WithSnapshot returns ctx carrying s, for the Drafts calls of the update
+// that claimed it. A nil s leaves ctx as it is.
+func WithSnapshot(ctx context.Context, s *Snapshot) context.Context {
+	if s == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, snapshotKey{}, s)
+}
+
+// snapshotOf returns ctx's snapshot of chatID and userID, nil when there is
+// none for them.
+func snapshotOf(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) *Snapshot {
+	s, _ := ctx.Value(snapshotKey{}).(*Snapshot)
+	if s == nil || s.chatID != chatID || s.userID != userID {
+		return nil
+	}
+	return s
+}
+
+// cachedDraft returns the draft's bytes if the snapshot still knows them.
+func (s *Snapshot) cachedDraft() (data []byte, known bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.draft, s.draftKnown
+}
+
+func (s *Snapshot) cachedPrompt() (data []byte, known bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.prompt, s.promptKnown
+}
+
+func (s *Snapshot) forgetDraft() {
+	s.mu.Lock()
+	s.draft, s.draftKnown = nil, false
+	s.mu.Unlock()
+}
+
+func (s *Snapshot) forgetPrompt() {
+	s.mu.Lock()
+	s.prompt, s.promptKnown = nil, false
+	s.mu.Unlock()
+}
+
+// forgetSnapshot drops whatever ctx's snapshot knows (a write that may
+// touch any key, such as an erasure).
+func forgetSnapshot(ctx context.Context) {
+	if s, _ := ctx.Value(snapshotKey{}).(*Snapshot); s != nil {
+		s.forgetDraft()
+		s.forgetPrompt()
+	}
+}
+
+// claimScript: done already → {1}; chat lease taken by someone else → {2};
+// else take the chat's lease (value: the update id) and read the draft
+// (KEYS[3]) and the prompt (KEYS[4]) of the update's user → {0, draft, prompt}.
+var claimScript = redis.NewScript(`
+if redis.call("exists", KEYS[1]) == 1 then return {1} end
+if not redis.call("set", KEYS[2], ARGV[1], "NX", "PX", ARGV[2]) then return {2} end
+return {0, redis.call("get", KEYS[3]), redis.call("get", KEYS[4])}`)
+
+// Claim claims a Telegram update sent by userID in chatID for handling and
+// reads, in the same round trip, their draft and prompt: the Snapshot is
+// non-nil when the status is UpdateNew. The claim is a lease on the chat
+// (ProcessingTTL, kept alive by RenewUpdate): a crashed handler blocks its
+// chat for at most ProcessingTTL, after which the redelivered update is
+// handled.
+func (s *Updates) Claim(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, updateID int) (UpdateStatus, *Snapshot, error) {
+	vals, err := claimScript.Run(ctx, s.rdb,
+		[]string{s.updateKey(updateID), s.chatKey(chatID), draftKey(s.prefix, chatID, userID), promptKey(s.prefix, chatID, userID)},
+		strconv.Itoa(updateID), ProcessingTTL.Milliseconds()).Slice()
+	if err != nil {
+		return 0, nil, fmt.Errorf("claim update %d: %w", updateID, err)
+	}
+	status, ok := vals[0].(int64)
+	if !ok {
+		return 0, nil, fmt.Errorf("claim update %d: unexpected reply %T", updateID, vals[0])
+	}
+	if UpdateStatus(status) != UpdateNew {
+		return UpdateStatus(status), nil, nil
+	}
+	if len(vals) != 3 {
+		return 0, nil, fmt.Errorf("claim update %d: unexpected reply of %d values", updateID, len(vals))
+	}
+	snap := &Snapshot{chatID: chatID, userID: userID, draftKnown: true, promptKnown: true}
+	for i, dst := range []*[]byte{&snap.draft, &snap.prompt} {
+		switch v := vals[i+1].(type) {
+		case nil:
+		case string:
+			*dst = []byte(v)
+		default:
+			return 0, nil, fmt.Errorf("claim update %d: unexpected value %T", updateID, v)
+		}
+	}
+	return UpdateNew, snap, nil
+}
