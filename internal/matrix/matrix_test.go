@@ -309,13 +309,13 @@ func TestASlowRoomHoldsNoOtherRoom(t *testing.T) {
 		h.add(ev.Text)
 		return nil
 	})
-	slow, fast := newPeer(t, srv, srv.NewUser(t, "lent")), newPeer(t, srv, srv.NewUser(t, "vite"))
-	slowRoom, fastRoom := slow.room(tr1.UserID(), true, true), fast.room(tr1.UserID(), true, true)
-	slow.waitMember(slowRoom, tr1.UserID(), true)
-	fast.waitMember(fastRoom, tr1.UserID(), true)
-	slow.say(slowRoom, "lent")
+	slow, fast := matrixtest.NewPeer(t, srv, srv.NewUser(t, "lent")), matrixtest.NewPeer(t, srv, srv.NewUser(t, "vite"))
+	slowRoom, fastRoom := slow.Room(tr1.UserID(), true, true), fast.Room(tr1.UserID(), true, true)
+	slow.WaitMember(slowRoom, tr1.UserID(), true)
+	fast.WaitMember(fastRoom, tr1.UserID(), true)
+	slow.Say(slowRoom, "lent")
 	h.wait(t, "lent commencé")
-	fast.say(fastRoom, "vite")
+	fast.Say(fastRoom, "vite")
 	h.wait(t, "vite")
 	stop1()
 
@@ -325,7 +325,7 @@ func TestASlowRoomHoldsNoOtherRoom(t *testing.T) {
 		return nil
 	})
 	h.wait(t, "lent")
-	fast.say(fastRoom, "encore")
+	fast.Say(fastRoom, "encore")
 	h.wait(t, "encore")
 	if h.count("lent") != 1 || h.count("vite") != 1 || h.count("encore") != 1 {
 		t.Fatalf("handled %s, want « lent », « vite » and « encore » once each", h)
