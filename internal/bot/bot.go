@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -194,8 +195,7 @@ func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
 		return ErrChatBusy
 	}
 	ctx = state.WithSnapshot(ctx, snap)
-	renewCtx, stopRenew := context.WithCancel(context.WithoutCancel(ctx))
-	go b.renew(renewCtx, ev.chatID, ev.updateID)
+	stopRenew := b.keepLease(ctx, ev.chatID, ev.updateID)
 	done := false
 	defer func() {
 		stopRenew()
@@ -237,19 +237,34 @@ func (b *Bot) retryRelease(ctx context.Context, release func(context.Context, id
 	}
 }
 
-// renew keeps the chat's lease while its update is handled.
-func (b *Bot) renew(ctx context.Context, chatID ids.ChatID, updateID int) {
-	t := time.NewTicker(renewEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := b.updates.RenewUpdate(ctx, chatID, updateID); err != nil && ctx.Err() == nil {
-				b.log.WarnContext(ctx, "renew update lease", "update_id", updateID, "err", err)
-			}
+// keepLease renews the chat's lease every renewEvery while its update is
+// handled, until stop is called. A timer rather than a goroutine waiting on
+// a ticker: almost every update ends long before the first renewal, and a
+// goroutine started, parked and woken again for each of them was pure cost
+// to the scheduler.
+func (b *Bot) keepLease(ctx context.Context, chatID ids.ChatID, updateID int) (stop func()) {
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var (
+		mu sync.Mutex
+		t  *time.Timer
+	)
+	mu.Lock()
+	t = time.AfterFunc(renewEvery, func() {
+		if err := b.updates.RenewUpdate(rctx, chatID, updateID); err != nil && rctx.Err() == nil {
+			b.log.WarnContext(rctx, "renew update lease", "update_id", updateID, "err", err)
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		if rctx.Err() == nil {
+			t.Reset(renewEvery)
+		}
+	})
+	mu.Unlock()
+	return func() {
+		cancel() // a renewal under way stops, and sets no further one
+		mu.Lock()
+		t.Stop()
+		mu.Unlock()
 	}
 }
 
