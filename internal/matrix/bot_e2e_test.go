@@ -49,14 +49,26 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 	rdb := testenv.NewRedis(t)
 	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "mediatrice")
 	tr := bot(t, srv, botUser, db)
+	pres := matrix.NewPresenter(tr, relais.CommandNames())
+	keys := state.New(rdb.Client, rdb.Prefix)
+	_, fs := serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres})
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, encrypted)
+	p.WaitMember(room, tr.UserID(), true)
+	return &botRoom{t: t, db: db, keys: keys, forms: fs, pres: pres, tr: tr, person: person, p: p, room: room, encrypted: encrypted}
+}
+
+// serveBot runs the bot on the presenter until the test ends: opts says
+// its store, drafts and outbox; the forms, the time zone and the log are
+// every Matrix test's. It returns the bot, and the forms for the reminders.
+func serveBot(t *testing.T, pres *matrix.Presenter, opts relais.Options) (*relais.Bot, map[string]*forms.Form) {
+	t.Helper()
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pres := matrix.NewPresenter(tr, relais.CommandNames())
-	keys := state.New(rdb.Client, rdb.Prefix)
-	b := relais.New(relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres,
-		Location: testenv.Paris, Forms: relais.Forms(fs), Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
+	opts.Location, opts.Forms, opts.Log = testenv.Paris, relais.Forms(fs), slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	b := relais.New(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	finished := make(chan struct{})
 	go func() {
@@ -66,10 +78,7 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
-	p := matrixtest.NewPeer(t, srv, person)
-	room := p.Room(tr.UserID(), true, encrypted)
-	p.WaitMember(room, tr.UserID(), true)
-	return &botRoom{t: t, db: db, keys: keys, forms: fs, pres: pres, tr: tr, person: person, p: p, room: room, encrypted: encrypted}
+	return b, fs
 }
 
 func (r *botRoom) say(text string) id.EventID { r.t.Helper(); return r.p.Say(r.room, text) }

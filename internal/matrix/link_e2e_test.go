@@ -4,7 +4,6 @@ package matrix_test
 
 import (
 	"context"
-	"log/slog"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,10 +12,8 @@ import (
 
 	"maunium.net/go/mautrix/event"
 
-	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/chat"
-	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/matrix/matrixtest"
@@ -39,25 +36,12 @@ func TestLinkedPersonOnMatrix(t *testing.T) {
 	rdb := testenv.NewRedis(t)
 	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "awa")
 	tr := bot(t, srv, botUser, db)
-	fs, err := forms.LoadFS(dialogs.FS, ".")
-	if err != nil {
-		t.Fatal(err)
-	}
 	pres := matrix.NewPresenter(tr, relais.CommandNames())
 	out := &bothMessengers{matrix: pres}
 	keys := state.New(rdb.Client, rdb.Prefix)
-	b := relais.New(relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: out,
-		Location: testenv.Paris, Forms: relais.Forms(fs), Username: "relais_bot", MatrixUserID: tr.UserID(),
-		Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
-	ctx, cancel := context.WithCancel(context.Background())
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		if err := pres.Serve(ctx, b.HandleEvent); err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-finished })
+	b, fs := serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: out,
+		Username: "relais_bot", MatrixUserID: tr.UserID()})
+	ctx := context.Background()
 
 	// Awa, on Telegram (her updates are handed to the bot as the Telegram
 	// poller would), asks for a code.
