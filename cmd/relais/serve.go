@@ -132,7 +132,8 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	}
 	var (
 		pres     *matrix.Presenter
-		matrixID string // the bot's Matrix account, for /lier
+		matrixID string           // the bot's Matrix account, for /lier
+		events   retention.Events // Matrix's event numbers, purged daily
 	)
 	if cfg.Matrix.Enabled() {
 		tr, err := matrix.Open(ctx, matrix.Config{HomeserverURL: cfg.Matrix.HomeserverURL, UserID: cfg.Matrix.UserID,
@@ -148,7 +149,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		}()
 		mx.WatchMatrix(tr)
 		pres = matrix.NewPresenter(tr, bot.CommandNames())
-		out.matrix, matrixID = pres, tr.UserID()
+		out.matrix, matrixID, events = pres, tr.UserID(), tr
 		if botID == 0 {
 			// Matrix alone: the bot's own local number scopes its Redis keys.
 			if botID, err = tr.PersonOf(ctx, tr.UserID()); err != nil {
@@ -185,7 +186,7 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	digestLog := log.With("job", digest.JobName)
 	dig := &digest.Job{Store: svc.store, Out: out, Location: cfg.Location, Log: digestLog, Regions: cfg.Regions,
 		Sends: &jobs.Sends{Store: svc.store, Log: digestLog, Metrics: mx}}
-	purge := &retention.Job{Store: svc.store, Locker: locks, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge")}
+	purge := &retention.Job{Store: svc.store, Locker: locks, Retention: cfg.Retention, Location: cfg.Location, Log: log.With("job", "purge"), Events: events}
 	for _, j := range []jobs.Job{sched.Job(), dig.Schedule(), purge.Schedule()} {
 		if err := runner.Register(j); err != nil {
 			return err

@@ -12,7 +12,6 @@ import (
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
-	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/territory"
 )
@@ -31,9 +30,10 @@ const msgAnnualRegionOnly = "Le rapport annuel couvre toute la région : seuls l
 const msgAnnualFigures = "Les réponses libres des bilans n'y figurent pas (Telegram n'est pas un hébergeur de données de santé) : " +
 	"l'administrateur produit sur le serveur la version qui les contient (relais report --format docx)."
 
-// regional says whether u sees the whole region.
+// regional says whether u sees a whole region (or every served region:
+// admins and national coordinators).
 func regional(u *store.User) bool {
-	return u.Role == roles.Admin || (u.Coordinator != nil && u.Coordinator.Level == territory.LevelRegion)
+	return national(u) || (u.Coordinator != nil && u.Coordinator.Level == territory.LevelRegion)
 }
 
 // annualButtons offers the report of year as Word, PDF and Annexe 1.
@@ -74,8 +74,12 @@ func (b *Bot) startAnnual(ctx context.Context, u *store.User, ev event, fields [
 	if !b.lines {
 		content = msgAnnualFigures
 	}
-	b.send(ctx, ev.chatID, fmt.Sprintf("Rapport annuel %d de la région : le document Word est la version à compléter (votre texte dans sa section « Contexte et faits marquants »), "+
-		"le PDF celle à envoyer. %s%s", year, content, provisional(year, b.Now().In(b.loc))), annualButtons(year))
+	of := "de la région"
+	if s := b.annualScope(u); s.Kind == indicators.KindNational {
+		of = "des régions " + s.Label()
+	}
+	b.send(ctx, ev.chatID, fmt.Sprintf("Rapport annuel %d %s : le document Word est la version à compléter (votre texte dans sa section « Contexte et faits marquants »), "+
+		"le PDF celle à envoyer. %s%s", year, of, content, provisional(year, b.Now().In(b.loc))), annualButtons(year))
 	return nil
 }
 
@@ -117,7 +121,7 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event, fields [
 		if err != nil {
 			return fmt.Errorf("annexe: %w", err)
 		}
-		b.send(ctx, ev.chatID, annexeText(a), annualButtons(year))
+		b.send(ctx, ev.chatID, annexeText(a, b.annualScope(u)), annualButtons(year))
 		return nil
 	}
 	var buf bytes.Buffer
@@ -142,21 +146,35 @@ func (b *Bot) pressAnnual(ctx context.Context, u *store.User, ev event, fields [
 	return nil
 }
 
-// annexeShort are the column names of Annexe 1 in chat, short enough for a
-// phone line.
-var annexeShort = []string{"Région", "Picardie", "Nord", "P.-de-C.", "ruraux", "QPV"}
+// annexeColumns names Annexe 1's columns in chat: each in full for the
+// line that lists them, and short enough for a phone line before each
+// figure (a grouping's Short: « P.-de-C. »). A region's are the region,
+// its groupings (one per département without any), its rural and QPV
+// posts; the national scope's, its regions.
+func annexeColumns(a *indicators.Annexe, s indicators.Scope) (long, short []string) {
+	r, ok := territory.FindRegion(s.Region)
+	if s.Kind != indicators.KindRegion || !ok || len(r.Annexe())+3 != len(a.Columns) {
+		return a.Columns, a.Columns
+	}
+	long, short = []string{"Région"}, []string{"Région"}
+	for _, g := range r.Annexe() {
+		long, short = append(long, g.Name), append(short, g.Short)
+	}
+	return append(long, "médiateurs ruraux", "médiateurs QPV"), append(short, "ruraux", "QPV")
+}
 
-// annexeText is Annexe 1 in chat: one line per indicator with its six
-// columns, then the definitions.
-func annexeText(a *indicators.Annexe) string {
+// annexeText is Annexe 1 of s in chat: the columns, one line per
+// indicator with its figure in each column, then the definitions.
+func annexeText(a *indicators.Annexe, s indicators.Scope) string {
+	long, short := annexeColumns(a, s)
 	t := a.Tables()[0]
 	var b strings.Builder
-	b.WriteString(t.Title + "\nColonnes : Région · Picardie · Nord · Pas-de-Calais · médiateurs ruraux · médiateurs QPV\n")
+	b.WriteString(t.Title + "\nColonnes : " + strings.Join(long, " · ") + "\n")
 	for _, row := range t.Rows {
 		b.WriteString("\n" + fmt.Sprint(row[0]) + " :\n")
 		var cells []string
 		for i, c := range row[1:] {
-			cells = append(cells, annexeShort[i]+" "+annual.FrenchCell(c))
+			cells = append(cells, short[i]+" "+annual.FrenchCell(c))
 		}
 		b.WriteString(strings.Join(cells, " · ") + "\n")
 	}

@@ -31,9 +31,15 @@ const (
 	flowActivity   = callbackdata.FlowActivity
 )
 
-// viewer is who asks for figures, with their role and territory.
+// viewer is who asks for figures, with their role and territory. A
+// national coordinator sees the figures an admin sees (every served
+// region, and the national scope side by side): indicators.Viewer has no
+// national level of its own.
 func viewer(u *store.User) indicators.Viewer {
 	v := indicators.Viewer{Role: u.Role}
+	if u.Coordinator != nil && u.Coordinator.Level == territory.LevelNational {
+		return indicators.Viewer{Role: roles.Admin}
+	}
 	if u.Coordinator != nil {
 		v.Level, v.Departement, v.Structure = u.Coordinator.Level, u.Coordinator.Departement, u.Coordinator.Structure
 		if v.Level == territory.LevelRegion {

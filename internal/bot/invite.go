@@ -122,6 +122,20 @@ func (b *Bot) knownStructures(ctx context.Context, u *store.User, dep string) ([
 	return out, nil
 }
 
+// inviteUsage shows typed invitations with one of the served
+// départements: the Hauts-de-France's own examples where it is served
+// first, else the first served département's code.
+func (b *Bot) inviteUsage() string {
+	deps := b.served[0].Departements()
+	if b.served[0].Code == store.DefaultRegion || len(deps) == 0 {
+		return inviteUsage
+	}
+	d := deps[0].Code
+	return "Pour une structure qui n'est pas dans la liste, écrivez par exemple :\n" +
+		"/inviter médiateur " + d + " Centre social du centre-ville\n/inviter médiateur rural " + d + " Maison de santé du canton\n" +
+		"/inviter coordinateur " + d + " Centre social du centre-ville (coordinateur de structure)"
+}
+
 const inviteUsage = "Pour une structure qui n'est pas dans la liste, écrivez par exemple :\n" +
 	"/inviter médiateur 59 CCAS Roubaix\n/inviter médiateur rural 80 Maison de santé d'Abbeville\n" +
 	"/inviter coordinateur 59 CCAS Roubaix (coordinateur de structure)"
@@ -474,7 +488,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 	case "coordinateur", "coordinatrice", "coordinateur·rice":
 		inv.Role, inv.Level = roles.Coordinator, territory.LevelStructure
 	default:
-		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+inviteUsage)
+		b.reply(ctx, ev, "Je n'ai pas compris qui inviter. Tapez /inviter sans rien d'autre pour choisir avec des boutons.\n\n"+b.inviteUsage())
 		return nil
 	}
 	words = words[1:]
@@ -486,7 +500,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 		for _, d := range b.served.Departements() {
 			deps = append(deps, d.Code)
 		}
-		b.reply(ctx, ev, "Écrivez le numéro du département ("+orList(deps)+") puis le nom de la structure.\n\n"+inviteUsage)
+		b.reply(ctx, ev, "Écrivez le numéro du département ("+orList(deps)+") puis le nom de la structure.\n\n"+b.inviteUsage())
 		return nil
 	}
 	inv.Departement, inv.Structure = words[0], strings.Join(words[1:], " ")

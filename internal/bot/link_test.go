@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/telegramtest"
 )
@@ -23,9 +24,9 @@ func onMatrixToo(o *bot.Options) { o.MatrixUserID = "@relais:exemple.fr" }
 
 var linkCodeRE = regexp.MustCompile(`start ([A-Z0-9]{8})\b`)
 
-// linkCode is the code of /lier's answer to u, and that answer with the
+// lierCode is the code of /lier's answer to u, and that answer with the
 // code written CODE.
-func linkCode(t *testing.T, u *telegramtest.User) (code, text string) {
+func lierCode(t *testing.T, u *telegramtest.User) (code, text string) {
 	t.Helper()
 	u.Send("/lier")
 	msg := u.Expect("Ce code sert une fois")
@@ -48,7 +49,7 @@ const (
 func TestMediatorLinksTchapAndIsTheSamePersonThere(t *testing.T) {
 	h := newHarness(t, onMatrixToo)
 	awa := h.mediator(6101, "Awa", "59")
-	code, text := linkCode(t, awa)
+	code, text := lierCode(t, awa)
 	if want := "Pour utiliser Relais aussi sur votre autre messagerie, avec le même compte (rôle, territoire, fiches) :\n\n" +
 		"Sur Tchap/Element, ouvrez une conversation privée avec le bot @relais:exemple.fr et écrivez-lui : !start CODE\n\n" +
 		"Ce code sert une fois et expire dans 15 minutes. Ensuite, les rappels et le résumé du lundi arrivent sur la messagerie où vous avez écrit en dernier."; text != want {
@@ -131,7 +132,7 @@ func TestMatrixCoordinatorLinksTelegramAndSeesTheirTerritoryOnly(t *testing.T) {
 	h.seedSheets(6202, 5, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
 	onTchap := h.coordinator(matrixBase+6210, store.Invitation{Level: "departement", Departement: "62"})
 
-	code, text := linkCode(t, onTchap)
+	code, text := lierCode(t, onTchap)
 	if want := "Pour utiliser Relais aussi sur votre autre messagerie, avec le même compte (rôle, territoire, fiches) :\n\n" +
 		"Sur Telegram, écrivez au bot @relais_test_bot : /start CODE\n(ou ouvrez https://t.me/relais_test_bot?start=CODE)\n\n" +
 		"Ce code sert une fois et expire dans 15 minutes. Ensuite, les rappels et le résumé du lundi arrivent sur la messagerie où vous avez écrit en dernier."; text != want {
@@ -168,14 +169,14 @@ func TestLinkCodeRefusals(t *testing.T) {
 	linked := func() int { return h.count(`SELECT count(*) FROM user_accounts`) }
 
 	// Expired: 15 minutes and one second later.
-	code, _ := linkCode(t, awa)
+	code, _ := lierCode(t, awa)
 	h.clock.Set(h.clock.Now().Add(store.LinkCodeTTL + time.Second))
 	late := h.tg.NewUser(matrixBase+6301, "awa").For(t)
 	late.Send("/start " + code)
 	late.Expect("Ce code de liaison a expiré (validité 15 minutes). Tapez de nouveau /lier sur votre autre messagerie pour en obtenir un autre.")
 
 	// Typed on Telegram by another Telegram account.
-	code, _ = linkCode(t, awa)
+	code, _ = lierCode(t, awa)
 	other := h.tg.NewUser(6302, "Autre").For(t)
 	other.Send("/start " + code)
 	other.Expect("Ce code relie votre compte Relais à une autre messagerie que Telegram : tapez-le sur votre autre messagerie.")
@@ -203,7 +204,7 @@ func TestLinkCodeRefusals(t *testing.T) {
 
 	// A disabled user's code.
 	paul := h.mediator(6303, "Paul", "59")
-	code, _ = linkCode(t, paul)
+	code, _ = lierCode(t, paul)
 	if err := h.db.Store.SetUserDisabled(context.Background(), 6303, true, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +236,7 @@ func TestLierOnOneMessenger(t *testing.T) {
 func TestBlockingTheBotOnTheOtherMessengerKeepsReminders(t *testing.T) {
 	h := newHarness(t, onMatrixToo)
 	awa := h.mediator(6501, "Awa", "59")
-	code, _ := linkCode(t, awa)
+	code, _ := lierCode(t, awa)
 	tchap := h.tg.NewUser(matrixBase+6501, "awa").For(t)
 	tchap.Send("/start " + code)
 	tchap.Expect("C'est fait") // reminders go to Tchap from now
@@ -259,4 +260,33 @@ func (h *harness) waitConfirmed() {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// Disabled, a person linked on both messengers is a stranger on both, and
+// the forms they left open on either go.
+func TestDisablingALinkedPersonClosesBothMessengers(t *testing.T) {
+	h := newHarness(t, onMatrixToo)
+	awa := h.mediator(6601, "Awa", "59")
+	code, _ := lierCode(t, awa)
+	tchap := h.tg.NewUser(matrixBase+6601, "awa").For(t)
+	tchap.Send("/start " + code)
+	tchap.Expect("C'est fait")
+	for _, u := range []*telegramtest.User{awa, tchap} {
+		u.Send("/fiche")
+		u.Expect("Date de l'accompagnement ?")
+	}
+	claire := h.coordinator(6610, store.Invitation{Level: "region"})
+	claire.Send("/equipe")
+	claire.Expect("Votre équipe (région Hauts-de-France) : 1 personne.")
+	claire.Press("Désactiver n° 1")
+	claire.Press("Oui, désactiver")
+	claire.ExpectCallbackAnswer("Compte de Awa désactivé : plus aucun accès à Relais.")
+	claire.Expect("Compte de Awa désactivé") // the team page, redrawn once the drafts are gone
+	for _, id := range []int64{6601, matrixBase + 6601} {
+		if _, open, err := h.drafts.Load(context.Background(), ids.ChatID(id), ids.TelegramID(id)); err != nil || open {
+			t.Fatalf("account %d: draft still open (%v) after disabling: %v", id, open, err)
+		}
+	}
+	tchap.Send("/fiche")
+	tchap.Expect("Relais est réservé aux médiateurs santé et à leurs coordinateurs.")
 }

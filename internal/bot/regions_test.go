@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/roles"
@@ -46,8 +47,8 @@ func (h *harness) member(id int64, name string, inv store.Invitation) *telegramt
 	return u
 }
 
-// inviteCodeIn is the invitation code of the link message the inviter forwards.
-func inviteCodeIn(t *testing.T, link telegramtest.Message) string {
+// invitationCode is the invitation code of the link message the inviter forwards.
+func invitationCode(t *testing.T, link telegramtest.Message) string {
 	t.Helper()
 	i, j := strings.Index(link.Text, "?start="), strings.Index(link.Text, "\n")
 	if i < 0 || j < i {
@@ -88,12 +89,16 @@ func TestOccitanieInvitations(t *testing.T) {
 		t.Errorf("link message %q, want %q…", link.Text, want)
 	}
 	ines := h.tg.NewUser(7620, "Inès").For(t)
-	ines.Send("/start " + inviteCodeIn(t, link))
+	ines.Send("/start " + invitationCode(t, link))
 	ines.Expect("Bienvenue sur Relais ! Votre compte de médiateur santé est ouvert (Hérault).")
 
 	before := h.count(`SELECT count(*) FROM invitations`)
 	marc.Send("/inviter médiateur 59 CCAS Roubaix")
-	marc.Expect("Écrivez le numéro du département (09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82) puis le nom de la structure.")
+	if got, want := marc.Expect("Écrivez le numéro du département").Text, "Écrivez le numéro du département (09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82) puis le nom de la structure.\n\n"+
+		"Pour une structure qui n'est pas dans la liste, écrivez par exemple :\n/inviter médiateur 09 Centre social du centre-ville\n"+
+		"/inviter médiateur rural 09 Maison de santé du canton\n/inviter coordinateur 09 Centre social du centre-ville (coordinateur de structure)"; got != want {
+		t.Errorf("a département of another region:\n%s\nwant\n%s", got, want)
+	}
 	marc.Send("/inviter")
 	marc.Expect("Inviter qui ?")
 	marc.Press("Coordinateur")
@@ -149,7 +154,7 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	anne.Expect("Invitation créée : coordinateur régional, Occitanie. Valable jusqu'au 30/11/2026, une seule fois.")
 	link := anne.Expect("l'outil des médiateurs santé d'Occitanie. Pour vous inscrire")
 	marc := h.tg.NewUser(7710, "Marc").For(t)
-	marc.Send("/start " + inviteCodeIn(t, link))
+	marc.Send("/start " + invitationCode(t, link))
 	marc.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (région Occitanie).")
 	if c := h.user(7710).Coordinator; c == nil || c.Level != territory.LevelRegion || c.Region != "76" {
 		t.Fatalf("Marc registered as %+v", c)
@@ -163,7 +168,7 @@ func TestTwoRegionsInvitations(t *testing.T) {
 	anne.Expect("Invitation créée : coordinateur national (Hauts-de-France et Occitanie). Valable jusqu'au 30/11/2026, une seule fois.")
 	link = anne.Expect("Bonjour ! Voici votre invitation sur Relais, l'outil des médiateurs santé des Hauts-de-France et d'Occitanie.")
 	nadia := h.tg.NewUser(7711, "Nadia").For(t)
-	nadia.Send("/start " + inviteCodeIn(t, link))
+	nadia.Send("/start " + invitationCode(t, link))
 	nadia.Expect("Bienvenue sur Relais ! Votre compte de coordinateur est ouvert (national : Hauts-de-France et Occitanie).")
 	if n := h.count(`SELECT count(*) FROM coordinators WHERE user_id = 7711 AND scope = 'national' AND region IS NULL`); n != 1 {
 		t.Fatalf("Nadia's coordinator row: %d national rows without region", n)
@@ -242,4 +247,158 @@ func TestTwoRegionsInvitations(t *testing.T) {
 		!strings.Contains(got, "Chloé — coordinateur, région Hauts-de-France") || !strings.Contains(got, "Marc — coordinateur, région Occitanie") {
 		t.Errorf("national team:\n%s", got)
 	}
+}
+
+// seedRegions registers a mediator of Haute-Garonne (3 sheets in May 2025)
+// and one of Hérault (2 sheets in June 2025), and with hdf one of the Nord
+// too (4 sheets in May 2025).
+func (h *harness) seedRegions(hdf bool) {
+	h.t.Helper()
+	h.member(7801, "Inès", store.Invitation{Role: roles.Mediator, Departement: "31", Structure: "Centre social Bagatelle"})
+	h.member(7802, "Paul", store.Invitation{Role: roles.Mediator, Departement: "34", Structure: "Centre social Figuerolles"})
+	h.seedSheets(7801, 3, time.Date(2025, 5, 12, 0, 0, 0, 0, time.UTC))
+	h.seedSheets(7802, 2, time.Date(2025, 6, 12, 0, 0, 0, 0, time.UTC))
+	if hdf {
+		h.member(7803, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
+		h.seedSheets(7803, 4, time.Date(2025, 5, 12, 0, 0, 0, 0, time.UTC))
+	}
+}
+
+// occitanieTerritories are the buttons of /indicateurs for Occitanie's
+// regional coordinator: the region, its 13 départements, its rural and
+// QPV posts, its structures.
+const occitanieTerritories = "Occitanie|Ariège|Aude|Aveyron|Gard|Haute-Garonne|Gers|Hérault|Lot|Lozère|Hautes-Pyrénées|" +
+	"Pyrénées-Orientales|Tarn|Tarn-et-Garonne|Postes ruraux|Postes en QPV|Centre social Bagatelle (Haute-Garonne)"
+
+// In Occitanie, /indicateurs lists Occitanie's territories and titles its
+// figures with the region; a question about « la région » is answered for
+// Occitanie; the Nord is no territory of this deployment.
+func TestOccitanieFiguresAndQuestions(t *testing.T) {
+	h := newHarness(t, serving("76"))
+	h.seedRegions(false)
+	marc := h.member(7810, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
+
+	marc.Send("/indicateurs")
+	marc.Press("L'année dernière")
+	choice := marc.Expect("Période : du 01/01/2025 au 31/12/2025. Quel territoire ?")
+	if got := buttons(choice); got != occitanieTerritories+"|Centre social Figuerolles (Hérault)" {
+		t.Errorf("territories offered:\n%s", got)
+	}
+	marc.Press("Occitanie")
+	figures := marc.Expect("Indicateurs – Occitanie\nDu 01/01/2025 au 31/12/2025\n")
+	mustContain(t, figures.Text, "Fiches : 5 (0)\n", "Médiateurs actifs : 2 sur 2 postes (0)\n",
+		"Par département : fiches, médiateurs actifs\nAriège : aucune fiche\n", "Haute-Garonne : 3 fiches, 1 médiateur\n",
+		"Hérault : 2 fiches, 1 médiateur\n", "Tarn-et-Garonne : aucune fiche")
+	if !strings.Contains(buttons(figures), "Rapport annuel 2025") {
+		t.Errorf("the region's figures lead to its annual report: %s", buttons(figures))
+	}
+
+	marc.Send("combien de fiches dans la région l'an dernier ?")
+	marc.Expect("Compris : fiches d'accompagnement – Occitanie – du 01/01/2025 au 31/12/2025 – unité : fiches.\n\nFiches d'accompagnement : 5\n")
+	marc.Send("combien de fiches dans le Nord l'an dernier ?")
+	refusal := marc.Expect("« Nord » ne fait pas partie des territoires de Relais.")
+	if want := "« Nord » ne fait pas partie des territoires de Relais.\n\nRelais compte par territoire : la région Occitanie, ses départements " +
+		"(Ariège, Aude, Aveyron, Gard, Haute-Garonne, Gers, Hérault, Lot, Lozère, Hautes-Pyrénées, Pyrénées-Orientales, Tarn, Tarn-et-Garonne), " +
+		"les postes ruraux, les postes en QPV, et les structures, par une partie de leur nom (par exemple « Bagatelle » pour Centre social Bagatelle)."; refusal.Text != want {
+		t.Errorf("question naming the Nord:\n%s\nwant\n%s", refusal.Text, want)
+	}
+}
+
+// Occitanie's annual report: its title names Occitanie, its Annexe 1 has
+// the region, its 13 départements (no groupings), its rural and QPV posts.
+func TestOccitanieAnnualReport(t *testing.T) {
+	h := newHarness(t, serving("76"))
+	h.seedRegions(false)
+	marc := h.member(7810, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
+
+	marc.Send("/rapport")
+	menu := marc.Expect("Rapport annuel 2025 de la région : le document Word est la version à compléter")
+	marc.PressOn(menu, "Annexe 1 2025 (par territoire)")
+	annexe := marc.Expect("Annexe 1 – du 01/01/2025 au 31/12/2025")
+	mustContain(t, annexe.Text,
+		"\nColonnes : Région · Ariège · Aude · Aveyron · Gard · Haute-Garonne · Gers · Hérault · Lot · Lozère · Hautes-Pyrénées · "+
+			"Pyrénées-Orientales · Tarn · Tarn-et-Garonne · médiateurs ruraux · médiateurs QPV\n",
+		"\nMédiateurs actifs (au moins une fiche) :\nRégion 2 · Ariège 0 · Aude 0 · Aveyron 0 · Gard 0 · Haute-Garonne 1 · Gers 0 · Hérault 1 · "+
+			"Lot 0 · Lozère 0 · Hautes-Pyrénées 0 · Pyrénées-Orientales 0 · Tarn 0 · Tarn-et-Garonne 0 · ruraux 0 · QPV 2\n")
+	if strings.Contains(annexe.Text, "Picardie") || strings.Contains(annexe.Text, "Nord") {
+		t.Errorf("Occitanie's Annexe 1 names the Hauts-de-France:\n%s", annexe.Text)
+	}
+	marc.PressOn(menu, "Rapport annuel 2025 (PDF)")
+	pdf := waitFor(t, marc, "the PDF", func(m telegramtest.Message) bool { return m.Document != nil })
+	if want := "Rapport annuel 2025 – Occitanie (PDF). Chiffres seulement : "; !strings.HasPrefix(pdf.Text, want) || pdf.Document.Name != "rapport_annuel_2025.pdf" {
+		t.Errorf("PDF %q %q, want %q…", pdf.Document.Name, pdf.Text, want)
+	}
+}
+
+// On a deployment of the Hauts-de-France and Occitanie, Occitanie's
+// coordinator sees Occitanie only: the Hauts-de-France's figures are
+// refused by a forged button and by a question naming the Nord; a
+// question about « la région » counts Occitanie's sheets. A national
+// coordinator sees both regions side by side, and an admin's Annexe 1 has
+// one column per region.
+func TestTwoRegionsFiguresStayInTheRegion(t *testing.T) {
+	h := newHarness(t, serving("32", "76"))
+	h.seedRegions(true)
+	marc := h.member(7810, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
+	anne := h.member(7811, "Anne", store.Invitation{Role: roles.Admin})
+	nadia := h.member(7812, "Nadia", store.Invitation{Level: territory.LevelNational})
+
+	anne.Send("/indicateurs")
+	anne.Press("L'année dernière")
+	all := anne.Expect("Quel territoire ?")
+	if got := buttons(all); !strings.HasPrefix(got, "Hauts-de-France et Occitanie|Hauts-de-France|Picardie (Aisne, Oise, Somme)|Aisne|Nord|") ||
+		!strings.Contains(got, "|Postes en QPV – Hauts-de-France|Occitanie|Ariège|") {
+		t.Errorf("admin's territories:\n%s", got)
+	}
+	marc.Send("/indicateurs")
+	marc.Press("L'année dernière")
+	choice := marc.Expect("Quel territoire ?")
+	if got := buttons(choice); got != occitanieTerritories+"|Centre social Figuerolles (Hérault)" {
+		t.Errorf("Occitanie's territories:\n%s", got)
+	}
+	for _, name := range []string{"Hauts-de-France et Occitanie", "Hauts-de-France", "Nord", "Postes en QPV – Hauts-de-France", "CCAS Roubaix (Nord)"} {
+		var data string
+		for _, row := range all.Buttons {
+			for _, b := range row {
+				if b.Text == name {
+					data = b.Data
+				}
+			}
+		}
+		if data == "" {
+			t.Fatalf("no %q button for the admin", name)
+		}
+		marc.PressData(choice.ID, data)
+		marc.Expect("Ce territoire ne fait pas partie de ceux que vous pouvez consulter.")
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE actor = 7810 AND action = 'refused' AND detail->>'reason' = 'territory'`); n != 5 {
+		t.Errorf("%d refusals audited, want 5", n)
+	}
+
+	marc.Send("combien de fiches dans la région l'an dernier ?")
+	marc.Expect("Compris : fiches d'accompagnement – Occitanie – du 01/01/2025 au 31/12/2025 – unité : fiches.\n\nFiches d'accompagnement : 5\n")
+	marc.Send("combien de fiches dans le Nord l'an dernier ?")
+	if got, want := marc.Expect("Nord ne fait pas partie de votre territoire.").Text, "Nord ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : "+
+		"Occitanie, Ariège, Aude, Aveyron, Gard, Haute-Garonne, Gers, Hérault, Lot, Lozère, Hautes-Pyrénées, Pyrénées-Orientales, Tarn, Tarn-et-Garonne, "+
+		"Postes ruraux, Postes en QPV, les structures de ce territoire."; got != want {
+		t.Errorf("question naming the Nord:\n%s\nwant\n%s", got, want)
+	}
+
+	nadia.Send("combien de fiches l'an dernier ?")
+	nadia.Expect("Compris : fiches d'accompagnement – Hauts-de-France et Occitanie – du 01/01/2025 au 31/12/2025 – unité : fiches.\n\nFiches d'accompagnement : 9\n")
+	nadia.Send("/indicateurs")
+	nadia.Press("L'année dernière")
+	nadia.Press("Hauts-de-France et Occitanie")
+	mustContain(t, nadia.Expect("Indicateurs – Hauts-de-France et Occitanie\n").Text, "Fiches : 9 (0)\n", "Nord : 4 fiches, 1 médiateur\n", "Haute-Garonne : 3 fiches, 1 médiateur\n")
+
+	anne.Send("/rapport")
+	menu := anne.Expect("Rapport annuel 2025 des régions Hauts-de-France et Occitanie : le document Word")
+	anne.PressOn(menu, "Annexe 1 2025 (par territoire)")
+	mustContain(t, anne.Expect("Annexe 1 – du 01/01/2025 au 31/12/2025").Text, "\nColonnes : Hauts-de-France · Occitanie\n",
+		"\nMédiateurs actifs (au moins une fiche) :\nHauts-de-France 1 · Occitanie 2\n")
+	marc.Send("/rapport")
+	menu = marc.Expect("Rapport annuel 2025 de la région : le document Word")
+	marc.PressOn(menu, "Annexe 1 2025 (par territoire)")
+	mustContain(t, marc.Expect("Annexe 1 – du 01/01/2025 au 31/12/2025").Text,
+		"\nMédiateurs actifs (au moins une fiche) :\nRégion 2 · Ariège 0 · Aude 0 · Aveyron 0 · Gard 0 · Haute-Garonne 1 · Gers 0 · Hérault 1 · ")
 }

@@ -76,13 +76,18 @@ func (r *botRoom) say(text string) id.EventID { r.t.Helper(); return r.p.Say(r.r
 
 // expect waits for a message of the bot whose body (an edit's new body)
 // contains want, and returns it. Every message of the bot is encrypted in
-// the encrypted room, in clear in the other.
+// the encrypted room, in clear in the other, and none speaks of buttons
+// (the presenter words them for typing: the reminder, the figures, the
+// refusals are checked here, the golden conversations the rest).
 func (r *botRoom) expect(want string) string {
 	r.t.Helper()
 	wire := map[bool]event.Type{true: event.EventEncrypted, false: event.EventMessage}[r.encrypted]
 	return r.p.Expect(want, func(body string, got matrixtest.Received) {
 		if got.Wire != wire {
 			r.t.Fatalf("the bot sent %q as %s, want %s", body, got.Wire.Type, wire.Type)
+		}
+		if lower := strings.ToLower(body); strings.Contains(lower, "bouton") || strings.Contains(lower, "touche") || strings.Contains(lower, "appuye") {
+			r.t.Errorf("a person on Matrix reads %q: there is nothing to touch, choices are typed", body)
 		}
 	})
 }

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"maunium.net/go/mautrix/id"
+
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/bot/bottest"
@@ -79,9 +81,9 @@ var goldenNow = time.Date(2026, 11, 23, 10, 0, 0, 0, testenv.Paris)
 
 // playOnMatrix registers a mediator of the Nord in an encrypted direct
 // chat, plays turns and writes down, after each input, every message the
-// bot sent in answer, as the person's client shows it: its body, and
-// « (modifié) » under an edit (m.replace), which the client shows in
-// place of the message it edits.
+// bot sent in answer, as the person's client shows it: its body, and under
+// an edit (m.replace), which the client shows in place of the message it
+// edits, where that message is (editedAbove, editedBelow).
 func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turns []bottest.Turn) string {
 	t.Helper()
 	db := testenv.NewDB(t)
@@ -121,11 +123,12 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	p.WaitMember(room, tr.UserID(), true)
 
 	// say types text and returns the bodies of what the bot sent in answer
-	// (an edit's new body, then « (modifié) »), once it has all reached the person.
+	// (an edit's new body, then where the client shows it), once it has
+	// all reached the person.
 	say := func(text string) []string {
 		t.Helper()
 		before := tr.Stats().Sent
-		p.Say(room, text)
+		typed := p.Say(room, text)
 		select {
 		case err := <-handled:
 			if err != nil {
@@ -135,15 +138,33 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 			t.Fatalf("the bot did not handle %q within 60 s", text)
 		}
 		var bodies []string
+		sent := map[id.EventID]bool{} // the messages new in this answer
 		for range tr.Stats().Sent - before {
-			r := p.Next()
+			var r matrixtest.Received
+			select {
+			case r = <-p.Got:
+			case gone := <-p.Redacted:
+				// A message deleted (Telegram's transcript leaves it out).
+				if gone == typed {
+					bodies = append(bodies, "  "+yoursRedacted)
+				} else {
+					bodies = append(bodies, "  "+redacted)
+				}
+				continue
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the bot sent %d events after %q; %d reached the person within 30 s", tr.Stats().Sent-before, text, len(bodies))
+			}
 			if r.Wire.Type != "m.room.encrypted" {
 				t.Fatalf("the bot sent %q in clear in an encrypted room", r.Content.Body)
 			}
-			if r.Content.NewContent != nil {
-				bodies = append(bodies, r.Content.NewContent.Body+"\n  (modifié)")
-			} else {
+			switch {
+			case r.Content.NewContent == nil:
+				sent[r.ID] = true
 				bodies = append(bodies, r.Content.Body)
+			case sent[r.Content.RelatesTo.GetReplaceID()]:
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  "+editedBelow)
+			default:
+				bodies = append(bodies, r.Content.NewContent.Body+"\n  "+editedAbove)
 			}
 		}
 		return bodies
@@ -184,6 +205,18 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	}
 	return bottest.MaskCodes(out.String())
 }
+
+// Where the client shows an edit (m.replace): in place of the message it
+// edits, which is above what the person just wrote when it was sent
+// before (a question edited into the next one), below when it was sent in
+// this answer.
+const (
+	editedAbove = "(modifié, au-dessus de votre réponse)"
+	editedBelow = "(modifié)"
+	// A redaction: the client shows « message supprimé » in its place.
+	yoursRedacted = "(votre message, supprimé par le bot)"
+	redacted      = "(un message supprimé par le bot)"
+)
 
 // slashCommandLine is a command written with « / » in what the bot says.
 var slashCommandLine = regexp.MustCompile(`(^|[\s(«])/[a-z]+\b`)

@@ -211,3 +211,29 @@ func (s *ids) saveNextBatch(ctx context.Context, user id.UserID, next string) er
 	}
 	return nil
 }
+
+// EventsKept is how long the number of an event handled or sent is kept.
+// A received event's number dedupes a redelivery, and the homeserver
+// redelivers only what follows the stored sync position, which moves once
+// a batch is handled: minutes, or the length of an outage. A sent event's
+// number lets the bot edit its message, which it does while a draft asks
+// its question (a draft lives 72 hours after its last answer) or when the
+// person types one of the choices last shown to them (kept while they are
+// the last). A week covers both with room to spare.
+const EventsKept = 7 * 24 * time.Hour
+
+// purge forgets the numbers of events handled or sent before before,
+// except the message whose choices a person was last shown; an event not
+// yet handled stays (its batch comes again).
+func (s *ids) purge(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM matrix_events e WHERE e.created_at < $1 AND (e.sent OR e.handled_at IS NOT NULL)
+		AND NOT EXISTS (SELECT 1 FROM matrix_people p WHERE p.choices_message = e.id)`, before)
+	if err != nil {
+		return 0, fmt.Errorf("purge matrix events: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purge matrix events: %w", err)
+	}
+	return n, nil
+}

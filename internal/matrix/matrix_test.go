@@ -289,6 +289,49 @@ func TestRestartNeitherLosesNorRepeats(t *testing.T) {
 	}
 }
 
+// A slow answer in one room holds no other room's: while the handler of
+// « lent » has not returned, « vite » in another room is handled. Stopped
+// then, the bot has not saved a sync position past « lent »: the next
+// start handles it, and not « vite » again.
+func TestASlowRoomHoldsNoOtherRoom(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Matrix(t)
+	db := testenv.NewDB(t)
+	botUser := srv.NewUser(t, "relais")
+	h := newHandled()
+	tr1 := bot(t, srv, botUser, db)
+	stop1 := run(t, context.Background(), tr1, func(ctx context.Context, ev matrix.Event) error {
+		if ev.Text == "lent" {
+			h.add("lent commencé")
+			<-ctx.Done() // until the bot stops
+			return ctx.Err()
+		}
+		h.add(ev.Text)
+		return nil
+	})
+	slow, fast := matrixtest.NewPeer(t, srv, srv.NewUser(t, "lent")), matrixtest.NewPeer(t, srv, srv.NewUser(t, "vite"))
+	slowRoom, fastRoom := slow.Room(tr1.UserID(), true, true), fast.Room(tr1.UserID(), true, true)
+	slow.WaitMember(slowRoom, tr1.UserID(), true)
+	fast.WaitMember(fastRoom, tr1.UserID(), true)
+	slow.Say(slowRoom, "lent")
+	h.wait(t, "lent commencé")
+	fast.Say(fastRoom, "vite")
+	h.wait(t, "vite")
+	stop1()
+
+	tr2 := bot(t, srv, botUser, db)
+	run(t, context.Background(), tr2, func(ctx context.Context, ev matrix.Event) error {
+		h.add(ev.Text)
+		return nil
+	})
+	h.wait(t, "lent")
+	fast.Say(fastRoom, "encore")
+	h.wait(t, "encore")
+	if h.count("lent") != 1 || h.count("vite") != 1 || h.count("encore") != 1 {
+		t.Fatalf("handled %s, want « lent », « vite » and « encore » once each", h)
+	}
+}
+
 func nextBatch(t *testing.T, db *testenv.DB, user string) string {
 	t.Helper()
 	var nb string

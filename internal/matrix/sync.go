@@ -114,10 +114,17 @@ func (t *Transport) listen(s *mautrix.DefaultSyncer) {
 	})
 }
 
-// Run syncs until ctx ends, handing each message to h once: the sync
-// position moves only when every event of a batch is handled, and events
-// handled already are skipped when a batch comes again (after a failure or
-// a restart). The first sync of a new device skips the rooms' history.
+// Run syncs until ctx ends, handing each message to h once. A sync's
+// messages go to their room's lane at once (each room's in order, rooms in
+// parallel) and the next sync starts without waiting for them, so that a
+// slow answer in one room (a homeserver slow to take a send, a report
+// being computed) holds no one else's: with a sync that waited for its
+// whole batch, 50 mediators typing every 3 s waited 10 s for an answer
+// (docs/performance.md). The sync position saved moves to a sync's
+// next_batch only once every event of that sync and of the syncs before it
+// is handled; after a failure or a restart the syncs after it come again,
+// and the events handled already are skipped. The first sync of a new
+// device skips the rooms' history.
 func (t *Transport) Run(ctx context.Context, h Handler) error {
 	_, since, err := t.ids.account(ctx, t.cli.UserID)
 	if err != nil {
@@ -125,136 +132,317 @@ func (t *Transport) Run(ctx context.Context, h Handler) error {
 	}
 	delay := backoff{min: time.Second, max: time.Minute}
 	for {
-		resp, err := t.cli.FullSyncRequest(ctx, mautrix.ReqSync{Timeout: int(t.cfg.SyncTimeout.Milliseconds()), Since: since})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			retry, wait := retryDelay(err)
-			if !retry && isStatus(err, 401) {
-				return fmt.Errorf("matrix sync: %w", err)
-			}
-			if wait == 0 {
-				wait = delay.next()
-			}
-			t.log.WarnContext(ctx, "matrix: sync failed", "retry_in", wait, "err", err)
-			if !sleep(ctx, wait) {
-				return nil
-			}
-			continue
-		}
-		if err := t.process(ctx, resp, since, h); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			wait := delay.next()
-			t.log.WarnContext(ctx, "matrix: batch not handled, it will come again", "retry_in", wait, "err", err)
-			if !sleep(ctx, wait) {
-				return nil
-			}
-			continue
-		}
-		delay = backoff{min: time.Second, max: time.Minute}
-		// Written even if ctx ended meanwhile: every event is handled.
-		if err := t.ids.saveNextBatch(context.WithoutCancel(ctx), t.cli.UserID, resp.NextBatch); err != nil {
-			return err
-		}
-		since = resp.NextBatch
+		saved, err := t.runFrom(ctx, since, h)
 		if ctx.Err() != nil {
+			return nil
+		}
+		var fatal fatalError
+		if errors.As(err, &fatal) {
+			return fatal.err
+		}
+		if saved != since {
+			delay = backoff{min: time.Second, max: time.Minute}
+		}
+		since = saved
+		wait := delay.next()
+		t.log.WarnContext(ctx, "matrix: events not handled, they will come again", "retry_in", wait, "err", err)
+		if !sleep(ctx, wait) {
 			return nil
 		}
 	}
 }
 
-// process reads one sync response (keys and state first, then what our
-// listeners collected) and handles it: invitations, then each room's
-// messages in order, rooms in parallel.
-func (t *Transport) process(ctx context.Context, resp *mautrix.RespSync, since string, h Handler) error {
+// fatalError ends Run: the homeserver refused the bot's session.
+type fatalError struct{ err error }
+
+func (e fatalError) Error() string { return e.err.Error() }
+
+// errHandling marks a failure to handle an event (it comes again).
+var errHandling = errors.New("an event was not handled")
+
+// Limits of the pipeline: events handled at once (each in its own room,
+// as Telegram's poller), and syncs read ahead of the position saved.
+const (
+	maxHandling = 64
+	maxAhead    = 32
+)
+
+// runFrom syncs from since until ctx ends or an event fails, and returns
+// the sync position saved by then.
+func (t *Transport) runFrom(ctx context.Context, since string, h Handler) (string, error) {
+	syncCtx, stopSync := context.WithCancel(ctx)
+	defer stopSync()
+	p := &pipeline{t: t, h: h, saved: since, rooms: map[id.RoomID]*roomLane{}, sem: make(chan struct{}, maxHandling),
+		changed: make(chan struct{}, 1), stop: stopSync}
+	committed := make(chan struct{})
+	go func() {
+		defer close(committed)
+		p.commitLoop(syncCtx)
+	}()
+	defer func() {
+		// Every handler started finishes (with ctx) before the position is
+		// saved for the last time.
+		stopSync()
+		<-committed
+		p.handling.Wait()
+		p.commit(context.WithoutCancel(ctx))
+	}()
+	delay := backoff{min: time.Second, max: time.Minute}
+	read := since
+	for {
+		if err := p.waitRoom(syncCtx); err != nil {
+			return p.position(), err
+		}
+		resp, err := t.cli.FullSyncRequest(syncCtx, mautrix.ReqSync{Timeout: int(t.cfg.SyncTimeout.Milliseconds()), Since: read})
+		if err != nil {
+			if syncCtx.Err() != nil {
+				return p.position(), p.err()
+			}
+			retry, wait := retryDelay(err)
+			if !retry && isStatus(err, 401) {
+				return p.position(), fatalError{fmt.Errorf("matrix sync: %w", err)}
+			}
+			if wait == 0 {
+				wait = delay.next()
+			}
+			t.log.WarnContext(ctx, "matrix: sync failed", "retry_in", wait, "err", err)
+			if !sleep(syncCtx, wait) {
+				return p.position(), p.err()
+			}
+			continue
+		}
+		delay = backoff{min: time.Second, max: time.Minute}
+		items, err := t.read(ctx, resp, read)
+		if err != nil {
+			p.fail(err)
+			return p.position(), p.err()
+		}
+		p.add(ctx, resp.NextBatch, items)
+		read = resp.NextBatch
+	}
+}
+
+// read processes one sync response (keys and state first, then what our
+// listeners collected), joins the rooms the bot is invited to, and returns
+// the items to handle.
+func (t *Transport) read(ctx context.Context, resp *mautrix.RespSync, since string) ([]item, error) {
 	t.batch.take()
 	if err := t.syncer.ProcessResponse(ctx, resp, since); err != nil {
-		return fmt.Errorf("read sync: %w", err)
+		return nil, fmt.Errorf("read sync: %w", err)
 	}
-	items := t.batch.take()
-	rooms := map[id.RoomID][]item{}
-	var order []id.RoomID
-	for _, it := range items {
+	var out []item
+	for _, it := range t.batch.take() {
 		if it.kind == itemInvite {
 			if err := t.invited(ctx, it); err != nil {
-				return err
+				return nil, err
 			}
 			continue
 		}
 		if since == "" && it.kind != itemGroup {
 			continue // the history of a new device's first sync
 		}
-		if _, ok := rooms[it.room]; !ok {
-			order = append(order, it.room)
-		}
-		rooms[it.room] = append(rooms[it.room], it)
+		out = append(out, it)
 	}
-	const parallel = 8
-	sem := make(chan struct{}, parallel)
-	errs := make(chan error, len(order))
-	var wg sync.WaitGroup
-	for _, room := range order {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(room id.RoomID, its []item) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			errs <- t.handleRoom(ctx, room, its, h)
-		}(room, rooms[room])
-	}
-	wg.Wait()
-	close(errs)
-	var all []error
-	for err := range errs {
-		if err != nil {
-			all = append(all, err)
-		}
-	}
-	return errors.Join(all...)
+	return out, nil
 }
 
-// handleRoom handles a room's items in order, stopping at the first failure
-// (the rest come again with the batch).
-func (t *Transport) handleRoom(ctx context.Context, room id.RoomID, its []item, h Handler) error {
-	chatID, err := t.ids.room(ctx, room)
+// pipeline handles the items of the syncs read from one position, each
+// room's in order, and saves a sync's next_batch once it and the syncs
+// before it are handled.
+type pipeline struct {
+	t        *Transport
+	h        Handler
+	sem      chan struct{} // maxHandling
+	changed  chan struct{} // an item is handled or failed
+	stop     context.CancelFunc
+	handling sync.WaitGroup
+	commitMu sync.Mutex // one save at a time, in order
+
+	mu      sync.Mutex
+	ahead   []*readSync // read, not saved yet, oldest first
+	rooms   map[id.RoomID]*roomLane
+	saved   string
+	failure error // the first failure: nothing more is read or handled
+}
+
+// readSync is one sync read and the number of its items not handled yet.
+type readSync struct {
+	next string
+	left int
+}
+
+// roomLane is a room's items waiting, handled by one goroutine at a time.
+type roomLane struct {
+	items []laneItem
+}
+
+type laneItem struct {
+	it   item
+	sync *readSync
+}
+
+func (p *pipeline) position() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.saved
+}
+
+func (p *pipeline) err() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.failure
+}
+
+// fail records the first failure and stops the sync: the events not handled
+// come again from the position saved.
+func (p *pipeline) fail(err error) {
+	p.mu.Lock()
+	if p.failure == nil {
+		p.failure = fmt.Errorf("%w: %w", errHandling, err)
+	}
+	p.mu.Unlock()
+	p.stop()
+}
+
+func (p *pipeline) signal() {
+	select {
+	case p.changed <- struct{}{}:
+	default:
+	}
+}
+
+// waitRoom waits while maxAhead syncs are read and not saved (the
+// handlers are that far behind).
+func (p *pipeline) waitRoom(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		n, failure := len(p.ahead), p.failure
+		p.mu.Unlock()
+		if failure != nil || n < maxAhead {
+			return failure
+		}
+		if !sleep(ctx, 10*time.Millisecond) {
+			return p.err()
+		}
+	}
+}
+
+// add queues a sync's items in their rooms' lanes.
+func (p *pipeline) add(ctx context.Context, next string, items []item) {
+	s := &readSync{next: next, left: len(items)}
+	p.mu.Lock()
+	p.ahead = append(p.ahead, s)
+	for _, it := range items {
+		lane := p.rooms[it.room]
+		if lane == nil {
+			lane = &roomLane{}
+			p.rooms[it.room] = lane
+			p.handling.Add(1)
+			go p.drain(ctx, it.room, lane)
+		}
+		lane.items = append(lane.items, laneItem{it: it, sync: s})
+	}
+	p.mu.Unlock()
+	p.signal()
+}
+
+// drain handles a room's items in order until none is left; after a
+// failure it handles nothing more (the items come again).
+func (p *pipeline) drain(ctx context.Context, room id.RoomID, lane *roomLane) {
+	defer p.handling.Done()
+	chatID, err := p.t.ids.room(ctx, room)
+	for {
+		p.mu.Lock()
+		if len(lane.items) == 0 || p.failure != nil || err != nil {
+			delete(p.rooms, room)
+			p.mu.Unlock()
+			if err != nil {
+				p.fail(err)
+			}
+			return
+		}
+		next := lane.items[0]
+		lane.items = lane.items[1:]
+		p.mu.Unlock()
+		p.sem <- struct{}{}
+		err = p.t.handleItem(ctx, room, chatID, next.it, p.h)
+		<-p.sem
+		if err == nil {
+			p.mu.Lock()
+			next.sync.left--
+			p.mu.Unlock()
+			p.signal()
+		}
+	}
+}
+
+// commitLoop saves the position each time an item is handled, until ctx
+// ends.
+func (p *pipeline) commitLoop(ctx context.Context) {
+	for {
+		select {
+		case <-p.changed:
+			if err := p.commit(ctx); err != nil && ctx.Err() == nil {
+				p.fail(err)
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// commit saves the next_batch of the newest sync that, with every sync
+// before it, is handled.
+func (p *pipeline) commit(ctx context.Context) error {
+	p.commitMu.Lock()
+	defer p.commitMu.Unlock()
+	p.mu.Lock()
+	n := 0
+	for n < len(p.ahead) && p.ahead[n].left == 0 {
+		n++
+	}
+	if n == 0 {
+		p.mu.Unlock()
+		return nil
+	}
+	next := p.ahead[n-1].next
+	p.ahead = p.ahead[n:]
+	p.mu.Unlock()
+	if err := p.t.ids.saveNextBatch(ctx, p.t.cli.UserID, next); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.saved = next
+	p.mu.Unlock()
+	return nil
+}
+
+// handleItem handles one item of a room: a group to leave, an event not
+// handled yet.
+func (t *Transport) handleItem(ctx context.Context, room id.RoomID, chatID int64, it item, h Handler) error {
+	if it.kind == itemGroup {
+		return t.leaveIfGroup(ctx, room, chatID)
+	}
+	n, done, err := t.ids.received(ctx, it.evt.ID, chatID)
 	if err != nil {
 		return err
 	}
-	for _, it := range its {
-		switch it.kind {
-		case itemGroup:
-			if err := t.leaveIfGroup(ctx, room, chatID); err != nil {
-				return err
-			}
-			continue
+	if done {
+		return nil
+	}
+	if it.kind == itemUndecryptable {
+		if _, err := t.Post(ctx, chat.Message{ChatID: chatID, Text: undecryptedText}); err != nil {
+			return fmt.Errorf("say a message was undecryptable: %w", err)
 		}
-		n, done, err := t.ids.received(ctx, it.evt.ID, chatID)
-		if err != nil {
-			return err
-		}
-		if done {
-			continue
-		}
-		if it.kind == itemUndecryptable {
-			if _, err := t.Post(ctx, chat.Message{ChatID: chatID, Text: undecryptedText}); err != nil {
-				return fmt.Errorf("say a message was undecryptable: %w", err)
-			}
-		} else if ev, ok, err := t.inbound(ctx, it.evt, chatID, n); err != nil {
-			return err
-		} else if ok {
-			if err := h(ctx, ev); err != nil {
-				return fmt.Errorf("handle event %d: %w", n, err)
-			}
-		}
-		// Recorded even if ctx ended meanwhile: the handler did its work.
-		if err := t.ids.handled(context.WithoutCancel(ctx), n, time.Now()); err != nil {
-			return err
+	} else if ev, ok, err := t.inbound(ctx, it.evt, chatID, n); err != nil {
+		return err
+	} else if ok {
+		if err := h(ctx, ev); err != nil {
+			return fmt.Errorf("handle event %d: %w", n, err)
 		}
 	}
-	return nil
+	// Recorded even if ctx ended meanwhile: the handler did its work.
+	return t.ids.handled(context.WithoutCancel(ctx), n, time.Now())
 }
 
 // inbound turns a message event into an Event; edits, notices (other

@@ -225,6 +225,13 @@ func (t *Transport) UserOf(ctx context.Context, personID int64) (string, error) 
 	return u.String(), err
 }
 
+// PurgeEvents forgets the numbers of the events handled or sent more than
+// EventsKept before now (the daily purge): without it matrix_events grows
+// by every message in and out, forever.
+func (t *Transport) PurgeEvents(ctx context.Context, now time.Time) (int64, error) {
+	return t.ids.purge(ctx, now.Add(-EventsKept))
+}
+
 // slogWriter passes mautrix's zerolog lines (warnings and errors, which
 // carry ids and error texts, never message bodies) to slog.
 type slogWriter struct{ log *slog.Logger }

@@ -20,6 +20,15 @@ type Job struct {
 	Retention config.Retention
 	Location  *time.Location
 	Log       *slog.Logger
+	// Events, when set, forgets a transport's old event numbers (the
+	// Matrix transport's, kept for a week to dedupe: not RELAIS_RETENTION).
+	Events Events
+}
+
+// Events is a transport's bookkeeping of the events it handled or sent.
+type Events interface {
+	// PurgeEvents deletes what now no longer needs, and says how many.
+	PurgeEvents(ctx context.Context, now time.Time) (int64, error)
 }
 
 // lockTTL keeps the day's lock past the day: one replica purges, the others
@@ -56,8 +65,15 @@ func (j *Job) RunAt(ctx context.Context, now time.Time) error {
 		release()
 		return fmt.Errorf("daily purge: %w", err)
 	}
+	var events int64
+	if j.Events != nil {
+		if events, err = j.Events.PurgeEvents(ctx, now); err != nil {
+			release()
+			return fmt.Errorf("daily purge: %w", err)
+		}
+	}
 	j.Log.Info("daily purge", "before", cutoff.Format("2006-01-02"), "sheets", c.Sheets, "requests", c.Requests,
 		"beneficiaries", c.Beneficiaries, "actions", c.Actions, "review_answers", c.ReviewAnswers, "job_runs", c.JobRuns,
-		"job_executions", c.JobExecutions, "exports", c.Exports, "invitations", c.Invitations, "users", c.Users, "audit", c.Audit)
+		"job_executions", c.JobExecutions, "exports", c.Exports, "invitations", c.Invitations, "users", c.Users, "audit", c.Audit, "transport_events", events)
 	return nil
 }

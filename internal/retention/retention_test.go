@@ -2,8 +2,11 @@ package retention_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,5 +94,42 @@ func TestDailyPurgeRemovesOldJobExecutions(t *testing.T) {
 	}
 	if left != "cutoff,recent" {
 		t.Fatalf("job executions left: %s, want cutoff,recent", left)
+	}
+}
+
+// events is a transport's bookkeeping that records the purges asked.
+type events struct {
+	asked []time.Time
+	err   error
+}
+
+func (e *events) PurgeEvents(_ context.Context, now time.Time) (int64, error) {
+	e.asked = append(e.asked, now)
+	return 2, e.err
+}
+
+// The daily purge also asks the transport (Matrix) to forget its old event
+// numbers, with the purge's own time (the transport keeps a week, not
+// RELAIS_RETENTION); when that fails, the day's lock is given back and the
+// next tick purges again.
+func TestDailyPurgeForgetsTransportEvents(t *testing.T) {
+	db := testenv.NewDB(t)
+	rdb := testenv.NewRedis(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 3, 30, 0, 0, testenv.Paris)
+	failing := &events{err: errors.New("base indisponible")}
+	job := func(e *events) *retention.Job {
+		return &retention.Job{Store: db.Store, Locker: state.New(rdb.Client, rdb.Prefix).Locks(), Retention: config.Retention{Years: 5},
+			Location: testenv.Paris, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Events: e}
+	}
+	if err := job(failing).RunAt(ctx, now); err == nil || !strings.Contains(err.Error(), "base indisponible") {
+		t.Fatalf("a failed purge of the transport's events returned %v", err)
+	}
+	ok := &events{}
+	if err := job(ok).RunAt(ctx, now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []time.Time{now.Add(time.Hour)}; !slices.EqualFunc(ok.asked, want, time.Time.Equal) || len(failing.asked) != 1 {
+		t.Fatalf("the transport was asked to purge at %v (and %v before), want %v once the first attempt failed", ok.asked, failing.asked, want)
 	}
 }

@@ -250,7 +250,9 @@ func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
 		dep, struc string
 		want       bool
 	}{
-		{region, "62", "", true},
+		{region, "62", "", true}, {region, "31", "", false}, // a region without its code is the Hauts-de-France
+		{store.Coordinator{Level: "region", Region: "76"}, "31", "", true}, {store.Coordinator{Level: "region", Region: "76"}, "59", "", false},
+		{store.Coordinator{Level: "national"}, "59", "", true}, {store.Coordinator{Level: "national"}, "31", "X", true},
 		{d59, "59", "X", true}, {d59, "62", "X", false},
 		{roubaix, "59", "CCAS Roubaix", true}, {roubaix, "59", "CCAS Lille", false}, {roubaix, "62", "CCAS Roubaix", false},
 		{store.Coordinator{Level: "departement"}, "", "", false},
