@@ -430,7 +430,7 @@ func TestCrashLoop(t *testing.T) {
 		p.start(t)
 		defer p.kill(t)
 	}
-	proc := procs[0]
+	var proc *relaisProcess // the replica killed last
 
 	meds := make([]*mediator, *flagMediators)
 	for i := range meds {

@@ -10,10 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"maunium.net/go/mautrix"
-	"maunium.net/go/mautrix/event"
-	"maunium.net/go/mautrix/id"
-
 	"github.com/relais-sante/relais/internal/matrix/matrixtest"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
@@ -87,13 +83,13 @@ func TestMatrixServeSurvivesKill9MidForm(t *testing.T) {
 	// test otherwise), and comes once.
 	sent := map[string]int{}
 	each := func(body string, r matrixtest.Received) {
-		if r.Wire != event.EventEncrypted {
-			t.Errorf("the bot sent %q as %s in the encrypted room", body, r.Wire.Type)
+		if !r.Encrypted() {
+			t.Errorf("the bot sent %q in clear in the encrypted room", body)
 		}
 		if strings.HasPrefix(body, "Je n'ai pas pu déchiffrer") {
 			t.Errorf("the bot could not decrypt a message of the person")
 		}
-		if r.Content.RelatesTo.GetReplaceID() == "" {
+		if !r.Edit() {
 			sent[body]++
 		}
 	}
@@ -148,13 +144,8 @@ func TestMatrixServeSurvivesKill9MidForm(t *testing.T) {
 	if err := db.SQL.QueryRow(ctx, `SELECT device_id FROM matrix_accounts WHERE user_id = $1`, botUser.UserID).Scan(&after); err != nil || after != device {
 		t.Fatalf("device %q after the restart (%v), want %q", after, err, device)
 	}
-	keys, err := p.Cli.QueryKeys(ctx, &mautrix.ReqQueryKeys{DeviceKeys: map[id.UserID]mautrix.DeviceIDList{id.UserID(botUser.UserID): {}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	devices := keys.DeviceKeys[id.UserID(botUser.UserID)]
-	if _, ok := devices[id.DeviceID(device)]; len(devices) != 1 || !ok {
-		t.Fatalf("the bot has devices %v on the server, want its one device %s", devices, device)
+	if devices := p.Devices(botUser.UserID); len(devices) != 1 || devices[0] != device {
+		t.Fatalf("the bot has devices %q on the server, want its one device %s", devices, device)
 	}
 	for body, n := range sent {
 		if n > 1 {

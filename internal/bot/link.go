@@ -24,7 +24,10 @@ import (
 // edits live in that chat; one begun on the other messenger meanwhile is a
 // draft of its own. Reminders and the digest go to users.chat_id, the chat
 // the person last wrote from (store.Touch). Only this file names the
-// messengers, to say where to type the code.
+// messengers, to say where to type the code. The commands it names for the
+// other messenger are written without their mark (« commande « lier » »),
+// or as a Telegram link: the Matrix presenter writes « /lier » « !lier »,
+// as typed on Matrix.
 
 // messengerName is how a person calls the messenger of a chat.
 func messengerName(chat ids.ChatID) string {
@@ -46,7 +49,9 @@ func (b *Bot) linkAccounts(ctx context.Context, u *store.User, ev event, _ []str
 	var where string
 	switch {
 	case ev.chatID.OnMatrix() && b.username != "":
-		where = "Sur Telegram, écrivez au bot @" + b.username + " : /start %[1]s\n(ou ouvrez https://t.me/" + b.username + "?start=%[1]s)"
+		// A link, not « /start CODE »: the Matrix presenter writes the
+		// commands it shows « !start », as typed on Matrix, not on Telegram.
+		where = "Sur Telegram, ouvrez ce lien, qui ouvre la conversation avec le bot @" + b.username + " et lui donne le code : https://t.me/" + b.username + "?start=%[1]s"
 	case !ev.chatID.OnMatrix() && b.matrixUserID != "":
 		where = "Sur Tchap/Element, ouvrez une conversation privée avec le bot " + b.matrixUserID + " et écrivez-lui : !start %[1]s"
 	default:
@@ -86,10 +91,10 @@ func (b *Bot) redeemLink(ctx context.Context, ev event, code string, now time.Ti
 	}
 	switch {
 	case errors.Is(err, store.ErrLinkExpired):
-		b.reply(ctx, ev, fmt.Sprintf("Ce code de liaison a expiré (validité %d minutes). Tapez de nouveau /lier sur votre autre messagerie pour en obtenir un autre.",
+		b.reply(ctx, ev, fmt.Sprintf("Ce code de liaison a expiré (validité %d minutes). Demandez-en un autre sur votre autre messagerie (commande « lier »).",
 			int(store.LinkCodeTTL/time.Minute)))
 	case errors.Is(err, store.ErrLinkUsed):
-		b.reply(ctx, ev, "Ce code de liaison a déjà servi. Chaque code ne sert qu'une fois : tapez de nouveau /lier sur votre autre messagerie.")
+		b.reply(ctx, ev, "Ce code de liaison a déjà servi. Chaque code ne sert qu'une fois : demandez-en un autre sur votre autre messagerie (commande « lier »).")
 	case errors.Is(err, store.ErrLinkTaken):
 		b.reply(ctx, ev, "Ce compte "+here+" est déjà inscrit sur Relais pour une autre personne : il ne peut pas être relié à un second compte. "+
 			"Tapez ce code depuis un autre compte "+here+", ou demandez à l'administrateur.")

@@ -22,7 +22,7 @@ const matrixBase int64 = 8_000_000_000_000_000_000
 // onMatrixToo is serve's wiring when Relais runs on Matrix beside Telegram.
 func onMatrixToo(o *bot.Options) { o.MatrixUserID = "@relais:exemple.fr" }
 
-var linkCodeRE = regexp.MustCompile(`start ([A-Z0-9]{8})\b`)
+var linkCodeRE = regexp.MustCompile(`start[ =]([A-Z0-9]{8})\b`)
 
 // lierCode is the code of /lier's answer to u, and that answer with the
 // code written CODE.
@@ -134,7 +134,7 @@ func TestMatrixCoordinatorLinksTelegramAndSeesTheirTerritoryOnly(t *testing.T) {
 
 	code, text := lierCode(t, onTchap)
 	if want := "Pour utiliser Relais aussi sur votre autre messagerie, avec le même compte (rôle, territoire, fiches) :\n\n" +
-		"Sur Telegram, écrivez au bot @relais_test_bot : /start CODE\n(ou ouvrez https://t.me/relais_test_bot?start=CODE)\n\n" +
+		"Sur Telegram, ouvrez ce lien, qui ouvre la conversation avec le bot @relais_test_bot et lui donne le code : https://t.me/relais_test_bot?start=CODE\n\n" +
 		"Ce code sert une fois et expire dans 15 minutes. Ensuite, les rappels et le résumé du lundi arrivent sur la messagerie où vous avez écrit en dernier."; text != want {
 		t.Fatalf("/lier on Matrix says\n%s\nwant\n%s", text, want)
 	}
@@ -173,7 +173,7 @@ func TestLinkCodeRefusals(t *testing.T) {
 	h.clock.Set(h.clock.Now().Add(store.LinkCodeTTL + time.Second))
 	late := h.tg.NewUser(matrixBase+6301, "awa").For(t)
 	late.Send("/start " + code)
-	late.Expect("Ce code de liaison a expiré (validité 15 minutes). Tapez de nouveau /lier sur votre autre messagerie pour en obtenir un autre.")
+	late.Expect("Ce code de liaison a expiré (validité 15 minutes). Demandez-en un autre sur votre autre messagerie (commande « lier »).")
 
 	// Typed on Telegram by another Telegram account.
 	code, _ = lierCode(t, awa)
@@ -200,7 +200,7 @@ func TestLinkCodeRefusals(t *testing.T) {
 	late.Expect("C'est fait")
 	second := h.tg.NewUser(matrixBase+6302, "awa2").For(t)
 	second.Send("/start " + code)
-	second.Expect("Ce code de liaison a déjà servi. Chaque code ne sert qu'une fois : tapez de nouveau /lier sur votre autre messagerie.")
+	second.Expect("Ce code de liaison a déjà servi. Chaque code ne sert qu'une fois : demandez-en un autre sur votre autre messagerie (commande « lier »).")
 
 	// A disabled user's code.
 	paul := h.mediator(6303, "Paul", "59")

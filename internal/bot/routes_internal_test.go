@@ -81,9 +81,9 @@ func TestMenusComeFromTheRegistry(t *testing.T) {
 		return strings.Join(out, " ")
 	}
 	for role, want := range map[roles.Role]string{
-		"mediator":    "fiche mesfiches suivis rappels action partenaires bilan meschiffres resume retour passer annuler aide",
-		"coordinator": "datebilan indicateurs export inviter equipe activite rapport resume aide",
-		"admin":       "datebilan indicateurs export inviter equipe activite rapport resume aide",
+		"mediator":    "fiche mesfiches suivis rappels action partenaires bilan meschiffres resume lier retour passer annuler aide",
+		"coordinator": "datebilan indicateurs export inviter equipe activite rapport resume lier aide",
+		"admin":       "datebilan indicateurs export inviter equipe activite rapport resume lier aide",
 	} {
 		if got := names(role); got != want {
 			t.Errorf("%s menu: %q, want %q", role, got, want)
@@ -95,9 +95,10 @@ func TestMenusComeFromTheRegistry(t *testing.T) {
 // data no button carries by none.
 func TestInviteStepsMatchTheirData(t *testing.T) {
 	for data, want := range map[string]int{
-		"a": 0, "m": 1, "m:59": 2, "m:59:autre": 3, "m:59:ab12": 4, "m:59:ab12:1": 5, "m:59:ab12:0": 5,
-		"c": 6, "c:r": 7, "c:d": 8, "c:s": 8, "c:d:59": 9, "c:s:59": 9, "c:s:59:autre": 10, "c:s:59:ab12": 11,
-		"m:59:ab12:2": -1, "c:x": -1, "c:d:59:ab12": -1, "x": -1, "a:1": -1,
+		"a": 0, "m": 1, "m:r76": 2, "m:59": 3, "m:59:autre": 4, "m:59:ab12": 5, "m:59:ab12:1": 6, "m:59:ab12:0": 6,
+		"c": 7, "c:n": 8, "c:r": 9, "c:r:r76": 10, "c:d": 11, "c:s": 11, "c:d:r76": 12, "c:s:r32": 12,
+		"c:d:59": 13, "c:s:59": 13, "c:s:59:autre": 14, "c:s:59:ab12": 15,
+		"m:59:ab12:2": -1, "c:x": -1, "c:d:59:ab12": -1, "x": -1, "a:1": -1, "c:r:76": -1, "c:n:r76": -1,
 	} {
 		got := -1
 		for i, s := range inviteSteps() {

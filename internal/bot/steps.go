@@ -109,7 +109,9 @@ func stale(ev event, shown state.Shown) bool {
 //     transcript (it repeats every answer);
 //   - a typed answer gets the next question as a new message first, and
 //     the old question's buttons go afterwards (a stale button is refused
-//     anyway), so the user's answer never waits for that removal.
+//     anyway), so the user's answer never waits for that removal; so does a
+//     choice typed on a messenger without buttons, whose answer must come
+//     below what the person typed, not as an edit above it.
 //
 // Scrolling back, a mediator reads each question message as the list of
 // what was answered in it. transcript is what the open question's message
@@ -117,7 +119,7 @@ func stale(ev event, shown state.Shown) bool {
 func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []reply, transcript []string) {
 	held := orig.QuestionMessageID
 	lines := append([]string{}, orig.Transcript...)
-	pressed := ev.callback != "" && held > 0 && ev.messageID == held
+	pressed := ev.callback != "" && !ev.typedPress && held > 0 && ev.messageID == held
 	closeAt := -1      // index in out of the answer line edit of the held message
 	var notes []string // plain messages between the answer and the next question
 	var later []reply
@@ -198,7 +200,7 @@ func withTranscript(lines []string, question string) string {
 // pressed on keeps its answers and ends with the saved confirmation and
 // its buttons, instead of losing its buttons and a new message following.
 func savedInPlace(ev event, closing []reply) []reply {
-	if len(closing) != 2 || ev.callback == "" || closing[0].EditMessageID != ev.messageID || closing[1].EditMessageID != 0 {
+	if len(closing) != 2 || ev.callback == "" || ev.typedPress || closing[0].EditMessageID != ev.messageID || closing[1].EditMessageID != 0 {
 		return closing
 	}
 	text := closing[0].Text + "\n\n" + closing[1].Text

@@ -45,6 +45,10 @@ type Press struct {
 	CallbackID string
 	// MessageText is the text of the message carrying the button.
 	MessageText string
+	// Typed says the person typed the choice (a messenger without buttons):
+	// their message sits below the question, so the answer comes as a new
+	// message below it, not as an edit of the question above.
+	Typed bool
 }
 
 // Attachment is a file sent by a user: Relais never reads one, it only

@@ -206,10 +206,10 @@ func (j *Job) served() territory.Served {
 }
 
 // scopeOf is the territory of d's digest: a mediator's own week, the
-// coordinator's structure or département, the region for admins and
-// regional coordinators only (every served region for an admin of
-// several; a regional coordinator's region is known only where one region
-// is served, until the recipients carry it). ok is false for anyone else.
+// coordinator's structure or département, their region for regional
+// coordinators, the region (every served region side by side when there
+// are several) for admins and national coordinators. ok is false for
+// anyone else.
 func scopeOf(d store.DigestRecipient, served territory.Served) (s indicators.Scope, ok bool) {
 	switch {
 	case d.MediatorID != nil:
@@ -220,8 +220,8 @@ func scopeOf(d store.DigestRecipient, served territory.Served) (s indicators.Sco
 		return indicators.Scope{}, false
 	}
 	switch *d.Level {
-	case territory.LevelRegion:
-		return indicators.Widest(served, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion})
+	case territory.LevelNational, territory.LevelRegion:
+		return indicators.Widest(served, indicators.Viewer{Role: roles.Coordinator, Level: *d.Level, Region: d.Region})
 	case territory.LevelDepartement:
 		return indicators.Departement(d.Departement), d.Departement != ""
 	case territory.LevelStructure:

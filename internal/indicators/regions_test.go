@@ -75,6 +75,10 @@ func TestNationalScopesSideBySide(t *testing.T) {
 	if got := scopeLabels(t, both, admin); got != want {
 		t.Errorf("admin of 32 and 76:\n %q\nwant\n %q", got, want)
 	}
+	nationalCoord := indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}
+	if got := scopeLabels(t, both, nationalCoord); got != want {
+		t.Errorf("national coordinator of 32 and 76:\n %q\nwant\n %q", got, want)
+	}
 	if got, want := scopeLabels(t, both, coord76), "Occitanie | "+occitanieList+" | Postes ruraux | Postes en QPV"; got != want {
 		t.Errorf("coordinator of 76 among 32 and 76:\n %q\nwant\n %q", got, want)
 	}
@@ -111,6 +115,7 @@ func TestAllowedAcrossRegions(t *testing.T) {
 		{"76 coordinator, a mediator without territory among two regions", both, coord76, indicators.Mediator(5), false},
 		{"76 coordinator, a mediator without territory, 76 alone", occitanie, coord76, indicators.Mediator(5), true},
 		{"76 coordinator, the national scope", both, coord76, indicators.National(both), false},
+		{"76 coordinator, the national scope of 76 alone", occitanie, coord76, indicators.National(occitanie), false},
 		{"32 coordinator, Occitanie", both, coord32, indicators.Region("76"), false},
 		{"32 coordinator, Haute-Garonne", both, coord32, indicators.Departement("31"), false},
 		{"regional coordinator without region among two", both, coordAny, indicators.Region("32"), false},
@@ -118,6 +123,9 @@ func TestAllowedAcrossRegions(t *testing.T) {
 		{"Haute-Garonne coordinator, Occitanie", both, garonne, indicators.Region("76"), false},
 		{"Haute-Garonne coordinator, Haute-Garonne", both, garonne, indicators.Departement("31"), true},
 		{"admin, national", both, admin, indicators.National(both), true},
+		{"national coordinator, national", both, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}, indicators.National(both), true},
+		{"national coordinator, Nord", both, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}, indicators.Departement("59"), true},
+		{"national coordinator, Nord where 76 alone is served", occitanie, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelNational}, indicators.Departement("59"), false},
 		{"admin, Haute-Garonne among two", both, admin, indicators.Departement("31"), true},
 		{"admin, Nord where 76 alone is served", occitanie, admin, indicators.Departement("59"), false},
 		{"admin, Hauts-de-France where 76 alone is served", occitanie, admin, indicators.Region("32"), false},

@@ -426,6 +426,12 @@ type Viewer struct {
 	MediatorID  ids.MediatorID
 }
 
+// national tells whether v sees every served region: an admin, or a
+// national coordinator.
+func (v Viewer) national() bool {
+	return v.Role == roles.Admin || v.Role == roles.Coordinator && v.Level == territory.LevelNational
+}
+
 // region is a regional coordinator's served region: Region, or the only
 // served region when Region is empty; false when none.
 func (v Viewer) region(served territory.Served) (territory.Region, bool) {
@@ -439,7 +445,8 @@ func (v Viewer) region(served territory.Served) (territory.Region, bool) {
 }
 
 // Allowed tells whether viewer may see figures for s in a deployment
-// serving served. Coordinators stay strictly inside their territory: a
+// serving served. Admins and national coordinators see every served
+// region. Other coordinators stay strictly inside their territory: a
 // regional coordinator sees their region only (not another served
 // region, its départements, structures or posts, nor the national
 // scope); a département coordinator sees their département, its
@@ -449,9 +456,10 @@ func Allowed(served territory.Served, v Viewer, s Scope) bool {
 	if s.Validate(served) != nil {
 		return false
 	}
-	switch v.Role {
-	case roles.Admin:
+	if v.national() {
 		return true
+	}
+	switch v.Role {
 	case roles.Mediator:
 		return v.MediatorID > 0 && s.Kind == KindMediator && s.MediatorID == v.MediatorID
 	case roles.Coordinator:
@@ -514,7 +522,7 @@ func regionScopes(r territory.Region, several bool) []Scope {
 func Scopes(served territory.Served, v Viewer) []Scope {
 	var out []Scope
 	switch {
-	case v.Role == roles.Admin:
+	case v.national():
 		if len(served) > 1 {
 			out = append(out, National(served))
 		}
@@ -544,15 +552,15 @@ func Scopes(served territory.Served, v Viewer) []Scope {
 }
 
 // Widest is the widest scope viewer may see: the national scope for an
-// admin of several regions, the region for an admin of one or a regional
-// coordinator, else their département, structure or post. It is what a
+// admin or national coordinator of several regions, the region for one of
+// a single region or a regional coordinator, else their département, structure or post. It is what a
 // question without a territory, a digest or an annual report covers.
 func Widest(served territory.Served, v Viewer) (Scope, bool) {
 	var s Scope
 	switch {
-	case v.Role == roles.Admin && len(served) > 1:
+	case v.national() && len(served) > 1:
 		s = National(served)
-	case v.Role == roles.Admin && len(served) == 1:
+	case v.national() && len(served) == 1:
 		s = Region(served[0].Code)
 	case v.Role == roles.Coordinator && v.Level == territory.LevelRegion:
 		r, ok := v.region(served)

@@ -23,7 +23,7 @@ func chatEvent(in Event) chat.Event {
 		SenderName: localPart(in.Sender), MessageID: in.MessageID, Text: in.Text}
 	if in.Press != nil {
 		ev.Text, ev.MessageID = "", in.Press.MessageID
-		ev.Press = &chat.Press{Data: in.Press.Data, CallbackID: PressPrefix + strconv.FormatInt(in.ChatID, 10), MessageText: in.Press.MessageText}
+		ev.Press = &chat.Press{Data: in.Press.Data, CallbackID: PressPrefix + strconv.FormatInt(in.ChatID, 10), MessageText: in.Press.MessageText, Typed: true}
 	}
 	return ev
 }

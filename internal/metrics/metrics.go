@@ -121,10 +121,14 @@ func (m *Metrics) WatchSender(s *telegram.Sender) {
 	)
 }
 
+// MatrixCounters is what WatchMatrix reads: the Matrix transport's counters
+// (*matrix.Transport).
+type MatrixCounters interface{ Stats() matrix.Stats }
+
 // WatchMatrix exposes the Matrix transport's counters: a homeserver's
 // rate limit (rc_message on Synapse, Tchap) shows as 429s and retries here
 // before people notice slow answers.
-func (m *Metrics) WatchMatrix(t *matrix.Transport) {
+func (m *Metrics) WatchMatrix(t MatrixCounters) {
 	m.reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_too_many_requests_total",
 			Help: "429 answers received from the Matrix homeserver."}, func() float64 { return float64(t.Stats().TooManyRequests) }),

@@ -51,6 +51,9 @@ func TestQuestionsInAnOccitanieDeployment(t *testing.T) {
 		// « la région » is the asker's
 		{occitanie, coord76, "combien de fiches dans la région en 2024", "Compris : fiches d'accompagnement – Occitanie – du 01/01/2024 au 31/12/2024 – unité : fiches."},
 		{occitanie, coord76, "nombre de fiches régional en 2024", "Compris : fiches d'accompagnement – Occitanie – du 01/01/2024 au 31/12/2024 – unité : fiches."},
+		{both, coord76, "combien de fiches dans la région en 2024", "Compris : fiches d'accompagnement – Occitanie – du 01/01/2024 au 31/12/2024 – unité : fiches."},
+		{both, indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelDepartement, Departement: "31"}, "combien de fiches dans la région en 2024",
+			"Occitanie ne fait pas partie de votre territoire. Vous pouvez poser vos questions sur : Haute-Garonne, Postes ruraux – Haute-Garonne, Postes en QPV – Haute-Garonne, les structures de ce territoire."},
 		{both, coord32, "combien de fiches dans la région en 2024", "Compris : fiches d'accompagnement – Hauts-de-France – du 01/01/2024 au 31/12/2024 – unité : fiches."},
 		{both, admin, "combien de fiches en 2024", "Compris : fiches d'accompagnement – Hauts-de-France et Occitanie – du 01/01/2024 au 31/12/2024 – unité : fiches."},
 		// the served regions and départements, by name or number

@@ -53,6 +53,7 @@ type DigestRecipient struct {
 	Role        roles.Role
 	MediatorID  *ids.MediatorID  // set for mediators: their own week
 	Level       *territory.Level // coordinators only
+	Region      string           // a coordinator's region (INSEE code); "" for a national one
 	Departement string
 	Structure   string
 }
@@ -62,7 +63,7 @@ type DigestRecipient struct {
 // week's as a catch-up); disabled and unreachable users are left out.
 func (s *Store) DigestRecipients(ctx context.Context, due time.Time) ([]DigestRecipient, error) {
 	rows, err := s.db.Query(ctx, `
-		SELECT u.telegram_id, u.chat_id, u.role, m.id, c.scope, COALESCE(c.departement, ''), COALESCE(c.structure, '')
+		SELECT u.telegram_id, u.chat_id, u.role, m.id, c.scope, COALESCE(c.region, ''), COALESCE(c.departement, ''), COALESCE(c.structure, '')
 		FROM users u
 		LEFT JOIN mediators m ON m.user_id = u.telegram_id
 		LEFT JOIN coordinators c ON c.user_id = u.telegram_id
@@ -74,7 +75,7 @@ func (s *Store) DigestRecipients(ctx context.Context, due time.Time) ([]DigestRe
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DigestRecipient, error) {
 		var d DigestRecipient
-		err := r.Scan(&d.TelegramID, &d.ChatID, &d.Role, &d.MediatorID, &d.Level, &d.Departement, &d.Structure)
+		err := r.Scan(&d.TelegramID, &d.ChatID, &d.Role, &d.MediatorID, &d.Level, &d.Region, &d.Departement, &d.Structure)
 		return d, err
 	})
 	if err != nil {

@@ -299,3 +299,23 @@ func (p *Peer) Expect(want string, each func(body string, r Received)) string {
 		}
 	}
 }
+
+// Encrypted says whether the message came as m.room.encrypted.
+func (r Received) Encrypted() bool { return r.Wire == event.EventEncrypted }
+
+// Edit says whether the message edits another (m.replace).
+func (r Received) Edit() bool { return r.Content.RelatesTo.GetReplaceID() != "" }
+
+// Devices are the ids of user's devices, as the homeserver lists their keys.
+func (p *Peer) Devices(user string) []string {
+	p.t.Helper()
+	keys, err := p.Cli.QueryKeys(context.Background(), &mautrix.ReqQueryKeys{DeviceKeys: map[id.UserID]mautrix.DeviceIDList{id.UserID(user): {}}})
+	if err != nil {
+		p.t.Fatalf("query %s's devices: %v", user, err)
+	}
+	var out []string
+	for d := range keys.DeviceKeys[id.UserID(user)] {
+		out = append(out, d.String())
+	}
+	return out
+}
