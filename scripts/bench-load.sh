@@ -19,11 +19,11 @@
 # driven ones, so their chats are loadgram's but no input waits there: a
 # reminder is never counted as an answer), each with a request to follow up
 # tomorrow. The run starts REMINDERS_AFTER seconds (default 20) before a
-# minute: 3 s before that minute the requests become due today, and the
+# minute: 15 s before that minute the requests become due today, and the
 # reminders job, which runs at every minute, sends the n reminders (Bulk)
 # while the mediators converse, as the 09:00 pass does. The script reads
 # relais_telegram_bulk_sent_total on /metrics and prints when the last
-# reminder was delivered, counted from that minute; messages per input
+# reminder were delivered, counted from that minute; messages per input
 # leave the reminders out. loadgram is also the fake Bot API: the
 # conversations must last longer than the pass (FORMS, THINK).
 #
@@ -121,8 +121,11 @@ watcher=""
 if [ "$REMINDERS" -gt 0 ]; then
 	(
 		tick=$(python3 -c "import math; print(math.ceil($(date +%s.%N)/60)*60)")
-		sleep "$(python3 -c "print(max(0, $tick - 3 - $(date +%s.%N)))")"
+		# Due 15 s before the tick: marking 2 000 requests runs the rollup
+		# triggers, seconds on a loaded machine.
+		sleep "$(python3 -c "print(max(0, $tick - 15 - $(date +%s.%N)))")"
 		psql "$DATABASE_URL" -qc "UPDATE requests SET follow_up = (now() AT TIME ZONE 'Europe/Paris')::date WHERE sheet_id LIKE 'rem-%'" >/dev/null
+		due=$(date +%s.%N)
 		first="" last="" n=0
 		while :; do
 			now=$(date +%s.%N)
@@ -135,18 +138,15 @@ if [ "$REMINDERS" -gt 0 ]; then
 			if ! kill -0 "$lg" 2>/dev/null; then break; fi
 			sleep 0.25
 		done
-		# The pass that sent them started at the minute before its first
-		# reminder (the tick after the requests became due, or a later one
-		# if a pass was still running then).
-		python3 - "$REMINDERS" "$n" "$tick" "${first:-0}" "${last:-0}" >"$work/reminders.txt" <<'PY'
-import math, sys
-want, n, tick, first, last = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
+		python3 - "$REMINDERS" "$n" "$tick" "${first:-0}" "${last:-0}" "$due" >"$work/reminders.txt" <<'PY'
+import sys
+want, n, tick, first, last, due = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]), float(sys.argv[6])
+print(f"reminders: requests due {due - tick:+.1f} s from the job's minute")
 if not first:
     print(f"reminders: none of {want} delivered before the conversations ended")
     sys.exit()
-start = math.floor(first / 60) * 60
-when = f"the last {last - start:.1f} s after the pass's minute" if last else "not all before the conversations ended"
-print(f"reminders: {n} of {want} delivered; the pass ran at {start - tick:+.0f} s from the minute they became due; first {first - start:.1f} s, {when}")
+when = f"the last {last - tick:.1f} s ({last - first:.1f} s after the first)" if last else "not all before the conversations ended"
+print(f"reminders: {n} of {want} delivered; after the job's minute: the first {first - tick:.1f} s, {when}")
 PY
 	) &
 	watcher=$!
