@@ -36,6 +36,8 @@ type Peer struct {
 	Redacted chan id.EventID
 	stop     context.CancelFunc
 	done     chan struct{}
+	seenMu   sync.Mutex
+	seen     map[id.EventID]bool // events already handed on Got
 }
 
 // Received is a message of someone else as the peer got it: its type on
@@ -74,7 +76,7 @@ func NewPeer(t testing.TB, srv *testenv.MatrixServer, u testenv.MatrixUser) *Pee
 	syncer.OnEventType(event.StateMember, mach.HandleMemberEvent)
 	syncer.OnEvent(cli.StateStoreSyncHandler)
 	syncer.OnEventType(event.EventMessage, func(ctx context.Context, evt *event.Event) {
-		if evt.Sender != cli.UserID {
+		if evt.Sender != cli.UserID && p.first(evt.ID) {
 			p.Got <- Received{ID: evt.ID, Wire: event.EventMessage, Room: evt.RoomID, Sender: evt.Sender, Content: evt.Content.AsMessage()}
 		}
 	})
@@ -89,7 +91,7 @@ func NewPeer(t testing.TB, srv *testenv.MatrixServer, u testenv.MatrixUser) *Pee
 		p.Redacted <- redacts
 	})
 	syncer.OnEventType(event.EventEncrypted, func(ctx context.Context, evt *event.Event) {
-		if evt.Sender == cli.UserID {
+		if evt.Sender == cli.UserID || !p.first(evt.ID) {
 			return
 		}
 		dec, err := mach.DecryptMegolmEvent(ctx, evt)
@@ -109,6 +111,7 @@ func NewPeer(t testing.TB, srv *testenv.MatrixServer, u testenv.MatrixUser) *Pee
 		}
 		p.Got <- Received{ID: evt.ID, Wire: event.EventEncrypted, Room: evt.RoomID, Sender: evt.Sender, Content: dec.Content.AsMessage()}
 	})
+	p.seen = map[id.EventID]bool{}
 	sctx, stop := context.WithCancel(ctx)
 	p.stop = stop
 	go func() {
@@ -318,4 +321,17 @@ func (p *Peer) Devices(user string) []string {
 		out = append(out, d.String())
 	}
 	return out
+}
+
+// first tells whether the event is new to the peer: a homeserver may hand
+// an event in two syncs, and a client shows it once (Element keys its
+// timeline by event id), so a message the bot sent twice is two ids.
+func (p *Peer) first(evt id.EventID) bool {
+	p.seenMu.Lock()
+	defer p.seenMu.Unlock()
+	if p.seen[evt] {
+		return false
+	}
+	p.seen[evt] = true
+	return true
 }
