@@ -583,8 +583,13 @@ func TestBrowserDemoShowsALivingRegion(t *testing.T) {
 	}
 
 	// No chat shows an invitation code: "/start" alone, as in Telegram.
+	// Read once the chat is drawn (a reload redraws it): an empty list is
+	// a chat not drawn yet, read again; a code or a second /start fails.
 	starts := func() []string {
-		return value(p, "read the typed /start", chromedp.Evaluate[[]string](`[...document.querySelectorAll("#chat .row.out .text")].map(e => e.textContent).filter(s => s.startsWith("/start"))`))
+		return value(p, "read the typed /start", poll[[]string](`(() => {
+			const s = [...document.querySelectorAll("#chat .row.out .text")].map(e => e.textContent).filter(s => s.startsWith("/start"));
+			return s.length ? s : null;
+		})()`))
 	}
 	if got := starts(); len(got) != 1 || got[0] != "/start" {
 		t.Errorf("Awa's chat shows %q, want one \"/start\"", got)

@@ -384,9 +384,7 @@ func TestLeavesGroupRooms(t *testing.T) {
 	if r := p.Next(); r.Room != direct || r.Wire != event.EventMessage || r.Content.Body != "Bonjour !" {
 		t.Fatalf("got %s %q in %s, want the answer in clear in the unencrypted direct chat", r.Wire.Type, r.Content.Body, r.Room)
 	}
-	if _, err := p.Cli.InviteUser(context.Background(), direct, &mautrix.ReqInviteUser{UserID: id.UserID(third.UserID)}); err != nil {
-		t.Fatal(err)
-	}
+	p.Invite(direct, third.UserID)
 	if r := p.Next(); r.Room != direct || r.Content.Body != sentence {
 		t.Fatalf("got %q in %s, want the sentence once the direct chat has a third person", r.Content.Body, r.Room)
 	}

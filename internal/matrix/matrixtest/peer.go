@@ -160,11 +160,27 @@ func (p *Peer) CreateRoom(req *mautrix.ReqCreateRoom, encrypted bool) id.RoomID 
 			Content: event.Content{Parsed: &event.EncryptionEventContent{Algorithm: id.AlgorithmMegolmV1}},
 		})
 	}
+	// The client writes the room's members to its state store, which the
+	// sync reads too: under the peer's lock, like every use of that store.
+	p.crypto.Lock()
 	resp, err := p.Cli.CreateRoom(context.Background(), req)
+	p.crypto.Unlock()
 	if err != nil {
 		p.t.Fatalf("create room: %v", err)
 	}
 	return resp.RoomID
+}
+
+// Invite invites user to the room (the client records the membership in
+// its state store: under the peer's lock).
+func (p *Peer) Invite(room id.RoomID, user string) {
+	p.t.Helper()
+	p.crypto.Lock()
+	_, err := p.Cli.InviteUser(context.Background(), room, &mautrix.ReqInviteUser{UserID: id.UserID(user)})
+	p.crypto.Unlock()
+	if err != nil {
+		p.t.Fatalf("invite %s: %v", user, err)
+	}
 }
 
 // WaitMember waits until user has joined the room (joined) or left it.
@@ -172,7 +188,9 @@ func (p *Peer) WaitMember(room id.RoomID, user string, joined bool) {
 	p.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
+		p.crypto.Lock()
 		resp, err := p.Cli.JoinedMembers(context.Background(), room)
+		p.crypto.Unlock()
 		if err != nil {
 			p.t.Fatalf("members: %v", err)
 		}
@@ -189,11 +207,15 @@ func (p *Peer) WaitMember(room id.RoomID, user string, joined bool) {
 func (p *Peer) Say(room id.RoomID, text string) id.EventID {
 	p.t.Helper()
 	ctx := context.Background()
-	if _, err := p.Cli.State(ctx, room); err != nil {
+	p.crypto.Lock()
+	_, err := p.Cli.State(ctx, room)
+	if err != nil {
+		p.crypto.Unlock()
 		p.t.Fatalf("room state: %v", err)
 	}
 	content := &event.MessageEventContent{MsgType: event.MsgText, Body: text}
 	enc, err := p.Cli.StateStore.IsEncrypted(ctx, room)
+	p.crypto.Unlock()
 	if err != nil {
 		p.t.Fatal(err)
 	}
