@@ -402,3 +402,68 @@ func TestTwoRegionsFiguresStayInTheRegion(t *testing.T) {
 	mustContain(t, marc.Expect("Annexe 1 – du 01/01/2025 au 31/12/2025").Text,
 		"\nMédiateurs actifs (au moins une fiche) :\nRégion 2 · Ariège 0 · Aude 0 · Aveyron 0 · Gard 0 · Haute-Garonne 1 · Gers 0 · Hérault 1 · ")
 }
+
+// A national coordinator of a deployment serving two regions is asked the
+// region of whom they invite, as an admin is, but invites no admin; in
+// /equipe they manage every regional coordinator, not another national
+// one nor an admin (mayInvite, mayManage).
+func TestNationalCoordinatorInvitesAndManagesEveryRegion(t *testing.T) {
+	h := newHarness(t, serving("32", "76"))
+	h.member(7901, "Anne", store.Invitation{Role: roles.Admin})
+	nadia := h.member(7902, "Nadia", store.Invitation{Level: territory.LevelNational})
+	h.member(7903, "Noé", store.Invitation{Level: territory.LevelNational})
+	h.member(7904, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
+
+	nadia.Send("/inviter")
+	if got := buttons(nadia.Expect("Inviter qui ?")); got != "Médiateur santé|Coordinateur" {
+		t.Errorf("roles offered to a national coordinator: %s", got)
+	}
+	nadia.Press("Médiateur santé")
+	if got := buttons(nadia.Expect("Médiateur santé de quelle région ?")); got != "Hauts-de-France|Occitanie" {
+		t.Errorf("regions offered: %s", got)
+	}
+	nadia.Press("Occitanie")
+	if got := buttons(nadia.Expect("Médiateur santé de quel département ? (Occitanie)")); got != occitanie {
+		t.Errorf("départements of 76 offered: %s", got)
+	}
+	nadia.Send("/inviter")
+	nadia.Expect("Inviter qui ?")
+	nadia.Press("Coordinateur")
+	if got := buttons(nadia.Expect("Coordinateur de quel niveau ?")); got != "National (toutes les régions)|Régional|Départemental|D'une structure" {
+		t.Errorf("levels offered to a national coordinator: %s", got)
+	}
+	nadia.Press("Régional")
+	nadia.Expect("Coordinateur régional de quelle région ?")
+	nadia.Press("Hauts-de-France")
+	nadia.Expect("Invitation créée : coordinateur régional, Hauts-de-France. Valable jusqu'au 30/11/2026, une seule fois.")
+
+	before := h.count(`SELECT count(*) FROM invitations`)
+	welcome := nadia.Messages()[1]
+	if got := pressData(t, nadia, welcome.ID, "inv:a"); got != "Ce bouton n'est plus actif." {
+		t.Errorf("a national coordinator inviting an admin: %q", got)
+	}
+	if n := h.count(`SELECT count(*) FROM invitations`); n != before {
+		t.Fatalf("%d invitations created by a forged admin button", n-before)
+	}
+
+	// The admin and the other national coordinator: refused; Marc, of
+	// Occitanie: asked to confirm.
+	for _, data := range []string{"eq:d:7901", "eq:d:7903"} {
+		if got := pressData(t, nadia, welcome.ID, data); got != "Ce bouton n'est plus actif." {
+			t.Errorf("a national coordinator pressing %s: %q", data, got)
+		}
+	}
+	nadia.Send("/equipe")
+	team := nadia.Expect("Votre équipe (national : Hauts-de-France et Occitanie)")
+	if want := "Votre équipe (national : Hauts-de-France et Occitanie) : 3 personnes.\n\n" +
+		"1. Anne — administrateur\n    aucune activité\n\n" +
+		"2. Marc — coordinateur, région Occitanie\n    aucune activité\n\n" +
+		"3. Noé — coordinateur, national : Hauts-de-France et Occitanie\n    aucune activité"; team.Text != want {
+		t.Errorf("national team:\n%s\nwant\n%s", team.Text, want)
+	}
+	nadia.PressOn(team, "Désactiver n° 2")
+	nadia.Expect("Désactiver Marc ? Dès maintenant, cette personne ne pourra plus utiliser Relais")
+	if n := h.count(`SELECT count(*) FROM users WHERE disabled_at IS NOT NULL`); n != 0 {
+		t.Fatalf("%d users disabled", n)
+	}
+}
