@@ -123,29 +123,12 @@ func (r *botRoom) fillSheet() {
 	if body := r.expect("Date de l'accompagnement ?"); !strings.HasSuffix(body, "\n1. Aujourd'hui\n2. Hier") {
 		r.t.Fatalf("the date question shows %q, want its choices numbered from 1, one per line", body)
 	}
-	for _, step := range []struct{ say, want string }{
-		{"aujourd'hui", "Personne accompagnée ?"},
-		{"1", "Sexe de la personne ?\n1. Femme\n2. Homme\n3. Non binaire"}, // Nouvelle personne, by number
-		{"FEMME", "Âge de la personne"},
-		{"34", "quartier prioritaire"},
-		{"1", "Principale ressource"}, // Oui
-		{"RSA", "Comment la personne a-t-elle connu"},
-		{"aller vers", "Niveau d'intervention ?"},
-		{"accompagne", "Orientation vers les acteurs"},
-		{"Oui", "Accès aux droits"},
-		{"Accès aux droits", "Complémentaire Santé Solidaire"},
-		{"complementaire sante solidaire", "En cours"},
-		{"En cours", "Dans 1 semaine"},
-		{"Dans 1 semaine", "Non"},
-		{"Non", "Mobilité"},
-		{"1 2", "Valider"}, // Mobilité and Manque d'info sur les dispositifs
-		{"Valider", "Une note ?"},
-		{"Orientée vers la PMI du quartier.", "Enregistrer"},
-		{"enregistrer", "Fiche n° 1 enregistrée."},
-	} {
+	for _, step := range sheetInputs {
 		r.say(step.say)
 		r.expect(step.want)
 	}
+	r.say("enregistrer")
+	r.expect("Fiche n° 1 enregistrée.")
 	var (
 		n                                   int
 		sex, qpv, resources, contact, level string
@@ -162,6 +145,32 @@ func (r *botRoom) fillSheet() {
 	if got := []any{n, sex, age, qpv, resources, contact, level, note, obstacles}; !reflect.DeepEqual(got, []any{1, "F", 34, "oui", "rsa", "aller_vers", "accompagne", "Orientée vers la PMI du quartier.", 2}) {
 		r.t.Fatalf("saved %v", got)
 	}
+}
+
+// sheetInputs is a whole sheet after « !fiche », up to its summary, as a
+// mediator types it: numbers and labels (case, accents and a leading emoji
+// ignored), and a part of the bot's answer that shows the step was taken.
+// The person is chosen by label, « Nouvelle personne »: once a mediator has
+// saved sheets, the people they met come first among the choices (the load
+// benchmark fills sheet after sheet with these inputs).
+var sheetInputs = []struct{ say, want string }{
+	{"aujourd'hui", "Personne accompagnée ?"},
+	{"Nouvelle personne", "Sexe de la personne ?\n1. Femme\n2. Homme\n3. Non binaire"},
+	{"FEMME", "Âge de la personne"},
+	{"34", "quartier prioritaire"},
+	{"1", "Principale ressource"}, // Oui
+	{"RSA", "Comment la personne a-t-elle connu"},
+	{"aller vers", "Niveau d'intervention ?"},
+	{"accompagne", "Orientation vers les acteurs"},
+	{"Oui", "Accès aux droits"},
+	{"Accès aux droits", "Complémentaire Santé Solidaire"},
+	{"complementaire sante solidaire", "En cours"},
+	{"En cours", "Dans 1 semaine"},
+	{"Dans 1 semaine", "Non"},
+	{"Non", "Mobilité"},
+	{"1 2", "Valider"}, // Mobilité and Manque d'info sur les dispositifs: two choices in one message
+	{"Valider", "Une note ?"},
+	{"Orientée vers la PMI du quartier.", "Enregistrer"},
 }
 
 // figures asks a question in plain French: the answer comes in the room,
