@@ -247,21 +247,28 @@ func (s shown) multi() bool {
 }
 
 // meet records the room the person wrote from (the bot answers there) and
-// returns the choices they were last shown.
+// returns the choices they were last shown there. It only reads, but for a
+// person's first message or one from another room (a new direct chat):
+// then the room is recorded and no choices are kept (those shown elsewhere
+// are not the ones the person sees).
 func (p *Presenter) meet(ctx context.Context, person, room int64) (shown, error) {
 	var (
 		s   shown
+		was int64
 		raw []byte
 	)
-	err := p.t.db.QueryRowContext(ctx, `INSERT INTO matrix_people (person, room) VALUES ($1, $2)
-		ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room,
-			choices_message = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_message ELSE 0 END,
-			choices_text = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_text ELSE '' END,
-			choices = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices ELSE '[]' END,
-			updated_at = now()
-		RETURNING choices_message, choices_text, choices`, person, room).Scan(&s.Message, &s.Text, &raw)
-	if err != nil {
+	err := p.t.db.QueryRowContext(ctx, `SELECT room, choices_message, choices_text, choices FROM matrix_people WHERE person = $1`, person).
+		Scan(&was, &s.Message, &s.Text, &raw)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return shown{}, fmt.Errorf("matrix: room of person %d: %w", person, err)
+	}
+	if err != nil || was != room {
+		if _, err := p.t.db.ExecContext(ctx, `INSERT INTO matrix_people (person, room) VALUES ($1, $2)
+			ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room, choices_message = 0, choices_text = '', choices = '[]', updated_at = now()`,
+			person, room); err != nil {
+			return shown{}, fmt.Errorf("matrix: record the room of person %d: %w", person, err)
+		}
+		return shown{}, nil
 	}
 	if err := json.Unmarshal(raw, &s.Choices); err != nil {
 		return shown{}, fmt.Errorf("matrix: choices of person %d: %w", person, err)

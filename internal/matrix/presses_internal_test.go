@@ -90,3 +90,60 @@ func TestSeveralNumbersStopWhenTheMultipleChoiceCloses(t *testing.T) {
 		t.Errorf("« 3 1 » after « Valider »: %+v, want « 1 » handed as typed, %+v", got, want)
 	}
 }
+
+// The bot answers a person in the room they last wrote from, and a typed
+// number reads the choices shown there: from a new direct chat, the choices
+// shown in the old one are not read (the person does not see them there),
+// at the first message or the next, nor when they come back to the old one.
+func TestChoicesAreReadInTheRoomTheyWereShownIn(t *testing.T) {
+	t.Parallel()
+	db := testenv.NewDB(t)
+	sqlDB := stdlib.OpenDBFromPool(db.SQL)
+	t.Cleanup(func() {
+		if err := sqlDB.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	ctx := context.Background()
+	var old, fresh, person int64
+	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_rooms (room_id) VALUES ('!old:localhost') RETURNING id`).Scan(&old); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_rooms (room_id) VALUES ('!new:localhost') RETURNING id`).Scan(&fresh); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_users (user_id) VALUES ('@p:localhost') RETURNING id`).Scan(&person); err != nil {
+		t.Fatal(err)
+	}
+	p := &Presenter{t: &Transport{db: sqlDB}}
+	read := func(room int64) (string, int64) {
+		t.Helper()
+		s, err := p.meet(ctx, person, room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answerIn, err := p.roomOf(ctx, person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := s.read("1")
+		return data, answerIn
+	}
+	if data, in := read(old); data != "" || in != old {
+		t.Fatalf("first message: « 1 » read as %q, answered in %d; want nothing shown yet, answered in %d", data, in, old)
+	}
+	if err := p.keep(ctx, person, 7, chat.Message{Text: "Sexe ?", Buttons: [][]chat.Button{{{Text: "Femme", Data: "s:f"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if data, in := read(old); data != "s:f" || in != old {
+		t.Fatalf("in the same room: « 1 » read as %q, answered in %d; want s:f, in %d", data, in, old)
+	}
+	for _, said := range []string{"first", "second"} {
+		if data, in := read(fresh); data != "" || in != fresh {
+			t.Fatalf("%s message from a new direct chat: « 1 » read as %q, answered in %d; want nothing, in %d", said, data, in, fresh)
+		}
+	}
+	if data, in := read(old); data != "" || in != old {
+		t.Fatalf("back in the old room: « 1 » read as %q, answered in %d; want nothing, in %d", data, in, old)
+	}
+}
