@@ -16,6 +16,7 @@ import (
 
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/matrix/matrixtest"
@@ -51,7 +52,7 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 	tr := bot(t, srv, botUser, db)
 	pres := matrix.NewPresenter(tr, relais.CommandNames())
 	keys := state.New(rdb.Client, rdb.Prefix)
-	_, fs := serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres})
+	_, fs := serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres}, nil)
 	p := matrixtest.NewPeer(t, srv, person)
 	room := p.Room(tr.UserID(), true, encrypted)
 	p.WaitMember(room, tr.UserID(), true)
@@ -59,13 +60,19 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 }
 
 // serveBot runs the bot on the presenter until the test ends: opts says
-// its store, drafts and outbox; the forms, the time zone and the log are
-// every Matrix test's. It returns the bot, and the forms for the reminders.
-func serveBot(t *testing.T, pres *matrix.Presenter, opts relais.Options) (*relais.Bot, map[string]*forms.Form) {
+// its store, drafts and outbox, and may say its forms and clock; the
+// forms (unless given), the time zone and the log are every Matrix test's.
+// When handled is not nil, each message's outcome is sent there once the
+// bot has handled it (all it sent is then on the homeserver). It returns
+// the bot, and the forms for the reminders.
+func serveBot(t *testing.T, pres *matrix.Presenter, opts relais.Options, handled chan<- error) (*relais.Bot, map[string]*forms.Form) {
 	t.Helper()
-	fs, err := forms.LoadFS(dialogs.FS, ".")
-	if err != nil {
-		t.Fatal(err)
+	fs := map[string]*forms.Form(opts.Forms)
+	if fs == nil {
+		var err error
+		if fs, err = forms.LoadFS(dialogs.FS, "."); err != nil {
+			t.Fatal(err)
+		}
 	}
 	opts.Location, opts.Forms, opts.Log = testenv.Paris, relais.Forms(fs), slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	b := relais.New(opts)
@@ -73,8 +80,15 @@ func serveBot(t *testing.T, pres *matrix.Presenter, opts relais.Options) (*relai
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		if err := pres.Serve(ctx, b.HandleEvent); err != nil {
-			t.Errorf("Run: %v", err)
+		err := pres.Serve(ctx, func(ctx context.Context, ev chat.Event) error {
+			err := b.HandleEvent(ctx, ev)
+			if handled != nil {
+				handled <- err
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("Serve: %v", err)
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
