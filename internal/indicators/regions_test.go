@@ -16,8 +16,8 @@ import (
 // Deployments of these tests, side by side in one binary: nothing about
 // the served regions is global.
 var (
-	occitanie = mustServe("76")
-	both      = mustServe("32", "76")
+	occitanie = testenv.Served("76")
+	both      = testenv.Served("32", "76")
 )
 
 var (
