@@ -612,10 +612,7 @@ func TestImportRowsAsTheTablesOwner(t *testing.T) {
 func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
+	paris := testenv.Paris
 	if _, err := bulkimport.New(db.Store).ImportRows(ctx, rowsOf(importRow(2, "A0", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}
