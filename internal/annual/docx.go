@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/relais-sante/relais/internal/indicators"
 )
 
 // DOCX writes the document as a Word file (Office Open XML), the version
@@ -128,14 +130,20 @@ func para(b *strings.Builder, style, text string, italic bool) {
 // chosen as in the PDF (fitColumns, Helvetica's widths: Calibri's are
 // narrower) so no header word is cut.
 func docxTable(b *strings.Builder, t Table) {
+	for _, part := range pageTables(fpdf.New("P", "mm", "A4", ""), t.Table, 170) {
+		docxTablePart(b, part)
+	}
+}
+
+func docxTablePart(b *strings.Builder, t indicators.Table) {
 	para(b, "Caption", t.Title, false)
 	n := len(t.Header)
 	if n == 0 {
 		return
 	}
 	const total = 9638
-	cells := tableCells(t.Table)
-	pt, mm := fitColumns(fpdf.New("P", "mm", "A4", ""), t.Header, cells, 170)
+	cells := tableCells(t)
+	pt, mm, _ := fitColumns(fpdf.New("P", "mm", "A4", ""), t.Header, cells, 170)
 	widths := make([]int, n)
 	for i, w := range mm {
 		widths[i] = int(w * total / 170)

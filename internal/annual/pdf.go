@@ -207,11 +207,18 @@ func keyFiguresPDF(pdf *fpdf.Fpdf, tr func(string) string, figures []KeyFigure) 
 // one page; the last table of a section, when it has to move, takes the
 // section's notes with it rather than leave them alone.
 func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, t indicators.Table, last bool) {
+	parts := pageTables(pdf, t, bodyW)
+	for i, part := range parts {
+		pdfTablePart(pdf, tr, part, last && i == len(parts)-1)
+	}
+}
+
+func pdfTablePart(pdf *fpdf.Fpdf, tr func(string) string, t indicators.Table, last bool) {
 	if len(t.Header) == 0 {
 		return
 	}
 	cells := tableCells(t)
-	size, widths := fitColumns(pdf, t.Header, cells, bodyW)
+	size, widths, _ := fitColumns(pdf, t.Header, cells, bodyW)
 	lineH := size * 0.45
 	if need := tableNeed(pdf, t.Header, cells, last); pdf.GetY()+need > bottom && need < bottom-margin-20 {
 		pdf.AddPage()
@@ -240,7 +247,7 @@ func pdfTable(pdf *fpdf.Fpdf, tr func(string) string, t indicators.Table, last b
 // all its rows up to a dozen (else the first three), and room for the
 // section's notes after the last table.
 func tableNeed(pdf *fpdf.Fpdf, header []string, cells [][]string, last bool) float64 {
-	size, widths := fitColumns(pdf, header, cells, bodyW)
+	size, widths, _ := fitColumns(pdf, header, cells, bodyW)
 	lineH := size * 0.45
 	pdf.SetFont("Helvetica", "B", size)
 	need := 7 + rowHeight(pdf, header, widths, lineH)
@@ -263,7 +270,8 @@ func tableNeed(pdf *fpdf.Fpdf, header []string, cells [][]string, last bool) flo
 func blockNeed(pdf *fpdf.Fpdf, b Block, last bool) float64 {
 	switch b := b.(type) {
 	case Table:
-		return tableNeed(pdf, b.Header, tableCells(b.Table), last)
+		first := pageTables(pdf, b.Table, bodyW)[0]
+		return tableNeed(pdf, first.Header, tableCells(first), last)
 	case Image:
 		cfg, err := png.DecodeConfig(bytes.NewReader(b.PNG))
 		if err != nil || cfg.Width == 0 {
@@ -296,15 +304,15 @@ const cellPad = 2.6
 // so that no word of the header and no figure is ever cut: each column at
 // least as wide as its longest header word and its widest figure, the
 // first column (labels) wrapping between words.
-// It starts at 9 pt and goes down to 6.5 pt for the widest tables.
-func fitColumns(pdf *fpdf.Fpdf, header []string, cells [][]string, total float64) (float64, []float64) {
+// It starts at 9 pt and goes down to 6.5 pt for the widest tables; ok is
+// false when even 6.5 pt would cut a word (pageTables splits such a table).
+func fitColumns(pdf *fpdf.Fpdf, header []string, cells [][]string, total float64) (size float64, widths []float64, ok bool) {
 	n := len(header)
-	widths := make([]float64, n)
+	widths = make([]float64, n)
 	if n == 1 {
 		widths[0] = total
-		return 9, widths
+		return 9, widths, true
 	}
-	var size float64
 	for size = 9; size >= 6.5; size -= 0.5 {
 		minW := make([]float64, n)
 		natural := 0.0 // the first column on one line
@@ -333,8 +341,11 @@ func fitColumns(pdf *fpdf.Fpdf, header []string, cells [][]string, total float64
 			values += w
 		}
 		// Some air in each value column, or a smaller type.
-		if minW[0]+values+2.5*float64(n-1) > total && size > 6.5 {
-			continue
+		if minW[0]+values+2.5*float64(n-1) > total {
+			if size > 6.5 {
+				continue
+			}
+			break
 		}
 		// The labels get their room first (up to a share of the width),
 		// the value columns what is left, in equal parts beyond their own.
@@ -350,14 +361,89 @@ func fitColumns(pdf *fpdf.Fpdf, header []string, cells [][]string, total float64
 		for i := 1; i < n; i++ {
 			widths[i] = minW[i] + extra
 		}
-		return size, widths
+		return size, widths, true
 	}
 	// Too wide even at 6.5 pt: equal columns (a word may be cut; the
-	// document's tables never get here, see TestAnnualPDFReadsAsSent).
+	// document's tables come here only through pageTables, for a single
+	// column too wide for the page).
 	for i := range widths {
 		widths[i] = total / float64(n)
 	}
-	return 6.5, widths
+	return 6.5, widths, false
+}
+
+// pageTables is t as printed on a portrait page (total wide): t itself, or, when its
+// columns cannot fit without cutting a word (the Annexe 1 of a region of
+// thirteen départements), tables of its first column and as many of the
+// next columns as fit, in parts of even size, « (suite) » after the first.
+// The document keeps one table: the chat, the XLSX and the tests read it.
+func pageTables(pdf *fpdf.Fpdf, t indicators.Table, total float64) []indicators.Table {
+	if _, _, ok := fitColumns(pdf, t.Header, tableCells(t), total); ok || len(t.Header) <= 2 {
+		return []indicators.Table{t}
+	}
+	fits := func(cols []int) bool {
+		part := columns(t, cols, "")
+		_, _, ok := fitColumns(pdf, part.Header, tableCells(part), total)
+		return ok
+	}
+	// As many parts as a greedy cut needs, then the columns shared evenly
+	// among them when every even part fits too.
+	var greedy [][]int
+	cols := []int{0}
+	for i := 1; i < len(t.Header); i++ {
+		if len(cols) > 1 && !fits(append(slices.Clone(cols), i)) {
+			greedy = append(greedy, cols)
+			cols = []int{0}
+		}
+		cols = append(cols, i)
+	}
+	groups := append(greedy, cols)
+	even := make([][]int, len(groups))
+	values := len(t.Header) - 1
+	for g, next := 0, 1; g < len(groups); g++ {
+		size := values / len(groups)
+		if g < values%len(groups) {
+			size++
+		}
+		even[g] = []int{0}
+		for ; size > 0; size-- {
+			even[g] = append(even[g], next)
+			next++
+		}
+		if !fits(even[g]) {
+			even = nil
+			break
+		}
+	}
+	if even != nil {
+		groups = even
+	}
+	out := make([]indicators.Table, len(groups))
+	for g, cols := range groups {
+		title := t.Title
+		if g > 0 {
+			title += " (suite)"
+		}
+		out[g] = columns(t, cols, title)
+	}
+	return out
+}
+
+// columns is the table of t's columns cols, titled title.
+func columns(t indicators.Table, cols []int, title string) indicators.Table {
+	out := indicators.Table{Name: t.Name, Title: title, Header: make([]string, len(cols)), Rows: make([][]any, len(t.Rows))}
+	for j, c := range cols {
+		out.Header[j] = t.Header[c]
+	}
+	for k, r := range t.Rows {
+		out.Rows[k] = make([]any, len(cols))
+		for j, c := range cols {
+			if c < len(r) {
+				out.Rows[k][j] = r[c]
+			}
+		}
+	}
+	return out
 }
 
 func rowHeight(pdf *fpdf.Fpdf, cells []string, widths []float64, lineH float64) float64 {
