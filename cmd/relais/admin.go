@@ -17,6 +17,7 @@ import (
 	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/config"
 	"github.com/relais-sante/relais/internal/forms"
+	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/store"
@@ -292,7 +293,7 @@ func servedDepartements(served territory.Served) string {
 	for _, d := range served.Departements() {
 		list = append(list, d.Code)
 	}
-	return orList(list)
+	return frtext.OrList(list)
 }
 
 // servedRegions lists the served regions: « 32 (Hauts-de-France) ou 76
@@ -302,12 +303,5 @@ func servedRegions(served territory.Served) string {
 	for _, r := range served {
 		list = append(list, r.Code+" ("+r.Name+")")
 	}
-	return orList(list)
-}
-
-func orList(list []string) string {
-	if len(list) < 2 {
-		return strings.Join(list, "")
-	}
-	return strings.Join(list[:len(list)-1], ", ") + " ou " + list[len(list)-1]
+	return frtext.OrList(list)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/relais-sante/relais/internal/chat"
+	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/roles"
@@ -500,7 +501,7 @@ func (b *Bot) inviteTyped(ctx context.Context, u *store.User, ev event, arg stri
 		for _, d := range b.served.Departements() {
 			deps = append(deps, d.Code)
 		}
-		b.reply(ctx, ev, "Écrivez le numéro du département ("+orList(deps)+") puis le nom de la structure.\n\n"+b.inviteUsage())
+		b.reply(ctx, ev, "Écrivez le numéro du département ("+frtext.OrList(deps)+") puis le nom de la structure.\n\n"+b.inviteUsage())
 		return nil
 	}
 	inv.Departement, inv.Structure = words[0], strings.Join(words[1:], " ")

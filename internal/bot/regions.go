@@ -106,13 +106,6 @@ func andList(list []string) string {
 	return strings.Join(list[:len(list)-1], ", ") + " et " + list[len(list)-1]
 }
 
-// orList is « 02, 59, 60, 62 ou 80 ».
-func orList(list []string) string {
-	if len(list) < 2 {
-		return strings.Join(list, "")
-	}
-	return strings.Join(list[:len(list)-1], ", ") + " ou " + list[len(list)-1]
-}
 
 // territoryName names a coordinator's territory: « région Occitanie »,
 // « Nord », « CCAS Roubaix, Nord », « national : Hauts-de-France et

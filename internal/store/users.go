@@ -12,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/frtext"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/orgname"
 	"github.com/relais-sante/relais/internal/roles"
@@ -205,7 +206,7 @@ func (inv *Invitation) validate() error {
 			for _, d := range region.Departements() {
 				codes = append(codes, d.Code)
 			}
-			return bad("le département doit être " + strings.Join(codes[:len(codes)-1], ", ") + " ou " + codes[len(codes)-1])
+			return bad("le département doit être " + frtext.OrList(codes))
 		}
 	}
 	return nil
