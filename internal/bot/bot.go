@@ -323,9 +323,19 @@ func (b *Bot) handle(ctx context.Context, ev event) {
 	switch cmd {
 	case "/start":
 		if arg != "" {
-			if b.redeemLink(ctx, ev, strings.ToUpper(arg), b.now(), "") { // a link code typed from an account already registered
+			// A link code typed from an account already registered: it links
+			// nothing (the account is someone's), but its answer tells a live
+			// code from an unknown one, so a registered chat has the same
+			// allowance of codes as a stranger's.
+			now := b.now()
+			failuresKey, ok := b.startAllowed(ctx, ev, now)
+			if !ok {
 				return
 			}
+			if b.redeemLink(ctx, ev, strings.ToUpper(arg), now, failuresKey) {
+				return
+			}
+			b.countRefusal(ctx, failuresKey, now)
 			b.reply(ctx, ev, "Vous avez déjà un compte sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
 			return
 		}

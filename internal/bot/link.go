@@ -2,11 +2,8 @@ package bot
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/relais-sante/relais/internal/ids"
@@ -72,7 +69,7 @@ func (b *Bot) linkAccounts(ctx context.Context, u *store.User, ev event, _ []str
 // redeemLink tries code as a link code typed by the event's account (a
 // stranger, or a registered person when user is set); false: no link code
 // has it (it may be an invitation). Refusals count with the chat's refused
-// invitation codes (failuresKey), so neither kind can be guessed.
+// invitation codes (startAllowed), so neither kind can be guessed.
 func (b *Bot) redeemLink(ctx context.Context, ev event, code string, now time.Time, failuresKey string) bool {
 	user, err := b.store.RedeemLinkCode(ctx, code, ev.userID, ev.chatID, now)
 	if errors.Is(err, store.ErrLinkUnknown) {
@@ -80,14 +77,7 @@ func (b *Bot) redeemLink(ctx context.Context, ev event, code string, now time.Ti
 	}
 	here := messengerName(ev.chatID)
 	if reason, refused := linkRefusals(err); refused {
-		h := sha256.Sum256([]byte(code))
-		b.audit(ctx, ev.userID, store.AuditStartRefused, "chat:"+strconv.FormatInt(int64(ev.chatID), 10),
-			map[string]any{"reason": reason, "code": hex.EncodeToString(h[:4])})
-		if failuresKey != "" {
-			if err := b.drafts.AddFailure(ctx, failuresKey, now, startFailureWindow); err != nil {
-				b.log.ErrorContext(ctx, "record a refused link code", "err", err)
-			}
-		}
+		b.refuseCode(ctx, ev, code, reason, failuresKey, now)
 	}
 	switch {
 	case errors.Is(err, store.ErrLinkExpired):

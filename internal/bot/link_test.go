@@ -290,3 +290,30 @@ func TestDisablingALinkedPersonClosesBothMessengers(t *testing.T) {
 	tchap.Send("/fiche")
 	tchap.Expect("Relais est réservé aux médiateurs santé et à leurs coordinateurs.")
 }
+
+// A registered account typing codes has a stranger's allowance: a live
+// link code of someone else is refused (the account is someone's already)
+// and counted, unknown codes too, and the 6th is not tried, the live code
+// included; that code still links its owner's other messenger.
+func TestRegisteredChatHasTheSameAllowanceOfCodes(t *testing.T) {
+	h := newHarness(t, onMatrixToo)
+	awa := h.mediator(6701, "Awa", "59")
+	code, _ := lierCode(t, awa)
+	eve := h.mediator(6702, "Eve", "59")
+	eve.Send("/start " + code)
+	eve.Expect("Ce compte Telegram est déjà inscrit sur Relais pour une autre personne")
+	for _, wrong := range []string{"FAUXCOD2", "FAUXCOD3", "FAUXCOD4", "FAUXCOD5"} {
+		eve.Send("/start " + wrong)
+		eve.Expect("Vous avez déjà un compte sur Relais. Tapez /aide pour voir ce que vous pouvez faire.")
+	}
+	eve.Send("/start " + code)
+	if got := eve.Expect("Trop de codes").Text; got != msgTooManyCodes {
+		t.Fatalf("6th code from a registered chat: %q", got)
+	}
+	if n := h.count(`SELECT count(*) FROM audit WHERE action = 'start_refused' AND actor = 6702`); n != 1 {
+		t.Fatalf("%d refused codes audited for Eve, want the link code's once", n)
+	}
+	tchap := h.tg.NewUser(matrixBase+6701, "awa").For(t)
+	tchap.Send("/start " + code)
+	tchap.Expect("C'est fait")
+}

@@ -46,6 +46,42 @@ func startRefusals(err error) (reason string, refused bool) {
 	return "", false
 }
 
+// startAllowed says whether the chat may try one more code of « /start
+// CODE », an invitation or a link code, registered or not: a chat gets
+// startFailuresAllowed refused codes per startFailureWindow, so that
+// neither kind can be guessed. When not, the person is told. failuresKey
+// counts the chat's refusals (refuseCode, countRefusal).
+func (b *Bot) startAllowed(ctx context.Context, ev event, now time.Time) (failuresKey string, ok bool) {
+	failuresKey = "start:" + strconv.FormatInt(int64(ev.chatID), 10)
+	if n, err := b.drafts.Failures(ctx, failuresKey, now.Add(-startFailureWindow)); err != nil {
+		// Redis down: the code is still checked, one by one, by PostgreSQL.
+		b.log.ErrorContext(ctx, "count refused start codes", "err", err)
+	} else if n >= startFailuresAllowed {
+		b.log.InfoContext(ctx, "start code not tried: too many refused in this chat")
+		b.reply(ctx, ev, msgTooManyCodes)
+		return "", false
+	}
+	return failuresKey, true
+}
+
+// refuseCode records a refused code: in the audit trail, without the code
+// itself (a short fingerprint tells attempts apart, so guessing shows),
+// and against the chat's allowance.
+func (b *Bot) refuseCode(ctx context.Context, ev event, code, reason, failuresKey string, now time.Time) {
+	h := sha256.Sum256([]byte(code))
+	b.audit(ctx, ev.userID, store.AuditStartRefused, "chat:"+strconv.FormatInt(int64(ev.chatID), 10),
+		map[string]any{"reason": reason, "code": hex.EncodeToString(h[:4])})
+	b.countRefusal(ctx, failuresKey, now)
+}
+
+// countRefusal counts a refused code against the chat's allowance
+// (startAllowed).
+func (b *Bot) countRefusal(ctx context.Context, failuresKey string, now time.Time) {
+	if err := b.drafts.AddFailure(ctx, failuresKey, now, startFailureWindow); err != nil {
+		b.log.ErrorContext(ctx, "record a refused start code", "err", err)
+	}
+}
+
 // handleStranger answers someone not registered. Nothing about them is
 // stored unless a valid invitation registers them.
 func (b *Bot) handleStranger(ctx context.Context, ev event) {
@@ -59,13 +95,8 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 		return
 	}
 	now := b.now()
-	failuresKey := "start:" + strconv.FormatInt(int64(ev.chatID), 10)
-	if n, err := b.drafts.Failures(ctx, failuresKey, now.Add(-startFailureWindow)); err != nil {
-		// Redis down: the code is still checked, one by one, by PostgreSQL.
-		b.log.ErrorContext(ctx, "count refused invitation codes", "err", err)
-	} else if n >= startFailuresAllowed {
-		b.log.InfoContext(ctx, "invitation code not tried: too many refused in this chat")
-		b.reply(ctx, ev, msgTooManyCodes)
+	failuresKey, ok := b.startAllowed(ctx, ev, now)
+	if !ok {
 		return
 	}
 	code := strings.ToUpper(arg)
@@ -74,14 +105,7 @@ func (b *Bot) handleStranger(ctx context.Context, ev event) {
 	}
 	user, err := b.store.RedeemInvitation(ctx, code, ev.userID, ev.chatID, ev.firstName, now)
 	if reason, refused := startRefusals(err); refused {
-		// Guessing codes shows in the trail, without the code itself (a
-		// short fingerprint tells attempts apart).
-		h := sha256.Sum256([]byte(code))
-		b.audit(ctx, ev.userID, store.AuditStartRefused, "chat:"+strconv.FormatInt(int64(ev.chatID), 10),
-			map[string]any{"reason": reason, "code": hex.EncodeToString(h[:4])})
-		if err := b.drafts.AddFailure(ctx, failuresKey, now, startFailureWindow); err != nil {
-			b.log.ErrorContext(ctx, "record a refused invitation code", "err", err)
-		}
+		b.refuseCode(ctx, ev, code, reason, failuresKey, now)
 	}
 	switch {
 	case errors.Is(err, store.ErrInvitationUnknown):

@@ -106,7 +106,6 @@ func andList(list []string) string {
 	return strings.Join(list[:len(list)-1], ", ") + " et " + list[len(list)-1]
 }
 
-
 // territoryName names a coordinator's territory: « région Occitanie »,
 // « Nord », « CCAS Roubaix, Nord », « national : Hauts-de-France et
 // Occitanie ».
