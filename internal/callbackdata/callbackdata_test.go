@@ -3,6 +3,7 @@ package callbackdata
 import (
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,9 +89,14 @@ func TestDecodersRefuseWhatTheyDidNotEncode(t *testing.T) {
 			t.Errorf("ParseDraft(%q) = %+v", f, d)
 		}
 	}
-	for _, f := range [][]string{nil, {}, {""}, {"x"}, {"26"}, {"2026", "1"}, {"-2026"}} {
+	for _, f := range [][]string{nil, {}, {""}, {"x"}, {"26"}, {"2026", "1"}, {"-2026"}, {"1999"}, {"10000"}} {
 		if y, ok := ParseReview(f); ok {
 			t.Errorf("ParseReview(%q) = %d", f, y)
+		}
+	}
+	for _, year := range []int{2000, 9999} { // the bounds are years of four digits
+		if y, ok := ParseReview([]string{strconv.Itoa(year)}); !ok || y != year {
+			t.Errorf("ParseReview(%d) = %d, %v", year, y, ok)
 		}
 	}
 	for _, f := range [][]string{nil, {"42"}, {"x", "res"}, {"42", "zap"}, {"42", "res", "x"}, {"42", "rep"}, {"42", "rep", "2026-11-23"},
