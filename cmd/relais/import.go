@@ -56,7 +56,7 @@ func runImport(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	err = trackingcsv.RunImport(ctx, bulkimport.New(st), in, *dryRun, stdout)
+	err = trackingcsv.RunImport(ctx, bulkimport.New(st), in, cfg.Regions, *dryRun, stdout)
 	if stdin.over { // whatever the parser made of the cut line
 		return fmt.Errorf("import : l'entrée standard dépasse la limite de %s octets (RELAIS_IMPORT_MAX_BYTES) ; rien n'a été importé",
 			frtext.Number(int(cfg.ImportMaxBytes)))

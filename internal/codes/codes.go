@@ -47,9 +47,9 @@ func (l List) Codes() []string {
 }
 
 // Departements of the Hauts-de-France region (INSEE 32), the default
-// deployment, from the embedded reference (internal/territory). Only the
-// tracking file's check still uses it (it is not told the served regions
-// yet); everything else reads DepartementsOf(served) or DepartementLabel.
+// deployment, from the embedded reference (internal/territory): what tests
+// of that deployment list. The code reads DepartementsOf(served) or
+// DepartementLabel.
 var Departements = DepartementsOf(territory.Served{hautsDeFrance})
 
 var hautsDeFrance, _ = territory.FindRegion("32")

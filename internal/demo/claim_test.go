@@ -21,7 +21,7 @@ const trackingHeader = "sheet_id,date,mediator,departement,beneficiary,sex,age,q
 func importTracking(t *testing.T, st *store.Store, file string) {
 	t.Helper()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(context.Background(), bulkimport.New(st), bytes.NewReader([]byte(trackingHeader+file)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(context.Background(), bulkimport.New(st), bytes.NewReader([]byte(trackingHeader+file)), testenv.Served("32"), false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 }

@@ -30,7 +30,7 @@ func seed(t *testing.T) *testenv.DB {
 	t.Helper()
 	db := testenv.NewDB(t)
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(context.Background(), bulkimport.New(db.Store), strings.NewReader(file), false, &out); err != nil {
+	if err := trackingcsv.RunImport(context.Background(), bulkimport.New(db.Store), strings.NewReader(file), testenv.Served("32"), false, &out); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
 	if _, err := db.SQL.Exec(context.Background(), `UPDATE sheets SET note = 'Mme Martin, 06 12 34 56 78'`); err != nil {

@@ -8,21 +8,13 @@ import (
 	"github.com/relais-sante/relais/internal/export"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/territory"
+	"github.com/relais-sante/relais/internal/testenv"
 )
-
-func mustServe(t *testing.T, codes ...string) territory.Served {
-	t.Helper()
-	s, err := territory.Serve(codes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
 
 // --departement reads the deployment's territories: its region (or all
 // side by side), its groupings, its départements by code or name.
 func TestScopeOfFollowsTheServedRegions(t *testing.T) {
-	occitanie, both := mustServe(t, "76"), mustServe(t, "32", "76")
+	occitanie, both := testenv.Served("76"), testenv.Served("32", "76")
 	for _, c := range []struct {
 		served territory.Served
 		arg    string
@@ -52,7 +44,7 @@ func TestScopeOfFollowsTheServedRegions(t *testing.T) {
 			t.Errorf("ScopeOf(%q) under 76: %v, want %s", arg, err, want)
 		}
 	}
-	if _, err := export.ScopeOf("31", mustServe(t, "32")); err == nil || err.Error() != "département « 31 » inconnu (02, 59, 60, 62, 80 ou picardie)" {
+	if _, err := export.ScopeOf("31", testenv.Served("32")); err == nil || err.Error() != "département « 31 » inconnu (02, 59, 60, 62, 80 ou picardie)" {
 		t.Errorf("ScopeOf(31) under 32: %v", err)
 	}
 }
@@ -64,7 +56,7 @@ func TestAnnexeRefusalNamesTheRegionsColumns(t *testing.T) {
 		dep    string
 		want   string
 	}{
-		{mustServe(t, "76"), "31", "--annexe couvre la région (colonnes : Région, Ariège, Aude, Aveyron, Gard, Haute-Garonne, Gers, Hérault, Lot, Lozère, " +
+		{testenv.Served("76"), "31", "--annexe couvre la région (colonnes : Région, Ariège, Aude, Aveyron, Gard, Haute-Garonne, Gers, Hérault, Lot, Lozère, " +
 			"Hautes-Pyrénées, Pyrénées-Orientales, Tarn, Tarn-et-Garonne, ruraux, QPV) : retirez --departement"},
 		{nil, "59", "--annexe couvre la région (colonnes : Région, Picardie, Nord, Pas-de-Calais, ruraux, QPV) : retirez --departement"},
 	} {

@@ -32,7 +32,7 @@ func build2024Document(t *testing.T) (*annual.Document, *indicators.Report) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), hdf, false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	seed2024Annexe(t, db)
@@ -422,7 +422,7 @@ func TestAnnualPDFOfTheCurrentYearIsProvisional(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), hdf, false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	now := time.Date(2024, 11, 15, 9, 0, 0, 0, time.UTC)

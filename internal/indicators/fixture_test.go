@@ -223,7 +223,7 @@ func TestReportReproducesPublished2024Tables(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), hdf, false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	for _, want := range []string{"Fiches importées : 4 175", "Demandes importées : 5 991", "Nouveaux médiateurs : 49"} {

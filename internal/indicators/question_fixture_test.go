@@ -27,7 +27,7 @@ func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), bytes.NewReader(buildTrackingCSV(t, p)), hdf, false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	today := time.Date(2025, 1, 6, 0, 0, 0, 0, time.UTC)

@@ -16,8 +16,8 @@ import (
 // Deployments of these tests, side by side in one binary: nothing about
 // the served regions is global.
 var (
-	occitanie = mustServe("76")
-	both      = mustServe("32", "76")
+	occitanie = testenv.Served("76")
+	both      = testenv.Served("32", "76")
 )
 
 var (
@@ -133,6 +133,9 @@ func TestAllowedAcrossRegions(t *testing.T) {
 		{"admin, Haute-Garonne where 32 alone is served", hdf, admin, indicators.Departement("31"), false},
 		{"admin, a département outside its region", both, admin, indicators.Scope{Kind: indicators.KindRural, Region: "32", Departement: "31"}, false},
 		{"admin, a grouping Occitanie does not have", both, admin, indicators.Group("76", 0), false},
+		{"admin, a region scope carrying a grouping", both, admin, indicators.Scope{Kind: indicators.KindRegion, Region: "32", Group: 1}, false},
+		{"admin, a region scope carrying regions", both, admin, indicators.Scope{Kind: indicators.KindRegion, Region: "32", Regions: "32,76"}, false},
+		{"admin, a national scope narrowed to a département", both, admin, indicators.Scope{Kind: indicators.KindNational, Regions: "32,76", Departement: "59"}, false},
 	}
 	for _, c := range cases {
 		if got := indicators.Allowed(c.served, c.viewer, c.scope); got != c.want {
@@ -164,19 +167,25 @@ func TestScopeKeysWithRegions(t *testing.T) {
 		}
 	}
 	for key, want := range map[string]indicators.Scope{
-		"p::0:":  indicators.Group("32", 0),
-		"r::0:":  indicators.Region("32"),
-		"q::0:":  indicators.QPVPosts("32"),
-		"m::5:":  indicators.Mediator(5),
-		"d:59:0": {},
+		"p::0:": indicators.Group("32", 0),
+		"r::0:": indicators.Region("32"),
+		"q::0:": indicators.QPVPosts("32"),
+		"m::5:": indicators.Mediator(5),
 	} {
-		if got, err := indicators.ParseScope(key, hdf); want.Kind != "" && (err != nil || got != want) {
+		if got, err := indicators.ParseScope(key, hdf); err != nil || got != want {
 			t.Errorf("old key %q = %+v, %v; want %+v", key, got, err, want)
 		}
 	}
 	for _, bad := range []string{"r::0:", "p::0:", "d:59:0:", "r@32::0:", "g@76.0::0:", "r@99::0:", "g@32.x::0:", "r@76.1::0:"} {
 		if s, err := indicators.ParseScope(bad, occitanie); err == nil {
 			t.Errorf("ParseScope(%q) under 76 = %+v, accepted", bad, s)
+		}
+	}
+	// A key cut short; a national, region or grouping key narrowed to a
+	// département (its label would name more than its figures count).
+	for _, bad := range []string{"d:59:0", "n:59:0:", "r@76:31:0:", "g@32.0:59:0:"} {
+		if s, err := indicators.ParseScope(bad, both); err == nil {
+			t.Errorf("ParseScope(%q) under 32 and 76 = %+v, accepted", bad, s)
 		}
 	}
 	if n, err := indicators.ParseScope("n::0:", occitanie); err != nil || n != indicators.National(occitanie) {

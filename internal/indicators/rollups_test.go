@@ -181,7 +181,7 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 		"I6,2024-03-07,NEW-1,80,Q2,F,41,non,rsa,aller_vers,informe,oui,droits,autre,non_resolue,,",
 		"I6,2024-03-07,NEW-1,80,Q2,F,41,non,rsa,aller_vers,informe,oui,soins,autre,resolue,,",
 	}, "\n") + "\n"
-	if sum, err := trackingcsv.Import(ctx, bulkimport.New(db.Store), strings.NewReader(file), false); err != nil || sum.Sheets != 6 {
+	if sum, err := trackingcsv.Import(ctx, bulkimport.New(db.Store), strings.NewReader(file), hdf, false); err != nil || sum.Sheets != 6 {
 		t.Fatalf("import: %+v %v", sum, err)
 	}
 	sameAsBaseTables(t, db, "imported")

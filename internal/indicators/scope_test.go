@@ -190,7 +190,7 @@ func seedScopes(t *testing.T) *testenv.DB {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(scopeFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(scopeFile), hdf, false, &out); err != nil {
 		t.Fatalf("seed: %v\n%s", err, out.String())
 	}
 	for _, q := range []string{

@@ -1,14 +1,6 @@
 package indicators_test
 
-import "github.com/relais-sante/relais/internal/territory"
+import "github.com/relais-sante/relais/internal/testenv"
 
 // hdf is the default deployment: the Hauts-de-France alone.
-var hdf = mustServe("32")
-
-func mustServe(codes ...string) territory.Served {
-	s, err := territory.Serve(codes)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
+var hdf = testenv.Served("32")

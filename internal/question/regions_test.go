@@ -7,11 +7,12 @@ import (
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/territory"
+	"github.com/relais-sante/relais/internal/testenv"
 )
 
 var (
-	occitanie = mustServe("76")
-	both      = mustServe("32", "76")
+	occitanie = testenv.Served("76")
+	both      = testenv.Served("32", "76")
 	coord76   = indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion, Region: "76"}
 	coord32   = indicators.Viewer{Role: roles.Coordinator, Level: territory.LevelRegion, Region: "32"}
 	admin     = indicators.Viewer{Role: roles.Admin}

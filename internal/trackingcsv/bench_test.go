@@ -139,7 +139,7 @@ func benchmarkImport(b *testing.B, write func(io.Writer, int) error) {
 		}
 		before := cpuSeconds(b)
 		b.StartTimer()
-		sum, err := trackingcsv.Import(ctx, bulkimport.New(db.Store), file, false)
+		sum, err := trackingcsv.Import(ctx, bulkimport.New(db.Store), file, hdf, false)
 		b.StopTimer()
 		b.ReportMetric(cpuSeconds(b)-before, "cpu-s/op")
 		if cerr := file.Close(); cerr != nil {
@@ -182,7 +182,7 @@ func BenchmarkParse1M(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		n := 0
-		for _, err := range trackingcsv.Parse(bytes.NewReader(file.Bytes())) {
+		for _, err := range trackingcsv.Parse(bytes.NewReader(file.Bytes()), hdf) {
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // ErrRejected means the file had bad lines and nothing was imported; the
@@ -23,16 +24,17 @@ type Importer interface {
 
 // Import reads a tracking file and imports it all or nothing (see
 // bulkimport.Importer.ImportRows). Bad lines come back in the summary with
-// bulkimport.ErrRejected.
-func Import(ctx context.Context, st Importer, r io.Reader, dryRun bool) (bulkimport.Summary, error) {
-	return st.ImportRows(ctx, Parse(r), bulkimport.Options{DryRun: dryRun})
+// bulkimport.ErrRejected. served is the deployment's regions: a line of a
+// département outside them is a bad line.
+func Import(ctx context.Context, st Importer, r io.Reader, served territory.Served, dryRun bool) (bulkimport.Summary, error) {
+	return st.ImportRows(ctx, Parse(r, served), bulkimport.Options{DryRun: dryRun})
 }
 
 // RunImport is `relais import`: it imports r and prints, in French, either
 // every bad line with its reason (and returns ErrRejected), or what was
 // created. With dryRun it checks and counts everything but writes nothing.
-func RunImport(ctx context.Context, st Importer, r io.Reader, dryRun bool, out io.Writer) error {
-	sum, err := Import(ctx, st, r, dryRun)
+func RunImport(ctx context.Context, st Importer, r io.Reader, served territory.Served, dryRun bool, out io.Writer) error {
+	sum, err := Import(ctx, st, r, served, dryRun)
 	if errors.Is(err, bulkimport.ErrRejected) {
 		fmt.Fprintf(out, "Import refusé : %s, rien n'a été enregistré.\n", frtext.Plural(sum.ProblemCount, "erreur", "erreurs"))
 		for _, p := range sum.Problems {

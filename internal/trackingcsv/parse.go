@@ -21,6 +21,7 @@ import (
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/frtext"
+	"github.com/relais-sante/relais/internal/territory"
 )
 
 // Header is the columns of the format, in order. Files may order them
@@ -53,8 +54,10 @@ const (
 // *bulkimport.Problem naming the line and every reason it is wrong. It
 // accepts a UTF-8 BOM, ';' as separator (French Excel), dates as
 // AAAA-MM-JJ or JJ/MM/AAAA and départements without their leading zero.
+// A line's département must be one of the served regions' (RELAIS_REGIONS):
+// a deployment imports only what its reports count.
 // A read error (not a bad line) is yielded as a plain error and ends.
-func Parse(r io.Reader) iter.Seq2[bulkimport.Row, error] {
+func Parse(r io.Reader, served territory.Served) iter.Seq2[bulkimport.Row, error] {
 	return func(yield func(bulkimport.Row, error) bool) {
 		br := bufio.NewReaderSize(r, 64<<10)
 		// A file shorter than 3 bytes has no BOM: Peek's error is the parser's to meet.
@@ -97,7 +100,8 @@ func Parse(r io.Reader) iter.Seq2[bulkimport.Row, error] {
 		done := make(chan struct{})
 		defer close(done)
 		free := make(chan *lineBatch, 8)
-		for b := range checkedBatches(&wg, done, readBatches(&wg, done, free, cr), index, len(head), now) {
+		deps := newCodeField("département", false, codes.DepartementsOf(served))
+		for b := range checkedBatches(&wg, done, readBatches(&wg, done, free, cr), deps, index, len(head), now) {
 			for _, it := range b.lines {
 				if !yield(it.row, it.err) {
 					return
@@ -200,7 +204,7 @@ const checkers = 2
 
 // checkedBatches checks the records of the batches with several workers
 // and gives the batches back in file order, each once checked.
-func checkedBatches(wg *sync.WaitGroup, done <-chan struct{}, in <-chan *lineBatch, index []int, width int, now time.Time) <-chan *lineBatch {
+func checkedBatches(wg *sync.WaitGroup, done <-chan struct{}, in <-chan *lineBatch, deps codeField, index []int, width int, now time.Time) <-chan *lineBatch {
 	type job struct {
 		b     *lineBatch
 		ready chan struct{}
@@ -230,7 +234,7 @@ func checkedBatches(wg *sync.WaitGroup, done <-chan struct{}, in <-chan *lineBat
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				checkBatch(j.b, index, width, now)
+				checkBatch(j.b, deps, index, width, now)
 				close(j.ready)
 			}
 		}()
@@ -256,13 +260,13 @@ func checkedBatches(wg *sync.WaitGroup, done <-chan struct{}, in <-chan *lineBat
 }
 
 // checkBatch turns each record of b into a row or a line problem.
-func checkBatch(b *lineBatch, index []int, width int, now time.Time) {
+func checkBatch(b *lineBatch, deps codeField, index []int, width int, now time.Time) {
 	for i := range b.lines {
 		it := &b.lines[i]
 		if it.rec == nil {
 			continue
 		}
-		row, reasons := checkRecord(it.rec, index, width, now)
+		row, reasons := checkRecord(it.rec, deps, index, width, now)
 		row.Line = it.line
 		it.row, it.err = bulkimport.Row{}, nil
 		if len(reasons) > 0 {
@@ -340,16 +344,15 @@ func newCodeField(name string, feminine bool, list codes.List) codeField {
 }
 
 var (
-	departementField = newCodeField("département", false, codes.Departements)
-	sexField         = newCodeField("sexe", false, codes.Sex)
-	qpvField         = newCodeField("QPV", false, codes.QPV)
-	resourcesField   = newCodeField("ressource", true, codes.Resources)
-	contactField     = newCodeField("mode de contact", false, codes.ContactModes)
-	levelField       = newCodeField("niveau", false, codes.Levels)
-	protectionField  = newCodeField("protection sociale", true, codes.YesNo)
-	kindField        = newCodeField("nature de demande", true, codes.RequestKinds)
-	statusField      = newCodeField("statut", false, codes.Statuses)
-	obstacleField    = newCodeField("frein", false, codes.Obstacles)
+	sexField        = newCodeField("sexe", false, codes.Sex)
+	qpvField        = newCodeField("QPV", false, codes.QPV)
+	resourcesField  = newCodeField("ressource", true, codes.Resources)
+	contactField    = newCodeField("mode de contact", false, codes.ContactModes)
+	levelField      = newCodeField("niveau", false, codes.Levels)
+	protectionField = newCodeField("protection sociale", true, codes.YesNo)
+	kindField       = newCodeField("nature de demande", true, codes.RequestKinds)
+	statusField     = newCodeField("statut", false, codes.Statuses)
+	obstacleField   = newCodeField("frein", false, codes.Obstacles)
 	// The type of a request, by its kind.
 	requestTypeFields = map[string]codeField{
 		"droits": newCodeField("type de demande droits", false, codes.RequestTypes("droits")),
@@ -384,7 +387,8 @@ func frList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " ou " + items[len(items)-1]
 }
 
-func checkRecord(rec []string, index []int, width int, now time.Time) (bulkimport.Row, []string) {
+// checkRecord checks one line; deps is the served départements' field.
+func checkRecord(rec []string, deps codeField, index []int, width int, now time.Time) (bulkimport.Row, []string) {
 	var reasons []string
 	get := func(col int) string {
 		if index[col] >= len(rec) {
@@ -431,7 +435,7 @@ func checkRecord(rec []string, index []int, width int, now time.Time) (bulkimpor
 	if len(dep) == 1 && dep >= "1" && dep <= "9" {
 		dep = "0" + dep // Excel drops the leading zero of 02
 	}
-	row.Departement = code(departementField, dep)
+	row.Departement = code(deps, dep)
 	row.Beneficiary = ident("code bénéficiaire", false, get(colBeneficiary))
 	row.Sex = code(sexField, get(colSex))
 	if a := get(colAge); a != "" {

@@ -14,11 +14,15 @@ import (
 
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/territory"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
+
+// hdf is the default deployment: the Hauts-de-France alone.
+var hdf = testenv.Served("32")
 
 const header = "sheet_id,date,mediator,departement,beneficiary,sex,age,qpv,resources,contact_mode,level,social_protection,request_kind,request_type,status,follow_up,obstacles\n"
 
@@ -32,7 +36,7 @@ func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(goodFile), hdf, false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	want := "Import terminé.\nLignes lues : 3\nFiches importées : 2 (déjà présentes, ignorées : 0)\nDemandes importées : 3\nNouveaux médiateurs : 2\nNouvelles personnes : 2\n"
@@ -40,7 +44,7 @@ func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
 		t.Errorf("summary:\n%s\nwant:\n%s", out.String(), want)
 	}
 	out.Reset()
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(goodFile), hdf, false, &out); err != nil {
 		t.Fatal(err)
 	}
 	if want := "Fiches importées : 0 (déjà présentes, ignorées : 2)\nDemandes importées : 0\nNouveaux médiateurs : 0\nNouvelles personnes : 0\n"; !strings.Contains(out.String(), want) {
@@ -63,7 +67,7 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 		"F-010,1900-03-01,MED-59-01,59,P-010,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n" + // 10: far past
 		"\"F-008,2024-02-05\n" // 11: unclosed quote
 	var out bytes.Buffer
-	err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), false, &out)
+	err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), hdf, false, &out)
 	if !errors.Is(err, trackingcsv.ErrRejected) {
 		t.Fatalf("err = %v, want ErrRejected\n%s", err, out.String())
 	}
@@ -105,7 +109,7 @@ func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
 	file := "\ufeffdate;sheet_id;mediator;departement;beneficiary;sex;age;qpv;resources;contact_mode;level;social_protection;request_kind;request_type;status;follow_up;obstacles;remarque\n" +
 		"05/02/2024;X1;MED-02-01;2;P-9;f;50;OUI;RSA;aller_vers;oriente;non;droits;css;en_cours;01/03/2024;\"mobilite;langue\";rien\n"
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), true, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), hdf, true, &out); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "Simulation (--dry-run) : le fichier est valide, rien n'a été enregistré.\nLignes lues : 1\nFiches à importer : 1") {
@@ -117,7 +121,7 @@ func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
 		t.Fatalf("dry run wrote %d sheets", n)
 	}
 	out.Reset()
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(db.Store), strings.NewReader(file), hdf, false, &out); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
 	var dep, sex, obstacles, date string
@@ -134,7 +138,7 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 	src := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(src.Store), strings.NewReader(goodFile), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(src.Store), strings.NewReader(goodFile), hdf, false, &out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := src.SQL.Exec(ctx, `UPDATE sheets SET note = 'Mme Dupont, 3 rue des Lilas'`); err != nil {
@@ -161,7 +165,7 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 	}
 	// Import the export into another database: same report.
 	dst := testenv.NewDB(t)
-	if err := trackingcsv.RunImport(ctx, bulkimport.New(dst.Store), bytes.NewReader(exported.Bytes()), false, &out); err != nil {
+	if err := trackingcsv.RunImport(ctx, bulkimport.New(dst.Store), bytes.NewReader(exported.Bytes()), hdf, false, &out); err != nil {
 		t.Fatal(err)
 	}
 	a, err := indicators.Compute(ctx, src.SQL, year, indicators.Region("32"))
@@ -185,7 +189,7 @@ func TestRunImportNamesMissingColumns(t *testing.T) {
 		{strings.Replace(header, ",follow_up,obstacles", "", 1), "ligne 1 : 2 colonnes manquantes dans l'en-tête : follow_up, obstacles (attendu : "},
 	} {
 		var out bytes.Buffer
-		err := trackingcsv.RunImport(context.Background(), bulkimport.New(db.Store), strings.NewReader(c.head), false, &out)
+		err := trackingcsv.RunImport(context.Background(), bulkimport.New(db.Store), strings.NewReader(c.head), hdf, false, &out)
 		if !errors.Is(err, trackingcsv.ErrRejected) || !strings.Contains(out.String(), c.want) {
 			t.Errorf("err %v, output:\n%s\nwant %q", err, out.String(), c.want)
 		}
@@ -236,7 +240,7 @@ func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
 	file := header + strings.Repeat(line, 3000)
 	g := &gatedReader{data: []byte(file), gateAt: len(header) + 1100*len(line), gate: make(chan struct{})}
 	rows := 0
-	for _, err := range trackingcsv.Parse(g) {
+	for _, err := range trackingcsv.Parse(g, hdf) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +270,7 @@ func TestParseKeepsFileOrderAcrossBatches(t *testing.T) {
 		file.WriteString(fmt.Sprintf("S%05d,2024-02-05,MED-59-01,59,P-%05d,%s,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n", i, i, sex))
 	}
 	var lines, problems []int
-	for row, err := range trackingcsv.Parse(strings.NewReader(header + file.String())) {
+	for row, err := range trackingcsv.Parse(strings.NewReader(header+file.String()), hdf) {
 		var p *bulkimport.Problem
 		switch {
 		case errors.As(err, &p):
@@ -285,5 +289,36 @@ func TestParseKeepsFileOrderAcrossBatches(t *testing.T) {
 	}
 	if len(lines) != 4998 || !slices.IsSorted(lines) || lines[0] != 2 || lines[4997] != 5001 {
 		t.Errorf("%d rows, first line %d, last %d, in order: %v", len(lines), lines[0], lines[len(lines)-1], slices.IsSorted(lines))
+	}
+}
+
+// A deployment imports the lines of its served regions' départements
+// (RELAIS_REGIONS) and refuses the others, listing its own: Occitanie's
+// takes Haute-Garonne and refuses the Nord, the Hauts-de-France's the
+// reverse, one serving both takes both.
+func TestImportFollowsTheServedRegions(t *testing.T) {
+	line := func(n int, dep string) string {
+		return fmt.Sprintf("F-%d,2024-02-05,MED-%s-01,%s,P-%d,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n", n, dep, dep, n)
+	}
+	file := header + line(1, "31") + line(2, "59")
+	for _, c := range []struct {
+		served territory.Served
+		want   []string
+	}{
+		{testenv.Served("76"), []string{"31", "ligne 3 : département « 59 » inconnu (09, 11, 12, 30, 31, 32, 34, 46, 48, 65, 66, 81 ou 82)"}},
+		{hdf, []string{"ligne 2 : département « 31 » inconnu (02, 59, 60, 62 ou 80)", "59"}},
+		{testenv.Served("32", "76"), []string{"31", "59"}},
+	} {
+		var got []string
+		for row, err := range trackingcsv.Parse(strings.NewReader(file), c.served) {
+			if err != nil {
+				got = append(got, err.Error())
+			} else {
+				got = append(got, row.Departement)
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("served %v: %q, want %q", c.served, got, c.want)
+		}
 	}
 }
