@@ -420,3 +420,40 @@ func TestAccessTokenKeepsItsDevice(t *testing.T) {
 		t.Fatal("opened the stored keys with another pickle key")
 	}
 }
+
+// A message the bot cannot decrypt (its key never reaches the bot) is not
+// handed to the bot: the person is asked, in French and encrypted, to send
+// it again, and the next message is handled as usual.
+func TestUndecryptableMessageIsAskedAgain(t *testing.T) {
+	t.Parallel()
+	srv := testenv.Matrix(t)
+	db := testenv.NewDB(t)
+	botUser, person := srv.NewUser(t, "relais"), srv.NewUser(t, "mediatrice")
+	tr := bot(t, srv, botUser, db)
+	run(t, context.Background(), tr, func(ctx context.Context, ev matrix.Event) error {
+		if ev.Text != "bonjour" {
+			t.Errorf("the handler got %q, want only the message sent again", ev.Text)
+			return nil
+		}
+		_, err := tr.Post(ctx, chat.Message{ChatID: ev.ChatID, Text: "Bonjour !"})
+		return err
+	})
+	p := matrixtest.NewPeer(t, srv, person)
+	room := p.Room(tr.UserID(), true, true)
+	p.WaitMember(room, tr.UserID(), true)
+
+	// A megolm event of a session the bot was never given.
+	if _, err := p.Cli.SendMessageEvent(context.Background(), room, event.EventEncrypted, map[string]any{
+		"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEhAAAAAAAAAAAAAAAAAAAAAA", "device_id": p.Cli.DeviceID,
+		"sender_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "session_id": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+	}, mautrix.ReqSendEvent{DontEncrypt: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r := p.Next(); r.Room != room || r.Wire != event.EventEncrypted || r.Content.Body != "Je n'ai pas pu déchiffrer votre dernier message : pouvez-vous l'envoyer de nouveau ?" {
+		t.Fatalf("got %s %q in %s, want the request to send it again, encrypted", r.Wire.Type, r.Content.Body, r.Room)
+	}
+	p.Say(room, "bonjour")
+	if r := p.Next(); r.Content.Body != "Bonjour !" {
+		t.Fatalf("got %q after the message sent again, want the answer", r.Content.Body)
+	}
+}

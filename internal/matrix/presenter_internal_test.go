@@ -2,6 +2,7 @@ package matrix
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -53,6 +54,14 @@ func TestSeveralNumbersOnlyAtAMultipleChoice(t *testing.T) {
 		if got := len(severalNumbers(typed)); got != want {
 			t.Errorf("%q: %d numbers, want %d", typed, got, want)
 		}
+	}
+	// At most maxPresses numbers: each press's id is derived from the
+	// message's with maxPresses slots, more would take the next message's.
+	if got := len(severalNumbers(strings.Repeat("1 ", maxPresses))); got != maxPresses {
+		t.Errorf("%d numbers: %d read, want all", maxPresses, got)
+	}
+	if got := severalNumbers(strings.Repeat("1 ", maxPresses+1)); got != nil {
+		t.Errorf("%d numbers: %d read, want none", maxPresses+1, len(got))
 	}
 	multi := shown{Choices: []choice{{"Mobilité", "m"}, {"Logement", "l"}, {"Valider", "ok"}}}
 	single := shown{Choices: []choice{{"Femme", "f"}, {"Homme", "h"}}}

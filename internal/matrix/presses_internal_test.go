@@ -20,22 +20,10 @@ import (
 // bot as typed, which says what it expects.
 func TestSeveralNumbersStopWhenTheMultipleChoiceCloses(t *testing.T) {
 	t.Parallel()
-	db := testenv.NewDB(t)
-	sqlDB := stdlib.OpenDBFromPool(db.SQL)
-	t.Cleanup(func() {
-		if err := sqlDB.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	tr, _ := transportOn(t)
 	ctx := context.Background()
-	var room, person int64
-	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_rooms (room_id) VALUES ('!r:localhost') RETURNING id`).Scan(&room); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_users (user_id) VALUES ('@p:localhost') RETURNING id`).Scan(&person); err != nil {
-		t.Fatal(err)
-	}
-	p := &Presenter{t: &Transport{db: sqlDB}}
+	room, person := number(t, tr.ids.rooms, "!r:localhost"), number(t, tr.ids.users, "@p:localhost")
+	p := &Presenter{t: tr}
 	obstacles := chat.Message{Text: "Freins rencontrés ?", Buttons: [][]chat.Button{
 		{{Text: "Mobilité", Data: "o:m"}}, {{Text: "Logement", Data: "o:l"}}, {{Text: "✅ Valider", Data: "o:ok"}}}}
 	note := chat.Message{Text: "Une note ?", Buttons: [][]chat.Button{{{Text: "Passer", Data: "n:skip"}}}}
@@ -97,25 +85,11 @@ func TestSeveralNumbersStopWhenTheMultipleChoiceCloses(t *testing.T) {
 // at the first message or the next, nor when they come back to the old one.
 func TestChoicesAreReadInTheRoomTheyWereShownIn(t *testing.T) {
 	t.Parallel()
-	db := testenv.NewDB(t)
-	sqlDB := stdlib.OpenDBFromPool(db.SQL)
-	t.Cleanup(func() {
-		if err := sqlDB.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	tr, _ := transportOn(t)
 	ctx := context.Background()
-	var old, fresh, person int64
-	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_rooms (room_id) VALUES ('!old:localhost') RETURNING id`).Scan(&old); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_rooms (room_id) VALUES ('!new:localhost') RETURNING id`).Scan(&fresh); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_users (user_id) VALUES ('@p:localhost') RETURNING id`).Scan(&person); err != nil {
-		t.Fatal(err)
-	}
-	p := &Presenter{t: &Transport{db: sqlDB}}
+	old, fresh := number(t, tr.ids.rooms, "!old:localhost"), number(t, tr.ids.rooms, "!new:localhost")
+	person := number(t, tr.ids.users, "@p:localhost")
+	p := &Presenter{t: tr}
 	read := func(room int64) (string, int64) {
 		t.Helper()
 		s, err := p.meet(ctx, person, room)
@@ -146,4 +120,29 @@ func TestChoicesAreReadInTheRoomTheyWereShownIn(t *testing.T) {
 	if data, in := read(old); data != "" || in != old {
 		t.Fatalf("back in the old room: « 1 » read as %q, answered in %d; want nothing, in %d", data, in, old)
 	}
+}
+
+// transportOn is a Transport on a fresh database and no homeserver: enough
+// for what it keeps in its own tables (numbers, choices, the purge).
+func transportOn(t *testing.T) (*Transport, *testenv.DB) {
+	t.Helper()
+	db := testenv.NewDB(t)
+	sqlDB := stdlib.OpenDBFromPool(db.SQL)
+	t.Cleanup(func() {
+		if err := sqlDB.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return &Transport{db: sqlDB, ids: newIDs(sqlDB)}, db
+}
+
+// number is the local number of a Matrix room or user id, given by the
+// transport as on first sight.
+func number[K ~string](t *testing.T, n *numbering[K], key K) int64 {
+	t.Helper()
+	local, err := n.number(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return local
 }

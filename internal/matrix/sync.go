@@ -157,9 +157,6 @@ type fatalError struct{ err error }
 
 func (e fatalError) Error() string { return e.err.Error() }
 
-// errHandling marks a failure to handle an event (it comes again).
-var errHandling = errors.New("an event was not handled")
-
 // Limits of the pipeline: events handled at once (each in its own room,
 // as Telegram's poller), and syncs read ahead of the position saved.
 const (
@@ -168,8 +165,8 @@ const (
 )
 
 // runFrom syncs from since until ctx ends or an event fails, and returns
-// the sync position saved by then.
-func (t *Transport) runFrom(ctx context.Context, since string, h Handler) (string, error) {
+// the sync position saved by then, the last save included.
+func (t *Transport) runFrom(ctx context.Context, since string, h Handler) (saved string, err error) {
 	syncCtx, stopSync := context.WithCancel(ctx)
 	defer stopSync()
 	p := &pipeline{t: t, h: h, saved: since, rooms: map[id.RoomID]*roomLane{}, sem: make(chan struct{}, maxHandling),
@@ -185,7 +182,12 @@ func (t *Transport) runFrom(ctx context.Context, since string, h Handler) (strin
 		stopSync()
 		<-committed
 		p.handling.Wait()
-		p.commit(context.WithoutCancel(ctx))
+		if err := p.commit(context.WithoutCancel(ctx)); err != nil {
+			// The events handled since the last save come again, and are
+			// skipped as handled.
+			t.log.WarnContext(ctx, "matrix: last sync position not saved", "err", err)
+		}
+		saved = p.position()
 	}()
 	delay := backoff{min: time.Second, max: time.Minute}
 	read := since
@@ -298,7 +300,7 @@ func (p *pipeline) err() error {
 func (p *pipeline) fail(err error) {
 	p.mu.Lock()
 	if p.failure == nil {
-		p.failure = fmt.Errorf("%w: %w", errHandling, err)
+		p.failure = fmt.Errorf("an event was not handled: %w", err)
 	}
 	p.mu.Unlock()
 	p.stop()

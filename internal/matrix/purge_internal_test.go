@@ -1,6 +1,6 @@
 //go:build goolm
 
-package matrix_test
+package matrix
 
 import (
 	"context"
@@ -12,24 +12,16 @@ import (
 )
 
 // The daily purge forgets the numbers of the events handled or sent more
-// than a week ago (matrix.EventsKept): a day either side of the week, a
+// than a week ago (EventsKept): a day either side of the week, a
 // minute either side of its boundary. It keeps, however old, an event not
 // yet handled (its batch comes again) and the message whose choices a
 // person was last shown (a typed « 2 » edits it).
 func TestPurgeEventsKeepsAWeek(t *testing.T) {
 	t.Parallel()
-	srv := testenv.Matrix(t)
-	db := testenv.NewDB(t)
-	tr := bot(t, srv, srv.NewUser(t, "relais"), db)
+	tr, db := transportOn(t)
 	ctx := context.Background()
 	now := time.Date(2026, 12, 6, 3, 30, 0, 0, testenv.Paris)
-	var room, person int64
-	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_rooms (room_id) VALUES ('!r:localhost') RETURNING id`).Scan(&room); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SQL.QueryRow(ctx, `INSERT INTO matrix_users (user_id) VALUES ('@p:localhost') RETURNING id`).Scan(&person); err != nil {
-		t.Fatal(err)
-	}
+	room, person := number(t, tr.ids.rooms, "!r:localhost"), number(t, tr.ids.users, "@p:localhost")
 	day, week := 24*time.Hour, 7*24*time.Hour
 	for _, e := range []struct {
 		id      string
