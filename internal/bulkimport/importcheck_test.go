@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relais-sante/relais/internal/testenv"
 )
 
 func checkRow(line int, sheet, mediator, dep, person string) Row {
@@ -161,10 +163,7 @@ func TestReadImportFileSortsLines(t *testing.T) {
 
 func TestFileSheetLines(t *testing.T) {
 	base := checkRow(2, "S1", "MED-1", "59", "P1")
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
+	paris := testenv.Paris
 	second := func(change func(*Row)) []Row {
 		return []Row{base, with(checkRow(3, "S1", "MED-1", "59", "P1"), change)}
 	}

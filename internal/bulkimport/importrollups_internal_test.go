@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relais-sante/relais/internal/testenv"
 )
 
 // The pure aggregation of writeImportRollups, against literal rows; the
@@ -113,17 +115,9 @@ func rollupFile() (*importFile, map[importDayKey]bool) {
 	return importFileOf(rows, ids), fresh
 }
 
-func paris(t testing.TB) *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 func TestComputeImportRollups(t *testing.T) {
 	f, fresh := rollupFile()
-	got := computeImportRollups(f, fresh, paris(t), paris(t))
+	got := computeImportRollups(f, fresh, testenv.Paris, testenv.Paris)
 	want := []string{
 		// 5 March, mediator 1: S1 and S2 (not K1, known; not S3, 4 March).
 		"d 2024-03-05 1 sheets  2 0 0",
@@ -235,7 +229,7 @@ func TestComputeImportRollupsResolvedDayInParis(t *testing.T) {
 		}
 		f, fresh := rollupFile()
 		var got []string
-		for _, l := range computeImportRollups(f, fresh, zone, paris(t)).lines() {
+		for _, l := range computeImportRollups(f, fresh, zone, testenv.Paris).lines() {
 			if strings.Contains(l, " r ") && strings.HasPrefix(l, "fu ") {
 				got = append(got, l)
 			}
@@ -294,7 +288,7 @@ func BenchmarkImportRollupsCompute(b *testing.B) {
 		n = v
 	}
 	f, fresh := syntheticImport(n)
-	zone := paris(b)
+	zone := testenv.Paris
 	b.ReportAllocs()
 	for b.Loop() {
 		computeImportRollups(f, fresh, zone, zone)

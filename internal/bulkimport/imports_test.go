@@ -94,9 +94,8 @@ func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
 		t.Errorf("sheet A1: source %q, département %q, request positions %v", source, dep, positions)
 	}
 	var resolved int
-	_ = db.SQL.QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved)
-	if resolved != 1 {
-		t.Errorf("%d requests with a resolution time, want 1 (the resolved one)", resolved)
+	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM requests WHERE resolved_at IS NOT NULL`).Scan(&resolved); err != nil || resolved != 1 {
+		t.Errorf("%d requests with a resolution time (%v), want 1 (the resolved one)", resolved, err)
 	}
 
 	again, err := bulkimport.New(st).ImportRows(ctx, rowsOf(rows...), bulkimport.Options{})
@@ -612,10 +611,7 @@ func TestImportRowsAsTheTablesOwner(t *testing.T) {
 func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
-	paris, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		t.Fatal(err)
-	}
+	paris := testenv.Paris
 	if _, err := bulkimport.New(db.Store).ImportRows(ctx, rowsOf(importRow(2, "A0", "MED-1", "59", "P1", "droits", "css", "resolue")), bulkimport.Options{}); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/matrix/matrixtest"
@@ -51,7 +52,7 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 	tr := bot(t, srv, botUser, db)
 	pres := matrix.NewPresenter(tr, relais.CommandNames())
 	keys := state.New(rdb.Client, rdb.Prefix)
-	_, fs := serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres})
+	_, fs := serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres}, nil)
 	p := matrixtest.NewPeer(t, srv, person)
 	room := p.Room(tr.UserID(), true, encrypted)
 	p.WaitMember(room, tr.UserID(), true)
@@ -59,13 +60,19 @@ func newBotRoom(t *testing.T, encrypted bool) *botRoom {
 }
 
 // serveBot runs the bot on the presenter until the test ends: opts says
-// its store, drafts and outbox; the forms, the time zone and the log are
-// every Matrix test's. It returns the bot, and the forms for the reminders.
-func serveBot(t *testing.T, pres *matrix.Presenter, opts relais.Options) (*relais.Bot, map[string]*forms.Form) {
+// its store, drafts and outbox, and may say its forms and clock; the
+// forms (unless given), the time zone and the log are every Matrix test's.
+// When handled is not nil, each message's outcome is sent there once the
+// bot has handled it (all it sent is then on the homeserver). It returns
+// the bot, and the forms for the reminders.
+func serveBot(t *testing.T, pres *matrix.Presenter, opts relais.Options, handled chan<- error) (*relais.Bot, map[string]*forms.Form) {
 	t.Helper()
-	fs, err := forms.LoadFS(dialogs.FS, ".")
-	if err != nil {
-		t.Fatal(err)
+	fs := map[string]*forms.Form(opts.Forms)
+	if fs == nil {
+		var err error
+		if fs, err = forms.LoadFS(dialogs.FS, "."); err != nil {
+			t.Fatal(err)
+		}
 	}
 	opts.Location, opts.Forms, opts.Log = testenv.Paris, relais.Forms(fs), slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	b := relais.New(opts)
@@ -73,8 +80,15 @@ func serveBot(t *testing.T, pres *matrix.Presenter, opts relais.Options) (*relai
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		if err := pres.Serve(ctx, b.HandleEvent); err != nil {
-			t.Errorf("Run: %v", err)
+		err := pres.Serve(ctx, func(ctx context.Context, ev chat.Event) error {
+			err := b.HandleEvent(ctx, ev)
+			if handled != nil {
+				handled <- err
+			}
+			return err
+		})
+		if err != nil {
+			t.Errorf("Serve: %v", err)
 		}
 	}()
 	t.Cleanup(func() { cancel(); <-finished })
@@ -123,29 +137,12 @@ func (r *botRoom) fillSheet() {
 	if body := r.expect("Date de l'accompagnement ?"); !strings.HasSuffix(body, "\n1. Aujourd'hui\n2. Hier") {
 		r.t.Fatalf("the date question shows %q, want its choices numbered from 1, one per line", body)
 	}
-	for _, step := range []struct{ say, want string }{
-		{"aujourd'hui", "Personne accompagnée ?"},
-		{"1", "Sexe de la personne ?\n1. Femme\n2. Homme\n3. Non binaire"}, // Nouvelle personne, by number
-		{"FEMME", "Âge de la personne"},
-		{"34", "quartier prioritaire"},
-		{"1", "Principale ressource"}, // Oui
-		{"RSA", "Comment la personne a-t-elle connu"},
-		{"aller vers", "Niveau d'intervention ?"},
-		{"accompagne", "Orientation vers les acteurs"},
-		{"Oui", "Accès aux droits"},
-		{"Accès aux droits", "Complémentaire Santé Solidaire"},
-		{"complementaire sante solidaire", "En cours"},
-		{"En cours", "Dans 1 semaine"},
-		{"Dans 1 semaine", "Non"},
-		{"Non", "Mobilité"},
-		{"1 2", "Valider"}, // Mobilité and Manque d'info sur les dispositifs
-		{"Valider", "Une note ?"},
-		{"Orientée vers la PMI du quartier.", "Enregistrer"},
-		{"enregistrer", "Fiche n° 1 enregistrée."},
-	} {
+	for _, step := range sheetInputs {
 		r.say(step.say)
 		r.expect(step.want)
 	}
+	r.say("enregistrer")
+	r.expect("Fiche n° 1 enregistrée.")
 	var (
 		n                                   int
 		sex, qpv, resources, contact, level string
@@ -162,6 +159,32 @@ func (r *botRoom) fillSheet() {
 	if got := []any{n, sex, age, qpv, resources, contact, level, note, obstacles}; !reflect.DeepEqual(got, []any{1, "F", 34, "oui", "rsa", "aller_vers", "accompagne", "Orientée vers la PMI du quartier.", 2}) {
 		r.t.Fatalf("saved %v", got)
 	}
+}
+
+// sheetInputs is a whole sheet after « !fiche », up to its summary, as a
+// mediator types it: numbers and labels (case, accents and a leading emoji
+// ignored), and a part of the bot's answer that shows the step was taken.
+// The person is chosen by label, « Nouvelle personne »: once a mediator has
+// saved sheets, the people they met come first among the choices (the load
+// benchmark fills sheet after sheet with these inputs).
+var sheetInputs = []struct{ say, want string }{
+	{"aujourd'hui", "Personne accompagnée ?"},
+	{"Nouvelle personne", "Sexe de la personne ?\n1. Femme\n2. Homme\n3. Non binaire"},
+	{"FEMME", "Âge de la personne"},
+	{"34", "quartier prioritaire"},
+	{"1", "Principale ressource"}, // Oui
+	{"RSA", "Comment la personne a-t-elle connu"},
+	{"aller vers", "Niveau d'intervention ?"},
+	{"accompagne", "Orientation vers les acteurs"},
+	{"Oui", "Accès aux droits"},
+	{"Accès aux droits", "Complémentaire Santé Solidaire"},
+	{"complementaire sante solidaire", "En cours"},
+	{"En cours", "Dans 1 semaine"},
+	{"Dans 1 semaine", "Non"},
+	{"Non", "Mobilité"},
+	{"1 2", "Valider"}, // Mobilité and Manque d'info sur les dispositifs: two choices in one message
+	{"Valider", "Une note ?"},
+	{"Orientée vers la PMI du quartier.", "Enregistrer"},
 }
 
 // figures asks a question in plain French: the answer comes in the room,

@@ -6,7 +6,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,7 +20,6 @@ import (
 	"github.com/relais-sante/relais/dialogs"
 	relais "github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/bot/bottest"
-	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/matrix"
 	"github.com/relais-sante/relais/internal/matrix/matrixtest"
@@ -92,26 +90,11 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	tr := bot(t, srv, botUser, db)
 	pres := matrix.NewPresenter(tr, relais.CommandNames())
 	keys := state.New(rdb.Client, rdb.Prefix)
-	b := relais.New(relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres,
-		Location: testenv.Paris, Now: func() time.Time { return goldenNow }, Forms: fs,
-		Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))})
 	// handled says when the bot has answered a message: everything it
 	// sent is then on the homeserver (tr.Stats counts it).
 	handled := make(chan error, 10)
-	ctx, cancel := context.WithCancel(context.Background())
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		err := pres.Serve(ctx, func(ctx context.Context, ev chat.Event) error {
-			err := b.HandleEvent(ctx, ev)
-			handled <- err
-			return err
-		})
-		if err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-finished })
+	serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: pres,
+		Now: func() time.Time { return goldenNow }, Forms: fs}, handled)
 
 	code, err := db.Store.CreateInvitation(context.Background(), store.Invitation{Role: roles.Mediator, Departement: "59",
 		Structure: "CCAS Roubaix", ExpiresAt: goldenNow.Add(7 * 24 * time.Hour)})

@@ -17,121 +17,84 @@ import (
 // position. It is the transport's own bookkeeping, beside mautrix's crypto
 // and state stores in the same database.
 type ids struct {
-	db *sql.DB
-
-	mu        sync.Mutex
-	roomByID  map[int64]id.RoomID
-	roomByMX  map[id.RoomID]int64
-	userByID  map[int64]id.UserID
-	userByMX  map[id.UserID]int64
-	cacheSize int
+	db    *sql.DB
+	rooms *numbering[id.RoomID]
+	users *numbering[id.UserID]
 }
 
 func newIDs(db *sql.DB) *ids {
-	return &ids{db: db, roomByID: map[int64]id.RoomID{}, roomByMX: map[id.RoomID]int64{}, userByID: map[int64]id.UserID{}, userByMX: map[id.UserID]int64{}}
+	return &ids{db: db,
+		rooms: newNumbering[id.RoomID](db, "matrix_rooms", "room_id", "chat", ErrUnknownChat),
+		users: newNumbering[id.UserID](db, "matrix_users", "user_id", "user", ErrUnknownUser)}
 }
 
-// maxCached bounds the in-memory maps; past it they start over (the
+// numbering gives one kind of Matrix id (rooms, users) its local numbers,
+// both ways, from its table, with the pairs seen kept in memory: every
+// event asks for its room's and sender's numbers, and they never change.
+type numbering[K ~string] struct {
+	db            *sql.DB
+	table, column string
+	what          string // « chat », « user »: the number's name in errors
+	unknown       error  // a number that names nothing
+
+	mu   sync.Mutex
+	byID map[int64]K
+	byMX map[K]int64
+}
+
+func newNumbering[K ~string](db *sql.DB, table, column, what string, unknown error) *numbering[K] {
+	return &numbering[K]{db: db, table: table, column: column, what: what, unknown: unknown, byID: map[int64]K{}, byMX: map[K]int64{}}
+}
+
+// maxCached bounds each numbering's memory; past it, it starts over (the
 // database answers).
 const maxCached = 100_000
 
-func (s *ids) remember(room id.RoomID, n int64, user id.UserID, u int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cacheSize > maxCached {
-		s.roomByID, s.roomByMX = map[int64]id.RoomID{}, map[id.RoomID]int64{}
-		s.userByID, s.userByMX = map[int64]id.UserID{}, map[id.UserID]int64{}
-		s.cacheSize = 0
+func (c *numbering[K]) remember(key K, n int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.byMX) >= maxCached {
+		c.byID, c.byMX = map[int64]K{}, map[K]int64{}
 	}
-	if room != "" {
-		s.roomByID[n], s.roomByMX[room] = room, n
-	}
-	if user != "" {
-		s.userByID[u], s.userByMX[user] = user, u
-	}
-	s.cacheSize++
+	c.byID[n], c.byMX[key] = key, n
 }
 
-// room is the local number of a Matrix room, given on first sight.
-func (s *ids) room(ctx context.Context, room id.RoomID) (int64, error) {
-	s.mu.Lock()
-	n, ok := s.roomByMX[room]
-	s.mu.Unlock()
+// number is the local number of key, given on first sight. The no-op
+// update makes RETURNING answer for an existing row too.
+func (c *numbering[K]) number(ctx context.Context, key K) (int64, error) {
+	c.mu.Lock()
+	n, ok := c.byMX[key]
+	c.mu.Unlock()
 	if ok {
 		return n, nil
 	}
-	n, err := upsertID(ctx, s.db, "matrix_rooms", "room_id", string(room))
+	err := c.db.QueryRowContext(ctx, `INSERT INTO `+c.table+` (`+c.column+`) VALUES ($1)
+		ON CONFLICT (`+c.column+`) DO UPDATE SET `+c.column+` = EXCLUDED.`+c.column+` RETURNING id`, string(key)).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("number room: %w", err)
+		return 0, fmt.Errorf("number %s: %w", c.what, err)
 	}
-	s.remember(room, n, "", 0)
+	c.remember(key, n)
 	return n, nil
 }
 
-// roomOf is the Matrix room of a local number.
-func (s *ids) roomOf(ctx context.Context, n int64) (id.RoomID, error) {
-	s.mu.Lock()
-	room, ok := s.roomByID[n]
-	s.mu.Unlock()
+// of is the Matrix id of local number n.
+func (c *numbering[K]) of(ctx context.Context, n int64) (K, error) {
+	c.mu.Lock()
+	key, ok := c.byID[n]
+	c.mu.Unlock()
 	if ok {
-		return room, nil
+		return key, nil
 	}
-	var r string
-	err := s.db.QueryRowContext(ctx, `SELECT room_id FROM matrix_rooms WHERE id = $1`, n).Scan(&r)
+	var k string
+	err := c.db.QueryRowContext(ctx, `SELECT `+c.column+` FROM `+c.table+` WHERE id = $1`, n).Scan(&k)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("chat %d: %w", n, ErrUnknownChat)
+		return "", fmt.Errorf("%s %d: %w", c.what, n, c.unknown)
 	}
 	if err != nil {
-		return "", fmt.Errorf("room of chat %d: %w", n, err)
+		return "", fmt.Errorf("matrix id of %s %d: %w", c.what, n, err)
 	}
-	s.remember(id.RoomID(r), n, "", 0)
-	return id.RoomID(r), nil
-}
-
-// user is the local number of a Matrix user, given on first sight.
-func (s *ids) user(ctx context.Context, user id.UserID) (int64, error) {
-	s.mu.Lock()
-	n, ok := s.userByMX[user]
-	s.mu.Unlock()
-	if ok {
-		return n, nil
-	}
-	n, err := upsertID(ctx, s.db, "matrix_users", "user_id", string(user))
-	if err != nil {
-		return 0, fmt.Errorf("number user: %w", err)
-	}
-	s.remember("", 0, user, n)
-	return n, nil
-}
-
-// userOf is the Matrix user of a local number.
-func (s *ids) userOf(ctx context.Context, n int64) (id.UserID, error) {
-	s.mu.Lock()
-	user, ok := s.userByID[n]
-	s.mu.Unlock()
-	if ok {
-		return user, nil
-	}
-	var u string
-	err := s.db.QueryRowContext(ctx, `SELECT user_id FROM matrix_users WHERE id = $1`, n).Scan(&u)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("user %d: %w", n, ErrUnknownUser)
-	}
-	if err != nil {
-		return "", fmt.Errorf("user %d: %w", n, err)
-	}
-	s.remember("", 0, id.UserID(u), n)
-	return id.UserID(u), nil
-}
-
-// upsertID returns the number of key in table, inserting it if new. The
-// no-op update makes RETURNING answer for an existing row too.
-func upsertID(ctx context.Context, db *sql.DB, table, column, key string) (int64, error) {
-	var n int64
-	q := `INSERT INTO ` + table + ` (` + column + `) VALUES ($1)
-		ON CONFLICT (` + column + `) DO UPDATE SET ` + column + ` = EXCLUDED.` + column + ` RETURNING id`
-	err := db.QueryRowContext(ctx, q, key).Scan(&n)
-	return n, err
+	c.remember(K(k), n)
+	return K(k), nil
 }
 
 // received numbers an event that came in and says whether it was handled

@@ -40,7 +40,7 @@ func TestLinkedPersonOnMatrix(t *testing.T) {
 	out := &bothMessengers{matrix: pres}
 	keys := state.New(rdb.Client, rdb.Prefix)
 	b, fs := serveBot(t, pres, relais.Options{Store: db.Store, Drafts: keys.Drafts(), Updates: keys.Updates(), Out: out,
-		Username: "relais_bot", MatrixUserID: tr.UserID()})
+		Username: "relais_bot", MatrixUserID: tr.UserID()}, nil)
 	ctx := context.Background()
 
 	// Awa, on Telegram (her updates are handed to the bot as the Telegram

@@ -33,27 +33,8 @@ import (
 // loadSheet is one whole accompaniment sheet typed on Matrix (the inputs
 // of TestBotFillsASheetOnMatrix): what the mediator types and a part of
 // the bot's answer that shows the step was taken.
-var loadSheet = []struct{ say, want string }{
-	{"!fiche", "Date de l'accompagnement ?"},
-	{"aujourd'hui", "Personne accompagnée ?"},
-	{"Nouvelle personne", "Sexe de la personne ?"},
-	{"FEMME", "Âge de la personne"},
-	{"34", "quartier prioritaire"},
-	{"1", "Principale ressource"}, // Oui
-	{"RSA", "Comment la personne a-t-elle connu"},
-	{"aller vers", "Niveau d'intervention ?"},
-	{"accompagne", "Orientation vers les acteurs"},
-	{"Oui", "Accès aux droits"},
-	{"Accès aux droits", "Complémentaire Santé Solidaire"},
-	{"complementaire sante solidaire", "En cours"},
-	{"En cours", "Dans 1 semaine"},
-	{"Dans 1 semaine", "Non"},
-	{"Non", "Mobilité"},
-	{"1 2", "Valider"}, // two choices of a multiple choice in one message
-	{"Valider", "Une note ?"},
-	{"Orientée vers la PMI du quartier.", "Enregistrer"},
-	{"enregistrer", "enregistrée."},
-}
+var loadSheet = slices.Concat([]struct{ say, want string }{{"!fiche", "Date de l'accompagnement ?"}},
+	sheetInputs, []struct{ say, want string }{{"enregistrer", "enregistrée."}})
 
 // TestMatrixLoad is the Matrix load benchmark (build tags matrixload and
 // goolm; never part of `make test`): `relais serve` as its own process, on

@@ -68,7 +68,7 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 		room := ev.ChatID
 		ev.ChatID = ev.SenderID
 		if numbers, ok := shown.several(ev.Text); ok {
-			return p.pressEach(ctx, ev, room, numbers, h)
+			return p.pressEach(ctx, ev, room, shown, numbers, h)
 		}
 		if data, ok := shown.read(ev.Text); ok {
 			ev.Press = &Press{Data: data, MessageID: shown.Message, MessageText: shown.Text}
@@ -80,27 +80,31 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 }
 
 // pressEach presses the choices numbered in one message (« 1 3 » at a
-// multiple choice: choices with « Valider »), one after the other, each read from the choices as
-// the previous press left them. Each press has an id of its own, derived
-// from the message's (negative: no transport gives those), so a
-// redelivered message presses nothing twice.
-func (p *Presenter) pressEach(ctx context.Context, ev Event, room int64, numbers []string, h Handler) error {
+// multiple choice: choices with « Valider »), one after the other, each
+// read from the choices as the previous press left them (the first from
+// first, read already). Each press has an id of its own, derived from the
+// message's (negative: no transport gives those), so a redelivered message
+// presses nothing twice.
+func (p *Presenter) pressEach(ctx context.Context, ev Event, room int64, first shown, numbers []string, h Handler) error {
+	shown := first
 	for k, n := range numbers {
-		shown, err := p.meet(ctx, ev.SenderID, room)
-		if err != nil {
-			return err
-		}
-		data, ok := shown.read(n)
-		if !ok || !shown.multi() {
-			// Out of range: the rest is not pressed; the bot says what it
-			// expects at the number typed.
-			press := ev
-			press.Text, press.MessageID = n, -((int(int64(ev.MessageID)-FirstLocal)+1)*maxPresses + k)
-			return h(ctx, press)
+		if k > 0 {
+			var err error
+			if shown, err = p.meet(ctx, ev.SenderID, room); err != nil {
+				return err
+			}
 		}
 		press := ev
-		press.Text = ""
 		press.MessageID = -((int(int64(ev.MessageID)-FirstLocal)+1)*maxPresses + k)
+		data, ok := shown.read(n)
+		if !ok || !shown.multi() {
+			// Out of range, or the choices are no longer a multiple
+			// choice (« Valider » closed it): the rest is not pressed; the
+			// bot says what it expects at the number typed.
+			press.Text = n
+			return h(ctx, press)
+		}
+		press.Text = ""
 		press.Press = &Press{Data: data, MessageID: shown.Message, MessageText: shown.Text}
 		if err := h(ctx, press); err != nil {
 			return err
@@ -223,8 +227,6 @@ func (s shown) read(typed string) (string, bool) {
 	return "", false
 }
 
-// multi says whether the choices are a multiple choice: they end with
-// « Valider », the engine's control to close one.
 // several is the numbers of one message pressed one after the other: only
 // at a multiple choice (choices with « Valider »); elsewhere « 1 3 » is
 // not an answer and the bot says so.
@@ -233,6 +235,8 @@ func (s shown) several(typed string) ([]string, bool) {
 	return numbers, len(numbers) > 1 && s.multi()
 }
 
+// multi says whether the choices are a multiple choice: they end with
+// « Valider », the engine's control to close one.
 func (s shown) multi() bool {
 	for _, c := range s.Choices {
 		if frtext.LabelKey(c.Label) == "valider" {
@@ -243,21 +247,28 @@ func (s shown) multi() bool {
 }
 
 // meet records the room the person wrote from (the bot answers there) and
-// returns the choices they were last shown.
+// returns the choices they were last shown there. It only reads, but for a
+// person's first message or one from another room (a new direct chat):
+// then the room is recorded and no choices are kept (those shown elsewhere
+// are not the ones the person sees).
 func (p *Presenter) meet(ctx context.Context, person, room int64) (shown, error) {
 	var (
 		s   shown
+		was int64
 		raw []byte
 	)
-	err := p.t.db.QueryRowContext(ctx, `INSERT INTO matrix_people (person, room) VALUES ($1, $2)
-		ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room,
-			choices_message = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_message ELSE 0 END,
-			choices_text = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices_text ELSE '' END,
-			choices = CASE WHEN matrix_people.room = EXCLUDED.room THEN matrix_people.choices ELSE '[]' END,
-			updated_at = now()
-		RETURNING choices_message, choices_text, choices`, person, room).Scan(&s.Message, &s.Text, &raw)
-	if err != nil {
+	err := p.t.db.QueryRowContext(ctx, `SELECT room, choices_message, choices_text, choices FROM matrix_people WHERE person = $1`, person).
+		Scan(&was, &s.Message, &s.Text, &raw)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return shown{}, fmt.Errorf("matrix: room of person %d: %w", person, err)
+	}
+	if err != nil || was != room {
+		if _, err := p.t.db.ExecContext(ctx, `INSERT INTO matrix_people (person, room) VALUES ($1, $2)
+			ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room, choices_message = 0, choices_text = '', choices = '[]', updated_at = now()`,
+			person, room); err != nil {
+			return shown{}, fmt.Errorf("matrix: record the room of person %d: %w", person, err)
+		}
+		return shown{}, nil
 	}
 	if err := json.Unmarshal(raw, &s.Choices); err != nil {
 		return shown{}, fmt.Errorf("matrix: choices of person %d: %w", person, err)

@@ -57,7 +57,7 @@ const maxTexts = 10_000
 // edit changes nothing). In an encrypted room everything is encrypted (the text,
 // the edit, the attachment); it is never sent in clear.
 func (t *Transport) Post(ctx context.Context, m chat.Message) (int, error) {
-	room, err := t.ids.roomOf(ctx, m.ChatID)
+	room, err := t.ids.rooms.of(ctx, m.ChatID)
 	if err != nil {
 		return 0, err
 	}
@@ -206,7 +206,7 @@ func uploadName(name string, encrypted bool) string {
 // sent in clear (redactions are not encrypted), and it says nothing but
 // which event goes.
 func (t *Transport) Redact(ctx context.Context, chatID int64, n int) error {
-	room, err := t.ids.roomOf(ctx, chatID)
+	room, err := t.ids.rooms.of(ctx, chatID)
 	if err != nil {
 		return err
 	}

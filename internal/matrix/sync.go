@@ -350,7 +350,7 @@ func (p *pipeline) add(ctx context.Context, next string, items []item) {
 // failure it handles nothing more (the items come again).
 func (p *pipeline) drain(ctx context.Context, room id.RoomID, lane *roomLane) {
 	defer p.handling.Done()
-	chatID, err := p.t.ids.room(ctx, room)
+	chatID, err := p.t.ids.rooms.number(ctx, room)
 	for {
 		p.mu.Lock()
 		if len(lane.items) == 0 || p.failure != nil || err != nil {
@@ -452,7 +452,7 @@ func (t *Transport) inbound(ctx context.Context, evt *event.Event, chatID, n int
 	if c == nil || (c.MsgType != event.MsgText && c.MsgType != event.MsgEmote) || c.RelatesTo.GetReplaceID() != "" {
 		return Event{}, false, nil
 	}
-	sender, err := t.ids.user(ctx, evt.Sender)
+	sender, err := t.ids.users.number(ctx, evt.Sender)
 	if err != nil {
 		return Event{}, false, err
 	}
@@ -469,7 +469,7 @@ func (t *Transport) invited(ctx context.Context, it item) error {
 		}
 		return fmt.Errorf("join %s: %w", it.room, err)
 	}
-	chatID, err := t.ids.room(ctx, it.room)
+	chatID, err := t.ids.rooms.number(ctx, it.room)
 	if err != nil {
 		return err
 	}
@@ -503,7 +503,7 @@ func (t *Transport) leaveGroup(ctx context.Context, room id.RoomID, chatID int64
 
 // LeaveChat makes the bot leave a room.
 func (t *Transport) LeaveChat(ctx context.Context, chatID int64) error {
-	room, err := t.ids.roomOf(ctx, chatID)
+	room, err := t.ids.rooms.of(ctx, chatID)
 	if err != nil {
 		return err
 	}

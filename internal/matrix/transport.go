@@ -205,23 +205,23 @@ func (t *Transport) Stats() Stats { return t.pacer.stats() }
 
 // ChatOf is the local number of a Matrix room (given on first sight).
 func (t *Transport) ChatOf(ctx context.Context, roomID string) (int64, error) {
-	return t.ids.room(ctx, id.RoomID(roomID))
+	return t.ids.rooms.number(ctx, id.RoomID(roomID))
 }
 
 // RoomOf is the Matrix room of a local chat number.
 func (t *Transport) RoomOf(ctx context.Context, chatID int64) (string, error) {
-	r, err := t.ids.roomOf(ctx, chatID)
+	r, err := t.ids.rooms.of(ctx, chatID)
 	return r.String(), err
 }
 
 // PersonOf is the local number of a Matrix user (given on first sight).
 func (t *Transport) PersonOf(ctx context.Context, userID string) (int64, error) {
-	return t.ids.user(ctx, id.UserID(userID))
+	return t.ids.users.number(ctx, id.UserID(userID))
 }
 
 // UserOf is the Matrix user of a local person number.
 func (t *Transport) UserOf(ctx context.Context, personID int64) (string, error) {
-	u, err := t.ids.userOf(ctx, personID)
+	u, err := t.ids.users.of(ctx, personID)
 	return u.String(), err
 }
 

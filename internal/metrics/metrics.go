@@ -109,15 +109,15 @@ func (m *Metrics) WatchSender(s *telegram.Sender) {
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "relais_sender_queue_depth",
 			Help: "Telegram calls queued or running in chats."}, func() float64 { return float64(s.QueueDepth()) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_too_many_requests_total",
-			Help: "429 answers received from Telegram."}, func() float64 { return float64(s.Stats().TooManyRequests) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_calls_sent_total",
-			Help: "Telegram calls that succeeded."}, func() float64 { return float64(s.Stats().Sent) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_calls_failed_total",
-			Help: "Telegram calls given up."}, func() float64 { return float64(s.Stats().Failed) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_telegram_bulk_sent_total",
-			Help: "Scheduled (bulk) Telegram calls that succeeded: reminders, nudges, digests, review reminders; they go after conversations."},
-			func() float64 { return float64(s.Stats().BulkSent) }),
+		counterOf("relais_telegram_too_many_requests_total", "429 answers received from Telegram.",
+			func() int64 { return s.Stats().TooManyRequests }),
+		counterOf("relais_telegram_calls_sent_total", "Telegram calls that succeeded.",
+			func() int64 { return s.Stats().Sent }),
+		counterOf("relais_telegram_calls_failed_total", "Telegram calls given up.",
+			func() int64 { return s.Stats().Failed }),
+		counterOf("relais_telegram_bulk_sent_total",
+			"Scheduled (bulk) Telegram calls that succeeded: reminders, nudges, digests, review reminders; they go after conversations.",
+			func() int64 { return s.Stats().BulkSent }),
 	)
 }
 
@@ -130,15 +130,20 @@ type MatrixCounters interface{ Stats() matrix.Stats }
 // before people notice slow answers.
 func (m *Metrics) WatchMatrix(t MatrixCounters) {
 	m.reg.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_too_many_requests_total",
-			Help: "429 answers received from the Matrix homeserver."}, func() float64 { return float64(t.Stats().TooManyRequests) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_calls_sent_total",
-			Help: "Matrix calls that succeeded (messages, edits, uploads, leaves)."}, func() float64 { return float64(t.Stats().Sent) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_retries_total",
-			Help: "Matrix calls attempted again after a failure (429, 5xx, network)."}, func() float64 { return float64(t.Stats().Retries) }),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "relais_matrix_calls_failed_total",
-			Help: "Matrix calls given up."}, func() float64 { return float64(t.Stats().Failed) }),
+		counterOf("relais_matrix_too_many_requests_total", "429 answers received from the Matrix homeserver.",
+			func() int64 { return t.Stats().TooManyRequests }),
+		counterOf("relais_matrix_calls_sent_total", "Matrix calls that succeeded (messages, edits, uploads, leaves).",
+			func() int64 { return t.Stats().Sent }),
+		counterOf("relais_matrix_retries_total", "Matrix calls attempted again after a failure (429, 5xx, network).",
+			func() int64 { return t.Stats().Retries }),
+		counterOf("relais_matrix_calls_failed_total", "Matrix calls given up.",
+			func() int64 { return t.Stats().Failed }),
 	)
+}
+
+// counterOf is a counter a transport keeps itself, read at each scrape.
+func counterOf(name, help string, read func() int64) prometheus.Collector {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(read()) })
 }
 
 // WatchRedis counts the client's failed commands (not "key not found").

@@ -3,11 +3,8 @@ package state
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/ids"
 )
@@ -42,9 +39,7 @@ func (s *Drafts) SetPrompt(ctx context.Context, chatID ids.ChatID, userID ids.Te
 	if err != nil {
 		return fmt.Errorf("encode prompt: %w", err)
 	}
-	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
-		snap.forgetPrompt()
-	}
+	forgetPart(ctx, chatID, userID, promptPart)
 	if err := s.rdb.Set(ctx, s.promptKey(chatID, userID), data, PromptTTL).Err(); err != nil {
 		return fmt.Errorf("save prompt: %w", err)
 	}
@@ -54,25 +49,12 @@ func (s *Drafts) SetPrompt(ctx context.Context, chatID ids.ChatID, userID ids.Te
 // Prompt returns the question waiting in the chat; false when none. The
 // update's Snapshot answers it when it knows the prompt.
 func (s *Drafts) Prompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (Prompt, bool, error) {
-	var (
-		data  []byte
-		known bool
-		err   error
-	)
-	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
-		data, known = snap.cachedPrompt()
-		if known && data == nil {
-			return Prompt{}, false, nil
-		}
+	data, found, err := readThrough(ctx, s.rdb, s.promptKey(chatID, userID), chatID, userID, promptPart)
+	if err != nil {
+		return Prompt{}, false, fmt.Errorf("load prompt: %w", err)
 	}
-	if !known {
-		data, err = s.rdb.Get(ctx, s.promptKey(chatID, userID)).Bytes()
-		if errors.Is(err, redis.Nil) {
-			return Prompt{}, false, nil
-		}
-		if err != nil {
-			return Prompt{}, false, fmt.Errorf("load prompt: %w", err)
-		}
+	if !found {
+		return Prompt{}, false, nil
 	}
 	var p Prompt
 	if err := json.Unmarshal(data, &p); err != nil {
@@ -83,9 +65,7 @@ func (s *Drafts) Prompt(ctx context.Context, chatID ids.ChatID, userID ids.Teleg
 
 // ClearPrompt forgets the question (answered, or another command came).
 func (s *Drafts) ClearPrompt(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error {
-	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
-		snap.forgetPrompt()
-	}
+	forgetPart(ctx, chatID, userID, promptPart)
 	if err := s.rdb.Del(ctx, s.promptKey(chatID, userID)).Err(); err != nil {
 		return fmt.Errorf("clear prompt: %w", err)
 	}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -29,12 +30,18 @@ type Snapshot struct {
 	chatID ids.ChatID
 	userID ids.TelegramID
 
-	mu          sync.Mutex
-	draft       []byte // nil: none stored
-	prompt      []byte
-	draftKnown  bool // draft holds what Redis holds
-	promptKnown bool
+	mu    sync.Mutex
+	val   [2][]byte // by part; nil: none stored
+	known [2]bool   // val[p] holds what Redis holds
 }
+
+// part names what a Snapshot holds, in the order Claim reads them.
+type part int
+
+const (
+	draftPart part = iota
+	promptPart
+)
 
 type snapshotKey struct{}
 
@@ -57,38 +64,54 @@ func snapshotOf(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) *
 	return s
 }
 
-// cachedDraft returns the draft's bytes if the snapshot still knows them.
-func (s *Snapshot) cachedDraft() (data []byte, known bool) {
+// cached returns p's bytes if the snapshot still knows them.
+func (s *Snapshot) cached(p part) (data []byte, known bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.draft, s.draftKnown
+	return s.val[p], s.known[p]
 }
 
-func (s *Snapshot) cachedPrompt() (data []byte, known bool) {
+func (s *Snapshot) forget(p part) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.prompt, s.promptKnown
-}
-
-func (s *Snapshot) forgetDraft() {
-	s.mu.Lock()
-	s.draft, s.draftKnown = nil, false
+	s.val[p], s.known[p] = nil, false
 	s.mu.Unlock()
 }
 
-func (s *Snapshot) forgetPrompt() {
-	s.mu.Lock()
-	s.prompt, s.promptKnown = nil, false
-	s.mu.Unlock()
+// forgetPart drops what ctx's snapshot of chatID and userID knows of p:
+// called before each write of p, so that the update's next read asks
+// Redis (even when the write fails and leaves Redis unknown).
+func forgetPart(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID, p part) {
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		snap.forget(p)
+	}
 }
 
 // forgetSnapshot drops whatever ctx's snapshot knows (a write that may
 // touch any key, such as an erasure).
 func forgetSnapshot(ctx context.Context) {
 	if s, _ := ctx.Value(snapshotKey{}).(*Snapshot); s != nil {
-		s.forgetDraft()
-		s.forgetPrompt()
+		s.forget(draftPart)
+		s.forget(promptPart)
 	}
+}
+
+// readThrough returns chatID and userID's p stored at key: from ctx's
+// snapshot when it still knows it, else from Redis. found is false when
+// none is stored.
+func readThrough(ctx context.Context, rdb *redis.Client, key string, chatID ids.ChatID, userID ids.TelegramID, p part) (data []byte, found bool, err error) {
+	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
+		if data, known := snap.cached(p); known {
+			return data, data != nil, nil
+		}
+	}
+	data, err = rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return data, true, nil
 }
 
 // claimScript: done already → {1}; chat lease taken by someone else → {2};
@@ -122,12 +145,12 @@ func (s *Updates) Claim(ctx context.Context, chatID ids.ChatID, userID ids.Teleg
 	if len(vals) != 3 {
 		return 0, nil, fmt.Errorf("claim update %d: unexpected reply of %d values", updateID, len(vals))
 	}
-	snap := &Snapshot{chatID: chatID, userID: userID, draftKnown: true, promptKnown: true}
-	for i, dst := range []*[]byte{&snap.draft, &snap.prompt} {
-		switch v := vals[i+1].(type) {
+	snap := &Snapshot{chatID: chatID, userID: userID, known: [2]bool{true, true}}
+	for p := range snap.val {
+		switch v := vals[p+1].(type) {
 		case nil:
 		case string:
-			*dst = []byte(v)
+			snap.val[p] = []byte(v)
 		default:
 			return 0, nil, fmt.Errorf("claim update %d: unexpected value %T", updateID, v)
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/relais-sante/relais/internal/ids"
 )
 
 // Claim reads the user's draft and prompt with the chat's lease; the
@@ -114,5 +116,76 @@ func TestClaimSnapshotOfNothing(t *testing.T) {
 	}
 	if st, snap, err := updates.Claim(ctx, 20, 20, 1); err != nil || st != UpdateDone || snap != nil {
 		t.Fatalf("done claim = %v %v %v, want done without snapshot", st, snap, err)
+	}
+}
+
+// Each write of the update forgets what it changes, and only that: after
+// it, the update reads what Redis holds of the part written, and still the
+// claimed value of the other part. Each case starts from a fresh claim,
+// so that no earlier write has already forgotten the part (deleting any
+// one forget fails its case).
+func TestEachWriteOfTheUpdateForgetsWhatItChanges(t *testing.T) {
+	ctx := context.Background()
+	ks, _ := newKeyspace(t)
+	drafts, updates := ks.Drafts(), ks.Updates()
+	for i, c := range []struct {
+		name   string
+		write  func(uctx context.Context, chat ids.ChatID) error
+		form   string // the draft the update then reads; "": none
+		prompt string // the prompt's kind it then reads; "": none
+	}{
+		{"Save", func(uctx context.Context, chat ids.ChatID) error {
+			return drafts.Save(uctx, chat, 10, draft("action", t0))
+		}, "action", "hour"},
+		{"Delete", func(uctx context.Context, chat ids.ChatID) error {
+			return drafts.Delete(uctx, chat, 10)
+		}, "", "hour"},
+		{"SetPrompt", func(uctx context.Context, chat ids.ChatID) error {
+			return drafts.SetPrompt(uctx, chat, 10, Prompt{Kind: "structure", At: t0})
+		}, "fiche", "structure"},
+		{"ClearPrompt", func(uctx context.Context, chat ids.ChatID) error {
+			return drafts.ClearPrompt(uctx, chat, 10)
+		}, "fiche", ""},
+		// An erasure may touch any key: the update then reads both from
+		// Redis (its draft named the code and is gone; the prompt
+		// written behind the snapshot is seen).
+		{"EraseCode", func(uctx context.Context, _ ids.ChatID) error {
+			_, err := ks.EraseCode(uctx, "K7M2QX")
+			return err
+		}, "", "period"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			chat := ids.ChatID(100 + i)
+			if err := drafts.Save(ctx, chat, 10, draft("fiche", t0)); err != nil {
+				t.Fatal(err)
+			}
+			if err := drafts.SetPrompt(ctx, chat, 10, Prompt{Kind: "hour", At: t0}); err != nil {
+				t.Fatal(err)
+			}
+			st, snap, err := updates.Claim(ctx, chat, 10, 8000+i)
+			if err != nil || st != UpdateNew {
+				t.Fatalf("claim = %v %v", st, err)
+			}
+			uctx := WithSnapshot(ctx, snap)
+			// Behind the snapshot: another draft (naming the same
+			// code), another prompt.
+			if err := drafts.Save(ctx, chat, 10, draft("bilan", t0)); err != nil {
+				t.Fatal(err)
+			}
+			if err := drafts.SetPrompt(ctx, chat, 10, Prompt{Kind: "period", At: t0}); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.write(uctx, chat); err != nil {
+				t.Fatal(err)
+			}
+			d, ok, err := drafts.Load(uctx, chat, 10)
+			if err != nil || ok != (c.form != "") || d.FormID != c.form {
+				t.Errorf("draft after %s = %q %v %v, want %q", c.name, d.FormID, ok, err, c.form)
+			}
+			p, ok, err := drafts.Prompt(uctx, chat, 10)
+			if err != nil || ok != (c.prompt != "") || p.Kind != c.prompt {
+				t.Errorf("prompt after %s = %q %v %v, want %q", c.name, p.Kind, ok, err, c.prompt)
+			}
+		})
 	}
 }

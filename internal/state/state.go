@@ -12,7 +12,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -118,25 +117,12 @@ func member(chatID ids.ChatID, userID ids.TelegramID) string {
 // Load returns the draft of userID in chatID; false when there is none.
 // The update's Snapshot answers it when it knows the draft.
 func (s *Drafts) Load(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) (Draft, bool, error) {
-	var (
-		data  []byte
-		known bool
-		err   error
-	)
-	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
-		data, known = snap.cachedDraft()
-		if known && data == nil {
-			return Draft{}, false, nil
-		}
+	data, found, err := readThrough(ctx, s.rdb, s.draftKey(chatID, userID), chatID, userID, draftPart)
+	if err != nil {
+		return Draft{}, false, fmt.Errorf("load draft: %w", err)
 	}
-	if !known {
-		data, err = s.rdb.Get(ctx, s.draftKey(chatID, userID)).Bytes()
-		if errors.Is(err, redis.Nil) {
-			return Draft{}, false, nil
-		}
-		if err != nil {
-			return Draft{}, false, fmt.Errorf("load draft: %w", err)
-		}
+	if !found {
+		return Draft{}, false, nil
 	}
 	var d Draft
 	if err := json.Unmarshal(data, &d); err != nil {
@@ -155,9 +141,7 @@ func (s *Drafts) Save(ctx context.Context, chatID ids.ChatID, userID ids.Telegra
 	if at.IsZero() {
 		at = time.Now()
 	}
-	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
-		snap.forgetDraft()
-	}
+	forgetPart(ctx, chatID, userID, draftPart)
 	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, s.draftKey(chatID, userID), data, DraftTTL)
 		p.ZAdd(ctx, s.indexKey(), redis.Z{Score: float64(at.UnixMilli()), Member: member(chatID, userID)})
@@ -171,9 +155,7 @@ func (s *Drafts) Save(ctx context.Context, chatID ids.ChatID, userID ids.Telegra
 
 // Delete removes the draft (saved or cancelled).
 func (s *Drafts) Delete(ctx context.Context, chatID ids.ChatID, userID ids.TelegramID) error {
-	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
-		snap.forgetDraft()
-	}
+	forgetPart(ctx, chatID, userID, draftPart)
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Del(ctx, s.draftKey(chatID, userID))
 		p.ZRem(ctx, s.indexKey(), member(chatID, userID))
