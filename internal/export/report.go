@@ -12,6 +12,7 @@ import (
 	"github.com/relais-sante/relais/internal/annual"
 	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/indicators"
+	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/territory"
 )
 
@@ -53,15 +54,12 @@ func DefaultServed() territory.Served {
 // "nord"). Errors are French.
 func ScopeOf(dep string, served territory.Served) (indicators.Scope, error) {
 	d := strings.ToLower(strings.TrimSpace(dep))
-	widest := func() indicators.Scope {
-		if len(served) == 1 {
-			return indicators.Region(served[0].Code)
-		}
-		return indicators.National(served)
-	}
 	switch d {
 	case "", "region", "région":
-		return widest(), nil
+		// What an admin sees widest: the region, or the regions side by side.
+		if s, ok := indicators.Widest(served, indicators.Viewer{Role: roles.Admin}); ok {
+			return s, nil
+		}
 	case "national", "france":
 		return indicators.National(served), nil
 	}

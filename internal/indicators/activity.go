@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/frtext"
 )
 
@@ -84,7 +85,7 @@ func (a *Activity) structures() []structureGroup {
 		if label == "" {
 			label = "Structure non renseignée"
 		}
-		label += " (" + departementName(m.Departement) + ")"
+		label += " (" + codes.DepartementLabel(m.Departement) + ")"
 		if n := len(out); n > 0 && out[n-1].label == label {
 			out[n-1].posts = append(out[n-1].posts, m)
 			continue

@@ -92,29 +92,14 @@ func seedTenMillion(ctx context.Context, b *testing.B, db *testenv.DB) error {
 		                    level, social_protection, obstacles, source)
 		SELECT 'S' || ($1::int * $4::int + i), $1::int * $4::int + i + 1, 1 + ($1::int * $2::int + i % $2::int) % $3::int, $1::int * $2::int + i % $2::int + 1,
 		       make_date($5::int, 1, 1) + i % 365,
-		       CASE WHEN i % 100 < 58 THEN 'F' WHEN i % 100 < 99 THEN 'M' ELSE 'X' END,
-		       CASE WHEN i % 10 = 0 THEN NULL ELSE 16 + i % 70 END,
-		       CASE WHEN (i * 13) % 10 < 7 THEN 'oui' ELSE 'non' END,
-		       (ARRAY['aah','allocations_familiales','assurance_maladie','aucune','non_communique','chomage',
-		              'retraite','reversion','rsa','salaire','autre'])[1 + i % 11],
-		       (ARRAY['aller_vers','bouche_a_oreille','communication','contact_direct','orientation_partenaire',
-		              'rencontre_physique','demarche_usager'])[1 + i % 7],
-		       (ARRAY['informe','oriente','accompagne'])[1 + i % 3],
-		       CASE WHEN i % 5 < 2 THEN 'oui' ELSE 'non' END,
-		       CASE i % 4 WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY['mobilite']
-		                  WHEN 2 THEN ARRAY['demarches','langue'] ELSE ARRAY['ressources','logement','emploi'] END,
-		       'import'
+		       `+benchSheetMix+`
 		FROM generate_series(0, $4::int - 1) i`, y, peoplePerYear, posts, sheetsPerYear, year); err != nil {
 			return err
 		}
 		if err := step(fmt.Sprintf("%d: requests", year), `
 		INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, resolved_at)
 		SELECT 'S' || ($1::int * $2::int + i), p,
-		       CASE WHEN (i + p) % 8 < 5 THEN 'droits' ELSE 'soins' END,
-		       CASE WHEN (i + p) % 8 < 5
-		            THEN (ARRAY['frais_specialiste','css','prestations_sante','prestations_sociales','autre'])[1 + i % 5]
-		            ELSE (ARRAY['rdv','recherche_ps','bilan_sante','accompagnement_rdv','conseil','apa','depistage',
-		                        'plateforme_rdv','addiction','atelier_cuisine','autre'])[1 + i % 11] END,
+		       `+benchRequestMix+`,
 		       CASE WHEN i % 4 = 0 THEN 'en_cours' WHEN i % 20 = 1 THEN 'non_resolue' ELSE 'resolue' END,
 		       CASE WHEN i % 4 = 0 THEN make_date($3::int, 1, 1) + i % 365 + 14 END,
 		       CASE WHEN i % 4 <> 0 AND i % 20 <> 1 THEN make_timestamptz($3::int, 1, 1, 12, 0, 0) + (i % 380) * INTERVAL '1 day' END

@@ -11,6 +11,30 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
+// benchSheetMix is the generated sheets' columns from sex to source, for
+// row i of generate_series, and benchRequestMix a request's kind and type
+// for row i and position p: the same mix in BenchmarkReport1M and
+// BenchmarkReport10M.
+const (
+	benchSheetMix = `CASE WHEN i % 100 < 58 THEN 'F' WHEN i % 100 < 99 THEN 'M' ELSE 'X' END,
+	CASE WHEN i % 10 = 0 THEN NULL ELSE 16 + i % 70 END,
+	CASE WHEN (i * 13) % 10 < 7 THEN 'oui' ELSE 'non' END,
+	(ARRAY['aah','allocations_familiales','assurance_maladie','aucune','non_communique','chomage',
+	'retraite','reversion','rsa','salaire','autre'])[1 + i % 11],
+	(ARRAY['aller_vers','bouche_a_oreille','communication','contact_direct','orientation_partenaire',
+	'rencontre_physique','demarche_usager'])[1 + i % 7],
+	(ARRAY['informe','oriente','accompagne'])[1 + i % 3],
+	CASE WHEN i % 5 < 2 THEN 'oui' ELSE 'non' END,
+	CASE i % 4 WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY['mobilite']
+	WHEN 2 THEN ARRAY['demarches','langue'] ELSE ARRAY['ressources','logement','emploi'] END,
+	'import'`
+	benchRequestMix = `CASE WHEN (i + p) % 8 < 5 THEN 'droits' ELSE 'soins' END,
+	CASE WHEN (i + p) % 8 < 5
+	THEN (ARRAY['frais_specialiste','css','prestations_sante','prestations_sociales','autre'])[1 + i % 5]
+	ELSE (ARRAY['rdv','recherche_ps','bilan_sante','accompagnement_rdv','conseil','apa','depistage',
+	'plateforme_rdv','addiction','atelier_cuisine','autre'])[1 + i % 11] END`
+)
+
 // seedMillion generates, in SQL, 58 posts, 300 000 people, 650 000 sheets
 // over 2024 and 1 000 000 requests.
 func seedMillion(b *testing.B) *testenv.DB {
@@ -27,26 +51,11 @@ func seedMillion(b *testing.B) *testenv.DB {
 		`INSERT INTO sheets (id, mediator_id, beneficiary_id, date, sex, age, qpv, resources, contact_mode,
 		                     level, social_protection, obstacles, source)
 		 SELECT 'S' || i, 1 + (i % 300000) % 58, 1 + i % 300000, DATE '2024-01-01' + (i % 366),
-		        CASE WHEN i % 100 < 58 THEN 'F' WHEN i % 100 < 99 THEN 'M' ELSE 'X' END,
-		        CASE WHEN i % 10 = 0 THEN NULL ELSE 16 + i % 70 END,
-		        CASE WHEN (i * 13) % 10 < 7 THEN 'oui' ELSE 'non' END,
-		        (ARRAY['aah','allocations_familiales','assurance_maladie','aucune','non_communique','chomage',
-		               'retraite','reversion','rsa','salaire','autre'])[1 + i % 11],
-		        (ARRAY['aller_vers','bouche_a_oreille','communication','contact_direct','orientation_partenaire',
-		               'rencontre_physique','demarche_usager'])[1 + i % 7],
-		        (ARRAY['informe','oriente','accompagne'])[1 + i % 3],
-		        CASE WHEN i % 5 < 2 THEN 'oui' ELSE 'non' END,
-		        CASE i % 4 WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY['mobilite']
-		                   WHEN 2 THEN ARRAY['demarches','langue'] ELSE ARRAY['ressources','logement','emploi'] END,
-		        'import'
+		        ` + benchSheetMix + `
 		 FROM generate_series(0, 649999) i`,
 		`INSERT INTO requests (sheet_id, position, kind, type, status, follow_up, resolved_at)
 		 SELECT 'S' || i, p,
-		        CASE WHEN (i + p) % 8 < 5 THEN 'droits' ELSE 'soins' END,
-		        CASE WHEN (i + p) % 8 < 5
-		             THEN (ARRAY['frais_specialiste','css','prestations_sante','prestations_sociales','autre'])[1 + i % 5]
-		             ELSE (ARRAY['rdv','recherche_ps','bilan_sante','accompagnement_rdv','conseil','apa','depistage',
-		                         'plateforme_rdv','addiction','atelier_cuisine','autre'])[1 + i % 11] END,
+		        ` + benchRequestMix + `,
 		        CASE WHEN i % 4 = 0 THEN 'en_cours' WHEN i % 20 = 1 THEN 'non_resolue' ELSE 'resolue' END,
 		        CASE WHEN i % 4 = 0 THEN DATE '2024-01-01' + (i % 366) + 14 END,
 		        CASE WHEN i % 4 <> 0 AND i % 20 <> 1 THEN TIMESTAMPTZ '2024-01-01' + (i % 380) * INTERVAL '1 day' END

@@ -93,7 +93,7 @@ GROUP BY m.departement`, append([]any{Day(p.From), Day(p.To)}, args...)...)
 		return nil, fmt.Errorf("posts by département: %w", err)
 	}
 	var out []PostCount
-	for _, d := range s.departements() {
+	for _, d := range s.Departements() {
 		c := got[d]
 		c.Departement = d
 		out = append(out, c)

@@ -333,7 +333,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 			return nil, fmt.Errorf("compute indicators: mediator: %w", err)
 		}
 	}
-	for _, d := range s.departements() {
+	for _, d := range s.Departements() {
 		r.ByDepartement[d] = newBreakdown(d, "")
 	}
 	r.Total = newBreakdown("", "")
@@ -375,7 +375,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 	r.Label = r.Scope.Label()
 	r.Own = o.own && s.Kind == KindMediator
 	for _, d := range r.ByDepartement {
-		d.Label = fmt.Sprintf("%s (%d)", departementName(d.Code), d.Mediators)
+		d.Label = fmt.Sprintf("%s (%d)", codes.DepartementLabel(d.Code), d.Mediators)
 	}
 	r.Total.Label = fmt.Sprintf("%s (%d)", r.Label, r.Total.Mediators)
 	r.Sheets, r.Mediators, r.People = r.Total.Sheets, r.Total.Mediators, r.Total.People

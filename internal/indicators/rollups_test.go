@@ -10,7 +10,6 @@ import (
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
-	"github.com/relais-sante/relais/internal/territory"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
 )
@@ -57,18 +56,8 @@ func seedVaried(t *testing.T, db *testenv.DB) {
 	}
 }
 
-// servedHautsDeFrance is a deployment serving the Hauts-de-France alone:
-// its national scope takes its own path for the late resolutions.
-var servedHautsDeFrance = func() territory.Served {
-	s, err := territory.Serve([]string{"32"})
-	if err != nil {
-		panic(err)
-	}
-	return s
-}()
-
 var rollupScopes = []indicators.Scope{
-	indicators.National(servedHautsDeFrance), indicators.Region("32"), indicators.Group("32", 0), indicators.Departement("59"), indicators.Departement("62"),
+	indicators.National(hdf), indicators.Region("32"), indicators.Group("32", 0), indicators.Departement("59"), indicators.Departement("62"),
 	indicators.Structure("59", "Structure 1"), indicators.Mediator(2), indicators.Mediator(8),
 	{Kind: indicators.KindRural}, {Kind: indicators.KindQPVPosts, Departement: "80"},
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/relais-sante/relais/internal/codes"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/roles"
 	"github.com/relais-sante/relais/internal/territory"
@@ -201,14 +202,6 @@ func (s Scope) Validate(served territory.Served) error {
 	return nil
 }
 
-// departementName is a département's name, or its code when unknown.
-func departementName(code string) string {
-	if d, ok := territory.FindDepartement(code); ok {
-		return d.Name
-	}
-	return code
-}
-
 // regionName is a region's name, or its code when unknown.
 func regionName(code string) string {
 	if r, ok := territory.FindRegion(code); ok {
@@ -227,7 +220,7 @@ func andList(names []string) string {
 
 // Label is the French name of the territory, as shown in messages and files.
 func (s Scope) Label() string {
-	dep := departementName(s.Departement)
+	dep := codes.DepartementLabel(s.Departement)
 	switch s.Kind {
 	case KindNational:
 		var names []string
@@ -244,7 +237,7 @@ func (s Scope) Label() string {
 		}
 		names := make([]string, len(g.Departements))
 		for i, code := range g.Departements {
-			names[i] = departementName(code)
+			names[i] = codes.DepartementLabel(code)
 		}
 		if len(names) > 1 && g.Name != strings.Join(names, " + ") {
 			return g.Name + " (" + strings.Join(names, ", ") + ")"
@@ -378,9 +371,10 @@ func (s Scope) Filter(m string, next int) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// departements lists the départements a scope can cover, in report order;
-// nil when only the data can tell (one mediator).
-func (s Scope) departements() []string {
+// Departements lists the départements the scope covers, in report order:
+// a region's, a grouping's, the served regions' for the national scope;
+// nil for one post named without its territory (the data tells).
+func (s Scope) Departements() []string {
 	if s.Kind == KindMediator && s.Departement == "" || s.RegionCode() == "" && s.Kind != KindNational {
 		return nil // the data tells
 	}
@@ -653,8 +647,3 @@ func MediatorScopes(ctx context.Context, db Querier, served territory.Served, v 
 // everywhere is every region: what Compute checks a scope against (it
 // computes whatever it is given; Allowed has checked the served regions).
 func everywhere() territory.Served { return territory.Regions() }
-
-// Departements lists the départements the scope covers, in report order:
-// a region's, a grouping's, the served regions' for the national scope;
-// nil for one post named without its territory (the data tells).
-func (s Scope) Departements() []string { return s.departements() }

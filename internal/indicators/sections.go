@@ -127,7 +127,7 @@ func (r *Report) textRequestSection(q Requests, byDep func(*Breakdown) (requests
 	b.WriteString("\n\nPar département : demandes, dont résolues")
 	for _, d := range deps {
 		n, resolved := byDep(d)
-		name := departementName(d.Code)
+		name := codes.DepartementLabel(d.Code)
 		if n == 0 {
 			fmt.Fprintf(&b, "\n%s : aucune demande", name)
 			continue
@@ -175,7 +175,7 @@ func (r *Report) textPublics() string {
 		var d strings.Builder
 		d.WriteString("Par département, en fiches : total · femmes · en QPV · âge moyen")
 		for _, row := range deps {
-			name := departementName(row.Code)
+			name := codes.DepartementLabel(row.Code)
 			if row.Sheets == 0 {
 				fmt.Fprintf(&d, "\n%s : aucune fiche", name)
 				continue

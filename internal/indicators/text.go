@@ -140,7 +140,7 @@ func (r *Report) textDepartements() string {
 	var b strings.Builder
 	b.WriteString("Par département : fiches, médiateurs actifs")
 	for _, d := range deps {
-		name := departementName(d.Code)
+		name := codes.DepartementLabel(d.Code)
 		if d.Sheets == 0 {
 			fmt.Fprintf(&b, "\n%s : aucune fiche", name)
 			continue

@@ -26,10 +26,11 @@ type Region struct {
 }
 
 // Departement is a French département.
+// Its fields read straight from the reference's JSON.
 type Departement struct {
-	Code   string // INSEE code: "59", "2A"
-	Name   string // "Nord"
-	Region string // its region's code
+	Code   string `json:"code"`   // INSEE code: "59", "2A"
+	Name   string `json:"nom"`    // "Nord"
+	Region string `json:"region"` // its region's code
 }
 
 // Group is one column of a region's Annexe 1: the départements it adds up,
@@ -69,16 +70,8 @@ func load() (reference, error) {
 	for _, r := range regions {
 		out.regions = append(out.regions, Region{Code: r.Code, Name: r.Name, liaison: r.Liaison})
 	}
-	var deps []struct {
-		Code   string `json:"code"`
-		Name   string `json:"nom"`
-		Region string `json:"region"`
-	}
-	if err := readJSON("data/departements.json", &deps); err != nil {
+	if err := readJSON("data/departements.json", &out.departements); err != nil {
 		return out, err
-	}
-	for _, d := range deps {
-		out.departements = append(out.departements, Departement(d))
 	}
 	if err := readJSON("annexe.json", &out.annexe); err != nil {
 		return out, err
