@@ -206,7 +206,13 @@ function connect() {
   });
 }
 
+// select shows p's chat. Touching the tab already shown keeps its stream:
+// a new one would clear the chat and draw it again, a needless flicker.
 function select(p) {
+  if (state.current === p && state.stream && state.stream.readyState !== EventSource.CLOSED) {
+    $("input").focus();
+    return;
+  }
   state.current = p;
   for (const b of $("personas").children) {
     b.setAttribute("aria-selected", String(Number(b.dataset.id) === p.id));
