@@ -33,7 +33,7 @@ type Store struct {
 // Open connects to PostgreSQL and checks the connection once, so a bad
 // DATABASE_URL fails at start rather than at the first visit logged.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := parsePoolConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
 	}
