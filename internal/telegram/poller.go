@@ -111,7 +111,10 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 	d := newDispatcher(hctx, handle, concurrency, log)
 	d.retry, d.obs = p.RetryAfter, p.Metrics
 
-	held := &heldBack{known: d.known}
+	uc, err := newUpdatesClient(api, p.AllowedUpdates, d.known)
+	if err != nil {
+		return err
+	}
 	var (
 		sent   int // the offset Telegram was last given
 		delay  = backoff{min: time.Second, max: 30 * time.Second}
@@ -122,9 +125,8 @@ func (p *Poller) Run(ctx context.Context, api *tgbotapi.BotAPI, handle Handler) 
 			break
 		}
 		offset := d.offset()
-		cfg := tgbotapi.UpdateConfig{Offset: offset, Limit: limit, Timeout: int(timeout / time.Second), AllowedUpdates: p.AllowedUpdates}
 		actx, cancel := context.WithTimeout(ctx, timeout+15*time.Second)
-		updates, err := withClient(api, held.client(ctxClient{ctx: actx, next: httpClient(api)})).GetUpdates(cfg)
+		updates, err := uc.get(actx, offset, limit, int(timeout/time.Second))
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
