@@ -211,6 +211,11 @@ func (b *Bot) HandleEvent(ctx context.Context, in chat.Event) error {
 		}
 		if err := finish(context.WithoutCancel(ctx), ev.chatID, ev.updateID); err != nil {
 			b.log.ErrorContext(ctx, "release update", "done", done, "err", err)
+			if errors.Is(err, state.ErrDraftNotSaved) {
+				// The step's draft is written with the release: the
+				// user is told, as when saving it failed mid-update.
+				b.reply(context.WithoutCancel(ctx), ev, msgTryAgain)
+			}
 			// Redis is down: keep trying while the lease lasts, so the
 			// chat is free as soon as Redis is back, not when it expires.
 			go b.retryRelease(context.WithoutCancel(ctx), finish, ev.chatID, ev.updateID)

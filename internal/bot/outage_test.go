@@ -3,11 +3,13 @@ package bot_test
 import (
 	"context"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/relais-sante/relais/internal/bot"
 	"github.com/relais-sante/relais/internal/ids"
 	"github.com/relais-sante/relais/internal/state"
 	"github.com/relais-sante/relais/internal/telegramtest"
@@ -134,4 +136,50 @@ func (h *harness) waitDraftAt(id int64, step string) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// Redis fails as a form step's update finishes, when the step's draft is
+// written with the release of the chat: the step is lost and the mediator
+// is told to try again, as when saving the draft failed mid-update; the
+// chat is freed once Redis answers, and the form goes on from the step
+// before.
+func TestDraftLostAtTheFinishIsTold(t *testing.T) {
+	t.Parallel()
+	down := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	t.Cleanup(func() {
+		if err := down.Close(); err != nil {
+			t.Errorf("close Redis client: %v", err)
+		}
+	})
+	var armed atomic.Bool
+	h := newHarness(t, func(o *bot.Options) {
+		o.Updates = &finishFails{Updates: o.Updates, down: state.New(down, "").Updates(), armed: &armed}
+	})
+	u := h.mediator(2203, "Awa", "62")
+	startSheetToAge(u)
+	h.waitDraftAt(2203, "age")
+
+	armed.Store(true)
+	u.Send("34")
+	u.Expect("quartier prioritaire")
+	u.Expect("Service momentanément indisponible, réessayez dans un instant. Rien n'est perdu")
+	h.waitDraftAt(2203, "age")
+	u.Send("34")
+	u.Expect("quartier prioritaire")
+	h.waitDraftAt(2203, "qpv")
+}
+
+// finishFails finishes the next update, once armed, with a Redis that does
+// not answer; then as usual.
+type finishFails struct {
+	bot.Updates
+	down  *state.Updates
+	armed *atomic.Bool
+}
+
+func (f *finishFails) FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
+	if f.armed.CompareAndSwap(true, false) {
+		return f.down.FinishUpdate(ctx, chatID, updateID)
+	}
+	return f.Updates.FinishUpdate(ctx, chatID, updateID)
 }

@@ -22,7 +22,12 @@ func (k Keyspace) EraseCode(ctx context.Context, code string) (int64, error) {
 	if code == "" {
 		return 0, nil
 	}
-	forgetSnapshot(ctx) // any draft or prompt may go
+	// The draft the update saved goes to Redis first, to be erased
+	// there if it names the code; then any draft or prompt may go.
+	if err := flushPending(ctx, k.rdb); err != nil {
+		return 0, fmt.Errorf("erase code: %w", err)
+	}
+	forgetSnapshot(ctx)
 	// Codes are ASCII letters and digits: only those extend one
 	// (« suivi_k7m2qx » names K7M2QX, « XK7M2QX » is another code).
 	word := regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9])` + regexp.QuoteMeta(code) + `(?:$|[^A-Za-z0-9])`)

@@ -21,9 +21,9 @@ import (
 // bot's CPU at 100 mediators tapping every 3 s (docs/performance.md).
 //
 // It stays true while the update holds the chat's lease: only this update
-// writes them, through the same Drafts, and each write (Save, Delete,
-// SetPrompt, ClearPrompt) forgets the part it changes, so the next read
-// goes to Redis. A draft written meanwhile by another chat's update (an
+// writes them, through the same Drafts, and each write (Delete, SetPrompt,
+// ClearPrompt) forgets the part it changes, so the next read goes to
+// Redis; Save keeps the draft it saves, which the update's finish writes. A draft written meanwhile by another chat's update (an
 // admin disabling its user) or a job is seen as late as before, when
 // the update read it a few milliseconds after its claim.
 type Snapshot struct {
@@ -32,7 +32,18 @@ type Snapshot struct {
 
 	mu    sync.Mutex
 	val   [2][]byte // by part; nil: none stored
-	known [2]bool   // val[p] holds what Redis holds
+	known [2]bool   // val[p] holds what Redis holds, or will once pending is written
+	// pending is the draft the update saved, written by its FinishUpdate
+	// or AbandonUpdate (see Drafts.Save).
+	pending *pendingDraft
+}
+
+// pendingDraft is a draft saved by an update, not yet written to Redis:
+// its keys and values as Drafts.Save would write them.
+type pendingDraft struct {
+	key, index, member string
+	data               []byte
+	score              int64 // the index's score: the draft's last change, Unix ms
 }
 
 // part names what a Snapshot holds, in the order Claim reads them.
@@ -74,7 +85,58 @@ func (s *Snapshot) cached(p part) (data []byte, known bool) {
 func (s *Snapshot) forget(p part) {
 	s.mu.Lock()
 	s.val[p], s.known[p] = nil, false
+	if p == draftPart {
+		s.pending = nil // a later write of the draft replaces it
+	}
 	s.mu.Unlock()
+}
+
+// hold keeps d as the update's draft, to be written at its finish.
+func (s *Snapshot) hold(d *pendingDraft) {
+	s.mu.Lock()
+	s.val[draftPart], s.known[draftPart], s.pending = d.data, true, d
+	s.mu.Unlock()
+}
+
+// takePending returns the draft waiting to be written, if any, and forgets
+// it: whoever takes it writes it or reports it lost.
+func (s *Snapshot) takePending() *pendingDraft {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.pending
+	s.pending = nil
+	return d
+}
+
+// pendingOf takes the draft ctx's snapshot of chatID holds for writing.
+func pendingOf(ctx context.Context, chatID ids.ChatID) *pendingDraft {
+	s, _ := ctx.Value(snapshotKey{}).(*Snapshot)
+	if s == nil || s.chatID != chatID {
+		return nil
+	}
+	return s.takePending()
+}
+
+// flushPending writes now the draft ctx's snapshot holds for its finish
+// (before an erasure scans the keys).
+func flushPending(ctx context.Context, rdb *redis.Client) error {
+	s, _ := ctx.Value(snapshotKey{}).(*Snapshot)
+	if s == nil {
+		return nil
+	}
+	d := s.takePending()
+	if d == nil {
+		return nil
+	}
+	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, d.key, d.data, DraftTTL)
+		p.ZAdd(ctx, d.index, redis.Z{Score: float64(d.score), Member: d.member})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	return nil
 }
 
 // forgetPart drops what ctx's snapshot of chatID and userID knows of p:

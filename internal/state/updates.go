@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -70,21 +71,50 @@ func (s *Updates) RenewUpdate(ctx context.Context, chatID ids.ChatID, updateID i
 	return nil
 }
 
-// FinishUpdate marks a claimed update as handled and frees its chat.
+// finishSaveScript is finishScript writing first the draft the update saved
+// (KEYS[3], with its index KEYS[4]).
+var finishSaveScript = redis.NewScript(`
+redis.call("set", KEYS[3], ARGV[4], "PX", ARGV[5])
+redis.call("zadd", KEYS[4], ARGV[6], ARGV[7])
+if ARGV[3] == "1" then redis.call("set", KEYS[1], "done", "PX", ARGV[2]) end
+if redis.call("get", KEYS[2]) == ARGV[1] then redis.call("del", KEYS[2]) end
+return 0`)
+
+// ErrDraftNotSaved: the draft the update saved was not written (Redis
+// failed as the update finished). The user's last step is lost, as when
+// Drafts.Save fails outside an update: tell them to try again.
+var ErrDraftNotSaved = errors.New("draft not saved")
+
+// FinishUpdate marks a claimed update as handled and frees its chat,
+// writing first the draft the update saved (ctx's Snapshot, see
+// Drafts.Save), in the same round trip.
 func (s *Updates) FinishUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
-	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
-		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "1").Err(); err != nil {
+	if err := s.finish(ctx, chatID, updateID, "1"); err != nil {
 		return fmt.Errorf("finish update %d: %w", updateID, err)
 	}
 	return nil
 }
 
 // AbandonUpdate frees the chat of a claimed update whose handling did not
-// finish, so that a redelivery is handled.
+// finish, so that a redelivery is handled; the draft it saved is written
+// as FinishUpdate does (its LastUpdate tells the redelivery what was done).
 func (s *Updates) AbandonUpdate(ctx context.Context, chatID ids.ChatID, updateID int) error {
-	if err := finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)},
-		strconv.Itoa(updateID), DoneTTL.Milliseconds(), "0").Err(); err != nil {
+	if err := s.finish(ctx, chatID, updateID, "0"); err != nil {
 		return fmt.Errorf("abandon update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+func (s *Updates) finish(ctx context.Context, chatID ids.ChatID, updateID int, done string) error {
+	id := strconv.Itoa(updateID)
+	d := pendingOf(ctx, chatID)
+	if d == nil {
+		return finishScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID)}, id, DoneTTL.Milliseconds(), done).Err()
+	}
+	err := finishSaveScript.Run(ctx, s.rdb, []string{s.updateKey(updateID), s.chatKey(chatID), d.key, d.index},
+		id, DoneTTL.Milliseconds(), done, d.data, DraftTTL.Milliseconds(), d.score, d.member).Err()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrDraftNotSaved, err)
 	}
 	return nil
 }
