@@ -9,7 +9,8 @@ import (
 )
 
 // SetImportRebuildMin lowers the import size from which indexes are
-// recreated, so a test can cross it with a few lines.
+// recreated, so a test can cross it with a few lines. The threshold is the
+// package's: a test that sets it must not be parallel.
 func SetImportRebuildMin(t interface{ Cleanup(func()) }, n int) {
 	prev := importRebuildMin
 	importRebuildMin = n

@@ -311,8 +311,9 @@ func TestImportRowsKeepsForeignKeys(t *testing.T) {
 // A large import (at least importRebuildMin staged sheets, more than the
 // table holds) drops the secondary indexes and creates them again; a
 // smaller one keeps them. Either way they are back, defined as before.
+// Not parallel: it lowers importRebuildMin, the package's own threshold,
+// which would make the other tests' imports recreate indexes meanwhile.
 func TestImportRowsRecreatesIndexesOnlyWhenLarge(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	indexes := func(db *pgxpool.Pool) (defs, oids string) {
 		t.Helper()
