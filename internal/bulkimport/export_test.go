@@ -103,7 +103,8 @@ func writeImportRollups(ctx context.Context, tx pgx.Tx, f *importFile, fresh map
 }
 
 // SetImportStepHook runs f at the end of each import step, inside its
-// transaction, until the test ends.
+// transaction, until the test ends. The hook is the package's: a test that
+// sets it must not be parallel.
 func SetImportStepHook(t interface{ Cleanup(func()) }, f func(step string)) {
 	importStepHook = f
 	t.Cleanup(func() { importStepHook = nil })

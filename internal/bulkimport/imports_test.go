@@ -759,8 +759,9 @@ func TestImportRowsTakesIDsAfterTheRowsThere(t *testing.T) {
 // While an import writes rows naming a mediator, nobody can delete that
 // mediator (the rows would then name nothing): a delete waits for the
 // import's commit, then is refused.
+//
+// Not parallel: the step hook is the package's, every import would run it.
 func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
-	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	if _, err := db.SQL.Exec(ctx, `INSERT INTO mediators (identifier, departement) VALUES ('MED-1', '59')`); err != nil {
