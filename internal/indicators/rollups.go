@@ -56,6 +56,28 @@ func fullMonths(from, to time.Time) (mfrom, mto time.Time) {
 	return mfrom, mto
 }
 
+// fullYears is the range [yfrom, yto) of the whole years inside the months
+// [mfrom, mto), empty when there is none: report_counts' year rows cover
+// them, month rows the months around.
+func fullYears(mfrom, mto time.Time) (yfrom, yto time.Time) {
+	yfrom = time.Date(mfrom.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
+	if !yfrom.Equal(mfrom) {
+		yfrom = yfrom.AddDate(1, 0, 0)
+	}
+	yto = time.Date(mto.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
+	if yto.Before(yfrom) {
+		yto = yfrom
+	}
+	return yfrom, yto
+}
+
+// wholeYear says whether the period is one calendar year, which the year
+// rows of report_people_years and report_follow_up_years answer.
+func wholeYear(p Period) bool {
+	from, to := Day(p.From), Day(p.To)
+	return from.Month() == time.January && from.Day() == 1 && to.Equal(from.AddDate(1, 0, -1))
+}
+
 // computeRollups fills what computeSheets, computeDimensions,
 // computeRequests and computeFollowUps fill, from the rollups.
 func computeRollups(ctx context.Context, db Querier, r *Report, s Scope, span string, start time.Time, o options) error {
@@ -64,14 +86,16 @@ func computeRollups(ctx context.Context, db Querier, r *Report, s Scope, span st
 		return err
 	}
 	mfrom, mto := fullMonths(from, to)
-	cond, fargs := s.Filter("m", 5)
+	yfrom, yto := fullYears(mfrom, mto)
+	cond, fargs := s.Filter("m", 7)
 	rows, err := db.Query(ctx, `
 SELECT m.departement, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
 FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
-WHERE ((c.grain = 'm' AND c.day >= $3 AND c.day < $4)
+WHERE ((c.grain = 'y' AND c.day >= $5 AND c.day < $6)
+       OR (c.grain = 'm' AND c.day >= $3 AND c.day < $4 AND (c.day < $5 OR c.day >= $6))
        OR (c.grain = 'd' AND c.day BETWEEN $1 AND $2 AND (c.day < $3 OR c.day >= $4)))
   AND `+cond+`
-GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, fargs...)...)
+GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto, yfrom, yto}, fargs...)...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: counts: %w", err)
 	}
@@ -140,11 +164,20 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, farg
 
 	asOf := Day(o.asOf.In(o.loc))
 	cond, fargs = s.Filter("m", 4)
+	// Resolved: the period's days, or its year row. Overdue: every year's
+	// requests in progress but those followed up today or later (few).
+	resolved := `SELECT coalesce(sum(f.n), 0) FROM report_follow_up_days f JOIN mediators m ON m.id = f.mediator_id
+		WHERE f.what = 'r' AND f.day BETWEEN $1 AND $2 AND ` + cond
+	if wholeYear(r.Period) {
+		resolved = `SELECT coalesce(sum(f.n), 0) FROM report_follow_up_years f JOIN mediators m ON m.id = f.mediator_id
+		WHERE f.what = 'r' AND f.start BETWEEN $1 AND $2 AND ` + cond
+	}
 	err = db.QueryRow(ctx, `
-SELECT coalesce(sum(f.n) FILTER (WHERE f.what = 'r' AND f.day BETWEEN $1 AND $2), 0),
-       coalesce(sum(f.n) FILTER (WHERE f.what = 'o' AND f.day < $3), 0)
-FROM report_follow_up_days f JOIN mediators m ON m.id = f.mediator_id
-WHERE (f.what = 'o' OR f.day BETWEEN $1 AND $2) AND `+cond,
+SELECT (`+resolved+`),
+       (SELECT coalesce(sum(f.n), 0) FROM report_follow_up_years f JOIN mediators m ON m.id = f.mediator_id
+        WHERE f.what = 'o' AND `+cond+`)
+     - (SELECT coalesce(sum(f.n), 0) FROM report_follow_up_days f JOIN mediators m ON m.id = f.mediator_id
+        WHERE f.what = 'o' AND f.day >= $3 AND `+cond+`)`,
 		append([]any{from, to, asOf}, fargs...)...).Scan(&r.FollowUps.Resolved, &r.FollowUps.Overdue)
 	if err != nil {
 		return fmt.Errorf("compute indicators: follow-ups: %w", err)
@@ -161,13 +194,19 @@ func rollupPeople(ctx context.Context, db Querier, r *Report, s Scope, span stri
 	to := r.Period.To
 	cond, fargs := s.Filter("m", 4)
 	args := append([]any{span, start, to}, fargs...)
+	days, dargs := `FROM report_people_days h JOIN mediators m ON m.id = h.mediator_id
+WHERE h.span = $1 AND h.start = $2 AND h.day <= $3 AND `+cond, args
+	if wholeYear(r.Period) { // the year's days summed
+		ycond, yargs := s.Filter("m", 2)
+		days, dargs = `FROM report_people_years h JOIN mediators m ON m.id = h.mediator_id
+WHERE h.start = $1 AND `+ycond, append([]any{start}, yargs...)
+	}
 	rows, err := db.Query(ctx, `
 SELECT m.departement, h.mediator_id, sum(h.visit), sum(h.alone), sum(h.qpv), sum(h.rights), sum(h.care), sum(h.sp)
-FROM report_people_days h JOIN mediators m ON m.id = h.mediator_id
-WHERE h.span = $1 AND h.start = $2 AND h.day <= $3 AND `+cond+`
+`+days+`
 GROUP BY m.departement, h.mediator_id
 HAVING sum(h.visit) > 0 -- active: seen someone
-`, args...)
+`, dargs...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: people: %w", err)
 	}
