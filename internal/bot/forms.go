@@ -237,7 +237,7 @@ func (f *formFlow) apply(ctx context.Context, u *store.User, ev event, form *for
 			if r.Question {
 				st.QuestionText = r.Text // a later removal of its buttons keeps it whole
 			}
-			id := b.post(ctx, chat.Message{ChatID: int64(ev.chatID), Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID})
+			id := b.post(ctx, chat.Message{ChatID: int64(ev.chatID), Text: r.Text, Buttons: messageButtons(r.Buttons), Edit: r.EditMessageID, NumberAnswer: r.Number, Asks: r.Question})
 			if r.Question && id != 0 {
 				st.QuestionMessageID = id
 			}

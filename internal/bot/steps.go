@@ -22,6 +22,7 @@ type reply struct {
 	// Question marks the message holding the open question (or the
 	// summary): its id becomes Shown.QuestionMessageID once posted.
 	Question bool
+	Number   bool // the question is answered by a number typed (dialog.Question.Number)
 }
 
 // present turns a step's events into messages, one per event: a chosen
@@ -58,7 +59,7 @@ func present(ev event, shown state.Shown, events []dialog.Event) ([]reply, state
 				}
 			}
 			text := e.Question.Full()
-			out = append(out, reply{EditMessageID: edit, Text: text, Buttons: e.Question.Rows, Question: true})
+			out = append(out, reply{EditMessageID: edit, Text: text, Buttons: e.Question.Rows, Question: true, Number: e.Question.Number})
 			shown.QuestionMessageID, shown.QuestionText, shown.QuestionKeyboard = edit, text, len(e.Question.Rows) > 0
 		case dialog.Answered:
 			closeOn(e.Line, e.Chosen)
@@ -109,9 +110,12 @@ func stale(ev event, shown state.Shown) bool {
 //     transcript (it repeats every answer);
 //   - a typed answer gets the next question as a new message first, and
 //     the old question's buttons go afterwards (a stale button is refused
-//     anyway), so the user's answer never waits for that removal; so does a
-//     choice typed on a messenger without buttons, whose answer must come
-//     below what the person typed, not as an edit above it.
+//     anyway), so the user's answer never waits for that removal;
+//   - on a messenger without buttons (Matrix), where every answer is typed
+//     and must come below what the person typed, the answer line heads the
+//     next question's message instead (« Sexe : Femme », then the
+//     question): the person sees how their « 1 » was read, and the old
+//     question is not edited, one message per answer.
 //
 // Scrolling back, a mediator reads each question message as the list of
 // what was answered in it. transcript is what the open question's message
@@ -120,9 +124,11 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 	held := orig.QuestionMessageID
 	lines := append([]string{}, orig.Transcript...)
 	pressed := ev.callback != "" && !ev.typedPress && held > 0 && ev.messageID == held
+	noButtons := ev.chatID.OnMatrix()
 	closeAt := -1      // index in out of the answer line edit of the held message
 	var notes []string // plain messages between the answer and the next question
 	var later []reply
+	var lead []string // without buttons: answer lines for the next question's message
 	for _, r := range replies {
 		switch {
 		case held > 0 && r.EditMessageID == held && !r.Question:
@@ -133,6 +139,9 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 				}
 				out = append(out, r)
 				continue
+			}
+			if noButtons {
+				lead = append(lead, r.Text)
 			}
 			lines = append(lines, r.Text)
 			r.Text = strings.Join(lines, "\n")
@@ -163,17 +172,29 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 				out = append(out, r)
 				lines = nil
 			} else {
-				out[closeAt] = reply{EditMessageID: held, Text: text, Buttons: r.Buttons, Question: true}
+				out[closeAt] = reply{EditMessageID: held, Text: text, Buttons: r.Buttons, Question: true, Number: r.Number}
 				lines = kept
 			}
 			notes, closeAt = nil, -1
 		default:
 			out = append(out, notesOf(notes)...)
 			notes = nil
-			out = append(out, r)
 			if r.Question && r.EditMessageID != held {
 				lines = nil // a new message starts its own transcript
+				if noButtons && r.EditMessageID == 0 {
+					// The old question stays as it was: its answer, if
+					// any, heads the new one (when both fit in a message),
+					// but for the summary, which repeats every answer.
+					if summary {
+						lead = nil
+					}
+					if text := withTranscript(lead, r.Text); frtext.MessageLen(text) <= frtext.MaxMessage {
+						r.Text, lines, later = text, lead, nil
+					}
+					lead = nil
+				}
 			}
+			out = append(out, r)
 		}
 	}
 	out = append(out, notesOf(notes)...)

@@ -13,6 +13,14 @@ type Message struct {
 	Buttons [][]Button // inline keyboard rows; none: no keyboard (an edit removes it)
 	Edit    int        // > 0: edit this message in place (text and keyboard)
 	File    *File
+	// NumberAnswer says the answer is a number typed (« Âge ? »): a
+	// messenger without buttons lists the choices by their words and
+	// reads a number typed as the answer, never as a choice.
+	NumberAnswer bool
+	// Asks says the message asks a form's open question: a messenger
+	// without buttons reads what is typed next against its choices only,
+	// and against none when it has none (the answer is typed).
+	Asks bool
 }
 
 // Button is an inline keyboard button: callback data, or a link.

@@ -38,6 +38,10 @@ type Question struct {
 	Rows [][]Button
 	// Multi marks a multiple choice: choices are toggled, then « Valider ».
 	Multi bool
+	// Number marks a question answered by a number typed: a messenger
+	// without buttons must read « 1 » as the number, not as its first
+	// choice (« Passer », « ✅ Confirmer »).
+	Number bool
 }
 
 // Full is the question with the refusal that asks it again, as one text.

@@ -22,6 +22,9 @@ func eventLine(e Event) string {
 		if e.Question.Multi {
 			line += " multi"
 		}
+		if e.Question.Number {
+			line += " number"
+		}
 		if e.InPlace {
 			line += " in place"
 		}
@@ -58,8 +61,8 @@ func TestStepEvents(t *testing.T) {
 			"say: Code de la personne : K7M2QX — notez-le sans son nom (carnet, téléphone). À sa prochaine visite, elle sera proposée sous « Personne accompagnée ? » avec la date de sa dernière visite.",
 			"ask step: Sexe de la personne ? [Femme=d:c:sex:F Homme=d:c:sex:M Non binaire=d:c:sex:X]",
 		}},
-		{press: "Femme", want: []string{"answer: Sexe : Femme (chosen true)", "ask step: Âge de la personne (en années) ? []"}},
-		{say: "trois cents", want: []string{"withdrawn", "ask step: Écrivez un nombre entier entre 0 et 120 ans.\n\nÂge de la personne (en années) ? []"}},
+		{press: "Femme", want: []string{"answer: Sexe : Femme (chosen true)", "ask step: Âge de la personne (en années) ? [] number"}},
+		{say: "trois cents", want: []string{"withdrawn", "ask step: Écrivez un nombre entier entre 0 et 120 ans.\n\nÂge de la personne (en années) ? [] number"}},
 		{say: "34", want: []string{"answer: Âge : 34 ans (chosen false)", "ask step: La personne habite-t-elle un quartier prioritaire (QPV) ? [Oui=d:c:qpv:oui Non=d:c:qpv:non Ne sait pas=d:c:qpv:nsp]"}},
 		{say: "annuler", want: []string{"withdrawn", "ask cancel: Abandonner la saisie « Fiche d'accompagnement » ? Les réponses seront perdues. [!Oui, abandonner=d:x:1 !Non, continuer=d:x:0]"}},
 		{press: "Oui, abandonner", want: []string{"abandoned: Fiche abandonnée."}},

@@ -411,5 +411,6 @@ func (r *run) itemLine(g *forms.Step, item Answers) string {
 func (r *run) stepQuestion(text string, rows [][]Button) Question {
 	s := r.stepAt(r.st.Pos)
 	multi := s != nil && s.Type == forms.TypeMulti && r.st.Mode == ModeNormal
-	return Question{Kind: KindStep, Text: text, Rows: rows, Multi: multi}
+	number := s != nil && s.Type == forms.TypeInteger && !r.st.Pos.More && (r.st.Mode == ModeNormal || r.st.Mode == ModePrefill)
+	return Question{Kind: KindStep, Text: text, Rows: rows, Multi: multi, Number: number}
 }

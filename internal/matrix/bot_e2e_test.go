@@ -265,7 +265,7 @@ func TestBotRedactsAMessageThatNamesAPerson(t *testing.T) {
 	r.register()
 	r.say("!fiche")
 	r.expect("Date de l'accompagnement ?")
-	r.say("aujourd'hui")
+	day := r.say("aujourd'hui")
 	r.expect("Personne accompagnée ?")
 	named := r.say("Madame Dupont")
 	if body := r.expect("Les noms ne sont jamais enregistrés"); !strings.Contains(body, "Votre message a été effacé de la conversation.") {
@@ -285,6 +285,26 @@ func TestBotRedactsAMessageThatNamesAPerson(t *testing.T) {
 	}
 	if evt.Unsigned.RedactedBecause == nil || len(evt.Content.VeryRaw) > 2 && string(evt.Content.VeryRaw) != "{}" {
 		t.Fatalf("the homeserver still holds the message: %s", evt.Content.VeryRaw)
+	}
+
+	// An edit (m.replace) changes nothing and is answered, as on Telegram;
+	// one that names a person is redacted (the edit itself: it holds the
+	// new text), and the bot says so.
+	r.p.Edit(r.room, day, "hier")
+	if body := r.expect("Les messages modifiés ne sont pas pris en compte"); body != "Les messages modifiés ne sont pas pris en compte : rien n'a changé. Renvoyez le texte corrigé si besoin." {
+		t.Fatalf("answer to an edit: %q", body)
+	}
+	edit := r.p.Edit(r.room, day, "Madame Dupont")
+	if body := r.expect("Les messages modifiés ne sont pas pris en compte"); !strings.Contains(body, "Votre message modifié a été effacé de la conversation.") {
+		t.Fatalf("answer to an edit that names a person: %q", body)
+	}
+	select {
+	case redacted := <-r.p.Redacted:
+		if redacted != edit {
+			t.Fatalf("the bot redacted %s, want the edit that named a person, %s", redacted, edit)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the edit that named a person was not redacted")
 	}
 
 	// A direct chat where the bot is at power level 0 (preset

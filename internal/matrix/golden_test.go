@@ -159,6 +159,7 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 	var (
 		out   strings.Builder
 		shown []string // the numbered choices last shown, their labels in order
+		words bool     // they are typed by their words
 	)
 	for _, turn := range turns {
 		typed := turn.Send
@@ -171,6 +172,10 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 				t.Fatalf("to press [%s]: %v", turn.Press, err)
 			}
 			typed = strconv.Itoa(n)
+			if words {
+				// As a person types it: the words, not the emoji.
+				typed = strings.TrimSpace(strings.TrimPrefix(shown[n-1], "✅"))
+			}
 		}
 		fmt.Fprintf(&out, "> %s\n", typed)
 		bodies := say(typed)
@@ -178,8 +183,8 @@ func playOnMatrix(t *testing.T, srv *testenv.MatrixServer, fs relais.Forms, turn
 		for _, body := range bodies {
 			out.WriteString(body + "\n\n")
 			found = found || strings.Contains(body, turn.Expect)
-			if cs := choices(body); len(cs) > 0 {
-				shown = cs
+			if cs, w := choices(body); len(cs) > 0 {
+				shown, words = cs, w
 			}
 		}
 		if !found {
@@ -207,15 +212,27 @@ var slashCommandLine = regexp.MustCompile(`(^|[\s(«])/[a-z]+\b`)
 // numberedLine is a choice as Matrix shows it (matrix.Body): « 3. Femme ».
 var numberedLine = regexp.MustCompile(`^(\d+)\. (.+)$`)
 
+// wordLine is a choice of a question answered by a number (matrix.Body):
+// « – Passer », typed by its words.
+var wordLine = regexp.MustCompile(`^– (.+)$`)
+
 // choices are the labels of the numbered choices a body ends with, in
-// order (none when it shows none).
-func choices(body string) []string {
-	var labels []string
+// order (none when it shows none); words says they are to be typed by
+// their words (a question answered by a number).
+func choices(body string) (labels []string, words bool) {
 	for _, line := range strings.Split(body, "\n") {
+		if m := wordLine.FindStringSubmatch(line); m != nil {
+			if !words {
+				labels, words = nil, true
+			}
+			labels = append(labels, m[1])
+			continue
+		}
 		m := numberedLine.FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}
+		words = false
 		if m[1] == "1" {
 			labels = nil
 		}
@@ -223,7 +240,7 @@ func choices(body string) []string {
 			labels = append(labels, m[2])
 		}
 	}
-	return labels
+	return labels, words
 }
 
 // number is the number a person types for the button labelled label: the
@@ -266,6 +283,10 @@ func sameChoices(telegram, onMatrix string) []string {
 		}
 		last := 0
 		for _, line := range mx[i] {
+			if w := wordLine.FindStringSubmatch(line); w != nil {
+				numbered = append(numbered, w[1])
+				continue
+			}
 			m := numberedLine.FindStringSubmatch(line)
 			if m == nil {
 				continue

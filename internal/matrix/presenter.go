@@ -67,6 +67,9 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 		}
 		room := ev.ChatID
 		ev.ChatID = ev.SenderID
+		if ev.Edited {
+			return h(ctx, ev) // neither a choice nor a command: the bot says an edit changes nothing
+		}
 		if numbers, ok := shown.several(ev.Text); ok {
 			return p.pressEach(ctx, ev, room, shown, numbers, h)
 		}
@@ -200,17 +203,19 @@ type shown struct {
 	Message int
 	Text    string
 	Choices []choice
+	Number  bool // the question is answered by a number: digits are not a choice
 }
 
 // read is the data of the choice typed: its number (from 1) or its label
-// (case, accents and a leading emoji ignored).
+// (case, accents and a leading emoji ignored). Where the answer is a
+// number, a number typed is that answer: the choices go by their words.
 func (s shown) read(typed string) (string, bool) {
 	if len(s.Choices) == 0 {
 		return "", false
 	}
 	t := strings.TrimSuffix(strings.TrimSpace(typed), ".")
 	if n, err := strconv.Atoi(t); err == nil {
-		if n < 1 || n > len(s.Choices) {
+		if s.Number || n < 1 || n > len(s.Choices) {
 			return "", false
 		}
 		return s.Choices[n-1].Data, true
@@ -257,14 +262,14 @@ func (p *Presenter) meet(ctx context.Context, person, room int64) (shown, error)
 		was int64
 		raw []byte
 	)
-	err := p.t.db.QueryRowContext(ctx, `SELECT room, choices_message, choices_text, choices FROM matrix_people WHERE person = $1`, person).
-		Scan(&was, &s.Message, &s.Text, &raw)
+	err := p.t.db.QueryRowContext(ctx, `SELECT room, choices_message, choices_text, choices, choices_number FROM matrix_people WHERE person = $1`, person).
+		Scan(&was, &s.Message, &s.Text, &raw, &s.Number)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return shown{}, fmt.Errorf("matrix: room of person %d: %w", person, err)
 	}
 	if err != nil || was != room {
 		if _, err := p.t.db.ExecContext(ctx, `INSERT INTO matrix_people (person, room) VALUES ($1, $2)
-			ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room, choices_message = 0, choices_text = '', choices = '[]', updated_at = now()`,
+			ON CONFLICT (person) DO UPDATE SET room = EXCLUDED.room, choices_message = 0, choices_text = '', choices = '[]', choices_number = false, updated_at = now()`,
 			person, room); err != nil {
 			return shown{}, fmt.Errorf("matrix: record the room of person %d: %w", person, err)
 		}
@@ -289,7 +294,8 @@ func (p *Presenter) roomOf(ctx context.Context, person int64) (int64, error) {
 	return room, nil
 }
 
-// keep records the choices message n shows: a new message with buttons
+// keep records the choices message n shows: a new message with buttons,
+// or one asking a form's question (with none: the answer is typed),
 // replaces the kept choices; an edit of the kept message replaces them
 // (no buttons: none left to type).
 func (p *Presenter) keep(ctx context.Context, person int64, n int, m chat.Message) error {
@@ -301,7 +307,7 @@ func (p *Presenter) keep(ctx context.Context, person int64, n int, m chat.Messag
 			}
 		}
 	}
-	if m.Edit == 0 && len(cs) == 0 {
+	if m.Edit == 0 && len(cs) == 0 && !m.Asks {
 		return nil
 	}
 	raw, err := json.Marshal(cs)
@@ -314,10 +320,10 @@ func (p *Presenter) keep(ctx context.Context, person int64, n int, m chat.Messag
 	// A message with choices becomes the kept one (an edit without text
 	// keeps the message's text); an edit that removes the kept message's
 	// choices leaves none to type.
-	q, args := `UPDATE matrix_people SET choices_message = $2, choices = $3, updated_at = now(),
+	q, args := `UPDATE matrix_people SET choices_message = $2, choices = $3, choices_number = $5, updated_at = now(),
 			choices_text = COALESCE(NULLIF($4, ''), CASE WHEN choices_message = $2 THEN choices_text ELSE '' END)
-		WHERE person = $1`, []any{person, n, raw, m.Text}
-	if len(cs) == 0 {
+		WHERE person = $1`, []any{person, n, raw, m.Text, m.NumberAnswer}
+	if len(cs) == 0 && !m.Asks {
 		q, args = `UPDATE matrix_people SET choices = $3, updated_at = now() WHERE person = $1 AND choices_message = $2`, args[:3]
 	}
 	if _, err := p.t.db.ExecContext(ctx, q, args...); err != nil {

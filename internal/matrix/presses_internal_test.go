@@ -146,3 +146,62 @@ func number[K ~string](t *testing.T, n *numbering[K], key K) int64 {
 	}
 	return local
 }
+
+// At a question answered by a number (« Âge ? » with « Passer », a proposed
+// count with « ✅ Confirmer » and « Modifier »), « 1 » is the number typed,
+// never the first choice: the choices go by their words there. The next
+// question with choices reads numbers again.
+func TestANumberTypedAtANumberQuestionIsTheAnswer(t *testing.T) {
+	t.Parallel()
+	tr, _ := transportOn(t)
+	ctx := context.Background()
+	room, person := number(t, tr.ids.rooms, "!r:localhost"), number(t, tr.ids.users, "@p:localhost")
+	p := &Presenter{t: tr}
+	if _, err := p.meet(ctx, person, room); err != nil {
+		t.Fatal(err)
+	}
+	read := func(typed string) (string, bool) {
+		t.Helper()
+		s, err := p.meet(ctx, person, room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.read(typed)
+	}
+	count := chat.Message{Text: "Partenaires sanitaires : 2\n(valeur proposée)", NumberAnswer: true, Buttons: [][]chat.Button{
+		{{Text: "✅ Confirmer", Data: "f:ok"}, {Text: "Modifier", Data: "f:mod"}}}}
+	if err := p.keep(ctx, person, 7, count); err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{"1", "2", "3", "0"} {
+		if data, ok := read(typed); ok {
+			t.Errorf("« %s » at a number question read as the choice %q, want the number", typed, data)
+		}
+	}
+	if data, ok := read("confirmer"); !ok || data != "f:ok" {
+		t.Errorf("« confirmer » at a number question: %q %v, want f:ok", data, ok)
+	}
+	if got, want := Body(count), "Partenaires sanitaires : 2\n(valeur proposée)\n"+NumberOrWords+"\n– ✅ Confirmer\n– Modifier"; got != want {
+		t.Errorf("shown as\n%s\nwant\n%s", got, want)
+	}
+	sex := chat.Message{Text: "Sexe ?", Buttons: [][]chat.Button{{{Text: "Femme", Data: "s:f"}, {Text: "Homme", Data: "s:h"}}}}
+	if err := p.keep(ctx, person, 8, sex); err != nil {
+		t.Fatal(err)
+	}
+	if data, ok := read("2"); !ok || data != "s:h" {
+		t.Errorf("« 2 » at the next question: %q %v, want s:h", data, ok)
+	}
+	if got, want := Body(sex), "Sexe ?\n1. Femme\n2. Homme"; got != want {
+		t.Errorf("shown as\n%s\nwant\n%s", got, want)
+	}
+	// A question without choices: what is typed is the answer, even the
+	// words of the choices above it (its message is not edited any more).
+	if err := p.keep(ctx, person, 9, chat.Message{Text: "Une remarque ?", Asks: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{"1", "Femme"} {
+		if data, ok := read(typed); ok {
+			t.Errorf("« %s » at a question without choices read as the choice %q of the one before", typed, data)
+		}
+	}
+}

@@ -23,7 +23,8 @@ import (
 
 // Body is the text of m as Matrix shows it, which has no buttons: the
 // text, then its choices numbered from 1, one per line (« 1. Femme »),
-// links after their label.
+// links after their label. Where the answer is a number typed, a number
+// names no choice: the choices are listed by their words (« – Passer »).
 func Body(m chat.Message) string {
 	var b strings.Builder
 	b.WriteString(m.Text)
@@ -33,8 +34,16 @@ func Body(m chat.Message) string {
 			if b.Len() > 0 {
 				b.WriteByte('\n')
 			}
-			if btn.URL != "" {
+			switch {
+			case btn.URL != "":
 				fmt.Fprintf(&b, "%s : %s", btn.Text, btn.URL)
+				continue
+			case m.NumberAnswer:
+				if n == 0 {
+					b.WriteString(NumberOrWords + "\n")
+				}
+				n++
+				fmt.Fprintf(&b, "– %s", btn.Text)
 				continue
 			}
 			n++
@@ -43,6 +52,10 @@ func Body(m chat.Message) string {
 	}
 	return b.String()
 }
+
+// NumberOrWords comes before the choices of a question answered by a
+// number typed.
+const NumberOrWords = "Écrivez le nombre, ou l'un de ces mots :"
 
 // ErrEncryptionUnknown refuses a send to a room whose encryption could not
 // be checked: nothing leaves in clear by mistake.
@@ -75,7 +88,7 @@ func (t *Transport) Post(ctx context.Context, m chat.Message) (int, error) {
 			return m.Edit, nil
 		}
 	}
-	body := Body(chat.Message{Text: text, Buttons: m.Buttons})
+	body := Body(chat.Message{Text: text, Buttons: m.Buttons, NumberAnswer: m.NumberAnswer})
 	var content *event.MessageEventContent
 	switch {
 	case m.File != nil && m.Edit == 0:

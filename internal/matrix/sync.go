@@ -23,6 +23,10 @@ type Event struct {
 	MessageID int    // the event's local number: handled once
 	Sender    string // the person's Matrix id (@name:server)
 	Text      string
+	// Edited says the person edited an earlier message (m.replace): Text
+	// is the new text, MessageID the edit's own event, as Telegram's
+	// edited_message: the bot answers that an edit changes nothing.
+	Edited bool
 	// Press is set by the Presenter when the text names one of the
 	// choices last shown (Matrix has no buttons).
 	Press *Press
@@ -447,18 +451,27 @@ func (t *Transport) handleItem(ctx context.Context, room id.RoomID, chatID int64
 	return t.ids.handled(context.WithoutCancel(ctx), n, time.Now())
 }
 
-// inbound turns a message event into an Event; edits, notices (other
-// bots) and non-text messages are not for the bot.
+// inbound turns a message event into an Event (an edit too, with its new
+// text); notices (other bots) and non-text messages are not for the bot.
 func (t *Transport) inbound(ctx context.Context, evt *event.Event, chatID, n int64) (Event, bool, error) {
 	c := evt.Content.AsMessage()
-	if c == nil || (c.MsgType != event.MsgText && c.MsgType != event.MsgEmote) || c.RelatesTo.GetReplaceID() != "" {
+	if c == nil || (c.MsgType != event.MsgText && c.MsgType != event.MsgEmote) {
 		return Event{}, false, nil
 	}
 	sender, err := t.ids.users.number(ctx, evt.Sender)
 	if err != nil {
 		return Event{}, false, err
 	}
-	return Event{ChatID: chatID, SenderID: sender, MessageID: int(n), Sender: evt.Sender.String(), Text: strings.TrimSpace(c.Body)}, true, nil
+	ev := Event{ChatID: chatID, SenderID: sender, MessageID: int(n), Sender: evt.Sender.String(), Text: strings.TrimSpace(c.Body)}
+	if c.RelatesTo.GetReplaceID() != "" {
+		ev.Edited = true
+		if c.NewContent != nil {
+			ev.Text = strings.TrimSpace(c.NewContent.Body)
+		} else {
+			ev.Text = strings.TrimSpace(strings.TrimPrefix(c.Body, "* ")) // the fallback body of an edit
+		}
+	}
+	return ev, true, nil
 }
 
 // invited joins a direct chat; a group room gets one sentence and is left.

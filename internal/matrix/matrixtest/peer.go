@@ -38,7 +38,22 @@ type Peer struct {
 	done     chan struct{}
 	seenMu   sync.Mutex
 	seen     map[id.EventID]bool // events already handed on Got
+	// waiting holds, in order, the encrypted events whose room key has not
+	// come yet (it comes as a to-device event, possibly in a later sync):
+	// they are decrypted after each sync, under the crypto lock, and the
+	// ones after them wait behind, so Got keeps the room's order.
+	waiting []waitingEvent
 }
+
+// waitingEvent is an encrypted event waiting for its room key since at.
+type waitingEvent struct {
+	evt *event.Event
+	at  time.Time
+}
+
+// keyWait bounds the wait for a room key before the peer says it cannot
+// decrypt a message.
+const keyWait = 30 * time.Second
 
 // Received is a message of someone else as the peer got it: its type on
 // the wire (m.room.encrypted or m.room.message) and its content decrypted.
@@ -70,7 +85,7 @@ func NewPeer(t testing.TB, srv *testenv.MatrixServer, u testenv.MatrixUser) *Pee
 	}
 	p := &Peer{t: t, Cli: cli, mach: mach, crypto: &sync.Mutex{}, Got: make(chan Received, 100), Redacted: make(chan id.EventID, 100), done: make(chan struct{})}
 	syncer := cli.Syncer.(*mautrix.DefaultSyncer)
-	cli.Syncer = lockedSyncer{DefaultSyncer: syncer, mu: p.crypto}
+	cli.Syncer = lockedSyncer{DefaultSyncer: syncer, mu: p.crypto, after: p.decryptWaiting}
 	syncer.ParseEventContent = true
 	syncer.OnSync(mach.ProcessSyncResponse)
 	syncer.OnEventType(event.StateMember, mach.HandleMemberEvent)
@@ -94,22 +109,8 @@ func NewPeer(t testing.TB, srv *testenv.MatrixServer, u testenv.MatrixUser) *Pee
 		if evt.Sender == cli.UserID || !p.first(evt.ID) {
 			return
 		}
-		dec, err := mach.DecryptMegolmEvent(ctx, evt)
-		if errors.Is(err, crypto.ErrNoSessionFound) {
-			c := evt.Content.AsEncrypted()
-			if mach.WaitForSession(ctx, evt.RoomID, c.SenderKey, c.SessionID, 10*time.Second) {
-				dec, err = mach.DecryptMegolmEvent(ctx, evt)
-			}
-		}
-		if err != nil {
-			t.Errorf("the peer cannot decrypt the bot's message %s: %v", evt.ID, err)
-			return
-		}
-		if err := dec.Content.ParseRaw(dec.Type); err != nil && !errors.Is(err, event.ErrContentAlreadyParsed) {
-			t.Errorf("parse decrypted %s: %v", evt.ID, err)
-			return
-		}
-		p.Got <- Received{ID: evt.ID, Wire: event.EventEncrypted, Room: evt.RoomID, Sender: evt.Sender, Content: dec.Content.AsMessage()}
+		p.waiting = append(p.waiting, waitingEvent{evt: evt, at: time.Now()})
+		p.decryptWaiting(ctx)
 	})
 	p.seen = map[id.EventID]bool{}
 	sctx, stop := context.WithCancel(ctx)
@@ -127,16 +128,43 @@ func NewPeer(t testing.TB, srv *testenv.MatrixServer, u testenv.MatrixUser) *Pee
 	return p
 }
 
-// lockedSyncer processes one sync response at a time under the peer's lock.
+// lockedSyncer processes one sync response at a time under the peer's
+// lock, then calls after (still under it).
 type lockedSyncer struct {
 	*mautrix.DefaultSyncer
-	mu *sync.Mutex
+	mu    *sync.Mutex
+	after func(context.Context)
 }
 
 func (s lockedSyncer) ProcessResponse(ctx context.Context, res *mautrix.RespSync, since string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.DefaultSyncer.ProcessResponse(ctx, res, since)
+	err := s.DefaultSyncer.ProcessResponse(ctx, res, since)
+	s.after(ctx)
+	return err
+}
+
+// decryptWaiting decrypts the waiting events in order and hands them on
+// Got, up to the first whose room key has not come yet (it waits for a
+// later sync, up to keyWait). Called under the crypto lock.
+func (p *Peer) decryptWaiting(ctx context.Context) {
+	for len(p.waiting) > 0 {
+		w := p.waiting[0]
+		dec, err := p.mach.DecryptMegolmEvent(ctx, w.evt)
+		if errors.Is(err, crypto.ErrNoSessionFound) && time.Since(w.at) < keyWait {
+			return
+		}
+		p.waiting = p.waiting[1:]
+		if err != nil {
+			p.t.Errorf("the peer cannot decrypt the bot's message %s: %v", w.evt.ID, err)
+			continue
+		}
+		if err := dec.Content.ParseRaw(dec.Type); err != nil && !errors.Is(err, event.ErrContentAlreadyParsed) {
+			p.t.Errorf("parse decrypted %s: %v", w.evt.ID, err)
+			continue
+		}
+		p.Got <- Received{ID: w.evt.ID, Wire: event.EventEncrypted, Room: w.evt.RoomID, Sender: w.evt.Sender, Content: dec.Content.AsMessage()}
+	}
 }
 
 // Room opens a room with the bot: a direct chat (trusted_private_chat, as
@@ -206,6 +234,24 @@ func (p *Peer) WaitMember(room id.RoomID, user string, joined bool) {
 // event id.
 func (p *Peer) Say(room id.RoomID, text string) id.EventID {
 	p.t.Helper()
+	return p.send(room, &event.MessageEventContent{MsgType: event.MsgText, Body: text})
+}
+
+// Edit replaces the text of the peer's message was (m.replace), as Element
+// does when a person edits a message: a fallback body « * text » and the
+// new content.
+func (p *Peer) Edit(room id.RoomID, was id.EventID, text string) id.EventID {
+	p.t.Helper()
+	content := &event.MessageEventContent{MsgType: event.MsgText, Body: "* " + text}
+	content.SetEdit(was)
+	content.NewContent = &event.MessageEventContent{MsgType: event.MsgText, Body: text}
+	return p.send(room, content)
+}
+
+// send sends content to room, encrypted when the room is.
+func (p *Peer) send(room id.RoomID, content *event.MessageEventContent) id.EventID {
+	p.t.Helper()
+	text := content.Body
 	ctx := context.Background()
 	p.crypto.Lock()
 	_, err := p.Cli.State(ctx, room)
@@ -213,7 +259,6 @@ func (p *Peer) Say(room id.RoomID, text string) id.EventID {
 		p.crypto.Unlock()
 		p.t.Fatalf("room state: %v", err)
 	}
-	content := &event.MessageEventContent{MsgType: event.MsgText, Body: text}
 	enc, err := p.Cli.StateStore.IsEncrypted(ctx, room)
 	p.crypto.Unlock()
 	if err != nil {
@@ -226,7 +271,7 @@ func (p *Peer) Say(room id.RoomID, text string) id.EventID {
 		}
 		return resp.EventID
 	}
-	evt, err := p.SayEncrypted(room, text)
+	evt, err := p.sendEncrypted(room, content)
 	if err != nil {
 		p.t.Fatalf("say %q: %v", text, err)
 	}
@@ -236,6 +281,10 @@ func (p *Peer) Say(room id.RoomID, text string) id.EventID {
 // SayEncrypted sends text to an encrypted room whose state the client
 // has, returning its error rather than failing the test (for goroutines).
 func (p *Peer) SayEncrypted(room id.RoomID, text string) (id.EventID, error) {
+	return p.sendEncrypted(room, &event.MessageEventContent{MsgType: event.MsgText, Body: text})
+}
+
+func (p *Peer) sendEncrypted(room id.RoomID, content *event.MessageEventContent) (id.EventID, error) {
 	ctx := context.Background()
 	p.crypto.Lock()
 	defer p.crypto.Unlock()
@@ -246,7 +295,7 @@ func (p *Peer) SayEncrypted(room id.RoomID, text string) (id.EventID, error) {
 	if err := p.mach.ShareGroupSession(ctx, room, members); err != nil {
 		return "", fmt.Errorf("share the room key: %w", err)
 	}
-	sealed, err := p.mach.EncryptMegolmEvent(ctx, room, event.EventMessage, &event.MessageEventContent{MsgType: event.MsgText, Body: text})
+	sealed, err := p.mach.EncryptMegolmEvent(ctx, room, event.EventMessage, content)
 	if err != nil {
 		return "", fmt.Errorf("encrypt: %w", err)
 	}
