@@ -44,10 +44,10 @@ CREATE TABLE report_follow_up_years (
 
 -- +goose StatementBegin
 -- rollup_years recomputes the year rows of the given (mediator, 1 January)
--- keys, which must be distinct, from the month rows of report_counts and
--- report_people_days' days; and every year of report_follow_up_years for
--- the keys' mediators (a sheet's requests are resolved or followed up in
--- any year).
+-- keys, which must be distinct, from the month rows of report_counts,
+-- report_follow_ups (late resolutions) and report_people_days' days; and
+-- every year of report_follow_up_years for the keys' mediators (a sheet's
+-- requests are resolved or followed up in any year).
 CREATE FUNCTION rollup_years(meds BIGINT[], years DATE[]) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan SET work_mem = '256MB' AS $$
 BEGIN
@@ -64,6 +64,26 @@ BEGIN
     JOIN report_counts c ON c.mediator_id = k.mediator_id AND c.grain = 'm'
          AND c.day >= k.start AND c.day < (k.start + INTERVAL '1 year')::date
     GROUP BY k.start, c.mediator_id, c.dim, c.code;
+
+    -- dims 'droits_late' and 'soins_late' (year rows only), by type: the
+    -- year's requests resolved in a later year (in Paris), which a report
+    -- of the year counts as not resolved at its end. The sheets' days with
+    -- such a resolution are found in report_follow_ups (few), their
+    -- requests read from the base tables.
+    INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
+    SELECT 'y', k.start, k.mediator_id, q.kind || '_late', q.type, count(*), 0, 0
+    FROM unnest(meds, years) AS k(mediator_id, start)
+    CROSS JOIN LATERAL (
+        SELECT DISTINCT f.sheet_day FROM report_follow_ups f
+        WHERE f.mediator_id = k.mediator_id AND f.sheet_day >= k.start
+          AND f.sheet_day < (k.start + INTERVAL '1 year')::date
+          AND f.what = 'r' AND f.day >= (k.start + INTERVAL '1 year')::date
+    ) d
+    JOIN sheets s ON s.mediator_id = k.mediator_id AND s.date = d.sheet_day
+    JOIN requests q ON q.sheet_id = s.id
+    WHERE q.status = 'resolue'
+      AND (q.resolved_at AT TIME ZONE 'Europe/Paris')::date >= (k.start + INTERVAL '1 year')::date
+    GROUP BY k.start, k.mediator_id, q.kind, q.type;
 
     DELETE FROM report_people_years h
     USING unnest(meds, years) AS k(mediator_id, start)
@@ -124,22 +144,10 @@ BEGIN
 END $$;
 -- +goose StatementEnd
 
--- The year rows of the rollups already there.
-INSERT INTO report_counts (grain, day, mediator_id, dim, code, n, resolved, open)
-SELECT 'y', date_trunc('year', c.day::timestamp)::date, c.mediator_id, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
-FROM report_counts c WHERE c.grain = 'm'
-GROUP BY 2, c.mediator_id, c.dim, c.code;
-
-INSERT INTO report_people_years (start, mediator_id, visit, alone, qpv, sp, rights, care)
-SELECT h.start, h.mediator_id, sum(h.visit), sum(h.alone), sum(h.qpv), sum(h.sp), sum(h.rights), sum(h.care)
-FROM report_people_days h WHERE h.span = 'y'
-GROUP BY h.start, h.mediator_id;
-
-INSERT INTO report_follow_up_years (mediator_id, what, start, n)
-SELECT f.mediator_id, f.what, date_trunc('year', f.day::timestamp)::date, sum(f.n)
-FROM report_follow_up_days f
-GROUP BY 1, 2, 3
-HAVING sum(f.n) <> 0;
+-- The year rows of the rollups already there: rollup_years for every post
+-- and year with sheets.
+SELECT rollup_years(coalesce(array_agg(k.mediator_id), '{}'), coalesce(array_agg(k.start), '{}'))
+FROM (SELECT DISTINCT s.mediator_id, date_trunc('year', s.date::timestamp)::date AS start FROM sheets s) k;
 
 -- +goose Down
 -- +goose StatementBegin

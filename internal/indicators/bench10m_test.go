@@ -195,25 +195,36 @@ func BenchmarkReport10M(b *testing.B) {
 	}
 	national := indicators.National(served)
 	// The rollups give the base tables' figures (the seed computed them in
-	// bulk, and a migration may have changed them): the whole text of the
-	// report, once, before timing.
+	// bulk, and a migration may have changed them): the whole report with
+	// its history, every figure of its JSON, once, before timing.
 	for _, s := range []indicators.Scope{indicators.Departement("59"), national} {
 		start := time.Now()
-		fast, err := indicators.Compute(ctx, db.Store.Reports(), year, s)
+		fast, err := indicators.Compute(ctx, db.Store.Reports(), year, s, indicators.WithHistory())
 		if err != nil {
 			b.Fatal(err)
 		}
-		slow, err := indicators.Compute(ctx, db.Store.Reports(), year, s, indicators.FromBaseTables())
+		slow, err := indicators.Compute(ctx, db.Store.Reports(), year, s, indicators.WithHistory(), indicators.FromBaseTables())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if fast.Text() != slow.Text() {
-			b.Fatalf("%s: the rollups' report differs from the base tables':\n%s\n---\n%s", s.Label(), fast.Text(), slow.Text())
+		fastJSON, err := fast.JSON()
+		if err != nil {
+			b.Fatal(err)
+		}
+		slowJSON, err := slow.JSON()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if string(fastJSON) != string(slowJSON) {
+			b.Fatalf("%s: the rollups' report differs from the base tables':\n%s\n---\n%s", s.Label(), fastJSON, slowJSON)
 		}
 		b.Logf("%s: the rollups give the base tables' report (checked in %s)", s.Label(), time.Since(start).Round(time.Second))
 	}
-	for _, s := range []indicators.Scope{national, indicators.Region("32"), indicators.Departement("59")} {
-		profileReport(ctx, b, db, year, s)
+	for _, c := range []struct {
+		name  string
+		scope indicators.Scope
+	}{{"national", national}, {"region 32", indicators.Region("32")}, {"département 59", indicators.Departement("59")}} {
+		profileReport(ctx, b, db, year, c.name, c.scope)
 	}
 	for _, c := range []struct {
 		name   string
@@ -251,7 +262,7 @@ func BenchmarkReport10M(b *testing.B) {
 
 // profileReport logs how long each query of one report takes (run once,
 // warm, in the transaction Compute would open): where the time goes.
-func profileReport(ctx context.Context, b *testing.B, db *testenv.DB, year indicators.Period, s indicators.Scope) {
+func profileReport(ctx context.Context, b *testing.B, db *testenv.DB, year indicators.Period, name string, s indicators.Scope) {
 	for range 2 { // the first run warms the cache
 		err := pgx.BeginTxFunc(ctx, db.SQL, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 			func(tx pgx.Tx) error {
@@ -264,7 +275,7 @@ func profileReport(ctx context.Context, b *testing.B, db *testenv.DB, year indic
 					return err
 				}
 				q.log = append(q.log, fmt.Sprintf("%6.1f ms in all", float64(time.Since(start).Microseconds())/1000))
-				b.Logf("%s, query by query:\n%s", s.Label(), strings.Join(q.log, "\n"))
+				b.Logf("%s, query by query:\n%s", name, strings.Join(q.log, "\n"))
 				return nil
 			})
 		if err != nil {
@@ -302,9 +313,8 @@ func (q *timedQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.
 }
 
 func (q *timedQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	return timedRow{row: q.tx.QueryRow(ctx, sql, args...), done: func(start time.Time) func() {
-		return func() { q.record(sql, start) }
-	}(time.Now())}
+	start := time.Now()
+	return timedRow{row: q.tx.QueryRow(ctx, sql, args...), done: func() { q.record(sql, start) }}
 }
 
 type timedRows struct {

@@ -340,7 +340,8 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 
 	cond, fargs := s.Filter("m", 3)
 	args := append([]any{from, to}, fargs...)
-	if span, start, ok := rollupSpan(r.Period); ok && !o.base && o.loc.String() == rollupZone {
+	rollups := !o.base && o.loc.String() == rollupZone
+	if span, start, ok := rollupSpan(r.Period); ok && rollups {
 		if err := computeRollups(ctx, db, r, s, span, start, o); err != nil {
 			return nil, err
 		}
@@ -362,7 +363,7 @@ func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 		return nil, err
 	}
 	if o.history {
-		if err := computeHistory(ctx, db, r, s); err != nil {
+		if err := computeHistory(ctx, db, r, s, rollups); err != nil {
 			return nil, err
 		}
 	}

@@ -78,6 +78,74 @@ func wholeYear(p Period) bool {
 	return from.Month() == time.January && from.Day() == 1 && to.Equal(from.AddDate(1, 0, -1))
 }
 
+// countGrains is the condition on report_counts c (with its arguments,
+// $1 to $6) reading the days [from, to]: the year rows of its whole years,
+// the month rows of its other whole months, the day rows of the rest.
+func countGrains(from, to time.Time) (string, []any) {
+	mfrom, mto := fullMonths(from, to)
+	yfrom, yto := fullYears(mfrom, mto)
+	return `((c.grain = 'y' AND c.day >= $5 AND c.day < $6)
+       OR (c.grain = 'm' AND c.day >= $3 AND c.day < $4 AND (c.day < $5 OR c.day >= $6))
+       OR (c.grain = 'd' AND c.day BETWEEN $1 AND $2 AND (c.day < $3 OR c.day >= $4)))`,
+		[]any{from, to, mfrom, mto, yfrom, yto}
+}
+
+// rollupHistory fills what computeHistory fills, from the rollups: the
+// year before's people and active posts as rollupPeople counts them, its
+// sheets and requests (resolved today, as computeHistory counts them) and
+// the twelve months' sheets from report_counts.
+func rollupHistory(ctx context.Context, db Querier, r *Report, s Scope, span string, start time.Time) error {
+	prev := &Report{Period: YearBefore(r.Period), ByDepartement: map[string]*Breakdown{}, Total: newBreakdown("", "")}
+	if err := rollupPeople(ctx, db, prev, s, span, start); err != nil {
+		return fmt.Errorf("compute history: %w", err)
+	}
+	h := &History{PreviousPeriod: prev.Period}
+	k := &h.Previous
+	k.Mediators, k.People = prev.Total.Mediators, prev.Total.People
+	grains, args := countGrains(prev.Period.From, prev.Period.To)
+	cond, fargs := s.Filter("m", len(args)+1)
+	err := db.QueryRow(ctx, `
+SELECT coalesce(sum(c.n) FILTER (WHERE c.dim = 'sheets'), 0),
+       coalesce(sum(c.n) FILTER (WHERE c.dim = 'droits'), 0), coalesce(sum(c.resolved) FILTER (WHERE c.dim = 'droits'), 0),
+       coalesce(sum(c.n) FILTER (WHERE c.dim = 'soins'), 0), coalesce(sum(c.resolved) FILTER (WHERE c.dim = 'soins'), 0)
+FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
+WHERE c.dim IN ('sheets', 'droits', 'soins') AND `+grains+` AND `+cond, append(args, fargs...)...).Scan(
+		&k.Sheets, &k.RightsRequests, &k.RightsResolved, &k.CareRequests, &k.CareResolved)
+	if err != nil {
+		return fmt.Errorf("compute history: year before: %w", err)
+	}
+	last := time.Date(r.Period.To.Year(), r.Period.To.Month(), 1, 0, 0, 0, 0, time.UTC)
+	first := last.AddDate(0, -11, 0)
+	cond, fargs = s.Filter("m", 3)
+	rows, err := db.Query(ctx, `
+SELECT to_char(c.day, 'YYYY-MM'), sum(c.n)::int
+FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
+WHERE c.grain = 'm' AND c.dim = 'sheets' AND c.day BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY c.day`, append([]any{first, last}, fargs...)...)
+	if err != nil {
+		return fmt.Errorf("compute history: months: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var month string
+		var n int
+		if err := rows.Scan(&month, &n); err != nil {
+			return fmt.Errorf("compute history: months: %w", err)
+		}
+		got[month] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute history: months: %w", err)
+	}
+	for i := range 12 {
+		key := first.AddDate(0, i, 0).Format("2006-01")
+		h.Months = append(h.Months, MonthCount{Month: key, Sheets: got[key]})
+	}
+	r.History = h
+	return nil
+}
+
 // computeRollups fills what computeSheets, computeDimensions,
 // computeRequests and computeFollowUps fill, from the rollups.
 func computeRollups(ctx context.Context, db Querier, r *Report, s Scope, span string, start time.Time, o options) error {
@@ -85,17 +153,13 @@ func computeRollups(ctx context.Context, db Querier, r *Report, s Scope, span st
 	if err := rollupPeople(ctx, db, r, s, span, start); err != nil {
 		return err
 	}
-	mfrom, mto := fullMonths(from, to)
-	yfrom, yto := fullYears(mfrom, mto)
-	cond, fargs := s.Filter("m", 7)
+	grains, args := countGrains(from, to)
+	cond, fargs := s.Filter("m", len(args)+1)
 	rows, err := db.Query(ctx, `
 SELECT m.departement, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
 FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
-WHERE ((c.grain = 'y' AND c.day >= $5 AND c.day < $6)
-       OR (c.grain = 'm' AND c.day >= $3 AND c.day < $4 AND (c.day < $5 OR c.day >= $6))
-       OR (c.grain = 'd' AND c.day BETWEEN $1 AND $2 AND (c.day < $3 OR c.day >= $4)))
-  AND `+cond+`
-GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto, yfrom, yto}, fargs...)...)
+WHERE `+grains+` AND `+cond+`
+GROUP BY m.departement, c.dim, c.code`, append(args, fargs...)...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: counts: %w", err)
 	}
@@ -105,6 +169,22 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto, yfrom
 		var n, resolved, open int64
 		if err := rows.Scan(&dep, &dim, &code, &n, &resolved, &open); err != nil {
 			return fmt.Errorf("compute indicators: counts: %w", err)
+		}
+		if dim == "droits_late" || dim == "soins_late" { // year rows: resolved after the year
+			q, care := &r.Rights, dim == "soins_late"
+			if care {
+				q = &r.Care
+			}
+			q.Resolved -= int(n)
+			q.ResolvedByType[code] -= int(n)
+			for _, d := range []*Breakdown{r.row(dep), r.Total} {
+				if care {
+					d.CareResolved -= int(n)
+				} else {
+					d.RightsResolved -= int(n)
+				}
+			}
+			continue
 		}
 		if dim == "droits" || dim == "soins" {
 			q := &r.Rights
@@ -158,8 +238,12 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto, yfrom
 		return fmt.Errorf("compute indicators: counts: %w", err)
 	}
 
-	if err := rollupLateResolutions(ctx, db, r, s, periodEnd(r.Period, o.loc)); err != nil {
-		return err
+	// A whole year read its late resolutions from its year rows (the only
+	// ones a period within a year reads).
+	if !wholeYear(r.Period) {
+		if err := rollupLateResolutions(ctx, db, r, s, periodEnd(r.Period, o.loc)); err != nil {
+			return err
+		}
 	}
 
 	asOf := Day(o.asOf.In(o.loc))

@@ -76,18 +76,19 @@ var rollupPeriods = []indicators.Period{
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// sameAsBaseTables checks every scope and period against the base tables.
+// sameAsBaseTables checks every scope and period against the base tables,
+// with their history (the year before, twelve months).
 func sameAsBaseTables(t *testing.T, db *testenv.DB, step string) {
 	t.Helper()
 	ctx := context.Background()
 	asOf := indicators.AsOf(day(2024, 6, 1))
 	for _, s := range rollupScopes {
 		for _, p := range rollupPeriods {
-			fast, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf)
+			fast, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf, indicators.WithHistory())
 			if err != nil {
 				t.Fatal(err)
 			}
-			base, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf, indicators.FromBaseTables())
+			base, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf, indicators.WithHistory(), indicators.FromBaseTables())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -189,20 +190,20 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 // TestComputeReadsTheRollups shows which periods the rollups answer: a
 // rollup changed by hand changes a year's, a year to date's and a month's
 // figures, not those of a period starting mid-month (read from the sheets);
-// a whole year reads the year rows (migration 00100), its months and days
-// not.
+// a whole year reads the year rows (migration 00100, its late resolutions
+// too), its months and days not.
 func TestComputeReadsTheRollups(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedVaried(t, db)
-	type figures struct{ sheets, people, resolved, overdue int }
+	type figures struct{ sheets, people, resolved, overdue, resolvedRequests int }
 	compute := func(p indicators.Period) figures {
 		t.Helper()
 		r, err := indicators.Compute(ctx, db.Store.Reports(), p, indicators.Region("32"), indicators.AsOf(day(2024, 6, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return figures{r.Sheets, r.People, r.FollowUps.Resolved, r.FollowUps.Overdue}
+		return figures{r.Sheets, r.People, r.FollowUps.Resolved, r.FollowUps.Overdue, r.Rights.Resolved + r.Care.Resolved}
 	}
 	periods := []indicators.Period{indicators.Year(2024), indicators.YearToDate(day(2024, 3, 20)),
 		indicators.Month(day(2024, 3, 10)), indicators.Days(day(2024, 3, 1), day(2024, 3, 20)),
@@ -225,19 +226,65 @@ func TestComputeReadsTheRollups(t *testing.T) {
 		`UPDATE report_people_years SET alone = alone + 7 WHERE start = '2024-01-01' AND mediator_id = 1`,
 		`UPDATE report_follow_up_years SET n = n + 3 WHERE what = 'r' AND start = '2024-01-01' AND mediator_id = 1`,
 		`UPDATE report_follow_up_years SET n = n + 5 WHERE what = 'o' AND start = '2023-01-01' AND mediator_id = 1`,
+		`UPDATE report_counts SET n = n + 2 WHERE ctid = (SELECT ctid FROM report_counts
+		 WHERE dim = 'droits_late' AND grain = 'y' AND day = '2024-01-01' LIMIT 1)`,
 	} {
 		if tag, err := db.SQL.Exec(ctx, q); err != nil || tag.RowsAffected() != 1 {
 			t.Fatalf("change rollup: %v %v", tag, err)
 		}
 	}
-	for i, want := range []figures{{10, 7, 3, 5}, {100000, 0, 0, 5}, {1000, 0, 0, 5}, {100000, 0, 0, 5},
-		{0, 0, 0, 0}, {0, 0, 0, 0}, {0, 0, 0, 0}, {1000, 0, 0, 5}} {
+	for i, want := range []figures{{10, 7, 3, 5, -2}, {100000, 0, 0, 5, 0}, {1000, 0, 0, 5, 0}, {100000, 0, 0, 5, 0},
+		{0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}, {1000, 0, 0, 5, 0}} {
 		after := compute(periods[i])
 		got := figures{after.sheets - before[i].sheets, after.people - before[i].people,
-			after.resolved - before[i].resolved, after.overdue - before[i].overdue}
+			after.resolved - before[i].resolved, after.overdue - before[i].overdue,
+			after.resolvedRequests - before[i].resolvedRequests}
 		if got != want {
 			t.Errorf("%s: %+v more once the rollups are changed, want %+v", periods[i].Label(), got, want)
 		}
+	}
+}
+
+// TestHistoryReadsTheRollups: a year's history (the year before, twelve
+// months) reads the year before's year rows and the months' rows.
+func TestHistoryReadsTheRollups(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	seedVaried(t, db)
+	history := func(opts ...indicators.Option) indicators.History {
+		t.Helper()
+		r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"),
+			append(opts, indicators.WithHistory())...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *r.History
+	}
+	before := history()
+	for _, q := range []string{
+		`UPDATE report_counts SET n = n + 10 WHERE ctid = (SELECT ctid FROM report_counts
+		 WHERE dim = 'sheets' AND grain = 'y' AND day = '2023-01-01' LIMIT 1)`,
+		`UPDATE report_counts SET n = n + 1000 WHERE ctid = (SELECT ctid FROM report_counts
+		 WHERE dim = 'sheets' AND grain = 'm' AND day = '2024-03-01' LIMIT 1)`,
+		`UPDATE report_people_years SET alone = alone + 7 WHERE ctid = (SELECT ctid FROM report_people_years
+		 WHERE start = '2023-01-01' LIMIT 1)`,
+	} {
+		if tag, err := db.SQL.Exec(ctx, q); err != nil || tag.RowsAffected() != 1 {
+			t.Fatalf("change rollup: %v %v", tag, err)
+		}
+	}
+	after := history()
+	if got := after.Previous.Sheets - before.Previous.Sheets; got != 10 {
+		t.Errorf("year before: %d more sheets, want 10", got)
+	}
+	if got := after.Previous.People - before.Previous.People; got != 7 {
+		t.Errorf("year before: %d more people, want 7", got)
+	}
+	if after.Months[2].Month != "2024-03" || after.Months[2].Sheets-before.Months[2].Sheets != 1000 {
+		t.Errorf("March: %+v, then %+v; want 1000 more sheets", before.Months[2], after.Months[2])
+	}
+	if base := history(indicators.FromBaseTables()); base.Previous.Sheets != before.Previous.Sheets {
+		t.Errorf("the base tables count %d sheets the year before, the rollups %d", base.Previous.Sheets, before.Previous.Sheets)
 	}
 }
 
