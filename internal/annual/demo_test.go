@@ -85,6 +85,7 @@ func text(d *annual.Document) (string, []string) {
 // no empty chart, one source per partner count, no dashes for means no
 // review declares; 2026, not over, is provisional.
 func TestAnnualReportOfTheDemoYears(t *testing.T) {
+	t.Parallel()
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		t.Fatal(err)

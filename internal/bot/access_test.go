@@ -85,6 +85,7 @@ var wantRoles = map[string][]roles.Role{
 }
 
 func TestTheRegistryIsTheRoleMatrix(t *testing.T) {
+	t.Parallel()
 	reg := bot.Registry()
 	for entry, e := range reg {
 		want, ok := wantRoles[entry]
@@ -108,6 +109,7 @@ func TestTheRegistryIsTheRoleMatrix(t *testing.T) {
 // Opening any of them to one more role, or letting indicators.Allowed say
 // yes to another territory, fails here.
 func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	awa := h.mediator(4801, "Awa", "59") // CCAS Roubaix, Nord
@@ -266,6 +268,7 @@ func TestEveryEntryPointRefusesWhoMayNotUseIt(t *testing.T) {
 // Malformed or forged callback data never crashes a handler: each press is
 // answered, and nothing changes.
 func TestForgedPressesAreAnsweredAndChangeNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(4901, "Awa", "59")
 	region := h.coordinator(4910, store.Invitation{Level: "region"})
@@ -291,6 +294,7 @@ func TestForgedPressesAreAnsweredAndChangeNothing(t *testing.T) {
 // Relais works in private chats only: in a group it answers nothing, opens
 // no form, sends no file, and when added to one it says so once and leaves.
 func TestGroupsGetNothingAndTheBotLeaves(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(5001, "Awa", "59")
 	h.seedSheets(5001, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))

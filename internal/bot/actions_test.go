@@ -13,6 +13,7 @@ import (
 )
 
 func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7001, "Awa", "59")
 	u.Send("/action")
@@ -93,6 +94,7 @@ func TestActionCoanimatedSavesCodesOnce(t *testing.T) {
 }
 
 func TestActionParticipationSkipsPartnerAndTitle(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7002, "Awa", "80")
 	u.Send("/action")
@@ -129,6 +131,7 @@ func TestActionParticipationSkipsPartnerAndTitle(t *testing.T) {
 }
 
 func TestActionOffersTheMediatorsRegisteredPartners(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	u := h.mediator(7003, "Awa", "59")

@@ -12,6 +12,7 @@ import (
 // A regional coordinator gets the annual report as Word and PDF and Annexe
 // 1 in chat; the region's figures lead to it; others are refused.
 func TestRegionalCoordinatorGetsTheAnnualReport(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(5501, "Awa", "59")
 	h.seedSheets(5501, 3, time.Date(2025, 5, 12, 0, 0, 0, 0, time.UTC))

@@ -122,6 +122,7 @@ func docxText(t *testing.T, data []byte) string {
 // figures only: no "Données" sheet, no free-text answers, no person code,
 // no post identifier, no line-level CSV.
 func TestChatFilesHoldFiguresOnlyByDefault(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	post := seedLineData(t, h)
 	c, xlsx := exportXLSX(t, h)
@@ -179,6 +180,7 @@ func TestChatFilesHoldFiguresOnlyByDefault(t *testing.T) {
 
 // With RELAIS_CHAT_FILES=lines, the chat gets the line-level files as before.
 func TestChatFilesLinesSendsTheLines(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, chatLines)
 	post := seedLineData(t, h)
 	c, xlsx := exportXLSX(t, h)

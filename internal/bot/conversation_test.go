@@ -21,6 +21,7 @@ func menuOf(m telegramtest.Message) string { return strings.Join(m.ButtonTexts()
 // A greeting gets a greeting and what this person can do now, one line and
 // one button per action, for every role; never « quel chiffre ».
 func TestAGreetingOffersWhatEachRoleCanDo(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(7001, "Awa", "59")
 	awa.Send("bonjour")
@@ -92,6 +93,7 @@ func TestAGreetingOffersWhatEachRoleCanDo(t *testing.T) {
 // Intents start what their command starts, typos, accents and
 // apostrophes aside; one a role may not use is refused like the command.
 func TestIntentsStartTheirCommand(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(7101, "Awa", "59")
 	for _, c := range []struct{ typed, want string }{
@@ -149,6 +151,7 @@ func TestIntentsStartTheirCommand(t *testing.T) {
 // What is neither a greeting, an intent nor a question says so and offers
 // the menu (no example naming a territory a mediator may not see).
 func TestNeitherSaysSoAndOffersTheMenu(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(7201, "Awa", "59")
 	awa.Send("blabla")
@@ -167,6 +170,7 @@ func TestNeitherSaysSoAndOffersTheMenu(t *testing.T) {
 
 // After /rappels, a typed hour is the reminder's hour.
 func TestRappelsTakesATypedHour(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(7301, "Awa", "59")
 	awa.Send("/rappels")
@@ -247,6 +251,7 @@ func waitPrompt(t *testing.T, h *harness, id int64) {
 // The question waits ten minutes, and a command, a button, « annuler » or
 // another intent ends it.
 func TestAPromptExpiresOrIsEnded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(7401, "Awa", "59")
 	hour := func() int { return h.count(`SELECT coalesce(reminder_hour, -1) FROM users WHERE telegram_id = 7401`) }
@@ -300,6 +305,7 @@ func TestAPromptExpiresOrIsEnded(t *testing.T) {
 
 // After « Autres dates… », two typed dates are the export's period.
 func TestExportTakesTypedDates(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(7501, "Awa", "80")
 	h.seedSheets(7501, 2, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
@@ -340,6 +346,7 @@ func TestExportTakesTypedDates(t *testing.T) {
 
 // After « Autre structure… », the typed name is the invitation's structure.
 func TestInviterTakesATypedStructure(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(7601, "Awa", "59")
 	nord := h.coordinator(7610, store.Invitation{Level: "departement", Departement: "59"})
@@ -395,6 +402,7 @@ func TestInviterTakesATypedStructure(t *testing.T) {
 // After /resume, « non » is the answer; after /datebilan, the date is the
 // new deadline (regional coordinators only: others are not asked).
 func TestResumeAndDatebilanTakeTypedAnswers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(7701, "Awa", "59")
 	awa.Send("/resume")

@@ -12,6 +12,7 @@ import (
 // A sheet can be corrected for 30 days after it was saved, no longer: the
 // ✏️ button goes from /mesfiches and an old button is refused.
 func TestCorrectionWindowIsThirtyDays(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(8301, "Awa", "59")
 	med := h.user(8301).Mediator.ID

@@ -40,6 +40,7 @@ func syncChat(t *testing.T, u *telegramtest.User, before int) {
 // crash before the offset moved): a typed answer delivered twice is
 // answered once and counted once.
 func TestRedeliveredTypedAnswerHandledOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2101, "Awa", "62")
 	u.Send("/fiche")
@@ -68,6 +69,7 @@ func TestRedeliveredTypedAnswerHandledOnce(t *testing.T) {
 // The first « Enregistrer » delivered again after a restart saves nothing
 // more and shows nothing more: one confirmation, one sheet.
 func TestRedeliveredSaveHandledOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2102, "Awa", "62")
 	summary := fillToSummary(u)
@@ -129,6 +131,7 @@ func (h *harness) waitUnreachable(id int64, want bool) {
 // is marked unreachable, so scheduled messages skip them; unblocking, or
 // simply writing again, makes them reachable.
 func TestBlockingTheBotMarksTheUserUnreachable(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2103, "Awa", "62")
 	h.waitUnreachable(2103, false)
@@ -150,6 +153,7 @@ func TestBlockingTheBotMarksTheUserUnreachable(t *testing.T) {
 // An engine error (a failing lookup) reaches the log once, with the update
 // id, the role and the step, never what the user typed; the user is told.
 func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2104, "Awa", "62")
 	u.Send("/fiche")
@@ -187,6 +191,7 @@ func TestEngineErrorLoggedOnceWithoutTheText(t *testing.T) {
 // handled: Telegram delivers the typed answer again, and the draft knows it
 // applied it already, so the next question does not take it.
 func TestRedeliveryAfterCrashBeforeTheUpdateWasRecorded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2105, "Awa", "62")
 	startSheetToAge(u)
@@ -214,6 +219,7 @@ func TestRedeliveryAfterCrashBeforeTheUpdateWasRecorded(t *testing.T) {
 // sheet is stored once. Before, the draft went first and the second press
 // read « Cette saisie est déjà terminée ou abandonnée ».
 func TestSavedButUnconfirmedSheetIsConfirmedOnTheNextPress(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2106, "Awa", "62")
 	summary := fillToSummary(u)

@@ -16,6 +16,7 @@ import (
 // a coordinator, its activity and export), for the summary's own week and
 // territory, checked like any result's buttons.
 func TestMondaySummaryHasButtons(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t) // Monday 23/11/2026, 10:00
 	ctx := context.Background()
 	h.mediator(5201, "Awa", "59")

@@ -45,6 +45,7 @@ func botMessagesAfter(u *telegramtest.User, id int) []telegramtest.Message {
 // chat (Telegram keeps it otherwise), the user is told once that edits
 // change nothing, and the saved note is the one first typed.
 func TestEditedIdentifyingMessageIsDeletedAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2001, "Awa", "59")
 	id := saveSheetWithNote(t, h, u, "Orientée vers la PMI du quartier.")
@@ -74,6 +75,7 @@ func TestEditedIdentifyingMessageIsDeletedAndChangesNothing(t *testing.T) {
 // When Telegram refuses the deletion, the reply does not claim the edit is
 // gone: it asks the user to delete it.
 func TestEditedIdentifyingMessageNotDeletedAsksTheUser(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2001, "Awa", "59")
 	id := saveSheetWithNote(t, h, u, "Orientée vers la PMI du quartier.")
@@ -94,6 +96,7 @@ func TestEditedIdentifyingMessageNotDeletedAsksTheUser(t *testing.T) {
 // A harmless edit stays in the chat; the user is told once that it changes
 // nothing, and nothing saved changes.
 func TestEditedHarmlessMessageOnlyGetsTheReply(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2001, "Awa", "59")
 	id := saveSheetWithNote(t, h, u, "Orientée vers la PMI du quartier.")

@@ -12,6 +12,7 @@ import (
 // still names them (left in Redis) is refused at « Enregistrer », and
 // their code typed again is refused, with the reason, nothing saved.
 func TestErasedPersonIsNeverSavedAgain(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2301, "Awa", "59")
 	fillToSummary(u)
@@ -79,6 +80,7 @@ func forget(h *harness, code string) (store.ForgetCounts, error) {
 // An erased code typed again in a note does not come back in the note
 // either: refused, deleted from the chat; the note without it is saved.
 func TestErasedCodeInANoteIsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2302, "Awa", "59")
 	if _, err := h.db.Store.Forget(context.Background(), "ZQX7K2", nil, 1); err != nil { // known from a draft only

@@ -9,6 +9,7 @@ import (
 // The bot reads private chats only, and reads a message's text trimmed, an
 // edit's caption with its text, a file as a file (its caption unread).
 func TestEventOfChatEvents(t *testing.T) {
+	t.Parallel()
 	base := chat.Event{ID: 9, ChatID: 7, ChatKind: chat.Private, SenderID: 7, SenderName: "Awa", MessageID: 3}
 	with := func(f func(*chat.Event)) chat.Event { e := base; f(&e); return e }
 	refused := map[string]chat.Event{

@@ -53,6 +53,7 @@ func (c *tapCounter) botMessages() int {
 // request shown; a status tapped by mistake and undone; the next week,
 // « mes suivi » in words, the late request first.
 func TestMediatorsFirstWeek(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2201, "Awa", "59")
 	other := h.mediator(2202, "Bob", "62")

@@ -105,6 +105,7 @@ func requestIDs(h *harness) []int64 {
 }
 
 func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3001, "Awa", "59")
 	fillToSummary(u) // 23/11: a CSS request open until 30/11, a screening resolved
@@ -148,6 +149,7 @@ func TestReminderOfASheetFilledInTheBotClosesWithOneTap(t *testing.T) {
 }
 
 func TestSuivisListsOpenRequestsLateFirstAndRedrawsAfterEachTap(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3002, "Awa", "59")
 	med := h.user(3002).Mediator.ID
@@ -198,6 +200,7 @@ func TestSuivisListsOpenRequestsLateFirstAndRedrawsAfterEachTap(t *testing.T) {
 }
 
 func TestDoubleTapIsRecordedOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3003, "Awa", "59")
 	h.openSheet(h.user(3003).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
@@ -220,6 +223,7 @@ func TestDoubleTapIsRecordedOnce(t *testing.T) {
 }
 
 func TestAnotherMediatorsRequestIsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(3004, "Awa", "59")
 	bob := h.mediator(3005, "Bob", "62")
@@ -247,6 +251,7 @@ func TestAnotherMediatorsRequestIsRefused(t *testing.T) {
 }
 
 func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3006, "Awa", "59")
 	h.openSheet(h.user(3006).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
@@ -292,6 +297,7 @@ func TestRappelsSetsTheHourAndTheNudges(t *testing.T) {
 // The nudge names the draft as the form registry does: a sheet is "une
 // fiche", any other form "une saisie", with the form's title.
 func TestNudgeNamesTheDraftFromTheFormRegistry(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(3008, "Awa", "59")
 	awa.Send("/fiche")
@@ -317,6 +323,7 @@ func TestNudgeNamesTheDraftFromTheFormRegistry(t *testing.T) {
 }
 
 func TestNudgeResumesTheForm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3007, "Awa", "59")
 	u.Send("/fiche")
@@ -346,6 +353,7 @@ func TestNudgeResumesTheForm(t *testing.T) {
 // A status tapped by mistake is undone within a day, audited; the figures
 // follow (the rollups are recomputed by their triggers).
 func TestStatusUndoneWithinADay(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3010, "Awa", "59")
 	h.openSheet(h.user(3010).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
@@ -382,6 +390,7 @@ func TestStatusUndoneWithinADay(t *testing.T) {
 // « ↩ Annuler » undoes the status its button shows, not one a sheet
 // correction set since: the corrected status stays and the mediator is told.
 func TestUndoLeavesAStatusSetByACorrection(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3011, "Awa", "59")
 	med := h.user(3011).Mediator.ID
@@ -411,6 +420,7 @@ func TestUndoLeavesAStatusSetByACorrection(t *testing.T) {
 // An « ↩ Annuler » button sent before the undo named its status
 // ("r:<id>:und", still under messages of the past day) still undoes.
 func TestUndoFromAButtonWithoutItsStatus(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3012, "Awa", "59")
 	h.openSheet(h.user(3012).Mediator.ID, "s1", "AAAAAA", date(2026, 11, 2), date(2026, 11, 23))
@@ -432,6 +442,7 @@ func TestUndoFromAButtonWithoutItsStatus(t *testing.T) {
 // ‹ › buttons that edit the message in place (one edit, the press answered).
 // Five requests fit one page: no page buttons.
 func TestSuivisShowsLateFirstInPagesOfFive(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3013, "Awa", "59")
 	med := h.user(3013).Mediator.ID
@@ -515,6 +526,7 @@ func TestSuivisShowsLateFirstInPagesOfFive(t *testing.T) {
 // The page buttons show the presser's own requests: a page button forged
 // into another mediator's chat shows theirs, and a coordinator's is refused.
 func TestForgedPageButtonShowsOnlyOwnRequests(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(3014, "Awa", "59")
 	bob := h.mediator(3015, "Bob", "62")
@@ -553,6 +565,7 @@ func TestForgedPageButtonShowsOnlyOwnRequests(t *testing.T) {
 // « mes suivis en retard ? » answers with the count, then the late requests
 // themselves with their buttons; the ones due today or later are not late.
 func TestLateFollowUpsQuestionListsThem(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3014, "Awa", "59")
 	med := h.user(3014).Mediator.ID

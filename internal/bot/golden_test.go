@@ -62,6 +62,7 @@ func transcript(t *testing.T, u *telegramtest.User, turns []bottest.Turn) string
 // TestGoldenConversations -update` rewrites them after a deliberate change
 // (a label, a question); the hand-written tests keep asserting behaviour.
 func TestGoldenConversations(t *testing.T) {
+	t.Parallel()
 	for _, c := range bottest.Conversations {
 		t.Run(c.Name, func(t *testing.T) {
 			h := newHarness(t)

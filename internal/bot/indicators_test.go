@@ -64,6 +64,7 @@ func (h *harness) coordinator(id int64, inv store.Invitation) *telegramtest.User
 }
 
 func TestCoordinatorAsksIndicatorsOfTheirTerritoryOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(4001, "Awa", "59")
 	h.mediator(4002, "Léa", "62")
@@ -101,6 +102,7 @@ func TestCoordinatorAsksIndicatorsOfTheirTerritoryOnly(t *testing.T) {
 }
 
 func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(4201, "Awa", "59")
 	other := h.mediator(4202, "Léa", "59")
@@ -121,6 +123,7 @@ func TestMediatorSeesOwnFiguresWithMonbilan(t *testing.T) {
 }
 
 func TestExportSendsXLSXAndIsAudited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, chatLines) // the line-level files in the chat
 	h.mediator(4301, "Awa", "80")
 	h.seedSheets(4301, 2, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
@@ -161,6 +164,7 @@ func TestExportSendsXLSXAndIsAudited(t *testing.T) {
 }
 
 func TestDigestSwitch(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(4401, "Awa", "59")
 	u.Send("/digest off") // the former name still works
@@ -218,6 +222,7 @@ func (h *harness) forgePress(user *telegramtest.User, msg telegramtest.Message, 
 }
 
 func TestForgedScopeButtonIsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(4401, "Awa", "59")
 	h.mediator(4402, "Léa", "62")
@@ -246,6 +251,7 @@ func TestForgedScopeButtonIsRefused(t *testing.T) {
 // A structure registering between the question and the press must not turn
 // a button into another territory's figures.
 func TestScopeButtonKeepsItsTerritoryWhenStructuresChange(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(4501, "Awa", "59") // CCAS Roubaix, Nord
 	h.seedSheets(4501, 3, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
@@ -266,6 +272,7 @@ func TestScopeButtonKeepsItsTerritoryWhenStructuresChange(t *testing.T) {
 
 // The CSV button under an XLSX export gives the same dates, whatever the day it is pressed.
 func TestExportCSVButtonKeepsThePeriod(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, chatLines) // the line-level files in the chat
 	h.mediator(4601, "Awa", "80")
 	h.seedSheets(4601, 2, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC))

@@ -20,6 +20,7 @@ func inviteLink(t *testing.T, coord *telegramtest.User, structure string) string
 // been used yet (one audit line says how many): a departed coordinator's
 // links register nobody.
 func TestDisablingACoordinatorRevokesTheirInvitations(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	claire := h.coordinator(5710, store.Invitation{Level: "region"})
 	nord := h.coordinator(5711, store.Invitation{Level: "departement", Departement: "59"})
@@ -54,6 +55,7 @@ func TestDisablingACoordinatorRevokesTheirInvitations(t *testing.T) {
 // An invitation whose creator is disabled registers nobody, even one left
 // pending (a database from before disabling revoked them).
 func TestAnInvitationOfADisabledCreatorIsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	nord := h.coordinator(5811, store.Invitation{Level: "departement", Departement: "59"})
 	code := inviteLink(t, nord, "CCAS Roubaix")

@@ -10,6 +10,7 @@ import (
 // A regional coordinator invites a mediator from the phone with buttons;
 // the forwarded link registers the person in the structure chosen.
 func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(5101, "Awa", "59") // makes "CCAS Roubaix" a known structure of the Nord
 	claire := h.coordinator(5110, store.Invitation{Level: "region"})
@@ -40,6 +41,7 @@ func TestCoordinatorInvitesAMediatorWithButtons(t *testing.T) {
 
 // Invitations stay inside the inviter's territory, typed or pressed.
 func TestInvitationsStayInTheInvitersTerritory(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(5201, "Awa", "59")
 	nord := h.coordinator(5210, store.Invitation{Level: "departement", Departement: "59"})

@@ -47,6 +47,7 @@ const (
 // person on both, with the same post, the same sheets and the same rules;
 // reminders go to the messenger they last wrote from.
 func TestMediatorLinksTchapAndIsTheSamePersonThere(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, onMatrixToo)
 	awa := h.mediator(6101, "Awa", "59")
 	code, text := lierCode(t, awa)
@@ -125,6 +126,7 @@ func remindersIn(u *telegramtest.User) int {
 // A coordinator registered on Matrix links Telegram (the other way round)
 // and sees there, as on Matrix, their département's figures only.
 func TestMatrixCoordinatorLinksTelegramAndSeesTheirTerritoryOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, onMatrixToo)
 	h.mediator(6201, "Awa", "59")
 	h.mediator(6202, "Léa", "62")
@@ -164,6 +166,7 @@ func TestMatrixCoordinatorLinksTelegramAndSeesTheirTerritoryOnly(t *testing.T) {
 // disabled user, a code typed on the same messenger, a second account on
 // one messenger.
 func TestLinkCodeRefusals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, onMatrixToo)
 	awa := h.mediator(6301, "Awa", "59")
 	linked := func() int { return h.count(`SELECT count(*) FROM user_accounts`) }
@@ -222,6 +225,7 @@ func TestLinkCodeRefusals(t *testing.T) {
 
 // Without Matrix, /lier says there is nothing to link, and gives no code.
 func TestLierOnOneMessenger(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(6401, "Awa", "59")
 	awa.Send("/lier")
@@ -234,6 +238,7 @@ func TestLierOnOneMessenger(t *testing.T) {
 // Blocking the bot on the messenger the person's reminders do not go to
 // changes nothing; on the one they go to, it makes them unreachable.
 func TestBlockingTheBotOnTheOtherMessengerKeepsReminders(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, onMatrixToo)
 	awa := h.mediator(6501, "Awa", "59")
 	code, _ := lierCode(t, awa)
@@ -265,6 +270,7 @@ func (h *harness) waitConfirmed() {
 // Disabled, a person linked on both messengers is a stranger on both, and
 // the forms they left open on either go.
 func TestDisablingALinkedPersonClosesBothMessengers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, onMatrixToo)
 	awa := h.mediator(6601, "Awa", "59")
 	code, _ := lierCode(t, awa)
@@ -296,6 +302,7 @@ func TestDisablingALinkedPersonClosesBothMessengers(t *testing.T) {
 // and counted, unknown codes too, and the 6th is not tried, the live code
 // included; that code still links its owner's other messenger.
 func TestRegisteredChatHasTheSameAllowanceOfCodes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, onMatrixToo)
 	awa := h.mediator(6701, "Awa", "59")
 	code, _ := lierCode(t, awa)

@@ -11,6 +11,7 @@ import (
 // Every line a handler logs with its context names the update and the
 // role, and nothing else is added to lines logged outside an update.
 func TestHandlerLogsCarryTheUpdateAndTheRole(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	b := New(Options{Log: slog.New(slog.NewTextHandler(&buf, nil))})
 	ctx := withLogAttrs(context.Background(), slog.Int("update_id", 7001))

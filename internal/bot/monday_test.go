@@ -76,6 +76,7 @@ func mustContain(t *testing.T, text string, wants ...string) {
 // export, each result followed by its buttons, all in the words the
 // mediators tapped.
 func TestCoordinatorsMonday(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, chatLines) // Monday 23/11/2026, 10:00; the line-level files in the chat
 	ctx := context.Background()
 	h.mediator(5001, "Awa", "59") // CCAS Roubaix
@@ -243,6 +244,7 @@ func TestCoordinatorsMonday(t *testing.T) {
 // The menu and /aide say "Mes chiffres" and "Résumé du lundi"; the former
 // commands /monbilan and /digest keep working, unlisted.
 func TestNewNamesInTheMenuOldNamesStillWork(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	med := h.mediator(5201, "Awa", "59")
 	coord := h.coordinator(5202, store.Invitation{Level: "departement", Departement: "59"})
@@ -287,6 +289,7 @@ func TestNewNamesInTheMenuOldNamesStillWork(t *testing.T) {
 // A region's activity longer than one Telegram message comes whole, in
 // several messages, the buttons under the last one.
 func TestLongActivityComesWholeInSeveralMessages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
 	for i := range 60 {

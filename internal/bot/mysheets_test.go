@@ -8,6 +8,7 @@ import (
 // /mesfiches lists the sheets by number, newest first: a sheet filled late
 // for an older visit is the newest one, where the mediator looks for it.
 func TestMesFichesNewestNumberFirst(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3020, "Awa", "59")
 	med := h.user(3020).Mediator.ID

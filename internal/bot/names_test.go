@@ -11,6 +11,7 @@ import (
 // most, no control character, no leading = + - @, no person's number or
 // e-mail); a refused name creates no invitation.
 func TestInviteRefusesBadStructureNames(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	nord := h.coordinator(6601, store.Invitation{Level: "departement", Departement: "59"})
 	name80 := "Centre " + strings.Repeat("a", 73)
@@ -39,6 +40,7 @@ func TestInviteRefusesBadStructureNames(t *testing.T) {
 
 // Partner names follow the same rules in the partenaire form.
 func TestPartnerNamesFollowTheNameRules(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(6602, "Awa", "62")
 	u.Send("/partenaires")

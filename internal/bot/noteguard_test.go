@@ -29,6 +29,7 @@ func fillToNote(u *telegramtest.User) {
 // A note that identifies someone is refused and leaves the chat: Telegram
 // keeps what a user typed, on their phone and on Telegram's servers.
 func TestIdentifyingNoteIsDeletedFromTheChat(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2001, "Awa", "59")
 	fillToNote(u)
@@ -61,6 +62,7 @@ func TestIdentifyingNoteIsDeletedFromTheChat(t *testing.T) {
 // When Telegram refuses the deletion, the refusal still comes and does not
 // claim the message is gone; the log says so without the message.
 func TestIdentifyingNoteNotDeletedStillRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2001, "Awa", "59")
 	fillToNote(u)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestInvitationRegistersAMediator(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	code := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
 	awa := h.tg.NewUser(1001, "Awa").For(t)
@@ -39,6 +40,7 @@ func TestInvitationRegistersAMediator(t *testing.T) {
 }
 
 func TestExpiredInvitationAndHelpByRole(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	old := h.invite(store.Invitation{Role: roles.Admin, ExpiresAt: h.clock.Now().Add(-time.Hour)})
 	u := h.tg.NewUser(7, "Zoé").For(t)

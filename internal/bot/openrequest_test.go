@@ -14,6 +14,7 @@ import (
 // with the day it was opened, and its status is updated in the same sheet
 // (saved with it) instead of a second request for the same thing.
 func TestReturningPersonsOpenRequestUpdatedInTheNewSheet(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3030, "Awa", "59")
 	med := h.user(3030).Mediator.ID

@@ -18,6 +18,7 @@ import (
 // unavailable, the bot keeps running, and once Redis is back the same form
 // goes on from where it was and is saved, without a restart.
 func TestRedisOutageMidConversation(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	opt, err := redis.ParseURL(testenv.RedisURL())
 	if err != nil {
@@ -60,6 +61,7 @@ func TestRedisOutageMidConversation(t *testing.T) {
 // PostgreSQL stops mid-conversation: the same message, the draft kept in
 // Redis, and the form goes on once PostgreSQL is back.
 func TestPostgreSQLOutageMidConversation(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2202, "Awa", "62")
 	startSheetToAge(u)

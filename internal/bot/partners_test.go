@@ -11,6 +11,7 @@ import (
 )
 
 func TestPartnersListedAndAdded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7101, "Awa", "62")
 	u.Send("/partenaires")
@@ -87,6 +88,7 @@ func TestPartnersListedAndAdded(t *testing.T) {
 // A long registry never meets silence: the list goes in several messages
 // under Telegram's limit, the button under the last one.
 func TestLongPartnerListIsSentInParts(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7102, "Awa", "59")
 	ctx := context.Background()

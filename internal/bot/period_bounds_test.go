@@ -14,6 +14,7 @@ import (
 const msgOutOfBounds = "Période hors limites : du 01/01/2000 au 23/11/2027 au plus."
 
 func TestTypedPeriodsAreBounded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	region := h.coordinator(6501, store.Invitation{Level: "region"})
 	var choice telegramtest.Message
@@ -45,6 +46,7 @@ func TestTypedPeriodsAreBounded(t *testing.T) {
 }
 
 func TestQuestionPeriodsAreBounded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	region := h.coordinator(6502, store.Invitation{Level: "region"})
 	for _, c := range []struct {

@@ -8,6 +8,7 @@ import (
 // Period codes from buttons: past years back to pastYears, months up to
 // this one, nothing in the future; both ends of each range are tested.
 func TestPeriodCodesOfButtons(t *testing.T) {
+	t.Parallel()
 	today := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for code, want := range map[string]string{
 		"y2025":   "du 01/01/2025 au 31/12/2025",

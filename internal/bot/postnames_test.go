@@ -11,6 +11,7 @@ import (
 // bot nowhere: a mediator's own figures and charts, a coordinator's
 // /equipe and /activite name the mediator by her name.
 func TestPostIdentifierNeverLeavesTheBot(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(5701, "Awa", "59")
 	ident := h.identifier(5701)

@@ -11,6 +11,7 @@ import (
 // The Telegram presenter decides which message each event of a step edits
 // and which it sends, from what the chat shows; oneCall then merges them.
 func TestPresentPlacesEachEvent(t *testing.T) {
+	t.Parallel()
 	sex := dialog.Question{Kind: dialog.KindStep, Text: "Sexe ?", Rows: [][]dialog.Button{{{Text: "Femme", Data: "d:c:sex:F"}}}}
 	age := dialog.Question{Kind: dialog.KindStep, Text: "Âge ?"}
 	refusedAge := dialog.Question{Kind: dialog.KindStep, Problem: "Écrivez un nombre.", Text: "Âge ?"}
@@ -92,6 +93,7 @@ func TestPresentPlacesEachEvent(t *testing.T) {
 // A press on any other message than the open question's is refused
 // before the engine: its buttons belong to a question answered or left.
 func TestStalePress(t *testing.T) {
+	t.Parallel()
 	shown := state.Shown{QuestionMessageID: 60, QuestionKeyboard: true}
 	cases := []struct {
 		ev    event

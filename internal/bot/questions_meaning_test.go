@@ -22,6 +22,7 @@ func noFigure(t *testing.T, m telegramtest.Message) {
 // A territory Relais does not know, or outside the region, is
 // never dropped for the asker's own: no figure, the territories it knows.
 func TestAQuestionOnAnotherTerritoryIsRefusedByName(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	seedQuestions(h)
 	region := h.coordinator(6500, store.Invitation{Level: "region"})
@@ -56,6 +57,7 @@ func TestAQuestionOnAnotherTerritoryIsRefusedByName(t *testing.T) {
 // A word that changes the meaning is applied as a filter, or the
 // answer says it cannot filter by it, with no figure.
 func TestAFilterIsAppliedOrReported(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	seedQuestions(h)
 	region := h.coordinator(6600, store.Invitation{Level: "region"})
@@ -97,6 +99,7 @@ func TestAFilterIsAppliedOrReported(t *testing.T) {
 // People are counted as distinct people, sheets as sheets, and
 // every answer names its unit.
 func TestPeopleAndSheetsAreNeverMixed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	seedQuestions(h)
 	// a second sheet of one person of the 62 in March: 5 people, 6 sheets in QPV
@@ -130,6 +133,7 @@ func TestPeopleAndSheetsAreNeverMixed(t *testing.T) {
 // « et l'an dernier ? », « et dans le Nord ? », « par
 // département » apply to the last question of the chat, for ten minutes.
 func TestAFollowUpQuestionKeepsTheLastOne(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	seedQuestions(h)
 	region := h.coordinator(6800, store.Invitation{Level: "region"})
@@ -170,6 +174,7 @@ func TestAFollowUpQuestionKeepsTheLastOne(t *testing.T) {
 // questions can be typed, with two examples the role may ask; a mediator's
 // name no territory, and every example shown gets a figure, not a refusal.
 func TestEachRoleIsShownQuestionsItMayAsk(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	seedQuestions(h)
 	for _, c := range []struct {

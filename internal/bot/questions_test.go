@@ -65,6 +65,7 @@ func seedQuestions(h *harness) (awa, lea *telegramtest.User) {
 }
 
 func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	seedQuestions(h)
 	region := h.coordinator(6100, store.Invitation{Level: "region"})
@@ -124,6 +125,7 @@ func TestCoordinatorAsksAQuestionInPlainFrench(t *testing.T) {
 }
 
 func TestQuestionsStayInsideTheAskersTerritory(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	seedQuestions(h)
 	nord := h.coordinator(6200, store.Invitation{Level: "departement", Departement: "59"})
@@ -166,6 +168,7 @@ func TestQuestionsStayInsideTheAskersTerritory(t *testing.T) {
 }
 
 func TestMediatorAsksAboutTheirOwnFiguresOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa, lea := seedQuestions(h)
 
@@ -185,6 +188,7 @@ func TestMediatorAsksAboutTheirOwnFiguresOnly(t *testing.T) {
 }
 
 func TestAQuestionNotUnderstoodIsExplained(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa, _ := seedQuestions(h)
 	region := h.coordinator(6300, store.Invitation{Level: "region"})
@@ -216,6 +220,7 @@ func TestAQuestionNotUnderstoodIsExplained(t *testing.T) {
 }
 
 func TestAPartlyUnderstoodQuestionIsNotGuessed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa, _ := seedQuestions(h)
 	nord := h.coordinator(6400, store.Invitation{Level: "departement", Departement: "59"})

@@ -14,6 +14,7 @@ import (
 // these (TestTwoRegionsInvitations, TestNationalCoordinatorInvitesAndManagesEveryRegion);
 // this is the rule a forged or future path would meet.
 func TestMayInviteKeepsEachLevelToItsOwn(t *testing.T) {
+	t.Parallel()
 	regional := &store.User{Role: roles.Coordinator, Coordinator: &store.Coordinator{Level: territory.LevelRegion, Region: "76"}}
 	national := &store.User{Role: roles.Coordinator, Coordinator: &store.Coordinator{Level: territory.LevelNational}}
 	for _, c := range []struct {

@@ -62,6 +62,7 @@ func buttons(m telegramtest.Message) string { return strings.Join(m.ButtonTexts(
 // In Occitanie, invitations name Occitanie and offer its départements; a
 // département of another region is not one the bot knows.
 func TestOccitanieInvitations(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, serving("76"))
 	anne := h.member(7601, "Anne", store.Invitation{Role: roles.Admin})
 	if got := anne.Messages()[1].Text; !strings.Contains(got, "« combien de fiches dans la région cette année ? »") {
@@ -123,6 +124,7 @@ func TestOccitanieInvitations(t *testing.T) {
 // chooses the region of whom they invite, or a national coordinator; a
 // coordinator of Occitanie invites and manages in Occitanie only.
 func TestTwoRegionsInvitations(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, serving("32", "76"))
 	anne := h.member(7701, "Anne", store.Invitation{Role: roles.Admin})
 	h.member(7702, "Awa", store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
@@ -274,6 +276,7 @@ const occitanieTerritories = "Occitanie|Ariège|Aude|Aveyron|Gard|Haute-Garonne|
 // figures with the region; a question about « la région » is answered for
 // Occitanie; the Nord is no territory of this deployment.
 func TestOccitanieFiguresAndQuestions(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, serving("76"))
 	h.seedRegions(false)
 	marc := h.member(7810, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
@@ -307,6 +310,7 @@ func TestOccitanieFiguresAndQuestions(t *testing.T) {
 // Occitanie's annual report: its title names Occitanie, its Annexe 1 has
 // the region, its 13 départements (no groupings), its rural and QPV posts.
 func TestOccitanieAnnualReport(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, serving("76"))
 	h.seedRegions(false)
 	marc := h.member(7810, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
@@ -337,6 +341,7 @@ func TestOccitanieAnnualReport(t *testing.T) {
 // coordinator sees both regions side by side, and an admin's Annexe 1 has
 // one column per region.
 func TestTwoRegionsFiguresStayInTheRegion(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, serving("32", "76"))
 	h.seedRegions(true)
 	marc := h.member(7810, "Marc", store.Invitation{Level: territory.LevelRegion, Region: "76"})
@@ -408,6 +413,7 @@ func TestTwoRegionsFiguresStayInTheRegion(t *testing.T) {
 // /equipe they manage every regional coordinator, not another national
 // one nor an admin (mayInvite, mayManage).
 func TestNationalCoordinatorInvitesAndManagesEveryRegion(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, serving("32", "76"))
 	h.member(7901, "Anne", store.Invitation{Role: roles.Admin})
 	nadia := h.member(7902, "Nadia", store.Invitation{Level: territory.LevelNational})

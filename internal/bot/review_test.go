@@ -50,6 +50,7 @@ func loadReview(t *testing.T, h *harness, year int) reviewRow {
 }
 
 func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7201, "Awa", "59")
 	addPartner(u, "CPAM de Lille-Douai", "Sanitaire", "CPAM")
@@ -179,6 +180,7 @@ func TestReviewFilledWithPrefilledPartnersThenEdited(t *testing.T) {
 }
 
 func TestReviewRefusedAfterDeadline(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7202, "Awa", "80")
 	ctx := context.Background()
@@ -229,6 +231,7 @@ func TestReviewRefusedAfterDeadline(t *testing.T) {
 }
 
 func TestReviewReminderButtonStartsTheReview(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7203, "Awa", "02")
 	ctx := context.Background()
@@ -295,6 +298,7 @@ func fillReview(u *telegramtest.User, helped string) {
 }
 
 func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7301, "Awa", "59")
 	h.seedSheets(7301, 2, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC))
@@ -320,6 +324,7 @@ func TestCoordinatorSeesReviewSharesButNeverTheOpenAnswers(t *testing.T) {
 }
 
 func TestRegionalCoordinatorMovesTheReviewDeadline(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(7401, "Awa", "60")
 	nord := h.coordinator(7410, store.Invitation{Level: "departement", Departement: "59"})

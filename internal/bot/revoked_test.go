@@ -10,6 +10,7 @@ import (
 
 // A revoked invitation registers nobody and says why.
 func TestRevokedInvitationIsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	code := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59"})
 	pending, err := h.db.Store.ListInvitations(context.Background(), h.clock.Now())

@@ -36,6 +36,7 @@ func (r *recorder) Delete(context.Context, int64, int) error                 { r
 // press not answered yet gets the technical toast and the « réessayez »
 // message; a failure gets its toast alone; nil says nothing.
 func TestFailLogsOnceAndTellsInFrench(t *testing.T) {
+	t.Parallel()
 	press := func() event { return event{chatID: 7, callback: "cb", answered: new(bool)} }
 	for _, c := range []struct {
 		name    string
@@ -73,6 +74,7 @@ func TestFailLogsOnceAndTellsInFrench(t *testing.T) {
 // The greeting's menu and the command menus are read from the registry:
 // what each kind of person is offered, in order.
 func TestMenusComeFromTheRegistry(t *testing.T) {
+	t.Parallel()
 	names := func(role roles.Role) string {
 		var out []string
 		for _, c := range CommandsFor(role) {
@@ -94,6 +96,7 @@ func TestMenusComeFromTheRegistry(t *testing.T) {
 // Every button of the /inviter wizard is answered by exactly one step, and
 // data no button carries by none.
 func TestInviteStepsMatchTheirData(t *testing.T) {
+	t.Parallel()
 	for data, want := range map[string]int{
 		"a": 0, "m": 1, "m:r76": 2, "m:59": 3, "m:59:autre": 4, "m:59:ab12": 5, "m:59:ab12:1": 6, "m:59:ab12:0": 6,
 		"c": 7, "c:n": 8, "c:r": 9, "c:r:r76": 10, "c:d": 11, "c:s": 11, "c:d:r76": 12, "c:s:r32": 12,

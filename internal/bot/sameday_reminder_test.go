@@ -10,6 +10,7 @@ import (
 // whose request is to be followed up today (typed: no quick button says
 // today). The next pass reminds it, once.
 func TestFollowUpSetForTodayAfterTheMorningPassIsReminded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(3020, "Awa", "59")
 	h.runReminders(time.Date(2026, 11, 23, 9, 0, 0, 0, paris))

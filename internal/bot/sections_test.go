@@ -34,6 +34,7 @@ func regionWithHistory(h *harness) *telegramtest.User {
 // The regional /indicateurs fits a phone screen: the key figures first,
 // the comparison said once, and a button per section.
 func TestRegionalIndicatorsOpenWithKeyFiguresAndSectionButtons(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	region := regionWithHistory(h)
 	region.Send("/indicateurs 01/01/2026 31/12/2026")
@@ -88,6 +89,7 @@ func TestRegionalIndicatorsOpenWithKeyFiguresAndSectionButtons(t *testing.T) {
 // Telegram call besides the answer to the press; the period and territory
 // are the ones of the key figures.
 func TestSectionButtonShowsTheRightsSection(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	region := regionWithHistory(h)
 	region.Send("/indicateurs 01/01/2026 31/12/2026")
@@ -143,6 +145,7 @@ func TestSectionButtonShowsTheRightsSection(t *testing.T) {
 // Section buttons are checked like every figures button: the role by the
 // access table, the territory by indicators.Allowed.
 func TestForgedSectionButtonIsRefused(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(4801, "Awa", "59")
 	h.mediator(4802, "Léa", "62")
@@ -194,6 +197,7 @@ func TestForgedSectionButtonIsRefused(t *testing.T) {
 // access table for mediators): a press gives the section of their own
 // sheets only.
 func TestAMediatorsSectionButtonShowsTheirOwnSection(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(4801, "Awa", "59")
 	h.mediator(4802, "Léa", "59")

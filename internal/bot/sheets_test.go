@@ -54,6 +54,7 @@ func fillToSummary(u *telegramtest.User) telegramtest.Message {
 }
 
 func TestSheetHappyPathSavesCodes(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2001, "Awa", "59")
 	summary := fillToSummary(u)
@@ -124,6 +125,7 @@ func TestSheetHappyPathSavesCodes(t *testing.T) {
 }
 
 func TestSheetSavedOnceDespiteDoubleTapAndRedelivery(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2002, "Awa", "62")
 	summary := fillToSummary(u)
@@ -156,6 +158,7 @@ func TestSheetSavedOnceDespiteDoubleTapAndRedelivery(t *testing.T) {
 }
 
 func TestSheetResumesAfterRestart(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2003, "Awa", "59")
 	u.Send("/fiche")
@@ -176,6 +179,7 @@ func TestSheetResumesAfterRestart(t *testing.T) {
 }
 
 func TestSheetBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2004, "Awa", "80")
 	u.Send("/fiche")
@@ -202,6 +206,7 @@ func TestSheetBadInputChangesNothing(t *testing.T) {
 }
 
 func TestSheetCancelAndStaleButton(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2005, "Awa", "59")
 	u.Send("/fiche")
@@ -234,6 +239,7 @@ func TestSheetCancelAndStaleButton(t *testing.T) {
 }
 
 func TestExistingBeneficiaryCountedOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2006, "Awa", "59")
 	fillToSummary(u)
@@ -274,6 +280,7 @@ func TestExistingBeneficiaryCountedOnce(t *testing.T) {
 }
 
 func TestMediatorsDoNotSeeEachOthersPeople(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	a := h.mediator(2007, "Awa", "59")
 	fillToSummary(a)
@@ -301,6 +308,7 @@ func TestMediatorsDoNotSeeEachOthersPeople(t *testing.T) {
 // TestSheetKeptWhenPostgreSQLIsDown: the save fails while PostgreSQL refuses
 // connections; the draft stays in Redis and a later tap saves it once.
 func TestSheetKeptWhenPostgreSQLIsDown(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2010, "Awa", "59")
 	summary := fillToSummary(u)
@@ -323,6 +331,7 @@ func TestSheetKeptWhenPostgreSQLIsDown(t *testing.T) {
 // The "Reprendre / Abandonner" prompt names its draft: once that draft is
 // gone, its buttons never touch a newer one.
 func TestOldDraftPromptNeverDropsANewerDraft(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(5601, "Awa", "59")
 	u.Send("/fiche")
@@ -372,6 +381,7 @@ func TestOldDraftPromptNeverDropsANewerDraft(t *testing.T) {
 // question's buttons go afterwards). Scrolling back, the chat reads what
 // was answered.
 func TestSheetOneMessagePerStep(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2010, "Awa", "59")
 	before := h.tg.Stats()
@@ -417,6 +427,7 @@ func TestSheetOneMessagePerStep(t *testing.T) {
 // presses on the same message: the second one answers a question that is
 // no longer open and is refused, the first answer stays.
 func TestSheetDoubleTapOnAnEditedQuestion(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2011, "Awa", "59")
 	u.Send("/fiche")

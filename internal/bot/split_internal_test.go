@@ -8,6 +8,7 @@ import (
 )
 
 func TestSplitTextKeepsLinesWhole(t *testing.T) {
+	t.Parallel()
 	line := strings.Repeat("é", 30) // 30 UTF-16 units, 60 bytes
 	var lines []string
 	for range 300 {

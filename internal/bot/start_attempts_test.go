@@ -15,6 +15,7 @@ const msgTooManyCodes = "Trop de codes d'invitation refusés dans cette conversa
 // refused codes an hour: the 6th attempt is not even tried, a good code
 // included; other chats are not affected, and the hour passes.
 func TestFailedStartsAreAuditedAndLimitedPerChat(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	good := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
 	used := h.invite(store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix"})
@@ -70,6 +71,7 @@ func TestFailedStartsAreAuditedAndLimitedPerChat(t *testing.T) {
 
 // /datebilan is audited with the deadline before and after.
 func TestReviewDeadlineChangesAreAudited(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	nord := h.coordinator(5950, store.Invitation{Level: "departement", Departement: "59"})
 	nord.Send("/datebilan 15/02/2027")

@@ -16,6 +16,7 @@ import (
 // mediator's commands, buttons and due reminders get nothing, each attempt
 // is audited, the sheets stay counted; enabled back, all works again.
 func TestDisabledMediatorIsAStrangerAtOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	awa := h.mediator(5301, "Awa", "59")
 	mediatorID := h.user(5301).Mediator.ID
@@ -79,6 +80,7 @@ func TestDisabledMediatorIsAStrangerAtOnce(t *testing.T) {
 
 // /equipe shows and manages only the coordinator's territory.
 func TestTeamStaysInTheTerritory(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(5401, "Awa", "59")
 	h.mediator(5402, "Léa", "62")
@@ -130,6 +132,7 @@ func TestTeamStaysInTheTerritory(t *testing.T) {
 
 // Invitations are listed and revoked from /equipe; a revoked link registers nobody.
 func TestRevokeAnInvitationFromTelegram(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(5501, "Awa", "59")
 	nord := h.coordinator(5510, store.Invitation{Level: "departement", Departement: "59"})
@@ -157,6 +160,7 @@ func TestRevokeAnInvitationFromTelegram(t *testing.T) {
 
 // /equipe poste sets a post's dates within the coordinator's territory.
 func TestTeamSetsPostDatesInTheTerritoryOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.mediator(5601, "Awa", "59")
 	h.mediator(5602, "Paul", "62")

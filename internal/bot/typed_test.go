@@ -9,6 +9,7 @@ import (
 // apostrophes, the buttons' words. It is saved as if every button had been
 // tapped, « Ne sait pas » for the QPV residence included.
 func TestASheetTypedWithoutATap(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2301, "Awa", "59")
 	u.Send("/fiche")

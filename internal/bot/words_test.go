@@ -8,6 +8,7 @@ import (
 // Words that always work, typed without the slash, and what a photo or a
 // voice message gets: nothing about them is kept, the draft stays.
 func TestWordsAndMediaDuringASheet(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	u := h.mediator(2101, "Awa", "59")
 	startSheetToAge(u)

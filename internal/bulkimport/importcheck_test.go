@@ -59,6 +59,7 @@ func fileProblems(t *testing.T, rows ...Row) ([]string, int) {
 const sheetTail = " ; les lignes d'une même fiche doivent avoir les mêmes valeurs hors demande"
 
 func TestReadImportFileBuildsSheets(t *testing.T) {
+	t.Parallel()
 	sentinel := errors.New("disk gone")
 	rows := func(yield func(Row, error) bool) {
 		_ = yield(with(checkRow(2, "S1", "MED-1", "59", "P1"), func(r *Row) { r.RequestKind = "droits" }), nil) &&
@@ -115,6 +116,7 @@ func TestReadImportFileBuildsSheets(t *testing.T) {
 }
 
 func TestReadImportFileCapsProblems(t *testing.T) {
+	t.Parallel()
 	f, err := readImportFile(func(yield func(Row, error) bool) {
 		for line := 2; line < 2+MaxProblems+1; line++ {
 			if !yield(Row{}, &Problem{Line: line, Reason: "x"}) {
@@ -136,6 +138,7 @@ func TestReadImportFileCapsProblems(t *testing.T) {
 // Lines yielded out of order are read in line order: a sheet's first line
 // is its smallest, as in SQL.
 func TestReadImportFileSortsLines(t *testing.T) {
+	t.Parallel()
 	f, err := readImportFile(seqOf(
 		checkRow(5, "S1", "MED-1", "59", "P1"),
 		checkRow(3, "S1", "MED-1", "59", "P1"),
@@ -162,6 +165,7 @@ func TestReadImportFileSortsLines(t *testing.T) {
 }
 
 func TestFileSheetLines(t *testing.T) {
+	t.Parallel()
 	base := checkRow(2, "S1", "MED-1", "59", "P1")
 	paris := testenv.Paris
 	second := func(change func(*Row)) []Row {
@@ -245,6 +249,7 @@ func TestFileSheetLines(t *testing.T) {
 }
 
 func TestFileMediatorDepartements(t *testing.T) {
+	t.Parallel()
 	got, n := fileProblems(t,
 		checkRow(2, "S1", "MED-1", "59", "P1"),
 		checkRow(3, "S2", "MED-2", "62", "P2"),
@@ -265,6 +270,7 @@ func TestFileMediatorDepartements(t *testing.T) {
 }
 
 func TestFileBeneficiaryOwners(t *testing.T) {
+	t.Parallel()
 	at := func(line int, sheet, mediator string, d int) Row {
 		return with(checkRow(line, sheet, mediator, "59", "P1"), func(r *Row) { r.Date = day(d) })
 	}
@@ -293,6 +299,7 @@ func TestFileBeneficiaryOwners(t *testing.T) {
 }
 
 func TestFilePersonOnOneDay(t *testing.T) {
+	t.Parallel()
 	at := func(line int, sheet, person, sex string, d int) Row {
 		return with(checkRow(line, sheet, "MED-1", "59", person), func(r *Row) { r.Sex, r.Date = sex, day(d) })
 	}
@@ -320,6 +327,7 @@ func TestFilePersonOnOneDay(t *testing.T) {
 // Each check keeps its first MaxProblems by line and counts them all;
 // the checks' problems follow each other in the SQL's order.
 func TestFileChecksCapEachCheck(t *testing.T) {
+	t.Parallel()
 	var rows []Row
 	rows = append(rows, checkRow(2, "S1", "MED-1", "59", "P1"))
 	for line := 3; line < 3+120; line++ { // 120 lines disagreeing with line 2

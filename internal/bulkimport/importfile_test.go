@@ -11,6 +11,7 @@ import (
 // as the source gave it, a missing age, follow-up day or obstacle list
 // included, and the same id, code or mediator gets the same number.
 func TestImportFileRowsReadBackAsGiven(t *testing.T) {
+	t.Parallel()
 	age, follow := 0, time.Date(2024, 4, 2, 0, 0, 0, 0, time.UTC)
 	rows := []Row{
 		{Line: 2, SheetID: "S1", Date: time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), Mediator: "MED-1", Departement: "59",
@@ -46,6 +47,7 @@ func TestImportFileRowsReadBackAsGiven(t *testing.T) {
 // A file's rows are kept in chunks of 65 536: the rows on either side of
 // each chunk's edge are the ones added there, and none is lost.
 func TestImportFileRowsAcrossChunks(t *testing.T) {
+	t.Parallel()
 	f := &importFile{}
 	for i := range 200_000 {
 		f.add(Row{Line: i + 2})
@@ -62,6 +64,7 @@ func TestImportFileRowsAcrossChunks(t *testing.T) {
 
 // names keeps its numbers as it grows past its index's size.
 func TestNamesNumberInOrderOfFirstSight(t *testing.T) {
+	t.Parallel()
 	var n names
 	for i := range 100_000 {
 		if got := n.id(fmt.Sprintf("P%d", i)); got != int32(i) {

@@ -116,6 +116,7 @@ func rollupFile() (*importFile, map[importDayKey]bool) {
 }
 
 func TestComputeImportRollups(t *testing.T) {
+	t.Parallel()
 	f, fresh := rollupFile()
 	got := computeImportRollups(f, fresh, testenv.Paris, testenv.Paris)
 	want := []string{
@@ -215,6 +216,7 @@ func TestComputeImportRollups(t *testing.T) {
 // the file's zone: in Tokyo, the day before in Paris; in New York (or
 // Paris), the same day.
 func TestComputeImportRollupsResolvedDayInParis(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		zone string
 		want string

@@ -108,6 +108,7 @@ func importBefore(t *testing.T, db *testenv.DB, rows []bulkimport.Row, zone *tim
 // from the base tables gives. The file's zone is Tokyo's: a request
 // resolved at its midnight falls on the day before in Paris.
 func TestWriteImportRollupsEqualARebuild(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	tokyo, err := time.LoadLocation("Asia/Tokyo")
 	if err != nil {
@@ -167,6 +168,7 @@ func TestWriteImportRollupsEqualARebuild(t *testing.T) {
 
 // An import with no fresh day and no new person writes nothing.
 func TestWriteImportRollupsOfNothing(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	if err := pgx.BeginFunc(ctx, db.SQL, func(tx pgx.Tx) error {

@@ -66,6 +66,7 @@ func count(t *testing.T, db *pgxpool.Pool, table string) int {
 }
 
 func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -111,6 +112,7 @@ func TestImportRowsCreatesOnceAndSkipsOnSecondRun(t *testing.T) {
 }
 
 func TestImportRowsIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -134,6 +136,7 @@ func TestImportRowsIsAllOrNothing(t *testing.T) {
 }
 
 func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -178,6 +181,7 @@ func TestImportRowsFindsConflictsAcrossLines(t *testing.T) {
 }
 
 func TestImportRowsDryRunWritesNothing(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	sum, err := bulkimport.New(st).ImportRows(context.Background(), rowsOf(
@@ -199,6 +203,7 @@ func TestImportRowsDryRunWritesNothing(t *testing.T) {
 // itself) is still refused: the cheap groupings that decide whether the
 // slower checks run see it.
 func TestImportRowsFindsConflictsBetweenConsistentSheets(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -230,6 +235,7 @@ func TestImportRowsFindsConflictsBetweenConsistentSheets(t *testing.T) {
 // Imported sheets get their mediator's next numbers in date order (then
 // line order), after the numbers the mediator already has.
 func TestImportRowsNumbersSheetsPerMediator(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -266,6 +272,7 @@ func TestImportRowsNumbersSheetsPerMediator(t *testing.T) {
 
 // The foreign keys the import sets aside are back, as they were, checked.
 func TestImportRowsKeepsForeignKeys(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -305,6 +312,7 @@ func TestImportRowsKeepsForeignKeys(t *testing.T) {
 // table holds) drops the secondary indexes and creates them again; a
 // smaller one keeps them. Either way they are back, defined as before.
 func TestImportRowsRecreatesIndexesOnlyWhenLarge(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	indexes := func(db *pgxpool.Pool) (defs, oids string) {
 		t.Helper()
@@ -404,6 +412,7 @@ CREATE UNIQUE INDEX sheets_pkey ON public.sheets USING btree (id)`
 // is pinned here. The file's zone is Auckland's, so a request resolved at
 // its midnight falls on the day before in Paris.
 func TestImportRollupsEqualARebuild(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -477,6 +486,7 @@ func TestImportRollupsEqualARebuild(t *testing.T) {
 // resolved on 4 March 2024 was resolved from midnight there (23:00 UTC the
 // day before).
 func TestImportRowsDatesAreParisDaysByDefault(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.NewDB(t)
 	st := db.Store
@@ -497,6 +507,7 @@ func TestImportRowsDatesAreParisDaysByDefault(t *testing.T) {
 // enabled again once it commits: the rollup triggers keep the bot's saves
 // counted.
 func TestImportRowsEnablesTriggersAgain(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -543,6 +554,7 @@ func TestImportRowsEnablesTriggersAgain(t *testing.T) {
 // cannot set the foreign keys' internal triggers aside, so mediators are
 // checked row by row.
 func TestImportRowsAsTheTablesOwner(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	role := testenv.RandomName("relais_owner_")
@@ -609,6 +621,7 @@ func TestImportRowsAsTheTablesOwner(t *testing.T) {
 // had one (imported with a UTC date); the second file's sheets of that
 // day, dated at Paris midnight (3 March 23:00 UTC), join it.
 func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	paris := testenv.Paris
@@ -653,6 +666,7 @@ func TestImportRowsTakesCalendarDaysInAnyZone(t *testing.T) {
 // have been written with mediator 0, unchecked when the import may set the
 // foreign keys' triggers aside.
 func TestImportMediatorCreatedMeanwhileGetsItsID(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var meanwhile int64
@@ -680,6 +694,7 @@ func TestImportMediatorCreatedMeanwhileGetsItsID(t *testing.T) {
 // is checked too (as the SQL checks read every line): the line has both
 // problems.
 func TestImportRowsChecksKnownCodesOnEveryLine(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -708,6 +723,7 @@ func TestImportRowsChecksKnownCodesOnEveryLine(t *testing.T) {
 // numbers, from their sequences in one step each: they follow the rows
 // already there, and what the bot saves next follows the import's.
 func TestImportRowsTakesIDsAfterTheRowsThere(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -743,6 +759,7 @@ func TestImportRowsTakesIDsAfterTheRowsThere(t *testing.T) {
 // mediator (the rows would then name nothing): a delete waits for the
 // import's commit, then is refused.
 func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	if _, err := db.SQL.Exec(ctx, `INSERT INTO mediators (identifier, departement) VALUES ('MED-1', '59')`); err != nil {
@@ -777,6 +794,7 @@ func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
 // Importing the original file again does not bring an erased person back:
 // the file is refused at their lines, nothing is written.
 func TestForgottenCodeIsNotImportedAgain(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()

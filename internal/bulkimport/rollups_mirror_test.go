@@ -130,6 +130,7 @@ func isoDate(s string) time.Time {
 // several values, so a column computed otherwise in one place only, in the
 // migration or in importrollups.go, fails here.
 func TestImportRollupsAreTheTriggersColumnByColumn(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.NewDB(t)
 	tokyo, err := time.LoadLocation("Asia/Tokyo") // a resolved request's day moves to the day before in Paris

@@ -354,6 +354,7 @@ func (p *page) screenshot(name string) string {
 }
 
 func TestBrowserMediatorFillsASheetCoordinatorAsksIndicators(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	db := testenv.NewDB(t)
 	url, _ := startDemo(t, db, testenv.NewRedis(t))
@@ -491,6 +492,7 @@ func rgb(t *testing.T, css string) [3]float64 {
 // her five due follow-ups, no chat shows an invitation code, and after a
 // restart every chat shows the same history.
 func TestBrowserDemoShowsALivingRegion(t *testing.T) {
+	t.Parallel()
 	ctx := browser(t)
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)

@@ -156,6 +156,7 @@ func tinyPNG(t *testing.T) []byte {
 // TestChatAPIShowsWhatTheBotSends plays the bot's side by hand with the
 // Telegram client library, and checks what the page receives and sends.
 func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
 	web := demo.NewHandler(fake.Bot(), demo.Personas())
 	srv := httptest.NewServer(web)
@@ -317,6 +318,7 @@ func TestChatAPIShowsWhatTheBotSends(t *testing.T) {
 // the bot (update ids continue after the saved ones, so its
 // de-duplication does not drop them) and are numbered after the old ones.
 func TestRestartKeepsTheDemoAccountsAndChats(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	url, stop := startDemo(t, db, rdb)
@@ -367,6 +369,7 @@ func TestRestartKeepsTheDemoAccountsAndChats(t *testing.T) {
 // CODE" to the bot, but Telegram shows "/start" alone in the person's chat;
 // the web chat does the same. A "/start" typed without a code stays as is.
 func TestInvitationCodeIsNotShown(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
 	web := demo.NewHandler(fake.Bot(), demo.Personas())
 	srv := httptest.NewServer(web)
@@ -406,6 +409,7 @@ func TestInvitationCodeIsNotShown(t *testing.T) {
 // own resolving to 127.0.0.1 (DNS rebinding: Host and Origin are then
 // that name). A refusal is a short French sentence and reaches no bot.
 func TestPageRefusesOtherOrigins(t *testing.T) {
+	t.Parallel()
 	fake := telegramtest.NewServer(t, telegramtest.WithoutRateLimits())
 	web := demo.NewHandler(fake.Bot(), demo.Personas())
 	srv := httptest.NewServer(web)

@@ -65,6 +65,7 @@ func wantAccepted(t *testing.T, db *testenv.DB) {
 // A database the demo did not mark is refused as soon as it holds a
 // sheet, a person, a post, an action or a review, naming each.
 func TestDemoRefusesAnUnmarkedDatabaseWithRecords(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.NewDB(t)
 	ids, err := db.Store.EnsurePosts(ctx, []store.Mediator{{Identifier: "CCAS-LILLE-1", Departement: "59"}})
@@ -96,6 +97,7 @@ func TestDemoRefusesAnUnmarkedDatabaseWithRecords(t *testing.T) {
 // accepted with its personas' and synthetic records, until anything else
 // is imported or registered there.
 func TestDemoMarksItsDatabaseAndRefusesRecordsAddedSince(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.NewDB(t)
 	wantAccepted(t, db)
@@ -125,6 +127,7 @@ func TestDemoMarksItsDatabaseAndRefusesRecordsAddedSince(t *testing.T) {
 // holding only the personas, their posts and synthetic ones is adopted
 // and marked; one where a real post shows up is refused.
 func TestDemoAdoptsAnOlderDemoDatabaseOnlyWithDemoRecords(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	older := func() *testenv.DB {
 		db := testenv.NewDB(t)
@@ -147,6 +150,7 @@ func TestDemoAdoptsAnOlderDemoDatabaseOnlyWithDemoRecords(t *testing.T) {
 // Such a database is not the demo's: the demo would write its synthetic
 // year into the real reports and its personas among the real accounts.
 func TestDemoRefusesAnUnmarkedDatabaseOfARealDeployment(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 
 	invited := testenv.NewDB(t)

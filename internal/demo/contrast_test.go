@@ -78,6 +78,7 @@ func contrast(a, b [3]float64) float64 {
 }
 
 func TestContrastFormula(t *testing.T) {
+	t.Parallel()
 	black, err := hexColour("#000")
 	if err != nil {
 		t.Fatal(err)
@@ -104,6 +105,7 @@ func TestContrastFormula(t *testing.T) {
 // 4.5:1 at least against its background (WCAG AA), in every state drawn
 // with a colour of its own.
 func TestButtonLabelsContrast(t *testing.T) {
+	t.Parallel()
 	rules := cssRules(t, "static/chat.css")
 	get := func(selector, prop string) [3]float64 {
 		t.Helper()

@@ -39,6 +39,7 @@ func register(t *testing.T, st *store.Store, now time.Time) map[string]*store.Us
 // QPV, rights requests by type, resolved shares), collective actions, a few
 // reviews of the year before, and Awa's follow-ups due that day.
 func TestSyntheticYearHasTheReportsShape(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.NewDB(t)
 	paris, err := time.LoadLocation("Europe/Paris")
@@ -167,6 +168,7 @@ func TestSyntheticYearHasTheReportsShape(t *testing.T) {
 // TestGenerateIsDeterministic: the same seed and day give the same year, a
 // different seed another one.
 func TestGenerateIsDeterministic(t *testing.T) {
+	t.Parallel()
 	day := time.Date(2026, time.March, 2, 0, 0, 0, 0, time.UTC)
 	a := demo.Generate(demo.SyntheticSeed, day, "M-AWA", "M-KARIM")
 	b := demo.Generate(demo.SyntheticSeed, day, "M-AWA", "M-KARIM")

@@ -76,6 +76,7 @@ func sheets(t *testing.T, st *store.Store, med *store.User, n int, day string, r
 }
 
 func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	tg, sender := fakeTelegram(t)
@@ -151,6 +152,7 @@ func TestDigestSentOnceToTheRightPeopleWithTheRightFigures(t *testing.T) {
 }
 
 func TestDueWeek(t *testing.T) {
+	t.Parallel()
 	for now, want := range map[time.Time]string{
 		time.Date(2026, 11, 23, 8, 0, 0, 0, paris):  "2026-11-16",
 		time.Date(2026, 11, 23, 7, 0, 0, 0, paris):  "2026-11-09",
@@ -181,6 +183,7 @@ func (c *cutAfterSend) Post(ctx context.Context, m chat.Message) (int, error) {
 }
 
 func TestDigestAfterShutdownMidSendNotSentTwice(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	tg, sender := fakeTelegram(t)

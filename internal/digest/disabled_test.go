@@ -13,6 +13,7 @@ import (
 
 // A disabled user gets no digest, whatever their role.
 func TestDisabledUsersGetNoDigest(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	tg, sender := fakeTelegram(t)

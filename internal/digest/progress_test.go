@@ -17,6 +17,7 @@ import (
 // The Monday digest announces its recipients: the logs say how many are
 // to be handled and when all are.
 func TestDigestPassShowsItsProgress(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	tg, sender := fakeTelegram(t)
 	ctx := context.Background()

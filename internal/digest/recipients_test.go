@@ -21,6 +21,7 @@ import (
 // scope added to the schema and not to the digest) gets nothing, and the
 // skip is logged without the digest's contents.
 func TestDigestSkipsARecipientWithoutAKnownScope(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	tg, sender := fakeTelegram(t)

@@ -13,6 +13,7 @@ import (
 // every served region side by side for an admin or a national
 // coordinator of several.
 func TestDigestScopeFollowsTheRegion(t *testing.T) {
+	t.Parallel()
 	both, err := territory.Serve([]string{"32", "76"})
 	if err != nil {
 		t.Fatal(err)

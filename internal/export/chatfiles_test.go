@@ -22,6 +22,7 @@ import (
 // RELAIS_CHAT_FILES says: `relais report` writes the lines (xlsx, csv
 // lines, codes) and the annual report with the reviews' free text.
 func TestServerReportKeepsTheLines(t *testing.T) {
+	t.Parallel()
 	db := seed(t)
 	ctx := context.Background()
 	var id ids.MediatorID
@@ -71,6 +72,7 @@ func TestServerReportKeepsTheLines(t *testing.T) {
 
 // The figures-only files hold the same tables, and nothing per line.
 func TestFiguresOnlyFiles(t *testing.T) {
+	t.Parallel()
 	db := seed(t)
 	ctx := context.Background()
 	var id ids.MediatorID

@@ -40,6 +40,7 @@ func seed(t *testing.T) *testenv.DB {
 }
 
 func TestWriteXLSXHasRawLinesAndReportTables(t *testing.T) {
+	t.Parallel()
 	db := seed(t)
 	ctx := context.Background()
 	var buf bytes.Buffer
@@ -169,6 +170,7 @@ func padded(row []string, n int) []string {
 }
 
 func TestFilename(t *testing.T) {
+	t.Parallel()
 	p := indicators.Year(2024)
 	if got := export.Filename(indicators.Departement("62"), p, "xlsx"); got != "relais_pas-de-calais_2024-01-01_2024-12-31.xlsx" {
 		t.Errorf("filename %q", got)
@@ -179,6 +181,7 @@ func TestFilename(t *testing.T) {
 }
 
 func TestRunReportFormats(t *testing.T) {
+	t.Parallel()
 	db := seed(t)
 	ctx := context.Background()
 	run := func(args export.ReportArgs) (string, error) {
@@ -256,6 +259,7 @@ func TestRunReportFormats(t *testing.T) {
 // The CSV for a spreadsheet opens right in French Excel: BOM, ';', French
 // headers and labels; the tracking CSV keeps codes and reads back.
 func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
+	t.Parallel()
 	db := seed(t)
 	ctx := context.Background()
 	var human bytes.Buffer
@@ -286,6 +290,7 @@ func TestCSVForPeopleAndTrackingCSVForImport(t *testing.T) {
 // The region's workbook carries Annexe 1 with its six columns; a
 // département's does not (TestWriteXLSXHasRawLinesAndReportTables).
 func TestRegionWorkbookHasAnnexe1(t *testing.T) {
+	t.Parallel()
 	db := seed(t)
 	var buf bytes.Buffer
 	if err := export.WriteXLSX(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region("32"), &buf); err != nil {

@@ -14,6 +14,7 @@ import (
 // --departement reads the deployment's territories: its region (or all
 // side by side), its groupings, its départements by code or name.
 func TestScopeOfFollowsTheServedRegions(t *testing.T) {
+	t.Parallel()
 	occitanie, both := testenv.Served("76"), testenv.Served("32", "76")
 	for _, c := range []struct {
 		served territory.Served
@@ -51,6 +52,7 @@ func TestScopeOfFollowsTheServedRegions(t *testing.T) {
 
 // --annexe of a département names the region's own columns.
 func TestAnnexeRefusalNamesTheRegionsColumns(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		served territory.Served
 		dep    string

@@ -16,6 +16,7 @@ import (
 )
 
 func TestXLSXHasTheReviewsOpenAnswersOfTheScope(t *testing.T) {
+	t.Parallel()
 	db := seed(t)
 	ctx := context.Background()
 	postIDs := map[string]ids.MediatorID{}

@@ -15,6 +15,7 @@ import (
 // form; a category's label comes from internal/codes for both (forms load
 // choices_from lists from there).
 func TestFilesAndReportsUseTheFormsWords(t *testing.T) {
+	t.Parallel()
 	fs, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ func msg(job string, now time.Time) jobs.Message {
 }
 
 func TestOnceSendsOnceAcrossConcurrentPasses(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	s := &jobs.Sends{Store: st}
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -58,6 +59,7 @@ func TestOnceSendsOnceAcrossConcurrentPasses(t *testing.T) {
 }
 
 func TestOnceOutcomes(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	s := &jobs.Sends{Store: st}
@@ -164,6 +166,7 @@ func TestOnceOutcomes(t *testing.T) {
 // lease, so a message is finished or abandoned before anyone may claim it
 // again.
 func TestOnceClampsTheSendDeadlineBelowTheLease(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	for i, c := range []struct {
@@ -201,6 +204,7 @@ func TestOnceClampsTheSendDeadlineBelowTheLease(t *testing.T) {
 // left on /metrics and in the logs, whatever each one's outcome: sent,
 // failed, or already sent by an earlier pass.
 func TestPlanShowsProgressOnMetricsAndLogs(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	var logs strings.Builder

@@ -35,6 +35,7 @@ func (b *syncBuffer) String() string {
 // A panic in a job is logged with the job's name and recorded; the process
 // goes on and the next tick runs the job again.
 func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	rd := testenv.NewRedis(t)
 	var logs syncBuffer
@@ -104,6 +105,7 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 // A tick is skipped while the previous execution runs, and on a second
 // replica while the first holds the tick's lock.
 func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
+	t.Parallel()
 	rd := testenv.NewRedis(t)
 	lock := state.New(rd.Client, rd.Prefix).Locks()
 	started, release := make(chan struct{}), make(chan struct{})

@@ -33,6 +33,7 @@ var deliveredThenFailed = []struct {
 // answer leaves its delivery unknown, neither the sender nor a later pass
 // sends it again (the user would read it twice).
 func TestReminderWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	for _, c := range deliveredThenFailed {
 		t.Run(c.name, func(t *testing.T) {
 			w := newWorld(t)
@@ -61,6 +62,7 @@ func TestReminderWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
 // The message went through but the answer did not come before the
 // sender's attempt timeout: not sent again either.
 func TestReminderTimedOutAfterDeliveryIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
@@ -91,6 +93,7 @@ func (w *world) schedulerOn(api *tgbotapi.BotAPI, opts telegram.SenderOptions) *
 // The same for a nudge, whose period is the draft's idle time and not the
 // day: not sent again the next days either.
 func TestNudgeWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
 	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()
@@ -113,6 +116,7 @@ func TestNudgeWhoseDeliveryIsUnknownIsNotSentAgain(t *testing.T) {
 // the next pass: the connection refused (Telegram unreachable), a 400, a
 // 429 (retried by the sender itself: TestTooManyRequestsStormDeliversOnce).
 func TestReminderNeverDeliveredIsRetried(t *testing.T) {
+	t.Parallel()
 	t.Run("connection refused", func(t *testing.T) {
 		w := newWorld(t)
 		a, ta := w.mediator(101, 9)

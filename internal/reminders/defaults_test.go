@@ -17,6 +17,7 @@ import (
 // RELAIS_REMINDER_HOUR's value, is reminded at 9:00 (config's default), not
 // at midnight.
 func TestUnsetHourMeansNineOClock(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	code, err := w.db.Store.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", ExpiresAt: at(23, 0)})
@@ -50,6 +51,7 @@ func TestUnsetHourMeansNineOClock(t *testing.T) {
 // A user who blocked the bot gets no nudge for their idle draft; once they
 // are reachable again, they do.
 func TestNoNudgeForAUserWhoBlockedTheBot(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
 	ctx := context.Background()

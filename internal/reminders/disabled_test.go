@@ -11,6 +11,7 @@ import (
 
 // A disabled mediator's idle draft earns no nudge.
 func TestNoNudgeForADisabledUser(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, kept := w.mediator(101, 9)
 	gone, tg := w.mediator(102, 9)

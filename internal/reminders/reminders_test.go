@@ -158,6 +158,7 @@ func run(t *testing.T, s *reminders.Scheduler, now time.Time) reminders.Report {
 }
 
 func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	b, tb := w.mediator(102, 9)
@@ -239,6 +240,7 @@ func TestDueRemindersGoOnceToTheirMediatorAtTheirHour(t *testing.T) {
 // A reminder lists five requests at most (one screen of buttons) and points
 // to /suivis for the rest: five fit, the sixth is counted in the footer.
 func TestOneMessageListsAtMostFiveAndPointsToSuivis(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	for i := range 5 {
@@ -275,6 +277,7 @@ func TestOneMessageListsAtMostFiveAndPointsToSuivis(t *testing.T) {
 }
 
 func TestTwoReplicasSendOneMessage(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	b, tb := w.mediator(102, 9)
@@ -305,6 +308,7 @@ func TestTwoReplicasSendOneMessage(t *testing.T) {
 }
 
 func TestReplicaWithoutRedisStillSendsOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
@@ -349,6 +353,7 @@ func TestReplicaWithoutRedisStillSendsOnce(t *testing.T) {
 }
 
 func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
@@ -371,6 +376,7 @@ func TestCatchUpAfterDowntimeSendsOnce(t *testing.T) {
 }
 
 func TestFailedSendIsRetriedAtTheNextTick(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
@@ -392,6 +398,7 @@ func TestFailedSendIsRetriedAtTheNextTick(t *testing.T) {
 // and skipped the next days, without an error each minute; writing to the
 // bot again makes them reachable.
 func TestBlockedUserTriedOnceThenSkipped(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	w.sheet(a, "a1", "AAAAAA", day(2026, 11, 2), day(2026, 11, 23))
@@ -481,6 +488,7 @@ func TestTooManyRequestsStormDeliversOnce(t *testing.T) {
 }
 
 func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
 	b, tb := w.mediator(102, 9)
@@ -536,6 +544,7 @@ func TestNudgeOnceForAnIdleDraftUnlessTurnedOff(t *testing.T) {
 
 // Without the bot's names for drafts, the nudge still says what it is about.
 func TestNudgeWithoutDraftNames(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.unnamed = true
 	_, ta := w.mediator(101, 9)
@@ -551,6 +560,7 @@ func TestNudgeWithoutDraftNames(t *testing.T) {
 }
 
 func TestNudgesWaitForTheMorning(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
 	drafts := state.New(w.rd.Client, w.rd.Prefix).Drafts()

@@ -13,6 +13,7 @@ import (
 )
 
 func TestReviewReminderDayIsTheFirstWeekdayFromJanuarySecond(t *testing.T) {
+	t.Parallel()
 	for year, want := range map[int]string{
 		2025: "2026-01-02", // Friday
 		2026: "2027-01-04", // 2 January 2027 is a Saturday
@@ -37,6 +38,7 @@ func review(t *testing.T, st *store.Store, u *store.User, year int, today time.T
 }
 
 func TestReviewRemindersInJanuaryOnceThenTwoWeeksLater(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	st := w.db.Store
 	ctx := context.Background()
@@ -122,6 +124,7 @@ func TestReviewRemindersInJanuaryOnceThenTwoWeeksLater(t *testing.T) {
 }
 
 func TestNoReviewReminderAfterTheDeadline(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	_, ta := w.mediator(101, 9)
 	st := w.db.Store

@@ -11,6 +11,7 @@ import (
 // next pass, the same day. Once a reminder went out, none more that day,
 // whatever is saved after it; the next day lists everything due.
 func TestFollowUpDueAfterTheDaysPassIsRemindedThatDay(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	s := w.replica()
@@ -70,6 +71,7 @@ func TestFollowUpDueAfterTheDaysPassIsRemindedThatDay(t *testing.T) {
 // mediators' hour finds nothing due; a follow-up date reached in the
 // afternoon (a request postponed to today) is reminded by the next pass.
 func TestFollowUpDueAfterACatchUpIsRemindedThatDay(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, ta := w.mediator(101, 9)
 	s := w.replica()

@@ -21,6 +21,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 // Two replicas ticking the same day purge once; the next day purges again.
 func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	ctx := context.Background()
@@ -70,6 +71,7 @@ func TestDailyPurgeRunsOnceADayAcrossReplicas(t *testing.T) {
 // before the cutoff (midnight local time, five years back) goes, one
 // started at the cutoff stays.
 func TestDailyPurgeRemovesOldJobExecutions(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	ctx := context.Background()
@@ -113,6 +115,7 @@ func (e *events) PurgeEvents(_ context.Context, now time.Time) (int64, error) {
 // RELAIS_RETENTION); when that fails, the day's lock is given back and the
 // next tick purges again.
 func TestDailyPurgeForgetsTransportEvents(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	rdb := testenv.NewRedis(t)
 	ctx := context.Background()

@@ -13,6 +13,7 @@ import (
 // break), and nothing else: a draft of another person, one whose note holds
 // the code inside a longer word, the bot's other keys.
 func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, r := newKeyspace(t)
 	s := ks.Drafts()
@@ -55,6 +56,7 @@ func TestEraseCodeDeletesTheDraftsNamingIt(t *testing.T) {
 // A code joined to a word by an underscore or an accented letter is that
 // code (codes are ASCII letters and digits): its draft is erased.
 func TestEraseCodeFindsACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, _ := newKeyspace(t)
 	s := ks.Drafts()

@@ -11,6 +11,7 @@ import (
 // The three stores write the keys a running deployment already holds: an
 // upgrade keeps its drafts, chat leases, handled updates and job locks.
 func TestStoresWriteTheDeployedKeys(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, r := newKeyspace(t)
 	ks = ks.ForBot(111)

@@ -9,6 +9,7 @@ import (
 // A chat's last question is kept under the prefix, per bot and chat, for
 // ten minutes at most, for follow-up questions.
 func TestLastQuestionIsKeptTenMinutesPerChat(t *testing.T) {
+	t.Parallel()
 	ks, r := newKeyspace(t)
 	ctx := context.Background()
 	a, b := ks.ForBot(1).Drafts(), ks.ForBot(2).Drafts()

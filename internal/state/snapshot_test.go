@@ -14,6 +14,7 @@ import (
 // still sees the old value came from the snapshot, one that sees the new
 // value went to Redis.
 func TestClaimSnapshotAnswersTheUpdatesFirstReads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, r := newKeyspace(t)
 	drafts, updates := ks.Drafts(), ks.Updates()
@@ -87,6 +88,7 @@ func TestClaimSnapshotAnswersTheUpdatesFirstReads(t *testing.T) {
 // reads say so without asking, and a draft saved meanwhile by someone else
 // is not seen (the chat's lease is the update's).
 func TestClaimSnapshotOfNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, _ := newKeyspace(t)
 	drafts, updates := ks.Drafts(), ks.Updates()
@@ -125,6 +127,7 @@ func TestClaimSnapshotOfNothing(t *testing.T) {
 // so that no earlier write has already forgotten the part (deleting any
 // one forget fails its case).
 func TestEachWriteOfTheUpdateForgetsWhatItChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, _ := newKeyspace(t)
 	drafts, updates := ks.Drafts(), ks.Updates()

@@ -37,6 +37,7 @@ func draft(form string, at time.Time) Draft {
 }
 
 func TestDraftRoundTrip(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, r := newStore(t)
 	if _, ok, err := s.Load(ctx, 1, 2); err != nil || ok {
@@ -78,6 +79,7 @@ func TestDraftRoundTrip(t *testing.T) {
 }
 
 func TestUsersAreIsolated(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := newStore(t)
 	a, b := draft("fiche", t0), draft("action", t0)
@@ -116,6 +118,7 @@ func TestUsersAreIsolated(t *testing.T) {
 }
 
 func TestIdle(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, r := newStore(t)
 	now := t0.Add(48 * time.Hour)
@@ -160,6 +163,7 @@ func TestIdle(t *testing.T) {
 }
 
 func TestUpdateDedup(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, r := newKeyspace(t)
 	s := ks.Updates()
@@ -218,6 +222,7 @@ func TestUpdateDedup(t *testing.T) {
 // Two bots sharing a Redis and a prefix number their updates alike: the
 // second bot's update 1 is not the first bot's.
 func TestUpdateKeysPerBot(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, _ := newKeyspace(t)
 	prod, staging := ks.ForBot(111), ks.ForBot(222)
@@ -239,6 +244,7 @@ func TestUpdateKeysPerBot(t *testing.T) {
 }
 
 func TestLock(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, r := newKeyspace(t)
 	s := ks.Locks()
@@ -277,6 +283,7 @@ func TestLock(t *testing.T) {
 // than a long handling): the renewal restores the whole lease, and an
 // update that no longer holds the chat cannot take it back by renewing.
 func TestRenewKeepsTheChatLease(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	ks, r := newKeyspace(t)
 	s := ks.Updates()
@@ -314,6 +321,7 @@ func TestRenewKeepsTheChatLease(t *testing.T) {
 // A draft stored before the transport's fields left dialog.State (one flat
 // JSON object) reads the same.
 func TestDraftStoredByThePreviousVersionLoads(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, r := newStore(t)
 	old := `{"form":"fiche","version":3,"sheet":"s-9","phase":"ask","pos":{"step":"qpv"},"answers":{},"updated_at":"2026-03-12T10:00:00Z","question_message_id":5,"transcript":["Âge : 34 ans"],"last_update":77}`

@@ -17,6 +17,7 @@ import (
 // the store itself (the bot gives no code to a linked person, so only the
 // store can be asked).
 func TestOneUserOnBothMessengers(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st, ctx := db.Store, context.Background()
 	awa := mediator(t, st, 7101, "59")

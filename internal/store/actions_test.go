@@ -12,6 +12,7 @@ import (
 )
 
 func TestSaveActionOnceByID(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	u := mediator(t, st, 42, "59")
@@ -39,6 +40,7 @@ func TestSaveActionOnceByID(t *testing.T) {
 }
 
 func TestPartnersAreTheMediatorsOwnAndNamedOnce(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	u := mediator(t, st, 42, "62")
@@ -67,6 +69,7 @@ func TestPartnersAreTheMediatorsOwnAndNamedOnce(t *testing.T) {
 }
 
 func TestActionPartnerComesFromTheMediatorsOwnRegistry(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	u := mediator(t, st, 42, "59")

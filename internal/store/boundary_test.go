@@ -19,6 +19,7 @@ import (
 // internal/testenv (test databases from a template) is test
 // support.
 func TestSQLLivesInStore(t *testing.T) {
+	t.Parallel()
 	statement := regexp.MustCompile(`(?i)\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|DATABASE))\b`)
 	root := filepath.Join("..", "..")
 	files := 0

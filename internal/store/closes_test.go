@@ -13,6 +13,7 @@ import (
 // same transaction: only requests of that person and mediator still open;
 // FindPerson lists them with the day they were opened.
 func TestNextSheetClosesThePersonsOpenRequests(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")

@@ -15,6 +15,7 @@ import (
 // Sheets saved at once by one mediator get distinct numbers 1…n for them;
 // another mediator's start at 1.
 func TestSheetNumbersArePerMediator(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a := mediator(t, st, 501, "59")
@@ -56,6 +57,7 @@ func TestSheetNumbersArePerMediator(t *testing.T) {
 // A correction rewrites the sheet and its requests within 30 days of
 // saving, never after, and never another mediator's sheet.
 func TestUpdateSheetWithinThirtyDays(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a := mediator(t, st, 511, "59")

@@ -16,6 +16,7 @@ import (
 // blindly would fail); an unreadable URL is a BadURLError; a server that
 // cannot be reached is left for Open to report.
 func TestCreateDatabaseIfMissing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := testenv.NewDB(t)
 	role := testenv.RandomName("relais_nocreate_")

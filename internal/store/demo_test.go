@@ -9,6 +9,7 @@ import (
 )
 
 func TestDemoStateRoundTrip(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	if v, ok, err := st.DemoState(ctx, "chats"); err != nil || ok || v != nil {
@@ -28,6 +29,7 @@ func TestDemoStateRoundTrip(t *testing.T) {
 // once by identifier; actions and reviews written twice are there once, and
 // a review of a year whose deadline has passed is written (it is history).
 func TestPostsAndHistoryAreWrittenOnce(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	posts := []store.Mediator{{Identifier: "DEMO-02-01", Departement: "02", Structure: "CCAS Saint-Quentin"},

@@ -15,6 +15,7 @@ import (
 // trail, with the days the user chose even when the period was built in
 // Paris time (midnight in Paris is the day before in UTC).
 func TestRecordExportLogsTheExportAndItsAuditLine(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -47,6 +48,7 @@ func TestRecordExportLogsTheExportAndItsAuditLine(t *testing.T) {
 // An export that cannot be logged (here: an unknown user) leaves no audit
 // line either, and the caller hears of it.
 func TestRecordExportIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	err := db.Store.RecordExport(ctx, store.Export{UserID: 7, Scope: "r", Format: "csv",
@@ -63,6 +65,7 @@ func TestRecordExportIsAllOrNothing(t *testing.T) {
 // The report read models get a reader that starts transactions, so
 // indicators.Compute reads all its queries from one snapshot.
 func TestReportsReaderStartsTransactions(t *testing.T) {
+	t.Parallel()
 	r := testenv.NewDB(t).Store.Reports()
 	if _, ok := r.(interface {
 		BeginTx(context.Context, pgx.TxOptions) (pgx.Tx, error)

@@ -18,6 +18,7 @@ import (
 // text (sheet notes, action titles, partner names, review answers), as a
 // whole word only.
 func TestForgetErasesEveryMentionInAnyCase(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	med := mediator(t, st, 1, "59").Mediator.ID
@@ -90,6 +91,7 @@ func lastForgetTarget(t *testing.T, st *store.Store, code string) string {
 // The audit names an erased code by a keyed fingerprint: without the
 // database's key (or RELAIS_AUDIT_KEY), no one can try the 31^6 codes.
 func TestForgetAuditFingerprintIsKeyed(t *testing.T) {
+	t.Parallel()
 	a, b := testenv.NewDB(t), testenv.NewDB(t)
 	ta, tb := lastForgetTarget(t, a.Store, "ZQX7K2"), lastForgetTarget(t, b.Store, "ZQX7K2")
 	for _, plain := range []string{sha256Hex("ZQX7K2"), sha256Hex("relais-forget:ZQX7K2"), sha256Hex("zqx7k2")} {
@@ -133,6 +135,7 @@ func TestForgetAuditFingerprintIsKeyed(t *testing.T) {
 
 // Replicas starting together on a new database agree on one generated key.
 func TestAuditKeyGeneratedOnceAcrossReplicas(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	if _, err := db.SQL.Exec(ctx, `DELETE FROM audit_key`); err != nil {
@@ -170,6 +173,7 @@ func TestAuditKeyGeneratedOnceAcrossReplicas(t *testing.T) {
 // An erased code is never saved again: a draft left in Redis, a retry or a
 // code typed again finds the door closed, and nothing is written.
 func TestForgottenCodeIsNeverSavedAgain(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	med := mediator(t, st, 1, "59").Mediator.ID
@@ -205,6 +209,7 @@ func TestForgottenCodeIsNeverSavedAgain(t *testing.T) {
 // A code known only from drafts (the caller erased them) is forgotten too;
 // a code known nowhere changes nothing and stays free.
 func TestForgetACodeKnownOnlyFromDrafts(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	med := mediator(t, st, 1, "59").Mediator.ID
@@ -227,6 +232,7 @@ func TestForgetACodeKnownOnlyFromDrafts(t *testing.T) {
 // joined to a word by an underscore or an accented letter is still that
 // code, whatever the database's locale says a letter is.
 func TestForgetErasesACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	med := mediator(t, st, 1, "59").Mediator.ID
@@ -255,6 +261,7 @@ func TestForgetErasesACodeJoinedByAnUnderscoreOrAnAccent(t *testing.T) {
 // saved again. It refuses to open, naming the variable, and a store
 // opened with the key they were made with keeps refusing them.
 func TestAnotherAuditKeyDoesNotBringErasedPeopleBack(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	med := mediator(t, db.Store, 1, "59").Mediator.ID

@@ -13,6 +13,7 @@ import (
 // character: French messages are full of accents, and half an « é » is
 // text PostgreSQL refuses, which lost the whole record.
 func TestFinishExecutionKeepsTheErrorsFirst2000Characters(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	id, err := db.Store.StartExecution(ctx, "j", time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), "h")

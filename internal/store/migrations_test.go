@@ -18,6 +18,7 @@ import (
 // order, and each recorded message keeps its subject under the right kind —
 // follow-ups and review reminders a post, nudges and digests a person.
 func TestMigrationSplitsJobRunsSubjectOutOfOrder(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	cfg, err := pgx.ParseConfig(db.URL)

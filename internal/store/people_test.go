@@ -49,6 +49,7 @@ func auditActions(t *testing.T, st *store.Store) []string {
 func itoa(n ids.TelegramID) string { return strconv.FormatInt(int64(n), 10) }
 
 func TestRevokedInvitationCannotBeRedeemed(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	admin := ids.TelegramID(7)
@@ -109,6 +110,7 @@ func TestRevokedInvitationCannotBeRedeemed(t *testing.T) {
 }
 
 func TestDisableAndEnableAUser(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	m := mediator(t, st, 60, "59")
@@ -150,6 +152,7 @@ func ptr64(n ids.TelegramID) *ids.TelegramID { return &n }
 // A disabled mediator gets no reminder even if their post was reopened by
 // hand: the account flag alone decides.
 func TestDisabledMediatorsAreNoReminderTarget(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	kept := mediator(t, st, 70, "59")
@@ -173,6 +176,7 @@ func TestDisabledMediatorsAreNoReminderTarget(t *testing.T) {
 }
 
 func TestListUsersByTerritory(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	register(t, st, 1, store.Invitation{Role: roles.Admin})
@@ -242,6 +246,7 @@ func TestListUsersByTerritory(t *testing.T) {
 }
 
 func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
+	t.Parallel()
 	region := store.Coordinator{Level: "region"}
 	d59 := store.Coordinator{Level: "departement", Departement: "59"}
 	roubaix := store.Coordinator{Level: "structure", Departement: "59", Structure: "CCAS Roubaix"}
@@ -269,6 +274,7 @@ func TestCoordinatorCoversItsTerritoryOnly(t *testing.T) {
 // Last activity is written at most once an hour: the bot skips the round
 // trip before the hour, the SQL refuses an earlier write too.
 func TestTouchAtMostOnceAnHour(t *testing.T) {
+	t.Parallel()
 	seen := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	u := &store.User{LastSeen: &seen}
 	if u.NeedsTouch(seen.Add(59 * time.Minute)) {
@@ -285,6 +291,7 @@ func TestTouchAtMostOnceAnHour(t *testing.T) {
 // An invitation is pending up to its expiry instant, as RedeemInvitation
 // accepts it, and no longer after.
 func TestPendingInvitationUntilItsExpiry(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	expires := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)

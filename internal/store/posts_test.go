@@ -14,6 +14,7 @@ import (
 // A post may start and end on the same day; an end before the start is
 // refused and changes nothing.
 func TestSetPostDatesEndNotBeforeStart(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	id := mediator(t, db.Store, 601, "59").Mediator.Identifier
@@ -38,6 +39,7 @@ func TestSetPostDatesEndNotBeforeStart(t *testing.T) {
 // Touch writes the last activity again once TouchEvery has passed, to the
 // instant, as NeedsTouch expects.
 func TestTouchWritesAgainAfterTouchEvery(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	mediator(t, db.Store, 602, "59")
@@ -59,6 +61,7 @@ func TestTouchWritesAgainAfterTouchEvery(t *testing.T) {
 // The PostgreSQL errors metric counts failed statements, not a statement
 // its caller gave up on (a cancelled context) nor "no rows".
 func TestOnQueryErrorCountsFailedStatementsOnly(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	var n atomic.Int32
 	st, err := store.Open(context.Background(), db.URL, store.OnQueryError(func(error) { n.Add(1) }))

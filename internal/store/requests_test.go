@@ -44,6 +44,7 @@ func followUpIDs(fs []store.FollowUp) []int64 {
 }
 
 func TestDueFollowUpsAreTheMediatorsOwnLateFirst(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
@@ -97,6 +98,7 @@ func TestDueFollowUpsAreTheMediatorsOwnLateFirst(t *testing.T) {
 }
 
 func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
@@ -165,6 +167,7 @@ func TestSetRequestStatusRecordsOnceAndOnlyForTheOwner(t *testing.T) {
 }
 
 func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
@@ -214,6 +217,7 @@ func TestPostponeMovesOnceAndOnlyForTheOwner(t *testing.T) {
 // owed a reminder: one with nothing due is not a target, so no pass uses up
 // their day, and they become one as soon as a request falls due.
 func TestReminderTargetsHaveARequestDue(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	today := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -257,6 +261,7 @@ func TestReminderTargetsHaveARequestDue(t *testing.T) {
 // A claim released (nothing to send yet) leaves no row: the message may be
 // claimed again the same day. A sent message is never released.
 func TestReleaseSendFreesOnlyAClaim(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
@@ -289,6 +294,7 @@ func TestReleaseSendFreesOnlyAClaim(t *testing.T) {
 }
 
 func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a := mediator(t, st, 1, "59")
@@ -385,6 +391,7 @@ func TestReminderClaimsSendOnceRetryFailuresAndSkipUnreachable(t *testing.T) {
 // An uncertain message (claimed, its sender gone) is retried once a later
 // day has come: late rather than never, never twice in one day.
 func TestUncertainSendRetriedOnALaterDay(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	k := store.SendKey{Job: store.JobNudge, Period: "2026-11-23T10:00:00Z", TelegramID: 7}

@@ -46,6 +46,7 @@ func dated(id string, medID ids.MediatorID, ben string, day time.Time) store.She
 // TestPurgeBoundaryAndDryRun: what is dated the cutoff day stays, one day
 // older goes; the dry run counts exactly what the purge then removes.
 func TestPurgeBoundaryAndDryRun(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	paris, err := time.LoadLocation("Europe/Paris")
@@ -171,6 +172,7 @@ func codeTraces(t *testing.T, st *store.Store, code string) map[string]int {
 }
 
 func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	m := mediator(t, st, 1, "59")
@@ -227,6 +229,7 @@ func TestForgetLeavesNoTraceOfTheCode(t *testing.T) {
 }
 
 func TestBeneficiaryDataForAnAccessRequest(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	m := mediator(t, st, 1, "59")
@@ -261,6 +264,7 @@ func TestBeneficiaryDataForAnAccessRequest(t *testing.T) {
 // A person without a sheet is kept while last seen on the cutoff day, and
 // purged the day before.
 func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	cutoff := time.Date(2021, 11, 29, 0, 0, 0, 0, time.UTC)
@@ -285,6 +289,7 @@ func TestPurgeKeepsPeopleSeenOnTheCutoffDay(t *testing.T) {
 // The audit names an erased person by one hash whatever the case typed, so
 // the DPO finds the same line for "abc123" and "ABC123".
 func TestBeneficiaryTargetReadsTheCodeAsTheBot(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	if st.BeneficiaryTarget(" abc123 ") != st.BeneficiaryTarget("ABC123") {
 		t.Fatal("the same code typed in lower case hashes differently")

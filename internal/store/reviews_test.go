@@ -13,6 +13,7 @@ import (
 func utcDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 func TestReviewYearFollowsTheDeadline(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	for _, c := range []struct {
@@ -41,6 +42,7 @@ func TestReviewYearFollowsTheDeadline(t *testing.T) {
 }
 
 func TestSaveReviewUpsertsUntilTheDeadline(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	u := mediator(t, st, 42, "80")
@@ -74,6 +76,7 @@ func TestSaveReviewUpsertsUntilTheDeadline(t *testing.T) {
 }
 
 func TestRemindReviewOnceSkipsAFilledReview(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	u := mediator(t, st, 42, "59")

@@ -14,6 +14,7 @@ import (
 // subjects: claiming, finishing and reading one leaves the other alone.
 // With one subject column, the user's claim would find the post's row.
 func TestSendKeyPostAndUserWithTheSameNumberAreApart(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -54,6 +55,7 @@ func TestSendKeyPostAndUserWithTheSameNumberAreApart(t *testing.T) {
 // A key naming nobody, or both a post and a user, is refused before any SQL
 // runs, and the table refuses such a row too.
 func TestSendKeyNeedsExactlyOneSubject(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	st := db.Store
 	ctx := context.Background()
@@ -91,6 +93,7 @@ func TestSendKeyNeedsExactlyOneSubject(t *testing.T) {
 // 'claimed') only once its lease is over and on a later day than its
 // claim. Each boundary is checked at its exact instant.
 func TestClaimSendRetryBoundaries(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)

@@ -42,6 +42,7 @@ func mediator(t *testing.T, st *store.Store, telegramID int64, dep string) *stor
 }
 
 func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Mediator, Departement: "59", Structure: "CCAS Roubaix", Rural: true, ExpiresAt: now.Add(7 * 24 * time.Hour)})
@@ -78,6 +79,7 @@ func TestInvitationRegistersOnceWithItsAttributes(t *testing.T) {
 }
 
 func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	code, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59", ExpiresAt: now.Add(time.Hour)})
@@ -105,6 +107,7 @@ func TestInvitationRedeemedConcurrentlyServesOnce(t *testing.T) {
 }
 
 func TestInvitationValidation(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	for _, c := range []struct {
 		inv  store.Invitation
@@ -141,6 +144,7 @@ func sheet(id string, medID ids.MediatorID, ben string) store.Sheet {
 }
 
 func TestSaveSheetIsIdempotent(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	u := mediator(t, st, 1, "59")
@@ -181,6 +185,7 @@ func TestSaveSheetIsIdempotent(t *testing.T) {
 }
 
 func TestPeopleAreTheMediatorsOwn(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a, b := mediator(t, st, 1, "59"), mediator(t, st, 2, "62")
@@ -219,6 +224,7 @@ func TestPeopleAreTheMediatorsOwn(t *testing.T) {
 // A sheet logged late for an older visit must not replace what the latest
 // visit recorded: the next /fiche proposes the person's current situation.
 func TestBackDatedSheetKeepsThePersonsLatestAttributes(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	a := mediator(t, st, 1, "59")
@@ -245,6 +251,7 @@ func TestBackDatedSheetKeepsThePersonsLatestAttributes(t *testing.T) {
 // A structure typed with other spaces or capitals joins the one already
 // known in the département, so structure scopes find all its mediators.
 func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	u := mediator(t, st, 42, "59") // structure as the helper writes it
@@ -276,6 +283,7 @@ func TestInvitationStructureJoinsTheKnownSpelling(t *testing.T) {
 // coordinator it registers keeps it. Without a region it is for the
 // Hauts-de-France, as every row from before.
 func TestInvitationRegion(t *testing.T) {
+	t.Parallel()
 	st := testenv.NewDB(t).Store
 	ctx := context.Background()
 	_, err := st.CreateInvitation(ctx, store.Invitation{Role: roles.Coordinator, Level: "departement", Departement: "59", Region: "76", ExpiresAt: now.Add(time.Hour)})

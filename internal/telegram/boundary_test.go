@@ -17,6 +17,7 @@ import (
 // and the fake, production code under internal/ never imports the
 // library, and cmd/ names only the client it wires.
 func TestOnlyTheTransportBuildsBotAPICalls(t *testing.T) {
+	t.Parallel()
 	const lib = "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	allowed := map[string]bool{"BotAPI": true}
 	root := filepath.Join("..", "..")

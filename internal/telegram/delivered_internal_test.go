@@ -17,6 +17,7 @@ import (
 // Which failures may have delivered the message (a Bulk call stops there)
 // and which prove it was not (retried).
 func TestMaybeDelivered(t *testing.T) {
+	t.Parallel()
 	post := func(err error) error {
 		return &url.Error{Op: "Post", URL: "https://api.telegram.org/bot<token>/sendMessage", Err: err}
 	}

@@ -18,6 +18,7 @@ import (
 // dropped before the answer. The chat shows it once and the error says
 // it may have been delivered. A conversation's answer is still retried.
 func TestBulkSenderDoesNotRetryWhatMayHaveBeenDelivered(t *testing.T) {
+	t.Parallel()
 	for _, f := range []telegramtest.Fault{
 		{Method: "sendMessage", Code: 502, Description: "Bad Gateway", Delivered: true},
 		{Method: "sendMessage", Code: 500, Description: "Internal Server Error"},
@@ -56,6 +57,7 @@ func TestBulkSenderDoesNotRetryWhatMayHaveBeenDelivered(t *testing.T) {
 // A failure that proves the request never reached Telegram is retried by
 // the sender, Bulk or not: a 429 (retry_after), a refused connection.
 func TestBulkSenderRetriesWhatWasNotDelivered(t *testing.T) {
+	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	u := srv.NewUser(1001, "Awa")
 	noWait := func(context.Context, time.Duration) bool { return true }

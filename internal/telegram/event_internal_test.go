@@ -13,6 +13,7 @@ import (
 // Each kind of update Relais acts on becomes the chat.Event the bot reads,
 // from the JSON Telegram sends; the others are not events.
 func TestEventOfUpdates(t *testing.T) {
+	t.Parallel()
 	const private = `"chat":{"id":7,"type":"private"},"from":{"id":7,"first_name":"Awa"}`
 	cases := []struct {
 		name, update string

@@ -10,6 +10,7 @@ import (
 // An answer of getUpdates held back on an update in flight repeats it and
 // the updates handled after it: only the new ones are left to decode, whole.
 func TestHeldBackKeepsOnlyNewUpdates(t *testing.T) {
+	t.Parallel()
 	h := &heldBack{known: func(id int) bool { return id == 7 || id == 8 }}
 	body := []byte(`{"ok":true,"result":[
 		{"update_id":7,"message":{"message_id":1,"date":0,"chat":{"id":1,"type":"private"},"text":"en cours \"}]"}},
@@ -46,6 +47,7 @@ func TestHeldBackKeepsOnlyNewUpdates(t *testing.T) {
 // An answer laid out otherwise, or an error, goes through whole: the
 // dispatcher skips the known updates itself.
 func TestHeldBackLeavesOtherAnswersWhole(t *testing.T) {
+	t.Parallel()
 	h := &heldBack{known: func(int) bool { return true }}
 	for _, body := range []string{
 		`{"ok":true,"result":[{"message":{"text":"x"},"update_id":9}]}`,

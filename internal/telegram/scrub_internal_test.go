@@ -10,6 +10,7 @@ import (
 // A token never reaches a log line, even URL-escaped as an *url.Error
 // prints it ("%20" for a space, "%3A" for a colon).
 func TestScrubMasksEscapedTokens(t *testing.T) {
+	t.Parallel()
 	for _, token := range []string{"123456:ABC-def", "bad token", "12:a/b?c"} {
 		for _, raw := range []string{
 			"https://api.telegram.org/bot" + url.PathEscape(token) + "/getMe",

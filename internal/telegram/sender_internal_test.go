@@ -11,6 +11,7 @@ import (
 // conversations but never the whole bucket: with a burst of 3 they still
 // find one token to take.
 func TestSenderGlobalBurstAndBulkReserve(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		burst            int
 		wantBurst        int
@@ -31,6 +32,7 @@ func TestSenderGlobalBurstAndBulkReserve(t *testing.T) {
 
 // The global rate default is Telegram's documented 30 messages a second.
 func TestSenderGlobalRateIsThirtyASecond(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		rate, want float64
 	}{{0, 30}, {20, 20}} {
@@ -48,6 +50,7 @@ func TestSenderGlobalRateIsThirtyASecond(t *testing.T) {
 // machine (both shrink together); at two a second, or with a burst of 4,
 // it would go. No clock is read by the test.
 func TestSenderPacesOneChatAtOneASecondAfterThree(t *testing.T) {
+	t.Parallel()
 	s := NewSender(nil, SenderOptions{})
 	ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
 	defer cancel()

@@ -73,6 +73,7 @@ func texts(msgs []telegramtest.Message) []string {
 }
 
 func TestConnectRetriesUntilTelegramAnswers(t *testing.T) {
+	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	srv.InjectFault(telegramtest.Fault{Method: "getMe", Code: 502, Description: "Bad Gateway"})
 	srv.InjectFault(telegramtest.Fault{Method: "getMe"}) // connection cut
@@ -100,6 +101,7 @@ func TestConnectRefusedTokenFailsAtOnce(t *testing.T) {
 }
 
 func TestConnectNeverShowsTheToken(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -245,6 +247,7 @@ func TestSenderRetriesTransientFailures(t *testing.T) {
 }
 
 func TestSenderGivesUpWithALoggedError(t *testing.T) {
+	t.Parallel()
 	srv := telegramtest.NewServer(t)
 	api := connect(t, srv)
 	srv.NewUser(1001, "Awa")

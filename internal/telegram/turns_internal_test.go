@@ -74,6 +74,7 @@ func (q *queuedTurns) grants(first, n int) []string {
 // most answers leave at once instead of everyone waiting the average. The
 // first token is kept for a call arriving (arrivalReserve).
 func TestTurnsNewestChatHeadFirstWhenContended(t *testing.T) {
+	t.Parallel()
 	q := newQueuedTurns(3, 0)
 	q.queue("Awa", at(0), false)
 	q.queue("Bilal", at(10), false)
@@ -89,6 +90,7 @@ func TestTurnsNewestChatHeadFirstWhenContended(t *testing.T) {
 // A call arriving takes the token queued calls leave for it and goes at
 // once; it does not when a queued call has waited 1.2 s (no starvation).
 func TestTurnsArrivalGoesAtOnceUnlessOneIsStale(t *testing.T) {
+	t.Parallel()
 	q := newQueuedTurns(3, 0)
 	q.queue("Awa", at(0), false)
 	if got, _ := q.grant(at(100)); len(got) != 0 {
@@ -114,6 +116,7 @@ func TestTurnsArrivalGoesAtOnceUnlessOneIsStale(t *testing.T) {
 // and needs no token left for arrivals: nobody starves. At 1 199 ms the
 // newest still goes first.
 func TestTurnsHeadWaitingStaleAfterGoesFirst(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		now   int
 		first string
@@ -141,6 +144,7 @@ func TestTurnsHeadWaitingStaleAfterGoesFirst(t *testing.T) {
 // Bulk calls wait while a conversation does and leave the reserve (5 of
 // the burst) to conversations; among themselves they go in order.
 func TestTurnsBulkAfterConversations(t *testing.T) {
+	t.Parallel()
 	q := newQueuedTurns(7, -200) // 2 tokens at 0
 	q.queue("rappel 1", at(0), true)
 	q.queue("rappel 2", at(0), true)
@@ -170,6 +174,7 @@ func TestTurnsBulkAfterConversations(t *testing.T) {
 // Uncontended, a call takes its token at once, without queueing or a
 // dispatcher, as the plain limiter did; with none left, it waits.
 func TestTurnsUncontendedTakesATokenAtOnce(t *testing.T) {
+	t.Parallel()
 	q := newQueuedTurns(2, -200) // full at 0
 	for range 2 {
 		if err := q.wait(context.Background(), at(0), false); err != nil {

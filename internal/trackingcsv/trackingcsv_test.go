@@ -33,6 +33,7 @@ const goodFile = header +
 	"F-002,2024-02-06,MED-62-01,62,P-002,M,,non,salaire,contact_direct,informe,non,soins,depistage,resolue,,\n"
 
 func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -53,6 +54,7 @@ func TestRunImportPrintsSummaryAndIsIdempotent(t *testing.T) {
 }
 
 func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	file := header +
@@ -102,6 +104,7 @@ func TestRunImportReportsEveryBadLineAndWritesNothing(t *testing.T) {
 }
 
 func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	// Excel in French: BOM, ';' separator, JJ/MM/AAAA dates, "2" for Aisne,
@@ -135,6 +138,7 @@ func TestRunImportReadsFrenchExcelAndDryRun(t *testing.T) {
 }
 
 func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
+	t.Parallel()
 	src := testenv.NewDB(t)
 	ctx := context.Background()
 	var out bytes.Buffer
@@ -183,6 +187,7 @@ func TestWriteCSVRoundTripsAndLeavesNotesOut(t *testing.T) {
 
 // A header without some columns names them, in French counts.
 func TestRunImportNamesMissingColumns(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	for _, c := range []struct{ head, want string }{
 		{strings.Replace(header, ",obstacles", "", 1), "ligne 1 : 1 colonne manquante dans l'en-tête : obstacles (attendu : "},
@@ -236,6 +241,7 @@ func (g *gatedReader) Read(p []byte) (int, error) {
 // ended (no goroutine reads on to the end of its batch, or forever on a
 // reader that blocks).
 func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
+	t.Parallel()
 	line := "F-001,2024-02-05,MED-59-01,59,P-001,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n"
 	file := header + strings.Repeat(line, 3000)
 	g := &gatedReader{data: []byte(file), gateAt: len(header) + 1100*len(line), gate: make(chan struct{})}
@@ -261,6 +267,7 @@ func TestParseStopsReadingWhenTheConsumerStops(t *testing.T) {
 // the rows and problems still come in file order, across batches: here
 // 5 000 lines with a bad sex on lines 1 500 and 4 001.
 func TestParseKeepsFileOrderAcrossBatches(t *testing.T) {
+	t.Parallel()
 	var file bytes.Buffer
 	for i := range 5000 {
 		sex := "F"
@@ -297,6 +304,7 @@ func TestParseKeepsFileOrderAcrossBatches(t *testing.T) {
 // takes Haute-Garonne and refuses the Nord, the Hauts-de-France's the
 // reverse, one serving both takes both.
 func TestImportFollowsTheServedRegions(t *testing.T) {
+	t.Parallel()
 	line := func(n int, dep string) string {
 		return fmt.Sprintf("F-%d,2024-02-05,MED-%s-01,%s,P-%d,F,34,oui,rsa,aller_vers,accompagne,oui,droits,css,resolue,,\n", n, dep, dep, n)
 	}

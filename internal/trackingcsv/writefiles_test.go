@@ -16,6 +16,7 @@ import (
 // on them (scripts/bench-import.sh). Run with:
 // RELAIS_BENCH_DIR=/tmp/relais-bench go test -tags benchfiles -run TestWriteBenchFiles ./internal/trackingcsv/
 func TestWriteBenchFiles(t *testing.T) {
+	t.Parallel()
 	dir := os.Getenv("RELAIS_BENCH_DIR")
 	if dir == "" {
 		t.Fatal("RELAIS_BENCH_DIR is not set")
