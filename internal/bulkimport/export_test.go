@@ -9,7 +9,8 @@ import (
 )
 
 // SetImportRebuildMin lowers the import size from which indexes are
-// recreated, so a test can cross it with a few lines.
+// recreated, so a test can cross it with a few lines. The threshold is the
+// package's: a test that sets it must not be parallel.
 func SetImportRebuildMin(t interface{ Cleanup(func()) }, n int) {
 	prev := importRebuildMin
 	importRebuildMin = n
@@ -102,7 +103,8 @@ func writeImportRollups(ctx context.Context, tx pgx.Tx, f *importFile, fresh map
 }
 
 // SetImportStepHook runs f at the end of each import step, inside its
-// transaction, until the test ends.
+// transaction, until the test ends. The hook is the package's: a test that
+// sets it must not be parallel.
 func SetImportStepHook(t interface{ Cleanup(func()) }, f func(step string)) {
 	importStepHook = f
 	t.Cleanup(func() { importStepHook = nil })

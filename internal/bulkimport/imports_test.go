@@ -311,8 +311,9 @@ func TestImportRowsKeepsForeignKeys(t *testing.T) {
 // A large import (at least importRebuildMin staged sheets, more than the
 // table holds) drops the secondary indexes and creates them again; a
 // smaller one keeps them. Either way they are back, defined as before.
+// Not parallel: it lowers importRebuildMin, the package's own threshold,
+// which would make the other tests' imports recreate indexes meanwhile.
 func TestImportRowsRecreatesIndexesOnlyWhenLarge(t *testing.T) {
-	t.Parallel()
 	ctx := context.Background()
 	indexes := func(db *pgxpool.Pool) (defs, oids string) {
 		t.Helper()
@@ -758,8 +759,9 @@ func TestImportRowsTakesIDsAfterTheRowsThere(t *testing.T) {
 // While an import writes rows naming a mediator, nobody can delete that
 // mediator (the rows would then name nothing): a delete waits for the
 // import's commit, then is refused.
+//
+// Not parallel: the step hook is the package's, every import would run it.
 func TestImportRowsKeepsItsMediatorsWhileWriting(t *testing.T) {
-	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	if _, err := db.SQL.Exec(ctx, `INSERT INTO mediators (identifier, departement) VALUES ('MED-1', '59')`); err != nil {
