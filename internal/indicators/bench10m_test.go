@@ -266,7 +266,8 @@ func profileReport(ctx context.Context, b *testing.B, db *testenv.DB, year indic
 	for range 2 { // the first run warms the cache
 		err := pgx.BeginTxFunc(ctx, db.SQL, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 			func(tx pgx.Tx) error {
-				if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`); err != nil {
+				if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;
+					SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
 					return err
 				}
 				q := &timedQuerier{tx: tx}
