@@ -128,7 +128,8 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 	closeAt := -1      // index in out of the answer line edit of the held message
 	var notes []string // plain messages between the answer and the next question
 	var later []reply
-	var lead []string // without buttons: answer lines for the next question's message
+	var lead []string      // without buttons: answer lines for the next question's message
+	var leadNotes []string // and the notes said after them
 	for _, r := range replies {
 		switch {
 		case held > 0 && r.EditMessageID == held && !r.Question:
@@ -176,6 +177,8 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 				lines = kept
 			}
 			notes, closeAt = nil, -1
+		case noButtons && len(lead) > 0 && r.EditMessageID == 0 && !r.Question:
+			leadNotes = append(leadNotes, r.Text)
 		default:
 			out = append(out, notesOf(notes)...)
 			notes = nil
@@ -183,21 +186,26 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 				lines = nil // a new message starts its own transcript
 				if noButtons && r.EditMessageID == 0 {
 					// The old question stays as it was: its answer, if
-					// any, heads the new one (when both fit in a message),
-					// but for the summary, which repeats every answer.
+					// any, and what was said after it head the new one
+					// (when all fit in a message); the summary repeats
+					// every answer.
+					head := append(append([]string{}, lead...), leadNotes...)
 					if summary {
-						lead = nil
+						head = leadNotes
 					}
-					if text := withTranscript(lead, r.Text); frtext.MessageLen(text) <= frtext.MaxMessage {
-						r.Text, lines, later = text, lead, nil
+					if text := withTranscript(head, r.Text); frtext.MessageLen(text) <= frtext.MaxMessage {
+						r.Text, lines, later = text, head, nil
+					} else {
+						out = append(out, notesOf(leadNotes)...)
 					}
-					lead = nil
+					lead, leadNotes = nil, nil
 				}
 			}
 			out = append(out, r)
 		}
 	}
 	out = append(out, notesOf(notes)...)
+	out = append(out, notesOf(leadNotes)...)
 	return append(out, later...), lines
 }
 
@@ -220,7 +228,13 @@ func withTranscript(lines []string, question string) string {
 // savedInPlace makes "Enregistrer" one call too: the summary it was
 // pressed on keeps its answers and ends with the saved confirmation and
 // its buttons, instead of losing its buttons and a new message following.
+//
+// On a messenger without buttons the summary stays as it was, and the
+// confirmation alone comes below what the person typed.
 func savedInPlace(ev event, closing []reply) []reply {
+	if ev.chatID.OnMatrix() && len(closing) == 2 && closing[0].EditMessageID != 0 && closing[1].EditMessageID == 0 {
+		return closing[1:]
+	}
 	if len(closing) != 2 || ev.callback == "" || ev.typedPress || closing[0].EditMessageID != ev.messageID || closing[1].EditMessageID != 0 {
 		return closing
 	}

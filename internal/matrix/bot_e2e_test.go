@@ -139,6 +139,17 @@ func (r *botRoom) fillSheet() {
 	}
 	for _, step := range sheetInputs {
 		r.say(step.say)
+		if step.say == "1 2" {
+			// Both choices in one edit, not one edit per number.
+			got := r.p.Next().Content
+			if got.NewContent != nil {
+				got = got.NewContent // an edit
+			}
+			if strings.Count(got.Body, "✅ ") != 2 || !strings.Contains(got.Body, step.want) {
+				r.t.Fatalf("after « 1 2 » the bot's next message shows %q, want both choices ticked", got.Body)
+			}
+			continue
+		}
 		r.expect(step.want)
 	}
 	r.say("enregistrer")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/frtext"
@@ -44,12 +45,18 @@ type Press struct {
 type Presenter struct {
 	t        *Transport
 	commands map[string]bool
+
+	mu sync.Mutex
+	// held has the people whose message presses several choices (« 1 3 »),
+	// with the last edit of the bot held back meanwhile: each press edits
+	// the same question, one edit shows them all.
+	held map[int64]*chat.Message
 }
 
 // NewPresenter presents t to a bot whose commands (without their « / »)
 // are commands.
 func NewPresenter(t *Transport, commands []string) *Presenter {
-	p := &Presenter{t: t, commands: map[string]bool{}}
+	p := &Presenter{t: t, commands: map[string]bool{}, held: map[int64]*chat.Message{}}
 	for _, c := range commands {
 		p.commands[strings.ToLower(strings.TrimPrefix(c, "/"))] = true
 	}
@@ -88,7 +95,13 @@ func (p *Presenter) Run(ctx context.Context, h Handler) error {
 // first, read already). Each press has an id of its own, derived from the
 // message's (negative: no transport gives those), so a redelivered message
 // presses nothing twice.
-func (p *Presenter) pressEach(ctx context.Context, ev Event, room int64, first shown, numbers []string, h Handler) error {
+func (p *Presenter) pressEach(ctx context.Context, ev Event, room int64, first shown, numbers []string, h Handler) (err error) {
+	p.hold(ev.SenderID)
+	defer func() {
+		if rerr := p.release(ctx, ev.SenderID); rerr != nil && err == nil {
+			err = rerr
+		}
+	}()
 	shown := first
 	for k, n := range numbers {
 		if k > 0 {
@@ -165,15 +178,17 @@ func (p *Presenter) command(text string) string {
 // worded for typing (typed), and keeps its choices when it shows any,
 // with the bot's own text (handed back with a press, as Telegram does).
 func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
-	room, err := p.roomOf(ctx, m.ChatID)
-	if err != nil {
+	person := m.ChatID
+	if m.Edit > 0 && m.File == nil && p.holdBack(m) {
+		if err := p.keep(ctx, person, m.Edit, m); err != nil {
+			return m.Edit, err
+		}
+		return m.Edit, nil
+	}
+	if err := p.release(ctx, person); err != nil {
 		return 0, err
 	}
-	person := m.ChatID
-	m.ChatID = room
-	shownAs := m
-	shownAs.Text = p.typed(m.Text)
-	n, err := p.t.Post(ctx, shownAs)
+	n, err := p.send(ctx, m)
 	if err != nil {
 		return 0, err
 	}
@@ -181,6 +196,58 @@ func (p *Presenter) Post(ctx context.Context, m chat.Message) (int, error) {
 		return n, err
 	}
 	return n, nil
+}
+
+// send posts m to the person's direct room, worded for typing.
+func (p *Presenter) send(ctx context.Context, m chat.Message) (int, error) {
+	room, err := p.roomOf(ctx, m.ChatID)
+	if err != nil {
+		return 0, err
+	}
+	m.ChatID = room
+	m.Text = p.typed(m.Text)
+	return p.t.Post(ctx, m)
+}
+
+// hold starts holding back the bot's edits to person (pressEach).
+func (p *Presenter) hold(person int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.held == nil {
+		p.held = map[int64]*chat.Message{}
+	}
+	p.held[person] = nil
+}
+
+// holdBack keeps edit m instead of sending it when its person is held and
+// it edits the same message as the edit held (or none is): it replaces
+// that one, keeping its text when m changes only the choices.
+func (p *Presenter) holdBack(m chat.Message) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	was, held := p.held[m.ChatID]
+	if !held || (was != nil && was.Edit != m.Edit) {
+		return false
+	}
+	if m.Text == "" && was != nil {
+		m.Text = was.Text
+	}
+	p.held[m.ChatID] = &m
+	return true
+}
+
+// release stops holding person's edits and sends the one held back, if
+// any (before any other message, to keep their order).
+func (p *Presenter) release(ctx context.Context, person int64) error {
+	p.mu.Lock()
+	m := p.held[person]
+	delete(p.held, person)
+	p.mu.Unlock()
+	if m == nil {
+		return nil
+	}
+	_, err := p.send(ctx, *m)
+	return err
 }
 
 // LeaveChat leaves the person's direct room.
