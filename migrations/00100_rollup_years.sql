@@ -2,10 +2,11 @@
 -- Year rows of the rollups (issue 28): a whole year's report read every
 -- post's month rows (report_counts), days of first visits
 -- (report_people_days) and days of follow-ups (report_follow_up_days),
--- rows that grow with the number of posts: nationally, over ten years of a
--- programme, 455 000 + 372 000 + 1 900 000 rows summed per report. A year
--- row per post holds their sums, so a year's national report reads a few
--- thousand (BenchmarkReport10M, docs/performance.md).
+-- rows that grow with the number of posts (nationally, over ten years of a
+-- programme: 455 000 + 71 400 + 200 000 rows summed per report), and
+-- looked up the sheet of each request resolved after the year (29 000). A
+-- year row per post holds their sums, so a year's national report reads
+-- about 48 000 (BenchmarkReport10M, docs/performance.md).
 --
 -- Like the month rows, year rows are recomputed from the finer rows of the
 -- keys a statement touched (rollup_years, called by rollup_refresh and by

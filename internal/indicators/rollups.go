@@ -238,7 +238,7 @@ GROUP BY m.departement, c.dim, c.code`, append(args, fargs...)...)
 		return fmt.Errorf("compute indicators: counts: %w", err)
 	}
 
-	// A whole year read its late resolutions from its year rows (the only
+	// A whole year reads its late resolutions from its year rows (the only
 	// ones a period within a year reads).
 	if !wholeYear(r.Period) {
 		if err := rollupLateResolutions(ctx, db, r, s, periodEnd(r.Period, o.loc)); err != nil {
@@ -345,6 +345,8 @@ GROUP BY ROLLUP (m.departement)`, args...)
 // requests of the period's sheets resolved after its end (DefResolution):
 // report_counts holds today's status. Few requests are resolved after a
 // period's end, found by the partial index requests_resolved_at (00016).
+// A whole year does not ask: its year rows count them (dims droits_late
+// and soins_late, migration 00100).
 //
 // The report of one département or one post finds them from its posts'
 // sheets of the period. Over several départements (a grouping, a region,
