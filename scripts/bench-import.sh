@@ -43,9 +43,11 @@ pg_cpu_watch() {
 	declare -A ticks
 	while :; do
 		for d in /proc/[0-9]*; do
-			cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
+			# A process may end between the listing and the read: its
+			# files are gone, silently (the braces take the redirection's error).
+			cmd=$({ tr '\0' ' ' <"$d/cmdline"; } 2>/dev/null) || continue
 			case "$cmd" in "postgres: "*" $db "*)
-				read -r -a st <"$d/stat" 2>/dev/null || continue
+				{ read -r -a st <"$d/stat"; } 2>/dev/null || continue
 				ticks[${d#/proc/}]=$((st[13] + st[14])) ;;
 			esac
 		done

@@ -115,6 +115,19 @@ func (r *botRoom) expect(want string) string {
 	})
 }
 
+// redacted waits for the bot's redaction of the person's event want.
+func (r *botRoom) redacted(want id.EventID, what string) {
+	r.t.Helper()
+	select {
+	case got := <-r.p.Redacted:
+		if got != want {
+			r.t.Fatalf("the bot redacted %s, want %s, %s", got, what, want)
+		}
+	case <-time.After(10 * time.Second):
+		r.t.Fatalf("%s was not redacted", what)
+	}
+}
+
 // register sends « !start CODE » with a mediator's invitation.
 func (r *botRoom) register() {
 	r.t.Helper()
@@ -282,14 +295,7 @@ func TestBotRedactsAMessageThatNamesAPerson(t *testing.T) {
 	if body := r.expect("Les noms ne sont jamais enregistrés"); !strings.Contains(body, "Votre message a été effacé de la conversation.") {
 		t.Fatalf("the refusal does not say the message is gone: %q", body)
 	}
-	select {
-	case redacted := <-r.p.Redacted:
-		if redacted != named {
-			t.Fatalf("the bot redacted %s, want the message that named a person, %s", redacted, named)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the message that named a person was not redacted")
-	}
+	r.redacted(named, "the message that named a person")
 	evt, err := r.p.Cli.GetEvent(context.Background(), r.room, named)
 	if err != nil {
 		t.Fatal(err)
@@ -309,14 +315,7 @@ func TestBotRedactsAMessageThatNamesAPerson(t *testing.T) {
 	if body := r.expect("Les messages modifiés ne sont pas pris en compte"); !strings.Contains(body, "Votre message modifié a été effacé de la conversation.") {
 		t.Fatalf("answer to an edit that names a person: %q", body)
 	}
-	select {
-	case redacted := <-r.p.Redacted:
-		if redacted != edit {
-			t.Fatalf("the bot redacted %s, want the edit that named a person, %s", redacted, edit)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the edit that named a person was not redacted")
-	}
+	r.redacted(edit, "the edit that named a person")
 
 	// A direct chat where the bot is at power level 0 (preset
 	// private_chat): it may not redact the person's messages.

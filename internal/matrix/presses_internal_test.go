@@ -20,10 +20,8 @@ import (
 // bot as typed, which says what it expects.
 func TestSeveralNumbersStopWhenTheMultipleChoiceCloses(t *testing.T) {
 	t.Parallel()
-	tr, _ := transportOn(t)
 	ctx := context.Background()
-	room, person := number(t, tr.ids.rooms, "!r:localhost"), number(t, tr.ids.users, "@p:localhost")
-	p := &Presenter{t: tr}
+	p, room, person := presenterOn(t)
 	obstacles := chat.Message{Text: "Freins rencontrés ?", Buttons: [][]chat.Button{
 		{{Text: "Mobilité", Data: "o:m"}}, {{Text: "Logement", Data: "o:l"}}, {{Text: "✅ Valider", Data: "o:ok"}}}}
 	note := chat.Message{Text: "Une note ?", Buttons: [][]chat.Button{{{Text: "Passer", Data: "n:skip"}}}}
@@ -122,6 +120,14 @@ func TestChoicesAreReadInTheRoomTheyWereShownIn(t *testing.T) {
 	}
 }
 
+// presenterOn is a Presenter on transportOn, and the numbers of one
+// person and of their direct room.
+func presenterOn(t *testing.T) (p *Presenter, room, person int64) {
+	t.Helper()
+	tr, _ := transportOn(t)
+	return &Presenter{t: tr}, number(t, tr.ids.rooms, "!r:localhost"), number(t, tr.ids.users, "@p:localhost")
+}
+
 // transportOn is a Transport on a fresh database and no homeserver: enough
 // for what it keeps in its own tables (numbers, choices, the purge).
 func transportOn(t *testing.T) (*Transport, *testenv.DB) {
@@ -153,10 +159,8 @@ func number[K ~string](t *testing.T, n *numbering[K], key K) int64 {
 // question with choices reads numbers again.
 func TestANumberTypedAtANumberQuestionIsTheAnswer(t *testing.T) {
 	t.Parallel()
-	tr, _ := transportOn(t)
 	ctx := context.Background()
-	room, person := number(t, tr.ids.rooms, "!r:localhost"), number(t, tr.ids.users, "@p:localhost")
-	p := &Presenter{t: tr}
+	p, room, person := presenterOn(t)
 	if _, err := p.meet(ctx, person, room); err != nil {
 		t.Fatal(err)
 	}
