@@ -26,6 +26,9 @@ func rollupSnapshot(t *testing.T, db *pgxpool.Pool) string {
 		        first_qpv, first_sp, first_rights, first_care, shared) FROM report_people`,
 		`SELECT format('pd %s %s %s %s %s %s %s %s %s %s', span, start, mediator_id, day, visit, alone, qpv, sp, rights, care)
 		 FROM report_people_days WHERE (visit, alone, qpv, sp, rights, care) <> (0, 0, 0, 0, 0, 0)`,
+		`SELECT format('fuy %s %s %s %s', mediator_id, what, start, n) FROM report_follow_up_years`,
+		`SELECT format('py %s %s %s %s %s %s %s %s', start, mediator_id, visit, alone, qpv, sp, rights, care)
+		 FROM report_people_years`,
 	} {
 		rows, err := db.Query(context.Background(), q+` ORDER BY 1`)
 		if err != nil {
@@ -152,6 +155,10 @@ func TestWriteImportRollupsEqualARebuild(t *testing.T) {
 		"p m 2024-03-01 1 4 2024-03-04 2024-03-04 2024-03-04 2024-03-05 2024-03-04 f",
 		"p y 2025-01-01 2 2 2025-01-01 2025-01-01 2025-02-03 2025-02-03 2025-01-01 f",
 		"pd m 2024-03-01 1 2024-03-04 2 2 2 2 1 1", // P0's (before) and P2's (added)
+		"y 2024-01-01 1 sheets  5 0 0",             // March's 4 and December's 1 (migration 00100)
+		"y 2025-01-01 2 sheets  3 0 0",
+		"fuy 2 r 2024-01-01 1",        // B1's, resolved on 31 December 2024 in Paris
+		"py 2025-01-01 2 2 2 1 2 2 2", // M2's two days of 2025 summed
 	} {
 		if !strings.Contains(imported, want+"\n") {
 			t.Errorf("no %q in the rollups:\n%s", want, imported)

@@ -533,8 +533,8 @@ func TestImportRowsEnablesTriggersAgain(t *testing.T) {
 	if err := db.SQL.QueryRow(ctx, `SELECT count(*) FROM report_counts WHERE dim = 'sheets'`).Scan(&counted); err != nil {
 		t.Fatal(err)
 	}
-	if counted != 2 { // the day and its month
-		t.Errorf("%d sheet rollup rows after the import, want 2", counted)
+	if counted != 3 { // the day, its month and its year
+		t.Errorf("%d sheet rollup rows after the import, want 3", counted)
 	}
 	// The bot's save (an INSERT outside the import) is counted by the triggers again.
 	if _, err := db.SQL.Exec(ctx, `

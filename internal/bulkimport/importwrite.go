@@ -682,7 +682,7 @@ func writeRequests(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPl
 // sheets: those computed from the file for the fresh (mediator, day) keys
 // and the people the import created (computeImportRollups), then rollup_refresh
 // recomputes the other keys, the months and the people known before; the
-// months of the fresh days are summed from their day rows.
+// months of the fresh days are summed from their day rows, then their years.
 func refreshRollups(ctx context.Context, tx pgx.Tx, f *importFile, plan *importPlan, fresh map[importDayKey]bool, computed importRollups, step func(string)) error {
 	if err := computed.write(ctx, tx, step); err != nil {
 		return err
@@ -730,6 +730,13 @@ func refreshRollups(ctx context.Context, tx pgx.Tx, f *importFile, plan *importP
 		     AND c.day >= k.month AND c.day < (k.month + INTERVAL '1 month')::date
 		GROUP BY k.month, c.mediator_id, c.dim, c.code`); err != nil {
 		return fmt.Errorf("report rollups of the fresh months: %w", err)
+	}
+	// Their years (migration 00100), once their months are summed:
+	// rollup_refresh did the others' years.
+	if _, err := tx.Exec(ctx, `
+		SELECT rollup_years(coalesce(array_agg(k.mediator_id), '{}'), coalesce(array_agg(k.start), '{}'))
+		FROM (SELECT DISTINCT mediator_id, date_trunc('year', month::timestamp)::date AS start FROM import_months) k`); err != nil {
+		return fmt.Errorf("report rollups of the fresh years: %w", err)
 	}
 	step("rollups: other days, months, known people")
 	return nil

@@ -18,9 +18,11 @@ import (
 	"github.com/relais-sante/relais/internal/testenv"
 )
 
-// rollupTables are the tables rollup_refresh (migration 00014, run by the
-// triggers on sheets and requests) writes, which the import writes in Go.
-var rollupTables = []string{"report_counts", "report_follow_ups", "report_follow_up_days", "report_people", "report_people_days"}
+// rollupTables are the tables rollup_refresh (migrations 00014 and 00100,
+// run by the triggers on sheets and requests) writes, which the import
+// writes in Go (the year rows through rollup_years).
+var rollupTables = []string{"report_counts", "report_follow_ups", "report_follow_up_days", "report_follow_up_years",
+	"report_people", "report_people_days", "report_people_years"}
 
 // rollupRowsOf is every row of the rollup tables, each as the JSON of all
 // its columns (whatever columns a migration adds), sorted; the rows whose
@@ -197,7 +199,8 @@ func TestImportRollupsAreTheTriggersColumnByColumn(t *testing.T) {
 			`CREATE TEMP TABLE mirror_requests ON COMMIT DROP AS SELECT * FROM requests`,
 			`DELETE FROM requests`, `DELETE FROM sheets`,
 			`DELETE FROM report_counts`, `DELETE FROM report_follow_ups`, `DELETE FROM report_follow_up_days`,
-			`DELETE FROM report_people`, `DELETE FROM report_people_days`,
+			`DELETE FROM report_follow_up_years`, `DELETE FROM report_people`, `DELETE FROM report_people_days`,
+			`DELETE FROM report_people_years`,
 			`INSERT INTO sheets OVERRIDING SYSTEM VALUE SELECT * FROM mirror_sheets`,
 			`INSERT INTO requests OVERRIDING SYSTEM VALUE SELECT * FROM mirror_requests`,
 		} {

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/territory"
@@ -17,7 +20,7 @@ import (
 
 // tenMillionDB names the cached dataset of BenchmarkReport10M; bump its
 // version whenever seedTenMillion changes, so a stale copy is never read.
-const tenMillionDB = "relais_bench_10m_v1"
+const tenMillionDB = "relais_bench_10m_v2"
 
 // Ten years of a national programme: ten posts in each of the Code
 // officiel géographique's départements, 300 000 new people, 650 000 sheets
@@ -43,8 +46,10 @@ var depCode = regexp.MustCompile(`^([0-9]{2}|2[AB]|97[0-6])$`)
 // and the year before (its history). Not written, to keep the seed within
 // half an hour on a loaded 2-core machine: report_counts' day rows (read
 // only by a period ending mid-month) and the counts and people of the
-// eight earlier years (read only by their own reports). BenchmarkReport10M
-// checks the report against the base tables.
+// eight earlier years (read only by their own reports). The year rows
+// (migration 00100) come last, from rollup_years over every post and year
+// (testdata/bench10m_years.sql). BenchmarkReport10M checks the report
+// against the base tables.
 func seedTenMillion(ctx context.Context, b *testing.B, db *testenv.DB) error {
 	var deps []string
 	for _, r := range territory.Regions() {
@@ -141,6 +146,13 @@ func seedTenMillion(ctx context.Context, b *testing.B, db *testenv.DB) error {
 			}
 		}
 	}
+	years, err := os.ReadFile("testdata/bench10m_years.sql")
+	if err != nil {
+		return err
+	}
+	if err := step("year rows", string(years)); err != nil {
+		return err
+	}
 	if err := step("vacuum analyze", `VACUUM ANALYZE`); err != nil {
 		return err
 	}
@@ -183,22 +195,36 @@ func BenchmarkReport10M(b *testing.B) {
 	}
 	national := indicators.National(served)
 	// The rollups give the base tables' figures (the seed computed them in
-	// bulk, and a migration may have changed them): the whole text of the
-	// report, once, before timing.
+	// bulk, and a migration may have changed them): the whole report with
+	// its history, every figure of its JSON, once, before timing.
 	for _, s := range []indicators.Scope{indicators.Departement("59"), national} {
 		start := time.Now()
-		fast, err := indicators.Compute(ctx, db.Store.Reports(), year, s)
+		fast, err := indicators.Compute(ctx, db.Store.Reports(), year, s, indicators.WithHistory())
 		if err != nil {
 			b.Fatal(err)
 		}
-		slow, err := indicators.Compute(ctx, db.Store.Reports(), year, s, indicators.FromBaseTables())
+		slow, err := indicators.Compute(ctx, db.Store.Reports(), year, s, indicators.WithHistory(), indicators.FromBaseTables())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if fast.Text() != slow.Text() {
-			b.Fatalf("%s: the rollups' report differs from the base tables':\n%s\n---\n%s", s.Label(), fast.Text(), slow.Text())
+		fastJSON, err := fast.JSON()
+		if err != nil {
+			b.Fatal(err)
+		}
+		slowJSON, err := slow.JSON()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if string(fastJSON) != string(slowJSON) {
+			b.Fatalf("%s: the rollups' report differs from the base tables':\n%s\n---\n%s", s.Label(), fastJSON, slowJSON)
 		}
 		b.Logf("%s: the rollups give the base tables' report (checked in %s)", s.Label(), time.Since(start).Round(time.Second))
+	}
+	for _, c := range []struct {
+		name  string
+		scope indicators.Scope
+	}{{"national", national}, {"region 32", indicators.Region("32")}, {"département 59", indicators.Departement("59")}} {
+		profileReport(ctx, b, db, year, c.name, c.scope)
 	}
 	for _, c := range []struct {
 		name   string
@@ -232,4 +258,95 @@ func BenchmarkReport10M(b *testing.B) {
 			})
 		}
 	}
+}
+
+// profileReport logs how long each query of one report takes (run once,
+// warm, in the transaction Compute would open): where the time goes.
+func profileReport(ctx context.Context, b *testing.B, db *testenv.DB, year indicators.Period, name string, s indicators.Scope) {
+	for range 2 { // the first run warms the cache
+		err := pgx.BeginTxFunc(ctx, db.SQL, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+			func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;
+					SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+					return err
+				}
+				q := &timedQuerier{tx: tx}
+				start := time.Now()
+				if _, err := indicators.Compute(ctx, q, year, s); err != nil {
+					return err
+				}
+				q.log = append(q.log, fmt.Sprintf("%6.1f ms in all", float64(time.Since(start).Microseconds())/1000))
+				b.Logf("%s, query by query:\n%s", name, strings.Join(q.log, "\n"))
+				return nil
+			})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// timedQuerier times each query until its rows are closed (or scanned).
+type timedQuerier struct {
+	tx  pgx.Tx
+	log []string
+}
+
+func (q *timedQuerier) record(sql string, start time.Time) {
+	first := ""
+	for _, line := range strings.Split(sql, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			first += line + " "
+		}
+		if len(first) > 110 {
+			break
+		}
+	}
+	q.log = append(q.log, fmt.Sprintf("%6.1f ms  %.110s", float64(time.Since(start).Microseconds())/1000, first))
+}
+
+func (q *timedQuerier) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	start := time.Now()
+	rows, err := q.tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return &timedRows{Rows: rows, done: func() { q.record(sql, start) }}, nil
+}
+
+func (q *timedQuerier) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	start := time.Now()
+	return timedRow{row: q.tx.QueryRow(ctx, sql, args...), done: func() { q.record(sql, start) }}
+}
+
+type timedRows struct {
+	pgx.Rows
+	done   func()
+	closed bool
+}
+
+func (r *timedRows) Close() {
+	r.Rows.Close()
+	if !r.closed {
+		r.closed = true
+		r.done()
+	}
+}
+
+func (r *timedRows) Next() bool {
+	if r.Rows.Next() {
+		return true
+	}
+	r.Close()
+	return false
+}
+
+type timedRow struct {
+	row  pgx.Row
+	done func()
+}
+
+func (r timedRow) Scan(dest ...any) error {
+	err := r.row.Scan(dest...)
+	r.done()
+	return err
 }

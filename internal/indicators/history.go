@@ -50,9 +50,13 @@ func YearBefore(p Period) Period {
 
 // computeHistory counts only the main figures of the year before (the
 // same definitions as computeSheets and computeRequests), not a whole
-// second report, and the sheets of twelve months.
-func computeHistory(ctx context.Context, db Querier, r *Report, s Scope) error {
+// second report, and the sheets of twelve months; from the rollups when
+// they answer the year before (rollups: the report reads them).
+func computeHistory(ctx context.Context, db Querier, r *Report, s Scope, rollups bool) error {
 	prevPeriod := YearBefore(r.Period)
+	if span, start, ok := rollupSpan(prevPeriod); ok && rollups {
+		return rollupHistory(ctx, db, r, s, span, start)
+	}
 	h := &History{PreviousPeriod: prevPeriod}
 	cond, args := s.Filter("m", 3)
 	args = append([]any{prevPeriod.From, prevPeriod.To}, args...)

@@ -56,6 +56,96 @@ func fullMonths(from, to time.Time) (mfrom, mto time.Time) {
 	return mfrom, mto
 }
 
+// fullYears is the range [yfrom, yto) of the whole years inside the months
+// [mfrom, mto), empty when there is none: report_counts' year rows cover
+// them, month rows the months around.
+func fullYears(mfrom, mto time.Time) (yfrom, yto time.Time) {
+	yfrom = time.Date(mfrom.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
+	if !yfrom.Equal(mfrom) {
+		yfrom = yfrom.AddDate(1, 0, 0)
+	}
+	yto = time.Date(mto.Year(), time.January, 1, 0, 0, 0, 0, time.UTC)
+	if yto.Before(yfrom) {
+		yto = yfrom
+	}
+	return yfrom, yto
+}
+
+// wholeYear says whether the period is one calendar year, which the year
+// rows of report_people_years and report_follow_up_years answer.
+func wholeYear(p Period) bool {
+	from, to := Day(p.From), Day(p.To)
+	return from.Month() == time.January && from.Day() == 1 && to.Equal(from.AddDate(1, 0, -1))
+}
+
+// countGrains is the condition on report_counts c (with its arguments,
+// $1 to $6) reading the days [from, to]: the year rows of its whole years,
+// the month rows of its other whole months, the day rows of the rest.
+func countGrains(from, to time.Time) (string, []any) {
+	mfrom, mto := fullMonths(from, to)
+	yfrom, yto := fullYears(mfrom, mto)
+	return `((c.grain = 'y' AND c.day >= $5 AND c.day < $6)
+       OR (c.grain = 'm' AND c.day >= $3 AND c.day < $4 AND (c.day < $5 OR c.day >= $6))
+       OR (c.grain = 'd' AND c.day BETWEEN $1 AND $2 AND (c.day < $3 OR c.day >= $4)))`,
+		[]any{from, to, mfrom, mto, yfrom, yto}
+}
+
+// rollupHistory fills what computeHistory fills, from the rollups: the
+// year before's people and active posts as rollupPeople counts them, its
+// sheets and requests (resolved today, as computeHistory counts them) and
+// the twelve months' sheets from report_counts.
+func rollupHistory(ctx context.Context, db Querier, r *Report, s Scope, span string, start time.Time) error {
+	prev := &Report{Period: YearBefore(r.Period), ByDepartement: map[string]*Breakdown{}, Total: newBreakdown("", "")}
+	if err := rollupPeople(ctx, db, prev, s, span, start); err != nil {
+		return fmt.Errorf("compute history: %w", err)
+	}
+	h := &History{PreviousPeriod: prev.Period}
+	k := &h.Previous
+	k.Mediators, k.People = prev.Total.Mediators, prev.Total.People
+	grains, args := countGrains(prev.Period.From, prev.Period.To)
+	cond, fargs := s.Filter("m", len(args)+1)
+	err := db.QueryRow(ctx, `
+SELECT coalesce(sum(c.n) FILTER (WHERE c.dim = 'sheets'), 0),
+       coalesce(sum(c.n) FILTER (WHERE c.dim = 'droits'), 0), coalesce(sum(c.resolved) FILTER (WHERE c.dim = 'droits'), 0),
+       coalesce(sum(c.n) FILTER (WHERE c.dim = 'soins'), 0), coalesce(sum(c.resolved) FILTER (WHERE c.dim = 'soins'), 0)
+FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
+WHERE c.dim IN ('sheets', 'droits', 'soins') AND `+grains+` AND `+cond, append(args, fargs...)...).Scan(
+		&k.Sheets, &k.RightsRequests, &k.RightsResolved, &k.CareRequests, &k.CareResolved)
+	if err != nil {
+		return fmt.Errorf("compute history: year before: %w", err)
+	}
+	last := time.Date(r.Period.To.Year(), r.Period.To.Month(), 1, 0, 0, 0, 0, time.UTC)
+	first := last.AddDate(0, -11, 0)
+	cond, fargs = s.Filter("m", 3)
+	rows, err := db.Query(ctx, `
+SELECT to_char(c.day, 'YYYY-MM'), sum(c.n)::int
+FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
+WHERE c.grain = 'm' AND c.dim = 'sheets' AND c.day BETWEEN $1 AND $2 AND `+cond+`
+GROUP BY c.day`, append([]any{first, last}, fargs...)...)
+	if err != nil {
+		return fmt.Errorf("compute history: months: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var month string
+		var n int
+		if err := rows.Scan(&month, &n); err != nil {
+			return fmt.Errorf("compute history: months: %w", err)
+		}
+		got[month] = n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("compute history: months: %w", err)
+	}
+	for i := range 12 {
+		key := first.AddDate(0, i, 0).Format("2006-01")
+		h.Months = append(h.Months, MonthCount{Month: key, Sheets: got[key]})
+	}
+	r.History = h
+	return nil
+}
+
 // computeRollups fills what computeSheets, computeDimensions,
 // computeRequests and computeFollowUps fill, from the rollups.
 func computeRollups(ctx context.Context, db Querier, r *Report, s Scope, span string, start time.Time, o options) error {
@@ -63,15 +153,13 @@ func computeRollups(ctx context.Context, db Querier, r *Report, s Scope, span st
 	if err := rollupPeople(ctx, db, r, s, span, start); err != nil {
 		return err
 	}
-	mfrom, mto := fullMonths(from, to)
-	cond, fargs := s.Filter("m", 5)
+	grains, args := countGrains(from, to)
+	cond, fargs := s.Filter("m", len(args)+1)
 	rows, err := db.Query(ctx, `
 SELECT m.departement, c.dim, c.code, sum(c.n), sum(c.resolved), sum(c.open)
 FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
-WHERE ((c.grain = 'm' AND c.day >= $3 AND c.day < $4)
-       OR (c.grain = 'd' AND c.day BETWEEN $1 AND $2 AND (c.day < $3 OR c.day >= $4)))
-  AND `+cond+`
-GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, fargs...)...)
+WHERE `+grains+` AND `+cond+`
+GROUP BY m.departement, c.dim, c.code`, append(args, fargs...)...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: counts: %w", err)
 	}
@@ -81,6 +169,22 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, farg
 		var n, resolved, open int64
 		if err := rows.Scan(&dep, &dim, &code, &n, &resolved, &open); err != nil {
 			return fmt.Errorf("compute indicators: counts: %w", err)
+		}
+		if dim == "droits_late" || dim == "soins_late" { // year rows: resolved after the year
+			q, care := &r.Rights, dim == "soins_late"
+			if care {
+				q = &r.Care
+			}
+			q.Resolved -= int(n)
+			q.ResolvedByType[code] -= int(n)
+			for _, d := range []*Breakdown{r.row(dep), r.Total} {
+				if care {
+					d.CareResolved -= int(n)
+				} else {
+					d.RightsResolved -= int(n)
+				}
+			}
+			continue
 		}
 		if dim == "droits" || dim == "soins" {
 			q := &r.Rights
@@ -134,17 +238,30 @@ GROUP BY m.departement, c.dim, c.code`, append([]any{from, to, mfrom, mto}, farg
 		return fmt.Errorf("compute indicators: counts: %w", err)
 	}
 
-	if err := rollupLateResolutions(ctx, db, r, s, periodEnd(r.Period, o.loc)); err != nil {
-		return err
+	// A whole year reads its late resolutions from its year rows (the only
+	// ones a period within a year reads).
+	if !wholeYear(r.Period) {
+		if err := rollupLateResolutions(ctx, db, r, s, periodEnd(r.Period, o.loc)); err != nil {
+			return err
+		}
 	}
 
 	asOf := Day(o.asOf.In(o.loc))
 	cond, fargs = s.Filter("m", 4)
+	// Resolved: the period's days, or its year row. Overdue: every year's
+	// requests in progress but those followed up today or later (few).
+	resolved := `SELECT coalesce(sum(f.n), 0) FROM report_follow_up_days f JOIN mediators m ON m.id = f.mediator_id
+		WHERE f.what = 'r' AND f.day BETWEEN $1 AND $2 AND ` + cond
+	if wholeYear(r.Period) {
+		resolved = `SELECT coalesce(sum(f.n), 0) FROM report_follow_up_years f JOIN mediators m ON m.id = f.mediator_id
+		WHERE f.what = 'r' AND f.start BETWEEN $1 AND $2 AND ` + cond
+	}
 	err = db.QueryRow(ctx, `
-SELECT coalesce(sum(f.n) FILTER (WHERE f.what = 'r' AND f.day BETWEEN $1 AND $2), 0),
-       coalesce(sum(f.n) FILTER (WHERE f.what = 'o' AND f.day < $3), 0)
-FROM report_follow_up_days f JOIN mediators m ON m.id = f.mediator_id
-WHERE (f.what = 'o' OR f.day BETWEEN $1 AND $2) AND `+cond,
+SELECT (`+resolved+`),
+       (SELECT coalesce(sum(f.n), 0) FROM report_follow_up_years f JOIN mediators m ON m.id = f.mediator_id
+        WHERE f.what = 'o' AND `+cond+`)
+     - (SELECT coalesce(sum(f.n), 0) FROM report_follow_up_days f JOIN mediators m ON m.id = f.mediator_id
+        WHERE f.what = 'o' AND f.day >= $3 AND `+cond+`)`,
 		append([]any{from, to, asOf}, fargs...)...).Scan(&r.FollowUps.Resolved, &r.FollowUps.Overdue)
 	if err != nil {
 		return fmt.Errorf("compute indicators: follow-ups: %w", err)
@@ -161,13 +278,19 @@ func rollupPeople(ctx context.Context, db Querier, r *Report, s Scope, span stri
 	to := r.Period.To
 	cond, fargs := s.Filter("m", 4)
 	args := append([]any{span, start, to}, fargs...)
+	days, dargs := `FROM report_people_days h JOIN mediators m ON m.id = h.mediator_id
+WHERE h.span = $1 AND h.start = $2 AND h.day <= $3 AND `+cond, args
+	if wholeYear(r.Period) { // the year's days summed
+		ycond, yargs := s.Filter("m", 2)
+		days, dargs = `FROM report_people_years h JOIN mediators m ON m.id = h.mediator_id
+WHERE h.start = $1 AND `+ycond, append([]any{start}, yargs...)
+	}
 	rows, err := db.Query(ctx, `
 SELECT m.departement, h.mediator_id, sum(h.visit), sum(h.alone), sum(h.qpv), sum(h.rights), sum(h.care), sum(h.sp)
-FROM report_people_days h JOIN mediators m ON m.id = h.mediator_id
-WHERE h.span = $1 AND h.start = $2 AND h.day <= $3 AND `+cond+`
+`+days+`
 GROUP BY m.departement, h.mediator_id
 HAVING sum(h.visit) > 0 -- active: seen someone
-`, args...)
+`, dargs...)
 	if err != nil {
 		return fmt.Errorf("compute indicators: people: %w", err)
 	}
@@ -222,6 +345,8 @@ GROUP BY ROLLUP (m.departement)`, args...)
 // requests of the period's sheets resolved after its end (DefResolution):
 // report_counts holds today's status. Few requests are resolved after a
 // period's end, found by the partial index requests_resolved_at (00016).
+// A whole year does not ask: its year rows count them (dims droits_late
+// and soins_late, migration 00100).
 //
 // The report of one département or one post finds them from its posts'
 // sheets of the period. Over several départements (a grouping, a region,

@@ -7,11 +7,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
+	"github.com/relais-sante/relais/migrations"
 )
 
 // seedVaried writes, in SQL, sheets from December 2023 to January 2025 for
@@ -71,18 +76,19 @@ var rollupPeriods = []indicators.Period{
 
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
-// sameAsBaseTables checks every scope and period against the base tables.
+// sameAsBaseTables checks every scope and period against the base tables,
+// with their history (the year before, twelve months).
 func sameAsBaseTables(t *testing.T, db *testenv.DB, step string) {
 	t.Helper()
 	ctx := context.Background()
 	asOf := indicators.AsOf(day(2024, 6, 1))
 	for _, s := range rollupScopes {
 		for _, p := range rollupPeriods {
-			fast, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf)
+			fast, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf, indicators.WithHistory())
 			if err != nil {
 				t.Fatal(err)
 			}
-			base, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf, indicators.FromBaseTables())
+			base, err := indicators.Compute(ctx, db.Store.Reports(), p, s, asOf, indicators.WithHistory(), indicators.FromBaseTables())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,42 +189,102 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 
 // TestComputeReadsTheRollups shows which periods the rollups answer: a
 // rollup changed by hand changes a year's, a year to date's and a month's
-// figures, not those of a period starting mid-month (read from the sheets).
+// figures, not those of a period starting mid-month (read from the sheets);
+// a whole year reads the year rows (migration 00100, its late resolutions
+// too), its months and days not.
 func TestComputeReadsTheRollups(t *testing.T) {
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedVaried(t, db)
-	sheets := func(p indicators.Period) int {
+	type figures struct{ sheets, people, resolved, overdue, resolvedRequests int }
+	compute := func(p indicators.Period) figures {
 		t.Helper()
-		r, err := indicators.Compute(ctx, db.Store.Reports(), p, indicators.Region("32"))
+		r, err := indicators.Compute(ctx, db.Store.Reports(), p, indicators.Region("32"), indicators.AsOf(day(2024, 6, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r.Sheets
+		return figures{r.Sheets, r.People, r.FollowUps.Resolved, r.FollowUps.Overdue, r.Rights.Resolved + r.Care.Resolved}
 	}
 	periods := []indicators.Period{indicators.Year(2024), indicators.YearToDate(day(2024, 3, 20)),
 		indicators.Month(day(2024, 3, 10)), indicators.Days(day(2024, 3, 1), day(2024, 3, 20)),
 		indicators.Days(day(2024, 3, 2), day(2024, 3, 31)), indicators.Days(day(2023, 12, 1), day(2024, 3, 31)),
-		indicators.Days(day(2024, 1, 1), day(2025, 3, 31))} // from a 1 January, but over two years: not the rollups
-	before := make([]int, len(periods))
+		indicators.Days(day(2024, 1, 1), day(2025, 3, 31)), // from a 1 January, but over two years: not the rollups
+		indicators.YearToDate(day(2024, 12, 30))}           // all but the year's last day: months and days
+	before := make([]figures, len(periods))
 	for i, p := range periods {
-		before[i] = sheets(p)
+		before[i] = compute(p)
 	}
-	// One month row of March, one day row of its first 20 days.
+	// One year row, one month row of March, one day row of its first 20
+	// days, a post's people of 2024 and its follow-ups by year.
 	for _, q := range []string{
+		`UPDATE report_counts SET n = n + 10 WHERE ctid = (SELECT ctid FROM report_counts
+		 WHERE dim = 'sheets' AND grain = 'y' AND day = '2024-01-01' LIMIT 1)`,
 		`UPDATE report_counts SET n = n + 1000 WHERE ctid = (SELECT ctid FROM report_counts
 		 WHERE dim = 'sheets' AND grain = 'm' AND day = '2024-03-01' LIMIT 1)`,
 		`UPDATE report_counts SET n = n + 100000 WHERE ctid = (SELECT ctid FROM report_counts
 		 WHERE dim = 'sheets' AND grain = 'd' AND day BETWEEN '2024-03-01' AND '2024-03-20' LIMIT 1)`,
+		`UPDATE report_people_years SET alone = alone + 7 WHERE start = '2024-01-01' AND mediator_id = 1`,
+		`UPDATE report_follow_up_years SET n = n + 3 WHERE what = 'r' AND start = '2024-01-01' AND mediator_id = 1`,
+		`UPDATE report_follow_up_years SET n = n + 5 WHERE what = 'o' AND start = '2023-01-01' AND mediator_id = 1`,
+		`UPDATE report_counts SET n = n + 2 WHERE ctid = (SELECT ctid FROM report_counts
+		 WHERE dim = 'droits_late' AND grain = 'y' AND day = '2024-01-01' LIMIT 1)`,
 	} {
 		if tag, err := db.SQL.Exec(ctx, q); err != nil || tag.RowsAffected() != 1 {
 			t.Fatalf("change rollup: %v %v", tag, err)
 		}
 	}
-	for i, want := range []int{1000, 100000, 1000, 100000, 0, 0, 0} {
-		if got := sheets(periods[i]) - before[i]; got != want {
-			t.Errorf("%s: %d more sheets once the rollup is changed, want %d", periods[i].Label(), got, want)
+	for i, want := range []figures{{10, 7, 3, 5, -2}, {100000, 0, 0, 5, 0}, {1000, 0, 0, 5, 0}, {100000, 0, 0, 5, 0},
+		{0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}, {0, 0, 0, 0, 0}, {1000, 0, 0, 5, 0}} {
+		after := compute(periods[i])
+		got := figures{after.sheets - before[i].sheets, after.people - before[i].people,
+			after.resolved - before[i].resolved, after.overdue - before[i].overdue,
+			after.resolvedRequests - before[i].resolvedRequests}
+		if got != want {
+			t.Errorf("%s: %+v more once the rollups are changed, want %+v", periods[i].Label(), got, want)
 		}
+	}
+}
+
+// TestHistoryReadsTheRollups: a year's history (the year before, twelve
+// months) reads the year before's year rows and the months' rows.
+func TestHistoryReadsTheRollups(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	seedVaried(t, db)
+	history := func(opts ...indicators.Option) indicators.History {
+		t.Helper()
+		r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2024), indicators.Region("32"),
+			append(opts, indicators.WithHistory())...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *r.History
+	}
+	before := history()
+	for _, q := range []string{
+		`UPDATE report_counts SET n = n + 10 WHERE ctid = (SELECT ctid FROM report_counts
+		 WHERE dim = 'sheets' AND grain = 'y' AND day = '2023-01-01' LIMIT 1)`,
+		`UPDATE report_counts SET n = n + 1000 WHERE ctid = (SELECT ctid FROM report_counts
+		 WHERE dim = 'sheets' AND grain = 'm' AND day = '2024-03-01' LIMIT 1)`,
+		`UPDATE report_people_years SET alone = alone + 7 WHERE ctid = (SELECT ctid FROM report_people_years
+		 WHERE start = '2023-01-01' LIMIT 1)`,
+	} {
+		if tag, err := db.SQL.Exec(ctx, q); err != nil || tag.RowsAffected() != 1 {
+			t.Fatalf("change rollup: %v %v", tag, err)
+		}
+	}
+	after := history()
+	if got := after.Previous.Sheets - before.Previous.Sheets; got != 10 {
+		t.Errorf("year before: %d more sheets, want 10", got)
+	}
+	if got := after.Previous.People - before.Previous.People; got != 7 {
+		t.Errorf("year before: %d more people, want 7", got)
+	}
+	if after.Months[2].Month != "2024-03" || after.Months[2].Sheets-before.Months[2].Sheets != 1000 {
+		t.Errorf("March: %+v, then %+v; want 1000 more sheets", before.Months[2], after.Months[2])
+	}
+	if base := history(indicators.FromBaseTables()); base.Previous.Sheets != before.Previous.Sheets {
+		t.Errorf("the base tables count %d sheets the year before, the rollups %d", base.Previous.Sheets, before.Previous.Sheets)
 	}
 }
 
@@ -252,4 +318,40 @@ func TestConcurrentSavesKeepTheRollupsExact(t *testing.T) {
 		t.Fatalf("second save: %v", err)
 	}
 	sameAsBaseTables(t, db, "two concurrent saves")
+}
+
+// TestMigrationWritesTheYearRows: a database with rollups from before
+// migration 00100 gets their year rows when it is migrated, so a year's
+// report keeps its figures.
+func TestMigrationWritesTheYearRows(t *testing.T) {
+	db := testenv.NewDB(t)
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDB(*cfg)
+	defer sqlDB.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.DownTo(ctx, 95); err != nil {
+		t.Fatalf("down to 95: %v", err)
+	}
+	seedVaried(t, db)
+	if err := store.Migrate(ctx, db.URL); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	var years string
+	if err := db.SQL.QueryRow(ctx, `SELECT concat_ws(' ',
+		(SELECT string_agg(DISTINCT day::text, ',') FROM report_counts WHERE grain = 'y'),
+		(SELECT string_agg(DISTINCT start::text, ',') FROM report_people_years),
+		(SELECT string_agg(DISTINCT start::text, ',') FROM report_follow_up_years))`).Scan(&years); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2023-01-01,2024-01-01,2025-01-01 2023-01-01,2024-01-01,2025-01-01 2023-01-01,2024-01-01,2025-01-01"; years != want {
+		t.Errorf("years of the year rows: %s, want %s", years, want)
+	}
+	sameAsBaseTables(t, db, "migrated")
 }
