@@ -33,6 +33,7 @@ steps:
 `
 
 func TestACountCannotExceedTheCountItIsPartOf(t *testing.T) {
+	t.Parallel()
 	f, err := forms.Parse("comptes.yaml", []byte(countsYAML))
 	if err != nil {
 		t.Fatal(err)
@@ -67,6 +68,7 @@ func TestACountCannotExceedTheCountItIsPartOf(t *testing.T) {
 }
 
 func TestAtMostMustNameAnEarlierIntegerStep(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ at, want string }{
 		{"later", `step "qpv": at_most "later" is not an earlier step`},
 		{"name", `step "qpv": at_most "name" is a text step, not an integer one`},

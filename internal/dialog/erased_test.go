@@ -24,6 +24,7 @@ func (e *erasedEnv) FindPerson(ctx context.Context, code string) (Person, bool, 
 // A person erased at their request is not taken, tapped (a button shown
 // before the erasure) or typed: the mediator reads why.
 func TestErasedPersonIsNotTaken(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &erasedEnv{fakeEnv{people: []Person{knownPerson()}}})
 	c.start()
 	play(t, c, []turn{
@@ -40,6 +41,7 @@ func TestErasedPersonIsNotTaken(t *testing.T) {
 // text either (a partner's name, a note): the text is refused, deleted
 // from the chat like an identifying detail, and nothing is kept.
 func TestErasedCodeIsNotTypedInAFreeText(t *testing.T) {
+	t.Parallel()
 	all, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +76,7 @@ func (e *lookupEnv) FindPerson(ctx context.Context, code string) (Person, bool, 
 // that a word cannot (4 to 8 letters and digits, with a digit or in
 // capitals), each once, 20 at most.
 func TestErasedCodeLookUpsOfAText(t *testing.T) {
+	t.Parallel()
 	e := &lookupEnv{}
 	r := &run{env: e}
 	erased, err := r.namesErasedCode(t.Context(), "ccas CCAS ab3c AB3C abc1 AB1 ABCDEFGH ABCDEFGHI 12345678 123456789 abcdef")

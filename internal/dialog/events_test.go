@@ -44,6 +44,7 @@ func eventLine(e Event) string {
 // Step says what happens, whatever the transport shows of it: each input
 // of a sheet, pressed or typed, and the events it gives, in order.
 func TestStepEvents(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &fakeEnv{codes: []string{"K7M2QX"}})
 	res := c.start()
 	date := "ask step: Date de l'accompagnement ?\nTouchez un bouton ou écrivez la date, par exemple 10/3 ou 10/03/2026.\nÀ tout moment : retour · passer · annuler · aide. [Aujourd'hui=d:q:date:today Hier=d:q:date:yesterday]"

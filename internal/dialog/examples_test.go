@@ -12,6 +12,7 @@ import (
 // A date question's example ("par exemple …") must be a date the question
 // accepts whatever the day: a mediator who copies it must not be refused.
 func TestDateExamplesAreAcceptedEveryDay(t *testing.T) {
+	t.Parallel()
 	all, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)

@@ -139,6 +139,7 @@ func startFiche(t *testing.T) *chat {
 }
 
 func TestFicheHappyPath(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath)
 	if got := c.question().Text; got != happySummary {
@@ -200,6 +201,7 @@ func TestFicheHappyPath(t *testing.T) {
 }
 
 func TestBack(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	c.say("/retour")
 	c.expectReplies("send: C'est la première question. Pour abandonner : /annuler.")
@@ -251,6 +253,7 @@ func TestBack(t *testing.T) {
 }
 
 func TestSkip(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:2])
 	play(t, c, []turn{
@@ -274,6 +277,7 @@ func TestSkip(t *testing.T) {
 }
 
 func TestEditFromSummary(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath)
 	summaryID := c.questionID
@@ -358,6 +362,7 @@ func TestEditFromSummary(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:2])
 	sexQuestion := c.questionID
@@ -393,6 +398,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestInvalidAge(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:3])
 	before := c.st.Answers.Clone()
@@ -411,6 +417,7 @@ func TestInvalidAge(t *testing.T) {
 }
 
 func TestDates(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		typed string
 		reply []string // "" reply means accepted
@@ -469,6 +476,7 @@ func knownPerson() Person {
 }
 
 func TestExistingBeneficiaryPrefill(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &fakeEnv{people: []Person{knownPerson(), {Code: "ZZ9ZZZ", Sex: "M"}}})
 	c.start()
 	play(t, c, []turn{
@@ -513,6 +521,7 @@ func TestExistingBeneficiaryPrefill(t *testing.T) {
 }
 
 func TestBeneficiaryTypedCode(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &fakeEnv{people: []Person{knownPerson()}})
 	c.start()
 	play(t, c, []turn{
@@ -526,6 +535,7 @@ func TestBeneficiaryTypedCode(t *testing.T) {
 }
 
 func TestStaleButtons(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:3])
 	ageState := c.st
@@ -562,6 +572,7 @@ func TestStaleButtons(t *testing.T) {
 }
 
 func TestMultiToggle(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:18])
 	id := c.questionID
@@ -602,6 +613,7 @@ func TestMultiToggle(t *testing.T) {
 }
 
 func TestNoteForbidsIdentifyingDetails(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:21])
 	for _, bad := range []string{"Rappeler au 06 12 34 56 78", "écrire à marie.dupont@example.fr", strings.Repeat("a", 281)} {
@@ -617,6 +629,7 @@ func TestNoteForbidsIdentifyingDetails(t *testing.T) {
 }
 
 func TestVersionChange(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:2])
 	c.press("Non binaire")
@@ -653,6 +666,7 @@ func TestVersionChange(t *testing.T) {
 }
 
 func TestEnvFailureKeepsDraft(t *testing.T) {
+	t.Parallel()
 	env := &fakeEnv{}
 	c := newChat(t, fiche(t), env)
 	c.start()
@@ -673,6 +687,7 @@ func TestEnvFailureKeepsDraft(t *testing.T) {
 }
 
 func TestResumeAndStartFrom(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:4])
 	old := c.questionID
@@ -699,6 +714,7 @@ func TestResumeAndStartFrom(t *testing.T) {
 }
 
 func TestUnknownCommandAndEmptyInput(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	c.say("/fiche")
 	c.expectReplies("send: " + commandsHelp)
@@ -709,6 +725,7 @@ func TestUnknownCommandAndEmptyInput(t *testing.T) {
 }
 
 func TestDraftOnMissingStepIsMigrated(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:3])
 	// Same version, but the draft points at a step the form does not have.
@@ -720,6 +737,7 @@ func TestDraftOnMissingStepIsMigrated(t *testing.T) {
 
 // A follow-up date may be 366 days ahead, not one more (within_days).
 func TestFollowUpWithinDaysBoundary(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 12, 10, 0, 0, 0, paris)
 	step := &forms.Step{ID: "follow_up", Type: forms.TypeDate, NotPast: true, WithinDays: 366}
 	if d, msg := parseDate("13/03/2027", now, step); msg != "" || d.Format(time.DateOnly) != "2027-03-13" {
@@ -733,6 +751,7 @@ func TestFollowUpWithinDaysBoundary(t *testing.T) {
 // The accompaniment's date may be 366 days back, not one more (within_days
 // on the past side).
 func TestSheetDateWithinDaysBoundary(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 3, 12, 10, 0, 0, 0, paris)
 	step := &forms.Step{ID: "date", Type: forms.TypeDate, NotFuture: true, WithinDays: 366}
 	if d, msg := parseDate("11/03/2025", now, step); msg != "" || d.Format(time.DateOnly) != "2025-03-11" {

@@ -56,6 +56,7 @@ func (prefillEnv) Prefill(_ context.Context, key string) (string, bool, error) {
 }
 
 func TestGenericForm(t *testing.T) {
+	t.Parallel()
 	f, err := forms.Parse("revue.yaml", []byte(reviewYAML))
 	if err != nil {
 		t.Fatal(err)

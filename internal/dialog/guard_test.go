@@ -188,6 +188,7 @@ var harmlessNotes = []string{
 // sides of the note guard: the misses (identifying probes accepted) and
 // the false refusals (harmless notes refused).
 func TestGuardRefusesIdentifyingDetailsAndPassesHarmlessNotes(t *testing.T) {
+	t.Parallel()
 	note := fiche(t).Step("note")
 	refused := 0
 	for _, p := range identifyingProbes {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestNoteRefusesWhatIdentifiesAPerson(t *testing.T) {
+	t.Parallel()
 	note := fiche(t).Step("note")
 	for _, tc := range []struct {
 		text, kind string
@@ -37,6 +38,7 @@ func TestNoteRefusesWhatIdentifiesAPerson(t *testing.T) {
 }
 
 func TestNoteWithANameIsRefusedAndSaysWhy(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	toNote(t, c)
 	c.say("Mme Dupont, dossier CSS déposé, attend réponse")
@@ -49,6 +51,7 @@ func TestNoteWithANameIsRefusedAndSaysWhy(t *testing.T) {
 }
 
 func TestOverlongNoteIsOfferedBackCut(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	toNote(t, c)
 	long := strings.Repeat("dossier CSS déposé ", 30) // 569 characters once trimmed
@@ -74,6 +77,7 @@ func toNote(t *testing.T, c *chat) {
 // The engine cannot delete a message; it tells the transport to, and says
 // so in the refusal only once the transport has done it (Erased).
 func TestIdentifyingNoteAsksTheTransportToDeleteIt(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	toNote(t, c)
 	res := c.say("rappeler au 06 12 34 56 78")

@@ -57,6 +57,7 @@ const (
 // A situation of one step is not a situation: the known value is proposed
 // at that step as any prefill; from two steps, one message proposes them all.
 func TestSituationNeedsTwoSteps(t *testing.T) {
+	t.Parallel()
 	one := newChat(t, personForm(t, sexStep), &fakeEnv{people: []Person{followed()}})
 	one.start()
 	one.press("7K9JTG · F · vue le 12/11 · CSS en cours")
@@ -74,6 +75,7 @@ func TestSituationNeedsTwoSteps(t *testing.T) {
 // stored code is no longer one of the choices (an old catalogue) or empty:
 // then the question is asked.
 func TestStaleContactModeIsAskedAgain(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ code, next string }{
 		{"aller_vers", "send: Niveau d'intervention ?"},
 		{"ancien_mode_de_contact", "send: Comment la personne a-t-elle connu le médiateur ?"},
@@ -94,6 +96,7 @@ func TestStaleContactModeIsAskedAgain(t *testing.T) {
 // question and at least one visible question after it are optional; one
 // optional question left (the next ones hidden) has its own "Passer".
 func TestSkipToSummaryNeedsTwoOptionalQuestions(t *testing.T) {
+	t.Parallel()
 	f := parseForm(t, `id: mini
 version: 1
 title: Mini

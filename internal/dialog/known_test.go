@@ -17,6 +17,7 @@ func followed() Person {
 // the contact mode, "Non" to another request, obstacles and note each
 // passed).
 func TestKnownPersonInTwelveTaps(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &fakeEnv{people: []Person{followed(), {Code: "8NYERC", Sex: "F", Age: 52, AgeOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}}})
 	c.start()
 	turns := []turn{
@@ -57,6 +58,7 @@ func TestKnownPersonInTwelveTaps(t *testing.T) {
 // Editing the contact mode from the summary asks it, showing the known
 // answer: it is not answered again behind the mediator's back.
 func TestKnownContactModeCanBeChanged(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &fakeEnv{people: []Person{followed()}})
 	c.start()
 	play(t, c, []turn{

@@ -14,6 +14,7 @@ import (
 // line and summary the engine writes, and the label reports take from
 // internal/codes are one and the same text.
 func TestButtonSummaryAndReportSayTheSameWords(t *testing.T) {
+	t.Parallel()
 	all, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)

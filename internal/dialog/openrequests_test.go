@@ -10,6 +10,7 @@ import (
 // numbered, each with its status buttons; a status is kept in the draft (a
 // second tap takes it back) and dropped when another person is chosen.
 func TestKnownPersonsOpenRequestsTakeAStatus(t *testing.T) {
+	t.Parallel()
 	p := followed()
 	since := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
 	p.Open = []string{"CSS", "Dépistage", "Médecin traitant", "AME"}

@@ -12,6 +12,7 @@ import (
 // a social security number nor a birth date, which belong to a person
 // and never to an organisation.
 func TestPartnerNameRefusesAPersonsNumbersAndBirthDate(t *testing.T) {
+	t.Parallel()
 	all, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatalf("load dialogs: %v", err)

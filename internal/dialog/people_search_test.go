@@ -19,6 +19,7 @@ func searchPeople() []Person {
 // Typing the beginning of a code lists the mediator's people whose code
 // starts with it, each with sex, age and last visit, for one tap.
 func TestPersonStepSearchesByCodePrefix(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &fakeEnv{people: searchPeople()})
 	c.start()
 	play(t, c, []turn{
@@ -38,6 +39,7 @@ func TestPersonStepSearchesByCodePrefix(t *testing.T) {
 // A prefix matching more people than one screen shows the most recent and
 // asks for more characters.
 func TestPersonPrefixSearchShowsAtMostOneScreen(t *testing.T) {
+	t.Parallel()
 	var people []Person
 	for _, code := range []string{"AA2345", "AA3456", "AA4567", "AA5678", "AA6789", "AA7892", "AA8923", "AA9234", "AAB234"} {
 		people = append(people, Person{Code: code, Sex: "F"})
@@ -57,6 +59,7 @@ func TestPersonPrefixSearchShowsAtMostOneScreen(t *testing.T) {
 // A name typed where the code is asked is never kept: the mediator is
 // told that names are never stored, and the message is deleted.
 func TestNameAtPersonStepIsRefusedAndDeleted(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"Fatou Diallo", "fatou", "DIALLO", "Mme Benali", "madame dupont", "Awa Ndiaye", "Kadiatou Traoré", "madame zorgha"} {
 		t.Run(name, func(t *testing.T) {
 			c := newChat(t, fiche(t), &fakeEnv{people: searchPeople()})
@@ -87,6 +90,7 @@ func TestNameAtPersonStepIsRefusedAndDeleted(t *testing.T) {
 // Codes, a code's beginning and words that are no name are not taken for
 // names (nothing is deleted).
 func TestCodesAreNotNames(t *testing.T) {
+	t.Parallel()
 	for _, text := range []string{"7K9JTG", "7k9 jtg", "kmhxtp", "7K", "je sais pas", "n'importe quoi", "QQQQQQ", "AWA234"} {
 		c := newChat(t, fiche(t), &fakeEnv{people: searchPeople()})
 		c.start()

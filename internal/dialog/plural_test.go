@@ -11,6 +11,7 @@ import (
 // Every count the engine writes agrees with its number, through the one
 // plural helper (frtext.Plural): « 1 an », never « 1 ans ».
 func TestCountPhrasesAgree(t *testing.T) {
+	t.Parallel()
 	all, err := forms.LoadFS(dialogs.FS, ".")
 	if err != nil {
 		t.Fatal(err)

@@ -51,6 +51,7 @@ steps:
 `
 
 func TestRecordStep(t *testing.T) {
+	t.Parallel()
 	f, err := forms.Parse("act.yaml", []byte(partnerYAML))
 	if err != nil {
 		t.Fatal(err)
@@ -191,6 +192,7 @@ func flat(rows [][]Button) string {
 // Changing the partner from the summary asks the type only when it becomes
 // "other", and drops it when a registry partner replaces "other".
 func TestRecordStepEditedFromTheSummary(t *testing.T) {
+	t.Parallel()
 	f, err := forms.Parse("act.yaml", []byte(partnerYAML))
 	if err != nil {
 		t.Fatal(err)

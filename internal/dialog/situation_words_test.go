@@ -10,6 +10,7 @@ import (
 // « toujours vrai » each say the situation still holds; anything else
 // points at the two buttons and changes nothing.
 func TestKnownSituationConfirmedByTyping(t *testing.T) {
+	t.Parallel()
 	for _, typed := range []string{"o", "Oui", "toujours vrai"} {
 		t.Run(typed, func(t *testing.T) {
 			c := newChat(t, fiche(t), &fakeEnv{people: []Person{followed(), {Code: "8NYERC", Sex: "F", Age: 52, AgeOn: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}}})
@@ -29,6 +30,7 @@ func TestKnownSituationConfirmedByTyping(t *testing.T) {
 // A note too long, with no space to cut at, is offered back cut at the
 // limit itself: 280 characters, not one more.
 func TestOverlongNoteWithoutSpacesIsCutAtTheLimit(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	toNote(t, c)
 	c.say(strings.Repeat("a", 300))

@@ -11,6 +11,7 @@ import (
 // answered (an old or forged button) skips nothing: the question says it
 // cannot be passed and stays open.
 func TestSkipRestRefusedOnARequiredQuestion(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:3])
 	c.pressData(c.questionID, forms.Data(forms.ActSkip, "age", skipRest))
@@ -23,6 +24,7 @@ func TestSkipRestRefusedOnARequiredQuestion(t *testing.T) {
 // « aide » at « Ajouter une autre demande ? » gives the words that always
 // work and leaves the question as it is (it has no help of its own).
 func TestHelpAtAnotherRequest(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	for i := 1; !strings.HasPrefix(c.question().Text, "Ajouter une autre demande"); i++ {
 		play(t, c, happyPath[i-1:i])

@@ -6,6 +6,7 @@ import (
 )
 
 func TestTolerantDates(t *testing.T) {
+	t.Parallel()
 	f := fiche(t)
 	date := f.Step("date")
 	followUp := f.Step("requests").Steps[4]
@@ -50,6 +51,7 @@ func TestTolerantDates(t *testing.T) {
 }
 
 func TestTolerantNumbers(t *testing.T) {
+	t.Parallel()
 	age := fiche(t).Step("age")
 	for _, tc := range []struct {
 		text string
@@ -70,6 +72,7 @@ func TestTolerantNumbers(t *testing.T) {
 }
 
 func TestTolerantLabels(t *testing.T) {
+	t.Parallel()
 	f := fiche(t)
 	contact := f.Step("contact_mode")
 	for text, want := range map[string]string{
@@ -101,6 +104,7 @@ func TestTolerantLabels(t *testing.T) {
 // The fiche's age step takes 0 to 120 years: both bounds are kept and the
 // refusal of one more says which numbers are accepted.
 func TestAgeBoundaries(t *testing.T) {
+	t.Parallel()
 	age := fiche(t).Step("age")
 	for _, tc := range []struct {
 		text string

@@ -19,6 +19,7 @@ const noteQuestion = "Une note ? (280 caractères au plus)\nAucun nom, aucun num
 // is. Each case plays the happy path up to a question (after happyPath[:at]),
 // types words, and expects every reply, literally.
 func TestTypedNearMisses(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		at    int      // turns of happyPath played first
@@ -86,6 +87,7 @@ func TestTypedNearMisses(t *testing.T) {
 // A known person's values proposed one by one are confirmed by « oui »,
 // typed; a typed value still answers the question.
 func TestTypedYesConfirmsAKnownValue(t *testing.T) {
+	t.Parallel()
 	c := newChat(t, fiche(t), &fakeEnv{people: []Person{knownPerson()}})
 	c.start()
 	play(t, c, []turn{
@@ -104,6 +106,7 @@ func TestTypedYesConfirmsAKnownValue(t *testing.T) {
 // A person who did not know whether they live in a QPV: their situation
 // says so, not « hors QPV ».
 func TestSituationOfAPersonWhoDidNotKnowTheirQPV(t *testing.T) {
+	t.Parallel()
 	p := knownPerson()
 	p.QPV = "nsp"
 	c := newChat(t, fiche(t), &fakeEnv{people: []Person{p}})

@@ -3,6 +3,7 @@ package dialog
 import "testing"
 
 func TestKeyword(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, word string
 		ok       bool
@@ -27,6 +28,7 @@ func TestKeyword(t *testing.T) {
 }
 
 func TestWordsWithoutSlashMidForm(t *testing.T) {
+	t.Parallel()
 	c := startFiche(t)
 	play(t, c, happyPath[:3])
 	c.say("retour")

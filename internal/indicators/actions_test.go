@@ -134,6 +134,7 @@ func seedActions(t *testing.T) (*testenv.DB, map[string]ids.MediatorID) {
 }
 
 func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
+	t.Parallel()
 	db, _ := seedActions(t)
 	ctx := context.Background()
 	r, err := indicators.Compute(ctx, db.Store.Reports(), indicators.Year(2026), indicators.Region("32"), indicators.AsOf(time.Date(2027, 1, 15, 0, 0, 0, 0, time.UTC)))
@@ -270,6 +271,7 @@ func TestActionsPerMediatorMatchTheRegionalAverages(t *testing.T) {
 }
 
 func TestActionsOfOneMediatorAreCounts(t *testing.T) {
+	t.Parallel()
 	db, postIDs := seedActions(t)
 	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2026), indicators.Mediator(postIDs["Q2"]))
 	if err != nil {
@@ -288,6 +290,7 @@ func TestActionsOfOneMediatorAreCounts(t *testing.T) {
 }
 
 func TestDigestCountsTheWeeksActions(t *testing.T) {
+	t.Parallel()
 	db, postIDs := seedActions(t)
 	ctx := context.Background()
 	me := indicators.Mediator(postIDs["Q1"])

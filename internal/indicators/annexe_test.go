@@ -49,6 +49,7 @@ func seed2024Annexe(t *testing.T, db *testenv.DB) {
 }
 
 func TestAnnexe1Of2024SideBySide(t *testing.T) {
+	t.Parallel()
 	p := loadPublished(t)
 	db := testenv.NewDB(t)
 	ctx := context.Background()

@@ -54,6 +54,7 @@ func build2024Document(t *testing.T) (*annual.Document, *indicators.Report) {
 // The document's tables are the report's tables (the numbers of --format
 // json), the published 2024 figures among them, in the report's sections.
 func TestAnnualDocumentHasTheReportsTablesAndSections(t *testing.T) {
+	t.Parallel()
 	d, r := build2024Document(t)
 	var titles []string
 	tables := map[string]indicators.Table{}
@@ -230,6 +231,7 @@ func pagesDir(t *testing.T) string {
 }
 
 func TestAnnualDocumentAsPDFAndDOCX(t *testing.T) {
+	t.Parallel()
 	d, _ := build2024Document(t)
 	var pdf, docx bytes.Buffer
 	if err := d.PDF(&pdf); err != nil {
@@ -372,6 +374,7 @@ func buildPDF(t *testing.T, d *annual.Document) []byte {
 // chart, no live « à ce jour » figure, no « provisoire », quotes signed by
 // their département only, no placeholder for the coordinator's text.
 func TestAnnualPDFReadsAsSent(t *testing.T) {
+	t.Parallel()
 	d, _ := build2024Document(t)
 	pages := pdfText(t, buildPDF(t, d))
 	all := strings.Join(pages, "\n")
@@ -418,6 +421,7 @@ func TestAnnualPDFReadsAsSent(t *testing.T) {
 // A report of the year not yet over says it is provisional, with the day,
 // on its title page and in every page's footer.
 func TestAnnualPDFOfTheCurrentYearIsProvisional(t *testing.T) {
+	t.Parallel()
 	p := loadPublished(t)
 	db := testenv.NewDB(t)
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 // as the seed runs it, it gives the rows the migration's triggers wrote,
 // with day rows or (days false) month rows only.
 func TestBench10MSeedGivesTheMigrationsRollups(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedVaried(t, db)

@@ -43,6 +43,7 @@ func plotText(t *testing.T, p *plot.Plot, height float64) []string {
 // period, each type with requests is a bar named by its button text and
 // labelled with its count, a type without any is left out.
 func TestChartTitlesBarsAndCounts(t *testing.T) {
+	t.Parallel()
 	r := &Report{Scope: Departement("59"), Label: "Nord", Period: Year(2024), Rights: newRequests("droits"), Care: newRequests("soins")}
 	r.Rights.ByType["prestations_sante"] = 1929
 	r.Rights.ByType["frais_specialiste"] = 247
@@ -71,6 +72,7 @@ func TestChartTitlesBarsAndCounts(t *testing.T) {
 // A ranking chart names its title, at most limit bars from the first (on
 // top) down, long labels cut at 42 characters, each bar's share in %.
 func TestRankChartTitleBarsAndShares(t *testing.T) {
+	t.Parallel()
 	ranks := []Rank{
 		{Code: "nutrition", Label: "Nutrition", Count: 12, Pct: 40},
 		{Code: "long", Label: "Prévention des risques liés aux écrans et au sommeil chez les jeunes", Count: 9, Pct: 30},

@@ -8,6 +8,7 @@ import (
 // The comparison with a year earlier is said once, naming the period
 // compared: a calendar year or month by its name, other dates as dates.
 func TestComparisonNamesThePeriodAYearEarlier(t *testing.T) {
+	t.Parallel()
 	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 	for _, c := range []struct {
 		p    Period

@@ -12,6 +12,7 @@ import (
 // Requests are counted per département with their resolution, and the
 // text gives counts beside shares.
 func TestRequestsAndResolutionByDepartement(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Days(time.Date(2024, 3, 4, 0, 0, 0, 0, time.UTC), time.Date(2024, 3, 10, 0, 0, 0, 0, time.UTC)),
 		indicators.Region("32"), indicators.AsOf(time.Date(2024, 3, 11, 0, 0, 0, 0, time.UTC)))
@@ -41,6 +42,7 @@ func TestRequestsAndResolutionByDepartement(t *testing.T) {
 // WithHistory adds the same period a year earlier and the twelve months
 // ending with the period's month, first and last month included.
 func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	ctx := context.Background()
 	for _, q := range []string{
@@ -97,6 +99,7 @@ func TestHistoryComparesWithTheYearBeforeAndTwelveMonths(t *testing.T) {
 // ends: a sheet on 31/03/2024 counts in March of a week's trend ending
 // 10/03/2024, one on 01/04/2024 is outside the twelve months.
 func TestTrendCountsTheLastMonthToItsLastDay(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	ctx := context.Background()
 	if _, err := db.SQL.Exec(ctx, `
@@ -122,6 +125,7 @@ func TestTrendCountsTheLastMonthToItsLastDay(t *testing.T) {
 // sheets (both ends included), the last sheet whatever the period, and the
 // review of the year asked.
 func TestActivityByStructureAndMediator(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	ctx := context.Background()
 	if _, err := db.SQL.Exec(ctx, `INSERT INTO reviews (mediator_id, year) SELECT id, 2023 FROM mediators WHERE identifier = 'MED-L'`); err != nil {

@@ -22,6 +22,7 @@ func execAll(t *testing.T, db *testenv.DB, queries ...string) {
 // A request resolved in January 2025 is open in the 2024 report, from the
 // rollups as from the base tables; midnight is Paris midnight.
 func TestResolutionIsTheStatusAtThePeriodEnd(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	execAll(t, db,
@@ -90,6 +91,7 @@ func seedPosts(t *testing.T, db *testenv.DB) {
 
 // Posts are those active during the period, from their dates.
 func TestPostsAreThoseActiveDuringThePeriod(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedPosts(t, db)
@@ -117,6 +119,7 @@ func TestPostsAreThoseActiveDuringThePeriod(t *testing.T) {
 // after the 1st of July; declared means read only exploitable reviews and
 // sit beside the sheet-derived ones, each labelled with its source.
 func TestExploitableReviewsAndDeclaredAverages(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedPosts(t, db)
@@ -180,6 +183,7 @@ func TestExploitableReviewsAndDeclaredAverages(t *testing.T) {
 // average for the public leaves professionals out; an action with several
 // partners counts once per partner type.
 func TestActionCoBuiltAndCoAnimatedWithSeveralPartners(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	execAll(t, db,
@@ -214,6 +218,7 @@ func TestActionCoBuiltAndCoAnimatedWithSeveralPartners(t *testing.T) {
 // A request resolved at midnight on 1 January, Paris time, is resolved in
 // the new year, not at the end of the old one; one second earlier it is.
 func TestResolvedAtMidnightBelongsToTheNextPeriod(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	execAll(t, db,
 		`INSERT INTO mediators (identifier, departement) VALUES ('M1', '59')`,

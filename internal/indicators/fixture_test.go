@@ -219,6 +219,7 @@ func buildTrackingCSV(t *testing.T, p published) []byte {
 // published marginals through `relais import` and checks the report's
 // tables come out identical, counts and percentages.
 func TestReportReproducesPublished2024Tables(t *testing.T) {
+	t.Parallel()
 	p := loadPublished(t)
 	db := testenv.NewDB(t)
 	ctx := context.Background()

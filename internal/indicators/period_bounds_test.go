@@ -10,6 +10,7 @@ import (
 
 // Periods run from 01/01/2000 to a year after today, both included.
 func TestPeriodBounds(t *testing.T) {
+	t.Parallel()
 	today := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
 	const refused = "Période hors limites : du 01/01/2000 au 23/11/2027 au plus"
 	for _, c := range []struct {

@@ -54,6 +54,7 @@ func phoneTexts(t *testing.T, title string, bars []phoneBar, total int) map[stri
 // The chat's charts are 1280×960 and every word on them is at least 24 px
 // high at that size, in the sans-serif of the chat.
 func TestPhoneChartsAreLargeEnoughForAPhone(t *testing.T) {
+	t.Parallel()
 	r := phoneReport()
 	for _, s := range []Section{SectionRights, SectionCare, SectionObstacles} {
 		b, err := SectionChart(r, s)
@@ -92,6 +93,7 @@ func TestPhoneChartsAreLargeEnoughForAPhone(t *testing.T) {
 // The Monday summary's chart tells the two "Autre" apart, and colours
 // care requests apart from rights.
 func TestRequestsPhoneChartNamesEachKindsOther(t *testing.T) {
+	t.Parallel()
 	r := phoneReport()
 	if b, err := RequestsPhoneChart(r); err != nil || b == nil {
 		t.Fatalf("no chart (%v)", err)

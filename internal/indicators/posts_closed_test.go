@@ -16,6 +16,7 @@ import (
 // (Paris), it was still open that day and counts in 2024, closed the day
 // before it does not. Re-enabled, a post is open again.
 func TestPostWithoutEndDateCountsByItsClosingDate(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	execAll(t, db,

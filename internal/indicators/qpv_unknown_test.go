@@ -15,6 +15,7 @@ import (
 // code nsp) is counted as non renseigné: neither in QPV nor out of it, in
 // its own column of the QPV table, from the rollups and from the sheets.
 func TestQPVNotKnownIsNonRenseigne(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	if _, err := db.SQL.Exec(ctx, `INSERT INTO mediators (identifier, departement, structure) VALUES ('M1', '59', 'S')`); err != nil {

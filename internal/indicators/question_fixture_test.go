@@ -23,6 +23,7 @@ import (
 // the published one and equals `relais report --format json` for the same
 // territory and period.
 func TestQuestionsAnswerWithTheReportsFigures(t *testing.T) {
+	t.Parallel()
 	p := loadPublished(t)
 	db := testenv.NewDB(t)
 	ctx := context.Background()

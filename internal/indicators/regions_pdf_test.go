@@ -17,6 +17,7 @@ import (
 // and « Tarn » were broken letter by letter in one table of sixteen
 // columns).
 func TestAnnexeOfAWideRegionPrintsInParts(t *testing.T) {
+	t.Parallel()
 	db := seedTwoRegions(t)
 	d, err := annual.BuildFigures(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region("76"),
 		time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))

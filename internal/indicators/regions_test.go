@@ -46,6 +46,7 @@ const occitanieList = "Ariège | Aude | Aveyron | Gard | Haute-Garonne | Gers | 
 	"Pyrénées-Orientales | Tarn | Tarn-et-Garonne"
 
 func TestScopesOfAnOccitanieDeployment(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		viewer indicators.Viewer
 		want   string
@@ -69,6 +70,7 @@ func TestScopesOfAnOccitanieDeployment(t *testing.T) {
 // An admin of several regions sees them side by side: the national
 // scope first, then each region's territories, its posts named after it.
 func TestNationalScopesSideBySide(t *testing.T) {
+	t.Parallel()
 	want := "Hauts-de-France et Occitanie | Hauts-de-France | Picardie (Aisne, Oise, Somme) | Aisne | Nord | Oise | Pas-de-Calais | Somme | " +
 		"Postes ruraux – Hauts-de-France | Postes en QPV – Hauts-de-France | Occitanie | " + occitanieList +
 		" | Postes ruraux – Occitanie | Postes en QPV – Occitanie"
@@ -91,6 +93,7 @@ func TestNationalScopesSideBySide(t *testing.T) {
 }
 
 func TestAllowedAcrossRegions(t *testing.T) {
+	t.Parallel()
 	med5in32 := indicators.Scope{Kind: indicators.KindMediator, MediatorID: 5, Region: "32"}
 	med5in76 := indicators.Scope{Kind: indicators.KindMediator, MediatorID: 5, Region: "76"}
 	cases := []struct {
@@ -147,6 +150,7 @@ func TestAllowedAcrossRegions(t *testing.T) {
 // Keys carry the region; the Hauts-de-France's keep the keys written
 // before (buttons already in chats), which still read as region 32.
 func TestScopeKeysWithRegions(t *testing.T) {
+	t.Parallel()
 	for s, want := range map[indicators.Scope]string{
 		indicators.Region("32"):   "r::0:",
 		indicators.Group("32", 0): "p::0:",
@@ -194,6 +198,7 @@ func TestScopeKeysWithRegions(t *testing.T) {
 }
 
 func TestAnnexeColumnsFollowTheRegion(t *testing.T) {
+	t.Parallel()
 	columns := func(s indicators.Scope) string {
 		_, c, ok := indicators.AnnexeScopes(s)
 		if !ok {
@@ -225,6 +230,7 @@ func seedTwoRegions(t *testing.T) *testenv.DB {
 }
 
 func TestFiguresOfTwoRegionsSideBySide(t *testing.T) {
+	t.Parallel()
 	db := seedTwoRegions(t)
 	ctx := context.Background()
 	week := indicators.Week(time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC))
@@ -284,6 +290,7 @@ func TestFiguresOfTwoRegionsSideBySide(t *testing.T) {
 }
 
 func TestAnnualReportFollowsTheRegion(t *testing.T) {
+	t.Parallel()
 	db := seedTwoRegions(t)
 	ctx := context.Background()
 	now := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)

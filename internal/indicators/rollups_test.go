@@ -111,6 +111,7 @@ func sameAsBaseTables(t *testing.T, db *testenv.DB, step string) {
 // application (and the retention purge) does and checks after each change
 // that the rollups give exactly the figures computed from the sheets.
 func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedVaried(t, db)
@@ -193,6 +194,7 @@ func TestRollupsGiveTheBaseTablesFigures(t *testing.T) {
 // a whole year reads the year rows (migration 00100, its late resolutions
 // too), its months and days not.
 func TestComputeReadsTheRollups(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedVaried(t, db)
@@ -248,6 +250,7 @@ func TestComputeReadsTheRollups(t *testing.T) {
 // TestHistoryReadsTheRollups: a year's history (the year before, twelve
 // months) reads the year before's year rows and the months' rows.
 func TestHistoryReadsTheRollups(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedVaried(t, db)
@@ -292,6 +295,7 @@ func TestHistoryReadsTheRollups(t *testing.T) {
 // on one day in two transactions at once: the second refresh waits for the
 // first instead of failing or counting twice.
 func TestConcurrentSavesKeepTheRollupsExact(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	seedVaried(t, db)
@@ -324,6 +328,7 @@ func TestConcurrentSavesKeepTheRollupsExact(t *testing.T) {
 // migration 00100 gets their year rows when it is migrated, so a year's
 // report keeps its figures.
 func TestMigrationWritesTheYearRows(t *testing.T) {
+	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
 	cfg, err := pgx.ParseConfig(db.URL)

@@ -27,6 +27,7 @@ var (
 )
 
 func TestAllowedKeepsCoordinatorsInTheirTerritory(t *testing.T) {
+	t.Parallel()
 	nord, pdc := indicators.Departement("59"), indicators.Departement("62")
 	roubaix := indicators.Structure("59", "CCAS Roubaix")
 	lille := indicators.Structure("59", "Centre social Lille")
@@ -75,6 +76,7 @@ func TestAllowedKeepsCoordinatorsInTheirTerritory(t *testing.T) {
 }
 
 func TestScopesListsOnlyAllowedTerritories(t *testing.T) {
+	t.Parallel()
 	labels := func(v indicators.Viewer) string {
 		var out []string
 		for _, s := range indicators.Scopes(hdf, v) {
@@ -103,6 +105,7 @@ func TestScopesListsOnlyAllowedTerritories(t *testing.T) {
 }
 
 func TestScopeKeyRoundTrips(t *testing.T) {
+	t.Parallel()
 	for _, s := range []indicators.Scope{
 		indicators.Region("32"), indicators.Group("32", 0), indicators.Departement("02"),
 		indicators.Structure("59", "Centre social: Lille-Sud"),
@@ -122,6 +125,7 @@ func TestScopeKeyRoundTrips(t *testing.T) {
 }
 
 func TestPctRoundsHalfUpAndMeans(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ n, total, want int }{
 		{1, 8, 13}, {1, 3, 33}, {2, 3, 67}, {250, 442, 57}, {192, 442, 43}, {1, 200, 1}, {0, 0, 0}, {5, 5, 100},
 	} {
@@ -153,6 +157,7 @@ func TestPctRoundsHalfUpAndMeans(t *testing.T) {
 }
 
 func TestPeriods(t *testing.T) {
+	t.Parallel()
 	wed := time.Date(2024, 3, 6, 15, 0, 0, 0, time.UTC)
 	w := indicators.Week(wed)
 	if w.Label() != "du 04/03/2024 au 10/03/2024" || w.Previous().Label() != "du 26/02/2024 au 03/03/2024" {
@@ -222,6 +227,7 @@ func mediatorID(t *testing.T, db *testenv.DB, identifier string) ids.MediatorID 
 }
 
 func TestComputeByScopeWithFollowUps(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	ctx := context.Background()
 	week := indicators.Week(time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC))
@@ -289,6 +295,7 @@ func TestComputeByScopeWithFollowUps(t *testing.T) {
 // A scope forged from button data cannot reach outside the territory it
 // declares: Allowed checks the declaration, the SQL enforces it.
 func TestForgedMediatorScopeStaysInDeclaredTerritory(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	ctx := context.Background()
 	week := indicators.Week(time.Date(2024, 3, 6, 0, 0, 0, 0, time.UTC))
@@ -313,6 +320,7 @@ func TestForgedMediatorScopeStaysInDeclaredTerritory(t *testing.T) {
 }
 
 func TestMediatorAndStructureScopesForButtons(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	ctx := context.Background()
 	list := func(v indicators.Viewer) string {
@@ -349,6 +357,7 @@ func TestMediatorAndStructureScopesForButtons(t *testing.T) {
 }
 
 func TestChartIsAPhoneSizedPNG(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	r, err := indicators.Compute(context.Background(), db.Store.Reports(), indicators.Year(2024), indicators.Region("32"))
 	if err != nil {
@@ -368,6 +377,7 @@ func TestChartIsAPhoneSizedPNG(t *testing.T) {
 }
 
 func TestDigestComparesWithPreviousWeek(t *testing.T) {
+	t.Parallel()
 	db := seedScopes(t)
 	ctx := context.Background()
 	monday := time.Date(2024, 3, 11, 8, 0, 0, 0, time.UTC)

@@ -50,6 +50,7 @@ func hugeReport() *Report {
 }
 
 func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
+	t.Parallel()
 	r := hugeReport()
 	texts := map[string]string{"key figures": r.Summary(), "whole text": r.Text()}
 	for _, s := range AllSections {
@@ -81,6 +82,7 @@ func TestTextOfAHugeRegionReportFitsTelegram(t *testing.T) {
 }
 
 func TestFitCutsASingleOversizedSection(t *testing.T) {
+	t.Parallel()
 	got := fit([]string{strings.Repeat("é", 5000)})
 	if frtext.MessageLen(got) != frtext.MaxMessage || !strings.HasPrefix(got, "éé") {
 		t.Errorf("cut to %d units", frtext.MessageLen(got))
@@ -92,6 +94,7 @@ func TestFitCutsASingleOversizedSection(t *testing.T) {
 }
 
 func TestReviewLineSaysPosteInTheSingular(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{0: "(0 poste)", 1: "(1 poste)", 4: "(4 postes)"} {
 		r := &Report{Scope: Structure("59", "CCAS Roubaix"), Period: Year(2024)}
 		got := r.textReview(&Review{Years: []int{2024}, Total: ReviewGroup{Posts: n}})
@@ -102,6 +105,7 @@ func TestReviewLineSaysPosteInTheSingular(t *testing.T) {
 }
 
 func TestPluralTakesTheSingularBelowTwo(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{0: "0 demande", 1: "1 demande", 2: "2 demandes", 1250: "1 250 demandes"} {
 		if got := frtext.Plural(n, "demande", "demandes"); got != want {
 			t.Errorf("frtext.Plural(%d) = %q, want %q", n, got, want)
@@ -115,6 +119,7 @@ func TestPluralTakesTheSingularBelowTwo(t *testing.T) {
 }
 
 func TestTerminalTablesUseADecimalComma(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	err := WriteText(&b, []Table{{Title: "Actions", Header: []string{"Indicateur", "Ensemble"}, Rows: [][]any{{"Co-animées par médiateur", 8.8}, {"Médiateurs", 10}}}})
 	if err != nil {
@@ -129,6 +134,7 @@ func TestTerminalTablesUseADecimalComma(t *testing.T) {
 }
 
 func TestOwnFiguresAreHeadedForTheMediator(t *testing.T) {
+	t.Parallel()
 	s := Mediator(12)
 	s.Name = "Awa" // Compute's postName
 	r := &Report{Scope: s, Label: s.Label(), Period: Year(2026)}
@@ -144,6 +150,7 @@ func TestOwnFiguresAreHeadedForTheMediator(t *testing.T) {
 // A département without sheets says so rather than "0 %", and a mean over
 // no mediator is "–" in a terminal table, not 0.
 func TestEmptyFiguresAreNotZeroPercent(t *testing.T) {
+	t.Parallel()
 	nord := &Breakdown{Code: "59", Label: "Nord (2)", Sheets: 4, Mediators: 2, Sex: map[string]int{"F": 3}, QPV: map[string]int{"oui": 2}}
 	r := &Report{Sheets: 4, Total: nord, ByDepartement: map[string]*Breakdown{
 		"02": {Code: "02", Label: "Aisne (0)"},
@@ -165,6 +172,7 @@ func TestEmptyFiguresAreNotZeroPercent(t *testing.T) {
 }
 
 func TestChartTicksAreWholeCounts(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		max  float64
 		want string

@@ -16,6 +16,7 @@ import (
 // mautrix (nor its helper modules), so a second presenter cannot grow
 // Matrix calls of its own.
 func TestOnlyTheTransportImportsMautrix(t *testing.T) {
+	t.Parallel()
 	libs := []string{"maunium.net/go/mautrix", "go.mau.fi/util"}
 	root := filepath.Join("..", "..")
 	checked := 0

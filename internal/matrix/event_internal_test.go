@@ -7,6 +7,7 @@ import (
 )
 
 func TestChatEventIsWhatTheBotHears(t *testing.T) {
+	t.Parallel()
 	typed := chatEvent(Event{ChatID: 8000000000000000007, SenderID: 8000000000000000007, MessageID: 42,
 		Sender: "@camille:tchap.gouv.fr", Text: "fiche"})
 	if typed.ChatKind != chat.Private || typed.ID != 42 || typed.MessageID != 42 || typed.Text != "fiche" ||

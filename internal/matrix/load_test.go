@@ -52,6 +52,7 @@ var loadSheet = slices.Concat([]struct{ say, want string }{{"!fiche", "Date de l
 // homeserver) per input. MATRIX_LOAD_PROFILE=file also writes a CPU profile
 // of relais. `make bench-matrix` runs it.
 func TestMatrixLoad(t *testing.T) {
+	t.Parallel()
 	users := loadEnvInt(t, "MATRIX_LOAD_USERS", 50)
 	think := loadEnvDuration(t, "MATRIX_LOAD_THINK", 3*time.Second)
 	duration := loadEnvDuration(t, "MATRIX_LOAD_DURATION", 3*time.Minute)

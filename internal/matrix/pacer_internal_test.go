@@ -75,6 +75,7 @@ func sendThrough(t *testing.T, answers ...fakeAnswer) (waits []time.Duration, pa
 const limited = `{"errcode":"M_LIMIT_EXCEEDED","error":"Too Many Requests","retry_after_ms":1500}`
 
 func TestA429WaitsRetryAfterMSThenSendsTheSameTransaction(t *testing.T) {
+	t.Parallel()
 	waits, paths, st, err := sendThrough(t, fakeAnswer{status: 429, body: limited}, fakeAnswer{status: 200, body: `{"event_id":"$sent"}`})
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +92,7 @@ func TestA429WaitsRetryAfterMSThenSendsTheSameTransaction(t *testing.T) {
 }
 
 func TestA429WithoutRetryAfterMSUsesItsHeaderThenTheBackoff(t *testing.T) {
+	t.Parallel()
 	waits, _, _, err := sendThrough(t,
 		fakeAnswer{status: 429, header: map[string]string{"Retry-After": "3"}, body: `{"errcode":"M_LIMIT_EXCEEDED","error":"slow down"}`},
 		fakeAnswer{status: 429, body: `{"errcode":"M_LIMIT_EXCEEDED","error":"slow down"}`},
@@ -106,6 +108,7 @@ func TestA429WithoutRetryAfterMSUsesItsHeaderThenTheBackoff(t *testing.T) {
 }
 
 func TestAForbiddenSendIsNotRetried(t *testing.T) {
+	t.Parallel()
 	waits, paths, st, err := sendThrough(t, fakeAnswer{status: 403, body: `{"errcode":"M_FORBIDDEN","error":"not in room"}`})
 	if err == nil || len(waits) != 0 || len(paths) != 1 || st.Failed != 1 {
 		t.Fatalf("err %v, waits %v, paths %v, stats %+v: a 403 is final", err, waits, paths, st)
@@ -113,6 +116,7 @@ func TestAForbiddenSendIsNotRetried(t *testing.T) {
 }
 
 func TestALongRetryAfterGivesUp(t *testing.T) {
+	t.Parallel()
 	_, paths, st, err := sendThrough(t, fakeAnswer{status: 429, body: `{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":600000}`})
 	if err == nil || !IsTooManyRequests(err) || len(paths) != 1 || st.Failed != 1 {
 		t.Fatalf("err %v, paths %v, stats %+v: ten minutes is past GiveUpAfter", err, paths, st)
@@ -122,6 +126,7 @@ func TestALongRetryAfterGivesUp(t *testing.T) {
 // Scheduled sends leave bulkReserve tokens to conversations: with five
 // left, an answer goes at once and a reminder waits.
 func TestAnswersGoBeforeBulk(t *testing.T) {
+	t.Parallel()
 	p := newPacer(SenderOptions{GlobalRate: 0.001, GlobalBurst: bulkReserve + 1}, slog.New(slog.DiscardHandler))
 	if !p.limiter.AllowN(time.Now(), 1) {
 		t.Fatal("the bucket starts full")
@@ -137,6 +142,7 @@ func TestAnswersGoBeforeBulk(t *testing.T) {
 }
 
 func TestChoicesAreNumberedFromOneWithoutGaps(t *testing.T) {
+	t.Parallel()
 	got := Body(chat.Message{Text: "Sexe de la personne ?", Buttons: [][]chat.Button{
 		{{Text: "Femme", Data: "s:f"}, {Text: "Homme", Data: "s:h"}},
 		{{Text: "Guide", URL: "https://example.org/guide"}},

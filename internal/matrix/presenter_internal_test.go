@@ -7,6 +7,7 @@ import (
 )
 
 func TestCommandsTakeAMarkOrNone(t *testing.T) {
+	t.Parallel()
 	p := NewPresenter(nil, []string{"start", "fiche", "/aide"})
 	for typed, want := range map[string]string{
 		"!fiche":                  "/fiche",
@@ -30,6 +31,7 @@ func TestCommandsTakeAMarkOrNone(t *testing.T) {
 }
 
 func TestTypedChoiceIsTheButtonItNames(t *testing.T) {
+	t.Parallel()
 	s := shown{Message: 7, Text: "Sexe ?", Choices: []choice{{"Femme", "s:f"}, {"Homme", "s:h"}, {"✅ Enregistrer", "save"}, {"Accès aux droits", "d"}}}
 	for typed, want := range map[string]string{
 		"1": "s:f", "2.": "s:h", " 3 ": "save", "4": "d",
@@ -50,6 +52,7 @@ func TestTypedChoiceIsTheButtonItNames(t *testing.T) {
 }
 
 func TestSeveralNumbersOnlyAtAMultipleChoice(t *testing.T) {
+	t.Parallel()
 	for typed, want := range map[string]int{"1 3": 2, "1, 3 et 5": 3, "2.": 1, "1 a": 0, "Mobilité": 0, "": 0} {
 		if got := len(severalNumbers(typed)); got != want {
 			t.Errorf("%q: %d numbers, want %d", typed, got, want)

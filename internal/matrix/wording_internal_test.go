@@ -7,6 +7,7 @@ import "testing"
 // sentence is written with « ! »; a date, a path or a word that is no
 // command keeps its « / ».
 func TestTextsSayToTypeNotToTouch(t *testing.T) {
+	t.Parallel()
 	p := NewPresenter(nil, []string{"start", "fiche", "bilan", "/inviter"})
 	for text, want := range map[string]string{
 		"Touchez un bouton ou écrivez la date, par exemple 21/11 ou 21/11/2026.":                                 "Écrivez le numéro d'un choix ou la date, par exemple 21/11 ou 21/11/2026.",

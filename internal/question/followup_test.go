@@ -7,6 +7,7 @@ import (
 
 // A follow-up question applies to the last one.
 func TestFollowUpAppliesToTheLastQuestion(t *testing.T) {
+	t.Parallel()
 	p := NewParser(hdf, testStructures)
 	for _, c := range []struct{ last, next, want string }{
 		{"combien de demandes de css dans le 62 en mars 2024", "et dans le nord ?", "requests|droits.css|departement:59|2024-03-01..2024-03-31||"},
@@ -45,6 +46,7 @@ func TestFollowUpAppliesToTheLastQuestion(t *testing.T) {
 }
 
 func TestMemoryRoundTrip(t *testing.T) {
+	t.Parallel()
 	p := NewParser(hdf, testStructures)
 	at := time.Date(2025, 5, 20, 10, 0, 0, 0, time.UTC)
 	for _, text := range []string{"combien de demandes de css dans le 62 en mars 2024", "âge moyen à Roubaix", "mes suivis en retard"} {

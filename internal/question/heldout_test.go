@@ -239,6 +239,7 @@ func askAsTheBot(p *Parser, v indicators.Viewer, last, text string) (line, break
 // Held-out questions, written apart from the parser's rules to judge it:
 // each is answered right, or refused with the reason.
 func TestHeldOutQuestions(t *testing.T) {
+	t.Parallel()
 	if len(heldOut) != 80 {
 		t.Errorf("%d held-out questions, want 80", len(heldOut))
 	}
@@ -279,6 +280,7 @@ func TestHeldOutQuestions(t *testing.T) {
 // « part des demandes de soins » is a share of all requests, not their
 // count.
 func TestShareOfRequestsIsAShare(t *testing.T) {
+	t.Parallel()
 	p := NewParser(hdf, nil)
 	r := &indicators.Report{Rights: indicators.Requests{Total: 30}, Care: indicators.Requests{Total: 10}}
 	for text, want := range map[string]string{

@@ -63,6 +63,7 @@ func catalogue() []Query {
 // its first letter lower-cased, not its first byte: every title of the
 // catalogue renders whole in the « Compris » line, and names its unit.
 func TestEveryTitleRendersWholeInTheComprisLine(t *testing.T) {
+	t.Parallel()
 	s := indicators.Region("32")
 	p := indicators.Year(2024)
 	for _, q := range catalogue() {
@@ -228,6 +229,7 @@ var phrasings = []struct{ text, want string }{
 }
 
 func TestPhrasingsTypedOnAPhone(t *testing.T) {
+	t.Parallel()
 	if len(phrasings) < 60 {
 		t.Fatalf("only %d phrasings", len(phrasings))
 	}

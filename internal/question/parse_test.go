@@ -244,6 +244,7 @@ var questions = []struct {
 }
 
 func TestParseQuestions(t *testing.T) {
+	t.Parallel()
 	if len(questions) < 150 {
 		t.Fatalf("only %d questions in the table", len(questions))
 	}
@@ -260,6 +261,7 @@ func TestParseQuestions(t *testing.T) {
 }
 
 func TestPeriodNotSaidIsThisYearSoFar(t *testing.T) {
+	t.Parallel()
 	q := NewParser(hdf, nil).Parse("combien de fiches ?", today)
 	if q.PeriodSaid || q.Period != indicators.YearToDate(today) {
 		t.Fatalf("period %v (said %v), want this year so far", q.Period, q.PeriodSaid)
@@ -269,6 +271,7 @@ func TestPeriodNotSaidIsThisYearSoFar(t *testing.T) {
 // One typo is tolerated in a word of five letters or more, not two, and
 // not in a shorter word.
 func TestTypoTolerance(t *testing.T) {
+	t.Parallel()
 	p := NewParser(hdf, nil)
 	for text, want := range map[string]string{
 		"fiches":   Sheets, // exact
@@ -287,6 +290,7 @@ func TestTypoTolerance(t *testing.T) {
 }
 
 func TestOneEdit(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		a, b string
 		want bool
@@ -302,6 +306,7 @@ func TestOneEdit(t *testing.T) {
 }
 
 func TestKeyRoundTrip(t *testing.T) {
+	t.Parallel()
 	p := NewParser(hdf, nil)
 	for _, c := range questions {
 		q := p.Parse(c.text, today)
@@ -383,6 +388,7 @@ func manyStructures(n int) []Structure {
 // A date's fields are 1 or 2 digits, a year 2 or 4: strconv alone would
 // take "05/03/20244" for a year 20244 and overflow on 20 digits.
 func TestOddDateFieldsAreNoPeriod(t *testing.T) {
+	t.Parallel()
 	p := NewParser(hdf, nil)
 	for _, text := range []string{"fiches le 5/3/20244", "fiches le a5/3/2024", "fiches le 99999999999999999999/3/2024", "fiches en a3/2024"} {
 		if q := p.Parse(text, today); q.PeriodSaid {

@@ -43,6 +43,7 @@ func answer(served territory.Served, v indicators.Viewer, text string) string {
 const occitanieNames = "Ariège, Aude, Aveyron, Gard, Haute-Garonne, Gers, Hérault, Lot, Lozère, Hautes-Pyrénées, Pyrénées-Orientales, Tarn, Tarn-et-Garonne"
 
 func TestQuestionsInAnOccitanieDeployment(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		served territory.Served
 		viewer indicators.Viewer
@@ -86,6 +87,7 @@ func TestQuestionsInAnOccitanieDeployment(t *testing.T) {
 
 // The help sentence lists the asker's region's territories.
 func TestTerritoriesNamesTheAsker(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		served territory.Served
 		viewer indicators.Viewer

@@ -13,6 +13,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestNewDBIsMigratedAndIsolated(t *testing.T) {
+	t.Parallel()
 	a, b := NewDB(t), NewDB(t)
 	ctx := context.Background()
 	if _, err := a.SQL.Exec(ctx, `INSERT INTO users (telegram_id, role, chat_id) VALUES (1, 'admin', 1)`); err != nil {
