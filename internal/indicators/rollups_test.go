@@ -7,16 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-
 	"github.com/relais-sante/relais/internal/bulkimport"
 	"github.com/relais-sante/relais/internal/indicators"
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
 	"github.com/relais-sante/relais/internal/trackingcsv"
-	"github.com/relais-sante/relais/migrations"
 )
 
 // seedVaried writes, in SQL, sheets from December 2023 to January 2025 for
@@ -331,16 +326,7 @@ func TestMigrationWritesTheYearRows(t *testing.T) {
 	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
-	cfg, err := pgx.ParseConfig(db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB := stdlib.OpenDB(*cfg)
-	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := db.Migrations(t)
 	if _, err := p.DownTo(ctx, 95); err != nil {
 		t.Fatalf("down to 95: %v", err)
 	}

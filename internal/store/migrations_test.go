@@ -4,13 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-
 	"github.com/relais-sante/relais/internal/store"
 	"github.com/relais-sante/relais/internal/testenv"
-	"github.com/relais-sante/relais/migrations"
 )
 
 // A database that ran the old job_runs (one subject column) and a later
@@ -21,16 +16,7 @@ func TestMigrationSplitsJobRunsSubjectOutOfOrder(t *testing.T) {
 	t.Parallel()
 	db := testenv.NewDB(t)
 	ctx := context.Background()
-	cfg, err := pgx.ParseConfig(db.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB := stdlib.OpenDB(*cfg)
-	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := db.Migrations(t)
 	if _, err := p.DownTo(ctx, 16); err != nil {
 		t.Fatalf("down to 16: %v", err)
 	}

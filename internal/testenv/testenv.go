@@ -17,9 +17,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relais-sante/relais/internal/store"
+	"github.com/relais-sante/relais/migrations"
 )
 
 // AdminURL is the server used to create test databases; RELAIS_TEST_PG overrides it.
@@ -298,4 +301,26 @@ func renameDB(ctx context.Context, from, to string) error {
 	defer conn.Close(ctx)
 	_, err = conn.Exec(ctx, "ALTER DATABASE "+from+" RENAME TO "+to)
 	return err
+}
+
+// Migrations is a goose provider on db's schema, for a test that moves it
+// down and up again (a migration's effect on rows written before it); its
+// connection closes when the test ends.
+func (db *DB) Migrations(t testing.TB) *goose.Provider {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(db.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB := stdlib.OpenDB(*cfg)
+	t.Cleanup(func() {
+		if err := sqlDB.Close(); err != nil {
+			t.Errorf("close the migrations' connection: %v", err)
+		}
+	})
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
