@@ -119,7 +119,7 @@ type event struct {
 	data        string // callback data
 	callback    string // callback query id
 	messageID   int    // message carrying the pressed button
-	typedPress  bool   // the choice was typed: the person's message is below the question
+	noButtons   bool   // the messenger shows no buttons: every answer is typed, below the question
 	pressedText string // text of that message
 	answered    *bool  // the press was acknowledged (Telegram takes one answer)
 	media       bool   // a photo, a document, a voice or a video: never read, never kept
@@ -135,10 +135,10 @@ func eventOf(in chat.Event) (event, bool) {
 	if in.Membership != "" || in.ChatKind != chat.Private || in.ChatID != in.SenderID {
 		return event{}, false
 	}
-	ev := event{updateID: in.ID, userID: ids.TelegramID(in.SenderID), chatID: ids.ChatID(in.ChatID), firstName: in.SenderName}
+	ev := event{updateID: in.ID, userID: ids.TelegramID(in.SenderID), chatID: ids.ChatID(in.ChatID), firstName: in.SenderName, noButtons: in.NoButtons}
 	switch {
 	case in.Press != nil:
-		ev.data, ev.callback, ev.messageID, ev.pressedText, ev.typedPress = in.Press.Data, in.Press.CallbackID, in.MessageID, in.Press.MessageText, in.Press.Typed
+		ev.data, ev.callback, ev.messageID, ev.pressedText = in.Press.Data, in.Press.CallbackID, in.MessageID, in.Press.MessageText
 		ev.answered = new(bool)
 	case in.Edited:
 		ev.text, ev.typedID, ev.edited = strings.TrimSpace(in.Text+in.Caption), in.MessageID, true

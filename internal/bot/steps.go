@@ -123,8 +123,7 @@ func stale(ev event, shown state.Shown) bool {
 func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []reply, transcript []string) {
 	held := orig.QuestionMessageID
 	lines := append([]string{}, orig.Transcript...)
-	pressed := ev.callback != "" && !ev.typedPress && held > 0 && ev.messageID == held
-	noButtons := ev.chatID.OnMatrix()
+	pressed := ev.callback != "" && !ev.noButtons && held > 0 && ev.messageID == held
 	closeAt := -1      // index in out of the answer line edit of the held message
 	var notes []string // plain messages between the answer and the next question
 	var later []reply
@@ -141,7 +140,7 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 				out = append(out, r)
 				continue
 			}
-			if noButtons {
+			if ev.noButtons {
 				lead = append(lead, r.Text)
 			}
 			lines = append(lines, r.Text)
@@ -177,14 +176,14 @@ func oneCall(ev event, orig state.Shown, replies []reply, summary bool) (out []r
 				lines = kept
 			}
 			notes, closeAt = nil, -1
-		case noButtons && len(lead) > 0 && r.EditMessageID == 0 && !r.Question:
+		case ev.noButtons && len(lead) > 0 && r.EditMessageID == 0 && !r.Question:
 			leadNotes = append(leadNotes, r.Text)
 		default:
 			out = append(out, notesOf(notes)...)
 			notes = nil
 			if r.Question && r.EditMessageID != held {
 				lines = nil // a new message starts its own transcript
-				if noButtons && r.EditMessageID == 0 {
+				if ev.noButtons && r.EditMessageID == 0 {
 					// The old question stays as it was: its answer, if
 					// any, and what was said after it head the new one
 					// (when all fit in a message); the summary repeats
@@ -232,10 +231,10 @@ func withTranscript(lines []string, question string) string {
 // On a messenger without buttons the summary stays as it was, and the
 // confirmation alone comes below what the person typed.
 func savedInPlace(ev event, closing []reply) []reply {
-	if ev.chatID.OnMatrix() && len(closing) == 2 && closing[0].EditMessageID != 0 && closing[1].EditMessageID == 0 {
+	if ev.noButtons && len(closing) == 2 && closing[0].EditMessageID != 0 && closing[1].EditMessageID == 0 {
 		return closing[1:]
 	}
-	if len(closing) != 2 || ev.callback == "" || ev.typedPress || closing[0].EditMessageID != ev.messageID || closing[1].EditMessageID != 0 {
+	if len(closing) != 2 || ev.callback == "" || ev.noButtons || closing[0].EditMessageID != ev.messageID || closing[1].EditMessageID != 0 {
 		return closing
 	}
 	text := closing[0].Text + "\n\n" + closing[1].Text

@@ -18,6 +18,10 @@ type Event struct {
 	Text      string // a message's text, untrimmed
 	Caption   string // the caption of a message's file
 	Edited    bool   // the sender edited an earlier message
+	// NoButtons says the messenger shows no buttons (Matrix): every answer
+	// is typed and sits below the question, so the bot answers with a new
+	// message below it, not with an edit of the question above.
+	NoButtons bool
 	Press     *Press
 	// Attachment is the file a message carries (a photo, a document, a
 	// voice or audio message, a video), if any.
@@ -45,10 +49,6 @@ type Press struct {
 	CallbackID string
 	// MessageText is the text of the message carrying the button.
 	MessageText string
-	// Typed says the person typed the choice (a messenger without buttons):
-	// their message sits below the question, so the answer comes as a new
-	// message below it, not as an edit of the question above.
-	Typed bool
 }
 
 // Attachment is a file sent by a user: Relais never reads one, it only

@@ -20,10 +20,10 @@ func (p *Presenter) Serve(ctx context.Context, h func(context.Context, chat.Even
 // chatEvent is a presented Matrix message as a transport-neutral event.
 func chatEvent(in Event) chat.Event {
 	ev := chat.Event{ID: in.MessageID, ChatID: in.ChatID, ChatKind: chat.Private, SenderID: in.SenderID,
-		SenderName: localPart(in.Sender), MessageID: in.MessageID, Text: in.Text, Edited: in.Edited}
+		SenderName: localPart(in.Sender), MessageID: in.MessageID, Text: in.Text, Edited: in.Edited, NoButtons: true}
 	if in.Press != nil {
 		ev.Text, ev.MessageID = "", in.Press.MessageID
-		ev.Press = &chat.Press{Data: in.Press.Data, CallbackID: PressPrefix + strconv.FormatInt(in.ChatID, 10), MessageText: in.Press.MessageText, Typed: true}
+		ev.Press = &chat.Press{Data: in.Press.Data, CallbackID: PressPrefix + strconv.FormatInt(in.ChatID, 10), MessageText: in.Press.MessageText}
 	}
 	return ev
 }
