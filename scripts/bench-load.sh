@@ -14,6 +14,7 @@
 #   PROFILE=cpu.pprof make bench-load       # also a CPU profile of relais (go tool pprof -top cpu.pprof)
 #   RELAIS_BIN=/tmp/relais-before make bench-load   # a binary built beforehand (compare two builds back to back)
 #   make bench-load USERS=100 THINK=3s REMINDERS=2000  # the morning reminders pass during the conversations
+#   KEEP_LOG=/tmp/relais.log RELAIS_LOG_LEVEL=info make bench-load   # keep relais's log (no message text is logged)
 #
 # REMINDERS=n registers n more mediators (the loadgram ids after the USERS
 # driven ones, so their chats are loadgram's but no input waits there: a
@@ -54,6 +55,7 @@ db="relais_bench_$$"
 relais_pid=""
 cleanup() {
 	if [ -n "$relais_pid" ]; then kill "$relais_pid" 2>/dev/null || true; wait "$relais_pid" 2>/dev/null || true; fi
+	if [ -n "${KEEP_LOG:-}" ] && [ -e "$work/relais.err" ]; then cp "$work/relais.err" "$KEEP_LOG"; fi
 	psql "$PGURL/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }

@@ -107,7 +107,7 @@ func (j *Job) figures(ctx context.Context, r recipient, week indicators.Period, 
 	if r.scope.Kind == indicators.KindMediator { // a mediator receives their own week
 		opts = append(opts, indicators.ForTheMediator())
 	}
-	err = j.Store.ReadSnapshot(ctx, func(tx pgx.Tx) error {
+	err = indicators.Snapshot(ctx, j.Store.Reports(), func(tx pgx.Tx) error {
 		var err error
 		if cur, err = indicators.Compute(ctx, tx, week, r.scope, opts...); err != nil {
 			return err

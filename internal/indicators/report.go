@@ -284,12 +284,28 @@ type txStarter interface {
 // access: call Allowed first. Given a pool (or connection), every query
 // reads the same snapshot; given a transaction, it runs inside it.
 func Compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option) (*Report, error) {
-	starter, ok := db.(txStarter)
-	if !ok {
+	if _, ok := db.(txStarter); !ok {
 		return compute(ctx, db, p, s, opts...)
 	}
 	var r *Report
-	err := pgx.BeginTxFunc(ctx, starter, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
+	err := Snapshot(ctx, db, func(tx pgx.Tx) error {
+		var err error
+		r, err = compute(ctx, tx, p, s, opts...)
+		return err
+	})
+	return r, err
+}
+
+// Snapshot runs fn in one read-only, repeatable-read transaction of db (a
+// pool or a connection) set for reports, so that several reports computed
+// in it (a digest's week, last week and year) read the same state and are
+// planned for their own values.
+func Snapshot(ctx context.Context, db Querier, fn func(tx pgx.Tx) error) error {
+	starter, ok := db.(txStarter)
+	if !ok {
+		return errors.New("indicators snapshot: needs a pool or a connection, not a transaction")
+	}
+	return pgx.BeginTxFunc(ctx, starter, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
 		func(tx pgx.Tx) error {
 			// JIT compilation costs more than it saves on these queries.
 			// Plans are made for each report's values: pgx prepares the
@@ -299,13 +315,10 @@ func Compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option)
 			// instead of 20 ms, reading every post's month rows).
 			if _, err := tx.Exec(ctx, `SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;
 				SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
-				return fmt.Errorf("compute indicators: %w", err)
+				return fmt.Errorf("report snapshot: %w", err)
 			}
-			var err error
-			r, err = compute(ctx, tx, p, s, opts...)
-			return err
+			return fn(tx)
 		})
-	return r, err
 }
 
 func compute(ctx context.Context, db Querier, p Period, s Scope, opts ...Option) (*Report, error) {

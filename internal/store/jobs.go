@@ -39,13 +39,6 @@ func (s *Store) FinishExecution(ctx context.Context, id int64, outcome, errText 
 	return nil
 }
 
-// ReadSnapshot runs fn in one read-only, repeatable-read transaction, so
-// several reports computed in it (a digest's week, last week, the year)
-// read the same state; it commits before the caller sends anything.
-func (s *Store) ReadSnapshot(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginTxFunc(ctx, s.db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
-}
-
 // DigestRecipient is who gets the Monday summary, with what they may see.
 type DigestRecipient struct {
 	TelegramID  ids.TelegramID
