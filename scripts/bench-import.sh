@@ -9,6 +9,7 @@
 #   make bench-import                      # both files, RUNS=2 each
 #   FILES=2024 RUNS=3 make bench-import
 #   LINES=100000 BENCH_DIR=/tmp/small make bench-import
+#   RELAIS_BIN=/tmp/relais-old FILES=2024 make bench-import   # another build (before/after)
 #
 # Needs PostgreSQL (scripts/services.sh).
 set -euo pipefail
@@ -28,7 +29,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$root" && go build -tags goolm -o "$work/relais" ./cmd/relais)
+if [ -n "${RELAIS_BIN:-}" ]; then
+	cp "$RELAIS_BIN" "$work/relais"
+else
+	(cd "$root" && go build -tags goolm -o "$work/relais" ./cmd/relais)
+fi
 mkdir -p "$BENCH_DIR"
 if [ ! -s "$BENCH_DIR/generated.csv" ] || [ ! -s "$BENCH_DIR/2024.csv" ]; then
 	(cd "$root" && RELAIS_BENCH_DIR="$BENCH_DIR" RELAIS_BENCH_LINES="$LINES" \
@@ -79,6 +84,6 @@ for file in $FILES; do
 		sys=$(sed -n 's/.*System time (seconds): //p' "$work/time")
 		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time")
 		printf '%s run %d: wall %s, relais CPU %s s user + %s s sys, PostgreSQL backend CPU %d.%02d s, peak RSS %d MB (load before: %s) — %s\n' \
-			"$file" "$run" "$wall" "$user" "$sys" $((pgcpu / 100)) $((pgcpu % 100)) $((rss / 1024)) "$load" "$(head -c 120 "$work/out" | head -n 1)"
+			"$file" "$run" "$wall" "$user" "$sys" $((pgcpu / 100)) $((pgcpu % 100)) $((rss / 1024)) "$load" "$(head -c 300 "$work/out" | tr "\n" " ")"
 	done
 done
