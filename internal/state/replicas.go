@@ -27,8 +27,9 @@ const (
 // Replicas is the set of `relais serve` processes of one bot that are
 // alive, kept in Redis so they can share Telegram's rate of the bot between
 // them: a sorted set replicas:<bot id> of replica ids scored by their last
-// beat, in Redis's clock (the hosts' clocks may disagree, Redis has one).
-// One Redis call per beat, none per message.
+// beat, in Redis's clock (the hosts' clocks may disagree, Redis has one),
+// and a channel of the same name telling the others it changed. One Redis
+// call per beat, none per message.
 type Replicas struct {
 	rdb    *redis.Client
 	key    string
@@ -76,15 +77,22 @@ func (k Keyspace) Replicas(opts ReplicaOptions) *Replicas {
 
 // beatScript records ARGV[1] alive now (Redis's time, in ms), forgets the
 // members not heard from for more than ARGV[2] ms, and counts the rest. The
-// set expires with its last member.
+// set expires with its last member. A change (this replica new, others
+// dead) is published on the set's name, so the others count again at once.
 var beatScript = redis.NewScript(`
 local t = redis.call("time")
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local expiry = tonumber(ARGV[2])
-redis.call("zadd", KEYS[1], now, ARGV[1])
-redis.call("zremrangebyscore", KEYS[1], "-inf", now - expiry - 1)
+local joined = redis.call("zadd", KEYS[1], now, ARGV[1])
+local dead = redis.call("zremrangebyscore", KEYS[1], "-inf", now - expiry - 1)
 redis.call("pexpire", KEYS[1], expiry)
+if joined + dead > 0 then redis.call("publish", KEYS[1], ARGV[1]) end
 return redis.call("zcard", KEYS[1])`)
+
+// leaveScript removes ARGV[1] and says so to the others.
+var leaveScript = redis.NewScript(`
+if redis.call("zrem", KEYS[1], ARGV[1]) == 1 then redis.call("publish", KEYS[1], ARGV[1]) end
+return 0`)
 
 // Beat announces the replica and returns how many replicas are alive,
 // itself included.
@@ -96,23 +104,33 @@ func (r *Replicas) Beat(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Leave removes the replica at once, so the others take its share at their
-// next beat instead of after ReplicaExpiry. Call it once the replica sends
-// nothing more, after Run returned.
+// Leave removes the replica at once, so the others take its share at once
+// instead of after the expiry. Call it once the replica sends nothing
+// more, after Run returned.
 func (r *Replicas) Leave(ctx context.Context) error {
-	if err := r.rdb.ZRem(ctx, r.key, r.id).Err(); err != nil {
+	if err := leaveScript.Run(ctx, r.rdb, []string{r.key}, r.id).Err(); err != nil {
 		return fmt.Errorf("remove replica: %w", err)
 	}
 	return nil
 }
 
-// Run beats until ctx ends and calls share with the number of live
-// replicas at the first beat and whenever it changes. While Redis does not
-// answer, share is not called: the replica keeps the share it had (the bot
-// never goes over Telegram's rate because Redis is away; a replica that
-// died meanwhile leaves its part unused until Redis is back). The failure
-// is logged once, and its end once.
+// Run beats until ctx ends, and at once when another replica joins, leaves
+// or is found dead, and calls share with the number of live replicas at the
+// first beat and whenever it changes. While Redis does not answer, share is
+// not called: the replica keeps the share it had (the bot never goes over
+// Telegram's rate because Redis is away; a replica that stopped meanwhile
+// leaves its part unused until Redis is back). The failure is logged once,
+// and its end once.
 func (r *Replicas) Run(ctx context.Context, share func(live int)) {
+	// go-redis subscribes again by itself after a cut; meanwhile the
+	// beats still count the replicas.
+	sub := r.rdb.Subscribe(ctx, r.key)
+	defer func() {
+		if err := sub.Close(); err != nil {
+			r.log.Warn("replicas: close the subscription", "err", err)
+		}
+	}()
+	changes := sub.Channel()
 	last, failing := 0, false
 	timer := time.NewTimer(0)
 	defer timer.Stop()
@@ -121,6 +139,7 @@ func (r *Replicas) Run(ctx context.Context, share func(live int)) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
+		case <-changes:
 		}
 		n, err := r.Beat(ctx)
 		switch {
