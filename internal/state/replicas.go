@@ -79,6 +79,8 @@ func (k Keyspace) Replicas(opts ReplicaOptions) *Replicas {
 // members not heard from for more than ARGV[2] ms, and counts the rest. The
 // set expires with its last member. A change (this replica new, others
 // dead) is published on the set's name, so the others count again at once.
+// (Reading TIME before writing needs Redis ≥ 5, which replicates a
+// script's effects; the image is 7.)
 var beatScript = redis.NewScript(`
 local t = redis.call("time")
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
