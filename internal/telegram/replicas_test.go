@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -30,6 +31,9 @@ type replica struct {
 
 func startReplica(t *testing.T, api *tgbotapi.BotAPI, keys state.Keyspace, opts state.ReplicaOptions) *replica {
 	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	r := &replica{sender: telegram.NewSender(api, telegram.SenderOptions{}), members: keys.Replicas(opts), stop: stop, done: make(chan struct{})}
 	go func() {
