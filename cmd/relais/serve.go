@@ -270,9 +270,11 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 // shareRate keeps sender at its part of the bot's rate while the replica
 // runs. The returned func, deferred, runs once serve sends nothing more: it
 // stops the heartbeats and removes the replica, so the others take its
-// share at their next beat.
+// share at once. Until then the beats go on past ctx's end: the updates
+// still in hand are answered at this replica's share, and the replica must
+// not expire meanwhile, or the others would take its share too early.
 func shareRate(ctx context.Context, members *state.Replicas, sender *telegram.Sender, log *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
