@@ -7,7 +7,9 @@
 #   --mediators N  simulated mediators (default 20)
 #   --replicas 2   two relais serve behind one webhook front (round robin,
 #                  the other replica when one is down), killed in turn;
-#                  prints each replica's share of the updates
+#                  prints each replica's share of the updates; implies --limits
+#   --limits       the fake Bot API enforces Telegram's limits (30 messages/s
+#                  for the bot, 1/s per chat); prints its 429s
 #   --matrix       instead: relais serve on Matrix alone (the test homeserver),
 #                  killed once mid-sheet in an encrypted direct chat
 #                  (TestMatrixServeSurvivesKill9MidForm)
@@ -22,8 +24,9 @@ while [ $# -gt 0 ]; do
     --kills) args+=("-crash.kills=$2"); shift 2 ;;
     --mediators) args+=("-crash.mediators=$2"); shift 2 ;;
     --replicas) args+=("-crash.replicas=$2"); shift 2 ;;
+    --limits) args+=("-crash.limits"); shift ;;
     --matrix) run='^TestMatrixServeSurvivesKill9MidForm$' tags=crashloop,goolm services=matrix; shift ;;
-    *) echo "usage: $0 [--outage 20s] [--kills N] [--mediators N] [--replicas N] | --matrix" >&2; exit 2 ;;
+    *) echo "usage: $0 [--outage 20s] [--kills N] [--mediators N] [--replicas N] [--limits] | --matrix" >&2; exit 2 ;;
   esac
 done
 bash scripts/services.sh $services

@@ -48,6 +48,7 @@ var (
 	flagLogLevel  = flag.String("crash.loglevel", "warn", "RELAIS_LOG_LEVEL of relais serve")
 	flagAnswer    = flag.Duration("crash.answer", 90*time.Second, "how long an input may wait for its answer")
 	flagReplicas  = flag.Int("crash.replicas", 1, "relais serve replicas; 2: both behind one webhook front, killed in turn")
+	flagLimits    = flag.Bool("crash.limits", false, "the fake Bot API enforces Telegram's limits (always with replicas) and the report counts its 429s")
 )
 
 // webhookFront is the reverse proxy two replicas sit behind, as a load
@@ -375,7 +376,14 @@ func TestCrashLoop(t *testing.T) {
 	db := testenv.NewDB(t)
 	rd := testenv.NewRedis(t)
 	// Not bound to t: a simulated user whose button is gone looks again.
-	tg, err := telegramtest.New(telegramtest.WithoutRateLimits())
+	// Replicas share the bot's rate, so with them the fake enforces
+	// Telegram's limits and the report counts its 429s.
+	limitsOn := *flagLimits || *flagReplicas > 1
+	limits := telegramtest.WithoutRateLimits()
+	if limitsOn {
+		limits = telegramtest.WithLimits(telegramtest.TelegramLimits)
+	}
+	tg, err := telegramtest.New(limits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,6 +586,11 @@ func TestCrashLoop(t *testing.T) {
 	replicas := ""
 	if front != nil {
 		replicas = "\n" + front.report()
+	}
+	if limitsOn {
+		st := tg.Stats()
+		replicas += fmt.Sprintf("\n429 answered by the fake Bot API (Telegram's limits): %d, of which a chat's limit (1/s) %d and the bot's (30/s) %d",
+			st.TooManyRequests, st.ChatTooMany, st.TooManyRequests-st.ChatTooMany)
 	}
 	report := fmt.Sprintf(`crash loop: %d replicas, %d mediators, %d SIGKILLs in %s, outages %s
 inputs sent: %d, answered: %d, unanswered: %d; bot messages %d and edits %d (%.2f per input)

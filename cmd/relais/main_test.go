@@ -226,11 +226,23 @@ func testServe(t *testing.T, webhook bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	for _, want := range []string{`relais_updates_total{outcome="handled"} 3`, "relais_update_handling_seconds_count 3",
-		"relais_sender_queue_depth 0", "relais_telegram_too_many_requests_total 0", `relais_backend_errors_total{backend="redis"} 0`,
+		"relais_sender_queue_depth 0", "relais_telegram_rate_per_second 30", "relais_telegram_too_many_requests_total 0", `relais_backend_errors_total{backend="redis"} 0`,
 		`relais_job_executions_total{job="reminders",outcome="ok"}`, "relais_telegram_calls_sent_total"} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+
+	// The replica is announced for the others to share Telegram's rate...
+	replicas, err := rdb.Client.Keys(ctx, rdb.Prefix+"replicas:*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(replicas) != 1 {
+		t.Fatalf("replica sets %q, want one", replicas)
+	}
+	if n, err := rdb.Client.ZCard(ctx, replicas[0]).Result(); err != nil || n != 1 {
+		t.Fatalf("replicas announced: %d %v, want 1", n, err)
 	}
 
 	cancel()
@@ -241,6 +253,10 @@ func testServe(t *testing.T, webhook bool) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+	// ...and gone at once when it stops, so they take its share.
+	if n, err := rdb.Client.ZCard(context.Background(), replicas[0]).Result(); err != nil || n != 0 {
+		t.Fatalf("replicas announced after shutdown: %d %v, want 0", n, err)
 	}
 }
 

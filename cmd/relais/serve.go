@@ -161,6 +161,11 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	// (staging and production) never take each other's updates.
 	keys := state.New(svc.redis, cfg.RedisPrefix).ForBot(botID)
 	drafts, locks := keys.Drafts(), keys.Locks()
+	if sender != nil {
+		// Replicas of the bot share Telegram's 30 messages/s between them.
+		stopSharing := shareRate(ctx, keys.Replicas(state.ReplicaOptions{Logger: log}), sender, log)
+		defer stopSharing()
+	}
 	b := bot.New(bot.Options{
 		Store:        svc.store,
 		Drafts:       drafts,
@@ -260,6 +265,30 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 		return err
 	}
 	return nil
+}
+
+// shareRate keeps sender at its part of the bot's rate while the replica
+// runs. The returned func, deferred, runs once serve sends nothing more: it
+// stops the heartbeats and removes the replica, so the others take its
+// share at once. Until then the beats go on past ctx's end: the updates
+// still in hand are answered at this replica's share, and the replica must
+// not expire meanwhile, or the others would take its share too early.
+func shareRate(ctx context.Context, members *state.Replicas, sender *telegram.Sender, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		members.Run(ctx, sender.Share)
+	}()
+	return func() {
+		cancel()
+		<-done
+		lctx, lcancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer lcancel()
+		if err := members.Leave(lctx); err != nil {
+			log.Warn("replicas: leaving (the others take this replica's share once it expires)", "err", err)
+		}
+	}
 }
 
 // pollerConcurrency bounds updates handled at once. A handler mostly waits

@@ -109,6 +109,9 @@ func (m *Metrics) WatchSender(s *telegram.Sender) {
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "relais_sender_queue_depth",
 			Help: "Telegram calls queued or running in chats."}, func() float64 { return float64(s.QueueDepth()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "relais_telegram_rate_per_second",
+			Help: "Messages per second this replica may send to Telegram: the bot's 30 shared by its live replicas."},
+			func() float64 { r, _ := s.Rate(); return r }),
 		counterOf("relais_telegram_too_many_requests_total", "429 answers received from Telegram.",
 			func() int64 { return s.Stats().TooManyRequests }),
 		counterOf("relais_telegram_calls_sent_total", "Telegram calls that succeeded.",

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// The three stores write the keys a running deployment already holds: an
+// The stores write the keys a running deployment already holds: an
 // upgrade keeps its drafts, chat leases, handled updates and job locks.
 func TestStoresWriteTheDeployedKeys(t *testing.T) {
 	t.Parallel()
@@ -36,6 +36,9 @@ func TestStoresWriteTheDeployedKeys(t *testing.T) {
 	if _, ok, err := locks.TryLock(ctx, "reminders:tick", time.Minute); err != nil || !ok {
 		t.Fatalf("lock: %v %v", ok, err)
 	}
+	if n, err := ks.Replicas(ReplicaOptions{}).Beat(ctx); err != nil || n != 1 {
+		t.Fatalf("replicas: %d %v", n, err)
+	}
 
 	keys, err := r.Client.Keys(ctx, PrefixPattern(r.Prefix)).Result()
 	must(err)
@@ -51,6 +54,7 @@ func TestStoresWriteTheDeployedKeys(t *testing.T) {
 		"lock:111:reminders:tick",
 		"prompt:5:7",
 		"question:111:5",
+		"replicas:111",
 		"update:111:2",
 	}
 	if !slices.Equal(keys, want) {

@@ -1,10 +1,10 @@
 // Package state keeps in Redis what must outlive one update and be seen by
-// every replica, in three stores over one keyspace: Drafts (a half-filled
+// every replica, in four stores over one keyspace: Drafts (a half-filled
 // form per chat and user, so a mediator continues exactly where they were
 // after a restart; the question waiting for a typed answer; the chat's last
 // question; wrong invitation codes), Updates (each chat's updates handled
-// once and one at a time) and Locks (the jobs that must run once across
-// replicas).
+// once and one at a time), Locks (the jobs that must run once across
+// replicas) and Replicas (the live replicas, which share Telegram's rate).
 package state
 
 import (

@@ -136,6 +136,21 @@ func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
 	}
 }
 
+// Share makes this process send its part of the bot's rate when replicas
+// processes send for the bot (see state.Replicas): GlobalRate/replicas per
+// second and GlobalBurst/replicas at once (at least 1), so together they stay
+// under Telegram's limit. Share(1) is the whole rate, as at start.
+func (s *Sender) Share(replicas int) {
+	replicas = max(replicas, 1)
+	s.turns.resize(rate.Limit(s.opts.GlobalRate/float64(replicas)), max(s.opts.GlobalBurst/replicas, 1))
+}
+
+// Rate is the global rate this process paces its messages at now: messages
+// per second and how many may leave at once (see Share).
+func (s *Sender) Rate() (perSecond float64, burst int) {
+	return s.turns.rate()
+}
+
 // SenderStats count what a Sender did, for benchmarks and health checks.
 type SenderStats struct {
 	Sent            int64 // calls that succeeded

@@ -55,12 +55,43 @@ type turn struct {
 	granted chan struct{} // closed when the call got its token
 }
 
-// newTurns derives both reserves from the limiter's burst: neither may hold
-// the whole bucket, or the calls that leave it would never go.
 func newTurns(limiter *rate.Limiter, now func() time.Time) *turns {
-	reserve := min(bulkReserve, limiter.Burst()-1)
-	arrival := min(arrivalReserve, limiter.Burst()-1) // a burst of 1 leaves none
-	return &turns{limiter: limiter, reserve: float64(reserve), arrival: float64(arrival), now: now, wake: make(chan struct{}, 1)}
+	t := &turns{limiter: limiter, now: now, wake: make(chan struct{}, 1)}
+	t.reserve, t.arrival = reserves(limiter.Burst())
+	return t
+}
+
+// reserves derives both reserves from the limiter's burst: neither may hold
+// the whole bucket, or the calls that leave it would never go. A replica's
+// share of a small burst keeps them below it (13 of 27 still leaves 5 for
+// conversations; 2 leaves 1; 1 leaves none).
+func reserves(burst int) (bulk, arrival float64) {
+	return float64(min(bulkReserve, burst-1)), float64(min(arrivalReserve, burst-1))
+}
+
+// resize changes the rate and burst (a replica's share), tokens already
+// there kept up to the new burst, and wakes the dispatcher, whose next
+// grant time depended on the old rate.
+func (t *turns) resize(limit rate.Limit, burst int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	t.limiter.SetLimitAt(now, limit)
+	t.limiter.SetBurstAt(now, burst)
+	t.reserve, t.arrival = reserves(burst)
+	if t.running {
+		select {
+		case t.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// rate is the limiter's rate and burst.
+func (t *turns) rate() (float64, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return float64(t.limiter.Limit()), t.limiter.Burst()
 }
 
 // wait returns when the call made at since may go, or when ctx ends.

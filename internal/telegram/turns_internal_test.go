@@ -193,3 +193,32 @@ func TestTurnsUncontendedTakesATokenAtOnce(t *testing.T) {
 		t.Fatalf("third call without a token: %v, want it to wait", err)
 	}
 }
+
+// A replica's share (resize) takes effect at once on the calls waiting: the
+// tokens beyond the smaller burst are gone and the next comes at the
+// smaller rate.
+func TestTurnsShareAppliesToCallsWaiting(t *testing.T) {
+	t.Parallel()
+	q := newQueuedTurns(6, -1000) // full (6) at 0
+	q.resize(5, 3)
+	for i, name := range []string{"Awa", "Bilal", "Chloé", "Driss", "Emma"} {
+		q.queue(name, at(-50+10*i), false)
+	}
+	got, next := q.grant(at(0))
+	if len(got) != 2 || next != 200*time.Millisecond {
+		t.Fatalf("at 0 ms: %q went, the next in %s; want 2 (3 tokens, 1 kept for an arrival), the next in 200ms", got, next)
+	}
+}
+
+// A share of a small burst still lets bulk calls go: the reserve they leave
+// for conversations shrinks with the burst (with 27 it is 5; with a burst
+// of 1 it is none, or they would never go).
+func TestTurnsShareOfOneStillSendsBulk(t *testing.T) {
+	t.Parallel()
+	q := newQueuedTurns(27, 0)
+	q.resize(10, 1)
+	q.queue("rappel", at(0), true)
+	if got, _ := q.grant(at(100)); !slices.Equal(got, []string{"rappel"}) {
+		t.Fatalf("at 100 ms (1 token, burst 1): got %q, want rappel", got)
+	}
+}

@@ -109,6 +109,7 @@ type Stats struct {
 	ByMethod        map[string]int // API calls per method (lower case)
 	Messages        int            // messages sent or edited successfully (counted by flood limits)
 	TooManyRequests int            // 429 answers given
+	ChatTooMany     int            // of those, the ones the bot's rate alone would have let through (a chat's limit)
 }
 
 // Fault makes the next Times calls of Method fail with Code and Description
@@ -370,9 +371,13 @@ func (b *Bot) throttle(chatID int64) *apiError {
 		cb = newBucket(b.limits.ChatPerSecond, b.limits.ChatBurst, now)
 		b.chatBuckets[chatID] = cb
 	}
-	wait := max(b.global.wait(now), cb.wait(now))
+	global := b.global.wait(now)
+	wait := max(global, cb.wait(now))
 	if wait > 0 {
 		b.stats.TooManyRequests++
+		if global == 0 {
+			b.stats.ChatTooMany++
+		}
 		after := int(math.Ceil(wait.Seconds()))
 		return &apiError{code: http.StatusTooManyRequests, desc: fmt.Sprintf("Too Many Requests: retry after %d", after), retryAfter: after}
 	}

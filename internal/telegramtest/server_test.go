@@ -380,7 +380,7 @@ func TestFloodLimits(t *testing.T) {
 	if sent != telegramtest.TelegramLimits.ChatBurst {
 		t.Fatalf("burst allowed %d messages, want %d", sent, telegramtest.TelegramLimits.ChatBurst)
 	}
-	if st := srv.Stats(); st.TooManyRequests != 1 || st.Messages != sent {
+	if st := srv.Stats(); st.TooManyRequests != 1 || st.ChatTooMany != 1 || st.Messages != sent {
 		t.Fatalf("stats = %+v", st)
 	}
 	// answerCallbackQuery is not counted; edits are.
