@@ -52,6 +52,18 @@ func New(perSecond float64, burst int) *Lanes {
 	return &Lanes{rate: rate.Limit(perSecond), burst: burst, now: time.Now, lanes: map[int64]*lane{}}
 }
 
+// SetBurst changes how many calls may leave at once in one chat, for the
+// chats already served too (a replica's share: see telegram.Sender.Share).
+func (ls *Lanes) SetBurst(burst int) {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	now := ls.now()
+	ls.burst = burst
+	for _, l := range ls.lanes {
+		l.limiter.SetBurstAt(now, burst)
+	}
+}
+
 // Enter waits for the chat's previous turns to end. If ctx ends first it
 // returns ctx's error, and the chain stays intact: the abandoned turn ends
 // when the previous one does.

@@ -205,3 +205,40 @@ func TestSleepStopsAtShutdown(t *testing.T) {
 		t.Error("an hour on an ended context: want false at once")
 	}
 }
+
+// A new burst applies to a chat being served (its lane kept, with the
+// tokens it had) and to the chats served next.
+func TestSetBurstAppliesToLanesAlreadyThere(t *testing.T) {
+	ls := New(0.001, 3) // no refill during the test
+	ctx := context.Background()
+	atOnce := func(turn *Turn) int { // calls the lane lets through now
+		n := 0
+		for n < 5 {
+			short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+			err := turn.Pace(short)
+			cancel()
+			if err != nil {
+				break
+			}
+			n++
+		}
+		return n
+	}
+	served, err := ls.Enter(ctx, 1) // chat 1's lane holds 3 tokens
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer served.Leave()
+	ls.SetBurst(1)
+	if n := atOnce(served); n != 1 {
+		t.Errorf("chat being served: %d calls at once after SetBurst(1), want 1", n)
+	}
+	next, err := ls.Enter(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Leave()
+	if n := atOnce(next); n != 1 {
+		t.Errorf("new chat: %d calls at once after SetBurst(1), want 1", n)
+	}
+}

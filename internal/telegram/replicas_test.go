@@ -220,3 +220,36 @@ func TestTwoReplicasStayUnderTelegramsRate(t *testing.T) {
 		}
 	}
 }
+
+// A chat's updates may go to either replica: two replicas answering one
+// chat at the same moment share its burst, and Telegram's limit for one
+// chat (1 a second, bursts of 5 in the fake) is not passed either.
+func TestTwoReplicasShareAChatsBurst(t *testing.T) {
+	t.Parallel()
+	srv := telegramtest.NewServer(t)
+	keys, _ := replicaKeys(t)
+	opts := state.ReplicaOptions{Beat: 20 * time.Millisecond, Expiry: time.Hour}
+	a := startReplica(t, connect(t, srv), keys, opts)
+	b := startReplica(t, connect(t, srv), keys, opts)
+	eventually(t, "both replicas to see two live", func() bool { return a.live() == 2 && b.live() == 2 })
+
+	u := srv.NewUser(7, "U")
+	var wg sync.WaitGroup
+	for i, r := range []*replica{a, b} {
+		wg.Go(func() {
+			// One replica's messages to a chat leave in order.
+			for j := range 3 {
+				if _, err := r.sender.Send(context.Background(), tgbotapi.NewMessage(u.ID(), fmt.Sprintf("%c%d", 'A'+i, j+1))); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := srv.Stats(); st.TooManyRequests != 0 || st.Messages != 6 {
+		t.Fatalf("the fake Bot API saw %d messages and answered %d with 429; want 6 and 0", st.Messages, st.TooManyRequests)
+	}
+	if got := len(u.Messages()); got != 6 {
+		t.Fatalf("the chat received %d messages, want 6", got)
+	}
+}

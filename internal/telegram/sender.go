@@ -139,10 +139,15 @@ func NewSender(api *tgbotapi.BotAPI, opts SenderOptions) *Sender {
 // Share makes this process send its part of the bot's rate when replicas
 // processes send for the bot (see state.Replicas): GlobalRate/replicas per
 // second and GlobalBurst/replicas at once (at least 1), so together they stay
-// under Telegram's limit. Share(1) is the whole rate, as at start.
+// under Telegram's limit. A chat's updates may go to any replica, so its
+// burst is shared too (ChatBurst/replicas, at least 1): two replicas
+// answering one chat in the same second no longer send it 3 messages each.
+// Its rate is not: a person's next input comes seconds later. Share(1) is
+// the whole rate, as at start.
 func (s *Sender) Share(replicas int) {
 	replicas = max(replicas, 1)
 	s.turns.resize(rate.Limit(s.opts.GlobalRate/float64(replicas)), max(s.opts.GlobalBurst/replicas, 1))
+	s.lanes.SetBurst(max(s.opts.ChatBurst/replicas, 1))
 }
 
 // Rate is the global rate this process paces its messages at now: messages
