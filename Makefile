@@ -50,7 +50,7 @@ bench-matrix:
 	  $(GO) test -count=1 -tags matrixload,goolm -run '^TestMatrixLoad$$' -v -timeout 60m ./internal/matrix/
 
 # Reports over 10 000 000 requests (ten years of a national programme): the
-# dataset is generated once into the database relais_bench_10m_v1 (about ten
+# dataset is generated once into the database relais_bench_10m_v2 (about ten
 # minutes) and reused by later runs (build tag bench10m).
 bench-10m: services
 	$(GO) test -tags bench10m -run '^$$' -bench Report10M -benchmem -count 2 -timeout 90m ./internal/indicators/
