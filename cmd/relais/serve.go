@@ -138,7 +138,8 @@ func serve(ctx context.Context, cfg *config.Config, ready chan<- struct{}, web .
 	if cfg.Matrix.Enabled() {
 		tr, err := matrix.Open(ctx, matrix.Config{HomeserverURL: cfg.Matrix.HomeserverURL, UserID: cfg.Matrix.UserID,
 			AccessToken: cfg.Matrix.AccessToken, Password: cfg.Matrix.Password, DatabaseURL: cfg.DatabaseURL,
-			PickleKey: []byte(cfg.Matrix.PickleKey), Logger: log.With("component", "matrix")})
+			PickleKey: []byte(cfg.Matrix.PickleKey), Sender: matrix.SenderOptions{GlobalRate: cfg.Matrix.Rate},
+			Logger: log.With("component", "matrix")})
 		if err != nil {
 			return &config.Error{Var: "MATRIX_HOMESERVER_URL", Reason: "connexion au compte Matrix du bot impossible : " + err.Error()}
 		}

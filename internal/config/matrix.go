@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -19,7 +20,16 @@ type Matrix struct {
 	// PickleKey (MATRIX_PICKLE_KEY) encrypts the bot's end-to-end keys in
 	// the database: losing it means new keys, changing it too.
 	PickleKey string
+	// Rate (MATRIX_RATE) is the events a second the bot sends in all; 0:
+	// the transport's default. It is the homeserver's to allow: Synapse
+	// limits an account unless its operators exempt the bot (rc_message),
+	// so it is set to what they granted.
+	Rate float64
 }
+
+// MaxMatrixRate bounds MATRIX_RATE: a higher figure is a typo, not a
+// homeserver's allowance.
+const MaxMatrixRate = 1000
 
 // MinPickleKeyLen is the shortest MATRIX_PICKLE_KEY.
 const MinPickleKeyLen = 32
@@ -32,7 +42,11 @@ func (m Matrix) String() string {
 	if !m.Enabled() {
 		return "matrix=off"
 	}
-	return "matrix=" + m.UserID + "@" + m.HomeserverURL
+	s := "matrix=" + m.UserID + "@" + m.HomeserverURL
+	if m.Rate > 0 {
+		s += " rate=" + strconv.FormatFloat(m.Rate, 'f', -1, 64) + "/s"
+	}
+	return s
 }
 
 // read takes the MATRIX_ variables: all of them or none (a half-set
@@ -43,7 +57,7 @@ func (m *Matrix) read(getenv func(string) string) error {
 	*m = Matrix{HomeserverURL: get("MATRIX_HOMESERVER_URL"), UserID: get("MATRIX_USER_ID"),
 		AccessToken: get("MATRIX_ACCESS_TOKEN"), Password: getenv("MATRIX_PASSWORD"), PickleKey: get("MATRIX_PICKLE_KEY")}
 	if m.HomeserverURL == "" {
-		for _, k := range []string{"MATRIX_USER_ID", "MATRIX_ACCESS_TOKEN", "MATRIX_PASSWORD", "MATRIX_PICKLE_KEY"} {
+		for _, k := range []string{"MATRIX_USER_ID", "MATRIX_ACCESS_TOKEN", "MATRIX_PASSWORD", "MATRIX_PICKLE_KEY", "MATRIX_RATE"} {
 			if get(k) != "" {
 				return &Error{"MATRIX_HOMESERVER_URL", fmt.Sprintf("manquant alors que %s est défini : donnez l'adresse du serveur Matrix du compte du bot (par exemple https://matrix.agent.tchap.gouv.fr) ou retirez les variables MATRIX_", k)}
 			}
@@ -67,6 +81,14 @@ func (m *Matrix) read(getenv func(string) string) error {
 	}
 	if len(m.PickleKey) < MinPickleKeyLen {
 		return &Error{"MATRIX_PICKLE_KEY", fmt.Sprintf("trop courte : au moins %d caractères, par exemple la sortie de « openssl rand -hex 32 »", MinPickleKeyLen)}
+	}
+	if v := get("MATRIX_RATE"); v != "" {
+		// 12,5 as a French operator writes it, or 12.5.
+		r, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64)
+		if err != nil || r <= 0 || r > MaxMatrixRate {
+			return &Error{"MATRIX_RATE", fmt.Sprintf("%q n'est pas un débit : un nombre de messages par seconde pour tout le bot, plus de 0 et au plus %d, celui que le serveur Matrix accorde au compte du bot (par exemple 10)", v, MaxMatrixRate)}
+		}
+		m.Rate = r
 	}
 	return nil
 }

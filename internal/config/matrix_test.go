@@ -90,10 +90,49 @@ func TestHalfSetMatrixNamesWhatIsMissing(t *testing.T) {
 			"MATRIX_PICKLE_KEY : manquante"},
 		{"short pickle key", matrixEnv(map[string]string{"MATRIX_PICKLE_KEY": strings.Repeat("k", 31)}),
 			"MATRIX_PICKLE_KEY : trop courte : au moins 32 caractères"},
+		{"rate without homeserver", map[string]string{"MATRIX_RATE": "20"},
+			"MATRIX_HOMESERVER_URL : manquant alors que MATRIX_RATE est défini"},
+		{"rate not a number", matrixEnv(map[string]string{"MATRIX_RATE": "vite"}),
+			`MATRIX_RATE : "vite" n'est pas un débit : un nombre de messages par seconde pour tout le bot, plus de 0 et au plus 1000`},
+		{"rate zero", matrixEnv(map[string]string{"MATRIX_RATE": "0"}),
+			`MATRIX_RATE : "0" n'est pas un débit`},
+		{"rate negative", matrixEnv(map[string]string{"MATRIX_RATE": "-5"}),
+			`MATRIX_RATE : "-5" n'est pas un débit`},
+		{"rate over the bound", matrixEnv(map[string]string{"MATRIX_RATE": "1000.5"}),
+			`MATRIX_RATE : "1000.5" n'est pas un débit`},
 	} {
 		_, err := FromEnv(env(tc.env))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want an error starting %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// MATRIX_RATE is what the homeserver grants the bot: unset, the transport's
+// default (0 here); French decimals read as such; the bound is inclusive.
+// The start line says the rate granted, when one is.
+func TestMatrixRate(t *testing.T) {
+	const account = "matrix=@relais:example.fr@https://matrix.example.fr"
+	for _, tc := range []struct {
+		value string
+		want  float64
+		shown string
+	}{
+		{"", 0, account},
+		{"25", 25, account + " rate=25/s"},
+		{" 12,5 ", 12.5, account + " rate=12.5/s"},
+		{"0.2", 0.2, account + " rate=0.2/s"},
+		{"1000", 1000, account + " rate=1000/s"},
+	} {
+		c, err := FromEnv(env(matrixEnv(map[string]string{"MATRIX_RATE": tc.value})))
+		if err != nil {
+			t.Fatalf("MATRIX_RATE=%q: %v", tc.value, err)
+		}
+		if c.Matrix.Rate != tc.want {
+			t.Errorf("MATRIX_RATE=%q: rate %v, want %v", tc.value, c.Matrix.Rate, tc.want)
+		}
+		if s := c.Matrix.String(); s != tc.shown {
+			t.Errorf("MATRIX_RATE=%q: String() = %q, want %q", tc.value, s, tc.shown)
 		}
 	}
 }

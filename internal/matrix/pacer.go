@@ -25,9 +25,10 @@ import (
 // honoured whatever the rate.
 type SenderOptions struct {
 	// GlobalRate is the sustained events per second for the whole bot
-	// (default 10).
+	// (default 10; MATRIX_RATE).
 	GlobalRate float64
-	// GlobalBurst is how many events may leave at once (default 20).
+	// GlobalBurst is how many events may leave at once (default two
+	// seconds' worth, at least 20).
 	GlobalBurst int
 	// RoomRate is the sustained events per second in one room (default 2).
 	RoomRate float64
@@ -77,7 +78,7 @@ func newPacer(opts SenderOptions, log *slog.Logger) *pacer {
 		opts.GlobalRate = 10
 	}
 	if opts.GlobalBurst <= 0 {
-		opts.GlobalBurst = 20
+		opts.GlobalBurst = max(20, int(2*opts.GlobalRate))
 	}
 	if opts.RoomRate <= 0 {
 		opts.RoomRate = 2

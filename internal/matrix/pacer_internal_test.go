@@ -153,3 +153,27 @@ func TestChoicesAreNumberedFromOneWithoutGaps(t *testing.T) {
 		t.Fatalf("body\n%s\nwant\n%s", got, want)
 	}
 }
+
+// The bot's rate is the homeserver's allowance (MATRIX_RATE), and its burst
+// two seconds of it: a raised rate is not held back by the default burst.
+func TestThePacersBurstFollowsItsRate(t *testing.T) {
+	for _, tc := range []struct {
+		rate      float64
+		wantRate  float64
+		wantBurst int
+	}{
+		{0, 10, 20}, // unset: the default
+		{5, 5, 20},
+		{10, 10, 20},
+		{10.5, 10.5, 21},
+		{30, 30, 60},
+	} {
+		p := newPacer(SenderOptions{GlobalRate: tc.rate}, slog.New(slog.DiscardHandler))
+		if got := float64(p.limiter.Limit()); got != tc.wantRate {
+			t.Errorf("GlobalRate %v: paced at %v/s, want %v", tc.rate, got, tc.wantRate)
+		}
+		if got := p.limiter.Burst(); got != tc.wantBurst {
+			t.Errorf("GlobalRate %v: burst %d, want %d", tc.rate, got, tc.wantBurst)
+		}
+	}
+}
