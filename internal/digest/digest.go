@@ -231,9 +231,10 @@ func scopeOf(d store.DigestRecipient, served territory.Served) (s indicators.Sco
 }
 
 // Schedule is the digest as a scheduled job: every ten minutes (and at
-// start-up), sending whatever digest is due and not sent yet.
+// start-up), sending whatever digest is due and not sent yet, on every
+// replica (each digest is claimed before it is computed and sent).
 func (j *Job) Schedule() jobs.Job {
-	return jobs.Job{Name: JobName, Spec: "*/10 * * * *", Run: func(ctx context.Context, now time.Time) error {
+	return jobs.Job{Name: JobName, Spec: "*/10 * * * *", EveryReplica: true, Run: func(ctx context.Context, now time.Time) error {
 		n, err := j.Run(ctx, now)
 		if n > 0 {
 			j.logger().Info("weekly digests sent", "sent", n)

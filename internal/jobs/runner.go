@@ -27,6 +27,12 @@ type Job struct {
 	Run func(ctx context.Context, now time.Time) error
 	// LockTTL bounds the Redis lock of one execution (default 5 minutes).
 	LockTTL time.Duration
+	// EveryReplica runs the job on every replica at each tick, without the
+	// lock: for passes whose messages are claimed one by one (Sends), so
+	// that the replicas share a pass, each sending its part at its share of
+	// Telegram's rate. Under the lock, a pass of 2 000 reminders would go
+	// out at one replica's share alone.
+	EveryReplica bool
 }
 
 // Locker is a lock shared by all replicas (state.Locks, in Redis).
@@ -42,9 +48,10 @@ type RunnerMetrics interface {
 // Runner runs every scheduled job the same way: on its cron schedule in
 // the runner's location and once at Start (catch-up), each execution
 // with panic recovery, skipped while the previous one still runs, under a
-// Redis lock per tick (one replica runs it; if Redis is down, the job
-// still runs and relies on its own once-only records), with a per-job
-// logger, and recorded in job_executions.
+// Redis lock per tick (one replica runs it, unless the job runs on every
+// replica; if Redis is down, the job still runs and relies on its own
+// once-only records), with a per-job logger, and recorded in
+// job_executions.
 type Runner struct {
 	Store    *store.Store // records executions; nil: not recorded
 	Lock     Locker       // nil: no cross-replica lock
@@ -208,7 +215,7 @@ func (r *Runner) executeAt(ctx context.Context, e *entry, now time.Time) (outcom
 		return OutcomeSkipped, nil
 	}
 	defer e.busy.Store(false)
-	if r.Lock != nil {
+	if r.Lock != nil && !e.EveryReplica {
 		release, ok, lerr := r.Lock.TryLock(ctx, "job:"+e.Name, e.LockTTL)
 		switch {
 		case lerr != nil:

@@ -149,3 +149,49 @@ func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
 		t.Fatalf("runs = %d, want 2", runs.Load())
 	}
 }
+
+// A job that runs on every replica takes no lock: the other replica runs
+// it at the same tick while the first is still at it.
+func TestAnEveryReplicaJobRunsOnEachReplicaAtOnce(t *testing.T) {
+	t.Parallel()
+	rd := testenv.NewRedis(t)
+	lock := state.New(rd.Client, rd.Prefix).Locks()
+	started, release := make(chan struct{}), make(chan struct{})
+	var runs atomic.Int32
+	job := jobs.Job{Name: "pass", Spec: "@every 1h", EveryReplica: true, Run: func(context.Context, time.Time) error {
+		if runs.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		return nil
+	}}
+	a, b := &jobs.Runner{Lock: lock}, &jobs.Runner{Lock: lock}
+	for _, r := range []*jobs.Runner{a, b} {
+		if err := r.Register(job); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan string, 1)
+	go func() {
+		out, err := a.RunNow(context.Background(), "pass", time.Now())
+		if err != nil {
+			t.Errorf("first replica: %v", err)
+		}
+		done <- out
+	}()
+	<-started
+	if out, err := b.RunNow(context.Background(), "pass", time.Now()); err != nil || out != jobs.OutcomeOK {
+		t.Fatalf("other replica while the first runs: %q (err %v), want %q", out, err, jobs.OutcomeOK)
+	}
+	// Still one execution at a time within a replica.
+	if out, err := a.RunNow(context.Background(), "pass", time.Now()); err != nil || out != jobs.OutcomeSkipped {
+		t.Fatalf("same replica while running: %q (err %v), want %q", out, err, jobs.OutcomeSkipped)
+	}
+	close(release)
+	if out := <-done; out != jobs.OutcomeOK {
+		t.Fatalf("first replica: %q", out)
+	}
+	if runs.Load() != 2 {
+		t.Fatalf("runs = %d, want 2", runs.Load())
+	}
+}

@@ -31,9 +31,9 @@ type Sender interface {
 }
 
 // Drafts is what the scheduler needs from the Redis state store: the forms
-// left idle. A pass takes no lock of its own: the runner holds one per
-// tick, and each message is claimed before it is sent (jobs.Sends), so it
-// goes once.
+// left idle. A pass takes no lock: it runs on every replica at each tick,
+// and each message is claimed before it is sent (jobs.Sends), so it goes
+// once, from whichever replica claimed it.
 type Drafts interface {
 	Idle(ctx context.Context, olderThan time.Duration, now time.Time) ([]state.DraftRef, error)
 }
@@ -43,7 +43,6 @@ const (
 	// but at 08:00 the next morning.
 	nudgeFromHour  = 8
 	nudgeUntilHour = 20
-	lockTTL        = 5 * time.Minute
 	everyMinute    = "* * * * *"
 )
 
@@ -94,9 +93,11 @@ func New(o Options) *Scheduler {
 }
 
 // Job is the reminders pass as a scheduled job: every minute, and at
-// start-up (reminders missed while the bot was stopped go out then).
+// start-up (reminders missed while the bot was stopped go out then), on
+// every replica: each message is claimed before it goes, so replicas
+// share the 09:00 pass and its sending.
 func (s *Scheduler) Job() jobs.Job {
-	return jobs.Job{Name: "reminders", Spec: everyMinute, LockTTL: lockTTL, Run: func(ctx context.Context, now time.Time) error {
+	return jobs.Job{Name: "reminders", Spec: everyMinute, EveryReplica: true, Run: func(ctx context.Context, now time.Time) error {
 		r, err := s.runDue(ctx, now)
 		if r.Reminders > 0 || r.Nudges > 0 || r.Reviews > 0 {
 			s.log.Info("reminders sent", "reminders", r.Reminders, "nudges", r.Nudges, "reviews", r.Reviews)

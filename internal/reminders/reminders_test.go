@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/ids"
@@ -45,6 +46,8 @@ type world struct {
 	// retrySleep, when set, replaces the sender's wait before a retry in
 	// the replicas built next (a 429 storm without waiting it out).
 	retrySleep func(ctx context.Context, d time.Duration) bool
+	// out, when set, wraps the sender of the replicas built next.
+	out func(reminders.Sender) reminders.Sender
 }
 
 func newWorld(t testing.TB) *world {
@@ -82,6 +85,9 @@ func (w *world) replicaOn(rdb *redis.Client) *reminders.Scheduler {
 	}
 	if w.unnamed {
 		o.Forms = nil
+	}
+	if w.out != nil {
+		o.Out = w.out(o.Out)
 	}
 	return reminders.New(o)
 }
@@ -304,6 +310,80 @@ func TestTwoReplicasSendOneMessage(t *testing.T) {
 	}
 	if n := len(botMessages(tb)); n != 1 {
 		t.Fatalf("mediator B got %d messages from two replicas, want 1", n)
+	}
+}
+
+// gate is a sender that holds each message until opened.
+type gate struct {
+	reminders.Sender
+	open chan struct{}
+}
+
+func (g gate) Post(ctx context.Context, m chat.Message) (int, error) {
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	return g.Sender.Post(ctx, m)
+}
+
+// told is a sender that says when it has sent a message.
+type told struct {
+	reminders.Sender
+	once *sync.Once
+	sent chan struct{}
+}
+
+func (s told) Post(ctx context.Context, m chat.Message) (int, error) {
+	id, err := s.Sender.Post(ctx, m)
+	s.once.Do(func() { close(s.sent) })
+	return id, err
+}
+
+// Replicas share a pass: each runs it at the same tick (no lock between
+// them) and sends the reminders it claims first, at its own share of
+// Telegram's rate. Replica one's messages wait here until replica two has
+// sent one, which it could not if one's pass held the tick alone.
+func TestReplicasShareThePassAtOneTick(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	var chats []*telegramtest.User
+	for i := range 6 {
+		u, tu := w.mediator(int64(201+i), 9)
+		w.sheet(u, fmt.Sprintf("s%d", i), fmt.Sprintf("P%05d", i), day(2026, 11, 2), day(2026, 11, 23))
+		chats = append(chats, tu)
+	}
+	twoSent := make(chan struct{})
+	w.out = func(s reminders.Sender) reminders.Sender { return gate{Sender: s, open: twoSent} }
+	one := w.replica()
+	w.out = func(s reminders.Sender) reminders.Sender { return told{Sender: s, once: &sync.Once{}, sent: twoSent} }
+	two := w.replica()
+
+	stopOne, stopTwo := w.serve(one, at(9, 0)), w.serve(two, at(9, 0)) // each runs the pass at start
+	deadline := time.Now().Add(30 * time.Second)
+	for _, c := range chats {
+		for len(botMessages(c)) == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the reminders did not all go: one replica's pass held the tick alone")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	stopOne()
+	stopTwo()
+	for i, c := range chats {
+		if n := len(botMessages(c)); n != 1 {
+			t.Errorf("mediator %d got %d reminders from the two replicas, want 1", i+1, n)
+		}
+	}
+	var passes int
+	if err := w.db.SQL.QueryRow(context.Background(),
+		`SELECT count(*) FROM job_executions WHERE job = 'reminders' AND outcome = 'ok'`).Scan(&passes); err != nil {
+		t.Fatal(err)
+	}
+	if passes != 2 {
+		t.Errorf("%d passes recorded at 09:00, want 2 (one per replica)", passes)
 	}
 }
 
