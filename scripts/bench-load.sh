@@ -90,6 +90,19 @@ INSERT INTO mediators (identifier, user_id, departement, structure)
   FROM generate_series(0, $USERS - 1) i;
 SQL
 if [ "$REMINDERS" -gt 0 ]; then
+	# Conversations go first: at USERS / THINK inputs a second near
+	# Telegram's 30 the pass gets only what they leave.
+	python3 - "$USERS" "$THINK" <<'PY' >&2
+import re, sys
+users, think = int(sys.argv[1]), sys.argv[2]
+m = re.fullmatch(r"([0-9.]+)(ms|s|m)", think)
+if m:
+    secs = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60}[m.group(2)]
+    asked = users / secs if secs else float("inf")
+    if asked > 30 - 22.2:
+        print(f"note: the conversations ask about {asked:.1f} inputs/s; Telegram gives the bot 30 messages/s, "
+              f"so the reminders get about {max(0, 30 - asked):.1f}/s: 2 000 within 90 s need 22.2/s (THINK=15s at 100 mediators)")
+PY
 	# n more mediators (reminder hour 0: the pass is due whatever the time
 	# of day), each with one request « en cours » to follow up tomorrow.
 	psql "$DATABASE_URL" -q -v ON_ERROR_STOP=1 <<SQL >/dev/null
