@@ -34,7 +34,10 @@ func runDemo(ctx context.Context, _ []string, stdout io.Writer) error {
 // real users, and listens on RELAIS_DEMO_ADDR (loopback by default, never
 // RELAIS_HTTP_ADDR, which the Docker image opens to the network).
 func demo(ctx context.Context, cfg *config.Config, stdout io.Writer) error {
-	cfg = cfg.UseDemo()
+	cfg, err := cfg.UseDemo()
+	if err != nil {
+		return err
+	}
 	if err := ensureDatabase(ctx, cfg.DatabaseURL); err != nil {
 		return err
 	}

@@ -42,6 +42,14 @@ func TestDemoServesTheWebChat(t *testing.T) {
 			// What serve would use: the demo must open neither.
 			"DATABASE_URL":     "postgres://postgres@127.0.0.1:1/relais_production?sslmode=disable",
 			"RELAIS_HTTP_ADDR": "0.0.0.0:1",
+			// Nor the bot's Matrix account (nothing listens there), nor
+			// the deployment's regions: its synthetic year is the
+			// Hauts-de-France's.
+			"MATRIX_HOMESERVER_URL": "http://127.0.0.1:1",
+			"MATRIX_USER_ID":        "@relais:example.fr",
+			"MATRIX_ACCESS_TOKEN":   "syt_real",
+			"MATRIX_PICKLE_KEY":     "0123456789abcdef0123456789abcdef",
+			"RELAIS_REGIONS":        "76",
 		}[k]
 	})
 	if err != nil {

@@ -80,15 +80,28 @@ const (
 
 // UseDemo returns the configuration the local demo runs with: its own
 // database and loopback address instead of DATABASE_URL and
-// RELAIS_HTTP_ADDR, and no webhook.
-func (c *Config) UseDemo() *Config {
+// RELAIS_HTTP_ADDR, no webhook, no Matrix account (the demo's bot talks to
+// its fake Telegram only: the bot's real account, synced from the demo's
+// database, would answer real people there and fork the bot's encryption
+// keys), and the region of its synthetic year, whatever RELAIS_REGIONS
+// says.
+func (c *Config) UseDemo() (*Config, error) {
 	d := *c
 	d.DatabaseURL, d.HTTPAddr = c.DemoDatabaseURL, c.DemoAddr
 	d.WebhookURL, d.WebhookSecret = "", ""
 	d.MetricsAddr = "" // the demo serves no metrics
+	d.Matrix = Matrix{}
+	regions, err := territory.Serve([]string{DemoRegion})
+	if err != nil {
+		return nil, fmt.Errorf("demo region: %w", err)
+	}
+	d.Regions = regions
 	d.demo = true
-	return &d
+	return &d, nil
 }
+
+// DemoRegion is the region of the demo's synthetic year (Hauts-de-France).
+const DemoRegion = "32"
 
 // DatabaseVar names the variable DatabaseURL came from, for error messages.
 func (c *Config) DatabaseVar() string {

@@ -117,3 +117,31 @@ func TestDemoAddrIsLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// The demo never reaches a real messenger nor follows the deployment's
+// regions: with the bot's Matrix account and RELAIS_REGIONS=76 in the
+// environment, it still runs on its fake Telegram alone, for the region of
+// its synthetic year.
+func TestTheDemoLeavesMatrixAndTheRegionsOut(t *testing.T) {
+	c, err := FromEnv(env(matrixEnv(map[string]string{"RELAIS_REGIONS": "76", "TELEGRAM_TOKEN": "123:real"})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.UseDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Matrix.Enabled() || d.Matrix.AccessToken != "" || d.Matrix.PickleKey != "" {
+		t.Errorf("the demo keeps the Matrix account: %s", d.Matrix.String())
+	}
+	if len(d.Regions) != 1 || d.Regions[0].Code != "32" {
+		t.Errorf("the demo serves %v, want the Hauts-de-France (32) alone", d.Regions)
+	}
+	if d.DatabaseVar() != "RELAIS_DEMO_DATABASE_URL" || d.DatabaseURL != DefaultDemoDatabaseURL {
+		t.Errorf("the demo's database: %s %s", d.DatabaseVar(), d.DatabaseURL)
+	}
+	// The deployment's own configuration is left as it was.
+	if !c.Matrix.Enabled() || c.Regions[0].Code != "76" {
+		t.Errorf("UseDemo changed the deployment's configuration: %s, %v", c.Matrix.String(), c.Regions)
+	}
+}
