@@ -3,11 +3,9 @@ package digest_test
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/digest"
 	"github.com/relais-sante/relais/internal/jobs"
 	"github.com/relais-sante/relais/internal/roles"
@@ -16,34 +14,6 @@ import (
 	"github.com/relais-sante/relais/internal/telegramtest"
 	"github.com/relais-sante/relais/internal/testenv"
 )
-
-// heldUntil holds each message until open is closed.
-type heldUntil struct {
-	digest.Sender
-	open chan struct{}
-}
-
-func (h heldUntil) Post(ctx context.Context, m chat.Message) (int, error) {
-	select {
-	case <-h.open:
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	return h.Sender.Post(ctx, m)
-}
-
-// opening closes open once its first message has gone.
-type opening struct {
-	digest.Sender
-	once *sync.Once
-	open chan struct{}
-}
-
-func (o opening) Post(ctx context.Context, m chat.Message) (int, error) {
-	id, err := o.Sender.Post(ctx, m)
-	o.once.Do(func() { close(o.open) })
-	return id, err
-}
 
 // Replicas share the Monday pass: both run it at the same tick (no lock
 // between them), each digest claimed by one. Replica one's messages wait
@@ -60,8 +30,8 @@ func TestReplicasShareTheDigestPass(t *testing.T) {
 		users = append(users, tg.NewUser(id, "U").For(t))
 	}
 	open := make(chan struct{})
-	one := &digest.Job{Store: db.Store, Out: heldUntil{Sender: sender, open: open}, Location: paris}
-	two := &digest.Job{Store: db.Store, Out: opening{Sender: sender, once: &sync.Once{}, open: open}, Location: paris}
+	one := &digest.Job{Store: db.Store, Out: testenv.HeldUntil(sender, open), Location: paris}
+	two := &digest.Job{Store: db.Store, Out: testenv.Opening(sender, open), Location: paris}
 
 	monday := time.Date(2026, 11, 23, 8, 0, 0, 0, paris)
 	rd := testenv.NewRedis(t)

@@ -106,32 +106,9 @@ func TestPanicInAJobIsLoggedAndTheNextTickRuns(t *testing.T) {
 // replica while the first holds the tick's lock.
 func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
 	t.Parallel()
-	rd := testenv.NewRedis(t)
-	lock := state.New(rd.Client, rd.Prefix).Locks()
-	started, release := make(chan struct{}), make(chan struct{})
-	var runs atomic.Int32
-	job := jobs.Job{Name: "slow", Spec: "@every 1h", Run: func(context.Context, time.Time) error {
-		if runs.Add(1) == 1 {
-			close(started)
-			<-release
-		}
-		return nil
-	}}
-	a, b := &jobs.Runner{Lock: lock}, &jobs.Runner{Lock: lock}
-	for _, r := range []*jobs.Runner{a, b} {
-		if err := r.Register(job); err != nil {
-			t.Fatal(err)
-		}
-	}
-	done := make(chan string, 1)
-	go func() {
-		out, err := a.RunNow(context.Background(), "slow", time.Now())
-		if err != nil {
-			t.Errorf("first execution: %v", err) // Fatal must not leave this goroutine
-		}
-		done <- out
-	}()
-	<-started
+	a, b, done, release, runs := twoReplicas(t, func(run func(context.Context, time.Time) error) jobs.Job {
+		return jobs.Job{Name: "slow", Spec: "@every 1h", Run: run}
+	})
 	if out, err := a.RunNow(context.Background(), "slow", time.Now()); err != nil || out != jobs.OutcomeSkipped {
 		t.Fatalf("same runner while running: %q (err %v)", out, err)
 	}
@@ -154,32 +131,9 @@ func TestTickSkippedWhileRunningAndOnAnotherReplica(t *testing.T) {
 // it at the same tick while the first is still at it.
 func TestAnEveryReplicaJobRunsOnEachReplicaAtOnce(t *testing.T) {
 	t.Parallel()
-	rd := testenv.NewRedis(t)
-	lock := state.New(rd.Client, rd.Prefix).Locks()
-	started, release := make(chan struct{}), make(chan struct{})
-	var runs atomic.Int32
-	job := jobs.Job{Name: "pass", Spec: "@every 1h", EveryReplica: true, Run: func(context.Context, time.Time) error {
-		if runs.Add(1) == 1 {
-			close(started)
-			<-release
-		}
-		return nil
-	}}
-	a, b := &jobs.Runner{Lock: lock}, &jobs.Runner{Lock: lock}
-	for _, r := range []*jobs.Runner{a, b} {
-		if err := r.Register(job); err != nil {
-			t.Fatal(err)
-		}
-	}
-	done := make(chan string, 1)
-	go func() {
-		out, err := a.RunNow(context.Background(), "pass", time.Now())
-		if err != nil {
-			t.Errorf("first replica: %v", err)
-		}
-		done <- out
-	}()
-	<-started
+	a, b, done, release, runs := twoReplicas(t, func(run func(context.Context, time.Time) error) jobs.Job {
+		return jobs.Job{Name: "pass", Spec: "@every 1h", EveryReplica: true, Run: run}
+	})
 	if out, err := b.RunNow(context.Background(), "pass", time.Now()); err != nil || out != jobs.OutcomeOK {
 		t.Fatalf("other replica while the first runs: %q (err %v), want %q", out, err, jobs.OutcomeOK)
 	}
@@ -194,4 +148,39 @@ func TestAnEveryReplicaJobRunsOnEachReplicaAtOnce(t *testing.T) {
 	if runs.Load() != 2 {
 		t.Fatalf("runs = %d, want 2", runs.Load())
 	}
+}
+
+// twoReplicas registers job on two runners sharing one Redis lock, as two
+// replicas of relais serve would, and starts an execution on a: it returns
+// once that execution is inside the job, where it stays until release is
+// closed; first then receives its outcome. runs counts the job's runs.
+func twoReplicas(t *testing.T, job func(run func(context.Context, time.Time) error) jobs.Job) (a, b *jobs.Runner, first <-chan string, release chan struct{}, runs *atomic.Int32) {
+	t.Helper()
+	rd := testenv.NewRedis(t)
+	lock := state.New(rd.Client, rd.Prefix).Locks()
+	started := make(chan struct{})
+	release, runs = make(chan struct{}), &atomic.Int32{}
+	j := job(func(context.Context, time.Time) error {
+		if runs.Add(1) == 1 {
+			close(started)
+			<-release
+		}
+		return nil
+	})
+	a, b = &jobs.Runner{Lock: lock}, &jobs.Runner{Lock: lock}
+	for _, r := range []*jobs.Runner{a, b} {
+		if err := r.Register(j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan string, 1)
+	go func() {
+		out, err := a.RunNow(context.Background(), j.Name, time.Now())
+		if err != nil {
+			t.Errorf("first execution: %v", err) // Fatal must not leave this goroutine
+		}
+		done <- out
+	}()
+	<-started
+	return a, b, done, release, runs
 }

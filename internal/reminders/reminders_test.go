@@ -11,7 +11,6 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/relais-sante/relais/internal/chat"
 	"github.com/relais-sante/relais/internal/dialog"
 	"github.com/relais-sante/relais/internal/forms"
 	"github.com/relais-sante/relais/internal/ids"
@@ -313,34 +312,6 @@ func TestTwoReplicasSendOneMessage(t *testing.T) {
 	}
 }
 
-// gate is a sender that holds each message until opened.
-type gate struct {
-	reminders.Sender
-	open chan struct{}
-}
-
-func (g gate) Post(ctx context.Context, m chat.Message) (int, error) {
-	select {
-	case <-g.open:
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	return g.Sender.Post(ctx, m)
-}
-
-// told is a sender that says when it has sent a message.
-type told struct {
-	reminders.Sender
-	once *sync.Once
-	sent chan struct{}
-}
-
-func (s told) Post(ctx context.Context, m chat.Message) (int, error) {
-	id, err := s.Sender.Post(ctx, m)
-	s.once.Do(func() { close(s.sent) })
-	return id, err
-}
-
 // Replicas share a pass: each runs it at the same tick (no lock between
 // them) and sends the reminders it claims first, at its own share of
 // Telegram's rate. Replica one's messages wait here until replica two has
@@ -355,9 +326,9 @@ func TestReplicasShareThePassAtOneTick(t *testing.T) {
 		chats = append(chats, tu)
 	}
 	twoSent := make(chan struct{})
-	w.out = func(s reminders.Sender) reminders.Sender { return gate{Sender: s, open: twoSent} }
+	w.out = func(s reminders.Sender) reminders.Sender { return testenv.HeldUntil(s, twoSent) }
 	one := w.replica()
-	w.out = func(s reminders.Sender) reminders.Sender { return told{Sender: s, once: &sync.Once{}, sent: twoSent} }
+	w.out = func(s reminders.Sender) reminders.Sender { return testenv.Opening(s, twoSent) }
 	two := w.replica()
 
 	stopOne, stopTwo := w.serve(one, at(9, 0)), w.serve(two, at(9, 0)) // each runs the pass at start
