@@ -76,35 +76,15 @@ WHERE s.date BETWEEN $1 AND $2 AND `+cond, args...).Scan(&k.RightsRequests, &k.R
 	if err != nil {
 		return fmt.Errorf("compute history: year before: %w", err)
 	}
-	last := time.Date(r.Period.To.Year(), r.Period.To.Month(), 1, 0, 0, 0, 0, time.UTC)
-	first := last.AddDate(0, -11, 0)
-	cond, args = s.Filter("m", 3)
 	// Grouped by day first: a date is cheaper to group than a text.
-	rows, err := db.Query(ctx, `
+	if h.Months, err = twelveMonths(ctx, db, r, s, func(cond string) string {
+		return `
 SELECT to_char(date_trunc('month', d.date), 'YYYY-MM'), sum(d.n)::int
 FROM (SELECT s.date, count(*) AS n FROM sheets s JOIN mediators m ON m.id = s.mediator_id
-      WHERE s.date BETWEEN $1 AND $2 AND `+cond+` GROUP BY s.date) d
-GROUP BY 1`, append([]any{first, last.AddDate(0, 1, -1)}, args...)...)
-	if err != nil {
-		return fmt.Errorf("compute history: months: %w", err)
-	}
-	defer rows.Close()
-	got := map[string]MonthCount{}
-	for rows.Next() {
-		var m MonthCount
-		if err := rows.Scan(&m.Month, &m.Sheets); err != nil {
-			return fmt.Errorf("compute history: months: %w", err)
-		}
-		got[m.Month] = m
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("compute history: months: %w", err)
-	}
-	for i := range 12 {
-		key := first.AddDate(0, i, 0).Format("2006-01")
-		m := got[key]
-		m.Month = key
-		h.Months = append(h.Months, m)
+      WHERE s.date BETWEEN $1 AND $2 AND ` + cond + ` GROUP BY s.date) d
+GROUP BY 1`
+	}); err != nil {
+		return err
 	}
 	r.History = h
 	return nil
@@ -182,4 +162,38 @@ func (r *Report) textTrend() string {
 		fmt.Fprintf(&b, "%s%s %02d : %s", sep, monthsFR[t.Month()-1], t.Year()%100, frtext.Number(m.Sheets))
 	}
 	return b.String()
+}
+
+// twelveMonths counts the sheets of the twelve months ending with r's
+// last month, by month, with the query query(cond) writes: $1 the first
+// month's first day, $2 the last month's last day, then s's filter cond;
+// it returns each month as 2024-03 and its count. A month without sheets
+// counts 0.
+func twelveMonths(ctx context.Context, db Querier, r *Report, s Scope, query func(cond string) string) ([]MonthCount, error) {
+	last := time.Date(r.Period.To.Year(), r.Period.To.Month(), 1, 0, 0, 0, 0, time.UTC)
+	first := last.AddDate(0, -11, 0)
+	cond, args := s.Filter("m", 3)
+	rows, err := db.Query(ctx, query(cond), append([]any{first, last.AddDate(0, 1, -1)}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("compute history: months: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var month string
+		var n int
+		if err := rows.Scan(&month, &n); err != nil {
+			return nil, fmt.Errorf("compute history: months: %w", err)
+		}
+		got[month] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("compute history: months: %w", err)
+	}
+	months := make([]MonthCount, 0, 12)
+	for i := range 12 {
+		key := first.AddDate(0, i, 0).Format("2006-01")
+		months = append(months, MonthCount{Month: key, Sheets: got[key]})
+	}
+	return months, nil
 }

@@ -114,33 +114,14 @@ WHERE c.dim IN ('sheets', 'droits', 'soins') AND `+grains+` AND `+cond, append(a
 	if err != nil {
 		return fmt.Errorf("compute history: year before: %w", err)
 	}
-	last := time.Date(r.Period.To.Year(), r.Period.To.Month(), 1, 0, 0, 0, 0, time.UTC)
-	first := last.AddDate(0, -11, 0)
-	cond, fargs = s.Filter("m", 3)
-	rows, err := db.Query(ctx, `
+	if h.Months, err = twelveMonths(ctx, db, r, s, func(cond string) string {
+		return `
 SELECT to_char(c.day, 'YYYY-MM'), sum(c.n)::int
 FROM report_counts c JOIN mediators m ON m.id = c.mediator_id
-WHERE c.grain = 'm' AND c.dim = 'sheets' AND c.day BETWEEN $1 AND $2 AND `+cond+`
-GROUP BY c.day`, append([]any{first, last}, fargs...)...)
-	if err != nil {
-		return fmt.Errorf("compute history: months: %w", err)
-	}
-	defer rows.Close()
-	got := map[string]int{}
-	for rows.Next() {
-		var month string
-		var n int
-		if err := rows.Scan(&month, &n); err != nil {
-			return fmt.Errorf("compute history: months: %w", err)
-		}
-		got[month] = n
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("compute history: months: %w", err)
-	}
-	for i := range 12 {
-		key := first.AddDate(0, i, 0).Format("2006-01")
-		h.Months = append(h.Months, MonthCount{Month: key, Sheets: got[key]})
+WHERE c.grain = 'm' AND c.dim = 'sheets' AND c.day BETWEEN $1 AND $2 AND ` + cond + `
+GROUP BY c.day`
+	}); err != nil {
+		return err
 	}
 	r.History = h
 	return nil

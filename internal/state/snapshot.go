@@ -23,9 +23,10 @@ import (
 // It stays true while the update holds the chat's lease: only this update
 // writes them, through the same Drafts, and each write (Delete, SetPrompt,
 // ClearPrompt) forgets the part it changes, so the next read goes to
-// Redis; Save keeps the draft it saves, which the update's finish writes. A draft written meanwhile by another chat's update (an
-// admin disabling its user) or a job is seen as late as before, when
-// the update read it a few milliseconds after its claim.
+// Redis; Save keeps the draft it saves, which the update's finish writes.
+// A draft written meanwhile by another chat's update (an admin disabling
+// its user) or a job is seen as late as before, when the update read it a
+// few milliseconds after its claim.
 type Snapshot struct {
 	chatID ids.ChatID
 	userID ids.TelegramID
@@ -128,6 +129,12 @@ func flushPending(ctx context.Context, rdb *redis.Client) error {
 	if d == nil {
 		return nil
 	}
+	return d.write(ctx, rdb)
+}
+
+// write stores the draft and its place in the drafts' index, restarting
+// its 72-hour lifetime.
+func (d *pendingDraft) write(ctx context.Context, rdb *redis.Client) error {
 	_, err := rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.Set(ctx, d.key, d.data, DraftTTL)
 		p.ZAdd(ctx, d.index, redis.Z{Score: float64(d.score), Member: d.member})

@@ -147,20 +147,13 @@ func (s *Drafts) Save(ctx context.Context, chatID ids.ChatID, userID ids.Telegra
 	if at.IsZero() {
 		at = time.Now()
 	}
+	d := &pendingDraft{key: s.draftKey(chatID, userID), index: s.indexKey(), member: member(chatID, userID), data: data, score: at.UnixMilli()}
 	if snap := snapshotOf(ctx, chatID, userID); snap != nil {
-		snap.hold(&pendingDraft{key: s.draftKey(chatID, userID), index: s.indexKey(), member: member(chatID, userID), data: data, score: at.UnixMilli()})
+		snap.hold(d)
 		return nil
 	}
 	forgetPart(ctx, chatID, userID, draftPart)
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.draftKey(chatID, userID), data, DraftTTL)
-		p.ZAdd(ctx, s.indexKey(), redis.Z{Score: float64(at.UnixMilli()), Member: member(chatID, userID)})
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("save draft: %w", err)
-	}
-	return nil
+	return d.write(ctx, s.rdb)
 }
 
 // Delete removes the draft (saved or cancelled).
