@@ -49,14 +49,14 @@ type Presenter struct {
 	mu sync.Mutex
 	// held has the people whose message presses several choices (« 1 3 »),
 	// with the last edit of the bot held back meanwhile: each press edits
-	// the same question, one edit shows them all.
+	// the same question, one edit shows them all. Made by the first hold.
 	held map[int64]*chat.Message
 }
 
 // NewPresenter presents t to a bot whose commands (without their « / »)
 // are commands.
 func NewPresenter(t *Transport, commands []string) *Presenter {
-	p := &Presenter{t: t, commands: map[string]bool{}, held: map[int64]*chat.Message{}}
+	p := &Presenter{t: t, commands: map[string]bool{}}
 	for _, c := range commands {
 		p.commands[strings.ToLower(strings.TrimPrefix(c, "/"))] = true
 	}
